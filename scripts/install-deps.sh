@@ -1,0 +1,33 @@
+#!/bin/sh
+# install-deps.sh: install every Debian package and npm module cxzy needs to build,
+# run and test. Idempotent; runs as root with no standard input (CI), or via sudo.
+set -eu
+cd "$(dirname "$0")/.."
+
+PKGS="build-essential pkg-config meson ninja-build
+ libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libcjson-dev libsodium-dev
+ libxlsxwriter-dev libqrencode-dev libcmocka-dev libzip-dev libexpat1-dev
+ postgresql chromium nodejs npm wrk nginx-light curl ca-certificates util-linux"
+
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+# nodejs may come from outside Debian's packaging (e.g. the machine image): accept a working node/npm.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  missing=$(echo "$missing" | tr ' ' '\n' | grep -vx -e nodejs -e npm | tr '\n' ' ')
+fi
+missing=$(echo $missing)
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  echo "install-deps: installing: $missing"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q </dev/null
+  $SUDO apt-get install -y -q --no-install-recommends $missing </dev/null
+fi
+
+# Browser-side assets and browser-test modules from npm, pinned by package-lock.json.
+if [ ! -d node_modules/echarts ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund </dev/null; else npm install --no-audit --no-fund </dev/null; fi
+fi

@@ -1,0 +1,44 @@
+/* demo.h: a realistic, deterministic demo district: 区委 → 镇党委 / 机关工委 / 企业工委 / … →
+ * 党总支 → 党支部 in every sector, with members that have Chinese names, valid 身份证号 and
+ * phones, posts and duties. Pure generation: callers persist what the callbacks receive. */
+#ifndef CX_DEMO_H
+#define CX_DEMO_H
+#include <stdint.h>
+
+typedef struct demo_org {
+    int64_t key;        /* 1-based, in generation order; a parent always precedes its children */
+    int64_t parent_key; /* 0 for the root (the district committee) */
+    const char *name;   /* e.g. "顺河镇党委", "顺河镇王庄村党支部" */
+    const char *type;   /* "committee" | "general_branch" | "branch" */
+    const char *sector; /* "rural" | "community" | "government" | "soe" | "school" | "hospital" | "private" | "social" */
+} demo_org;
+
+typedef struct demo_member {
+    int64_t org_key;      /* a branch (type "branch") */
+    const char *name;     /* 2-3 Chinese characters */
+    const char *sex;      /* "男" | "女", consistent with the id */
+    const char *ethnicity;/* mostly "汉族" */
+    const char *birth_date; /* "YYYY-MM-DD", consistent with the id */
+    const char *idcard;   /* 18 chars, valid GB 11643 check char, unique within a run */
+    const char *phone;    /* 11-digit mobile, unique within a run */
+    const char *joined_date;/* 入党时间, at 18+ years of age, not in the future */
+    const char *full_date;  /* 转正时间: joined + 1 year, or "" for probationary members */
+    const char *education;  /* 初中 / 高中 / 中专 / 大专 / 本科 / 硕士研究生 … */
+    const char *post;       /* 岗位, fitting the sector (村委委员, 网格员, 科员, 车间主任, 教师, 护士 …) */
+    const char *duties;     /* 职责, one sentence fitting the post */
+    const char *status;     /* "full" | "probationary" (about 5%) */
+} demo_member;
+
+typedef struct demo_cb {
+    void *ctx;
+    /* Each returns 0 to go on, non-zero to stop generation (the value is returned by demo_generate). */
+    int (*org)(void *ctx, const demo_org *o);
+    int (*member)(void *ctx, const demo_member *m);
+} demo_cb;
+
+/* Generates the district deterministically from seed, with about `members` members in total
+ * (the exact count is `members`); the number of branches scales with it (about 30 members a
+ * branch; at least one branch per sector). Strings passed to callbacks are valid only during
+ * the call. Returns 0, or the first non-zero callback result. */
+int demo_generate(uint64_t seed, int64_t members, const demo_cb *cb);
+#endif

@@ -1,0 +1,45 @@
+/* util.h: allocation with one out-of-memory policy, the error record, small string helpers. */
+#ifndef CX_UTIL_H
+#define CX_UTIL_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* One return-code convention across the project. */
+#define CX_OK 0
+#define CX_ERR (-1)
+
+/* Out of memory aborts the process (as Redis and h2o do): callers never check. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A user-facing error: a stable code for the API, the field it concerns and a Chinese
+ * message naming the field and the reason. Domain code fills it; web code renders it. */
+typedef struct cx_err {
+    char code[48];
+    char field[64];
+    char msg[512];
+    int status; /* HTTP status the error maps to; 0 means 400 */
+} cx_err;
+
+/* Sets e (if not NULL) and returns CX_ERR, so callers can write `return cx_fail(e, ...)`. */
+int cx_fail(cx_err *e, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+bool str_eq(const char *a, const char *b);
+bool str_starts(const char *s, const char *prefix);
+/* Trims ASCII white space and U+3000 (ideographic space) in place; returns s. */
+char *str_trim(char *s);
+/* Parses a decimal int64 that fills the whole string; CX_OK or CX_ERR. */
+int str_to_i64(const char *s, int64_t *out);
+int64_t now_unix(void);
+/* Valid UTF-8 with no NUL and no C0 controls other than \t \r \n. */
+bool utf8_valid(const char *s, size_t n);
+/* Number of code points in a valid UTF-8 string. */
+size_t utf8_len(const char *s);
+
+#endif

@@ -6,19 +6,30 @@
 
 bool date_valid_ymd(int y, int m, int d);
 /* Parses a date typed by a person or saved by Excel: 2020-01-05, 2020/1/5, 2020.01.05,
- * 2020年1月5日, 20200105, and (when allow_month is true) a month alone 2020-01 / 2020年1月 /
- * 2020.01 which becomes the 1st of that month. Surrounding white space is ignored. Years
- * 1900..2100. Writes "YYYY-MM-DD" and returns CX_OK, or fills e (code "invalid_date", the
- * given field, message "<label>不是有效日期：<value>（应为 2020-01-05 形式）" or the specific
- * reason such as 月份应为1-12 / 该月没有31日) and returns CX_ERR. label is the Chinese field
- * name used in the message. */
+ * 2020年1月5日 (or 5号, or no 日), 20200105, optionally followed by a time of day that is
+ * ignored ("2020/1/5 0:00", "2020-01-05T08:30:00"); full-width digits and －／． count as
+ * ASCII. When allow_month is true a month alone 2020-01 / 2020/1 / 2020年1月 / 2020.01 / 202001
+ * becomes the 1st of that month. Surrounding white space (and U+3000) is ignored. Years
+ * 1900..2100. Writes "YYYY-MM-DD" and returns CX_OK, or fills e (status 400, code
+ * "invalid_date", the given field, and one of the messages
+ *   <label>不是有效日期：<value>（应为 2020-01-05 形式）      unrecognised form
+ *   <label>应精确到日：<value>（应为 2020-01-05 形式）        a month alone, !allow_month
+ *   <label>不是有效日期：<value>（年份应在1900-2100之间）
+ *   <label>不是有效日期：<value>（月份应为1-12）
+ *   <label>不是有效日期：<value>（日应为1-31）
+ *   <label>不是有效日期：<value>（2023年2月没有29日）
+ * with <value> the trimmed input, cut to 60 bytes) and returns CX_ERR. label is the Chinese
+ * field name used in the message ("日期" when NULL); in and e may be NULL. */
 int date_parse(const char *in, bool allow_month, const char *field, const char *label,
                char out[11], cx_err *e);
-/* Converts an Excel serial day number (1900 date system, with Excel's fictitious 1900-02-29)
- * to "YYYY-MM-DD"; CX_ERR when out of 1900..2100. */
+/* Converts an Excel serial day number (1900 date system) to "YYYY-MM-DD": 1 is 1900-01-01,
+ * 59 is 1900-02-28, 61 is 1900-03-01, 44927 is 2023-01-01. Serial 60 is Excel's fictitious
+ * 1900-02-29 and gives CX_ERR, as do values outside 1900..2100 and NaN. The fraction (time of
+ * day) is dropped, after rounding to the millisecond as Excel does. For the 1904 date system
+ * add 1462 first. */
 int date_from_excel_serial(double serial, char out[11]);
 /* Today in local time as "YYYY-MM-DD". */
 void date_today(char out[11]);
-/* Compares two "YYYY-MM-DD" strings like strcmp. */
+/* Compares two "YYYY-MM-DD" strings like strcmp (returns -1, 0 or 1; NULL counts as ""). */
 int date_cmp(const char *a, const char *b);
 #endif

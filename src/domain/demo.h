@@ -36,9 +36,19 @@ typedef struct demo_cb {
     int (*member)(void *ctx, const demo_member *m);
 } demo_cb;
 
-/* Generates the district deterministically from seed, with about `members` members in total
- * (the exact count is `members`); the number of branches scales with it (about 30 members a
- * branch; at least one branch per sector). Strings passed to callbacks are valid only during
- * the call. Returns 0, or the first non-zero callback result. */
+/* The most members demo_generate makes (sequence codes of 身份证号 run out beyond). */
+#define DEMO_MAX_MEMBERS 50000000
+/* Dates are generated as of this day, so the output does not change with the clock: nobody
+ * joined after it, and probationary members joined within the year before it. */
+#define DEMO_AS_OF "2025-06-30"
+
+/* Generates the district deterministically from seed, with exactly `members` members; the
+ * number of branches scales with it (about 30 members a branch, 10-50 each; at least one
+ * branch per sector, so small runs have empty branches). Orgs come in depth-first order and
+ * each branch's members right after the branch, so a caller can persist as it goes; nothing
+ * is held in memory but one fixed table (~0.5 MB) that keeps 身份证号 unique.
+ * Strings passed to callbacks are valid only during the call; cb or either callback may be
+ * NULL. Returns 0, the first non-zero callback result, or -1 (nothing generated) when members
+ * is negative or above DEMO_MAX_MEMBERS. */
 int demo_generate(uint64_t seed, int64_t members, const demo_cb *cb);
 #endif

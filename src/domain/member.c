@@ -1,0 +1,227 @@
+/* member.c: validation of member records, shared by the form, the JSON API and roster import. */
+#include "member.h"
+#include "date.h"
+#include "idcard.h"
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+const member_col member_cols[] = {
+    {"name", "姓名", "党员姓名", 1},
+    {"sex", "性别", "", 0},
+    {"ethnicity", "民族", "", 0},
+    {"birth_date", "出生日期", "出生年月|出生年月日", 0},
+    {"idcard", "身份证号", "身份证号码|公民身份号码|身份证", 1},
+    {"phone", "联系电话", "手机|手机号|手机号码|电话|联系方式", 0},
+    {"joined_date", "入党时间", "入党日期", 1},
+    {"full_date", "转正时间", "转正日期", 0},
+    {"education", "学历", "文化程度|最高学历", 0},
+    {"post", "工作岗位", "岗位|职务|工作单位及职务", 0},
+    {"duties", "岗位职责", "职责", 0},
+    {"status", "党员状态", "党员类别|人员类别|党籍状态", 0},
+    {"org", "所在党组织", "党组织|所在支部|所在党支部|党组织名称", 0},
+    {0, 0, 0, 0},
+};
+
+static size_t strip_suffix(const char *s, size_t n)
+{
+    static const char *suffixes[] = {"*", "（必填）", "(必填)", "＊"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n >= k && memcmp(s + n - k, suffixes[i], k) == 0) return strip_suffix(s, n - k);
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    return n;
+}
+
+int member_col_find(const char *header)
+{
+    while (*header == ' ' || *header == '\t') header++;
+    size_t n = strip_suffix(header, strlen(header));
+    for (int i = 0; member_cols[i].field; i++) {
+        if (strlen(member_cols[i].label) == n && memcmp(member_cols[i].label, header, n) == 0) return i;
+        const char *a = member_cols[i].aliases;
+        while (a && *a) {
+            const char *bar = strchr(a, '|');
+            size_t k = bar ? (size_t)(bar - a) : strlen(a);
+            if (k == n && memcmp(a, header, n) == 0) return i;
+            a = bar ? bar + 1 : NULL;
+        }
+    }
+    return -1;
+}
+
+const char **member_in_slot(member_in *in, int i)
+{
+    static const size_t off[] = {
+        offsetof(member_in, name), offsetof(member_in, sex), offsetof(member_in, ethnicity),
+        offsetof(member_in, birth_date), offsetof(member_in, idcard), offsetof(member_in, phone),
+        offsetof(member_in, joined_date), offsetof(member_in, full_date), offsetof(member_in, education),
+        offsetof(member_in, post), offsetof(member_in, duties), offsetof(member_in, status),
+    };
+    if (i < 0 || (size_t)i >= sizeof off / sizeof off[0]) return NULL; /* "org" has no slot */
+    return (const char **)((char *)in + off[i]);
+}
+
+const char *member_rec_get(const member_rec *r, const char *f)
+{
+    if (!strcmp(f, "name")) return r->name;
+    if (!strcmp(f, "sex")) return r->sex;
+    if (!strcmp(f, "ethnicity")) return r->ethnicity;
+    if (!strcmp(f, "birth_date")) return r->birth_date;
+    if (!strcmp(f, "idcard")) return r->idcard;
+    if (!strcmp(f, "phone")) return r->phone;
+    if (!strcmp(f, "joined_date")) return r->joined_date;
+    if (!strcmp(f, "full_date")) return r->full_date;
+    if (!strcmp(f, "education")) return r->education;
+    if (!strcmp(f, "post")) return r->post;
+    if (!strcmp(f, "duties")) return r->duties;
+    if (!strcmp(f, "status")) return r->status;
+    return NULL;
+}
+
+const char *member_status_label(const char *status)
+{
+    return strcmp(status, "probationary") == 0 ? "预备党员" : "正式党员";
+}
+
+typedef struct errs {
+    cx_err *v;
+    int n, max;
+} errs;
+
+static cx_err *add(errs *E)
+{
+    static __thread cx_err sink;
+    E->n++;
+    return E->n <= E->max ? &E->v[E->n - 1] : &sink;
+}
+
+static bool given(const char *s)
+{
+    if (!s) return false;
+    while (*s == ' ' || *s == '\t') s++;
+    return *s != 0;
+}
+
+/* Copies trimmed text into dst (size cap) after checking its length in characters. */
+static void text_field(errs *E, const char *src, const char *field, const char *label, size_t maxchars, char *dst,
+                       size_t cap, bool required)
+{
+    dst[0] = 0;
+    if (!given(src)) {
+        if (required) cx_fail(add(E), 400, "required", field, "%s不能为空", label);
+        return;
+    }
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", src);
+    str_trim(tmp);
+    if (!utf8_valid(tmp, strlen(tmp))) {
+        cx_fail(add(E), 400, "invalid_text", field, "%s含有无效字符", label);
+        return;
+    }
+    if (strlen(src) >= sizeof tmp || utf8_len(tmp) > maxchars || strlen(tmp) >= cap) {
+        cx_fail(add(E), 400, "too_long", field, "%s不能超过 %zu 个字", label, maxchars);
+        return;
+    }
+    memcpy(dst, tmp, strlen(tmp) + 1);
+}
+
+static int add_years(const char *date, int years, char out[11])
+{
+    int y, m, d;
+    if (sscanf(date, "%d-%d-%d", &y, &m, &d) != 3) return CX_ERR;
+    y += years;
+    if (m == 2 && d == 29 && !date_valid_ymd(y, 2, 29)) d = 28;
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+    return CX_OK;
+}
+
+int member_validate(const member_in *in, member_rec *out, cx_err *ev, int maxerr)
+{
+    errs E = {ev, 0, maxerr};
+    memset(out, 0, sizeof *out);
+    char today[11];
+    date_today(today);
+
+    text_field(&E, in->name, "name", "姓名", 20, out->name, sizeof out->name, true);
+
+    bool id_ok = false;
+    if (!given(in->idcard)) cx_fail(add(&E), 400, "required", "idcard", "身份证号不能为空");
+    else if (idcard_validate(in->idcard, out->idcard, add(&E)) == CX_OK) {
+        E.n--; /* no error after all */
+        id_ok = true;
+    }
+
+    if (id_ok) {
+        idcard_birth(out->idcard, out->birth_date);
+        snprintf(out->sex, sizeof out->sex, "%s", idcard_sex(out->idcard) == 1 ? "男" : "女");
+    }
+    if (given(in->birth_date)) {
+        char bd[11];
+        if (date_parse(in->birth_date, false, "birth_date", "出生日期", bd, add(&E)) == CX_OK) {
+            E.n--;
+            if (id_ok && strcmp(bd, out->birth_date) != 0)
+                cx_fail(add(&E), 400, "birth_date_mismatch", "birth_date", "出生日期 %s 与身份证号中的出生日期 %s 不一致", bd,
+                        out->birth_date);
+            else if (!id_ok) memcpy(out->birth_date, bd, 11);
+        }
+    }
+    if (given(in->sex)) {
+        char sx[16];
+        snprintf(sx, sizeof sx, "%s", in->sex);
+        str_trim(sx);
+        const char *norm = NULL;
+        if (!strcmp(sx, "男") || !strcmp(sx, "男性") || !strcmp(sx, "M") || !strcmp(sx, "m")) norm = "男";
+        else if (!strcmp(sx, "女") || !strcmp(sx, "女性") || !strcmp(sx, "F") || !strcmp(sx, "f")) norm = "女";
+        if (!norm) cx_fail(add(&E), 400, "invalid_sex", "sex", "性别应为“男”或“女”");
+        else if (id_ok && strcmp(norm, out->sex) != 0)
+            cx_fail(add(&E), 400, "sex_mismatch", "sex", "性别“%s”与身份证号（第17位表示%s）不一致", norm, out->sex);
+        else if (!id_ok) snprintf(out->sex, sizeof out->sex, "%s", norm);
+    }
+
+    text_field(&E, in->ethnicity, "ethnicity", "民族", 10, out->ethnicity, sizeof out->ethnicity, false);
+    text_field(&E, in->education, "education", "学历", 20, out->education, sizeof out->education, false);
+    text_field(&E, in->post, "post", "工作岗位", 50, out->post, sizeof out->post, false);
+    text_field(&E, in->duties, "duties", "岗位职责", 300, out->duties, sizeof out->duties, false);
+
+    if (given(in->phone)) {
+        if (phone_validate(in->phone, out->phone, add(&E)) == CX_OK) E.n--;
+    }
+
+    bool prob = false;
+    if (given(in->status)) {
+        char st[32];
+        snprintf(st, sizeof st, "%s", in->status);
+        str_trim(st);
+        if (!strcmp(st, "正式") || !strcmp(st, "正式党员") || !strcmp(st, "full")) prob = false;
+        else if (!strcmp(st, "预备") || !strcmp(st, "预备党员") || !strcmp(st, "probationary")) prob = true;
+        else cx_fail(add(&E), 400, "invalid_status", "status", "党员状态应为“正式党员”或“预备党员”");
+    }
+    snprintf(out->status, sizeof out->status, "%s", prob ? "probationary" : "full");
+
+    bool joined_ok = false;
+    if (!given(in->joined_date)) cx_fail(add(&E), 400, "required", "joined_date", "入党时间不能为空");
+    else if (date_parse(in->joined_date, true, "joined_date", "入党时间", out->joined_date, add(&E)) == CX_OK) {
+        E.n--;
+        char adult[11];
+        if (date_cmp(out->joined_date, today) > 0)
+            cx_fail(add(&E), 400, "date_in_future", "joined_date", "入党时间 %s 晚于今天", out->joined_date);
+        else if (out->birth_date[0] && add_years(out->birth_date, 18, adult) == CX_OK &&
+                 date_cmp(out->joined_date, adult) < 0)
+            cx_fail(add(&E), 400, "joined_too_young", "joined_date", "入党时间 %s 早于年满18周岁（%s）", out->joined_date, adult);
+        else joined_ok = true;
+    }
+    if (given(in->full_date)) {
+        if (prob) cx_fail(add(&E), 400, "full_date_probationary", "full_date", "预备党员不应填写转正时间");
+        else if (date_parse(in->full_date, true, "full_date", "转正时间", out->full_date, add(&E)) == CX_OK) {
+            E.n--;
+            if (date_cmp(out->full_date, today) > 0)
+                cx_fail(add(&E), 400, "date_in_future", "full_date", "转正时间 %s 晚于今天", out->full_date);
+            else if (joined_ok && date_cmp(out->full_date, out->joined_date) <= 0)
+                cx_fail(add(&E), 400, "full_before_joined", "full_date", "转正时间 %s 应晚于入党时间 %s", out->full_date,
+                        out->joined_date);
+        }
+    }
+    return E.n;
+}

@@ -1,0 +1,63 @@
+/* perm.c: subtree-scoped role checks. A role held at an organisation covers its subtree and
+ * nothing else: the check is a prefix test on materialized paths, no recursion, no SQL. */
+#include "perm.h"
+#include <string.h>
+
+static const struct { int role; const char *name, *label; } roles[] = {
+    {ROLE_OFFICE, "office", "活动办公室"},
+    {ROLE_SECRETARY, "secretary", "党组织书记"},
+    {ROLE_LEADER, "leader", "党员领导干部"},
+    {ROLE_MEMBER, "member", "党员"},
+    {ROLE_DISCIPLINE, "discipline", "纪检"},
+};
+
+int role_from_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (name && strcmp(name, roles[i].name) == 0) return roles[i].role;
+    return 0;
+}
+
+const char *role_name(int role)
+{
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (roles[i].role == role) return roles[i].name;
+    return "";
+}
+
+const char *role_label(int role)
+{
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (roles[i].role == role) return roles[i].label;
+    return "";
+}
+
+bool path_in_subtree(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return n > 0 && root[n - 1] == '/' && strncmp(path, root, n) == 0;
+}
+
+bool perm_allows(const principal *p, int mask, const char *org_path)
+{
+    if (!p || !org_path) return false;
+    for (int i = 0; i < p->ngrants; i++)
+        if ((p->grants[i].role & mask) && path_in_subtree(org_path, p->grants[i].path)) return true;
+    return false;
+}
+
+int perm_roles(const principal *p)
+{
+    int r = 0;
+    for (int i = 0; p && i < p->ngrants; i++) r |= p->grants[i].role;
+    return r;
+}
+
+const grant *perm_top_grant(const principal *p, int mask)
+{
+    const grant *best = NULL;
+    for (int i = 0; p && i < p->ngrants; i++)
+        if ((p->grants[i].role & mask) && (!best || strlen(p->grants[i].path) < strlen(best->path)))
+            best = &p->grants[i];
+    return best;
+}

@@ -1,0 +1,145 @@
+/* crypto.c: libsodium wrappers. One master key from the key file; subkeys are derived for field
+ * encryption, keyed hashes and the audit MAC, so one leaked use does not expose the others. */
+#include "crypto.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static unsigned char k_enc[crypto_secretbox_KEYBYTES];
+static unsigned char k_hash[crypto_generichash_KEYBYTES];
+static unsigned char k_audit[crypto_auth_hmacsha256_KEYBYTES];
+
+int crypto_boot(void) { return sodium_init() < 0 ? CX_ERR : CX_OK; }
+
+int crypto_key_create(const char *path, cx_err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return cx_fail(e, 400, "key_exists", "key", "无法创建密钥文件 %s：%s", path,
+                       errno == EEXIST ? "文件已存在（不会覆盖已有密钥）" : strerror(errno));
+    unsigned char k[32];
+    char hex[65];
+    randombytes_buf(k, sizeof k);
+    sodium_bin2hex(hex, sizeof hex, k, sizeof k);
+    hex[64] = '\n';
+    ssize_t w = write(fd, hex, 65);
+    sodium_memzero(k, sizeof k);
+    sodium_memzero(hex, sizeof hex);
+    if (w != 65 || fsync(fd) != 0) {
+        close(fd);
+        unlink(path);
+        return cx_fail(e, 500, "key_write_failed", "key", "写入密钥文件 %s 失败", path);
+    }
+    close(fd);
+    return CX_OK;
+}
+
+int crypto_key_load(const char *path, cx_err *e)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return cx_fail(e, 400, "key_missing", "key", "无法读取密钥文件 %s：%s（先运行 cxzy init）", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (st.st_mode & 077)) {
+        close(fd);
+        return cx_fail(e, 400, "key_mode", "key", "密钥文件 %s 的权限过宽，应为 0600（chmod 600 %s）", path, path);
+    }
+    char hex[80];
+    ssize_t n = read(fd, hex, sizeof hex - 1);
+    close(fd);
+    unsigned char master[32];
+    size_t got = 0;
+    if (n < 64 || sodium_hex2bin(master, sizeof master, hex, 64, NULL, &got, NULL) != 0 || got != 32) {
+        sodium_memzero(hex, sizeof hex);
+        return cx_fail(e, 400, "key_invalid", "key", "密钥文件 %s 格式不正确（应为 64 个十六进制字符）", path);
+    }
+    sodium_memzero(hex, sizeof hex);
+    crypto_kdf_derive_from_key(k_enc, sizeof k_enc, 1, "cxzy-enc", master);
+    crypto_kdf_derive_from_key(k_hash, sizeof k_hash, 2, "cxzy-hsh", master);
+    crypto_kdf_derive_from_key(k_audit, sizeof k_audit, 3, "cxzy-aud", master);
+    sodium_memzero(master, sizeof master);
+    return CX_OK;
+}
+
+void crypto_seal(const char *plain, buf *out)
+{
+    size_t n = strlen(plain);
+    buf_reset(out);
+    buf_grow(out, crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n);
+    unsigned char *p = (unsigned char *)out->p;
+    randombytes_buf(p, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(p + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, n, p, k_enc);
+    out->len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+    out->p[out->len] = 0;
+}
+
+char *crypto_unseal(const void *data, size_t n)
+{
+    if (!data || n < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return NULL;
+    const unsigned char *p = data;
+    size_t m = n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+    char *out = xmalloc(m + 1);
+    if (crypto_secretbox_open_easy((unsigned char *)out, p + crypto_secretbox_NONCEBYTES, n - crypto_secretbox_NONCEBYTES, p,
+                                   k_enc) != 0) {
+        free(out);
+        return NULL;
+    }
+    out[m] = 0;
+    return out;
+}
+
+void crypto_keyed_hash(const char *s, unsigned char out[CX_HASH_BYTES])
+{
+    crypto_generichash(out, CX_HASH_BYTES, (const unsigned char *)s, strlen(s), k_hash, sizeof k_hash);
+}
+
+int crypto_pw_hash(const char *pw, char out[128])
+{
+    _Static_assert(crypto_pwhash_STRBYTES <= 128, "pwhash string fits");
+    return crypto_pwhash_str_alg(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) == 0
+               ? CX_OK
+               : CX_ERR;
+}
+
+int crypto_pw_verify(const char *hash, const char *pw)
+{
+    return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 ? CX_OK : CX_ERR;
+}
+
+void crypto_random_hex(char *out, size_t n)
+{
+    unsigned char tmp[64];
+    if (n > sizeof tmp) n = sizeof tmp;
+    randombytes_buf(tmp, n);
+    sodium_bin2hex(out, 2 * n + 1, tmp, n);
+}
+
+void crypto_sha256(const void *data, size_t n, unsigned char out[32])
+{
+    crypto_hash_sha256(out, data, n);
+}
+
+void crypto_sha256_hex(const void *data, size_t n, char out[65])
+{
+    unsigned char h[32];
+    crypto_hash_sha256(h, data, n);
+    sodium_bin2hex(out, 65, h, 32);
+}
+
+void crypto_audit_mac(const void *data, size_t n, char out[65])
+{
+    unsigned char h[32];
+    crypto_auth_hmacsha256(h, data, n, k_audit);
+    sodium_bin2hex(out, 65, h, 32);
+}
+
+bool crypto_verify_eq(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
+}

@@ -1,0 +1,129 @@
+/* audit.c: the append-only audit log. Each record's hash is an HMAC (key from the key file) over
+ * its fields and the previous record's hash, so an edited, inserted or deleted row breaks the
+ * chain; audit_head holds the last sequence number and hash, so deleting the newest rows shows too.
+ * In PostgreSQL the UPDATE of audit_head locks its row, serialising appends. */
+#include "store.h"
+#include "../lib/buf.h"
+#include "../lib/crypto.h"
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void field(buf *b, const char *s)
+{
+    buf_printf(b, "%zu:", strlen(s ? s : ""));
+    buf_adds(b, s ? s : "");
+    buf_addc(b, '|');
+}
+
+static void mac(int64_t seq, int64_t ts, int64_t actor_id, const char *actor_name, const char *action, const char *entity,
+                int64_t entity_id, int64_t org_id, const char *before, const char *after, const char *result,
+                const char *prev, char out[65])
+{
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "%" PRId64 "|%" PRId64 "|%" PRId64 "|", seq, ts, actor_id);
+    field(&b, actor_name);
+    field(&b, action);
+    field(&b, entity);
+    buf_printf(&b, "%" PRId64 "|%" PRId64 "|", entity_id, org_id);
+    field(&b, before);
+    field(&b, after);
+    field(&b, result);
+    field(&b, prev);
+    crypto_audit_mac(b.p, b.len, out);
+    buf_free(&b);
+}
+
+int audit_append(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
+                 const char *before, const char *after, const char *result)
+{
+    db_stmt *s = db_prepare(d, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");
+    if (!s) return CX_ERR;
+    if (db_step(s) != DB_ROW) {
+        db_done(s);
+        return CX_ERR;
+    }
+    int64_t seq = db_col_i64(s, 0);
+    char prev[65];
+    snprintf(prev, sizeof prev, "%s", db_col_text(s, 1));
+    db_step(s); /* finish the statement (SQLite needs it to complete the UPDATE) */
+    db_done(s);
+    int64_t ts = now_unix();
+    char h[65];
+    const char *an = a && a->name ? a->name : "系统";
+    int64_t aid = a ? a->user_id : 0;
+    mac(seq, ts, aid, an, action, entity, entity_id, org_id, before, after, result, prev, h);
+    if (db_run(d,
+               "INSERT INTO audit_log (seq, ts, actor_id, actor, action, entity, entity_id, org_id, before_json, after_json, "
+               "result, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               "iiisssiisssss", seq, ts, aid, an, action, entity, entity_id, org_id, before ? before : "",
+               after ? after : "", result, prev, h) != CX_OK)
+        return CX_ERR;
+    return db_run(d, "UPDATE audit_head SET hash = ? WHERE id = 1", "s", h);
+}
+
+int audit_record(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
+                 const char *before, const char *after, const char *result)
+{
+    if (db_begin(d, true) != CX_OK) return CX_ERR;
+    if (audit_append(d, a, action, entity, entity_id, org_id, before, after, result) != CX_OK) {
+        db_rollback(d);
+        return CX_ERR;
+    }
+    return db_commit(d);
+}
+
+int audit_verify(db *d, FILE *out, int64_t *rows)
+{
+    *rows = 0;
+    int problems = 0;
+    db_stmt *s = db_prepare(d,
+                            "SELECT seq, ts, actor_id, actor, action, entity, entity_id, org_id, before_json, after_json, "
+                            "result, prev_hash, hash FROM audit_log ORDER BY seq");
+    if (!s) return CX_ERR;
+    int64_t expect = 1;
+    char prev[65] = "";
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int64_t seq = db_col_i64(s, 0);
+        (*rows)++;
+        if (seq != expect) {
+            fprintf(out, "缺少审计记录 #%" PRId64 " 至 #%" PRId64 "（已被删除）\n", expect, seq - 1);
+            problems++;
+        }
+        if (strcmp(db_col_text(s, 11), prev) != 0) {
+            fprintf(out, "审计记录 #%" PRId64 " 的前序哈希与上一条不符（链被改动）\n", seq);
+            problems++;
+        }
+        char h[65];
+        mac(seq, db_col_i64(s, 1), db_col_i64(s, 2), db_col_text(s, 3), db_col_text(s, 4), db_col_text(s, 5),
+            db_col_i64(s, 6), db_col_i64(s, 7), db_col_text(s, 8), db_col_text(s, 9), db_col_text(s, 10),
+            db_col_text(s, 11), h);
+        if (strcmp(h, db_col_text(s, 12)) != 0) {
+            fprintf(out, "审计记录 #%" PRId64 " 的内容被修改（哈希不符）\n", seq);
+            problems++;
+        }
+        snprintf(prev, sizeof prev, "%s", db_col_text(s, 12));
+        expect = seq + 1;
+    }
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+    s = db_prepare(d, "SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (!s) return CX_ERR;
+    if (db_step(s) == DB_ROW) {
+        int64_t hseq = db_col_i64(s, 0);
+        if (hseq != expect - 1) {
+            fprintf(out, "最后 %" PRId64 " 条审计记录（#%" PRId64 " 之后）已被删除\n", hseq - (expect - 1), expect - 1);
+            problems++;
+        } else if (strcmp(db_col_text(s, 1), prev) != 0) {
+            fprintf(out, "审计链末端哈希不符（最后一条记录被改动）\n");
+            problems++;
+        }
+    } else {
+        fprintf(out, "审计链头记录缺失\n");
+        problems++;
+    }
+    db_done(s);
+    return problems;
+}

@@ -1,0 +1,275 @@
+/* auth.c: accounts (argon2id), role grants, login with lock-out, and sessions whose cookie token
+ * is stored only as its SHA-256. */
+#include "store.h"
+#include "../lib/crypto.h"
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOCK_FAILURES 5
+
+/* A real hash to verify against for unknown usernames. */
+static char dummy_hash[128];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static void make_dummy(void) { crypto_pw_hash("dummy-password-0", dummy_hash); }
+#define LOCK_SECONDS (15 * 60)
+
+static int fail_db(db *d, cx_err *e)
+{
+    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_rollback(d);
+    return CX_ERR;
+}
+
+int password_check(const char *pw, cx_err *e)
+{
+    if (!pw || strlen(pw) < 10) return cx_fail(e, 400, "weak_password", "password", "密码至少需要 10 个字符");
+    if (strlen(pw) > 128) return cx_fail(e, 400, "weak_password", "password", "密码不能超过 128 个字符");
+    int letters = 0, digits = 0;
+    for (const char *p = pw; *p; p++) {
+        if (isalpha((unsigned char)*p)) letters = 1;
+        if (isdigit((unsigned char)*p)) digits = 1;
+    }
+    if (!letters || !digits) return cx_fail(e, 400, "weak_password", "password", "密码需同时包含字母和数字");
+    return CX_OK;
+}
+
+static int username_check(const char *u, cx_err *e)
+{
+    size_t n = u ? strlen(u) : 0;
+    if (n < 2 || n > 32) return cx_fail(e, 400, "invalid_username", "username", "用户名应为 2-32 个字符");
+    for (const char *p = u; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+            return cx_fail(e, 400, "invalid_username", "username", "用户名只能包含字母、数字、下划线、点和连字符");
+    return CX_OK;
+}
+
+int user_create(db *d, const actor *a, const char *username, const char *display, const char *password,
+                int64_t member_id, int64_t *id, cx_err *e)
+{
+    if (username_check(username, e) != CX_OK || password_check(password, e) != CX_OK) return CX_ERR;
+    if (!display || !*display || !utf8_valid(display, strlen(display)) || utf8_len(display) > 30)
+        return cx_fail(e, 400, "invalid_display_name", "display_name", "显示名称不能为空，且不超过 30 个字");
+    char hash[128];
+    if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败（内存不足）");
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    int64_t exists = 0;
+    db_i64(d, &exists, 0, "SELECT count(*) FROM app_user WHERE username = ?", "s", username);
+    if (exists) {
+        db_rollback(d);
+        return cx_fail(e, 409, "duplicate_username", "username", "用户名“%s”已存在", username);
+    }
+    db_stmt *s = db_prepare(d, "INSERT INTO app_user (username, display_name, pw_hash, member_id, created_at) "
+                               "VALUES (?, ?, ?, ?, ?) RETURNING id");
+    if (!s) return fail_db(d, e);
+    db_bind_text(s, 1, username);
+    db_bind_text(s, 2, display);
+    db_bind_text(s, 3, hash);
+    if (member_id) db_bind_i64(s, 4, member_id);
+    else db_bind_null(s, 4);
+    db_bind_i64(s, 5, now_unix());
+    int64_t nid = 0;
+    int rc = db_step(s);
+    if (rc == DB_ROW) nid = db_col_i64(s, 0), rc = db_step(s);
+    db_done(s);
+    if (rc == CX_ERR) return fail_db(d, e);
+    char *after = xasprintf("{\"username\":\"%s\"}", username); /* username is [A-Za-z0-9_.-] */
+    rc = audit_append(d, a, "create", "user", nid, 0, NULL, after, "ok");
+    free(after);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    if (id) *id = nid;
+    return CX_OK;
+}
+
+int user_set_password(db *d, const actor *a, const char *username, const char *password, cx_err *e)
+{
+    if (password_check(password, e) != CX_OK) return CX_ERR;
+    int64_t id;
+    if (user_find(d, username, &id) != 1) return cx_fail(e, 404, "not_found", "username", "用户“%s”不存在", username);
+    char hash[128];
+    if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败");
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_run(d, "UPDATE app_user SET pw_hash = ?, failed_count = 0, locked_until = 0 WHERE id = ?", "si", hash, id) != CX_OK ||
+        audit_append(d, a, "set_password", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
+        return fail_db(d, e);
+    return CX_OK;
+}
+
+int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id, cx_err *e)
+{
+    if (!role_name(role)[0]) return cx_fail(e, 400, "invalid_role", "role", "角色无效");
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o;
+    if (org_get(d, org_id, &o) != 1) {
+        db_rollback(d);
+        return cx_fail(e, 404, "not_found", "org_id", "党组织不存在");
+    }
+    if (db_run(d, "INSERT INTO user_role (user_id, role, org_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", "isi", user_id,
+               role_name(role), org_id) != CX_OK)
+        return fail_db(d, e);
+    char *after = xasprintf("{\"role\":\"%s\",\"org_id\":%" PRId64 "}", role_name(role), org_id);
+    int rc = audit_append(d, a, "grant", "user", user_id, org_id, NULL, after, "ok");
+    free(after);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    return CX_OK;
+}
+
+int user_find(db *d, const char *username, int64_t *id)
+{
+    db_stmt *s = db_prepare(d, "SELECT id FROM app_user WHERE username = ?");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, username);
+    int rc = db_step(s);
+    if (rc == DB_ROW) *id = db_col_i64(s, 0);
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+int user_load(db *d, int64_t user_id, principal *p)
+{
+    memset(p, 0, sizeof *p);
+    db_stmt *s = db_prepare(d, "SELECT id, username, display_name, member_id FROM app_user WHERE id = ? AND active = 1");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, user_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        p->user_id = db_col_i64(s, 0);
+        snprintf(p->username, sizeof p->username, "%s", db_col_text(s, 1));
+        snprintf(p->display_name, sizeof p->display_name, "%s", db_col_text(s, 2));
+        p->member_id = db_col_null(s, 3) ? 0 : db_col_i64(s, 3);
+    }
+    db_done(s);
+    if (rc != DB_ROW) return rc == DB_DONE ? 0 : CX_ERR;
+    s = db_prepare(d, "SELECT r.role, r.org_id, o.path FROM user_role r JOIN org o ON o.id = r.org_id "
+                      "WHERE r.user_id = ? AND o.active = 1 ORDER BY length(o.path), r.role");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, user_id);
+    while ((rc = db_step(s)) == DB_ROW && p->ngrants < (int)(sizeof p->grants / sizeof p->grants[0])) {
+        grant *g = &p->grants[p->ngrants++];
+        g->role = role_from_name(db_col_text(s, 0));
+        g->org_id = db_col_i64(s, 1);
+        snprintf(g->path, sizeof g->path, "%s", db_col_text(s, 2));
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : 1;
+}
+
+int user_login(db *d, const char *username, const char *password, principal *p, cx_err *e)
+{
+    const char *generic = "用户名或密码错误";
+    if (!username || !*username || !password || !*password)
+        return cx_fail(e, 400, "required", !username || !*username ? "username" : "password", "请输入用户名和密码");
+    db_stmt *s = db_prepare(d, "SELECT id, pw_hash, failed_count, locked_until, active FROM app_user WHERE username = ?");
+    if (!s) return fail_db(d, e);
+    db_bind_text(s, 1, username);
+    int rc = db_step(s);
+    if (rc != DB_ROW) {
+        db_done(s);
+        if (rc == CX_ERR) return fail_db(d, e);
+        /* Same work as a real check, so timing does not tell which usernames exist. */
+        pthread_once(&dummy_once, make_dummy);
+        crypto_pw_verify(dummy_hash, password);
+        actor an = {0, username};
+        audit_record(d, &an, "login", "user", 0, 0, NULL, NULL, "unknown_user");
+        return cx_fail(e, 401, "bad_credentials", "password", "%s", generic);
+    }
+    int64_t id = db_col_i64(s, 0);
+    char hash[160];
+    snprintf(hash, sizeof hash, "%s", db_col_text(s, 1));
+    int64_t failed = db_col_i64(s, 2), locked = db_col_i64(s, 3), active = db_col_i64(s, 4);
+    db_done(s);
+    actor who = {id, username};
+    int64_t now = now_unix();
+    if (locked > now) {
+        audit_record(d, &who, "login", "user", id, 0, NULL, NULL, "locked");
+        return cx_fail(e, 423, "account_locked", "username", "连续 %d 次密码错误，账号已锁定，请 %" PRId64 " 分钟后再试", LOCK_FAILURES,
+                       (locked - now + 59) / 60);
+    }
+    if (!active) {
+        audit_record(d, &who, "login", "user", id, 0, NULL, NULL, "inactive");
+        return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
+    }
+    if (crypto_pw_verify(hash, password) != CX_OK) {
+        failed++;
+        int64_t until = failed >= LOCK_FAILURES ? now + LOCK_SECONDS : 0;
+        if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+        if (db_run(d, "UPDATE app_user SET failed_count = ?, locked_until = ? WHERE id = ?", "iii", until ? (int64_t)0 : failed,
+                   until, id) != CX_OK ||
+            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, until ? "fail_locked" : "fail") != CX_OK ||
+            db_commit(d) != CX_OK)
+            return fail_db(d, e);
+        if (until)
+            return cx_fail(e, 423, "account_locked", "password", "连续 %d 次密码错误，账号已锁定 %d 分钟", LOCK_FAILURES, LOCK_SECONDS / 60);
+        return cx_fail(e, 401, "bad_credentials", "password", "%s（再错 %" PRId64 " 次将锁定账号）", generic, LOCK_FAILURES - failed);
+    }
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_run(d, "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE id = ?", "i", id) != CX_OK ||
+        audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
+        return fail_db(d, e);
+    if (user_load(d, id, p) != 1) return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
+    return CX_OK;
+}
+
+int user_list(db *d, FILE *out)
+{
+    db_stmt *s = db_prepare(d, "SELECT u.username, u.display_name, coalesce(r.role, ''), coalesce(o.name, ''), u.active "
+                               "FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id LEFT JOIN org o ON o.id = r.org_id "
+                               "ORDER BY u.username, r.role");
+    if (!s) return CX_ERR;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW)
+        fprintf(out, "%-16s %-12s %-10s %s%s\n", db_col_text(s, 0), db_col_text(s, 1),
+                role_label(role_from_name(db_col_text(s, 2))), db_col_text(s, 3), db_col_i64(s, 4) ? "" : "（已停用）");
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int session_create(db *d, int64_t user_id, char token[65], char csrf[65])
+{
+    crypto_random_hex(token, 32);
+    crypto_random_hex(csrf, 32);
+    unsigned char h[32];
+    crypto_sha256(token, 64, h);
+    int64_t now = now_unix();
+    /* Expired sessions of anyone are cleared here, so the table stays small. */
+    db_run(d, "DELETE FROM web_session WHERE last_seen < ?", "i", now - SESSION_IDLE_SECONDS);
+    return db_run(d, "INSERT INTO web_session (token_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)", "bisii",
+                  h, sizeof h, user_id, csrf, now, now);
+}
+
+int session_lookup(db *d, const char *token, principal *p, char csrf[65])
+{
+    if (!token || strlen(token) != 64) return 0;
+    unsigned char h[32];
+    crypto_sha256(token, 64, h);
+    db_stmt *s = db_prepare(d, "SELECT user_id, csrf, last_seen FROM web_session WHERE token_hash = ?");
+    if (!s) return CX_ERR;
+    db_bind_blob(s, 1, h, sizeof h);
+    int rc = db_step(s);
+    int64_t uid = 0, last = 0;
+    if (rc == DB_ROW) {
+        uid = db_col_i64(s, 0);
+        snprintf(csrf, 65, "%s", db_col_text(s, 1));
+        last = db_col_i64(s, 2);
+    }
+    db_done(s);
+    if (rc != DB_ROW) return rc == DB_DONE ? 0 : CX_ERR;
+    int64_t now = now_unix();
+    if (now - last > SESSION_IDLE_SECONDS) {
+        db_run(d, "DELETE FROM web_session WHERE token_hash = ?", "b", h, sizeof h);
+        return 0;
+    }
+    if (now - last > 30) db_run(d, "UPDATE web_session SET last_seen = ? WHERE token_hash = ?", "ib", now, h, sizeof h);
+    return user_load(d, uid, p) == 1 ? 1 : 0;
+}
+
+int session_delete(db *d, const char *token)
+{
+    if (!token || strlen(token) != 64) return CX_OK;
+    unsigned char h[32];
+    crypto_sha256(token, 64, h);
+    return db_run(d, "DELETE FROM web_session WHERE token_hash = ?", "b", h, sizeof h);
+}

@@ -1,0 +1,112 @@
+/* db.h: the one storage interface. SQL text is written once with `?` placeholders and runs on
+ * SQLite or PostgreSQL; every statement is prepared (and cached per connection), every value
+ * bound. Backends live behind a table of function pointers (db_sqlite.c, db_pg.c). */
+#ifndef CX_DB_H
+#define CX_DB_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../lib/util.h"
+
+typedef struct db db;
+typedef struct db_stmt db_stmt;
+
+typedef enum { DB_SQLITE = 1, DB_PG = 2 } db_kind;
+
+#define DB_ROW 1
+#define DB_DONE 0
+/* CX_ERR (-1) on error; db_errmsg() says why, db_is_constraint() whether a UNIQUE / CHECK /
+ * foreign key was violated. */
+
+/* Opens a connection. url: "postgresql://…" or "postgres://…" for PostgreSQL, anything else is a
+ * SQLite file path (opened in WAL mode with foreign keys on). NULL and e filled on failure. */
+db *db_open(const char *url, cx_err *e);
+void db_close(db *d);
+db_kind db_kind_of(const db *d);
+const char *db_errmsg(db *d);
+bool db_is_constraint(db *d);
+
+/* Runs SQL without parameters (DDL, several statements allowed). */
+int db_exec(db *d, const char *sql);
+
+/* Transactions. write=true takes the write lock at once in SQLite (BEGIN IMMEDIATE), so two
+ * writers queue instead of failing on upgrade. Nested begin is an error. */
+int db_begin(db *d, bool write);
+int db_commit(db *d);
+int db_rollback(db *d);
+bool db_in_tx(const db *d);
+
+/* Returns the cached prepared statement for sql (NULL and db_errmsg on a syntax error). The
+ * statement belongs to the connection; call db_done() when finished with it so it can be
+ * reused. Parameters are numbered from 1, columns from 0. */
+db_stmt *db_prepare(db *d, const char *sql);
+void db_bind_i64(db_stmt *s, int i, int64_t v);
+void db_bind_text(db_stmt *s, int i, const char *v); /* NULL binds SQL NULL; copied */
+void db_bind_blob(db_stmt *s, int i, const void *v, size_t n); /* copied */
+void db_bind_null(db_stmt *s, int i);
+/* First call executes; returns DB_ROW while rows remain, then DB_DONE; CX_ERR on error. */
+int db_step(db_stmt *s);
+int db_ncols(db_stmt *s);
+bool db_col_null(db_stmt *s, int c);
+int64_t db_col_i64(db_stmt *s, int c);
+double db_col_double(db_stmt *s, int c);
+const char *db_col_text(db_stmt *s, int c);  /* "" for NULL; valid until the next step/done */
+const void *db_col_blob(db_stmt *s, int c, size_t *n);
+/* Number of rows changed by the last completed INSERT/UPDATE/DELETE statement. */
+int64_t db_changes(db_stmt *s);
+void db_done(db_stmt *s);
+
+/* Convenience: prepare, bind with a format ("i" int64, "s" text, "b" blob+size_t, "n" null),
+ * step once, done. For statements whose result is not read. */
+int db_run(db *d, const char *sql, const char *fmt, ...);
+/* Convenience: the first column of the first row as int64; def when there is no row. */
+int db_i64(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, ...);
+
+/* The SQL text of a schema file with per-backend type words substituted:
+ * {{PK}} {{I64}} {{BLOB}} {{CTEXT}} (text that compares bytewise: paths). Caller frees. */
+char *db_dialect(db_kind k, const char *sql);
+
+/* A fixed set of connections shared by server threads. */
+typedef struct db_pool db_pool;
+db_pool *db_pool_new(const char *url, int n, cx_err *e);
+db *db_pool_get(db_pool *p);           /* blocks until one is free */
+void db_pool_put(db_pool *p, db *d);   /* rolls back any open transaction */
+void db_pool_free(db_pool *p);
+
+/* Backend vtable (private to db*.c). */
+struct db_ops {
+    db *(*open)(const char *url, cx_err *e);
+    void (*close)(db *d);
+    int (*exec)(db *d, const char *sql);
+    db_stmt *(*prepare)(db *d, const char *sql);
+    void (*bind)(db_stmt *s, int i, int type, int64_t iv, const void *p, size_t n);
+    int (*step)(db_stmt *s);
+    int (*ncols)(db_stmt *s);
+    bool (*col_null)(db_stmt *s, int c);
+    int64_t (*col_i64)(db_stmt *s, int c);
+    double (*col_double)(db_stmt *s, int c);
+    const char *(*col_text)(db_stmt *s, int c);
+    const void *(*col_blob)(db_stmt *s, int c, size_t *n);
+    int64_t (*changes)(db_stmt *s);
+    void (*done)(db_stmt *s);
+    const char *(*errmsg)(db *d);
+    bool (*is_constraint)(db *d);
+};
+enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
+
+/* Every connection starts with this header. */
+struct db {
+    const struct db_ops *ops;
+    db_kind kind;
+    bool in_tx;
+};
+/* Every statement starts with this header. */
+struct db_stmt {
+    db *d;
+};
+
+extern const struct db_ops db_sqlite_ops;
+#ifdef CX_HAVE_PG
+extern const struct db_ops db_pg_ops;
+#endif
+#endif

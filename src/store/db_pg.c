@@ -1,0 +1,256 @@
+/* db_pg.c: the PostgreSQL backend (libpq). `?` placeholders become $n; each statement is
+ * prepared once per connection under a generated name and executed with bound parameters. */
+#include "db.h"
+#include "stmt_cache.h"
+#include "../lib/buf.h"
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PG_MAXP 64
+
+typedef struct pg_stmt {
+    db_stmt base;
+    char name[24];
+    int nparams;
+    bool cached, busy;
+    char *vals[PG_MAXP];
+    int lens[PG_MAXP], fmts[PG_MAXP];
+    PGresult *res;
+    int row, nrows;
+    int64_t changes;
+    void **unesc; /* PQunescapeBytea results freed at done */
+    int nunesc;
+} pg_stmt;
+
+typedef struct pg_db {
+    db base;
+    PGconn *c;
+    stmt_cache cache;
+    int seq;
+    char err[512];
+    char sqlstate[6];
+} pg_db;
+
+static void set_err(pg_db *d, PGresult *r)
+{
+    const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(d->c);
+    snprintf(d->err, sizeof d->err, "%s", m ? m : "");
+    const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(d->sqlstate, sizeof d->sqlstate, "%s", st ? st : "");
+}
+
+static void notice_quiet(void *arg, const char *msg) { (void)arg, (void)msg; }
+
+static db *pg_open(const char *url, cx_err *e)
+{
+    pg_db *d = xcalloc(1, sizeof *d);
+    d->base.ops = &db_pg_ops;
+    d->base.kind = DB_PG;
+    d->c = PQconnectdb(url);
+    if (PQstatus(d->c) != CONNECTION_OK) {
+        cx_fail(e, 500, "db_open_failed", "db", "无法连接 PostgreSQL：%s", PQerrorMessage(d->c));
+        PQfinish(d->c);
+        free(d);
+        return NULL;
+    }
+    PQsetNoticeProcessor(d->c, notice_quiet, NULL);
+    PQsetClientEncoding(d->c, "UTF8");
+    PGresult *r = PQexec(d->c, "SET TIME ZONE 'UTC'");
+    PQclear(r);
+    return &d->base;
+}
+
+static void clear_result(pg_stmt *s)
+{
+    if (s->res) PQclear(s->res);
+    s->res = NULL;
+    for (int i = 0; i < s->nunesc; i++) PQfreemem(s->unesc[i]);
+    free(s->unesc);
+    s->unesc = NULL;
+    s->nunesc = 0;
+}
+
+static void clear_params(pg_stmt *s)
+{
+    for (int i = 0; i < s->nparams; i++) {
+        free(s->vals[i]);
+        s->vals[i] = NULL;
+        s->lens[i] = s->fmts[i] = 0;
+    }
+}
+
+static void stmt_free(void *p)
+{
+    pg_stmt *s = p;
+    clear_result(s);
+    clear_params(s);
+    free(s);
+}
+
+static void pg_close(db *base)
+{
+    pg_db *d = (pg_db *)base;
+    stmt_cache_free(&d->cache, stmt_free);
+    PQfinish(d->c);
+    free(d);
+}
+
+static int pg_exec(db *base, const char *sql)
+{
+    pg_db *d = (pg_db *)base;
+    PGresult *r = PQexec(d->c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? CX_OK : CX_ERR;
+    if (rc != CX_OK) set_err(d, r);
+    PQclear(r);
+    return rc;
+}
+
+/* Rewrites ? placeholders to $1..$n (the project's SQL never puts ? inside literals). */
+static char *to_dollars(const char *sql, int *n)
+{
+    buf b;
+    buf_init(&b);
+    *n = 0;
+    for (const char *p = sql; *p; p++) {
+        if (*p == '?') buf_printf(&b, "$%d", ++*n);
+        else buf_addc(&b, *p);
+    }
+    return buf_take(&b);
+}
+
+static db_stmt *pg_prepare(db *base, const char *sql)
+{
+    pg_db *d = (pg_db *)base;
+    pg_stmt *s = stmt_cache_get(&d->cache, sql);
+    if (s && !s->busy) {
+        s->busy = true;
+        return &s->base;
+    }
+    int n;
+    char *text = to_dollars(sql, &n);
+    if (n > PG_MAXP) {
+        snprintf(d->err, sizeof d->err, "too many parameters");
+        free(text);
+        return NULL;
+    }
+    pg_stmt *ns = xcalloc(1, sizeof *ns);
+    ns->base.d = base;
+    ns->nparams = n;
+    snprintf(ns->name, sizeof ns->name, "cx%d", ++d->seq);
+    PGresult *r = PQprepare(d->c, ns->name, text, n, NULL);
+    free(text);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        set_err(d, r);
+        PQclear(r);
+        free(ns);
+        return NULL;
+    }
+    PQclear(r);
+    ns->busy = true;
+    if (!s) {
+        ns->cached = true;
+        stmt_cache_put(&d->cache, sql, ns);
+    }
+    return &ns->base;
+}
+
+static void pg_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, size_t n)
+{
+    pg_stmt *s = (pg_stmt *)bs;
+    if (i < 1 || i > s->nparams) abort(); /* a programming error */
+    int k = i - 1;
+    free(s->vals[k]);
+    s->vals[k] = NULL;
+    s->fmts[k] = 0;
+    s->lens[k] = 0;
+    switch (type) {
+    case DB_T_NULL: break;
+    case DB_T_I64: s->vals[k] = xasprintf("%lld", (long long)iv); break;
+    case DB_T_TEXT: s->vals[k] = xstrndup(p, n); break;
+    case DB_T_BLOB:
+        s->vals[k] = xmalloc(n ? n : 1);
+        memcpy(s->vals[k], p, n);
+        s->lens[k] = (int)n;
+        s->fmts[k] = 1;
+        break;
+    }
+}
+
+static int pg_step(db_stmt *bs)
+{
+    pg_stmt *s = (pg_stmt *)bs;
+    pg_db *d = (pg_db *)bs->d;
+    if (!s->res) {
+        s->res = PQexecPrepared(d->c, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
+        ExecStatusType st = PQresultStatus(s->res);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            set_err(d, s->res);
+            return CX_ERR;
+        }
+        s->row = -1;
+        s->nrows = PQntuples(s->res);
+        const char *ct = PQcmdTuples(s->res);
+        s->changes = (ct && *ct) ? atoll(ct) : 0;
+    }
+    if (PQresultStatus(s->res) != PGRES_TUPLES_OK && PQresultStatus(s->res) != PGRES_COMMAND_OK) return CX_ERR;
+    if (s->row + 1 < s->nrows) {
+        s->row++;
+        return DB_ROW;
+    }
+    return DB_DONE;
+}
+
+static int pg_ncols(db_stmt *bs) { pg_stmt *s = (pg_stmt *)bs; return s->res ? PQnfields(s->res) : 0; }
+static bool pg_col_null(db_stmt *bs, int c) { pg_stmt *s = (pg_stmt *)bs; return PQgetisnull(s->res, s->row, c); }
+static const char *pg_col_text(db_stmt *bs, int c)
+{
+    pg_stmt *s = (pg_stmt *)bs;
+    return PQgetvalue(s->res, s->row, c);
+}
+static int64_t pg_col_i64(db_stmt *bs, int c)
+{
+    const char *t = pg_col_text(bs, c);
+    if (t[0] == 't' && !t[1]) return 1; /* boolean */
+    return strtoll(t, NULL, 10);
+}
+static double pg_col_double(db_stmt *bs, int c) { return strtod(pg_col_text(bs, c), NULL); }
+static const void *pg_col_blob(db_stmt *bs, int c, size_t *n)
+{
+    pg_stmt *s = (pg_stmt *)bs;
+    *n = 0;
+    if (PQgetisnull(s->res, s->row, c)) return NULL;
+    unsigned char *u = PQunescapeBytea((const unsigned char *)PQgetvalue(s->res, s->row, c), n);
+    if (!u) return NULL;
+    s->unesc = xrealloc(s->unesc, sizeof(void *) * (size_t)(s->nunesc + 1));
+    s->unesc[s->nunesc++] = u;
+    return u;
+}
+static int64_t pg_changes(db_stmt *bs) { return ((pg_stmt *)bs)->changes; }
+
+static void pg_done(db_stmt *bs)
+{
+    pg_stmt *s = (pg_stmt *)bs;
+    if (!s->cached) {
+        /* an uncached duplicate: drop its server-side statement too */
+        pg_db *d = (pg_db *)bs->d;
+        char *q = xasprintf("DEALLOCATE %s", s->name);
+        PQclear(PQexec(d->c, q));
+        free(q);
+        stmt_free(s);
+        return;
+    }
+    clear_result(s);
+    clear_params(s);
+    s->busy = false;
+}
+
+static const char *pg_errmsg(db *base) { return ((pg_db *)base)->err; }
+static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstate, "23", 2) == 0; }
+
+const struct db_ops db_pg_ops = {
+    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_ncols, pg_col_null, pg_col_i64,
+    pg_col_double, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint,
+};

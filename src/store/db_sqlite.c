@@ -1,0 +1,152 @@
+/* db_sqlite.c: the SQLite backend (WAL, foreign keys, busy timeout, cached statements). */
+#include "db.h"
+#include "stmt_cache.h"
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sq_stmt {
+    db_stmt base;
+    sqlite3_stmt *st;
+    bool cached, busy, started;
+    int64_t changes;
+} sq_stmt;
+
+typedef struct sq_db {
+    db base;
+    sqlite3 *h;
+    stmt_cache cache;
+    int last_rc;
+} sq_db;
+
+static db *sq_open(const char *url, cx_err *e)
+{
+    sq_db *d = xcalloc(1, sizeof *d);
+    d->base.ops = &db_sqlite_ops;
+    d->base.kind = DB_SQLITE;
+    const char *path = str_starts(url, "sqlite://") ? url + 9 : url;
+    int rc = sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        cx_fail(e, 500, "db_open_failed", "db", "无法打开数据库 %s：%s", path, d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+        sqlite3_close(d->h);
+        free(d);
+        return NULL;
+    }
+    sqlite3_busy_timeout(d->h, 10000);
+    sqlite3_extended_result_codes(d->h, 1);
+    char *err = NULL;
+    if (sqlite3_exec(d->h,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
+                     NULL, NULL, &err) != SQLITE_OK) {
+        cx_fail(e, 500, "db_open_failed", "db", "无法打开数据库 %s：%s", path, err ? err : "");
+        sqlite3_free(err);
+        sqlite3_close(d->h);
+        free(d);
+        return NULL;
+    }
+    return &d->base;
+}
+
+static void finalize(void *st) { sqlite3_finalize(((sq_stmt *)st)->st), free(st); }
+
+static void sq_close(db *base)
+{
+    sq_db *d = (sq_db *)base;
+    stmt_cache_free(&d->cache, finalize);
+    sqlite3_close_v2(d->h);
+    free(d);
+}
+
+static int sq_exec(db *base, const char *sql)
+{
+    sq_db *d = (sq_db *)base;
+    d->last_rc = sqlite3_exec(d->h, sql, NULL, NULL, NULL);
+    return d->last_rc == SQLITE_OK ? CX_OK : CX_ERR;
+}
+
+static db_stmt *sq_prepare(db *base, const char *sql)
+{
+    sq_db *d = (sq_db *)base;
+    sq_stmt *s = stmt_cache_get(&d->cache, sql);
+    if (s && !s->busy) {
+        s->busy = true;
+        return &s->base;
+    }
+    sqlite3_stmt *st;
+    d->last_rc = sqlite3_prepare_v3(d->h, sql, -1, s ? 0 : SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (d->last_rc != SQLITE_OK) return NULL;
+    sq_stmt *n = xcalloc(1, sizeof *n);
+    n->base.d = base;
+    n->st = st;
+    n->busy = true;
+    if (!s) {
+        n->cached = true;
+        stmt_cache_put(&d->cache, sql, n);
+    }
+    return &n->base;
+}
+
+static void sq_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, size_t n)
+{
+    sqlite3_stmt *st = ((sq_stmt *)bs)->st;
+    switch (type) {
+    case DB_T_NULL: sqlite3_bind_null(st, i); break;
+    case DB_T_I64: sqlite3_bind_int64(st, i, iv); break;
+    case DB_T_TEXT: sqlite3_bind_text(st, i, p, (int)n, SQLITE_TRANSIENT); break;
+    case DB_T_BLOB: sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT); break;
+    }
+}
+
+static int sq_step(db_stmt *bs)
+{
+    sq_stmt *s = (sq_stmt *)bs;
+    sq_db *d = (sq_db *)bs->d;
+    int rc = sqlite3_step(s->st);
+    d->last_rc = rc;
+    s->started = true;
+    if (rc == SQLITE_ROW) return DB_ROW;
+    if (rc == SQLITE_DONE) {
+        s->changes = sqlite3_changes64(d->h);
+        return DB_DONE;
+    }
+    return CX_ERR;
+}
+
+static int sq_ncols(db_stmt *s) { return sqlite3_column_count(((sq_stmt *)s)->st); }
+static bool sq_col_null(db_stmt *s, int c) { return sqlite3_column_type(((sq_stmt *)s)->st, c) == SQLITE_NULL; }
+static int64_t sq_col_i64(db_stmt *s, int c) { return sqlite3_column_int64(((sq_stmt *)s)->st, c); }
+static double sq_col_double(db_stmt *s, int c) { return sqlite3_column_double(((sq_stmt *)s)->st, c); }
+static const char *sq_col_text(db_stmt *s, int c)
+{
+    const unsigned char *t = sqlite3_column_text(((sq_stmt *)s)->st, c);
+    return t ? (const char *)t : "";
+}
+static const void *sq_col_blob(db_stmt *s, int c, size_t *n)
+{
+    sqlite3_stmt *st = ((sq_stmt *)s)->st;
+    const void *p = sqlite3_column_blob(st, c);
+    *n = (size_t)sqlite3_column_bytes(st, c);
+    return p;
+}
+static int64_t sq_changes(db_stmt *s) { return ((sq_stmt *)s)->changes; }
+
+static void sq_done(db_stmt *bs)
+{
+    sq_stmt *s = (sq_stmt *)bs;
+    if (!s->cached) {
+        finalize(s);
+        return;
+    }
+    sqlite3_reset(s->st);
+    sqlite3_clear_bindings(s->st);
+    s->busy = s->started = false;
+}
+
+static const char *sq_errmsg(db *base) { return sqlite3_errmsg(((sq_db *)base)->h); }
+static bool sq_is_constraint(db *base) { return (((sq_db *)base)->last_rc & 0xff) == SQLITE_CONSTRAINT; }
+
+const struct db_ops db_sqlite_ops = {
+    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_ncols, sq_col_null, sq_col_i64,
+    sq_col_double, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint,
+};

@@ -1,0 +1,379 @@
+/* member_store.c: members (党员). 身份证号 and phone are stored encrypted, with a keyed hash for
+ * duplicate detection and a mask for display; the full value is decrypted only by member_reveal,
+ * which audits the view. */
+#include "store.h"
+#include "../domain/idcard.h"
+#include "../lib/buf.h"
+#include "../lib/crypto.h"
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MEMBER_COLS                                                                                              \
+    "m.id, m.org_id, m.version, m.created_at, m.updated_at, m.active, m.has_photo, m.name, m.sex, m.ethnicity, " \
+    "m.birth_date, m.idcard_mask, m.phone_mask, m.joined_date, m.full_date, m.education, m.post, m.duties, "     \
+    "m.status, o.name, o.path"
+
+static void read_member(db_stmt *s, member *m)
+{
+    m->id = db_col_i64(s, 0);
+    m->org_id = db_col_i64(s, 1);
+    m->version = db_col_i64(s, 2);
+    m->created_at = db_col_i64(s, 3);
+    m->updated_at = db_col_i64(s, 4);
+    m->active = (int)db_col_i64(s, 5);
+    m->has_photo = (int)db_col_i64(s, 6);
+#define T(field, col) snprintf(m->r.field, sizeof m->r.field, "%s", db_col_text(s, col))
+    T(name, 7);
+    T(sex, 8);
+    T(ethnicity, 9);
+    T(birth_date, 10);
+    T(idcard, 11);
+    T(phone, 12);
+    T(joined_date, 13);
+    T(full_date, 14);
+    T(education, 15);
+    T(post, 16);
+    T(duties, 17);
+    T(status, 18);
+#undef T
+    snprintf(m->org_name, sizeof m->org_name, "%s", db_col_text(s, 19));
+    snprintf(m->org_path, sizeof m->org_path, "%s", db_col_text(s, 20));
+}
+
+int member_get(db *d, int64_t id, member *m)
+{
+    db_stmt *s = db_prepare(d, "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) read_member(s, m);
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+/* The audit snapshot: masked values only, never the full 身份证号 or phone. */
+static char *member_json(const member_rec *r, int64_t org_id, int active)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "org_id", (double)org_id);
+    for (int i = 0; member_cols[i].field; i++) {
+        const char *f = member_cols[i].field;
+        const char *v = member_rec_get(r, f);
+        if (!v) continue;
+        char mask[32];
+        if (!strcmp(f, "idcard") && strlen(v) == 18) idcard_mask(v, mask), v = mask;
+        else if (!strcmp(f, "phone") && *v && !strchr(v, '*')) phone_mask(v, mask), v = mask;
+        cJSON_AddStringToObject(j, f, v);
+    }
+    cJSON_AddBoolToObject(j, "active", active);
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+static int fail_db(db *d, cx_err *e)
+{
+    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_rollback(d);
+    return CX_ERR;
+}
+
+int member_idcard_exists(db *d, const char *idcard, int64_t *id)
+{
+    unsigned char h[CX_HASH_BYTES];
+    crypto_keyed_hash(idcard, h);
+    db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE idcard_hash = ?");
+    if (!s) return CX_ERR;
+    db_bind_blob(s, 1, h, sizeof h);
+    int rc = db_step(s);
+    if (rc == DB_ROW && id) *id = db_col_i64(s, 0);
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+/* Target org must exist, be active and be where members belong (any type may hold members,
+ * though rosters normally sit in 党支部). */
+static int check_org(db *d, int64_t org_id, org *o, cx_err *e)
+{
+    int f = org_get(d, org_id, o);
+    if (f == CX_ERR) return fail_db(d, e);
+    if (f == 0) return cx_fail(e, 404, "not_found", "org_id", "所在党组织不存在");
+    if (!o->active) return cx_fail(e, 400, "org_inactive", "org_id", "党组织“%s”已停用", o->name);
+    return CX_OK;
+}
+
+/* Encrypted 身份证号 and phone with their keyed hashes and masks, ready to bind. */
+typedef struct sealed {
+    buf ide, phe;
+    unsigned char ih[CX_HASH_BYTES], ph[CX_HASH_BYTES];
+    char imask[19], pmask[32];
+} sealed;
+
+static void seal(sealed *x, const member_rec *r)
+{
+    buf_init(&x->ide);
+    buf_init(&x->phe);
+    x->pmask[0] = 0;
+    crypto_seal(r->idcard, &x->ide);
+    crypto_keyed_hash(r->idcard, x->ih);
+    idcard_mask(r->idcard, x->imask);
+    if (r->phone[0]) {
+        crypto_seal(r->phone, &x->phe);
+        crypto_keyed_hash(r->phone, x->ph);
+        phone_mask(r->phone, x->pmask);
+    }
+}
+
+static void unseal_free(sealed *x)
+{
+    buf_free(&x->ide);
+    buf_free(&x->phe);
+}
+
+/* Binds the member fields at parameters first..first+15 in the column order of MEMBER_WRITE. */
+#define MEMBER_WRITE "name, sex, ethnicity, birth_date, idcard_enc, idcard_hash, idcard_mask, phone_enc, phone_hash, " \
+                     "phone_mask, joined_date, full_date, education, post, duties, status"
+static void bind_member(db_stmt *s, int i, const member_rec *r, const sealed *x)
+{
+    db_bind_text(s, i++, r->name);
+    db_bind_text(s, i++, r->sex);
+    db_bind_text(s, i++, r->ethnicity);
+    db_bind_text(s, i++, r->birth_date);
+    db_bind_blob(s, i++, x->ide.p, x->ide.len);
+    db_bind_blob(s, i++, x->ih, sizeof x->ih);
+    db_bind_text(s, i++, x->imask);
+    if (r->phone[0]) {
+        db_bind_blob(s, i++, x->phe.p, x->phe.len);
+        db_bind_blob(s, i++, x->ph, sizeof x->ph);
+    } else {
+        db_bind_null(s, i++);
+        db_bind_null(s, i++);
+    }
+    db_bind_text(s, i++, x->pmask);
+    db_bind_text(s, i++, r->joined_date);
+    db_bind_text(s, i++, r->full_date);
+    db_bind_text(s, i++, r->education);
+    db_bind_text(s, i++, r->post);
+    db_bind_text(s, i++, r->duties);
+    db_bind_text(s, i++, r->status);
+}
+
+int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int64_t *id)
+{
+    db_stmt *s = db_prepare(d, "INSERT INTO member (part, org_id, " MEMBER_WRITE ", created_at, updated_at) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+    if (!s) return CX_ERR;
+    sealed x;
+    seal(&x, r);
+    db_bind_i64(s, 1, o->part);
+    db_bind_i64(s, 2, o->id);
+    bind_member(s, 3, r, &x);
+    db_bind_i64(s, 19, now);
+    db_bind_i64(s, 20, now);
+    int rc = db_step(s);
+    if (rc == DB_ROW) *id = db_col_i64(s, 0), rc = db_step(s);
+    db_done(s);
+    unseal_free(&x);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, int64_t *id, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o;
+    if (check_org(d, org_id, &o, e) != CX_OK) {
+        db_rollback(d);
+        return CX_ERR;
+    }
+    int64_t other = 0;
+    int ex = member_idcard_exists(d, r->idcard, &other);
+    if (ex == CX_ERR) return fail_db(d, e);
+    if (ex) {
+        db_rollback(d);
+        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中（党员编号 %" PRId64 "）", r->idcard,
+                       r->idcard + 14, other);
+    }
+    int64_t nid = 0;
+    int rc = member_insert_row(d, &o, r, now_unix(), &nid);
+    if (rc != CX_OK) return fail_db(d, e);
+    char *after = member_json(r, org_id, 1);
+    rc = audit_append(d, a, "create", "member", nid, org_id, NULL, after, "ok");
+    free(after);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    if (id) *id = nid;
+    return CX_OK;
+}
+
+int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const member_rec *r, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    member m;
+    int f = member_get(d, id, &m);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
+    }
+    org o;
+    if (check_org(d, org_id, &o, e) != CX_OK) {
+        db_rollback(d);
+        return CX_ERR;
+    }
+    int64_t other = 0;
+    int ex = member_idcard_exists(d, r->idcard, &other);
+    if (ex == CX_ERR) return fail_db(d, e);
+    if (ex && other != id) {
+        db_rollback(d);
+        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已属于另一名党员（党员编号 %" PRId64 "）",
+                       r->idcard, r->idcard + 14, other);
+    }
+    db_stmt *s = db_prepare(d, "UPDATE member SET part = ?, org_id = ?, (" MEMBER_WRITE ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?), "
+                               "version = version + 1, updated_at = ? WHERE id = ?");
+    int rc = CX_ERR;
+    if (s) {
+        sealed x;
+        seal(&x, r);
+        db_bind_i64(s, 1, o.part);
+        db_bind_i64(s, 2, org_id);
+        bind_member(s, 3, r, &x);
+        db_bind_i64(s, 19, now_unix());
+        db_bind_i64(s, 20, id);
+        rc = db_step(s) == CX_ERR ? CX_ERR : CX_OK;
+        db_done(s);
+        unseal_free(&x);
+    }
+    if (rc != CX_OK) return fail_db(d, e);
+    char *before = member_json(&m.r, m.org_id, m.active);
+    char *after = member_json(r, org_id, m.active);
+    rc = audit_append(d, a, m.org_id == org_id ? "update" : "transfer", "member", id, org_id, before, after, "ok");
+    free(before);
+    free(after);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    return CX_OK;
+}
+
+int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    member m;
+    int f = member_get(d, id, &m);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
+    }
+    char *before = member_json(&m.r, m.org_id, m.active);
+    char *after = member_json(&m.r, m.org_id, active);
+    int rc = db_run(d, "UPDATE member SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii",
+                    (int64_t)active, now_unix(), id);
+    if (rc == CX_OK) rc = audit_append(d, a, active ? "activate" : "deactivate", "member", id, m.org_id, before, after, "ok");
+    free(before);
+    free(after);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    return CX_OK;
+}
+
+int member_decrypt(db *d, int64_t id, char idcard[19], char phone[32], int64_t *org_id, cx_err *e)
+{
+    db_stmt *s = db_prepare(d, "SELECT idcard_enc, phone_enc, org_id FROM member WHERE id = ?");
+    if (!s) return fail_db(d, e);
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc != DB_ROW) {
+        db_done(s);
+        return rc == DB_DONE ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
+    }
+    size_t n1, n2;
+    const void *b1 = db_col_blob(s, 0, &n1);
+    const void *b2 = db_col_blob(s, 1, &n2);
+    char *i = crypto_unseal(b1, n1);
+    char *p = b2 ? crypto_unseal(b2, n2) : xstrdup("");
+    if (org_id) *org_id = db_col_i64(s, 2);
+    db_done(s);
+    if (!i || !p) {
+        free(i);
+        free(p);
+        return cx_fail(e, 500, "decrypt_failed", "idcard", "解密失败：密钥文件与数据库不匹配");
+    }
+    snprintf(idcard, 19, "%s", i);
+    snprintf(phone, 32, "%s", p);
+    sodium_memzero(i, strlen(i));
+    free(i);
+    free(p);
+    return CX_OK;
+}
+
+int member_reveal(db *d, const actor *a, int64_t id, char idcard[19], char phone[32], cx_err *e)
+{
+    int64_t org_id = 0;
+    if (member_decrypt(d, id, idcard, phone, &org_id, e) != CX_OK) return CX_ERR;
+    /* The full view is itself a recorded event. */
+    if (audit_record(d, a, "reveal", "member", id, org_id, NULL, "{\"fields\":[\"idcard\",\"phone\"]}", "ok") != CX_OK)
+        return fail_db(d, e);
+    return CX_OK;
+}
+
+static void bind_query(db_stmt *s, const member_query *q, char *end, int *i)
+{
+    org_path_end(q->root->path, end);
+    if (q->subtree) {
+        db_bind_text(s, (*i)++, q->root->path);
+        db_bind_text(s, (*i)++, end);
+    } else db_bind_i64(s, (*i)++, q->root->id);
+    db_bind_i64(s, (*i)++, q->inactive ? 1 : 0);
+    db_bind_text(s, (*i)++, q->q ? q->q : "");
+    buf like; /* the search text with LIKE's wildcards escaped */
+    buf_init(&like);
+    buf_addc(&like, '%');
+    for (const char *c = q->q ? q->q : ""; *c; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\') buf_addc(&like, '\\');
+        buf_addc(&like, *c);
+    }
+    buf_addc(&like, '%');
+    db_bind_text(s, (*i)++, like.p);
+    buf_free(&like);
+}
+
+#define MEMBER_WHERE_SUB " WHERE o.path >= ? AND o.path < ? AND (m.active = 1 OR ? = 1) AND (? = '' OR m.name LIKE ? ESCAPE '\\')"
+#define MEMBER_WHERE_ONE " WHERE m.org_id = ? AND (m.active = 1 OR ? = 1) AND (? = '' OR m.name LIKE ? ESCAPE '\\')"
+
+int member_list(db *d, const member_query *q, member_fn fn, void *ctx)
+{
+    const char *sql = q->subtree
+                          ? "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id" MEMBER_WHERE_SUB
+                            " ORDER BY o.path, m.name, m.id LIMIT ? OFFSET ?"
+                          : "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id" MEMBER_WHERE_ONE
+                            " ORDER BY m.name, m.id LIMIT ? OFFSET ?";
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return CX_ERR;
+    char end[CX_PATH_MAX];
+    int i = 1;
+    bind_query(s, q, end, &i);
+    db_bind_i64(s, i++, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
+    db_bind_i64(s, i++, q->offset);
+    int rc;
+    member *m = xmalloc(sizeof *m);
+    while ((rc = db_step(s)) == DB_ROW) {
+        read_member(s, m);
+        if (fn(ctx, m)) break;
+    }
+    free(m);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int member_count(db *d, const member_query *q, int64_t *n)
+{
+    const char *sql = q->subtree ? "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id" MEMBER_WHERE_SUB
+                                 : "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id" MEMBER_WHERE_ONE;
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return CX_ERR;
+    char end[CX_PATH_MAX];
+    int i = 1;
+    bind_query(s, q, end, &i);
+    int rc = db_step(s);
+    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}

@@ -1,0 +1,428 @@
+/* org.c: the organisation tree. Each org stores its materialized path ("/1/7/42/"), so a subtree
+ * is one range scan (path >= P AND path < P') on both backends, and a move rewrites the range in
+ * one UPDATE. */
+#include "store.h"
+#include "../lib/buf.h"
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *code, *label; } types[] = {
+    {"committee", "党委"}, {"general_branch", "党总支"}, {"branch", "党支部"}};
+static const struct { const char *code, *label; } sectors[] = {
+    {"rural", "农村"},     {"community", "社区"}, {"government", "机关"}, {"soe", "国有企业"},
+    {"school", "学校"},    {"hospital", "医院"},  {"private", "非公有制经济组织"}, {"social", "社会组织"}};
+
+const char *org_type_label(const char *t)
+{
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (!strcmp(t, types[i].code)) return types[i].label;
+    return t;
+}
+const char *org_sector_label(const char *s)
+{
+    for (size_t i = 0; i < sizeof sectors / sizeof sectors[0]; i++)
+        if (!strcmp(s, sectors[i].code)) return sectors[i].label;
+    return s;
+}
+int org_type_valid(const char *t)
+{
+    for (size_t i = 0; t && i < sizeof types / sizeof types[0]; i++)
+        if (!strcmp(t, types[i].code)) return 1;
+    return 0;
+}
+int org_sector_valid(const char *s)
+{
+    for (size_t i = 0; s && i < sizeof sectors / sizeof sectors[0]; i++)
+        if (!strcmp(s, sectors[i].code)) return 1;
+    return 0;
+}
+
+#define ORG_COLS "o.id, o.parent_id, o.depth, o.version, o.part, o.active, o.path, o.name, o.type, o.sector"
+
+static void read_org(db_stmt *s, int c, org *o)
+{
+    o->id = db_col_i64(s, c + 0);
+    o->parent_id = db_col_null(s, c + 1) ? 0 : db_col_i64(s, c + 1);
+    o->depth = db_col_i64(s, c + 2);
+    o->version = db_col_i64(s, c + 3);
+    o->part = db_col_i64(s, c + 4);
+    o->active = (int)db_col_i64(s, c + 5);
+    snprintf(o->path, sizeof o->path, "%s", db_col_text(s, c + 6));
+    snprintf(o->name, sizeof o->name, "%s", db_col_text(s, c + 7));
+    snprintf(o->type, sizeof o->type, "%s", db_col_text(s, c + 8));
+    snprintf(o->sector, sizeof o->sector, "%s", db_col_text(s, c + 9));
+}
+
+int org_get(db *d, int64_t id, org *o)
+{
+    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) read_org(s, 0, o);
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+void org_path_end(const char *path, char out[CX_PATH_MAX])
+{
+    snprintf(out, CX_PATH_MAX, "%s", path);
+    size_t n = strlen(out);
+    if (n) out[n - 1] = '0'; /* '/' + 1 */
+}
+
+static char *org_json(const org *o)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "id", (double)o->id);
+    cJSON_AddNumberToObject(j, "parent_id", (double)o->parent_id);
+    cJSON_AddStringToObject(j, "path", o->path);
+    cJSON_AddStringToObject(j, "name", o->name);
+    cJSON_AddStringToObject(j, "type", o->type);
+    cJSON_AddStringToObject(j, "sector", o->sector);
+    cJSON_AddBoolToObject(j, "active", o->active);
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+static int check_fields(const char *name, const char *type, const char *sector, cx_err *e)
+{
+    if (!name || !*name) return cx_fail(e, 400, "required", "name", "组织名称不能为空");
+    if (!utf8_valid(name, strlen(name))) return cx_fail(e, 400, "invalid_text", "name", "组织名称含有无效字符");
+    if (utf8_len(name) > 60) return cx_fail(e, 400, "too_long", "name", "组织名称不能超过 60 个字");
+    if (!org_type_valid(type)) return cx_fail(e, 400, "invalid_type", "type", "组织类型应为党委、党总支或党支部");
+    if (!org_sector_valid(sector))
+        return cx_fail(e, 400, "invalid_sector", "sector", "所属领域应为农村、社区、机关、国有企业、学校、医院、非公有制经济组织或社会组织之一");
+    return CX_OK;
+}
+
+/* Another active org under the same parent with the same name? */
+static int sibling_clash(db *d, int64_t parent, const char *name, int64_t self)
+{
+    int64_t n = 0;
+    if (parent)
+        db_i64(d, &n, 0, "SELECT count(*) FROM org WHERE parent_id = ? AND name = ? AND id <> ? AND active = 1", "isi", parent,
+               name, self);
+    else
+        db_i64(d, &n, 0, "SELECT count(*) FROM org WHERE parent_id IS NULL AND name = ? AND id <> ? AND active = 1", "si", name,
+               self);
+    return n > 0;
+}
+
+static int fail_db(db *d, cx_err *e)
+{
+    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_rollback(d);
+    return CX_ERR;
+}
+
+/* The body of org_create, inside the caller's write transaction (rolled back by the caller on error). */
+int org_create_tx(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
+                  int64_t *id, cx_err *e)
+{
+    if (check_fields(name, type, sector, e) != CX_OK) return CX_ERR;
+    org p = {0};
+    if (parent_id) {
+        int f = org_get(d, parent_id, &p);
+        if (f != 1) return f == 0 ? cx_fail(e, 404, "not_found", "parent_id", "上级组织不存在") : fail_db(d, e);
+        if (!p.active) return cx_fail(e, 400, "parent_inactive", "parent_id", "上级组织“%s”已停用", p.name);
+        if (!strcmp(p.type, "branch")) return cx_fail(e, 400, "parent_is_branch", "parent_id", "党支部下不能再设下级组织");
+        if (strlen(p.path) + 24 >= CX_PATH_MAX) return cx_fail(e, 400, "too_deep", "parent_id", "组织层级过深");
+    }
+    if (sibling_clash(d, parent_id, name, 0))
+        return cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有名为“%s”的组织", name);
+    int64_t now = now_unix();
+    /* Insert with a unique placeholder path, then set the real one once the id is known. */
+    db_stmt *s = db_prepare(d,
+                            "INSERT INTO org (parent_id, path, depth, name, type, sector, created_at, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    if (!s) return fail_db(d, e);
+    char tmp[80];
+    snprintf(tmp, sizeof tmp, "/new-%" PRId64 "-%p/", now, (void *)&tmp);
+    if (parent_id) db_bind_i64(s, 1, parent_id);
+    else db_bind_null(s, 1);
+    db_bind_text(s, 2, tmp);
+    db_bind_i64(s, 3, parent_id ? p.depth + 1 : 0);
+    db_bind_text(s, 4, name);
+    db_bind_text(s, 5, type);
+    db_bind_text(s, 6, sector);
+    db_bind_i64(s, 7, now);
+    db_bind_i64(s, 8, now);
+    if (db_step(s) != DB_ROW) {
+        db_done(s);
+        return fail_db(d, e);
+    }
+    int64_t nid = db_col_i64(s, 0);
+    db_step(s);
+    db_done(s);
+    org o = {.id = nid, .parent_id = parent_id, .depth = parent_id ? p.depth + 1 : 0, .version = 1, .active = 1};
+    if (!parent_id) snprintf(o.path, sizeof o.path, "/%" PRId64 "/", nid);
+    else snprintf(o.path, sizeof o.path, "%s%" PRId64 "/", p.path, nid);
+    o.part = parent_id ? p.part : nid;
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.type, sizeof o.type, "%s", type);
+    snprintf(o.sector, sizeof o.sector, "%s", sector);
+    if (db_run(d, "UPDATE org SET path = ?, part = ? WHERE id = ?", "sii", o.path, o.part, nid) != CX_OK) return fail_db(d, e);
+    char *after = org_json(&o);
+    int rc = audit_append(d, a, "create", "org", nid, nid, NULL, after, "ok");
+    free(after);
+    if (rc != CX_OK) return fail_db(d, e);
+    if (id) *id = nid;
+    return CX_OK;
+}
+
+int org_create(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
+               int64_t *id, cx_err *e)
+{
+    if (check_fields(name, type, sector, e) != CX_OK) return CX_ERR;
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (org_create_tx(d, a, parent_id, name, type, sector, id, e) != CX_OK) {
+        db_rollback(d);
+        return CX_ERR;
+    }
+    if (db_commit(d) != CX_OK) return fail_db(d, e);
+    return CX_OK;
+}
+
+int org_update(db *d, const actor *a, int64_t id, const char *name, const char *type, const char *sector, cx_err *e)
+{
+    if (check_fields(name, type, sector, e) != CX_OK) return CX_ERR;
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o;
+    int f = org_get(d, id, &o);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "组织不存在") : fail_db(d, e);
+    }
+    if (!strcmp(type, "branch") && strcmp(o.type, "branch") != 0) {
+        int64_t n = 0;
+        db_i64(d, &n, 0, "SELECT count(*) FROM org WHERE parent_id = ? AND active = 1", "i", id);
+        if (n) {
+            db_rollback(d);
+            return cx_fail(e, 400, "has_children", "type", "该组织下还有 %" PRId64 " 个下级组织，不能改为党支部", n);
+        }
+    }
+    if (sibling_clash(d, o.parent_id, name, id)) {
+        db_rollback(d);
+        return cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有名为“%s”的组织", name);
+    }
+    char *before = org_json(&o);
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.type, sizeof o.type, "%s", type);
+    snprintf(o.sector, sizeof o.sector, "%s", sector);
+    char *after = org_json(&o);
+    int rc = db_run(d, "UPDATE org SET name = ?, type = ?, sector = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                    "sssii", name, type, sector, now_unix(), id);
+    if (rc == CX_OK) rc = audit_append(d, a, "update", "org", id, id, before, after, "ok");
+    free(before);
+    free(after);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    return CX_OK;
+}
+
+int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o, p;
+    int f = org_get(d, id, &o);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "组织不存在") : fail_db(d, e);
+    }
+    f = org_get(d, new_parent, &p);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "parent_id", "目标上级组织不存在") : fail_db(d, e);
+    }
+    if (!o.parent_id) {
+        db_rollback(d);
+        return cx_fail(e, 400, "move_root", "id", "根组织不能移动");
+    }
+    if (path_in_subtree(p.path, o.path)) {
+        db_rollback(d);
+        return cx_fail(e, 400, "move_into_self", "parent_id", "不能把组织移动到它自己或它的下级组织之下");
+    }
+    if (!p.active) {
+        db_rollback(d);
+        return cx_fail(e, 400, "parent_inactive", "parent_id", "目标上级组织“%s”已停用", p.name);
+    }
+    if (!strcmp(p.type, "branch")) {
+        db_rollback(d);
+        return cx_fail(e, 400, "parent_is_branch", "parent_id", "党支部下不能再设下级组织");
+    }
+    if (sibling_clash(d, new_parent, o.name, id)) {
+        db_rollback(d);
+        return cx_fail(e, 409, "duplicate_name", "name", "目标上级组织下已有名为“%s”的组织", o.name);
+    }
+    char newpath[CX_PATH_MAX], end[CX_PATH_MAX];
+    int n = snprintf(newpath, sizeof newpath, "%s%" PRId64 "/", p.path, id);
+    int64_t maxlen = 0;
+    org_path_end(o.path, end);
+    db_i64(d, &maxlen, 0, "SELECT max(length(path)) FROM org WHERE path >= ? AND path < ?", "ss", o.path, end);
+    if ((size_t)n >= sizeof newpath || (size_t)maxlen - strlen(o.path) + (size_t)n >= CX_PATH_MAX) {
+        db_rollback(d);
+        return cx_fail(e, 400, "too_deep", "parent_id", "移动后组织层级过深");
+    }
+    int64_t ddepth = (p.depth + 1) - o.depth;
+    char *before = org_json(&o);
+    /* One statement rewrites the whole subtree's paths and depths. */
+    int rc = db_run(d,
+                    "UPDATE org SET path = ? || substr(path, ?), depth = depth + ?, part = ?, version = version + 1, "
+                    "updated_at = ? WHERE path >= ? AND path < ?",
+                    "siiiiss", newpath, (int64_t)strlen(o.path) + 1, ddepth, p.part, now_unix(), o.path, end);
+    if (rc == CX_OK) rc = db_run(d, "UPDATE org SET parent_id = ? WHERE id = ?", "ii", new_parent, id);
+    if (rc == CX_OK) rc = db_run(d, "UPDATE member SET part = ? WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?)",
+                                 "iss", p.part, newpath, (org_path_end(newpath, end), end));
+    o.parent_id = new_parent;
+    snprintf(o.path, sizeof o.path, "%s", newpath);
+    char *after = org_json(&o);
+    if (rc == CX_OK) rc = audit_append(d, a, "move", "org", id, id, before, after, "ok");
+    free(before);
+    free(after);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    return CX_OK;
+}
+
+int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o;
+    int f = org_get(d, id, &o);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "组织不存在") : fail_db(d, e);
+    }
+    if (!active) {
+        int64_t nc = 0, nm = 0;
+        db_i64(d, &nc, 0, "SELECT count(*) FROM org WHERE parent_id = ? AND active = 1", "i", id);
+        db_i64(d, &nm, 0, "SELECT count(*) FROM member WHERE org_id = ? AND active = 1", "i", id);
+        if (nc || nm) {
+            db_rollback(d);
+            return cx_fail(e, 409, "not_empty", "id", "“%s”下还有 %" PRId64 " 个下级组织、%" PRId64 " 名党员，请先移走或停用后再停用本组织",
+                           o.name, nc, nm);
+        }
+        if (!o.parent_id) {
+            db_rollback(d);
+            return cx_fail(e, 400, "deactivate_root", "id", "根组织不能停用");
+        }
+    } else if (o.parent_id) {
+        org p;
+        if (org_get(d, o.parent_id, &p) == 1 && !p.active) {
+            db_rollback(d);
+            return cx_fail(e, 400, "parent_inactive", "id", "上级组织“%s”已停用，请先启用上级组织", p.name);
+        }
+    }
+    char *before = org_json(&o);
+    o.active = active;
+    char *after = org_json(&o);
+    int rc = db_run(d, "UPDATE org SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii", (int64_t)active,
+                    now_unix(), id);
+    if (rc == CX_OK) rc = audit_append(d, a, active ? "activate" : "deactivate", "org", id, id, before, after, "ok");
+    free(before);
+    free(after);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    return CX_OK;
+}
+
+static int member_count_path(db *d, const char *path, int64_t *n)
+{
+    char end[CX_PATH_MAX];
+    org_path_end(path, end);
+    return db_i64(d, n, 0,
+                  "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ? AND m.active = 1",
+                  "ss", path, end);
+}
+
+int org_member_count(db *d, const org *o, int64_t *n) { return member_count_path(d, o->path, n); }
+
+int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS ", (SELECT count(*) FROM org c WHERE c.parent_id = o.id AND c.active = 1) "
+                               "FROM org o WHERE o.parent_id = ? AND (o.active = 1 OR ? = 1) ORDER BY o.name");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    db_bind_i64(s, 2, all ? 1 : 0);
+    /* Collect first: the member counts below need the connection. */
+    size_t n = 0, cap = 0;
+    org *v = NULL;
+    int64_t *kids = NULL;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = xrealloc(v, cap * sizeof *v);
+            kids = xrealloc(kids, cap * sizeof *kids);
+        }
+        read_org(s, 0, &v[n]);
+        kids[n] = db_col_i64(s, 10);
+        n++;
+    }
+    db_done(s);
+    for (size_t i = 0; rc != CX_ERR && i < n; i++) {
+        int64_t nm = 0;
+        if (member_count_path(d, v[i].path, &nm) != CX_OK) rc = CX_ERR;
+        else if (fn(ctx, &v[i], kids[i], nm)) break;
+    }
+    free(v);
+    free(kids);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int org_ancestors(db *d, const org *o, org_fn fn, void *ctx)
+{
+    /* The ids are in the path itself: "/1/7/42/" → 1, 7. */
+    const char *p = o->path;
+    while (*p == '/') {
+        char *end;
+        int64_t id = strtoll(p + 1, &end, 10);
+        if (*end != '/' || id == o->id) break;
+        org a;
+        if (org_get(d, id, &a) == 1 && fn(ctx, &a, 0, 0)) break;
+        p = end;
+    }
+    return CX_OK;
+}
+
+int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    org_path_end(root->path, end);
+    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.active = 1 "
+                               "AND (? = 0 OR o.depth <= ?) ORDER BY o.path LIMIT ?");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, root->path);
+    db_bind_text(s, 2, end);
+    db_bind_i64(s, 3, max_depth);
+    db_bind_i64(s, 4, root->depth + max_depth);
+    db_bind_i64(s, 5, limit);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        org o;
+        read_org(s, 0, &o);
+        if (fn(ctx, &o, 0, 0)) break;
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int org_find_by_name(db *d, const org *root, const char *name, org *out)
+{
+    char end[CX_PATH_MAX];
+    org_path_end(root->path, end);
+    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.name = ? AND o.active = 1 LIMIT 2");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, root->path);
+    db_bind_text(s, 2, end);
+    db_bind_text(s, 3, name);
+    int found = 0, rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        if (found == 0) read_org(s, 0, out);
+        found++;
+    }
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+    return found > 1 ? 2 : found;
+}

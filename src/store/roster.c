@@ -1,0 +1,460 @@
+/* roster.c: roster import, export and template. Import validates every row first (pass 1) and
+ * writes only when all are valid, in one transaction (pass 2), so a file is never half-imported. */
+#include "roster.h"
+#include "../domain/idcard.h"
+#include "../lib/crypto.h"
+#include "../lib/tabfile.h"
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#define NCOLS 13 /* member_cols without the terminator */
+
+static void issue(roster_report *r, int64_t row, const char *column, const char *code, const char *reason)
+{
+    r->nissues++;
+    if (r->nkept >= ROSTER_MAX_ISSUES) return;
+    if (!r->issues) r->issues = xcalloc(ROSTER_MAX_ISSUES, sizeof *r->issues);
+    roster_issue *i = &r->issues[r->nkept++];
+    i->row = row;
+    snprintf(i->column, sizeof i->column, "%s", column ? column : "");
+    snprintf(i->code, sizeof i->code, "%s", code);
+    snprintf(i->reason, sizeof i->reason, "%s", reason);
+}
+
+void roster_report_free(roster_report *r)
+{
+    free(r->issues);
+    r->issues = NULL;
+}
+
+static const char *label_of(const char *field)
+{
+    for (int i = 0; member_cols[i].field; i++)
+        if (!strcmp(member_cols[i].field, field)) return member_cols[i].label;
+    return "";
+}
+
+/* Set of 身份证号 seen in the file: the 17 digits as an integer → first row. */
+typedef struct idset {
+    struct { uint64_t key; int64_t row; } *v;
+    size_t cap, n;
+} idset;
+
+static uint64_t id_key(const char *id)
+{
+    uint64_t k = 0;
+    for (int i = 0; i < 17; i++) k = k * 10 + (uint64_t)(id[i] - '0');
+    return k + 1; /* 0 marks an empty slot */
+}
+
+/* Returns the earlier row holding key, or 0 after inserting it. */
+static int64_t idset_add(idset *s, uint64_t key, int64_t row)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t oc = s->cap;
+        __typeof__(s->v) old = s->v;
+        s->cap = oc ? oc * 2 : 1024;
+        s->v = xcalloc(s->cap, sizeof *s->v);
+        for (size_t i = 0; i < oc; i++)
+            if (old[i].key) {
+                size_t j = (old[i].key * 0x9E3779B97F4A7C15ULL) & (s->cap - 1);
+                while (s->v[j].key) j = (j + 1) & (s->cap - 1);
+                s->v[j] = old[i];
+            }
+        free(old);
+    }
+    size_t j = (key * 0x9E3779B97F4A7C15ULL) & (s->cap - 1);
+    while (s->v[j].key) {
+        if (s->v[j].key == key) return s->v[j].row;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->v[j].key = key;
+    s->v[j].row = row;
+    s->n++;
+    return 0;
+}
+
+/* Cache of 所在党组织 names → org, so each name is looked up once. */
+typedef struct org_entry {
+    char *name;
+    int found; /* 1 found, 0 none, 2 ambiguous */
+    org o;
+} org_entry;
+typedef struct orgcache {
+    org_entry *v;
+    size_t n, cap;
+} orgcache;
+
+static org_entry *org_lookup(db *d, orgcache *c, const org *root, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->v[i].name, name)) return &c->v[i];
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 32;
+        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+    }
+    org_entry *on = &c->v[c->n++];
+    on->name = xstrdup(name);
+    on->found = org_find_by_name(d, root, name, &on->o);
+    return on;
+}
+
+static void orgcache_free(orgcache *c)
+{
+    for (size_t i = 0; i < c->n; i++) free(c->v[i].name);
+    free(c->v);
+}
+
+static tabfile *open_tab(const char *path, const void *data, size_t len, cx_err *e)
+{
+    return path ? tab_open_path(path, e) : tab_open_mem(data, len, e);
+}
+
+/* Maps header cells to member_cols indexes; reports unknown and missing columns. */
+static int map_header(char **cells, size_t n, int *colmap, roster_report *r)
+{
+    int seen[NCOLS] = {0};
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        colmap[i] = cells[i][0] ? member_col_find(cells[i]) : -1;
+        if (colmap[i] >= 0) {
+            if (seen[colmap[i]]) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "“%s”列出现了两次", member_cols[colmap[i]].label);
+                issue(r, 1, member_cols[colmap[i]].label, "duplicate_column", msg);
+                ok = 0;
+            }
+            seen[colmap[i]] = 1;
+        }
+    }
+    for (int c = 0; member_cols[c].field; c++)
+        if (member_cols[c].required && !seen[c]) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "缺少必需的列“%s”（第 1 行应为列标题，可下载导入模板对照）", member_cols[c].label);
+            issue(r, 1, member_cols[c].label, "missing_column", msg);
+            ok = 0;
+        }
+    return ok;
+}
+
+static void fill_in(char **cells, size_t n, const int *colmap, member_in *in, const char **orgname_out)
+{
+    memset(in, 0, sizeof *in);
+    *orgname_out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (colmap[i] < 0) continue;
+        const char **slot = member_in_slot(in, colmap[i]);
+        if (slot) *slot = cells[i];
+        else *orgname_out = cells[i]; /* 所在党组织 */
+    }
+}
+
+/* Resolves the row's organisation; reports and returns NULL when it cannot. */
+static const org *row_org(db *d, orgcache *oc, const org *root, const char *name, int64_t rowno, roster_report *r)
+{
+    if (!name || !*name) return root;
+    if (!strcmp(name, root->name)) return root;
+    org_entry *on = org_lookup(d, oc, root, name);
+    char msg[512];
+    if (on->found == 1) return &on->o;
+    if (on->found == 2) snprintf(msg, sizeof msg, "“%s”在“%s”下有多个同名组织，请在对应组织页面分别导入", name, root->name);
+    else snprintf(msg, sizeof msg, "未找到党组织“%s”（须是“%s”或其下级组织，名称须完全一致）", name, root->name);
+    issue(r, rowno, "所在党组织", "unknown_org", msg);
+    return NULL;
+}
+
+int roster_import(db *d, const actor *a, const org *root, const char *path, const void *data, size_t len, bool dry_run,
+                  roster_report *r, cx_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->dry_run = dry_run;
+    cx_err fe = {0};
+    tabfile *t = open_tab(path, data, len, &fe);
+    if (!t) {
+        issue(r, 0, "", fe.code, fe.msg);
+        return CX_OK;
+    }
+    snprintf(r->kind, sizeof r->kind, "%s", tab_kind(t));
+    char **cells;
+    size_t n;
+    int rc = tab_next(t, &cells, &n, &fe);
+    if (rc != 1) {
+        issue(r, 0, "", rc == 0 ? "empty_file" : fe.code, rc == 0 ? "文件是空的：第 1 行应为列标题" : fe.msg);
+        tab_close(t);
+        return CX_OK;
+    }
+    size_t ncols = n;
+    int *colmap = xcalloc(ncols, sizeof(int));
+    if (!map_header(cells, n, colmap, r)) {
+        free(colmap);
+        tab_close(t);
+        return CX_OK;
+    }
+    idset ids = {0};
+    orgcache oc = {0};
+    member_in in;
+    member_rec *m = xmalloc(sizeof *m);
+    cx_err errs[16];
+    /* Pass 1: validate every row. */
+    while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
+        int64_t rowno = (int64_t)tab_rowno(t);
+        r->rows++;
+        int64_t before = r->nissues;
+        if (n > ncols) n = ncols; /* cells beyond the header are ignored */
+        const char *orgname;
+        fill_in(cells, n, colmap, &in, &orgname);
+        int ne = member_validate(&in, m, errs, 16);
+        for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
+        row_org(d, &oc, root, orgname, rowno, r);
+        if (m->idcard[0] && strlen(m->idcard) == 18) {
+            int64_t first = idset_add(&ids, id_key(m->idcard), rowno);
+            char msg[256];
+            if (first) {
+                snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
+                issue(r, rowno, "身份证号", "duplicate_in_file", msg);
+            } else {
+                int64_t other = 0;
+                int ex = member_idcard_exists(d, m->idcard, &other);
+                if (ex == CX_ERR) {
+                    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+                    rc = CX_ERR;
+                    break;
+                }
+                if (ex) {
+                    snprintf(msg, sizeof msg, "该党员已在名册中（党员编号 %" PRId64 "），不能重复导入", other);
+                    issue(r, rowno, "身份证号", "duplicate_member", msg);
+                }
+            }
+        }
+        if (r->nissues == before) r->valid_rows++;
+    }
+    if (rc == CX_ERR && fe.code[0]) issue(r, 0, "", fe.code, fe.msg);
+    tab_close(t);
+    free(ids.v);
+    if (rc == CX_ERR && !fe.code[0]) { /* database failure */
+        free(m);
+        free(colmap);
+        orgcache_free(&oc);
+        return CX_ERR;
+    }
+    if (r->rows == 0 && r->nissues == 0) issue(r, 0, "", "no_rows", "文件中没有党员数据（只有列标题）");
+    if (r->nissues || dry_run) {
+        free(m);
+        free(colmap);
+        orgcache_free(&oc);
+        return CX_OK;
+    }
+    /* Pass 2: write every row in one transaction. */
+    t = open_tab(path, data, len, &fe);
+    int result = CX_ERR;
+    if (t && tab_next(t, &cells, &n, &fe) == 1 && db_begin(d, true) == CX_OK) {
+        int64_t now = now_unix(), first_id = 0, last_id = 0;
+        result = CX_OK;
+        while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
+            if (n > ncols) n = ncols;
+            const char *orgname;
+            fill_in(cells, n, colmap, &in, &orgname);
+            roster_report scratch = {0};
+            const org *o = row_org(d, &oc, root, orgname, 0, &scratch);
+            roster_report_free(&scratch);
+            int64_t id = 0;
+            if (member_validate(&in, m, errs, 16) != 0 || !o || member_insert_row(d, o, m, now, &id) != CX_OK) {
+                result = CX_ERR;
+                break;
+            }
+            if (!first_id) first_id = id;
+            last_id = id;
+            r->imported++;
+        }
+        if (rc == CX_ERR) result = CX_ERR;
+        if (result == CX_OK) {
+            char *after = xasprintf("{\"rows\":%" PRId64 ",\"first_member_id\":%" PRId64 ",\"last_member_id\":%" PRId64
+                                    ",\"format\":\"%s\"}",
+                                    r->imported, first_id, last_id, r->kind);
+            result = audit_append(d, a, "import", "org", root->id, root->id, NULL, after, "ok");
+            free(after);
+        }
+        if (result == CX_OK) result = db_commit(d);
+        if (result != CX_OK) {
+            cx_fail(e, 500, "db_error", "", "导入写入失败，已全部撤销：%s", db_errmsg(d));
+            db_rollback(d);
+            r->imported = 0;
+        }
+    } else {
+        cx_fail(e, 500, "db_error", "", "导入失败：%s", fe.code[0] ? fe.msg : db_errmsg(d));
+    }
+    if (t) tab_close(t);
+    free(m);
+    free(colmap);
+    orgcache_free(&oc);
+    return result;
+}
+
+/* ---- export ---- */
+
+static const char *export_value(const member *m, const char *field)
+{
+    if (!strcmp(field, "status")) return member_status_label(m->r.status);
+    if (!strcmp(field, "org")) return m->org_name;
+    return member_rec_get(&m->r, field);
+}
+
+typedef struct xctx {
+    lxw_worksheet *ws;
+    lxw_format *text;
+    lxw_row_t row;
+    buf *csv;
+} xctx;
+
+static int export_row(void *ctx, const member *m)
+{
+    xctx *x = ctx;
+    for (int c = 0; member_cols[c].field; c++) {
+        const char *v = export_value(m, member_cols[c].field);
+        if (x->ws) worksheet_write_string(x->ws, x->row, (lxw_col_t)c, v ? v : "", x->text);
+        else {
+            if (c) buf_addc(x->csv, ',');
+            buf_csv_field(x->csv, v ? v : "");
+        }
+    }
+    if (!x->ws) buf_adds(x->csv, "\r\n");
+    x->row++;
+    return 0;
+}
+
+static int read_file(const char *path, buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return CX_ERR;
+    char tmp[65536];
+    size_t n;
+    buf_reset(out);
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_add(out, tmp, n);
+    fclose(f);
+    return CX_OK;
+}
+
+/* Opens a workbook on a fresh temporary file; *path gets its name (caller unlinks). */
+static lxw_workbook *tmp_workbook(char path[64])
+{
+    snprintf(path, 64, "/tmp/cxzy-xlsx-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0) return NULL;
+    close(fd);
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = "/tmp"};
+    return workbook_new_opt(path, &opt);
+}
+
+static void header_row(lxw_workbook *wb, lxw_worksheet *ws, buf *csv)
+{
+    lxw_format *h = wb ? workbook_add_format(wb) : NULL;
+    if (h) format_set_bold(h);
+    for (int c = 0; member_cols[c].field; c++) {
+        if (ws) {
+            worksheet_write_string(ws, 0, (lxw_col_t)c, member_cols[c].label, h);
+            worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, !strcmp(member_cols[c].field, "idcard") ? 22 :
+                                 !strcmp(member_cols[c].field, "duties") || !strcmp(member_cols[c].field, "org") ? 30 : 12, NULL);
+        } else {
+            if (c) buf_addc(csv, ',');
+            buf_csv_field(csv, member_cols[c].label);
+        }
+    }
+    if (csv) buf_adds(csv, "\r\n");
+}
+
+int roster_export(db *d, const actor *a, const org *root, bool subtree, const char *format, buf *out, cx_err *e)
+{
+    bool xlsx = !strcmp(format, "xlsx");
+    if (!xlsx && strcmp(format, "csv") != 0) return cx_fail(e, 400, "invalid_format", "format", "导出格式应为 xlsx 或 csv");
+    member_query q = {.root = root, .subtree = subtree};
+    xctx x = {0};
+    char path[64] = "";
+    lxw_workbook *wb = NULL;
+    buf_reset(out);
+    if (xlsx) {
+        wb = tmp_workbook(path);
+        if (!wb) return cx_fail(e, 500, "export_failed", "", "无法创建导出文件");
+        x.ws = workbook_add_worksheet(wb, "党员名册");
+        x.text = workbook_add_format(wb);
+        format_set_num_format(x.text, "@");
+        header_row(wb, x.ws, NULL);
+    } else {
+        x.csv = out;
+        buf_adds(out, "\xEF\xBB\xBF"); /* BOM: Excel then reads the file as UTF-8 */
+        header_row(NULL, NULL, out);
+    }
+    x.row = 1;
+    int rc = member_list(d, &q, export_row, &x);
+    if (xlsx) {
+        lxw_error le = workbook_close(wb);
+        if (rc == CX_OK && (le != LXW_NO_ERROR || read_file(path, out) != CX_OK)) rc = CX_ERR;
+        unlink(path);
+    }
+    if (rc != CX_OK) return cx_fail(e, 500, "export_failed", "", "导出失败：%s", db_errmsg(d));
+    /* Exports of personal data are themselves audited. */
+    char *after = xasprintf("{\"format\":\"%s\",\"rows\":%u,\"subtree\":%s}", format, (unsigned)(x.row - 1),
+                            subtree ? "true" : "false");
+    audit_record(d, a, "export", "org", root->id, root->id, NULL, after, "ok");
+    free(after);
+    return CX_OK;
+}
+
+int roster_template(const char *format, buf *out, cx_err *e)
+{
+    buf_reset(out);
+    if (!strcmp(format, "csv")) {
+        buf_adds(out, "\xEF\xBB\xBF");
+        header_row(NULL, NULL, out);
+        return CX_OK;
+    }
+    if (strcmp(format, "xlsx") != 0) return cx_fail(e, 400, "invalid_format", "format", "模板格式应为 xlsx 或 csv");
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/cxzy-tpl-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0) return cx_fail(e, 500, "template_failed", "", "无法创建模板文件");
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "党员名册");
+    lxw_format *text = workbook_add_format(wb);
+    format_set_num_format(text, "@");
+    header_row(wb, ws, NULL);
+    /* Text format on every column, so Excel keeps 身份证号 and dates as typed. */
+    for (int c = 0; member_cols[c].field; c++)
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, !strcmp(member_cols[c].field, "idcard") ? 22 : 14, text);
+    worksheet_freeze_panes(ws, 1, 0);
+    lxw_worksheet *help = workbook_add_worksheet(wb, "填写说明");
+    static const char *notes[][2] = {
+        {"姓名", "必填，不超过 20 个字"},
+        {"性别", "选填：男 / 女；填写时须与身份证号一致"},
+        {"民族", "选填，如 汉族"},
+        {"出生日期", "选填，如 1985-03-12；填写时须与身份证号一致"},
+        {"身份证号", "必填，18 位，最后一位可以是 X。本列已设为“文本”格式，请勿改成数字格式"},
+        {"联系电话", "选填，手机号或带区号的固定电话"},
+        {"入党时间", "必填，如 2008-07-01，须在年满 18 周岁之后"},
+        {"转正时间", "正式党员填写，须晚于入党时间；预备党员不填"},
+        {"学历", "选填，如 本科"},
+        {"工作岗位", "选填"},
+        {"岗位职责", "选填，不超过 300 个字"},
+        {"党员状态", "正式党员 / 预备党员；不填视为正式党员"},
+        {"所在党组织", "选填：党组织全称，须是导入所在组织或其下级；不填则导入到当前组织"},
+    };
+    lxw_format *b = workbook_add_format(wb);
+    format_set_bold(b);
+    worksheet_write_string(help, 0, 0, "列", b);
+    worksheet_write_string(help, 0, 1, "说明", b);
+    worksheet_set_column(help, 0, 0, 14, NULL);
+    worksheet_set_column(help, 1, 1, 80, NULL);
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+        worksheet_write_string(help, (lxw_row_t)(i + 1), 0, notes[i][0], NULL);
+        worksheet_write_string(help, (lxw_row_t)(i + 1), 1, notes[i][1], NULL);
+    }
+    worksheet_write_string(help, (lxw_row_t)(sizeof notes / sizeof notes[0] + 2), 0,
+                           "整个文件全部正确才会导入；有任何错误时不会导入任何一行，并列出每个错误的行号、列和原因。", NULL);
+    int rc = workbook_close(wb) == LXW_NO_ERROR && read_file(path, out) == CX_OK ? CX_OK : CX_ERR;
+    unlink(path);
+    return rc == CX_OK ? CX_OK : cx_fail(e, 500, "template_failed", "", "生成模板失败");
+}

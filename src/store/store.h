@@ -1,0 +1,136 @@
+/* store.h: the records cxzy keeps, on top of db.h. Every change runs in a transaction that also
+ * appends its audit record, so no change can happen without the other.
+ * Lookups return 1 found, 0 not found, CX_ERR on a database error. Changes return CX_OK or
+ * CX_ERR with e filled (a Chinese message naming the field and the reason). */
+#ifndef CX_STORE_H
+#define CX_STORE_H
+#include <stdio.h>
+#include "db.h"
+#include "../domain/member.h"
+#include "../domain/perm.h"
+
+#define CX_PATH_MAX 1024
+
+/* Who does a change, for the audit log. */
+typedef struct actor {
+    int64_t user_id; /* 0 for the system / command line */
+    const char *name;
+} actor;
+extern const actor actor_cli;
+
+int store_migrate(db *d, cx_err *e);
+int store_schema_version(db *d, int64_t *v);
+/* Latest migration number compiled into this binary. */
+int store_latest_version(void);
+
+/* ---- audit (audit.c) ---- */
+/* Appends one record to the hash chain; must run inside the caller's write transaction. */
+int audit_append(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
+                 const char *before, const char *after, const char *result);
+/* Convenience for changes that are their own transaction (e.g. a refused login, a full view). */
+int audit_record(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
+                 const char *before, const char *after, const char *result);
+/* Recomputes the chain; writes one line per problem to out; returns the number of problems
+ * (0 = intact) or CX_ERR on a database error. *rows gets the number of records checked. */
+int audit_verify(db *d, FILE *out, int64_t *rows);
+
+/* ---- organisations (org.c) ---- */
+typedef struct org {
+    int64_t id, parent_id, depth, version, part;
+    int active;
+    char path[CX_PATH_MAX];
+    char name[256], type[20], sector[16];
+} org;
+
+const char *org_type_label(const char *type);     /* "branch" → "党支部" */
+const char *org_sector_label(const char *sector); /* "rural" → "农村" */
+int org_type_valid(const char *type);
+int org_sector_valid(const char *sector);
+
+int org_get(db *d, int64_t id, org *o);
+/* The upper bound of a subtree's path range: "/1/7/" → "/1/70" ('/' + 1 == '0'). */
+void org_path_end(const char *path, char out[CX_PATH_MAX]);
+int org_create(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
+               int64_t *id, cx_err *e);
+/* The same inside the caller's open write transaction (for bulk work such as `cxzy demo`). */
+int org_create_tx(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
+                  int64_t *id, cx_err *e);
+int org_update(db *d, const actor *a, int64_t id, const char *name, const char *type, const char *sector, cx_err *e);
+/* Moves id and its whole subtree under new_parent (one UPDATE of the path range). */
+int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e);
+/* Deactivation is refused while active child organisations or members remain. */
+int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
+/* Calls fn for each child (active ones, and inactive too if all), in name order, with counts of
+ * direct children and of members in the child's whole subtree. */
+typedef int (*org_fn)(void *ctx, const org *o, int64_t nchildren, int64_t nmembers);
+int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx);
+/* Ancestors from the root down to (not including) id. */
+int org_ancestors(db *d, const org *o, org_fn fn, void *ctx);
+/* The subtree in path order down to max_depth levels below root (0 = unlimited), at most limit rows. */
+int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, void *ctx);
+/* Active members in the subtree of o. */
+int org_member_count(db *d, const org *o, int64_t *n);
+/* Finds an active org named name in the subtree of root: 1 found, 0 none, 2 ambiguous. */
+int org_find_by_name(db *d, const org *root, const char *name, org *out);
+
+/* ---- members (member_store.c) ---- */
+typedef struct member {
+    int64_t id, org_id, version, created_at, updated_at;
+    int active, has_photo;
+    member_rec r;         /* r.idcard and r.phone hold the masked values */
+    char org_name[256];
+    char org_path[CX_PATH_MAX];
+} member;
+
+int member_get(db *d, int64_t id, member *m);
+/* Encrypts the 身份证号 and phone, stores their keyed hashes and masks. A 身份证号 already on the
+ * roll is refused (code duplicate_member). */
+int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, int64_t *id, cx_err *e);
+/* Inserts one validated record without its own transaction or audit record: for bulk paths
+ * (roster import, demo) that audit the batch as a whole inside their transaction. */
+int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int64_t *id);
+/* Updates the record and (when org_id differs) transfers the member to org_id. */
+int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const member_rec *r, cx_err *e);
+int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
+/* Decrypts the full 身份证号 and phone for internal use (e.g. keeping them on a partial update);
+ * never shown, so not audited. */
+int member_decrypt(db *d, int64_t id, char idcard[19], char phone[32], int64_t *org_id, cx_err *e);
+/* Decrypts the full 身份证号 and phone to show them; the full view is itself audited. */
+int member_reveal(db *d, const actor *a, int64_t id, char idcard[19], char phone[32], cx_err *e);
+/* True when a 身份证号 (normalised) is already on the roll; *id gets the member. */
+int member_idcard_exists(db *d, const char *idcard, int64_t *id);
+
+typedef struct member_query {
+    const org *root;
+    bool subtree;      /* false: members of root only */
+    const char *q;     /* name contains (NULL/"" for all) */
+    bool inactive;     /* include deactivated */
+    int64_t offset, limit; /* limit 0 = no limit */
+} member_query;
+typedef int (*member_fn)(void *ctx, const member *m);
+int member_list(db *d, const member_query *q, member_fn fn, void *ctx);
+int member_count(db *d, const member_query *q, int64_t *n);
+
+/* ---- accounts and sessions (auth.c) ---- */
+/* Password strength rule: ≥ 10 characters with letters and digits. CX_ERR with e otherwise. */
+int password_check(const char *pw, cx_err *e);
+int user_create(db *d, const actor *a, const char *username, const char *display, const char *password,
+                int64_t member_id, int64_t *id, cx_err *e);
+int user_set_password(db *d, const actor *a, const char *username, const char *password, cx_err *e);
+int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id, cx_err *e);
+int user_find(db *d, const char *username, int64_t *id);
+int user_load(db *d, int64_t user_id, principal *p);
+/* Checks the password with lock-out: 5 failures in a row lock the account for 15 minutes.
+ * Every attempt is audited. */
+int user_login(db *d, const char *username, const char *password, principal *p, cx_err *e);
+/* Lists users with their grants: fn gets username, display name, role, org name. */
+int user_list(db *d, FILE *out);
+
+#define SESSION_IDLE_SECONDS (30 * 60)
+/* Creates a session; token (64 hex) goes in the cookie, csrf (64 hex) in forms. */
+int session_create(db *d, int64_t user_id, char token[65], char csrf[65]);
+/* Loads the session for a cookie token if it has not been idle for SESSION_IDLE_SECONDS;
+ * refreshes last_seen. 1 found, 0 none/expired. */
+int session_lookup(db *d, const char *token, principal *p, char csrf[65]);
+int session_delete(db *d, const char *token);
+#endif

@@ -1,0 +1,102 @@
+/* page_auth.c: login, logout, the current user and the home redirect. */
+#include "web.h"
+#include "../lib/crypto.h"
+#include <string.h>
+
+static void add_me(req *r, cJSON *d)
+{
+    cJSON *u = cJSON_AddObjectToObject(d, "user");
+    json_add_i64(u, "id", r->user.user_id);
+    cJSON_AddStringToObject(u, "username", r->user.username);
+    cJSON_AddStringToObject(u, "display_name", r->user.display_name);
+    if (r->user.member_id) json_add_i64(u, "member_id", r->user.member_id);
+    cJSON *gs = cJSON_AddArrayToObject(u, "roles");
+    for (int i = 0; i < r->user.ngrants; i++) {
+        cJSON *g = cJSON_CreateObject();
+        cJSON_AddStringToObject(g, "role", role_name(r->user.grants[i].role));
+        cJSON_AddStringToObject(g, "label", role_label(r->user.grants[i].role));
+        json_add_i64(g, "org_id", r->user.grants[i].org_id);
+        cJSON_AddItemToArray(gs, g);
+    }
+}
+
+void h_login_page(req *r)
+{
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "登录");
+    char t[65];
+    crypto_random_hex(t, 32);
+    r->set_cookie[0] = xasprintf("cxzy_login=%s; Path=/login; HttpOnly; SameSite=Strict", t);
+    snprintf(r->csrf, sizeof r->csrf, "%s", t);
+    const char *next = req_query(r, "next");
+    if (next) cJSON_AddStringToObject(d, "next", next);
+}
+
+/* Only same-site absolute paths are followed after login. */
+static const char *safe_next(const char *n)
+{
+    if (!n || n[0] != '/' || n[1] == '/' || n[1] == '\\' || strpbrk(n, "\r\n")) return "/";
+    return n;
+}
+
+void h_login(req *r)
+{
+    bool api = req_is_api(r);
+    if (!api) {
+        /* Double-submit check: the form's token must equal the cookie set with the form. */
+        const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_login");
+        const char *f = req_in(r, "_csrf");
+        if (!c || !f || !crypto_verify_eq(c, f)) {
+            h_login_page(r);
+            req_failf(r, 403, "csrf", "_csrf", "登录表单已过期，请重新输入");
+            return;
+        }
+    }
+    const char *u = req_in(r, "username"), *p = req_in(r, "password");
+    cx_err e = {0};
+    principal pr;
+    if (user_login(r->db, u, p, &pr, &e) != CX_OK) {
+        if (!api) {
+            h_login_page(r);
+            if (u) cJSON_AddStringToObject(req_data(r), "username", u);
+        }
+        req_fail(r, &e);
+        return;
+    }
+    r->user = pr;
+    r->logged_in = true;
+    if (session_create(r->db, pr.user_id, r->token, r->csrf) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "创建会话失败");
+        return;
+    }
+    r->set_cookie[0] = xasprintf("cxzy_session=%s; Path=/; HttpOnly; SameSite=Strict", r->token);
+    if (!api) {
+        r->set_cookie[1] = xstrdup("cxzy_login=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict");
+        req_redirect(r, "%s", safe_next(req_in(r, "next")));
+        return;
+    }
+    cJSON *d = req_data(r);
+    add_me(r, d);
+    cJSON_AddStringToObject(d, "csrf", r->csrf);
+}
+
+void h_logout(req *r)
+{
+    session_delete(r->db, r->token);
+    audit_record(r->db, &r->who, "logout", "user", r->user.user_id, 0, NULL, NULL, "ok");
+    r->set_cookie[0] = xstrdup("cxzy_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    if (!req_is_api(r)) req_redirect(r, "/login");
+    else cJSON_AddTrueToObject(req_data(r), "ok");
+}
+
+void h_me(req *r) { add_me(r, req_data(r)); }
+
+void h_home(req *r)
+{
+    const grant *g = perm_top_grant(&r->user, ROLE_ANY);
+    if (!g) {
+        req_failf(r, 403, "forbidden", "", "您的账号尚未被授予任何组织的角色，请联系管理员");
+        return;
+    }
+    req_redirect(r, "/orgs/%lld", (long long)g->org_id);
+}

@@ -1,0 +1,553 @@
+/* server.c: libmicrohttpd glue: reads the request (with size limits), matches the route table,
+ * loads the session, checks role and CSRF, runs the handler, and renders the page, the JSON
+ * or the error in one place. Static assets are served from the binary with ETags. */
+#include "web.h"
+#include "tmpl.h"
+#include "../lib/assets.h"
+#include "../lib/crypto.h"
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LIMIT_FORM (1u << 20)    /* JSON bodies and forms: 1 MiB */
+#define LIMIT_UPLOAD (64u << 20) /* roster files: 64 MiB */
+
+static db_pool *g_pool;
+
+static const char *SECURITY_HEADERS[][2] = {
+    {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "same-origin"},
+    {"X-Frame-Options", "DENY"},
+};
+
+void *req_keep(req *r, void *p)
+{
+    r->keep = xrealloc(r->keep, sizeof(void *) * (size_t)(r->nkeep + 1));
+    r->keep[r->nkeep++] = p;
+    return p;
+}
+
+bool req_is_api(const req *r) { return r->rt && (r->rt->flags & R_API); }
+
+void req_fail(req *r, const cx_err *e)
+{
+    r->err = *e;
+    if (!r->err.status) r->err.status = 400;
+    r->failed = true;
+}
+
+void req_failf(req *r, int status, const char *code, const char *fieldname, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cx_fail(&r->err, status, code, fieldname, "%s", msg);
+    r->failed = true;
+}
+
+void req_redirect(req *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf b;
+    buf_init(&b);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    free(r->redirect);
+    r->redirect = buf_take(&b);
+}
+
+bool req_id(req *r, int i, int64_t *id)
+{
+    if (i >= r->nparams || str_to_i64(r->params[i], id) != CX_OK || *id <= 0) {
+        req_failf(r, 404, "not_found", "id", "编号“%s”无效：应为正整数", i < r->nparams ? r->params[i] : "");
+        return false;
+    }
+    return true;
+}
+
+bool req_org(req *r, int64_t id, int mask, org *o)
+{
+    int f = org_get(r->db, id, o);
+    if (f == CX_ERR) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return false;
+    }
+    if (f == 0 || !perm_allows(&r->user, mask, o->path)) {
+        req_failf(r, 404, "not_found", "id", "组织不存在或不在您的管理范围内");
+        return false;
+    }
+    return true;
+}
+
+bool req_member(req *r, int64_t id, int mask, member *m)
+{
+    int f = member_get(r->db, id, m);
+    if (f == CX_ERR) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return false;
+    }
+    if (f == 0 || !perm_allows(&r->user, mask, m->org_path)) {
+        req_failf(r, 404, "not_found", "id", "党员不存在或不在您的管理范围内");
+        return false;
+    }
+    return true;
+}
+
+const char *req_query(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const field *req_file(req *r, const char *name)
+{
+    for (int i = 0; i < r->nfields; i++)
+        if (!strcmp(r->fields[i].name, name) && r->fields[i].filename) return &r->fields[i];
+    return NULL;
+}
+
+const char *req_in(req *r, const char *name)
+{
+    if (r->json) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, name);
+        if (cJSON_IsString(v)) return v->valuestring;
+        if (cJSON_IsNumber(v)) {
+            char *s = cJSON_PrintUnformatted(v);
+            return req_keep(r, s);
+        }
+        if (cJSON_IsBool(v)) return cJSON_IsTrue(v) ? "1" : "0";
+        if (v && !cJSON_IsNull(v)) return req_keep(r, xstrdup("\x01")); /* wrong type: fails validation */
+        return NULL;
+    }
+    for (int i = 0; i < r->nfields; i++)
+        if (!strcmp(r->fields[i].name, name) && !r->fields[i].filename) return r->fields[i].data.p ? r->fields[i].data.p : "";
+    return req_query(r, name);
+}
+
+void json_add_i64(cJSON *o, const char *k, int64_t v) { cJSON_AddNumberToObject(o, k, (double)v); }
+
+cJSON *req_data(req *r)
+{
+    if (!r->data) r->data = cJSON_CreateObject();
+    return r->data;
+}
+
+/* ---- reading the request ---- */
+
+static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                                 const char *content_type, const char *transfer_encoding, const char *data, uint64_t off,
+                                 size_t size)
+{
+    req *r = cls;
+    field *f = r->nfields ? &r->fields[r->nfields - 1] : NULL;
+    if (!f || strcmp(f->name, key) != 0 || off == 0) {
+        r->fields = xrealloc(r->fields, sizeof(field) * (size_t)(r->nfields + 1));
+        f = &r->fields[r->nfields++];
+        memset(f, 0, sizeof *f);
+        f->name = xstrdup(key);
+        f->filename = filename ? xstrdup(filename) : NULL;
+        f->ctype = content_type ? xstrdup(content_type) : NULL;
+    }
+    r->body.len += size; /* count towards the limit */
+    if (r->body.len > r->body_limit) {
+        r->too_big = true;
+        return MHD_NO;
+    }
+    buf_add(&f->data, data, size);
+    return MHD_YES;
+}
+
+static const char *header(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+static const char *cookie(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+/* ---- routing ---- */
+
+static bool match(const char *pattern, const char *path, req *r)
+{
+    r->nparams = 0;
+    while (*pattern && *path) {
+        if (*pattern == ':') {
+            while (*pattern && *pattern != '/') pattern++;
+            const char *s = path;
+            while (*path && *path != '/') path++;
+            if (path == s || r->nparams >= 4) return false;
+            r->params[r->nparams++] = req_keep(r, xstrndup(s, (size_t)(path - s)));
+        } else if (*pattern++ != *path++) return false;
+    }
+    return !*pattern && !*path;
+}
+
+/* ---- responding ---- */
+
+static void add_headers(struct MHD_Response *resp)
+{
+    for (size_t i = 0; i < sizeof SECURITY_HEADERS / sizeof SECURITY_HEADERS[0]; i++)
+        MHD_add_response_header(resp, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
+}
+
+static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
+{
+    size_t len = b->len;
+    char *p = buf_take(b);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", mime);
+    add_headers(resp);
+    if (!(r->rt && (r->rt->flags & R_PUBLIC) && r->etag[0])) MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (int i = 0; i < 2; i++)
+        if (r->set_cookie[i]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
+    if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
+    if (r->file_name[0]) {
+        char cd[512];
+        buf fn;
+        buf_init(&fn);
+        buf_urlenc(&fn, r->file_name);
+        snprintf(cd, sizeof cd, "attachment; filename=\"export\"; filename*=UTF-8''%s", fn.p);
+        buf_free(&fn);
+        MHD_add_response_header(resp, "Content-Disposition", cd);
+    }
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void error_json(buf *b, const cx_err *e)
+{
+    buf_adds(b, "{\"error\":{\"code\":");
+    buf_json_str(b, e->code);
+    buf_adds(b, ",\"message\":");
+    buf_json_str(b, e->msg);
+    buf_adds(b, ",\"field\":");
+    buf_json_str(b, e->field);
+    buf_adds(b, "}}");
+}
+
+/* Renders a page template inside the layout. */
+static int render_page(req *r, const char *tmpl, buf *out)
+{
+    cJSON *d = req_data(r);
+    buf body;
+    buf_init(&body);
+    int rc = tmpl_render(tmpl, d, &body);
+    if (rc == CX_OK) {
+        cJSON_DeleteItemFromObject(d, "html_body");
+        cJSON_AddStringToObject(d, "html_body", body.p ? body.p : "");
+        rc = tmpl_render("layout", d, out);
+    } else {
+        fprintf(stderr, "cxzy: %s\n", body.p);
+    }
+    buf_free(&body);
+    return rc;
+}
+
+static void page_common(req *r)
+{
+    cJSON *d = req_data(r);
+    if (r->logged_in) {
+        cJSON *u = cJSON_AddObjectToObject(d, "me");
+        cJSON_AddStringToObject(u, "username", r->user.username);
+        cJSON_AddStringToObject(u, "display_name", r->user.display_name);
+        const grant *g = perm_top_grant(&r->user, ROLE_ANY);
+        if (g) json_add_i64(u, "home_org", g->org_id);
+        cJSON *roles = cJSON_AddArrayToObject(u, "roles");
+        for (int i = 0; i < r->user.ngrants; i++) cJSON_AddItemToArray(roles, cJSON_CreateString(role_label(r->user.grants[i].role)));
+        if (perm_roles(&r->user) & ROLE_OFFICE) cJSON_AddTrueToObject(u, "is_office");
+    }
+    if (r->csrf[0]) cJSON_AddStringToObject(d, "csrf", r->csrf);
+}
+
+static enum MHD_Result respond(req *r)
+{
+    buf out;
+    buf_init(&out);
+    bool api = req_is_api(r);
+    if (r->failed) {
+        int st = r->err.status ? r->err.status : 400;
+        if (api) {
+            error_json(&out, &r->err);
+            return send_buf(r, st, "application/json; charset=utf-8", &out);
+        }
+        if (st == 401 && !r->tmpl) {
+            /* a page that needs login: go to the login page and come back */
+            buf u;
+            buf_init(&u);
+            buf_urlenc(&u, r->url);
+            req_redirect(r, "/login?next=%s", u.p);
+            buf_free(&u);
+            return send_buf(r, 303, "text/html; charset=utf-8", &out);
+        }
+        cJSON *d = req_data(r);
+        cJSON *e = cJSON_AddObjectToObject(d, "error");
+        cJSON_AddStringToObject(e, "code", r->err.code);
+        cJSON_AddStringToObject(e, "message", r->err.msg);
+        cJSON_AddStringToObject(e, "field", r->err.field);
+        page_common(r);
+        if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", "出错了");
+        if (render_page(r, r->tmpl ? r->tmpl : "error", &out) != CX_OK) {
+            buf_reset(&out);
+            buf_adds(&out, "内部错误");
+            st = 500;
+        }
+        return send_buf(r, st, "text/html; charset=utf-8", &out);
+    }
+    if (r->file.p) {
+        out = r->file;
+        buf_init(&r->file);
+        return send_buf(r, r->status ? r->status : 200, r->file_mime, &out);
+    }
+    if (r->redirect && !api) return send_buf(r, 303, "text/html; charset=utf-8", &out);
+    if (api) {
+        char *s = cJSON_PrintUnformatted(r->data ? r->data : cJSON_CreateObject());
+        buf_adds(&out, s);
+        free(s);
+        return send_buf(r, r->status ? r->status : 200, "application/json; charset=utf-8", &out);
+    }
+    page_common(r);
+    const char *tmpl = r->tmpl ? r->tmpl : r->rt->tmpl;
+    if (!tmpl || render_page(r, tmpl, &out) != CX_OK) {
+        buf_reset(&out);
+        buf_adds(&out, "内部错误：页面模板缺失");
+        return send_buf(r, 500, "text/plain; charset=utf-8", &out);
+    }
+    return send_buf(r, r->status ? r->status : 200, "text/html; charset=utf-8", &out);
+}
+
+static enum MHD_Result serve_asset(req *r, const char *path)
+{
+    char name[256];
+    snprintf(name, sizeof name, "static/%s", path + strlen("/static/"));
+    const struct asset *a = strstr(name, "..") ? NULL : asset_find(name);
+    buf out;
+    buf_init(&out);
+    if (!a) {
+        buf_adds(&out, "not found");
+        return send_buf(r, 404, "text/plain; charset=utf-8", &out);
+    }
+    char etag[40];
+    snprintf(etag, sizeof etag, "\"%llx\"", a->hash);
+    const char *inm = header(r, "If-None-Match");
+    struct MHD_Response *resp;
+    int status = 200;
+    if (inm && !strcmp(inm, etag)) {
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        status = 304;
+    } else {
+        resp = MHD_create_response_from_buffer(a->len, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(resp, "Content-Type", a->mime);
+    }
+    MHD_add_response_header(resp, "ETag", etag);
+    MHD_add_response_header(resp, "Cache-Control", "public, max-age=3600");
+    add_headers(resp);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- the request's life ---- */
+
+static bool is_multipart(const char *ct) { return ct && (str_starts(ct, "multipart/form-data") || str_starts(ct, "application/x-www-form-urlencoded")); }
+
+static void load_session(req *r)
+{
+    const char *tok = cookie(r, "cxzy_session");
+    if (!tok) return;
+    if (session_lookup(r->db, tok, &r->user, r->csrf) == 1) {
+        r->logged_in = true;
+        snprintf(r->token, sizeof r->token, "%s", tok);
+        r->who.user_id = r->user.user_id;
+        r->who.name = r->user.username;
+    }
+}
+
+static bool csrf_ok(req *r)
+{
+    const char *t = header(r, "X-CSRF-Token");
+    if (!t) t = req_in(r, "_csrf");
+    return t && r->csrf[0] && strlen(t) == strlen(r->csrf) && crypto_verify_eq(t, r->csrf);
+}
+
+static void dispatch(req *r)
+{
+    const char *ct = header(r, "Content-Type");
+    if (r->too_big) {
+        req_failf(r, 413, "body_too_large", "", "请求内容过大（上限 %zu MB）", r->body_limit >> 20);
+        return;
+    }
+    if (req_is_api(r) && r->body.len && !r->fields && (!ct || str_starts(ct, "application/json"))) {
+        if (!utf8_valid(r->body.p, r->body.len)) {
+            req_failf(r, 400, "invalid_utf8", "", "请求内容不是有效的 UTF-8 文本");
+            return;
+        }
+        r->json = cJSON_ParseWithLength(r->body.p, r->body.len);
+        if (!r->json) {
+            req_failf(r, 400, "invalid_json", "", "请求内容不是有效的 JSON");
+            return;
+        }
+        if (!cJSON_IsObject(r->json)) {
+            req_failf(r, 400, "invalid_json", "", "请求内容应为 JSON 对象");
+            return;
+        }
+    }
+    for (int i = 0; i < r->nfields; i++)
+        if (!r->fields[i].filename && r->fields[i].data.p && !utf8_valid(r->fields[i].data.p, r->fields[i].data.len)) {
+            req_failf(r, 400, "invalid_utf8", r->fields[i].name, "字段“%s”不是有效的 UTF-8 文本", r->fields[i].name);
+            return;
+        }
+    load_session(r);
+    if (!(r->rt->flags & R_PUBLIC)) {
+        if (!r->logged_in) {
+            req_failf(r, 401, "unauthenticated", "", "请先登录（或登录已超时）");
+            return;
+        }
+        if (!(perm_roles(&r->user) & r->rt->roles)) {
+            req_failf(r, 403, "forbidden", "", "您的角色无权进行此操作");
+            return;
+        }
+    }
+    if ((r->rt->flags & R_STATE) && r->logged_in && !csrf_ok(r)) {
+        req_failf(r, 403, "csrf", "_csrf", "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试");
+        return;
+    }
+    r->rt->fn(r);
+}
+
+static void req_free(req *r)
+{
+    for (int i = 0; i < r->nfields; i++) {
+        free(r->fields[i].name);
+        free(r->fields[i].filename);
+        free(r->fields[i].ctype);
+        buf_free(&r->fields[i].data);
+    }
+    free(r->fields);
+    if (r->pp) MHD_destroy_post_processor(r->pp);
+    buf_free(&r->body);
+    buf_free(&r->file);
+    cJSON_Delete(r->json);
+    cJSON_Delete(r->data);
+    free(r->redirect);
+    for (int i = 0; i < 2; i++) free(r->set_cookie[i]);
+    for (int i = 0; i < r->nkeep; i++) free(r->keep[i]);
+    free(r->keep);
+    free(r);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    if (*con_cls) req_free(*con_cls);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                 const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    req *r = *con_cls;
+    if (!r) {
+        r = xcalloc(1, sizeof *r);
+        *con_cls = r;
+        r->conn = conn;
+        r->url = url;
+        r->method = method;
+        for (size_t i = 0; i < web_nroutes; i++)
+            if (!strcmp(web_routes[i].method, method) && match(web_routes[i].pattern, url, r)) {
+                r->rt = &web_routes[i];
+                break;
+            }
+        const char *ct = header(r, "Content-Type");
+        bool upload = r->rt && strstr(r->rt->pattern, "import");
+        r->body_limit = upload ? LIMIT_UPLOAD : LIMIT_FORM;
+        const char *cl = header(r, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > r->body_limit) r->too_big = true;
+        if (r->rt && is_multipart(ct) && !r->too_big) r->pp = MHD_create_post_processor(conn, 64 * 1024, post_iter, r);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!r->too_big) {
+            if (r->pp) {
+                if (MHD_post_process(r->pp, upload_data, *upload_size) != MHD_YES && !r->too_big) r->too_big = r->body.len > r->body_limit;
+            } else if (r->body.len + *upload_size > r->body_limit) r->too_big = true;
+            else buf_add(&r->body, upload_data, *upload_size);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (str_starts(url, "/static/") && !strcmp(method, "GET")) return serve_asset(r, url);
+    if (!r->rt) {
+        buf out;
+        buf_init(&out);
+        bool any = false;
+        for (size_t i = 0; i < web_nroutes; i++) {
+            req tmp = {0};
+            if (match(web_routes[i].pattern, url, &tmp)) any = true;
+            for (int k = 0; k < tmp.nkeep; k++) free(tmp.keep[k]);
+            free(tmp.keep);
+        }
+        bool api = str_starts(url, "/api/");
+        cx_err e;
+        cx_fail(&e, any ? 405 : 404, any ? "method_not_allowed" : "not_found", "", any ? "不支持的请求方法 %s" : "页面不存在", method);
+        if (api) error_json(&out, &e);
+        else buf_printf(&out, "<!doctype html><meta charset=utf-8><title>%s</title><p>%s</p><p><a href=\"/\">返回首页</a>",
+                        any ? "405" : "404", e.msg);
+        return send_buf(r, e.status, api ? "application/json; charset=utf-8" : "text/html; charset=utf-8", &out);
+    }
+    r->db = db_pool_get(g_pool);
+    dispatch(r);
+    db_pool_put(g_pool, r->db);
+    r->db = NULL;
+    return respond(r);
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int s) { stop = 1; }
+
+int web_serve(const web_config *cfg, db_pool *pool)
+{
+    g_pool = pool;
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    char host[64] = "127.0.0.1";
+    int port = 8080;
+    const char *colon = strrchr(cfg->listen, ':');
+    if (colon) {
+        snprintf(host, sizeof host, "%.*s", (int)(colon - cfg->listen), cfg->listen);
+        port = atoi(colon + 1);
+    }
+    if (port <= 0 || port > 65535 || inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa.sin_addr) != 1) {
+        fprintf(stderr, "错误：--listen 应为 地址:端口，例如 127.0.0.1:8080，收到“%s”\n", cfg->listen);
+        return 2;
+    }
+    sa.sin_port = htons((uint16_t)port);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb, NULL,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "错误：无法在 %s 上监听（端口被占用？）\n", cfg->listen);
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    printf("cxzy 已启动：http://%s:%d/  数据库：%s\n", host, port, cfg->db_url);
+    fflush(stdout);
+    while (!stop) pause();
+    MHD_stop_daemon(d);
+    printf("cxzy 已停止\n");
+    return 0;
+}

@@ -1,0 +1,142 @@
+/* web.h: the request, the route table and the helpers handlers use. A request flows one way:
+ * route table → handler (parse and validate) → store/domain → template or JSON. Handlers fill
+ * r->data (a cJSON object); the same handler serves a page (rendered with its template) and the
+ * JSON API (r->data as JSON), so both always offer the same operations. */
+#ifndef CX_WEB_H
+#define CX_WEB_H
+#include <cjson/cJSON.h>
+#include <microhttpd.h>
+#include "../lib/buf.h"
+#include "../store/store.h"
+
+typedef struct web_config {
+    const char *db_url;
+    const char *listen; /* "127.0.0.1:8080" */
+    int threads;
+} web_config;
+
+int web_serve(const web_config *cfg, db_pool *pool);
+
+enum {
+    R_PUBLIC = 1, /* no login needed */
+    R_STATE = 2,  /* changes state: POST/PATCH/DELETE, CSRF checked */
+    R_API = 4,    /* JSON in and out, errors as {"error":{…}} */
+};
+
+typedef struct field {
+    char *name, *filename, *ctype;
+    buf data;
+} field;
+
+typedef struct req req;
+typedef void (*handler_fn)(req *r);
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* "/orgs/:id/members"; ":x" matches one segment */
+    handler_fn fn;
+    int roles;           /* ROLE_* mask the user must hold somewhere; 0 with R_PUBLIC */
+    int flags;
+    const char *tmpl;    /* page template for GET pages */
+    const char *summary; /* one line for the OpenAPI description */
+} route;
+
+extern const route web_routes[];
+extern const size_t web_nroutes;
+
+struct req {
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    const route *rt;
+    char *params[4];
+    int nparams;
+    /* input */
+    buf body;
+    size_t body_limit;
+    bool too_big;
+    struct MHD_PostProcessor *pp;
+    field *fields;
+    int nfields;
+    cJSON *json;       /* parsed JSON body (API) */
+    /* session */
+    principal user;
+    bool logged_in;
+    char token[65], csrf[65];
+    db *db;
+    actor who;
+    /* output */
+    int status;
+    cJSON *data;       /* page / API data */
+    const char *tmpl;  /* overrides rt->tmpl (e.g. redisplaying a form) */
+    char *redirect;
+    cx_err err;
+    bool failed;
+    buf file;          /* a download */
+    const char *file_mime;
+    char file_name[512];
+    char *set_cookie[2];
+    char etag[64];
+    void **keep;       /* freed when the request ends */
+    int nkeep;
+};
+
+/* Keeps p until the request ends; returns p. */
+void *req_keep(req *r, void *p);
+/* Path parameter i (0-based) as an id; fails the request with 404 when it is not a positive integer. */
+bool req_id(req *r, int i, int64_t *id);
+/* Input value by name: JSON body member (strings, numbers as text) for the API, form field
+ * otherwise, or the query string when neither has it. NULL when absent. */
+const char *req_in(req *r, const char *name);
+const char *req_query(req *r, const char *name);
+const field *req_file(req *r, const char *name);
+/* Marks the request failed with e (status from e->status). */
+void req_fail(req *r, const cx_err *e);
+void req_failf(req *r, int status, const char *code, const char *field, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void req_redirect(req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Loads org id and checks that the user holds a role in mask over it. On refusal the answer is
+ * the same 404 as for a missing org, so a user outside the subtree learns nothing. */
+bool req_org(req *r, int64_t id, int mask, org *o);
+/* The same for a member (scope: the member's organisation). */
+bool req_member(req *r, int64_t id, int mask, member *m);
+bool req_is_api(const req *r);
+/* Adds the common page data (user, csrf token, nav). */
+cJSON *req_data(req *r);
+
+/* cJSON helpers */
+cJSON *json_org(const org *o);
+cJSON *json_member(const member *m);
+void json_add_i64(cJSON *o, const char *k, int64_t v);
+
+/* Handlers (one file per resource). */
+void h_login_page(req *r);
+void h_login(req *r);
+void h_logout(req *r);
+void h_me(req *r);
+void h_home(req *r);
+void h_org(req *r);
+void h_org_children(req *r);
+void h_org_tree(req *r);
+void h_org_new(req *r);
+void h_org_create(req *r);
+void h_org_edit(req *r);
+void h_org_update(req *r);
+void h_org_move_page(req *r);
+void h_org_move(req *r);
+void h_org_deactivate(req *r);
+void h_org_activate(req *r);
+void h_members(req *r);
+void h_member(req *r);
+void h_member_new(req *r);
+void h_member_create(req *r);
+void h_member_edit(req *r);
+void h_member_update(req *r);
+void h_member_deactivate(req *r);
+void h_member_activate(req *r);
+void h_member_reveal(req *r);
+void h_import_page(req *r);
+void h_import(req *r);
+void h_export(req *r);
+void h_template(req *r);
+void h_audit(req *r);
+void h_openapi(req *r);
+#endif

@@ -498,7 +498,6 @@ typedef struct gen {
     int64_t next_key;  /* key of the next org */
     int64_t branch_no; /* branches emitted so far */
     int64_t member_no; /* members emitted so far */
-    int64_t towns;     /* number of 镇, for naming 卫生院 */
     long day0, ndays, ref_day, ref_minus_year;
     uint16_t *cells; /* [day][region][sex] → sequence codes used */
     unsigned surname_total;
@@ -788,7 +787,6 @@ static int gen_rural(gen *g, int64_t root, int64_t nb)
 {
     int64_t towns = (nb + 6) / 12;
     towns = towns < 1 ? 1 : towns > MAX_TOWNS ? MAX_TOWNS : towns;
-    g->towns = towns;
     char town[64], name[NAME_CAP], village[64], unit[NAME_CAP];
     for (int64_t t = 0; t < towns; t++) {
         int64_t left = nb * (t + 1) / towns - nb * t / towns, key;

@@ -1,6 +1,17 @@
 /* demo.h: a realistic, deterministic demo district: 区委 → 镇党委 / 机关工委 / 企业工委 / … →
  * 党总支 → 党支部 in every sector, with members that have Chinese names, valid 身份证号 and
- * phones, posts and duties. Pure generation: callers persist what the callbacks receive. */
+ * phones, posts and duties. Pure generation: callers persist what the callbacks receive.
+ *
+ * The tree under "<X>区委" (committee, government):
+ *   <镇>镇党委 (rural): <镇>镇机关党支部, <镇>镇王庄村党支部, or a big village's 村党总支 → 村第一党支部 …
+ *   <街道>街道党工委 (community): 街道机关党支部, 幸福社区党支部, or 社区党总支 → 第一网格党支部 …
+ *   区直机关工委 (government): 区财政局机关党支部, or 机关党总支 → 机关第一党支部 … 离退休干部党支部
+ *   区教育系统党委 (school): 区第一中学党支部 / 党总支 → 语文教研组党支部 …
+ *   区卫生健康系统党委 (hospital): 区人民医院党总支 → 区人民医院内科党支部 …, 镇卫生院
+ *   区国资委党委 (soe): 公司党总支 → 一车间党支部 …; big ones 党委 → 一分厂党总支 → 车间党支部
+ *   区非公有制经济组织党委 (private): 有限公司党支部 …, 个体工商户联合党支部
+ *   区社会组织党委 (social): 行业协会, 律师事务所, 养老服务中心 … 党支部
+ * A unit with 6 or more branches becomes a 党委 with 党总支 of 2-4 branches each. */
 #ifndef CX_DEMO_H
 #define CX_DEMO_H
 #include <stdint.h>

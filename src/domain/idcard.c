@@ -326,7 +326,6 @@ int phone_validate(const char *in, char out[32], cx_err *e)
 
     /* A landline. From abroad the trunk 0 is dropped (+86 10 ...): put it back. */
     char area[6];
-    size_t an;
     const char *local;
     if (num[0] == '0' || intl) {
         const char *a = num[0] == '0' ? num + 1 : num;
@@ -338,8 +337,7 @@ int phone_validate(const char *in, char out[32], cx_err *e)
             return cx_fail(e, 400, "invalid_phone", "phone", "联系电话格式不正确：" PHONE_FMT_HINT);
         area[0] = '0';
         memcpy(area + 1, a, body);
-        an = body + 1;
-        area[an] = 0;
+        area[body + 1] = 0;
         local = a + body;
     } else if (nn == 7 || nn == 8) {
         return cx_fail(e, 400, "invalid_phone", "phone", "联系电话格式不正确：固定电话请加区号，如 0371-12345678");

@@ -1,0 +1,44 @@
+# cxzy: the two commands a user needs are `make run` and `make test`.
+BUILD   ?= build
+ASAN    ?= build-asan
+DB      ?= data/cxzy.db
+LISTEN  ?= 127.0.0.1:8080
+
+.PHONY: all deps build asan run test unit bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+$(ASAN)/build.ninja:
+	meson setup $(ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+asan: deps $(ASAN)/build.ninja
+	ninja -C $(ASAN)
+
+# Builds, creates the demo database when there is none, and serves it.
+run: build
+	@if [ ! -f "$(DB)" ]; then ./$(BUILD)/src/cxzy demo --db "$(DB)"; \
+	else echo "使用已有数据库 $(DB)（演示账号：office / town / leader / secretary / member / discipline，密码 cxzy-demo-2026）"; fi
+	./$(BUILD)/src/cxzy serve --db "$(DB)" --listen "$(LISTEN)"
+
+# Everything: unit tests (normal and ASan+UBSan builds), API tests on SQLite and PostgreSQL
+# (both builds), and the browser test.
+test: build asan
+	@sh scripts/test.sh "$(BUILD)" "$(ASAN)"
+
+unit: build
+	meson test -C $(BUILD) --suite unit --print-errorlogs
+
+bench: build
+	@sh bench/run.sh "$(BUILD)"
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

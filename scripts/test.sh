@@ -1,0 +1,91 @@
+#!/bin/sh
+# test.sh: the whole suite. Unit tests in the normal and the ASan+UBSan build; API tests against
+# the running binary of both builds on SQLite and on a real PostgreSQL started here; the browser
+# test on both backends. Ends with one line "N passed, N failed".
+set -u
+BUILD=${1:-build}
+ASAN=${2:-build-asan}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+work=$(mktemp -d /tmp/cxzy-test.XXXXXX)
+chmod 755 "$work"
+pass=0
+fail=0
+failed_parts=""
+
+pgdir="$work/pg"
+pgport=$((20000 + $$ % 20000))
+cleanup() {
+  sh scripts/pg.sh stop "$pgdir" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+count_cmocka() { # $1 = log of `meson test -v`; adds cmocka's "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)."
+  ok=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
+  ko=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
+  pass=$((pass + ok)); fail=$((fail + ko))
+}
+count_node() { # $1 = log; node --test's "# pass N" / "# fail N"
+  ok=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$1" | tail -n 1)
+  ko=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$1" | tail -n 1)
+  pass=$((pass + ${ok:-0})); fail=$((fail + ${ko:-0}))
+}
+part() { # $1 = name, $2 = rc
+  if [ "$2" = 0 ]; then echo "== $1: ok"; else echo "== $1: FAILED"; failed_parts="$failed_parts $1"; fi
+}
+
+start=$(date +%s)
+for b in "$BUILD" "$ASAN"; do
+  log="$work/unit-$b.log"
+  ASAN_OPTIONS=detect_leaks=1 meson test -C "$b" --suite unit -v >"$log" 2>&1
+  rc=$?
+  grep -E '^\[ *(RUN|  OK|FAILED|PASSED)|^ *[0-9]+/[0-9]+ |^(Ok|Fail):|ERROR|Sanitizer' "$log"
+  count_cmocka "$log"
+  part "unit ($b)" $rc
+done
+
+echo "== starting PostgreSQL on 127.0.0.1:$pgport"
+pgurl=$(sh scripts/pg.sh start "$pgdir" "$pgport") || { echo "PostgreSQL did not start"; exit 1; }
+pgbase=${pgurl%/*}
+n=0
+newdb() { # a fresh database for each run: $1 = sqlite|pg, $2 = a unique number
+  n=$2
+  if [ "$1" = pg ]; then
+    psql -q "$pgurl" -c "CREATE DATABASE t$n" >/dev/null && echo "$pgbase/t$n"
+  else
+    echo "$work/t$n.db"
+  fi
+}
+
+for b in "$BUILD" "$ASAN"; do
+  for backend in sqlite pg; do
+    n=$((n + 1)); db=$(newdb $backend $n)
+    log="$work/api-$b-$backend.log"
+    CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+      node --test --test-reporter=tap tests/api/ >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    count_node "$log"
+    part "api ($b, $backend)" $rc
+  done
+done
+
+for backend in sqlite pg; do
+  n=$((n + 1)); db=$(newdb $backend $n)
+  log="$work/e2e-$backend.log"
+  CXZY_BIN="$top/$BUILD/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+    node --test --test-reporter=tap tests/e2e/ >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  count_node "$log"
+  part "browser ($backend)" $rc
+done
+
+end=$(date +%s)
+echo
+echo "make test took $((end - start)) s"
+[ -n "$failed_parts" ] && echo "failed parts:$failed_parts"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ] && [ -z "$failed_parts" ]

@@ -15,6 +15,7 @@ typedef struct demo_ctx {
     org *orgs; /* by generation key - 1 */
     size_t norgs, cap;
     int64_t members, first_branch, second_branch_other_town, first_town, first_member;
+    bool orgs_only; /* --orgs-only: the tree without members (roster import benchmark) */
     char town_path[CX_PATH_MAX];
     cx_err e;
     int64_t now;
@@ -49,6 +50,7 @@ static int on_org(void *vctx, const demo_org *o)
 static int on_member(void *vctx, const demo_member *m)
 {
     demo_ctx *c = vctx;
+    if (c->orgs_only) return 0;
     member_in in = {m->name, m->sex, m->ethnicity, m->birth_date, m->idcard, m->phone, m->joined_date,
                     m->full_date, m->education, m->post, m->duties, m->status};
     member_rec r;
@@ -57,12 +59,10 @@ static int on_member(void *vctx, const demo_member *m)
         cx_fail(&c->e, 500, "demo", "", "演示党员 %s 数据无效：%s", m->name, errs[0].msg);
         return 1;
     }
-    int64_t id;
-    if (member_insert_row(c->d, &c->orgs[m->org_key - 1], &r, c->now, &id) != CX_OK) {
+    if (member_insert_row(c->d, &c->orgs[m->org_key - 1], &r, c->now, NULL) != 1) {
         cx_fail(&c->e, 500, "db_error", "", "写入演示党员失败：%s", db_errmsg(c->d));
         return 1;
     }
-    if (!c->first_member && c->orgs[m->org_key - 1].id == c->first_branch) c->first_member = id;
     c->members++;
     return 0;
 }
@@ -80,16 +80,18 @@ static int64_t other_branch(demo_ctx *c)
 
 int cmd_demo(int argc, char **argv)
 {
-    static const char *usage = "用法：cxzy demo [--members N] [--seed S] [--db URL] [--key FILE]\n"
+    static const char *usage = "用法：cxzy demo [--members N] [--seed S] [--orgs-only] [--db URL] [--key FILE]\n"
                                "  在空数据库中生成演示区县（区委 → 镇党委/机关工委/企业工委… → 党总支 → 党支部，覆盖全部领域），\n"
-                               "  默认约 3000 名党员（可到 1000000），并创建演示账号，密码均为 " DEMO_PASSWORD "。\n";
+                               "  默认约 3000 名党员（可到 1000000），并创建演示账号，密码均为 " DEMO_PASSWORD "。\n"
+                               "  --orgs-only 只生成该规模的组织树、不生成党员（用于名册导入基准测试）。\n";
     cli_opts o = {0};
     int64_t members = 3000;
     uint64_t seed = 2010;
     static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
                                    {"members", required_argument, 0, 'm'}, {"seed", required_argument, 0, 's'},
-                                   {"help", no_argument, 0, 'h'}, {0}};
+                                   {"orgs-only", no_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0}};
     int ch;
+    bool orgs_only = false;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int64_t v;
@@ -105,6 +107,7 @@ int cmd_demo(int argc, char **argv)
             if (str_to_i64(optarg, &v) != CX_OK || v < 0) return fprintf(stderr, "错误：--seed 应为非负整数\n"), 2;
             seed = (uint64_t)v;
             break;
+        case 'o': orgs_only = true; break;
         case 'h': printf("%s", usage); return 0;
         default: fprintf(stderr, "%s", usage); return 2;
         }
@@ -121,7 +124,7 @@ int cmd_demo(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    demo_ctx c = {.d = d, .now = now_unix()};
+    demo_ctx c = {.d = d, .now = now_unix(), .orgs_only = orgs_only};
     demo_cb cb = {&c, on_org, on_member};
     int rc = 1;
     if (db_begin(d, true) == CX_OK && demo_generate(seed, members, &cb) == 0) {
@@ -140,6 +143,8 @@ int cmd_demo(int argc, char **argv)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (c.first_branch) /* the "member" demo login is the first member of the first branch */
+        db_i64(d, &c.first_member, 0, "SELECT min(id) FROM member WHERE org_id = ?", "i", c.first_branch);
     int64_t root = c.orgs[0].id, town = c.first_town ? c.first_town : root;
     int64_t branch = c.first_branch ? c.first_branch : root, other = other_branch(&c);
     struct { const char *user, *name; int role; int64_t org, member; } accts[] = {

@@ -4,6 +4,7 @@
 #include "idcard.h"
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const member_col member_cols[] = {
@@ -114,23 +115,29 @@ static void text_field(errs *E, const char *src, const char *field, const char *
         return;
     }
     char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", src);
-    str_trim(tmp);
-    if (!utf8_valid(tmp, strlen(tmp))) {
-        cx_fail(add(E), 400, "invalid_text", field, "%s含有无效字符", label);
-        return;
-    }
-    if (strlen(src) >= sizeof tmp || utf8_len(tmp) > maxchars || strlen(tmp) >= cap) {
+    size_t sl = strlen(src);
+    if (sl >= sizeof tmp) {
         cx_fail(add(E), 400, "too_long", field, "%s不能超过 %zu 个字", label, maxchars);
         return;
     }
-    memcpy(dst, tmp, strlen(tmp) + 1);
+    memcpy(tmp, src, sl + 1);
+    str_trim(tmp);
+    size_t tl = strlen(tmp);
+    if (!utf8_valid(tmp, tl)) {
+        cx_fail(add(E), 400, "invalid_text", field, "%s含有无效字符", label);
+        return;
+    }
+    if (utf8_len(tmp) > maxchars || tl >= cap) {
+        cx_fail(add(E), 400, "too_long", field, "%s不能超过 %zu 个字", label, maxchars);
+        return;
+    }
+    memcpy(dst, tmp, tl + 1);
 }
 
 static int add_years(const char *date, int years, char out[11])
 {
-    int y, m, d;
-    if (sscanf(date, "%d-%d-%d", &y, &m, &d) != 3) return CX_ERR;
+    /* date is a validated "YYYY-MM-DD" */
+    int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
     y += years;
     if (m == 2 && d == 29 && !date_valid_ymd(y, 2, 29)) d = 28;
     snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);

@@ -41,8 +41,10 @@ bool db_in_tx(const db *d);
  * reused. Parameters are numbered from 1, columns from 0. */
 db_stmt *db_prepare(db *d, const char *sql);
 void db_bind_i64(db_stmt *s, int i, int64_t v);
-void db_bind_text(db_stmt *s, int i, const char *v); /* NULL binds SQL NULL; copied */
-void db_bind_blob(db_stmt *s, int i, const void *v, size_t n); /* copied */
+/* Bound text and blobs are NOT copied: they must stay valid until db_done (SQLite reads them
+ * while stepping). NULL binds SQL NULL. */
+void db_bind_text(db_stmt *s, int i, const char *v);
+void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
 void db_bind_null(db_stmt *s, int i);
 /* First call executes; returns DB_ROW while rows remain, then DB_DONE; CX_ERR on error. */
 int db_step(db_stmt *s);

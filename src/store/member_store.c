@@ -163,9 +163,16 @@ static void bind_member(db_stmt *s, int i, const member_rec *r, const sealed *x)
 
 int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int64_t *id)
 {
-    db_stmt *s = db_prepare(d, "INSERT INTO member (part, org_id, " MEMBER_WRITE ", created_at, updated_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+    /* Without an id wanted, the statement has no RETURNING: SQLite then skips materialising
+     * a result per row, which the 1,000,000-row import notices. */
+    db_stmt *s = db_prepare(d, id ? "INSERT INTO member (part, org_id, " MEMBER_WRITE ", created_at, updated_at) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                                    "ON CONFLICT (idcard_hash) DO NOTHING RETURNING id"
+                                  : "INSERT INTO member (part, org_id, " MEMBER_WRITE ", created_at, updated_at) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                                    "ON CONFLICT (idcard_hash) DO NOTHING");
     if (!s) return CX_ERR;
+    if (id) *id = 0;
     sealed x;
     seal(&x, r);
     db_bind_i64(s, 1, o->part);
@@ -173,11 +180,15 @@ int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int
     bind_member(s, 3, r, &x);
     db_bind_i64(s, 19, now);
     db_bind_i64(s, 20, now);
-    int rc = db_step(s);
-    if (rc == DB_ROW) *id = db_col_i64(s, 0), rc = db_step(s);
+    int rc = db_step(s), inserted = 0;
+    if (rc == DB_ROW) {
+        *id = db_col_i64(s, 0);
+        inserted = 1;
+        rc = db_step(s);
+    } else if (rc == DB_DONE && !id) inserted = db_changes(s) > 0;
     db_done(s);
     unseal_free(&x);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return rc == CX_ERR ? CX_ERR : inserted;
 }
 
 int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, int64_t *id, cx_err *e)
@@ -198,7 +209,7 @@ int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, in
     }
     int64_t nid = 0;
     int rc = member_insert_row(d, &o, r, now_unix(), &nid);
-    if (rc != CX_OK) return fail_db(d, e);
+    if (rc != 1) return fail_db(d, e); /* a duplicate was refused above */
     char *after = member_json(r, org_id, 1);
     rc = audit_append(d, a, "create", "member", nid, org_id, NULL, after, "ok");
     free(after);
@@ -314,7 +325,8 @@ int member_reveal(db *d, const actor *a, int64_t id, char idcard[19], char phone
     return CX_OK;
 }
 
-static void bind_query(db_stmt *s, const member_query *q, char *end, int *i)
+/* Binds the query; like receives the escaped pattern and must outlive the statement. */
+static void bind_query(db_stmt *s, const member_query *q, char *end, buf *like, int *i)
 {
     org_path_end(q->root->path, end);
     if (q->subtree) {
@@ -323,16 +335,13 @@ static void bind_query(db_stmt *s, const member_query *q, char *end, int *i)
     } else db_bind_i64(s, (*i)++, q->root->id);
     db_bind_i64(s, (*i)++, q->inactive ? 1 : 0);
     db_bind_text(s, (*i)++, q->q ? q->q : "");
-    buf like; /* the search text with LIKE's wildcards escaped */
-    buf_init(&like);
-    buf_addc(&like, '%');
+    buf_addc(like, '%'); /* the search text with LIKE's wildcards escaped */
     for (const char *c = q->q ? q->q : ""; *c; c++) {
-        if (*c == '%' || *c == '_' || *c == '\\') buf_addc(&like, '\\');
-        buf_addc(&like, *c);
+        if (*c == '%' || *c == '_' || *c == '\\') buf_addc(like, '\\');
+        buf_addc(like, *c);
     }
-    buf_addc(&like, '%');
-    db_bind_text(s, (*i)++, like.p);
-    buf_free(&like);
+    buf_addc(like, '%');
+    db_bind_text(s, (*i)++, like->p);
 }
 
 #define MEMBER_WHERE_SUB " WHERE o.path >= ? AND o.path < ? AND (m.active = 1 OR ? = 1) AND (? = '' OR m.name LIKE ? ESCAPE '\\')"
@@ -349,7 +358,9 @@ int member_list(db *d, const member_query *q, member_fn fn, void *ctx)
     if (!s) return CX_ERR;
     char end[CX_PATH_MAX];
     int i = 1;
-    bind_query(s, q, end, &i);
+    buf like;
+    buf_init(&like);
+    bind_query(s, q, end, &like, &i);
     db_bind_i64(s, i++, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
     db_bind_i64(s, i++, q->offset);
     int rc;
@@ -360,6 +371,7 @@ int member_list(db *d, const member_query *q, member_fn fn, void *ctx)
     }
     free(m);
     db_done(s);
+    buf_free(&like);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
@@ -371,9 +383,12 @@ int member_count(db *d, const member_query *q, int64_t *n)
     if (!s) return CX_ERR;
     char end[CX_PATH_MAX];
     int i = 1;
-    bind_query(s, q, end, &i);
+    buf like;
+    buf_init(&like);
+    bind_query(s, q, end, &like, &i);
     int rc = db_step(s);
     *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
     db_done(s);
+    buf_free(&like);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }

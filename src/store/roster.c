@@ -78,35 +78,75 @@ static int64_t idset_add(idset *s, uint64_t key, int64_t row)
     return 0;
 }
 
-/* Cache of 所在党组织 names → org, so each name is looked up once. */
+/* Cache of 所在党组织 names → org (open addressing on the name), so each name is looked up once
+ * even when a district file names tens of thousands of branches. */
 typedef struct org_entry {
     char *name;
     int found; /* 1 found, 0 none, 2 ambiguous */
     org o;
 } org_entry;
 typedef struct orgcache {
-    org_entry *v;
+    org_entry **v;
     size_t n, cap;
 } orgcache;
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 static org_entry *org_lookup(db *d, orgcache *c, const org *root, const char *name)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->v[i].name, name)) return &c->v[i];
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 32;
-        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+    if ((c->n + 1) * 2 > c->cap) {
+        size_t oc = c->cap;
+        org_entry **old = c->v;
+        c->cap = oc ? oc * 2 : 64;
+        c->v = xcalloc(c->cap, sizeof *c->v);
+        for (size_t i = 0; i < oc; i++)
+            if (old[i]) {
+                size_t j = name_hash(old[i]->name) & (c->cap - 1);
+                while (c->v[j]) j = (j + 1) & (c->cap - 1);
+                c->v[j] = old[i];
+            }
+        free(old);
     }
-    org_entry *on = &c->v[c->n++];
+    size_t j = name_hash(name) & (c->cap - 1);
+    while (c->v[j]) {
+        if (!strcmp(c->v[j]->name, name)) return c->v[j];
+        j = (j + 1) & (c->cap - 1);
+    }
+    org_entry *on = xmalloc(sizeof *on);
     on->name = xstrdup(name);
     on->found = org_find_by_name(d, root, name, &on->o);
+    c->v[j] = on;
+    c->n++;
     return on;
 }
 
 static void orgcache_free(orgcache *c)
 {
-    for (size_t i = 0; i < c->n; i++) free(c->v[i].name);
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->v[i]) {
+            free(c->v[i]->name);
+            free(c->v[i]);
+        }
     free(c->v);
+}
+
+/* Reports rowno when idcard already belongs to a member on the roll. */
+static int check_on_roll(db *d, const char *idcard, int64_t rowno, roster_report *r)
+{
+    int64_t other = 0;
+    int ex = member_idcard_exists(d, idcard, &other);
+    if (ex == CX_ERR) return CX_ERR;
+    if (ex) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "该党员已在名册中（党员编号 %" PRId64 "），不能重复导入", other);
+        issue(r, rowno, "身份证号", "duplicate_member", msg);
+    }
+    return CX_OK;
 }
 
 static tabfile *open_tab(const char *path, const void *data, size_t len, cx_err *e)
@@ -194,12 +234,22 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         tab_close(t);
         return CX_OK;
     }
+    /* One pass in one transaction: each row is validated and, while every row so far was valid,
+     * written. The first bad row stops the writing but not the checking, so the report lists
+     * every problem; then everything is rolled back. Only a wholly valid file is committed. */
+    if (db_begin(d, !dry_run) != CX_OK) {
+        free(colmap);
+        tab_close(t);
+        return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    }
+    bool writing = !dry_run, dbfail = false;
     idset ids = {0};
     orgcache oc = {0};
     member_in in;
     member_rec *m = xmalloc(sizeof *m);
     cx_err errs[16];
-    /* Pass 1: validate every row. */
+    int64_t now = now_unix(), id_before = 0;
+    db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
     while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
         int64_t rowno = (int64_t)tab_rowno(t);
         r->rows++;
@@ -209,89 +259,68 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         fill_in(cells, n, colmap, &in, &orgname);
         int ne = member_validate(&in, m, errs, 16);
         for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
-        row_org(d, &oc, root, orgname, rowno, r);
+        const org *o = row_org(d, &oc, root, orgname, rowno, r);
         if (m->idcard[0] && strlen(m->idcard) == 18) {
             int64_t first = idset_add(&ids, id_key(m->idcard), rowno);
-            char msg[256];
             if (first) {
+                char msg[256];
                 snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
                 issue(r, rowno, "身份证号", "duplicate_in_file", msg);
-            } else {
-                int64_t other = 0;
-                int ex = member_idcard_exists(d, m->idcard, &other);
-                if (ex == CX_ERR) {
-                    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
-                    rc = CX_ERR;
+            } else if (!writing || r->nissues != before) {
+                /* Not inserting this row: look the 身份证号 up to report a duplicate. */
+                if (check_on_roll(d, m->idcard, rowno, r) != CX_OK) {
+                    dbfail = true;
                     break;
                 }
-                if (ex) {
-                    snprintf(msg, sizeof msg, "该党员已在名册中（党员编号 %" PRId64 "），不能重复导入", other);
-                    issue(r, rowno, "身份证号", "duplicate_member", msg);
+            }
+        }
+        if (r->nissues != before) writing = false;
+        if (writing) {
+            /* The insert itself detects a 身份证号 already on the roll (ON CONFLICT DO NOTHING). */
+            int ins = member_insert_row(d, o, m, now, NULL);
+            if (ins == CX_ERR) {
+                dbfail = true;
+                break;
+            }
+            if (ins) r->imported++;
+            else {
+                writing = false;
+                if (check_on_roll(d, m->idcard, rowno, r) != CX_OK) {
+                    dbfail = true;
+                    break;
                 }
             }
         }
         if (r->nissues == before) r->valid_rows++;
     }
-    if (rc == CX_ERR && fe.code[0]) issue(r, 0, "", fe.code, fe.msg);
+    if (rc == CX_ERR) issue(r, 0, "", fe.code, fe.msg);
     tab_close(t);
     free(ids.v);
-    if (rc == CX_ERR && !fe.code[0]) { /* database failure */
-        free(m);
-        free(colmap);
-        orgcache_free(&oc);
-        return CX_ERR;
-    }
-    if (r->rows == 0 && r->nissues == 0) issue(r, 0, "", "no_rows", "文件中没有党员数据（只有列标题）");
-    if (r->nissues || dry_run) {
-        free(m);
-        free(colmap);
-        orgcache_free(&oc);
-        return CX_OK;
-    }
-    /* Pass 2: write every row in one transaction. */
-    t = open_tab(path, data, len, &fe);
-    int result = CX_ERR;
-    if (t && tab_next(t, &cells, &n, &fe) == 1 && db_begin(d, true) == CX_OK) {
-        int64_t now = now_unix(), first_id = 0, last_id = 0;
-        result = CX_OK;
-        while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
-            if (n > ncols) n = ncols;
-            const char *orgname;
-            fill_in(cells, n, colmap, &in, &orgname);
-            roster_report scratch = {0};
-            const org *o = row_org(d, &oc, root, orgname, 0, &scratch);
-            roster_report_free(&scratch);
-            int64_t id = 0;
-            if (member_validate(&in, m, errs, 16) != 0 || !o || member_insert_row(d, o, m, now, &id) != CX_OK) {
-                result = CX_ERR;
-                break;
-            }
-            if (!first_id) first_id = id;
-            last_id = id;
-            r->imported++;
-        }
-        if (rc == CX_ERR) result = CX_ERR;
-        if (result == CX_OK) {
-            char *after = xasprintf("{\"rows\":%" PRId64 ",\"first_member_id\":%" PRId64 ",\"last_member_id\":%" PRId64
-                                    ",\"format\":\"%s\"}",
-                                    r->imported, first_id, last_id, r->kind);
-            result = audit_append(d, a, "import", "org", root->id, root->id, NULL, after, "ok");
-            free(after);
-        }
-        if (result == CX_OK) result = db_commit(d);
-        if (result != CX_OK) {
-            cx_fail(e, 500, "db_error", "", "导入写入失败，已全部撤销：%s", db_errmsg(d));
-            db_rollback(d);
-            r->imported = 0;
-        }
-    } else {
-        cx_fail(e, 500, "db_error", "", "导入失败：%s", fe.code[0] ? fe.msg : db_errmsg(d));
-    }
-    if (t) tab_close(t);
     free(m);
     free(colmap);
     orgcache_free(&oc);
-    return result;
+    if (r->rows == 0 && r->nissues == 0 && !dbfail) issue(r, 0, "", "no_rows", "文件中没有党员数据（只有列标题）");
+    if (dbfail || r->nissues || dry_run) {
+        if (dbfail) cx_fail(e, 500, "db_error", "", "导入失败，已全部撤销：%s", db_errmsg(d));
+        db_rollback(d);
+        r->imported = 0;
+        return dbfail ? CX_ERR : CX_OK;
+    }
+    int64_t id_after = 0;
+    db_i64(d, &id_after, 0, "SELECT max(id) FROM member", "");
+    char *after = xasprintf("{\"rows\":%" PRId64 ",\"member_ids_after\":%" PRId64 ",\"member_ids_upto\":%" PRId64
+                            ",\"format\":\"%s\"}",
+                            r->imported, id_before, id_after, r->kind);
+    int result = audit_append(d, a, "import", "org", root->id, root->id, NULL, after, "ok");
+    free(after);
+    if (result == CX_OK) result = db_commit(d);
+    if (result != CX_OK) {
+        cx_fail(e, 500, "db_error", "", "导入写入失败，已全部撤销：%s", db_errmsg(d));
+        db_rollback(d);
+        r->imported = 0;
+        return CX_ERR;
+    }
+    return CX_OK;
 }
 
 /* ---- export ---- */

@@ -27,7 +27,8 @@ typedef struct roster_report {
 /* Imports into the subtree of root. The 所在党组织 column names an organisation in that subtree
  * (by its name); when the column is absent or empty the row goes to root itself. Nothing is
  * written unless every row is valid; on dry_run nothing is written at all. The file is read
- * twice (validate, then write), from path or from memory (data/len). Returns CX_OK when the
+ * once (validate and write in one transaction, rolled back unless every row is valid), from
+ * path or from memory (data/len). Returns CX_OK when the
  * report was produced (check report->nissues), CX_ERR with e on a database failure. */
 int roster_import(db *d, const actor *a, const org *root, const char *path, const void *data, size_t len, bool dry_run,
                   roster_report *report, cx_err *e);

@@ -87,7 +87,9 @@ int member_get(db *d, int64_t id, member *m);
  * roll is refused (code duplicate_member). */
 int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, int64_t *id, cx_err *e);
 /* Inserts one validated record without its own transaction or audit record: for bulk paths
- * (roster import, demo) that audit the batch as a whole inside their transaction. */
+ * (roster import, demo) that audit the batch as a whole inside their transaction. Returns 1
+ * when inserted (and *id, when id is not NULL), 0 when the 身份证号 is already on the roll
+ * (nothing inserted), CX_ERR on a database error. */
 int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int64_t *id);
 /* Updates the record and (when org_id differs) transfers the member to org_id. */
 int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const member_rec *r, cx_err *e);

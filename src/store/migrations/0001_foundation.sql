@@ -21,6 +21,7 @@ CREATE TABLE org (
 );
 CREATE UNIQUE INDEX org_path ON org(path);
 CREATE INDEX org_parent ON org(parent_id, name);
+CREATE INDEX org_name ON org(name);
 
 CREATE TABLE member (
   id {{PK}},

@@ -392,3 +392,55 @@ int member_count(db *d, const member_query *q, int64_t *n)
     buf_free(&like);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
+
+const char *photo_sniff(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) return "image/jpeg";
+    if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8)) return "image/png";
+    return NULL;
+}
+
+int member_photo_set(db *d, const actor *a, int64_t id, const void *data, size_t n, cx_err *e)
+{
+    if (!data || !n) return cx_fail(e, 400, "photo_required", "photo", "请选择照片文件");
+    if (n > PHOTO_MAX_BYTES) return cx_fail(e, 413, "photo_too_large", "photo", "照片不能超过 2 MB（收到 %.1f MB）", (double)n / 1048576.0);
+    const char *mime = photo_sniff(data, n);
+    if (!mime) return cx_fail(e, 400, "photo_type", "photo", "照片须为 JPEG 或 PNG 图片（按文件内容判断，而非文件名）");
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    member m;
+    int f = member_get(d, id, &m);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
+    }
+    org o;
+    org_get(d, m.org_id, &o);
+    int64_t now = now_unix();
+    char after[96];
+    snprintf(after, sizeof after, "{\"photo\":\"%s\",\"bytes\":%zu}", mime, n);
+    if (db_run(d, "INSERT INTO member_photo (member_id, part, mime, data, updated_at) VALUES (?, ?, ?, ?, ?) "
+                  "ON CONFLICT (member_id) DO UPDATE SET mime = excluded.mime, data = excluded.data, updated_at = excluded.updated_at",
+               "iisbi", id, o.part, mime, data, n, now) != CX_OK ||
+        db_run(d, "UPDATE member SET has_photo = 1, version = version + 1, updated_at = ? WHERE id = ?", "ii", now, id) != CX_OK ||
+        audit_append(d, a, "photo", "member", id, m.org_id, NULL, after, "ok") != CX_OK || db_commit(d) != CX_OK)
+        return fail_db(d, e);
+    return CX_OK;
+}
+
+int member_photo_get(db *d, int64_t id, buf *out, char mime[32])
+{
+    db_stmt *s = db_prepare(d, "SELECT mime, data FROM member_photo WHERE member_id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        size_t n;
+        const void *p = db_col_blob(s, 1, &n);
+        snprintf(mime, 32, "%s", db_col_text(s, 0));
+        buf_reset(out);
+        buf_add(out, p, n);
+    }
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}

@@ -6,6 +6,7 @@
 #define CX_STORE_H
 #include <stdio.h>
 #include "db.h"
+#include "../lib/buf.h"
 #include "../domain/member.h"
 #include "../domain/perm.h"
 
@@ -99,6 +100,13 @@ int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
 int member_decrypt(db *d, int64_t id, char idcard[19], char phone[32], int64_t *org_id, cx_err *e);
 /* Decrypts the full 身份证号 and phone to show them; the full view is itself audited. */
 int member_reveal(db *d, const actor *a, int64_t id, char idcard[19], char phone[32], cx_err *e);
+/* The member photo: JPEG or PNG, decided by content (magic bytes), at most 2 MiB. */
+#define PHOTO_MAX_BYTES (2u << 20)
+/* "image/jpeg", "image/png", or NULL when the bytes are neither. */
+const char *photo_sniff(const void *data, size_t n);
+int member_photo_set(db *d, const actor *a, int64_t id, const void *data, size_t n, cx_err *e);
+/* 1 with the bytes in out and the type in mime; 0 when the member has no photo. */
+int member_photo_get(db *d, int64_t id, buf *out, char mime[32]);
 /* True when a 身份证号 (normalised) is already on the roll; *id gets the member. */
 int member_idcard_exists(db *d, const char *idcard, int64_t *id);
 

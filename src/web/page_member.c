@@ -18,6 +18,7 @@ cJSON *json_member(const member *m)
     cJSON_AddStringToObject(j, "status_label", member_status_label(m->r.status));
     cJSON_AddBoolToObject(j, "probationary", !strcmp(m->r.status, "probationary"));
     cJSON_AddBoolToObject(j, "active", m->active);
+    cJSON_AddBoolToObject(j, "has_photo", m->has_photo);
     json_add_i64(j, "version", m->version);
     return j;
 }
@@ -272,4 +273,45 @@ void h_member_reveal(req *r)
     cJSON_AddStringToObject(full, "phone", phone);
     sodium_memzero(idcard, sizeof idcard);
     sodium_memzero(phone, sizeof phone);
+}
+
+void h_member_photo(req *r)
+{
+    int64_t id;
+    member m;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ANY, &m)) return;
+    char mime[32];
+    buf_init(&r->file);
+    int f = member_photo_get(r->db, id, &r->file, mime);
+    if (f != 1) {
+        buf_free(&r->file);
+        req_failf(r, 404, "no_photo", "photo", "该党员没有照片");
+        return;
+    }
+    r->file_mime = req_keep(r, xstrdup(mime));
+}
+
+void h_member_photo_set(req *r)
+{
+    int64_t id;
+    member m;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE | ROLE_SECRETARY, &m)) return;
+    const field *f = req_file(r, "photo");
+    cx_err e = {0};
+    if (member_photo_set(r->db, &r->who, id, f ? f->data.p : NULL, f ? f->data.len : 0, &e) != CX_OK) {
+        if (!req_is_api(r)) {
+            cJSON *d = req_data(r);
+            cJSON_AddStringToObject(d, "title", m.r.name);
+            cJSON_AddItemToObject(d, "member", json_member(&m));
+            cJSON_AddBoolToObject(d, "can_manage", true);
+        }
+        req_fail(r, &e);
+        return;
+    }
+    if (!req_is_api(r)) {
+        req_redirect(r, "/members/%" PRId64, id);
+        return;
+    }
+    member_get(r->db, id, &m);
+    cJSON_AddItemToObject(req_data(r), "member", json_member(&m));
 }

@@ -34,6 +34,8 @@ const route web_routes[] = {
     {"POST", "/members/:id/deactivate", h_member_deactivate, ADM, R_STATE, NULL, "停用党员"},
     {"POST", "/members/:id/activate", h_member_activate, ADM, R_STATE, NULL, "启用党员"},
     {"POST", "/members/:id/reveal", h_member_reveal, ADM, R_STATE, "member", "查看完整身份证号和电话（记入审计）"},
+    {"GET", "/members/:id/photo", h_member_photo, ANY, 0, NULL, "党员照片"},
+    {"POST", "/members/:id/photo", h_member_photo_set, ADM, R_STATE, "member", "上传党员照片（JPEG/PNG，≤ 2 MB）"},
     {"GET", "/roster-template", h_template, ANY, 0, NULL, "下载导入模板"},
     {"GET", "/orgs/:id/audit", h_audit, ROLE_OFFICE, 0, "audit", "审计日志"},
 
@@ -60,6 +62,8 @@ const route web_routes[] = {
     {"POST", "/api/v1/members/:id/deactivate", h_member_deactivate, ADM, R_STATE | R_API, NULL, "停用党员"},
     {"POST", "/api/v1/members/:id/activate", h_member_activate, ADM, R_STATE | R_API, NULL, "启用党员"},
     {"POST", "/api/v1/members/:id/reveal", h_member_reveal, ADM, R_STATE | R_API, NULL, "完整身份证号和电话（记入审计）"},
+    {"GET", "/api/v1/members/:id/photo", h_member_photo, ANY, R_API, NULL, "党员照片（图片字节）"},
+    {"POST", "/api/v1/members/:id/photo", h_member_photo_set, ADM, R_STATE | R_API, NULL, "上传党员照片（multipart photo，JPEG/PNG，≤ 2 MB）"},
     {"GET", "/api/v1/roster-template", h_template, ANY, R_API, NULL, "导入模板（?format=xlsx|csv）"},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

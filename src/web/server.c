@@ -469,7 +469,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
                 break;
             }
         const char *ct = header(r, "Content-Type");
-        bool upload = r->rt && strstr(r->rt->pattern, "import");
+        bool upload = r->rt && (strstr(r->rt->pattern, "import") || strstr(r->rt->pattern, "photo"));
         r->body_limit = upload ? LIMIT_UPLOAD : LIMIT_FORM;
         const char *cl = header(r, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > r->body_limit) r->too_big = true;

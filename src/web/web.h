@@ -133,6 +133,8 @@ void h_member_update(req *r);
 void h_member_deactivate(req *r);
 void h_member_activate(req *r);
 void h_member_reveal(req *r);
+void h_member_photo(req *r);
+void h_member_photo_set(req *r);
 void h_import_page(req *r);
 void h_import(req *r);
 void h_export(req *r);

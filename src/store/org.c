@@ -2,6 +2,7 @@
  * is one range scan (path >= P AND path < P') on both backends, and a move rewrites the range in
  * one UPDATE. */
 #include "store.h"
+#include "../domain/orgpath.h"
 #include "../lib/buf.h"
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -66,12 +67,7 @@ int org_get(db *d, int64_t id, org *o)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-void org_path_end(const char *path, char out[CX_PATH_MAX])
-{
-    snprintf(out, CX_PATH_MAX, "%s", path);
-    size_t n = strlen(out);
-    if (n) out[n - 1] = '0'; /* '/' + 1 */
-}
+void org_path_end(const char *path, char out[CX_PATH_MAX]) { orgpath_end(path, out, CX_PATH_MAX); }
 
 static char *org_json(const org *o)
 {
@@ -159,8 +155,7 @@ int org_create_tx(db *d, const actor *a, int64_t parent_id, const char *name, co
     db_step(s);
     db_done(s);
     org o = {.id = nid, .parent_id = parent_id, .depth = parent_id ? p.depth + 1 : 0, .version = 1, .active = 1};
-    if (!parent_id) snprintf(o.path, sizeof o.path, "/%" PRId64 "/", nid);
-    else snprintf(o.path, sizeof o.path, "%s%" PRId64 "/", p.path, nid);
+    if (orgpath_child(parent_id ? p.path : NULL, nid, o.path, sizeof o.path) != 0) return fail_db(d, e);
     o.part = parent_id ? p.part : nid;
     snprintf(o.name, sizeof o.name, "%s", name);
     snprintf(o.type, sizeof o.type, "%s", type);
@@ -258,17 +253,17 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
         return cx_fail(e, 409, "duplicate_name", "name", "目标上级组织下已有名为“%s”的组织", o.name);
     }
     char newpath[CX_PATH_MAX], end[CX_PATH_MAX];
-    int n = snprintf(newpath, sizeof newpath, "%s%" PRId64 "/", p.path, id);
+    int fits = orgpath_child(p.path, id, newpath, sizeof newpath);
     int64_t maxlen = 0;
     org_path_end(o.path, end);
     db_i64(d, &maxlen, 0, "SELECT max(length(path)) FROM org WHERE path >= ? AND path < ?", "ss", o.path, end);
-    if ((size_t)n >= sizeof newpath || (size_t)maxlen - strlen(o.path) + (size_t)n >= CX_PATH_MAX) {
+    if (fits != 0 || (size_t)maxlen - strlen(o.path) + strlen(newpath) >= CX_PATH_MAX) {
         db_rollback(d);
         return cx_fail(e, 400, "too_deep", "parent_id", "移动后组织层级过深");
     }
     int64_t ddepth = (p.depth + 1) - o.depth;
     char *before = org_json(&o);
-    /* One statement rewrites the whole subtree's paths and depths. */
+    /* One statement rewrites the whole subtree's paths and depths (orgpath_rebase in SQL). */
     int rc = db_run(d,
                     "UPDATE org SET path = ? || substr(path, ?), depth = depth + ?, part = ?, version = version + 1, "
                     "updated_at = ? WHERE path >= ? AND path < ?",
@@ -374,14 +369,10 @@ int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx)
 int org_ancestors(db *d, const org *o, org_fn fn, void *ctx)
 {
     /* The ids are in the path itself: "/1/7/42/" → 1, 7. */
-    const char *p = o->path;
-    while (*p == '/') {
-        char *end;
-        int64_t id = strtoll(p + 1, &end, 10);
-        if (*end != '/' || id == o->id) break;
+    for (int k = 0; k < o->depth; k++) {
         org a;
-        if (org_get(d, id, &a) == 1 && fn(ctx, &a, 0, 0)) break;
-        p = end;
+        int64_t id = orgpath_at(o->path, k);
+        if (id && org_get(d, id, &a) == 1 && fn(ctx, &a, 0, 0)) break;
     }
     return CX_OK;
 }

@@ -74,6 +74,18 @@ int audit_record(db *d, const actor *a, const char *action, const char *entity, 
     return db_commit(d);
 }
 
+int store_finish(db *d, const actor *a, const char *action, const char *entity, int64_t id, int64_t org_id, char *before,
+                 char *after, int rc, cx_err *e)
+{
+    if (rc == CX_OK) rc = audit_append(d, a, action, entity, id, org_id, before, after, "ok");
+    free(before);
+    free(after);
+    if (rc == CX_OK && db_commit(d) == CX_OK) return CX_OK;
+    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_rollback(d);
+    return CX_ERR;
+}
+
 int audit_verify(db *d, FILE *out, int64_t *rows)
 {
     *rows = 0;

@@ -191,29 +191,34 @@ int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int
     return rc == CX_ERR ? CX_ERR : inserted;
 }
 
-int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, int64_t *id, cx_err *e)
+/* Inside a write transaction: the target org must be usable and the 身份证号 must not belong to
+ * another member than self (0 for a new member). Rolls back and fills e on refusal. */
+static int check_target(db *d, int64_t org_id, const member_rec *r, int64_t self, org *o, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-    org o;
-    if (check_org(d, org_id, &o, e) != CX_OK) {
+    if (check_org(d, org_id, o, e) != CX_OK) {
         db_rollback(d);
         return CX_ERR;
     }
     int64_t other = 0;
     int ex = member_idcard_exists(d, r->idcard, &other);
     if (ex == CX_ERR) return fail_db(d, e);
-    if (ex) {
+    if (ex && other != self) {
         db_rollback(d);
-        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中（党员编号 %" PRId64 "）", r->idcard,
-                       r->idcard + 14, other);
+        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已属于名册中的另一名党员（党员编号 %" PRId64 "）",
+                       r->idcard, r->idcard + 14, other);
     }
+    return CX_OK;
+}
+
+int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, int64_t *id, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o;
+    if (check_target(d, org_id, r, 0, &o, e) != CX_OK) return CX_ERR;
     int64_t nid = 0;
     int rc = member_insert_row(d, &o, r, now_unix(), &nid);
     if (rc != 1) return fail_db(d, e); /* a duplicate was refused above */
-    char *after = member_json(r, org_id, 1);
-    rc = audit_append(d, a, "create", "member", nid, org_id, NULL, after, "ok");
-    free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    if (store_finish(d, a, "create", "member", nid, org_id, NULL, member_json(r, org_id, 1), CX_OK, e) != CX_OK) return CX_ERR;
     if (id) *id = nid;
     return CX_OK;
 }
@@ -228,18 +233,7 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
         return f == 0 ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
     }
     org o;
-    if (check_org(d, org_id, &o, e) != CX_OK) {
-        db_rollback(d);
-        return CX_ERR;
-    }
-    int64_t other = 0;
-    int ex = member_idcard_exists(d, r->idcard, &other);
-    if (ex == CX_ERR) return fail_db(d, e);
-    if (ex && other != id) {
-        db_rollback(d);
-        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已属于另一名党员（党员编号 %" PRId64 "）",
-                       r->idcard, r->idcard + 14, other);
-    }
+    if (check_target(d, org_id, r, id, &o, e) != CX_OK) return CX_ERR;
     db_stmt *s = db_prepare(d, "UPDATE member SET part = ?, org_id = ?, (" MEMBER_WRITE ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?), "
                                "version = version + 1, updated_at = ? WHERE id = ?");
     int rc = CX_ERR;
@@ -255,14 +249,8 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
         db_done(s);
         unseal_free(&x);
     }
-    if (rc != CX_OK) return fail_db(d, e);
-    char *before = member_json(&m.r, m.org_id, m.active);
-    char *after = member_json(r, org_id, m.active);
-    rc = audit_append(d, a, m.org_id == org_id ? "update" : "transfer", "member", id, org_id, before, after, "ok");
-    free(before);
-    free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
-    return CX_OK;
+    return store_finish(d, a, m.org_id == org_id ? "update" : "transfer", "member", id, org_id,
+                        member_json(&m.r, m.org_id, m.active), member_json(r, org_id, m.active), rc, e);
 }
 
 int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
@@ -274,15 +262,10 @@ int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
         db_rollback(d);
         return f == 0 ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
     }
-    char *before = member_json(&m.r, m.org_id, m.active);
-    char *after = member_json(&m.r, m.org_id, active);
     int rc = db_run(d, "UPDATE member SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii",
                     (int64_t)active, now_unix(), id);
-    if (rc == CX_OK) rc = audit_append(d, a, active ? "activate" : "deactivate", "member", id, m.org_id, before, after, "ok");
-    free(before);
-    free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
-    return CX_OK;
+    return store_finish(d, a, active ? "activate" : "deactivate", "member", id, m.org_id, member_json(&m.r, m.org_id, m.active),
+                        member_json(&m.r, m.org_id, active), rc, e);
 }
 
 int member_decrypt(db *d, int64_t id, char idcard[19], char phone[32], int64_t *org_id, cx_err *e)

@@ -211,11 +211,7 @@ int org_update(db *d, const actor *a, int64_t id, const char *name, const char *
     char *after = org_json(&o);
     int rc = db_run(d, "UPDATE org SET name = ?, type = ?, sector = ?, version = version + 1, updated_at = ? WHERE id = ?",
                     "sssii", name, type, sector, now_unix(), id);
-    if (rc == CX_OK) rc = audit_append(d, a, "update", "org", id, id, before, after, "ok");
-    free(before);
-    free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
-    return CX_OK;
+    return store_finish(d, a, "update", "org", id, id, before, after, rc, e);
 }
 
 int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
@@ -273,12 +269,7 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
                                  "iss", p.part, newpath, (org_path_end(newpath, end), end));
     o.parent_id = new_parent;
     snprintf(o.path, sizeof o.path, "%s", newpath);
-    char *after = org_json(&o);
-    if (rc == CX_OK) rc = audit_append(d, a, "move", "org", id, id, before, after, "ok");
-    free(before);
-    free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
-    return CX_OK;
+    return store_finish(d, a, "move", "org", id, id, before, org_json(&o), rc, e);
 }
 
 int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
@@ -315,11 +306,7 @@ int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
     char *after = org_json(&o);
     int rc = db_run(d, "UPDATE org SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii", (int64_t)active,
                     now_unix(), id);
-    if (rc == CX_OK) rc = audit_append(d, a, active ? "activate" : "deactivate", "org", id, id, before, after, "ok");
-    free(before);
-    free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
-    return CX_OK;
+    return store_finish(d, a, active ? "activate" : "deactivate", "org", id, id, before, after, rc, e);
 }
 
 static int member_count_path(db *d, const char *path, int64_t *n)

@@ -31,6 +31,10 @@ int audit_append(db *d, const actor *a, const char *action, const char *entity, 
 /* Convenience for changes that are their own transaction (e.g. a refused login, a full view). */
 int audit_record(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
                  const char *before, const char *after, const char *result);
+/* The tail of every change: when rc is CX_OK, appends the audit record and commits; frees
+ * before/after (malloc'd JSON or NULL); on any failure rolls back and fills e. Returns CX_OK or CX_ERR. */
+int store_finish(db *d, const actor *a, const char *action, const char *entity, int64_t id, int64_t org_id, char *before,
+                 char *after, int rc, cx_err *e);
 /* Recomputes the chain; writes one line per problem to out; returns the number of problems
  * (0 = intact) or CX_ERR on a database error. *rows gets the number of records checked. */
 int audit_verify(db *d, FILE *out, int64_t *rows);

@@ -67,6 +67,18 @@ static void form_fields(cJSON *d, const member_in *in, bool editing, const membe
     }
 }
 
+/* After a successful change: pages go to the member page, the API returns the member. */
+static void member_done(req *r, int64_t id)
+{
+    if (!req_is_api(r)) {
+        req_redirect(r, "/members/%" PRId64, id);
+        return;
+    }
+    member m;
+    member_get(r->db, id, &m);
+    cJSON_AddItemToObject(req_data(r), "member", json_member(&m));
+}
+
 static void read_in(req *r, member_in *in)
 {
     memset(in, 0, sizeof *in);
@@ -137,14 +149,8 @@ void h_member_create(req *r)
         req_fail(r, &errs[0]);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/members/%" PRId64, nid);
-        return;
-    }
-    member m;
-    member_get(r->db, nid, &m);
-    r->status = 201;
-    cJSON_AddItemToObject(req_data(r), "member", json_member(&m));
+    if (req_is_api(r)) r->status = 201;
+    member_done(r, nid);
 }
 
 void h_member_edit(req *r)
@@ -223,12 +229,7 @@ void h_member_update(req *r)
         req_fail(r, &errs[0]);
         return;
     }
-    if (!api) {
-        req_redirect(r, "/members/%" PRId64, id);
-        return;
-    }
-    member_get(r->db, id, &m);
-    cJSON_AddItemToObject(req_data(r), "member", json_member(&m));
+    member_done(r, id);
 }
 
 static void set_active(req *r, int active)
@@ -241,12 +242,7 @@ static void set_active(req *r, int active)
         req_fail(r, &e);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/members/%" PRId64, id);
-        return;
-    }
-    member_get(r->db, id, &m);
-    cJSON_AddItemToObject(req_data(r), "member", json_member(&m));
+    member_done(r, id);
 }
 
 void h_member_deactivate(req *r) { set_active(r, 0); }
@@ -308,10 +304,5 @@ void h_member_photo_set(req *r)
         req_fail(r, &e);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/members/%" PRId64, id);
-        return;
-    }
-    member_get(r->db, id, &m);
-    cJSON_AddItemToObject(req_data(r), "member", json_member(&m));
+    member_done(r, id);
 }

@@ -21,6 +21,18 @@ cJSON *json_org(const org *o)
     return j;
 }
 
+/* After a successful change: pages go to the organisation page, the API returns the org. */
+static void org_done(req *r, int64_t id, int64_t show)
+{
+    if (!req_is_api(r)) {
+        req_redirect(r, "/orgs/%" PRId64, show);
+        return;
+    }
+    org o;
+    org_get(r->db, id, &o);
+    cJSON_AddItemToObject(req_data(r), "org", json_org(&o));
+}
+
 static int add_child(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
 {
     cJSON *j = json_org(o);
@@ -246,14 +258,8 @@ void h_org_create(req *r)
         req_fail(r, &e);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/orgs/%" PRId64, nid);
-        return;
-    }
-    org o;
-    org_get(r->db, nid, &o);
-    r->status = 201;
-    cJSON_AddItemToObject(req_data(r), "org", json_org(&o));
+    if (req_is_api(r)) r->status = 201;
+    org_done(r, nid, nid);
 }
 
 void h_org_edit(req *r)
@@ -292,12 +298,7 @@ void h_org_update(req *r)
         req_fail(r, &e);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/orgs/%" PRId64, id);
-        return;
-    }
-    org_get(r->db, id, &o);
-    cJSON_AddItemToObject(req_data(r), "org", json_org(&o));
+    org_done(r, id, id);
 }
 
 /* Candidate parents for a move: committees and general branches in the user's office scope,
@@ -356,12 +357,7 @@ void h_org_move(req *r)
         req_fail(r, &e);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/orgs/%" PRId64, id);
-        return;
-    }
-    org_get(r->db, id, &o);
-    cJSON_AddItemToObject(req_data(r), "org", json_org(&o));
+    org_done(r, id, id);
 }
 
 static void set_active(req *r, int active)
@@ -374,12 +370,7 @@ static void set_active(req *r, int active)
         req_fail(r, &e);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/orgs/%" PRId64, active || !o.parent_id ? id : o.parent_id);
-        return;
-    }
-    org_get(r->db, id, &o);
-    cJSON_AddItemToObject(req_data(r), "org", json_org(&o));
+    org_done(r, id, active || !o.parent_id ? id : o.parent_id);
 }
 
 void h_org_deactivate(req *r) { set_active(r, 0); }

@@ -17,10 +17,7 @@ export const DB = process.env.CXZY_TEST_DB || join(scratch, 'cx.db');
 export const KEY = join(scratch, 'cx.key');
 
 /** Runs the binary with args; returns {status, stdout, stderr}. */
-export function cli(args, opts = {}) {
-  const r = spawnSync(BIN, args, { encoding: 'utf8', ...opts, env: { ...process.env, CXZY_DB: DB, CXZY_KEY: KEY } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+export function cli(args, opts = {}) { return cliDb(DB, args, opts); }
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -31,34 +28,10 @@ function freePort() {
 }
 
 let server = null;
-/** Creates the demo district once (members: 300 by default) and starts the server.
- * Returns {base, stop}. stop() resolves to the server's exit code (non-zero on an ASan report). */
+/** Creates the demo district once (members: 300 by default) on the shared CXZY_TEST_DB and
+ * starts the server. Returns {base, stop}. stop() rejects on a non-zero exit (an ASan report). */
 export async function startServer({ members = 300 } = {}) {
-  if (server) return server;
-  const d = cli(['demo', '--members', String(members)]);
-  if (d.status !== 0) throw new Error('cxzy demo failed: ' + d.stderr + d.stdout);
-  const port = await freePort();
-  const proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--threads', '4'],
-    { env: { ...process.env, CXZY_DB: DB, CXZY_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (b) => { stderr += b; });
-  // Ready when the server says so on stdout: no sleeping.
-  await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (b) => { out += b; if (out.includes('cxzy 已启动')) resolve(); });
-    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr}`)));
-  });
-  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig, stderr })));
-  server = {
-    base: `http://127.0.0.1:${port}`,
-    demo: d.stdout,
-    async stop() {
-      proc.kill('SIGTERM');
-      const r = await exited;
-      if (r.code !== 0) throw new Error(`server exit ${r.code} ${r.sig}: ${r.stderr}`);
-      return r.code;
-    },
-  };
+  if (!server) server = await startServerOn({ db: DB, members });
   return server;
 }
 
@@ -123,4 +96,185 @@ export function idcard(first17) {
   let s = 0;
   for (let i = 0; i < 17; i++) s += Number(first17[i]) * w[i];
   return first17 + '10X98765432'[s % 11];
+}
+
+// ---- Per-file databases. node --test runs every test file in its own process, but all of them
+// get the same CXZY_TEST_DB, and `cxzy demo` refuses a database that already holds orgs. So a
+// file that needs its own demo district asks for a fresh database and starts its own server. ----
+
+/** A new, empty database for this process: a file in the scratch directory for SQLite, or a
+ * database created next to CXZY_TEST_DB (via psql) when that is a postgresql:// URL. */
+export function freshDb(tag = 'f') {
+  const name = `${tag}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  const base = process.env.CXZY_TEST_DB || '';
+  if (/^postgres(ql)?:\/\//.test(base)) {
+    const r = spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', base, '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`CREATE DATABASE ${name} failed: ${r.stderr}${r.error || ''}`);
+    return base.replace(/\/[^/?]*(\?.*)?$/, (_, q) => `/${name}${q || ''}`);
+  }
+  return join(scratch, `${name}.db`);
+}
+
+/** cli() against the given database (same key file). */
+export function cliDb(db, args, opts = {}) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', ...opts, env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Creates the demo district on its own database (a fresh one unless db is given) and starts a
+ * server on it; never shared: every call starts another server. The server is ready when it says
+ * so on stdout (no sleeping).
+ * Returns {base, demo, db, cli(args, opts), stop()}. */
+export async function startServerOn({ db = freshDb(), members = 300 } = {}) {
+  const d = cliDb(db, ['demo', '--members', String(members)]);
+  if (d.status !== 0) throw new Error('cxzy demo failed: ' + d.stderr + d.stdout);
+  const port = await freePort();
+  const proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--threads', '4'],
+    { env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (b) => { stderr += b; });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (b) => { out += b; if (out.includes('cxzy 已启动')) resolve(); });
+    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr}`)));
+  });
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig, stderr })));
+  // If the test file dies before its after() hook runs (say, a failing top-level await), the
+  // server must not outlive it.
+  const reap = () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); };
+  process.once('exit', reap);
+  return {
+    base: `http://127.0.0.1:${port}`,
+    demo: d.stdout,
+    db,
+    cli: (args, opts) => cliDb(db, args, opts),
+    async stop() {
+      proc.kill('SIGTERM');
+      const r = await exited;
+      if (r.code !== 0) throw new Error(`server exit ${r.code} ${r.sig}: ${r.stderr}`);
+      return r.code;
+    },
+  };
+}
+
+// ---- Helpers shared by the tests/api files. ----
+// (An import declaration is hoisted, so it may stand here at the end of the module.)
+import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
+
+/** Asserts r is the API's error answer: the given status, Content-Type JSON, exactly
+ * {"error":{"code","message","field"}} with the given code (and field, when given), and a
+ * message in Chinese. */
+export function expectError(r, status, code, field) {
+  const ctx = `${r.status} ${r.text.slice(0, 400)}`;
+  assert.equal(r.status, status, ctx);
+  assert.match(r.headers.get('content-type') || '', /^application\/json/, ctx);
+  assert.ok(r.json && typeof r.json === 'object', ctx);
+  assert.deepEqual(Object.keys(r.json), ['error'], ctx);
+  assert.deepEqual(Object.keys(r.json.error).sort(), ['code', 'field', 'message'], ctx);
+  assert.equal(r.json.error.code, code, ctx);
+  if (field !== undefined) assert.equal(r.json.error.field, field, ctx);
+  assert.match(r.json.error.message, /[\u4e00-\u9fff]/, `message should be Chinese: ${ctx}`);
+  return r.json.error;
+}
+
+let idSeq = 0;
+/** A valid 身份证号 unlike any of the demo data's (region 440106), unique within this process.
+ * birth: "YYYYMMDD"; the 17th digit is odd for men and even for women. */
+export function newIdcard(birth = '19900307', female = false) {
+  const n = idSeq++;
+  if (n >= 500) throw new Error('newIdcard: too many ids for one process');
+  const seq = String(n % 100).padStart(2, '0') + String(Math.floor(n / 100) * 2 + (female ? 0 : 1));
+  return idcard('440106' + birth + seq);
+}
+
+/** The masked form the server shows: first 6 and last 4 characters kept. */
+export function maskIdcard(id) { return id.slice(0, 6) + '********' + id.slice(14); }
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(b) {
+  let c = 0xFFFFFFFF;
+  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xFF] ^ (c >>> 8);
+  return (c ^ 0xFFFFFFFF) >>> 0;
+}
+
+/** A ZIP archive (stored, no compression) of {name: string|Buffer}. */
+export function zipStore(files) {
+  const locals = [], central = [];
+  let off = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const nm = Buffer.from(name, 'utf8');
+    const crc = crc32(data);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0); h.writeUInt16LE(20, 4); h.writeUInt16LE(0x0800, 6); h.writeUInt16LE(0, 8);
+    h.writeUInt16LE(0, 10); h.writeUInt16LE(0x21, 12); h.writeUInt32LE(crc, 14);
+    h.writeUInt32LE(data.length, 18); h.writeUInt32LE(data.length, 22); h.writeUInt16LE(nm.length, 26); h.writeUInt16LE(0, 28);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0); c.writeUInt16LE(20, 4); c.writeUInt16LE(20, 6); c.writeUInt16LE(0x0800, 8);
+    c.writeUInt16LE(0, 10); c.writeUInt16LE(0, 12); c.writeUInt16LE(0x21, 14); c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(data.length, 20); c.writeUInt32LE(data.length, 24); c.writeUInt16LE(nm.length, 28);
+    c.writeUInt32LE(off, 42);
+    locals.push(h, nm, data);
+    central.push(c, nm);
+    off += h.length + nm.length + data.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  const n = Object.keys(files).length;
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(n, 8); end.writeUInt16LE(n, 10);
+  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(off, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/** The entries of a ZIP archive (stored or deflated) as {name: Buffer}. */
+export function unzip(buf) {
+  let e = buf.length - 22;
+  while (e >= 0 && buf.readUInt32LE(e) !== 0x06054b50) e--;
+  if (e < 0) throw new Error('unzip: no end of central directory');
+  const n = buf.readUInt16LE(e + 10);
+  let p = buf.readUInt32LE(e + 16);
+  const out = {};
+  for (let i = 0; i < n; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('unzip: bad central directory');
+    const method = buf.readUInt16LE(p + 10), csize = buf.readUInt32LE(p + 20);
+    const nlen = buf.readUInt16LE(p + 28), xlen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
+    const lo = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nlen).toString('utf8');
+    const start = lo + 30 + buf.readUInt16LE(lo + 26) + buf.readUInt16LE(lo + 28);
+    const raw = buf.subarray(start, start + csize);
+    out[name] = method === 0 ? Buffer.from(raw) : inflateRawSync(raw);
+    p += 46 + nlen + xlen + clen;
+  }
+  return out;
+}
+
+const xmlEsc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** A minimal XLSX workbook with one sheet: rows of cells; a string cell is written as an inline
+ * string, a number cell as a number (as Excel stores a 身份证号 typed without the text format). */
+export function xlsxFromRows(rows) {
+  const col = (i) => (i < 26 ? '' : String.fromCharCode(64 + Math.floor(i / 26))) + String.fromCharCode(65 + (i % 26));
+  const sheetRows = rows.map((cells, r) => `<row r="${r + 1}">` + cells.map((v, i) => {
+    const ref = `${col(i)}${r + 1}`;
+    if (typeof v === 'number') return `<c r="${ref}"><v>${v}</v></c>`;
+    return `<c r="${ref}" t="inlineStr"><is><t>${xmlEsc(v)}</t></is></c>`;
+  }).join('') + '</row>').join('');
+  return zipStore({
+    '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    '_rels/.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="党员名册" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    'xl/worksheets/sheet1.xml': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows}</sheetData></worksheet>`,
+  });
+}
+
+/** A multipart body with the roster file in the field "file". */
+export function fileForm(data, filename = 'roster.csv') {
+  const fd = new FormData();
+  fd.append('file', new Blob([data]), filename);
+  return fd;
 }

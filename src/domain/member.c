@@ -24,14 +24,15 @@ const member_col member_cols[] = {
     {0, 0, 0, 0},
 };
 
+/* Length of a header without trailing white space and required-markers, in any order. */
 static size_t strip_suffix(const char *s, size_t n)
 {
     static const char *suffixes[] = {"*", "（必填）", "(必填)", "＊"};
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')) n--;
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         size_t k = strlen(suffixes[i]);
         if (n >= k && memcmp(s + n - k, suffixes[i], k) == 0) return strip_suffix(s, n - k);
     }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
     return n;
 }
 
@@ -98,11 +99,15 @@ static cx_err *add(errs *E)
     return E->n <= E->max ? &E->v[E->n - 1] : &sink;
 }
 
+/* Given means something is left after trimming exactly as str_trim does (incl. U+3000). */
 static bool given(const char *s)
 {
     if (!s) return false;
-    while (*s == ' ' || *s == '\t') s++;
-    return *s != 0;
+    for (;;) {
+        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') s++;
+        else if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80) s += 3;
+        else return *s != 0;
+    }
 }
 
 /* Copies trimmed text into dst (size cap) after checking its length in characters. */

@@ -128,8 +128,8 @@ void buf_json_str(buf *b, const char *s)
 void buf_csv_field(buf *b, const char *s)
 {
     if (!s) return;
-    /* A leading = + - @ would be run as a formula by Excel: prefix a quote (CSV injection). */
-    bool formula = (*s == '=' || *s == '+' || *s == '-' || *s == '@');
+    /* A leading = + - @ (or tab / CR) would be run as a formula by Excel: prefix a quote (CSV injection). */
+    bool formula = (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
     if (!strpbrk(s, ",\"\r\n") && !formula) {
         buf_adds(b, s);
         return;

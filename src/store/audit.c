@@ -81,7 +81,8 @@ int store_finish(db *d, const actor *a, const char *action, const char *entity, 
     free(before);
     free(after);
     if (rc == CX_OK && db_commit(d) == CX_OK) return CX_OK;
-    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (db_is_constraint(d)) cx_fail(e, 409, "conflict", "", "与已有记录冲突（可能有人同时提交了相同内容），请刷新后重试");
+    else cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     db_rollback(d);
     return CX_ERR;
 }

@@ -174,7 +174,8 @@ int user_login(db *d, const char *username, const char *password, principal *p, 
         crypto_pw_verify(dummy_hash, password);
         actor an = {0, username};
         audit_record(d, &an, "login", "user", 0, 0, NULL, NULL, "unknown_user");
-        return cx_fail(e, 401, "bad_credentials", "password", "%s", generic);
+        return cx_fail(e, 401, "bad_credentials", "password", "%s（连续 %d 次错误将锁定账号 %d 分钟）", generic, LOCK_FAILURES,
+                       LOCK_SECONDS / 60);
     }
     int64_t id = db_col_i64(s, 0);
     char hash[160];
@@ -203,7 +204,8 @@ int user_login(db *d, const char *username, const char *password, principal *p, 
             return fail_db(d, e);
         if (until)
             return cx_fail(e, 423, "account_locked", "password", "连续 %d 次密码错误，账号已锁定 %d 分钟", LOCK_FAILURES, LOCK_SECONDS / 60);
-        return cx_fail(e, 401, "bad_credentials", "password", "%s（再错 %" PRId64 " 次将锁定账号）", generic, LOCK_FAILURES - failed);
+        return cx_fail(e, 401, "bad_credentials", "password", "%s（连续 %d 次错误将锁定账号 %d 分钟）", generic, LOCK_FAILURES,
+                       LOCK_SECONDS / 60);
     }
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     if (db_run(d, "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE id = ?", "i", id) != CX_OK ||

@@ -76,7 +76,8 @@ static char *member_json(const member_rec *r, int64_t org_id, int active)
 
 static int fail_db(db *d, cx_err *e)
 {
-    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (db_is_constraint(d)) cx_fail(e, 409, "duplicate_member", "idcard", "该身份证号已在党员名册中（可能有人同时提交），请刷新后重试");
+    else cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     db_rollback(d);
     return CX_ERR;
 }
@@ -217,7 +218,11 @@ int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, in
     if (check_target(d, org_id, r, 0, &o, e) != CX_OK) return CX_ERR;
     int64_t nid = 0;
     int rc = member_insert_row(d, &o, r, now_unix(), &nid);
-    if (rc != 1) return fail_db(d, e); /* a duplicate was refused above */
+    if (rc == 0) { /* another request inserted the same 身份证号 since the check above */
+        db_rollback(d);
+        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中", r->idcard, r->idcard + 14);
+    }
+    if (rc != 1) return fail_db(d, e);
     if (store_finish(d, a, "create", "member", nid, org_id, NULL, member_json(r, org_id, 1), CX_OK, e) != CX_OK) return CX_ERR;
     if (id) *id = nid;
     return CX_OK;

@@ -108,9 +108,12 @@ static int sibling_clash(db *d, int64_t parent, const char *name, int64_t self)
     return n > 0;
 }
 
+/* A constraint violation here is the unique index on active sibling names (org_sibling_name):
+ * two requests raced past the check; the loser gets the same 409 as a plain duplicate. */
 static int fail_db(db *d, cx_err *e)
 {
-    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (db_is_constraint(d)) cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有同名组织");
+    else cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     db_rollback(d);
     return CX_ERR;
 }
@@ -300,6 +303,10 @@ int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
             db_rollback(d);
             return cx_fail(e, 400, "parent_inactive", "id", "上级组织“%s”已停用，请先启用上级组织", p.name);
         }
+        if (sibling_clash(d, o.parent_id, o.name, id)) {
+            db_rollback(d);
+            return cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有名为“%s”的组织，请先改名再启用", o.name);
+        }
     }
     char *before = org_json(&o);
     o.active = active;
@@ -368,14 +375,15 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
 {
     char end[CX_PATH_MAX];
     org_path_end(root->path, end);
-    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.active = 1 "
+    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND (o.active = 1 OR o.id = ?) "
                                "AND (? = 0 OR o.depth <= ?) ORDER BY o.path LIMIT ?");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, root->path);
     db_bind_text(s, 2, end);
-    db_bind_i64(s, 3, max_depth);
-    db_bind_i64(s, 4, root->depth + max_depth);
-    db_bind_i64(s, 5, limit);
+    db_bind_i64(s, 3, root->id);
+    db_bind_i64(s, 4, max_depth);
+    db_bind_i64(s, 5, root->depth + max_depth);
+    db_bind_i64(s, 6, limit);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
         org o;

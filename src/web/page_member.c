@@ -75,7 +75,10 @@ static void member_done(req *r, int64_t id)
         return;
     }
     member m;
-    member_get(r->db, id, &m);
+    if (member_get(r->db, id, &m) != 1) {
+        req_failf(r, 500, "db_error", "", "读取党员失败");
+        return;
+    }
     cJSON_AddItemToObject(req_data(r), "member", json_member(&m));
 }
 

@@ -29,7 +29,10 @@ static void org_done(req *r, int64_t id, int64_t show)
         return;
     }
     org o;
-    org_get(r->db, id, &o);
+    if (org_get(r->db, id, &o) != 1) {
+        req_failf(r, 500, "db_error", "", "读取组织失败");
+        return;
+    }
     cJSON_AddItemToObject(req_data(r), "org", json_org(&o));
 }
 

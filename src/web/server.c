@@ -5,6 +5,7 @@
 #include "tmpl.h"
 #include "../lib/assets.h"
 #include "../lib/crypto.h"
+#include "../domain/member.h"
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -38,6 +39,7 @@ bool req_is_api(const req *r) { return r->rt && (r->rt->flags & R_API); }
 
 void req_fail(req *r, const cx_err *e)
 {
+    if (r->failed) return; /* the first error is the one to report */
     r->err = *e;
     if (!r->err.status) r->err.status = 400;
     r->failed = true;
@@ -45,6 +47,7 @@ void req_fail(req *r, const cx_err *e)
 
 void req_failf(req *r, int status, const char *code, const char *fieldname, const char *fmt, ...)
 {
+    if (r->failed) return;
     va_list ap;
     va_start(ap, fmt);
     char msg[512];
@@ -68,7 +71,9 @@ void req_redirect(req *r, const char *fmt, ...)
 
 bool req_id(req *r, int i, int64_t *id)
 {
-    if (i >= r->nparams || str_to_i64(r->params[i], id) != CX_OK || *id <= 0) {
+    const char *s = i < r->nparams ? r->params[i] : "";
+    bool digits = s[0] >= '1' && s[0] <= '9' && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 18;
+    if (!digits || str_to_i64(s, id) != CX_OK || *id <= 0) {
         req_failf(r, 404, "not_found", "id", "编号“%s”无效：应为正整数", i < r->nparams ? r->params[i] : "");
         return false;
     }
@@ -381,6 +386,91 @@ static bool csrf_ok(req *r)
     return t && r->csrf[0] && strlen(t) == strlen(r->csrf) && crypto_verify_eq(t, r->csrf);
 }
 
+/* Finds the escape \u0000 (which C strings would silently cut at) in a JSON body; returns its
+ * offset or -1. key gets the member name whose value holds it, when it can be told. */
+static long nul_escape(const char *p, size_t n, char *key, size_t keycap)
+{
+    key[0] = 0;
+    for (size_t i = 0; i + 6 <= n; i++) {
+        if (p[i] != '\\' || p[i + 1] != 'u' || memcmp(p + i + 2, "0000", 4) != 0) continue;
+        size_t k = 0; /* the backslash counts only when not itself escaped */
+        while (k < i && p[i - 1 - k] == '\\') k++;
+        if (k % 2) continue;
+        /* back to the value's opening quote, over ':' to the key's closing quote, to its start */
+        long j = (long)i - 1;
+        while (j >= 0 && !(p[j] == '"' && (j == 0 || p[j - 1] != '\\'))) j--;
+        j--;
+        while (j >= 0 && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r' || p[j] == '\n' || p[j] == ':')) j--;
+        if (j > 0 && p[j] == '"') {
+            long e = j--;
+            while (j >= 0 && p[j] != '"') j--;
+            if (j >= 0 && (size_t)(e - j - 1) < keycap) {
+                memcpy(key, p + j + 1, (size_t)(e - j - 1));
+                key[e - j - 1] = 0;
+            }
+        }
+        return (long)i;
+    }
+    return -1;
+}
+
+/* Keys whose values are text; other keys ending in "id" are integer ids. Unknown keys are ignored. */
+static bool text_key(const char *k)
+{
+    static const char *keys[] = {"name", "type", "sector", "username", "password", "display_name", "q", NULL};
+    for (int i = 0; keys[i]; i++)
+        if (!strcmp(k, keys[i])) return true;
+    for (int i = 0; member_cols[i].field; i++)
+        if (!strcmp(k, member_cols[i].field)) return true;
+    return false;
+}
+
+/* Parses the API body: one JSON object and nothing after it; text values are strings, ids
+ * (keys ending in "id") may be integers, flags (dry_run, subtree) booleans; null means absent. */
+static int json_body(req *r)
+{
+    if (!utf8_valid(r->body.p, r->body.len)) {
+        req_failf(r, 400, "invalid_utf8", "", "请求内容不是有效的 UTF-8 文本");
+        return CX_ERR;
+    }
+    const char *end = NULL;
+    r->json = cJSON_ParseWithLengthOpts(r->body.p, r->body.len, &end, 0);
+    if (!r->json) {
+        req_failf(r, 400, "invalid_json", "", "请求内容不是有效的 JSON");
+        return CX_ERR;
+    }
+    for (const char *p = end; p < r->body.p + r->body.len; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            req_failf(r, 400, "invalid_json", "", "JSON 对象之后还有多余的内容");
+            return CX_ERR;
+        }
+    if (!cJSON_IsObject(r->json)) {
+        req_failf(r, 400, "invalid_json", "", "请求内容应为 JSON 对象");
+        return CX_ERR;
+    }
+    char key[64];
+    if (nul_escape(r->body.p, r->body.len, key, sizeof key) >= 0) {
+        req_failf(r, 400, "invalid_text", key, "字段“%s”中不能含有空字符（\\u0000）", key[0] ? key : "?");
+        return CX_ERR;
+    }
+    const cJSON *v;
+    cJSON_ArrayForEach(v, r->json)
+    {
+        const char *k = v->string;
+        size_t kl = strlen(k);
+        bool text = text_key(k);
+        bool id = !text && kl >= 2 && !strcmp(k + kl - 2, "id");
+        bool flag = !strcmp(k, "dry_run") || !strcmp(k, "subtree");
+        if (!text && !id && !flag) continue; /* not a field of this API */
+        if (cJSON_IsNull(v) || (text && cJSON_IsString(v)) || (id && (cJSON_IsNumber(v) || cJSON_IsString(v))) ||
+            (flag && (cJSON_IsBool(v) || cJSON_IsString(v))))
+            continue;
+        req_failf(r, 400, "invalid_type", k, "字段“%s”的类型不对：应为%s", k, id ? "整数编号" : flag ? "true 或 false" : "文本（字符串）");
+        return CX_ERR;
+    }
+    return CX_OK;
+}
+
 static void dispatch(req *r)
 {
     const char *ct = header(r, "Content-Type");
@@ -388,20 +478,10 @@ static void dispatch(req *r)
         req_failf(r, 413, "body_too_large", "", "请求内容过大（上限 %zu MB）", r->body_limit >> 20);
         return;
     }
-    if (req_is_api(r) && r->body.len && !r->fields && (!ct || str_starts(ct, "application/json"))) {
-        if (!utf8_valid(r->body.p, r->body.len)) {
-            req_failf(r, 400, "invalid_utf8", "", "请求内容不是有效的 UTF-8 文本");
-            return;
-        }
-        r->json = cJSON_ParseWithLength(r->body.p, r->body.len);
-        if (!r->json) {
-            req_failf(r, 400, "invalid_json", "", "请求内容不是有效的 JSON");
-            return;
-        }
-        if (!cJSON_IsObject(r->json)) {
-            req_failf(r, 400, "invalid_json", "", "请求内容应为 JSON 对象");
-            return;
-        }
+    bool upload = strstr(r->rt->pattern, "import") != NULL; /* raw roster bodies are files, not JSON */
+    if (req_is_api(r) && r->body.len && !r->fields &&
+        ((ct && str_starts(ct, "application/json")) || (!ct && !upload))) {
+        if (json_body(r) != CX_OK) return;
     }
     for (int i = 0; i < r->nfields; i++)
         if (!r->fields[i].filename && r->fields[i].data.p && !utf8_valid(r->fields[i].data.p, r->fields[i].data.len)) {
@@ -419,7 +499,7 @@ static void dispatch(req *r)
             return;
         }
     }
-    if ((r->rt->flags & R_STATE) && r->logged_in && !csrf_ok(r)) {
+    if ((r->rt->flags & R_STATE) && !(r->rt->flags & R_PUBLIC) && r->logged_in && !csrf_ok(r)) {
         req_failf(r, 403, "csrf", "_csrf", "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试");
         return;
     }

@@ -61,8 +61,8 @@ static void value_text(const cJSON *v, char *tmp, size_t cap, const char **out)
     if (cJSON_IsString(v)) *out = v->valuestring;
     else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
-        if (d == (double)(long long)d) snprintf(tmp, cap, "%lld", (long long)d);
-        else snprintf(tmp, cap, "%g", d);
+        if (d > -9e15 && d < 9e15 && d == (double)(long long)d) snprintf(tmp, cap, "%lld", (long long)d);
+        else snprintf(tmp, cap, "%.15g", d);
         *out = tmp;
     } else if (cJSON_IsTrue(v)) *out = "true";
     else if (cJSON_IsFalse(v)) *out = "false";

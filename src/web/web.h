@@ -84,7 +84,8 @@ struct req {
 void *req_keep(req *r, void *p);
 /* Path parameter i (0-based) as an id; fails the request with 404 when it is not a positive integer. */
 bool req_id(req *r, int i, int64_t *id);
-/* Input value by name: JSON body member (strings, numbers as text) for the API, form field
+/* Input value by name: JSON body member (strings; integer ids as text — types are checked when
+ * the body is parsed) for the API, form field
  * otherwise, or the query string when neither has it. NULL when absent. */
 const char *req_in(req *r, const char *name);
 const char *req_query(req *r, const char *name);

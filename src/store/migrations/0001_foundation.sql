@@ -22,6 +22,8 @@ CREATE TABLE org (
 CREATE UNIQUE INDEX org_path ON org(path);
 CREATE INDEX org_parent ON org(parent_id, name);
 CREATE INDEX org_name ON org(name);
+-- Active siblings have distinct names (the store checks first; this settles races).
+CREATE UNIQUE INDEX org_sibling_name ON org(parent_id, name) WHERE active = 1;
 
 CREATE TABLE member (
   id {{PK}},

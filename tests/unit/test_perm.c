@@ -1,0 +1,181 @@
+/* test_perm.c: unit tests of subtree-scoped roles: path prefix checks, grants, role names. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include "domain/perm.h"
+
+/* Adds a grant of role at the organisation with the given id and path. */
+static void grant_add(principal *p, int role, int64_t org, const char *path)
+{
+    assert_true(p->ngrants < (int)(sizeof p->grants / sizeof p->grants[0]));
+    grant *g = &p->grants[p->ngrants++];
+    g->role = role;
+    g->org_id = org;
+    snprintf(g->path, sizeof g->path, "%s", path);
+}
+
+static void test_path_in_subtree(void **state)
+{
+    (void)state;
+    assert_true(path_in_subtree("/1/7/42/", "/1/7/"));
+    assert_true(path_in_subtree("/1/7/", "/1/7/")); /* the organisation itself */
+    assert_true(path_in_subtree("/1/7/42/900/", "/1/"));
+    assert_true(path_in_subtree("/1/", "/"));
+    /* a sibling whose id starts with the same digits is not in the subtree */
+    assert_false(path_in_subtree("/1/70/", "/1/7/"));
+    assert_false(path_in_subtree("/1/70/42/", "/1/7/"));
+    assert_false(path_in_subtree("/11/", "/1/"));
+    /* parents and siblings are not covered */
+    assert_false(path_in_subtree("/1/", "/1/7/"));
+    assert_false(path_in_subtree("/1/8/", "/1/7/"));
+    assert_false(path_in_subtree("/2/7/", "/1/7/"));
+    /* a root without its trailing slash, or an empty one, covers nothing */
+    assert_false(path_in_subtree("/1/70/", "/1/7"));
+    assert_false(path_in_subtree("/1/7/", "/1/7"));
+    assert_false(path_in_subtree("/1/7/", ""));
+    assert_false(path_in_subtree("", "/1/"));
+}
+
+static void test_perm_allows_subtree(void **state)
+{
+    (void)state;
+    principal p;
+    memset(&p, 0, sizeof p);
+    grant_add(&p, ROLE_SECRETARY, 7, "/1/7/");
+
+    assert_true(perm_allows(&p, ROLE_SECRETARY, "/1/7/"));
+    assert_true(perm_allows(&p, ROLE_SECRETARY, "/1/7/42/"));
+    assert_true(perm_allows(&p, ROLE_SECRETARY, "/1/7/42/43/"));
+    assert_false(perm_allows(&p, ROLE_SECRETARY, "/1/70/"));
+    assert_false(perm_allows(&p, ROLE_SECRETARY, "/1/70/42/"));
+    assert_false(perm_allows(&p, ROLE_SECRETARY, "/1/"));
+    assert_false(perm_allows(&p, ROLE_SECRETARY, "/1/8/"));
+    assert_false(perm_allows(&p, ROLE_SECRETARY, NULL));
+    assert_false(perm_allows(NULL, ROLE_ANY, "/1/7/"));
+}
+
+static void test_perm_allows_mask(void **state)
+{
+    (void)state;
+    principal p;
+    memset(&p, 0, sizeof p);
+    grant_add(&p, ROLE_SECRETARY, 7, "/1/7/");
+    grant_add(&p, ROLE_DISCIPLINE, 1, "/1/");
+
+    /* the mask selects which roles count */
+    assert_true(perm_allows(&p, ROLE_SECRETARY | ROLE_OFFICE, "/1/7/42/"));
+    assert_true(perm_allows(&p, ROLE_ANY, "/1/7/42/"));
+    assert_false(perm_allows(&p, ROLE_OFFICE, "/1/7/42/"));
+    assert_false(perm_allows(&p, ROLE_LEADER | ROLE_MEMBER, "/1/7/42/"));
+    assert_false(perm_allows(&p, 0, "/1/7/42/"));
+    /* the secretary role does not reach beyond /1/7/, discipline does */
+    assert_false(perm_allows(&p, ROLE_SECRETARY, "/1/8/"));
+    assert_true(perm_allows(&p, ROLE_DISCIPLINE, "/1/8/"));
+    assert_true(perm_allows(&p, ROLE_SECRETARY | ROLE_DISCIPLINE, "/1/8/"));
+    assert_false(perm_allows(&p, ROLE_ANY, "/2/"));
+
+    /* no grants: nothing is allowed */
+    principal none;
+    memset(&none, 0, sizeof none);
+    assert_false(perm_allows(&none, ROLE_ANY, "/1/"));
+    /* a grant with an empty path (org not found) covers nothing */
+    grant_add(&none, ROLE_OFFICE, 0, "");
+    assert_false(perm_allows(&none, ROLE_ANY, "/1/"));
+    assert_false(perm_allows(&none, ROLE_ANY, ""));
+}
+
+static void test_perm_roles(void **state)
+{
+    (void)state;
+    principal p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(perm_roles(&p), 0);
+    assert_int_equal(perm_roles(NULL), 0);
+    grant_add(&p, ROLE_MEMBER, 42, "/1/7/42/");
+    assert_int_equal(perm_roles(&p), ROLE_MEMBER);
+    grant_add(&p, ROLE_SECRETARY, 7, "/1/7/");
+    grant_add(&p, ROLE_SECRETARY, 8, "/1/8/");
+    assert_int_equal(perm_roles(&p), ROLE_MEMBER | ROLE_SECRETARY);
+    grant_add(&p, ROLE_OFFICE, 1, "/1/");
+    assert_int_equal(perm_roles(&p), ROLE_MEMBER | ROLE_SECRETARY | ROLE_OFFICE);
+}
+
+static void test_perm_top_grant(void **state)
+{
+    (void)state;
+    principal p;
+    memset(&p, 0, sizeof p);
+    assert_null(perm_top_grant(&p, ROLE_ANY));
+    assert_null(perm_top_grant(NULL, ROLE_ANY));
+
+    grant_add(&p, ROLE_SECRETARY, 42, "/1/7/42/");
+    grant_add(&p, ROLE_SECRETARY, 7, "/1/7/");
+    grant_add(&p, ROLE_MEMBER, 1, "/1/");
+    grant_add(&p, ROLE_SECRETARY, 99, "/1/70/99/");
+
+    const grant *g = perm_top_grant(&p, ROLE_SECRETARY);
+    assert_non_null(g);
+    assert_int_equal(g->org_id, 7);
+    assert_string_equal(g->path, "/1/7/");
+    assert_int_equal(g->role, ROLE_SECRETARY);
+
+    g = perm_top_grant(&p, ROLE_ANY);
+    assert_non_null(g);
+    assert_int_equal(g->org_id, 1);
+
+    g = perm_top_grant(&p, ROLE_MEMBER);
+    assert_non_null(g);
+    assert_int_equal(g->org_id, 1);
+
+    assert_null(perm_top_grant(&p, ROLE_OFFICE | ROLE_DISCIPLINE));
+    assert_null(perm_top_grant(&p, 0));
+    /* the result points into p's grants */
+    g = perm_top_grant(&p, ROLE_SECRETARY);
+    assert_ptr_equal(g, &p.grants[1]);
+}
+
+static void test_role_names(void **state)
+{
+    (void)state;
+    const struct { int role; const char *name, *label; } want[] = {
+        {ROLE_OFFICE, "office", "活动办公室"},      {ROLE_SECRETARY, "secretary", "党组织书记"},
+        {ROLE_LEADER, "leader", "党员领导干部"},    {ROLE_MEMBER, "member", "党员"},
+        {ROLE_DISCIPLINE, "discipline", "纪检"},
+    };
+    int all = 0;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(role_from_name(want[i].name), want[i].role);
+        assert_string_equal(role_name(want[i].role), want[i].name);
+        assert_string_equal(role_label(want[i].role), want[i].label);
+        /* round trip */
+        assert_int_equal(role_from_name(role_name(want[i].role)), want[i].role);
+        all |= want[i].role;
+    }
+    assert_int_equal(all, ROLE_ANY);
+
+    assert_int_equal(role_from_name("admin"), 0);
+    assert_int_equal(role_from_name("Office"), 0);
+    assert_int_equal(role_from_name("office "), 0);
+    assert_int_equal(role_from_name(""), 0);
+    assert_int_equal(role_from_name(NULL), 0);
+    /* not a single role: empty text rather than NULL */
+    assert_string_equal(role_name(0), "");
+    assert_string_equal(role_name(ROLE_OFFICE | ROLE_MEMBER), "");
+    assert_string_equal(role_name(ROLE_ANY), "");
+    assert_string_equal(role_label(0), "");
+    assert_string_equal(role_label(64), "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_in_subtree), cmocka_unit_test(test_perm_allows_subtree),
+        cmocka_unit_test(test_perm_allows_mask), cmocka_unit_test(test_perm_roles),
+        cmocka_unit_test(test_perm_top_grant),  cmocka_unit_test(test_role_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

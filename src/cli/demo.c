@@ -157,7 +157,7 @@ int cmd_demo(int argc, char **argv)
         {"secretary2", "另一镇支部书记", ROLE_SECRETARY, other ? other : branch, 0},
     };
     cx_err e = {0};
-    printf("演示数据已生成：%zu 个组织，%" PRId64 " 名党员，用时 %.1f 秒\n", c.norgs, c.members, secs);
+    printf("演示数据已生成：%zu 个组织，%" PRId64 " 名党员，用时 %.2f 秒\n", c.norgs, c.members, secs);
     printf("演示账号（密码均为 %s）：\n", DEMO_PASSWORD);
     for (size_t i = 0; i < sizeof accts / sizeof accts[0]; i++) {
         int64_t uid;

@@ -624,7 +624,13 @@ int web_serve(const web_config *cfg, db_pool *pool)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
-    printf("cxzy 已启动：http://%s:%d/  数据库：%s\n", host, port, cfg->db_url);
+    /* never print a PostgreSQL password: postgresql://user:secret@host → postgresql://user:***@host */
+    char shown[512];
+    snprintf(shown, sizeof shown - 8, "%s", cfg->db_url); /* room for ":***" to be longer than the password */
+    char *scheme = strstr(shown, "://"), *at = strchr(shown, '@');
+    char *colon2 = scheme ? strchr(scheme + 3, ':') : NULL;
+    if (scheme && at && colon2 && colon2 < at) memmove(colon2 + 4, at, strlen(at) + 1), memcpy(colon2, ":***", 4);
+    printf("cxzy 已启动：http://%s:%d/  数据库：%s\n", host, port, shown);
     fflush(stdout);
     while (!stop) pause();
     MHD_stop_daemon(d);

@@ -16,7 +16,7 @@ enum {
 typedef struct grant {
     int role;           /* one ROLE_* bit */
     int64_t org_id;
-    char path[256];     /* the org's materialized path, "/1/7/" */
+    char path[1024];    /* the org's materialized path, "/1/7/" (CX_PATH_MAX) */
 } grant;
 
 typedef struct principal {

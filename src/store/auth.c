@@ -148,10 +148,13 @@ int user_load(db *d, int64_t user_id, principal *p)
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, user_id);
     while ((rc = db_step(s)) == DB_ROW && p->ngrants < (int)(sizeof p->grants / sizeof p->grants[0])) {
-        grant *g = &p->grants[p->ngrants++];
+        grant *g = &p->grants[p->ngrants];
+        const char *path = db_col_text(s, 2);
+        if (strlen(path) >= sizeof g->path) continue; /* a cut path would cover an ancestor: drop it */
         g->role = role_from_name(db_col_text(s, 0));
         g->org_id = db_col_i64(s, 1);
-        snprintf(g->path, sizeof g->path, "%s", db_col_text(s, 2));
+        memcpy(g->path, path, strlen(path) + 1);
+        p->ngrants++;
     }
     db_done(s);
     return rc == CX_ERR ? CX_ERR : 1;
@@ -162,7 +165,7 @@ int user_login(db *d, const char *username, const char *password, principal *p, 
     const char *generic = "用户名或密码错误";
     if (!username || !*username || !password || !*password)
         return cx_fail(e, 400, "required", !username || !*username ? "username" : "password", "请输入用户名和密码");
-    db_stmt *s = db_prepare(d, "SELECT id, pw_hash, failed_count, locked_until, active FROM app_user WHERE username = ?");
+    db_stmt *s = db_prepare(d, "SELECT id, pw_hash, active FROM app_user WHERE username = ?");
     if (!s) return fail_db(d, e);
     db_bind_text(s, 1, username);
     int rc = db_step(s);
@@ -180,29 +183,42 @@ int user_login(db *d, const char *username, const char *password, principal *p, 
     int64_t id = db_col_i64(s, 0);
     char hash[160];
     snprintf(hash, sizeof hash, "%s", db_col_text(s, 1));
-    int64_t failed = db_col_i64(s, 2), locked = db_col_i64(s, 3), active = db_col_i64(s, 4);
+    int64_t active = db_col_i64(s, 2);
     db_done(s);
     actor who = {id, username};
     int64_t now = now_unix();
-    if (locked > now) {
-        audit_record(d, &who, "login", "user", id, 0, NULL, NULL, "locked");
+    /* Count the attempt before checking the password, atomically, so parallel guesses cannot
+     * get more than LOCK_FAILURES tries between two looks at the counter. */
+    int64_t attempt = 0, locked = 0;
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    s = db_prepare(d, "UPDATE app_user SET failed_count = failed_count + 1 WHERE id = ? RETURNING failed_count, locked_until");
+    if (!s) return fail_db(d, e);
+    db_bind_i64(s, 1, id);
+    int src = db_step(s);
+    if (src == DB_ROW) attempt = db_col_i64(s, 0), locked = db_col_i64(s, 1), src = db_step(s);
+    db_done(s);
+    if (src == CX_ERR) return fail_db(d, e);
+    if (locked > now || attempt > LOCK_FAILURES) {
+        if (locked <= now) locked = now + LOCK_SECONDS;
+        if (db_run(d, "UPDATE app_user SET locked_until = ?, failed_count = 0 WHERE id = ?", "ii", locked, id) != CX_OK ||
+            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "locked") != CX_OK || db_commit(d) != CX_OK)
+            return fail_db(d, e);
         return cx_fail(e, 423, "account_locked", "username", "连续 %d 次密码错误，账号已锁定，请 %" PRId64 " 分钟后再试", LOCK_FAILURES,
                        (locked - now + 59) / 60);
     }
+    if (db_commit(d) != CX_OK) return fail_db(d, e);
     if (!active) {
         audit_record(d, &who, "login", "user", id, 0, NULL, NULL, "inactive");
         return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
     }
     if (crypto_pw_verify(hash, password) != CX_OK) {
-        failed++;
-        int64_t until = failed >= LOCK_FAILURES ? now + LOCK_SECONDS : 0;
+        bool lock = attempt >= LOCK_FAILURES;
         if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-        if (db_run(d, "UPDATE app_user SET failed_count = ?, locked_until = ? WHERE id = ?", "iii", until ? (int64_t)0 : failed,
-                   until, id) != CX_OK ||
-            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, until ? "fail_locked" : "fail") != CX_OK ||
-            db_commit(d) != CX_OK)
+        if ((lock && db_run(d, "UPDATE app_user SET locked_until = ?, failed_count = 0 WHERE id = ?", "ii", now + LOCK_SECONDS, id) !=
+                         CX_OK) ||
+            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, lock ? "fail_locked" : "fail") != CX_OK || db_commit(d) != CX_OK)
             return fail_db(d, e);
-        if (until)
+        if (lock)
             return cx_fail(e, 423, "account_locked", "password", "连续 %d 次密码错误，账号已锁定 %d 分钟", LOCK_FAILURES, LOCK_SECONDS / 60);
         return cx_fail(e, 401, "bad_credentials", "password", "%s（连续 %d 次错误将锁定账号 %d 分钟）", generic, LOCK_FAILURES,
                        LOCK_SECONDS / 60);

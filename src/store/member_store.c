@@ -13,7 +13,7 @@
 
 #define MEMBER_COLS                                                                                              \
     "m.id, m.org_id, m.version, m.created_at, m.updated_at, m.active, m.has_photo, m.name, m.sex, m.ethnicity, " \
-    "m.birth_date, m.idcard_mask, m.phone_mask, m.joined_date, m.full_date, m.education, m.post, m.duties, "     \
+    "m.birth_year, m.idcard_mask, m.phone_mask, m.joined_date, m.full_date, m.education, m.post, m.duties, "     \
     "m.status, o.name, o.path"
 
 static void read_member(db_stmt *s, member *m)
@@ -29,7 +29,8 @@ static void read_member(db_stmt *s, member *m)
     T(name, 7);
     T(sex, 8);
     T(ethnicity, 9);
-    T(birth_date, 10);
+    m->birth_year = (int)db_col_i64(s, 10);
+    m->r.birth_date[0] = 0; /* not stored: see birth_year */
     T(idcard, 11);
     T(phone, 12);
     T(joined_date, 13);
@@ -64,7 +65,8 @@ static char *member_json(const member_rec *r, int64_t org_id, int active)
         const char *v = member_rec_get(r, f);
         if (!v) continue;
         char mask[32];
-        if (!strcmp(f, "idcard") && strlen(v) == 18) idcard_mask(v, mask), v = mask;
+        if (!strcmp(f, "birth_date")) snprintf(mask, 5, "%s", v), v = mask; /* the year only */
+        else if (!strcmp(f, "idcard") && strlen(v) == 18) idcard_mask(v, mask), v = mask;
         else if (!strcmp(f, "phone") && *v && !strchr(v, '*')) phone_mask(v, mask), v = mask;
         cJSON_AddStringToObject(j, f, v);
     }
@@ -135,14 +137,14 @@ static void unseal_free(sealed *x)
 }
 
 /* Binds the member fields at parameters first..first+15 in the column order of MEMBER_WRITE. */
-#define MEMBER_WRITE "name, sex, ethnicity, birth_date, idcard_enc, idcard_hash, idcard_mask, phone_enc, phone_hash, " \
+#define MEMBER_WRITE "name, sex, ethnicity, birth_year, idcard_enc, idcard_hash, idcard_mask, phone_enc, phone_hash, " \
                      "phone_mask, joined_date, full_date, education, post, duties, status"
 static void bind_member(db_stmt *s, int i, const member_rec *r, const sealed *x)
 {
     db_bind_text(s, i++, r->name);
     db_bind_text(s, i++, r->sex);
     db_bind_text(s, i++, r->ethnicity);
-    db_bind_text(s, i++, r->birth_date);
+    db_bind_i64(s, i++, atoi(r->birth_date)); /* "1987-04-19" → 1987 */
     db_bind_blob(s, i++, x->ide.p, x->ide.len);
     db_bind_blob(s, i++, x->ih, sizeof x->ih);
     db_bind_text(s, i++, x->imask);
@@ -205,8 +207,9 @@ static int check_target(db *d, int64_t org_id, const member_rec *r, int64_t self
     if (ex == CX_ERR) return fail_db(d, e);
     if (ex && other != self) {
         db_rollback(d);
-        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已属于名册中的另一名党员（党员编号 %" PRId64 "）",
-                       r->idcard, r->idcard + 14, other);
+        /* No member id or name: the other member may be outside the caller's subtree. */
+        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中（可能在其他党组织），请核实后再填写",
+                       r->idcard, r->idcard + 14);
     }
     return CX_OK;
 }

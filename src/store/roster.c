@@ -141,11 +141,8 @@ static int check_on_roll(db *d, const char *idcard, int64_t rowno, roster_report
     int64_t other = 0;
     int ex = member_idcard_exists(d, idcard, &other);
     if (ex == CX_ERR) return CX_ERR;
-    if (ex) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "该党员已在名册中（党员编号 %" PRId64 "），不能重复导入", other);
-        issue(r, rowno, "身份证号", "duplicate_member", msg);
-    }
+    if (ex) /* no member id: the other member may be outside the importer's subtree */
+        issue(r, rowno, "身份证号", "duplicate_member", "该身份证号已在党员名册中（可能在其他党组织），不能重复导入");
     return CX_OK;
 }
 
@@ -212,6 +209,10 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
 {
     memset(r, 0, sizeof *r);
     r->dry_run = dry_run;
+    if (!root->active) {
+        issue(r, 0, "", "org_inactive", "该党组织已停用，不能导入党员");
+        return CX_OK;
+    }
     cx_err fe = {0};
     tabfile *t = open_tab(path, data, len, &fe);
     if (!t) {
@@ -304,6 +305,12 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         if (dbfail) cx_fail(e, 500, "db_error", "", "导入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);
         r->imported = 0;
+        if (!dbfail) { /* a refused file or a dry run still checked 身份证号 against the roll: record it */
+            char *after = xasprintf("{\"rows\":%" PRId64 ",\"errors\":%" PRId64 ",\"dry_run\":%s}", r->rows, r->nissues,
+                                    dry_run ? "true" : "false");
+            audit_record(d, a, "import_check", "org", root->id, root->id, NULL, after, r->nissues ? "refused" : "ok");
+            free(after);
+        }
         return dbfail ? CX_ERR : CX_OK;
     }
     int64_t id_after = 0;
@@ -325,8 +332,9 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
 
 /* ---- export ---- */
 
-static const char *export_value(const member *m, const char *field)
+static const char *export_value(const member *m, const char *field, char tmp[16])
 {
+    if (!strcmp(field, "birth_date")) return snprintf(tmp, 16, "%d年", m->birth_year), tmp; /* year only */
     if (!strcmp(field, "status")) return member_status_label(m->r.status);
     if (!strcmp(field, "org")) return m->org_name;
     return member_rec_get(&m->r, field);
@@ -343,7 +351,8 @@ static int export_row(void *ctx, const member *m)
 {
     xctx *x = ctx;
     for (int c = 0; member_cols[c].field; c++) {
-        const char *v = export_value(m, member_cols[c].field);
+        char tmp[16];
+        const char *v = export_value(m, member_cols[c].field, tmp);
         if (x->ws) worksheet_write_string(x->ws, x->row, (lxw_col_t)c, v ? v : "", x->text);
         else {
             if (c) buf_addc(x->csv, ',');

@@ -82,7 +82,8 @@ int org_find_by_name(db *d, const org *root, const char *name, org *out);
 typedef struct member {
     int64_t id, org_id, version, created_at, updated_at;
     int active, has_photo;
-    member_rec r;         /* r.idcard and r.phone hold the masked values */
+    member_rec r;         /* r.idcard and r.phone hold the masked values; r.birth_date is empty */
+    int birth_year;       /* only the year is kept outside the encrypted 身份证号 */
     char org_name[256];
     char org_path[CX_PATH_MAX];
 } member;

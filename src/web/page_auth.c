@@ -35,7 +35,9 @@ void h_login_page(req *r)
 /* Only same-site absolute paths are followed after login. */
 static const char *safe_next(const char *n)
 {
-    if (!n || n[0] != '/' || n[1] == '/' || n[1] == '\\' || strpbrk(n, "\r\n")) return "/";
+    if (!n || n[0] != '/' || n[1] == '/') return "/";
+    for (const char *p = n; *p; p++)
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-.?=&%", *p)) return "/";
     return n;
 }
 

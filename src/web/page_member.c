@@ -13,8 +13,9 @@ cJSON *json_member(const member *m)
     cJSON_AddStringToObject(j, "org_name", m->org_name);
     for (int i = 0; member_cols[i].field; i++) {
         const char *v = member_rec_get(&m->r, member_cols[i].field);
-        if (v) cJSON_AddStringToObject(j, member_cols[i].field, v);
+        if (v && strcmp(member_cols[i].field, "birth_date") != 0) cJSON_AddStringToObject(j, member_cols[i].field, v);
     }
+    json_add_i64(j, "birth_year", m->birth_year);
     cJSON_AddStringToObject(j, "status_label", member_status_label(m->r.status));
     cJSON_AddBoolToObject(j, "probationary", !strcmp(m->r.status, "probationary"));
     cJSON_AddBoolToObject(j, "active", m->active);
@@ -27,7 +28,8 @@ cJSON *json_member(const member *m)
 static void form_fields(cJSON *d, const member_in *in, bool editing, const member *m)
 {
     static const char *hints[] = {
-        [0] = "必填", [4] = "18 位，末位可为 X", [6] = "如 2008-07-01", [7] = "正式党员填写",
+        [0] = "必填", [1] = "可不填：由身份证号得出", [3] = "可不填：由身份证号得出", [4] = "18 位，末位可为 X",
+        [6] = "如 2008-07-01", [7] = "正式党员填写",
     };
     cJSON *fs = cJSON_AddArrayToObject(d, "fields");
     member_in copy = *in;
@@ -167,7 +169,7 @@ void h_member_edit(req *r)
     cJSON_AddStringToObject(d, "title", "编辑党员");
     cJSON_AddItemToObject(d, "org", json_org(&o));
     cJSON_AddItemToObject(d, "member", json_member(&m));
-    member_in in = {m.r.name, m.r.sex, m.r.ethnicity, m.r.birth_date, NULL, NULL, m.r.joined_date,
+    member_in in = {m.r.name, m.r.sex, m.r.ethnicity, NULL, NULL, NULL, m.r.joined_date,
                     m.r.full_date, m.r.education, m.r.post, m.r.duties, m.r.status};
     form_fields(d, &in, true, &m);
 }
@@ -201,7 +203,8 @@ void h_member_update(req *r)
         return;
     }
     bool api = req_is_api(r);
-    member_in cur = {m.r.name, m.r.sex, m.r.ethnicity, m.r.birth_date, idcard, phone, m.r.joined_date,
+    /* 出生日期 is not kept apart from the 身份证号: it is derived again from it */
+    member_in cur = {m.r.name, m.r.sex, m.r.ethnicity, NULL, idcard, phone, m.r.joined_date,
                      m.r.full_date, m.r.education, m.r.post, m.r.duties, m.r.status};
     for (int i = 0; member_cols[i].field; i++) {
         const char **slot = member_in_slot(&in, i), **old = member_in_slot(&cur, i);
@@ -210,10 +213,7 @@ void h_member_update(req *r)
         if (!*slot || (!api && secret && !**slot)) *slot = *old;
     }
     /* sex and birth date follow the 身份证号; keep them only when it is unchanged */
-    if (in.idcard != idcard) {
-        if (!req_in(r, "sex")) in.sex = NULL;
-        if (!req_in(r, "birth_date")) in.birth_date = NULL;
-    }
+    if (in.idcard != idcard && !req_in(r, "sex")) in.sex = NULL; /* sex follows a new 身份证号 */
     member_rec rec;
     cx_err errs[16];
     int n = member_validate(&in, &rec, errs, 16);

@@ -17,6 +17,8 @@
 
 #define LIMIT_FORM (1u << 20)    /* JSON bodies and forms: 1 MiB */
 #define LIMIT_UPLOAD (64u << 20) /* roster files: 64 MiB */
+#define LIMIT_PHOTO (3u << 20)   /* a 2 MiB photo and its multipart wrapping */
+#define MAX_FIELDS 256           /* form fields per request */
 
 static db_pool *g_pool;
 
@@ -135,7 +137,8 @@ const char *req_in(req *r, const char *name)
     }
     for (int i = 0; i < r->nfields; i++)
         if (!strcmp(r->fields[i].name, name) && !r->fields[i].filename) return r->fields[i].data.p ? r->fields[i].data.p : "";
-    return req_query(r, name);
+    /* The query string is input only for reads and for the dry_run flag of an import. */
+    return !strcmp(r->method, "GET") || !strcmp(name, "dry_run") ? req_query(r, name) : NULL;
 }
 
 void json_add_i64(cJSON *o, const char *k, int64_t v) { cJSON_AddNumberToObject(o, k, (double)v); }
@@ -155,6 +158,10 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
     req *r = cls;
     field *f = r->nfields ? &r->fields[r->nfields - 1] : NULL;
     if (!f || strcmp(f->name, key) != 0 || off == 0) {
+        if (r->nfields >= MAX_FIELDS) {
+            r->too_big = true;
+            return MHD_NO;
+        }
         r->fields = xrealloc(r->fields, sizeof(field) * (size_t)(r->nfields + 1));
         f = &r->fields[r->nfields++];
         memset(f, 0, sizeof *f);
@@ -162,8 +169,8 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
         f->filename = filename ? xstrdup(filename) : NULL;
         f->ctype = content_type ? xstrdup(content_type) : NULL;
     }
-    r->body.len += size; /* count towards the limit */
-    if (r->body.len > r->body_limit) {
+    r->parsed += size + (off == 0 ? strlen(key) : 0); /* keys count towards the limit too */
+    if (r->parsed > r->body_limit) {
         r->too_big = true;
         return MHD_NO;
     }
@@ -218,13 +225,13 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
         if (r->set_cookie[i]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
     if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
     if (r->file_name[0]) {
-        char cd[512];
-        buf fn;
-        buf_init(&fn);
-        buf_urlenc(&fn, r->file_name);
-        snprintf(cd, sizeof cd, "attachment; filename=\"export\"; filename*=UTF-8''%s", fn.p);
-        buf_free(&fn);
-        MHD_add_response_header(resp, "Content-Disposition", cd);
+        buf cd;
+        buf_init(&cd);
+        const char *dot = strrchr(r->file_name, '.');
+        buf_printf(&cd, "attachment; filename=\"export%s\"; filename*=UTF-8''", dot && strlen(dot) < 8 ? dot : "");
+        buf_urlenc(&cd, r->file_name);
+        MHD_add_response_header(resp, "Content-Disposition", cd.p);
+        buf_free(&cd);
     }
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
@@ -379,6 +386,27 @@ static void load_session(req *r)
     }
 }
 
+/* A browser's Origin header, when sent, must name this server (defence in depth beside the
+ * SameSite cookie and the CSRF token). */
+static bool same_origin(req *r)
+{
+    const char *o = header(r, "Origin"), *host = header(r, "Host");
+    if (!o || !strcmp(o, "null")) return !o;
+    const char *p = strstr(o, "://");
+    return p && host && !strcmp(p + 3, host);
+}
+
+/* Loads the session and checks the route's role; fails the request when either is missing. */
+static void authenticate(req *r)
+{
+    if (r->authed) return;
+    r->authed = true;
+    load_session(r);
+    if (r->rt->flags & R_PUBLIC) return;
+    if (!r->logged_in) req_failf(r, 401, "unauthenticated", "", "请先登录（或登录已超时）");
+    else if (!(perm_roles(&r->user) & r->rt->roles)) req_failf(r, 403, "forbidden", "", "您的角色无权进行此操作");
+}
+
 static bool csrf_ok(req *r)
 {
     const char *t = header(r, "X-CSRF-Token");
@@ -478,7 +506,12 @@ static void dispatch(req *r)
         req_failf(r, 413, "body_too_large", "", "请求内容过大（上限 %zu MB）", r->body_limit >> 20);
         return;
     }
-    bool upload = strstr(r->rt->pattern, "import") != NULL; /* raw roster bodies are files, not JSON */
+    bool upload = strstr(r->rt->pattern, "import") || strstr(r->rt->pattern, "photo"); /* bodies are files */
+    if (req_is_api(r) && (r->rt->flags & R_STATE) && !upload && (r->body.len || r->fields) &&
+        !(ct && str_starts(ct, "application/json"))) {
+        req_failf(r, 415, "unsupported_media_type", "", "请求内容须为 JSON（Content-Type: application/json）");
+        return;
+    }
     if (req_is_api(r) && r->body.len && !r->fields &&
         ((ct && str_starts(ct, "application/json")) || (!ct && !upload))) {
         if (json_body(r) != CX_OK) return;
@@ -488,16 +521,11 @@ static void dispatch(req *r)
             req_failf(r, 400, "invalid_utf8", r->fields[i].name, "字段“%s”不是有效的 UTF-8 文本", r->fields[i].name);
             return;
         }
-    load_session(r);
-    if (!(r->rt->flags & R_PUBLIC)) {
-        if (!r->logged_in) {
-            req_failf(r, 401, "unauthenticated", "", "请先登录（或登录已超时）");
-            return;
-        }
-        if (!(perm_roles(&r->user) & r->rt->roles)) {
-            req_failf(r, 403, "forbidden", "", "您的角色无权进行此操作");
-            return;
-        }
+    authenticate(r);
+    if (r->failed) return;
+    if ((r->rt->flags & R_STATE) && !same_origin(r)) {
+        req_failf(r, 403, "cross_origin", "", "拒绝来自其他网站的请求");
+        return;
     }
     if ((r->rt->flags & R_STATE) && !(r->rt->flags & R_PUBLIC) && r->logged_in && !csrf_ok(r)) {
         req_failf(r, 403, "csrf", "_csrf", "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试");
@@ -508,6 +536,9 @@ static void dispatch(req *r)
 
 static void req_free(req *r)
 {
+    /* First the post processor: destroying it may still deliver a last (empty) value. */
+    if (r->pp) MHD_destroy_post_processor(r->pp);
+    r->pp = NULL;
     for (int i = 0; i < r->nfields; i++) {
         free(r->fields[i].name);
         free(r->fields[i].filename);
@@ -515,7 +546,6 @@ static void req_free(req *r)
         buf_free(&r->fields[i].data);
     }
     free(r->fields);
-    if (r->pp) MHD_destroy_post_processor(r->pp);
     buf_free(&r->body);
     buf_free(&r->file);
     cJSON_Delete(r->json);
@@ -549,19 +579,29 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
                 break;
             }
         const char *ct = header(r, "Content-Type");
-        bool upload = r->rt && (strstr(r->rt->pattern, "import") || strstr(r->rt->pattern, "photo"));
-        r->body_limit = upload ? LIMIT_UPLOAD : LIMIT_FORM;
+        r->body_limit = !r->rt ? LIMIT_FORM
+                        : strstr(r->rt->pattern, "import") ? LIMIT_UPLOAD
+                        : strstr(r->rt->pattern, "photo") ? LIMIT_PHOTO : LIMIT_FORM;
         const char *cl = header(r, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > r->body_limit) r->too_big = true;
-        if (r->rt && is_multipart(ct) && !r->too_big) r->pp = MHD_create_post_processor(conn, 64 * 1024, post_iter, r);
+        /* Who is asking is known from the headers: the body of a request that will be refused is
+         * read and dropped, never stored, so nobody can make the server hold 64 MiB without logging in. */
+        if (r->rt && !(r->rt->flags & R_PUBLIC)) {
+            r->db = db_pool_get(g_pool);
+            authenticate(r);
+            db_pool_put(g_pool, r->db);
+            r->db = NULL;
+        }
+        if (r->rt && is_multipart(ct) && !r->too_big && !r->failed) r->pp = MHD_create_post_processor(conn, 64 * 1024, post_iter, r);
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->too_big) {
+        r->received += *upload_size; /* every byte counts, chunked or not */
+        if (r->received > r->body_limit) r->too_big = true;
+        if (!r->too_big && !r->failed) {
             if (r->pp) {
-                if (MHD_post_process(r->pp, upload_data, *upload_size) != MHD_YES && !r->too_big) r->too_big = r->body.len > r->body_limit;
-            } else if (r->body.len + *upload_size > r->body_limit) r->too_big = true;
-            else buf_add(&r->body, upload_data, *upload_size);
+                if (MHD_post_process(r->pp, upload_data, *upload_size) != MHD_YES) r->too_big = true;
+            } else buf_add(&r->body, upload_data, *upload_size);
         }
         *upload_size = 0;
         return MHD_YES;
@@ -581,14 +621,19 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         cx_err e;
         cx_fail(&e, any ? 405 : 404, any ? "method_not_allowed" : "not_found", "", any ? "不支持的请求方法 %s" : "页面不存在", method);
         if (api) error_json(&out, &e);
-        else buf_printf(&out, "<!doctype html><meta charset=utf-8><title>%s</title><p>%s</p><p><a href=\"/\">返回首页</a>",
-                        any ? "405" : "404", e.msg);
+        else {
+            buf_printf(&out, "<!doctype html><meta charset=utf-8><title>%s</title><p>", any ? "405" : "404");
+            buf_html(&out, e.msg);
+            buf_adds(&out, "</p><p><a href=\"/\">返回首页</a>");
+        }
         return send_buf(r, e.status, api ? "application/json; charset=utf-8" : "text/html; charset=utf-8", &out);
     }
-    r->db = db_pool_get(g_pool);
-    dispatch(r);
-    db_pool_put(g_pool, r->db);
-    r->db = NULL;
+    if (!r->failed) { /* refused already on the first call otherwise */
+        r->db = db_pool_get(g_pool);
+        dispatch(r);
+        db_pool_put(g_pool, r->db);
+        r->db = NULL;
+    }
     return respond(r);
 }
 

@@ -52,7 +52,8 @@ struct req {
     int nparams;
     /* input */
     buf body;
-    size_t body_limit;
+    size_t body_limit, received, parsed;
+    bool authed;
     bool too_big;
     struct MHD_PostProcessor *pp;
     field *fields;

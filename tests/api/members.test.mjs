@@ -49,7 +49,10 @@ test('a secretary adds a member: id and phone come back masked, sex and birth da
   assert.match(m.idcard, /^\d{6}\*{8}\d{3}[\dX]$/);
   assert.equal(m.phone, '138****8000');
   assert.equal(m.sex, '女');
-  assert.equal(m.birth_date, '1988-05-12');
+  // only the birth year leaves the encrypted 身份证号: a full date beside the mask would give it away
+  assert.equal(m.birth_year, 1988);
+  assert.equal(m.birth_date, undefined);
+  assert.ok(!r.text.includes('19880512') && !r.text.includes('1988-05-12'), 'no full birth date beside the mask');
   assert.equal(m.joined_date, '2012-07-01', 'Chinese date normalised');
   assert.equal(m.status, 'full');
   assert.equal(m.status_label, '正式党员');
@@ -67,7 +70,7 @@ test('a secretary adds a member: id and phone come back masked, sex and birth da
   // a male id: 男, and a 预备党员 without 转正时间
   const r2 = await sec.post(`/api/v1/orgs/${branchId}/members`, { name: '林大山', idcard: newIdcard('19700101'), joined_date: '2024-03-01', status: '预备党员' });
   assert.equal(r2.status, 201, r2.text);
-  assert.deepEqual([r2.json.member.sex, r2.json.member.birth_date, r2.json.member.status, r2.json.member.probationary], ['男', '1970-01-01', 'probationary', true]);
+  assert.deepEqual([r2.json.member.sex, r2.json.member.birth_year, r2.json.member.status, r2.json.member.probationary], ['男', 1970, 'probationary', true]);
 
   // the same person twice: 409, the message does not show the full id
   const dup = expectError(await sec.post(`/api/v1/orgs/${branchId}/members`, { name: '林晓红', idcard: id, joined_date: '2012-07-01' }),
@@ -109,8 +112,8 @@ test('PATCH changes only the fields sent; a new id re-derives sex and birth date
   const id2 = newIdcard('19760707', true);
   r = await sec.patch(`/api/v1/members/${m.id}`, { idcard: id2 });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual([r.json.member.idcard, r.json.member.sex, r.json.member.birth_date, r.json.member.phone, r.json.member.post],
-    [maskIdcard(id2), '女', '1976-07-07', '139****5678', '出纳']);
+  assert.deepEqual([r.json.member.idcard, r.json.member.sex, r.json.member.birth_year, r.json.member.phone, r.json.member.post],
+    [maskIdcard(id2), '女', 1976, '139****5678', '出纳']);
   const rev = await sec.post(`/api/v1/members/${m.id}/reveal`);
   assert.deepEqual(rev.json.full, { idcard: id2, phone: '13912345678' });
 

@@ -141,7 +141,7 @@ test('a good UTF-8 CSV imports every row, into the named orgs; a dry run first i
   assert.equal(r.json.report.ok, true);
   assert.equal(await total(townId), before + 3);
   const [a] = await findByName(townId, '导入甲');
-  assert.deepEqual([a.org_id, a.idcard, a.phone, a.sex, a.birth_date, a.status], [branchId, maskIdcard(ids[0]), '137****1111', '女', '1980-01-01', 'full']);
+  assert.deepEqual([a.org_id, a.idcard, a.phone, a.sex, a.birth_year, a.status], [branchId, maskIdcard(ids[0]), '137****1111', '女', 1980, 'full']);
   const [b] = await findByName(townId, '导入乙');
   assert.deepEqual([b.org_id, b.joined_date, b.status], [townId, '2020-03-05', 'probationary']);
   const [c] = await findByName(townId, '导入丙');
@@ -196,7 +196,9 @@ test('a file with bad rows is answered 422 with every error by row, column and r
   assert.match(reason(3), /4\.40106E\+17/);
   assert.match(reason(4), /不存在的党支部/);
   assert.match(reason(6), /第 5 行/);
-  assert.match(reason(7), new RegExp(`党员编号 ${known[0].id}`));
+  // already on the roll: said without naming the member, who may be outside the importer's subtree
+  assert.match(reason(7), /已在党员名册中/);
+  assert.ok(!reason(7).includes(String(known[0].id)) || !/编号/.test(reason(7)), 'no member id in the reason');
   assert.match(reason(8), /2023年2月没有30日/);
   assert.ok(!r.text.includes(known[0].full), 'the report does not echo a member\'s full id');
   // nothing imported, not even the good rows

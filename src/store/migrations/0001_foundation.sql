@@ -32,7 +32,8 @@ CREATE TABLE member (
   name TEXT NOT NULL,
   sex TEXT NOT NULL CHECK (sex IN ('男','女')),
   ethnicity TEXT NOT NULL DEFAULT '',
-  birth_date TEXT NOT NULL,
+  birth_year INTEGER NOT NULL,         -- the year only: the full date is inside the encrypted 身份证号
+                                       -- (a clear date beside the mask would give the full number)
   idcard_enc {{BLOB}} NOT NULL,        -- libsodium secretbox (nonce || ciphertext)
   idcard_hash {{BLOB}} NOT NULL,       -- keyed hash: duplicate detection without decrypting
   idcard_mask TEXT NOT NULL,           -- 110101********1234

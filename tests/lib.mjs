@@ -278,3 +278,51 @@ export function fileForm(data, filename = 'roster.csv') {
   fd.append('file', new Blob([data]), filename);
   return fd;
 }
+
+// ---- Helpers for the pledge tests (公开承诺). ----
+
+/** A 1×1 PNG. */
+export const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** A multipart body as one Buffer plus its Content-Type, for Client.req(…, {body, headers}): fetch
+ * streams a FormData part by part, so the server may get it in several pieces; this sends it in
+ * one. fields: [name, value] or [name, Buffer|Blob, filename]. */
+export async function multipartBody(fields) {
+  const fd = new FormData();
+  for (const [k, v, fn] of fields) {
+    if (fn !== undefined) fd.append(k, v instanceof Blob ? v : new Blob([v]), fn);
+    else fd.append(k, String(v));
+  }
+  const res = new Response(fd);
+  return { body: Buffer.from(await res.arrayBuffer()), headers: { 'Content-Type': res.headers.get('content-type') } };
+}
+
+/** A date n days from today, "YYYY-MM-DD" in the server's (local) time zone. */
+export function daysFromToday(n) {
+  const d = new Date(Date.now() + n * 86400e3);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Chromium as the browser tests run it: Debian's /usr/bin/chromium through playwright-core,
+ * headless, with the same flags as tests/e2e/roster.test.mjs. Returns a Browser, for several
+ * independent contexts (users) via browser.newContext(). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Runs axe-core on a playwright page (evaluated through DevTools, so the app's CSP stays on);
+ * fails on serious or critical violations, listing them. */
+export async function axeCheck(page, what) {
+  const { createRequire } = await import('node:module');
+  const { readFileSync } = await import('node:fs');
+  const src = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(src);
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = res.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  const text = bad.map((v) => `  [${v.impact}] ${v.id}: ${v.help}\n` +
+    v.nodes.slice(0, 5).map((n) => `      ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n')).join('\n');
+  assert.equal(bad.length, 0, `axe-core on ${what}: ${bad.length} serious/critical violation(s)\n${text}`);
+}

@@ -2,6 +2,8 @@
  * the demo accounts, in one transaction, audited as one batch. */
 #include "cli.h"
 #include "../domain/demo.h"
+#include "../domain/date.h"
+#include "../store/pledge_store.h"
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -78,6 +80,85 @@ static int64_t other_branch(demo_ctx *c)
     return 0;
 }
 
+/* A date n days from today, "YYYY-MM-DD". */
+static void days_from_today(int n, char out[11])
+{
+    time_t t = time(NULL) + (time_t)n * 86400;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* One pledge taken through the lifecycle to `upto` by the CLI actor (as owner and reviewer). */
+static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaign_id, const char *area, const char *title,
+                       const char *content, const char *measures, const char *resp, int due_days, pledge_status upto,
+                       const char *const *progress, cx_err *e)
+{
+    char due[11];
+    days_from_today(due_days, due);
+    pledge_in in = {area, title, content, measures, resp, due};
+    int64_t id;
+    if (pledge_create(d, &actor_cli, org_id, member_id, campaign_id, &in, due, &id, e) != CX_OK) return CX_ERR;
+    static const pledge_action path[] = {PA_SUBMIT, PA_APPROVE};
+    for (int i = 0; i < 2 && upto >= (i == 0 ? PS_SUBMITTED : PS_IN_PROGRESS); i++)
+        if (pledge_act(d, &actor_cli, id, path[i], i ? PR_REVIEWER : PR_OWNER, NULL, NULL, e) != CX_OK) return CX_ERR;
+    int pct = 0;
+    for (int i = 0; progress && progress[i]; i++) {
+        char date[11];
+        days_from_today(-30 + 10 * i, date);
+        pct += 30;
+        if (pledge_add_progress(d, &actor_cli, id, PR_OWNER, date, progress[i], pct > 100 ? 100 : pct, NULL, 0, NULL, e) != CX_OK)
+            return CX_ERR;
+    }
+    if (upto == PS_COMPLETED || upto == PS_RATED) {
+        if (pledge_act(d, &actor_cli, id, PA_COMPLETE, PR_OWNER, NULL, NULL, e) != CX_OK) return CX_ERR;
+        pledge_extra x = {.grade = "good", .comment = "按期兑现，群众反映好", .summary = "承诺事项全部完成"};
+        if (upto == PS_RATED && pledge_act(d, &actor_cli, id, PA_RATE, PR_REVIEWER, &x, NULL, e) != CX_OK) return CX_ERR;
+    }
+    if (upto == PS_MISSED) {
+        pledge_extra x = {.miss_kind = "objective", .explanation = "因汛期道路中断，工程顺延至明年春季"};
+        if (pledge_act(d, &actor_cli, id, PA_MISS, PR_REVIEWER, &x, NULL, e) != CX_OK) return CX_ERR;
+    }
+    return CX_OK;
+}
+
+/* The demo campaign, and pledges in every state in the first branch (the demo logins' branch). */
+static int demo_pledges(db *d, int64_t root, int64_t branch, cx_err *e)
+{
+    char start[11], end[11];
+    days_from_today(-180, start);
+    days_from_today(365, end);
+    int64_t cid;
+    if (campaign_create(d, &actor_cli, root, "创先争优比贡献，建设美好新顺河", start, end, &cid, e) != CX_OK) return CX_ERR;
+    int64_t ids[6] = {0};
+    db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 6");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, branch);
+    for (int i = 0; i < 6 && db_step(s) == DB_ROW; i++) ids[i] = db_col_i64(s, 0);
+    db_done(s);
+    if (!ids[5]) return CX_OK; /* a tiny demo: no pledges */
+    member m[6];
+    for (int i = 0; i < 6; i++) member_get(d, ids[i], &m[i]);
+    static const char *const visits[] = {"走访联系户 4 户，收集意见 3 条", "帮助王大娘办理医保报销", NULL};
+    static const char *const roads[] = {"完成路线勘察和预算", NULL};
+    if (demo_pledge(d, branch, 0, cid, "关心服务党员群众", "为群众办实事 10 件", "围绕群众急难愁盼，全年办实事不少于 10 件，逐件公示。",
+                    "支部委员分片包干，每月例会通报进度。", "支部书记", 120, PS_IN_PROGRESS, visits, e) != CX_OK ||
+        demo_pledge(d, branch, ids[0], cid, "服务群众", "每月走访联系户不少于 4 户", "认真走访联系户，帮助解决实际困难。",
+                    "建立走访台账，每月底前完成走访并记录。", m[0].r.name, 90, PS_IN_PROGRESS, visits, e) != CX_OK ||
+        demo_pledge(d, branch, ids[0], cid, "理论学习", "读一本党史书籍并写心得", "年内读完《中国共产党简史》。", "每周学习两章。",
+                    m[0].r.name, 200, PS_DRAFT, NULL, e) != CX_OK ||
+        demo_pledge(d, branch, ids[1], cid, "履行职责", "按期完成村级道路硬化", "年内完成村内主干道硬化 1.2 公里。", "争取项目资金，组织施工。",
+                    m[1].r.name, 30, PS_RATED, roads, e) != CX_OK ||
+        demo_pledge(d, branch, ids[2], cid, "工作作风", "办事不过夜", "群众来办事当天办结，确需延期的当天说明。", "建立办事登记簿。",
+                    m[2].r.name, -10, PS_IN_PROGRESS, NULL, e) != CX_OK ||
+        demo_pledge(d, branch, ids[3], cid, "服务群众", "修缮村文化广场", "年内修缮村文化广场。", "申请资金、组织施工。", m[3].r.name, 20,
+                    PS_MISSED, roads, e) != CX_OK ||
+        demo_pledge(d, branch, ids[4], cid, "廉洁自律", "不收受任何礼品礼金", "严守廉洁纪律。", "接受群众监督，公开监督电话。", m[4].r.name, 300,
+                    PS_SUBMITTED, NULL, e) != CX_OK)
+        return CX_ERR;
+    return CX_OK;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const char *usage = "用法：cxzy demo [--members N] [--seed S] [--orgs-only] [--db URL] [--key FILE]\n"
@@ -145,6 +226,13 @@ int cmd_demo(int argc, char **argv)
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (c.first_branch) /* the "member" demo login is the first member of the first branch */
         db_i64(d, &c.first_member, 0, "SELECT min(id) FROM member WHERE org_id = ?", "i", c.first_branch);
+    cx_err pe = {0};
+    if (demo_pledges(d, c.orgs[0].id, c.first_branch ? c.first_branch : c.orgs[0].id, &pe) != CX_OK) {
+        fprintf(stderr, "错误：生成演示承诺失败：%s\n", pe.msg);
+        free(c.orgs);
+        db_close(d);
+        return 1;
+    }
     int64_t root = c.orgs[0].id, town = c.first_town ? c.first_town : root;
     int64_t branch = c.first_branch ? c.first_branch : root, other = other_branch(&c);
     struct { const char *user, *name; int role; int64_t org, member; } accts[] = {

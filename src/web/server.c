@@ -3,6 +3,7 @@
  * or the error in one place. Static assets are served from the binary with ETags. */
 #include "web.h"
 #include "tmpl.h"
+#include "cache.h"
 #include "../lib/assets.h"
 #include "../lib/crypto.h"
 #include "../domain/member.h"
@@ -18,6 +19,7 @@
 #define LIMIT_FORM (1u << 20)    /* JSON bodies and forms: 1 MiB */
 #define LIMIT_UPLOAD (64u << 20) /* roster files: 64 MiB */
 #define LIMIT_PHOTO (3u << 20)   /* a 2 MiB photo and its multipart wrapping */
+#define LIMIT_EVIDENCE (27u << 20) /* a progress entry with up to 5 evidence files of 5 MiB */
 #define MAX_FIELDS 256           /* form fields per request */
 
 static db_pool *g_pool;
@@ -157,7 +159,10 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
 {
     req *r = cls;
     field *f = r->nfields ? &r->fields[r->nfields - 1] : NULL;
-    if (!f || strcmp(f->name, key) != 0 || off == 0) {
+    /* MHD may deliver one value in several calls, the first even empty (off 0, size 0): the
+     * value continues while the key, the file name and the offset (= bytes so far) agree. */
+    bool same_file = f && ((!f->filename && !filename) || (f->filename && filename && !strcmp(f->filename, filename)));
+    if (!f || strcmp(f->name, key) != 0 || !same_file || off != f->data.len || (off == 0 && f->data.len)) {
         if (r->nfields >= MAX_FIELDS) {
             r->too_big = true;
             return MHD_NO;
@@ -215,12 +220,17 @@ static void add_headers(struct MHD_Response *resp)
 
 static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
 {
+    if (r->cacheable && status == 200 && r->etag[0] && !r->failed && b->len) page_cache_put(r->cache_key, r->etag, mime, b->p, b->len);
     size_t len = b->len;
     char *p = buf_take(b);
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", mime);
     add_headers(resp);
-    if (!(r->rt && (r->rt->flags & R_PUBLIC) && r->etag[0])) MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->rt && (r->rt->flags & R_PUBLIC) && r->etag[0]) {
+        /* public pages: always revalidate, answered 304 while unchanged */
+        MHD_add_response_header(resp, "ETag", r->etag);
+        MHD_add_response_header(resp, "Cache-Control", "public, no-cache");
+    } else MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (int i = 0; i < 2; i++)
         if (r->set_cookie[i]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
     if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
@@ -317,6 +327,7 @@ static enum MHD_Result respond(req *r)
         }
         return send_buf(r, st, "text/html; charset=utf-8", &out);
     }
+    if (r->status == 304) return send_buf(r, 304, "text/html; charset=utf-8", &out);
     if (r->file.p) {
         out = r->file;
         buf_init(&r->file);
@@ -401,8 +412,8 @@ static void authenticate(req *r)
 {
     if (r->authed) return;
     r->authed = true;
+    if (r->rt->flags & R_PUBLIC) return; /* public pages are the same for everyone (and cacheable) */
     load_session(r);
-    if (r->rt->flags & R_PUBLIC) return;
     if (!r->logged_in) req_failf(r, 401, "unauthenticated", "", "请先登录（或登录已超时）");
     else if (!(perm_roles(&r->user) & r->rt->roles)) req_failf(r, 403, "forbidden", "", "您的角色无权进行此操作");
 }
@@ -506,7 +517,8 @@ static void dispatch(req *r)
         req_failf(r, 413, "body_too_large", "", "请求内容过大（上限 %zu MB）", r->body_limit >> 20);
         return;
     }
-    bool upload = strstr(r->rt->pattern, "import") || strstr(r->rt->pattern, "photo"); /* bodies are files */
+    bool upload = strstr(r->rt->pattern, "import") || strstr(r->rt->pattern, "photo") ||
+                  (strstr(r->rt->pattern, "progress") && r->fields); /* bodies are files */
     if (req_is_api(r) && (r->rt->flags & R_STATE) && !upload && (r->body.len || r->fields) &&
         !(ct && str_starts(ct, "application/json"))) {
         req_failf(r, 415, "unsupported_media_type", "", "请求内容须为 JSON（Content-Type: application/json）");
@@ -581,7 +593,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         const char *ct = header(r, "Content-Type");
         r->body_limit = !r->rt ? LIMIT_FORM
                         : strstr(r->rt->pattern, "import") ? LIMIT_UPLOAD
-                        : strstr(r->rt->pattern, "photo") ? LIMIT_PHOTO : LIMIT_FORM;
+                        : strstr(r->rt->pattern, "photo") ? LIMIT_PHOTO
+                        : strstr(r->rt->pattern, "progress") ? LIMIT_EVIDENCE : LIMIT_FORM;
         const char *cl = header(r, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > r->body_limit) r->too_big = true;
         /* Who is asking is known from the headers: the body of a request that will be refused is

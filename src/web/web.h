@@ -76,7 +76,9 @@ struct req {
     const char *file_mime;
     char file_name[512];
     char *set_cookie[2];
-    char etag[64];
+    char etag[64];     /* public pages: the validator sent (and compared with If-None-Match) */
+    bool cacheable;    /* store the rendered answer in the page cache under (cache_key, etag) */
+    char cache_key[160];
     void **keep;       /* freed when the request ends */
     int nkeep;
 };
@@ -108,6 +110,10 @@ cJSON *req_data(req *r);
 cJSON *json_org(const org *o);
 cJSON *json_member(const member *m);
 void json_add_i64(cJSON *o, const char *k, int64_t v);
+struct pledge;
+struct progress_entry;
+cJSON *json_pledge(const struct pledge *p);
+cJSON *json_progress(const struct progress_entry *pe);
 
 /* Handlers (one file per resource). */
 void h_login_page(req *r);
@@ -143,4 +149,23 @@ void h_export(req *r);
 void h_template(req *r);
 void h_audit(req *r);
 void h_openapi(req *r);
+void h_pledge_new(req *r);
+void h_pledge_create(req *r);
+void h_pledge(req *r);
+void h_pledge_edit(req *r);
+void h_pledge_update(req *r);
+void h_pledge_act(req *r);
+void h_pledge_progress(req *r);
+void h_evidence(req *r);
+void h_org_pledges(req *r);
+void h_my_pledges(req *r);
+void h_campaign_create(req *r);
+void h_public_card(req *r);
+void h_public_card_print(req *r);
+void h_public_card_qr(req *r);
+void h_public_photo(req *r);
+void h_public_evidence(req *r);
+void h_public_board(req *r);
+void h_public_board_print(req *r);
+void h_public_board_qr(req *r);
 #endif

@@ -5,7 +5,7 @@
 // Nothing refused may change anything. Runs on its own demo database.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, loginAs, expectError, newIdcard, fileForm } from '../lib.mjs';
+import { startServerOn, Client, loginAs, PASSWORD, expectError, newIdcard, fileForm, multipartBody, daysFromToday, PNG_1x1 as PNG } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -34,6 +34,51 @@ const A = await target(as.secretary.user.roles[0].org_id);
 const B = await target(as.secretary2.user.roles[0].org_id);
 assert.ok(inScope('town', A.org.id) && !inScope('town', B.org.id), 'the demo has two towns');
 
+// Pledges and evidence to aim at. A: the `member` login's own in-progress pledge (the demo's),
+// with a PNG recorded as progress here. B: a pledge of a member of secretary2's branch (a login
+// made here for that member), submitted, approved by secretary2 and given progress with a PNG.
+const inAMonth = daysFromToday(30);
+const today = daysFromToday(0);
+const progressForm = (text) => {
+  const f = new FormData();
+  f.append('date', today); f.append('text', text); f.append('percent', '40');
+  f.append('evidence', new Blob([PNG], { type: 'image/png' }), `佐证${++seq0}.png`);
+  return f;
+};
+let seq0 = 0;
+async function ok(r, status = 200) { assert.equal(r.status, status, r.text.slice(0, 300)); return r.json; }
+const own = (await ok(await as.member.get('/api/v1/me/pledges'))).pledges;
+const pA = own.find((p) => p.status === 'in_progress');
+const draftA = own.find((p) => p.status === 'draft');
+assert.ok(pA && draftA, 'the demo gives the member an in-progress and a draft pledge');
+const allA = (await ok(await office.get(`/api/v1/orgs/${A.org.id}/pledges?per_page=500`))).pledges;
+const HIDDEN = allA.filter((p) => ['draft', 'submitted', 'returned'].includes(p.status));
+assert.ok(HIDDEN.some((p) => p.status === 'submitted'), 'the demo has a submitted pledge in the first branch');
+// (sent in one piece: see pledges.test.mjs for a multipart body that arrives in pieces)
+const flatProgress = (text) => multipartBody([['date', today], ['text', text], ['percent', 40], ['evidence', PNG, `佐证${++seq0}.png`]]);
+const progA = await ok(await as.member.req('POST', `/api/v1/pledges/${pA.id}/progress`, await flatProgress('甲支部践诺进展：走访回访')), 201);
+const evA = (await ok(await as.member.get(`/api/v1/pledges/${pA.id}`))).progress.find((x) => x.id === progA.progress_id).evidence[0];
+{
+  const u = srv.cli(['user', 'add', 'memberb', '--name', '乙支部党员', '--password-file', '-', '--role', 'member',
+    '--org', String(B.org.id), '--member', String(B.member.id)], { input: PASSWORD + '\n' });
+  assert.equal(u.status, 0, u.stdout + u.stderr);
+}
+const memberB = await loginAs(srv.base, 'memberb');
+const pB = (await ok(await memberB.post('/api/v1/pledges', {
+  area: '服务群众', title: '乙支部承诺：为老人代办事项', content: '为辖区老人代办各类事项。',
+  measures: '每周值班一天。', responsible: B.member.name, due_date: inAMonth,
+}), 201)).pledge;
+await ok(await memberB.post(`/api/v1/pledges/${pB.id}/submit`));
+await ok(await as.secretary2.post(`/api/v1/pledges/${pB.id}/approve`));
+const progB = await ok(await memberB.req('POST', `/api/v1/pledges/${pB.id}/progress`, await flatProgress('乙支部践诺进展：代办 3 件')), 201);
+const evB = (await ok(await office.get(`/api/v1/pledges/${pB.id}`))).progress.find((x) => x.id === progB.progress_id).evidence[0];
+assert.ok(evA && evB, 'both progress entries carry their evidence');
+Object.assign(A, { pledge: pA, evidence: evA });
+Object.assign(B, { pledge: pB, evidence: evB });
+A.secrets.push(pA.title, pA.member_name, draftA.title, evA.name, '甲支部践诺进展');
+B.secrets.push(pB.title, evB.name, '乙支部践诺进展');
+for (const p of HIDDEN) A.secrets.push(p.title);
+
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -42,7 +87,6 @@ for (const [path, item] of Object.entries(spec.paths))
 // How to call each state-changing operation so that it would succeed if it were allowed. A
 // route missing here makes the coverage test fail: add it when adding the route.
 let seq = 0;
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const BODIES = {
   'POST /orgs/{id}/children': () => ({ name: `越权新建${++seq}`, type: 'branch', sector: 'rural' }),
   'PATCH /orgs/{id}': () => ({ name: `越权改名${++seq}` }),
@@ -57,22 +101,41 @@ const BODIES = {
   'POST /members/{id}/reveal': () => undefined,
   'POST /members/{id}/photo': () => { const f = new FormData(); f.append('photo', new Blob([PNG]), 'p.png'); return f; },
   'DELETE /session': () => undefined,
+  'POST /orgs/{id}/campaigns': () => ({ theme: `越权活动${++seq}`, start_date: today, end_date: inAMonth }),
+  'POST /pledges': () => ({ org_id: A.org.id, area: '提高工作效能', title: `越权承诺${++seq}`, content: '内容', measures: '措施', responsible: '某人', due_date: inAMonth }),
+  'PATCH /pledges/{id}': () => ({ title: `越权改承诺${++seq}` }),
+  'POST /pledges/{id}/submit': () => undefined,
+  'POST /pledges/{id}/approve': () => undefined,
+  'POST /pledges/{id}/return': () => ({ reason: `越权退回${++seq}` }),
+  'POST /pledges/{id}/complete': () => undefined,
+  'POST /pledges/{id}/miss': () => ({ miss_kind: 'objective', explanation: `越权说明${++seq}` }),
+  'POST /pledges/{id}/rate': () => ({ grade: 'good', comment: '越权评诺', summary: '越权总结' }),
+  'POST /pledges/{id}/renew': () => undefined,
+  'POST /pledges/{id}/progress': () => progressForm(`越权进展${++seq}`),
 };
-const PUBLIC = ['GET /openapi.json', 'POST /session'];
+const PUBLIC = ['GET /openapi.json', 'POST /session', 'GET /public/cards/{id}', 'GET /public/boards/{id}'];
 
 /** The record kind an {id} path is about, or null when the matrix does not know it. */
-const kindOf = (path) => (/^\/orgs\/\{id\}/.test(path) ? 'org' : /^\/members\/\{id\}/.test(path) ? 'member' : null);
-const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(kindOf(o.path) === 'member' ? t.member.id : t.org.id));
+const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
+  [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
+const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
+/** The id a path's kind takes from a target, and the org that decides who may reach it. */
+const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id })[kind];
+const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id })[kind] || t.org.id;
+const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));
 const bodyOf = (o) => (BODIES[o.key] ? BODIES[o.key]() : undefined);
 
 /** What the refused requests must leave alone: both targets, their parents, the audit log. */
 async function state() {
   const get = async (p) => { const r = await office.get(p); assert.equal(r.status, 200, `${p}: ${r.text}`); return r.json; };
-  const [a, b, pa, pb, ma, mb, audit] = await Promise.all([
+  const [a, b, pa, pb, ma, mb, audit, pla, plb, lista, listb, camps] = await Promise.all([
     get(`/api/v1/orgs/${A.org.id}?inactive=1`), get(`/api/v1/orgs/${B.org.id}?inactive=1`),
     get(`/api/v1/orgs/${A.org.parent_id}`), get(`/api/v1/orgs/${B.org.parent_id}`),
-    get(`/api/v1/members/${A.member.id}`), get(`/api/v1/members/${B.member.id}`), get(`/api/v1/orgs/${rootId}/audit`)]);
-  return { a, b, pa, pb, ma, mb, audit: audit.records[0].seq };
+    get(`/api/v1/members/${A.member.id}`), get(`/api/v1/members/${B.member.id}`), get(`/api/v1/orgs/${rootId}/audit`),
+    get(`/api/v1/pledges/${A.pledge.id}`), get(`/api/v1/pledges/${B.pledge.id}`),
+    get(`/api/v1/orgs/${A.org.id}/pledges?per_page=500`), get(`/api/v1/orgs/${B.org.id}/pledges?per_page=500`),
+    get(`/api/v1/orgs/${rootId}/pledges?per_page=1`)]);
+  return { a, b, pa, pb, ma, mb, audit: audit.records[0].seq, pla, plb, lista, listb, total: camps.paging.total };
 }
 async function unchanged(what, before) {
   assert.deepEqual(await state(), before, `${what} changed data although it was refused`);
@@ -113,9 +176,9 @@ for (const [title, user, tgt] of MATRIX) {
     const t = tgt();
     const mine = rolesOf(user);
     let checked = 0;
-    for (const o of OPS.filter((x) => x.path.includes('{id}'))) {
+    for (const o of OPS.filter((x) => x.path.includes('{id}') && !x.op['x-public'])) { // public ones: below
       const roleOk = o.op['x-roles'].some((r) => mine.includes(r));
-      const orgOfTarget = kindOf(o.path) === 'member' ? t.member.org_id : t.org.id;
+      const orgOfTarget = orgOf(kindOf(o.path), t);
       const expect = !roleOk ? [403, 'forbidden'] : !inScope(user, orgOfTarget) ? [404, 'not_found'] : null;
       if (!expect) continue; // allowed here: the other files test what it does
       const before = await state();
@@ -145,6 +208,102 @@ test('the specific refusals people rely on', async () => {
   assert.equal((await as.member.get(`/api/v1/orgs/${A.org.id}/members`)).status, 200);
   assert.equal((await as.secretary2.get(`/api/v1/orgs/${B.org.id}`)).status, 200);
   assert.equal((await as.town.get(`/api/v1/orgs/${A.org.id}`)).json.org.name, A.org.name);
+});
+
+test('public routes answer without a session and show only approved-and-later pledges', async () => {
+  const anon = new Client(srv.base);
+  const PUBLIC_STATUSES = ['in_progress', 'completed', 'missed', 'rated', 'renewed'];
+  const shown = allA.filter((p) => PUBLIC_STATUSES.includes(p.status));
+  const owners = [...new Set(allA.map((p) => p.member_id).filter(Boolean))];
+  assert.ok(owners.includes(draftA.member_id) && shown.length >= 4);
+  // the pledges each public answer must show: a card shows its member's, a board its org's
+  const targets = { card: owners.map((id) => [id, shown.filter((p) => p.member_id === id)]), board: [[A.org.id, shown]] };
+  const hiddenTitles = HIDDEN.map((p) => p.title);
+  let n = 0;
+  for (const o of OPS.filter((x) => x.op['x-public'] && x.path.includes('{id}'))) {
+    const kind = kindOf(o.path);
+    assert.ok(targets[kind], `${o.key}: no public target for ${kind}`);
+    for (const [id, expected] of targets[kind]) {
+      const url = '/api/v1' + o.path.replace('{id}', String(id));
+      const r = await anon.req(o.method, url);
+      assert.equal(r.status, 200, `${url}: ${r.text.slice(0, 300)}`);
+      const listed = [];
+      JSON.stringify(r.json, (k, v) => { if (v && typeof v === 'object' && typeof v.status === 'string' && v.title) listed.push(v); return v; });
+      for (const p of listed) assert.ok(PUBLIC_STATUSES.includes(p.status), `${url} shows a ${p.status} pledge: ${p.title}`);
+      for (const p of expected) assert.ok(r.text.includes(p.title), `${url} lacks the public pledge “${p.title}”`);
+      for (const t of hiddenTitles) assert.ok(!r.text.includes(t), `${url} reveals the unapproved pledge “${t}”`);
+      // and the same for the pages behind the QR codes, and their print views
+      const page = kind === 'card' ? `/p/card/${id}` : `/p/board/${id}`;
+      for (const pth of [page, `${page}/print`]) {
+        const h = await anon.get(pth);
+        assert.equal(h.status, 200, `${pth}: ${h.status}`);
+        if (pth === page || kind === 'board') // (a card's print view is a desk sign: name and QR only)
+          for (const p of expected) assert.ok(h.text.includes(p.title), `${pth} lacks the public pledge “${p.title}”`);
+        for (const t of hiddenTitles) assert.ok(!h.text.includes(t), `${pth} reveals the unapproved pledge “${t}”`);
+      }
+      n++;
+    }
+    const missing = await anon.req(o.method, '/api/v1' + o.path.replace('{id}', '987654321'));
+    expectError(missing, 404, 'not_found');
+  }
+  assert.ok(n >= 2, 'no public route was exercised');
+  // evidence of a public pledge is public under /p/, never under the API
+  const ev = await anon.get(`/p/evidence/${A.evidence.id}`);
+  assert.equal(ev.status, 200, `/p/evidence/${A.evidence.id}: ${ev.text.slice(0, 300)}`);
+  assert.ok(ev.buf.equals(PNG), 'the public evidence is the uploaded file');
+  expectError(await anon.get(`/api/v1/evidence/${A.evidence.id}`), 401, 'unauthenticated');
+  const gone = await anon.get('/p/evidence/987654321'); // a page route: the HTML error page
+  assert.equal(gone.status, 404);
+  assert.match(gone.text, /佐证文件不存在/);
+});
+
+test('outsiders learn nothing about the first branch\'s pledges', async () => {
+  const oracles = []; // checked at the end, so the rest still runs
+  for (const u of ['secretary2', 'town', 'secretary']) {
+    const t = u === 'secretary2' ? A : B, ownOrg = u === 'secretary2' ? B.org.id : A.org.id;
+    if (u !== 'secretary2' && inScope(u, t.org.id)) continue;
+    const missing = await as[u].get('/api/v1/pledges/987654321');
+    const hidden = await as[u].get(`/api/v1/pledges/${t.pledge.id}`);
+    assert.deepEqual([hidden.status, hidden.json], [missing.status, missing.json], `${u}: a hidden pledge looks like a missing one`);
+    const em = await as[u].get('/api/v1/evidence/987654321');
+    const eh = await as[u].get(`/api/v1/evidence/${t.evidence.id}`);
+    try { assert.deepEqual([eh.status, eh.json], [em.status, em.json]); } catch { oracles.push(`${u}: GET /api/v1/evidence/<hidden> answers ${eh.text}, /api/v1/evidence/<missing> answers ${em.text}`); }
+    noLeak(`${u} evidence`, eh, t);
+    // their own lists hold nothing of the other side
+    for (const p of [`/api/v1/orgs/${ownOrg}/pledges?per_page=500`, '/api/v1/me/pledges', `/orgs/${ownOrg}/pledges`, '/me/pledges']) {
+      const r = await as[u].get(p);
+      assert.equal(r.status, 200, `${u} ${p}: ${r.status}`);
+      noLeak(`${u} ${p}`, r, t);
+    }
+  }
+  // the pledge of the first branch reached through every other path: 404, nothing revealed
+  for (const p of [`/pledges/${A.pledge.id}`, `/pledges/${A.pledge.id}/edit`, `/evidence/${A.evidence.id}`, `/orgs/${A.org.id}/pledges`,
+    `/pledges/${draftA.id}`, `/api/v1/pledges/${draftA.id}`, `/api/v1/orgs/${A.org.id}/pledges?format=xlsx`, `/pledges/new?org=${A.org.id}`]) {
+    const r = await as.secretary2.get(p);
+    assert.equal(r.status, 404, `${p}: ${r.status}`);
+    noLeak(p, r, A);
+  }
+  // an organisation pledge for the other branch, or with an id that is not there: refused, nothing made
+  const before = await state();
+  const body = { ...BODIES['POST /pledges'](), org_id: A.org.id };
+  const r = await as.secretary2.post('/api/v1/pledges', body);
+  expectError(r, 404, 'not_found');
+  noLeak('secretary2 POST /api/v1/pledges for A', r, A);
+  await unchanged('secretary2 POST /api/v1/pledges for A', before);
+  assert.deepEqual(oracles, [], 'hidden evidence must look like missing evidence');
+});
+
+test('the member role may not review: approve, return, miss and rate are 403 even on its own pledges', async () => {
+  const reviews = OPS.filter((o) => kindOf(o.path) === 'pledge' && o.method === 'POST' && !o.op['x-roles'].includes('member'));
+  assert.deepEqual(reviews.map((o) => o.path.split('/').pop()).sort(), ['approve', 'miss', 'rate', 'return']);
+  const submitted = allA.find((p) => p.status === 'submitted');
+  for (const o of reviews) for (const p of [pA, draftA, submitted]) {
+    const before = await state();
+    const r = await as.member.req(o.method, '/api/v1' + o.path.replace('{id}', String(p.id)), { body: bodyOf(o) });
+    expectError(r, 403, 'forbidden');
+    await unchanged(`member ${o.key} on ${p.id}`, before);
+    assert.equal((await office.get(`/api/v1/pledges/${p.id}`)).json.pledge.status, p.status);
+  }
 });
 
 test('a missing org and a forbidden one look the same', async () => {

@@ -1,0 +1,595 @@
+/* pledge_store.c: campaigns, pledges, progress entries and evidence (see pledge_store.h). */
+#include "pledge_store.h"
+#include "../domain/date.h"
+#include "../domain/orgpath.h"
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail_db(db *d, cx_err *e)
+{
+    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_rollback(d);
+    return CX_ERR;
+}
+
+/* ---- campaigns ---- */
+
+int campaign_for_org(db *d, const org *o, campaign *c)
+{
+    /* the campaign's org is o or an ancestor: its path is a prefix of o's path */
+    db_stmt *s = db_prepare(d, "SELECT c.id, c.org_id, c.theme, c.start_date, c.end_date FROM campaign c JOIN org co ON co.id = c.org_id "
+                               "WHERE substr(?, 1, length(co.path)) = co.path ORDER BY c.start_date DESC, c.id DESC LIMIT 1");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, o->path);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        c->id = db_col_i64(s, 0);
+        c->org_id = db_col_i64(s, 1);
+        snprintf(c->theme, sizeof c->theme, "%s", db_col_text(s, 2));
+        snprintf(c->start_date, sizeof c->start_date, "%s", db_col_text(s, 3));
+        snprintf(c->end_date, sizeof c->end_date, "%s", db_col_text(s, 4));
+    }
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, const char *start, const char *end,
+                    int64_t *id, cx_err *e)
+{
+    if (!theme || !*theme || !utf8_valid(theme, strlen(theme)) || utf8_len(theme) > 60)
+        return cx_fail(e, 400, "invalid_theme", "theme", "活动主题不能为空，且不超过 60 个字");
+    char sd[11], ed[11];
+    if (date_parse(start, false, "start_date", "开始日期", sd, e) != CX_OK) return CX_ERR;
+    if (date_parse(end, false, "end_date", "结束日期", ed, e) != CX_OK) return CX_ERR;
+    if (date_cmp(ed, sd) <= 0) return cx_fail(e, 400, "invalid_period", "end_date", "结束日期应晚于开始日期");
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o;
+    if (org_get(d, org_id, &o) != 1) {
+        db_rollback(d);
+        return cx_fail(e, 404, "not_found", "org_id", "党组织不存在");
+    }
+    db_stmt *s = db_prepare(d, "INSERT INTO campaign (part, org_id, theme, start_date, end_date, created_at) VALUES (?,?,?,?,?,?) RETURNING id");
+    if (!s) return fail_db(d, e);
+    db_bind_i64(s, 1, o.part);
+    db_bind_i64(s, 2, org_id);
+    db_bind_text(s, 3, theme);
+    db_bind_text(s, 4, sd);
+    db_bind_text(s, 5, ed);
+    db_bind_i64(s, 6, now_unix());
+    int64_t nid = 0;
+    int rc = db_step(s);
+    if (rc == DB_ROW) nid = db_col_i64(s, 0), rc = db_step(s);
+    db_done(s);
+    if (rc == CX_ERR) return fail_db(d, e);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "theme", theme);
+    cJSON_AddStringToObject(j, "start_date", sd);
+    cJSON_AddStringToObject(j, "end_date", ed);
+    if (store_finish(d, a, "create", "campaign", nid, org_id, NULL, cJSON_PrintUnformatted(j), CX_OK, e) != CX_OK) {
+        cJSON_Delete(j);
+        return CX_ERR;
+    }
+    cJSON_Delete(j);
+    if (id) *id = nid;
+    return CX_OK;
+}
+
+/* ---- pledges ---- */
+
+#define PLEDGE_COLS                                                                                                  \
+    "p.id, p.org_id, coalesce(p.member_id, 0), p.campaign_id, coalesce(p.predecessor_id, 0), p.version, p.created_at, " \
+    "p.updated_at, p.percent, p.status, p.area, p.title, p.content, p.measures, p.responsible, p.due_date, "            \
+    "p.return_reason, p.miss_kind, p.miss_explanation, p.summary, p.grade, p.rating_comment, o.name, o.path, "          \
+    "coalesce(m.name, ''), c.theme, coalesce((SELECT n.id FROM pledge n WHERE n.predecessor_id = p.id), 0)"
+#define PLEDGE_FROM                                                                                                  \
+    " FROM pledge p JOIN org o ON o.id = p.org_id JOIN campaign c ON c.id = p.campaign_id LEFT JOIN member m ON m.id = p.member_id"
+
+static void read_pledge(db_stmt *s, pledge *p)
+{
+    p->id = db_col_i64(s, 0);
+    p->org_id = db_col_i64(s, 1);
+    p->member_id = db_col_i64(s, 2);
+    p->campaign_id = db_col_i64(s, 3);
+    p->predecessor_id = db_col_i64(s, 4);
+    p->version = db_col_i64(s, 5);
+    p->created_at = db_col_i64(s, 6);
+    p->updated_at = db_col_i64(s, 7);
+    p->percent = (int)db_col_i64(s, 8);
+    int st = pledge_status_from_name(db_col_text(s, 9));
+    p->status = st < 0 ? PS_DRAFT : (pledge_status)st;
+#define T(f, c) snprintf(p->f, sizeof p->f, "%s", db_col_text(s, c))
+    T(area, 10);
+    T(title, 11);
+    T(content, 12);
+    T(measures, 13);
+    T(responsible, 14);
+    T(due_date, 15);
+    T(return_reason, 16);
+    T(miss_kind, 17);
+    T(miss_explanation, 18);
+    T(summary, 19);
+    T(grade, 20);
+    T(rating_comment, 21);
+    T(org_name, 22);
+    T(org_path, 23);
+    T(member_name, 24);
+    T(campaign_theme, 25);
+#undef T
+    p->successor_id = db_col_i64(s, 26);
+}
+
+int pledge_get(db *d, int64_t id, pledge *p)
+{
+    db_stmt *s = db_prepare(d, "SELECT " PLEDGE_COLS PLEDGE_FROM " WHERE p.id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) read_pledge(s, p);
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+static char *pledge_json(const pledge *p)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "status", pledge_status_name(p->status));
+    cJSON_AddStringToObject(j, "area", p->area);
+    cJSON_AddStringToObject(j, "title", p->title);
+    cJSON_AddStringToObject(j, "content", p->content);
+    cJSON_AddStringToObject(j, "measures", p->measures);
+    cJSON_AddStringToObject(j, "responsible", p->responsible);
+    cJSON_AddStringToObject(j, "due_date", p->due_date);
+    if (p->member_id) cJSON_AddNumberToObject(j, "member_id", (double)p->member_id);
+    if (p->return_reason[0]) cJSON_AddStringToObject(j, "return_reason", p->return_reason);
+    if (p->miss_kind[0]) cJSON_AddStringToObject(j, "miss_kind", p->miss_kind);
+    if (p->grade[0]) cJSON_AddStringToObject(j, "grade", p->grade);
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+/* Copies the validated fields of in into p (for the audit snapshot). */
+static void set_fields(pledge *p, const pledge_in *in, const char *due)
+{
+    /* pledge_validate checked the trimmed texts; they are stored trimmed */
+    snprintf(p->area, sizeof p->area, "%s", in->area);
+    snprintf(p->title, sizeof p->title, "%s", in->title);
+    str_trim(p->title);
+    snprintf(p->content, sizeof p->content, "%s", in->content);
+    str_trim(p->content);
+    snprintf(p->measures, sizeof p->measures, "%s", in->measures);
+    str_trim(p->measures);
+    snprintf(p->responsible, sizeof p->responsible, "%s", in->responsible);
+    str_trim(p->responsible);
+    snprintf(p->due_date, sizeof p->due_date, "%s", due);
+}
+
+static int insert_pledge(db *d, int64_t part, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge *p,
+                         int64_t predecessor, int64_t *id)
+{
+    db_stmt *s = db_prepare(d, "INSERT INTO pledge (part, org_id, member_id, campaign_id, area, title, content, measures, "
+                               "responsible, due_date, status, predecessor_id, created_at, updated_at) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,'draft',?,?,?) RETURNING id");
+    if (!s) return CX_ERR;
+    int64_t now = now_unix();
+    db_bind_i64(s, 1, part);
+    db_bind_i64(s, 2, org_id);
+    if (member_id) db_bind_i64(s, 3, member_id);
+    else db_bind_null(s, 3);
+    db_bind_i64(s, 4, campaign_id);
+    db_bind_text(s, 5, p->area);
+    db_bind_text(s, 6, p->title);
+    db_bind_text(s, 7, p->content);
+    db_bind_text(s, 8, p->measures);
+    db_bind_text(s, 9, p->responsible);
+    db_bind_text(s, 10, p->due_date);
+    if (predecessor) db_bind_i64(s, 11, predecessor);
+    else db_bind_null(s, 11);
+    db_bind_i64(s, 12, now);
+    db_bind_i64(s, 13, now);
+    int rc = db_step(s);
+    if (rc == DB_ROW) *id = db_col_i64(s, 0), rc = db_step(s);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_in *in,
+                  const char *due, int64_t *id, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o;
+    if (org_get(d, org_id, &o) != 1 || !o.active) {
+        db_rollback(d);
+        return cx_fail(e, 404, "not_found", "org_id", "党组织不存在或已停用");
+    }
+    int64_t c = 0;
+    db_i64(d, &c, 0, "SELECT count(*) FROM campaign WHERE id = ?", "i", campaign_id);
+    if (!c) {
+        db_rollback(d);
+        return cx_fail(e, 400, "no_campaign", "campaign_id", "没有进行中的创先争优活动，请先由活动办公室创建活动");
+    }
+    pledge p = {.member_id = member_id, .status = PS_DRAFT};
+    set_fields(&p, in, due);
+    int64_t nid = 0;
+    if (insert_pledge(d, o.part, org_id, member_id, campaign_id, &p, 0, &nid) != CX_OK) return fail_db(d, e);
+    if (store_finish(d, a, "create", "pledge", nid, org_id, NULL, pledge_json(&p), CX_OK, e) != CX_OK) return CX_ERR;
+    if (id) *id = nid;
+    return CX_OK;
+}
+
+/* Loads the pledge inside the transaction and lets the domain decide; rolls back on refusal. */
+static int begin_action(db *d, int64_t id, pledge_action action, int relation, pledge *p, pledge_status *next, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    int f = pledge_get(d, id, p);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "承诺不存在") : fail_db(d, e);
+    }
+    if (pledge_decide(p->status, action, relation, next, e) != CX_OK) {
+        db_rollback(d);
+        return CX_ERR;
+    }
+    return CX_OK;
+}
+
+int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in *in, const char *due, cx_err *e)
+{
+    pledge *p = xmalloc(sizeof *p);
+    pledge_status next;
+    int rc = CX_ERR;
+    if (begin_action(d, id, PA_EDIT, relation, p, &next, e) == CX_OK) {
+        if (!pledge_area_valid(p->member_id == 0, in->area)) {
+            db_rollback(d);
+            cx_fail(e, 400, "invalid_area", "area", "承诺领域不正确");
+        } else {
+            char *before = pledge_json(p);
+            set_fields(p, in, due);
+            int r = db_run(d, "UPDATE pledge SET area = ?, title = ?, content = ?, measures = ?, responsible = ?, due_date = ?, "
+                              "version = version + 1, updated_at = ? WHERE id = ?",
+                           "ssssssii", p->area, p->title, p->content, p->measures, p->responsible, p->due_date, now_unix(), id);
+            rc = store_finish(d, a, "edit", "pledge", id, p->org_id, before, pledge_json(p), r, e);
+        }
+    }
+    free(p);
+    return rc;
+}
+
+/* Trimmed copy of an optional text into dst, with a length check in characters. */
+static int extra_text(const char *src, const char *field, const char *label, size_t maxchars, bool required, char *dst,
+                      size_t cap, cx_err *e)
+{
+    dst[0] = 0;
+    if (src) snprintf(dst, cap, "%s", src), str_trim(dst);
+    if (required && !dst[0]) return cx_fail(e, 400, "required", field, "%s不能为空", label);
+    if (!utf8_valid(dst, strlen(dst)) || utf8_len(dst) > maxchars || (src && strlen(src) >= cap))
+        return cx_fail(e, 400, "too_long", field, "%s无效或超过 %zu 个字", label, maxchars);
+    return CX_OK;
+}
+
+int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int relation, const pledge_extra *x,
+               int64_t *new_id, cx_err *e)
+{
+    pledge_extra none = {0};
+    if (!x) x = &none;
+    /* Inputs are checked before anything is read, so a bad one changes nothing. */
+    char reason[2048] = "", expl[4096] = "", comment[4096] = "", summary[4096] = "", kind[16] = "", grade[16] = "";
+    switch (action) {
+    case PA_RETURN:
+        if (extra_text(x->reason, "reason", "退回理由", 500, true, reason, sizeof reason, e) != CX_OK) return CX_ERR;
+        break;
+    case PA_MISS:
+        if (!x->miss_kind || (strcmp(x->miss_kind, "objective") && strcmp(x->miss_kind, "unjustified")))
+            return cx_fail(e, 400, "invalid_miss_kind", "miss_kind", "未兑现原因类别应为“客观原因”（objective）或“无正当理由”（unjustified）");
+        snprintf(kind, sizeof kind, "%s", x->miss_kind);
+        if (extra_text(x->explanation, "explanation", "未兑现的公开说明", 1000, !strcmp(kind, "objective"), expl, sizeof expl, e) !=
+            CX_OK)
+            return CX_ERR;
+        break;
+    case PA_RATE:
+        if (!x->grade || !pledge_grade_label(x->grade))
+            return cx_fail(e, 400, "invalid_grade", "grade", "评诺等次应为好、较好、一般或差");
+        snprintf(grade, sizeof grade, "%s", x->grade);
+        if (extra_text(x->comment, "comment", "评诺意见", 1000, false, comment, sizeof comment, e) != CX_OK ||
+            extra_text(x->summary, "summary", "本人总结", 1000, false, summary, sizeof summary, e) != CX_OK)
+            return CX_ERR;
+        break;
+    case PA_SUBMIT: case PA_APPROVE: case PA_COMPLETE: case PA_RENEW: break;
+    default: return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
+    }
+    pledge *p = xmalloc(sizeof *p);
+    pledge_status next;
+    if (begin_action(d, id, action, relation, p, &next, e) != CX_OK) {
+        free(p);
+        return CX_ERR;
+    }
+    char *before = pledge_json(p);
+    int64_t now = now_unix();
+    int rc = CX_OK;
+    switch (action) {
+    case PA_RETURN:
+        rc = db_run(d, "UPDATE pledge SET status = ?, return_reason = ? WHERE id = ?", "ssi", pledge_status_name(next), reason, id);
+        snprintf(p->return_reason, sizeof p->return_reason, "%s", reason);
+        break;
+    case PA_APPROVE:
+        rc = db_run(d, "UPDATE pledge SET status = ?, approved_at = ?, return_reason = '' WHERE id = ?", "sii", pledge_status_name(next), now,
+                    id);
+        break;
+    case PA_COMPLETE:
+        rc = db_run(d, "UPDATE pledge SET status = ?, completed_at = ?, percent = 100 WHERE id = ?", "sii", pledge_status_name(next), now,
+                    id);
+        break;
+    case PA_MISS:
+        rc = db_run(d, "UPDATE pledge SET status = ?, miss_kind = ?, miss_explanation = ? WHERE id = ?", "sssi",
+                    pledge_status_name(next), kind, expl, id);
+        snprintf(p->miss_kind, sizeof p->miss_kind, "%s", kind);
+        break;
+    case PA_RATE:
+        rc = db_run(d, "UPDATE pledge SET status = ?, grade = ?, rating_comment = ?, summary = ?, rated_at = ? WHERE id = ?", "ssssii",
+                    pledge_status_name(next), grade, comment, summary, now, id);
+        snprintf(p->grade, sizeof p->grade, "%s", grade);
+        break;
+    case PA_RENEW: {
+        /* 再承诺: the successor starts as a draft copy, due a year after the old due date */
+        pledge n = *p;
+        int y = atoi(p->due_date);
+        char today[11];
+        date_today(today);
+        snprintf(n.due_date, sizeof n.due_date, "%04u%.6s", (unsigned)((y < atoi(today) ? atoi(today) : y) + 1) % 10000u, p->due_date + 4);
+        if (!strcmp(n.due_date + 4, "-02-29")) memcpy(n.due_date + 4, "-02-28", 6);
+        int64_t nid = 0;
+        org o;
+        org_get(d, p->org_id, &o);
+        rc = db_run(d, "UPDATE pledge SET status = ? WHERE id = ?", "si", pledge_status_name(next), id);
+        if (rc == CX_OK) rc = insert_pledge(d, o.part, p->org_id, p->member_id, p->campaign_id, &n, id, &nid);
+        if (rc == CX_OK) rc = audit_append(d, a, "create", "pledge", nid, p->org_id, NULL, "{\"renews\":true}", "ok");
+        if (new_id) *new_id = nid;
+        break;
+    }
+    default: rc = db_run(d, "UPDATE pledge SET status = ? WHERE id = ?", "si", pledge_status_name(next), id); break;
+    }
+    if (rc == CX_OK) rc = db_run(d, "UPDATE pledge SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now, id);
+    p->status = next;
+    int r = store_finish(d, a, pledge_action_name(action), "pledge", id, p->org_id, before, pledge_json(p), rc, e);
+    free(p);
+    return r;
+}
+
+const char *evidence_sniff(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    if (n >= 5 && !memcmp(p, "%PDF-", 5)) return "application/pdf";
+    return photo_sniff(data, n);
+}
+
+int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
+                        const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e)
+{
+    if (nfiles > EVIDENCE_MAX_FILES) return cx_fail(e, 400, "too_many_files", "evidence", "每条进展最多上传 %d 个佐证文件", EVIDENCE_MAX_FILES);
+    const char *mimes[EVIDENCE_MAX_FILES];
+    for (int i = 0; i < nfiles; i++) {
+        if (files[i].len > EVIDENCE_MAX_BYTES)
+            return cx_fail(e, 413, "evidence_too_large", "evidence", "佐证文件“%s”超过 5 MB", files[i].name);
+        if (!files[i].len) return cx_fail(e, 400, "evidence_empty", "evidence", "佐证文件“%s”是空的", files[i].name);
+        mimes[i] = evidence_sniff(files[i].data, files[i].len);
+        if (!mimes[i])
+            return cx_fail(e, 400, "evidence_type", "evidence", "佐证文件“%s”须为 JPEG、PNG 图片或 PDF（按文件内容判断，而非文件名）", files[i].name);
+    }
+    pledge *p = xmalloc(sizeof *p);
+    pledge_status next;
+    if (begin_action(d, id, PA_PROGRESS, relation, p, &next, e) != CX_OK) {
+        free(p);
+        return CX_ERR;
+    }
+    org o;
+    org_get(d, p->org_id, &o);
+    int64_t now = now_unix(), pid = 0;
+    db_stmt *s = db_prepare(d, "INSERT INTO pledge_progress (part, pledge_id, entry_date, text, percent, author, created_at) "
+                               "VALUES (?,?,?,?,?,?,?) RETURNING id");
+    int rc = CX_ERR;
+    if (s) {
+        db_bind_i64(s, 1, o.part);
+        db_bind_i64(s, 2, id);
+        db_bind_text(s, 3, date);
+        db_bind_text(s, 4, text);
+        db_bind_i64(s, 5, percent);
+        db_bind_text(s, 6, a && a->name ? a->name : "");
+        db_bind_i64(s, 7, now);
+        rc = db_step(s);
+        if (rc == DB_ROW) pid = db_col_i64(s, 0), rc = db_step(s);
+        rc = rc == CX_ERR ? CX_ERR : CX_OK;
+        db_done(s);
+    }
+    for (int i = 0; rc == CX_OK && i < nfiles; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s", files[i].name && utf8_valid(files[i].name, strlen(files[i].name)) ? files[i].name : "佐证");
+        rc = db_run(d, "INSERT INTO evidence (part, progress_id, mime, name, size, data, created_at) VALUES (?,?,?,?,?,?,?)", "iissibi",
+                    o.part, pid, mimes[i], name, (int64_t)files[i].len, files[i].data, files[i].len, now);
+    }
+    if (rc == CX_OK)
+        rc = db_run(d, "UPDATE pledge SET percent = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii", (int64_t)percent, now, id);
+    char *after = xasprintf("{\"progress_id\":%" PRId64 ",\"date\":\"%s\",\"percent\":%d,\"files\":%d}", pid, date, percent, nfiles);
+    int r = store_finish(d, a, "progress", "pledge", id, p->org_id, NULL, after, rc, e);
+    free(p);
+    if (r == CX_OK && progress_id) *progress_id = pid;
+    return r;
+}
+
+int pledge_progress_list(db *d, int64_t pledge_id, progress_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT id, entry_date, text, percent, author FROM pledge_progress WHERE pledge_id = ? ORDER BY entry_date DESC, id DESC");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, pledge_id);
+    size_t n = 0, cap = 0;
+    progress_entry *v = NULL;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        if (n == cap) cap = cap ? cap * 2 : 8, v = xrealloc(v, cap * sizeof *v);
+        progress_entry *pe = &v[n++];
+        memset(pe, 0, sizeof *pe);
+        pe->id = db_col_i64(s, 0);
+        snprintf(pe->date, sizeof pe->date, "%s", db_col_text(s, 1));
+        snprintf(pe->text, sizeof pe->text, "%s", db_col_text(s, 2));
+        pe->percent = (int)db_col_i64(s, 3);
+        snprintf(pe->author, sizeof pe->author, "%s", db_col_text(s, 4));
+    }
+    db_done(s);
+    for (size_t i = 0; rc != CX_ERR && i < n; i++) {
+        s = db_prepare(d, "SELECT id, name, mime, size FROM evidence WHERE progress_id = ? ORDER BY id");
+        if (!s) {
+            rc = CX_ERR;
+            break;
+        }
+        db_bind_i64(s, 1, v[i].id);
+        while (db_step(s) == DB_ROW && v[i].nfiles < EVIDENCE_MAX_FILES) {
+            int k = v[i].nfiles++;
+            v[i].files[k].id = db_col_i64(s, 0);
+            snprintf(v[i].files[k].name, sizeof v[i].files[k].name, "%s", db_col_text(s, 1));
+            snprintf(v[i].files[k].mime, sizeof v[i].files[k].mime, "%s", db_col_text(s, 2));
+            v[i].files[k].size = db_col_i64(s, 3);
+        }
+        db_done(s);
+        if (fn(ctx, &v[i])) break;
+    }
+    free(v);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *pledge_id)
+{
+    db_stmt *s = db_prepare(d, "SELECT e.mime, e.name, e.data, pp.pledge_id FROM evidence e JOIN pledge_progress pp ON pp.id = e.progress_id WHERE e.id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        size_t n;
+        const void *p = db_col_blob(s, 2, &n);
+        snprintf(mime, 32, "%s", db_col_text(s, 0));
+        snprintf(name, 128, "%s", db_col_text(s, 1));
+        buf_reset(out);
+        buf_add(out, p, n);
+        *pledge_id = db_col_i64(s, 3);
+    }
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+/* WHERE clause shared by list and count: binds in a fixed order (see bind_q). */
+#define PLEDGE_WHERE                                                                                                 \
+    " WHERE (? = 0 OR p.member_id = ?) AND (? = '' OR (o.path >= ? AND o.path < ?)) AND (? = 0 OR p.org_id = ?)"     \
+    " AND (? = 0 OR p.member_id IS NULL) AND (? = '' OR p.status = ?)"                                                \
+    " AND (? = 0 OR p.status IN ('in_progress','completed','missed','rated','renewed'))"                             \
+    " AND (? = 0 OR (p.status IN ('submitted','returned','in_progress') AND p.due_date < ?))"                         \
+    " AND (? = '' OR p.due_date >= ?) AND (? = '' OR p.due_date <= ?)"
+
+static void bind_q(db_stmt *s, const pledge_query *q, char *end, char *today)
+{
+    int i = 1;
+    db_bind_i64(s, i++, q->member_id);
+    db_bind_i64(s, i++, q->member_id);
+    const char *path = q->root && q->subtree ? q->root->path : "";
+    if (q->root) orgpath_end(q->root->path, end, CX_PATH_MAX);
+    db_bind_text(s, i++, path);
+    db_bind_text(s, i++, path);
+    db_bind_text(s, i++, q->root && q->subtree ? end : "");
+    int64_t own = q->root && !q->subtree ? q->root->id : 0;
+    db_bind_i64(s, i++, own);
+    db_bind_i64(s, i++, own);
+    db_bind_i64(s, i++, q->org_only ? 1 : 0);
+    const char *st = q->status >= 0 ? pledge_status_name((pledge_status)q->status) : "";
+    db_bind_text(s, i++, st);
+    db_bind_text(s, i++, st);
+    db_bind_i64(s, i++, q->public_only ? 1 : 0);
+    date_today(today);
+    db_bind_i64(s, i++, q->overdue ? 1 : 0);
+    db_bind_text(s, i++, today);
+    db_bind_text(s, i++, q->due_from ? q->due_from : "");
+    db_bind_text(s, i++, q->due_from ? q->due_from : "");
+    db_bind_text(s, i++, q->due_to ? q->due_to : "");
+    db_bind_text(s, i++, q->due_to ? q->due_to : "");
+    (void)i;
+}
+
+int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT " PLEDGE_COLS PLEDGE_FROM PLEDGE_WHERE " ORDER BY p.due_date, p.id LIMIT ? OFFSET ?");
+    if (!s) return CX_ERR;
+    char end[CX_PATH_MAX], today[11];
+    bind_q(s, q, end, today);
+    db_bind_i64(s, 18, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
+    db_bind_i64(s, 19, q->offset);
+    pledge *p = xmalloc(sizeof *p);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        read_pledge(s, p);
+        if (fn(ctx, p)) break;
+    }
+    free(p);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int pledge_count(db *d, const pledge_query *q, int64_t *n)
+{
+    db_stmt *s = db_prepare(d, "SELECT count(*)" PLEDGE_FROM PLEDGE_WHERE);
+    if (!s) return CX_ERR;
+    char end[CX_PATH_MAX], today[11];
+    bind_q(s, q, end, today);
+    int rc = db_step(s);
+    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total, int64_t *missed)
+{
+    db_stmt *s = db_prepare(d, "SELECT "
+                               "coalesce(sum(CASE WHEN completed_at > 0 AND status IN ('completed','rated','renewed') THEN 1 ELSE 0 END), 0), "
+                               "coalesce(sum(CASE WHEN status IN ('in_progress','completed','missed','rated','renewed') THEN 1 ELSE 0 END), 0), "
+                               "coalesce(sum(CASE WHEN miss_kind <> '' THEN 1 ELSE 0 END), 0) FROM pledge WHERE member_id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, member_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) *kept = db_col_i64(s, 0), *public_total = db_col_i64(s, 1), *missed = db_col_i64(s, 2);
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+/* "v<member version>-<pledges>-<sum of pledge versions>" changes with every write to either. */
+static int version_of(db *d, const char *sql, int64_t id, char etag[64])
+{
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    db_bind_i64(s, 2, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        snprintf(etag, 64, "\"%" PRId64 "-%" PRId64 "-%" PRId64 "\"", db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2));
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+int pledge_card_version(db *d, int64_t member_id, char etag[64])
+{
+    /* one query: 0 when the member (or their organisation) is missing or inactive */
+    db_stmt *s = db_prepare(d, "SELECT m.version, (SELECT count(*) FROM pledge WHERE member_id = m.id), "
+                               "(SELECT coalesce(sum(version), 0) FROM pledge WHERE member_id = m.id) "
+                               "FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1 AND o.active = 1");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, member_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        snprintf(etag, 64, "\"%" PRId64 "-%" PRId64 "-%" PRId64 "\"", db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2));
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+int pledge_board_version(db *d, int64_t org_id, char etag[64])
+{
+    /* the board shows the org, its members and their pledges: any change bumps one of these */
+    return version_of(d, "SELECT (SELECT version FROM org WHERE id = ?) * 1000003 + (SELECT coalesce(sum(version), 0) + count(*) FROM member WHERE org_id = o.id), "
+                         "count(*), coalesce(sum(p.version), 0) FROM org o LEFT JOIN pledge p ON p.org_id = o.id WHERE o.id = ? GROUP BY o.id",
+                      org_id, etag);
+}

@@ -1,0 +1,90 @@
+/* pledge_store.h: campaigns, pledges (公开承诺), progress entries (践诺) and evidence. Every
+ * change is decided by domain/pledge.c inside the store's transaction, so two people acting at
+ * once cannot both move a pledge out of the same state. */
+#ifndef CX_PLEDGE_STORE_H
+#define CX_PLEDGE_STORE_H
+#include "store.h"
+#include "../domain/pledge.h"
+
+typedef struct campaign {
+    int64_t id, org_id;
+    char theme[256], start_date[11], end_date[11];
+} campaign;
+
+/* The newest campaign run by o or one of its ancestors: 1 found, 0 none. */
+int campaign_for_org(db *d, const org *o, campaign *c);
+int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, const char *start, const char *end,
+                    int64_t *id, cx_err *e);
+
+typedef struct pledge {
+    int64_t id, org_id, member_id, campaign_id, predecessor_id, successor_id, version, created_at, updated_at;
+    int percent;
+    pledge_status status;
+    char area[64], title[256], content[4096], measures[4096], responsible[96], due_date[11];
+    char return_reason[2048], miss_kind[16], miss_explanation[4096], summary[4096], grade[16], rating_comment[4096];
+    char org_name[256], org_path[CX_PATH_MAX], member_name[64], campaign_theme[256];
+} pledge;
+
+/* Extra input of an action: RETURN needs reason; MISS needs miss_kind ("objective" with an
+ * explanation, or "unjustified"); RATE needs grade (summary and comment optional). */
+typedef struct pledge_extra {
+    const char *reason, *miss_kind, *explanation, *grade, *comment, *summary;
+} pledge_extra;
+
+int pledge_get(db *d, int64_t id, pledge *p);
+/* Creates a draft. member_id 0 makes an organisation pledge of org_id; otherwise a member pledge
+ * of that member (org_id is then the member's organisation). in must have passed pledge_validate
+ * (due is the normalised date). predecessor_id is set by renewals only. */
+int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_in *in,
+                  const char *due, int64_t *id, cx_err *e);
+int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in *in, const char *due, cx_err *e);
+/* Runs SUBMIT, APPROVE, RETURN, COMPLETE, MISS, RATE or RENEW. RENEW creates the successor as a
+ * copy in draft (due date one year later) and returns its id in *new_id. */
+int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int relation, const pledge_extra *x,
+               int64_t *new_id, cx_err *e);
+
+typedef struct evidence_in {
+    const char *name, *mime;
+    const void *data;
+    size_t len;
+} evidence_in;
+#define EVIDENCE_MAX_BYTES (5u << 20)
+#define EVIDENCE_MAX_FILES 5
+/* "image/jpeg", "image/png", "application/pdf" decided by content, or NULL. */
+const char *evidence_sniff(const void *data, size_t n);
+int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
+                        const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e);
+
+typedef struct progress_entry {
+    int64_t id;
+    char date[11], text[4096], author[64];
+    int percent;
+    int nfiles;
+    struct { int64_t id; char name[128], mime[32]; int64_t size; } files[EVIDENCE_MAX_FILES];
+} progress_entry;
+typedef int (*progress_fn)(void *ctx, const progress_entry *pe);
+int pledge_progress_list(db *d, int64_t pledge_id, progress_fn fn, void *ctx);
+/* 1 with bytes, type and the pledge it belongs to; 0 when there is none. */
+int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *pledge_id);
+
+typedef struct pledge_query {
+    const org *root;       /* subtree; NULL with member_id set */
+    bool subtree;          /* false: the root's own pledges (org and its members) only */
+    int64_t member_id;     /* only this member's pledges */
+    bool org_only;         /* only organisation pledges */
+    int status;            /* -1 any */
+    bool public_only;      /* approved and later */
+    bool overdue;          /* in progress (or waiting) past the due date */
+    const char *due_from, *due_to; /* due dates in [from, to] (this month) */
+    int64_t offset, limit;
+} pledge_query;
+typedef int (*pledge_fn)(void *ctx, const pledge *p);
+int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx);
+int pledge_count(db *d, const pledge_query *q, int64_t *n);
+/* Counts for a public record (亮形象): pledges kept (rated/renewed after completion) and made public. */
+int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total, int64_t *missed);
+/* A validator for a public card: changes whenever the member or any of their pledges changes.
+ * 1 with etag set; 0 when the member or their organisation is missing or inactive (no card). */
+int pledge_card_version(db *d, int64_t member_id, char etag[64]);
+int pledge_board_version(db *d, int64_t org_id, char etag[64]);
+#endif

@@ -1,0 +1,66 @@
+/* cache.c: a direct-mapped cache of rendered public pages (see cache.h). */
+#include "cache.h"
+#include "../lib/util.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOTS 4096
+#define MAX_BODY (256 * 1024)
+
+typedef struct slot {
+    pthread_mutex_t mu;
+    char key[96], etag[64], mime[64];
+    char *body;
+    size_t len;
+} slot;
+
+static slot slots[SLOTS];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void init(void)
+{
+    for (int i = 0; i < SLOTS; i++) pthread_mutex_init(&slots[i].mu, NULL);
+}
+
+static slot *slot_for(const char *key)
+{
+    size_t h = 1469598103934665603ULL;
+    for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return &slots[h % SLOTS];
+}
+
+bool page_cache_get(const char *key, const char *etag, buf *out, char mime[64])
+{
+    pthread_once(&once, init);
+    slot *s = slot_for(key);
+    bool hit = false;
+    pthread_mutex_lock(&s->mu);
+    if (s->body && !strcmp(s->key, key) && !strcmp(s->etag, etag)) {
+        buf_reset(out);
+        buf_add(out, s->body, s->len);
+        memcpy(mime, s->mime, sizeof s->mime);
+        hit = true;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return hit;
+}
+
+void page_cache_put(const char *key, const char *etag, const char *mime, const char *body, size_t len)
+{
+    if (strlen(key) >= sizeof slots[0].key || strlen(etag) >= sizeof slots[0].etag || strlen(mime) >= sizeof slots[0].mime ||
+        len > MAX_BODY)
+        return;
+    pthread_once(&once, init);
+    slot *s = slot_for(key);
+    char *copy = xmalloc(len);
+    memcpy(copy, body, len);
+    pthread_mutex_lock(&s->mu);
+    free(s->body);
+    s->body = copy;
+    s->len = len;
+    strcpy(s->key, key);
+    strcpy(s->etag, etag);
+    strcpy(s->mime, mime);
+    pthread_mutex_unlock(&s->mu);
+}

@@ -1,0 +1,612 @@
+/* page_pledge.c: pledge pages and API: create, edit, the lifecycle actions, progress entries with
+ * evidence, lists of a subtree (by status, overdue, due this month) and their XLSX export. */
+#include "web.h"
+#include "../domain/date.h"
+#include "../store/pledge_store.h"
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+/* How the user stands to a pledge (PR_* bits); see domain/pledge.h. */
+static int relation_of(const req *r, const pledge *p)
+{
+    int rel = PR_NONE;
+    const int adm = ROLE_OFFICE | ROLE_SECRETARY;
+    if (p->member_id) {
+        if (r->user.member_id && r->user.member_id == p->member_id) rel |= PR_OWNER;
+        if (perm_allows(&r->user, adm, p->org_path)) rel |= PR_REVIEWER;
+    } else {
+        /* the organisation's own secretary/office owns its pledge; those strictly above review it */
+        for (int i = 0; i < r->user.ngrants; i++) {
+            const grant *g = &r->user.grants[i];
+            if (!(g->role & adm) || !path_in_subtree(p->org_path, g->path)) continue;
+            rel |= strcmp(p->org_path, g->path) == 0 ? PR_OWNER : PR_REVIEWER;
+        }
+    }
+    return rel;
+}
+
+/* Loads a pledge the user may see (any role over its org, or its own member); 404 otherwise. */
+static bool req_pledge(req *r, int64_t id, pledge *p)
+{
+    int f = pledge_get(r->db, id, p);
+    if (f == CX_ERR) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return false;
+    }
+    if (f == 0 || (!perm_allows(&r->user, ROLE_ANY, p->org_path) && !(relation_of(r, p) & PR_OWNER))) {
+        req_failf(r, 404, "not_found", "id", "承诺不存在或不在您的管理范围内");
+        return false;
+    }
+    return true;
+}
+
+cJSON *json_pledge(const pledge *p)
+{
+    cJSON *j = cJSON_CreateObject();
+    json_add_i64(j, "id", p->id);
+    json_add_i64(j, "org_id", p->org_id);
+    cJSON_AddStringToObject(j, "org_name", p->org_name);
+    if (p->member_id) {
+        json_add_i64(j, "member_id", p->member_id);
+        cJSON_AddStringToObject(j, "member_name", p->member_name);
+    }
+    cJSON_AddStringToObject(j, "kind", p->member_id ? "member" : "org");
+    cJSON_AddStringToObject(j, "kind_label", p->member_id ? "党员承诺" : "组织承诺");
+    json_add_i64(j, "campaign_id", p->campaign_id);
+    cJSON_AddStringToObject(j, "campaign", p->campaign_theme);
+    cJSON_AddStringToObject(j, "status", pledge_status_name(p->status));
+    cJSON_AddStringToObject(j, "status_label", pledge_status_label(p->status));
+    cJSON_AddStringToObject(j, "area", p->area);
+    cJSON_AddStringToObject(j, "title", p->title);
+    cJSON_AddStringToObject(j, "content", p->content);
+    cJSON_AddStringToObject(j, "measures", p->measures);
+    cJSON_AddStringToObject(j, "responsible", p->responsible);
+    cJSON_AddStringToObject(j, "due_date", p->due_date);
+    json_add_i64(j, "percent", p->percent);
+    char today[11];
+    date_today(today);
+    cJSON_AddBoolToObject(j, "overdue", pledge_overdue(p->status, p->due_date, today));
+    if (p->return_reason[0]) cJSON_AddStringToObject(j, "return_reason", p->return_reason);
+    if (p->miss_kind[0]) {
+        cJSON_AddStringToObject(j, "miss_kind", p->miss_kind);
+        cJSON_AddStringToObject(j, "miss_kind_label", !strcmp(p->miss_kind, "objective") ? "客观原因" : "无正当理由");
+        cJSON_AddStringToObject(j, "miss_explanation", p->miss_explanation);
+        cJSON_AddBoolToObject(j, "unjustified", !strcmp(p->miss_kind, "unjustified"));
+    }
+    if (p->grade[0]) {
+        cJSON_AddStringToObject(j, "grade", p->grade);
+        cJSON_AddStringToObject(j, "grade_label", pledge_grade_label(p->grade));
+        cJSON_AddStringToObject(j, "rating_comment", p->rating_comment);
+        cJSON_AddStringToObject(j, "summary", p->summary);
+    }
+    if (p->predecessor_id) json_add_i64(j, "predecessor_id", p->predecessor_id);
+    if (p->successor_id) json_add_i64(j, "successor_id", p->successor_id);
+    json_add_i64(j, "version", p->version);
+    return j;
+}
+
+static void read_pledge_in(req *r, pledge_in *in)
+{
+    in->area = req_in(r, "area");
+    in->title = req_in(r, "title");
+    in->content = req_in(r, "content");
+    in->measures = req_in(r, "measures");
+    in->responsible = req_in(r, "responsible");
+    in->due_date = req_in(r, "due_date");
+}
+
+/* Form data for pledge_form.html: areas for the kind, the values entered, the errors. */
+static void form_data(req *r, bool org_pledge, const pledge_in *in, cx_err *errs, int n)
+{
+    cJSON *d = req_data(r);
+    cJSON *areas = cJSON_AddArrayToObject(d, "areas");
+    for (const char *const *a = org_pledge ? pledge_org_areas : pledge_member_areas; *a; a++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "value", *a);
+        cJSON_AddBoolToObject(x, "selected", in && in->area && !strcmp(in->area, *a));
+        cJSON_AddItemToArray(areas, x);
+    }
+    cJSON *v = cJSON_AddObjectToObject(d, "values");
+    if (in) {
+        cJSON_AddStringToObject(v, "title", in->title ? in->title : "");
+        cJSON_AddStringToObject(v, "content", in->content ? in->content : "");
+        cJSON_AddStringToObject(v, "measures", in->measures ? in->measures : "");
+        cJSON_AddStringToObject(v, "responsible", in->responsible ? in->responsible : "");
+        cJSON_AddStringToObject(v, "due_date", in->due_date ? in->due_date : "");
+    }
+    cJSON *list = cJSON_AddArrayToObject(d, "errors");
+    for (int i = 0; i < n && i < 8; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "field", errs[i].field);
+        cJSON_AddStringToObject(x, "message", errs[i].msg);
+        cJSON_AddItemToArray(list, x);
+    }
+}
+
+/* GET /pledges/new?org=ID (an organisation's pledge) or without org (the user's own). */
+void h_pledge_new(req *r)
+{
+    cJSON *d = req_data(r);
+    const char *os = req_query(r, "org");
+    int64_t oid;
+    org o;
+    if (os && *os) {
+        if (str_to_i64(os, &oid) != CX_OK || !req_org(r, oid, ROLE_OFFICE | ROLE_SECRETARY, &o)) {
+            if (!r->failed) req_failf(r, 404, "not_found", "org", "组织不存在");
+            return;
+        }
+        cJSON_AddItemToObject(d, "org", json_org(&o));
+        cJSON_AddStringToObject(d, "title", "新建组织承诺");
+        form_data(r, true, &(pledge_in){.responsible = r->user.display_name}, NULL, 0);
+    } else {
+        if (!r->user.member_id) {
+            req_failf(r, 403, "not_member", "", "您的账号没有关联党员信息，不能以个人名义承诺");
+            return;
+        }
+        member m;
+        member_get(r->db, r->user.member_id, &m);
+        cJSON_AddStringToObject(d, "title", "我的公开承诺");
+        cJSON_AddStringToObject(d, "member_name", m.r.name);
+        form_data(r, false, &(pledge_in){.responsible = m.r.name}, NULL, 0);
+    }
+}
+
+/* POST /pledges: org_id given → an organisation pledge; otherwise the member's own. */
+void h_pledge_create(req *r)
+{
+    const char *os = req_in(r, "org_id");
+    bool org_pledge = os && *os;
+    int64_t oid = 0, mid = 0;
+    org o;
+    if (org_pledge) {
+        if (str_to_i64(os, &oid) != CX_OK || oid <= 0) {
+            req_failf(r, 400, "invalid_org", "org_id", "组织编号无效");
+            return;
+        }
+        if (!req_org(r, oid, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    } else {
+        if (!r->user.member_id) {
+            req_failf(r, 403, "not_member", "", "您的账号没有关联党员信息，不能以个人名义承诺（组织承诺请填写 org_id）");
+            return;
+        }
+        member m;
+        if (member_get(r->db, r->user.member_id, &m) != 1 || !m.active) {
+            req_failf(r, 403, "not_member", "", "您的党员信息不存在或已停用");
+            return;
+        }
+        mid = m.id;
+        oid = m.org_id;
+        org_get(r->db, oid, &o);
+    }
+    pledge_in in;
+    read_pledge_in(r, &in);
+    char due[11];
+    cx_err errs[8];
+    int n = pledge_validate(&in, org_pledge, false, due, errs, 8);
+    campaign c;
+    if (!n && campaign_for_org(r->db, &o, &c) != 1)
+        n = 1, cx_fail(&errs[0], 400, "no_campaign", "campaign_id", "“%s”还没有进行中的创先争优活动，请先由活动办公室创建活动", o.name);
+    int64_t id = 0;
+    if (!n && pledge_create(r->db, &r->who, oid, mid, c.id, &in, due, &id, &errs[0]) != CX_OK) n = 1;
+    if (n) {
+        if (!req_is_api(r)) {
+            cJSON *d = req_data(r);
+            cJSON_AddStringToObject(d, "title", org_pledge ? "新建组织承诺" : "我的公开承诺");
+            if (org_pledge) cJSON_AddItemToObject(d, "org", json_org(&o));
+            form_data(r, org_pledge, &in, errs, n);
+            r->tmpl = "pledge_form";
+        }
+        req_fail(r, &errs[0]);
+        return;
+    }
+    if (!req_is_api(r)) {
+        req_redirect(r, "/pledges/%" PRId64, id);
+        return;
+    }
+    pledge p;
+    pledge_get(r->db, id, &p);
+    r->status = 201;
+    cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
+}
+
+cJSON *json_progress(const progress_entry *pe)
+{
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", pe->id);
+    cJSON_AddStringToObject(x, "date", pe->date);
+    cJSON_AddStringToObject(x, "text", pe->text);
+    json_add_i64(x, "percent", pe->percent);
+    cJSON_AddStringToObject(x, "author", pe->author);
+    cJSON *fs = cJSON_AddArrayToObject(x, "evidence");
+    for (int i = 0; i < pe->nfiles; i++) {
+        cJSON *f = cJSON_CreateObject();
+        json_add_i64(f, "id", pe->files[i].id);
+        cJSON_AddStringToObject(f, "name", pe->files[i].name);
+        cJSON_AddStringToObject(f, "mime", pe->files[i].mime);
+        json_add_i64(f, "size", pe->files[i].size);
+        cJSON_AddBoolToObject(f, "image", !strncmp(pe->files[i].mime, "image/", 6));
+        cJSON_AddItemToArray(fs, f);
+    }
+    return x;
+}
+
+static int add_progress(void *ctx, const progress_entry *pe)
+{
+    cJSON_AddItemToArray(ctx, json_progress(pe));
+    return 0;
+}
+
+/* The actions this user may take now, for the page's buttons. */
+static void add_actions(cJSON *d, const pledge *p, int rel)
+{
+    cJSON *can = cJSON_AddObjectToObject(d, "can");
+    for (int a = 0; a < PA_COUNT; a++) {
+        pledge_status next;
+        cJSON_AddBoolToObject(can, pledge_action_name((pledge_action)a), pledge_decide(p->status, (pledge_action)a, rel, &next, NULL) == CX_OK);
+    }
+}
+
+void h_pledge(req *r)
+{
+    int64_t id;
+    pledge p;
+    if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", p.title);
+    cJSON_AddItemToObject(d, "pledge", json_pledge(&p));
+    cJSON *prog = cJSON_AddArrayToObject(d, "progress");
+    pledge_progress_list(r->db, id, add_progress, prog);
+    add_actions(d, &p, relation_of(r, &p));
+    char today[11];
+    date_today(today);
+    cJSON_AddStringToObject(d, "today", today);
+    cJSON *grades = cJSON_AddArrayToObject(d, "grades");
+    for (const char *const *g = pledge_grades; *g; g++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "value", *g);
+        cJSON_AddStringToObject(x, "label", pledge_grade_label(*g));
+        cJSON_AddItemToArray(grades, x);
+    }
+}
+
+void h_pledge_edit(req *r)
+{
+    int64_t id;
+    pledge p;
+    if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "修改承诺");
+    cJSON_AddItemToObject(d, "pledge", json_pledge(&p));
+    pledge_in in = {p.area, p.title, p.content, p.measures, p.responsible, p.due_date};
+    form_data(r, p.member_id == 0, &in, NULL, 0);
+}
+
+void h_pledge_update(req *r)
+{
+    int64_t id;
+    pledge p;
+    if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
+    pledge_in in;
+    read_pledge_in(r, &in);
+    /* PATCH: fields not sent keep their value */
+    if (!in.area) in.area = p.area;
+    if (!in.title) in.title = p.title;
+    if (!in.content) in.content = p.content;
+    if (!in.measures) in.measures = p.measures;
+    if (!in.responsible) in.responsible = p.responsible;
+    if (!in.due_date) in.due_date = p.due_date;
+    char due[11];
+    cx_err errs[8];
+    int n = pledge_validate(&in, p.member_id == 0, false, due, errs, 8);
+    if (!n && pledge_edit(r->db, &r->who, id, relation_of(r, &p), &in, due, &errs[0]) != CX_OK) n = 1;
+    if (n) {
+        if (!req_is_api(r)) {
+            cJSON *d = req_data(r);
+            cJSON_AddStringToObject(d, "title", "修改承诺");
+            cJSON_AddItemToObject(d, "pledge", json_pledge(&p));
+            form_data(r, p.member_id == 0, &in, errs, n);
+        }
+        req_fail(r, &errs[0]);
+        return;
+    }
+    if (!req_is_api(r)) {
+        req_redirect(r, "/pledges/%" PRId64, id);
+        return;
+    }
+    pledge_get(r->db, id, &p);
+    cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
+}
+
+/* POST /pledges/:id/<action>: the action is the last path segment. */
+void h_pledge_act(req *r)
+{
+    int64_t id;
+    pledge p;
+    if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
+    const char *slash = strrchr(r->url, '/');
+    int action = pledge_action_from_name(slash ? slash + 1 : "");
+    if (action < 0 || action == PA_EDIT || action == PA_PROGRESS) {
+        req_failf(r, 404, "not_found", "action", "不支持的操作");
+        return;
+    }
+    pledge_extra x = {req_in(r, "reason"), req_in(r, "miss_kind"), req_in(r, "explanation"), req_in(r, "grade"),
+                      req_in(r, "comment"), req_in(r, "summary")};
+    int64_t nid = 0;
+    cx_err e = {0};
+    if (pledge_act(r->db, &r->who, id, (pledge_action)action, relation_of(r, &p), &x, &nid, &e) != CX_OK) {
+        if (!req_is_api(r)) {
+            h_pledge(r);
+            r->tmpl = "pledge";
+        }
+        req_fail(r, &e);
+        return;
+    }
+    int64_t show = action == PA_RENEW ? nid : id;
+    if (!req_is_api(r)) {
+        req_redirect(r, action == PA_RENEW ? "/pledges/%" PRId64 "/edit" : "/pledges/%" PRId64, show);
+        return;
+    }
+    pledge_get(r->db, show, &p);
+    if (action == PA_RENEW) r->status = 201;
+    cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
+}
+
+void h_pledge_progress(req *r)
+{
+    int64_t id;
+    pledge p;
+    if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
+    char date[11];
+    int pct = 0;
+    cx_err errs[4];
+    const char *ds = req_in(r, "date");
+    char today[11];
+    date_today(today);
+    int n = pledge_progress_validate(ds && *ds ? ds : today, req_in(r, "text"), req_in(r, "percent"), date, &pct, errs, 4);
+    evidence_in files[EVIDENCE_MAX_FILES + 1];
+    int nf = 0;
+    for (int i = 0; i < r->nfields && !n; i++) {
+        const field *f = &r->fields[i];
+        if (strcmp(f->name, "evidence") || !f->filename || (!f->data.len && !f->filename[0])) continue; /* an empty file input */
+        if (nf > EVIDENCE_MAX_FILES) break;
+        files[nf++] = (evidence_in){f->filename, f->ctype, f->data.p ? f->data.p : "", f->data.len};
+    }
+    int64_t pid = 0;
+    if (!n && pledge_add_progress(r->db, &r->who, id, relation_of(r, &p), date, req_in(r, "text"), pct, files, nf, &pid, &errs[0]) !=
+                  CX_OK)
+        n = 1;
+    if (n) {
+        if (!req_is_api(r)) {
+            h_pledge(r);
+            r->tmpl = "pledge";
+        }
+        req_fail(r, &errs[0]);
+        return;
+    }
+    if (!req_is_api(r)) {
+        req_redirect(r, "/pledges/%" PRId64 "#progress", id);
+        return;
+    }
+    r->status = 201;
+    cJSON *d = req_data(r);
+    json_add_i64(d, "progress_id", pid);
+    pledge_get(r->db, id, &p);
+    cJSON_AddItemToObject(d, "pledge", json_pledge(&p));
+}
+
+void h_evidence(req *r)
+{
+    int64_t id, pid;
+    if (!req_id(r, 0, &id)) return;
+    char mime[32], name[128];
+    buf_init(&r->file);
+    int f = evidence_get(r->db, id, &r->file, mime, name, &pid);
+    pledge p;
+    bool visible = f == 1 && pledge_get(r->db, pid, &p) == 1 &&
+                   (perm_allows(&r->user, ROLE_ANY, p.org_path) || (relation_of(r, &p) & PR_OWNER));
+    if (!visible) { /* hidden evidence answers exactly like missing evidence */
+        buf_free(&r->file);
+        req_failf(r, 404, "not_found", "id", "佐证文件不存在");
+        return;
+    }
+    r->file_mime = req_keep(r, xstrdup(mime));
+}
+
+/* ---- lists ---- */
+
+static int add_pledge(void *ctx, const pledge *p)
+{
+    cJSON_AddItemToArray(ctx, json_pledge(p));
+    return 0;
+}
+
+/* Reads the list filters from the query: status, overdue=1, due=month, kind=org, page, per_page. */
+static bool list_query(req *r, pledge_query *q, char from[11], char to[11])
+{
+    const char *st = req_query(r, "status"), *ov = req_query(r, "overdue"), *due = req_query(r, "due"), *kind = req_query(r, "kind");
+    q->status = -1;
+    if (st && *st && (q->status = pledge_status_from_name(st)) < 0) {
+        req_failf(r, 400, "invalid_query", "status", "参数 status 无效：%s", st);
+        return false;
+    }
+    q->overdue = ov && !strcmp(ov, "1");
+    q->org_only = kind && !strcmp(kind, "org");
+    if (due && !strcmp(due, "month")) {
+        date_today(from);
+        memcpy(to, from, 11);
+        memcpy(from + 8, "01", 2);
+        memcpy(to + 8, "31", 2);
+        q->due_from = from;
+        q->due_to = to;
+    } else if (due && *due) {
+        req_failf(r, 400, "invalid_query", "due", "参数 due 只能为 month");
+        return false;
+    }
+    const char *ps = req_query(r, "page"), *pp = req_query(r, "per_page");
+    int64_t page = 1, per = 50;
+    if ((ps && (str_to_i64(ps, &page) != CX_OK || page < 1 || page > 1000000)) ||
+        (pp && (str_to_i64(pp, &per) != CX_OK || per < 1 || per > 500))) {
+        req_failf(r, 400, "invalid_query", ps ? "page" : "per_page", "分页参数无效（page ≥ 1，per_page 为 1–500）");
+        return false;
+    }
+    q->offset = (page - 1) * per;
+    q->limit = per;
+    return true;
+}
+
+static void list_into(req *r, const pledge_query *q, cJSON *d)
+{
+    int64_t total = 0;
+    cJSON *arr = cJSON_AddArrayToObject(d, "pledges");
+    if (pledge_count(r->db, q, &total) != CX_OK || pledge_list(r->db, q, add_pledge, arr) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取承诺失败");
+        return;
+    }
+    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
+    json_add_i64(pg, "total", total);
+    json_add_i64(pg, "page", q->offset / q->limit + 1);
+    json_add_i64(pg, "per_page", q->limit);
+}
+
+static void export_pledges(req *r, const pledge_query *q, const org *o);
+
+void h_org_pledges(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o)) return;
+    pledge_query q = {.root = &o, .subtree = true};
+    char from[11], to[11];
+    if (!list_query(r, &q, from, to)) return;
+    const char *fmt = req_query(r, "format");
+    if (fmt && !strcmp(fmt, "xlsx")) {
+        export_pledges(r, &q, &o);
+        return;
+    }
+    if (fmt && *fmt) {
+        req_failf(r, 400, "invalid_format", "format", "导出格式只支持 xlsx");
+        return;
+    }
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "公开承诺");
+    cJSON_AddItemToObject(d, "org", json_org(&o));
+    cJSON *f = cJSON_AddObjectToObject(d, "filter");
+    const char *st = req_query(r, "status");
+    cJSON_AddStringToObject(f, "status", st ? st : "");
+    cJSON_AddBoolToObject(f, "overdue", q.overdue);
+    cJSON_AddBoolToObject(f, "month", q.due_from != NULL);
+    cJSON *sts = cJSON_AddArrayToObject(d, "statuses");
+    for (int s = 0; s < PS_COUNT; s++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "value", pledge_status_name((pledge_status)s));
+        cJSON_AddStringToObject(x, "label", pledge_status_label((pledge_status)s));
+        cJSON_AddBoolToObject(x, "selected", st && !strcmp(st, pledge_status_name((pledge_status)s)));
+        cJSON_AddItemToArray(sts, x);
+    }
+    cJSON_AddBoolToObject(d, "can_pledge", perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, o.path));
+    list_into(r, &q, d);
+}
+
+void h_my_pledges(req *r)
+{
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "我的承诺");
+    if (!r->user.member_id) {
+        cJSON_AddItemToObject(d, "pledges", cJSON_CreateArray());
+        return;
+    }
+    cJSON_AddTrueToObject(d, "is_member");
+    json_add_i64(d, "member_id", r->user.member_id);
+    pledge_query q = {.member_id = r->user.member_id, .status = -1, .limit = 200};
+    list_into(r, &q, d);
+}
+
+static void export_pledges(req *r, const pledge_query *q0, const org *o)
+{
+    pledge_query q = *q0;
+    q.offset = 0;
+    q.limit = 0;
+    cJSON *arr = cJSON_CreateArray();
+    if (pledge_list(r->db, &q, add_pledge, arr) != CX_OK) {
+        cJSON_Delete(arr);
+        req_failf(r, 500, "db_error", "", "读取承诺失败");
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/cxzy-pledges-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        cJSON_Delete(arr);
+        req_failf(r, 500, "export_failed", "", "无法创建导出文件");
+        return;
+    }
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "公开承诺");
+    lxw_format *b = workbook_add_format(wb);
+    format_set_bold(b);
+    static const char *heads[] = {"类别", "承诺人/组织", "所在党组织", "承诺领域", "承诺事项", "承诺内容", "具体措施", "责任人",
+                                  "完成时限", "状态", "进度(%)", "逾期", "评诺等次"};
+    for (int c = 0; c < 13; c++) worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], b);
+    lxw_row_t row = 1;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr)
+    {
+        const char *v[13] = {cJSON_GetObjectItem(x, "kind_label")->valuestring,
+                             cJSON_GetObjectItem(x, "member_name") ? cJSON_GetObjectItem(x, "member_name")->valuestring
+                                                                   : cJSON_GetObjectItem(x, "org_name")->valuestring,
+                             cJSON_GetObjectItem(x, "org_name")->valuestring, cJSON_GetObjectItem(x, "area")->valuestring,
+                             cJSON_GetObjectItem(x, "title")->valuestring, cJSON_GetObjectItem(x, "content")->valuestring,
+                             cJSON_GetObjectItem(x, "measures")->valuestring, cJSON_GetObjectItem(x, "responsible")->valuestring,
+                             cJSON_GetObjectItem(x, "due_date")->valuestring, cJSON_GetObjectItem(x, "status_label")->valuestring,
+                             NULL, cJSON_IsTrue(cJSON_GetObjectItem(x, "overdue")) ? "逾期" : "",
+                             cJSON_GetObjectItem(x, "grade_label") ? cJSON_GetObjectItem(x, "grade_label")->valuestring : ""};
+        for (int c = 0; c < 13; c++) {
+            if (c == 10) worksheet_write_number(ws, row, 10, cJSON_GetObjectItem(x, "percent")->valuedouble, NULL);
+            else worksheet_write_string(ws, row, (lxw_col_t)c, v[c], NULL);
+        }
+        row++;
+    }
+    cJSON_Delete(arr);
+    worksheet_set_column(ws, 4, 6, 30, NULL);
+    buf_init(&r->file);
+    FILE *f = NULL;
+    if (workbook_close(wb) == LXW_NO_ERROR && (f = fopen(path, "rb"))) {
+        char tmp[65536];
+        size_t n;
+        while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_add(&r->file, tmp, n);
+        fclose(f);
+    }
+    unlink(path);
+    if (!r->file.len) {
+        buf_free(&r->file);
+        req_failf(r, 500, "export_failed", "", "导出失败");
+        return;
+    }
+    r->file_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    snprintf(r->file_name, sizeof r->file_name, "%s-公开承诺.xlsx", o->name);
+    audit_record(r->db, &r->who, "export", "pledge", o->id, o->id, NULL, "{\"format\":\"xlsx\"}", "ok");
+}
+
+/* POST /api/v1/orgs/:id/campaigns: the office starts a campaign for its subtree. */
+void h_campaign_create(req *r)
+{
+    int64_t id, cid;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
+    cx_err e = {0};
+    if (campaign_create(r->db, &r->who, id, req_in(r, "theme"), req_in(r, "start_date"), req_in(r, "end_date"), &cid, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    if (!req_is_api(r)) {
+        req_redirect(r, "/orgs/%" PRId64 "/pledges", id);
+        return;
+    }
+    r->status = 201;
+    cJSON *c = cJSON_AddObjectToObject(req_data(r), "campaign");
+    json_add_i64(c, "id", cid);
+}

@@ -1,0 +1,308 @@
+/* page_public.c: the public pages, no login: a member's card (亮身份) with record (亮形象), an
+ * organisation's board (公示栏), their QR codes (SVG) and A4 print views. Each page carries an
+ * ETag from the versions of what it shows; a matching If-None-Match is answered 304 before any
+ * rendering. */
+#include "web.h"
+#include "cache.h"
+#include "../lib/qr.h"
+#include "../store/pledge_store.h"
+#include <inttypes.h>
+#include <string.h>
+
+/* True when the answer is settled by this version alone: 304 when the client already has it, or
+ * the page rendered earlier for the same URL and version from the cache. Otherwise the handler
+ * renders, and server.c stores the result under the URL and etag. */
+static bool not_modified(req *r, const char *etag)
+{
+    snprintf(r->etag, sizeof r->etag, "%s", etag);
+    const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm && !strcmp(inm, etag)) {
+        r->status = 304;
+        return true;
+    }
+    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+    snprintf(r->cache_key, sizeof r->cache_key, "%s%s", host ? host : "", r->url); /* QR and print pages embed the host */
+    r->cacheable = true;
+    buf_init(&r->file);
+    char mime[64];
+    if (page_cache_get(r->cache_key, etag, &r->file, mime)) {
+        r->file_mime = req_keep(r, xstrdup(mime));
+        r->cacheable = false; /* already there */
+        return true;
+    }
+    buf_free(&r->file);
+    return false;
+}
+
+/* The absolute URL of a public page, for the QR code: the Host the request came to. */
+static void public_url(req *r, const char *path, buf *out)
+{
+    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+    buf_printf(out, "http://%s%s", host && *host && !strpbrk(host, "\"<> /\\") ? host : "127.0.0.1:8080", path);
+}
+
+static bool public_member(req *r, int64_t id, member *m)
+{
+    org o;
+    if (member_get(r->db, id, m) != 1 || !m->active || org_get(r->db, m->org_id, &o) != 1 || !o.active) {
+        req_failf(r, 404, "not_found", "id", "该党员的公开信息不存在");
+        return false;
+    }
+    return true;
+}
+
+static int add_pledge(void *ctx, const pledge *p)
+{
+    cJSON_AddItemToArray(ctx, json_pledge(p));
+    return 0;
+}
+
+/* The latest three progress entries of a public pledge, with links to their public evidence. */
+typedef struct prog_ctx {
+    cJSON *arr;
+    int n;
+} prog_ctx;
+
+static int add_public_progress(void *vctx, const progress_entry *pe)
+{
+    prog_ctx *c = vctx;
+    cJSON *x = json_progress(pe);
+    cJSON_DeleteItemFromObject(x, "author"); /* the public sees what was done, not who keyed it in */
+    cJSON_AddItemToArray(c->arr, x);
+    return ++c->n >= 3;
+}
+
+static void add_progress_to(req *r, cJSON *pledges)
+{
+    cJSON *p;
+    cJSON_ArrayForEach(p, pledges)
+    {
+        prog_ctx c = {cJSON_AddArrayToObject(p, "progress"), 0};
+        pledge_progress_list(r->db, (int64_t)cJSON_GetObjectItem(p, "id")->valuedouble, add_public_progress, &c);
+    }
+}
+
+/* What the public may see of a member (亮身份): never 身份证号, phone or birth year. */
+static cJSON *json_public_member(const member *m)
+{
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", m->id);
+    cJSON_AddStringToObject(x, "name", m->r.name);
+    cJSON_AddStringToObject(x, "post", m->r.post);
+    cJSON_AddStringToObject(x, "duties", m->r.duties);
+    cJSON_AddStringToObject(x, "org_name", m->org_name);
+    json_add_i64(x, "org_id", m->org_id);
+    cJSON_AddStringToObject(x, "status_label", member_status_label(m->r.status));
+    cJSON_AddBoolToObject(x, "has_photo", m->has_photo);
+    json_add_i64(x, "version", m->version);
+    return x;
+}
+
+static void card_data(req *r, const member *m, cJSON *d)
+{
+    cJSON *c = json_public_member(m);
+    cJSON_AddItemToObject(d, "card", c);
+    pledge_query q = {.member_id = m->id, .status = -1, .public_only = true, .limit = 50};
+    cJSON *arr = cJSON_AddArrayToObject(c, "pledges");
+    pledge_list(r->db, &q, add_pledge, arr);
+    add_progress_to(r, arr);
+    int64_t kept = 0, total = 0, missed = 0;
+    pledge_record(r->db, m->id, &kept, &total, &missed);
+    cJSON *rec = cJSON_AddObjectToObject(c, "record");
+    json_add_i64(rec, "kept", kept);
+    json_add_i64(rec, "public", total);
+    json_add_i64(rec, "missed", missed);
+    cJSON_AddArrayToObject(rec, "honours"); /* 评选表彰 arrive with the awards issue */
+    cJSON_AddStringToObject(d, "title", m->r.name);
+}
+
+/* The card's version decides visibility, 304 and cache hits in one query; only a miss loads the member. */
+static bool card_fresh(req *r, int64_t id, member *m)
+{
+    char etag[64];
+    int f = pledge_card_version(r->db, id, etag);
+    if (f != 1) {
+        req_failf(r, f == 0 ? 404 : 500, f == 0 ? "not_found" : "db_error", "id", "该党员的公开信息不存在");
+        return true;
+    }
+    if (not_modified(r, etag)) return true;
+    return !public_member(r, id, m);
+}
+
+void h_public_card(req *r)
+{
+    int64_t id;
+    member m;
+    if (!req_id(r, 0, &id) || card_fresh(r, id, &m)) return;
+    card_data(r, &m, req_data(r));
+}
+
+void h_public_card_print(req *r)
+{
+    int64_t id;
+    member m;
+    if (!req_id(r, 0, &id) || card_fresh(r, id, &m)) return;
+    cJSON *d = req_data(r);
+    card_data(r, &m, d);
+    buf url, svg;
+    buf_init(&url);
+    buf_init(&svg);
+    char path[64];
+    snprintf(path, sizeof path, "/p/card/%" PRId64, id);
+    public_url(r, path, &url);
+    qr_svg(url.p, &svg, NULL);
+    cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
+    cJSON_AddStringToObject(d, "url", url.p);
+    buf_free(&url);
+    buf_free(&svg);
+}
+
+/* The QR code of prefix + id (prefix "/p/card/" or "/p/board/") as the response file. */
+static void qr_for(req *r, const char *prefix, int64_t id)
+{
+    buf url;
+    buf_init(&url);
+    char path[64];
+    snprintf(path, sizeof path, "%s%" PRId64, prefix, id);
+    public_url(r, path, &url);
+    buf_init(&r->file);
+    cx_err e;
+    if (qr_svg(url.p, &r->file, &e) != CX_OK) {
+        buf_free(&r->file);
+        req_fail(r, &e);
+    }
+    r->file_mime = "image/svg+xml";
+    buf_free(&url);
+}
+
+void h_public_card_qr(req *r)
+{
+    int64_t id;
+    member m;
+    if (!req_id(r, 0, &id) || !public_member(r, id, &m)) return;
+    char etag[64];
+    snprintf(etag, sizeof etag, "\"qr-card-%" PRId64 "\"", id); /* the URL never changes */
+    if (not_modified(r, etag)) return;
+    qr_for(r, "/p/card/", id);
+}
+
+void h_public_photo(req *r)
+{
+    int64_t id;
+    member m;
+    if (!req_id(r, 0, &id) || !public_member(r, id, &m)) return;
+    char etag[64];
+    snprintf(etag, sizeof etag, "\"photo-%" PRId64 "-%" PRId64 "\"", id, m.version);
+    if (not_modified(r, etag)) return;
+    char mime[32];
+    buf_init(&r->file);
+    if (member_photo_get(r->db, id, &r->file, mime) != 1) {
+        buf_free(&r->file);
+        req_failf(r, 404, "no_photo", "id", "没有照片");
+        return;
+    }
+    r->file_mime = req_keep(r, xstrdup(mime));
+}
+
+/* Evidence of a public pledge is public too. */
+void h_public_evidence(req *r)
+{
+    int64_t id, pid;
+    if (!req_id(r, 0, &id)) return;
+    char mime[32], name[128];
+    pledge p;
+    buf data;
+    buf_init(&data);
+    if (evidence_get(r->db, id, &data, mime, name, &pid) != 1 || pledge_get(r->db, pid, &p) != 1 || !pledge_status_public(p.status)) {
+        buf_free(&data);
+        req_failf(r, 404, "not_found", "id", "佐证文件不存在或未公开");
+        return;
+    }
+    char etag[64];
+    snprintf(etag, sizeof etag, "\"ev-%" PRId64 "\"", id); /* evidence never changes */
+    if (not_modified(r, etag)) {
+        buf_free(&data);
+        return;
+    }
+    r->file = data; /* handed over */
+    r->file_mime = req_keep(r, xstrdup(mime));
+}
+
+static int add_board_member(void *ctx, const member *m)
+{
+    cJSON_AddItemToArray(ctx, json_public_member(m));
+    return 0;
+}
+
+static bool board_data(req *r, int64_t id, cJSON *d, org *o)
+{
+    if (org_get(r->db, id, o) != 1 || !o->active) {
+        req_failf(r, 404, "not_found", "id", "该党组织的公示栏不存在");
+        return false;
+    }
+    char etag[64];
+    if (pledge_board_version(r->db, id, etag) != CX_OK || not_modified(r, etag)) return false;
+    cJSON *b = cJSON_AddObjectToObject(d, "board");
+    json_add_i64(b, "id", o->id);
+    cJSON_AddStringToObject(b, "name", o->name);
+    cJSON_AddStringToObject(b, "type_label", org_type_label(o->type));
+    member_query mq = {.root = o, .subtree = false, .limit = 500};
+    member_list(r->db, &mq, add_board_member, cJSON_AddArrayToObject(b, "members"));
+    pledge_query oq = {.root = o, .org_only = true, .status = -1, .public_only = true, .limit = 50};
+    pledge_list(r->db, &oq, add_pledge, cJSON_AddArrayToObject(b, "org_pledges"));
+    pledge_query mq2 = {.root = o, .status = -1, .public_only = true, .limit = 500};
+    cJSON *mp = cJSON_AddArrayToObject(b, "member_pledges");
+    cJSON *all = cJSON_CreateArray();
+    pledge_list(r->db, &mq2, add_pledge, all);
+    cJSON *x, *next;
+    for (x = all->child; x; x = next) { /* keep the members' ones: the organisation's are above */
+        next = x->next;
+        if (cJSON_GetObjectItem(x, "member_id")) cJSON_AddItemToArray(mp, cJSON_DetachItemViaPointer(all, x));
+    }
+    cJSON_Delete(all);
+    cJSON_AddStringToObject(d, "title", o->name);
+    return true;
+}
+
+void h_public_board(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id)) return;
+    board_data(r, id, req_data(r), &o);
+}
+
+void h_public_board_print(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id)) return;
+    cJSON *d = req_data(r);
+    if (!board_data(r, id, d, &o)) return;
+    buf url, svg;
+    buf_init(&url);
+    buf_init(&svg);
+    char path[64];
+    snprintf(path, sizeof path, "/p/board/%" PRId64, id);
+    public_url(r, path, &url);
+    qr_svg(url.p, &svg, NULL);
+    cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : "");
+    cJSON_AddStringToObject(d, "url", url.p);
+    buf_free(&url);
+    buf_free(&svg);
+}
+
+void h_public_board_qr(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id)) return;
+    if (org_get(r->db, id, &o) != 1 || !o.active) {
+        req_failf(r, 404, "not_found", "id", "该党组织的公示栏不存在");
+        return;
+    }
+    char etag[64];
+    snprintf(etag, sizeof etag, "\"qr-board-%" PRId64 "\"", id);
+    if (not_modified(r, etag)) return;
+    qr_for(r, "/p/board/", id);
+}

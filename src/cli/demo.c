@@ -111,8 +111,9 @@ static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaig
             return CX_ERR;
     }
     if (upto == PS_COMPLETED || upto == PS_RATED) {
-        if (pledge_act(d, &actor_cli, id, PA_COMPLETE, PR_OWNER, NULL, NULL, e) != CX_OK) return CX_ERR;
-        pledge_extra x = {.grade = "good", .comment = "按期兑现，群众反映好", .summary = "承诺事项全部完成"};
+        pledge_extra done = {.summary = "承诺事项全部完成，主干道已通车"};
+        if (pledge_act(d, &actor_cli, id, PA_COMPLETE, PR_OWNER, &done, NULL, e) != CX_OK) return CX_ERR;
+        pledge_extra x = {.grade = "good", .comment = "按期兑现，群众反映好"};
         if (upto == PS_RATED && pledge_act(d, &actor_cli, id, PA_RATE, PR_REVIEWER, &x, NULL, e) != CX_OK) return CX_ERR;
     }
     if (upto == PS_MISSED) {

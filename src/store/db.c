@@ -44,11 +44,16 @@ int db_begin(db *d, bool write)
     return CX_OK;
 }
 
+static uint64_t write_gen; /* atomic */
+
+uint64_t db_write_generation(void) { return __atomic_load_n(&write_gen, __ATOMIC_ACQUIRE); }
+
 int db_commit(db *d)
 {
     if (!d->in_tx) return CX_ERR;
     int rc = d->ops->exec(d, "COMMIT");
     if (rc != CX_OK) d->ops->exec(d, "ROLLBACK");
+    else __atomic_add_fetch(&write_gen, 1, __ATOMIC_RELEASE);
     d->in_tx = false;
     return rc;
 }

@@ -33,6 +33,9 @@ int db_exec(db *d, const char *sql);
  * writers queue instead of failing on upgrade. Nested begin is an error. */
 int db_begin(db *d, bool write);
 int db_commit(db *d);
+/* A counter of write transactions committed by this process (any connection); caches compare it
+ * to know that nothing was written since they last looked. */
+uint64_t db_write_generation(void);
 int db_rollback(db *d);
 bool db_in_tx(const db *d);
 

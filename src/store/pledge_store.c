@@ -288,15 +288,16 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
             CX_OK)
             return CX_ERR;
         break;
-    case PA_RATE:
+    case PA_RATE: /* the reviewer's grade and comment; the summary is the owner's, written at completion */
         if (!x->grade || !pledge_grade_label(x->grade))
             return cx_fail(e, 400, "invalid_grade", "grade", "评诺等次应为好、较好、一般或差");
         snprintf(grade, sizeof grade, "%s", x->grade);
-        if (extra_text(x->comment, "comment", "评诺意见", 1000, false, comment, sizeof comment, e) != CX_OK ||
-            extra_text(x->summary, "summary", "本人总结", 1000, false, summary, sizeof summary, e) != CX_OK)
-            return CX_ERR;
+        if (extra_text(x->comment, "comment", "评诺意见", 1000, false, comment, sizeof comment, e) != CX_OK) return CX_ERR;
         break;
-    case PA_SUBMIT: case PA_APPROVE: case PA_COMPLETE: case PA_RENEW: break;
+    case PA_COMPLETE:
+        if (extra_text(x->summary, "summary", "本人总结", 1000, false, summary, sizeof summary, e) != CX_OK) return CX_ERR;
+        break;
+    case PA_SUBMIT: case PA_APPROVE: case PA_RENEW: break;
     default: return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
     }
     pledge *p = xmalloc(sizeof *p);
@@ -318,8 +319,8 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
                     id);
         break;
     case PA_COMPLETE:
-        rc = db_run(d, "UPDATE pledge SET status = ?, completed_at = ?, percent = 100 WHERE id = ?", "sii", pledge_status_name(next), now,
-                    id);
+        rc = db_run(d, "UPDATE pledge SET status = ?, completed_at = ?, percent = 100, summary = ? WHERE id = ?", "sisi",
+                    pledge_status_name(next), now, summary, id);
         break;
     case PA_MISS:
         rc = db_run(d, "UPDATE pledge SET status = ?, miss_kind = ?, miss_explanation = ? WHERE id = ?", "sssi",
@@ -327,8 +328,8 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
         snprintf(p->miss_kind, sizeof p->miss_kind, "%s", kind);
         break;
     case PA_RATE:
-        rc = db_run(d, "UPDATE pledge SET status = ?, grade = ?, rating_comment = ?, summary = ?, rated_at = ? WHERE id = ?", "ssssii",
-                    pledge_status_name(next), grade, comment, summary, now, id);
+        rc = db_run(d, "UPDATE pledge SET status = ?, grade = ?, rating_comment = ?, rated_at = ? WHERE id = ?", "sssii",
+                    pledge_status_name(next), grade, comment, now, id);
         snprintf(p->grade, sizeof p->grade, "%s", grade);
         break;
     case PA_RENEW: {

@@ -26,7 +26,8 @@ typedef struct pledge {
 } pledge;
 
 /* Extra input of an action: RETURN needs reason; MISS needs miss_kind ("objective" with an
- * explanation, or "unjustified"); RATE needs grade (summary and comment optional). */
+ * explanation, or "unjustified"); COMPLETE takes the owner's own summary (optional); RATE needs a
+ * grade (comment optional). */
 typedef struct pledge_extra {
     const char *reason, *miss_kind, *explanation, *grade, *comment, *summary;
 } pledge_extra;

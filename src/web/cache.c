@@ -4,16 +4,26 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SLOTS 4096
 #define MAX_BODY (256 * 1024)
 
 typedef struct slot {
     pthread_mutex_t mu;
-    char key[96], etag[64], mime[64];
+    char key[160], etag[64], mime[64];
     char *body;
     size_t len;
+    uint64_t gen;   /* write generation at which it was last validated */
+    double checked; /* monotonic time of that validation */
 } slot;
+
+static double now_mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static slot slots[SLOTS];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -30,7 +40,7 @@ static slot *slot_for(const char *key)
     return &slots[h % SLOTS];
 }
 
-bool page_cache_get(const char *key, const char *etag, buf *out, char mime[64])
+bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, char mime[64])
 {
     pthread_once(&once, init);
     slot *s = slot_for(key);
@@ -40,13 +50,15 @@ bool page_cache_get(const char *key, const char *etag, buf *out, char mime[64])
         buf_reset(out);
         buf_add(out, s->body, s->len);
         memcpy(mime, s->mime, sizeof s->mime);
+        s->gen = gen;
+        s->checked = now_mono();
         hit = true;
     }
     pthread_mutex_unlock(&s->mu);
     return hit;
 }
 
-void page_cache_put(const char *key, const char *etag, const char *mime, const char *body, size_t len)
+void page_cache_put(const char *key, const char *etag, uint64_t gen, const char *mime, const char *body, size_t len)
 {
     if (strlen(key) >= sizeof slots[0].key || strlen(etag) >= sizeof slots[0].etag || strlen(mime) >= sizeof slots[0].mime ||
         len > MAX_BODY)
@@ -62,5 +74,24 @@ void page_cache_put(const char *key, const char *etag, const char *mime, const c
     strcpy(s->key, key);
     strcpy(s->etag, etag);
     strcpy(s->mime, mime);
+    s->gen = gen;
+    s->checked = now_mono();
     pthread_mutex_unlock(&s->mu);
+}
+
+bool page_cache_recent(const char *key, uint64_t gen, buf *out, char mime[64], char etag[64])
+{
+    pthread_once(&once, init);
+    slot *s = slot_for(key);
+    bool hit = false;
+    pthread_mutex_lock(&s->mu);
+    if (s->body && !strcmp(s->key, key) && s->gen == gen && now_mono() - s->checked < PAGE_CACHE_TRUST) {
+        buf_reset(out);
+        buf_add(out, s->body, s->len);
+        memcpy(mime, s->mime, sizeof s->mime);
+        memcpy(etag, s->etag, sizeof s->etag);
+        hit = true;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return hit;
 }

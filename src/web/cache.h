@@ -6,11 +6,19 @@
 #define CX_CACHE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "../lib/buf.h"
 
 /* Copies the page stored for key with exactly this etag into out and its type into mime;
- * false when there is none. */
-bool page_cache_get(const char *key, const char *etag, buf *out, char mime[64]);
-/* Stores a copy of body (of type mime) for key and etag, replacing whatever the slot held. */
-void page_cache_put(const char *key, const char *etag, const char *mime, const char *body, size_t len);
+ * false when there is none. gen is the write generation read before the etag was computed: the
+ * entry is marked validated at it. */
+bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, char mime[64]);
+/* Stores a copy of body (of type mime) for key and etag, validated at write generation gen. */
+void page_cache_put(const char *key, const char *etag, uint64_t gen, const char *mime, const char *body, size_t len);
+/* Without asking the database: the page for key when it was validated less than
+ * PAGE_CACHE_TRUST seconds ago and no write has been committed by this process since (gen is the
+ * current generation). Copies body, type and etag; false otherwise. The window bounds how long a
+ * write by another process (a command-line import, another server) can go unseen. */
+#define PAGE_CACHE_TRUST 1.0
+bool page_cache_recent(const char *key, uint64_t gen, buf *out, char mime[64], char etag[64]);
 #endif

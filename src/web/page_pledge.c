@@ -80,8 +80,8 @@ cJSON *json_pledge(const pledge *p)
         cJSON_AddStringToObject(j, "grade", p->grade);
         cJSON_AddStringToObject(j, "grade_label", pledge_grade_label(p->grade));
         cJSON_AddStringToObject(j, "rating_comment", p->rating_comment);
-        cJSON_AddStringToObject(j, "summary", p->summary);
     }
+    if (p->summary[0]) cJSON_AddStringToObject(j, "summary", p->summary);
     if (p->predecessor_id) json_add_i64(j, "predecessor_id", p->predecessor_id);
     if (p->successor_id) json_add_i64(j, "successor_id", p->successor_id);
     json_add_i64(j, "version", p->version);

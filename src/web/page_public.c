@@ -12,6 +12,34 @@
 /* True when the answer is settled by this version alone: 304 when the client already has it, or
  * the page rendered earlier for the same URL and version from the cache. Otherwise the handler
  * renders, and server.c stores the result under the URL and etag. */
+static void set_cache_key(req *r)
+{
+    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+    snprintf(r->cache_key, sizeof r->cache_key, "%s%s", host ? host : "", r->url); /* QR and print pages embed the host */
+}
+
+/* Before any query: true when the page was validated a moment ago and nothing was written since
+ * (see page_cache_recent); the answer is then 304 or the cached page. Records the generation the
+ * handler's own validation will be made at. */
+static bool recently_fresh(req *r)
+{
+    set_cache_key(r);
+    r->cache_gen = db_write_generation();
+    char mime[64], etag[64];
+    buf_init(&r->file);
+    if (!page_cache_recent(r->cache_key, r->cache_gen, &r->file, mime, etag)) {
+        buf_free(&r->file);
+        return false;
+    }
+    snprintf(r->etag, sizeof r->etag, "%s", etag);
+    const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm && !strcmp(inm, etag)) {
+        buf_free(&r->file);
+        r->status = 304;
+    } else r->file_mime = req_keep(r, xstrdup(mime));
+    return true;
+}
+
 static bool not_modified(req *r, const char *etag)
 {
     snprintf(r->etag, sizeof r->etag, "%s", etag);
@@ -20,12 +48,11 @@ static bool not_modified(req *r, const char *etag)
         r->status = 304;
         return true;
     }
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    snprintf(r->cache_key, sizeof r->cache_key, "%s%s", host ? host : "", r->url); /* QR and print pages embed the host */
+    if (!r->cache_key[0]) set_cache_key(r), r->cache_gen = db_write_generation();
     r->cacheable = true;
     buf_init(&r->file);
     char mime[64];
-    if (page_cache_get(r->cache_key, etag, &r->file, mime)) {
+    if (page_cache_get(r->cache_key, etag, r->cache_gen, &r->file, mime)) {
         r->file_mime = req_keep(r, xstrdup(mime));
         r->cacheable = false; /* already there */
         return true;
@@ -119,6 +146,7 @@ static void card_data(req *r, const member *m, cJSON *d)
 /* The card's version decides visibility, 304 and cache hits in one query; only a miss loads the member. */
 static bool card_fresh(req *r, int64_t id, member *m)
 {
+    if (recently_fresh(r)) return true;
     char etag[64];
     int f = pledge_card_version(r->db, id, etag);
     if (f != 1) {
@@ -236,6 +264,7 @@ static int add_board_member(void *ctx, const member *m)
 
 static bool board_data(req *r, int64_t id, cJSON *d, org *o)
 {
+    if (recently_fresh(r)) return false;
     if (org_get(r->db, id, o) != 1 || !o->active) {
         req_failf(r, 404, "not_found", "id", "该党组织的公示栏不存在");
         return false;

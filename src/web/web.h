@@ -79,6 +79,7 @@ struct req {
     char etag[64];     /* public pages: the validator sent (and compared with If-None-Match) */
     bool cacheable;    /* store the rendered answer in the page cache under (cache_key, etag) */
     char cache_key[160];
+    uint64_t cache_gen; /* write generation read before the page's etag was computed */
     void **keep;       /* freed when the request ends */
     int nkeep;
 };

@@ -119,10 +119,12 @@ test('the lifecycle: create, edit, submit, return, resubmit, approve, progress, 
   assert.ok(dl.buf.equals(PNG));
   const pub = await anon.get(`/p/evidence/${ev.id}`); // checked at the end, so the rest still runs when it fails
 
-  const done = (await ok(await act(member, p.id, 'complete'))).pledge;
+  const done = (await ok(await act(member, p.id, 'complete', { summary: '全年代购 50 余次' }))).pledge;
   assert.equal(done.status, 'completed');
+  assert.equal(done.summary, '全年代购 50 余次', "the member's own summary is written at completion");
   await refused(p.id, 'rate with an unknown grade', () => act(secretary, p.id, 'rate', { grade: 'excellent' }), 400, 'invalid_grade', 'grade');
-  const rated = (await ok(await act(secretary, p.id, 'rate', { grade: 'good', comment: '按期兑现，群众满意', summary: '全年代购 50 余次' }))).pledge;
+  const rated = (await ok(await act(secretary, p.id, 'rate', { grade: 'good', comment: '按期兑现，群众满意', summary: '评诺人改写的总结' }))).pledge;
+  assert.equal(rated.summary, '全年代购 50 余次', "rating keeps the member's own summary");
   assert.equal(rated.status, 'rated');
   assert.equal(rated.grade, 'good');
   assert.equal(rated.grade_label, '好');

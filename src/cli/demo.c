@@ -1,5 +1,5 @@
-/* demo.c: `cxzy demo`: fills an empty database with a generated district (domain/demo.c) and
- * the demo accounts, in one transaction, audited as one batch. */
+/* demo.c: `cxzy demo`: fills an empty database with a generated district (domain/demo.c) in one
+ * transaction audited as one batch, then adds the demo accounts, a campaign and demo pledges. */
 #include "cli.h"
 #include "../domain/demo.h"
 #include "../domain/date.h"

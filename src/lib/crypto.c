@@ -141,13 +141,6 @@ void crypto_sha256(const void *data, size_t n, unsigned char out[32])
     crypto_hash_sha256(out, data, n);
 }
 
-void crypto_sha256_hex(const void *data, size_t n, char out[65])
-{
-    unsigned char h[32];
-    crypto_hash_sha256(h, data, n);
-    sodium_bin2hex(out, 65, h, 32);
-}
-
 void crypto_audit_mac(const void *data, size_t n, char out[65])
 {
     unsigned char h[32];

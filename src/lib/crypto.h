@@ -26,8 +26,6 @@ int crypto_pw_hash(const char *pw, char out[128]);
 int crypto_pw_verify(const char *hash, const char *pw); /* CX_OK when it matches */
 /* n random bytes as 2n lowercase hex characters into out (2n+1 bytes). */
 void crypto_random_hex(char *out, size_t n);
-/* SHA-256 of data as 64 hex characters + NUL. */
-void crypto_sha256_hex(const void *data, size_t n, char out[65]);
 void crypto_sha256(const void *data, size_t n, unsigned char out[32]);
 /* HMAC-SHA256 of data under the audit key, as 64 hex characters. */
 void crypto_audit_mac(const void *data, size_t n, char out[65]);

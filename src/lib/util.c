@@ -70,8 +70,6 @@ int cx_fail(cx_err *e, int status, const char *code, const char *field, const ch
     return CX_ERR;
 }
 
-bool str_eq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
-
 bool str_starts(const char *s, const char *prefix)
 {
     return s && prefix && strncmp(s, prefix, strlen(prefix)) == 0;

@@ -30,7 +30,6 @@ typedef struct cx_err {
 int cx_fail(cx_err *e, int status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-bool str_eq(const char *a, const char *b);
 bool str_starts(const char *s, const char *prefix);
 /* Trims ASCII white space and U+3000 (ideographic space) in place; returns s. */
 char *str_trim(char *s);

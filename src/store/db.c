@@ -33,7 +33,6 @@ db_kind db_kind_of(const db *d) { return d->kind; }
 const char *db_errmsg(db *d) { return d->ops->errmsg(d); }
 bool db_is_constraint(db *d) { return d->ops->is_constraint(d); }
 int db_exec(db *d, const char *sql) { return d->ops->exec(d, sql); }
-bool db_in_tx(const db *d) { return d->in_tx; }
 
 int db_begin(db *d, bool write)
 {
@@ -77,10 +76,8 @@ void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
 }
 void db_bind_null(db_stmt *s, int i) { s->d->ops->bind(s, i, DB_T_NULL, 0, NULL, 0); }
 int db_step(db_stmt *s) { return s->d->ops->step(s); }
-int db_ncols(db_stmt *s) { return s->d->ops->ncols(s); }
 bool db_col_null(db_stmt *s, int c) { return s->d->ops->col_null(s, c); }
 int64_t db_col_i64(db_stmt *s, int c) { return s->d->ops->col_i64(s, c); }
-double db_col_double(db_stmt *s, int c) { return s->d->ops->col_double(s, c); }
 const char *db_col_text(db_stmt *s, int c) { return s->d->ops->col_text(s, c); }
 const void *db_col_blob(db_stmt *s, int c, size_t *n) { return s->d->ops->col_blob(s, c, n); }
 int64_t db_changes(db_stmt *s) { return s->d->ops->changes(s); }

@@ -37,7 +37,6 @@ int db_commit(db *d);
  * to know that nothing was written since they last looked. */
 uint64_t db_write_generation(void);
 int db_rollback(db *d);
-bool db_in_tx(const db *d);
 
 /* Returns the cached prepared statement for sql (NULL and db_errmsg on a syntax error). The
  * statement belongs to the connection; call db_done() when finished with it so it can be
@@ -51,10 +50,8 @@ void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
 void db_bind_null(db_stmt *s, int i);
 /* First call executes; returns DB_ROW while rows remain, then DB_DONE; CX_ERR on error. */
 int db_step(db_stmt *s);
-int db_ncols(db_stmt *s);
 bool db_col_null(db_stmt *s, int c);
 int64_t db_col_i64(db_stmt *s, int c);
-double db_col_double(db_stmt *s, int c);
 const char *db_col_text(db_stmt *s, int c);  /* "" for NULL; valid until the next step/done */
 const void *db_col_blob(db_stmt *s, int c, size_t *n);
 /* Number of rows changed by the last completed INSERT/UPDATE/DELETE statement. */
@@ -86,10 +83,8 @@ struct db_ops {
     db_stmt *(*prepare)(db *d, const char *sql);
     void (*bind)(db_stmt *s, int i, int type, int64_t iv, const void *p, size_t n);
     int (*step)(db_stmt *s);
-    int (*ncols)(db_stmt *s);
     bool (*col_null)(db_stmt *s, int c);
     int64_t (*col_i64)(db_stmt *s, int c);
-    double (*col_double)(db_stmt *s, int c);
     const char *(*col_text)(db_stmt *s, int c);
     const void *(*col_blob)(db_stmt *s, int c, size_t *n);
     int64_t (*changes)(db_stmt *s);

@@ -203,7 +203,6 @@ static int pg_step(db_stmt *bs)
     return DB_DONE;
 }
 
-static int pg_ncols(db_stmt *bs) { pg_stmt *s = (pg_stmt *)bs; return s->res ? PQnfields(s->res) : 0; }
 static bool pg_col_null(db_stmt *bs, int c) { pg_stmt *s = (pg_stmt *)bs; return PQgetisnull(s->res, s->row, c); }
 static const char *pg_col_text(db_stmt *bs, int c)
 {
@@ -216,7 +215,6 @@ static int64_t pg_col_i64(db_stmt *bs, int c)
     if (t[0] == 't' && !t[1]) return 1; /* boolean */
     return strtoll(t, NULL, 10);
 }
-static double pg_col_double(db_stmt *bs, int c) { return strtod(pg_col_text(bs, c), NULL); }
 static const void *pg_col_blob(db_stmt *bs, int c, size_t *n)
 {
     pg_stmt *s = (pg_stmt *)bs;
@@ -251,6 +249,5 @@ static const char *pg_errmsg(db *base) { return ((pg_db *)base)->err; }
 static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstate, "23", 2) == 0; }
 
 const struct db_ops db_pg_ops = {
-    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_ncols, pg_col_null, pg_col_i64,
-    pg_col_double, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint,
+    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint,
 };

@@ -8,7 +8,7 @@
 typedef struct sq_stmt {
     db_stmt base;
     sqlite3_stmt *st;
-    bool cached, busy, started;
+    bool cached, busy;
     int64_t changes;
 } sq_stmt;
 
@@ -105,7 +105,6 @@ static int sq_step(db_stmt *bs)
     sq_db *d = (sq_db *)bs->d;
     int rc = sqlite3_step(s->st);
     d->last_rc = rc;
-    s->started = true;
     if (rc == SQLITE_ROW) return DB_ROW;
     if (rc == SQLITE_DONE) {
         s->changes = sqlite3_changes64(d->h);
@@ -114,10 +113,8 @@ static int sq_step(db_stmt *bs)
     return CX_ERR;
 }
 
-static int sq_ncols(db_stmt *s) { return sqlite3_column_count(((sq_stmt *)s)->st); }
 static bool sq_col_null(db_stmt *s, int c) { return sqlite3_column_type(((sq_stmt *)s)->st, c) == SQLITE_NULL; }
 static int64_t sq_col_i64(db_stmt *s, int c) { return sqlite3_column_int64(((sq_stmt *)s)->st, c); }
-static double sq_col_double(db_stmt *s, int c) { return sqlite3_column_double(((sq_stmt *)s)->st, c); }
 static const char *sq_col_text(db_stmt *s, int c)
 {
     const unsigned char *t = sqlite3_column_text(((sq_stmt *)s)->st, c);
@@ -141,13 +138,12 @@ static void sq_done(db_stmt *bs)
     }
     sqlite3_reset(s->st);
     sqlite3_clear_bindings(s->st);
-    s->busy = s->started = false;
+    s->busy = false;
 }
 
 static const char *sq_errmsg(db *base) { return sqlite3_errmsg(((sq_db *)base)->h); }
 static bool sq_is_constraint(db *base) { return (((sq_db *)base)->last_rc & 0xff) == SQLITE_CONSTRAINT; }
 
 const struct db_ops db_sqlite_ops = {
-    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_ncols, sq_col_null, sq_col_i64,
-    sq_col_double, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint,
+    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint,
 };

@@ -319,7 +319,7 @@ int member_reveal(db *d, const actor *a, int64_t id, char idcard[19], char phone
 /* Binds the query; like receives the escaped pattern and must outlive the statement. */
 static void bind_query(db_stmt *s, const member_query *q, char *end, buf *like, int *i)
 {
-    org_path_end(q->root->path, end);
+    orgpath_end(q->root->path, end, CX_PATH_MAX);
     if (q->subtree) {
         db_bind_text(s, (*i)++, q->root->path);
         db_bind_text(s, (*i)++, end);

@@ -67,8 +67,6 @@ int org_get(db *d, int64_t id, org *o)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-void org_path_end(const char *path, char out[CX_PATH_MAX]) { orgpath_end(path, out, CX_PATH_MAX); }
-
 static char *org_json(const org *o)
 {
     cJSON *j = cJSON_CreateObject();
@@ -254,8 +252,9 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
     char newpath[CX_PATH_MAX], end[CX_PATH_MAX];
     int fits = orgpath_child(p.path, id, newpath, sizeof newpath);
     int64_t maxlen = 0;
-    org_path_end(o.path, end);
-    db_i64(d, &maxlen, 0, "SELECT max(length(path)) FROM org WHERE path >= ? AND path < ?", "ss", o.path, end);
+    orgpath_end(o.path, end, CX_PATH_MAX);
+    if (db_i64(d, &maxlen, 0, "SELECT max(length(path)) FROM org WHERE path >= ? AND path < ?", "ss", o.path, end) != CX_OK)
+        return fail_db(d, e);
     if (fits != 0 || (size_t)maxlen - strlen(o.path) + strlen(newpath) >= CX_PATH_MAX) {
         db_rollback(d);
         return cx_fail(e, 400, "too_deep", "parent_id", "移动后组织层级过深");
@@ -269,7 +268,7 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
                     "siiiiss", newpath, (int64_t)strlen(o.path) + 1, ddepth, p.part, now_unix(), o.path, end);
     if (rc == CX_OK) rc = db_run(d, "UPDATE org SET parent_id = ? WHERE id = ?", "ii", new_parent, id);
     if (rc == CX_OK) rc = db_run(d, "UPDATE member SET part = ? WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?)",
-                                 "iss", p.part, newpath, (org_path_end(newpath, end), end));
+                                 "iss", p.part, newpath, (orgpath_end(newpath, end, CX_PATH_MAX), end));
     o.parent_id = new_parent;
     snprintf(o.path, sizeof o.path, "%s", newpath);
     return store_finish(d, a, "move", "org", id, id, before, org_json(&o), rc, e);
@@ -286,8 +285,9 @@ int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
     }
     if (!active) {
         int64_t nc = 0, nm = 0;
-        db_i64(d, &nc, 0, "SELECT count(*) FROM org WHERE parent_id = ? AND active = 1", "i", id);
-        db_i64(d, &nm, 0, "SELECT count(*) FROM member WHERE org_id = ? AND active = 1", "i", id);
+        if (db_i64(d, &nc, 0, "SELECT count(*) FROM org WHERE parent_id = ? AND active = 1", "i", id) != CX_OK ||
+            db_i64(d, &nm, 0, "SELECT count(*) FROM member WHERE org_id = ? AND active = 1", "i", id) != CX_OK)
+            return fail_db(d, e);
         if (nc || nm) {
             db_rollback(d);
             return cx_fail(e, 409, "not_empty", "id", "“%s”下还有 %" PRId64 " 个下级组织、%" PRId64 " 名党员，请先移走或停用后再停用本组织",
@@ -319,7 +319,7 @@ int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
 static int member_count_path(db *d, const char *path, int64_t *n)
 {
     char end[CX_PATH_MAX];
-    org_path_end(path, end);
+    orgpath_end(path, end, CX_PATH_MAX);
     return db_i64(d, n, 0,
                   "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ? AND m.active = 1",
                   "ss", path, end);
@@ -374,7 +374,7 @@ int org_ancestors(db *d, const org *o, org_fn fn, void *ctx)
 int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX];
-    org_path_end(root->path, end);
+    orgpath_end(root->path, end, CX_PATH_MAX);
     db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND (o.active = 1 OR o.id = ?) "
                                "AND (? = 0 OR o.depth <= ?) ORDER BY o.path LIMIT ?");
     if (!s) return CX_ERR;
@@ -397,7 +397,7 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
 int org_find_by_name(db *d, const org *root, const char *name, org *out)
 {
     char end[CX_PATH_MAX];
-    org_path_end(root->path, end);
+    orgpath_end(root->path, end, CX_PATH_MAX);
     db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.name = ? AND o.active = 1 LIMIT 2");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, root->path);

@@ -150,19 +150,25 @@ static char *pledge_json(const pledge *p)
     return s;
 }
 
+/* Copies src without its surrounding white space (trimmed first, so leading blanks never push
+ * text out of dst; validation already bounded the trimmed length). */
+static void copy_trimmed(char *dst, size_t cap, const char *src)
+{
+    char *t = xstrdup(src ? src : "");
+    str_trim(t);
+    snprintf(dst, cap, "%s", t);
+    free(t);
+}
+
 /* Copies the validated fields of in into p (for the audit snapshot). */
 static void set_fields(pledge *p, const pledge_in *in, const char *due)
 {
     /* pledge_validate checked the trimmed texts; they are stored trimmed */
     snprintf(p->area, sizeof p->area, "%s", in->area);
-    snprintf(p->title, sizeof p->title, "%s", in->title);
-    str_trim(p->title);
-    snprintf(p->content, sizeof p->content, "%s", in->content);
-    str_trim(p->content);
-    snprintf(p->measures, sizeof p->measures, "%s", in->measures);
-    str_trim(p->measures);
-    snprintf(p->responsible, sizeof p->responsible, "%s", in->responsible);
-    str_trim(p->responsible);
+    copy_trimmed(p->title, sizeof p->title, in->title);
+    copy_trimmed(p->content, sizeof p->content, in->content);
+    copy_trimmed(p->measures, sizeof p->measures, in->measures);
+    copy_trimmed(p->responsible, sizeof p->responsible, in->responsible);
     snprintf(p->due_date, sizeof p->due_date, "%s", due);
 }
 
@@ -558,7 +564,7 @@ int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total
     return rc == DB_ROW ? CX_OK : CX_ERR;
 }
 
-/* "v<member version>-<pledges>-<sum of pledge versions>" changes with every write to either. */
+/* A board validator: "<org and members>-<pledges>-<sum of pledge versions>". */
 static int version_of(db *d, const char *sql, int64_t id, char etag[64])
 {
     db_stmt *s = db_prepare(d, sql);
@@ -575,14 +581,16 @@ static int version_of(db *d, const char *sql, int64_t id, char etag[64])
 int pledge_card_version(db *d, int64_t member_id, char etag[64])
 {
     /* one query: 0 when the member (or their organisation) is missing or inactive */
-    db_stmt *s = db_prepare(d, "SELECT m.version, (SELECT count(*) FROM pledge WHERE member_id = m.id), "
+    /* the card shows the member, their organisation's name and their pledges: all three count */
+    db_stmt *s = db_prepare(d, "SELECT m.version, o.version, (SELECT count(*) FROM pledge WHERE member_id = m.id), "
                                "(SELECT coalesce(sum(version), 0) FROM pledge WHERE member_id = m.id) "
                                "FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1 AND o.active = 1");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, member_id);
     int rc = db_step(s);
     if (rc == DB_ROW)
-        snprintf(etag, 64, "\"%" PRId64 "-%" PRId64 "-%" PRId64 "\"", db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2));
+        snprintf(etag, 64, "\"c%" PRId64 "-%" PRId64 "-%" PRId64 "-%" PRId64 "-%" PRId64 "\"", member_id, db_col_i64(s, 0),
+                 db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3));
     db_done(s);
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }

@@ -40,7 +40,8 @@ int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int6
                   const char *due, int64_t *id, cx_err *e);
 int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in *in, const char *due, cx_err *e);
 /* Runs SUBMIT, APPROVE, RETURN, COMPLETE, MISS, RATE or RENEW. RENEW creates the successor as a
- * copy in draft (due date one year later) and returns its id in *new_id. */
+ * copy in draft, due on the same day of the next year after max(its year, this year), and returns
+ * its id in *new_id. */
 int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int relation, const pledge_extra *x,
                int64_t *new_id, cx_err *e);
 
@@ -82,10 +83,12 @@ typedef struct pledge_query {
 typedef int (*pledge_fn)(void *ctx, const pledge *p);
 int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx);
 int pledge_count(db *d, const pledge_query *q, int64_t *n);
-/* Counts for a public record (亮形象): pledges kept (rated/renewed after completion) and made public. */
+/* Counts for a public record (亮形象): kept (completed, and rated or renewed after completion),
+ * made public (approved and later) and missed (marked with either kind of reason). */
 int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total, int64_t *missed);
 /* A validator for a public card: changes whenever the member or any of their pledges changes.
  * 1 with etag set; 0 when the member or their organisation is missing or inactive (no card). */
 int pledge_card_version(db *d, int64_t member_id, char etag[64]);
+/* The same for a board; CX_OK or CX_ERR (the caller has checked the organisation). */
 int pledge_board_version(db *d, int64_t org_id, char etag[64]);
 #endif

@@ -1,5 +1,5 @@
-/* roster.c: roster import, export and template. Import validates every row first (pass 1) and
- * writes only when all are valid, in one transaction (pass 2), so a file is never half-imported. */
+/* roster.c: roster import, export and template. Import validates and writes each row in one pass
+ * inside one transaction, committed only when every row was valid, so a file is never half-imported. */
 #include "roster.h"
 #include "../domain/idcard.h"
 #include "../lib/crypto.h"
@@ -198,6 +198,10 @@ static const org *row_org(db *d, orgcache *oc, const org *root, const char *name
     org_entry *on = org_lookup(d, oc, root, name);
     char msg[512];
     if (on->found == 1) return &on->o;
+    if (on->found == CX_ERR) {
+        issue(r, rowno, "所在党组织", "db_error", "查询党组织时数据库出错，请重试");
+        return NULL;
+    }
     if (on->found == 2) snprintf(msg, sizeof msg, "“%s”在“%s”下有多个同名组织，请在对应组织页面分别导入", name, root->name);
     else snprintf(msg, sizeof msg, "未找到党组织“%s”（须是“%s”或其下级组织，名称须完全一致）", name, root->name);
     issue(r, rowno, "所在党组织", "unknown_org", msg);
@@ -436,8 +440,12 @@ int roster_export(db *d, const actor *a, const org *root, bool subtree, const ch
     /* Exports of personal data are themselves audited. */
     char *after = xasprintf("{\"format\":\"%s\",\"rows\":%u,\"subtree\":%s}", format, (unsigned)(x.row - 1),
                             subtree ? "true" : "false");
-    audit_record(d, a, "export", "org", root->id, root->id, NULL, after, "ok");
+    int rc2 = audit_record(d, a, "export", "org", root->id, root->id, NULL, after, "ok");
     free(after);
+    if (rc2 != CX_OK) { /* an export of personal data that cannot be audited does not happen */
+        buf_reset(out);
+        return cx_fail(e, 500, "audit_failed", "", "无法记录导出审计，导出已取消");
+    }
     return CX_OK;
 }
 

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "../lib/buf.h"
 #include "../domain/member.h"
+#include "../domain/orgpath.h"
 #include "../domain/perm.h"
 
 #define CX_PATH_MAX 1024
@@ -53,8 +54,6 @@ int org_type_valid(const char *type);
 int org_sector_valid(const char *sector);
 
 int org_get(db *d, int64_t id, org *o);
-/* The upper bound of a subtree's path range: "/1/7/" → "/1/70" ('/' + 1 == '0'). */
-void org_path_end(const char *path, char out[CX_PATH_MAX]);
 int org_create(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
                int64_t *id, cx_err *e);
 /* The same inside the caller's open write transaction (for bulk work such as `cxzy demo`). */
@@ -138,7 +137,7 @@ int user_load(db *d, int64_t user_id, principal *p);
 /* Checks the password with lock-out: 5 failures in a row lock the account for 15 minutes.
  * Every attempt is audited. */
 int user_login(db *d, const char *username, const char *password, principal *p, cx_err *e);
-/* Lists users with their grants: fn gets username, display name, role, org name. */
+/* Prints every user with their grants (username, display name, role, organisation) to out. */
 int user_list(db *d, FILE *out);
 
 #define SESSION_IDLE_SECONDS (30 * 60)

@@ -147,7 +147,10 @@ void h_pledge_new(req *r)
             return;
         }
         member m;
-        member_get(r->db, r->user.member_id, &m);
+        if (member_get(r->db, r->user.member_id, &m) != 1) {
+            req_failf(r, 403, "not_member", "", "您的党员信息不存在或已停用");
+            return;
+        }
         cJSON_AddStringToObject(d, "title", "我的公开承诺");
         cJSON_AddStringToObject(d, "member_name", m.r.name);
         form_data(r, false, &(pledge_in){.responsible = m.r.name}, NULL, 0);
@@ -588,7 +591,10 @@ static void export_pledges(req *r, const pledge_query *q0, const org *o)
     }
     r->file_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     snprintf(r->file_name, sizeof r->file_name, "%s-公开承诺.xlsx", o->name);
-    audit_record(r->db, &r->who, "export", "pledge", o->id, o->id, NULL, "{\"format\":\"xlsx\"}", "ok");
+    if (audit_record(r->db, &r->who, "export", "pledge", o->id, o->id, NULL, "{\"format\":\"xlsx\"}", "ok") != CX_OK) {
+        buf_free(&r->file);
+        req_failf(r, 500, "audit_failed", "", "无法记录导出审计，导出已取消");
+    }
 }
 
 /* POST /api/v1/orgs/:id/campaigns: the office starts a campaign for its subtree. */

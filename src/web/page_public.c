@@ -12,10 +12,13 @@
 /* True when the answer is settled by this version alone: 304 when the client already has it, or
  * the page rendered earlier for the same URL and version from the cache. Otherwise the handler
  * renders, and server.c stores the result under the URL and etag. */
+/* The cache key is Host + URL (QR codes and print pages embed the host); a key that does not
+ * fit is left empty, and such a request is neither served from nor stored in the cache. */
 static void set_cache_key(req *r)
 {
     const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    snprintf(r->cache_key, sizeof r->cache_key, "%s%s", host ? host : "", r->url); /* QR and print pages embed the host */
+    int n = snprintf(r->cache_key, sizeof r->cache_key, "%s%s", host ? host : "", r->url);
+    if (n < 0 || (size_t)n >= sizeof r->cache_key) r->cache_key[0] = 0;
 }
 
 /* Before any query: true when the page was validated a moment ago and nothing was written since
@@ -27,7 +30,7 @@ static bool recently_fresh(req *r)
     r->cache_gen = db_write_generation();
     char mime[64], etag[64];
     buf_init(&r->file);
-    if (!page_cache_recent(r->cache_key, r->cache_gen, &r->file, mime, etag)) {
+    if (!r->cache_key[0] || !page_cache_recent(r->cache_key, r->cache_gen, &r->file, mime, etag)) {
         buf_free(&r->file);
         return false;
     }
@@ -49,6 +52,7 @@ static bool not_modified(req *r, const char *etag)
         return true;
     }
     if (!r->cache_key[0]) set_cache_key(r), r->cache_gen = db_write_generation();
+    if (!r->cache_key[0]) return false; /* uncacheable: render */
     r->cacheable = true;
     buf_init(&r->file);
     char mime[64];
@@ -99,14 +103,16 @@ static int add_public_progress(void *vctx, const progress_entry *pe)
     return ++c->n >= 3;
 }
 
-static void add_progress_to(req *r, cJSON *pledges)
+static int add_progress_to(req *r, cJSON *pledges)
 {
     cJSON *p;
     cJSON_ArrayForEach(p, pledges)
     {
         prog_ctx c = {cJSON_AddArrayToObject(p, "progress"), 0};
-        pledge_progress_list(r->db, (int64_t)cJSON_GetObjectItem(p, "id")->valuedouble, add_public_progress, &c);
+        if (pledge_progress_list(r->db, (int64_t)cJSON_GetObjectItem(p, "id")->valuedouble, add_public_progress, &c) != CX_OK)
+            return CX_ERR;
     }
+    return CX_OK;
 }
 
 /* What the public may see of a member (亮身份): never 身份证号, phone or birth year. */
@@ -131,10 +137,12 @@ static void card_data(req *r, const member *m, cJSON *d)
     cJSON_AddItemToObject(d, "card", c);
     pledge_query q = {.member_id = m->id, .status = -1, .public_only = true, .limit = 50};
     cJSON *arr = cJSON_AddArrayToObject(c, "pledges");
-    pledge_list(r->db, &q, add_pledge, arr);
-    add_progress_to(r, arr);
     int64_t kept = 0, total = 0, missed = 0;
-    pledge_record(r->db, m->id, &kept, &total, &missed);
+    if (pledge_list(r->db, &q, add_pledge, arr) != CX_OK || add_progress_to(r, arr) != CX_OK ||
+        pledge_record(r->db, m->id, &kept, &total, &missed) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取公开承诺失败"); /* never a partial page (nor a cached one) */
+        return;
+    }
     cJSON *rec = cJSON_AddObjectToObject(c, "record");
     json_add_i64(rec, "kept", kept);
     json_add_i64(rec, "public", total);
@@ -270,19 +278,27 @@ static bool board_data(req *r, int64_t id, cJSON *d, org *o)
         return false;
     }
     char etag[64];
-    if (pledge_board_version(r->db, id, etag) != CX_OK || not_modified(r, etag)) return false;
+    if (pledge_board_version(r->db, id, etag) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取公示栏失败");
+        return false;
+    }
+    if (not_modified(r, etag)) return false;
     cJSON *b = cJSON_AddObjectToObject(d, "board");
     json_add_i64(b, "id", o->id);
     cJSON_AddStringToObject(b, "name", o->name);
     cJSON_AddStringToObject(b, "type_label", org_type_label(o->type));
     member_query mq = {.root = o, .subtree = false, .limit = 500};
-    member_list(r->db, &mq, add_board_member, cJSON_AddArrayToObject(b, "members"));
     pledge_query oq = {.root = o, .org_only = true, .status = -1, .public_only = true, .limit = 50};
-    pledge_list(r->db, &oq, add_pledge, cJSON_AddArrayToObject(b, "org_pledges"));
     pledge_query mq2 = {.root = o, .status = -1, .public_only = true, .limit = 500};
     cJSON *mp = cJSON_AddArrayToObject(b, "member_pledges");
     cJSON *all = cJSON_CreateArray();
-    pledge_list(r->db, &mq2, add_pledge, all);
+    if (member_list(r->db, &mq, add_board_member, cJSON_AddArrayToObject(b, "members")) != CX_OK ||
+        pledge_list(r->db, &oq, add_pledge, cJSON_AddArrayToObject(b, "org_pledges")) != CX_OK ||
+        pledge_list(r->db, &mq2, add_pledge, all) != CX_OK) {
+        cJSON_Delete(all);
+        req_failf(r, 500, "db_error", "", "读取公示栏失败"); /* never a partial page (nor a cached one) */
+        return false;
+    }
     cJSON *x, *next;
     for (x = all->child; x; x = next) { /* keep the members' ones: the organisation's are above */
         next = x->next;

@@ -124,7 +124,7 @@ void h_audit(req *r)
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
     char end[CX_PATH_MAX];
-    org_path_end(o.path, end);
+    orgpath_end(o.path, end, CX_PATH_MAX);
     /* Records about organisations in the subtree, or members whose organisation is in it. */
     db_stmt *s = db_prepare(r->db, "SELECT a.seq, a.ts, a.actor, a.action, a.entity, a.entity_id, a.result, a.before_json, a.after_json "
                                    "FROM audit_log a JOIN org o ON o.id = a.org_id "

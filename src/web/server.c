@@ -335,9 +335,11 @@ static enum MHD_Result respond(req *r)
     }
     if (r->redirect && !api) return send_buf(r, 303, "text/html; charset=utf-8", &out);
     if (api) {
-        char *s = cJSON_PrintUnformatted(r->data ? r->data : cJSON_CreateObject());
-        buf_adds(&out, s);
-        free(s);
+        if (r->data) {
+            char *s = cJSON_PrintUnformatted(r->data);
+            buf_adds(&out, s);
+            free(s);
+        } else buf_adds(&out, "{}");
         return send_buf(r, r->status ? r->status : 200, "application/json; charset=utf-8", &out);
     }
     page_common(r);

@@ -104,7 +104,8 @@ bool req_org(req *r, int64_t id, int mask, org *o);
 /* The same for a member (scope: the member's organisation). */
 bool req_member(req *r, int64_t id, int mask, member *m);
 bool req_is_api(const req *r);
-/* Adds the common page data (user, csrf token, nav). */
+/* The request's data object (created on first use); the common page data (user, CSRF token) is
+ * added when the page is rendered. */
 cJSON *req_data(req *r);
 
 /* cJSON helpers */

@@ -464,6 +464,12 @@ int pledge_progress_list(db *d, int64_t pledge_id, progress_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+int evidence_pledge(db *d, int64_t id, int64_t *pledge_id)
+{
+    return db_i64(d, pledge_id, 0, "SELECT pp.pledge_id FROM evidence e JOIN pledge_progress pp ON pp.id = e.progress_id WHERE e.id = ?", "i",
+                  id) != CX_OK ? CX_ERR : *pledge_id != 0;
+}
+
 int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *pledge_id)
 {
     db_stmt *s = db_prepare(d, "SELECT e.mime, e.name, e.data, pp.pledge_id FROM evidence e JOIN pledge_progress pp ON pp.id = e.progress_id WHERE e.id = ?");
@@ -486,12 +492,13 @@ int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int
 /* WHERE clause shared by list and count: binds in a fixed order (see bind_q). */
 #define PLEDGE_WHERE                                                                                                 \
     " WHERE (? = 0 OR p.member_id = ?) AND (? = '' OR (o.path >= ? AND o.path < ?)) AND (? = 0 OR p.org_id = ?)"     \
-    " AND (? = 0 OR p.member_id IS NULL) AND (? = '' OR p.status = ?)"                                                \
+    " AND (? = 0 OR p.member_id IS NULL) AND (? = 0 OR p.member_id IS NOT NULL) AND (? = '' OR p.status = ?)"                                                \
     " AND (? = 0 OR p.status IN ('in_progress','completed','missed','rated','renewed'))"                             \
     " AND (? = 0 OR (p.status IN ('submitted','returned','in_progress') AND p.due_date < ?))"                         \
     " AND (? = '' OR p.due_date >= ?) AND (? = '' OR p.due_date <= ?)"
 
-static void bind_q(db_stmt *s, const pledge_query *q, char *end, char *today)
+/* Binds the WHERE parameters; returns the number of the next parameter. */
+static int bind_q(db_stmt *s, const pledge_query *q, char *end, char *today)
 {
     int i = 1;
     db_bind_i64(s, i++, q->member_id);
@@ -505,6 +512,7 @@ static void bind_q(db_stmt *s, const pledge_query *q, char *end, char *today)
     db_bind_i64(s, i++, own);
     db_bind_i64(s, i++, own);
     db_bind_i64(s, i++, q->org_only ? 1 : 0);
+    db_bind_i64(s, i++, q->member_only ? 1 : 0);
     const char *st = q->status >= 0 ? pledge_status_name((pledge_status)q->status) : "";
     db_bind_text(s, i++, st);
     db_bind_text(s, i++, st);
@@ -516,7 +524,7 @@ static void bind_q(db_stmt *s, const pledge_query *q, char *end, char *today)
     db_bind_text(s, i++, q->due_from ? q->due_from : "");
     db_bind_text(s, i++, q->due_to ? q->due_to : "");
     db_bind_text(s, i++, q->due_to ? q->due_to : "");
-    (void)i;
+    return i;
 }
 
 int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx)
@@ -524,9 +532,9 @@ int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx)
     db_stmt *s = db_prepare(d, "SELECT " PLEDGE_COLS PLEDGE_FROM PLEDGE_WHERE " ORDER BY p.due_date, p.id LIMIT ? OFFSET ?");
     if (!s) return CX_ERR;
     char end[CX_PATH_MAX], today[11];
-    bind_q(s, q, end, today);
-    db_bind_i64(s, 18, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
-    db_bind_i64(s, 19, q->offset);
+    int i = bind_q(s, q, end, today);
+    db_bind_i64(s, i, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
+    db_bind_i64(s, i + 1, q->offset);
     pledge *p = xmalloc(sizeof *p);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {

@@ -66,6 +66,8 @@ typedef struct progress_entry {
 } progress_entry;
 typedef int (*progress_fn)(void *ctx, const progress_entry *pe);
 int pledge_progress_list(db *d, int64_t pledge_id, progress_fn fn, void *ctx);
+/* The pledge an evidence file belongs to, without loading the file: 1 found, 0 none. */
+int evidence_pledge(db *d, int64_t id, int64_t *pledge_id);
 /* 1 with bytes, type and the pledge it belongs to; 0 when there is none. */
 int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *pledge_id);
 
@@ -74,6 +76,7 @@ typedef struct pledge_query {
     bool subtree;          /* false: the root's own pledges (org and its members) only */
     int64_t member_id;     /* only this member's pledges */
     bool org_only;         /* only organisation pledges */
+    bool member_only;      /* only members' pledges */
     int status;            /* -1 any */
     bool public_only;      /* approved and later */
     bool overdue;          /* in progress (or waiting) past the due date */

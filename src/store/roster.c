@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
+#include "../lib/xlsxout.h"
 
 #define NCOLS 13 /* member_cols without the terminator */
 
@@ -368,29 +368,6 @@ static int export_row(void *ctx, const member *m)
     return 0;
 }
 
-static int read_file(const char *path, buf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return CX_ERR;
-    char tmp[65536];
-    size_t n;
-    buf_reset(out);
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_add(out, tmp, n);
-    fclose(f);
-    return CX_OK;
-}
-
-/* Opens a workbook on a fresh temporary file; *path gets its name (caller unlinks). */
-static lxw_workbook *tmp_workbook(char path[64])
-{
-    snprintf(path, 64, "/tmp/cxzy-xlsx-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0) return NULL;
-    close(fd);
-    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = "/tmp"};
-    return workbook_new_opt(path, &opt);
-}
-
 static void header_row(lxw_workbook *wb, lxw_worksheet *ws, buf *csv)
 {
     lxw_format *h = wb ? workbook_add_format(wb) : NULL;
@@ -414,12 +391,12 @@ int roster_export(db *d, const actor *a, const org *root, bool subtree, const ch
     if (!xlsx && strcmp(format, "csv") != 0) return cx_fail(e, 400, "invalid_format", "format", "导出格式应为 xlsx 或 csv");
     member_query q = {.root = root, .subtree = subtree};
     xctx x = {0};
-    char path[64] = "";
+    xlsx_out xo;
     lxw_workbook *wb = NULL;
     buf_reset(out);
     if (xlsx) {
-        wb = tmp_workbook(path);
-        if (!wb) return cx_fail(e, 500, "export_failed", "", "无法创建导出文件");
+        if (xlsxout_open(&xo) != CX_OK) return cx_fail(e, 500, "export_failed", "", "无法创建导出文件");
+        wb = xo.wb;
         x.ws = workbook_add_worksheet(wb, "党员名册");
         x.text = workbook_add_format(wb);
         format_set_num_format(x.text, "@");
@@ -431,11 +408,7 @@ int roster_export(db *d, const actor *a, const org *root, bool subtree, const ch
     }
     x.row = 1;
     int rc = member_list(d, &q, export_row, &x);
-    if (xlsx) {
-        lxw_error le = workbook_close(wb);
-        if (rc == CX_OK && (le != LXW_NO_ERROR || read_file(path, out) != CX_OK)) rc = CX_ERR;
-        unlink(path);
-    }
+    if (xlsx && xlsxout_close(&xo, out) != CX_OK) rc = CX_ERR;
     if (rc != CX_OK) return cx_fail(e, 500, "export_failed", "", "导出失败：%s", db_errmsg(d));
     /* Exports of personal data are themselves audited. */
     char *after = xasprintf("{\"format\":\"%s\",\"rows\":%u,\"subtree\":%s}", format, (unsigned)(x.row - 1),
@@ -458,12 +431,9 @@ int roster_template(const char *format, buf *out, cx_err *e)
         return CX_OK;
     }
     if (strcmp(format, "xlsx") != 0) return cx_fail(e, 400, "invalid_format", "format", "模板格式应为 xlsx 或 csv");
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/cxzy-tpl-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0) return cx_fail(e, 500, "template_failed", "", "无法创建模板文件");
-    close(fd);
-    lxw_workbook *wb = workbook_new(path);
+    xlsx_out xo;
+    if (xlsxout_open(&xo) != CX_OK) return cx_fail(e, 500, "template_failed", "", "无法创建模板文件");
+    lxw_workbook *wb = xo.wb;
     lxw_worksheet *ws = workbook_add_worksheet(wb, "党员名册");
     lxw_format *text = workbook_add_format(wb);
     format_set_num_format(text, "@");
@@ -500,7 +470,5 @@ int roster_template(const char *format, buf *out, cx_err *e)
     }
     worksheet_write_string(help, (lxw_row_t)(sizeof notes / sizeof notes[0] + 2), 0,
                            "整个文件全部正确才会导入；有任何错误时不会导入任何一行，并列出每个错误的行号、列和原因。", NULL);
-    int rc = workbook_close(wb) == LXW_NO_ERROR && read_file(path, out) == CX_OK ? CX_OK : CX_ERR;
-    unlink(path);
-    return rc == CX_OK ? CX_OK : cx_fail(e, 500, "template_failed", "", "生成模板失败");
+    return xlsxout_close(&xo, out) == CX_OK ? CX_OK : cx_fail(e, 500, "template_failed", "", "生成模板失败");
 }

@@ -6,8 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <xlsxwriter.h>
+#include "../lib/xlsxout.h"
 
 /* How the user stands to a pledge (PR_* bits); see domain/pledge.h. */
 static int relation_of(const req *r, const pledge *p)
@@ -437,6 +436,11 @@ static bool list_query(req *r, pledge_query *q, char from[11], char to[11])
     }
     q->overdue = ov && !strcmp(ov, "1");
     q->org_only = kind && !strcmp(kind, "org");
+    q->member_only = kind && !strcmp(kind, "member");
+    if (kind && *kind && !q->org_only && !q->member_only) {
+        req_failf(r, 400, "invalid_query", "kind", "参数 kind 应为 org 或 member");
+        return false;
+    }
     if (due && !strcmp(due, "month")) {
         date_today(from);
         memcpy(to, from, 11);
@@ -527,64 +531,49 @@ void h_my_pledges(req *r)
     list_into(r, &q, d);
 }
 
+/* One spreadsheet row per pledge, written straight from the list. */
+typedef struct xrow {
+    lxw_worksheet *ws;
+    lxw_row_t row;
+    char today[11];
+} xrow;
+
+static int export_row(void *ctx, const pledge *p)
+{
+    xrow *x = ctx;
+    const char *v[13] = {p->member_id ? "党员承诺" : "组织承诺", p->member_id ? p->member_name : p->org_name, p->org_name,
+                         p->area, p->title, p->content, p->measures, p->responsible, p->due_date,
+                         pledge_status_label(p->status), NULL, pledge_overdue(p->status, p->due_date, x->today) ? "逾期" : "",
+                         p->grade[0] ? pledge_grade_label(p->grade) : ""};
+    for (int c = 0; c < 13; c++) {
+        if (c == 10) worksheet_write_number(x->ws, x->row, 10, p->percent, NULL);
+        else worksheet_write_string(x->ws, x->row, (lxw_col_t)c, v[c], NULL);
+    }
+    x->row++;
+    return 0;
+}
+
 static void export_pledges(req *r, const pledge_query *q0, const org *o)
 {
     pledge_query q = *q0;
     q.offset = 0;
     q.limit = 0;
-    cJSON *arr = cJSON_CreateArray();
-    if (pledge_list(r->db, &q, add_pledge, arr) != CX_OK) {
-        cJSON_Delete(arr);
-        req_failf(r, 500, "db_error", "", "读取承诺失败");
-        return;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/cxzy-pledges-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        cJSON_Delete(arr);
+    xlsx_out xo;
+    if (xlsxout_open(&xo) != CX_OK) {
         req_failf(r, 500, "export_failed", "", "无法创建导出文件");
         return;
     }
-    close(fd);
-    lxw_workbook *wb = workbook_new(path);
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "公开承诺");
-    lxw_format *b = workbook_add_format(wb);
+    xrow x = {.ws = workbook_add_worksheet(xo.wb, "公开承诺"), .row = 1};
+    date_today(x.today);
+    lxw_format *b = workbook_add_format(xo.wb);
     format_set_bold(b);
     static const char *heads[] = {"类别", "承诺人/组织", "所在党组织", "承诺领域", "承诺事项", "承诺内容", "具体措施", "责任人",
                                   "完成时限", "状态", "进度(%)", "逾期", "评诺等次"};
-    for (int c = 0; c < 13; c++) worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], b);
-    lxw_row_t row = 1;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, arr)
-    {
-        const char *v[13] = {cJSON_GetObjectItem(x, "kind_label")->valuestring,
-                             cJSON_GetObjectItem(x, "member_name") ? cJSON_GetObjectItem(x, "member_name")->valuestring
-                                                                   : cJSON_GetObjectItem(x, "org_name")->valuestring,
-                             cJSON_GetObjectItem(x, "org_name")->valuestring, cJSON_GetObjectItem(x, "area")->valuestring,
-                             cJSON_GetObjectItem(x, "title")->valuestring, cJSON_GetObjectItem(x, "content")->valuestring,
-                             cJSON_GetObjectItem(x, "measures")->valuestring, cJSON_GetObjectItem(x, "responsible")->valuestring,
-                             cJSON_GetObjectItem(x, "due_date")->valuestring, cJSON_GetObjectItem(x, "status_label")->valuestring,
-                             NULL, cJSON_IsTrue(cJSON_GetObjectItem(x, "overdue")) ? "逾期" : "",
-                             cJSON_GetObjectItem(x, "grade_label") ? cJSON_GetObjectItem(x, "grade_label")->valuestring : ""};
-        for (int c = 0; c < 13; c++) {
-            if (c == 10) worksheet_write_number(ws, row, 10, cJSON_GetObjectItem(x, "percent")->valuedouble, NULL);
-            else worksheet_write_string(ws, row, (lxw_col_t)c, v[c], NULL);
-        }
-        row++;
-    }
-    cJSON_Delete(arr);
-    worksheet_set_column(ws, 4, 6, 30, NULL);
+    for (int c = 0; c < 13; c++) worksheet_write_string(x.ws, 0, (lxw_col_t)c, heads[c], b);
+    worksheet_set_column(x.ws, 4, 6, 30, NULL);
+    int rc = pledge_list(r->db, &q, export_row, &x);
     buf_init(&r->file);
-    FILE *f = NULL;
-    if (workbook_close(wb) == LXW_NO_ERROR && (f = fopen(path, "rb"))) {
-        char tmp[65536];
-        size_t n;
-        while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_add(&r->file, tmp, n);
-        fclose(f);
-    }
-    unlink(path);
-    if (!r->file.len) {
+    if (xlsxout_close(&xo, &r->file) != CX_OK || rc != CX_OK) {
         buf_free(&r->file);
         req_failf(r, 500, "export_failed", "", "导出失败");
         return;

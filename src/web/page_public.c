@@ -249,15 +249,17 @@ void h_public_evidence(req *r)
     pledge p;
     buf data;
     buf_init(&data);
-    if (evidence_get(r->db, id, &data, mime, name, &pid) != 1 || pledge_get(r->db, pid, &p) != 1 || !pledge_status_public(p.status)) {
-        buf_free(&data);
+    /* evidence never changes, but its pledge may stop being public: check that on every request */
+    char etag[64];
+    snprintf(etag, sizeof etag, "\"ev-%" PRId64 "\"", id);
+    if (evidence_pledge(r->db, id, &pid) != 1 || pledge_get(r->db, pid, &p) != 1 || !pledge_status_public(p.status)) {
         req_failf(r, 404, "not_found", "id", "佐证文件不存在或未公开");
         return;
     }
-    char etag[64];
-    snprintf(etag, sizeof etag, "\"ev-%" PRId64 "\"", id); /* evidence never changes */
-    if (not_modified(r, etag)) {
+    if (not_modified(r, etag)) return; /* 304, or the bytes from the page cache */
+    if (evidence_get(r->db, id, &data, mime, name, &pid) != 1) {
         buf_free(&data);
+        req_failf(r, 404, "not_found", "id", "佐证文件不存在或未公开");
         return;
     }
     r->file = data; /* handed over */
@@ -289,22 +291,13 @@ static bool board_data(req *r, int64_t id, cJSON *d, org *o)
     cJSON_AddStringToObject(b, "type_label", org_type_label(o->type));
     member_query mq = {.root = o, .subtree = false, .limit = 500};
     pledge_query oq = {.root = o, .org_only = true, .status = -1, .public_only = true, .limit = 50};
-    pledge_query mq2 = {.root = o, .status = -1, .public_only = true, .limit = 500};
-    cJSON *mp = cJSON_AddArrayToObject(b, "member_pledges");
-    cJSON *all = cJSON_CreateArray();
+    pledge_query mq2 = {.root = o, .member_only = true, .status = -1, .public_only = true, .limit = 500};
     if (member_list(r->db, &mq, add_board_member, cJSON_AddArrayToObject(b, "members")) != CX_OK ||
         pledge_list(r->db, &oq, add_pledge, cJSON_AddArrayToObject(b, "org_pledges")) != CX_OK ||
-        pledge_list(r->db, &mq2, add_pledge, all) != CX_OK) {
-        cJSON_Delete(all);
+        pledge_list(r->db, &mq2, add_pledge, cJSON_AddArrayToObject(b, "member_pledges")) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取公示栏失败"); /* never a partial page (nor a cached one) */
         return false;
     }
-    cJSON *x, *next;
-    for (x = all->child; x; x = next) { /* keep the members' ones: the organisation's are above */
-        next = x->next;
-        if (cJSON_GetObjectItem(x, "member_id")) cJSON_AddItemToArray(mp, cJSON_DetachItemViaPointer(all, x));
-    }
-    cJSON_Delete(all);
     cJSON_AddStringToObject(d, "title", o->name);
     return true;
 }

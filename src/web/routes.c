@@ -91,7 +91,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/members/:id/photo", h_member_photo, ANY, R_API, NULL, "党员照片（图片字节）"},
     {"POST", "/api/v1/members/:id/photo", h_member_photo_set, ADM, R_STATE | R_API, NULL, "上传党员照片（multipart photo，JPEG/PNG，≤ 2 MB）"},
     {"POST", "/api/v1/orgs/:id/campaigns", h_campaign_create, ROLE_OFFICE, R_STATE | R_API, NULL, "创建创先争优活动（theme, start_date, end_date）"},
-    {"GET", "/api/v1/orgs/:id/pledges", h_org_pledges, ANY, R_API, NULL, "承诺列表（?status=&overdue=1&due=month&kind=org&format=xlsx）"},
+    {"GET", "/api/v1/orgs/:id/pledges", h_org_pledges, ANY, R_API, NULL, "承诺列表（?status=&overdue=1&due=month&kind=org|member&format=xlsx）"},
     {"GET", "/api/v1/me/pledges", h_my_pledges, ANY, R_API, NULL, "我的承诺"},
     {"POST", "/api/v1/pledges", h_pledge_create, ANY, R_STATE | R_API, NULL, "新建承诺：本人承诺，或带 org_id 的组织承诺"},
     {"GET", "/api/v1/pledges/:id", h_pledge, ANY, R_API, NULL, "承诺详情与践诺台账"},

@@ -102,31 +102,34 @@ static void bind_va(db_stmt *s, const char *fmt, va_list ap)
     }
 }
 
-int db_run(db *d, const char *sql, const char *fmt, ...)
+/* Prepares, binds, steps once; the first column into *out (def without a row) when out is set. */
+static int run_once(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, va_list ap)
 {
     db_stmt *s = db_prepare(d, sql);
     if (!s) return CX_ERR;
-    va_list ap;
-    va_start(ap, fmt);
     bind_va(s, fmt, ap);
-    va_end(ap);
     int rc = db_step(s);
+    if (out) *out = (rc == DB_ROW && !db_col_null(s, 0)) ? db_col_i64(s, 0) : def;
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int db_i64(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, ...)
+int db_run(db *d, const char *sql, const char *fmt, ...)
 {
-    db_stmt *s = db_prepare(d, sql);
-    if (!s) return CX_ERR;
     va_list ap;
     va_start(ap, fmt);
-    bind_va(s, fmt, ap);
+    int rc = run_once(d, NULL, 0, sql, fmt, ap);
     va_end(ap);
-    int rc = db_step(s);
-    *out = (rc == DB_ROW && !db_col_null(s, 0)) ? db_col_i64(s, 0) : def;
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return rc;
+}
+
+int db_i64(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = run_once(d, out, def, sql, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 char *db_dialect(db_kind k, const char *sql)

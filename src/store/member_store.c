@@ -194,6 +194,19 @@ int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int
     return rc == CX_ERR ? CX_ERR : inserted;
 }
 
+/* Opens the write transaction of a change to member id and loads it; 404 (rolled back) when missing. */
+static int begin_member(db *d, int64_t id, member *m, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    int f = member_get(d, id, m);
+    if (f == 1) return CX_OK;
+    if (f == 0) {
+        db_rollback(d);
+        return cx_fail(e, 404, "not_found", "id", "党员不存在");
+    }
+    return fail_db(d, e);
+}
+
 /* Inside a write transaction: the target org must be usable and the 身份证号 must not belong to
  * another member than self (0 for a new member). Rolls back and fills e on refusal. */
 static int check_target(db *d, int64_t org_id, const member_rec *r, int64_t self, org *o, cx_err *e)
@@ -233,13 +246,8 @@ int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, in
 
 int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const member_rec *r, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     member m;
-    int f = member_get(d, id, &m);
-    if (f != 1) {
-        db_rollback(d);
-        return f == 0 ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
-    }
+    if (begin_member(d, id, &m, e) != CX_OK) return CX_ERR;
     org o;
     if (check_target(d, org_id, r, id, &o, e) != CX_OK) return CX_ERR;
     db_stmt *s = db_prepare(d, "UPDATE member SET part = ?, org_id = ?, (" MEMBER_WRITE ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?), "
@@ -263,13 +271,8 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
 
 int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     member m;
-    int f = member_get(d, id, &m);
-    if (f != 1) {
-        db_rollback(d);
-        return f == 0 ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
-    }
+    if (begin_member(d, id, &m, e) != CX_OK) return CX_ERR;
     int rc = db_run(d, "UPDATE member SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii",
                     (int64_t)active, now_unix(), id);
     return store_finish(d, a, active ? "activate" : "deactivate", "member", id, m.org_id, member_json(&m.r, m.org_id, m.active),
@@ -398,13 +401,8 @@ int member_photo_set(db *d, const actor *a, int64_t id, const void *data, size_t
     if (n > PHOTO_MAX_BYTES) return cx_fail(e, 413, "photo_too_large", "photo", "照片不能超过 2 MB（收到 %.1f MB）", (double)n / 1048576.0);
     const char *mime = photo_sniff(data, n);
     if (!mime) return cx_fail(e, 400, "photo_type", "photo", "照片须为 JPEG 或 PNG 图片（按文件内容判断，而非文件名）");
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     member m;
-    int f = member_get(d, id, &m);
-    if (f != 1) {
-        db_rollback(d);
-        return f == 0 ? cx_fail(e, 404, "not_found", "id", "党员不存在") : fail_db(d, e);
-    }
+    if (begin_member(d, id, &m, e) != CX_OK) return CX_ERR;
     org o;
     org_get(d, m.org_id, &o);
     int64_t now = now_unix();

@@ -116,6 +116,19 @@ static int fail_db(db *d, cx_err *e)
     return CX_ERR;
 }
 
+/* Opens the write transaction of a change to org id and loads it; 404 (rolled back) when missing. */
+static int begin_org(db *d, int64_t id, org *o, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    int f = org_get(d, id, o);
+    if (f == 1) return CX_OK;
+    if (f == 0) {
+        db_rollback(d);
+        return cx_fail(e, 404, "not_found", "id", "组织不存在");
+    }
+    return fail_db(d, e);
+}
+
 /* The body of org_create, inside the caller's write transaction (rolled back by the caller on error). */
 int org_create_tx(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
                   int64_t *id, cx_err *e)
@@ -186,13 +199,8 @@ int org_create(db *d, const actor *a, int64_t parent_id, const char *name, const
 int org_update(db *d, const actor *a, int64_t id, const char *name, const char *type, const char *sector, cx_err *e)
 {
     if (check_fields(name, type, sector, e) != CX_OK) return CX_ERR;
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     org o;
-    int f = org_get(d, id, &o);
-    if (f != 1) {
-        db_rollback(d);
-        return f == 0 ? cx_fail(e, 404, "not_found", "id", "组织不存在") : fail_db(d, e);
-    }
+    if (begin_org(d, id, &o, e) != CX_OK) return CX_ERR;
     if (!strcmp(type, "branch") && strcmp(o.type, "branch") != 0) {
         int64_t n = 0;
         db_i64(d, &n, 0, "SELECT count(*) FROM org WHERE parent_id = ? AND active = 1", "i", id);
@@ -217,14 +225,9 @@ int org_update(db *d, const actor *a, int64_t id, const char *name, const char *
 
 int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     org o, p;
-    int f = org_get(d, id, &o);
-    if (f != 1) {
-        db_rollback(d);
-        return f == 0 ? cx_fail(e, 404, "not_found", "id", "组织不存在") : fail_db(d, e);
-    }
-    f = org_get(d, new_parent, &p);
+    if (begin_org(d, id, &o, e) != CX_OK) return CX_ERR;
+    int f = org_get(d, new_parent, &p);
     if (f != 1) {
         db_rollback(d);
         return f == 0 ? cx_fail(e, 404, "not_found", "parent_id", "目标上级组织不存在") : fail_db(d, e);
@@ -276,13 +279,8 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
 
 int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     org o;
-    int f = org_get(d, id, &o);
-    if (f != 1) {
-        db_rollback(d);
-        return f == 0 ? cx_fail(e, 404, "not_found", "id", "组织不存在") : fail_db(d, e);
-    }
+    if (begin_org(d, id, &o, e) != CX_OK) return CX_ERR;
     if (!active) {
         int64_t nc = 0, nm = 0;
         if (db_i64(d, &nc, 0, "SELECT count(*) FROM org WHERE parent_id = ? AND active = 1", "i", id) != CX_OK ||

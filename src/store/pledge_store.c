@@ -63,6 +63,11 @@ int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, co
     if (rc == DB_ROW) nid = db_col_i64(s, 0), rc = db_step(s);
     db_done(s);
     if (rc == CX_ERR) return fail_db(d, e);
+    /* The default grading rules (mission.md C4), stored with the campaign and editable. */
+    if (db_run(d, "INSERT INTO campaign_rule (campaign_id, org_set_id, member_set_id) VALUES (?, "
+                  "(SELECT id FROM standard_set WHERE code = 'wuhao'), (SELECT id FROM standard_set WHERE code = 'wudaitou'))",
+               "i", nid) != CX_OK)
+        return fail_db(d, e);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "theme", theme);
     cJSON_AddStringToObject(j, "start_date", sd);

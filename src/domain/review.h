@@ -1,0 +1,118 @@
+/* review.h: the rules of the three reviews (三评) and of grading, as plain functions over plain
+ * data: review levels, public answers and questions, the composite score, grade thresholds, the
+ * 优秀 cap of 民主评议 (ties, small branches), exclusions, vetoes, 五带头 / 五个好, and the
+ * reproducible random draw used by phone sampling. No storage here: the store loads the inputs,
+ * calls these, and `cxzy recount` calls the same functions on raw records.
+ *
+ * Scores are fixed point ×100 (9050 = 90.50) so that stored figures recount exactly. */
+#ifndef CX_REVIEW_H
+#define CX_REVIEW_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../lib/util.h"
+
+/* Review levels (self, peer, commentary): stored as the digits '1'..'4'. */
+enum { LV_GOOD = 1, LV_FAIR = 2, LV_AVERAGE = 3, LV_POOR = 4 };
+const char *level_label(int lv); /* 好 较好 一般 差; "" when out of range */
+
+/* Public answers: stored as the digits '1'..'3'. */
+enum { ANS_SATISFIED = 1, ANS_BASIC = 2, ANS_UNSATISFIED = 3 };
+const char *answer_label(int a); /* 满意 基本满意 不满意 */
+
+/* Question sets: "party3" (seed 002: 党性观念强不强 …) and "window6" (seed 004: 政策落实 …).
+ * Returns the number of questions (0 for an unknown set); *texts gets the question texts. */
+int questions_of(const char *set, const char *const **texts);
+/* The default set for a target kind: windows "window6", everything else the round's set. */
+
+/* Checks a string of n level digits ('1'..'4'); CX_ERR with e naming field otherwise. */
+int levels_check(const char *s, int n, const char *field, cx_err *e);
+/* Checks a string of n answer digits ('1'..'3'). */
+int answers_check(const char *s, int n, const char *field, cx_err *e);
+/* True when any answer is 不满意. */
+bool answers_unsatisfied(const char *s);
+
+/* Grades. Members: 优秀 合格 基本合格 不合格; organisations: 好 较好 一般 差. GR_NONE: not graded
+ * (预备党员, excluded). Stored as the codes below. */
+enum { GR_NONE = 0, GR_1 = 1, GR_2 = 2, GR_3 = 3, GR_4 = 4 };
+const char *grade_code(int g);                    /* "none" "excellent" "qualified" "basic" "unqualified" */
+int grade_from_code(const char *code);            /* -1 when unknown */
+const char *grade_label(int g, bool is_org);         /* 优秀 … / 好 … ; "不评定等次" for GR_NONE */
+
+/* The campaign's grading rules (table campaign_rule). */
+enum { C_SELF, C_PEER, C_LEADER, C_PUBLIC, C_PLEDGE, C_N };
+extern const char *const component_names[C_N];  /* "self" "peer" "leader" "public" "pledge" */
+typedef struct review_rules {
+    int w[C_N];                  /* weights in percent; must sum to 100 */
+    int t_excellent, t_qualified, t_basic;  /* thresholds on the 0–100 score */
+    int s_ans[3];                /* score of 满意, 基本满意, 不满意 */
+    int l_lv[4];                 /* score of 好, 较好, 一般, 差 */
+    int cap_num, cap_den;        /* 优秀 ≤ cap_num/cap_den of graded members */
+    bool veto_unjustified;       /* a pledge missed without reason → 不合格 */
+    int veto_unsatisfied_pct;    /* > this % of 不满意 answers → 不合格; 0 = off */
+    int min_ballots;             /* valid ballots needed before the public component counts */
+    bool sms_required;           /* 不满意 needs a reason and an SMS-verified phone */
+} review_rules;
+void review_rules_default(review_rules *r);
+/* Weights 0–100 summing to 100; 0 ≤ t_basic ≤ t_qualified ≤ t_excellent ≤ 100; answer and level
+ * scores 0–100 and not increasing; 0 ≤ cap_num ≤ cap_den, cap_den ≥ 1; 0 ≤ pct ≤ 100;
+ * min_ballots ≥ 1. CX_ERR with e naming the field otherwise. */
+int review_rules_check(const review_rules *r, cx_err *e);
+
+/* Score ×100 of one review's levels (the mean of the level scores); -1 for an empty string. */
+int64_t levels_score(const review_rules *r, const char *levels);
+/* Score ×100 of a public answer string (the mean of its answer scores). */
+int64_t answers_score(const review_rules *r, const char *answers);
+/* Running sums for a component averaged over several records (peer reviews, ballots …). */
+typedef struct mean_acc {
+    int64_t sum, n;
+} mean_acc;
+void mean_add(mean_acc *m, int64_t v);
+int64_t mean_get(const mean_acc *m); /* rounded half up; -1 when empty */
+
+/* Composite ×100: the weighted mean of the components present (s[i] ≥ 0), the weights of absent
+ * ones spread over the present ones. -1 when no component is present. */
+int64_t composite_score(const review_rules *r, const int64_t s[C_N]);
+/* The grade of a score ×100 by the thresholds (before cap and vetoes). */
+int grade_of_score(const review_rules *r, int64_t score);
+
+/* Why a member is not graded (民主评议 rules): excluded members are also not counted. */
+enum { EX_NONE = 0, EX_PROBATIONARY, EX_AWAY, EX_IMPRISONED, EX_BEDRIDDEN, EX_INCAPACITATED, EX_OTHER };
+const char *exclusion_code(int ex);    /* "", "probationary", "away", … */
+int exclusion_from_code(const char *code); /* -1 when unknown; "probationary" is not accepted here */
+const char *exclusion_label(int ex);   /* 预备党员（参加评议，不评定等次） … */
+
+/* One member (or organisation) of a branch to grade. */
+typedef struct grade_in {
+    int64_t id;
+    int exclusion;            /* EX_* */
+    int64_t s[C_N];           /* component scores ×100, -1 when absent */
+    bool veto;                /* a veto rule applies (computed by the caller from records) */
+    int criteria_ok;          /* 1 when every standard item averages 较好 or better, 0 otherwise */
+} grade_in;
+typedef struct grade_out {
+    int64_t id;
+    int64_t score;            /* ×100; -1 when no component (graded as 不合格 only by veto) */
+    int grade;                /* GR_* after cap and vetoes */
+    bool meets;               /* 五带头 / 五个好 */
+    char note[160];           /* why, in Chinese: 预备党员不评定等次 / 超过三分之一名额 / 并列 / 否决 … */
+} grade_out;
+/* Grades a branch's members (org=false) or a set of organisations (org=true, no cap). out[i]
+ * belongs to in[i]. Rules applied in order: exclusions and 预备党员 → GR_NONE (not counted);
+ * score → grade by thresholds; veto → GR_4; members only: 优秀 capped at
+ * floor(graded × cap_num / cap_den) by score, and when members tie at the boundary none of the
+ * tied ones keeps 优秀 (the branch meeting decides), the others become 合格. meets = graded
+ * GR_1 or GR_2 and criteria_ok. Returns the number graded. */
+size_t grade_branch(const review_rules *r, bool is_org, const grade_in *in, grade_out *out, size_t n);
+/* The cap for a branch with n graded members. */
+int64_t excellent_cap(const review_rules *r, int64_t graded);
+
+/* 民主评议 branch meeting: valid when present > entitled/2, a motion passes when in_favour >
+ * entitled/2. CX_ERR with e when the numbers are inconsistent or the motion fails. */
+int meeting_check(int64_t entitled, int64_t present, int64_t in_favour, cx_err *e);
+
+/* Reproducible random draw: n distinct indexes (0-based) from [0, population), in draw order,
+ * from seed (splitmix64 stream, unbiased bounded integers, partial Fisher–Yates). The same seed
+ * and population give the same draw on every machine. out must hold n; n ≤ population. */
+void draw_sample(uint64_t seed, uint32_t population, uint32_t n, uint32_t *out);
+#endif

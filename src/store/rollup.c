@@ -1,0 +1,327 @@
+/* rollup.c: roll-up counters of a review round (see rollup.h). A change adds its delta to the
+ * row of its organisation and of every ancestor (ids read from the materialized path), so a
+ * subtree's figures are one row. Recount rebuilds the same numbers from the raw records. */
+#include "rollup.h"
+#include "../domain/review.h"
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const rollup_cols[RU_N] = {
+    "ballots_valid", "ballots_invalid", "answers_satisfied", "answers_basic", "answers_unsatisfied",
+    "self_reviews", "peer_reviews", "charges", "charges_done",
+    "members_graded", "members_meeting", "members_excellent", "members_qualified", "members_basic",
+    "members_unqualified", "orgs_graded", "orgs_meeting",
+};
+const char *const rollup_labels[RU_N] = {
+    "有效票", "无效票", "满意（答项）", "基本满意（答项）", "不满意（答项）",
+    "自评", "互评", "领导点评应点评", "领导点评已点评",
+    "评定等次党员", "达到五带头党员", "优秀党员", "合格党员", "基本合格党员",
+    "不合格党员", "评定等次组织", "达到五个好组织",
+};
+
+static char add_sql[2048], get_sql[1024], children_sql[1536], all_sql[1024], ins_sql[1024];
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+
+/* The statements name every column, so they are composed once from rollup_cols. */
+static void build_sql(void)
+{
+    char cols[700] = "", vals[200] = "", sets[1400] = "", rcols[800] = "";
+    for (int i = 0; i < RU_N; i++) {
+        const char *c = rollup_cols[i], *sep = i ? ", " : "";
+        size_t n;
+        n = strlen(cols), snprintf(cols + n, sizeof cols - n, "%s%s", sep, c);
+        n = strlen(vals), snprintf(vals + n, sizeof vals - n, "%s?", sep);
+        n = strlen(sets), snprintf(sets + n, sizeof sets - n, "%s%s = rollup.%s + excluded.%s", sep, c, c, c);
+        n = strlen(rcols), snprintf(rcols + n, sizeof rcols - n, "%scoalesce(r.%s, 0)", sep, c);
+    }
+    snprintf(add_sql, sizeof add_sql,
+             "INSERT INTO rollup (round_id, org_id, %s) VALUES (?, ?, %s) ON CONFLICT (round_id, org_id) DO UPDATE SET %s",
+             cols, vals, sets);
+    snprintf(ins_sql, sizeof ins_sql, "INSERT INTO rollup (round_id, org_id, %s) VALUES (?, ?, %s)", cols, vals);
+    snprintf(get_sql, sizeof get_sql, "SELECT %s FROM rollup r WHERE r.round_id = ? AND r.org_id = ?", rcols);
+    snprintf(all_sql, sizeof all_sql, "SELECT r.org_id, %s FROM rollup r WHERE r.round_id = ?", rcols);
+    snprintf(children_sql, sizeof children_sql,
+             "SELECT o.id, o.parent_id, o.depth, o.path, o.name, o.type, o.sector, %s FROM org o "
+             "LEFT JOIN rollup r ON r.round_id = ? AND r.org_id = o.id WHERE o.parent_id = ? AND o.active = 1 ORDER BY o.name",
+             rcols);
+}
+
+static void read_counters(db_stmt *s, int c, rollup *r)
+{
+    for (int i = 0; i < RU_N; i++) r->v[i] = db_col_i64(s, c + i);
+}
+
+static bool rollup_zero(const rollup *r)
+{
+    for (int i = 0; i < RU_N; i++)
+        if (r->v[i]) return false;
+    return true;
+}
+
+/* Upserts (adding) or inserts one row. */
+static int put_row(db *d, const char *sql, int64_t round_id, int64_t org_id, const rollup *r)
+{
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    db_bind_i64(s, 2, org_id);
+    for (int i = 0; i < RU_N; i++) db_bind_i64(s, 3 + i, r->v[i]);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int rollup_add(db *d, int64_t round_id, const char *org_path, const rollup *delta)
+{
+    pthread_once(&sql_once, build_sql);
+    if (rollup_zero(delta)) return CX_OK;
+    int depth = orgpath_depth(org_path);
+    if (depth < 0) return CX_ERR;
+    for (int k = 0; k <= depth; k++) {
+        int64_t id = orgpath_at(org_path, k);
+        if (id <= 0 || put_row(d, add_sql, round_id, id, delta) != CX_OK) return CX_ERR;
+    }
+    return CX_OK;
+}
+
+int rollup_get(db *d, int64_t round_id, int64_t org_id, rollup *out)
+{
+    pthread_once(&sql_once, build_sql);
+    memset(out, 0, sizeof *out);
+    db_stmt *s = db_prepare(d, get_sql);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    db_bind_i64(s, 2, org_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) read_counters(s, 0, out);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int rollup_children(db *d, int64_t round_id, int64_t org_id, rollup_fn fn, void *ctx)
+{
+    pthread_once(&sql_once, build_sql);
+    db_stmt *s = db_prepare(d, children_sql);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    db_bind_i64(s, 2, org_id);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        org o = {.active = 1};
+        rollup r;
+        o.id = db_col_i64(s, 0);
+        o.parent_id = db_col_i64(s, 1);
+        o.depth = db_col_i64(s, 2);
+        snprintf(o.path, sizeof o.path, "%s", db_col_text(s, 3));
+        snprintf(o.name, sizeof o.name, "%s", db_col_text(s, 4));
+        snprintf(o.type, sizeof o.type, "%s", db_col_text(s, 5));
+        snprintf(o.sector, sizeof o.sector, "%s", db_col_text(s, 6));
+        read_counters(s, 7, &r);
+        if (fn(ctx, &o, &r)) break;
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int64_t rollup_satisfaction(const rollup *r)
+{
+    int64_t ok = r->v[RU_ANS_SATISFIED] + r->v[RU_ANS_BASIC];
+    int64_t all = ok + r->v[RU_ANS_UNSATISFIED];
+    return all ? (ok * 10000 + all / 2) / all : -1;
+}
+
+void rollup_of_grade(rollup *r, bool is_org, int grade, bool meets, int sign)
+{
+    if (grade <= GR_NONE || grade > GR_4) return;
+    if (is_org) {
+        r->v[RU_ORGS_GRADED] += sign;
+        if (meets) r->v[RU_ORGS_MEETING] += sign;
+        return;
+    }
+    static const int col[] = {0, RU_MEMBERS_EXCELLENT, RU_MEMBERS_QUALIFIED, RU_MEMBERS_BASIC, RU_MEMBERS_UNQUALIFIED};
+    r->v[RU_MEMBERS_GRADED] += sign;
+    r->v[col[grade]] += sign;
+    if (meets) r->v[RU_MEMBERS_MEETING] += sign;
+}
+
+/* Adds count ballots of one kind (valid flag, answer string) to r. */
+static void ballots_into(rollup *r, bool valid, const char *answers, int64_t count)
+{
+    if (!valid) {
+        r->v[RU_BALLOTS_INVALID] += count;
+        return;
+    }
+    r->v[RU_BALLOTS_VALID] += count;
+    for (const char *a = answers; a && *a; a++) {
+        if (*a == '0' + ANS_SATISFIED) r->v[RU_ANS_SATISFIED] += count;
+        else if (*a == '0' + ANS_BASIC) r->v[RU_ANS_BASIC] += count;
+        else if (*a == '0' + ANS_UNSATISFIED) r->v[RU_ANS_UNSATISFIED] += count;
+    }
+}
+
+void rollup_of_ballot(rollup *r, bool valid, const char *answers, int sign)
+{
+    ballots_into(r, valid, answers, sign);
+}
+
+/* ---- recount: an open-addressing map from org id to counters ---- */
+typedef struct slot {
+    int64_t id; /* 0 = empty */
+    rollup r;
+    bool stored;
+} slot;
+typedef struct omap {
+    slot *v;
+    size_t cap, n;
+} omap;
+
+static slot *omap_get(omap *m, int64_t id)
+{
+    if (m->n * 2 >= m->cap) {
+        omap g = {xcalloc(m->cap ? m->cap * 2 : 1024, sizeof(slot)), m->cap ? m->cap * 2 : 1024, 0};
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->v[i].id) *omap_get(&g, m->v[i].id) = m->v[i];
+        free(m->v);
+        *m = g;
+    }
+    size_t i = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 20) & (m->cap - 1);
+    while (m->v[i].id && m->v[i].id != id) i = (i + 1) & (m->cap - 1);
+    if (!m->v[i].id) {
+        m->v[i].id = id;
+        m->n++;
+    }
+    return &m->v[i];
+}
+
+/* The raw counts, at the organisation each record names (before rolling up). */
+static int count_raw(db *d, int64_t round_id, omap *base)
+{
+    db_stmt *s = db_prepare(d, "SELECT org_id, valid, answers, count(*) FROM ballot WHERE round_id = ? GROUP BY org_id, valid, answers");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW)
+        ballots_into(&omap_get(base, db_col_i64(s, 0))->r, db_col_i64(s, 1) != 0, db_col_text(s, 2), db_col_i64(s, 3));
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+
+    s = db_prepare(d, "SELECT target_org_id, kind, count(*) FROM review WHERE round_id = ? GROUP BY target_org_id, kind");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *k = db_col_text(s, 1);
+        int col = strcmp(k, "self") == 0 ? RU_SELF_REVIEWS : strcmp(k, "peer") == 0 ? RU_PEER_REVIEWS : -1;
+        if (col >= 0) omap_get(base, db_col_i64(s, 0))->r.v[col] += db_col_i64(s, 2);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+
+    s = db_prepare(d, "SELECT c.org_id, count(*), count(m.id) FROM leader_charge c LEFT JOIN commentary m ON m.round_id = c.round_id "
+                      "AND m.user_id = c.user_id AND m.target_kind = c.target_kind AND m.target_id = c.target_id "
+                      "WHERE c.round_id = ? GROUP BY c.org_id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    while ((rc = db_step(s)) == DB_ROW) {
+        slot *e = omap_get(base, db_col_i64(s, 0));
+        e->r.v[RU_CHARGES] += db_col_i64(s, 1);
+        e->r.v[RU_CHARGES_DONE] += db_col_i64(s, 2);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+
+    s = db_prepare(d, "SELECT org_id, target_kind, final, meets, count(*) FROM grade WHERE round_id = ? "
+                      "GROUP BY org_id, target_kind, final, meets");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    while ((rc = db_step(s)) == DB_ROW) {
+        rollup one = {{0}};
+        rollup_of_grade(&one, strcmp(db_col_text(s, 1), "org") == 0, grade_from_code(db_col_text(s, 2)), db_col_i64(s, 3) != 0, 1);
+        slot *e = omap_get(base, db_col_i64(s, 0));
+        for (int i = 0; i < RU_N; i++) e->r.v[i] += one.v[i] * db_col_i64(s, 4);
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* Rolls the raw counts up to every ancestor. */
+static int roll_up(db *d, const omap *base, omap *out)
+{
+    for (size_t i = 0; i < base->cap; i++) {
+        const slot *b = &base->v[i];
+        if (!b->id) continue;
+        char path[CX_PATH_MAX] = "";
+        db_stmt *s = db_prepare(d, "SELECT path FROM org WHERE id = ?");
+        if (!s) return CX_ERR;
+        db_bind_i64(s, 1, b->id);
+        int rc = db_step(s);
+        if (rc == DB_ROW) snprintf(path, sizeof path, "%s", db_col_text(s, 0));
+        db_done(s);
+        if (rc == CX_ERR) return CX_ERR;
+        int depth = orgpath_depth(path);
+        for (int k = 0; k <= depth; k++) {
+            slot *e = omap_get(out, orgpath_at(path, k));
+            for (int c = 0; c < RU_N; c++) e->r.v[c] += b->r.v[c];
+        }
+    }
+    return CX_OK;
+}
+
+static void report(FILE *out, int64_t org_id, const rollup *stored, const rollup *want, int64_t *diffs)
+{
+    for (int c = 0; c < RU_N; c++) {
+        if (stored->v[c] == want->v[c]) continue;
+        (*diffs)++;
+        if (out)
+            fprintf(out, "组织 %" PRId64 " %s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", org_id, rollup_labels[c],
+                    rollup_cols[c], stored->v[c], want->v[c]);
+    }
+}
+
+int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
+{
+    pthread_once(&sql_once, build_sql);
+    *diffs = 0;
+    if (db_begin(d, fix) != CX_OK) return CX_ERR;
+    omap base = {0}, want = {0};
+    int rc = count_raw(d, round_id, &base);
+    if (rc == CX_OK) rc = roll_up(d, &base, &want);
+    db_stmt *s = rc == CX_OK ? db_prepare(d, all_sql) : NULL;
+    if (rc == CX_OK && !s) rc = CX_ERR;
+    if (s) {
+        db_bind_i64(s, 1, round_id);
+        int st;
+        while ((st = db_step(s)) == DB_ROW) {
+            rollup stored;
+            int64_t id = db_col_i64(s, 0);
+            read_counters(s, 1, &stored);
+            slot *e = omap_get(&want, id);
+            e->stored = true;
+            report(out, id, &stored, &e->r, diffs);
+        }
+        db_done(s);
+        if (st == CX_ERR) rc = CX_ERR;
+    }
+    static const rollup none;
+    for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
+        if (want.v[i].id && !want.v[i].stored) report(out, want.v[i].id, &none, &want.v[i].r, diffs);
+    if (rc == CX_OK && fix && *diffs) {
+        rc = db_run(d, "DELETE FROM rollup WHERE round_id = ?", "i", round_id);
+        for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
+            if (want.v[i].id && !rollup_zero(&want.v[i].r)) rc = put_row(d, ins_sql, round_id, want.v[i].id, &want.v[i].r);
+        if (rc == CX_OK) {
+            char after[64];
+            snprintf(after, sizeof after, "{\"differences\":%" PRId64 "}", *diffs);
+            int64_t org_id = 0;
+            rc = db_i64(d, &org_id, 0, "SELECT org_id FROM review_round WHERE id = ?", "i", round_id);
+            if (rc == CX_OK)
+                rc = audit_append(d, &actor_cli, "rollup.recount_fix", "review_round", round_id, org_id, NULL, after, "ok");
+        }
+    }
+    free(base.v);
+    free(want.v);
+    if (rc == CX_OK && fix) rc = db_commit(d);
+    else db_rollback(d);
+    return rc;
+}

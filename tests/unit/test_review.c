@@ -1,0 +1,379 @@
+/* test_review.c: unit tests of the grading rules: scores, the composite with absent components,
+ * thresholds, the 优秀 cap of 民主评议 (ties at the boundary, small branches), exclusions and
+ * 预备党员, vetoes, 五带头, branch-meeting numbers, rule checks, and the reproducible draw. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include "domain/review.h"
+
+static review_rules R;
+
+static int setup(void **st)
+{
+    (void)st;
+    review_rules_default(&R);
+    return 0;
+}
+
+/* A member with every component at score v (×100), not excluded, criteria met. */
+static grade_in member_at(int64_t id, int64_t v)
+{
+    grade_in g = {.id = id, .exclusion = EX_NONE, .criteria_ok = 1};
+    for (int i = 0; i < C_N; i++) g.s[i] = v;
+    return g;
+}
+
+static void test_labels_and_codes(void **st)
+{
+    (void)st;
+    assert_string_equal(level_label(LV_GOOD), "好");
+    assert_string_equal(level_label(LV_POOR), "差");
+    assert_string_equal(level_label(5), "");
+    assert_string_equal(answer_label(ANS_BASIC), "基本满意");
+    assert_string_equal(grade_label(GR_1, false), "优秀");
+    assert_string_equal(grade_label(GR_1, true), "好");
+    assert_string_equal(grade_label(GR_4, false), "不合格");
+    assert_string_equal(grade_label(GR_3, true), "一般");
+    for (int g = GR_NONE; g <= GR_4; g++) assert_int_equal(grade_from_code(grade_code(g)), g);
+    assert_int_equal(grade_from_code("good"), -1);
+    assert_int_equal(exclusion_from_code("away"), EX_AWAY);
+    assert_int_equal(exclusion_from_code("probationary"), -1); /* decided by the member's status */
+    assert_int_equal(exclusion_from_code("holiday"), -1);
+}
+
+static void test_questions(void **st)
+{
+    (void)st;
+    const char *const *q;
+    assert_int_equal(questions_of("party3", &q), 3);
+    assert_string_equal(q[0], "党性观念强不强");
+    assert_string_equal(q[2], "发挥先锋模范作用明显不明显");
+    assert_int_equal(questions_of("window6", &q), 6);
+    assert_string_equal(q[0], "政策落实情况");
+    assert_string_equal(q[5], "廉洁自律情况");
+    assert_int_equal(questions_of("nine", &q), 0);
+    assert_int_equal(questions_of(NULL, NULL), 0);
+}
+
+static void test_digit_checks(void **st)
+{
+    (void)st;
+    cx_err e;
+    assert_int_equal(levels_check("12341", 5, "levels", &e), CX_OK);
+    assert_int_equal(levels_check("1234", 5, "levels", &e), CX_ERR);
+    assert_string_equal(e.field, "levels");
+    assert_non_null(strstr(e.msg, "5 项"));
+    assert_int_equal(levels_check("12351", 5, "levels", &e), CX_ERR);
+    assert_non_null(strstr(e.msg, "第 4 项"));
+    assert_int_equal(levels_check("1234a", 5, "levels", &e), CX_ERR);
+    assert_int_equal(levels_check(NULL, 5, "levels", &e), CX_ERR);
+    assert_int_equal(answers_check("123", 3, "answers", &e), CX_OK);
+    assert_int_equal(answers_check("124", 3, "answers", &e), CX_ERR);
+    assert_int_equal(answers_check("0", 1, "answers", &e), CX_ERR);
+    assert_true(answers_unsatisfied("113"));
+    assert_false(answers_unsatisfied("1122"));
+}
+
+static void test_scores(void **st)
+{
+    (void)st;
+    /* 好 100, 较好 80, 一般 60, 差 0 */
+    assert_int_equal(levels_score(&R, "11111"), 10000);
+    assert_int_equal(levels_score(&R, "12"), 9000);
+    assert_int_equal(levels_score(&R, "123"), 8000);
+    assert_int_equal(levels_score(&R, "4"), 0);
+    assert_int_equal(levels_score(&R, ""), -1);
+    /* 满意 100, 基本满意 60, 不满意 0; 1/3 rounds half up */
+    assert_int_equal(answers_score(&R, "112"), 8667);
+    assert_int_equal(answers_score(&R, "333"), 0);
+    mean_acc m = {0, 0};
+    assert_int_equal(mean_get(&m), -1);
+    mean_add(&m, 9000);
+    mean_add(&m, -1); /* absent values are ignored */
+    mean_add(&m, 8001);
+    assert_int_equal(mean_get(&m), 8501);
+}
+
+static void test_composite(void **st)
+{
+    (void)st;
+    int64_t s[C_N] = {10000, 8000, 9000, 7000, 10000};
+    /* 20/20/20/30/10: (100*20 + 80*20 + 90*20 + 70*30 + 100*10) / 100 = 85 */
+    assert_int_equal(composite_score(&R, s), 8500);
+    /* absent public: weights 20/20/20/10 over 70 → (2000+1600+1800+1000)/70 = 91.43 */
+    int64_t t[C_N] = {10000, 8000, 9000, -1, 10000};
+    assert_int_equal(composite_score(&R, t), 9143);
+    int64_t none[C_N] = {-1, -1, -1, -1, -1};
+    assert_int_equal(composite_score(&R, none), -1);
+    /* a component with weight 0 counts for nothing even when present */
+    review_rules z = R;
+    z.w[C_SELF] = 0, z.w[C_PUBLIC] = 50;
+    int64_t u[C_N] = {0, -1, -1, 8000, -1};
+    assert_int_equal(composite_score(&z, u), 8000);
+}
+
+static void test_thresholds(void **st)
+{
+    (void)st;
+    assert_int_equal(grade_of_score(&R, 9000), GR_1);
+    assert_int_equal(grade_of_score(&R, 8999), GR_2);
+    assert_int_equal(grade_of_score(&R, 7000), GR_2);
+    assert_int_equal(grade_of_score(&R, 6999), GR_3);
+    assert_int_equal(grade_of_score(&R, 6000), GR_3);
+    assert_int_equal(grade_of_score(&R, 5999), GR_4);
+    assert_int_equal(grade_of_score(&R, 0), GR_4);
+}
+
+static void test_cap_one_third(void **st)
+{
+    (void)st;
+    /* 7 graded → at most 2 优秀; four score above 90: the best two keep it */
+    grade_in in[7] = {member_at(1, 9500), member_at(2, 9900), member_at(3, 9100), member_at(4, 9700),
+                      member_at(5, 8000), member_at(6, 7500), member_at(7, 6500)};
+    grade_out out[7];
+    assert_int_equal(grade_branch(&R, false, in, out, 7), 7);
+    assert_int_equal(excellent_cap(&R, 7), 2);
+    assert_int_equal(out[1].grade, GR_1);
+    assert_int_equal(out[3].grade, GR_1);
+    assert_int_equal(out[0].grade, GR_2);
+    assert_int_equal(out[2].grade, GR_2);
+    assert_non_null(strstr(out[0].note, "三分之一"));
+    assert_int_equal(out[4].grade, GR_2);
+    assert_string_equal(out[4].note, "");
+    assert_int_equal(out[6].grade, GR_3);
+    for (int i = 0; i < 7; i++) assert_int_equal(out[i].id, i + 1);
+}
+
+static void test_cap_ties(void **st)
+{
+    (void)st;
+    /* 6 graded → cap 2. Scores 99, 95, 95, 91: the cap falls inside the 95 pair, so neither 95
+     * keeps 优秀 (the branch meeting decides), the 91 is over the cap, the 99 keeps it. */
+    grade_in in[6] = {member_at(1, 9500), member_at(2, 9900), member_at(3, 9500), member_at(4, 9100),
+                      member_at(5, 7000), member_at(6, 7000)};
+    grade_out out[6];
+    grade_branch(&R, false, in, out, 6);
+    assert_int_equal(out[1].grade, GR_1);
+    assert_int_equal(out[0].grade, GR_2);
+    assert_int_equal(out[2].grade, GR_2);
+    assert_non_null(strstr(out[0].note, "并列"));
+    assert_non_null(strstr(out[2].note, "并列"));
+    assert_int_equal(out[3].grade, GR_2);
+    assert_null(strstr(out[3].note, "并列"));
+    /* a tie just beyond the cap is not a tie at the boundary: 99, 98 keep, the two 95s are over */
+    in[2].s[0] = in[2].s[1] = in[2].s[2] = in[2].s[3] = in[2].s[4] = 9800;
+    grade_branch(&R, false, in, out, 6);
+    assert_int_equal(out[1].grade, GR_1);
+    assert_int_equal(out[2].grade, GR_1);
+    assert_int_equal(out[0].grade, GR_2);
+    assert_null(strstr(out[0].note, "并列"));
+    /* everyone tied above the threshold: nobody can be chosen by software */
+    grade_in all[3] = {member_at(1, 9500), member_at(2, 9500), member_at(3, 9500)};
+    grade_out o3[3];
+    grade_branch(&R, false, all, o3, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(o3[i].grade, GR_2);
+        assert_non_null(strstr(o3[i].note, "并列"));
+    }
+}
+
+static void test_cap_small_branches(void **st)
+{
+    (void)st;
+    /* 1 or 2 graded members: a third of them is less than one, so nobody is 优秀 */
+    grade_in in[2] = {member_at(1, 10000), member_at(2, 9500)};
+    grade_out out[2];
+    grade_branch(&R, false, in, out, 1);
+    assert_int_equal(out[0].grade, GR_2);
+    grade_branch(&R, false, in, out, 2);
+    assert_int_equal(out[0].grade, GR_2);
+    assert_int_equal(out[1].grade, GR_2);
+    /* 3 graded: one 优秀 */
+    grade_in in3[3] = {member_at(1, 10000), member_at(2, 9500), member_at(3, 8000)};
+    grade_out o3[3];
+    grade_branch(&R, false, in3, o3, 3);
+    assert_int_equal(o3[0].grade, GR_1);
+    assert_int_equal(o3[1].grade, GR_2);
+    /* an empty branch grades nobody */
+    assert_int_equal(grade_branch(&R, false, NULL, NULL, 0), 0);
+    /* a rule of 1/2 allows more */
+    review_rules half = R;
+    half.cap_den = 2;
+    grade_branch(&half, false, in, out, 2);
+    assert_int_equal(out[0].grade, GR_1);
+    assert_int_equal(out[1].grade, GR_2);
+}
+
+static void test_exclusions(void **st)
+{
+    (void)st;
+    /* 4 members, of whom a 预备党员 and one away are not graded and not counted: 2 graded → cap 0 */
+    grade_in in[4] = {member_at(1, 9900), member_at(2, 9800), member_at(3, 9700), member_at(4, 9600)};
+    in[0].exclusion = EX_PROBATIONARY;
+    in[1].exclusion = EX_AWAY;
+    grade_out out[4];
+    assert_int_equal(grade_branch(&R, false, in, out, 4), 2);
+    assert_int_equal(out[0].grade, GR_NONE);
+    assert_non_null(strstr(out[0].note, "预备党员"));
+    assert_int_equal(out[1].grade, GR_NONE);
+    assert_non_null(strstr(out[1].note, "不计入"));
+    assert_false(out[0].meets);
+    assert_int_equal(out[2].grade, GR_2);
+    assert_int_equal(out[3].grade, GR_2);
+    /* the same branch with 6 graded members gets its 2 优秀 */
+    grade_in six[6] = {member_at(1, 9900), member_at(2, 9800), member_at(3, 9700), member_at(4, 9600),
+                       member_at(5, 7000), member_at(6, 7000)};
+    grade_out o6[6];
+    assert_int_equal(grade_branch(&R, false, six, o6, 6), 6);
+    assert_int_equal(o6[0].grade, GR_1);
+    assert_int_equal(o6[1].grade, GR_1);
+    assert_int_equal(o6[2].grade, GR_2);
+    /* nothing recorded yet: not graded, not counted */
+    grade_in empty = {.id = 9, .s = {-1, -1, -1, -1, -1}, .criteria_ok = 0};
+    grade_out eo;
+    assert_int_equal(grade_branch(&R, false, &empty, &eo, 1), 0);
+    assert_int_equal(eo.grade, GR_NONE);
+    assert_int_equal(eo.score, -1);
+}
+
+static void test_veto_and_meets(void **st)
+{
+    (void)st;
+    grade_in in[4] = {member_at(1, 10000), member_at(2, 9000), member_at(3, 8000), member_at(4, 8000)};
+    in[0].veto = true;
+    in[3].criteria_ok = 0;
+    grade_out out[4];
+    grade_branch(&R, false, in, out, 4);
+    assert_int_equal(out[0].grade, GR_4); /* a veto beats a perfect score */
+    assert_non_null(strstr(out[0].note, "否决"));
+    assert_false(out[0].meets);
+    assert_int_equal(out[1].grade, GR_1); /* and frees the 优秀 place (cap 1 of 4) */
+    assert_true(out[1].meets);
+    assert_int_equal(out[2].grade, GR_2);
+    assert_true(out[2].meets);
+    assert_int_equal(out[3].grade, GR_2);
+    assert_false(out[3].meets); /* 合格 but a criterion below 较好: not 五带头 */
+    /* a veto with no score at all still grades 不合格 */
+    grade_in v = {.id = 5, .s = {-1, -1, -1, -1, -1}, .veto = true};
+    grade_out vo;
+    assert_int_equal(grade_branch(&R, false, &v, &vo, 1), 1);
+    assert_int_equal(vo.grade, GR_4);
+}
+
+static void test_orgs_have_no_cap(void **st)
+{
+    (void)st;
+    grade_in in[3] = {member_at(1, 9500), member_at(2, 9600), member_at(3, 6500)};
+    grade_out out[3];
+    assert_int_equal(grade_branch(&R, true, in, out, 3), 3);
+    assert_int_equal(out[0].grade, GR_1);
+    assert_int_equal(out[1].grade, GR_1);
+    assert_int_equal(out[2].grade, GR_3);
+    assert_true(out[0].meets);
+    assert_false(out[2].meets);
+    assert_string_equal(grade_label(out[0].grade, true), "好");
+}
+
+static void test_meeting(void **st)
+{
+    (void)st;
+    cx_err e;
+    assert_int_equal(meeting_check(30, 16, 16, &e), CX_OK);
+    assert_int_equal(meeting_check(30, 15, 15, &e), CX_ERR); /* exactly half present: no quorum */
+    assert_string_equal(e.code, "no_quorum");
+    assert_int_equal(meeting_check(30, 25, 15, &e), CX_ERR); /* half of those entitled is not enough */
+    assert_string_equal(e.code, "motion_failed");
+    assert_int_equal(meeting_check(30, 31, 16, &e), CX_ERR);
+    assert_string_equal(e.field, "present");
+    assert_int_equal(meeting_check(30, 20, 21, &e), CX_ERR);
+    assert_string_equal(e.field, "in_favour");
+    assert_int_equal(meeting_check(0, 0, 0, &e), CX_ERR);
+    assert_string_equal(e.field, "entitled");
+    assert_int_equal(meeting_check(1, 1, 1, &e), CX_OK);
+}
+
+static void test_rules_check(void **st)
+{
+    (void)st;
+    cx_err e;
+    assert_int_equal(review_rules_check(&R, &e), CX_OK);
+    review_rules x = R;
+    x.w[C_PUBLIC] = 31;
+    assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+    assert_non_null(strstr(e.msg, "101"));
+    x = R, x.w[C_SELF] = -5, x.w[C_PEER] = 45;
+    assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+    assert_string_equal(e.field, "w_self");
+    x = R, x.t_qualified = 95;
+    assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+    assert_string_equal(e.field, "t_qualified");
+    x = R, x.s_ans[1] = 100, x.s_ans[0] = 90;
+    assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+    x = R, x.cap_num = 2, x.cap_den = 1;
+    assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+    assert_string_equal(e.field, "cap_num");
+    x = R, x.cap_den = 0;
+    assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+    x = R, x.min_ballots = 0;
+    assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+    x = R, x.veto_unsatisfied_pct = 101;
+    assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+}
+
+static void test_draw(void **st)
+{
+    (void)st;
+    uint32_t a[10], b[10], c[10];
+    draw_sample(20110701, 1000, 10, a);
+    draw_sample(20110701, 1000, 10, b);
+    draw_sample(20110702, 1000, 10, c);
+    assert_memory_equal(a, b, sizeof a); /* same seed, same draw */
+    assert_memory_not_equal(a, c, sizeof a);
+    for (int i = 0; i < 10; i++) {
+        assert_true(a[i] < 1000);
+        for (int j = 0; j < i; j++) assert_int_not_equal(a[i], a[j]); /* distinct */
+    }
+    /* the draw is pinned: the same numbers on every machine and every future build, so a
+     * recorded seed re-runs to the recorded entries */
+    uint32_t p[5];
+    draw_sample(42, 100, 5, p);
+    char got[64];
+    snprintf(got, sizeof got, "%u %u %u %u %u", p[0], p[1], p[2], p[3], p[4]);
+    assert_string_equal(got, "13 83 86 9 2");
+    /* drawing everyone is a permutation */
+    uint32_t all[50];
+    int seen[50] = {0};
+    draw_sample(7, 50, 50, all);
+    for (int i = 0; i < 50; i++) seen[all[i]]++;
+    for (int i = 0; i < 50; i++) assert_int_equal(seen[i], 1);
+    /* n beyond the population is cut to the population */
+    uint32_t few[3] = {99, 99, 99};
+    draw_sample(1, 2, 2, few);
+    assert_true(few[0] < 2 && few[1] < 2 && few[0] != few[1]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_labels_and_codes, setup),
+        cmocka_unit_test_setup(test_questions, setup),
+        cmocka_unit_test_setup(test_digit_checks, setup),
+        cmocka_unit_test_setup(test_scores, setup),
+        cmocka_unit_test_setup(test_composite, setup),
+        cmocka_unit_test_setup(test_thresholds, setup),
+        cmocka_unit_test_setup(test_cap_one_third, setup),
+        cmocka_unit_test_setup(test_cap_ties, setup),
+        cmocka_unit_test_setup(test_cap_small_branches, setup),
+        cmocka_unit_test_setup(test_exclusions, setup),
+        cmocka_unit_test_setup(test_veto_and_meets, setup),
+        cmocka_unit_test_setup(test_orgs_have_no_cap, setup),
+        cmocka_unit_test_setup(test_meeting, setup),
+        cmocka_unit_test_setup(test_rules_check, setup),
+        cmocka_unit_test_setup(test_draw, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

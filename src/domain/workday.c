@@ -1,0 +1,137 @@
+/* workday.c: working-day arithmetic over a calendar of exceptions (see workday.h). */
+#include "workday.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Days from civil (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t day_number(const char *date)
+{
+    int y = 0, m = 0, d = 0;
+    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3) return 0;
+    return days_from_civil(y, (unsigned)m, (unsigned)d);
+}
+
+void day_string(int64_t z, char out[11])
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t y0 = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(y0 + (m <= 2)) % 10000u, m % 13u, d % 32u);
+}
+
+int weekday_of(const char *date)
+{
+    int64_t z = day_number(date);          /* 1970-01-01 was a Thursday (4) */
+    int64_t w = ((z % 7) + 7 + 3) % 7;      /* 0 Monday … 6 Sunday */
+    return (int)w + 1;
+}
+
+static int by_date(const void *a, const void *b) { return strcmp(((const wd_day *)a)->date, ((const wd_day *)b)->date); }
+
+void workday_cal_init(workday_cal *c, const wd_day *days, size_t n)
+{
+    c->v = n ? xmalloc(n * sizeof *c->v) : NULL;
+    c->n = 0;
+    /* a stable insertion keeps the later of two entries for one date */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = c->n;
+        while (j > 0 && strcmp(c->v[j - 1].date, days[i].date) > 0) j--;
+        if (j > 0 && strcmp(c->v[j - 1].date, days[i].date) == 0) {
+            c->v[j - 1] = days[i];
+            continue;
+        }
+        memmove(&c->v[j + 1], &c->v[j], (c->n - j) * sizeof *c->v);
+        c->v[j] = days[i];
+        c->n++;
+    }
+}
+
+void workday_cal_free(workday_cal *c)
+{
+    free(c->v);
+    c->v = NULL;
+    c->n = 0;
+}
+
+bool workday_is(const workday_cal *c, const char *date)
+{
+    wd_day key = {.kind = 0};
+    snprintf(key.date, sizeof key.date, "%s", date);
+    const wd_day *e = c && c->n ? bsearch(&key, c->v, c->n, sizeof *c->v, by_date) : NULL;
+    if (e) return e->kind == WD_WORKDAY;
+    return weekday_of(date) <= 5;
+}
+
+int workday_add(const workday_cal *c, const char *from, int n, char out[11])
+{
+    if (n < 0 || n > 3660) return CX_ERR;
+    int64_t z = day_number(from);
+    char d[11];
+    day_string(z, d);
+    for (int left = n; left > 0;) {
+        day_string(++z, d);
+        if (workday_is(c, d)) left--;
+    }
+    memcpy(out, d, 11);
+    return CX_OK;
+}
+
+int64_t workday_count(const workday_cal *c, const char *from, const char *to)
+{
+    int64_t a = day_number(from), b = day_number(to), n = 0;
+    int sign = 1;
+    if (b < a) {
+        int64_t t = a;
+        a = b, b = t, sign = -1;
+    }
+    char d[11];
+    for (int64_t z = a + 1; z <= b; z++) {
+        day_string(z, d);
+        if (workday_is(c, d)) n++;
+    }
+    return sign * n;
+}
+
+#define H(d, name) {d, WD_HOLIDAY, name}
+#define W(d) {d, WD_WORKDAY, "调休上班"}
+const wd_day workday_builtin[] = {
+    /* 2026, 国办发明电〔2025〕7号 */
+    H("2026-01-01", "元旦"), H("2026-01-02", "元旦"), H("2026-01-03", "元旦"), W("2026-01-04"),
+    W("2026-02-14"), H("2026-02-15", "春节"), H("2026-02-16", "春节"), H("2026-02-17", "春节"), H("2026-02-18", "春节"),
+    H("2026-02-19", "春节"), H("2026-02-20", "春节"), H("2026-02-21", "春节"), H("2026-02-22", "春节"),
+    H("2026-02-23", "春节"), W("2026-02-28"),
+    H("2026-04-04", "清明节"), H("2026-04-05", "清明节"), H("2026-04-06", "清明节"),
+    H("2026-05-01", "劳动节"), H("2026-05-02", "劳动节"), H("2026-05-03", "劳动节"), H("2026-05-04", "劳动节"),
+    H("2026-05-05", "劳动节"), W("2026-05-09"),
+    H("2026-06-19", "端午节"), H("2026-06-20", "端午节"), H("2026-06-21", "端午节"),
+    W("2026-09-20"), H("2026-09-25", "中秋节"), H("2026-09-26", "中秋节"), H("2026-09-27", "中秋节"),
+    H("2026-10-01", "国庆节"), H("2026-10-02", "国庆节"), H("2026-10-03", "国庆节"), H("2026-10-04", "国庆节"),
+    H("2026-10-05", "国庆节"), H("2026-10-06", "国庆节"), H("2026-10-07", "国庆节"), W("2026-10-10"),
+    /* 2027: statutory days only (元旦 1, 春节 除夕–初三 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3),
+     * provisional until the State Council's arrangement with its 调休 is published */
+    H("2027-01-01", "元旦"),
+    H("2027-02-05", "春节"), H("2027-02-06", "春节"), H("2027-02-07", "春节"), H("2027-02-08", "春节"),
+    H("2027-04-05", "清明节"), H("2027-05-01", "劳动节"), H("2027-05-02", "劳动节"),
+    H("2027-06-09", "端午节"), H("2027-09-15", "中秋节"),
+    H("2027-10-01", "国庆节"), H("2027-10-02", "国庆节"), H("2027-10-03", "国庆节"),
+};
+const size_t workday_builtin_n = sizeof workday_builtin / sizeof workday_builtin[0];
+
+bool workday_year_provisional(int year) { return year == 2027; }

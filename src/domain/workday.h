@@ -1,0 +1,49 @@
+/* workday.h: working days under China's calendar. Saturdays and Sundays are rest days unless the
+ * calendar makes them working days (调休上班); weekdays are working days unless the calendar makes
+ * them holidays (法定节假日及调休). The calendar is data (table workday in the store, editable by
+ * the office); the shipped years come from workday_builtin. Due dates of feedback are counted in
+ * working days with workday_add; overdue time with workday_count. */
+#ifndef CX_WORKDAY_H
+#define CX_WORKDAY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../lib/util.h"
+
+enum { WD_HOLIDAY = 'H', WD_WORKDAY = 'W' };
+
+typedef struct wd_day {
+    char date[11];    /* YYYY-MM-DD */
+    char kind;        /* WD_HOLIDAY: rest although a weekday; WD_WORKDAY: work although a weekend */
+    char name[24];    /* 春节, 国庆节 …, or 调休上班 */
+} wd_day;
+
+/* The calendar's exceptions, sorted by date (the constructor sorts; a later duplicate wins). */
+typedef struct workday_cal {
+    wd_day *v;
+    size_t n;
+} workday_cal;
+/* Copies n days into c (sorted). */
+void workday_cal_init(workday_cal *c, const wd_day *days, size_t n);
+void workday_cal_free(workday_cal *c);
+
+/* Days since 1970-01-01 of a valid YYYY-MM-DD (proleptic Gregorian), and back. */
+int64_t day_number(const char *date);
+void day_string(int64_t days, char out[11]);
+/* 1 Monday … 7 Sunday. */
+int weekday_of(const char *date);
+
+bool workday_is(const workday_cal *c, const char *date);
+/* The n-th working day after from (from itself not counted; n = 0 gives from). n ≤ 3660. */
+int workday_add(const workday_cal *c, const char *from, int n, char out[11]);
+/* Working days d with from < d ≤ to; negative (−count of to < d ≤ from) when to is before from. */
+int64_t workday_count(const workday_cal *c, const char *from, const char *to);
+
+/* The shipped calendar: 2026 as published by the State Council (国办发明电〔2025〕7号), and 2027's
+ * statutory holidays (全国年节及纪念日放假办法, 2024 revision) on their dates, provisional until
+ * the State Council publishes the 2027 arrangement (then the office edits it). */
+extern const wd_day workday_builtin[];
+extern const size_t workday_builtin_n;
+/* True when the shipped data for year is provisional. */
+bool workday_year_provisional(int year);
+#endif

@@ -11,10 +11,10 @@ all: build
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/build.ninja:
+$(BUILD)/build.ninja: | deps
 	meson setup $(BUILD) --buildtype=debugoptimized
 
-$(ASAN)/build.ninja:
+$(ASAN)/build.ninja: | deps
 	meson setup $(ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
 build: deps $(BUILD)/build.ninja

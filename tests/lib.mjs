@@ -125,11 +125,12 @@ export function cliDb(db, args, opts = {}) {
  * server on it; never shared: every call starts another server. The server is ready when it says
  * so on stdout (no sleeping).
  * Returns {base, demo, db, cli(args, opts), stop()}. */
-export async function startServerOn({ db = freshDb(), members = 300 } = {}) {
-  const d = cliDb(db, ['demo', '--members', String(members)]);
+export async function startServerOn({ db = freshDb(), members = 300, args = [], demo = true } = {}) {
+  // demo: false serves a database that already has its data (a second server on the same one)
+  const d = demo ? cliDb(db, ['demo', '--members', String(members)]) : { status: 0, stdout: '' };
   if (d.status !== 0) throw new Error('cxzy demo failed: ' + d.stderr + d.stdout);
   const port = await freePort();
-  const proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--threads', '4'],
+  const proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--threads', '4', ...args],
     { env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (b) => { stderr += b; });
@@ -148,6 +149,7 @@ export async function startServerOn({ db = freshDb(), members = 300 } = {}) {
     demo: d.stdout,
     db,
     cli: (args, opts) => cliDb(db, args, opts),
+    log: () => stderr, // what the server wrote to stderr so far (e.g. the `log` SMS gateway's codes)
     async stop() {
       proc.kill('SIGTERM');
       const r = await exited;

@@ -3,7 +3,12 @@
 #include "cli.h"
 #include "../domain/demo.h"
 #include "../domain/date.h"
+#include "../domain/workday.h"
 #include "../store/pledge_store.h"
+#include "../store/review_store.h"
+#include "../store/ballot_store.h"
+#include "../store/feedback_store.h"
+#include "../store/rect_store.h"
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -124,13 +129,14 @@ static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaig
 }
 
 /* The demo campaign, and pledges in every state in the first branch (the demo logins' branch). */
-static int demo_pledges(db *d, int64_t root, int64_t branch, cx_err *e)
+static int demo_pledges(db *d, int64_t root, int64_t branch, int64_t *campaign_id, cx_err *e)
 {
     char start[11], end[11];
     days_from_today(-180, start);
     days_from_today(365, end);
     int64_t cid;
     if (campaign_create(d, &actor_cli, root, "创先争优比贡献，建设美好新顺河", start, end, &cid, e) != CX_OK) return CX_ERR;
+    *campaign_id = cid;
     int64_t ids[6] = {0};
     db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 6");
     if (!s) return CX_ERR;
@@ -158,6 +164,140 @@ static int demo_pledges(db *d, int64_t root, int64_t branch, cx_err *e)
                     PS_SUBMITTED, NULL, e) != CX_OK)
         return CX_ERR;
     return CX_OK;
+}
+
+/* Ballots cast as a resident would (web, distinct devices) or keyed in from paper sheets. */
+typedef struct sheet_ctx {
+    db *d;
+    int64_t batch;
+    int n;
+    cx_err *e;
+    int rc;
+} sheet_ctx;
+static int key_sheet(void *ctx, const char *code)
+{
+    sheet_ctx *k = ctx;
+    if (k->n >= 8) return 1; /* 10 issued, 8 returned (one spoiled), 2 not returned */
+    ballot_in in = {.channel = "paper", .batch_id = k->batch, .sheet_code = code, .answers = k->n % 3 ? "111111" : "111211",
+                    .spoiled = k->n == 7};
+    ballot_out out;
+    k->rc = ballot_cast(k->d, &actor_cli, &in, &out, k->e);
+    k->n++;
+    return k->rc != CX_OK;
+}
+
+static int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e)
+{
+    for (int i = 0; i < n; i++) {
+        char dev[40];
+        snprintf(dev, sizeof dev, "demo-device-%d-%" PRId64 "-%02d", kind, target, i);
+        ballot_in in = {.channel = i % 3 ? "web" : "qr", .kind = kind, .target_id = target, .answers = answers[i % 4],
+                        .device = dev};
+        ballot_out out;
+        if (ballot_cast(d, NULL, &in, &out, e) != CX_OK) return CX_ERR;
+    }
+    return CX_OK;
+}
+
+/* Opinions and complaints (one answered and published, one waiting), a 举报 that only the
+ * discipline inspectors above the branch see, and a rectification item from an inspection. */
+static int demo_feedback(db *d, const org *branch, int64_t window, int64_t accused, cx_err *e)
+{
+    char code[FEEDBACK_CODE_CAP];
+    int64_t id;
+    feedback_in c = {.kind = "complaint", .channel = FC_QR, .about_kind = "window", .about_id = window,
+                     .text = "中午十二点到一点窗口没有人办理业务，上班族只能请假来办，希望错峰安排午休。",
+                     .name = "李先生", .contact = "13900001234"};
+    if (feedback_submit(d, NULL, &c, &id, code, e) != CX_OK ||
+        feedback_reply(d, &actor_cli, id,
+                       "感谢您的意见。自下周一起，社保医保窗口实行午间轮班，中午十二点到一点有专人办理业务。", true,
+                       "群众反映窗口午休无人办理业务，希望错峰安排。", e) != CX_OK)
+        return CX_ERR;
+    feedback_in o = {.kind = "suggestion", .channel = FC_WEB, .about_kind = "org", .about_id = branch->id,
+                     .text = "建议支部把党员承诺事项和完成情况贴在村务公开栏，方便不上网的老人查看。"};
+    if (feedback_submit(d, NULL, &o, &id, code, e) != CX_OK) return CX_ERR;
+    feedback_in r = {.kind = "report", .channel = FC_QR, .about_kind = "member", .about_id = accused,
+                     .text = "反映该党员在今年低保评定中优亲厚友，把亲属列入低保名单。", .name = "匿名群众"};
+    if (feedback_submit(d, NULL, &r, &id, code, e) != CX_OK) return CX_ERR;
+    char due[11], today[11];
+    date_today(today);
+    day_string(day_number(today) + 20, due);
+    rect_new x = {.source = "inspection",
+                  .in = {"督查发现：“三会一课”会议记录不全，近三个月缺少两次支委会记录。",
+                         "补齐近三个月的会议记录，建立会议台账，每月由支部书记签字。", "支部书记", due}};
+    return rect_create(d, &actor_cli, branch->id, &x, NULL, e);
+}
+
+/* The demo's review round (三评) for the whole district: self and peer reviews in the first
+ * branch, the town leader's charges and commentary, a service window with web and paper
+ * ballots, public ballots for the first members, and the branch's grades. */
+static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64_t campaign_id, cx_err *e)
+{
+    char start[11], end[11], name[64], today[11];
+    days_from_today(-170, start);
+    days_from_today(10, end);
+    date_today(today);
+    int month = atoi(today + 5);
+    snprintf(name, sizeof name, "%.4s年%s半年", today, month <= 6 ? "上" : "下");
+    int64_t rid, leader = 0, win;
+    if (round_create(d, &actor_cli, root, campaign_id, name, start, end, "party3", &rid, e) != CX_OK) return CX_ERR;
+    int64_t ids[8] = {0};
+    int n = 0;
+    db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE org_id = ? AND active = 1 AND status = 'full' ORDER BY id LIMIT 8");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, branch);
+    while (n < 8 && db_step(s) == DB_ROW) ids[n++] = db_col_i64(s, 0);
+    db_done(s);
+    if (n < 4) return CX_OK; /* a tiny demo */
+    static const char *const levels[8] = {"11111", "11211", "12221", "22222", "11112", "23322", "11121", "12111"};
+    static const char *const peers[8] = {"11111", "11221", "12222", "22222", "11212", "23332", "12221", "12211"};
+    static const char *const gaps[4] = {"理论学习还不够系统，联系群众的次数偏少", "业务创新不足，办事效率有待提高",
+                                        "服务群众的主动性不够", "带头弘扬正气方面做得不够"};
+    member m[8];
+    bool upd;
+    /* the members filled in paper forms (自评表、互评表) that the branch secretary keyed in */
+    actor sec = {0, "支部书记"};
+    if (user_find(d, "secretary", &sec.user_id) != 1) return CX_OK;
+    for (int i = 0; i < n; i++) {
+        if (member_get(d, ids[i], &m[i]) != 1) return CX_ERR;
+        review_in self = {levels[i], "按承诺走访联系户，帮助群众解决实际困难", gaps[i % 4], "每月至少走访 4 户，坚持学习记笔记"};
+        if (review_member_submit(d, &sec, rid, &m[i], ids[i], &self, &upd, e) != CX_OK) return CX_ERR;
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = 1; k <= 2; k++) {
+            review_in peer = {peers[(i + k) % n], "", "", ""};
+            if (review_member_submit(d, &sec, rid, &m[(i + k) % n], ids[i], &peer, &upd, e) != CX_OK) return CX_ERR;
+        }
+    org b;
+    if (org_get(d, branch, &b) != 1) return CX_ERR;
+    review_in oself = {"11211", "班子团结，承诺事项按期推进", "工作机制还不够健全", "完善党员联系户制度"};
+    if (review_org_submit(d, &sec, rid, &b, &oself, &upd, e) != CX_OK) return CX_ERR;
+    if (user_find(d, "leader", &leader) == 1) {
+        commentary_in ci = {"1", "支部班子团结，公开承诺推进有力", "群众评议发动面还不够广", "扩大群众评议覆盖面，按月通报践诺情况"};
+        if (charge_add(d, &actor_cli, rid, leader, &b, 0, NULL, e) != CX_OK ||
+            charge_add(d, &actor_cli, rid, leader, &b, ids[0], NULL, e) != CX_OK ||
+            charge_add(d, &actor_cli, rid, leader, &b, ids[1], NULL, e) != CX_OK ||
+            commentary_submit(d, &actor_cli, rid, leader, &b, 0, &ci, &upd, e) != CX_OK)
+            return CX_ERR;
+        commentary_in cm = {"2", "走访联系户扎实，群众认可", "理论学习笔记不够系统", "下半年读完一本党史书籍并交流心得"};
+        if (commentary_submit(d, &actor_cli, rid, leader, &b, ids[0], &cm, &upd, e) != CX_OK) return CX_ERR;
+    }
+    static const char *const party[4] = {"111", "111", "112", "121"};
+    static const char *const window[4] = {"111111", "111111", "112111", "111121"};
+    if (demo_ballots(d, RK_MEMBER, ids[0], 9, party, e) != CX_OK || demo_ballots(d, RK_MEMBER, ids[1], 5, party, e) != CX_OK ||
+        demo_ballots(d, RK_ORG, branch, 6, party, e) != CX_OK)
+        return CX_ERR;
+    if (window_create(d, &actor_cli, town, "便民服务中心 社保医保窗口", "镇便民服务中心一楼 2 号窗口", &win, e) != CX_OK ||
+        window_create(d, &actor_cli, town, "便民服务中心 民政窗口", "镇便民服务中心一楼 3 号窗口", NULL, e) != CX_OK ||
+        demo_ballots(d, RK_WINDOW, win, 7, window, e) != CX_OK)
+        return CX_ERR;
+    int64_t batch;
+    if (paper_batch_create(d, &actor_cli, RK_WINDOW, win, 10, "接待日现场发放", &batch, e) != CX_OK) return CX_ERR;
+    sheet_ctx k = {d, batch, 0, e, CX_OK};
+    if (paper_codes(d, batch, key_sheet, &k) != CX_OK || k.rc != CX_OK) return CX_ERR;
+    size_t graded;
+    if (grades_store(d, &actor_cli, rid, &b, false, &graded, e) != CX_OK) return CX_ERR;
+    return demo_feedback(d, &b, win, ids[2], e);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -228,7 +368,8 @@ int cmd_demo(int argc, char **argv)
     if (c.first_branch) /* the "member" demo login is the first member of the first branch */
         db_i64(d, &c.first_member, 0, "SELECT min(id) FROM member WHERE org_id = ?", "i", c.first_branch);
     cx_err pe = {0};
-    if (demo_pledges(d, c.orgs[0].id, c.first_branch ? c.first_branch : c.orgs[0].id, &pe) != CX_OK) {
+    int64_t campaign_id = 0;
+    if (demo_pledges(d, c.orgs[0].id, c.first_branch ? c.first_branch : c.orgs[0].id, &campaign_id, &pe) != CX_OK) {
         fprintf(stderr, "错误：生成演示承诺失败：%s\n", pe.msg);
         free(c.orgs);
         db_close(d);
@@ -259,6 +400,10 @@ int cmd_demo(int argc, char **argv)
         org g;
         org_get(d, accts[i].org, &g);
         printf("  %-11s %s @ %s\n", accts[i].user, role_label(accts[i].role), g.name);
+    }
+    if (rc == 0 && campaign_id && c.first_branch && demo_reviews(d, root, town, branch, campaign_id, &e) != CX_OK) {
+        fprintf(stderr, "错误：生成演示评议数据失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
+        rc = 1;
     }
     free(c.orgs);
     db_close(d);

@@ -1,21 +1,76 @@
 /* serve.c: `cxzy serve`: opens the connection pool and runs the web server. */
 #include "cli.h"
 #include "../web/web.h"
+#include "../store/ballot_store.h"
+#include "../lib/sms.h"
+#include "../store/rect_store.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <time.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* Hourly upkeep while serving, on a connection of its own: overdue rectification items escalate
+ * to the parent organisation (the pass of `cxzy escalate`), so a deployment needs no cron. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    const char *url;
+} upkeep = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, NULL};
+
+static void upkeep_once(void)
+{
+    cx_err e = {0};
+    db *d = db_open(upkeep.url, &e);
+    int64_t n = 0;
+    if (!d || rect_escalate(d, &actor_cli, NULL, NULL, NULL, &n, &e) != CX_OK)
+        fprintf(stderr, "整改逾期上报失败：%s\n", e.msg);
+    else if (n)
+        fprintf(stderr, "已把 %" PRId64 " 项逾期整改事项上报上级组织\n", n);
+    if (d) db_close(d);
+}
+
+/* The first pass runs before the server listens (so what a client sees at once is escalated);
+ * this thread runs the next ones, hourly, until the server stops. */
+static void *upkeep_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&upkeep.mu);
+    while (!upkeep.stop) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_sec += 3600;
+        int w = 0;
+        while (!upkeep.stop && w != ETIMEDOUT) w = pthread_cond_timedwait(&upkeep.cv, &upkeep.mu, &t);
+        if (upkeep.stop) break;
+        pthread_mutex_unlock(&upkeep.mu);
+        upkeep_once();
+        pthread_mutex_lock(&upkeep.mu);
+    }
+    pthread_mutex_unlock(&upkeep.mu);
+    return NULL;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     static const char *usage = "用法：cxzy serve [--db URL] [--listen 地址:端口] [--threads N] [--key FILE]\n"
-                               "  启动网站服务，默认监听 127.0.0.1:8080；启动时自动升级数据库结构。\n";
+                               "  启动网站服务，默认监听 127.0.0.1:8080；启动时自动升级数据库结构。\n"
+                               "  --sms log|none|cmd:程序  短信验证码网关（默认 log：验证码写入服务日志，仅供演示和测试）\n"
+                               "  --ballot-limit N  每个网络地址每小时最多提交的评价数（默认 60，0 为不限）\n"
+                               "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n";
     cli_opts o = {0};
     web_config cfg = {.listen = "127.0.0.1:8080", .threads = 0};
     static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
                                    {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
+                                   {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"help", no_argument, 0, 'h'}, {0}};
+    ballot_config bc = {BALLOT_LIMIT_DEFAULT, SMS_LIMIT_DEFAULT};
+    const char *sms = "log";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -28,6 +83,12 @@ int cmd_serve(int argc, char **argv)
             if (str_to_i64(optarg, &v) != CX_OK || v < 1 || v > 256)
                 return fprintf(stderr, "错误：--threads 应为 1 到 256 之间的整数\n"), 2;
             cfg.threads = (int)v;
+            break;
+        case 's': sms = optarg; break;
+        case 'b': case 'm':
+            if (str_to_i64(optarg, &v) != CX_OK || v < 0 || v > 100000000)
+                return fprintf(stderr, "错误：--%s 应为 0 到 100000000 之间的整数\n", c == 'b' ? "ballot-limit" : "sms-limit"), 2;
+            *(c == 'b' ? &bc.ballot_limit : &bc.sms_limit) = v;
             break;
         case 'h': printf("%s", usage); return 0;
         default: fprintf(stderr, "%s", usage); return 2;
@@ -45,7 +106,20 @@ int cmd_serve(int argc, char **argv)
     db_pool *pool = db_pool_new(o.db, cfg.threads, &e);
     if (!pool) return cli_err(&e);
     cfg.db_url = o.db;
+    if (sms_configure(sms, &e) != CX_OK || ballots_start(o.db, &bc, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
+    upkeep.url = o.db;
+    upkeep_once();
+    pthread_t up;
+    bool up_started = pthread_create(&up, NULL, upkeep_main, NULL) == 0;
     int rc = web_serve(&cfg, pool);
+    if (up_started) {
+        pthread_mutex_lock(&upkeep.mu);
+        upkeep.stop = true;
+        pthread_cond_signal(&upkeep.cv);
+        pthread_mutex_unlock(&upkeep.mu);
+        pthread_join(up, NULL);
+    }
+    ballots_stop(); /* the server has stopped: every pending ballot is written, then the writer ends */
     db_pool_free(pool);
     return rc;
 }

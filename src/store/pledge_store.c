@@ -376,11 +376,9 @@ const char *evidence_sniff(const void *data, size_t n)
     return photo_sniff(data, n);
 }
 
-int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
-                        const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e)
+int evidence_check(const evidence_in *files, int nfiles, const char *mimes[], cx_err *e)
 {
-    if (nfiles > EVIDENCE_MAX_FILES) return cx_fail(e, 400, "too_many_files", "evidence", "每条进展最多上传 %d 个佐证文件", EVIDENCE_MAX_FILES);
-    const char *mimes[EVIDENCE_MAX_FILES];
+    if (nfiles > EVIDENCE_MAX_FILES) return cx_fail(e, 400, "too_many_files", "evidence", "每次最多上传 %d 个佐证文件", EVIDENCE_MAX_FILES);
     for (int i = 0; i < nfiles; i++) {
         if (files[i].len > EVIDENCE_MAX_BYTES)
             return cx_fail(e, 413, "evidence_too_large", "evidence", "佐证文件“%s”超过 5 MB", files[i].name);
@@ -389,6 +387,14 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const c
         if (!mimes[i])
             return cx_fail(e, 400, "evidence_type", "evidence", "佐证文件“%s”须为 JPEG、PNG 图片或 PDF（按文件内容判断，而非文件名）", files[i].name);
     }
+    return CX_OK;
+}
+
+int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
+                        const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e)
+{
+    const char *mimes[EVIDENCE_MAX_FILES];
+    if (evidence_check(files, nfiles, mimes, e) != CX_OK) return CX_ERR;
     pledge *p = xmalloc(sizeof *p);
     pledge_status next;
     if (begin_action(d, id, PA_PROGRESS, relation, p, &next, e) != CX_OK) {

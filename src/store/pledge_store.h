@@ -54,6 +54,11 @@ typedef struct evidence_in {
 #define EVIDENCE_MAX_FILES 5
 /* "image/jpeg", "image/png", "application/pdf" decided by content, or NULL. */
 const char *evidence_sniff(const void *data, size_t n);
+/* Checks files uploaded together (shared by pledge progress and rectification evidence): at most
+ * EVIDENCE_MAX_FILES, each non-empty, at most EVIDENCE_MAX_BYTES and typed by content; mimes[i]
+ * gets each type. CX_OK, or CX_ERR with e (codes too_many_files, evidence_too_large, evidence_empty,
+ * evidence_type; field "evidence"). */
+int evidence_check(const evidence_in *files, int nfiles, const char *mimes[], cx_err *e);
 int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
                         const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e);
 

@@ -558,32 +558,17 @@ static void export_pledges(req *r, const pledge_query *q0, const org *o)
     pledge_query q = *q0;
     q.offset = 0;
     q.limit = 0;
-    xlsx_out xo;
-    if (xlsxout_open(&xo) != CX_OK) {
-        req_failf(r, 500, "export_failed", "", "无法创建导出文件");
-        return;
-    }
-    xrow x = {.ws = workbook_add_worksheet(xo.wb, "公开承诺"), .row = 1};
+    static const char *const heads[] = {"类别", "承诺人/组织", "所在党组织", "承诺领域", "承诺事项", "承诺内容", "具体措施", "责任人",
+                                        "完成时限", "状态", "进度(%)", "逾期", "评诺等次"};
+    xlsx_export xe;
+    xrow x = {.ws = export_open(r, &xe, "公开承诺", heads, 13), .row = 1};
+    if (!x.ws) return;
     date_today(x.today);
-    lxw_format *b = workbook_add_format(xo.wb);
-    format_set_bold(b);
-    static const char *heads[] = {"类别", "承诺人/组织", "所在党组织", "承诺领域", "承诺事项", "承诺内容", "具体措施", "责任人",
-                                  "完成时限", "状态", "进度(%)", "逾期", "评诺等次"};
-    for (int c = 0; c < 13; c++) worksheet_write_string(x.ws, 0, (lxw_col_t)c, heads[c], b);
     worksheet_set_column(x.ws, 4, 6, 30, NULL);
     int rc = pledge_list(r->db, &q, export_row, &x);
-    buf_init(&r->file);
-    if (xlsxout_close(&xo, &r->file) != CX_OK || rc != CX_OK) {
-        buf_free(&r->file);
-        req_failf(r, 500, "export_failed", "", "导出失败");
-        return;
-    }
-    r->file_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    snprintf(r->file_name, sizeof r->file_name, "%s-公开承诺.xlsx", o->name);
-    if (audit_record(r->db, &r->who, "export", "pledge", o->id, o->id, NULL, "{\"format\":\"xlsx\"}", "ok") != CX_OK) {
-        buf_free(&r->file);
-        req_failf(r, 500, "audit_failed", "", "无法记录导出审计，导出已取消");
-    }
+    char name[400];
+    snprintf(name, sizeof name, "%s-公开承诺.xlsx", o->name);
+    export_close(r, &xe, rc, name, "pledge", o->id, o->id, NULL);
 }
 
 /* POST /api/v1/orgs/:id/campaigns: the office starts a campaign for its subtree. */

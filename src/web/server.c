@@ -24,6 +24,13 @@
 
 static db_pool *g_pool;
 
+/* Submissions of feedback with attachments (page_feedback.c): the public forms (one phone photo's
+ * worth, 3 MiB, before anyone is known) and staff entry (logged in: evidence's limit). */
+static bool feedback_upload(const char *pattern)
+{
+    return strstr(pattern, "feedback") && !strstr(pattern, "feedback/:id") && !strstr(pattern, "feedback-");
+}
+
 static const char *SECURITY_HEADERS[][2] = {
     {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                 "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"},
@@ -130,8 +137,11 @@ const char *req_in(req *r, const char *name)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, name);
         if (cJSON_IsString(v)) return v->valuestring;
         if (cJSON_IsNumber(v)) {
-            char *s = cJSON_PrintUnformatted(v);
-            return req_keep(r, s);
+            /* integers (ids up to 2^53) as plain digits: cJSON would print 16 digits as 1.1e+15 */
+            double x = v->valuedouble;
+            if (x > -9007199254740992.0 && x < 9007199254740992.0 && x == (double)(int64_t)x)
+                return req_keep(r, xasprintf("%" PRId64, (int64_t)x));
+            return req_keep(r, cJSON_PrintUnformatted(v));
         }
         if (cJSON_IsBool(v)) return cJSON_IsTrue(v) ? "1" : "0";
         if (v && !cJSON_IsNull(v)) return req_keep(r, xstrdup("\x01")); /* wrong type: fails validation */
@@ -289,6 +299,7 @@ static void page_common(req *r)
         cJSON *roles = cJSON_AddArrayToObject(u, "roles");
         for (int i = 0; i < r->user.ngrants; i++) cJSON_AddItemToArray(roles, cJSON_CreateString(role_label(r->user.grants[i].role)));
         if (perm_roles(&r->user) & ROLE_OFFICE) cJSON_AddTrueToObject(u, "is_office");
+        if (perm_roles(&r->user) & ~ROLE_MEMBER) cJSON_AddTrueToObject(u, "is_staff"); /* a role beyond 党员 (dashboards) */
     }
     if (r->csrf[0]) cJSON_AddStringToObject(d, "csrf", r->csrf);
 }
@@ -376,7 +387,9 @@ static enum MHD_Result serve_asset(req *r, const char *path)
         MHD_add_response_header(resp, "Content-Type", a->mime);
     }
     MHD_add_response_header(resp, "ETag", etag);
-    MHD_add_response_header(resp, "Cache-Control", "public, max-age=3600");
+    const char *ver = req_query(r, "v"); /* "?v=<hash>" names these very bytes (ECharts, dashboard.js): keep a year */
+    bool versioned = ver && strlen(ver) + 2 == strlen(etag) && !strncmp(ver, etag + 1, strlen(ver));
+    MHD_add_response_header(resp, "Cache-Control", versioned ? "public, max-age=31536000, immutable" : "public, max-age=3600");
     add_headers(resp);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
@@ -520,7 +533,7 @@ static void dispatch(req *r)
         return;
     }
     bool upload = strstr(r->rt->pattern, "import") || strstr(r->rt->pattern, "photo") ||
-                  (strstr(r->rt->pattern, "progress") && r->fields); /* bodies are files */
+                  ((strstr(r->rt->pattern, "progress") || strstr(r->rt->pattern, "rectifications/:id/evidence") || feedback_upload(r->rt->pattern)) && r->fields); /* bodies are files */
     if (req_is_api(r) && (r->rt->flags & R_STATE) && !upload && (r->body.len || r->fields) &&
         !(ct && str_starts(ct, "application/json"))) {
         req_failf(r, 415, "unsupported_media_type", "", "请求内容须为 JSON（Content-Type: application/json）");
@@ -596,7 +609,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         r->body_limit = !r->rt ? LIMIT_FORM
                         : strstr(r->rt->pattern, "import") ? LIMIT_UPLOAD
                         : strstr(r->rt->pattern, "photo") ? LIMIT_PHOTO
-                        : strstr(r->rt->pattern, "progress") ? LIMIT_EVIDENCE : LIMIT_FORM;
+                        : strstr(r->rt->pattern, "progress") || strstr(r->rt->pattern, "rectifications/:id/evidence") ? LIMIT_EVIDENCE
+                        : feedback_upload(r->rt->pattern) ? (r->rt->flags & R_PUBLIC ? LIMIT_PHOTO : LIMIT_EVIDENCE) : LIMIT_FORM;
         const char *cl = header(r, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > r->body_limit) r->too_big = true;
         /* Who is asking is known from the headers: the body of a request that will be refused is
@@ -676,7 +690,7 @@ int web_serve(const web_config *cfg, db_pool *pool)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "错误：无法在 %s 上监听（端口被占用？）\n", cfg->listen);
         return 1;

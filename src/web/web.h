@@ -108,6 +108,21 @@ bool req_is_api(const req *r);
  * added when the page is rendered. */
 cJSON *req_data(req *r);
 
+/* XLSX downloads (export.c): export_open makes the workbook and a sheet whose first row holds the
+ * bold headers; NULL (the request failed) when no workbook can be made. export_close takes the
+ * listing's result rc: on success the bytes become the download file_name and the export is
+ * audited ("export", entity, entity_id, org_id, after JSON; NULL: {"format":"xlsx"}); any failure
+ * cancels the download with a clear message. Always call export_close after export_open. */
+#include "../lib/xlsxout.h"
+typedef struct xlsx_export {
+    xlsx_out xo;
+    lxw_worksheet *ws;
+    lxw_format *bold;
+} xlsx_export;
+lxw_worksheet *export_open(req *r, xlsx_export *x, const char *sheet, const char *const *heads, size_t nheads);
+void export_close(req *r, xlsx_export *x, int rc, const char *file_name, const char *entity, int64_t entity_id, int64_t org_id,
+                  const char *after);
+
 /* cJSON helpers */
 cJSON *json_org(const org *o);
 cJSON *json_member(const member *m);
@@ -170,4 +185,95 @@ void h_public_evidence(req *r);
 void h_public_board(req *r);
 void h_public_board_print(req *r);
 void h_public_board_qr(req *r);
+/* roll-up dashboard (page_dashboard.c) */
+void h_dashboard(req *r);
+/* public rating, windows, paper, phone sampling (page_rating.c) */
+void h_rate_page(req *r);
+void h_rate_submit(req *r);
+void h_api_rating_info(req *r);
+void h_api_sms_code(req *r);
+void h_api_ballot(req *r);
+void h_window_public(req *r);
+void h_window_print(req *r);
+void h_window_qr(req *r);
+void h_windows(req *r);
+void h_window_create(req *r);
+void h_window(req *r);
+void h_window_update(req *r);
+void h_window_active(req *r);
+void h_org_rating(req *r);
+void h_target_ratings(req *r);
+void h_paper_create(req *r);
+void h_paper_list(req *r);
+void h_paper(req *r);
+void h_paper_api(req *r);
+void h_paper_print(req *r);
+void h_paper_sheet(req *r);
+void h_phone_create(req *r);
+void h_phone_list(req *r);
+void h_phone(req *r);
+void h_phone_reveal(req *r);
+void h_phone_answer(req *r);
+void h_rating_home(req *r);
+/* three reviews, rounds, charges, commentary, grades (page_review.c) */
+void h_campaign(req *r);
+void h_campaign_rules(req *r);
+void h_campaign_phase(req *r);
+void h_standards(req *r);
+void h_standard_create(req *r);
+void h_org_campaigns(req *r);
+void h_org_carriers(req *r);
+void h_carrier_add(req *r);
+void h_org_rounds(req *r);
+void h_round_create(req *r);
+void h_round(req *r);
+void h_round_close(req *r);
+void h_my_reviews(req *r);
+void h_member_review(req *r);
+void h_member_review_submit(req *r);
+void h_org_review(req *r);
+void h_org_review_submit(req *r);
+void h_org_leaders(req *r);
+void h_org_charges(req *r);
+void h_charge_add(req *r);
+void h_my_charges(req *r);
+void h_commentary_page(req *r);
+void h_commentary_submit(req *r);
+void h_org_coverage(req *r);
+void h_member_exclusion(req *r);
+void h_org_grades(req *r);
+void h_org_grades_compute(req *r);
+void h_member_grade_decide(req *r);
+void h_member_grade_approve(req *r);
+void h_org_approvals(req *r);
+/* rectification items (page_rect.c) */
+void h_rect_list(req *r);
+void h_rect_new(req *r);
+void h_rect_create(req *r);
+void h_rect(req *r);
+void h_rect_act(req *r);
+void h_rect_evidence_add(req *r);
+void h_rect_file(req *r);
+/* opinions, complaints, reports, the workday calendar (page_feedback.c) */
+void h_org_feedback(req *r);
+void h_feedback_new(req *r);
+void h_feedback_enter(req *r);
+void h_feedback_settings(req *r);
+void h_feedback(req *r);
+void h_feedback_classify(req *r);
+void h_feedback_assign(req *r);
+void h_feedback_merge(req *r);
+void h_feedback_reply(req *r);
+void h_feedback_publish(req *r);
+void h_feedback_reveal(req *r);
+void h_feedback_file(req *r);
+void h_feedback_categories(req *r);
+void h_feedback_category_add(req *r);
+void h_calendar(req *r);
+void h_calendar_set(req *r);
+void h_public_feedback_form(req *r);
+void h_public_feedback_submit(req *r);
+void h_track_page(req *r);
+void h_track(req *r);
+void h_public_replies(req *r);
 #endif

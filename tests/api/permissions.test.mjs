@@ -79,6 +79,55 @@ A.secrets.push(pA.title, pA.member_name, draftA.title, evA.name, '甲支部践�
 B.secrets.push(pB.title, evB.name, '乙支部践诺进展');
 for (const p of HIDDEN) A.secrets.push(p.title);
 
+// Public rating records to aim at (page_rating.c): a service window, a paper batch and a phone
+// draw in A and in B, in a round the office opens over the district.
+{
+  const camp = (await ok(await office.get(`/api/v1/orgs/${rootId}/campaigns`))).campaigns[0];
+  await ok(await office.post(`/api/v1/orgs/${rootId}/rounds`, { campaign_id: camp.id, name: '权限测试轮次', start_date: camp.start_date, end_date: camp.end_date, questions: 'party3' }), 201);
+  for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+    t.window = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/windows`, { name: `${tag}支部便民窗口` }), 201)).window;
+    t.batch = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/paper-batches`, { target_kind: 'window', target_id: t.window.id, sheets: 2 }), 201)).batch;
+    t.batchCode = (await ok(await sec.get(`/api/v1/paper-batches/${t.batch.id}`))).codes[0];
+    t.draw = (await ok(await sec.req('POST', `/api/v1/orgs/${t.org.id}/phone-import`, await multipartBody([['target_kind', 'window'],
+      ['target_id', t.window.id], ['n', 1], ['file', Buffer.from('13700000001\n13700000002\n'), 'list.csv']])), 201)).draw;
+    t.secrets.push(t.window.name);
+  }
+}
+// Three reviews (page_review.c): a campaign and a round run at A and at B themselves (their
+// campaigns start a day before the district's, so they are never anyone's default campaign).
+{
+  const camp = (await ok(await office.get(`/api/v1/orgs/${rootId}/campaigns`))).campaigns.at(-1);
+  const d0 = new Date(`${camp.start_date}T12:00:00`);
+  d0.setDate(d0.getDate() - 1);
+  const start = `${d0.getFullYear()}-${String(d0.getMonth() + 1).padStart(2, '0')}-${String(d0.getDate()).padStart(2, '0')}`;
+  for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
+    t.campaign = (await ok(await office.post(`/api/v1/orgs/${t.org.id}/campaigns`, { theme: `${tag}支部评议活动`, start_date: start, end_date: camp.end_date }), 201)).campaign;
+    t.phase = await ok(await office.post(`/api/v1/campaigns/${t.campaign.id}/phases`, { name: `${tag}支部第一阶段`, start_date: today, end_date: inAMonth }), 201);
+    t.round = (await ok(await office.post(`/api/v1/orgs/${t.org.id}/rounds`, { campaign_id: t.campaign.id, name: `${tag}支部评议轮次`, start_date: today, end_date: inAMonth }), 201)).round;
+    t.secrets.push(`${tag}支部评议活动`, `${tag}支部评议轮次`, `${tag}支部第一阶段`);
+  }
+}
+// Rectification items (page_rect.c): one in A (made by the town office) and one in B (by the
+// district office), each with an evidence file uploaded by the branch's secretary.
+for (const [t, maker, sec, tag] of [[A, as.town, as.secretary, '甲'], [B, office, as.secretary2, '乙']]) {
+  t.rect = (await ok(await maker.post(`/api/v1/orgs/${t.org.id}/rectifications`, { source: 'inspection', problem: `${tag}支部整改问题：台账不全`,
+    measure: '补齐台账', owner: '责任人', due_date: inAMonth }), 201)).rectification;
+  await ok(await sec.req('POST', `/api/v1/rectifications/${t.rect.id}/evidence`, await multipartBody([['evidence', PNG, `${tag}支部整改佐证.png`]])), 201);
+  t.rectEvidence = (await ok(await office.get(`/api/v1/rectifications/${t.rect.id}`))).evidence[0];
+  t.secrets.push(t.rect.problem, t.rectEvidence.name);
+}
+// Feedback (page_feedback.c): a complaint about A and one about B from the public, with a photo,
+// assigned by the district office to the branch it is about.
+for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
+  const text = `${tag}支部投诉：办事窗口无人值守`;
+  await ok(await new Client(srv.base).post('/api/v1/public/feedback', { kind: 'complaint', text, about_kind: 'org', about_id: t.org.id,
+    evidence: [{ name: `${tag}支部投诉照片.png`, data: PNG.toString('base64') }] }), 201);
+  const it = (await ok(await office.get(`/api/v1/orgs/${t.org.id}/feedback?view=new`))).items.find((x) => x.text === text);
+  await ok(await office.post(`/api/v1/feedback/${it.id}/assign`, { org_id: t.org.id }));
+  t.feedback = (await ok(await office.get(`/api/v1/feedback/${it.id}`))).item;
+  t.ffile = t.feedback.files[0];
+  t.secrets.push(text, t.ffile.name);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -114,13 +163,75 @@ const BODIES = {
   'POST /pledges/{id}/progress': () => progressForm(`越权进展${++seq}`),
 };
 const PUBLIC = ['GET /openapi.json', 'POST /session', 'GET /public/cards/{id}', 'GET /public/boards/{id}'];
+Object.assign(BODIES, { // public rating (page_rating.c)
+  'POST /orgs/{id}/windows': () => ({ name: `越权窗口${++seq}` }),
+  'PATCH /windows/{id}': () => ({ name: `越权改窗口${++seq}` }),
+  'POST /windows/{id}/deactivate': () => undefined,
+  'POST /windows/{id}/activate': () => undefined,
+  'POST /orgs/{id}/paper-batches': () => ({ target_kind: 'org', sheets: 2 }),
+  'POST /paper-batches/{id}/sheets': () => ({ code: A.batchCode, answers: '111111' }),
+  'POST /orgs/{id}/phone-import': () => { const f = new FormData(); f.append('n', '1'); f.append('file', new Blob(['13700000009\n']), 'l.csv'); return f; },
+  'POST /phone-draws/{id}/reveal': () => undefined,
+  'POST /phone-draws/{id}/answers': () => ({ seq: 1, outcome: 'unreachable' }),
+});
+PUBLIC.push('GET /public/rating', 'POST /public/sms-codes', 'POST /public/ballots'); // reviewed: no id, no session, rate-limited
+
+
+Object.assign(BODIES, { // three reviews (page_review.c)
+  'PATCH /campaigns/{id}/rules': () => ({ w_self: 20 }),
+  'POST /campaigns/{id}/phases': () => ({ name: `越权阶段${++seq}`, start_date: today, end_date: inAMonth }),
+  'PATCH /campaigns/{id}/phases': () => ({ phase_id: A.phase.phase_id, name: `越权改阶段${++seq}`, start_date: today, end_date: inAMonth }),
+  'POST /standards': () => ({ code: `yq${++seq}`, name: '越权标准', target: 'org', items: [{ title: '越权条目', body: '' }] }),
+  'POST /orgs/{id}/carriers': () => ({ name: `越权载体${++seq}` }),
+  'POST /orgs/{id}/rounds': () => ({ name: `越权轮次${++seq}`, start_date: today, end_date: inAMonth }),
+  'POST /rounds/{id}/close': () => undefined,
+  'POST /members/{id}/review': () => ({ levels: '11111', shortcomings: '越权自评', direction: '越权方向' }),
+  'POST /orgs/{id}/review': () => ({ levels: '11111', shortcomings: '越权自评', direction: '越权方向' }),
+  'POST /orgs/{id}/charges': () => ({ user_id: as.leader.user.id }),
+  'POST /members/{id}/commentary': () => ({ level: 1, achievements: '越权', problems: '越权', direction: '越权' }),
+  'POST /orgs/{id}/commentary': () => ({ level: 1, achievements: '越权', problems: '越权', direction: '越权' }),
+  'POST /members/{id}/exclusion': () => ({ reason: 'away' }),
+  'POST /orgs/{id}/grades': () => ({ kind: 'member' }),
+  'POST /members/{id}/grade': () => ({ grade: 'basic', entitled: 9, present: 9, in_favour: 9, reason: '越权决定' }),
+  'POST /members/{id}/grade/approve': () => ({ approve: true }),
+});
+
+Object.assign(BODIES, { // rectification items (page_rect.c)
+  'POST /orgs/{id}/rectifications': () => ({ source: 'manual', problem: `越权整改${++seq}`, measure: '措施', owner: '某人', due_date: inAMonth }),
+  'POST /rectifications/{id}/evidence': () => { const f = new FormData(); f.append('evidence', new Blob([PNG]), `越权佐证${++seq}.png`); return f; },
+  'POST /rectifications/{id}/submit': () => ({ note: `越权提交${++seq}`, no_evidence_reason: '越权' }),
+  'POST /rectifications/{id}/verify': () => ({ note: `越权销号${++seq}` }),
+  'POST /rectifications/{id}/reopen': () => ({ reason: `越权退回${++seq}` }),
+  'POST /rectifications/{id}/cancel': () => ({ reason: `越权撤销${++seq}` }),
+});
+
+Object.assign(BODIES, { // feedback (page_feedback.c)
+  'POST /orgs/{id}/feedback': () => ({ kind: 'opinion', channel: 'hotline', text: `越权录入的意见${++seq}` }),
+  'POST /orgs/{id}/feedback-settings': () => ({ kind: 'complaint', due_days: 5 }),
+  'POST /feedback/{id}/classify': () => ({ category_id: 1, note: '越权备注' }),
+  'POST /feedback/{id}/assign': () => ({ org_id: A.org.id }),
+  'POST /feedback/{id}/merge': () => ({ into_id: B.feedback.id }),
+  'POST /feedback/{id}/reply': () => ({ reply: `越权答复${++seq}` }),
+  'POST /feedback/{id}/publish': () => ({ publish: true, summary: '越权公开的摘要' }),
+  'POST /feedback/{id}/reveal': () => undefined,
+  'POST /feedback-categories': () => ({ name: `越权分类${++seq}` }),
+  'POST /calendar': () => ({ date: '2026-12-24', kind: 'holiday', name: '越权假日' }),
+});
+PUBLIC.push('POST /public/feedback', 'POST /public/track', 'GET /public/replies'); // reviewed: no id, no session; rate-limited per address
 
 /** The record kind an {id} path is about, or null when the matrix does not know it. */
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
+KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
+KINDS.push([/^\/rounds\/\{id\}/, 'round'], [/^\/campaigns\/\{id\}/, 'campaign']); // three reviews
+KINDS.push([/^\/rectifications\/\{id\}/, 'rect'], [/^\/rectification-evidence\/\{id\}/, 'rectEvidence']); // rectification
+KINDS.push([/^\/feedback\/\{id\}/, 'feedback'], [/^\/feedback-files\/\{id\}/, 'ffile']); // feedback
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
-const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id })[kind];
+const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
+  window: t.window.id, batch: t.batch.id, draw: t.draw.id, round: t.round.id, campaign: t.campaign.id,
+  rect: t.rect.id, rectEvidence: t.rectEvidence.id,
+  feedback: t.feedback.id, ffile: t.ffile.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));
 const bodyOf = (o) => (BODIES[o.key] ? BODIES[o.key]() : undefined);
@@ -317,7 +428,8 @@ test('a missing org and a forbidden one look the same', async () => {
 
 test('pages about records outside the subtree are refused and reveal nothing', async () => {
   const pages = [`/orgs/${A.org.id}`, `/orgs/${A.org.id}/tree`, `/orgs/${A.org.id}/members/new`, `/orgs/${A.org.id}/import`,
-    `/orgs/${A.org.id}/export`, `/members/${A.member.id}`, `/members/${A.member.id}/edit`, `/members/${A.member.id}/photo`];
+    `/orgs/${A.org.id}/export`, `/members/${A.member.id}`, `/members/${A.member.id}/edit`, `/members/${A.member.id}/photo`,
+    `/orgs/${A.org.id}/dashboard`, `/orgs/${A.org.id}/dashboard?format=xlsx`];
   for (const p of pages) {
     const r = await as.secretary2.get(p);
     assert.equal(r.status, 404, `${p}: ${r.status}`);
@@ -359,7 +471,8 @@ test('every state change needs the session\'s CSRF token: 403 csrf without it, n
       const before = await state();
       const url = urlOf(o, A);
       const headers = tok ? { 'X-CSRF-Token': tok } : {};
-      const r = await c.req(o.method, url, { body: bodyOf(o), headers, csrf: false });
+      const who = o.op['x-roles'].includes('office') ? c : as[o.op['x-roles'].includes('secretary') ? 'secretary' : 'leader']; // routes the office may not use: a caller whose role may
+      const r = await who.req(o.method, url, { body: bodyOf(o), headers, csrf: false });
       try { expectError(r, 403, 'csrf'); } catch (e) { e.message = `${o.method} ${url} with ${what}: ${e.message}`; throw e; }
       await unchanged(`${o.method} ${url} with ${what}`, before);
       n++;

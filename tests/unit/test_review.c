@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "domain/review.h"
+#include "store/rollup.h"
 
 static review_rules R;
 
@@ -356,6 +357,44 @@ static void test_draw(void **st)
     assert_true(few[0] < 2 && few[1] < 2 && few[0] != few[1]);
 }
 
+static void test_rollup_deltas(void **st)
+{
+    (void)st;
+    /* the counters a ballot and a grade move: what recount rebuilds from raw records */
+    rollup r = {{0}};
+    rollup_of_ballot(&r, true, "112", 1);
+    rollup_of_ballot(&r, true, "333", 1);
+    rollup_of_ballot(&r, false, "111", 1); /* an invalid ballot's answers count nowhere */
+    assert_int_equal(r.v[RU_BALLOTS_VALID], 2);
+    assert_int_equal(r.v[RU_BALLOTS_INVALID], 1);
+    assert_int_equal(r.v[RU_ANS_SATISFIED], 2);
+    assert_int_equal(r.v[RU_ANS_BASIC], 1);
+    assert_int_equal(r.v[RU_ANS_UNSATISFIED], 3);
+    assert_int_equal(rollup_satisfaction(&r), 5000); /* 3 of 6 answers: 50.00% */
+    rollup_of_ballot(&r, true, "333", -1);          /* taking a ballot away undoes it */
+    assert_int_equal(rollup_satisfaction(&r), 10000);
+    rollup empty = {{0}};
+    assert_int_equal(rollup_satisfaction(&empty), -1);
+    /* a grade changed from 优秀 (meets) to 合格 (does not) */
+    rollup g = {{0}};
+    rollup_of_grade(&g, false, GR_1, true, -1);
+    rollup_of_grade(&g, false, GR_2, false, 1);
+    assert_int_equal(g.v[RU_MEMBERS_GRADED], 0);
+    assert_int_equal(g.v[RU_MEMBERS_EXCELLENT], -1);
+    assert_int_equal(g.v[RU_MEMBERS_QUALIFIED], 1);
+    assert_int_equal(g.v[RU_MEMBERS_MEETING], -1);
+    rollup_of_grade(&g, false, GR_NONE, false, 1); /* not graded: counts nowhere */
+    rollup_of_grade(&g, true, GR_3, false, 1);
+    assert_int_equal(g.v[RU_ORGS_GRADED], 1);
+    assert_int_equal(g.v[RU_ORGS_MEETING], 0);
+    assert_int_equal(g.v[RU_MEMBERS_GRADED], 0);
+    /* every counter has a column and a label */
+    for (int i = 0; i < RU_N; i++) {
+        assert_non_null(rollup_cols[i]);
+        assert_true(rollup_labels[i][0] != 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +413,7 @@ int main(void)
         cmocka_unit_test_setup(test_meeting, setup),
         cmocka_unit_test_setup(test_rules_check, setup),
         cmocka_unit_test_setup(test_draw, setup),
+        cmocka_unit_test(test_rollup_deltas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

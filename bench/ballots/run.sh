@@ -1,0 +1,65 @@
+#!/bin/sh
+# bench/ballots (P2): durable ballots per second over HTTP — many concurrent clients (wrk, with a
+# Lua script giving every request its own device token, so every ballot is valid) POSTing
+# /api/v1/public/ballots on 127.0.0.1, each answered only after its group commit is on disk —
+# beside the limit: the same ballots written in process through the same store code and the same
+# group-commit writer (SQLite synchronous=FULL), from as many concurrent callers, in the same run.
+# Bounded by time (SECONDS each) and, in process, by count. Prints both figures and the ratio.
+# Usage: bench/ballots/run.sh BUILD_DIR [CLIENTS] [SECONDS] [THREADS]
+set -eu
+BUILD=${1:-build}
+CLIENTS=${2:-64}
+SECS=${3:-10}
+THREADS=${4:-$CLIENTS}   # server threads: each waits for its ballot's commit
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin="$top/$BUILD/src/cxzy"
+inproc="$top/$BUILD/bench/ballot_bench"
+w=$(mktemp -d /tmp/cxzy-bench-ballots.XXXXXX)
+port=$((31000 + $$ % 10000))
+cleanup() {
+  [ -f "$w/cxzy.pid" ] && kill "$(cat "$w/cxzy.pid")" 2>/dev/null
+  sleep 0.2; rm -rf "$w"
+}
+trap cleanup EXIT INT TERM
+export CXZY_DB="$w/cx.db" CXZY_KEY="$w/cx.key"
+
+"$bin" demo --members 1000 >/dev/null
+"$bin" serve --listen "127.0.0.1:$port" --threads "$THREADS" --ballot-limit 0 > "$w/serve.log" 2>&1 &
+echo $! > "$w/cxzy.pid"
+for i in $(seq 1 100); do grep -q "cxzy 已启动" "$w/serve.log" && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+# the office opens a round over the district (inside the demo campaign's period)
+csrf=$(curl -sf -c "$w/jar" -H 'Content-Type: application/json' -d '{"username":"office","password":"cxzy-demo-2026"}' "$base/api/v1/session" |
+  sed 's/.*"csrf":"\([0-9a-f]*\)".*/\1/')
+camp=$(curl -sf -b "$w/jar" "$base/api/v1/orgs/1/campaigns")
+cid=$(echo "$camp" | sed 's/.*"campaigns":\[{"id":\([0-9]*\).*/\1/')
+sd=$(echo "$camp" | sed 's/.*"start_date":"\([0-9-]*\)".*/\1/')
+ed=$(echo "$camp" | sed 's/.*"end_date":"\([0-9-]*\)".*/\1/')
+curl -sf -b "$w/jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+  -d "{\"campaign_id\":$cid,\"name\":\"基准测试轮次\",\"start_date\":\"$sd\",\"end_date\":\"$ed\",\"questions\":\"party3\"}" "$base/api/v1/orgs/1/rounds" > /dev/null
+target=1
+curl -sf -H 'Content-Type: application/json' -d "{\"target_kind\":\"member\",\"target_id\":$target,\"answers\":\"111\",\"device\":\"bench-warmup-aaaaaaaaaaaa\"}" \
+  "$base/api/v1/public/ballots" > /dev/null
+
+cat > "$w/ballot.lua" <<LUA
+local n = 0
+local ids = 0
+function setup(thread) ids = ids + 1; thread:set("tid", ids) end
+function request()
+  n = n + 1
+  local body = string.format('{"target_kind":"member","target_id":$target,"answers":"111","device":"http-%d-%d-aaaaaaaaaaaa"}', tid, n)
+  return wrk.format("POST", "/api/v1/public/ballots", {["Content-Type"] = "application/json"}, body)
+end
+LUA
+wrk -t2 -c"$CLIENTS" -d"${SECS}s" --latency -s "$w/ballot.lua" "$base" > "$w/wrk.txt" 2>&1
+http=$(awk '/^Requests\/sec/ {print $2}' "$w/wrk.txt")
+p99=$(awk '$1 == "99%" {print $2}' "$w/wrk.txt")
+errs=$(awk '/Non-2xx|Socket errors/ {print}' "$w/wrk.txt" | tr '\n' ' ')
+kill "$(cat "$w/cxzy.pid")"; rm -f "$w/cxzy.pid"; sleep 0.3
+# every acknowledged ballot is in the table
+stored=$(sqlite3 "$w/cx.db" "SELECT count(*) FROM ballot WHERE valid = 1")
+set -- $("$inproc" "$w/cx.db" "$w/cx.key" "$target" "$CLIENTS" "$SECS" 10000000)
+inrate=$4
+echo "ballots over HTTP ($CLIENTS clients, $THREADS server threads, ${SECS} s, durable group commit): $http ballots/s, p99 $p99 ${errs:+[$errs]} ($stored valid ballots stored)"
+echo "limit: in process, same store code and writer, $CLIENTS callers: $inrate ballots/s ($2 in $3 s)"
+echo "ratio $(awk "BEGIN {printf \"%.2f\", $http / $inrate}")x  (target >= 0.4x)"

@@ -1,0 +1,72 @@
+#!/bin/sh
+# bench/dashboard (P3): time per view of the roll-up dashboard (统计看板) on 1,000,000 members,
+# 50,000 organisations and 10,000,000 ballots (SQLite). `cxzy init` makes the database and an
+# office user at the root; BUILD/bench/gen_dashboard fills it by direct SQL and sets the roll-up
+# counters with rollup_recount (checked by a second recount: no difference); `cxzy serve` then
+# answers VIEWS views of the page (and of the JSON API) at the root, a town, a 党总支 and a
+# branch, over one kept-alive connection each (curl). Prints median and p99 beside the target.
+# The database lives under /tmp and is removed at the end (KEEP=1 keeps it and says where).
+# Usage: bench/dashboard/run.sh BUILD_DIR [MEMBERS] [ORGS] [BALLOTS] [VIEWS]
+set -eu
+BUILD=${1:-build}
+MEMBERS=${2:-1000000}
+ORGS=${3:-50000}
+BALLOTS=${4:-10000000}
+VIEWS=${5:-200}
+TARGET_MS=50
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin="$top/$BUILD/src/cxzy"
+gen="$top/$BUILD/bench/gen_dashboard"
+w=$(mktemp -d /tmp/cxzy-bench-dash.XXXXXX)
+chmod 755 "$w"
+port=$((40000 + $$ % 10000))
+cleanup() {
+  [ -f "$w/cxzy.pid" ] && kill "$(cat "$w/cxzy.pid")" 2>/dev/null
+  sleep 0.2
+  if [ "${KEEP:-0}" = 1 ]; then echo "database kept: $w/cx.db (key $w/cx.db.key, office login benchoffice / $(cat "$w/pw"))"
+  else rm -rf "$w"; fi
+}
+trap cleanup EXIT INT TERM
+
+echo "disk before: $(df -h /tmp | awk 'NR == 2 {print $4 " free on " $6}')"
+echo "cxzy-bench-2026" > "$w/pw"
+"$bin" init --db "$w/cx.db" --root 基准市委 --admin benchoffice --password-file "$w/pw" >/dev/null 2>&1
+/usr/bin/time -f "generator: %e s wall, %M KB peak memory" "$gen" "$w/cx.db" "$w/cx.db.key" "$MEMBERS" "$ORGS" "$BALLOTS"
+echo "database: $(du -h "$w/cx.db" | cut -f1) ($(du -b "$w/cx.db" | cut -f1) bytes)"
+
+"$bin" serve --db "$w/cx.db" --listen "127.0.0.1:$port" ${THREADS:+--threads $THREADS} > "$w/serve.log" 2>&1 &
+echo $! > "$w/cxzy.pid"
+for i in $(seq 1 100); do grep -q "cxzy 已启动" "$w/serve.log" && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+curl -sf -c "$w/jar" -H 'Content-Type: application/json' -d "{\"username\":\"benchoffice\",\"password\":\"$(cat "$w/pw")\"}" \
+  "$base/api/v1/session" > /dev/null
+
+# the figures must be the generated ones: every ballot counted once at the root
+total=$(curl -sf -b "$w/jar" "$base/api/v1/orgs/1/dashboard" | sed -n 's/.*"total":{[^}]*"ballots_valid":\([0-9]*\),"ballots_invalid":\([0-9]*\).*/\1 \2/p')
+set -- $total
+echo "root dashboard: ${1:-?} valid + ${2:-?} invalid ballots = $(( ${1:-0} + ${2:-0} )) (generated: $BALLOTS)"
+[ "$(( ${1:-0} + ${2:-0} ))" = "$BALLOTS" ] || { echo "the dashboard's ballot count is wrong"; exit 1; }
+
+# ids from the generator's layout: 1 root, 2 the first town, 52 its first 党总支, 1052 the first branch
+views() { # $1 = label, $2 = path: VIEWS requests over one connection; prints "median p99" in ms
+  i=0; set -- "$1" "$2"
+  : > "$w/urls"
+  while [ $i -lt "$VIEWS" ]; do echo "url = \"$base$2\"" >> "$w/urls"; echo "output = /dev/null" >> "$w/urls"; i=$((i + 1)); done
+  curl -s -b "$w/jar" -K "$w/urls" -w '%{http_code} %{time_total}\n' > "$w/times"
+  bad=$(awk '$1 != 200' "$w/times" | wc -l)
+  [ "$bad" = 0 ] || { echo "$1: $bad answers were not 200"; exit 1; }
+  awk '{print $2 * 1000}' "$w/times" | sort -n | awk -v label="$1" -v target="$TARGET_MS" -v n="$VIEWS" '
+    { v[NR] = $1 }
+    END {
+      med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      p = int(NR * 0.99 + 0.999999); if (p > NR) p = NR
+      printf "%-34s median %6.2f ms   p99 %6.2f ms   (%d views; target <= %d ms: %s)\n", label, med, v[p], n, target, (v[p] <= target ? "met" : "NOT met")
+    }'
+}
+kids() { curl -sf -b "$w/jar" "$base/api/v1/orgs/$1/dashboard" | grep -o '"children":\[.*\],"total"' | grep -o '"id":' | wc -l; }
+for org in 1 2 52 1052; do
+  case $org in 1) what="root";; 2) what="town";; 52) what="general branch";; *) what="branch";; esac
+  n=$(kids $org)
+  views "page $what ($n children)" "/orgs/$org/dashboard"
+  views "API  $what ($n children)" "/api/v1/orgs/$org/dashboard"
+done

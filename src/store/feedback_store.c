@@ -1,0 +1,970 @@
+/* feedback_store.c: opinions, complaints and reports, their triage, replies, settings and the
+ * workday calendar's edits (see feedback_store.h). */
+#include "feedback_store.h"
+#include "../domain/date.h"
+#include "../domain/orgpath.h"
+#include "../lib/code.h"
+#include "../lib/crypto.h"
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail_db(db *d, cx_err *e)
+{
+    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_rollback(d);
+    return CX_ERR;
+}
+
+/* Rolls back and fails with the given error (an argument list like cx_fail's). */
+#define REFUSE(d, e, ...) (db_rollback(d), cx_fail((e), __VA_ARGS__))
+
+/* ---- names and labels ---- */
+
+static const char *const kind_names[FK_N] = {"opinion", "suggestion", "complaint", "report"};
+static const char *const kind_labels[FK_N] = {"意见", "建议", "投诉", "举报"};
+static const char *const channel_names[FC_N] = {"web", "qr", "hotline", "mailbox", "letter", "reception"};
+static const char *const channel_labels[FC_N] = {"网上", "扫码", "热线", "意见箱", "来信", "接待日"};
+static const char *const status_names[FS_N] = {"new", "assigned", "replied", "merged"};
+static const char *const status_labels[FS_N] = {"待分办", "办理中", "已答复", "已合并"};
+static const char *const status_public[FS_N] = {"已受理，等待分办", "办理中", "已答复", "已与相同问题合并办理"};
+static const char *const view_names[FV_N] = {"all", "open", "new", "reminders", "overdue", "replied"};
+
+static int index_of(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; s && i < n; i++)
+        if (!strcmp(names[i], s)) return i;
+    return -1;
+}
+#define LABEL(arr, n, i) ((i) >= 0 && (i) < (n) ? arr[i] : "")
+
+const char *feedback_kind_name(int k) { return LABEL(kind_names, FK_N, k); }
+const char *feedback_kind_label(int k) { return LABEL(kind_labels, FK_N, k); }
+int feedback_kind_from(const char *s) { return index_of(kind_names, FK_N, s); }
+const char *feedback_channel_name(int c) { return LABEL(channel_names, FC_N, c); }
+const char *feedback_channel_label(int c) { return LABEL(channel_labels, FC_N, c); }
+int feedback_channel_from(const char *s) { return index_of(channel_names, FC_N, s); }
+const char *feedback_status_name(int s) { return LABEL(status_names, FS_N, s); }
+const char *feedback_status_label(int s) { return LABEL(status_labels, FS_N, s); }
+const char *feedback_status_public(int s) { return LABEL(status_public, FS_N, s); }
+int feedback_status_from(const char *s) { return index_of(status_names, FS_N, s); }
+const char *feedback_view_name(int v) { return LABEL(view_names, FV_N, v); }
+int feedback_view_from(const char *s) { return index_of(view_names, FV_N, s); }
+
+/* ---- who may see and act ---- */
+
+static bool in_accused(const char *viewer_member_path, const feedback *f)
+{
+    return viewer_member_path && *viewer_member_path && path_in_subtree(viewer_member_path, f->about_org_path);
+}
+
+bool feedback_visible(const principal *p, const char *vmp, const feedback *f)
+{
+    if (f->kind == FK_REPORT) return perm_allows(p, ROLE_DISCIPLINE, f->org_path) && !in_accused(vmp, f);
+    return perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER, f->org_path);
+}
+
+bool feedback_can_triage(const principal *p, const char *vmp, const feedback *f)
+{
+    if (f->kind == FK_REPORT) return feedback_visible(p, vmp, f);
+    return perm_allows(p, ROLE_OFFICE, f->org_path);
+}
+
+bool feedback_can_reply(const principal *p, const char *vmp, const feedback *f)
+{
+    if (f->kind == FK_REPORT) return feedback_visible(p, vmp, f);
+    return perm_allows(p, ROLE_OFFICE, f->org_path) || (f->status != FS_NEW && perm_allows(p, ROLE_SECRETARY, f->org_path));
+}
+
+/* ---- the calendar ---- */
+
+int feedback_calendar(db *d, workday_cal *cal)
+{
+    size_t n = workday_builtin_n, cap = n + 16;
+    wd_day *v = xmalloc(cap * sizeof *v);
+    memcpy(v, workday_builtin, n * sizeof *v);
+    db_stmt *s = db_prepare(d, "SELECT day, kind, name FROM workday_edit ORDER BY day");
+    int rc = s ? DB_DONE : CX_ERR;
+    while (s && (rc = db_step(s)) == DB_ROW) {
+        if (n == cap) cap *= 2, v = xrealloc(v, cap * sizeof *v);
+        wd_day *w = &v[n++];
+        snprintf(w->date, sizeof w->date, "%s", db_col_text(s, 0));
+        const char *k = db_col_text(s, 1);
+        /* 'normal': the weekday rule, written as the entry that says the same */
+        w->kind = !strcmp(k, "holiday") ? WD_HOLIDAY : !strcmp(k, "workday") ? WD_WORKDAY : weekday_of(w->date) <= 5 ? WD_WORKDAY : WD_HOLIDAY;
+        snprintf(w->name, sizeof w->name, "%s", db_col_text(s, 2));
+    }
+    if (s) db_done(s);
+    workday_cal_init(cal, v, n); /* later entries (the edits) win */
+    free(v);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int workday_edits(db *d, int year, workday_edit_fn fn, void *ctx)
+{
+    char from[11], to[11];
+    snprintf(from, sizeof from, "%04u-01-01", (unsigned)year % 10000u);
+    snprintf(to, sizeof to, "%04u-12-31", (unsigned)year % 10000u);
+    db_stmt *s = db_prepare(d, "SELECT day, kind, name, updated_at FROM workday_edit WHERE day >= ? AND day <= ? ORDER BY day");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, from);
+    db_bind_text(s, 2, to);
+    int rc;
+    workday_edit w;
+    while ((rc = db_step(s)) == DB_ROW) {
+        snprintf(w.date, sizeof w.date, "%s", db_col_text(s, 0));
+        snprintf(w.kind, sizeof w.kind, "%s", db_col_text(s, 1));
+        snprintf(w.name, sizeof w.name, "%s", db_col_text(s, 2));
+        w.updated_at = db_col_i64(s, 3);
+        if (fn(ctx, &w)) break;
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* Trimmed copy of a text field in [min, max] characters (min 0: optional). */
+static int text_field(const char *in, const char *field, const char *label, size_t min, size_t max, char *out, size_t cap, cx_err *e)
+{
+    char *t = xstrdup(in ? in : "");
+    str_trim(t);
+    size_t n = utf8_valid(t, strlen(t)) ? utf8_len(t) : (size_t)-1;
+    int rc = CX_OK;
+    if (n == (size_t)-1) rc = cx_fail(e, 400, "invalid_text", field, "%s含有无效字符", label);
+    else if (n < min) rc = min == 1 ? cx_fail(e, 400, "required", field, "%s不能为空", label)
+                                    : cx_fail(e, 400, "too_short", field, "%s至少 %zu 个字", label, min);
+    else if (n > max) rc = cx_fail(e, 400, "too_long", field, "%s不能超过 %zu 个字（现有 %zu 个字）", label, max, n);
+    else if (strlen(t) >= cap) rc = cx_fail(e, 400, "too_long", field, "%s过长", label);
+    else memcpy(out, t, strlen(t) + 1);
+    free(t);
+    return rc;
+}
+
+static int64_t ymd_number(const char *date) { return (int64_t)atoi(date) * 10000 + atoi(date + 5) * 100 + atoi(date + 8); }
+
+int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date_in, const char *kind, const char *name_in, cx_err *e)
+{
+    char date[11], name[64] = "";
+    if (date_parse(date_in, false, "date", "日期", date, e) != CX_OK) return CX_ERR;
+    static const char *const kinds[] = {"holiday", "workday", "normal", "reset"};
+    int k = index_of(kinds, 4, kind);
+    if (k < 0) return cx_fail(e, 400, "invalid_kind", "kind", "类型应为 holiday（放假）、workday（调休上班）、normal（按周末规则）或 reset（恢复为内置日历）");
+    if (k == 0 && text_field(name_in, "name", "节日名称", 1, 12, name, sizeof name, e) != CX_OK) return CX_ERR;
+    if (k == 1) snprintf(name, sizeof name, "调休上班");
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    char *before = NULL;
+    db_stmt *s = db_prepare(d, "SELECT kind, name FROM workday_edit WHERE day = ?");
+    if (!s) return fail_db(d, e);
+    db_bind_text(s, 1, date);
+    int f = db_step(s);
+    if (f == DB_ROW) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "date", date);
+        cJSON_AddStringToObject(b, "kind", db_col_text(s, 0));
+        cJSON_AddStringToObject(b, "name", db_col_text(s, 1));
+        before = cJSON_PrintUnformatted(b);
+        cJSON_Delete(b);
+    }
+    db_done(s);
+    if (f == CX_ERR) return fail_db(d, e);
+    int rc = k == 3 ? db_run(d, "DELETE FROM workday_edit WHERE day = ?", "s", date)
+                    : db_run(d, "INSERT INTO workday_edit (day, kind, name, updated_by, updated_at) VALUES (?,?,?,?,?) ON CONFLICT (day) "
+                                "DO UPDATE SET kind = excluded.kind, name = excluded.name, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                             "sssii", date, kinds[k], name, a ? a->user_id : 0, now_unix());
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "date", date);
+    cJSON_AddStringToObject(j, "kind", kinds[k]);
+    cJSON_AddStringToObject(j, "name", name);
+    char *after = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return store_finish(d, a, "calendar", "workday", ymd_number(date), org_id, before, after, rc, e);
+}
+
+/* ---- settings and categories ---- */
+
+int feedback_due_days(db *d, const org *o, int days[FK_N], int64_t from[FK_N])
+{
+    for (int k = 0; k < FK_N; k++) days[k] = FEEDBACK_DUE_DEFAULT, from[k] = 0;
+    /* settings at o or an ancestor, nearest first: the first one per kind wins */
+    db_stmt *s = db_prepare(d, "SELECT s.kind, s.due_days, s.org_id FROM feedback_setting s JOIN org so ON so.id = s.org_id "
+                               "WHERE substr(?, 1, length(so.path)) = so.path ORDER BY length(so.path) DESC");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, o->path);
+    bool seen[FK_N] = {false};
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int k = feedback_kind_from(db_col_text(s, 0));
+        if (k < 0 || seen[k]) continue;
+        seen[k] = true;
+        days[k] = (int)db_col_i64(s, 1);
+        from[k] = db_col_i64(s, 2);
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int feedback_setting_set(db *d, const actor *a, int64_t org_id, const char *kind, const char *days_in, cx_err *e)
+{
+    int k = feedback_kind_from(kind);
+    if (k < 0) return cx_fail(e, 400, "invalid_kind", "kind", "类别应为 opinion（意见）、suggestion（建议）、complaint（投诉）或 report（举报）");
+    int64_t days = 0;
+    if (!days_in || str_to_i64(days_in, &days) != CX_OK || days < 1 || days > 60)
+        return cx_fail(e, 400, "invalid_due_days", "due_days", "办理时限应为 1 到 60 之间的工作日数");
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    int64_t old = 0;
+    if (db_i64(d, &old, 0, "SELECT due_days FROM feedback_setting WHERE org_id = ? AND kind = ?", "is", org_id, kind) != CX_OK) return fail_db(d, e);
+    int rc = db_run(d, "INSERT INTO feedback_setting (org_id, kind, due_days, updated_at) VALUES (?,?,?,?) ON CONFLICT (org_id, kind) "
+                       "DO UPDATE SET due_days = excluded.due_days, updated_at = excluded.updated_at",
+                    "isii", org_id, kind, days, now_unix());
+    char *before = old ? xasprintf("{\"kind\":\"%s\",\"due_days\":%" PRId64 "}", kind, old) : NULL;
+    char *after = xasprintf("{\"kind\":\"%s\",\"due_days\":%" PRId64 "}", kind, days);
+    return store_finish(d, a, "settings", "feedback_setting", org_id, org_id, before, after, rc, e);
+}
+
+int feedback_categories(db *d, category_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT id, name FROM feedback_category WHERE active = 1 ORDER BY seq, id");
+    if (!s) return CX_ERR;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW)
+        if (fn(ctx, db_col_i64(s, 0), db_col_text(s, 1))) break;
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int feedback_category_add(db *d, const actor *a, int64_t org_id, const char *name_in, int64_t *id, cx_err *e)
+{
+    char name[64];
+    if (text_field(name_in, "name", "分类名称", 1, 12, name, sizeof name, e) != CX_OK) return CX_ERR;
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    int64_t dup = 0, seq = 0;
+    if (db_i64(d, &dup, 0, "SELECT count(*) FROM feedback_category WHERE name = ?", "s", name) != CX_OK ||
+        db_i64(d, &seq, 0, "SELECT coalesce(max(seq), 0) FROM feedback_category WHERE seq < 99", "") != CX_OK)
+        return fail_db(d, e);
+    if (dup) return REFUSE(d, e, 409, "duplicate", "name", "分类“%s”已经有了", name);
+    int64_t nid = 0;
+    if (db_i64(d, &nid, 0, "INSERT INTO feedback_category (name, seq) VALUES (?, ?) RETURNING id", "si", name, seq + 1) != CX_OK)
+        return fail_db(d, e);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "name", name);
+    char *after = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (store_finish(d, a, "create", "feedback_category", nid, org_id, NULL, after, CX_OK, e) != CX_OK) return CX_ERR;
+    if (id) *id = nid;
+    return CX_OK;
+}
+
+/* ---- reading items ---- */
+
+#define FB_COLS                                                                                                      \
+    "f.id, f.org_id, f.about_id, f.about_org_id, coalesce(f.category_id, 0), coalesce(f.merged_into, 0), f.entered_by, " \
+    "f.replied_by, f.version, f.created_at, f.updated_at, f.kind, f.channel, f.status, f.due_days, f.published, "       \
+    "CASE WHEN f.name_enc IS NULL THEN 0 ELSE 1 END, CASE WHEN f.contact_enc IS NULL THEN 0 ELSE 1 END, f.about_kind, "  \
+    "f.text, f.reply, f.note, f.public_summary, f.name_mask, f.contact_mask, f.received_date, f.due_date, "             \
+    "f.replied_date, o.name, o.path, ao.name, ao.path, coalesce(c.name, ''), "                                         \
+    "CASE f.about_kind WHEN 'member' THEN coalesce((SELECT m.name FROM member m WHERE m.id = f.about_id), '') "          \
+    "WHEN 'window' THEN coalesce((SELECT w.name FROM service_window w WHERE w.id = f.about_id), '') "                   \
+    "WHEN 'org' THEN ao.name ELSE '' END"
+#define FB_FROM                                                                                                      \
+    " FROM feedback f JOIN org o ON o.id = f.org_id JOIN org ao ON ao.id = f.about_org_id "                            \
+    "LEFT JOIN feedback_category c ON c.id = f.category_id"
+
+static void read_item(db_stmt *s, feedback *f)
+{
+    int64_t *ints[] = {&f->id, &f->org_id, &f->about_id, &f->about_org_id, &f->category_id, &f->merged_into, &f->entered_by,
+                       &f->replied_by, &f->version, &f->created_at, &f->updated_at};
+    for (int i = 0; i < 11; i++) *ints[i] = db_col_i64(s, i);
+    f->kind = feedback_kind_from(db_col_text(s, 11));
+    f->channel = feedback_channel_from(db_col_text(s, 12));
+    f->status = feedback_status_from(db_col_text(s, 13));
+    f->due_days = (int)db_col_i64(s, 14);
+    f->published = (int)db_col_i64(s, 15);
+    f->has_name = (int)db_col_i64(s, 16);
+    f->has_contact = (int)db_col_i64(s, 17);
+#define T(fld, c) snprintf(f->fld, sizeof f->fld, "%s", db_col_text(s, c))
+    T(about_kind, 18);
+    T(text, 19);
+    T(reply, 20);
+    T(note, 21);
+    T(public_summary, 22);
+    T(name_mask, 23);
+    T(contact_mask, 24);
+    T(received_date, 25);
+    T(due_date, 26);
+    T(replied_date, 27);
+    T(org_name, 28);
+    T(org_path, 29);
+    T(about_org_name, 30);
+    T(about_org_path, 31);
+    T(category, 32);
+    T(about_name, 33);
+#undef T
+}
+
+static int get_where(db *d, const char *where, const void *key, size_t keylen, int64_t id, feedback *f)
+{
+    char *sql = xasprintf("SELECT " FB_COLS FB_FROM " WHERE %s", where);
+    db_stmt *s = db_prepare(d, sql);
+    free(sql);
+    if (!s) return CX_ERR;
+    if (key) db_bind_blob(s, 1, key, keylen);
+    else db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) read_item(s, f);
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+int feedback_get(db *d, int64_t id, feedback *f) { return get_where(d, "f.id = ?", NULL, 0, id, f); }
+
+static void code_hash(const char *code, unsigned char h[CX_HASH_BYTES])
+{
+    char *s = xasprintf("feedback-code\x1f%s", code);
+    crypto_keyed_hash(s, h);
+    free(s);
+}
+
+int feedback_by_code(db *d, const char *code, feedback *f)
+{
+    unsigned char h[CX_HASH_BYTES];
+    code_hash(code, h);
+    return get_where(d, "f.code_hash = ?", h, sizeof h, 0, f);
+}
+
+int feedback_kept(db *d, const feedback *f, feedback *kept)
+{
+    *kept = *f;
+    for (int hops = 0; kept->status == FS_MERGED && kept->merged_into && hops < 16; hops++) {
+        int r = feedback_get(d, kept->merged_into, kept);
+        if (r != 1) return r;
+    }
+    return 1;
+}
+
+/* ---- submitting ---- */
+
+/* A random id (not a sequence: see the migration) below 2^50, unused in table. */
+static int random_id(db *d, const char *table, int64_t *id)
+{
+    char *sql = xasprintf("SELECT count(*) FROM %s WHERE id = ?", table);
+    int rc = CX_ERR;
+    for (int tries = 0; tries < 8; tries++) {
+        uint64_t v;
+        randombytes_buf(&v, sizeof v);
+        *id = (int64_t)(v & ((UINT64_C(1) << 50) - 1)) + 1000000;
+        int64_t n = 1;
+        if (db_i64(d, &n, 1, sql, "i", *id) != CX_OK) break;
+        if (!n) {
+            rc = CX_OK;
+            break;
+        }
+    }
+    free(sql);
+    return rc;
+}
+
+static size_t char_len(const char *p)
+{
+    size_t len = 1;
+    while ((p[len] & 0xC0) == 0x80) len++;
+    return len;
+}
+
+/* Masks by characters: a name keeps its first character (张**), a contact its first 3 and last 4
+ * when it has at least 8 (138****5678), else its first one; at most 4 stars. */
+static void mask_text(const char *s, bool contact, char *out, size_t cap)
+{
+    size_t n = utf8_len(s), head = contact && n >= 8 ? 3 : 1, tail = contact && n >= 8 ? 4 : 0;
+    if (n <= 1) {
+        snprintf(out, cap, "*");
+        return;
+    }
+    buf b;
+    buf_init(&b);
+    const char *p = s;
+    for (size_t i = 0; i < head; i++) buf_add(&b, p, char_len(p)), p += char_len(p);
+    size_t hidden = n - head - tail;
+    for (size_t i = 0; i < hidden; i++) {
+        if (i < 4) buf_addc(&b, '*');
+        p += char_len(p);
+    }
+    buf_adds(&b, p);
+    snprintf(out, cap, "%s", b.p);
+    buf_free(&b);
+}
+
+/* The organisation a submission is about: 1 found (about_org, about_name), 0 none or inactive. */
+static int find_about(db *d, const char *kind, int64_t id, org *about)
+{
+    int64_t oid = 0;
+    if (!strcmp(kind, "member")) {
+        if (db_i64(d, &oid, 0, "SELECT org_id FROM member WHERE id = ? AND active = 1", "i", id) != CX_OK) return CX_ERR;
+    } else if (!strcmp(kind, "window")) {
+        if (db_i64(d, &oid, 0, "SELECT org_id FROM service_window WHERE id = ? AND active = 1", "i", id) != CX_OK) return CX_ERR;
+    } else oid = id;
+    if (!oid) return 0;
+    int f = org_get(d, oid, about);
+    return f == 1 ? about->active : f;
+}
+
+static int insert_item(db *d, const feedback *f, const unsigned char code_h[CX_HASH_BYTES], const buf *name_enc, const buf *contact_enc, int64_t part)
+{
+    db_stmt *s = db_prepare(d, "INSERT INTO feedback (id, part, kind, code_hash, channel, about_kind, about_id, about_org_id, org_id, status, "
+                               "text, name_enc, name_mask, contact_enc, contact_mask, received_date, due_days, due_date, entered_by, "
+                               "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,'new',?,?,?,?,?,?,?,?,?,?,?)");
+    if (!s) return CX_ERR;
+    int i = 1;
+    db_bind_i64(s, i++, f->id);
+    db_bind_i64(s, i++, part);
+    db_bind_text(s, i++, feedback_kind_name(f->kind));
+    db_bind_blob(s, i++, code_h, CX_HASH_BYTES);
+    db_bind_text(s, i++, feedback_channel_name(f->channel));
+    db_bind_text(s, i++, f->about_kind);
+    db_bind_i64(s, i++, f->about_id);
+    db_bind_i64(s, i++, f->about_org_id);
+    db_bind_i64(s, i++, f->org_id);
+    db_bind_text(s, i++, f->text);
+    if (name_enc->len) db_bind_blob(s, i++, name_enc->p, name_enc->len);
+    else db_bind_null(s, i++);
+    db_bind_text(s, i++, f->name_mask);
+    if (contact_enc->len) db_bind_blob(s, i++, contact_enc->p, contact_enc->len);
+    else db_bind_null(s, i++);
+    db_bind_text(s, i++, f->contact_mask);
+    db_bind_text(s, i++, f->received_date);
+    db_bind_i64(s, i++, f->due_days);
+    db_bind_text(s, i++, f->due_date);
+    db_bind_i64(s, i++, f->entered_by);
+    db_bind_i64(s, i++, f->created_at);
+    db_bind_i64(s, i++, f->created_at);
+    int rc = db_step(s);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* The audit entity and organisation of an item: reports are filed under no organisation. */
+#define AUDIT_ENTITY(f) ((f)->kind == FK_REPORT ? "report" : "feedback")
+#define AUDIT_ORG(f) ((f)->kind == FK_REPORT ? 0 : (f)->org_id)
+
+/* Validates the sender's part of a submission into f (kind, text, name, contact, dates). */
+static int validate_in(const feedback_in *in, feedback *f, char *name, char *contact, cx_err *e)
+{
+    f->kind = feedback_kind_from(in->kind);
+    if (f->kind < 0)
+        return cx_fail(e, 400, "invalid_kind", "kind", "请选择类别：意见（opinion）、建议（suggestion）、投诉（complaint）或举报（report）");
+    if (text_field(in->text, "text", "内容", 5, FEEDBACK_TEXT_MAX, f->text, sizeof f->text, e) != CX_OK) return CX_ERR;
+    if (text_field(in->name, "name", "姓名", 0, 20, name, 128, e) != CX_OK) return CX_ERR;
+    if (text_field(in->contact, "contact", "联系方式", 0, 40, contact, 128, e) != CX_OK) return CX_ERR;
+    f->channel = in->channel;
+    bool staff = in->intake != NULL;
+    if (f->channel < 0 || f->channel >= FC_N || staff != (f->channel >= FC_HOTLINE))
+        return cx_fail(e, 400, "invalid_channel", "channel", staff ? "来源渠道应为 hotline（热线）、mailbox（意见箱）、letter（来信）或 reception（接待日）"
+                                                                   : "来源渠道无效");
+    char today[11];
+    date_today(today);
+    if (staff && in->received_date && *in->received_date) {
+        if (date_parse(in->received_date, false, "received_date", "收到日期", f->received_date, e) != CX_OK) return CX_ERR;
+        if (date_cmp(f->received_date, today) > 0) return cx_fail(e, 400, "future_date", "received_date", "收到日期不能晚于今天");
+        if (day_number(today) - day_number(f->received_date) > 366)
+            return cx_fail(e, 400, "too_old", "received_date", "收到日期不能早于一年前");
+    } else memcpy(f->received_date, today, 11);
+    const char *ak = in->about_kind ? in->about_kind : "";
+    if (*ak && strcmp(ak, "member") && strcmp(ak, "org") && strcmp(ak, "window"))
+        return cx_fail(e, 400, "invalid_about", "about_kind", "反映对象的类型应为 member（党员）、org（党组织）或 window（服务窗口）");
+    if (*ak && in->about_id <= 0) return cx_fail(e, 400, "invalid_about", "about_id", "请指明反映对象的编号");
+    if (f->kind == FK_REPORT && !*ak)
+        return cx_fail(e, 400, "accused_required", "about_kind", "举报须指明被举报的党员或党组织（请从其公开卡片、公示栏或服务窗口页面举报）");
+    snprintf(f->about_kind, sizeof f->about_kind, "%s", ak);
+    f->about_id = *ak ? in->about_id : 0;
+    return CX_OK;
+}
+
+int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e)
+{
+    feedback *f = xcalloc(1, sizeof *f);
+    char name[128] = "", contact[128] = "";
+    const char *mimes[EVIDENCE_MAX_FILES];
+    int rc = CX_ERR;
+    buf ne, ce;
+    buf_init(&ne);
+    buf_init(&ce);
+    workday_cal cal = {0};
+    if (validate_in(in, f, name, contact, e) != CX_OK || evidence_check(in->files, in->nfiles, mimes, e) != CX_OK) goto out;
+    if (db_begin(d, true) != CX_OK) {
+        fail_db(d, e);
+        goto out;
+    }
+    org about, handler;
+    int found;
+    if (f->about_kind[0]) found = find_about(d, f->about_kind, f->about_id, &about);
+    else if (in->intake) found = 1, about = *in->intake;
+    else {
+        int64_t top = 0;
+        found = db_i64(d, &top, 0, "SELECT min(id) FROM org WHERE parent_id IS NULL AND active = 1", "") != CX_OK ? CX_ERR
+                : top ? org_get(d, top, &about) : 0;
+    }
+    if (found == CX_ERR) {
+        fail_db(d, e);
+        goto out;
+    }
+    if (found != 1 || (in->intake && !path_in_subtree(about.path, in->intake->path))) {
+        REFUSE(d, e, 404, "not_found", f->about_kind[0] ? "about_id" : "", "反映对象不存在或已停用");
+        goto out;
+    }
+    f->about_org_id = about.id;
+    handler = about;
+    if (f->kind == FK_REPORT) {
+        /* 举报 goes to the discipline role of the organisation above the accused's */
+        if (!about.parent_id || org_get(d, about.parent_id, &handler) != 1) {
+            REFUSE(d, e, 400, "no_higher_org", "about_id", "被举报的组织没有上级党组织，本系统无法受理，请向上级纪检监察机关举报");
+            goto out;
+        }
+    }
+    f->org_id = handler.id;
+    int days[FK_N];
+    int64_t from[FK_N];
+    if (feedback_due_days(d, &handler, days, from) != CX_OK || feedback_calendar(d, &cal) != CX_OK ||
+        random_id(d, "feedback", &f->id) != CX_OK) {
+        fail_db(d, e);
+        goto out;
+    }
+    f->due_days = days[f->kind];
+    workday_add(&cal, f->received_date, f->due_days, f->due_date);
+    if (name[0]) crypto_seal(name, &ne), mask_text(name, false, f->name_mask, sizeof f->name_mask);
+    if (contact[0]) crypto_seal(contact, &ce), mask_text(contact, true, f->contact_mask, sizeof f->contact_mask);
+    f->entered_by = in->entered_by;
+    f->created_at = now_unix();
+    char c[FEEDBACK_CODE_DATA + 2];
+    unsigned char h[CX_HASH_BYTES];
+    int64_t clash = 1;
+    for (int tries = 0; clash && tries < 8; tries++) { /* 60 random bits: a clash is all but impossible */
+        code_make(c, FEEDBACK_CODE_DATA);
+        code_hash(c, h);
+        if (db_i64(d, &clash, 1, "SELECT count(*) FROM feedback WHERE code_hash = ?", "b", h, sizeof h) != CX_OK) {
+            fail_db(d, e);
+            goto out;
+        }
+    }
+    int r = clash ? CX_ERR : insert_item(d, f, h, &ne, &ce, handler.part);
+    for (int i = 0; r == CX_OK && i < in->nfiles; i++) {
+        int64_t fid;
+        char fname[128];
+        const char *nm = in->files[i].name;
+        snprintf(fname, sizeof fname, "%s", nm && *nm && utf8_valid(nm, strlen(nm)) ? nm : "附件");
+        r = random_id(d, "feedback_file", &fid);
+        if (r == CX_OK)
+            r = db_run(d, "INSERT INTO feedback_file (id, feedback_id, mime, name, size, data, created_at) VALUES (?,?,?,?,?,?,?)", "iissibi",
+                       fid, f->id, mimes[i], fname, (int64_t)in->files[i].len, in->files[i].data, in->files[i].len, f->created_at);
+    }
+    /* the audit record: what and when, never the text or the sender */
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "kind", feedback_kind_name(f->kind));
+    cJSON_AddStringToObject(j, "channel", feedback_channel_name(f->channel));
+    cJSON_AddStringToObject(j, "received_date", f->received_date);
+    cJSON_AddStringToObject(j, "due_date", f->due_date);
+    cJSON_AddNumberToObject(j, "files", in->nfiles);
+    char *after = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (store_finish(d, a, "create", AUDIT_ENTITY(f), f->id, AUDIT_ORG(f), NULL, after, r, e) != CX_OK) goto out;
+    if (id) *id = f->id;
+    snprintf(code, FEEDBACK_CODE_CAP, "%s", c);
+    rc = CX_OK;
+out:
+    workday_cal_free(&cal);
+    buf_free(&ne);
+    buf_free(&ce);
+    free(f);
+    return rc;
+}
+
+/* ---- triage and answers ---- */
+
+/* Opens a write transaction and loads item id; 404 (rolled back) when it is missing. */
+static int begin_item(db *d, int64_t id, feedback *f, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    int r = feedback_get(d, id, f);
+    if (r == CX_ERR) return fail_db(d, e);
+    if (r == 0) return REFUSE(d, e, 404, "not_found", "id", "该事项不存在或不在您的管理范围内");
+    return CX_OK;
+}
+
+static bool open_status(int s) { return s == FS_NEW || s == FS_ASSIGNED; }
+
+/* The audit snapshot of the triage state: status, organisation, category, merge, publication. */
+static char *state_json(const feedback *f)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "status", feedback_status_name(f->status));
+    cJSON_AddNumberToObject(j, "org_id", (double)f->org_id);
+    if (f->category_id) cJSON_AddNumberToObject(j, "category_id", (double)f->category_id);
+    if (f->merged_into) cJSON_AddNumberToObject(j, "merged_into", (double)f->merged_into);
+    if (f->replied_date[0]) cJSON_AddStringToObject(j, "replied_date", f->replied_date);
+    if (f->published) cJSON_AddTrueToObject(j, "published");
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+/* Ends a change of f: bumps its version, audits before → after, commits (or rolls back on rc). */
+static int finish_item(db *d, const actor *a, const char *action, feedback *f, char *before, int rc, cx_err *e)
+{
+    if (rc == CX_OK) rc = db_run(d, "UPDATE feedback SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now_unix(), f->id);
+    return store_finish(d, a, action, AUDIT_ENTITY(f), f->id, AUDIT_ORG(f), before, state_json(f), rc, e);
+}
+
+int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id, const char *note_in, cx_err *e)
+{
+    int64_t cat = 0;
+    char note[2048] = "";
+    if (category_id && *category_id && (str_to_i64(category_id, &cat) != CX_OK || cat <= 0))
+        return cx_fail(e, 400, "invalid_category", "category_id", "分类编号无效");
+    if (note_in && text_field(note_in, "note", "内部备注", 0, 500, note, sizeof note, e) != CX_OK) return CX_ERR;
+    feedback *f = xmalloc(sizeof *f);
+    int rc = CX_ERR;
+    if (begin_item(d, id, f, e) != CX_OK) goto out;
+    int64_t ok = 1;
+    if (cat && (db_i64(d, &ok, 0, "SELECT count(*) FROM feedback_category WHERE id = ? AND active = 1", "i", cat) != CX_OK)) {
+        fail_db(d, e);
+        goto out;
+    }
+    if (!ok) {
+        REFUSE(d, e, 400, "invalid_category", "category_id", "没有这个分类");
+        goto out;
+    }
+    if (f->status == FS_MERGED) {
+        REFUSE(d, e, 409, "invalid_state", "status", "已合并的事项不能再分类，请在保留的事项上操作");
+        goto out;
+    }
+    char *before = state_json(f);
+    int r = cat ? db_run(d, "UPDATE feedback SET category_id = ? WHERE id = ?", "ii", cat, id)
+                : db_run(d, "UPDATE feedback SET category_id = NULL WHERE id = ?", "i", id);
+    if (r == CX_OK && note_in) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note, id);
+    f->category_id = cat;
+    rc = finish_item(d, a, "classify", f, before, r, e);
+out:
+    free(f);
+    return rc;
+}
+
+int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const char *note_in, cx_err *e)
+{
+    char note[2048] = "";
+    if (note_in && text_field(note_in, "note", "内部备注", 0, 500, note, sizeof note, e) != CX_OK) return CX_ERR;
+    feedback *f = xmalloc(sizeof *f);
+    int rc = CX_ERR;
+    org to;
+    if (begin_item(d, id, f, e) != CX_OK) goto out;
+    int g = org_get(d, org_id, &to);
+    if (g == CX_ERR) {
+        fail_db(d, e);
+        goto out;
+    }
+    if (g != 1 || !to.active) {
+        REFUSE(d, e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内");
+        goto out;
+    }
+    if (!open_status(f->status)) {
+        REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再交办", feedback_status_label(f->status));
+        goto out;
+    }
+    if (f->kind == FK_REPORT && (!path_in_subtree(f->about_org_path, to.path) || !strcmp(f->about_org_path, to.path))) {
+        REFUSE(d, e, 400, "not_higher", "org_id", "举报只能交由被举报组织的上级党组织的纪检人员办理");
+        goto out;
+    }
+    char *before = state_json(f);
+    int r = db_run(d, "UPDATE feedback SET org_id = ?, status = 'assigned' WHERE id = ?", "ii", org_id, id);
+    if (r == CX_OK && note_in) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note, id);
+    f->org_id = org_id;
+    f->status = FS_ASSIGNED;
+    rc = finish_item(d, a, "assign", f, before, r, e);
+out:
+    free(f);
+    return rc;
+}
+
+int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e)
+{
+    if (into_id == id) return cx_fail(e, 400, "merge_self", "into_id", "不能与自身合并");
+    feedback *f = xmalloc(2 * sizeof *f), *k = f + 1;
+    int rc = CX_ERR;
+    if (begin_item(d, id, f, e) != CX_OK) goto out;
+    int g = feedback_get(d, into_id, k);
+    if (g == CX_ERR) {
+        fail_db(d, e);
+        goto out;
+    }
+    if (g != 1 || (k->kind == FK_REPORT) != (f->kind == FK_REPORT)) {
+        REFUSE(d, e, 404, "not_found", "into_id", "要保留的事项不存在或不在您的管理范围内");
+        goto out;
+    }
+    if (!open_status(f->status)) {
+        REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再合并", feedback_status_label(f->status));
+        goto out;
+    }
+    if (k->status == FS_MERGED) {
+        REFUSE(d, e, 409, "invalid_state", "into_id", "要保留的事项本身已合并到其他事项，请选择最终保留的事项");
+        goto out;
+    }
+    char *before = state_json(f);
+    int r = db_run(d, "UPDATE feedback SET status = 'merged', merged_into = ? WHERE id = ?", "ii", into_id, id);
+    f->status = FS_MERGED;
+    f->merged_into = into_id;
+    rc = finish_item(d, a, "merge", f, before, r, e);
+out:
+    free(f);
+    return rc;
+}
+
+/* The anonymised summary of a published reply: given, or the one already stored. */
+static int summary_field(const char *in, const feedback *f, char *out, size_t cap, cx_err *e)
+{
+    if (f->kind == FK_REPORT) return cx_fail(e, 400, "report_not_public", "publish", "举报的办理情况不公开");
+    if (!in || !*in) {
+        if (f->public_summary[0]) return snprintf(out, cap, "%s", f->public_summary), CX_OK;
+        return cx_fail(e, 400, "required", "summary", "公开答复须写一段不含姓名、电话等个人信息的问题摘要");
+    }
+    return text_field(in, "summary", "公开摘要", 5, 300, out, cap, e);
+}
+
+int feedback_reply(db *d, const actor *a, int64_t id, const char *reply_in, bool publish, const char *summary_in, cx_err *e)
+{
+    feedback *f = xmalloc(sizeof *f);
+    char *reply = xmalloc(sizeof f->reply), summary[2048] = "";
+    int rc = CX_ERR;
+    if (text_field(reply_in, "reply", "答复内容", 2, FEEDBACK_TEXT_MAX, reply, sizeof f->reply, e) != CX_OK) goto out;
+    if (begin_item(d, id, f, e) != CX_OK) goto out;
+    if (!open_status(f->status)) {
+        REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再答复", feedback_status_label(f->status));
+        goto out;
+    }
+    if (publish && summary_field(summary_in, f, summary, sizeof summary, e) != CX_OK) {
+        db_rollback(d);
+        goto out;
+    }
+    char *before = state_json(f);
+    date_today(f->replied_date);
+    int r = db_run(d, "UPDATE feedback SET status = 'replied', reply = ?, replied_date = ?, replied_by = ?, published = ?, public_summary = ? "
+                      "WHERE id = ?", "ssiisi", reply, f->replied_date, a ? a->user_id : 0, (int64_t)publish, summary, id);
+    f->status = FS_REPLIED;
+    f->published = publish;
+    rc = finish_item(d, a, "reply", f, before, r, e);
+out:
+    free(reply);
+    free(f);
+    return rc;
+}
+
+int feedback_publish(db *d, const actor *a, int64_t id, bool publish, const char *summary_in, cx_err *e)
+{
+    feedback *f = xmalloc(sizeof *f);
+    char summary[2048] = "";
+    int rc = CX_ERR;
+    if (begin_item(d, id, f, e) != CX_OK) goto out;
+    if (f->status != FS_REPLIED) {
+        REFUSE(d, e, 409, "invalid_state", "status", "答复之后才能公开");
+        goto out;
+    }
+    if (f->kind == FK_REPORT || (publish && summary_field(summary_in, f, summary, sizeof summary, e) != CX_OK)) {
+        if (f->kind == FK_REPORT) cx_fail(e, 400, "report_not_public", "publish", "举报的办理情况不公开");
+        db_rollback(d);
+        goto out;
+    }
+    char *before = state_json(f);
+    int r = publish ? db_run(d, "UPDATE feedback SET published = 1, public_summary = ? WHERE id = ?", "si", summary, id)
+                    : db_run(d, "UPDATE feedback SET published = 0 WHERE id = ?", "i", id);
+    f->published = publish;
+    rc = finish_item(d, a, publish ? "publish" : "unpublish", f, before, r, e);
+out:
+    free(f);
+    return rc;
+}
+
+int feedback_reveal(db *d, const actor *a, int64_t id, char name[128], char contact[128], cx_err *e)
+{
+    name[0] = contact[0] = 0;
+    db_stmt *s = db_prepare(d, "SELECT name_enc, contact_enc, kind, org_id FROM feedback WHERE id = ?");
+    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    bool report = false;
+    int64_t org_id = 0;
+    bool bad = false;
+    if (rc == DB_ROW) {
+        for (int c = 0; c < 2; c++) {
+            size_t n;
+            const void *p = db_col_blob(s, c, &n);
+            if (db_col_null(s, c) || !p) continue;
+            char *plain = crypto_unseal(p, n);
+            if (!plain) bad = true;
+            else snprintf(c ? contact : name, 128, "%s", plain);
+            free(plain);
+        }
+        report = !strcmp(db_col_text(s, 2), "report");
+        org_id = db_col_i64(s, 3);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (rc != DB_ROW) return cx_fail(e, 404, "not_found", "id", "该事项不存在或不在您的管理范围内");
+    if (bad) return cx_fail(e, 500, "decrypt_failed", "", "无法解密（密钥文件不对？）");
+    if (audit_record(d, a, "reveal", report ? "report" : "feedback", id, report ? 0 : org_id, NULL, "{\"fields\":[\"name\",\"contact\"]}", "ok") != CX_OK) {
+        name[0] = contact[0] = 0;
+        return cx_fail(e, 500, "audit_failed", "", "无法记录审计，未显示");
+    }
+    return CX_OK;
+}
+
+int feedback_files(db *d, int64_t feedback_id, feedback_file_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT id, size, name, mime FROM feedback_file WHERE feedback_id = ? ORDER BY created_at, id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, feedback_id);
+    int rc;
+    feedback_file_info fi;
+    while ((rc = db_step(s)) == DB_ROW) {
+        fi.id = db_col_i64(s, 0);
+        fi.size = db_col_i64(s, 1);
+        snprintf(fi.name, sizeof fi.name, "%s", db_col_text(s, 2));
+        snprintf(fi.mime, sizeof fi.mime, "%s", db_col_text(s, 3));
+        if (fn(ctx, &fi)) break;
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *feedback_id)
+{
+    db_stmt *s = db_prepare(d, "SELECT mime, name, data, feedback_id FROM feedback_file WHERE id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        size_t n;
+        const void *p = db_col_blob(s, 2, &n);
+        snprintf(mime, 32, "%s", db_col_text(s, 0));
+        snprintf(name, 128, "%s", db_col_text(s, 1));
+        buf_reset(out);
+        buf_add(out, p, n);
+        *feedback_id = db_col_i64(s, 3);
+    }
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+/* ---- lists ---- */
+
+/* The visibility rule of feedback_visible in SQL, then the filters; binds in bind_q's order. */
+#define FB_WHERE                                                                                                     \
+    " WHERE o.path >= ? AND o.path < ?"                                                                               \
+    " AND ((f.kind <> 'report' AND ? = 1) OR (f.kind = 'report' AND ? = 1"                                            \
+    "      AND NOT (? <> '' AND substr(?, 1, length(ao.path)) = ao.path)))"                                           \
+    " AND (? = '' OR f.kind = ?) AND (? = '' OR f.status = ?)"                                                        \
+    " AND (? = 0 OR f.status IN ('new','assigned'))"                                                                  \
+    " AND (? = '' OR f.due_date < ?) AND (? = '' OR f.due_date >= ?) AND (? = '' OR f.due_date <= ?)"
+
+static int bind_q(db_stmt *s, const feedback_query *q, char end[CX_PATH_MAX])
+{
+    int i = 1;
+    orgpath_end(q->root->path, end, CX_PATH_MAX);
+    db_bind_text(s, i++, q->root->path);
+    db_bind_text(s, i++, end);
+    db_bind_i64(s, i++, q->see_normal);
+    db_bind_i64(s, i++, q->see_reports);
+    const char *vmp = q->viewer_member_path ? q->viewer_member_path : "";
+    db_bind_text(s, i++, vmp);
+    db_bind_text(s, i++, vmp);
+    const char *kind = q->kind >= 0 ? feedback_kind_name(q->kind) : "";
+    db_bind_text(s, i++, kind);
+    db_bind_text(s, i++, kind);
+    const char *st = q->status >= 0 ? feedback_status_name(q->status) : q->view == FV_NEW ? "new" : q->view == FV_REPLIED ? "replied" : "";
+    db_bind_text(s, i++, st);
+    db_bind_text(s, i++, st);
+    bool open = q->view == FV_OPEN || q->view == FV_REMINDERS || q->view == FV_OVERDUE;
+    db_bind_i64(s, i++, open);
+    const char *before = q->view == FV_OVERDUE ? q->today : "";
+    const char *from = q->view == FV_REMINDERS ? q->today : "", *to = q->view == FV_REMINDERS ? q->soon : "";
+    db_bind_text(s, i++, before);
+    db_bind_text(s, i++, before);
+    db_bind_text(s, i++, from);
+    db_bind_text(s, i++, from);
+    db_bind_text(s, i++, to);
+    db_bind_text(s, i++, to);
+    return i;
+}
+
+static int run_list(db *d, const char *sql, int (*bind)(db_stmt *, const void *, char *), const void *q, int64_t offset, int64_t limit,
+                    feedback_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return CX_ERR;
+    char end[CX_PATH_MAX];
+    int i = bind ? bind(s, q, end) : 1;
+    db_bind_i64(s, i, limit > 0 ? limit : (int64_t)1000000000000000);
+    db_bind_i64(s, i + 1, offset);
+    feedback *f = xmalloc(sizeof *f);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        read_item(s, f);
+        if (fn(ctx, f)) break;
+    }
+    free(f);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+static int bind_query(db_stmt *s, const void *q, char *end) { return bind_q(s, q, end); }
+
+int feedback_list(db *d, const feedback_query *q, feedback_fn fn, void *ctx)
+{
+    /* open views by due date (most urgent first), the others newest first */
+    bool by_due = q->view == FV_OPEN || q->view == FV_NEW || q->view == FV_REMINDERS || q->view == FV_OVERDUE;
+    const char *sql = by_due ? "SELECT " FB_COLS FB_FROM FB_WHERE " ORDER BY f.due_date, f.created_at, f.id LIMIT ? OFFSET ?"
+                             : "SELECT " FB_COLS FB_FROM FB_WHERE " ORDER BY f.created_at DESC, f.id LIMIT ? OFFSET ?";
+    return run_list(d, sql, bind_query, q, q->offset, q->limit, fn, ctx);
+}
+
+int feedback_count(db *d, const feedback_query *q, int64_t *n)
+{
+    db_stmt *s = db_prepare(d, "SELECT count(*)" FB_FROM FB_WHERE);
+    if (!s) return CX_ERR;
+    char end[CX_PATH_MAX];
+    bind_q(s, q, end);
+    int rc = db_step(s);
+    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+#define PUB_WHERE " WHERE f.published = 1 AND f.status = 'replied' AND f.kind <> 'report'"
+
+int feedback_published(db *d, int64_t offset, int64_t limit, feedback_fn fn, void *ctx)
+{
+    return run_list(d, "SELECT " FB_COLS FB_FROM PUB_WHERE " ORDER BY f.replied_date DESC, f.created_at DESC, f.id LIMIT ? OFFSET ?", NULL,
+                    NULL, offset, limit, fn, ctx);
+}
+
+int feedback_published_count(db *d, int64_t *n)
+{
+    return db_i64(d, n, 0, "SELECT count(*) FROM feedback f" PUB_WHERE, "");
+}
+
+/* ---- rate limits ---- */
+
+int feedback_rate_add(db *d, char kind, const char *addr, bool peek, int64_t *n)
+{
+    unsigned char h[CX_HASH_BYTES];
+    char *s = xasprintf("feedback-addr\x1f%s", addr ? addr : "");
+    crypto_keyed_hash(s, h);
+    free(s);
+    char bucket[48];
+    bucket[0] = 'f', bucket[1] = kind, bucket[2] = ':';
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) bucket[3 + 2 * i] = hex[h[i] >> 4], bucket[4 + 2 * i] = hex[h[i] & 15];
+    bucket[35] = 0;
+    int64_t now = now_unix(), window = now - now % 3600;
+    if (peek) return db_i64(d, n, 0, "SELECT n FROM rate_limit WHERE bucket = ? AND window_start = ?", "si", bucket, window);
+    return db_i64(d, n, 0,
+                  "INSERT INTO rate_limit (bucket, window_start, n) VALUES (?, ?, 1) ON CONFLICT (bucket, window_start) "
+                  "DO UPDATE SET n = rate_limit.n + 1 RETURNING n",
+                  "si", bucket, window);
+}

@@ -1,0 +1,165 @@
+/* feedback_store.h: opinions, suggestions, complaints and whistle-blowing reports (意见、建议、
+ * 投诉、举报) from the public or keyed in by staff, with a tracking code each; triage (classify,
+ * merge duplicates, assign), due dates in working days over the editable workday calendar,
+ * replies (optionally published anonymised), and the per-kind due-day settings.
+ *
+ * 举报 (FK_REPORT) is routed only to the discipline role (纪检) of the handling organisation, a
+ * strict ancestor of the accused's organisation; feedback_visible is the one rule of who may see
+ * an item, and the list queries apply the same rule in SQL (see feedback_query). Reports are
+ * never published, and their audit records carry no organisation (org_id 0), so no
+ * organisation's audit view shows them. Item and file ids are random, so counting ids reveals
+ * nothing. Every change runs in one transaction with its audit record. */
+#ifndef CX_FEEDBACK_STORE_H
+#define CX_FEEDBACK_STORE_H
+#include "store.h"
+#include "pledge_store.h" /* evidence_in, evidence_check: attachments are checked like evidence */
+#include "../domain/workday.h"
+
+enum { FK_OPINION, FK_SUGGESTION, FK_COMPLAINT, FK_REPORT, FK_N };
+enum { FC_WEB, FC_QR, FC_HOTLINE, FC_MAILBOX, FC_LETTER, FC_RECEPTION, FC_N };
+enum { FS_NEW, FS_ASSIGNED, FS_REPLIED, FS_MERGED, FS_N };
+
+/* Names as stored and in the API ("complaint"), labels as shown ("投诉"); -1 when unknown. */
+const char *feedback_kind_name(int k);
+const char *feedback_kind_label(int k);
+int feedback_kind_from(const char *s);
+const char *feedback_channel_name(int c);
+const char *feedback_channel_label(int c);   /* 网上 扫码 热线 意见箱 来信 接待日 */
+int feedback_channel_from(const char *s);
+const char *feedback_status_name(int s);
+const char *feedback_status_label(int s);    /* 待分办 办理中 已答复 已合并 */
+const char *feedback_status_public(int s);   /* what the sender reads: 已受理，待分办 … */
+int feedback_status_from(const char *s);
+
+#define FEEDBACK_DUE_DEFAULT 15    /* working days, when no office has set another number */
+#define FEEDBACK_CODE_DATA 12      /* 12 random base-32 characters (60 bits) + 1 check character */
+#define FEEDBACK_CODE_CAP 32       /* room for the code with dashes */
+#define FEEDBACK_TEXT_MAX 2000     /* characters */
+#define FEEDBACK_SOON_DAYS 3       /* reminders: due within this many working days */
+
+typedef struct feedback {
+    int64_t id, org_id, about_id, about_org_id, category_id, merged_into, entered_by, replied_by, version, created_at, updated_at;
+    int kind, channel, status, due_days, published, has_name, has_contact;
+    char about_kind[8];
+    char text[4 * FEEDBACK_TEXT_MAX + 1], reply[4 * FEEDBACK_TEXT_MAX + 1], note[2048], public_summary[2048];
+    char name_mask[64], contact_mask[96];
+    char received_date[11], due_date[11], replied_date[11];
+    char org_name[256], org_path[CX_PATH_MAX], about_org_name[256], about_org_path[CX_PATH_MAX];
+    char about_name[256], category[64];
+} feedback;
+
+/* ---- who may see an item ---- */
+/* Non-reports: an office, secretary or leader role over the item's organisation. Reports: the
+ * discipline role over the handling organisation (so at a strict ancestor of the accused's),
+ * and never a user whose own membership lies in the accused organisation's subtree
+ * (viewer_member_path: the path of the user's member organisation, "" when not a member). */
+bool feedback_visible(const principal *p, const char *viewer_member_path, const feedback *f);
+/* The roles that act on an item: office (triage) over its organisation for non-reports, the
+ * visible discipline role for reports. */
+bool feedback_can_triage(const principal *p, const char *viewer_member_path, const feedback *f);
+/* Reply: for a report its handler; otherwise an office over the item's organisation, or (once
+ * assigned) its secretary. (Whether the item is still open is the store's check: 409.) */
+bool feedback_can_reply(const principal *p, const char *viewer_member_path, const feedback *f);
+
+/* ---- the calendar ---- */
+/* The effective calendar: workday_builtin overlaid by the office's edits. Free with
+ * workday_cal_free. */
+int feedback_calendar(db *d, workday_cal *cal);
+typedef struct workday_edit {
+    char date[11], kind[8], name[64];
+    int64_t updated_at;
+} workday_edit;
+typedef int (*workday_edit_fn)(void *ctx, const workday_edit *w);
+/* The edits of one year in date order. */
+int workday_edits(db *d, int year, workday_edit_fn fn, void *ctx);
+/* Sets one day: kind "holiday" (rest, name required: 春节 …), "workday" (调休上班), "normal"
+ * (follows the weekday rule, removing a shipped entry), or "reset" (drops the edit: the shipped
+ * calendar applies again). Audited (entity "workday", org_id = the office's organisation). */
+int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date, const char *kind, const char *name, cx_err *e);
+
+/* ---- settings and categories ---- */
+/* Working days per kind that apply at o: the nearest setting at o or above, else 15. from[k] gets
+ * the organisation of that setting (0 for the default). */
+int feedback_due_days(db *d, const org *o, int days[FK_N], int64_t from[FK_N]);
+int feedback_setting_set(db *d, const actor *a, int64_t org_id, const char *kind, const char *days, cx_err *e);
+typedef int (*category_fn)(void *ctx, int64_t id, const char *name);
+int feedback_categories(db *d, category_fn fn, void *ctx);
+int feedback_category_add(db *d, const actor *a, int64_t org_id, const char *name, int64_t *id, cx_err *e);
+
+/* ---- submitting ---- */
+typedef struct feedback_in {
+    const char *kind;                /* opinion suggestion complaint report */
+    int channel;                     /* FC_WEB / FC_QR from the public; the others from staff */
+    const char *about_kind;          /* "", member, org, window */
+    int64_t about_id;
+    const char *text, *name, *contact;
+    const char *received_date;       /* staff entry: the day it came in (≤ today); NULL: today */
+    const org *intake;               /* staff entry: the organisation it was entered at (the
+                                        about-target must lie in its subtree); NULL: the public */
+    int64_t entered_by;
+    const evidence_in *files;
+    int nfiles;
+} feedback_in;
+/* Validates (errors name the field: kind, text, name, contact, about_id, received_date,
+ * evidence), finds the organisation (the target's; no target: the intake, or the top of the
+ * tree for the public), for a report the handling organisation (the accused's parent), the due
+ * date (received + due days in working days), makes the tracking code and stores it all. code
+ * gets the code without dashes (show it once; only its keyed hash is kept). */
+int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e);
+
+int feedback_get(db *d, int64_t id, feedback *f);
+/* By tracking code (already parsed by code_parse): 1 with the item in f, 0 none. */
+int feedback_by_code(db *d, const char *code, feedback *f);
+/* The item whose status and reply a merged item shows: follows merged_into; 1 found. */
+int feedback_kept(db *d, const feedback *f, feedback *kept);
+
+/* ---- triage and answers (the caller has checked the user's roles with feedback_can_*) ---- */
+int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id, const char *note, cx_err *e);
+/* Assigns to org_id: active; for a report a strict ancestor of the accused's organisation. The
+ * caller checks the user's reach over org_id. */
+int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const char *note, cx_err *e);
+/* Merges id (a duplicate, open) into into_id (kept, not merged): same class (both reports or
+ * neither). */
+int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e);
+/* reply 2–2000 characters; publish (never for a report) needs an anonymised summary. */
+int feedback_reply(db *d, const actor *a, int64_t id, const char *reply, bool publish, const char *summary, cx_err *e);
+int feedback_publish(db *d, const actor *a, int64_t id, bool publish, const char *summary, cx_err *e);
+/* The sender's full name and contact, decrypted; the view is audited. */
+int feedback_reveal(db *d, const actor *a, int64_t id, char name[128], char contact[128], cx_err *e);
+
+typedef struct feedback_file_info {
+    int64_t id, size;
+    char name[128], mime[32];
+} feedback_file_info;
+typedef int (*feedback_file_fn)(void *ctx, const feedback_file_info *fi);
+int feedback_files(db *d, int64_t feedback_id, feedback_file_fn fn, void *ctx);
+/* 1 with the bytes; *feedback_id gets the item it belongs to. */
+int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *feedback_id);
+
+/* ---- lists ---- */
+enum { FV_ALL, FV_OPEN, FV_NEW, FV_REMINDERS, FV_OVERDUE, FV_REPLIED, FV_N };
+const char *feedback_view_name(int v);
+int feedback_view_from(const char *s);
+typedef struct feedback_query {
+    const org *root;            /* items whose (responsible / handling) organisation is in this subtree */
+    bool see_normal;            /* the viewer holds office, secretary or leader over root */
+    bool see_reports;           /* the viewer holds discipline over root */
+    const char *viewer_member_path; /* "" or the viewer's member organisation (reports about it are hidden) */
+    int view;                   /* FV_* */
+    int kind, status;           /* -1 any */
+    const char *today, *soon;   /* today and the last day of the reminder window */
+    int64_t offset, limit;      /* limit 0: no limit */
+} feedback_query;
+typedef int (*feedback_fn)(void *ctx, const feedback *f);
+int feedback_list(db *d, const feedback_query *q, feedback_fn fn, void *ctx);
+int feedback_count(db *d, const feedback_query *q, int64_t *n);
+
+/* Published replies (public, anonymised), newest first. */
+int feedback_published(db *d, int64_t offset, int64_t limit, feedback_fn fn, void *ctx);
+int feedback_published_count(db *d, int64_t *n);
+
+/* ---- rate limits of the public pages (table rate_limit) ---- */
+/* Adds one to the per-address counter of kind ('t' tracking misses, 's' submissions) for the
+ * current hour and returns it in *n; peek only reads it. Only a keyed hash of the address is kept. */
+int feedback_rate_add(db *d, char kind, const char *addr, bool peek, int64_t *n);
+#endif

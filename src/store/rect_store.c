@@ -1,0 +1,549 @@
+/* rect_store.c: rectification items, evidence, history and escalation (see rect_store.h). */
+#include "rect_store.h"
+#include "../domain/date.h"
+#include "../domain/orgpath.h"
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail_db(db *d, cx_err *e)
+{
+    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_rollback(d);
+    return CX_ERR;
+}
+
+#define RECT_COLS                                                                                                  \
+    "r.id, r.org_id, coalesce(r.member_id, 0), coalesce(r.source_id, 0), r.created_by, coalesce(r.escalated_to, 0), " \
+    "r.version, r.created_at, r.updated_at, r.status, r.source, (SELECT count(*) FROM rect_evidence x WHERE x.rect_id = r.id), " \
+    "r.source_kind, r.problem, r.measure, r.owner, r.due_date, r.completion_note, r.no_evidence_reason, r.verify_note, " \
+    "r.reopen_reason, r.cancel_reason, r.created_by_name, r.submitted_on, r.verified_on, r.verified_by, r.escalated_on, " \
+    "o.name, o.path, coalesce(m.name, ''), coalesce(eo.name, '')"
+#define RECT_FROM                                                                                                  \
+    " FROM rectification r JOIN org o ON o.id = r.org_id LEFT JOIN member m ON m.id = r.member_id"                \
+    " LEFT JOIN org eo ON eo.id = r.escalated_to"
+
+static void read_rect(db_stmt *s, rect *r)
+{
+    int64_t *ids[] = {&r->id, &r->org_id, &r->member_id, &r->source_id, &r->created_by, &r->escalated_to,
+                      &r->version, &r->created_at, &r->updated_at};
+    for (int i = 0; i < 9; i++) *ids[i] = db_col_i64(s, i);
+    int st = rect_status_from_name(db_col_text(s, 9)), src = rect_source_from_name(db_col_text(s, 10));
+    r->status = st < 0 ? RS_OPEN : (rect_status)st;
+    r->source = src < 0 ? RSRC_MANUAL : (rect_source)src;
+    r->nevidence = db_col_i64(s, 11);
+    struct { char *dst; size_t cap; } t[] = {
+        {r->source_kind, sizeof r->source_kind}, {r->problem, sizeof r->problem}, {r->measure, sizeof r->measure},
+        {r->owner, sizeof r->owner}, {r->due_date, sizeof r->due_date}, {r->completion_note, sizeof r->completion_note},
+        {r->no_evidence_reason, sizeof r->no_evidence_reason}, {r->verify_note, sizeof r->verify_note},
+        {r->reopen_reason, sizeof r->reopen_reason}, {r->cancel_reason, sizeof r->cancel_reason},
+        {r->created_by_name, sizeof r->created_by_name}, {r->submitted_on, sizeof r->submitted_on},
+        {r->verified_on, sizeof r->verified_on}, {r->verified_by, sizeof r->verified_by},
+        {r->escalated_on, sizeof r->escalated_on}, {r->org_name, sizeof r->org_name}, {r->org_path, sizeof r->org_path},
+        {r->member_name, sizeof r->member_name}, {r->escalated_to_name, sizeof r->escalated_to_name},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) snprintf(t[i].dst, t[i].cap, "%s", db_col_text(s, 12 + (int)i));
+}
+
+int rect_get(db *d, int64_t id, rect *r)
+{
+    db_stmt *s = db_prepare(d, "SELECT " RECT_COLS RECT_FROM " WHERE r.id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) read_rect(s, r);
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+int rect_of_source(db *d, const char *source_kind, int64_t source_id, int64_t *id)
+{
+    *id = 0;
+    if (db_i64(d, id, 0, "SELECT max(id) FROM rectification WHERE source_kind = ? AND source_id = ?", "si", source_kind, source_id) != CX_OK)
+        return CX_ERR;
+    return *id != 0;
+}
+
+/* The audit snapshot of an item. */
+static char *rect_json(const rect *r)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "status", rect_status_name(r->status));
+    cJSON_AddStringToObject(j, "source", rect_source_name(r->source));
+    if (r->source_kind[0]) cJSON_AddStringToObject(j, "source_kind", r->source_kind);
+    if (r->source_id) cJSON_AddNumberToObject(j, "source_id", (double)r->source_id);
+    if (r->member_id) cJSON_AddNumberToObject(j, "member_id", (double)r->member_id);
+    cJSON_AddStringToObject(j, "problem", r->problem);
+    cJSON_AddStringToObject(j, "measure", r->measure);
+    cJSON_AddStringToObject(j, "owner", r->owner);
+    cJSON_AddStringToObject(j, "due_date", r->due_date);
+    const char *opt[][2] = {{"completion_note", r->completion_note}, {"no_evidence_reason", r->no_evidence_reason},
+                            {"verify_note", r->verify_note},         {"reopen_reason", r->reopen_reason},
+                            {"cancel_reason", r->cancel_reason},     {"escalated_on", r->escalated_on}};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (opt[i][1][0]) cJSON_AddStringToObject(j, opt[i][0], opt[i][1]);
+    if (r->escalated_to) cJSON_AddNumberToObject(j, "escalated_to", (double)r->escalated_to);
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+/* One line of the item's history. */
+static int add_event(db *d, int64_t part, const rect *r, const char *action, const char *note, const char *on, const actor *a)
+{
+    char today[11];
+    if (!on) date_today(today), on = today;
+    return db_run(d, "INSERT INTO rect_event (part, rect_id, action, status, note, due_date, on_date, actor, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                  "iissssssi", part, r->id, action, rect_status_name(r->status), note ? note : "", r->due_date, on,
+                  a && a->name ? a->name : "", now_unix());
+}
+
+/* A record kind: lower-case ASCII letters and underscores, 1..31 of them. */
+static bool kind_valid(const char *k)
+{
+    size_t n = strlen(k);
+    return n >= 1 && n < 32 && strspn(k, "abcdefghijklmnopqrstuvwxyz_") == n;
+}
+
+/* Copies the trimmed text of src to dst (validation has bounded it). */
+static void copy_trimmed(char *dst, size_t cap, const char *src)
+{
+    char *t = xstrdup(src ? src : "");
+    snprintf(dst, cap, "%s", str_trim(t));
+    free(t);
+}
+
+int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e)
+{
+    int src = rect_source_from_name(in ? in->source : NULL);
+    if (src < 0)
+        return cx_fail(e, 400, "invalid_source", "source",
+                       "整改来源应为 self_review（自评发现）、commentary（领导点评）、public_rating（群众评议）、feedback（群众意见建议）、"
+                       "inspection（督查检查）、grade（评定不合格限期改正）或 manual（手工录入）之一");
+    /* the source record is referred to by kind and id, or not at all */
+    const char *kind = in->source_id <= 0 ? "" : in->source_kind && *in->source_kind ? in->source_kind : rect_source_kind((rect_source)src);
+    if (in->source_id < 0) return cx_fail(e, 400, "invalid_source_id", "source_id", "来源记录编号应为正整数");
+    if (in->source_id > 0 && !kind_valid(kind))
+        return cx_fail(e, 400, "invalid_source_kind", "source_kind", "来源记录类别应为小写英文字母和下划线（1–31 个），如 grade、feedback");
+    rect *r = xcalloc(1, sizeof *r);
+    if (rect_validate(&in->in, NULL, r->due_date, e, 1) != 0) {
+        free(r);
+        return CX_ERR;
+    }
+    org o;
+    int f = org_get(d, org_id, &o);
+    if (f != 1 || !o.active) {
+        free(r);
+        return f == CX_ERR ? cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d))
+                           : cx_fail(e, 404, "not_found", "org_id", "党组织不存在或已停用");
+    }
+    if (in->member_id) {
+        member m;
+        if (member_get(d, in->member_id, &m) != 1 || m.org_id != org_id || !m.active) {
+            free(r);
+            return cx_fail(e, 400, "invalid_member", "member_id", "所选党员不在“%s”或已停用", o.name);
+        }
+    }
+    r->org_id = org_id;
+    r->member_id = in->member_id;
+    r->source = (rect_source)src;
+    r->source_id = in->source_id;
+    snprintf(r->source_kind, sizeof r->source_kind, "%s", kind);
+    copy_trimmed(r->problem, sizeof r->problem, in->in.problem);
+    copy_trimmed(r->measure, sizeof r->measure, in->in.measure);
+    copy_trimmed(r->owner, sizeof r->owner, in->in.owner);
+    r->status = RS_OPEN;
+    db_stmt *s = db_prepare(d, "INSERT INTO rectification (part, org_id, member_id, source, source_kind, source_id, problem, measure, owner, "
+                               "due_date, status, created_by, created_by_name, created_at, updated_at) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?) RETURNING id");
+    int rc = CX_ERR;
+    if (s) {
+        int64_t now = now_unix();
+        db_bind_i64(s, 1, o.part);
+        db_bind_i64(s, 2, org_id);
+        if (r->member_id) db_bind_i64(s, 3, r->member_id);
+        else db_bind_null(s, 3);
+        db_bind_text(s, 4, rect_source_name(r->source));
+        db_bind_text(s, 5, r->source_kind);
+        if (r->source_id) db_bind_i64(s, 6, r->source_id);
+        else db_bind_null(s, 6);
+        db_bind_text(s, 7, r->problem);
+        db_bind_text(s, 8, r->measure);
+        db_bind_text(s, 9, r->owner);
+        db_bind_text(s, 10, r->due_date);
+        db_bind_i64(s, 11, a ? a->user_id : 0);
+        db_bind_text(s, 12, a && a->name ? a->name : "");
+        db_bind_i64(s, 13, now);
+        db_bind_i64(s, 14, now);
+        rc = db_step(s);
+        if (rc == DB_ROW) r->id = db_col_i64(s, 0), rc = db_step(s);
+        db_done(s);
+    }
+    if (rc != CX_ERR) rc = add_event(d, o.part, r, "create", r->problem, NULL, a);
+    char *after = rect_json(r);
+    if (rc != CX_ERR) rc = audit_append(d, a, "create", "rectification", r->id, org_id, NULL, after, "ok");
+    free(after);
+    if (rc == CX_ERR) cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    else if (id) *id = r->id;
+    free(r);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int rect_create(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (rect_create_tx(d, a, org_id, in, id, e) != CX_OK) {
+        db_rollback(d);
+        return CX_ERR;
+    }
+    return db_commit(d) == CX_OK ? CX_OK : fail_db(d, e);
+}
+
+/* Loads the item inside a new write transaction and lets the domain decide; rolls back on refusal. */
+static int begin_action(db *d, int64_t id, rect_action action, int relation, rect *r, rect_status *next, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    int f = rect_get(d, id, r);
+    if (f != 1) {
+        if (f == CX_ERR) return fail_db(d, e);
+        db_rollback(d);
+        return cx_fail(e, 404, "not_found", "id", "整改事项不存在或不在您的管理范围内");
+    }
+    if (rect_decide(r->status, action, relation, next, e) != CX_OK) {
+        db_rollback(d);
+        return CX_ERR;
+    }
+    return CX_OK;
+}
+
+/* The part (partition) of an item's organisation, for new rows. */
+static int64_t part_of(db *d, int64_t org_id)
+{
+    int64_t part = 0;
+    db_i64(d, &part, 0, "SELECT part FROM org WHERE id = ?", "i", org_id);
+    return part;
+}
+
+int rect_act(db *d, const actor *a, int64_t id, rect_action action, int relation, const rect_extra *x, cx_err *e)
+{
+    static const rect_extra none;
+    if (!x) x = &none;
+    /* Inputs are checked before anything is read, so a bad one changes nothing. */
+    char note[4096] = "", why[2048] = "", reason[2048] = "", due[11] = "";
+    switch (action) {
+    case RA_SUBMIT: /* the texts now; whether evidence exists once the item is loaded */
+        if (rect_check_submit(x->note, 1, x->no_evidence_reason, note, sizeof note, why, sizeof why, e) != CX_OK) return CX_ERR;
+        break;
+    case RA_VERIFY: {
+        char *t = xstrdup(x->note ? x->note : "");
+        bool blank = !*str_trim(t);
+        free(t);
+        if (!blank && rect_check_reason(x->note, "note", "销号意见", note, sizeof note, e) != CX_OK) return CX_ERR;
+        break;
+    }
+    case RA_REOPEN: {
+        if (rect_check_reason(x->reason, "reason", "退回理由", reason, sizeof reason, e) != CX_OK) return CX_ERR;
+        char *t = xstrdup(x->due_date ? x->due_date : "");
+        bool blank = !*str_trim(t);
+        free(t);
+        if (!blank && rect_check_due(x->due_date, NULL, "due_date", due, e) != CX_OK) return CX_ERR;
+        break;
+    }
+    case RA_CANCEL:
+        if (rect_check_reason(x->reason, "reason", "撤销理由", reason, sizeof reason, e) != CX_OK) return CX_ERR;
+        break;
+    default: return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
+    }
+    rect *r = xmalloc(sizeof *r);
+    rect_status next;
+    if (begin_action(d, id, action, relation, r, &next, e) != CX_OK) {
+        free(r);
+        return CX_ERR;
+    }
+    if (action == RA_SUBMIT &&
+        rect_check_submit(x->note, (int)r->nevidence, x->no_evidence_reason, note, sizeof note, why, sizeof why, e) != CX_OK) {
+        db_rollback(d);
+        free(r);
+        return CX_ERR;
+    }
+    char *before = rect_json(r), today[11];
+    date_today(today);
+    const char *who = a && a->name ? a->name : "";
+    const char *event_note = note;
+    int rc;
+    switch (action) {
+    case RA_SUBMIT:
+        rc = db_run(d, "UPDATE rectification SET status = ?, completion_note = ?, no_evidence_reason = ?, submitted_on = ? WHERE id = ?",
+                    "ssssi", rect_status_name(next), note, why, today, id);
+        snprintf(r->completion_note, sizeof r->completion_note, "%s", note);
+        snprintf(r->no_evidence_reason, sizeof r->no_evidence_reason, "%s", why);
+        break;
+    case RA_VERIFY:
+        rc = db_run(d, "UPDATE rectification SET status = ?, verify_note = ?, verified_on = ?, verified_by = ? WHERE id = ?", "ssssi",
+                    rect_status_name(next), note, today, who, id);
+        snprintf(r->verify_note, sizeof r->verify_note, "%s", note);
+        break;
+    case RA_REOPEN: /* the submission stays in the history; the item starts over, with its evidence */
+        if (due[0]) snprintf(r->due_date, sizeof r->due_date, "%s", due);
+        rc = db_run(d, "UPDATE rectification SET status = ?, reopen_reason = ?, due_date = ?, completion_note = '', no_evidence_reason = '', "
+                       "submitted_on = '' WHERE id = ?",
+                    "sssi", rect_status_name(next), reason, r->due_date, id);
+        snprintf(r->reopen_reason, sizeof r->reopen_reason, "%s", reason);
+        r->completion_note[0] = r->no_evidence_reason[0] = 0;
+        event_note = reason;
+        break;
+    default: /* RA_CANCEL */
+        rc = db_run(d, "UPDATE rectification SET status = ?, cancel_reason = ? WHERE id = ?", "ssi", rect_status_name(next), reason, id);
+        snprintf(r->cancel_reason, sizeof r->cancel_reason, "%s", reason);
+        event_note = reason;
+        break;
+    }
+    r->status = next;
+    if (rc == CX_OK) rc = db_run(d, "UPDATE rectification SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now_unix(), id);
+    if (rc == CX_OK) rc = add_event(d, part_of(d, r->org_id), r, rect_action_name(action), event_note, today, a);
+    int out = store_finish(d, a, rect_action_name(action), "rectification", id, r->org_id, before, rect_json(r), rc, e);
+    free(r);
+    return out;
+}
+
+int rect_add_evidence(db *d, const actor *a, int64_t id, int relation, const evidence_in *files, int nfiles, cx_err *e)
+{
+    if (nfiles < 1) return cx_fail(e, 400, "required", "evidence", "请选择要上传的佐证文件（JPEG、PNG 图片或 PDF）");
+    const char *mimes[EVIDENCE_MAX_FILES];
+    if (evidence_check(files, nfiles, mimes, e) != CX_OK) return CX_ERR;
+    rect *r = xmalloc(sizeof *r);
+    rect_status next;
+    if (begin_action(d, id, RA_EVIDENCE, relation, r, &next, e) != CX_OK) {
+        free(r);
+        return CX_ERR;
+    }
+    if (r->nevidence + nfiles > RECT_EVIDENCE_MAX) {
+        db_rollback(d);
+        cx_fail(e, 400, "too_many_files", "evidence", "每个整改事项最多 %d 个佐证文件（已有 %" PRId64 " 个）", RECT_EVIDENCE_MAX, r->nevidence);
+        free(r);
+        return CX_ERR;
+    }
+    int64_t part = part_of(d, r->org_id), now = now_unix();
+    const char *who = a && a->name ? a->name : "";
+    cJSON *names = cJSON_CreateArray();
+    buf list;
+    buf_init(&list);
+    int rc = CX_OK;
+    for (int i = 0; rc == CX_OK && i < nfiles; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s", files[i].name && *files[i].name && utf8_valid(files[i].name, strlen(files[i].name)) ? files[i].name : "佐证");
+        rc = db_run(d, "INSERT INTO rect_evidence (part, rect_id, mime, name, size, data, author, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                    "iissibsi", part, id, mimes[i], name, (int64_t)files[i].len, files[i].data, files[i].len, who, now);
+        cJSON_AddItemToArray(names, cJSON_CreateString(name));
+        buf_printf(&list, "%s%s", i ? "、" : "", name);
+    }
+    if (rc == CX_OK) rc = db_run(d, "UPDATE rectification SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now, id);
+    if (rc == CX_OK) rc = add_event(d, part, r, "evidence", list.p ? list.p : "", NULL, a);
+    buf_free(&list);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddItemToObject(j, "evidence", names);
+    char *after = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    int out = store_finish(d, a, "evidence", "rectification", id, r->org_id, NULL, after, rc, e);
+    free(r);
+    return out;
+}
+
+int rect_evidence_list(db *d, int64_t rect_id, rect_file_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT id, size, name, mime, author FROM rect_evidence WHERE rect_id = ? ORDER BY id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, rect_id);
+    rect_file f;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        f.id = db_col_i64(s, 0);
+        f.size = db_col_i64(s, 1);
+        snprintf(f.name, sizeof f.name, "%s", db_col_text(s, 2));
+        snprintf(f.mime, sizeof f.mime, "%s", db_col_text(s, 3));
+        snprintf(f.author, sizeof f.author, "%s", db_col_text(s, 4));
+        if (fn(ctx, &f)) break;
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int rect_evidence_owner(db *d, int64_t id, int64_t *rect_id)
+{
+    return db_i64(d, rect_id, 0, "SELECT rect_id FROM rect_evidence WHERE id = ?", "i", id) != CX_OK ? CX_ERR : *rect_id != 0;
+}
+
+int rect_evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128])
+{
+    db_stmt *s = db_prepare(d, "SELECT mime, name, data FROM rect_evidence WHERE id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        size_t n;
+        const void *p = db_col_blob(s, 2, &n);
+        snprintf(mime, 32, "%s", db_col_text(s, 0));
+        snprintf(name, 128, "%s", db_col_text(s, 1));
+        buf_reset(out);
+        buf_add(out, p, n);
+    }
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+int rect_history(db *d, int64_t rect_id, rect_event_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT action, status, note, due_date, on_date, actor FROM rect_event WHERE rect_id = ? ORDER BY id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, rect_id);
+    rect_event *ev = xmalloc(sizeof *ev);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        struct { char *dst; size_t cap; } t[] = {{ev->action, sizeof ev->action}, {ev->status, sizeof ev->status},
+                                                 {ev->note, sizeof ev->note},     {ev->due_date, sizeof ev->due_date},
+                                                 {ev->on_date, sizeof ev->on_date}, {ev->actor, sizeof ev->actor}};
+        for (int i = 0; i < 6; i++) snprintf(t[i].dst, t[i].cap, "%s", db_col_text(s, i));
+        if (fn(ctx, ev)) break;
+    }
+    free(ev);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* WHERE clause shared by list and count; binds in the order of bind_q. */
+#define RECT_WHERE                                                                                                 \
+    " WHERE (? = '' OR (o.path >= ? AND o.path < ?)) AND (? = 0 OR r.org_id = ?)"                                  \
+    " AND (? = 0 OR r.id IN (SELECT x.rect_id FROM rect_escalation x WHERE x.to_org_id = ?))"                      \
+    " AND (? = '' OR r.status = ?) AND (? = 0 OR (r.status IN ('open','submitted') AND r.due_date < ?))"
+
+static int bind_q(db_stmt *s, const rect_query *q, char end[CX_PATH_MAX], char today[11])
+{
+    int i = 1;
+    const char *path = q->scope == RQ_SUBTREE ? q->root->path : "";
+    orgpath_end(q->root->path, end, CX_PATH_MAX);
+    db_bind_text(s, i++, path);
+    db_bind_text(s, i++, path);
+    db_bind_text(s, i++, end);
+    int64_t own = q->scope == RQ_OWN ? q->root->id : 0, esc = q->scope == RQ_ESCALATED ? q->root->id : 0;
+    db_bind_i64(s, i++, own);
+    db_bind_i64(s, i++, own);
+    db_bind_i64(s, i++, esc);
+    db_bind_i64(s, i++, esc);
+    const char *st = q->status >= 0 ? rect_status_name((rect_status)q->status) : "";
+    db_bind_text(s, i++, st);
+    db_bind_text(s, i++, st);
+    if (q->as_of) snprintf(today, 11, "%s", q->as_of);
+    else date_today(today);
+    db_bind_i64(s, i++, q->overdue ? 1 : 0);
+    db_bind_text(s, i++, today);
+    return i;
+}
+
+int rect_list(db *d, const rect_query *q, rect_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT " RECT_COLS RECT_FROM RECT_WHERE " ORDER BY r.due_date, r.id LIMIT ? OFFSET ?");
+    if (!s) return CX_ERR;
+    char end[CX_PATH_MAX], today[11];
+    int i = bind_q(s, q, end, today);
+    db_bind_i64(s, i, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
+    db_bind_i64(s, i + 1, q->offset);
+    rect *r = xmalloc(sizeof *r);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        read_rect(s, r);
+        if (fn(ctx, r)) break;
+    }
+    free(r);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int rect_count(db *d, const rect_query *q, int64_t *n)
+{
+    db_stmt *s = db_prepare(d, "SELECT count(*)" RECT_FROM RECT_WHERE);
+    if (!s) return CX_ERR;
+    char end[CX_PATH_MAX], today[11];
+    bind_q(s, q, end, today);
+    int rc = db_step(s);
+    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+/* Escalates one item if it still qualifies (re-read inside the transaction); 1 escalated, 0 not. */
+static int escalate_one(db *d, const actor *a, int64_t id, const char *today, rect *r, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    org o, parent;
+    int f = rect_get(d, id, r);
+    if (f == 1) f = org_get(d, r->org_id, &o);
+    if (f == 1) f = o.parent_id ? org_get(d, o.parent_id, &parent) : 0;
+    if (f == CX_ERR) return fail_db(d, e);
+    if (f == 0 || !rect_overdue(r->status, r->due_date, today)) {
+        db_rollback(d);
+        return 0;
+    }
+    int64_t eid = 0;
+    if (db_i64(d, &eid, 0, "INSERT INTO rect_escalation (part, rect_id, due_date, from_org_id, to_org_id, escalated_on, created_at) "
+                           "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
+               "iisiisi", o.part, id, r->due_date, o.id, parent.id, today, now_unix()) != CX_OK)
+        return fail_db(d, e);
+    if (!eid) { /* already escalated for this due date */
+        db_rollback(d);
+        return 0;
+    }
+    r->escalated_to = parent.id;
+    snprintf(r->escalated_on, sizeof r->escalated_on, "%s", today);
+    snprintf(r->escalated_to_name, sizeof r->escalated_to_name, "%s", parent.name);
+    char note[512];
+    snprintf(note, sizeof note, "逾期 %" PRId64 " 天未销号（完成时限 %s），上报至%s", rect_days_overdue(r->status, r->due_date, today),
+             r->due_date, parent.name);
+    int rc = db_run(d, "UPDATE rectification SET escalated_to = ?, escalated_on = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                    "isii", parent.id, today, now_unix(), id);
+    if (rc == CX_OK) rc = add_event(d, o.part, r, "escalate", note, today, a);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "to_org_id", (double)parent.id);
+    cJSON_AddStringToObject(j, "to_org", parent.name);
+    cJSON_AddStringToObject(j, "due_date", r->due_date);
+    cJSON_AddStringToObject(j, "escalated_on", today);
+    char *after = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return store_finish(d, a, "escalate", "rectification", id, r->org_id, NULL, after, rc, e) == CX_OK ? 1 : CX_ERR;
+}
+
+int rect_escalate(db *d, const actor *a, const char *today, rect_fn fn, void *ctx, int64_t *n, cx_err *e)
+{
+    char now[11];
+    if (!today) date_today(now), today = now;
+    *n = 0;
+    /* the candidates first (a read), then one write transaction each */
+    db_stmt *s = db_prepare(d, "SELECT r.id FROM rectification r JOIN org o ON o.id = r.org_id "
+                               "WHERE r.status IN ('open','submitted') AND r.due_date < ? AND coalesce(o.parent_id, 0) > 0 "
+                               "AND NOT EXISTS (SELECT 1 FROM rect_escalation x WHERE x.rect_id = r.id AND x.due_date = r.due_date) ORDER BY r.id");
+    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_bind_text(s, 1, today);
+    size_t cnt = 0, cap = 0;
+    int64_t *ids = NULL;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        if (cnt == cap) cap = cap ? cap * 2 : 64, ids = xrealloc(ids, cap * sizeof *ids);
+        ids[cnt++] = db_col_i64(s, 0);
+    }
+    db_done(s);
+    if (rc == CX_ERR) {
+        free(ids);
+        return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    }
+    rect *r = xmalloc(sizeof *r);
+    for (size_t i = 0; i < cnt && rc != CX_ERR; i++) {
+        rc = escalate_one(d, a, ids[i], today, r, e);
+        if (rc == 1) {
+            (*n)++;
+            if (fn) fn(ctx, r);
+        }
+    }
+    free(r);
+    free(ids);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}

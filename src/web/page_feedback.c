@@ -1,0 +1,1145 @@
+/* page_feedback.c: opinions, suggestions, complaints and reports (意见、建议、投诉、举报), pages and
+ * JSON API. Public, no login: the forms (general, or about a member's card, an organisation's
+ * board or a service window), the tracking code page, the published replies. Staff: entry of
+ * what came by hotline, mailbox, letter or reception day; an organisation's list (open, new,
+ * due within 3 working days, overdue; per child organisation; XLSX); an item's page with triage
+ * (classify, assign, merge), reply, publication and the sender's identity (audited); the
+ * per-kind due days; the workday calendar with the office's edits.
+ * Who sees what is feedback_visible (feedback_store.h): a 举报 only its discipline handler. A
+ * hidden item answers exactly like a missing one. */
+#include "web.h"
+#include "../domain/date.h"
+#include "../lib/code.h"
+#include "../lib/xlsxout.h"
+#include "../store/feedback_store.h"
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STAFF (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
+#define ENTER (ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE)
+#define TRACK_MISSES 10   /* wrong tracking codes per address and hour before 429 */
+#define SUBMITS 30        /* public submissions per address and hour */
+#define NOT_FOUND "该事项不存在或不在您的管理范围内"
+
+/* ---- small helpers ---- */
+
+/* The client's address, for per-address limits (only a keyed hash of it is stored). */
+static void client_addr(req *r, char out[64])
+{
+    snprintf(out, 64, "?");
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 64);
+}
+
+/* The path of the user's own member organisation ("" when the account is not a member): reports
+ * about that organisation's subtree are hidden from the user. */
+static const char *viewer_path(req *r)
+{
+    char *p = req_keep(r, xcalloc(1, CX_PATH_MAX));
+    member *m = xmalloc(sizeof *m);
+    if (r->user.member_id && member_get(r->db, r->user.member_id, m) == 1) snprintf(p, CX_PATH_MAX, "%s", m->org_path);
+    free(m);
+    return p;
+}
+
+static bool flag_in(req *r, const char *name)
+{
+    const char *v = req_in(r, name);
+    return v && (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on"));
+}
+
+/* Today and the last day of the reminder window (3 working days on) over the effective calendar. */
+static bool dates(req *r, char today[11], char soon[11])
+{
+    workday_cal cal;
+    date_today(today);
+    if (feedback_calendar(r->db, &cal) != CX_OK) {
+        workday_cal_free(&cal);
+        req_failf(r, 500, "db_error", "", "读取工作日历失败");
+        return false;
+    }
+    workday_add(&cal, today, FEEDBACK_SOON_DAYS, soon);
+    workday_cal_free(&cal);
+    return true;
+}
+
+static bool is_open(const feedback *f) { return f->status == FS_NEW || f->status == FS_ASSIGNED; }
+
+/* The item for staff. Sender's name and contact only as masks. */
+static cJSON *json_item(const feedback *f, const char *today, const char *soon)
+{
+    cJSON *j = cJSON_CreateObject();
+    json_add_i64(j, "id", f->id);
+    cJSON_AddStringToObject(j, "kind", feedback_kind_name(f->kind));
+    cJSON_AddStringToObject(j, "kind_label", feedback_kind_label(f->kind));
+    cJSON_AddBoolToObject(j, "is_report", f->kind == FK_REPORT);
+    cJSON_AddStringToObject(j, "channel", feedback_channel_name(f->channel));
+    cJSON_AddStringToObject(j, "channel_label", feedback_channel_label(f->channel));
+    cJSON_AddStringToObject(j, "status", feedback_status_name(f->status));
+    cJSON_AddStringToObject(j, "status_label", feedback_status_label(f->status));
+    json_add_i64(j, "org_id", f->org_id);
+    cJSON_AddStringToObject(j, "org_name", f->org_name);
+    if (f->about_kind[0]) {
+        cJSON *a = cJSON_AddObjectToObject(j, "about");
+        cJSON_AddStringToObject(a, "kind", f->about_kind);
+        cJSON_AddStringToObject(a, "kind_label", !strcmp(f->about_kind, "member") ? "党员" : !strcmp(f->about_kind, "window") ? "服务窗口" : "党组织");
+        json_add_i64(a, "id", f->about_id);
+        cJSON_AddStringToObject(a, "name", f->about_name);
+        json_add_i64(a, "org_id", f->about_org_id);
+        cJSON_AddStringToObject(a, "org_name", f->about_org_name);
+    }
+    if (f->category_id) {
+        json_add_i64(j, "category_id", f->category_id);
+        cJSON_AddStringToObject(j, "category", f->category);
+    }
+    cJSON_AddStringToObject(j, "text", f->text);
+    char ex[200];
+    size_t n = 0, k = 0;
+    for (const char *p = f->text; *p && n < sizeof ex - 8; p++) { /* the first 40 characters */
+        if ((*p & 0xC0) != 0x80 && ++k > 40) break;
+        ex[n++] = *p == '\n' || *p == '\r' ? ' ' : *p;
+    }
+    snprintf(ex + n, sizeof ex - n, "%s", f->text[n] ? "…" : "");
+    cJSON_AddStringToObject(j, "excerpt", ex);
+    cJSON_AddStringToObject(j, "received_date", f->received_date);
+    json_add_i64(j, "due_days", f->due_days);
+    cJSON_AddStringToObject(j, "due_date", f->due_date);
+    bool open = is_open(f);
+    cJSON_AddBoolToObject(j, "overdue", open && strcmp(f->due_date, today) < 0);
+    cJSON_AddBoolToObject(j, "due_soon", open && strcmp(f->due_date, today) >= 0 && strcmp(f->due_date, soon) <= 0);
+    cJSON *s = cJSON_AddObjectToObject(j, "sender");
+    cJSON_AddStringToObject(s, "name", f->name_mask);
+    cJSON_AddStringToObject(s, "contact", f->contact_mask);
+    cJSON_AddBoolToObject(s, "anonymous", !f->has_name && !f->has_contact);
+    if (f->merged_into) json_add_i64(j, "merged_into", f->merged_into);
+    if (f->note[0]) cJSON_AddStringToObject(j, "note", f->note);
+    if (f->status == FS_REPLIED) {
+        cJSON_AddStringToObject(j, "reply", f->reply);
+        cJSON_AddStringToObject(j, "replied_date", f->replied_date);
+        cJSON_AddBoolToObject(j, "published", f->published);
+        if (f->public_summary[0]) cJSON_AddStringToObject(j, "public_summary", f->public_summary);
+    }
+    return j;
+}
+
+/* Loads item :id if the user may see it; the same 404 as a missing item otherwise. */
+static bool req_item(req *r, feedback *f, const char **vmp)
+{
+    int64_t id;
+    if (!req_id(r, 0, &id)) return false;
+    int g = feedback_get(r->db, id, f);
+    if (g == CX_ERR) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return false;
+    }
+    *vmp = viewer_path(r);
+    if (g != 1 || !feedback_visible(&r->user, *vmp, f)) {
+        req_failf(r, 404, "not_found", "id", NOT_FOUND);
+        return false;
+    }
+    return true;
+}
+
+static void add_option(cJSON *arr, const char *value, const char *label, bool selected)
+{
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddStringToObject(x, "value", value);
+    cJSON_AddStringToObject(x, "label", label);
+    cJSON_AddBoolToObject(x, "selected", selected);
+    cJSON_AddItemToArray(arr, x);
+}
+
+static void kinds_into(cJSON *d, const char *key, bool with_report, const char *chosen)
+{
+    cJSON *k = cJSON_AddArrayToObject(d, key);
+    for (int i = 0; i < FK_N; i++)
+        if (i != FK_REPORT || with_report) add_option(k, feedback_kind_name(i), feedback_kind_label(i), chosen && !strcmp(chosen, feedback_kind_name(i)));
+}
+
+/* ---- the staff list of an organisation's subtree ---- */
+
+typedef struct list_ctx {
+    req *r;
+    cJSON *arr;
+    const char *today, *soon;
+} list_ctx;
+
+static int add_item(void *ctx, const feedback *f)
+{
+    list_ctx *c = ctx;
+    cJSON_AddItemToArray(c->arr, json_item(f, c->today, c->soon));
+    return 0;
+}
+
+typedef struct child_ctx {
+    req *r;
+    feedback_query q;
+    cJSON *arr;
+    int rc;
+} child_ctx;
+
+/* Per direct child: its open and overdue items (the parent sees its children's backlog). */
+static int add_child_counts(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
+{
+    child_ctx *c = ctx;
+    feedback_query q = c->q;
+    q.root = o;
+    int64_t open = 0, overdue = 0;
+    q.view = FV_OPEN;
+    if (feedback_count(c->r->db, &q, &open) != CX_OK) return c->rc = CX_ERR, 1;
+    q.view = FV_OVERDUE;
+    if (feedback_count(c->r->db, &q, &overdue) != CX_OK) return c->rc = CX_ERR, 1;
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "org_id", o->id);
+    cJSON_AddStringToObject(x, "org_name", o->name);
+    json_add_i64(x, "open", open);
+    json_add_i64(x, "overdue", overdue);
+    cJSON_AddItemToArray(c->arr, x);
+    return 0;
+}
+
+static void export_items(req *r, const feedback_query *q, const org *o);
+
+/* Reads page and per_page (1..500) into q. */
+static bool paging(req *r, int64_t *offset, int64_t *limit)
+{
+    const char *ps = req_query(r, "page"), *pp = req_query(r, "per_page");
+    int64_t page = 1, per = 50;
+    if ((ps && (str_to_i64(ps, &page) != CX_OK || page < 1 || page > 1000000)) ||
+        (pp && (str_to_i64(pp, &per) != CX_OK || per < 1 || per > 500))) {
+        req_failf(r, 400, "invalid_query", ps ? "page" : "per_page", "分页参数无效（page ≥ 1，per_page 为 1–500）");
+        return false;
+    }
+    *offset = (page - 1) * per;
+    *limit = per;
+    return true;
+}
+
+static void settings_into(req *r, cJSON *d, const org *o)
+{
+    int days[FK_N];
+    int64_t from[FK_N];
+    if (feedback_due_days(r->db, o, days, from) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取办理时限失败");
+        return;
+    }
+    cJSON *s = cJSON_AddArrayToObject(d, "settings");
+    for (int k = 0; k < FK_N; k++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "kind", feedback_kind_name(k));
+        cJSON_AddStringToObject(x, "kind_label", feedback_kind_label(k));
+        json_add_i64(x, "due_days", days[k]);
+        cJSON_AddBoolToObject(x, "default", from[k] == 0);
+        cJSON_AddBoolToObject(x, "here", from[k] == o->id);
+        cJSON_AddItemToArray(s, x);
+    }
+}
+
+void h_org_feedback(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, STAFF, &o)) return;
+    char today[11], soon[11];
+    if (!dates(r, today, soon)) return;
+    feedback_query q = {.root = &o, .see_normal = perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER, o.path),
+                        .see_reports = perm_allows(&r->user, ROLE_DISCIPLINE, o.path), .viewer_member_path = viewer_path(r),
+                        .kind = -1, .status = -1, .today = today, .soon = soon};
+    const char *vs = req_query(r, "view"), *ks = req_query(r, "kind"), *ss = req_query(r, "status");
+    q.view = vs && *vs ? feedback_view_from(vs) : FV_ALL;
+    if (q.view < 0) {
+        req_failf(r, 400, "invalid_query", "view", "参数 view 应为 all、open、new、reminders、overdue 或 replied");
+        return;
+    }
+    if (ks && *ks && (q.kind = feedback_kind_from(ks)) < 0) {
+        req_failf(r, 400, "invalid_query", "kind", "参数 kind 应为 opinion、suggestion、complaint 或 report");
+        return;
+    }
+    if (ss && *ss && (q.status = feedback_status_from(ss)) < 0) {
+        req_failf(r, 400, "invalid_query", "status", "参数 status 应为 new、assigned、replied 或 merged");
+        return;
+    }
+    if (!paging(r, &q.offset, &q.limit)) return;
+    const char *fmt = req_query(r, "format");
+    if (fmt && !strcmp(fmt, "xlsx")) {
+        export_items(r, &q, &o);
+        return;
+    }
+    if (fmt && *fmt) {
+        req_failf(r, 400, "invalid_format", "format", "导出格式只支持 xlsx");
+        return;
+    }
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "意见建议与投诉");
+    cJSON_AddItemToObject(d, "org", json_org(&o));
+    cJSON_AddStringToObject(d, "today", today);
+    cJSON_AddStringToObject(d, "soon", soon);
+    /* the numbers of each view, for the tabs */
+    cJSON *counts = cJSON_AddObjectToObject(d, "counts");
+    cJSON *views = cJSON_AddArrayToObject(d, "views");
+    static const char *const view_labels[FV_N] = {"全部", "未办结", "待分办", "3 个工作日内到期", "已逾期", "已答复"};
+    for (int v = 0; v < FV_N; v++) {
+        feedback_query c = q;
+        c.view = v;
+        int64_t n = 0;
+        if (feedback_count(r->db, &c, &n) != CX_OK) {
+            req_failf(r, 500, "db_error", "", "读取事项失败");
+            return;
+        }
+        json_add_i64(counts, feedback_view_name(v), n);
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "value", feedback_view_name(v));
+        cJSON_AddStringToObject(x, "label", view_labels[v]);
+        json_add_i64(x, "n", n);
+        cJSON_AddBoolToObject(x, "current", v == q.view);
+        cJSON_AddItemToArray(views, x);
+    }
+    cJSON *f = cJSON_AddObjectToObject(d, "filter");
+    cJSON_AddStringToObject(f, "view", feedback_view_name(q.view));
+    cJSON_AddStringToObject(f, "kind", q.kind >= 0 ? feedback_kind_name(q.kind) : "");
+    kinds_into(d, "kinds", q.see_reports, q.kind >= 0 ? feedback_kind_name(q.kind) : NULL);
+    int64_t total = 0;
+    list_ctx lc = {r, cJSON_AddArrayToObject(d, "items"), today, soon};
+    if (feedback_count(r->db, &q, &total) != CX_OK || feedback_list(r->db, &q, add_item, &lc) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取事项失败");
+        return;
+    }
+    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
+    json_add_i64(pg, "total", total);
+    json_add_i64(pg, "page", q.offset / q.limit + 1);
+    json_add_i64(pg, "per_page", q.limit);
+    child_ctx cc = {r, q, cJSON_AddArrayToObject(d, "children"), CX_OK};
+    if (org_children(r->db, o.id, false, add_child_counts, &cc) != CX_OK || cc.rc != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取下级组织失败");
+        return;
+    }
+    settings_into(r, d, &o);
+    cJSON_AddBoolToObject(d, "can_settings", perm_allows(&r->user, ROLE_OFFICE, o.path));
+    cJSON_AddBoolToObject(d, "can_enter", perm_allows(&r->user, ENTER, o.path));
+}
+
+/* One row per item, straight from the list; no names or contacts. */
+typedef struct xrow {
+    lxw_worksheet *ws;
+    lxw_row_t row;
+    const char *today;
+} xrow;
+
+static int export_row(void *ctx, const feedback *f)
+{
+    xrow *x = ctx;
+    bool overdue = is_open(f) && strcmp(f->due_date, x->today) < 0;
+    const char *v[] = {feedback_kind_label(f->kind), f->category, feedback_status_label(f->status), feedback_channel_label(f->channel),
+                       f->received_date, f->due_date, f->replied_date, f->org_name, f->about_name, overdue ? "逾期" : "", f->text, f->reply};
+    for (size_t c = 0; c < sizeof v / sizeof v[0]; c++) worksheet_write_string(x->ws, x->row, (lxw_col_t)c, v[c], NULL);
+    worksheet_write_number(x->ws, x->row, (lxw_col_t)(sizeof v / sizeof v[0]), (double)f->id, NULL);
+    x->row++;
+    return 0;
+}
+
+static void export_items(req *r, const feedback_query *q0, const org *o)
+{
+    feedback_query q = *q0;
+    q.offset = 0;
+    q.limit = 0;
+    static const char *const heads[] = {"类别", "分类", "状态", "来源", "收到日期", "办理时限", "答复日期", "责任组织", "反映对象",
+                                        "逾期", "内容", "答复", "编号"};
+    xlsx_export xe;
+    xrow x = {.ws = export_open(r, &xe, "意见建议与投诉", heads, sizeof heads / sizeof heads[0]), .row = 1, .today = q.today};
+    if (!x.ws) return;
+    worksheet_set_column(x.ws, 10, 11, 40, NULL);
+    int rc = feedback_list(r->db, &q, export_row, &x);
+    char name[400];
+    snprintf(name, sizeof name, "%s-意见建议与投诉.xlsx", o->name);
+    /* an export that may hold reports is filed under no organisation, like the reports themselves */
+    export_close(r, &xe, rc, name, q.see_reports ? "report" : "feedback", o->id, q.see_reports ? 0 : o->id, NULL);
+}
+
+/* ---- settings ---- */
+
+void h_feedback_settings(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
+    cx_err e = {0};
+    if (feedback_setting_set(r->db, &r->who, id, req_in(r, "kind"), req_in(r, "due_days"), &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    if (!req_is_api(r)) {
+        req_redirect(r, "/orgs/%" PRId64 "/feedback", id);
+        return;
+    }
+    cJSON *d = req_data(r);
+    cJSON_AddItemToObject(d, "org", json_org(&o));
+    settings_into(r, d, &o);
+}
+
+/* ---- one item ---- */
+
+static int add_file(void *ctx, const feedback_file_info *fi)
+{
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", fi->id);
+    cJSON_AddStringToObject(x, "name", fi->name);
+    cJSON_AddStringToObject(x, "mime", fi->mime);
+    json_add_i64(x, "size", fi->size);
+    cJSON_AddBoolToObject(x, "image", !strncmp(fi->mime, "image/", 6));
+    cJSON_AddItemToArray(ctx, x);
+    return 0;
+}
+
+static int add_category(void *ctx, int64_t id, const char *name)
+{
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", id);
+    cJSON_AddStringToObject(x, "name", name);
+    cJSON_AddItemToArray(ctx, x);
+    return 0;
+}
+
+typedef struct assign_ctx {
+    req *r;
+    const feedback *f;
+    cJSON *arr;
+} assign_ctx;
+
+/* An organisation the item may be assigned to by this user: in reach (office, or for a report
+ * discipline) and, for a report, a strict ancestor of the accused's organisation. */
+static int add_target(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
+{
+    assign_ctx *c = ctx;
+    bool report = c->f->kind == FK_REPORT;
+    if (!o->active || !perm_allows(&c->r->user, report ? ROLE_DISCIPLINE : ROLE_OFFICE, o->path)) return 0;
+    if (report && !strcmp(o->path, c->f->about_org_path)) return 0;
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", o->id);
+    cJSON_AddStringToObject(x, "name", o->name);
+    cJSON_AddBoolToObject(x, "current", o->id == c->f->org_id);
+    cJSON_AddItemToArray(c->arr, x);
+    return 0;
+}
+
+/* The history of an item from the audit log: when, who, what (staff only; reports: the handler). */
+static void history_into(req *r, const feedback *f, cJSON *d)
+{
+    db_stmt *s = db_prepare(r->db, "SELECT ts, actor, action FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY seq");
+    cJSON *arr = cJSON_AddArrayToObject(d, "history");
+    if (!s) return;
+    db_bind_text(s, 1, f->kind == FK_REPORT ? "report" : "feedback");
+    db_bind_i64(s, 2, f->id);
+    static const struct { const char *action, *label; } labels[] = {
+        {"create", "登记"}, {"classify", "分类"}, {"assign", "交办"}, {"merge", "合并"}, {"reply", "答复"},
+        {"publish", "公开答复"}, {"unpublish", "撤回公开"}, {"reveal", "查看反映人信息"}};
+    while (db_step(s) == DB_ROW) {
+        cJSON *x = cJSON_CreateObject();
+        time_t t = (time_t)db_col_i64(s, 0);
+        struct tm tm;
+        char when[32];
+        localtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+        cJSON_AddStringToObject(x, "time", when);
+        cJSON_AddStringToObject(x, "actor", db_col_text(s, 1));
+        const char *a = db_col_text(s, 2), *label = a;
+        for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+            if (!strcmp(labels[i].action, a)) label = labels[i].label;
+        cJSON_AddStringToObject(x, "action", label);
+        cJSON_AddItemToArray(arr, x);
+    }
+    db_done(s);
+}
+
+static bool can_publish(const principal *p, const char *vmp, const feedback *f);
+static bool can_reveal(const principal *p, const char *vmp, const feedback *f);
+
+/* The item page's data: the item, files, history and what this user may do. */
+static void item_data(req *r, const feedback *f, const char *vmp)
+{
+    char today[11], soon[11];
+    if (!dates(r, today, soon)) return;
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", feedback_kind_label(f->kind));
+    cJSON *j = json_item(f, today, soon);
+    cJSON *files = cJSON_AddArrayToObject(j, "files");
+    feedback_files(r->db, f->id, add_file, files);
+    cJSON_AddItemToObject(d, "item", j);
+    history_into(r, f, d);
+    bool triage = feedback_can_triage(&r->user, vmp, f), open = is_open(f);
+    cJSON *can = cJSON_AddObjectToObject(d, "can");
+    cJSON_AddBoolToObject(can, "classify", triage && f->status != FS_MERGED);
+    cJSON_AddBoolToObject(can, "assign", triage && open);
+    cJSON_AddBoolToObject(can, "merge", triage && open);
+    cJSON_AddBoolToObject(can, "reply", open && feedback_can_reply(&r->user, vmp, f));
+    cJSON_AddBoolToObject(can, "publish", f->status == FS_REPLIED && can_publish(&r->user, vmp, f));
+    cJSON_AddBoolToObject(can, "reveal", (f->has_name || f->has_contact) && can_reveal(&r->user, vmp, f));
+    cJSON_AddBoolToObject(can, "publish_option", f->kind != FK_REPORT);
+    if (triage && f->status != FS_MERGED) {
+        cJSON *cats = cJSON_AddArrayToObject(d, "categories");
+        feedback_categories(r->db, add_category, cats);
+        cJSON *c;
+        cJSON_ArrayForEach(c, cats) cJSON_AddBoolToObject(c, "selected", cJSON_GetObjectItem(c, "id")->valuedouble == (double)f->category_id);
+    }
+    if (triage && open) {
+        /* where it may go: the about-organisation's line up to the user's reach, and the current
+         * organisation's children */
+        assign_ctx ac = {r, f, cJSON_AddArrayToObject(d, "assign_to")};
+        org about, cur;
+        if (org_get(r->db, f->about_org_id, &about) == 1) {
+            org_ancestors(r->db, &about, add_target, &ac);
+            add_target(&ac, &about, 0, 0);
+        }
+        if (f->kind != FK_REPORT && f->org_id != f->about_org_id && org_get(r->db, f->org_id, &cur) == 1) add_target(&ac, &cur, 0, 0);
+        if (f->kind != FK_REPORT) org_children(r->db, f->org_id, false, add_target, &ac);
+    }
+}
+
+void h_feedback(req *r)
+{
+    feedback *f = req_keep(r, xmalloc(sizeof *f));
+    const char *vmp;
+    if (!req_item(r, f, &vmp)) return;
+    item_data(r, f, vmp);
+}
+
+/* An action on item :id. acting loads it and checks that the user may take the action (can):
+ * hidden → the 404 of a missing item; visible but not allowed → 403 (the page shows the item
+ * with the message). acted ends it: the page goes back to the item, the API answers with it; a
+ * refusal shows as acting's. */
+typedef bool (*can_fn)(const principal *p, const char *vmp, const feedback *f);
+typedef struct act {
+    feedback *f;
+    const char *vmp;
+    cx_err e;
+} act;
+
+static bool acting(req *r, act *a, can_fn can, const char *refusal)
+{
+    a->f = req_keep(r, xmalloc(2 * sizeof *a->f)); /* room for a second item (merge) */
+    memset(&a->e, 0, sizeof a->e);
+    if (!req_item(r, a->f, &a->vmp)) return false;
+    if (can(&r->user, a->vmp, a->f)) return true;
+    cx_fail(&a->e, 403, "forbidden", "", "%s", refusal);
+    if (!req_is_api(r)) item_data(r, a->f, a->vmp), r->tmpl = "feedback";
+    req_fail(r, &a->e);
+    return false;
+}
+
+static void acted(req *r, act *a, int rc)
+{
+    if (rc != CX_OK) {
+        if (!req_is_api(r)) item_data(r, a->f, a->vmp), r->tmpl = "feedback";
+        req_fail(r, &a->e);
+        return;
+    }
+    if (!req_is_api(r)) {
+        req_redirect(r, "/feedback/%" PRId64, a->f->id);
+        return;
+    }
+    char today[11], soon[11];
+    if (feedback_get(r->db, a->f->id, a->f) != 1 || !dates(r, today, soon)) {
+        if (!r->failed) req_failf(r, 500, "db_error", "", "读取事项失败");
+        return;
+    }
+    cJSON_AddItemToObject(req_data(r), "item", json_item(a->f, today, soon));
+}
+
+/* Publication and the sender's identity: the office or the responsible organisation's secretary;
+ * a report's sender: its handler (a report is never published). */
+static bool can_publish(const principal *p, const char *vmp, const feedback *f)
+{
+    return f->kind != FK_REPORT && perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
+}
+
+static bool can_reveal(const principal *p, const char *vmp, const feedback *f)
+{
+    return f->kind == FK_REPORT ? feedback_visible(p, vmp, f) : can_publish(p, vmp, f);
+}
+
+void h_feedback_classify(req *r)
+{
+    act a;
+    if (acting(r, &a, feedback_can_triage, "只有活动办公室可以分类"))
+        acted(r, &a, feedback_classify(r->db, &r->who, a.f->id, req_in(r, "category_id"), req_in(r, "note"), &a.e));
+}
+
+void h_feedback_assign(req *r)
+{
+    act a;
+    if (!acting(r, &a, feedback_can_triage, "只有活动办公室可以交办")) return;
+    const char *os = req_in(r, "org_id");
+    int64_t to = 0;
+    org o;
+    /* the target must be within the user's reach: office (or, for a report, discipline) over it */
+    int mask = a.f->kind == FK_REPORT ? ROLE_DISCIPLINE : ROLE_OFFICE;
+    if (!os || str_to_i64(os, &to) != CX_OK || to <= 0) acted(r, &a, cx_fail(&a.e, 400, "invalid_org", "org_id", "请选择承办的党组织"));
+    else if (org_get(r->db, to, &o) != 1 || !perm_allows(&r->user, mask, o.path))
+        acted(r, &a, cx_fail(&a.e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内"));
+    else acted(r, &a, feedback_assign(r->db, &r->who, a.f->id, to, req_in(r, "note"), &a.e));
+}
+
+void h_feedback_merge(req *r)
+{
+    act a;
+    if (!acting(r, &a, feedback_can_triage, "只有活动办公室可以合并")) return;
+    const char *is = req_in(r, "into_id");
+    int64_t into = 0;
+    feedback *k = a.f + 1;
+    if (!is || str_to_i64(is, &into) != CX_OK || into <= 0) acted(r, &a, cx_fail(&a.e, 400, "invalid_into", "into_id", "请填写要保留的事项编号"));
+    else if (feedback_get(r->db, into, k) != 1 || !feedback_can_triage(&r->user, a.vmp, k))
+        acted(r, &a, cx_fail(&a.e, 404, "not_found", "into_id", "要保留的事项不存在或不在您的管理范围内"));
+    else acted(r, &a, feedback_merge(r->db, &r->who, a.f->id, into, &a.e));
+}
+
+void h_feedback_reply(req *r)
+{
+    act a;
+    if (acting(r, &a, feedback_can_reply, "该事项尚未交办（由活动办公室分办后再答复），或您不是承办人"))
+        acted(r, &a, feedback_reply(r->db, &r->who, a.f->id, req_in(r, "reply"), flag_in(r, "publish"), req_in(r, "summary"), &a.e));
+}
+
+void h_feedback_publish(req *r)
+{
+    act a;
+    if (acting(r, &a, can_publish, "只有活动办公室或承办组织可以公开答复"))
+        acted(r, &a, feedback_publish(r->db, &r->who, a.f->id, flag_in(r, "publish"), req_in(r, "summary"), &a.e));
+}
+
+void h_feedback_reveal(req *r)
+{
+    act a;
+    if (!acting(r, &a, can_reveal, "只有活动办公室或承办组织可以查看反映人信息")) return;
+    char name[128], contact[128];
+    if (feedback_reveal(r->db, &r->who, a.f->id, name, contact, &a.e) != CX_OK) {
+        acted(r, &a, CX_ERR);
+        return;
+    }
+    cJSON *s = cJSON_AddObjectToObject(req_data(r), "sender");
+    cJSON_AddStringToObject(s, "name", name);
+    cJSON_AddStringToObject(s, "contact", contact);
+    if (!req_is_api(r)) item_data(r, a.f, a.vmp);
+}
+
+void h_feedback_file(req *r)
+{
+    int64_t id, fid;
+    if (!req_id(r, 0, &id)) return;
+    char mime[32], name[128];
+    buf_init(&r->file);
+    feedback *f = req_keep(r, xmalloc(sizeof *f));
+    int g = feedback_file_get(r->db, id, &r->file, mime, name, &fid);
+    if (g != 1 || feedback_get(r->db, fid, f) != 1 || !feedback_visible(&r->user, viewer_path(r), f)) {
+        buf_free(&r->file); /* a hidden file answers exactly like a missing one */
+        req_failf(r, 404, "not_found", "id", "附件不存在");
+        return;
+    }
+    r->file_mime = req_keep(r, xstrdup(mime));
+}
+
+/* ---- entry: by staff and by the public ---- */
+
+/* Uploaded files named "evidence" (multipart), or the API's {"evidence":[{name, data (base64)}]}. */
+static int read_files(req *r, evidence_in *files, buf *decoded, cx_err *e)
+{
+    int n = 0;
+    for (int i = 0; i < r->nfields; i++) {
+        const field *f = &r->fields[i];
+        if (strcmp(f->name, "evidence") || !f->filename || (!f->data.len && !f->filename[0])) continue;
+        if (n > EVIDENCE_MAX_FILES) break;
+        files[n++] = (evidence_in){f->filename, f->ctype, f->data.p ? f->data.p : "", f->data.len};
+    }
+    const cJSON *arr = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, "evidence") : NULL;
+    if (arr && !cJSON_IsArray(arr)) return cx_fail(e, 400, "invalid_type", "evidence", "字段“evidence”应为数组：[{name, data（Base64）}]");
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr)
+    {
+        if (n > EVIDENCE_MAX_FILES) break;
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(x, "name"), *da = cJSON_GetObjectItemCaseSensitive(x, "data");
+        if (!cJSON_IsString(da)) return cx_fail(e, 400, "invalid_type", "evidence", "附件应为 {name, data（Base64）}");
+        buf *b = &decoded[n];
+        size_t cap = strlen(da->valuestring) / 4 * 3 + 3, len = 0;
+        buf_grow(b, cap);
+        if (sodium_base642bin((unsigned char *)b->p, cap, da->valuestring, strlen(da->valuestring), " \r\n", &len, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0)
+            return cx_fail(e, 400, "invalid_base64", "evidence", "附件内容不是有效的 Base64");
+        b->len = len;
+        files[n++] = (evidence_in){cJSON_IsString(nm) ? nm->valuestring : "附件", NULL, b->p, len};
+    }
+    return n;
+}
+
+/* Submits from the request's fields; on success code gets the tracking code. */
+static int submit(req *r, feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e)
+{
+    evidence_in files[EVIDENCE_MAX_FILES + 1];
+    buf decoded[EVIDENCE_MAX_FILES + 1];
+    for (int i = 0; i <= EVIDENCE_MAX_FILES; i++) buf_init(&decoded[i]);
+    int n = read_files(r, files, decoded, e), rc = CX_ERR;
+    if (n >= 0) {
+        in->files = files;
+        in->nfiles = n;
+        in->kind = req_in(r, "kind");
+        in->text = req_in(r, "text");
+        in->name = req_in(r, "name");
+        in->contact = req_in(r, "contact");
+        rc = feedback_submit(r->db, &r->who, in, id, code, e);
+    }
+    for (int i = 0; i <= EVIDENCE_MAX_FILES; i++) buf_free(&decoded[i]);
+    return rc;
+}
+
+/* The code shown once: formatted in groups for reading aloud. */
+static void done_data(req *r, const char *code, int64_t id, bool visible)
+{
+    cJSON *d = req_data(r);
+    char shown[FEEDBACK_CODE_CAP * 2];
+    code_format(code, shown, sizeof shown);
+    feedback *f = req_keep(r, xmalloc(sizeof *f));
+    if (feedback_get(r->db, id, f) != 1) {
+        req_failf(r, 500, "db_error", "", "读取事项失败");
+        return;
+    }
+    cJSON_AddStringToObject(d, "title", "已收到");
+    cJSON_AddStringToObject(d, "code", code);
+    cJSON_AddStringToObject(d, "code_display", shown);
+    cJSON_AddStringToObject(d, "kind", feedback_kind_name(f->kind));
+    cJSON_AddStringToObject(d, "kind_label", feedback_kind_label(f->kind));
+    cJSON_AddStringToObject(d, "received_date", f->received_date);
+    cJSON_AddStringToObject(d, "due_date", f->due_date);
+    json_add_i64(d, "due_days", f->due_days);
+    if (visible) json_add_i64(d, "id", f->id);
+}
+
+static bool target_json(req *r, const char *kind, int64_t id, cJSON **out);
+
+void h_feedback_new(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "录入意见建议、投诉、举报");
+    cJSON_AddItemToObject(d, "org", json_org(&o));
+    bool disc = perm_allows(&r->user, ROLE_DISCIPLINE, o.path);
+    kinds_into(d, "kinds", disc, NULL);
+    cJSON_AddBoolToObject(d, "can_report", disc);
+    cJSON *ch = cJSON_AddArrayToObject(d, "channels");
+    for (int c = FC_HOTLINE; c < FC_N; c++) add_option(ch, feedback_channel_name(c), feedback_channel_label(c), false);
+    char today[11];
+    date_today(today);
+    cJSON *v = cJSON_AddObjectToObject(d, "values");
+    cJSON_AddStringToObject(v, "received_date", today);
+}
+
+void h_feedback_enter(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    const char *kind = req_in(r, "kind"), *ak = req_in(r, "about_kind"), *ai = req_in(r, "about_id");
+    cx_err e = {0};
+    int64_t about = 0;
+    /* 举报 are keyed in by the discipline role only (a 举报箱 is opened by 纪检) */
+    if (kind && !strcmp(kind, "report") && !perm_allows(&r->user, ROLE_DISCIPLINE, o.path))
+        cx_fail(&e, 403, "forbidden", "kind", "举报由纪检人员录入，请将举报材料转交纪检");
+    else if (ai && *ai && (str_to_i64(ai, &about) != CX_OK || about <= 0)) cx_fail(&e, 400, "invalid_about", "about_id", "反映对象的编号无效");
+    feedback_in in = {.channel = feedback_channel_from(req_in(r, "channel")), .about_kind = ak ? ak : "", .about_id = about,
+                      .received_date = req_in(r, "received_date"), .intake = &o, .entered_by = r->user.user_id};
+    if (in.channel < 0) in.channel = FC_N; /* refused by validation, naming the field */
+    int64_t nid = 0;
+    char code[FEEDBACK_CODE_CAP];
+    if (e.code[0] || submit(r, &in, &nid, code, &e) != CX_OK) {
+        if (!req_is_api(r)) {
+            h_feedback_new(r);
+            cJSON *v = cJSON_GetObjectItem(req_data(r), "values");
+            static const char *keep[] = {"kind", "channel", "received_date", "text", "name", "contact", "about_kind", "about_id"};
+            for (size_t i = 0; v && i < sizeof keep / sizeof keep[0]; i++) {
+                cJSON_DeleteItemFromObject(v, keep[i]);
+                cJSON_AddStringToObject(v, keep[i], req_in(r, keep[i]) ? req_in(r, keep[i]) : "");
+            }
+            r->tmpl = "feedback_form";
+        }
+        req_fail(r, &e);
+        return;
+    }
+    feedback *f = req_keep(r, xmalloc(sizeof *f));
+    bool visible = feedback_get(r->db, nid, f) == 1 && feedback_visible(&r->user, viewer_path(r), f);
+    r->status = req_is_api(r) ? 201 : 200;
+    done_data(r, code, nid, visible);
+    cJSON_AddTrueToObject(req_data(r), "staff");
+    if (!req_is_api(r)) r->tmpl = "feedback_done";
+}
+
+/* The public target of a form from the path (/p/feedback/<kind>/:id): its name and organisation;
+ * 404 when it is missing or inactive. kind NULL: the general form. */
+static bool target_json(req *r, const char *kind, int64_t id, cJSON **out)
+{
+    *out = NULL;
+    if (!kind) return true;
+    char name[256] = "", oname[256] = "";
+    int64_t oid = 0;
+    db_stmt *s = db_prepare(r->db, !strcmp(kind, "member") ? "SELECT m.name, o.name, o.id FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1 AND o.active = 1"
+                                   : !strcmp(kind, "window") ? "SELECT w.name, o.name, o.id FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ? AND w.active = 1 AND o.active = 1"
+                                                             : "SELECT o.name, o.name, o.id FROM org o WHERE o.id = ? AND o.active = 1");
+    if (s) {
+        db_bind_i64(s, 1, id);
+        if (db_step(s) == DB_ROW) {
+            snprintf(name, sizeof name, "%s", db_col_text(s, 0));
+            snprintf(oname, sizeof oname, "%s", db_col_text(s, 1));
+            oid = db_col_i64(s, 2);
+        }
+        db_done(s);
+    }
+    if (!oid) {
+        req_failf(r, 404, "not_found", "about_id", "反映对象不存在或已停用");
+        return false;
+    }
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "kind", kind);
+    cJSON_AddStringToObject(t, "kind_label", !strcmp(kind, "member") ? "党员" : !strcmp(kind, "window") ? "服务窗口" : "党组织");
+    json_add_i64(t, "id", id);
+    cJSON_AddStringToObject(t, "name", name);
+    if (strcmp(kind, "org")) cJSON_AddStringToObject(t, "org_name", oname);
+    *out = t;
+    return true;
+}
+
+/* The kind of target in a public path: /p/feedback/member/5 → "member"; NULL for /p/feedback. */
+static const char *path_target(req *r, int64_t *id)
+{
+    static const char *const kinds[] = {"member", "org", "window"};
+    *id = 0;
+    if (!r->nparams) return NULL;
+    for (int i = 0; i < 3; i++) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "/p/feedback/%s/", kinds[i]);
+        if (str_starts(r->url, pre)) return req_id(r, 0, id) ? kinds[i] : NULL;
+    }
+    return NULL;
+}
+
+static void public_form(req *r, const char *kind, cJSON *target, const char *chosen)
+{
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "意见建议与投诉举报");
+    if (target) cJSON_AddItemToObject(d, "target", target);
+    /* 举报 only against a named member or organisation */
+    kinds_into(d, "kinds", kind != NULL, chosen);
+    cJSON_AddStringToObject(d, "action", r->url);
+    cJSON_AddNumberToObject(d, "max_files", EVIDENCE_MAX_FILES);
+}
+
+void h_public_feedback_form(req *r)
+{
+    int64_t id;
+    const char *kind = path_target(r, &id);
+    cJSON *t;
+    if (r->failed || !target_json(r, kind, id, &t)) return;
+    public_form(r, kind, t, req_query(r, "kind"));
+}
+
+void h_public_feedback_submit(req *r)
+{
+    int64_t id = 0;
+    const char *kind = req_is_api(r) ? NULL : path_target(r, &id);
+    if (r->failed) return;
+    char addr[64];
+    client_addr(r, addr);
+    r->who.name = "群众"; /* the audit log's actor: nobody known */
+    cx_err e = {0};
+    int64_t n = 0;
+    feedback_in in = {.channel = FC_WEB};
+    if (req_is_api(r)) {
+        const char *ak = req_in(r, "about_kind"), *ai = req_in(r, "about_id"), *ch = req_in(r, "channel");
+        in.about_kind = ak ? ak : "";
+        if (ai && *ai && (str_to_i64(ai, &in.about_id) != CX_OK || in.about_id <= 0)) cx_fail(&e, 400, "invalid_about", "about_id", "反映对象的编号无效");
+        if (ch && *ch) in.channel = !strcmp(ch, "qr") ? FC_QR : !strcmp(ch, "web") ? FC_WEB : FC_N;
+    } else if (kind) {
+        in.about_kind = kind, in.about_id = id;
+        in.channel = FC_QR; /* reached from a card, board or window page: the QR pages */
+    }
+    /* accepted submissions count against the address (refused ones store nothing) */
+    if (!e.code[0] && feedback_rate_add(r->db, 's', addr, true, &n) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
+    else if (!e.code[0] && n >= SUBMITS) cx_fail(&e, 429, "rate_limited", "", "此网络一小时内提交的次数过多，请稍后再试");
+    int64_t nid = 0;
+    char code[FEEDBACK_CODE_CAP];
+    if (e.code[0] || submit(r, &in, &nid, code, &e) != CX_OK || feedback_rate_add(r->db, 's', addr, false, &n) != CX_OK) {
+        if (!e.code[0]) cx_fail(&e, 500, "db_error", "", "数据库错误");
+        if (!req_is_api(r)) {
+            cJSON *t = NULL;
+            if (target_json(r, kind, id, &t)) public_form(r, kind, t, req_in(r, "kind"));
+            cJSON *v = cJSON_AddObjectToObject(req_data(r), "values");
+            static const char *keep[] = {"text", "name", "contact"};
+            for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) cJSON_AddStringToObject(v, keep[i], req_in(r, keep[i]) ? req_in(r, keep[i]) : "");
+            r->tmpl = "feedback_public";
+        }
+        req_fail(r, &e);
+        return;
+    }
+    r->status = req_is_api(r) ? 201 : 200;
+    done_data(r, code, nid, false);
+    if (!req_is_api(r)) r->tmpl = "feedback_done";
+}
+
+/* ---- tracking by code ---- */
+
+void h_track_page(req *r) { cJSON_AddStringToObject(req_data(r), "title", "查询办理情况"); }
+
+void h_track(req *r)
+{
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "查询办理情况");
+    char addr[64], code[FEEDBACK_CODE_DATA + 2];
+    client_addr(r, addr);
+    int64_t misses = 0;
+    cx_err e = {0};
+    feedback *f = req_keep(r, xmalloc(2 * sizeof *f)), *k = f + 1;
+    const char *in = req_in(r, "code");
+    if (feedback_rate_add(r->db, 't', addr, true, &misses) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
+    else if (misses >= TRACK_MISSES) cx_fail(&e, 429, "rate_limited", "code", "查询码错误次数过多，请一小时后再试");
+    else if (code_parse(in, FEEDBACK_CODE_DATA, code, sizeof code, "code", "查询码", &e) == CX_OK) {
+        /* a well-formed code that is not ours counts as a guess; a typo (check character) does not */
+        int g = feedback_by_code(r->db, code, f);
+        if (g == CX_ERR) cx_fail(&e, 500, "db_error", "", "数据库错误");
+        else if (g == 0) {
+            if (feedback_rate_add(r->db, 't', addr, false, &misses) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
+            else if (misses >= TRACK_MISSES) cx_fail(&e, 429, "rate_limited", "code", "查询码错误次数过多，请一小时后再试");
+            else cx_fail(&e, 404, "not_found", "code", "没有这个查询码，请核对后重新输入");
+        } else if (feedback_kept(r->db, f, k) != 1) cx_fail(&e, 500, "db_error", "", "数据库错误");
+    }
+    if (e.code[0]) {
+        cJSON_AddStringToObject(d, "value", in && strlen(in) < 64 ? in : "");
+        req_fail(r, &e);
+        return;
+    }
+    /* status, dates and the reply: never notes, names or who handled it */
+    char shown[FEEDBACK_CODE_CAP * 2];
+    code_format(code, shown, sizeof shown);
+    cJSON *t = cJSON_AddObjectToObject(d, "tracking");
+    cJSON_AddStringToObject(t, "code", shown);
+    cJSON_AddStringToObject(t, "kind", feedback_kind_name(f->kind));
+    cJSON_AddStringToObject(t, "kind_label", feedback_kind_label(f->kind));
+    cJSON_AddStringToObject(t, "received_date", f->received_date);
+    cJSON_AddStringToObject(t, "due_date", k->due_date);
+    cJSON_AddBoolToObject(t, "merged", f->status == FS_MERGED);
+    cJSON_AddStringToObject(t, "status", feedback_status_name(k->status));
+    cJSON_AddStringToObject(t, "status_label", feedback_status_public(k->status));
+    if (f->kind != FK_REPORT && k->status != FS_NEW) cJSON_AddStringToObject(t, "org_name", k->org_name);
+    if (k->status == FS_REPLIED) {
+        cJSON_AddStringToObject(t, "replied_date", k->replied_date);
+        cJSON_AddStringToObject(t, "reply", k->reply);
+    }
+}
+
+/* ---- published replies ---- */
+
+static int add_published(void *ctx, const feedback *f)
+{
+    /* kind, category, dates, the anonymised summary and the reply: nothing else */
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddStringToObject(x, "kind", feedback_kind_name(f->kind));
+    cJSON_AddStringToObject(x, "kind_label", feedback_kind_label(f->kind));
+    cJSON_AddStringToObject(x, "category", f->category);
+    cJSON_AddStringToObject(x, "received_date", f->received_date);
+    cJSON_AddStringToObject(x, "replied_date", f->replied_date);
+    cJSON_AddStringToObject(x, "summary", f->public_summary);
+    cJSON_AddStringToObject(x, "reply", f->reply);
+    cJSON_AddItemToArray(ctx, x);
+    return 0;
+}
+
+void h_public_replies(req *r)
+{
+    int64_t offset, limit, total = 0;
+    if (!paging(r, &offset, &limit)) return;
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "答复公开");
+    if (feedback_published_count(r->db, &total) != CX_OK ||
+        feedback_published(r->db, offset, limit, add_published, cJSON_AddArrayToObject(d, "replies")) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取失败");
+        return;
+    }
+    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
+    json_add_i64(pg, "total", total);
+    json_add_i64(pg, "page", offset / limit + 1);
+    json_add_i64(pg, "per_page", limit);
+    if (offset + limit < total) json_add_i64(pg, "next", offset / limit + 2);
+    if (offset > 0) json_add_i64(pg, "prev", offset / limit);
+}
+
+/* ---- categories ---- */
+
+/* The office of a top organisation (no parent): it keeps the district-wide lists (categories,
+ * the calendar). NULL when the user holds no such grant. */
+static const grant *top_office(req *r)
+{
+    for (int i = 0; i < r->user.ngrants; i++) {
+        const grant *g = &r->user.grants[i];
+        if (g->role == ROLE_OFFICE && orgpath_depth(g->path) == 0) return g;
+    }
+    return NULL;
+}
+
+void h_feedback_categories(req *r)
+{
+    if (feedback_categories(r->db, add_category, cJSON_AddArrayToObject(req_data(r), "categories")) != CX_OK)
+        req_failf(r, 500, "db_error", "", "读取分类失败");
+}
+
+void h_feedback_category_add(req *r)
+{
+    const grant *g = top_office(r);
+    if (!g) {
+        req_failf(r, 403, "forbidden", "", "只有最上级党组织的活动办公室可以增加分类");
+        return;
+    }
+    int64_t id = 0;
+    cx_err e = {0};
+    if (feedback_category_add(r->db, &r->who, g->org_id, req_in(r, "name"), &id, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    r->status = 201;
+    h_feedback_categories(r);
+}
+
+/* ---- the workday calendar ---- */
+
+typedef struct edit_ctx {
+    cJSON *arr;
+    workday_cal *cal;
+} edit_ctx;
+
+static int add_edit(void *ctx, const workday_edit *w)
+{
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddStringToObject(x, "date", w->date);
+    cJSON_AddStringToObject(x, "kind", w->kind);
+    cJSON_AddStringToObject(x, "name", w->name);
+    cJSON_AddItemToArray(ctx, x);
+    return 0;
+}
+
+void h_calendar(req *r)
+{
+    const char *ys = req_query(r, "year");
+    char today[11];
+    date_today(today);
+    int64_t year = atoi(today);
+    if (ys && *ys && (str_to_i64(ys, &year) != CX_OK || year < 2000 || year > 2100)) {
+        req_failf(r, 400, "invalid_query", "year", "年份应在 2000 到 2100 之间");
+        return;
+    }
+    workday_cal cal;
+    if (feedback_calendar(r->db, &cal) != CX_OK) {
+        workday_cal_free(&cal);
+        req_failf(r, 500, "db_error", "", "读取工作日历失败");
+        return;
+    }
+    cJSON *d = req_data(r);
+    char title[32];
+    snprintf(title, sizeof title, "%" PRId64 " 年工作日历", year);
+    cJSON_AddStringToObject(d, "title", title);
+    json_add_i64(d, "year", year);
+    json_add_i64(d, "prev", year - 1);
+    json_add_i64(d, "next", year + 1);
+    cJSON_AddBoolToObject(d, "provisional", workday_year_provisional((int)year));
+    cJSON_AddBoolToObject(d, "can_edit", top_office(r) != NULL);
+    cJSON *edits = cJSON_AddArrayToObject(d, "edits");
+    workday_edits(r->db, (int)year, add_edit, edits);
+    /* the exceptions of the year (holidays on weekdays, working weekends), and month grids */
+    cJSON *exc = cJSON_AddArrayToObject(d, "days");
+    cJSON *months = cJSON_AddArrayToObject(d, "months");
+    char first[11], day[11];
+    snprintf(first, sizeof first, "%04d-01-01", (int)year);
+    int64_t z0 = day_number(first), workdays = 0;
+    cJSON *weeks = NULL, *week = NULL;
+    for (int64_t z = z0;; z++) {
+        day_string(z, day);
+        if (atoi(day) != year) break;
+        int wd = weekday_of(day), m = atoi(day + 5), dd = atoi(day + 8);
+        bool work = workday_is(&cal, day), weekend = wd >= 6;
+        workdays += work;
+        const wd_day *hit = NULL;
+        for (size_t i = 0; i < cal.n && !hit; i++)
+            if (!strcmp(cal.v[i].date, day)) hit = &cal.v[i];
+        bool edited = false;
+        cJSON *e;
+        cJSON_ArrayForEach(e, edits) if (!strcmp(cJSON_GetObjectItem(e, "date")->valuestring, day)) edited = true;
+        const char *name = hit && hit->name[0] ? hit->name : "";
+        if (work == weekend || (*name && !work)) { /* an exception, or a named holiday on a weekend */
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "date", day);
+            cJSON_AddBoolToObject(x, "workday", work);
+            cJSON_AddStringToObject(x, "name", name);
+            cJSON_AddBoolToObject(x, "edited", edited);
+            cJSON_AddItemToArray(exc, x);
+        }
+        if (dd == 1 || wd == 1) {
+            if (dd == 1) {
+                cJSON *month = cJSON_CreateObject();
+                char mname[16];
+                snprintf(mname, sizeof mname, "%d 月", m);
+                cJSON_AddStringToObject(month, "name", mname);
+                weeks = cJSON_AddArrayToObject(month, "weeks");
+                cJSON_AddItemToArray(months, month);
+            }
+            cJSON *w = cJSON_CreateObject();
+            week = cJSON_AddArrayToObject(w, "cells");
+            cJSON_AddItemToArray(weeks, w);
+            for (int k = 1; dd == 1 && k < wd; k++) { /* blank cells before the 1st: every key set, so none falls through */
+                cJSON *b = cJSON_CreateObject();
+                cJSON_AddStringToObject(b, "d", "");
+                cJSON_AddStringToObject(b, "title", "");
+                cJSON_AddFalseToObject(b, "rest");
+                cJSON_AddFalseToObject(b, "work");
+                cJSON_AddItemToArray(week, b);
+            }
+        }
+        cJSON *c = cJSON_CreateObject();
+        json_add_i64(c, "d", dd);
+        cJSON_AddStringToObject(c, "title", *name ? name : work == weekend ? (work ? "调休上班" : "放假") : "");
+        cJSON_AddBoolToObject(c, "rest", !work && (!weekend || *name));
+        cJSON_AddBoolToObject(c, "work", work && weekend);
+        cJSON_AddItemToArray(week, c);
+    }
+    json_add_i64(d, "workdays", workdays);
+    workday_cal_free(&cal);
+}
+
+void h_calendar_set(req *r)
+{
+    const grant *g = top_office(r);
+    if (!g) {
+        req_failf(r, 403, "forbidden", "", "只有最上级党组织的活动办公室可以修改工作日历");
+        return;
+    }
+    cx_err e = {0};
+    const char *date = req_in(r, "date");
+    if (workday_edit_set(r->db, &r->who, g->org_id, date, req_in(r, "kind"), req_in(r, "name"), &e) != CX_OK) {
+        if (!req_is_api(r)) {
+            h_calendar(r);
+            r->tmpl = "calendar";
+        }
+        req_fail(r, &e);
+        return;
+    }
+    char norm[11];
+    date_parse(date, false, "date", "日期", norm, NULL);
+    if (!req_is_api(r)) {
+        req_redirect(r, "/calendar?year=%.4s", norm);
+        return;
+    }
+    workday_cal cal;
+    int rc = feedback_calendar(r->db, &cal);
+    cJSON *x = cJSON_AddObjectToObject(req_data(r), "day");
+    cJSON_AddStringToObject(x, "date", norm);
+    cJSON_AddBoolToObject(x, "workday", rc == CX_OK && workday_is(&cal, norm));
+    workday_cal_free(&cal);
+}

@@ -1,0 +1,296 @@
+// dashboard.test.mjs: the roll-up dashboard (统计看板) over HTTP, on this file's own demo database.
+// The town's office opens a review round for the town; residents rate members and a branch on the
+// web (one repeat: invalid), the branch keys in paper questionnaires (不满意 answers, a spoiled
+// sheet), members self- and peer-review, a leader is put in charge of two branches and a member
+// and comments on one, grades are computed for a branch's members and the town's organisations.
+// The dashboard's figures must then equal what was sent (grades: what the grading answered),
+// row by row, the children's rows must add up to the total, shares have one decimal and "—" for
+// an empty denominator; the page carries the same figures (table and JSON data block, escaped);
+// the round selector, the default round, the XLSX export (Chinese headers, the same numbers);
+// permissions (another town's secretary 404, a plain member 403, bad round_id / format refused).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip } from '../lib.mjs';
+
+const srv = await startServerOn();
+after(() => srv.stop());
+const [office, town, secretary, secretary2, member, leader, discipline] = await Promise.all(
+  ['office', 'town', 'secretary', 'secretary2', 'member', 'leader', 'discipline'].map((u) => loginAs(srv.base, u)));
+const anon = new Client(srv.base);
+const rootId = office.user.roles[0].org_id;
+const townId = town.user.roles[0].org_id;
+const branchA = secretary.user.roles[0].org_id;
+const branchB = secretary2.user.roles[0].org_id;
+
+async function ok(r, status = 200) {
+  assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
+  return r.json;
+}
+const COUNTERS = ['ballots_valid', 'ballots_invalid', 'answers_satisfied', 'answers_basic', 'answers_unsatisfied',
+  'self_reviews', 'peer_reviews', 'charges', 'charges_done', 'members_graded', 'members_meeting', 'members_excellent',
+  'members_qualified', 'members_basic', 'members_unqualified', 'orgs_graded', 'orgs_meeting'];
+const zero = () => Object.fromEntries(COUNTERS.map((k) => [k, 0]));
+/** The dashboard's one-decimal share: the same integer rounding (half up) as the server. */
+const tenths = (num, den) => (den > 0 ? Math.floor((num * 2000 + den) / (2 * den)) : -1);
+const rate = (num, den) => { const t = tenths(num, den); return t < 0 ? null : t / 10; };
+const text = (num, den) => { const t = tenths(num, den); return t < 0 ? '—' : `${Math.floor(t / 10)}.${t % 10}%`; };
+
+// What this file sends, counted by branch as the roll-ups define it.
+const expect = new Map();
+const at = (org) => { if (!expect.has(org)) expect.set(org, zero()); return expect.get(org); };
+function answered(org, answers, valid = true) {
+  const e = at(org);
+  if (!valid) { e.ballots_invalid++; return; }
+  e.ballots_valid++;
+  for (const a of answers) e[['', 'answers_satisfied', 'answers_basic', 'answers_unsatisfied'][Number(a)]]++;
+}
+
+const kids = (await ok(await office.get(`/api/v1/orgs/${townId}/children`))).children;
+const branchC = kids.find((k) => k.id !== branchA && k.members >= 2 && k.is_branch)?.id;
+assert.ok(branchC && kids.some((k) => k.id === branchA), 'the town has the secretary\'s branch and another branch with members');
+const membersOf = async (org, n) => (await ok(await office.get(`/api/v1/orgs/${org}/members?per_page=${n}`))).members;
+const [inA, inC] = [await membersOf(branchA, 6), await membersOf(branchC, 2)];
+const round = (await ok(await town.post(`/api/v1/orgs/${townId}/rounds`,
+  { name: '2011年上半年（看板测试）', start_date: daysFromToday(0), end_date: daysFromToday(60) }), 201)).round;
+
+let device = 0;
+const ballot = (kind, id, answers, dev = `dashboard-device-${++device}`) =>
+  anon.post('/api/v1/public/ballots', { target_kind: kind, target_id: id, answers, channel: 'web', device: dev });
+
+test('ballots, paper sheets and reviews arrive: the dashboard counts exactly them, children add up', async () => {
+  // web ballots on members of two branches, and on branch A itself
+  for (const [m, a] of [[inA[0], '111'], [inA[1], '112'], [inA[2], '122'], [inA[3], '212']]) {
+    await ok(await ballot('member', m.id, a), 201);
+    answered(branchA, a);
+  }
+  for (const [m, a] of [[inC[0], '111'], [inC[1], '211']]) {
+    await ok(await ballot('member', m.id, a), 201);
+    answered(branchC, a);
+  }
+  await ok(await ballot('org', branchA, '121'), 201);
+  answered(branchA, '121');
+  // the same device on the same member again: refused, kept as an invalid ballot
+  expectError(await ballot('member', inA[0].id, '111', 'dashboard-device-1'), 409, 'duplicate_ballot');
+  answered(branchA, '', false);
+
+  // paper questionnaires for a member of A: two keyed in (with 不满意), one spoiled
+  const batch = (await ok(await secretary.post(`/api/v1/orgs/${branchA}/paper-batches`,
+    { target_kind: 'member', target_id: inA[4].id, sheets: 3, note: '看板测试' }), 201)).batch;
+  const codes = (await ok(await secretary.get(`/api/v1/paper-batches/${batch.id}`))).codes;
+  assert.equal(codes.length, 3);
+  for (const [code, a] of [[codes[0], '333'], [codes[1], '123']]) {
+    await ok(await secretary.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code, answers: a, reason: '办事拖拉' }), 201);
+    answered(branchA, a);
+  }
+  await ok(await secretary.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code: codes[2], spoiled: true }), 201);
+  answered(branchA, '', false);
+
+  // the member (of branch A) reviews itself and a fellow member
+  const me = member.user.member_id;
+  const fellow = inA.find((m) => m.id !== me);
+  const review = { levels: '11211', achievements: '按时完成承诺事项', shortcomings: '学习不够系统', direction: '每月读一本书' };
+  await ok(await member.post(`/api/v1/members/${me}/review`, { ...review, kind: 'self', round_id: round.id }), 201);
+  at(branchA).self_reviews++;
+  await ok(await member.post(`/api/v1/members/${fellow.id}/review`, { ...review, kind: 'peer', round_id: round.id }), 201);
+  at(branchA).peer_reviews++;
+
+  // leader charges: branch A and a member of A, and branch C; the leader comments on branch A only
+  const charge = (org, extra = {}) => town.post(`/api/v1/orgs/${org}/charges`, { user_id: leader.user.id, round_id: round.id, ...extra });
+  await ok(await charge(branchA), 201);
+  await ok(await charge(branchA, { member_id: inA[5].id }), 201);
+  await ok(await charge(branchC), 201);
+  at(branchA).charges += 2;
+  at(branchC).charges += 1;
+  await ok(await leader.post(`/api/v1/orgs/${branchA}/commentary`,
+    { round_id: round.id, level: '2', achievements: '班子团结', problems: '学习制度落实不够', direction: '每月集中学习一次' }), 201);
+  at(branchA).charges_done++;
+
+  // grades: branch A's members by its secretary, the town's organisations by the town's office
+  const grades = [...(await ok(await secretary.post(`/api/v1/orgs/${branchA}/grades`, { kind: 'member', round_id: round.id }))).grades,
+    ...(await ok(await town.post(`/api/v1/orgs/${townId}/grades`, { kind: 'org', round_id: round.id }))).grades];
+  const COL = { excellent: 'members_excellent', qualified: 'members_qualified', basic: 'members_basic', unqualified: 'members_unqualified' };
+  for (const g of grades) {
+    if (g.final === 'none') continue;
+    const e = at(g.org_id);
+    if (g.target_kind === 'org') { e.orgs_graded++; if (g.meets) e.orgs_meeting++; continue; }
+    e.members_graded++;
+    e[COL[g.final]]++;
+    if (g.meets) e.members_meeting++;
+  }
+  assert.ok(at(branchA).members_graded >= 3, `branch A's members were graded: ${JSON.stringify(at(branchA))}`);
+  assert.ok(grades.some((g) => g.target_kind === 'org'), 'the town graded its organisations');
+
+  const d = await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?round_id=${round.id}`));
+  assert.equal(d.round.id, round.id);
+  const rows = new Map(d.children.map((c) => [c.id, c]));
+  for (const [org, want] of expect) {
+    const row = rows.get(org);
+    assert.ok(row, `branch ${org} has a row`);
+    for (const k of COUNTERS) assert.equal(row[k], want[k], `branch ${org}: ${k}`);
+  }
+  for (const c of d.children) if (!expect.has(c.id)) for (const k of COUNTERS) assert.equal(c[k], 0, `untouched ${c.name}: ${k}`);
+  // the total: what was sent, and the children plus what belongs to the town itself
+  for (const k of COUNTERS) {
+    const sent = [...expect.values()].reduce((s, e) => s + e[k], 0);
+    assert.equal(d.total[k], sent, `total ${k}`);
+    assert.equal(d.children.reduce((s, c) => s + c[k], 0) + (d.own ? d.own[k] : 0), d.total[k], `children add up: ${k}`);
+  }
+  assert.equal(d.own, null, 'nothing was counted at the town itself');
+  // shares: one decimal, null / "—" without a denominator
+  for (const row of [d.total, ...d.children]) {
+    const ok3 = row.answers_satisfied + row.answers_basic;
+    assert.equal(row.satisfaction_rate, rate(ok3, ok3 + row.answers_unsatisfied), `${row.name} satisfaction`);
+    assert.equal(row.satisfaction_text, text(ok3, ok3 + row.answers_unsatisfied));
+    assert.equal(row.members_meeting_rate, rate(row.members_meeting, row.members_graded));
+    assert.equal(row.members_meeting_text, text(row.members_meeting, row.members_graded));
+    assert.equal(row.orgs_meeting_text, text(row.orgs_meeting, row.orgs_graded));
+    assert.equal(row.coverage_text, text(row.charges_done, row.charges));
+  }
+  const a = rows.get(branchA);
+  assert.equal(a.ballots_valid, 7);
+  assert.equal(a.ballots_invalid, 2);
+  assert.ok(a.answers_unsatisfied > 0 && a.satisfaction_rate < 100, 'the paper sheets brought 不满意 answers');
+  assert.match(a.satisfaction_text, /^\d+\.\d%$/);
+  assert.equal(a.coverage_text, '50.0%');
+  assert.equal(a.coverage_rate, 50);
+  assert.equal(rows.get(branchC).coverage_text, '0.0%');
+  const untouched = d.children.find((c) => !expect.has(c.id) && c.charges === 0);
+  if (untouched) assert.equal(untouched.coverage_text, '—', 'no charges: no coverage share');
+
+  // `cxzy recount` rebuilds every counter from the raw records: no difference from what is shown
+  const rc = srv.cli(['recount', '--round', String(round.id)]);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+
+  // the same figures one level down, and a branch has no children
+  const da = await ok(await secretary.get(`/api/v1/orgs/${branchA}/dashboard?round_id=${round.id}`));
+  for (const k of COUNTERS) assert.equal(da.total[k], a[k], `branch dashboard ${k}`);
+  assert.deepEqual(da.children, []);
+  assert.equal(da.own, null);
+});
+
+test('the newest round covering the organisation is the default; rounds of other subtrees are refused', async () => {
+  const d = await ok(await town.get(`/api/v1/orgs/${townId}/dashboard`));
+  assert.equal(d.round.id, round.id, 'the round just opened is the newest');
+  assert.ok(d.rounds.length >= 1 && d.rounds[0].id === round.id && d.rounds[0].selected === true);
+  for (const r of d.rounds.slice(1)) assert.equal(r.selected, false);
+  // the town's round does not cover the root nor the other town's branch
+  const root = await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard`));
+  assert.ok(!root.rounds.some((r) => r.id === round.id), 'the root lists only rounds that cover it');
+  expectError(await office.get(`/api/v1/orgs/${rootId}/dashboard?round_id=${round.id}`), 404, 'not_found', 'round_id');
+  expectError(await secretary2.get(`/api/v1/orgs/${branchB}/dashboard?round_id=${round.id}`), 404, 'not_found', 'round_id');
+  expectError(await town.get(`/api/v1/orgs/${townId}/dashboard?round_id=987654321`), 404, 'not_found', 'round_id');
+  for (const bad of ['abc', '0', '-3', '1.5', '99999999999999999999'])
+    expectError(await town.get(`/api/v1/orgs/${townId}/dashboard?round_id=${encodeURIComponent(bad)}`), 400, 'invalid_query', 'round_id');
+  expectError(await town.get(`/api/v1/orgs/${townId}/dashboard?format=pdf`), 400, 'invalid_format', 'format');
+});
+
+test('who may look: staff over the organisation; another town 404, a plain member 403, nobody 401', async () => {
+  for (const c of [office, town, leader, discipline]) await ok(await c.get(`/api/v1/orgs/${townId}/dashboard`));
+  await ok(await secretary.get(`/api/v1/orgs/${branchA}/dashboard`));
+  const missing = await secretary2.get('/api/v1/orgs/987654321/dashboard');
+  const hidden = await secretary2.get(`/api/v1/orgs/${branchA}/dashboard`);
+  expectError(hidden, 404, 'not_found');
+  assert.deepEqual(hidden.json, missing.json, 'a dashboard out of scope looks like a missing one');
+  expectError(await secretary.get(`/api/v1/orgs/${townId}/dashboard`), 404, 'not_found');
+  expectError(await town.get(`/api/v1/orgs/${branchB}/dashboard`), 404, 'not_found');
+  expectError(await member.get(`/api/v1/orgs/${branchA}/dashboard`), 403, 'forbidden');
+  expectError(await anon.get(`/api/v1/orgs/${branchA}/dashboard`), 401, 'unauthenticated');
+  for (const p of [`/orgs/${branchA}/dashboard`, `/orgs/${branchA}/dashboard?format=xlsx&round_id=${round.id}`]) {
+    const r = await secretary2.get(p);
+    assert.equal(r.status, 404, p);
+    assert.ok(!r.text.includes(inA[0].name) && !r.text.includes('看板测试'), `${p} reveals nothing`);
+  }
+  assert.equal((await member.get(`/orgs/${branchA}/dashboard`)).status, 403);
+  // the links: the org page shows 统计看板 to staff, not to a plain member
+  assert.match((await town.get(`/orgs/${townId}`)).text, new RegExp(`href="/orgs/${townId}/dashboard"`));
+  assert.doesNotMatch((await member.get(`/orgs/${branchA}`)).text, /\/dashboard"/);
+});
+
+test('the page: the table and a JSON data block with the same figures, names escaped, scripts from the binary', async () => {
+  const evil = '看板</script><!--<b>支部';
+  const made = (await ok(await office.post(`/api/v1/orgs/${townId}/children`, { name: evil, type: 'branch', sector: 'rural' }), 201)).org;
+  const api = await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?round_id=${round.id}`));
+  const r = await town.get(`/orgs/${townId}/dashboard?round_id=${round.id}`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^text\/html/);
+  assert.match(r.headers.get('content-security-policy'), /script-src 'self'/);
+  assert.doesNotMatch(r.headers.get('content-security-policy'), /unsafe-inline|unsafe-eval/);
+  const html = r.text;
+  assert.ok(!html.includes(evil), 'the raw name never reaches the page');
+  assert.ok(html.includes('看板&lt;/script&gt;&lt;!--&lt;b&gt;支部'), 'the table shows the name escaped');
+  // the data block: one <script type="application/json">, closed only by its own end tag
+  const m = html.match(/<script type="application\/json" id="dashboard-data">([\s\S]*?)<\/script>/);
+  assert.ok(m, 'the page has the data block');
+  assert.ok(!/[<>&]/.test(m[1]), 'no <, > or & inside the data block');
+  const data = JSON.parse(m[1]);
+  assert.deepEqual(data.total, api.total);
+  assert.deepEqual(data.children, api.children);
+  assert.ok(data.children.some((c) => c.id === made.id && c.name === evil), 'the name survives the escaping');
+  // no inline script: every other <script> has a src on this server, versioned
+  const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((x) => x[1]);
+  assert.equal(scripts.filter((s) => !/type="application\/json"/.test(s)).every((s) => /src="\/static\/[^"]+\?v=[0-9a-f]+"/.test(s)), true, scripts.join(' | '));
+  const src = html.match(/src="(\/static\/vendor\/echarts\.min\.js\?v=[0-9a-f]+)"/);
+  assert.ok(src, 'ECharts comes from /static/vendor/');
+  const js = await anon.get(src[1]);
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type'), /javascript/);
+  assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  const etag = js.headers.get('etag');
+  assert.ok(etag && src[1].endsWith(etag.replace(/"/g, '')), 'the version in the URL is the ETag');
+  const again = await anon.get(src[1], { headers: { 'If-None-Match': etag } });
+  assert.equal(again.status, 304);
+  const unversioned = await anon.get('/static/vendor/echarts.min.js');
+  assert.equal(unversioned.status, 200);
+  assert.equal(unversioned.headers.get('cache-control'), 'public, max-age=3600', 'only the versioned URL is kept for a year');
+  assert.ok(js.buf.equals(unversioned.buf));
+  // the table: a row per child with a link to its dashboard for the same round, and the total
+  for (const c of api.children) assert.ok(html.includes(`href="/orgs/${c.id}/dashboard?round_id=${round.id}"`), `a link to ${c.name}`);
+  const foot = html.match(/<tfoot>([\s\S]*?)<\/tfoot>/)[1];
+  for (const v of [api.total.satisfaction_text, `${api.total.ballots_valid}`, `${api.total.ballots_invalid}`]) assert.ok(foot.includes(v), `total row shows ${v}`);
+  assert.match(html, /<select id="round_id" name="round_id">/);
+  assert.ok(html.includes(`<option value="${round.id}" selected>`), 'the round selector marks the round shown');
+  assert.equal(html.match(/<option [^>]*selected/g).length, 1, 'one round is selected');
+  await ok(await office.post(`/api/v1/orgs/${made.id}/deactivate`));
+});
+
+test('XLSX export: Chinese headers, the total first, then the children, with the API\'s numbers; audited', async () => {
+  const api = await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?round_id=${round.id}`));
+  for (const path of [`/api/v1/orgs/${townId}/dashboard?round_id=${round.id}&format=xlsx`, `/orgs/${townId}/dashboard?round_id=${round.id}&format=xlsx`]) {
+    const x = await town.get(path);
+    assert.equal(x.status, 200, x.text.slice(0, 200));
+    assert.match(x.headers.get('content-type'), /spreadsheetml/);
+    assert.match(x.headers.get('content-disposition'), /attachment; .*filename\*=UTF-8''/);
+    const files = unzip(x.buf);
+    const shared = (files['xl/sharedStrings.xml'] || Buffer.alloc(0)).toString('utf8');
+    const sheet = files['xl/worksheets/sheet1.xml'].toString('utf8');
+    const strings = [...shared.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((x) => x[1]);
+    const unxml = (t) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    // cell values by reference: inline and shared strings as text, numbers as numbers
+    const cells = new Map();
+    for (const c of sheet.matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const inner = c[3] || '', attrs = c[2];
+      const t = inner.match(/<t[^>]*>([^<]*)<\/t>/), v = inner.match(/<v>([^<]*)<\/v>/);
+      cells.set(c[1], t ? unxml(t[1]) : v ? (/t="s"/.test(attrs) ? unxml(strings[Number(v[1])]) : Number(v[1])) : '');
+    }
+    const col = (i) => String.fromCharCode(65 + i); // 23 columns: A to W
+    const header = [...Array(23).keys()].map((i) => cells.get(`${col(i)}2`));
+    for (const h of ['组织', '类型', '五个好比例(%)', '五带头比例(%)', '优秀', '合格', '基本合格', '不合格', '群众满意率(%)', '有效票', '无效票', '点评覆盖率(%)', '自评', '互评'])
+      assert.ok(header.includes(h), `header ${h} in ${header.join(',')}`);
+    const colOf = (h) => col(header.indexOf(h));
+    assert.match(String(cells.get('A1')), /2011年上半年（看板测试）/);
+    assert.equal(cells.get('A3'), `合计：${api.total.name}`);
+    assert.equal(cells.get(`${colOf('有效票')}3`), api.total.ballots_valid);
+    assert.equal(cells.get(`${colOf('无效票')}3`), api.total.ballots_invalid);
+    assert.equal(cells.get(`${colOf('群众满意率(%)')}3`), api.total.satisfaction_rate);
+    assert.equal(cells.get(`${colOf('点评覆盖率(%)')}3`), api.total.coverage_rate);
+    assert.equal(cells.get(`${colOf('优秀')}3`), api.total.members_excellent);
+    api.children.forEach((c, i) => {
+      assert.equal(cells.get(`A${4 + i}`), c.name);
+      assert.equal(cells.get(`${colOf('有效票')}${4 + i}`), c.ballots_valid, `${c.name} 有效票`);
+      assert.equal(cells.get(`${colOf('互评')}${4 + i}`), c.peer_reviews, `${c.name} 互评`);
+    });
+  }
+  const audit = (await ok(await office.get(`/api/v1/orgs/${townId}/audit`))).records;
+  assert.ok(audit.some((a) => a.action === 'export' && a.entity === 'dashboard'), 'the export is audited');
+  expectError(await town.get(`/api/v1/orgs/${townId}/dashboard?round_id=${round.id}&format=csv`), 400, 'invalid_format', 'format');
+});

@@ -296,7 +296,10 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
     sheet_ctx k = {d, batch, 0, e, CX_OK};
     if (paper_codes(d, batch, key_sheet, &k) != CX_OK || k.rc != CX_OK) return CX_ERR;
     size_t graded;
-    if (grades_store(d, &actor_cli, rid, &b, false, &graded, e) != CX_OK) return CX_ERR;
+    org t;
+    if (grades_store(d, &actor_cli, rid, &b, false, &graded, e) != CX_OK || org_get(d, town, &t) != 1 ||
+        grades_store(d, &actor_cli, rid, &t, true, &graded, e) != CX_OK) /* the town office grades its organisations */
+        return CX_ERR;
     return demo_feedback(d, &b, win, ids[2], e);
 }
 

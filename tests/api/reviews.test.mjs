@@ -439,7 +439,10 @@ test('pages: rounds, my reviews with the five criteria, peer form, charges, comm
   };
   await page(secretary, `/orgs/${branch}/rounds`, '2011年上半年', '评议结果与等次');
   await page(town, `/rounds/${R1.id}`, '2011年上半年', '自评');
-  await page(member, '/me/reviews', '带头学习提高，争当勤学标兵', '认真学习实践科学发展观', '找不足', '明方向', B.name);
+  const mine = await page(member, '/me/reviews', '带头学习提高，争当勤学标兵', '认真学习实践科学发展观', '找不足', '明方向', B.name, '互评汇总');
+  assert.match(mine, /<td data-label="标准">带头学习提高，争当勤学标兵<\/td><td data-label="好">\d+<\/td>/, 'the peer summary names each criterion with its counts');
+  await page(secretary, `/members/${A.id}/review?round_id=${R1.id}`, '互评汇总');
+  assert.match((await secretary.get(`/members/${A.id}/review?round_id=${R1.id}`)).text, /<td data-label="标准">带头创造佳绩，争当敬业模范<\/td><td data-label="好">\d+<\/td>/);
   await page(member, `/members/${B.id}/review?round_id=${R1.id}`, '不具名', 'level_5');
   await page(leader, '/me/charges', A.name, '已点评');
   await page(leader, `/members/${A.id}/commentary?round_id=${R1.id}`, '肯定成绩', '指出问题', '明确努力方向');

@@ -480,6 +480,10 @@ static void item_data(req *r, const feedback *f, const char *vmp)
     cJSON_AddBoolToObject(can, "publish", f->status == FS_REPLIED && can_publish(&r->user, vmp, f));
     cJSON_AddBoolToObject(can, "reveal", (f->has_name || f->has_contact) && can_reveal(&r->user, vmp, f));
     cJSON_AddBoolToObject(can, "publish_option", f->kind != FK_REPORT);
+    /* a problem found becomes a rectification item of the responsible organisation (never a
+     * 举报: its item would be seen by those who must not know of it) */
+    cJSON_AddBoolToObject(can, "rectify", f->kind != FK_REPORT && f->status != FS_MERGED &&
+                                              perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, f->org_path));
     if (triage && f->status != FS_MERGED) {
         cJSON *cats = cJSON_AddArrayToObject(d, "categories");
         feedback_categories(r->db, add_category, cats);

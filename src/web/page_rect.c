@@ -138,7 +138,11 @@ void h_rect_new(req *r)
     int64_t id;
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o)) return;
-    rect_new n = {.source = "manual"};
+    /* a link from the source may fill it in: ?source=feedback&source_id=…&problem=… */
+    rect_new n;
+    read_new(r, &n);
+    cx_err e;
+    if (opt_id(r, "source_id", "invalid_source_id", "来源记录编号", &n.source_id, &e) != CX_OK) n.source_id = 0;
     form_data(r, &o, &n, NULL, 0);
 }
 

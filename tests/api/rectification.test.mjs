@@ -428,6 +428,24 @@ test('the server itself escalates overdue items when it starts (and hourly), wit
   }
 });
 
+test('a complaint becomes a rectification item from its page, filled in; a 举报 never offers it', async () => {
+  const items = (await ok(await town.get(`/api/v1/orgs/${townId}/feedback?per_page=500`))).items;
+  const c = items.find((x) => x.kind === 'complaint');
+  assert.ok(c, 'the demo has a complaint at the town');
+  const page = (await town.get(`/feedback/${c.id}`)).text;
+  const m = page.match(/href="(\/orgs\/\d+\/rectifications\/new\?[^"]+)">转为整改事项/);
+  assert.ok(m, 'the complaint page links to a new rectification item');
+  const form = (await town.get(m[1].replaceAll('&amp;', '&'))).text;
+  assert.ok(form.includes(`value="${c.id}"`), 'the source record is filled in');
+  assert.ok(form.includes(c.text.slice(0, 12)), 'the problem is the complaint\'s text');
+  const disc = await loginAs(srv.base, 'discipline');
+  const rep = (await ok(await disc.get(`/api/v1/orgs/${townId}/feedback?per_page=500`))).items.find((x) => x.kind === 'report');
+  assert.ok(rep, 'the demo has a 举报 the district inspector handles');
+  const rp = await disc.get(`/feedback/${rep.id}`);
+  assert.equal(rp.status, 200);
+  assert.ok(!rp.text.includes('转为整改事项'));
+});
+
 test('the audit chain verifies after all of this file\'s requests', () => {
   const r = srv.cli(['audit', 'verify']);
   assert.equal(r.status, 0, r.stdout + r.stderr);

@@ -171,7 +171,7 @@ void h_openapi(req *r)
     cJSON_AddStringToObject(info, "description",
                             "登录：POST /api/v1/session {username,password}，返回 csrf 并设置会话 Cookie；"
                             "改变数据的请求须带 X-CSRF-Token 头。错误格式：{\"error\":{\"code\",\"message\",\"field\"}}。"
-                            "请求体上限 1 MB（名册导入 64 MB）。");
+                            "请求体上限 1 MB；照片和群众提交意见的附件 3 MB，践诺、整改佐证和工作人员录入意见的附件 27 MB，名册导入 64 MB。");
     cJSON *paths = cJSON_AddObjectToObject(d, "paths");
     for (size_t i = 0; i < web_nroutes; i++) {
         const route *rt = &web_routes[i];

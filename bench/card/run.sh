@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/card: throughput and p99 latency of the public member card (/p/card/:id) at 64 and 256
-# connections (wrk, 127.0.0.1, 10 s each), beside nginx serving the same response bytes as a static
+# connections (wrk, 127.0.0.1, SECONDS each, ROUNDS times), beside nginx serving the same response bytes as a static
 # file in the same run, on a demo database of 100,000 members. Prints the ratio.
 # Usage: bench/card/run.sh BUILD_DIR [MEMBERS] [SECONDS]
 set -eu
@@ -48,8 +48,17 @@ run() { # $1 = port, $2 = connections → "rps p99ms"
   errs=$(awk '/Non-2xx|Socket errors/ {print}' "$w/wrk.txt" | tr '\n' ' ')
   echo "$rps $p99 $errs"
 }
+# ROUNDS rounds (default 3) at each connection count, cxzy and nginx taking turns, so that both
+# meet the same moments of a shared machine; the figures printed are the medians of the rounds.
+ROUNDS=${ROUNDS:-3}
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 for c in 64 256; do
-  set -- $(run "$cport" "$c"); crps=$1; cp99=$2; shift 2; cerr="$*"
-  set -- $(run "$nport" "$c"); nrps=$1; np99=$2
-  echo "card ($bytes bytes, $MEMBERS members), $c connections: cxzy $crps req/s, p99 ${cp99} ms ${cerr:+[$cerr]} |  limit: nginx same bytes $nrps req/s, p99 ${np99} ms  |  ratio $(awk "BEGIN {printf \"%.2f\", $crps / $nrps}")x  (target >= 0.6x, p99 <= 10 ms at 256)"
+  crs=""; cps=""; nrs=""; nps=""; cerr=""
+  for k in $(seq 1 "$ROUNDS"); do
+    set -- $(run "$cport" "$c"); crs="$crs $1"; cps="$cps $2"; shift 2; cerr="$cerr$*"
+    set -- $(run "$nport" "$c"); nrs="$nrs $1"; nps="$nps $2"
+    echo "  round $k, $c connections: cxzy $(echo $crs | awk '{print $NF}') req/s p99 $(echo $cps | awk '{print $NF}') ms | nginx $(echo $nrs | awk '{print $NF}') req/s p99 $(echo $nps | awk '{print $NF}') ms"
+  done
+  crps=$(echo "$crs" | median); cp99=$(echo "$cps" | median); nrps=$(echo "$nrs" | median); np99=$(echo "$nps" | median)
+  echo "card ($bytes bytes, $MEMBERS members), $c connections, median of $ROUNDS: cxzy $crps req/s, p99 ${cp99} ms ${cerr:+[$cerr]} |  limit: nginx same bytes $nrps req/s, p99 ${np99} ms  |  ratio $(awk "BEGIN {printf \"%.2f\", $crps / $nrps}")x  (target >= 0.6x, p99 <= 10 ms at 256)"
 done

@@ -8,6 +8,11 @@
 #include "../lib/crypto.h"
 #include "../domain/member.h"
 #include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,6 +26,12 @@
 #define LIMIT_PHOTO (3u << 20)   /* a 2 MiB photo and its multipart wrapping */
 #define LIMIT_EVIDENCE (27u << 20) /* a progress entry with up to 5 evidence files of 5 MiB */
 #define MAX_FIELDS 256           /* form fields per request */
+/* Each connection's memory pool (request line, headers, read and write buffers; bodies stream
+ * through it to our own buffers). libmicrohttpd 0.9.75 zeroes the whole pool before every
+ * request on a kept-alive connection, so its size is a per-request cost: 256 KiB cost the card
+ * a third of its throughput and tripled its p99 at 256 connections (docs/BENCHMARKS.md). 32 KiB
+ * is the library's default and holds headers far beyond any browser's. */
+#define CONN_POOL (32u << 10)
 
 static db_pool *g_pool;
 
@@ -669,6 +680,43 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 static volatile sig_atomic_t stop;
 static void on_signal(int s) { stop = 1; }
 
+/* The accept thread. libmicrohttpd's own accepting lets every worker race for each new
+ * connection, and at 256 connections two of four workers got three quarters of them: their
+ * connections waited while the others idled (the card's p99 at 256 connections). Handed over
+ * with MHD_add_connection, a connection goes to worker (fd mod pool size) with room. */
+typedef struct acceptor {
+    int fd;
+    struct MHD_Daemon *d;
+    atomic_bool stopping;
+} acceptor;
+
+static void *accept_main(void *arg)
+{
+    acceptor *a = arg;
+    sigset_t ss; /* signals go to the main thread, whose pause() they end */
+    sigemptyset(&ss);
+    sigaddset(&ss, SIGINT);
+    sigaddset(&ss, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &ss, NULL);
+    while (!atomic_load(&a->stopping)) {
+        struct sockaddr_storage ca;
+        socklen_t len = sizeof ca;
+        int c = accept4(a->fd, (struct sockaddr *)&ca, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (c >= 0) {
+            MHD_add_connection(a->d, c, (struct sockaddr *)&ca, len); /* closes c itself when it cannot take it */
+            continue;
+        }
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            struct pollfd none = {-1, 0, 0};
+            poll(&none, 1, 10); /* out of descriptors or memory: let connections close, then go on */
+        } else if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN && errno != EPROTO) {
+            if (!atomic_load(&a->stopping)) fprintf(stderr, "cxzy: accept: %s\n", strerror(errno));
+            if (errno == EINVAL || errno == EBADF) break; /* the socket was shut down */
+        }
+    }
+    return NULL;
+}
+
 int web_serve(const web_config *cfg, db_pool *pool)
 {
     g_pool = pool;
@@ -686,13 +734,26 @@ int web_serve(const web_config *cfg, db_pool *pool)
         return 2;
     }
     sa.sin_port = htons((uint16_t)port);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb, NULL,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
-    if (!d) {
+    /* Our own listening socket and accept thread (see acceptor): connections are dealt out
+     * evenly over the thread pool instead of going to whichever worker wakes first. */
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 1024) != 0) {
         fprintf(stderr, "错误：无法在 %s 上监听（端口被占用？）\n", cfg->listen);
+        if (lfd >= 0) close(lfd);
+        return 1;
+    }
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, completed,
+        NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL,
+        MHD_OPTION_END);
+    acceptor acc = {.fd = lfd, .d = d};
+    pthread_t accept_thread;
+    if (!d || pthread_create(&accept_thread, NULL, accept_main, &acc) != 0) {
+        fprintf(stderr, "错误：无法启动网站服务线程\n");
+        if (d) MHD_stop_daemon(d);
+        close(lfd);
         return 1;
     }
     signal(SIGINT, on_signal);
@@ -707,6 +768,10 @@ int web_serve(const web_config *cfg, db_pool *pool)
     printf("cxzy 已启动：http://%s:%d/  数据库：%s\n", host, port, shown);
     fflush(stdout);
     while (!stop) pause();
+    atomic_store(&acc.stopping, true);
+    shutdown(lfd, SHUT_RDWR); /* wakes the blocked accept() */
+    pthread_join(accept_thread, NULL);
+    close(lfd);
     MHD_stop_daemon(d);
     printf("cxzy 已停止\n");
     return 0;

@@ -17,3 +17,44 @@ test('office logs in and sees the district root with its members counted', async
   assert.equal(org.json.subtree_members, 300);
   assert.ok(org.json.children.length >= 8);
 });
+
+// The server's own accept thread hands connections to the workers (src/web/server.c, acceptor).
+test('300 kept-alive connections at once all get the card, three times each', async () => {
+  const http = await import('node:http');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 300 });
+  const get = () => new Promise((resolve, reject) => {
+    http.get(`${srv.base}/p/card/1`, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    }).on('error', reject);
+  });
+  const first = await get();
+  assert.equal(first.status, 200);
+  const conns = await Promise.all(Array.from({ length: 300 }, async () => [await get(), await get(), await get()]));
+  agent.destroy();
+  const all = conns.flat();
+  assert.equal(all.length, 900);
+  assert.deepEqual([...new Set(all.map((r) => r.status))], [200]);
+  assert.equal(new Set(all.map((r) => r.body)).size, 1, 'every answer is the same card');
+  assert.equal(all[0].body, first.body);
+});
+
+// Each connection's memory pool is 32 KiB (server.c, CONN_POOL): a browser's headers with many
+// cookies of other sites on the same host name still fit.
+test('a request carrying 12 KB of other applications’ cookies is served', async () => {
+  const jar = Array.from({ length: 60 }, (_, i) => `other_app_${i}=${'x'.repeat(190)}`).join('; ');
+  assert.ok(jar.length > 12000);
+  const r = await fetch(`${srv.base}/p/card/1`, { headers: { Cookie: jar } });
+  assert.equal(r.status, 200);
+  assert.match(await r.text(), /亮身份|公开承诺/);
+});
+
+test('a second server on the same port is refused with a message, and the first goes on', async () => {
+  const port = new URL(srv.base).port;
+  const r = srv.cli(['serve', '--listen', `127.0.0.1:${port}`], { timeout: 20000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /无法在 127\.0\.0\.1:\d+ 上监听（端口被占用？）/);
+  assert.equal((await fetch(`${srv.base}/p/card/1`)).status, 200);
+});

@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$top/$BUILD/src/cxzy"
 inproc="$top/$BUILD/bench/ballot_bench"
 w=$(mktemp -d /tmp/cxzy-bench-ballots.XXXXXX)
-port=$((31000 + $$ % 10000))
+port=$((10000 + $$ % 5000))
 cleanup() {
   [ -f "$w/cxzy.pid" ] && kill "$(cat "$w/cxzy.pid")" 2>/dev/null
   sleep 0.2; rm -rf "$w"

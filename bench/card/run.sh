@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$top/$BUILD/src/cxzy"
 w=$(mktemp -d /tmp/cxzy-bench-card.XXXXXX)
 chmod 755 "$w"
-cport=$((30000 + $$ % 10000)); nport=$((cport + 1))
+cport=$((20000 + $$ % 10000)); nport=$((cport + 1))
 cleanup() {
   [ -f "$w/cxzy.pid" ] && kill "$(cat "$w/cxzy.pid")" 2>/dev/null
   [ -f "$w/nginx.pid" ] && kill "$(cat "$w/nginx.pid")" 2>/dev/null

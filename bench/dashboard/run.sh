@@ -19,7 +19,7 @@ bin="$top/$BUILD/src/cxzy"
 gen="$top/$BUILD/bench/gen_dashboard"
 w=$(mktemp -d /tmp/cxzy-bench-dash.XXXXXX)
 chmod 755 "$w"
-port=$((40000 + $$ % 10000))
+port=$((15000 + $$ % 5000))
 cleanup() {
   [ -f "$w/cxzy.pid" ] && kill "$(cat "$w/cxzy.pid")" 2>/dev/null
   sleep 0.2

@@ -58,8 +58,9 @@ static void *upkeep_main(void *arg)
 
 int cmd_serve(int argc, char **argv)
 {
-    static const char *usage = "用法：cxzy serve [--db URL] [--listen 地址:端口] [--threads N] [--key FILE]\n"
+    static const char *usage = "用法：cxzy serve [--db URL] [--listen 地址:端口] [--threads N] [--max-connections N] [--key FILE]\n"
                                "  启动网站服务，默认监听 127.0.0.1:8080；启动时自动升级数据库结构。\n"
+                               "  --max-connections N  同时保持的连接数上限（默认 4096；已满时新连接排队等候）\n"
                                "  --sms log|none|cmd:程序  短信验证码网关（默认 log：验证码写入服务日志，仅供演示和测试）\n"
                                "  --ballot-limit N  每个网络地址每小时最多提交的评价数（默认 60，0 为不限）\n"
                                "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n";
@@ -67,6 +68,7 @@ int cmd_serve(int argc, char **argv)
     web_config cfg = {.listen = "127.0.0.1:8080", .threads = 0};
     static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
                                    {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
+                                   {"max-connections", required_argument, 0, 'c'},
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"help", no_argument, 0, 'h'}, {0}};
     ballot_config bc = {BALLOT_LIMIT_DEFAULT, SMS_LIMIT_DEFAULT};
@@ -83,6 +85,11 @@ int cmd_serve(int argc, char **argv)
             if (str_to_i64(optarg, &v) != CX_OK || v < 1 || v > 256)
                 return fprintf(stderr, "错误：--threads 应为 1 到 256 之间的整数\n"), 2;
             cfg.threads = (int)v;
+            break;
+        case 'c':
+            if (str_to_i64(optarg, &v) != CX_OK || v < 1 || v > 1000000)
+                return fprintf(stderr, "错误：--max-connections 应为 1 到 1000000 之间的整数\n"), 2;
+            cfg.max_conns = (int)v;
             break;
         case 's': sms = optarg; break;
         case 'b': case 'm':

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -683,12 +684,35 @@ static void on_signal(int s) { stop = 1; }
 /* The accept thread. libmicrohttpd's own accepting lets every worker race for each new
  * connection, and at 256 connections two of four workers got three quarters of them: their
  * connections waited while the others idled (the card's p99 at 256 connections). Handed over
- * with MHD_add_connection, a connection goes to worker (fd mod pool size) with room. */
+ * with MHD_add_connection, a connection goes to worker (fd mod pool size) with room.
+ * At max_conns open connections the thread stops accepting until one closes: a new visitor
+ * waits in the listen queue, as with libmicrohttpd's own accepting, instead of being reset
+ * (libmicrohttpd closes a connection handed to it beyond its limit at once). */
 typedef struct acceptor {
     int fd;
     struct MHD_Daemon *d;
     atomic_bool stopping;
+    unsigned max_conns;
 } acceptor;
+
+/* Connections handed over and not yet closed: counted up by the accept thread before the hand-over
+ * (a worker starts a connection later, from its queue), down when libmicrohttpd refuses it at
+ * once or closes it. libmicrohttpd reports the close of every connection it started, including
+ * one whose start failed after the report; a connection that fails before starting (a worker
+ * could not map its 32 KiB pool) would stay counted. */
+static atomic_uint g_open;
+
+static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls, (void)c, (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&g_open, 1);
+}
+
+static void nap_ms(int ms)
+{
+    struct pollfd none = {-1, 0, 0};
+    poll(&none, 1, ms);
+}
 
 static void *accept_main(void *arg)
 {
@@ -699,22 +723,54 @@ static void *accept_main(void *arg)
     sigaddset(&ss, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &ss, NULL);
     while (!atomic_load(&a->stopping)) {
+        if (atomic_load(&g_open) >= a->max_conns) {
+            nap_ms(10); /* full: leave new connections in the listen queue until one closes */
+            continue;
+        }
         struct sockaddr_storage ca;
         socklen_t len = sizeof ca;
         int c = accept4(a->fd, (struct sockaddr *)&ca, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c >= 0) {
-            MHD_add_connection(a->d, c, (struct sockaddr *)&ca, len); /* closes c itself when it cannot take it */
+            atomic_fetch_add(&g_open, 1);
+            if (MHD_add_connection(a->d, c, (struct sockaddr *)&ca, len) != MHD_YES) /* then it has closed c */
+                atomic_fetch_sub(&g_open, 1);
             continue;
         }
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            struct pollfd none = {-1, 0, 0};
-            poll(&none, 1, 10); /* out of descriptors or memory: let connections close, then go on */
+            nap_ms(10); /* out of descriptors or memory: let connections close, then go on */
         } else if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN && errno != EPROTO) {
             if (!atomic_load(&a->stopping)) fprintf(stderr, "cxzy: accept: %s\n", strerror(errno));
             if (errno == EINVAL || errno == EBADF) break; /* the socket was shut down */
         }
     }
     return NULL;
+}
+
+/* How many connections the server keeps open: cfg->max_conns (default CONN_DEFAULT), within
+ * the descriptors this process may open. The soft RLIMIT_NOFILE is raised towards the hard one
+ * first (it is 1,024 under many service managers). FD_RESERVE descriptors stay for database
+ * connections, uploads and logs, and CONN_MARGIN per worker for the margin below. */
+#define CONN_DEFAULT 4096u
+#define FD_RESERVE 128u
+#define CONN_MARGIN 16u
+static unsigned conn_budget(const web_config *cfg)
+{
+    unsigned want = cfg->max_conns ? (unsigned)cfg->max_conns : CONN_DEFAULT;
+    rlim_t need = (rlim_t)want + FD_RESERVE + CONN_MARGIN * (unsigned)cfg->threads;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return want;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        struct rlimit up = rl;
+        up.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need) ? need : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0) rl = up;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need) return want;
+    rlim_t room = rl.rlim_cur > FD_RESERVE + CONN_MARGIN * (unsigned)cfg->threads + 16
+                      ? rl.rlim_cur - FD_RESERVE - CONN_MARGIN * (unsigned)cfg->threads
+                      : 16;
+    fprintf(stderr, "提示：本进程最多可打开 %llu 个文件，最大连接数由 %u 降为 %llu\n", (unsigned long long)rl.rlim_cur, want,
+            (unsigned long long)room);
+    return (unsigned)room;
 }
 
 int web_serve(const web_config *cfg, db_pool *pool)
@@ -743,12 +799,21 @@ int web_serve(const web_config *cfg, db_pool *pool)
         if (lfd >= 0) close(lfd);
         return 1;
     }
+    unsigned max_conns = conn_budget(cfg);
+    /* libmicrohttpd must never reach its own limit: 0.9.75 deadlocks a worker that finds itself
+     * at its limit while starting a connection handed over with MHD_add_connection (all four
+     * workers hung in a mutex after "Server reached connection limit", the server answered
+     * nothing and could not stop). Its limit is split over the workers and connections are
+     * dealt by descriptor, so each worker's share is set to our whole limit plus the margin (a
+     * closing connection leaves our count just before it leaves libmicrohttpd's). Descriptors
+     * stay bounded by our count. */
+    unsigned nthreads = (unsigned)cfg->threads, mhd_limit = (max_conns + CONN_MARGIN) * nthreads;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, completed,
-        NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL,
-        MHD_OPTION_END);
-    acceptor acc = {.fd = lfd, .d = d};
+        NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, nthreads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_conn, NULL, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL, MHD_OPTION_END);
+    acceptor acc = {.fd = lfd, .d = d, .max_conns = max_conns};
     pthread_t accept_thread;
     if (!d || pthread_create(&accept_thread, NULL, accept_main, &acc) != 0) {
         fprintf(stderr, "错误：无法启动网站服务线程\n");

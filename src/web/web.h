@@ -13,6 +13,7 @@ typedef struct web_config {
     const char *db_url;
     const char *listen; /* "127.0.0.1:8080" */
     int threads;
+    int max_conns; /* open connections kept at most; 0: the default (server.c, conn_budget) */
 } web_config;
 
 int web_serve(const web_config *cfg, db_pool *pool);

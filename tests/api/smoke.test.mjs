@@ -1,7 +1,7 @@
 // smoke.test.mjs: the server starts on the demo data, logs in, and stops cleanly.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, loginAs } from '../lib.mjs';
+import { startServer, startServerOn, loginAs } from '../lib.mjs';
 
 const srv = await startServer();
 after(() => srv.stop());
@@ -57,4 +57,67 @@ test('a second server on the same port is refused with a message, and the first 
   assert.equal(r.status, 1);
   assert.match(r.stderr, /无法在 127\.0\.0\.1:\d+ 上监听（端口被占用？）/);
   assert.equal((await fetch(`${srv.base}/p/card/1`)).status, 200);
+});
+
+// At --max-connections open connections the accept thread stops accepting (server.c, acceptor):
+// the next visitor waits in the listen queue and is served when a connection closes, instead of
+// being reset. Observed for 500 ms: with no limit, the ninth answer comes in about a millisecond.
+test('at the connection limit a new visitor waits and is served when a connection closes', { timeout: 30000 }, async () => {
+  const net = await import('node:net');
+  const two = await startServerOn({ db: srv.db, demo: false, args: ['--max-connections', '8'] });
+  const { port } = new URL(two.base);
+  const open = () => new Promise((resolve, reject) => {
+    const s = net.connect(Number(port), '127.0.0.1');
+    let got = '';
+    s.setEncoding('latin1');
+    s.on('data', (c) => { // one whole answer: its headers and Content-Length bytes of body
+      got += c;
+      const end = got.indexOf('\r\n\r\n'), len = /\r\ncontent-length: *(\d+)/i.exec(got);
+      if (end > 0 && len && got.length - end - 4 >= Number(len[1])) s.emit('answered');
+    });
+    s.on('error', reject);
+    s.on('connect', () => {
+      s.write(`GET /p/card/1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+      resolve(s);
+    });
+  });
+  const answered = (s) => new Promise((resolve, reject) => {
+    s.once('answered', resolve);
+    s.once('close', () => reject(new Error('connection closed without an answer')));
+  });
+  try {
+    const eight = [];
+    for (let i = 0; i < 8; i++) {
+      const s = await open();
+      await answered(s); // each holds its connection open afterwards (keep-alive)
+      eight.push(s);
+    }
+    const ninth = await open(); // the kernel completes the handshake; the server does not take it
+    const waitedOut = await Promise.race([answered(ninth).then(() => 'answered'),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 500))]);
+    assert.equal(waitedOut, 'still waiting', 'the ninth connection is not served while eight are open');
+    const served = answered(ninth);
+    eight[0].destroy();
+    await served;
+    for (const s of [...eight, ninth]) s.destroy();
+    // Five times the limit at once, each on a connection of its own: all are served, and the
+    // server still stops cleanly (libmicrohttpd hangs for good when it hits its own limit).
+    const http = await import('node:http');
+    const agent = new http.Agent({ keepAlive: false });
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => new Promise((resolve, reject) => {
+      http.get(`${two.base}/p/card/1`, { agent }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); })
+        .on('error', reject);
+    })));
+    assert.deepEqual([...new Set(statuses)], [200]);
+  } finally {
+    await two.stop();
+  }
+});
+
+test('--max-connections refuses what is not a count', () => {
+  for (const v of ['0', 'x', '-3', '2000000']) {
+    const r = srv.cli(['serve', '--listen', '127.0.0.1:1', '--max-connections', v]);
+    assert.equal(r.status, 2, v);
+    assert.match(r.stderr, /--max-connections 应为 1 到 1000000 之间的整数/, v);
+  }
 });

@@ -50,6 +50,14 @@ int cli_err(const cx_err *e)
     return 1;
 }
 
+bool cli_int(const char *opt, const char *arg, int64_t lo, int64_t hi, int64_t *out)
+{
+    int64_t v;
+    if (str_to_i64(arg, &v) == CX_OK && v >= lo && v <= hi) return *out = v, true;
+    fprintf(stderr, "错误：--%s 应为 %" PRId64 " 到 %" PRId64 " 之间的整数，收到“%s”\n", opt, lo, hi, arg);
+    return false;
+}
+
 static void ensure_parent_dir(const char *path)
 {
     char *dup = xstrdup(path);

@@ -14,6 +14,9 @@ void cli_defaults(cli_opts *o);
  * on failure. create_key: make the key file when it does not exist (init, demo). */
 db *cli_open(cli_opts *o, bool create_key);
 int cli_err(const cx_err *e); /* prints "错误：…" to stderr, returns exit status 1 */
+/* Parses the integer argument of --opt into *out when it lies in lo..hi; otherwise prints
+ * "错误：--opt 应为 lo 到 hi 之间的整数，收到“arg”" and returns false (the caller exits 2). */
+bool cli_int(const char *opt, const char *arg, int64_t lo, int64_t hi, int64_t *out);
 
 int cmd_serve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -324,8 +324,7 @@ int cmd_demo(int argc, char **argv)
         case 'd': o.db = optarg; break;
         case 'k': o.key = optarg; break;
         case 'm':
-            if (str_to_i64(optarg, &v) != CX_OK || v < 1 || v > 10000000)
-                return fprintf(stderr, "错误：--members 应为 1 到 10000000 之间的整数，收到“%s”\n", optarg), 2;
+            if (!cli_int("members", optarg, 1, 10000000, &v)) return 2;
             members = v;
             break;
         case 's':

@@ -82,19 +82,16 @@ int cmd_serve(int argc, char **argv)
         case 'k': o.key = optarg; break;
         case 'l': cfg.listen = optarg; break;
         case 't':
-            if (str_to_i64(optarg, &v) != CX_OK || v < 1 || v > 256)
-                return fprintf(stderr, "错误：--threads 应为 1 到 256 之间的整数\n"), 2;
+            if (!cli_int("threads", optarg, 1, 256, &v)) return 2;
             cfg.threads = (int)v;
             break;
         case 'c':
-            if (str_to_i64(optarg, &v) != CX_OK || v < 1 || v > 1000000)
-                return fprintf(stderr, "错误：--max-connections 应为 1 到 1000000 之间的整数\n"), 2;
+            if (!cli_int("max-connections", optarg, 1, 1000000, &v)) return 2;
             cfg.max_conns = (int)v;
             break;
         case 's': sms = optarg; break;
         case 'b': case 'm':
-            if (str_to_i64(optarg, &v) != CX_OK || v < 0 || v > 100000000)
-                return fprintf(stderr, "错误：--%s 应为 0 到 100000000 之间的整数\n", c == 'b' ? "ballot-limit" : "sms-limit"), 2;
+            if (!cli_int(c == 'b' ? "ballot-limit" : "sms-limit", optarg, 0, 100000000, &v)) return 2;
             *(c == 'b' ? &bc.ballot_limit : &bc.sms_limit) = v;
             break;
         case 'h': printf("%s", usage); return 0;

@@ -693,19 +693,18 @@ typedef struct acceptor {
     struct MHD_Daemon *d;
     atomic_bool stopping;
     unsigned max_conns;
+    /* Connections handed over and not yet closed: counted up by the accept thread before the
+     * hand-over (a worker starts a connection later, from its queue), down when libmicrohttpd
+     * refuses it at once or closes it. libmicrohttpd reports the close of every connection it
+     * started, including one whose start failed after the report; a connection that fails before
+     * starting (a worker could not map its 32 KiB pool) would stay counted. */
+    atomic_uint open;
 } acceptor;
-
-/* Connections handed over and not yet closed: counted up by the accept thread before the hand-over
- * (a worker starts a connection later, from its queue), down when libmicrohttpd refuses it at
- * once or closes it. libmicrohttpd reports the close of every connection it started, including
- * one whose start failed after the report; a connection that fails before starting (a worker
- * could not map its 32 KiB pool) would stay counted. */
-static atomic_uint g_open;
 
 static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe)
 {
-    (void)cls, (void)c, (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&g_open, 1);
+    (void)c, (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&((acceptor *)cls)->open, 1);
 }
 
 static void nap_ms(int ms)
@@ -723,7 +722,7 @@ static void *accept_main(void *arg)
     sigaddset(&ss, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &ss, NULL);
     while (!atomic_load(&a->stopping)) {
-        if (atomic_load(&g_open) >= a->max_conns) {
+        if (atomic_load(&a->open) >= a->max_conns) {
             nap_ms(10); /* full: leave new connections in the listen queue until one closes */
             continue;
         }
@@ -731,9 +730,9 @@ static void *accept_main(void *arg)
         socklen_t len = sizeof ca;
         int c = accept4(a->fd, (struct sockaddr *)&ca, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c >= 0) {
-            atomic_fetch_add(&g_open, 1);
+            atomic_fetch_add(&a->open, 1);
             if (MHD_add_connection(a->d, c, (struct sockaddr *)&ca, len) != MHD_YES) /* then it has closed c */
-                atomic_fetch_sub(&g_open, 1);
+                atomic_fetch_sub(&a->open, 1);
             continue;
         }
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -756,7 +755,7 @@ static void *accept_main(void *arg)
 static unsigned conn_budget(const web_config *cfg)
 {
     unsigned want = cfg->max_conns ? (unsigned)cfg->max_conns : CONN_DEFAULT;
-    rlim_t need = (rlim_t)want + FD_RESERVE + CONN_MARGIN * (unsigned)cfg->threads;
+    rlim_t extra = FD_RESERVE + CONN_MARGIN * (rlim_t)cfg->threads, need = want + extra;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return want;
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
@@ -765,9 +764,7 @@ static unsigned conn_budget(const web_config *cfg)
         if (setrlimit(RLIMIT_NOFILE, &up) == 0) rl = up;
     }
     if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need) return want;
-    rlim_t room = rl.rlim_cur > FD_RESERVE + CONN_MARGIN * (unsigned)cfg->threads + 16
-                      ? rl.rlim_cur - FD_RESERVE - CONN_MARGIN * (unsigned)cfg->threads
-                      : 16;
+    rlim_t room = rl.rlim_cur > extra + 16 ? rl.rlim_cur - extra : 16;
     fprintf(stderr, "提示：本进程最多可打开 %llu 个文件，最大连接数由 %u 降为 %llu\n", (unsigned long long)rl.rlim_cur, want,
             (unsigned long long)room);
     return (unsigned)room;
@@ -808,12 +805,12 @@ int web_serve(const web_config *cfg, db_pool *pool)
      * closing connection leaves our count just before it leaves libmicrohttpd's). Descriptors
      * stay bounded by our count. */
     unsigned nthreads = (unsigned)cfg->threads, mhd_limit = (max_conns + CONN_MARGIN) * nthreads;
-    struct MHD_Daemon *d = MHD_start_daemon(
+    acceptor acc = {.fd = lfd, .max_conns = max_conns};
+    struct MHD_Daemon *d = acc.d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, nthreads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, notify_conn, NULL, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL, MHD_OPTION_END);
-    acceptor acc = {.fd = lfd, .d = d, .max_conns = max_conns};
     pthread_t accept_thread;
     if (!d || pthread_create(&accept_thread, NULL, accept_main, &acc) != 0) {
         fprintf(stderr, "错误：无法启动网站服务线程\n");

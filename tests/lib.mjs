@@ -115,6 +115,16 @@ export function freshDb(tag = 'f') {
   return join(scratch, `${name}.db`);
 }
 
+/** Runs SQL straight on a test database, as someone with access to the database would (psql or
+ * sqlite3); returns what it printed, trimmed. For tests that edit rows behind the server's back. */
+export function sqlOn(db, q) {
+  const r = /^postgres(ql)?:\/\//.test(db)
+    ? spawnSync('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', db, '-c', q], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${q}: ${r.stderr}${r.error || ''}`);
+  return r.stdout.trim();
+}
+
 /** cli() against the given database (same key file). */
 export function cliDb(db, args, opts = {}) {
   const r = spawnSync(BIN, args, { encoding: 'utf8', ...opts, env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY } });

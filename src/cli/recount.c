@@ -1,6 +1,6 @@
 /* recount.c: `cxzy recount --round R [--fix]`: recomputes every grade of a review round from the
  * raw records (reviews, commentary, ballots, pledges, exclusions) with the same functions the
- * server uses, then every roll-up counter (rollup_recount), and lists each difference from what
+ * server uses, then every roll-up counter against those grades (rollup_recount), and lists each difference from what
  * is stored. None is the only acceptable answer. */
 #include "cli.h"
 #include "../store/review_store.h"
@@ -15,8 +15,10 @@ int cmd_recount(int argc, char **argv)
     static const char *usage =
         "用法：cxzy recount --round 轮次编号 [--fix] [--db URL] [--key FILE]\n"
         "  按原始记录（自评、互评、领导点评、群众评议票、承诺、不参加评定的党员）重新计算该评议轮次的全部等次\n"
-        "  和各级统计数，逐条列出与已存数据的差异（综合得分、计算等次、五带头/五个好、统计数）。\n"
-        "  --fix  按原始记录修正有差异的等次（该支部的大会决定与审批须重新进行）和统计数，并记入审计。\n"
+        "  和各级统计数，逐条列出与已存数据的差异（综合得分、计算等次、最终等次与支部党员大会决定和上级审批记录、\n"
+        "  五带头/五个好、优秀名额、统计数）。统计数按原始记录应有的等次核对，改动过的等次不会被当作依据。\n"
+        "  --fix  按原始记录修正：原始记录变动的支部重新计算等次（大会决定与审批须重新进行），其余最终等次按决定和\n"
+        "         审批记录恢复，统计数重建；并记入审计。\n"
         "  退出码：0 无差异；1 有差异（已列出）；2 用法错误；3 出错。\n";
     cli_opts o = {0};
     const char *rs = NULL;
@@ -52,8 +54,7 @@ int cmd_recount(int argc, char **argv)
     printf("评议轮次 %" PRId64 "：%s（%s，%s 至 %s，%s）\n", rd.id, rd.name, rd.org_name, rd.period_start, rd.period_end, rd.open ? "进行中" : "已结束");
     fflush(stdout);
     int64_t gd = 0, ud = 0;
-    int rc = grade_recount(d, round_id, fix, stdout, &gd);
-    if (rc == CX_OK) rc = rollup_recount(d, round_id, fix, stdout, &ud);
+    int rc = grade_recount(d, round_id, fix, stdout, &gd, &ud);
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));
         db_close(d);

@@ -102,6 +102,9 @@ int review_rules_check(const review_rules *r, cx_err *e)
             return cx_fail(e, 400, "invalid_rules", "l_good", "评议等次分值应在 0 到 100 之间，且好 ≥ 较好 ≥ 一般 ≥ 差");
     if (r->cap_den < 1 || r->cap_num < 0 || r->cap_num > r->cap_den)
         return cx_fail(e, 400, "invalid_rules", "cap_num", "优秀比例应为不超过 1 的分数（如 1/3）");
+    if ((int64_t)r->cap_num * 3 > r->cap_den)
+        return cx_fail(e, 400, "invalid_rules", "cap_num", "民主评议规定优秀不超过参加等次评定人数的三分之一：优秀比例可以调低，不能高于 1/3（收到 %d/%d）",
+                       r->cap_num, r->cap_den);
     if (!pct(r->veto_unsatisfied_pct))
         return cx_fail(e, 400, "invalid_rules", "veto_unsatisfied_pct", "不满意比例否决线应在 0 到 100 之间（0 为不启用）");
     if (r->min_ballots < 1 || r->min_ballots > 100000)
@@ -168,7 +171,9 @@ int exclusion_from_code(const char *code)
 
 int64_t excellent_cap(const review_rules *r, int64_t graded)
 {
-    return r->cap_den > 0 ? graded * r->cap_num / r->cap_den : 0;
+    /* the office's fraction, never above the ⌊⅓⌋ of 民主评议 (even if a stored rule says more) */
+    int64_t cap = r->cap_den > 0 ? graded * r->cap_num / r->cap_den : 0;
+    return cap < graded / 3 ? cap : graded / 3;
 }
 
 /* Indexes sorted by score, highest first (ties keep input order). */

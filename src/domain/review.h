@@ -55,7 +55,8 @@ typedef struct review_rules {
 } review_rules;
 void review_rules_default(review_rules *r);
 /* Weights 0–100 summing to 100; 0 ≤ t_basic ≤ t_qualified ≤ t_excellent ≤ 100; answer and level
- * scores 0–100 and not increasing; 0 ≤ cap_num ≤ cap_den, cap_den ≥ 1; 0 ≤ pct ≤ 100;
+ * scores 0–100 and not increasing; cap_den ≥ 1, 0 ≤ cap_num and cap_num/cap_den ≤ 1/3 (an office may
+ * lower the 民主评议 ceiling of one third, never raise it); 0 ≤ pct ≤ 100;
  * min_ballots ≥ 1. CX_ERR with e naming the field otherwise. */
 int review_rules_check(const review_rules *r, cx_err *e);
 
@@ -104,7 +105,7 @@ typedef struct grade_out {
  * tied ones keeps 优秀 (the branch meeting decides), the others become 合格. meets = graded
  * GR_1 or GR_2 and criteria_ok. Returns the number graded. */
 size_t grade_branch(const review_rules *r, bool is_org, const grade_in *in, grade_out *out, size_t n);
-/* The cap for a branch with n graded members. */
+/* The cap for a branch with n graded members: floor(n × cap_num / cap_den), never above floor(n / 3). */
 int64_t excellent_cap(const review_rules *r, int64_t graded);
 
 /* 民主评议 branch meeting: valid when present > entitled/2, a motion passes when in_favour >

@@ -64,6 +64,19 @@ int db_rollback(db *d)
     return d->ops->exec(d, "ROLLBACK");
 }
 
+int db_lock(db *d, const char *what, int64_t id)
+{
+    if (!d->in_tx) return CX_ERR;
+    if (d->kind != DB_PG) return CX_OK;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a of what, then mixed with id */
+    for (const char *p = what; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h ^= (uint64_t)id * 0x9e3779b97f4a7c15ULL;
+    int64_t key;
+    memcpy(&key, &h, sizeof key);
+    int64_t ignored;
+    return db_i64(d, &ignored, 0, "SELECT 1 FROM (SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))) l", "i", key);
+}
+
 db_stmt *db_prepare(db *d, const char *sql) { return d->ops->prepare(d, sql); }
 void db_bind_i64(db_stmt *s, int i, int64_t v) { s->d->ops->bind(s, i, DB_T_I64, v, NULL, 0); }
 void db_bind_text(db_stmt *s, int i, const char *v)

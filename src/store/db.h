@@ -37,6 +37,11 @@ int db_commit(db *d);
  * to know that nothing was written since they last looked. */
 uint64_t db_write_generation(void);
 int db_rollback(db *d);
+/* Serialises the rest of the caller's write transaction with every other transaction that locks
+ * the same (what, id), until commit or rollback: a rule read and then written (the 优秀 cap of a
+ * branch, say) holds on both backends. PostgreSQL runs READ COMMITTED, so this takes a
+ * transaction-scoped advisory lock there; SQLite's BEGIN IMMEDIATE already serialises writers. */
+int db_lock(db *d, const char *what, int64_t id);
 
 /* Returns the cached prepared statement for sql (NULL and db_errmsg on a syntax error). The
  * statement belongs to the connection; call db_done() when finished with it so it can be

@@ -2,6 +2,7 @@
  * duplicate detection and a mask for display; the full value is decrypted only by member_reveal,
  * which audits the view. */
 #include "store.h"
+#include "review_store.h"
 #include "../domain/idcard.h"
 #include "../lib/buf.h"
 #include "../lib/crypto.h"
@@ -265,6 +266,19 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
         db_done(s);
         unseal_free(&x);
     }
+    /* a transfer or a change to or from 预备党员 moves the 民主评议 rules of the branches concerned */
+    if (rc == CX_OK && m.org_id != org_id) {
+        char *why = xasprintf("%s已转出本支部", m.r.name);
+        rc = grades_redo(d, a, 0, m.org_id, why);
+        free(why);
+        why = xasprintf("%s已转入本支部", r->name);
+        if (rc == CX_OK) rc = grades_redo(d, a, 0, org_id, why);
+        free(why);
+    } else if (rc == CX_OK && strcmp(m.r.status, r->status)) {
+        char *why = xasprintf("%s由%s改为%s", r->name, member_status_label(m.r.status), member_status_label(r->status));
+        rc = grades_redo(d, a, 0, org_id, why);
+        free(why);
+    }
     return store_finish(d, a, m.org_id == org_id ? "update" : "transfer", "member", id, org_id,
                         member_json(&m.r, m.org_id, m.active), member_json(r, org_id, m.active), rc, e);
 }
@@ -275,6 +289,11 @@ int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
     if (begin_member(d, id, &m, e) != CX_OK) return CX_ERR;
     int rc = db_run(d, "UPDATE member SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii",
                     (int64_t)active, now_unix(), id);
+    if (rc == CX_OK && m.active != active) {
+        char *why = xasprintf(active ? "%s已恢复在册" : "%s已停用（不在册）", m.r.name);
+        rc = grades_redo(d, a, 0, m.org_id, why);
+        free(why);
+    }
     return store_finish(d, a, active ? "activate" : "deactivate", "member", id, m.org_id, member_json(&m.r, m.org_id, m.active),
                         member_json(&m.r, m.org_id, active), rc, e);
 }

@@ -305,6 +305,28 @@ static int set_items(db *d, int64_t set_id, const char *target, int64_t *n)
                   "is", set_id, target);
 }
 
+/* Changed rules (the cap, thresholds, weights, vetoes) apply at once: every branch graded in an
+ * open round of the campaign is recomputed and must decide again (grades_redo). */
+static int redo_campaign(db *d, const actor *a, int64_t campaign_id)
+{
+    int64_t (*v)[2] = NULL;
+    size_t n = 0;
+    db_stmt *s = db_prepare(d, "SELECT DISTINCT g.round_id, g.org_id FROM grade g JOIN review_round r ON r.id = g.round_id "
+                               "WHERE r.campaign_id = ? AND r.status = 'open' AND g.target_kind = 'member' ORDER BY g.round_id, g.org_id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, campaign_id);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n][0] = db_col_i64(s, 0), v[n][1] = db_col_i64(s, 1), n++;
+    }
+    db_done(s);
+    rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    for (size_t i = 0; rc == CX_OK && i < n; i++) rc = grades_redo(d, a, v[i][0], v[i][1], "活动的评定规则已修改");
+    free(v);
+    return rc;
+}
+
 int rules_set(db *d, const actor *a, int64_t campaign_id, const review_rules *r, int64_t org_set, int64_t member_set,
               cx_err *e)
 {
@@ -344,6 +366,9 @@ int rules_set(db *d, const actor *a, int64_t campaign_id, const review_rules *r,
         rc = db_step(s) == CX_ERR ? CX_ERR : CX_OK;
         db_done(s);
     }
+    bool changed = false;
+    for (int i = 0; i < rule_nfields; i++) changed |= rule_get(&old, i) != rule_get(r, i);
+    if (rc == CX_OK && changed) rc = redo_campaign(d, a, campaign_id);
     return store_finish(d, a, "rules.edit", "campaign", campaign_id, c.org_id, json_take(review_rules_json(&old, old_org, old_member)),
                         json_take(review_rules_json(r, org_set, member_set)), rc, e);
 }
@@ -1252,6 +1277,12 @@ int exclusion_set(db *d, const actor *a, int64_t round_id, const member *m, cons
     else if (before) rc = db_run(d, "UPDATE review_exclusion SET reason = ?, note = ? WHERE round_id = ? AND member_id = ?", "ssii", reason, nt, round_id, m->id);
     else rc = db_run(d, "INSERT INTO review_exclusion (round_id, member_id, reason, note, created_at) VALUES (?,?,?,?,?)", "iissi", round_id, m->id,
                      reason, nt, now_unix());
+    if (rc == CX_OK) {
+        char *why = remove ? xasprintf("%s不再列为不参加本轮等次评定", m->r.name)
+                           : xasprintf("%s列为不参加本轮等次评定（%s）", m->r.name, exclusion_label(ex));
+        rc = grades_redo(d, a, round_id, m->org_id, why);
+        free(why);
+    }
     char *after = remove ? NULL : xasprintf("{\"round_id\":%" PRId64 ",\"reason\":\"%s\"}", round_id, reason);
     rc = store_finish(d, a, remove ? "exclusion.remove" : "exclusion.set", "member", m->id, m->org_id, before, after, rc, e);
     before = NULL;
@@ -1545,8 +1576,8 @@ int grade_compute(db *d, const review_round *rd, const org *o, bool is_org, grad
 
 static const char *kind_of(bool is_org) { return is_org ? "org" : "member"; }
 
-/* Takes a stored row out of the roll-ups and deletes it. */
-static int drop_grade(db *d, int64_t round_id, bool is_org, int64_t target_id)
+/* Takes a stored row out of the roll-ups (deltas) and deletes it. */
+static int drop_grade(db *d, int64_t round_id, bool is_org, int64_t target_id, bool deltas)
 {
     db_stmt *s = db_prepare(d, "SELECT g.final, g.meets, o.path FROM grade g JOIN org o ON o.id = g.org_id WHERE g.round_id = ? "
                                "AND g.target_kind = ? AND g.target_id = ?");
@@ -1563,29 +1594,30 @@ static int drop_grade(db *d, int64_t round_id, bool is_org, int64_t target_id)
     }
     db_done(s);
     if (rc != DB_ROW) return rc == CX_ERR ? CX_ERR : CX_OK;
-    if (rollup_add(d, round_id, path, &delta) != CX_OK) return CX_ERR;
+    if (deltas && rollup_add(d, round_id, path, &delta) != CX_OK) return CX_ERR;
     return db_run(d, "DELETE FROM grade WHERE round_id = ? AND target_kind = ? AND target_id = ?", "isi", round_id, kind_of(is_org), target_id);
 }
 
-/* Replaces the stored rows of the computed targets (final = computed; 优秀 / 不合格 of members
- * waiting for approval). */
-static int put_grades(db *d, const review_round *rd, bool is_org, const grade_calc *rows, size_t n)
+/* Replaces the stored rows of the computed targets (final = computed, no decision: a 优秀 or
+ * 不合格 goes to the higher committee only after the branch meeting decides). redo: why they were
+ * recomputed, or "". deltas: move the roll-up counters (not when recount rebuilds them). */
+static int put_grades(db *d, const review_round *rd, bool is_org, const grade_calc *rows, size_t n, const char *redo, bool deltas)
 {
     int64_t now = now_unix();
     for (size_t i = 0; i < n; i++) {
         const grade_calc *g = &rows[i];
-        if (drop_grade(d, rd->id, is_org, g->target_id) != CX_OK) return CX_ERR;
+        if (drop_grade(d, rd->id, is_org, g->target_id, deltas) != CX_OK) return CX_ERR;
         /* -1 (an absent component) is stored as NULL */
         int rc = db_run(d, "INSERT INTO grade (round_id, target_kind, target_id, org_id, s_self, s_peer, s_leader, s_public, s_pledge, score, "
-                           "computed, final, meets, note, approval, decision, updated_at) VALUES (?, ?, ?, ?, NULLIF(?, CAST(-1 AS BIGINT)), "
+                           "computed, final, meets, note, approval, decision, redo, updated_at) VALUES (?, ?, ?, ?, NULLIF(?, CAST(-1 AS BIGINT)), "
                            "NULLIF(?, CAST(-1 AS BIGINT)), NULLIF(?, CAST(-1 AS BIGINT)), NULLIF(?, CAST(-1 AS BIGINT)), "
-                           "NULLIF(?, CAST(-1 AS BIGINT)), ?, ?, ?, ?, ?, ?, '', ?)",
+                           "NULLIF(?, CAST(-1 AS BIGINT)), ?, ?, ?, ?, ?, 'none', '', ?, ?)",
                         "isiiiiiiiississi", rd->id, kind_of(is_org), g->target_id, g->org_id, g->s[C_SELF], g->s[C_PEER], g->s[C_LEADER],
                         g->s[C_PUBLIC], g->s[C_PLEDGE], g->score, grade_code(g->grade), grade_code(g->grade), (int64_t)g->meets, g->note,
-                        !is_org && (g->grade == GR_1 || g->grade == GR_4) ? "pending" : "none", now);
+                        redo ? redo : "", now);
         rollup delta = {{0}};
         rollup_of_grade(&delta, is_org, g->grade, g->meets, 1);
-        if (rc == CX_ERR || rollup_add(d, rd->id, g->path, &delta) != CX_OK) return CX_ERR;
+        if (rc == CX_ERR || (deltas && rollup_add(d, rd->id, g->path, &delta) != CX_OK)) return CX_ERR;
     }
     return CX_OK;
 }
@@ -1631,15 +1663,16 @@ static int stale_grades(db *d, const review_round *rd, const org *o, bool is_org
 }
 
 /* Computes the scope and replaces its stored rows; inside the caller's transaction. */
-static int restore_scope(db *d, const review_round *rd, const org *o, bool is_org, size_t *n, int64_t counts[5])
+static int restore_scope(db *d, const review_round *rd, const org *o, bool is_org, size_t *n, int64_t counts[5], const char *redo,
+                         bool deltas)
 {
     grade_calc *rows = NULL;
     int64_t *stale = NULL;
     size_t nrows = 0, nstale = 0;
     int rc = grade_compute(d, rd, o, is_org, &rows, &nrows);
     if (rc == CX_OK) rc = stale_grades(d, rd, o, is_org, rows, nrows, &stale, &nstale);
-    for (size_t i = 0; rc == CX_OK && i < nstale; i++) rc = drop_grade(d, rd->id, is_org, stale[i]);
-    if (rc == CX_OK) rc = put_grades(d, rd, is_org, rows, nrows);
+    for (size_t i = 0; rc == CX_OK && i < nstale; i++) rc = drop_grade(d, rd->id, is_org, stale[i], deltas);
+    if (rc == CX_OK) rc = put_grades(d, rd, is_org, rows, nrows, redo, deltas);
     for (size_t i = 0; counts && i < nrows; i++) counts[rows[i].grade]++;
     if (n) *n = nrows;
     free(stale);
@@ -1651,9 +1684,10 @@ int grades_store(db *d, const actor *a, int64_t round_id, const org *o, bool is_
 {
     review_round rd;
     if (begin_open_round(d, round_id, &rd, e) != CX_OK || round_covers(d, &rd, o->path, o->name, e) != CX_OK) return CX_ERR;
+    if (db_lock(d, "grade", o->id) != CX_OK) return db_fail(d, e);
     int64_t counts[5] = {0};
     size_t rows = 0;
-    int rc = restore_scope(d, &rd, o, is_org, &rows, counts);
+    int rc = restore_scope(d, &rd, o, is_org, &rows, counts, "", true);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "kind", kind_of(is_org));
     cJSON_AddNumberToObject(j, "rows", (double)rows);
@@ -1663,11 +1697,53 @@ int grades_store(db *d, const actor *a, int64_t round_id, const org *o, bool is_
     return rc;
 }
 
+int grades_redo(db *d, const actor *a, int64_t round_id, int64_t org_id, const char *why)
+{
+    int64_t *rounds = NULL;
+    size_t nr = 0;
+    db_stmt *s = db_prepare(d, "SELECT DISTINCT g.round_id FROM grade g JOIN review_round r ON r.id = g.round_id WHERE g.target_kind = 'member' "
+                               "AND g.org_id = ? AND r.status = 'open' AND (? = 0 OR g.round_id = ?) ORDER BY g.round_id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, org_id);
+    db_bind_i64(s, 2, round_id);
+    db_bind_i64(s, 3, round_id);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) rounds = xrealloc(rounds, (nr + 1) * sizeof *rounds), rounds[nr++] = db_col_i64(s, 0);
+    db_done(s);
+    rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    org o;
+    if (rc == CX_OK && nr) {
+        int f = org_get(d, org_id, &o);
+        rc = f == 1 ? db_lock(d, "grade", org_id) : CX_ERR;
+    }
+    char *redo = xasprintf("%s：已按新情况重新计算本支部等次，原支部党员大会决定和上级审批作废，须重新召开支部党员大会决定", why);
+    for (size_t i = 0; rc == CX_OK && i < nr; i++) {
+        review_round rd;
+        if (round_get(d, rounds[i], &rd) != 1) {
+            rc = CX_ERR;
+            break;
+        }
+        size_t n = 0;
+        rc = restore_scope(d, &rd, &o, false, &n, NULL, redo, true);
+        if (rc != CX_OK) break;
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "org_id", (double)org_id);
+        cJSON_AddNumberToObject(j, "rows", (double)n);
+        cJSON_AddStringToObject(j, "reason", why);
+        char *after = json_take(j);
+        rc = audit_append(d, a, "grade.redo", "review_round", rd.id, org_id, NULL, after, "ok");
+        free(after);
+    }
+    free(redo);
+    free(rounds);
+    return rc;
+}
+
 #define GRADE_SQL                                                                                                     \
     "SELECT g.id, g.round_id, g.target_kind, g.target_id, g.org_id, coalesce(g.approved_by, 0), g.updated_at, g.meets, "   \
     "coalesce(g.s_self, -1), coalesce(g.s_peer, -1), coalesce(g.s_leader, -1), coalesce(g.s_public, -1), coalesce(g.s_pledge, -1), " \
     "g.score, g.computed, g.final, g.approval, g.note, g.decision, CASE WHEN g.target_kind = 'member' THEN "             \
-    "(SELECT name FROM member WHERE id = g.target_id) ELSE o.name END AS tname, o.name, o.path FROM grade g JOIN org o ON o.id = g.org_id "
+    "(SELECT name FROM member WHERE id = g.target_id) ELSE o.name END AS tname, o.name, o.path, g.redo FROM grade g JOIN org o ON o.id = g.org_id "
 
 static void read_grade(db_stmt *s, grade_row *g)
 {
@@ -1689,6 +1765,7 @@ static void read_grade(db_stmt *s, grade_row *g)
     copy_col(g->target_name, sizeof g->target_name, s, 19);
     copy_col(g->org_name, sizeof g->org_name, s, 20);
     copy_col(g->org_path, sizeof g->org_path, s, 21);
+    copy_col(g->redo, sizeof g->redo, s, 22);
 }
 
 int grade_get(db *d, int64_t round_id, bool is_org, int64_t target_id, grade_row *g)
@@ -1808,41 +1885,140 @@ static int change_final(db *d, const review_round *rd, const grade_row *old, con
     return rollup_add(d, rd->id, old->org_path, &delta);
 }
 
+#define ROLL_WHERE "m.org_id = ? AND m.active = 1 AND m.status = 'full' AND (m.full_date = '' OR m.full_date <= ?)"
+
+int meeting_roll_get(db *d, int64_t round_id, int64_t org_id, const char *date, meeting_roll *out, left_out_fn fn, void *ctx)
+{
+    *out = (meeting_roll){0};
+    if (db_i64(d, &out->full, 0, "SELECT count(*) FROM member m WHERE " ROLL_WHERE, "is", org_id, date) != CX_OK) return CX_ERR;
+    db_stmt *s = db_prepare(d, "SELECT m.id, m.name, x.reason, x.note FROM review_exclusion x JOIN member m ON m.id = x.member_id "
+                               "WHERE x.round_id = ? AND " ROLL_WHERE " ORDER BY m.id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    db_bind_i64(s, 2, org_id);
+    db_bind_text(s, 3, date);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        out->left_out++;
+        int ex = exclusion_from_code(db_col_text(s, 2));
+        if (fn) fn(ctx, db_col_i64(s, 0), db_col_text(s, 1), ex < 0 ? EX_OTHER : ex, db_col_text(s, 3));
+    }
+    db_done(s);
+    out->entitled = out->full - out->left_out;
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* The meeting date of a decision: YYYY-MM-DD, not before the round's period and not in the future. */
+static int meeting_date(const review_round *rd, const char *in, char date[11], cx_err *e)
+{
+    char today[11];
+    date_today(today);
+    if (!in || !*in) {
+        memcpy(date, today, 11);
+        return CX_OK;
+    }
+    if (date_parse(in, false, "meeting_date", "支部党员大会日期", date, e) != CX_OK) return CX_ERR;
+    if (date_cmp(date, today) > 0) return cx_fail(e, 400, "invalid_meeting", "meeting_date", "支部党员大会日期 %s 还没有到", date);
+    if (date_cmp(date, rd->period_start) < 0)
+        return cx_fail(e, 400, "invalid_meeting", "meeting_date", "支部党员大会日期 %s 早于评议轮次“%s”的开始日期 %s", date, rd->name,
+                       rd->period_start);
+    return CX_OK;
+}
+
+typedef struct left_out_json {
+    cJSON *arr;
+} left_out_json;
+
+static int add_left_out(void *ctx, int64_t member_id, const char *name, int reason, const char *note)
+{
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddNumberToObject(x, "member_id", (double)member_id);
+    cJSON_AddStringToObject(x, "name", name);
+    cJSON_AddStringToObject(x, "reason", exclusion_code(reason));
+    if (*note) cJSON_AddStringToObject(x, "note", note);
+    cJSON_AddItemToArray(((left_out_json *)ctx)->arr, x);
+    return 0;
+}
+
+/* Inside the round's transaction: the 优秀 cap of the member's branch against the other final 优秀. */
+static int check_cap(db *d, const review_round *rd, const member *m, int64_t org_id, cx_err *e)
+{
+    review_rules r;
+    int64_t graded = 0, others = 0;
+    if (rules_get(d, rd->campaign_id, &r, NULL, NULL) == CX_ERR ||
+        db_i64(d, &graded, 0, "SELECT count(*) FROM grade WHERE round_id = ? AND target_kind = 'member' AND org_id = ? AND computed <> 'none'",
+               "ii", rd->id, org_id) != CX_OK ||
+        db_i64(d, &others, 0, "SELECT count(*) FROM grade WHERE round_id = ? AND target_kind = 'member' AND org_id = ? AND final = 'excellent' "
+                              "AND target_id <> ?", "iii", rd->id, org_id, m->id) != CX_OK)
+        return db_fail(d, e);
+    int64_t cap = excellent_cap(&r, graded);
+    if (others + 1 > cap)
+        return cx_fail(e, 409, "cap_exceeded", "grade", "优秀名额已满：本支部参加等次评定 %" PRId64 " 人，优秀不超过 %" PRId64 " 人，已有 %" PRId64 " 人",
+                       graded, cap, others),
+               refuse(d);
+    return CX_OK;
+}
+
+/* The decision record of a branch meeting (JSON text, malloc'd); left_out (taken) names those not
+ * entitled, or NULL to give their number only. */
+static char *decision_text(int grade, const char *date, const meeting_roll *roll, int64_t present, int64_t in_favour, const char *reason,
+                           cJSON *left_out)
+{
+    cJSON *dj = cJSON_CreateObject();
+    cJSON_AddStringToObject(dj, "grade", grade_code(grade));
+    cJSON_AddStringToObject(dj, "meeting_date", date);
+    cJSON_AddNumberToObject(dj, "entitled", (double)roll->entitled);
+    cJSON_AddNumberToObject(dj, "present", (double)present);
+    cJSON_AddNumberToObject(dj, "in_favour", (double)in_favour);
+    cJSON_AddStringToObject(dj, "reason", reason);
+    cJSON_AddNumberToObject(dj, "full_members", (double)roll->full);
+    if (left_out) cJSON_AddItemToObject(dj, "left_out", left_out);
+    else cJSON_AddNumberToObject(dj, "left_out_count", (double)roll->left_out);
+    return json_take(dj);
+}
+
 int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const meeting_in *in, cx_err *e)
 {
     if (in->grade < GR_1 || in->grade > GR_4)
         return cx_fail(e, 400, "invalid_grade", "grade", "等次应为 excellent（优秀）、qualified（合格）、basic（基本合格）或 unqualified（不合格）");
-    if (meeting_check(in->entitled, in->present, in->in_favour, e) != CX_OK) return CX_ERR;
     char *reason = clean_text(in->reason, "reason", "决定理由", 500, true, e);
     if (!reason) return CX_ERR;
     review_round rd;
+    char date[11];
+    meeting_roll roll;
     grade_row *old = xmalloc(sizeof *old), *g = xmalloc(sizeof *g);
+    left_out_json lo = {cJSON_CreateArray()};
     int rc = begin_open_round(d, round_id, &rd, e);
-    if (rc != CX_OK || (rc = load_member_grade(d, &rd, m, old, e)) != CX_OK) goto out;
+    if (rc != CX_OK) goto out;
+    if (meeting_date(&rd, in->date, date, e) != CX_OK) {
+        rc = refuse(d);
+        goto out;
+    }
+    /* one branch's decisions one at a time: the cap is read, then written */
+    if (db_lock(d, "grade", m->org_id) != CX_OK || meeting_roll_get(d, round_id, m->org_id, date, &roll, add_left_out, &lo) != CX_OK) {
+        rc = db_fail(d, e);
+        goto out;
+    }
+    if (in->entitled && in->entitled != roll.entitled) {
+        cx_fail(e, 409, "entitled_mismatch", "entitled",
+                "按名册，%s本支部应到会有表决权党员为 %" PRId64 " 人（正式党员 %" PRId64 " 人，不参加本轮评定的 %" PRId64 " 人不计），填写的是 %" PRId64 " 人",
+                date, roll.entitled, roll.full, roll.left_out, in->entitled);
+        rc = refuse(d);
+        goto out;
+    }
+    if (meeting_check(roll.entitled, in->present, in->in_favour, e) != CX_OK) {
+        if (!strcmp(e->code, "invalid_meeting") && !strcmp(e->field, "entitled"))
+            cx_fail(e, 409, "no_voters", "entitled", "按名册，%s本支部没有应到会有表决权的正式党员，不能召开支部党员大会作出决定", date);
+        rc = refuse(d);
+        goto out;
+    }
+    if ((rc = load_member_grade(d, &rd, m, old, e)) != CX_OK) goto out;
     if (old->computed == GR_NONE) {
         cx_fail(e, 409, "not_graded", "id", "“%s”本轮不评定等次（预备党员、不参加评定或尚无评议数据）", m->r.name);
         rc = refuse(d);
         goto out;
     }
-    if (in->grade == GR_1) {
-        review_rules r;
-        int64_t graded = 0, others = 0;
-        if (rules_get(d, rd.campaign_id, &r, NULL, NULL) == CX_ERR ||
-            db_i64(d, &graded, 0, "SELECT count(*) FROM grade WHERE round_id = ? AND target_kind = 'member' AND org_id = ? AND computed <> 'none'",
-                   "ii", round_id, old->org_id) != CX_OK ||
-            db_i64(d, &others, 0, "SELECT count(*) FROM grade WHERE round_id = ? AND target_kind = 'member' AND org_id = ? AND final = 'excellent' "
-                                  "AND target_id <> ?", "iii", round_id, old->org_id, m->id) != CX_OK) {
-            rc = db_fail(d, e);
-            goto out;
-        }
-        int64_t cap = excellent_cap(&r, graded);
-        if (others + 1 > cap) {
-            cx_fail(e, 409, "cap_exceeded", "grade", "优秀名额已满：本支部参加等次评定 %" PRId64 " 人，优秀不超过 %" PRId64 " 人，已有 %" PRId64 " 人",
-                    graded, cap, others);
-            rc = refuse(d);
-            goto out;
-        }
-    }
+    if (in->grade == GR_1 && (rc = check_cap(d, &rd, m, old->org_id, e)) != CX_OK) goto out;
     bool crit = false;
     if (member_criteria(d, &rd, old->org_id, m->id, &crit) != CX_OK) {
         rc = db_fail(d, e);
@@ -1853,21 +2029,15 @@ int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const
     g->meets = crit && (g->final == GR_1 || g->final == GR_2);
     snprintf(g->approval, sizeof g->approval, "%s", g->final == GR_1 || g->final == GR_4 ? "pending" : "none");
     g->approved_by = 0;
-    snprintf(g->note, sizeof g->note, "支部党员大会决定为%s（应到 %" PRId64 " 人，实到 %" PRId64 " 人，赞成 %" PRId64 " 人）",
-             grade_label(g->final, false), in->entitled, in->present, in->in_favour);
+    snprintf(g->note, sizeof g->note, "%s支部党员大会决定为%s（应到 %" PRId64 " 人，实到 %" PRId64 " 人，赞成 %" PRId64 " 人）", date,
+             grade_label(g->final, false), roll.entitled, in->present, in->in_favour);
     note_correction(g->note, sizeof g->note, g->final, false);
-    cJSON *dj = cJSON_CreateObject();
-    cJSON_AddStringToObject(dj, "grade", grade_code(in->grade));
-    cJSON_AddNumberToObject(dj, "entitled", (double)in->entitled);
-    cJSON_AddNumberToObject(dj, "present", (double)in->present);
-    cJSON_AddNumberToObject(dj, "in_favour", (double)in->in_favour);
-    cJSON_AddStringToObject(dj, "reason", reason);
-    char *dtext = json_take(dj);
-    if (strlen(dtext) >= sizeof g->decision) { /* a 500-character reason always fits; be safe anyway */
+    g->redo[0] = 0;
+    char *dtext = decision_text(in->grade, date, &roll, in->present, in->in_favour, reason, lo.arr);
+    lo.arr = NULL;
+    if (strlen(dtext) >= sizeof g->decision) { /* a long list of those left out: keep their number only */
         free(dtext);
-        cx_fail(e, 400, "too_long", "reason", "决定理由过长");
-        rc = refuse(d);
-        goto out;
+        dtext = decision_text(in->grade, date, &roll, in->present, in->in_favour, reason, NULL);
     }
     snprintf(g->decision, sizeof g->decision, "%s", dtext);
     free(dtext);
@@ -1876,6 +2046,7 @@ int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const
     cJSON_AddItemToObject(after, "decision", cJSON_Parse(g->decision));
     rc = store_finish(d, a, "grade.decide", "member", m->id, m->org_id, json_take(grade_snapshot(old)), json_take(after), rc, e);
 out:
+    cJSON_Delete(lo.arr);
     free(reason);
     free(old);
     free(g);
@@ -1906,8 +2077,26 @@ int grade_approve(db *d, const actor *a, int64_t round_id, const member *m, bool
     if (!why) return CX_ERR;
     review_round rd;
     grade_row *old = xmalloc(sizeof *old), *g = xmalloc(sizeof *g);
+    int64_t own = 0;
     int rc = begin_open_round(d, round_id, &rd, e);
-    if (rc != CX_OK || (rc = load_member_grade(d, &rd, m, old, e)) != CX_OK) goto out;
+    if (rc != CX_OK) goto out;
+    if (db_lock(d, "grade", m->org_id) != CX_OK ||
+        db_i64(d, &own, 0, "SELECT coalesce(member_id, 0) FROM app_user WHERE id = ?", "i", a->user_id) != CX_OK) {
+        rc = db_fail(d, e);
+        goto out;
+    }
+    if (own && own == m->id) { /* nobody approves a record about themselves */
+        cx_fail(e, 403, "own_record", "id", "不能审批本人的等次，须由上级党组织的其他同志审批");
+        rc = refuse(d);
+        goto out;
+    }
+    if ((rc = load_member_grade(d, &rd, m, old, e)) != CX_OK) goto out;
+    if (!old->decision[0] && (old->computed == GR_1 || old->computed == GR_4)) {
+        cx_fail(e, 409, "no_decision", "id", "“%s”的%s等次还没有经支部党员大会决定，须先由支部党员大会作出决定，再报上级审批", m->r.name,
+                grade_label(old->computed, false));
+        rc = refuse(d);
+        goto out;
+    }
     if (strcmp(old->approval, "pending")) {
         cx_fail(e, 409, "not_pending", "id", "“%s”的等次（%s）没有待审批的事项", m->r.name, grade_label(old->final, false));
         rc = refuse(d);
@@ -1948,6 +2137,8 @@ typedef struct stored {
     int64_t target_id, score;
     int computed, final;
     bool meets;
+    char approval[12];
+    char *decision;
 } stored;
 
 static int stored_cmp(const void *a, const void *b)
@@ -1956,13 +2147,19 @@ static int stored_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static void stored_free(stored *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) free(v[i].decision);
+    free(v);
+}
+
 /* The stored rows of one branch (org_id > 0) or every organisation row (org_id 0), by target. */
 static int stored_rows(db *d, int64_t round_id, int64_t org_id, stored **v, size_t *n)
 {
-    db_stmt *s = db_prepare(d, org_id ? "SELECT target_id, score, computed, final, meets FROM grade WHERE round_id = ? AND target_kind = 'member' "
-                                        "AND org_id = ? ORDER BY target_id"
-                                      : "SELECT target_id, score, computed, final, meets FROM grade WHERE round_id = ? AND target_kind = 'org' "
-                                        "AND ? = 0 ORDER BY target_id");
+    db_stmt *s = db_prepare(d, org_id ? "SELECT target_id, score, computed, final, meets, approval, decision FROM grade WHERE round_id = ? "
+                                        "AND target_kind = 'member' AND org_id = ? ORDER BY target_id"
+                                      : "SELECT target_id, score, computed, final, meets, approval, decision FROM grade WHERE round_id = ? "
+                                        "AND target_kind = 'org' AND ? = 0 ORDER BY target_id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     db_bind_i64(s, 2, org_id);
@@ -1971,42 +2168,94 @@ static int stored_rows(db *d, int64_t round_id, int64_t org_id, stored **v, size
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
         *v = xrealloc(*v, (*n + 1) * sizeof **v);
-        (*v)[(*n)++] = (stored){db_col_i64(s, 0), db_col_i64(s, 1), grade_from_code(db_col_text(s, 2)), grade_from_code(db_col_text(s, 3)),
-                                db_col_i64(s, 4) != 0};
+        stored *x = &(*v)[(*n)++];
+        *x = (stored){db_col_i64(s, 0), db_col_i64(s, 1), grade_from_code(db_col_text(s, 2)), grade_from_code(db_col_text(s, 3)),
+                      db_col_i64(s, 4) != 0, "", xstrdup(db_col_text(s, 6))};
+        copy_col(x->approval, sizeof x->approval, s, 5);
     }
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* The final grade the records say a member should have: the computed grade (from the raw records)
+ * without a decision; the branch meeting's decision when it is a valid one (a grade, and a meeting
+ * that passes meeting_check); after a rejection by the higher committee, 合格 or 基本合格 as
+ * grade_approve sets it. why gets a reason when the decision record itself is unusable. */
+static int final_by_records(bool is_org, int computed, const stored *x, const char **why, const char **approval)
+{
+    *why = NULL;
+    *approval = "none";
+    if (is_org || !x->decision[0]) return computed;
+    cJSON *j = cJSON_Parse(x->decision);
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "grade"), *en = cJSON_GetObjectItemCaseSensitive(j, "entitled"),
+                *pr = cJSON_GetObjectItemCaseSensitive(j, "present"), *fa = cJSON_GetObjectItemCaseSensitive(j, "in_favour");
+    int dg = cJSON_IsString(g) ? grade_from_code(g->valuestring) : -1;
+    cx_err e;
+    bool meeting = cJSON_IsNumber(en) && cJSON_IsNumber(pr) && cJSON_IsNumber(fa) &&
+                   meeting_check((int64_t)en->valuedouble, (int64_t)pr->valuedouble, (int64_t)fa->valuedouble, &e) == CX_OK;
+    cJSON_Delete(j);
+    if (dg < GR_1 || !meeting) {
+        *why = "支部党员大会决定记录无效（等次或表决人数不符合规定）";
+        return computed;
+    }
+    if (dg == GR_1 || dg == GR_4) /* goes to the higher committee: pending until it answers */
+        *approval = !strcmp(x->approval, "approved") || !strcmp(x->approval, "rejected") ? x->approval : "pending";
+    if (!strcmp(x->approval, "rejected") && (dg == GR_1 || dg == GR_4)) return computed == GR_2 || computed == GR_3 ? computed : GR_2;
+    return dg;
+}
+
 /* Compares computed rows with stored ones; lines to out. all: rows without a stored row count as
- * missing (a branch's members), otherwise they are not reported (organisations never graded). */
-static int64_t compare(FILE *out, bool is_org, const grade_calc *rows, size_t n, const stored *st, size_t ns, bool all)
+ * missing (a branch's members), otherwise they are not reported (organisations never graded).
+ * *redo: a raw record changed (score, computed grade, rows), so the branch must be recomputed;
+ * want[i]: the final grade by the records of st[i] (-1 for a row out of scope). */
+static int64_t compare(FILE *out, bool is_org, const review_rules *r, const grade_calc *rows, size_t n, const stored *st, size_t ns,
+                       bool all, bool *redo, int *want)
 {
     const char *who = is_org ? "组织" : "党员";
-    int64_t diffs = 0;
+    int64_t diffs = 0, excellent = 0, graded = 0;
+    *redo = false;
     for (size_t i = 0; i < n; i++) {
         const grade_calc *g = &rows[i];
         const stored *x = bsearch(&(stored){.target_id = g->target_id}, st, ns, sizeof *st, stored_cmp);
         char a[24], b[24];
+        if (g->grade != GR_NONE) graded++;
         if (!x) {
             if (!all) continue;
-            diffs++;
+            diffs++, *redo = true;
             score_text(g->score, b);
             if (out) fprintf(out, "%s %s（编号 %" PRId64 "）：缺少等次记录，按原始记录应为%s%s%s\n", who, g->name, g->target_id, grade_label(g->grade, is_org),
                              *b ? "，综合得分 " : "", b);
             continue;
         }
         if (x->score != g->score) {
-            diffs++;
+            diffs++, *redo = true;
             score_text(x->score, a), score_text(g->score, b);
             if (out) fprintf(out, "%s %s（编号 %" PRId64 "）：综合得分记录为 %s，按原始记录应为 %s\n", who, g->name, g->target_id, *a ? a : "无", *b ? b : "无");
         }
         if (x->computed != g->grade) {
-            diffs++;
+            diffs++, *redo = true;
             if (out) fprintf(out, "%s %s（编号 %" PRId64 "）：计算等次记录为 %s，按原始记录应为 %s\n", who, g->name, g->target_id,
                              grade_label(x->computed, is_org), grade_label(g->grade, is_org));
         }
-        bool meets = g->criteria_ok && (x->final == GR_1 || x->final == GR_2);
+        const char *why, *appr;
+        int fin = final_by_records(is_org, g->grade, x, &why, &appr);
+        want[x - st] = fin;
+        if (strcmp(x->approval, appr)) {
+            diffs++;
+            if (out) fprintf(out, "%s %s（编号 %" PRId64 "）：审批状态记录为“%s”，按支部党员大会决定记录应为“%s”\n", who, g->name, g->target_id,
+                             x->approval, appr);
+        }
+        if (fin == GR_1) excellent++;
+        if (why) {
+            diffs++;
+            if (out) fprintf(out, "%s %s（编号 %" PRId64 "）：%s\n", who, g->name, g->target_id, why);
+        }
+        if (x->final != fin) {
+            diffs++;
+            if (out) fprintf(out, "%s %s（编号 %" PRId64 "）：最终等次记录为 %s，按评议记录、支部党员大会决定和上级审批应为 %s\n", who, g->name,
+                             g->target_id, grade_label(x->final, is_org), grade_label(fin, is_org));
+        }
+        bool meets = g->criteria_ok && (fin == GR_1 || fin == GR_2);
         if (x->meets != meets) {
             diffs++;
             if (out) fprintf(out, "%s %s（编号 %" PRId64 "）：%s记录为 %s，按原始记录应为 %s\n", who, g->name, g->target_id, is_org ? "五个好" : "五带头",
@@ -2016,42 +2265,75 @@ static int64_t compare(FILE *out, bool is_org, const grade_calc *rows, size_t n,
     for (size_t i = 0; i < ns; i++) {
         int64_t id = st[i].target_id;
         if (bsearch(&id, rows, n, sizeof *rows, calc_cmp)) continue;
-        diffs++;
+        want[i] = -1;
+        diffs++, *redo = true;
         if (out) fprintf(out, "%s 编号 %" PRId64 "：有等次记录，但按原始记录已不在该范围内（已停用或已转出）\n", who, id);
+    }
+    int64_t cap = excellent_cap(r, graded);
+    if (!is_org && excellent > cap) { /* decisions over the cap: no software can choose who keeps it */
+        diffs++;
+        if (out) fprintf(out, "党员 编号 %" PRId64 " 等所在支部：优秀 %" PRId64 " 人，超过参加等次评定 %" PRId64 " 人的优秀名额 %" PRId64 " 人，须由支部党员大会重新决定\n",
+                         rows[0].target_id, excellent, graded, cap);
+        *redo = true;
     }
     return diffs;
 }
 
-/* Recounts one scope; with fix, replaces its rows when anything differs. */
-static int recount_scope(db *d, const review_round *rd, const org *o, bool is_org, int64_t stored_org, bool fix, FILE *out, int64_t *diffs)
+/* Recounts one scope; with apply, brings its rows to what the records say, without roll-up
+ * deltas (the caller rebuilds the counters): a changed raw record recomputes the scope (decisions
+ * there start over); otherwise each final grade and 五带头 is set from its decision and approval
+ * records, never from the stored value. */
+static int recount_scope(db *d, const review_round *rd, const org *o, bool is_org, int64_t stored_org, bool apply, FILE *out, int64_t *diffs)
 {
     grade_calc *rows = NULL;
     stored *st = NULL;
     size_t n = 0, ns = 0;
-    int rc = grade_compute(d, rd, o, is_org, &rows, &n);
+    review_rules r;
+    int rc = rules_get(d, rd->campaign_id, &r, NULL, NULL) == CX_ERR ? CX_ERR : CX_OK;
+    if (rc == CX_OK) rc = grade_compute(d, rd, o, is_org, &rows, &n);
     if (rc == CX_OK) rc = stored_rows(d, rd->id, stored_org, &st, &ns);
-    int64_t k = rc == CX_OK ? compare(out, is_org, rows, n, st, ns, !is_org) : 0;
+    int *want = ns ? xcalloc(ns, sizeof *want) : NULL;
+    bool redo = false;
+    int64_t k = rc == CX_OK ? compare(out, is_org, &r, rows, n, st, ns, !is_org, &redo, want) : 0;
     *diffs += k;
-    if (rc == CX_OK && fix && k) {
-        if (!is_org) rc = restore_scope(d, rd, o, false, NULL, NULL);
-        else { /* organisations: only the rows that were stored, each on its own */
+    if (rc == CX_OK && apply && k) {
+        if (!is_org && redo) rc = restore_scope(d, rd, o, false, NULL, NULL, "按原始记录重新计算（cxzy recount --fix）", false);
+        else if (!is_org) {
             for (size_t i = 0; rc == CX_OK && i < ns; i++) {
                 grade_calc *g = bsearch(&st[i].target_id, rows, n, sizeof *rows, calc_cmp);
-                rc = g ? put_grades(d, rd, true, g, 1) : drop_grade(d, rd->id, true, st[i].target_id);
+                if (!g || want[i] < 0) continue;
+                bool meets = g->criteria_ok && (want[i] == GR_1 || want[i] == GR_2);
+                const char *why, *appr;
+                final_by_records(false, g->grade, &st[i], &why, &appr);
+                if (why) /* a decision that could not have been taken does not stand: the meeting decides again */
+                    rc = db_run(d, "UPDATE grade SET decision = '', redo = ? WHERE round_id = ? AND target_kind = 'member' AND target_id = ?", "sii",
+                                "记录的支部党员大会决定不符合表决规则，已撤销（cxzy recount --fix），须重新召开支部党员大会决定", rd->id, st[i].target_id);
+                if (rc == CX_OK && (want[i] != st[i].final || meets != st[i].meets || strcmp(appr, st[i].approval)))
+                    rc = db_run(d, "UPDATE grade SET final = ?, meets = ?, approval = ? WHERE round_id = ? AND target_kind = 'member' AND target_id = ?",
+                                "sisii", grade_code(want[i]), (int64_t)meets, appr, rd->id, st[i].target_id);
+            }
+        } else { /* organisations: only the rows that were stored, each on its own */
+            for (size_t i = 0; rc == CX_OK && i < ns; i++) {
+                grade_calc *g = bsearch(&st[i].target_id, rows, n, sizeof *rows, calc_cmp);
+                rc = g ? put_grades(d, rd, true, g, 1, "", false) : drop_grade(d, rd->id, true, st[i].target_id, false);
             }
         }
     }
-    free(st);
+    free(want);
+    stored_free(st, ns);
     grade_calc_free(rows, n);
     return rc;
 }
 
-int grade_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
+int grade_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs, int64_t *counter_diffs)
 {
-    *diffs = 0;
+    *diffs = *counter_diffs = 0;
     review_round rd;
     if (round_get(d, round_id, &rd) != 1) return CX_ERR;
-    if (db_begin(d, fix) != CX_OK) return CX_ERR;
+    /* one write transaction: the grades are brought to the records, then the counters are compared
+     * with those corrected grades (so an edited final grade is never taken as the truth), and all
+     * of it is kept only with fix */
+    if (db_begin(d, true) != CX_OK) return CX_ERR;
     int64_t *branches = NULL, norg = 0;
     size_t nb = 0;
     db_stmt *s = db_prepare(d, "SELECT DISTINCT org_id FROM grade WHERE round_id = ? AND target_kind = 'member' ORDER BY org_id");
@@ -2067,13 +2349,13 @@ int grade_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
         org o;
         int f = org_get(d, branches[i], &o);
         if (f == CX_ERR) rc = CX_ERR;
-        else if (f == 1) rc = recount_scope(d, &rd, &o, false, o.id, fix, out, diffs);
+        else if (f == 1) rc = recount_scope(d, &rd, &o, false, o.id, true, out, diffs);
     }
     if (rc == CX_OK) rc = db_i64(d, &norg, 0, "SELECT count(*) FROM grade WHERE round_id = ? AND target_kind = 'org'", "i", round_id);
     if (rc == CX_OK && norg) {
         org root;
         int f = org_get(d, rd.org_id, &root);
-        rc = f == 1 ? recount_scope(d, &rd, &root, true, 0, fix, out, diffs) : CX_ERR;
+        rc = f == 1 ? recount_scope(d, &rd, &root, true, 0, true, out, diffs) : CX_ERR;
     }
     free(branches);
     if (rc == CX_OK && fix && *diffs) {
@@ -2081,6 +2363,7 @@ int grade_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
         snprintf(after, sizeof after, "{\"differences\":%" PRId64 "}", *diffs);
         rc = audit_append(d, &actor_cli, "grade.recount_fix", "review_round", round_id, rd.org_id, NULL, after, "ok");
     }
+    if (rc == CX_OK) rc = rollup_recount(d, round_id, fix, out, counter_diffs);
     if (rc == CX_OK && fix) rc = db_commit(d);
     else db_rollback(d);
     return rc;

@@ -205,6 +205,7 @@ typedef struct grade_row {
     int computed, final;                      /* GR_* */
     char approval[12];                        /* none pending approved rejected */
     char note[1024], decision[2048];          /* decision: JSON text or "" */
+    char redo[512];                           /* why the branch meeting must decide again, or "" */
     char target_name[256], org_name[256], org_path[CX_PATH_MAX];
 } grade_row;
 
@@ -240,25 +241,48 @@ typedef struct grade_query {
 int grade_list(db *d, const grade_query *q, grade_fn fn, void *ctx);
 int grade_count(db *d, const grade_query *q, int64_t *n);
 
-/* 民主评议 branch meeting: sets the member's final grade (GR_1..GR_4) when meeting_check passes;
- * 优秀 within the branch's cap. 优秀 and 不合格 wait for approval. */
+/* Who is entitled to vote at the branch meeting (应到会有表决权党员) on a date: the branch's active
+ * 正式党员 (status full, 转正 on or before the date), less those left out of the round's grading
+ * (外出半年以上 …), each named with the reason through fn (may be NULL). */
+typedef struct meeting_roll {
+    int64_t full, left_out, entitled;
+} meeting_roll;
+typedef int (*left_out_fn)(void *ctx, int64_t member_id, const char *name, int reason, const char *note);
+int meeting_roll_get(db *d, int64_t round_id, int64_t org_id, const char *date, meeting_roll *out, left_out_fn fn, void *ctx);
+
+/* 民主评议 branch meeting: sets the member's final grade (GR_1..GR_4) when meeting_check passes
+ * against the 应到 computed from the roster on the meeting date (meeting_roll_get; a typed
+ * entitled, when not 0, must agree); 优秀 within the branch's cap. Decisions of one branch are
+ * serialised (db_lock "grade", branch). 优秀 and 不合格 then wait for approval. */
 typedef struct meeting_in {
     int grade;
-    int64_t entitled, present, in_favour;
-    const char *reason;
+    int64_t entitled, present, in_favour;    /* entitled 0: not typed */
+    const char *reason, *date;                /* date: YYYY-MM-DD, NULL or "" for today */
 } meeting_in;
 int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const meeting_in *in, cx_err *e);
-/* The higher committee's answer to a pending 优秀 / 不合格. Rejected: the final grade becomes the
- * computed one when that is 合格 or 基本合格, otherwise 合格; a reason is required. */
+/* The higher committee's answer to a 优秀 / 不合格 that a branch meeting decided (pending). Rejected:
+ * the final grade becomes the computed one when that is 合格 or 基本合格, otherwise 合格; a reason is
+ * required. Nobody answers for a record about themselves (own_record). */
 int grade_approve(db *d, const actor *a, int64_t round_id, const member *m, bool approve, const char *reason,
                   cx_err *e);
 
+/* After a change that moves a rule of 民主评议 for the members of branch org_id (a transfer, a
+ * deactivation, a change to or from 预备党员, an exclusion): in every open round (round_id 0) or in
+ * round_id, where the branch has grades, recomputes them, clears the branch meeting's decisions and
+ * approvals and records why (grade.redo, shown to the secretary), with roll-up deltas and an audit
+ * record. Inside the caller's write transaction. */
+int grades_redo(db *d, const actor *a, int64_t round_id, int64_t org_id, const char *why);
+
 /* Recomputes every stored grade of round_id from the raw records and writes one line per
- * difference (score, computed grade, meets; missing and extra rows) to out. The stored meets is
- * expected to be criteria_ok and a final grade of 优秀/合格 (好/较好). With fix, stores the
- * recomputation of each branch (and organisation) that differs, as grades_store would (decisions
- * there are reset), with roll-up deltas, in one transaction. */
-int grade_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs);
+ * difference to out: score, computed grade, missing and extra rows; the final grade against the
+ * branch meeting's decision and the higher committee's approval records (an edited final grade is
+ * a difference, never the truth); 五带头 / 五个好; 优秀 over the cap. Then compares every roll-up
+ * counter with the counters of the grades as the records say they should be (rollup_recount), so
+ * an edited grade shows whether or not its counters were edited too. *diffs and *counter_diffs
+ * get the numbers. With fix, in one transaction: a branch whose raw records changed is recomputed
+ * (decisions there start over), other final grades are set from their records, the counters are
+ * rebuilt; without fix nothing is written. */
+int grade_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs, int64_t *counter_diffs);
 
 /* "90.50", or "" for -1. */
 void score_text(int64_t v, char out[24]);

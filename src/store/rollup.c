@@ -283,7 +283,8 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
 {
     pthread_once(&sql_once, build_sql);
     *diffs = 0;
-    if (db_begin(d, fix) != CX_OK) return CX_ERR;
+    bool own = !d->in_tx; /* inside the caller's transaction (grade_recount), or its own */
+    if (own && db_begin(d, fix) != CX_OK) return CX_ERR;
     omap base = {0}, want = {0};
     int rc = count_raw(d, round_id, &base);
     if (rc == CX_OK) rc = roll_up(d, &base, &want);
@@ -321,6 +322,7 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
     }
     free(base.v);
     free(want.v);
+    if (!own) return rc;
     if (rc == CX_OK && fix) rc = db_commit(d);
     else db_rollback(d);
     return rc;

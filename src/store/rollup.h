@@ -2,7 +2,8 @@
  * Every change that moves a counter (a ballot, a review, a leader charge or commentary, a
  * grade) calls rollup_add inside its own write transaction, so the counters are exact at every
  * commit and a dashboard reads one row per organisation, never the ballots. rollup_recount
- * rebuilds them from the raw records and lists every difference (`cxzy recount`). */
+ * rebuilds them from the raw records and lists every difference (`cxzy recount`, after the grades
+ * themselves are brought to their records: grade_recount). */
 #ifndef CX_ROLLUP_H
 #define CX_ROLLUP_H
 #include <stdio.h>
@@ -44,6 +45,7 @@ void rollup_of_ballot(rollup *r, bool valid, const char *answers, int sign);
 /* Recomputes every counter of round_id from the raw records (ballots, reviews, charges,
  * commentary, grades) and compares with the stored rows; writes one line per difference to out
  * (when out is not NULL). With fix, rewrites the stored rows to the recomputed values in one
- * transaction. *diffs gets the number of differences. */
+ * transaction (its own, or the caller's when one is open: then the caller commits). *diffs gets the
+ * number of differences. */
 int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs);
 #endif

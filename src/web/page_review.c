@@ -173,6 +173,7 @@ static cJSON *json_grade(const grade_row *g)
     cJSON_AddStringToObject(j, "final", grade_code(g->final));
     cJSON_AddStringToObject(j, "final_label", grade_label(g->final, g->org));
     cJSON_AddBoolToObject(j, "decided", g->decision[0] != 0);
+    cJSON_AddStringToObject(j, "redo", g->redo);
     cJSON_AddBoolToObject(j, "meets", g->meets);
     cJSON_AddStringToObject(j, "meets_label", g->meets ? (g->org ? "达到五个好" : "达到五带头") : "");
     cJSON_AddStringToObject(j, "note", g->note);
@@ -1477,7 +1478,22 @@ void h_org_grades(req *r)
     if (member_count(r->db, &mq, &nm) == CX_OK) has_members = nm > 0;
     cJSON_AddBoolToObject(d, "can_compute_members", adm && has_members);
     cJSON_AddBoolToObject(d, "can_compute_orgs", rd.open && perm_allows(&r->user, ROLE_OFFICE, o.path) && strcmp(o.type, "branch"));
-    if (has_members) exclusion_list(r->db, rd.id, o.id, add_exclusion, cJSON_AddArrayToObject(d, "exclusions"));
+    if (has_members) {
+        exclusion_list(r->db, rd.id, o.id, add_exclusion, cJSON_AddArrayToObject(d, "exclusions"));
+        /* who is entitled to vote at a branch meeting held today (应到), from the roster */
+        meeting_roll roll;
+        char today[11];
+        date_today(today);
+        cJSON *mt = cJSON_AddObjectToObject(d, "meeting");
+        cJSON_AddStringToObject(mt, "date", today);
+        if (meeting_roll_get(r->db, rd.id, o.id, today, &roll, add_exclusion, cJSON_AddArrayToObject(mt, "left_out")) != CX_OK) {
+            db_failed(r);
+            return;
+        }
+        json_add_i64(mt, "full_members", roll.full);
+        json_add_i64(mt, "left_out_count", roll.left_out);
+        json_add_i64(mt, "entitled", roll.entitled);
+    }
     rollup ru;
     if (rollup_get(r->db, rd.id, o.id, &ru) == CX_OK) add_rollup(d, &ru);
     cJSON *gs = cJSON_AddArrayToObject(d, "grade_options");
@@ -1521,11 +1537,12 @@ void h_org_grades_compute(req *r)
     grade_list(r->db, &q, add_grade_row, &c);
 }
 
-/* Reads an integer meeting figure. */
+/* Reads an integer meeting figure; entitled may be left out (0: computed from the roster). */
 static bool meeting_num(req *r, const char *name, int64_t *v)
 {
     const char *s = req_in(r, name);
     if (s && str_to_i64(s, v) == CX_OK) return true;
+    if (!strcmp(name, "entitled") && (!s || !*s)) return *v = 0, true;
     req_failf(r, 400, "invalid_meeting", name, "%s应为整数", !strcmp(name, "entitled") ? "应到会有表决权党员人数" : !strcmp(name, "present") ? "实到人数" : "赞成人数");
     return false;
 }
@@ -1539,15 +1556,16 @@ static void member_grade_failed(req *r, const member *m, const cx_err *e)
     refuse_page(r, h_org_grades, "review_grades", e);
 }
 
-/* POST /api/v1/members/:id/grade {round_id?, grade, entitled, present, in_favour, reason}: the
- * branch meeting (民主评议) sets the member's final grade. */
+/* POST /api/v1/members/:id/grade {round_id?, grade, meeting_date?, entitled?, present, in_favour,
+ * reason}: the branch meeting (民主评议) sets the member's final grade. 应到 comes from the roster on
+ * the meeting date (today when left out); a typed entitled must agree with it. */
 void h_member_grade_decide(req *r)
 {
     int64_t id;
     member m;
     if (!req_id(r, 0, &id) || !req_member(r, id, ADM, &m)) return;
     review_round rd;
-    meeting_in in = {.reason = req_in(r, "reason")};
+    meeting_in in = {.reason = req_in(r, "reason"), .date = req_in(r, "meeting_date")};
     const char *gc = req_in(r, "grade");
     in.grade = gc ? grade_from_code(gc) : -1;
     if (!req_round(r, m.org_path, &rd) || !meeting_num(r, "entitled", &in.entitled) || !meeting_num(r, "present", &in.present) ||

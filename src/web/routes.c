@@ -248,7 +248,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/members/:id/exclusion", h_member_exclusion, ADM, R_STATE | R_API, NULL, "不参加等次评定（reason away|imprisoned|bedridden|incapacitated|other|none, note）"},
     {"GET", "/api/v1/orgs/:id/grades", h_org_grades, STF, R_API, NULL, "评议结果与等次（?round_id=&kind=member|org&format=xlsx）"},
     {"POST", "/api/v1/orgs/:id/grades", h_org_grades_compute, ADM, R_STATE | R_API, NULL, "按原始记录计算等次（kind member|org, round_id）"},
-    {"POST", "/api/v1/members/:id/grade", h_member_grade_decide, ADM, R_STATE | R_API, NULL, "支部党员大会决定等次（grade, entitled, present, in_favour, reason）"},
+    {"POST", "/api/v1/members/:id/grade", h_member_grade_decide, ADM, R_STATE | R_API, NULL, "支部党员大会决定等次（grade, meeting_date, present, in_favour, reason；应到按会议当天名册计算，entitled 可不填，填写须一致）"},
     {"POST", "/api/v1/members/:id/grade/approve", h_member_grade_approve, ROLE_OFFICE, R_STATE | R_API, NULL, "上级审批优秀、不合格（approve true|false, reason）"},
     {"GET", "/api/v1/orgs/:id/approvals", h_org_approvals, ROLE_OFFICE, R_API, NULL, "待本级审批的优秀、不合格等次（?round_id=）"},
     /* opinions, suggestions, complaints, reports; the workday calendar (page_feedback.c) */

@@ -187,7 +187,7 @@ test('exclusions, then the branch\'s grades with 优秀 capped at one third', as
   assert.equal(by.get(F.id).computed, 'none');
   assert.match(by.get(F.id).note, /预备党员/);
   assert.deepEqual([A, B, C, D].map((m) => by.get(m.id).meets), [true, true, true, true], 'every item averages 较好 or better');
-  assert.equal(by.get(A.id).approval, 'pending', '优秀 goes to the higher committee');
+  assert.equal(by.get(A.id).approval, 'none', '优秀 goes to the higher committee only after the branch meeting decides');
   assert.equal(by.get(B.id).approval, 'none');
   const stats = (await ok(await office.get(`/api/v1/rounds/${R1.id}`))).stats;
   assert.deepEqual([stats.members_graded, stats.members_excellent, stats.members_qualified, stats.members_meeting], [4, 1, 3, 4]);
@@ -198,22 +198,39 @@ test('exclusions, then the branch\'s grades with 优秀 capped at one third', as
 });
 
 test('the branch meeting decides; the town office approves or rejects', async () => {
-  const decide = (m, grade, n, reason = '支部党员大会讨论决定') => secretary.post(`/api/v1/members/${m.id}/grade`,
-    { round_id: R1.id, grade, entitled: n[0], present: n[1], in_favour: n[2], reason });
-  await refused('a second 优秀 over the cap', () => decide(D, 'excellent', [29, 20, 16]), 409, 'cap_exceeded', 'grade');
-  await refused('no quorum', () => decide(D, 'basic', [29, 14, 14]), 409, 'no_quorum', 'present');
-  await refused('motion failed', () => decide(D, 'basic', [29, 20, 14]), 409, 'motion_failed', 'in_favour');
-  await refused('more present than entitled', () => decide(D, 'basic', [29, 30, 20]), 400, 'invalid_meeting', 'present');
-  await refused('no reason', () => decide(D, 'basic', [29, 20, 16], ''), 400, 'required', 'reason');
-  await refused('an excluded member', () => decide(E, 'qualified', [29, 20, 16]), 409, 'not_graded');
-  await refused('an unknown grade', () => decide(D, 'great', [29, 20, 16]), 400, 'invalid_grade', 'grade');
-  const d = (await ok(await decide(D, 'basic', [29, 20, 16]))).grade;
+  // 应到 comes from the roster: the branch's 正式党员 less those left out of the round (E, away)
+  const meeting = (await ok(await secretary.get(`/api/v1/orgs/${branch}/grades?round_id=${R1.id}&kind=member`))).meeting;
+  const full = roster.filter((m) => m.status === 'full').length;
+  assert.deepEqual([meeting.full_members, meeting.left_out_count, meeting.entitled], [full, 1, full - 1]);
+  assert.deepEqual(meeting.left_out.map((x) => [x.name, x.reason]), [[E.name, 'away']]);
+  const N = meeting.entitled, half = Math.floor(N / 2);
+  const decide = (m, grade, n, reason = '支部党员大会讨论决定', extra = {}) => secretary.post(`/api/v1/members/${m.id}/grade`,
+    { round_id: R1.id, grade, present: n[0], in_favour: n[1], reason, ...extra });
+  await refused('a second 优秀 over the cap', () => decide(D, 'excellent', [N, N]), 409, 'cap_exceeded', 'grade');
+  await refused('no quorum', () => decide(D, 'basic', [half, half]), 409, 'no_quorum', 'present');
+  await refused('motion failed', () => decide(D, 'basic', [N, half]), 409, 'motion_failed', 'in_favour');
+  await refused('more present than entitled', () => decide(D, 'basic', [N + 1, N]), 400, 'invalid_meeting', 'present');
+  // a typed 应到 that the roster does not bear out: a 1/1/1 meeting, or 100000/50001/50001
+  await refused('a meeting of one', () => decide(D, 'basic', [1, 1], '决定', { entitled: 1 }), 409, 'entitled_mismatch', 'entitled');
+  await refused('a meeting of 100000', () => decide(D, 'basic', [50001, 50001], '决定', { entitled: 100000 }), 409, 'entitled_mismatch', 'entitled');
+  await refused('a meeting in the future', () => decide(D, 'basic', [N, N], '决定', { meeting_date: daysFromToday(3) }), 400, 'invalid_meeting', 'meeting_date');
+  await refused('a meeting date that is no date', () => decide(D, 'basic', [N, N], '决定', { meeting_date: '2026-02-30' }), 400, 'invalid_date', 'meeting_date');
+  await refused('no reason', () => decide(D, 'basic', [N, N], ''), 400, 'required', 'reason');
+  await refused('an excluded member', () => decide(E, 'qualified', [N, N]), 409, 'not_graded');
+  await refused('an unknown grade', () => decide(D, 'great', [N, N]), 400, 'invalid_grade', 'grade');
+  const d = (await ok(await decide(D, 'basic', [N, half + 1], '支部党员大会讨论决定', { entitled: N }))).grade;
   assert.deepEqual([d.computed, d.final, d.approval, d.meets, d.decided], ['qualified', 'basic', 'none', false, true]);
-  assert.deepEqual(d.decision, { grade: 'basic', entitled: 29, present: 20, in_favour: 16, reason: '支部党员大会讨论决定' });
-  const c = (await ok(await decide(C, 'unqualified', [29, 25, 20], '长期不参加组织生活'))).grade;
+  assert.deepEqual(d.decision, { grade: 'basic', meeting_date: daysFromToday(0), entitled: N, present: N, in_favour: half + 1,
+    reason: '支部党员大会讨论决定', full_members: full, left_out: [{ member_id: E.id, name: E.name, reason: 'away', note: '外出务工一年' }] });
+  const c = (await ok(await decide(C, 'unqualified', [N, N], '长期不参加组织生活'))).grade;
   assert.deepEqual([c.final, c.approval], ['unqualified', 'pending']);
   assert.match(c.note, /限期改正/);
 
+  // a computed 优秀 goes up only after the branch meeting's decision
+  assert.deepEqual((await ok(await town.get(`/api/v1/orgs/${townId}/approvals?round_id=${R1.id}`))).grades.map((p) => p.target_id), [C.id]);
+  await refused('approval before the branch meeting', () => town.post(`/api/v1/members/${A.id}/grade/approve`, { round_id: R1.id, approve: true }),
+    409, 'no_decision', 'id');
+  await ok(await decide(A, 'excellent', [N, N], '支部党员大会表决通过'));
   const pending = (await ok(await town.get(`/api/v1/orgs/${townId}/approvals?round_id=${R1.id}`))).grades;
   assert.deepEqual(pending.map((p) => p.target_id).sort(), [A.id, C.id].sort());
   assert.ok(pending.every((p) => p.can_approve));
@@ -274,7 +291,7 @@ test('a raw record changed after grading shows in recount until the branch recom
   // recomputing starts the meeting's decisions and approvals over
   const g = (await ok(await secretary.get(`/api/v1/orgs/${branch}/grades?round_id=${R1.id}&kind=member`))).grades;
   assert.ok(g.every((x) => !x.decided));
-  assert.equal(g.find((x) => x.target_id === A.id).approval, 'pending');
+  assert.equal(g.find((x) => x.target_id === A.id).approval, 'none', 'back to the branch meeting before any approval');
 });
 
 test('refusals: each with its code, nothing changed', async () => {
@@ -319,6 +336,8 @@ test('a closed round refuses reviews, commentary, exclusions and grades; an unju
   assert.match(gb.note, /否决/);
   assert.match(gb.note, /限期改正/);
   assert.equal(srv.cli(['recount', '--round', String(R2.id)]).status, 0);
+  const N2 = (await ok(await secretary.get(`/api/v1/orgs/${branch}/grades?round_id=${R2.id}&kind=member`))).meeting.entitled;
+  await ok(await secretary.post(`/api/v1/members/${B.id}/grade`, { round_id: R2.id, grade: 'unqualified', present: N2, in_favour: N2, reason: '承诺无正当理由未兑现' }));
   // the town approves the 不合格: correction within a deadline becomes a rectification item of the branch
   const listRect = async () => (await ok(await town.get(`/api/v1/orgs/${branch}/rectifications?scope=own&per_page=500`)));
   const fromGrade = (l) => JSON.stringify(l).match(/"source":"grade"/g) || [];
@@ -448,7 +467,13 @@ test('pages: rounds, my reviews with the five criteria, peer form, charges, comm
   await page(leader, `/members/${A.id}/commentary?round_id=${R1.id}`, '肯定成绩', '指出问题', '明确努力方向');
   await page(secretary, `/orgs/${branch}/coverage?round_id=${R1.id}`, '尚未点评');
   await page(town, `/orgs/${branch}/charges?round_id=${R1.id}`, '安排联系领导');
-  await page(secretary, `/orgs/${branch}/grades?round_id=${R1.id}`, A.name, '支部大会决定', '导出 Excel');
+  const N = (await ok(await secretary.get(`/api/v1/orgs/${branch}/grades?round_id=${R1.id}&kind=member`))).meeting.entitled;
+  await page(secretary, `/orgs/${branch}/grades?round_id=${R1.id}`, A.name, '支部大会决定', '导出 Excel', `应到会有表决权党员 <strong>${N}</strong> 人`, 'name="meeting_date"');
+  // the secretary records the meeting's 优秀 from the page; then it waits for the town's approval
+  const up = new URLSearchParams({ _csrf: secretary.csrf, round_id: String(R1.id), grade: 'excellent', meeting_date: daysFromToday(0),
+    present: String(N), in_favour: String(N), reason: '支部党员大会表决通过' });
+  const upRes = await secretary.req('POST', `/members/${A.id}/grade`, { body: up.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
+  assert.equal(upRes.status, 303, upRes.text.slice(0, 300));
   await page(town, `/orgs/${townId}/approvals?round_id=${R1.id}`, A.name, '批准');
   await page(town, `/campaigns/${campaign.id}`, '评定规则', '五带头', '群众反映好');
   await page(secretary, `/orgs/${branch}/review?round_id=${R1.id}`, '领导班子好');
@@ -464,7 +489,7 @@ test('pages: rounds, my reviews with the five criteria, peer form, charges, comm
   assert.match(bad.text, /存在的不足（找不足）不能为空/);
   assert.match(bad.text, /带头学习提高/, 'the form is shown again');
   // a refused decision from the grades page comes back to the grades page with the reason
-  const dec = new URLSearchParams({ _csrf: secretary.csrf, round_id: String(R1.id), grade: 'basic', entitled: '29', present: '10', in_favour: '10', reason: '大会决定' });
+  const dec = new URLSearchParams({ _csrf: secretary.csrf, round_id: String(R1.id), grade: 'basic', meeting_date: daysFromToday(0), present: '1', in_favour: '1', reason: '大会决定' });
   const refusedPage = await secretary.req('POST', `/members/${D.id}/grade`, { body: dec.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
   assert.equal(refusedPage.status, 409);
   assert.match(refusedPage.text, /到会人数未超过/);

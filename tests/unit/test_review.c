@@ -201,12 +201,19 @@ static void test_cap_small_branches(void **st)
     assert_int_equal(o3[1].grade, GR_2);
     /* an empty branch grades nobody */
     assert_int_equal(grade_branch(&R, false, NULL, NULL, 0), 0);
-    /* a rule of 1/2 allows more */
+    /* a rule of 1/2 (refused by review_rules_check, but say a stored row was edited) still gives
+     * no more than a third: 2 graded → nobody 优秀; 6 graded → 2, not 3 */
     review_rules half = R;
     half.cap_den = 2;
     grade_branch(&half, false, in, out, 2);
-    assert_int_equal(out[0].grade, GR_1);
+    assert_int_equal(out[0].grade, GR_2);
     assert_int_equal(out[1].grade, GR_2);
+    assert_int_equal(excellent_cap(&half, 6), 2);
+    /* a lower rule of 1/4 is the office's to set: 8 graded → 2, where a third would be 2, 12 → 3 */
+    review_rules quarter = R;
+    quarter.cap_den = 4;
+    assert_int_equal(excellent_cap(&quarter, 7), 1);
+    assert_int_equal(excellent_cap(&quarter, 12), 3);
 }
 
 static void test_exclusions(void **st)
@@ -317,6 +324,19 @@ static void test_rules_check(void **st)
     x = R, x.cap_num = 2, x.cap_den = 1;
     assert_int_equal(review_rules_check(&x, &e), CX_ERR);
     assert_string_equal(e.field, "cap_num");
+    /* the ⌊⅓⌋ ceiling of 民主评议: an office may lower it (1/4, 1/5, 0), never raise it */
+    static const int raised[][2] = {{1, 2}, {2, 3}, {1, 1}, {34, 100}};
+    for (size_t i = 0; i < sizeof raised / sizeof raised[0]; i++) {
+        x = R, x.cap_num = raised[i][0], x.cap_den = raised[i][1];
+        assert_int_equal(review_rules_check(&x, &e), CX_ERR);
+        assert_string_equal(e.code, "invalid_rules");
+        assert_non_null(strstr(e.msg, "三分之一"));
+    }
+    static const int lowered[][2] = {{1, 3}, {1, 4}, {0, 1}, {33, 100}, {2, 6}};
+    for (size_t i = 0; i < sizeof lowered / sizeof lowered[0]; i++) {
+        x = R, x.cap_num = lowered[i][0], x.cap_den = lowered[i][1];
+        assert_int_equal(review_rules_check(&x, &e), CX_OK);
+    }
     x = R, x.cap_den = 0;
     assert_int_equal(review_rules_check(&x, &e), CX_ERR);
     x = R, x.min_ballots = 0;

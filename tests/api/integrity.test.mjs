@@ -111,10 +111,24 @@ test('a change after the decisions sends the branch back to the meeting, never o
   expectError(await town.post(`/api/v1/members/${p.id}/grade/approve`, { round_id: R.id, approve: true }), 409, 'not_pending');
   assert.ok(excellentCount(g) <= Math.floor((graded - 2) / 3));
   await ok(await secretary.patch(`/api/v1/members/${p.id}`, { status: 'full', full_date: '2015-06-01' }));
-  // a transfer out of the branch: the row goes, the branch decides again
-  const t = G[11];
-  const other = (await ok(await secretary.get(`/api/v1/orgs/${branch}/grades?round_id=${R.id}&kind=member`))).grades.find((x) => x.target_id === t.id);
-  assert.ok(other);
+  // decisions again, then a transfer out of the branch: the row goes, the branch decides again
+  g = await grades();
+  const gg = G.filter((m) => (byId(g).get(m.id)?.computed ?? 'none') !== 'none');
+  for (const m of gg.slice(0, 2)) await ok(await decide(m, 'basic', g.meeting.entitled));
+  const t = gg[5];
+  const dest = (await ok(await office.post(`/api/v1/orgs/${townId}/children`, { name: '评议转入测试支部', type: 'branch', sector: 'rural' }), 201)).org;
+  await ok(await town.patch(`/api/v1/members/${t.id}`, { org_id: dest.id }));
+  g = await grades();
+  assert.equal(byId(g).get(t.id), undefined, 'no grade of the member left in the old branch');
+  assert.ok(g.grades.every((x) => !x.decided), 'the old branch decides again');
+  assert.match(g.grades[0].redo, new RegExp(`${t.name}已转出本支部`));
+  // a member taken off the roll (停用): the same
+  for (const m of gg.slice(0, 1)) await ok(await decide(m, 'basic', g.meeting.entitled));
+  await ok(await secretary.post(`/api/v1/members/${gg[6].id}/deactivate`));
+  g = await grades();
+  assert.ok(g.grades.every((x) => !x.decided));
+  assert.match(g.grades[0].redo, /已停用/);
+  await ok(await secretary.post(`/api/v1/members/${gg[6].id}/activate`));
   const r = recount();
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
@@ -129,7 +143,7 @@ test('the office may lower the one-third ceiling of 民主评议, never raise it
   assert.deepEqual((await ok(await office.get(`/api/v1/campaigns/${campaign.id}`))).rules, before, 'nothing changed');
   let g = await grades();
   const N = g.meeting.entitled;
-  const gg = G.filter((m) => byId(g).get(m.id).computed !== 'none');
+  const gg = G.filter((m) => (byId(g).get(m.id)?.computed ?? 'none') !== 'none');
   // lowered to a quarter: the branch is recomputed at once and decides again
   await ok(await office.patch(`/api/v1/campaigns/${campaign.id}/rules`, { cap_num: 1, cap_den: 4 }));
   g = await grades();
@@ -146,7 +160,7 @@ test('the office may lower the one-third ceiling of 民主评议, never raise it
 test('nobody approves their own grade', async () => {
   const g = await grades();
   const N = g.meeting.entitled;
-  const me = G[2];
+  const me = G.find((m) => (byId(g).get(m.id)?.computed ?? 'none') !== 'none');
   if (byId(g).get(me.id).final !== 'excellent') await ok(await decide(me, 'excellent', N));
   // a town office account that is itself a member of the branch, graded in this round
   const u = srv.cli(['user', 'add', 'townself', '--name', me.name, '--password-file', '-', '--role', 'office', '--org', String(townId),
@@ -162,7 +176,7 @@ test('nobody approves their own grade', async () => {
 
 test('recount finds an edited final grade with or without edited counters; --fix puts back the records\' value', async () => {
   const g = await grades();
-  const plain = G.find((m) => byId(g).get(m.id).final === 'qualified');
+  const plain = G.find((m) => byId(g).get(m.id)?.final === 'qualified');
   assert.ok(plain);
   // someone with database access makes a 合格 member 优秀 and approved
   sql(`UPDATE grade SET final = 'excellent', approval = 'approved' WHERE round_id = ${R.id} AND target_kind = 'member' AND target_id = ${plain.id}`);
@@ -186,7 +200,7 @@ test('recount finds an edited final grade with or without edited counters; --fix
   const back = byId(await grades()).get(plain.id);
   assert.deepEqual([back.final, back.approval], ['qualified', 'none']);
   // a decision's record edited into a meeting that could not decide: the decision does not stand
-  const ex = G.find((m) => byId(g).get(m.id).final === 'excellent' && byId(g).get(m.id).decided);
+  const ex = G.find((m) => byId(g).get(m.id)?.final === 'excellent' && byId(g).get(m.id).decided);
   sql(`UPDATE grade SET decision = '{"grade":"excellent","entitled":29,"present":2,"in_favour":2,"reason":"x"}' WHERE round_id = ${R.id} AND target_kind = 'member' AND target_id = ${ex.id}`);
   r = recount();
   assert.equal(r.status, 1, r.stdout + r.stderr);

@@ -180,6 +180,10 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
                                  size_t size)
 {
     req *r = cls;
+    if (!key || !*key) { /* a part without name= (or with an empty one): the body is refused whole */
+        r->malformed = true;
+        return MHD_NO;
+    }
     field *f = r->nfields ? &r->fields[r->nfields - 1] : NULL;
     /* MHD may deliver one value in several calls, the first even empty (off 0, size 0): the
      * value continues while the key, the file name and the offset (= bytes so far) agree. */
@@ -544,6 +548,10 @@ static void dispatch(req *r)
         req_failf(r, 413, "body_too_large", "", "请求内容过大（上限 %zu MB）", r->body_limit >> 20);
         return;
     }
+    if (r->malformed) {
+        req_failf(r, 400, "bad_multipart", "", "表单内容（multipart/form-data）格式有误：每一部分都须有字段名（name），边界须完整");
+        return;
+    }
     bool upload = strstr(r->rt->pattern, "import") || strstr(r->rt->pattern, "photo") ||
                   ((strstr(r->rt->pattern, "progress") || strstr(r->rt->pattern, "rectifications/:id/evidence") || feedback_upload(r->rt->pattern)) && r->fields); /* bodies are files */
     if (req_is_api(r) && (r->rt->flags & R_STATE) && !upload && (r->body.len || r->fields) &&
@@ -639,9 +647,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     if (*upload_size) {
         r->received += *upload_size; /* every byte counts, chunked or not */
         if (r->received > r->body_limit) r->too_big = true;
-        if (!r->too_big && !r->failed) {
+        if (!r->too_big && !r->malformed && !r->failed) {
             if (r->pp) {
-                if (MHD_post_process(r->pp, upload_data, *upload_size) != MHD_YES) r->too_big = true;
+                if (MHD_post_process(r->pp, upload_data, *upload_size) != MHD_YES && !r->too_big) r->malformed = true;
             } else buf_add(&r->body, upload_data, *upload_size);
         }
         *upload_size = 0;

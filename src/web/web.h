@@ -56,6 +56,7 @@ struct req {
     size_t body_limit, received, parsed;
     bool authed;
     bool too_big;
+    bool malformed;    /* a multipart body libmicrohttpd could not take apart, or a part without a name */
     struct MHD_PostProcessor *pp;
     field *fields;
     int nfields;

@@ -14,7 +14,7 @@ const port = Number(new URL(srv.base).port);
 /** A raw HTTP request (chunked when chunks is an array), to send what fetch will not. */
 function raw(method, path, headers, chunks) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
       let body = '';
       res.on('data', (b) => { body += b; });
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
@@ -32,6 +32,34 @@ test('regression: a form ending in an empty value does not crash the server (use
   }
   const ok = await fetch(srv.base + '/login');
   assert.equal(ok.status, 200, 'server still answers');
+});
+
+test('regression: a multipart part without name= is refused with 400, on every door, signed in or not (was SIGSEGV)', async () => {
+  const office = await loginAs(srv.base, 'office');
+  const bodies = [
+    '--XB\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XB--\r\n',                                   // no Content-Disposition at all
+    '--XB\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--XB--\r\n',                           // form-data without name=
+    '--XB\r\nContent-Disposition: form-data; name=""\r\n\r\nhello\r\n--XB--\r\n',                  // an empty name
+    '--XB\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--XB\r\nContent-Type: text/plain\r\n\r\nx\r\n--XB--\r\n', // the second part
+  ];
+  const doors = [['POST', '/api/v1/public/ballots'], ['POST', '/api/v1/public/feedback'], ['POST', '/login'], ['GET', '/p/card/1'],
+    ['POST', '/p/feedback']];
+  for (const body of bodies) {
+    for (const [method, path] of doors) {
+      const r = await raw(method, path, { 'Content-Type': 'multipart/form-data; boundary=XB' }, [body]);
+      assert.ok(r.status < 500 && (method === 'GET' || r.status >= 400), `${method} ${path}: ${r.status} ${r.body.slice(0, 200)}`);
+    }
+    const r = await raw('POST', '/api/v1/public/ballots', { 'Content-Type': 'multipart/form-data; boundary=XB' }, [body]);
+    assert.equal(r.status, 400, r.body);
+    assert.equal(JSON.parse(r.body).error.code, 'bad_multipart');
+    // signed in, on an upload route
+    const cookie = office.cookieHeader();
+    const s = await raw('POST', '/api/v1/orgs/1/import', { 'Content-Type': 'multipart/form-data; boundary=XB', Cookie: cookie,
+      'X-CSRF-Token': office.csrf }, [body]);
+    assert.equal(s.status, 400, s.body);
+    assert.match(JSON.parse(s.body).error.message, /字段名/);
+  }
+  assert.equal((await fetch(srv.base + '/p/card/1')).status, 200, 'server still answers');
 });
 
 test('regression: a chunked form with 100,000 empty fields is refused with 413, not held in memory', async () => {

@@ -40,7 +40,11 @@ void cli_defaults(cli_opts *o)
     if (!o->key) o->key = getenv("CXZY_KEY");
     if (!o->key || !*o->key) {
         if (str_starts(o->db, "postgres")) o->key = "data/cxzy.key";
-        else o->key = xasprintf("%s.key", o->db);
+        else { /* beside the database; static, so that no command leaks it (ASan exits 1 on a leak) */
+            static char beside[4096];
+            snprintf(beside, sizeof beside, "%s.key", o->db);
+            o->key = beside;
+        }
     }
 }
 
@@ -437,6 +441,9 @@ int cmd_escalate(int argc, char **argv); /* cli/escalate.c */
 
 int main(int argc, char **argv)
 {
+    /* Databases (with their -wal and -shm files), key files, exports and folders this program
+     * creates hold personal data: readable by their owner only (0600 / 0700). */
+    umask(077);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         printf("%s", usage_main);
         return argc < 2 ? 2 : 0;

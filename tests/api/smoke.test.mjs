@@ -114,6 +114,29 @@ test('at the connection limit a new visitor waits and is served when a connectio
   }
 });
 
+test('a new database, its key and folder are readable by their owner only; no command leaks without --key', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dir = join(mkdtempSync(join(process.env.CXZY_TEST_DIR || '/tmp', 'perm-')), 'data');
+  const db = join(dir, 'new.db');
+  const env = { ...process.env };
+  delete env.CXZY_DB;
+  delete env.CXZY_KEY;
+  const run = (args) => spawnSync(process.env.CXZY_BIN || new URL('../../build/src/cxzy', import.meta.url).pathname, args,
+    { encoding: 'utf8', env: { ...env, ASAN_OPTIONS: 'detect_leaks=1' } });
+  const d = run(['demo', '--db', db, '--members', '50']);
+  assert.equal(d.status, 0, d.stderr);
+  for (const [path, mode] of [[dir, 0o700], [db, 0o600], [db + '.key', 0o600]]) {
+    assert.equal(statSync(path).mode & 0o777, mode, `${path}: ${(statSync(path).mode & 0o777).toString(8)}`);
+  }
+  // the key file beside the database, found without --key or CXZY_KEY (the ASan build exited 1 on a leak here)
+  for (const args of [['audit', 'verify', '--db', db], ['migrate', '--db', db], ['user', 'list', '--db', db]]) {
+    const r = run(args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+});
+
 test('--max-connections refuses what is not a count', () => {
   for (const v of ['0', 'x', '-3', '2000000']) {
     const r = srv.cli(['serve', '--listen', '127.0.0.1:1', '--max-connections', v]);

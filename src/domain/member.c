@@ -174,8 +174,8 @@ int member_validate(const member_in *in, member_rec *out, cx_err *ev, int maxerr
         if (date_parse(in->birth_date, false, "birth_date", "出生日期", bd, add(&E)) == CX_OK) {
             E.n--;
             if (id_ok && strcmp(bd, out->birth_date) != 0)
-                cx_fail(add(&E), 400, "birth_date_mismatch", "birth_date", "出生日期 %s 与身份证号中的出生日期 %s 不一致", bd,
-                        out->birth_date);
+                /* the number's own date is never named: with the mask and the birth year it would give the number back */
+                cx_fail(add(&E), 400, "birth_date_mismatch", "birth_date", "出生日期 %s 与身份证号中的出生日期不一致", bd);
             else if (!id_ok) memcpy(out->birth_date, bd, 11);
         }
     }
@@ -221,7 +221,7 @@ int member_validate(const member_in *in, member_rec *out, cx_err *ev, int maxerr
             cx_fail(add(&E), 400, "date_in_future", "joined_date", "入党时间 %s 晚于今天", out->joined_date);
         else if (out->birth_date[0] && add_years(out->birth_date, 18, adult) == CX_OK &&
                  date_cmp(out->joined_date, adult) < 0)
-            cx_fail(add(&E), 400, "joined_too_young", "joined_date", "入党时间 %s 早于年满18周岁（%s）", out->joined_date, adult);
+            cx_fail(add(&E), 400, "joined_too_young", "joined_date", "入党时间 %s 早于本人年满18周岁（按身份证号中的出生日期）", out->joined_date);
         else joined_ok = true;
     }
     if (given(in->full_date)) {

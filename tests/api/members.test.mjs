@@ -97,8 +97,25 @@ test('member data that contradicts the id, or breaks a rule, is refused and noth
   for (const [body, code, field] of cases) {
     const e = expectError(await office.post(`/api/v1/orgs/${b.id}/members`, body), 400, code, field);
     assert.ok(!e.message.includes(id), e.message);
+    // nor its birth date, nor the 18th birthday: with the mask and the birth year they give the number back
+    for (const part of ['1990-01-01', '2008-01-01', '19900101']) assert.ok(!e.message.includes(part), e.message);
   }
   assert.equal(await count(b.id, '&inactive=1'), 0);
+});
+
+test('a failed edit of a stored member names no part of the 身份证号 beyond the mask, in the API or on the form', async () => {
+  const id = newIdcard('19880412');
+  const m = (await office.post(`/api/v1/orgs/${branchId}/members`, { name: '隐私测', idcard: id, joined_date: '2012-07-01' })).json.member;
+  for (const [body, code, field] of [[{ birth_date: '1988-04-13' }, 'birth_date_mismatch', 'birth_date'],
+    [{ joined_date: '2005-03-01' }, 'joined_too_young', 'joined_date']]) {
+    const e = expectError(await office.patch(`/api/v1/members/${m.id}`, body), 400, code, field);
+    for (const part of ['1988-04-12', '2006-04-12', '04-12', '0412']) assert.ok(!e.message.includes(part), e.message);
+  }
+  const form = new URLSearchParams({ _csrf: office.csrf, name: '隐私测', joined_date: '2005-03-01', sex: '男' });
+  const page = await office.req('POST', `/members/${m.id}/edit`, { body: form.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
+  assert.equal(page.status, 400, page.text.slice(0, 300));
+  assert.match(page.text, /早于本人年满18周岁/);
+  for (const part of ['1988-04-12', '2006-04-12', '04-12']) assert.ok(!page.text.includes(part), `the edit form shows ${part}`);
 });
 
 test('PATCH changes only the fields sent; a new id re-derives sex and birth date', async () => {

@@ -80,6 +80,19 @@ static void expect_error(const member_in *in, const char *field, const char *cod
     if (want && !strstr(e[0].msg, want)) fail_msg("message \"%s\" lacks \"%s\"", e[0].msg, want);
 }
 
+/* No message may name any part of a 身份证号 beyond the mask: the birth date (1985-06-15) of the
+ * minimal record, its 18th birthday, or its month and day. */
+static void expect_private(const member_in *in)
+{
+    member_rec out;
+    cx_err e[MAXERR];
+    memset(e, 0, sizeof e);
+    int n = member_validate(in, &out, e, MAXERR);
+    for (int i = 0; i < n && i < MAXERR; i++)
+        for (const char *const *w = (const char *const[]){"1985-06-15", "2003-06-15", "06-15", "0615", NULL}; *w; w++)
+            if (strstr(e[i].msg, *w)) fail_msg("message \"%s\" names \"%s\" from the 身份证号", e[i].msg, *w);
+}
+
 static void test_valid_full_record(void **state)
 {
     (void)state;
@@ -290,7 +303,8 @@ static void test_birth_date_and_sex_agree(void **state)
     in.sex = NULL;
 
     in.birth_date = "1985-06-16";
-    expect_error(&in, "birth_date", "birth_date_mismatch", "出生日期", "1985-06-15");
+    expect_error(&in, "birth_date", "birth_date_mismatch", "出生日期", "1985-06-16");
+    expect_private(&in);
     in.birth_date = "1985-06";
     expect_error(&in, "birth_date", NULL, "出生日期", NULL);
     in.birth_date = "不知道";
@@ -322,9 +336,11 @@ static void test_joined_date(void **state)
     in.joined_date = "2003-06-15";
     expect_valid(&in, &out);
     in.joined_date = "2003-06-14";
-    expect_error(&in, "joined_date", "joined_too_young", "入党时间", "2003-06-15");
+    expect_error(&in, "joined_date", "joined_too_young", "入党时间", "2003-06-14");
+    expect_private(&in);
     in.joined_date = "1999-01-01";
     expect_error(&in, "joined_date", "joined_too_young", "入党时间", "18");
+    expect_private(&in);
     /* a month alone becomes its 1st */
     in.joined_date = "2010-07";
     expect_valid(&in, &out);

@@ -260,6 +260,7 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
     for (int i = 0; i < 2; i++)
         if (r->set_cookie[i]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
     if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
+    if (r->attach) MHD_add_response_header(resp, "Content-Disposition", "attachment");
     if (r->file_name[0]) {
         buf cd;
         buf_init(&cd);
@@ -358,6 +359,9 @@ static enum MHD_Result respond(req *r)
     if (r->file.p) {
         out = r->file;
         buf_init(&r->file);
+        /* uploaded files other than photos (PDFs …) are downloaded, never shown inside our origin */
+        const char *fm = r->file_mime ? r->file_mime : "";
+        r->attach = !r->file_name[0] && strcmp(fm, "image/jpeg") && strcmp(fm, "image/png");
         return send_buf(r, r->status ? r->status : 200, r->file_mime, &out);
     }
     if (r->redirect && !api) return send_buf(r, 303, "text/html; charset=utf-8", &out);

@@ -57,6 +57,7 @@ struct req {
     bool authed;
     bool too_big;
     bool malformed;    /* a multipart body libmicrohttpd could not take apart, or a part without a name */
+    bool attach;       /* the file answered is downloaded (Content-Disposition: attachment) */
     struct MHD_PostProcessor *pp;
     field *fields;
     int nfields;

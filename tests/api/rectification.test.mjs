@@ -78,7 +78,10 @@ test('the path: the town office creates, the branch uploads evidence and submits
   assert.equal(file.status, 200);
   assert.match(file.headers.get('content-type'), /^image\/png/);
   assert.ok(file.buf.equals(PNG));
-  assert.ok((await discipline.get(`/rectification-evidence/${detail.evidence[1].id}`)).buf.equals(PDF));
+  assert.equal(file.headers.get('content-disposition'), null, 'a photo is shown');
+  const pdf = await discipline.get(`/rectification-evidence/${detail.evidence[1].id}`);
+  assert.ok(pdf.buf.equals(PDF));
+  assert.equal(pdf.headers.get('content-disposition'), 'attachment', 'a PDF is downloaded, never shown inline');
   assert.equal(detail.can.verify, false, 'the office sees no verify button before submission');
 
   const sub = (await ok(await act(secretary, x.id, 'submit', { note: '已补齐会议记录并建立台账。' }))).rectification;

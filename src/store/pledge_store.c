@@ -505,6 +505,7 @@ int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int
     " WHERE (? = 0 OR p.member_id = ?) AND (? = '' OR (o.path >= ? AND o.path < ?)) AND (? = 0 OR p.org_id = ?)"     \
     " AND (? = 0 OR p.member_id IS NULL) AND (? = 0 OR p.member_id IS NOT NULL) AND (? = '' OR p.status = ?)"                                                \
     " AND (? = 0 OR p.status IN ('in_progress','completed','missed','rated','renewed'))"                             \
+    " AND (? = 0 OR p.status IN ('in_progress','completed','missed','rated','renewed') OR p.member_id = ?)"          \
     " AND (? = 0 OR (p.status IN ('submitted','returned','in_progress') AND p.due_date < ?))"                         \
     " AND (? = '' OR p.due_date >= ?) AND (? = '' OR p.due_date <= ?)"
 
@@ -528,6 +529,8 @@ static int bind_q(db_stmt *s, const pledge_query *q, char *end, char *today)
     db_bind_text(s, i++, st);
     db_bind_text(s, i++, st);
     db_bind_i64(s, i++, q->public_only ? 1 : 0);
+    db_bind_i64(s, i++, q->drafts_hidden ? 1 : 0);
+    db_bind_i64(s, i++, q->own_member);
     date_today(today);
     db_bind_i64(s, i++, q->overdue ? 1 : 0);
     db_bind_text(s, i++, today);

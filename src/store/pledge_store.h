@@ -84,6 +84,8 @@ typedef struct pledge_query {
     bool member_only;      /* only members' pledges */
     int status;            /* -1 any */
     bool public_only;      /* approved and later */
+    bool drafts_hidden;    /* not yet public ones only when they are own_member's (a viewer who reviews none) */
+    int64_t own_member;
     bool overdue;          /* in progress (or waiting) past the due date */
     const char *due_from, *due_to; /* due dates in [from, to] (this month) */
     int64_t offset, limit;

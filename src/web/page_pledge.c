@@ -35,7 +35,10 @@ static bool req_pledge(req *r, int64_t id, pledge *p)
         req_failf(r, 500, "db_error", "", "数据库错误");
         return false;
     }
-    if (f == 0 || (!perm_allows(&r->user, ROLE_ANY, p->org_path) && !(relation_of(r, p) & PR_OWNER))) {
+    /* before it is public a pledge is its author's and its reviewers' only (not fellow members', not leaders') */
+    int rel = f == 1 ? relation_of(r, p) : PR_NONE;
+    if (f == 0 || (!perm_allows(&r->user, ROLE_ANY, p->org_path) && !(rel & PR_OWNER)) ||
+        (!pledge_status_public(p->status) && !(rel & (PR_OWNER | PR_REVIEWER)))) {
         req_failf(r, 404, "not_found", "id", "承诺不存在或不在您的管理范围内");
         return false;
     }
@@ -485,7 +488,8 @@ void h_org_pledges(req *r)
     int64_t id;
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o)) return;
-    pledge_query q = {.root = &o, .subtree = true};
+    pledge_query q = {.root = &o, .subtree = true, .drafts_hidden = !perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, o.path),
+                      .own_member = r->user.member_id};
     char from[11], to[11];
     if (!list_query(r, &q, from, to)) return;
     const char *fmt = req_query(r, "format");

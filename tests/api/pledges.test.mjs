@@ -396,6 +396,36 @@ test('outsiders: another town\'s secretary sees none of it', async () => {
   expectError(await secretary2.get(`/api/v1/orgs/${branch}/pledges?overdue=1`), 404, 'not_found');
 });
 
+test('a pledge before it is public is its author\'s and its reviewers\' only: not a fellow member\'s, not a leader\'s', async () => {
+  const roster = (await ok(await secretary.get(`/api/v1/orgs/${branch}/members?per_page=500`))).members;
+  const peerMember = roster.find((m) => m.id !== memberId);
+  const u = srv.cli(['user', 'add', 'pledgepeer', '--name', peerMember.name, '--password-file', '-', '--role', 'member', '--org', String(branch),
+    '--member', String(peerMember.id)], { input: 'cxzy-demo-2026\n' });
+  assert.equal(u.status, 0, u.stderr);
+  const [peer, leader] = await Promise.all([loginAs(srv.base, 'pledgepeer'), loginAs(srv.base, 'leader')]);
+  const draft = (await ok(await member.post('/api/v1/pledges', newPledge({ title: '尚未提交的草稿承诺' })), 201)).pledge;
+  const sent = (await ok(await member.post('/api/v1/pledges', newPledge({ title: '已提交待审核的承诺' })), 201)).pledge;
+  await ok(await act(member, sent.id, 'submit'));
+  for (const p of [draft, sent]) {
+    for (const who of [peer, leader]) expectError(await who.get(`/api/v1/pledges/${p.id}`), 404, 'not_found');
+    await ok(await member.get(`/api/v1/pledges/${p.id}`));
+    await ok(await secretary.get(`/api/v1/pledges/${p.id}`));
+  }
+  for (const who of [peer, leader]) {
+    const orgId = who === peer ? branch : leader.user.roles[0].org_id;
+    const l = await ok(await who.get(`/api/v1/orgs/${orgId}/pledges?per_page=500`));
+    assert.ok(!JSON.stringify(l).includes('尚未提交的草稿承诺') && !JSON.stringify(l).includes('已提交待审核的承诺'), 'lists leave them out');
+    const x = await who.get(`/api/v1/orgs/${orgId}/pledges?format=xlsx`);
+    assert.equal(x.status, 200);
+    assert.ok(!Object.values(unzip(x.buf)).map((v) => v.toString('utf8')).join('').includes('尚未提交的草稿承诺'), 'and so does the export');
+  }
+  const mine = await ok(await secretary.get(`/api/v1/orgs/${branch}/pledges?per_page=500`));
+  assert.ok(JSON.stringify(mine).includes('已提交待审核的承诺'), 'the reviewer lists what waits for review');
+  // once approved, the pledge is public to the branch
+  await ok(await act(secretary, sent.id, 'approve'));
+  await ok(await peer.get(`/api/v1/pledges/${sent.id}`));
+});
+
 test('the audit chain verifies after all of this file\'s requests', () => {
   const r = srv.cli(['audit', 'verify']);
   assert.equal(r.status, 0, r.stdout + r.stderr);

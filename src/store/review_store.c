@@ -2220,7 +2220,8 @@ static int64_t compare(FILE *out, bool is_org, const review_rules *r, const grad
         char a[24], b[24];
         if (g->grade != GR_NONE) graded++;
         if (!x) {
-            if (!all) continue;
+            /* a member who joined after grading, with no record at all, is no difference */
+            if (!all || (g->grade == GR_NONE && g->score < 0)) continue;
             diffs++, *redo = true;
             score_text(g->score, b);
             if (out) fprintf(out, "%s %s（编号 %" PRId64 "）：缺少等次记录，按原始记录应为%s%s%s\n", who, g->name, g->target_id, grade_label(g->grade, is_org),

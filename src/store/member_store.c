@@ -2,6 +2,7 @@
  * duplicate detection and a mask for display; the full value is decrypted only by member_reveal,
  * which audits the view. */
 #include "store.h"
+#include "rollup.h"
 #include "../domain/idcard.h"
 #include "../lib/buf.h"
 #include "../lib/crypto.h"
@@ -238,7 +239,7 @@ int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, in
         db_rollback(d);
         return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中", r->idcard, r->idcard + 14);
     }
-    if (rc != 1) return fail_db(d, e);
+    if (rc != 1 || tally_member_change(d, nid, NULL, false, NULL, o.path, true, r->status) != CX_OK) return fail_db(d, e);
     if (store_finish(d, a, "create", "member", nid, org_id, NULL, member_json(r, org_id, 1), CX_OK, e) != CX_OK) return CX_ERR;
     if (id) *id = nid;
     return CX_OK;
@@ -265,6 +266,7 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
         db_done(s);
         unseal_free(&x);
     }
+    if (rc == CX_OK) rc = tally_member_change(d, id, m.org_path, m.active, m.r.status, o.path, m.active, r->status);
     return store_finish(d, a, m.org_id == org_id ? "update" : "transfer", "member", id, org_id,
                         member_json(&m.r, m.org_id, m.active), member_json(r, org_id, m.active), rc, e);
 }
@@ -275,6 +277,7 @@ int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
     if (begin_member(d, id, &m, e) != CX_OK) return CX_ERR;
     int rc = db_run(d, "UPDATE member SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii",
                     (int64_t)active, now_unix(), id);
+    if (rc == CX_OK) rc = tally_member_change(d, id, m.org_path, m.active, m.r.status, m.org_path, active, m.r.status);
     return store_finish(d, a, active ? "activate" : "deactivate", "member", id, m.org_id, member_json(&m.r, m.org_id, m.active),
                         member_json(&m.r, m.org_id, active), rc, e);
 }

@@ -556,10 +556,18 @@ static int read_round(db_stmt *s, const char *kind_questions, rating_open *ro)
 
 int rating_open_for(db *d, const rating_target *t, rating_open *ro)
 {
-    /* the round's org is the target's org or an ancestor: its path is a prefix of the target's */
-    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE r.status = 'open' AND substr(?, 1, length(o.path)) = o.path ORDER BY r.created_at DESC, r.id DESC LIMIT 1");
+    /* the round's org is the target's org or an ancestor: its path is a prefix of the target's;
+     * a round whose period holds today first (a round opened ahead for the next period must not
+     * turn today's web ballots into late ones), then the newest */
+    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE r.status = 'open' AND substr(?, 1, length(o.path)) = o.path "
+                                         "ORDER BY CASE WHEN r.period_start <= ? AND r.period_end >= ? THEN 0 ELSE 1 END, "
+                                         "r.created_at DESC, r.id DESC LIMIT 1");
     if (!s) return CX_ERR;
+    char today[11];
+    date_today(today);
     db_bind_text(s, 1, t->org_path);
+    db_bind_text(s, 2, today);
+    db_bind_text(s, 3, today);
     return read_round(s, t->kind == RK_WINDOW ? "window6" : NULL, ro);
 }
 

@@ -412,9 +412,12 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
 });
 
 test('a late ballot is kept but counted nowhere: recount finds no difference; an edited counter is named by organisation and counter', async () => {
-  // branch C's own round, whose period ended yesterday and that nobody closed yet
+  // branch C's own round, whose period ended yesterday and that nobody closed yet, the only open
+  // round left over C (a round whose period holds today would take today's ballots)
   const late = (await ok(await town.post(`/api/v1/orgs/${branchC}/rounds`,
     { name: '看板测试：已过评议期', start_date: daysFromToday(-30), end_date: daysFromToday(-1) }), 201)).round;
+  for (const rd of (await ok(await office.get(`/api/v1/orgs/${branchC}/rounds`))).rounds)
+    if (rd.id !== late.id && rd.open) await ok(await office.post(`/api/v1/rounds/${rd.id}/close`));
   const g = await ok(await town.post(`/api/v1/orgs/${branchC}/grades`, { kind: 'member', round_id: late.id }));
   assert.ok(g.grades.length > 0, 'branch C was graded in the late round');
   const before = await ok(await town.get(`/api/v1/orgs/${branchC}/dashboard?round_id=${late.id}`));

@@ -195,10 +195,13 @@ int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int
     return rc == CX_ERR ? CX_ERR : inserted;
 }
 
-/* Opens the write transaction of a change to member id and loads it; 404 (rolled back) when missing. */
+/* Opens the write transaction of a change to member id and loads it; 404 (rolled back) when missing.
+ * On PostgreSQL the row is locked first, so two changes of one member do not both move the
+ * subtree tallies from the same old state (SQLite's write transaction already serialises). */
 static int begin_member(db *d, int64_t id, member *m, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_kind_of(d) == DB_PG && db_run(d, "SELECT id FROM member WHERE id = ? FOR UPDATE", "i", id) != CX_OK) return fail_db(d, e);
     int f = member_get(d, id, m);
     if (f == 1) return CX_OK;
     if (f == 0) {

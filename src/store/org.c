@@ -121,6 +121,8 @@ static int fail_db(db *d, cx_err *e)
 static int begin_org(db *d, int64_t id, org *o, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    /* PostgreSQL: the row first, so two changes of one organisation do not both move the tallies */
+    if (db_kind_of(d) == DB_PG && db_run(d, "SELECT id FROM org WHERE id = ? FOR UPDATE", "i", id) != CX_OK) return fail_db(d, e);
     int f = org_get(d, id, o);
     if (f == 1) return CX_OK;
     if (f == 0) {

@@ -1258,11 +1258,13 @@ int exclusion_set(db *d, const actor *a, int64_t round_id, const member *m, cons
         db_rollback(d);
         goto out;
     }
-    if (remove) rc = db_run(d, "DELETE FROM review_exclusion WHERE round_id = ? AND member_id = ?", "ii", round_id, m->id);
+    int64_t gone = 0; /* a concurrent removal on PostgreSQL deletes nothing here: it must not count twice */
+    if (remove)
+        rc = db_i64(d, &gone, 0, "DELETE FROM review_exclusion WHERE round_id = ? AND member_id = ? RETURNING member_id", "ii", round_id, m->id);
     else if (before) rc = db_run(d, "UPDATE review_exclusion SET reason = ?, note = ? WHERE round_id = ? AND member_id = ?", "ssii", reason, nt, round_id, m->id);
     else rc = db_run(d, "INSERT INTO review_exclusion (round_id, member_id, reason, note, created_at) VALUES (?,?,?,?,?)", "iissi", round_id, m->id,
                      reason, nt, now_unix());
-    if (rc == CX_OK && (remove || !before) && m->active && !strcmp(m->r.status, "full")) { /* the members due (dashboard) */
+    if (rc == CX_OK && (remove ? gone != 0 : !before) && m->active && !strcmp(m->r.status, "full")) { /* the members due (dashboard) */
         rollup delta = {{0}};
         delta.v[RU_MEMBERS_EXCLUDED] = remove ? -1 : 1;
         rc = rollup_add(d, round_id, m->org_path, &delta);

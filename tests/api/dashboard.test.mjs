@@ -388,9 +388,10 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
       const t = inner.match(/<t[^>]*>([^<]*)<\/t>/), v = inner.match(/<v>([^<]*)<\/v>/);
       cells.set(c[1], t ? unxml(t[1]) : v ? (/t="s"/.test(attrs) ? unxml(strings[Number(v[1])]) : Number(v[1])) : '');
     }
-    const col = (i) => String.fromCharCode(65 + i); // 23 columns: A to W
-    const header = [...Array(23).keys()].map((i) => cells.get(`${col(i)}2`));
-    for (const h of ['组织', '类型', '五个好比例(%)', '五带头比例(%)', '优秀', '合格', '基本合格', '不合格', '群众满意率(%)', '有效票', '无效票', '点评覆盖率(%)', '自评', '互评'])
+    const col = (i) => (i >= 26 ? String.fromCharCode(64 + Math.floor(i / 26)) : '') + String.fromCharCode(65 + (i % 26)); // A … AE
+    const header = [...Array(31).keys()].map((i) => cells.get(`${col(i)}2`));
+    for (const h of ['组织', '类型', '五个好比例(%)', '五带头比例(%)', '优秀', '合格', '基本合格', '不合格', '群众满意率(%)', '有效票', '无效票', '点评覆盖率(%)', '自评', '互评',
+      '应评定党员数', '党员参评率(%)', '应评定组织数', '组织参评率(%)', '应点评（党员和组织）', '已点评（党员和组织）', '自评率(%)'])
       assert.ok(header.includes(h), `header ${h} in ${header.join(',')}`);
     const colOf = (h) => col(header.indexOf(h));
     assert.match(String(cells.get('A1')), /2011年上半年（看板测试）/);
@@ -400,6 +401,11 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
     assert.equal(cells.get(`${colOf('群众满意率(%)')}3`), api.total.satisfaction_rate);
     assert.equal(cells.get(`${colOf('点评覆盖率(%)')}3`), api.total.coverage_rate);
     assert.equal(cells.get(`${colOf('优秀')}3`), api.total.members_excellent);
+    // what is due and the participation, beside the shares
+    assert.equal(cells.get(`${colOf('应评定党员数')}3`), api.total.members_due);
+    assert.equal(cells.get(`${colOf('五带头比例(%)')}3`), api.total.members_meeting_rate ?? '—');
+    assert.equal(cells.get(`${colOf('党员参评率(%)')}3`), api.total.members_graded_rate ?? '—');
+    assert.equal(cells.get(`${colOf('应点评（党员和组织）')}3`), api.total.commentary_due);
     api.children.forEach((c, i) => {
       assert.equal(cells.get(`A${4 + i}`), c.name);
       assert.equal(cells.get(`${colOf('有效票')}${4 + i}`), c.ballots_valid, `${c.name} 有效票`);

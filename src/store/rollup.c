@@ -256,6 +256,16 @@ int tally_org_moved(db *d, int64_t org_id, const char *old_path, const char *new
     return tally_add_levels(d, new_path, nd, &t);
 }
 
+void rollup_due(const rollup *u, const tally *t, bool round_root, int64_t d[DU_N])
+{
+    d[DU_MEMBERS] = t->v[TL_MEMBERS_FULL] - u->v[RU_MEMBERS_EXCLUDED];
+    d[DU_ORGS] = t->v[TL_ORGS_ACTIVE] - (round_root ? 1 : 0);
+    for (int i = 0; i < DU_COMMENTARY; i++)
+        if (d[i] < 0) d[i] = 0;
+    d[DU_COMMENTARY] = t->v[TL_MEMBERS_ACTIVE] + d[DU_ORGS];
+    d[DU_COMMENTED] = u->v[RU_MEMBERS_COMMENTED] + u->v[RU_ORGS_COMMENTED];
+}
+
 int64_t rollup_satisfaction(const rollup *r)
 {
     int64_t ok = r->v[RU_ANS_SATISFIED] + r->v[RU_ANS_BASIC];

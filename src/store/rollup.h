@@ -56,6 +56,15 @@ void rollup_of_grade(rollup *r, bool is_org, int grade, bool meets, int sign);
 /* Ballot counters of one ballot. */
 void rollup_of_ballot(rollup *r, bool valid, const char *answers, int sign);
 
+/* What is due in a round at one organisation (its subtree), from its counters and tally;
+ * round_root: the organisation is the round's own (not graded in its own round).
+ *   DU_MEMBERS     active 正式党员 - the round's exclusions of them (预备党员 are not graded)
+ *   DU_ORGS        active organisations - the round's own organisation
+ *   DU_COMMENTARY  every active member and every organisation due: what a leader comments on
+ *   DU_COMMENTED   members and organisations with at least one leader's commentary */
+enum { DU_MEMBERS, DU_ORGS, DU_COMMENTARY, DU_COMMENTED, DU_N };
+void rollup_due(const rollup *u, const tally *t, bool round_root, int64_t d[DU_N]);
+
 /* Adds delta to the tally of the organisation at org_path and of each ancestor; inside the
  * caller's write transaction. */
 int tally_add(db *d, const char *org_path, const tally *delta);

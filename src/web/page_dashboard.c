@@ -84,23 +84,10 @@ typedef struct figs {
     int64_t root;
 } figs;
 
-/* What is due in the round, from the figures:
- *   members_due     active 正式党员 - the round's exclusions of them (预备党员 are not graded)
- *   orgs_due        active organisations - the round's own organisation
- *   commentary_due  every active member and every organisation due: what a leader comments on
- *   commented       members and organisations with at least one leader's commentary */
-enum { DU_MEMBERS, DU_ORGS, DU_COMMENTARY, DU_COMMENTED, DU_N };
+/* What is due in the round (rollup_due, in DU_* order). */
 static const char *const due_keys[DU_N] = {"members_due", "orgs_due", "commentary_due", "commented"};
 
-static void dues(const figs *f, int64_t d[DU_N])
-{
-    d[DU_MEMBERS] = f->t.v[TL_MEMBERS_FULL] - f->u.v[RU_MEMBERS_EXCLUDED];
-    d[DU_ORGS] = f->t.v[TL_ORGS_ACTIVE] - f->root;
-    for (int i = 0; i < DU_COMMENTARY; i++)
-        if (d[i] < 0) d[i] = 0;
-    d[DU_COMMENTARY] = f->t.v[TL_MEMBERS_ACTIVE] + d[DU_ORGS];
-    d[DU_COMMENTED] = f->u.v[RU_MEMBERS_COMMENTED] + f->u.v[RU_ORGS_COMMENTED];
-}
+static void dues(const figs *f, int64_t d[DU_N]) { rollup_due(&f->u, &f->t, f->root != 0, d); }
 
 /* The shares of a row, by their definitions:
  *   orgs_meeting     五个好: orgs_meeting / orgs_due

@@ -198,7 +198,7 @@ const route web_routes[] = {
     /* public rating (page_rating.c) */
     {"GET", "/api/v1/public/rating", h_api_rating_info, 0, R_PUBLIC | R_API, NULL, "评价表：对象、进行中的轮次、问题（?target_kind=member|org|pledge|window&target_id=）"},
     {"POST", "/api/v1/public/sms-codes", h_api_sms_code, 0, R_PUBLIC | R_STATE | R_API, NULL, "发送短信验证码（phone；“不满意”须验证手机号）"},
-    {"POST", "/api/v1/public/ballots", h_api_ballot, 0, R_PUBLIC | R_STATE | R_API, NULL, "提交评价（target_kind, target_id, channel qr|web, answers, comment, reason, device, phone, code）；重复评价 409"},
+    {"POST", "/api/v1/public/ballots", h_api_ballot, 0, R_PUBLIC | R_STATE | R_API, NULL, "提交评价（target_kind, target_id, channel qr|web, answers, comment, reason, device, phone, code）；重复评价 409；评议期外或轮次已结束 409 rating_late（已记录，不计入）"},
     {"GET", "/api/v1/orgs/:id/windows", h_windows, ANY, R_API, NULL, "服务窗口（?subtree=1&all=1）"},
     {"POST", "/api/v1/orgs/:id/windows", h_window_create, ADM, R_STATE | R_API, NULL, "新建服务窗口（name, location）"},
     {"GET", "/api/v1/windows/:id", h_window, ANY, R_API, NULL, "服务窗口"},

@@ -250,6 +250,15 @@ test('五带头 is over the members due, not the few graded; participation besid
   assert.equal(c2.members_due, c0.members_due - 1);
   assert.equal(d2.total.members_due, t.members_due - 1);
   assert.equal(c2.commentary_due, c0.commentary_due, 'still a member a leader may comment on');
+  // another is left out, then taken back by five requests at once: counted back once
+  const other = cMembers.find((m) => m.status === 'full' && m.id !== away.id);
+  await ok(await town.post(`/api/v1/members/${other.id}/exclusion`, { round_id: round.id, reason: 'bedridden' }));
+  assert.equal((await dash()).children.find((c) => c.id === branchC).members_excluded, 2);
+  const backs = await Promise.all([...Array(5)].map(() => town.post(`/api/v1/members/${other.id}/exclusion`, { round_id: round.id, reason: 'none' })));
+  for (const b of backs) assert.ok([200, 201].includes(b.status), `${b.status} ${b.text.slice(0, 200)}`);
+  d2 = await dash(), c2 = d2.children.find((c) => c.id === branchC);
+  assert.equal(c2.members_excluded, 1);
+  assert.equal(c2.members_due, c0.members_due - 1);
   // a new 正式党员 joins C, a probationary one too: one more due, two more members
   const rec = (name, idcard, status) => ({ name, sex: '男', ethnicity: '汉族', idcard, phone: '13800000000', joined_date: '2001-07-01',
     full_date: status === 'full' ? '2002-07-01' : '', education: '大学', post: '村民', status });
@@ -259,8 +268,8 @@ test('五带头 is over the members due, not the few graded; participation besid
   assert.equal(c2.members_due, c0.members_due);
   assert.equal(c2.members_active, c0.members_active + 2);
   assert.equal(d2.total.members_due, t.members_due);
-  // the excluded member leaves (deactivated): the exclusion no longer counts, nor the member
-  await ok(await office.post(`/api/v1/members/${away.id}/deactivate`));
+  // the excluded member leaves (deactivated, by five requests at once): the exclusion no longer counts, nor the member
+  for (const x of await Promise.all([...Array(5)].map(() => office.post(`/api/v1/members/${away.id}/deactivate`)))) assert.equal(x.status, 200, x.text);
   await ok(await office.post(`/api/v1/members/${prob.id}/deactivate`));
   d2 = await dash(), c2 = d2.children.find((c) => c.id === branchC);
   assert.equal(c2.members_excluded, 0);

@@ -36,7 +36,7 @@
   const pct = { show: false };
 
   draw('chart-children', {
-    color: [BLUE, RED],
+    color: [BLUE, RED, GREY],
     legend: { top: 0 },
     grid: { containLabel: true, left: 36, right: 24, top: 36, bottom: many ? 48 : 8 },
     tooltip: Object.assign({}, base.tooltip, { trigger: 'axis', valueFormatter: (v) => (v === '-' ? '—' : v + '%') }),
@@ -44,6 +44,8 @@
     series: [
       { name: '群众满意率', type: 'bar', data: rate('satisfaction_rate'), label: pct },
       { name: '五带头比例', type: 'bar', data: rate('members_meeting_rate'), label: pct },
+      // the participation beside the share: how many of the members due were graded at all
+      { name: '党员参评率', type: 'bar', data: rate('members_graded_rate'), label: pct },
     ],
   });
 

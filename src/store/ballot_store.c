@@ -60,13 +60,13 @@ const char *rating_kind_label(int k) { return k >= 0 && k < RK_N ? kind_labels[k
 
 /* ---- the writer ---- */
 
-enum { BO_PENDING, BO_VALID, BO_REPEAT, BO_SPOILED, BO_LIMITED, BO_ENTRY_DONE, BO_ERROR };
+enum { BO_PENDING, BO_VALID, BO_REPEAT, BO_SPOILED, BO_LIMITED, BO_ENTRY_DONE, BO_LATE, BO_ERROR };
 
 typedef struct ballot_job {
     int64_t round_id, round_org_id, org_id, target_id, sheet_id, entry_id, user_id;
     const char *kind, *channel, *questions, *answers, *comment, *reason, *actor_name, *org_path;
     unsigned char key[CX_HASH_BYTES], dev[CX_HASH_BYTES];
-    bool has_key, has_dev, spoiled;
+    bool has_key, has_dev, spoiled, late;
     char bucket[48]; /* per-address limit, "" for none */
     int64_t limit;
     char day[11];
@@ -127,7 +127,7 @@ static int counter_add(db *d, const char *bucket, int64_t window, int64_t *n)
 static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, bool *inserted)
 {
     db_stmt *s = db_prepare(d, "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, "
-                               "valid, invalid_reason, rater_key, day) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
+                               "valid, invalid_reason, rater_key, day, late) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, j->round_id);
     db_bind_text(s, 2, j->kind);
@@ -143,9 +143,29 @@ static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *inv
     if (valid) db_bind_blob(s, 12, j->key, CX_HASH_BYTES);
     else db_bind_null(s, 12);
     db_bind_text(s, 13, j->day);
+    db_bind_i64(s, 14, j->late ? 1 : 0);
     int rc = db_step(s);
     *inserted = rc == DB_ROW;
     if (rc == DB_ROW) rc = db_step(s);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* Whether the ballot falls outside its round, read inside the batch's transaction: the round
+ * closed while the ballot was on its way (ballot_cast checked before), or a web / QR ballot is
+ * cast on a day outside the round's period (paper sheets and phone answers are keyed in later
+ * than they were given, so only the round's closing counts for them). On PostgreSQL the row is
+ * share-locked, so round_close waits for the batch and nothing slips in behind it. */
+static int round_late(db *d, const ballot_job *j, bool *late)
+{
+    db_stmt *s = db_prepare(d, db_kind_of(d) == DB_PG ? "SELECT status, period_start, period_end FROM review_round WHERE id = ? FOR SHARE"
+                                                      : "SELECT status, period_start, period_end FROM review_round WHERE id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, j->round_id);
+    int rc = db_step(s);
+    bool anon = !strcmp(j->channel, "qr") || !strcmp(j->channel, "web");
+    *late = rc != DB_ROW || strcmp(db_col_text(s, 0), "open") ||
+            (anon && (strcmp(j->day, db_col_text(s, 1)) < 0 || strcmp(j->day, db_col_text(s, 2)) > 0));
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
@@ -161,6 +181,13 @@ static int write_job(db *d, ballot_job *j, int64_t now)
             return CX_OK;
         }
     }
+    bool ins = false;
+    if (round_late(d, j, &j->late) != CX_OK) return CX_ERR;
+    if (j->late) { /* kept, counted nowhere: valid = 0 and no rater key, so it claims nothing */
+        if (insert_ballot(d, j, false, "", &ins) != CX_OK) return CX_ERR;
+        j->outcome = BO_LATE;
+        return CX_OK;
+    }
     if (j->entry_id) {
         if (update_count(d, "UPDATE phone_draw_entry SET state = 'answered' WHERE id = ? AND state = 'pending'", NULL, j->entry_id, &n) != CX_OK)
             return CX_ERR;
@@ -169,7 +196,7 @@ static int write_job(db *d, ballot_job *j, int64_t now)
             return CX_OK;
         }
     }
-    bool repeat = false, ins = false;
+    bool repeat = false;
     if (j->sheet_id) {
         if (update_count(d, "UPDATE paper_sheet SET state = ? WHERE state = 'issued' AND id = ?", j->spoiled ? "spoiled" : "valid", j->sheet_id,
                          &n) != CX_OK)
@@ -236,7 +263,7 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
         size_t k = 0;
         while (k < nds && !(ds[k].round_id == j->round_id && ds[k].org_id == j->org_id)) k++;
         if (k == nds) ds[nds++] = (delta_slot){.round_id = j->round_id, .org_id = j->org_id, .path = j->org_path};
-        rollup_of_ballot(&ds[k].r, valid, j->answers, 1);
+        if (j->outcome != BO_LATE) rollup_of_ballot(&ds[k].r, valid, j->answers, 1); /* a late ballot counts nowhere */
         k = 0;
         while (k < nas && !(as[k].round_id == j->round_id && as[k].user_id == j->user_id && !strcmp(as[k].channel, j->channel))) k++;
         if (k == nas) as[nas++] = (audit_slot){j->round_id, j->round_org_id, j->user_id, 0, 0, j->channel, j->actor_name};
@@ -529,10 +556,18 @@ static int read_round(db_stmt *s, const char *kind_questions, rating_open *ro)
 
 int rating_open_for(db *d, const rating_target *t, rating_open *ro)
 {
-    /* the round's org is the target's org or an ancestor: its path is a prefix of the target's */
-    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE r.status = 'open' AND substr(?, 1, length(o.path)) = o.path ORDER BY r.created_at DESC, r.id DESC LIMIT 1");
+    /* the round's org is the target's org or an ancestor: its path is a prefix of the target's;
+     * a round whose period holds today first (a round opened ahead for the next period must not
+     * turn today's web ballots into late ones), then the newest */
+    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE r.status = 'open' AND substr(?, 1, length(o.path)) = o.path "
+                                         "ORDER BY CASE WHEN r.period_start <= ? AND r.period_end >= ? THEN 0 ELSE 1 END, "
+                                         "r.created_at DESC, r.id DESC LIMIT 1");
     if (!s) return CX_ERR;
+    char today[11];
+    date_today(today);
     db_bind_text(s, 1, t->org_path);
+    db_bind_text(s, 2, today);
+    db_bind_text(s, 3, today);
     return read_round(s, t->kind == RK_WINDOW ? "window6" : NULL, ro);
 }
 
@@ -860,6 +895,8 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_
         if (!strcmp(ch, "phone")) return cx_fail(e, 409, "duplicate_ballot", "seq", "这位群众本轮已经评价过“%s”，重复评价不计入结果（已记为无效票）", t.name);
         return cx_fail(e, 409, "duplicate_ballot", "", "您本轮已经评价过“%s”，每人只能评价一次，重复评价不计入结果（已记为无效票）", t.name);
     case BO_LIMITED: return cx_fail(e, 429, "rate_limited", "", "此网络提交的评价过多，请稍后再试");
+    case BO_LATE:
+        return cx_fail(e, 409, "rating_late", "round_id", "“%s”这一轮评议已经结束或不在评议期内，这份评价已记录，但不计入评议结果", t.name);
     case BO_ENTRY_DONE: return cx_fail(e, 409, "entry_done", "seq", "第 %" PRId64 " 位已经记录过结果", in->seq);
     default: return cx_fail(e, 500, "db_error", "", "评价保存失败，请稍后再试");
     }
@@ -1324,7 +1361,7 @@ int rating_result_get(db *d, int64_t round_id, int kind, int64_t id, rating_resu
     r->id = id;
     snprintf(r->questions, sizeof r->questions, "%s", kind == RK_WINDOW ? "window6" : "party3");
     db_stmt *s = db_prepare(d, "SELECT valid, answers, questions, count(*) FROM ballot WHERE round_id = ? AND target_kind = ? AND target_id = ? "
-                               "GROUP BY valid, answers, questions");
+                               "AND late = 0 GROUP BY valid, answers, questions");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     db_bind_text(s, 2, rating_kind_name(kind));
@@ -1354,7 +1391,7 @@ int rating_results_org(db *d, int64_t round_id, int64_t org_id, result_fn fn, vo
                                "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = b.target_id) "
                                "WHEN 'pledge' THEN (SELECT title FROM pledge WHERE id = b.target_id) "
                                "ELSE (SELECT name FROM org WHERE id = b.target_id) END AS tname "
-                               "FROM ballot b WHERE b.round_id = ? AND b.org_id = ? "
+                               "FROM ballot b WHERE b.round_id = ? AND b.org_id = ? AND b.late = 0 "
                                "GROUP BY b.target_kind, b.target_id, b.valid, b.answers, b.questions ORDER BY b.target_kind, tname, b.target_id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);

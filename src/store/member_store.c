@@ -3,6 +3,7 @@
  * which audits the view. */
 #include "store.h"
 #include "review_store.h"
+#include "rollup.h"
 #include "../domain/idcard.h"
 #include "../lib/buf.h"
 #include "../lib/crypto.h"
@@ -195,10 +196,13 @@ int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int
     return rc == CX_ERR ? CX_ERR : inserted;
 }
 
-/* Opens the write transaction of a change to member id and loads it; 404 (rolled back) when missing. */
+/* Opens the write transaction of a change to member id and loads it; 404 (rolled back) when missing.
+ * On PostgreSQL the row is locked first, so two changes of one member do not both move the
+ * subtree tallies from the same old state (SQLite's write transaction already serialises). */
 static int begin_member(db *d, int64_t id, member *m, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_kind_of(d) == DB_PG && db_run(d, "SELECT id FROM member WHERE id = ? FOR UPDATE", "i", id) != CX_OK) return fail_db(d, e);
     int f = member_get(d, id, m);
     if (f == 1) return CX_OK;
     if (f == 0) {
@@ -239,7 +243,7 @@ int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, in
         db_rollback(d);
         return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中", r->idcard, r->idcard + 14);
     }
-    if (rc != 1) return fail_db(d, e);
+    if (rc != 1 || tally_member_change(d, nid, NULL, false, NULL, o.path, true, r->status) != CX_OK) return fail_db(d, e);
     if (store_finish(d, a, "create", "member", nid, org_id, NULL, member_json(r, org_id, 1), CX_OK, e) != CX_OK) return CX_ERR;
     if (id) *id = nid;
     return CX_OK;
@@ -266,6 +270,7 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
         db_done(s);
         unseal_free(&x);
     }
+    if (rc == CX_OK) rc = tally_member_change(d, id, m.org_path, m.active, m.r.status, o.path, m.active, r->status);
     /* a transfer or a change to or from 预备党员 moves the 民主评议 rules of the branches concerned */
     if (rc == CX_OK && m.org_id != org_id) {
         char *why = xasprintf("%s已转出本支部", m.r.name);
@@ -289,6 +294,7 @@ int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
     if (begin_member(d, id, &m, e) != CX_OK) return CX_ERR;
     int rc = db_run(d, "UPDATE member SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii",
                     (int64_t)active, now_unix(), id);
+    if (rc == CX_OK) rc = tally_member_change(d, id, m.org_path, m.active, m.r.status, m.org_path, active, m.r.status);
     if (rc == CX_OK && m.active != active) {
         char *why = xasprintf(active ? "%s已恢复在册" : "%s已停用（不在册）", m.r.name);
         rc = grades_redo(d, a, 0, m.org_id, why);

@@ -2,6 +2,7 @@
  * is one range scan (path >= P AND path < P') on both backends, and a move rewrites the range in
  * one UPDATE. */
 #include "store.h"
+#include "rollup.h"
 #include "../domain/orgpath.h"
 #include "../lib/buf.h"
 #include <cjson/cJSON.h>
@@ -120,6 +121,8 @@ static int fail_db(db *d, cx_err *e)
 static int begin_org(db *d, int64_t id, org *o, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    /* PostgreSQL: the row first, so two changes of one organisation do not both move the tallies */
+    if (db_kind_of(d) == DB_PG && db_run(d, "SELECT id FROM org WHERE id = ? FOR UPDATE", "i", id) != CX_OK) return fail_db(d, e);
     int f = org_get(d, id, o);
     if (f == 1) return CX_OK;
     if (f == 0) {
@@ -175,6 +178,8 @@ int org_create_tx(db *d, const actor *a, int64_t parent_id, const char *name, co
     snprintf(o.type, sizeof o.type, "%s", type);
     snprintf(o.sector, sizeof o.sector, "%s", sector);
     if (db_run(d, "UPDATE org SET path = ?, part = ? WHERE id = ?", "sii", o.path, o.part, nid) != CX_OK) return fail_db(d, e);
+    tally one = {{0, 0, 1}};
+    if (tally_add(d, o.path, &one) != CX_OK) return fail_db(d, e);
     char *after = org_json(&o);
     int rc = audit_append(d, a, "create", "org", nid, nid, NULL, after, "ok");
     free(after);
@@ -270,6 +275,7 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
                     "updated_at = ? WHERE path >= ? AND path < ?",
                     "siiiiss", newpath, (int64_t)strlen(o.path) + 1, ddepth, p.part, now_unix(), o.path, end);
     if (rc == CX_OK) rc = db_run(d, "UPDATE org SET parent_id = ? WHERE id = ?", "ii", new_parent, id);
+    if (rc == CX_OK) rc = tally_org_moved(d, id, o.path, newpath);
     if (rc == CX_OK) rc = db_run(d, "UPDATE member SET part = ? WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?)",
                                  "iss", p.part, newpath, (orgpath_end(newpath, end, CX_PATH_MAX), end));
     o.parent_id = new_parent;
@@ -307,10 +313,13 @@ int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
         }
     }
     char *before = org_json(&o);
+    bool changed = (o.active != 0) != (active != 0);
     o.active = active;
     char *after = org_json(&o);
     int rc = db_run(d, "UPDATE org SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii", (int64_t)active,
                     now_unix(), id);
+    tally one = {{0, 0, active ? 1 : -1}};
+    if (rc == CX_OK && changed) rc = tally_add(d, o.path, &one);
     return store_finish(d, a, active ? "activate" : "deactivate", "org", id, id, before, after, rc, e);
 }
 

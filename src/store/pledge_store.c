@@ -333,11 +333,15 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
         rc = db_run(d, "UPDATE pledge SET status = ?, completed_at = ?, percent = 100, summary = ? WHERE id = ?", "sisi",
                     pledge_status_name(next), now, summary, id);
         break;
-    case PA_MISS:
-        rc = db_run(d, "UPDATE pledge SET status = ?, miss_kind = ?, miss_explanation = ? WHERE id = ?", "sssi",
-                    pledge_status_name(next), kind, expl, id);
+    case PA_MISS: {
+        /* the day of the miss: it counts in the round holding this day too (review_store.c) */
+        char today[11];
+        date_today(today);
+        rc = db_run(d, "UPDATE pledge SET status = ?, miss_kind = ?, miss_explanation = ?, missed_on = ? WHERE id = ?", "ssssi",
+                    pledge_status_name(next), kind, expl, today, id);
         snprintf(p->miss_kind, sizeof p->miss_kind, "%s", kind);
         break;
+    }
     case PA_RATE:
         rc = db_run(d, "UPDATE pledge SET status = ?, grade = ?, rating_comment = ?, rated_at = ? WHERE id = ?", "sssii",
                     pledge_status_name(next), grade, comment, now, id);

@@ -1198,6 +1198,16 @@ int commentary_submit(db *d, const actor *a, int64_t round_id, int64_t user_id, 
                     "iisiiisssii", round_id, user_id, t.kind, t.id, o->id, (int64_t)(in->level[0] - '0'), ach, pro, dir, now, now);
         rollup delta = {{0}};
         delta.v[RU_CHARGES_DONE] = 1;
+        /* the first commentary on the target (by any leader) makes it commented: serialised per
+         * target on PostgreSQL, where another leader's insert may be under way */
+        int64_t others = 0;
+        if (rc == CX_OK && db_kind_of(d) == DB_PG)
+            rc = db_run(d, "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), CAST(? AS INTEGER))", "ii", (int64_t)12001,
+                        (round_id * 1000003 + t.id * 2 + (strcmp(t.kind, "org") == 0)) % 2147483647);
+        if (rc == CX_OK)
+            rc = db_i64(d, &others, 0, "SELECT count(*) FROM commentary WHERE round_id = ? AND target_kind = ? AND target_id = ? AND id <> ?",
+                        "isii", round_id, t.kind, t.id, mid);
+        if (!others) delta.v[strcmp(t.kind, "org") ? RU_MEMBERS_COMMENTED : RU_ORGS_COMMENTED] = 1;
         if (rc == CX_OK) rc = rollup_add(d, round_id, o->path, &delta);
     }
     cJSON *j = cJSON_CreateObject();
@@ -1273,10 +1283,17 @@ int exclusion_set(db *d, const actor *a, int64_t round_id, const member *m, cons
         db_rollback(d);
         goto out;
     }
-    if (remove) rc = db_run(d, "DELETE FROM review_exclusion WHERE round_id = ? AND member_id = ?", "ii", round_id, m->id);
+    int64_t gone = 0; /* a concurrent removal on PostgreSQL deletes nothing here: it must not count twice */
+    if (remove)
+        rc = db_i64(d, &gone, 0, "DELETE FROM review_exclusion WHERE round_id = ? AND member_id = ? RETURNING member_id", "ii", round_id, m->id);
     else if (before) rc = db_run(d, "UPDATE review_exclusion SET reason = ?, note = ? WHERE round_id = ? AND member_id = ?", "ssii", reason, nt, round_id, m->id);
     else rc = db_run(d, "INSERT INTO review_exclusion (round_id, member_id, reason, note, created_at) VALUES (?,?,?,?,?)", "iissi", round_id, m->id,
                      reason, nt, now_unix());
+    if (rc == CX_OK && (remove ? gone != 0 : !before) && m->active && !strcmp(m->r.status, "full")) { /* the members due (dashboard) */
+        rollup delta = {{0}};
+        delta.v[RU_MEMBERS_EXCLUDED] = remove ? -1 : 1;
+        rc = rollup_add(d, round_id, m->org_path, &delta);
+    }
     if (rc == CX_OK) {
         char *why = remove ? xasprintf("%s不再列为不参加本轮等次评定", m->r.name)
                            : xasprintf("%s列为不参加本轮等次评定（%s）", m->r.name, exclusion_label(ex));
@@ -1405,9 +1422,10 @@ static void on_ballot(calc *c, acc *a, db_stmt *s)
     }
 }
 
-/* Pledges due in the round's period: kept = completed (and rated or renewed after completion);
- * not kept = missed (whatever happened after), or still in progress past the due date. Pledges
- * not yet due, or never approved, do not count. */
+/* Pledges due in the round's period, or marked missed on a day of it (a miss counts in the round
+ * in which it is recorded as well as in the one holding the due date): kept = completed (and
+ * rated or renewed after completion); not kept = missed (whatever happened after), or still in
+ * progress past the due date. Pledges not yet due, or never approved, do not count. */
 static void on_pledge(calc *c, acc *a, db_stmt *s)
 {
     const char *st = db_col_text(s, 1), *miss = db_col_text(s, 2), *due = db_col_text(s, 3);
@@ -1426,8 +1444,9 @@ static const char *const calc_sql[2][5] = {
      "AND target_id IN (SELECT id FROM member WHERE org_id = ?)",
      "SELECT target_id, answers FROM ballot WHERE round_id = ? AND target_kind = 'member' AND valid = 1 "
      "AND target_id IN (SELECT id FROM member WHERE org_id = ?)",
-     "SELECT member_id, status, miss_kind, due_date FROM pledge WHERE due_date >= ? AND due_date <= ? "
-     "AND member_id IN (SELECT id FROM member WHERE org_id = ?)"},
+     "SELECT p.member_id, p.status, p.miss_kind, p.due_date FROM pledge p, (SELECT CAST(? AS TEXT) AS s, CAST(? AS TEXT) AS e) w "
+     "WHERE ((p.due_date >= w.s AND p.due_date <= w.e) OR (p.missed_on >= w.s AND p.missed_on <= w.e)) "
+     "AND p.member_id IN (SELECT id FROM member WHERE org_id = ?)"},
     {"SELECT o.id, o.name, o.path, '' FROM org o WHERE ? > 0 AND o.active = 1 AND o.path > ? AND o.path < ? ORDER BY o.id",
      "SELECT r.target_org_id, r.kind, r.levels FROM review r JOIN org o ON o.id = r.target_org_id WHERE r.round_id = ? "
      "AND r.kind = 'org_self' AND o.path > ? AND o.path < ?",
@@ -1435,8 +1454,9 @@ static const char *const calc_sql[2][5] = {
      "AND o.path > ? AND o.path < ?",
      "SELECT b.target_id, b.answers FROM ballot b JOIN org o ON o.id = b.target_id WHERE b.round_id = ? AND b.target_kind = 'org' "
      "AND b.valid = 1 AND o.path > ? AND o.path < ?",
-     "SELECT p.org_id, p.status, p.miss_kind, p.due_date FROM pledge p JOIN org o ON o.id = p.org_id WHERE p.due_date >= ? "
-     "AND p.due_date <= ? AND p.member_id IS NULL AND o.path > ? AND o.path < ?"},
+     "SELECT p.org_id, p.status, p.miss_kind, p.due_date FROM (SELECT CAST(? AS TEXT) AS s, CAST(? AS TEXT) AS e) w, pledge p "
+     "JOIN org o ON o.id = p.org_id WHERE ((p.due_date >= w.s AND p.due_date <= w.e) OR (p.missed_on >= w.s AND p.missed_on <= w.e)) "
+     "AND p.member_id IS NULL AND o.path > ? AND o.path < ?"},
 };
 
 static int calc_targets(db *d, calc *c)

@@ -12,22 +12,24 @@ const char *const rollup_cols[RU_N] = {
     "ballots_valid", "ballots_invalid", "answers_satisfied", "answers_basic", "answers_unsatisfied",
     "self_reviews", "peer_reviews", "charges", "charges_done",
     "members_graded", "members_meeting", "members_excellent", "members_qualified", "members_basic",
-    "members_unqualified", "orgs_graded", "orgs_meeting",
+    "members_unqualified", "orgs_graded", "orgs_meeting", "members_excluded", "members_commented", "orgs_commented",
 };
 const char *const rollup_labels[RU_N] = {
     "有效票", "无效票", "满意（答项）", "基本满意（答项）", "不满意（答项）",
     "自评", "互评", "领导点评应点评", "领导点评已点评",
     "评定等次党员", "达到五带头党员", "优秀党员", "合格党员", "基本合格党员",
-    "不合格党员", "评定等次组织", "达到五个好组织",
+    "不合格党员", "评定等次组织", "达到五个好组织", "不参加评定的正式党员", "已有领导点评的党员", "已有领导点评的组织",
 };
+const char *const tally_cols[TL_N] = {"members_active", "members_full", "orgs_active"};
+const char *const tally_labels[TL_N] = {"党员（在册）", "正式党员（在册）", "党组织（在用）"};
 
-static char add_sql[2048], get_sql[1024], children_sql[1536], all_sql[1024], ins_sql[1024];
+static char add_sql[3072], get_sql[1536], children_sql[2048], all_sql[1536], ins_sql[1536];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 /* The statements name every column, so they are composed once from rollup_cols. */
 static void build_sql(void)
 {
-    char cols[700] = "", vals[200] = "", sets[1400] = "", rcols[800] = "";
+    char cols[1000] = "", vals[300] = "", sets[2200] = "", rcols[1200] = "";
     for (int i = 0; i < RU_N; i++) {
         const char *c = rollup_cols[i], *sep = i ? ", " : "";
         size_t n;
@@ -43,7 +45,8 @@ static void build_sql(void)
     snprintf(get_sql, sizeof get_sql, "SELECT %s FROM rollup r WHERE r.round_id = ? AND r.org_id = ?", rcols);
     snprintf(all_sql, sizeof all_sql, "SELECT r.org_id, %s FROM rollup r WHERE r.round_id = ?", rcols);
     snprintf(children_sql, sizeof children_sql,
-             "SELECT o.id, o.parent_id, o.depth, o.path, o.name, o.type, o.sector, %s FROM org o "
+             "SELECT o.id, o.parent_id, o.depth, o.path, o.name, o.type, o.sector, coalesce(t.members_active, 0), "
+             "coalesce(t.members_full, 0), coalesce(t.orgs_active, 0), %s FROM org o LEFT JOIN org_tally t ON t.org_id = o.id "
              "LEFT JOIN rollup r ON r.round_id = ? AND r.org_id = o.id WHERE o.parent_id = ? AND o.active = 1 ORDER BY o.name",
              rcols);
 }
@@ -111,6 +114,7 @@ int rollup_children(db *d, int64_t round_id, int64_t org_id, rollup_fn fn, void 
     while ((rc = db_step(s)) == DB_ROW) {
         org o = {.active = 1};
         rollup r;
+        tally t;
         o.id = db_col_i64(s, 0);
         o.parent_id = db_col_i64(s, 1);
         o.depth = db_col_i64(s, 2);
@@ -118,11 +122,148 @@ int rollup_children(db *d, int64_t round_id, int64_t org_id, rollup_fn fn, void 
         snprintf(o.name, sizeof o.name, "%s", db_col_text(s, 4));
         snprintf(o.type, sizeof o.type, "%s", db_col_text(s, 5));
         snprintf(o.sector, sizeof o.sector, "%s", db_col_text(s, 6));
-        read_counters(s, 7, &r);
-        if (fn(ctx, &o, &r)) break;
+        for (int i = 0; i < TL_N; i++) t.v[i] = db_col_i64(s, 7 + i);
+        read_counters(s, 7 + TL_N, &r);
+        if (fn(ctx, &o, &r, &t)) break;
     }
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* ---- tallies (org_tally) ---- */
+
+static const char tally_add_sql[] =
+    "INSERT INTO org_tally (org_id, members_active, members_full, orgs_active) VALUES (?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET "
+    "members_active = org_tally.members_active + excluded.members_active, members_full = org_tally.members_full + excluded.members_full, "
+    "orgs_active = org_tally.orgs_active + excluded.orgs_active";
+
+static bool tally_zero(const tally *t)
+{
+    for (int i = 0; i < TL_N; i++)
+        if (t->v[i]) return false;
+    return true;
+}
+
+/* Adds delta to the rows of the first levels organisations on org_path (root first). */
+static int tally_add_levels(db *d, const char *org_path, int levels, const tally *delta)
+{
+    if (tally_zero(delta)) return CX_OK;
+    for (int k = 0; k < levels; k++) {
+        int64_t id = orgpath_at(org_path, k);
+        if (id <= 0 || db_run(d, tally_add_sql, "iiii", id, delta->v[0], delta->v[1], delta->v[2]) != CX_OK) return CX_ERR;
+    }
+    return CX_OK;
+}
+
+int tally_add(db *d, const char *org_path, const tally *delta)
+{
+    int depth = orgpath_depth(org_path);
+    return depth < 0 ? CX_ERR : tally_add_levels(d, org_path, depth + 1, delta);
+}
+
+int tally_get(db *d, int64_t org_id, tally *out)
+{
+    memset(out, 0, sizeof *out);
+    db_stmt *s = db_prepare(d, "SELECT members_active, members_full, orgs_active FROM org_tally WHERE org_id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, org_id);
+    int rc = db_step(s);
+    for (int i = 0; rc == DB_ROW && i < TL_N; i++) out->v[i] = db_col_i64(s, i);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+static bool is_full(const char *status) { return status && !strcmp(status, "full"); }
+
+void tally_of_member(tally *t, bool active, const char *status, int sign)
+{
+    if (!active) return;
+    t->v[TL_MEMBERS_ACTIVE] += sign;
+    if (is_full(status)) t->v[TL_MEMBERS_FULL] += sign;
+}
+
+int tally_member_change(db *d, int64_t member_id, const char *old_path, bool old_active, const char *old_status,
+                        const char *new_path, bool new_active, const char *new_status)
+{
+    tally was = {{0}}, now = {{0}};
+    if (old_path) tally_of_member(&was, old_active, old_status, -1);
+    tally_of_member(&now, new_active, new_status, 1);
+    bool moved = old_path && strcmp(old_path, new_path);
+    if (!moved)
+        for (int i = 0; i < TL_N; i++) now.v[i] += was.v[i];
+    if ((moved && tally_add(d, old_path, &was) != CX_OK) || tally_add(d, new_path, &now) != CX_OK) return CX_ERR;
+    /* the exclusions of the member: counted where an active 正式党员 is */
+    bool counted_before = old_path && old_active && is_full(old_status), counted_after = new_active && is_full(new_status);
+    if (!old_path || (counted_before == counted_after && !moved) || (!counted_before && !counted_after)) return CX_OK;
+    db_stmt *s = db_prepare(d, "SELECT round_id FROM review_exclusion WHERE member_id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, member_id);
+    int64_t *rounds = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) rounds = xrealloc(rounds, (n + 1) * sizeof *rounds), rounds[n++] = db_col_i64(s, 0);
+    db_done(s);
+    rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    for (size_t i = 0; rc == CX_OK && i < n; i++) {
+        rollup out = {{0}}, in = {{0}};
+        out.v[RU_MEMBERS_EXCLUDED] = counted_before ? -1 : 0;
+        in.v[RU_MEMBERS_EXCLUDED] = counted_after ? 1 : 0;
+        rc = rollup_add(d, rounds[i], old_path, &out);
+        if (rc == CX_OK) rc = rollup_add(d, rounds[i], new_path, &in);
+    }
+    free(rounds);
+    return rc;
+}
+
+int tally_members_since(db *d, int64_t after_id)
+{
+    db_stmt *s = db_prepare(d, "SELECT o.path, count(*), coalesce(sum(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END), 0) FROM member m "
+                               "JOIN org o ON o.id = m.org_id WHERE m.id > ? AND m.active = 1 GROUP BY o.path");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, after_id);
+    char **paths = NULL;
+    tally *v = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        paths = xrealloc(paths, (n + 1) * sizeof *paths);
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        paths[n] = xstrdup(db_col_text(s, 0));
+        v[n] = (tally){{db_col_i64(s, 1), db_col_i64(s, 2), 0}};
+        n++;
+    }
+    db_done(s);
+    rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == CX_OK) rc = tally_add(d, paths[i], &v[i]);
+        free(paths[i]);
+    }
+    free(paths);
+    free(v);
+    return rc;
+}
+
+int tally_org_moved(db *d, int64_t org_id, const char *old_path, const char *new_path)
+{
+    tally t;
+    if (tally_get(d, org_id, &t) != CX_OK) return CX_ERR;
+    int od = orgpath_depth(old_path), nd = orgpath_depth(new_path);
+    if (od < 0 || nd < 0) return CX_ERR;
+    tally neg;
+    for (int i = 0; i < TL_N; i++) neg.v[i] = -t.v[i];
+    /* the ancestors only: the subtree's own rows stay as they are */
+    if (tally_add_levels(d, old_path, od, &neg) != CX_OK) return CX_ERR;
+    return tally_add_levels(d, new_path, nd, &t);
+}
+
+void rollup_due(const rollup *u, const tally *t, bool round_root, int64_t d[DU_N])
+{
+    d[DU_MEMBERS] = t->v[TL_MEMBERS_FULL] - u->v[RU_MEMBERS_EXCLUDED];
+    d[DU_ORGS] = t->v[TL_ORGS_ACTIVE] - (round_root ? 1 : 0);
+    for (int i = 0; i < DU_COMMENTARY; i++)
+        if (d[i] < 0) d[i] = 0;
+    d[DU_COMMENTARY] = t->v[TL_MEMBERS_ACTIVE] + d[DU_ORGS];
+    d[DU_COMMENTED] = u->v[RU_MEMBERS_COMMENTED] + u->v[RU_ORGS_COMMENTED];
 }
 
 int64_t rollup_satisfaction(const rollup *r)
@@ -198,7 +339,8 @@ static slot *omap_get(omap *m, int64_t id)
 /* The raw counts, at the organisation each record names (before rolling up). */
 static int count_raw(db *d, int64_t round_id, omap *base)
 {
-    db_stmt *s = db_prepare(d, "SELECT org_id, valid, answers, count(*) FROM ballot WHERE round_id = ? GROUP BY org_id, valid, answers");
+    db_stmt *s = db_prepare(d, "SELECT org_id, valid, answers, count(*) FROM ballot WHERE round_id = ? AND late = 0 "
+                               "GROUP BY org_id, valid, answers");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     int rc;
@@ -227,6 +369,31 @@ static int count_raw(db *d, int64_t round_id, omap *base)
         slot *e = omap_get(base, db_col_i64(s, 0));
         e->r.v[RU_CHARGES] += db_col_i64(s, 1);
         e->r.v[RU_CHARGES_DONE] += db_col_i64(s, 2);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+
+    s = db_prepare(d, "SELECT m.org_id, count(*) FROM review_exclusion x JOIN member m ON m.id = x.member_id WHERE x.round_id = ? "
+                      "AND m.active = 1 AND m.status = 'full' GROUP BY m.org_id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    while ((rc = db_step(s)) == DB_ROW) omap_get(base, db_col_i64(s, 0))->r.v[RU_MEMBERS_EXCLUDED] += db_col_i64(s, 1);
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+
+    /* each target commented on, once, at the organisation of its first commentary */
+    s = db_prepare(d, "SELECT target_kind, target_id, org_id FROM commentary WHERE round_id = ? ORDER BY target_kind, target_id, id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    char last_kind[8] = "";
+    int64_t last_id = 0;
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *k = db_col_text(s, 0);
+        int64_t id = db_col_i64(s, 1);
+        if (id == last_id && !strcmp(k, last_kind)) continue;
+        last_id = id;
+        snprintf(last_kind, sizeof last_kind, "%s", k);
+        omap_get(base, db_col_i64(s, 2))->r.v[strcmp(k, "org") ? RU_MEMBERS_COMMENTED : RU_ORGS_COMMENTED]++;
     }
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
@@ -268,15 +435,87 @@ static int roll_up(db *d, const omap *base, omap *out)
     return CX_OK;
 }
 
-static void report(FILE *out, int64_t org_id, const rollup *stored, const rollup *want, int64_t *diffs)
+/* One line per counter that differs, naming the organisation, the counter, the stored value and
+ * the value from the raw records. */
+static void report(db *d, FILE *out, int64_t org_id, const int64_t *stored, const int64_t *want, int n, const char *const *labels,
+                   const char *const *cols, int64_t *diffs)
 {
-    for (int c = 0; c < RU_N; c++) {
-        if (stored->v[c] == want->v[c]) continue;
+    char name[256] = "";
+    for (int c = 0; c < n; c++) {
+        if (stored[c] == want[c]) continue;
         (*diffs)++;
-        if (out)
-            fprintf(out, "组织 %" PRId64 " %s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", org_id, rollup_labels[c],
-                    rollup_cols[c], stored->v[c], want->v[c]);
+        if (!out) continue;
+        if (!name[0]) {
+            db_stmt *s = db_prepare(d, "SELECT name FROM org WHERE id = ?");
+            if (s) {
+                db_bind_i64(s, 1, org_id);
+                if (db_step(s) == DB_ROW) snprintf(name, sizeof name, "%s", db_col_text(s, 0));
+                db_done(s);
+            }
+            if (!name[0]) snprintf(name, sizeof name, "（不存在）");
+        }
+        fprintf(out, "组织 %s（编号 %" PRId64 "）%s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", name, org_id, labels[c], cols[c],
+                stored[c], want[c]);
     }
+}
+
+int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
+{
+    *diffs = 0;
+    omap base = {0}, want = {0};
+    db_stmt *s = db_prepare(d, "SELECT org_id, count(*), coalesce(sum(CASE WHEN status = 'full' THEN 1 ELSE 0 END), 0) FROM member "
+                               "WHERE active = 1 GROUP BY org_id");
+    int rc = s ? CX_OK : CX_ERR, st;
+    if (s) {
+        while ((st = db_step(s)) == DB_ROW) {
+            slot *e = omap_get(&base, db_col_i64(s, 0));
+            e->r.v[TL_MEMBERS_ACTIVE] += db_col_i64(s, 1);
+            e->r.v[TL_MEMBERS_FULL] += db_col_i64(s, 2);
+        }
+        db_done(s);
+        if (st == CX_ERR) rc = CX_ERR;
+    }
+    s = rc == CX_OK ? db_prepare(d, "SELECT id FROM org WHERE active = 1") : NULL;
+    if (rc == CX_OK && !s) rc = CX_ERR;
+    if (s) {
+        while ((st = db_step(s)) == DB_ROW) omap_get(&base, db_col_i64(s, 0))->r.v[TL_ORGS_ACTIVE]++;
+        db_done(s);
+        if (st == CX_ERR) rc = CX_ERR;
+    }
+    if (rc == CX_OK) rc = roll_up(d, &base, &want);
+    s = rc == CX_OK ? db_prepare(d, "SELECT org_id, members_active, members_full, orgs_active FROM org_tally") : NULL;
+    if (rc == CX_OK && !s) rc = CX_ERR;
+    if (s) {
+        while ((st = db_step(s)) == DB_ROW) {
+            int64_t id = db_col_i64(s, 0), stored[TL_N];
+            for (int i = 0; i < TL_N; i++) stored[i] = db_col_i64(s, 1 + i);
+            slot *e = omap_get(&want, id);
+            e->stored = true;
+            report(d, out, id, stored, e->r.v, TL_N, tally_labels, tally_cols, diffs);
+        }
+        db_done(s);
+        if (st == CX_ERR) rc = CX_ERR;
+    }
+    static const int64_t none[TL_N];
+    for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
+        if (want.v[i].id && !want.v[i].stored) report(d, out, want.v[i].id, none, want.v[i].r.v, TL_N, tally_labels, tally_cols, diffs);
+    if (rc == CX_OK && fix && *diffs) {
+        rc = db_run(d, "DELETE FROM org_tally", "");
+        for (size_t i = 0; rc == CX_OK && i < want.cap; i++) {
+            const int64_t *v = want.v[i].r.v;
+            if (want.v[i].id && (v[0] || v[1] || v[2])) rc = db_run(d, tally_add_sql, "iiii", want.v[i].id, v[0], v[1], v[2]);
+        }
+        if (rc == CX_OK) {
+            char after[64];
+            snprintf(after, sizeof after, "{\"differences\":%" PRId64 "}", *diffs);
+            int64_t root = 0;
+            rc = db_i64(d, &root, 0, "SELECT min(id) FROM org WHERE parent_id IS NULL", "");
+            if (rc == CX_OK) rc = audit_append(d, &actor_cli, "tally.recount_fix", "org", root, root, NULL, after, "ok");
+        }
+    }
+    free(base.v);
+    free(want.v);
+    return rc;
 }
 
 int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
@@ -299,14 +538,14 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
             read_counters(s, 1, &stored);
             slot *e = omap_get(&want, id);
             e->stored = true;
-            report(out, id, &stored, &e->r, diffs);
+            report(d, out, id, stored.v, e->r.v, RU_N, rollup_labels, rollup_cols, diffs);
         }
         db_done(s);
         if (st == CX_ERR) rc = CX_ERR;
     }
     static const rollup none;
     for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
-        if (want.v[i].id && !want.v[i].stored) report(out, want.v[i].id, &none, &want.v[i].r, diffs);
+        if (want.v[i].id && !want.v[i].stored) report(d, out, want.v[i].id, none.v, want.v[i].r.v, RU_N, rollup_labels, rollup_cols, diffs);
     if (rc == CX_OK && fix && *diffs) {
         rc = db_run(d, "DELETE FROM rollup WHERE round_id = ?", "i", round_id);
         for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
@@ -322,6 +561,9 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
     }
     free(base.v);
     free(want.v);
+    int64_t tdiffs = 0;
+    if (rc == CX_OK) rc = tally_recount(d, fix, out, &tdiffs);
+    *diffs += tdiffs;
     if (!own) return rc;
     if (rc == CX_OK && fix) rc = db_commit(d);
     else db_rollback(d);

@@ -1,6 +1,7 @@
 /* roster.c: roster import, export and template. Import validates and writes each row in one pass
  * inside one transaction, committed only when every row was valid, so a file is never half-imported. */
 #include "roster.h"
+#include "rollup.h"
 #include "../domain/idcard.h"
 #include "../lib/crypto.h"
 #include "../lib/tabfile.h"
@@ -319,6 +320,12 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     }
     int64_t id_after = 0;
     db_i64(d, &id_after, 0, "SELECT max(id) FROM member", "");
+    if (tally_members_since(d, id_before) != CX_OK) { /* the subtree tallies, per organisation */
+        cx_fail(e, 500, "db_error", "", "导入写入失败，已全部撤销：%s", db_errmsg(d));
+        db_rollback(d);
+        r->imported = 0;
+        return CX_ERR;
+    }
     char *after = xasprintf("{\"rows\":%" PRId64 ",\"member_ids_after\":%" PRId64 ",\"member_ids_upto\":%" PRId64
                             ",\"format\":\"%s\"}",
                             r->imported, id_before, id_after, r->kind);

@@ -3,8 +3,15 @@
  * as JSON (the API, and a data block the page's charts read), and as XLSX.
  *
  * It reads only roll-up rows (rollup_get: one row; rollup_children: one row per child, joined to
- * the org rows) and the rounds that cover the organisation: never a ballot, review or grade row,
- * so a view costs the same over 10 ballots or 10,000,000.
+ * the org rows), the subtree tallies (org_tally: members, 正式党员, organisations) and the rounds
+ * that cover the organisation: never a ballot, review, grade or member row, so a view costs the
+ * same over 10 ballots or 10,000,000 and over 10 members or 1,000,000.
+ *
+ * Every share is over what is due in the round, not over what happened to be recorded: 五带头
+ * over the members due to be graded (active 正式党员 less the round's exclusions), 五个好 over the
+ * organisations due (active organisations below the round's own), leader-commentary coverage over
+ * every member and organisation of the subtree. Beside each share the participation (graded /
+ * due, self-reviews / due, ballots) shows how much of the subtree the figure rests on.
  *
  * Who may look: the staff roles over the organisation (office, secretary, leader, discipline),
  * as for the public-rating results (page_rating.c). Plain members do not: they see their own
@@ -69,26 +76,49 @@ static void add_rate(cJSON *row, const char *key, int64_t t)
     cJSON_AddStringToObject(row, k, text);
 }
 
+/* The figures of one row: the round's counters, the subtree's tally, and whether the row holds
+ * the round's own organisation (which is not graded in its own round). */
+typedef struct figs {
+    rollup u;
+    tally t;
+    int64_t root;
+} figs;
+
+/* What is due in the round (rollup_due, in DU_* order). */
+static const char *const due_keys[DU_N] = {"members_due", "orgs_due", "commentary_due", "commented"};
+
+static void dues(const figs *f, int64_t d[DU_N]) { rollup_due(&f->u, &f->t, f->root != 0, d); }
+
 /* The shares of a row, by their definitions:
- *   orgs_meeting     五个好: orgs_meeting / orgs_graded
- *   members_meeting  五带头: members_meeting / members_graded
+ *   orgs_meeting     五个好: orgs_meeting / orgs_due
+ *   members_meeting  五带头: members_meeting / members_due
  *   satisfaction     (满意 + 基本满意) / all answers of valid ballots — rollup_satisfaction's
  *                    definition, rounded once to 0.1% from the counts (not from its 0.01%)
- *   coverage         领导点评: charges_done / charges */
-enum { SH_ORGS, SH_MEMBERS, SH_SATISFACTION, SH_COVERAGE, SH_N };
-static const char *const share_keys[SH_N] = {"orgs_meeting", "members_meeting", "satisfaction", "coverage"};
+ *   coverage         领导点评: commented / commentary_due
+ * and the participation beside them:
+ *   orgs_graded      organisations graded / orgs_due
+ *   members_graded   members graded / members_due
+ *   self_reviews     self-reviews / members_due */
+enum { SH_ORGS, SH_MEMBERS, SH_SATISFACTION, SH_COVERAGE, SH_ORGS_GRADED, SH_MEMBERS_GRADED, SH_SELF, SH_N };
+static const char *const share_keys[SH_N] = {"orgs_meeting", "members_meeting", "satisfaction", "coverage",
+                                             "orgs_graded", "members_graded", "self_reviews"};
 
-static void shares(const rollup *u, int64_t t[SH_N])
+static void shares(const figs *f, const int64_t d[DU_N], int64_t t[SH_N])
 {
+    const rollup *u = &f->u;
     int64_t ok = u->v[RU_ANS_SATISFIED] + u->v[RU_ANS_BASIC];
-    t[SH_ORGS] = tenths(u->v[RU_ORGS_MEETING], u->v[RU_ORGS_GRADED]);
-    t[SH_MEMBERS] = tenths(u->v[RU_MEMBERS_MEETING], u->v[RU_MEMBERS_GRADED]);
+    t[SH_ORGS] = tenths(u->v[RU_ORGS_MEETING], d[DU_ORGS]);
+    t[SH_MEMBERS] = tenths(u->v[RU_MEMBERS_MEETING], d[DU_MEMBERS]);
     t[SH_SATISFACTION] = tenths(ok, ok + u->v[RU_ANS_UNSATISFIED]);
-    t[SH_COVERAGE] = tenths(u->v[RU_CHARGES_DONE], u->v[RU_CHARGES]);
+    t[SH_COVERAGE] = tenths(d[DU_COMMENTED], d[DU_COMMENTARY]);
+    t[SH_ORGS_GRADED] = tenths(u->v[RU_ORGS_GRADED], d[DU_ORGS]);
+    t[SH_MEMBERS_GRADED] = tenths(u->v[RU_MEMBERS_GRADED], d[DU_MEMBERS]);
+    t[SH_SELF] = tenths(u->v[RU_SELF_REVIEWS], d[DU_MEMBERS]);
 }
 
-/* One table row: the organisation, every counter under its column name, and the shares. */
-static cJSON *row_json(const org *o, const char *name, const rollup *u)
+/* One table row: the organisation, every counter and tally under its column name, what is due,
+ * and the shares. */
+static cJSON *row_json(const org *o, const char *name, const figs *f)
 {
     cJSON *row = cJSON_CreateObject();
     if (o) {
@@ -97,50 +127,60 @@ static cJSON *row_json(const org *o, const char *name, const rollup *u)
         cJSON_AddBoolToObject(row, "is_branch", !strcmp(o->type, "branch"));
     }
     cJSON_AddStringToObject(row, "name", name);
-    for (int i = 0; i < RU_N; i++) json_add_i64(row, rollup_cols[i], u->v[i]);
-    int64_t t[SH_N];
-    shares(u, t);
+    for (int i = 0; i < RU_N; i++) json_add_i64(row, rollup_cols[i], f->u.v[i]);
+    for (int i = 0; i < TL_N; i++) json_add_i64(row, tally_cols[i], f->t.v[i]);
+    int64_t d[DU_N], t[SH_N];
+    dues(f, d);
+    for (int i = 0; i < DU_N; i++) json_add_i64(row, due_keys[i], d[i]);
+    shares(f, d, t);
     for (int i = 0; i < SH_N; i++) add_rate(row, share_keys[i], t[i]);
     return row;
 }
 
 typedef struct kids_ctx {
     cJSON *rows;
-    rollup sum; /* of the children, to tell what belongs to the organisation itself */
+    figs sum; /* of the children, to tell what belongs to the organisation itself */
     int n;
 } kids_ctx;
 
-static int add_kid(void *vctx, const org *child, const rollup *u)
+static int add_kid(void *vctx, const org *child, const rollup *u, const tally *t)
 {
     kids_ctx *k = vctx;
-    cJSON_AddItemToArray(k->rows, row_json(child, child->name, u));
-    for (int i = 0; i < RU_N; i++) k->sum.v[i] += u->v[i];
+    figs f = {*u, *t, 0};
+    cJSON_AddItemToArray(k->rows, row_json(child, child->name, &f));
+    for (int i = 0; i < RU_N; i++) k->sum.u.v[i] += u->v[i];
+    for (int i = 0; i < TL_N; i++) k->sum.t.v[i] += t->v[i];
     k->n++;
     return 0;
 }
 
-static bool rollup_nonzero(const rollup *u)
+/* Whether anything is counted or due at the organisation itself (outside its children). */
+static bool figs_nonzero(const figs *f)
 {
+    int64_t d[DU_N];
+    dues(f, d);
     for (int i = 0; i < RU_N; i++)
-        if (u->v[i]) return true;
-    return false;
+        if (f->u.v[i]) return true;
+    return f->t.v[TL_MEMBERS_ACTIVE] || d[DU_ORGS];
 }
 
 /* ---- XLSX ---- */
 
 typedef struct xcol {
     const char *head;
-    int counter;  /* RU_* or -1 */
-    int share;    /* SH_* or -1 */
+    const char *key; /* the row's JSON field: a count, or a share's "<key>_rate" */
 } xcol;
 static const xcol xcols[] = {
-    {"评定等次组织数", RU_ORGS_GRADED, -1},   {"达到五个好组织数", RU_ORGS_MEETING, -1}, {"五个好比例(%)", -1, SH_ORGS},
-    {"评定等次党员数", RU_MEMBERS_GRADED, -1}, {"达到五带头党员数", RU_MEMBERS_MEETING, -1}, {"五带头比例(%)", -1, SH_MEMBERS},
-    {"优秀", RU_MEMBERS_EXCELLENT, -1},        {"合格", RU_MEMBERS_QUALIFIED, -1},        {"基本合格", RU_MEMBERS_BASIC, -1},
-    {"不合格", RU_MEMBERS_UNQUALIFIED, -1},    {"群众满意率(%)", -1, SH_SATISFACTION},    {"有效票", RU_BALLOTS_VALID, -1},
-    {"无效票", RU_BALLOTS_INVALID, -1},        {"满意（答项）", RU_ANS_SATISFIED, -1},    {"基本满意（答项）", RU_ANS_BASIC, -1},
-    {"不满意（答项）", RU_ANS_UNSATISFIED, -1}, {"应点评", RU_CHARGES, -1},               {"已点评", RU_CHARGES_DONE, -1},
-    {"点评覆盖率(%)", -1, SH_COVERAGE},        {"自评", RU_SELF_REVIEWS, -1},             {"互评", RU_PEER_REVIEWS, -1},
+    {"评定等次组织数", "orgs_graded"},        {"达到五个好组织数", "orgs_meeting"},     {"五个好比例(%)", "orgs_meeting_rate"},
+    {"评定等次党员数", "members_graded"},     {"达到五带头党员数", "members_meeting"},  {"五带头比例(%)", "members_meeting_rate"},
+    {"优秀", "members_excellent"},            {"合格", "members_qualified"},            {"基本合格", "members_basic"},
+    {"不合格", "members_unqualified"},        {"群众满意率(%)", "satisfaction_rate"},   {"有效票", "ballots_valid"},
+    {"无效票", "ballots_invalid"},            {"满意（答项）", "answers_satisfied"},    {"基本满意（答项）", "answers_basic"},
+    {"不满意（答项）", "answers_unsatisfied"}, {"应点评（党员和组织）", "commentary_due"}, {"已点评（党员和组织）", "commented"},
+    {"点评覆盖率(%)", "coverage_rate"},       {"自评", "self_reviews"},                 {"互评", "peer_reviews"},
+    {"应评定组织数", "orgs_due"},             {"组织参评率(%)", "orgs_graded_rate"},    {"应评定党员数", "members_due"},
+    {"党员参评率(%)", "members_graded_rate"}, {"自评率(%)", "self_reviews_rate"},       {"不参加评定的正式党员", "members_excluded"},
+    {"联系点评安排", "charges"},              {"联系点评已完成", "charges_done"},
 };
 #define NXCOLS (sizeof xcols / sizeof xcols[0])
 
@@ -150,13 +190,7 @@ static void xlsx_row(lxw_worksheet *ws, lxw_row_t y, const char *name, const cha
     worksheet_write_string(ws, y, 1, type, f);
     for (size_t c = 0; c < NXCOLS; c++) {
         lxw_col_t x = (lxw_col_t)(c + 2);
-        if (xcols[c].counter >= 0) {
-            worksheet_write_number(ws, y, x, cJSON_GetObjectItem(row, rollup_cols[xcols[c].counter])->valuedouble, f);
-            continue;
-        }
-        char k[64];
-        snprintf(k, sizeof k, "%s_rate", share_keys[xcols[c].share]);
-        const cJSON *v = cJSON_GetObjectItem(row, k);
+        const cJSON *v = cJSON_GetObjectItem(row, xcols[c].key);
         if (cJSON_IsNumber(v)) worksheet_write_number(ws, y, x, v->valuedouble, f);
         else worksheet_write_string(ws, y, x, "—", f);
     }
@@ -285,20 +319,22 @@ void h_dashboard(req *r)
     round_id = (int64_t)cJSON_GetObjectItem(round, "id")->valuedouble;
     cJSON_AddItemReferenceToObject(d, "round", round);
 
-    rollup total;
+    figs total = {.root = (int64_t)cJSON_GetObjectItem(round, "org_id")->valuedouble == o.id};
     kids_ctx k = {.rows = cJSON_AddArrayToObject(d, "children")};
-    if (rollup_get(r->db, round_id, o.id, &total) != CX_OK || rollup_children(r->db, round_id, o.id, add_kid, &k) != CX_OK) {
+    if (rollup_get(r->db, round_id, o.id, &total.u) != CX_OK || tally_get(r->db, o.id, &total.t) != CX_OK ||
+        rollup_children(r->db, round_id, o.id, add_kid, &k) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取统计失败");
         return;
     }
     cJSON *tot = row_json(&o, o.name, &total);
     cJSON_AddItemToObject(d, "total", tot);
-    /* What is counted at the organisation itself (its own members, a window, an inactive
-     * child's records): total minus the children, so that the rows add up to the total. */
-    rollup own = total;
-    for (int i = 0; i < RU_N; i++) own.v[i] -= k.sum.v[i];
+    /* What is counted or due at the organisation itself (its own members, itself, a window, an
+     * inactive child's records): total minus the children, so that the rows add up to the total. */
+    figs own = total;
+    for (int i = 0; i < RU_N; i++) own.u.v[i] -= k.sum.u.v[i];
+    for (int i = 0; i < TL_N; i++) own.t.v[i] -= k.sum.t.v[i];
     cJSON *ownj = NULL;
-    if (k.n && rollup_nonzero(&own)) ownj = row_json(NULL, "本级（直属）", &own);
+    if (k.n && figs_nonzero(&own)) ownj = row_json(NULL, "本级（直属）", &own);
     if (ownj) cJSON_AddItemToObject(d, "own", ownj);
     else cJSON_AddNullToObject(d, "own");
     if (xlsx) {

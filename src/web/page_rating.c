@@ -594,8 +594,9 @@ static int add_result(void *ctx, const rating_result *x)
     return 0;
 }
 
-static int add_child_rollup(void *ctx, const org *child, const rollup *ru)
+static int add_child_rollup(void *ctx, const org *child, const rollup *ru, const tally *t)
 {
+    (void)t;
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "org_id", child->id);
     cJSON_AddStringToObject(j, "name", child->name);

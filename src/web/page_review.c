@@ -1353,6 +1353,18 @@ void h_org_coverage(req *r)
     json_add_i64(c, "charges", ru.v[RU_CHARGES]);
     json_add_i64(c, "done", ru.v[RU_CHARGES_DONE]);
     json_add_i64(c, "pending", ru.v[RU_CHARGES] - ru.v[RU_CHARGES_DONE]);
+    /* beside the arranged charges, the whole scope: every member and organisation (the dashboard's
+     * coverage share) and those with at least one commentary */
+    tally t;
+    int64_t du[DU_N];
+    if (tally_get(r->db, o.id, &t) != CX_OK) {
+        db_failed(r);
+        return;
+    }
+    rollup_due(&ru, &t, o.id == rd.org_id, du);
+    json_add_i64(c, "scope", du[DU_COMMENTARY]);
+    json_add_i64(c, "commented", du[DU_COMMENTED]);
+    json_add_i64(c, "uncommented", du[DU_COMMENTARY] > du[DU_COMMENTED] ? du[DU_COMMENTARY] - du[DU_COMMENTED] : 0);
     if (charge_list_org(r->db, rd.id, &o, true, 1000, add_charge, cJSON_AddArrayToObject(d, "pending")) != CX_OK) {
         db_failed(r);
         return;

@@ -56,7 +56,7 @@ const route web_routes[] = {
     {"POST", "/pledges/:id/progress", h_pledge_progress, ANY, R_STATE, "pledge", "记录践诺进展（可附图片、PDF）"},
     {"GET", "/evidence/:id", h_evidence, ANY, 0, NULL, "佐证文件"},
     /* roll-up dashboard (page_dashboard.c) */
-    {"GET", "/orgs/:id/dashboard", h_dashboard, STF, 0, "dashboard", "统计看板：五个好、五带头比例，等次分布，群众满意率，票数，点评覆盖率（?round_id=&format=xlsx）"},
+    {"GET", "/orgs/:id/dashboard", h_dashboard, STF, 0, "dashboard", "统计看板：五个好、五带头比例（分母为应评定数，旁注参评率），等次分布，群众满意率，票数，点评覆盖率（?round_id=&format=xlsx）"},
 
     /* public rating: windows, results, paper questionnaires, phone sampling (page_rating.c) */
     {"GET", "/rating", h_rating_home, STF, 0, NULL, "群众评议：转到本人所在组织"},
@@ -198,7 +198,7 @@ const route web_routes[] = {
     /* public rating (page_rating.c) */
     {"GET", "/api/v1/public/rating", h_api_rating_info, 0, R_PUBLIC | R_API, NULL, "评价表：对象、进行中的轮次、问题（?target_kind=member|org|pledge|window&target_id=）"},
     {"POST", "/api/v1/public/sms-codes", h_api_sms_code, 0, R_PUBLIC | R_STATE | R_API, NULL, "发送短信验证码（phone；“不满意”须验证手机号）"},
-    {"POST", "/api/v1/public/ballots", h_api_ballot, 0, R_PUBLIC | R_STATE | R_API, NULL, "提交评价（target_kind, target_id, channel qr|web, answers, comment, reason, device, phone, code）；重复评价 409"},
+    {"POST", "/api/v1/public/ballots", h_api_ballot, 0, R_PUBLIC | R_STATE | R_API, NULL, "提交评价（target_kind, target_id, channel qr|web, answers, comment, reason, device, phone, code）；重复评价 409；评议期外或轮次已结束 409 rating_late（已记录，不计入）"},
     {"GET", "/api/v1/orgs/:id/windows", h_windows, ANY, R_API, NULL, "服务窗口（?subtree=1&all=1）"},
     {"POST", "/api/v1/orgs/:id/windows", h_window_create, ADM, R_STATE | R_API, NULL, "新建服务窗口（name, location）"},
     {"GET", "/api/v1/windows/:id", h_window, ANY, R_API, NULL, "服务窗口"},
@@ -218,7 +218,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/phone-draws/:id", h_phone, STF, R_API, NULL, "电话抽访：种子、人数、名单摘要、按抽取顺序的名单（脱敏）"},
     {"POST", "/api/v1/phone-draws/:id/reveal", h_phone_reveal, ADM, R_STATE | R_API, NULL, "抽访名单的完整号码（记入审计）"},
     {"POST", "/api/v1/phone-draws/:id/answers", h_phone_answer, ADM, R_STATE | R_API, NULL, "记录抽访结果（seq, outcome answered|unreachable|refused, answers, comment, reason）"},
-    {"GET", "/api/v1/orgs/:id/dashboard", h_dashboard, STF, R_API, NULL, "统计看板：本组织及各直属下级的汇总计数与比例（?round_id=&format=xlsx）"},
+    {"GET", "/api/v1/orgs/:id/dashboard", h_dashboard, STF, R_API, NULL, "统计看板：本组织及各直属下级的汇总计数、应参加数（members_due、orgs_due、commentary_due）与比例（?round_id=&format=xlsx）"},
     /* three reviews, rounds, charges, commentary, grades (page_review.c) */
     {"GET", "/api/v1/orgs/:id/campaigns", h_org_campaigns, ANY, R_API, NULL, "覆盖本组织的创先争优活动"},
     {"GET", "/api/v1/campaigns/:id", h_campaign, ANY, R_API, NULL, "活动：阶段、评定规则、评议标准、载体"},

@@ -8,9 +8,16 @@
 // an empty denominator; the page carries the same figures (table and JSON data block, escaped);
 // the round selector, the default round, the XLSX export (Chinese headers, the same numbers);
 // permissions (another town's secretary 404, a plain member 403, bad round_id / format refused).
+// Denominators (issue 12): every share is over what is due in the round (五带头 over the active
+// 正式党员 less the round's exclusions, 五个好 over the organisations below the round's own,
+// commentary over every member and organisation), with the participation beside it, and the due
+// counts follow members joining, leaving and being excluded. Late ballots (outside the round's
+// period) are kept but counted nowhere, so `cxzy recount` finds no difference, while an edited
+// counter is named by organisation and counter.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip } from '../lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip, newIdcard, BACKEND } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -28,7 +35,38 @@ async function ok(r, status = 200) {
 }
 const COUNTERS = ['ballots_valid', 'ballots_invalid', 'answers_satisfied', 'answers_basic', 'answers_unsatisfied',
   'self_reviews', 'peer_reviews', 'charges', 'charges_done', 'members_graded', 'members_meeting', 'members_excellent',
-  'members_qualified', 'members_basic', 'members_unqualified', 'orgs_graded', 'orgs_meeting'];
+  'members_qualified', 'members_basic', 'members_unqualified', 'orgs_graded', 'orgs_meeting', 'members_excluded',
+  'members_commented', 'orgs_commented'];
+const TALLY = ['members_active', 'members_full', 'orgs_active'];
+
+/** Runs SQL on the test database (to look at the ballot table, and to tamper with a counter). */
+function sql(q) {
+  const r = BACKEND === 'pg' || /^postgres/.test(srv.db)
+    ? spawnSync('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', q], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [srv.db, q], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${q}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+/** What the roster says of a subtree, counted here from the member list and the org tree (never
+ * from the dashboard): active members, active 正式党员, active organisations (itself included). */
+async function roster(org) {
+  const out = { members_active: 0, members_full: 0, orgs_active: 1 };
+  for (let page = 1; ; page++) {
+    const r = await ok(await office.get(`/api/v1/orgs/${org}/members?subtree=1&per_page=500&page=${page}`));
+    for (const m of r.members) { out.members_active++; if (m.status === 'full') out.members_full++; }
+    if (!r.paging.next) break;
+  }
+  const walk = async (id) => {
+    for (const c of (await ok(await office.get(`/api/v1/orgs/${id}/children`))).children) { out.orgs_active++; await walk(c.id); }
+  };
+  await walk(org);
+  return out;
+}
+/** What is due in the round at a row, from the roster (root: the row is the round's own org). */
+const dueOf = (ros, excluded, root) => {
+  const orgs = ros.orgs_active - (root ? 1 : 0);
+  return { members_due: ros.members_full - excluded, orgs_due: orgs, commentary_due: ros.members_active + orgs };
+};
 const zero = () => Object.fromEntries(COUNTERS.map((k) => [k, 0]));
 /** The dashboard's one-decimal share: the same integer rounding (half up) as the server. */
 const tenths = (num, den) => (den > 0 ? Math.floor((num * 2000 + den) / (2 * den)) : -1);
@@ -104,6 +142,7 @@ test('ballots, paper sheets and reviews arrive: the dashboard counts exactly the
   await ok(await leader.post(`/api/v1/orgs/${branchA}/commentary`,
     { round_id: round.id, level: '2', achievements: '班子团结', problems: '学习制度落实不够', direction: '每月集中学习一次' }), 201);
   at(branchA).charges_done++;
+  at(branchA).orgs_commented++;
 
   // grades: branch A's members by its secretary, the town's organisations by the town's office
   const grades = [...(await ok(await secretary.post(`/api/v1/orgs/${branchA}/grades`, { kind: 'member', round_id: round.id }))).grades,
@@ -136,26 +175,39 @@ test('ballots, paper sheets and reviews arrive: the dashboard counts exactly the
     assert.equal(d.children.reduce((s, c) => s + c[k], 0) + (d.own ? d.own[k] : 0), d.total[k], `children add up: ${k}`);
   }
   assert.equal(d.own, null, 'nothing was counted at the town itself');
-  // shares: one decimal, null / "—" without a denominator
+  // the subtree tallies and what is due: from the roster, and the children add up
+  for (const row of [d.total, ...d.children]) {
+    const ros = await roster(row.id);
+    for (const k of TALLY) assert.equal(row[k], ros[k], `${row.name}: ${k}`);
+    assert.deepEqual({ members_due: row.members_due, orgs_due: row.orgs_due, commentary_due: row.commentary_due },
+      dueOf(ros, 0, row.id === townId), `${row.name}: due`);
+  }
+  for (const k of [...TALLY, 'members_due', 'orgs_due', 'commentary_due', 'commented']) // the town itself: one organisation, not due
+    assert.equal(d.children.reduce((s, c) => s + c[k], 0) + (k === 'orgs_active' ? 1 : 0), d.total[k], `children add up: ${k}`);
+  // shares: one decimal, null / "—" without a denominator, over what is due
   for (const row of [d.total, ...d.children]) {
     const ok3 = row.answers_satisfied + row.answers_basic;
     assert.equal(row.satisfaction_rate, rate(ok3, ok3 + row.answers_unsatisfied), `${row.name} satisfaction`);
     assert.equal(row.satisfaction_text, text(ok3, ok3 + row.answers_unsatisfied));
-    assert.equal(row.members_meeting_rate, rate(row.members_meeting, row.members_graded));
-    assert.equal(row.members_meeting_text, text(row.members_meeting, row.members_graded));
-    assert.equal(row.orgs_meeting_text, text(row.orgs_meeting, row.orgs_graded));
-    assert.equal(row.coverage_text, text(row.charges_done, row.charges));
+    assert.equal(row.members_meeting_rate, rate(row.members_meeting, row.members_due));
+    assert.equal(row.members_meeting_text, text(row.members_meeting, row.members_due));
+    assert.equal(row.members_graded_text, text(row.members_graded, row.members_due));
+    assert.equal(row.self_reviews_text, text(row.self_reviews, row.members_due));
+    assert.equal(row.orgs_meeting_text, text(row.orgs_meeting, row.orgs_due));
+    assert.equal(row.orgs_graded_text, text(row.orgs_graded, row.orgs_due));
+    assert.equal(row.commented, row.members_commented + row.orgs_commented);
+    assert.equal(row.coverage_text, text(row.commented, row.commentary_due));
   }
   const a = rows.get(branchA);
   assert.equal(a.ballots_valid, 7);
   assert.equal(a.ballots_invalid, 2);
   assert.ok(a.answers_unsatisfied > 0 && a.satisfaction_rate < 100, 'the paper sheets brought 不满意 answers');
   assert.match(a.satisfaction_text, /^\d+\.\d%$/);
-  assert.equal(a.coverage_text, '50.0%');
-  assert.equal(a.coverage_rate, 50);
+  // one commentary (on branch A itself) of every member of A and A: not 1 of the 2 charges (50%)
+  assert.equal(a.commented, 1);
+  assert.equal(a.coverage_text, text(1, a.commentary_due));
+  assert.ok(a.commentary_due > 2 && a.coverage_rate < 50, `coverage over every member and the branch: ${a.coverage_text}`);
   assert.equal(rows.get(branchC).coverage_text, '0.0%');
-  const untouched = d.children.find((c) => !expect.has(c.id) && c.charges === 0);
-  if (untouched) assert.equal(untouched.coverage_text, '—', 'no charges: no coverage share');
 
   // `cxzy recount` rebuilds every counter from the raw records: no difference from what is shown
   const rc = srv.cli(['recount', '--round', String(round.id)]);
@@ -166,6 +218,79 @@ test('ballots, paper sheets and reviews arrive: the dashboard counts exactly the
   for (const k of COUNTERS) assert.equal(da.total[k], a[k], `branch dashboard ${k}`);
   assert.deepEqual(da.children, []);
   assert.equal(da.own, null);
+});
+
+test('五带头 is over the members due, not the few graded; participation beside it; joins, leaves and exclusions move it exactly', async () => {
+  const dash = async () => ok(await town.get(`/api/v1/orgs/${townId}/dashboard?round_id=${round.id}`));
+  const d = await dash();
+  const t = d.total, ros = await roster(townId);
+  // only branch A was graded: a handful of the town's 正式党员
+  assert.equal(t.members_due, ros.members_full);
+  assert.ok(t.members_graded > 0 && t.members_graded * 2 < t.members_due, `few graded: ${t.members_graded} of ${t.members_due}`);
+  assert.equal(t.members_meeting_text, text(t.members_meeting, t.members_due), 'the share is over the members due');
+  if (t.members_meeting) assert.notEqual(t.members_meeting_text, text(t.members_meeting, t.members_graded), 'not over the graded');
+  assert.equal(t.members_graded_text, text(t.members_graded, t.members_due), 'participation: graded / due');
+  assert.equal(t.self_reviews_text, text(t.self_reviews, t.members_due), 'participation: self-reviews / due');
+  assert.equal(t.orgs_meeting_text, text(t.orgs_meeting, t.orgs_due));
+  assert.equal(t.orgs_graded_text, text(t.orgs_graded, t.orgs_due));
+  assert.equal(t.coverage_text, text(t.commented, ros.members_active + ros.orgs_active - 1), 'coverage over every member and organisation');
+  // the page and the export carry the participation beside the share
+  const page = (await town.get(`/orgs/${townId}/dashboard?round_id=${round.id}`)).text;
+  const foot = page.match(/<tfoot>([\s\S]*?)<\/tfoot>/)[1];
+  for (const v of [`${t.members_meeting}/${t.members_due}`, `已评定 ${t.members_graded}（${t.members_graded_text}）`,
+    `${t.commented}/${t.commentary_due}`, `有效票 ${t.ballots_valid}`]) assert.ok(foot.includes(v), `the total row shows ${v}`);
+
+  // a full member of branch C is left out of the round: one fewer due, in C and in the town
+  const cMembers = (await ok(await office.get(`/api/v1/orgs/${branchC}/members?per_page=500`))).members;
+  const away = cMembers.find((m) => m.status === 'full');
+  const c0 = d.children.find((c) => c.id === branchC);
+  await ok(await town.post(`/api/v1/members/${away.id}/exclusion`, { round_id: round.id, reason: 'away', note: '外出务工' }));
+  let d2 = await dash(), c2 = d2.children.find((c) => c.id === branchC);
+  assert.equal(c2.members_excluded, 1);
+  assert.equal(c2.members_due, c0.members_due - 1);
+  assert.equal(d2.total.members_due, t.members_due - 1);
+  assert.equal(c2.commentary_due, c0.commentary_due, 'still a member a leader may comment on');
+  // another is left out, then taken back by five requests at once: counted back once
+  const other = cMembers.find((m) => m.status === 'full' && m.id !== away.id);
+  await ok(await town.post(`/api/v1/members/${other.id}/exclusion`, { round_id: round.id, reason: 'bedridden' }));
+  assert.equal((await dash()).children.find((c) => c.id === branchC).members_excluded, 2);
+  const backs = await Promise.all([...Array(5)].map(() => town.post(`/api/v1/members/${other.id}/exclusion`, { round_id: round.id, reason: 'none' })));
+  for (const b of backs) assert.ok([200, 201].includes(b.status), `${b.status} ${b.text.slice(0, 200)}`);
+  d2 = await dash(), c2 = d2.children.find((c) => c.id === branchC);
+  assert.equal(c2.members_excluded, 1);
+  assert.equal(c2.members_due, c0.members_due - 1);
+  // a new 正式党员 joins C, a probationary one too: one more due, two more members
+  const rec = (name, idcard, status) => ({ name, sex: '男', ethnicity: '汉族', idcard, phone: '13800000000', joined_date: '2001-07-01',
+    full_date: status === 'full' ? '2002-07-01' : '', education: '大学', post: '村民', status });
+  const joined = (await ok(await office.post(`/api/v1/orgs/${branchC}/members`, rec('看板新党员', newIdcard('19700101'), 'full')), 201)).member;
+  const prob = (await ok(await office.post(`/api/v1/orgs/${branchC}/members`, rec('看板预备党员', newIdcard('19800101'), 'probationary')), 201)).member;
+  d2 = await dash(), c2 = d2.children.find((c) => c.id === branchC);
+  assert.equal(c2.members_due, c0.members_due);
+  assert.equal(c2.members_active, c0.members_active + 2);
+  assert.equal(d2.total.members_due, t.members_due);
+  // the excluded member leaves (deactivated, by five requests at once): the exclusion no longer counts, nor the member
+  for (const x of await Promise.all([...Array(5)].map(() => office.post(`/api/v1/members/${away.id}/deactivate`)))) assert.equal(x.status, 200, x.text);
+  await ok(await office.post(`/api/v1/members/${prob.id}/deactivate`));
+  d2 = await dash(), c2 = d2.children.find((c) => c.id === branchC);
+  assert.equal(c2.members_excluded, 0);
+  assert.equal(c2.members_due, c0.members_due);
+  assert.equal(c2.members_active, c0.members_active);
+  // the new member moves to another branch of the town (not graded in this round): due moves with them; the total stays
+  const branchD = d2.children.find((c) => c.id !== branchA && c.id !== branchC && c.is_branch).id;
+  const a0 = d2.children.find((c) => c.id === branchD);
+  const full = await ok(await office.get(`/api/v1/members/${joined.id}`));
+  assert.equal(full.member.status, 'full');
+  const moved = await office.patch(`/api/v1/members/${joined.id}`, { org_id: branchD });
+  assert.equal(moved.status, 200, moved.text);
+  const d3 = await dash();
+  assert.equal(d3.children.find((c) => c.id === branchD).members_due, a0.members_due + 1);
+  assert.equal(d3.children.find((c) => c.id === branchC).members_due, c0.members_due - 1);
+  assert.equal(d3.total.members_due, d2.total.members_due);
+  for (const row of [d3.total, ...d3.children]) for (const k of TALLY) assert.equal(row[k], (await roster(row.id))[k], `${row.name}: ${k}`);
+  // and recount agrees with every counter and tally kept along the way
+  const rc = srv.cli(['recount', '--round', String(round.id)]);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+  assert.match(rc.stdout, /无差异/);
 });
 
 test('the newest round covering the organisation is the default; rounds of other subtrees are refused', async () => {
@@ -272,9 +397,10 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
       const t = inner.match(/<t[^>]*>([^<]*)<\/t>/), v = inner.match(/<v>([^<]*)<\/v>/);
       cells.set(c[1], t ? unxml(t[1]) : v ? (/t="s"/.test(attrs) ? unxml(strings[Number(v[1])]) : Number(v[1])) : '');
     }
-    const col = (i) => String.fromCharCode(65 + i); // 23 columns: A to W
-    const header = [...Array(23).keys()].map((i) => cells.get(`${col(i)}2`));
-    for (const h of ['组织', '类型', '五个好比例(%)', '五带头比例(%)', '优秀', '合格', '基本合格', '不合格', '群众满意率(%)', '有效票', '无效票', '点评覆盖率(%)', '自评', '互评'])
+    const col = (i) => (i >= 26 ? String.fromCharCode(64 + Math.floor(i / 26)) : '') + String.fromCharCode(65 + (i % 26)); // A … AE
+    const header = [...Array(31).keys()].map((i) => cells.get(`${col(i)}2`));
+    for (const h of ['组织', '类型', '五个好比例(%)', '五带头比例(%)', '优秀', '合格', '基本合格', '不合格', '群众满意率(%)', '有效票', '无效票', '点评覆盖率(%)', '自评', '互评',
+      '应评定党员数', '党员参评率(%)', '应评定组织数', '组织参评率(%)', '应点评（党员和组织）', '已点评（党员和组织）', '自评率(%)'])
       assert.ok(header.includes(h), `header ${h} in ${header.join(',')}`);
     const colOf = (h) => col(header.indexOf(h));
     assert.match(String(cells.get('A1')), /2011年上半年（看板测试）/);
@@ -284,6 +410,11 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
     assert.equal(cells.get(`${colOf('群众满意率(%)')}3`), api.total.satisfaction_rate);
     assert.equal(cells.get(`${colOf('点评覆盖率(%)')}3`), api.total.coverage_rate);
     assert.equal(cells.get(`${colOf('优秀')}3`), api.total.members_excellent);
+    // what is due and the participation, beside the shares
+    assert.equal(cells.get(`${colOf('应评定党员数')}3`), api.total.members_due);
+    assert.equal(cells.get(`${colOf('五带头比例(%)')}3`), api.total.members_meeting_rate ?? '—');
+    assert.equal(cells.get(`${colOf('党员参评率(%)')}3`), api.total.members_graded_rate ?? '—');
+    assert.equal(cells.get(`${colOf('应点评（党员和组织）')}3`), api.total.commentary_due);
     api.children.forEach((c, i) => {
       assert.equal(cells.get(`A${4 + i}`), c.name);
       assert.equal(cells.get(`${colOf('有效票')}${4 + i}`), c.ballots_valid, `${c.name} 有效票`);
@@ -293,4 +424,40 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
   const audit = (await ok(await office.get(`/api/v1/orgs/${townId}/audit`))).records;
   assert.ok(audit.some((a) => a.action === 'export' && a.entity === 'dashboard'), 'the export is audited');
   expectError(await town.get(`/api/v1/orgs/${townId}/dashboard?round_id=${round.id}&format=csv`), 400, 'invalid_format', 'format');
+});
+
+test('a late ballot is kept but counted nowhere: recount finds no difference; an edited counter is named by organisation and counter', async () => {
+  // branch C's own round, whose period ended yesterday and that nobody closed yet, the only open
+  // round left over C (a round whose period holds today would take today's ballots)
+  const late = (await ok(await town.post(`/api/v1/orgs/${branchC}/rounds`,
+    { name: '看板测试：已过评议期', start_date: daysFromToday(-30), end_date: daysFromToday(-1) }), 201)).round;
+  for (const rd of (await ok(await office.get(`/api/v1/orgs/${branchC}/rounds`))).rounds)
+    if (rd.id !== late.id && rd.open) await ok(await office.post(`/api/v1/rounds/${rd.id}/close`));
+  const g = await ok(await town.post(`/api/v1/orgs/${branchC}/grades`, { kind: 'member', round_id: late.id }));
+  assert.ok(g.grades.length > 0, 'branch C was graded in the late round');
+  const before = await ok(await town.get(`/api/v1/orgs/${branchC}/dashboard?round_id=${late.id}`));
+  // a resident rates a member of C today: outside the round's period
+  const target = (await ok(await office.get(`/api/v1/orgs/${branchC}/members?per_page=5`))).members[0];
+  const r = await ballot('member', target.id, '111');
+  expectError(r, 409, 'rating_late', 'round_id');
+  assert.equal(sql(`SELECT count(*) FROM ballot WHERE round_id = ${late.id} AND late = 1 AND valid = 0`), '1', 'the ballot is kept, marked late');
+  const after = await ok(await town.get(`/api/v1/orgs/${branchC}/dashboard?round_id=${late.id}`));
+  assert.deepEqual(after.total, before.total, 'the figures did not move');
+  const res = await ok(await town.get(`/api/v1/members/${target.id}/ratings?round_id=${late.id}`));
+  assert.equal(res.result.valid + res.result.invalid, 0, 'the results count it nowhere');
+  const clean = srv.cli(['recount', '--round', String(late.id)]);
+  assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+  assert.match(clean.stdout, /无差异/);
+  // someone edits a counter: recount names the organisation, the counter, the stored value and the raw one
+  sql(`INSERT INTO rollup (round_id, org_id, ballots_valid) VALUES (${late.id}, ${branchC}, 5) `
+    + 'ON CONFLICT (round_id, org_id) DO UPDATE SET ballots_valid = rollup.ballots_valid + 5');
+  const cName = (await ok(await office.get(`/api/v1/orgs/${branchC}/dashboard?round_id=${late.id}`))).org.name;
+  const bad = srv.cli(['recount', '--round', String(late.id)]);
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.ok(bad.stdout.includes(`组织 ${cName}（编号 ${branchC}）有效票（ballots_valid）：记录为 5，按原始记录应为 0`), bad.stdout);
+  assert.match(bad.stdout, /共有差异 1 处/);
+  const fix = srv.cli(['recount', '--round', String(late.id), '--fix']);
+  assert.equal(fix.status, 1, fix.stdout + fix.stderr);
+  assert.equal(srv.cli(['recount', '--round', String(late.id)]).status, 0);
+  await ok(await town.post(`/api/v1/rounds/${late.id}/close`));
 });

@@ -2,12 +2,15 @@
 // lifecycle from draft to renewal (member makes, secretary reviews, progress with evidence,
 // completion, rating, renewal), every refused transition with the right code and nothing changed,
 // misses with and without a public explanation, the subtree lists and their XLSX export, and the
-// public card: ETag/304, progress shown, QR code, a deactivated member's card gone.
+// public card: ETag/304, progress shown, QR code, a deactivated member's card gone. A miss without
+// justification counts (grade component and veto) in the round in which it is recorded, as well as
+// in the round holding the due date.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
-import { startServerOn, Client, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, unzip } from '../lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { startServerOn, Client, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, unzip, BACKEND } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -424,6 +427,43 @@ test('a pledge before it is public is its author\'s and its reviewers\' only: no
   // once approved, the pledge is public to the branch
   await ok(await act(secretary, sent.id, 'approve'));
   await ok(await peer.get(`/api/v1/pledges/${sent.id}`));
+});
+
+/** Runs SQL on the test database (to let time pass: a pledge's due date moves into the past). */
+function sql(q) {
+  const r = BACKEND === 'pg' || /^postgres/.test(srv.db)
+    ? spawnSync('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', q], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [srv.db, q], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${q}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+test('a pledge missed without justification in round 2, due in round 1\'s period, vetoes in round 2 (and in round 1)', async () => {
+  const me = (await ok(await member.get(`/api/v1/members/${memberId}`))).member;
+  assert.equal(me.status, 'full', 'the member login is a 正式党员 (graded)');
+  const round = async (name, start, end) => (await ok(await town.post(`/api/v1/orgs/${branch}/rounds`,
+    { name, start_date: daysFromToday(start), end_date: daysFromToday(end) }), 201)).round;
+  const r1 = await round('承诺测试：第一轮', -60, -11);
+  const r2 = await round('承诺测试：第二轮', -10, 30);
+  // a pledge that fell due in round 1's period (time passes: its due date moves 20 days back) …
+  const p = await inProgress({ title: '每季度走访一次困难群众' });
+  sql(`UPDATE pledge SET due_date = '${daysFromToday(-20)}' WHERE id = ${p.id}`);
+  // … and is marked missed without justification today, in round 2
+  const u = (await ok(await act(secretary, p.id, 'miss', { miss_kind: 'unjustified' }))).pledge;
+  assert.equal(u.unjustified, true);
+  const grades = async (rd) => (await ok(await secretary.post(`/api/v1/orgs/${branch}/grades`, { kind: 'member', round_id: rd.id })))
+    .grades.find((g) => g.target_id === memberId);
+  const g2 = await grades(r2);
+  assert.equal(g2.computed, 'unqualified', `round 2: ${JSON.stringify(g2)}`);
+  assert.match(g2.note, /否决：有承诺无正当理由未兑现/);
+  assert.ok(g2.scores.pledge !== null && g2.scores.pledge < 100, `the pledge component counts the miss as not kept: ${g2.scores.pledge}`);
+  const g1 = await grades(r1);
+  assert.equal(g1.computed, 'unqualified', 'round 1 (the due date) still counts it');
+  for (const rd of [r1, r2]) {
+    const rc = srv.cli(['recount', '--round', String(rd.id)]);
+    assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+  }
+  for (const rd of [r1, r2]) await ok(await town.post(`/api/v1/rounds/${rd.id}/close`));
 });
 
 test('the audit chain verifies after all of this file\'s requests', () => {

@@ -142,6 +142,11 @@ test('leader charges, three-part commentary and the shrinking coverage list', as
   await ok(await leader.post(`/api/v1/orgs/${branch}/commentary`, { round_id: R1.id, level: '1', ...three }), 201);
   cov = await ok(await town.get(`/api/v1/orgs/${townId}/coverage?round_id=${R1.id}`));
   assert.deepEqual([cov.counts.charges, cov.counts.done, cov.counts.pending, cov.pending.length], [2, 2, 0, 0]);
+  // every arranged charge is done, but coverage is over every member and organisation of the town
+  const townOrg = await ok(await office.get(`/api/v1/orgs/${townId}`));
+  assert.equal(cov.counts.commented, 2);
+  assert.ok(cov.counts.scope >= townOrg.subtree_members, `scope ${cov.counts.scope}: every member and organisation`);
+  assert.equal(cov.counts.uncommented, cov.counts.scope - 2);
   assert.equal((await ok(await leader.get(`/api/v1/me/charges?round_id=${R1.id}`))).done, 2);
   // an edit keeps the count
   await ok(await leader.post(`/api/v1/members/${A.id}/commentary`, { round_id: R1.id, level: 1, ...three, direction: '继续发挥示范作用' }), 200);

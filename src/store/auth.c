@@ -165,6 +165,10 @@ int user_login(db *d, const char *username, const char *password, principal *p, 
     const char *generic = "用户名或密码错误";
     if (!username || !*username || !password || !*password)
         return cx_fail(e, 400, "required", !username || !*username ? "username" : "password", "请输入用户名和密码");
+    /* what no account can have is refused before any hashing or audit write: it tells nothing
+     * about which accounts exist, and cannot fill the audit log or the CPU */
+    if (username_check(username, e) != CX_OK) return CX_ERR;
+    if (strlen(password) > 128) return cx_fail(e, 400, "invalid_password", "password", "密码不能超过 128 个字符");
     db_stmt *s = db_prepare(d, "SELECT id, pw_hash, active FROM app_user WHERE username = ?");
     if (!s) return fail_db(d, e);
     db_bind_text(s, 1, username);

@@ -123,6 +123,24 @@ test('regression: 20 parallel wrong passwords get at most 5 password checks befo
   expectError(right, 423, 'account_locked');
 });
 
+test('regression: a username or password no account can have is refused before any hashing or audit write', async () => {
+  const office = await loginAs(srv.base, 'office');
+  const root = office.user.roles[0].org_id;
+  const head = async () => (await office.get(`/api/v1/orgs/${root}/audit`)).json.records[0].seq;
+  const before = await head();
+  const huge = 'x'.repeat(100000);
+  const t0 = Date.now();
+  const tries = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+    new Client(srv.base).post('/api/v1/session', { username: huge + i, password: 'wrong-pass-2026' })));
+  for (const r of tries) expectError(r, 400, 'invalid_username', 'username');
+  expectError(await new Client(srv.base).post('/api/v1/session', { username: 'member', password: 'p1'.repeat(100) }), 400, 'invalid_password', 'password');
+  expectError(await new Client(srv.base).post('/api/v1/session', { username: 'no such user', password: 'wrong-pass-2026' }), 400, 'invalid_username');
+  assert.equal(await head(), before, 'nothing was written to the audit log');
+  assert.ok(Date.now() - t0 < 5000, `50 refusals took ${Date.now() - t0} ms: no password hashing`);
+  // an ordinary unknown name is still answered as a wrong password is
+  expectError(await new Client(srv.base).post('/api/v1/session', { username: 'nosuchuser', password: 'wrong-pass-2026' }), 401, 'bad_credentials');
+});
+
 test('regression: no import into a deactivated organisation', async () => {
   const office = await loginAs(srv.base, 'town');
   const town = office.user.roles[0].org_id;

@@ -24,17 +24,17 @@ static double now_s(void)
 
 static void *worker(void *arg)
 {
-    long t = (long)arg;
+    (void)arg;
     cx_err e = {0};
     db *d = db_open(g_db, &e);
     if (!d) {
         fprintf(stderr, "ballot_bench: %s\n", e.msg);
         return NULL;
     }
-    char dev[64];
+    char dev[DEVICE_TOKEN_LEN + 1];
     for (long i = 0; now_s() < g_until; i++) {
         if (__atomic_add_fetch(&g_done, 1, __ATOMIC_RELAXED) > g_count) break;
-        snprintf(dev, sizeof dev, "inproc-%ld-%ld-aaaaaaaaaaaa", t, i);
+        device_issue(dev); /* a server-issued token per ballot (unverified web ballots: the writer's path is the same) */
         ballot_in in = {.channel = "web", .kind = RK_MEMBER, .target_id = g_target, .answers = "111", .device = dev, .addr = "127.0.0.1"};
         ballot_out out;
         if (ballot_cast(d, NULL, &in, &out, &e) != CX_OK || !out.valid) {
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     int threads = atoi(argv[4]);
     double secs = atof(argv[5]);
     g_count = atoll(argv[6]);
-    ballot_config cfg = {0, 0}; /* no per-address limit: one address, many raters */
+    ballot_config cfg = {0, 0, 0, 600, 0}; /* no per-address limit, no burst holding: one address, many raters */
     if (ballots_start(g_db, &cfg, &e) != CX_OK) return fprintf(stderr, "ballot_bench: %s\n", e.msg), 1;
     pthread_t *th = calloc((size_t)threads, sizeof *th);
     double t0 = now_s();

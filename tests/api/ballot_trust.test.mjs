@@ -10,7 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServerOn, Client, loginAs, expectError } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, smsCode } from '../lib.mjs';
 
 async function ok(r, status = 200) {
   assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
@@ -41,16 +41,6 @@ function fromAddr(base, addr, method, path, body) {
   });
 }
 
-/** The newest SMS code the server "sent" to phone (the `log` gateway writes it to stderr). */
-async function smsCode(s, phone) {
-  const re = new RegExp(`sms\\[log\\] to ${phone}: .*?(\\d{6})`, 'g');
-  for (let i = 0; i < 10000; i++) {
-    const all = [...s.log().matchAll(re)];
-    if (all.length) return all[all.length - 1][1];
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error(`no SMS code for ${phone}`);
-}
 
 /** A server with its own demo district and an open round over it; the people of the demo. */
 async function district(args) {

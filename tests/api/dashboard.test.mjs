@@ -11,7 +11,7 @@
 // permissions (another town's secretary 404, a plain member 403, bad round_id / format refused).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip, smsCode } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -60,16 +60,6 @@ const round = (await ok(await town.post(`/api/v1/orgs/${townId}/rounds`,
 
 /** A device token issued by the server. */
 const newDevice = async () => (await ok(await anon.get(`/api/v1/public/rating?target_kind=org&target_id=${branchA}`))).device;
-/** The newest SMS code the server "sent" to phone (the default `log` gateway writes it to stderr). */
-async function smsCode(phone) {
-  const re = new RegExp(`sms\\[log\\] to ${phone}: .*?(\\d{6})`, 'g');
-  for (let i = 0; i < 10000; i++) {
-    const all = [...srv.log().matchAll(re)];
-    if (all.length) return all[all.length - 1][1];
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error(`no SMS code for ${phone}`);
-}
 let phoneSeq = 0;
 const firstDevice = await newDevice();
 /** A web ballot; verified: with a phone confirmed by its SMS code. */
@@ -78,7 +68,7 @@ async function ballot(kind, id, answers, { verified = true, device } = {}) {
   if (verified) {
     body.phone = `1370000${String(++phoneSeq).padStart(4, '0')}`;
     await ok(await anon.post('/api/v1/public/sms-codes', { phone: body.phone }), 202);
-    body.code = await smsCode(body.phone);
+    body.code = await smsCode(srv, body.phone);
   }
   return anon.post('/api/v1/public/ballots', body);
 }

@@ -11,7 +11,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
-import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile, smsCode } from '../lib.mjs';
 
 // bursts off here: ballots-trust.test.mjs holds them; this file rates from one address many times
 const srv = await startServerOn({ args: ['--ballot-limit', '1000', '--burst-target', '0', '--burst-net', '0'] });
@@ -47,16 +47,6 @@ async function openRound(base) {
 async function ok(r, status = 200) {
   assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
   return r.json;
-}
-/** The newest SMS code the server "sent" to phone (the log gateway writes one line per code). */
-async function smsCode(s, phone) {
-  const re = new RegExp(`sms\\[log\\] to ${phone}: .*?(\\d{6})`, 'g');
-  for (let i = 0; i < 10000; i++) {
-    const all = [...s.log().matchAll(re)];
-    if (all.length) return all[all.length - 1][1];
-    await new Promise((r) => setImmediate(r)); // the log line may arrive just after the answer
-  }
-  throw new Error(`no SMS code for ${phone} in the server log`);
 }
 /** A device token issued by the server (the rating form's answer carries one). */
 const deviceOn = async (base) => (await ok(await new Client(base).get(`/api/v1/public/rating?target_kind=org&target_id=${branch}`))).device;

@@ -2,12 +2,14 @@
  * (ballot_cast → the group-commit writer, SQLite synchronous=FULL), from THREADS concurrent
  * callers each on its own connection, distinct device tokens so every ballot counts. Runs for at
  * most SECONDS or COUNT ballots and prints "inproc <ballots> <seconds> <ballots/s>".
- * Usage: ballot_bench DB KEYFILE TARGET_MEMBER THREADS SECONDS COUNT */
+ * Usage: ballot_bench DB KEYFILE TARGET_MEMBER THREADS SECONDS COUNT
+ *        ballot_bench tokens KEYFILE N   (N server-signed device tokens, one a line, for the HTTP run) */
 #include "../../src/store/ballot_store.h"
 #include "../../src/lib/crypto.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static const char *g_db;
@@ -47,6 +49,13 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "tokens")) { /* what the server would issue: the HTTP clients' devices */
+        cx_err e = {0};
+        if (crypto_boot() != CX_OK || crypto_key_load(argv[2], &e) != CX_OK) return fprintf(stderr, "ballot_bench: %s\n", e.msg), 1;
+        char tok[DEVICE_TOKEN_LEN + 1];
+        for (long long i = atoll(argv[3]); i > 0; i--) device_issue(tok), puts(tok);
+        return 0;
+    }
     if (argc != 7) {
         fprintf(stderr, "usage: ballot_bench DB KEYFILE TARGET_MEMBER THREADS SECONDS COUNT\n");
         return 2;

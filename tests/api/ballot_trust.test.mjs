@@ -236,8 +236,13 @@ test('a burst of verified ballots is held out of the figures and the grade until
   assert.equal((await org('333')).status, 'held');
   const ob = (await ok(await office.get(`/api/v1/orgs/${root}/ballot-bursts?state=open`))).bursts[0];
   assert.equal(ob.target_kind, 'org');
-  const dis = (await ok(await decide({ burst_id: ob.id, decision: 'discard', note: '同一时段集中刷票' }))).burst;
-  assert.deepEqual([dis.state, dis.discarded], ['discarded', 1]);
+  // this time on the office's page: the form's 作废 button
+  const form = await office.req('POST', `/orgs/${root}/ballot-bursts`, { body: new URLSearchParams({ burst_id: String(ob.id), decision: 'discard',
+    note: '同一时段集中刷票' }).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  assert.equal(form.status, 200, form.text.slice(0, 300));
+  assert.ok(form.text.includes('已审核：这批评价作废') && form.text.includes('已审核作废'));
+  const dis = (await ok(await office.get(`/api/v1/orgs/${root}/ballot-bursts?state=discarded`))).bursts[0];
+  assert.deepEqual([dis.id, dis.state, dis.discarded, dis.note], [ob.id, 'discarded', 1, '同一时段集中刷票']);
   const orr = await B.orgTarget(B.branch);
   assert.deepEqual([orr.valid, orr.held, orr.invalid, orr.rate_x10000], [3, 0, 1, 10000]);
   assert.equal((await ok(await office.get(`/api/v1/orgs/${root}/ballot-bursts?state=open`))).bursts.length, 0);

@@ -171,23 +171,33 @@ static int burst_open(db *d, const ballot_job *j, const char *reason, const char
                   "isiissiii", j->round_id, j->kind, j->target_id, j->org_id, reason, net, ws, wlen, now);
 }
 
+/* Counts one ballot in bucket's two fixed windows of len seconds, the second offset by half a
+ * window, so any run of ballots within len/2 seconds lies whole in one of them (no boundary
+ * splits a burst). *ws gets the start of the window with the larger count, *n that count. */
+static int window_count(db *d, const char *bucket, int64_t len, int64_t now, int64_t *ws, int64_t *n)
+{
+    int64_t a = now - now % len, b = now - (now + len / 2) % len, na = 0, nb = 0;
+    if (counter_add(d, bucket, a, &na) != CX_OK || counter_add(d, bucket, b, &nb) != CX_OK) return CX_ERR;
+    *ws = nb > na ? b : a;
+    *n = nb > na ? nb : na;
+    return CX_OK;
+}
+
 /* Counts a stored web/QR ballot (id) towards its target's and its network's windows; past
  * either limit the ballot is held in a burst for the office to review. */
 static int burst_check(db *d, ballot_job *j, int64_t id, int64_t now)
 {
     const ballot_config *c = &W.cfg;
     const char *reason = NULL, *net = "";
-    int64_t n = 0, ws = 0, wlen = 0;
+    int64_t n = 0, ws = 0, wlen = 0, w = 0;
     if (c->burst_target > 0 && c->burst_window > 0) {
         char b[96];
         snprintf(b, sizeof b, "t:%" PRId64 ":%s:%" PRId64, j->round_id, j->kind, j->target_id);
-        int64_t w = now - now % c->burst_window;
-        if (counter_add(d, b, w, &n) != CX_OK) return CX_ERR;
+        if (window_count(d, b, c->burst_window, now, &w, &n) != CX_OK) return CX_ERR;
         if (n > c->burst_target) reason = "target", ws = w, wlen = c->burst_window;
     }
     if (c->burst_net > 0 && j->net[0]) {
-        int64_t w = now - now % 3600;
-        if (counter_add(d, j->net, w, &n) != CX_OK) return CX_ERR;
+        if (window_count(d, j->net, 3600, now, &w, &n) != CX_OK) return CX_ERR;
         if (!reason && n > c->burst_net) reason = "network", net = j->net, ws = w, wlen = 3600;
     }
     if (!reason) return CX_OK;

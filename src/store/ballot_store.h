@@ -14,7 +14,8 @@
  * satisfaction rate, a grade or a ranking. Device tokens are issued by the server and signed
  * (device_issue: a random id and a keyed hash over it); a token the server did not sign is
  * refused. Bursts: when a target gets more than burst_target web/QR ballots in burst_window
- * seconds, or one network prefix (IPv4 /24, IPv6 /48) sends more than burst_net in an hour, the
+ * seconds, or one network prefix (IPv4 /24, IPv6 /48) sends more than burst_net in an hour (each
+ * counted in two fixed windows offset by half a window, so no boundary splits a burst), the
  * ballots past the limit are held (hold = 'held', in a ballot_burst row) and stay out of every
  * figure until the office releases them (they count) or discards them (they count as invalid),
  * audited. Roll-up counters follow every step (rollup_of_ballot with ballot_class).

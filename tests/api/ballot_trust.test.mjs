@@ -58,12 +58,14 @@ async function district(args) {
     /** A device token the server issued, asked for from addr (default: 127.0.0.1). */
     device: async (addr = '127.0.0.1') =>
       (await ok(await fromAddr(s.base, addr, 'GET', `/api/v1/public/rating?target_kind=org&target_id=${d.branch}`))).device,
-    /** A web ballot whose rater verifies a fresh phone by its SMS code. */
-    async verified(body) {
+    /** What a verified rater sends: a fresh phone, the SMS code it received, a device token. */
+    async rater() {
       const phone = `1350000${String(++phoneSeq).padStart(4, '0')}`;
       await ok(await anon.post('/api/v1/public/sms-codes', { phone }), 202);
-      return anon.post('/api/v1/public/ballots', { channel: 'web', device: await d.device(), ...body, phone, code: await smsCode(s, phone) });
+      return { phone, code: await smsCode(s, phone), device: await d.device() };
     },
+    /** A web ballot whose rater verifies a fresh phone by its SMS code. */
+    async verified(body) { return anon.post('/api/v1/public/ballots', { channel: 'web', ...body, ...(await d.rater()) }); },
     /** A member's result (the org target's: orgTarget). */
     result: async (kind, id) => (await ok(await secretary.get(`/api/v1/${kind}s/${id}/ratings?round_id=${round.id}`))).result,
     orgTarget: async (id) => (await ok(await secretary.get(`/api/v1/orgs/${id}/ratings?round_id=${round.id}`))).targets
@@ -249,6 +251,32 @@ test('a burst of verified ballots is held out of the figures and the grade until
   B.recount();
   const v = B.s.cli(['audit', 'verify']);
   assert.equal(v.status, 0, v.stdout + v.stderr);
+});
+
+test('an office decision racing new ballots of the same burst leaves no ballot held under a decided burst', async () => {
+  const { memberId, office, root } = B;
+  // the member is still past its limit in this window: the next ballot opens a new burst
+  assert.equal((await ok(await B.verified({ target_kind: 'member', target_id: memberId, answers: '111' }), 201)).ballot.status, 'held');
+  const open = (await ok(await office.get(`/api/v1/orgs/${root}/ballot-bursts?state=open`))).bursts;
+  assert.deepEqual(open.map((b) => [b.target_id, b.held]), [[memberId, 1]]);
+  // six more raters ready; their ballots and the release all at once
+  const raters = [];
+  for (let i = 0; i < 6; i++) raters.push(await B.rater());
+  const before = await B.result('member', memberId);
+  const [rel, ...cast] = await Promise.all([
+    office.post(`/api/v1/orgs/${root}/ballot-bursts`, { burst_id: open[0].id, decision: 'release', note: '并发审核' }),
+    ...raters.map((r) => B.anon.post('/api/v1/public/ballots', { target_kind: 'member', target_id: memberId, channel: 'web', answers: '112', ...r }))]);
+  await ok(rel);
+  for (const c of cast) assert.equal((await ok(c, 201)).ballot.status, 'held');
+  // whatever the order: the released burst's ballots count, every other one is in an open burst
+  const after = await B.result('member', memberId);
+  const released = (await ok(await office.get(`/api/v1/orgs/${root}/ballot-bursts?state=released`))).bursts.find((b) => b.id === open[0].id);
+  assert.deepEqual([released.held, after.valid], [0, before.valid + released.released]);
+  const still = (await ok(await office.get(`/api/v1/orgs/${root}/ballot-bursts?state=open`))).bursts;
+  assert.equal(still.reduce((n, b) => n + b.held, 0), after.held);
+  assert.equal(after.valid + after.held, before.valid + before.held + 6);
+  await B.grade(); // the branch's grades from the ballots that count now (recount compares them too)
+  B.recount();
 });
 
 test('a burst from one network prefix is held, whatever the target; other networks are not', async () => {

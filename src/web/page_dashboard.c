@@ -141,6 +141,9 @@ static const xcol xcols[] = {
     {"无效票", RU_BALLOTS_INVALID, -1},        {"满意（答项）", RU_ANS_SATISFIED, -1},    {"基本满意（答项）", RU_ANS_BASIC, -1},
     {"不满意（答项）", RU_ANS_UNSATISFIED, -1}, {"应点评", RU_CHARGES, -1},               {"已点评", RU_CHARGES_DONE, -1},
     {"点评覆盖率(%)", -1, SH_COVERAGE},        {"自评", RU_SELF_REVIEWS, -1},             {"互评", RU_PEER_REVIEWS, -1},
+    /* what the satisfaction rate counts, by channel, and what it leaves out */
+    {"有效票：网上（短信验证）", RU_BALLOTS_WEB, -1}, {"有效票：纸质问卷", RU_BALLOTS_PAPER, -1}, {"有效票：电话抽访", RU_BALLOTS_PHONE, -1},
+    {"未验证的网上评价（不计入）", RU_BALLOTS_UNVERIFIED, -1}, {"集中投票待审核（不计入）", RU_BALLOTS_HELD, -1},
 };
 #define NXCOLS (sizeof xcols / sizeof xcols[0])
 

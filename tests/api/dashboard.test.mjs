@@ -295,8 +295,8 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
       const t = inner.match(/<t[^>]*>([^<]*)<\/t>/), v = inner.match(/<v>([^<]*)<\/v>/);
       cells.set(c[1], t ? unxml(t[1]) : v ? (/t="s"/.test(attrs) ? unxml(strings[Number(v[1])]) : Number(v[1])) : '');
     }
-    const col = (i) => String.fromCharCode(65 + i); // 23 columns: A to W
-    const header = [...Array(23).keys()].map((i) => cells.get(`${col(i)}2`));
+    const col = (i) => (i < 26 ? '' : 'A') + String.fromCharCode(65 + (i % 26)); // 28 columns: A to AB
+    const header = [...Array(28).keys()].map((i) => cells.get(`${col(i)}2`));
     for (const h of ['组织', '类型', '五个好比例(%)', '五带头比例(%)', '优秀', '合格', '基本合格', '不合格', '群众满意率(%)', '有效票', '无效票', '点评覆盖率(%)', '自评', '互评'])
       assert.ok(header.includes(h), `header ${h} in ${header.join(',')}`);
     const colOf = (h) => col(header.indexOf(h));
@@ -304,6 +304,10 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
     assert.equal(cells.get('A3'), `合计：${api.total.name}`);
     assert.equal(cells.get(`${colOf('有效票')}3`), api.total.ballots_valid);
     assert.equal(cells.get(`${colOf('无效票')}3`), api.total.ballots_invalid);
+    // what the satisfaction rate counts, by channel, and what it leaves out
+    for (const [h, k] of [['有效票：网上（短信验证）', 'ballots_web'], ['有效票：纸质问卷', 'ballots_paper'], ['有效票：电话抽访', 'ballots_phone'],
+      ['未验证的网上评价（不计入）', 'ballots_unverified'], ['集中投票待审核（不计入）', 'ballots_held']]) assert.equal(cells.get(`${colOf(h)}3`), api.total[k], h);
+    assert.equal(api.total.ballots_web + api.total.ballots_paper + api.total.ballots_phone, api.total.ballots_valid);
     assert.equal(cells.get(`${colOf('群众满意率(%)')}3`), api.total.satisfaction_rate);
     assert.equal(cells.get(`${colOf('点评覆盖率(%)')}3`), api.total.coverage_rate);
     assert.equal(cells.get(`${colOf('优秀')}3`), api.total.members_excellent);

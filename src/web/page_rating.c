@@ -249,7 +249,7 @@ static void ballot_outcome(cJSON *b, const ballot_out *out)
     cJSON_AddStringToObject(b, "status_text", counted ? "评价已计入本轮群众评议结果。"
                                               : out->held ? "同一时段对该对象（或来自同一网络）的评价较多，您的评价已保存，经活动办公室审核后计入。"
                                               : out->verified ? "评价已保存。"
-                                                              : "评价已保存为未验证的网上评价：仅供参考，不计入等次和满意率。验证手机号后评价才计入。");
+                                                              : "评价已保存为未验证的网上评价：仅供参考，不计入等次和满意率（只有提交时验证了手机号的评价才计入）。");
 }
 
 /* GET /p/rate/<kind>/:id */

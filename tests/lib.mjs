@@ -190,6 +190,18 @@ export function expectError(r, status, code, field) {
   return r.json.error;
 }
 
+/** The newest SMS code a server started by startServerOn "sent" to phone (the `log` gateway, the
+ * default, writes one line per code to stderr; the line may arrive just after the answer). */
+export async function smsCode(server, phone) {
+  const re = new RegExp(`sms\\[log\\] to ${phone}: .*?(\\d{6})`, 'g');
+  for (let i = 0; i < 10000; i++) {
+    const all = [...server.log().matchAll(re)];
+    if (all.length) return all[all.length - 1][1];
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error(`no SMS code for ${phone} in the server log`);
+}
+
 let idSeq = 0;
 /** A valid 身份证号 unlike any of the demo data's (region 440106), unique within this process.
  * birth: "YYYYMMDD"; the 17th digit is odd for men and even for women. */

@@ -2,12 +2,14 @@
  * (ballot_cast → the group-commit writer, SQLite synchronous=FULL), from THREADS concurrent
  * callers each on its own connection, distinct device tokens so every ballot counts. Runs for at
  * most SECONDS or COUNT ballots and prints "inproc <ballots> <seconds> <ballots/s>".
- * Usage: ballot_bench DB KEYFILE TARGET_MEMBER THREADS SECONDS COUNT */
+ * Usage: ballot_bench DB KEYFILE TARGET_MEMBER THREADS SECONDS COUNT
+ *        ballot_bench tokens KEYFILE N   (N server-signed device tokens, one a line, for the HTTP run) */
 #include "../../src/store/ballot_store.h"
 #include "../../src/lib/crypto.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static const char *g_db;
@@ -24,17 +26,17 @@ static double now_s(void)
 
 static void *worker(void *arg)
 {
-    long t = (long)arg;
+    (void)arg;
     cx_err e = {0};
     db *d = db_open(g_db, &e);
     if (!d) {
         fprintf(stderr, "ballot_bench: %s\n", e.msg);
         return NULL;
     }
-    char dev[64];
+    char dev[DEVICE_TOKEN_LEN + 1];
     for (long i = 0; now_s() < g_until; i++) {
         if (__atomic_add_fetch(&g_done, 1, __ATOMIC_RELAXED) > g_count) break;
-        snprintf(dev, sizeof dev, "inproc-%ld-%ld-aaaaaaaaaaaa", t, i);
+        device_issue(dev); /* a server-issued token per ballot (unverified web ballots: the writer's path is the same) */
         ballot_in in = {.channel = "web", .kind = RK_MEMBER, .target_id = g_target, .answers = "111", .device = dev, .addr = "127.0.0.1"};
         ballot_out out;
         if (ballot_cast(d, NULL, &in, &out, &e) != CX_OK || !out.valid) {
@@ -47,6 +49,13 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "tokens")) { /* what the server would issue: the HTTP clients' devices */
+        cx_err e = {0};
+        if (crypto_boot() != CX_OK || crypto_key_load(argv[2], &e) != CX_OK) return fprintf(stderr, "ballot_bench: %s\n", e.msg), 1;
+        char tok[DEVICE_TOKEN_LEN + 1];
+        for (long long i = atoll(argv[3]); i > 0; i--) device_issue(tok), puts(tok);
+        return 0;
+    }
     if (argc != 7) {
         fprintf(stderr, "usage: ballot_bench DB KEYFILE TARGET_MEMBER THREADS SECONDS COUNT\n");
         return 2;
@@ -58,7 +67,7 @@ int main(int argc, char **argv)
     int threads = atoi(argv[4]);
     double secs = atof(argv[5]);
     g_count = atoll(argv[6]);
-    ballot_config cfg = {0, 0}; /* no per-address limit: one address, many raters */
+    ballot_config cfg = {0, 0, 0, 600, 0}; /* no per-address limit, no burst holding: one address, many raters */
     if (ballots_start(g_db, &cfg, &e) != CX_OK) return fprintf(stderr, "ballot_bench: %s\n", e.msg), 1;
     pthread_t *th = calloc((size_t)threads, sizeof *th);
     double t0 = now_s();

@@ -187,13 +187,17 @@ static int key_sheet(void *ctx, const char *code)
     return k->rc != CX_OK;
 }
 
+/* Residents on the web or by QR code: most verify their phone (the demo stands in for the SMS
+ * code), every fourth does not and shows in the unverified indicator only. */
 static int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e)
 {
     for (int i = 0; i < n; i++) {
-        char dev[40];
-        snprintf(dev, sizeof dev, "demo-device-%d-%" PRId64 "-%02d", kind, target, i);
+        char dev[DEVICE_TOKEN_LEN + 1], phone[16];
+        device_issue(dev);
+        snprintf(phone, sizeof phone, "139%02d%06" PRId64, i % 100, (target * 7 + kind) % 1000000);
+        bool verified = i % 4 != 3;
         ballot_in in = {.channel = i % 3 ? "web" : "qr", .kind = kind, .target_id = target, .answers = answers[i % 4],
-                        .device = dev};
+                        .device = dev, .phone = verified ? phone : NULL, .phone_verified = verified};
         ballot_out out;
         if (ballot_cast(d, NULL, &in, &out, e) != CX_OK) return CX_ERR;
     }

@@ -63,15 +63,20 @@ int cmd_serve(int argc, char **argv)
                                "  --max-connections N  同时保持的连接数上限（默认 4096；已满时新连接排队等候）\n"
                                "  --sms log|none|cmd:程序  短信验证码网关（默认 log：验证码写入服务日志，仅供演示和测试）\n"
                                "  --ballot-limit N  每个网络地址每小时最多提交的评价数（默认 60，0 为不限）\n"
-                               "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n";
+                               "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n"
+                               "  --burst-target N  同一评议对象在一个时段内超过 N 张网上评价即暂扣待审核（默认 20，0 为不检查）\n"
+                               "  --burst-window 秒  上述时段的长度（默认 600 秒）\n"
+                               "  --burst-net N     同一网段（IPv4 /24、IPv6 /48）每小时超过 N 张网上评价即暂扣待审核（默认 30，0 为不检查）\n";
     cli_opts o = {0};
     web_config cfg = {.listen = "127.0.0.1:8080", .threads = 0};
     static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
                                    {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
                                    {"max-connections", required_argument, 0, 'c'},
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
+                                   {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
+                                   {"burst-net", required_argument, 0, 'N'},
                                    {"help", no_argument, 0, 'h'}, {0}};
-    ballot_config bc = {BALLOT_LIMIT_DEFAULT, SMS_LIMIT_DEFAULT};
+    ballot_config bc = BALLOT_CONFIG_DEFAULT;
     const char *sms = "log";
     int c;
     optind = 1;
@@ -93,6 +98,14 @@ int cmd_serve(int argc, char **argv)
         case 'b': case 'm':
             if (!cli_int(c == 'b' ? "ballot-limit" : "sms-limit", optarg, 0, 100000000, &v)) return 2;
             *(c == 'b' ? &bc.ballot_limit : &bc.sms_limit) = v;
+            break;
+        case 'T': case 'N':
+            if (!cli_int(c == 'T' ? "burst-target" : "burst-net", optarg, 0, 100000000, &v)) return 2;
+            *(c == 'T' ? &bc.burst_target : &bc.burst_net) = v;
+            break;
+        case 'W':
+            if (!cli_int("burst-window", optarg, 10, 3600, &v)) return 2;
+            bc.burst_window = v;
             break;
         case 'h': printf("%s", usage); return 0;
         default: fprintf(stderr, "%s", usage); return 2;

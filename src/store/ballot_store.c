@@ -10,6 +10,7 @@
 #include "../lib/crypto.h"
 #include "../lib/sms.h"
 #include "../lib/tabfile.h"
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -67,7 +68,9 @@ typedef struct ballot_job {
     const char *kind, *channel, *questions, *answers, *comment, *reason, *actor_name, *org_path;
     unsigned char key[CX_HASH_BYTES], dev[CX_HASH_BYTES];
     bool has_key, has_dev, spoiled, late;
+    bool anon, verified, held; /* web/QR; the rater is verified; held in a burst (set by the writer) */
     char bucket[48]; /* per-address limit, "" for none */
+    char net[48];    /* the network prefix's bucket (bursts), "" for none */
     int64_t limit;
     char day[11];
     int outcome;
@@ -83,7 +86,7 @@ static struct {
     pthread_t th;
     db *d;
     ballot_config cfg;
-} W = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, .cfg = {BALLOT_LIMIT_DEFAULT, SMS_LIMIT_DEFAULT}};
+} W = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, .cfg = BALLOT_CONFIG_DEFAULT};
 
 const ballot_config *ballots_config(void) { return &W.cfg; }
 
@@ -124,10 +127,11 @@ static int counter_add(db *d, const char *bucket, int64_t window, int64_t *n)
                   "si", bucket, window);
 }
 
-static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, bool *inserted)
+/* *inserted: the new ballot's id, 0 when the unique index refused it. */
+static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, int64_t *inserted)
 {
     db_stmt *s = db_prepare(d, "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, "
-                               "valid, invalid_reason, rater_key, day, late) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
+                               "valid, invalid_reason, rater_key, day, late, verified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, j->round_id);
     db_bind_text(s, 2, j->kind);
@@ -144,8 +148,9 @@ static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *inv
     else db_bind_null(s, 12);
     db_bind_text(s, 13, j->day);
     db_bind_i64(s, 14, j->late ? 1 : 0);
+    db_bind_i64(s, 15, j->verified ? 1 : 0);
     int rc = db_step(s);
-    *inserted = rc == DB_ROW;
+    *inserted = rc == DB_ROW ? db_col_i64(s, 0) : 0;
     if (rc == DB_ROW) rc = db_step(s);
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
@@ -170,10 +175,65 @@ static int round_late(db *d, const ballot_job *j, bool *late)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* The open burst of (target, reason, net, window), made when there is none. On PostgreSQL the row
+ * is locked, so an office decision on it waits for this batch (and this batch for the decision:
+ * a burst decided meanwhile no longer matches, and a new one opens). */
+static int burst_open(db *d, const ballot_job *j, const char *reason, const char *net, int64_t ws, int64_t wlen, int64_t now, int64_t *id)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT id FROM ballot_burst WHERE round_id = ? AND target_kind = ? AND target_id = ? AND reason = ? AND net = ? "
+                              "AND window_start = ? AND state = 'open'%s", db_kind_of(d) == DB_PG ? " FOR UPDATE" : "");
+    *id = 0;
+    if (db_i64(d, id, 0, sql, "isissi", j->round_id, j->kind, j->target_id, reason, net, ws) != CX_OK) return CX_ERR;
+    if (*id) return CX_OK;
+    return db_i64(d, id, 0, "INSERT INTO ballot_burst (round_id, target_kind, target_id, org_id, reason, net, window_start, window_len, state, "
+                            "created_at) VALUES (?,?,?,?,?,?,?,?,'open',?) RETURNING id",
+                  "isiissiii", j->round_id, j->kind, j->target_id, j->org_id, reason, net, ws, wlen, now);
+}
+
+/* Counts one ballot in bucket's two fixed windows of len seconds, the second offset by half a
+ * window, so any run of ballots within len/2 seconds lies whole in one of them (no boundary
+ * splits a burst). *ws gets the start of the window with the larger count, *n that count. */
+static int window_count(db *d, const char *bucket, int64_t len, int64_t now, int64_t *ws, int64_t *n)
+{
+    int64_t a = now - now % len, b = now - (now + len / 2) % len, na = 0, nb = 0;
+    if (counter_add(d, bucket, a, &na) != CX_OK || counter_add(d, bucket, b, &nb) != CX_OK) return CX_ERR;
+    *ws = nb > na ? b : a;
+    *n = nb > na ? nb : na;
+    return CX_OK;
+}
+
+/* Counts a stored web/QR ballot (id) towards its target's and its network's windows; past
+ * either limit the ballot is held in a burst for the office to review. */
+static int burst_check(db *d, ballot_job *j, int64_t id, int64_t now)
+{
+    const ballot_config *c = &W.cfg;
+    const char *reason = NULL, *net = "";
+    int64_t n = 0, ws = 0, wlen = 0, w = 0;
+    if (c->burst_target > 0 && c->burst_window > 0) {
+        char b[96];
+        snprintf(b, sizeof b, "t:%" PRId64 ":%s:%" PRId64, j->round_id, j->kind, j->target_id);
+        if (window_count(d, b, c->burst_window, now, &w, &n) != CX_OK) return CX_ERR;
+        if (n > c->burst_target) reason = "target", ws = w, wlen = c->burst_window;
+    }
+    if (c->burst_net > 0 && j->net[0]) {
+        if (window_count(d, j->net, 3600, now, &w, &n) != CX_OK) return CX_ERR;
+        if (!reason && n > c->burst_net) reason = "network", net = j->net, ws = w, wlen = 3600;
+    }
+    if (!reason) return CX_OK;
+    int64_t bid = 0;
+    if (burst_open(d, j, reason, net, ws, wlen, now, &bid) != CX_OK || !bid ||
+        db_run(d, "UPDATE ballot SET hold = 'held', burst_id = ? WHERE id = ?", "ii", bid, id) != CX_OK)
+        return CX_ERR;
+    j->held = true;
+    return CX_OK;
+}
+
 /* One ballot inside the batch's transaction; sets j->outcome. */
 static int write_job(db *d, ballot_job *j, int64_t now)
 {
     int64_t n = 0;
+    j->held = false;
     if (j->bucket[0] && j->limit > 0) {
         if (counter_add(d, j->bucket, now - now % 3600, &n) != CX_OK) return CX_ERR;
         if (n > j->limit) {
@@ -181,7 +241,7 @@ static int write_job(db *d, ballot_job *j, int64_t now)
             return CX_OK;
         }
     }
-    bool ins = false;
+    int64_t ins = 0;
     if (round_late(d, j, &j->late) != CX_OK) return CX_ERR;
     if (j->late) { /* kept, counted nowhere: valid = 0 and no rater key, so it claims nothing */
         if (insert_ballot(d, j, false, "", &ins) != CX_OK) return CX_ERR;
@@ -224,6 +284,7 @@ static int write_job(db *d, ballot_job *j, int64_t now)
         if (insert_ballot(d, j, true, "", &ins) != CX_OK) return CX_ERR;
         repeat = !ins; /* the unique index said: this rater has counted already */
     }
+    if (!repeat && j->anon && burst_check(d, j, ins, now) != CX_OK) return CX_ERR;
     if (!repeat && j->has_dev) {
         char b[2 + 2 * CX_HASH_BYTES + 1];
         claim_bucket(j->dev, b);
@@ -241,7 +302,7 @@ typedef struct delta_slot {
     rollup r;
 } delta_slot;
 typedef struct audit_slot {
-    int64_t round_id, round_org_id, user_id, valid, invalid;
+    int64_t round_id, round_org_id, user_id, valid, invalid, unverified, held;
     const char *channel, *actor_name;
 } audit_slot;
 
@@ -263,19 +324,23 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
         size_t k = 0;
         while (k < nds && !(ds[k].round_id == j->round_id && ds[k].org_id == j->org_id)) k++;
         if (k == nds) ds[nds++] = (delta_slot){.round_id = j->round_id, .org_id = j->org_id, .path = j->org_path};
-        if (j->outcome != BO_LATE) rollup_of_ballot(&ds[k].r, valid, j->answers, 1); /* a late ballot counts nowhere */
+        int cls = ballot_class(valid, j->verified, j->held ? "held" : "");
+        if (j->outcome != BO_LATE) rollup_of_ballot(&ds[k].r, cls, j->channel, j->answers, 1); /* a late ballot counts nowhere */
         k = 0;
         while (k < nas && !(as[k].round_id == j->round_id && as[k].user_id == j->user_id && !strcmp(as[k].channel, j->channel))) k++;
-        if (k == nas) as[nas++] = (audit_slot){j->round_id, j->round_org_id, j->user_id, 0, 0, j->channel, j->actor_name};
-        if (valid) as[k].valid++;
+        if (k == nas) as[nas++] = (audit_slot){j->round_id, j->round_org_id, j->user_id, 0, 0, 0, 0, j->channel, j->actor_name};
+        if (cls == BC_COUNTED) as[k].valid++;
+        else if (cls == BC_UNVERIFIED) as[k].unverified++;
+        else if (cls == BC_HELD) as[k].held++;
         else as[k].invalid++;
     }
     for (size_t k = 0; rc == CX_OK && k < nds; k++) rc = rollup_add(d, ds[k].round_id, ds[k].path, &ds[k].r);
     for (size_t k = 0; rc == CX_OK && k < nas; k++) {
         /* counts only: no ballot id, no target, no time finer than the batch */
-        char after[128];
-        snprintf(after, sizeof after, "{\"channel\":\"%s\",\"valid\":%" PRId64 ",\"invalid\":%" PRId64 "}", as[k].channel, as[k].valid,
-                 as[k].invalid);
+        char after[192];
+        snprintf(after, sizeof after,
+                 "{\"channel\":\"%s\",\"valid\":%" PRId64 ",\"invalid\":%" PRId64 ",\"unverified\":%" PRId64 ",\"held\":%" PRId64 "}",
+                 as[k].channel, as[k].valid, as[k].invalid, as[k].unverified, as[k].held);
         actor a = {as[k].user_id, as[k].actor_name};
         rc = audit_append(d, &a, "ballots", "review_round", as[k].round_id, as[k].round_org_id, NULL, after, "ok");
     }
@@ -389,8 +454,9 @@ static void submit(db *d, ballot_job *j)
 #define WINDOW_COLS "w.id, w.org_id, w.created_at, w.active, w.name, w.location, o.name, o.path"
 #define WINDOW_FROM " FROM service_window w JOIN org o ON o.id = w.org_id"
 
-static void read_window(db_stmt *s, service_window *w)
+static void read_window(db_stmt *s, void *out)
 {
+    service_window *w = out;
     w->id = db_col_i64(s, 0);
     w->org_id = db_col_i64(s, 1);
     w->created_at = db_col_i64(s, 2);
@@ -401,16 +467,20 @@ static void read_window(db_stmt *s, service_window *w)
     snprintf(w->org_path, sizeof w->org_path, "%s", db_col_text(s, 7));
 }
 
-int window_get(db *d, int64_t id, service_window *w)
+/* The one row of sql (parameter: id) read into out: 1, 0 (none), CX_ERR. */
+typedef void (*row_reader)(db_stmt *s, void *out);
+static int row_by_id(db *d, const char *sql, int64_t id, row_reader read, void *out)
 {
-    db_stmt *s = db_prepare(d, "SELECT " WINDOW_COLS WINDOW_FROM " WHERE w.id = ?");
+    db_stmt *s = db_prepare(d, sql);
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
     int rc = db_step(s);
-    if (rc == DB_ROW) read_window(s, w);
+    if (rc == DB_ROW) read(s, out);
     db_done(s);
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
+
+int window_get(db *d, int64_t id, service_window *w) { return row_by_id(d, "SELECT " WINDOW_COLS WINDOW_FROM " WHERE w.id = ?", id, read_window, w); }
 
 static char *window_json(const char *name, const char *location, int active)
 {
@@ -738,11 +808,53 @@ static void rater_key(int64_t round_id, const char *kind, int64_t id, const char
     free(s);
 }
 
-/* A device token as the page sets it (32 hex) or an API client sends it: 16–128 of [A-Za-z0-9_-]. */
-static bool device_ok(const char *s)
+/* ---- device tokens: "<32 hex random id>.<32 hex keyed hash over the id>" ---- */
+
+static void device_mac(const char *id, char out[33])
 {
-    size_t n = s ? strlen(s) : 0;
-    return n >= 16 && n <= 128 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+    unsigned char h[CX_HASH_BYTES];
+    char *s = xasprintf("device-token\x1f%.32s", id);
+    crypto_keyed_hash(s, h);
+    free(s);
+    hexof(h, 16, out);
+}
+
+void device_issue(char out[DEVICE_TOKEN_LEN + 1])
+{
+    crypto_random_hex(out, 16);
+    out[32] = '.';
+    device_mac(out, out + 33);
+}
+
+bool device_valid(const char *s)
+{
+    if (!s || strlen(s) != DEVICE_TOKEN_LEN || s[32] != '.' || strspn(s, "0123456789abcdef") != 32 || strspn(s + 33, "0123456789abcdef") != 32)
+        return false;
+    char mac[33];
+    device_mac(s, mac);
+    return sodium_memcmp(mac, s + 33, 32) == 0;
+}
+
+/* The network prefix of a client address (IPv4 /24, IPv6 /48) as a keyed-hash bucket "n:…";
+ * "" when addr is not an address. */
+static void net_bucket(const char *addr, char out[48])
+{
+    unsigned char a[16];
+    char pre[40];
+    out[0] = 0;
+    if (!addr) return;
+    if (inet_pton(AF_INET, addr, a) == 1) snprintf(pre, sizeof pre, "4:%u.%u.%u", a[0], a[1], a[2]);
+    else if (inet_pton(AF_INET6, addr, a) == 1) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (!memcmp(a, mapped, 12)) snprintf(pre, sizeof pre, "4:%u.%u.%u", a[12], a[13], a[14]);
+        else hexof(a, 6, pre + 2), pre[0] = '6', pre[1] = ':';
+    } else return;
+    unsigned char h[CX_HASH_BYTES];
+    char *s = xasprintf("net\x1f%s", pre);
+    crypto_keyed_hash(s, h);
+    free(s);
+    out[0] = 'n', out[1] = ':';
+    hexof(h, 16, out + 2);
 }
 
 /* The rater, target and round of a paper sheet: the sheet must be of this batch. */
@@ -821,8 +933,10 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_
         if (f == 0) return cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", t.name);
         j.round_id = ro.round_id;
         snprintf(questions, sizeof questions, "%s", ro.questions);
-        if (!device_ok(in->device))
+        if (!in->device || !*in->device)
             return cx_fail(e, 400, "invalid_device", "device", "缺少设备标记：请允许浏览器保存 Cookie 后刷新页面再评价");
+        if (!device_valid(in->device))
+            return cx_fail(e, 400, "invalid_device", "device", "设备标记不是本站签发的：请刷新评价页面（或重新获取评价表）后再评价");
         bool unsat = answers_unsatisfied(in->answers);
         if (answers_check(in->answers, questions_of(questions, NULL), "answers", e) != CX_OK)
             return answers_fail(e);
@@ -851,15 +965,18 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_
     /* the rater: a verified phone first (checked last, so a bad ballot does not use the code up) */
     if (anon && phone[0] && (need_sms || (in->code && *in->code))) {
         if (sms_code_verify(d, phone, in->code, e) != CX_OK) return CX_ERR;
-    } else if (anon) phone[0] = 0; /* a phone not verified identifies nobody */
+    } else if (anon && !(phone[0] && in->phone_verified)) phone[0] = 0; /* a phone not verified identifies nobody */
+    /* a paper sheet's code and a phone draw verify their rater; on the web only a verified phone */
+    j.anon = anon;
+    j.verified = !anon || phone[0];
     const char *kind = rating_kind_name(t.kind);
     if (phone[0]) snprintf(ident, sizeof ident, "phone:%s", phone);
     else if (!strcmp(ch, "paper")) snprintf(ident, sizeof ident, "sheet:%s", code);
-    else snprintf(ident, sizeof ident, "device:%s", in->device);
+    else snprintf(ident, sizeof ident, "device:%.32s", in->device); /* the token's random id */
     rater_key(j.round_id, kind, t.id, ident, j.key);
     j.has_key = true;
     if (anon && phone[0]) { /* the device counts too */
-        snprintf(ident, sizeof ident, "device:%s", in->device);
+        snprintf(ident, sizeof ident, "device:%.32s", in->device);
         rater_key(j.round_id, kind, t.id, ident, j.dev);
         j.has_dev = true;
     }
@@ -868,6 +985,7 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_
     if (anon && in->addr) { /* no address: written by the system (the demo), not over HTTP */
         addr_bucket('b', in->addr, j.bucket);
         j.limit = W.cfg.ballot_limit;
+        net_bucket(in->addr, j.net);
     }
     j.round_org_id = round_org;
     j.org_id = t.org_id;
@@ -885,6 +1003,8 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_
     submit(d, &j);
     if (out) {
         out->valid = j.outcome == BO_VALID;
+        out->verified = j.verified;
+        out->held = j.held;
         out->round_id = j.round_id;
         snprintf(out->target_name, sizeof out->target_name, "%s", t.name);
     }
@@ -1332,26 +1452,43 @@ int phone_entry_mark(db *d, const actor *a, int64_t draw_id, int64_t seq, const 
 
 /* ---- results ---- */
 
-static void result_add(rating_result *r, bool valid, const char *answers, int64_t count)
+/* Adds count ballots of one class (ballot_class), channel and answer string. */
+static void result_add(rating_result *r, int cls, const char *channel, const char *answers, int64_t count)
 {
-    if (!valid) {
-        r->invalid += count;
+    if (cls == BC_INVALID || cls == BC_HELD) {
+        *(cls == BC_HELD ? &r->held : &r->invalid) += count;
         return;
     }
-    r->valid += count;
+    bool counted = cls == BC_COUNTED;
+    if (counted) {
+        r->valid += count;
+        *(!strcmp(channel, "paper") ? &r->paper : !strcmp(channel, "phone") ? &r->phone : &r->web) += count;
+    } else r->unverified += count;
     for (int i = 0; answers[i] && i < 6; i++) {
         int a = answers[i] - '1';
         if (a < 0 || a > 2) continue;
-        r->q[i][a] += count;
-        r->ans[a] += count;
+        if (counted) r->q[i][a] += count, r->ans[a] += count;
+        else r->uans[a] += count;
     }
+}
+
+static int64_t rate_of(const int64_t ans[3])
+{
+    int64_t ok = ans[0] + ans[1], all = ok + ans[2];
+    return all ? (ok * 10000 + all / 2) / all : -1;
 }
 
 static void result_finish(rating_result *r)
 {
     r->nq = questions_of(r->questions, NULL);
-    int64_t ok = r->ans[0] + r->ans[1], all = ok + r->ans[2];
-    r->rate = all ? (ok * 10000 + all / 2) / all : -1;
+    r->rate = rate_of(r->ans);
+    r->urate = rate_of(r->uans);
+}
+
+/* The class of the ballots of a result row: columns valid, verified, hold from col. */
+static int row_class(db_stmt *s, int col)
+{
+    return ballot_class(db_col_i64(s, col) != 0, db_col_i64(s, col + 1) != 0, db_col_text(s, col + 2));
 }
 
 int rating_result_get(db *d, int64_t round_id, int kind, int64_t id, rating_result *r)
@@ -1360,23 +1497,23 @@ int rating_result_get(db *d, int64_t round_id, int kind, int64_t id, rating_resu
     r->kind = kind;
     r->id = id;
     snprintf(r->questions, sizeof r->questions, "%s", kind == RK_WINDOW ? "window6" : "party3");
-    db_stmt *s = db_prepare(d, "SELECT valid, answers, questions, count(*) FROM ballot WHERE round_id = ? AND target_kind = ? AND target_id = ? "
-                               "AND late = 0 GROUP BY valid, answers, questions");
+    db_stmt *s = db_prepare(d, "SELECT valid, verified, hold, channel, answers, questions, count(*) FROM ballot WHERE round_id = ? "
+                               "AND target_kind = ? AND target_id = ? AND late = 0 GROUP BY valid, verified, hold, channel, answers, questions");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     db_bind_text(s, 2, rating_kind_name(kind));
     db_bind_i64(s, 3, id);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        result_add(r, db_col_i64(s, 0) != 0, db_col_text(s, 1), db_col_i64(s, 3));
-        if (db_col_i64(s, 0)) snprintf(r->questions, sizeof r->questions, "%s", db_col_text(s, 2));
+        result_add(r, row_class(s, 0), db_col_text(s, 3), db_col_text(s, 4), db_col_i64(s, 6));
+        if (db_col_i64(s, 0)) snprintf(r->questions, sizeof r->questions, "%s", db_col_text(s, 5));
     }
     db_done(s);
     if (kind != RK_WINDOW && rc != CX_ERR) { /* without ballots, the round's set */
         db_stmt *q = db_prepare(d, "SELECT questions FROM review_round WHERE id = ?");
         if (q) {
             db_bind_i64(q, 1, round_id);
-            if (db_step(q) == DB_ROW && !r->valid) snprintf(r->questions, sizeof r->questions, "%s", db_col_text(q, 0));
+            if (db_step(q) == DB_ROW && !r->valid && !r->unverified && !r->held) snprintf(r->questions, sizeof r->questions, "%s", db_col_text(q, 0));
             db_done(q);
         }
     }
@@ -1391,8 +1528,9 @@ int rating_results_org(db *d, int64_t round_id, int64_t org_id, result_fn fn, vo
                                "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = b.target_id) "
                                "WHEN 'pledge' THEN (SELECT title FROM pledge WHERE id = b.target_id) "
                                "ELSE (SELECT name FROM org WHERE id = b.target_id) END AS tname "
-                               "FROM ballot b WHERE b.round_id = ? AND b.org_id = ? AND b.late = 0 "
-                               "GROUP BY b.target_kind, b.target_id, b.valid, b.answers, b.questions ORDER BY b.target_kind, tname, b.target_id");
+                               ", b.verified, b.hold, b.channel FROM ballot b WHERE b.round_id = ? AND b.org_id = ? AND b.late = 0 "
+                               "GROUP BY b.target_kind, b.target_id, b.valid, b.answers, b.questions, b.verified, b.hold, b.channel "
+                               "ORDER BY b.target_kind, tname, b.target_id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     db_bind_i64(s, 2, org_id);
@@ -1411,7 +1549,7 @@ int rating_results_org(db *d, int64_t round_id, int64_t org_id, result_fn fn, vo
             snprintf(v[n].questions, sizeof v[n].questions, "%s", db_col_text(s, 4));
             n++;
         }
-        result_add(&v[n - 1], db_col_i64(s, 2) != 0, db_col_text(s, 3), db_col_i64(s, 5));
+        result_add(&v[n - 1], ballot_class(db_col_i64(s, 2) != 0, db_col_i64(s, 7) != 0, db_col_text(s, 8)), db_col_text(s, 9), db_col_text(s, 3), db_col_i64(s, 5));
         if (db_col_i64(s, 2)) snprintf(v[n - 1].questions, sizeof v[n - 1].questions, "%s", db_col_text(s, 4));
     }
     db_done(s);
@@ -1425,9 +1563,11 @@ int rating_results_org(db *d, int64_t round_id, int64_t org_id, result_fn fn, vo
 
 int rating_comments(db *d, int64_t round_id, int kind, int64_t id, int64_t limit, comment_fn fn, void *ctx)
 {
+    /* only counted ballots: a stuffed or held ballot's text is not shown as the public's */
     db_stmt *s = db_prepare(d, "SELECT x.what, x.t FROM (SELECT 'comment' AS what, comment AS t FROM ballot WHERE round_id = ? AND target_kind = ? "
-                               "AND target_id = ? AND valid = 1 AND comment <> '' UNION ALL SELECT 'reason', reason FROM ballot WHERE round_id = ? "
-                               "AND target_kind = ? AND target_id = ? AND valid = 1 AND reason <> '') x ORDER BY x.what, x.t LIMIT ?");
+                               "AND target_id = ? AND valid = 1 AND verified = 1 AND hold = '' AND comment <> '' UNION ALL SELECT 'reason', reason "
+                               "FROM ballot WHERE round_id = ? AND target_kind = ? AND target_id = ? AND valid = 1 AND verified = 1 AND hold = '' "
+                               "AND reason <> '') x ORDER BY x.what, x.t LIMIT ?");
     if (!s) return CX_ERR;
     for (int k = 0; k < 2; k++) {
         db_bind_i64(s, 1 + 3 * k, round_id);
@@ -1440,4 +1580,136 @@ int rating_comments(db *d, int64_t round_id, int kind, int64_t id, int64_t limit
         if (fn(ctx, db_col_text(s, 0), db_col_text(s, 1))) break;
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* ---- bursts ---- */
+
+#define BURST_COLS                                                                                                   \
+    "u.id, u.round_id, u.target_kind, u.target_id, u.org_id, u.reason, u.window_start, u.window_len, u.state, u.note, "   \
+    "u.created_at, coalesce(u.decided_at, 0), o.name, o.path, r.name, "                                             \
+    "(SELECT count(*) FROM ballot b WHERE b.burst_id = u.id AND b.hold = 'held'), "                                  \
+    "(SELECT count(*) FROM ballot b WHERE b.burst_id = u.id AND b.hold = ''), "                                      \
+    "(SELECT count(*) FROM ballot b WHERE b.burst_id = u.id AND b.hold = 'discarded'), "                             \
+    "CASE u.target_kind WHEN 'member' THEN (SELECT name FROM member WHERE id = u.target_id) "                      \
+    "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = u.target_id) "                                  \
+    "WHEN 'pledge' THEN (SELECT title FROM pledge WHERE id = u.target_id) ELSE (SELECT name FROM org WHERE id = u.target_id) END"
+#define BURST_FROM " FROM ballot_burst u JOIN org o ON o.id = u.org_id JOIN review_round r ON r.id = u.round_id"
+
+static void read_burst(db_stmt *s, void *out)
+{
+    ballot_burst *b = out;
+    b->id = db_col_i64(s, 0);
+    b->round_id = db_col_i64(s, 1);
+    b->kind = rating_kind_from_name(db_col_text(s, 2));
+    b->target_id = db_col_i64(s, 3);
+    b->org_id = db_col_i64(s, 4);
+    snprintf(b->reason, sizeof b->reason, "%s", db_col_text(s, 5));
+    b->window_start = db_col_i64(s, 6);
+    b->window_len = db_col_i64(s, 7);
+    snprintf(b->state, sizeof b->state, "%s", db_col_text(s, 8));
+    snprintf(b->note, sizeof b->note, "%s", db_col_text(s, 9));
+    b->created_at = db_col_i64(s, 10);
+    b->decided_at = db_col_i64(s, 11);
+    snprintf(b->org_name, sizeof b->org_name, "%s", db_col_text(s, 12));
+    snprintf(b->org_path, sizeof b->org_path, "%s", db_col_text(s, 13));
+    snprintf(b->round_name, sizeof b->round_name, "%s", db_col_text(s, 14));
+    b->held = db_col_i64(s, 15);
+    b->released = db_col_i64(s, 16);
+    b->discarded = db_col_i64(s, 17);
+    snprintf(b->target_name, sizeof b->target_name, "%s", db_col_text(s, 18));
+}
+
+int burst_get(db *d, int64_t id, ballot_burst *b) { return row_by_id(d, "SELECT " BURST_COLS BURST_FROM " WHERE u.id = ?", id, read_burst, b); }
+
+int burst_list(db *d, const org *root, int64_t round_id, const char *state, burst_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = subtree_round(d, "SELECT " BURST_COLS BURST_FROM " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR u.round_id = ?) "
+                                  "AND (? = '' OR u.state = ?) ORDER BY CASE u.state WHEN 'open' THEN 0 ELSE 1 END, u.id DESC LIMIT 500",
+                               root, round_id, end);
+    if (!s) return CX_ERR;
+    db_bind_text(s, 5, state ? state : "");
+    db_bind_text(s, 6, state ? state : "");
+    ballot_burst *b = xmalloc(sizeof *b);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        read_burst(s, b);
+        if (fn(ctx, b)) break;
+    }
+    free(b);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int burst_decide(db *d, const actor *a, int64_t id, bool release, const char *note, cx_err *e)
+{
+    char nt[1024];
+    if (text_in(note, "note", "审核说明", 200, !release, nt, sizeof nt, e) != CX_OK) return CX_ERR;
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    /* the burst row first (locked on PostgreSQL): the writer attaching a ballot to it waits, or
+     * has committed and its ballot is seen below */
+    int64_t open = 0;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM ballot_burst WHERE id = ? AND state = 'open'%s", db_kind_of(d) == DB_PG ? " FOR UPDATE" : "");
+    if (db_i64(d, &open, 0, sql, "i", id) != CX_OK) return fail_db(d, e);
+    ballot_burst b;
+    int f = burst_get(d, id, &b);
+    if (f != 1) {
+        db_rollback(d);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "集中投票记录不存在") : fail_db(d, e);
+    }
+    if (!open) {
+        db_rollback(d);
+        return cx_fail(e, 409, "burst_decided", "id", "这批集中投票已经审核过（%s）", !strcmp(b.state, "released") ? "已计入" : "已作废");
+    }
+    /* the held ballots move out of "held" into their class (released) or into invalid */
+    db_stmt *s = db_prepare(d, "SELECT b.valid, b.verified, b.channel, b.answers, count(*), b.org_id, o.path FROM ballot b JOIN org o ON o.id = b.org_id "
+                               "WHERE b.burst_id = ? AND b.hold = 'held' GROUP BY b.valid, b.verified, b.channel, b.answers, b.org_id, o.path");
+    if (!s) return fail_db(d, e);
+    db_bind_i64(s, 1, id);
+    typedef struct { int64_t org_id; char path[CX_PATH_MAX]; rollup r; } odelta;
+    odelta *v = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int64_t org_id = db_col_i64(s, 5), cnt = db_col_i64(s, 4);
+        size_t k = 0;
+        while (k < n && v[k].org_id != org_id) k++;
+        if (k == n) {
+            v = xrealloc(v, (n + 1) * sizeof *v);
+            memset(&v[n], 0, sizeof v[n]);
+            v[n].org_id = org_id;
+            snprintf(v[n].path, sizeof v[n].path, "%s", db_col_text(s, 6));
+            n++;
+        }
+        const char *ch = db_col_text(s, 2), *ans = db_col_text(s, 3);
+        int to = release ? ballot_class(db_col_i64(s, 0) != 0, db_col_i64(s, 1) != 0, "") : BC_INVALID;
+        rollup_of_ballot(&v[k].r, BC_HELD, ch, ans, (int)-cnt);
+        rollup_of_ballot(&v[k].r, to, ch, ans, (int)cnt);
+    }
+    db_done(s);
+    rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    if (rc == CX_OK)
+        rc = db_run(d, release ? "UPDATE ballot SET hold = '' WHERE burst_id = ? AND hold = 'held'" : "UPDATE ballot SET hold = 'discarded' WHERE burst_id = ? AND hold = 'held'",
+                    "i", id);
+    if (rc == CX_OK)
+        rc = db_run(d, "UPDATE ballot_burst SET state = ?, note = ?, decided_by = ?, decided_at = ? WHERE id = ?", "ssiii", release ? "released" : "discarded",
+                    nt, a ? a->user_id : 0, now_unix(), id);
+    for (size_t k = 0; rc == CX_OK && k < n; k++) rc = rollup_add(d, b.round_id, v[k].path, &v[k].r);
+    free(v);
+    char *before = xasprintf("{\"state\":\"open\",\"held\":%" PRId64 "}", b.held);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "state", release ? "released" : "discarded");
+    cJSON_AddNumberToObject(j, "ballots", (double)b.held);
+    cJSON_AddStringToObject(j, "target_kind", rating_kind_name(b.kind));
+    cJSON_AddNumberToObject(j, "target_id", (double)b.target_id);
+    cJSON_AddStringToObject(j, "note", nt);
+    char *after = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (rc != CX_OK) {
+        free(before);
+        free(after);
+        return fail_db(d, e);
+    }
+    return store_finish(d, a, release ? "release" : "discard", "ballot_burst", id, b.org_id, before, after, rc, e);
 }

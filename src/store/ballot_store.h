@@ -7,6 +7,19 @@
  * cannot be linked to a phone, a sheet or another ballot; only the day is kept. Nothing here
  * returns a rater_key, a ballot id, or a ballot beside a phone, a sheet code or a device.
  *
+ * Trust (公信力): a ballot moves a grade or a published figure only when its rater is verified: an
+ * SMS-verified phone (web/QR), a paper sheet's code, or a phone-sampling draw — whatever the
+ * answer. A web/QR ballot without a verified phone is stored as unverified (verified = 0): it is
+ * shown apart (未验证的网上评价，仅供参考，不计入等次和满意率) and never enters the answers, the
+ * satisfaction rate, a grade or a ranking. Device tokens are issued by the server and signed
+ * (device_issue: a random id and a keyed hash over it); a token the server did not sign is
+ * refused. Bursts: when a target gets more than burst_target web/QR ballots in burst_window
+ * seconds, or one network prefix (IPv4 /24, IPv6 /48) sends more than burst_net in an hour (each
+ * counted in two fixed windows offset by half a window, so no boundary splits a burst), the
+ * ballots past the limit are held (hold = 'held', in a ballot_burst row) and stay out of every
+ * figure until the office releases them (they count) or discards them (they count as invalid),
+ * audited. Roll-up counters follow every step (rollup_of_ballot with ballot_class).
+ *
  * Integrity: one rater counts once per target and round. The unique index on rater_key decides
  * repeats; a ballot given with a phone also records its device's key (a claim row in rate_limit,
  * bucket "d:…", window 0), so one device cannot count twice by adding a phone, nor one phone by
@@ -26,9 +39,16 @@
 typedef struct ballot_config {
     int64_t ballot_limit; /* anonymous ballots per client address per hour; 0 = no limit */
     int64_t sms_limit;    /* SMS code requests per client address per hour; 0 = no limit */
+    int64_t burst_target; /* web/QR ballots per target per burst window before holding; 0 = off */
+    int64_t burst_window; /* seconds */
+    int64_t burst_net;    /* web/QR ballots per network prefix per hour before holding; 0 = off */
 } ballot_config;
 #define BALLOT_LIMIT_DEFAULT 60
 #define SMS_LIMIT_DEFAULT 10
+#define BURST_TARGET_DEFAULT 20
+#define BURST_WINDOW_DEFAULT 600
+#define BURST_NET_DEFAULT 30
+#define BALLOT_CONFIG_DEFAULT {BALLOT_LIMIT_DEFAULT, SMS_LIMIT_DEFAULT, BURST_TARGET_DEFAULT, BURST_WINDOW_DEFAULT, BURST_NET_DEFAULT}
 
 /* Starts the writer on its own connection to url (cfg NULL: defaults). Without a running writer,
  * ballots are written on the caller's connection, one transaction each (CLI, demo, tests). */
@@ -96,6 +116,13 @@ int sms_code_request(db *d, const char *phone, const char *addr, cx_err *e);
  * wrong_code (counted), 429 too_many_attempts. */
 int sms_code_verify(db *d, const char *phone, const char *code, cx_err *e);
 
+/* ---- device tokens ---- */
+#define DEVICE_TOKEN_LEN 65 /* 32 hex id, '.', 32 hex keyed hash */
+/* A new device token signed with the server key. */
+void device_issue(char out[DEVICE_TOKEN_LEN + 1]);
+/* Whether s is a token this server issued. */
+bool device_valid(const char *s);
+
 /* ---- ballots ---- */
 
 typedef struct ballot_in {
@@ -104,8 +131,9 @@ typedef struct ballot_in {
     int64_t target_id;
     const char *answers;              /* one digit per question: 1 满意 2 基本满意 3 不满意 */
     const char *comment, *reason;     /* reason: why 不满意 (required on qr/web) */
-    const char *phone, *code;         /* qr/web: phone and SMS code, for 不满意 */
-    const char *device;               /* qr/web: the device token */
+    const char *phone, *code;         /* qr/web: phone and SMS code (verifies the rater) */
+    bool phone_verified;              /* the system (demo) verified phone itself: no code; never from HTTP */
+    const char *device;               /* qr/web: the device token (device_issue) */
     const char *addr;                 /* qr/web: client address (per-address limit) */
     int64_t batch_id;                 /* paper: the batch, the sheet's code, spoiled */
     const char *sheet_code;
@@ -113,7 +141,9 @@ typedef struct ballot_in {
     int64_t draw_id, seq;             /* phone: the draw and the entry's place in it */
 } ballot_in;
 typedef struct ballot_out {
-    bool valid;
+    bool valid;    /* stored as valid (not a repeat, not spoiled) */
+    bool verified; /* the rater is verified: the ballot counts (unless held) */
+    bool held;     /* held in a burst until the office decides */
     int64_t round_id;
     char target_name[256];
 } ballot_out;
@@ -181,11 +211,14 @@ int phone_list_read(const void *file, size_t len, char ***phones, size_t *n, cha
 /* ---- results ---- */
 typedef struct rating_result {
     int kind;
-    int64_t id, valid, invalid;
+    int64_t id, valid, invalid; /* valid: counted ballots (verified, not held) */
+    int64_t web, paper, phone;  /* counted ballots by channel (web: QR/web with an SMS-verified phone) */
+    int64_t unverified, held;   /* the separate indicator; held in a burst */
     int nq;                   /* questions */
-    int64_t q[6][3];          /* valid answers per question: 满意, 基本满意, 不满意 */
+    int64_t q[6][3];          /* counted answers per question: 满意, 基本满意, 不满意 */
     int64_t ans[3];           /* all questions together */
     int64_t rate;             /* (满意 + 基本满意) / answers ×10000; -1 without answers */
+    int64_t uans[3], urate;   /* the same over unverified ballots (indicator only) */
     char questions[16], name[256];
 } rating_result;
 /* The result of one target in a round. */
@@ -196,4 +229,19 @@ int rating_results_org(db *d, int64_t round_id, int64_t org_id, result_fn fn, vo
 typedef int (*comment_fn)(void *ctx, const char *what, const char *text);
 /* The comments and reasons left on valid ballots of a target (text only, sorted by text). */
 int rating_comments(db *d, int64_t round_id, int kind, int64_t id, int64_t limit, comment_fn fn, void *ctx);
+
+/* ---- bursts (集中投票，待审核) ---- */
+typedef struct ballot_burst {
+    int64_t id, round_id, target_id, org_id, window_start, window_len, created_at, decided_at, held, released, discarded;
+    int kind;
+    char reason[16], state[16], note[512], target_name[256], org_name[256], org_path[CX_PATH_MAX], round_name[192];
+} ballot_burst;
+int burst_get(db *d, int64_t id, ballot_burst *b);
+typedef int (*burst_fn)(void *ctx, const ballot_burst *b);
+/* Bursts of root's subtree (round_id 0: any round; state NULL/"": any), open ones first. */
+int burst_list(db *d, const org *root, int64_t round_id, const char *state, burst_fn fn, void *ctx);
+/* The office's decision on an open burst: release (its ballots count) or discard (they count as
+ * invalid). note: why, up to 200 characters (required to discard). One transaction with the
+ * roll-up deltas, audited. 409 burst_decided when already decided. */
+int burst_decide(db *d, const actor *a, int64_t id, bool release, const char *note, cx_err *e);
 #endif

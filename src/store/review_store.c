@@ -1442,7 +1442,8 @@ static const char *const calc_sql[2][5] = {
      "AND target_member_id IN (SELECT id FROM member WHERE org_id = ?)",
      "SELECT target_id, level FROM commentary WHERE round_id = ? AND target_kind = 'member' "
      "AND target_id IN (SELECT id FROM member WHERE org_id = ?)",
-     "SELECT target_id, answers FROM ballot WHERE round_id = ? AND target_kind = 'member' AND valid = 1 "
+     /* counted ballots only: a verified rater, not held in a burst (ballot_store.h) */
+     "SELECT target_id, answers FROM ballot WHERE round_id = ? AND target_kind = 'member' AND valid = 1 AND verified = 1 AND hold = '' "
      "AND target_id IN (SELECT id FROM member WHERE org_id = ?)",
      "SELECT p.member_id, p.status, p.miss_kind, p.due_date FROM pledge p, (SELECT CAST(? AS TEXT) AS s, CAST(? AS TEXT) AS e) w "
      "WHERE ((p.due_date >= w.s AND p.due_date <= w.e) OR (p.missed_on >= w.s AND p.missed_on <= w.e)) "
@@ -1453,7 +1454,7 @@ static const char *const calc_sql[2][5] = {
      "SELECT c.target_id, c.level FROM commentary c JOIN org o ON o.id = c.target_id WHERE c.round_id = ? AND c.target_kind = 'org' "
      "AND o.path > ? AND o.path < ?",
      "SELECT b.target_id, b.answers FROM ballot b JOIN org o ON o.id = b.target_id WHERE b.round_id = ? AND b.target_kind = 'org' "
-     "AND b.valid = 1 AND o.path > ? AND o.path < ?",
+     "AND b.valid = 1 AND b.verified = 1 AND b.hold = '' AND o.path > ? AND o.path < ?",
      "SELECT p.org_id, p.status, p.miss_kind, p.due_date FROM (SELECT CAST(? AS TEXT) AS s, CAST(? AS TEXT) AS e) w, pledge p "
      "JOIN org o ON o.id = p.org_id WHERE ((p.due_date >= w.s AND p.due_date <= w.e) OR (p.missed_on >= w.s AND p.missed_on <= w.e)) "
      "AND p.member_id IS NULL AND o.path > ? AND o.path < ?"},

@@ -13,23 +13,25 @@ const char *const rollup_cols[RU_N] = {
     "self_reviews", "peer_reviews", "charges", "charges_done",
     "members_graded", "members_meeting", "members_excellent", "members_qualified", "members_basic",
     "members_unqualified", "orgs_graded", "orgs_meeting", "members_excluded", "members_commented", "orgs_commented",
+    "ballots_web", "ballots_paper", "ballots_phone", "ballots_unverified", "ballots_held",
 };
 const char *const rollup_labels[RU_N] = {
     "有效票", "无效票", "满意（答项）", "基本满意（答项）", "不满意（答项）",
     "自评", "互评", "领导点评应点评", "领导点评已点评",
     "评定等次党员", "达到五带头党员", "优秀党员", "合格党员", "基本合格党员",
     "不合格党员", "评定等次组织", "达到五个好组织", "不参加评定的正式党员", "已有领导点评的党员", "已有领导点评的组织",
+    "计入票（网上短信验证）", "计入票（纸质问卷）", "计入票（电话抽访）", "未验证的网上评价", "待审核（集中投票）",
 };
 const char *const tally_cols[TL_N] = {"members_active", "members_full", "orgs_active"};
 const char *const tally_labels[TL_N] = {"党员（在册）", "正式党员（在册）", "党组织（在用）"};
 
-static char add_sql[3072], get_sql[1536], children_sql[2048], all_sql[1536], ins_sql[1536];
+static char add_sql[5120], get_sql[2560], children_sql[3072], all_sql[2560], ins_sql[2560];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 /* The statements name every column, so they are composed once from rollup_cols. */
 static void build_sql(void)
 {
-    char cols[1000] = "", vals[300] = "", sets[2200] = "", rcols[1200] = "";
+    char cols[1400] = "", vals[400] = "", sets[4096] = "", rcols[2048] = "";
     for (int i = 0; i < RU_N; i++) {
         const char *c = rollup_cols[i], *sep = i ? ", " : "";
         size_t n;
@@ -287,14 +289,22 @@ void rollup_of_grade(rollup *r, bool is_org, int grade, bool meets, int sign)
     if (meets) r->v[RU_MEMBERS_MEETING] += sign;
 }
 
-/* Adds count ballots of one kind (valid flag, answer string) to r. */
-static void ballots_into(rollup *r, bool valid, const char *answers, int64_t count)
+int ballot_class(bool valid, bool verified, const char *hold)
 {
-    if (!valid) {
-        r->v[RU_BALLOTS_INVALID] += count;
+    if (!valid || (hold && !strcmp(hold, "discarded"))) return BC_INVALID;
+    if (hold && !strcmp(hold, "held")) return BC_HELD;
+    return verified ? BC_COUNTED : BC_UNVERIFIED;
+}
+
+/* Adds count ballots of one class, channel and answer string to r. */
+static void ballots_into(rollup *r, int cls, const char *channel, const char *answers, int64_t count)
+{
+    if (cls != BC_COUNTED) {
+        r->v[cls == BC_UNVERIFIED ? RU_BALLOTS_UNVERIFIED : cls == BC_HELD ? RU_BALLOTS_HELD : RU_BALLOTS_INVALID] += count;
         return;
     }
     r->v[RU_BALLOTS_VALID] += count;
+    r->v[!strcmp(channel, "paper") ? RU_BALLOTS_PAPER : !strcmp(channel, "phone") ? RU_BALLOTS_PHONE : RU_BALLOTS_WEB] += count;
     for (const char *a = answers; a && *a; a++) {
         if (*a == '0' + ANS_SATISFIED) r->v[RU_ANS_SATISFIED] += count;
         else if (*a == '0' + ANS_BASIC) r->v[RU_ANS_BASIC] += count;
@@ -302,9 +312,9 @@ static void ballots_into(rollup *r, bool valid, const char *answers, int64_t cou
     }
 }
 
-void rollup_of_ballot(rollup *r, bool valid, const char *answers, int sign)
+void rollup_of_ballot(rollup *r, int cls, const char *channel, const char *answers, int sign)
 {
-    ballots_into(r, valid, answers, sign);
+    ballots_into(r, cls, channel, answers, sign);
 }
 
 /* ---- recount: an open-addressing map from org id to counters ---- */
@@ -339,13 +349,14 @@ static slot *omap_get(omap *m, int64_t id)
 /* The raw counts, at the organisation each record names (before rolling up). */
 static int count_raw(db *d, int64_t round_id, omap *base)
 {
-    db_stmt *s = db_prepare(d, "SELECT org_id, valid, answers, count(*) FROM ballot WHERE round_id = ? AND late = 0 "
-                               "GROUP BY org_id, valid, answers");
+    db_stmt *s = db_prepare(d, "SELECT org_id, valid, verified, hold, channel, answers, count(*) FROM ballot WHERE round_id = ? AND late = 0 "
+                               "GROUP BY org_id, valid, verified, hold, channel, answers");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     int rc;
     while ((rc = db_step(s)) == DB_ROW)
-        ballots_into(&omap_get(base, db_col_i64(s, 0))->r, db_col_i64(s, 1) != 0, db_col_text(s, 2), db_col_i64(s, 3));
+        ballots_into(&omap_get(base, db_col_i64(s, 0))->r, ballot_class(db_col_i64(s, 1) != 0, db_col_i64(s, 2) != 0, db_col_text(s, 3)),
+                     db_col_text(s, 4), db_col_text(s, 5), db_col_i64(s, 6));
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
 

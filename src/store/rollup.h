@@ -17,6 +17,9 @@ enum {
     /* exclusions of the round (of active 正式党员, at their organisation); members and
      * organisations with at least one leader's commentary in the round, each counted once */
     RU_MEMBERS_EXCLUDED, RU_MEMBERS_COMMENTED, RU_ORGS_COMMENTED,
+    /* ballots by channel among the counted ones (RU_BALLOTS_VALID is their sum), the unverified
+     * web indicator (never in the answers) and ballots held in a burst */
+    RU_BALLOTS_WEB, RU_BALLOTS_PAPER, RU_BALLOTS_PHONE, RU_BALLOTS_UNVERIFIED, RU_BALLOTS_HELD,
     RU_N
 };
 /* Column names in table rollup, in RU_* order. */
@@ -54,8 +57,13 @@ int64_t rollup_satisfaction(const rollup *r);
 /* Grade-related counters of one stored grade row (target_kind member|org, final grade code,
  * meets), to add (sign 1) or take away (sign -1). */
 void rollup_of_grade(rollup *r, bool is_org, int grade, bool meets, int sign);
-/* Ballot counters of one ballot. */
-void rollup_of_ballot(rollup *r, bool valid, const char *answers, int sign);
+/* How a stored ballot counts: invalid (a repeat, a spoiled sheet, a discarded burst), counted
+ * (verified rater, not held: in the figures and grades), unverified (a web or QR ballot without
+ * a verified phone: the separate indicator only) or held (in a burst under review). */
+enum { BC_INVALID, BC_COUNTED, BC_UNVERIFIED, BC_HELD };
+int ballot_class(bool valid, bool verified, const char *hold);
+/* Ballot counters of one ballot of class cls (BC_*), channel qr|web|paper|phone. */
+void rollup_of_ballot(rollup *r, int cls, const char *channel, const char *answers, int sign);
 
 /* What is due in a round at one organisation (its subtree), from its counters and tally;
  * round_root: the organisation is the round's own (not graded in its own round).

@@ -181,6 +181,9 @@ static const xcol xcols[] = {
     {"应评定组织数", "orgs_due"},             {"组织参评率(%)", "orgs_graded_rate"},    {"应评定党员数", "members_due"},
     {"党员参评率(%)", "members_graded_rate"}, {"自评率(%)", "self_reviews_rate"},       {"不参加评定的正式党员", "members_excluded"},
     {"联系点评安排", "charges"},              {"联系点评已完成", "charges_done"},
+    /* what the satisfaction rate counts, by channel, and what it leaves out */
+    {"有效票：网上（短信验证）", "ballots_web"}, {"有效票：纸质问卷", "ballots_paper"}, {"有效票：电话抽访", "ballots_phone"},
+    {"未验证的网上评价（不计入）", "ballots_unverified"}, {"集中投票待审核（不计入）", "ballots_held"},
 };
 #define NXCOLS (sizeof xcols / sizeof xcols[0])
 

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STAFF (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
 #define ADM (ROLE_OFFICE | ROLE_SECRETARY)
@@ -92,6 +93,36 @@ static cJSON *questions_json(const char *set, const char *answers)
     return arr;
 }
 
+/* What a satisfaction figure counts, beside it: counted ballots by channel and verification
+ * (web/QR with an SMS-verified phone, paper sheets, phone draws), the unverified web indicator
+ * and ballots held in a burst (neither in the figure). */
+void ballot_basis_json(cJSON *j, int64_t web, int64_t paper, int64_t phone, int64_t unverified, int64_t held)
+{
+    cJSON *c = cJSON_AddObjectToObject(j, "counted_by");
+    json_add_i64(c, "web_sms", web);
+    json_add_i64(c, "paper", paper);
+    json_add_i64(c, "phone", phone);
+    json_add_i64(j, "unverified", unverified);
+    json_add_i64(j, "held", held);
+    char t[400];
+    snprintf(t, sizeof t, "计入 %" PRId64 " 票：网上/扫码（短信验证手机号）%" PRId64 "，纸质问卷（编号核验）%" PRId64 "，电话随机抽访 %" PRId64, web + paper + phone, web,
+             paper, phone);
+    cJSON_AddStringToObject(j, "basis_text", t);
+    if (unverified) {
+        snprintf(t, sizeof t, "另有未验证的网上评价 %" PRId64 " 票，仅供参考，不计入等次和满意率", unverified);
+        cJSON_AddStringToObject(j, "unverified_text", t);
+    }
+    if (held) {
+        snprintf(t, sizeof t, "集中投票待审核 %" PRId64 " 票，审核前不计入", held);
+        cJSON_AddStringToObject(j, "held_text", t);
+    }
+}
+
+void ballot_basis_rollup(cJSON *j, const rollup *ru)
+{
+    ballot_basis_json(j, ru->v[RU_BALLOTS_WEB], ru->v[RU_BALLOTS_PAPER], ru->v[RU_BALLOTS_PHONE], ru->v[RU_BALLOTS_UNVERIFIED], ru->v[RU_BALLOTS_HELD]);
+}
+
 static cJSON *result_json(const rating_result *x)
 {
     cJSON *j = cJSON_CreateObject();
@@ -104,6 +135,13 @@ static cJSON *result_json(const rating_result *x)
     cJSON_AddStringToObject(j, "question_set", x->questions);
     for (int a = 0; a < 3; a++) json_add_i64(j, answer_keys[a], x->ans[a]);
     add_rate(j, x->rate);
+    ballot_basis_json(j, x->web, x->paper, x->phone, x->unverified, x->held);
+    /* the unverified web ballots, apart: never in the figure above, a grade or a ranking */
+    cJSON *u = cJSON_AddObjectToObject(j, "unverified_indicator");
+    cJSON_AddStringToObject(u, "label", "未验证的网上评价，仅供参考，不计入等次和满意率");
+    json_add_i64(u, "ballots", x->unverified);
+    for (int a = 0; a < 3; a++) json_add_i64(u, answer_keys[a], x->uans[a]);
+    add_rate(u, x->urate);
     const char *const *texts;
     int n = questions_of(x->questions, &texts);
     cJSON *qs = cJSON_AddArrayToObject(j, "questions");
@@ -185,18 +223,33 @@ static bool rate_form_data(req *r, int kind, int64_t id, rating_target *t, ratin
     return true;
 }
 
-/* The device token from the page's cookie; a new one is set when there is none. */
+/* The device token from the page's cookie when the server issued it; otherwise (none, or one
+ * the server did not sign) a new signed one is set and NULL returned. */
 static const char *device_token(req *r, bool set)
 {
     const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, DEVICE_COOKIE);
-    if (c && strlen(c) == 32 && strspn(c, "0123456789abcdef") == 32) return c;
+    if (device_valid(c)) return c;
     if (set) {
-        char tok[33];
-        crypto_random_hex(tok, 16);
+        char tok[DEVICE_TOKEN_LEN + 1];
+        device_issue(tok);
         free(r->set_cookie[1]);
         r->set_cookie[1] = xasprintf(DEVICE_COOKIE "=%s; Path=/p/; Max-Age=31536000; HttpOnly; SameSite=Lax", tok);
     }
     return NULL;
+}
+
+/* What the rater is told after a ballot: counted, unverified (the indicator) or held. */
+static void ballot_outcome(cJSON *b, const ballot_out *out)
+{
+    bool counted = out->valid && out->verified && !out->held;
+    cJSON_AddBoolToObject(b, "counted", counted);
+    cJSON_AddBoolToObject(b, "verified", out->verified);
+    cJSON_AddBoolToObject(b, "held", out->held);
+    cJSON_AddStringToObject(b, "status", counted ? "counted" : out->held ? "held" : out->verified ? "invalid" : "unverified");
+    cJSON_AddStringToObject(b, "status_text", counted ? "评价已计入本轮群众评议结果。"
+                                              : out->held ? "同一时段对该对象（或来自同一网络）的评价较多，您的评价已保存，经活动办公室审核后计入。"
+                                              : out->verified ? "评价已保存。"
+                                                              : "评价已保存为未验证的网上评价：仅供参考，不计入等次和满意率（只有提交时验证了手机号的评价才计入）。");
 }
 
 /* GET /p/rate/<kind>/:id */
@@ -212,6 +265,16 @@ void h_rate_page(req *r)
     cJSON_AddStringToObject(req_data(r), "via", via && !strcmp(via, "qr") ? "qr" : "");
     if (!rate_form_data(r, kind, id, &t, &ro, &open)) return;
     device_token(r, true);
+}
+
+/* A device token for API clients: the one sent (?device=) when the server issued it, else a new one. */
+static void api_device(req *r)
+{
+    const char *dv = req_in(r, "device");
+    char tok[DEVICE_TOKEN_LEN + 1];
+    if (device_valid(dv)) snprintf(tok, sizeof tok, "%s", dv);
+    else device_issue(tok);
+    cJSON_AddStringToObject(req_data(r), "device", tok);
 }
 
 /* Reads q1..qN of the form into one answer string. */
@@ -278,6 +341,7 @@ void h_rate_submit(req *r)
     }
     r->tmpl = "rate_done";
     cJSON_AddStringToObject(d, "title", "感谢您的评价");
+    ballot_outcome(cJSON_AddObjectToObject(d, "ballot"), &out);
     static const char *const back[RK_N] = {"/p/card/", "/p/board/", NULL, "/p/window/"};
     if (kind >= 0 && back[kind]) {
         char *u = xasprintf("%s%" PRId64, back[kind], id);
@@ -303,7 +367,7 @@ void h_api_rating_info(req *r)
     rating_target t;
     rating_open ro;
     bool open;
-    rate_form_data(r, kind, id, &t, &ro, &open);
+    if (rate_form_data(r, kind, id, &t, &ro, &open)) api_device(r);
 }
 
 /* POST /api/v1/public/sms-codes {phone} */
@@ -354,7 +418,7 @@ void h_api_ballot(req *r)
     }
     r->status = 201;
     cJSON *b = cJSON_AddObjectToObject(req_data(r), "ballot");
-    cJSON_AddBoolToObject(b, "counted", out.valid);
+    ballot_outcome(b, &out);
     json_add_i64(b, "round_id", out.round_id);
     cJSON_AddStringToObject(b, "target_name", out.target_name);
 }
@@ -603,6 +667,7 @@ static int add_child_rollup(void *ctx, const org *child, const rollup *ru, const
     json_add_i64(j, "valid", ru->v[RU_BALLOTS_VALID]);
     json_add_i64(j, "invalid", ru->v[RU_BALLOTS_INVALID]);
     add_rate(j, rollup_satisfaction(ru));
+    ballot_basis_rollup(j, ru);
     cJSON_AddItemToArray(ctx, j);
     return 0;
 }
@@ -666,6 +731,7 @@ void h_org_rating(req *r)
     cJSON_AddStringToObject(d, "title", title);
     bool adm = perm_allows(&r->user, ADM, o.path);
     cJSON_AddBoolToObject(d, "can_edit", adm);
+    cJSON_AddBoolToObject(d, "can_review", !req_is_api(r) && perm_allows(&r->user, ROLE_OFFICE, o.path));
     int rc = CX_OK;
     if (have) {
         rollup ru;
@@ -677,6 +743,7 @@ void h_org_rating(req *r)
         json_add_i64(t, "basic", ru.v[RU_ANS_BASIC]);
         json_add_i64(t, "unsatisfied", ru.v[RU_ANS_UNSATISFIED]);
         add_rate(t, rollup_satisfaction(&ru));
+        ballot_basis_rollup(t, &ru);
         int64_t issued = 0, returned = 0, valid = 0;
         if (rc == CX_OK) rc = paper_totals(r->db, &o, ro.round_id, &issued, &returned, &valid);
         cJSON *p = cJSON_AddObjectToObject(d, "paper");
@@ -716,15 +783,18 @@ static int export_row(void *ctx, const rating_result *x)
     double v[5] = {(double)x->valid, (double)x->invalid, (double)x->ans[0], (double)x->ans[1], (double)x->ans[2]};
     for (int c = 0; c < 5; c++) worksheet_write_number(w->ws, w->row, (lxw_col_t)(2 + c), v[c], NULL);
     worksheet_write_string(w->ws, w->row, 7, rt, NULL);
+    double b[5] = {(double)x->web, (double)x->paper, (double)x->phone, (double)x->unverified, (double)x->held};
+    for (int c = 0; c < 5; c++) worksheet_write_number(w->ws, w->row, (lxw_col_t)(8 + c), b[c], NULL);
     w->row++;
     return 0;
 }
 
 static void export_results(req *r, const org *o, const rating_open *ro)
 {
-    static const char *const heads[] = {"类别", "评议对象", "有效票", "无效票", "满意（答项）", "基本满意（答项）", "不满意（答项）", "满意率"};
+    static const char *const heads[] = {"类别", "评议对象", "有效票（计入）", "无效票", "满意（答项）", "基本满意（答项）", "不满意（答项）", "满意率",
+                                        "其中网上（短信验证）", "其中纸质问卷", "其中电话抽访", "未验证的网上评价（不计入）", "待审核（不计入）"};
     xlsx_export xe;
-    xrow x = {.ws = export_open(r, &xe, "群众评议", heads, 8), .row = 1};
+    xrow x = {.ws = export_open(r, &xe, "群众评议", heads, 13), .row = 1};
     if (!x.ws) return;
     worksheet_set_column(x.ws, 1, 1, 30, NULL);
     int rc = rating_results_org(r->db, ro->round_id, o->id, export_row, &x);
@@ -774,7 +844,8 @@ void h_target_ratings(req *r)
 
 /* ---- staff: paper questionnaires ---- */
 
-/* What a paper batch and a phone draw share: the record, its round and its target. */
+/* What a paper batch, a phone draw and a burst share: the record, its round and its target
+ * (and the question set, when not NULL). */
 #define SUBJECT_JSON(x) subject_json((x)->id, (x)->round_id, (x)->round_name, (x)->kind, (x)->target_id, (x)->target_name, (x)->org_id, (x)->org_name, (x)->questions)
 static cJSON *subject_json(int64_t id, int64_t round_id, const char *round_name, int kind, int64_t target_id, const char *target_name,
                            int64_t org_id, const char *org_name, const char *questions)
@@ -789,7 +860,7 @@ static cJSON *subject_json(int64_t id, int64_t round_id, const char *round_name,
     cJSON_AddStringToObject(j, "target_name", target_name);
     json_add_i64(j, "org_id", org_id);
     cJSON_AddStringToObject(j, "org_name", org_name);
-    cJSON_AddStringToObject(j, "question_set", questions);
+    if (questions) cJSON_AddStringToObject(j, "question_set", questions);
     return j;
 }
 
@@ -1151,4 +1222,106 @@ void h_rating_home(req *r)
         return;
     }
     req_redirect(r, "/orgs/%" PRId64 "/rating", g->org_id);
+}
+
+/* ---- the office: bursts held out of the figures (集中投票，待审核) ---- */
+
+static void when_text(int64_t t, char out[32])
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    out[0] = 0;
+    if (t <= 0) return;
+    localtime_r(&tt, &tm);
+    strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+static cJSON *burst_json(const ballot_burst *b)
+{
+    cJSON *j = subject_json(b->id, b->round_id, b->round_name, b->kind, b->target_id, b->target_name, b->org_id, b->org_name, NULL);
+    cJSON_AddStringToObject(j, "reason", b->reason);
+    char t[200], w1[32], w2[32];
+    when_text(b->window_start, w1);
+    when_text(b->window_start + b->window_len, w2);
+    if (!strcmp(b->reason, "network"))
+        snprintf(t, sizeof t, "同一网段在 %s 至 %s 提交的网上评价过多", w1, w2 + 11);
+    else snprintf(t, sizeof t, "%s 至 %s 对该对象的网上评价过多", w1, w2 + 11);
+    cJSON_AddStringToObject(j, "reason_text", t);
+    json_add_i64(j, "window_start", b->window_start);
+    json_add_i64(j, "window_len", b->window_len);
+    cJSON_AddStringToObject(j, "state", b->state);
+    cJSON_AddStringToObject(j, "state_label", !strcmp(b->state, "open") ? "待审核" : !strcmp(b->state, "released") ? "已审核计入" : "已审核作废");
+    cJSON_AddBoolToObject(j, "open", !strcmp(b->state, "open"));
+    json_add_i64(j, "held", b->held);
+    json_add_i64(j, "released", b->released);
+    json_add_i64(j, "discarded", b->discarded);
+    cJSON_AddStringToObject(j, "note", b->note);
+    when_text(b->decided_at, w1);
+    cJSON_AddStringToObject(j, "decided_at", w1);
+    return j;
+}
+
+static int add_burst(void *ctx, const ballot_burst *b)
+{
+    cJSON_AddItemToArray(ctx, burst_json(b));
+    return 0;
+}
+
+/* GET /orgs/:id/ballot-bursts (page) and /api/v1/orgs/:id/ballot-bursts (?round_id=&state=open|released|discarded):
+ * the bursts of the organisation's subtree, open ones first. */
+void h_bursts(req *r)
+{
+    int64_t id;
+    org o;
+    bool bad;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
+    int64_t rid = query_id(r, "round_id", &bad);
+    if (bad) {
+        req_failf(r, 400, "invalid_query", "round_id", "参数 round_id 应为正整数");
+        return;
+    }
+    const char *st = req_query(r, "state");
+    if (st && *st && strcmp(st, "open") && strcmp(st, "released") && strcmp(st, "discarded")) {
+        req_failf(r, 400, "invalid_query", "state", "参数 state 应为 open（待审核）、released（已计入）或 discarded（已作废）");
+        return;
+    }
+    cJSON *d = req_data(r);
+    if (!cJSON_GetObjectItem(d, "org")) cJSON_AddItemToObject(d, "org", json_org(&o));
+    char title[320];
+    snprintf(title, sizeof title, "集中投票审核 · %s", o.name);
+    if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", title);
+    if (burst_list(r->db, &o, rid, st, add_burst, cJSON_AddArrayToObject(d, "bursts")) != CX_OK) req_failf(r, 500, "db_error", "", "读取集中投票记录失败");
+}
+
+/* POST /orgs/:id/ballot-bursts {burst_id, decision: release|discard, note}: the office's review of
+ * a burst in its subtree; released ballots count, discarded ones count as invalid (audited). */
+void h_burst_decide(req *r)
+{
+    int64_t id, bid = 0;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
+    const char *bs = req_in(r, "burst_id"), *dec = req_in(r, "decision");
+    cx_err e = {0};
+    ballot_burst b;
+    int rc = CX_OK, f = 0;
+    if (!bs || str_to_i64(bs, &bid) != CX_OK || bid <= 0)
+        rc = cx_fail(&e, 400, "invalid_burst", "burst_id", "请指明要审核的集中投票记录（burst_id 为正整数）");
+    else if (!dec || (strcmp(dec, "release") && strcmp(dec, "discard")))
+        rc = cx_fail(&e, 400, "invalid_decision", "decision", "审核结论应为 release（计入结果）或 discard（作废）");
+    else if ((f = burst_get(r->db, bid, &b)) == CX_ERR) rc = cx_fail(&e, 500, "db_error", "", "数据库错误");
+    else if (f == 0 || !path_in_subtree(b.org_path, o.path) || !perm_allows(&r->user, ROLE_OFFICE, b.org_path))
+        rc = cx_fail(&e, 404, "not_found", "burst_id", "集中投票记录不存在或不在本组织范围内");
+    else rc = burst_decide(r->db, &r->who, bid, !strcmp(dec, "release"), req_in(r, "note"), &e);
+    if (!req_is_api(r)) {
+        r->tmpl = "rating_bursts";
+        h_bursts(r);
+        if (rc == CX_OK) cJSON_AddStringToObject(req_data(r), "notice", !strcmp(dec, "release") ? "已审核：这批评价计入结果。" : "已审核：这批评价作废（记为无效票）。");
+        else req_fail(r, &e);
+        return;
+    }
+    if (rc != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    if (burst_get(r->db, bid, &b) == 1) cJSON_AddItemToObject(req_data(r), "burst", burst_json(&b));
 }

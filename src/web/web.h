@@ -218,6 +218,13 @@ void h_phone(req *r);
 void h_phone_reveal(req *r);
 void h_phone_answer(req *r);
 void h_rating_home(req *r);
+void h_bursts(req *r);
+void h_burst_decide(req *r);
+/* Beside a satisfaction figure: the counted ballots by channel and verification, the unverified
+ * web indicator and the held ballots (JSON keys counted_by, unverified, held, basis_text, …). */
+struct rollup;
+void ballot_basis_json(cJSON *j, int64_t web, int64_t paper, int64_t phone, int64_t unverified, int64_t held);
+void ballot_basis_rollup(cJSON *j, const struct rollup *ru);
 /* three reviews, rounds, charges, commentary, grades (page_review.c) */
 void h_campaign(req *r);
 void h_campaign_rules(req *r);

@@ -1,6 +1,7 @@
 // dashboard.test.mjs: the roll-up dashboard (统计看板) over HTTP, on this file's own demo database.
 // The town's office opens a review round for the town; residents rate members and a branch on the
-// web (one repeat: invalid), the branch keys in paper questionnaires (不满意 answers, a spoiled
+// web (with an SMS-verified phone: counted; without: the unverified indicator only, never in the
+// figures; one repeat: invalid), the branch keys in paper questionnaires (不满意 answers, a spoiled
 // sheet), members self- and peer-review, a leader is put in charge of two branches and a member
 // and comments on one, grades are computed for a branch's members and the town's organisations.
 // The dashboard's figures must then equal what was sent (grades: what the grading answered),
@@ -17,7 +18,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip, newIdcard, BACKEND } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip, newIdcard, BACKEND, smsCode } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -36,7 +37,7 @@ async function ok(r, status = 200) {
 const COUNTERS = ['ballots_valid', 'ballots_invalid', 'answers_satisfied', 'answers_basic', 'answers_unsatisfied',
   'self_reviews', 'peer_reviews', 'charges', 'charges_done', 'members_graded', 'members_meeting', 'members_excellent',
   'members_qualified', 'members_basic', 'members_unqualified', 'orgs_graded', 'orgs_meeting', 'members_excluded',
-  'members_commented', 'orgs_commented'];
+  'members_commented', 'orgs_commented', 'ballots_web', 'ballots_paper', 'ballots_phone', 'ballots_unverified', 'ballots_held'];
 const TALLY = ['members_active', 'members_full', 'orgs_active'];
 
 /** Runs SQL on the test database (to look at the ballot table, and to tamper with a counter). */
@@ -76,10 +77,13 @@ const text = (num, den) => { const t = tenths(num, den); return t < 0 ? '—' : 
 // What this file sends, counted by branch as the roll-ups define it.
 const expect = new Map();
 const at = (org) => { if (!expect.has(org)) expect.set(org, zero()); return expect.get(org); };
-function answered(org, answers, valid = true) {
+/** A ballot as the roll-ups count it: cls counted (by channel), unverified or invalid. */
+function answered(org, answers, cls = 'counted', channel = 'web') {
   const e = at(org);
-  if (!valid) { e.ballots_invalid++; return; }
+  if (cls === 'invalid') { e.ballots_invalid++; return; }
+  if (cls === 'unverified') { e.ballots_unverified++; return; }
   e.ballots_valid++;
+  e[`ballots_${channel}`]++;
   for (const a of answers) e[['', 'answers_satisfied', 'answers_basic', 'answers_unsatisfied'][Number(a)]]++;
 }
 
@@ -91,25 +95,38 @@ const [inA, inC] = [await membersOf(branchA, 6), await membersOf(branchC, 2)];
 const round = (await ok(await town.post(`/api/v1/orgs/${townId}/rounds`,
   { name: '2011年上半年（看板测试）', start_date: daysFromToday(0), end_date: daysFromToday(60) }), 201)).round;
 
-let device = 0;
-const ballot = (kind, id, answers, dev = `dashboard-device-${++device}`) =>
-  anon.post('/api/v1/public/ballots', { target_kind: kind, target_id: id, answers, channel: 'web', device: dev });
+/** A device token issued by the server. */
+const newDevice = async () => (await ok(await anon.get(`/api/v1/public/rating?target_kind=org&target_id=${branchA}`))).device;
+let phoneSeq = 0;
+const firstDevice = await newDevice();
+/** A web ballot; verified: with a phone confirmed by its SMS code. */
+async function ballot(kind, id, answers, { verified = true, device } = {}) {
+  const body = { target_kind: kind, target_id: id, answers, channel: 'web', device: device || await newDevice() };
+  if (verified) {
+    body.phone = `1370000${String(++phoneSeq).padStart(4, '0')}`;
+    await ok(await anon.post('/api/v1/public/sms-codes', { phone: body.phone }), 202);
+    body.code = await smsCode(srv, body.phone);
+  }
+  return anon.post('/api/v1/public/ballots', body);
+}
 
 test('ballots, paper sheets and reviews arrive: the dashboard counts exactly them, children add up', async () => {
-  // web ballots on members of two branches, and on branch A itself
-  for (const [m, a] of [[inA[0], '111'], [inA[1], '112'], [inA[2], '122'], [inA[3], '212']]) {
-    await ok(await ballot('member', m.id, a), 201);
-    answered(branchA, a);
+  // web ballots on members of two branches, and on branch A itself: verified ones count, the
+  // others only in the unverified indicator
+  for (const [m, a, verified] of [[inA[0], '111', true], [inA[1], '112', true], [inA[2], '122', false], [inA[3], '212', false]]) {
+    const b = await ok(await ballot('member', m.id, a, { verified, device: m === inA[0] ? firstDevice : undefined }), 201);
+    assert.equal(b.ballot.counted, verified);
+    answered(branchA, a, verified ? 'counted' : 'unverified');
   }
-  for (const [m, a] of [[inC[0], '111'], [inC[1], '211']]) {
-    await ok(await ballot('member', m.id, a), 201);
-    answered(branchC, a);
+  for (const [m, a, verified] of [[inC[0], '111', true], [inC[1], '211', false]]) {
+    await ok(await ballot('member', m.id, a, { verified }), 201);
+    answered(branchC, a, verified ? 'counted' : 'unverified');
   }
   await ok(await ballot('org', branchA, '121'), 201);
   answered(branchA, '121');
   // the same device on the same member again: refused, kept as an invalid ballot
-  expectError(await ballot('member', inA[0].id, '111', 'dashboard-device-1'), 409, 'duplicate_ballot');
-  answered(branchA, '', false);
+  expectError(await ballot('member', inA[0].id, '111', { verified: false, device: firstDevice }), 409, 'duplicate_ballot');
+  answered(branchA, '', 'invalid');
 
   // paper questionnaires for a member of A: two keyed in (with 不满意), one spoiled
   const batch = (await ok(await secretary.post(`/api/v1/orgs/${branchA}/paper-batches`,
@@ -118,10 +135,10 @@ test('ballots, paper sheets and reviews arrive: the dashboard counts exactly the
   assert.equal(codes.length, 3);
   for (const [code, a] of [[codes[0], '333'], [codes[1], '123']]) {
     await ok(await secretary.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code, answers: a, reason: '办事拖拉' }), 201);
-    answered(branchA, a);
+    answered(branchA, a, 'counted', 'paper');
   }
   await ok(await secretary.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code: codes[2], spoiled: true }), 201);
-  answered(branchA, '', false);
+  answered(branchA, '', 'invalid');
 
   // the member (of branch A) reviews itself and a fellow member
   const me = member.user.member_id;
@@ -199,7 +216,8 @@ test('ballots, paper sheets and reviews arrive: the dashboard counts exactly the
     assert.equal(row.coverage_text, text(row.commented, row.commentary_due));
   }
   const a = rows.get(branchA);
-  assert.equal(a.ballots_valid, 7);
+  assert.equal(a.ballots_valid, 5);
+  assert.deepEqual([a.ballots_web, a.ballots_paper, a.ballots_phone, a.ballots_unverified], [3, 2, 0, 2]);
   assert.equal(a.ballots_invalid, 2);
   assert.ok(a.answers_unsatisfied > 0 && a.satisfaction_rate < 100, 'the paper sheets brought 不满意 answers');
   assert.match(a.satisfaction_text, /^\d+\.\d%$/);
@@ -238,7 +256,7 @@ test('五带头 is over the members due, not the few graded; participation besid
   const page = (await town.get(`/orgs/${townId}/dashboard?round_id=${round.id}`)).text;
   const foot = page.match(/<tfoot>([\s\S]*?)<\/tfoot>/)[1];
   for (const v of [`${t.members_meeting}/${t.members_due}`, `已评定 ${t.members_graded}（${t.members_graded_text}）`,
-    `${t.commented}/${t.commentary_due}`, `有效票 ${t.ballots_valid}`]) assert.ok(foot.includes(v), `the total row shows ${v}`);
+    `${t.commented}/${t.commentary_due}`, `网${t.ballots_web}/纸${t.ballots_paper}/电${t.ballots_phone}，未验证${t.ballots_unverified}`]) assert.ok(foot.includes(v), `the total row shows ${v}`);
 
   // a full member of branch C is left out of the round: one fewer due, in C and in the town
   const cMembers = (await ok(await office.get(`/api/v1/orgs/${branchC}/members?per_page=500`))).members;
@@ -372,6 +390,10 @@ test('the page: the table and a JSON data block with the same figures, names esc
   for (const c of api.children) assert.ok(html.includes(`href="/orgs/${c.id}/dashboard?round_id=${round.id}"`), `a link to ${c.name}`);
   const foot = html.match(/<tfoot>([\s\S]*?)<\/tfoot>/)[1];
   for (const v of [api.total.satisfaction_text, `${api.total.ballots_valid}`, `${api.total.ballots_invalid}`]) assert.ok(foot.includes(v), `total row shows ${v}`);
+  // beside the satisfaction figure: what it counts, by channel, and what it leaves out
+  const t = api.total;
+  assert.ok(foot.includes(`${t.satisfaction_text} <small class="basis">网${t.ballots_web}/纸${t.ballots_paper}/电${t.ballots_phone}，未验证${t.ballots_unverified}</small>`));
+  assert.ok(html.includes(`计入票：网上（短信验证）${t.ballots_web}，纸质问卷 ${t.ballots_paper}，电话抽访 ${t.ballots_phone}；未验证的网上评价 ${t.ballots_unverified} 票`));
   assert.match(html, /<select id="round_id" name="round_id">/);
   assert.ok(html.includes(`<option value="${round.id}" selected>`), 'the round selector marks the round shown');
   assert.equal(html.match(/<option [^>]*selected/g).length, 1, 'one round is selected');
@@ -397,16 +419,20 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
       const t = inner.match(/<t[^>]*>([^<]*)<\/t>/), v = inner.match(/<v>([^<]*)<\/v>/);
       cells.set(c[1], t ? unxml(t[1]) : v ? (/t="s"/.test(attrs) ? unxml(strings[Number(v[1])]) : Number(v[1])) : '');
     }
-    const col = (i) => (i >= 26 ? String.fromCharCode(64 + Math.floor(i / 26)) : '') + String.fromCharCode(65 + (i % 26)); // A … AE
-    const header = [...Array(31).keys()].map((i) => cells.get(`${col(i)}2`));
+    const col = (i) => (i >= 26 ? String.fromCharCode(64 + Math.floor(i / 26)) : '') + String.fromCharCode(65 + (i % 26)); // A … AJ
+    const header = [...Array(36).keys()].map((i) => cells.get(`${col(i)}2`));
     for (const h of ['组织', '类型', '五个好比例(%)', '五带头比例(%)', '优秀', '合格', '基本合格', '不合格', '群众满意率(%)', '有效票', '无效票', '点评覆盖率(%)', '自评', '互评',
-      '应评定党员数', '党员参评率(%)', '应评定组织数', '组织参评率(%)', '应点评（党员和组织）', '已点评（党员和组织）', '自评率(%)'])
+      '应评定党员数', '党员参评率(%)', '应评定组织数', '组织参评率(%)', '应点评（党员和组织）', '已点评（党员和组织）', '自评率(%)', '有效票：网上（短信验证）', '未验证的网上评价（不计入）'])
       assert.ok(header.includes(h), `header ${h} in ${header.join(',')}`);
     const colOf = (h) => col(header.indexOf(h));
     assert.match(String(cells.get('A1')), /2011年上半年（看板测试）/);
     assert.equal(cells.get('A3'), `合计：${api.total.name}`);
     assert.equal(cells.get(`${colOf('有效票')}3`), api.total.ballots_valid);
     assert.equal(cells.get(`${colOf('无效票')}3`), api.total.ballots_invalid);
+    // what the satisfaction rate counts, by channel, and what it leaves out
+    for (const [h, k] of [['有效票：网上（短信验证）', 'ballots_web'], ['有效票：纸质问卷', 'ballots_paper'], ['有效票：电话抽访', 'ballots_phone'],
+      ['未验证的网上评价（不计入）', 'ballots_unverified'], ['集中投票待审核（不计入）', 'ballots_held']]) assert.equal(cells.get(`${colOf(h)}3`), api.total[k], h);
+    assert.equal(api.total.ballots_web + api.total.ballots_paper + api.total.ballots_phone, api.total.ballots_valid);
     assert.equal(cells.get(`${colOf('群众满意率(%)')}3`), api.total.satisfaction_rate);
     assert.equal(cells.get(`${colOf('点评覆盖率(%)')}3`), api.total.coverage_rate);
     assert.equal(cells.get(`${colOf('优秀')}3`), api.total.members_excellent);

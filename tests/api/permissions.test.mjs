@@ -173,6 +173,7 @@ Object.assign(BODIES, { // public rating (page_rating.c)
   'POST /orgs/{id}/phone-import': () => { const f = new FormData(); f.append('n', '1'); f.append('file', new Blob(['13700000009\n']), 'l.csv'); return f; },
   'POST /phone-draws/{id}/reveal': () => undefined,
   'POST /phone-draws/{id}/answers': () => ({ seq: 1, outcome: 'unreachable' }),
+  'POST /orgs/{id}/ballot-bursts': () => ({ burst_id: 1, decision: 'release', note: '越权审核' }),
 });
 PUBLIC.push('GET /public/rating', 'POST /public/sms-codes', 'POST /public/ballots'); // reviewed: no id, no session, rate-limited
 

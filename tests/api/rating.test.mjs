@@ -1,6 +1,7 @@
 // rating.test.mjs: public rating (群众评议) over HTTP on this file's own demo database: service
-// windows; anonymous ballots by QR/web with device tokens; 不满意 with a reason and an SMS code read
-// from the server log (the `log` gateway); duplicate and stuffed ballots refused and counted as
+// windows; anonymous ballots by QR/web with server-issued device tokens (without a verified phone
+// they are kept as the unverified indicator, never in the figures); 不满意 with a reason and an SMS
+// code read from the server log (the `log` gateway); duplicate and stuffed ballots refused and counted as
 // invalid (same device, same phone with a new device, a device that voted with a phone, the same
 // sheet code, the per-address limit on a second server); paper questionnaire batches with their
 // issued / returned / valid counts; phone sampling reproducible from list and seed; results per
@@ -10,9 +11,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
-import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile, smsCode } from '../lib.mjs';
 
-const srv = await startServerOn({ args: ['--ballot-limit', '1000'] });
+// bursts off here: ballots-trust.test.mjs holds them; this file rates from one address many times
+const srv = await startServerOn({ args: ['--ballot-limit', '1000', '--burst-target', '0', '--burst-net', '0'] });
 after(() => srv.stop());
 const [office, secretary, member, secretary2, town] = await Promise.all(
   ['office', 'secretary', 'member', 'secretary2', 'town'].map((u) => loginAs(srv.base, u)));
@@ -46,18 +48,9 @@ async function ok(r, status = 200) {
   assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
   return r.json;
 }
-/** The newest SMS code the server "sent" to phone (the log gateway writes one line per code). */
-async function smsCode(s, phone) {
-  const re = new RegExp(`sms\\[log\\] to ${phone}: .*?(\\d{6})`, 'g');
-  for (let i = 0; i < 10000; i++) {
-    const all = [...s.log().matchAll(re)];
-    if (all.length) return all[all.length - 1][1];
-    await new Promise((r) => setImmediate(r)); // the log line may arrive just after the answer
-  }
-  throw new Error(`no SMS code for ${phone} in the server log`);
-}
-let devSeq = 0;
-const device = () => `test-device-${process.pid}-${++devSeq}-0123456789`;
+/** A device token issued by the server (the rating form's answer carries one). */
+const deviceOn = async (base) => (await ok(await new Client(base).get(`/api/v1/public/rating?target_kind=org&target_id=${branch}`))).device;
+const device = () => deviceOn(srv.base);
 const ballot = (c, body) => c.post('/api/v1/public/ballots', { channel: 'web', ...body });
 const result = async (c, kind, id) => (await ok(await c.get(`/api/v1/${kind}s/${id}/ratings`))).result;
 
@@ -97,14 +90,16 @@ test('service windows: create, edit, deactivate; the public page, its QR code an
   // deactivated: gone from the public
   await ok(await secretary.post(`/api/v1/windows/${w.id}/deactivate`));
   assert.equal((await anon.get(`/p/window/${w.id}`)).status, 404);
-  expectError(await ballot(anon, { target_kind: 'window', target_id: w.id, answers: '111111', device: device() }), 404, 'not_found');
+  expectError(await ballot(anon, { target_kind: 'window', target_id: w.id, answers: '111111', device: await device() }), 404, 'not_found');
   await ok(await secretary.post(`/api/v1/windows/${w.id}/activate`));
-  const b = await ballot(anon, { target_kind: 'window', target_id: w.id, answers: '121111', device: device(), channel: 'qr' });
+  const b = await ballot(anon, { target_kind: 'window', target_id: w.id, answers: '121111', device: await device(), channel: 'qr' });
   assert.equal(b.status, 201, b.text);
+  assert.deepEqual([b.json.ballot.counted, b.json.ballot.status], [false, 'unverified'], 'no verified phone: the indicator only');
   const res = await result(secretary, 'window', w.id);
-  assert.equal(res.valid, 1);
+  assert.deepEqual([res.valid, res.unverified], [0, 1]);
   assert.equal(res.questions.length, 6);
-  assert.equal(res.questions[1].basic, 1);
+  assert.equal(res.questions[1].basic, 0);
+  assert.equal(res.unverified_indicator.basic, 1);
 });
 
 test('the rating form: open round, questions of seed 002, what cannot be rated', async () => {
@@ -124,47 +119,51 @@ test('the rating form: open round, questions of seed 002, what cannot be rated',
   const draft = mine.find((p) => p.status === 'draft'), open = mine.find((p) => p.status === 'in_progress');
   expectError(await anon.get(`/api/v1/public/rating?target_kind=pledge&target_id=${draft.id}`), 404, 'not_found');
   assert.equal((await ok(await anon.get(`/api/v1/public/rating?target_kind=pledge&target_id=${open.id}`))).open, true);
-  const b = await ballot(anon, { target_kind: 'pledge', target_id: open.id, answers: '111', device: device() });
+  const b = await ballot(anon, { target_kind: 'pledge', target_id: open.id, answers: '111', device: await device() });
   assert.equal(b.status, 201, b.text);
-  assert.equal((await result(secretary, 'pledge', open.id)).valid, 1);
+  assert.equal((await result(secretary, 'pledge', open.id)).unverified, 1);
   // the page: form with radio buttons, and the device cookie
   const page = await anon.get(`/p/rate/member/${memberId}`);
   assert.equal(page.status, 200);
   assert.equal((page.text.match(/type="radio"/g) || []).length, 9);
-  assert.match(page.headers.get('set-cookie') || '', /cxzy_rater=[0-9a-f]{32}; Path=\/p\/;.*HttpOnly/);
+  assert.match(page.headers.get('set-cookie') || '', /cxzy_rater=[0-9a-f]{32}\.[0-9a-f]{32}; Path=\/p\/;.*HttpOnly/);
 });
 
 test('one device counts once: the repeat is refused with 409 and counted as invalid', async () => {
   const before = await result(secretary, 'member', memberId);
-  const dev = device();
+  const dev = await device();
   SECRETS.devices.push(dev);
   const b1 = await ballot(anon, { target_kind: 'member', target_id: memberId, answers: '112', comment: '办事热情', device: dev });
-  assert.equal((await ok(b1, 201)).ballot.counted, true);
+  assert.equal((await ok(b1, 201)).ballot.status, 'unverified');
   const e = expectError(await ballot(anon, { target_kind: 'member', target_id: memberId, answers: '111', device: dev }), 409, 'duplicate_ballot');
   assert.match(e.message, /已经评价过/);
   const after1 = await result(secretary, 'member', memberId);
-  assert.equal(after1.valid, before.valid + 1);
+  assert.equal(after1.valid, before.valid, 'an unverified web ballot is not counted');
+  assert.equal(after1.unverified, before.unverified + 1);
   assert.equal(after1.invalid, before.invalid + 1, 'the repeat is kept as an invalid ballot');
-  assert.equal(after1.questions[2].basic, before.questions[2].basic + 1);
+  assert.equal(after1.unverified_indicator.basic, before.unverified_indicator.basic + 1);
+  assert.equal(after1.questions[2].basic, before.questions[2].basic);
   // the same device may rate another target
   assert.equal((await ballot(anon, { target_kind: 'org', target_id: branch, answers: '111', device: dev })).status, 201);
   // at once: twelve tries from one device (written in the same group commits) count once;
-  // twenty distinct devices all count
+  // twenty distinct devices are twenty unverified ballots
   const w = (await ok(await secretary.post(`/api/v1/orgs/${branch}/windows`, { name: '并发测试窗口' }), 201)).window;
-  const same = device();
+  const same = await device();
   const burst = await Promise.all(Array.from({ length: 12 }, () => ballot(anon, { target_kind: 'window', target_id: w.id, answers: '111111', device: same })));
   assert.deepEqual(burst.map((r) => r.status).sort(), [201, ...Array(11).fill(409)]);
-  const many = await Promise.all(Array.from({ length: 20 }, () => ballot(anon, { target_kind: 'window', target_id: w.id, answers: '112111', device: device() })));
+  const many = await Promise.all(Array.from({ length: 20 }, async () => ballot(anon, { target_kind: 'window', target_id: w.id, answers: '112111', device: await device() })));
   assert.deepEqual([...new Set(many.map((r) => r.status))], [201]);
   const wr = await result(secretary, 'window', w.id);
-  assert.deepEqual([wr.valid, wr.invalid, wr.questions[2].basic], [21, 11, 20]);
+  assert.deepEqual([wr.valid, wr.unverified, wr.invalid, wr.unverified_indicator.basic, wr.rate_x10000], [0, 21, 11, 20, null]);
   // bad input changes nothing
   for (const [body, code, field] of [
     [{ answers: '11' }, 'invalid_answers', 'answers'], [{ answers: '114' }, 'invalid_answers', 'answers'],
     [{ answers: '111', device: 'short' }, 'invalid_device', 'device'], [{ answers: '111', device: undefined }, 'invalid_device', 'device'],
+    [{ answers: '111', device: 'a'.repeat(32) }, 'invalid_device', 'device'], // a value the client made up
+    [{ answers: '111', device: `${'0'.repeat(32)}.${'f'.repeat(32)}` }, 'invalid_device', 'device'], // shaped like a token, not signed
     [{ answers: '111', channel: 'paper' }, 'invalid_channel', 'channel'], [{ answers: '111', comment: '长'.repeat(501) }, 'too_long', 'comment'],
   ]) {
-    const r = await ballot(anon, { target_kind: 'member', target_id: memberId, device: device(), ...body });
+    const r = await ballot(anon, { target_kind: 'member', target_id: memberId, device: await device(), ...body });
     expectError(r, 400, code, field);
   }
   assert.deepEqual(await result(secretary, 'member', memberId), after1);
@@ -173,7 +172,7 @@ test('one device counts once: the repeat is refused with 409 and counted as inva
 test('不满意 needs a reason and a phone verified by an SMS code; one phone counts once', async () => {
   const phone = '13800138001', phone2 = '13900139002';
   SECRETS.phones.push(phone, phone2);
-  const dev = device();
+  const dev = await device();
   SECRETS.devices.push(dev);
   const body = { target_kind: 'member', target_id: memberId, answers: '131', device: dev };
   const before = await result(secretary, 'member', memberId);
@@ -193,7 +192,7 @@ test('不满意 needs a reason and a phone verified by an SMS code; one phone co
   const r = await ballot(anon, { ...body, reason: '群众反映办事拖拉', phone, code });
   assert.equal((await ok(r, 201)).ballot.counted, true);
   // a code is used once
-  expectError(await ballot(anon, { ...body, device: device(), reason: '再投一次', phone, code }), 400, 'code_expired', 'code');
+  expectError(await ballot(anon, { ...body, device: await device(), reason: '再投一次', phone, code }), 400, 'code_expired', 'code');
   // the same phone from a new device: refused and counted invalid
   // the same number written another way is the same phone (still within its minute)
   expectError(await anon.post('/api/v1/public/sms-codes', { phone: '+86 138-0013-8001' }), 429, 'rate_limited', 'phone');
@@ -201,7 +200,7 @@ test('不满意 needs a reason and a phone verified by an SMS code; one phone co
   await ok(await anon.post('/api/v1/public/sms-codes', { phone }), 202);
   const code2 = await smsCode(srv, phone);
   assert.notEqual(code2, code);
-  const dup = await ballot(anon, { ...body, device: device(), reason: '换个手机再投', phone, code: code2 });
+  const dup = await ballot(anon, { ...body, device: await device(), reason: '换个手机再投', phone, code: code2 });
   expectError(dup, 409, 'duplicate_ballot');
   // the device that voted with that phone, now without a phone (all 满意): refused too
   expectError(await ballot(anon, { ...body, answers: '111' }), 409, 'duplicate_ballot');
@@ -210,7 +209,7 @@ test('不满意 needs a reason and a phone verified by an SMS code; one phone co
   assert.equal(now.invalid, before.invalid + 2);
   assert.equal(now.questions[1].unsatisfied, before.questions[1].unsatisfied + 1);
   // a device that voted alone, then again with a (new) phone: refused
-  const dev2 = device();
+  const dev2 = await device();
   assert.equal((await ballot(anon, { target_kind: 'org', target_id: branch, answers: '111', device: dev2 })).status, 201);
   await ok(await anon.post('/api/v1/public/sms-codes', { phone: phone2 }), 202);
   const code3 = await smsCode(srv, phone2);
@@ -221,14 +220,14 @@ test('不满意 needs a reason and a phone verified by an SMS code; one phone co
   await ok(await anon.post('/api/v1/public/sms-codes', { phone: phone2 }), 202);
   const code4 = await smsCode(srv, phone2);
   sql(srv.db, 'UPDATE sms_code SET expires_at = 1');
-  expectError(await ballot(anon, { target_kind: 'member', target_id: memberId, answers: '311', reason: '过期', phone: phone2, code: code4, device: device() }),
+  expectError(await ballot(anon, { target_kind: 'member', target_id: memberId, answers: '311', reason: '过期', phone: phone2, code: code4, device: await device() }),
     400, 'code_expired', 'code');
   // five wrong tries use a code up
   sql(srv.db, 'UPDATE sms_code SET created_at = created_at - 700');
   await ok(await anon.post('/api/v1/public/sms-codes', { phone: phone2 }), 202);
   const code5 = await smsCode(srv, phone2);
   const bad = code5 === '000000' ? '111111' : '000000';
-  const b5 = { target_kind: 'member', target_id: memberId, answers: '311', reason: '多次试错', phone: phone2, device: device() };
+  const b5 = { target_kind: 'member', target_id: memberId, answers: '311', reason: '多次试错', phone: phone2, device: await device() };
   for (let i = 0; i < 5; i++) expectError(await ballot(anon, { ...b5, code: bad }), 400, 'wrong_code', 'code');
   expectError(await ballot(anon, { ...b5, code: code5 }), 429, 'too_many_attempts', 'code');
 });
@@ -371,10 +370,20 @@ test('results per target and organisation for staff in scope; the roll-up agrees
   const direct = await result(secretary, 'member', memberId);
   assert.deepEqual([m.valid, m.invalid, m.satisfied, m.basic, m.unsatisfied], [direct.valid, direct.invalid, direct.satisfied, direct.basic, direct.unsatisfied]);
   const sum = (k) => targets.reduce((s, t) => s + t[k], 0);
+  const sum2 = (k) => targets.reduce((s, t) => s + t.counted_by[k], 0);
   // the branch's roll-up counts exactly its targets' ballots
   assert.equal(org.totals.valid, sum('valid'));
   assert.equal(org.totals.invalid, sum('invalid'));
   assert.equal(org.totals.unsatisfied, sum('unsatisfied'));
+  assert.equal(org.totals.unverified, sum('unverified'));
+  assert.ok(org.totals.unverified > 0 && org.totals.valid > 0);
+  // beside the figure: what it counts, by channel and verification
+  const by = org.totals.counted_by;
+  assert.equal(by.web_sms + by.paper + by.phone, org.totals.valid);
+  assert.deepEqual([by.web_sms, by.paper, by.phone], [sum2('web_sms'), sum2('paper'), sum2('phone')]);
+  assert.ok(by.web_sms > 0 && by.paper > 0 && by.phone > 0, JSON.stringify(by));
+  assert.match(org.totals.basis_text, /^计入 \d+ 票：网上\/扫码（短信验证手机号）\d+，纸质问卷（编号核验）\d+，电话随机抽访 \d+$/);
+  assert.match(org.totals.unverified_text, /未验证的网上评价 \d+ 票，仅供参考，不计入等次和满意率/);
   const all = org.totals.satisfied + org.totals.basic + org.totals.unsatisfied;
   assert.equal(org.totals.rate_x10000, Math.round((org.totals.satisfied + org.totals.basic) * 10000 / all));
   // the town above sees the branch among its children with the same figures
@@ -389,6 +398,8 @@ test('results per target and organisation for staff in scope; the roll-up agrees
   const page = await secretary.get(`/members/${memberId}/ratings`);
   assert.equal(page.status, 200);
   assert.ok(page.text.includes(`<strong id="valid">${direct.valid}</strong>`));
+  assert.ok(page.text.includes(direct.basis_text) && page.text.includes('未验证的网上评价，仅供参考，不计入等次和满意率'));
+  assert.ok(page.text.includes(`<strong id="unverified">${direct.unverified}</strong>`));
   // scope: another branch's secretary and the plain member role
   expectError(await secretary2.get(`/api/v1/orgs/${branch}/ratings`), 404, 'not_found');
   expectError(await secretary2.get(`/api/v1/members/${memberId}/ratings`), 404, 'not_found');
@@ -397,7 +408,7 @@ test('results per target and organisation for staff in scope; the roll-up agrees
   const x = await secretary.get(`/api/v1/orgs/${branch}/ratings?format=xlsx`);
   assert.equal(x.status, 200);
   const sheet = unzip(x.buf)['xl/worksheets/sheet1.xml'].toString('utf8');
-  assert.ok(sheet.includes('有效票'));
+  assert.ok(sheet.includes('有效票（计入）') && sheet.includes('未验证的网上评价（不计入）'));
   // the recount from raw records finds no difference in the stored counters
   const rc = srv.cli(['recount', '--round', String(round.id)]);
   assert.equal(rc.status, 0, rc.stdout + rc.stderr);
@@ -449,13 +460,13 @@ test('anonymity: no staff route, page, export or audit record links a ballot to 
   assert.ok(audit.length > 0);
   for (const a of audit) {
     assert.equal(a.entity, 'review_round');
-    assert.deepEqual(Object.keys(JSON.parse(a.after)).sort(), ['channel', 'invalid', 'valid']);
+    assert.deepEqual(Object.keys(JSON.parse(a.after)).sort(), ['channel', 'held', 'invalid', 'unverified', 'valid']);
   }
   // and the database keeps no phone, no device, no time of day beside a ballot
   const cols = sql(srv.db, BACKEND === 'pg'
     ? "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'ballot'"
     : "SELECT group_concat(name, ',') FROM pragma_table_info('ballot')");
-  assert.equal(cols, 'id,round_id,target_kind,target_id,org_id,channel,questions,answers,comment,reason,valid,invalid_reason,rater_key,day,late');
+  assert.equal(cols, 'id,round_id,target_kind,target_id,org_id,channel,questions,answers,comment,reason,valid,invalid_reason,rater_key,day,verified,hold,burst_id,late');
   assert.equal(sql(srv.db, "SELECT count(*) FROM ballot WHERE valid = 0 AND rater_key IS NOT NULL"), '0', 'invalid ballots keep no key');
 });
 
@@ -517,7 +528,7 @@ test('a closed round takes no more ballots', async () => {
   const info = await ok(await anon.get(`/api/v1/public/rating?target_kind=window&target_id=${w.id}`));
   assert.equal(info.open, false);
   assert.match(info.closed_message, /没有进行中的群众评议/);
-  expectError(await ballot(anon, { target_kind: 'window', target_id: w.id, answers: '111111', device: device() }), 409, 'rating_closed');
+  expectError(await ballot(anon, { target_kind: 'window', target_id: w.id, answers: '111111', device: await device() }), 409, 'rating_closed');
   const page = await anon.get(`/p/rate/window/${w.id}`);
   assert.ok(page.text.includes('没有进行中的群众评议'));
   expectError(await secretary.post(`/api/v1/orgs/${branch}/paper-batches`, { target_kind: 'window', target_id: w.id, sheets: 3 }), 409, 'rating_closed');
@@ -535,13 +546,13 @@ test('stuffing from one address stops at the per-address limit; refused ballots 
     const sec = await loginAs(s2.base, 'secretary');
     const mid = (await loginAs(s2.base, 'member')).user.member_id;
     const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await c.post('/api/v1/public/ballots', { target_kind: 'member', target_id: mid, answers: '111', device: device() })).status);
+    for (let i = 0; i < 6; i++) statuses.push((await c.post('/api/v1/public/ballots', { target_kind: 'member', target_id: mid, answers: '111', device: await deviceOn(s2.base) })).status);
     assert.deepEqual(statuses, [201, 201, 201, 429, 429, 429]);
-    const r = await c.post('/api/v1/public/ballots', { target_kind: 'member', target_id: mid, answers: '111', device: device() });
+    const r = await c.post('/api/v1/public/ballots', { target_kind: 'member', target_id: mid, answers: '111', device: await deviceOn(s2.base) });
     const e = expectError(r, 429, 'rate_limited');
     assert.match(e.message, /过多/);
     const res = (await ok(await sec.get(`/api/v1/members/${mid}/ratings`))).result;
-    assert.deepEqual([res.valid, res.invalid], [3, 0]);
+    assert.deepEqual([res.valid, res.unverified, res.invalid], [0, 3, 0]);
     // SMS codes per address
     assert.equal((await c.post('/api/v1/public/sms-codes', { phone: '13600000001' })).status, 202);
     assert.match(readFileSync(outbox, 'utf8'), /^13600000001 【创先争优】您的群众评议验证码是 \d{6}，/);

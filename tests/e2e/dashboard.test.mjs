@@ -1,6 +1,7 @@
 // dashboard.test.mjs: the roll-up dashboard (统计看板) in a real Chromium, on this file's own demo
 // database. Through the API: the town's office opens a review round for the town and residents
-// rate members of two of its branches (one rating repeated, so one ballot is invalid). Then the
+// rate members of two of its branches, each with a phone verified by its SMS code, so that the
+// ballots count (one rating repeated, so one ballot is invalid). Then the
 // `town` login follows 统计看板 from the header: the charts are drawn (a canvas in each chart
 // container) by /static/dashboard.js with ECharts served by cxzy itself (every request of the page
 // goes to the server under test, none to a CDN; the Content-Security-Policy refuses nothing), the
@@ -8,7 +9,7 @@
 // serious or critical violation. Without its scripts the table is all there is, and it fits a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, loginAs, PASSWORD, daysFromToday, launchChromium, axeCheck } from '../lib.mjs';
+import { startServerOn, Client, loginAs, PASSWORD, daysFromToday, launchChromium, axeCheck, smsCode } from '../lib.mjs';
 
 const srv = await startServerOn();
 let browser;
@@ -47,12 +48,16 @@ async function seed() {
   assert.ok(other, 'the town has a second branch with members');
   const anon = new Client(srv.base);
   let valid = 0, invalid = 0, n = 0;
+  const device = async () => (await ok(await anon.get(`/api/v1/public/rating?target_kind=org&target_id=${branchA}`))).device;
   for (const [org, answers] of [[branchA, ['111', '112', '121', '211']], [other.id, ['122', '111']]]) {
     const ms = (await ok(await office.get(`/api/v1/orgs/${org}/members?per_page=${answers.length}`))).members;
-    const first = `e2e-dashboard-device-${n + 1}`;
+    let first;
     for (let i = 0; i < answers.length; i++) {
-      const body = { target_kind: 'member', target_id: ms[i].id, answers: answers[i], channel: 'web', device: `e2e-dashboard-device-${++n}` };
-      await ok(await anon.post('/api/v1/public/ballots', body), 201);
+      const phone = `1360000${String(++n).padStart(4, '0')}`;
+      await ok(await anon.post('/api/v1/public/sms-codes', { phone }), 202);
+      const body = { target_kind: 'member', target_id: ms[i].id, answers: answers[i], channel: 'web', device: await device(), phone, code: await smsCode(srv, phone) };
+      first = first || body.device;
+      assert.equal((await ok(await anon.post('/api/v1/public/ballots', body), 201)).ballot.counted, true);
       valid++;
     }
     // the same device again on the same member: refused and counted as invalid

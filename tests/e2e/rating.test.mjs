@@ -1,13 +1,14 @@
 // rating.test.mjs: public rating (群众评议) in a real Chromium at a phone's size, on this file's own
 // demo database with a round the office opens: a resident scans the QR code on a member's desk
 // sign (the SVG is decoded here, module by module, and its URL opened), follows 评价 on the card,
-// answers 满意 to every question and submits; a second rating from the same phone (the same
-// browser, its device cookie) is refused with the message shown; the secretary then sees the
-// ballot counted (and the refused one as invalid) on the branch's rating pages. axe-core runs on
-// the rating form.
+// answers 满意 to every question, verifies the phone number by its SMS code (without it the
+// ballot would be only the unverified indicator) and submits; a second rating from the same phone
+// (the same browser, its device cookie) is refused with the message shown; the secretary then sees
+// the ballot counted (and the refused one as invalid) on the branch's rating pages. axe-core runs
+// on the rating form.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, PASSWORD, loginAs, launchChromium, axeCheck } from '../lib.mjs';
+import { startServerOn, PASSWORD, loginAs, launchChromium, axeCheck, smsCode } from '../lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
 const srv = await startServerOn();
@@ -128,18 +129,25 @@ test('scan a member\'s QR code, rate 满意, a second rating is refused, the sec
   await axeCheck(page, 'the rating form');
   const w = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(w <= PHONE.width + 1, `the rating form is ${w}px wide at a ${PHONE.width}px viewport`);
-  const rateAll = async () => {
+  const rateAll = async (verify) => {
     for (const fs of await page.locator('fieldset.question').all()) await fs.getByLabel('满意', { exact: true }).check();
     await page.fill('#comment', '服务热情，办事认真');
+    if (verify) { // the code is sent, the form comes back with what was entered
+      await page.fill('#phone', '13712345678');
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '获取验证码' }).click()]);
+      assert.match(await page.locator('[role=status]').first().textContent(), /验证码已发送/);
+      await page.fill('#code', await smsCode(srv, '13712345678'));
+    }
     await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), page.getByRole('button', { name: '提交评价' }).click()]);
   };
-  await rateAll();
+  await rateAll(true);
   assert.ok((await page.locator('h1').first().textContent()).includes('感谢您的评价'), await page.textContent('main'));
+  assert.equal(await page.locator('[data-status]').getAttribute('data-status'), 'counted');
   assert.deepEqual(await page.locator('[role=alert]').allTextContents(), []);
 
   // the same phone again: refused, and the page says why
   await page.goto(`${srv.base}/p/rate/member/${memberId}`);
-  await rateAll();
+  await rateAll(false);
   const alert = (await page.locator('[role=alert]').allTextContents()).join(' ');
   assert.match(alert, /已经评价过/, `the refusal is shown: ${alert}`);
   assert.equal(await page.locator('[role=alert]').getAttribute('data-code'), 'duplicate_ballot');

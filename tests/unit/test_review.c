@@ -382,16 +382,24 @@ static void test_rollup_deltas(void **st)
     (void)st;
     /* the counters a ballot and a grade move: what recount rebuilds from raw records */
     rollup r = {{0}};
-    rollup_of_ballot(&r, true, "112", 1);
-    rollup_of_ballot(&r, true, "333", 1);
-    rollup_of_ballot(&r, false, "111", 1); /* an invalid ballot's answers count nowhere */
+    rollup_of_ballot(&r, ballot_class(true, true, ""), "paper", "112", 1);
+    rollup_of_ballot(&r, ballot_class(true, true, ""), "web", "333", 1);
+    rollup_of_ballot(&r, ballot_class(false, true, ""), "paper", "111", 1); /* an invalid ballot's answers count nowhere */
+    /* nor do an unverified web ballot's, a held one's or a discarded one's */
+    rollup_of_ballot(&r, ballot_class(true, false, ""), "web", "111", 1);
+    rollup_of_ballot(&r, ballot_class(true, true, "held"), "web", "111", 1);
+    rollup_of_ballot(&r, ballot_class(true, true, "discarded"), "web", "111", 1);
     assert_int_equal(r.v[RU_BALLOTS_VALID], 2);
-    assert_int_equal(r.v[RU_BALLOTS_INVALID], 1);
+    assert_int_equal(r.v[RU_BALLOTS_PAPER], 1);
+    assert_int_equal(r.v[RU_BALLOTS_WEB], 1);
+    assert_int_equal(r.v[RU_BALLOTS_UNVERIFIED], 1);
+    assert_int_equal(r.v[RU_BALLOTS_HELD], 1);
+    assert_int_equal(r.v[RU_BALLOTS_INVALID], 2);
     assert_int_equal(r.v[RU_ANS_SATISFIED], 2);
     assert_int_equal(r.v[RU_ANS_BASIC], 1);
     assert_int_equal(r.v[RU_ANS_UNSATISFIED], 3);
     assert_int_equal(rollup_satisfaction(&r), 5000); /* 3 of 6 answers: 50.00% */
-    rollup_of_ballot(&r, true, "333", -1);          /* taking a ballot away undoes it */
+    rollup_of_ballot(&r, BC_COUNTED, "web", "333", -1); /* taking a ballot away undoes it */
     assert_int_equal(rollup_satisfaction(&r), 10000);
     rollup empty = {{0}};
     assert_int_equal(rollup_satisfaction(&empty), -1);

@@ -28,7 +28,7 @@ CREATE UNIQUE INDEX phone_draw_commitment_u ON phone_draw(commitment_id);
 ALTER TABLE paper_sheet ADD COLUMN keyed_by {{I64}} NOT NULL DEFAULT 0;
 
 -- 投诉 about someone or something goes to the level above its organisation (never to the
--- accused): open complaints still held inside the accused organisation's subtree move up to its
+-- accused): complaints still held inside the accused organisation's subtree (open or answered) move up to its
 -- parent. Complaints about the top organisation stay (there is no level above in this system).
 UPDATE feedback SET org_id = (SELECT a.parent_id FROM org a WHERE a.id = feedback.about_org_id)
  WHERE kind = 'complaint' AND about_kind <> ''

@@ -1162,6 +1162,7 @@ int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const 
     "p.id, p.round_id, p.target_kind, p.target_id, p.org_id, p.questions, p.seed, p.population, p.n, p.list_digest, p.created_at, " \
     "o.name, o.path, r.name, coalesce(p.commitment_id, 0), p.seed_hash, p.method, p.created_by, "                      \
     "coalesce((SELECT u.display_name FROM app_user u WHERE u.id = p.created_by), ''), "                              \
+    "coalesce((SELECT c.created_at FROM draw_commitment c WHERE c.id = p.commitment_id), 0), "                       \
     "(SELECT count(*) FROM phone_draw_entry x WHERE x.draw_id = p.id AND x.state = 'pending'), "                     \
     "(SELECT count(*) FROM phone_draw_entry x WHERE x.draw_id = p.id AND x.state = 'answered'), "                    \
     "(SELECT count(*) FROM phone_draw_entry x WHERE x.draw_id = p.id AND x.state = 'unreachable'), "                 \
@@ -1191,11 +1192,12 @@ static void read_draw(db_stmt *s, phone_draw *p)
     snprintf(p->method, sizeof p->method, "%s", db_col_text(s, 16));
     p->created_by = db_col_i64(s, 17);
     snprintf(p->created_by_name, sizeof p->created_by_name, "%s", db_col_text(s, 18));
-    p->pending = db_col_i64(s, 19);
-    p->answered = db_col_i64(s, 20);
-    p->unreachable = db_col_i64(s, 21);
-    p->refused = db_col_i64(s, 22);
-    snprintf(p->target_name, sizeof p->target_name, "%s", db_col_text(s, 23));
+    p->committed_at = db_col_i64(s, 19);
+    p->pending = db_col_i64(s, 20);
+    p->answered = db_col_i64(s, 21);
+    p->unreachable = db_col_i64(s, 22);
+    p->refused = db_col_i64(s, 23);
+    snprintf(p->target_name, sizeof p->target_name, "%s", db_col_text(s, 24));
 }
 
 int phone_draw_get(db *d, int64_t id, phone_draw *p)

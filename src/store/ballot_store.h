@@ -159,7 +159,7 @@ int paper_totals(db *d, const org *root, int64_t round_id, int64_t *issued, int6
 #define PHONE_MAX_DRAW 2000
 typedef struct phone_draw {
     int64_t id, round_id, target_id, org_id, population, n, created_at;
-    int64_t pending, answered, unreachable, refused, commitment_id, created_by;
+    int64_t pending, answered, unreachable, refused, commitment_id, created_by, committed_at; /* committed_at: the commitment's time */
     int kind;
     char seed[72], seed_hash[65], method[16], list_digest[65], questions[16], target_name[256], org_name[256], org_path[CX_PATH_MAX],
         round_name[192], created_by_name[64];

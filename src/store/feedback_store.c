@@ -715,6 +715,12 @@ int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e
         REFUSE(d, e, 404, "not_found", "into_id", "要保留的事项不存在或不在您的管理范围内");
         goto out;
     }
+    /* a complaint about someone follows the kept item's handling: only one about the same
+     * organisation, so it cannot reach the accused through another item's route */
+    if (f->kind == FK_COMPLAINT && feedback_has_accused(f) && (!feedback_has_accused(k) || k->about_org_id != f->about_org_id)) {
+        REFUSE(d, e, 400, "merge_accused", "into_id", "针对某人或某组织的投诉只能与针对同一组织的投诉合并（以免转由被投诉方办理）");
+        goto out;
+    }
     if (!open_status(f->status)) {
         REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再合并", feedback_status_label(f->status));
         goto out;

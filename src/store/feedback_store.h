@@ -133,7 +133,8 @@ int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id
  * caller checks the user's reach over org_id. */
 int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const char *note, cx_err *e);
 /* Merges id (a duplicate, open) into into_id (kept, not merged): same class (both reports or
- * neither). */
+ * neither); a complaint about someone only into a complaint about the same organisation (400
+ * merge_accused). */
 int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e);
 /* reply 2–2000 characters; publish (never for a report) needs an anonymised summary. */
 int feedback_reply(db *d, const actor *a, int64_t id, const char *reply, bool publish, const char *summary, cx_err *e);

@@ -1028,6 +1028,15 @@ void h_paper_sheet(req *r)
 
 /* ---- staff: phone sampling ---- */
 
+/* A time as the pages show it: "2026-12-06 13:45:07" (local time). */
+static void time_text(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 static cJSON *draw_json(const phone_draw *p)
 {
     cJSON *j = SUBJECT_JSON(p);
@@ -1037,6 +1046,14 @@ static cJSON *draw_json(const phone_draw *p)
     cJSON_AddStringToObject(j, "seed_sha256", p->seed_hash);
     cJSON_AddStringToObject(j, "seed", p->seed);
     cJSON_AddStringToObject(j, "created_by_name", p->created_by_name);
+    if (p->commitment_id) {
+        char when[32];
+        time_text(p->committed_at, when);
+        json_add_i64(j, "committed_at", p->committed_at);
+        cJSON_AddStringToObject(j, "committed_at_text", when);
+        time_text(p->created_at, when);
+        cJSON_AddStringToObject(j, "drawn_at_text", when);
+    }
     json_add_i64(j, "population", p->population);
     json_add_i64(j, "n", p->n);
     cJSON_AddStringToObject(j, "list_digest", p->list_digest);
@@ -1066,6 +1083,9 @@ static cJSON *commitment_json(const draw_commitment *c)
     json_add_i64(j, "org_id", c->org_id);
     cJSON_AddStringToObject(j, "seed_sha256", c->seed_hash);
     json_add_i64(j, "created_at", c->created_at);
+    char when[32];
+    time_text(c->created_at, when);
+    cJSON_AddStringToObject(j, "created_at_text", when);
     cJSON_AddStringToObject(j, "created_by_name", c->created_by_name);
     cJSON_AddBoolToObject(j, "used", c->used_at != 0);
     return j;

@@ -227,6 +227,11 @@ test('a complaint about a branch secretary goes to the level above: the secretar
   assert.ok(offered.includes(townId) && !offered.includes(branchA), `assignment offered to ${offered}: never the accused branch`);
   // it cannot be handed down to the accused's branch
   expectError(await office.post(`/api/v1/feedback/${it.id}/assign`, { org_id: branchA }), 400, 'not_higher', 'org_id');
+  // nor reach it by being merged into an item the branch handles (an opinion about the branch)
+  await submit({ kind: 'opinion', text: uniq('支部低保评定请公开'), about_kind: 'org', about_id: branchA });
+  const op = await findByText(`支部低保评定请公开（${seq}号）`);
+  assert.equal(op.org_id, branchA);
+  expectError(await office.post(`/api/v1/feedback/${it.id}/merge`, { into_id: op.id }), 400, 'merge_accused', 'into_id');
   await ok(await town.post(`/api/v1/feedback/${it.id}/reply`, { reply: '经镇党委核实，已责成支部补办公示。' }));
   // the accused secretary entering a complaint about himself by hotline: filed above, hidden from him at once
   const r = await ok(await as.secm.post(`/api/v1/orgs/${branchA}/feedback`, { kind: 'complaint', channel: 'hotline', text: uniq('热线：支部书记办事拖拉'),

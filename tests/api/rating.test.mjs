@@ -394,6 +394,8 @@ test('phone sampling: the seed is committed by the server before the list; the l
   const d1 = (await ok(await upload(secretary, branch, { ...fields, commitment_id: c1.id }, contactList([...planted, ...rest])), 201)).draw;
   assert.deepEqual([d1.method, d1.committed, d1.commitment_id, d1.seed_sha256, d1.population, d1.n], ['committed-v1', true, c1.id, c1.seed_sha256, 30, 5]);
   assert.match(d1.seed, /^[0-9a-f]{64}$/);
+  assert.equal(d1.committed_at, c1.created_at, 'the commitment\'s time is on the draw');
+  assert.ok(d1.committed_at_text <= d1.drawn_at_text, 'committed, then drawn');
   assert.equal(sha256(d1.seed), c1.seed_sha256, 'sha256(seed) is the commitment');
   // anyone re-runs it from the seed and the list in ANY order: the same entries
   const e1 = (await ok(await secretary.get(`/api/v1/phone-draws/${d1.id}`))).entries;
@@ -610,7 +612,7 @@ test('the staff pages and their forms; the public form asks for an SMS code and 
   const cm = await form(secretary, `/orgs/${branch}/draw-commitments`, { purpose: 'phone' });
   assert.equal(cm.status, 303);
   const rp = await secretary.get(`/orgs/${branch}/rating`);
-  const shownHash = rp.text.match(/name="commitment_id"><option value="(\d+)">第 \d+ 号 · ([0-9a-f]{64})</);
+  const shownHash = rp.text.match(/name="commitment_id"><option value="(\d+)">第 \d+ 号 · ([0-9a-f]{64}) · /);
   assert.ok(shownHash, 'the second step offers the commitment with its SHA-256');
   const draw = (await ok(await upload(secretary, branch, { target_kind: 'org', n: 1, commitment_id: shownHash[1] }, '13512345678\n'), 201)).draw;
   assert.equal(draw.seed_sha256, shownHash[2]);

@@ -405,6 +405,14 @@ test('phone sampling: the seed is committed by the server before the list; the l
   assert.deepEqual(e1.map((x) => [x.list_index, x.phone_mask]), again.indexes.map((ix, i) => [ix, maskOf(again.numbers[i])]));
   const full = (await ok(await secretary.post(`/api/v1/phone-draws/${d1.id}/reveal`))).entries;
   assert.deepEqual(full.map((x) => x.phone), again.numbers);
+  // and with the shipped binary, no database: `cxzy redraw --seed … --commitment … list`
+  const listFile = scratchFile(`redraw-${process.pid}.csv`, contactList(shuffled));
+  const rr = srv.cli(['redraw', '--seed', d1.seed, '--n', '5', '--commitment', c1.seed_sha256, listFile]);
+  assert.equal(rr.status, 0, rr.stderr);
+  assert.ok(rr.stdout.includes('与抽签承诺相符') && rr.stdout.includes(d1.list_digest));
+  assert.deepEqual(rr.stdout.trim().split('\n').slice(-5), again.numbers.map((p, i) => `${i + 1} ${again.indexes[i]} ${p}`));
+  const wrong = srv.cli(['redraw', '--seed', d1.seed.replace(/^./, (ch) => (ch === '0' ? '1' : '0')), '--n', '5', '--commitment', c1.seed_sha256, listFile]);
+  assert.equal(wrong.status, 1, 'another seed does not match the commitment');
   // the commitment is used once; a commitment made for another branch is not usable here
   expectError(await upload(secretary, branch, { ...fields, commitment_id: c1.id }, contactList(planted)), 409, 'commitment_used', 'commitment_id');
   const other = await commit(secretary2, branch2);

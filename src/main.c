@@ -27,6 +27,7 @@ static const char *usage_main =
     "  audit verify  校验审计日志的哈希链，报告被修改或删除的记录\n"
     "  recount       按原始记录重新计算某评议轮次的等次和统计数，列出差异\n"
     "  escalate      把逾期未销号的整改事项上报到上级组织（供 cron 每天运行）\n"
+    "  redraw        按公开的种子和同一份名单重新抽取，核对电话随机抽访（不需要数据库）\n"
     "\n"
     "通用选项：\n"
     "  --db URL      数据库：文件路径为 SQLite（默认 data/cxzy.db），postgresql://… 为 PostgreSQL\n"
@@ -438,6 +439,7 @@ static int cmd_user(int argc, char **argv)
 
 int cmd_recount(int argc, char **argv); /* cli/recount.c */
 int cmd_escalate(int argc, char **argv); /* cli/escalate.c */
+int cmd_redraw(int argc, char **argv);   /* cli/redraw.c */
 
 int main(int argc, char **argv)
 {
@@ -452,6 +454,7 @@ int main(int argc, char **argv)
         {"serve", cmd_serve}, {"init", cmd_init},     {"demo", cmd_demo},   {"import", cmd_import},
         {"export", cmd_export}, {"user", cmd_user}, {"migrate", cmd_migrate}, {"audit", cmd_audit},
         {"recount", cmd_recount}, {"escalate", cmd_escalate},
+        {"redraw", cmd_redraw},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

@@ -174,6 +174,7 @@ typedef struct sheet_ctx {
     int n;
     cx_err *e;
     int rc;
+    const actor *a; /* who keys the sheets in */
 } sheet_ctx;
 static int key_sheet(void *ctx, const char *code)
 {
@@ -182,7 +183,9 @@ static int key_sheet(void *ctx, const char *code)
     ballot_in in = {.channel = "paper", .batch_id = k->batch, .sheet_code = code, .answers = k->n % 3 ? "111111" : "111211",
                     .spoiled = k->n == 7};
     ballot_out out;
-    k->rc = ballot_cast(k->d, &actor_cli, &in, &out, k->e);
+    paper_batch b;
+    k->rc = ballot_cast(k->d, k->a, &in, &out, k->e);
+    if (k->rc == CX_OK && paper_batch_get(k->d, k->batch, &b) == 1) k->rc = paper_sheet_keyed(k->d, k->a, &b, code, k->e);
     k->n++;
     return k->rc != CX_OK;
 }
@@ -204,8 +207,9 @@ static int demo_ballots(db *d, int kind, int64_t target, int n, const char *cons
     return CX_OK;
 }
 
-/* Opinions and complaints (one answered and published, one waiting), a 举报 that only the
- * discipline inspectors above the branch see, and a rectification item from an inspection. */
+/* Opinions and complaints (one about a town window answered and published by the district, one
+ * about the branch waiting at the town), a 举报 that only the discipline inspectors above the
+ * branch see, and a rectification item from an inspection. */
 static int demo_feedback(db *d, const org *branch, int64_t window, int64_t accused, cx_err *e)
 {
     char code[FEEDBACK_CODE_CAP];
@@ -218,6 +222,10 @@ static int demo_feedback(db *d, const org *branch, int64_t window, int64_t accus
                        "感谢您的意见。自下周一起，社保医保窗口实行午间轮班，中午十二点到一点有专人办理业务。", true,
                        "群众反映窗口午休无人办理业务，希望错峰安排。", e) != CX_OK)
         return CX_ERR;
+    /* a complaint about the branch goes to the town above it, never to the branch's secretary */
+    feedback_in cb = {.kind = "complaint", .channel = FC_WEB, .about_kind = "org", .about_id = branch->id,
+                      .text = "支部组织的志愿服务只在上级检查前搞一次，平时见不到人，希望上级督促。", .name = "王女士", .contact = "13700005678"};
+    if (feedback_submit(d, NULL, &cb, &id, code, e) != CX_OK) return CX_ERR;
     feedback_in o = {.kind = "suggestion", .channel = FC_WEB, .about_kind = "org", .about_id = branch->id,
                      .text = "建议支部把党员承诺事项和完成情况贴在村务公开栏，方便不上网的老人查看。"};
     if (feedback_submit(d, NULL, &o, &id, code, e) != CX_OK) return CX_ERR;
@@ -296,9 +304,12 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
         window_create(d, &actor_cli, town, "便民服务中心 民政窗口", "镇便民服务中心一楼 3 号窗口", NULL, e) != CX_OK ||
         demo_ballots(d, RK_WINDOW, win, 7, window, e) != CX_OK)
         return CX_ERR;
+    /* 纸质问卷 for the town's window: issued and keyed in by the level above (the district office) */
     int64_t batch;
-    if (paper_batch_create(d, &actor_cli, RK_WINDOW, win, 10, "接待日现场发放", &batch, e) != CX_OK) return CX_ERR;
-    sheet_ctx k = {d, batch, 0, e, CX_OK};
+    actor off = {0, "区委活动办公室"};
+    if (user_find(d, "office", &off.user_id) != 1) off = actor_cli;
+    if (paper_batch_create(d, &off, RK_WINDOW, win, 10, "接待日现场发放", &batch, e) != CX_OK) return CX_ERR;
+    sheet_ctx k = {d, batch, 0, e, CX_OK, &off};
     if (paper_codes(d, batch, key_sheet, &k) != CX_OK || k.rc != CX_OK) return CX_ERR;
     size_t graded;
     org t;

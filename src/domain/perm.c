@@ -46,6 +46,37 @@ bool perm_allows(const principal *p, int mask, const char *org_path)
     return false;
 }
 
+bool perm_above(const principal *p, int mask, const char *org_path)
+{
+    if (!p || !org_path) return false;
+    for (int i = 0; i < p->ngrants; i++)
+        if ((p->grants[i].role & mask) && path_in_subtree(org_path, p->grants[i].path) && strcmp(org_path, p->grants[i].path))
+            return true;
+    return false;
+}
+
+bool perm_at(const principal *p, int mask, const char *org_path)
+{
+    if (!p || !org_path) return false;
+    for (int i = 0; i < p->ngrants; i++)
+        if ((p->grants[i].role & mask) && !strcmp(org_path, p->grants[i].path)) return true;
+    return false;
+}
+
+/* "/7/": one organisation deep, the top of the tree */
+static bool top_path(const char *path)
+{
+    int slashes = 0;
+    for (const char *c = path; *c; c++) slashes += *c == '/';
+    return slashes == 2;
+}
+
+bool perm_paper_handler(const principal *p, const char *org_path)
+{
+    if (!org_path) return false;
+    return perm_above(p, ROLE_OFFICE | ROLE_SECRETARY, org_path) || (top_path(org_path) && perm_at(p, ROLE_OFFICE, org_path));
+}
+
 int perm_roles(const principal *p)
 {
     int r = 0;

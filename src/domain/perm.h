@@ -37,6 +37,14 @@ const char *role_label(int role);
 bool path_in_subtree(const char *path, const char *root);
 /* True when p holds a role in mask at an organisation whose subtree contains org_path. */
 bool perm_allows(const principal *p, int mask, const char *org_path);
+/* True when p holds a role in mask at a strict ancestor of org_path: the level above (上级). */
+bool perm_above(const principal *p, int mask, const char *org_path);
+/* True when p holds a role in mask at exactly the organisation of org_path (not above it). */
+bool perm_at(const principal *p, int mask, const char *org_path);
+/* Paper questionnaires (纸质问卷) of an organisation are issued and keyed in by the level above:
+ * an office or secretary at a strict ancestor; at the top organisation, where there is no level
+ * above, its own office. Never the organisation's own secretary alone. */
+bool perm_paper_handler(const principal *p, const char *org_path);
 /* Union of the role bits p holds anywhere. */
 int perm_roles(const principal *p);
 /* The highest organisation (shortest path) at which p holds a role in mask; NULL if none. */

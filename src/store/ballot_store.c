@@ -2,6 +2,7 @@
  * rounds, SMS codes, ballots, paper questionnaires, phone sampling and results (see
  * ballot_store.h). */
 #include "ballot_store.h"
+#include "draw_store.h"
 #include "rollup.h"
 #include "../domain/idcard.h"
 #include "../domain/review.h"
@@ -1029,7 +1030,8 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_
     "(SELECT count(*) FROM paper_sheet s WHERE s.batch_id = b.id AND s.state = 'valid'), "                          \
     "(SELECT count(*) FROM paper_sheet s WHERE s.batch_id = b.id AND s.state = 'spoiled'), "                        \
     "CASE b.target_kind WHEN 'member' THEN (SELECT name FROM member WHERE id = b.target_id) "                      \
-    "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = b.target_id) ELSE o.name END"
+    "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = b.target_id) ELSE o.name END, b.created_by, "      \
+    "coalesce((SELECT u.display_name FROM app_user u WHERE u.id = b.created_by), '')"
 #define BATCH_FROM " FROM paper_batch b JOIN org o ON o.id = b.org_id JOIN review_round r ON r.id = b.round_id"
 
 static void read_batch(db_stmt *s, paper_batch *b)
@@ -1050,6 +1052,8 @@ static void read_batch(db_stmt *s, paper_batch *b)
     b->spoiled = db_col_i64(s, 13);
     b->returned = b->valid + b->spoiled;
     snprintf(b->target_name, sizeof b->target_name, "%s", db_col_text(s, 14));
+    b->created_by = db_col_i64(s, 15);
+    snprintf(b->created_by_name, sizeof b->created_by_name, "%s", db_col_text(s, 16));
 }
 
 int paper_batch_get(db *d, int64_t id, paper_batch *b)
@@ -1150,6 +1154,40 @@ int paper_codes(db *d, int64_t batch_id, code_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+int paper_sheet_keyed(db *d, const actor *a, const paper_batch *b, const char *code_in, cx_err *e)
+{
+    char code[16];
+    if (code_parse(code_in, PAPER_CODE_DATA, code, sizeof code, "code", "问卷编号", e) != CX_OK) return CX_ERR;
+    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    db_stmt *s = db_prepare(d, "UPDATE paper_sheet SET keyed_by = ? WHERE batch_id = ? AND code = ? AND keyed_by = 0 AND state <> 'issued'");
+    if (!s) return fail_db(d, e);
+    db_bind_i64(s, 1, a ? a->user_id : 0);
+    db_bind_i64(s, 2, b->id);
+    db_bind_text(s, 3, code);
+    int rc = db_step(s);
+    int64_t n = rc == DB_DONE ? db_changes(s) : 0;
+    db_done(s);
+    if (rc == CX_ERR) return fail_db(d, e);
+    if (n == 0) {
+        db_rollback(d);
+        return CX_OK;
+    }
+    return store_finish(d, a, "key_in", "paper_batch", b->id, b->org_id, NULL, xstrdup("{\"sheets\":1}"), CX_OK, e);
+}
+
+int paper_keyers(db *d, int64_t batch_id, keyer_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT s.keyed_by, coalesce(u.display_name, ''), count(*) FROM paper_sheet s LEFT JOIN app_user u ON u.id = s.keyed_by "
+                               "WHERE s.batch_id = ? AND s.state <> 'issued' GROUP BY s.keyed_by, u.display_name ORDER BY count(*) DESC, s.keyed_by");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, batch_id);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW)
+        if (fn(ctx, db_col_i64(s, 0), db_col_text(s, 1), db_col_i64(s, 2))) break;
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
 int paper_totals(db *d, const org *root, int64_t round_id, int64_t *issued, int64_t *returned, int64_t *valid)
 {
     char end[CX_PATH_MAX];
@@ -1187,9 +1225,6 @@ int phone_list_read(const void *file, size_t len, char ***phones, size_t *np, ch
     buf bad;
     buf_init(&bad);
     int rc;
-    /* seen: the numbers so far, to drop repeats (sorted copy searched per row would be O(n log n);
-     * a simple open-addressing set of indexes into v is enough) */
-    size_t scap = 1024, *set = xcalloc(scap, sizeof *set);
     while ((rc = tab_next(t, &cells, &nc, e)) == 1) {
         char p[32];
         if (phone_validate(cells[0], p, NULL) != CX_OK || strlen(p) != 11 || p[0] != '1') {
@@ -1201,33 +1236,10 @@ int phone_list_read(const void *file, size_t len, char ***phones, size_t *np, ch
             rc = cx_fail(e, 400, "list_too_long", "file", "名单最多 %d 个号码", PHONE_MAX_LIST);
             break;
         }
-        if ((n + 1) * 2 > scap) { /* grow the set */
-            size_t ncap = scap * 2, *ns = xcalloc(ncap, sizeof *ns);
-            for (size_t i = 0; i < scap; i++)
-                if (set[i]) {
-                    size_t h = (size_t)strtoull(v[set[i] - 1] + 3, NULL, 10) & (ncap - 1);
-                    while (ns[h]) h = (h + 1) & (ncap - 1);
-                    ns[h] = set[i];
-                }
-            free(set);
-            set = ns, scap = ncap;
-        }
-        size_t h = (size_t)strtoull(p + 3, NULL, 10) & (scap - 1);
-        bool dup = false;
-        while (set[h]) {
-            if (!strcmp(v[set[h] - 1], p)) {
-                dup = true;
-                break;
-            }
-            h = (h + 1) & (scap - 1);
-        }
-        if (dup) continue;
         if (n == cap) cap = cap ? cap * 2 : 256, v = xrealloc(v, cap * sizeof *v);
         v[n++] = xstrdup(p);
-        set[h] = n;
     }
     tab_close(t);
-    free(set);
     if (rc == 0 && nbad) rc = cx_fail(e, 400, "invalid_list", "file", "名单中有 %zu 行不是有效的手机号（%s%s），请改正后重新上传", nbad, bad.p,
                                     nbad > 10 ? "等" : "");
     if (rc == 0 && n == 0) rc = cx_fail(e, 400, "empty_list", "file", "名单中没有手机号（每行一个手机号，可在旁边一列写姓名）");
@@ -1236,86 +1248,78 @@ int phone_list_read(const void *file, size_t len, char ***phones, size_t *np, ch
         free_list(v, n);
         return CX_ERR;
     }
-    /* the digest of the normalised list: one number per line */
-    crypto_generichash_state st;
-    unsigned char out[32];
-    crypto_generichash_init(&st, NULL, 0, sizeof out);
-    for (size_t i = 0; i < n; i++) {
-        crypto_generichash_update(&st, (const unsigned char *)v[i], strlen(v[i]));
-        crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
-    }
-    crypto_generichash_final(&st, out, sizeof out);
-    hexof(out, sizeof out, digest);
+    /* canonical order: the uploader's order of the rows has no effect on the draw */
+    draw_list_canonical(v, &n);
+    draw_list_digest(v, n, digest);
     *phones = v;
     *np = n;
     return CX_OK;
 }
 
 int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const void *file, size_t len, const char *ns, const char *seed_in,
-                      int64_t *id, cx_err *e)
+                      const char *commitment, int64_t *id, cx_err *e)
 {
     int64_t n = 0;
+    if (seed_in && *seed_in)
+        return cx_fail(e, 400, "seed_not_accepted", "seed", "随机种子由系统生成（上传名单前先公布其 SHA-256 摘要），不接受上传者指定的种子，请去掉 seed");
     if (!ns || str_to_i64(ns, &n) != CX_OK || n < 1 || n > PHONE_MAX_DRAW)
         return cx_fail(e, 400, "invalid_n", "n", "抽取人数应为 1 到 %d 之间的整数", PHONE_MAX_DRAW);
-    uint64_t seed = 0;
-    char seedtxt[24];
-    if (seed_in && *seed_in) {
-        char *end = NULL;
-        seed = strtoull(seed_in, &end, 10);
-        if (strspn(seed_in, "0123456789") != strlen(seed_in) || strlen(seed_in) > 20 || (end && *end) ||
-            (strlen(seed_in) == 20 && strcmp(seed_in, "18446744073709551615") > 0))
-            return cx_fail(e, 400, "invalid_seed", "seed", "随机种子应为 0 到 18446744073709551615 之间的整数（不填则自动生成）");
-    } else randombytes_buf(&seed, sizeof seed);
-    snprintf(seedtxt, sizeof seedtxt, "%" PRIu64, seed);
+    if (!commitment || !*commitment)
+        return cx_fail(e, 400, "commitment_required", "commitment_id", "请先生成抽签承诺（系统先公布随机种子的 SHA-256 摘要），再上传名单抽取");
     if (!file || !len) return cx_fail(e, 400, "required", "file", "请上传联系人名单（CSV 或 Excel，每行一个手机号）");
     rating_target t;
     rating_open ro;
     if (staff_target(d, kind, target_id, &t, &ro, e) != CX_OK) return CX_ERR;
     char **v;
     size_t pop;
-    char digest[65];
+    char digest[65], seed[2 * DRAW_SEED_BYTES + 1], hash[65];
     if (phone_list_read(file, len, &v, &pop, digest, e) != CX_OK) return CX_ERR;
     if ((size_t)n > pop) {
         free_list(v, pop);
         return cx_fail(e, 400, "invalid_n", "n", "抽取人数（%" PRId64 "）多于名单中的号码数（%zu）", n, pop);
     }
+    int64_t cid = 0, did = 0;
     uint32_t *pick = xmalloc((size_t)n * sizeof *pick);
-    draw_sample(seed, (uint32_t)pop, (uint32_t)n, pick);
     int rc = db_begin(d, true);
-    int64_t did = 0;
-    if (rc == CX_OK)
+    if (rc != CX_OK) fail_db(d, e);
+    else if (draw_commitment_take(d, commitment, "phone", t.org_path, &cid, seed, hash, e) != CX_OK) {
+        db_rollback(d);
+        rc = CX_ERR;
+    } else {
+        draw_committed(seed, digest, (uint32_t)pop, (uint32_t)n, pick);
         rc = db_i64(d, &did, 0, "INSERT INTO phone_draw (round_id, target_kind, target_id, org_id, questions, seed, population, n, list_digest, "
-                                "created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                    "isiissiisii", ro.round_id, rating_kind_name(kind), target_id, t.org_id, ro.questions, seedtxt, (int64_t)pop, n, digest,
-                    a ? a->user_id : 0, now_unix());
-    buf enc;
-    buf_init(&enc);
-    for (int64_t i = 0; rc == CX_OK && i < n; i++) {
-        const char *p = v[pick[i]];
-        char mask[32];
-        phone_mask(p, mask);
-        crypto_seal(p, &enc);
-        rc = db_run(d, "INSERT INTO phone_draw_entry (draw_id, seq, list_index, phone_enc, phone_mask, state) VALUES (?,?,?,?,?,'pending')", "iiibs",
-                    did, i + 1, (int64_t)pick[i] + 1, enc.p, enc.len, mask);
+                                "created_by, created_at, commitment_id, seed_hash, method) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                    "isiissiisiiiss", ro.round_id, rating_kind_name(kind), target_id, t.org_id, ro.questions, seed, (int64_t)pop, n, digest,
+                    a ? a->user_id : 0, now_unix(), cid, hash, DRAW_METHOD);
+        buf enc;
+        buf_init(&enc);
+        for (int64_t i = 0; rc == CX_OK && i < n; i++) {
+            const char *p = v[pick[i]];
+            char mask[32];
+            phone_mask(p, mask);
+            crypto_seal(p, &enc);
+            rc = db_run(d, "INSERT INTO phone_draw_entry (draw_id, seq, list_index, phone_enc, phone_mask, state) VALUES (?,?,?,?,?,'pending')", "iiibs",
+                        did, i + 1, (int64_t)pick[i] + 1, enc.p, enc.len, mask);
+        }
+        buf_free(&enc);
+        if (rc != CX_OK) fail_db(d, e);
     }
-    buf_free(&enc);
     free(pick);
     free_list(v, pop);
-    char *after = xasprintf("{\"round_id\":%" PRId64 ",\"target_kind\":\"%s\",\"target_id\":%" PRId64 ",\"seed\":\"%s\",\"population\":%zu,"
-                            "\"n\":%" PRId64 ",\"list_digest\":\"%s\"}",
-                            ro.round_id, rating_kind_name(kind), target_id, seedtxt, pop, n, digest);
-    if (rc != CX_OK) {
-        free(after);
-        return fail_db(d, e);
-    }
-    if (store_finish(d, a, "create", "phone_draw", did, t.org_id, NULL, after, rc, e) != CX_OK) return CX_ERR;
+    if (rc != CX_OK) return CX_ERR;
+    char *after = xasprintf("{\"round_id\":%" PRId64 ",\"target_kind\":\"%s\",\"target_id\":%" PRId64 ",\"method\":\"%s\",\"commitment_id\":%" PRId64
+                            ",\"seed_sha256\":\"%s\",\"seed\":\"%s\",\"population\":%zu,\"n\":%" PRId64 ",\"list_digest\":\"%s\"}",
+                            ro.round_id, rating_kind_name(kind), target_id, DRAW_METHOD, cid, hash, seed, pop, n, digest);
+    if (store_finish(d, a, "create", "phone_draw", did, t.org_id, NULL, after, CX_OK, e) != CX_OK) return CX_ERR;
     if (id) *id = did;
     return CX_OK;
 }
 
 #define DRAW_COLS                                                                                                    \
     "p.id, p.round_id, p.target_kind, p.target_id, p.org_id, p.questions, p.seed, p.population, p.n, p.list_digest, p.created_at, " \
-    "o.name, o.path, r.name, "                                                                                       \
+    "o.name, o.path, r.name, coalesce(p.commitment_id, 0), p.seed_hash, p.method, p.created_by, "                      \
+    "coalesce((SELECT u.display_name FROM app_user u WHERE u.id = p.created_by), ''), "                              \
+    "coalesce((SELECT c.created_at FROM draw_commitment c WHERE c.id = p.commitment_id), 0), "                       \
     "(SELECT count(*) FROM phone_draw_entry x WHERE x.draw_id = p.id AND x.state = 'pending'), "                     \
     "(SELECT count(*) FROM phone_draw_entry x WHERE x.draw_id = p.id AND x.state = 'answered'), "                    \
     "(SELECT count(*) FROM phone_draw_entry x WHERE x.draw_id = p.id AND x.state = 'unreachable'), "                 \
@@ -1340,11 +1344,17 @@ static void read_draw(db_stmt *s, phone_draw *p)
     snprintf(p->org_name, sizeof p->org_name, "%s", db_col_text(s, 11));
     snprintf(p->org_path, sizeof p->org_path, "%s", db_col_text(s, 12));
     snprintf(p->round_name, sizeof p->round_name, "%s", db_col_text(s, 13));
-    p->pending = db_col_i64(s, 14);
-    p->answered = db_col_i64(s, 15);
-    p->unreachable = db_col_i64(s, 16);
-    p->refused = db_col_i64(s, 17);
-    snprintf(p->target_name, sizeof p->target_name, "%s", db_col_text(s, 18));
+    p->commitment_id = db_col_i64(s, 14);
+    snprintf(p->seed_hash, sizeof p->seed_hash, "%s", db_col_text(s, 15));
+    snprintf(p->method, sizeof p->method, "%s", db_col_text(s, 16));
+    p->created_by = db_col_i64(s, 17);
+    snprintf(p->created_by_name, sizeof p->created_by_name, "%s", db_col_text(s, 18));
+    p->committed_at = db_col_i64(s, 19);
+    p->pending = db_col_i64(s, 20);
+    p->answered = db_col_i64(s, 21);
+    p->unreachable = db_col_i64(s, 22);
+    p->refused = db_col_i64(s, 23);
+    snprintf(p->target_name, sizeof p->target_name, "%s", db_col_text(s, 24));
 }
 
 int phone_draw_get(db *d, int64_t id, phone_draw *p)

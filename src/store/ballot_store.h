@@ -159,11 +159,13 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_
 #define PAPER_MAX_SHEETS 2000
 #define PAPER_CODE_DATA 8 /* characters of a sheet code before its check character */
 typedef struct paper_batch {
-    int64_t id, round_id, target_id, org_id, issued, returned, valid, spoiled, created_at;
+    int64_t id, round_id, target_id, org_id, issued, returned, valid, spoiled, created_at, created_by;
     int kind;
-    char questions[16], note[512], target_name[256], org_name[256], org_path[CX_PATH_MAX], round_name[192];
+    char questions[16], note[512], target_name[256], org_name[256], org_path[CX_PATH_MAX], round_name[192], created_by_name[64];
 } paper_batch;
-/* N sheets (1..PAPER_MAX_SHEETS) for a target in the round open for it, each with a unique code. */
+/* N sheets (1..PAPER_MAX_SHEETS) for a target in the round open for it, each with a unique code.
+ * Who may issue and key in is the caller's check: the level above the target's organisation
+ * (perm_paper_handler), never that organisation's own secretary. */
 int paper_batch_create(db *d, const actor *a, int kind, int64_t target_id, int64_t sheets, const char *note, int64_t *id,
                        cx_err *e);
 int paper_batch_get(db *d, int64_t id, paper_batch *b);
@@ -173,6 +175,12 @@ int paper_batch_list(db *d, const org *root, int64_t round_id, paper_fn fn, void
 typedef int (*code_fn)(void *ctx, const char *code);
 /* The codes of a batch in printing order (nothing about their answers). */
 int paper_codes(db *d, int64_t batch_id, code_fn fn, void *ctx);
+/* Records a keyed-in sheet's keyer (after ballot_cast took it): sets paper_sheet.keyed_by once
+ * and audits "key_in" on the batch (who, never the answers). 0 changes when already recorded. */
+int paper_sheet_keyed(db *d, const actor *a, const paper_batch *b, const char *code, cx_err *e);
+typedef int (*keyer_fn)(void *ctx, int64_t user_id, const char *name, int64_t sheets);
+/* Who keyed in the batch's returned sheets, with how many each (0: not recorded). */
+int paper_keyers(db *d, int64_t batch_id, keyer_fn fn, void *ctx);
 /* Sums over root's subtree in round_id: sheets issued, returned (keyed in), valid. */
 int paper_totals(db *d, const org *root, int64_t round_id, int64_t *issued, int64_t *returned, int64_t *valid);
 
@@ -181,16 +189,21 @@ int paper_totals(db *d, const org *root, int64_t round_id, int64_t *issued, int6
 #define PHONE_MAX_DRAW 2000
 typedef struct phone_draw {
     int64_t id, round_id, target_id, org_id, population, n, created_at;
-    int64_t pending, answered, unreachable, refused;
+    int64_t pending, answered, unreachable, refused, commitment_id, created_by, committed_at; /* committed_at: the commitment's time */
     int kind;
-    char seed[24], list_digest[65], questions[16], target_name[256], org_name[256], org_path[CX_PATH_MAX], round_name[192];
+    char seed[72], seed_hash[65], method[16], list_digest[65], questions[16], target_name[256], org_name[256], org_path[CX_PATH_MAX],
+        round_name[192], created_by_name[64];
 } phone_draw;
 /* Reads the contact list (CSV/XLSX: a phone per row, an optional name beside it, an optional
- * header row), normalises it (valid numbers in file order, repeats dropped), draws n with
- * draw_sample from seed (NULL or "": a random seed, recorded), and stores the entries encrypted
- * with masks. Any invalid row refuses the whole list, naming the rows. */
+ * header row), puts it in canonical order (draw_list_canonical: sorted, repeats dropped, so the
+ * file's order has no effect), takes the commitment commitment_id (draw_commitment_take: made
+ * before the upload at the target's organisation or above, unused) and draws n with
+ * draw_committed from its seed and the list's digest; stores the seed beside its commitment and
+ * the entries encrypted with masks. seed: a seed the client sent, refused (400
+ * seed_not_accepted): the seed comes only from the server. Any invalid row refuses the whole
+ * list, naming the rows. */
 int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const void *file, size_t len, const char *n,
-                      const char *seed, int64_t *id, cx_err *e);
+                      const char *seed, const char *commitment_id, int64_t *id, cx_err *e);
 int phone_draw_get(db *d, int64_t id, phone_draw *p);
 typedef int (*draw_fn)(void *ctx, const phone_draw *p);
 int phone_draw_list(db *d, const org *root, int64_t round_id, draw_fn fn, void *ctx);
@@ -205,7 +218,8 @@ int phone_entries(db *d, int64_t draw_id, bool reveal, entry_fn fn, void *ctx);
 int phone_draw_reveal(db *d, const actor *a, int64_t draw_id, cx_err *e);
 /* Marks entry seq unreachable or refused (state "unreachable" / "refused"); only pending ones. */
 int phone_entry_mark(db *d, const actor *a, int64_t draw_id, int64_t seq, const char *state, cx_err *e);
-/* The normalised list and its digest, as phone_draw_create computes them (for re-running a draw). */
+/* The canonical list (sorted, repeats dropped) and its SHA-256 digest, as phone_draw_create
+ * computes them (for re-running a draw). */
 int phone_list_read(const void *file, size_t len, char ***phones, size_t *n, char digest[65], cx_err *e);
 
 /* ---- results ---- */

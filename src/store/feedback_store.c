@@ -60,22 +60,36 @@ static bool in_accused(const char *viewer_member_path, const feedback *f)
     return viewer_member_path && *viewer_member_path && path_in_subtree(viewer_member_path, f->about_org_path);
 }
 
+bool feedback_has_accused(const feedback *f) { return f->kind == FK_REPORT || (f->kind == FK_COMPLAINT && f->about_kind[0]); }
+
 bool feedback_visible(const principal *p, const char *vmp, const feedback *f)
 {
-    if (f->kind == FK_REPORT) return perm_allows(p, ROLE_DISCIPLINE, f->org_path) && !in_accused(vmp, f);
+    if (feedback_has_accused(f) && in_accused(vmp, f)) return false;
+    if (f->kind == FK_REPORT) return perm_allows(p, ROLE_DISCIPLINE, f->org_path);
     return perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER, f->org_path);
 }
 
 bool feedback_can_triage(const principal *p, const char *vmp, const feedback *f)
 {
-    if (f->kind == FK_REPORT) return feedback_visible(p, vmp, f);
-    return perm_allows(p, ROLE_OFFICE, f->org_path);
+    if (!feedback_visible(p, vmp, f)) return false;
+    return f->kind == FK_REPORT || perm_allows(p, ROLE_OFFICE, f->org_path);
 }
 
 bool feedback_can_reply(const principal *p, const char *vmp, const feedback *f)
 {
-    if (f->kind == FK_REPORT) return feedback_visible(p, vmp, f);
+    if (!feedback_visible(p, vmp, f)) return false;
+    if (f->kind == FK_REPORT) return true;
     return perm_allows(p, ROLE_OFFICE, f->org_path) || (f->status != FS_NEW && perm_allows(p, ROLE_SECRETARY, f->org_path));
+}
+
+bool feedback_can_reveal(const principal *p, const char *vmp, const feedback *f)
+{
+    if (!feedback_visible(p, vmp, f)) return false;
+    if (f->kind == FK_REPORT) return true;
+    /* a complaint about someone: only the handling organisation itself (office or secretary
+     * there), not every office above it */
+    if (feedback_has_accused(f)) return perm_at(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
+    return perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
 }
 
 /* ---- the calendar ---- */
@@ -513,10 +527,12 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
     }
     f->about_org_id = about.id;
     handler = about;
-    if (f->kind == FK_REPORT) {
-        /* 举报 goes to the discipline role of the organisation above the accused's */
+    if (feedback_has_accused(f)) {
+        /* 举报 goes to the discipline role of the organisation above the accused's, 投诉 about
+         * someone to the organisation above theirs: never to the accused or their organisation */
         if (!about.parent_id || org_get(d, about.parent_id, &handler) != 1) {
-            REFUSE(d, e, 400, "no_higher_org", "about_id", "被举报的组织没有上级党组织，本系统无法受理，请向上级纪检监察机关举报");
+            REFUSE(d, e, 400, "no_higher_org", "about_id", f->kind == FK_REPORT ? "被举报的组织没有上级党组织，本系统无法受理，请向上级纪检监察机关举报"
+                                                                               : "被投诉的组织没有上级党组织，本系统无法受理，请向上级机关反映");
             goto out;
         }
     }
@@ -668,8 +684,9 @@ int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const cha
         REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再交办", feedback_status_label(f->status));
         goto out;
     }
-    if (f->kind == FK_REPORT && (!path_in_subtree(f->about_org_path, to.path) || !strcmp(f->about_org_path, to.path))) {
-        REFUSE(d, e, 400, "not_higher", "org_id", "举报只能交由被举报组织的上级党组织的纪检人员办理");
+    if (feedback_has_accused(f) && (!path_in_subtree(f->about_org_path, to.path) || !strcmp(f->about_org_path, to.path))) {
+        REFUSE(d, e, 400, "not_higher", "org_id", f->kind == FK_REPORT ? "举报只能交由被举报组织的上级党组织的纪检人员办理"
+                                                                       : "投诉只能交由被投诉对象所在组织的上级党组织办理，不能交给被投诉的组织");
         goto out;
     }
     char *before = state_json(f);
@@ -696,6 +713,12 @@ int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e
     }
     if (g != 1 || (k->kind == FK_REPORT) != (f->kind == FK_REPORT)) {
         REFUSE(d, e, 404, "not_found", "into_id", "要保留的事项不存在或不在您的管理范围内");
+        goto out;
+    }
+    /* a complaint about someone follows the kept item's handling: only one about the same
+     * organisation, so it cannot reach the accused through another item's route */
+    if (f->kind == FK_COMPLAINT && feedback_has_accused(f) && (!feedback_has_accused(k) || k->about_org_id != f->about_org_id)) {
+        REFUSE(d, e, 400, "merge_accused", "into_id", "针对某人或某组织的投诉只能与针对同一组织的投诉合并（以免转由被投诉方办理）");
         goto out;
     }
     if (!open_status(f->status)) {
@@ -856,8 +879,9 @@ int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128]
 /* The visibility rule of feedback_visible in SQL, then the filters; binds in bind_q's order. */
 #define FB_WHERE                                                                                                     \
     " WHERE o.path >= ? AND o.path < ?"                                                                               \
-    " AND ((f.kind <> 'report' AND ? = 1) OR (f.kind = 'report' AND ? = 1"                                            \
-    "      AND NOT (? <> '' AND substr(?, 1, length(ao.path)) = ao.path)))"                                           \
+    " AND ((f.kind <> 'report' AND ? = 1) OR (f.kind = 'report' AND ? = 1))"                                          \
+    " AND NOT ((f.kind = 'report' OR (f.kind = 'complaint' AND f.about_kind <> ''))"                                  \
+    "          AND ? <> '' AND substr(?, 1, length(ao.path)) = ao.path)"                                             \
     " AND (? = '' OR f.kind = ?) AND (? = '' OR f.status = ?)"                                                        \
     " AND (? = 0 OR f.status IN ('new','assigned'))"                                                                  \
     " AND (? = '' OR f.due_date < ?) AND (? = '' OR f.due_date >= ?) AND (? = '' OR f.due_date <= ?)"

@@ -4,8 +4,13 @@
  * replies (optionally published anonymised), and the per-kind due-day settings.
  *
  * 举报 (FK_REPORT) is routed only to the discipline role (纪检) of the handling organisation, a
- * strict ancestor of the accused's organisation; feedback_visible is the one rule of who may see
- * an item, and the list queries apply the same rule in SQL (see feedback_query). Reports are
+ * strict ancestor of the accused's organisation; a 投诉 that names a member, an organisation or
+ * a window goes likewise to the organisation above the named one's (its office triages, its
+ * office or secretary answers), never to the accused: neither is shown to a user whose own
+ * membership lies in the accused organisation's subtree, and the sender's name and contact of
+ * such a complaint are shown only at the handling organisation itself (feedback_can_reveal).
+ * feedback_visible is the one rule of who may see an item, and the list queries apply the same
+ * rule in SQL (see feedback_query). Reports are
  * never published, and their audit records carry no organisation (org_id 0), so no
  * organisation's audit view shows them. Item and file ids are random, so counting ids reveals
  * nothing. Every change runs in one transaction with its audit record. */
@@ -49,10 +54,14 @@ typedef struct feedback {
 } feedback;
 
 /* ---- who may see an item ---- */
+/* A 举报, or a 投诉 that names someone (a member, an organisation, a window): routed to the level
+ * above and hidden from the accused. */
+bool feedback_has_accused(const feedback *f);
 /* Non-reports: an office, secretary or leader role over the item's organisation. Reports: the
- * discipline role over the handling organisation (so at a strict ancestor of the accused's),
- * and never a user whose own membership lies in the accused organisation's subtree
- * (viewer_member_path: the path of the user's member organisation, "" when not a member). */
+ * discipline role over the handling organisation (so at a strict ancestor of the accused's).
+ * A report or a complaint about someone: never a user whose own membership lies in the accused
+ * organisation's subtree (viewer_member_path: the path of the user's member organisation, ""
+ * when not a member). */
 bool feedback_visible(const principal *p, const char *viewer_member_path, const feedback *f);
 /* The roles that act on an item: office (triage) over its organisation for non-reports, the
  * visible discipline role for reports. */
@@ -60,6 +69,10 @@ bool feedback_can_triage(const principal *p, const char *viewer_member_path, con
 /* Reply: for a report its handler; otherwise an office over the item's organisation, or (once
  * assigned) its secretary. (Whether the item is still open is the store's check: 409.) */
 bool feedback_can_reply(const principal *p, const char *viewer_member_path, const feedback *f);
+/* The sender's full name and contact: a report's handler; a complaint about someone: an office or
+ * secretary AT its handling organisation (masked for everyone else, the offices above included);
+ * otherwise an office or secretary over the item's organisation. */
+bool feedback_can_reveal(const principal *p, const char *viewer_member_path, const feedback *f);
 
 /* ---- the calendar ---- */
 /* The effective calendar: workday_builtin overlaid by the office's edits. Free with
@@ -115,11 +128,13 @@ int feedback_kept(db *d, const feedback *f, feedback *kept);
 
 /* ---- triage and answers (the caller has checked the user's roles with feedback_can_*) ---- */
 int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id, const char *note, cx_err *e);
-/* Assigns to org_id: active; for a report a strict ancestor of the accused's organisation. The
+/* Assigns to org_id: active; for a report or a complaint about someone a strict ancestor of the
+ * accused's organisation. The
  * caller checks the user's reach over org_id. */
 int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const char *note, cx_err *e);
 /* Merges id (a duplicate, open) into into_id (kept, not merged): same class (both reports or
- * neither). */
+ * neither); a complaint about someone only into a complaint about the same organisation (400
+ * merge_accused). */
 int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e);
 /* reply 2–2000 characters; publish (never for a report) needs an anonymised summary. */
 int feedback_reply(db *d, const actor *a, int64_t id, const char *reply, bool publish, const char *summary, cx_err *e);

@@ -5,7 +5,8 @@
  * due within 3 working days, overdue; per child organisation; XLSX); an item's page with triage
  * (classify, assign, merge), reply, publication and the sender's identity (audited); the
  * per-kind due days; the workday calendar with the office's edits.
- * Who sees what is feedback_visible (feedback_store.h): a 举报 only its discipline handler. A
+ * Who sees what is feedback_visible (feedback_store.h): a 举报 only its discipline handler, a 投诉
+ * about someone the level above the accused (never the accused), its sender only the handler. A
  * hidden item answers exactly like a missing one. */
 #include "web.h"
 #include "../domain/date.h"
@@ -412,13 +413,15 @@ typedef struct assign_ctx {
 } assign_ctx;
 
 /* An organisation the item may be assigned to by this user: in reach (office, or for a report
- * discipline) and, for a report, a strict ancestor of the accused's organisation. */
+ * discipline) and, for a report or a complaint about someone, a strict ancestor of the accused's
+ * organisation. */
 static int add_target(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
 {
     assign_ctx *c = ctx;
     bool report = c->f->kind == FK_REPORT;
     if (!o->active || !perm_allows(&c->r->user, report ? ROLE_DISCIPLINE : ROLE_OFFICE, o->path)) return 0;
-    if (report && !strcmp(o->path, c->f->about_org_path)) return 0;
+    /* a report or a complaint about someone: only above the accused's organisation */
+    if (feedback_has_accused(c->f) && (!path_in_subtree(c->f->about_org_path, o->path) || !strcmp(o->path, c->f->about_org_path))) return 0;
     cJSON *x = cJSON_CreateObject();
     json_add_i64(x, "id", o->id);
     cJSON_AddStringToObject(x, "name", o->name);
@@ -499,8 +502,8 @@ static void item_data(req *r, const feedback *f, const char *vmp)
             org_ancestors(r->db, &about, add_target, &ac);
             add_target(&ac, &about, 0, 0);
         }
-        if (f->kind != FK_REPORT && f->org_id != f->about_org_id && org_get(r->db, f->org_id, &cur) == 1) add_target(&ac, &cur, 0, 0);
-        if (f->kind != FK_REPORT) org_children(r->db, f->org_id, false, add_target, &ac);
+        if (!feedback_has_accused(f) && f->org_id != f->about_org_id && org_get(r->db, f->org_id, &cur) == 1) add_target(&ac, &cur, 0, 0);
+        if (!feedback_has_accused(f)) org_children(r->db, f->org_id, false, add_target, &ac);
     }
 }
 
@@ -554,17 +557,14 @@ static void acted(req *r, act *a, int rc)
     cJSON_AddItemToObject(req_data(r), "item", json_item(a->f, today, soon));
 }
 
-/* Publication and the sender's identity: the office or the responsible organisation's secretary;
- * a report's sender: its handler (a report is never published). */
+/* Publication: the office or the responsible organisation's secretary (a report is never
+ * published). The sender's identity: feedback_can_reveal. */
 static bool can_publish(const principal *p, const char *vmp, const feedback *f)
 {
-    return f->kind != FK_REPORT && perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
+    return f->kind != FK_REPORT && feedback_visible(p, vmp, f) && perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
 }
 
-static bool can_reveal(const principal *p, const char *vmp, const feedback *f)
-{
-    return f->kind == FK_REPORT ? feedback_visible(p, vmp, f) : can_publish(p, vmp, f);
-}
+static bool can_reveal(const principal *p, const char *vmp, const feedback *f) { return feedback_can_reveal(p, vmp, f); }
 
 void h_feedback_classify(req *r)
 {
@@ -618,7 +618,7 @@ void h_feedback_publish(req *r)
 void h_feedback_reveal(req *r)
 {
     act a;
-    if (!acting(r, &a, can_reveal, "只有活动办公室或承办组织可以查看反映人信息")) return;
+    if (!acting(r, &a, can_reveal, "反映人信息只有承办组织可以查看（投诉某人或某组织的，承办组织是其上级党组织）")) return;
     char name[128], contact[128];
     if (feedback_reveal(r->db, &r->who, a.f->id, name, contact, &a.e) != CX_OK) {
         acted(r, &a, CX_ERR);

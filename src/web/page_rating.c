@@ -9,6 +9,7 @@
 #include "../lib/qr.h"
 #include "../lib/xlsxout.h"
 #include "../store/ballot_store.h"
+#include "../store/draw_store.h"
 #include "../store/rollup.h"
 #include "../lib/crypto.h"
 #include <arpa/inet.h>
@@ -674,6 +675,7 @@ static int add_child_rollup(void *ctx, const org *child, const rollup *ru, const
 
 static int add_batch(void *ctx, const paper_batch *b);
 static int add_draw(void *ctx, const phone_draw *p);
+static int add_commitment(void *ctx, const draw_commitment *c);
 static void export_results(req *r, const org *o, const rating_open *ro);
 
 /* Targets a batch or draw may be made for: the organisation, its windows and its members. */
@@ -754,6 +756,7 @@ void h_org_rating(req *r)
         if (rc == CX_OK) rc = rating_results_org(r->db, ro.round_id, o.id, add_result, cJSON_AddArrayToObject(d, "targets"));
         if (rc == CX_OK) rc = paper_batch_list(r->db, &o, ro.round_id, add_batch, cJSON_AddArrayToObject(d, "batches"));
         if (rc == CX_OK) rc = phone_draw_list(r->db, &o, ro.round_id, add_draw, cJSON_AddArrayToObject(d, "draws"));
+        if (rc == CX_OK && adm) rc = draw_commitments_open(r->db, o.id, "phone", add_commitment, cJSON_AddArrayToObject(d, "commitments"));
     }
     if (rc == CX_OK && !req_is_api(r)) {
         rc = window_list(r->db, &o, false, true, add_window, cJSON_AddArrayToObject(d, "windows"));
@@ -872,7 +875,28 @@ static cJSON *batch_json(const paper_batch *b)
     json_add_i64(j, "valid", b->valid);
     json_add_i64(j, "spoiled", b->spoiled);
     cJSON_AddStringToObject(j, "note", b->note);
+    cJSON_AddStringToObject(j, "issued_by_name", b->created_by_name[0] ? b->created_by_name : "系统");
     return j;
+}
+
+static int add_keyer(void *ctx, int64_t user_id, const char *name, int64_t sheets)
+{
+    cJSON *j = cJSON_CreateObject();
+    json_add_i64(j, "user_id", user_id);
+    cJSON_AddStringToObject(j, "name", *name ? name : user_id ? "（已删除的账号）" : "未记录");
+    json_add_i64(j, "sheets", sheets);
+    cJSON_AddItemToArray(ctx, j);
+    return 0;
+}
+
+/* 纸质问卷 are issued and keyed in by the level above the target's organisation
+ * (perm_paper_handler); a refusal names the rule. */
+static bool paper_handler_or_fail(req *r, const char *org_path, const char *fld)
+{
+    if (perm_paper_handler(&r->user, org_path)) return true;
+    req_failf(r, 403, "not_level_above", fld,
+              "纸质问卷由上级党组织（上级活动办公室或上级党组织书记）发放和录入，本组织的书记不能自己发放或录入本组织的问卷");
+    return false;
 }
 
 static int add_batch(void *ctx, const paper_batch *b)
@@ -889,7 +913,7 @@ static bool req_batch(req *r, int64_t id, int mask, paper_batch *b)
 /* The target of a batch or draw from the input: target_kind + target_id, or the page's
  * "target" select ("window:5"); by default the organisation itself. Must lie in o's subtree
  * and in the user's reach. */
-static bool staff_target_in(req *r, const org *o, int *kind, int64_t *tid)
+static bool staff_target_in(req *r, const org *o, bool paper, int *kind, int64_t *tid)
 {
     const char *sel = req_in(r, "target"), *ks = req_in(r, "target_kind");
     char kbuf[16] = "";
@@ -925,7 +949,7 @@ static bool staff_target_in(req *r, const org *o, int *kind, int64_t *tid)
         req_failf(r, 404, "not_found", "target_id", "评议对象不存在或不在本组织范围内");
         return false;
     }
-    return true;
+    return !paper || paper_handler_or_fail(r, t.org_path, "target_id");
 }
 
 /* POST /orgs/:id/paper-batches {target_kind, target_id, sheets, note} */
@@ -934,7 +958,7 @@ void h_paper_create(req *r)
     int64_t id, bid = 0, sheets = 0, tid;
     int kind;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !staff_target_in(r, &o, &kind, &tid)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !staff_target_in(r, &o, true, &kind, &tid)) return;
     const char *ss = req_in(r, "sheets");
     if (!ss || str_to_i64(ss, &sheets) != CX_OK) sheets = 0;
     cx_err e = {0};
@@ -982,7 +1006,8 @@ void h_paper(req *r)
     char title[320];
     snprintf(title, sizeof title, "问卷批次 %" PRId64 "：%s", b.id, b.target_name);
     cJSON_AddStringToObject(d, "title", title);
-    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ADM, b.org_path));
+    cJSON_AddBoolToObject(d, "can_edit", perm_paper_handler(&r->user, b.org_path));
+    if (paper_keyers(r->db, b.id, add_keyer, cJSON_AddArrayToObject(d, "keyed_by")) != CX_OK) req_failf(r, 500, "db_error", "", "读取录入人失败");
     cJSON_AddItemToObject(d, "questions", questions_json(b.questions, NULL));
 }
 
@@ -1001,7 +1026,8 @@ void h_paper_api(req *r)
     if (!req_id(r, 0, &id) || !req_batch(r, id, STAFF, &b)) return;
     cJSON *d = req_data(r);
     cJSON_AddItemToObject(d, "batch", batch_json(&b));
-    if (perm_allows(&r->user, ADM, b.org_path) && paper_codes(r->db, id, add_code, cJSON_AddArrayToObject(d, "codes")) != CX_OK)
+    if (paper_keyers(r->db, b.id, add_keyer, cJSON_AddArrayToObject(d, "keyed_by")) != CX_OK) req_failf(r, 500, "db_error", "", "读取录入人失败");
+    else if (perm_paper_handler(&r->user, b.org_path) && paper_codes(r->db, id, add_code, cJSON_AddArrayToObject(d, "codes")) != CX_OK)
         req_failf(r, 500, "db_error", "", "读取问卷编号失败");
 }
 
@@ -1025,7 +1051,7 @@ void h_paper_print(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, ADM, &b)) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ADM, &b) || !paper_handler_or_fail(r, b.org_path, "id")) return;
     h_paper(r);
     sheets_ctx c = {cJSON_AddArrayToObject(req_data(r), "sheets"), b.questions};
     if (paper_codes(r->db, id, add_sheet, &c) != CX_OK) req_failf(r, 500, "db_error", "", "读取问卷编号失败");
@@ -1037,6 +1063,11 @@ void h_paper_sheet(req *r)
     int64_t id;
     paper_batch b;
     if (!req_id(r, 0, &id) || !req_batch(r, id, ADM, &b)) return;
+    if (!perm_paper_handler(&r->user, b.org_path)) {
+        if (!req_is_api(r)) h_paper(r), r->tmpl = "paper";
+        paper_handler_or_fail(r, b.org_path, "id");
+        return;
+    }
     char answers[8] = "";
     const char *ans = req_in(r, "answers");
     if (!req_is_api(r) && !ans) form_answers(r, questions_of(b.questions, NULL), answers), ans = answers;
@@ -1046,6 +1077,9 @@ void h_paper_sheet(req *r)
     ballot_out out;
     cx_err e = {0};
     int rc = ballot_cast(r->db, &r->who, &in, &out, &e);
+    cx_err ke = {0};
+    if (rc == CX_OK && paper_sheet_keyed(r->db, &r->who, &b, in.sheet_code, &ke) != CX_OK) /* the sheet counts; say who keyed it in */
+        fprintf(stderr, "paper batch %" PRId64 ": keyer not recorded: %s\n", id, ke.msg);
     if (!req_is_api(r)) {
         h_paper(r);
         r->tmpl = "paper";
@@ -1066,10 +1100,32 @@ void h_paper_sheet(req *r)
 
 /* ---- staff: phone sampling ---- */
 
+/* A time as the pages show it: "2026-12-06 13:45:07" (local time). */
+static void time_text(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 static cJSON *draw_json(const phone_draw *p)
 {
     cJSON *j = SUBJECT_JSON(p);
+    cJSON_AddStringToObject(j, "method", p->method);
+    cJSON_AddBoolToObject(j, "committed", p->commitment_id != 0);
+    if (p->commitment_id) json_add_i64(j, "commitment_id", p->commitment_id);
+    cJSON_AddStringToObject(j, "seed_sha256", p->seed_hash);
     cJSON_AddStringToObject(j, "seed", p->seed);
+    cJSON_AddStringToObject(j, "created_by_name", p->created_by_name);
+    if (p->commitment_id) {
+        char when[32];
+        time_text(p->committed_at, when);
+        json_add_i64(j, "committed_at", p->committed_at);
+        cJSON_AddStringToObject(j, "committed_at_text", when);
+        time_text(p->created_at, when);
+        cJSON_AddStringToObject(j, "drawn_at_text", when);
+    }
     json_add_i64(j, "population", p->population);
     json_add_i64(j, "n", p->n);
     cJSON_AddStringToObject(j, "list_digest", p->list_digest);
@@ -1091,16 +1147,62 @@ static bool req_draw(req *r, int64_t id, int mask, phone_draw *p)
     return in_scope(r, phone_draw_get(r->db, id, p), mask, p->org_path, "抽访记录");
 }
 
-/* POST /orgs/:id/phone-import (multipart: file, target_kind, target_id | target, n, seed) */
+static cJSON *commitment_json(const draw_commitment *c)
+{
+    cJSON *j = cJSON_CreateObject();
+    json_add_i64(j, "id", c->id);
+    cJSON_AddStringToObject(j, "purpose", c->purpose);
+    json_add_i64(j, "org_id", c->org_id);
+    cJSON_AddStringToObject(j, "seed_sha256", c->seed_hash);
+    json_add_i64(j, "created_at", c->created_at);
+    char when[32];
+    time_text(c->created_at, when);
+    cJSON_AddStringToObject(j, "created_at_text", when);
+    cJSON_AddStringToObject(j, "created_by_name", c->created_by_name);
+    cJSON_AddBoolToObject(j, "used", c->used_at != 0);
+    return j;
+}
+
+static int add_commitment(void *ctx, const draw_commitment *c)
+{
+    cJSON_AddItemToArray(ctx, commitment_json(c));
+    return 0;
+}
+
+/* POST /orgs/:id/draw-commitments {purpose: phone}: a secret seed for a later draw in this
+ * organisation's subtree; only its SHA-256 is shown now, the seed once the draw is made. */
+void h_draw_commit(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o)) return;
+    const char *purpose = req_in(r, "purpose");
+    draw_commitment c;
+    cx_err e = {0};
+    if (draw_commit(r->db, &r->who, purpose && *purpose ? purpose : "phone", o.id, &c, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    if (!req_is_api(r)) {
+        req_redirect(r, "/orgs/%" PRId64 "/rating#phone", o.id);
+        return;
+    }
+    r->status = 201;
+    cJSON_AddItemToObject(req_data(r), "commitment", commitment_json(&c));
+}
+
+/* POST /orgs/:id/phone-import (multipart: file, target_kind, target_id | target, n, commitment_id;
+ * a seed is refused) */
 void h_phone_create(req *r)
 {
     int64_t id, tid, did = 0;
     int kind;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !staff_target_in(r, &o, &kind, &tid)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !staff_target_in(r, &o, false, &kind, &tid)) return;
     const field *f = req_file(r, "file");
     cx_err e = {0};
-    if (phone_draw_create(r->db, &r->who, kind, tid, f ? f->data.p : NULL, f ? f->data.len : 0, req_in(r, "n"), req_in(r, "seed"), &did, &e) !=
+    if (phone_draw_create(r->db, &r->who, kind, tid, f ? f->data.p : NULL, f ? f->data.len : 0, req_in(r, "n"), req_in(r, "seed"),
+                          req_in(r, "commitment_id"), &did, &e) !=
         CX_OK) {
         req_fail(r, &e);
         return;

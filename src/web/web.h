@@ -213,6 +213,7 @@ void h_paper_api(req *r);
 void h_paper_print(req *r);
 void h_paper_sheet(req *r);
 void h_phone_create(req *r);
+void h_draw_commit(req *r);
 void h_phone_list(req *r);
 void h_phone(req *r);
 void h_phone_reveal(req *r);

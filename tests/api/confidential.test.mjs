@@ -46,7 +46,8 @@ const RIGHT = ['discipline', 'disctown'];
 const window = (await ok(await as.secretary.post(`/api/v1/orgs/${branchA}/windows`, { name: '保密测试便民窗口' }), 201)).window;
 await ok(await as.anon.post('/api/v1/public/feedback', { kind: 'complaint', text: '保密测试：窗口排队太久', about_kind: 'org', about_id: branchA,
   evidence: [{ name: '排队.png', data: PNG.toString('base64') }] }), 201);
-const complaint = (await ok(await as.office.get(`/api/v1/orgs/${branchA}/feedback`))).items[0];
+// (a 投诉 about A is filed at its town, the level above)
+const complaint = (await ok(await as.office.get(`/api/v1/orgs/${townId}/feedback?per_page=500`))).items.find((x) => x.text === '保密测试：窗口排队太久');
 const complaintFile = (await ok(await as.office.get(`/api/v1/feedback/${complaint.id}`))).item.files[0];
 const MISSING = 987654321;
 const firstId = async (path, key) => { const r = await as.office.get(path); return (r.json && r.json[key] && r.json[key][0] && r.json[key][0].id) || MISSING; };

@@ -128,16 +128,17 @@ test('ballots, paper sheets and reviews arrive: the dashboard counts exactly the
   expectError(await ballot('member', inA[0].id, '111', { verified: false, device: firstDevice }), 409, 'duplicate_ballot');
   answered(branchA, '', 'invalid');
 
-  // paper questionnaires for a member of A: two keyed in (with 不满意), one spoiled
-  const batch = (await ok(await secretary.post(`/api/v1/orgs/${branchA}/paper-batches`,
+  // paper questionnaires for a member of A, issued and keyed in by the level above (the town):
+  // two keyed in (with 不满意), one spoiled
+  const batch = (await ok(await town.post(`/api/v1/orgs/${branchA}/paper-batches`,
     { target_kind: 'member', target_id: inA[4].id, sheets: 3, note: '看板测试' }), 201)).batch;
-  const codes = (await ok(await secretary.get(`/api/v1/paper-batches/${batch.id}`))).codes;
+  const codes = (await ok(await town.get(`/api/v1/paper-batches/${batch.id}`))).codes;
   assert.equal(codes.length, 3);
   for (const [code, a] of [[codes[0], '333'], [codes[1], '123']]) {
-    await ok(await secretary.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code, answers: a, reason: '办事拖拉' }), 201);
+    await ok(await town.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code, answers: a, reason: '办事拖拉' }), 201);
     answered(branchA, a, 'counted', 'paper');
   }
-  await ok(await secretary.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code: codes[2], spoiled: true }), 201);
+  await ok(await town.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code: codes[2], spoiled: true }), 201);
   answered(branchA, '', 'invalid');
 
   // the member (of branch A) reviews itself and a fellow member

@@ -1,14 +1,15 @@
 // feedback.test.mjs: opinions, suggestions, complaints (意见、建议、投诉) over HTTP, on this file's own
 // demo database: the complaint path (a resident's form at a service window with a photo → the
-// tracking code → the office classifies and assigns → the branch replies and publishes → the code
-// shows the reply), merging duplicates, due dates in working days over the editable calendar and
+// tracking code → it goes to the level above the window's branch, where the office classifies and
+// the town replies and publishes → the code shows the reply), a complaint about a branch's
+// secretary (never seen or handled by the secretary; the sender shown only to the handler), merging duplicates, due dates in working days over the editable calendar and
 // the per-kind settings, reminders and overdue lists up the tree with per-child counts and XLSX,
 // bad input refused with field and code and nothing changed, and guessing of tracking codes
 // limited per address (this last, since the limit then holds for the rest of the hour).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { startServerOn, Client, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, unzip, BACKEND } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, unzip, BACKEND, PASSWORD } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -69,7 +70,7 @@ const randomCode = () => { let s = ''; for (let i = 0; i < 12; i++) s += ALPHA[M
 
 const window = (await ok(await secretary.post(`/api/v1/orgs/${branchA}/windows`, { name: '曾营村便民服务窗口', location: '村委会一楼' }), 201)).window;
 
-test('the complaint path: a form at a service window with a photo, a code, triage, the branch\'s reply, the reply by code', async () => {
+test('the complaint path: a form at a service window with a photo, a code, triage, the town\'s reply, the reply by code', async () => {
   const text = uniq('窗口工作人员中午提前下班，群众排队两个小时没办成事');
   // the resident's phone form behind the window's page (multipart, a photo attached)
   const form = await anon.get(`/p/feedback/window/${window.id}`);
@@ -93,12 +94,12 @@ test('the complaint path: a form at a service window with a photo, a code, triag
   let t = (await ok(await track(shown.toLowerCase()))).tracking;
   assert.deepEqual([t.kind, t.status, t.received_date, t.reply], ['complaint', 'new', today, undefined]);
 
-  // the office sees it in the triage queue, at the window's branch, with the sender masked
+  // the office sees it in the triage queue, at the level above the window's branch, with the sender masked
   const q = await ok(await office.get(`/api/v1/orgs/${rootId}/feedback?view=new`));
   const it = q.items.find((x) => x.text === text);
   assert.ok(it, 'the new complaint is in the office\'s queue');
   assert.equal(it.channel, 'qr', 'reached from a window\'s page: the QR channel');
-  assert.deepEqual([it.org_id, it.about.kind, it.about.id, it.about.name], [branchA, 'window', window.id, window.name]);
+  assert.deepEqual([it.org_id, it.about.kind, it.about.id, it.about.name, it.about.org_id], [townId, 'window', window.id, window.name, branchA]);
   assert.deepEqual([it.sender.name, it.sender.contact], ['张**', '138****5678']);
   assert.ok(!JSON.stringify(q).includes('张三丰') && !JSON.stringify(q).includes('13812345678'), 'lists show masks only');
   const full = await ok(await office.get(`/api/v1/feedback/${it.id}`));
@@ -107,28 +108,31 @@ test('the complaint path: a form at a service window with a photo, a code, triag
   assert.equal(file.status, 200);
   assert.ok(file.buf.equals(PNG), 'the attachment is the uploaded photo');
   assert.equal(file.headers.get('content-type'), 'image/png');
-  // the sender's identity: full only on request, and that is audited
-  const rv = await ok(await office.post(`/api/v1/feedback/${it.id}/reveal`));
+  // the sender's identity: full only on request, only at the handling organisation, and that is audited
+  expectError(await office.post(`/api/v1/feedback/${it.id}/reveal`), 403, 'forbidden');
+  const rv = await ok(await town.post(`/api/v1/feedback/${it.id}/reveal`));
   assert.deepEqual(rv.sender, { name: '张三丰', contact: '13812345678' });
   const audit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit`))).records;
   assert.ok(audit.some((a) => a.entity === 'feedback' && a.entity_id === it.id && a.action === 'reveal'));
   assert.ok(!JSON.stringify(audit).includes('张三丰') && !JSON.stringify(audit).includes(text), 'the audit log holds neither the text nor the sender');
 
-  // before triage the branch may read it but not answer it
-  expectError(await secretary.post(`/api/v1/feedback/${it.id}/reply`, { reply: '我们马上整改。' }), 403, 'forbidden');
+  // the branch whose window it is about neither sees nor answers it
+  expectError(await secretary.get(`/api/v1/feedback/${it.id}`), 404, 'not_found');
+  expectError(await secretary.post(`/api/v1/feedback/${it.id}/reply`, { reply: '我们马上整改。' }), 404, 'not_found');
   // triage: a category, an internal note, assigned to the branch
   const cats = (await ok(await office.get('/api/v1/feedback-categories'))).categories;
   const cat = cats.find((c) => c.name === '办事效率');
   assert.ok(cat && cats.length >= 6, 'categories are data, seeded');
   let x = (await ok(await office.post(`/api/v1/feedback/${it.id}/classify`, { category_id: cat.id, note: '内部备注：核实值班表' }))).item;
   assert.deepEqual([x.category, x.note, x.status], ['办事效率', '内部备注：核实值班表', 'new']);
-  x = (await ok(await office.post(`/api/v1/feedback/${it.id}/assign`, { org_id: branchA }))).item;
-  assert.deepEqual([x.status, x.org_id], ['assigned', branchA]);
+  expectError(await office.post(`/api/v1/feedback/${it.id}/assign`, { org_id: branchA }), 400, 'not_higher', 'org_id');
+  x = (await ok(await office.post(`/api/v1/feedback/${it.id}/assign`, { org_id: townId }))).item;
+  assert.deepEqual([x.status, x.org_id], ['assigned', townId]);
   t = (await ok(await track(code))).tracking;
   assert.equal(t.status, 'assigned');
   assert.equal(t.status_label, '办理中');
 
-  // the branch (and only it, in its town) answers; other branches do not even see it
+  // the town answers; branches do not even see it
   expectError(await secretary2.get(`/api/v1/feedback/${it.id}`), 404, 'not_found');
   expectError(await secretary2.post(`/api/v1/feedback/${it.id}/reply`, { reply: '越权答复' }), 404, 'not_found');
   expectError(await leader.post(`/api/v1/feedback/${it.id}/reply`, { reply: '越权答复' }), 403, 'forbidden');
@@ -136,9 +140,9 @@ test('the complaint path: a form at a service window with a photo, a code, triag
   expectError(await member.get(`/api/v1/feedback/${it.id}`), 403, 'forbidden');
   expectError(await discipline.get(`/api/v1/feedback/${it.id}`), 404, 'not_found'); // 纪检 handles 举报 only
   const reply = '经核实，窗口已调整午间值班，中午不再停办业务。感谢您的监督。';
-  x = (await ok(await secretary.post(`/api/v1/feedback/${it.id}/reply`, { reply, publish: true, summary: '群众反映便民服务窗口中午提前下班。' }))).item;
+  x = (await ok(await town.post(`/api/v1/feedback/${it.id}/reply`, { reply, publish: true, summary: '群众反映便民服务窗口中午提前下班。' }))).item;
   assert.deepEqual([x.status, x.reply, x.replied_date, x.published], ['replied', reply, today, true]);
-  expectError(await secretary.post(`/api/v1/feedback/${it.id}/reply`, { reply: '再答复一次' }), 409, 'invalid_state', 'status');
+  expectError(await town.post(`/api/v1/feedback/${it.id}/reply`, { reply: '再答复一次' }), 409, 'invalid_state', 'status');
 
   // the resident reads the reply by code: status, dates, the reply, the branch; never notes or names
   const tr = await ok(await track(shown));
@@ -177,6 +181,67 @@ test('the complaint path: a form at a service window with a photo, a code, triag
   }
 });
 
+test('a complaint about a branch secretary goes to the level above: the secretary cannot see or handle it; the sender is shown only to the handler', async () => {
+  // the branch's secretary as a member of the branch (an account linked to the member), and a
+  // town office account whose own membership is in the accused branch
+  const ms = (await ok(await office.get(`/api/v1/orgs/${branchA}/members?per_page=5`))).members;
+  const sec = ms.find((m) => m.id !== member.user.member_id), other = ms.find((m) => m.id !== member.user.member_id && m.id !== sec.id);
+  const as = {};
+  for (const [name, role, org, mem] of [['secm', 'secretary', branchA, sec.id], ['townm', 'office', townId, other.id]]) {
+    const r = srv.cli(['user', 'add', name, '--name', `账号${name}`, '--password-file', '-', '--role', role, '--org', String(org), '--member', String(mem)],
+      { input: PASSWORD + '\n' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    as[name] = await loginAs(srv.base, name);
+  }
+  const text = uniq('支部书记在低保评定中不公开、不公示，群众有意见');
+  await submit({ kind: 'complaint', text, about_kind: 'member', about_id: sec.id, name: '赵六', contact: '13598765432' });
+  const it = await findByText(text);
+  assert.deepEqual([it.org_id, it.about.org_id, it.about.id], [townId, branchA, sec.id], 'filed at the town, the level above the branch');
+  // the accused secretary, the branch's other secretary account, and a town office member of the branch: nothing
+  for (const c of [as.secm, secretary, as.townm]) {
+    expectError(await c.get(`/api/v1/feedback/${it.id}`), 404, 'not_found');
+    for (const [op, body, officeOnly] of [['classify', { category_id: '' }, true], ['assign', { org_id: branchA }, true], ['reply', { reply: '已处理' }],
+      ['reveal', undefined], ['publish', { publish: true, summary: '摘要摘要摘要' }]]) {
+      const r = await c.post(`/api/v1/feedback/${it.id}/${op}`, body);
+      // a secretary holds no triage role at all (403 before any item is read); everyone else: as if it did not exist
+      if (officeOnly && c !== as.townm) expectError(r, 403, 'forbidden'); else expectError(r, 404, 'not_found');
+    }
+    const mine = c === as.townm ? townId : branchA;
+    const l = await ok(await c.get(`/api/v1/orgs/${mine}/feedback?per_page=500`));
+    assert.ok(!l.items.some((x) => x.id === it.id) && !JSON.stringify(l).includes(text), `${c.user.username}'s list shows it`);
+  }
+  // the handler (the town's office) sees it with the sender masked, and may see the sender (audited)
+  const seen = (await ok(await town.get(`/api/v1/feedback/${it.id}`))).item;
+  assert.deepEqual([seen.sender.name, seen.sender.contact], ['赵*', '135****5432']);
+  const rv = await ok(await town.post(`/api/v1/feedback/${it.id}/reveal`));
+  assert.deepEqual(rv.sender, { name: '赵六', contact: '13598765432' });
+  // everyone else who may read it sees the masks only
+  for (const c of [office, leader]) {
+    const v = await ok(await c.get(`/api/v1/feedback/${it.id}`));
+    assert.ok(!JSON.stringify(v).includes('赵六') && !JSON.stringify(v).includes('13598765432'));
+    expectError(await c.post(`/api/v1/feedback/${it.id}/reveal`), 403, 'forbidden');
+  }
+  const page = await office.get(`/feedback/${it.id}`);
+  assert.ok(page.status === 200 && !page.text.includes('赵六'));
+  const offered = [...(page.text.match(/name="org_id" required>([\s\S]*?)<\/select>/) || ['', ''])[1].matchAll(/value="(\d+)"/g)].map((m) => Number(m[1]));
+  assert.ok(offered.includes(townId) && !offered.includes(branchA), `assignment offered to ${offered}: never the accused branch`);
+  // it cannot be handed down to the accused's branch
+  expectError(await office.post(`/api/v1/feedback/${it.id}/assign`, { org_id: branchA }), 400, 'not_higher', 'org_id');
+  // nor reach it by being merged into an item the branch handles (an opinion about the branch)
+  await submit({ kind: 'opinion', text: uniq('支部低保评定请公开'), about_kind: 'org', about_id: branchA });
+  const op = await findByText(`支部低保评定请公开（${seq}号）`);
+  assert.equal(op.org_id, branchA);
+  expectError(await office.post(`/api/v1/feedback/${it.id}/merge`, { into_id: op.id }), 400, 'merge_accused', 'into_id');
+  await ok(await town.post(`/api/v1/feedback/${it.id}/reply`, { reply: '经镇党委核实，已责成支部补办公示。' }));
+  // the accused secretary entering a complaint about himself by hotline: filed above, hidden from him at once
+  const r = await ok(await as.secm.post(`/api/v1/orgs/${branchA}/feedback`, { kind: 'complaint', channel: 'hotline', text: uniq('热线：支部书记办事拖拉'),
+    about_kind: 'member', about_id: sec.id, name: '钱七', contact: '13511112222' }), 201);
+  const hot = await findByText(`热线：支部书记办事拖拉（${seq}号）`);
+  assert.equal(hot.org_id, townId);
+  assert.equal(r.id, undefined, 'the id of an item the enterer may not see is not shown');
+  expectError(await as.secm.get(`/api/v1/feedback/${hot.id}`), 404, 'not_found');
+});
+
 test('merging duplicates: the merged item\'s code shows the kept item\'s status and reply', async () => {
   const kept = await submit({ kind: 'complaint', text: uniq('村口路灯坏了一个月没人修'), about_kind: 'org', about_id: branchA });
   const dup = await submit({ kind: 'complaint', text: uniq('村口路灯一直不亮，晚上出行不便'), about_kind: 'org', about_id: branchA });
@@ -185,21 +250,22 @@ test('merging duplicates: the merged item\'s code shows the kept item\'s status 
   expectError(await office.post(`/api/v1/feedback/${d.id}/merge`, { into_id: d.id }), 400, 'merge_self', 'into_id');
   expectError(await office.post(`/api/v1/feedback/${d.id}/merge`, { into_id: 987654321 }), 404, 'not_found', 'into_id');
   expectError(await secretary.post(`/api/v1/feedback/${d.id}/merge`, { into_id: k.id }), 403, 'forbidden');
+  expectError(await secretary.get(`/api/v1/feedback/${d.id}`), 404, 'not_found'); // about the branch: hidden from it
   const m = (await ok(await office.post(`/api/v1/feedback/${d.id}/merge`, { into_id: k.id }))).item;
   assert.deepEqual([m.status, m.merged_into], ['merged', k.id]);
   let t = (await ok(await track(dup.code))).tracking;
   assert.deepEqual([t.merged, t.status, t.kind], [true, 'new', 'complaint']);
   // a merged item moves no further, and nothing merges into it
   expectError(await office.post(`/api/v1/feedback/${d.id}/merge`, { into_id: k.id }), 409, 'invalid_state', 'status');
-  expectError(await office.post(`/api/v1/feedback/${d.id}/assign`, { org_id: branchA }), 409, 'invalid_state', 'status');
+  expectError(await office.post(`/api/v1/feedback/${d.id}/assign`, { org_id: townId }), 409, 'invalid_state', 'status');
   const third = await submit({ kind: 'complaint', text: uniq('路灯不亮'), about_kind: 'org', about_id: branchA });
   const th = await findByText(`路灯不亮（${seq}号）`);
   expectError(await office.post(`/api/v1/feedback/${th.id}/merge`, { into_id: d.id }), 409, 'invalid_state', 'into_id');
   assert.ok(third.code);
   // the kept one is assigned and answered: the duplicate's code now reads that reply
-  await ok(await office.post(`/api/v1/feedback/${k.id}/assign`, { org_id: branchA }));
+  await ok(await office.post(`/api/v1/feedback/${k.id}/assign`, { org_id: townId }));
   const reply = '路灯已于本周更换，村委会每月巡查一次。';
-  await ok(await secretary.post(`/api/v1/feedback/${k.id}/reply`, { reply }));
+  await ok(await town.post(`/api/v1/feedback/${k.id}/reply`, { reply }));
   t = (await ok(await track(dup.code))).tracking;
   assert.deepEqual([t.merged, t.status, t.reply], [true, 'replied', reply]);
   assert.equal((await ok(await track(kept.code))).tracking.reply, reply);
@@ -283,7 +349,7 @@ test('reminders and overdue lists up the tree, per child, and as XLSX', async ()
   let back = today;
   for (let n = 0; n < 40;) { back = addDays(back, -1); if (isWorkday(cal, back)) n++; }
   const late = uniq('来信：村务公开栏半年没有更新');
-  await ok(await town.post(`/api/v1/orgs/${townId}/feedback`, { kind: 'complaint', channel: 'letter', received_date: back, text: late, about_kind: 'org', about_id: branchA }), 201);
+  await ok(await town.post(`/api/v1/orgs/${townId}/feedback`, { kind: 'opinion', channel: 'letter', received_date: back, text: late, about_kind: 'org', about_id: branchA }), 201);
   // due soon: suggestions in the branch get 1 working day
   await ok(await town.post(`/api/v1/orgs/${branchA}/feedback-settings`, { kind: 'suggestion', due_days: 1 }));
   const soon = uniq('建议村务公开栏加装照明');

@@ -86,10 +86,12 @@ for (const p of HIDDEN) A.secrets.push(p.title);
   await ok(await office.post(`/api/v1/orgs/${rootId}/rounds`, { campaign_id: camp.id, name: '权限测试轮次', start_date: camp.start_date, end_date: camp.end_date, questions: 'party3' }), 201);
   for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
     t.window = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/windows`, { name: `${tag}支部便民窗口` }), 201)).window;
-    t.batch = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/paper-batches`, { target_kind: 'window', target_id: t.window.id, sheets: 2 }), 201)).batch;
-    t.batchCode = (await ok(await sec.get(`/api/v1/paper-batches/${t.batch.id}`))).codes[0];
+    // 纸质问卷 are issued by the level above the branch (here the district office)
+    t.batch = (await ok(await office.post(`/api/v1/orgs/${t.org.id}/paper-batches`, { target_kind: 'window', target_id: t.window.id, sheets: 2 }), 201)).batch;
+    t.batchCode = (await ok(await office.get(`/api/v1/paper-batches/${t.batch.id}`))).codes[0];
+    const cm = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/draw-commitments`, { purpose: 'phone' }), 201)).commitment;
     t.draw = (await ok(await sec.req('POST', `/api/v1/orgs/${t.org.id}/phone-import`, await multipartBody([['target_kind', 'window'],
-      ['target_id', t.window.id], ['n', 1], ['file', Buffer.from('13700000001\n13700000002\n'), 'list.csv']])), 201)).draw;
+      ['target_id', t.window.id], ['n', 1], ['commitment_id', cm.id], ['file', Buffer.from('13700000001\n13700000002\n'), 'list.csv']])), 201)).draw;
     t.secrets.push(t.window.name);
   }
 }
@@ -116,12 +118,13 @@ for (const [t, maker, sec, tag] of [[A, as.town, as.secretary, '甲'], [B, offic
   t.rectEvidence = (await ok(await office.get(`/api/v1/rectifications/${t.rect.id}`))).evidence[0];
   t.secrets.push(t.rect.problem, t.rectEvidence.name);
 }
-// Feedback (page_feedback.c): a complaint about A and one about B from the public, with a photo,
-// assigned by the district office to the branch it is about.
+// Feedback (page_feedback.c): an opinion about A and one about B from the public, with a photo,
+// assigned by the district office to the branch it is about (an opinion may be; a 投诉 about the
+// branch goes to the level above and never to the branch: feedback.test.mjs).
 for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
-  const text = `${tag}支部投诉：办事窗口无人值守`;
-  await ok(await new Client(srv.base).post('/api/v1/public/feedback', { kind: 'complaint', text, about_kind: 'org', about_id: t.org.id,
-    evidence: [{ name: `${tag}支部投诉照片.png`, data: PNG.toString('base64') }] }), 201);
+  const text = `${tag}支部意见：办事窗口无人值守`;
+  await ok(await new Client(srv.base).post('/api/v1/public/feedback', { kind: 'opinion', text, about_kind: 'org', about_id: t.org.id,
+    evidence: [{ name: `${tag}支部意见照片.png`, data: PNG.toString('base64') }] }), 201);
   const it = (await ok(await office.get(`/api/v1/orgs/${t.org.id}/feedback?view=new`))).items.find((x) => x.text === text);
   await ok(await office.post(`/api/v1/feedback/${it.id}/assign`, { org_id: t.org.id }));
   t.feedback = (await ok(await office.get(`/api/v1/feedback/${it.id}`))).item;
@@ -170,6 +173,7 @@ Object.assign(BODIES, { // public rating (page_rating.c)
   'POST /windows/{id}/activate': () => undefined,
   'POST /orgs/{id}/paper-batches': () => ({ target_kind: 'org', sheets: 2 }),
   'POST /paper-batches/{id}/sheets': () => ({ code: A.batchCode, answers: '111111' }),
+  'POST /orgs/{id}/draw-commitments': () => ({ purpose: 'phone' }),
   'POST /orgs/{id}/phone-import': () => { const f = new FormData(); f.append('n', '1'); f.append('file', new Blob(['13700000009\n']), 'l.csv'); return f; },
   'POST /phone-draws/{id}/reveal': () => undefined,
   'POST /phone-draws/{id}/answers': () => ({ seq: 1, outcome: 'unreachable' }),

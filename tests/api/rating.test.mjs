@@ -11,6 +11,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile, smsCode } from '../lib.mjs';
 
 // bursts off here: ballots-trust.test.mjs holds them; this file rates from one address many times
@@ -233,30 +234,32 @@ test('不满意 needs a reason and a phone verified by an SMS code; one phone co
 });
 
 test('paper questionnaires: N sheets with codes, keyed in once each; 发出 / 收回 / 有效', async () => {
-  expectError(await secretary.post(`/api/v1/orgs/${branch}/paper-batches`, { target_kind: 'member', target_id: memberId, sheets: 2001 }), 400,
+  const townOrg = town.user.roles[0].org_id;
+  expectError(await town.post(`/api/v1/orgs/${townOrg}/paper-batches`, { target_kind: 'member', target_id: memberId, sheets: 2001 }), 400,
     'invalid_sheets', 'sheets');
-  expectError(await secretary.post(`/api/v1/orgs/${branch}/paper-batches`, { target_kind: 'pledge', target_id: 1, sheets: 2 }), 400,
+  expectError(await town.post(`/api/v1/orgs/${townOrg}/paper-batches`, { target_kind: 'pledge', target_id: 1, sheets: 2 }), 400,
     'invalid_target_kind', 'target_kind');
   expectError(await secretary2.post(`/api/v1/orgs/${branch2}/paper-batches`, { target_kind: 'member', target_id: memberId, sheets: 2 }), 404,
     'not_found', 'target_id');
-  const created = await ok(await secretary.post(`/api/v1/orgs/${branch}/paper-batches`,
+  // issued by the level above (the town's office), not by the branch's own secretary
+  const created = await ok(await town.post(`/api/v1/orgs/${townOrg}/paper-batches`,
     { target_kind: 'member', target_id: memberId, sheets: 6, note: '入户发放' }), 201);
   const batch = created.batch;
-  assert.deepEqual([batch.issued, batch.returned, batch.valid], [6, 0, 0]);
-  const got = await ok(await secretary.get(`/api/v1/paper-batches/${batch.id}`));
+  assert.deepEqual([batch.issued, batch.returned, batch.valid, batch.issued_by_name], [6, 0, 0, '镇党委组织委员']);
+  const got = await ok(await town.get(`/api/v1/paper-batches/${batch.id}`));
   const codes = got.codes;
   assert.equal(codes.length, 6);
   assert.equal(new Set(codes).size, 6, 'codes are unique');
   for (const c of codes) assert.match(c, /^[0-9A-HJKMNP-TV-Z]{9}$/);
   SECRETS.codes.push(...codes);
   // the print view: six sheets, each with its code (dashed for reading aloud) and the questions
-  const print = await secretary.get(`/paper-batches/${batch.id}/print`);
+  const print = await town.get(`/paper-batches/${batch.id}/print`);
   assert.equal(print.status, 200);
   assert.equal((print.text.match(/class="print-sheet paper-sheet"/g) || []).length, 6);
   assert.ok(print.text.includes(`${codes[0].slice(0, 4)}-${codes[0].slice(4, 8)}-${codes[0][8]}`));
   assert.ok(print.text.includes('发挥先锋模范作用明显不明显'));
   const before = await result(secretary, 'member', memberId);
-  const key = (body) => secretary.post(`/api/v1/paper-batches/${batch.id}/sheets`, body);
+  const key = (body) => town.post(`/api/v1/paper-batches/${batch.id}/sheets`, body);
   // typed as people type: lower case, dashes
   const typed = `${codes[0].slice(0, 4).toLowerCase()}-${codes[0].slice(4)}`;
   assert.equal((await ok(await key({ code: typed, answers: '111' }), 201)).counted, true);
@@ -272,15 +275,22 @@ test('paper questionnaires: N sheets with codes, keyed in once each; 发出 / �
   expectError(await key({ code: '000000000', answers: '111' }), 404, 'unknown_code', 'code');
   expectError(await key({ code: codes[4], answers: '1' }), 400, 'invalid_answers', 'answers');
   expectError(await secretary2.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code: codes[4], answers: '111' }), 404, 'not_found');
-  const b = (await ok(await secretary.get(`/api/v1/paper-batches/${batch.id}`))).batch;
+  const b = (await ok(await town.get(`/api/v1/paper-batches/${batch.id}`))).batch;
   assert.deepEqual([b.issued, b.returned, b.valid, b.spoiled], [6, 4, 3, 1]);
   const now = await result(secretary, 'member', memberId);
   assert.equal(now.valid, before.valid + 3);
   assert.equal(now.invalid, before.invalid + 2, 'one spoiled sheet and one repeat');
+  // who issued and who keyed in, shown and audited
+  const shown = await ok(await secretary.get(`/api/v1/paper-batches/${batch.id}`));
+  assert.deepEqual(shown.keyed_by.map((k) => [k.name, k.sheets]), [['镇党委组织委员', 4]]);
+  const audit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit?per_page=500`))).records;
+  assert.ok(audit.some((a) => a.entity === 'paper_batch' && a.entity_id === batch.id && a.action === 'create' && a.actor === 'town'));
+  assert.deepEqual(audit.filter((a) => a.entity === 'paper_batch' && a.entity_id === batch.id && a.action === 'key_in').map((a) => a.actor),
+    ['town', 'town', 'town', 'town']);
   // per round and organisation, as seed 002 counts them (发出 … 收回有效 …)
   const org = await ok(await secretary.get(`/api/v1/orgs/${branch}/ratings`));
   assert.deepEqual(org.paper, { issued: 6, returned: 4, valid: 3 });
-  const list = (await ok(await town.get(`/api/v1/orgs/${town.user.roles[0].org_id}/paper-batches?round_id=${round.id}`))).batches;
+  const list = (await ok(await town.get(`/api/v1/orgs/${townOrg}/paper-batches?round_id=${round.id}`))).batches;
   assert.ok(list.some((x) => x.id === batch.id && x.valid === 3));
   // a leader sees the counts but never the codes
   const leader = await loginAs(srv.base, 'leader');
@@ -288,54 +298,174 @@ test('paper questionnaires: N sheets with codes, keyed in once each; 发出 / �
   assert.equal(lv.codes, undefined);
 });
 
+test('纸质问卷 of a branch: its own secretary alone can neither issue a batch nor key in sheets that count', async () => {
+  // issuing for the branch itself, one of its members or its window: refused, nothing made
+  const w = (await ok(await secretary.post(`/api/v1/orgs/${branch}/windows`, { name: '支部自评窗口' }), 201)).window;
+  const count = async () => (await ok(await town.get(`/api/v1/orgs/${branch}/paper-batches`))).batches.length;
+  const n0 = await count();
+  for (const body of [{ target_kind: 'org', sheets: 50 }, { target_kind: 'member', target_id: memberId, sheets: 50 },
+    { target_kind: 'window', target_id: w.id, sheets: 50 }])
+    expectError(await secretary.post(`/api/v1/orgs/${branch}/paper-batches`, body), 403, 'not_level_above', 'target_id');
+  const page = await secretary.req('POST', `/orgs/${branch}/paper-batches`, { body: new URLSearchParams({ target: `org:${branch}`, sheets: '5' }).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  assert.equal(page.status, 403);
+  assert.equal(await count(), n0, 'no batch was made');
+  // the town issues; the branch's secretary gets neither the codes nor the print view, and may not key in
+  const batch = (await ok(await town.post(`/api/v1/orgs/${branch}/paper-batches`, { target_kind: 'org', sheets: 3 }), 201)).batch;
+  const codes = (await ok(await town.get(`/api/v1/paper-batches/${batch.id}`))).codes;
+  SECRETS.codes.push(...codes);
+  const seen = await ok(await secretary.get(`/api/v1/paper-batches/${batch.id}`));
+  assert.equal(seen.codes, undefined, 'the branch does not hold the codes of its own questionnaires');
+  assert.equal((await secretary.get(`/paper-batches/${batch.id}/print`)).status, 403);
+  const before = await result(town, 'org', branch);
+  for (const code of codes)
+    expectError(await secretary.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code, answers: '111' }), 403, 'not_level_above', 'id');
+  const mid = (await ok(await town.get(`/api/v1/paper-batches/${batch.id}`))).batch;
+  assert.deepEqual([mid.returned, mid.valid], [0, 0], 'nothing the secretary keyed in counts');
+  assert.deepEqual(await result(town, 'org', branch), before);
+  // the level above keys them in: they count, and say who did it
+  await ok(await town.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code: codes[0], answers: '111' }), 201);
+  const after = (await ok(await town.get(`/api/v1/paper-batches/${batch.id}`)));
+  assert.deepEqual([after.batch.valid, after.batch.issued_by_name, after.keyed_by.map((k) => k.name)], [1, '镇党委组织委员', ['镇党委组织委员']]);
+  // the district office is the level above too
+  await ok(await office.post(`/api/v1/paper-batches/${batch.id}/sheets`, { code: codes[1], answers: '112' }), 201);
+  const names = (await ok(await town.get(`/api/v1/paper-batches/${batch.id}`))).keyed_by.map((k) => k.name).sort();
+  assert.deepEqual(names, ['区委活动办公室', '镇党委组织委员'].sort());
+});
+
 /** A CSV contact list: a header, phones with names, a repeat. */
 function contactList(phones) {
   return '手机号,姓名\n' + phones.map((p, i) => `${p},群众${i + 1}`).join('\n') + `\n${phones[0]},重复\n`;
 }
-const upload = async (c, org, fields, csv) => c.req('POST', `/api/v1/orgs/${org}/phone-import`,
-  await multipartBody([...Object.entries(fields).map(([k, v]) => [k, v]), ['file', Buffer.from(csv), 'list.csv']]));
+/** A commitment for a phone draw at org: the seed's SHA-256 only. */
+const commit = async (c, org) => (await ok(await c.post(`/api/v1/orgs/${org}/draw-commitments`, { purpose: 'phone' }), 201)).commitment;
+/** Uploads a list for a draw; without commitment_id in fields, a fresh commitment is made first. */
+async function upload(c, org, fields, csv, name = 'list.csv') {
+  const f = 'commitment_id' in fields ? fields : { ...fields, commitment_id: (await commit(c, org)).id };
+  return c.req('POST', `/api/v1/orgs/${org}/phone-import`,
+    await multipartBody([...Object.entries(f).map(([k, v]) => [k, v]), ['file', Buffer.isBuffer(csv) ? csv : Buffer.from(csv), name]]));
+}
+const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+/** Re-runs a committed draw from its published inputs, as docs/architecture.md describes it:
+ * the canonical list (sorted, repeats removed), its SHA-256, the start state from the seed and
+ * the digest, splitmix64 and a partial Fisher–Yates shuffle. Returns the digest and the numbers. */
+function redraw(seed, numbers, n) {
+  const list = [...new Set(numbers)].sort();
+  const digest = sha256(list.map((p) => `${p}\n`).join(''));
+  const M = (1n << 64n) - 1n;
+  let st = createHash('sha256').update(`cxzy-draw-v1\n${seed}\n${digest}\n`).digest().readBigUInt64BE(0);
+  const next = () => {
+    st = (st + 0x9e3779b97f4a7c15n) & M;
+    let z = st;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
+    return z ^ (z >> 31n);
+  };
+  const bounded = (b) => { const B = BigInt(b), limit = M - (M % B); let v; do v = next(); while (v >= limit); return Number(v % B); };
+  const slot = list.map((_, i) => i), picks = [];
+  for (let i = 0; i < n; i++) {
+    const j = i + bounded(list.length - i);
+    [slot[i], slot[j]] = [slot[j], slot[i]];
+    picks.push(slot[i]);
+  }
+  return { digest, numbers: picks.map((i) => list[i]), indexes: picks.map((i) => i + 1) };
+}
+const maskOf = (p) => p.slice(0, 3) + '****' + p.slice(7);
 
-test('phone sampling: a reproducible draw from a list and a seed; operators key in answers', async () => {
+test('phone sampling: the seed is committed by the server before the list; the list order and a chosen seed do not steer the draw', async () => {
+  // the uploader's planted numbers first, then the rest: with the old draw (seed and file order
+  // chosen by the uploader) the planted numbers could be made to come out
+  const planted = ['13700000001', '13700000002', '13700000003', '13700000004', '13700000005'];
+  const rest = Array.from({ length: 25 }, (_, i) => `137${String(20000000 + i * 7919).padStart(8, '0')}`);
+  SECRETS.phones.push(...planted, ...rest);
+  const fields = { target_kind: 'member', target_id: memberId, n: 5 };
+  // a seed from the client is refused (and uses no commitment up); so is a draw without a commitment
+  const c1 = await commit(secretary, branch);
+  assert.match(c1.seed_sha256, /^[0-9a-f]{64}$/);
+  assert.equal(c1.seed, undefined, 'the seed is not shown before the draw');
+  expectError(await upload(secretary, branch, { ...fields, seed: '1', commitment_id: c1.id }, contactList([...planted, ...rest])), 400,
+    'seed_not_accepted', 'seed');
+  expectError(await secretary.req('POST', `/api/v1/orgs/${branch}/phone-import`, await multipartBody([['target_kind', 'member'],
+    ['target_id', memberId], ['n', 5], ['file', Buffer.from(contactList(planted)), 'l.csv']])), 400, 'commitment_required', 'commitment_id');
+  const page = await secretary.get(`/orgs/${branch}/rating`);
+  assert.ok(page.text.includes(c1.seed_sha256), 'the rating page shows the open commitment');
+  // the draw: the seed revealed matches the commitment shown before the upload
+  const d1 = (await ok(await upload(secretary, branch, { ...fields, commitment_id: c1.id }, contactList([...planted, ...rest])), 201)).draw;
+  assert.deepEqual([d1.method, d1.committed, d1.commitment_id, d1.seed_sha256, d1.population, d1.n], ['committed-v1', true, c1.id, c1.seed_sha256, 30, 5]);
+  assert.match(d1.seed, /^[0-9a-f]{64}$/);
+  assert.equal(d1.committed_at, c1.created_at, 'the commitment\'s time is on the draw');
+  assert.ok(d1.committed_at_text <= d1.drawn_at_text, 'committed, then drawn');
+  assert.equal(sha256(d1.seed), c1.seed_sha256, 'sha256(seed) is the commitment');
+  // anyone re-runs it from the seed and the list in ANY order: the same entries
+  const e1 = (await ok(await secretary.get(`/api/v1/phone-draws/${d1.id}`))).entries;
+  const shuffled = [...rest.slice().reverse(), ...planted.slice().reverse(), planted[0]];
+  const again = redraw(d1.seed, shuffled, 5);
+  assert.equal(d1.list_digest, again.digest, 'the digest is SHA-256 of the sorted list');
+  assert.deepEqual(e1.map((x) => [x.list_index, x.phone_mask]), again.indexes.map((ix, i) => [ix, maskOf(again.numbers[i])]));
+  const full = (await ok(await secretary.post(`/api/v1/phone-draws/${d1.id}/reveal`))).entries;
+  assert.deepEqual(full.map((x) => x.phone), again.numbers);
+  // and with the shipped binary, no database: `cxzy redraw --seed … --commitment … list`
+  const listFile = scratchFile(`redraw-${process.pid}.csv`, contactList(shuffled));
+  const rr = srv.cli(['redraw', '--seed', d1.seed, '--n', '5', '--commitment', c1.seed_sha256, listFile]);
+  assert.equal(rr.status, 0, rr.stderr);
+  assert.ok(rr.stdout.includes('与抽签承诺相符') && rr.stdout.includes(d1.list_digest));
+  assert.deepEqual(rr.stdout.trim().split('\n').slice(-5), again.numbers.map((p, i) => `${i + 1} ${again.indexes[i]} ${p}`));
+  const wrong = srv.cli(['redraw', '--seed', d1.seed.replace(/^./, (ch) => (ch === '0' ? '1' : '0')), '--n', '5', '--commitment', c1.seed_sha256, listFile]);
+  assert.equal(wrong.status, 1, 'another seed does not match the commitment');
+  // the commitment is used once; a commitment made for another branch is not usable here
+  expectError(await upload(secretary, branch, { ...fields, commitment_id: c1.id }, contactList(planted)), 409, 'commitment_used', 'commitment_id');
+  const other = await commit(secretary2, branch2);
+  expectError(await upload(secretary, branch, { ...fields, commitment_id: other.id }, contactList(planted)), 404, 'not_found', 'commitment_id');
+  // the same numbers uploaded in another order, with a new commitment: the same canonical list
+  const c2 = await commit(secretary, branch);
+  const d2 = (await ok(await upload(secretary, branch, { ...fields, n: 30, commitment_id: c2.id }, contactList(shuffled)), 201)).draw;
+  assert.equal(d2.list_digest, d1.list_digest);
+  assert.equal(sha256(d2.seed), c2.seed_sha256);
+  const e2 = (await ok(await secretary.get(`/api/v1/phone-draws/${d2.id}`))).entries;
+  assert.deepEqual(e2.map((x) => x.phone_mask), redraw(d2.seed, [...planted, ...rest], 30).numbers.map(maskOf));
+  // two uploads racing for one commitment: exactly one draw
+  const c3 = await commit(secretary, branch);
+  const race = await Promise.all([0, 1, 2].map(() => upload(secretary, branch, { ...fields, commitment_id: c3.id }, contactList(rest))));
+  assert.deepEqual(race.map((r) => r.status).sort(), [201, 409, 409], race.map((r) => r.text.slice(0, 200)).join('\n'));
+  // the page says how to check and re-run it
+  const dp = await secretary.get(`/phone-draws/${d1.id}`);
+  assert.ok(dp.text.includes(d1.seed) && dp.text.includes(c1.seed_sha256) && dp.text.includes('sha256sum'));
+  // the audit log holds the commitment (hash only) before the draw (seed and digest)
+  const audit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit?per_page=500`))).records;
+  const ca = audit.find((a) => a.entity === 'draw_commitment' && a.entity_id === c1.id);
+  const da = audit.find((a) => a.entity === 'phone_draw' && a.entity_id === d1.id && a.action === 'create');
+  assert.ok(ca && da && ca.seq < da.seq, 'committed, then drawn');
+  assert.ok(!JSON.stringify(ca).includes(d1.seed), 'the commitment record holds no seed');
+});
+
+test('phone sampling: lists are normalised and checked; operators key in answers', async () => {
   const phones = Array.from({ length: 30 }, (_, i) => `137${String(10000000 + i * 7919).padStart(8, '0')}`);
   SECRETS.phones.push(...phones);
   const csv = contactList(phones);
-  const d1 = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 5, seed: '20110601' }, csv), 201)).draw;
-  assert.deepEqual([d1.seed, d1.population, d1.n, d1.pending], ['20110601', 30, 5, 5]);
+  const d1 = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 5 }, csv), 201)).draw;
+  assert.deepEqual([d1.population, d1.n, d1.pending], [30, 5, 5]);
   assert.match(d1.list_digest, /^[0-9a-f]{64}$/);
-  // the same list and seed again: the same entries in the same order
-  const d2 = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 5, seed: '20110601' }, csv), 201)).draw;
   const e1 = (await ok(await secretary.get(`/api/v1/phone-draws/${d1.id}`))).entries;
-  const e2 = (await ok(await secretary.get(`/api/v1/phone-draws/${d2.id}`))).entries;
-  assert.equal(d2.list_digest, d1.list_digest);
-  assert.deepEqual(e2.map((x) => [x.seq, x.list_index, x.phone_mask]), e1.map((x) => [x.seq, x.list_index, x.phone_mask]));
   assert.deepEqual(e1.map((x) => x.seq), [1, 2, 3, 4, 5]);
+  const sorted = [...phones].sort();
   for (const x of e1) {
     assert.equal(x.phone, undefined, 'the list shows masks only');
-    assert.equal(x.phone_mask, phones[x.list_index - 1].slice(0, 3) + '****' + phones[x.list_index - 1].slice(7));
+    assert.equal(x.phone_mask, maskOf(sorted[x.list_index - 1]), 'list_index is the place in the sorted list');
   }
-  // another seed gives another draw; no seed: a random one, shown and recorded
-  const d3 = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 5, seed: '7' }, csv), 201)).draw;
-  const e3 = (await ok(await secretary.get(`/api/v1/phone-draws/${d3.id}`))).entries;
-  assert.notDeepEqual(e3.map((x) => x.list_index), e1.map((x) => x.list_index));
-  const d4 = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 2 }, csv), 201)).draw;
-  assert.match(d4.seed, /^\d+$/);
-  const d5 = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 2, seed: d4.seed }, csv), 201)).draw;
-  const e4 = (await ok(await secretary.get(`/api/v1/phone-draws/${d4.id}`))).entries;
-  const e5 = (await ok(await secretary.get(`/api/v1/phone-draws/${d5.id}`))).entries;
-  assert.deepEqual(e5.map((x) => x.list_index), e4.map((x) => x.list_index), 'the recorded random seed re-runs the draw');
+  // everyone in a second draw (the same people, for the repeat check below)
+  const d2 = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 30 }, csv), 201)).draw;
+  const e2 = (await ok(await secretary.get(`/api/v1/phone-draws/${d2.id}`))).entries;
   // the list as an Excel workbook (numbers typed as numbers) gives the same population and digest
   const xl = xlsxFromRows([['手机号', '姓名'], ...phones.map((p, i) => [Number(p), `群众${i + 1}`])]);
-  const dx = (await ok(await secretary.req('POST', `/api/v1/orgs/${branch}/phone-import`, await multipartBody([['target_kind', 'member'],
-    ['target_id', memberId], ['n', 5], ['seed', '20110601'], ['file', xl, 'list.xlsx']])), 201)).draw;
+  const dx = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 5 }, xl, 'list.xlsx'), 201)).draw;
   assert.deepEqual([dx.population, dx.list_digest], [d1.population, d1.list_digest]);
   // bad lists and numbers are refused whole
   expectError(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 2 }, '手机号\n13700000001\n12345\n'), 400, 'invalid_list', 'file');
   expectError(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 31 }, csv), 400, 'invalid_n', 'n');
-  expectError(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 2, seed: '-1' }, csv), 400, 'invalid_seed', 'seed');
   expectError(await upload(secretary2, branch2, { target_kind: 'member', target_id: memberId, n: 2 }, csv), 404, 'not_found', 'target_id');
   // operators: the full numbers (audited), then answers and outcomes per entry
   const full = (await ok(await secretary.post(`/api/v1/phone-draws/${d1.id}/reveal`))).entries;
-  assert.deepEqual(full.map((x) => x.phone), e1.map((x) => phones[x.list_index - 1]));
+  assert.deepEqual(full.map((x) => x.phone), e1.map((x) => sorted[x.list_index - 1]));
   const before = await result(secretary, 'member', memberId);
   const answer = (body) => secretary.post(`/api/v1/phone-draws/${d1.id}/answers`, body);
   await ok(await answer({ seq: 1, outcome: 'answered', answers: '112', comment: '电话回访意见' }));
@@ -354,7 +484,7 @@ test('phone sampling: a reproducible draw from a list and a seed; operators key 
   const dup = e2.find((x) => x.list_index === e1[0].list_index);
   expectError(await secretary.post(`/api/v1/phone-draws/${d2.id}/answers`, { seq: dup.seq, outcome: 'answered', answers: '111' }), 409, 'duplicate_ballot');
   // a phone that rated by SMS on the web is the same rater on the phone
-  const web = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 1, seed: '1' }, '13800138001\n'), 201)).draw;
+  const web = (await ok(await upload(secretary, branch, { target_kind: 'member', target_id: memberId, n: 1 }, '13800138001\n'), 201)).draw;
   expectError(await secretary.post(`/api/v1/phone-draws/${web.id}/answers`, { seq: 1, answers: '111' }), 409, 'duplicate_ballot');
   // the audit log has the reveal of the numbers
   const audit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit`))).records;
@@ -449,7 +579,8 @@ test('anonymity: no staff route, page, export or audit record links a ballot to 
       // sheet codes appear only in the batch's own code list (for printing), never beside answers
       const isBatch = /^\/(api\/v1\/)?paper-batches\/\d+$/.test(u);
       if (!isBatch) for (const code of SECRETS.codes) assert.ok(!text.includes(code), `${u} shows the sheet code ${code}`);
-      if (isBatch && r.json) assert.deepEqual(Object.keys(r.json).sort(), ['batch', 'codes'], `${u}: only counts and codes`);
+      if (isBatch && r.json) assert.deepEqual(Object.keys(r.json).filter((k) => !['batch', 'codes', 'keyed_by'].includes(k)), [],
+        `${u}: only counts, codes (for the level above) and who keyed in how many`);
       assert.ok(!/rater_key|"ballot_id"|"answers":"\d/.test(text), `${u} shows a rater key, a ballot id or raw answers`);
       n++;
     }
@@ -475,26 +606,35 @@ test('the staff pages and their forms; the public form asks for an SMS code and 
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
   const page = await secretary.get(`/orgs/${branch}/rating`);
   assert.equal(page.status, 200);
-  assert.ok(page.text.includes('新建服务窗口') && page.text.includes('发放问卷') && page.text.includes('随机抽取'));
+  assert.ok(page.text.includes('新建服务窗口') && page.text.includes('发放问卷') && page.text.includes('生成抽签承诺'));
   const made = await form(secretary, `/orgs/${branch}/windows`, { name: '表单新建窗口', location: '大厅' });
   assert.equal(made.status, 303, made.text.slice(0, 300));
   const wpath = made.headers.get('location');
   assert.match(wpath, /^\/windows\/\d+$/);
   const wp = await secretary.get(wpath);
   assert.ok(wp.status === 200 && wp.text.includes('表单新建窗口') && wp.text.includes('打印评价二维码'));
-  // key a sheet in through the page's form (radio buttons q1..q3)
-  const batch = (await ok(await secretary.post(`/api/v1/orgs/${branch}/paper-batches`, { target_kind: 'org', sheets: 2 }), 201)).batch;
-  const codes = (await ok(await secretary.get(`/api/v1/paper-batches/${batch.id}`))).codes;
+  // key a sheet in through the page's form (radio buttons q1..q3): the town, the level above
+  const batch = (await ok(await town.post(`/api/v1/orgs/${branch}/paper-batches`, { target_kind: 'org', sheets: 2 }), 201)).batch;
+  const codes = (await ok(await town.get(`/api/v1/paper-batches/${batch.id}`))).codes;
   SECRETS.codes.push(...codes);
-  const k1 = await form(secretary, `/paper-batches/${batch.id}/sheets`, { code: codes[0], q1: '1', q2: '2', q3: '1' });
+  const k0 = await form(secretary, `/paper-batches/${batch.id}/sheets`, { code: codes[0], q1: '1', q2: '1', q3: '1' });
+  assert.equal(k0.status, 403);
+  assert.match(k0.text, /data-code="not_level_above"/);
+  const k1 = await form(town, `/paper-batches/${batch.id}/sheets`, { code: codes[0], q1: '1', q2: '2', q3: '1' });
   assert.equal(k1.status, 200);
-  assert.ok(k1.text.includes('已录入一份有效问卷'));
-  const k2 = await form(secretary, `/paper-batches/${batch.id}/sheets`, { code: codes[0], q1: '1', q2: '1', q3: '1' });
+  assert.ok(k1.text.includes('已录入一份有效问卷') && k1.text.includes('镇党委组织委员：1 份'));
+  const k2 = await form(town, `/paper-batches/${batch.id}/sheets`, { code: codes[0], q1: '1', q2: '1', q3: '1' });
   assert.equal(k2.status, 409);
   assert.match(k2.text, /data-code="duplicate_ballot"/);
   assert.equal((await ok(await secretary.get(`/api/v1/paper-batches/${batch.id}`))).batch.valid, 1);
-  // the phone draw page, and its full numbers for the operators
-  const draw = (await ok(await upload(secretary, branch, { target_kind: 'org', n: 1, seed: '3' }, '13512345678\n'), 201)).draw;
+  // the phone draw from the page: a commitment first (its hash shown), then the upload
+  const cm = await form(secretary, `/orgs/${branch}/draw-commitments`, { purpose: 'phone' });
+  assert.equal(cm.status, 303);
+  const rp = await secretary.get(`/orgs/${branch}/rating`);
+  const shownHash = rp.text.match(/name="commitment_id"><option value="(\d+)">第 \d+ 号 · ([0-9a-f]{64}) · /);
+  assert.ok(shownHash, 'the second step offers the commitment with its SHA-256');
+  const draw = (await ok(await upload(secretary, branch, { target_kind: 'org', n: 1, commitment_id: shownHash[1] }, '13512345678\n'), 201)).draw;
+  assert.equal(draw.seed_sha256, shownHash[2]);
   const dp = await secretary.get(`/phone-draws/${draw.id}`);
   assert.ok(dp.status === 200 && dp.text.includes('135****5678') && !dp.text.includes('13512345678'));
   const rv = await form(secretary, `/phone-draws/${draw.id}/reveal`, {});
@@ -531,7 +671,7 @@ test('a closed round takes no more ballots', async () => {
   expectError(await ballot(anon, { target_kind: 'window', target_id: w.id, answers: '111111', device: await device() }), 409, 'rating_closed');
   const page = await anon.get(`/p/rate/window/${w.id}`);
   assert.ok(page.text.includes('没有进行中的群众评议'));
-  expectError(await secretary.post(`/api/v1/orgs/${branch}/paper-batches`, { target_kind: 'window', target_id: w.id, sheets: 3 }), 409, 'rating_closed');
+  expectError(await town.post(`/api/v1/orgs/${branch}/paper-batches`, { target_kind: 'window', target_id: w.id, sheets: 3 }), 409, 'rating_closed');
 });
 
 test('stuffing from one address stops at the per-address limit; refused ballots are not stored', async () => {

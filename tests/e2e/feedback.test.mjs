@@ -2,7 +2,8 @@
 // resident with a phone (390×844, no login) opens a service window's public page — the page
 // behind its QR code — follows “意见建议/投诉”, files a complaint with a photo and gets the
 // tracking code; the district office (its own browser) classifies the complaint and assigns it
-// to the branch; the branch's secretary replies and publishes the reply; the resident types the
+// to the town above the branch (a 投诉 about the branch's window never goes to the branch); the
+// town's office replies and publishes the reply; the resident types the
 // code in and reads the reply. The member card and the board link to the form too. axe-core
 // runs on every public page of the path (serious/critical fail).
 import { test, before, after } from 'node:test';
@@ -13,6 +14,7 @@ const PHONE = { width: 390, height: 844 };
 const srv = await startServerOn();
 const sec = await loginAs(srv.base, 'secretary');
 const branch = sec.user.roles[0].org_id;
+const townId = (await sec.get(`/api/v1/orgs/${branch}`)).json.org.parent_id;
 const win = (await sec.post(`/api/v1/orgs/${branch}/windows`, { name: '曾营村便民服务窗口', location: '村委会一楼' })).json.window;
 let browser;
 before(async () => { browser = await launchChromium(); });
@@ -43,7 +45,7 @@ async function noAlert(page, what) {
   assert.deepEqual(await page.locator('[role=alert]').allTextContents(), [], `${what} gave an error`);
 }
 
-test('a resident\'s complaint at a service window, answered by the branch, read with the tracking code', async () => {
+test('a resident\'s complaint at a service window, answered by the town above the branch, read with the tracking code', async () => {
   const text = '窗口中午十二点就停止办理业务，我排队一个小时没办成。';
   const reply = '经核实，窗口已安排午间轮班，中午正常办理业务。感谢您的监督！';
 
@@ -69,7 +71,7 @@ test('a resident\'s complaint at a service window, answered by the branch, read 
   await fitsPhone(r.page, 'the page with the code');
   await axeCheck(r.page, 'the page with the code');
 
-  // the district office triages: category, then assigned to the branch
+  // the district office triages: category, then assigned to the town (the level above the branch)
   const o = await loggedIn('office');
   await o.page.getByRole('link', { name: '意见建议' }).first().click();
   await o.page.waitForURL(/\/orgs\/\d+\/feedback/);
@@ -81,16 +83,18 @@ test('a resident\'s complaint at a service window, answered by the branch, read 
   assert.equal(await o.page.locator('.evidence img').count(), 1, 'the photo is attached');
   await o.page.selectOption('#category_id', { label: '办事效率' });
   await Promise.all([o.page.waitForURL(itemUrl), o.page.getByRole('button', { name: '保存分类' }).click()]);
-  await o.page.selectOption('#org_id', String(branch));
+  assert.ok(!(await o.page.locator('#org_id option').evaluateAll((os) => os.map((x) => x.value))).includes(String(branch)),
+    'never offered to the branch it is about');
+  await o.page.selectOption('#org_id', String(townId));
   await Promise.all([o.page.waitForURL(itemUrl), o.page.getByRole('button', { name: '交办' }).click()]);
   await noAlert(o.page, 'assigning');
   assert.match(await o.page.textContent('h1'), /办理中/);
   assert.match(await o.page.textContent('main'), /办事效率/);
   const id = itemUrl.split('/').pop();
 
-  // the branch's secretary replies and publishes the reply
-  const s = await loggedIn('secretary');
-  await s.page.goto(`${srv.base}/orgs/${branch}/feedback?view=open`);
+  // the town's office replies and publishes the reply
+  const s = await loggedIn('town');
+  await s.page.goto(`${srv.base}/orgs/${townId}/feedback?view=open`);
   await Promise.all([s.page.waitForURL(new RegExp(`/feedback/${id}$`)), s.page.getByRole('link', { name: /窗口中午十二点/ }).click()]);
   await s.page.fill('#reply', reply);
   await s.page.getByLabel('匿名公开这条答复').check();

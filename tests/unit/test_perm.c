@@ -138,6 +138,40 @@ static void test_perm_top_grant(void **state)
     assert_ptr_equal(g, &p.grants[1]);
 }
 
+/* 纸质问卷: the branch's own secretary is not the level above; the town's office and secretary
+ * are; at the top organisation only its office. */
+static void test_perm_above_and_paper(void **state)
+{
+    (void)state;
+    principal sec, town, top, townsec, leader;
+    memset(&sec, 0, sizeof sec);
+    memset(&town, 0, sizeof town);
+    memset(&top, 0, sizeof top);
+    memset(&townsec, 0, sizeof townsec);
+    memset(&leader, 0, sizeof leader);
+    grant_add(&sec, ROLE_SECRETARY, 42, "/1/7/42/");
+    grant_add(&town, ROLE_OFFICE, 7, "/1/7/");
+    grant_add(&townsec, ROLE_SECRETARY, 7, "/1/7/");
+    grant_add(&top, ROLE_OFFICE, 1, "/1/");
+    grant_add(&leader, ROLE_LEADER, 1, "/1/");
+    assert_true(perm_allows(&sec, ROLE_SECRETARY, "/1/7/42/"));
+    assert_false(perm_above(&sec, ROLE_ANY, "/1/7/42/"));
+    assert_false(perm_paper_handler(&sec, "/1/7/42/"));
+    assert_true(perm_paper_handler(&sec, "/1/7/42/420/")); /* a branch under the secretary's: the level above */
+    assert_true(perm_above(&sec, ROLE_SECRETARY, "/1/7/42/420/"));
+    assert_true(perm_paper_handler(&town, "/1/7/42/"));
+    assert_true(perm_paper_handler(&townsec, "/1/7/42/"));
+    assert_false(perm_paper_handler(&town, "/1/7/"));
+    assert_true(perm_paper_handler(&top, "/1/7/"));
+    assert_true(perm_paper_handler(&top, "/1/"));     /* the top: no level above, its office */
+    assert_false(perm_paper_handler(&townsec, "/1/"));
+    assert_false(perm_paper_handler(&leader, "/1/7/42/")); /* leaders do not issue questionnaires */
+    assert_false(perm_paper_handler(NULL, "/1/7/"));
+    assert_true(perm_at(&town, ROLE_OFFICE, "/1/7/"));
+    assert_false(perm_at(&town, ROLE_OFFICE, "/1/7/42/"));
+    assert_false(perm_at(&town, ROLE_SECRETARY, "/1/7/"));
+}
+
 static void test_role_names(void **state)
 {
     (void)state;
@@ -176,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_path_in_subtree), cmocka_unit_test(test_perm_allows_subtree),
         cmocka_unit_test(test_perm_allows_mask), cmocka_unit_test(test_perm_roles),
         cmocka_unit_test(test_perm_top_grant),  cmocka_unit_test(test_role_names),
+        cmocka_unit_test(test_perm_above_and_paper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

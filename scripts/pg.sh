@@ -2,6 +2,8 @@
 # pg.sh: start or stop a throwaway PostgreSQL server on 127.0.0.1 in a temporary directory.
 #   scripts/pg.sh start DIR PORT   → prints the connection URL; database "cxzy" created
 #   scripts/pg.sh stop DIR
+#   scripts/pg.sh halt DIR / resume DIR PORT  → stops / starts the server, keeping its data
+#                                               (tests of a database that goes away)
 # initdb refuses to run as root, so as root it runs as the postgres user (runuser).
 set -eu
 cmd=$1 dir=$2
@@ -10,6 +12,11 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+run() {
+  as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+    || { cat "$dir/server.log" >&2; exit 1; }
+}
 case "$cmd" in
 start)
   port=$3
@@ -17,9 +24,7 @@ start)
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
   as_pg "$bindir/initdb" -D "$dir/data" -U cxzy -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
-  as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
-    || { cat "$dir/server.log" >&2; exit 1; }
+  run "$port"
   as_pg "$bindir/createdb" -h 127.0.0.1 -p "$port" -U cxzy cxzy
   echo "postgresql://cxzy@127.0.0.1:$port/cxzy"
   ;;
@@ -27,5 +32,7 @@ stop)
   [ -d "$dir/data" ] && as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$dir"
   ;;
-*) echo "usage: pg.sh start DIR PORT | stop DIR" >&2; exit 2 ;;
+halt) as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
+resume) run "$3" ;;
+*) echo "usage: pg.sh start DIR PORT | stop DIR | halt DIR | resume DIR PORT" >&2; exit 2 ;;
 esac

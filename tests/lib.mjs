@@ -19,7 +19,7 @@ export const KEY = join(scratch, 'cx.key');
 /** Runs the binary with args; returns {status, stdout, stderr}. */
 export function cli(args, opts = {}) { return cliDb(DB, args, opts); }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
@@ -158,6 +158,7 @@ export async function startServerOn({ db = freshDb(), members = 300, args = [], 
     base: `http://127.0.0.1:${port}`,
     demo: d.stdout,
     db,
+    pid: proc.pid,
     cli: (args, opts) => cliDb(db, args, opts),
     log: () => stderr, // what the server wrote to stderr so far (e.g. the `log` SMS gateway's codes)
     async stop() {

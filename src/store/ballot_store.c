@@ -75,6 +75,7 @@ typedef struct ballot_job {
     int64_t limit;
     char day[11];
     int outcome;
+    int fault; /* DB_FAULT_* of a BO_ERROR, raised again in the requesting thread */
     bool done;
     struct ballot_job *next;
 } ballot_job;
@@ -360,10 +361,15 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
  * transient failure) does not sink the others. */
 static void write_all(db *d, ballot_job **jobs, size_t n)
 {
-    if (write_batch(d, jobs, n) == CX_OK) return;
+    int ok = write_batch(d, jobs, n), f = db_fault_take();
+    if (ok == CX_OK) return;
+    /* a database that is away, locked or full fails each job alone the same way: not retried */
     for (size_t i = 0; i < n; i++) {
         jobs[i]->outcome = BO_PENDING;
-        if (n == 1 || write_batch(d, &jobs[i], 1) != CX_OK) jobs[i]->outcome = BO_ERROR;
+        jobs[i]->fault = f;
+        if (n == 1 || f != DB_FAULT_NONE || write_batch(d, &jobs[i], 1) != CX_OK) jobs[i]->outcome = BO_ERROR;
+        if (jobs[i]->outcome == BO_ERROR && !jobs[i]->fault) jobs[i]->fault = db_fault_take();
+        else db_fault_take();
     }
 }
 
@@ -434,12 +440,14 @@ void ballots_stop(void)
 static void submit(db *d, ballot_job *j)
 {
     j->outcome = BO_PENDING;
+    j->fault = DB_FAULT_NONE;
     j->done = false;
     j->next = NULL;
     pthread_mutex_lock(&W.mu);
     if (!W.running) {
         pthread_mutex_unlock(&W.mu);
         write_all(d, &j, 1);
+        db_fault_raise(j->fault);
         return;
     }
     if (W.tail) W.tail->next = j;
@@ -448,6 +456,7 @@ static void submit(db *d, ballot_job *j)
     pthread_cond_signal(&W.work);
     while (!j->done) pthread_cond_wait(&W.done, &W.mu);
     pthread_mutex_unlock(&W.mu);
+    db_fault_raise(j->fault);
 }
 
 /* ---- service windows ---- */

@@ -3,6 +3,7 @@
 #include "../lib/buf.h"
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,15 +31,67 @@ db *db_open(const char *url, cx_err *e)
 
 void db_close(db *d) { if (d) d->ops->close(d); }
 db_kind db_kind_of(const db *d) { return d->kind; }
-const char *db_errmsg(db *d) { return d->ops->errmsg(d); }
-bool db_is_constraint(db *d) { return d->ops->is_constraint(d); }
-int db_exec(db *d, const char *sql) { return d->ops->exec(d, sql); }
+const char *db_errmsg(db *d) { return d->keep_err ? d->kept_err : d->ops->errmsg(d); }
+bool db_is_constraint(db *d) { return d->keep_err ? d->kept_constraint : d->ops->is_constraint(d); }
+
+static __thread int tl_fault;
+
+int db_fault_take(void)
+{
+    int f = tl_fault;
+    tl_fault = DB_FAULT_NONE;
+    return f;
+}
+
+void db_fault_raise(int fault)
+{
+    if (fault > tl_fault) tl_fault = fault;
+}
+
+const char *db_fault_msg(int fault)
+{
+    switch (fault) {
+    case DB_FAULT_BUSY: return "数据库正忙（被其他操作占用），本次修改未保存，请稍后再试";
+    case DB_FAULT_FULL: return "数据库存储空间已满，本次修改未保存，请联系管理员后再试";
+    default: return "数据库暂时无法连接，请稍后再试";
+    }
+}
+
+const char *db_fault_code(int fault)
+{
+    return fault == DB_FAULT_BUSY ? "db_busy" : fault == DB_FAULT_FULL ? "db_full" : "db_unavailable";
+}
+
+/* Every failing call goes through here: records the fault class of the backend's last error. */
+static int failed(db *d)
+{
+    db_fault_raise(d->ops->fault(d));
+    return CX_ERR;
+}
+
+/* Before a statement outside a transaction: a broken connection is re-established (back-off). */
+static int ensure(db *d)
+{
+    d->keep_err = false;
+    if (d->in_tx || !d->ops->ensure) return CX_OK;
+    return d->ops->ensure(d) == CX_OK ? CX_OK : failed(d);
+}
+
+int db_exec(db *d, const char *sql)
+{
+    if (ensure(d) != CX_OK) return CX_ERR;
+    return d->ops->exec(d, sql) == CX_OK ? CX_OK : failed(d);
+}
 
 int db_begin(db *d, bool write)
 {
     if (d->in_tx) return CX_ERR;
     const char *sql = (d->kind == DB_SQLITE && write) ? "BEGIN IMMEDIATE" : "BEGIN";
-    if (d->ops->exec(d, sql) != CX_OK) return CX_ERR;
+    if (db_exec(d, sql) != CX_OK) {
+        /* a PostgreSQL that restarted since this connection's last use: reconnect and try once more */
+        if (!d->ops->ensure || d->ops->ensure(d) != CX_OK || d->ops->exec(d, sql) != CX_OK) return failed(d);
+        db_fault_take(); /* recovered: the first failure was no fault of the request */
+    }
     d->in_tx = true;
     return CX_OK;
 }
@@ -51,8 +104,14 @@ int db_commit(db *d)
 {
     if (!d->in_tx) return CX_ERR;
     int rc = d->ops->exec(d, "COMMIT");
-    if (rc != CX_OK) d->ops->exec(d, "ROLLBACK");
-    else __atomic_add_fetch(&write_gen, 1, __ATOMIC_RELEASE);
+    if (rc != CX_OK) {
+        /* the COMMIT's error is the one to report, not the ROLLBACK's ("no transaction is active") */
+        failed(d);
+        snprintf(d->kept_err, sizeof d->kept_err, "%s", d->ops->errmsg(d));
+        d->kept_constraint = d->ops->is_constraint(d);
+        d->ops->exec(d, "ROLLBACK");
+        d->keep_err = true;
+    } else __atomic_add_fetch(&write_gen, 1, __ATOMIC_RELEASE);
     d->in_tx = false;
     return rc;
 }
@@ -61,7 +120,12 @@ int db_rollback(db *d)
 {
     if (!d->in_tx) return CX_OK;
     d->in_tx = false;
-    return d->ops->exec(d, "ROLLBACK");
+    /* the error that led here stays the one db_errmsg reports */
+    snprintf(d->kept_err, sizeof d->kept_err, "%s", d->ops->errmsg(d));
+    d->kept_constraint = d->ops->is_constraint(d);
+    int rc = d->ops->exec(d, "ROLLBACK");
+    d->keep_err = true;
+    return rc;
 }
 
 int db_lock(db *d, const char *what, int64_t id)
@@ -77,7 +141,13 @@ int db_lock(db *d, const char *what, int64_t id)
     return db_i64(d, &ignored, 0, "SELECT 1 FROM (SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))) l", "i", key);
 }
 
-db_stmt *db_prepare(db *d, const char *sql) { return d->ops->prepare(d, sql); }
+db_stmt *db_prepare(db *d, const char *sql)
+{
+    if (ensure(d) != CX_OK) return NULL;
+    db_stmt *s = d->ops->prepare(d, sql);
+    if (!s) failed(d);
+    return s;
+}
 void db_bind_i64(db_stmt *s, int i, int64_t v) { s->d->ops->bind(s, i, DB_T_I64, v, NULL, 0); }
 void db_bind_text(db_stmt *s, int i, const char *v)
 {
@@ -88,7 +158,11 @@ void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
     s->d->ops->bind(s, i, v ? DB_T_BLOB : DB_T_NULL, 0, v, n);
 }
 void db_bind_null(db_stmt *s, int i) { s->d->ops->bind(s, i, DB_T_NULL, 0, NULL, 0); }
-int db_step(db_stmt *s) { return s->d->ops->step(s); }
+int db_step(db_stmt *s)
+{
+    int rc = s->d->ops->step(s);
+    return rc == CX_ERR ? failed(s->d) : rc;
+}
 bool db_col_null(db_stmt *s, int c) { return s->d->ops->col_null(s, c); }
 int64_t db_col_i64(db_stmt *s, int c) { return s->d->ops->col_i64(s, c); }
 const char *db_col_text(db_stmt *s, int c) { return s->d->ops->col_text(s, c); }

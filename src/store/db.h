@@ -29,6 +29,19 @@ bool db_is_constraint(db *d);
 /* Runs SQL without parameters (DDL, several statements allowed). */
 int db_exec(db *d, const char *sql);
 
+/* Faults: a failure that says nothing about the request but that the database cannot serve now
+ * (PostgreSQL away, SQLite locked past the busy timeout, disk or database full, out of file
+ * descriptors). Every failing call records its fault in the calling thread; the server answers
+ * 503 for a request that met one instead of "not found" or "not logged in". */
+enum { DB_FAULT_NONE = 0, DB_FAULT_BUSY = 1, DB_FAULT_FULL = 2, DB_FAULT_UNAVAILABLE = 3 };
+/* The most serious fault recorded in this thread since the last call, then forgets it. */
+int db_fault_take(void);
+/* Records a fault met on another thread's connection (the ballot writer's) in this thread. */
+void db_fault_raise(int fault);
+/* The Chinese message and the stable code of a fault ("db_unavailable", "db_busy", "db_full"). */
+const char *db_fault_msg(int fault);
+const char *db_fault_code(int fault);
+
 /* Transactions. write=true takes the write lock at once in SQLite (BEGIN IMMEDIATE), so two
  * writers queue instead of failing on upgrade. Nested begin is an error. */
 int db_begin(db *d, bool write);
@@ -96,6 +109,8 @@ struct db_ops {
     void (*done)(db_stmt *s);
     const char *(*errmsg)(db *d);
     bool (*is_constraint)(db *d);
+    int (*fault)(db *d);   /* DB_FAULT_* of the last error */
+    int (*ensure)(db *d);  /* reconnects a broken connection (with back-off); NULL: nothing to do */
 };
 enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
 
@@ -104,6 +119,10 @@ struct db {
     const struct db_ops *ops;
     db_kind kind;
     bool in_tx;
+    /* A failed COMMIT's own error, kept across the ROLLBACK that follows it until the next call. */
+    bool keep_err;
+    char kept_err[256];
+    bool kept_constraint;
 };
 /* Every statement starts with this header. */
 struct db_stmt {

@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PG_MAXP 64
 
 typedef struct pg_stmt {
     db_stmt base;
     char name[24];
+    char *sql;      /* the $n text, to prepare again on a new connection */
+    unsigned epoch; /* the connection's epoch it was prepared in */
     int nparams;
     bool cached, busy;
     char *vals[PG_MAXP];
@@ -31,7 +34,25 @@ typedef struct pg_db {
     int seq;
     char err[512];
     char sqlstate[6];
+    /* Reconnection: epoch counts the connections this handle has had (statements prepared in an
+     * older one are prepared again); seen is the process-wide count of lost connections this one
+     * has reacted to; back-off between attempts while the server stays away. */
+    char *url;
+    unsigned epoch, seen;
+    int64_t next_try_ms, backoff_ms;
 } pg_db;
+
+/* Bumped whenever any connection finds the server gone: after a PostgreSQL restart every
+ * connection of the process is broken, so each reconnects before its next use instead of
+ * failing one request first. */
+static unsigned g_lost; /* atomic */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void set_err(pg_db *d, PGresult *r)
 {
@@ -39,9 +60,64 @@ static void set_err(pg_db *d, PGresult *r)
     snprintf(d->err, sizeof d->err, "%s", m ? m : "");
     const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     snprintf(d->sqlstate, sizeof d->sqlstate, "%s", st ? st : "");
+    if (PQstatus(d->c) == CONNECTION_BAD) {
+        if (!d->sqlstate[0]) snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
+        __atomic_add_fetch(&g_lost, 1, __ATOMIC_RELEASE);
+    }
 }
 
 static void notice_quiet(void *arg, const char *msg) { (void)arg, (void)msg; }
+
+static void session_setup(pg_db *d)
+{
+    PQsetNoticeProcessor(d->c, notice_quiet, NULL);
+    PQsetClientEncoding(d->c, "UTF8");
+    PQclear(PQexec(d->c, "SET TIME ZONE 'UTC'"));
+    /* a lock held elsewhere fails a statement after 10 s (503 db_busy), like SQLite's busy timeout */
+    PQclear(PQexec(d->c, "SET lock_timeout = '10s'"));
+}
+
+/* Reconnects when the connection is broken (or another one found the server gone), at most once
+ * per back-off period (100 ms doubling to 2 s) while the server stays away. */
+static int pg_ensure(db *base)
+{
+    pg_db *d = (pg_db *)base;
+    unsigned lost = __atomic_load_n(&g_lost, __ATOMIC_ACQUIRE);
+    if (PQstatus(d->c) == CONNECTION_OK && d->seen == lost) return CX_OK;
+    int64_t now = mono_ms();
+    if (now < d->next_try_ms) {
+        snprintf(d->err, sizeof d->err, "PostgreSQL 连接已断开，稍后重试连接");
+        snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
+        return CX_ERR;
+    }
+    PQreset(d->c);
+    d->epoch++;
+    if (PQstatus(d->c) != CONNECTION_OK) {
+        d->backoff_ms = d->backoff_ms ? (d->backoff_ms * 2 > 2000 ? 2000 : d->backoff_ms * 2) : 100;
+        d->next_try_ms = now + d->backoff_ms;
+        snprintf(d->err, sizeof d->err, "%s", PQerrorMessage(d->c));
+        snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
+        fprintf(stderr, "cxzy: PostgreSQL 无法连接，%lld 毫秒后重试：%s", (long long)d->backoff_ms, d->err);
+        return CX_ERR;
+    }
+    if (d->backoff_ms) fprintf(stderr, "cxzy: PostgreSQL 已重新连接\n");
+    d->backoff_ms = d->next_try_ms = 0;
+    d->seen = lost;
+    session_setup(d);
+    return CX_OK;
+}
+
+/* Faults: connection exceptions (08…), the server shutting down or starting (57P0x), lock
+ * timeouts and deadlocks (55P03, 40P01), disk full and out of resources (53…). */
+static int pg_fault(db *base)
+{
+    pg_db *d = (pg_db *)base;
+    const char *st = d->sqlstate;
+    if (PQstatus(d->c) == CONNECTION_BAD || !strncmp(st, "08", 2) || !strncmp(st, "57P", 3)) return DB_FAULT_UNAVAILABLE;
+    if (!strcmp(st, "55P03") || !strcmp(st, "40P01") || !strcmp(st, "57014")) return DB_FAULT_BUSY;
+    if (!strncmp(st, "53", 2)) return DB_FAULT_FULL;
+    return DB_FAULT_NONE;
+}
 
 static db *pg_open(const char *url, cx_err *e)
 {
@@ -55,10 +131,9 @@ static db *pg_open(const char *url, cx_err *e)
         free(d);
         return NULL;
     }
-    PQsetNoticeProcessor(d->c, notice_quiet, NULL);
-    PQsetClientEncoding(d->c, "UTF8");
-    PGresult *r = PQexec(d->c, "SET TIME ZONE 'UTC'");
-    PQclear(r);
+    session_setup(d);
+    d->url = xstrdup(url);
+    d->seen = __atomic_load_n(&g_lost, __ATOMIC_ACQUIRE);
     return &d->base;
 }
 
@@ -86,6 +161,7 @@ static void stmt_free(void *p)
     pg_stmt *s = p;
     clear_result(s);
     clear_params(s);
+    free(s->sql);
     free(s);
 }
 
@@ -94,6 +170,7 @@ static void pg_close(db *base)
     pg_db *d = (pg_db *)base;
     stmt_cache_free(&d->cache, stmt_free);
     PQfinish(d->c);
+    free(d->url);
     free(d);
 }
 
@@ -125,6 +202,14 @@ static db_stmt *pg_prepare(db *base, const char *sql)
 {
     pg_db *d = (pg_db *)base;
     pg_stmt *s = stmt_cache_get(&d->cache, sql);
+    if (s && !s->busy && s->epoch != d->epoch) { /* prepared on a connection since lost */
+        PGresult *r = PQprepare(d->c, s->name, s->sql, s->nparams, NULL);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok) set_err(d, r);
+        PQclear(r);
+        if (!ok) return NULL;
+        s->epoch = d->epoch;
+    }
     if (s && !s->busy) {
         s->busy = true;
         return &s->base;
@@ -141,10 +226,12 @@ static db_stmt *pg_prepare(db *base, const char *sql)
     ns->nparams = n;
     snprintf(ns->name, sizeof ns->name, "cx%d", ++d->seq);
     PGresult *r = PQprepare(d->c, ns->name, text, n, NULL);
-    free(text);
+    ns->sql = text;
+    ns->epoch = d->epoch;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         set_err(d, r);
         PQclear(r);
+        free(ns->sql);
         free(ns);
         return NULL;
     }
@@ -249,5 +336,5 @@ static const char *pg_errmsg(db *base) { return ((pg_db *)base)->err; }
 static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstate, "23", 2) == 0; }
 
 const struct db_ops db_pg_ops = {
-    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint,
+    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure,
 };

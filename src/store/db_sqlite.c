@@ -141,9 +141,28 @@ static void sq_done(db_stmt *bs)
     s->busy = false;
 }
 
+/* Faults: locked past the busy timeout, disk or database full, out of descriptors or memory,
+ * I/O errors (a vanished or unreadable file). */
+static int sq_fault(db *base)
+{
+    switch (((sq_db *)base)->last_rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return DB_FAULT_BUSY;
+    case SQLITE_FULL: return DB_FAULT_FULL;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT: return DB_FAULT_UNAVAILABLE;
+    default: return DB_FAULT_NONE;
+    }
+}
+
 static const char *sq_errmsg(db *base) { return sqlite3_errmsg(((sq_db *)base)->h); }
 static bool sq_is_constraint(db *base) { return (((sq_db *)base)->last_rc & 0xff) == SQLITE_CONSTRAINT; }
 
 const struct db_ops db_sqlite_ops = {
-    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint,
+    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint, sq_fault, NULL,
 };

@@ -260,6 +260,7 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
     for (int i = 0; i < 2; i++)
         if (r->set_cookie[i]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
     if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
+    if (status == 503) MHD_add_response_header(resp, "Retry-After", "5");
     if (r->attach) MHD_add_response_header(resp, "Content-Disposition", "attachment");
     if (r->file_name[0]) {
         buf cd;
@@ -321,11 +322,24 @@ static void page_common(req *r)
     if (r->csrf[0]) cJSON_AddStringToObject(d, "csrf", r->csrf);
 }
 
+/* A database that is away answers every request that met it, and a locked or full one every
+ * request that failed on it, with 503: never "not found", "not logged in" or a half page. */
+static void db_fault_answer(req *r)
+{
+    if (r->db_fault != DB_FAULT_UNAVAILABLE && !(r->db_fault && r->failed)) return;
+    r->failed = false;
+    req_failf(r, 503, db_fault_code(r->db_fault), "", "%s", db_fault_msg(r->db_fault));
+    free(r->redirect);
+    r->redirect = NULL;
+    for (int i = 0; i < 2; i++) free(r->set_cookie[i]), r->set_cookie[i] = NULL;
+}
+
 static enum MHD_Result respond(req *r)
 {
     buf out;
     buf_init(&out);
     bool api = req_is_api(r);
+    db_fault_answer(r);
     if (r->failed) {
         int st = r->err.status ? r->err.status : 400;
         if (api) {
@@ -640,10 +654,12 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         /* Who is asking is known from the headers: the body of a request that will be refused is
          * read and dropped, never stored, so nobody can make the server hold 64 MiB without logging in. */
         if (r->rt && !(r->rt->flags & R_PUBLIC)) {
+            db_fault_take();
             r->db = db_pool_get(g_pool);
             authenticate(r);
             db_pool_put(g_pool, r->db);
             r->db = NULL;
+            r->db_fault = db_fault_take();
         }
         if (r->rt && is_multipart(ct) && !r->too_big && !r->failed) r->pp = MHD_create_post_processor(conn, 64 * 1024, post_iter, r);
         return MHD_YES;
@@ -682,10 +698,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         return send_buf(r, e.status, api ? "application/json; charset=utf-8" : "text/html; charset=utf-8", &out);
     }
     if (!r->failed) { /* refused already on the first call otherwise */
+        db_fault_take();
         r->db = db_pool_get(g_pool);
         dispatch(r);
         db_pool_put(g_pool, r->db);
         r->db = NULL;
+        int f = db_fault_take();
+        if (f > r->db_fault) r->db_fault = f;
     }
     return respond(r);
 }

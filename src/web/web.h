@@ -75,6 +75,7 @@ struct req {
     char *redirect;
     cx_err err;
     bool failed;
+    int db_fault;      /* DB_FAULT_* met while serving: answered 503 (server.c, respond) */
     buf file;          /* a download */
     const char *file_mime;
     char file_name[512];

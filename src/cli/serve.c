@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <time.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -128,6 +129,9 @@ int cmd_serve(int argc, char **argv)
     upkeep_once();
     pthread_t up;
     bool up_started = pthread_create(&up, NULL, upkeep_main, NULL) == 0;
+    /* a file grown past the size limit fails its write (EFBIG, answered 503 db_full) instead of
+     * killing the process */
+    signal(SIGXFSZ, SIG_IGN);
     int rc = web_serve(&cfg, pool);
     if (up_started) {
         pthread_mutex_lock(&upkeep.mu);

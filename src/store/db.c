@@ -52,7 +52,7 @@ const char *db_fault_msg(int fault)
 {
     switch (fault) {
     case DB_FAULT_BUSY: return "数据库正忙（被其他操作占用），本次修改未保存，请稍后再试";
-    case DB_FAULT_FULL: return "数据库存储空间已满，本次修改未保存，请联系管理员后再试";
+    case DB_FAULT_FULL: return "数据库存储空间已满或无法写入，本次修改未保存，请联系管理员后再试";
     default: return "数据库暂时无法连接，请稍后再试";
     }
 }
@@ -65,7 +65,9 @@ const char *db_fault_code(int fault)
 /* Every failing call goes through here: records the fault class of the backend's last error. */
 static int failed(db *d)
 {
-    db_fault_raise(d->ops->fault(d));
+    int f = d->ops->fault(d);
+    if (f != DB_FAULT_NONE) fprintf(stderr, "cxzy: 数据库故障（%s）：%s\n", db_fault_code(f), d->ops->errmsg(d));
+    db_fault_raise(f);
     return CX_ERR;
 }
 

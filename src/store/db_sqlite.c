@@ -1,6 +1,7 @@
 /* db_sqlite.c: the SQLite backend (WAL, foreign keys, busy timeout, cached statements). */
 #include "db.h"
 #include "stmt_cache.h"
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,11 +146,18 @@ static void sq_done(db_stmt *bs)
  * I/O errors (a vanished or unreadable file). */
 static int sq_fault(db *base)
 {
-    switch (((sq_db *)base)->last_rc & 0xff) {
+    sq_db *d = (sq_db *)base;
+    switch (d->last_rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return DB_FAULT_BUSY;
     case SQLITE_FULL: return DB_FAULT_FULL;
-    case SQLITE_IOERR:
+    case SQLITE_IOERR: { /* a write that failed: full disk, file size limit, quota */
+        int x = d->last_rc, en = sqlite3_system_errno(d->h);
+        if (x == SQLITE_IOERR_WRITE || x == SQLITE_IOERR_FSYNC || x == SQLITE_IOERR_TRUNCATE || x == SQLITE_IOERR_SHMSIZE ||
+            en == ENOSPC || en == EFBIG || en == EDQUOT)
+            return DB_FAULT_FULL;
+        return DB_FAULT_UNAVAILABLE;
+    }
     case SQLITE_CANTOPEN:
     case SQLITE_NOMEM:
     case SQLITE_READONLY:

@@ -133,3 +133,31 @@ test('another process holds the write lock: writes 503 db_busy, reads 200, write
   assert.equal(d.srv.cli(['audit', 'verify']).status, 0);
   assert.equal(d.srv.cli(['recount', '--round', String(d.round.id)]).status, 0);
 });
+
+if (BACKEND === 'sqlite') {
+  // (PostgreSQL's disk is the PostgreSQL server's: its "disk full" (53100) maps to the same 503.)
+  test('a full disk (file size limit): writes 503 db_full, reads 200, writes again once there is room; audit and recount pass', async () => {
+    const d = await district(freshDb('full'));
+    after(() => d.srv.stop());
+    const limit = (v) => {
+      const r = spawnSync('prlimit', ['--pid', String(d.srv.pid), `--fsize=${v}`], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    limit('1:unlimited'); // every write to a file of the server's fails now, as on a full disk
+    const create = await d.office.post(`/api/v1/orgs/${d.root}/children`, { type: 'branch', sector: 'rural', name: '满盘时新建支部' });
+    expect503(create, 'db_full', 'write');
+    assert.doesNotMatch(create.text, /cannot rollback/);
+    expect503(await new Client(d.srv.base).post('/api/v1/session', { username: 'secretary', password: 'cxzy-demo-2026' }), 'db_full', 'login');
+    expect503(await d.ballot(), 'db_full', 'ballot');
+    await ok(await d.office.get(`/api/v1/orgs/${d.root}`));
+    await ok(await d.office.get(`/orgs/${d.root}`));
+    assert.match(d.srv.log(), /数据库故障（db_full）/, 'the fault is logged with its cause');
+    limit('unlimited:unlimited');
+    await ok(await d.office.post(`/api/v1/orgs/${d.root}/children`, { type: 'branch', sector: 'rural', name: '满盘后新建支部' }), 201);
+    await ok(await new Client(d.srv.base).post('/api/v1/session', { username: 'secretary', password: 'cxzy-demo-2026' }));
+    await ok(await d.ballot(), 201);
+    assert.equal(d.srv.cli(['audit', 'verify']).status, 0);
+    assert.equal(d.srv.cli(['recount', '--round', String(d.round.id)]).status, 0);
+    assert.equal(spawnSync('sqlite3', [d.srv.db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).stdout.trim(), 'ok');
+  });
+}

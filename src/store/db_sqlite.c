@@ -37,7 +37,7 @@ static db *sq_open(const char *url, cx_err *e)
     sqlite3_extended_result_codes(d->h, 1);
     char *err = NULL;
     if (sqlite3_exec(d->h,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
                      NULL, NULL, &err) != SQLITE_OK) {
         cx_fail(e, 500, "db_open_failed", "db", "无法打开数据库 %s：%s", path, err ? err : "");

@@ -1,0 +1,82 @@
+/* test_db.c: the storage layer's own promises on SQLite: every acknowledged write is durable
+ * (synchronous=FULL on every connection), a failed COMMIT reports its own error (not the
+ * ROLLBACK's), and faults are classified for the 503 answers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../../src/store/db.h"
+
+static db *open_tmp(char *path, size_t n)
+{
+    snprintf(path, n, "/tmp/cxzy-test-db-%d.db", (int)getpid());
+    unlink(path);
+    cx_err e = {0};
+    db *d = db_open(path, &e);
+    assert_non_null(d);
+    return d;
+}
+
+static void drop(db *d, const char *path)
+{
+    db_close(d);
+    char p[300];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path), unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path), unlink(p);
+}
+
+static void every_connection_is_durable(void **st)
+{
+    char path[256];
+    db *d = open_tmp(path, sizeof path);
+    int64_t v = -1;
+    assert_int_equal(db_i64(d, &v, -1, "PRAGMA synchronous", ""), CX_OK);
+    assert_int_equal(v, 2); /* FULL: a commit is on disk before it is acknowledged */
+    drop(d, path);
+}
+
+static void failed_commit_keeps_its_error(void **st)
+{
+    char path[256];
+    db *d = open_tmp(path, sizeof path);
+    assert_int_equal(db_exec(d, "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+                                "CREATE TABLE c (p INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)"), CX_OK);
+    assert_int_equal(db_begin(d, true), CX_OK);
+    assert_int_equal(db_run(d, "INSERT INTO c (p) VALUES (?)", "i", (int64_t)42), CX_OK);
+    assert_int_equal(db_commit(d), CX_ERR); /* the deferred foreign key fails at COMMIT */
+    assert_non_null(strstr(db_errmsg(d), "FOREIGN KEY"));
+    assert_true(db_is_constraint(d));
+    assert_int_equal(db_fault_take(), DB_FAULT_NONE); /* a constraint is the request's doing, not a fault */
+    int64_t n = -1;
+    assert_int_equal(db_i64(d, &n, -1, "SELECT count(*) FROM c", ""), CX_OK);
+    assert_int_equal(n, 0);
+    drop(d, path);
+}
+
+static void faults_have_codes_and_chinese_messages(void **st)
+{
+    assert_string_equal(db_fault_code(DB_FAULT_UNAVAILABLE), "db_unavailable");
+    assert_string_equal(db_fault_code(DB_FAULT_BUSY), "db_busy");
+    assert_string_equal(db_fault_code(DB_FAULT_FULL), "db_full");
+    assert_non_null(strstr(db_fault_msg(DB_FAULT_UNAVAILABLE), "数据库暂时无法连接，请稍后再试"));
+    db_fault_raise(DB_FAULT_BUSY);
+    db_fault_raise(DB_FAULT_UNAVAILABLE);
+    db_fault_raise(DB_FAULT_FULL);
+    assert_int_equal(db_fault_take(), DB_FAULT_UNAVAILABLE); /* the most serious one */
+    assert_int_equal(db_fault_take(), DB_FAULT_NONE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_connection_is_durable),
+        cmocka_unit_test(failed_commit_keeps_its_error),
+        cmocka_unit_test(faults_have_codes_and_chinese_messages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -142,10 +142,9 @@ export async function startServerOn({ db = freshDb(), members = 300, args = [], 
   const port = await freePort();
   const proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--threads', '4', ...args],
     { env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
+  let stderr = '', out = '';
   proc.stderr.on('data', (b) => { stderr += b; });
   await new Promise((resolve, reject) => {
-    let out = '';
     proc.stdout.on('data', (b) => { out += b; if (out.includes('cxzy 已启动')) resolve(); });
     proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr}`)));
   });
@@ -160,6 +159,8 @@ export async function startServerOn({ db = freshDb(), members = 300, args = [], 
     db,
     pid: proc.pid,
     cli: (args, opts) => cliDb(db, args, opts),
+    stdout: () => out, // what the server wrote to stdout so far
+    proc,
     log: () => stderr, // what the server wrote to stderr so far (e.g. the `log` SMS gateway's codes)
     async stop() {
       proc.kill('SIGTERM');

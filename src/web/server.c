@@ -622,9 +622,12 @@ static void req_free(req *r)
     free(r);
 }
 
+/* Requests begun and not yet completed (answered, or their connection closed): drained on stop. */
+static atomic_int g_inflight;
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    if (*con_cls) req_free(*con_cls);
+    if (*con_cls) req_free(*con_cls), atomic_fetch_sub(&g_inflight, 1);
     *con_cls = NULL;
 }
 
@@ -635,6 +638,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     if (!r) {
         r = xcalloc(1, sizeof *r);
         *con_cls = r;
+        atomic_fetch_add(&g_inflight, 1);
         r->conn = conn;
         r->url = url;
         r->method = method;
@@ -865,6 +869,11 @@ int web_serve(const web_config *cfg, db_pool *pool)
     shutdown(lfd, SHUT_RDWR); /* wakes the blocked accept() */
     pthread_join(accept_thread, NULL);
     close(lfd);
+    /* Drain: requests already being served (a ballot waiting for its commit, an upload still
+     * arriving) get their answers before the connections close, for at most 10 s. */
+    printf("cxzy 正在停止：等待 %d 个进行中的请求完成（至多 10 秒）\n", atomic_load(&g_inflight));
+    fflush(stdout);
+    for (int i = 0; i < 1000 && atomic_load(&g_inflight) > 0; i++) nap_ms(10);
     MHD_stop_daemon(d);
     printf("cxzy 已停止\n");
     return 0;

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import net from 'node:net';
 import { startServerOn, Client, loginAs, BACKEND, freePort, freshDb } from '../lib.mjs';
 
 const PGSH = new URL('../../scripts/pg.sh', import.meta.url).pathname;
@@ -39,7 +40,7 @@ async function district(db, args = []) {
   const device = async () => (await ok(await anon.get(`/api/v1/public/rating?target_kind=org&target_id=${root}`))).device;
   const ballot = async () => anon.post('/api/v1/public/ballots', { channel: 'web', target_kind: 'member',
     target_id: member.user.member_id, answers: '111', device: await device() });
-  return { srv, office, root, round, anon, device, ballot };
+  return { srv, office, root, round, anon, device, ballot, memberId: member.user.member_id };
 }
 
 /** The 503 a request meets while the database cannot serve it: JSON for the API, a page otherwise. */
@@ -55,7 +56,10 @@ function expect503(r, code, what) {
 /** Polls fn until it returns true, at most ms milliseconds (the server reconnects with back-off). */
 async function until(fn, ms, what) {
   const end = Date.now() + ms;
-  while (Date.now() < end) if (await fn()) return;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
   assert.fail(`${what}: not within ${ms} ms`);
 }
 
@@ -161,3 +165,38 @@ if (BACKEND === 'sqlite') {
     assert.equal(spawnSync('sqlite3', [d.srv.db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).stdout.trim(), 'ok');
   });
 }
+
+/** A request sent by hand: the headers (with Expect: 100-continue) now, the body when told.
+ * started resolves once the server has taken the request (its 100 Continue). */
+function heldRequest(base, path, body) {
+  const { port } = new URL(base);
+  const sock = net.connect(Number(port), '127.0.0.1');
+  let got = '';
+  sock.on('data', (b) => { got += b; });
+  sock.on('error', () => {});
+  const closed = new Promise((r) => sock.on('close', r));
+  sock.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+  return {
+    started: () => until(() => got.includes('100 Continue'), 5000, `${path}: 100 Continue`),
+    finish: async () => { sock.write(body); await closed; return got; },
+  };
+}
+
+test('SIGTERM with requests in flight: each gets its answer (ballot committed and acknowledged), then a clean exit', async () => {
+  const d = await district(freshDb('term'));
+  const ballot = heldRequest(d.srv.base, '/api/v1/public/ballots', JSON.stringify({ channel: 'web', target_kind: 'member',
+    target_id: d.memberId, answers: '111', device: await d.device() }));
+  const login = heldRequest(d.srv.base, '/api/v1/session', JSON.stringify({ username: 'secretary', password: 'cxzy-demo-2026' }));
+  await ballot.started();
+  await login.started();
+  d.srv.proc.kill('SIGTERM');
+  await until(() => d.srv.stdout().includes('cxzy 正在停止'), 5000, 'the server begins to stop');
+  const [b, l] = await Promise.all([ballot.finish(), login.finish()]);
+  assert.match(b, /HTTP\/1\.1 201 /, `the ballot's answer: ${b.slice(0, 300)}`);
+  assert.match(l, /HTTP\/1\.1 200 /, `the login's answer: ${l.slice(0, 300)}`);
+  assert.equal(await d.srv.stop(), 0);
+  assert.match(d.srv.stdout(), /cxzy 已停止/);
+  // the acknowledged ballot is there, once
+  assert.equal(d.srv.cli(['recount', '--round', String(d.round.id)]).status, 0);
+});

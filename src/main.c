@@ -74,6 +74,29 @@ static void ensure_parent_dir(const char *path)
     free(dup);
 }
 
+/* The key file's path as the operator should look for it: absolute. */
+static void key_path_shown(const char *key, char *out, size_t n)
+{
+    char cwd[4096];
+    if (key[0] != '/' && getcwd(cwd, sizeof cwd)) snprintf(out, n, "%s/%s", cwd, key);
+    else snprintf(out, n, "%s", key);
+}
+
+/* A key that is not this database's: nothing is done with it (exit code 3). */
+static void key_refused(db *d, const char *key, bool missing)
+{
+    char shown[4200];
+    key_path_shown(key, shown, sizeof shown);
+    if (missing)
+        fprintf(stderr, "错误：密钥文件 %s 不存在，而此数据库已有数据：不会为已有数据的数据库新建密钥。"
+                        "请用 --key（或 CXZY_KEY）指定创建此数据库时的密钥文件（从备份中恢复）。\n", shown);
+    else
+        fprintf(stderr, "错误：密钥文件 %s 与此数据库不匹配（数据库中记录的密钥校验值不同）：用它将无法解密身份证号和电话、"
+                        "审计校验会失败。请用 --key（或 CXZY_KEY）指定此数据库的密钥文件（从备份中恢复）。\n", shown);
+    db_close(d);
+    exit(3);
+}
+
 db *cli_open(cli_opts *o, bool create_key)
 {
     cli_defaults(o);
@@ -82,18 +105,33 @@ db *cli_open(cli_opts *o, bool create_key)
         fprintf(stderr, "错误：libsodium 初始化失败\n");
         return NULL;
     }
-    if (create_key && access(o->key, F_OK) != 0) {
-        ensure_parent_dir(o->key);
-        if (crypto_key_create(o->key, &e) != CX_OK) return cli_err(&e), NULL;
-        fprintf(stderr, "已创建密钥文件 %s（权限 0600，请妥善备份：丢失后无法解密身份证号和电话）\n", o->key);
-    }
-    if (crypto_key_load(o->key, &e) != CX_OK) return cli_err(&e), NULL;
     if (!str_starts(o->db, "postgres")) ensure_parent_dir(o->db);
     db *d = db_open(o->db, &e);
     if (!d) return cli_err(&e), NULL;
     if (store_migrate(d, &e) != CX_OK) {
         db_close(d);
         return cli_err(&e), NULL;
+    }
+    if (access(o->key, F_OK) != 0) {
+        /* a key is made only for a database with nothing in it yet */
+        char stored[65];
+        int checked = store_key_check_get(d, stored), data = store_has_data(d);
+        if (checked == CX_ERR || data == CX_ERR) {
+            cx_fail(&e, 500, "db_error", "db", "读取数据库失败：%s", db_errmsg(d));
+            db_close(d);
+            return cli_err(&e), NULL;
+        }
+        if (checked || data) key_refused(d, o->key, true);
+        if (create_key) {
+            ensure_parent_dir(o->key);
+            if (crypto_key_create(o->key, &e) != CX_OK) return db_close(d), cli_err(&e), NULL;
+            fprintf(stderr, "已创建密钥文件 %s（权限 0600，请妥善备份：丢失后无法解密身份证号和电话）\n", o->key);
+        }
+    }
+    if (crypto_key_load(o->key, &e) != CX_OK) return db_close(d), cli_err(&e), NULL;
+    if (store_key_check(d, &e) != CX_OK) {
+        if (strcmp(e.code, "key_mismatch")) return db_close(d), cli_err(&e), NULL;
+        key_refused(d, o->key, false);
     }
     return d;
 }

@@ -29,6 +29,9 @@ void crypto_random_hex(char *out, size_t n);
 void crypto_sha256(const void *data, size_t n, unsigned char out[32]);
 /* HMAC-SHA256 of data under the audit key, as 64 hex characters. */
 void crypto_audit_mac(const void *data, size_t n, char out[65]);
+/* The key's check value (64 hex characters): a keyed hash of a constant, stored in the database
+ * (key_check) so that a command given another key file refuses it. */
+void crypto_key_check(char out[65]);
 /* Constant-time comparison of two strings of the same length. */
 bool crypto_verify_eq(const char *a, const char *b);
 #endif

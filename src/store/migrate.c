@@ -2,6 +2,7 @@
  * applied in order, each in its own transaction, recorded in schema_migrations. */
 #include "store.h"
 #include "../lib/assets.h"
+#include "../lib/crypto.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,5 +60,59 @@ int store_migrate(db *d, cx_err *e)
         }
         if (db_commit(d) != CX_OK) return cx_fail(e, 500, "migrate_failed", "db", "提交迁移失败：%s", db_errmsg(d));
     }
+    return CX_OK;
+}
+
+int store_has_data(db *d)
+{
+    int64_t n = 0;
+    if (db_i64(d, &n, 0, "SELECT (SELECT count(*) FROM org) + (SELECT count(*) FROM app_user)", "") != CX_OK) return CX_ERR;
+    return n > 0;
+}
+
+int store_key_check_get(db *d, char out[65])
+{
+    out[0] = 0;
+    db_stmt *s = db_prepare(d, "SELECT check_value FROM key_check WHERE id = 1");
+    if (!s) return CX_ERR;
+    int rc = db_step(s);
+    if (rc == DB_ROW) snprintf(out, 65, "%s", db_col_text(s, 0));
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+/* A database from before 0011 with data: the key is its own when a stored 身份证号 decrypts. */
+static int key_opens_data(db *d)
+{
+    db_stmt *s = db_prepare(d, "SELECT idcard_enc FROM member ORDER BY id LIMIT 1");
+    if (!s) return CX_ERR;
+    int rc = db_step(s), ok = 1;
+    if (rc == DB_ROW) {
+        size_t n;
+        const void *p = db_col_blob(s, 0, &n);
+        char *plain = crypto_unseal(p, n);
+        ok = plain != NULL;
+        free(plain);
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : ok;
+}
+
+int store_key_check(db *d, cx_err *e)
+{
+    char mine[65], stored[65];
+    crypto_key_check(mine);
+    int f = store_key_check_get(d, stored);
+    if (f == 0) {
+        int opens = key_opens_data(d);
+        if (opens == CX_ERR) return cx_fail(e, 500, "db_error", "db", "读取数据库失败：%s", db_errmsg(d));
+        if (!opens) return cx_fail(e, 400, "key_mismatch", "key", "不匹配");
+        if (db_run(d, "INSERT INTO key_check (id, check_value, created_at) VALUES (1, ?, ?) ON CONFLICT DO NOTHING", "si", mine,
+                   now_unix()) != CX_OK)
+            return cx_fail(e, 500, "db_error", "db", "记录密钥校验值失败：%s", db_errmsg(d));
+        f = store_key_check_get(d, stored); /* another process may have been first */
+    }
+    if (f == CX_ERR) return cx_fail(e, 500, "db_error", "db", "读取密钥校验值失败：%s", db_errmsg(d));
+    if (!crypto_verify_eq(mine, stored)) return cx_fail(e, 400, "key_mismatch", "key", "不匹配");
     return CX_OK;
 }

@@ -22,6 +22,14 @@ extern const actor actor_cli;
 
 int store_migrate(db *d, cx_err *e);
 int store_schema_version(db *d, int64_t *v);
+/* Whether the database holds data (an organisation or an account): 1, 0, CX_ERR. */
+int store_has_data(db *d);
+/* The key check value stored in the database into out: 1, 0 (none yet), CX_ERR. */
+int store_key_check_get(db *d, char out[65]);
+/* Records the loaded key's check value when none is stored: CX_OK when the stored one (now)
+ * matches the loaded key, CX_ERR with a message otherwise. A database with data and no stored
+ * value (made before 0011) is checked by decrypting one stored field first. */
+int store_key_check(db *d, cx_err *e);
 /* Latest migration number compiled into this binary. */
 int store_latest_version(void);
 

@@ -112,7 +112,7 @@ test('another process holds the write lock: writes 503 db_busy, reads 200, write
   locker.stdout.on('data', (b) => { out += b; });
   const lockedNow = new Promise((resolve) => locker.stdout.on('data', () => { if (out.includes('locked')) resolve(); }));
   locker.stdin.write(BACKEND === 'pg'
-    ? "BEGIN; LOCK TABLE audit_log IN EXCLUSIVE MODE; LOCK TABLE web_session IN EXCLUSIVE MODE; SELECT 'locked';\n"
+    ? "BEGIN; LOCK TABLE audit_head IN EXCLUSIVE MODE; LOCK TABLE web_session IN EXCLUSIVE MODE; SELECT 'locked';\n"
     : "BEGIN EXCLUSIVE; SELECT 'locked';\n");
   await lockedNow;
   const [create, login, ballot] = await Promise.all([

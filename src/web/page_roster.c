@@ -216,5 +216,7 @@ void h_openapi(req *r)
         cJSON_AddStringToObject(ok, "description", "成功");
         cJSON *bad = cJSON_AddObjectToObject(resp, "4XX");
         cJSON_AddStringToObject(bad, "description", "错误：{\"error\":{\"code\",\"message\",\"field\"}}");
+        cJSON *unavail = cJSON_AddObjectToObject(resp, "503");
+        cJSON_AddStringToObject(unavail, "description", "数据库暂时不可用（code：db_unavailable 无法连接、db_busy 被占用、db_full 空间已满），带 Retry-After；稍后重试");
     }
 }

@@ -32,13 +32,22 @@ void db_close(db *d) { if (d) d->ops->close(d); }
 db_kind db_kind_of(const db *d) { return d->kind; }
 const char *db_errmsg(db *d) { return d->ops->errmsg(d); }
 bool db_is_constraint(db *d) { return d->ops->is_constraint(d); }
-int db_exec(db *d, const char *sql) { return d->ops->exec(d, sql); }
+/* Errors of the database itself (not constraint violations, which are answers): for /metrics. */
+static uint64_t n_errors; /* atomic */
+uint64_t db_error_count(void) { return __atomic_load_n(&n_errors, __ATOMIC_RELAXED); }
+static int counted(db *d, int rc)
+{
+    if (rc == CX_ERR && !d->ops->is_constraint(d)) __atomic_add_fetch(&n_errors, 1, __ATOMIC_RELAXED);
+    return rc;
+}
+
+int db_exec(db *d, const char *sql) { return counted(d, d->ops->exec(d, sql)); }
 
 int db_begin(db *d, bool write)
 {
     if (d->in_tx) return CX_ERR;
     const char *sql = (d->kind == DB_SQLITE && write) ? "BEGIN IMMEDIATE" : "BEGIN";
-    if (d->ops->exec(d, sql) != CX_OK) return CX_ERR;
+    if (counted(d, d->ops->exec(d, sql)) != CX_OK) return CX_ERR;
     d->in_tx = true;
     return CX_OK;
 }
@@ -77,7 +86,12 @@ int db_lock(db *d, const char *what, int64_t id)
     return db_i64(d, &ignored, 0, "SELECT 1 FROM (SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))) l", "i", key);
 }
 
-db_stmt *db_prepare(db *d, const char *sql) { return d->ops->prepare(d, sql); }
+db_stmt *db_prepare(db *d, const char *sql)
+{
+    db_stmt *s = d->ops->prepare(d, sql);
+    if (!s) counted(d, CX_ERR);
+    return s;
+}
 void db_bind_i64(db_stmt *s, int i, int64_t v) { s->d->ops->bind(s, i, DB_T_I64, v, NULL, 0); }
 void db_bind_text(db_stmt *s, int i, const char *v)
 {
@@ -88,7 +102,7 @@ void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
     s->d->ops->bind(s, i, v ? DB_T_BLOB : DB_T_NULL, 0, v, n);
 }
 void db_bind_null(db_stmt *s, int i) { s->d->ops->bind(s, i, DB_T_NULL, 0, NULL, 0); }
-int db_step(db_stmt *s) { return s->d->ops->step(s); }
+int db_step(db_stmt *s) { return counted(s->d, s->d->ops->step(s)); }
 bool db_col_null(db_stmt *s, int c) { return s->d->ops->col_null(s, c); }
 int64_t db_col_i64(db_stmt *s, int c) { return s->d->ops->col_i64(s, c); }
 const char *db_col_text(db_stmt *s, int c) { return s->d->ops->col_text(s, c); }

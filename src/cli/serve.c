@@ -30,9 +30,13 @@ static void upkeep_once(void)
     db *d = db_open(upkeep.url, &e);
     int64_t n = 0;
     if (!d || rect_escalate(d, &actor_cli, NULL, NULL, NULL, &n, &e) != CX_OK)
-        fprintf(stderr, "整改逾期上报失败：%s\n", e.msg);
-    else if (n)
-        fprintf(stderr, "已把 %" PRId64 " 项逾期整改事项上报上级组织\n", n);
+        log_error("upkeep", "整改逾期上报失败：%s", e.msg); /* to the server log (--log) */
+    else if (n) {
+        log_line l;
+        log_begin(&l, "info");
+        log_kvf(&l, "msg", "已把 %" PRId64 " 项逾期整改事项上报上级组织", n);
+        log_end(&l);
+    }
     if (d) db_close(d);
 }
 

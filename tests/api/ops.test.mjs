@@ -102,8 +102,14 @@ test('/metrics: Prometheus text counting the requests made, for this machine onl
   };
   const card = 'cxzy_http_requests_total{method="GET",route="/p/card/:id",status="200"}';
   const missing = 'cxzy_http_requests_total{method="any",route="unmatched",status="404"}';
+  const sec = new Client(srv.base);
+  const branch = (await sec.login('secretary')).json.user.roles[0].org_id;
   const m0 = await scrape();
   for (let i = 0; i < 3; i++) assert.equal((await anon.get('/p/card/1')).status, 200);
+  // a public web ballot, through the ballot writer
+  const device = (await anon.get(`/api/v1/public/rating?target_kind=org&target_id=${branch}`)).json.device;
+  const b = await anon.post('/api/v1/public/ballots', { channel: 'web', target_kind: 'org', target_id: branch, answers: '111', device });
+  assert.equal(b.status, 201, b.text);
   assert.equal((await anon.get('/no/such/page')).status, 404);
   const m1 = await scrape();
   assert.equal((m1.get(card) || 0) - (m0.get(card) || 0), 3);
@@ -112,6 +118,9 @@ test('/metrics: Prometheus text counting the requests made, for this machine onl
   assert.equal(m1.get(hc) - (m0.get(hc) || 0), 3);
   assert.equal(m1.get('cxzy_http_request_duration_seconds_bucket{method="GET",route="/p/card/:id",le="+Inf"}'), m1.get(hc));
   assert.ok(m1.get('cxzy_db_errors_total') >= 2, 'the database errors above are counted');
+  assert.equal(m1.get('cxzy_ballots_acknowledged_total') - m0.get('cxzy_ballots_acknowledged_total'), 1);
+  assert.equal(m1.get('cxzy_ballot_batch_size_count') - m0.get('cxzy_ballot_batch_size_count'), 1);
+  assert.equal(m1.get('cxzy_ballot_queue_depth'), 0);
   for (const k of ['cxzy_ballots_acknowledged_total', 'cxzy_ballot_queue_depth', 'cxzy_ballot_batch_size_count', 'cxzy_ballot_batch_size_bucket{le="+Inf"}'])
     assert.ok(m1.has(k), k);
   // a request forwarded by a proxy on this machine is not local

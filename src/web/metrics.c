@@ -65,7 +65,7 @@ void metrics_render(buf *out)
             if (k < NSTATUS - 1) buf_printf(out, ",status=\"%d\"} %llu\n", STATUSES[k], (unsigned long long)v);
             else buf_printf(out, ",status=\"other\"} %llu\n", (unsigned long long)v);
         }
-    buf_adds(out, "# HELP cxzy_http_request_duration_seconds Time from the request's headers to its answer sent, by route pattern.\n"
+    buf_adds(out, "# HELP cxzy_http_request_duration_seconds Time from the request's headers to its answer queued, by route pattern.\n"
                   "# TYPE cxzy_http_request_duration_seconds histogram\n");
     for (int s = 0; s < nslots; s++) {
         uint64_t h[NBOUNDS + 1], n = 0;

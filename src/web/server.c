@@ -248,6 +248,16 @@ static void add_headers(struct MHD_Response *resp)
         MHD_add_response_header(resp, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
 }
 
+static uint64_t now_us(void);
+/* The answer is about to be queued: counted in /metrics now, before the client can see it (the
+ * access line follows when libmicrohttpd reports the request complete). */
+static void answered(req *r, int status, uint64_t bytes)
+{
+    r->resp_status = status;
+    r->resp_bytes = bytes;
+    metrics_request(r->slot, status, now_us() - r->t0_us);
+}
+
 static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
 {
     if (r->cacheable && status == 200 && r->etag[0] && !r->failed && b->len) page_cache_put(r->cache_key, r->etag, r->cache_gen, mime, b->p, b->len);
@@ -257,8 +267,7 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
     MHD_add_response_header(resp, "Content-Type", mime);
     add_headers(resp);
     MHD_add_response_header(resp, "X-Request-Id", r->rid);
-    r->resp_status = status;
-    r->resp_bytes = len;
+    answered(r, status, len);
     if (r->rt && (r->rt->flags & R_PUBLIC) && r->etag[0]) {
         /* public pages: always revalidate, answered 304 while unchanged */
         MHD_add_response_header(resp, "ETag", r->etag);
@@ -405,7 +414,7 @@ static void public_5xx(req *r)
 static void access_line(req *r, bool aborted)
 {
     uint64_t us = now_us() - r->t0_us;
-    metrics_request(r->slot, r->resp_status, us);
+    if (!r->resp_status) metrics_request(r->slot, 0, us); /* no answer was queued */
     log_line l;
     log_begin(&l, "access");
     log_kv(&l, "rid", r->rid, 0);
@@ -546,8 +555,7 @@ static enum MHD_Result serve_asset(req *r, const char *path)
     MHD_add_response_header(resp, "Cache-Control", versioned ? "public, max-age=31536000, immutable" : "public, max-age=3600");
     add_headers(resp);
     MHD_add_response_header(resp, "X-Request-Id", r->rid);
-    r->resp_status = status;
-    r->resp_bytes = status == 304 ? 0 : a->len;
+    answered(r, status, status == 304 ? 0 : a->len);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;

@@ -192,16 +192,20 @@ export function expectError(r, status, code, field) {
   return r.json.error;
 }
 
+/** The masked form the server shows (and logs) of a mobile number: 138****8001. */
+export function maskPhone(p) { return p.slice(0, 3) + '****' + p.slice(-4); }
+
 /** The newest SMS code a server started by startServerOn "sent" to phone (the `log` gateway, the
- * default, writes one line per code to stderr; the line may arrive just after the answer). */
+ * default, writes one line per code to the server log, the phone masked: "sms gateway=log
+ * to=138****8001 text=…"; the line may arrive just after the answer). */
 export async function smsCode(server, phone) {
-  const re = new RegExp(`sms\\[log\\] to ${phone}: .*?(\\d{6})`, 'g');
+  const re = new RegExp(`sms gateway=log to=${maskPhone(phone).replace(/\*/g, '\\*')} text=.*?(\\d{6})`, 'g');
   for (let i = 0; i < 10000; i++) {
     const all = [...server.log().matchAll(re)];
     if (all.length) return all[all.length - 1][1];
     await new Promise((r) => setImmediate(r));
   }
-  throw new Error(`no SMS code for ${phone} in the server log`);
+  throw new Error(`no SMS code for ${maskPhone(phone)} in the server log`);
 }
 
 let idSeq = 0;

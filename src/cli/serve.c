@@ -3,6 +3,7 @@
 #include "../web/web.h"
 #include "../store/ballot_store.h"
 #include "../lib/sms.h"
+#include "../lib/log.h"
 #include "../store/rect_store.h"
 #include <errno.h>
 #include <inttypes.h>
@@ -30,9 +31,13 @@ static void upkeep_once(void)
     db *d = db_open(upkeep.url, &e);
     int64_t n = 0;
     if (!d || rect_escalate(d, &actor_cli, NULL, NULL, NULL, &n, &e) != CX_OK)
-        fprintf(stderr, "整改逾期上报失败：%s\n", e.msg);
-    else if (n)
-        fprintf(stderr, "已把 %" PRId64 " 项逾期整改事项上报上级组织\n", n);
+        log_error("upkeep", "整改逾期上报失败：%s", e.msg); /* to the server log (--log) */
+    else if (n) {
+        log_line l;
+        log_begin(&l, "info");
+        log_kvf(&l, "msg", "已把 %" PRId64 " 项逾期整改事项上报上级组织", n);
+        log_end(&l);
+    }
     if (d) db_close(d);
 }
 
@@ -60,8 +65,11 @@ static void *upkeep_main(void *arg)
 int cmd_serve(int argc, char **argv)
 {
     static const char *usage = "用法：cxzy serve [--db URL] [--listen 地址:端口] [--threads N] [--max-connections N] [--key FILE]\n"
+                               "                  [--log FILE] [--metrics local|any|off]\n"
                                "  启动网站服务，默认监听 127.0.0.1:8080；启动时自动升级数据库结构。\n"
                                "  --max-connections N  同时保持的连接数上限（默认 4096；已满时新连接排队等候）\n"
+                               "  --log FILE        访问日志和错误日志追加写入此文件（权限 0600；默认写到标准错误）\n"
+                               "  --metrics local|any|off  谁可以读取 /metrics 运行指标：local 仅本机且未经代理转发（默认），any 任何地址，off 关闭\n"
                                "  --sms log|none|cmd:程序  短信验证码网关（默认 log：验证码写入服务日志，仅供演示和测试）\n"
                                "  --ballot-limit N  每个网络地址每小时最多提交的评价数（默认 60，0 为不限）\n"
                                "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n"
@@ -75,10 +83,11 @@ int cmd_serve(int argc, char **argv)
                                    {"max-connections", required_argument, 0, 'c'},
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
-                                   {"burst-net", required_argument, 0, 'N'},
+                                   {"burst-net", required_argument, 0, 'N'}, {"log", required_argument, 0, 'L'},
+                                   {"metrics", required_argument, 0, 'M'},
                                    {"help", no_argument, 0, 'h'}, {0}};
     ballot_config bc = BALLOT_CONFIG_DEFAULT;
-    const char *sms = "log";
+    const char *sms = "log", *logfile = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -96,6 +105,13 @@ int cmd_serve(int argc, char **argv)
             cfg.max_conns = (int)v;
             break;
         case 's': sms = optarg; break;
+        case 'L': logfile = optarg; break;
+        case 'M':
+            if (!strcmp(optarg, "local")) cfg.metrics = METRICS_LOCAL;
+            else if (!strcmp(optarg, "any")) cfg.metrics = METRICS_ANY;
+            else if (!strcmp(optarg, "off")) cfg.metrics = METRICS_OFF;
+            else return fprintf(stderr, "错误：--metrics 应为 local、any 或 off，收到“%s”\n", optarg), 2;
+            break;
         case 'b': case 'm':
             if (!cli_int(c == 'b' ? "ballot-limit" : "sms-limit", optarg, 0, 100000000, &v)) return 2;
             *(c == 'b' ? &bc.ballot_limit : &bc.sms_limit) = v;
@@ -117,6 +133,8 @@ int cmd_serve(int argc, char **argv)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         cfg.threads = n > 0 ? (int)(n * 2) : 4;
     }
+    cx_err le = {0};
+    if (log_open(logfile, &le) != CX_OK) return cli_err(&le);
     db *d = cli_open(&o, false); /* loads the key and migrates */
     if (!d) return 1;
     db_close(d);

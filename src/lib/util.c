@@ -57,10 +57,12 @@ char *xasprintf(const char *fmt, ...)
     return p;
 }
 
-int cx_fail(cx_err *e, int status, const char *code, const char *field, const char *fmt, ...)
+int cx_fail_at(const char *file, int line, cx_err *e, int status, const char *code, const char *field, const char *fmt, ...)
 {
     if (!e) return CX_ERR;
     e->status = status;
+    e->file = file;
+    e->line = line;
     snprintf(e->code, sizeof e->code, "%s", code ? code : "error");
     snprintf(e->field, sizeof e->field, "%s", field ? field : "");
     va_list ap;

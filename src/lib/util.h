@@ -24,11 +24,14 @@ typedef struct cx_err {
     char field[64];
     char msg[512];
     int status; /* HTTP status the error maps to; 0 means 400 */
+    const char *file; /* where it was raised (source file and line), for the error log only */
+    int line;
 } cx_err;
 
 /* Sets e (if not NULL) and returns CX_ERR, so callers can write `return cx_fail(e, ...)`. */
-int cx_fail(cx_err *e, int status, const char *code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+#define cx_fail(e, ...) cx_fail_at(__FILE__, __LINE__, (e), __VA_ARGS__)
+int cx_fail_at(const char *file, int line, cx_err *e, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 bool str_starts(const char *s, const char *prefix);
 /* Trims ASCII white space and U+3000 (ideographic space) in place; returns s. */

@@ -92,6 +92,25 @@ static struct {
 
 const ballot_config *ballots_config(void) { return &W.cfg; }
 
+/* For /metrics (ballots_stats): atomics, written without W.mu where no lock is held already. */
+static struct {
+    uint64_t queued;  /* jobs waiting for the writer now */
+    uint64_t batches, batched; /* batches written and the jobs in them */
+    uint64_t batch_hist[BALLOT_BATCH_BUCKETS];
+    uint64_t acked;   /* ballots answered as recorded (valid, spoiled, repeated, late) */
+    uint64_t failed;  /* ballots that could not be written */
+} S;
+
+void ballots_stats(ballot_stats *o)
+{
+    o->queue_depth = __atomic_load_n(&S.queued, __ATOMIC_RELAXED);
+    o->batches = __atomic_load_n(&S.batches, __ATOMIC_RELAXED);
+    o->batched = __atomic_load_n(&S.batched, __ATOMIC_RELAXED);
+    for (int i = 0; i < BALLOT_BATCH_BUCKETS; i++) o->batch_hist[i] = __atomic_load_n(&S.batch_hist[i], __ATOMIC_RELAXED);
+    o->acknowledged = __atomic_load_n(&S.acked, __ATOMIC_RELAXED);
+    o->failed = __atomic_load_n(&S.failed, __ATOMIC_RELAXED);
+}
+
 /* Runs an UPDATE with (text, id) or (id) parameters; *changes gets the rows changed. */
 static int update_count(db *d, const char *sql, const char *text, int64_t id, int64_t *changes)
 {
@@ -384,12 +403,18 @@ static void *writer_main(void *arg)
         if (!W.head) break; /* stopping, and nothing is left */
         ballot_job *list = W.head;
         W.head = W.tail = NULL;
+        __atomic_store_n(&S.queued, 0, __ATOMIC_RELAXED);
         pthread_mutex_unlock(&W.mu);
         size_t n = 0;
         for (ballot_job *j = list; j; j = j->next) {
             if (n == cap) cap *= 2, v = xrealloc(v, cap * sizeof *v);
             v[n++] = j;
         }
+        int b = 0; /* bucket: batch size ≤ 1, 2, 4, … 2^(BUCKETS-2), more */
+        while (b < BALLOT_BATCH_BUCKETS - 1 && n > ((size_t)1 << b)) b++;
+        __atomic_add_fetch(&S.batch_hist[b], 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&S.batches, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&S.batched, n, __ATOMIC_RELAXED);
         write_all(W.d, v, n);
         pthread_mutex_lock(&W.mu);
         for (size_t i = 0; i < n; i++) v[i]->done = true;
@@ -453,6 +478,7 @@ static void submit(db *d, ballot_job *j)
     if (W.tail) W.tail->next = j;
     else W.head = j;
     W.tail = j;
+    __atomic_add_fetch(&S.queued, 1, __ATOMIC_RELAXED);
     pthread_cond_signal(&W.work);
     while (!j->done) pthread_cond_wait(&W.done, &W.mu);
     pthread_mutex_unlock(&W.mu);
@@ -1018,6 +1044,8 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_
         out->round_id = j.round_id;
         snprintf(out->target_name, sizeof out->target_name, "%s", t.name);
     }
+    if (j.outcome == BO_ERROR) __atomic_add_fetch(&S.failed, 1, __ATOMIC_RELAXED);
+    else if (j.outcome != BO_LIMITED && j.outcome != BO_ENTRY_DONE) __atomic_add_fetch(&S.acked, 1, __ATOMIC_RELAXED); /* a row written */
     switch (j.outcome) {
     case BO_VALID: case BO_SPOILED: return CX_OK;
     case BO_REPEAT:

@@ -55,6 +55,12 @@ typedef struct ballot_config {
 int ballots_start(const char *url, const ballot_config *cfg, cx_err *e);
 /* Writes what is pending, stops the thread and closes its connection. */
 void ballots_stop(void);
+/* The writer's figures for /metrics. batch_hist[i]: batches of at most 2^i ballots (the last: more). */
+#define BALLOT_BATCH_BUCKETS 10
+typedef struct ballot_stats {
+    uint64_t queue_depth, batches, batched, batch_hist[BALLOT_BATCH_BUCKETS], acknowledged, failed;
+} ballot_stats;
+void ballots_stats(ballot_stats *o);
 const ballot_config *ballots_config(void);
 
 /* ---- service windows ---- */

@@ -1,6 +1,7 @@
 /* db.c: backend dispatch, transactions, convenience runners, dialect and the connection pool. */
 #include "db.h"
 #include "../lib/buf.h"
+#include "../lib/log.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,11 +63,17 @@ const char *db_fault_code(int fault)
     return fault == DB_FAULT_BUSY ? "db_busy" : fault == DB_FAULT_FULL ? "db_full" : "db_unavailable";
 }
 
-/* Every failing call goes through here: records the fault class of the backend's last error. */
+/* Errors of the database itself (not constraint violations, which are answers): for /metrics. */
+static uint64_t n_errors; /* atomic */
+uint64_t db_error_count(void) { return __atomic_load_n(&n_errors, __ATOMIC_RELAXED); }
+
+/* Every failing call goes through here: records the fault class of the backend's last error and
+ * counts it (constraint violations are answers, not errors). */
 static int failed(db *d)
 {
+    if (!d->ops->is_constraint(d)) __atomic_add_fetch(&n_errors, 1, __ATOMIC_RELAXED);
     int f = d->ops->fault(d);
-    if (f != DB_FAULT_NONE) fprintf(stderr, "cxzy: 数据库故障（%s）：%s\n", db_fault_code(f), d->ops->errmsg(d));
+    if (f != DB_FAULT_NONE) log_error("db", "数据库故障（%s）：%s", db_fault_code(f), d->ops->errmsg(d));
     db_fault_raise(f);
     return CX_ERR;
 }

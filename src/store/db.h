@@ -25,6 +25,8 @@ void db_close(db *d);
 db_kind db_kind_of(const db *d);
 const char *db_errmsg(db *d);
 bool db_is_constraint(db *d);
+/* Database errors in this process so far (statements that failed other than by a constraint). */
+uint64_t db_error_count(void);
 
 /* Runs SQL without parameters (DDL, several statements allowed). */
 int db_exec(db *d, const char *sql);

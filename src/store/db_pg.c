@@ -1,6 +1,7 @@
 /* db_pg.c: the PostgreSQL backend (libpq). `?` placeholders become $n; each statement is
  * prepared once per connection under a generated name and executed with bound parameters. */
 #include "db.h"
+#include "../lib/log.h"
 #include "stmt_cache.h"
 #include "../lib/buf.h"
 #include <libpq-fe.h>
@@ -97,10 +98,10 @@ static int pg_ensure(db *base)
         d->next_try_ms = now + d->backoff_ms;
         snprintf(d->err, sizeof d->err, "%s", PQerrorMessage(d->c));
         snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
-        fprintf(stderr, "cxzy: PostgreSQL 无法连接，%lld 毫秒后重试：%s", (long long)d->backoff_ms, d->err);
+        log_error("db", "PostgreSQL 无法连接，%lld 毫秒后重试：%s", (long long)d->backoff_ms, d->err);
         return CX_ERR;
     }
-    if (d->backoff_ms) fprintf(stderr, "cxzy: PostgreSQL 已重新连接\n");
+    if (d->backoff_ms) log_error("db", "PostgreSQL 已重新连接");
     d->backoff_ms = d->next_try_ms = 0;
     d->seen = lost;
     session_setup(d);

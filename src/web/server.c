@@ -4,6 +4,8 @@
 #include "web.h"
 #include "tmpl.h"
 #include "cache.h"
+#include "metrics.h"
+#include "../lib/log.h"
 #include "../lib/assets.h"
 #include "../lib/crypto.h"
 #include "../domain/member.h"
@@ -16,6 +18,7 @@
 #include <sys/socket.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@
 #define CONN_POOL (32u << 10)
 
 static db_pool *g_pool;
+static int g_metrics = METRICS_LOCAL;
 
 /* Submissions of feedback with attachments (page_feedback.c): the public forms (one phone photo's
  * worth, 3 MiB, before anyone is known) and staff entry (logged in: evidence's limit). */
@@ -68,7 +72,7 @@ void req_fail(req *r, const cx_err *e)
     r->failed = true;
 }
 
-void req_failf(req *r, int status, const char *code, const char *fieldname, const char *fmt, ...)
+void req_failf_at(const char *file, int line, req *r, int status, const char *code, const char *fieldname, const char *fmt, ...)
 {
     if (r->failed) return;
     va_list ap;
@@ -76,7 +80,7 @@ void req_failf(req *r, int status, const char *code, const char *fieldname, cons
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    cx_fail(&r->err, status, code, fieldname, "%s", msg);
+    cx_fail_at(file, line, &r->err, status, code, fieldname, "%s", msg);
     r->failed = true;
 }
 
@@ -244,6 +248,16 @@ static void add_headers(struct MHD_Response *resp)
         MHD_add_response_header(resp, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
 }
 
+static uint64_t now_us(void);
+/* The answer is about to be queued: counted in /metrics now, before the client can see it (the
+ * access line follows when libmicrohttpd reports the request complete). */
+static void answered(req *r, int status, uint64_t bytes)
+{
+    r->resp_status = status;
+    r->resp_bytes = bytes;
+    metrics_request(r->slot, status, now_us() - r->t0_us);
+}
+
 static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
 {
     if (r->cacheable && status == 200 && r->etag[0] && !r->failed && b->len) page_cache_put(r->cache_key, r->etag, r->cache_gen, mime, b->p, b->len);
@@ -252,6 +266,8 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", mime);
     add_headers(resp);
+    MHD_add_response_header(resp, "X-Request-Id", r->rid);
+    answered(r, status, len);
     if (r->rt && (r->rt->flags & R_PUBLIC) && r->etag[0]) {
         /* public pages: always revalidate, answered 304 while unchanged */
         MHD_add_response_header(resp, "ETag", r->etag);
@@ -287,6 +303,131 @@ static void error_json(buf *b, const cx_err *e)
     buf_adds(b, "}}");
 }
 
+/* ---- the log (lib/log.h): an access line per request, an error line per internal failure ---- */
+
+static uint64_t now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+/* The request id: 16 hex digits, unique in this process (a bijective mix of a counter and a
+ * per-process seed, so ids neither repeat nor tell how busy the server is). No lock: one atomic add. */
+static uint64_t g_rid_seed, g_rid_next;
+static void new_rid(req *r)
+{
+    uint64_t z = g_rid_seed + 0x9e3779b97f4a7c15ULL * (__atomic_add_fetch(&g_rid_next, 1, __ATOMIC_RELAXED));
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    snprintf(r->rid, sizeof r->rid, "%016" PRIx64, z);
+}
+
+/* The path as logged: no query values (tokens, codes, phones, searches) but their names; a
+ * route's path as is (its parameters are ids), any other path with every segment that holds a
+ * digit or is long (a mistyped tracking code, say) written as "*". */
+static enum MHD_Result query_name(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind, (void)value;
+    buf *b = cls;
+    if (b->len < 200) buf_printf(b, "%s=", key ? key : "");
+    buf_addc(b, '&');
+    return MHD_YES;
+}
+
+static void log_path(log_line *l, req *r)
+{
+    buf b;
+    buf_init(&b);
+    const char *u = r->url ? r->url : "";
+    if (r->rt || (r->slot == M_STATIC && r->resp_status != 404)) buf_adds(&b, u);
+    else
+        for (const char *p = u; *p;) {
+            if (*p == '/') {
+                buf_addc(&b, *p++);
+                continue;
+            }
+            size_t n = strcspn(p, "/");
+            const char *dig = strpbrk(p, "0123456789");
+            bool secret = n > 16 || (dig && (size_t)(dig - p) < n);
+            if (secret) buf_addc(&b, '*');
+            else buf_add(&b, p, n);
+            p += n;
+        }
+    size_t at = b.len;
+    buf_addc(&b, '?');
+    if (MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_name, &b) > 0) b.p[--b.len] = 0; /* the last '&' */
+    else b.p[b.len = at] = 0;
+    log_kv(l, "path", b.p, 300);
+    buf_free(&b);
+}
+
+static void log_where(log_line *l, const char *file, int line)
+{
+    if (!file) return;
+    while (!strncmp(file, "../", 3)) file += 3;
+    log_kvf(l, "where", "%s:%d", file, line);
+}
+
+/* The first line of a database's message (PostgreSQL's DETAIL may quote a row's values). */
+static void log_first_line(log_line *l, const char *key, const char *text)
+{
+    if (!text || !*text || !strcmp(text, "not an error")) return; /* SQLite's word for none */
+    char one[512];
+    snprintf(one, sizeof one, "%.*s", (int)strcspn(text, "\n"), text);
+    log_kv(l, key, one, 400);
+}
+
+/* An error line for a request: its id, route, where, the internal message. */
+static void log_error_req(req *r, const char *where, const char *msg)
+{
+    log_line l;
+    log_begin(&l, "error");
+    log_kv(&l, "rid", r->rid, 0);
+    log_kv(&l, "method", r->method, 0);
+    log_path(&l, r);
+    if (r->rt) log_kv(&l, "route", r->rt->pattern, 0);
+    if (where) log_kv(&l, "where", where, 0);
+    else log_where(&l, r->err.file, r->err.line);
+    if (r->failed) {
+        log_kvf(&l, "status", "%d", r->err.status);
+        log_kv(&l, "code", r->err.code, 0);
+    }
+    log_first_line(&l, "msg", msg);
+    log_first_line(&l, "db", r->db_detail);
+    log_end(&l);
+}
+
+/* A 5xx: the detail goes to the error log; the client gets our own words only (the message up to
+ * its first "：", after which the database's text would follow) and the request id. */
+static void public_5xx(req *r)
+{
+    log_error_req(r, NULL, r->err.msg);
+    char *colon = strstr(r->err.msg, "：");
+    if (colon) *colon = 0;
+    char head[512];
+    snprintf(head, sizeof head, "%s", r->err.msg[0] && strcmp(r->err.msg, "数据库错误") ? r->err.msg : "服务器内部错误");
+    if (r->err.status == 500) snprintf(r->err.msg, sizeof r->err.msg, "%.400s（请求编号 %s），请稍后再试", head, r->rid);
+    else snprintf(r->err.msg, sizeof r->err.msg, "%.400s（请求编号 %s）", head, r->rid);
+}
+
+static void access_line(req *r, bool aborted)
+{
+    uint64_t us = now_us() - r->t0_us;
+    if (!r->resp_status) metrics_request(r->slot, 0, us); /* no answer was queued */
+    log_line l;
+    log_begin(&l, "access");
+    log_kv(&l, "rid", r->rid, 0);
+    log_kv(&l, "method", r->method, 32);
+    log_path(&l, r);
+    log_kvf(&l, "status", "%d", r->resp_status);
+    log_kvf(&l, "bytes", "%" PRIu64, r->resp_bytes);
+    log_kvf(&l, "ms", "%.3f", (double)us / 1000.0);
+    if (aborted) log_kv(&l, "aborted", "1", 0); /* the client went away, or the answer could not be sent */
+    log_end(&l);
+}
+
 /* Renders a page template inside the layout. */
 static int render_page(req *r, const char *tmpl, buf *out)
 {
@@ -299,7 +440,7 @@ static int render_page(req *r, const char *tmpl, buf *out)
         cJSON_AddStringToObject(d, "html_body", body.p ? body.p : "");
         rc = tmpl_render("layout", d, out);
     } else {
-        fprintf(stderr, "cxzy: %s\n", body.p);
+        log_error_req(r, "template", body.p ? body.p : tmpl);
     }
     buf_free(&body);
     return rc;
@@ -342,6 +483,7 @@ static enum MHD_Result respond(req *r)
     db_fault_answer(r);
     if (r->failed) {
         int st = r->err.status ? r->err.status : 400;
+        if (st >= 500) public_5xx(r);
         if (api) {
             error_json(&out, &r->err);
             return send_buf(r, st, "application/json; charset=utf-8", &out);
@@ -364,7 +506,7 @@ static enum MHD_Result respond(req *r)
         if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", "出错了");
         if (render_page(r, r->tmpl ? r->tmpl : "error", &out) != CX_OK) {
             buf_reset(&out);
-            buf_adds(&out, "内部错误");
+            buf_printf(&out, "服务器内部错误（请求编号 %s），请稍后再试", r->rid);
             st = 500;
         }
         return send_buf(r, st, "text/html; charset=utf-8", &out);
@@ -390,8 +532,9 @@ static enum MHD_Result respond(req *r)
     page_common(r);
     const char *tmpl = r->tmpl ? r->tmpl : r->rt->tmpl;
     if (!tmpl || render_page(r, tmpl, &out) != CX_OK) {
+        if (!tmpl) log_error_req(r, "template", "no template for the route");
         buf_reset(&out);
-        buf_adds(&out, "内部错误：页面模板缺失");
+        buf_printf(&out, "服务器内部错误（请求编号 %s），请稍后再试", r->rid);
         return send_buf(r, 500, "text/plain; charset=utf-8", &out);
     }
     return send_buf(r, r->status ? r->status : 200, "text/html; charset=utf-8", &out);
@@ -425,9 +568,70 @@ static enum MHD_Result serve_asset(req *r, const char *path)
     bool versioned = ver && strlen(ver) + 2 == strlen(etag) && !strncmp(ver, etag + 1, strlen(ver));
     MHD_add_response_header(resp, "Cache-Control", versioned ? "public, max-age=31536000, immutable" : "public, max-age=3600");
     add_headers(resp);
+    MHD_add_response_header(resp, "X-Request-Id", r->rid);
+    answered(r, status, status == 304 ? 0 : a->len);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* ---- operations: /healthz and /metrics ---- */
+
+static enum MHD_Result send_text(req *r, int status, const char *mime, const char *text)
+{
+    buf out;
+    buf_init(&out);
+    buf_adds(&out, text);
+    return send_buf(r, status, mime, &out);
+}
+
+/* Liveness and the database: 200 {"status":"ok","db":"ok"} when a pooled connection reads the
+ * schema's version table, else 503 with a Chinese message (and the detail in the error log). */
+static enum MHD_Result serve_healthz(req *r)
+{
+    db *d = db_pool_get(g_pool);
+    int64_t one = 0;
+    int rc = db_i64(d, &one, 0, "SELECT 1 FROM schema_migrations LIMIT 1", "");
+    if (rc != CX_OK) r->db_detail = req_keep(r, xstrdup(db_errmsg(d)));
+    db_pool_put(g_pool, d);
+    if (rc == CX_OK && one == 1) return send_text(r, 200, "application/json; charset=utf-8", "{\"status\":\"ok\",\"db\":\"ok\"}");
+    log_error_req(r, "healthz", "the database does not answer (SELECT 1 FROM schema_migrations)");
+    buf out;
+    buf_init(&out);
+    char msg[160];
+    snprintf(msg, sizeof msg, "数据库无法连接（请求编号 %s），请检查数据库服务", r->rid);
+    buf_adds(&out, "{\"status\":\"error\",\"db\":\"unreachable\",\"message\":");
+    buf_json_str(&out, msg);
+    buf_adds(&out, "}");
+    return send_buf(r, 503, "application/json; charset=utf-8", &out);
+}
+
+/* Whether the peer is this machine and no proxy speaks for someone else (a site behind nginx on
+ * the same host is loopback to us: a forwarded request is not local). */
+static bool local_peer(req *r)
+{
+    if (header(r, "X-Forwarded-For") || header(r, "X-Real-IP") || header(r, "Forwarded")) return false;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return false;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+/* Prometheus text: to this machine only by default (`--metrics any` for a scraper elsewhere,
+ * `--metrics off` for nobody). */
+static enum MHD_Result serve_metrics(req *r)
+{
+    if (g_metrics == METRICS_OFF || (g_metrics == METRICS_LOCAL && !local_peer(r)))
+        return send_text(r, 403, "text/plain; charset=utf-8", "运行指标仅限本机读取（见 cxzy serve --metrics）\n");
+    buf out;
+    buf_init(&out);
+    metrics_render(&out);
+    return send_buf(r, 200, "text/plain; version=0.0.4; charset=utf-8", &out);
 }
 
 /* ---- the request's life ---- */
@@ -627,6 +831,7 @@ static atomic_int g_inflight;
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+    if (*con_cls) access_line(*con_cls, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
     if (*con_cls) req_free(*con_cls), atomic_fetch_sub(&g_inflight, 1);
     *con_cls = NULL;
 }
@@ -642,9 +847,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         r->conn = conn;
         r->url = url;
         r->method = method;
+        r->t0_us = now_us();
+        new_rid(r);
+        r->slot = M_UNMATCHED;
         for (size_t i = 0; i < web_nroutes; i++)
             if (!strcmp(web_routes[i].method, method) && match(web_routes[i].pattern, url, r)) {
                 r->rt = &web_routes[i];
+                r->slot = (int)i;
                 break;
             }
         const char *ct = header(r, "Content-Type");
@@ -679,7 +888,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         *upload_size = 0;
         return MHD_YES;
     }
-    if (str_starts(url, "/static/") && !strcmp(method, "GET")) return serve_asset(r, url);
+    if (str_starts(url, "/static/") && !strcmp(method, "GET")) return r->slot = M_STATIC, serve_asset(r, url);
+    if (!r->rt && !strcmp(method, "GET") && !strcmp(url, "/healthz")) return r->slot = M_HEALTHZ, serve_healthz(r);
+    if (!r->rt && !strcmp(method, "GET") && !strcmp(url, "/metrics")) return r->slot = M_METRICS, serve_metrics(r);
     if (!r->rt) {
         buf out;
         buf_init(&out);
@@ -705,12 +916,23 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         db_fault_take();
         r->db = db_pool_get(g_pool);
         dispatch(r);
+        if (r->failed && r->err.status >= 500 && db_errmsg(r->db)[0]) r->db_detail = req_keep(r, xstrdup(db_errmsg(r->db)));
         db_pool_put(g_pool, r->db);
         r->db = NULL;
         int f = db_fault_take();
         if (f > r->db_fault) r->db_fault = f;
     }
     return respond(r);
+}
+
+/* libmicrohttpd's own messages go to the server log as error lines (where=libmicrohttpd). */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = 0;
+    log_error("libmicrohttpd", "%s", msg);
 }
 
 static volatile sig_atomic_t stop;
@@ -808,6 +1030,8 @@ static unsigned conn_budget(const web_config *cfg)
 int web_serve(const web_config *cfg, db_pool *pool)
 {
     g_pool = pool;
+    g_metrics = cfg->metrics;
+    g_rid_seed = (uint64_t)time(NULL) * 0x2545f4914f6cdd1dULL ^ (uint64_t)getpid() << 32 ^ now_us();
     struct sockaddr_in sa = {0};
     sa.sin_family = AF_INET;
     char host[64] = "127.0.0.1";
@@ -845,7 +1069,8 @@ int web_serve(const web_config *cfg, db_pool *pool)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, nthreads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     pthread_t accept_thread;
     if (!d || pthread_create(&accept_thread, NULL, accept_main, &acc) != 0) {
         fprintf(stderr, "错误：无法启动网站服务线程\n");

@@ -14,7 +14,9 @@ typedef struct web_config {
     const char *listen; /* "127.0.0.1:8080" */
     int threads;
     int max_conns; /* open connections kept at most; 0: the default (server.c, conn_budget) */
+    int metrics;   /* who may read /metrics: METRICS_LOCAL (default), METRICS_ANY, METRICS_OFF */
 } web_config;
+enum { METRICS_LOCAL, METRICS_ANY, METRICS_OFF };
 
 int web_serve(const web_config *cfg, db_pool *pool);
 
@@ -86,6 +88,13 @@ struct req {
     uint64_t cache_gen; /* write generation read before the page's etag was computed */
     void **keep;       /* freed when the request ends */
     int nkeep;
+    /* logging: the id sent as X-Request-Id and written in the log, what was answered, when it began */
+    char rid[20];
+    int resp_status;
+    uint64_t resp_bytes;
+    uint64_t t0_us;
+    int slot;          /* the metrics slot (metrics.h): a route index or M_* */
+    char *db_detail;   /* the database's own message of a failed request, for the error log only */
 };
 
 /* Keeps p until the request ends; returns p. */
@@ -100,7 +109,11 @@ const char *req_query(req *r, const char *name);
 const field *req_file(req *r, const char *name);
 /* Marks the request failed with e (status from e->status). */
 void req_fail(req *r, const cx_err *e);
-void req_failf(req *r, int status, const char *code, const char *field, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Fails the request with a message built from fmt; the caller's source line goes to the error
+ * log with a 5xx (whose message the client gets cut at its first "：", with the request id). */
+#define req_failf(r, ...) req_failf_at(__FILE__, __LINE__, (r), __VA_ARGS__)
+void req_failf_at(const char *file, int line, req *r, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 void req_redirect(req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Loads org id and checks that the user holds a role in mask over it. On refusal the answer is
  * the same 404 as for a missing org, so a user outside the subtree learns nothing. */

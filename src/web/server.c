@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "../lib/assets.h"
 #include "../lib/crypto.h"
+#include "../lib/pwgate.h"
 #include "../domain/member.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -260,6 +261,11 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
     for (int i = 0; i < 2; i++)
         if (r->set_cookie[i]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
     if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
+    if (r->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", r->retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
     if (r->attach) MHD_add_response_header(resp, "Content-Disposition", "attachment");
     if (r->file_name[0]) {
         buf cd;
@@ -809,6 +815,7 @@ int web_serve(const web_config *cfg, db_pool *pool)
         return 1;
     }
     unsigned max_conns = conn_budget(cfg);
+    pwgate_configure(0, cfg->threads - 1); /* password checks: half the cores; one worker never waits */
     /* libmicrohttpd must never reach its own limit: 0.9.75 deadlocks a worker that finds itself
      * at its limit while starting a connection handed over with MHD_add_connection (all four
      * workers hung in a mutex after "Server reached connection limit", the server answered

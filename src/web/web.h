@@ -79,6 +79,7 @@ struct req {
     const char *file_mime;
     char file_name[512];
     char *set_cookie[2];
+    int retry_after;   /* seconds, sent as Retry-After when set (429) */
     char etag[64];     /* public pages: the validator sent (and compared with If-None-Match) */
     bool cacheable;    /* store the rendered answer in the page cache under (cache_key, etag) */
     char cache_key[160];
@@ -96,6 +97,8 @@ bool req_id(req *r, int i, int64_t *id);
  * otherwise, or the query string when neither has it. NULL when absent. */
 const char *req_in(req *r, const char *name);
 const char *req_query(req *r, const char *name);
+/* The client's address as text ("?" when unknown), for per-address limits. */
+void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);
 /* Marks the request failed with e (status from e->status). */
 void req_fail(req *r, const cx_err *e);

@@ -1,0 +1,102 @@
+// Abuse of the front door (issue 13): password hashing bounded under a login flood, lock-out by
+// (account, address) that tells nothing about which accounts exist.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { startServerOn, expectError, PASSWORD, scratchFile } from '../lib.mjs';
+
+const srv = await startServerOn();
+after(() => srv.stop());
+const port = Number(new URL(srv.base).port);
+
+/** One request from a chosen loopback address (127.0.0.x); body: object sent as JSON. */
+function from(localAddress, method, path, body, agent = false) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
+    const t0 = performance.now();
+    const q = http.request({ host: '127.0.0.1', port, localAddress, method, path, agent,
+      headers: data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {} }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* a page */ }
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) for (const x of [v].flat()) headers.append(k, x);
+        resolve({ status: res.statusCode, headers, text, json, ms: performance.now() - t0 });
+      });
+    });
+    q.on('error', reject);
+    if (data) q.write(data);
+    q.end();
+  });
+}
+const login = (addr, username, password) => from(addr, 'POST', '/api/v1/session', { username, password });
+
+test('a flood of wrong-password logins leaves public pages fast and is refused with 429 and Retry-After', async () => {
+  const card = await from('127.0.0.1', 'GET', '/p/card/1');
+  assert.equal(card.status, 200, card.text);
+  // 48 parallel logins with wrong passwords (distinct unknown names: no lock stops them before hashing)
+  let attacking = true;
+  const flood = Promise.all(Array.from({ length: 48 }, (_, i) => login('127.0.0.3', `flood${i}`, 'wrong-pass-2026')))
+    .finally(() => { attacking = false; });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const times = [];
+  while (attacking || times.length < 20) {
+    const r = await from('127.0.0.1', 'GET', '/p/card/1', undefined, agent);
+    assert.equal(r.status, 200);
+    times.push(r.ms);
+  }
+  agent.destroy();
+  const tries = await flood;
+  times.sort((a, b) => a - b);
+  const p95 = times[Math.floor(times.length * 0.95)];
+  assert.ok(p95 < 200, `public card p95 ${p95.toFixed(1)} ms during the flood (${times.length} requests)`);
+  for (const r of tries) assert.ok([401, 429].includes(r.status), `${r.status} ${r.text}`);
+  const refused = tries.filter((r) => r.status === 429);
+  assert.ok(refused.length > 0, 'some logins were refused');
+  for (const r of refused) {
+    assert.equal(r.json.error.code, 'too_many_logins');
+    assert.match(r.json.error.message, /登录尝试过于频繁/);
+    assert.ok(Number(r.headers.get('retry-after')) >= 1, `Retry-After: ${r.headers.get('retry-after')}`);
+  }
+  // the flooding address soon uses up its failures: then refused before any hashing
+  let more, n = tries.filter((r) => r.status === 401).length;
+  for (; n <= 60; n++) {
+    more = await login('127.0.0.3', `flood-late${n}`, 'wrong-pass-2026');
+    if (more.status === 429) break;
+  }
+  expectError(more, 429, 'too_many_logins');
+  assert.ok(Number(more.headers.get('retry-after')) >= 1);
+  // someone at another address logs in as usual
+  const ok = await login('127.0.0.4', 'member', PASSWORD);
+  assert.equal(ok.status, 200, ok.text);
+});
+
+test('an attacker at one address cannot lock the owner out at another', async () => {
+  const pw = scratchFile(`pw-door-${process.pid}.txt`, 'Right-pass-2026\n');
+  assert.equal(srv.cli(['user', 'add', 'owner', '--name', '主人', '--password-file', pw]).status, 0);
+  const tries = [];
+  for (let i = 0; i < 8; i++) tries.push(await login('127.0.0.5', 'owner', 'wrong-pass-2026'));
+  assert.deepEqual(tries.map((r) => r.status), [401, 401, 401, 401, 423, 423, 423, 423]);
+  expectError(await login('127.0.0.5', 'owner', 'Right-pass-2026'), 423, 'account_locked');
+  const owner = await login('127.0.0.6', 'owner', 'Right-pass-2026');
+  assert.equal(owner.status, 200, owner.text);
+});
+
+test('an unknown name locks exactly as a known one does', async () => {
+  const pw = scratchFile(`pw-door2-${process.pid}.txt`, 'Right-pass-2026\n');
+  assert.equal(srv.cli(['user', 'add', 'known1', '--name', '有', '--password-file', pw]).status, 0);
+  const seq = async (name) => {
+    const out = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await login('127.0.0.7', name, 'wrong-pass-2026');
+      out.push([r.status, r.json.error.code, r.json.error.field, r.json.error.message]);
+    }
+    return out;
+  };
+  const known = await seq('known1'), unknown = await seq('nobody-here');
+  assert.deepEqual(unknown, known);
+  assert.equal(known[6][0], 423);
+});

@@ -1,6 +1,5 @@
 /* pwgate.c: admission to password hashing (see pwgate.h). */
 #include "pwgate.h"
-#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,8 +17,7 @@ typedef struct addr_bucket {
 } addr_bucket;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t freed = PTHREAD_COND_INITIALIZER;
-static int slots, busy, waiters_max = 1, waiting;
+static int slots, busy, extra;
 static addr_bucket table[NADDR];
 static double calm_tokens = PWGATE_CALM_BURST, calm_at;
 
@@ -30,7 +28,7 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void pwgate_configure(int n, int waiters)
+void pwgate_configure(int n, int more)
 {
     pthread_mutex_lock(&mu);
     if (n <= 0) {
@@ -38,7 +36,7 @@ void pwgate_configure(int n, int waiters)
         n = cores > 1 ? (int)(cores / 2) : 1;
     }
     slots = n;
-    waiters_max = waiters > 0 ? waiters : 0;
+    extra = more > n ? more - n : 0;
     pthread_mutex_unlock(&mu);
 }
 
@@ -97,25 +95,12 @@ int pwgate_enter(const char *addr)
         pthread_mutex_unlock(&mu);
         return wait;
     }
-    if (busy >= slots) {
-        /* only a clean address in calm times waits, and only a few at once: a waiting worker
-         * serves nobody else meanwhile */
-        bool clean = b->tokens >= PWGATE_ADDR_BURST - 0.5, calm = calm_tokens >= PWGATE_CALM_BURST / 2;
-        if (!clean || !calm || waiting >= waiters_max) {
-            pthread_mutex_unlock(&mu);
-            return 1;
-        }
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
-        waiting++;
-        int rc = 0;
-        while (busy >= slots && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&freed, &mu, &until);
-        waiting--;
-        if (busy >= slots) {
-            pthread_mutex_unlock(&mu);
-            return 1;
-        }
+    /* Nobody waits (a waiting worker serves nobody else meanwhile). Past the slots, only a clean
+     * address in calm times may hash at once. */
+    bool clean = b->tokens >= PWGATE_ADDR_BURST - 0.5, calm = calm_tokens >= PWGATE_CALM_BURST - 5;
+    if (busy >= slots && (!clean || !calm || busy >= slots + extra)) {
+        pthread_mutex_unlock(&mu);
+        return 1;
     }
     busy++;
     pthread_mutex_unlock(&mu);
@@ -134,6 +119,5 @@ void pwgate_leave(const char *addr, bool failed)
         b->tokens -= 1;
         calm_tokens -= 1;
     }
-    pthread_cond_signal(&freed);
     pthread_mutex_unlock(&mu);
 }

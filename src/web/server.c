@@ -614,9 +614,30 @@ static void req_free(req *r)
     free(r);
 }
 
+/* Query strings. libmicrohttpd 0.9.75 parses the arguments into the connection's 32 KiB pool:
+ * about 450 of them answered 431, and about 470 or more ran the pool out before any answer could
+ * be made, so the client waited for the 60 s timeout. The URI is seen here first, whole, before
+ * its arguments are parsed: one with more than MAX_QUERY_ARGS arguments (or longer than
+ * MAX_URI) loses its query string (nothing is parsed) and is marked, and access_cb answers it
+ * 414 at once. The mark is what libmicrohttpd hands access_cb as *con_cls. */
+#define MAX_QUERY_ARGS 200
+#define MAX_URI (16u << 10)
+static char uri_mark;
+static void *uri_check(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls, (void)c;
+    char *q = strchr(uri, '?');
+    if (!q) return NULL;
+    size_t n = 1;
+    for (const char *p = q; *p; p++) n += *p == '&' || *p == ';';
+    if (n <= MAX_QUERY_ARGS && strlen(uri) <= MAX_URI) return NULL;
+    q[1] = '\0'; /* the buffer is libmicrohttpd's own, writable; the query becomes empty */
+    return &uri_mark;
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    if (*con_cls) req_free(*con_cls);
+    if (*con_cls && *con_cls != (void *)&uri_mark) req_free(*con_cls);
     *con_cls = NULL;
 }
 
@@ -624,6 +645,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
                                  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
     req *r = *con_cls;
+    bool uri_refused = r == (void *)&uri_mark;
+    if (uri_refused) r = NULL;
     if (!r) {
         r = xcalloc(1, sizeof *r);
         *con_cls = r;
@@ -635,6 +658,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
                 r->rt = &web_routes[i];
                 break;
             }
+        if (uri_refused)
+            req_failf(r, 414, "uri_too_long", "", "网址过长或查询参数过多（最多 %d 个参数、%u 个字符）", MAX_QUERY_ARGS, MAX_URI);
         const char *ct = header(r, "Content-Type");
         r->body_limit = !r->rt ? LIMIT_FORM
                         : strstr(r->rt->pattern, "import") ? LIMIT_UPLOAD
@@ -815,7 +840,7 @@ int web_serve(const web_config *cfg, db_pool *pool)
         return 1;
     }
     unsigned max_conns = conn_budget(cfg);
-    pwgate_configure(0, cfg->threads - 1); /* password checks: half the cores; one worker never waits */
+    pwgate_configure(0, cfg->threads); /* password checks: half the cores (lib/pwgate.h) */
     /* libmicrohttpd must never reach its own limit: 0.9.75 deadlocks a worker that finds itself
      * at its limit while starting a connection handed over with MHD_add_connection (all four
      * workers hung in a mutex after "Server reached connection limit", the server answered
@@ -828,7 +853,7 @@ int web_serve(const web_config *cfg, db_pool *pool)
     struct MHD_Daemon *d = acc.d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, nthreads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL, MHD_OPTION_END);
     pthread_t accept_thread;
     if (!d || pthread_create(&accept_thread, NULL, accept_main, &acc) != 0) {

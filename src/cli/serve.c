@@ -61,6 +61,9 @@ int cmd_serve(int argc, char **argv)
     static const char *usage = "用法：cxzy serve [--db URL] [--listen 地址:端口] [--threads N] [--max-connections N] [--key FILE]\n"
                                "  启动网站服务，默认监听 127.0.0.1:8080；启动时自动升级数据库结构。\n"
                                "  --max-connections N  同时保持的连接数上限（默认 4096；已满时新连接排队等候）\n"
+                               "  --max-connections-per-address N  来自同一网络地址的连接数上限（默认为上项的四分之一，至少 16；\n"
+                               "                    超过时新连接得到 503；在反向代理之后请调大）\n"
+                               "  --header-timeout 秒  连接须在此时间内发完请求头，否则断开（默认 30 秒；空闲的长连接同样）\n"
                                "  --sms log|none|cmd:程序  短信验证码网关（默认 log：验证码写入服务日志，仅供演示和测试）\n"
                                "  --ballot-limit N  每个网络地址每小时最多提交的评价数（默认 60，0 为不限）\n"
                                "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n"
@@ -72,6 +75,7 @@ int cmd_serve(int argc, char **argv)
     static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
                                    {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
                                    {"max-connections", required_argument, 0, 'c'},
+                                   {"max-connections-per-address", required_argument, 0, 'A'}, {"header-timeout", required_argument, 0, 'H'},
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
                                    {"burst-net", required_argument, 0, 'N'},
@@ -93,6 +97,14 @@ int cmd_serve(int argc, char **argv)
         case 'c':
             if (!cli_int("max-connections", optarg, 1, 1000000, &v)) return 2;
             cfg.max_conns = (int)v;
+            break;
+        case 'A':
+            if (!cli_int("max-connections-per-address", optarg, 1, 1000000, &v)) return 2;
+            cfg.per_addr = (int)v;
+            break;
+        case 'H':
+            if (!cli_int("header-timeout", optarg, 1, 3600, &v)) return 2;
+            cfg.header_wait = (int)v;
             break;
         case 's': sms = optarg; break;
         case 'b': case 'm':

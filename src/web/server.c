@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -635,10 +636,61 @@ static void *uri_check(void *cls, const char *uri, struct MHD_Connection *c)
     return &uri_mark;
 }
 
+/* Connections by descriptor, for the per-address cap and the header timeout (see acceptor).
+ * An entry is made by the accept thread before the hand-over and removed when libmicrohttpd
+ * reports the close, which it does before closing the descriptor: a descriptor in the table is
+ * still the connection's, so the accept thread may shut it down. */
+enum { CONN_FREE, CONN_WAITING, CONN_BUSY, CONN_CLOSING };
+typedef struct conn_slot {
+    uint64_t addr; /* hash of the client address */
+    double since;  /* when it began waiting for a request's headers */
+    unsigned char state;
+} conn_slot;
+#define ADDR_BUCKETS 8192u
+static struct {
+    pthread_mutex_t mu;
+    conn_slot *slot;
+    int nslot, hi; /* entries; one past the highest descriptor admitted */
+    unsigned per_addr[ADDR_BUCKETS]; /* open connections by address hash (a shared bucket counts both) */
+} conns = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Marks the connection of a request: CONN_BUSY once its headers are in, CONN_WAITING (for the
+ * next request, from now) when it is answered. */
+static void conn_state(struct MHD_Connection *c, unsigned char state)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return;
+    int fd = ci->connect_fd;
+    pthread_mutex_lock(&conns.mu);
+    if (fd >= 0 && fd < conns.nslot && conns.slot[fd].state != CONN_FREE && conns.slot[fd].state != CONN_CLOSING) {
+        conns.slot[fd].state = state;
+        conns.slot[fd].since = mono_now();
+    }
+    pthread_mutex_unlock(&conns.mu);
+}
+
+static void conn_forget(int fd)
+{
+    pthread_mutex_lock(&conns.mu);
+    if (fd >= 0 && fd < conns.nslot && conns.slot[fd].state != CONN_FREE) {
+        conns.per_addr[conns.slot[fd].addr % ADDR_BUCKETS]--;
+        conns.slot[fd].state = CONN_FREE;
+    }
+    pthread_mutex_unlock(&conns.mu);
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     if (*con_cls && *con_cls != (void *)&uri_mark) req_free(*con_cls);
     *con_cls = NULL;
+    conn_state(c, CONN_WAITING);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -653,6 +705,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         r->conn = conn;
         r->url = url;
         r->method = method;
+        conn_state(conn, CONN_BUSY);
         for (size_t i = 0; i < web_nroutes; i++)
             if (!strcmp(web_routes[i].method, method) && match(web_routes[i].pattern, url, r)) {
                 r->rt = &web_routes[i];
@@ -736,6 +789,8 @@ typedef struct acceptor {
     struct MHD_Daemon *d;
     atomic_bool stopping;
     unsigned max_conns;
+    unsigned per_addr;    /* open connections from one client address at most */
+    unsigned header_wait; /* seconds a connection may take to send a request's headers */
     /* Connections handed over and not yet closed: counted up by the accept thread before the
      * hand-over (a worker starts a connection later, from its queue), down when libmicrohttpd
      * refuses it at once or closes it. libmicrohttpd reports the close of every connection it
@@ -746,14 +801,67 @@ typedef struct acceptor {
 
 static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe)
 {
-    (void)c, (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&((acceptor *)cls)->open, 1);
+    (void)socket_context;
+    if (toe != MHD_CONNECTION_NOTIFY_CLOSED) return;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) conn_forget(ci->connect_fd);
+    atomic_fetch_sub(&((acceptor *)cls)->open, 1);
 }
 
 static void nap_ms(int ms)
 {
     struct pollfd none = {-1, 0, 0};
     poll(&none, 1, ms);
+}
+
+/* The address of a client as a hash (IPv4 or IPv6 address, port left out). */
+static uint64_t addr_hash(const struct sockaddr_storage *ca)
+{
+    const unsigned char *p = NULL;
+    size_t n = 0;
+    if (ca->ss_family == AF_INET) p = (const unsigned char *)&((const struct sockaddr_in *)ca)->sin_addr, n = 4;
+    else if (ca->ss_family == AF_INET6) p = (const unsigned char *)&((const struct sockaddr_in6 *)ca)->sin6_addr, n = 16;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Slowloris: trickled headers held connections forever (libmicrohttpd's timeout counts from the
+ * last byte received). A connection that has not sent a whole request header within header_wait
+ * seconds of its start or of its last answer is shut down; libmicrohttpd then sees it closed. */
+static void sweep(acceptor *a, double t)
+{
+    pthread_mutex_lock(&conns.mu);
+    for (int fd = 0; fd < conns.hi; fd++)
+        if (conns.slot[fd].state == CONN_WAITING && t - conns.slot[fd].since > a->header_wait) {
+            shutdown(fd, SHUT_RDWR);
+            conns.slot[fd].state = CONN_CLOSING;
+        }
+    pthread_mutex_unlock(&conns.mu);
+}
+
+/* Takes connection c into the table, or refuses it (answered 503 and closed) when its address
+ * already has per_addr open: one client can no longer take every connection. */
+static bool conn_admit(acceptor *a, int c, const struct sockaddr_storage *ca)
+{
+    uint64_t h = addr_hash(ca);
+    pthread_mutex_lock(&conns.mu);
+    bool ok = c < conns.nslot && conns.per_addr[h % ADDR_BUCKETS] < a->per_addr;
+    if (ok) {
+        conns.per_addr[h % ADDR_BUCKETS]++;
+        conns.slot[c] = (conn_slot){.addr = h, .since = mono_now(), .state = CONN_WAITING};
+        if (c >= conns.hi) conns.hi = c + 1;
+    }
+    pthread_mutex_unlock(&conns.mu);
+    if (!ok) {
+        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                   "Retry-After: 10\r\nConnection: close\r\nContent-Length: 52\r\n\r\n"
+                                   "来自您的地址的连接过多，请稍后再试\n";
+        ssize_t w = send(c, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)w;
+        close(c);
+    }
+    return ok;
 }
 
 static void *accept_main(void *arg)
@@ -764,18 +872,29 @@ static void *accept_main(void *arg)
     sigaddset(&ss, SIGINT);
     sigaddset(&ss, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &ss, NULL);
+    double last_sweep = 0;
     while (!atomic_load(&a->stopping)) {
+        double t = mono_now();
+        if (t - last_sweep >= 0.25) {
+            last_sweep = t;
+            sweep(a, t);
+        }
         if (atomic_load(&a->open) >= a->max_conns) {
             nap_ms(10); /* full: leave new connections in the listen queue until one closes */
             continue;
         }
+        struct pollfd p = {a->fd, POLLIN, 0};
+        if (poll(&p, 1, 250) <= 0) continue;
         struct sockaddr_storage ca;
         socklen_t len = sizeof ca;
         int c = accept4(a->fd, (struct sockaddr *)&ca, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c >= 0) {
+            if (!conn_admit(a, c, &ca)) continue;
             atomic_fetch_add(&a->open, 1);
-            if (MHD_add_connection(a->d, c, (struct sockaddr *)&ca, len) != MHD_YES) /* then it has closed c */
+            if (MHD_add_connection(a->d, c, (struct sockaddr *)&ca, len) != MHD_YES) { /* then it has closed c */
+                conn_forget(c);
                 atomic_fetch_sub(&a->open, 1);
+            }
             continue;
         }
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -849,7 +968,11 @@ int web_serve(const web_config *cfg, db_pool *pool)
      * closing connection leaves our count just before it leaves libmicrohttpd's). Descriptors
      * stay bounded by our count. */
     unsigned nthreads = (unsigned)cfg->threads, mhd_limit = (max_conns + CONN_MARGIN) * nthreads;
-    acceptor acc = {.fd = lfd, .max_conns = max_conns};
+    acceptor acc = {.fd = lfd, .max_conns = max_conns, .header_wait = cfg->header_wait ? (unsigned)cfg->header_wait : 30,
+                    .per_addr = cfg->per_addr ? (unsigned)cfg->per_addr : (max_conns / 4 > 16 ? max_conns / 4 : 16)};
+    struct rlimit fds;
+    conns.nslot = getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur != RLIM_INFINITY && fds.rlim_cur < (1u << 20) ? (int)fds.rlim_cur : 1 << 20;
+    conns.slot = xcalloc((size_t)conns.nslot, sizeof *conns.slot);
     struct MHD_Daemon *d = acc.d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, nthreads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
@@ -879,6 +1002,8 @@ int web_serve(const web_config *cfg, db_pool *pool)
     pthread_join(accept_thread, NULL);
     close(lfd);
     MHD_stop_daemon(d);
+    free(conns.slot);
+    conns.slot = NULL, conns.nslot = conns.hi = 0;
     printf("cxzy 已停止\n");
     return 0;
 }

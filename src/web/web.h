@@ -14,6 +14,8 @@ typedef struct web_config {
     const char *listen; /* "127.0.0.1:8080" */
     int threads;
     int max_conns; /* open connections kept at most; 0: the default (server.c, conn_budget) */
+    int per_addr;    /* open connections from one client address at most; 0: a quarter of max_conns, at least 16 */
+    int header_wait; /* seconds a connection may take to send a request's headers; 0: 30 */
 } web_config;
 
 int web_serve(const web_config *cfg, db_pool *pool);

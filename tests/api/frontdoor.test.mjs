@@ -3,6 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { startServerOn, expectError, PASSWORD, scratchFile } from '../lib.mjs';
 
 const srv = await startServerOn();
@@ -10,11 +11,11 @@ after(() => srv.stop());
 const port = Number(new URL(srv.base).port);
 
 /** One request from a chosen loopback address (127.0.0.x); body: object sent as JSON. */
-function from(localAddress, method, path, body, agent = false) {
+function from(localAddress, method, path, body, agent = false, toPort = port) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
     const t0 = performance.now();
-    const q = http.request({ host: '127.0.0.1', port, localAddress, method, path, agent,
+    const q = http.request({ host: '127.0.0.1', port: toPort, localAddress, method, path, agent,
       headers: data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {} }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -118,4 +119,39 @@ test('a GET with hundreds or thousands of query parameters is answered 4xx at on
   const q = Array.from({ length: 100 }, (_, i) => `a${i}=${i}`).join('&');
   assert.equal((await from('127.0.0.1', 'GET', `/p/card/1?${q}`)).status, 200);
   assert.equal((await from('127.0.0.1', 'GET', `/api/v1/public/cards/1?${q}`)).status, 200);
+});
+
+test('slow connections from one address neither keep others out nor stay open past the header timeout', async () => {
+  const s2 = await startServerOn({ members: 20, args: ['--max-connections', '30', '--max-connections-per-address', '10', '--header-timeout', '2'] });
+  const p2 = Number(new URL(s2.base).port);
+  const socks = [];
+  let closed = 0, refused = 0;
+  // 40 slowloris connections from 127.0.0.1: half a request, then a byte every 300 ms, never done
+  const trickle = setInterval(() => { for (const k of socks) if (!k.destroyed) k.write('a'); }, 300);
+  try {
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 40 }, () => new Promise((resolve) => {
+      const k = net.connect({ host: '127.0.0.1', port: p2, localAddress: '127.0.0.1' });
+      socks.push(k);
+      k.on('connect', () => { k.write('GET /p/card/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: '); resolve(); });
+      k.on('data', (d) => { if (d.toString().startsWith('HTTP/1.1 503')) refused++; });
+      k.on('error', () => {});
+      k.on('close', () => { closed++; resolve(); });
+    })));
+    // someone at another address is served at once
+    const r = await Promise.race([from('127.0.0.2', 'GET', '/p/card/1', undefined, false, p2),
+      new Promise((resolve) => setTimeout(() => resolve({ status: 0, ms: 2000 }), 2000).unref())]);
+    assert.equal(r.status, 200, `from another address: ${r.status}`);
+    assert.ok(r.ms < 1000, `served in ${r.ms} ms`);
+    // the connections past the cap were refused with 503 and closed; the others go after ~2 s
+    const deadline = Date.now() + 8000;
+    while (closed < 40 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(closed, 40, `${closed} of 40 slow connections closed`);
+    assert.ok(refused >= 20, `${refused} refused with 503`);
+    assert.ok(Date.now() - t0 >= 1500, 'the accepted ones were given the header timeout');
+  } finally {
+    clearInterval(trickle);
+    for (const k of socks) k.destroy();
+    s2.stop();
+  }
 });

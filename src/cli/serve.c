@@ -63,6 +63,8 @@ int cmd_serve(int argc, char **argv)
                                "  --max-connections N  同时保持的连接数上限（默认 4096；已满时新连接排队等候）\n"
                                "  --max-connections-per-address N  来自同一网络地址的连接数上限（默认为上项的四分之一，至少 16；\n"
                                "                    超过时新连接得到 503；在反向代理之后请调大）\n"
+                               "  --public-url 地址  网站的公开地址（如 https://cxzy.example.gov.cn），印在二维码和打印页上；\n"
+                               "                    未设置时只接受以监听地址访问的二维码和打印请求\n"
                                "  --header-timeout 秒  连接须在此时间内发完请求头，否则断开（默认 30 秒；空闲的长连接同样）\n"
                                "  --sms log|none|cmd:程序  短信验证码网关（默认 log：验证码写入服务日志，仅供演示和测试）\n"
                                "  --ballot-limit N  每个网络地址每小时最多提交的评价数（默认 60，0 为不限）\n"
@@ -76,12 +78,13 @@ int cmd_serve(int argc, char **argv)
                                    {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
                                    {"max-connections", required_argument, 0, 'c'},
                                    {"max-connections-per-address", required_argument, 0, 'A'}, {"header-timeout", required_argument, 0, 'H'},
+                                   {"public-url", required_argument, 0, 'P'},
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
                                    {"burst-net", required_argument, 0, 'N'},
                                    {"help", no_argument, 0, 'h'}, {0}};
     ballot_config bc = BALLOT_CONFIG_DEFAULT;
-    const char *sms = "log";
+    const char *sms = "log", *public_url = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -106,6 +109,7 @@ int cmd_serve(int argc, char **argv)
             if (!cli_int("header-timeout", optarg, 1, 3600, &v)) return 2;
             cfg.header_wait = (int)v;
             break;
+        case 'P': public_url = optarg; break;
         case 's': sms = optarg; break;
         case 'b': case 'm':
             if (!cli_int(c == 'b' ? "ballot-limit" : "sms-limit", optarg, 0, 100000000, &v)) return 2;
@@ -124,6 +128,10 @@ int cmd_serve(int argc, char **argv)
         }
     }
     if (optind < argc) return fprintf(stderr, "%s", usage), 2;
+    {
+        cx_err pe = {0};
+        if (web_public_config(public_url, cfg.listen, &pe) != CX_OK) return fprintf(stderr, "错误：%s\n", pe.msg), 2;
+    }
     if (!cfg.threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         cfg.threads = n > 0 ? (int)(n * 2) : 4;

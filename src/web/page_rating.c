@@ -425,11 +425,12 @@ static bool public_window(req *r, int64_t id, service_window *w)
     return true;
 }
 
-/* The rating URL behind a window's QR code: the Host the request came to. */
-static void window_rate_url(req *r, int64_t id, buf *out)
+/* The rating URL behind a window's QR code (public_addr.c); false: the request has failed. */
+static bool window_rate_url(req *r, int64_t id, buf *out)
 {
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    buf_printf(out, "http://%s/p/rate/window/%" PRId64 "?via=qr", host && *host && !strpbrk(host, "\"<> /\\") ? host : "127.0.0.1:8080", id);
+    char path[64];
+    snprintf(path, sizeof path, "/p/rate/window/%" PRId64 "?via=qr", id);
+    return req_public_url(r, path, out);
 }
 
 static cJSON *window_json(const service_window *w)
@@ -456,7 +457,10 @@ static void window_public_data(req *r, const service_window *w, bool qr_inline)
     buf url, svg;
     buf_init(&url);
     buf_init(&svg);
-    window_rate_url(r, w->id, &url);
+    if (!window_rate_url(r, w->id, &url)) {
+        buf_free(&url);
+        return;
+    }
     qr_svg(url.p, &svg, NULL);
     cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
     cJSON_AddStringToObject(d, "url", url.p);
@@ -487,7 +491,10 @@ void h_window_qr(req *r)
     if (!req_id(r, 0, &id) || !public_window(r, id, &w)) return;
     buf url;
     buf_init(&url);
-    window_rate_url(r, id, &url);
+    if (!window_rate_url(r, id, &url)) {
+        buf_free(&url);
+        return;
+    }
     buf_init(&r->file);
     cx_err e;
     if (qr_svg(url.p, &r->file, &e) != CX_OK) {

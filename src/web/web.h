@@ -99,6 +99,11 @@ bool req_id(req *r, int i, int64_t *id);
  * otherwise, or the query string when neither has it. NULL when absent. */
 const char *req_in(req *r, const char *name);
 const char *req_query(req *r, const char *name);
+/* The address QR codes and print pages carry (public_addr.c): web_public_config sets
+ * `--public-url` (may be NULL) and the listen address; req_public_url appends base + path to out,
+ * or fails the request with 400 bad_host when the Host header is neither. */
+int web_public_config(const char *public_url, const char *listen, cx_err *e);
+bool req_public_url(req *r, const char *path, buf *out);
 /* The client's address as text ("?" when unknown), for per-address limits. */
 void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);

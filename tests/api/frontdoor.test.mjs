@@ -155,3 +155,30 @@ test('slow connections from one address neither keep others out nor stay open pa
     s2.stop();
   }
 });
+
+test('with --public-url, QR codes and print pages carry it and other Hosts are refused', async () => {
+  assert.equal(srv.cli(['serve', '--public-url', 'ftp://x/y', '--listen', '127.0.0.1:1']).status, 2);
+  assert.match(srv.cli(['serve', '--public-url', 'https://a.example/p?x', '--listen', '127.0.0.1:1']).stderr, /--public-url 应为网站的公开地址/);
+  const s3 = await startServerOn({ members: 20, args: ['--public-url', 'https://cxzy.example.gov.cn/'] });
+  try {
+    const p3 = Number(new URL(s3.base).port);
+    const get = (path, host) => new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: p3, path, headers: { Host: host }, agent: false }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      }).on('error', reject);
+    });
+    for (const host of [new URL(s3.base).host, 'cxzy.example.gov.cn']) {
+      const print = await get('/p/card/1/print', host);
+      assert.equal(print.status, 200, `${host}: ${print.status}`);
+      assert.ok(print.text.includes('https://cxzy.example.gov.cn/p/card/1'), `${host}: the public address is printed`);
+      assert.ok(!print.text.includes('127.0.0.1'), 'not the listen address');
+    }
+    const evil = await get('/p/card/1/qr.svg', 'evil.example');
+    assert.equal(evil.status, 400);
+    assert.ok(evil.text.includes('--public-url'));
+  } finally {
+    s3.stop();
+  }
+});

@@ -70,6 +70,11 @@ int cmd_serve(int argc, char **argv)
                                "  --max-connections N  同时保持的连接数上限（默认 4096；已满时新连接排队等候）\n"
                                "  --log FILE        访问日志和错误日志追加写入此文件（权限 0600；默认写到标准错误）\n"
                                "  --metrics local|any|off  谁可以读取 /metrics 运行指标：local 仅本机且未经代理转发（默认），any 任何地址，off 关闭\n"
+                               "  --max-connections-per-address N  来自同一网络地址的连接数上限（默认为上项的四分之一，至少 16；\n"
+                               "                    超过时新连接得到 503；在反向代理之后请调大）\n"
+                               "  --public-url 地址  网站的公开地址（如 https://cxzy.example.gov.cn），印在二维码和打印页上；\n"
+                               "                    未设置时只接受以监听地址访问的二维码和打印请求\n"
+                               "  --header-timeout 秒  连接须在此时间内发完请求头，否则断开（默认 30 秒；空闲的长连接同样）\n"
                                "  --sms log|none|cmd:程序  短信验证码网关（默认 log：验证码写入服务日志，仅供演示和测试）\n"
                                "  --ballot-limit N  每个网络地址每小时最多提交的评价数（默认 60，0 为不限）\n"
                                "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n"
@@ -81,13 +86,15 @@ int cmd_serve(int argc, char **argv)
     static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
                                    {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
                                    {"max-connections", required_argument, 0, 'c'},
+                                   {"max-connections-per-address", required_argument, 0, 'A'}, {"header-timeout", required_argument, 0, 'H'},
+                                   {"public-url", required_argument, 0, 'P'},
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
                                    {"burst-net", required_argument, 0, 'N'}, {"log", required_argument, 0, 'L'},
                                    {"metrics", required_argument, 0, 'M'},
                                    {"help", no_argument, 0, 'h'}, {0}};
     ballot_config bc = BALLOT_CONFIG_DEFAULT;
-    const char *sms = "log", *logfile = NULL;
+    const char *sms = "log", *logfile = NULL, *public_url = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -104,6 +111,15 @@ int cmd_serve(int argc, char **argv)
             if (!cli_int("max-connections", optarg, 1, 1000000, &v)) return 2;
             cfg.max_conns = (int)v;
             break;
+        case 'A':
+            if (!cli_int("max-connections-per-address", optarg, 1, 1000000, &v)) return 2;
+            cfg.per_addr = (int)v;
+            break;
+        case 'H':
+            if (!cli_int("header-timeout", optarg, 1, 3600, &v)) return 2;
+            cfg.header_wait = (int)v;
+            break;
+        case 'P': public_url = optarg; break;
         case 's': sms = optarg; break;
         case 'L': logfile = optarg; break;
         case 'M':
@@ -129,6 +145,10 @@ int cmd_serve(int argc, char **argv)
         }
     }
     if (optind < argc) return fprintf(stderr, "%s", usage), 2;
+    {
+        cx_err pe = {0};
+        if (web_public_config(public_url, cfg.listen, &pe) != CX_OK) return fprintf(stderr, "错误：%s\n", pe.msg), 2;
+    }
     if (!cfg.threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         cfg.threads = n > 0 ? (int)(n * 2) : 4;

@@ -2,6 +2,7 @@
  * is stored only as its SHA-256. */
 #include "store.h"
 #include "../lib/crypto.h"
+#include "../lib/pwgate.h"
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #define LOCK_FAILURES 5
+#define LOCK_CEILING 100 /* checked failures of one name from all addresses in the window */
 
 /* A real hash to verify against for unknown usernames. */
 static char dummy_hash[128];
@@ -93,6 +95,7 @@ int user_set_password(db *d, const actor *a, const char *username, const char *p
     if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败");
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     if (db_run(d, "UPDATE app_user SET pw_hash = ?, failed_count = 0, locked_until = 0 WHERE id = ?", "si", hash, id) != CX_OK ||
+        db_run(d, "DELETE FROM login_lock WHERE username = ?", "s", username) != CX_OK ||
         audit_append(d, a, "set_password", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
         return fail_db(d, e);
     return CX_OK;
@@ -160,9 +163,53 @@ int user_load(db *d, int64_t user_id, principal *p)
     return rc == CX_ERR ? CX_ERR : 1;
 }
 
-int user_login(db *d, const char *username, const char *password, principal *p, cx_err *e)
+/* The 423 answer, the same for every name, known or not, and for every path to it. */
+static int locked_fail(cx_err *e, int64_t until, int64_t now)
+{
+    return cx_fail(e, 423, "account_locked", "username", "连续 %d 次密码错误，此账号已在您的网络上锁定，请 %" PRId64 " 分钟后再试",
+                   LOCK_FAILURES, (until - now + 59) / 60);
+}
+
+/* Counts one more failure of (username, addr) in the window; returns the count and the lock. */
+static int lock_bump(db *d, const char *username, const char *addr, int64_t now, int64_t *failures, int64_t *locked)
+{
+    db_stmt *s = db_prepare(d, "INSERT INTO login_lock (username, addr, failures, since, locked_until) VALUES (?, ?, 1, ?, 0) "
+                               "ON CONFLICT (username, addr) DO UPDATE SET "
+                               "failures = CASE WHEN login_lock.since < ? THEN 1 ELSE login_lock.failures + 1 END, "
+                               "since = CASE WHEN login_lock.since < ? THEN ? ELSE login_lock.since END "
+                               "RETURNING failures, locked_until");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, username);
+    db_bind_text(s, 2, addr);
+    db_bind_i64(s, 3, now);
+    db_bind_i64(s, 4, now - LOCK_SECONDS);
+    db_bind_i64(s, 5, now - LOCK_SECONDS);
+    db_bind_i64(s, 6, now);
+    int rc = db_step(s);
+    if (rc == DB_ROW) *failures = db_col_i64(s, 0), *locked = db_col_i64(s, 1), rc = db_step(s);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+static int lock_set(db *d, const char *username, const char *addr, int64_t until)
+{
+    return db_run(d, "UPDATE login_lock SET locked_until = ?, failures = 0, since = ? WHERE username = ? AND addr = ?", "iiss", until,
+                  until - LOCK_SECONDS, username, addr);
+}
+
+int user_login(db *d, const char *username, const char *password, const char *addr, principal *p, int *retry_after, cx_err *e)
 {
     const char *generic = "用户名或密码错误";
+    *retry_after = 0;
+    /* the address is kept as a keyed hash, never as such */
+    char addr_key[40];
+    {
+        unsigned char h[CX_HASH_BYTES];
+        char *k = xasprintf("login\x1f%s", addr ? addr : "");
+        crypto_keyed_hash(k, h);
+        free(k);
+        for (int i = 0; i < 16; i++) snprintf(addr_key + 2 * i, 3, "%02x", h[i]);
+    }
     if (!username || !*username || !password || !*password)
         return cx_fail(e, 400, "required", !username || !*username ? "username" : "password", "请输入用户名和密码");
     /* what no account can have is refused before any hashing or audit write: it tells nothing
@@ -173,62 +220,70 @@ int user_login(db *d, const char *username, const char *password, principal *p, 
     if (!s) return fail_db(d, e);
     db_bind_text(s, 1, username);
     int rc = db_step(s);
-    if (rc != DB_ROW) {
-        db_done(s);
-        if (rc == CX_ERR) return fail_db(d, e);
-        /* Same work as a real check, so timing does not tell which usernames exist. */
-        pthread_once(&dummy_once, make_dummy);
-        crypto_pw_verify(dummy_hash, password);
-        actor an = {0, username};
-        audit_record(d, &an, "login", "user", 0, 0, NULL, NULL, "unknown_user");
-        return cx_fail(e, 401, "bad_credentials", "password", "%s（连续 %d 次错误将锁定账号 %d 分钟）", generic, LOCK_FAILURES,
-                       LOCK_SECONDS / 60);
+    int64_t id = 0, active = 1;
+    char hash[160] = "";
+    if (rc == DB_ROW) {
+        id = db_col_i64(s, 0);
+        snprintf(hash, sizeof hash, "%s", db_col_text(s, 1));
+        active = db_col_i64(s, 2);
     }
-    int64_t id = db_col_i64(s, 0);
-    char hash[160];
-    snprintf(hash, sizeof hash, "%s", db_col_text(s, 1));
-    int64_t active = db_col_i64(s, 2);
     db_done(s);
+    if (rc == CX_ERR) return fail_db(d, e);
+    bool known = rc == DB_ROW;
     actor who = {id, username};
     int64_t now = now_unix();
-    /* Count the attempt before checking the password, atomically, so parallel guesses cannot
-     * get more than LOCK_FAILURES tries between two looks at the counter. */
-    int64_t attempt = 0, locked = 0;
+    /* Lock-out is by (username, address), known name or not: a guesser at one address locks
+     * only that address out, and a 423 tells nothing about which accounts exist. The attempt
+     * is counted before the password is checked, atomically, so parallel guesses cannot get more
+     * than LOCK_FAILURES checks between two looks at the counter. Checked failures from all
+     * addresses count on the row '*': past LOCK_CEILING in the window the name is locked for
+     * every address (an attack from many addresses). */
+    int64_t attempt = 0, locked = 0, all = 0, all_locked = 0;
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-    s = db_prepare(d, "UPDATE app_user SET failed_count = failed_count + 1 WHERE id = ? RETURNING failed_count, locked_until");
+    if (lock_bump(d, username, addr_key, now, &attempt, &locked) != CX_OK) return fail_db(d, e);
+    s = db_prepare(d, "SELECT locked_until FROM login_lock WHERE username = ? AND addr = '*'");
     if (!s) return fail_db(d, e);
-    db_bind_i64(s, 1, id);
-    int src = db_step(s);
-    if (src == DB_ROW) attempt = db_col_i64(s, 0), locked = db_col_i64(s, 1), src = db_step(s);
+    db_bind_text(s, 1, username);
+    if ((rc = db_step(s)) == DB_ROW) all_locked = db_col_i64(s, 0);
     db_done(s);
-    if (src == CX_ERR) return fail_db(d, e);
-    if (locked > now || attempt > LOCK_FAILURES) {
-        if (locked <= now) locked = now + LOCK_SECONDS;
-        if (db_run(d, "UPDATE app_user SET locked_until = ?, failed_count = 0 WHERE id = ?", "ii", locked, id) != CX_OK ||
-            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "locked") != CX_OK || db_commit(d) != CX_OK)
+    if (rc == CX_ERR) return fail_db(d, e);
+    if (locked > now || all_locked > now || attempt > LOCK_FAILURES) {
+        if (locked <= now && all_locked <= now) locked = now + LOCK_SECONDS;
+        if ((locked > now && lock_set(d, username, addr_key, locked) != CX_OK) ||
+            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, known ? "locked" : "unknown_user_locked") != CX_OK ||
+            db_commit(d) != CX_OK)
             return fail_db(d, e);
-        return cx_fail(e, 423, "account_locked", "username", "连续 %d 次密码错误，账号已锁定，请 %" PRId64 " 分钟后再试", LOCK_FAILURES,
-                       (locked - now + 59) / 60);
+        return locked_fail(e, locked > all_locked ? locked : all_locked, now);
     }
     if (db_commit(d) != CX_OK) return fail_db(d, e);
-    if (!active) {
+    if (known && !active) {
         audit_record(d, &who, "login", "user", id, 0, NULL, NULL, "inactive");
         return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
     }
-    if (crypto_pw_verify(hash, password) != CX_OK) {
+    /* Unknown names do the same work as a real check, so timing does not tell which exist. */
+    if (!known) pthread_once(&dummy_once, make_dummy);
+    int wait = pwgate_enter(addr);
+    if (wait) {
+        *retry_after = wait;
+        return cx_fail(e, 429, "too_many_logins", "", "登录尝试过于频繁，请 %d 秒后再试", wait);
+    }
+    bool ok = crypto_pw_verify(known ? hash : dummy_hash, password) == CX_OK && known;
+    pwgate_leave(addr, !ok);
+    if (!ok) {
         bool lock = attempt >= LOCK_FAILURES;
         if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-        if ((lock && db_run(d, "UPDATE app_user SET locked_until = ?, failed_count = 0 WHERE id = ?", "ii", now + LOCK_SECONDS, id) !=
-                         CX_OK) ||
-            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, lock ? "fail_locked" : "fail") != CX_OK || db_commit(d) != CX_OK)
+        if ((lock && lock_set(d, username, addr_key, now + LOCK_SECONDS) != CX_OK) || lock_bump(d, username, "*", now, &all, &all_locked) != CX_OK ||
+            (all >= LOCK_CEILING && lock_set(d, username, "*", now + LOCK_SECONDS) != CX_OK) ||
+            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, !known ? "unknown_user" : lock ? "fail_locked" : "fail") != CX_OK ||
+            db_commit(d) != CX_OK)
             return fail_db(d, e);
-        if (lock)
-            return cx_fail(e, 423, "account_locked", "password", "连续 %d 次密码错误，账号已锁定 %d 分钟", LOCK_FAILURES, LOCK_SECONDS / 60);
-        return cx_fail(e, 401, "bad_credentials", "password", "%s（连续 %d 次错误将锁定账号 %d 分钟）", generic, LOCK_FAILURES,
+        if (lock) return locked_fail(e, now + LOCK_SECONDS, now);
+        return cx_fail(e, 401, "bad_credentials", "password", "%s（同一网络连续 %d 次错误将锁定 %d 分钟）", generic, LOCK_FAILURES,
                        LOCK_SECONDS / 60);
     }
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-    if (db_run(d, "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE id = ?", "i", id) != CX_OK ||
+    if (db_run(d, "DELETE FROM login_lock WHERE username = ? AND (addr = ? OR addr = '*' OR since < ?)", "ssi", username, addr_key,
+               now - LOCK_SECONDS) != CX_OK ||
         audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
         return fail_db(d, e);
     if (user_load(d, id, p) != 1) return cx_fail(e, 403, "account_inactive", "username", "账号已停用");

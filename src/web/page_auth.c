@@ -1,7 +1,21 @@
 /* page_auth.c: login, logout, the current user and the home redirect. */
 #include "web.h"
 #include "../lib/crypto.h"
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
+
+/* The client's address, for per-address limits (only a keyed hash of it is stored). */
+void req_client_addr(req *r, char out[64])
+{
+    snprintf(out, 64, "?");
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 64);
+}
+
 
 static void add_me(req *r, cJSON *d)
 {
@@ -57,7 +71,9 @@ void h_login(req *r)
     const char *u = req_in(r, "username"), *p = req_in(r, "password");
     cx_err e = {0};
     principal pr;
-    if (user_login(r->db, u, p, &pr, &e) != CX_OK) {
+    char addr[64];
+    req_client_addr(r, addr);
+    if (user_login(r->db, u, p, addr, &pr, &r->retry_after, &e) != CX_OK) {
         if (!api) {
             h_login_page(r);
             if (u) cJSON_AddStringToObject(req_data(r), "username", u);

@@ -27,17 +27,6 @@
 
 /* ---- small helpers ---- */
 
-/* The client's address, for per-address limits (only a keyed hash of it is stored). */
-static void client_addr(req *r, char out[64])
-{
-    snprintf(out, 64, "?");
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr) return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 64);
-    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 64);
-}
-
 /* The path of the user's own member organisation ("" when the account is not a member): reports
  * about that organisation's subtree are hidden from the user. */
 static const char *viewer_path(req *r)
@@ -854,7 +843,7 @@ void h_public_feedback_submit(req *r)
     const char *kind = req_is_api(r) ? NULL : path_target(r, &id);
     if (r->failed) return;
     char addr[64];
-    client_addr(r, addr);
+    req_client_addr(r, addr);
     r->who.name = "群众"; /* the audit log's actor: nobody known */
     cx_err e = {0};
     int64_t n = 0;
@@ -900,7 +889,7 @@ void h_track(req *r)
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "查询办理情况");
     char addr[64], code[FEEDBACK_CODE_DATA + 2];
-    client_addr(r, addr);
+    req_client_addr(r, addr);
     int64_t misses = 0;
     cx_err e = {0};
     feedback *f = req_keep(r, xmalloc(2 * sizeof *f)), *k = f + 1;

@@ -65,11 +65,14 @@ static bool not_modified(req *r, const char *etag)
     return false;
 }
 
-/* The absolute URL of a public page, for the QR code: the Host the request came to. */
-static void public_url(req *r, const char *path, buf *out)
+/* Whether QR codes may be made for this request's Host (fails it with 400 otherwise). */
+static bool public_host_ok(req *r)
 {
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    buf_printf(out, "http://%s%s", host && *host && !strpbrk(host, "\"<> /\\") ? host : "127.0.0.1:8080", path);
+    buf b;
+    buf_init(&b);
+    bool ok = req_public_url(r, "", &b);
+    buf_free(&b);
+    return ok;
 }
 
 static bool public_member(req *r, int64_t id, member *m)
@@ -177,15 +180,18 @@ void h_public_card_print(req *r)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || card_fresh(r, id, &m)) return;
-    cJSON *d = req_data(r);
-    card_data(r, &m, d);
     buf url, svg;
     buf_init(&url);
     buf_init(&svg);
     char path[64];
+    if (!req_id(r, 0, &id)) return;
     snprintf(path, sizeof path, "/p/card/%" PRId64, id);
-    public_url(r, path, &url);
+    if (!req_public_url(r, path, &url) || card_fresh(r, id, &m)) {
+        buf_free(&url);
+        return;
+    }
+    cJSON *d = req_data(r);
+    card_data(r, &m, d);
     qr_svg(url.p, &svg, NULL);
     cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
     cJSON_AddStringToObject(d, "url", url.p);
@@ -200,7 +206,10 @@ static void qr_for(req *r, const char *prefix, int64_t id)
     buf_init(&url);
     char path[64];
     snprintf(path, sizeof path, "%s%" PRId64, prefix, id);
-    public_url(r, path, &url);
+    if (!req_public_url(r, path, &url)) {
+        buf_free(&url);
+        return;
+    }
     buf_init(&r->file);
     cx_err e;
     if (qr_svg(url.p, &r->file, &e) != CX_OK) {
@@ -218,7 +227,7 @@ void h_public_card_qr(req *r)
     if (!req_id(r, 0, &id) || !public_member(r, id, &m)) return;
     char etag[64];
     snprintf(etag, sizeof etag, "\"qr-card-%" PRId64 "\"", id); /* the URL never changes */
-    if (not_modified(r, etag)) return;
+    if (!public_host_ok(r) || not_modified(r, etag)) return;
     qr_for(r, "/p/card/", id);
 }
 
@@ -315,14 +324,20 @@ void h_public_board_print(req *r)
     int64_t id;
     org o;
     if (!req_id(r, 0, &id)) return;
-    cJSON *d = req_data(r);
-    if (!board_data(r, id, d, &o)) return;
     buf url, svg;
     buf_init(&url);
     buf_init(&svg);
     char path[64];
     snprintf(path, sizeof path, "/p/board/%" PRId64, id);
-    public_url(r, path, &url);
+    if (!req_public_url(r, path, &url)) {
+        buf_free(&url);
+        return;
+    }
+    cJSON *d = req_data(r);
+    if (!board_data(r, id, d, &o)) {
+        buf_free(&url);
+        return;
+    }
     qr_svg(url.p, &svg, NULL);
     cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : "");
     cJSON_AddStringToObject(d, "url", url.p);
@@ -341,6 +356,6 @@ void h_public_board_qr(req *r)
     }
     char etag[64];
     snprintf(etag, sizeof etag, "\"qr-board-%" PRId64 "\"", id);
-    if (not_modified(r, etag)) return;
+    if (!public_host_ok(r) || not_modified(r, etag)) return;
     qr_for(r, "/p/board/", id);
 }

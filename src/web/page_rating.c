@@ -24,17 +24,6 @@
 
 /* ---- small helpers ---- */
 
-/* The client's address, for per-address limits (never stored: only a keyed hash of it). */
-static void client_addr(req *r, char out[64])
-{
-    snprintf(out, 64, "?");
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr) return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 64);
-    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 64);
-}
-
 /* The kind of target from a path such as /p/rate/member/5 (the segment before the id). */
 static int kind_in_url(const req *r)
 {
@@ -318,7 +307,7 @@ void h_rate_submit(req *r)
     if (!rate_form_data(r, kind, id, &t, &ro, &open)) return;
     r->tmpl = "rate";
     char addr[64];
-    client_addr(r, addr);
+    req_client_addr(r, addr);
     cx_err e = {0};
     if (op && !strcmp(op, "sms")) {
         if (sms_code_request(r->db, req_in(r, "phone"), addr, &e) != CX_OK) {
@@ -375,7 +364,7 @@ void h_api_rating_info(req *r)
 void h_api_sms_code(req *r)
 {
     char addr[64];
-    client_addr(r, addr);
+    req_client_addr(r, addr);
     cx_err e = {0};
     if (sms_code_request(r->db, req_in(r, "phone"), addr, &e) != CX_OK) {
         req_fail(r, &e);
@@ -407,7 +396,7 @@ void h_api_ballot(req *r)
         return;
     }
     char addr[64];
-    client_addr(r, addr);
+    req_client_addr(r, addr);
     ballot_in in = {.channel = ch ? ch : "web", .kind = kind, .target_id = id, .answers = req_in(r, "answers"), .comment = req_in(r, "comment"),
                     .reason = req_in(r, "reason"), .phone = req_in(r, "phone"), .code = req_in(r, "code"), .device = req_in(r, "device"),
                     .addr = addr};
@@ -436,11 +425,12 @@ static bool public_window(req *r, int64_t id, service_window *w)
     return true;
 }
 
-/* The rating URL behind a window's QR code: the Host the request came to. */
-static void window_rate_url(req *r, int64_t id, buf *out)
+/* The rating URL behind a window's QR code (public_addr.c); false: the request has failed. */
+static bool window_rate_url(req *r, int64_t id, buf *out)
 {
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    buf_printf(out, "http://%s/p/rate/window/%" PRId64 "?via=qr", host && *host && !strpbrk(host, "\"<> /\\") ? host : "127.0.0.1:8080", id);
+    char path[64];
+    snprintf(path, sizeof path, "/p/rate/window/%" PRId64 "?via=qr", id);
+    return req_public_url(r, path, out);
 }
 
 static cJSON *window_json(const service_window *w)
@@ -467,7 +457,10 @@ static void window_public_data(req *r, const service_window *w, bool qr_inline)
     buf url, svg;
     buf_init(&url);
     buf_init(&svg);
-    window_rate_url(r, w->id, &url);
+    if (!window_rate_url(r, w->id, &url)) {
+        buf_free(&url);
+        return;
+    }
     qr_svg(url.p, &svg, NULL);
     cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
     cJSON_AddStringToObject(d, "url", url.p);
@@ -498,7 +491,10 @@ void h_window_qr(req *r)
     if (!req_id(r, 0, &id) || !public_window(r, id, &w)) return;
     buf url;
     buf_init(&url);
-    window_rate_url(r, id, &url);
+    if (!window_rate_url(r, id, &url)) {
+        buf_free(&url);
+        return;
+    }
     buf_init(&r->file);
     cx_err e;
     if (qr_svg(url.p, &r->file, &e) != CX_OK) {

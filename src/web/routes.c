@@ -123,13 +123,13 @@ const route web_routes[] = {
 
     /* public pages: no login */
     {"GET", "/p/card/:id", h_public_card, 0, R_PUBLIC, "card", "亮身份：党员公开卡片与亮形象"},
-    {"GET", "/p/card/:id/print", h_public_card_print, 0, R_PUBLIC, "card_print", "桌牌打印（含二维码）"},
-    {"GET", "/p/card/:id/qr.svg", h_public_card_qr, 0, R_PUBLIC, NULL, "党员卡片二维码"},
+    {"GET", "/p/card/:id/print", h_public_card_print, 0, R_PUBLIC, "card_print", "桌牌打印（含二维码）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
+    {"GET", "/p/card/:id/qr.svg", h_public_card_qr, 0, R_PUBLIC, NULL, "党员卡片二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
     {"GET", "/p/photo/:id", h_public_photo, 0, R_PUBLIC, NULL, "党员公开照片"},
     {"GET", "/p/evidence/:id", h_public_evidence, 0, R_PUBLIC, NULL, "已公开承诺的佐证文件"},
     {"GET", "/p/board/:id", h_public_board, 0, R_PUBLIC, "board", "公示栏：党员与承诺"},
-    {"GET", "/p/board/:id/print", h_public_board_print, 0, R_PUBLIC, "board_print", "公示栏 A4 打印（含二维码）"},
-    {"GET", "/p/board/:id/qr.svg", h_public_board_qr, 0, R_PUBLIC, NULL, "公示栏二维码"},
+    {"GET", "/p/board/:id/print", h_public_board_print, 0, R_PUBLIC, "board_print", "公示栏 A4 打印（含二维码）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
+    {"GET", "/p/board/:id/qr.svg", h_public_board_qr, 0, R_PUBLIC, NULL, "公示栏二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
     /* public rating (page_rating.c) */
     {"GET", "/p/rate/member/:id", h_rate_page, 0, R_PUBLIC, "rate", "群众评议：评价党员"},
     {"GET", "/p/rate/org/:id", h_rate_page, 0, R_PUBLIC, "rate", "群众评议：评价党组织"},
@@ -142,8 +142,8 @@ const route web_routes[] = {
     {"GET", "/orgs/:id/ballot-bursts", h_bursts, ROLE_OFFICE, 0, "rating_bursts", "集中投票审核：暂扣的网上评价（计入或作废）"},
     {"POST", "/orgs/:id/ballot-bursts", h_burst_decide, ROLE_OFFICE, R_STATE, "rating_bursts", "审核集中投票：计入或作废（记入审计）"},
     {"GET", "/p/window/:id", h_window_public, 0, R_PUBLIC, "window", "服务窗口公开页"},
-    {"GET", "/p/window/:id/print", h_window_print, 0, R_PUBLIC, "window_print", "服务窗口评价二维码打印（A4）"},
-    {"GET", "/p/window/:id/qr.svg", h_window_qr, 0, R_PUBLIC, NULL, "服务窗口评价二维码"},
+    {"GET", "/p/window/:id/print", h_window_print, 0, R_PUBLIC, "window_print", "服务窗口评价二维码打印（A4）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
+    {"GET", "/p/window/:id/qr.svg", h_window_qr, 0, R_PUBLIC, NULL, "服务窗口评价二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
 
     /* JSON API */
     {"GET", "/api/v1/openapi.json", h_openapi, 0, R_PUBLIC | R_API, NULL, "OpenAPI 描述"},

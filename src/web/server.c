@@ -8,6 +8,7 @@
 #include "../lib/log.h"
 #include "../lib/assets.h"
 #include "../lib/crypto.h"
+#include "../lib/pwgate.h"
 #include "../domain/member.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <time.h>
@@ -276,7 +278,11 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
     for (int i = 0; i < 2; i++)
         if (r->set_cookie[i]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
     if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
-    if (status == 503) MHD_add_response_header(resp, "Retry-After", "5");
+    if (r->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", r->retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    } else if (status == 503) MHD_add_response_header(resp, "Retry-After", "5");
     if (r->attach) MHD_add_response_header(resp, "Content-Disposition", "attachment");
     if (r->file_name[0]) {
         buf cd;
@@ -829,17 +835,93 @@ static void req_free(req *r)
 /* Requests begun and not yet completed (answered, or their connection closed): drained on stop. */
 static atomic_int g_inflight;
 
+/* Query strings. libmicrohttpd 0.9.75 parses the arguments into the connection's 32 KiB pool:
+ * about 450 of them answered 431, and about 470 or more ran the pool out before any answer could
+ * be made, so the client waited for the 60 s timeout. The URI is seen here first, whole, before
+ * its arguments are parsed: one with more than MAX_QUERY_ARGS arguments (or longer than
+ * MAX_URI) loses its query string (nothing is parsed) and is marked, and access_cb answers it
+ * 414 at once. The mark is what libmicrohttpd hands access_cb as *con_cls. */
+#define MAX_QUERY_ARGS 200
+#define MAX_URI (16u << 10)
+static char uri_mark;
+static void *uri_check(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls, (void)c;
+    char *q = strchr(uri, '?');
+    if (!q) return NULL;
+    size_t n = 1;
+    for (const char *p = q; *p; p++) n += *p == '&' || *p == ';';
+    if (n <= MAX_QUERY_ARGS && strlen(uri) <= MAX_URI) return NULL;
+    q[1] = '\0'; /* the buffer is libmicrohttpd's own, writable; the query becomes empty */
+    return &uri_mark;
+}
+
+/* Connections by descriptor, for the per-address cap and the header timeout (see acceptor).
+ * An entry is made by the accept thread before the hand-over and removed when libmicrohttpd
+ * reports the close, which it does before closing the descriptor: a descriptor in the table is
+ * still the connection's, so the accept thread may shut it down. */
+enum { CONN_FREE, CONN_WAITING, CONN_BUSY, CONN_CLOSING };
+typedef struct conn_slot {
+    uint64_t addr; /* hash of the client address */
+    double since;  /* when it began waiting for a request's headers */
+    unsigned char state;
+} conn_slot;
+#define ADDR_BUCKETS 8192u
+static struct {
+    pthread_mutex_t mu;
+    conn_slot *slot;
+    int nslot, hi; /* entries; one past the highest descriptor admitted */
+    unsigned per_addr[ADDR_BUCKETS]; /* open connections by address hash (a shared bucket counts both) */
+} conns = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Marks the connection of a request: CONN_BUSY once its headers are in, CONN_WAITING (for the
+ * next request, from now) when it is answered. */
+static void conn_state(struct MHD_Connection *c, unsigned char state)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return;
+    int fd = ci->connect_fd;
+    pthread_mutex_lock(&conns.mu);
+    if (fd >= 0 && fd < conns.nslot && conns.slot[fd].state != CONN_FREE && conns.slot[fd].state != CONN_CLOSING) {
+        conns.slot[fd].state = state;
+        conns.slot[fd].since = mono_now();
+    }
+    pthread_mutex_unlock(&conns.mu);
+}
+
+static void conn_forget(int fd)
+{
+    pthread_mutex_lock(&conns.mu);
+    if (fd >= 0 && fd < conns.nslot && conns.slot[fd].state != CONN_FREE) {
+        conns.per_addr[conns.slot[fd].addr % ADDR_BUCKETS]--;
+        conns.slot[fd].state = CONN_FREE;
+    }
+    pthread_mutex_unlock(&conns.mu);
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    if (*con_cls) access_line(*con_cls, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
-    if (*con_cls) req_free(*con_cls), atomic_fetch_sub(&g_inflight, 1);
+    if (*con_cls && *con_cls != (void *)&uri_mark) {
+        access_line(*con_cls, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+        req_free(*con_cls), atomic_fetch_sub(&g_inflight, 1);
+    }
     *con_cls = NULL;
+    conn_state(c, CONN_WAITING);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
     req *r = *con_cls;
+    bool uri_refused = r == (void *)&uri_mark;
+    if (uri_refused) r = NULL;
     if (!r) {
         r = xcalloc(1, sizeof *r);
         *con_cls = r;
@@ -850,12 +932,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         r->t0_us = now_us();
         new_rid(r);
         r->slot = M_UNMATCHED;
+        conn_state(conn, CONN_BUSY);
         for (size_t i = 0; i < web_nroutes; i++)
             if (!strcmp(web_routes[i].method, method) && match(web_routes[i].pattern, url, r)) {
                 r->rt = &web_routes[i];
                 r->slot = (int)i;
                 break;
             }
+        if (uri_refused)
+            req_failf(r, 414, "uri_too_long", "", "网址过长或查询参数过多（最多 %d 个参数、%u 个字符）", MAX_QUERY_ARGS, MAX_URI);
         const char *ct = header(r, "Content-Type");
         r->body_limit = !r->rt ? LIMIT_FORM
                         : strstr(r->rt->pattern, "import") ? LIMIT_UPLOAD
@@ -950,6 +1035,8 @@ typedef struct acceptor {
     struct MHD_Daemon *d;
     atomic_bool stopping;
     unsigned max_conns;
+    unsigned per_addr;    /* open connections from one client address at most */
+    unsigned header_wait; /* seconds a connection may take to send a request's headers */
     /* Connections handed over and not yet closed: counted up by the accept thread before the
      * hand-over (a worker starts a connection later, from its queue), down when libmicrohttpd
      * refuses it at once or closes it. libmicrohttpd reports the close of every connection it
@@ -960,14 +1047,67 @@ typedef struct acceptor {
 
 static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe)
 {
-    (void)c, (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&((acceptor *)cls)->open, 1);
+    (void)socket_context;
+    if (toe != MHD_CONNECTION_NOTIFY_CLOSED) return;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) conn_forget(ci->connect_fd);
+    atomic_fetch_sub(&((acceptor *)cls)->open, 1);
 }
 
 static void nap_ms(int ms)
 {
     struct pollfd none = {-1, 0, 0};
     poll(&none, 1, ms);
+}
+
+/* The address of a client as a hash (IPv4 or IPv6 address, port left out). */
+static uint64_t addr_hash(const struct sockaddr_storage *ca)
+{
+    const unsigned char *p = NULL;
+    size_t n = 0;
+    if (ca->ss_family == AF_INET) p = (const unsigned char *)&((const struct sockaddr_in *)ca)->sin_addr, n = 4;
+    else if (ca->ss_family == AF_INET6) p = (const unsigned char *)&((const struct sockaddr_in6 *)ca)->sin6_addr, n = 16;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Slowloris: trickled headers held connections forever (libmicrohttpd's timeout counts from the
+ * last byte received). A connection that has not sent a whole request header within header_wait
+ * seconds of its start or of its last answer is shut down; libmicrohttpd then sees it closed. */
+static void sweep(acceptor *a, double t)
+{
+    pthread_mutex_lock(&conns.mu);
+    for (int fd = 0; fd < conns.hi; fd++)
+        if (conns.slot[fd].state == CONN_WAITING && t - conns.slot[fd].since > a->header_wait) {
+            shutdown(fd, SHUT_RDWR);
+            conns.slot[fd].state = CONN_CLOSING;
+        }
+    pthread_mutex_unlock(&conns.mu);
+}
+
+/* Takes connection c into the table, or refuses it (answered 503 and closed) when its address
+ * already has per_addr open: one client can no longer take every connection. */
+static bool conn_admit(acceptor *a, int c, const struct sockaddr_storage *ca)
+{
+    uint64_t h = addr_hash(ca);
+    pthread_mutex_lock(&conns.mu);
+    bool ok = c < conns.nslot && conns.per_addr[h % ADDR_BUCKETS] < a->per_addr;
+    if (ok) {
+        conns.per_addr[h % ADDR_BUCKETS]++;
+        conns.slot[c] = (conn_slot){.addr = h, .since = mono_now(), .state = CONN_WAITING};
+        if (c >= conns.hi) conns.hi = c + 1;
+    }
+    pthread_mutex_unlock(&conns.mu);
+    if (!ok) {
+        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                   "Retry-After: 10\r\nConnection: close\r\nContent-Length: 52\r\n\r\n"
+                                   "来自您的地址的连接过多，请稍后再试\n";
+        ssize_t w = send(c, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)w;
+        close(c);
+    }
+    return ok;
 }
 
 static void *accept_main(void *arg)
@@ -978,18 +1118,29 @@ static void *accept_main(void *arg)
     sigaddset(&ss, SIGINT);
     sigaddset(&ss, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &ss, NULL);
+    double last_sweep = 0;
     while (!atomic_load(&a->stopping)) {
+        double t = mono_now();
+        if (t - last_sweep >= 0.25) {
+            last_sweep = t;
+            sweep(a, t);
+        }
         if (atomic_load(&a->open) >= a->max_conns) {
             nap_ms(10); /* full: leave new connections in the listen queue until one closes */
             continue;
         }
+        struct pollfd p = {a->fd, POLLIN, 0};
+        if (poll(&p, 1, 250) <= 0) continue;
         struct sockaddr_storage ca;
         socklen_t len = sizeof ca;
         int c = accept4(a->fd, (struct sockaddr *)&ca, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c >= 0) {
+            if (!conn_admit(a, c, &ca)) continue;
             atomic_fetch_add(&a->open, 1);
-            if (MHD_add_connection(a->d, c, (struct sockaddr *)&ca, len) != MHD_YES) /* then it has closed c */
+            if (MHD_add_connection(a->d, c, (struct sockaddr *)&ca, len) != MHD_YES) { /* then it has closed c */
+                conn_forget(c);
                 atomic_fetch_sub(&a->open, 1);
+            }
             continue;
         }
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -1056,6 +1207,7 @@ int web_serve(const web_config *cfg, db_pool *pool)
         return 1;
     }
     unsigned max_conns = conn_budget(cfg);
+    pwgate_configure(0, cfg->threads); /* password checks: half the cores (lib/pwgate.h) */
     /* libmicrohttpd must never reach its own limit: 0.9.75 deadlocks a worker that finds itself
      * at its limit while starting a connection handed over with MHD_add_connection (all four
      * workers hung in a mutex after "Server reached connection limit", the server answered
@@ -1064,11 +1216,15 @@ int web_serve(const web_config *cfg, db_pool *pool)
      * closing connection leaves our count just before it leaves libmicrohttpd's). Descriptors
      * stay bounded by our count. */
     unsigned nthreads = (unsigned)cfg->threads, mhd_limit = (max_conns + CONN_MARGIN) * nthreads;
-    acceptor acc = {.fd = lfd, .max_conns = max_conns};
+    acceptor acc = {.fd = lfd, .max_conns = max_conns, .header_wait = cfg->header_wait ? (unsigned)cfg->header_wait : 30,
+                    .per_addr = cfg->per_addr ? (unsigned)cfg->per_addr : (max_conns / 4 > 16 ? max_conns / 4 : 16)};
+    struct rlimit fds;
+    conns.nslot = getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur != RLIM_INFINITY && fds.rlim_cur < (1u << 20) ? (int)fds.rlim_cur : 1 << 20;
+    conns.slot = xcalloc((size_t)conns.nslot, sizeof *conns.slot);
     struct MHD_Daemon *d = acc.d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, nthreads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     pthread_t accept_thread;
@@ -1100,6 +1256,8 @@ int web_serve(const web_config *cfg, db_pool *pool)
     fflush(stdout);
     for (int i = 0; i < 1000 && atomic_load(&g_inflight) > 0; i++) nap_ms(10);
     MHD_stop_daemon(d);
+    free(conns.slot);
+    conns.slot = NULL, conns.nslot = conns.hi = 0;
     printf("cxzy 已停止\n");
     return 0;
 }

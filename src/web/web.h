@@ -15,6 +15,8 @@ typedef struct web_config {
     int threads;
     int max_conns; /* open connections kept at most; 0: the default (server.c, conn_budget) */
     int metrics;   /* who may read /metrics: METRICS_LOCAL (default), METRICS_ANY, METRICS_OFF */
+    int per_addr;    /* open connections from one client address at most; 0: a quarter of max_conns, at least 16 */
+    int header_wait; /* seconds a connection may take to send a request's headers; 0: 30 */
 } web_config;
 enum { METRICS_LOCAL, METRICS_ANY, METRICS_OFF };
 
@@ -82,6 +84,7 @@ struct req {
     const char *file_mime;
     char file_name[512];
     char *set_cookie[2];
+    int retry_after;   /* seconds, sent as Retry-After when set (429) */
     char etag[64];     /* public pages: the validator sent (and compared with If-None-Match) */
     bool cacheable;    /* store the rendered answer in the page cache under (cache_key, etag) */
     char cache_key[160];
@@ -106,6 +109,13 @@ bool req_id(req *r, int i, int64_t *id);
  * otherwise, or the query string when neither has it. NULL when absent. */
 const char *req_in(req *r, const char *name);
 const char *req_query(req *r, const char *name);
+/* The address QR codes and print pages carry (public_addr.c): web_public_config sets
+ * `--public-url` (may be NULL) and the listen address; req_public_url appends base + path to out,
+ * or fails the request with 400 bad_host when the Host header is neither. */
+int web_public_config(const char *public_url, const char *listen, cx_err *e);
+bool req_public_url(req *r, const char *path, buf *out);
+/* The client's address as text ("?" when unknown), for per-address limits. */
+void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);
 /* Marks the request failed with e (status from e->status). */
 void req_fail(req *r, const cx_err *e);

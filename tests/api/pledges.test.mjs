@@ -343,19 +343,24 @@ function getWithHost(path, host) {
 }
 
 test('a QR code made for one Host header is not served to requests for another', async () => {
-  // the QR encodes http://<Host>/p/card/<id>; a request naming another host must not change
-  // what everybody else is given (no cache poisoning through Host)
+  // the QR encodes the server's address; a request naming another host is refused (400), so it
+  // can neither have a QR code made that leads elsewhere nor change what everybody else is given
   const ms = (await ok(await office.get(`/api/v1/orgs/${branch}/members?per_page=50`))).members;
   const who = ms[ms.length - 1].id; // a card nobody asked for yet in this file
   const path = `/p/card/${who}/qr.svg`;
-  const evil = await getWithHost(path, 'evil.example');
-  const mine = await getWithHost(path, new URL(srv.base).host);
-  assert.equal(evil.status, 200);
-  assert.equal(mine.status, 200);
-  assert.notEqual(mine.text, evil.text, 'the QR for this server is the one made for Host: evil.example');
-  const print = await getWithHost(`/p/card/${who}/print`, 'evil.example');
-  assert.ok(print.text.includes('evil.example'));
-  const printMine = await getWithHost(`/p/card/${who}/print`, new URL(srv.base).host);
+  const host = new URL(srv.base).host;
+  for (const p of [path, `/p/card/${who}/print`, `/p/board/${branch}/qr.svg`, `/p/board/${branch}/print`]) {
+    const evil = await getWithHost(p, 'evil.example');
+    assert.equal(evil.status, 400, `${p} for Host evil.example: ${evil.status}`);
+    assert.ok(evil.text.includes('不是本站的地址'), evil.text);
+    assert.ok(!evil.text.includes('<svg'), 'no QR code for evil.example');
+    assert.equal((await getWithHost(p, host)).status, 200, p);
+  }
+  const mine = await getWithHost(path, host);
+  const again = await getWithHost(path, host);
+  assert.equal(mine.text, again.text);
+  const printMine = await getWithHost(`/p/card/${who}/print`, host);
+  assert.ok(printMine.text.includes(`http://${host}/p/card/${who}`), 'the print page shows this server\'s address');
   assert.ok(!printMine.text.includes('evil.example'), 'the print page for this server links to evil.example');
 });
 

@@ -31,6 +31,8 @@ int web_public_config(const char *public_url, const char *listen, cx_err *e)
     return CX_OK;
 }
 
+bool web_public_https(void) { return !strncmp(g_public, "https://", 8); }
+
 bool req_public_url(req *r, const char *path, buf *out)
 {
     const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");

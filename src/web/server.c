@@ -276,7 +276,12 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
         MHD_add_response_header(resp, "Cache-Control", "public, no-cache");
     } else MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (int i = 0; i < 2; i++)
-        if (r->set_cookie[i]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
+        if (r->set_cookie[i]) {
+            /* behind TLS (an https public address) no cookie ever travels in clear text */
+            char *c = web_public_https() ? xasprintf("%s; Secure", r->set_cookie[i]) : NULL;
+            MHD_add_response_header(resp, "Set-Cookie", c ? c : r->set_cookie[i]);
+            free(c);
+        }
     if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
     if (r->retry_after > 0) {
         char ra[16];

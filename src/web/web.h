@@ -114,6 +114,8 @@ const char *req_query(req *r, const char *name);
  * or fails the request with 400 bad_host when the Host header is neither. */
 int web_public_config(const char *public_url, const char *listen, cx_err *e);
 bool req_public_url(req *r, const char *path, buf *out);
+/* True when the public address is https: every cookie is then sent with Secure. */
+bool web_public_https(void);
 /* The client's address as text ("?" when unknown), for per-address limits. */
 void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);

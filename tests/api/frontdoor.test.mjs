@@ -178,7 +178,17 @@ test('with --public-url, QR codes and print pages carry it and other Hosts are r
     const evil = await get('/p/card/1/qr.svg', 'evil.example');
     assert.equal(evil.status, 400);
     assert.ok(evil.text.includes('--public-url'));
+    // behind TLS every cookie carries Secure: the session, the login form's and the rater's
+    const login = await fetch(s3.base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'member', password: PASSWORD }) });
+    assert.equal(login.status, 200);
+    const cookies = [...login.headers.getSetCookie(), ...(await fetch(s3.base + '/login')).headers.getSetCookie()];
+    assert.ok(cookies.length >= 2 && cookies.every((c) => /; Secure$/.test(c)), cookies.join(' | '));
   } finally {
     s3.stop();
   }
+  // without an https public address (plain http on 127.0.0.1) the cookies carry no Secure, or no browser would keep them
+  const plain = await fetch(srv.base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'member', password: PASSWORD }) });
+  assert.ok(plain.headers.getSetCookie().every((c) => !/Secure/.test(c)));
 });

@@ -28,6 +28,8 @@ static const char *usage_main =
     "  recount       按原始记录重新计算某评议轮次的等次和统计数，列出差异\n"
     "  escalate      把逾期未销号的整改事项上报到上级组织（供 cron 每天运行）\n"
     "  redraw        按公开的种子和同一份名单重新抽取，核对电话随机抽访（不需要数据库）\n"
+    "  backup        备份 SQLite 数据库（服务运行时也可以，得到一致的副本）\n"
+    "  restore       从备份恢复 SQLite 数据库（校验完整性、版本和密钥配对）\n"
     "\n"
     "通用选项：\n"
     "  --db URL      数据库：文件路径为 SQLite（默认 data/cxzy.db），postgresql://… 为 PostgreSQL\n"
@@ -478,6 +480,8 @@ static int cmd_user(int argc, char **argv)
 int cmd_recount(int argc, char **argv); /* cli/recount.c */
 int cmd_escalate(int argc, char **argv); /* cli/escalate.c */
 int cmd_redraw(int argc, char **argv);   /* cli/redraw.c */
+int cmd_backup(int argc, char **argv);   /* cli/backup.c */
+int cmd_restore(int argc, char **argv);  /* cli/backup.c */
 
 int main(int argc, char **argv)
 {
@@ -492,7 +496,7 @@ int main(int argc, char **argv)
         {"serve", cmd_serve}, {"init", cmd_init},     {"demo", cmd_demo},   {"import", cmd_import},
         {"export", cmd_export}, {"user", cmd_user}, {"migrate", cmd_migrate}, {"audit", cmd_audit},
         {"recount", cmd_recount}, {"escalate", cmd_escalate},
-        {"redraw", cmd_redraw},
+        {"redraw", cmd_redraw}, {"backup", cmd_backup}, {"restore", cmd_restore},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

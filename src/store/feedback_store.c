@@ -1,6 +1,7 @@
 /* feedback_store.c: opinions, complaints and reports, their triage, replies, settings and the
  * workday calendar's edits (see feedback_store.h). */
 #include "feedback_store.h"
+#include "../lib/media.h"
 #include "../domain/date.h"
 #include "../domain/orgpath.h"
 #include "../lib/code.h"
@@ -568,9 +569,12 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
         const char *nm = in->files[i].name;
         snprintf(fname, sizeof fname, "%s", nm && *nm && utf8_valid(nm, strlen(nm)) ? nm : "附件");
         r = random_id(d, "feedback_file", &fid);
+        size_t cn = 0; /* published: stored without EXIF/GPS and other metadata */
+        void *clean = r == CX_OK ? media_clean(mimes[i], in->files[i].data, in->files[i].len, &cn) : NULL;
         if (r == CX_OK)
             r = db_run(d, "INSERT INTO feedback_file (id, feedback_id, mime, name, size, data, created_at) VALUES (?,?,?,?,?,?,?)", "iissibi",
-                       fid, f->id, mimes[i], fname, (int64_t)in->files[i].len, in->files[i].data, in->files[i].len, f->created_at);
+                       fid, f->id, mimes[i], fname, (int64_t)cn, clean, cn, f->created_at);
+        free(clean);
     }
     /* the audit record: what and when, never the text or the sender */
     cJSON *j = cJSON_CreateObject();

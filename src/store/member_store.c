@@ -2,6 +2,7 @@
  * duplicate detection and a mask for display; the full value is decrypted only by member_reveal,
  * which audits the view. */
 #include "store.h"
+#include "../lib/media.h"
 #include "review_store.h"
 #include "rollup.h"
 #include "../domain/idcard.h"
@@ -433,9 +434,13 @@ int member_photo_set(db *d, const actor *a, int64_t id, const void *data, size_t
     int64_t now = now_unix();
     char after[96];
     snprintf(after, sizeof after, "{\"photo\":\"%s\",\"bytes\":%zu}", mime, n);
-    if (db_run(d, "INSERT INTO member_photo (member_id, part, mime, data, updated_at) VALUES (?, ?, ?, ?, ?) "
-                  "ON CONFLICT (member_id) DO UPDATE SET mime = excluded.mime, data = excluded.data, updated_at = excluded.updated_at",
-               "iisbi", id, o.part, mime, data, n, now) != CX_OK ||
+    size_t cn; /* shown on the public card: stored without EXIF/GPS and other metadata */
+    void *clean = media_clean(mime, data, n, &cn);
+    int ins = db_run(d, "INSERT INTO member_photo (member_id, part, mime, data, updated_at) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT (member_id) DO UPDATE SET mime = excluded.mime, data = excluded.data, updated_at = excluded.updated_at",
+                     "iisbi", id, o.part, mime, clean, cn, now);
+    free(clean);
+    if (ins != CX_OK ||
         db_run(d, "UPDATE member SET has_photo = 1, version = version + 1, updated_at = ? WHERE id = ?", "ii", now, id) != CX_OK ||
         audit_append(d, a, "photo", "member", id, m.org_id, NULL, after, "ok") != CX_OK || db_commit(d) != CX_OK)
         return fail_db(d, e);

@@ -1,5 +1,6 @@
 /* pledge_store.c: campaigns, pledges, progress entries and evidence (see pledge_store.h). */
 #include "pledge_store.h"
+#include "../lib/media.h"
 #include "../domain/date.h"
 #include "../domain/orgpath.h"
 #include <cjson/cJSON.h>
@@ -427,8 +428,11 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const c
     for (int i = 0; rc == CX_OK && i < nfiles; i++) {
         char name[128];
         snprintf(name, sizeof name, "%s", files[i].name && utf8_valid(files[i].name, strlen(files[i].name)) ? files[i].name : "佐证");
+        size_t cn; /* published: stored without EXIF/GPS and other metadata */
+        void *clean = media_clean(mimes[i], files[i].data, files[i].len, &cn);
         rc = db_run(d, "INSERT INTO evidence (part, progress_id, mime, name, size, data, created_at) VALUES (?,?,?,?,?,?,?)", "iissibi",
-                    o.part, pid, mimes[i], name, (int64_t)files[i].len, files[i].data, files[i].len, now);
+                    o.part, pid, mimes[i], name, (int64_t)cn, clean, cn, now);
+        free(clean);
     }
     if (rc == CX_OK)
         rc = db_run(d, "UPDATE pledge SET percent = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii", (int64_t)percent, now, id);

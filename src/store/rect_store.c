@@ -1,5 +1,6 @@
 /* rect_store.c: rectification items, evidence, history and escalation (see rect_store.h). */
 #include "rect_store.h"
+#include "../lib/media.h"
 #include "../domain/date.h"
 #include "../domain/orgpath.h"
 #include <cjson/cJSON.h>
@@ -333,8 +334,11 @@ int rect_add_evidence(db *d, const actor *a, int64_t id, int relation, const evi
     for (int i = 0; rc == CX_OK && i < nfiles; i++) {
         char name[128];
         snprintf(name, sizeof name, "%s", files[i].name && *files[i].name && utf8_valid(files[i].name, strlen(files[i].name)) ? files[i].name : "佐证");
+        size_t cn; /* stored without EXIF/GPS and other metadata */
+        void *clean = media_clean(mimes[i], files[i].data, files[i].len, &cn);
         rc = db_run(d, "INSERT INTO rect_evidence (part, rect_id, mime, name, size, data, author, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                    "iissibsi", part, id, mimes[i], name, (int64_t)files[i].len, files[i].data, files[i].len, who, now);
+                    "iissibsi", part, id, mimes[i], name, (int64_t)cn, clean, cn, who, now);
+        free(clean);
         cJSON_AddItemToArray(names, cJSON_CreateString(name));
         buf_printf(&list, "%s%s", i ? "、" : "", name);
     }

@@ -254,6 +254,17 @@ test('a photo (PNG or JPEG by content, at most 2 MB) is stored, served and audit
   assert.ok(j.buf.equals(JPEG));
   const recs = await audit(townId, (a) => a.action === 'photo' && a.entity_id === m.id);
   assert.equal(recs.length, 2);
+  // a phone's photo carries EXIF with GPS coordinates: it is stored and shown without them
+  const segment = (marker, body) => Buffer.concat([Buffer.from([0xFF, marker, (body.length + 2) >> 8, (body.length + 2) & 255]), body]);
+  const jfif = segment(0xE0, Buffer.from('JFIF\0\x01\x01\0\0\x01\0\x01\0\0', 'latin1'));
+  const exif = segment(0xE1, Buffer.from('Exif\0\0GPSLatitude=39.9042;GPSLongitude=116.4074', 'latin1'));
+  const rest = Buffer.concat([segment(0xDB, Buffer.from('\0quant', 'latin1')), segment(0xDA, Buffer.from([1, 1, 0, 0, 63, 0])),
+    Buffer.from([0x12, 0x34, 0xFF, 0x00, 0x56, 0xFF, 0xD9])]);
+  const phone = Buffer.concat([Buffer.from([0xFF, 0xD8]), jfif, exif, rest]);
+  assert.equal((await sec.post(`/api/v1/members/${m.id}/photo`, form(phone, 'photo', 'IMG_0001.jpg'))).status, 200);
+  const shown = (await town.get(`/api/v1/members/${m.id}/photo`)).buf;
+  assert.ok(!shown.includes('GPSLatitude'), 'no GPS in the stored photo');
+  assert.ok(shown.equals(Buffer.concat([Buffer.from([0xFF, 0xD8]), jfif, rest])), 'everything else byte for byte');
 });
 
 test('the member list searches by name, covers the subtree on request, and pages', async () => {

@@ -174,7 +174,7 @@ export async function startServerOn({ db = freshDb(), members = 300, args = [], 
 // ---- Helpers shared by the tests/api files. ----
 // (An import declaration is hoisted, so it may stand here at the end of the module.)
 import assert from 'node:assert/strict';
-import { inflateRawSync } from 'node:zlib';
+import { inflateRawSync, deflateRawSync } from 'node:zlib';
 
 /** Asserts r is the API's error answer: the given status, Content-Type JSON, exactly
  * {"error":{"code","message","field"}} with the given code (and field, when given), and a
@@ -233,21 +233,23 @@ function crc32(b) {
 }
 
 /** A ZIP archive (stored, no compression) of {name: string|Buffer}. */
-export function zipStore(files) {
+export function zipStore(files, { deflate = false } = {}) {
   const locals = [], central = [];
   let off = 0;
   for (const [name, content] of Object.entries(files)) {
-    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const raw = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const data = deflate ? deflateRawSync(raw) : raw; // method 8 (deflate) or 0 (stored)
+    const method = deflate ? 8 : 0;
     const nm = Buffer.from(name, 'utf8');
-    const crc = crc32(data);
+    const crc = crc32(raw);
     const h = Buffer.alloc(30);
-    h.writeUInt32LE(0x04034b50, 0); h.writeUInt16LE(20, 4); h.writeUInt16LE(0x0800, 6); h.writeUInt16LE(0, 8);
+    h.writeUInt32LE(0x04034b50, 0); h.writeUInt16LE(20, 4); h.writeUInt16LE(0x0800, 6); h.writeUInt16LE(method, 8);
     h.writeUInt16LE(0, 10); h.writeUInt16LE(0x21, 12); h.writeUInt32LE(crc, 14);
-    h.writeUInt32LE(data.length, 18); h.writeUInt32LE(data.length, 22); h.writeUInt16LE(nm.length, 26); h.writeUInt16LE(0, 28);
+    h.writeUInt32LE(data.length, 18); h.writeUInt32LE(raw.length, 22); h.writeUInt16LE(nm.length, 26); h.writeUInt16LE(0, 28);
     const c = Buffer.alloc(46);
     c.writeUInt32LE(0x02014b50, 0); c.writeUInt16LE(20, 4); c.writeUInt16LE(20, 6); c.writeUInt16LE(0x0800, 8);
-    c.writeUInt16LE(0, 10); c.writeUInt16LE(0, 12); c.writeUInt16LE(0x21, 14); c.writeUInt32LE(crc, 16);
-    c.writeUInt32LE(data.length, 20); c.writeUInt32LE(data.length, 24); c.writeUInt16LE(nm.length, 28);
+    c.writeUInt16LE(method, 10); c.writeUInt16LE(0, 12); c.writeUInt16LE(0x21, 14); c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(data.length, 20); c.writeUInt32LE(raw.length, 24); c.writeUInt16LE(nm.length, 28);
     c.writeUInt32LE(off, 42);
     locals.push(h, nm, data);
     central.push(c, nm);
@@ -286,7 +288,7 @@ export function unzip(buf) {
 const xmlEsc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** A minimal XLSX workbook with one sheet: rows of cells; a string cell is written as an inline
  * string, a number cell as a number (as Excel stores a 身份证号 typed without the text format). */
-export function xlsxFromRows(rows) {
+export function xlsxFromRows(rows, { deflate = false, padding = 0 } = {}) {
   const col = (i) => (i < 26 ? '' : String.fromCharCode(64 + Math.floor(i / 26))) + String.fromCharCode(65 + (i % 26));
   const sheetRows = rows.map((cells, r) => `<row r="${r + 1}">` + cells.map((v, i) => {
     const ref = `${col(i)}${r + 1}`;
@@ -298,8 +300,10 @@ export function xlsxFromRows(rows) {
     '_rels/.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
     'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="党员名册" sheetId="1" r:id="rId1"/></sheets></workbook>',
     'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-    'xl/worksheets/sheet1.xml': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows}</sheetData></worksheet>`,
-  });
+    // padding: that many spaces inside the worksheet (valid XML) — a zip bomb when deflated
+    'xl/worksheets/sheet1.xml': Buffer.concat([Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows}</sheetData>`),
+      Buffer.alloc(padding, 0x20), Buffer.from('</worksheet>')]),
+  }, { deflate });
 }
 
 /** A multipart body with the roster file in the field "file". */

@@ -227,6 +227,25 @@ test('a GB18030 CSV, as Excel in China saves it, imports with the right characte
   for (const n of names) assert.deepEqual((await findByName(branchId, n)).map((m) => m.name), [n]);
 });
 
+test('a zip bomb (.xlsx that inflates far beyond any roster) is refused at once; a real deflated roster imports', async () => {
+  const rows = [['姓名', '身份证号', '入党时间'], ['压缩表格', newIdcard('19760606'), '2001-07-01']];
+  const bomb = xlsxFromRows(rows, { deflate: true, padding: 80 << 20 }); // 80 MB of spaces (the cap here: 32 MB)
+  assert.ok(bomb.length < 1 << 20, `the bomb is small: ${bomb.length} bytes`);
+  const before = await total(branchId);
+  const t0 = Date.now();
+  for (const q of ['?dry_run=1', '']) {
+    const r = await importAs(sec, branchId, fileForm(bomb, '名册.xlsx'), q);
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.report.errors.map((x) => x.code), ['xlsx_too_large']);
+    assert.match(r.json.report.errors[0].reason, /解压后超过/);
+  }
+  assert.ok(Date.now() - t0 < 10000, `refused in ${Date.now() - t0} ms`);
+  assert.equal(await total(branchId), before, 'nothing imported');
+  const real = await importAs(sec, branchId, fileForm(xlsxFromRows(rows, { deflate: true }), '名册.xlsx'));
+  assert.equal(real.status, 200, real.text);
+  assert.equal(real.json.report.imported, 1);
+});
+
 test('an XLSX file imports; a 身份证号 stored as a number is reported, not guessed', async () => {
   const id = newIdcard('19770303');
   const x = xlsxFromRows([

@@ -4,7 +4,7 @@ ASAN    ?= build-asan
 DB      ?= data/cxzy.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan run test unit bench clean
+.PHONY: all deps build asan run test unit bench fuzz clean
 
 all: build
 
@@ -37,8 +37,13 @@ test: build asan
 unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs
 
+# Each fuzz target (tests/fuzz) for FUZZ_SECONDS (default 60) with clang, ASan and UBSan.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@sh scripts/fuzz.sh "$(FUZZ_SECONDS)"
+
 bench: build
 	@sh bench/run.sh "$(BUILD)"
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) build-fuzz

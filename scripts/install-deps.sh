@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 PKGS="build-essential pkg-config meson ninja-build
  libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libcjson-dev libsodium-dev
  libxlsxwriter-dev libqrencode-dev libcmocka-dev libzip-dev libexpat1-dev
- postgresql chromium fonts-wqy-microhei nodejs npm wrk nginx-light curl ca-certificates util-linux"
+ postgresql chromium fonts-wqy-microhei nodejs npm wrk nginx-light curl ca-certificates util-linux
+ clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

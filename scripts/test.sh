@@ -83,6 +83,16 @@ for backend in sqlite pg; do
   part "browser ($backend)" $rc
 done
 
+# Every parser's fuzz target for a few seconds over its committed corpus (clang, ASan + UBSan).
+log="$work/fuzz.log"
+sh scripts/fuzz.sh "${FUZZ_SECONDS:-5}" >"$log" 2>&1
+rc=$?
+cat "$log"
+ok=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log" | tail -n 1)
+ko=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | tail -n 1)
+pass=$((pass + ${ok:-0})); fail=$((fail + ${ko:-0}))
+part "fuzz" $rc
+
 end=$(date +%s)
 echo
 echo "make test took $((end - start)) s"

@@ -1568,13 +1568,17 @@ int rating_result_get(db *d, int64_t round_id, int kind, int64_t id, rating_resu
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* The name of a rating target (member, window, pledge, organisation) of table alias a, in SQL. */
+#define TARGET_NAME(a)                                                                                                \
+    "CASE " a ".target_kind WHEN 'member' THEN (SELECT name FROM member WHERE id = " a ".target_id) "                \
+    "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = " a ".target_id) "                               \
+    "WHEN 'pledge' THEN (SELECT title FROM pledge WHERE id = " a ".target_id) "                                      \
+    "ELSE (SELECT name FROM org WHERE id = " a ".target_id) END"
+
 int rating_results_org(db *d, int64_t round_id, int64_t org_id, result_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, "SELECT b.target_kind, b.target_id, b.valid, b.answers, b.questions, count(*), "
-                               "CASE b.target_kind WHEN 'member' THEN (SELECT name FROM member WHERE id = b.target_id) "
-                               "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = b.target_id) "
-                               "WHEN 'pledge' THEN (SELECT title FROM pledge WHERE id = b.target_id) "
-                               "ELSE (SELECT name FROM org WHERE id = b.target_id) END AS tname "
+                               TARGET_NAME("b") " AS tname "
                                ", b.verified, b.hold, b.channel FROM ballot b WHERE b.round_id = ? AND b.org_id = ? AND b.late = 0 "
                                "GROUP BY b.target_kind, b.target_id, b.valid, b.answers, b.questions, b.verified, b.hold, b.channel "
                                "ORDER BY b.target_kind, tname, b.target_id");
@@ -1637,9 +1641,7 @@ int rating_comments(db *d, int64_t round_id, int kind, int64_t id, int64_t limit
     "(SELECT count(*) FROM ballot b WHERE b.burst_id = u.id AND b.hold = 'held'), "                                  \
     "(SELECT count(*) FROM ballot b WHERE b.burst_id = u.id AND b.hold = ''), "                                      \
     "(SELECT count(*) FROM ballot b WHERE b.burst_id = u.id AND b.hold = 'discarded'), "                             \
-    "CASE u.target_kind WHEN 'member' THEN (SELECT name FROM member WHERE id = u.target_id) "                      \
-    "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = u.target_id) "                                  \
-    "WHEN 'pledge' THEN (SELECT title FROM pledge WHERE id = u.target_id) ELSE (SELECT name FROM org WHERE id = u.target_id) END"
+    TARGET_NAME("u")
 #define BURST_FROM " FROM ballot_burst u JOIN org o ON o.id = u.org_id JOIN review_round r ON r.id = u.round_id"
 
 static void read_burst(db_stmt *s, void *out)

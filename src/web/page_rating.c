@@ -1096,13 +1096,16 @@ void h_paper_sheet(req *r)
 
 /* ---- staff: phone sampling ---- */
 
-/* A time as the pages show it: "2026-12-06 13:45:07" (local time). */
-static void time_text(int64_t t, char out[32])
+/* A time as the pages show it, in local time: "2026-12-06 13:45:07" with seconds, else
+ * "2026-12-06 13:45"; "" for none (0). */
+static void time_text(int64_t t, bool seconds, char out[32])
 {
     time_t tt = (time_t)t;
     struct tm tm;
+    out[0] = 0;
+    if (t <= 0) return;
     localtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+    strftime(out, 32, seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
 }
 
 static cJSON *draw_json(const phone_draw *p)
@@ -1116,10 +1119,10 @@ static cJSON *draw_json(const phone_draw *p)
     cJSON_AddStringToObject(j, "created_by_name", p->created_by_name);
     if (p->commitment_id) {
         char when[32];
-        time_text(p->committed_at, when);
+        time_text(p->committed_at, true, when);
         json_add_i64(j, "committed_at", p->committed_at);
         cJSON_AddStringToObject(j, "committed_at_text", when);
-        time_text(p->created_at, when);
+        time_text(p->created_at, true, when);
         cJSON_AddStringToObject(j, "drawn_at_text", when);
     }
     json_add_i64(j, "population", p->population);
@@ -1152,7 +1155,7 @@ static cJSON *commitment_json(const draw_commitment *c)
     cJSON_AddStringToObject(j, "seed_sha256", c->seed_hash);
     json_add_i64(j, "created_at", c->created_at);
     char when[32];
-    time_text(c->created_at, when);
+    time_text(c->created_at, true, when);
     cJSON_AddStringToObject(j, "created_at_text", when);
     cJSON_AddStringToObject(j, "created_by_name", c->created_by_name);
     cJSON_AddBoolToObject(j, "used", c->used_at != 0);
@@ -1324,23 +1327,13 @@ void h_rating_home(req *r)
 
 /* ---- the office: bursts held out of the figures (集中投票，待审核) ---- */
 
-static void when_text(int64_t t, char out[32])
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-    out[0] = 0;
-    if (t <= 0) return;
-    localtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
-}
-
 static cJSON *burst_json(const ballot_burst *b)
 {
     cJSON *j = subject_json(b->id, b->round_id, b->round_name, b->kind, b->target_id, b->target_name, b->org_id, b->org_name, NULL);
     cJSON_AddStringToObject(j, "reason", b->reason);
     char t[200], w1[32], w2[32];
-    when_text(b->window_start, w1);
-    when_text(b->window_start + b->window_len, w2);
+    time_text(b->window_start, false, w1);
+    time_text(b->window_start + b->window_len, false, w2);
     if (!strcmp(b->reason, "network"))
         snprintf(t, sizeof t, "同一网段在 %s 至 %s 提交的网上评价过多", w1, w2 + 11);
     else snprintf(t, sizeof t, "%s 至 %s 对该对象的网上评价过多", w1, w2 + 11);
@@ -1354,7 +1347,7 @@ static cJSON *burst_json(const ballot_burst *b)
     json_add_i64(j, "released", b->released);
     json_add_i64(j, "discarded", b->discarded);
     cJSON_AddStringToObject(j, "note", b->note);
-    when_text(b->decided_at, w1);
+    time_text(b->decided_at, false, w1);
     cJSON_AddStringToObject(j, "decided_at", w1);
     return j;
 }

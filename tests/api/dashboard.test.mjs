@@ -17,8 +17,7 @@
 // counter is named by organisation and counter.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip, newIdcard, BACKEND, smsCode } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, daysFromToday, unzip, newIdcard, smsCode, sqlOn } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -41,13 +40,7 @@ const COUNTERS = ['ballots_valid', 'ballots_invalid', 'answers_satisfied', 'answ
 const TALLY = ['members_active', 'members_full', 'orgs_active'];
 
 /** Runs SQL on the test database (to look at the ballot table, and to tamper with a counter). */
-function sql(q) {
-  const r = BACKEND === 'pg' || /^postgres/.test(srv.db)
-    ? spawnSync('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', q], { encoding: 'utf8' })
-    : spawnSync('sqlite3', [srv.db, q], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${q}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const sql = (q) => sqlOn(srv.db, q);
 /** What the roster says of a subtree, counted here from the member list and the org tree (never
  * from the dashboard): active members, active 正式党员, active organisations (itself included). */
 async function roster(org) {

@@ -9,8 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
-import { spawnSync } from 'node:child_process';
-import { startServerOn, Client, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, unzip, BACKEND } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, unzip, sqlOn } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -435,13 +434,7 @@ test('a pledge before it is public is its author\'s and its reviewers\' only: no
 });
 
 /** Runs SQL on the test database (to let time pass: a pledge's due date moves into the past). */
-function sql(q) {
-  const r = BACKEND === 'pg' || /^postgres/.test(srv.db)
-    ? spawnSync('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', q], { encoding: 'utf8' })
-    : spawnSync('sqlite3', [srv.db, q], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${q}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const sql = (q) => sqlOn(srv.db, q);
 
 test('a pledge missed without justification in round 2, due in round 1\'s period, vetoes in round 2 (and in round 1)', async () => {
   const me = (await ok(await member.get(`/api/v1/members/${memberId}`))).member;

@@ -9,10 +9,9 @@
 // a device token or which sheet gave which answers); and the recount agreeing with the roll-ups.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile, smsCode } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile, smsCode, sqlOn } from '../lib.mjs';
 
 // bursts off here: ballots-trust.test.mjs holds them; this file rates from one address many times
 const srv = await startServerOn({ args: ['--ballot-limit', '1000', '--burst-target', '0', '--burst-net', '0'] });
@@ -26,13 +25,7 @@ const rootId = office.user.roles[0].org_id;
 const memberId = member.user.member_id;
 
 /** Runs SQL on the test database (to let time pass for SMS codes without waiting, and to look at the ballot table). */
-function sql(db, q) {
-  const r = BACKEND === 'pg' || /^postgres/.test(db)
-    ? spawnSync('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', db, '-c', q], { encoding: 'utf8' })
-    : spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${q}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const sql = sqlOn;
 /** The office opens a review round over the whole district (party3 questions), inside the demo
  * campaign's period. */
 async function openRound(base) {

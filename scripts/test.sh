@@ -31,8 +31,10 @@ count_node() { # $1 = log; node --test's "# pass N" / "# fail N"
   ko=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$1" | tail -n 1)
   pass=$((pass + ${ok:-0})); fail=$((fail + ${ko:-0}))
 }
-part() { # $1 = name, $2 = rc
-  if [ "$2" = 0 ]; then echo "== $1: ok"; else echo "== $1: FAILED"; failed_parts="$failed_parts $1"; fi
+last=$(date +%s)
+part() { # $1 = name, $2 = rc; with the seconds the part took
+  now=$(date +%s); took=$((now - last)); last=$now
+  if [ "$2" = 0 ]; then echo "== $1: ok (${took} s)"; else echo "== $1: FAILED (${took} s)"; failed_parts="$failed_parts $1"; fi
 }
 
 start=$(date +%s)

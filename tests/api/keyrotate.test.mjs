@@ -9,7 +9,7 @@
 // a rotation that fails half-way (one transaction: the database stays with the old key).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, KEY, BACKEND, startServerOn, loginAs, Client, expectError, newIdcard, multipartBody, sqlOn } from '../lib.mjs';
@@ -74,6 +74,7 @@ const phones = Array.from({ length: 8 }, (_, i) => `1360000${String(1000 + i)}`)
 const drawn = await ok(await draw(sec, branch, { target_kind: 'member', target_id: memberId, n: 3, commitment_id: (await commit(sec, branch)).id }, phones), 201);
 const drawId = drawn.draw.id;
 const kept = await commit(sec, branch);
+let current = KEY; // the database's key file as the tests go
 
 test('while the server runs, a rotation is refused and changes nothing', () => {
   const before = snapshot(db);
@@ -128,9 +129,73 @@ test('a rotation that fails half-way (a field that does not open, after the memb
   assert.equal(run(db, KEY, ['audit', 'verify']).status, 0);
 });
 
+/** Runs `key rotate` and kills it in the middle of its transaction, after it has written: on SQLite
+ * a file size limit kills it (SIGXFSZ) as its write-ahead log grows past 64 KB; on PostgreSQL it
+ * is stepped (SIGSTOP / SIGCONT) until the database shows its open transaction has run an UPDATE,
+ * then killed (SIGKILL). Returns the signal it died of. */
+async function rotateAndCrash(db, oldKey, newKeyPath) {
+  const env = { ...process.env, CXZY_DB: db };
+  delete env.CXZY_KEY;
+  const args = ['key', 'rotate', '--new-key', newKeyPath, '--key', oldKey];
+  if (BACKEND !== 'pg') {
+    const r = spawnSync('prlimit', ['--fsize=65536', BIN, ...args], { encoding: 'utf8', env, timeout: 120000 });
+    return r.signal;
+  }
+  const proc = spawn(BIN, args, { env, stdio: 'ignore' });
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(sig || `exit ${code}`)));
+  const ino = statSync(oldKey).ino;
+  // past its checks once it holds the key file exclusively (read from /proc/locks: no probe that
+  // could take a lock itself); only then may this test open sessions of its own
+  const holds = () => readFileSync('/proc/locks', 'utf8').split('\n')
+    .some((l) => / FLOCK .* WRITE /.test(l) && l.includes(` ${proc.pid} `) && l.includes(`:${ino} `));
+  const deadline = Date.now() + 60000;
+  while (!holds()) {
+    if (proc.exitCode !== null || Date.now() > deadline) return `not caught: ${await exited}`;
+    await new Promise((r) => setImmediate(r));
+  }
+  const midway = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() " +
+    "AND xact_start IS NOT NULL AND query LIKE 'UPDATE %'";
+  for (;;) {
+    proc.kill('SIGSTOP');
+    while (!/^\d+ \(.*\) T/.test(readFileSync(`/proc/${proc.pid}/stat`, 'utf8'))) {
+      if (proc.exitCode !== null || Date.now() > deadline) return `not caught: ${await exited}`;
+      await new Promise((r) => setImmediate(r));
+    }
+    if (sqlOn(db, midway) === '1') break;
+    proc.kill('SIGCONT');
+    if (Date.now() > deadline) break;
+  }
+  proc.kill('SIGKILL');
+  const sig = await exited;
+  // the server side of the killed session goes away (rolling its transaction back) on its own
+  const others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+  while (sqlOn(db, others) !== '0') {
+    if (Date.now() > deadline) return `session left behind after ${sig}`;
+    await new Promise((r) => setImmediate(r));
+  }
+  return sig;
+}
+
+test('a crash in the middle of the rotation leaves the database with the old key; a rerun with the same new key finishes it', async () => {
+  const crashKey = join(dir, 'crash.key');
+  const before = snapshot(db);
+  const sig = await rotateAndCrash(db, KEY, crashKey);
+  assert.match(String(sig), /^SIG(XFSZ|KILL)$/, `killed mid-way: ${sig}`);
+  assert.deepEqual(snapshot(db), before, 'nothing of the unfinished rotation is in the database');
+  const v = run(db, KEY, ['audit', 'verify']);
+  assert.equal(v.status, 0, v.out + v.err);
+  assert.equal(run(db, crashKey, ['audit', 'verify']).status, 3, 'the new key does not open it');
+  // the key file the crashed run made is kept (0600) and a rerun uses it
+  assert.equal(statSync(crashKey).mode & 0o777, 0o600);
+  const again = rotate(db, KEY, crashKey);
+  assert.equal(again.status, 0, again.err);
+  assert.equal(run(db, crashKey, ['audit', 'verify']).status, 0);
+  current = crashKey;
+});
+
 test('rotation: the old key is refused everywhere, the new key opens everything', async () => {
   const before = snapshot(db);
-  const r = rotate(db, KEY, newKey);
+  const r = rotate(db, current, newKey);
   assert.equal(r.status, 0, r.err + r.out);
   assert.match(r.out, /已轮换密钥/);
   assert.equal(statSync(newKey).mode & 0o777, 0o600, 'the new key file is 0600');
@@ -138,7 +203,7 @@ test('rotation: the old key is refused everywhere, the new key opens everything'
   for (let i = 0; i < after.length; i++) assert.notEqual(after[i], before[i], `rewritten: ${i}`);
   // the old key: refused by every command, exit 3
   for (const args of [['audit', 'verify'], ['recount', '--round', '1'], ['serve', '--listen', '127.0.0.1:1'], ['key', 'rotate', '--new-key', join(dir, 'x.key')]]) {
-    const o = run(db, KEY, args);
+    const o = run(db, current, args);
     assert.equal(o.status, 3, `${args[0]}: ${o.err}`);
     assert.match(o.err, /与此数据库不匹配/);
   }

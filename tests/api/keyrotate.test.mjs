@@ -110,6 +110,18 @@ test('after the server stops: a wrong old key and a new key file that is not a k
   assert.equal(run(db, KEY, ['audit', 'verify']).status, 0);
 });
 
+test('an audit chain that does not verify is not re-signed: the rotation is refused until it is looked into', () => {
+  sqlOn(db, "UPDATE audit_log SET actor = actor || 'x' WHERE seq = 2");
+  const before = snapshot(db);
+  const r = rotate(db, KEY, join(dir, 'chain.key'));
+  assert.equal(r.status, 3, r.err);
+  assert.match(r.err, /审计日志校验未通过（1 处问题）/);
+  assert.ok(!existsSync(join(dir, 'chain.key')));
+  assert.deepEqual(snapshot(db), before);
+  sqlOn(db, 'UPDATE audit_log SET actor = substr(actor, 1, length(actor) - 1) WHERE seq = 2');
+  assert.equal(run(db, KEY, ['audit', 'verify']).status, 0);
+});
+
 test('a rotation that fails half-way (a field that does not open, after the members were re-encrypted) leaves the database with the old key', () => {
   const copyKey = join(dir, 'half.key');
   // the last draw commitment made unreadable: members, feedback and draws come first

@@ -34,11 +34,17 @@ static int teardown(void **st)
     return 0;
 }
 
-static void hashes(unsigned char stable[CX_HASH_BYTES], unsigned char field[CX_HASH_BYTES], char check[65])
+/* What the loaded key makes of the same inputs: a stable hash, a field hash, the key check. */
+typedef struct snap {
+    unsigned char stable[CX_HASH_BYTES], field[CX_HASH_BYTES];
+    char check[65];
+} snap;
+
+static void snap_of(snap *k)
 {
-    crypto_keyed_hash("feedback-code\x1f" "ABCDEFGHJKMNP", stable);
-    crypto_field_hash("11010519491231002X", field);
-    crypto_key_check(check);
+    crypto_keyed_hash("feedback-code\x1f" "ABCDEFGHJKMNP", k->stable);
+    crypto_field_hash("11010519491231002X", k->field);
+    crypto_key_check(k->check);
 }
 
 static void test_rotation(void **st)
@@ -46,9 +52,8 @@ static void test_rotation(void **st)
     (void)st;
     cx_err e = {0};
     assert_int_equal(crypto_key_load(key_a, &e), CX_OK);
-    unsigned char s1[CX_HASH_BYTES], f1[CX_HASH_BYTES], s2[CX_HASH_BYTES], f2[CX_HASH_BYTES];
-    char c1[65], c2[65];
-    hashes(s1, f1, c1);
+    snap k1, k2, k3;
+    snap_of(&k1);
     /* before any rotation the stable key is the field-hash subkey (what every hash used before) */
     unsigned char a[CX_HASH_BYTES], b[CX_HASH_BYTES];
     crypto_keyed_hash("x", a);
@@ -67,10 +72,10 @@ static void test_rotation(void **st)
     assert_string_equal(p, "13812345678");
     free(p);
     assert_null(crypto_unseal(nu.p, nu.len)); /* not yet: the old key still opens */
-    hashes(s2, f2, c2);
-    assert_memory_equal(s1, s2, CX_HASH_BYTES);    /* tracking codes keep working */
-    assert_memory_not_equal(f1, f2, CX_HASH_BYTES); /* 身份证号 hashes are recomputed */
-    assert_string_not_equal(c1, c2);
+    snap_of(&k2);
+    assert_memory_equal(k1.stable, k2.stable, CX_HASH_BYTES);  /* tracking codes keep working */
+    assert_memory_not_equal(k1.field, k2.field, CX_HASH_BYTES); /* 身份证号 hashes are recomputed */
+    assert_string_not_equal(k1.check, k2.check);
     crypto_stable_wrap(&wrapped);
     crypto_rotate_end(true);
 
@@ -78,20 +83,18 @@ static void test_rotation(void **st)
     p = crypto_unseal(nu.p, nu.len);
     assert_non_null(p);
     free(p);
-    unsigned char s3[CX_HASH_BYTES], f3[CX_HASH_BYTES];
-    char c3[65];
-    hashes(s3, f3, c3);
-    assert_memory_equal(s1, s3, CX_HASH_BYTES);
-    assert_memory_equal(f2, f3, CX_HASH_BYTES);
+    snap_of(&k3);
+    assert_memory_equal(k1.stable, k3.stable, CX_HASH_BYTES);
+    assert_memory_equal(k2.field, k3.field, CX_HASH_BYTES);
 
     /* a new process with the new key: the stable key comes from the database, wrapped */
     assert_int_equal(crypto_key_load(key_b, &e), CX_OK);
-    hashes(s3, f3, c3);
-    assert_memory_not_equal(s1, s3, CX_HASH_BYTES);
+    snap_of(&k3);
+    assert_memory_not_equal(k1.stable, k3.stable, CX_HASH_BYTES);
     assert_int_equal(crypto_stable_unwrap(wrapped.p, wrapped.len), CX_OK);
-    hashes(s3, f3, c3);
-    assert_memory_equal(s1, s3, CX_HASH_BYTES);
-    assert_string_equal(c2, c3);
+    snap_of(&k3);
+    assert_memory_equal(k1.stable, k3.stable, CX_HASH_BYTES);
+    assert_string_equal(k2.check, k3.check);
     /* the old key cannot open the wrapped key; a changed byte neither */
     assert_int_equal(crypto_key_load(key_a, &e), CX_OK);
     assert_int_equal(crypto_stable_unwrap(wrapped.p, wrapped.len), CX_ERR);
@@ -107,14 +110,13 @@ static void test_dropped_rotation(void **st)
     (void)st;
     cx_err e = {0};
     assert_int_equal(crypto_key_load(key_a, &e), CX_OK);
-    unsigned char s1[CX_HASH_BYTES], f1[CX_HASH_BYTES], s2[CX_HASH_BYTES], f2[CX_HASH_BYTES];
-    char c1[65], c2[65];
-    hashes(s1, f1, c1);
+    snap k1, k2;
+    snap_of(&k1);
     assert_int_equal(crypto_rotate_begin(key_b, &e), CX_OK);
     crypto_rotate_end(false);
-    hashes(s2, f2, c2);
-    assert_memory_equal(f1, f2, CX_HASH_BYTES);
-    assert_string_equal(c1, c2);
+    snap_of(&k2);
+    assert_memory_equal(k1.field, k2.field, CX_HASH_BYTES);
+    assert_string_equal(k1.check, k2.check);
     buf b;
     buf_init(&b);
     crypto_seal("x", &b);

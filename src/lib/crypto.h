@@ -31,7 +31,9 @@ int crypto_key_lock_alone(void);
 int crypto_rotate_begin(const char *path, cx_err *e);
 void crypto_stable_wrap(buf *out);
 void crypto_rotate_end(bool adopt);
-/* Encrypts plain into out (replaces contents): 24-byte nonce || secretbox ciphertext. */
+/* Encrypts plain into out (replaces contents): 24-byte nonce || secretbox ciphertext.
+ * Store it in a column named *_enc and list that column in store/keyrotate.c (sealed_cols), with
+ * its crypto_field_hash column if any: a key rotation refuses a database with an unlisted one. */
 void crypto_seal(const char *plain, buf *out);
 /* Decrypts; returns a malloc'd NUL-terminated string or NULL when the data is not authentic. */
 char *crypto_unseal(const void *data, size_t n);

@@ -24,6 +24,31 @@ static const struct sealed_col {
     {"draw_commitment", "seed_enc", NULL},
 };
 
+/* Every column named *_enc in the schema must be in sealed_cols: one that is not (added by a later
+ * migration without being listed here) would keep fields the new key cannot open, so the rotation
+ * refuses. CX_OK, or CX_ERR with e naming the column. */
+static int all_listed(db *d, cx_err *e)
+{
+    db_stmt *s = db_prepare(d, db_kind_of(d) == DB_PG
+                                   ? "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                                     "AND column_name LIKE '%\\_enc' ORDER BY 1, 2"
+                                   : "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' "
+                                     "AND p.name LIKE '%\\_enc' ESCAPE '\\' ORDER BY 1, 2");
+    if (!s) return cx_fail(e, 500, "db_error", "db", "读取数据库结构失败：%s", db_errmsg(d));
+    int rc, out = CX_OK;
+    while (out == CX_OK && (rc = db_step(s)) == DB_ROW) {
+        const char *t = db_col_text(s, 0), *c = db_col_text(s, 1);
+        bool known = false;
+        for (size_t i = 0; i < sizeof sealed_cols / sizeof sealed_cols[0]; i++)
+            known = known || (!strcmp(t, sealed_cols[i].table) && !strcmp(c, sealed_cols[i].col));
+        if (!known)
+            out = cx_fail(e, 500, "unknown_sealed_column", "db", "数据库中有本程序不认识的加密列 %s.%s，不能轮换（请升级 cxzy）", t, c);
+    }
+    if (out == CX_OK && rc == CX_ERR) out = cx_fail(e, 500, "db_error", "db", "读取数据库结构失败：%s", db_errmsg(d));
+    db_done(s);
+    return out;
+}
+
 typedef struct sealed_val {
     int64_t id;
     char *plain;
@@ -100,6 +125,10 @@ int store_key_rotate(db *d, const char *new_key, key_rotation *r, cx_err *e)
     memset(r, 0, sizeof *r);
     if (db_begin(d, true) != CX_OK) return cx_fail(e, 500, "db_error", "db", "开始事务失败：%s", db_errmsg(d));
     /* the chain must hold under the old key: a rotation re-MACs only what verifies */
+    if (all_listed(d, e) != CX_OK) {
+        db_rollback(d);
+        return CX_ERR;
+    }
     int64_t rows = 0;
     FILE *sink = fopen("/dev/null", "w");
     int problems = sink ? audit_verify(d, sink, &rows) : CX_ERR;

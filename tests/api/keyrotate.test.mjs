@@ -122,6 +122,16 @@ test('an audit chain that does not verify is not re-signed: the rotation is refu
   assert.equal(run(db, KEY, ['audit', 'verify']).status, 0);
 });
 
+test('an encrypted column the rotation does not know (a later migration that forgot keyrotate.c) is refused, not left under the old key', () => {
+  sqlOn(db, `ALTER TABLE org ADD COLUMN note_enc ${BACKEND === 'pg' ? 'BYTEA' : 'BLOB'}`);
+  const before = snapshot(db);
+  const r = rotate(db, KEY, join(dir, 'unknown.key'));
+  assert.equal(r.status, 3, r.err);
+  assert.match(r.err, /不认识的加密列 org\.note_enc/);
+  assert.deepEqual(snapshot(db), before);
+  sqlOn(db, 'ALTER TABLE org DROP COLUMN note_enc');
+});
+
 test('a rotation that fails half-way (a field that does not open, after the members were re-encrypted) leaves the database with the old key', () => {
   const copyKey = join(dir, 'half.key');
   // the last draw commitment made unreadable: members, feedback and draws come first

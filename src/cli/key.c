@@ -51,7 +51,8 @@ int cmd_key(int argc, char **argv)
         default: fprintf(stderr, "%s", usage); return 2;
         }
     }
-    if (!new_key || !*new_key || optind < argc) return fprintf(stderr, "%s", usage), 2;
+    if (!new_key || !*new_key) return fprintf(stderr, "错误：请用 --new-key 指定新密钥文件\n%s", usage), 2;
+    if (optind < argc) return fprintf(stderr, "%s", usage), 2;
     cli_defaults(&o);
     struct stat so, sn;
     bool exists = stat(new_key, &sn) == 0;

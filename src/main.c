@@ -30,6 +30,7 @@ static const char *usage_main =
     "  redraw        按公开的种子和同一份名单重新抽取，核对电话随机抽访（不需要数据库）\n"
     "  backup        备份 SQLite 数据库（服务运行时也可以，得到一致的副本）\n"
     "  restore       从备份恢复 SQLite 数据库（校验完整性、版本和密钥配对）\n"
+    "  key rotate    换用新密钥文件：重新加密、重新计算散列、重新签署审计链（一个事务，需先停止服务）\n"
     "\n"
     "通用选项：\n"
     "  --db URL      数据库：文件路径为 SQLite（默认 data/cxzy.db），postgresql://… 为 PostgreSQL\n"
@@ -482,6 +483,7 @@ int cmd_escalate(int argc, char **argv); /* cli/escalate.c */
 int cmd_redraw(int argc, char **argv);   /* cli/redraw.c */
 int cmd_backup(int argc, char **argv);   /* cli/backup.c */
 int cmd_restore(int argc, char **argv);  /* cli/backup.c */
+int cmd_key(int argc, char **argv);      /* cli/key.c */
 
 int main(int argc, char **argv)
 {
@@ -496,7 +498,7 @@ int main(int argc, char **argv)
         {"serve", cmd_serve}, {"init", cmd_init},     {"demo", cmd_demo},   {"import", cmd_import},
         {"export", cmd_export}, {"user", cmd_user}, {"migrate", cmd_migrate}, {"audit", cmd_audit},
         {"recount", cmd_recount}, {"escalate", cmd_escalate},
-        {"redraw", cmd_redraw}, {"backup", cmd_backup}, {"restore", cmd_restore},
+        {"redraw", cmd_redraw}, {"backup", cmd_backup}, {"restore", cmd_restore}, {"key", cmd_key},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

@@ -13,14 +13,38 @@
 int crypto_boot(void); /* sodium_init; CX_ERR when the library cannot start */
 /* Creates a new random 32-byte key file at path with mode 0600; refuses to overwrite. */
 int crypto_key_create(const char *path, cx_err *e);
-/* Loads the key file (exactly 64 hex characters); refuses a file readable by group or others. */
+/* Loads the key file (exactly 64 hex characters); refuses a file readable by group or others.
+ * The file stays open with a shared lock (flock) while the process runs, so that a key rotation
+ * can tell that a server or another command is using it. */
 int crypto_key_load(const char *path, cx_err *e);
-/* Encrypts plain into out (replaces contents): 24-byte nonce || secretbox ciphertext. */
+/* The stable hash key kept in the database (key_check.hash_key_wrapped, written by a rotation),
+ * unwrapped with the loaded master key; CX_ERR when it does not open. */
+int crypto_stable_unwrap(const void *data, size_t n);
+/* ---- key rotation (cxzy key rotate): ----
+ * crypto_key_lock_alone: CX_OK when no other process holds the loaded key file (exclusive lock).
+ * crypto_rotate_begin: loads the new key file beside the current one; from then on crypto_seal,
+ * crypto_field_hash, crypto_audit_mac and crypto_key_check use the new key while crypto_unseal
+ * still opens with the old one; the stable hash key is carried over. Refuses the same key.
+ * crypto_stable_wrap: the stable hash key sealed under the (new) master key's wrap subkey.
+ * crypto_rotate_end: adopt (after the commit) or drop (after a rollback) the new key. */
+int crypto_key_lock_alone(void);
+int crypto_rotate_begin(const char *path, cx_err *e);
+void crypto_stable_wrap(buf *out);
+void crypto_rotate_end(bool adopt);
+/* Encrypts plain into out (replaces contents): 24-byte nonce || secretbox ciphertext.
+ * Store it in a column named *_enc and list that column in store/keyrotate.c (sealed_cols), with
+ * its crypto_field_hash column if any: a key rotation refuses a database with an unlisted one. */
 void crypto_seal(const char *plain, buf *out);
 /* Decrypts; returns a malloc'd NUL-terminated string or NULL when the data is not authentic. */
 char *crypto_unseal(const void *data, size_t n);
-/* Keyed BLAKE2b of s, for duplicate detection and lookup without decrypting. */
+/* Keyed BLAKE2b of s under the stable hash key, for lookups of values the database does not keep
+ * (tracking codes, device tokens, rater keys, address buckets): a key rotation cannot recompute
+ * these, so their key outlives it. */
 void crypto_keyed_hash(const char *s, unsigned char out[CX_HASH_BYTES]);
+/* Keyed BLAKE2b of s under the master key's field-hash subkey, for fields kept encrypted beside
+ * their hash (身份证号, phone: duplicate detection without decrypting): a key rotation
+ * recomputes them from the decrypted fields. */
+void crypto_field_hash(const char *s, unsigned char out[CX_HASH_BYTES]);
 /* argon2id password hash (libsodium's string format); CX_ERR when out of memory. */
 int crypto_pw_hash(const char *pw, char out[128]);
 int crypto_pw_verify(const char *hash, const char *pw); /* CX_OK when it matches */

@@ -140,3 +140,54 @@ int audit_verify(db *d, FILE *out, int64_t *rows)
     db_done(s);
     return problems;
 }
+
+/* One record as read for re-MACing. */
+typedef struct audit_row {
+    int64_t seq, ts, actor_id, entity_id, org_id;
+    char *actor, *action, *entity, *before, *after, *result;
+} audit_row;
+
+int audit_remac(db *d, int64_t *rows)
+{
+    *rows = 0;
+    enum { BATCH = 1000 };
+    audit_row *v = xcalloc(BATCH, sizeof *v);
+    char prev[65] = "";
+    int64_t after_seq = 0;
+    int rc = CX_OK;
+    for (;;) {
+        /* a batch at a time into memory, then rewritten: no UPDATE of rows a statement is reading */
+        db_stmt *s = db_prepare(d, "SELECT seq, ts, actor_id, actor, action, entity, entity_id, org_id, before_json, after_json, result "
+                                   "FROM audit_log WHERE seq > ? ORDER BY seq LIMIT 1000");
+        if (!s) {
+            rc = CX_ERR;
+            break;
+        }
+        db_bind_i64(s, 1, after_seq);
+        int n = 0, st;
+        while (n < BATCH && (st = db_step(s)) == DB_ROW) {
+            audit_row *r = &v[n++];
+            r->seq = db_col_i64(s, 0), r->ts = db_col_i64(s, 1), r->actor_id = db_col_i64(s, 2);
+            r->actor = xstrdup(db_col_text(s, 3)), r->action = xstrdup(db_col_text(s, 4)), r->entity = xstrdup(db_col_text(s, 5));
+            r->entity_id = db_col_i64(s, 6), r->org_id = db_col_i64(s, 7);
+            r->before = xstrdup(db_col_text(s, 8)), r->after = xstrdup(db_col_text(s, 9)), r->result = xstrdup(db_col_text(s, 10));
+        }
+        if (n < BATCH && st == CX_ERR) rc = CX_ERR;
+        db_done(s);
+        for (int i = 0; i < n; i++) {
+            audit_row *r = &v[i];
+            char h[65];
+            mac(r->seq, r->ts, r->actor_id, r->actor, r->action, r->entity, r->entity_id, r->org_id, r->before, r->after, r->result, prev, h);
+            if (rc == CX_OK && db_run(d, "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", "ssi", prev, h, r->seq) != CX_OK)
+                rc = CX_ERR;
+            snprintf(prev, sizeof prev, "%s", h);
+            after_seq = r->seq;
+            free(r->actor), free(r->action), free(r->entity), free(r->before), free(r->after), free(r->result);
+        }
+        *rows += n;
+        if (rc != CX_OK || n < BATCH) break;
+    }
+    free(v);
+    if (rc == CX_OK) rc = db_run(d, "UPDATE audit_head SET hash = ? WHERE id = 1", "s", prev);
+    return rc;
+}

@@ -90,7 +90,7 @@ static int fail_db(db *d, cx_err *e)
 int member_idcard_exists(db *d, const char *idcard, int64_t *id)
 {
     unsigned char h[CX_HASH_BYTES];
-    crypto_keyed_hash(idcard, h);
+    crypto_field_hash(idcard, h);
     db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE idcard_hash = ?");
     if (!s) return CX_ERR;
     db_bind_blob(s, 1, h, sizeof h);
@@ -124,11 +124,11 @@ static void seal(sealed *x, const member_rec *r)
     buf_init(&x->phe);
     x->pmask[0] = 0;
     crypto_seal(r->idcard, &x->ide);
-    crypto_keyed_hash(r->idcard, x->ih);
+    crypto_field_hash(r->idcard, x->ih);
     idcard_mask(r->idcard, x->imask);
     if (r->phone[0]) {
         crypto_seal(r->phone, &x->phe);
-        crypto_keyed_hash(r->phone, x->ph);
+        crypto_field_hash(r->phone, x->ph);
         phone_mask(r->phone, x->pmask);
     }
 }

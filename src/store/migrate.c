@@ -114,5 +114,18 @@ int store_key_check(db *d, cx_err *e)
     }
     if (f == CX_ERR) return cx_fail(e, 500, "db_error", "db", "读取密钥校验值失败：%s", db_errmsg(d));
     if (!crypto_verify_eq(mine, stored)) return cx_fail(e, 400, "key_mismatch", "key", "不匹配");
+    /* after a key rotation, the stable hash key is kept wrapped under the master key */
+    db_stmt *s = db_prepare(d, "SELECT hash_key_wrapped FROM key_check WHERE id = 1 AND hash_key_wrapped IS NOT NULL");
+    if (!s) return cx_fail(e, 500, "db_error", "db", "读取密钥校验值失败：%s", db_errmsg(d));
+    int rc = db_step(s), opened = CX_OK;
+    if (rc == DB_ROW) {
+        size_t n;
+        const void *p = db_col_blob(s, 0, &n);
+        opened = crypto_stable_unwrap(p, n);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return cx_fail(e, 500, "db_error", "db", "读取密钥校验值失败：%s", db_errmsg(d));
+    if (opened != CX_OK)
+        return cx_fail(e, 500, "key_wrap_invalid", "key", "数据库中保存的散列密钥无法用此密钥文件解开（数据库被改动？），请从备份恢复");
     return CX_OK;
 }

@@ -30,6 +30,14 @@ int store_key_check_get(db *d, char out[65]);
  * matches the loaded key, CX_ERR with a message otherwise. A database with data and no stored
  * value (made before 0011) is checked by decrypting one stored field first. */
 int store_key_check(db *d, cx_err *e);
+/* cxzy key rotate (keyrotate.c): re-encrypts every encrypted field and recomputes every field hash
+ * under the key file new_key, re-MACs the audit chain (verified first) and wraps the stable hash
+ * key under the new key, in one transaction with a key.rotate audit record. On success the new
+ * key is the loaded one. counts: fields re-encrypted, hashes recomputed, audit records re-MACed. */
+typedef struct key_rotation {
+    int64_t sealed, hashed, audit_rows;
+} key_rotation;
+int store_key_rotate(db *d, const char *new_key, key_rotation *r, cx_err *e);
 /* Latest migration number compiled into this binary. */
 int store_latest_version(void);
 
@@ -47,6 +55,9 @@ int store_finish(db *d, const actor *a, const char *action, const char *entity, 
 /* Recomputes the chain; writes one line per problem to out; returns the number of problems
  * (0 = intact) or CX_ERR on a database error. *rows gets the number of records checked. */
 int audit_verify(db *d, FILE *out, int64_t *rows);
+/* Recomputes every record's MAC and previous hash, and the head, under the key that now MACs
+ * (a key rotation's new key); inside the caller's write transaction, on a chain verified first. */
+int audit_remac(db *d, int64_t *rows);
 
 /* ---- organisations (org.c) ---- */
 typedef struct org {

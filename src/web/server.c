@@ -1183,6 +1183,19 @@ static unsigned conn_budget(const web_config *cfg)
     return (unsigned)room;
 }
 
+/* The server's own request handling without a listening socket or threads of its own: a daemon
+ * the caller runs with MHD_run and hands connections with MHD_add_connection. For the request
+ * fuzz targets (tests/fuzz/fuzz_http.c), which feed it one end of a socketpair per input. */
+struct MHD_Daemon *web_start_embedded(db_pool *pool)
+{
+    static acceptor acc; /* only its count of open connections is used (notify_conn) */
+    g_pool = pool;
+    return MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb, NULL,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                            MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL, MHD_OPTION_END);
+}
+
 int web_serve(const web_config *cfg, db_pool *pool)
 {
     g_pool = pool;

@@ -21,6 +21,8 @@ typedef struct web_config {
 enum { METRICS_LOCAL, METRICS_ANY, METRICS_OFF };
 
 int web_serve(const web_config *cfg, db_pool *pool);
+/* The same request handling in a daemon that listens nowhere, run by the caller (server.c). */
+struct MHD_Daemon *web_start_embedded(db_pool *pool);
 
 enum {
     R_PUBLIC = 1, /* no login needed */

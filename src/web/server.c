@@ -858,7 +858,6 @@ static _Thread_local int tl_refused;
 static req *req_begin(struct MHD_Connection *c, const char *uri)
 {
     req *r = xcalloc(1, sizeof *r);
-    atomic_fetch_add(&g_inflight, 1);
     r->conn = c;
     r->url = req_keep(r, xstrndup(uri, strcspn(uri, "?"))); /* the path until access_cb has it decoded */
     r->t0_us = now_us();
@@ -966,7 +965,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
             if (r->early_status && r->early_status == tl_refused) tl_refused = 0; /* logged here */
         }
         access_line(r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
-        req_free(*con_cls), atomic_fetch_sub(&g_inflight, 1);
+        if (r->method) atomic_fetch_sub(&g_inflight, 1);
+        req_free(r);
     }
     *con_cls = NULL;
     conn_state(c, CONN_WAITING, 0);
@@ -977,7 +977,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 {
     req *r = *con_cls;
     if (!r) r = *con_cls = req_begin(conn, url); /* uri_check made it, unless a caller left that out */
-    if (!r->method) { /* the first call: the headers are in */
+    if (!r->method) { /* the first call: the headers are in (from now on the request is drained on stop) */
+        atomic_fetch_add(&g_inflight, 1);
         r->url = url;
         r->method = method;
         for (size_t i = 0; i < web_nroutes; i++)

@@ -75,6 +75,8 @@ int cmd_serve(int argc, char **argv)
                                "  --public-url 地址  网站的公开地址（如 https://cxzy.example.gov.cn），印在二维码和打印页上；\n"
                                "                    未设置时只接受以监听地址访问的二维码和打印请求\n"
                                "  --header-timeout 秒  连接须在此时间内发完请求头，否则断开（默认 30 秒；空闲的长连接同样）\n"
+                               "  --body-timeout 秒  请求内容（表单、上传的文件）须在此时间内发完，否则答复 408 并断开（默认 30 秒；\n"
+                               "                    较大的上传按声明的大小每 64 KB 多给 1 秒）\n"
                                "  --sms log|none|cmd:程序  短信验证码网关（默认 log：验证码写入服务日志，仅供演示和测试）\n"
                                "  --ballot-limit N  每个网络地址每小时最多提交的评价数（默认 60，0 为不限）\n"
                                "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n"
@@ -87,6 +89,7 @@ int cmd_serve(int argc, char **argv)
                                    {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
                                    {"max-connections", required_argument, 0, 'c'},
                                    {"max-connections-per-address", required_argument, 0, 'A'}, {"header-timeout", required_argument, 0, 'H'},
+                                   {"body-timeout", required_argument, 0, 'B'},
                                    {"public-url", required_argument, 0, 'P'},
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
@@ -118,6 +121,10 @@ int cmd_serve(int argc, char **argv)
         case 'H':
             if (!cli_int("header-timeout", optarg, 1, 3600, &v)) return 2;
             cfg.header_wait = (int)v;
+            break;
+        case 'B':
+            if (!cli_int("body-timeout", optarg, 1, 3600, &v)) return 2;
+            cfg.body_wait = (int)v;
             break;
         case 'P': public_url = optarg; break;
         case 's': sms = optarg; break;

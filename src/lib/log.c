@@ -4,22 +4,45 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static int g_fd = 2;
+static char *g_path; /* the file of log_open, for log_reopen */
+
+static int open_log(const char *path, cx_err *e)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0) return cx_fail(e, 400, "bad_log", "log", "无法打开日志文件 %s：%s", path, strerror(errno)), -1;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) fchmod(fd, 0600); /* an older file others could read */
+    return fd;
+}
 
 int log_open(const char *path, cx_err *e)
 {
     if (!path) return CX_OK;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-    if (fd < 0) return cx_fail(e, 400, "bad_log", "log", "无法打开日志文件 %s：%s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) fchmod(fd, 0600); /* an older file others could read */
+    int fd = open_log(path, e);
+    if (fd < 0) return CX_ERR;
+    free(g_path);
+    g_path = xstrdup(path);
     g_fd = fd;
     return CX_OK;
+}
+
+int log_reopen(cx_err *e)
+{
+    if (!g_path) return CX_OK;
+    int fd = open_log(g_path, e);
+    if (fd < 0) return CX_ERR;
+    /* the new file takes the old descriptor's number in one step: a line being written by
+     * another thread goes whole to one file or the other, never to a closed descriptor */
+    int rc = dup3(fd, g_fd, O_CLOEXEC) < 0 ? cx_fail(e, 500, "bad_log", "log", "无法切换日志文件 %s：%s", g_path, strerror(errno)) : CX_OK;
+    close(fd);
+    return rc;
 }
 
 int log_fd(void) { return g_fd; }

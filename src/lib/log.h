@@ -11,6 +11,9 @@
 
 /* Opens path for appending (created 0600) as the log; NULL keeps stderr. */
 int log_open(const char *path, cx_err *e);
+/* Opens the file of log_open again (after logrotate renamed it; `cxzy serve` on SIGHUP): lines
+ * from now on go to a file at that path, created 0600 when missing. Nothing for stderr. */
+int log_reopen(cx_err *e);
 /* The log's descriptor (2 until log_open). */
 int log_fd(void);
 

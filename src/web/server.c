@@ -41,6 +41,7 @@
 
 static db_pool *g_pool;
 static int g_metrics = METRICS_LOCAL;
+static double g_body_wait = 30; /* seconds a request body may take (cfg->body_wait), see conn_state */
 
 /* Submissions of feedback with attachments (page_feedback.c): the public forms (one phone photo's
  * worth, 3 MiB, before anyone is known) and staff entry (logged in: evidence's limit). */
@@ -426,16 +427,21 @@ static void public_5xx(req *r)
 static void access_line(req *r, bool aborted)
 {
     uint64_t us = now_us() - r->t0_us;
-    if (!r->resp_status) metrics_request(r->slot, 0, us); /* no answer was queued */
+    if (!r->resp_status) { /* no answer of ours was queued */
+        metrics_request(r->slot, r->early_status, us);
+        r->resp_status = r->early_status;
+    }
     log_line l;
     log_begin(&l, "access");
     log_kv(&l, "rid", r->rid, 0);
-    log_kv(&l, "method", r->method, 32);
+    log_kv(&l, "method", r->method ? r->method : "-", 32); /* unknown when refused before the headers were in */
     log_path(&l, r);
     log_kvf(&l, "status", "%d", r->resp_status);
     log_kvf(&l, "bytes", "%" PRIu64, r->resp_bytes);
     log_kvf(&l, "ms", "%.3f", (double)us / 1000.0);
-    if (aborted) log_kv(&l, "aborted", "1", 0); /* the client went away, or the answer could not be sent */
+    if (r->body_cut) log_kv(&l, "timeout", "body", 0); /* cut off: the body took longer than --body-timeout */
+    else if (r->early_status) log_kv(&l, "by", "libmicrohttpd", 0); /* refused before our handler */
+    else if (aborted) log_kv(&l, "aborted", "1", 0); /* the client went away, or the answer could not be sent */
     log_end(&l);
 }
 
@@ -840,36 +846,59 @@ static void req_free(req *r)
 /* Requests begun and not yet completed (answered, or their connection closed): drained on stop. */
 static atomic_int g_inflight;
 
+/* The status of an answer libmicrohttpd made itself (mhd_log reads it from its message) and
+ * nobody has logged yet: the connection's close writes its access line (notify_conn), unless the
+ * request had got as far as its request line, whose own line (completed) has it. Per worker
+ * thread, as a connection is served by one worker from its start to its close. */
+static _Thread_local int tl_refused;
+
+/* A request begins (its id, its start time) as soon as its request line is in: a request
+ * libmicrohttpd refuses itself after that (431 for headers beyond the connection's pool, 400 for
+ * a malformed header, 413) never reaches access_cb, and still gets its access line (completed). */
+static req *req_begin(struct MHD_Connection *c, const char *uri)
+{
+    req *r = xcalloc(1, sizeof *r);
+    r->conn = c;
+    r->url = req_keep(r, xstrndup(uri, strcspn(uri, "?"))); /* the path until access_cb has it decoded */
+    r->t0_us = now_us();
+    new_rid(r);
+    r->slot = M_UNMATCHED;
+    return r;
+}
+
 /* Query strings. libmicrohttpd 0.9.75 parses the arguments into the connection's 32 KiB pool:
  * about 450 of them answered 431, and about 470 or more ran the pool out before any answer could
  * be made, so the client waited for the 60 s timeout. The URI is seen here first, whole, before
  * its arguments are parsed: one with more than MAX_QUERY_ARGS arguments (or longer than
  * MAX_URI) loses its query string (nothing is parsed) and is marked, and access_cb answers it
- * 414 at once. The mark is what libmicrohttpd hands access_cb as *con_cls. */
+ * 414 at once. The request made here is what libmicrohttpd hands access_cb as *con_cls. */
 #define MAX_QUERY_ARGS 200
 #define MAX_URI (16u << 10)
-static char uri_mark;
 static void *uri_check(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    (void)cls, (void)c;
+    (void)cls;
+    req *r = req_begin(c, uri);
     char *q = strchr(uri, '?');
-    if (!q) return NULL;
+    if (!q) return r;
     size_t n = 1;
     for (const char *p = q; *p; p++) n += *p == '&' || *p == ';';
-    if (n <= MAX_QUERY_ARGS && strlen(uri) <= MAX_URI) return NULL;
+    if (n <= MAX_QUERY_ARGS && strlen(uri) <= MAX_URI) return r;
     q[1] = '\0'; /* the buffer is libmicrohttpd's own, writable; the query becomes empty */
-    return &uri_mark;
+    r->uri_refused = true;
+    return r;
 }
 
 /* Connections by descriptor, for the per-address cap and the header timeout (see acceptor).
  * An entry is made by the accept thread before the hand-over and removed when libmicrohttpd
  * reports the close, which it does before closing the descriptor: a descriptor in the table is
  * still the connection's, so the accept thread may shut it down. */
-enum { CONN_FREE, CONN_WAITING, CONN_BUSY, CONN_CLOSING };
+enum { CONN_FREE, CONN_WAITING, CONN_BODY, CONN_BUSY, CONN_CLOSING };
 typedef struct conn_slot {
     uint64_t addr; /* hash of the client address */
-    double since;  /* when it began waiting for a request's headers */
+    double since;  /* when it began waiting for a request's headers, or for its body */
+    double body_wait; /* CONN_BODY: seconds the body may take in all */
     unsigned char state;
+    bool body_cut; /* shut down by the sweep for a body that took too long */
 } conn_slot;
 #define ADDR_BUCKETS 8192u
 static struct {
@@ -886,9 +915,10 @@ static double mono_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Marks the connection of a request: CONN_BUSY once its headers are in, CONN_WAITING (for the
- * next request, from now) when it is answered. */
-static void conn_state(struct MHD_Connection *c, unsigned char state)
+/* Marks the connection of a request: CONN_BODY once its headers are in and while its body
+ * arrives (for at most body_wait seconds from now), CONN_BUSY while it is served, CONN_WAITING
+ * (for the next request, from now) when it is answered. */
+static void conn_state(struct MHD_Connection *c, unsigned char state, double body_wait)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (!ci) return;
@@ -897,8 +927,21 @@ static void conn_state(struct MHD_Connection *c, unsigned char state)
     if (fd >= 0 && fd < conns.nslot && conns.slot[fd].state != CONN_FREE && conns.slot[fd].state != CONN_CLOSING) {
         conns.slot[fd].state = state;
         conns.slot[fd].since = mono_now();
+        conns.slot[fd].body_wait = body_wait;
     }
     pthread_mutex_unlock(&conns.mu);
+}
+
+/* Whether the sweep cut this connection's request off for a body that took too long. */
+static bool conn_body_cut(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return false;
+    int fd = ci->connect_fd;
+    pthread_mutex_lock(&conns.mu);
+    bool cut = fd >= 0 && fd < conns.nslot && conns.slot[fd].state == CONN_CLOSING && conns.slot[fd].body_cut;
+    pthread_mutex_unlock(&conns.mu);
+    return cut;
 }
 
 static void conn_forget(int fd)
@@ -913,38 +956,38 @@ static void conn_forget(int fd)
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    if (*con_cls && *con_cls != (void *)&uri_mark) {
-        access_line(*con_cls, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
-        req_free(*con_cls), atomic_fetch_sub(&g_inflight, 1);
+    req *r = *con_cls;
+    if (r) {
+        if (!r->resp_status) { /* no answer of ours: the sweep's 408, or libmicrohttpd's own (431, 400, 413 …) */
+            r->body_cut = conn_body_cut(c);
+            const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+            r->early_status = r->body_cut ? 408 : ci ? (int)ci->http_status : 0;
+            if (r->early_status && r->early_status == tl_refused) tl_refused = 0; /* logged here */
+        }
+        access_line(r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+        if (r->method) atomic_fetch_sub(&g_inflight, 1);
+        req_free(r);
     }
     *con_cls = NULL;
-    conn_state(c, CONN_WAITING);
+    conn_state(c, CONN_WAITING, 0);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
     req *r = *con_cls;
-    bool uri_refused = r == (void *)&uri_mark;
-    if (uri_refused) r = NULL;
-    if (!r) {
-        r = xcalloc(1, sizeof *r);
-        *con_cls = r;
+    if (!r) r = *con_cls = req_begin(conn, url); /* uri_check made it, unless a caller left that out */
+    if (!r->method) { /* the first call: the headers are in (from now on the request is drained on stop) */
         atomic_fetch_add(&g_inflight, 1);
-        r->conn = conn;
         r->url = url;
         r->method = method;
-        r->t0_us = now_us();
-        new_rid(r);
-        r->slot = M_UNMATCHED;
-        conn_state(conn, CONN_BUSY);
         for (size_t i = 0; i < web_nroutes; i++)
             if (!strcmp(web_routes[i].method, method) && match(web_routes[i].pattern, url, r)) {
                 r->rt = &web_routes[i];
                 r->slot = (int)i;
                 break;
             }
-        if (uri_refused)
+        if (r->uri_refused)
             req_failf(r, 414, "uri_too_long", "", "网址过长或查询参数过多（最多 %d 个参数、%u 个字符）", MAX_QUERY_ARGS, MAX_URI);
         const char *ct = header(r, "Content-Type");
         r->body_limit = !r->rt ? LIMIT_FORM
@@ -952,8 +995,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
                         : strstr(r->rt->pattern, "photo") ? LIMIT_PHOTO
                         : strstr(r->rt->pattern, "progress") || strstr(r->rt->pattern, "rectifications/:id/evidence") ? LIMIT_EVIDENCE
                         : feedback_upload(r->rt->pattern) ? (r->rt->flags & R_PUBLIC ? LIMIT_PHOTO : LIMIT_EVIDENCE) : LIMIT_FORM;
-        const char *cl = header(r, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > r->body_limit) r->too_big = true;
+        const char *cl = header(r, "Content-Length"), *te = header(r, "Transfer-Encoding");
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > r->body_limit) r->too_big = true;
+        /* A body must arrive within the body timeout, plus a second for every 64 KiB a larger
+         * upload declares (within its route's limit): trickled or stopped, it is cut off. */
+        r->in_body = declared > 0 || te;
+        unsigned long long sized = te ? r->body_limit : declared < r->body_limit ? declared : r->body_limit;
+        conn_state(conn, r->in_body ? CONN_BODY : CONN_BUSY, r->in_body ? g_body_wait + (double)(sized >> 16) : 0);
         /* Who is asking is known from the headers: the body of a request that will be refused is
          * read and dropped, never stored, so nobody can make the server hold 64 MiB without logging in. */
         if (r->rt && !(r->rt->flags & R_PUBLIC)) {
@@ -977,6 +1026,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         }
         *upload_size = 0;
         return MHD_YES;
+    }
+    if (r->in_body) { /* the whole body is in: the request is served, however long that takes */
+        r->in_body = false;
+        conn_state(conn, CONN_BUSY, 0);
     }
     if (str_starts(url, "/static/") && !strcmp(method, "GET")) return r->slot = M_STATIC, serve_asset(r, url);
     if (!r->rt && !strcmp(method, "GET") && !strcmp(url, "/healthz")) return r->slot = M_HEALTHZ, serve_healthz(r);
@@ -1023,10 +1076,28 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = 0;
     log_error("libmicrohttpd", "%s", msg);
+    const char *code = strstr(msg, "HTTP response code is ");
+    if (code) tl_refused = atoi(code + strlen("HTTP response code is "));
 }
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reopen;
 static void on_signal(int s) { stop = 1; }
+static void on_hup(int s) { reopen = 1; }
+
+/* SIGHUP (logrotate's postrotate, systemctl reload): the --log file is opened again by its name,
+ * so lines go to the new file once the old one has been renamed. */
+static void reopen_log(void)
+{
+    cx_err e = {0};
+    if (log_reopen(&e) != CX_OK) {
+        log_error("log", "%s", e.msg); /* still to the old file */
+        return;
+    }
+    log_line l;
+    log_begin(&l, "info");
+    log_kv(&l, "msg", "收到 SIGHUP，已重新打开日志文件", 0);
+    log_end(&l);
+}
 
 /* The accept thread. libmicrohttpd's own accepting lets every worker race for each new
  * connection, and at 256 connections two of four workers got three quarters of them: their
@@ -1054,6 +1125,12 @@ static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_conte
 {
     (void)socket_context;
     if (toe != MHD_CONNECTION_NOTIFY_CLOSED) return;
+    if (tl_refused) { /* refused before a request line was read (one too long for the pool, say) */
+        req t = {.conn = c, .url = "-", .t0_us = now_us(), .slot = M_UNMATCHED, .early_status = tl_refused};
+        new_rid(&t);
+        tl_refused = 0;
+        access_line(&t, true);
+    }
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (ci) conn_forget(ci->connect_fd);
     atomic_fetch_sub(&((acceptor *)cls)->open, 1);
@@ -1082,12 +1159,25 @@ static uint64_t addr_hash(const struct sockaddr_storage *ca)
  * seconds of its start or of its last answer is shut down; libmicrohttpd then sees it closed. */
 static void sweep(acceptor *a, double t)
 {
+    static const char slow[] = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                               "Connection: close\r\nContent-Length: 61\r\n\r\n"
+                               "请求内容发送超时，连接已断开，请重新提交\n";
     pthread_mutex_lock(&conns.mu);
-    for (int fd = 0; fd < conns.hi; fd++)
-        if (conns.slot[fd].state == CONN_WAITING && t - conns.slot[fd].since > a->header_wait) {
+    for (int fd = 0; fd < conns.hi; fd++) {
+        conn_slot *s = &conns.slot[fd];
+        if (s->state == CONN_WAITING && t - s->since > a->header_wait) {
             shutdown(fd, SHUT_RDWR);
-            conns.slot[fd].state = CONN_CLOSING;
+            s->state = CONN_CLOSING;
+        } else if (s->state == CONN_BODY && t - s->since > s->body_wait) {
+            /* a body trickled or stopped mid-way: nothing of the answer has been sent yet, so
+             * the client gets a 408 before the connection is shut (the access line says 408) */
+            ssize_t w = send(fd, slow, sizeof slow - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            shutdown(fd, SHUT_RDWR);
+            s->state = CONN_CLOSING;
+            s->body_cut = true;
         }
+    }
     pthread_mutex_unlock(&conns.mu);
 }
 
@@ -1100,7 +1190,7 @@ static bool conn_admit(acceptor *a, int c, const struct sockaddr_storage *ca)
     bool ok = c < conns.nslot && conns.per_addr[h % ADDR_BUCKETS] < a->per_addr;
     if (ok) {
         conns.per_addr[h % ADDR_BUCKETS]++;
-        conns.slot[c] = (conn_slot){.addr = h, .since = mono_now(), .state = CONN_WAITING};
+        conns.slot[c] = (conn_slot){.addr = h, .since = mono_now(), .state = CONN_WAITING, .body_cut = false};
         if (c >= conns.hi) conns.hi = c + 1;
     }
     pthread_mutex_unlock(&conns.mu);
@@ -1122,6 +1212,7 @@ static void *accept_main(void *arg)
     sigemptyset(&ss);
     sigaddset(&ss, SIGINT);
     sigaddset(&ss, SIGTERM);
+    sigaddset(&ss, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &ss, NULL);
     double last_sweep = 0;
     while (!atomic_load(&a->stopping)) {
@@ -1183,10 +1274,24 @@ static unsigned conn_budget(const web_config *cfg)
     return (unsigned)room;
 }
 
+/* The server's own request handling without a listening socket or threads of its own: a daemon
+ * the caller runs with MHD_run and hands connections with MHD_add_connection. For the request
+ * fuzz targets (tests/fuzz/fuzz_http.c), which feed it one end of a socketpair per input. */
+struct MHD_Daemon *web_start_embedded(db_pool *pool)
+{
+    static acceptor acc; /* only its count of open connections is used (notify_conn) */
+    g_pool = pool;
+    return MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb, NULL,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                            MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL, MHD_OPTION_END);
+}
+
 int web_serve(const web_config *cfg, db_pool *pool)
 {
     g_pool = pool;
     g_metrics = cfg->metrics;
+    g_body_wait = cfg->body_wait ? cfg->body_wait : 30;
     g_rid_seed = (uint64_t)time(NULL) * 0x2545f4914f6cdd1dULL ^ (uint64_t)getpid() << 32 ^ now_us();
     struct sockaddr_in sa = {0};
     sa.sin_family = AF_INET;
@@ -1228,10 +1333,9 @@ int web_serve(const web_config *cfg, db_pool *pool)
     conns.slot = xcalloc((size_t)conns.nslot, sizeof *conns.slot);
     struct MHD_Daemon *d = acc.d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, nthreads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        NULL, access_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_THREAD_POOL_SIZE, nthreads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &acc, MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL, MHD_OPTION_END);
     pthread_t accept_thread;
     if (!d || pthread_create(&accept_thread, NULL, accept_main, &acc) != 0) {
         fprintf(stderr, "错误：无法启动网站服务线程\n");
@@ -1241,6 +1345,7 @@ int web_serve(const web_config *cfg, db_pool *pool)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_hup);
     signal(SIGPIPE, SIG_IGN);
     /* never print a PostgreSQL password: postgresql://user:secret@host → postgresql://user:***@host */
     char shown[512];
@@ -1250,7 +1355,11 @@ int web_serve(const web_config *cfg, db_pool *pool)
     if (scheme && at && colon2 && colon2 < at) memmove(colon2 + 4, at, strlen(at) + 1), memcpy(colon2, ":***", 4);
     printf("cxzy 已启动：http://%s:%d/  数据库：%s\n", host, port, shown);
     fflush(stdout);
-    while (!stop) pause();
+    /* signals end the wait at once; the timeout covers one arriving just before it began */
+    while (!stop) {
+        if (reopen) reopen = 0, reopen_log();
+        nap_ms(1000);
+    }
     atomic_store(&acc.stopping, true);
     shutdown(lfd, SHUT_RDWR); /* wakes the blocked accept() */
     pthread_join(accept_thread, NULL);

@@ -17,10 +17,13 @@ typedef struct web_config {
     int metrics;   /* who may read /metrics: METRICS_LOCAL (default), METRICS_ANY, METRICS_OFF */
     int per_addr;    /* open connections from one client address at most; 0: a quarter of max_conns, at least 16 */
     int header_wait; /* seconds a connection may take to send a request's headers; 0: 30 */
+    int body_wait;   /* seconds a request body may take (plus 1 s per 64 KiB of an upload); 0: 30 */
 } web_config;
 enum { METRICS_LOCAL, METRICS_ANY, METRICS_OFF };
 
 int web_serve(const web_config *cfg, db_pool *pool);
+/* The same request handling in a daemon that listens nowhere, run by the caller (server.c). */
+struct MHD_Daemon *web_start_embedded(db_pool *pool);
 
 enum {
     R_PUBLIC = 1, /* no login needed */
@@ -60,6 +63,10 @@ struct req {
     size_t body_limit, received, parsed;
     bool authed;
     bool too_big;
+    bool in_body;      /* its body is still arriving (the connection is under the body timeout) */
+    bool body_cut;     /* cut off by the body timeout: answered 408 by the sweep (server.c) */
+    bool uri_refused;  /* too many query parameters or too long a URI: answered 414 */
+    int early_status;  /* what was answered without us (the sweep's 408, libmicrohttpd's 431 …) */
     bool malformed;    /* a multipart body libmicrohttpd could not take apart, or a part without a name */
     bool attach;       /* the file answered is downloaded (Content-Disposition: attachment) */
     struct MHD_PostProcessor *pp;

@@ -690,6 +690,56 @@ static void test_xlsx_errors(void **state)
     free(got);
 }
 
+/* A zip bomb (issue 13): a part repeated past the inflation cap (40 times the file's size, at
+ * least 32 MB; lib/xlsx_read.c), which deflates about a thousandfold, is refused as it is read,
+ * whatever the archive declares: in the worksheet, and in the shared strings, which are read
+ * while opening, before any row (the sheet here is one small row). */
+static void test_xlsx_bomb(void **state)
+{
+    static const char want[] = "xlsx_too_large file Excel 文件解压后超过 32 MB（是文件大小的 40 倍以上），不像正常的名册，已拒绝";
+    static const char row[] = "<row><c t=\"inlineStr\"><is><t>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</t></is></c></row>";
+    char wantnl[sizeof want + 1];
+    snprintf(wantnl, sizeof wantnl, "%s\n", want);
+    buf b;
+    buf_init(&b);
+    buf_adds(&b, "<worksheet " NS "><sheetData>");
+    while (b.len < (34u << 20)) buf_adds(&b, row);
+    buf_adds(&b, "</sheetData></worksheet>");
+    char *got = dump_sheet(b.p, NULL);
+    char *end = strstr(got, "ERR ");
+    assert_non_null(end);
+    assert_string_equal(end + 4, wantnl);
+    free(got);
+    /* the same bytes as shared strings: the open itself is refused */
+    buf sst;
+    buf_init(&sst);
+    buf_adds(&sst, "<sst " NS ">");
+    while (sst.len < (34u << 20)) buf_adds(&sst, "<si><t>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</t></si>");
+    buf_adds(&sst, "</sst>");
+    got = dump_sheet("<worksheet " NS "><sheetData><row r=\"1\"><c t=\"s\"><v>0</v></c></row></sheetData></worksheet>", sst.p);
+    assert_true(strncmp(got, "OPEN ", 5) == 0);
+    assert_string_equal(got + 5, want);
+    free(got);
+    /* a sheet and shared strings each under the cap, together over it: the count is across parts */
+    buf_reset(&b);
+    buf_adds(&b, "<worksheet " NS "><sheetData>");
+    while (b.len < (20u << 20)) buf_adds(&b, row);
+    buf_adds(&b, "</sheetData></worksheet>");
+    sst.len = 20u << 20;
+    sst.p[sst.len] = 0;
+    char *cut = strstr(sst.p + sst.len - 100, "</si>");
+    cut[5] = 0;
+    sst.len = (size_t)(cut + 5 - sst.p);
+    buf_adds(&sst, "</sst>");
+    got = dump_sheet(b.p, sst.p);
+    end = strstr(got, "ERR ");
+    assert_non_null(end);
+    assert_string_equal(end + 4, wantnl);
+    free(got);
+    buf_free(&sst);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -710,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_many_rows),
         cmocka_unit_test(test_xlsx_handwritten),
         cmocka_unit_test(test_xlsx_errors),
+        cmocka_unit_test(test_xlsx_bomb),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

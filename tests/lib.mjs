@@ -287,14 +287,18 @@ export function unzip(buf) {
 
 const xmlEsc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** A minimal XLSX workbook with one sheet: rows of cells; a string cell is written as an inline
- * string, a number cell as a number (as Excel stores a 身份证号 typed without the text format). */
-export function xlsxFromRows(rows, { deflate = false, padding = 0 } = {}) {
+ * string, a number cell as a number (as Excel stores a 身份证号 typed without the text format),
+ * a null or undefined cell not at all (as Excel leaves out empty cells; an empty row stays a blank
+ * row). merges: cell ranges merged into their first cell, e.g. ['A1:H1'] for a title row. */
+export function xlsxFromRows(rows, { deflate = false, padding = 0, merges = [] } = {}) {
   const col = (i) => (i < 26 ? '' : String.fromCharCode(64 + Math.floor(i / 26))) + String.fromCharCode(65 + (i % 26));
   const sheetRows = rows.map((cells, r) => `<row r="${r + 1}">` + cells.map((v, i) => {
     const ref = `${col(i)}${r + 1}`;
+    if (v === null || v === undefined) return '';
     if (typeof v === 'number') return `<c r="${ref}"><v>${v}</v></c>`;
-    return `<c r="${ref}" t="inlineStr"><is><t>${xmlEsc(v)}</t></is></c>`;
+    return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlEsc(v)}</t></is></c>`;
   }).join('') + '</row>').join('');
+  const mergeXml = merges.length ? `<mergeCells count="${merges.length}">${merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>` : '';
   return zipStore({
     '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
     '_rels/.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
@@ -302,7 +306,7 @@ export function xlsxFromRows(rows, { deflate = false, padding = 0 } = {}) {
     'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
     // padding: that many spaces inside the worksheet (valid XML) — a zip bomb when deflated
     'xl/worksheets/sheet1.xml': Buffer.concat([Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows}</sheetData>`),
-      Buffer.alloc(padding, 0x20), Buffer.from('</worksheet>')]),
+      Buffer.alloc(padding, 0x20), Buffer.from(mergeXml + '</worksheet>')]),
   }, { deflate });
 }
 

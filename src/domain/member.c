@@ -199,7 +199,16 @@ static int add_years(const char *date, int years, char out[11])
     return CX_OK;
 }
 
-int member_validate(const member_in *in, member_rec *out, cx_err *ev, int maxerr)
+static int validate(const member_in *in, bool birth_month_ok, member_rec *out, cx_err *ev, int maxerr);
+
+int member_validate(const member_in *in, member_rec *out, cx_err *ev, int maxerr) { return validate(in, false, out, ev, maxerr); }
+
+int member_validate_row(const member_in *in, member_rec *out, cx_err *ev, int maxerr)
+{
+    return validate(in, true, out, ev, maxerr);
+}
+
+static int validate(const member_in *in, bool birth_month_ok, member_rec *out, cx_err *ev, int maxerr)
 {
     errs E = {ev, 0, maxerr};
     memset(out, 0, sizeof *out);
@@ -229,7 +238,8 @@ int member_validate(const member_in *in, member_rec *out, cx_err *ev, int maxerr
         str_trim(tmp);
         size_t tl = strlen(tmp);
         if (tl >= 3 && !strcmp(tmp + tl - 3, "年")) tmp[tl -= 3] = 0;
-        if (tl == 4 && strspn(tmp, "0123456789") == 4 && atoi(tmp) >= 1900 && atoi(tmp) <= 2100) {
+        if (!birth_month_ok) {
+        } else if (tl == 4 && strspn(tmp, "0123456789") == 4 && atoi(tmp) >= 1900 && atoi(tmp) <= 2100) {
             snprintf(bd, sizeof bd, "%s-01-01", tmp);
             prec = 4;
         } else if (date_parse(in->birth_date, false, "birth_date", "出生日期", bd, &ign) != CX_OK &&

@@ -340,7 +340,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         int64_t before = r->nissues;
         const char *orgname;
         fill_in(cells, n, colmap, &in, &orgname);
-        int ne = member_validate(&in, m, errs, 16);
+        int ne = member_validate_row(&in, m, errs, 16);
         for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
         const org *o = row_org(d, &oc, root, orgname, rowno, r);
         if (m->idcard[0] && strlen(m->idcard) == 18) {

@@ -305,17 +305,25 @@ static void test_birth_date_and_sex_agree(void **state)
     in.birth_date = "1985-06-16";
     expect_error(&in, "birth_date", "birth_date_mismatch", "出生日期", "1985-06-16");
     expect_private(&in);
-    /* 出生年月 columns hold a month or a year: compared to that precision, never stored as a day */
-    const char *agree[] = {"1985-06", "1985.6", "1985年6月", "198506", "1985年", "1985"};
+    in.birth_date = "1985-06";
+    expect_error(&in, "birth_date", "invalid_date", "出生日期", NULL);
+    /* a roster's 出生年月 column holds a month or a year: compared to that precision */
+    const char *agree[] = {"1985-06", "1985.6", "1985年6月", "198506", "1985年", "1985", "1985-06-15"};
     for (size_t i = 0; i < sizeof agree / sizeof agree[0]; i++) {
         in.birth_date = agree[i];
-        expect_valid(&in, &out);
+        cx_err e[MAXERR];
+        int n = member_validate_row(&in, &out, e, MAXERR);
+        if (n) fail_msg("%s: %s", agree[i], e[0].msg);
         assert_string_equal(out.birth_date, "1985-06-15");
     }
-    in.birth_date = "1985.07";
-    expect_error(&in, "birth_date", "birth_date_mismatch", "出生日期", "1985-07");
-    in.birth_date = "1986年";
-    expect_error(&in, "birth_date", "birth_date_mismatch", "出生日期", "1986");
+    const char *differ[][2] = {{"1985.07", "1985-07"}, {"1986年", "1986"}, {"1985-06-16", "1985-06-16"}};
+    for (size_t i = 0; i < 3; i++) {
+        in.birth_date = differ[i][0];
+        cx_err e[MAXERR];
+        assert_int_equal(member_validate_row(&in, &out, e, MAXERR), 1);
+        assert_string_equal(e[0].code, "birth_date_mismatch");
+        assert_non_null(strstr(e[0].msg, differ[i][1]));
+    }
     in.birth_date = "不知道";
     expect_error(&in, "birth_date", "invalid_date", "出生日期", NULL);
     in.birth_date = NULL;

@@ -296,7 +296,8 @@ static int cmd_import(int argc, char **argv)
 {
     static const char *usage = "用法：cxzy import --org 组织编号 [--dry-run] [--db URL] [--key FILE] 文件.csv|文件.xlsx\n"
                                "  导入党员名册到该组织及其下级组织（按“所在党组织”列）。文件中任何一行有错都不导入，\n"
-                               "  并列出每个错误的行号、列和原因。--dry-run 只检查不写入。\n";
+                               "  并列出每个错误的行号（按表格行号）、列和原因。--dry-run 只检查不写入。\n"
+                               "  表头上方的标题行、表格下方的说明行可以保留，常见列名写法都能识别（见 docs/roster.md）。\n";
     cli_opts o = {0};
     const char *orgs = NULL;
     bool dry = false;

@@ -34,14 +34,16 @@ int roster_header_hits(char *const *cells, size_t n)
 {
     unsigned seen = 0;
     int hits = 0;
+    bool key = false;
     for (size_t i = 0; i < n; i++) {
         int c = cells[i][0] ? member_col_find(cells[i]) : -1;
         if (c >= 0 && c < 32 && !(seen & (1u << c))) {
             seen |= 1u << c;
             hits++;
+            key = key || !strcmp(member_cols[c].field, "name") || !strcmp(member_cols[c].field, "idcard");
         }
     }
-    return hits;
+    return key ? hits : 0;
 }
 
 /* Words that begin a note under a roster table. Longer words first where one is a prefix of another. */

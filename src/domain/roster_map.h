@@ -18,7 +18,8 @@
  * it all. Anything else is left alone. */
 void roster_fold(char *s, bool punct);
 
-/* How many distinct roster columns the cells name (member_col_find). */
+/* How many distinct roster columns the cells name (member_col_find); 0 unless one of them is
+ * 姓名 or 身份证号 (a title block "联系电话 | … | 职务 | …" is no header row). */
 int roster_header_hits(char *const *cells, size_t n);
 
 /* True when the row is a note under the table, not a member: its first non-empty cell starts

@@ -53,6 +53,10 @@ static void test_header_hits(void **state)
     char *data[] = {"1", "张三", "男", "440106199001012028", "13800138000", "2010-07-01"};
     assert_int_equal(roster_header_hits(data, 6), 0);
     assert_int_equal(roster_header_hits(NULL, 0), 0);
+    char *block[] = {"填报人", "王五", "联系电话", "13800138000", "职务", "组织委员"};
+    assert_int_equal(roster_header_hits(block, 6), 0); /* neither 姓名 nor 身份证号 */
+    char *noname[] = {"身份证号", "入党时间"};
+    assert_int_equal(roster_header_hits(noname, 2), 2);
 }
 
 static void test_note_rows(void **state)

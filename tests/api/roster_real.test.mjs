@@ -43,12 +43,13 @@ test('a branch\'s own XLSX roster (merged title, blank row, synonyms, 序号, fu
     [2, '实表乙', '女', '回', '1990年1月', b, '13900139000', 39630, 40000, '', branch.name, '2008-07-01 的 Excel 序号'],
     [3, wide('LI Ming'), '男', '汉族', '', wide(c), '', '２０１５／３／１', '', '预备', '', '全角'],
     [4], // 8: a pre-numbered empty row
-    [], // 9: blank
-    ['填表人：王五', null, null, '审核人：赵六'], // 10
-    ['注：1. 本表由支部组织委员填写；2. 身份证号须为18位。'], // 11: merged
-    ['3. 如有变动请及时报送。'], // 12: the notes go on
+    ['序号', '姓名', '性别', '民族', '出生年月', '身份证号码', '手机号码', '入党日期'], // 9: the header again, as a second printed page repeats it
+    [], // 10: blank
+    ['填表人：王五', null, null, '审核人：赵六'], // 11
+    ['注：1. 本表由支部组织委员填写；2. 身份证号须为18位。'], // 12: merged
+    ['3. 如有变动请及时报送。'], // 13: the notes go on
   ];
-  const x = xlsxFromRows(rows, { merges: ['A1:L1', 'A11:L11'] });
+  const x = xlsxFromRows(rows, { merges: ['A1:L1', 'A12:L12'] });
   const before = await total(branchId);
   const dry = await importAs(sec, branchId, fileForm(x, '花名册.xlsx'), '?dry_run=1');
   assert.equal(dry.status, 200, dry.text);

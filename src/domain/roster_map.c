@@ -99,6 +99,38 @@ bool roster_excel_serial(const char *v, char out[11])
     return date_from_excel_serial(x, out) == CX_OK;
 }
 
+/* "张  三", "张\u3000三": spaces between two Chinese characters pad a two-character name to the
+ * width of three; they are no part of it. Spaces between Latin letters stay ("LI Ming"). */
+static void name_unpad(char *s)
+{
+    unsigned char *r = (unsigned char *)s, *w = r;
+    while (*r) {
+        if (*r == ' ' && w > (unsigned char *)s && w[-1] >= 0x80) {
+            unsigned char *q = r;
+            while (*q == ' ') q++;
+            if (*q >= 0x80) {
+                r = q;
+                continue;
+            }
+        }
+        *w++ = *r++;
+    }
+    *w = 0;
+}
+
+/* A code kept as text the ways spreadsheets do it: ="440106…" (a formula, as some exports write
+ * it) or a leading apostrophe ('440106…). Returns the code without them (in place). */
+static char *code_unwrap(char *s)
+{
+    size_t n = strlen(s);
+    if (n >= 3 && s[0] == '=' && s[1] == '"' && s[n - 1] == '"') {
+        s[n - 1] = 0;
+        return s + 2;
+    }
+    if (s[0] == '\'' || s[0] == '`') return s + 1;
+    return s;
+}
+
 bool roster_prepare_row(char **cells, size_t n, const int *colmap, roster_scratch *s)
 {
     bool any = false;
@@ -107,7 +139,10 @@ bool roster_prepare_row(char **cells, size_t n, const int *colmap, roster_scratc
         const char *f = colmap[i] >= 0 ? member_cols[colmap[i]].field : "";
         char key[24];
         snprintf(key, sizeof key, "|%s|", f);
-        roster_fold(cells[i], f[0] && strstr(coded, key));
+        bool code = f[0] && strstr(coded, key);
+        roster_fold(cells[i], code);
+        if (code) cells[i] = code_unwrap(cells[i]);
+        else if (!strcmp(f, "name")) name_unpad(cells[i]);
         if (colmap[i] < 0 || !cells[i][0]) continue;
         any = true;
         int slot = !strcmp(f, "birth_date") ? 0 : !strcmp(f, "joined_date") ? 1 : !strcmp(f, "full_date") ? 2 : -1;

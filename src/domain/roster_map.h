@@ -40,7 +40,8 @@ typedef struct roster_scratch {
 } roster_scratch;
 
 /* Prepares one data row in place: every cell folded (roster_fold; punctuation too in 性别,
- * 出生日期, 身份证号, 联系电话, 入党时间, 转正时间 and 党员状态), Excel serials in the date
+ * 出生日期, 身份证号, 联系电话, 入党时间, 转正时间 and 党员状态, where a text marker ="…" or a
+ * leading ' is dropped too), spaces padding a Chinese 姓名 ("张  三") removed, Excel serials in the date
  * columns (出生日期, 入党时间, 转正时间) replaced by their date (pointing into s). colmap gives
  * each cell's member_cols index or -1. Returns false when no cell of a known column holds
  * anything (a row with only a 序号 or a remark is not a member). */

@@ -115,7 +115,9 @@ test('row numbers are the sheet\'s (title rows counted), and the API, the page a
 test('a GBK CSV saved by Excel on Windows, with title and notes rows, imports', async () => {
   const ids = [newIdcard('19700101'), newIdcard('19710202', true)];
   const csv = `${branch.name}党员花名册（2026年）,,,,\r\n序号,姓名,公民身份号码,联系电话,入党时间\r\n` +
-    `1,欧阳锋,${ids[0]},０３７１－６８８８８８８８,1995年7月1日\r\n2,龚敏,${ids[1]},,1996/7/1\r\n,,,,\r\n注：以上人员均为正式党员,,,,\r\n`;
+    `1,欧阳锋,${ids[0]},０３７１－６８８８８８８８,1995年7月1日\r\n` +
+    // a two-character name padded to three, a 身份证号 kept as text as some exports write it, a phone with an apostrophe
+    `2,龚\u3000\u3000敏,="${ids[1]}",'13900139000,1996/7/1\r\n,,,,\r\n注：以上人员均为正式党员,,,,\r\n`;
   const gbk = execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: csv });
   assert.ok(!gbk.equals(Buffer.from(csv)), 'iconv re-encoded the file');
   const before = await total(branchId);
@@ -125,6 +127,8 @@ test('a GBK CSV saved by Excel on Windows, with title and notes rows, imports', 
   assert.equal(await total(branchId), before + 2);
   const m = (await member('欧阳锋')).member;
   assert.deepEqual([m.phone.slice(0, 5), m.joined_date], ['0371-', '1995-07-01']);
+  const g = (await member('龚敏')).member;
+  assert.deepEqual([g.name, g.idcard, g.phone, g.sex], ['龚敏', maskIdcard(ids[1]), '139****9000', '女']);
 });
 
 test('a full export imports into a fresh database as the same members; it is audited as a full view; the masked one is refused as masked', async () => {

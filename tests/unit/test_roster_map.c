@@ -125,6 +125,19 @@ static void test_prepare_row(void **state)
     assert_string_equal(cells[3], "44927，（1）"); /* not a date column: kept, Chinese punctuation too */
     assert_string_equal(cells[4], "(0371)68888888");
     assert_string_equal(cells[5], "2008/07/01");
+    /* padded names, codes kept as text */
+    char n0[] = "张\u3000\u3000三", n1[] = "=\"440106199001012028\"", n2[] = "'13800138000", n3[] = "LI  Ming", n4[] = "欧阳 Ｋ",
+         n5[] = "=\"\"";
+    char *pad[] = {n0, n1, n2, n3, n4, n5};
+    int map3[] = {member_col_find("姓名"), member_col_find("身份证号"), member_col_find("手机"), member_col_find("岗位"),
+                  member_col_find("党员姓名"), member_col_find("转正时间")};
+    assert_true(roster_prepare_row(pad, 6, map3, &s));
+    assert_string_equal(pad[0], "张三");
+    assert_string_equal(pad[1], "440106199001012028");
+    assert_string_equal(pad[2], "13800138000");
+    assert_string_equal(pad[3], "LI  Ming"); /* not a name column */
+    assert_string_equal(pad[4], "欧阳 K");  /* a space before a Latin letter stays */
+    assert_string_equal(pad[5], "");
     /* a row with only a 序号 (or a remark in an unknown column) is no member */
     char d0[] = "26", d1[] = "", d2[] = "";
     char *only[] = {d0, d1, d2};

@@ -46,9 +46,10 @@ void tab_close(tabfile *t);
  * "bad_xlsx" (broken XML or ZIP data, cells out of order, a cell over 1 MiB, more than 16384
  * columns). */
 int tab_next(tabfile *t, char ***cells, size_t *ncells, cx_err *e);
-/* The 1-based row number of the row last returned, as a person sees it in Excel or in a text
- * editor (for CSV: the line where the record starts, counting line breaks inside quotes and
- * skipped empty lines; for XLSX: the row's r attribute). */
+/* The 1-based row number of the row last returned, as a person sees it in Excel or WPS (for
+ * CSV: the record's number, counting skipped empty lines, so a field with line breaks inside
+ * quotes is one row, as the spreadsheet shows it; for XLSX: the row's r attribute). Errors in
+ * the CSV text itself ("引号未闭合") name the line in the file instead. */
 size_t tab_rowno(const tabfile *t);
 /* "csv-utf8", "csv-gb18030" or "xlsx". */
 const char *tab_kind(const tabfile *t);

@@ -168,8 +168,8 @@ test('a file with bad rows is answered 422 with every error by row, column and r
     `坏戊,${twin},2010-07-01,,`, // 6: same id as row 5
     `坏己,${known[0].full},2010-07-01,,`, // 7: already a member
     `坏庚,${newIdcard('19870808')},2023-02-30,,`, // 8: no such date
-    `坏辛,${good},2010-07-01,,"第一行\n第二行"`, // 9-10: fine, a quoted line break
-    `,${newIdcard('19880909')},2010-07-01,,`, // 11: name missing
+    `坏辛,${good},2010-07-01,,"第一行\n第二行"`, // 9: fine, a quoted line break (one row in Excel)
+    `,${newIdcard('19880909')},2010-07-01,,`, // 10: name missing
   ];
   const csv = '姓名,身份证号,入党时间,所在党组织,岗位职责\n' + rows.join('\n') + '\n';
   const before = await total(townId);
@@ -188,7 +188,7 @@ test('a file with bad rows is answered 422 with every error by row, column and r
     [6, '身份证号', 'duplicate_in_file'],
     [7, '身份证号', 'duplicate_member'],
     [8, '入党时间', 'invalid_date'],
-    [11, '姓名', 'required'],
+    [10, '姓名', 'required'],
   ]);
   assert.equal(rep.error_count, 7);
   const reason = (row) => rep.errors.find((e) => e.row === row).reason;

@@ -70,7 +70,8 @@ test('a branch\'s own XLSX roster (merged title, blank row, synonyms, 序号, fu
 test('row numbers are the sheet\'s (title rows counted), and the API, the page and the CLI say so', async () => {
   const good = newIdcard('19800808');
   const bad = newIdcard('19810909');
-  const csv = `${branch.name}党员名册\r\n\r\n序号,姓名,身份证号码,入党时间\r\n1,行号甲,${good},2005-07-01\r\n` +
+  // row 4 has a cell with a line break in it: one row in Excel, two lines in the file
+  const csv = `${branch.name}党员名册\r\n\r\n序号,姓名,身份证号码,入党时间,岗位职责\r\n1,行号甲,${good},2005-07-01,"宣传\r\n组织"\r\n` +
     `2,行号乙,${bad.slice(0, 17)},2005-07-01\r\n3,行号丙,${newIdcard('19820101')},2005-02-30\r\n`;
   const before = await total(branchId);
   // API

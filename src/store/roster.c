@@ -560,7 +560,7 @@ int roster_template(const char *format, buf *out, cx_err *e)
     static const char *notes[][2] = {
         {"姓名", "必填，不超过 20 个字"},
         {"性别", "选填：男 / 女；填写时须与身份证号一致"},
-        {"民族", "选填，如 汉族"},
+        {"民族", "选填，如 汉族（写“汉”也可以）"},
         {"出生日期", "选填，如 1985-03-12；填写时须与身份证号一致"},
         {"身份证号", "必填，18 位，最后一位可以是 X。本列已设为“文本”格式，请勿改成数字格式"},
         {"联系电话", "选填，手机号或带区号的固定电话"},
@@ -583,6 +583,9 @@ int roster_template(const char *format, buf *out, cx_err *e)
         worksheet_write_string(help, (lxw_row_t)(i + 1), 1, notes[i][1], NULL);
     }
     worksheet_write_string(help, (lxw_row_t)(sizeof notes / sizeof notes[0] + 2), 0,
-                           "整个文件全部正确才会导入；有任何错误时不会导入任何一行，并列出每个错误的行号、列和原因。", NULL);
+                           "整个文件全部正确才会导入；有任何错误时不会导入任何一行，并列出每个错误的行号（按表格行号）、列和原因。", NULL);
+    worksheet_write_string(help, (lxw_row_t)(sizeof notes / sizeof notes[0] + 3), 0,
+                           "也可以直接导入支部自己的花名册：表头上方的标题行、表格下方的“填表人：”“注：”等说明可以保留，"
+                           "列标题可用常见写法（如 公民身份号码、手机号码、入党日期、所在支部），全角数字也可以。", NULL);
     return xlsxout_close(&xo, out) == CX_OK ? CX_OK : cx_fail(e, 500, "template_failed", "", "生成模板失败");
 }

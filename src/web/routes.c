@@ -160,7 +160,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/orgs/:id/activate", h_org_activate, ROLE_OFFICE, R_STATE | R_API, NULL, "启用组织"},
     {"GET", "/api/v1/orgs/:id/members", h_members, ANY, R_API, NULL, "党员列表（?q=&subtree=1&page=&per_page=）"},
     {"POST", "/api/v1/orgs/:id/members", h_member_create, ADM, R_STATE | R_API, NULL, "新增党员"},
-    {"POST", "/api/v1/orgs/:id/import", h_import, ADM, R_STATE | R_API, NULL, "导入名册（multipart file；?dry_run=1 只检查）"},
+    {"POST", "/api/v1/orgs/:id/import", h_import, ADM, R_STATE | R_API, NULL, "导入名册（multipart file；?dry_run=1 只检查；标题行、表尾说明可保留，常见列名写法可识别；错误的行号按表格行号）"},
     {"GET", "/api/v1/orgs/:id/export", h_export, ADM, R_API, NULL, "导出名册（?format=xlsx|csv&subtree=0|1&full=0|1；full=1 含完整身份证号和电话，可再导入，记入审计）"},
     {"GET", "/api/v1/orgs/:id/audit", h_audit, ROLE_OFFICE, R_API, NULL, "本组织及下级的审计记录"},
     {"GET", "/api/v1/members/:id", h_member, ANY, R_API, NULL, "党员详情（身份证号、电话脱敏）"},

@@ -78,7 +78,7 @@ bool roster_note_row(char *const *cells, size_t n, bool after_data)
         }
     if (first == n) return false;
     if (note_start(cells[first])) return true;
-    if (!after_data || count != 1) return false;
+    if (!after_data || count != 1 || first != 0) return false; /* a merged note starts in column A */
     const char *s = cells[first];
     static const char *const marks[] = {":", "：", "，", "。", "；", ";"};
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)

@@ -25,8 +25,9 @@ int roster_header_hits(char *const *cells, size_t n);
 /* True when the row is a note under the table, not a member: its first non-empty cell starts
  * with a note word (填表人, 填报人, 制表人, 审核人, 审批人, 负责人, 联系人, 注, 备注, 说明,
  * 填表说明, 填表日期, 制表日期, 合计, 总计, 小计, …) followed by a colon, a digit, "、", a space
- * or nothing; or, once data rows were read (after_data), it has a single non-empty cell that
- * reads as a sentence (holds "：", ":", "，", "。" or "；", or is longer than a name may be). */
+ * or nothing; or, once data rows were read (after_data), its only non-empty cell is in column A
+ * (where a merged note starts) and reads as a sentence (holds "：", ":", "，", "。" or "；", or
+ * is longer than a name may be). */
 bool roster_note_row(char *const *cells, size_t n, bool after_data);
 
 /* A whole number of days as Excel stores a date in a cell not formatted as a date ("44927",

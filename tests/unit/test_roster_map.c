@@ -76,8 +76,10 @@ static void test_note_rows(void **state)
     char *s1[] = {"本表共计二十五人，均已核对"};
     assert_true(roster_note_row(s1, 1, true));
     assert_false(roster_note_row(s1, 1, false));
-    char *s2[] = {"", "此表由组织委员统一汇总后于每年一月报送上级党委组织部门备案"};
+    char *s2[] = {"此表由组织委员统一汇总后于每年一月报送上级党委组织部门备案", ""};
     assert_true(roster_note_row(s2, 2, true));
+    char *s3[] = {"", "", "负责：宣传"}; /* only a remark in another column: an incomplete member, reported */
+    assert_false(roster_note_row(s3, 3, true));
     /* members are not notes */
     char *m1[] = {"1", "张三", "男", "440106199001012028"};
     assert_false(roster_note_row(m1, 4, true));

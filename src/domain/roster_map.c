@@ -4,7 +4,6 @@
 #include "date.h"
 #include "member.h"
 #include "../lib/util.h"
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,12 +133,11 @@ static char *code_unwrap(char *s)
 bool roster_prepare_row(char **cells, size_t n, const int *colmap, roster_scratch *s)
 {
     bool any = false;
-    static const char *const coded = "|sex|birth_date|idcard|phone|joined_date|full_date|status|";
+    static const char *const coded[] = {"sex", "birth_date", "idcard", "phone", "joined_date", "full_date", "status"};
     for (size_t i = 0; i < n; i++) {
         const char *f = colmap[i] >= 0 ? member_cols[colmap[i]].field : "";
-        char key[24];
-        snprintf(key, sizeof key, "|%s|", f);
-        bool code = f[0] && strstr(coded, key);
+        bool code = false;
+        for (size_t k = 0; f[0] && !code && k < sizeof coded / sizeof coded[0]; k++) code = !strcmp(f, coded[k]);
         roster_fold(cells[i], code);
         if (code) cells[i] = code_unwrap(cells[i]);
         else if (!strcmp(f, "name")) name_unpad(cells[i]);

@@ -336,7 +336,9 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
             continue;
         }
         if (notes_row || !any) continue; /* notes, or no member column filled (a 序号 alone) */
-        if (idcol >= 0 && (size_t)idcol < n && member_col_find(cells[idcol]) == colmap[idcol]) continue; /* the header again (a printed multi-page roster) */
+        if (idcol >= 0 && (size_t)idcol < n && !(cells[idcol][0] >= '0' && cells[idcol][0] <= '9') &&
+            member_col_find(cells[idcol]) == colmap[idcol])
+            continue; /* the header again (a printed multi-page roster) */
         r->rows++;
         int64_t before = r->nissues;
         const char *orgname;

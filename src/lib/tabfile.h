@@ -40,7 +40,8 @@ void tab_close(tabfile *t);
  * significant digits ("0.3", "4.40106199001011E+17" for a 身份证号 typed as a number, so it
  * can be recognised); numeric cells whose style is a date format (built-in 14-22, 27-36,
  * 45-47, 50-58, or a custom code with y/d, or m without h/s) become "YYYY-MM-DD", honouring
- * the 1904 date system; serials with no valid date (60, out of 1900..2100) stay numbers;
+ * the 1904 date system, or "YYYY-MM" when the format shows no day (17 "mmm-yy", custom
+ * "yyyy/m", "yyyy"年"m"月"), "YYYY" when it shows a year alone; serials with no valid date (60, out of 1900..2100) stay numbers;
  * t="d" cells give their date part; booleans "TRUE"/"FALSE"; errors as shown ("#N/A");
  * formula cells their cached value; missing cells before a present one are "". Errors: code
  * "bad_xlsx" (broken XML or ZIP data, cells out of order, a cell over 1 MiB, more than 16384

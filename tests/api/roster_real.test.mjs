@@ -41,7 +41,7 @@ test('a branch\'s own XLSX roster (merged title, blank row, synonyms, 序号, fu
     ['序号', '姓  名', '性别', '民族', '出生年月', '公民身份号码', '手机号码', '入党日期', '转正日期', '党员类别', '所在支部', '备注'], // 4
     [1, '实表甲', '男', '汉', '1985.03', a, '１３８\u3000００１３\u3000８０００', '2008.7.1', '2009年7月1日', '正式党员', branch.name, ''],
     [2, '实表乙', '女', '回', '1990年1月', b, '13900139000', 39630, 40000, '', branch.name, '2008-07-01 的 Excel 序号'],
-    [3, wide('LI Ming'), '男', '汉族', '', wide(c), '', '２０１５／３／１', '', '预备', '', '全角'],
+    [3, wide('LI Ming'), '男', '汉族', { v: 34820, fmt: 'yyyy.mm' }, wide(c), '', '２０１５／３／１', '', '预备', '', '全角'], // 出生年月 formatted as a month: 1995-05
     [4], // 8: a pre-numbered empty row
     ['序号', '姓名', '性别', '民族', '出生年月', '身份证号码', '手机号码', '入党日期'], // 9: the header again, as a second printed page repeats it
     [], // 10: blank

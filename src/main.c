@@ -284,6 +284,7 @@ static int cmd_audit(int argc, char **argv)
 
 static void print_report(const roster_report *r)
 {
+    if (r->nkept) printf("%s：\n", ROSTER_ROW_NOTE);
     for (int i = 0; i < r->nkept; i++) {
         const roster_issue *x = &r->issues[i];
         if (x->row) printf("第 %" PRId64 " 行%s%s%s：%s\n", x->row, x->column[0] ? "「" : "", x->column, x->column[0] ? "」" : "", x->reason);
@@ -296,7 +297,8 @@ static int cmd_import(int argc, char **argv)
 {
     static const char *usage = "用法：cxzy import --org 组织编号 [--dry-run] [--db URL] [--key FILE] 文件.csv|文件.xlsx\n"
                                "  导入党员名册到该组织及其下级组织（按“所在党组织”列）。文件中任何一行有错都不导入，\n"
-                               "  并列出每个错误的行号、列和原因。--dry-run 只检查不写入。\n";
+                               "  并列出每个错误的行号（按表格行号）、列和原因。--dry-run 只检查不写入。\n"
+                               "  表头上方的标题行、表格下方的说明行可以保留，常见列名写法都能识别（见 docs/roster.md）。\n";
     cli_opts o = {0};
     const char *orgs = NULL;
     bool dry = false;
@@ -344,13 +346,15 @@ static int cmd_import(int argc, char **argv)
 
 static int cmd_export(int argc, char **argv)
 {
-    static const char *usage = "用法：cxzy export --org 组织编号 [--format xlsx|csv] [--only] -o 输出文件 [--db URL] [--key FILE]\n"
-                               "  导出该组织及其下级组织的党员名册（--only 只导出本组织），身份证号和电话脱敏。\n";
+    static const char *usage = "用法：cxzy export --org 组织编号 [--format xlsx|csv] [--only] [--full] -o 输出文件 [--db URL] [--key FILE]\n"
+                               "  导出该组织及其下级组织的党员名册（--only 只导出本组织），列与导入模板相同。身份证号和电话脱敏；\n"
+                               "  --full 导出完整身份证号、电话和出生日期（可直接再导入），记入审计。\n";
     cli_opts o = {0};
     const char *orgs = NULL, *fmt = NULL, *outp = NULL;
-    bool only = false;
+    bool only = false, full = false;
     static struct option opts[] = {COMMON_OPTS, {"org", required_argument, 0, 'g'}, {"format", required_argument, 0, 'f'},
-                                   {"only", no_argument, 0, 'l'}, {"output", required_argument, 0, 'o'}, {0}};
+                                   {"only", no_argument, 0, 'l'}, {"full", no_argument, 0, 'F'},
+                                   {"output", required_argument, 0, 'o'}, {0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -359,6 +363,7 @@ static int cmd_export(int argc, char **argv)
         case 'g': orgs = optarg; break;
         case 'f': fmt = optarg; break;
         case 'l': only = true; break;
+        case 'F': full = true; break;
         case 'o': outp = optarg; break;
         case OPT_HELP: printf("%s", usage); return 0;
         default: return bad_usage(usage);
@@ -380,7 +385,7 @@ static int cmd_export(int argc, char **argv)
     buf out;
     buf_init(&out);
     cx_err e = {0};
-    int rc = roster_export(d, &actor_cli, &root, !only, fmt, &out, &e);
+    int rc = roster_export(d, &actor_cli, &root, !only, full, fmt, &out, &e);
     db_close(d);
     if (rc != CX_OK) return buf_free(&out), cli_err(&e);
     FILE *f = fopen(outp, "wb");

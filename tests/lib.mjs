@@ -287,22 +287,39 @@ export function unzip(buf) {
 
 const xmlEsc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** A minimal XLSX workbook with one sheet: rows of cells; a string cell is written as an inline
- * string, a number cell as a number (as Excel stores a 身份证号 typed without the text format). */
-export function xlsxFromRows(rows, { deflate = false, padding = 0 } = {}) {
+ * string, a number cell as a number (as Excel stores a 身份证号 typed without the text format),
+ * a null or undefined cell not at all (as Excel leaves out empty cells; an empty row stays a blank
+ * row), {v: 31107, fmt: 'yyyy.mm'} a number shown with that number format (a date typed into a
+ * cell Excel formats as a date). merges: cell ranges merged into their first cell, e.g. ['A1:H1']
+ * for a title row. */
+export function xlsxFromRows(rows, { deflate = false, padding = 0, merges = [] } = {}) {
   const col = (i) => (i < 26 ? '' : String.fromCharCode(64 + Math.floor(i / 26))) + String.fromCharCode(65 + (i % 26));
+  const fmts = []; // custom number formats, ids 164…, cell style i + 1
   const sheetRows = rows.map((cells, r) => `<row r="${r + 1}">` + cells.map((v, i) => {
     const ref = `${col(i)}${r + 1}`;
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'object') {
+      if (!fmts.includes(v.fmt)) fmts.push(v.fmt);
+      return `<c r="${ref}" s="${fmts.indexOf(v.fmt) + 1}"><v>${v.v}</v></c>`;
+    }
     if (typeof v === 'number') return `<c r="${ref}"><v>${v}</v></c>`;
-    return `<c r="${ref}" t="inlineStr"><is><t>${xmlEsc(v)}</t></is></c>`;
+    return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlEsc(v)}</t></is></c>`;
   }).join('') + '</row>').join('');
+  const styles = fmts.length ? {
+    'xl/styles.xml': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="${fmts.length}">` +
+      fmts.map((f, i) => `<numFmt numFmtId="${164 + i}" formatCode="${xmlEsc(f)}"/>`).join('') +
+      `</numFmts><cellXfs count="${fmts.length + 1}"><xf numFmtId="0"/>` + fmts.map((f, i) => `<xf numFmtId="${164 + i}" applyNumberFormat="1"/>`).join('') + '</cellXfs></styleSheet>',
+  } : {};
+  const mergeXml = merges.length ? `<mergeCells count="${merges.length}">${merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>` : '';
   return zipStore({
     '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
     '_rels/.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
     'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="党员名册" sheetId="1" r:id="rId1"/></sheets></workbook>',
     'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    ...styles,
     // padding: that many spaces inside the worksheet (valid XML) — a zip bomb when deflated
     'xl/worksheets/sheet1.xml': Buffer.concat([Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows}</sheetData>`),
-      Buffer.alloc(padding, 0x20), Buffer.from('</worksheet>')]),
+      Buffer.alloc(padding, 0x20), Buffer.from(mergeXml + '</worksheet>')]),
   }, { deflate });
 }
 

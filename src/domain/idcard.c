@@ -143,6 +143,9 @@ int idcard_validate(const char *in, char out[19], cx_err *e)
     if (!in) in = "";
     trim_span(in, &p, &n);
     if (n == 0) return cx_fail(e, 400, "invalid_idcard", "idcard", "身份证号不能为空");
+    if (memchr(p, '*', n) || memmem(p, n, "＊", 3))
+        return cx_fail(e, 400, "idcard_masked", "idcard",
+                       "身份证号是脱敏后的号码（含 *），请填写完整号码；从本系统导出再导入时，请使用“完整导出”的文件");
     if (idcard_looks_excel_number(in))
         return cx_fail(e, 400, "idcard_excel_number", "idcard",
                        "身份证号被 Excel 转成了数字（%.*s），请把该列设为“文本”格式后重新填写",
@@ -233,6 +236,9 @@ int phone_validate(const char *in, char out[32], cx_err *e)
     trim_span(in, &p, &n);
     if (n == 0) return cx_fail(e, 400, "invalid_phone", "phone", "联系电话不能为空");
     if (n > 48) return cx_fail(e, 400, "invalid_phone", "phone", "联系电话格式不正确：号码过长");
+    if (memchr(p, '*', n) || memmem(p, n, "＊", 3))
+        return cx_fail(e, 400, "phone_masked", "phone",
+                       "联系电话是脱敏后的号码（含 *），请填写完整号码；从本系统导出再导入时，请使用“完整导出”的文件");
 
     char s[49];
     memcpy(s, p, n);

@@ -20,7 +20,8 @@ char idcard_check_char(const char *first17);
  * 出生日期晚于今天 / 校验码错误（应为 X），请核对号码; and returns CX_ERR.
  * The code is "idcard_excel_number" instead when Excel mangled the value: scientific notation
  * ("身份证号被 Excel 转成了数字（4.40106E+17），请把该列设为“文本”格式后重新填写"), or 18 digits
- * ending in 000 whose check fails (a double keeps only 15 significant digits). */
+ * ending in 000 whose check fails (a double keeps only 15 significant digits); "idcard_masked"
+ * when it holds a "*" (a masked number copied from an export or a list). */
 int idcard_validate(const char *in, char out[19], cx_err *e);
 
 /* True when s (white space around it ignored) looks like Excel's rendering of a long number:
@@ -44,7 +45,8 @@ void idcard_mask(const char *id, char out[19]);
  * the 7-8 digit number ("010-12345678-801"). Writes the normalised form to out (at most 32
  * bytes incl. NUL): "13800138000", "0371-68888888", "0371-68888888-801", and returns CX_OK;
  * otherwise leaves out alone, fills e (if not NULL) with field "phone", code "invalid_phone" and
- * a Chinese message (联系电话不能为空 / 联系电话格式不正确：<reason>) and returns CX_ERR. */
+ * a Chinese message (联系电话不能为空 / 联系电话格式不正确：<reason>) and returns CX_ERR; the code
+ * is "phone_masked" when it holds a "*" (a masked number copied from an export). */
 int phone_validate(const char *in, char out[32], cx_err *e);
 /* Masked phone, for normalised numbers: mobile "138****1234"; landline keeps the area code and
  * the last 2 digits, "0371-******88", and leaves out any extension. Anything else becomes

@@ -34,6 +34,7 @@ struct tabfile {
     /* What the parser reads: UTF-8 bytes in [p, pe). */
     const unsigned char *p, *pe;
     size_t line;     /* 1-based line number at p */
+    size_t rec;      /* records started so far, empty ones included: the row Excel shows */
     bool pending_lf; /* a record ended with CR at the end of the window: skip a following LF */
     bool quo_cr;     /* the last byte of quoted content seen was CR */
 };
@@ -282,7 +283,7 @@ static int csv_next(tabfile *t, cx_err *e)
         tab_row_reset(r);
         int s = S_START;
         bool any = false;
-        size_t start = t->line, quote_line = 0;
+        size_t start = t->line, quote_line = 0, recno = ++t->rec;
         for (;;) {
             if (t->p == t->pe && !csv_refill(t)) {
                 if (t->io_err) {
@@ -376,7 +377,7 @@ static int csv_next(tabfile *t, cx_err *e)
                 return csv_fail(t, e, start, "内容过长（可能有引号未闭合）");
         }
         if (tab_row_finish(r)) {
-            t->rowno = start;
+            t->rowno = recno;
             return 1;
         }
     }

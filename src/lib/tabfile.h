@@ -40,15 +40,17 @@ void tab_close(tabfile *t);
  * significant digits ("0.3", "4.40106199001011E+17" for a 身份证号 typed as a number, so it
  * can be recognised); numeric cells whose style is a date format (built-in 14-22, 27-36,
  * 45-47, 50-58, or a custom code with y/d, or m without h/s) become "YYYY-MM-DD", honouring
- * the 1904 date system; serials with no valid date (60, out of 1900..2100) stay numbers;
+ * the 1904 date system, or "YYYY-MM" when the format shows no day (17 "mmm-yy", custom
+ * "yyyy/m", "yyyy"年"m"月"), "YYYY" when it shows a year alone; serials with no valid date (60, out of 1900..2100) stay numbers;
  * t="d" cells give their date part; booleans "TRUE"/"FALSE"; errors as shown ("#N/A");
  * formula cells their cached value; missing cells before a present one are "". Errors: code
  * "bad_xlsx" (broken XML or ZIP data, cells out of order, a cell over 1 MiB, more than 16384
  * columns). */
 int tab_next(tabfile *t, char ***cells, size_t *ncells, cx_err *e);
-/* The 1-based row number of the row last returned, as a person sees it in Excel or in a text
- * editor (for CSV: the line where the record starts, counting line breaks inside quotes and
- * skipped empty lines; for XLSX: the row's r attribute). */
+/* The 1-based row number of the row last returned, as a person sees it in Excel or WPS (for
+ * CSV: the record's number, counting skipped empty lines, so a field with line breaks inside
+ * quotes is one row, as the spreadsheet shows it; for XLSX: the row's r attribute). Errors in
+ * the CSV text itself ("引号未闭合") name the line in the file instead. */
 size_t tab_rowno(const tabfile *t);
 /* "csv-utf8", "csv-gb18030" or "xlsx". */
 const char *tab_kind(const tabfile *t);

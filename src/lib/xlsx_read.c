@@ -41,7 +41,7 @@ struct xlsx_reader {
     size_t *sst_off, sst_n, sst_cap;
     bool in_si, in_t;
     int rph; /* depth inside <rPh> (phonetic runs, not part of the text) */
-    /* styles: whether each cellXfs entry has a date format */
+    /* styles: whether each cellXfs entry has a date format, and to what precision (DATE_*) */
     unsigned char *xf_date;
     size_t n_xf;
     bool date1904;
@@ -315,22 +315,30 @@ static void text_cd(void *ud, const XML_Char *s, int len)
 
 typedef struct {
     int *cust_id;
-    bool *cust_date;
+    unsigned char *cust_date;
     size_t nc;
     int *xf_fmt;
     size_t nx;
     bool in_numfmts, in_cellxfs;
 } style_info;
 
-static bool builtin_date(int id)
+/* What a date format shows: not a date, a day, a month ("yyyy/m", "mmm-yy": a 出生年月 column)
+ * or a year alone. */
+enum { DATE_NONE, DATE_DAY, DATE_MONTH, DATE_YEAR };
+
+static unsigned char builtin_date(int id)
 {
-    return (id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) || (id >= 50 && id <= 58);
+    if (id == 17) return DATE_MONTH; /* mmm-yy */
+    return (id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) || (id >= 50 && id <= 58) ? DATE_DAY
+                                                                                                                 : DATE_NONE;
 }
 
 /* Whether a number format code shows a date: it has a year, a day, or a month without hours
  * or seconds ("mm:ss" and "h:mm" are times). Quoted text, escaped characters and bracketed
- * parts ([Red], [$-804]) are skipped; an elapsed-time bracket ([h], [mm]) counts as a time. */
-static bool date_format(const char *f)
+ * parts ([Red], [$-804]) are skipped; an elapsed-time bracket ([h], [mm]) counts as a time.
+ * Returns DATE_DAY, or DATE_MONTH / DATE_YEAR for a code with a year and no day ("yyyy/m",
+ * "yyyy"年"m"月"; "yyyy"), else DATE_NONE. */
+static unsigned char date_format(const char *f)
 {
     bool y = false, m = false, d = false, hs = false;
     for (; *f; f++) {
@@ -358,7 +366,9 @@ static bool date_format(const char *f)
             hs = true;
         }
     }
-    return y || d || (m && !hs);
+    if (!(y || d || (m && !hs))) return DATE_NONE;
+    if (y && !d && !hs) return m ? DATE_MONTH : DATE_YEAR;
+    return DATE_DAY;
 }
 
 static int int_attr(const XML_Char **a, const char *name, int dflt)
@@ -384,7 +394,7 @@ static void styles_start(void *ud, const XML_Char *name, const XML_Char **a)
         s->cust_id = xrealloc(s->cust_id, (s->nc + 1) * sizeof *s->cust_id);
         s->cust_date = xrealloc(s->cust_date, (s->nc + 1) * sizeof *s->cust_date);
         s->cust_id[s->nc] = int_attr(a, "numFmtId", -1);
-        s->cust_date[s->nc] = code && date_format(code);
+        s->cust_date[s->nc] = code ? date_format(code) : DATE_NONE;
         s->nc++;
     } else if (strcmp(n, "xf") == 0 && s->in_cellxfs) {
         if (s->nx >= MAX_XF) {
@@ -416,7 +426,8 @@ static int load_styles(xlsx_reader *x, cx_err *e)
         x->xf_date = xcalloc(s.nx, 1);
         for (size_t i = 0; i < s.nx; i++) {
             int id = s.xf_fmt[i];
-            bool custom = false, date = false;
+            bool custom = false;
+            unsigned char date = DATE_NONE;
             for (size_t k = 0; k < s.nc && !custom; k++)
                 if (s.cust_id[k] == id) custom = true, date = s.cust_date[k];
             x->xf_date[i] = custom ? date : builtin_date(id);
@@ -533,8 +544,11 @@ static void cell_end(xlsx_reader *x)
             char *end;
             double d = strtod(v, &end);
             if (x->c_style < x->n_xf && x->xf_date[x->c_style] && end != v && *end == 0 &&
-                date_from_excel_serial(d + (x->date1904 ? 1462 : 0), tmp) == CX_OK)
+                date_from_excel_serial(d + (x->date1904 ? 1462 : 0), tmp) == CX_OK) {
                 v = tmp;
+                if (x->xf_date[x->c_style] == DATE_MONTH) tmp[7] = 0; /* "1985-03": the sheet shows no day */
+                else if (x->xf_date[x->c_style] == DATE_YEAR) tmp[4] = 0;
+            }
             else
                 v = number_text(v, tmp);
         }

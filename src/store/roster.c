@@ -3,9 +3,11 @@
 #include "roster.h"
 #include "rollup.h"
 #include "../domain/idcard.h"
+#include "../domain/roster_map.h"
 #include "../lib/crypto.h"
 #include "../lib/tabfile.h"
 #include <cjson/cJSON.h>
+#include <sodium.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,18 +154,67 @@ static tabfile *open_tab(const char *path, const void *data, size_t len, cx_err 
     return path ? tab_open_path(path, e) : tab_open_mem(data, len, e);
 }
 
+/* The header row as found (or, when none was, the best candidate): a copy of its cells. */
+typedef struct hdr_row {
+    char **cells;
+    size_t n;
+    int64_t row;
+    int hits;
+    bool found;
+} hdr_row;
+
+static void header_keep(hdr_row *h, char **cells, size_t n, int64_t row, int hits)
+{
+    for (size_t i = 0; i < h->n; i++) free(h->cells[i]);
+    free(h->cells);
+    h->cells = xcalloc(n + 1, sizeof *h->cells);
+    for (size_t i = 0; i < n; i++) h->cells[i] = xstrdup(cells[i]);
+    h->n = n;
+    h->row = row;
+    h->hits = hits;
+}
+
+static void header_free(hdr_row *h)
+{
+    header_keep(h, NULL, 0, 0, 0);
+    free(h->cells);
+}
+
+/* Finds the header row: the first of the top ROSTER_HEADER_SCAN non-empty rows naming at least
+ * ROSTER_HEADER_MIN columns; the rows above it (titles, a merged "…党员花名册（2026年）") are
+ * skipped. Returns 1 with h filled (h->found tells whether it is a real header row or only the
+ * best candidate), 0 when the file has no rows, CX_ERR with fe on a malformed file. */
+static int find_header(tabfile *t, hdr_row *h, cx_err *fe)
+{
+    char **cells;
+    size_t n;
+    for (int k = 0; k < ROSTER_HEADER_SCAN; k++) {
+        int rc = tab_next(t, &cells, &n, fe);
+        if (rc == CX_ERR) return rc;
+        if (rc == 0) return k ? 1 : 0;
+        for (size_t i = 0; i < n; i++) roster_fold(cells[i], true);
+        int hits = roster_header_hits(cells, n);
+        if (k == 0 || hits > h->hits || hits >= ROSTER_HEADER_MIN) header_keep(h, cells, n, (int64_t)tab_rowno(t), hits);
+        if (hits >= ROSTER_HEADER_MIN) {
+            h->found = true;
+            return 1;
+        }
+    }
+    return 1;
+}
+
 /* Maps header cells to member_cols indexes; reports unknown and missing columns. */
-static int map_header(char **cells, size_t n, int *colmap, roster_report *r)
+static int map_header(const hdr_row *h, int *colmap, roster_report *r)
 {
     int seen[NCOLS] = {0};
     int ok = 1;
-    for (size_t i = 0; i < n; i++) {
-        colmap[i] = cells[i][0] ? member_col_find(cells[i]) : -1;
+    for (size_t i = 0; i < h->n; i++) {
+        colmap[i] = h->cells[i][0] ? member_col_find(h->cells[i]) : -1;
         if (colmap[i] >= 0) {
             if (seen[colmap[i]]) {
                 char msg[256];
                 snprintf(msg, sizeof msg, "“%s”列出现了两次", member_cols[colmap[i]].label);
-                issue(r, 1, member_cols[colmap[i]].label, "duplicate_column", msg);
+                issue(r, h->row, member_cols[colmap[i]].label, "duplicate_column", msg);
                 ok = 0;
             }
             seen[colmap[i]] = 1;
@@ -171,9 +222,14 @@ static int map_header(char **cells, size_t n, int *colmap, roster_report *r)
     }
     for (int c = 0; member_cols[c].field; c++)
         if (member_cols[c].required && !seen[c]) {
-            char msg[256];
-            snprintf(msg, sizeof msg, "缺少必需的列“%s”（第 1 行应为列标题，可下载导入模板对照）", member_cols[c].label);
-            issue(r, 1, member_cols[c].label, "missing_column", msg);
+            char msg[320];
+            if (h->found)
+                snprintf(msg, sizeof msg, "缺少必需的列“%s”（列标题在第 %" PRId64 " 行，按表格行号；可下载导入模板对照）",
+                         member_cols[c].label, h->row);
+            else
+                snprintf(msg, sizeof msg, "缺少必需的列“%s”（前 %d 行中没有列标题行：应有一行写明“姓名”“身份证号”“入党时间”等列名，可下载导入模板对照）",
+                         member_cols[c].label, ROSTER_HEADER_SCAN);
+            issue(r, h->row, member_cols[c].label, "missing_column", msg);
             ok = 0;
         }
     return ok;
@@ -227,19 +283,27 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     snprintf(r->kind, sizeof r->kind, "%s", tab_kind(t));
     char **cells;
     size_t n;
-    int rc = tab_next(t, &cells, &n, &fe);
+    hdr_row hdr = {0};
+    int rc = find_header(t, &hdr, &fe);
     if (rc != 1) {
-        issue(r, 0, "", rc == 0 ? "empty_file" : fe.code, rc == 0 ? "文件是空的：第 1 行应为列标题" : fe.msg);
+        issue(r, 0, "", rc == 0 ? "empty_file" : fe.code, rc == 0 ? "文件是空的：没有列标题，也没有党员数据" : fe.msg);
+        header_free(&hdr);
         tab_close(t);
         return CX_OK;
     }
-    size_t ncols = n;
-    int *colmap = xcalloc(ncols, sizeof(int));
-    if (!map_header(cells, n, colmap, r)) {
+    r->header_row = hdr.row;
+    size_t ncols = hdr.n;
+    int *colmap = xcalloc(ncols + 1, sizeof(int));
+    int idcol = -1;
+    int mapped = map_header(&hdr, colmap, r);
+    header_free(&hdr);
+    if (!mapped) {
         free(colmap);
         tab_close(t);
         return CX_OK;
     }
+    for (size_t i = 0; i < ncols; i++)
+        if (colmap[i] >= 0 && !strcmp(member_cols[colmap[i]].field, "idcard")) idcol = (int)i;
     /* One pass in one transaction: each row is validated and, while every row so far was valid,
      * written. The first bad row stops the writing but not the checking, so the report lists
      * every problem; then everything is rolled back. Only a wholly valid file is committed. */
@@ -256,14 +320,30 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     cx_err errs[16];
     int64_t now = now_unix(), id_before = 0;
     db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
+    roster_scratch scratch;
+    int64_t notes_row = 0; /* where the notes under the table begin */
     while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
         int64_t rowno = (int64_t)tab_rowno(t);
+        if (n > ncols) n = ncols; /* cells beyond the header are ignored */
+        bool any = roster_prepare_row(cells, n, colmap, &scratch);
+        if (!notes_row && roster_note_row(cells, n, r->rows > 0)) notes_row = rowno;
+        if (notes_row && rowno != notes_row && idcol >= 0 && (size_t)idcol < n && cells[idcol][0]) {
+            r->rows++; /* a member below the notes: said, not dropped */
+            char msg[256];
+            snprintf(msg, sizeof msg, "该行在表尾说明（第 %" PRId64 " 行）之后：党员数据应写在说明之前", notes_row);
+            issue(r, rowno, "", "row_after_notes", msg);
+            writing = false;
+            continue;
+        }
+        if (notes_row || !any) continue; /* notes, or no member column filled (a 序号 alone) */
+        if (idcol >= 0 && (size_t)idcol < n && !(cells[idcol][0] >= '0' && cells[idcol][0] <= '9') &&
+            member_col_find(cells[idcol]) == colmap[idcol])
+            continue; /* the header again (a printed multi-page roster) */
         r->rows++;
         int64_t before = r->nissues;
-        if (n > ncols) n = ncols; /* cells beyond the header are ignored */
         const char *orgname;
         fill_in(cells, n, colmap, &in, &orgname);
-        int ne = member_validate(&in, m, errs, 16);
+        int ne = member_validate_row(&in, m, errs, 16);
         for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
         const org *o = row_org(d, &oc, root, orgname, rowno, r);
         if (m->idcard[0] && strlen(m->idcard) == 18) {
@@ -343,8 +423,16 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
 
 /* ---- export ---- */
 
-static const char *export_value(const member *m, const char *field, char tmp[16])
+/* full: the member's decrypted 身份证号 and phone, or NULL for the masked export. */
+typedef struct full_vals {
+    char idcard[19], phone[32], birth[11];
+} full_vals;
+
+static const char *export_value(const member *m, const full_vals *full, const char *field, char tmp[16])
 {
+    if (full && !strcmp(field, "idcard")) return full->idcard;
+    if (full && !strcmp(field, "phone")) return full->phone;
+    if (full && !strcmp(field, "birth_date")) return full->birth;
     if (!strcmp(field, "birth_date")) return snprintf(tmp, 16, "%d年", m->birth_year), tmp; /* year only */
     if (!strcmp(field, "status")) return member_status_label(m->r.status);
     if (!strcmp(field, "org")) return m->org_name;
@@ -356,14 +444,26 @@ typedef struct xctx {
     lxw_format *text;
     lxw_row_t row;
     buf *csv;
+    db *d;     /* set for the full export: numbers are decrypted row by row */
+    bool failed;
 } xctx;
 
 static int export_row(void *ctx, const member *m)
 {
     xctx *x = ctx;
+    full_vals fv, *full = NULL;
+    if (x->d) {
+        cx_err e;
+        if (member_decrypt(x->d, m->id, fv.idcard, fv.phone, NULL, &e) != CX_OK) {
+            x->failed = true;
+            return 1;
+        }
+        idcard_birth(fv.idcard, fv.birth);
+        full = &fv;
+    }
     for (int c = 0; member_cols[c].field; c++) {
         char tmp[16];
-        const char *v = export_value(m, member_cols[c].field, tmp);
+        const char *v = export_value(m, full, member_cols[c].field, tmp);
         if (x->ws) worksheet_write_string(x->ws, x->row, (lxw_col_t)c, v ? v : "", x->text);
         else {
             if (c) buf_addc(x->csv, ',');
@@ -372,6 +472,7 @@ static int export_row(void *ctx, const member *m)
     }
     if (!x->ws) buf_adds(x->csv, "\r\n");
     x->row++;
+    if (full) sodium_memzero(&fv, sizeof fv);
     return 0;
 }
 
@@ -392,7 +493,7 @@ static void header_row(lxw_workbook *wb, lxw_worksheet *ws, buf *csv)
     if (csv) buf_adds(csv, "\r\n");
 }
 
-int roster_export(db *d, const actor *a, const org *root, bool subtree, const char *format, buf *out, cx_err *e)
+int roster_export(db *d, const actor *a, const org *root, bool subtree, bool full, const char *format, buf *out, cx_err *e)
 {
     bool xlsx = !strcmp(format, "xlsx");
     if (!xlsx && strcmp(format, "csv") != 0) return cx_fail(e, 400, "invalid_format", "format", "导出格式应为 xlsx 或 csv");
@@ -414,13 +515,21 @@ int roster_export(db *d, const actor *a, const org *root, bool subtree, const ch
         header_row(NULL, NULL, out);
     }
     x.row = 1;
+    if (full) x.d = d;
     int rc = member_list(d, &q, export_row, &x);
+    if (x.failed) rc = CX_ERR;
     if (xlsx && xlsxout_close(&xo, out) != CX_OK) rc = CX_ERR;
-    if (rc != CX_OK) return cx_fail(e, 500, "export_failed", "", "导出失败：%s", db_errmsg(d));
-    /* Exports of personal data are themselves audited. */
-    char *after = xasprintf("{\"format\":\"%s\",\"rows\":%u,\"subtree\":%s}", format, (unsigned)(x.row - 1),
-                            subtree ? "true" : "false");
-    int rc2 = audit_record(d, a, "export", "org", root->id, root->id, NULL, after, "ok");
+    if (rc != CX_OK) {
+        buf_reset(out);
+        return x.failed ? cx_fail(e, 500, "decrypt_failed", "", "导出失败：无法解密身份证号（密钥文件与数据库不匹配）")
+                        : cx_fail(e, 500, "export_failed", "", "导出失败：%s", db_errmsg(d));
+    }
+    /* Exports of personal data are themselves audited; the full one as a view of the full numbers. */
+    char *after = full ? xasprintf("{\"fields\":[\"idcard\",\"phone\"],\"export\":\"%s\",\"rows\":%u,\"subtree\":%s}", format,
+                                   (unsigned)(x.row - 1), subtree ? "true" : "false")
+                       : xasprintf("{\"format\":\"%s\",\"rows\":%u,\"subtree\":%s}", format, (unsigned)(x.row - 1),
+                                   subtree ? "true" : "false");
+    int rc2 = audit_record(d, a, full ? "reveal" : "export", "org", root->id, root->id, NULL, after, "ok");
     free(after);
     if (rc2 != CX_OK) { /* an export of personal data that cannot be audited does not happen */
         buf_reset(out);
@@ -453,7 +562,7 @@ int roster_template(const char *format, buf *out, cx_err *e)
     static const char *notes[][2] = {
         {"姓名", "必填，不超过 20 个字"},
         {"性别", "选填：男 / 女；填写时须与身份证号一致"},
-        {"民族", "选填，如 汉族"},
+        {"民族", "选填，如 汉族（写“汉”也可以）"},
         {"出生日期", "选填，如 1985-03-12；填写时须与身份证号一致"},
         {"身份证号", "必填，18 位，最后一位可以是 X。本列已设为“文本”格式，请勿改成数字格式"},
         {"联系电话", "选填，手机号或带区号的固定电话"},
@@ -476,6 +585,9 @@ int roster_template(const char *format, buf *out, cx_err *e)
         worksheet_write_string(help, (lxw_row_t)(i + 1), 1, notes[i][1], NULL);
     }
     worksheet_write_string(help, (lxw_row_t)(sizeof notes / sizeof notes[0] + 2), 0,
-                           "整个文件全部正确才会导入；有任何错误时不会导入任何一行，并列出每个错误的行号、列和原因。", NULL);
+                           "整个文件全部正确才会导入；有任何错误时不会导入任何一行，并列出每个错误的行号（按表格行号）、列和原因。", NULL);
+    worksheet_write_string(help, (lxw_row_t)(sizeof notes / sizeof notes[0] + 3), 0,
+                           "也可以直接导入支部自己的花名册：表头上方的标题行、表格下方的“填表人：”“注：”等说明可以保留，"
+                           "列标题可用常见写法（如 公民身份号码、手机号码、入党日期、所在支部），全角数字也可以。", NULL);
     return xlsxout_close(&xo, out) == CX_OK ? CX_OK : cx_fail(e, 500, "template_failed", "", "生成模板失败");
 }

@@ -46,6 +46,7 @@ void h_import(req *r)
     cJSON *d = req_data(r);
     cJSON *rj = cJSON_AddObjectToObject(d, "report");
     json_add_i64(rj, "rows", rep.rows);
+    json_add_i64(rj, "header_row", rep.header_row);
     json_add_i64(rj, "valid_rows", rep.valid_rows);
     json_add_i64(rj, "imported", rep.imported);
     json_add_i64(rj, "error_count", rep.nissues);
@@ -53,6 +54,7 @@ void h_import(req *r)
     cJSON_AddBoolToObject(rj, "ok", rep.nissues == 0);
     cJSON_AddStringToObject(rj, "format", rep.kind);
     if (f && f->filename) cJSON_AddStringToObject(rj, "filename", f->filename);
+    cJSON_AddStringToObject(rj, "row_numbers", ROSTER_ROW_NOTE);
     cJSON *errs = cJSON_AddArrayToObject(rj, "errors");
     for (int i = 0; i < rep.nkept; i++) {
         cJSON *x = cJSON_CreateObject();
@@ -90,16 +92,25 @@ void h_export(req *r)
         req_failf(r, 400, "invalid_query", "subtree", "参数 subtree 应为 0 或 1");
         return;
     }
+    /* full=1: the full 身份证号 and phone, a file that imports again. Everyone who may export an
+     * organisation's roster (its office or secretary) may also reveal each member's numbers
+     * (h_member_reveal asks the same roles), and the export is audited as such a view. */
+    const char *full = req_query(r, "full");
+    if (full && strcmp(full, "0") && strcmp(full, "1")) {
+        req_failf(r, 400, "invalid_query", "full", "参数 full 应为 0 或 1");
+        return;
+    }
     cx_err e = {0};
     buf_init(&r->file);
-    if (roster_export(r->db, &r->who, &o, !sub || !strcmp(sub, "1"), fmt, &r->file, &e) != CX_OK) {
+    if (roster_export(r->db, &r->who, &o, !sub || !strcmp(sub, "1"), full && !strcmp(full, "1"), fmt, &r->file, &e) != CX_OK) {
         buf_free(&r->file);
         req_fail(r, &e);
         return;
     }
     bool xlsx = !strcmp(fmt, "xlsx");
     r->file_mime = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
-    snprintf(r->file_name, sizeof r->file_name, "%s-党员名册.%s", o.name, xlsx ? "xlsx" : "csv");
+    snprintf(r->file_name, sizeof r->file_name, "%s-党员名册%s.%s", o.name, full && !strcmp(full, "1") ? "（完整）" : "",
+             xlsx ? "xlsx" : "csv");
 }
 
 void h_template(req *r)

@@ -131,7 +131,7 @@ test('a good UTF-8 CSV imports every row, into the named orgs; a dry run first i
   const before = await total(townId);
   const dry = await importAs(town, townId, fileForm(csv, '名册.csv'), '?dry_run=1');
   assert.equal(dry.status, 200, dry.text);
-  assert.deepEqual(dry.json.report, { rows: 3, valid_rows: 3, imported: 0, error_count: 0, dry_run: true, ok: true, format: 'csv-utf8', filename: '名册.csv', errors: [] });
+  assert.deepEqual(dry.json.report, { rows: 3, header_row: 1, valid_rows: 3, imported: 0, error_count: 0, dry_run: true, ok: true, format: 'csv-utf8', filename: '名册.csv', row_numbers: '行号按表格行号（即 Excel 左侧显示的行号，标题行也计在内）', errors: [] });
   assert.equal(await total(townId), before);
   assert.equal(await total(townId, '导入甲'), 0);
 
@@ -168,8 +168,8 @@ test('a file with bad rows is answered 422 with every error by row, column and r
     `坏戊,${twin},2010-07-01,,`, // 6: same id as row 5
     `坏己,${known[0].full},2010-07-01,,`, // 7: already a member
     `坏庚,${newIdcard('19870808')},2023-02-30,,`, // 8: no such date
-    `坏辛,${good},2010-07-01,,"第一行\n第二行"`, // 9-10: fine, a quoted line break
-    `,${newIdcard('19880909')},2010-07-01,,`, // 11: name missing
+    `坏辛,${good},2010-07-01,,"第一行\n第二行"`, // 9: fine, a quoted line break (one row in Excel)
+    `,${newIdcard('19880909')},2010-07-01,,`, // 10: name missing
   ];
   const csv = '姓名,身份证号,入党时间,所在党组织,岗位职责\n' + rows.join('\n') + '\n';
   const before = await total(townId);
@@ -188,7 +188,7 @@ test('a file with bad rows is answered 422 with every error by row, column and r
     [6, '身份证号', 'duplicate_in_file'],
     [7, '身份证号', 'duplicate_member'],
     [8, '入党时间', 'invalid_date'],
-    [11, '姓名', 'required'],
+    [10, '姓名', 'required'],
   ]);
   assert.equal(rep.error_count, 7);
   const reason = (row) => rep.errors.find((e) => e.row === row).reason;
@@ -268,7 +268,7 @@ test('an XLSX file imports; a 身份证号 stored as a number is reported, not g
   assert.equal(await total(branchId), before + 2);
 });
 
-test('the server\'s own export imported back is refused row by row: its ids are masked', async () => {
+test('the server\'s own masked export imported back is refused row by row, saying the numbers are masked', async () => {
   const x = await sec.get(`/api/v1/orgs/${branchId}/export?format=xlsx`);
   const before = await total(branchId);
   const r = await importAs(sec, branchId, fileForm(x.buf, 'export.xlsx'));
@@ -278,8 +278,11 @@ test('the server\'s own export imported back is refused row by row: its ids are 
   assert.equal(rep.rows, before);
   assert.equal(rep.valid_rows, 0);
   assert.equal(rep.imported, 0);
-  const idRows = rep.errors.filter((e) => e.column === '身份证号' && e.code === 'invalid_idcard').map((e) => e.row);
+  const idRows = rep.errors.filter((e) => e.column === '身份证号' && e.code === 'idcard_masked').map((e) => e.row);
   assert.deepEqual(idRows, Array.from({ length: before }, (_, i) => i + 2));
+  // nothing but the masked numbers is wrong with it (the year-only 出生日期 is not an error)
+  assert.deepEqual([...new Set(rep.errors.map((e) => e.code))].sort(), ['idcard_masked', 'phone_masked']);
+  assert.match(rep.errors[0].reason, /脱敏.*完整导出/);
   assert.equal(await total(branchId), before);
 });
 

@@ -170,6 +170,20 @@ static void test_excel_numbers(void **state)
     assert_false(idcard_looks_excel_number(NULL));
 }
 
+/* A masked number copied from an export or a list is named as such, not as a bad number. */
+static void test_masked_values(void **state)
+{
+    (void)state;
+    expect_id_fail("440106********1234", "idcard_masked", "脱敏");
+    expect_id_fail(" 440106＊＊＊＊＊＊＊＊1234 ", "idcard_masked", "完整导出");
+    cx_err e;
+    memset(&e, 0, sizeof e);
+    assert_int_equal(phone_validate("138****8000", (char[32]){0}, &e), CX_ERR);
+    assert_string_equal(e.code, "phone_masked");
+    assert_string_equal(e.field, "phone");
+    assert_non_null(strstr(e.msg, "联系电话是脱敏后的号码"));
+}
+
 static void test_birth_and_sex(void **state)
 {
     (void)state;
@@ -322,7 +336,8 @@ int main(void)
         cmocka_unit_test(test_check_char),        cmocka_unit_test(test_valid_ids),
         cmocka_unit_test(test_normalisation),     cmocka_unit_test(test_length_and_characters),
         cmocka_unit_test(test_birth_dates),       cmocka_unit_test(test_check_char_errors),
-        cmocka_unit_test(test_excel_numbers),     cmocka_unit_test(test_birth_and_sex),
+        cmocka_unit_test(test_excel_numbers),
+        cmocka_unit_test(test_masked_values),     cmocka_unit_test(test_birth_and_sex),
         cmocka_unit_test(test_id_mask),           cmocka_unit_test(test_mobiles),
         cmocka_unit_test(test_landlines),         cmocka_unit_test(test_phone_mask),
     };

@@ -306,7 +306,24 @@ static void test_birth_date_and_sex_agree(void **state)
     expect_error(&in, "birth_date", "birth_date_mismatch", "出生日期", "1985-06-16");
     expect_private(&in);
     in.birth_date = "1985-06";
-    expect_error(&in, "birth_date", NULL, "出生日期", NULL);
+    expect_error(&in, "birth_date", "invalid_date", "出生日期", NULL);
+    /* a roster's 出生年月 column holds a month or a year: compared to that precision */
+    const char *agree[] = {"1985-06", "1985.6", "1985年6月", "198506", "1985年", "1985", "1985-06-15"};
+    for (size_t i = 0; i < sizeof agree / sizeof agree[0]; i++) {
+        in.birth_date = agree[i];
+        cx_err e[MAXERR];
+        int n = member_validate_row(&in, &out, e, MAXERR);
+        if (n) fail_msg("%s: %s", agree[i], e[0].msg);
+        assert_string_equal(out.birth_date, "1985-06-15");
+    }
+    const char *differ[][2] = {{"1985.07", "1985-07"}, {"1986年", "1986"}, {"1985-06-16", "1985-06-16"}};
+    for (size_t i = 0; i < 3; i++) {
+        in.birth_date = differ[i][0];
+        cx_err e[MAXERR];
+        assert_int_equal(member_validate_row(&in, &out, e, MAXERR), 1);
+        assert_string_equal(e[0].code, "birth_date_mismatch");
+        assert_non_null(strstr(e[0].msg, differ[i][1]));
+    }
     in.birth_date = "不知道";
     expect_error(&in, "birth_date", "invalid_date", "出生日期", NULL);
     in.birth_date = NULL;
@@ -573,6 +590,28 @@ static void test_col_find(void **state)
         {"  姓名  ", "name"},
         {"\t身份证号\t", "idcard"},
         {" 入党时间 （必填）", "joined_date"},
+        /* the synonyms offices write (issue 14) */
+        {"公民身份号码", "idcard"},
+        {"身份证号码", "idcard"},
+        {"手机", "phone"},
+        {"手机号码", "phone"},
+        {"联系方式", "phone"},
+        {"入党时间", "joined_date"},
+        {"转正时间", "full_date"},
+        {"所在支部", "org"},
+        {"党组织名称", "org"},
+        {"出生年月", "birth_date"},
+        {"职务", "post"},
+        {"岗位", "post"},
+        {"加入党组织日期", "joined_date"},
+        /* white space inside, line breaks, a leading marker, a note in brackets */
+        {"姓  名", "name"},
+        {"姓\u3000名", "name"},
+        {"身份证\n号码", "idcard"},
+        {"*姓名", "name"},
+        {"入党时间（年月日）", "joined_date"},
+        {"身份证号码(18位)", "idcard"},
+        {"出生年月（年.月）*", "birth_date"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int k = member_col_find(cases[i].header);
@@ -580,7 +619,7 @@ static void test_col_find(void **state)
         assert_string_equal(member_cols[k].field, cases[i].field);
     }
     const char *unknown[] = {"", "  ", "*", "（必填）", "姓", "姓名称", "名字", "身份证号码号", "手机号码|电话",
-                             "Name", "name", "姓名*x", "备注"};
+                             "Name", "name", "姓名*x", "备注", "序号", "（姓名）", "姓名（", "籍贯（省）"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         if (member_col_find(unknown[i]) != -1) fail_msg("\"%s\" was taken as a column", unknown[i]);
 
@@ -606,6 +645,31 @@ static void test_col_find_space_after_marker(void **state)
         if (k < 0) fail_msg("\"%s\" not found", hs[i]);
         assert_string_equal(member_cols[k].field, fs[i]);
     }
+}
+
+/* 民族 written without 族 becomes the official name, for all 56; other values are kept. */
+static void test_ethnicity_short_forms(void **state)
+{
+    (void)state;
+    const char *pairs[][2] = {{"汉", "汉族"}, {"汉族", "汉族"}, {"回", "回族"}, {"蒙古", "蒙古族"}, {"维吾尔", "维吾尔族"},
+                              {"土家", "土家族"}, {"柯尔克孜", "柯尔克孜族"}, {"基诺", "基诺族"}, {"俄罗斯", "俄罗斯族"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        const char *f = member_ethnicity_full(pairs[i][0]);
+        if (!f) fail_msg("\"%s\" not known", pairs[i][0]);
+        assert_string_equal(f, pairs[i][1]);
+    }
+    assert_null(member_ethnicity_full("族"));
+    assert_null(member_ethnicity_full(""));
+    assert_null(member_ethnicity_full("穿青人"));
+    assert_null(member_ethnicity_full("汉族族"));
+    member_in in = minimal();
+    member_rec out;
+    in.ethnicity = " 汉 ";
+    expect_valid(&in, &out);
+    assert_string_equal(out.ethnicity, "汉族");
+    in.ethnicity = "穿青人";
+    expect_valid(&in, &out);
+    assert_string_equal(out.ethnicity, "穿青人");
 }
 
 static void test_in_slot(void **state)
@@ -711,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_error_collection),
         cmocka_unit_test(test_col_find),
         cmocka_unit_test(test_col_find_space_after_marker),
+        cmocka_unit_test(test_ethnicity_short_forms),
         cmocka_unit_test(test_in_slot),
         cmocka_unit_test(test_rec_get_round_trip),
     };

@@ -1,8 +1,13 @@
 /* fuzz_tabfile.c: the roster readers — CSV (any encoding the reader detects) and XLSX (a zip of
- * XML parts) — through tab_open_mem, which picks the reader by content, reading every row. */
+ * XML parts) — through tab_open_mem, which picks the reader by content, reading every row; and
+ * each row through the roster mapping as an import reads it (roster_map.h): the header search,
+ * the notes rows under the data, and the per-cell folding and Excel serial dates. */
 #include <stdint.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include "../../src/lib/tabfile.h"
+#include "../../src/domain/member.h"
+#include "../../src/domain/roster_map.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -11,7 +16,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!t) return 0;
     char **cells;
     size_t n;
-    for (int rows = 0; rows < 100000 && tab_next(t, &cells, &n, &e) == 1; rows++) (void)tab_rowno(t);
+    int *colmap = NULL;
+    size_t ncols = 0;
+    bool after_data = false;
+    for (int rows = 0; rows < 100000 && tab_next(t, &cells, &n, &e) == 1; rows++) {
+        (void)tab_rowno(t);
+        if (!colmap) {
+            if (rows < ROSTER_HEADER_SCAN && roster_header_hits(cells, n) >= ROSTER_HEADER_MIN) {
+                ncols = n;
+                colmap = malloc((n ? n : 1) * sizeof *colmap);
+                if (!colmap) break;
+                for (size_t i = 0; i < n; i++) colmap[i] = member_col_find(cells[i]);
+            }
+            continue;
+        }
+        if (roster_note_row(cells, n, after_data)) continue;
+        roster_scratch s;
+        if (roster_prepare_row(cells, n < ncols ? n : ncols, colmap, &s)) after_data = true;
+    }
+    free(colmap);
     tab_close(t);
     return 0;
 }

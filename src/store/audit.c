@@ -140,3 +140,45 @@ int audit_verify(db *d, FILE *out, int64_t *rows)
     db_done(s);
     return problems;
 }
+
+#define AUDIT_SUBTREE " FROM audit_log a JOIN org o ON o.id = a.org_id WHERE o.path >= ? AND o.path < ?"
+
+static db_stmt *subtree_stmt(db *d, const char *sql, const char *path)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(path, end, CX_PATH_MAX);
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return NULL;
+    db_bind_text(s, 1, path);
+    db_bind_text(s, 2, end);
+    return s;
+}
+
+int audit_count(db *d, const char *path, int64_t *total)
+{
+    db_stmt *s = subtree_stmt(d, "SELECT COUNT(*)" AUDIT_SUBTREE, path);
+    if (!s) return CX_ERR;
+    int rc = db_step(s) == DB_ROW ? CX_OK : CX_ERR;
+    *total = rc == CX_OK ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc;
+}
+
+int audit_list(db *d, const char *path, int64_t offset, int64_t limit, int (*fn)(void *ctx, const audit_row *a), void *ctx)
+{
+    db_stmt *s = subtree_stmt(d, "SELECT a.seq, a.ts, a.actor, a.action, a.entity, a.entity_id, a.result, a.before_json, a.after_json"
+                                 AUDIT_SUBTREE " ORDER BY a.seq DESC LIMIT ? OFFSET ?", path);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 3, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 4, offset);
+    int rc, st;
+    while ((st = db_step(s)) == DB_ROW) {
+        audit_row a = {.seq = db_col_i64(s, 0), .ts = db_col_i64(s, 1), .actor = db_col_text(s, 2), .action = db_col_text(s, 3),
+                       .entity = db_col_text(s, 4), .entity_id = db_col_i64(s, 5), .result = db_col_text(s, 6),
+                       .before = db_col_text(s, 7), .after = db_col_text(s, 8)};
+        if (fn(ctx, &a)) break;
+    }
+    rc = st == CX_ERR ? CX_ERR : CX_OK;
+    db_done(s);
+    return rc;
+}

@@ -47,6 +47,15 @@ int store_finish(db *d, const actor *a, const char *action, const char *entity, 
 /* Recomputes the chain; writes one line per problem to out; returns the number of problems
  * (0 = intact) or CX_ERR on a database error. *rows gets the number of records checked. */
 int audit_verify(db *d, FILE *out, int64_t *rows);
+/* One record as the audit page shows it (strings valid during the callback). */
+typedef struct audit_row {
+    int64_t seq, ts, entity_id;
+    const char *actor, *action, *entity, *result, *before, *after;
+} audit_row;
+/* Records about organisations in the subtree under path, or members whose organisation is in it:
+ * how many, and one page of them newest first (limit 0 = all). */
+int audit_count(db *d, const char *path, int64_t *total);
+int audit_list(db *d, const char *path, int64_t offset, int64_t limit, int (*fn)(void *ctx, const audit_row *a), void *ctx);
 
 /* ---- organisations (org.c) ---- */
 typedef struct org {

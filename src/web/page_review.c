@@ -11,6 +11,7 @@
 #include "../lib/xlsxout.h"
 #include "../store/review_store.h"
 #include "../store/rollup.h"
+#include "pager.h"
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1465,24 +1466,18 @@ void h_org_grades(req *r)
         req_failf(r, 400, "invalid_format", "format", "导出格式只支持 xlsx");
         return;
     }
-    const char *ps = req_query(r, "page"), *pp = req_query(r, "per_page");
-    int64_t page = 1, per = 500, total = 0;
-    if ((ps && (str_to_i64(ps, &page) != CX_OK || page < 1 || page > 1000000)) ||
-        (pp && (str_to_i64(pp, &per) != CX_OK || per < 1 || per > 2000))) {
-        req_failf(r, 400, "invalid_query", ps ? "page" : "per_page", "分页参数无效（page ≥ 1，per_page 为 1–2000）");
-        return;
-    }
-    q.offset = (page - 1) * per;
-    q.limit = per;
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 500, 2000, &pg)) return;
     grades_ctx c = {r, cJSON_AddArrayToObject(d, "grades"), rd.open};
-    if (grade_count(r->db, &q, &total) != CX_OK || grade_list(r->db, &q, add_grade_row, &c) != CX_OK) {
+    if (grade_count(r->db, &q, &total) == CX_OK) pager_set_total(&pg, total);
+    q.offset = pager_offset(&pg);
+    q.limit = pg.per_page;
+    if (total < 0 || grade_list(r->db, &q, add_grade_row, &c) != CX_OK) {
         db_failed(r);
         return;
     }
-    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
-    json_add_i64(pg, "total", total);
-    json_add_i64(pg, "page", page);
-    json_add_i64(pg, "per_page", per);
+    pager_json(r, d, &pg);
     bool adm = rd.open && perm_allows(&r->user, ADM, o.path);
     bool has_members = false;
     int64_t nm = 0;

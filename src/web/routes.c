@@ -162,7 +162,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/orgs/:id/members", h_member_create, ADM, R_STATE | R_API, NULL, "新增党员"},
     {"POST", "/api/v1/orgs/:id/import", h_import, ADM, R_STATE | R_API, NULL, "导入名册（multipart file；?dry_run=1 只检查）"},
     {"GET", "/api/v1/orgs/:id/export", h_export, ADM, R_API, NULL, "导出名册（?format=xlsx|csv&subtree=0|1）"},
-    {"GET", "/api/v1/orgs/:id/audit", h_audit, ROLE_OFFICE, R_API, NULL, "本组织及下级的审计记录"},
+    {"GET", "/api/v1/orgs/:id/audit", h_audit, ROLE_OFFICE, R_API, NULL, "本组织及下级的审计记录，新的在前（?page=&per_page=，每页至多 1000）"},
     {"GET", "/api/v1/members/:id", h_member, ANY, R_API, NULL, "党员详情（身份证号、电话脱敏）"},
     {"PATCH", "/api/v1/members/:id", h_member_update, ADM, R_STATE | R_API, NULL, "修改党员（含 org_id 转移组织）"},
     {"POST", "/api/v1/members/:id/deactivate", h_member_deactivate, ADM, R_STATE | R_API, NULL, "停用党员"},

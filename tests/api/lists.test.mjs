@@ -1,0 +1,114 @@
+// lists.test.mjs: every long list pages the same way (src/web/pager.c, templates/pager.html):
+// the API answers paging {page, per_page, total, pages, prev, next}; the page shows 共 N 条, 上一页,
+// page numbers and 下一页 that keep the list's filters; a page past the last is the last page; a
+// page or per_page that is not a number in range is refused naming the field. Rows are generated
+// here (straight into the database) so that each list is longer than a page, and the last row is
+// reached only by following the links.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServerOn, loginAs, expectError, sqlOn } from '../lib.mjs';
+
+const srv = await startServerOn({ members: 60 });
+after(() => srv.stop());
+const [office, secretary] = await Promise.all(['office', 'secretary'].map((u) => loginAs(srv.base, u)));
+const rootId = office.user.roles[0].org_id;
+const branch = secretary.user.roles[0].org_id;
+const sql = (q) => sqlOn(srv.db, q);
+const series = (n) => `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ${n}) `;
+
+/** Follows paging.next through the API; returns every row seen and the paging of the first page. */
+async function walkApi(path, key) {
+  const sep = path.includes('?') ? '&' : '?';
+  let r = await office.get(`${path}${sep}page=1`);
+  assert.equal(r.status, 200, r.text);
+  const first = r.json.paging, rows = [...r.json[key]];
+  for (let guard = 0; r.json.paging.next; guard++) {
+    assert.ok(guard < 100, 'paging.next never ends');
+    assert.equal(r.json[key].length, r.json.paging.per_page, 'a page before the last is full');
+    r = await office.get(`${path}${sep}page=${r.json.paging.next}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.paging.total, first.total);
+    rows.push(...r.json[key]);
+  }
+  assert.equal(r.json.paging.page, first.pages);
+  return { first, rows };
+}
+
+const unescape = (s) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+/** Follows 下一页 on the HTML page; returns the pages' text. */
+async function walkHtml(path) {
+  const pages = [];
+  let href = path;
+  for (let guard = 0; href; guard++) {
+    assert.ok(guard < 100, '下一页 never ends');
+    const r = await office.get(href);
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    pages.push(r.text);
+    const m = r.text.match(/<a href="([^"]+)" rel="next">下一页<\/a>/);
+    href = m ? unescape(m[1]) : null;
+  }
+  return pages;
+}
+
+test('pledges: more than a page; the total, the links and the API reach the last row, filters kept', async () => {
+  const n = 123;
+  sql(`${series(n)}INSERT INTO pledge (org_id, campaign_id, area, title, content, measures, responsible, due_date, status, created_at, updated_at) ` +
+    `SELECT ${branch}, (SELECT MAX(id) FROM campaign), '服务群众', 'zz-生成-' || n, '内容', '措施', '本人', '2099-12-31', 'in_progress', 1, 1 FROM g`);
+  const total = Number(sql(`SELECT COUNT(*) FROM pledge WHERE org_id = ${branch} AND status = 'in_progress'`));
+  assert.ok(total >= n);
+  const lastTitle = `zz-生成-${n}`;
+  // API
+  const { first, rows } = await walkApi(`/api/v1/orgs/${branch}/pledges?status=in_progress&per_page=50`, 'pledges');
+  assert.equal(first.total, total);
+  assert.equal(first.pages, Math.ceil(total / 50));
+  assert.equal(rows.length, total, 'every row once');
+  assert.equal(new Set(rows.map((p) => p.id)).size, total);
+  assert.equal(rows.at(-1).title, lastTitle);
+  // HTML: 共 N 条 on the first page, the last row reached by 下一页, the status filter kept
+  const pages = await walkHtml(`/orgs/${branch}/pledges?status=in_progress`);
+  assert.match(pages[0], new RegExp(`共 ${total} 条，第 1 / ${Math.ceil(total / 50)} 页`));
+  assert.equal(pages.length, Math.ceil(total / 50));
+  assert.ok(pages.at(-1).includes(lastTitle), 'the last row is on the last page');
+  assert.ok(!pages.slice(0, -1).some((p) => p.includes(lastTitle)));
+  assert.match(pages[0], /href="\/orgs\/\d+\/pledges\?status=in_progress&amp;page=2" rel="next"/);
+  assert.match(pages[1], /rel="prev">上一页/);
+  assert.match(pages.at(-1), new RegExp(`<strong aria-current="page">${pages.length}</strong>`));
+  // a page past the last is the last page; nonsense is refused, naming the field
+  const far = await office.get(`/api/v1/orgs/${branch}/pledges?status=in_progress&page=999`);
+  assert.equal(far.status, 200);
+  assert.equal(far.json.paging.page, first.pages);
+  assert.equal(far.json.pledges.at(-1).title, lastTitle);
+  expectError(await office.get(`/api/v1/orgs/${branch}/pledges?page=abc`), 400, 'invalid_query', 'page');
+  expectError(await office.get(`/api/v1/orgs/${branch}/pledges?page=0`), 400, 'invalid_query', 'page');
+  expectError(await office.get(`/api/v1/orgs/${branch}/pledges?per_page=100000`), 400, 'invalid_query', 'per_page');
+  const bad = await office.get(`/orgs/${branch}/pledges?page=-1`);
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /页码 page 应为 1 到/);
+});
+
+test('audit log: no longer stops at the newest 200; every record reachable, on the page and in the API', async () => {
+  const n = 450;
+  // rows behind the server's back (the chain does not matter to the list)
+  sql(`${series(n)}INSERT INTO audit_log (seq, ts, actor, action, entity, entity_id, org_id, result, prev_hash, hash) ` +
+    `SELECT -n, 1, '生成', 'zz.generated', 'org', n, ${rootId}, 'ok', '', '' FROM g`);
+  const total = Number(sql(`SELECT COUNT(*) FROM audit_log a JOIN org o ON o.id = a.org_id WHERE o.path LIKE (SELECT path FROM org WHERE id = ${rootId}) || '%'`));
+  assert.ok(total > 400);
+  const { first, rows } = await walkApi(`/api/v1/orgs/${rootId}/audit?per_page=200`, 'records');
+  assert.equal(first.total, total);
+  assert.equal(rows.length, total);
+  assert.equal(rows.at(-1).seq, -n, 'the oldest record is the last row');
+  const pages = await walkHtml(`/orgs/${rootId}/audit`);
+  assert.match(pages[0], new RegExp(`共 ${total} 条`));
+  assert.equal(pages.length, Math.ceil(total / 200));
+  assert.match(pages.at(-1), new RegExp(`<td>${-n}</td>`));
+});
+
+test('members: the shared pager on the organisation page keeps the search and subtree filters', async () => {
+  const { first, rows } = await walkApi(`/api/v1/orgs/${rootId}/members?subtree=1&per_page=7`, 'members');
+  assert.ok(first.total > 14);
+  assert.equal(rows.length, first.total);
+  const pages = await walkHtml(`/orgs/${rootId}?subtree=1&per_page=7`);
+  assert.equal(pages.length, first.pages);
+  assert.match(pages[0], /href="\/orgs\/\d+\?subtree=1&amp;per_page=7&amp;page=2" rel="next"/);
+  assert.match(pages[0], new RegExp(`共 ${first.total} 条`));
+});

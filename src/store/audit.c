@@ -143,9 +143,9 @@ int audit_verify(db *d, FILE *out, int64_t *rows)
 
 #define AUDIT_SUBTREE " FROM audit_log a JOIN org o ON o.id = a.org_id WHERE o.path >= ? AND o.path < ?"
 
-static db_stmt *subtree_stmt(db *d, const char *sql, const char *path)
+/* end is the caller's: the statement reads the bound text when it runs */
+static db_stmt *subtree_stmt(db *d, const char *sql, const char *path, char end[CX_PATH_MAX])
 {
-    char end[CX_PATH_MAX];
     orgpath_end(path, end, CX_PATH_MAX);
     db_stmt *s = db_prepare(d, sql);
     if (!s) return NULL;
@@ -156,7 +156,8 @@ static db_stmt *subtree_stmt(db *d, const char *sql, const char *path)
 
 int audit_count(db *d, const char *path, int64_t *total)
 {
-    db_stmt *s = subtree_stmt(d, "SELECT COUNT(*)" AUDIT_SUBTREE, path);
+    char end[CX_PATH_MAX];
+    db_stmt *s = subtree_stmt(d, "SELECT COUNT(*)" AUDIT_SUBTREE, path, end);
     if (!s) return CX_ERR;
     int rc = db_step(s) == DB_ROW ? CX_OK : CX_ERR;
     *total = rc == CX_OK ? db_col_i64(s, 0) : 0;
@@ -166,8 +167,9 @@ int audit_count(db *d, const char *path, int64_t *total)
 
 int audit_list(db *d, const char *path, int64_t offset, int64_t limit, int (*fn)(void *ctx, const audit_row *a), void *ctx)
 {
+    char end[CX_PATH_MAX];
     db_stmt *s = subtree_stmt(d, "SELECT a.seq, a.ts, a.actor, a.action, a.entity, a.entity_id, a.result, a.before_json, a.after_json"
-                                 AUDIT_SUBTREE " ORDER BY a.seq DESC LIMIT ? OFFSET ?", path);
+                                 AUDIT_SUBTREE " ORDER BY a.seq DESC LIMIT ? OFFSET ?", path, end);
     if (!s) return CX_ERR;
     db_bind_i64(s, 3, limit > 0 ? limit : INT64_MAX);
     db_bind_i64(s, 4, offset);

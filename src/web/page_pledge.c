@@ -72,6 +72,7 @@ cJSON *json_pledge(const pledge *p)
     char today[11];
     date_today(today);
     cJSON_AddBoolToObject(j, "overdue", pledge_overdue(p->status, p->due_date, today));
+    if (p->member_id) cJSON_AddStringToObject(j, "member_post", p->member_post);
     if (p->return_reason[0]) cJSON_AddStringToObject(j, "return_reason", p->return_reason);
     if (p->miss_kind[0]) {
         cJSON_AddStringToObject(j, "miss_kind", p->miss_kind);

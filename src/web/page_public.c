@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "../lib/qr.h"
 #include "../store/pledge_store.h"
+#include "../domain/date.h"
 #include <inttypes.h>
 #include <string.h>
 
@@ -288,19 +289,24 @@ static bool board_data(req *r, int64_t id, cJSON *d, org *o)
         req_failf(r, 404, "not_found", "id", "该党组织的公示栏不存在");
         return false;
     }
-    char etag[64];
-    if (pledge_board_version(r->db, id, etag) != CX_OK) {
+    char ver[64], etag[96], today[11];
+    if (pledge_board_version(r->db, id, ver) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取公示栏失败");
         return false;
     }
+    /* overdue marks change with the day, not only with the data */
+    date_today(today);
+    ver[strlen(ver) - 1] = 0;
+    snprintf(etag, sizeof etag, "%s-%s\"", ver, today);
     if (not_modified(r, etag)) return false;
     cJSON *b = cJSON_AddObjectToObject(d, "board");
     json_add_i64(b, "id", o->id);
     cJSON_AddStringToObject(b, "name", o->name);
     cJSON_AddStringToObject(b, "type_label", org_type_label(o->type));
-    member_query mq = {.root = o, .subtree = false, .limit = 500};
-    pledge_query oq = {.root = o, .org_only = true, .status = -1, .public_only = true, .limit = 50};
-    pledge_query mq2 = {.root = o, .member_only = true, .status = -1, .public_only = true, .limit = 500};
+    /* a notice board shows all of one organisation's own members and public pledges (limit 0): never cut short */
+    member_query mq = {.root = o, .subtree = false};
+    pledge_query oq = {.root = o, .org_only = true, .status = -1, .public_only = true};
+    pledge_query mq2 = {.root = o, .member_only = true, .status = -1, .public_only = true};
     if (member_list(r->db, &mq, add_board_member, cJSON_AddArrayToObject(b, "members")) != CX_OK ||
         pledge_list(r->db, &oq, add_pledge, cJSON_AddArrayToObject(b, "org_pledges")) != CX_OK ||
         pledge_list(r->db, &mq2, add_pledge, cJSON_AddArrayToObject(b, "member_pledges")) != CX_OK) {

@@ -101,6 +101,12 @@ test('audit log: no longer stops at the newest 200; every record reachable, on t
   assert.match(pages[0], new RegExp(`共 ${total} 条`));
   assert.equal(pages.length, Math.ceil(total / 200));
   assert.match(pages.at(-1), new RegExp(`<td>${-n}</td>`));
+  // a branch's log holds its own records (the subtree bounds are bound for the whole query)
+  const own = Number(sql(`SELECT COUNT(*) FROM audit_log a JOIN org o ON o.id = a.org_id WHERE o.path LIKE (SELECT path FROM org WHERE id = ${branch}) || '%'`));
+  assert.ok(own > 0);
+  const b = await office.get(`/api/v1/orgs/${branch}/audit`);
+  assert.equal(b.json.paging.total, own);
+  assert.equal(b.json.records.length, Math.min(own, 200));
 });
 
 test('members: the shared pager on the organisation page keeps the search and subtree filters', async () => {
@@ -111,4 +117,42 @@ test('members: the shared pager on the organisation page keeps the search and su
   assert.equal(pages.length, first.pages);
   assert.match(pages[0], /href="\/orgs\/\d+\?subtree=1&amp;per_page=7&amp;page=2" rel="next"/);
   assert.match(pages[0], new RegExp(`共 ${first.total} 条`));
+});
+
+test('board and its print view: 岗位 is the member\'s post, not the pledge area; overdue pledges say 逾期', async () => {
+  const org = Number(sql(`SELECT id FROM org WHERE type = 'branch' AND active = 1 AND id <> ${branch} ORDER BY id LIMIT 1`));
+  const m = Number(sql(`SELECT id FROM member WHERE org_id = ${org} AND active = 1 ORDER BY id LIMIT 1`));
+  sql(`UPDATE member SET post = '村委会会计', version = version + 1 WHERE id = ${m}`);
+  sql(`INSERT INTO pledge (org_id, member_id, campaign_id, area, title, content, measures, responsible, due_date, status, created_at, updated_at) ` +
+    `VALUES (${org}, ${m}, (SELECT MAX(id) FROM campaign), '乡村振兴', '过期未完成的承诺', '内容', '措施', '本人', '2020-01-31', 'in_progress', 1, 1)`);
+  sql(`INSERT INTO pledge (org_id, member_id, campaign_id, area, title, content, measures, responsible, due_date, status, created_at, updated_at) ` +
+    `VALUES (${org}, ${m}, (SELECT MAX(id) FROM campaign), '服务群众', '按期进行的承诺', '内容', '措施', '本人', '2099-01-31', 'in_progress', 1, 1)`);
+  const print = await office.get(`/p/board/${org}/print`);
+  assert.equal(print.status, 200, print.text.slice(0, 300));
+  const row = (title) => print.text.match(new RegExp(`<tr[^>]*>(?:(?!</tr>).)*${title}(?:(?!</tr>).)*</tr>`, 's'))?.[0];
+  const late = row('过期未完成的承诺'), onTime = row('按期进行的承诺');
+  assert.ok(late && onTime, 'both pledges printed');
+  const cells = (tr) => [...tr.matchAll(/<td>(.*?)<\/td>/gs)].map((x) => x[1]);
+  assert.match(print.text, /<th>姓名<\/th><th>岗位<\/th><th>承诺领域<\/th>/);
+  assert.equal(cells(late)[1], '村委会会计', '岗位 is the post from the member record');
+  assert.equal(cells(late)[2], '乡村振兴');
+  assert.match(late, /逾期/);
+  assert.doesNotMatch(onTime, /逾期/);
+  const board = await office.get(`/p/board/${org}`);
+  const li = board.text.match(/<li[^>]*>(?:(?!<\/li>).)*过期未完成的承诺(?:(?!<\/li>).)*<\/li>/s)[0];
+  assert.match(li, /逾期/);
+  assert.match(li, /村委会会计/);
+  assert.doesNotMatch(board.text.match(/<li[^>]*>(?:(?!<\/li>).)*按期进行的承诺(?:(?!<\/li>).)*<\/li>/s)[0], /逾期/);
+  const api = await office.get(`/api/v1/public/boards/${org}`);
+  const p = api.json.board.member_pledges.find((x) => x.title === '过期未完成的承诺');
+  assert.equal(p.overdue, true);
+  assert.equal(p.member_post, '村委会会计');
+});
+
+test('the board is never cut short: every public pledge of the organisation is on it', async () => {
+  // the first test gave `branch` more than 120 organisation pledges
+  const n = Number(sql(`SELECT COUNT(*) FROM pledge WHERE org_id = ${branch} AND member_id IS NULL AND status = 'in_progress'`));
+  assert.ok(n > 100);
+  const api = await office.get(`/api/v1/public/boards/${branch}`);
+  assert.equal(api.json.board.org_pledges.length, n);
 });

@@ -18,7 +18,7 @@ typedef struct actor {
     int64_t user_id; /* 0 for the system / command line */
     const char *name;
 } actor;
-extern const actor actor_cli;
+extern actor actor_cli;
 
 int store_migrate(db *d, cx_err *e);
 int store_schema_version(db *d, int64_t *v);
@@ -32,6 +32,17 @@ int store_key_check_get(db *d, char out[65]);
 int store_key_check(db *d, cx_err *e);
 /* Latest migration number compiled into this binary. */
 int store_latest_version(void);
+
+/* ---- settings (setting.c) ---- */
+/* The value of a district-wide setting: 1 (out filled), 0 none (out ""), CX_ERR. */
+int setting_get(db *d, const char *name, char *out, size_t cap);
+/* Stores value ("" removes the setting), audited ("set", entity "setting", before/after
+ * {"name","value"}) against the top organisation. Setting the same value records nothing. */
+int setting_set(db *d, const actor *a, const char *name, const char *value, cx_err *e);
+/* A public address as QR codes carry it: http(s)://host[:port], nothing else. out gets it without
+ * a trailing slash, host the host[:port]; a Chinese message naming public_url otherwise. */
+int setting_public_url_check(const char *in, char out[256], char host[256], cx_err *e);
+#define SETTING_PUBLIC_URL "public_url"
 
 /* ---- audit (audit.c) ---- */
 /* Appends one record to the hash chain; must run inside the caller's write transaction. */

@@ -959,17 +959,6 @@ void h_public_replies(req *r)
 
 /* ---- categories ---- */
 
-/* The office of a top organisation (no parent): it keeps the district-wide lists (categories,
- * the calendar). NULL when the user holds no such grant. */
-static const grant *top_office(req *r)
-{
-    for (int i = 0; i < r->user.ngrants; i++) {
-        const grant *g = &r->user.grants[i];
-        if (g->role == ROLE_OFFICE && orgpath_depth(g->path) == 0) return g;
-    }
-    return NULL;
-}
-
 void h_feedback_categories(req *r)
 {
     if (feedback_categories(r->db, add_category, cJSON_AddArrayToObject(req_data(r), "categories")) != CX_OK)
@@ -978,7 +967,7 @@ void h_feedback_categories(req *r)
 
 void h_feedback_category_add(req *r)
 {
-    const grant *g = top_office(r);
+    const grant *g = req_top_office(r);
     if (!g) {
         req_failf(r, 403, "forbidden", "", "只有最上级党组织的活动办公室可以增加分类");
         return;
@@ -1034,7 +1023,7 @@ void h_calendar(req *r)
     json_add_i64(d, "prev", year - 1);
     json_add_i64(d, "next", year + 1);
     cJSON_AddBoolToObject(d, "provisional", workday_year_provisional((int)year));
-    cJSON_AddBoolToObject(d, "can_edit", top_office(r) != NULL);
+    cJSON_AddBoolToObject(d, "can_edit", req_top_office(r) != NULL);
     cJSON *edits = cJSON_AddArrayToObject(d, "edits");
     workday_edits(r->db, (int)year, add_edit, edits);
     /* the exceptions of the year (holidays on weekdays, working weekends), and month grids */
@@ -1099,7 +1088,7 @@ void h_calendar(req *r)
 
 void h_calendar_set(req *r)
 {
-    const grant *g = top_office(r);
+    const grant *g = req_top_office(r);
     if (!g) {
         req_failf(r, 403, "forbidden", "", "只有最上级党组织的活动办公室可以修改工作日历");
         return;

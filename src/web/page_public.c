@@ -18,7 +18,8 @@
 static void set_cache_key(req *r)
 {
     const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    int n = snprintf(r->cache_key, sizeof r->cache_key, "%s%s", host ? host : "", r->url);
+    /* a page with a QR code is kept apart per public address (req_public_url ran before) */
+    int n = snprintf(r->cache_key, sizeof r->cache_key, "%s%s#%08x", host ? host : "", r->url, (unsigned)r->public_tag);
     if (n < 0 || (size_t)n >= sizeof r->cache_key) r->cache_key[0] = 0;
 }
 
@@ -44,8 +45,14 @@ static bool recently_fresh(req *r)
     return true;
 }
 
-static bool not_modified(req *r, const char *etag)
+static bool not_modified(req *r, const char *data_etag)
 {
+    /* a page with a QR code changes with the public address too (public_addr.c) */
+    char etag[sizeof r->etag];
+    size_t n = strlen(data_etag);
+    if (r->public_tag && n >= 2 && data_etag[n - 1] == '"')
+        snprintf(etag, sizeof etag, "%.*s-%08x\"", (int)(n - 1), data_etag, (unsigned)r->public_tag);
+    else snprintf(etag, sizeof etag, "%s", data_etag);
     snprintf(r->etag, sizeof r->etag, "%s", etag);
     const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm && !strcmp(inm, etag)) {

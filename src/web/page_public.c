@@ -372,3 +372,49 @@ void h_public_board_qr(req *r)
     if (!public_host_ok(r) || not_modified(r, etag)) return;
     qr_for(r, "/p/board/", id);
 }
+
+/* GET /orgs/:id/desk-signs: every member of the organisation (its own, active) as a desk sign,
+ * one A4 landscape sheet each, to print in one go (staff of the organisation). */
+typedef struct signs_ctx {
+    cJSON *arr;
+    const char *base; /* the public address + "/p/card/" */
+    int rc;
+} signs_ctx;
+
+static int add_sign(void *ctx, const member *m)
+{
+    signs_ctx *c = ctx;
+    cJSON *x = json_public_member(m);
+    char url[400];
+    snprintf(url, sizeof url, "%s%" PRId64, c->base, m->id);
+    buf svg;
+    buf_init(&svg);
+    cx_err e;
+    if (qr_svg(url, &svg, &e) != CX_OK) c->rc = CX_ERR;
+    cJSON_AddStringToObject(x, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
+    cJSON_AddStringToObject(x, "url", url);
+    buf_free(&svg);
+    cJSON_AddItemToArray(c->arr, x);
+    return c->rc;
+}
+
+void h_desk_signs(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    buf base;
+    buf_init(&base);
+    if (!req_public_url(r, "/p/card/", &base)) {
+        buf_free(&base);
+        return;
+    }
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "打印桌牌");
+    cJSON_AddItemToObject(d, "org", json_org(&o));
+    member_query mq = {.root = &o, .subtree = false}; /* all of them (limit 0) */
+    signs_ctx c = {cJSON_AddArrayToObject(d, "signs"), base.p, CX_OK};
+    if (member_list(r->db, &mq, add_sign, &c) != CX_OK || c.rc != CX_OK) req_failf(r, 500, "db_error", "", "读取党员失败");
+    json_add_i64(d, "count", cJSON_GetArraySize(c.arr));
+    buf_free(&base);
+}

@@ -29,6 +29,7 @@ const route web_routes[] = {
     {"GET", "/orgs/:id/import", h_import_page, ADM, 0, "import", "导入党员名册"},
     {"POST", "/orgs/:id/import", h_import, ADM, R_STATE, "import", "上传并导入党员名册"},
     {"GET", "/orgs/:id/export", h_export, ADM, 0, NULL, "导出党员名册（XLSX/CSV）"},
+    {"GET", "/orgs/:id/desk-signs", h_desk_signs, ADM, 0, "desk_signs", "打印本组织全部党员的桌牌（A4 横向对折，每人一页，含二维码）"},
     {"GET", "/members/:id", h_member, ANY, 0, "member", "党员信息"},
     {"GET", "/members/:id/edit", h_member_edit, ADM, 0, "member_form", "编辑党员表单"},
     {"POST", "/members/:id/edit", h_member_update, ADM, R_STATE, "member_form", "编辑党员"},

@@ -314,6 +314,7 @@ void h_feedback_category_add(req *r);
 void h_calendar(req *r);
 void h_calendar_set(req *r);
 void h_settings(req *r);
+void h_desk_signs(req *r);
 void h_settings_set(req *r);
 /* The user's grant as office of a top organisation (no parent), which keeps the district-wide
  * lists and settings; NULL when there is none. */

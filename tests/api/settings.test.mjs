@@ -3,7 +3,8 @@
 // settings page / PATCH /api/v1/settings by the top office or with `cxzy config set public-url`,
 // seeded by `serve --public-url` when none is stored. With none stored, print pages say that the
 // QR code leads to the address staff used. Bad addresses are refused naming the field, change
-// nothing; every change is audited with the person's name.
+// nothing; every change is audited with the person's name. The desk sign (桌牌) print: a fold-in-half
+// A4 landscape card, and a branch's signs for all its members in one go.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerOn, loginAs, expectError, Client } from '../lib.mjs';
@@ -97,4 +98,31 @@ test('serve --public-url seeds an empty setting; a stored one is kept and serve 
   const s3 = await startServerOn({ db: srv.db, demo: false, args: ['--public-url', 'https://seeded.example.cn'] });
   await s3.stop();
   assert.equal(await stored(), 'https://seeded.example.cn');
+});
+
+test('desk signs: a fold-in-half A4 landscape card (upper face upside down, a fold line); a branch prints all its members, one page each', async () => {
+  const branch = secretary.user.roles[0].org_id;
+  const one = await anon.get(`/p/card/${card}/print`);
+  assert.equal(one.status, 200);
+  assert.match(one.text, /<link rel="stylesheet" href="\/static\/desk\.css">/);
+  assert.equal((one.text.match(/class="desk-fold"/g) || []).length, 1);
+  assert.match(one.text, /class="desk-face desk-face-back"[\s\S]*class="desk-foldline"[\s\S]*class="desk-face desk-face-front"/);
+  const css = await anon.get('/static/desk.css');
+  assert.equal(css.status, 200);
+  assert.match(css.text, /@page \{ size: A4 landscape; margin: 0; \}/);
+  assert.match(css.text, /\.desk-face-back \{ transform: rotate\(180deg\); \}/);
+  assert.match(css.text, /break-after: page/);
+  assert.match(css.text, /\.desk-foldline \{[^}]*dashed/);
+  // all of a branch's members in one go
+  const members = (await secretary.get(`/api/v1/orgs/${branch}/members?per_page=500`)).json;
+  const all = await secretary.get(`/orgs/${branch}/desk-signs`);
+  assert.equal(all.status, 200, all.text.slice(0, 300));
+  assert.equal((all.text.match(/class="desk-fold"/g) || []).length, members.paging.total);
+  for (const m of members.members) assert.ok(all.text.includes(`/p/card/${m.id}`), `${m.name}'s sign`);
+  assert.match(all.text, new RegExp(`全部 ${members.paging.total} 名党员的桌牌`));
+  // not for the public, nor for another branch's secretary
+  assert.notEqual((await anon.get(`/orgs/${branch}/desk-signs`)).status, 200);
+  const secretary2 = await loginAs(srv.base, 'secretary2');
+  assert.notEqual(secretary2.user.roles[0].org_id, branch);
+  assert.equal((await secretary2.get(`/orgs/${branch}/desk-signs`)).status, 404);
 });

@@ -420,7 +420,7 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const c
         db_bind_text(s, 3, date);
         db_bind_text(s, 4, text);
         db_bind_i64(s, 5, percent);
-        db_bind_text(s, 6, a && a->name ? a->name : "");
+        db_bind_text(s, 6, actor_shown(a));
         db_bind_i64(s, 7, now);
         rc = db_step(s);
         if (rc == DB_ROW) pid = db_col_i64(s, 0), rc = db_step(s);

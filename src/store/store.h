@@ -16,8 +16,14 @@
 /* Who does a change, for the audit log. */
 typedef struct actor {
     int64_t user_id; /* 0 for the system / command line */
-    const char *name;
+    const char *name;    /* the login name (the audit log records it with user_id) */
+    const char *display; /* the person's name as records show it (display name); NULL: name */
 } actor;
+/* The name a record shows for who did something: the display name, else the login name. */
+static inline const char *actor_shown(const actor *a)
+{
+    return !a ? "" : a->display && *a->display ? a->display : a->name ? a->name : "";
+}
 extern actor actor_cli;
 
 int store_migrate(db *d, cx_err *e);

@@ -6,7 +6,7 @@
 // reached only by following the links.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, sqlOn } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, sqlOn, daysFromToday } from '../lib.mjs';
 
 const srv = await startServerOn({ members: 60 });
 after(() => srv.stop());
@@ -155,4 +155,32 @@ test('the board is never cut short: every public pledge of the organisation is o
   assert.ok(n > 100);
   const api = await office.get(`/api/v1/public/boards/${branch}`);
   assert.equal(api.json.board.org_pledges.length, n);
+});
+
+test('progress entries and records name the person: the member\'s own name, the display name — not the login name', async () => {
+  const member = await loginAs(srv.base, 'member');
+  const memberName = sql(`SELECT name FROM member WHERE id = ${member.user.member_id}`);
+  assert.ok(memberName && memberName !== 'member');
+  const p = (await member.post('/api/v1/pledges', { area: '服务群众', title: '为孤寡老人代购', content: '每周代购一次。', measures: '每周六上门。',
+    responsible: '本人', due_date: '2099-06-30' })).json.pledge;
+  assert.equal((await member.post(`/api/v1/pledges/${p.id}/submit`)).status, 200);
+  assert.equal((await secretary.post(`/api/v1/pledges/${p.id}/approve`)).status, 200);
+  const form = new FormData();
+  form.set('date', new Date().toISOString().slice(0, 10));
+  form.set('text', '本周代购一次。');
+  form.set('percent', '20');
+  const r = await member.post(`/api/v1/pledges/${p.id}/progress`, form);
+  assert.ok(r.status < 300, r.text);
+  const entry = (await member.get(`/api/v1/pledges/${p.id}`)).json.progress[0];
+  assert.equal(entry.author, memberName, 'the progress entry names the member');
+  assert.match((await member.get(`/pledges/${p.id}`)).text, new RegExp(`${memberName}</div>`));
+  // a rectification's steps: the secretary's display name, not "secretary"
+  const display = sql(`SELECT display_name FROM app_user WHERE username = 'secretary'`);
+  const rc = await secretary.post(`/api/v1/orgs/${branch}/rectifications`, { source: 'inspection', problem: '会议记录不全', measure: '补齐记录。',
+    owner: '王书记', due_date: daysFromToday(30) });
+  assert.equal(rc.status, 201, rc.text);
+  const item = (await secretary.get(`/api/v1/rectifications/${rc.json.rectification.id}`)).json;
+  const actors = JSON.stringify(item);
+  assert.ok(actors.includes(display), 'the display name is recorded');
+  assert.ok(!/"(actor|created_by_name|author)":"secretary"/.test(actors), actors.slice(0, 400));
 });

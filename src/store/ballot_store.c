@@ -1162,12 +1162,37 @@ static db_stmt *subtree_round(db *d, const char *sql, const org *root, int64_t r
     return s;
 }
 
-int paper_batch_list(db *d, const org *root, int64_t round_id, paper_fn fn, void *ctx)
+/* How many rows the list query sql (a subtree_round statement selecting COUNT(*)) counts. */
+static int subtree_round_count(db *d, const char *sql, const org *root, int64_t round_id, int64_t *total)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " BATCH_COLS BATCH_FROM " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR b.round_id = ?) ORDER BY b.id DESC LIMIT 500",
-                               root, round_id, end);
+    db_stmt *s = subtree_round(d, sql, root, round_id, end);
     if (!s) return CX_ERR;
+    int rc = db_step(s);
+    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+/* Binds the LIMIT ? OFFSET ? after subtree_round's four parameters (limit 0: all). */
+static void bind_page(db_stmt *s, int64_t offset, int64_t limit)
+{
+    db_bind_i64(s, 5, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 6, offset);
+}
+
+#define BATCH_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR b.round_id = ?)"
+int paper_batch_count(db *d, const org *root, int64_t round_id, int64_t *total)
+{
+    return subtree_round_count(d, "SELECT COUNT(*)" BATCH_FROM BATCH_WHERE, root, round_id, total);
+}
+
+int paper_batch_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, paper_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = subtree_round(d, "SELECT " BATCH_COLS BATCH_FROM BATCH_WHERE " ORDER BY b.id DESC LIMIT ? OFFSET ?", root, round_id, end);
+    if (!s) return CX_ERR;
+    bind_page(s, offset, limit);
     paper_batch *b = xmalloc(sizeof *b);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -1405,12 +1430,18 @@ int phone_draw_get(db *d, int64_t id, phone_draw *p)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-int phone_draw_list(db *d, const org *root, int64_t round_id, draw_fn fn, void *ctx)
+#define DRAW_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR p.round_id = ?)"
+int phone_draw_count(db *d, const org *root, int64_t round_id, int64_t *total)
+{
+    return subtree_round_count(d, "SELECT COUNT(*)" DRAW_FROM DRAW_WHERE, root, round_id, total);
+}
+
+int phone_draw_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, draw_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " DRAW_COLS DRAW_FROM " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR p.round_id = ?) ORDER BY p.id DESC LIMIT 500",
-                               root, round_id, end);
+    db_stmt *s = subtree_round(d, "SELECT " DRAW_COLS DRAW_FROM DRAW_WHERE " ORDER BY p.id DESC LIMIT ? OFFSET ?", root, round_id, end);
     if (!s) return CX_ERR;
+    bind_page(s, offset, limit);
     phone_draw *p = xmalloc(sizeof *p);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {

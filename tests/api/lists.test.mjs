@@ -184,3 +184,21 @@ test('progress entries and records name the person: the member\'s own name, the 
   assert.ok(actors.includes(display), 'the display name is recorded');
   assert.ok(!/"(actor|created_by_name|author)":"secretary"/.test(actors), actors.slice(0, 400));
 });
+
+test('paper batches and phone draws: the API lists page past 500 instead of stopping there', async () => {
+  const n = 520;
+  sql(`${series(n)}INSERT INTO paper_batch (round_id, target_kind, target_id, org_id, questions, issued, note, created_by, created_at) ` +
+    `SELECT (SELECT MAX(id) FROM review_round), 'org', ${rootId}, ${rootId}, 'party3', 10, 'gen-' || n, 1, 1 FROM g`);
+  const round = Number(sql(`SELECT MAX(id) FROM review_round`));
+  const total = Number(sql(`SELECT COUNT(*) FROM paper_batch WHERE round_id = ${round}`));
+  assert.ok(total > 500);
+  const { first, rows } = await walkApi(`/api/v1/orgs/${rootId}/paper-batches?round_id=${round}&per_page=200`, 'batches');
+  assert.equal(first.total, total);
+  assert.equal(rows.length, total);
+  assert.equal(new Set(rows.map((b) => b.id)).size, total);
+  expectError(await office.get(`/api/v1/orgs/${rootId}/paper-batches?per_page=501`), 400, 'invalid_query', 'per_page');
+  const draws = await office.get(`/api/v1/orgs/${rootId}/phone-draws?round_id=${round}&per_page=5`);
+  assert.equal(draws.status, 200, draws.text);
+  assert.equal(draws.json.paging.per_page, 5);
+  assert.equal(draws.json.paging.total, Number(sql(`SELECT COUNT(*) FROM phone_draw WHERE round_id = ${round}`)));
+});

@@ -1701,15 +1701,31 @@ static void read_burst(db_stmt *s, void *out)
 
 int burst_get(db *d, int64_t id, ballot_burst *b) { return row_by_id(d, "SELECT " BURST_COLS BURST_FROM " WHERE u.id = ?", id, read_burst, b); }
 
-int burst_list(db *d, const org *root, int64_t round_id, const char *state, burst_fn fn, void *ctx)
+#define BURST_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR u.round_id = ?) AND (? = '' OR u.state = ?)"
+int burst_count(db *d, const org *root, int64_t round_id, const char *state, int64_t *total)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " BURST_COLS BURST_FROM " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR u.round_id = ?) "
-                                  "AND (? = '' OR u.state = ?) ORDER BY CASE u.state WHEN 'open' THEN 0 ELSE 1 END, u.id DESC LIMIT 500",
+    db_stmt *s = subtree_round(d, "SELECT COUNT(*)" BURST_FROM BURST_WHERE, root, round_id, end);
+    if (!s) return CX_ERR;
+    db_bind_text(s, 5, state ? state : "");
+    db_bind_text(s, 6, state ? state : "");
+    int rc = db_step(s);
+    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+int burst_list(db *d, const org *root, int64_t round_id, const char *state, int64_t offset, int64_t limit, burst_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = subtree_round(d, "SELECT " BURST_COLS BURST_FROM BURST_WHERE
+                                  " ORDER BY CASE u.state WHEN 'open' THEN 0 ELSE 1 END, u.id DESC LIMIT ? OFFSET ?",
                                root, round_id, end);
     if (!s) return CX_ERR;
     db_bind_text(s, 5, state ? state : "");
     db_bind_text(s, 6, state ? state : "");
+    db_bind_i64(s, 7, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 8, offset);
     ballot_burst *b = xmalloc(sizeof *b);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {

@@ -263,7 +263,8 @@ typedef struct ballot_burst {
 int burst_get(db *d, int64_t id, ballot_burst *b);
 typedef int (*burst_fn)(void *ctx, const ballot_burst *b);
 /* Bursts of root's subtree (round_id 0: any round; state NULL/"": any), open ones first. */
-int burst_list(db *d, const org *root, int64_t round_id, const char *state, burst_fn fn, void *ctx);
+int burst_count(db *d, const org *root, int64_t round_id, const char *state, int64_t *total);
+int burst_list(db *d, const org *root, int64_t round_id, const char *state, int64_t offset, int64_t limit, burst_fn fn, void *ctx);
 /* The office's decision on an open burst: release (its ballots count) or discard (they count as
  * invalid). note: why, up to 200 characters (required to discard). One transaction with the
  * roll-up deltas, audited. 409 burst_decided when already decided. */

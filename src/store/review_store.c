@@ -580,16 +580,25 @@ int round_current(db *d, const char *org_path, review_round *r)
     return round_one(d, ROUND_SQL "WHERE r.status = 'open' AND substr(?, 1, length(o.path)) = o.path ORDER BY r.id DESC LIMIT 1", org_path, 0, r);
 }
 
-int round_list(db *d, const org *o, round_fn fn, void *ctx)
+#define ROUND_COVERS "WHERE substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?) "
+int round_count(db *d, const org *o, int64_t *total)
 {
     char end[CX_PATH_MAX];
     orgpath_end(o->path, end, sizeof end);
-    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?) "
-                                         "ORDER BY r.period_start DESC, r.id DESC LIMIT 200");
+    return db_i64(d, total, 0, "SELECT COUNT(*) FROM review_round r JOIN org o ON o.id = r.org_id " ROUND_COVERS, "sss", o->path, o->path, end);
+}
+
+int round_list(db *d, const org *o, int64_t offset, int64_t limit, round_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(o->path, end, sizeof end);
+    db_stmt *s = db_prepare(d, ROUND_SQL ROUND_COVERS "ORDER BY r.period_start DESC, r.id DESC LIMIT ? OFFSET ?");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, o->path);
     db_bind_text(s, 2, o->path);
     db_bind_text(s, 3, end);
+    db_bind_i64(s, 4, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 5, offset);
     int rc;
     review_round *r = xmalloc(sizeof *r);
     while ((rc = db_step(s)) == DB_ROW) {

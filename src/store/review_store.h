@@ -100,7 +100,9 @@ int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, con
 int round_close(db *d, const actor *a, int64_t id, cx_err *e);
 typedef int (*round_fn)(void *ctx, const review_round *r);
 /* Rounds that cover o (run by o or an ancestor) and rounds run inside o's subtree, newest first. */
-int round_list(db *d, const org *o, round_fn fn, void *ctx);
+/* Rounds covering o or run inside it, latest period first: how many, and a page (limit 0: all). */
+int round_count(db *d, const org *o, int64_t *total);
+int round_list(db *d, const org *o, int64_t offset, int64_t limit, round_fn fn, void *ctx);
 /* The round that applies to a target at org_path: the newest open round run by that org or an
  * ancestor. 1 found, 0 none. */
 int round_current(db *d, const char *org_path, review_round *r);

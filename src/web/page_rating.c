@@ -1385,7 +1385,15 @@ void h_bursts(req *r)
     char title[320];
     snprintf(title, sizeof title, "集中投票审核 · %s", o.name);
     if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", title);
-    if (burst_list(r->db, &o, rid, st, add_burst, cJSON_AddArrayToObject(d, "bursts")) != CX_OK) req_failf(r, 500, "db_error", "", "读取集中投票记录失败");
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 50, 500, &pg)) return;
+    if (burst_count(r->db, &o, rid, st, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || burst_list(r->db, &o, rid, st, pager_offset(&pg), pg.per_page, add_burst, cJSON_AddArrayToObject(d, "bursts")) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取集中投票记录失败");
+        return;
+    }
+    if (!cJSON_GetObjectItem(d, "paging")) pager_json(r, d, &pg);
 }
 
 /* POST /orgs/:id/ballot-bursts {burst_id, decision: release|discard, note}: the office's review of

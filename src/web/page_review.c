@@ -715,15 +715,19 @@ void h_org_rounds(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o)) return;
+    pager pg;
+    int64_t total = -1;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o) || !pager_read(r, 50, 500, &pg)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "三评与等次");
     cJSON_AddItemToObject(d, "org", json_org(&o));
     round_ctx c = {r, cJSON_AddArrayToObject(d, "rounds")};
-    if (round_list(r->db, &o, add_round, &c) != CX_OK) {
+    if (round_count(r->db, &o, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || round_list(r->db, &o, pager_offset(&pg), pg.per_page, add_round, &c) != CX_OK) {
         db_failed(r);
         return;
     }
+    pager_json(r, d, &pg);
     review_campaigns_for(r->db, &o, add_campaign, cJSON_AddArrayToObject(d, "campaigns"));
     bool office = perm_allows(&r->user, ROLE_OFFICE, o.path), adm = perm_allows(&r->user, ADM, o.path);
     cJSON_AddBoolToObject(d, "can_create", office);

@@ -202,3 +202,24 @@ test('paper batches and phone draws: the API lists page past 500 instead of stop
   assert.equal(draws.json.paging.per_page, 5);
   assert.equal(draws.json.paging.total, Number(sql(`SELECT COUNT(*) FROM phone_draw WHERE round_id = ${round}`)));
 });
+
+test('rounds and ballot bursts page too (were cut at 200 and 500)', async () => {
+  const round = Number(sql(`SELECT MAX(id) FROM review_round`));
+  sql(`${series(230)}INSERT INTO review_round (campaign_id, org_id, name, period_start, period_end, questions, status, created_at) ` +
+    `SELECT (SELECT MAX(id) FROM campaign), ${rootId}, '往年轮次 ' || n, '2001-01-01', '2001-06-30', 'party3', 'closed', 1 FROM g`);
+  const rounds = Number(sql(`SELECT COUNT(*) FROM review_round`));
+  const r = await walkApi(`/api/v1/orgs/${rootId}/rounds?per_page=100`, 'rounds');
+  assert.equal(r.first.total, rounds);
+  assert.equal(r.rows.length, rounds);
+  const pages = await walkHtml(`/orgs/${rootId}/rounds`);
+  assert.equal(pages.length, Math.ceil(rounds / 50));
+  assert.match(pages[0], new RegExp(`共 ${rounds} 条`));
+  sql(`${series(510)}INSERT INTO ballot_burst (round_id, target_kind, target_id, org_id, reason, net, window_start, window_len, state, created_at) ` +
+    `SELECT ${round}, 'org', ${rootId}, ${rootId}, 'target', '', n, 600, 'released', 1 FROM g`);
+  const bursts = Number(sql(`SELECT COUNT(*) FROM ballot_burst WHERE round_id = ${round}`));
+  const b = await walkApi(`/api/v1/orgs/${rootId}/ballot-bursts?round_id=${round}&per_page=200`, 'bursts');
+  assert.equal(b.first.total, bursts);
+  assert.equal(b.rows.length, bursts);
+  const bp = await walkHtml(`/orgs/${rootId}/ballot-bursts?round_id=${round}&state=released`);
+  assert.equal(bp.length, Math.ceil(bursts / 50));
+});

@@ -1090,18 +1090,39 @@ int charge_list_user(db *d, int64_t user_id, int64_t round_id, charge_fn fn, voi
     return charge_rows(s, fn, ctx);
 }
 
-int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t limit, charge_fn fn, void *ctx)
+#define CHARGE_ORG_WHERE "WHERE c.round_id = ? AND o.path >= ? AND o.path < ? AND (? = 0 OR m.id IS NULL) "
+/* Prepares sql (CHARGE_ORG_WHERE's four parameters first); end must outlive the statement. */
+static db_stmt *charge_org_stmt(db *d, const char *sql, int64_t round_id, const org *root, bool pending_only, char end[CX_PATH_MAX])
 {
-    char end[CX_PATH_MAX];
-    orgpath_end(root->path, end, sizeof end);
-    db_stmt *s = db_prepare(d, CHARGE_SQL "WHERE c.round_id = ? AND o.path >= ? AND o.path < ? AND (? = 0 OR m.id IS NULL) "
-                                          "ORDER BY o.path, c.target_kind DESC, tname, c.target_id LIMIT ?");
-    if (!s) return CX_ERR;
+    orgpath_end(root->path, end, CX_PATH_MAX);
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return NULL;
     db_bind_i64(s, 1, round_id);
     db_bind_text(s, 2, root->path);
     db_bind_text(s, 3, end);
     db_bind_i64(s, 4, pending_only ? 1 : 0);
-    db_bind_i64(s, 5, limit > 0 ? limit : 1000000000);
+    return s;
+}
+
+int charge_count_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t *total)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = charge_org_stmt(d, "SELECT COUNT(*) FROM (" CHARGE_SQL CHARGE_ORG_WHERE ") x", round_id, root, pending_only, end);
+    if (!s) return CX_ERR;
+    int rc = db_step(s);
+    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t offset, int64_t limit, charge_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = charge_org_stmt(d, CHARGE_SQL CHARGE_ORG_WHERE "ORDER BY o.path, c.target_kind DESC, tname, c.target_id LIMIT ? OFFSET ?",
+                                 round_id, root, pending_only, end);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 5, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 6, offset);
     return charge_rows(s, fn, ctx);
 }
 

@@ -167,7 +167,9 @@ typedef int (*charge_fn)(void *ctx, const charge_row *c);
 /* A leader's charges in round_id (0: every open round). */
 int charge_list_user(db *d, int64_t user_id, int64_t round_id, charge_fn fn, void *ctx);
 /* The charges of root's subtree in round_id; pending_only: those not commented yet. */
-int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t limit, charge_fn fn, void *ctx);
+/* The round's charges over root's subtree (pending_only: not yet commented): how many, a page (limit 0: all). */
+int charge_count_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t *total);
+int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t offset, int64_t limit, charge_fn fn, void *ctx);
 /* Members and organisations of root's subtree (root included) with no leader in charge this
  * round: counts, and up to limit of each through fn (charge_row with id 0). */
 int charge_unassigned(db *d, int64_t round_id, const org *root, int64_t limit, int64_t *members, int64_t *orgs,

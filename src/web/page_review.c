@@ -1153,10 +1153,15 @@ void h_org_charges(req *r)
     review_round rd;
     if (!org_round_page(r, ADM, "联系点评安排", &o, &rd)) return;
     cJSON *d = req_data(r);
-    if (charge_list_org(r->db, rd.id, &o, false, 2000, add_charge, cJSON_AddArrayToObject(d, "charges")) != CX_OK) {
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 100, 1000, &pg)) return;
+    if (charge_count_org(r->db, rd.id, &o, false, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || charge_list_org(r->db, rd.id, &o, false, pager_offset(&pg), pg.per_page, add_charge, cJSON_AddArrayToObject(d, "charges")) != CX_OK) {
         db_failed(r);
         return;
     }
+    pager_json(r, d, &pg);
     bool office = rd.open && perm_allows(&r->user, ROLE_OFFICE, o.path);
     cJSON_AddBoolToObject(d, "can_assign", office);
     if (!office) return;
@@ -1370,10 +1375,15 @@ void h_org_coverage(req *r)
     json_add_i64(c, "scope", du[DU_COMMENTARY]);
     json_add_i64(c, "commented", du[DU_COMMENTED]);
     json_add_i64(c, "uncommented", du[DU_COMMENTARY] > du[DU_COMMENTED] ? du[DU_COMMENTARY] - du[DU_COMMENTED] : 0);
-    if (charge_list_org(r->db, rd.id, &o, true, 1000, add_charge, cJSON_AddArrayToObject(d, "pending")) != CX_OK) {
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 100, 1000, &pg)) return;
+    if (charge_count_org(r->db, rd.id, &o, true, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || charge_list_org(r->db, rd.id, &o, true, pager_offset(&pg), pg.per_page, add_charge, cJSON_AddArrayToObject(d, "pending")) != CX_OK) {
         db_failed(r);
         return;
     }
+    pager_json(r, d, &pg);
     cJSON *un = cJSON_AddArrayToObject(d, "unassigned");
     if (charge_unassigned(r->db, rd.id, &o, 200, &um, &uo, add_charge, un) != CX_OK) {
         db_failed(r);

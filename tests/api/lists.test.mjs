@@ -223,3 +223,20 @@ test('rounds and ballot bursts page too (were cut at 200 and 500)', async () => 
   const bp = await walkHtml(`/orgs/${rootId}/ballot-bursts?round_id=${round}&state=released`);
   assert.equal(bp.length, Math.ceil(bursts / 50));
 });
+
+test('leader charges and the coverage page page too (were cut at 2000 and 1000)', async () => {
+  const round = Number(sql(`SELECT MIN(id) FROM review_round WHERE status = 'open'`));
+  sql(`INSERT INTO leader_charge (round_id, user_id, target_kind, target_id, org_id, created_at) ` +
+    `SELECT ${round}, u.id, 'member', m.id, m.org_id, 1 FROM member m, app_user u WHERE u.username IN ('office', 'town') ON CONFLICT DO NOTHING`);
+  const total = Number(sql(`SELECT COUNT(*) FROM leader_charge c JOIN org o ON o.id = c.org_id WHERE c.round_id = ${round} ` +
+    `AND o.path LIKE (SELECT path FROM org WHERE id = ${rootId}) || '%'`));
+  assert.ok(total > 100, `${total}`);
+  const c = await walkApi(`/api/v1/orgs/${rootId}/charges?round_id=${round}&per_page=40`, 'charges');
+  assert.equal(c.first.total, total);
+  assert.equal(c.rows.length, total);
+  const pages = await walkHtml(`/orgs/${rootId}/charges?round_id=${round}`);
+  assert.equal(pages.length, Math.ceil(total / 100));
+  const cov = await walkApi(`/api/v1/orgs/${rootId}/coverage?round_id=${round}&per_page=50`, 'pending');
+  assert.equal(cov.rows.length, cov.first.total);
+  assert.ok(cov.first.total > 50);
+});

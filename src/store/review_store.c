@@ -106,7 +106,7 @@ int review_campaign_get(db *d, int64_t id, campaign *c, char org_path[CX_PATH_MA
 
 int review_campaigns_for(db *d, const org *o, campaign_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, CAMPAIGN_SQL "WHERE substr(?, 1, length(o.path)) = o.path ORDER BY c.start_date DESC, c.id DESC LIMIT 100");
+    db_stmt *s = db_prepare(d, CAMPAIGN_SQL "WHERE substr(?, 1, length(o.path)) = o.path ORDER BY c.start_date DESC, c.id DESC");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, o->path);
     int rc;
@@ -483,7 +483,7 @@ int carrier_list(db *d, const org *root, bool subtree, carrier_fn fn, void *ctx)
     char end[CX_PATH_MAX];
     orgpath_end(root->path, end, sizeof end);
     db_stmt *s = db_prepare(d, "SELECT k.id, k.campaign_id, k.org_id, k.name, k.description, o.name FROM carrier k JOIN org o ON o.id = k.org_id "
-                               "WHERE (? = 1 AND o.path >= ? AND o.path < ?) OR k.org_id = ? ORDER BY o.path, k.id LIMIT 500");
+                               "WHERE (? = 1 AND o.path >= ? AND o.path < ?) OR k.org_id = ? ORDER BY o.path, k.id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, subtree ? 1 : 0);
     db_bind_text(s, 2, root->path);
@@ -940,7 +940,7 @@ int review_peer_todo(db *d, int64_t round_id, const member *reviewer, peer_todo_
     db_stmt *s = db_prepare(d, "SELECT m.id, m.name, CASE WHEN EXISTS (SELECT 1 FROM review r WHERE r.round_id = ? AND r.kind = 'peer' "
                                "AND r.target_member_id = m.id AND r.reviewer_member_id = ?) THEN 1 ELSE 0 END FROM member m "
                                "WHERE m.org_id = ? AND m.active = 1 AND m.id <> ? AND NOT EXISTS (SELECT 1 FROM review_exclusion x "
-                               "WHERE x.round_id = ? AND x.member_id = m.id) ORDER BY m.name, m.id LIMIT 1000");
+                               "WHERE x.round_id = ? AND x.member_id = m.id) ORDER BY m.name, m.id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     db_bind_i64(s, 2, reviewer->id);
@@ -960,7 +960,7 @@ int leader_list(db *d, const char *path, leader_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, "SELECT DISTINCT u.id, u.username, u.display_name FROM user_role ur JOIN app_user u ON u.id = ur.user_id "
                                "JOIN org o ON o.id = ur.org_id WHERE ur.role = 'leader' AND u.active = 1 AND o.active = 1 "
-                               "AND substr(?, 1, length(o.path)) = o.path ORDER BY u.display_name, u.id LIMIT 500");
+                               "AND substr(?, 1, length(o.path)) = o.path ORDER BY u.display_name, u.id");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, path);
     int rc;
@@ -1082,7 +1082,7 @@ static int charge_rows(db_stmt *s, charge_fn fn, void *ctx)
 int charge_list_user(db *d, int64_t user_id, int64_t round_id, charge_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, CHARGE_SQL "WHERE c.user_id = ? AND ((? = 0 AND rr.status = 'open') OR c.round_id = ?) "
-                                          "ORDER BY c.round_id DESC, o.path, c.target_kind DESC, tname, c.target_id LIMIT 2000");
+                                          "ORDER BY c.round_id DESC, o.path, c.target_kind DESC, tname, c.target_id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, user_id);
     db_bind_i64(s, 2, round_id);

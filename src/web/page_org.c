@@ -182,13 +182,15 @@ static int tree_add(void *vctx, const org *o, int64_t a, int64_t b)
     return 0;
 }
 
+enum { TREE_MAX = 5000 }; /* organisations drawn in one tree */
+
 void h_org_tree(req *r)
 {
     int64_t id, depth;
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o) || !query_int(r, "depth", 4, 64, &depth)) return;
     tree_ctx t = {.depth0 = o.depth, .rows = cJSON_CreateArray()};
-    if (org_subtree(r->db, &o, (int)depth, 5000, tree_add, &t) != CX_OK || !t.stack[0]) {
+    if (org_subtree(r->db, &o, (int)depth, TREE_MAX, tree_add, &t) != CX_OK || !t.stack[0]) {
         cJSON_Delete(t.rows);
         req_failf(r, 500, "db_error", "", "读取组织树失败");
         return;
@@ -197,6 +199,8 @@ void h_org_tree(req *r)
     if (req_is_api(r)) cJSON_Delete(t.rows);
     else cJSON_AddItemToObject(d, "rows", t.rows);
     cJSON_AddStringToObject(d, "title", "组织树");
+    /* a tree this big is not drawn whole: say so instead of stopping silently */
+    if (t.count >= TREE_MAX) json_add_i64(d, "truncated_at", TREE_MAX);
     cJSON_AddItemToObject(d, "tree", t.stack[0]);
     cJSON_AddItemToObject(d, "org", json_org(&o));
     json_add_i64(d, "count", t.count);

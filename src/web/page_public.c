@@ -146,7 +146,7 @@ static void card_data(req *r, const member *m, cJSON *d)
 {
     cJSON *c = json_public_member(m);
     cJSON_AddItemToObject(d, "card", c);
-    pledge_query q = {.member_id = m->id, .status = -1, .public_only = true, .limit = 50};
+    pledge_query q = {.member_id = m->id, .status = -1, .public_only = true}; /* all of them (limit 0) */
     cJSON *arr = cJSON_AddArrayToObject(c, "pledges");
     int64_t kept = 0, total = 0, missed = 0;
     if (pledge_list(r->db, &q, add_pledge, arr) != CX_OK || add_progress_to(r, arr) != CX_OK ||

@@ -240,3 +240,34 @@ test('leader charges and the coverage page page too (were cut at 2000 and 1000)'
   assert.equal(cov.rows.length, cov.first.total);
   assert.ok(cov.first.total > 50);
 });
+
+test('every paged page draws the same pager: 共 N 条, page links that keep the filters, the same numbers as its API', async () => {
+  const checked = [];
+  for (const problem of ['台账不全', '公示不及时']) {
+    const r = await secretary.post(`/api/v1/orgs/${branch}/rectifications`, { source: 'inspection', problem, measure: '补齐。', owner: '王书记', due_date: daysFromToday(20) });
+    assert.equal(r.status, 201, r.text);
+  }
+  for (const [page, api, key] of [
+    [`/orgs/${rootId}/feedback?view=all&per_page=1`, `/api/v1/orgs/${rootId}/feedback?view=all&per_page=1`, 'items'],
+    [`/orgs/${rootId}/rectifications?per_page=1`, `/api/v1/orgs/${rootId}/rectifications?per_page=1`, 'rectifications'],
+    [`/orgs/${rootId}/grades?per_page=1`, `/api/v1/orgs/${rootId}/grades?per_page=1`, 'grades'],
+    [`/orgs/${rootId}?subtree=1&per_page=1`, `/api/v1/orgs/${rootId}/members?subtree=1&per_page=1`, 'members'],
+  ]) {
+    const a = await office.get(api);
+    assert.equal(a.status, 200, `${api}: ${a.text.slice(0, 200)}`);
+    const { total, pages } = a.json.paging;
+    assert.equal(a.json[key].length, Math.min(1, total), api);
+    if (total < 2) continue;
+    const p = await office.get(page);
+    assert.equal(p.status, 200, page);
+    assert.match(p.text, new RegExp(`共 ${total} 条，第 1 / ${pages} 页`), page);
+    const next = p.text.match(/<a href="([^"]+)" rel="next">下一页<\/a>/);
+    assert.ok(next, `${page}: 下一页`);
+    assert.ok(unescape(next[1]).includes('per_page=1') && unescape(next[1]).endsWith('page=2'), next[1]);
+    const last = await office.get(page.replace(/per_page=1/, `per_page=1&page=${pages}`));
+    assert.match(last.text, new RegExp(`<strong aria-current="page">${pages}</strong>`), page);
+    assert.doesNotMatch(last.text, /rel="next"/);
+    checked.push(key);
+  }
+  assert.deepEqual(checked, ['items', 'rectifications', 'grades', 'members'], 'every list had more than one page');
+});

@@ -1,4 +1,4 @@
-/* setting.c: district-wide settings kept in the database (table setting, migration 0013), so the
+/* setting.c: district-wide settings kept in the database (table setting, migration 0014), so the
  * command line and every server instance read the same value. Today: public_url. */
 #include "store.h"
 #include "../lib/util.h"

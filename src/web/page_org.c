@@ -334,7 +334,7 @@ void h_org_move_page(req *r)
     org top;
     if (g && org_get(r->db, g->org_id, &top) == 1) {
         move_ctx m = {r, &o, cJSON_AddArrayToObject(d, "targets")};
-        org_subtree(r->db, &top, 0, 2000, add_target, &m);
+        org_subtree(r->db, &top, 0, 1000000, add_target, &m); /* every possible parent (branches are skipped), not the first 2000 organisations */
     }
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ static const char *usage_main =
     "  user          账号管理：add、grant、passwd、list\n"
     "  migrate       升级数据库结构到本程序的版本\n"
     "  audit verify  校验审计日志的哈希链，报告被修改或删除的记录\n"
+    "  config        网站设置：get/set/unset public-url（二维码和打印页用的公开地址）\n"
     "  recount       按原始记录重新计算某评议轮次的等次和统计数，列出差异\n"
     "  escalate      把逾期未销号的整改事项上报到上级组织（供 cron 每天运行）\n"
     "  redraw        按公开的种子和同一份名单重新抽取，核对电话随机抽访（不需要数据库）\n"
@@ -35,6 +37,7 @@ static const char *usage_main =
     "通用选项：\n"
     "  --db URL      数据库：文件路径为 SQLite（默认 data/cxzy.db），postgresql://… 为 PostgreSQL\n"
     "  --key FILE    密钥文件（默认：SQLite 为 <数据库>.key，PostgreSQL 为 data/cxzy.key）\n"
+    "  --as 姓名     操作人（记录和审计日志写作“命令行（姓名）”；默认为系统用户名）\n"
     "  也可用环境变量 CXZY_DB、CXZY_KEY 设置。每个命令都支持 --help。\n";
 
 void cli_defaults(cli_opts *o)
@@ -140,14 +143,42 @@ db *cli_open(cli_opts *o, bool create_key)
 }
 
 /* Parses the options every command shares, plus the command's own (long options only). */
-enum { OPT_DB = 1000, OPT_KEY, OPT_HELP };
-#define COMMON_OPTS {"db", required_argument, 0, OPT_DB}, {"key", required_argument, 0, OPT_KEY}, {"help", no_argument, 0, OPT_HELP}
+enum { OPT_DB = 1000, OPT_KEY, OPT_HELP, OPT_AS };
+#define COMMON_OPTS {"db", required_argument, 0, OPT_DB}, {"key", required_argument, 0, OPT_KEY}, {"help", no_argument, 0, OPT_HELP}, \
+                    {"as", required_argument, 0, OPT_AS}
+
+/* Who runs the command, as records and the audit log show it: 命令行（姓名） with --as 姓名, else
+ * 命令行（the system user; the one who ran sudo when run through it）. */
+static char cli_actor_name[128];
+static void name_cli_actor(const char *as)
+{
+    const char *who = as;
+    if (!who || !*who) {
+        const char *sudo = getuid() == 0 ? getenv("SUDO_USER") : NULL;
+        struct passwd *pw = getpwuid(getuid());
+        who = sudo && *sudo ? sudo : pw && pw->pw_name ? pw->pw_name : "";
+    }
+    char clean[64];
+    size_t n = 0;
+    for (const char *p = who; *p && n < sizeof clean - 1; p++) clean[n++] = (unsigned char)*p < 0x20 ? '?' : *p;
+    clean[n] = 0;
+    if (!utf8_valid(clean, n)) snprintf(clean, sizeof clean, "?");
+    if (*clean) snprintf(cli_actor_name, sizeof cli_actor_name, "命令行（%s）", clean);
+    else snprintf(cli_actor_name, sizeof cli_actor_name, "命令行");
+    actor_cli.name = cli_actor_name;
+}
 
 static int common_opt(int c, cli_opts *o)
 {
     if (c == OPT_DB) o->db = optarg;
     else if (c == OPT_KEY) o->key = optarg;
-    else return 0;
+    else if (c == OPT_AS) {
+        if (!*optarg || utf8_len(optarg) > 30 || !utf8_valid(optarg, strlen(optarg))) {
+            fprintf(stderr, "错误：--as 应为操作人的姓名（1–30 个字），收到“%.60s”\n", optarg);
+            exit(2);
+        }
+        name_cli_actor(optarg);
+    } else return 0;
     return 1;
 }
 
@@ -280,6 +311,45 @@ static int cmd_audit(int argc, char **argv)
     }
     printf("审计日志完整：共 %" PRId64 " 条记录，哈希链无误\n", rows);
     return 0;
+}
+
+static int cmd_config(int argc, char **argv)
+{
+    static const char *usage = "用法：cxzy config get|set|unset public-url [地址] [--db URL] [--key FILE] [--as 姓名]\n"
+                               "  public-url：网站的公开地址（如 https://cxzy.example.gov.cn），印在二维码和打印页上；\n"
+                               "  存在数据库里，所有网站实例和命令行都用它（办公室也可在网页“设置”页修改）。修改记入审计日志。\n";
+    if (argc >= 2 && !strcmp(argv[1], "--help")) return printf("%s", usage), 0;
+    if (argc < 3) return bad_usage(usage);
+    const char *sub = argv[1], *name = argv[2];
+    bool get = !strcmp(sub, "get"), set = !strcmp(sub, "set"), unset = !strcmp(sub, "unset");
+    if (!get && !set && !unset) return bad_usage(usage);
+    if (strcmp(name, "public-url") != 0) return fprintf(stderr, "错误：未知设置“%s”（目前只有 public-url）\n", name), 2;
+    cli_opts o = {0};
+    static struct option opts[] = {COMMON_OPTS, {0}};
+    int c;
+    optind = 3;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (common_opt(c, &o)) continue;
+        if (c == OPT_HELP) return printf("%s", usage), 0;
+        return bad_usage(usage);
+    }
+    if (optind != argc - (set ? 1 : 0)) return bad_usage(usage);
+    char base[256] = "", host[256];
+    cx_err e = {0};
+    if (set && setting_public_url_check(argv[optind], base, host, &e) != CX_OK) return cli_err(&e), 2;
+    db *d = cli_open(&o, false);
+    if (!d) return 1;
+    int rc = 0;
+    if (get) {
+        char v[256];
+        int f = setting_get(d, SETTING_PUBLIC_URL, v, sizeof v);
+        if (f == CX_ERR) fprintf(stderr, "错误：读取设置失败\n"), rc = 1;
+        else if (f == 0) printf("（未设置：二维码指向访问者所用的地址）\n"), rc = 3;
+        else printf("%s\n", v);
+    } else if (setting_set(d, &actor_cli, SETTING_PUBLIC_URL, base, &e) != CX_OK) rc = cli_err(&e);
+    else printf(set ? "公开地址已设为 %s\n" : "公开地址已清除%s\n", base);
+    db_close(d);
+    return rc;
 }
 
 static void print_report(const roster_report *r)
@@ -499,9 +569,10 @@ int main(int argc, char **argv)
         printf("%s", usage_main);
         return argc < 2 ? 2 : 0;
     }
+    name_cli_actor(NULL);
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"serve", cmd_serve}, {"init", cmd_init},     {"demo", cmd_demo},   {"import", cmd_import},
-        {"export", cmd_export}, {"user", cmd_user}, {"migrate", cmd_migrate}, {"audit", cmd_audit},
+        {"export", cmd_export}, {"user", cmd_user}, {"migrate", cmd_migrate}, {"audit", cmd_audit}, {"config", cmd_config},
         {"recount", cmd_recount}, {"escalate", cmd_escalate},
         {"redraw", cmd_redraw}, {"backup", cmd_backup}, {"restore", cmd_restore}, {"key", cmd_key},
     };

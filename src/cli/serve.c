@@ -164,7 +164,10 @@ int cmd_serve(int argc, char **argv)
     if (log_open(logfile, &le) != CX_OK) return cli_err(&le);
     db *d = cli_open(&o, false); /* loads the key and migrates */
     if (!d) return 1;
+    cx_err se = {0};
+    int seeded = web_public_seed(d, public_url, &se);
     db_close(d);
+    if (seeded != CX_OK) return cli_err(&se);
     cx_err e = {0};
     db_pool *pool = db_pool_new(o.db, cfg.threads, &e);
     if (!pool) return cli_err(&e);

@@ -7,6 +7,18 @@
 #include <string.h>
 #include <time.h>
 
+/* A time as the pages show it, in local time: "2026-12-06 13:45:07" with seconds, else
+ * "2026-12-06 13:45"; "" for none (0). */
+void time_text(int64_t t, bool seconds, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    out[0] = 0;
+    if (t <= 0) return;
+    localtime_r(&tt, &tm);
+    strftime(out, 32, seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+}
+
 static void oom(size_t n)
 {
     fprintf(stderr, "cxzy: out of memory allocating %zu bytes\n", n);

@@ -43,5 +43,8 @@ int64_t now_unix(void);
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_len(const char *s);
+/* A time as the pages show it, in local time: "2026-12-06 13:45:07" with seconds, else
+ * "2026-12-06 13:45"; "" for none (0). */
+void time_text(int64_t t, bool seconds, char out[32]);
 
 #endif

@@ -142,16 +142,16 @@ int audit_verify(db *d, FILE *out, int64_t *rows)
 }
 
 /* One record as read for re-MACing. */
-typedef struct audit_row {
+typedef struct remac_row {
     int64_t seq, ts, actor_id, entity_id, org_id;
     char *actor, *action, *entity, *before, *after, *result;
-} audit_row;
+} remac_row;
 
 int audit_remac(db *d, int64_t *rows)
 {
     *rows = 0;
     enum { BATCH = 1000 };
-    audit_row *v = xcalloc(BATCH, sizeof *v);
+    remac_row *v = xcalloc(BATCH, sizeof *v);
     char prev[65] = "";
     int64_t after_seq = 0;
     int rc = CX_OK;
@@ -166,7 +166,7 @@ int audit_remac(db *d, int64_t *rows)
         db_bind_i64(s, 1, after_seq);
         int n = 0, st;
         while (n < BATCH && (st = db_step(s)) == DB_ROW) {
-            audit_row *r = &v[n++];
+            remac_row *r = &v[n++];
             r->seq = db_col_i64(s, 0), r->ts = db_col_i64(s, 1), r->actor_id = db_col_i64(s, 2);
             r->actor = xstrdup(db_col_text(s, 3)), r->action = xstrdup(db_col_text(s, 4)), r->entity = xstrdup(db_col_text(s, 5));
             r->entity_id = db_col_i64(s, 6), r->org_id = db_col_i64(s, 7);
@@ -175,7 +175,7 @@ int audit_remac(db *d, int64_t *rows)
         if (n < BATCH && st == CX_ERR) rc = CX_ERR;
         db_done(s);
         for (int i = 0; i < n; i++) {
-            audit_row *r = &v[i];
+            remac_row *r = &v[i];
             char h[65];
             mac(r->seq, r->ts, r->actor_id, r->actor, r->action, r->entity, r->entity_id, r->org_id, r->before, r->after, r->result, prev, h);
             if (rc == CX_OK && db_run(d, "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", "ssi", prev, h, r->seq) != CX_OK)
@@ -189,5 +189,49 @@ int audit_remac(db *d, int64_t *rows)
     }
     free(v);
     if (rc == CX_OK) rc = db_run(d, "UPDATE audit_head SET hash = ? WHERE id = 1", "s", prev);
+    return rc;
+}
+
+#define AUDIT_SUBTREE " FROM audit_log a JOIN org o ON o.id = a.org_id WHERE o.path >= ? AND o.path < ?"
+
+/* end is the caller's: the statement reads the bound text when it runs */
+static db_stmt *subtree_stmt(db *d, const char *sql, const char *path, char end[CX_PATH_MAX])
+{
+    orgpath_end(path, end, CX_PATH_MAX);
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return NULL;
+    db_bind_text(s, 1, path);
+    db_bind_text(s, 2, end);
+    return s;
+}
+
+int audit_count(db *d, const char *path, int64_t *total)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = subtree_stmt(d, "SELECT COUNT(*)" AUDIT_SUBTREE, path, end);
+    if (!s) return CX_ERR;
+    int rc = db_step(s) == DB_ROW ? CX_OK : CX_ERR;
+    *total = rc == CX_OK ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc;
+}
+
+int audit_list(db *d, const char *path, int64_t offset, int64_t limit, int (*fn)(void *ctx, const audit_row *a), void *ctx)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = subtree_stmt(d, "SELECT a.seq, a.ts, a.actor, a.action, a.entity, a.entity_id, a.result, a.before_json, a.after_json"
+                                 AUDIT_SUBTREE " ORDER BY a.seq DESC LIMIT ? OFFSET ?", path, end);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 3, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 4, offset);
+    int rc, st;
+    while ((st = db_step(s)) == DB_ROW) {
+        audit_row a = {.seq = db_col_i64(s, 0), .ts = db_col_i64(s, 1), .actor = db_col_text(s, 2), .action = db_col_text(s, 3),
+                       .entity = db_col_text(s, 4), .entity_id = db_col_i64(s, 5), .result = db_col_text(s, 6),
+                       .before = db_col_text(s, 7), .after = db_col_text(s, 8)};
+        if (fn(ctx, &a)) break;
+    }
+    rc = st == CX_ERR ? CX_ERR : CX_OK;
+    db_done(s);
     return rc;
 }

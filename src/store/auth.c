@@ -134,7 +134,9 @@ int user_find(db *d, const char *username, int64_t *id)
 int user_load(db *d, int64_t user_id, principal *p)
 {
     memset(p, 0, sizeof *p);
-    db_stmt *s = db_prepare(d, "SELECT id, username, display_name, member_id FROM app_user WHERE id = ? AND active = 1");
+    /* an account linked to a member is shown (and signs records) by the member's own name */
+    db_stmt *s = db_prepare(d, "SELECT u.id, u.username, coalesce(nullif(m.name, ''), u.display_name), u.member_id FROM app_user u "
+                               "LEFT JOIN member m ON m.id = u.member_id WHERE u.id = ? AND u.active = 1");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, user_id);
     int rc = db_step(s);
@@ -230,7 +232,7 @@ int user_login(db *d, const char *username, const char *password, const char *ad
     db_done(s);
     if (rc == CX_ERR) return fail_db(d, e);
     bool known = rc == DB_ROW;
-    actor who = {id, username};
+    actor who = {id, username, NULL};
     int64_t now = now_unix();
     /* Lock-out is by (username, address), known name or not: a guesser at one address locks
      * only that address out, and a 423 tells nothing about which accounts exist. The attempt

@@ -362,7 +362,7 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
         snprintf(after, sizeof after,
                  "{\"channel\":\"%s\",\"valid\":%" PRId64 ",\"invalid\":%" PRId64 ",\"unverified\":%" PRId64 ",\"held\":%" PRId64 "}",
                  as[k].channel, as[k].valid, as[k].invalid, as[k].unverified, as[k].held);
-        actor a = {as[k].user_id, as[k].actor_name};
+        actor a = {as[k].user_id, as[k].actor_name, NULL};
         rc = audit_append(d, &a, "ballots", "review_round", as[k].round_id, as[k].round_org_id, NULL, after, "ok");
     }
     if (rc == CX_OK && now - g_last_sweep > 600) { /* old limit windows go; claims (window 0) stay */
@@ -1162,12 +1162,37 @@ static db_stmt *subtree_round(db *d, const char *sql, const org *root, int64_t r
     return s;
 }
 
-int paper_batch_list(db *d, const org *root, int64_t round_id, paper_fn fn, void *ctx)
+/* How many rows the list query sql (a subtree_round statement selecting COUNT(*)) counts. */
+static int subtree_round_count(db *d, const char *sql, const org *root, int64_t round_id, int64_t *total)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " BATCH_COLS BATCH_FROM " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR b.round_id = ?) ORDER BY b.id DESC LIMIT 500",
-                               root, round_id, end);
+    db_stmt *s = subtree_round(d, sql, root, round_id, end);
     if (!s) return CX_ERR;
+    int rc = db_step(s);
+    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+/* Binds the LIMIT ? OFFSET ? after subtree_round's four parameters (limit 0: all). */
+static void bind_page(db_stmt *s, int64_t offset, int64_t limit)
+{
+    db_bind_i64(s, 5, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 6, offset);
+}
+
+#define BATCH_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR b.round_id = ?)"
+int paper_batch_count(db *d, const org *root, int64_t round_id, int64_t *total)
+{
+    return subtree_round_count(d, "SELECT COUNT(*)" BATCH_FROM BATCH_WHERE, root, round_id, total);
+}
+
+int paper_batch_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, paper_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = subtree_round(d, "SELECT " BATCH_COLS BATCH_FROM BATCH_WHERE " ORDER BY b.id DESC LIMIT ? OFFSET ?", root, round_id, end);
+    if (!s) return CX_ERR;
+    bind_page(s, offset, limit);
     paper_batch *b = xmalloc(sizeof *b);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -1405,12 +1430,18 @@ int phone_draw_get(db *d, int64_t id, phone_draw *p)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-int phone_draw_list(db *d, const org *root, int64_t round_id, draw_fn fn, void *ctx)
+#define DRAW_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR p.round_id = ?)"
+int phone_draw_count(db *d, const org *root, int64_t round_id, int64_t *total)
+{
+    return subtree_round_count(d, "SELECT COUNT(*)" DRAW_FROM DRAW_WHERE, root, round_id, total);
+}
+
+int phone_draw_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, draw_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " DRAW_COLS DRAW_FROM " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR p.round_id = ?) ORDER BY p.id DESC LIMIT 500",
-                               root, round_id, end);
+    db_stmt *s = subtree_round(d, "SELECT " DRAW_COLS DRAW_FROM DRAW_WHERE " ORDER BY p.id DESC LIMIT ? OFFSET ?", root, round_id, end);
     if (!s) return CX_ERR;
+    bind_page(s, offset, limit);
     phone_draw *p = xmalloc(sizeof *p);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -1670,15 +1701,31 @@ static void read_burst(db_stmt *s, void *out)
 
 int burst_get(db *d, int64_t id, ballot_burst *b) { return row_by_id(d, "SELECT " BURST_COLS BURST_FROM " WHERE u.id = ?", id, read_burst, b); }
 
-int burst_list(db *d, const org *root, int64_t round_id, const char *state, burst_fn fn, void *ctx)
+#define BURST_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR u.round_id = ?) AND (? = '' OR u.state = ?)"
+int burst_count(db *d, const org *root, int64_t round_id, const char *state, int64_t *total)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " BURST_COLS BURST_FROM " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR u.round_id = ?) "
-                                  "AND (? = '' OR u.state = ?) ORDER BY CASE u.state WHEN 'open' THEN 0 ELSE 1 END, u.id DESC LIMIT 500",
+    db_stmt *s = subtree_round(d, "SELECT COUNT(*)" BURST_FROM BURST_WHERE, root, round_id, end);
+    if (!s) return CX_ERR;
+    db_bind_text(s, 5, state ? state : "");
+    db_bind_text(s, 6, state ? state : "");
+    int rc = db_step(s);
+    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+int burst_list(db *d, const org *root, int64_t round_id, const char *state, int64_t offset, int64_t limit, burst_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = subtree_round(d, "SELECT " BURST_COLS BURST_FROM BURST_WHERE
+                                  " ORDER BY CASE u.state WHEN 'open' THEN 0 ELSE 1 END, u.id DESC LIMIT ? OFFSET ?",
                                root, round_id, end);
     if (!s) return CX_ERR;
     db_bind_text(s, 5, state ? state : "");
     db_bind_text(s, 6, state ? state : "");
+    db_bind_i64(s, 7, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 8, offset);
     ballot_burst *b = xmalloc(sizeof *b);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {

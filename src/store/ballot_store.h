@@ -177,7 +177,9 @@ int paper_batch_create(db *d, const actor *a, int kind, int64_t target_id, int64
 int paper_batch_get(db *d, int64_t id, paper_batch *b);
 typedef int (*paper_fn)(void *ctx, const paper_batch *b);
 /* Batches of root's subtree in round_id (0: every round), newest first. */
-int paper_batch_list(db *d, const org *root, int64_t round_id, paper_fn fn, void *ctx);
+/* Batches of root's subtree (round_id 0: any round), newest first; limit 0: all. */
+int paper_batch_count(db *d, const org *root, int64_t round_id, int64_t *total);
+int paper_batch_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, paper_fn fn, void *ctx);
 typedef int (*code_fn)(void *ctx, const char *code);
 /* The codes of a batch in printing order (nothing about their answers). */
 int paper_codes(db *d, int64_t batch_id, code_fn fn, void *ctx);
@@ -212,7 +214,9 @@ int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const 
                       const char *seed, const char *commitment_id, int64_t *id, cx_err *e);
 int phone_draw_get(db *d, int64_t id, phone_draw *p);
 typedef int (*draw_fn)(void *ctx, const phone_draw *p);
-int phone_draw_list(db *d, const org *root, int64_t round_id, draw_fn fn, void *ctx);
+/* Draws of root's subtree (round_id 0: any round), newest first; limit 0: all. */
+int phone_draw_count(db *d, const org *root, int64_t round_id, int64_t *total);
+int phone_draw_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, draw_fn fn, void *ctx);
 typedef struct phone_entry {
     int64_t seq, list_index;
     char mask[32], phone[32], state[16]; /* phone: only when revealed */
@@ -259,7 +263,8 @@ typedef struct ballot_burst {
 int burst_get(db *d, int64_t id, ballot_burst *b);
 typedef int (*burst_fn)(void *ctx, const ballot_burst *b);
 /* Bursts of root's subtree (round_id 0: any round; state NULL/"": any), open ones first. */
-int burst_list(db *d, const org *root, int64_t round_id, const char *state, burst_fn fn, void *ctx);
+int burst_count(db *d, const org *root, int64_t round_id, const char *state, int64_t *total);
+int burst_list(db *d, const org *root, int64_t round_id, const char *state, int64_t offset, int64_t limit, burst_fn fn, void *ctx);
 /* The office's decision on an open burst: release (its ballots count) or discard (they count as
  * invalid). note: why, up to 200 characters (required to discard). One transaction with the
  * roll-up deltas, audited. 409 burst_decided when already decided. */

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const actor actor_cli = {0, "命令行"};
+/* The command line's actor; main() names the operator: 命令行（--as 姓名, or the system user）. */
+actor actor_cli = {0, "命令行", NULL};
 
 static int migration_number(const char *name)
 {

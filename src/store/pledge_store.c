@@ -88,7 +88,8 @@ int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, co
     "p.id, p.org_id, coalesce(p.member_id, 0), p.campaign_id, coalesce(p.predecessor_id, 0), p.version, p.created_at, " \
     "p.updated_at, p.percent, p.status, p.area, p.title, p.content, p.measures, p.responsible, p.due_date, "            \
     "p.return_reason, p.miss_kind, p.miss_explanation, p.summary, p.grade, p.rating_comment, o.name, o.path, "          \
-    "coalesce(m.name, ''), c.theme, coalesce((SELECT n.id FROM pledge n WHERE n.predecessor_id = p.id), 0)"
+    "coalesce(m.name, ''), c.theme, coalesce((SELECT n.id FROM pledge n WHERE n.predecessor_id = p.id), 0), "         \
+    "coalesce(m.post, '')"
 #define PLEDGE_FROM                                                                                                  \
     " FROM pledge p JOIN org o ON o.id = p.org_id JOIN campaign c ON c.id = p.campaign_id LEFT JOIN member m ON m.id = p.member_id"
 
@@ -124,6 +125,7 @@ static void read_pledge(db_stmt *s, pledge *p)
     T(campaign_theme, 25);
 #undef T
     p->successor_id = db_col_i64(s, 26);
+    snprintf(p->member_post, sizeof p->member_post, "%s", db_col_text(s, 27));
 }
 
 int pledge_get(db *d, int64_t id, pledge *p)
@@ -418,7 +420,7 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const c
         db_bind_text(s, 3, date);
         db_bind_text(s, 4, text);
         db_bind_i64(s, 5, percent);
-        db_bind_text(s, 6, a && a->name ? a->name : "");
+        db_bind_text(s, 6, actor_shown(a));
         db_bind_i64(s, 7, now);
         rc = db_step(s);
         if (rc == DB_ROW) pid = db_col_i64(s, 0), rc = db_step(s);

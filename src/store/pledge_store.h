@@ -23,6 +23,7 @@ typedef struct pledge {
     char area[64], title[256], content[4096], measures[4096], responsible[96], due_date[11];
     char return_reason[2048], miss_kind[16], miss_explanation[4096], summary[4096], grade[16], rating_comment[4096];
     char org_name[256], org_path[CX_PATH_MAX], member_name[64], campaign_theme[256];
+    char member_post[160]; /* the member's post (工作岗位) from the roster; "" for an organisation pledge */
 } pledge;
 
 /* Extra input of an action: RETURN needs reason; MISS needs miss_kind ("objective" with an

@@ -97,7 +97,7 @@ static int add_event(db *d, int64_t part, const rect *r, const char *action, con
     if (!on) date_today(today), on = today;
     return db_run(d, "INSERT INTO rect_event (part, rect_id, action, status, note, due_date, on_date, actor, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                   "iissssssi", part, r->id, action, rect_status_name(r->status), note ? note : "", r->due_date, on,
-                  a && a->name ? a->name : "", now_unix());
+                  actor_shown(a), now_unix());
 }
 
 /* A record kind: lower-case ASCII letters and underscores, 1..31 of them. */
@@ -174,7 +174,7 @@ int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, in
         db_bind_text(s, 9, r->owner);
         db_bind_text(s, 10, r->due_date);
         db_bind_i64(s, 11, a ? a->user_id : 0);
-        db_bind_text(s, 12, a && a->name ? a->name : "");
+        db_bind_text(s, 12, actor_shown(a));
         db_bind_i64(s, 13, now);
         db_bind_i64(s, 14, now);
         rc = db_step(s);
@@ -270,7 +270,7 @@ int rect_act(db *d, const actor *a, int64_t id, rect_action action, int relation
     }
     char *before = rect_json(r), today[11];
     date_today(today);
-    const char *who = a && a->name ? a->name : "";
+    const char *who = actor_shown(a);
     const char *event_note = note;
     int rc;
     switch (action) {
@@ -326,7 +326,7 @@ int rect_add_evidence(db *d, const actor *a, int64_t id, int relation, const evi
         return CX_ERR;
     }
     int64_t part = part_of(d, r->org_id), now = now_unix();
-    const char *who = a && a->name ? a->name : "";
+    const char *who = actor_shown(a);
     cJSON *names = cJSON_CreateArray();
     buf list;
     buf_init(&list);

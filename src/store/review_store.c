@@ -106,7 +106,7 @@ int review_campaign_get(db *d, int64_t id, campaign *c, char org_path[CX_PATH_MA
 
 int review_campaigns_for(db *d, const org *o, campaign_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, CAMPAIGN_SQL "WHERE substr(?, 1, length(o.path)) = o.path ORDER BY c.start_date DESC, c.id DESC LIMIT 100");
+    db_stmt *s = db_prepare(d, CAMPAIGN_SQL "WHERE substr(?, 1, length(o.path)) = o.path ORDER BY c.start_date DESC, c.id DESC");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, o->path);
     int rc;
@@ -483,7 +483,7 @@ int carrier_list(db *d, const org *root, bool subtree, carrier_fn fn, void *ctx)
     char end[CX_PATH_MAX];
     orgpath_end(root->path, end, sizeof end);
     db_stmt *s = db_prepare(d, "SELECT k.id, k.campaign_id, k.org_id, k.name, k.description, o.name FROM carrier k JOIN org o ON o.id = k.org_id "
-                               "WHERE (? = 1 AND o.path >= ? AND o.path < ?) OR k.org_id = ? ORDER BY o.path, k.id LIMIT 500");
+                               "WHERE (? = 1 AND o.path >= ? AND o.path < ?) OR k.org_id = ? ORDER BY o.path, k.id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, subtree ? 1 : 0);
     db_bind_text(s, 2, root->path);
@@ -580,16 +580,25 @@ int round_current(db *d, const char *org_path, review_round *r)
     return round_one(d, ROUND_SQL "WHERE r.status = 'open' AND substr(?, 1, length(o.path)) = o.path ORDER BY r.id DESC LIMIT 1", org_path, 0, r);
 }
 
-int round_list(db *d, const org *o, round_fn fn, void *ctx)
+#define ROUND_COVERS "WHERE substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?) "
+int round_count(db *d, const org *o, int64_t *total)
 {
     char end[CX_PATH_MAX];
     orgpath_end(o->path, end, sizeof end);
-    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?) "
-                                         "ORDER BY r.period_start DESC, r.id DESC LIMIT 200");
+    return db_i64(d, total, 0, "SELECT COUNT(*) FROM review_round r JOIN org o ON o.id = r.org_id " ROUND_COVERS, "sss", o->path, o->path, end);
+}
+
+int round_list(db *d, const org *o, int64_t offset, int64_t limit, round_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(o->path, end, sizeof end);
+    db_stmt *s = db_prepare(d, ROUND_SQL ROUND_COVERS "ORDER BY r.period_start DESC, r.id DESC LIMIT ? OFFSET ?");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, o->path);
     db_bind_text(s, 2, o->path);
     db_bind_text(s, 3, end);
+    db_bind_i64(s, 4, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 5, offset);
     int rc;
     review_round *r = xmalloc(sizeof *r);
     while ((rc = db_step(s)) == DB_ROW) {
@@ -931,7 +940,7 @@ int review_peer_todo(db *d, int64_t round_id, const member *reviewer, peer_todo_
     db_stmt *s = db_prepare(d, "SELECT m.id, m.name, CASE WHEN EXISTS (SELECT 1 FROM review r WHERE r.round_id = ? AND r.kind = 'peer' "
                                "AND r.target_member_id = m.id AND r.reviewer_member_id = ?) THEN 1 ELSE 0 END FROM member m "
                                "WHERE m.org_id = ? AND m.active = 1 AND m.id <> ? AND NOT EXISTS (SELECT 1 FROM review_exclusion x "
-                               "WHERE x.round_id = ? AND x.member_id = m.id) ORDER BY m.name, m.id LIMIT 1000");
+                               "WHERE x.round_id = ? AND x.member_id = m.id) ORDER BY m.name, m.id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     db_bind_i64(s, 2, reviewer->id);
@@ -951,7 +960,7 @@ int leader_list(db *d, const char *path, leader_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, "SELECT DISTINCT u.id, u.username, u.display_name FROM user_role ur JOIN app_user u ON u.id = ur.user_id "
                                "JOIN org o ON o.id = ur.org_id WHERE ur.role = 'leader' AND u.active = 1 AND o.active = 1 "
-                               "AND substr(?, 1, length(o.path)) = o.path ORDER BY u.display_name, u.id LIMIT 500");
+                               "AND substr(?, 1, length(o.path)) = o.path ORDER BY u.display_name, u.id");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, path);
     int rc;
@@ -1073,7 +1082,7 @@ static int charge_rows(db_stmt *s, charge_fn fn, void *ctx)
 int charge_list_user(db *d, int64_t user_id, int64_t round_id, charge_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, CHARGE_SQL "WHERE c.user_id = ? AND ((? = 0 AND rr.status = 'open') OR c.round_id = ?) "
-                                          "ORDER BY c.round_id DESC, o.path, c.target_kind DESC, tname, c.target_id LIMIT 2000");
+                                          "ORDER BY c.round_id DESC, o.path, c.target_kind DESC, tname, c.target_id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, user_id);
     db_bind_i64(s, 2, round_id);
@@ -1081,18 +1090,39 @@ int charge_list_user(db *d, int64_t user_id, int64_t round_id, charge_fn fn, voi
     return charge_rows(s, fn, ctx);
 }
 
-int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t limit, charge_fn fn, void *ctx)
+#define CHARGE_ORG_WHERE "WHERE c.round_id = ? AND o.path >= ? AND o.path < ? AND (? = 0 OR m.id IS NULL) "
+/* Prepares sql (CHARGE_ORG_WHERE's four parameters first); end must outlive the statement. */
+static db_stmt *charge_org_stmt(db *d, const char *sql, int64_t round_id, const org *root, bool pending_only, char end[CX_PATH_MAX])
 {
-    char end[CX_PATH_MAX];
-    orgpath_end(root->path, end, sizeof end);
-    db_stmt *s = db_prepare(d, CHARGE_SQL "WHERE c.round_id = ? AND o.path >= ? AND o.path < ? AND (? = 0 OR m.id IS NULL) "
-                                          "ORDER BY o.path, c.target_kind DESC, tname, c.target_id LIMIT ?");
-    if (!s) return CX_ERR;
+    orgpath_end(root->path, end, CX_PATH_MAX);
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return NULL;
     db_bind_i64(s, 1, round_id);
     db_bind_text(s, 2, root->path);
     db_bind_text(s, 3, end);
     db_bind_i64(s, 4, pending_only ? 1 : 0);
-    db_bind_i64(s, 5, limit > 0 ? limit : 1000000000);
+    return s;
+}
+
+int charge_count_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t *total)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = charge_org_stmt(d, "SELECT COUNT(*) FROM (" CHARGE_SQL CHARGE_ORG_WHERE ") x", round_id, root, pending_only, end);
+    if (!s) return CX_ERR;
+    int rc = db_step(s);
+    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t offset, int64_t limit, charge_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    db_stmt *s = charge_org_stmt(d, CHARGE_SQL CHARGE_ORG_WHERE "ORDER BY o.path, c.target_kind DESC, tname, c.target_id LIMIT ? OFFSET ?",
+                                 round_id, root, pending_only, end);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 5, limit > 0 ? limit : INT64_MAX);
+    db_bind_i64(s, 6, offset);
     return charge_rows(s, fn, ctx);
 }
 

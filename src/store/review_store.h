@@ -100,7 +100,9 @@ int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, con
 int round_close(db *d, const actor *a, int64_t id, cx_err *e);
 typedef int (*round_fn)(void *ctx, const review_round *r);
 /* Rounds that cover o (run by o or an ancestor) and rounds run inside o's subtree, newest first. */
-int round_list(db *d, const org *o, round_fn fn, void *ctx);
+/* Rounds covering o or run inside it, latest period first: how many, and a page (limit 0: all). */
+int round_count(db *d, const org *o, int64_t *total);
+int round_list(db *d, const org *o, int64_t offset, int64_t limit, round_fn fn, void *ctx);
 /* The round that applies to a target at org_path: the newest open round run by that org or an
  * ancestor. 1 found, 0 none. */
 int round_current(db *d, const char *org_path, review_round *r);
@@ -165,7 +167,9 @@ typedef int (*charge_fn)(void *ctx, const charge_row *c);
 /* A leader's charges in round_id (0: every open round). */
 int charge_list_user(db *d, int64_t user_id, int64_t round_id, charge_fn fn, void *ctx);
 /* The charges of root's subtree in round_id; pending_only: those not commented yet. */
-int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t limit, charge_fn fn, void *ctx);
+/* The round's charges over root's subtree (pending_only: not yet commented): how many, a page (limit 0: all). */
+int charge_count_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t *total);
+int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t offset, int64_t limit, charge_fn fn, void *ctx);
 /* Members and organisations of root's subtree (root included) with no leader in charge this
  * round: counts, and up to limit of each through fn (charge_row with id 0). */
 int charge_unassigned(db *d, int64_t round_id, const org *root, int64_t limit, int64_t *members, int64_t *orgs,

@@ -16,9 +16,15 @@
 /* Who does a change, for the audit log. */
 typedef struct actor {
     int64_t user_id; /* 0 for the system / command line */
-    const char *name;
+    const char *name;    /* the login name (the audit log records it with user_id) */
+    const char *display; /* the person's name as records show it (display name); NULL: name */
 } actor;
-extern const actor actor_cli;
+/* The name a record shows for who did something: the display name, else the login name. */
+static inline const char *actor_shown(const actor *a)
+{
+    return !a ? "" : a->display && *a->display ? a->display : a->name ? a->name : "";
+}
+extern actor actor_cli;
 
 int store_migrate(db *d, cx_err *e);
 int store_schema_version(db *d, int64_t *v);
@@ -41,6 +47,17 @@ int store_key_rotate(db *d, const char *new_key, key_rotation *r, cx_err *e);
 /* Latest migration number compiled into this binary. */
 int store_latest_version(void);
 
+/* ---- settings (setting.c) ---- */
+/* The value of a district-wide setting: 1 (out filled), 0 none (out ""), CX_ERR. */
+int setting_get(db *d, const char *name, char *out, size_t cap);
+/* Stores value ("" removes the setting), audited ("set", entity "setting", before/after
+ * {"name","value"}) against the top organisation. Setting the same value records nothing. */
+int setting_set(db *d, const actor *a, const char *name, const char *value, cx_err *e);
+/* A public address as QR codes carry it: http(s)://host[:port], nothing else. out gets it without
+ * a trailing slash, host the host[:port]; a Chinese message naming public_url otherwise. */
+int setting_public_url_check(const char *in, char out[256], char host[256], cx_err *e);
+#define SETTING_PUBLIC_URL "public_url"
+
 /* ---- audit (audit.c) ---- */
 /* Appends one record to the hash chain; must run inside the caller's write transaction. */
 int audit_append(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
@@ -58,6 +75,15 @@ int audit_verify(db *d, FILE *out, int64_t *rows);
 /* Recomputes every record's MAC and previous hash, and the head, under the key that now MACs
  * (a key rotation's new key); inside the caller's write transaction, on a chain verified first. */
 int audit_remac(db *d, int64_t *rows);
+/* One record as the audit page shows it (strings valid during the callback). */
+typedef struct audit_row {
+    int64_t seq, ts, entity_id;
+    const char *actor, *action, *entity, *result, *before, *after;
+} audit_row;
+/* Records about organisations in the subtree under path, or members whose organisation is in it:
+ * how many, and one page of them newest first (limit 0 = all). */
+int audit_count(db *d, const char *path, int64_t *total);
+int audit_list(db *d, const char *path, int64_t offset, int64_t limit, int (*fn)(void *ctx, const audit_row *a), void *ctx);
 
 /* ---- organisations (org.c) ---- */
 typedef struct org {

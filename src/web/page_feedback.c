@@ -13,6 +13,7 @@
 #include "../lib/code.h"
 #include "../lib/xlsxout.h"
 #include "../store/feedback_store.h"
+#include "pager.h"
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <sodium.h>
@@ -196,18 +197,13 @@ static int add_child_counts(void *ctx, const org *o, int64_t nchildren, int64_t 
 
 static void export_items(req *r, const feedback_query *q, const org *o);
 
-/* Reads page and per_page (1..500) into q. */
+/* Reads page and per_page (1..500) as offset and limit. */
 static bool paging(req *r, int64_t *offset, int64_t *limit)
 {
-    const char *ps = req_query(r, "page"), *pp = req_query(r, "per_page");
-    int64_t page = 1, per = 50;
-    if ((ps && (str_to_i64(ps, &page) != CX_OK || page < 1 || page > 1000000)) ||
-        (pp && (str_to_i64(pp, &per) != CX_OK || per < 1 || per > 500))) {
-        req_failf(r, 400, "invalid_query", ps ? "page" : "per_page", "分页参数无效（page ≥ 1，per_page 为 1–500）");
-        return false;
-    }
-    *offset = (page - 1) * per;
-    *limit = per;
+    pager pg;
+    if (!pager_read(r, 50, 500, &pg)) return false;
+    *offset = pager_offset(&pg);
+    *limit = pg.per_page;
     return true;
 }
 
@@ -294,16 +290,18 @@ void h_org_feedback(req *r)
     cJSON_AddStringToObject(f, "view", feedback_view_name(q.view));
     cJSON_AddStringToObject(f, "kind", q.kind >= 0 ? feedback_kind_name(q.kind) : "");
     kinds_into(d, "kinds", q.see_reports, q.kind >= 0 ? feedback_kind_name(q.kind) : NULL);
-    int64_t total = 0;
+    int64_t total = -1;
     list_ctx lc = {r, cJSON_AddArrayToObject(d, "items"), today, soon};
-    if (feedback_count(r->db, &q, &total) != CX_OK || feedback_list(r->db, &q, add_item, &lc) != CX_OK) {
+    pager pg = {.page = q.offset / q.limit + 1, .per_page = q.limit};
+    if (feedback_count(r->db, &q, &total) == CX_OK) {
+        pager_set_total(&pg, total);
+        q.offset = pager_offset(&pg);
+    }
+    if (total < 0 || feedback_list(r->db, &q, add_item, &lc) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取事项失败");
         return;
     }
-    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
-    json_add_i64(pg, "total", total);
-    json_add_i64(pg, "page", q.offset / q.limit + 1);
-    json_add_i64(pg, "per_page", q.limit);
+    pager_json(r, d, &pg);
     child_ctx cc = {r, q, cJSON_AddArrayToObject(d, "children"), CX_OK};
     if (org_children(r->db, o.id, false, add_child_counts, &cc) != CX_OK || cc.rc != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取下级组织失败");
@@ -422,7 +420,10 @@ static int add_target(void *ctx, const org *o, int64_t nchildren, int64_t nmembe
 /* The history of an item from the audit log: when, who, what (staff only; reports: the handler). */
 static void history_into(req *r, const feedback *f, cJSON *d)
 {
-    db_stmt *s = db_prepare(r->db, "SELECT ts, actor, action FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY seq");
+    /* who: the account's display name (the audit log itself keeps the login name) */
+    db_stmt *s = db_prepare(r->db, "SELECT a.ts, coalesce(nullif(u.display_name, ''), a.actor), a.action FROM audit_log a "
+                                   "LEFT JOIN app_user u ON u.id = a.actor_id AND a.actor_id <> 0 "
+                                   "WHERE a.entity = ? AND a.entity_id = ? ORDER BY a.seq");
     cJSON *arr = cJSON_AddArrayToObject(d, "history");
     if (!s) return;
     db_bind_text(s, 1, f->kind == FK_REPORT ? "report" : "feedback");
@@ -432,11 +433,8 @@ static void history_into(req *r, const feedback *f, cJSON *d)
         {"publish", "公开答复"}, {"unpublish", "撤回公开"}, {"reveal", "查看反映人信息"}};
     while (db_step(s) == DB_ROW) {
         cJSON *x = cJSON_CreateObject();
-        time_t t = (time_t)db_col_i64(s, 0);
-        struct tm tm;
         char when[32];
-        localtime_r(&t, &tm);
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+        time_text(db_col_i64(s, 0), false, when);
         cJSON_AddStringToObject(x, "time", when);
         cJSON_AddStringToObject(x, "actor", db_col_text(s, 1));
         const char *a = db_col_text(s, 2), *label = a;
@@ -949,35 +947,20 @@ static int add_published(void *ctx, const feedback *f)
 
 void h_public_replies(req *r)
 {
-    int64_t offset, limit, total = 0;
-    if (!paging(r, &offset, &limit)) return;
+    int64_t total = -1;
+    pager pg;
+    if (!pager_read(r, 50, 500, &pg)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "答复公开");
-    if (feedback_published_count(r->db, &total) != CX_OK ||
-        feedback_published(r->db, offset, limit, add_published, cJSON_AddArrayToObject(d, "replies")) != CX_OK) {
+    if (feedback_published_count(r->db, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || feedback_published(r->db, pager_offset(&pg), pg.per_page, add_published, cJSON_AddArrayToObject(d, "replies")) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取失败");
         return;
     }
-    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
-    json_add_i64(pg, "total", total);
-    json_add_i64(pg, "page", offset / limit + 1);
-    json_add_i64(pg, "per_page", limit);
-    if (offset + limit < total) json_add_i64(pg, "next", offset / limit + 2);
-    if (offset > 0) json_add_i64(pg, "prev", offset / limit);
+    pager_json(r, d, &pg);
 }
 
 /* ---- categories ---- */
-
-/* The office of a top organisation (no parent): it keeps the district-wide lists (categories,
- * the calendar). NULL when the user holds no such grant. */
-static const grant *top_office(req *r)
-{
-    for (int i = 0; i < r->user.ngrants; i++) {
-        const grant *g = &r->user.grants[i];
-        if (g->role == ROLE_OFFICE && orgpath_depth(g->path) == 0) return g;
-    }
-    return NULL;
-}
 
 void h_feedback_categories(req *r)
 {
@@ -987,7 +970,7 @@ void h_feedback_categories(req *r)
 
 void h_feedback_category_add(req *r)
 {
-    const grant *g = top_office(r);
+    const grant *g = req_top_office(r);
     if (!g) {
         req_failf(r, 403, "forbidden", "", "只有最上级党组织的活动办公室可以增加分类");
         return;
@@ -1043,7 +1026,7 @@ void h_calendar(req *r)
     json_add_i64(d, "prev", year - 1);
     json_add_i64(d, "next", year + 1);
     cJSON_AddBoolToObject(d, "provisional", workday_year_provisional((int)year));
-    cJSON_AddBoolToObject(d, "can_edit", top_office(r) != NULL);
+    cJSON_AddBoolToObject(d, "can_edit", req_top_office(r) != NULL);
     cJSON *edits = cJSON_AddArrayToObject(d, "edits");
     workday_edits(r->db, (int)year, add_edit, edits);
     /* the exceptions of the year (holidays on weekdays, working weekends), and month grids */
@@ -1108,7 +1091,7 @@ void h_calendar(req *r)
 
 void h_calendar_set(req *r)
 {
-    const grant *g = top_office(r);
+    const grant *g = req_top_office(r);
     if (!g) {
         req_failf(r, 403, "forbidden", "", "只有最上级党组织的活动办公室可以修改工作日历");
         return;

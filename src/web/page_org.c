@@ -1,5 +1,6 @@
 /* page_org.c: organisation pages and API: view, tree, create, edit, move, (de)activate. */
 #include "web.h"
+#include "pager.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,8 @@ static int add_member(void *ctx, const member *m)
 /* Fills data.members / data.paging for GET pages and the members API. */
 static bool list_members(req *r, const org *o, cJSON *d)
 {
-    int64_t page, per;
-    if (!query_int(r, "page", 1, 1000000, &page) || !query_int(r, "per_page", 50, 500, &per)) return false;
+    pager pg;
+    if (!pager_read(r, 50, 500, &pg)) return false;
     const char *sub = req_query(r, "subtree");
     const char *q = req_query(r, "q");
     if (q && (!utf8_valid(q, strlen(q)) || strlen(q) > 60)) {
@@ -83,22 +84,18 @@ static bool list_members(req *r, const org *o, cJSON *d)
     }
     member_query mq = {.root = o, .subtree = sub && !strcmp(sub, "1"), .q = q,
                        .inactive = req_query(r, "inactive") && !strcmp(req_query(r, "inactive"), "1"),
-                       .offset = (page - 1) * per, .limit = per};
-    int64_t total = 0;
+                       .limit = pg.per_page};
+    int64_t total = -1;
     cJSON *arr = cJSON_AddArrayToObject(d, "members");
-    if (member_count(r->db, &mq, &total) != CX_OK || member_list(r->db, &mq, add_member, arr) != CX_OK) {
+    if (member_count(r->db, &mq, &total) == CX_OK) pager_set_total(&pg, total);
+    mq.offset = pager_offset(&pg);
+    if (total < 0 || member_list(r->db, &mq, add_member, arr) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取党员列表失败");
         return false;
     }
-    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
-    json_add_i64(pg, "page", page);
-    json_add_i64(pg, "per_page", per);
-    json_add_i64(pg, "total", total);
-    json_add_i64(pg, "pages", (total + per - 1) / per);
-    if (page > 1) json_add_i64(pg, "prev", page - 1);
-    if (page * per < total) json_add_i64(pg, "next", page + 1);
-    cJSON_AddBoolToObject(pg, "subtree", mq.subtree);
-    if (q) cJSON_AddStringToObject(pg, "q", q);
+    cJSON *paging = pager_json(r, d, &pg);
+    cJSON_AddBoolToObject(paging, "subtree", mq.subtree);
+    if (q) cJSON_AddStringToObject(paging, "q", q);
     return true;
 }
 
@@ -185,13 +182,15 @@ static int tree_add(void *vctx, const org *o, int64_t a, int64_t b)
     return 0;
 }
 
+enum { TREE_MAX = 5000 }; /* organisations drawn in one tree */
+
 void h_org_tree(req *r)
 {
     int64_t id, depth;
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o) || !query_int(r, "depth", 4, 64, &depth)) return;
     tree_ctx t = {.depth0 = o.depth, .rows = cJSON_CreateArray()};
-    if (org_subtree(r->db, &o, (int)depth, 5000, tree_add, &t) != CX_OK || !t.stack[0]) {
+    if (org_subtree(r->db, &o, (int)depth, TREE_MAX, tree_add, &t) != CX_OK || !t.stack[0]) {
         cJSON_Delete(t.rows);
         req_failf(r, 500, "db_error", "", "读取组织树失败");
         return;
@@ -200,6 +199,8 @@ void h_org_tree(req *r)
     if (req_is_api(r)) cJSON_Delete(t.rows);
     else cJSON_AddItemToObject(d, "rows", t.rows);
     cJSON_AddStringToObject(d, "title", "组织树");
+    /* a tree this big is not drawn whole: say so instead of stopping silently */
+    if (t.count >= TREE_MAX) json_add_i64(d, "truncated_at", TREE_MAX);
     cJSON_AddItemToObject(d, "tree", t.stack[0]);
     cJSON_AddItemToObject(d, "org", json_org(&o));
     json_add_i64(d, "count", t.count);
@@ -333,7 +334,7 @@ void h_org_move_page(req *r)
     org top;
     if (g && org_get(r->db, g->org_id, &top) == 1) {
         move_ctx m = {r, &o, cJSON_AddArrayToObject(d, "targets")};
-        org_subtree(r->db, &top, 0, 2000, add_target, &m);
+        org_subtree(r->db, &top, 0, 1000000, add_target, &m); /* every possible parent (branches are skipped), not the first 2000 organisations */
     }
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../lib/xlsxout.h"
+#include "pager.h"
 
 /* How the user stands to a pledge (PR_* bits); see domain/pledge.h. */
 static int relation_of(const req *r, const pledge *p)
@@ -71,6 +72,7 @@ cJSON *json_pledge(const pledge *p)
     char today[11];
     date_today(today);
     cJSON_AddBoolToObject(j, "overdue", pledge_overdue(p->status, p->due_date, today));
+    if (p->member_id) cJSON_AddStringToObject(j, "member_post", p->member_post);
     if (p->return_reason[0]) cJSON_AddStringToObject(j, "return_reason", p->return_reason);
     if (p->miss_kind[0]) {
         cJSON_AddStringToObject(j, "miss_kind", p->miss_kind);
@@ -455,30 +457,26 @@ static bool list_query(req *r, pledge_query *q, char from[11], char to[11])
         req_failf(r, 400, "invalid_query", "due", "参数 due 只能为 month");
         return false;
     }
-    const char *ps = req_query(r, "page"), *pp = req_query(r, "per_page");
-    int64_t page = 1, per = 50;
-    if ((ps && (str_to_i64(ps, &page) != CX_OK || page < 1 || page > 1000000)) ||
-        (pp && (str_to_i64(pp, &per) != CX_OK || per < 1 || per > 500))) {
-        req_failf(r, 400, "invalid_query", ps ? "page" : "per_page", "分页参数无效（page ≥ 1，per_page 为 1–500）");
-        return false;
-    }
-    q->offset = (page - 1) * per;
-    q->limit = per;
+    pager pg;
+    if (!pager_read(r, 50, 500, &pg)) return false;
+    q->offset = pager_offset(&pg);
+    q->limit = pg.per_page;
     return true;
 }
 
-static void list_into(req *r, const pledge_query *q, cJSON *d)
+static void list_into(req *r, pledge_query *q, cJSON *d)
 {
     int64_t total = 0;
+    pager pg = {.page = q->offset / q->limit + 1, .per_page = q->limit};
     cJSON *arr = cJSON_AddArrayToObject(d, "pledges");
-    if (pledge_count(r->db, q, &total) != CX_OK || pledge_list(r->db, q, add_pledge, arr) != CX_OK) {
-        req_failf(r, 500, "db_error", "", "读取承诺失败");
-        return;
-    }
-    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
-    json_add_i64(pg, "total", total);
-    json_add_i64(pg, "page", q->offset / q->limit + 1);
-    json_add_i64(pg, "per_page", q->limit);
+    if (pledge_count(r->db, q, &total) != CX_OK) goto fail;
+    pager_set_total(&pg, total);
+    q->offset = pager_offset(&pg);
+    if (pledge_list(r->db, q, add_pledge, arr) != CX_OK) goto fail;
+    pager_json(r, d, &pg);
+    return;
+fail:
+    req_failf(r, 500, "db_error", "", "读取承诺失败");
 }
 
 static void export_pledges(req *r, const pledge_query *q, const org *o);
@@ -531,7 +529,11 @@ void h_my_pledges(req *r)
     }
     cJSON_AddTrueToObject(d, "is_member");
     json_add_i64(d, "member_id", r->user.member_id);
-    pledge_query q = {.member_id = r->user.member_id, .status = -1, .limit = 200};
+    pledge_query q = {.member_id = r->user.member_id, .status = -1};
+    pager pg;
+    if (!pager_read(r, 50, 500, &pg)) return;
+    q.offset = pager_offset(&pg);
+    q.limit = pg.per_page;
     list_into(r, &q, d);
 }
 

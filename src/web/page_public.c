@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "../lib/qr.h"
 #include "../store/pledge_store.h"
+#include "../domain/date.h"
 #include <inttypes.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@
 static void set_cache_key(req *r)
 {
     const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    int n = snprintf(r->cache_key, sizeof r->cache_key, "%s%s", host ? host : "", r->url);
+    /* a page with a QR code is kept apart per public address (req_public_url ran before) */
+    int n = snprintf(r->cache_key, sizeof r->cache_key, "%s%s#%08x", host ? host : "", r->url, (unsigned)r->public_tag);
     if (n < 0 || (size_t)n >= sizeof r->cache_key) r->cache_key[0] = 0;
 }
 
@@ -43,8 +45,14 @@ static bool recently_fresh(req *r)
     return true;
 }
 
-static bool not_modified(req *r, const char *etag)
+static bool not_modified(req *r, const char *data_etag)
 {
+    /* a page with a QR code changes with the public address too (public_addr.c) */
+    char etag[sizeof r->etag];
+    size_t n = strlen(data_etag);
+    if (r->public_tag && n >= 2 && data_etag[n - 1] == '"')
+        snprintf(etag, sizeof etag, "%.*s-%08x\"", (int)(n - 1), data_etag, (unsigned)r->public_tag);
+    else snprintf(etag, sizeof etag, "%s", data_etag);
     snprintf(r->etag, sizeof r->etag, "%s", etag);
     const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm && !strcmp(inm, etag)) {
@@ -138,7 +146,7 @@ static void card_data(req *r, const member *m, cJSON *d)
 {
     cJSON *c = json_public_member(m);
     cJSON_AddItemToObject(d, "card", c);
-    pledge_query q = {.member_id = m->id, .status = -1, .public_only = true, .limit = 50};
+    pledge_query q = {.member_id = m->id, .status = -1, .public_only = true}; /* all of them (limit 0) */
     cJSON *arr = cJSON_AddArrayToObject(c, "pledges");
     int64_t kept = 0, total = 0, missed = 0;
     if (pledge_list(r->db, &q, add_pledge, arr) != CX_OK || add_progress_to(r, arr) != CX_OK ||
@@ -288,19 +296,24 @@ static bool board_data(req *r, int64_t id, cJSON *d, org *o)
         req_failf(r, 404, "not_found", "id", "该党组织的公示栏不存在");
         return false;
     }
-    char etag[64];
-    if (pledge_board_version(r->db, id, etag) != CX_OK) {
+    char ver[64], etag[96], today[11];
+    if (pledge_board_version(r->db, id, ver) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取公示栏失败");
         return false;
     }
+    /* overdue marks change with the day, not only with the data */
+    date_today(today);
+    ver[strlen(ver) - 1] = 0;
+    snprintf(etag, sizeof etag, "%s-%s\"", ver, today);
     if (not_modified(r, etag)) return false;
     cJSON *b = cJSON_AddObjectToObject(d, "board");
     json_add_i64(b, "id", o->id);
     cJSON_AddStringToObject(b, "name", o->name);
     cJSON_AddStringToObject(b, "type_label", org_type_label(o->type));
-    member_query mq = {.root = o, .subtree = false, .limit = 500};
-    pledge_query oq = {.root = o, .org_only = true, .status = -1, .public_only = true, .limit = 50};
-    pledge_query mq2 = {.root = o, .member_only = true, .status = -1, .public_only = true, .limit = 500};
+    /* a notice board shows all of one organisation's own members and public pledges (limit 0): never cut short */
+    member_query mq = {.root = o, .subtree = false};
+    pledge_query oq = {.root = o, .org_only = true, .status = -1, .public_only = true};
+    pledge_query mq2 = {.root = o, .member_only = true, .status = -1, .public_only = true};
     if (member_list(r->db, &mq, add_board_member, cJSON_AddArrayToObject(b, "members")) != CX_OK ||
         pledge_list(r->db, &oq, add_pledge, cJSON_AddArrayToObject(b, "org_pledges")) != CX_OK ||
         pledge_list(r->db, &mq2, add_pledge, cJSON_AddArrayToObject(b, "member_pledges")) != CX_OK) {
@@ -358,4 +371,50 @@ void h_public_board_qr(req *r)
     snprintf(etag, sizeof etag, "\"qr-board-%" PRId64 "\"", id);
     if (!public_host_ok(r) || not_modified(r, etag)) return;
     qr_for(r, "/p/board/", id);
+}
+
+/* GET /orgs/:id/desk-signs: every member of the organisation (its own, active) as a desk sign,
+ * one A4 landscape sheet each, to print in one go (staff of the organisation). */
+typedef struct signs_ctx {
+    cJSON *arr;
+    const char *base; /* the public address + "/p/card/" */
+    int rc;
+} signs_ctx;
+
+static int add_sign(void *ctx, const member *m)
+{
+    signs_ctx *c = ctx;
+    cJSON *x = json_public_member(m);
+    char url[400];
+    snprintf(url, sizeof url, "%s%" PRId64, c->base, m->id);
+    buf svg;
+    buf_init(&svg);
+    cx_err e;
+    if (qr_svg(url, &svg, &e) != CX_OK) c->rc = CX_ERR;
+    cJSON_AddStringToObject(x, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
+    cJSON_AddStringToObject(x, "url", url);
+    buf_free(&svg);
+    cJSON_AddItemToArray(c->arr, x);
+    return c->rc;
+}
+
+void h_desk_signs(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    buf base;
+    buf_init(&base);
+    if (!req_public_url(r, "/p/card/", &base)) {
+        buf_free(&base);
+        return;
+    }
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "打印桌牌");
+    cJSON_AddItemToObject(d, "org", json_org(&o));
+    member_query mq = {.root = &o, .subtree = false}; /* all of them (limit 0) */
+    signs_ctx c = {cJSON_AddArrayToObject(d, "signs"), base.p, CX_OK};
+    if (member_list(r->db, &mq, add_sign, &c) != CX_OK || c.rc != CX_OK) req_failf(r, 500, "db_error", "", "读取党员失败");
+    json_add_i64(d, "count", cJSON_GetArraySize(c.arr));
+    buf_free(&base);
 }

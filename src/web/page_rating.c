@@ -12,6 +12,7 @@
 #include "../store/draw_store.h"
 #include "../store/rollup.h"
 #include "../lib/crypto.h"
+#include "pager.h"
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -750,8 +751,9 @@ void h_org_rating(req *r)
         json_add_i64(p, "valid", valid);
         if (rc == CX_OK) rc = rollup_children(r->db, ro.round_id, o.id, add_child_rollup, cJSON_AddArrayToObject(d, "children"));
         if (rc == CX_OK) rc = rating_results_org(r->db, ro.round_id, o.id, add_result, cJSON_AddArrayToObject(d, "targets"));
-        if (rc == CX_OK) rc = paper_batch_list(r->db, &o, ro.round_id, add_batch, cJSON_AddArrayToObject(d, "batches"));
-        if (rc == CX_OK) rc = phone_draw_list(r->db, &o, ro.round_id, add_draw, cJSON_AddArrayToObject(d, "draws"));
+        /* the page shows them all (limit 0); the API lists page */
+        if (rc == CX_OK) rc = paper_batch_list(r->db, &o, ro.round_id, 0, 0, add_batch, cJSON_AddArrayToObject(d, "batches"));
+        if (rc == CX_OK) rc = phone_draw_list(r->db, &o, ro.round_id, 0, 0, add_draw, cJSON_AddArrayToObject(d, "draws"));
         if (rc == CX_OK && adm) rc = draw_commitments_open(r->db, o.id, "phone", add_commitment, cJSON_AddArrayToObject(d, "commitments"));
     }
     if (rc == CX_OK && !req_is_api(r)) {
@@ -988,8 +990,15 @@ void h_paper_list(req *r)
 {
     org o;
     int64_t rid;
-    if (org_round(r, &o, &rid) && paper_batch_list(r->db, &o, rid, add_batch, cJSON_AddArrayToObject(req_data(r), "batches")) != CX_OK)
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 50, 500, &pg) || !org_round(r, &o, &rid)) return;
+    if (paper_batch_count(r->db, &o, rid, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || paper_batch_list(r->db, &o, rid, pager_offset(&pg), pg.per_page, add_batch, cJSON_AddArrayToObject(req_data(r), "batches")) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取问卷批次失败");
+        return;
+    }
+    pager_json(r, req_data(r), &pg);
 }
 
 void h_paper(req *r)
@@ -1095,18 +1104,6 @@ void h_paper_sheet(req *r)
 }
 
 /* ---- staff: phone sampling ---- */
-
-/* A time as the pages show it, in local time: "2026-12-06 13:45:07" with seconds, else
- * "2026-12-06 13:45"; "" for none (0). */
-static void time_text(int64_t t, bool seconds, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    out[0] = 0;
-    if (t <= 0) return;
-    localtime_r(&tt, &tm);
-    strftime(out, 32, seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
-}
 
 static cJSON *draw_json(const phone_draw *p)
 {
@@ -1221,8 +1218,15 @@ void h_phone_list(req *r)
 {
     org o;
     int64_t rid;
-    if (org_round(r, &o, &rid) && phone_draw_list(r->db, &o, rid, add_draw, cJSON_AddArrayToObject(req_data(r), "draws")) != CX_OK)
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 50, 500, &pg) || !org_round(r, &o, &rid)) return;
+    if (phone_draw_count(r->db, &o, rid, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || phone_draw_list(r->db, &o, rid, pager_offset(&pg), pg.per_page, add_draw, cJSON_AddArrayToObject(req_data(r), "draws")) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取抽访记录失败");
+        return;
+    }
+    pager_json(r, req_data(r), &pg);
 }
 
 static const char *state_label(const char *s)
@@ -1381,7 +1385,15 @@ void h_bursts(req *r)
     char title[320];
     snprintf(title, sizeof title, "集中投票审核 · %s", o.name);
     if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", title);
-    if (burst_list(r->db, &o, rid, st, add_burst, cJSON_AddArrayToObject(d, "bursts")) != CX_OK) req_failf(r, 500, "db_error", "", "读取集中投票记录失败");
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 50, 500, &pg)) return;
+    if (burst_count(r->db, &o, rid, st, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || burst_list(r->db, &o, rid, st, pager_offset(&pg), pg.per_page, add_burst, cJSON_AddArrayToObject(d, "bursts")) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取集中投票记录失败");
+        return;
+    }
+    if (!cJSON_GetObjectItem(d, "paging")) pager_json(r, d, &pg);
 }
 
 /* POST /orgs/:id/ballot-bursts {burst_id, decision: release|discard, note}: the office's review of

@@ -5,6 +5,7 @@
 #include "../domain/date.h"
 #include "../lib/xlsxout.h"
 #include "../store/rect_store.h"
+#include "pager.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,15 +350,10 @@ static bool list_query(req *r, rect_query *q, char as_of[11])
         }
     }
     q->as_of = as_of;
-    const char *ps = req_query(r, "page"), *pp = req_query(r, "per_page");
-    int64_t page = 1, per = 50;
-    if ((ps && (str_to_i64(ps, &page) != CX_OK || page < 1 || page > 1000000)) ||
-        (pp && (str_to_i64(pp, &per) != CX_OK || per < 1 || per > 500))) {
-        req_failf(r, 400, "invalid_query", ps ? "page" : "per_page", "分页参数无效（page ≥ 1，per_page 为 1–500）");
-        return false;
-    }
-    q->offset = (page - 1) * per;
-    q->limit = per;
+    pager pg;
+    if (!pager_read(r, 50, 500, &pg)) return false;
+    q->offset = pager_offset(&pg);
+    q->limit = pg.per_page;
     return true;
 }
 
@@ -401,15 +397,17 @@ void h_rect_list(req *r)
     cJSON_AddBoolToObject(d, "can_create", o.active && perm_allows(&r->user, ADM, o.path));
     list_ctx c = {cJSON_AddArrayToObject(d, "rectifications"), ""};
     memcpy(c.today, as_of, 11); /* overdue as of the day the list is judged on */
-    int64_t total = 0;
-    if (rect_count(r->db, &q, &total) != CX_OK || rect_list(r->db, &q, add_rect, &c) != CX_OK) {
+    int64_t total = -1;
+    pager pg = {.page = q.offset / q.limit + 1, .per_page = q.limit};
+    if (rect_count(r->db, &q, &total) == CX_OK) {
+        pager_set_total(&pg, total);
+        q.offset = pager_offset(&pg);
+    }
+    if (total < 0 || rect_list(r->db, &q, add_rect, &c) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取整改事项失败");
         return;
     }
-    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
-    json_add_i64(pg, "total", total);
-    json_add_i64(pg, "page", q.offset / q.limit + 1);
-    json_add_i64(pg, "per_page", q.limit);
+    pager_json(r, d, &pg);
 }
 
 /* One spreadsheet row per item, written straight from the list. */

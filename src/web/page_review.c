@@ -11,6 +11,7 @@
 #include "../lib/xlsxout.h"
 #include "../store/review_store.h"
 #include "../store/rollup.h"
+#include "pager.h"
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -714,15 +715,19 @@ void h_org_rounds(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o)) return;
+    pager pg;
+    int64_t total = -1;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o) || !pager_read(r, 50, 500, &pg)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "三评与等次");
     cJSON_AddItemToObject(d, "org", json_org(&o));
     round_ctx c = {r, cJSON_AddArrayToObject(d, "rounds")};
-    if (round_list(r->db, &o, add_round, &c) != CX_OK) {
+    if (round_count(r->db, &o, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || round_list(r->db, &o, pager_offset(&pg), pg.per_page, add_round, &c) != CX_OK) {
         db_failed(r);
         return;
     }
+    pager_json(r, d, &pg);
     review_campaigns_for(r->db, &o, add_campaign, cJSON_AddArrayToObject(d, "campaigns"));
     bool office = perm_allows(&r->user, ROLE_OFFICE, o.path), adm = perm_allows(&r->user, ADM, o.path);
     cJSON_AddBoolToObject(d, "can_create", office);
@@ -1148,10 +1153,15 @@ void h_org_charges(req *r)
     review_round rd;
     if (!org_round_page(r, ADM, "联系点评安排", &o, &rd)) return;
     cJSON *d = req_data(r);
-    if (charge_list_org(r->db, rd.id, &o, false, 2000, add_charge, cJSON_AddArrayToObject(d, "charges")) != CX_OK) {
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 100, 1000, &pg)) return;
+    if (charge_count_org(r->db, rd.id, &o, false, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || charge_list_org(r->db, rd.id, &o, false, pager_offset(&pg), pg.per_page, add_charge, cJSON_AddArrayToObject(d, "charges")) != CX_OK) {
         db_failed(r);
         return;
     }
+    pager_json(r, d, &pg);
     bool office = rd.open && perm_allows(&r->user, ROLE_OFFICE, o.path);
     cJSON_AddBoolToObject(d, "can_assign", office);
     if (!office) return;
@@ -1365,10 +1375,15 @@ void h_org_coverage(req *r)
     json_add_i64(c, "scope", du[DU_COMMENTARY]);
     json_add_i64(c, "commented", du[DU_COMMENTED]);
     json_add_i64(c, "uncommented", du[DU_COMMENTARY] > du[DU_COMMENTED] ? du[DU_COMMENTARY] - du[DU_COMMENTED] : 0);
-    if (charge_list_org(r->db, rd.id, &o, true, 1000, add_charge, cJSON_AddArrayToObject(d, "pending")) != CX_OK) {
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 100, 1000, &pg)) return;
+    if (charge_count_org(r->db, rd.id, &o, true, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || charge_list_org(r->db, rd.id, &o, true, pager_offset(&pg), pg.per_page, add_charge, cJSON_AddArrayToObject(d, "pending")) != CX_OK) {
         db_failed(r);
         return;
     }
+    pager_json(r, d, &pg);
     cJSON *un = cJSON_AddArrayToObject(d, "unassigned");
     if (charge_unassigned(r->db, rd.id, &o, 200, &um, &uo, add_charge, un) != CX_OK) {
         db_failed(r);
@@ -1465,24 +1480,18 @@ void h_org_grades(req *r)
         req_failf(r, 400, "invalid_format", "format", "导出格式只支持 xlsx");
         return;
     }
-    const char *ps = req_query(r, "page"), *pp = req_query(r, "per_page");
-    int64_t page = 1, per = 500, total = 0;
-    if ((ps && (str_to_i64(ps, &page) != CX_OK || page < 1 || page > 1000000)) ||
-        (pp && (str_to_i64(pp, &per) != CX_OK || per < 1 || per > 2000))) {
-        req_failf(r, 400, "invalid_query", ps ? "page" : "per_page", "分页参数无效（page ≥ 1，per_page 为 1–2000）");
-        return;
-    }
-    q.offset = (page - 1) * per;
-    q.limit = per;
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 500, 2000, &pg)) return;
     grades_ctx c = {r, cJSON_AddArrayToObject(d, "grades"), rd.open};
-    if (grade_count(r->db, &q, &total) != CX_OK || grade_list(r->db, &q, add_grade_row, &c) != CX_OK) {
+    if (grade_count(r->db, &q, &total) == CX_OK) pager_set_total(&pg, total);
+    q.offset = pager_offset(&pg);
+    q.limit = pg.per_page;
+    if (total < 0 || grade_list(r->db, &q, add_grade_row, &c) != CX_OK) {
         db_failed(r);
         return;
     }
-    cJSON *pg = cJSON_AddObjectToObject(d, "paging");
-    json_add_i64(pg, "total", total);
-    json_add_i64(pg, "page", page);
-    json_add_i64(pg, "per_page", per);
+    pager_json(r, d, &pg);
     bool adm = rd.open && perm_allows(&r->user, ADM, o.path);
     bool has_members = false;
     int64_t nm = 0;

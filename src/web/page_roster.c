@@ -3,6 +3,7 @@
 #include "web.h"
 #include "../lib/assets.h"
 #include "../store/roster.h"
+#include "pager.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,46 +130,39 @@ void h_template(req *r)
     snprintf(r->file_name, sizeof r->file_name, "党员名册导入模板.%s", xlsx ? "xlsx" : "csv");
 }
 
+static int add_audit(void *ctx, const audit_row *a)
+{
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "seq", a->seq);
+    char when[32];
+    time_text(a->ts, true, when);
+    cJSON_AddStringToObject(x, "time", when);
+    cJSON_AddStringToObject(x, "actor", a->actor);
+    cJSON_AddStringToObject(x, "action", a->action);
+    cJSON_AddStringToObject(x, "entity", a->entity);
+    json_add_i64(x, "entity_id", a->entity_id);
+    cJSON_AddStringToObject(x, "result", a->result);
+    cJSON_AddStringToObject(x, "before", a->before);
+    cJSON_AddStringToObject(x, "after", a->after);
+    cJSON_AddItemToArray(ctx, x);
+    return 0;
+}
+
 void h_audit(req *r)
 {
-    int64_t id;
+    int64_t id, total = -1;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
-    char end[CX_PATH_MAX];
-    orgpath_end(o.path, end, CX_PATH_MAX);
-    /* Records about organisations in the subtree, or members whose organisation is in it. */
-    db_stmt *s = db_prepare(r->db, "SELECT a.seq, a.ts, a.actor, a.action, a.entity, a.entity_id, a.result, a.before_json, a.after_json "
-                                   "FROM audit_log a JOIN org o ON o.id = a.org_id "
-                                   "WHERE o.path >= ? AND o.path < ? ORDER BY a.seq DESC LIMIT 200");
-    if (!s) {
-        req_failf(r, 500, "db_error", "", "读取审计日志失败");
-        return;
-    }
-    db_bind_text(s, 1, o.path);
-    db_bind_text(s, 2, end);
+    pager pg;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o) || !pager_read(r, 200, 1000, &pg)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "审计日志");
     cJSON_AddItemToObject(d, "org", json_org(&o));
-    cJSON *arr = cJSON_AddArrayToObject(d, "records");
-    while (db_step(s) == DB_ROW) {
-        cJSON *x = cJSON_CreateObject();
-        json_add_i64(x, "seq", db_col_i64(s, 0));
-        time_t t = (time_t)db_col_i64(s, 1);
-        struct tm tm;
-        char when[32];
-        localtime_r(&t, &tm);
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-        cJSON_AddStringToObject(x, "time", when);
-        cJSON_AddStringToObject(x, "actor", db_col_text(s, 2));
-        cJSON_AddStringToObject(x, "action", db_col_text(s, 3));
-        cJSON_AddStringToObject(x, "entity", db_col_text(s, 4));
-        json_add_i64(x, "entity_id", db_col_i64(s, 5));
-        cJSON_AddStringToObject(x, "result", db_col_text(s, 6));
-        cJSON_AddStringToObject(x, "before", db_col_text(s, 7));
-        cJSON_AddStringToObject(x, "after", db_col_text(s, 8));
-        cJSON_AddItemToArray(arr, x);
+    if (audit_count(r->db, o.path, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || audit_list(r->db, o.path, pager_offset(&pg), pg.per_page, add_audit, cJSON_AddArrayToObject(d, "records")) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取审计日志失败");
+        return;
     }
-    db_done(s);
+    pager_json(r, d, &pg);
 }
 
 /* The OpenAPI description is generated from the route table, so it cannot drift from it. */

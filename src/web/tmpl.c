@@ -87,6 +87,23 @@ static const char *find_close(const char *p, const char *end, const char *name, 
     return NULL;
 }
 
+static int render(const char *p, const char *end, scope *s, buf *out);
+
+/* {{>name}}: templates/name.html rendered in the current scope (one shared piece, e.g. the pager). */
+static int partial(const char *name, size_t n, scope *s, buf *out)
+{
+    char path[128];
+    if (n == 0 || n > 64 || s->n >= MAX_DEPTH) return CX_ERR;
+    snprintf(path, sizeof path, "templates/%.*s.html", (int)n, name);
+    const struct asset *a = asset_find(path);
+    if (!a) return CX_ERR;
+    s->v[s->n] = s->v[s->n - 1]; /* one level deeper, so a partial including itself ends */
+    s->n++;
+    int rc = render(a->data, a->data + strlen(a->data), s, out);
+    s->n--;
+    return rc;
+}
+
 static int render(const char *p, const char *end, scope *s, buf *out)
 {
     while (p < end) {
@@ -101,7 +118,7 @@ static int render(const char *p, const char *end, scope *s, buf *out)
         if (!c) return CX_ERR;
         const char *name = t + (triple ? 3 : 2);
         char kind = *name;
-        if (kind == '#' || kind == '^' || kind == '!' || kind == '%') name++;
+        if (kind == '#' || kind == '^' || kind == '!' || kind == '%' || kind == '>') name++;
         while (*name == ' ') name++;
         size_t n = (size_t)(c - name);
         while (n && name[n - 1] == ' ') n--;
@@ -111,6 +128,8 @@ static int render(const char *p, const char *end, scope *s, buf *out)
             const cJSON *v = lookup(s, name, n);
             if (cJSON_IsString(v)) buf_adds(out, v->valuestring);
         } else if (kind == '!') {
+        } else if (kind == '>') {
+            if (partial(name, n, s, out) != CX_OK) return CX_ERR;
         } else if (kind == '#' || kind == '^') {
             const char *after;
             const char *close = find_close(next, end, name, n, &after);

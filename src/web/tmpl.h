@@ -7,6 +7,7 @@
  *   {{#name}}…{{/name}}  section: repeated for each element of an array, entered for an object,
  *                     shown once for true / non-empty string / non-zero number
  *   {{^name}}…{{/name}}  shown when name is missing, false, null, "", 0 or []
+ *   {{>name}}         the template templates/name.html, rendered here in the current scope
  *   {{.}}             the current element; names may be dotted (org.name); lookups fall back
  *                     through enclosing sections to the root.  {{! comment }} */
 #ifndef CX_TMPL_H

@@ -105,6 +105,7 @@ struct req {
     uint64_t t0_us;
     int slot;          /* the metrics slot (metrics.h): a route index or M_* */
     char *db_detail;   /* the database's own message of a failed request, for the error log only */
+    uint32_t public_tag; /* set by req_public_url: a hash of the address QR codes carry (ETags include it) */
 };
 
 /* Keeps p until the request ends; returns p. */
@@ -116,10 +117,14 @@ bool req_id(req *r, int i, int64_t *id);
  * otherwise, or the query string when neither has it. NULL when absent. */
 const char *req_in(req *r, const char *name);
 const char *req_query(req *r, const char *name);
-/* The address QR codes and print pages carry (public_addr.c): web_public_config sets
- * `--public-url` (may be NULL) and the listen address; req_public_url appends base + path to out,
+/* The address QR codes and print pages carry (public_addr.c): the public_url setting in the
+ * database, else the request's Host; web_public_config checks `--public-url` (may be NULL) and
+ * keeps the listen address; req_public_url appends base + path to out,
  * or fails the request with 400 bad_host when the Host header is neither. */
 int web_public_config(const char *public_url, const char *listen, cx_err *e);
+/* At start, with the database open: `--public-url` (or NULL) seeds the stored setting when there
+ * is none; when another is stored, that one stays and a note goes to stderr. */
+int web_public_seed(db *d, const char *public_url, cx_err *e);
 bool req_public_url(req *r, const char *path, buf *out);
 /* True when the public address is https: every cookie is then sent with Secure. */
 bool web_public_https(void);
@@ -315,6 +320,12 @@ void h_feedback_categories(req *r);
 void h_feedback_category_add(req *r);
 void h_calendar(req *r);
 void h_calendar_set(req *r);
+void h_settings(req *r);
+void h_desk_signs(req *r);
+void h_settings_set(req *r);
+/* The user's grant as office of a top organisation (no parent), which keeps the district-wide
+ * lists and settings; NULL when there is none. */
+const grant *req_top_office(req *r);
 void h_public_feedback_form(req *r);
 void h_public_feedback_submit(req *r);
 void h_track_page(req *r);

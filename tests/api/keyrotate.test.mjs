@@ -237,7 +237,7 @@ test('rotation: the old key is refused everywhere, the new key opens everything'
     assert.equal(rc.status, 0, rc.out + rc.err);
   }
   const rec = sqlOn(db, "SELECT actor || '|' || entity || '|' || after_json FROM audit_log WHERE action = 'key.rotate'");
-  assert.match(rec, /^命令行\|database\|\{"old_check":/);
+  assert.match(rec, /^命令行（[^）|]+）\|database\|\{"old_check":/);
   assert.ok(!rec.includes(idcard) && !rec.includes(readFileSync(newKey, 'utf8').trim()), 'neither data nor key in the record');
 
   // the server on the new key

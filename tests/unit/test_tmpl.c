@@ -310,6 +310,30 @@ static void test_compiled_templates(void **state)
     assert_int_equal(rc_up, CX_ERR);
 }
 
+/* {{>name}}: a compiled template rendered in the current scope (the shared pager); an unknown or
+ * nameless partial is an error, not silence. */
+static void test_partials(void **state)
+{
+    (void)state;
+    char got[4096];
+    assert_int_equal(render_json("<p>{{>pager}}</p>", "{\"paging\":{\"total\":7,\"page\":1,\"pages\":1}}", got, sizeof got), CX_OK);
+    assert_non_null(strstr(got, "共 7 条"));
+    assert_null(strstr(got, "下一页"));
+    assert_int_equal(render_json("{{>pager}}", "{\"paging\":{\"total\":120,\"page\":2,\"pages\":3,\"several\":true,"
+                                  "\"prev_href\":\"/x?a=1&page=1\",\"next_href\":\"/x?a=1&page=3\",\"links\":["
+                                  "{\"page\":1,\"href\":\"/x?a=1&page=1\",\"current\":false,\"gap\":false},"
+                                  "{\"page\":2,\"href\":\"/x?a=1&page=2\",\"current\":true,\"gap\":false},"
+                                  "{\"page\":3,\"href\":\"/x?a=1&page=3\",\"current\":false,\"gap\":false}]}}", got, sizeof got), CX_OK);
+    assert_non_null(strstr(got, "共 120 条，第 2 / 3 页"));
+    assert_non_null(strstr(got, "<a href=\"/x?a=1&amp;page=1\" rel=\"prev\">上一页</a>"));
+    assert_non_null(strstr(got, "<strong aria-current=\"page\">2</strong>"));
+    assert_non_null(strstr(got, "<a href=\"/x?a=1&amp;page=3\">3</a>"));
+    assert_non_null(strstr(got, "rel=\"next\">下一页</a>"));
+    expect_render("[{{>pager}}]", "{}", "[\n]");
+    expect_render_fail("{{>no_such_template}}", "{}");
+    expect_render_fail("{{>}}", "{}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,7 +343,7 @@ int main(void)
         cmocka_unit_test(test_raw_html),          cmocka_unit_test(test_sections),
         cmocka_unit_test(test_inverted_sections), cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_malformed),         cmocka_unit_test(test_injection),
-        cmocka_unit_test(test_compiled_templates),
+        cmocka_unit_test(test_compiled_templates), cmocka_unit_test(test_partials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

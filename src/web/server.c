@@ -3,6 +3,7 @@
  * or the error in one place. Static assets are served from the binary with ETags. */
 #include "web.h"
 #include "tmpl.h"
+#include "form.h"
 #include "cache.h"
 #include "metrics.h"
 #include "../lib/log.h"
@@ -474,6 +475,103 @@ static void page_common(req *r)
     if (r->csrf[0]) cJSON_AddStringToObject(d, "csrf", r->csrf);
 }
 
+/* The page a failed form was sent from: the Referer when it names this site (browsers send it
+ * to the same origin), else the page at the form's own address or the one above it
+ * (/pledges/7/complete → /pledges/7). Tried in that order by redisplay. */
+static int form_pages(req *r, char pages[3][512])
+{
+    int n = 0;
+    const char *ref = header(r, "Referer"), *host = header(r, "Host");
+    if (ref && host) {
+        const char *p = str_starts(ref, "http://") ? ref + 7 : str_starts(ref, "https://") ? ref + 8 : NULL;
+        size_t hl = strlen(host);
+        if (p && !strncmp(p, host, hl) && p[hl] == '/') ref = p + hl;
+        if (ref[0] == '/' && ref[1] != '/') snprintf(pages[n++], 512, "%.*s", (int)strcspn(ref, "?#"), ref);
+    }
+    snprintf(pages[n++], 512, "%s", r->url);
+    snprintf(pages[n], 512, "%s", r->url);
+    char *slash = strrchr(pages[n], '/');
+    if (slash && slash != pages[n]) *slash = 0, n++;
+    return n;
+}
+
+/* A page form whose post failed (4xx, not a missing login) is shown again: the GET page it came
+ * from is rendered as usual, then form_refill puts the user's values back and the message beside
+ * the field (form.h). False when there is no such page, the user may not see it, or it does not
+ * hold the form: the plain error page then. */
+static bool redisplay(req *r, buf *out)
+{
+    int st = r->err.status;
+    if (req_is_api(r) || r->tmpl || !r->rt || strcmp(r->method, "POST") || st < 400 || st >= 500 || (st == 401 && !(r->rt->flags & R_PUBLIC))) return false;
+    char pages[3][512];
+    int np = form_pages(r, pages);
+    const route *post = r->rt;
+    const char *url = r->url;
+    char *saved_params[4];
+    int saved_nparams = r->nparams;
+    memcpy(saved_params, r->params, sizeof saved_params);
+    bool shown = false;
+    cJSON *posted_data = NULL; /* what the failed handler left (its list of errors) */
+    for (int k = 0; k < np && !shown; k++) {
+        const route *g = NULL;
+        for (size_t i = 0; i < web_nroutes && !g; i++)
+            if (!strcmp(web_routes[i].method, "GET") && web_routes[i].tmpl && !(web_routes[i].flags & R_API) &&
+                match(web_routes[i].pattern, pages[k], r))
+                g = &web_routes[i];
+        if (!g || (!(g->flags & R_PUBLIC) && (!r->logged_in || !(perm_roles(&r->user) & g->roles)))) continue;
+        /* the page as a GET would show it: no posted fields, its own address */
+        cx_err err = r->err;
+        int nfields = r->nfields;
+        if (!posted_data) posted_data = r->data;
+        else cJSON_Delete(r->data);
+        r->data = NULL;
+        r->failed = false, r->nfields = 0, r->rt = g, r->url = pages[k], r->method = "GET";
+        g->fn(r);
+        r->nfields = nfields, r->rt = post, r->url = url, r->method = "POST";
+        shown = !r->failed && !r->redirect && !r->file.p && r->status != 304;
+        r->failed = true, r->err = err, r->status = 0, r->etag[0] = 0, r->cacheable = false;
+        free(r->redirect), r->redirect = NULL;
+        buf_free(&r->file);
+        if (shown) {
+            page_common(r);
+            cJSON *d = req_data(r);
+            if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", "请修改后重新提交");
+            buf page;
+            buf_init(&page);
+            form_value *vals = xcalloc((size_t)r->nfields + 1, sizeof *vals);
+            size_t nv = 0;
+            for (int i = 0; i < r->nfields; i++)
+                if (!r->fields[i].filename) vals[nv++] = (form_value){r->fields[i].name, r->fields[i].data.p ? r->fields[i].data.p : ""};
+            /* every reason a handler listed (data.errors, as the member form does), else the one */
+            form_error fe[16] = {{err.code, err.field, err.msg}};
+            size_t ne = 1;
+            const cJSON *list = cJSON_GetObjectItem(posted_data, "errors");
+            if (cJSON_GetArraySize(list) > 0) {
+                ne = 0;
+                const cJSON *x;
+                cJSON_ArrayForEach(x, list) if (ne < 16) fe[ne++] = (form_error){cJSON_GetStringValue(cJSON_GetObjectItem(x, "code")),
+                                                                               cJSON_GetStringValue(cJSON_GetObjectItem(x, "field")),
+                                                                               cJSON_GetStringValue(cJSON_GetObjectItem(x, "message"))};
+            }
+            char action[512];
+            snprintf(action, sizeof action, "%.*s", (int)strcspn(url, "?#"), url);
+            shown = render_page(r, r->tmpl ? r->tmpl : g->tmpl, &page) == CX_OK && form_refill(page.p, action, vals, nv, fe, ne, out);
+            free(vals);
+            buf_free(&page);
+            if (shown) break;
+        }
+        buf_reset(out);
+        cJSON_Delete(r->data);
+        r->data = NULL;
+        r->tmpl = NULL;
+    }
+    memcpy(r->params, saved_params, sizeof saved_params);
+    r->nparams = saved_nparams;
+    if (!shown) cJSON_Delete(r->data), r->data = posted_data;
+    else cJSON_Delete(posted_data);
+    return shown;
+}
+
 /* A database that is away answers every request that met it, and a locked or full one every
  * request that failed on it, with 503: never "not found", "not logged in" or a half page. */
 static void db_fault_answer(req *r)
@@ -499,7 +597,7 @@ static enum MHD_Result respond(req *r)
             error_json(&out, &r->err);
             return send_buf(r, st, "application/json; charset=utf-8", &out);
         }
-        if (st == 401 && !r->tmpl) {
+        if (st == 401 && !r->tmpl && !(r->rt && (r->rt->flags & R_PUBLIC))) {
             /* a page that needs login: go to the login page and come back */
             buf u;
             buf_init(&u);
@@ -508,6 +606,7 @@ static enum MHD_Result respond(req *r)
             buf_free(&u);
             return send_buf(r, 303, "text/html; charset=utf-8", &out);
         }
+        if (redisplay(r, &out)) return send_buf(r, st, "text/html; charset=utf-8", &out);
         cJSON *d = req_data(r);
         cJSON *e = cJSON_AddObjectToObject(d, "error");
         cJSON_AddStringToObject(e, "code", r->err.code);

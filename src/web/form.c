@@ -121,7 +121,10 @@ static char *attr_val(const tag *t, const char *name)
 /* Whether the form tag posts to action (its path; query and fragment do not count). */
 static bool posts_to(const tag *t, const char *action)
 {
-    char *v = attr_val(t, "action");
+    char *m = attr_val(t, "method");
+    bool post = m && !strcasecmp(m, "post");
+    free(m);
+    char *v = post ? attr_val(t, "action") : NULL;
     if (!v) return false;
     v[strcspn(v, "?#")] = 0;
     bool same = !strcmp(v, action);

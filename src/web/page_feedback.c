@@ -522,7 +522,6 @@ static bool acting(req *r, act *a, can_fn can, const char *refusal)
     if (!req_item(r, a->f, &a->vmp)) return false;
     if (can(&r->user, a->vmp, a->f)) return true;
     cx_fail(&a->e, 403, "forbidden", "", "%s", refusal);
-    if (!req_is_api(r)) item_data(r, a->f, a->vmp), r->tmpl = "feedback";
     req_fail(r, &a->e);
     return false;
 }
@@ -530,8 +529,7 @@ static bool acting(req *r, act *a, can_fn can, const char *refusal)
 static void acted(req *r, act *a, int rc)
 {
     if (rc != CX_OK) {
-        if (!req_is_api(r)) item_data(r, a->f, a->vmp), r->tmpl = "feedback";
-        req_fail(r, &a->e);
+        req_fail(r, &a->e); /* a page: the item again, the form filled (server.c, redisplay) */
         return;
     }
     if (!req_is_api(r)) {
@@ -748,16 +746,6 @@ void h_feedback_enter(req *r)
     int64_t nid = 0;
     char code[FEEDBACK_CODE_CAP];
     if (e.code[0] || submit(r, &in, &nid, code, &e) != CX_OK) {
-        if (!req_is_api(r)) {
-            h_feedback_new(r);
-            cJSON *v = cJSON_GetObjectItem(req_data(r), "values");
-            static const char *keep[] = {"kind", "channel", "received_date", "text", "name", "contact", "about_kind", "about_id"};
-            for (size_t i = 0; v && i < sizeof keep / sizeof keep[0]; i++) {
-                cJSON_DeleteItemFromObject(v, keep[i]);
-                cJSON_AddStringToObject(v, keep[i], req_in(r, keep[i]) ? req_in(r, keep[i]) : "");
-            }
-            r->tmpl = "feedback_form";
-        }
         req_fail(r, &e);
         return;
     }
@@ -864,14 +852,6 @@ void h_public_feedback_submit(req *r)
     char code[FEEDBACK_CODE_CAP];
     if (e.code[0] || submit(r, &in, &nid, code, &e) != CX_OK || feedback_rate_add(r->db, 's', addr, false, &n) != CX_OK) {
         if (!e.code[0]) cx_fail(&e, 500, "db_error", "", "数据库错误");
-        if (!req_is_api(r)) {
-            cJSON *t = NULL;
-            if (target_json(r, kind, id, &t)) public_form(r, kind, t, req_in(r, "kind"));
-            cJSON *v = cJSON_AddObjectToObject(req_data(r), "values");
-            static const char *keep[] = {"text", "name", "contact"};
-            for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) cJSON_AddStringToObject(v, keep[i], req_in(r, keep[i]) ? req_in(r, keep[i]) : "");
-            r->tmpl = "feedback_public";
-        }
         req_fail(r, &e);
         return;
     }
@@ -907,8 +887,7 @@ void h_track(req *r)
         } else if (feedback_kept(r->db, f, k) != 1) cx_fail(&e, 500, "db_error", "", "数据库错误");
     }
     if (e.code[0]) {
-        cJSON_AddStringToObject(d, "value", in && strlen(in) < 64 ? in : "");
-        req_fail(r, &e);
+        req_fail(r, &e); /* the form again, the code as typed (server.c, redisplay) */
         return;
     }
     /* status, dates and the reply: never notes, names or who handled it */
@@ -1116,10 +1095,6 @@ void h_calendar_set(req *r)
     cx_err e = {0};
     const char *date = req_in(r, "date");
     if (workday_edit_set(r->db, &r->who, g->org_id, date, req_in(r, "kind"), req_in(r, "name"), &e) != CX_OK) {
-        if (!req_is_api(r)) {
-            h_calendar(r);
-            r->tmpl = "calendar";
-        }
         req_fail(r, &e);
         return;
     }

@@ -75,6 +75,22 @@ void req_fail(req *r, const cx_err *e)
     r->failed = true;
 }
 
+void req_fail_fields(req *r, const cx_err *errs, int n)
+{
+    if (r->failed || n < 1) return;
+    if (!req_is_api(r)) {
+        cJSON *list = cJSON_AddArrayToObject(req_data(r), "errors");
+        for (int i = 0; i < n; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "code", errs[i].code);
+            cJSON_AddStringToObject(x, "field", errs[i].field);
+            cJSON_AddStringToObject(x, "message", errs[i].msg);
+            cJSON_AddItemToArray(list, x);
+        }
+    }
+    req_fail(r, &errs[0]);
+}
+
 void req_failf_at(const char *file, int line, req *r, int status, const char *code, const char *fieldname, const char *fmt, ...)
 {
     if (r->failed) return;
@@ -476,9 +492,10 @@ static void page_common(req *r)
 }
 
 /* The page a failed form was sent from: the Referer when it names this site (browsers send it
- * to the same origin), else the page at the form's own address or the one above it
- * (/pledges/7/complete → /pledges/7). Tried in that order by redisplay. */
-static int form_pages(req *r, char pages[3][512])
+ * to the same origin), else the page at the form's own address, its "new" form or the page above
+ * it (/orgs/3/members → /orgs/3/members/new, /pledges/7/complete → /pledges/7). Tried in that
+ * order by redisplay. */
+static int form_pages(req *r, char pages[4][512])
 {
     int n = 0;
     const char *ref = header(r, "Referer"), *host = header(r, "Host");
@@ -489,6 +506,7 @@ static int form_pages(req *r, char pages[3][512])
         if (ref[0] == '/' && ref[1] != '/') snprintf(pages[n++], 512, "%.*s", (int)strcspn(ref, "?#"), ref);
     }
     snprintf(pages[n++], 512, "%s", r->url);
+    snprintf(pages[n++], 512, "%s/new", r->url);
     snprintf(pages[n], 512, "%s", r->url);
     char *slash = strrchr(pages[n], '/');
     if (slash && slash != pages[n]) *slash = 0, n++;
@@ -501,9 +519,10 @@ static int form_pages(req *r, char pages[3][512])
  * hold the form: the plain error page then. */
 static bool redisplay(req *r, buf *out)
 {
+    if (!r->failed) return false;
     int st = r->err.status;
     if (req_is_api(r) || r->tmpl || !r->rt || strcmp(r->method, "POST") || st < 400 || st >= 500 || (st == 401 && !(r->rt->flags & R_PUBLIC))) return false;
-    char pages[3][512];
+    char pages[4][512];
     int np = form_pages(r, pages);
     const route *post = r->rt;
     const char *url = r->url;
@@ -606,7 +625,7 @@ static enum MHD_Result respond(req *r)
             buf_free(&u);
             return send_buf(r, 303, "text/html; charset=utf-8", &out);
         }
-        if (redisplay(r, &out)) return send_buf(r, st, "text/html; charset=utf-8", &out);
+        if (r->again.len && st < 500) return send_buf(r, st, "text/html; charset=utf-8", &r->again);
         cJSON *d = req_data(r);
         cJSON *e = cJSON_AddObjectToObject(d, "error");
         cJSON_AddStringToObject(e, "code", r->err.code);
@@ -927,6 +946,7 @@ static void req_free(req *r)
     free(r->fields);
     buf_free(&r->body);
     buf_free(&r->file);
+    buf_free(&r->again);
     cJSON_Delete(r->json);
     cJSON_Delete(r->data);
     free(r->redirect);
@@ -1105,6 +1125,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         db_fault_take();
         r->db = db_pool_get(g_pool);
         dispatch(r);
+        redisplay(r, &r->again);
         if (r->failed && r->err.status >= 500 && db_errmsg(r->db)[0]) r->db_detail = req_keep(r, xstrdup(db_errmsg(r->db)));
         db_pool_put(g_pool, r->db);
         r->db = NULL;

@@ -6,7 +6,7 @@
 // to show.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, PASSWORD, loginAs, expectError, idcard } from '../lib.mjs';
+import { startServerOn, Client, PASSWORD, loginAs, expectError, multipartBody } from '../lib.mjs';
 
 const srv = await startServerOn({ members: 60 });
 after(() => srv.stop());
@@ -23,7 +23,7 @@ function csrfOf(html) {
 async function submit(c, page, action, fields) {
   const p = await c.get(page);
   assert.equal(p.status, 200, `${page}: ${p.text.slice(0, 300)}`);
-  const body = new URLSearchParams({ _csrf: csrfOf(p.text) });
+  const body = new URLSearchParams(p.text.includes('name="_csrf"') ? { _csrf: csrfOf(p.text) } : {}); // public forms have none
   for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
   return c.post(action, body.toString(), { csrf: false, headers: { 'Content-Type': FORM, Referer: srv.base + page } });
 }
@@ -64,6 +64,33 @@ const secretary = await loginAs(srv.base, 'secretary');
 const branchId = secretary.user.roles[0].org_id;
 const townId = office.user.roles[0].org_id;
 
+// Everything the tests use is made before the first test starts (tests start as they are declared).
+const member = await loginAs(srv.base, 'member');
+const town = await loginAs(srv.base, 'town');
+const townOrg = town.user.roles[0].org_id;
+const memberId = member.user.member_id;
+const api = async (r, status = 200) => { assert.equal(r.status, status, r.text.slice(0, 300)); return r.json; };
+const due = new Date(Date.now() + 60 * 864e5).toISOString().slice(0, 10);
+let n = 0;
+const newPledge = () => ({ area: '服务群众', title: `代购生活用品 ${++n}`, content: '每周代购一次。', measures: '每周六上门。', responsible: '本人', due_date: due });
+const pledgeIn = async (upto) => {
+  const p = (await api(await member.post('/api/v1/pledges', newPledge()), 201)).pledge;
+  if (upto === 'draft') return p;
+  await api(await member.post(`/api/v1/pledges/${p.id}/submit`, {}));
+  if (upto === 'submitted') return p;
+  await api(await secretary.post(`/api/v1/pledges/${p.id}/approve`, {}));
+  return p;
+};
+const draft = await pledgeIn('draft'), submitted = await pledgeIn('submitted'), going = await pledgeIn('in_progress');
+const [zero, zeroPage, summed, progressed] = [await pledgeIn('in_progress'), await pledgeIn('in_progress'), await pledgeIn('in_progress'),
+  await pledgeIn('in_progress')];
+const campaign = (await api(await town.get(`/api/v1/orgs/${townOrg}/campaigns`))).campaigns[0];
+const rect = (await api(await secretary.post(`/api/v1/orgs/${branchId}/rectifications`, {
+  source: 'inspection', problem: '学习记录不全', measure: '补齐记录', owner: '王五', due_date: due }), 201)).rectification;
+const fb = (await api(await secretary.post(`/api/v1/orgs/${branchId}/feedback`, {
+  kind: 'opinion', channel: 'hotline', text: '路灯坏了，请修一下', name: '来电群众' }), 201));
+const fbId = fb.id ?? fb.feedback?.id;
+
 // ---- login ----
 
 test('a wrong password shows the login form again: 401, the name kept, the message at the password, the next page kept', async () => {
@@ -81,7 +108,7 @@ test('a wrong password shows the login form again: 401, the name kept, the messa
   const csrf = csrfOf(r.text);
   const body = new URLSearchParams({ _csrf: csrf, next: `/orgs/${branchId}`, username: 'secretary', password: PASSWORD });
   const ok = await c.post('/login', body.toString(), { csrf: false, headers: { 'Content-Type': FORM, Referer: srv.base + loginPage } });
-  assert.equal(ok.status, 303);
+  assert.equal(ok.status, 303, ok.text.slice(ok.text.indexOf('<main>'), ok.text.indexOf('</main>')));
   assert.equal(ok.headers.get('location'), `/orgs/${branchId}`);
   assert.equal((await c.get(`/orgs/${branchId}`)).status, 200);
 });
@@ -128,4 +155,85 @@ test('an expired login form (its token gone) is shown again with a fresh one, th
   const again = await c.post('/login', new URLSearchParams({ _csrf: csrfOf(r.text), username: 'secretary', password: PASSWORD }).toString(),
     { csrf: false, headers: { 'Content-Type': FORM } });
   assert.equal(again.status, 303);
+});
+
+// ---- every page form: bad input shows the same form again ----
+
+// [who, page, action, posted fields, status, field with the message, values that must be kept]
+const cases = [
+  ['office', `/orgs/${townId}/new`, `/orgs/${townId}/children`, { name: '党'.repeat(70) }, 400, 'name', { name: '党'.repeat(70) }],
+  ['office', `/orgs/${branchId}/edit`, `/orgs/${branchId}/edit`, { name: '支'.repeat(70) }, 400, 'name', { name: '支'.repeat(70) }],
+  ['office', `/orgs/${branchId}/move`, `/orgs/${branchId}/move`, { parent_id: String(branchId) }, 400, 'parent_id'],
+  ['secretary', `/orgs/${branchId}/members/new`, `/orgs/${branchId}/members`,
+    { name: '张新党', idcard: '110101199001011230', phone: '13800138000', joined_date: '2010-07-01' }, 400, 'idcard',
+    { name: '张新党', idcard: '110101199001011230', phone: '13800138000' }],
+  ['secretary', `/members/${memberId}/edit`, `/members/${memberId}/edit`, { name: '改名党员', phone: '1380013' }, 400, 'phone',
+    { name: '改名党员', phone: '1380013' }],
+  ['member', '/pledges/new', '/pledges', { ...newPledge(), title: '', content: '为老人代购' }, 400, 'title', { content: '为老人代购', responsible: '本人' }],
+  ['member', `/pledges/${draft.id}/edit`, `/pledges/${draft.id}/edit`, { ...newPledge(), due_date: '2026-02-30', measures: '每周两次' }, 400, 'due_date',
+    { measures: '每周两次' }],
+  ['secretary', `/pledges/${submitted.id}`, `/pledges/${submitted.id}/return`, { reason: '' }, 400, 'reason'],
+  ['member', `/pledges/${going.id}`, `/pledges/${going.id}/progress`, { date: '2026-13-45', text: '走访了三户', percent: '30' }, 400, 'date',
+    { text: '走访了三户', percent: '30' }],
+  ['secretary', `/pledges/${going.id}`, `/pledges/${going.id}/miss`, { miss_kind: 'objective', explanation: '' }, 400, 'explanation'],
+  ['secretary', `/orgs/${branchId}/rectifications/new`, `/orgs/${branchId}/rectifications`,
+    { source: 'inspection', problem: '台账不全', measure: '', owner: '王五', due_date: due }, 400, 'measure', { problem: '台账不全', owner: '王五' }],
+  ['secretary', `/rectifications/${rect.id}`, `/rectifications/${rect.id}/cancel`, { reason: '' }, 400, 'reason'],
+  ['secretary', `/orgs/${branchId}/feedback/new`, `/orgs/${branchId}/feedback`,
+    { kind: 'opinion', channel: 'hotline', text: '', name: '来电群众' }, 400, 'text', { name: '来电群众' }],
+  ['office', `/feedback/${fbId}`, `/feedback/${fbId}/assign`, { org_id: 'abc' }, 400, 'org_id'],
+  ['office', `/feedback/${fbId}`, `/feedback/${fbId}/merge`, { into_id: 'abc' }, 400, 'into_id', { into_id: 'abc' }],
+  ['office', '/calendar', '/calendar', { date: '2026-02-30', kind: 'holiday', name: '春节' }, 400, 'date', { name: '春节' }],
+  ['office', `/campaigns/${campaign.id}`, `/campaigns/${campaign.id}/phases`, { name: '动员阶段', start_date: '2026-05-01', end_date: '2026-04-01' }, 400,
+    'end_date', { name: '动员阶段' }],
+  ['office', `/campaigns/${campaign.id}`, '/standards', { back: String(campaign.id), code: '四强', name: '四强党组织', target: 'org', items_text: '政治引领强' }, 400,
+    'code', { code: '四强', name: '四强党组织' }],
+  ['town', `/orgs/${townOrg}/rounds`, `/orgs/${townOrg}/rounds`, { campaign_id: String(campaign.id), name: '上半年', start_date: '2026-06-01', end_date: '2026-01-01', questions: 'party3' },
+    400, 'end_date', { name: '上半年' }],
+  ['secretary', `/orgs/${branchId}/import`, `/orgs/${branchId}/import`, {}, 400, 'file'],
+];
+
+for (const [who, page, action, fields, status, field, kept] of cases) {
+  test(`${action} (from ${page.replace(/\d+/g, ':id')}): bad input shows the form again, the message at ${field}`, async () => {
+    const c = await browserAs(who);
+    const r = await submit(c, page, action, fields);
+    expectRedisplay(r, status, field, kept, action);
+  });
+}
+
+// ---- /p/track ----
+
+test('/p/track: a mistyped code is told on the same form, the code kept, ready to try again', async () => {
+  const anon = new Client(srv.base);
+  for (const code of ['K7Q4-M2XP-3ABC-D', 'not a code']) {
+    const r = await submit(anon, '/p/track', '/p/track', { code });
+    assert.ok(r.status >= 400 && r.status < 500, `${r.status}`);
+    expectRedisplay(r, r.status, 'code', { code }, '/p/track');
+    assert.match(r.text, /<h1>查询办理情况<\/h1>/);
+  }
+});
+
+// ---- a pledge is not completed at 0% with nothing to show ----
+
+test('a pledge at 0% with no progress and no summary cannot be completed (API and page); a summary or a progress entry allows it', async () => {
+  const r = await member.post(`/api/v1/pledges/${zero.id}/complete`, {});
+  const e = expectError(r, 400, 'nothing_done', 'summary');
+  assert.match(e.message, /0%/);
+  const blank = await member.post(`/api/v1/pledges/${zero.id}/complete`, { summary: '   ' });
+  expectError(blank, 400, 'nothing_done', 'summary');
+  assert.equal((await api(await member.get(`/api/v1/pledges/${zero.id}`))).pledge.status, 'in_progress', 'nothing changed');
+  // the page: the same message beside the summary box
+  const c = await browserAs('member');
+  const page = await submit(c, `/pledges/${zeroPage.id}`, `/pledges/${zeroPage.id}/complete`, { summary: '' });
+  const m = expectRedisplay(page, 400, 'summary', {}, `/pledges/${zeroPage.id}/complete`);
+  assert.equal(m.code, 'nothing_done');
+  // a summary is enough; so is recorded progress
+  assert.equal((await api(await member.post(`/api/v1/pledges/${summed.id}/complete`, { summary: '已为 5 户老人代购' }))).pledge.status, 'completed');
+  const pr = await member.req('POST', `/api/v1/pledges/${progressed.id}/progress`,
+    await multipartBody([['date', new Date().toISOString().slice(0, 10)], ['text', '第一次代购'], ['percent', 20]]));
+  assert.equal(pr.status, 201, pr.text);
+  assert.equal((await api(await member.post(`/api/v1/pledges/${progressed.id}/complete`, {}))).pledge.status, 'completed');
+  const ok = await submit(c, `/pledges/${zeroPage.id}`, `/pledges/${zeroPage.id}/complete`, { summary: '按期完成' });
+  assert.equal(ok.status, 303);
+  assert.equal(ok.headers.get('location'), `/pledges/${zeroPage.id}`);
 });

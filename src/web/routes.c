@@ -122,6 +122,7 @@ const route web_routes[] = {
     {"GET", "/rectification-evidence/:id", h_rect_file, STF, 0, NULL, "整改佐证文件"},
 
     /* public pages: no login */
+    {"GET", "/p", h_public_home, 0, R_PUBLIC, "public_home", "群众服务首页：意见建议、查询办理情况、公开答复（公开页面都回到这里，不通往工作人员登录）"},
     {"GET", "/p/card/:id", h_public_card, 0, R_PUBLIC, "card", "亮身份：党员公开卡片与亮形象"},
     {"GET", "/p/card/:id/print", h_public_card_print, 0, R_PUBLIC, "card_print", "桌牌打印（含二维码）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
     {"GET", "/p/card/:id/qr.svg", h_public_card_qr, 0, R_PUBLIC, NULL, "党员卡片二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},

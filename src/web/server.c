@@ -474,9 +474,16 @@ static int render_page(req *r, const char *tmpl, buf *out)
     return rc;
 }
 
+/* Whether the request is for a public page (/p/…): those lead back to the public home, never to
+ * the staff login. */
+static bool public_page(const req *r) { return !strcmp(r->url, "/p") || str_starts(r->url, "/p/"); }
+
 static void page_common(req *r)
 {
     cJSON *d = req_data(r);
+    cJSON_DeleteItemFromObject(d, "home_href");
+    cJSON_AddStringToObject(d, "home_href", public_page(r) ? "/p" : "/");
+    if (public_page(r) && !cJSON_GetObjectItem(d, "public_page")) cJSON_AddTrueToObject(d, "public_page");
     if (r->logged_in) {
         cJSON *u = cJSON_AddObjectToObject(d, "me");
         cJSON_AddStringToObject(u, "username", r->user.username);
@@ -631,6 +638,7 @@ static enum MHD_Result respond(req *r)
         cJSON_AddStringToObject(e, "code", r->err.code);
         cJSON_AddStringToObject(e, "message", r->err.msg);
         cJSON_AddStringToObject(e, "field", r->err.field);
+        if (st == 404) cJSON_AddTrueToObject(d, "not_found");
         page_common(r);
         if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", "出错了");
         if (render_page(r, r->tmpl ? r->tmpl : "error", &out) != CX_OK) {
@@ -1114,10 +1122,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         cx_err e;
         cx_fail(&e, any ? 405 : 404, any ? "method_not_allowed" : "not_found", "", any ? "不支持的请求方法 %s" : "页面不存在", method);
         if (api) error_json(&out, &e);
-        else {
-            buf_printf(&out, "<!doctype html><meta charset=utf-8><title>%s</title><p>", any ? "405" : "404");
-            buf_html(&out, e.msg);
-            buf_adds(&out, "</p><p><a href=\"/\">返回首页</a>");
+        else { /* the site's own page, leading back home (public pages: the public home) */
+            cJSON *d = req_data(r), *je = cJSON_AddObjectToObject(d, "error");
+            cJSON_AddStringToObject(je, "code", e.code);
+            cJSON_AddStringToObject(je, "message", e.msg);
+            cJSON_AddStringToObject(d, "title", any ? "不支持的请求" : "页面不存在");
+            if (!any) cJSON_AddTrueToObject(d, "not_found");
+            page_common(r);
+            if (render_page(r, "error", &out) != CX_OK) buf_reset(&out), buf_html(&out, e.msg);
         }
         return send_buf(r, e.status, api ? "application/json; charset=utf-8" : "text/html; charset=utf-8", &out);
     }

@@ -210,6 +210,7 @@ void h_evidence(req *r);
 void h_org_pledges(req *r);
 void h_my_pledges(req *r);
 void h_campaign_create(req *r);
+void h_public_home(req *r);
 void h_public_card(req *r);
 void h_public_card_print(req *r);
 void h_public_card_qr(req *r);

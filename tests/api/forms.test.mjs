@@ -237,3 +237,39 @@ test('a pledge at 0% with no progress and no summary cannot be completed (API an
   assert.equal(ok.status, 303);
   assert.equal(ok.headers.get('location'), `/pledges/${zeroPage.id}`);
 });
+
+// ---- public pages and 404 ----
+
+test('public pages lead only to public pages (never the staff login); the public home lists what residents can do', async () => {
+  const anon = new Client(srv.base);
+  const windows = (await api(await office.get(`/api/v1/orgs/${townId}/windows?subtree=1`))).windows || [];
+  const pages = ['/p', `/p/card/${memberId}`, `/p/board/${branchId}`, '/p/feedback', `/p/feedback/member/${memberId}`, '/p/track', '/p/replies',
+    `/p/rate/member/${memberId}`, `/p/rate/org/${branchId}`, ...windows.slice(0, 1).map((w) => `/p/window/${w.id}`), '/p/no-such-page',
+    '/p/card/999999999'];
+  for (const p of pages) {
+    const r = await anon.get(p);
+    assert.ok([200, 404].includes(r.status), `${p}: ${r.status}`);
+    assert.match(r.text, /<header class="top">/, `${p} is a page of the site`);
+    const links = [...r.text.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+    for (const l of links) assert.ok(/^\/(p(\/|$|\?)|static\/)/.test(l) || l === '/p' || l.startsWith('#'), `${p} links to ${l}`);
+    assert.ok(links.includes('/p'), `${p} leads back to the public home`);
+  }
+  const home = await anon.get('/p');
+  assert.equal(home.status, 200);
+  for (const l of ['/p/feedback', '/p/track', '/p/replies']) assert.ok(home.text.includes(`href="${l}"`), l);
+});
+
+test('404 pages are the site\'s own page with a way back: the public home for /p/, the user\'s home for staff pages', async () => {
+  const anon = new Client(srv.base);
+  for (const [who, path, back] of [[anon, '/p/no-such-page', '/p'], [anon, '/p/card/999999999', '/p'], [secretary, '/no-such-page', '/'],
+    [secretary, '/orgs/999999999', '/'], [anon, '/no-such-page', '/']]) {
+    const r = await who.get(path);
+    assert.equal(r.status, 404, path);
+    assert.match(r.headers.get('content-type'), /^text\/html/);
+    assert.match(r.text, /<link rel="stylesheet" href="\/static\/app.css">/, `${path}: styled`);
+    assert.match(r.text, /<h1>页面不存在<\/h1>/, path);
+    assert.match(r.text, new RegExp(`<a href="${back}" id="back-home">`), `${path}: back to ${back}`);
+  }
+  const api404 = await secretary.get('/api/v1/no-such-thing');
+  expectError(api404, 404, 'not_found');
+});

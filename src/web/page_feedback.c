@@ -709,6 +709,45 @@ static void done_data(req *r, const char *code, int64_t id, bool visible)
 
 static bool target_json(req *r, const char *kind, int64_t id, cJSON **out);
 
+/* After a submission from a page the tracking code rides in a short-lived cookie, for the done
+ * page only, to that page (303): a refresh shows the code again and never submits twice. */
+static void done_redirect(req *r, const char *code, const char *page)
+{
+    free(r->set_cookie[0]);
+    r->set_cookie[0] = xasprintf("cxzy_done=%s; Path=%s; Max-Age=1800; HttpOnly; SameSite=Strict", code, page);
+    req_redirect(r, "%s", page);
+}
+
+/* The done page: the submission named by the cookie (staff: with a link to it when they may see it). */
+static void done_page(req *r, bool staff)
+{
+    const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_done");
+    char code[FEEDBACK_CODE_DATA + 2];
+    cx_err e = {0};
+    feedback *f = req_keep(r, xmalloc(sizeof *f));
+    int got = c && code_parse(c, FEEDBACK_CODE_DATA, code, sizeof code, "code", "查询码", &e) == CX_OK ? feedback_by_code(r->db, code, f) : 0;
+    if (got == CX_ERR) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return;
+    }
+    if (got != 1) {
+        req_failf(r, 404, "not_found", "", "没有刚提交的内容：查询码只在提交后显示（30 分钟内刷新本页仍可看到）");
+        return;
+    }
+    done_data(r, code, f->id, staff && feedback_visible(&r->user, viewer_path(r), f));
+    if (staff) cJSON_AddTrueToObject(req_data(r), "staff");
+}
+
+void h_feedback_done(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    done_page(r, true);
+}
+
+void h_public_feedback_done(req *r) { done_page(r, false); }
+
 void h_feedback_new(req *r)
 {
     int64_t id;
@@ -749,12 +788,16 @@ void h_feedback_enter(req *r)
         req_fail(r, &e);
         return;
     }
+    if (!req_is_api(r)) {
+        char *page = req_keep(r, xasprintf("/orgs/%" PRId64 "/feedback/done", id));
+        done_redirect(r, code, page);
+        return;
+    }
     feedback *f = req_keep(r, xmalloc(sizeof *f));
     bool visible = feedback_get(r->db, nid, f) == 1 && feedback_visible(&r->user, viewer_path(r), f);
-    r->status = req_is_api(r) ? 201 : 200;
+    r->status = 201;
     done_data(r, code, nid, visible);
     cJSON_AddTrueToObject(req_data(r), "staff");
-    if (!req_is_api(r)) r->tmpl = "feedback_done";
 }
 
 /* The public target of a form from the path (/p/feedback/<kind>/:id): its name and organisation;
@@ -855,9 +898,12 @@ void h_public_feedback_submit(req *r)
         req_fail(r, &e);
         return;
     }
-    r->status = req_is_api(r) ? 201 : 200;
+    if (!req_is_api(r)) {
+        done_redirect(r, code, "/p/feedback/done");
+        return;
+    }
+    r->status = 201;
     done_data(r, code, nid, false);
-    if (!req_is_api(r)) r->tmpl = "feedback_done";
 }
 
 /* ---- tracking by code ---- */

@@ -260,6 +260,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/orgs/:id/approvals", h_org_approvals, ROLE_OFFICE, R_API, NULL, "待本级审批的优秀、不合格等次（?round_id=）"},
     /* opinions, suggestions, complaints, reports; the workday calendar (page_feedback.c) */
     {"GET", "/orgs/:id/feedback", h_org_feedback, STF, 0, "feedback_list", "意见建议、投诉、举报：本组织及下级，到期提醒、逾期、各下级统计（?view=&kind=&format=xlsx）"},
+    {"GET", "/orgs/:id/feedback/done", h_feedback_done, ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE, 0, "feedback_done", "刚录入事项的查询码（录入后转到此页，刷新不会重复录入）"},
     {"GET", "/orgs/:id/feedback/new", h_feedback_new, ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE, 0, "feedback_form", "录入来电、意见箱、来信、接待日收到的意见（表单）"},
     {"POST", "/orgs/:id/feedback", h_feedback_enter, ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE, R_STATE, "feedback_form", "录入意见建议、投诉（举报由纪检录入）"},
     {"POST", "/orgs/:id/feedback-settings", h_feedback_settings, ROLE_OFFICE, R_STATE, NULL, "设置各类事项的办理时限（工作日）"},
@@ -273,6 +274,7 @@ const route web_routes[] = {
     {"GET", "/feedback-files/:id", h_feedback_file, STF, 0, NULL, "附件"},
     {"GET", "/calendar", h_calendar, STF, 0, "calendar", "工作日历（?year=）"},
     {"POST", "/calendar", h_calendar_set, ROLE_OFFICE, R_STATE, "calendar", "修改工作日历的一天"},
+    {"GET", "/p/feedback/done", h_public_feedback_done, 0, R_PUBLIC, "feedback_done", "刚提交意见的查询码（提交后转到此页，刷新不会重复提交）"},
     {"GET", "/p/feedback", h_public_feedback_form, 0, R_PUBLIC, "feedback_public", "意见建议、投诉（群众，无需登录）"},
     {"GET", "/p/feedback/member/:id", h_public_feedback_form, 0, R_PUBLIC, "feedback_public", "对党员的意见建议、投诉、举报"},
     {"GET", "/p/feedback/org/:id", h_public_feedback_form, 0, R_PUBLIC, "feedback_public", "对党组织的意见建议、投诉、举报"},

@@ -478,9 +478,22 @@ static int render_page(req *r, const char *tmpl, buf *out)
  * the staff login. */
 static bool public_page(const req *r) { return !strcmp(r->url, "/p") || str_starts(r->url, "/p/"); }
 
+/* What a page says after a form posted from it succeeded: the post answers 303 to the page with
+ * ?done=KEY, so a refresh shows the page again and never sends the form twice. */
+static const char *const DONE_NOTICES[][2] = {
+    {"paper_valid", "已录入一份有效问卷。"},
+    {"paper_spoiled", "已记为废卷（无效）。"},
+    {"phone", "已记录。"},
+    {"burst_release", "已审核：这批评价计入结果。"},
+    {"burst_discard", "已审核：这批评价作废（记为无效票）。"},
+};
+
 static void page_common(req *r)
 {
     cJSON *d = req_data(r);
+    const char *done = r->conn && !r->failed ? req_query(r, "done") : NULL;
+    for (size_t i = 0; done && i < sizeof DONE_NOTICES / sizeof DONE_NOTICES[0]; i++)
+        if (!strcmp(done, DONE_NOTICES[i][0]) && !cJSON_GetObjectItem(d, "notice")) cJSON_AddStringToObject(d, "notice", DONE_NOTICES[i][1]);
     cJSON_DeleteItemFromObject(d, "home_href");
     cJSON_AddStringToObject(d, "home_href", public_page(r) ? "/p" : "/");
     if (public_page(r) && !cJSON_GetObjectItem(d, "public_page")) cJSON_AddTrueToObject(d, "public_page");

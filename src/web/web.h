@@ -315,6 +315,8 @@ void h_calendar(req *r);
 void h_calendar_set(req *r);
 void h_public_feedback_form(req *r);
 void h_public_feedback_submit(req *r);
+void h_public_feedback_done(req *r);
+void h_feedback_done(req *r);
 void h_track_page(req *r);
 void h_track(req *r);
 void h_public_replies(req *r);

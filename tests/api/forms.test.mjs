@@ -273,3 +273,51 @@ test('404 pages are the site\'s own page with a way back: the public home for /p
   const api404 = await secretary.get('/api/v1/no-such-thing');
   expectError(api404, 404, 'not_found');
 });
+
+// ---- successful posts redirect (303): a refresh sends nothing again ----
+
+test('successful page posts answer 303; the page after shows the outcome, and loading it again submits nothing', async () => {
+  // a resident's opinion: the code page is reached by the redirect, and shows the same code again on a refresh
+  const anon = new Client(srv.base);
+  const sent = await submit(anon, '/p/feedback', '/p/feedback', { kind: 'opinion', text: '公园路灯不亮，请修理（刷新测试）' });
+  assert.equal(sent.status, 303, sent.text.slice(0, 300));
+  assert.equal(sent.headers.get('location'), '/p/feedback/done');
+  const a = await anon.get('/p/feedback/done'), b = await anon.get('/p/feedback/done');
+  const code = (t) => t.match(/id="tracking-code">([^<]+)</)[1];
+  assert.equal(a.status, 200);
+  assert.equal(code(a.text), code(b.text), 'a refresh shows the same code: nothing was submitted twice');
+  assert.match(a.headers.get('cache-control'), /no-store/);
+  const track = await submit(anon, '/p/track', '/p/track', { code: code(a.text) });
+  assert.equal(track.status, 200);
+  assert.match(track.text, /id="track-status"/);
+  // without the cookie the done page has nothing to show
+  assert.equal((await new Client(srv.base).get('/p/feedback/done')).status, 404);
+  // staff entry of a phone call
+  const c = await browserAs('secretary');
+  const entered = await submit(c, `/orgs/${branchId}/feedback/new`, `/orgs/${branchId}/feedback`,
+    { kind: 'opinion', channel: 'hotline', text: '来电反映路面积水（刷新测试）', name: '来电群众' });
+  assert.equal(entered.status, 303, entered.text.slice(0, 300));
+  assert.equal(entered.headers.get('location'), `/orgs/${branchId}/feedback/done`);
+  const d1 = await c.get(entered.headers.get('location'));
+  assert.equal(d1.status, 200);
+  assert.match(d1.text, /id="tracking-code"/);
+  assert.match(d1.text, /请把查询码告诉反映人/);
+  // a pledge and a member from their forms
+  const m = await browserAs('member');
+  const p = await submit(m, '/pledges/new', '/pledges', newPledge());
+  assert.equal(p.status, 303);
+  assert.match(p.headers.get('location'), /^\/pledges\/\d+$/);
+  const mm = await submit(c, `/orgs/${branchId}/members/new`, `/orgs/${branchId}/members`, { name: '刷新测试', idcard: '11010119900307803X', joined_date: '2015-07-01' });
+  assert.equal(mm.status, 303, mm.text.slice(mm.text.indexOf('<main>'), mm.text.indexOf('</main>')));
+  // a ballot from the public form: the thanks page by a redirect
+  const pub = new Client(srv.base);
+  await pub.get(`/p/rate/member/${memberId}`); // the device cookie
+  const page = await pub.get(`/p/rate/member/${memberId}`);
+  const qs = [...new Set([...page.text.matchAll(/name="(q\d)"/g)].map((x) => x[1]))];
+  const vote = await pub.post(`/p/rate/member/${memberId}`, new URLSearchParams(Object.fromEntries(qs.map((q) => [q, '1']))).toString(),
+    { csrf: false, headers: { 'Content-Type': FORM, Referer: `${srv.base}/p/rate/member/${memberId}` } });
+  assert.equal(vote.status, 303, vote.text.slice(0, 300));
+  assert.match(vote.headers.get('location'), new RegExp(`^/p/rate/member/${memberId}\\?done=`));
+  const thanks = await pub.get(vote.headers.get('location'));
+  assert.match(thanks.text, /感谢您的评价/);
+});

@@ -56,9 +56,18 @@ void h_login_page(req *r)
     if (strcmp(next, "/")) cJSON_AddStringToObject(d, "next", next);
 }
 
+/* A next that would not be followed is not carried on by the login form shown again either. */
+static void drop_unsafe_next(req *r)
+{
+    for (int i = 0; i < r->nfields; i++)
+        if (!strcmp(r->fields[i].name, "next") && r->fields[i].data.p && strcmp(safe_next(r->fields[i].data.p), r->fields[i].data.p))
+            buf_reset(&r->fields[i].data);
+}
+
 void h_login(req *r)
 {
     bool api = req_is_api(r);
+    drop_unsafe_next(r);
     if (!api) {
         /* Double-submit check: the form's token must equal the cookie set with the form. */
         const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_login");

@@ -123,6 +123,9 @@ test('next is only ever a path on this site, and never the login form itself', a
   }
   const p = await new Client(srv.base).get(`/login?next=${encodeURIComponent('https://evil.example/x')}`);
   assert.doesNotMatch(p.text, /evil\.example/, 'a foreign next is not carried by the form');
+  const failed = await submit(new Client(srv.base), '/login', '/login', { next: 'https://evil.example/x', username: 'secretary', password: 'wrong-pass-x' });
+  assert.equal(failed.status, 401);
+  assert.doesNotMatch(failed.text, /evil\.example/, 'nor by the form shown again');
 });
 
 test('an empty password names the field; a locked account is told on the login page, not an error page', async () => {

@@ -90,6 +90,8 @@ const rect = (await api(await secretary.post(`/api/v1/orgs/${branchId}/rectifica
 const fb = (await api(await secretary.post(`/api/v1/orgs/${branchId}/feedback`, {
   kind: 'opinion', channel: 'hotline', text: '路灯坏了，请修一下', name: '来电群众' }), 201));
 const fbId = fb.id ?? fb.feedback?.id;
+const win = (await api(await secretary.post(`/api/v1/orgs/${branchId}/windows`, { name: '便民服务窗口（表单测试）' }), 201)).window;
+const batch = (await api(await town.post(`/api/v1/orgs/${branchId}/paper-batches`, { target_kind: 'org', sheets: 2 }), 201)).batch;
 
 // ---- login ----
 
@@ -194,11 +196,16 @@ const cases = [
   ['town', `/orgs/${townOrg}/rounds`, `/orgs/${townOrg}/rounds`, { campaign_id: String(campaign.id), name: '上半年', start_date: '2026-06-01', end_date: '2026-01-01', questions: 'party3' },
     400, 'end_date', { name: '上半年' }],
   ['secretary', `/orgs/${branchId}/import`, `/orgs/${branchId}/import`, {}, 400, 'file'],
+  ['town', `/orgs/${townOrg}/rounds`, `/orgs/${townOrg}/carriers`, { name: '', description: '三亮三比三评' }, 400, 'name', { description: '三亮三比三评' }],
+  ['secretary', `/windows/${win.id}`, `/windows/${win.id}/edit`, { name: '', location: '村委会一楼' }, 400, 'name', { location: '村委会一楼' }],
+  ['town', `/paper-batches/${batch.id}`, `/paper-batches/${batch.id}/sheets`, { code: 'WRONG-CODE', q1: '1', q2: '1', q3: '1', comment: '服务好' }, 400, 'code',
+    { code: 'WRONG-CODE', comment: '服务好' }],
+  ['', '/p/feedback', '/p/feedback', { kind: 'opinion', text: '', name: '群众甲' }, 400, 'text', { name: '群众甲' }],
 ];
 
 for (const [who, page, action, fields, status, field, kept] of cases) {
   test(`${action} (from ${page.replace(/\d+/g, ':id')}): bad input shows the form again, the message at ${field}`, async () => {
-    const c = await browserAs(who);
+    const c = who ? await browserAs(who) : new Client(srv.base);
     const r = await submit(c, page, action, fields);
     expectRedisplay(r, status, field, kept, action);
   });

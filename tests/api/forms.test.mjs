@@ -201,13 +201,18 @@ const cases = [
   ['town', `/paper-batches/${batch.id}`, `/paper-batches/${batch.id}/sheets`, { code: 'WRONG-CODE', q1: '1', q2: '1', q3: '1', comment: '服务好' }, 400, 'code',
     { code: 'WRONG-CODE', comment: '服务好' }],
   ['', '/p/feedback', '/p/feedback', { kind: 'opinion', text: '', name: '群众甲' }, 400, 'text', { name: '群众甲' }],
+  ['', `/p/rate/member/${memberId}`, `/p/rate/member/${memberId}`, { q1: '3', q2: '1', q3: '1', reason: '', comment: '窗口态度差' }, 400, 'reason',
+    { comment: '窗口态度差' }],
 ];
 
 for (const [who, page, action, fields, status, field, kept] of cases) {
   test(`${action} (from ${page.replace(/\d+/g, ':id')}): bad input shows the form again, the message at ${field}`, async () => {
     const c = who ? await browserAs(who) : new Client(srv.base);
+    if (!who && page.startsWith('/p/rate/')) await c.get(page); // the device cookie, as a browser has it
     const r = await submit(c, page, action, fields);
     expectRedisplay(r, status, field, kept, action);
+    for (const [k, v] of Object.entries(fields)) // radio answers come back checked
+      if (/^q\d$/.test(k)) assert.match(r.text, new RegExp(`name="${k}" value="${v}"[^>]* checked`), `${k}=${v} kept`);
   });
 }
 

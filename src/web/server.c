@@ -511,6 +511,17 @@ static void page_common(req *r)
     if (r->csrf[0]) cJSON_AddStringToObject(d, "csrf", r->csrf);
 }
 
+/* The path (with query) of the Referer when it is a page of this site, else NULL. */
+static const char *referer_path(req *r)
+{
+    const char *ref = header(r, "Referer"), *host = header(r, "Host");
+    if (!ref || !host) return NULL;
+    const char *p = str_starts(ref, "http://") ? ref + 7 : str_starts(ref, "https://") ? ref + 8 : NULL;
+    size_t hl = strlen(host);
+    if (p && !strncmp(p, host, hl)) ref = p + hl;
+    return ref[0] == '/' && ref[1] != '/' ? ref : NULL;
+}
+
 /* The page a failed form was sent from: the Referer when it names this site (browsers send it
  * to the same origin), else the page at the form's own address, its "new" form or the page above
  * it (/orgs/3/members → /orgs/3/members/new, /pledges/7/complete → /pledges/7). Tried in that
@@ -518,19 +529,43 @@ static void page_common(req *r)
 static int form_pages(req *r, char pages[4][512])
 {
     int n = 0;
-    const char *ref = header(r, "Referer"), *host = header(r, "Host");
-    if (ref && host) {
-        const char *p = str_starts(ref, "http://") ? ref + 7 : str_starts(ref, "https://") ? ref + 8 : NULL;
-        size_t hl = strlen(host);
-        if (p && !strncmp(p, host, hl) && p[hl] == '/') ref = p + hl;
-        if (ref[0] == '/' && ref[1] != '/') snprintf(pages[n++], 512, "%.*s", (int)strcspn(ref, "?#"), ref);
-    }
+    const char *ref = referer_path(r);
+    if (ref) snprintf(pages[n++], 512, "%.*s", (int)strcspn(ref, "?#"), ref);
     snprintf(pages[n++], 512, "%s", r->url);
     snprintf(pages[n++], 512, "%s/new", r->url);
     snprintf(pages[n], 512, "%s", r->url);
     char *slash = strrchr(pages[n], '/');
     if (slash && slash != pages[n]) *slash = 0, n++;
     return n;
+}
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    buf *b = cls;
+    buf_addc(b, strchr(b->p, '?') ? '&' : '?');
+    buf_urlenc(b, key);
+    if (value) buf_addc(b, '='), buf_urlenc(b, value);
+    return MHD_YES;
+}
+
+/* Where to come back to after logging in: a GET page with its query; for a post, the page it
+ * was sent from (the Referer on this site, with its query) or else the page above its address. */
+static void return_page(req *r, buf *out)
+{
+    if (!strcmp(r->method, "GET")) {
+        buf_adds(out, r->url);
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_query_arg, out);
+        return;
+    }
+    const char *ref = referer_path(r);
+    if (ref) {
+        buf_add(out, ref, strcspn(ref, "#"));
+        return;
+    }
+    const char *slash = strrchr(r->url, '/');
+    if (slash && slash != r->url) buf_add(out, r->url, (size_t)(slash - r->url));
+    else buf_adds(out, "/");
 }
 
 /* A page form whose post failed (4xx, not a missing login) is shown again: the GET page it came
@@ -637,12 +672,16 @@ static enum MHD_Result respond(req *r)
             return send_buf(r, st, "application/json; charset=utf-8", &out);
         }
         if (st == 401 && !r->tmpl && !(r->rt && (r->rt->flags & R_PUBLIC))) {
-            /* a page that needs login: go to the login page and come back */
-            buf u;
+            /* a page that needs login: go to the login page and come back to it (a post: to the
+             * page it was sent from, as a GET of its address would not show it) */
+            buf back, u;
+            buf_init(&back);
             buf_init(&u);
-            buf_urlenc(&u, r->url);
+            return_page(r, &back);
+            buf_urlenc(&u, back.p);
             req_redirect(r, "/login?next=%s", u.p);
             buf_free(&u);
+            buf_free(&back);
             return send_buf(r, 303, "text/html; charset=utf-8", &out);
         }
         if (r->again.len && st < 500) return send_buf(r, st, "text/html; charset=utf-8", &r->again);

@@ -336,3 +336,20 @@ test('successful page posts answer 303; the page after shows the outcome, and lo
   const thanks = await pub.get(vote.headers.get('location'));
   assert.match(thanks.text, /感谢您的评价/);
 });
+
+test('a page that needs a login comes back after it with its query; a post whose session ran out comes back to the page it was sent from', async () => {
+  const anon = new Client(srv.base);
+  const r = await anon.get(`/orgs/${branchId}/pledges?status=in_progress`);
+  assert.equal(r.status, 303);
+  const next = new URL(r.headers.get('location'), srv.base).searchParams.get('next');
+  assert.equal(next, `/orgs/${branchId}/pledges?status=in_progress`);
+  const ok = await submit(anon, r.headers.get('location'), '/login', { next, username: 'secretary', password: PASSWORD });
+  assert.equal(ok.headers.get('location'), `/orgs/${branchId}/pledges?status=in_progress`);
+  // a form posted after the session ended: back to its page, not to a GET of the post's address
+  const late = await new Client(srv.base).post(`/pledges/${going.id}/complete`, 'summary=x', { csrf: false,
+    headers: { 'Content-Type': FORM, Referer: `${srv.base}/pledges/${going.id}?tab=progress` } });
+  assert.equal(late.status, 303);
+  assert.equal(new URL(late.headers.get('location'), srv.base).searchParams.get('next'), `/pledges/${going.id}?tab=progress`);
+  const bare = await new Client(srv.base).post(`/pledges/${going.id}/complete`, 'summary=x', { csrf: false, headers: { 'Content-Type': FORM } });
+  assert.equal(new URL(bare.headers.get('location'), srv.base).searchParams.get('next'), `/pledges/${going.id}`);
+});

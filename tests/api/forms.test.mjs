@@ -19,11 +19,15 @@ function csrfOf(html) {
   return m[1];
 }
 
-/** Posts a form as a browser does from page (its Referer), with the page's CSRF token. */
+/** Posts a form as a browser does from page (its Referer), with the page's CSRF token and the
+ * hidden inputs of the form that posts to action (fields override them). */
 async function submit(c, page, action, fields) {
   const p = await c.get(page);
   assert.equal(p.status, 200, `${page}: ${p.text.slice(0, 300)}`);
   const body = new URLSearchParams(p.text.includes('name="_csrf"') ? { _csrf: csrfOf(p.text) } : {}); // public forms have none
+  const form = p.text.match(new RegExp(`<form method="post" action="${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>([\\s\\S]*?)</form>`));
+  for (const h of form ? form[1].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g) : [])
+    if (h[1] !== '_csrf' && !(h[1] in fields)) body.append(h[1], h[2].replace(/&amp;/g, '&'));
   for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
   return c.post(action, body.toString(), { csrf: false, headers: { 'Content-Type': FORM, Referer: srv.base + page } });
 }
@@ -201,6 +205,10 @@ const cases = [
   ['town', `/paper-batches/${batch.id}`, `/paper-batches/${batch.id}/sheets`, { code: 'WRONG-CODE', q1: '1', q2: '1', q3: '1', comment: '服务好' }, 400, 'code',
     { code: 'WRONG-CODE', comment: '服务好' }],
   ['', '/p/feedback', '/p/feedback', { kind: 'opinion', text: '', name: '群众甲' }, 400, 'text', { name: '群众甲' }],
+  ['member', '/me/reviews', `/members/${memberId}/review`, { achievements: '带头学习', shortcomings: '', direction: '多下基层' }, 400, 'shortcomings',
+    { achievements: '带头学习', direction: '多下基层' }],
+  ['secretary', `/orgs/${branchId}/review`, `/orgs/${branchId}/review`, { achievements: '五个好', shortcomings: '', direction: '加强学习' }, 400, 'shortcomings',
+    { achievements: '五个好', direction: '加强学习' }],
   ['', `/p/rate/member/${memberId}`, `/p/rate/member/${memberId}`, { q1: '3', q2: '1', q3: '1', reason: '', comment: '窗口态度差' }, 400, 'reason',
     { comment: '窗口态度差' }],
 ];

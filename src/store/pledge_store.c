@@ -320,6 +320,20 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
         free(p);
         return CX_ERR;
     }
+    if (action == PA_COMPLETE && !summary[0] && p->percent == 0) {
+        /* nothing to show for it: no progress, no percent, no summary */
+        int64_t entries = 0;
+        if (db_i64(d, &entries, 0, "SELECT COUNT(*) FROM pledge_progress WHERE pledge_id = ?", "i", id) != CX_OK) {
+            free(p);
+            return fail_db(d, e);
+        }
+        if (!entries) {
+            db_rollback(d);
+            free(p);
+            return cx_fail(e, 400, "nothing_done", "summary",
+                           "承诺进度为 0%%，也没有任何践诺进展，不能标记完成：请先记录践诺进展，或填写本人总结说明完成情况");
+        }
+    }
     char *before = pledge_json(p);
     int64_t now = now_unix();
     int rc = CX_OK;

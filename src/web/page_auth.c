@@ -34,36 +34,45 @@ static void add_me(req *r, cJSON *d)
     }
 }
 
+/* Only same-site absolute paths are followed after login, and never back to the login form. */
+static const char *safe_next(const char *n)
+{
+    if (!n || n[0] != '/' || n[1] == '/' || str_starts(n, "/login")) return "/";
+    for (const char *p = n; *p; p++)
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-.?=&%", *p)) return "/";
+    return n;
+}
+
 void h_login_page(req *r)
 {
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "登录");
     char t[65];
     crypto_random_hex(t, 32);
+    free(r->set_cookie[0]); /* shown again after a failed post: one cookie */
     r->set_cookie[0] = xasprintf("cxzy_login=%s; Path=/login; HttpOnly; SameSite=Strict", t);
     snprintf(r->csrf, sizeof r->csrf, "%s", t);
-    const char *next = req_query(r, "next");
-    if (next) cJSON_AddStringToObject(d, "next", next);
+    const char *next = safe_next(req_query(r, "next"));
+    if (strcmp(next, "/")) cJSON_AddStringToObject(d, "next", next);
 }
 
-/* Only same-site absolute paths are followed after login. */
-static const char *safe_next(const char *n)
+/* A next that would not be followed is not carried on by the login form shown again either. */
+static void drop_unsafe_next(req *r)
 {
-    if (!n || n[0] != '/' || n[1] == '/') return "/";
-    for (const char *p = n; *p; p++)
-        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-.?=&%", *p)) return "/";
-    return n;
+    for (int i = 0; i < r->nfields; i++)
+        if (!strcmp(r->fields[i].name, "next") && r->fields[i].data.p && strcmp(safe_next(r->fields[i].data.p), r->fields[i].data.p))
+            buf_reset(&r->fields[i].data);
 }
 
 void h_login(req *r)
 {
     bool api = req_is_api(r);
+    drop_unsafe_next(r);
     if (!api) {
         /* Double-submit check: the form's token must equal the cookie set with the form. */
         const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_login");
         const char *f = req_in(r, "_csrf");
         if (!c || !f || !crypto_verify_eq(c, f)) {
-            h_login_page(r);
             req_failf(r, 403, "csrf", "_csrf", "登录表单已过期，请重新输入");
             return;
         }
@@ -74,11 +83,7 @@ void h_login(req *r)
     char addr[64];
     req_client_addr(r, addr);
     if (user_login(r->db, u, p, addr, &pr, &r->retry_after, &e) != CX_OK) {
-        if (!api) {
-            h_login_page(r);
-            if (u) cJSON_AddStringToObject(req_data(r), "username", u);
-        }
-        req_fail(r, &e);
+        req_fail(r, &e); /* a page shows the login form again, the name and the next page kept (server.c, redisplay) */
         return;
     }
     r->user = pr;

@@ -520,7 +520,6 @@ static bool acting(req *r, act *a, can_fn can, const char *refusal)
     if (!req_item(r, a->f, &a->vmp)) return false;
     if (can(&r->user, a->vmp, a->f)) return true;
     cx_fail(&a->e, 403, "forbidden", "", "%s", refusal);
-    if (!req_is_api(r)) item_data(r, a->f, a->vmp), r->tmpl = "feedback";
     req_fail(r, &a->e);
     return false;
 }
@@ -528,8 +527,7 @@ static bool acting(req *r, act *a, can_fn can, const char *refusal)
 static void acted(req *r, act *a, int rc)
 {
     if (rc != CX_OK) {
-        if (!req_is_api(r)) item_data(r, a->f, a->vmp), r->tmpl = "feedback";
-        req_fail(r, &a->e);
+        req_fail(r, &a->e); /* a page: the item again, the form filled (server.c, redisplay) */
         return;
     }
     if (!req_is_api(r)) {
@@ -709,6 +707,45 @@ static void done_data(req *r, const char *code, int64_t id, bool visible)
 
 static bool target_json(req *r, const char *kind, int64_t id, cJSON **out);
 
+/* After a submission from a page the tracking code rides in a short-lived cookie, for the done
+ * page only, to that page (303): a refresh shows the code again and never submits twice. */
+static void done_redirect(req *r, const char *code, const char *page)
+{
+    free(r->set_cookie[0]);
+    r->set_cookie[0] = xasprintf("cxzy_done=%s; Path=%s; Max-Age=1800; HttpOnly; SameSite=Strict", code, page);
+    req_redirect(r, "%s", page);
+}
+
+/* The done page: the submission named by the cookie (staff: with a link to it when they may see it). */
+static void done_page(req *r, bool staff)
+{
+    const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_done");
+    char code[FEEDBACK_CODE_DATA + 2];
+    cx_err e = {0};
+    feedback *f = req_keep(r, xmalloc(sizeof *f));
+    int got = c && code_parse(c, FEEDBACK_CODE_DATA, code, sizeof code, "code", "查询码", &e) == CX_OK ? feedback_by_code(r->db, code, f) : 0;
+    if (got == CX_ERR) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return;
+    }
+    if (got != 1) {
+        req_failf(r, 404, "not_found", "", "没有刚提交的内容：查询码只在提交后显示（30 分钟内刷新本页仍可看到）");
+        return;
+    }
+    done_data(r, code, f->id, staff && feedback_visible(&r->user, viewer_path(r), f));
+    if (staff) cJSON_AddTrueToObject(req_data(r), "staff");
+}
+
+void h_feedback_done(req *r)
+{
+    int64_t id;
+    org o;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    done_page(r, true);
+}
+
+void h_public_feedback_done(req *r) { done_page(r, false); }
+
 void h_feedback_new(req *r)
 {
     int64_t id;
@@ -746,25 +783,19 @@ void h_feedback_enter(req *r)
     int64_t nid = 0;
     char code[FEEDBACK_CODE_CAP];
     if (e.code[0] || submit(r, &in, &nid, code, &e) != CX_OK) {
-        if (!req_is_api(r)) {
-            h_feedback_new(r);
-            cJSON *v = cJSON_GetObjectItem(req_data(r), "values");
-            static const char *keep[] = {"kind", "channel", "received_date", "text", "name", "contact", "about_kind", "about_id"};
-            for (size_t i = 0; v && i < sizeof keep / sizeof keep[0]; i++) {
-                cJSON_DeleteItemFromObject(v, keep[i]);
-                cJSON_AddStringToObject(v, keep[i], req_in(r, keep[i]) ? req_in(r, keep[i]) : "");
-            }
-            r->tmpl = "feedback_form";
-        }
         req_fail(r, &e);
+        return;
+    }
+    if (!req_is_api(r)) {
+        char *page = req_keep(r, xasprintf("/orgs/%" PRId64 "/feedback/done", id));
+        done_redirect(r, code, page);
         return;
     }
     feedback *f = req_keep(r, xmalloc(sizeof *f));
     bool visible = feedback_get(r->db, nid, f) == 1 && feedback_visible(&r->user, viewer_path(r), f);
-    r->status = req_is_api(r) ? 201 : 200;
+    r->status = 201;
     done_data(r, code, nid, visible);
     cJSON_AddTrueToObject(req_data(r), "staff");
-    if (!req_is_api(r)) r->tmpl = "feedback_done";
 }
 
 /* The public target of a form from the path (/p/feedback/<kind>/:id): its name and organisation;
@@ -862,20 +893,15 @@ void h_public_feedback_submit(req *r)
     char code[FEEDBACK_CODE_CAP];
     if (e.code[0] || submit(r, &in, &nid, code, &e) != CX_OK || feedback_rate_add(r->db, 's', addr, false, &n) != CX_OK) {
         if (!e.code[0]) cx_fail(&e, 500, "db_error", "", "数据库错误");
-        if (!req_is_api(r)) {
-            cJSON *t = NULL;
-            if (target_json(r, kind, id, &t)) public_form(r, kind, t, req_in(r, "kind"));
-            cJSON *v = cJSON_AddObjectToObject(req_data(r), "values");
-            static const char *keep[] = {"text", "name", "contact"};
-            for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) cJSON_AddStringToObject(v, keep[i], req_in(r, keep[i]) ? req_in(r, keep[i]) : "");
-            r->tmpl = "feedback_public";
-        }
         req_fail(r, &e);
         return;
     }
-    r->status = req_is_api(r) ? 201 : 200;
+    if (!req_is_api(r)) {
+        done_redirect(r, code, "/p/feedback/done");
+        return;
+    }
+    r->status = 201;
     done_data(r, code, nid, false);
-    if (!req_is_api(r)) r->tmpl = "feedback_done";
 }
 
 /* ---- tracking by code ---- */
@@ -905,8 +931,7 @@ void h_track(req *r)
         } else if (feedback_kept(r->db, f, k) != 1) cx_fail(&e, 500, "db_error", "", "数据库错误");
     }
     if (e.code[0]) {
-        cJSON_AddStringToObject(d, "value", in && strlen(in) < 64 ? in : "");
-        req_fail(r, &e);
+        req_fail(r, &e); /* the form again, the code as typed (server.c, redisplay) */
         return;
     }
     /* status, dates and the reply: never notes, names or who handled it */
@@ -1099,10 +1124,6 @@ void h_calendar_set(req *r)
     cx_err e = {0};
     const char *date = req_in(r, "date");
     if (workday_edit_set(r->db, &r->who, g->org_id, date, req_in(r, "kind"), req_in(r, "name"), &e) != CX_OK) {
-        if (!req_is_api(r)) {
-            h_calendar(r);
-            r->tmpl = "calendar";
-        }
         req_fail(r, &e);
         return;
     }

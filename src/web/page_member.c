@@ -117,23 +117,6 @@ void h_member_new(req *r)
     form_fields(d, &in, false, NULL);
 }
 
-static void form_error(req *r, const char *title, const org *o, const member_in *in, bool editing, const member *m,
-                       cx_err *errs, int n)
-{
-    cJSON *d = req_data(r);
-    cJSON_AddStringToObject(d, "title", title);
-    cJSON_AddItemToObject(d, "org", json_org(o));
-    if (m) cJSON_AddItemToObject(d, "member", json_member(m));
-    form_fields(d, in, editing, m);
-    cJSON *list = cJSON_AddArrayToObject(d, "errors");
-    for (int i = 0; i < n && i < 16; i++) {
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddStringToObject(x, "field", errs[i].field);
-        cJSON_AddStringToObject(x, "message", errs[i].msg);
-        cJSON_AddItemToArray(list, x);
-    }
-}
-
 void h_member_create(req *r)
 {
     int64_t oid, nid;
@@ -147,11 +130,7 @@ void h_member_create(req *r)
     cx_err e = {0};
     if (n == 0 && member_create(r->db, &r->who, oid, &rec, &nid, &e) != CX_OK) errs[0] = e, n = 1;
     if (n) {
-        if (!req_is_api(r)) {
-            cJSON_AddStringToObject(req_data(r), "action", "members");
-            form_error(r, "新增党员", &o, &in, false, NULL, errs, n);
-        }
-        req_fail(r, &errs[0]);
+        req_fail_fields(r, errs, n); /* a page: the form again, each message at its field, what was typed kept */
         return;
     }
     if (req_is_api(r)) r->status = 201;
@@ -221,15 +200,7 @@ void h_member_update(req *r)
     sodium_memzero(idcard, sizeof idcard);
     sodium_memzero(phone, sizeof phone);
     if (n) {
-        if (!api) {
-            org o;
-            org_get(r->db, m.org_id, &o);
-            member_in shown = in;
-            if (shown.idcard == idcard) shown.idcard = NULL;
-            if (shown.phone == phone) shown.phone = NULL;
-            form_error(r, "编辑党员", &o, &shown, true, &m, errs, n);
-        }
-        req_fail(r, &errs[0]);
+        req_fail_fields(r, errs, n); /* a page shows only what was typed: never the stored 身份证号 or phone */
         return;
     }
     member_done(r, id);

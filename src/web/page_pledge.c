@@ -102,8 +102,8 @@ static void read_pledge_in(req *r, pledge_in *in)
     in->due_date = req_in(r, "due_date");
 }
 
-/* Form data for pledge_form.html: areas for the kind, the values entered, the errors. */
-static void form_data(req *r, bool org_pledge, const pledge_in *in, cx_err *errs, int n)
+/* Form data for pledge_form.html: areas for the kind, the values shown. */
+static void form_data(req *r, bool org_pledge, const pledge_in *in)
 {
     cJSON *d = req_data(r);
     cJSON *areas = cJSON_AddArrayToObject(d, "areas");
@@ -121,13 +121,6 @@ static void form_data(req *r, bool org_pledge, const pledge_in *in, cx_err *errs
         cJSON_AddStringToObject(v, "responsible", in->responsible ? in->responsible : "");
         cJSON_AddStringToObject(v, "due_date", in->due_date ? in->due_date : "");
     }
-    cJSON *list = cJSON_AddArrayToObject(d, "errors");
-    for (int i = 0; i < n && i < 8; i++) {
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddStringToObject(x, "field", errs[i].field);
-        cJSON_AddStringToObject(x, "message", errs[i].msg);
-        cJSON_AddItemToArray(list, x);
-    }
 }
 
 /* GET /pledges/new?org=ID (an organisation's pledge) or without org (the user's own). */
@@ -144,7 +137,7 @@ void h_pledge_new(req *r)
         }
         cJSON_AddItemToObject(d, "org", json_org(&o));
         cJSON_AddStringToObject(d, "title", "新建组织承诺");
-        form_data(r, true, &(pledge_in){.responsible = r->user.display_name}, NULL, 0);
+        form_data(r, true, &(pledge_in){.responsible = r->user.display_name});
     } else {
         if (!r->user.member_id) {
             req_failf(r, 403, "not_member", "", "您的账号没有关联党员信息，不能以个人名义承诺");
@@ -157,7 +150,7 @@ void h_pledge_new(req *r)
         }
         cJSON_AddStringToObject(d, "title", "我的公开承诺");
         cJSON_AddStringToObject(d, "member_name", m.r.name);
-        form_data(r, false, &(pledge_in){.responsible = m.r.name}, NULL, 0);
+        form_data(r, false, &(pledge_in){.responsible = m.r.name});
     }
 }
 
@@ -199,14 +192,7 @@ void h_pledge_create(req *r)
     int64_t id = 0;
     if (!n && pledge_create(r->db, &r->who, oid, mid, c.id, &in, due, &id, &errs[0]) != CX_OK) n = 1;
     if (n) {
-        if (!req_is_api(r)) {
-            cJSON *d = req_data(r);
-            cJSON_AddStringToObject(d, "title", org_pledge ? "新建组织承诺" : "我的公开承诺");
-            if (org_pledge) cJSON_AddItemToObject(d, "org", json_org(&o));
-            form_data(r, org_pledge, &in, errs, n);
-            r->tmpl = "pledge_form";
-        }
-        req_fail(r, &errs[0]);
+        req_fail_fields(r, errs, n);
         return;
     }
     if (!req_is_api(r)) {
@@ -288,7 +274,7 @@ void h_pledge_edit(req *r)
     cJSON_AddStringToObject(d, "title", "修改承诺");
     cJSON_AddItemToObject(d, "pledge", json_pledge(&p));
     pledge_in in = {p.area, p.title, p.content, p.measures, p.responsible, p.due_date};
-    form_data(r, p.member_id == 0, &in, NULL, 0);
+    form_data(r, p.member_id == 0, &in);
 }
 
 void h_pledge_update(req *r)
@@ -310,13 +296,7 @@ void h_pledge_update(req *r)
     int n = pledge_validate(&in, p.member_id == 0, false, due, errs, 8);
     if (!n && pledge_edit(r->db, &r->who, id, relation_of(r, &p), &in, due, &errs[0]) != CX_OK) n = 1;
     if (n) {
-        if (!req_is_api(r)) {
-            cJSON *d = req_data(r);
-            cJSON_AddStringToObject(d, "title", "修改承诺");
-            cJSON_AddItemToObject(d, "pledge", json_pledge(&p));
-            form_data(r, p.member_id == 0, &in, errs, n);
-        }
-        req_fail(r, &errs[0]);
+        req_fail_fields(r, errs, n);
         return;
     }
     if (!req_is_api(r)) {
@@ -344,10 +324,6 @@ void h_pledge_act(req *r)
     int64_t nid = 0;
     cx_err e = {0};
     if (pledge_act(r->db, &r->who, id, (pledge_action)action, relation_of(r, &p), &x, &nid, &e) != CX_OK) {
-        if (!req_is_api(r)) {
-            h_pledge(r);
-            r->tmpl = "pledge";
-        }
         req_fail(r, &e);
         return;
     }
@@ -386,11 +362,7 @@ void h_pledge_progress(req *r)
                   CX_OK)
         n = 1;
     if (n) {
-        if (!req_is_api(r)) {
-            h_pledge(r);
-            r->tmpl = "pledge";
-        }
-        req_fail(r, &errs[0]);
+        req_fail_fields(r, errs, n);
         return;
     }
     if (!req_is_api(r)) {

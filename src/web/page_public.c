@@ -176,6 +176,8 @@ static bool card_fresh(req *r, int64_t id, member *m)
     return !public_member(r, id, m);
 }
 
+void h_public_home(req *r) { cJSON_AddStringToObject(req_data(r), "title", "群众服务"); }
+
 void h_public_card(req *r)
 {
     int64_t id;

@@ -230,17 +230,47 @@ static const char *device_token(req *r, bool set)
 }
 
 /* What the rater is told after a ballot: counted, unverified (the indicator) or held. */
+/* What a resident is told about a saved ballot, by its status (NULL for an unknown one). */
+static const char *ballot_status_text(const char *status)
+{
+    static const char *const texts[][2] = {
+        {"counted", "评价已计入本轮群众评议结果。"},
+        {"held", "同一时段对该对象（或来自同一网络）的评价较多，您的评价已保存，经活动办公室审核后计入。"},
+        {"invalid", "评价已保存。"},
+        {"unverified", "评价已保存为未验证的网上评价：仅供参考，不计入等次和满意率（只有提交时验证了手机号的评价才计入）。"},
+    };
+    for (size_t i = 0; status && i < sizeof texts / sizeof texts[0]; i++)
+        if (!strcmp(status, texts[i][0])) return texts[i][1];
+    return NULL;
+}
+
 static void ballot_outcome(cJSON *b, const ballot_out *out)
 {
     bool counted = out->valid && out->verified && !out->held;
     cJSON_AddBoolToObject(b, "counted", counted);
     cJSON_AddBoolToObject(b, "verified", out->verified);
     cJSON_AddBoolToObject(b, "held", out->held);
-    cJSON_AddStringToObject(b, "status", counted ? "counted" : out->held ? "held" : out->verified ? "invalid" : "unverified");
-    cJSON_AddStringToObject(b, "status_text", counted ? "评价已计入本轮群众评议结果。"
-                                              : out->held ? "同一时段对该对象（或来自同一网络）的评价较多，您的评价已保存，经活动办公室审核后计入。"
-                                              : out->verified ? "评价已保存。"
-                                                              : "评价已保存为未验证的网上评价：仅供参考，不计入等次和满意率（只有提交时验证了手机号的评价才计入）。");
+    const char *status = counted ? "counted" : out->held ? "held" : out->verified ? "invalid" : "unverified";
+    cJSON_AddStringToObject(b, "status", status);
+    cJSON_AddStringToObject(b, "status_text", ballot_status_text(status));
+}
+
+/* The thanks page after a ballot from the page (GET …?done=STATUS, the redirect after the post). */
+static void rate_done_page(req *r, int kind, int64_t id, const char *status)
+{
+    cJSON *d = req_data(r);
+    r->tmpl = "rate_done";
+    cJSON_DeleteItemFromObject(d, "title");
+    cJSON_AddStringToObject(d, "title", "感谢您的评价");
+    cJSON *b = cJSON_AddObjectToObject(d, "ballot");
+    cJSON_AddStringToObject(b, "status", status);
+    cJSON_AddStringToObject(b, "status_text", ballot_status_text(status));
+    static const char *const back[RK_N] = {"/p/card/", "/p/board/", NULL, "/p/window/"};
+    if (kind >= 0 && back[kind]) {
+        char *u = xasprintf("%s%" PRId64, back[kind], id);
+        cJSON_AddStringToObject(d, "back", u);
+        free(u);
+    }
 }
 
 /* GET /p/rate/<kind>/:id */
@@ -255,6 +285,11 @@ void h_rate_page(req *r)
     const char *via = req_query(r, "via");
     cJSON_AddStringToObject(req_data(r), "via", via && !strcmp(via, "qr") ? "qr" : "");
     if (!rate_form_data(r, kind, id, &t, &ro, &open)) return;
+    const char *done = req_query(r, "done");
+    if (ballot_status_text(done)) {
+        rate_done_page(r, kind, id, done);
+        return;
+    }
     device_token(r, true);
 }
 
@@ -306,7 +341,6 @@ void h_rate_submit(req *r)
         form_answers(r, questions_of(ro.questions, NULL), answers);
     cJSON_AddStringToObject(d, "answers", answers);
     if (!rate_form_data(r, kind, id, &t, &ro, &open)) return;
-    r->tmpl = "rate";
     char addr[64];
     req_client_addr(r, addr);
     cx_err e = {0};
@@ -315,6 +349,7 @@ void h_rate_submit(req *r)
             req_fail(r, &e);
             return;
         }
+        r->tmpl = "rate"; /* the form again, filled, for the code (a refusal: server.c, redisplay) */
         cJSON_AddStringToObject(d, "notice", "验证码已发送到您的手机，10 分钟内有效。");
         return;
     }
@@ -330,15 +365,13 @@ void h_rate_submit(req *r)
         req_fail(r, &e);
         return;
     }
-    r->tmpl = "rate_done";
-    cJSON_AddStringToObject(d, "title", "感谢您的评价");
-    ballot_outcome(cJSON_AddObjectToObject(d, "ballot"), &out);
-    static const char *const back[RK_N] = {"/p/card/", "/p/board/", NULL, "/p/window/"};
-    if (kind >= 0 && back[kind]) {
-        char *u = xasprintf("%s%" PRId64, back[kind], id);
-        cJSON_AddStringToObject(d, "back", u);
-        free(u);
-    }
+    /* the thanks page by a redirect: a refresh shows it again and casts nothing */
+    cJSON *b = cJSON_CreateObject();
+    ballot_outcome(b, &out);
+    static const char *const kinds[RK_N] = {"member", "org", "pledge", "window"};
+    req_redirect(r, "/p/rate/%s/%" PRId64 "?done=%s%s", kind >= 0 && kind < RK_N ? kinds[kind] : "member", id,
+                 cJSON_GetStringValue(cJSON_GetObjectItem(b, "status")), qr ? "&via=qr" : "");
+    cJSON_Delete(b);
 }
 
 /* GET /api/v1/public/rating?target_kind=&target_id= */
@@ -596,7 +629,6 @@ void h_window_update(req *r)
     const char *n = req_in(r, "name"), *l = req_in(r, "location");
     cx_err e = {0};
     if (window_update(r->db, &r->who, id, n ? n : w.name, l ? l : w.location, &e) != CX_OK) {
-        if (!req_is_api(r)) h_window(r), r->tmpl = "window_staff";
         req_fail(r, &e);
         return;
     }
@@ -1069,7 +1101,6 @@ void h_paper_sheet(req *r)
     paper_batch b;
     if (!req_id(r, 0, &id) || !req_batch(r, id, ADM, &b)) return;
     if (!perm_paper_handler(&r->user, b.org_path)) {
-        if (!req_is_api(r)) h_paper(r), r->tmpl = "paper";
         paper_handler_or_fail(r, b.org_path, "id");
         return;
     }
@@ -1085,11 +1116,8 @@ void h_paper_sheet(req *r)
     cx_err ke = {0};
     if (rc == CX_OK && paper_sheet_keyed(r->db, &r->who, &b, in.sheet_code, &ke) != CX_OK) /* the sheet counts; say who keyed it in */
         fprintf(stderr, "paper batch %" PRId64 ": keyer not recorded: %s\n", id, ke.msg);
-    if (!req_is_api(r)) {
-        h_paper(r);
-        r->tmpl = "paper";
-        if (rc == CX_OK) cJSON_AddStringToObject(req_data(r), "notice", in.spoiled ? "已记为废卷（无效）。" : "已录入一份有效问卷。");
-        else req_fail(r, &e);
+    if (rc == CX_OK && !req_is_api(r)) { /* the next sheet from a fresh page: a refresh sends nothing again */
+        req_redirect(r, "/paper-batches/%" PRId64 "?done=%s", id, in.spoiled ? "paper_spoiled" : "paper_valid");
         return;
     }
     if (rc != CX_OK) {
@@ -1304,11 +1332,8 @@ void h_phone_answer(req *r)
         rc = ballot_cast(r->db, &r->who, &in, &out, &e);
     } else rc = phone_entry_mark(r->db, &r->who, id, seq, outcome, &e);
     phone_draw_get(r->db, id, &p);
-    if (!req_is_api(r)) {
-        r->tmpl = "phone";
-        draw_page(r, &p, false);
-        if (rc == CX_OK) cJSON_AddStringToObject(req_data(r), "notice", "已记录。");
-        else req_fail(r, &e);
+    if (rc == CX_OK && !req_is_api(r)) {
+        req_redirect(r, "/phone-draws/%" PRId64 "?done=phone", id);
         return;
     }
     if (rc != CX_OK) {
@@ -1415,11 +1440,8 @@ void h_burst_decide(req *r)
     else if (f == 0 || !path_in_subtree(b.org_path, o.path) || !perm_allows(&r->user, ROLE_OFFICE, b.org_path))
         rc = cx_fail(&e, 404, "not_found", "burst_id", "集中投票记录不存在或不在本组织范围内");
     else rc = burst_decide(r->db, &r->who, bid, !strcmp(dec, "release"), req_in(r, "note"), &e);
-    if (!req_is_api(r)) {
-        r->tmpl = "rating_bursts";
-        h_bursts(r);
-        if (rc == CX_OK) cJSON_AddStringToObject(req_data(r), "notice", !strcmp(dec, "release") ? "已审核：这批评价计入结果。" : "已审核：这批评价作废（记为无效票）。");
-        else req_fail(r, &e);
+    if (rc == CX_OK && !req_is_api(r)) {
+        req_redirect(r, "/orgs/%" PRId64 "/ballot-bursts?done=burst_%s", id, dec);
         return;
     }
     if (rc != CX_OK) {

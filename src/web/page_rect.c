@@ -102,8 +102,8 @@ static int add_member_option(void *ctx, const member *m)
     return 0;
 }
 
-/* Data of rect_form.html: the organisation, sources, its members, values entered and errors. */
-static void form_data(req *r, const org *o, const rect_new *n, const cx_err *errs, int nerr)
+/* Data of rect_form.html: the organisation, sources, its members and the values shown. */
+static void form_data(req *r, const org *o, const rect_new *n)
 {
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "新建整改事项");
@@ -125,13 +125,6 @@ static void form_data(req *r, const org *o, const rect_new *n, const cx_err *err
                              {"source_kind", n ? n->source_kind : NULL}};
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) cJSON_AddStringToObject(v, vals[i][0], vals[i][1] ? vals[i][1] : "");
     if (n && n->source_id) json_add_i64(v, "source_id", n->source_id);
-    cJSON *list = cJSON_AddArrayToObject(d, "errors");
-    for (int i = 0; i < nerr && i < 8; i++) {
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddStringToObject(x, "field", errs[i].field);
-        cJSON_AddStringToObject(x, "message", errs[i].msg);
-        cJSON_AddItemToArray(list, x);
-    }
 }
 
 void h_rect_new(req *r)
@@ -144,7 +137,7 @@ void h_rect_new(req *r)
     read_new(r, &n);
     cx_err e;
     if (opt_id(r, "source_id", "invalid_source_id", "来源记录编号", &n.source_id, &e) != CX_OK) n.source_id = 0;
-    form_data(r, &o, &n, NULL, 0);
+    form_data(r, &o, &n);
 }
 
 void h_rect_create(req *r)
@@ -160,11 +153,7 @@ void h_rect_create(req *r)
     if (!nerr) nerr = rect_validate(&n.in, NULL, NULL, errs, 8); /* every field's error for the form */
     if (!nerr && rect_create(r->db, &r->who, id, &n, &nid, &errs[0]) != CX_OK) nerr = 1;
     if (nerr) {
-        if (!req_is_api(r)) {
-            form_data(r, &o, &n, errs, nerr);
-            r->tmpl = "rect_form";
-        }
-        req_fail(r, &errs[0]);
+        req_fail_fields(r, errs, nerr);
         return;
     }
     if (!req_is_api(r)) {
@@ -236,17 +225,12 @@ void h_rect(req *r)
 }
 
 /* After an action: the page goes back to the item; the API answers with the item as it now is;
- * a refusal shows the item again with the error. */
+ * a refusal shows the item's page again with the error (server.c, redisplay). */
 static void act_done(req *r, int64_t id, int rc, const cx_err *e)
 {
     rect *x = req_rect(r, id, ROLE_ANY);
-    if (rc != CX_OK) {
-        if (!req_is_api(r) && x) {
-            show_rect(r, x);
-            r->tmpl = "rect";
-        }
-        req_fail(r, e);
-    } else if (!req_is_api(r)) req_redirect(r, "/rectifications/%" PRId64, id);
+    if (rc != CX_OK) req_fail(r, e);
+    else if (!req_is_api(r)) req_redirect(r, "/rectifications/%" PRId64, id);
     else if (x) {
         char today[11];
         date_today(today);

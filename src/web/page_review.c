@@ -56,19 +56,6 @@ static bool own_secretary(const req *r, const org *o)
 
 static void db_failed(req *r) { req_failf(r, 500, "db_error", "", "数据库错误"); }
 
-/* A refused change: the API answers e; a page shows its form again, filled afresh by its GET
- * handler, with e. */
-static void refuse_page(req *r, handler_fn page, const char *tmpl, const cx_err *e)
-{
-    if (!req_is_api(r)) {
-        cJSON_Delete(r->data);
-        r->data = NULL;
-        page(r);
-        r->tmpl = tmpl;
-    }
-    req_fail(r, e);
-}
-
 /* After a change: a page goes to the URL (true: nothing more to do); the API goes on to answer. */
 static bool done_redirect(req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool done_redirect(req *r, const char *fmt, ...)
@@ -523,7 +510,7 @@ void h_campaign_rules(req *r)
     if (!opt_id(r, "org_set_id", &nos) || !opt_id(r, "member_set_id", &nms)) return;
     cx_err e = {0};
     if (rules_set(r->db, &r->who, c.id, &rules, nos ? nos : os, nms ? nms : ms, &e) != CX_OK) {
-        refuse_page(r, h_campaign, "campaign_settings", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/campaigns/%" PRId64 "#rules", c.id)) return;
@@ -550,7 +537,7 @@ void h_campaign_phase(req *r)
     cx_err e = {0};
     if (phase_save(r->db, &r->who, c.id, pid, req_in(r, "name"), req_in(r, "start_date"), req_in(r, "end_date"), &nid, &e) != CX_OK)
         {
-        refuse_page(r, h_campaign, "campaign_settings", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/campaigns/%" PRId64 "#phases", c.id)) return;
@@ -759,7 +746,7 @@ void h_round_create(req *r)
             cx_err e;
             cx_fail(&e, 409, "no_campaign", "campaign_id", "“%s”还没有创先争优活动，请先创建活动", o.name);
             {
-        refuse_page(r, h_org_rounds, "round_list", &e);
+        req_fail(r, &e);
         return;
     }
         }
@@ -769,7 +756,7 @@ void h_round_create(req *r)
     if (round_create(r->db, &r->who, o.id, cid, req_in(r, "name"), req_in(r, "start_date"), req_in(r, "end_date"), req_in(r, "questions"),
                      &rid, &e) != CX_OK)
         {
-        refuse_page(r, h_org_rounds, "round_list", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/rounds/%" PRId64, rid)) return;
@@ -847,7 +834,7 @@ void h_round_close(req *r)
     }
     cx_err e = {0};
     if (round_close(r->db, &r->who, rd.id, &e) != CX_OK) {
-        refuse_page(r, h_round, "round", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/rounds/%" PRId64, rd.id)) return;
@@ -1011,7 +998,7 @@ void h_member_review_submit(req *r)
     else if (kind && !strcmp(kind, "peer") && self) cx_fail(&e, 400, "self_peer", "kind", "不能给自己互评，自评请提交 kind=self");
     else if (kind && !strcmp(kind, "self") && !self) cx_fail(&e, 403, "not_self", "kind", "只能为自己自评");
     if (e.code[0]) {
-        refuse_page(r, self ? h_my_reviews : h_member_review, self ? "review_mine" : "review_member", &e);
+        req_fail(r, &e);
         return;
     }
     review_round rd;
@@ -1020,7 +1007,7 @@ void h_member_review_submit(req *r)
     if (!self && !in.shortcomings) in.shortcomings = req_in(r, "remark");
     bool updated = false;
     if (review_member_submit(r->db, &r->who, rd.id, &m, r->user.member_id, &in, &updated, &e) != CX_OK) {
-        refuse_page(r, self ? h_my_reviews : h_member_review, self ? "review_mine" : "review_member", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/me/reviews?round_id=%" PRId64 "%s", rd.id, self ? "#self" : "#peers")) return;
@@ -1062,7 +1049,7 @@ void h_org_review_submit(req *r)
     review_in in = {levels_in(r), req_in(r, "achievements"), req_in(r, "shortcomings"), req_in(r, "direction")};
     bool updated = false;
     if (e.code[0] || review_org_submit(r->db, &r->who, rd.id, &o, &in, &updated, &e) != CX_OK) {
-        refuse_page(r, h_org_review, "review_org", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/orgs/%" PRId64 "/review?round_id=%" PRId64, o.id, rd.id)) return;
@@ -1230,7 +1217,7 @@ void h_charge_add(req *r)
     cx_err e = {0};
     int rc = remove ? charge_remove(r->db, &r->who, rd.id, uid, &to, mid, &e) : charge_add(r->db, &r->who, rd.id, uid, &to, mid, &cid, &e);
     if (rc != CX_OK) {
-        refuse_page(r, h_org_charges, "review_assign", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/orgs/%" PRId64 "/charges?round_id=%" PRId64, o.id, rd.id)) return;
@@ -1337,7 +1324,7 @@ void h_commentary_submit(req *r)
     bool updated = false;
     cx_err e = {0};
     if (commentary_submit(r->db, &r->who, rd.id, r->user.user_id, &o, is_org ? 0 : m.id, &in, &updated, &e) != CX_OK) {
-        refuse_page(r, h_commentary_page, "review_commentary", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/me/charges?round_id=%" PRId64, rd.id)) return;
@@ -1407,7 +1394,7 @@ void h_member_exclusion(req *r)
     if (!req_round(r, m.org_path, &rd)) return;
     cx_err e = {0};
     if (exclusion_set(r->db, &r->who, rd.id, &m, req_in(r, "reason"), req_in(r, "note"), &e) != CX_OK) {
-        refuse_page(r, h_member_review, "review_member", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/orgs/%" PRId64 "/grades?round_id=%" PRId64, m.org_id, rd.id)) return;
@@ -1539,7 +1526,7 @@ void h_org_grades_compute(req *r)
     if (orgs && !perm_allows(&r->user, ROLE_OFFICE, o.path)) {
         cx_fail(&e, 403, "forbidden", "kind", "党组织的等次由上级活动办公室评定");
         {
-        refuse_page(r, h_org_grades, "review_grades", &e);
+        req_fail(r, &e);
         return;
     }
     }
@@ -1547,7 +1534,7 @@ void h_org_grades_compute(req *r)
     if (!req_round(r, o.path, &rd)) return;
     size_t n = 0;
     if (grades_store(r->db, &r->who, rd.id, &o, orgs, &n, &e) != CX_OK) {
-        refuse_page(r, h_org_grades, "review_grades", &e);
+        req_fail(r, &e);
         return;
     }
     if (done_redirect(r, "/orgs/%" PRId64 "/grades?round_id=%" PRId64, o.id, rd.id)) return;
@@ -1574,7 +1561,7 @@ static void member_grade_failed(req *r, const member *m, const cx_err *e)
     char ids[32];
     snprintf(ids, sizeof ids, "%" PRId64, m->org_id);
     r->params[0] = req_keep(r, xstrdup(ids));
-    refuse_page(r, h_org_grades, "review_grades", e);
+    req_fail(r, e);
 }
 
 /* POST /api/v1/members/:id/grade {round_id?, grade, meeting_date?, entitled?, present, in_favour,

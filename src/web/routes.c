@@ -123,6 +123,7 @@ const route web_routes[] = {
     {"GET", "/rectification-evidence/:id", h_rect_file, STF, 0, NULL, "整改佐证文件"},
 
     /* public pages: no login */
+    {"GET", "/p", h_public_home, 0, R_PUBLIC, "public_home", "群众服务首页：意见建议、查询办理情况、公开答复（公开页面都回到这里，不通往工作人员登录）"},
     {"GET", "/p/card/:id", h_public_card, 0, R_PUBLIC, "card", "亮身份：党员公开卡片与亮形象"},
     {"GET", "/p/card/:id/print", h_public_card_print, 0, R_PUBLIC, "card_print", "桌牌打印（含二维码）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
     {"GET", "/p/card/:id/qr.svg", h_public_card_qr, 0, R_PUBLIC, NULL, "党员卡片二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
@@ -260,6 +261,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/orgs/:id/approvals", h_org_approvals, ROLE_OFFICE, R_API, NULL, "待本级审批的优秀、不合格等次（?round_id=）"},
     /* opinions, suggestions, complaints, reports; the workday calendar (page_feedback.c) */
     {"GET", "/orgs/:id/feedback", h_org_feedback, STF, 0, "feedback_list", "意见建议、投诉、举报：本组织及下级，到期提醒、逾期、各下级统计（?view=&kind=&format=xlsx）"},
+    {"GET", "/orgs/:id/feedback/done", h_feedback_done, ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE, 0, "feedback_done", "刚录入事项的查询码（录入后转到此页，刷新不会重复录入）"},
     {"GET", "/orgs/:id/feedback/new", h_feedback_new, ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE, 0, "feedback_form", "录入来电、意见箱、来信、接待日收到的意见（表单）"},
     {"POST", "/orgs/:id/feedback", h_feedback_enter, ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE, R_STATE, "feedback_form", "录入意见建议、投诉（举报由纪检录入）"},
     {"POST", "/orgs/:id/feedback-settings", h_feedback_settings, ROLE_OFFICE, R_STATE, NULL, "设置各类事项的办理时限（工作日）"},
@@ -277,6 +279,7 @@ const route web_routes[] = {
     {"POST", "/settings", h_settings_set, ROLE_OFFICE, R_STATE, "settings", "修改设置（最上级活动办公室）"},
     {"GET", "/api/v1/settings", h_settings, ROLE_OFFICE, R_API, NULL, "设置：public_url（二维码和打印页用的公开地址，\"\" 为未设置）"},
     {"PATCH", "/api/v1/settings", h_settings_set, ROLE_OFFICE, R_STATE | R_API, NULL, "修改设置：public_url（https://主机[:端口]；\"\" 清除；最上级活动办公室；记入审计）"},
+    {"GET", "/p/feedback/done", h_public_feedback_done, 0, R_PUBLIC, "feedback_done", "刚提交意见的查询码（提交后转到此页，刷新不会重复提交）"},
     {"GET", "/p/feedback", h_public_feedback_form, 0, R_PUBLIC, "feedback_public", "意见建议、投诉（群众，无需登录）"},
     {"GET", "/p/feedback/member/:id", h_public_feedback_form, 0, R_PUBLIC, "feedback_public", "对党员的意见建议、投诉、举报"},
     {"GET", "/p/feedback/org/:id", h_public_feedback_form, 0, R_PUBLIC, "feedback_public", "对党组织的意见建议、投诉、举报"},

@@ -3,6 +3,7 @@
  * or the error in one place. Static assets are served from the binary with ETags. */
 #include "web.h"
 #include "tmpl.h"
+#include "form.h"
 #include "cache.h"
 #include "metrics.h"
 #include "../lib/log.h"
@@ -73,6 +74,22 @@ void req_fail(req *r, const cx_err *e)
     r->err = *e;
     if (!r->err.status) r->err.status = 400;
     r->failed = true;
+}
+
+void req_fail_fields(req *r, const cx_err *errs, int n)
+{
+    if (r->failed || n < 1) return;
+    if (!req_is_api(r)) {
+        cJSON *list = cJSON_AddArrayToObject(req_data(r), "errors");
+        for (int i = 0; i < n; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "code", errs[i].code);
+            cJSON_AddStringToObject(x, "field", errs[i].field);
+            cJSON_AddStringToObject(x, "message", errs[i].msg);
+            cJSON_AddItemToArray(list, x);
+        }
+    }
+    req_fail(r, &errs[0]);
 }
 
 void req_failf_at(const char *file, int line, req *r, int status, const char *code, const char *fieldname, const char *fmt, ...)
@@ -463,9 +480,29 @@ static int render_page(req *r, const char *tmpl, buf *out)
     return rc;
 }
 
+/* Whether the request is for a public page (/p/…): those lead back to the public home, never to
+ * the staff login. */
+static bool public_page(const req *r) { return !strcmp(r->url, "/p") || str_starts(r->url, "/p/"); }
+
+/* What a page says after a form posted from it succeeded: the post answers 303 to the page with
+ * ?done=KEY, so a refresh shows the page again and never sends the form twice. */
+static const char *const DONE_NOTICES[][2] = {
+    {"paper_valid", "已录入一份有效问卷。"},
+    {"paper_spoiled", "已记为废卷（无效）。"},
+    {"phone", "已记录。"},
+    {"burst_release", "已审核：这批评价计入结果。"},
+    {"burst_discard", "已审核：这批评价作废（记为无效票）。"},
+};
+
 static void page_common(req *r)
 {
     cJSON *d = req_data(r);
+    const char *done = r->conn && !r->failed ? req_query(r, "done") : NULL;
+    for (size_t i = 0; done && i < sizeof DONE_NOTICES / sizeof DONE_NOTICES[0]; i++)
+        if (!strcmp(done, DONE_NOTICES[i][0]) && !cJSON_GetObjectItem(d, "notice")) cJSON_AddStringToObject(d, "notice", DONE_NOTICES[i][1]);
+    cJSON_DeleteItemFromObject(d, "home_href");
+    cJSON_AddStringToObject(d, "home_href", public_page(r) ? "/p" : "/");
+    if (public_page(r) && !cJSON_GetObjectItem(d, "public_page")) cJSON_AddTrueToObject(d, "public_page");
     if (r->logged_in) {
         cJSON *u = cJSON_AddObjectToObject(d, "me");
         cJSON_AddStringToObject(u, "username", r->user.username);
@@ -478,6 +515,141 @@ static void page_common(req *r)
         if (perm_roles(&r->user) & ~ROLE_MEMBER) cJSON_AddTrueToObject(u, "is_staff"); /* a role beyond 党员 (dashboards) */
     }
     if (r->csrf[0]) cJSON_AddStringToObject(d, "csrf", r->csrf);
+}
+
+/* The path (with query) of the Referer when it is a page of this site, else NULL. */
+static const char *referer_path(req *r)
+{
+    const char *ref = header(r, "Referer"), *host = header(r, "Host");
+    if (!ref || !host) return NULL;
+    const char *p = str_starts(ref, "http://") ? ref + 7 : str_starts(ref, "https://") ? ref + 8 : NULL;
+    size_t hl = strlen(host);
+    if (p && !strncmp(p, host, hl)) ref = p + hl;
+    return ref[0] == '/' && ref[1] != '/' ? ref : NULL;
+}
+
+/* The page a failed form was sent from: the Referer when it names this site (browsers send it
+ * to the same origin), else the page at the form's own address, its "new" form or the page above
+ * it (/orgs/3/members → /orgs/3/members/new, /pledges/7/complete → /pledges/7). Tried in that
+ * order by redisplay. */
+static int form_pages(req *r, char pages[4][512])
+{
+    int n = 0;
+    const char *ref = referer_path(r);
+    if (ref) snprintf(pages[n++], 512, "%.*s", (int)strcspn(ref, "?#"), ref);
+    snprintf(pages[n++], 512, "%s", r->url);
+    snprintf(pages[n++], 512, "%s/new", r->url);
+    snprintf(pages[n], 512, "%s", r->url);
+    char *slash = strrchr(pages[n], '/');
+    if (slash && slash != pages[n]) *slash = 0, n++;
+    return n;
+}
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    buf *b = cls;
+    buf_addc(b, strchr(b->p, '?') ? '&' : '?');
+    buf_urlenc(b, key);
+    if (value) buf_addc(b, '='), buf_urlenc(b, value);
+    return MHD_YES;
+}
+
+/* Where to come back to after logging in: a GET page with its query; for a post, the page it
+ * was sent from (the Referer on this site, with its query) or else the page above its address. */
+static void return_page(req *r, buf *out)
+{
+    if (!strcmp(r->method, "GET")) {
+        buf_adds(out, r->url);
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_query_arg, out);
+        return;
+    }
+    const char *ref = referer_path(r);
+    if (ref) {
+        buf_add(out, ref, strcspn(ref, "#"));
+        return;
+    }
+    const char *slash = strrchr(r->url, '/');
+    if (slash && slash != r->url) buf_add(out, r->url, (size_t)(slash - r->url));
+    else buf_adds(out, "/");
+}
+
+/* A page form whose post failed (4xx, not a missing login) is shown again: the GET page it came
+ * from is rendered as usual, then form_refill puts the user's values back and the message beside
+ * the field (form.h). False when there is no such page, the user may not see it, or it does not
+ * hold the form: the plain error page then. */
+static bool redisplay(req *r, buf *out)
+{
+    if (!r->failed) return false;
+    int st = r->err.status;
+    if (req_is_api(r) || r->tmpl || !r->rt || strcmp(r->method, "POST") || st < 400 || st >= 500 || (st == 401 && !(r->rt->flags & R_PUBLIC))) return false;
+    char pages[4][512];
+    int np = form_pages(r, pages);
+    const route *post = r->rt;
+    const char *url = r->url;
+    char *saved_params[4];
+    int saved_nparams = r->nparams;
+    memcpy(saved_params, r->params, sizeof saved_params);
+    bool shown = false;
+    cJSON *posted_data = NULL; /* what the failed handler left (its list of errors) */
+    for (int k = 0; k < np && !shown; k++) {
+        const route *g = NULL;
+        for (size_t i = 0; i < web_nroutes && !g; i++)
+            if (!strcmp(web_routes[i].method, "GET") && web_routes[i].tmpl && !(web_routes[i].flags & R_API) &&
+                match(web_routes[i].pattern, pages[k], r))
+                g = &web_routes[i];
+        if (!g || (!(g->flags & R_PUBLIC) && (!r->logged_in || !(perm_roles(&r->user) & g->roles)))) continue;
+        /* the page as a GET would show it: no posted fields, its own address */
+        cx_err err = r->err;
+        int nfields = r->nfields;
+        if (!posted_data) posted_data = r->data;
+        else cJSON_Delete(r->data);
+        r->data = NULL;
+        r->failed = false, r->nfields = 0, r->rt = g, r->url = pages[k], r->method = "GET";
+        g->fn(r);
+        r->nfields = nfields, r->rt = post, r->url = url, r->method = "POST";
+        shown = !r->failed && !r->redirect && !r->file.p && r->status != 304;
+        r->failed = true, r->err = err, r->status = 0, r->etag[0] = 0, r->cacheable = false;
+        free(r->redirect), r->redirect = NULL;
+        buf_free(&r->file);
+        if (shown) {
+            page_common(r);
+            cJSON *d = req_data(r);
+            if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", "请修改后重新提交");
+            buf page;
+            buf_init(&page);
+            form_value *vals = xcalloc((size_t)r->nfields + 1, sizeof *vals);
+            size_t nv = 0;
+            for (int i = 0; i < r->nfields; i++)
+                if (!r->fields[i].filename) vals[nv++] = (form_value){r->fields[i].name, r->fields[i].data.p ? r->fields[i].data.p : ""};
+            /* every reason a handler listed (data.errors, as the member form does), else the one */
+            form_error fe[16] = {{err.code, err.field, err.msg}};
+            size_t ne = 1;
+            const cJSON *list = cJSON_GetObjectItem(posted_data, "errors");
+            if (cJSON_GetArraySize(list) > 0) {
+                ne = 0;
+                const cJSON *x;
+                cJSON_ArrayForEach(x, list) if (ne < 16) fe[ne++] = (form_error){cJSON_GetStringValue(cJSON_GetObjectItem(x, "code")),
+                                                                               cJSON_GetStringValue(cJSON_GetObjectItem(x, "field")),
+                                                                               cJSON_GetStringValue(cJSON_GetObjectItem(x, "message"))};
+            }
+            char action[512];
+            snprintf(action, sizeof action, "%.*s", (int)strcspn(url, "?#"), url);
+            shown = render_page(r, r->tmpl ? r->tmpl : g->tmpl, &page) == CX_OK && form_refill(page.p, action, vals, nv, fe, ne, out);
+            free(vals);
+            buf_free(&page);
+            if (shown) break;
+        }
+        buf_reset(out);
+        cJSON_Delete(r->data);
+        r->data = NULL;
+        r->tmpl = NULL;
+    }
+    memcpy(r->params, saved_params, sizeof saved_params);
+    r->nparams = saved_nparams;
+    if (!shown) cJSON_Delete(r->data), r->data = posted_data;
+    else cJSON_Delete(posted_data);
+    return shown;
 }
 
 /* A database that is away answers every request that met it, and a locked or full one every
@@ -505,20 +677,26 @@ static enum MHD_Result respond(req *r)
             error_json(&out, &r->err);
             return send_buf(r, st, "application/json; charset=utf-8", &out);
         }
-        if (st == 401 && !r->tmpl) {
-            /* a page that needs login: go to the login page and come back */
-            buf u;
+        if (st == 401 && !r->tmpl && !(r->rt && (r->rt->flags & R_PUBLIC))) {
+            /* a page that needs login: go to the login page and come back to it (a post: to the
+             * page it was sent from, as a GET of its address would not show it) */
+            buf back, u;
+            buf_init(&back);
             buf_init(&u);
-            buf_urlenc(&u, r->url);
+            return_page(r, &back);
+            buf_urlenc(&u, back.p);
             req_redirect(r, "/login?next=%s", u.p);
             buf_free(&u);
+            buf_free(&back);
             return send_buf(r, 303, "text/html; charset=utf-8", &out);
         }
+        if (r->again.len && st < 500) return send_buf(r, st, "text/html; charset=utf-8", &r->again);
         cJSON *d = req_data(r);
         cJSON *e = cJSON_AddObjectToObject(d, "error");
         cJSON_AddStringToObject(e, "code", r->err.code);
         cJSON_AddStringToObject(e, "message", r->err.msg);
         cJSON_AddStringToObject(e, "field", r->err.field);
+        if (st == 404) cJSON_AddTrueToObject(d, "not_found");
         page_common(r);
         if (!cJSON_GetObjectItem(d, "title")) cJSON_AddStringToObject(d, "title", "出错了");
         if (render_page(r, r->tmpl ? r->tmpl : "error", &out) != CX_OK) {
@@ -835,6 +1013,7 @@ static void req_free(req *r)
     free(r->fields);
     buf_free(&r->body);
     buf_free(&r->file);
+    buf_free(&r->again);
     cJSON_Delete(r->json);
     cJSON_Delete(r->data);
     free(r->redirect);
@@ -1049,10 +1228,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         cx_err e;
         cx_fail(&e, any ? 405 : 404, any ? "method_not_allowed" : "not_found", "", any ? "不支持的请求方法 %s" : "页面不存在", method);
         if (api) error_json(&out, &e);
-        else {
-            buf_printf(&out, "<!doctype html><meta charset=utf-8><title>%s</title><p>", any ? "405" : "404");
-            buf_html(&out, e.msg);
-            buf_adds(&out, "</p><p><a href=\"/\">返回首页</a>");
+        else { /* the site's own page, leading back home (public pages: the public home) */
+            cJSON *d = req_data(r), *je = cJSON_AddObjectToObject(d, "error");
+            cJSON_AddStringToObject(je, "code", e.code);
+            cJSON_AddStringToObject(je, "message", e.msg);
+            cJSON_AddStringToObject(d, "title", any ? "不支持的请求" : "页面不存在");
+            if (!any) cJSON_AddTrueToObject(d, "not_found");
+            page_common(r);
+            if (render_page(r, "error", &out) != CX_OK) buf_reset(&out), buf_html(&out, e.msg);
         }
         return send_buf(r, e.status, api ? "application/json; charset=utf-8" : "text/html; charset=utf-8", &out);
     }
@@ -1060,6 +1243,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         db_fault_take();
         r->db = db_pool_get(g_pool);
         dispatch(r);
+        redisplay(r, &r->again);
         if (r->failed && r->err.status >= 500 && db_errmsg(r->db)[0]) r->db_detail = req_keep(r, xstrdup(db_errmsg(r->db)));
         db_pool_put(g_pool, r->db);
         r->db = NULL;

@@ -83,6 +83,7 @@ struct req {
     int status;
     cJSON *data;       /* page / API data */
     const char *tmpl;  /* overrides rt->tmpl (e.g. redisplaying a form) */
+    buf again;         /* a failed page form shown again (server.c, redisplay), made while the database is at hand */
     char *redirect;
     cx_err err;
     bool failed;
@@ -133,6 +134,9 @@ void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);
 /* Marks the request failed with e (status from e->status). */
 void req_fail(req *r, const cx_err *e);
+/* The same with every reason found in a form (errs[0] is the one an API answer carries); a page
+ * shows its form again with each message beside its field (server.c, redisplay). */
+void req_fail_fields(req *r, const cx_err *errs, int n);
 /* Fails the request with a message built from fmt; the caller's source line goes to the error
  * log with a 5xx (whose message the client gets cut at its first "：", with the request id). */
 #define req_failf(r, ...) req_failf_at(__FILE__, __LINE__, (r), __VA_ARGS__)
@@ -218,6 +222,7 @@ void h_evidence(req *r);
 void h_org_pledges(req *r);
 void h_my_pledges(req *r);
 void h_campaign_create(req *r);
+void h_public_home(req *r);
 void h_public_card(req *r);
 void h_public_card_print(req *r);
 void h_public_card_qr(req *r);
@@ -328,6 +333,8 @@ void h_settings_set(req *r);
 const grant *req_top_office(req *r);
 void h_public_feedback_form(req *r);
 void h_public_feedback_submit(req *r);
+void h_public_feedback_done(req *r);
+void h_feedback_done(req *r);
 void h_track_page(req *r);
 void h_track(req *r);
 void h_public_replies(req *r);

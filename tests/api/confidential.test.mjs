@@ -126,7 +126,9 @@ const SENDER = '举报人王五六', PHONE = '13700009999', PHOTO = '红包证�
 const cardForm = await as.anon.get(`/p/feedback/member/${accused}`);
 assert.match(cardForm.text, /value="report"/);
 const mp = await multipartBody([['kind', 'report'], ['text', SECRET_TEXT], ['name', SENDER], ['contact', PHONE], ['evidence', PNG, PHOTO]]);
-const done = await as.anon.req('POST', `/p/feedback/member/${accused}`, mp);
+const sent = await as.anon.req('POST', `/p/feedback/member/${accused}`, mp);
+assert.equal(sent.status, 303, sent.text.slice(0, 300));
+const done = await as.anon.get(sent.headers.get('location'));
 assert.equal(done.status, 200, done.text.slice(0, 300));
 const CODE_SHOWN = done.text.match(/id="tracking-code">([^<]+)</)[1];
 const CODE = CODE_SHOWN.replace(/-/g, '');

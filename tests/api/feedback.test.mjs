@@ -80,7 +80,10 @@ test('the complaint path: a form at a service window with a photo, a code, triag
   assert.match(form.text, /value="report"/, 'a named target may be reported');
   assert.doesNotMatch((await anon.get('/p/feedback')).text, /value="report"/, 'the general form has no 举报: it names nobody');
   const mp = await multipartBody([['kind', 'complaint'], ['text', text], ['name', '张三丰'], ['contact', '13812345678'], ['evidence', PNG, '排队照片.png']]);
-  const done = await anon.req('POST', `/p/feedback/window/${window.id}`, mp);
+  const sent = await anon.req('POST', `/p/feedback/window/${window.id}`, mp);
+  assert.equal(sent.status, 303, 'the code page by a redirect: a refresh submits nothing twice');
+  assert.equal(sent.headers.get('location'), '/p/feedback/done');
+  const done = await anon.get(sent.headers.get('location'));
   assert.equal(done.status, 200, done.text.slice(0, 400));
   assert.match(done.headers.get('cache-control') || '', /no-store/, 'the page with the code is not cached');
   const shown = done.text.match(/id="tracking-code">([^<]+)</)[1];

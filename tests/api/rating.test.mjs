@@ -614,8 +614,9 @@ test('the staff pages and their forms; the public form asks for an SMS code and 
   assert.equal(k0.status, 403);
   assert.match(k0.text, /data-code="not_level_above"/);
   const k1 = await form(town, `/paper-batches/${batch.id}/sheets`, { code: codes[0], q1: '1', q2: '2', q3: '1' });
-  assert.equal(k1.status, 200);
-  assert.ok(k1.text.includes('已录入一份有效问卷') && k1.text.includes('镇党委组织委员：1 份'));
+  assert.equal(k1.status, 303, 'the next sheet from a fresh page: a refresh keys nothing twice');
+  const k1p = await town.get(k1.headers.get('location'));
+  assert.ok(k1p.text.includes('已录入一份有效问卷') && k1p.text.includes('镇党委组织委员：1 份'));
   const k2 = await form(town, `/paper-batches/${batch.id}/sheets`, { code: codes[0], q1: '1', q2: '1', q3: '1' });
   assert.equal(k2.status, 409);
   assert.match(k2.text, /data-code="duplicate_ballot"/);
@@ -633,7 +634,8 @@ test('the staff pages and their forms; the public form asks for an SMS code and 
   const rv = await form(secretary, `/phone-draws/${draw.id}/reveal`, {});
   assert.ok(rv.status === 200 && rv.text.includes('13512345678'));
   const an = await form(secretary, `/phone-draws/${draw.id}/answers`, { seq: '1', outcome: 'answered', q1: '1', q2: '1', q3: '2' });
-  assert.ok(an.status === 200 && an.text.includes('已记录'), an.text.slice(0, 300));
+  assert.equal(an.status, 303, an.text.slice(0, 300));
+  assert.ok((await secretary.get(an.headers.get('location'))).text.includes('已记录'));
   // the public form: "获取验证码" sends a code and shows the form again with the answers kept
   const pub = new Client(srv.base);
   await pub.get(`/p/rate/member/${memberId}`); // the device cookie
@@ -644,8 +646,9 @@ test('the staff pages and their forms; the public form asks for an SMS code and 
   const code = await smsCode(srv, '13611112222');
   SECRETS.phones.push('13611112222');
   const sent = await form(pub, `/p/rate/member/${memberId}`, { op: 'submit', q1: '3', q2: '1', q3: '1', reason: '态度不好', phone: '13611112222', code });
-  assert.equal(sent.status, 200);
-  assert.ok(sent.text.includes('感谢您的评价'), sent.text.slice(0, 500));
+  assert.equal(sent.status, 303, 'the thanks page by a redirect: a refresh casts nothing');
+  const thanks = await pub.get(sent.headers.get('location'));
+  assert.ok(thanks.text.includes('感谢您的评价'), thanks.text.slice(0, 500));
   // without the device cookie: refused, and the cookie is set for the next try
   const bare = await form(new Client(srv.base), `/p/rate/member/${memberId}`, { q1: '1', q2: '1', q3: '1' });
   assert.equal(bare.status, 400);

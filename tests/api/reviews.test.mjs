@@ -489,13 +489,13 @@ test('pages: rounds, my reviews with the five criteria, peer form, charges, comm
   assert.equal(ok303.status, 303, ok303.text.slice(0, 300));
   assert.match(ok303.headers.get('location'), /^\/me\/reviews/);
   form.set('shortcomings', '');
-  const bad = await member.req('POST', `/members/${A.id}/review`, { body: form.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
+  const bad = await member.req('POST', `/members/${A.id}/review`, { body: form.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded', Referer: `${srv.base}/me/reviews` }, csrf: false });
   assert.equal(bad.status, 400);
   assert.match(bad.text, /存在的不足（找不足）不能为空/);
   assert.match(bad.text, /带头学习提高/, 'the form is shown again');
   // a refused decision from the grades page comes back to the grades page with the reason
   const dec = new URLSearchParams({ _csrf: secretary.csrf, round_id: String(R1.id), grade: 'basic', meeting_date: daysFromToday(0), present: '1', in_favour: '1', reason: '大会决定' });
-  const refusedPage = await secretary.req('POST', `/members/${D.id}/grade`, { body: dec.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
+  const refusedPage = await secretary.req('POST', `/members/${D.id}/grade`, { body: dec.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded', Referer: `${srv.base}/orgs/${branch}/grades?round_id=${R1.id}` }, csrf: false });
   assert.equal(refusedPage.status, 409);
   assert.match(refusedPage.text, /到会人数未超过/);
   assert.match(refusedPage.text, /评议结果与等次/);

@@ -288,7 +288,7 @@ test('a secretary of another subtree gets the 404 page for the first branch, wit
   for (const path of [`/orgs/${branch}`, `/orgs/${branch}/import`, `/orgs/${branch}/tree`]) {
     const res = await page.goto(srv.base + path);
     assert.equal(res.status(), 404, path);
-    await page.locator('h1', { hasText: '出错了' }).waitFor();
+    await page.locator('h1', { hasText: '页面不存在' }).waitFor();
     await page.locator('[role=alert][data-code=not_found]').waitFor();
     const text = await page.locator('body').innerText();
     assert.match(text, /不存在或不在您的管理范围内/);

@@ -708,7 +708,10 @@ static void done_data(req *r, const char *code, int64_t id, bool visible)
 static bool target_json(req *r, const char *kind, int64_t id, cJSON **out);
 
 /* After a submission from a page the tracking code rides in a short-lived cookie, for the done
- * page only, to that page (303): a refresh shows the code again and never submits twice. */
+ * page only, to that page (303): a refresh never submits twice. Staff (signed in, their own
+ * desk) see the code again on a refresh within 30 minutes; the public page shows it once and
+ * clears the cookie, so the next person at a shared device (a service-window tablet) cannot
+ * open the last resident's code — it would show the replies to their 举报. */
 static void done_redirect(req *r, const char *code, const char *page)
 {
     free(r->set_cookie[0]);
@@ -729,11 +732,16 @@ static void done_page(req *r, bool staff)
         return;
     }
     if (got != 1) {
-        req_failf(r, 404, "not_found", "", "没有刚提交的内容：查询码只在提交后显示（30 分钟内刷新本页仍可看到）");
+        req_failf(r, 404, "not_found", "", staff ? "没有刚提交的内容：查询码只在提交后显示（30 分钟内刷新本页仍可看到）"
+                                                 : "没有可显示的查询码：查询码只在提交后显示一次，为保护反映人，刷新或再次打开本页不再显示");
         return;
     }
     done_data(r, code, f->id, staff && feedback_visible(&r->user, viewer_path(r), f));
     if (staff) cJSON_AddTrueToObject(req_data(r), "staff");
+    else {
+        free(r->set_cookie[0]);
+        r->set_cookie[0] = xstrdup("cxzy_done=; Path=/p/feedback/done; Max-Age=0; HttpOnly; SameSite=Strict");
+    }
 }
 
 void h_feedback_done(req *r)

@@ -6,7 +6,7 @@
 // to show.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, PASSWORD, loginAs, expectError, multipartBody } from '../lib.mjs';
+import { startServerOn, Client, PASSWORD, loginAs, expectError, multipartBody, sqlOn } from '../lib.mjs';
 
 const srv = await startServerOn({ members: 60 });
 after(() => srv.stop());
@@ -300,7 +300,8 @@ test('404 pages are the site\'s own page with a way back: the public home for /p
 // ---- successful posts redirect (303): a refresh sends nothing again ----
 
 test('successful page posts answer 303; the page after shows the outcome, and loading it again submits nothing', async () => {
-  // a resident's opinion: the code page is reached by the redirect, and shows the same code again on a refresh
+  // a resident's opinion: the code page is reached by the redirect and shows the code once; a
+  // refresh (or the next person at a shared tablet) gets no code, and nothing is submitted again
   const anon = new Client(srv.base);
   const sent = await submit(anon, '/p/feedback', '/p/feedback', { kind: 'opinion', text: '公园路灯不亮，请修理（刷新测试）' });
   assert.equal(sent.status, 303, sent.text.slice(0, 300));
@@ -308,7 +309,12 @@ test('successful page posts answer 303; the page after shows the outcome, and lo
   const a = await anon.get('/p/feedback/done'), b = await anon.get('/p/feedback/done');
   const code = (t) => t.match(/id="tracking-code">([^<]+)</)[1];
   assert.equal(a.status, 200);
-  assert.equal(code(a.text), code(b.text), 'a refresh shows the same code: nothing was submitted twice');
+  assert.match(a.text, /只显示这一次/);
+  assert.equal(b.status, 404, 'the public code is shown once');
+  assert.ok(!b.text.includes(code(a.text)), 'a refresh does not show the code again');
+  assert.match(b.text, /只在提交后显示一次/);
+  assert.equal(Number(sqlOn(srv.db, "SELECT count(*) FROM feedback WHERE text LIKE '%公园路灯不亮，请修理（刷新测试）%'")), 1,
+    'nothing was submitted twice');
   assert.match(a.headers.get('cache-control'), /no-store/);
   const track = await submit(anon, '/p/track', '/p/track', { code: code(a.text) });
   assert.equal(track.status, 200);

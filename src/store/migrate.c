@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const actor actor_cli = {0, "命令行"};
+const actor actor_cli = {0, "命令行", NULL};
 
 static int migration_number(const char *name)
 {

@@ -136,15 +136,31 @@ static void orgcache_free(orgcache *c)
     free(c->v);
 }
 
-/* Reports rowno when idcard already belongs to a member on the roll. */
-static int check_on_roll(db *d, const char *idcard, int64_t rowno, roster_report *r)
+/* Reports rowno when idcard already belongs to a member the importer may see; a member outside
+ * the importer's subtree is only counted (*outside), reported once for the whole file. */
+static int check_on_roll(db *d, const actor *a, const char *idcard, int64_t rowno, roster_report *r, int64_t *outside)
 {
-    int64_t other = 0;
-    int ex = member_idcard_exists(d, idcard, &other);
+    char where[256] = "";
+    int ex = member_idcard_where(d, a, idcard, NULL, where);
     if (ex == CX_ERR) return CX_ERR;
-    if (ex) /* no member id: the other member may be outside the importer's subtree */
-        issue(r, rowno, "身份证号", "duplicate_member", "该身份证号已在党员名册中（可能在其他党组织），不能重复导入");
+    if (ex == ROLL_OUTSIDE) ++*outside;
+    else if (ex == ROLL_INSIDE) {
+        char msg[384];
+        snprintf(msg, sizeof msg, "该身份证号已在党员名册中（%s），不能重复导入", where);
+        issue(r, rowno, "身份证号", "duplicate_member", msg);
+    }
     return CX_OK;
+}
+
+/* The one file-level issue for 身份证号 registered outside the importer's subtree, put first so
+ * that its place in the report says nothing about which row it concerns. */
+static void issue_elsewhere(roster_report *r)
+{
+    if (r->nkept == ROSTER_MAX_ISSUES) r->nkept--; /* the list is full: its last kept issue gives way */
+    issue(r, 0, "身份证号", "registered_elsewhere", "文件中有身份证号已在其他组织登记，请联系上级组织");
+    roster_issue x = r->issues[r->nkept - 1];
+    memmove(r->issues + 1, r->issues, (size_t)(r->nkept - 1) * sizeof *r->issues);
+    r->issues[0] = x;
 }
 
 static tabfile *open_tab(const char *path, const void *data, size_t len, cx_err *e)
@@ -218,6 +234,9 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         issue(r, 0, "", "org_inactive", "该党组织已停用，不能导入党员");
         return CX_OK;
     }
+    /* A file checks its 身份证号 against the whole roll: refused up front once the user's lookup
+     * budget is spent, whatever the file holds (so the refusal tells nothing). */
+    if (idcard_lookup_allow(d, a, IDCARD_LOOKUP_FILE, e) != CX_OK) return CX_ERR;
     cx_err fe = {0};
     tabfile *t = open_tab(path, data, len, &fe);
     if (!t) {
@@ -254,7 +273,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     member_in in;
     member_rec *m = xmalloc(sizeof *m);
     cx_err errs[16];
-    int64_t now = now_unix(), id_before = 0;
+    int64_t now = now_unix(), id_before = 0, outside = 0, checked = 0;
     db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
     while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
         int64_t rowno = (int64_t)tab_rowno(t);
@@ -272,15 +291,15 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
                 char msg[256];
                 snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
                 issue(r, rowno, "身份证号", "duplicate_in_file", msg);
-            } else if (!writing || r->nissues != before) {
+            } else if (++checked, !writing || r->nissues != before) {
                 /* Not inserting this row: look the 身份证号 up to report a duplicate. */
-                if (check_on_roll(d, m->idcard, rowno, r) != CX_OK) {
+                if (check_on_roll(d, a, m->idcard, rowno, r, &outside) != CX_OK) {
                     dbfail = true;
                     break;
                 }
             }
         }
-        if (r->nissues != before) writing = false;
+        if (r->nissues != before || outside) writing = false;
         if (writing) {
             /* The insert itself detects a 身份证号 already on the roll (ON CONFLICT DO NOTHING). */
             int ins = member_insert_row(d, o, m, now, NULL);
@@ -291,7 +310,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
             if (ins) r->imported++;
             else {
                 writing = false;
-                if (check_on_roll(d, m->idcard, rowno, r) != CX_OK) {
+                if (check_on_roll(d, a, m->idcard, rowno, r, &outside) != CX_OK) {
                     dbfail = true;
                     break;
                 }
@@ -306,6 +325,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     free(colmap);
     orgcache_free(&oc);
     if (r->rows == 0 && r->nissues == 0 && !dbfail) issue(r, 0, "", "no_rows", "文件中没有党员数据（只有列标题）");
+    if (outside && !dbfail) issue_elsewhere(r);
     if (dbfail || r->nissues || dry_run) {
         if (dbfail) cx_fail(e, 500, "db_error", "", "导入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);
@@ -315,6 +335,12 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
                                     dry_run ? "true" : "false");
             audit_record(d, a, "import_check", "org", root->id, root->id, NULL, after, r->nissues ? "refused" : "ok");
             free(after);
+            /* the answer about numbers outside the importer's subtree is given only once on record */
+            if (outside && idcard_lookup_record(d, a, true, dry_run ? "dry_run" : "import", root->id, checked, outside) != CX_OK) {
+                roster_report_free(r);
+                memset(r, 0, sizeof *r);
+                return cx_fail(e, 500, "audit_failed", "", "无法记录本次身份证号核对，导入未进行");
+            }
         }
         return dbfail ? CX_ERR : CX_OK;
     }

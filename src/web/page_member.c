@@ -146,6 +146,7 @@ void h_member_create(req *r)
     int n = member_validate(&in, &rec, errs, 16);
     cx_err e = {0};
     if (n == 0 && member_create(r->db, &r->who, oid, &rec, &nid, &e) != CX_OK) errs[0] = e, n = 1;
+    if (n && errs[0].status == 429) r->retry_after = IDCARD_LOOKUP_WINDOW; /* the 身份证号 lookup budget is spent */
     if (n) {
         if (!req_is_api(r)) {
             cJSON_AddStringToObject(req_data(r), "action", "members");
@@ -218,6 +219,7 @@ void h_member_update(req *r)
     cx_err errs[16];
     int n = member_validate(&in, &rec, errs, 16);
     if (n == 0 && member_update(r->db, &r->who, id, org_id, &rec, &e) != CX_OK) errs[0] = e, n = 1;
+    if (n && errs[0].status == 429) r->retry_after = IDCARD_LOOKUP_WINDOW; /* the 身份证号 lookup budget is spent */
     sodium_memzero(idcard, sizeof idcard);
     sodium_memzero(phone, sizeof phone);
     if (n) {

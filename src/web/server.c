@@ -658,6 +658,7 @@ static void load_session(req *r)
         snprintf(r->token, sizeof r->token, "%s", tok);
         r->who.user_id = r->user.user_id;
         r->who.name = r->user.username;
+        r->who.scope = &r->user;
     }
 }
 

@@ -1,5 +1,7 @@
-/* roster.c: roster import, export and template. Import validates and writes each row in one pass
- * inside one transaction, committed only when every row was valid, so a file is never half-imported. */
+/* roster.c: roster import, export and template. An upload is checked without the write lock and
+ * then inserted in one short write transaction; a file from a path is validated and written in one
+ * pass inside one transaction. Either way only a file whose every row was valid is committed, so a
+ * file is never half-imported. */
 #include "roster.h"
 #include "rollup.h"
 #include "../domain/idcard.h"
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "../lib/xlsxout.h"
 
 #define NCOLS 13 /* member_cols without the terminator */
@@ -225,6 +228,120 @@ static const org *row_org(db *d, orgcache *oc, const org *root, const char *name
     return NULL;
 }
 
+/* Validated rows of an upload waiting for the write transaction: the row's organisation (a
+ * pointer into the org cache, or root), its row number and the record's fields, packed. */
+#define REC_FIELDS X(name) X(sex) X(ethnicity) X(birth_date) X(idcard) X(phone) X(joined_date) X(full_date) \
+    X(education) X(post) X(duties) X(status)
+
+static void stage_row(buf *st, const org *o, int64_t rowno, const member_rec *m)
+{
+    buf_add(st, &o, sizeof o);
+    buf_add(st, &rowno, sizeof rowno);
+#define X(f) buf_add(st, m->f, strlen(m->f) + 1);
+    REC_FIELDS
+#undef X
+}
+
+/* Unpacks the staged row at p; returns its size. */
+static size_t unstage_row(const char *p, const org **o, int64_t *rowno, member_rec *m)
+{
+    const char *q = p;
+    memcpy(o, q, sizeof *o);
+    q += sizeof *o;
+    memcpy(rowno, q, sizeof *rowno);
+    q += sizeof *rowno;
+#define X(f) snprintf(m->f, sizeof m->f, "%s", q), q += strlen(q) + 1;
+    REC_FIELDS
+#undef X
+    return (size_t)(q - p);
+}
+
+/* One import's state while it reads the file. */
+typedef struct importer {
+    db *d;
+    const actor *a;
+    const org *root;
+    roster_report *r;
+    idset ids;
+    orgcache oc;
+    int64_t outside, checked, now;
+    bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
+    bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
+    buf st;
+} importer;
+
+/* Validates one row: fields, organisation, 身份证号 against the file and the roll; inserts it when
+ * writing, stages it when staging. CX_ERR on a database error. */
+static int check_row(importer *im, char **cells, size_t n, const int *colmap, int64_t rowno, member_rec *m)
+{
+    roster_report *r = im->r;
+    member_in in;
+    cx_err errs[16];
+    int64_t before = r->nissues;
+    const char *orgname;
+    fill_in(cells, n, colmap, &in, &orgname);
+    int ne = member_validate(&in, m, errs, 16);
+    for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
+    const org *o = row_org(im->d, &im->oc, im->root, orgname, rowno, r);
+    if (m->idcard[0] && strlen(m->idcard) == 18) {
+        int64_t first = idset_add(&im->ids, id_key(m->idcard), rowno);
+        if (first) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
+            issue(r, rowno, "身份证号", "duplicate_in_file", msg);
+        } else if (++im->checked, !im->writing || r->nissues != before) {
+            /* Not inserting this row: look the 身份证号 up to report a duplicate. */
+            if (check_on_roll(im->d, im->a, m->idcard, rowno, r, &im->outside) != CX_OK) return CX_ERR;
+        }
+    }
+    if (r->nissues != before || im->outside) im->writing = false;
+    if (im->writing) {
+        /* The insert itself detects a 身份证号 already on the roll (ON CONFLICT DO NOTHING). */
+        int ins = member_insert_row(im->d, o, m, im->now, NULL);
+        if (ins == CX_ERR) return CX_ERR;
+        if (ins) r->imported++;
+        else {
+            im->writing = false;
+            if (check_on_roll(im->d, im->a, m->idcard, rowno, r, &im->outside) != CX_OK) return CX_ERR;
+        }
+    }
+    if (r->nissues == before) {
+        r->valid_rows++;
+        if (im->stage && !r->nissues && !im->outside) stage_row(&im->st, o, rowno, m); /* only while all is valid */
+    }
+    return CX_OK;
+}
+
+/* Inserts the staged rows inside the open write transaction. 1 when all were inserted, 0 when a
+ * 身份证号 reached the roll since it was checked (nothing more is inserted), CX_ERR. */
+static int write_staged(importer *im, member_rec *m)
+{
+    for (size_t off = 0; off < im->st.len;) {
+        const org *o;
+        int64_t rowno;
+        off += unstage_row(im->st.p + off, &o, &rowno, m);
+        int ins = member_insert_row(im->d, o, m, im->now, NULL);
+        if (ins != 1) return ins;
+        im->r->imported++;
+    }
+    return 1;
+}
+
+/* After a conflict in write_staged: the staged rows checked against the roll again, for the report. */
+static int recheck_staged(importer *im, member_rec *m)
+{
+    int64_t before = im->r->nissues;
+    for (size_t off = 0; off < im->st.len;) {
+        const org *o;
+        int64_t rowno;
+        off += unstage_row(im->st.p + off, &o, &rowno, m);
+        if (check_on_roll(im->d, im->a, m->idcard, rowno, im->r, &im->outside) != CX_OK) return CX_ERR;
+    }
+    if (im->r->nissues == before && !im->outside)
+        issue(im->r, 0, "身份证号", "roster_changed", "导入期间党员名册有变动，未导入任何数据，请重新导入");
+    return CX_OK;
+}
+
 int roster_import(db *d, const actor *a, const org *root, const char *path, const void *data, size_t len, bool dry_run,
                   roster_report *r, cx_err *e)
 {
@@ -259,73 +376,56 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         tab_close(t);
         return CX_OK;
     }
-    /* One pass in one transaction: each row is validated and, while every row so far was valid,
-     * written. The first bad row stops the writing but not the checking, so the report lists
-     * every problem; then everything is rolled back. Only a wholly valid file is committed. */
-    if (db_begin(d, !dry_run) != CX_OK) {
+    /* An upload (at most 64 MB) is read and checked in a read transaction, which neither takes nor
+     * waits for the write lock, its valid rows kept in memory; only a wholly valid file is then
+     * inserted, in one short write transaction, so logins and ballots are not held up by the
+     * parsing and checking. A file from a path (`cxzy import`: a million rows) is checked and
+     * written in one pass inside one write transaction: staging it would cost more memory than
+     * its bulk insert would gain. Either way the first bad row stops the writing but not the
+     * checking, so the report lists every problem, and nothing is committed unless every row is valid. */
+    importer im = {.d = d, .a = a, .root = root, .r = r, .now = now_unix(), .stage = !path && !dry_run};
+    im.writing = !dry_run && !im.stage;
+    buf_init(&im.st);
+    if (db_begin(d, im.writing) != CX_OK) {
         free(colmap);
         tab_close(t);
         return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     }
-    bool writing = !dry_run, dbfail = false;
-    idset ids = {0};
-    orgcache oc = {0};
-    member_in in;
+    bool dbfail = false;
     member_rec *m = xmalloc(sizeof *m);
-    cx_err errs[16];
-    int64_t now = now_unix(), id_before = 0, outside = 0, checked = 0;
-    db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
+    int64_t id_before = 0;
+    if (im.writing) db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
     while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
-        int64_t rowno = (int64_t)tab_rowno(t);
         r->rows++;
-        int64_t before = r->nissues;
         if (n > ncols) n = ncols; /* cells beyond the header are ignored */
-        const char *orgname;
-        fill_in(cells, n, colmap, &in, &orgname);
-        int ne = member_validate(&in, m, errs, 16);
-        for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
-        const org *o = row_org(d, &oc, root, orgname, rowno, r);
-        if (m->idcard[0] && strlen(m->idcard) == 18) {
-            int64_t first = idset_add(&ids, id_key(m->idcard), rowno);
-            if (first) {
-                char msg[256];
-                snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
-                issue(r, rowno, "身份证号", "duplicate_in_file", msg);
-            } else if (++checked, !writing || r->nissues != before) {
-                /* Not inserting this row: look the 身份证号 up to report a duplicate. */
-                if (check_on_roll(d, a, m->idcard, rowno, r, &outside) != CX_OK) {
-                    dbfail = true;
-                    break;
-                }
-            }
+        if (check_row(&im, cells, n, colmap, (int64_t)tab_rowno(t), m) != CX_OK) {
+            dbfail = true;
+            break;
         }
-        if (r->nissues != before || outside) writing = false;
-        if (writing) {
-            /* The insert itself detects a 身份证号 already on the roll (ON CONFLICT DO NOTHING). */
-            int ins = member_insert_row(d, o, m, now, NULL);
-            if (ins == CX_ERR) {
-                dbfail = true;
-                break;
-            }
-            if (ins) r->imported++;
-            else {
-                writing = false;
-                if (check_on_roll(d, a, m->idcard, rowno, r, &outside) != CX_OK) {
-                    dbfail = true;
-                    break;
-                }
-            }
-        }
-        if (r->nissues == before) r->valid_rows++;
     }
     if (rc == CX_ERR) issue(r, 0, "", fe.code, fe.msg);
     tab_close(t);
-    free(ids.v);
-    free(m);
+    free(im.ids.v);
     free(colmap);
-    orgcache_free(&oc);
     if (r->rows == 0 && r->nissues == 0 && !dbfail) issue(r, 0, "", "no_rows", "文件中没有党员数据（只有列标题）");
-    if (outside && !dbfail) issue_elsewhere(r);
+    if (im.stage && !dbfail && !r->nissues && !im.outside) {
+        /* the checked upload: the read transaction ends, the one write transaction begins */
+        db_rollback(d);
+        int w = db_begin(d, true) == CX_OK && db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "") == CX_OK
+                    ? write_staged(&im, m) : CX_ERR;
+        if (w == 0) { /* someone put one of the file's 身份证号 on the roll meanwhile: say where, as above */
+            db_rollback(d);
+            r->imported = 0;
+            w = db_begin(d, false) == CX_OK ? recheck_staged(&im, m) : CX_ERR;
+        }
+        if (w == CX_ERR) dbfail = true;
+    }
+    if (im.st.p) sodium_memzero(im.st.p, im.st.len); /* the staged rows hold full 身份证号 and phones */
+    buf_free(&im.st);
+    sodium_memzero(m, sizeof *m);
+    free(m);
+    orgcache_free(&im.oc);
+    if (im.outside && !dbfail) issue_elsewhere(r);
     if (dbfail || r->nissues || dry_run) {
         if (dbfail) cx_fail(e, 500, "db_error", "", "导入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);
@@ -336,7 +436,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
             audit_record(d, a, "import_check", "org", root->id, root->id, NULL, after, r->nissues ? "refused" : "ok");
             free(after);
             /* the answer about numbers outside the importer's subtree is given only once on record */
-            if (outside && idcard_lookup_record(d, a, true, dry_run ? "dry_run" : "import", root->id, checked, outside) != CX_OK) {
+            if (im.outside && idcard_lookup_record(d, a, true, dry_run ? "dry_run" : "import", root->id, im.checked, im.outside) != CX_OK) {
                 roster_report_free(r);
                 memset(r, 0, sizeof *r);
                 return cx_fail(e, 500, "audit_failed", "", "无法记录本次身份证号核对，导入未进行");

@@ -114,6 +114,36 @@ int member_idcard_where(db *d, const actor *a, const char *idcard, int64_t *id, 
     return rc == CX_ERR ? CX_ERR : where;
 }
 
+int member_idcard_where_many(db *d, const actor *a, const unsigned char (*hash)[32], size_t n, int *where, char (*org_name)[256])
+{
+    _Static_assert(CX_HASH_BYTES == 32, "keyed hash size");
+    if (n > IDCARD_BATCH) return CX_ERR;
+    /* always IDCARD_BATCH parameters (the unused ones NULL): one cached statement */
+    char sql[160 + 2 * IDCARD_BATCH];
+    int k = snprintf(sql, sizeof sql, "SELECT m.idcard_hash, o.path, o.name FROM member m JOIN org o ON o.id = m.org_id WHERE m.idcard_hash IN (");
+    for (int i = 0; i < IDCARD_BATCH; i++) k += snprintf(sql + k, sizeof sql - (size_t)k, i ? ",?" : "?");
+    snprintf(sql + k, sizeof sql - (size_t)k, ")");
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return CX_ERR;
+    for (size_t i = 0; i < IDCARD_BATCH; i++) {
+        if (i < n) db_bind_blob(s, (int)i + 1, hash[i], CX_HASH_BYTES);
+        else db_bind_null(s, (int)i + 1);
+    }
+    for (size_t i = 0; i < n; i++) where[i] = ROLL_NONE;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        size_t len = 0;
+        const void *h = db_col_blob(s, 0, &len);
+        for (size_t i = 0; h && len == CX_HASH_BYTES && i < n; i++)
+            if (!memcmp(hash[i], h, CX_HASH_BYTES)) {
+                where[i] = actor_sees(a, db_col_text(s, 1)) ? ROLL_INSIDE : ROLL_OUTSIDE;
+                if (where[i] == ROLL_INSIDE) snprintf(org_name[i], 256, "%s", db_col_text(s, 2));
+            }
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
 int idcard_lookup_allow(db *d, const actor *a, int cost, cx_err *e)
 {
     if (!a || a->user_id == 0) return CX_OK;

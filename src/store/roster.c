@@ -139,22 +139,6 @@ static void orgcache_free(orgcache *c)
     free(c->v);
 }
 
-/* Reports rowno when idcard already belongs to a member the importer may see; a member outside
- * the importer's subtree is only counted (*outside), reported once for the whole file. */
-static int check_on_roll(db *d, const actor *a, const char *idcard, int64_t rowno, roster_report *r, int64_t *outside)
-{
-    char where[256] = "";
-    int ex = member_idcard_where(d, a, idcard, NULL, where);
-    if (ex == CX_ERR) return CX_ERR;
-    if (ex == ROLL_OUTSIDE) ++*outside;
-    else if (ex == ROLL_INSIDE) {
-        char msg[384];
-        snprintf(msg, sizeof msg, "该身份证号已在党员名册中（%s），不能重复导入", where);
-        issue(r, rowno, "身份证号", "duplicate_member", msg);
-    }
-    return CX_OK;
-}
-
 /* The one file-level issue for 身份证号 registered outside the importer's subtree, put first so
  * that its place in the report says nothing about which row it concerns. */
 static void issue_elsewhere(roster_report *r)
@@ -268,7 +252,66 @@ typedef struct importer {
     bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
     bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
     buf st;
+    /* 身份证号 waiting to be looked up on the roll, IDCARD_BATCH at a time (one round trip) */
+    size_t npend;
+    unsigned char hash[IDCARD_BATCH][CX_HASH_BYTES];
+    struct { int64_t row; bool valid; } pend[IDCARD_BATCH];
+    int where[IDCARD_BATCH];
+    char orgname[IDCARD_BATCH][256];
 } importer;
+
+/* Looks the waiting 身份证号 up: a member the importer may see is reported at its row (which then
+ * is no longer valid); one outside the importer's subtree is only counted (im->outside), to be
+ * reported once for the whole file. */
+static int roll_flush(importer *im)
+{
+    if (!im->npend) return CX_OK;
+    size_t n = im->npend;
+    im->npend = 0;
+    if (member_idcard_where_many(im->d, im->a, (const unsigned char (*)[32])im->hash, n, im->where, im->orgname) != CX_OK) return CX_ERR;
+    for (size_t i = 0; i < n; i++) {
+        if (im->where[i] == ROLL_OUTSIDE) im->outside++;
+        else if (im->where[i] == ROLL_INSIDE) {
+            char msg[384];
+            snprintf(msg, sizeof msg, "该身份证号已在党员名册中（%s），不能重复导入", im->orgname[i]);
+            issue(im->r, im->pend[i].row, "身份证号", "duplicate_member", msg);
+            if (im->pend[i].valid) im->r->valid_rows--;
+        }
+    }
+    return CX_OK;
+}
+
+/* Queues rowno's 身份证号 for roll_flush; valid: the row is (about to be) counted valid. Never
+ * flushes itself, so a row's issues are settled before the batch holding it is looked up: the
+ * caller flushes a full batch between rows. */
+static void roll_check(importer *im, const char *idcard, int64_t rowno, bool valid)
+{
+    crypto_keyed_hash(idcard, im->hash[im->npend]);
+    im->pend[im->npend].row = rowno;
+    im->pend[im->npend].valid = valid;
+    im->npend++;
+}
+
+static int by_row(const void *x, const void *y)
+{
+    const roster_issue *const *a = x, *const *b = y;
+    if ((*a)->row != (*b)->row) return (*a)->row < (*b)->row ? -1 : 1;
+    return *a < *b ? -1 : *a > *b; /* as found */
+}
+
+/* Issues in row order (duplicates on the roll are found a batch after the row's other issues). */
+static void sort_issues(roster_report *r)
+{
+    if (r->nkept < 2) return;
+    const roster_issue **v = xmalloc((size_t)r->nkept * sizeof *v);
+    for (int i = 0; i < r->nkept; i++) v[i] = &r->issues[i];
+    qsort(v, (size_t)r->nkept, sizeof *v, by_row);
+    roster_issue *sorted = xmalloc((size_t)ROSTER_MAX_ISSUES * sizeof *sorted);
+    for (int i = 0; i < r->nkept; i++) sorted[i] = *v[i];
+    free(v);
+    free(r->issues);
+    r->issues = sorted;
+}
 
 /* Validates one row: fields, organisation, 身份证号 against the file and the roll; inserts it when
  * writing, stages it when staging. CX_ERR on a database error. */
@@ -291,7 +334,7 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
             issue(r, rowno, "身份证号", "duplicate_in_file", msg);
         } else if (++im->checked, !im->writing || r->nissues != before) {
             /* Not inserting this row: look the 身份证号 up to report a duplicate. */
-            if (check_on_roll(im->d, im->a, m->idcard, rowno, r, &im->outside) != CX_OK) return CX_ERR;
+            roll_check(im, m->idcard, rowno, r->nissues == before);
         }
     }
     if (r->nissues != before || im->outside) im->writing = false;
@@ -302,7 +345,7 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
         if (ins) r->imported++;
         else {
             im->writing = false;
-            if (check_on_roll(im->d, im->a, m->idcard, rowno, r, &im->outside) != CX_OK) return CX_ERR;
+            roll_check(im, m->idcard, rowno, true);
         }
     }
     if (r->nissues == before) {
@@ -335,8 +378,10 @@ static int recheck_staged(importer *im, member_rec *m)
         const org *o;
         int64_t rowno;
         off += unstage_row(im->st.p + off, &o, &rowno, m);
-        if (check_on_roll(im->d, im->a, m->idcard, rowno, im->r, &im->outside) != CX_OK) return CX_ERR;
+        if (im->npend == IDCARD_BATCH && roll_flush(im) != CX_OK) return CX_ERR;
+        roll_check(im, m->idcard, rowno, true);
     }
+    if (roll_flush(im) != CX_OK) return CX_ERR;
     if (im->r->nissues == before && !im->outside)
         issue(im->r, 0, "身份证号", "roster_changed", "导入期间党员名册有变动，未导入任何数据，请重新导入");
     return CX_OK;
@@ -376,17 +421,25 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         tab_close(t);
         return CX_OK;
     }
-    /* An upload (at most 64 MB) is read and checked in a read transaction, which neither takes nor
-     * waits for the write lock, its valid rows kept in memory; only a wholly valid file is then
+    /* An upload (at most 64 MB) is read and checked outside any transaction (each lookup its own
+     * short read: no write lock, and no snapshot held for the whole file), its valid rows kept in
+     * memory; only a wholly valid file is then
      * inserted, in one short write transaction, so logins and ballots are not held up by the
      * parsing and checking. A file from a path (`cxzy import`: a million rows) is checked and
      * written in one pass inside one write transaction: staging it would cost more memory than
      * its bulk insert would gain. Either way the first bad row stops the writing but not the
      * checking, so the report lists every problem, and nothing is committed unless every row is valid. */
-    importer im = {.d = d, .a = a, .root = root, .r = r, .now = now_unix(), .stage = !path && !dry_run};
-    im.writing = !dry_run && !im.stage;
-    buf_init(&im.st);
-    if (db_begin(d, im.writing) != CX_OK) {
+    importer *im = xcalloc(1, sizeof *im); /* about 80 KB: not on the worker's stack */
+    im->d = d;
+    im->a = a;
+    im->root = root;
+    im->r = r;
+    im->now = now_unix();
+    im->stage = !path && !dry_run;
+    im->writing = !dry_run && !im->stage;
+    buf_init(&im->st);
+    if (im->writing && db_begin(d, true) != CX_OK) {
+        free(im);
         free(colmap);
         tab_close(t);
         return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
@@ -394,38 +447,42 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     bool dbfail = false;
     member_rec *m = xmalloc(sizeof *m);
     int64_t id_before = 0;
-    if (im.writing) db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
+    if (im->writing) db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
     while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
         r->rows++;
         if (n > ncols) n = ncols; /* cells beyond the header are ignored */
-        if (check_row(&im, cells, n, colmap, (int64_t)tab_rowno(t), m) != CX_OK) {
+        /* a row queues at most one 身份证号 for the roll */
+        if ((im->npend == IDCARD_BATCH && roll_flush(im) != CX_OK) || check_row(im, cells, n, colmap, (int64_t)tab_rowno(t), m) != CX_OK) {
             dbfail = true;
             break;
         }
     }
+    if (!dbfail && roll_flush(im) != CX_OK) dbfail = true;
     if (rc == CX_ERR) issue(r, 0, "", fe.code, fe.msg);
     tab_close(t);
-    free(im.ids.v);
+    free(im->ids.v);
     free(colmap);
     if (r->rows == 0 && r->nissues == 0 && !dbfail) issue(r, 0, "", "no_rows", "文件中没有党员数据（只有列标题）");
-    if (im.stage && !dbfail && !r->nissues && !im.outside) {
-        /* the checked upload: the read transaction ends, the one write transaction begins */
-        db_rollback(d);
+    if (im->stage && !dbfail && !r->nissues && !im->outside) {
+        /* the checked upload: the one write transaction */
         int w = db_begin(d, true) == CX_OK && db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "") == CX_OK
-                    ? write_staged(&im, m) : CX_ERR;
+                    ? write_staged(im, m) : CX_ERR;
         if (w == 0) { /* someone put one of the file's 身份证号 on the roll meanwhile: say where, as above */
             db_rollback(d);
             r->imported = 0;
-            w = db_begin(d, false) == CX_OK ? recheck_staged(&im, m) : CX_ERR;
+            w = recheck_staged(im, m);
         }
         if (w == CX_ERR) dbfail = true;
     }
-    if (im.st.p) sodium_memzero(im.st.p, im.st.len); /* the staged rows hold full 身份证号 and phones */
-    buf_free(&im.st);
+    if (im->st.p) sodium_memzero(im->st.p, im->st.len); /* the staged rows hold full 身份证号 and phones */
+    buf_free(&im->st);
     sodium_memzero(m, sizeof *m);
     free(m);
-    orgcache_free(&im.oc);
-    if (im.outside && !dbfail) issue_elsewhere(r);
+    orgcache_free(&im->oc);
+    int64_t outside = im->outside, checked = im->checked;
+    free(im);
+    sort_issues(r);
+    if (outside && !dbfail) issue_elsewhere(r);
     if (dbfail || r->nissues || dry_run) {
         if (dbfail) cx_fail(e, 500, "db_error", "", "导入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);
@@ -436,7 +493,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
             audit_record(d, a, "import_check", "org", root->id, root->id, NULL, after, r->nissues ? "refused" : "ok");
             free(after);
             /* the answer about numbers outside the importer's subtree is given only once on record */
-            if (im.outside && idcard_lookup_record(d, a, true, dry_run ? "dry_run" : "import", root->id, im.checked, im.outside) != CX_OK) {
+            if (outside && idcard_lookup_record(d, a, true, dry_run ? "dry_run" : "import", root->id, checked, outside) != CX_OK) {
                 roster_report_free(r);
                 memset(r, 0, sizeof *r);
                 return cx_fail(e, 500, "audit_failed", "", "无法记录本次身份证号核对，导入未进行");

@@ -128,6 +128,10 @@ int member_photo_get(db *d, int64_t id, buf *out, char mime[32]);
  * ROLL_OUTSIDE (a member outside a's subtree: nothing more is told), or CX_ERR. */
 enum { ROLL_NONE = 0, ROLL_INSIDE = 1, ROLL_OUTSIDE = 2 };
 int member_idcard_where(db *d, const actor *a, const char *idcard, int64_t *id, char org_name[256]);
+/* The same for up to IDCARD_BATCH keyed hashes (crypto_keyed_hash) in one query: where[i] gets
+ * ROLL_*, and org_name[i] the organisation's name when ROLL_INSIDE. CX_OK or CX_ERR. */
+#define IDCARD_BATCH 64 /* the PostgreSQL backend binds at most 64 parameters a statement */
+int member_idcard_where_many(db *d, const actor *a, const unsigned char (*hash)[32], size_t n, int *where, char (*org_name)[256]);
 /* Checks of 身份证号 against the roll that meet members outside the caller's subtree would make
  * the roll an oracle for numbers elsewhere (a masked number rebuilt from candidates, a number in
  * another town confirmed). Such a check answers no more than "已在其他组织登记", is audited as a

@@ -321,6 +321,9 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
     member_in in;
     cx_err errs[16];
     int64_t before = r->nissues;
+    /* while the whole file so far is valid, an upload's rows are staged unchecked against the roll:
+     * the insert finds duplicates (and a file found bad later looks its staged rows up then) */
+    bool staging = im->stage && !r->nissues && !im->outside;
     const char *orgname;
     fill_in(cells, n, colmap, &in, &orgname);
     int ne = member_validate(&in, m, errs, 16);
@@ -332,8 +335,8 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
             char msg[256];
             snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
             issue(r, rowno, "身份证号", "duplicate_in_file", msg);
-        } else if (++im->checked, !im->writing || r->nissues != before) {
-            /* Not inserting this row: look the 身份证号 up to report a duplicate. */
+        } else if (++im->checked, !(im->writing || staging) || r->nissues != before) {
+            /* Not inserting (or staging) this row: look the 身份证号 up to report a duplicate. */
             roll_check(im, m->idcard, rowno, r->nissues == before);
         }
     }
@@ -350,7 +353,7 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
     }
     if (r->nissues == before) {
         r->valid_rows++;
-        if (im->stage && !r->nissues && !im->outside) stage_row(&im->st, o, rowno, m); /* only while all is valid */
+        if (staging) stage_row(&im->st, o, rowno, m);
     }
     return CX_OK;
 }
@@ -370,8 +373,10 @@ static int write_staged(importer *im, member_rec *m)
     return 1;
 }
 
-/* After a conflict in write_staged: the staged rows checked against the roll again, for the report. */
-static int recheck_staged(importer *im, member_rec *m)
+/* The staged rows looked up on the roll, for the report: when the file turned out bad (they are
+ * the rows before its first problem), or after a conflict in write_staged (conflict: then at least
+ * one must be found, else the roll changed under the insert and went back). */
+static int recheck_staged(importer *im, member_rec *m, bool conflict)
 {
     int64_t before = im->r->nissues;
     for (size_t off = 0; off < im->st.len;) {
@@ -382,7 +387,7 @@ static int recheck_staged(importer *im, member_rec *m)
         roll_check(im, m->idcard, rowno, true);
     }
     if (roll_flush(im) != CX_OK) return CX_ERR;
-    if (im->r->nissues == before && !im->outside)
+    if (conflict && im->r->nissues == before && !im->outside)
         issue(im->r, 0, "身份证号", "roster_changed", "导入期间党员名册有变动，未导入任何数据，请重新导入");
     return CX_OK;
 }
@@ -458,6 +463,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         }
     }
     if (!dbfail && roll_flush(im) != CX_OK) dbfail = true;
+    if (!dbfail && im->stage && (r->nissues || im->outside) && recheck_staged(im, m, false) != CX_OK) dbfail = true;
     if (rc == CX_ERR) issue(r, 0, "", fe.code, fe.msg);
     tab_close(t);
     free(im->ids.v);
@@ -470,7 +476,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         if (w == 0) { /* someone put one of the file's 身份证号 on the roll meanwhile: say where, as above */
             db_rollback(d);
             r->imported = 0;
-            w = recheck_staged(im, m);
+            w = recheck_staged(im, m, true);
         }
         if (w == CX_ERR) dbfail = true;
     }

@@ -473,7 +473,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         /* the checked upload: the one write transaction */
         int w = db_begin(d, true) == CX_OK && db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "") == CX_OK
                     ? write_staged(im, m) : CX_ERR;
-        if (w == 0) { /* someone put one of the file's 身份证号 on the roll meanwhile: say where, as above */
+        if (w == 0) { /* a 身份证号 already on the roll (or put there meanwhile): look the rows up for the report */
             db_rollback(d);
             r->imported = 0;
             w = recheck_staged(im, m, true);

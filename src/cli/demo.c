@@ -269,7 +269,7 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
     member m[8];
     bool upd;
     /* the members filled in paper forms (自评表、互评表) that the branch secretary keyed in */
-    actor sec = {0, "支部书记", NULL};
+    actor sec = {0, "支部书记", NULL, NULL};
     if (user_find(d, "secretary", &sec.user_id) != 1) return CX_OK;
     for (int i = 0; i < n; i++) {
         if (member_get(d, ids[i], &m[i]) != 1) return CX_ERR;
@@ -306,7 +306,7 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
         return CX_ERR;
     /* 纸质问卷 for the town's window: issued and keyed in by the level above (the district office) */
     int64_t batch;
-    actor off = {0, "区委活动办公室", NULL};
+    actor off = {0, "区委活动办公室", NULL, NULL};
     if (user_find(d, "office", &off.user_id) != 1) off = actor_cli;
     if (paper_batch_create(d, &off, RK_WINDOW, win, 10, "接待日现场发放", &batch, e) != CX_OK) return CX_ERR;
     sheet_ctx k = {d, batch, 0, e, CX_OK, &off};

@@ -232,7 +232,7 @@ int user_login(db *d, const char *username, const char *password, const char *ad
     db_done(s);
     if (rc == CX_ERR) return fail_db(d, e);
     bool known = rc == DB_ROW;
-    actor who = {id, username, NULL};
+    actor who = {id, username, NULL, NULL};
     int64_t now = now_unix();
     /* Lock-out is by (username, address), known name or not: a guesser at one address locks
      * only that address out, and a 423 tells nothing about which accounts exist. The attempt

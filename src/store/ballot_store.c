@@ -362,7 +362,7 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
         snprintf(after, sizeof after,
                  "{\"channel\":\"%s\",\"valid\":%" PRId64 ",\"invalid\":%" PRId64 ",\"unverified\":%" PRId64 ",\"held\":%" PRId64 "}",
                  as[k].channel, as[k].valid, as[k].invalid, as[k].unverified, as[k].held);
-        actor a = {as[k].user_id, as[k].actor_name, NULL};
+        actor a = {as[k].user_id, as[k].actor_name, NULL, NULL};
         rc = audit_append(d, &a, "ballots", "review_round", as[k].round_id, as[k].round_org_id, NULL, after, "ok");
     }
     if (rc == CX_OK && now - g_last_sweep > 600) { /* old limit windows go; claims (window 0) stay */

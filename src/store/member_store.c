@@ -87,17 +87,83 @@ static int fail_db(db *d, cx_err *e)
     return CX_ERR;
 }
 
-int member_idcard_exists(db *d, const char *idcard, int64_t *id)
+/* Whether a may see members of the organisation at path: the system sees everything, a user
+ * what their office or secretary grants cover, and an actor without grants nothing. */
+static bool actor_sees(const actor *a, const char *path)
+{
+    if (!a || a->user_id == 0) return true;
+    return a->scope && perm_allows(a->scope, ROLE_OFFICE | ROLE_SECRETARY, path);
+}
+
+int member_idcard_where(db *d, const actor *a, const char *idcard, int64_t *id, char org_name[256])
 {
     unsigned char h[CX_HASH_BYTES];
     crypto_field_hash(idcard, h);
-    db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE idcard_hash = ?");
+    db_stmt *s = db_prepare(d, "SELECT m.id, o.path, o.name FROM member m JOIN org o ON o.id = m.org_id WHERE m.idcard_hash = ?");
     if (!s) return CX_ERR;
     db_bind_blob(s, 1, h, sizeof h);
-    int rc = db_step(s);
-    if (rc == DB_ROW && id) *id = db_col_i64(s, 0);
+    int rc = db_step(s), where = ROLL_NONE;
+    if (rc == DB_ROW) {
+        where = actor_sees(a, db_col_text(s, 1)) ? ROLL_INSIDE : ROLL_OUTSIDE;
+        if (where == ROLL_INSIDE) { /* nothing about a member outside the actor's subtree leaves here */
+            if (id) *id = db_col_i64(s, 0);
+            if (org_name) snprintf(org_name, 256, "%s", db_col_text(s, 2));
+        }
+    }
     db_done(s);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+    return rc == CX_ERR ? CX_ERR : where;
+}
+
+int member_idcard_where_many(db *d, const actor *a, const unsigned char (*hash)[32], size_t n, int *where, char (*org_name)[256])
+{
+    _Static_assert(CX_HASH_BYTES == 32, "keyed hash size");
+    if (n > IDCARD_BATCH) return CX_ERR;
+    /* always IDCARD_BATCH parameters (the unused ones NULL): one cached statement */
+    char sql[160 + 2 * IDCARD_BATCH];
+    int k = snprintf(sql, sizeof sql, "SELECT m.idcard_hash, o.path, o.name FROM member m JOIN org o ON o.id = m.org_id WHERE m.idcard_hash IN (");
+    for (int i = 0; i < IDCARD_BATCH; i++) k += snprintf(sql + k, sizeof sql - (size_t)k, i ? ",?" : "?");
+    snprintf(sql + k, sizeof sql - (size_t)k, ")");
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return CX_ERR;
+    for (size_t i = 0; i < IDCARD_BATCH; i++) {
+        if (i < n) db_bind_blob(s, (int)i + 1, hash[i], CX_HASH_BYTES);
+        else db_bind_null(s, (int)i + 1);
+    }
+    for (size_t i = 0; i < n; i++) where[i] = ROLL_NONE;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        size_t len = 0;
+        const void *h = db_col_blob(s, 0, &len);
+        for (size_t i = 0; h && len == CX_HASH_BYTES && i < n; i++)
+            if (!memcmp(hash[i], h, CX_HASH_BYTES)) {
+                where[i] = actor_sees(a, db_col_text(s, 1)) ? ROLL_INSIDE : ROLL_OUTSIDE;
+                if (where[i] == ROLL_INSIDE) snprintf(org_name[i], 256, "%s", db_col_text(s, 2));
+            }
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int idcard_lookup_allow(db *d, const actor *a, int cost, cx_err *e)
+{
+    if (!a || a->user_id == 0) return CX_OK;
+    int64_t used = 0; /* a file that met members outside costs IDCARD_LOOKUP_FILE, a single check 1 */
+    if (db_i64(d, &used, 0,
+               "SELECT count(*) + 9 * count(CASE WHEN action = 'lookup_file' THEN 1 END) FROM audit_log "
+               "WHERE entity = 'idcard_lookup' AND entity_id = ? AND ts > ?",
+               "ii", a->user_id, now_unix() - IDCARD_LOOKUP_WINDOW) != CX_OK)
+        return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (used + cost > IDCARD_LOOKUP_BUDGET)
+        return cx_fail(e, 429, "idcard_lookup_limited", "idcard",
+                       "身份证号查重过于频繁：一小时内已多次查到在其他组织登记的身份证号，暂停核对身份证号，请一小时后再试或联系上级组织");
+    return CX_OK;
+}
+
+int idcard_lookup_record(db *d, const actor *a, bool file, const char *via, int64_t org_id, int64_t checked, int64_t outside)
+{
+    char after[160];
+    snprintf(after, sizeof after, "{\"via\":\"%s\",\"checked\":%" PRId64 ",\"outside\":%" PRId64 "}", via, checked, outside);
+    return audit_record(d, a, file ? "lookup_file" : "lookup", "idcard_lookup", a ? a->user_id : 0, org_id, NULL, after, "refused");
 }
 
 /* Target org must exist, be active and be where members belong (any type may hold members,
@@ -214,21 +280,39 @@ static int begin_member(db *d, int64_t id, member *m, cx_err *e)
 }
 
 /* Inside a write transaction: the target org must be usable and the 身份证号 must not belong to
- * another member than self (0 for a new member). Rolls back and fills e on refusal. */
-static int check_target(db *d, int64_t org_id, const member_rec *r, int64_t self, org *o, cx_err *e)
+ * another member than self (0 for a new member). Rolls back and fills e on refusal. A member
+ * outside a's subtree is neither named nor masked; the check is then audited and rate-limited
+ * (idcard_lookup_allow), unless the 身份证号 is self's own, which looks at nothing outside. */
+static int check_target(db *d, const actor *a, int64_t org_id, const member_rec *r, int64_t self, org *o, cx_err *e)
 {
     if (check_org(d, org_id, o, e) != CX_OK) {
         db_rollback(d);
         return CX_ERR;
     }
-    int64_t other = 0;
-    int ex = member_idcard_exists(d, r->idcard, &other);
-    if (ex == CX_ERR) return fail_db(d, e);
-    if (ex && other != self) {
+    unsigned char h[CX_HASH_BYTES];
+    crypto_field_hash(r->idcard, h);
+    int64_t own = 0;
+    if (self && db_i64(d, &own, 0, "SELECT count(*) FROM member WHERE id = ? AND idcard_hash = ?", "ib", self, h, sizeof h) != CX_OK)
+        return fail_db(d, e);
+    if (!own && idcard_lookup_allow(d, a, 1, e) != CX_OK) {
         db_rollback(d);
-        /* No member id or name: the other member may be outside the caller's subtree. */
-        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中（可能在其他党组织），请核实后再填写",
-                       r->idcard, r->idcard + 14);
+        return CX_ERR;
+    }
+    int64_t other = 0;
+    char where[256] = "";
+    int ex = member_idcard_where(d, a, r->idcard, &other, where);
+    if (ex == CX_ERR) return fail_db(d, e);
+    if (ex == ROLL_INSIDE && other != self) {
+        db_rollback(d);
+        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中（%s），请核实后再填写",
+                       r->idcard, r->idcard + 14, where);
+    }
+    if (ex == ROLL_OUTSIDE) {
+        db_rollback(d);
+        /* the answer is given only once the lookup is on record */
+        if (idcard_lookup_record(d, a, false, self ? "update" : "create", org_id, 1, 1) != CX_OK)
+            return cx_fail(e, 500, "audit_failed", "", "无法记录本次身份证号核对，请重试");
+        return cx_fail(e, 409, "registered_elsewhere", "idcard", "身份证号已在其他组织登记，请联系上级组织");
     }
     return CX_OK;
 }
@@ -237,12 +321,12 @@ int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, in
 {
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     org o;
-    if (check_target(d, org_id, r, 0, &o, e) != CX_OK) return CX_ERR;
+    if (check_target(d, a, org_id, r, 0, &o, e) != CX_OK) return CX_ERR;
     int64_t nid = 0;
     int rc = member_insert_row(d, &o, r, now_unix(), &nid);
     if (rc == 0) { /* another request inserted the same 身份证号 since the check above */
         db_rollback(d);
-        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号 %.6s********%s 已在党员名册中", r->idcard, r->idcard + 14);
+        return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号已在党员名册中（有人同时提交），请刷新后重试");
     }
     if (rc != 1 || tally_member_change(d, nid, NULL, false, NULL, o.path, true, r->status) != CX_OK) return fail_db(d, e);
     if (store_finish(d, a, "create", "member", nid, org_id, NULL, member_json(r, org_id, 1), CX_OK, e) != CX_OK) return CX_ERR;
@@ -255,7 +339,7 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
     member m;
     if (begin_member(d, id, &m, e) != CX_OK) return CX_ERR;
     org o;
-    if (check_target(d, org_id, r, id, &o, e) != CX_OK) return CX_ERR;
+    if (check_target(d, a, org_id, r, id, &o, e) != CX_OK) return CX_ERR;
     db_stmt *s = db_prepare(d, "UPDATE member SET part = ?, org_id = ?, (" MEMBER_WRITE ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?), "
                                "version = version + 1, updated_at = ? WHERE id = ?");
     int rc = CX_ERR;

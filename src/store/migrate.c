@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* The command line's actor; main() names the operator: 命令行（--as 姓名, or the system user）. */
-actor actor_cli = {0, "命令行", NULL};
+actor actor_cli = {0, "命令行", NULL, NULL};
 
 static int migration_number(const char *name)
 {

@@ -1,5 +1,7 @@
-/* roster.c: roster import, export and template. Import validates and writes each row in one pass
- * inside one transaction, committed only when every row was valid, so a file is never half-imported. */
+/* roster.c: roster import, export and template. An upload is checked without the write lock and
+ * then inserted in one short write transaction; a file from a path is validated and written in one
+ * pass inside one transaction. Either way only a file whose every row was valid is committed, so a
+ * file is never half-imported. */
 #include "roster.h"
 #include "rollup.h"
 #include "../domain/idcard.h"
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "../lib/xlsxout.h"
 
 #define NCOLS 13 /* member_cols without the terminator */
@@ -138,15 +141,15 @@ static void orgcache_free(orgcache *c)
     free(c->v);
 }
 
-/* Reports rowno when idcard already belongs to a member on the roll. */
-static int check_on_roll(db *d, const char *idcard, int64_t rowno, roster_report *r)
+/* The one file-level issue for 身份证号 registered outside the importer's subtree, put first so
+ * that its place in the report says nothing about which row it concerns. */
+static void issue_elsewhere(roster_report *r)
 {
-    int64_t other = 0;
-    int ex = member_idcard_exists(d, idcard, &other);
-    if (ex == CX_ERR) return CX_ERR;
-    if (ex) /* no member id: the other member may be outside the importer's subtree */
-        issue(r, rowno, "身份证号", "duplicate_member", "该身份证号已在党员名册中（可能在其他党组织），不能重复导入");
-    return CX_OK;
+    if (r->nkept == ROSTER_MAX_ISSUES) r->nkept--; /* the list is full: its last kept issue gives way */
+    issue(r, 0, "身份证号", "registered_elsewhere", "文件中有身份证号已在其他组织登记，请联系上级组织");
+    roster_issue x = r->issues[r->nkept - 1];
+    memmove(r->issues + 1, r->issues, (size_t)(r->nkept - 1) * sizeof *r->issues);
+    r->issues[0] = x;
 }
 
 static tabfile *open_tab(const char *path, const void *data, size_t len, cx_err *e)
@@ -265,6 +268,186 @@ static const org *row_org(db *d, orgcache *oc, const org *root, const char *name
     return NULL;
 }
 
+/* Validated rows of an upload waiting for the write transaction: the row's organisation (a
+ * pointer into the org cache, or root), its row number and the record's fields, packed. */
+#define REC_FIELDS X(name) X(sex) X(ethnicity) X(birth_date) X(idcard) X(phone) X(joined_date) X(full_date) \
+    X(education) X(post) X(duties) X(status)
+
+static void stage_row(buf *st, const org *o, int64_t rowno, const member_rec *m)
+{
+    buf_add(st, &o, sizeof o);
+    buf_add(st, &rowno, sizeof rowno);
+#define X(f) buf_add(st, m->f, strlen(m->f) + 1);
+    REC_FIELDS
+#undef X
+}
+
+/* Unpacks the staged row at p; returns its size. */
+static size_t unstage_row(const char *p, const org **o, int64_t *rowno, member_rec *m)
+{
+    const char *q = p;
+    memcpy(o, q, sizeof *o);
+    q += sizeof *o;
+    memcpy(rowno, q, sizeof *rowno);
+    q += sizeof *rowno;
+#define X(f) snprintf(m->f, sizeof m->f, "%s", q), q += strlen(q) + 1;
+    REC_FIELDS
+#undef X
+    return (size_t)(q - p);
+}
+
+/* One import's state while it reads the file. */
+typedef struct importer {
+    db *d;
+    const actor *a;
+    const org *root;
+    roster_report *r;
+    idset ids;
+    orgcache oc;
+    int64_t outside, checked, now;
+    bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
+    bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
+    buf st;
+    /* 身份证号 waiting to be looked up on the roll, IDCARD_BATCH at a time (one round trip) */
+    size_t npend;
+    unsigned char hash[IDCARD_BATCH][CX_HASH_BYTES];
+    struct { int64_t row; bool valid; } pend[IDCARD_BATCH];
+    int where[IDCARD_BATCH];
+    char orgname[IDCARD_BATCH][256];
+} importer;
+
+/* Looks the waiting 身份证号 up: a member the importer may see is reported at its row (which then
+ * is no longer valid); one outside the importer's subtree is only counted (im->outside), to be
+ * reported once for the whole file. */
+static int roll_flush(importer *im)
+{
+    if (!im->npend) return CX_OK;
+    size_t n = im->npend;
+    im->npend = 0;
+    if (member_idcard_where_many(im->d, im->a, (const unsigned char (*)[32])im->hash, n, im->where, im->orgname) != CX_OK) return CX_ERR;
+    for (size_t i = 0; i < n; i++) {
+        if (im->where[i] == ROLL_OUTSIDE) im->outside++;
+        else if (im->where[i] == ROLL_INSIDE) {
+            char msg[384];
+            snprintf(msg, sizeof msg, "该身份证号已在党员名册中（%s），不能重复导入", im->orgname[i]);
+            issue(im->r, im->pend[i].row, "身份证号", "duplicate_member", msg);
+            if (im->pend[i].valid) im->r->valid_rows--;
+        }
+    }
+    return CX_OK;
+}
+
+/* Queues rowno's 身份证号 for roll_flush; valid: the row is (about to be) counted valid. Never
+ * flushes itself, so a row's issues are settled before the batch holding it is looked up: the
+ * caller flushes a full batch between rows. */
+static void roll_check(importer *im, const char *idcard, int64_t rowno, bool valid)
+{
+    crypto_field_hash(idcard, im->hash[im->npend]);
+    im->pend[im->npend].row = rowno;
+    im->pend[im->npend].valid = valid;
+    im->npend++;
+}
+
+static int by_row(const void *x, const void *y)
+{
+    const roster_issue *const *a = x, *const *b = y;
+    if ((*a)->row != (*b)->row) return (*a)->row < (*b)->row ? -1 : 1;
+    return *a < *b ? -1 : *a > *b; /* as found */
+}
+
+/* Issues in row order (duplicates on the roll are found a batch after the row's other issues). */
+static void sort_issues(roster_report *r)
+{
+    if (r->nkept < 2) return;
+    const roster_issue **v = xmalloc((size_t)r->nkept * sizeof *v);
+    for (int i = 0; i < r->nkept; i++) v[i] = &r->issues[i];
+    qsort(v, (size_t)r->nkept, sizeof *v, by_row);
+    roster_issue *sorted = xmalloc((size_t)ROSTER_MAX_ISSUES * sizeof *sorted);
+    for (int i = 0; i < r->nkept; i++) sorted[i] = *v[i];
+    free(v);
+    free(r->issues);
+    r->issues = sorted;
+}
+
+/* Validates one row: fields, organisation, 身份证号 against the file and the roll; inserts it when
+ * writing, stages it when staging. CX_ERR on a database error. */
+static int check_row(importer *im, char **cells, size_t n, const int *colmap, int64_t rowno, member_rec *m)
+{
+    roster_report *r = im->r;
+    member_in in;
+    cx_err errs[16];
+    int64_t before = r->nissues;
+    /* while the whole file so far is valid, an upload's rows are staged unchecked against the roll:
+     * the insert finds duplicates (and a file found bad later looks its staged rows up then) */
+    bool staging = im->stage && !r->nissues && !im->outside;
+    const char *orgname;
+    fill_in(cells, n, colmap, &in, &orgname);
+    int ne = member_validate_row(&in, m, errs, 16);
+    for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
+    const org *o = row_org(im->d, &im->oc, im->root, orgname, rowno, r);
+    if (m->idcard[0] && strlen(m->idcard) == 18) {
+        int64_t first = idset_add(&im->ids, id_key(m->idcard), rowno);
+        if (first) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
+            issue(r, rowno, "身份证号", "duplicate_in_file", msg);
+        } else if (++im->checked, !(im->writing || staging) || r->nissues != before) {
+            /* Not inserting (or staging) this row: look the 身份证号 up to report a duplicate. */
+            roll_check(im, m->idcard, rowno, r->nissues == before);
+        }
+    }
+    if (r->nissues != before || im->outside) im->writing = false;
+    if (im->writing) {
+        /* The insert itself detects a 身份证号 already on the roll (ON CONFLICT DO NOTHING). */
+        int ins = member_insert_row(im->d, o, m, im->now, NULL);
+        if (ins == CX_ERR) return CX_ERR;
+        if (ins) r->imported++;
+        else {
+            im->writing = false;
+            roll_check(im, m->idcard, rowno, true);
+        }
+    }
+    if (r->nissues == before) {
+        r->valid_rows++;
+        if (staging) stage_row(&im->st, o, rowno, m);
+    }
+    return CX_OK;
+}
+
+/* Inserts the staged rows inside the open write transaction. 1 when all were inserted, 0 when a
+ * 身份证号 reached the roll since it was checked (nothing more is inserted), CX_ERR. */
+static int write_staged(importer *im, member_rec *m)
+{
+    for (size_t off = 0; off < im->st.len;) {
+        const org *o;
+        int64_t rowno;
+        off += unstage_row(im->st.p + off, &o, &rowno, m);
+        int ins = member_insert_row(im->d, o, m, im->now, NULL);
+        if (ins != 1) return ins;
+        im->r->imported++;
+    }
+    return 1;
+}
+
+/* The staged rows looked up on the roll, for the report: when the file turned out bad (they are
+ * the rows before its first problem), or after a conflict in write_staged (conflict: then at least
+ * one must be found, else the roll changed under the insert and went back). */
+static int recheck_staged(importer *im, member_rec *m, bool conflict)
+{
+    int64_t before = im->r->nissues;
+    for (size_t off = 0; off < im->st.len;) {
+        const org *o;
+        int64_t rowno;
+        off += unstage_row(im->st.p + off, &o, &rowno, m);
+        if (im->npend == IDCARD_BATCH && roll_flush(im) != CX_OK) return CX_ERR;
+        roll_check(im, m->idcard, rowno, true);
+    }
+    if (roll_flush(im) != CX_OK) return CX_ERR;
+    if (conflict && im->r->nissues == before && !im->outside)
+        issue(im->r, 0, "身份证号", "roster_changed", "导入期间党员名册有变动，未导入任何数据，请重新导入");
+    return CX_OK;
+}
+
 int roster_import(db *d, const actor *a, const org *root, const char *path, const void *data, size_t len, bool dry_run,
                   roster_report *r, cx_err *e)
 {
@@ -274,6 +457,9 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         issue(r, 0, "", "org_inactive", "该党组织已停用，不能导入党员");
         return CX_OK;
     }
+    /* A file checks its 身份证号 against the whole roll: refused up front once the user's lookup
+     * budget is spent, whatever the file holds (so the refusal tells nothing). */
+    if (idcard_lookup_allow(d, a, IDCARD_LOOKUP_FILE, e) != CX_OK) return CX_ERR;
     cx_err fe = {0};
     tabfile *t = open_tab(path, data, len, &fe);
     if (!t) {
@@ -304,22 +490,33 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     }
     for (size_t i = 0; i < ncols; i++)
         if (colmap[i] >= 0 && !strcmp(member_cols[colmap[i]].field, "idcard")) idcol = (int)i;
-    /* One pass in one transaction: each row is validated and, while every row so far was valid,
-     * written. The first bad row stops the writing but not the checking, so the report lists
-     * every problem; then everything is rolled back. Only a wholly valid file is committed. */
-    if (db_begin(d, !dry_run) != CX_OK) {
+    /* An upload (at most 64 MB) is read and checked outside any transaction (each lookup its own
+     * short read: no write lock, and no snapshot held for the whole file), its valid rows kept in
+     * memory; only a wholly valid file is then
+     * inserted, in one short write transaction, so logins and ballots are not held up by the
+     * parsing and checking. A file from a path (`cxzy import`: a million rows) is checked and
+     * written in one pass inside one write transaction: staging it would cost more memory than
+     * its bulk insert would gain. Either way the first bad row stops the writing but not the
+     * checking, so the report lists every problem, and nothing is committed unless every row is valid. */
+    importer *im = xcalloc(1, sizeof *im); /* about 80 KB: not on the worker's stack */
+    im->d = d;
+    im->a = a;
+    im->root = root;
+    im->r = r;
+    im->now = now_unix();
+    im->stage = !path && !dry_run;
+    im->writing = !dry_run && !im->stage;
+    buf_init(&im->st);
+    if (im->writing && db_begin(d, true) != CX_OK) {
+        free(im);
         free(colmap);
         tab_close(t);
         return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     }
-    bool writing = !dry_run, dbfail = false;
-    idset ids = {0};
-    orgcache oc = {0};
-    member_in in;
+    bool dbfail = false;
     member_rec *m = xmalloc(sizeof *m);
-    cx_err errs[16];
-    int64_t now = now_unix(), id_before = 0;
-    db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
+    int64_t id_before = 0;
+    if (im->writing) db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
     roster_scratch scratch;
     int64_t notes_row = 0; /* where the notes under the table begin */
     while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
@@ -332,7 +529,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
             char msg[256];
             snprintf(msg, sizeof msg, "该行在表尾说明（第 %" PRId64 " 行）之后：党员数据应写在说明之前", notes_row);
             issue(r, rowno, "", "row_after_notes", msg);
-            writing = false;
+            im->writing = false;
             continue;
         }
         if (notes_row || !any) continue; /* notes, or no member column filled (a 序号 alone) */
@@ -340,52 +537,39 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
             member_col_find(cells[idcol]) == colmap[idcol])
             continue; /* the header again (a printed multi-page roster) */
         r->rows++;
-        int64_t before = r->nissues;
-        const char *orgname;
-        fill_in(cells, n, colmap, &in, &orgname);
-        int ne = member_validate_row(&in, m, errs, 16);
-        for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
-        const org *o = row_org(d, &oc, root, orgname, rowno, r);
-        if (m->idcard[0] && strlen(m->idcard) == 18) {
-            int64_t first = idset_add(&ids, id_key(m->idcard), rowno);
-            if (first) {
-                char msg[256];
-                snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
-                issue(r, rowno, "身份证号", "duplicate_in_file", msg);
-            } else if (!writing || r->nissues != before) {
-                /* Not inserting this row: look the 身份证号 up to report a duplicate. */
-                if (check_on_roll(d, m->idcard, rowno, r) != CX_OK) {
-                    dbfail = true;
-                    break;
-                }
-            }
+        /* a row queues at most one 身份证号 for the roll */
+        if ((im->npend == IDCARD_BATCH && roll_flush(im) != CX_OK) || check_row(im, cells, n, colmap, rowno, m) != CX_OK) {
+            dbfail = true;
+            break;
         }
-        if (r->nissues != before) writing = false;
-        if (writing) {
-            /* The insert itself detects a 身份证号 already on the roll (ON CONFLICT DO NOTHING). */
-            int ins = member_insert_row(d, o, m, now, NULL);
-            if (ins == CX_ERR) {
-                dbfail = true;
-                break;
-            }
-            if (ins) r->imported++;
-            else {
-                writing = false;
-                if (check_on_roll(d, m->idcard, rowno, r) != CX_OK) {
-                    dbfail = true;
-                    break;
-                }
-            }
-        }
-        if (r->nissues == before) r->valid_rows++;
     }
+    if (!dbfail && roll_flush(im) != CX_OK) dbfail = true;
+    if (!dbfail && im->stage && (r->nissues || im->outside) && recheck_staged(im, m, false) != CX_OK) dbfail = true;
     if (rc == CX_ERR) issue(r, 0, "", fe.code, fe.msg);
     tab_close(t);
-    free(ids.v);
-    free(m);
+    free(im->ids.v);
     free(colmap);
-    orgcache_free(&oc);
     if (r->rows == 0 && r->nissues == 0 && !dbfail) issue(r, 0, "", "no_rows", "文件中没有党员数据（只有列标题）");
+    if (im->stage && !dbfail && !r->nissues && !im->outside) {
+        /* the checked upload: the one write transaction */
+        int w = db_begin(d, true) == CX_OK && db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "") == CX_OK
+                    ? write_staged(im, m) : CX_ERR;
+        if (w == 0) { /* a 身份证号 already on the roll (or put there meanwhile): look the rows up for the report */
+            db_rollback(d);
+            r->imported = 0;
+            w = recheck_staged(im, m, true);
+        }
+        if (w == CX_ERR) dbfail = true;
+    }
+    if (im->st.p) sodium_memzero(im->st.p, im->st.len); /* the staged rows hold full 身份证号 and phones */
+    buf_free(&im->st);
+    sodium_memzero(m, sizeof *m);
+    free(m);
+    orgcache_free(&im->oc);
+    int64_t outside = im->outside, checked = im->checked;
+    free(im);
+    sort_issues(r);
+    if (outside && !dbfail) issue_elsewhere(r);
     if (dbfail || r->nissues || dry_run) {
         if (dbfail) cx_fail(e, 500, "db_error", "", "导入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);
@@ -395,6 +579,12 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
                                     dry_run ? "true" : "false");
             audit_record(d, a, "import_check", "org", root->id, root->id, NULL, after, r->nissues ? "refused" : "ok");
             free(after);
+            /* the answer about numbers outside the importer's subtree is given only once on record */
+            if (outside && idcard_lookup_record(d, a, true, dry_run ? "dry_run" : "import", root->id, checked, outside) != CX_OK) {
+                roster_report_free(r);
+                memset(r, 0, sizeof *r);
+                return cx_fail(e, 500, "audit_failed", "", "无法记录本次身份证号核对，导入未进行");
+            }
         }
         return dbfail ? CX_ERR : CX_OK;
     }

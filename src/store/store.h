@@ -18,6 +18,10 @@ typedef struct actor {
     int64_t user_id; /* 0 for the system / command line */
     const char *name;    /* the login name (the audit log records it with user_id) */
     const char *display; /* the person's name as records show it (display name); NULL: name */
+    /* The signed-in user's grants: what the actor may see, for checks that look at the whole
+     * district (a 身份证号 already on the roll). NULL for the system (user_id 0: everything) and,
+     * for a user, nothing. */
+    const principal *scope;
 } actor;
 /* The name a record shows for who did something: the display name, else the login name. */
 static inline const char *actor_shown(const actor *a)
@@ -156,8 +160,32 @@ const char *photo_sniff(const void *data, size_t n);
 int member_photo_set(db *d, const actor *a, int64_t id, const void *data, size_t n, cx_err *e);
 /* 1 with the bytes in out and the type in mime; 0 when the member has no photo. */
 int member_photo_get(db *d, int64_t id, buf *out, char mime[32]);
-/* True when a 身份证号 (normalised) is already on the roll; *id gets the member. */
-int member_idcard_exists(db *d, const char *idcard, int64_t *id);
+/* Where a 身份证号 (normalised) is on the roll, seen from a: ROLL_NONE, ROLL_INSIDE (a member
+ * a may see: *id and org_name, when not NULL, get the member and its organisation's name),
+ * ROLL_OUTSIDE (a member outside a's subtree: nothing more is told), or CX_ERR. */
+enum { ROLL_NONE = 0, ROLL_INSIDE = 1, ROLL_OUTSIDE = 2 };
+int member_idcard_where(db *d, const actor *a, const char *idcard, int64_t *id, char org_name[256]);
+/* The same for up to IDCARD_BATCH keyed hashes (crypto_field_hash) in one query: where[i] gets
+ * ROLL_*, and org_name[i] the organisation's name when ROLL_INSIDE. CX_OK or CX_ERR. */
+#define IDCARD_BATCH 64 /* the PostgreSQL backend binds at most 64 parameters a statement */
+int member_idcard_where_many(db *d, const actor *a, const unsigned char (*hash)[32], size_t n, int *where, char (*org_name)[256]);
+/* Checks of 身份证号 against the roll that meet members outside the caller's subtree would make
+ * the roll an oracle for numbers elsewhere (a masked number rebuilt from candidates, a number in
+ * another town confirmed). Such a check answers no more than "已在其他组织登记", is audited as a
+ * lookup (entity idcard_lookup, entity_id the user: who, how many numbers were checked and how many
+ * met members outside, never the numbers) and is rate-limited per user: a budget of
+ * IDCARD_LOOKUP_BUDGET units per rolling hour, a file (import or dry run) that met one costing
+ * IDCARD_LOOKUP_FILE units and a single create or edit 1. Once spent, every check that could look
+ * outside is refused up front, whatever its numbers (429 idcard_lookup_limited), so the refusal
+ * itself tells nothing. The system (user_id 0) is not limited. */
+#define IDCARD_LOOKUP_BUDGET 20
+#define IDCARD_LOOKUP_FILE 10
+#define IDCARD_LOOKUP_WINDOW 3600
+/* CX_OK when a may make a check costing cost units now; CX_ERR with e (429, or 500) otherwise. */
+int idcard_lookup_allow(db *d, const actor *a, int cost, cx_err *e);
+/* Audits a check that met `outside` members outside a's subtree (its own transaction); file: an
+ * import or dry run (via "import" / "dry_run"), else a single create or edit. */
+int idcard_lookup_record(db *d, const actor *a, bool file, const char *via, int64_t org_id, int64_t checked, int64_t outside);
 
 typedef struct member_query {
     const org *root;

@@ -129,6 +129,7 @@ void h_member_create(req *r)
     int n = member_validate(&in, &rec, errs, 16);
     cx_err e = {0};
     if (n == 0 && member_create(r->db, &r->who, oid, &rec, &nid, &e) != CX_OK) errs[0] = e, n = 1;
+    if (n && errs[0].status == 429) r->retry_after = IDCARD_LOOKUP_WINDOW; /* the 身份证号 lookup budget is spent */
     if (n) {
         req_fail_fields(r, errs, n); /* a page: the form again, each message at its field, what was typed kept */
         return;
@@ -197,6 +198,7 @@ void h_member_update(req *r)
     cx_err errs[16];
     int n = member_validate(&in, &rec, errs, 16);
     if (n == 0 && member_update(r->db, &r->who, id, org_id, &rec, &e) != CX_OK) errs[0] = e, n = 1;
+    if (n && errs[0].status == 429) r->retry_after = IDCARD_LOOKUP_WINDOW; /* the 身份证号 lookup budget is spent */
     sodium_memzero(idcard, sizeof idcard);
     sodium_memzero(phone, sizeof phone);
     if (n) {

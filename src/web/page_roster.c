@@ -41,6 +41,7 @@ void h_import(req *r)
     cx_err e = {0};
     if (roster_import(r->db, &r->who, &o, NULL, data, len, dry, &rep, &e) != CX_OK) {
         roster_report_free(&rep);
+        if (e.status == 429) r->retry_after = IDCARD_LOOKUP_WINDOW; /* the 身份证号 lookup budget is spent */
         req_fail(r, &e);
         return;
     }

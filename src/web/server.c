@@ -843,6 +843,7 @@ static void load_session(req *r)
         r->who.user_id = r->user.user_id;
         r->who.name = r->user.username;
         r->who.display = r->user.display_name;
+        r->who.scope = &r->user;
     }
 }
 

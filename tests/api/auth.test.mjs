@@ -154,7 +154,7 @@ test('pages and API answers carry the security headers; pages need a login', asy
   const root = office.user.roles[0].org_id;
   const check = (r, what) => {
     const csp = r.headers.get('content-security-policy') || '';
-    for (const d of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"])
+    for (const d of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"])
       assert.ok(csp.includes(d), `${what}: CSP lacks ${d}: ${csp}`);
     assert.ok(!/unsafe-inline|unsafe-eval/.test(csp), `${what}: ${csp}`);
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff', what);

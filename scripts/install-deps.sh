@@ -10,23 +10,11 @@ PKGS="build-essential pkg-config meson ninja-build
  postgresql chromium fonts-wqy-microhei nodejs npm wrk nginx-light curl ca-certificates util-linux
  clang libclang-rt-14-dev"
 
-missing=""
-for p in $PKGS; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
 # nodejs may come from outside Debian's packaging (e.g. the machine image): accept a working node/npm.
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-  missing=$(echo "$missing" | tr ' ' '\n' | grep -vx -e nodejs -e npm | tr '\n' ' ')
+  PKGS=$(echo $PKGS | tr ' ' '\n' | grep -vx -e nodejs -e npm | tr '\n' ' ')
 fi
-missing=$(echo $missing)
-if [ -n "$missing" ]; then
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-  echo "install-deps: installing: $missing"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q </dev/null
-  $SUDO apt-get install -y -q --no-install-recommends $missing </dev/null
-fi
+sh scripts/apt-install.sh $PKGS
 
 # Browser-side assets and browser-test modules from npm, pinned by package-lock.json.
 if [ ! -d node_modules/echarts ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

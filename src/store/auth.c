@@ -258,25 +258,23 @@ int user_login(db *d, const char *username, const char *password, const char *ad
         return locked_fail(e, locked > all_locked ? locked : all_locked, now);
     }
     if (db_commit(d) != CX_OK) return fail_db(d, e);
-    if (known && !active) {
-        audit_record(d, &who, "login", "user", id, 0, NULL, NULL, "inactive");
-        return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
-    }
-    /* Unknown names do the same work as a real check, so timing does not tell which exist. */
+    /* Unknown names do the same work as a real check, so timing does not tell which exist.
+     * A deactivated account is checked and answered as an unknown name is, right password or
+     * not: the answer never tells that the name exists (only the audit log says "inactive"). */
     if (!known) pthread_once(&dummy_once, make_dummy);
     int wait = pwgate_enter(addr);
     if (wait) {
         *retry_after = wait;
         return cx_fail(e, 429, "too_many_logins", "", "登录尝试过于频繁，请 %d 秒后再试", wait);
     }
-    bool ok = crypto_pw_verify(known ? hash : dummy_hash, password) == CX_OK && known;
+    bool ok = crypto_pw_verify(known ? hash : dummy_hash, password) == CX_OK && known && active;
     pwgate_leave(addr, !ok);
     if (!ok) {
         bool lock = attempt >= LOCK_FAILURES;
         if (db_begin(d, true) != CX_OK) return fail_db(d, e);
         if ((lock && lock_set(d, username, addr_key, now + LOCK_SECONDS) != CX_OK) || lock_bump(d, username, "*", now, &all, &all_locked) != CX_OK ||
             (all >= LOCK_CEILING && lock_set(d, username, "*", now + LOCK_SECONDS) != CX_OK) ||
-            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, !known ? "unknown_user" : lock ? "fail_locked" : "fail") != CX_OK ||
+            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, !known ? "unknown_user" : !active ? "inactive" : lock ? "fail_locked" : "fail") != CX_OK ||
             db_commit(d) != CX_OK)
             return fail_db(d, e);
         if (lock) return locked_fail(e, now + LOCK_SECONDS, now);

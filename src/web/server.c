@@ -53,7 +53,7 @@ static bool feedback_upload(const char *pattern)
 
 static const char *SECURITY_HEADERS[][2] = {
     {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"},
+                                "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"},
     {"X-Content-Type-Options", "nosniff"},
     {"Referrer-Policy", "same-origin"},
     {"X-Frame-Options", "DENY"},

@@ -2,7 +2,7 @@
 // security headers. Runs on its own demo database; lock-out uses accounts made here by the CLI.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, loginAs, expectError, scratchFile, PASSWORD } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, scratchFile, sqlOn, PASSWORD } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -92,6 +92,33 @@ test('a failed login does not tell whether the username exists', async () => {
   assert.deepEqual(known.json, unknown.json, 'the answers for an existing and a missing account differ');
 });
 
+test('a deactivated account answers as an unknown name does, with the right password or a wrong one', async () => {
+  addUser('gonetest');
+  sqlOn(srv.db, "UPDATE app_user SET active = 0 WHERE username = 'gonetest'");
+  const c = new Client(srv.base);
+  const unknown = await c.post('/api/v1/session', { username: 'no-such-user-y', password: 'Lock-test-2026' });
+  expectError(unknown, 401, 'bad_credentials', 'password');
+  for (const password of ['Lock-test-2026', 'Wrong-pass-2026']) {
+    const r = await c.post('/api/v1/session', { username: 'gonetest', password });
+    assert.equal(r.status, 401, `${password}: ${r.text}`);
+    assert.deepEqual(r.json, unknown.json, 'a deactivated account is told apart from a missing one');
+    assert.equal(cookieOf(r, 'cxzy_session'), undefined);
+  }
+  expectError(await c.get('/api/v1/me'), 401, 'unauthenticated');
+  // the sign-in form (same check behind it) answers the same too
+  const form = async (username) => {
+    const f = new Client(srv.base);
+    const page = await f.get('/login');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    assert.ok(csrf, page.text);
+    return f.post('/login', new URLSearchParams({ username, password: 'Lock-test-2026', _csrf: csrf }).toString(),
+      { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  };
+  const a = await form('gonetest'), b = await form('no-such-user-y');
+  assert.equal(a.status, b.status, a.text);
+  assert.ok(!/停用/.test(a.text), 'the sign-in page says the account is deactivated');
+});
+
 test('five wrong passwords lock the account (423); then the right password is refused too', async () => {
   addUser('locktest');
   addUser('locktest2');
@@ -127,7 +154,7 @@ test('pages and API answers carry the security headers; pages need a login', asy
   const root = office.user.roles[0].org_id;
   const check = (r, what) => {
     const csp = r.headers.get('content-security-policy') || '';
-    for (const d of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"])
+    for (const d of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"])
       assert.ok(csp.includes(d), `${what}: CSP lacks ${d}: ${csp}`);
     assert.ok(!/unsafe-inline|unsafe-eval/.test(csp), `${what}: ${csp}`);
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff', what);

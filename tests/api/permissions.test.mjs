@@ -221,6 +221,7 @@ Object.assign(BODIES, { // feedback (page_feedback.c)
   'POST /feedback/{id}/reveal': () => undefined,
   'POST /feedback-categories': () => ({ name: `越权分类${++seq}` }),
   'POST /calendar': () => ({ date: '2026-12-24', kind: 'holiday', name: '越权假日' }),
+  'PATCH /settings': () => ({ public_url: 'https://evil.example' }), // no {id}: who may set it is in settings.test.mjs
 });
 PUBLIC.push('POST /public/feedback', 'POST /public/track', 'GET /public/replies'); // reviewed: no id, no session; rate-limited per address
 

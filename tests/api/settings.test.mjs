@@ -52,6 +52,9 @@ test('`cxzy config set public-url` in another process: the running server prints
 
 test('the settings page and API: only the top office; a bad address is refused naming the field and changes nothing', async () => {
   expectError(await secretary.patch('/api/v1/settings', { public_url: 'https://a.example' }), 403, 'forbidden');
+  // a town's office is an office, but not the top one: the address is the whole site's
+  const town = await loginAs(srv.base, 'town');
+  expectError(await town.patch('/api/v1/settings', { public_url: 'https://a.example' }), 403, 'forbidden');
   for (const v of ['ftp://x', 'https://a.example/path', 'https://a b', 'cxzy.example.gov.cn']) {
     expectError(await office.patch('/api/v1/settings', { public_url: v }), 400, 'invalid_public_url', 'public_url');
   }

@@ -200,10 +200,12 @@ void crypto_field_hash(const char *s, unsigned char out[CX_HASH_BYTES])
 int crypto_pw_hash(const char *pw, char out[128])
 {
     _Static_assert(crypto_pwhash_STRBYTES <= 128, "pwhash string fits");
-    return crypto_pwhash_str_alg(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                 crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) == 0
-               ? CX_OK
-               : CX_ERR;
+    return crypto_pwhash_str_alg(out, pw, strlen(pw), CX_PW_OPS, CX_PW_MEM, crypto_pwhash_ALG_ARGON2ID13) == 0 ? CX_OK : CX_ERR;
+}
+
+bool crypto_pw_needs_rehash(const char *hash)
+{
+    return crypto_pwhash_str_needs_rehash(hash, CX_PW_OPS, CX_PW_MEM) != 0;
 }
 
 int crypto_pw_verify(const char *hash, const char *pw)

@@ -45,9 +45,17 @@ void crypto_keyed_hash(const char *s, unsigned char out[CX_HASH_BYTES]);
  * their hash (身份证号, phone: duplicate detection without decrypting): a key rotation
  * recomputes them from the decrypted fields. */
 void crypto_field_hash(const char *s, unsigned char out[CX_HASH_BYTES]);
-/* argon2id password hash (libsodium's string format); CX_ERR when out of memory. */
+/* argon2id password hash (libsodium's string format); CX_ERR when out of memory. The cost is
+ * OWASP's argon2id minimum, m = 19 MiB, t = 2, p = 1: each check holds its memory while it runs and
+ * several run at once (lib/pwgate), so libsodium's INTERACTIVE 64 MiB put a server past P5's
+ * 128 MB under simultaneous logins (docs/BENCHMARKS.md). Hashes made with other limits still
+ * verify and are replaced at their owner's next login (crypto_pw_needs_rehash). */
+#define CX_PW_OPS 2
+#define CX_PW_MEM ((size_t)19 * 1024 * 1024)
 int crypto_pw_hash(const char *pw, char out[128]);
 int crypto_pw_verify(const char *hash, const char *pw); /* CX_OK when it matches */
+/* True when hash was made with other limits (or another algorithm) than crypto_pw_hash's. */
+bool crypto_pw_needs_rehash(const char *hash);
 /* n random bytes as 2n lowercase hex characters into out (2n+1 bytes). */
 void crypto_random_hex(char *out, size_t n);
 void crypto_sha256(const void *data, size_t n, unsigned char out[32]);

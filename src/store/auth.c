@@ -268,6 +268,10 @@ int user_login(db *d, const char *username, const char *password, const char *ad
         return cx_fail(e, 429, "too_many_logins", "", "登录尝试过于频繁，请 %d 秒后再试", wait);
     }
     bool ok = crypto_pw_verify(known ? hash : dummy_hash, password) == CX_OK && known && active;
+    /* a hash made with older limits is replaced now that the password is at hand (still inside
+     * the gate: it is a second argon2id run) */
+    char fresh[128] = "";
+    if (ok && crypto_pw_needs_rehash(hash) && crypto_pw_hash(password, fresh) != CX_OK) fresh[0] = 0;
     pwgate_leave(addr, !ok);
     if (!ok) {
         bool lock = attempt >= LOCK_FAILURES;
@@ -284,6 +288,7 @@ int user_login(db *d, const char *username, const char *password, const char *ad
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
     if (db_run(d, "DELETE FROM login_lock WHERE username = ? AND (addr = ? OR addr = '*' OR since < ?)", "ssi", username, addr_key,
                now - LOCK_SECONDS) != CX_OK ||
+        (fresh[0] && db_run(d, "UPDATE app_user SET pw_hash = ? WHERE id = ? AND pw_hash = ?", "sis", fresh, id, hash) != CX_OK) ||
         audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
         return fail_db(d, e);
     if (user_load(d, id, p) != 1) return cx_fail(e, 403, "account_inactive", "username", "账号已停用");

@@ -17,6 +17,15 @@ void h_import_page(req *r)
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "导入党员名册");
     cJSON_AddItemToObject(d, "org", json_org(&o));
+    /* after a page import, the redirect's notice (a refresh of it posts nothing again) */
+    const char *q = strcmp(r->method, "GET") ? NULL : req_query(r, "imported");
+    int64_t n = 0;
+    if (q && str_to_i64(q, &n) == CX_OK && n > 0) {
+        cJSON *rj = cJSON_AddObjectToObject(d, "report");
+        json_add_i64(rj, "imported", n);
+        cJSON_AddBoolToObject(rj, "ok", true);
+        cJSON_AddBoolToObject(rj, "dry_run", false);
+    }
 }
 
 void h_import(req *r)
@@ -68,6 +77,10 @@ void h_import(req *r)
     }
     if (rep.nissues > rep.nkept) json_add_i64(rj, "errors_not_listed", rep.nissues - rep.nkept);
     roster_report_free(&rep);
+    if (!api && !dry && !rep.nissues) { /* imported: 303 to the notice, so a refresh posts nothing again */
+        req_redirect(r, "/orgs/%" PRId64 "/import?imported=%" PRId64, id, rep.imported);
+        return;
+    }
     if (rep.nissues) {
         /* The API answers 422 with the whole report; the page shows it. */
         r->status = 422;

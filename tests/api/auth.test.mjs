@@ -92,6 +92,26 @@ test('a failed login does not tell whether the username exists', async () => {
   assert.deepEqual(known.json, unknown.json, 'the answers for an existing and a missing account differ');
 });
 
+test('a password hashed with the old 64 MiB argon2id limits still signs in, and is re-hashed at 19 MiB then', async () => {
+  addUser('rehashtest');
+  const hashOf = () => sqlOn(srv.db, "SELECT pw_hash FROM app_user WHERE username = 'rehashtest'");
+  assert.match(hashOf(), /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, 'new accounts get the 19 MiB limits');
+  // what libsodium's INTERACTIVE limits made of the demo password (as every account had before)
+  const old = '$argon2id$v=19$m=65536,t=2,p=1$UUgJZy6Q2l2mrzH2YjTZ1w$ViOE1C54vCLmqaoSlghhtl06Ifn5VXL2n2sVaPNs/mo';
+  sqlOn(srv.db, `UPDATE app_user SET pw_hash = '${old}' WHERE username = 'rehashtest'`);
+  const wrong = await new Client(srv.base).post('/api/v1/session', { username: 'rehashtest', password: 'not-the-password-1' });
+  expectError(wrong, 401, 'bad_credentials', 'password');
+  assert.equal(hashOf(), old, 'a failed login changes nothing');
+  const ok = await new Client(srv.base).post('/api/v1/session', { username: 'rehashtest', password: PASSWORD });
+  assert.equal(ok.status, 200, ok.text);
+  const now = hashOf();
+  assert.match(now, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  assert.notEqual(now, old);
+  // and the new hash is the same password
+  assert.equal((await new Client(srv.base).post('/api/v1/session', { username: 'rehashtest', password: PASSWORD })).status, 200);
+  assert.equal(hashOf(), now, 'a current hash is not replaced again');
+});
+
 test('a deactivated account answers as an unknown name does, with the right password or a wrong one', async () => {
   addUser('gonetest');
   sqlOn(srv.db, "UPDATE app_user SET active = 0 WHERE username = 'gonetest'");

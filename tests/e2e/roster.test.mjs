@@ -223,10 +223,11 @@ test('secretary logs in, imports a roster (first with a wrong check digit) and e
     page.waitForResponse((r) => r.url().endsWith('/import') && r.request().method() === 'POST'),
     page.getByRole('button', { name: '上传' }).click(),
   ]);
-  assert.equal(r2.status(), 200);
+  assert.equal(r2.status(), 303, 'a successful import redirects: a refresh posts nothing again');
   const ok = page.locator('#report .ok');
   await ok.waitFor();
   assert.match(await ok.innerText(), /已导入 3 名党员/);
+  assert.match(page.url(), /\/import\?imported=3$/);
   await shots(page, 'import-ok');
 
   // Back to the list: the three are there, masked.

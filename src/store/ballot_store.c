@@ -2,6 +2,7 @@
  * rounds, SMS codes, ballots, paper questionnaires, phone sampling and results (see
  * ballot_store.h). */
 #include "ballot_store.h"
+#include "../lib/json.h"
 #include "draw_store.h"
 #include "rollup.h"
 #include "../domain/idcard.h"
@@ -1796,9 +1797,9 @@ int burst_decide(db *d, const actor *a, int64_t id, bool release, const char *no
     char *before = xasprintf("{\"state\":\"open\",\"held\":%" PRId64 "}", b.held);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "state", release ? "released" : "discarded");
-    cJSON_AddNumberToObject(j, "ballots", (double)b.held);
+    json_add_i64(j, "ballots", b.held);
     cJSON_AddStringToObject(j, "target_kind", rating_kind_name(b.kind));
-    cJSON_AddNumberToObject(j, "target_id", (double)b.target_id);
+    json_add_i64(j, "target_id", b.target_id);
     cJSON_AddStringToObject(j, "note", nt);
     char *after = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);

@@ -1,6 +1,7 @@
 /* feedback_store.c: opinions, complaints and reports, their triage, replies, settings and the
  * workday calendar's edits (see feedback_store.h). */
 #include "feedback_store.h"
+#include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
 #include "../domain/orgpath.h"
@@ -582,7 +583,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
     cJSON_AddStringToObject(j, "channel", feedback_channel_name(f->channel));
     cJSON_AddStringToObject(j, "received_date", f->received_date);
     cJSON_AddStringToObject(j, "due_date", f->due_date);
-    cJSON_AddNumberToObject(j, "files", in->nfiles);
+    json_add_i64(j, "files", in->nfiles);
     char *after = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     if (store_finish(d, a, "create", AUDIT_ENTITY(f), f->id, AUDIT_ORG(f), NULL, after, r, e) != CX_OK) goto out;
@@ -616,9 +617,9 @@ static char *state_json(const feedback *f)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "status", feedback_status_name(f->status));
-    cJSON_AddNumberToObject(j, "org_id", (double)f->org_id);
-    if (f->category_id) cJSON_AddNumberToObject(j, "category_id", (double)f->category_id);
-    if (f->merged_into) cJSON_AddNumberToObject(j, "merged_into", (double)f->merged_into);
+    json_add_i64(j, "org_id", f->org_id);
+    if (f->category_id) json_add_i64(j, "category_id", f->category_id);
+    if (f->merged_into) json_add_i64(j, "merged_into", f->merged_into);
     if (f->replied_date[0]) cJSON_AddStringToObject(j, "replied_date", f->replied_date);
     if (f->published) cJSON_AddTrueToObject(j, "published");
     char *s = cJSON_PrintUnformatted(j);

@@ -2,6 +2,7 @@
  * duplicate detection and a mask for display; the full value is decrypted only by member_reveal,
  * which audits the view. */
 #include "store.h"
+#include "../lib/json.h"
 #include "../lib/media.h"
 #include "review_store.h"
 #include "rollup.h"
@@ -62,7 +63,7 @@ int member_get(db *d, int64_t id, member *m)
 static char *member_json(const member_rec *r, int64_t org_id, int active)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "org_id", (double)org_id);
+    json_add_i64(j, "org_id", org_id);
     for (int i = 0; member_cols[i].field; i++) {
         const char *f = member_cols[i].field;
         const char *v = member_rec_get(r, f);

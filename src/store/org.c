@@ -2,6 +2,7 @@
  * is one range scan (path >= P AND path < P') on both backends, and a move rewrites the range in
  * one UPDATE. */
 #include "store.h"
+#include "../lib/json.h"
 #include "rollup.h"
 #include "../domain/orgpath.h"
 #include "../lib/buf.h"
@@ -71,8 +72,8 @@ int org_get(db *d, int64_t id, org *o)
 static char *org_json(const org *o)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "id", (double)o->id);
-    cJSON_AddNumberToObject(j, "parent_id", (double)o->parent_id);
+    json_add_i64(j, "id", o->id);
+    json_add_i64(j, "parent_id", o->parent_id);
     cJSON_AddStringToObject(j, "path", o->path);
     cJSON_AddStringToObject(j, "name", o->name);
     cJSON_AddStringToObject(j, "type", o->type);

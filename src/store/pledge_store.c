@@ -1,5 +1,6 @@
 /* pledge_store.c: campaigns, pledges, progress entries and evidence (see pledge_store.h). */
 #include "pledge_store.h"
+#include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
 #include "../domain/orgpath.h"
@@ -149,7 +150,7 @@ static char *pledge_json(const pledge *p)
     cJSON_AddStringToObject(j, "measures", p->measures);
     cJSON_AddStringToObject(j, "responsible", p->responsible);
     cJSON_AddStringToObject(j, "due_date", p->due_date);
-    if (p->member_id) cJSON_AddNumberToObject(j, "member_id", (double)p->member_id);
+    if (p->member_id) json_add_i64(j, "member_id", p->member_id);
     if (p->return_reason[0]) cJSON_AddStringToObject(j, "return_reason", p->return_reason);
     if (p->miss_kind[0]) cJSON_AddStringToObject(j, "miss_kind", p->miss_kind);
     if (p->grade[0]) cJSON_AddStringToObject(j, "grade", p->grade);

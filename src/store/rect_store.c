@@ -1,5 +1,6 @@
 /* rect_store.c: rectification items, evidence, history and escalation (see rect_store.h). */
 #include "rect_store.h"
+#include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
 #include "../domain/orgpath.h"
@@ -73,8 +74,8 @@ static char *rect_json(const rect *r)
     cJSON_AddStringToObject(j, "status", rect_status_name(r->status));
     cJSON_AddStringToObject(j, "source", rect_source_name(r->source));
     if (r->source_kind[0]) cJSON_AddStringToObject(j, "source_kind", r->source_kind);
-    if (r->source_id) cJSON_AddNumberToObject(j, "source_id", (double)r->source_id);
-    if (r->member_id) cJSON_AddNumberToObject(j, "member_id", (double)r->member_id);
+    if (r->source_id) json_add_i64(j, "source_id", r->source_id);
+    if (r->member_id) json_add_i64(j, "member_id", r->member_id);
     cJSON_AddStringToObject(j, "problem", r->problem);
     cJSON_AddStringToObject(j, "measure", r->measure);
     cJSON_AddStringToObject(j, "owner", r->owner);
@@ -84,7 +85,7 @@ static char *rect_json(const rect *r)
                             {"cancel_reason", r->cancel_reason},     {"escalated_on", r->escalated_on}};
     for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
         if (opt[i][1][0]) cJSON_AddStringToObject(j, opt[i][0], opt[i][1]);
-    if (r->escalated_to) cJSON_AddNumberToObject(j, "escalated_to", (double)r->escalated_to);
+    if (r->escalated_to) json_add_i64(j, "escalated_to", r->escalated_to);
     char *s = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return s;
@@ -507,7 +508,7 @@ static int escalate_one(db *d, const actor *a, int64_t id, const char *today, re
                     "isii", parent.id, today, now_unix(), id);
     if (rc == CX_OK) rc = add_event(d, o.part, r, "escalate", note, today, a);
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "to_org_id", (double)parent.id);
+    json_add_i64(j, "to_org_id", parent.id);
     cJSON_AddStringToObject(j, "to_org", parent.name);
     cJSON_AddStringToObject(j, "due_date", r->due_date);
     cJSON_AddStringToObject(j, "escalated_on", today);

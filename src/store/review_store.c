@@ -1,6 +1,7 @@
 /* review_store.c: campaigns' phases, rules, standards and carriers; review rounds; reviews;
  * leaders' charges and commentary; exclusions; grades and their recount (see review_store.h). */
 #include "review_store.h"
+#include "../lib/json.h"
 #include "rect_store.h"
 #include "../domain/workday.h"
 #include "rollup.h"
@@ -208,7 +209,7 @@ int phase_save(db *d, const actor *a, int64_t campaign_id, int64_t phase_id, con
                     "iisss", campaign_id, campaign_id, nm, sd, ed);
     }
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "phase_id", (double)phase_id);
+    json_add_i64(j, "phase_id", phase_id);
     cJSON_AddStringToObject(j, "name", nm);
     cJSON_AddStringToObject(j, "start_date", sd);
     cJSON_AddStringToObject(j, "end_date", ed);
@@ -288,11 +289,11 @@ int rules_get(db *d, int64_t campaign_id, review_rules *r, int64_t *org_set, int
 cJSON *review_rules_json(const review_rules *r, int64_t org_set, int64_t member_set)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "org_set_id", (double)org_set);
-    cJSON_AddNumberToObject(j, "member_set_id", (double)member_set);
+    json_add_i64(j, "org_set_id", org_set);
+    json_add_i64(j, "member_set_id", member_set);
     for (int i = 0; i < rule_nfields; i++) {
         if (rule_fields[i].flag) cJSON_AddBoolToObject(j, rule_fields[i].name, rule_get(r, i));
-        else cJSON_AddNumberToObject(j, rule_fields[i].name, rule_get(r, i));
+        else json_add_i64(j, rule_fields[i].name, rule_get(r, i));
     }
     return j;
 }
@@ -529,7 +530,7 @@ int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const 
     rc = db_i64(d, &kid, 0, "INSERT INTO carrier (campaign_id, org_id, name, description, created_at) VALUES (?,?,?,?,?) RETURNING id",
                 "iissi", campaign_id, o->id, nm, ds, now_unix());
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "campaign_id", (double)campaign_id);
+    json_add_i64(j, "campaign_id", campaign_id);
     cJSON_AddStringToObject(j, "name", nm);
     cJSON_AddStringToObject(j, "description", ds);
     rc = store_finish(d, a, "carrier.add", "carrier", kid, o->id, NULL, json_take(j), rc, e);
@@ -657,7 +658,7 @@ int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, con
                             "VALUES (?,?,?,?,?,?,'open',?) RETURNING id",
                 "iissssi", campaign_id, org_id, nm, sd, ed, questions, now_unix());
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "campaign_id", (double)campaign_id);
+    json_add_i64(j, "campaign_id", campaign_id);
     cJSON_AddStringToObject(j, "name", nm);
     cJSON_AddStringToObject(j, "period_start", sd);
     cJSON_AddStringToObject(j, "period_end", ed);
@@ -997,9 +998,9 @@ static int load_target(db *d, const review_round *rd, const org *o, int64_t targ
 static cJSON *charge_json(int64_t user_id, const target *t)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "user_id", (double)user_id);
+    json_add_i64(j, "user_id", user_id);
     cJSON_AddStringToObject(j, "target_kind", t->kind);
-    cJSON_AddNumberToObject(j, "target_id", (double)t->id);
+    json_add_i64(j, "target_id", t->id);
     cJSON_AddStringToObject(j, "target", t->name);
     return j;
 }
@@ -1209,7 +1210,7 @@ int commentary_submit(db *d, const actor *a, int64_t round_id, int64_t user_id, 
         if (st == DB_ROW) {
             mid = db_col_i64(s, 0);
             cJSON *b = cJSON_CreateObject();
-            cJSON_AddNumberToObject(b, "level", (double)db_col_i64(s, 1));
+            json_add_i64(b, "level", db_col_i64(s, 1));
             cJSON_AddStringToObject(b, "achievements", db_col_text(s, 2));
             cJSON_AddStringToObject(b, "problems", db_col_text(s, 3));
             cJSON_AddStringToObject(b, "direction", db_col_text(s, 4));
@@ -1242,8 +1243,8 @@ int commentary_submit(db *d, const actor *a, int64_t round_id, int64_t user_id, 
     }
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "target_kind", t.kind);
-    cJSON_AddNumberToObject(j, "target_id", (double)t.id);
-    cJSON_AddNumberToObject(j, "level", in->level[0] - '0');
+    json_add_i64(j, "target_id", t.id);
+    json_add_i64(j, "level", in->level[0] - '0');
     cJSON_AddStringToObject(j, "achievements", ach);
     cJSON_AddStringToObject(j, "problems", pro);
     cJSON_AddStringToObject(j, "direction", dir);
@@ -1741,8 +1742,8 @@ int grades_store(db *d, const actor *a, int64_t round_id, const org *o, bool is_
     int rc = restore_scope(d, &rd, o, is_org, &rows, counts, "", true);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "kind", kind_of(is_org));
-    cJSON_AddNumberToObject(j, "rows", (double)rows);
-    for (int g = 0; g <= GR_4; g++) cJSON_AddNumberToObject(j, grade_code(g), (double)counts[g]);
+    json_add_i64(j, "rows", rows);
+    for (int g = 0; g <= GR_4; g++) json_add_i64(j, grade_code(g), counts[g]);
     rc = store_finish(d, a, "grade.compute", "review_round", round_id, o->id, NULL, json_take(j), rc, e);
     if (rc == CX_OK && n) *n = rows;
     return rc;
@@ -1778,8 +1779,8 @@ int grades_redo(db *d, const actor *a, int64_t round_id, int64_t org_id, const c
         rc = restore_scope(d, &rd, &o, false, &n, NULL, redo, true);
         if (rc != CX_OK) break;
         cJSON *j = cJSON_CreateObject();
-        cJSON_AddNumberToObject(j, "org_id", (double)org_id);
-        cJSON_AddNumberToObject(j, "rows", (double)n);
+        json_add_i64(j, "org_id", org_id);
+        json_add_i64(j, "rows", n);
         cJSON_AddStringToObject(j, "reason", why);
         char *after = json_take(j);
         rc = audit_append(d, a, "grade.redo", "review_round", rd.id, org_id, NULL, after, "ok");
@@ -1983,7 +1984,7 @@ typedef struct left_out_json {
 static int add_left_out(void *ctx, int64_t member_id, const char *name, int reason, const char *note)
 {
     cJSON *x = cJSON_CreateObject();
-    cJSON_AddNumberToObject(x, "member_id", (double)member_id);
+    json_add_i64(x, "member_id", member_id);
     cJSON_AddStringToObject(x, "name", name);
     cJSON_AddStringToObject(x, "reason", exclusion_code(reason));
     if (*note) cJSON_AddStringToObject(x, "note", note);
@@ -2018,13 +2019,13 @@ static char *decision_text(int grade, const char *date, const meeting_roll *roll
     cJSON *dj = cJSON_CreateObject();
     cJSON_AddStringToObject(dj, "grade", grade_code(grade));
     cJSON_AddStringToObject(dj, "meeting_date", date);
-    cJSON_AddNumberToObject(dj, "entitled", (double)roll->entitled);
-    cJSON_AddNumberToObject(dj, "present", (double)present);
-    cJSON_AddNumberToObject(dj, "in_favour", (double)in_favour);
+    json_add_i64(dj, "entitled", roll->entitled);
+    json_add_i64(dj, "present", present);
+    json_add_i64(dj, "in_favour", in_favour);
     cJSON_AddStringToObject(dj, "reason", reason);
-    cJSON_AddNumberToObject(dj, "full_members", (double)roll->full);
+    json_add_i64(dj, "full_members", roll->full);
     if (left_out) cJSON_AddItemToObject(dj, "left_out", left_out);
-    else cJSON_AddNumberToObject(dj, "left_out_count", (double)roll->left_out);
+    else json_add_i64(dj, "left_out_count", roll->left_out);
     return json_take(dj);
 }
 

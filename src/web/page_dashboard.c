@@ -194,7 +194,7 @@ static void xlsx_row(lxw_worksheet *ws, lxw_row_t y, const char *name, const cha
     for (size_t c = 0; c < NXCOLS; c++) {
         lxw_col_t x = (lxw_col_t)(c + 2);
         const cJSON *v = cJSON_GetObjectItem(row, xcols[c].key);
-        if (cJSON_IsNumber(v)) worksheet_write_number(ws, y, x, v->valuedouble, f);
+        if (json_is_num(v)) worksheet_write_number(ws, y, x, v->valuedouble, f);
         else worksheet_write_string(ws, y, x, "—", f);
     }
 }
@@ -224,7 +224,7 @@ static void export_xlsx(req *r, const org *o, const cJSON *round, const cJSON *t
     if (own) xlsx_row(ws, y++, cJSON_GetObjectItem(own, "name")->valuestring, "", own, NULL);
     char fname[700], after[96];
     snprintf(fname, sizeof fname, "%s-统计看板-%s.xlsx", o->name, rname);
-    snprintf(after, sizeof after, "{\"format\":\"xlsx\",\"round_id\":%" PRId64 "}", (int64_t)cJSON_GetObjectItem(round, "id")->valuedouble);
+    snprintf(after, sizeof after, "{\"format\":\"xlsx\",\"round_id\":%" PRId64 "}", json_get_i64(round, "id"));
     export_close(r, &xe, CX_OK, fname, "dashboard", o->id, o->id, after);
 }
 
@@ -300,7 +300,7 @@ void h_dashboard(req *r)
     /* the round asked for, or the newest one */
     cJSON *round = NULL, *x;
     cJSON_ArrayForEach(x, rounds)
-    if (!round_id || (int64_t)cJSON_GetObjectItem(x, "id")->valuedouble == round_id) {
+    if (!round_id || json_get_i64(x, "id") == round_id) {
         round = x;
         break;
     }
@@ -319,10 +319,10 @@ void h_dashboard(req *r)
         return;
     }
     cJSON_ReplaceItemInObject(round, "selected", cJSON_CreateTrue());
-    round_id = (int64_t)cJSON_GetObjectItem(round, "id")->valuedouble;
+    round_id = json_get_i64(round, "id");
     cJSON_AddItemReferenceToObject(d, "round", round);
 
-    figs total = {.root = (int64_t)cJSON_GetObjectItem(round, "org_id")->valuedouble == o.id};
+    figs total = {.root = json_get_i64(round, "org_id") == o.id};
     kids_ctx k = {.rows = cJSON_AddArrayToObject(d, "children")};
     if (rollup_get(r->db, round_id, o.id, &total.u) != CX_OK || tally_get(r->db, o.id, &total.t) != CX_OK ||
         rollup_children(r->db, round_id, o.id, add_kid, &k) != CX_OK) {

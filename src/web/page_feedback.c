@@ -478,7 +478,7 @@ static void item_data(req *r, const feedback *f, const char *vmp)
         cJSON *cats = cJSON_AddArrayToObject(d, "categories");
         feedback_categories(r->db, add_category, cats);
         cJSON *c;
-        cJSON_ArrayForEach(c, cats) cJSON_AddBoolToObject(c, "selected", cJSON_GetObjectItem(c, "id")->valuedouble == (double)f->category_id);
+        cJSON_ArrayForEach(c, cats) cJSON_AddBoolToObject(c, "selected", json_get_i64(c, "id") == f->category_id);
     }
     if (triage && open) {
         /* where it may go: the about-organisation's line up to the user's reach, and the current
@@ -862,7 +862,7 @@ static void public_form(req *r, const char *kind, cJSON *target, const char *cho
     /* 举报 only against a named member or organisation */
     kinds_into(d, "kinds", kind != NULL, chosen);
     cJSON_AddStringToObject(d, "action", r->url);
-    cJSON_AddNumberToObject(d, "max_files", EVIDENCE_MAX_FILES);
+    json_add_i64(d, "max_files", EVIDENCE_MAX_FILES);
 }
 
 void h_public_feedback_form(req *r)

@@ -114,7 +114,7 @@ void h_org(req *r)
     cJSON_ArrayForEach(a, anc)
     {
         org x;
-        int64_t aid = (int64_t)cJSON_GetObjectItem(a, "id")->valuedouble;
+        int64_t aid = json_get_i64(a, "id");
         if (org_get(r->db, aid, &x) == 1 && perm_allows(&r->user, ROLE_ANY, x.path)) cJSON_AddTrueToObject(a, "linkable");
     }
     cJSON *kids = cJSON_AddArrayToObject(d, "children");

@@ -120,7 +120,7 @@ static int add_progress_to(req *r, cJSON *pledges)
     cJSON_ArrayForEach(p, pledges)
     {
         prog_ctx c = {cJSON_AddArrayToObject(p, "progress"), 0};
-        if (pledge_progress_list(r->db, (int64_t)cJSON_GetObjectItem(p, "id")->valuedouble, add_public_progress, &c) != CX_OK)
+        if (pledge_progress_list(r->db, json_get_i64(p, "id"), add_public_progress, &c) != CX_OK)
             return CX_ERR;
     }
     return CX_OK;

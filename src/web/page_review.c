@@ -1293,7 +1293,7 @@ void h_commentary_page(req *r)
     commentary_list(r->db, rd.id, is_org, id, find_mine, ctx);
     cJSON *lv = cJSON_AddArrayToObject(d, "levels");
     cJSON *mine = cJSON_GetObjectItem(d, "mine");
-    int cur = mine ? (int)cJSON_GetObjectItem(mine, "level")->valuedouble : 0;
+    int cur = mine ? (int)json_get_i64(mine, "level") : 0;
     for (int l = LV_GOOD; l <= LV_POOR; l++) {
         cJSON *x = cJSON_CreateObject();
         json_add_i64(x, "value", l);

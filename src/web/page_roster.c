@@ -228,6 +228,7 @@ void h_openapi(req *r)
             cJSON_AddTrueToObject(pa, "required");
             cJSON *sc = cJSON_AddObjectToObject(pa, "schema");
             cJSON_AddStringToObject(sc, "type", "integer");
+            cJSON_AddStringToObject(sc, "format", "int64"); /* written as plain digits, never rounded: lib/json.h */
             cJSON_AddItemToArray(params, pa);
         }
         cJSON *resp = cJSON_AddObjectToObject(op, "responses");

@@ -189,8 +189,6 @@ const char *req_in(req *r, const char *name)
     return !strcmp(r->method, "GET") || !strcmp(name, "dry_run") ? req_query(r, name) : NULL;
 }
 
-void json_add_i64(cJSON *o, const char *k, int64_t v) { cJSON_AddNumberToObject(o, k, (double)v); }
-
 cJSON *req_data(req *r)
 {
     if (!r->data) r->data = cJSON_CreateObject();

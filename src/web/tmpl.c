@@ -2,6 +2,7 @@
  * interpreted directly from their text on each render. */
 #include "tmpl.h"
 #include "../lib/assets.h"
+#include "../lib/json.h"
 #include "../lib/util.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,7 @@ static bool truthy(const cJSON *v)
 {
     if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v)) return false;
     if (cJSON_IsString(v)) return v->valuestring && v->valuestring[0];
-    if (cJSON_IsNumber(v)) return v->valuedouble != 0;
+    if (json_is_num(v)) return v->valuedouble != 0; /* json_int items keep valuedouble too */
     if (cJSON_IsArray(v)) return cJSON_GetArraySize(v) > 0;
     return true;
 }
@@ -59,6 +60,7 @@ static void value_text(const cJSON *v, char *tmp, size_t cap, const char **out)
     *out = "";
     if (!v) return;
     if (cJSON_IsString(v)) *out = v->valuestring;
+    else if (json_int_text(v)) *out = json_int_text(v); /* ids and counts: their digits */
     else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
         if (d > -9e15 && d < 9e15 && d == (double)(long long)d) snprintf(tmp, cap, "%lld", (long long)d);

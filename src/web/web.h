@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 #include "../lib/buf.h"
+#include "../lib/json.h"
 #include "../store/store.h"
 
 typedef struct web_config {
@@ -171,7 +172,6 @@ void export_close(req *r, xlsx_export *x, int rc, const char *file_name, const c
 /* cJSON helpers */
 cJSON *json_org(const org *o);
 cJSON *json_member(const member *m);
-void json_add_i64(cJSON *o, const char *k, int64_t v);
 struct pledge;
 struct progress_entry;
 cJSON *json_pledge(const struct pledge *p);

@@ -146,7 +146,8 @@ static int demo_pledges(db *d, int64_t root, int64_t branch, int64_t *campaign_i
     db_done(s);
     if (!ids[5]) return CX_OK; /* a tiny demo: no pledges */
     member m[6];
-    for (int i = 0; i < 6; i++) member_get(d, ids[i], &m[i]);
+    for (int i = 0; i < 6; i++)
+        if (member_get(d, ids[i], &m[i]) != 1) return cx_fail(e, 500, "db_error", "", "数据库错误：示范党员 %" PRId64 " 读不到", ids[i]);
     static const char *const visits[] = {"走访联系户 4 户，收集意见 3 条", "帮助王大娘办理医保报销", NULL};
     static const char *const roads[] = {"完成路线勘察和预算", NULL};
     if (demo_pledge(d, branch, 0, cid, "关心服务党员群众", "为群众办实事 10 件", "围绕群众急难愁盼，全年办实事不少于 10 件，逐件公示。",
@@ -417,8 +418,7 @@ int cmd_demo(int argc, char **argv)
             break;
         }
         org g;
-        org_get(d, accts[i].org, &g);
-        printf("  %-11s %s @ %s\n", accts[i].user, role_label(accts[i].role), g.name);
+        printf("  %-11s %s @ %s\n", accts[i].user, role_label(accts[i].role), org_get(d, accts[i].org, &g) == 1 ? g.name : "?");
     }
     if (rc == 0 && campaign_id && c.first_branch && demo_reviews(d, root, town, branch, campaign_id, &e) != CX_OK) {
         fprintf(stderr, "错误：生成演示评议数据失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));

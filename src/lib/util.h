@@ -9,6 +9,11 @@
 #define CX_OK 0
 #define CX_ERR (-1)
 
+/* On a function whose result says whether its output was filled (a store getter: 1 found, 0
+ * missing, CX_ERR failed): the compiler warns where a caller ignores it and would use an output
+ * that was never filled. */
+#define CX_MUST_USE __attribute__((warn_unused_result))
+
 /* Out of memory aborts the process (as Redis and h2o do): callers never check. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

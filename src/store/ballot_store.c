@@ -506,8 +506,9 @@ static void read_window(db_stmt *s, void *out)
 
 /* The one row of sql (parameter: id) read into out: 1, 0 (none), CX_ERR. */
 typedef void (*row_reader)(db_stmt *s, void *out);
-static int row_by_id(db *d, const char *sql, int64_t id, row_reader read, void *out)
+static int row_by_id(db *d, const char *sql, int64_t id, row_reader read, void *out, size_t size)
 {
+    memset(out, 0, size); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, sql);
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
@@ -517,7 +518,7 @@ static int row_by_id(db *d, const char *sql, int64_t id, row_reader read, void *
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-int window_get(db *d, int64_t id, service_window *w) { return row_by_id(d, "SELECT " WINDOW_COLS WINDOW_FROM " WHERE w.id = ?", id, read_window, w); }
+int window_get(db *d, int64_t id, service_window *w) { return row_by_id(d, "SELECT " WINDOW_COLS WINDOW_FROM " WHERE w.id = ?", id, read_window, w, sizeof *w); }
 
 static char *window_json(const char *name, const char *location, int active)
 {
@@ -613,6 +614,7 @@ int window_list(db *d, const org *o, bool subtree, bool all, window_fn fn, void 
 
 static int target_query(db *d, int kind, int64_t id, bool public_only, rating_target *t)
 {
+    memset(t, 0, sizeof *t); /* a caller never sees an output this call did not fill */
     static const char *const sql[RK_N] = {
         "SELECT m.name, o.id, o.name, o.path, m.active * o.active FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?",
         "SELECT o.name, o.id, o.name, o.path, o.active FROM org o WHERE o.id = ?",
@@ -1096,6 +1098,7 @@ static void read_batch(db_stmt *s, paper_batch *b)
 
 int paper_batch_get(db *d, int64_t id, paper_batch *b)
 {
+    memset(b, 0, sizeof *b); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, "SELECT " BATCH_COLS BATCH_FROM " WHERE b.id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
@@ -1422,6 +1425,7 @@ static void read_draw(db_stmt *s, phone_draw *p)
 
 int phone_draw_get(db *d, int64_t id, phone_draw *p)
 {
+    memset(p, 0, sizeof *p); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, "SELECT " DRAW_COLS DRAW_FROM " WHERE p.id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
@@ -1700,7 +1704,7 @@ static void read_burst(db_stmt *s, void *out)
     snprintf(b->target_name, sizeof b->target_name, "%s", db_col_text(s, 18));
 }
 
-int burst_get(db *d, int64_t id, ballot_burst *b) { return row_by_id(d, "SELECT " BURST_COLS BURST_FROM " WHERE u.id = ?", id, read_burst, b); }
+int burst_get(db *d, int64_t id, ballot_burst *b) { return row_by_id(d, "SELECT " BURST_COLS BURST_FROM " WHERE u.id = ?", id, read_burst, b, sizeof *b); }
 
 #define BURST_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR u.round_id = ?) AND (? = '' OR u.state = ?)"
 int burst_count(db *d, const org *root, int64_t round_id, const char *state, int64_t *total)

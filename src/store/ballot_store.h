@@ -70,7 +70,7 @@ typedef struct service_window {
     int active;
     char name[256], location[256], org_name[256], org_path[CX_PATH_MAX];
 } service_window;
-int window_get(db *d, int64_t id, service_window *w);
+CX_MUST_USE int window_get(db *d, int64_t id, service_window *w);
 /* name 1–40 characters, location 0–60; the organisation must be active. */
 int window_create(db *d, const actor *a, int64_t org_id, const char *name, const char *location, int64_t *id, cx_err *e);
 int window_update(db *d, const actor *a, int64_t id, const char *name, const char *location, cx_err *e);
@@ -93,7 +93,7 @@ typedef struct rating_target {
 } rating_target;
 /* A target the public may rate: an active member of an active organisation, an active
  * organisation, a public (approved and later) pledge, an active window. 1, 0 (none), CX_ERR. */
-int rating_target_get(db *d, int kind, int64_t id, rating_target *t);
+CX_MUST_USE int rating_target_get(db *d, int kind, int64_t id, rating_target *t);
 /* Any target, active or not (staff results). */
 int rating_target_any(db *d, int kind, int64_t id, rating_target *t);
 
@@ -174,7 +174,7 @@ typedef struct paper_batch {
  * (perm_paper_handler), never that organisation's own secretary. */
 int paper_batch_create(db *d, const actor *a, int kind, int64_t target_id, int64_t sheets, const char *note, int64_t *id,
                        cx_err *e);
-int paper_batch_get(db *d, int64_t id, paper_batch *b);
+CX_MUST_USE int paper_batch_get(db *d, int64_t id, paper_batch *b);
 typedef int (*paper_fn)(void *ctx, const paper_batch *b);
 /* Batches of root's subtree in round_id (0: every round), newest first. */
 /* Batches of root's subtree (round_id 0: any round), newest first; limit 0: all. */
@@ -212,7 +212,7 @@ typedef struct phone_draw {
  * list, naming the rows. */
 int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const void *file, size_t len, const char *n,
                       const char *seed, const char *commitment_id, int64_t *id, cx_err *e);
-int phone_draw_get(db *d, int64_t id, phone_draw *p);
+CX_MUST_USE int phone_draw_get(db *d, int64_t id, phone_draw *p);
 typedef int (*draw_fn)(void *ctx, const phone_draw *p);
 /* Draws of root's subtree (round_id 0: any round), newest first; limit 0: all. */
 int phone_draw_count(db *d, const org *root, int64_t round_id, int64_t *total);
@@ -246,7 +246,7 @@ typedef struct rating_result {
     char questions[16], name[256];
 } rating_result;
 /* The result of one target in a round. */
-int rating_result_get(db *d, int64_t round_id, int kind, int64_t id, rating_result *r);
+CX_MUST_USE int rating_result_get(db *d, int64_t round_id, int kind, int64_t id, rating_result *r);
 typedef int (*result_fn)(void *ctx, const rating_result *r);
 /* Results of every target with ballots whose organisation is org_id, by kind and name. */
 int rating_results_org(db *d, int64_t round_id, int64_t org_id, result_fn fn, void *ctx);
@@ -260,7 +260,7 @@ typedef struct ballot_burst {
     int kind;
     char reason[16], state[16], note[512], target_name[256], org_name[256], org_path[CX_PATH_MAX], round_name[192];
 } ballot_burst;
-int burst_get(db *d, int64_t id, ballot_burst *b);
+CX_MUST_USE int burst_get(db *d, int64_t id, ballot_burst *b);
 typedef int (*burst_fn)(void *ctx, const ballot_burst *b);
 /* Bursts of root's subtree (round_id 0: any round; state NULL/"": any), open ones first. */
 int burst_count(db *d, const org *root, int64_t round_id, const char *state, int64_t *total);

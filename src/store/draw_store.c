@@ -51,6 +51,7 @@ int draw_commit(db *d, const actor *a, const char *purpose, int64_t org_id, draw
 
 int draw_commitment_get(db *d, int64_t id, draw_commitment *c)
 {
+    memset(c, 0, sizeof *c); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, "SELECT " DC_COLS DC_FROM " WHERE c.id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);

@@ -19,7 +19,7 @@ typedef struct draw_commitment {
 /* A new commitment for purpose ("phone", "inspection") at org_id: its own transaction, audited
  * (entity "draw_commitment", the hash in the record, never the seed). */
 int draw_commit(db *d, const actor *a, const char *purpose, int64_t org_id, draw_commitment *out, cx_err *e);
-int draw_commitment_get(db *d, int64_t id, draw_commitment *c);
+CX_MUST_USE int draw_commitment_get(db *d, int64_t id, draw_commitment *c);
 typedef int (*commitment_fn)(void *ctx, const draw_commitment *c);
 /* The unused commitments of purpose made at org_id, newest first. */
 int draw_commitments_open(db *d, int64_t org_id, const char *purpose, commitment_fn fn, void *ctx);

@@ -320,6 +320,7 @@ static void read_item(db_stmt *s, feedback *f)
 
 static int get_where(db *d, const char *where, const void *key, size_t keylen, int64_t id, feedback *f)
 {
+    memset(f, 0, sizeof *f); /* a caller never sees an output this call did not fill */
     char *sql = xasprintf("SELECT " FB_COLS FB_FROM " WHERE %s", where);
     db_stmt *s = db_prepare(d, sql);
     free(sql);

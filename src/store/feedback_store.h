@@ -120,9 +120,9 @@ typedef struct feedback_in {
  * gets the code without dashes (show it once; only its keyed hash is kept). */
 int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e);
 
-int feedback_get(db *d, int64_t id, feedback *f);
+CX_MUST_USE int feedback_get(db *d, int64_t id, feedback *f);
 /* By tracking code (already parsed by code_parse): 1 with the item in f, 0 none. */
-int feedback_by_code(db *d, const char *code, feedback *f);
+CX_MUST_USE int feedback_by_code(db *d, const char *code, feedback *f);
 /* The item whose status and reply a merged item shows: follows merged_into; 1 found. */
 int feedback_kept(db *d, const feedback *f, feedback *kept);
 
@@ -149,7 +149,7 @@ typedef struct feedback_file_info {
 typedef int (*feedback_file_fn)(void *ctx, const feedback_file_info *fi);
 int feedback_files(db *d, int64_t feedback_id, feedback_file_fn fn, void *ctx);
 /* 1 with the bytes; *feedback_id gets the item it belongs to. */
-int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *feedback_id);
+CX_MUST_USE int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *feedback_id);
 
 /* ---- lists ---- */
 enum { FV_ALL, FV_OPEN, FV_NEW, FV_REMINDERS, FV_OVERDUE, FV_REPLIED, FV_N };

@@ -50,6 +50,7 @@ static void read_member(db_stmt *s, member *m)
 
 int member_get(db *d, int64_t id, member *m)
 {
+    memset(m, 0, sizeof *m); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
@@ -515,7 +516,7 @@ int member_photo_set(db *d, const actor *a, int64_t id, const void *data, size_t
     member m;
     if (begin_member(d, id, &m, e) != CX_OK) return CX_ERR;
     org o;
-    org_get(d, m.org_id, &o);
+    if (org_get(d, m.org_id, &o) != 1) return fail_db(d, e); /* its part places the photo row */
     int64_t now = now_unix();
     char after[96];
     snprintf(after, sizeof after, "{\"photo\":\"%s\",\"bytes\":%zu}", mime, n);

@@ -60,6 +60,7 @@ static void read_org(db_stmt *s, int c, org *o)
 
 int org_get(db *d, int64_t id, org *o)
 {
+    memset(o, 0, sizeof *o); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
@@ -404,6 +405,7 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
 
 int org_find_by_name(db *d, const org *root, const char *name, org *out)
 {
+    memset(out, 0, sizeof *out); /* a caller never sees an output this call did not fill */
     char end[CX_PATH_MAX];
     orgpath_end(root->path, end, CX_PATH_MAX);
     db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.name = ? AND o.active = 1 LIMIT 2");

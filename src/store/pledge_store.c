@@ -131,6 +131,7 @@ static void read_pledge(db_stmt *s, pledge *p)
 
 int pledge_get(db *d, int64_t id, pledge *p)
 {
+    memset(p, 0, sizeof *p); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, "SELECT " PLEDGE_COLS PLEDGE_FROM " WHERE p.id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
@@ -375,8 +376,7 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
         if (!strcmp(n.due_date + 4, "-02-29")) memcpy(n.due_date + 4, "-02-28", 6);
         int64_t nid = 0;
         org o;
-        org_get(d, p->org_id, &o);
-        rc = db_run(d, "UPDATE pledge SET status = ? WHERE id = ?", "si", pledge_status_name(next), id);
+        rc = org_get(d, p->org_id, &o) == 1 ? db_run(d, "UPDATE pledge SET status = ? WHERE id = ?", "si", pledge_status_name(next), id) : CX_ERR;
         if (rc == CX_OK) rc = insert_pledge(d, o.part, p->org_id, p->member_id, p->campaign_id, &n, id, &nid);
         if (rc == CX_OK) rc = audit_append(d, a, "create", "pledge", nid, p->org_id, NULL, "{\"renews\":true}", "ok");
         if (new_id) *new_id = nid;
@@ -424,9 +424,9 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const c
         return CX_ERR;
     }
     org o;
-    org_get(d, p->org_id, &o);
     int64_t now = now_unix(), pid = 0;
-    db_stmt *s = db_prepare(d, "INSERT INTO pledge_progress (part, pledge_id, entry_date, text, percent, author, created_at) "
+    /* the organisation's part places the row: without it, nothing is written */
+    db_stmt *s = org_get(d, p->org_id, &o) != 1 ? NULL : db_prepare(d, "INSERT INTO pledge_progress (part, pledge_id, entry_date, text, percent, author, created_at) "
                                "VALUES (?,?,?,?,?,?,?) RETURNING id");
     int rc = CX_ERR;
     if (s) {

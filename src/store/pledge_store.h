@@ -33,7 +33,7 @@ typedef struct pledge_extra {
     const char *reason, *miss_kind, *explanation, *grade, *comment, *summary;
 } pledge_extra;
 
-int pledge_get(db *d, int64_t id, pledge *p);
+CX_MUST_USE int pledge_get(db *d, int64_t id, pledge *p);
 /* Creates a draft. member_id 0 makes an organisation pledge of org_id; otherwise a member pledge
  * of that member (org_id is then the member's organisation). in must have passed pledge_validate
  * (due is the normalised date). predecessor_id is set by renewals only. */
@@ -75,7 +75,7 @@ int pledge_progress_list(db *d, int64_t pledge_id, progress_fn fn, void *ctx);
 /* The pledge an evidence file belongs to, without loading the file: 1 found, 0 none. */
 int evidence_pledge(db *d, int64_t id, int64_t *pledge_id);
 /* 1 with bytes, type and the pledge it belongs to; 0 when there is none. */
-int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *pledge_id);
+CX_MUST_USE int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *pledge_id);
 
 typedef struct pledge_query {
     const org *root;       /* subtree; NULL with member_id set */

@@ -50,6 +50,7 @@ static void read_rect(db_stmt *s, rect *r)
 
 int rect_get(db *d, int64_t id, rect *r)
 {
+    memset(r, 0, sizeof *r); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, "SELECT " RECT_COLS RECT_FROM " WHERE r.id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);

@@ -31,7 +31,7 @@ typedef struct rect_new {
     rect_in in;
 } rect_new;
 
-int rect_get(db *d, int64_t id, rect *r);
+CX_MUST_USE int rect_get(db *d, int64_t id, rect *r);
 /* The newest item made from a source record (kind and id), in any status: 1 with *id, 0 none. For
  * callers that must not make two items of one record (a grade decided again). */
 int rect_of_source(db *d, const char *source_kind, int64_t source_id, int64_t *id);
@@ -63,7 +63,7 @@ int rect_evidence_list(db *d, int64_t rect_id, rect_file_fn fn, void *ctx);
 /* The item an evidence file belongs to, without loading the bytes: 1 found, 0 none. */
 int rect_evidence_owner(db *d, int64_t id, int64_t *rect_id);
 /* 1 with the bytes, type and name; 0 when there is no such file. */
-int rect_evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128]);
+CX_MUST_USE int rect_evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128]);
 
 typedef struct rect_event {
     char action[16], status[16], note[4096], due_date[11], on_date[11], actor[64];

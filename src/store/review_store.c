@@ -93,6 +93,8 @@ static void read_campaign(db_stmt *s, campaign *c)
 
 int review_campaign_get(db *d, int64_t id, campaign *c, char org_path[CX_PATH_MAX])
 {
+    memset(c, 0, sizeof *c); /* a caller never sees an output this call did not fill */
+    if (org_path) org_path[0] = 0;
     db_stmt *s = db_prepare(d, CAMPAIGN_SQL "WHERE c.id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
@@ -273,6 +275,8 @@ void rule_set(review_rules *r, int i, int v)
 int rules_get(db *d, int64_t campaign_id, review_rules *r, int64_t *org_set, int64_t *member_set)
 {
     review_rules_default(r);
+    if (org_set) *org_set = 0; /* no rule row: the defaults, no sets */
+    if (member_set) *member_set = 0;
     db_stmt *s = db_prepare(d, "SELECT " RULE_COLS " FROM campaign_rule WHERE campaign_id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, campaign_id);
@@ -378,6 +382,7 @@ int rules_set(db *d, const actor *a, int64_t campaign_id, const review_rules *r,
 
 int standard_get(db *d, int64_t id, standard_set *out)
 {
+    memset(out, 0, sizeof *out); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, "SELECT s.id, s.code, s.name, s.target, s.builtin, i.seq, i.title, i.body FROM standard_set s "
                                "LEFT JOIN standard_item i ON i.set_id = s.id WHERE s.id = ? ORDER BY i.seq");
     if (!s) return CX_ERR;
@@ -564,6 +569,7 @@ static void read_round(db_stmt *s, review_round *r)
 
 static int round_one(db *d, const char *sql, const char *text, int64_t id, review_round *r)
 {
+    memset(r, 0, sizeof *r); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, sql);
     if (!s) return CX_ERR;
     if (text) db_bind_text(s, 1, text);
@@ -869,6 +875,7 @@ out:
 /* One review row's texts by a query binding (round, target, reviewer or 0). */
 static int review_text_get(db *d, const char *sql, int64_t round_id, int64_t target_id, int64_t reviewer, review_text *out)
 {
+    memset(out, 0, sizeof *out); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, sql);
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
@@ -1822,6 +1829,7 @@ static void read_grade(db_stmt *s, grade_row *g)
 
 int grade_get(db *d, int64_t round_id, bool is_org, int64_t target_id, grade_row *g)
 {
+    memset(g, 0, sizeof *g); /* a caller never sees an output this call did not fill */
     db_stmt *s = db_prepare(d, GRADE_SQL "WHERE g.round_id = ? AND g.target_kind = ? AND g.target_id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);

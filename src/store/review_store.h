@@ -19,7 +19,7 @@
 /* ---- campaigns: phases, rules, standards, carriers ---- */
 
 /* The campaign with the path of its organisation: 1 found, 0 none. */
-int review_campaign_get(db *d, int64_t id, campaign *c, char org_path[CX_PATH_MAX]);
+CX_MUST_USE int review_campaign_get(db *d, int64_t id, campaign *c, char org_path[CX_PATH_MAX]);
 /* Campaigns run by o or an ancestor (newest first). */
 typedef int (*campaign_fn)(void *ctx, const campaign *c);
 int review_campaigns_for(db *d, const org *o, campaign_fn fn, void *ctx);
@@ -37,7 +37,7 @@ int phase_save(db *d, const actor *a, int64_t campaign_id, int64_t phase_id, con
                const char *end, int64_t *id, cx_err *e);
 
 /* The campaign's grading rules and its standard sets (organisations, members). */
-int rules_get(db *d, int64_t campaign_id, review_rules *r, int64_t *org_set, int64_t *member_set);
+CX_MUST_USE int rules_get(db *d, int64_t campaign_id, review_rules *r, int64_t *org_set, int64_t *member_set);
 /* The rules' fields by their column names (w_self … sms_required), for forms, JSON and SQL. */
 typedef struct rule_field {
     const char *name, *label;
@@ -65,7 +65,7 @@ typedef struct standard_set {
     char code[48], name[96], target[8];
     standard_item items[STD_MAX_ITEMS];
 } standard_set;
-int standard_get(db *d, int64_t id, standard_set *s);
+CX_MUST_USE int standard_get(db *d, int64_t id, standard_set *s);
 typedef int (*standard_fn)(void *ctx, const standard_set *s);
 int standard_list(db *d, standard_fn fn, void *ctx);
 /* A new set (e.g. 四强) as data: code [a-z0-9_] 2–32, name 1–30 characters, target org|member,
@@ -92,7 +92,7 @@ typedef struct review_round {
     char name[192], period_start[11], period_end[11], questions[16];
     char org_name[256], org_path[CX_PATH_MAX], campaign_theme[256];
 } review_round;
-int round_get(db *d, int64_t id, review_round *r);
+CX_MUST_USE int round_get(db *d, int64_t id, review_round *r);
 /* Opens a round of campaign_id for org_id's subtree: the campaign must be run by org_id or an
  * ancestor, the period inside the campaign's, questions party3 or window6. */
 int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, const char *name, const char *start,
@@ -128,9 +128,9 @@ typedef struct review_text {
     int64_t updated_at;
 } review_text;
 /* The self-review of a member (kind "self") or of an organisation ("org_self"): 1 found, 0 none. */
-int review_self_get(db *d, int64_t round_id, bool is_org, int64_t target_id, review_text *out);
+CX_MUST_USE int review_self_get(db *d, int64_t round_id, bool is_org, int64_t target_id, review_text *out);
 /* The reviewer's own peer review of a member (shortcomings holds the remark): 1 found, 0 none. */
-int review_peer_get(db *d, int64_t round_id, int64_t target_member, int64_t reviewer_member, review_text *out);
+CX_MUST_USE int review_peer_get(db *d, int64_t round_id, int64_t target_member, int64_t reviewer_member, review_text *out);
 /* Peer reviews of a member, summed per item and level; never who wrote them. comments gets the
  * peers' remarks (non-empty ones) sorted by text, when not NULL. */
 typedef struct peer_summary {
@@ -232,7 +232,7 @@ int grade_compute(db *d, const review_round *rd, const org *o, bool is_org, grad
  * included, and removing rows of targets no longer there), with roll-up deltas, in one
  * transaction. *n gets the number of rows. */
 int grades_store(db *d, const actor *a, int64_t round_id, const org *o, bool is_org, size_t *n, cx_err *e);
-int grade_get(db *d, int64_t round_id, bool is_org, int64_t target_id, grade_row *g);
+CX_MUST_USE int grade_get(db *d, int64_t round_id, bool is_org, int64_t target_id, grade_row *g);
 typedef int (*grade_fn)(void *ctx, const grade_row *g);
 /* Grade rows of root's subtree (kind: 0 both, 1 members, 2 organisations), by org path and name. */
 typedef struct grade_query {
@@ -252,7 +252,7 @@ typedef struct meeting_roll {
     int64_t full, left_out, entitled;
 } meeting_roll;
 typedef int (*left_out_fn)(void *ctx, int64_t member_id, const char *name, int reason, const char *note);
-int meeting_roll_get(db *d, int64_t round_id, int64_t org_id, const char *date, meeting_roll *out, left_out_fn fn, void *ctx);
+CX_MUST_USE int meeting_roll_get(db *d, int64_t round_id, int64_t org_id, const char *date, meeting_roll *out, left_out_fn fn, void *ctx);
 
 /* 民主评议 branch meeting: sets the member's final grade (GR_1..GR_4) when meeting_check passes
  * against the 应到 computed from the roster on the meeting date (meeting_roll_get; a typed

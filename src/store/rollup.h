@@ -45,9 +45,9 @@ typedef struct tally {
  * round_id. Must run inside the caller's write transaction. Zero deltas are skipped. */
 int rollup_add(db *d, int64_t round_id, const char *org_path, const rollup *delta);
 /* The counters of one organisation's subtree (all zero when nothing was counted). */
-int rollup_get(db *d, int64_t round_id, int64_t org_id, rollup *out);
+CX_MUST_USE int rollup_get(db *d, int64_t round_id, int64_t org_id, rollup *out);
 /* The tally of one organisation's subtree (all zero when none). */
-int tally_get(db *d, int64_t org_id, tally *out);
+CX_MUST_USE int tally_get(db *d, int64_t org_id, tally *out);
 /* The counters and tally of each direct child of org_id, in the order of org_children (name). */
 typedef int (*rollup_fn)(void *ctx, const org *child, const rollup *r, const tally *t);
 int rollup_children(db *d, int64_t round_id, int64_t org_id, rollup_fn fn, void *ctx);

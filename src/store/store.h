@@ -35,7 +35,7 @@ int store_schema_version(db *d, int64_t *v);
 /* Whether the database holds data (an organisation or an account): 1, 0, CX_ERR. */
 int store_has_data(db *d);
 /* The key check value stored in the database into out: 1, 0 (none yet), CX_ERR. */
-int store_key_check_get(db *d, char out[65]);
+CX_MUST_USE int store_key_check_get(db *d, char out[65]);
 /* Records the loaded key's check value when none is stored: CX_OK when the stored one (now)
  * matches the loaded key, CX_ERR with a message otherwise. A database with data and no stored
  * value (made before 0011) is checked by decrypting one stored field first. */
@@ -53,7 +53,7 @@ int store_latest_version(void);
 
 /* ---- settings (setting.c) ---- */
 /* The value of a district-wide setting: 1 (out filled), 0 none (out ""), CX_ERR. */
-int setting_get(db *d, const char *name, char *out, size_t cap);
+CX_MUST_USE int setting_get(db *d, const char *name, char *out, size_t cap);
 /* Stores value ("" removes the setting), audited ("set", entity "setting", before/after
  * {"name","value"}) against the top organisation. Setting the same value records nothing. */
 int setting_set(db *d, const actor *a, const char *name, const char *value, cx_err *e);
@@ -102,7 +102,7 @@ const char *org_sector_label(const char *sector); /* "rural" → "农村" */
 int org_type_valid(const char *type);
 int org_sector_valid(const char *sector);
 
-int org_get(db *d, int64_t id, org *o);
+CX_MUST_USE int org_get(db *d, int64_t id, org *o);
 int org_create(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
                int64_t *id, cx_err *e);
 /* The same inside the caller's open write transaction (for bulk work such as `cxzy demo`). */
@@ -124,7 +124,7 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
 /* Active members in the subtree of o. */
 int org_member_count(db *d, const org *o, int64_t *n);
 /* Finds an active org named name in the subtree of root: 1 found, 0 none, 2 ambiguous. */
-int org_find_by_name(db *d, const org *root, const char *name, org *out);
+CX_MUST_USE int org_find_by_name(db *d, const org *root, const char *name, org *out);
 
 /* ---- members (member_store.c) ---- */
 typedef struct member {
@@ -136,7 +136,7 @@ typedef struct member {
     char org_path[CX_PATH_MAX];
 } member;
 
-int member_get(db *d, int64_t id, member *m);
+CX_MUST_USE int member_get(db *d, int64_t id, member *m);
 /* Encrypts the 身份证号 and phone, stores their keyed hashes and masks. A 身份证号 already on the
  * roll is refused (code duplicate_member). */
 int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, int64_t *id, cx_err *e);
@@ -159,7 +159,7 @@ int member_reveal(db *d, const actor *a, int64_t id, char idcard[19], char phone
 const char *photo_sniff(const void *data, size_t n);
 int member_photo_set(db *d, const actor *a, int64_t id, const void *data, size_t n, cx_err *e);
 /* 1 with the bytes in out and the type in mime; 0 when the member has no photo. */
-int member_photo_get(db *d, int64_t id, buf *out, char mime[32]);
+CX_MUST_USE int member_photo_get(db *d, int64_t id, buf *out, char mime[32]);
 /* Where a 身份证号 (normalised) is on the roll, seen from a: ROLL_NONE, ROLL_INSIDE (a member
  * a may see: *id and org_name, when not NULL, get the member and its organisation's name),
  * ROLL_OUTSIDE (a member outside a's subtree: nothing more is told), or CX_ERR. */
@@ -205,8 +205,8 @@ int user_create(db *d, const actor *a, const char *username, const char *display
                 int64_t member_id, int64_t *id, cx_err *e);
 int user_set_password(db *d, const actor *a, const char *username, const char *password, cx_err *e);
 int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id, cx_err *e);
-int user_find(db *d, const char *username, int64_t *id);
-int user_load(db *d, int64_t user_id, principal *p);
+CX_MUST_USE int user_find(db *d, const char *username, int64_t *id);
+CX_MUST_USE int user_load(db *d, int64_t user_id, principal *p);
 /* Checks the password with lock-out: 5 failures in a row from one client address (addr) lock
  * that name at that address for 15 minutes, known name or not (the same 423); 100 checked
  * failures from all addresses lock it everywhere. Hashing is admitted by lib/pwgate.h: 429

@@ -144,7 +144,7 @@ void h_member_edit(req *r)
     member m;
     if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE | ROLE_SECRETARY, &m)) return;
     org o;
-    org_get(r->db, m.org_id, &o);
+    if (!req_found(r, org_get(r->db, m.org_id, &o), "org_id", "党组织")) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "编辑党员");
     cJSON_AddItemToObject(d, "org", json_org(&o));

@@ -179,7 +179,7 @@ void h_pledge_create(req *r)
         }
         mid = m.id;
         oid = m.org_id;
-        org_get(r->db, oid, &o);
+        if (!req_found(r, org_get(r->db, oid, &o), "org_id", "党组织")) return;
     }
     pledge_in in;
     read_pledge_in(r, &in);
@@ -200,7 +200,7 @@ void h_pledge_create(req *r)
         return;
     }
     pledge p;
-    pledge_get(r->db, id, &p);
+    if (!req_found(r, pledge_get(r->db, id, &p), "id", "承诺")) return;
     r->status = 201;
     cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
 }
@@ -303,7 +303,7 @@ void h_pledge_update(req *r)
         req_redirect(r, "/pledges/%" PRId64, id);
         return;
     }
-    pledge_get(r->db, id, &p);
+    if (!req_found(r, pledge_get(r->db, id, &p), "id", "承诺")) return;
     cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
 }
 
@@ -332,7 +332,7 @@ void h_pledge_act(req *r)
         req_redirect(r, action == PA_RENEW ? "/pledges/%" PRId64 "/edit" : "/pledges/%" PRId64, show);
         return;
     }
-    pledge_get(r->db, show, &p);
+    if (!req_found(r, pledge_get(r->db, show, &p), "id", "承诺")) return;
     if (action == PA_RENEW) r->status = 201;
     cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
 }
@@ -369,10 +369,10 @@ void h_pledge_progress(req *r)
         req_redirect(r, "/pledges/%" PRId64 "#progress", id);
         return;
     }
+    if (!req_found(r, pledge_get(r->db, id, &p), "id", "承诺")) return;
     r->status = 201;
     cJSON *d = req_data(r);
     json_add_i64(d, "progress_id", pid);
-    pledge_get(r->db, id, &p);
     cJSON_AddItemToObject(d, "pledge", json_pledge(&p));
 }
 

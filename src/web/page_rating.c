@@ -595,7 +595,7 @@ void h_window_create(req *r)
         return;
     }
     service_window w;
-    window_get(r->db, wid, &w);
+    if (!req_found(r, window_get(r->db, wid, &w), "id", "服务窗口")) return;
     r->status = 201;
     cJSON_AddItemToObject(req_data(r), "window", window_json(&w));
 }
@@ -1001,7 +1001,7 @@ void h_paper_create(req *r)
         return;
     }
     paper_batch b;
-    paper_batch_get(r->db, bid, &b);
+    if (!req_found(r, paper_batch_get(r->db, bid, &b), "id", "纸质问卷批次")) return;
     r->status = 201;
     cJSON_AddItemToObject(req_data(r), "batch", batch_json(&b));
 }
@@ -1124,8 +1124,8 @@ void h_paper_sheet(req *r)
         req_fail(r, &e);
         return;
     }
+    if (!req_found(r, paper_batch_get(r->db, id, &b), "id", "纸质问卷批次")) return;
     r->status = 201;
-    paper_batch_get(r->db, id, &b);
     cJSON *d = req_data(r);
     cJSON_AddBoolToObject(d, "counted", out.valid);
     cJSON_AddItemToObject(d, "batch", batch_json(&b));
@@ -1236,7 +1236,7 @@ void h_phone_create(req *r)
         return;
     }
     phone_draw p;
-    phone_draw_get(r->db, did, &p);
+    if (!req_found(r, phone_draw_get(r->db, did, &p), "id", "电话抽访")) return;
     r->status = 201;
     cJSON_AddItemToObject(req_data(r), "draw", draw_json(&p));
 }
@@ -1331,7 +1331,6 @@ void h_phone_answer(req *r)
         ballot_out out;
         rc = ballot_cast(r->db, &r->who, &in, &out, &e);
     } else rc = phone_entry_mark(r->db, &r->who, id, seq, outcome, &e);
-    phone_draw_get(r->db, id, &p);
     if (rc == CX_OK && !req_is_api(r)) {
         req_redirect(r, "/phone-draws/%" PRId64 "?done=phone", id);
         return;
@@ -1340,6 +1339,7 @@ void h_phone_answer(req *r)
         req_fail(r, &e);
         return;
     }
+    if (!req_found(r, phone_draw_get(r->db, id, &p), "id", "电话抽访")) return;
     cJSON_AddItemToObject(req_data(r), "draw", draw_json(&p));
 }
 

@@ -450,7 +450,8 @@ void h_campaign(req *r)
     phase_list(r->db, c.id, add_phase, cJSON_AddArrayToObject(d, "phases"));
     review_rules rules;
     campaign_ctx cc = {.r = r, .campaign_id = c.id};
-    rules_get(r->db, c.id, &rules, &cc.org_set, &cc.member_set);
+    /* no rule row yet is no error: the defaults */
+    if (!req_found(r, rules_get(r->db, c.id, &rules, &cc.org_set, &cc.member_set) == CX_ERR ? CX_ERR : 1, "id", "活动规则")) return;
     cJSON_AddItemToObject(d, "rules", review_rules_json(&rules, cc.org_set, cc.member_set));
     cJSON *fields = cJSON_AddArrayToObject(d, "rule_fields");
     for (int i = 0; i < rule_nfields; i++) {
@@ -514,7 +515,7 @@ void h_campaign_rules(req *r)
         return;
     }
     if (done_redirect(r, "/campaigns/%" PRId64 "#rules", c.id)) return;
-    rules_get(r->db, c.id, &rules, &os, &ms);
+    if (!req_found(r, rules_get(r->db, c.id, &rules, &os, &ms) == CX_ERR ? CX_ERR : 1, "id", "活动规则")) return;
     cJSON_AddItemToObject(req_data(r), "rules", review_rules_json(&rules, os, ms));
 }
 
@@ -761,7 +762,7 @@ void h_round_create(req *r)
     }
     if (done_redirect(r, "/rounds/%" PRId64, rid)) return;
     review_round rd;
-    round_get(r->db, rid, &rd);
+    if (!req_found(r, round_get(r->db, rid, &rd), "id", "评议轮次")) return;
     r->status = 201;
     cJSON_AddItemToObject(req_data(r), "round", json_round(&rd));
 }
@@ -811,7 +812,7 @@ void h_round(req *r)
     org o;
     if (at && org_get(r->db, at, &o) == 1) {
         rollup ru;
-        rollup_get(r->db, rd.id, o.id, &ru);
+        if (!req_found(r, rollup_get(r->db, rd.id, o.id, &ru) == CX_ERR ? CX_ERR : 1, "id", "统计")) return; /* no row yet: zeros */
         cJSON_AddItemToObject(d, "org", json_org(&o));
         add_rollup(d, &ru);
         cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ADM, o.path));
@@ -838,7 +839,7 @@ void h_round_close(req *r)
         return;
     }
     if (done_redirect(r, "/rounds/%" PRId64, rd.id)) return;
-    round_get(r->db, rd.id, &rd);
+    if (!req_found(r, round_get(r->db, rd.id, &rd), "id", "评议轮次")) return;
     cJSON_AddItemToObject(req_data(r), "round", json_round(&rd));
 }
 

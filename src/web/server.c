@@ -155,6 +155,14 @@ bool req_member(req *r, int64_t id, int mask, member *m)
     return true;
 }
 
+bool req_found(req *r, int got, const char *fieldname, const char *what)
+{
+    if (got == 1) return true;
+    if (got == CX_ERR) req_failf(r, 500, "db_error", "", "数据库错误");
+    else req_failf(r, 404, "not_found", fieldname, "%s不存在或已被删除", what);
+    return false;
+}
+
 const char *req_query(req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);

@@ -135,6 +135,10 @@ void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);
 /* Marks the request failed with e (status from e->status). */
 void req_fail(req *r, const cx_err *e);
+/* A store getter's answer (1 found, 0 missing, CX_ERR failed): true when found; otherwise fails the
+ * request, 500 db_error or 404 not_found on field ("<what>不存在或已被删除"), so no handler goes on
+ * to show an output the getter did not fill. */
+bool req_found(req *r, int got, const char *fieldname, const char *what);
 /* The same with every reason found in a form (errs[0] is the one an API answer carries); a page
  * shows its form again with each message beside its field (server.c, redisplay). */
 void req_fail_fields(req *r, const cx_err *errs, int n);

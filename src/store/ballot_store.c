@@ -665,6 +665,7 @@ static int read_round(db_stmt *s, const char *kind_questions, rating_open *ro)
 
 int rating_open_for(db *d, const rating_target *t, rating_open *ro)
 {
+    memset(ro, 0, sizeof *ro); /* a caller never sees an output this call did not fill */
     /* the round's org is the target's org or an ancestor: its path is a prefix of the target's;
      * a round whose period holds today first (a round opened ahead for the next period must not
      * turn today's web ballots into late ones), then the newest */
@@ -682,6 +683,7 @@ int rating_open_for(db *d, const rating_target *t, rating_open *ro)
 
 int rating_round_pick(db *d, const char *org_path, int64_t round_id, rating_open *ro)
 {
+    memset(ro, 0, sizeof *ro); /* a caller never sees an output this call did not fill */
     char end[CX_PATH_MAX];
     orgpath_end(org_path, end, sizeof end);
     db_stmt *s = db_prepare(d, ROUND_SQL "WHERE (? = 0 OR r.id = ?) AND (substr(?, 1, length(o.path)) = o.path OR (? <> 0 AND o.path >= ? AND o.path < ?)) "
@@ -1256,6 +1258,7 @@ int paper_keyers(db *d, int64_t batch_id, keyer_fn fn, void *ctx)
 
 int paper_totals(db *d, const org *root, int64_t round_id, int64_t *issued, int64_t *returned, int64_t *valid)
 {
+    *issued = *returned = *valid = 0;
     char end[CX_PATH_MAX];
     orgpath_end(root->path, end, sizeof end);
     db_stmt *s = db_prepare(d, "SELECT coalesce(sum(b.issued), 0), "

@@ -95,7 +95,7 @@ typedef struct rating_target {
  * organisation, a public (approved and later) pledge, an active window. 1, 0 (none), CX_ERR. */
 CX_MUST_USE int rating_target_get(db *d, int kind, int64_t id, rating_target *t);
 /* Any target, active or not (staff results). */
-int rating_target_any(db *d, int kind, int64_t id, rating_target *t);
+CX_MUST_USE int rating_target_any(db *d, int kind, int64_t id, rating_target *t);
 
 /* The rating of a target now: the newest open round covering its organisation (1; 0 when none),
  * its question set ("window6" for windows, the round's set otherwise) and whether 不满意 needs an
@@ -105,10 +105,10 @@ typedef struct rating_open {
     char round_name[192], questions[16], round_org_path[CX_PATH_MAX];
     bool sms_required, open;
 } rating_open;
-int rating_open_for(db *d, const rating_target *t, rating_open *ro);
+CX_MUST_USE int rating_open_for(db *d, const rating_target *t, rating_open *ro);
 /* The round staff look at for an organisation: round_id when it covers org_path or lies inside
  * it, else (round_id 0) the newest round, open or closed, covering org_path. 1, 0 none, CX_ERR. */
-int rating_round_pick(db *d, const char *org_path, int64_t round_id, rating_open *ro);
+CX_MUST_USE int rating_round_pick(db *d, const char *org_path, int64_t round_id, rating_open *ro);
 
 /* ---- SMS codes ---- */
 #define SMS_CODE_TTL 600      /* seconds a code is valid */
@@ -190,7 +190,7 @@ typedef int (*keyer_fn)(void *ctx, int64_t user_id, const char *name, int64_t sh
 /* Who keyed in the batch's returned sheets, with how many each (0: not recorded). */
 int paper_keyers(db *d, int64_t batch_id, keyer_fn fn, void *ctx);
 /* Sums over root's subtree in round_id: sheets issued, returned (keyed in), valid. */
-int paper_totals(db *d, const org *root, int64_t round_id, int64_t *issued, int64_t *returned, int64_t *valid);
+CX_MUST_USE int paper_totals(db *d, const org *root, int64_t round_id, int64_t *issued, int64_t *returned, int64_t *valid);
 
 /* ---- phone sampling ---- */
 #define PHONE_MAX_LIST 100000

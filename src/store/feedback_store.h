@@ -124,7 +124,7 @@ CX_MUST_USE int feedback_get(db *d, int64_t id, feedback *f);
 /* By tracking code (already parsed by code_parse): 1 with the item in f, 0 none. */
 CX_MUST_USE int feedback_by_code(db *d, const char *code, feedback *f);
 /* The item whose status and reply a merged item shows: follows merged_into; 1 found. */
-int feedback_kept(db *d, const feedback *f, feedback *kept);
+CX_MUST_USE int feedback_kept(db *d, const feedback *f, feedback *kept);
 
 /* ---- triage and answers (the caller has checked the user's roles with feedback_can_*) ---- */
 int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id, const char *note, cx_err *e);

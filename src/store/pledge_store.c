@@ -20,6 +20,7 @@ static int fail_db(db *d, cx_err *e)
 
 int campaign_for_org(db *d, const org *o, campaign *c)
 {
+    memset(c, 0, sizeof *c); /* a caller never sees an output this call did not fill */
     /* the campaign's org is o or an ancestor: its path is a prefix of o's path */
     db_stmt *s = db_prepare(d, "SELECT c.id, c.org_id, c.theme, c.start_date, c.end_date FROM campaign c JOIN org co ON co.id = c.org_id "
                                "WHERE substr(?, 1, length(co.path)) = co.path ORDER BY c.start_date DESC, c.id DESC LIMIT 1");
@@ -599,6 +600,7 @@ int pledge_count(db *d, const pledge_query *q, int64_t *n)
 
 int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total, int64_t *missed)
 {
+    *kept = *public_total = *missed = 0;
     db_stmt *s = db_prepare(d, "SELECT "
                                "coalesce(sum(CASE WHEN completed_at > 0 AND status IN ('completed','rated','renewed') THEN 1 ELSE 0 END), 0), "
                                "coalesce(sum(CASE WHEN status IN ('in_progress','completed','missed','rated','renewed') THEN 1 ELSE 0 END), 0), "

@@ -12,7 +12,7 @@ typedef struct campaign {
 } campaign;
 
 /* The newest campaign run by o or one of its ancestors: 1 found, 0 none. */
-int campaign_for_org(db *d, const org *o, campaign *c);
+CX_MUST_USE int campaign_for_org(db *d, const org *o, campaign *c);
 int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, const char *start, const char *end,
                     int64_t *id, cx_err *e);
 
@@ -96,7 +96,7 @@ int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx);
 int pledge_count(db *d, const pledge_query *q, int64_t *n);
 /* Counts for a public record (亮形象): kept (completed, and rated or renewed after completion),
  * made public (approved and later) and missed (marked with either kind of reason). */
-int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total, int64_t *missed);
+CX_MUST_USE int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total, int64_t *missed);
 /* A validator for a public card: changes whenever the member or any of their pledges changes.
  * 1 with etag set; 0 when the member or their organisation is missing or inactive (no card). */
 int pledge_card_version(db *d, int64_t member_id, char etag[64]);

@@ -34,7 +34,7 @@ typedef struct rect_new {
 CX_MUST_USE int rect_get(db *d, int64_t id, rect *r);
 /* The newest item made from a source record (kind and id), in any status: 1 with *id, 0 none. For
  * callers that must not make two items of one record (a grade decided again). */
-int rect_of_source(db *d, const char *source_kind, int64_t source_id, int64_t *id);
+CX_MUST_USE int rect_of_source(db *d, const char *source_kind, int64_t source_id, int64_t *id);
 /* Creates an open item of organisation org_id (active) in its own transaction, audited as
  * ("create", "rectification"). Bad input: CX_ERR with e (a 400 naming the field; the first of
  * rect_validate's errors), nothing written. This is the function other sources call (a grade of 不合格,

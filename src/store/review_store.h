@@ -105,7 +105,7 @@ int round_count(db *d, const org *o, int64_t *total);
 int round_list(db *d, const org *o, int64_t offset, int64_t limit, round_fn fn, void *ctx);
 /* The round that applies to a target at org_path: the newest open round run by that org or an
  * ancestor. 1 found, 0 none. */
-int round_current(db *d, const char *org_path, review_round *r);
+CX_MUST_USE int round_current(db *d, const char *org_path, review_round *r);
 
 /* ---- reviews ---- */
 
@@ -139,7 +139,7 @@ typedef struct peer_summary {
     int64_t count[STD_MAX_ITEMS][4];          /* reviews giving item i the level l+1 */
 } peer_summary;
 typedef int (*text_fn)(void *ctx, const char *text);
-int review_peer_summary(db *d, int64_t round_id, int64_t member_id, peer_summary *out, text_fn comments, void *ctx);
+CX_MUST_USE int review_peer_summary(db *d, int64_t round_id, int64_t member_id, peer_summary *out, text_fn comments, void *ctx);
 /* The fellow members of reviewer's organisation (active, not excluded in the round) and whether
  * reviewer has peer-reviewed each: the reviewer's own to-do list. */
 typedef int (*peer_todo_fn)(void *ctx, int64_t member_id, const char *name, bool done);

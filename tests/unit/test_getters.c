@@ -80,6 +80,12 @@ static void missing_rows_leave_cleared_outputs(void **st)
     EXPECT_CLEARED(review_text, review_peer_get(d, MISSING, MISSING, MISSING, out));
     EXPECT_CLEARED(rating_target, rating_target_get(d, 0, MISSING, out));
     EXPECT_CLEARED(tally, tally_get(d, MISSING, out));
+    EXPECT_CLEARED(review_round, round_current(d, "/987654321/", out));
+    EXPECT_CLEARED(rating_open, rating_round_pick(d, "/987654321/", MISSING, out));
+    org nowhere = {.id = MISSING, .path = "/987654321/"};
+    EXPECT_CLEARED(campaign, campaign_for_org(d, &nowhere, out));
+    rating_target t = {.kind = 1, .id = MISSING, .org_id = MISSING, .org_path = "/987654321/"};
+    EXPECT_CLEARED(rating_open, rating_open_for(d, &t, out));
 }
 
 /* Without a rule row the rules are the defaults and the two sets are none (0), not whatever the

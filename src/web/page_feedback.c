@@ -12,6 +12,7 @@
 #include "../domain/date.h"
 #include "../lib/code.h"
 #include "../lib/xlsxout.h"
+#include "../store/ballot_store.h"
 #include "../store/feedback_store.h"
 #include "pager.h"
 #include <arpa/inet.h>
@@ -840,18 +841,13 @@ static bool target_json(req *r, const char *kind, int64_t id, cJSON **out)
     return true;
 }
 
-/* The kind of target in a public path: /p/feedback/member/5 → "member"; NULL for /p/feedback. */
+/* The kind of target of a public path (its route's RK_*): /p/feedback/member/5 → "member"; NULL
+ * for /p/feedback. */
 static const char *path_target(req *r, int64_t *id)
 {
-    static const char *const kinds[] = {"member", "org", "window"};
     *id = 0;
     if (!r->nparams) return NULL;
-    for (int i = 0; i < 3; i++) {
-        char pre[32];
-        snprintf(pre, sizeof pre, "/p/feedback/%s/", kinds[i]);
-        if (str_starts(r->url, pre)) return req_id(r, 0, id) ? kinds[i] : NULL;
-    }
-    return NULL;
+    return req_id(r, 0, id) ? rating_kind_name(r->rt->action) : NULL;
 }
 
 static void public_form(req *r, const char *kind, cJSON *target, const char *chosen)

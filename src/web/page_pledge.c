@@ -307,15 +307,14 @@ void h_pledge_update(req *r)
     cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
 }
 
-/* POST /pledges/:id/<action>: the action is the last path segment. */
+/* POST /pledges/:id/<action>: the route names the action. */
 void h_pledge_act(req *r)
 {
     int64_t id;
     pledge p;
     if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
-    const char *slash = strrchr(r->url, '/');
-    int action = pledge_action_from_name(slash ? slash + 1 : "");
-    if (action < 0 || action == PA_EDIT || action == PA_PROGRESS) {
+    int action = r->rt->action;
+    if (action <= PA_EDIT || action >= PA_COUNT || action == PA_PROGRESS) {
         req_failf(r, 404, "not_found", "action", "不支持的操作");
         return;
     }

@@ -25,18 +25,6 @@
 
 /* ---- small helpers ---- */
 
-/* The kind of target from a path such as /p/rate/member/5 (the segment before the id). */
-static int kind_in_url(const req *r)
-{
-    const char *p = strstr(r->url, "/rate/");
-    if (!p) return -1;
-    p += 6;
-    const char *slash = strchr(p, '/');
-    char k[16];
-    snprintf(k, sizeof k, "%.*s", slash ? (int)(slash - p) : 0, p);
-    return rating_kind_from_name(k);
-}
-
 static const char *answer_keys[3] = {"satisfied", "basic", "unsatisfied"};
 
 /* "93.50" from ×10000, "" for -1. */
@@ -277,7 +265,7 @@ static void rate_done_page(req *r, int kind, int64_t id, const char *status)
 void h_rate_page(req *r)
 {
     int64_t id;
-    int kind = kind_in_url(r);
+    int kind = r->rt->action; /* RK_*: /p/rate/<kind>/:id */
     if (!req_id(r, 0, &id)) return;
     rating_target t;
     rating_open ro;
@@ -319,7 +307,7 @@ static void form_answers(req *r, int n, char out[8])
 void h_rate_submit(req *r)
 {
     int64_t id;
-    int kind = kind_in_url(r);
+    int kind = r->rt->action; /* RK_*: /p/rate/<kind>/:id */
     if (!req_id(r, 0, &id)) return;
     cJSON *d = req_data(r);
     const char *via = req_in(r, "via"), *op = req_in(r, "op");
@@ -641,7 +629,7 @@ void h_window_active(req *r)
     int64_t id;
     service_window w;
     if (!req_id(r, 0, &id) || !req_window(r, id, ADM, &w)) return;
-    bool on = strstr(r->url, "/activate") != NULL;
+    bool on = r->rt->action; /* 1: activate */
     cx_err e = {0};
     if (window_set_active(r->db, &r->who, id, on, &e) != CX_OK) {
         req_fail(r, &e);
@@ -852,9 +840,7 @@ void h_target_ratings(req *r)
 {
     int64_t id;
     if (!req_id(r, 0, &id)) return;
-    int kind = str_starts(r->url + (str_starts(r->url, "/api/v1") ? 7 : 0), "/members/") ? RK_MEMBER
-               : strstr(r->url, "/windows/")                                              ? RK_WINDOW
-                                                                                          : RK_PLEDGE;
+    int kind = r->rt->action; /* RK_MEMBER, RK_WINDOW or RK_PLEDGE */
     rating_target t;
     if (!in_scope(r, rating_target_any(r->db, kind, id, &t), STAFF, t.org_path, "评议对象")) return;
     cJSON *d = req_data(r);

@@ -238,15 +238,14 @@ static void act_done(req *r, int64_t id, int rc, const cx_err *e)
     }
 }
 
-/* POST /rectifications/:id/<action>: the action is the last path segment. */
+/* POST /rectifications/:id/<action>: the route names the action. */
 void h_rect_act(req *r)
 {
     int64_t id;
     rect *x;
     if (!req_id(r, 0, &id) || !(x = req_rect(r, id, ADM))) return;
-    const char *slash = strrchr(r->url, '/');
-    int action = rect_action_from_name(slash ? slash + 1 : "");
-    if (action < 0 || action == RA_EVIDENCE) {
+    int action = r->rt->action;
+    if (action <= RA_EVIDENCE || action >= RA_COUNT) {
         req_failf(r, 404, "not_found", "action", "不支持的操作");
         return;
     }

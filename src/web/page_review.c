@@ -9,6 +9,7 @@
 #include "web.h"
 #include "../domain/date.h"
 #include "../lib/xlsxout.h"
+#include "../store/ballot_store.h"
 #include "../store/review_store.h"
 #include "../store/rollup.h"
 #include "pager.h"
@@ -1266,7 +1267,7 @@ static int find_mine(void *ctx, const commentary_row *c)
 void h_commentary_page(req *r)
 {
     int64_t id;
-    bool is_org = str_starts(r->rt->pattern, "/orgs");
+    bool is_org = r->rt->action == RK_ORG;
     member m;
     org o;
     if (!req_id(r, 0, &id)) return;
@@ -1309,7 +1310,7 @@ void h_commentary_page(req *r)
 void h_commentary_submit(req *r)
 {
     int64_t id;
-    bool is_org = str_starts(r->rt->pattern, "/orgs") || str_starts(r->rt->pattern, "/api/v1/orgs");
+    bool is_org = r->rt->action == RK_ORG;
     member m;
     org o;
     if (!req_id(r, 0, &id)) return;

@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STAFF (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
-#define ENTER (ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE)
 #define TRACK_MISSES 10   /* wrong tracking codes per address and hour before 429 */
 #define SUBMITS 30        /* public submissions per address and hour */
 #define NOT_FOUND "该事项不存在或不在您的管理范围内"
@@ -232,11 +230,11 @@ void h_org_feedback(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, STAFF, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o)) return;
     char today[11], soon[11];
     if (!dates(r, today, soon)) return;
-    feedback_query q = {.root = &o, .see_normal = perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER, o.path),
-                        .see_reports = perm_allows(&r->user, ROLE_DISCIPLINE, o.path), .viewer_member_path = viewer_path(r),
+    feedback_query q = {.root = &o, .see_normal = perm_sees_feedback(&r->user, o.path, false),
+                        .see_reports = perm_sees_feedback(&r->user, o.path, true), .viewer_member_path = viewer_path(r),
                         .kind = -1, .status = -1, .today = today, .soon = soon};
     const char *vs = req_query(r, "view"), *ks = req_query(r, "kind"), *ss = req_query(r, "status");
     q.view = vs && *vs ? feedback_view_from(vs) : FV_ALL;
@@ -310,7 +308,7 @@ void h_org_feedback(req *r)
     }
     settings_into(r, d, &o);
     cJSON_AddBoolToObject(d, "can_settings", perm_allows(&r->user, ROLE_OFFICE, o.path));
-    cJSON_AddBoolToObject(d, "can_enter", perm_allows(&r->user, ENTER, o.path));
+    cJSON_AddBoolToObject(d, "can_enter", perm_allows(&r->user, ROLE_CASEWORK, o.path));
 }
 
 /* One row per item, straight from the list; no names or contacts. */
@@ -473,8 +471,7 @@ static void item_data(req *r, const feedback *f, const char *vmp)
     cJSON_AddBoolToObject(can, "publish_option", f->kind != FK_REPORT);
     /* a problem found becomes a rectification item of the responsible organisation (never a
      * 举报: its item would be seen by those who must not know of it) */
-    cJSON_AddBoolToObject(can, "rectify", f->kind != FK_REPORT && f->status != FS_MERGED &&
-                                              perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, f->org_path));
+    cJSON_AddBoolToObject(can, "rectify", f->status != FS_MERGED && perm_may_publish_feedback(&r->user, f->org_path, f->kind == FK_REPORT));
     if (triage && f->status != FS_MERGED) {
         cJSON *cats = cJSON_AddArrayToObject(d, "categories");
         feedback_categories(r->db, add_category, cats);
@@ -547,7 +544,7 @@ static void acted(req *r, act *a, int rc)
  * published). The sender's identity: feedback_can_reveal. */
 static bool can_publish(const principal *p, const char *vmp, const feedback *f)
 {
-    return f->kind != FK_REPORT && feedback_visible(p, vmp, f) && perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
+    return feedback_visible(p, vmp, f) && perm_may_publish_feedback(p, f->org_path, f->kind == FK_REPORT);
 }
 
 static bool can_reveal(const principal *p, const char *vmp, const feedback *f) { return feedback_can_reveal(p, vmp, f); }
@@ -749,7 +746,7 @@ void h_feedback_done(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_CASEWORK, &o)) return;
     done_page(r, true);
 }
 
@@ -759,7 +756,7 @@ void h_feedback_new(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_CASEWORK, &o)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "录入意见建议、投诉、举报");
     cJSON_AddItemToObject(d, "org", json_org(&o));
@@ -778,7 +775,7 @@ void h_feedback_enter(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_CASEWORK, &o)) return;
     const char *kind = req_in(r, "kind"), *ak = req_in(r, "about_kind"), *ai = req_in(r, "about_id");
     cx_err e = {0};
     int64_t about = 0;

@@ -19,8 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#define STAFF (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
-#define ADM (ROLE_OFFICE | ROLE_SECRETARY)
 #define DEVICE_COOKIE "cxzy_rater"
 
 /* ---- small helpers ---- */
@@ -572,7 +570,7 @@ void h_window_create(req *r)
 {
     int64_t id, wid = 0;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     cx_err e = {0};
     if (window_create(r->db, &r->who, id, req_in(r, "name"), req_in(r, "location"), &wid, &e) != CX_OK) {
         req_fail(r, &e);
@@ -596,8 +594,8 @@ void h_window(req *r)
     cJSON *d = req_data(r);
     cJSON_AddItemToObject(d, "window", window_json(&w));
     cJSON_AddStringToObject(d, "title", w.name);
-    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ADM, w.org_path));
-    cJSON_AddBoolToObject(d, "can_see", perm_allows(&r->user, STAFF, w.org_path));
+    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ROLE_ADMIN, w.org_path));
+    cJSON_AddBoolToObject(d, "can_see", perm_allows(&r->user, ROLE_STAFF, w.org_path));
 }
 
 /* After a change: the page goes back to the window, the API answers with it. */
@@ -613,7 +611,7 @@ void h_window_update(req *r)
 {
     int64_t id;
     service_window w;
-    if (!req_id(r, 0, &id) || !req_window(r, id, ADM, &w)) return;
+    if (!req_id(r, 0, &id) || !req_window(r, id, ROLE_ADMIN, &w)) return;
     const char *n = req_in(r, "name"), *l = req_in(r, "location");
     cx_err e = {0};
     if (window_update(r->db, &r->who, id, n ? n : w.name, l ? l : w.location, &e) != CX_OK) {
@@ -628,7 +626,7 @@ void h_window_active(req *r)
 {
     int64_t id;
     service_window w;
-    if (!req_id(r, 0, &id) || !req_window(r, id, ADM, &w)) return;
+    if (!req_id(r, 0, &id) || !req_window(r, id, ROLE_ADMIN, &w)) return;
     bool on = r->rt->action; /* 1: activate */
     cx_err e = {0};
     if (window_set_active(r->db, &r->who, id, on, &e) != CX_OK) {
@@ -729,7 +727,7 @@ void h_org_rating(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, STAFF, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o)) return;
     cJSON *d = req_data(r);
     rating_open ro;
     bool have;
@@ -748,7 +746,7 @@ void h_org_rating(req *r)
     char title[320];
     snprintf(title, sizeof title, "群众评议 · %s", o.name);
     cJSON_AddStringToObject(d, "title", title);
-    bool adm = perm_allows(&r->user, ADM, o.path);
+    bool adm = perm_allows(&r->user, ROLE_ADMIN, o.path);
     cJSON_AddBoolToObject(d, "can_edit", adm);
     cJSON_AddBoolToObject(d, "can_review", !req_is_api(r) && perm_allows(&r->user, ROLE_OFFICE, o.path));
     int rc = CX_OK;
@@ -842,7 +840,7 @@ void h_target_ratings(req *r)
     if (!req_id(r, 0, &id)) return;
     int kind = r->rt->action; /* RK_MEMBER, RK_WINDOW or RK_PLEDGE */
     rating_target t;
-    if (!in_scope(r, rating_target_any(r->db, kind, id, &t), STAFF, t.org_path, "评议对象")) return;
+    if (!in_scope(r, rating_target_any(r->db, kind, id, &t), ROLE_STAFF, t.org_path, "评议对象")) return;
     cJSON *d = req_data(r);
     target_json(d, &t);
     char title[320];
@@ -961,7 +959,7 @@ static bool staff_target_in(req *r, const org *o, bool paper, int *kind, int64_t
         *tid = o->id;
     }
     rating_target t;
-    if (rating_target_any(r->db, *kind, *tid, &t) != 1 || !path_in_subtree(t.org_path, o->path) || !perm_allows(&r->user, ADM, t.org_path)) {
+    if (rating_target_any(r->db, *kind, *tid, &t) != 1 || !path_in_subtree(t.org_path, o->path) || !perm_allows(&r->user, ROLE_ADMIN, t.org_path)) {
         req_failf(r, 404, "not_found", "target_id", "评议对象不存在或不在本组织范围内");
         return false;
     }
@@ -974,7 +972,7 @@ void h_paper_create(req *r)
     int64_t id, bid = 0, sheets = 0, tid;
     int kind;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !staff_target_in(r, &o, true, &kind, &tid)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o) || !staff_target_in(r, &o, true, &kind, &tid)) return;
     const char *ss = req_in(r, "sheets");
     if (!ss || str_to_i64(ss, &sheets) != CX_OK) sheets = 0;
     cx_err e = {0};
@@ -997,7 +995,7 @@ static bool org_round(req *r, org *o, int64_t *rid)
 {
     int64_t id;
     bool bad;
-    if (!req_id(r, 0, &id) || !req_org(r, id, STAFF, o)) return false;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, o)) return false;
     *rid = query_id(r, "round_id", &bad);
     if (bad) req_failf(r, 400, "invalid_query", "round_id", "参数 round_id 应为正整数");
     return !bad;
@@ -1023,7 +1021,7 @@ void h_paper(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, STAFF, &b)) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ROLE_STAFF, &b)) return;
     cJSON *d = req_data(r);
     cJSON_AddItemToObject(d, "batch", batch_json(&b));
     char title[320];
@@ -1046,7 +1044,7 @@ void h_paper_api(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, STAFF, &b)) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ROLE_STAFF, &b)) return;
     cJSON *d = req_data(r);
     cJSON_AddItemToObject(d, "batch", batch_json(&b));
     if (paper_keyers(r->db, b.id, add_keyer, cJSON_AddArrayToObject(d, "keyed_by")) != CX_OK) req_failf(r, 500, "db_error", "", "读取录入人失败");
@@ -1074,7 +1072,7 @@ void h_paper_print(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, ADM, &b) || !paper_handler_or_fail(r, b.org_path, "id")) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ROLE_ADMIN, &b) || !paper_handler_or_fail(r, b.org_path, "id")) return;
     h_paper(r);
     sheets_ctx c = {cJSON_AddArrayToObject(req_data(r), "sheets"), b.questions};
     if (paper_codes(r->db, id, add_sheet, &c) != CX_OK) req_failf(r, 500, "db_error", "", "读取问卷编号失败");
@@ -1085,7 +1083,7 @@ void h_paper_sheet(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, ADM, &b)) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ROLE_ADMIN, &b)) return;
     if (!perm_paper_handler(&r->user, b.org_path)) {
         paper_handler_or_fail(r, b.org_path, "id");
         return;
@@ -1185,7 +1183,7 @@ void h_draw_commit(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     const char *purpose = req_in(r, "purpose");
     draw_commitment c;
     cx_err e = {0};
@@ -1208,7 +1206,7 @@ void h_phone_create(req *r)
     int64_t id, tid, did = 0;
     int kind;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !staff_target_in(r, &o, false, &kind, &tid)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o) || !staff_target_in(r, &o, false, &kind, &tid)) return;
     const field *f = req_file(r, "file");
     cx_err e = {0};
     if (phone_draw_create(r->db, &r->who, kind, tid, f ? f->data.p : NULL, f ? f->data.len : 0, req_in(r, "n"), req_in(r, "seed"),
@@ -1269,7 +1267,7 @@ static void draw_page(req *r, const phone_draw *p, bool reveal)
     char title[320];
     snprintf(title, sizeof title, "电话随机抽访 %" PRId64 "：%s", p->id, p->target_name);
     cJSON_AddStringToObject(d, "title", title);
-    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ADM, p->org_path));
+    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ROLE_ADMIN, p->org_path));
     cJSON_AddBoolToObject(d, "revealed", reveal);
     cJSON_AddItemToObject(d, "questions", questions_json(p->questions, NULL));
     if (phone_entries(r->db, p->id, reveal, add_entry, cJSON_AddArrayToObject(d, "entries")) != CX_OK)
@@ -1280,7 +1278,7 @@ void h_phone(req *r)
 {
     int64_t id;
     phone_draw p;
-    if (!req_id(r, 0, &id) || !req_draw(r, id, STAFF, &p)) return;
+    if (!req_id(r, 0, &id) || !req_draw(r, id, ROLE_STAFF, &p)) return;
     draw_page(r, &p, false);
 }
 
@@ -1289,7 +1287,7 @@ void h_phone_reveal(req *r)
 {
     int64_t id;
     phone_draw p;
-    if (!req_id(r, 0, &id) || !req_draw(r, id, ADM, &p)) return;
+    if (!req_id(r, 0, &id) || !req_draw(r, id, ROLE_ADMIN, &p)) return;
     cx_err e = {0};
     if (phone_draw_reveal(r->db, &r->who, id, &e) != CX_OK) {
         req_fail(r, &e);
@@ -1304,7 +1302,7 @@ void h_phone_answer(req *r)
 {
     int64_t id, seq = 0;
     phone_draw p;
-    if (!req_id(r, 0, &id) || !req_draw(r, id, ADM, &p)) return;
+    if (!req_id(r, 0, &id) || !req_draw(r, id, ROLE_ADMIN, &p)) return;
     const char *ss = req_in(r, "seq"), *outcome = req_in(r, "outcome");
     cx_err e = {0};
     int rc;
@@ -1332,7 +1330,7 @@ void h_phone_answer(req *r)
 /* GET /rating: the rating page of the user's highest organisation. */
 void h_rating_home(req *r)
 {
-    const grant *g = perm_top_grant(&r->user, STAFF);
+    const grant *g = perm_top_grant(&r->user, ROLE_STAFF);
     if (!g) {
         req_failf(r, 403, "forbidden", "", "您的角色无权查看群众评议");
         return;

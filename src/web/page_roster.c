@@ -13,7 +13,7 @@ void h_import_page(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "导入党员名册");
     cJSON_AddItemToObject(d, "org", json_org(&o));
@@ -32,7 +32,7 @@ void h_import(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     bool api = req_is_api(r);
     if (!api) h_import_page(r);
     const field *f = req_file(r, "file");
@@ -99,7 +99,7 @@ void h_export(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     const char *fmt = req_query(r, "format");
     if (!fmt || !*fmt) fmt = "xlsx";
     const char *sub = req_query(r, "subtree");

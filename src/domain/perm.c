@@ -136,4 +136,23 @@ bool perm_may_publish_feedback(const principal *p, const char *org_path, bool re
     return !report && perm_allows(p, ROLE_ADMIN, org_path);
 }
 
+bool perm_may_assign_feedback_to(const principal *p, const char *org_path, bool report)
+{
+    return perm_allows(p, report ? ROLE_DISCIPLINE : ROLE_OFFICE, org_path);
+}
+
+bool perm_may_enter_report(const principal *p, const char *org_path) { return perm_allows(p, ROLE_DISCIPLINE, org_path); }
+
 bool perm_may_run_campaign(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }
+
+bool perm_may_see_area(const principal *p, const char *path)
+{
+    if (!p || !path) return false;
+    for (int i = 0; i < p->ngrants; i++)
+        if (path_in_subtree(p->grants[i].path, path) || path_in_subtree(path, p->grants[i].path)) return true;
+    return false;
+}
+
+bool perm_may_approve_grade(const principal *p, const char *org_path) { return perm_above(p, ROLE_OFFICE, org_path); }
+
+bool perm_may_review_org(const principal *p, const char *org_path) { return perm_at(p, ROLE_SECRETARY, org_path); }

@@ -73,6 +73,20 @@ bool perm_sees_feedback(const principal *p, const char *org_path, bool report);
 /* p may publish the reply to an ordinary feedback item or turn it into a rectification item: an
  * office or secretary over it; never a report (举报). */
 bool perm_may_publish_feedback(const principal *p, const char *org_path, bool report);
+/* p may assign a feedback item to the organisation at org_path: one in p's reach, as an office
+ * (for a report, 举报, as a discipline inspector). */
+bool perm_may_assign_feedback_to(const principal *p, const char *org_path, bool report);
+/* p may key in a report (举报) at the organisation at org_path: its discipline inspectors only. */
+bool perm_may_enter_report(const principal *p, const char *org_path);
+/* p works somewhere in the area of a campaign or round at path (a grant inside it or covering it),
+ * so may see it. */
+bool perm_may_see_area(const principal *p, const char *path);
+/* p may approve a member's 优秀 or 不合格 grade (上级审批): an office strictly above the member's
+ * organisation at org_path. */
+bool perm_may_approve_grade(const principal *p, const char *org_path);
+/* p may write the organisation self-review (组织自评) of the organisation at org_path: its own
+ * secretary, not one above. */
+bool perm_may_review_org(const principal *p, const char *org_path);
 /* p may set up a campaign (rules, phases) or open and close its rounds: an office over the
  * organisation at org_path. */
 bool perm_may_run_campaign(const principal *p, const char *org_path);

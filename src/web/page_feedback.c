@@ -405,7 +405,7 @@ static int add_target(void *ctx, const org *o, int64_t nchildren, int64_t nmembe
 {
     assign_ctx *c = ctx;
     bool report = c->f->kind == FK_REPORT;
-    if (!o->active || !perm_allows(&c->r->user, report ? ROLE_DISCIPLINE : ROLE_OFFICE, o->path)) return 0;
+    if (!o->active || !perm_may_assign_feedback_to(&c->r->user, o->path, report)) return 0;
     /* a report or a complaint about someone: only above the accused's organisation */
     if (feedback_has_accused(c->f) && (!path_in_subtree(c->f->about_org_path, o->path) || !strcmp(o->path, c->f->about_org_path))) return 0;
     cJSON *x = cJSON_CreateObject();
@@ -564,9 +564,8 @@ void h_feedback_assign(req *r)
     int64_t to = 0;
     org o;
     /* the target must be within the user's reach: office (or, for a report, discipline) over it */
-    int mask = a.f->kind == FK_REPORT ? ROLE_DISCIPLINE : ROLE_OFFICE;
     if (!os || str_to_i64(os, &to) != CX_OK || to <= 0) acted(r, &a, cx_fail(&a.e, 400, "invalid_org", "org_id", "请选择承办的党组织"));
-    else if (org_get(r->db, to, &o) != 1 || !perm_allows(&r->user, mask, o.path))
+    else if (org_get(r->db, to, &o) != 1 || !perm_may_assign_feedback_to(&r->user, o.path, a.f->kind == FK_REPORT))
         acted(r, &a, cx_fail(&a.e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内"));
     else acted(r, &a, feedback_assign(r->db, &r->who, a.f->id, to, req_in(r, "note"), &a.e));
 }
@@ -760,7 +759,7 @@ void h_feedback_new(req *r)
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "录入意见建议、投诉、举报");
     cJSON_AddItemToObject(d, "org", json_org(&o));
-    bool disc = perm_allows(&r->user, ROLE_DISCIPLINE, o.path);
+    bool disc = perm_may_enter_report(&r->user, o.path);
     kinds_into(d, "kinds", disc, NULL);
     cJSON_AddBoolToObject(d, "can_report", disc);
     cJSON *ch = cJSON_AddArrayToObject(d, "channels");
@@ -780,7 +779,7 @@ void h_feedback_enter(req *r)
     cx_err e = {0};
     int64_t about = 0;
     /* 举报 are keyed in by the discipline role only (a 举报箱 is opened by 纪检) */
-    if (kind && !strcmp(kind, "report") && !perm_allows(&r->user, ROLE_DISCIPLINE, o.path))
+    if (kind && !strcmp(kind, "report") && !perm_may_enter_report(&r->user, o.path))
         cx_fail(&e, 403, "forbidden", "kind", "举报由纪检人员录入，请将举报材料转交纪检");
     else if (ai && *ai && (str_to_i64(ai, &about) != CX_OK || about <= 0)) cx_fail(&e, 400, "invalid_about", "about_id", "反映对象的编号无效");
     feedback_in in = {.channel = feedback_channel_from(req_in(r, "channel")), .about_kind = ak ? ak : "", .about_id = about,

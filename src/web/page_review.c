@@ -26,33 +26,6 @@
 
 /* ---- helpers ---- */
 
-/* A grant of the user lies in the subtree of path, or covers it: the user works somewhere in a
- * campaign's or round's area, so may see it. */
-static bool can_see(const req *r, const char *path)
-{
-    for (int i = 0; i < r->user.ngrants; i++)
-        if (path_in_subtree(r->user.grants[i].path, path) || path_in_subtree(path, r->user.grants[i].path)) return true;
-    return false;
-}
-
-/* The user holds an office grant at a strict ancestor of path (the higher committee). */
-static bool higher_office(const req *r, const char *path)
-{
-    for (int i = 0; i < r->user.ngrants; i++) {
-        const grant *g = &r->user.grants[i];
-        if (g->role == ROLE_OFFICE && path_in_subtree(path, g->path) && strcmp(path, g->path)) return true;
-    }
-    return false;
-}
-
-/* The user holds the secretary role at exactly this organisation. */
-static bool own_secretary(const req *r, const org *o)
-{
-    for (int i = 0; i < r->user.ngrants; i++)
-        if (r->user.grants[i].role == ROLE_SECRETARY && !strcmp(r->user.grants[i].path, o->path)) return true;
-    return false;
-}
-
 static void db_failed(req *r) { req_failf(r, 500, "db_error", "", "数据库错误"); }
 
 /* After a change: a page goes to the URL (true: nothing more to do); the API goes on to answer. */
@@ -424,7 +397,7 @@ static bool req_campaign(req *r, campaign *c, char path[CX_PATH_MAX])
         db_failed(r);
         return false;
     }
-    if (f == 0 || !can_see(r, path)) {
+    if (f == 0 || !perm_may_see_area(&r->user, path)) {
         req_failf(r, 404, "not_found", "id", "创先争优活动不存在或不在您的范围内");
         return false;
     }
@@ -718,7 +691,7 @@ void h_org_rounds(req *r)
     bool office = perm_allows(&r->user, ROLE_OFFICE, o.path), adm = perm_allows(&r->user, ROLE_ADMIN, o.path);
     cJSON_AddBoolToObject(d, "can_create", office);
     cJSON_AddBoolToObject(d, "can_manage", adm);
-    cJSON_AddBoolToObject(d, "can_review_org", own_secretary(r, &o));
+    cJSON_AddBoolToObject(d, "can_review_org", perm_may_review_org(&r->user, o.path));
     cJSON_AddBoolToObject(d, "can_see_grades", perm_allows(&r->user, ROLE_STAFF, o.path));
     cJSON_AddBoolToObject(d, "is_branch", !strcmp(o.type, "branch"));
     if (adm) carrier_list(r->db, &o, false, add_carrier_plain, cJSON_AddArrayToObject(d, "carriers"));
@@ -775,7 +748,7 @@ static bool req_round_id(req *r, review_round *rd)
         db_failed(r);
         return false;
     }
-    if (f == 0 || !can_see(r, rd->org_path)) {
+    if (f == 0 || !perm_may_see_area(&r->user, rd->org_path)) {
         req_failf(r, 404, "not_found", "id", "评议轮次不存在或不在您的范围内");
         return false;
     }
@@ -1031,7 +1004,7 @@ void h_org_review(req *r)
     free(t);
     commentary_list(r->db, rd.id, true, o.id, add_commentary, cJSON_AddArrayToObject(d, "commentary"));
     add_grade(d, r, rd.id, true, o.id);
-    cJSON_AddBoolToObject(d, "can_edit", rd.open && own_secretary(r, &o));
+    cJSON_AddBoolToObject(d, "can_edit", rd.open && perm_may_review_org(&r->user, o.path));
 }
 
 /* POST /api/v1/orgs/:id/review {round_id?, levels, achievements, shortcomings, direction}: the
@@ -1043,7 +1016,7 @@ void h_org_review_submit(req *r)
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_SECRETARY, &o)) return;
     cx_err e = {0};
     review_round rd;
-    if (!own_secretary(r, &o)) cx_fail(&e, 403, "not_own_org", "", "只有“%s”本组织的书记可以提交组织自评", o.name);
+    if (!perm_may_review_org(&r->user, o.path)) cx_fail(&e, 403, "not_own_org", "", "只有“%s”本组织的书记可以提交组织自评", o.name);
     if (!e.code[0] && !req_round(r, o.path, &rd)) return;
     review_in in = {levels_in(r), req_in(r, "achievements"), req_in(r, "shortcomings"), req_in(r, "direction")};
     bool updated = false;
@@ -1418,7 +1391,7 @@ static int add_grade_row(void *vctx, const grade_row *g)
     const req *r = c->r;
     bool is_member = !g->org;
     cJSON_AddBoolToObject(j, "can_decide", c->open && is_member && g->computed != GR_NONE && perm_allows(&r->user, ROLE_ADMIN, g->org_path));
-    cJSON_AddBoolToObject(j, "can_approve", c->open && is_member && !strcmp(g->approval, "pending") && higher_office(r, g->org_path));
+    cJSON_AddBoolToObject(j, "can_approve", c->open && is_member && !strcmp(g->approval, "pending") && perm_may_approve_grade(&r->user, g->org_path));
     cJSON_AddItemToArray(c->arr, j);
     return 0;
 }
@@ -1595,7 +1568,7 @@ void h_member_grade_approve(req *r)
     member m;
     if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE, &m)) return;
     cx_err e = {0};
-    if (!higher_office(r, m.org_path)) {
+    if (!perm_may_approve_grade(&r->user, m.org_path)) {
         cx_fail(&e, 403, "not_higher", "", "优秀、不合格等次须由上级党组织审批，本级不能审批");
         {
         member_grade_failed(r, &m, &e);
@@ -1626,7 +1599,7 @@ void h_member_grade_approve(req *r)
 static int add_pending(void *vctx, const grade_row *g)
 {
     grades_ctx *c = vctx;
-    if (higher_office(c->r, g->org_path)) add_grade_row(c, g);
+    if (perm_may_approve_grade(&c->r->user, g->org_path)) add_grade_row(c, g);
     return 0;
 }
 

@@ -306,6 +306,35 @@ static void test_feedback_and_campaign(void **state)
     assert_false(perm_may_publish_feedback(&lead, "/1/7/42/", false));
     assert_false(perm_may_publish_feedback(&disc, "/1/7/42/", false));
     assert_false(perm_may_publish_feedback(&off, "/1/7/42/", true));
+    /* assigning: to an organisation in reach as an office; a report as a discipline inspector */
+    assert_true(perm_may_assign_feedback_to(&off, "/1/7/42/", false));
+    assert_false(perm_may_assign_feedback_to(&off, "/1/7/42/", true));
+    assert_true(perm_may_assign_feedback_to(&disc, "/1/7/42/", true));
+    assert_false(perm_may_assign_feedback_to(&disc, "/1/7/42/", false));
+    assert_false(perm_may_assign_feedback_to(&disc, "/1/8/", true));
+    assert_false(perm_may_assign_feedback_to(&sec, "/1/7/42/", false));
+    /* reports are keyed in by discipline only */
+    assert_true(perm_may_enter_report(&disc, "/1/7/42/"));
+    assert_false(perm_may_enter_report(&disc, "/1/"));
+    assert_false(perm_may_enter_report(&off, "/1/7/42/"));
+    assert_false(perm_may_enter_report(&sec, "/1/7/42/"));
+    /* a campaign's or round's area: a grant inside it or above it, not beside it */
+    assert_true(perm_may_see_area(&mem, "/1/7/"));  /* a member of a branch below the town */
+    assert_true(perm_may_see_area(&off, "/1/7/"));  /* the district's office above it */
+    assert_false(perm_may_see_area(&mem, "/1/8/"));
+    assert_false(perm_may_see_area(&mem, "/1/70/"));
+    assert_false(perm_may_see_area(NULL, "/1/"));
+    /* grades: approved by an office strictly above the member's organisation */
+    assert_true(perm_may_approve_grade(&off, "/1/7/42/"));
+    assert_false(perm_may_approve_grade(&off, "/1/"));
+    assert_false(perm_may_approve_grade(&sec, "/1/7/42/"));
+    principal branch_office = who(ROLE_OFFICE, "/1/7/42/", 0);
+    assert_false(perm_may_approve_grade(&branch_office, "/1/7/42/"));
+    /* the organisation's self-review: its own secretary only */
+    assert_true(perm_may_review_org(&sec, "/1/7/42/"));
+    assert_false(perm_may_review_org(&sec, "/1/7/42/43/"));
+    assert_false(perm_may_review_org(&off, "/1/7/42/"));
+    assert_false(perm_may_review_org(&lead, "/1/7/"));
     /* a campaign and its rounds: the office over it only */
     assert_true(perm_may_run_campaign(&off, "/1/7/"));
     assert_false(perm_may_run_campaign(&sec, "/1/7/42/"));

@@ -1,6 +1,7 @@
 /* perm.c: subtree-scoped role checks. A role held at an organisation covers its subtree and
  * nothing else: the check is a prefix test on materialized paths, no recursion, no SQL. */
 #include "perm.h"
+#include "pledge.h"
 #include <string.h>
 
 static const struct { int role; const char *name, *label; } roles[] = {
@@ -74,7 +75,7 @@ static bool top_path(const char *path)
 bool perm_paper_handler(const principal *p, const char *org_path)
 {
     if (!org_path) return false;
-    return perm_above(p, ROLE_OFFICE | ROLE_SECRETARY, org_path) || (top_path(org_path) && perm_at(p, ROLE_OFFICE, org_path));
+    return perm_above(p, ROLE_ADMIN, org_path) || (top_path(org_path) && perm_at(p, ROLE_OFFICE, org_path));
 }
 
 int perm_roles(const principal *p)
@@ -92,3 +93,66 @@ const grant *perm_top_grant(const principal *p, int mask)
             best = &p->grants[i];
     return best;
 }
+
+int perm_pledge_relation(const principal *p, const char *org_path, int64_t member_id)
+{
+    int rel = PR_NONE;
+    if (!p || !org_path) return rel;
+    if (member_id) {
+        if (p->member_id && p->member_id == member_id) rel |= PR_OWNER;
+        if (perm_allows(p, ROLE_ADMIN, org_path)) rel |= PR_REVIEWER;
+        return rel;
+    }
+    /* the organisation's own secretary/office owns its pledge; those strictly above review it */
+    for (int i = 0; i < p->ngrants; i++) {
+        const grant *g = &p->grants[i];
+        if (!(g->role & ROLE_ADMIN) || !path_in_subtree(org_path, g->path)) continue;
+        rel |= strcmp(org_path, g->path) == 0 ? PR_OWNER : PR_REVIEWER;
+    }
+    return rel;
+}
+
+bool perm_may_see_pledge(const principal *p, const char *org_path, int64_t member_id, bool is_public)
+{
+    int rel = perm_pledge_relation(p, org_path, member_id);
+    if (!perm_allows(p, ROLE_ANY, org_path) && !(rel & PR_OWNER)) return false;
+    return is_public || (rel & (PR_OWNER | PR_REVIEWER));
+}
+
+bool perm_may_see_pledge_evidence(const principal *p, const char *org_path, int64_t member_id)
+{
+    return perm_allows(p, ROLE_ANY, org_path) || (perm_pledge_relation(p, org_path, member_id) & PR_OWNER);
+}
+
+bool perm_may_manage_pledges(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+
+bool perm_sees_feedback(const principal *p, const char *org_path, bool report)
+{
+    return perm_allows(p, report ? ROLE_DISCIPLINE : ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER, org_path);
+}
+
+bool perm_may_publish_feedback(const principal *p, const char *org_path, bool report)
+{
+    return !report && perm_allows(p, ROLE_ADMIN, org_path);
+}
+
+bool perm_may_assign_feedback_to(const principal *p, const char *org_path, bool report)
+{
+    return perm_allows(p, report ? ROLE_DISCIPLINE : ROLE_OFFICE, org_path);
+}
+
+bool perm_may_enter_report(const principal *p, const char *org_path) { return perm_allows(p, ROLE_DISCIPLINE, org_path); }
+
+bool perm_may_run_campaign(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }
+
+bool perm_may_see_area(const principal *p, const char *path)
+{
+    if (!p || !path) return false;
+    for (int i = 0; i < p->ngrants; i++)
+        if (path_in_subtree(p->grants[i].path, path) || path_in_subtree(path, p->grants[i].path)) return true;
+    return false;
+}
+
+bool perm_may_approve_grade(const principal *p, const char *org_path) { return perm_above(p, ROLE_OFFICE, org_path); }
+
+bool perm_may_review_org(const principal *p, const char *org_path) { return perm_at(p, ROLE_SECRETARY, org_path); }

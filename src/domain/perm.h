@@ -12,6 +12,13 @@ enum {
     ROLE_DISCIPLINE = 16,/* 纪检 */
     ROLE_ANY = 31,
 };
+/* The role masks routes and handlers use; defined here only. */
+enum {
+    ROLE_ADMIN = ROLE_OFFICE | ROLE_SECRETARY,                                  /* runs an organisation */
+    ROLE_STAFF = ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE, /* everyone but plain members */
+    ROLE_CASEWORK = ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE,            /* enters and answers feedback */
+    ROLE_TRIAGE = ROLE_OFFICE | ROLE_DISCIPLINE,                               /* classifies, assigns, merges feedback */
+};
 
 typedef struct grant {
     int role;           /* one ROLE_* bit */
@@ -45,6 +52,45 @@ bool perm_at(const principal *p, int mask, const char *org_path);
  * an office or secretary at a strict ancestor; at the top organisation, where there is no level
  * above, its own office. Never the organisation's own secretary alone. */
 bool perm_paper_handler(const principal *p, const char *org_path);
+
+/* ---- the rules of each resource, named (handlers call these, never combine masks themselves) ---- */
+
+/* How p stands to a pledge of the organisation at org_path made by member member_id (0: the
+ * organisation's own pledge), as PR_* bits (domain/pledge.h): a member pledge is its member's
+ * (OWNER) and reviewed by an office or secretary over its organisation; an organisation pledge is
+ * its own office's or secretary's (OWNER) and reviewed by those strictly above. */
+int perm_pledge_relation(const principal *p, const char *org_path, int64_t member_id);
+/* p may see the pledge: a role over its organisation or its owner; before it is public (draft,
+ * submitted, returned) only its owner and reviewers (not fellow members, not leaders). */
+bool perm_may_see_pledge(const principal *p, const char *org_path, int64_t member_id, bool is_public);
+/* p may read the pledge's evidence files: a role over its organisation, or its owner. */
+bool perm_may_see_pledge_evidence(const principal *p, const char *org_path, int64_t member_id);
+/* p sees an organisation's own drafts among its pledges, and may make pledges in its name. */
+bool perm_may_manage_pledges(const principal *p, const char *org_path);
+/* p may see the feedback items of an organisation at org_path: ordinary items (opinions,
+ * complaints) its office, secretary and leaders; reports (举报) its discipline inspectors only. */
+bool perm_sees_feedback(const principal *p, const char *org_path, bool report);
+/* p may publish the reply to an ordinary feedback item or turn it into a rectification item: an
+ * office or secretary over it; never a report (举报). */
+bool perm_may_publish_feedback(const principal *p, const char *org_path, bool report);
+/* p may assign a feedback item to the organisation at org_path: one in p's reach, as an office
+ * (for a report, 举报, as a discipline inspector). */
+bool perm_may_assign_feedback_to(const principal *p, const char *org_path, bool report);
+/* p may key in a report (举报) at the organisation at org_path: its discipline inspectors only. */
+bool perm_may_enter_report(const principal *p, const char *org_path);
+/* p works somewhere in the area of a campaign or round at path (a grant inside it or covering it),
+ * so may see it. */
+bool perm_may_see_area(const principal *p, const char *path);
+/* p may approve a member's 优秀 or 不合格 grade (上级审批): an office strictly above the member's
+ * organisation at org_path. */
+bool perm_may_approve_grade(const principal *p, const char *org_path);
+/* p may write the organisation self-review (组织自评) of the organisation at org_path: its own
+ * secretary, not one above. */
+bool perm_may_review_org(const principal *p, const char *org_path);
+/* p may set up a campaign (rules, phases) or open and close its rounds: an office over the
+ * organisation at org_path. */
+bool perm_may_run_campaign(const principal *p, const char *org_path);
+
 /* Union of the role bits p holds anywhere. */
 int perm_roles(const principal *p);
 /* The highest organisation (shortest path) at which p holds a role in mask; NULL if none. */

@@ -92,7 +92,7 @@ int rect_relation(const principal *p, const char *org_path, int64_t created_by)
     if (!p || !org_path) return rel;
     for (int i = 0; i < p->ngrants; i++) {
         const grant *g = &p->grants[i];
-        if ((g->role & (ROLE_OFFICE | ROLE_SECRETARY)) && path_in_subtree(org_path, g->path))
+        if ((g->role & (ROLE_ADMIN)) && path_in_subtree(org_path, g->path))
             rel |= strcmp(org_path, g->path) == 0 ? RR_RESPONSIBLE : RR_VERIFIER;
     }
     /* the creator while they still hold a role over the item; the system's items: an office over it */

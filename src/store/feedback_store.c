@@ -67,8 +67,7 @@ bool feedback_has_accused(const feedback *f) { return f->kind == FK_REPORT || (f
 bool feedback_visible(const principal *p, const char *vmp, const feedback *f)
 {
     if (feedback_has_accused(f) && in_accused(vmp, f)) return false;
-    if (f->kind == FK_REPORT) return perm_allows(p, ROLE_DISCIPLINE, f->org_path);
-    return perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER, f->org_path);
+    return perm_sees_feedback(p, f->org_path, f->kind == FK_REPORT);
 }
 
 bool feedback_can_triage(const principal *p, const char *vmp, const feedback *f)
@@ -90,8 +89,8 @@ bool feedback_can_reveal(const principal *p, const char *vmp, const feedback *f)
     if (f->kind == FK_REPORT) return true;
     /* a complaint about someone: only the handling organisation itself (office or secretary
      * there), not every office above it */
-    if (feedback_has_accused(f)) return perm_at(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
-    return perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
+    if (feedback_has_accused(f)) return perm_at(p, ROLE_ADMIN, f->org_path);
+    return perm_allows(p, ROLE_ADMIN, f->org_path);
 }
 
 /* ---- the calendar ---- */

@@ -94,7 +94,7 @@ static int fail_db(db *d, cx_err *e)
 static bool actor_sees(const actor *a, const char *path)
 {
     if (!a || a->user_id == 0) return true;
-    return a->scope && perm_allows(a->scope, ROLE_OFFICE | ROLE_SECRETARY, path);
+    return a->scope && perm_allows(a->scope, ROLE_ADMIN, path);
 }
 
 int member_idcard_where(db *d, const actor *a, const char *idcard, int64_t *id, char org_name[256])

@@ -26,7 +26,6 @@
 #include <string.h>
 
 #define MAX_ROUNDS 100
-#define DASH_ROLES (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
 
 /* The rounds that cover o: run at o or at an ancestor (a round covers its org's subtree),
  * newest first. */
@@ -263,7 +262,7 @@ void h_dashboard(req *r)
 {
     int64_t id, round_id = 0;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, DASH_ROLES, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o)) return;
     const char *rq = req_query(r, "round_id"), *fmt = req_query(r, "format");
     if (rq && *rq && (str_to_i64(rq, &round_id) != CX_OK || round_id <= 0)) {
         req_failf(r, 400, "invalid_query", "round_id", "参数 round_id（评议轮次）应为正整数，收到“%s”", rq);
@@ -286,7 +285,7 @@ void h_dashboard(req *r)
     }
     if (o.parent_id) {
         org p;
-        if (org_get(r->db, o.parent_id, &p) == 1 && perm_allows(&r->user, DASH_ROLES, p.path)) {
+        if (org_get(r->db, o.parent_id, &p) == 1 && perm_allows(&r->user, ROLE_STAFF, p.path)) {
             cJSON *up = cJSON_AddObjectToObject(d, "parent");
             json_add_i64(up, "id", p.id);
             cJSON_AddStringToObject(up, "name", p.name);

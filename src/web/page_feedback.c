@@ -12,6 +12,7 @@
 #include "../domain/date.h"
 #include "../lib/code.h"
 #include "../lib/xlsxout.h"
+#include "../store/ballot_store.h"
 #include "../store/feedback_store.h"
 #include "pager.h"
 #include <arpa/inet.h>
@@ -20,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STAFF (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
-#define ENTER (ROLE_OFFICE | ROLE_SECRETARY | ROLE_DISCIPLINE)
 #define TRACK_MISSES 10   /* wrong tracking codes per address and hour before 429 */
 #define SUBMITS 30        /* public submissions per address and hour */
 #define NOT_FOUND "该事项不存在或不在您的管理范围内"
@@ -231,11 +230,11 @@ void h_org_feedback(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, STAFF, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o)) return;
     char today[11], soon[11];
     if (!dates(r, today, soon)) return;
-    feedback_query q = {.root = &o, .see_normal = perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER, o.path),
-                        .see_reports = perm_allows(&r->user, ROLE_DISCIPLINE, o.path), .viewer_member_path = viewer_path(r),
+    feedback_query q = {.root = &o, .see_normal = perm_sees_feedback(&r->user, o.path, false),
+                        .see_reports = perm_sees_feedback(&r->user, o.path, true), .viewer_member_path = viewer_path(r),
                         .kind = -1, .status = -1, .today = today, .soon = soon};
     const char *vs = req_query(r, "view"), *ks = req_query(r, "kind"), *ss = req_query(r, "status");
     q.view = vs && *vs ? feedback_view_from(vs) : FV_ALL;
@@ -309,7 +308,7 @@ void h_org_feedback(req *r)
     }
     settings_into(r, d, &o);
     cJSON_AddBoolToObject(d, "can_settings", perm_allows(&r->user, ROLE_OFFICE, o.path));
-    cJSON_AddBoolToObject(d, "can_enter", perm_allows(&r->user, ENTER, o.path));
+    cJSON_AddBoolToObject(d, "can_enter", perm_allows(&r->user, ROLE_CASEWORK, o.path));
 }
 
 /* One row per item, straight from the list; no names or contacts. */
@@ -406,7 +405,7 @@ static int add_target(void *ctx, const org *o, int64_t nchildren, int64_t nmembe
 {
     assign_ctx *c = ctx;
     bool report = c->f->kind == FK_REPORT;
-    if (!o->active || !perm_allows(&c->r->user, report ? ROLE_DISCIPLINE : ROLE_OFFICE, o->path)) return 0;
+    if (!o->active || !perm_may_assign_feedback_to(&c->r->user, o->path, report)) return 0;
     /* a report or a complaint about someone: only above the accused's organisation */
     if (feedback_has_accused(c->f) && (!path_in_subtree(c->f->about_org_path, o->path) || !strcmp(o->path, c->f->about_org_path))) return 0;
     cJSON *x = cJSON_CreateObject();
@@ -472,8 +471,7 @@ static void item_data(req *r, const feedback *f, const char *vmp)
     cJSON_AddBoolToObject(can, "publish_option", f->kind != FK_REPORT);
     /* a problem found becomes a rectification item of the responsible organisation (never a
      * 举报: its item would be seen by those who must not know of it) */
-    cJSON_AddBoolToObject(can, "rectify", f->kind != FK_REPORT && f->status != FS_MERGED &&
-                                              perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, f->org_path));
+    cJSON_AddBoolToObject(can, "rectify", f->status != FS_MERGED && perm_may_publish_feedback(&r->user, f->org_path, f->kind == FK_REPORT));
     if (triage && f->status != FS_MERGED) {
         cJSON *cats = cJSON_AddArrayToObject(d, "categories");
         feedback_categories(r->db, add_category, cats);
@@ -546,7 +544,7 @@ static void acted(req *r, act *a, int rc)
  * published). The sender's identity: feedback_can_reveal. */
 static bool can_publish(const principal *p, const char *vmp, const feedback *f)
 {
-    return f->kind != FK_REPORT && feedback_visible(p, vmp, f) && perm_allows(p, ROLE_OFFICE | ROLE_SECRETARY, f->org_path);
+    return feedback_visible(p, vmp, f) && perm_may_publish_feedback(p, f->org_path, f->kind == FK_REPORT);
 }
 
 static bool can_reveal(const principal *p, const char *vmp, const feedback *f) { return feedback_can_reveal(p, vmp, f); }
@@ -566,9 +564,8 @@ void h_feedback_assign(req *r)
     int64_t to = 0;
     org o;
     /* the target must be within the user's reach: office (or, for a report, discipline) over it */
-    int mask = a.f->kind == FK_REPORT ? ROLE_DISCIPLINE : ROLE_OFFICE;
     if (!os || str_to_i64(os, &to) != CX_OK || to <= 0) acted(r, &a, cx_fail(&a.e, 400, "invalid_org", "org_id", "请选择承办的党组织"));
-    else if (org_get(r->db, to, &o) != 1 || !perm_allows(&r->user, mask, o.path))
+    else if (org_get(r->db, to, &o) != 1 || !perm_may_assign_feedback_to(&r->user, o.path, a.f->kind == FK_REPORT))
         acted(r, &a, cx_fail(&a.e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内"));
     else acted(r, &a, feedback_assign(r->db, &r->who, a.f->id, to, req_in(r, "note"), &a.e));
 }
@@ -748,7 +745,7 @@ void h_feedback_done(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_CASEWORK, &o)) return;
     done_page(r, true);
 }
 
@@ -758,11 +755,11 @@ void h_feedback_new(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_CASEWORK, &o)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "录入意见建议、投诉、举报");
     cJSON_AddItemToObject(d, "org", json_org(&o));
-    bool disc = perm_allows(&r->user, ROLE_DISCIPLINE, o.path);
+    bool disc = perm_may_enter_report(&r->user, o.path);
     kinds_into(d, "kinds", disc, NULL);
     cJSON_AddBoolToObject(d, "can_report", disc);
     cJSON *ch = cJSON_AddArrayToObject(d, "channels");
@@ -777,12 +774,12 @@ void h_feedback_enter(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ENTER, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_CASEWORK, &o)) return;
     const char *kind = req_in(r, "kind"), *ak = req_in(r, "about_kind"), *ai = req_in(r, "about_id");
     cx_err e = {0};
     int64_t about = 0;
     /* 举报 are keyed in by the discipline role only (a 举报箱 is opened by 纪检) */
-    if (kind && !strcmp(kind, "report") && !perm_allows(&r->user, ROLE_DISCIPLINE, o.path))
+    if (kind && !strcmp(kind, "report") && !perm_may_enter_report(&r->user, o.path))
         cx_fail(&e, 403, "forbidden", "kind", "举报由纪检人员录入，请将举报材料转交纪检");
     else if (ai && *ai && (str_to_i64(ai, &about) != CX_OK || about <= 0)) cx_fail(&e, 400, "invalid_about", "about_id", "反映对象的编号无效");
     feedback_in in = {.channel = feedback_channel_from(req_in(r, "channel")), .about_kind = ak ? ak : "", .about_id = about,
@@ -840,18 +837,13 @@ static bool target_json(req *r, const char *kind, int64_t id, cJSON **out)
     return true;
 }
 
-/* The kind of target in a public path: /p/feedback/member/5 → "member"; NULL for /p/feedback. */
+/* The kind of target of a public path (its route's RK_*): /p/feedback/member/5 → "member"; NULL
+ * for /p/feedback. */
 static const char *path_target(req *r, int64_t *id)
 {
-    static const char *const kinds[] = {"member", "org", "window"};
     *id = 0;
     if (!r->nparams) return NULL;
-    for (int i = 0; i < 3; i++) {
-        char pre[32];
-        snprintf(pre, sizeof pre, "/p/feedback/%s/", kinds[i]);
-        if (str_starts(r->url, pre)) return req_id(r, 0, id) ? kinds[i] : NULL;
-    }
-    return NULL;
+    return req_id(r, 0, id) ? rating_kind_name(r->rt->action) : NULL;
 }
 
 static void public_form(req *r, const char *kind, cJSON *target, const char *chosen)

@@ -101,14 +101,14 @@ void h_member(req *r)
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", m.r.name);
     cJSON_AddItemToObject(d, "member", json_member(&m));
-    cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, m.org_path));
+    cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ROLE_ADMIN, m.org_path));
 }
 
 void h_member_new(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "新增党员");
     cJSON_AddItemToObject(d, "org", json_org(&o));
@@ -121,7 +121,7 @@ void h_member_create(req *r)
 {
     int64_t oid, nid;
     org o;
-    if (!req_id(r, 0, &oid) || !req_org(r, oid, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &oid) || !req_org(r, oid, ROLE_ADMIN, &o)) return;
     member_in in;
     read_in(r, &in);
     member_rec rec;
@@ -142,7 +142,7 @@ void h_member_edit(req *r)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE | ROLE_SECRETARY, &m)) return;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ADMIN, &m)) return;
     org o;
     if (!req_found(r, org_get(r->db, m.org_id, &o), "org_id", "党组织")) return;
     cJSON *d = req_data(r);
@@ -158,7 +158,7 @@ void h_member_update(req *r)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE | ROLE_SECRETARY, &m)) return;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ADMIN, &m)) return;
     /* A transfer needs the same rights over the receiving organisation. */
     int64_t org_id = m.org_id;
     const char *os = req_in(r, "org_id");
@@ -168,7 +168,7 @@ void h_member_update(req *r)
             req_failf(r, 400, "invalid_org", "org_id", "所在党组织编号无效");
             return;
         }
-        if (org_get(r->db, org_id, &target) != 1 || !perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, target.path)) {
+        if (org_get(r->db, org_id, &target) != 1 || !perm_allows(&r->user, ROLE_ADMIN, target.path)) {
             req_failf(r, 404, "not_found", "org_id", "目标党组织不存在或不在您的管理范围内");
             return;
         }
@@ -212,7 +212,7 @@ static void set_active(req *r, int active)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE | ROLE_SECRETARY, &m)) return;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ADMIN, &m)) return;
     cx_err e = {0};
     if (member_set_active(r->db, &r->who, id, active, &e) != CX_OK) {
         req_fail(r, &e);
@@ -228,7 +228,7 @@ void h_member_reveal(req *r)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE | ROLE_SECRETARY, &m)) return;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ADMIN, &m)) return;
     char idcard[19], phone[32];
     cx_err e = {0};
     if (member_reveal(r->db, &r->who, id, idcard, phone, &e) != CX_OK) {
@@ -267,7 +267,7 @@ void h_member_photo_set(req *r)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE | ROLE_SECRETARY, &m)) return;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ADMIN, &m)) return;
     const field *f = req_file(r, "photo");
     cx_err e = {0};
     if (member_photo_set(r->db, &r->who, id, f ? f->data.p : NULL, f ? f->data.len : 0, &e) != CX_OK) {

@@ -126,7 +126,7 @@ void h_org(req *r)
     org_member_count(r->db, &o, &total);
     json_add_i64(d, "subtree_members", total);
     cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ROLE_OFFICE, o.path));
-    cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, o.path));
+    cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ROLE_ADMIN, o.path));
     cJSON_AddBoolToObject(d, "can_add_child", perm_allows(&r->user, ROLE_OFFICE, o.path) && strcmp(o.type, "branch") && o.active);
     list_members(r, &o, d);
 }

@@ -10,23 +10,7 @@
 #include "pager.h"
 
 /* How the user stands to a pledge (PR_* bits); see domain/pledge.h. */
-static int relation_of(const req *r, const pledge *p)
-{
-    int rel = PR_NONE;
-    const int adm = ROLE_OFFICE | ROLE_SECRETARY;
-    if (p->member_id) {
-        if (r->user.member_id && r->user.member_id == p->member_id) rel |= PR_OWNER;
-        if (perm_allows(&r->user, adm, p->org_path)) rel |= PR_REVIEWER;
-    } else {
-        /* the organisation's own secretary/office owns its pledge; those strictly above review it */
-        for (int i = 0; i < r->user.ngrants; i++) {
-            const grant *g = &r->user.grants[i];
-            if (!(g->role & adm) || !path_in_subtree(p->org_path, g->path)) continue;
-            rel |= strcmp(p->org_path, g->path) == 0 ? PR_OWNER : PR_REVIEWER;
-        }
-    }
-    return rel;
-}
+static int relation_of(const req *r, const pledge *p) { return perm_pledge_relation(&r->user, p->org_path, p->member_id); }
 
 /* Loads a pledge the user may see (any role over its org, or its own member); 404 otherwise. */
 static bool req_pledge(req *r, int64_t id, pledge *p)
@@ -36,10 +20,8 @@ static bool req_pledge(req *r, int64_t id, pledge *p)
         req_failf(r, 500, "db_error", "", "数据库错误");
         return false;
     }
-    /* before it is public a pledge is its author's and its reviewers' only (not fellow members', not leaders') */
-    int rel = f == 1 ? relation_of(r, p) : PR_NONE;
-    if (f == 0 || (!perm_allows(&r->user, ROLE_ANY, p->org_path) && !(rel & PR_OWNER)) ||
-        (!pledge_status_public(p->status) && !(rel & (PR_OWNER | PR_REVIEWER)))) {
+    /* before it is public a pledge is its author's and its reviewers' only (perm_may_see_pledge) */
+    if (f == 0 || !perm_may_see_pledge(&r->user, p->org_path, p->member_id, pledge_status_public(p->status))) {
         req_failf(r, 404, "not_found", "id", "承诺不存在或不在您的管理范围内");
         return false;
     }
@@ -131,7 +113,7 @@ void h_pledge_new(req *r)
     int64_t oid;
     org o;
     if (os && *os) {
-        if (str_to_i64(os, &oid) != CX_OK || !req_org(r, oid, ROLE_OFFICE | ROLE_SECRETARY, &o)) {
+        if (str_to_i64(os, &oid) != CX_OK || !req_org(r, oid, ROLE_ADMIN, &o)) {
             if (!r->failed) req_failf(r, 404, "not_found", "org", "组织不存在");
             return;
         }
@@ -166,7 +148,7 @@ void h_pledge_create(req *r)
             req_failf(r, 400, "invalid_org", "org_id", "组织编号无效");
             return;
         }
-        if (!req_org(r, oid, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+        if (!req_org(r, oid, ROLE_ADMIN, &o)) return;
     } else {
         if (!r->user.member_id) {
             req_failf(r, 403, "not_member", "", "您的账号没有关联党员信息，不能以个人名义承诺（组织承诺请填写 org_id）");
@@ -307,15 +289,14 @@ void h_pledge_update(req *r)
     cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
 }
 
-/* POST /pledges/:id/<action>: the action is the last path segment. */
+/* POST /pledges/:id/<action>: the route names the action. */
 void h_pledge_act(req *r)
 {
     int64_t id;
     pledge p;
     if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
-    const char *slash = strrchr(r->url, '/');
-    int action = pledge_action_from_name(slash ? slash + 1 : "");
-    if (action < 0 || action == PA_EDIT || action == PA_PROGRESS) {
+    int action = r->rt->action;
+    if (action <= PA_EDIT || action >= PA_COUNT || action == PA_PROGRESS) {
         req_failf(r, 404, "not_found", "action", "不支持的操作");
         return;
     }
@@ -385,7 +366,7 @@ void h_evidence(req *r)
     int f = evidence_get(r->db, id, &r->file, mime, name, &pid);
     pledge p;
     bool visible = f == 1 && pledge_get(r->db, pid, &p) == 1 &&
-                   (perm_allows(&r->user, ROLE_ANY, p.org_path) || (relation_of(r, &p) & PR_OWNER));
+                   perm_may_see_pledge_evidence(&r->user, p.org_path, p.member_id);
     if (!visible) { /* hidden evidence answers exactly like missing evidence */
         buf_free(&r->file);
         req_failf(r, 404, "not_found", "id", "佐证文件不存在");
@@ -458,7 +439,7 @@ void h_org_pledges(req *r)
     int64_t id;
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o)) return;
-    pledge_query q = {.root = &o, .subtree = true, .drafts_hidden = !perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, o.path),
+    pledge_query q = {.root = &o, .subtree = true, .drafts_hidden = !perm_may_manage_pledges(&r->user, o.path),
                       .own_member = r->user.member_id};
     char from[11], to[11];
     if (!list_query(r, &q, from, to)) return;
@@ -487,7 +468,7 @@ void h_org_pledges(req *r)
         cJSON_AddBoolToObject(x, "selected", st && !strcmp(st, pledge_status_name((pledge_status)s)));
         cJSON_AddItemToArray(sts, x);
     }
-    cJSON_AddBoolToObject(d, "can_pledge", perm_allows(&r->user, ROLE_OFFICE | ROLE_SECRETARY, o.path));
+    cJSON_AddBoolToObject(d, "can_pledge", perm_may_manage_pledges(&r->user, o.path));
     list_into(r, &q, d);
 }
 

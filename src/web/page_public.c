@@ -404,7 +404,7 @@ void h_desk_signs(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     buf base;
     buf_init(&base);
     if (!req_public_url(r, "/p/card/", &base)) {

@@ -19,23 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-#define STAFF (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
-#define ADM (ROLE_OFFICE | ROLE_SECRETARY)
 #define DEVICE_COOKIE "cxzy_rater"
 
 /* ---- small helpers ---- */
-
-/* The kind of target from a path such as /p/rate/member/5 (the segment before the id). */
-static int kind_in_url(const req *r)
-{
-    const char *p = strstr(r->url, "/rate/");
-    if (!p) return -1;
-    p += 6;
-    const char *slash = strchr(p, '/');
-    char k[16];
-    snprintf(k, sizeof k, "%.*s", slash ? (int)(slash - p) : 0, p);
-    return rating_kind_from_name(k);
-}
 
 static const char *answer_keys[3] = {"satisfied", "basic", "unsatisfied"};
 
@@ -277,7 +263,7 @@ static void rate_done_page(req *r, int kind, int64_t id, const char *status)
 void h_rate_page(req *r)
 {
     int64_t id;
-    int kind = kind_in_url(r);
+    int kind = r->rt->action; /* RK_*: /p/rate/<kind>/:id */
     if (!req_id(r, 0, &id)) return;
     rating_target t;
     rating_open ro;
@@ -319,7 +305,7 @@ static void form_answers(req *r, int n, char out[8])
 void h_rate_submit(req *r)
 {
     int64_t id;
-    int kind = kind_in_url(r);
+    int kind = r->rt->action; /* RK_*: /p/rate/<kind>/:id */
     if (!req_id(r, 0, &id)) return;
     cJSON *d = req_data(r);
     const char *via = req_in(r, "via"), *op = req_in(r, "op");
@@ -584,7 +570,7 @@ void h_window_create(req *r)
 {
     int64_t id, wid = 0;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     cx_err e = {0};
     if (window_create(r->db, &r->who, id, req_in(r, "name"), req_in(r, "location"), &wid, &e) != CX_OK) {
         req_fail(r, &e);
@@ -608,8 +594,8 @@ void h_window(req *r)
     cJSON *d = req_data(r);
     cJSON_AddItemToObject(d, "window", window_json(&w));
     cJSON_AddStringToObject(d, "title", w.name);
-    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ADM, w.org_path));
-    cJSON_AddBoolToObject(d, "can_see", perm_allows(&r->user, STAFF, w.org_path));
+    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ROLE_ADMIN, w.org_path));
+    cJSON_AddBoolToObject(d, "can_see", perm_allows(&r->user, ROLE_STAFF, w.org_path));
 }
 
 /* After a change: the page goes back to the window, the API answers with it. */
@@ -625,7 +611,7 @@ void h_window_update(req *r)
 {
     int64_t id;
     service_window w;
-    if (!req_id(r, 0, &id) || !req_window(r, id, ADM, &w)) return;
+    if (!req_id(r, 0, &id) || !req_window(r, id, ROLE_ADMIN, &w)) return;
     const char *n = req_in(r, "name"), *l = req_in(r, "location");
     cx_err e = {0};
     if (window_update(r->db, &r->who, id, n ? n : w.name, l ? l : w.location, &e) != CX_OK) {
@@ -640,8 +626,8 @@ void h_window_active(req *r)
 {
     int64_t id;
     service_window w;
-    if (!req_id(r, 0, &id) || !req_window(r, id, ADM, &w)) return;
-    bool on = strstr(r->url, "/activate") != NULL;
+    if (!req_id(r, 0, &id) || !req_window(r, id, ROLE_ADMIN, &w)) return;
+    bool on = r->rt->action; /* 1: activate */
     cx_err e = {0};
     if (window_set_active(r->db, &r->who, id, on, &e) != CX_OK) {
         req_fail(r, &e);
@@ -741,7 +727,7 @@ void h_org_rating(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, STAFF, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o)) return;
     cJSON *d = req_data(r);
     rating_open ro;
     bool have;
@@ -760,7 +746,7 @@ void h_org_rating(req *r)
     char title[320];
     snprintf(title, sizeof title, "群众评议 · %s", o.name);
     cJSON_AddStringToObject(d, "title", title);
-    bool adm = perm_allows(&r->user, ADM, o.path);
+    bool adm = perm_allows(&r->user, ROLE_ADMIN, o.path);
     cJSON_AddBoolToObject(d, "can_edit", adm);
     cJSON_AddBoolToObject(d, "can_review", !req_is_api(r) && perm_allows(&r->user, ROLE_OFFICE, o.path));
     int rc = CX_OK;
@@ -852,11 +838,9 @@ void h_target_ratings(req *r)
 {
     int64_t id;
     if (!req_id(r, 0, &id)) return;
-    int kind = str_starts(r->url + (str_starts(r->url, "/api/v1") ? 7 : 0), "/members/") ? RK_MEMBER
-               : strstr(r->url, "/windows/")                                              ? RK_WINDOW
-                                                                                          : RK_PLEDGE;
+    int kind = r->rt->action; /* RK_MEMBER, RK_WINDOW or RK_PLEDGE */
     rating_target t;
-    if (!in_scope(r, rating_target_any(r->db, kind, id, &t), STAFF, t.org_path, "评议对象")) return;
+    if (!in_scope(r, rating_target_any(r->db, kind, id, &t), ROLE_STAFF, t.org_path, "评议对象")) return;
     cJSON *d = req_data(r);
     target_json(d, &t);
     char title[320];
@@ -975,7 +959,7 @@ static bool staff_target_in(req *r, const org *o, bool paper, int *kind, int64_t
         *tid = o->id;
     }
     rating_target t;
-    if (rating_target_any(r->db, *kind, *tid, &t) != 1 || !path_in_subtree(t.org_path, o->path) || !perm_allows(&r->user, ADM, t.org_path)) {
+    if (rating_target_any(r->db, *kind, *tid, &t) != 1 || !path_in_subtree(t.org_path, o->path) || !perm_allows(&r->user, ROLE_ADMIN, t.org_path)) {
         req_failf(r, 404, "not_found", "target_id", "评议对象不存在或不在本组织范围内");
         return false;
     }
@@ -988,7 +972,7 @@ void h_paper_create(req *r)
     int64_t id, bid = 0, sheets = 0, tid;
     int kind;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !staff_target_in(r, &o, true, &kind, &tid)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o) || !staff_target_in(r, &o, true, &kind, &tid)) return;
     const char *ss = req_in(r, "sheets");
     if (!ss || str_to_i64(ss, &sheets) != CX_OK) sheets = 0;
     cx_err e = {0};
@@ -1011,7 +995,7 @@ static bool org_round(req *r, org *o, int64_t *rid)
 {
     int64_t id;
     bool bad;
-    if (!req_id(r, 0, &id) || !req_org(r, id, STAFF, o)) return false;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, o)) return false;
     *rid = query_id(r, "round_id", &bad);
     if (bad) req_failf(r, 400, "invalid_query", "round_id", "参数 round_id 应为正整数");
     return !bad;
@@ -1037,7 +1021,7 @@ void h_paper(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, STAFF, &b)) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ROLE_STAFF, &b)) return;
     cJSON *d = req_data(r);
     cJSON_AddItemToObject(d, "batch", batch_json(&b));
     char title[320];
@@ -1060,7 +1044,7 @@ void h_paper_api(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, STAFF, &b)) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ROLE_STAFF, &b)) return;
     cJSON *d = req_data(r);
     cJSON_AddItemToObject(d, "batch", batch_json(&b));
     if (paper_keyers(r->db, b.id, add_keyer, cJSON_AddArrayToObject(d, "keyed_by")) != CX_OK) req_failf(r, 500, "db_error", "", "读取录入人失败");
@@ -1088,7 +1072,7 @@ void h_paper_print(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, ADM, &b) || !paper_handler_or_fail(r, b.org_path, "id")) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ROLE_ADMIN, &b) || !paper_handler_or_fail(r, b.org_path, "id")) return;
     h_paper(r);
     sheets_ctx c = {cJSON_AddArrayToObject(req_data(r), "sheets"), b.questions};
     if (paper_codes(r->db, id, add_sheet, &c) != CX_OK) req_failf(r, 500, "db_error", "", "读取问卷编号失败");
@@ -1099,7 +1083,7 @@ void h_paper_sheet(req *r)
 {
     int64_t id;
     paper_batch b;
-    if (!req_id(r, 0, &id) || !req_batch(r, id, ADM, &b)) return;
+    if (!req_id(r, 0, &id) || !req_batch(r, id, ROLE_ADMIN, &b)) return;
     if (!perm_paper_handler(&r->user, b.org_path)) {
         paper_handler_or_fail(r, b.org_path, "id");
         return;
@@ -1199,7 +1183,7 @@ void h_draw_commit(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     const char *purpose = req_in(r, "purpose");
     draw_commitment c;
     cx_err e = {0};
@@ -1222,7 +1206,7 @@ void h_phone_create(req *r)
     int64_t id, tid, did = 0;
     int kind;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !staff_target_in(r, &o, false, &kind, &tid)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o) || !staff_target_in(r, &o, false, &kind, &tid)) return;
     const field *f = req_file(r, "file");
     cx_err e = {0};
     if (phone_draw_create(r->db, &r->who, kind, tid, f ? f->data.p : NULL, f ? f->data.len : 0, req_in(r, "n"), req_in(r, "seed"),
@@ -1283,7 +1267,7 @@ static void draw_page(req *r, const phone_draw *p, bool reveal)
     char title[320];
     snprintf(title, sizeof title, "电话随机抽访 %" PRId64 "：%s", p->id, p->target_name);
     cJSON_AddStringToObject(d, "title", title);
-    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ADM, p->org_path));
+    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ROLE_ADMIN, p->org_path));
     cJSON_AddBoolToObject(d, "revealed", reveal);
     cJSON_AddItemToObject(d, "questions", questions_json(p->questions, NULL));
     if (phone_entries(r->db, p->id, reveal, add_entry, cJSON_AddArrayToObject(d, "entries")) != CX_OK)
@@ -1294,7 +1278,7 @@ void h_phone(req *r)
 {
     int64_t id;
     phone_draw p;
-    if (!req_id(r, 0, &id) || !req_draw(r, id, STAFF, &p)) return;
+    if (!req_id(r, 0, &id) || !req_draw(r, id, ROLE_STAFF, &p)) return;
     draw_page(r, &p, false);
 }
 
@@ -1303,7 +1287,7 @@ void h_phone_reveal(req *r)
 {
     int64_t id;
     phone_draw p;
-    if (!req_id(r, 0, &id) || !req_draw(r, id, ADM, &p)) return;
+    if (!req_id(r, 0, &id) || !req_draw(r, id, ROLE_ADMIN, &p)) return;
     cx_err e = {0};
     if (phone_draw_reveal(r->db, &r->who, id, &e) != CX_OK) {
         req_fail(r, &e);
@@ -1318,7 +1302,7 @@ void h_phone_answer(req *r)
 {
     int64_t id, seq = 0;
     phone_draw p;
-    if (!req_id(r, 0, &id) || !req_draw(r, id, ADM, &p)) return;
+    if (!req_id(r, 0, &id) || !req_draw(r, id, ROLE_ADMIN, &p)) return;
     const char *ss = req_in(r, "seq"), *outcome = req_in(r, "outcome");
     cx_err e = {0};
     int rc;
@@ -1346,7 +1330,7 @@ void h_phone_answer(req *r)
 /* GET /rating: the rating page of the user's highest organisation. */
 void h_rating_home(req *r)
 {
-    const grant *g = perm_top_grant(&r->user, STAFF);
+    const grant *g = perm_top_grant(&r->user, ROLE_STAFF);
     if (!g) {
         req_failf(r, 403, "forbidden", "", "您的角色无权查看群众评议");
         return;

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ADM (ROLE_OFFICE | ROLE_SECRETARY)
-#define STF (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
 
 /* Loads an item the user may reach with a role in mask over its organisation; the same 404 as a
  * missing item otherwise. The item lives until the request ends. */
@@ -131,7 +129,7 @@ void h_rect_new(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     /* a link from the source may fill it in: ?source=feedback&source_id=…&problem=… */
     rect_new n;
     read_new(r, &n);
@@ -144,7 +142,7 @@ void h_rect_create(req *r)
 {
     int64_t id, nid = 0;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     rect_new n = {0};
     read_new(r, &n);
     cx_err errs[8];
@@ -160,7 +158,7 @@ void h_rect_create(req *r)
         req_redirect(r, "/rectifications/%" PRId64, nid);
         return;
     }
-    rect *x = req_rect(r, nid, ADM);
+    rect *x = req_rect(r, nid, ROLE_ADMIN);
     if (!x) return;
     char today[11];
     date_today(today);
@@ -221,7 +219,7 @@ void h_rect(req *r)
 {
     int64_t id;
     rect *x;
-    if (req_id(r, 0, &id) && (x = req_rect(r, id, STF))) show_rect(r, x);
+    if (req_id(r, 0, &id) && (x = req_rect(r, id, ROLE_STAFF))) show_rect(r, x);
 }
 
 /* After an action: the page goes back to the item; the API answers with the item as it now is;
@@ -238,15 +236,14 @@ static void act_done(req *r, int64_t id, int rc, const cx_err *e)
     }
 }
 
-/* POST /rectifications/:id/<action>: the action is the last path segment. */
+/* POST /rectifications/:id/<action>: the route names the action. */
 void h_rect_act(req *r)
 {
     int64_t id;
     rect *x;
-    if (!req_id(r, 0, &id) || !(x = req_rect(r, id, ADM))) return;
-    const char *slash = strrchr(r->url, '/');
-    int action = rect_action_from_name(slash ? slash + 1 : "");
-    if (action < 0 || action == RA_EVIDENCE) {
+    if (!req_id(r, 0, &id) || !(x = req_rect(r, id, ROLE_ADMIN))) return;
+    int action = r->rt->action;
+    if (action <= RA_EVIDENCE || action >= RA_COUNT) {
         req_failf(r, 404, "not_found", "action", "不支持的操作");
         return;
     }
@@ -260,7 +257,7 @@ void h_rect_evidence_add(req *r)
 {
     int64_t id;
     rect *x;
-    if (!req_id(r, 0, &id) || !(x = req_rect(r, id, ADM))) return;
+    if (!req_id(r, 0, &id) || !(x = req_rect(r, id, ROLE_ADMIN))) return;
     evidence_in files[EVIDENCE_MAX_FILES + 1];
     int nf = 0;
     for (int i = 0; i < r->nfields && nf <= EVIDENCE_MAX_FILES; i++) {
@@ -281,7 +278,7 @@ void h_rect_file(req *r)
     char mime[32], name[128];
     rect *x = xmalloc(sizeof *x);
     /* the item decides who may see the file, before its bytes are loaded */
-    bool visible = rect_evidence_owner(r->db, id, &rid) == 1 && rect_get(r->db, rid, x) == 1 && perm_allows(&r->user, STF, x->org_path);
+    bool visible = rect_evidence_owner(r->db, id, &rid) == 1 && rect_get(r->db, rid, x) == 1 && perm_allows(&r->user, ROLE_STAFF, x->org_path);
     free(x);
     buf_init(&r->file);
     if (!visible || rect_evidence_get(r->db, id, &r->file, mime, name) != 1) {
@@ -347,7 +344,7 @@ void h_rect_list(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, STF, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o)) return;
     rect_query q = {.root = &o};
     char as_of[11];
     if (!list_query(r, &q, as_of)) return;
@@ -378,7 +375,7 @@ void h_rect_list(req *r)
         cJSON_AddBoolToObject(x, "selected", q.status == s);
         cJSON_AddItemToArray(sts, x);
     }
-    cJSON_AddBoolToObject(d, "can_create", o.active && perm_allows(&r->user, ADM, o.path));
+    cJSON_AddBoolToObject(d, "can_create", o.active && perm_allows(&r->user, ROLE_ADMIN, o.path));
     list_ctx c = {cJSON_AddArrayToObject(d, "rectifications"), ""};
     memcpy(c.today, as_of, 11); /* overdue as of the day the list is judged on */
     int64_t total = -1;

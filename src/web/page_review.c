@@ -9,6 +9,7 @@
 #include "web.h"
 #include "../domain/date.h"
 #include "../lib/xlsxout.h"
+#include "../store/ballot_store.h"
 #include "../store/review_store.h"
 #include "../store/rollup.h"
 #include "pager.h"
@@ -22,37 +23,8 @@
  * single reviewer's levels can be read off them. */
 #define PEER_MIN_SHOWN 2
 
-#define ADM (ROLE_OFFICE | ROLE_SECRETARY)
-#define OVERSEE (ROLE_OFFICE | ROLE_SECRETARY | ROLE_LEADER | ROLE_DISCIPLINE)
 
 /* ---- helpers ---- */
-
-/* A grant of the user lies in the subtree of path, or covers it: the user works somewhere in a
- * campaign's or round's area, so may see it. */
-static bool can_see(const req *r, const char *path)
-{
-    for (int i = 0; i < r->user.ngrants; i++)
-        if (path_in_subtree(r->user.grants[i].path, path) || path_in_subtree(path, r->user.grants[i].path)) return true;
-    return false;
-}
-
-/* The user holds an office grant at a strict ancestor of path (the higher committee). */
-static bool higher_office(const req *r, const char *path)
-{
-    for (int i = 0; i < r->user.ngrants; i++) {
-        const grant *g = &r->user.grants[i];
-        if (g->role == ROLE_OFFICE && path_in_subtree(path, g->path) && strcmp(path, g->path)) return true;
-    }
-    return false;
-}
-
-/* The user holds the secretary role at exactly this organisation. */
-static bool own_secretary(const req *r, const org *o)
-{
-    for (int i = 0; i < r->user.ngrants; i++)
-        if (r->user.grants[i].role == ROLE_SECRETARY && !strcmp(r->user.grants[i].path, o->path)) return true;
-    return false;
-}
 
 static void db_failed(req *r) { req_failf(r, 500, "db_error", "", "数据库错误"); }
 
@@ -425,7 +397,7 @@ static bool req_campaign(req *r, campaign *c, char path[CX_PATH_MAX])
         db_failed(r);
         return false;
     }
-    if (f == 0 || !can_see(r, path)) {
+    if (f == 0 || !perm_may_see_area(&r->user, path)) {
         req_failf(r, 404, "not_found", "id", "创先争优活动不存在或不在您的范围内");
         return false;
     }
@@ -446,7 +418,7 @@ void h_campaign(req *r)
     cJSON_AddStringToObject(cj, "theme", c.theme);
     cJSON_AddStringToObject(cj, "start_date", c.start_date);
     cJSON_AddStringToObject(cj, "end_date", c.end_date);
-    cJSON_AddBoolToObject(d, "can_edit", perm_allows(&r->user, ROLE_OFFICE, path));
+    cJSON_AddBoolToObject(d, "can_edit", perm_may_run_campaign(&r->user, path));
     phase_list(r->db, c.id, add_phase, cJSON_AddArrayToObject(d, "phases"));
     review_rules rules;
     campaign_ctx cc = {.r = r, .campaign_id = c.id};
@@ -495,7 +467,7 @@ void h_campaign_rules(req *r)
     campaign c;
     char path[CX_PATH_MAX];
     if (!req_campaign(r, &c, path)) return;
-    if (!perm_allows(&r->user, ROLE_OFFICE, path)) {
+    if (!perm_may_run_campaign(&r->user, path)) {
         req_failf(r, 403, "forbidden", "", "只有该活动所属组织（或其上级）的活动办公室可以修改评定规则");
         return;
     }
@@ -525,7 +497,7 @@ void h_campaign_phase(req *r)
     campaign c;
     char path[CX_PATH_MAX];
     if (!req_campaign(r, &c, path)) return;
-    if (!perm_allows(&r->user, ROLE_OFFICE, path)) {
+    if (!perm_may_run_campaign(&r->user, path)) {
         req_failf(r, 403, "forbidden", "", "只有该活动所属组织（或其上级）的活动办公室可以设置活动阶段");
         return;
     }
@@ -667,7 +639,7 @@ void h_carrier_add(req *r)
 {
     int64_t id, cid, kid = 0;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !opt_id(r, "campaign_id", &cid)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o) || !opt_id(r, "campaign_id", &cid)) return;
     campaign c;
     if (!cid && campaign_for_org(r->db, &o, &c) == 1) cid = c.id;
     cx_err e = {0};
@@ -692,7 +664,7 @@ static int add_round(void *vctx, const review_round *rd)
 {
     round_ctx *c = vctx;
     cJSON *j = json_round(rd);
-    cJSON_AddBoolToObject(j, "can_close", rd->open && perm_allows(&c->r->user, ROLE_OFFICE, rd->org_path));
+    cJSON_AddBoolToObject(j, "can_close", rd->open && perm_may_run_campaign(&c->r->user, rd->org_path));
     cJSON_AddItemToArray(c->arr, j);
     return 0;
 }
@@ -717,11 +689,11 @@ void h_org_rounds(req *r)
     }
     pager_json(r, d, &pg);
     review_campaigns_for(r->db, &o, add_campaign, cJSON_AddArrayToObject(d, "campaigns"));
-    bool office = perm_allows(&r->user, ROLE_OFFICE, o.path), adm = perm_allows(&r->user, ADM, o.path);
+    bool office = perm_allows(&r->user, ROLE_OFFICE, o.path), adm = perm_allows(&r->user, ROLE_ADMIN, o.path);
     cJSON_AddBoolToObject(d, "can_create", office);
     cJSON_AddBoolToObject(d, "can_manage", adm);
-    cJSON_AddBoolToObject(d, "can_review_org", own_secretary(r, &o));
-    cJSON_AddBoolToObject(d, "can_see_grades", perm_allows(&r->user, OVERSEE, o.path));
+    cJSON_AddBoolToObject(d, "can_review_org", perm_may_review_org(&r->user, o.path));
+    cJSON_AddBoolToObject(d, "can_see_grades", perm_allows(&r->user, ROLE_STAFF, o.path));
     cJSON_AddBoolToObject(d, "is_branch", !strcmp(o.type, "branch"));
     if (adm) carrier_list(r->db, &o, false, add_carrier_plain, cJSON_AddArrayToObject(d, "carriers"));
     char today[11];
@@ -777,7 +749,7 @@ static bool req_round_id(req *r, review_round *rd)
         db_failed(r);
         return false;
     }
-    if (f == 0 || !can_see(r, rd->org_path)) {
+    if (f == 0 || !perm_may_see_area(&r->user, rd->org_path)) {
         req_failf(r, 404, "not_found", "id", "评议轮次不存在或不在您的范围内");
         return false;
     }
@@ -815,11 +787,11 @@ void h_round(req *r)
         if (!req_found(r, rollup_get(r->db, rd.id, o.id, &ru) == CX_ERR ? CX_ERR : 1, "id", "统计")) return; /* no row yet: zeros */
         cJSON_AddItemToObject(d, "org", json_org(&o));
         add_rollup(d, &ru);
-        cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ADM, o.path));
-        cJSON_AddBoolToObject(d, "can_see_grades", perm_allows(&r->user, OVERSEE, o.path));
+        cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ROLE_ADMIN, o.path));
+        cJSON_AddBoolToObject(d, "can_see_grades", perm_allows(&r->user, ROLE_STAFF, o.path));
         cJSON_AddBoolToObject(d, "is_office", perm_allows(&r->user, ROLE_OFFICE, o.path));
     }
-    cJSON_AddBoolToObject(d, "can_close", rd.open && perm_allows(&r->user, ROLE_OFFICE, rd.org_path));
+    cJSON_AddBoolToObject(d, "can_close", rd.open && perm_may_run_campaign(&r->user, rd.org_path));
     cJSON_AddBoolToObject(d, "is_member", r->user.member_id != 0);
     cJSON_AddBoolToObject(d, "is_leader", (perm_roles(&r->user) & ROLE_LEADER) != 0);
 }
@@ -829,7 +801,7 @@ void h_round_close(req *r)
 {
     review_round rd;
     if (!req_round_id(r, &rd)) return;
-    if (!perm_allows(&r->user, ROLE_OFFICE, rd.org_path)) {
+    if (!perm_may_run_campaign(&r->user, rd.org_path)) {
         req_failf(r, 403, "forbidden", "", "只有开启该轮次的组织（或其上级）的活动办公室可以结束评议轮次");
         return;
     }
@@ -942,7 +914,7 @@ void h_member_review(req *r)
         if (req_round(r, m.org_path, &rd)) fill_mine(r, &m, &rd);
         return;
     }
-    bool oversee = perm_allows(&r->user, OVERSEE, m.org_path);
+    bool oversee = perm_allows(&r->user, ROLE_STAFF, m.org_path);
     member me;
     bool fellow = r->user.member_id && member_get(r->db, r->user.member_id, &me) == 1 && me.active && me.org_id == m.org_id;
     if (!oversee && !fellow) {
@@ -959,7 +931,7 @@ void h_member_review(req *r)
         add_member_result(d, r, &rd, &m, true);
         void *ctx[2] = {d, (void *)&m.id};
         exclusion_list(r->db, rd.id, m.org_id, find_exclusion, ctx);
-        cJSON_AddBoolToObject(d, "can_exclude", rd.open && perm_allows(&r->user, ADM, m.org_path));
+        cJSON_AddBoolToObject(d, "can_exclude", rd.open && perm_allows(&r->user, ROLE_ADMIN, m.org_path));
         cJSON *reasons = cJSON_AddArrayToObject(d, "reasons");
         const cJSON *cur = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "exclusion"), "reason");
         for (int x = EX_AWAY; x <= EX_OTHER; x++) {
@@ -1023,7 +995,7 @@ void h_org_review(req *r)
 {
     org o;
     review_round rd;
-    if (!org_round_page(r, OVERSEE, "组织自评", &o, &rd)) return;
+    if (!org_round_page(r, ROLE_STAFF, "组织自评", &o, &rd)) return;
     cJSON *d = req_data(r);
     review_text *t = xmalloc(sizeof *t);
     int f = review_self_get(r->db, rd.id, true, o.id, t);
@@ -1033,7 +1005,7 @@ void h_org_review(req *r)
     free(t);
     commentary_list(r->db, rd.id, true, o.id, add_commentary, cJSON_AddArrayToObject(d, "commentary"));
     add_grade(d, r, rd.id, true, o.id);
-    cJSON_AddBoolToObject(d, "can_edit", rd.open && own_secretary(r, &o));
+    cJSON_AddBoolToObject(d, "can_edit", rd.open && perm_may_review_org(&r->user, o.path));
 }
 
 /* POST /api/v1/orgs/:id/review {round_id?, levels, achievements, shortcomings, direction}: the
@@ -1045,7 +1017,7 @@ void h_org_review_submit(req *r)
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_SECRETARY, &o)) return;
     cx_err e = {0};
     review_round rd;
-    if (!own_secretary(r, &o)) cx_fail(&e, 403, "not_own_org", "", "只有“%s”本组织的书记可以提交组织自评", o.name);
+    if (!perm_may_review_org(&r->user, o.path)) cx_fail(&e, 403, "not_own_org", "", "只有“%s”本组织的书记可以提交组织自评", o.name);
     if (!e.code[0] && !req_round(r, o.path, &rd)) return;
     review_in in = {levels_in(r), req_in(r, "achievements"), req_in(r, "shortcomings"), req_in(r, "direction")};
     bool updated = false;
@@ -1139,7 +1111,7 @@ void h_org_charges(req *r)
 {
     org o;
     review_round rd;
-    if (!org_round_page(r, ADM, "联系点评安排", &o, &rd)) return;
+    if (!org_round_page(r, ROLE_ADMIN, "联系点评安排", &o, &rd)) return;
     cJSON *d = req_data(r);
     pager pg;
     int64_t total = -1;
@@ -1267,7 +1239,7 @@ static int find_mine(void *ctx, const commentary_row *c)
 void h_commentary_page(req *r)
 {
     int64_t id;
-    bool is_org = str_starts(r->rt->pattern, "/orgs");
+    bool is_org = r->rt->action == RK_ORG;
     member m;
     org o;
     if (!req_id(r, 0, &id)) return;
@@ -1310,7 +1282,7 @@ void h_commentary_page(req *r)
 void h_commentary_submit(req *r)
 {
     int64_t id;
-    bool is_org = str_starts(r->rt->pattern, "/orgs") || str_starts(r->rt->pattern, "/api/v1/orgs");
+    bool is_org = r->rt->action == RK_ORG;
     member m;
     org o;
     if (!req_id(r, 0, &id)) return;
@@ -1339,7 +1311,7 @@ void h_org_coverage(req *r)
 {
     org o;
     review_round rd;
-    if (!org_round_page(r, ADM, "领导点评覆盖情况", &o, &rd)) return;
+    if (!org_round_page(r, ROLE_ADMIN, "领导点评覆盖情况", &o, &rd)) return;
     cJSON *d = req_data(r);
     rollup ru;
     int64_t um = 0, uo = 0;
@@ -1390,7 +1362,7 @@ void h_member_exclusion(req *r)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || !req_member(r, id, ADM, &m)) return;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ADMIN, &m)) return;
     review_round rd;
     if (!req_round(r, m.org_path, &rd)) return;
     cx_err e = {0};
@@ -1419,8 +1391,8 @@ static int add_grade_row(void *vctx, const grade_row *g)
     cJSON *j = json_grade(g);
     const req *r = c->r;
     bool is_member = !g->org;
-    cJSON_AddBoolToObject(j, "can_decide", c->open && is_member && g->computed != GR_NONE && perm_allows(&r->user, ADM, g->org_path));
-    cJSON_AddBoolToObject(j, "can_approve", c->open && is_member && !strcmp(g->approval, "pending") && higher_office(r, g->org_path));
+    cJSON_AddBoolToObject(j, "can_decide", c->open && is_member && g->computed != GR_NONE && perm_allows(&r->user, ROLE_ADMIN, g->org_path));
+    cJSON_AddBoolToObject(j, "can_approve", c->open && is_member && !strcmp(g->approval, "pending") && perm_may_approve_grade(&r->user, g->org_path));
     cJSON_AddItemToArray(c->arr, j);
     return 0;
 }
@@ -1455,7 +1427,7 @@ void h_org_grades(req *r)
 {
     org o;
     review_round rd;
-    if (!org_round_page(r, OVERSEE, "评议结果与等次", &o, &rd)) return;
+    if (!org_round_page(r, ROLE_STAFF, "评议结果与等次", &o, &rd)) return;
     cJSON *d = req_data(r);
     grade_query q = {.round_id = rd.id, .root = &o};
     if (!kind_query(r, &q.kind)) return;
@@ -1480,7 +1452,7 @@ void h_org_grades(req *r)
         return;
     }
     pager_json(r, d, &pg);
-    bool adm = rd.open && perm_allows(&r->user, ADM, o.path);
+    bool adm = rd.open && perm_allows(&r->user, ROLE_ADMIN, o.path);
     bool has_members = false;
     int64_t nm = 0;
     member_query mq = {.root = &o};
@@ -1521,7 +1493,7 @@ void h_org_grades_compute(req *r)
     int64_t id;
     org o;
     int kind;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ADM, &o) || !kind_query(r, &kind)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o) || !kind_query(r, &kind)) return;
     bool orgs = kind == 2;
     cx_err e = {0};
     if (orgs && !perm_allows(&r->user, ROLE_OFFICE, o.path)) {
@@ -1572,7 +1544,7 @@ void h_member_grade_decide(req *r)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || !req_member(r, id, ADM, &m)) return;
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ADMIN, &m)) return;
     review_round rd;
     meeting_in in = {.reason = req_in(r, "reason"), .date = req_in(r, "meeting_date")};
     const char *gc = req_in(r, "grade");
@@ -1597,7 +1569,7 @@ void h_member_grade_approve(req *r)
     member m;
     if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_OFFICE, &m)) return;
     cx_err e = {0};
-    if (!higher_office(r, m.org_path)) {
+    if (!perm_may_approve_grade(&r->user, m.org_path)) {
         cx_fail(&e, 403, "not_higher", "", "优秀、不合格等次须由上级党组织审批，本级不能审批");
         {
         member_grade_failed(r, &m, &e);
@@ -1628,7 +1600,7 @@ void h_member_grade_approve(req *r)
 static int add_pending(void *vctx, const grade_row *g)
 {
     grades_ctx *c = vctx;
-    if (higher_office(c->r, g->org_path)) add_grade_row(c, g);
+    if (perm_may_approve_grade(&c->r->user, g->org_path)) add_grade_row(c, g);
     return 0;
 }
 

@@ -13,7 +13,7 @@ void h_import_page(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "导入党员名册");
     cJSON_AddItemToObject(d, "org", json_org(&o));
@@ -32,7 +32,7 @@ void h_import(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     bool api = req_is_api(r);
     if (!api) h_import_page(r);
     const field *f = req_file(r, "file");
@@ -99,7 +99,7 @@ void h_export(req *r)
 {
     int64_t id;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE | ROLE_SECRETARY, &o)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     const char *fmt = req_query(r, "format");
     if (!fmt || !*fmt) fmt = "xlsx";
     const char *sub = req_query(r, "subtree");
@@ -190,7 +190,8 @@ void h_openapi(req *r)
     cJSON_AddStringToObject(info, "description",
                             "登录：POST /api/v1/session {username,password}，返回 csrf 并设置会话 Cookie；"
                             "改变数据的请求须带 X-CSRF-Token 头。错误格式：{\"error\":{\"code\",\"message\",\"field\"}}。"
-                            "请求体上限 1 MB；照片和群众提交意见的附件 3 MB，践诺、整改佐证和工作人员录入意见的附件 27 MB，名册导入 64 MB。");
+                            "请求体上限 1 MB；照片和群众提交意见的附件 3 MB，电话抽访名单 8 MB，践诺、整改佐证和工作人员录入意见的附件 27 MB，名册导入 64 MB。"
+                            "各操作的上限见 x-body-limit（字节），请求体的种类见 x-body（form 为 JSON 或表单）；超过上限 413 body_too_large。");
     cJSON *paths = cJSON_AddObjectToObject(d, "paths");
     for (size_t i = 0; i < web_nroutes; i++) {
         const route *rt = &web_routes[i];
@@ -220,6 +221,10 @@ void h_openapi(req *r)
             if (rt->roles & b) cJSON_AddItemToArray(x, cJSON_CreateString(role_name(b)));
         cJSON_AddBoolToObject(op, "x-public", rt->flags & R_PUBLIC);
         cJSON_AddBoolToObject(op, "x-csrf", (rt->flags & R_STATE) && !(rt->flags & R_PUBLIC));
+        if (strcmp(rt->method, "GET")) { /* what a request body may be, and its largest size */
+            cJSON_AddStringToObject(op, "x-body", web_bodies[rt->body].name);
+            json_add_i64(op, "x-body-limit", (int64_t)web_bodies[rt->body].limit);
+        }
         if (strstr(rt->pattern, ":id")) {
             cJSON *params = cJSON_AddArrayToObject(op, "parameters");
             cJSON *pa = cJSON_CreateObject();

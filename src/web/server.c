@@ -28,10 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LIMIT_FORM (1u << 20)    /* JSON bodies and forms: 1 MiB */
-#define LIMIT_UPLOAD (64u << 20) /* roster files: 64 MiB */
-#define LIMIT_PHOTO (3u << 20)   /* a 2 MiB photo and its multipart wrapping */
-#define LIMIT_EVIDENCE (27u << 20) /* a progress entry with up to 5 evidence files of 5 MiB */
 #define MAX_FIELDS 256           /* form fields per request */
 /* Each connection's memory pool (request line, headers, read and write buffers; bodies stream
  * through it to our own buffers). libmicrohttpd 0.9.75 zeroes the whole pool before every
@@ -43,13 +39,6 @@
 static db_pool *g_pool;
 static int g_metrics = METRICS_LOCAL;
 static double g_body_wait = 30; /* seconds a request body may take (cfg->body_wait), see conn_state */
-
-/* Submissions of feedback with attachments (page_feedback.c): the public forms (one phone photo's
- * worth, 3 MiB, before anyone is known) and staff entry (logged in: evidence's limit). */
-static bool feedback_upload(const char *pattern)
-{
-    return strstr(pattern, "feedback") && !strstr(pattern, "feedback/:id") && !strstr(pattern, "feedback-");
-}
 
 static const char *SECURITY_HEADERS[][2] = {
     {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -977,8 +966,8 @@ static void dispatch(req *r)
         req_failf(r, 400, "bad_multipart", "", "表单内容（multipart/form-data）格式有误：每一部分都须有字段名（name），边界须完整");
         return;
     }
-    bool upload = strstr(r->rt->pattern, "import") || strstr(r->rt->pattern, "photo") ||
-                  ((strstr(r->rt->pattern, "progress") || strstr(r->rt->pattern, "rectifications/:id/evidence") || feedback_upload(r->rt->pattern)) && r->fields); /* bodies are files */
+    /* bodies are files: a file route's always, a form's with files when it came as multipart */
+    bool upload = web_bodies[r->rt->body].file || (r->rt->body != BODY_FORM && r->fields);
     if (req_is_api(r) && (r->rt->flags & R_STATE) && !upload && (r->body.len || r->fields) &&
         !(ct && str_starts(ct, "application/json"))) {
         req_failf(r, 415, "unsupported_media_type", "", "请求内容须为 JSON（Content-Type: application/json）");
@@ -1177,11 +1166,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         if (r->uri_refused)
             req_failf(r, 414, "uri_too_long", "", "网址过长或查询参数过多（最多 %d 个参数、%u 个字符）", MAX_QUERY_ARGS, MAX_URI);
         const char *ct = header(r, "Content-Type");
-        r->body_limit = !r->rt ? LIMIT_FORM
-                        : strstr(r->rt->pattern, "import") ? LIMIT_UPLOAD
-                        : strstr(r->rt->pattern, "photo") ? LIMIT_PHOTO
-                        : strstr(r->rt->pattern, "progress") || strstr(r->rt->pattern, "rectifications/:id/evidence") ? LIMIT_EVIDENCE
-                        : feedback_upload(r->rt->pattern) ? (r->rt->flags & R_PUBLIC ? LIMIT_PHOTO : LIMIT_EVIDENCE) : LIMIT_FORM;
+        r->body_limit = web_bodies[r->rt ? r->rt->body : BODY_FORM].limit;
         const char *cl = header(r, "Content-Length"), *te = header(r, "Transfer-Encoding");
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
         if (declared > r->body_limit) r->too_big = true;

@@ -40,6 +40,25 @@ typedef struct field {
 typedef struct req req;
 typedef void (*handler_fn)(req *r);
 
+/* What a route's request body may be and how large (server.c reads it; the OpenAPI description
+ * shows it as x-body and x-body-limit). A "file" body is taken as it comes (multipart or raw, never
+ * required to be JSON); the others are JSON or a form, which may carry files where "files" says so. */
+typedef enum body_class {
+    BODY_FORM = 0,         /* JSON bodies and forms: 1 MiB (the default) */
+    BODY_PHOTO,            /* file: a 2 MiB photo and its multipart wrapping: 3 MiB */
+    BODY_LIST,             /* file: a phone list of up to 100,000 rows (PHONE_MAX_LIST) with a name column: 8 MiB */
+    BODY_ROSTER,           /* file: a roster, CSV or XLSX: 64 MiB */
+    BODY_FILES_PUBLIC,     /* files: a public form with one phone photo's worth of attachments: 3 MiB */
+    BODY_FILES,            /* files: a staff form with up to 5 evidence files of 5 MiB: 27 MiB */
+    BODY_NCLASS
+} body_class;
+typedef struct body_spec {
+    const char *name;      /* "form", "photo" … */
+    size_t limit;          /* bytes */
+    bool file;             /* the body is a file: never refused for not being JSON */
+} body_spec;
+extern const body_spec web_bodies[BODY_NCLASS];
+
 typedef struct route {
     const char *method;
     const char *pattern; /* "/orgs/:id/members"; ":x" matches one segment */
@@ -48,6 +67,10 @@ typedef struct route {
     int flags;
     const char *tmpl;    /* page template for GET pages */
     const char *summary; /* one line for the OpenAPI description */
+    body_class body;     /* what its body may be (BODY_FORM unless named) */
+    int action;          /* for a handler serving several routes, which one this is, so that it never
+                          * parses the URL again: a pledge_action (PA_*), rect_action (RA_*), rating
+                          * kind (RK_*) or 1/0 (activate/deactivate); 0 unless named */
 } route;
 
 extern const route web_routes[];

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "domain/perm.h"
+#include "domain/pledge.h"
 
 /* Adds a grant of role at the organisation with the given id and path. */
 static void grant_add(principal *p, int role, int64_t org, const char *path)
@@ -204,13 +205,153 @@ static void test_role_names(void **state)
     assert_string_equal(role_label(64), "");
 }
 
+/* The district /1/, a town /1/7/, its branch /1/7/42/ and another town /1/8/. */
+static principal who(int role, const char *path, int64_t member_id)
+{
+    principal p;
+    memset(&p, 0, sizeof p);
+    p.member_id = member_id;
+    if (role) grant_add(&p, role, 1, path);
+    return p;
+}
+
+static void test_role_masks(void **state)
+{
+    (void)state;
+    assert_int_equal(ROLE_ADMIN, ROLE_OFFICE | ROLE_SECRETARY);
+    assert_int_equal(ROLE_STAFF, ROLE_ANY & ~ROLE_MEMBER);
+    assert_int_equal(ROLE_CASEWORK, ROLE_STAFF & ~ROLE_LEADER);
+    assert_int_equal(ROLE_TRIAGE, ROLE_OFFICE | ROLE_DISCIPLINE);
+}
+
+static void test_pledge_relation(void **state)
+{
+    (void)state;
+    /* a member pledge: its member owns it; an office or secretary over its branch reviews it */
+    principal self = who(ROLE_MEMBER, "/1/7/42/", 500), sec = who(ROLE_SECRETARY, "/1/7/42/", 0),
+              town = who(ROLE_OFFICE, "/1/7/", 0), other = who(ROLE_OFFICE, "/1/8/", 0), lead = who(ROLE_LEADER, "/1/", 0),
+              fellow = who(ROLE_MEMBER, "/1/7/42/", 501), none = who(0, "", 0);
+    assert_int_equal(perm_pledge_relation(&self, "/1/7/42/", 500), PR_OWNER);
+    assert_int_equal(perm_pledge_relation(&sec, "/1/7/42/", 500), PR_REVIEWER);
+    assert_int_equal(perm_pledge_relation(&town, "/1/7/42/", 500), PR_REVIEWER);
+    assert_int_equal(perm_pledge_relation(&other, "/1/7/42/", 500), PR_NONE);
+    assert_int_equal(perm_pledge_relation(&lead, "/1/7/42/", 500), PR_NONE);
+    assert_int_equal(perm_pledge_relation(&fellow, "/1/7/42/", 500), PR_NONE);
+    assert_int_equal(perm_pledge_relation(&none, "/1/7/42/", 500), PR_NONE);
+    assert_int_equal(perm_pledge_relation(NULL, "/1/7/42/", 500), PR_NONE);
+    /* a secretary who is also the member: both bits */
+    principal both = who(ROLE_SECRETARY, "/1/7/42/", 500);
+    assert_int_equal(perm_pledge_relation(&both, "/1/7/42/", 500), PR_OWNER | PR_REVIEWER);
+    /* an organisation pledge: its own secretary or office owns it, those strictly above review it */
+    assert_int_equal(perm_pledge_relation(&sec, "/1/7/42/", 0), PR_OWNER);
+    assert_int_equal(perm_pledge_relation(&town, "/1/7/42/", 0), PR_REVIEWER);
+    assert_int_equal(perm_pledge_relation(&town, "/1/7/", 0), PR_OWNER);
+    assert_int_equal(perm_pledge_relation(&sec, "/1/7/", 0), PR_NONE);
+    assert_int_equal(perm_pledge_relation(&self, "/1/7/42/", 0), PR_NONE); /* a member owns no organisation pledge */
+    assert_int_equal(perm_pledge_relation(&lead, "/1/7/", 0), PR_NONE);
+    /* a lookalike path (/1/70/) is not the town's */
+    assert_int_equal(perm_pledge_relation(&town, "/1/70/", 0), PR_NONE);
+}
+
+static void test_pledge_visibility(void **state)
+{
+    (void)state;
+    principal self = who(ROLE_MEMBER, "/1/7/42/", 500), sec = who(ROLE_SECRETARY, "/1/7/42/", 0),
+              fellow = who(ROLE_MEMBER, "/1/7/42/", 501), lead = who(ROLE_LEADER, "/1/", 0),
+              other = who(ROLE_OFFICE, "/1/8/", 0), moved = who(ROLE_MEMBER, "/1/8/9/", 500);
+    /* public: anyone with a role over its organisation, and its owner wherever the owner now is */
+    assert_true(perm_may_see_pledge(&fellow, "/1/7/42/", 500, true));
+    assert_true(perm_may_see_pledge(&lead, "/1/7/42/", 500, true));
+    assert_true(perm_may_see_pledge(&moved, "/1/7/42/", 500, true));
+    assert_false(perm_may_see_pledge(&other, "/1/7/42/", 500, true));
+    /* not yet public: its owner and reviewers only */
+    assert_true(perm_may_see_pledge(&self, "/1/7/42/", 500, false));
+    assert_true(perm_may_see_pledge(&moved, "/1/7/42/", 500, false));
+    assert_true(perm_may_see_pledge(&sec, "/1/7/42/", 500, false));
+    assert_false(perm_may_see_pledge(&fellow, "/1/7/42/", 500, false));
+    assert_false(perm_may_see_pledge(&lead, "/1/7/42/", 500, false));
+    assert_false(perm_may_see_pledge(&other, "/1/7/42/", 500, false));
+    assert_false(perm_may_see_pledge(NULL, "/1/7/42/", 500, true));
+    /* evidence: a role over its organisation, or the owner, whatever the status */
+    assert_true(perm_may_see_pledge_evidence(&fellow, "/1/7/42/", 500));
+    assert_true(perm_may_see_pledge_evidence(&moved, "/1/7/42/", 500));
+    assert_false(perm_may_see_pledge_evidence(&other, "/1/7/42/", 500));
+    /* drafts in the list, and pledges in the organisation's name: its office or secretary */
+    assert_true(perm_may_manage_pledges(&sec, "/1/7/42/"));
+    assert_false(perm_may_manage_pledges(&lead, "/1/7/42/"));
+    assert_false(perm_may_manage_pledges(&self, "/1/7/42/"));
+    assert_false(perm_may_manage_pledges(&sec, "/1/7/"));
+}
+
+static void test_feedback_and_campaign(void **state)
+{
+    (void)state;
+    principal off = who(ROLE_OFFICE, "/1/", 0), sec = who(ROLE_SECRETARY, "/1/7/42/", 0), lead = who(ROLE_LEADER, "/1/7/", 0),
+              disc = who(ROLE_DISCIPLINE, "/1/7/", 0), mem = who(ROLE_MEMBER, "/1/7/42/", 500);
+    /* ordinary items: office, secretary, leaders over them; reports (举报): discipline only */
+    assert_true(perm_sees_feedback(&off, "/1/7/42/", false));
+    assert_true(perm_sees_feedback(&sec, "/1/7/42/", false));
+    assert_true(perm_sees_feedback(&lead, "/1/7/42/", false));
+    assert_false(perm_sees_feedback(&disc, "/1/7/42/", false));
+    assert_false(perm_sees_feedback(&mem, "/1/7/42/", false));
+    assert_false(perm_sees_feedback(&sec, "/1/7/", false));
+    assert_true(perm_sees_feedback(&disc, "/1/7/42/", true));
+    assert_false(perm_sees_feedback(&off, "/1/7/42/", true));
+    assert_false(perm_sees_feedback(&sec, "/1/7/42/", true));
+    assert_false(perm_sees_feedback(&lead, "/1/7/42/", true));
+    assert_false(perm_sees_feedback(&disc, "/1/8/", true));
+    /* publishing a reply: office or secretary over it, never a report */
+    assert_true(perm_may_publish_feedback(&off, "/1/7/42/", false));
+    assert_true(perm_may_publish_feedback(&sec, "/1/7/42/", false));
+    assert_false(perm_may_publish_feedback(&lead, "/1/7/42/", false));
+    assert_false(perm_may_publish_feedback(&disc, "/1/7/42/", false));
+    assert_false(perm_may_publish_feedback(&off, "/1/7/42/", true));
+    /* assigning: to an organisation in reach as an office; a report as a discipline inspector */
+    assert_true(perm_may_assign_feedback_to(&off, "/1/7/42/", false));
+    assert_false(perm_may_assign_feedback_to(&off, "/1/7/42/", true));
+    assert_true(perm_may_assign_feedback_to(&disc, "/1/7/42/", true));
+    assert_false(perm_may_assign_feedback_to(&disc, "/1/7/42/", false));
+    assert_false(perm_may_assign_feedback_to(&disc, "/1/8/", true));
+    assert_false(perm_may_assign_feedback_to(&sec, "/1/7/42/", false));
+    /* reports are keyed in by discipline only */
+    assert_true(perm_may_enter_report(&disc, "/1/7/42/"));
+    assert_false(perm_may_enter_report(&disc, "/1/"));
+    assert_false(perm_may_enter_report(&off, "/1/7/42/"));
+    assert_false(perm_may_enter_report(&sec, "/1/7/42/"));
+    /* a campaign's or round's area: a grant inside it or above it, not beside it */
+    assert_true(perm_may_see_area(&mem, "/1/7/"));  /* a member of a branch below the town */
+    assert_true(perm_may_see_area(&off, "/1/7/"));  /* the district's office above it */
+    assert_false(perm_may_see_area(&mem, "/1/8/"));
+    assert_false(perm_may_see_area(&mem, "/1/70/"));
+    assert_false(perm_may_see_area(NULL, "/1/"));
+    /* grades: approved by an office strictly above the member's organisation */
+    assert_true(perm_may_approve_grade(&off, "/1/7/42/"));
+    assert_false(perm_may_approve_grade(&off, "/1/"));
+    assert_false(perm_may_approve_grade(&sec, "/1/7/42/"));
+    principal branch_office = who(ROLE_OFFICE, "/1/7/42/", 0);
+    assert_false(perm_may_approve_grade(&branch_office, "/1/7/42/"));
+    /* the organisation's self-review: its own secretary only */
+    assert_true(perm_may_review_org(&sec, "/1/7/42/"));
+    assert_false(perm_may_review_org(&sec, "/1/7/42/43/"));
+    assert_false(perm_may_review_org(&off, "/1/7/42/"));
+    assert_false(perm_may_review_org(&lead, "/1/7/"));
+    /* a campaign and its rounds: the office over it only */
+    assert_true(perm_may_run_campaign(&off, "/1/7/"));
+    assert_false(perm_may_run_campaign(&sec, "/1/7/42/"));
+    assert_false(perm_may_run_campaign(&lead, "/1/7/"));
+    principal town = who(ROLE_OFFICE, "/1/7/", 0);
+    assert_false(perm_may_run_campaign(&town, "/1/"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_in_subtree), cmocka_unit_test(test_perm_allows_subtree),
         cmocka_unit_test(test_perm_allows_mask), cmocka_unit_test(test_perm_roles),
         cmocka_unit_test(test_perm_top_grant),  cmocka_unit_test(test_role_names),
-        cmocka_unit_test(test_perm_above_and_paper),
+        cmocka_unit_test(test_perm_above_and_paper), cmocka_unit_test(test_role_masks),
+        cmocka_unit_test(test_pledge_relation), cmocka_unit_test(test_pledge_visibility),
+        cmocka_unit_test(test_feedback_and_campaign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -524,55 +524,42 @@ int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-/* WHERE clause shared by list and count: binds in a fixed order (see bind_q). */
-#define PLEDGE_WHERE                                                                                                 \
-    " WHERE (? = 0 OR p.member_id = ?) AND (? = '' OR (o.path >= ? AND o.path < ?)) AND (? = 0 OR p.org_id = ?)"     \
-    " AND (? = 0 OR p.member_id IS NULL) AND (? = 0 OR p.member_id IS NOT NULL) AND (? = '' OR p.status = ?)"                                                \
-    " AND (? = 0 OR p.status IN ('in_progress','completed','missed','rated','renewed'))"                             \
-    " AND (? = 0 OR p.status IN ('in_progress','completed','missed','rated','renewed') OR p.member_id = ?)"          \
-    " AND (? = 0 OR (p.status IN ('submitted','returned','in_progress') AND p.due_date < ?))"                         \
-    " AND (? = '' OR p.due_date >= ?) AND (? = '' OR p.due_date <= ?)"
-
-/* Binds the WHERE parameters; returns the number of the next parameter. */
-static int bind_q(db_stmt *s, const pledge_query *q, char *end, char *today)
+/* The conditions of the filters present, shared by list and count; end and today must outlive q. */
+static void pledge_where(db_q *q, const pledge_query *f, char end[CX_PATH_MAX], char today[11])
 {
-    int i = 1;
-    db_bind_i64(s, i++, q->member_id);
-    db_bind_i64(s, i++, q->member_id);
-    const char *path = q->root && q->subtree ? q->root->path : "";
-    if (q->root) orgpath_end(q->root->path, end, CX_PATH_MAX);
-    db_bind_text(s, i++, path);
-    db_bind_text(s, i++, path);
-    db_bind_text(s, i++, q->root && q->subtree ? end : "");
-    int64_t own = q->root && !q->subtree ? q->root->id : 0;
-    db_bind_i64(s, i++, own);
-    db_bind_i64(s, i++, own);
-    db_bind_i64(s, i++, q->org_only ? 1 : 0);
-    db_bind_i64(s, i++, q->member_only ? 1 : 0);
-    const char *st = q->status >= 0 ? pledge_status_name((pledge_status)q->status) : "";
-    db_bind_text(s, i++, st);
-    db_bind_text(s, i++, st);
-    db_bind_i64(s, i++, q->public_only ? 1 : 0);
-    db_bind_i64(s, i++, q->drafts_hidden ? 1 : 0);
-    db_bind_i64(s, i++, q->own_member);
-    date_today(today);
-    db_bind_i64(s, i++, q->overdue ? 1 : 0);
-    db_bind_text(s, i++, today);
-    db_bind_text(s, i++, q->due_from ? q->due_from : "");
-    db_bind_text(s, i++, q->due_from ? q->due_from : "");
-    db_bind_text(s, i++, q->due_to ? q->due_to : "");
-    db_bind_text(s, i++, q->due_to ? q->due_to : "");
-    return i;
+    static const char *public_states = "p.status IN ('in_progress','completed','missed','rated','renewed')";
+    char cond[160];
+    if (f->member_id) db_q_where(q, "p.member_id = ?", "i", f->member_id);
+    if (f->root && f->subtree) {
+        orgpath_end(f->root->path, end, CX_PATH_MAX);
+        db_q_where(q, "o.path >= ? AND o.path < ?", "ss", f->root->path, end);
+    }
+    if (f->root && !f->subtree) db_q_where(q, "p.org_id = ?", "i", f->root->id);
+    if (f->org_only) db_q_where(q, "p.member_id IS NULL", "");
+    if (f->member_only) db_q_where(q, "p.member_id IS NOT NULL", "");
+    if (f->status >= 0) db_q_where(q, "p.status = ?", "s", pledge_status_name((pledge_status)f->status));
+    if (f->public_only) db_q_where(q, public_states, "");
+    if (f->drafts_hidden) {
+        snprintf(cond, sizeof cond, "(%s OR p.member_id = ?)", public_states);
+        db_q_where(q, cond, "i", f->own_member);
+    }
+    if (f->overdue) {
+        date_today(today);
+        db_q_where(q, "p.status IN ('submitted','returned','in_progress') AND p.due_date < ?", "s", today);
+    }
+    if (f->due_from && *f->due_from) db_q_where(q, "p.due_date >= ?", "s", f->due_from);
+    if (f->due_to && *f->due_to) db_q_where(q, "p.due_date <= ?", "s", f->due_to);
 }
 
-int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx)
+int pledge_list(db *d, const pledge_query *f, pledge_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " PLEDGE_COLS PLEDGE_FROM PLEDGE_WHERE " ORDER BY p.due_date, p.id LIMIT ? OFFSET ?");
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX], today[11];
-    int i = bind_q(s, q, end, today);
-    db_bind_i64(s, i, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
-    db_bind_i64(s, i + 1, q->offset);
+    db_q q;
+    db_q_init(&q, "SELECT " PLEDGE_COLS PLEDGE_FROM);
+    pledge_where(&q, f, end, today);
+    db_q_add(&q, " ORDER BY p.due_date, p.id LIMIT ? OFFSET ?", "ii", f->limit > 0 ? f->limit : (int64_t)1000000000000000, f->offset);
+    db_stmt *s = db_q_prepare(d, &q);
+    if (!s) return CX_ERR;
     pledge *p = xmalloc(sizeof *p);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -584,12 +571,14 @@ int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int pledge_count(db *d, const pledge_query *q, int64_t *n)
+int pledge_count(db *d, const pledge_query *f, int64_t *n)
 {
-    db_stmt *s = db_prepare(d, "SELECT count(*)" PLEDGE_FROM PLEDGE_WHERE);
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX], today[11];
-    bind_q(s, q, end, today);
+    db_q q;
+    db_q_init(&q, "SELECT count(*)" PLEDGE_FROM);
+    pledge_where(&q, f, end, today);
+    db_stmt *s = db_q_prepare(d, &q);
+    if (!s) return CX_ERR;
     int rc = db_step(s);
     *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
     db_done(s);

@@ -1159,17 +1159,6 @@ static void subtree_round(db_q *q, const char *head, const char *round_col, cons
     if (round_id) db_q_where(q, cond, "i", round_id);
 }
 
-/* How many rows q (a subtree_round query selecting COUNT(*)) counts. */
-static int subtree_round_count(db *d, db_q *q, int64_t *total)
-{
-    db_stmt *s = db_q_prepare(d, q);
-    if (!s) return CX_ERR;
-    int rc = db_step(s);
-    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
-}
-
 /* Appends order and one page (limit 0: all) to q and prepares it. */
 static db_stmt *page_stmt(db *d, db_q *q, const char *order, int64_t offset, int64_t limit)
 {
@@ -1183,7 +1172,7 @@ int paper_batch_count(db *d, const org *root, int64_t round_id, int64_t *total)
     char end[CX_PATH_MAX];
     db_q q;
     subtree_round(&q, "SELECT COUNT(*)" BATCH_FROM, "b.round_id", root, round_id, end);
-    return subtree_round_count(d, &q, total);
+    return db_q_count(d, &q, total);
 }
 
 int paper_batch_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, paper_fn fn, void *ctx)
@@ -1435,7 +1424,7 @@ int phone_draw_count(db *d, const org *root, int64_t round_id, int64_t *total)
     char end[CX_PATH_MAX];
     db_q q;
     subtree_round(&q, "SELECT COUNT(*)" DRAW_FROM, "p.round_id", root, round_id, end);
-    return subtree_round_count(d, &q, total);
+    return db_q_count(d, &q, total);
 }
 
 int phone_draw_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, draw_fn fn, void *ctx)
@@ -1716,7 +1705,7 @@ int burst_count(db *d, const org *root, int64_t round_id, const char *state, int
     char end[CX_PATH_MAX];
     db_q q;
     burst_query(&q, "SELECT COUNT(*)" BURST_FROM, root, round_id, state, end);
-    return subtree_round_count(d, &q, total);
+    return db_q_count(d, &q, total);
 }
 
 int burst_list(db *d, const org *root, int64_t round_id, const char *state, int64_t offset, int64_t limit, burst_fn fn, void *ctx)

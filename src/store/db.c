@@ -284,6 +284,17 @@ db_stmt *db_q_prepare(db *d, db_q *q)
     return s;
 }
 
+int db_q_count(db *d, db_q *q, int64_t *n)
+{
+    *n = 0;
+    db_stmt *s = db_q_prepare(d, q);
+    if (!s) return CX_ERR;
+    int rc = db_step(s);
+    if (rc == DB_ROW) *n = db_col_i64(s, 0);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
 char *db_dialect(db_kind k, const char *sql)
 {
     static const char *words[][3] = {

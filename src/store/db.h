@@ -102,6 +102,9 @@ void db_q_add(db_q *q, const char *text, const char *fmt, ...);
 /* Prepares the text and binds the recorded values; NULL on error. Outgrowing db_q aborts (a bug). */
 db_stmt *db_q_prepare(db *d, db_q *q);
 
+/* Runs q (a count) and puts its first column in *n (0 without a row); CX_OK or CX_ERR. */
+int db_q_count(db *d, db_q *q, int64_t *n);
+
 /* Debugging and tests: fn sees the text of every statement prepared in this process (NULL: off). */
 void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx);
 

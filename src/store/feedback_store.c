@@ -935,12 +935,7 @@ int feedback_count(db *d, const feedback_query *f, int64_t *n)
     db_q q;
     db_q_init(&q, "SELECT count(*)" FB_FROM);
     fb_where(&q, f, end);
-    db_stmt *s = db_q_prepare(d, &q);
-    if (!s) return CX_ERR;
-    int rc = db_step(s);
-    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
+    return db_q_count(d, &q, n);
 }
 
 #define PUB_WHERE " WHERE f.published = 1 AND f.status = 'replied' AND f.kind <> 'report'"

@@ -577,12 +577,7 @@ int pledge_count(db *d, const pledge_query *f, int64_t *n)
     db_q q;
     db_q_init(&q, "SELECT count(*)" PLEDGE_FROM);
     pledge_where(&q, f, end, today);
-    db_stmt *s = db_q_prepare(d, &q);
-    if (!s) return CX_ERR;
-    int rc = db_step(s);
-    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return db_q_count(d, &q, n);
 }
 
 int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total, int64_t *missed)

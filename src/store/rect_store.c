@@ -458,12 +458,7 @@ int rect_count(db *d, const rect_query *f, int64_t *n)
     db_q q;
     db_q_init(&q, "SELECT count(*)" RECT_FROM);
     rect_where(&q, f, end, today);
-    db_stmt *s = db_q_prepare(d, &q);
-    if (!s) return CX_ERR;
-    int rc = db_step(s);
-    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
+    return db_q_count(d, &q, n);
 }
 
 /* Escalates one item if it still qualifies (re-read inside the transaction); 1 escalated, 0 not. */

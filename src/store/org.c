@@ -334,13 +334,17 @@ static int member_count_path(db *d, const char *path, int64_t *n)
 
 int org_member_count(db *d, const org *o, int64_t *n) { return member_count_path(d, o->path, n); }
 
-int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx)
+/* org_children and org_children_plain: counts says whether to count children and members. */
+static int children(db *d, int64_t id, bool all, bool counts, org_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS ", (SELECT count(*) FROM org c WHERE c.parent_id = o.id AND c.active = 1) "
-                               "FROM org o WHERE o.parent_id = ? AND (o.active = 1 OR ? = 1) ORDER BY o.name");
+    db_q q;
+    db_q_init(&q, counts ? "SELECT " ORG_COLS ", (SELECT count(*) FROM org c WHERE c.parent_id = o.id AND c.active = 1) FROM org o"
+                         : "SELECT " ORG_COLS ", 0 FROM org o");
+    db_q_where(&q, "o.parent_id = ?", "i", id);
+    if (!all) db_q_where(&q, "o.active = 1", "");
+    db_q_add(&q, " ORDER BY o.name", "");
+    db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    db_bind_i64(s, 1, id);
-    db_bind_i64(s, 2, all ? 1 : 0);
     /* Collect first: the member counts below need the connection. */
     size_t n = 0, cap = 0;
     org *v = NULL;
@@ -359,13 +363,16 @@ int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx)
     db_done(s);
     for (size_t i = 0; rc != CX_ERR && i < n; i++) {
         int64_t nm = 0;
-        if (member_count_path(d, v[i].path, &nm) != CX_OK) rc = CX_ERR;
+        if (counts && member_count_path(d, v[i].path, &nm) != CX_OK) rc = CX_ERR;
         else if (fn(ctx, &v[i], kids[i], nm)) break;
     }
     free(v);
     free(kids);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
+
+int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx) { return children(d, id, all, true, fn, ctx); }
+int org_children_plain(db *d, int64_t id, bool all, org_fn fn, void *ctx) { return children(d, id, all, false, fn, ctx); }
 
 int org_ancestors(db *d, const org *o, org_fn fn, void *ctx)
 {

@@ -524,6 +524,49 @@ int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
+int pledge_progress_latest(db *d, int64_t member_id, int n, pledge_progress_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT e.pledge_id, e.id, e.entry_date, e.text, e.percent, e.author, v.id, v.name, v.mime, v.size FROM "
+                               "(SELECT pp.id, pp.pledge_id, pp.entry_date, pp.text, pp.percent, pp.author, "
+                               "row_number() OVER (PARTITION BY pp.pledge_id ORDER BY pp.entry_date DESC, pp.id DESC) AS k "
+                               "FROM pledge p JOIN pledge_progress pp ON pp.pledge_id = p.id "
+                               "WHERE p.member_id = ? AND p.status IN ('in_progress','completed','missed','rated','renewed')) e "
+                               "LEFT JOIN evidence v ON v.progress_id = e.id WHERE e.k <= ? "
+                               "ORDER BY e.pledge_id, e.entry_date DESC, e.id DESC, v.id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, member_id);
+    db_bind_i64(s, 2, n);
+    progress_entry *pe = xmalloc(sizeof *pe);
+    int64_t pledge_id = 0;
+    bool have = false, stop = false;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int64_t id = db_col_i64(s, 1);
+        if (!have || id != pe->id) { /* a new entry: hand over the one before */
+            if (have && (stop = fn(ctx, pledge_id, pe) != 0)) break;
+            memset(pe, 0, sizeof *pe);
+            have = true;
+            pledge_id = db_col_i64(s, 0);
+            pe->id = id;
+            snprintf(pe->date, sizeof pe->date, "%s", db_col_text(s, 2));
+            snprintf(pe->text, sizeof pe->text, "%s", db_col_text(s, 3));
+            pe->percent = (int)db_col_i64(s, 4);
+            snprintf(pe->author, sizeof pe->author, "%s", db_col_text(s, 5));
+        }
+        if (!db_col_null(s, 6) && pe->nfiles < EVIDENCE_MAX_FILES) {
+            int k = pe->nfiles++;
+            pe->files[k].id = db_col_i64(s, 6);
+            snprintf(pe->files[k].name, sizeof pe->files[k].name, "%s", db_col_text(s, 7));
+            snprintf(pe->files[k].mime, sizeof pe->files[k].mime, "%s", db_col_text(s, 8));
+            pe->files[k].size = db_col_i64(s, 9);
+        }
+    }
+    db_done(s);
+    if (rc != CX_ERR && have && !stop) fn(ctx, pledge_id, pe);
+    free(pe);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
 /* The conditions of the filters present, shared by list and count; end and today must outlive q. */
 static void pledge_where(db_q *q, const pledge_query *f, char end[CX_PATH_MAX], char today[11])
 {

@@ -389,15 +389,13 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
 {
     char end[CX_PATH_MAX];
     orgpath_end(root->path, end, CX_PATH_MAX);
-    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND (o.active = 1 OR o.id = ?) "
-                               "AND (? = 0 OR o.depth <= ?) ORDER BY o.path LIMIT ?");
+    db_q q;
+    db_q_init(&q, "SELECT " ORG_COLS " FROM org o");
+    db_q_where(&q, "o.path >= ? AND o.path < ? AND (o.active = 1 OR o.id = ?)", "ssi", root->path, end, root->id);
+    if (max_depth) db_q_where(&q, "o.depth <= ?", "i", (int64_t)(root->depth + max_depth));
+    db_q_add(&q, " ORDER BY o.path LIMIT ?", "i", (int64_t)limit);
+    db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    db_bind_text(s, 1, root->path);
-    db_bind_text(s, 2, end);
-    db_bind_i64(s, 3, root->id);
-    db_bind_i64(s, 4, max_depth);
-    db_bind_i64(s, 5, root->depth + max_depth);
-    db_bind_i64(s, 6, limit);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
         org o;

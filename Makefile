@@ -4,7 +4,7 @@ ASAN    ?= build-asan
 DB      ?= data/cxzy.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan run test unit bench fuzz clean
+.PHONY: all deps build asan run test check unit bench fuzz clean
 
 all: build
 
@@ -33,6 +33,11 @@ run: build
 # (both builds), and the browser test.
 test: build asan
 	@sh scripts/test.sh "$(BUILD)" "$(ASAN)"
+
+# Quick: unit tests and the API suite once, on SQLite, normal build, test files in parallel
+# (a minute or two; CHECK_JOBS sets how many at once, default the number of cores).
+check: build
+	@sh scripts/check.sh "$(BUILD)"
 
 unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs

@@ -60,6 +60,15 @@ newdb() { # a fresh database for each run: $1 = sqlite|pg, $2 = a unique number
   fi
 }
 
+# the query-plan test on PostgreSQL too (meson's unit suite above ran it on SQLite)
+n=$((n + 1)); db=$(newdb pg $n)
+log="$work/plans-pg.log"
+CXZY_TEST_DB="$db" "$top/$BUILD/tests/unit/test_plans" >"$log" 2>&1
+rc=$?
+cat "$log"
+count_cmocka "$log"
+part "plans (pg)" $rc
+
 for b in "$BUILD" "$ASAN"; do
   for backend in sqlite pg; do
     n=$((n + 1)); db=$(newdb $backend $n)

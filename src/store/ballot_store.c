@@ -686,15 +686,14 @@ int rating_round_pick(db *d, const char *org_path, int64_t round_id, rating_open
     memset(ro, 0, sizeof *ro); /* a caller never sees an output this call did not fill */
     char end[CX_PATH_MAX];
     orgpath_end(org_path, end, sizeof end);
-    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE (? = 0 OR r.id = ?) AND (substr(?, 1, length(o.path)) = o.path OR (? <> 0 AND o.path >= ? AND o.path < ?)) "
-                               "ORDER BY r.created_at DESC, r.id DESC LIMIT 1");
+    /* a named round of the path's ancestors or subtree; else the newest round of its ancestors */
+    db_q q;
+    db_q_init(&q, ROUND_SQL);
+    if (round_id) db_q_where(&q, "r.id = ? AND (substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?))", "isss", round_id, org_path, org_path, end);
+    else db_q_where(&q, "substr(?, 1, length(o.path)) = o.path", "s", org_path);
+    db_q_add(&q, " ORDER BY r.created_at DESC, r.id DESC LIMIT 1", "");
+    db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    db_bind_i64(s, 1, round_id);
-    db_bind_i64(s, 2, round_id);
-    db_bind_text(s, 3, org_path);
-    db_bind_i64(s, 4, round_id);
-    db_bind_text(s, 5, org_path);
-    db_bind_text(s, 6, end);
     return read_round(s, NULL, ro);
 }
 
@@ -1154,51 +1153,41 @@ int paper_batch_create(db *d, const actor *a, int kind, int64_t target_id, int64
     return CX_OK;
 }
 
-/* Prepares a list of root's subtree in a round (round_id 0: any): the SQL's first four parameters
- * are path, end of path, round_id, round_id. end must outlive the statement. */
-static db_stmt *subtree_round(db *d, const char *sql, const org *root, int64_t round_id, char end[CX_PATH_MAX])
+/* Starts q with head, then root's subtree and, when round_id is set, the round on round_col.
+ * end must outlive q. */
+static void subtree_round(db_q *q, const char *head, const char *round_col, const org *root, int64_t round_id, char end[CX_PATH_MAX])
 {
-    db_stmt *s = db_prepare(d, sql);
-    if (!s) return NULL;
+    db_q_init(q, head);
     orgpath_end(root->path, end, CX_PATH_MAX);
-    db_bind_text(s, 1, root->path);
-    db_bind_text(s, 2, end);
-    db_bind_i64(s, 3, round_id);
-    db_bind_i64(s, 4, round_id);
-    return s;
+    db_q_where(q, "o.path >= ? AND o.path < ?", "ss", root->path, end);
+    char cond[64];
+    snprintf(cond, sizeof cond, "%s = ?", round_col);
+    if (round_id) db_q_where(q, cond, "i", round_id);
 }
 
-/* How many rows the list query sql (a subtree_round statement selecting COUNT(*)) counts. */
-static int subtree_round_count(db *d, const char *sql, const org *root, int64_t round_id, int64_t *total)
+/* Appends order and one page (limit 0: all) to q and prepares it. */
+static db_stmt *page_stmt(db *d, db_q *q, const char *order, int64_t offset, int64_t limit)
 {
-    char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, sql, root, round_id, end);
-    if (!s) return CX_ERR;
-    int rc = db_step(s);
-    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
+    db_q_add(q, order, "");
+    db_q_add(q, " LIMIT ? OFFSET ?", "ii", limit > 0 ? limit : INT64_MAX, offset);
+    return db_q_prepare(d, q);
 }
 
-/* Binds the LIMIT ? OFFSET ? after subtree_round's four parameters (limit 0: all). */
-static void bind_page(db_stmt *s, int64_t offset, int64_t limit)
-{
-    db_bind_i64(s, 5, limit > 0 ? limit : INT64_MAX);
-    db_bind_i64(s, 6, offset);
-}
-
-#define BATCH_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR b.round_id = ?)"
 int paper_batch_count(db *d, const org *root, int64_t round_id, int64_t *total)
 {
-    return subtree_round_count(d, "SELECT COUNT(*)" BATCH_FROM BATCH_WHERE, root, round_id, total);
+    char end[CX_PATH_MAX];
+    db_q q;
+    subtree_round(&q, "SELECT COUNT(*)" BATCH_FROM, "b.round_id", root, round_id, end);
+    return db_q_count(d, &q, total);
 }
 
 int paper_batch_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, paper_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " BATCH_COLS BATCH_FROM BATCH_WHERE " ORDER BY b.id DESC LIMIT ? OFFSET ?", root, round_id, end);
+    db_q q;
+    subtree_round(&q, "SELECT " BATCH_COLS BATCH_FROM, "b.round_id", root, round_id, end);
+    db_stmt *s = page_stmt(d, &q, " ORDER BY b.id DESC", offset, limit);
     if (!s) return CX_ERR;
-    bind_page(s, offset, limit);
     paper_batch *b = xmalloc(sizeof *b);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -1438,18 +1427,21 @@ int phone_draw_get(db *d, int64_t id, phone_draw *p)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-#define DRAW_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR p.round_id = ?)"
 int phone_draw_count(db *d, const org *root, int64_t round_id, int64_t *total)
 {
-    return subtree_round_count(d, "SELECT COUNT(*)" DRAW_FROM DRAW_WHERE, root, round_id, total);
+    char end[CX_PATH_MAX];
+    db_q q;
+    subtree_round(&q, "SELECT COUNT(*)" DRAW_FROM, "p.round_id", root, round_id, end);
+    return db_q_count(d, &q, total);
 }
 
 int phone_draw_list(db *d, const org *root, int64_t round_id, int64_t offset, int64_t limit, draw_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " DRAW_COLS DRAW_FROM DRAW_WHERE " ORDER BY p.id DESC LIMIT ? OFFSET ?", root, round_id, end);
+    db_q q;
+    subtree_round(&q, "SELECT " DRAW_COLS DRAW_FROM, "p.round_id", root, round_id, end);
+    db_stmt *s = page_stmt(d, &q, " ORDER BY p.id DESC", offset, limit);
     if (!s) return CX_ERR;
-    bind_page(s, offset, limit);
     phone_draw *p = xmalloc(sizeof *p);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -1709,31 +1701,28 @@ static void read_burst(db_stmt *s, void *out)
 
 int burst_get(db *d, int64_t id, ballot_burst *b) { return row_by_id(d, "SELECT " BURST_COLS BURST_FROM " WHERE u.id = ?", id, read_burst, b, sizeof *b); }
 
-#define BURST_WHERE " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR u.round_id = ?) AND (? = '' OR u.state = ?)"
+/* Starts q with head and the bursts of root's subtree in the round (0: any) and state (NULL or "": any). */
+static void burst_query(db_q *q, const char *head, const org *root, int64_t round_id, const char *state, char end[CX_PATH_MAX])
+{
+    subtree_round(q, head, "u.round_id", root, round_id, end);
+    if (state && *state) db_q_where(q, "u.state = ?", "s", state);
+}
+
 int burst_count(db *d, const org *root, int64_t round_id, const char *state, int64_t *total)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT COUNT(*)" BURST_FROM BURST_WHERE, root, round_id, end);
-    if (!s) return CX_ERR;
-    db_bind_text(s, 5, state ? state : "");
-    db_bind_text(s, 6, state ? state : "");
-    int rc = db_step(s);
-    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
+    db_q q;
+    burst_query(&q, "SELECT COUNT(*)" BURST_FROM, root, round_id, state, end);
+    return db_q_count(d, &q, total);
 }
 
 int burst_list(db *d, const org *root, int64_t round_id, const char *state, int64_t offset, int64_t limit, burst_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = subtree_round(d, "SELECT " BURST_COLS BURST_FROM BURST_WHERE
-                                  " ORDER BY CASE u.state WHEN 'open' THEN 0 ELSE 1 END, u.id DESC LIMIT ? OFFSET ?",
-                               root, round_id, end);
+    db_q q;
+    burst_query(&q, "SELECT " BURST_COLS BURST_FROM, root, round_id, state, end);
+    db_stmt *s = page_stmt(d, &q, " ORDER BY CASE u.state WHEN 'open' THEN 0 ELSE 1 END, u.id DESC", offset, limit);
     if (!s) return CX_ERR;
-    db_bind_text(s, 5, state ? state : "");
-    db_bind_text(s, 6, state ? state : "");
-    db_bind_i64(s, 7, limit > 0 ? limit : INT64_MAX);
-    db_bind_i64(s, 8, offset);
     ballot_burst *b = xmalloc(sizeof *b);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {

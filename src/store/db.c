@@ -150,8 +150,13 @@ int db_lock(db *d, const char *what, int64_t id)
     return db_i64(d, &ignored, 0, "SELECT 1 FROM (SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))) l", "i", key);
 }
 
+static void (*trace_fn)(void *ctx, const char *sql);
+static void *trace_ctx;
+void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx) { trace_fn = fn, trace_ctx = ctx; }
+
 db_stmt *db_prepare(db *d, const char *sql)
 {
+    if (trace_fn) trace_fn(trace_ctx, sql);
     if (ensure(d) != CX_OK) return NULL;
     db_stmt *s = d->ops->prepare(d, sql);
     if (!s) failed(d);
@@ -226,6 +231,68 @@ int db_i64(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, .
     int rc = run_once(d, out, def, sql, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+void db_q_init(db_q *q, const char *head)
+{
+    q->n = 0, q->where = false, q->overflow = false, q->nb = 0;
+    q->sql[0] = 0;
+    db_q_add(q, head, "");
+}
+
+static void q_append(db_q *q, const char *text, const char *fmt, va_list ap)
+{
+    size_t len = strlen(text);
+    if (q->n + len >= sizeof q->sql) q->overflow = true;
+    else memcpy(q->sql + q->n, text, len + 1), q->n += len;
+    for (const char *f = fmt; f && *f; f++) {
+        if (q->nb >= DB_Q_BINDS) { q->overflow = true; return; }
+        if (*f == 'i') q->b[q->nb].type = DB_T_I64, q->b[q->nb].i = va_arg(ap, int64_t);
+        else if (*f == 's') q->b[q->nb].type = DB_T_TEXT, q->b[q->nb].s = va_arg(ap, const char *);
+        else abort(); /* a programming error in a format string */
+        q->nb++;
+    }
+}
+
+void db_q_add(db_q *q, const char *text, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    q_append(q, text, fmt, ap);
+    va_end(ap);
+}
+
+void db_q_where(db_q *q, const char *cond, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    db_q_add(q, q->where ? " AND " : " WHERE ", "");
+    q->where = true;
+    q_append(q, cond, fmt, ap);
+    va_end(ap);
+}
+
+db_stmt *db_q_prepare(db *d, db_q *q)
+{
+    if (q->overflow) abort(); /* a programming error: the statement outgrew db_q */
+    db_stmt *s = db_prepare(d, q->sql);
+    if (!s) return NULL;
+    for (int i = 0; i < q->nb; i++) {
+        if (q->b[i].type == DB_T_I64) db_bind_i64(s, i + 1, q->b[i].i);
+        else db_bind_text(s, i + 1, q->b[i].s);
+    }
+    return s;
+}
+
+int db_q_count(db *d, db_q *q, int64_t *n)
+{
+    *n = 0;
+    db_stmt *s = db_q_prepare(d, q);
+    if (!s) return CX_ERR;
+    int rc = db_step(s);
+    if (rc == DB_ROW) *n = db_col_i64(s, 0);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
 char *db_dialect(db_kind k, const char *sql)

@@ -78,6 +78,36 @@ const void *db_col_blob(db_stmt *s, int c, size_t *n);
 int64_t db_changes(db_stmt *s);
 void db_done(db_stmt *s);
 
+/* A statement built from the filters actually present: each condition is appended only when its
+ * filter is set (" WHERE " first, then " AND "), with its binds recorded, so the SQL text names
+ * exactly the columns it filters on and the planner can use their indexes. Never write
+ * `(? = 0 OR col = ?)`: that defeats an index on col (a generic plan cannot know the filter is
+ * off). Each combination of filters is its own text and so its own cached statement. Bound text is
+ * not copied: it must outlive the statement, as with db_bind_text. */
+#define DB_Q_SQL 4096
+#define DB_Q_BINDS 24
+typedef struct db_q {
+    char sql[DB_Q_SQL];
+    size_t n;
+    bool where, overflow;
+    int nb;
+    struct { int type; int64_t i; const char *s; } b[DB_Q_BINDS];
+} db_q;
+/* Starts with head ("SELECT … FROM …"), no condition yet. */
+void db_q_init(db_q *q, const char *head);
+/* Appends " WHERE cond" or " AND cond" and binds fmt's values ("i" int64, "s" text) in order. */
+void db_q_where(db_q *q, const char *cond, const char *fmt, ...);
+/* Appends text as is (ORDER BY, LIMIT) and binds fmt's values. */
+void db_q_add(db_q *q, const char *text, const char *fmt, ...);
+/* Prepares the text and binds the recorded values; NULL on error. Outgrowing db_q aborts (a bug). */
+db_stmt *db_q_prepare(db *d, db_q *q);
+
+/* Runs q (a count) and puts its first column in *n (0 without a row); CX_OK or CX_ERR. */
+int db_q_count(db *d, db_q *q, int64_t *n);
+
+/* Debugging and tests: fn sees the text of every statement prepared in this process (NULL: off). */
+void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx);
+
 /* Convenience: prepare, bind with a format ("i" int64, "s" text, "b" blob+size_t, "n" null),
  * step once, done. For statements whose result is not read. */
 int db_run(db *d, const char *sql, const char *fmt, ...);

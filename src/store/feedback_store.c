@@ -881,55 +881,32 @@ int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128]
 
 /* ---- lists ---- */
 
-/* The visibility rule of feedback_visible in SQL, then the filters; binds in bind_q's order. */
-#define FB_WHERE                                                                                                     \
-    " WHERE o.path >= ? AND o.path < ?"                                                                               \
-    " AND ((f.kind <> 'report' AND ? = 1) OR (f.kind = 'report' AND ? = 1))"                                          \
-    " AND NOT ((f.kind = 'report' OR (f.kind = 'complaint' AND f.about_kind <> ''))"                                  \
-    "          AND ? <> '' AND substr(?, 1, length(ao.path)) = ao.path)"                                             \
-    " AND (? = '' OR f.kind = ?) AND (? = '' OR f.status = ?)"                                                        \
-    " AND (? = 0 OR f.status IN ('new','assigned'))"                                                                  \
-    " AND (? = '' OR f.due_date < ?) AND (? = '' OR f.due_date >= ?) AND (? = '' OR f.due_date <= ?)"
-
-static int bind_q(db_stmt *s, const feedback_query *q, char end[CX_PATH_MAX])
+/* The visibility rule of feedback_visible in SQL, then the filters present; end must outlive q. */
+static void fb_where(db_q *q, const feedback_query *f, char end[CX_PATH_MAX])
 {
-    int i = 1;
-    orgpath_end(q->root->path, end, CX_PATH_MAX);
-    db_bind_text(s, i++, q->root->path);
-    db_bind_text(s, i++, end);
-    db_bind_i64(s, i++, q->see_normal);
-    db_bind_i64(s, i++, q->see_reports);
-    const char *vmp = q->viewer_member_path ? q->viewer_member_path : "";
-    db_bind_text(s, i++, vmp);
-    db_bind_text(s, i++, vmp);
-    const char *kind = q->kind >= 0 ? feedback_kind_name(q->kind) : "";
-    db_bind_text(s, i++, kind);
-    db_bind_text(s, i++, kind);
-    const char *st = q->status >= 0 ? feedback_status_name(q->status) : q->view == FV_NEW ? "new" : q->view == FV_REPLIED ? "replied" : "";
-    db_bind_text(s, i++, st);
-    db_bind_text(s, i++, st);
-    bool open = q->view == FV_OPEN || q->view == FV_REMINDERS || q->view == FV_OVERDUE;
-    db_bind_i64(s, i++, open);
-    const char *before = q->view == FV_OVERDUE ? q->today : "";
-    const char *from = q->view == FV_REMINDERS ? q->today : "", *to = q->view == FV_REMINDERS ? q->soon : "";
-    db_bind_text(s, i++, before);
-    db_bind_text(s, i++, before);
-    db_bind_text(s, i++, from);
-    db_bind_text(s, i++, from);
-    db_bind_text(s, i++, to);
-    db_bind_text(s, i++, to);
-    return i;
+    orgpath_end(f->root->path, end, CX_PATH_MAX);
+    db_q_where(q, "o.path >= ? AND o.path < ?", "ss", f->root->path, end);
+    if (!f->see_normal && !f->see_reports) db_q_where(q, "1 = 0", "");
+    else if (!f->see_reports) db_q_where(q, "f.kind <> 'report'", "");
+    else if (!f->see_normal) db_q_where(q, "f.kind = 'report'", "");
+    if (f->viewer_member_path && *f->viewer_member_path)
+        db_q_where(q, "NOT ((f.kind = 'report' OR (f.kind = 'complaint' AND f.about_kind <> '')) AND substr(?, 1, length(ao.path)) = ao.path)",
+                   "s", f->viewer_member_path);
+    if (f->kind >= 0) db_q_where(q, "f.kind = ?", "s", feedback_kind_name(f->kind));
+    const char *st = f->status >= 0 ? feedback_status_name(f->status) : f->view == FV_NEW ? "new" : f->view == FV_REPLIED ? "replied" : "";
+    if (*st) db_q_where(q, "f.status = ?", "s", st);
+    if (f->view == FV_OPEN || f->view == FV_REMINDERS || f->view == FV_OVERDUE) db_q_where(q, "f.status IN ('new','assigned')", "");
+    if (f->view == FV_OVERDUE && *f->today) db_q_where(q, "f.due_date < ?", "s", f->today);
+    if (f->view == FV_REMINDERS && *f->today) db_q_where(q, "f.due_date >= ?", "s", f->today);
+    if (f->view == FV_REMINDERS && *f->soon) db_q_where(q, "f.due_date <= ?", "s", f->soon);
 }
 
-static int run_list(db *d, const char *sql, int (*bind)(db_stmt *, const void *, char *), const void *q, int64_t offset, int64_t limit,
-                    feedback_fn fn, void *ctx)
+/* Runs q with LIMIT and OFFSET appended, calling fn for each item. */
+static int run_list(db *d, db_q *q, int64_t offset, int64_t limit, feedback_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, sql);
+    db_q_add(q, " LIMIT ? OFFSET ?", "ii", limit > 0 ? limit : (int64_t)1000000000000000, offset);
+    db_stmt *s = db_q_prepare(d, q);
     if (!s) return CX_ERR;
-    char end[CX_PATH_MAX];
-    int i = bind ? bind(s, q, end) : 1;
-    db_bind_i64(s, i, limit > 0 ? limit : (int64_t)1000000000000000);
-    db_bind_i64(s, i + 1, offset);
     feedback *f = xmalloc(sizeof *f);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -941,35 +918,34 @@ static int run_list(db *d, const char *sql, int (*bind)(db_stmt *, const void *,
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-static int bind_query(db_stmt *s, const void *q, char *end) { return bind_q(s, q, end); }
-
-int feedback_list(db *d, const feedback_query *q, feedback_fn fn, void *ctx)
+int feedback_list(db *d, const feedback_query *f, feedback_fn fn, void *ctx)
 {
     /* open views by due date (most urgent first), the others newest first */
-    bool by_due = q->view == FV_OPEN || q->view == FV_NEW || q->view == FV_REMINDERS || q->view == FV_OVERDUE;
-    const char *sql = by_due ? "SELECT " FB_COLS FB_FROM FB_WHERE " ORDER BY f.due_date, f.created_at, f.id LIMIT ? OFFSET ?"
-                             : "SELECT " FB_COLS FB_FROM FB_WHERE " ORDER BY f.created_at DESC, f.id LIMIT ? OFFSET ?";
-    return run_list(d, sql, bind_query, q, q->offset, q->limit, fn, ctx);
+    bool by_due = f->view == FV_OPEN || f->view == FV_NEW || f->view == FV_REMINDERS || f->view == FV_OVERDUE;
+    char end[CX_PATH_MAX];
+    db_q q;
+    db_q_init(&q, "SELECT " FB_COLS FB_FROM);
+    fb_where(&q, f, end);
+    db_q_add(&q, by_due ? " ORDER BY f.due_date, f.created_at, f.id" : " ORDER BY f.created_at DESC, f.id", "");
+    return run_list(d, &q, f->offset, f->limit, fn, ctx);
 }
 
-int feedback_count(db *d, const feedback_query *q, int64_t *n)
+int feedback_count(db *d, const feedback_query *f, int64_t *n)
 {
-    db_stmt *s = db_prepare(d, "SELECT count(*)" FB_FROM FB_WHERE);
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX];
-    bind_q(s, q, end);
-    int rc = db_step(s);
-    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
+    db_q q;
+    db_q_init(&q, "SELECT count(*)" FB_FROM);
+    fb_where(&q, f, end);
+    return db_q_count(d, &q, n);
 }
 
 #define PUB_WHERE " WHERE f.published = 1 AND f.status = 'replied' AND f.kind <> 'report'"
 
 int feedback_published(db *d, int64_t offset, int64_t limit, feedback_fn fn, void *ctx)
 {
-    return run_list(d, "SELECT " FB_COLS FB_FROM PUB_WHERE " ORDER BY f.replied_date DESC, f.created_at DESC, f.id LIMIT ? OFFSET ?", NULL,
-                    NULL, offset, limit, fn, ctx);
+    db_q q;
+    db_q_init(&q, "SELECT " FB_COLS FB_FROM PUB_WHERE " ORDER BY f.replied_date DESC, f.created_at DESC, f.id");
+    return run_list(d, &q, offset, limit, fn, ctx);
 }
 
 int feedback_published_count(db *d, int64_t *n)

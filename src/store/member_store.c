@@ -431,72 +431,67 @@ int member_reveal(db *d, const actor *a, int64_t id, char idcard[19], char phone
     return CX_OK;
 }
 
-/* Binds the query; like receives the escaped pattern and must outlive the statement. */
-static void bind_query(db_stmt *s, const member_query *q, char *end, buf *like, int *i)
+/* The conditions of the filters present; end and like (the escaped search pattern) must outlive q. */
+static void member_where(db_q *q, const member_query *f, char end[CX_PATH_MAX], buf *like)
 {
-    orgpath_end(q->root->path, end, CX_PATH_MAX);
-    if (q->subtree) {
-        db_bind_text(s, (*i)++, q->root->path);
-        db_bind_text(s, (*i)++, end);
-    } else db_bind_i64(s, (*i)++, q->root->id);
-    db_bind_i64(s, (*i)++, q->inactive ? 1 : 0);
-    db_bind_text(s, (*i)++, q->q ? q->q : "");
-    buf_addc(like, '%'); /* the search text with LIKE's wildcards escaped */
-    for (const char *c = q->q ? q->q : ""; *c; c++) {
-        if (*c == '%' || *c == '_' || *c == '\\') buf_addc(like, '\\');
-        buf_addc(like, *c);
+    if (f->subtree) {
+        orgpath_end(f->root->path, end, CX_PATH_MAX);
+        db_q_where(q, "o.path >= ? AND o.path < ?", "ss", f->root->path, end);
+    } else db_q_where(q, "m.org_id = ?", "i", f->root->id);
+    if (!f->inactive) db_q_where(q, "m.active = 1", "");
+    if (f->q && *f->q) {
+        buf_addc(like, '%'); /* the search text with LIKE's wildcards escaped */
+        for (const char *c = f->q; *c; c++) {
+            if (*c == '%' || *c == '_' || *c == '\\') buf_addc(like, '\\');
+            buf_addc(like, *c);
+        }
+        buf_addc(like, '%');
+        db_q_where(q, "m.name LIKE ? ESCAPE '\\'", "s", like->p);
     }
-    buf_addc(like, '%');
-    db_bind_text(s, (*i)++, like->p);
 }
 
-#define MEMBER_WHERE_SUB " WHERE o.path >= ? AND o.path < ? AND (m.active = 1 OR ? = 1) AND (? = '' OR m.name LIKE ? ESCAPE '\\')"
-#define MEMBER_WHERE_ONE " WHERE m.org_id = ? AND (m.active = 1 OR ? = 1) AND (? = '' OR m.name LIKE ? ESCAPE '\\')"
-
-int member_list(db *d, const member_query *q, member_fn fn, void *ctx)
+/* Runs the count (fn NULL: *n) or the page of the member list. */
+static int member_query_run(db *d, const member_query *f, const char *head, member_fn fn, void *ctx, int64_t *n)
 {
-    const char *sql = q->subtree
-                          ? "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id" MEMBER_WHERE_SUB
-                            " ORDER BY o.path, m.name, m.id LIMIT ? OFFSET ?"
-                          : "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id" MEMBER_WHERE_ONE
-                            " ORDER BY m.name, m.id LIMIT ? OFFSET ?";
-    db_stmt *s = db_prepare(d, sql);
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX];
-    int i = 1;
     buf like;
     buf_init(&like);
-    bind_query(s, q, end, &like, &i);
-    db_bind_i64(s, i++, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
-    db_bind_i64(s, i++, q->offset);
-    int rc;
-    member *m = xmalloc(sizeof *m);
-    while ((rc = db_step(s)) == DB_ROW) {
-        read_member(s, m);
-        if (fn(ctx, m)) break;
+    db_q q;
+    db_q_init(&q, head);
+    member_where(&q, f, end, &like);
+    if (fn)
+        db_q_add(&q, f->subtree ? " ORDER BY o.path, m.name, m.id LIMIT ? OFFSET ?" : " ORDER BY m.name, m.id LIMIT ? OFFSET ?", "ii",
+                 f->limit > 0 ? f->limit : (int64_t)1000000000000000, f->offset);
+    db_stmt *s = db_q_prepare(d, &q);
+    if (!s) {
+        buf_free(&like);
+        return CX_ERR;
     }
-    free(m);
+    int rc;
+    if (fn) {
+        member *m = xmalloc(sizeof *m);
+        while ((rc = db_step(s)) == DB_ROW) {
+            read_member(s, m);
+            if (fn(ctx, m)) break;
+        }
+        free(m);
+    } else {
+        rc = db_step(s);
+        *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+    }
     db_done(s);
     buf_free(&like);
     return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int member_list(db *d, const member_query *q, member_fn fn, void *ctx)
+{
+    return member_query_run(d, q, "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id", fn, ctx, NULL);
 }
 
 int member_count(db *d, const member_query *q, int64_t *n)
 {
-    const char *sql = q->subtree ? "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id" MEMBER_WHERE_SUB
-                                 : "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id" MEMBER_WHERE_ONE;
-    db_stmt *s = db_prepare(d, sql);
-    if (!s) return CX_ERR;
-    char end[CX_PATH_MAX];
-    int i = 1;
-    buf like;
-    buf_init(&like);
-    bind_query(s, q, end, &like, &i);
-    int rc = db_step(s);
-    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    buf_free(&like);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return member_query_run(d, q, "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id", NULL, NULL, n);
 }
 
 const char *photo_sniff(const void *data, size_t n)

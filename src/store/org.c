@@ -336,13 +336,17 @@ static int member_count_path(db *d, const char *path, int64_t *n)
 
 int org_member_count(db *d, const org *o, int64_t *n) { return member_count_path(d, o->path, n); }
 
-int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx)
+/* org_children and org_children_plain: counts says whether to count children and members. */
+static int children(db *d, int64_t id, bool all, bool counts, org_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS ", (SELECT count(*) FROM org c WHERE c.parent_id = o.id AND c.active = 1) "
-                               "FROM org o WHERE o.parent_id = ? AND (o.active = 1 OR ? = 1) ORDER BY o.name");
+    db_q q;
+    db_q_init(&q, counts ? "SELECT " ORG_COLS ", (SELECT count(*) FROM org c WHERE c.parent_id = o.id AND c.active = 1) FROM org o"
+                         : "SELECT " ORG_COLS ", 0 FROM org o");
+    db_q_where(&q, "o.parent_id = ?", "i", id);
+    if (!all) db_q_where(&q, "o.active = 1", "");
+    db_q_add(&q, " ORDER BY o.name", "");
+    db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    db_bind_i64(s, 1, id);
-    db_bind_i64(s, 2, all ? 1 : 0);
     /* Collect first: the member counts below need the connection. */
     size_t n = 0, cap = 0;
     org *v = NULL;
@@ -361,13 +365,16 @@ int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx)
     db_done(s);
     for (size_t i = 0; rc != CX_ERR && i < n; i++) {
         int64_t nm = 0;
-        if (member_count_path(d, v[i].path, &nm) != CX_OK) rc = CX_ERR;
+        if (counts && member_count_path(d, v[i].path, &nm) != CX_OK) rc = CX_ERR;
         else if (fn(ctx, &v[i], kids[i], nm)) break;
     }
     free(v);
     free(kids);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
+
+int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx) { return children(d, id, all, true, fn, ctx); }
+int org_children_plain(db *d, int64_t id, bool all, org_fn fn, void *ctx) { return children(d, id, all, false, fn, ctx); }
 
 int org_ancestors(db *d, const org *o, org_fn fn, void *ctx)
 {
@@ -384,15 +391,13 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
 {
     char end[CX_PATH_MAX];
     orgpath_end(root->path, end, CX_PATH_MAX);
-    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND (o.active = 1 OR o.id = ?) "
-                               "AND (? = 0 OR o.depth <= ?) ORDER BY o.path LIMIT ?");
+    db_q q;
+    db_q_init(&q, "SELECT " ORG_COLS " FROM org o");
+    db_q_where(&q, "o.path >= ? AND o.path < ? AND (o.active = 1 OR o.id = ?)", "ssi", root->path, end, root->id);
+    if (max_depth) db_q_where(&q, "o.depth <= ?", "i", (int64_t)(root->depth + max_depth));
+    db_q_add(&q, " ORDER BY o.path LIMIT ?", "i", (int64_t)limit);
+    db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    db_bind_text(s, 1, root->path);
-    db_bind_text(s, 2, end);
-    db_bind_i64(s, 3, root->id);
-    db_bind_i64(s, 4, max_depth);
-    db_bind_i64(s, 5, root->depth + max_depth);
-    db_bind_i64(s, 6, limit);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
         org o;

@@ -526,55 +526,85 @@ int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-/* WHERE clause shared by list and count: binds in a fixed order (see bind_q). */
-#define PLEDGE_WHERE                                                                                                 \
-    " WHERE (? = 0 OR p.member_id = ?) AND (? = '' OR (o.path >= ? AND o.path < ?)) AND (? = 0 OR p.org_id = ?)"     \
-    " AND (? = 0 OR p.member_id IS NULL) AND (? = 0 OR p.member_id IS NOT NULL) AND (? = '' OR p.status = ?)"                                                \
-    " AND (? = 0 OR p.status IN ('in_progress','completed','missed','rated','renewed'))"                             \
-    " AND (? = 0 OR p.status IN ('in_progress','completed','missed','rated','renewed') OR p.member_id = ?)"          \
-    " AND (? = 0 OR (p.status IN ('submitted','returned','in_progress') AND p.due_date < ?))"                         \
-    " AND (? = '' OR p.due_date >= ?) AND (? = '' OR p.due_date <= ?)"
-
-/* Binds the WHERE parameters; returns the number of the next parameter. */
-static int bind_q(db_stmt *s, const pledge_query *q, char *end, char *today)
+int pledge_progress_latest(db *d, int64_t member_id, int n, pledge_progress_fn fn, void *ctx)
 {
-    int i = 1;
-    db_bind_i64(s, i++, q->member_id);
-    db_bind_i64(s, i++, q->member_id);
-    const char *path = q->root && q->subtree ? q->root->path : "";
-    if (q->root) orgpath_end(q->root->path, end, CX_PATH_MAX);
-    db_bind_text(s, i++, path);
-    db_bind_text(s, i++, path);
-    db_bind_text(s, i++, q->root && q->subtree ? end : "");
-    int64_t own = q->root && !q->subtree ? q->root->id : 0;
-    db_bind_i64(s, i++, own);
-    db_bind_i64(s, i++, own);
-    db_bind_i64(s, i++, q->org_only ? 1 : 0);
-    db_bind_i64(s, i++, q->member_only ? 1 : 0);
-    const char *st = q->status >= 0 ? pledge_status_name((pledge_status)q->status) : "";
-    db_bind_text(s, i++, st);
-    db_bind_text(s, i++, st);
-    db_bind_i64(s, i++, q->public_only ? 1 : 0);
-    db_bind_i64(s, i++, q->drafts_hidden ? 1 : 0);
-    db_bind_i64(s, i++, q->own_member);
-    date_today(today);
-    db_bind_i64(s, i++, q->overdue ? 1 : 0);
-    db_bind_text(s, i++, today);
-    db_bind_text(s, i++, q->due_from ? q->due_from : "");
-    db_bind_text(s, i++, q->due_from ? q->due_from : "");
-    db_bind_text(s, i++, q->due_to ? q->due_to : "");
-    db_bind_text(s, i++, q->due_to ? q->due_to : "");
-    return i;
+    db_stmt *s = db_prepare(d, "SELECT e.pledge_id, e.id, e.entry_date, e.text, e.percent, e.author, v.id, v.name, v.mime, v.size FROM "
+                               "(SELECT pp.id, pp.pledge_id, pp.entry_date, pp.text, pp.percent, pp.author, "
+                               "row_number() OVER (PARTITION BY pp.pledge_id ORDER BY pp.entry_date DESC, pp.id DESC) AS k "
+                               "FROM pledge p JOIN pledge_progress pp ON pp.pledge_id = p.id "
+                               "WHERE p.member_id = ? AND p.status IN ('in_progress','completed','missed','rated','renewed')) e "
+                               "LEFT JOIN evidence v ON v.progress_id = e.id WHERE e.k <= ? "
+                               "ORDER BY e.pledge_id, e.entry_date DESC, e.id DESC, v.id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, member_id);
+    db_bind_i64(s, 2, n);
+    progress_entry *pe = xmalloc(sizeof *pe);
+    int64_t pledge_id = 0;
+    bool have = false, stop = false;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int64_t id = db_col_i64(s, 1);
+        if (!have || id != pe->id) { /* a new entry: hand over the one before */
+            if (have && (stop = fn(ctx, pledge_id, pe) != 0)) break;
+            memset(pe, 0, sizeof *pe);
+            have = true;
+            pledge_id = db_col_i64(s, 0);
+            pe->id = id;
+            snprintf(pe->date, sizeof pe->date, "%s", db_col_text(s, 2));
+            snprintf(pe->text, sizeof pe->text, "%s", db_col_text(s, 3));
+            pe->percent = (int)db_col_i64(s, 4);
+            snprintf(pe->author, sizeof pe->author, "%s", db_col_text(s, 5));
+        }
+        if (!db_col_null(s, 6) && pe->nfiles < EVIDENCE_MAX_FILES) {
+            int k = pe->nfiles++;
+            pe->files[k].id = db_col_i64(s, 6);
+            snprintf(pe->files[k].name, sizeof pe->files[k].name, "%s", db_col_text(s, 7));
+            snprintf(pe->files[k].mime, sizeof pe->files[k].mime, "%s", db_col_text(s, 8));
+            pe->files[k].size = db_col_i64(s, 9);
+        }
+    }
+    db_done(s);
+    if (rc != CX_ERR && have && !stop) fn(ctx, pledge_id, pe);
+    free(pe);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx)
+/* The conditions of the filters present, shared by list and count; end and today must outlive q. */
+static void pledge_where(db_q *q, const pledge_query *f, char end[CX_PATH_MAX], char today[11])
 {
-    db_stmt *s = db_prepare(d, "SELECT " PLEDGE_COLS PLEDGE_FROM PLEDGE_WHERE " ORDER BY p.due_date, p.id LIMIT ? OFFSET ?");
-    if (!s) return CX_ERR;
+    static const char *public_states = "p.status IN ('in_progress','completed','missed','rated','renewed')";
+    char cond[160];
+    if (f->member_id) db_q_where(q, "p.member_id = ?", "i", f->member_id);
+    if (f->root && f->subtree) {
+        orgpath_end(f->root->path, end, CX_PATH_MAX);
+        db_q_where(q, "o.path >= ? AND o.path < ?", "ss", f->root->path, end);
+    }
+    if (f->root && !f->subtree) db_q_where(q, "p.org_id = ?", "i", f->root->id);
+    if (f->org_only) db_q_where(q, "p.member_id IS NULL", "");
+    if (f->member_only) db_q_where(q, "p.member_id IS NOT NULL", "");
+    if (f->status >= 0) db_q_where(q, "p.status = ?", "s", pledge_status_name((pledge_status)f->status));
+    if (f->public_only) db_q_where(q, public_states, "");
+    if (f->drafts_hidden) {
+        snprintf(cond, sizeof cond, "(%s OR p.member_id = ?)", public_states);
+        db_q_where(q, cond, "i", f->own_member);
+    }
+    if (f->overdue) {
+        date_today(today);
+        db_q_where(q, "p.status IN ('submitted','returned','in_progress') AND p.due_date < ?", "s", today);
+    }
+    if (f->due_from && *f->due_from) db_q_where(q, "p.due_date >= ?", "s", f->due_from);
+    if (f->due_to && *f->due_to) db_q_where(q, "p.due_date <= ?", "s", f->due_to);
+}
+
+int pledge_list(db *d, const pledge_query *f, pledge_fn fn, void *ctx)
+{
     char end[CX_PATH_MAX], today[11];
-    int i = bind_q(s, q, end, today);
-    db_bind_i64(s, i, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
-    db_bind_i64(s, i + 1, q->offset);
+    db_q q;
+    db_q_init(&q, "SELECT " PLEDGE_COLS PLEDGE_FROM);
+    pledge_where(&q, f, end, today);
+    db_q_add(&q, " ORDER BY p.due_date, p.id LIMIT ? OFFSET ?", "ii", f->limit > 0 ? f->limit : (int64_t)1000000000000000, f->offset);
+    db_stmt *s = db_q_prepare(d, &q);
+    if (!s) return CX_ERR;
     pledge *p = xmalloc(sizeof *p);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -586,16 +616,13 @@ int pledge_list(db *d, const pledge_query *q, pledge_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int pledge_count(db *d, const pledge_query *q, int64_t *n)
+int pledge_count(db *d, const pledge_query *f, int64_t *n)
 {
-    db_stmt *s = db_prepare(d, "SELECT count(*)" PLEDGE_FROM PLEDGE_WHERE);
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX], today[11];
-    bind_q(s, q, end, today);
-    int rc = db_step(s);
-    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    db_q q;
+    db_q_init(&q, "SELECT count(*)" PLEDGE_FROM);
+    pledge_where(&q, f, end, today);
+    return db_q_count(d, &q, n);
 }
 
 int pledge_record(db *d, int64_t member_id, int64_t *kept, int64_t *public_total, int64_t *missed)

@@ -72,6 +72,10 @@ typedef struct progress_entry {
 } progress_entry;
 typedef int (*progress_fn)(void *ctx, const progress_entry *pe);
 int pledge_progress_list(db *d, int64_t pledge_id, progress_fn fn, void *ctx);
+/* The latest n progress entries (newest first, with their files) of each public pledge of a member
+ * (approved and later), in one query: the public card. fn sees each entry with its pledge. */
+typedef int (*pledge_progress_fn)(void *ctx, int64_t pledge_id, const progress_entry *pe);
+int pledge_progress_latest(db *d, int64_t member_id, int n, pledge_progress_fn fn, void *ctx);
 /* The pledge an evidence file belongs to, without loading the file: 1 found, 0 none. */
 int evidence_pledge(db *d, int64_t id, int64_t *pledge_id);
 /* 1 with bytes, type and the pledge it belongs to; 0 when there is none. */

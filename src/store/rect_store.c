@@ -417,43 +417,32 @@ int rect_history(db *d, int64_t rect_id, rect_event_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-/* WHERE clause shared by list and count; binds in the order of bind_q. */
-#define RECT_WHERE                                                                                                 \
-    " WHERE (? = '' OR (o.path >= ? AND o.path < ?)) AND (? = 0 OR r.org_id = ?)"                                  \
-    " AND (? = 0 OR r.id IN (SELECT x.rect_id FROM rect_escalation x WHERE x.to_org_id = ?))"                      \
-    " AND (? = '' OR r.status = ?) AND (? = 0 OR (r.status IN ('open','submitted') AND r.due_date < ?))"
-
-static int bind_q(db_stmt *s, const rect_query *q, char end[CX_PATH_MAX], char today[11])
+/* The conditions of the filters present, shared by list and count; end and today must outlive q. */
+static void rect_where(db_q *q, const rect_query *f, char end[CX_PATH_MAX], char today[11])
 {
-    int i = 1;
-    const char *path = q->scope == RQ_SUBTREE ? q->root->path : "";
-    orgpath_end(q->root->path, end, CX_PATH_MAX);
-    db_bind_text(s, i++, path);
-    db_bind_text(s, i++, path);
-    db_bind_text(s, i++, end);
-    int64_t own = q->scope == RQ_OWN ? q->root->id : 0, esc = q->scope == RQ_ESCALATED ? q->root->id : 0;
-    db_bind_i64(s, i++, own);
-    db_bind_i64(s, i++, own);
-    db_bind_i64(s, i++, esc);
-    db_bind_i64(s, i++, esc);
-    const char *st = q->status >= 0 ? rect_status_name((rect_status)q->status) : "";
-    db_bind_text(s, i++, st);
-    db_bind_text(s, i++, st);
-    if (q->as_of) snprintf(today, 11, "%s", q->as_of);
-    else date_today(today);
-    db_bind_i64(s, i++, q->overdue ? 1 : 0);
-    db_bind_text(s, i++, today);
-    return i;
+    if (f->scope == RQ_SUBTREE) {
+        orgpath_end(f->root->path, end, CX_PATH_MAX);
+        db_q_where(q, "o.path >= ? AND o.path < ?", "ss", f->root->path, end);
+    }
+    if (f->scope == RQ_OWN) db_q_where(q, "r.org_id = ?", "i", f->root->id);
+    if (f->scope == RQ_ESCALATED) db_q_where(q, "r.id IN (SELECT x.rect_id FROM rect_escalation x WHERE x.to_org_id = ?)", "i", f->root->id);
+    if (f->status >= 0) db_q_where(q, "r.status = ?", "s", rect_status_name((rect_status)f->status));
+    if (f->overdue) {
+        if (f->as_of) snprintf(today, 11, "%s", f->as_of);
+        else date_today(today);
+        db_q_where(q, "r.status IN ('open','submitted') AND r.due_date < ?", "s", today);
+    }
 }
 
-int rect_list(db *d, const rect_query *q, rect_fn fn, void *ctx)
+int rect_list(db *d, const rect_query *f, rect_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " RECT_COLS RECT_FROM RECT_WHERE " ORDER BY r.due_date, r.id LIMIT ? OFFSET ?");
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX], today[11];
-    int i = bind_q(s, q, end, today);
-    db_bind_i64(s, i, q->limit > 0 ? q->limit : (int64_t)1000000000000000);
-    db_bind_i64(s, i + 1, q->offset);
+    db_q q;
+    db_q_init(&q, "SELECT " RECT_COLS RECT_FROM);
+    rect_where(&q, f, end, today);
+    db_q_add(&q, " ORDER BY r.due_date, r.id LIMIT ? OFFSET ?", "ii", f->limit > 0 ? f->limit : (int64_t)1000000000000000, f->offset);
+    db_stmt *s = db_q_prepare(d, &q);
+    if (!s) return CX_ERR;
     rect *r = xmalloc(sizeof *r);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -465,16 +454,13 @@ int rect_list(db *d, const rect_query *q, rect_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int rect_count(db *d, const rect_query *q, int64_t *n)
+int rect_count(db *d, const rect_query *f, int64_t *n)
 {
-    db_stmt *s = db_prepare(d, "SELECT count(*)" RECT_FROM RECT_WHERE);
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX], today[11];
-    bind_q(s, q, end, today);
-    int rc = db_step(s);
-    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
+    db_q q;
+    db_q_init(&q, "SELECT count(*)" RECT_FROM);
+    rect_where(&q, f, end, today);
+    return db_q_count(d, &q, n);
 }
 
 /* Escalates one item if it still qualifies (re-read inside the transaction); 1 escalated, 0 not. */

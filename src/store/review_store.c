@@ -1098,39 +1098,33 @@ int charge_list_user(db *d, int64_t user_id, int64_t round_id, charge_fn fn, voi
     return charge_rows(s, fn, ctx);
 }
 
-#define CHARGE_ORG_WHERE "WHERE c.round_id = ? AND o.path >= ? AND o.path < ? AND (? = 0 OR m.id IS NULL) "
-/* Prepares sql (CHARGE_ORG_WHERE's four parameters first); end must outlive the statement. */
-static db_stmt *charge_org_stmt(db *d, const char *sql, int64_t round_id, const org *root, bool pending_only, char end[CX_PATH_MAX])
+/* Starts q with head and the charges of root's subtree in the round (pending_only: nobody
+ * assigned); end must outlive q. */
+static void charge_org_q(db_q *q, const char *head, int64_t round_id, const org *root, bool pending_only, char end[CX_PATH_MAX])
 {
     orgpath_end(root->path, end, CX_PATH_MAX);
-    db_stmt *s = db_prepare(d, sql);
-    if (!s) return NULL;
-    db_bind_i64(s, 1, round_id);
-    db_bind_text(s, 2, root->path);
-    db_bind_text(s, 3, end);
-    db_bind_i64(s, 4, pending_only ? 1 : 0);
-    return s;
+    db_q_init(q, head);
+    db_q_where(q, "c.round_id = ? AND o.path >= ? AND o.path < ?", "iss", round_id, root->path, end);
+    if (pending_only) db_q_where(q, "m.id IS NULL", "");
 }
 
 int charge_count_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t *total)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = charge_org_stmt(d, "SELECT COUNT(*) FROM (" CHARGE_SQL CHARGE_ORG_WHERE ") x", round_id, root, pending_only, end);
-    if (!s) return CX_ERR;
-    int rc = db_step(s);
-    *total = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
+    db_q q;
+    charge_org_q(&q, "SELECT COUNT(*) FROM (" CHARGE_SQL, round_id, root, pending_only, end);
+    db_q_add(&q, ") x", "");
+    return db_q_count(d, &q, total);
 }
 
 int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only, int64_t offset, int64_t limit, charge_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX];
-    db_stmt *s = charge_org_stmt(d, CHARGE_SQL CHARGE_ORG_WHERE "ORDER BY o.path, c.target_kind DESC, tname, c.target_id LIMIT ? OFFSET ?",
-                                 round_id, root, pending_only, end);
+    db_q q;
+    charge_org_q(&q, CHARGE_SQL, round_id, root, pending_only, end);
+    db_q_add(&q, " ORDER BY o.path, c.target_kind DESC, tname, c.target_id LIMIT ? OFFSET ?", "ii", limit > 0 ? limit : INT64_MAX, offset);
+    db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    db_bind_i64(s, 5, limit > 0 ? limit : INT64_MAX);
-    db_bind_i64(s, 6, offset);
     return charge_rows(s, fn, ctx);
 }
 
@@ -1760,12 +1754,13 @@ int grades_redo(db *d, const actor *a, int64_t round_id, int64_t org_id, const c
 {
     int64_t *rounds = NULL;
     size_t nr = 0;
-    db_stmt *s = db_prepare(d, "SELECT DISTINCT g.round_id FROM grade g JOIN review_round r ON r.id = g.round_id WHERE g.target_kind = 'member' "
-                               "AND g.org_id = ? AND r.status = 'open' AND (? = 0 OR g.round_id = ?) ORDER BY g.round_id");
+    db_q q;
+    db_q_init(&q, "SELECT DISTINCT g.round_id FROM grade g JOIN review_round r ON r.id = g.round_id");
+    db_q_where(&q, "g.target_kind = 'member' AND g.org_id = ? AND r.status = 'open'", "i", org_id);
+    if (round_id) db_q_where(&q, "g.round_id = ?", "i", round_id);
+    db_q_add(&q, " ORDER BY g.round_id", "");
+    db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    db_bind_i64(s, 1, org_id);
-    db_bind_i64(s, 2, round_id);
-    db_bind_i64(s, 3, round_id);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) rounds = xrealloc(rounds, (nr + 1) * sizeof *rounds), rounds[nr++] = db_col_i64(s, 0);
     db_done(s);
@@ -1841,27 +1836,25 @@ int grade_get(db *d, int64_t round_id, bool is_org, int64_t target_id, grade_row
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-#define GRADE_WHERE "WHERE g.round_id = ? AND o.path >= ? AND o.path < ? AND (? = 0 OR g.target_kind = ?) AND (? = 0 OR g.approval = 'pending') "
-
-static void bind_grade_q(db_stmt *s, const grade_query *q, char *end)
+/* Starts q with head and the grades the query selects; end must outlive q. */
+static void grade_q(db_q *q, const char *head, const grade_query *f, char *end)
 {
-    orgpath_end(q->root->path, end, CX_PATH_MAX);
-    db_bind_i64(s, 1, q->round_id);
-    db_bind_text(s, 2, q->root->path);
-    db_bind_text(s, 3, end);
-    db_bind_i64(s, 4, q->kind);
-    db_bind_text(s, 5, q->kind == 2 ? "org" : "member");
-    db_bind_i64(s, 6, q->pending_only ? 1 : 0);
+    orgpath_end(f->root->path, end, CX_PATH_MAX);
+    db_q_init(q, head);
+    db_q_where(q, "g.round_id = ? AND o.path >= ? AND o.path < ?", "iss", f->round_id, f->root->path, end);
+    if (f->kind) db_q_where(q, "g.target_kind = ?", "s", f->kind == 2 ? "org" : "member");
+    if (f->pending_only) db_q_where(q, "g.approval = 'pending'", "");
 }
 
-int grade_list(db *d, const grade_query *q, grade_fn fn, void *ctx)
+int grade_list(db *d, const grade_query *f, grade_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, GRADE_SQL GRADE_WHERE "ORDER BY o.path, g.target_kind DESC, tname, g.target_id LIMIT ? OFFSET ?");
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX];
-    bind_grade_q(s, q, end);
-    db_bind_i64(s, 7, q->limit > 0 ? q->limit : (int64_t)1000000000000);
-    db_bind_i64(s, 8, q->offset);
+    db_q q;
+    grade_q(&q, GRADE_SQL, f, end);
+    db_q_add(&q, " ORDER BY o.path, g.target_kind DESC, tname, g.target_id LIMIT ? OFFSET ?", "ii",
+             f->limit > 0 ? f->limit : (int64_t)1000000000000, f->offset);
+    db_stmt *s = db_q_prepare(d, &q);
+    if (!s) return CX_ERR;
     grade_row *g = xmalloc(sizeof *g);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
@@ -1875,14 +1868,10 @@ int grade_list(db *d, const grade_query *q, grade_fn fn, void *ctx)
 
 int grade_count(db *d, const grade_query *q, int64_t *n)
 {
-    db_stmt *s = db_prepare(d, "SELECT count(*) FROM grade g JOIN org o ON o.id = g.org_id " GRADE_WHERE);
-    if (!s) return CX_ERR;
     char end[CX_PATH_MAX];
-    bind_grade_q(s, q, end);
-    int rc = db_step(s);
-    *n = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-    db_done(s);
-    return rc == DB_ROW ? CX_OK : CX_ERR;
+    db_q dq;
+    grade_q(&dq, "SELECT count(*) FROM grade g JOIN org o ON o.id = g.org_id", q, end);
+    return db_q_count(d, &dq, n);
 }
 
 /* ---- grades: the branch meeting and the higher committee ---- */
@@ -2219,10 +2208,10 @@ static int stored_rows(db *d, int64_t round_id, int64_t org_id, stored **v, size
     db_stmt *s = db_prepare(d, org_id ? "SELECT target_id, score, computed, final, meets, approval, decision FROM grade WHERE round_id = ? "
                                         "AND target_kind = 'member' AND org_id = ? ORDER BY target_id"
                                       : "SELECT target_id, score, computed, final, meets, approval, decision FROM grade WHERE round_id = ? "
-                                        "AND target_kind = 'org' AND ? = 0 ORDER BY target_id");
+                                        "AND target_kind = 'org' ORDER BY target_id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
-    db_bind_i64(s, 2, org_id);
+    if (org_id) db_bind_i64(s, 2, org_id);
     *v = NULL;
     *n = 0;
     int rc;

@@ -117,6 +117,8 @@ int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
  * direct children and of members in the child's whole subtree. */
 typedef int (*org_fn)(void *ctx, const org *o, int64_t nchildren, int64_t nmembers);
 int org_children(db *d, int64_t id, bool all, org_fn fn, void *ctx);
+/* The same without the counts (fn sees 0 and 0): for callers that only need the children. */
+int org_children_plain(db *d, int64_t id, bool all, org_fn fn, void *ctx);
 /* Ancestors from the root down to (not including) id. */
 int org_ancestors(db *d, const org *o, org_fn fn, void *ctx);
 /* The subtree in path order down to max_depth levels below root (0 = unlimited), at most limit rows. */

@@ -302,7 +302,7 @@ void h_org_feedback(req *r)
     }
     pager_json(r, d, &pg);
     child_ctx cc = {r, q, cJSON_AddArrayToObject(d, "children"), CX_OK};
-    if (org_children(r->db, o.id, false, add_child_counts, &cc) != CX_OK || cc.rc != CX_OK) {
+    if (org_children_plain(r->db, o.id, false, add_child_counts, &cc) != CX_OK || cc.rc != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取下级组织失败");
         return;
     }
@@ -488,7 +488,7 @@ static void item_data(req *r, const feedback *f, const char *vmp)
             add_target(&ac, &about, 0, 0);
         }
         if (!feedback_has_accused(f) && f->org_id != f->about_org_id && org_get(r->db, f->org_id, &cur) == 1) add_target(&ac, &cur, 0, 0);
-        if (!feedback_has_accused(f)) org_children(r->db, f->org_id, false, add_target, &ac);
+        if (!feedback_has_accused(f)) org_children_plain(r->db, f->org_id, false, add_target, &ac);
     }
 }
 

@@ -99,31 +99,26 @@ static int add_pledge(void *ctx, const pledge *p)
     return 0;
 }
 
-/* The latest three progress entries of a public pledge, with links to their public evidence. */
-typedef struct prog_ctx {
-    cJSON *arr;
-    int n;
-} prog_ctx;
-
-static int add_public_progress(void *vctx, const progress_entry *pe)
-{
-    prog_ctx *c = vctx;
-    cJSON *x = json_progress(pe);
-    cJSON_DeleteItemFromObject(x, "author"); /* the public sees what was done, not who keyed it in */
-    cJSON_AddItemToArray(c->arr, x);
-    return ++c->n >= 3;
-}
-
-static int add_progress_to(req *r, cJSON *pledges)
+/* The latest three progress entries of each public pledge, with links to their public evidence. */
+static int add_public_progress(void *pledges, int64_t pledge_id, const progress_entry *pe)
 {
     cJSON *p;
-    cJSON_ArrayForEach(p, pledges)
+    cJSON_ArrayForEach(p, (cJSON *)pledges)
     {
-        prog_ctx c = {cJSON_AddArrayToObject(p, "progress"), 0};
-        if (pledge_progress_list(r->db, json_get_i64(p, "id"), add_public_progress, &c) != CX_OK)
-            return CX_ERR;
+        if (json_get_i64(p, "id") != pledge_id) continue;
+        cJSON *x = json_progress(pe);
+        cJSON_DeleteItemFromObject(x, "author"); /* the public sees what was done, not who keyed it in */
+        cJSON_AddItemToArray(cJSON_GetObjectItem(p, "progress"), x);
     }
-    return CX_OK;
+    return 0;
+}
+
+/* Every pledge gets "progress": its latest three entries, all read in one query. */
+static int add_progress_to(req *r, const member *m, cJSON *pledges)
+{
+    cJSON *p;
+    cJSON_ArrayForEach(p, pledges) cJSON_AddArrayToObject(p, "progress");
+    return pledge_progress_latest(r->db, m->id, 3, add_public_progress, pledges);
 }
 
 /* What the public may see of a member (亮身份): never 身份证号, phone or birth year. */
@@ -149,7 +144,7 @@ static void card_data(req *r, const member *m, cJSON *d)
     pledge_query q = {.member_id = m->id, .status = -1, .public_only = true}; /* all of them (limit 0) */
     cJSON *arr = cJSON_AddArrayToObject(c, "pledges");
     int64_t kept = 0, total = 0, missed = 0;
-    if (pledge_list(r->db, &q, add_pledge, arr) != CX_OK || add_progress_to(r, arr) != CX_OK ||
+    if (pledge_list(r->db, &q, add_pledge, arr) != CX_OK || add_progress_to(r, m, arr) != CX_OK ||
         pledge_record(r->db, m->id, &kept, &total, &missed) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取公开承诺失败"); /* never a partial page (nor a cached one) */
         return;

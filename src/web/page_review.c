@@ -1128,7 +1128,7 @@ void h_org_charges(req *r)
     leader_list(r->db, o.path, add_leader, cJSON_AddArrayToObject(d, "leaders"));
     cJSON *targets = cJSON_AddArrayToObject(d, "targets");
     add_org_target(targets, &o, 0, 0);
-    org_children(r->db, o.id, false, add_org_target, targets);
+    org_children_plain(r->db, o.id, false, add_org_target, targets);
     member_query q = {.root = &o, .limit = 500};
     member_list(r->db, &q, add_member_target, targets);
 }

@@ -1,5 +1,6 @@
 /* pwgate.c: admission to password hashing (see pwgate.h). */
 #include "pwgate.h"
+#include "util.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,12 +41,7 @@ void pwgate_configure(int n, int more)
     pthread_mutex_unlock(&mu);
 }
 
-static uint32_t hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
+static uint32_t hash(const char *s) { return (uint32_t)fnv1a_str(s); }
 
 /* addr's bucket, brought up to date (mu held); a new address takes the stalest of its probes. */
 static addr_bucket *bucket(const char *addr, double t)

@@ -159,3 +159,13 @@ size_t utf8_len(const char *s)
         if (((unsigned char)*s & 0xC0) != 0x80) n++;
     return n;
 }
+
+uint64_t fnv1a(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+uint64_t fnv1a_str(const char *s) { return fnv1a(s, strlen(s)); }

@@ -52,4 +52,8 @@ size_t utf8_len(const char *s);
  * "2026-12-06 13:45"; "" for none (0). */
 void time_text(int64_t t, bool seconds, char out[32]);
 
+/* FNV-1a (64-bit) of n bytes, or of a string: the one hash for in-memory tables, cache slots,
+ * address buckets and lock keys (not for anything an attacker must not steer: see crypto.h). */
+uint64_t fnv1a(const void *p, size_t n);
+uint64_t fnv1a_str(const char *s);
 #endif

@@ -141,8 +141,7 @@ int db_lock(db *d, const char *what, int64_t id)
 {
     if (!d->in_tx) return CX_ERR;
     if (d->kind != DB_PG) return CX_OK;
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a of what, then mixed with id */
-    for (const char *p = what; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    uint64_t h = fnv1a_str(what); /* mixed with id */
     h ^= (uint64_t)id * 0x9e3779b97f4a7c15ULL;
     int64_t key;
     memcpy(&key, &h, sizeof key);

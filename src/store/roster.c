@@ -96,12 +96,7 @@ typedef struct orgcache {
     size_t n, cap;
 } orgcache;
 
-static size_t name_hash(const char *s)
-{
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
+static size_t name_hash(const char *s) { return (size_t)fnv1a_str(s); }
 
 static org_entry *org_lookup(db *d, orgcache *c, const org *root, const char *name)
 {

@@ -4,12 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t hash(const char *s)
-{
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
+static size_t hash(const char *s) { return (size_t)fnv1a_str(s); }
 
 void *stmt_cache_get(stmt_cache *c, const char *sql)
 {

@@ -35,9 +35,7 @@ static void init(void)
 
 static slot *slot_for(const char *key)
 {
-    size_t h = 1469598103934665603ULL;
-    for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return &slots[h % SLOTS];
+    return &slots[fnv1a_str(key) % SLOTS];
 }
 
 bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, char mime[64])

@@ -55,9 +55,7 @@ bool web_public_https(void) { return g_https; }
  * is not answered from a cache made under another address. */
 static uint32_t tag_of(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h | 1; /* never 0: 0 means "no QR on this page" */
+    return (uint32_t)fnv1a_str(s) | 1; /* never 0: 0 means "no QR on this page" */
 }
 
 bool req_public_url(req *r, const char *path, buf *out)

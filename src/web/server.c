@@ -1326,9 +1326,7 @@ static uint64_t addr_hash(const struct sockaddr_storage *ca)
     size_t n = 0;
     if (ca->ss_family == AF_INET) p = (const unsigned char *)&((const struct sockaddr_in *)ca)->sin_addr, n = 4;
     else if (ca->ss_family == AF_INET6) p = (const unsigned char *)&((const struct sockaddr_in6 *)ca)->sin6_addr, n = 16;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
-    return h;
+    return fnv1a(p, n);
 }
 
 /* Slowloris: trickled headers held connections forever (libmicrohttpd's timeout counts from the

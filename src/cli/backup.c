@@ -85,19 +85,17 @@ int cmd_backup(int argc, char **argv)
     cli_opts o = {0};
     const char *out = NULL;
     bool force = false;
-    static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
-                                   {"output", required_argument, 0, 'o'}, {"force", no_argument, 0, 'f'},
-                                   {"help", no_argument, 0, 'h'}, {0}};
+    static struct option opts[] = {COMMON_OPTS,
+                                   {"output", required_argument, 0, 'o'}, {"force", no_argument, 0, 'f'}, {0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (cli_common_opt(c, &o)) continue;
         switch (c) {
-        case 'd': o.db = optarg; break;
-        case 'k': o.key = optarg; break;
         case 'o': out = optarg; break;
         case 'f': force = true; break;
-        case 'h': printf("%s", usage); return 0;
-        default: fprintf(stderr, "%s", usage); return 2;
+        case OPT_HELP: printf("%s", usage); return 0;
+        default: return cli_usage(usage);
         }
     }
     if (!out || !*out || optind < argc) return fprintf(stderr, "%s", usage), 2;
@@ -137,17 +135,16 @@ int cmd_restore(int argc, char **argv)
         "  退出码：0 成功；2 用法错误或拒绝覆盖；3 出错（备份损坏、密钥不配对等）。\n";
     cli_opts o = {0};
     bool force = false;
-    static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
-                                   {"force", no_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}, {0}};
+    static struct option opts[] = {COMMON_OPTS,
+                                   {"force", no_argument, 0, 'f'}, {0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_opt(c, &o)) continue;
         switch (c) {
-        case 'd': o.db = optarg; break;
-        case 'k': o.key = optarg; break;
         case 'f': force = true; break;
-        case 'h': printf("%s", usage); return 0;
-        default: fprintf(stderr, "%s", usage); return 2;
+        case OPT_HELP: printf("%s", usage); return 0;
+        default: return cli_usage(usage);
         }
     }
     if (optind != argc - 1) return fprintf(stderr, "%s", usage), 2;

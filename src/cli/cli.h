@@ -2,6 +2,7 @@
 #ifndef CX_CLI_H
 #define CX_CLI_H
 #include "../store/store.h"
+#include <getopt.h>
 
 typedef struct cli_opts {
     const char *db;  /* --db, $CXZY_DB, or data/cxzy.db */
@@ -18,6 +19,38 @@ int cli_err(const cx_err *e); /* prints "错误：…" to stderr, returns exit s
  * "错误：--opt 应为 lo 到 hi 之间的整数，收到“arg”" and returns false (the caller exits 2). */
 bool cli_int(const char *opt, const char *arg, int64_t lo, int64_t hi, int64_t *out);
 
+
+/* The options every command shares (long options only): put COMMON_OPTS first in a command's
+ * option table and hand each option to cli_common_opt before the command's own switch. */
+enum { OPT_DB = 1000, OPT_KEY, OPT_HELP, OPT_AS };
+#define COMMON_OPTS {"db", required_argument, 0, OPT_DB}, {"key", required_argument, 0, OPT_KEY}, {"help", no_argument, 0, OPT_HELP}, \
+                    {"as", required_argument, 0, OPT_AS}
+/* Takes --db, --key and --as (--as 姓名 names the operator, exit 2 on a bad name); returns 1 when
+ * c was one of them, 0 otherwise (--help is the command's: it prints its own usage). */
+int cli_common_opt(int c, cli_opts *o);
+/* Names the operator as records and the audit log show it: 命令行（姓名） with --as 姓名, else
+ * 命令行（the system user; the one who ran sudo when run through it）. */
+void cli_name_actor(const char *as);
+int cli_usage(const char *usage);                                    /* prints usage to stderr, returns 2 */
+int cli_id(const char *s, const char *label, int64_t *out);          /* a positive id, or prints why */
+/* --org ID: parses it, opens the database and reads the organisation into *root; on failure prints
+ * why and returns NULL with *status the exit code (2 a malformed id, 1 no such organisation). */
+db *cli_open_org(cli_opts *o, const char *id, org *root, int *status);
+
+/* One function per command, each in cli/<command>.c (backup and restore share cli/backup.c). */
 int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_recount(int argc, char **argv);
+int cmd_escalate(int argc, char **argv);
+int cmd_redraw(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 #endif

@@ -329,17 +329,16 @@ int cmd_demo(int argc, char **argv)
     cli_opts o = {0};
     int64_t members = 3000;
     uint64_t seed = 2010;
-    static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
+    static struct option opts[] = {COMMON_OPTS,
                                    {"members", required_argument, 0, 'm'}, {"seed", required_argument, 0, 's'},
-                                   {"orgs-only", no_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0}};
+                                   {"orgs-only", no_argument, 0, 'o'}, {0}};
     int ch;
     bool orgs_only = false;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_opt(ch, &o)) continue;
         int64_t v;
         switch (ch) {
-        case 'd': o.db = optarg; break;
-        case 'k': o.key = optarg; break;
         case 'm':
             if (!cli_int("members", optarg, 1, 10000000, &v)) return 2;
             members = v;
@@ -349,8 +348,8 @@ int cmd_demo(int argc, char **argv)
             seed = (uint64_t)v;
             break;
         case 'o': orgs_only = true; break;
-        case 'h': printf("%s", usage); return 0;
-        default: fprintf(stderr, "%s", usage); return 2;
+        case OPT_HELP: printf("%s", usage); return 0;
+        default: return cli_usage(usage);
         }
     }
     if (optind < argc) return fprintf(stderr, "%s", usage), 2;

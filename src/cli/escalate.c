@@ -27,17 +27,16 @@ int cmd_escalate(int argc, char **argv)
         "  退出码：0 成功；2 用法错误；3 出错。\n";
     cli_opts o = {0};
     const char *ts = NULL;
-    static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
-                                   {"today", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, {0}};
+    static struct option opts[] = {COMMON_OPTS,
+                                   {"today", required_argument, 0, 't'}, {0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_opt(c, &o)) continue;
         switch (c) {
-        case 'd': o.db = optarg; break;
-        case 'k': o.key = optarg; break;
         case 't': ts = optarg; break;
-        case 'h': printf("%s", usage); return 0;
-        default: fprintf(stderr, "%s", usage); return 2;
+        case OPT_HELP: printf("%s", usage); return 0;
+        default: return cli_usage(usage);
         }
     }
     if (optind < argc) return fprintf(stderr, "%s", usage), 2;

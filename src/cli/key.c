@@ -38,17 +38,16 @@ int cmd_key(int argc, char **argv)
     }
     cli_opts o = {0};
     const char *new_key = NULL;
-    static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
-                                   {"new-key", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0}};
+    static struct option opts[] = {COMMON_OPTS,
+                                   {"new-key", required_argument, 0, 'n'}, {0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_opt(c, &o)) continue;
         switch (c) {
-        case 'd': o.db = optarg; break;
-        case 'k': o.key = optarg; break;
         case 'n': new_key = optarg; break;
-        case 'h': printf("%s", usage); return 0;
-        default: fprintf(stderr, "%s", usage); return 2;
+        case OPT_HELP: printf("%s", usage); return 0;
+        default: return cli_usage(usage);
         }
     }
     if (!new_key || !*new_key) return fprintf(stderr, "错误：请用 --new-key 指定新密钥文件\n%s", usage), 2;

@@ -25,19 +25,17 @@ int cmd_recount(int argc, char **argv)
     cli_opts o = {0};
     const char *rs = NULL;
     bool fix = false;
-    static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
-                                   {"round", required_argument, 0, 'r'}, {"fix", no_argument, 0, 'f'},
-                                   {"help", no_argument, 0, 'h'}, {0}};
+    static struct option opts[] = {COMMON_OPTS,
+                                   {"round", required_argument, 0, 'r'}, {"fix", no_argument, 0, 'f'}, {0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_opt(c, &o)) continue;
         switch (c) {
-        case 'd': o.db = optarg; break;
-        case 'k': o.key = optarg; break;
         case 'r': rs = optarg; break;
         case 'f': fix = true; break;
-        case 'h': printf("%s", usage); return 0;
-        default: fprintf(stderr, "%s", usage); return 2;
+        case OPT_HELP: printf("%s", usage); return 0;
+        default: return cli_usage(usage);
         }
     }
     int64_t round_id;

@@ -85,7 +85,7 @@ int cmd_serve(int argc, char **argv)
                                "  --burst-net N     同一网段（IPv4 /24、IPv6 /48）每小时超过 N 张网上评价即暂扣待审核（默认 30，0 为不检查）\n";
     cli_opts o = {0};
     web_config cfg = {.listen = "127.0.0.1:8080", .threads = 0};
-    static struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
+    static struct option opts[] = {COMMON_OPTS,
                                    {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
                                    {"max-connections", required_argument, 0, 'c'},
                                    {"max-connections-per-address", required_argument, 0, 'A'}, {"header-timeout", required_argument, 0, 'H'},
@@ -94,17 +94,15 @@ int cmd_serve(int argc, char **argv)
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
                                    {"burst-net", required_argument, 0, 'N'}, {"log", required_argument, 0, 'L'},
-                                   {"metrics", required_argument, 0, 'M'},
-                                   {"help", no_argument, 0, 'h'}, {0}};
+                                   {"metrics", required_argument, 0, 'M'}, {0}};
     ballot_config bc = BALLOT_CONFIG_DEFAULT;
     const char *sms = "log", *logfile = NULL, *public_url = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_opt(c, &o)) continue;
         int64_t v;
         switch (c) {
-        case 'd': o.db = optarg; break;
-        case 'k': o.key = optarg; break;
         case 'l': cfg.listen = optarg; break;
         case 't':
             if (!cli_int("threads", optarg, 1, 256, &v)) return 2;
@@ -147,8 +145,8 @@ int cmd_serve(int argc, char **argv)
             if (!cli_int("burst-window", optarg, 10, 3600, &v)) return 2;
             bc.burst_window = v;
             break;
-        case 'h': printf("%s", usage); return 0;
-        default: fprintf(stderr, "%s", usage); return 2;
+        case OPT_HELP: printf("%s", usage); return 0;
+        default: return cli_usage(usage);
         }
     }
     if (optind < argc) return fprintf(stderr, "%s", usage), 2;

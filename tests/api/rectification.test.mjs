@@ -276,7 +276,8 @@ test('overdue items escalate to the parent once per due date (`cxzy escalate --t
   assert.ok(!none.stdout.includes(`整改事项 ${x.id}（`), none.stdout);
 
   const d3 = daysFromToday(3);
-  const run = srv.cli(['escalate', '--today', d3]);
+  // every command takes the shared options: --as names the operator in the audit log
+  const run = srv.cli(['escalate', '--today', d3, '--as', '李值班']);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, new RegExp(`整改事项 ${x.id}（[^）]*）已逾期，上报至${townName}`));
   assert.ok(!run.stdout.includes(`整改事项 ${verified.id}（`), 'a verified item does not escalate');
@@ -292,6 +293,9 @@ test('overdue items escalate to the parent once per due date (`cxzy escalate --t
   assert.equal(h.at(-1).on_date, d3);
   assert.match(h.at(-1).note, /逾期 2 天/);
   assert.deepEqual(await auditOf(x.id), ['create', 'escalate']);
+  const escAudit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit`))).records
+    .find((a) => a.entity === 'rectification' && a.entity_id === x.id && a.action === 'escalate');
+  assert.equal(escAudit.actor, '命令行（李值班）');
 
   // listed at the parent: escalated to it, and overdue in its subtree as of that day
   const esc = (await ok(await town.get(`/api/v1/orgs/${townId}/rectifications?scope=escalated`))).rectifications;
@@ -328,6 +332,9 @@ test('overdue items escalate to the parent once per due date (`cxzy escalate --t
   // bad usage of the command
   const bad = srv.cli(['escalate', '--today', '2026-13-01']);
   assert.equal(bad.status, 2);
+  const badAs = srv.cli(['escalate', '--today', d3, '--as', '']);
+  assert.equal(badAs.status, 2);
+  assert.match(badAs.stderr, /--as 应为操作人的姓名/);
   assert.match(bad.stderr, /不是有效日期/);
   assert.equal(srv.cli(['escalate', '--help']).status, 0);
 });

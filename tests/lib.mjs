@@ -125,6 +125,19 @@ export function sqlOn(db, q) {
   return r.stdout.trim();
 }
 
+/** Adds a trigger to the test database that refuses inserts into table of a row named name with a
+ * constraint error (check_violation on PostgreSQL, RAISE(ABORT) on SQLite): a rule of the database
+ * other than the one a test is about. Returns the function that removes it. */
+export function refuseInserts(db, table, name) {
+  const fn = `cx_test_refuse_${table}`;
+  sqlOn(db, BACKEND === 'pg'
+    ? `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = '${name}' THEN ` +
+      `RAISE EXCEPTION 'refused by a test trigger' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$; ` +
+      `CREATE TRIGGER ${fn} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()`
+    : `CREATE TRIGGER ${fn} BEFORE INSERT ON ${table} WHEN NEW.name = '${name}' BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END`);
+  return () => sqlOn(db, BACKEND === 'pg' ? `DROP TRIGGER ${fn} ON ${table}; DROP FUNCTION ${fn}()` : `DROP TRIGGER ${fn}`);
+}
+
 /** cli() against the given database (same key file). */
 export function cliDb(db, args, opts = {}) {
   const r = spawnSync(BIN, args, { encoding: 'utf8', ...opts, env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY } });

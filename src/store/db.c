@@ -35,6 +35,19 @@ db_kind db_kind_of(const db *d) { return d->kind; }
 const char *db_errmsg(db *d) { return d->keep_err ? d->kept_err : d->ops->errmsg(d); }
 bool db_is_constraint(db *d) { return d->keep_err ? d->kept_constraint : d->ops->is_constraint(d); }
 
+bool db_is_unique(db *d, const char *index, const char *cols)
+{
+    if (!db_is_constraint(d)) return false;
+    char want[256];
+    bool pg = d->kind == DB_PG;
+    if (pg) snprintf(want, sizeof want, "unique constraint \"%s\"", index);
+    else snprintf(want, sizeof want, "UNIQUE constraint failed: %s", cols);
+    const char *m = db_errmsg(d), *p = strstr(m, want);
+    if (!p) return false;
+    char next = p[strlen(want)]; /* SQLite: cols is the whole list, not the start of a longer one */
+    return pg || next == 0 || next == '\n' || next == ' ';
+}
+
 static __thread int tl_fault;
 
 int db_fault_take(void)

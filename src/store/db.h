@@ -25,6 +25,10 @@ void db_close(db *d);
 db_kind db_kind_of(const db *d);
 const char *db_errmsg(db *d);
 bool db_is_constraint(db *d);
+/* Whether the last error is a violation of the unique index named index (PostgreSQL names it) on
+ * cols as SQLite names them ("member.idcard_hash"; "org.parent_id, org.name"): the one answer a
+ * store reports as a duplicate; any other constraint failure is an error, not a duplicate. */
+bool db_is_unique(db *d, const char *index, const char *cols);
 /* Database errors in this process so far (statements that failed other than by a constraint). */
 uint64_t db_error_count(void);
 

@@ -81,9 +81,11 @@ static char *member_json(const member_rec *r, int64_t org_id, int active)
     return s;
 }
 
+/* A violation of member_idcard is two requests racing past the duplicate check: the loser gets the
+ * same 409 as a plain duplicate. Any other failure (another constraint included) is an error. */
 static int fail_db(db *d, cx_err *e)
 {
-    if (db_is_constraint(d)) cx_fail(e, 409, "duplicate_member", "idcard", "该身份证号已在党员名册中（可能有人同时提交），请刷新后重试");
+    if (db_is_unique(d, "member_idcard", "member.idcard_hash")) cx_fail(e, 409, "duplicate_member", "idcard", "该身份证号已在党员名册中（可能有人同时提交），请刷新后重试");
     else cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     db_rollback(d);
     return CX_ERR;

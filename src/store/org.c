@@ -109,11 +109,11 @@ static int sibling_clash(db *d, int64_t parent, const char *name, int64_t self)
     return n > 0;
 }
 
-/* A constraint violation here is the unique index on active sibling names (org_sibling_name):
- * two requests raced past the check; the loser gets the same 409 as a plain duplicate. */
+/* A violation of the unique index on active sibling names (org_sibling_name) is two requests racing
+ * past the check: the loser gets the same 409 as a plain duplicate. Any other failure is an error. */
 static int fail_db(db *d, cx_err *e)
 {
-    if (db_is_constraint(d)) cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有同名组织");
+    if (db_is_unique(d, "org_sibling_name", "org.parent_id, org.name")) cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有同名组织");
     else cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     db_rollback(d);
     return CX_ERR;

@@ -3,7 +3,7 @@
 // list with search, subtree and paging. Runs on its own demo database.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, newIdcard, maskIdcard } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, newIdcard, maskIdcard, refuseInserts } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -346,6 +346,19 @@ test('the same person added 8 times at once: exactly one 201, the rest 409, one 
   assert.equal(list.paging.total, 4);
   const creates = await audit(b.id, (a) => a.entity === 'member' && a.action === 'create');
   assert.deepEqual(creates.map((a) => a.entity_id).sort(), list.members.map((m) => m.id).sort());
+});
+
+test('another constraint failing on insert is a database error, not a duplicate 身份证号; nothing is added', async () => {
+  const b = await newBranch();
+  const undo = refuseInserts(srv.db, 'member', '约束测试');
+  try {
+    const r = await office.post(`/api/v1/orgs/${b.id}/members`, { name: '约束测试', idcard: newIdcard('19800101'), joined_date: '2004-07-01' });
+    expectError(r, 500, 'db_error');
+    assert.doesNotMatch(r.text, /身份证号已在党员名册中/);
+    assert.equal(await count(b.id, '&inactive=1'), 0);
+  } finally { undo(); }
+  const again = await office.post(`/api/v1/orgs/${b.id}/members`, { name: '约束测试', idcard: newIdcard('19800101'), joined_date: '2004-07-01' });
+  assert.equal(again.status, 201, again.text);
 });
 
 test('the audit chain verifies after all of this file\'s changes', () => {

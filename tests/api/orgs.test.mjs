@@ -2,7 +2,7 @@
 // move with the whole subtree, deactivate / activate. Runs on its own demo database.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, newIdcard } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, newIdcard, refuseInserts } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -264,6 +264,18 @@ test('the same org created 8 times at once: exactly one 201, the rest 409 duplic
     for (const r of rs.filter((x) => x.status !== 201)) expectError(r, 409, 'duplicate_name', 'name');
     assert.equal(rs.find((r) => r.status === 201).json.org.id, active[0].id);
   }
+});
+
+test('another constraint failing on insert is a database error, not a duplicate name; nothing is added', async () => {
+  const before = (await office.get(`/api/v1/orgs/${townId}/children`)).json.children.length;
+  const undo = refuseInserts(srv.db, 'org', '约束测试支部');
+  try {
+    const r = await office.post(`/api/v1/orgs/${townId}/children`, { name: '约束测试支部', type: 'branch', sector: 'rural' });
+    expectError(r, 500, 'db_error');
+    assert.doesNotMatch(r.text, /已有同名组织/);
+    assert.equal((await office.get(`/api/v1/orgs/${townId}/children`)).json.children.length, before);
+  } finally { undo(); }
+  await createOrg(townId, { name: '约束测试支部' });
 });
 
 test('the audit chain verifies after all of this file\'s changes', () => {

@@ -1,5 +1,6 @@
-/* pledge_store.c: campaigns, pledges, progress entries and evidence (see pledge_store.h). */
+/* pledge_store.c: pledges, progress entries and evidence (see pledge_store.h). */
 #include "pledge_store.h"
+#include "row.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -8,81 +9,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail_db(db *d, cx_err *e)
-{
-    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
-    db_rollback(d);
-    return CX_ERR;
-}
-
-/* ---- campaigns ---- */
-
-int campaign_for_org(db *d, const org *o, campaign *c)
-{
-    memset(c, 0, sizeof *c); /* a caller never sees an output this call did not fill */
-    /* the campaign's org is o or an ancestor: its path is a prefix of o's path */
-    db_stmt *s = db_prepare(d, "SELECT c.id, c.org_id, c.theme, c.start_date, c.end_date FROM campaign c JOIN org co ON co.id = c.org_id "
-                               "WHERE substr(?, 1, length(co.path)) = co.path ORDER BY c.start_date DESC, c.id DESC LIMIT 1");
-    if (!s) return CX_ERR;
-    db_bind_text(s, 1, o->path);
-    int rc = db_step(s);
-    if (rc == DB_ROW) {
-        c->id = db_col_i64(s, 0);
-        c->org_id = db_col_i64(s, 1);
-        snprintf(c->theme, sizeof c->theme, "%s", db_col_text(s, 2));
-        snprintf(c->start_date, sizeof c->start_date, "%s", db_col_text(s, 3));
-        snprintf(c->end_date, sizeof c->end_date, "%s", db_col_text(s, 4));
-    }
-    db_done(s);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
-}
-
-int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, const char *start, const char *end,
-                    int64_t *id, cx_err *e)
-{
-    if (!theme || !*theme || !utf8_valid(theme, strlen(theme)) || utf8_len(theme) > 60)
-        return cx_fail(e, 400, "invalid_theme", "theme", "活动主题不能为空，且不超过 60 个字");
-    char sd[11], ed[11];
-    if (date_parse(start, false, "start_date", "开始日期", sd, e) != CX_OK) return CX_ERR;
-    if (date_parse(end, false, "end_date", "结束日期", ed, e) != CX_OK) return CX_ERR;
-    if (date_cmp(ed, sd) <= 0) return cx_fail(e, 400, "invalid_period", "end_date", "结束日期应晚于开始日期");
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-    org o;
-    if (org_get(d, org_id, &o) != 1) {
-        db_rollback(d);
-        return cx_fail(e, 404, "not_found", "org_id", "党组织不存在");
-    }
-    db_stmt *s = db_prepare(d, "INSERT INTO campaign (part, org_id, theme, start_date, end_date, created_at) VALUES (?,?,?,?,?,?) RETURNING id");
-    if (!s) return fail_db(d, e);
-    db_bind_i64(s, 1, o.part);
-    db_bind_i64(s, 2, org_id);
-    db_bind_text(s, 3, theme);
-    db_bind_text(s, 4, sd);
-    db_bind_text(s, 5, ed);
-    db_bind_i64(s, 6, now_unix());
-    int64_t nid = 0;
-    int rc = db_step(s);
-    if (rc == DB_ROW) nid = db_col_i64(s, 0), rc = db_step(s);
-    db_done(s);
-    if (rc == CX_ERR) return fail_db(d, e);
-    /* The default grading rules (mission.md C4), stored with the campaign and editable. */
-    if (db_run(d, "INSERT INTO campaign_rule (campaign_id, org_set_id, member_set_id) VALUES (?, "
-                  "(SELECT id FROM standard_set WHERE code = 'wuhao'), (SELECT id FROM standard_set WHERE code = 'wudaitou'))",
-               "i", nid) != CX_OK)
-        return fail_db(d, e);
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "theme", theme);
-    cJSON_AddStringToObject(j, "start_date", sd);
-    cJSON_AddStringToObject(j, "end_date", ed);
-    if (store_finish(d, a, "create", "campaign", nid, org_id, NULL, cJSON_PrintUnformatted(j), CX_OK, e) != CX_OK) {
-        cJSON_Delete(j);
-        return CX_ERR;
-    }
-    cJSON_Delete(j);
-    if (id) *id = nid;
-    return CX_OK;
-}
 
 /* ---- pledges ---- */
 
@@ -215,7 +141,7 @@ static int insert_pledge(db *d, int64_t part, int64_t org_id, int64_t member_id,
 int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_in *in,
                   const char *due, int64_t *id, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org o;
     if (org_get(d, org_id, &o) != 1 || !o.active) {
         db_rollback(d);
@@ -230,7 +156,7 @@ int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int6
     pledge p = {.member_id = member_id, .status = PS_DRAFT};
     set_fields(&p, in, due);
     int64_t nid = 0;
-    if (insert_pledge(d, o.part, org_id, member_id, campaign_id, &p, 0, &nid) != CX_OK) return fail_db(d, e);
+    if (insert_pledge(d, o.part, org_id, member_id, campaign_id, &p, 0, &nid) != CX_OK) return db_fail(d, e);
     if (store_finish(d, a, "create", "pledge", nid, org_id, NULL, pledge_json(&p), CX_OK, e) != CX_OK) return CX_ERR;
     if (id) *id = nid;
     return CX_OK;
@@ -239,11 +165,11 @@ int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int6
 /* Loads the pledge inside the transaction and lets the domain decide; rolls back on refusal. */
 static int begin_action(db *d, int64_t id, pledge_action action, int relation, pledge *p, pledge_status *next, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int f = pledge_get(d, id, p);
     if (f != 1) {
         db_rollback(d);
-        return f == 0 ? cx_fail(e, 404, "not_found", "id", "承诺不存在") : fail_db(d, e);
+        return f == 0 ? cx_fail(e, 404, "not_found", "id", "承诺不存在") : db_fail(d, e);
     }
     if (pledge_decide(p->status, action, relation, next, e) != CX_OK) {
         db_rollback(d);
@@ -328,7 +254,7 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
         int64_t entries = 0;
         if (db_i64(d, &entries, 0, "SELECT COUNT(*) FROM pledge_progress WHERE pledge_id = ?", "i", id) != CX_OK) {
             free(p);
-            return fail_db(d, e);
+            return db_fail(d, e);
         }
         if (!entries) {
             db_rollback(d);

@@ -1,20 +1,11 @@
-/* pledge_store.h: campaigns, pledges (公开承诺), progress entries (践诺) and evidence. Every
+/* pledge_store.h: pledges (公开承诺), progress entries (践诺) and evidence. Every
  * change is decided by domain/pledge.c inside the store's transaction, so two people acting at
  * once cannot both move a pledge out of the same state. */
 #ifndef CX_PLEDGE_STORE_H
 #define CX_PLEDGE_STORE_H
 #include "store.h"
 #include "../domain/pledge.h"
-
-typedef struct campaign {
-    int64_t id, org_id;
-    char theme[256], start_date[11], end_date[11];
-} campaign;
-
-/* The newest campaign run by o or one of its ancestors: 1 found, 0 none. */
-CX_MUST_USE int campaign_for_org(db *d, const org *o, campaign *c);
-int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, const char *start, const char *end,
-                    int64_t *id, cx_err *e);
+#include "campaign.h" /* campaign_for_org, campaign_create: callers still reach them here */
 
 typedef struct pledge {
     int64_t id, org_id, member_id, campaign_id, predecessor_id, successor_id, version, created_at, updated_at;

@@ -1,0 +1,45 @@
+/* review.h (store): self and peer reviews of members and the self-review of an organisation.
+ * Peer reviews are anonymous to everyone: the reviewer's member id is kept only for the
+ * one-review-per-reviewer rule; no function here returns it, and the audit record of a peer review
+ * names the round and the branch, never the member reviewed. */
+#ifndef CX_STORE_REVIEW_H
+#define CX_STORE_REVIEW_H
+#include "store.h"
+#include "standard.h"
+
+typedef struct review_in {
+    const char *levels;                       /* one digit per standard item, 1 好 … 4 差 */
+    const char *achievements, *shortcomings, *direction;
+} review_in;
+/* Self-review (reviewer_member == target->id) or peer review (another active member of the same
+ * organisation). One per (round, target, reviewer): a second submit updates it. *updated tells
+ * which happened. */
+int review_member_submit(db *d, const actor *a, int64_t round_id, const member *target, int64_t reviewer_member,
+                         const review_in *in, bool *updated, cx_err *e);
+/* The self-review of an organisation by its secretary, on the campaign's organisation set. */
+int review_org_submit(db *d, const actor *a, int64_t round_id, const org *o, const review_in *in, bool *updated,
+                      cx_err *e);
+
+typedef struct review_text {
+    char levels[STD_MAX_ITEMS + 1];
+    char achievements[4096], shortcomings[4096], direction[4096];
+    int64_t updated_at;
+} review_text;
+/* The self-review of a member (kind "self") or of an organisation ("org_self"): 1 found, 0 none. */
+CX_MUST_USE int review_self_get(db *d, int64_t round_id, bool is_org, int64_t target_id, review_text *out);
+/* The reviewer's own peer review of a member (shortcomings holds the remark): 1 found, 0 none. */
+CX_MUST_USE int review_peer_get(db *d, int64_t round_id, int64_t target_member, int64_t reviewer_member, review_text *out);
+/* Peer reviews of a member, summed per item and level; never who wrote them. comments gets the
+ * peers' remarks (non-empty ones) sorted by text, when not NULL. */
+typedef struct peer_summary {
+    int64_t n;                                /* peer reviews */
+    int nitems;
+    int64_t count[STD_MAX_ITEMS][4];          /* reviews giving item i the level l+1 */
+} peer_summary;
+typedef int (*text_fn)(void *ctx, const char *text);
+CX_MUST_USE int review_peer_summary(db *d, int64_t round_id, int64_t member_id, peer_summary *out, text_fn comments, void *ctx);
+/* The fellow members of reviewer's organisation (active, not excluded in the round) and whether
+ * reviewer has peer-reviewed each: the reviewer's own to-do list. */
+typedef int (*peer_todo_fn)(void *ctx, int64_t member_id, const char *name, bool done);
+int review_peer_todo(db *d, int64_t round_id, const member *reviewer, peer_todo_fn fn, void *ctx);
+#endif

@@ -1,6 +1,7 @@
 /* auth.c: accounts (argon2id), role grants, login with lock-out, and sessions whose cookie token
  * is stored only as its SHA-256. */
 #include "store.h"
+#include "row.h"
 #include "../lib/crypto.h"
 #include "../lib/pwgate.h"
 #include <cjson/cJSON.h>
@@ -18,13 +19,6 @@ static char dummy_hash[128];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void make_dummy(void) { crypto_pw_hash("dummy-password-0", dummy_hash); }
 #define LOCK_SECONDS (15 * 60)
-
-static int fail_db(db *d, cx_err *e)
-{
-    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
-    db_rollback(d);
-    return CX_ERR;
-}
 
 int password_check(const char *pw, cx_err *e)
 {
@@ -57,7 +51,7 @@ int user_create(db *d, const actor *a, const char *username, const char *display
         return cx_fail(e, 400, "invalid_display_name", "display_name", "显示名称不能为空，且不超过 30 个字");
     char hash[128];
     if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败（内存不足）");
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int64_t exists = 0;
     db_i64(d, &exists, 0, "SELECT count(*) FROM app_user WHERE username = ?", "s", username);
     if (exists) {
@@ -66,7 +60,7 @@ int user_create(db *d, const actor *a, const char *username, const char *display
     }
     db_stmt *s = db_prepare(d, "INSERT INTO app_user (username, display_name, pw_hash, member_id, created_at) "
                                "VALUES (?, ?, ?, ?, ?) RETURNING id");
-    if (!s) return fail_db(d, e);
+    if (!s) return db_fail(d, e);
     db_bind_text(s, 1, username);
     db_bind_text(s, 2, display);
     db_bind_text(s, 3, hash);
@@ -77,11 +71,11 @@ int user_create(db *d, const actor *a, const char *username, const char *display
     int rc = db_step(s);
     if (rc == DB_ROW) nid = db_col_i64(s, 0), rc = db_step(s);
     db_done(s);
-    if (rc == CX_ERR) return fail_db(d, e);
+    if (rc == CX_ERR) return db_fail(d, e);
     char *after = xasprintf("{\"username\":\"%s\"}", username); /* username is [A-Za-z0-9_.-] */
     rc = audit_append(d, a, "create", "user", nid, 0, NULL, after, "ok");
     free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return db_fail(d, e);
     if (id) *id = nid;
     return CX_OK;
 }
@@ -93,18 +87,18 @@ int user_set_password(db *d, const actor *a, const char *username, const char *p
     if (user_find(d, username, &id) != 1) return cx_fail(e, 404, "not_found", "username", "用户“%s”不存在", username);
     char hash[128];
     if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败");
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     if (db_run(d, "UPDATE app_user SET pw_hash = ?, failed_count = 0, locked_until = 0 WHERE id = ?", "si", hash, id) != CX_OK ||
         db_run(d, "DELETE FROM login_lock WHERE username = ?", "s", username) != CX_OK ||
         audit_append(d, a, "set_password", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
-        return fail_db(d, e);
+        return db_fail(d, e);
     return CX_OK;
 }
 
 int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id, cx_err *e)
 {
     if (!role_name(role)[0]) return cx_fail(e, 400, "invalid_role", "role", "角色无效");
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org o;
     if (org_get(d, org_id, &o) != 1) {
         db_rollback(d);
@@ -112,11 +106,11 @@ int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id,
     }
     if (db_run(d, "INSERT INTO user_role (user_id, role, org_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", "isi", user_id,
                role_name(role), org_id) != CX_OK)
-        return fail_db(d, e);
+        return db_fail(d, e);
     char *after = xasprintf("{\"role\":\"%s\",\"org_id\":%" PRId64 "}", role_name(role), org_id);
     int rc = audit_append(d, a, "grant", "user", user_id, org_id, NULL, after, "ok");
     free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return fail_db(d, e);
+    if (rc != CX_OK || db_commit(d) != CX_OK) return db_fail(d, e);
     return CX_OK;
 }
 
@@ -219,7 +213,7 @@ int user_login(db *d, const char *username, const char *password, const char *ad
     if (username_check(username, e) != CX_OK) return CX_ERR;
     if (strlen(password) > 128) return cx_fail(e, 400, "invalid_password", "password", "密码不能超过 128 个字符");
     db_stmt *s = db_prepare(d, "SELECT id, pw_hash, active FROM app_user WHERE username = ?");
-    if (!s) return fail_db(d, e);
+    if (!s) return db_fail(d, e);
     db_bind_text(s, 1, username);
     int rc = db_step(s);
     int64_t id = 0, active = 1;
@@ -230,7 +224,7 @@ int user_login(db *d, const char *username, const char *password, const char *ad
         active = db_col_i64(s, 2);
     }
     db_done(s);
-    if (rc == CX_ERR) return fail_db(d, e);
+    if (rc == CX_ERR) return db_fail(d, e);
     bool known = rc == DB_ROW;
     actor who = {id, username, NULL, NULL};
     int64_t now = now_unix();
@@ -241,23 +235,23 @@ int user_login(db *d, const char *username, const char *password, const char *ad
      * addresses count on the row '*': past LOCK_CEILING in the window the name is locked for
      * every address (an attack from many addresses). */
     int64_t attempt = 0, locked = 0, all = 0, all_locked = 0;
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-    if (lock_bump(d, username, addr_key, now, &attempt, &locked) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    if (lock_bump(d, username, addr_key, now, &attempt, &locked) != CX_OK) return db_fail(d, e);
     s = db_prepare(d, "SELECT locked_until FROM login_lock WHERE username = ? AND addr = '*'");
-    if (!s) return fail_db(d, e);
+    if (!s) return db_fail(d, e);
     db_bind_text(s, 1, username);
     if ((rc = db_step(s)) == DB_ROW) all_locked = db_col_i64(s, 0);
     db_done(s);
-    if (rc == CX_ERR) return fail_db(d, e);
+    if (rc == CX_ERR) return db_fail(d, e);
     if (locked > now || all_locked > now || attempt > LOCK_FAILURES) {
         if (locked <= now && all_locked <= now) locked = now + LOCK_SECONDS;
         if ((locked > now && lock_set(d, username, addr_key, locked) != CX_OK) ||
             audit_append(d, &who, "login", "user", id, 0, NULL, NULL, known ? "locked" : "unknown_user_locked") != CX_OK ||
             db_commit(d) != CX_OK)
-            return fail_db(d, e);
+            return db_fail(d, e);
         return locked_fail(e, locked > all_locked ? locked : all_locked, now);
     }
-    if (db_commit(d) != CX_OK) return fail_db(d, e);
+    if (db_commit(d) != CX_OK) return db_fail(d, e);
     /* Unknown names do the same work as a real check, so timing does not tell which exist.
      * A deactivated account is checked and answered as an unknown name is, right password or
      * not: the answer never tells that the name exists (only the audit log says "inactive"). */
@@ -275,22 +269,22 @@ int user_login(db *d, const char *username, const char *password, const char *ad
     pwgate_leave(addr, !ok);
     if (!ok) {
         bool lock = attempt >= LOCK_FAILURES;
-        if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+        if (db_begin(d, true) != CX_OK) return db_fail(d, e);
         if ((lock && lock_set(d, username, addr_key, now + LOCK_SECONDS) != CX_OK) || lock_bump(d, username, "*", now, &all, &all_locked) != CX_OK ||
             (all >= LOCK_CEILING && lock_set(d, username, "*", now + LOCK_SECONDS) != CX_OK) ||
             audit_append(d, &who, "login", "user", id, 0, NULL, NULL, !known ? "unknown_user" : !active ? "inactive" : lock ? "fail_locked" : "fail") != CX_OK ||
             db_commit(d) != CX_OK)
-            return fail_db(d, e);
+            return db_fail(d, e);
         if (lock) return locked_fail(e, now + LOCK_SECONDS, now);
         return cx_fail(e, 401, "bad_credentials", "password", "%s（同一网络连续 %d 次错误将锁定 %d 分钟）", generic, LOCK_FAILURES,
                        LOCK_SECONDS / 60);
     }
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     if (db_run(d, "DELETE FROM login_lock WHERE username = ? AND (addr = ? OR addr = '*' OR since < ?)", "ssi", username, addr_key,
                now - LOCK_SECONDS) != CX_OK ||
         (fresh[0] && db_run(d, "UPDATE app_user SET pw_hash = ? WHERE id = ? AND pw_hash = ?", "sis", fresh, id, hash) != CX_OK) ||
         audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
-        return fail_db(d, e);
+        return db_fail(d, e);
     if (user_load(d, id, p) != 1) return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
     return CX_OK;
 }

@@ -1,5 +1,6 @@
 /* draw_store.c: commitments of committed draws (see draw_store.h). */
 #include "draw_store.h"
+#include "row.h"
 #include "../lib/crypto.h"
 #include <inttypes.h>
 #include <sodium.h>
@@ -38,7 +39,7 @@ int draw_commit(db *d, const actor *a, const char *purpose, int64_t org_id, draw
     sodium_memzero(seed, sizeof seed);
     if (db_begin(d, true) != CX_OK) {
         buf_free(&enc);
-        return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+        return db_fail(d, e);
     }
     int64_t id = 0;
     int rc = db_i64(d, &id, 0, "INSERT INTO draw_commitment (purpose, org_id, seed_enc, seed_hash, created_by, created_at) VALUES (?,?,?,?,?,?) RETURNING id",
@@ -87,21 +88,21 @@ int draw_commitment_take(db *d, const char *id_text, const char *purpose, const 
     if (str_to_i64(id_text, id) != CX_OK || *id <= 0) return cx_fail(e, 400, "invalid_commitment", "commitment_id", "抽签承诺编号应为正整数");
     draw_commitment c;
     int f = draw_commitment_get(d, *id, &c);
-    if (f == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (f == CX_ERR) return db_fail(d, e);
     if (f == 0 || strcmp(c.purpose, purpose) || !path_in_subtree(target_path, c.org_path))
         return cx_fail(e, 404, "not_found", "commitment_id", "抽签承诺不存在，或不是为本组织（及其下级）的这类抽取生成的");
     /* taken once: the row lock of the UPDATE serialises two draws on PostgreSQL too */
     db_stmt *s = db_prepare(d, "UPDATE draw_commitment SET used_at = ? WHERE id = ? AND used_at = 0");
-    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (!s) return db_fail(d, e);
     db_bind_i64(s, 1, now_unix());
     db_bind_i64(s, 2, *id);
     int rc = db_step(s);
     int64_t n = rc == DB_DONE ? db_changes(s) : 0;
     db_done(s);
-    if (rc == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (rc == CX_ERR) return db_fail(d, e);
     if (n == 0) return cx_fail(e, 409, "commitment_used", "commitment_id", "第 %" PRId64 " 号抽签承诺已经用过，每个承诺只能抽取一次，请重新生成", *id);
     s = db_prepare(d, "SELECT seed_enc FROM draw_commitment WHERE id = ?");
-    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (!s) return db_fail(d, e);
     db_bind_i64(s, 1, *id);
     char *plain = NULL;
     if ((rc = db_step(s)) == DB_ROW) {

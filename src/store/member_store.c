@@ -2,6 +2,7 @@
  * duplicate detection and a mask for display; the full value is decrypted only by member_reveal,
  * which audits the view. */
 #include "store.h"
+#include "row.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "review_store.h"
@@ -85,10 +86,9 @@ static char *member_json(const member_rec *r, int64_t org_id, int active)
  * same 409 as a plain duplicate. Any other failure (another constraint included) is an error. */
 static int fail_db(db *d, cx_err *e)
 {
-    if (db_is_unique(d, "member_idcard", "member.idcard_hash")) cx_fail(e, 409, "duplicate_member", "idcard", "该身份证号已在党员名册中（可能有人同时提交），请刷新后重试");
-    else cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
-    db_rollback(d);
-    return CX_ERR;
+    if (!db_is_unique(d, "member_idcard", "member.idcard_hash")) return db_fail(d, e);
+    cx_fail(e, 409, "duplicate_member", "idcard", "该身份证号已在党员名册中（可能有人同时提交），请刷新后重试");
+    return refuse(d);
 }
 
 /* Whether a may see members of the organisation at path: the system sees everything, a user

@@ -2,6 +2,7 @@
  * is one range scan (path >= P AND path < P') on both backends, and a move rewrites the range in
  * one UPDATE. */
 #include "store.h"
+#include "row.h"
 #include "../lib/json.h"
 #include "rollup.h"
 #include "../domain/orgpath.h"
@@ -113,10 +114,9 @@ static int sibling_clash(db *d, int64_t parent, const char *name, int64_t self)
  * past the check: the loser gets the same 409 as a plain duplicate. Any other failure is an error. */
 static int fail_db(db *d, cx_err *e)
 {
-    if (db_is_unique(d, "org_sibling_name", "org.parent_id, org.name")) cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有同名组织");
-    else cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
-    db_rollback(d);
-    return CX_ERR;
+    if (!db_is_unique(d, "org_sibling_name", "org.parent_id, org.name")) return db_fail(d, e);
+    cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有同名组织");
+    return refuse(d);
 }
 
 /* Opens the write transaction of a change to org id and loads it; 404 (rolled back) when missing. */

@@ -1,5 +1,6 @@
 /* rect_store.c: rectification items, evidence, history and escalation (see rect_store.h). */
 #include "rect_store.h"
+#include "row.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -8,13 +9,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail_db(db *d, cx_err *e)
-{
-    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
-    db_rollback(d);
-    return CX_ERR;
-}
 
 #define RECT_COLS                                                                                                  \
     "r.id, r.org_id, coalesce(r.member_id, 0), coalesce(r.source_id, 0), r.created_by, coalesce(r.escalated_to, 0), " \
@@ -195,21 +189,21 @@ int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, in
 
 int rect_create(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     if (rect_create_tx(d, a, org_id, in, id, e) != CX_OK) {
         db_rollback(d);
         return CX_ERR;
     }
-    return db_commit(d) == CX_OK ? CX_OK : fail_db(d, e);
+    return db_commit(d) == CX_OK ? CX_OK : db_fail(d, e);
 }
 
 /* Loads the item inside a new write transaction and lets the domain decide; rolls back on refusal. */
 static int begin_action(db *d, int64_t id, rect_action action, int relation, rect *r, rect_status *next, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int f = rect_get(d, id, r);
     if (f != 1) {
-        if (f == CX_ERR) return fail_db(d, e);
+        if (f == CX_ERR) return db_fail(d, e);
         db_rollback(d);
         return cx_fail(e, 404, "not_found", "id", "整改事项不存在或不在您的管理范围内");
     }
@@ -466,12 +460,12 @@ int rect_count(db *d, const rect_query *f, int64_t *n)
 /* Escalates one item if it still qualifies (re-read inside the transaction); 1 escalated, 0 not. */
 static int escalate_one(db *d, const actor *a, int64_t id, const char *today, rect *r, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org o, parent;
     int f = rect_get(d, id, r);
     if (f == 1) f = org_get(d, r->org_id, &o);
     if (f == 1) f = o.parent_id ? org_get(d, o.parent_id, &parent) : 0;
-    if (f == CX_ERR) return fail_db(d, e);
+    if (f == CX_ERR) return db_fail(d, e);
     if (f == 0 || !rect_overdue(r->status, r->due_date, today)) {
         db_rollback(d);
         return 0;
@@ -480,7 +474,7 @@ static int escalate_one(db *d, const actor *a, int64_t id, const char *today, re
     if (db_i64(d, &eid, 0, "INSERT INTO rect_escalation (part, rect_id, due_date, from_org_id, to_org_id, escalated_on, created_at) "
                            "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
                "iisiisi", o.part, id, r->due_date, o.id, parent.id, today, now_unix()) != CX_OK)
-        return fail_db(d, e);
+        return db_fail(d, e);
     if (!eid) { /* already escalated for this due date */
         db_rollback(d);
         return 0;
@@ -513,7 +507,7 @@ int rect_escalate(db *d, const actor *a, const char *today, rect_fn fn, void *ct
     db_stmt *s = db_prepare(d, "SELECT r.id FROM rectification r JOIN org o ON o.id = r.org_id "
                                "WHERE r.status IN ('open','submitted') AND r.due_date < ? AND coalesce(o.parent_id, 0) > 0 "
                                "AND NOT EXISTS (SELECT 1 FROM rect_escalation x WHERE x.rect_id = r.id AND x.due_date = r.due_date) ORDER BY r.id");
-    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    if (!s) return db_fail(d, e);
     db_bind_text(s, 1, today);
     size_t cnt = 0, cap = 0;
     int64_t *ids = NULL;
@@ -525,7 +519,7 @@ int rect_escalate(db *d, const actor *a, const char *today, rect_fn fn, void *ct
     db_done(s);
     if (rc == CX_ERR) {
         free(ids);
-        return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+        return db_fail(d, e);
     }
     rect *r = xmalloc(sizeof *r);
     for (size_t i = 0; i < cnt && rc != CX_ERR; i++) {

@@ -5,7 +5,8 @@
 #include <cjson/cJSON.h>
 #include "store.h"
 
-/* Fills e with db_error (the backend's message), rolls back and returns CX_ERR. */
+/* The one way a store function fails on a database error: fills e with 500 db_error (the backend's
+ * message), rolls back the transaction if one is open, and returns CX_ERR. */
 int db_fail(db *d, cx_err *e);
 /* Rolls back and returns CX_ERR with e as filled by the caller (a refusal inside a transaction). */
 int refuse(db *d);

@@ -1,5 +1,6 @@
 /* member.c: validation of member records, shared by the form, the JSON API and roster import. */
 #include "member.h"
+#include "text.h"
 #include "date.h"
 #include "idcard.h"
 #include <stddef.h>
@@ -152,41 +153,22 @@ static cx_err *add(errs *E)
 /* Given means something is left after trimming exactly as str_trim does (incl. U+3000). */
 static bool given(const char *s)
 {
-    if (!s) return false;
-    for (;;) {
-        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') s++;
-        else if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80) s += 3;
-        else return *s != 0;
-    }
+    const char *b = s ? s : "";
+    size_t n = strlen(b);
+    text_span(&b, &n);
+    return n > 0;
 }
 
-/* Copies trimmed text into dst (size cap) after checking its length in characters. */
-static void text_field(errs *E, const char *src, const char *field, const char *label, size_t maxchars, char *dst,
-                       size_t cap, bool required)
+/* The texts of a member, by the one rule for text fields (domain/text.h). */
+static const text_rule T_NAME = {"name", "姓名", 1, 20, true}, T_ETHNICITY = {"ethnicity", "民族", 0, 10, false},
+                       T_EDUCATION = {"education", "学历", 0, 20, false}, T_POST = {"post", "工作岗位", 0, 50, false},
+                       T_DUTIES = {"duties", "岗位职责", 0, 300, false};
+
+/* The trimmed text into dst (size cap) when it passes r; otherwise one more error in E. */
+static void text_field(errs *E, const text_rule *r, const char *src, char *dst, size_t cap)
 {
-    dst[0] = 0;
-    if (!given(src)) {
-        if (required) cx_fail(add(E), 400, "required", field, "%s不能为空", label);
-        return;
-    }
-    char tmp[4096];
-    size_t sl = strlen(src);
-    if (sl >= sizeof tmp) {
-        cx_fail(add(E), 400, "too_long", field, "%s不能超过 %zu 个字", label, maxchars);
-        return;
-    }
-    memcpy(tmp, src, sl + 1);
-    str_trim(tmp);
-    size_t tl = strlen(tmp);
-    if (!utf8_valid(tmp, tl)) {
-        cx_fail(add(E), 400, "invalid_text", field, "%s含有无效字符", label);
-        return;
-    }
-    if (utf8_len(tmp) > maxchars || tl >= cap) {
-        cx_fail(add(E), 400, "too_long", field, "%s不能超过 %zu 个字", label, maxchars);
-        return;
-    }
-    memcpy(dst, tmp, tl + 1);
+    cx_err e;
+    if (text_check(r, src, dst, cap, &e) != CX_OK) *add(E) = e;
 }
 
 static int add_years(const char *date, int years, char out[11])
@@ -215,7 +197,7 @@ static int validate(const member_in *in, bool birth_month_ok, member_rec *out, c
     char today[11];
     date_today(today);
 
-    text_field(&E, in->name, "name", "姓名", 20, out->name, sizeof out->name, true);
+    text_field(&E, &T_NAME, in->name, out->name, sizeof out->name);
 
     bool id_ok = false;
     if (!given(in->idcard)) cx_fail(add(&E), 400, "required", "idcard", "身份证号不能为空");
@@ -267,12 +249,12 @@ static int validate(const member_in *in, bool birth_month_ok, member_rec *out, c
         else if (!id_ok) snprintf(out->sex, sizeof out->sex, "%s", norm);
     }
 
-    text_field(&E, in->ethnicity, "ethnicity", "民族", 10, out->ethnicity, sizeof out->ethnicity, false);
+    text_field(&E, &T_ETHNICITY, in->ethnicity, out->ethnicity, sizeof out->ethnicity);
     const char *eth = member_ethnicity_full(out->ethnicity);
     if (eth) snprintf(out->ethnicity, sizeof out->ethnicity, "%s", eth);
-    text_field(&E, in->education, "education", "学历", 20, out->education, sizeof out->education, false);
-    text_field(&E, in->post, "post", "工作岗位", 50, out->post, sizeof out->post, false);
-    text_field(&E, in->duties, "duties", "岗位职责", 300, out->duties, sizeof out->duties, false);
+    text_field(&E, &T_EDUCATION, in->education, out->education, sizeof out->education);
+    text_field(&E, &T_POST, in->post, out->post, sizeof out->post);
+    text_field(&E, &T_DUTIES, in->duties, out->duties, sizeof out->duties);
 
     if (given(in->phone)) {
         if (phone_validate(in->phone, out->phone, add(&E)) == CX_OK) E.n--;

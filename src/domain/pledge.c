@@ -1,5 +1,6 @@
 /* pledge.c: the public pledge lifecycle table, its names and labels, areas, grades and input checks. */
 #include "pledge.h"
+#include "text.h"
 #include "date.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,53 +170,17 @@ static void report(errlist *L, const char *code, const char *field, const char *
     L->n++;
 }
 
-/* Narrows [*b, *b + *n) to leave out white space at both ends as str_trim sees it (ASCII, U+3000). */
-static void narrow(const char **b, size_t *n)
-{
-    const unsigned char *s = (const unsigned char *)*b;
-    size_t lo = 0, hi = *n;
-    for (;;) {
-        if (lo < hi && (s[lo] == ' ' || s[lo] == '\t' || s[lo] == '\r' || s[lo] == '\n')) lo++;
-        else if (hi - lo >= 3 && s[lo] == 0xE3 && s[lo + 1] == 0x80 && s[lo + 2] == 0x80) lo += 3;
-        else break;
-    }
-    for (;;) {
-        if (lo < hi && (s[hi - 1] == ' ' || s[hi - 1] == '\t' || s[hi - 1] == '\r' || s[hi - 1] == '\n')) hi--;
-        else if (hi - lo >= 3 && s[hi - 3] == 0xE3 && s[hi - 2] == 0x80 && s[hi - 1] == 0x80) hi -= 3;
-        else break;
-    }
-    *b += lo;
-    *n = hi - lo;
-}
+/* The texts of a pledge and of its progress (all required). */
+static const text_rule T_TITLE = {"title", "承诺事项", 1, 60, true}, T_CONTENT = {"content", "承诺内容", 1, 1000, false},
+                       T_MEASURES = {"measures", "具体措施", 1, 1000, false}, T_RESPONSIBLE = {"responsible", "责任人", 1, 20, true},
+                       T_PROGRESS = {"text", "进展情况", 1, 1000, false};
 
-/* Checks a required text of at most maxchars characters, judged after trimming; single-line texts
- * may not hold line breaks. Reports at most one error; returns whether the text passed. */
-static bool check_text(errlist *L, const char *s, const char *field, const char *label, size_t maxchars,
-                       bool single_line)
+/* Checks a text against its rule; reports at most one error; returns whether the text passed. */
+static bool check_text(errlist *L, const text_rule *r, const char *s)
 {
-    const char *b = s ? s : "";
-    size_t n = strlen(b);
-    narrow(&b, &n);
-    if (n == 0) {
-        report(L, "required", field, "%s不能为空", label);
-        return false;
-    }
-    if (!utf8_valid(b, n)) {
-        report(L, "invalid_text", field, "%s含有无效字符", label);
-        return false;
-    }
-    if (single_line && (memchr(b, '\n', n) || memchr(b, '\r', n))) {
-        report(L, "invalid_text", field, "%s不能换行", label);
-        return false;
-    }
-    size_t chars = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)b[i] & 0xC0) != 0x80) chars++;
-    if (chars > maxchars) {
-        report(L, "too_long", field, "%s不能超过 %zu 个字（现有 %zu 个字）", label, maxchars, chars);
-        return false;
-    }
-    return true;
+    if (text_check(r, s, NULL, 0, free_slot(L)) == CX_OK) return true;
+    L->n++;
+    return false;
 }
 
 /* Parses a required date into out ("YYYY-MM-DD"); reports at most one error. */
@@ -223,7 +188,7 @@ static bool check_date(errlist *L, const char *s, const char *field, const char 
 {
     const char *b = s ? s : "";
     size_t n = strlen(b);
-    narrow(&b, &n);
+    text_span(&b, &n);
     if (n == 0) {
         report(L, "required", field, "%s不能为空", label);
         return false;
@@ -244,7 +209,7 @@ int pledge_validate(const pledge_in *in, bool org_pledge, bool allow_past, char 
 
     const char *area = in->area ? in->area : "";
     size_t an = strlen(area);
-    narrow(&area, &an);
+    text_span(&area, &an);
     if (an == 0) report(&L, "required", "area", "承诺领域不能为空");
     else if (!pledge_area_valid(org_pledge, in->area)) {
         char list[256] = "";
@@ -256,10 +221,10 @@ int pledge_validate(const pledge_in *in, bool org_pledge, bool allow_past, char 
         }
         report(&L, "invalid_area", "area", "承诺领域应为%s承诺的领域之一：%s", org_pledge ? "党组织" : "党员", list);
     }
-    check_text(&L, in->title, "title", "承诺事项", 60, true);
-    check_text(&L, in->content, "content", "承诺内容", 1000, false);
-    check_text(&L, in->measures, "measures", "具体措施", 1000, false);
-    check_text(&L, in->responsible, "responsible", "责任人", 20, true);
+    check_text(&L, &T_TITLE, in->title);
+    check_text(&L, &T_CONTENT, in->content);
+    check_text(&L, &T_MEASURES, in->measures);
+    check_text(&L, &T_RESPONSIBLE, in->responsible);
 
     char due[11], today[11];
     if (check_date(&L, in->due_date, "due_date", "完成时限", due)) {
@@ -278,7 +243,7 @@ static bool parse_percent(const char *b, size_t n, int *v)
     const unsigned char *s = (const unsigned char *)b;
     if (n >= 1 && s[n - 1] == '%') n--;
     else if (n >= 3 && s[n - 3] == 0xEF && s[n - 2] == 0xBC && s[n - 1] == 0x85) n -= 3;
-    narrow(&b, &n);
+    text_span(&b, &n);
     s = (const unsigned char *)b;
     size_t i = 0;
     bool neg = false;
@@ -312,11 +277,11 @@ int pledge_progress_validate(const char *date, const char *text, const char *per
         if (date_cmp(d, today) > 0) report(&L, "date_in_future", "date", "进展日期 %s 晚于今天（%s）", d, today);
         else if (date_out) memcpy(date_out, d, 11);
     }
-    check_text(&L, text, "text", "进展情况", 1000, false);
+    check_text(&L, &T_PROGRESS, text);
 
     const char *b = percent ? percent : "";
     size_t n = strlen(b);
-    narrow(&b, &n);
+    text_span(&b, &n);
     int v;
     if (n == 0) report(&L, "required", "percent", "完成进度不能为空");
     else if (!parse_percent(b, n, &v))

@@ -1,5 +1,6 @@
 /* rect.c: the rectification lifecycle table, names and labels, relations and input checks. */
 #include "rect.h"
+#include "text.h"
 #include "date.h"
 #include "workday.h"
 #include <stdlib.h>
@@ -117,23 +118,10 @@ int rect_decide(rect_status from, rect_action action, int relation, rect_status 
 
 /* ---- input checks ---- */
 
-/* Checks a text as str_trim leaves it and copies the trimmed text to out (cap bytes) when given. */
-static int check_text(const char *s, const char *field, const char *label, size_t maxchars, bool required, bool one_line,
-                      char *out, size_t cap, cx_err *e)
-{
-    char *t = xstrdup(s ? s : "");
-    str_trim(t);
-    size_t n = strlen(t), chars = utf8_valid(t, n) ? utf8_len(t) : 0;
-    int rc = CX_OK;
-    if (!n && required) rc = cx_fail(e, 400, "required", field, "%s不能为空", label);
-    else if (!utf8_valid(t, n)) rc = cx_fail(e, 400, "invalid_text", field, "%s含有无效字符", label);
-    else if (one_line && strpbrk(t, "\r\n")) rc = cx_fail(e, 400, "invalid_text", field, "%s不能换行", label);
-    else if (chars > maxchars || (out && n >= cap))
-        rc = cx_fail(e, 400, "too_long", field, "%s不能超过 %zu 个字（现有 %zu 个字）", label, maxchars, chars);
-    if (rc == CX_OK && out) memcpy(out, t, n + 1);
-    free(t);
-    return rc;
-}
+/* The texts of a rectification item, by the one rule for text fields (domain/text.h). */
+static const text_rule T_PROBLEM = {"problem", "存在问题", 1, RECT_TEXT_MAX, false}, T_MEASURE = {"measure", "整改措施", 1, RECT_TEXT_MAX, false},
+                       T_OWNER = {"owner", "责任人", 1, RECT_OWNER_MAX, true}, T_NOTE = {"note", "整改完成情况", 1, RECT_TEXT_MAX, false},
+                       T_WHY = {"no_evidence_reason", "无佐证材料的说明", 0, RECT_REASON_MAX, false};
 
 int rect_check_due(const char *due, const char *today, const char *field, char out[11], cx_err *e)
 {
@@ -158,9 +146,9 @@ int rect_validate(const rect_in *in, const char *today, char due_out[11], cx_err
     if (!in) in = &blank;
     int n = 0;
 #define SLOT (errs && n < maxerr ? &errs[n] : NULL)
-    if (check_text(in->problem, "problem", "存在问题", RECT_TEXT_MAX, true, false, NULL, 0, SLOT) != CX_OK) n++;
-    if (check_text(in->measure, "measure", "整改措施", RECT_TEXT_MAX, true, false, NULL, 0, SLOT) != CX_OK) n++;
-    if (check_text(in->owner, "owner", "责任人", RECT_OWNER_MAX, true, true, NULL, 0, SLOT) != CX_OK) n++;
+    if (text_check(&T_PROBLEM, in->problem, NULL, 0, SLOT) != CX_OK) n++;
+    if (text_check(&T_MEASURE, in->measure, NULL, 0, SLOT) != CX_OK) n++;
+    if (text_check(&T_OWNER, in->owner, NULL, 0, SLOT) != CX_OK) n++;
     if (rect_check_due(in->due_date, today, "due_date", due_out, SLOT) != CX_OK) n++;
 #undef SLOT
     return n;
@@ -168,15 +156,14 @@ int rect_validate(const rect_in *in, const char *today, char due_out[11], cx_err
 
 int rect_check_reason(const char *s, const char *field, const char *label, char *out, size_t cap, cx_err *e)
 {
-    return check_text(s, field, label, RECT_REASON_MAX, true, false, out, cap, e);
+    text_rule r = {field, label, 1, RECT_REASON_MAX, false};
+    return text_check(&r, s, out, cap, e);
 }
 
 int rect_check_submit(const char *note, int nevidence, const char *why, char *note_out, size_t note_cap, char *why_out,
                       size_t why_cap, cx_err *e)
 {
-    if (check_text(note, "note", "整改完成情况", RECT_TEXT_MAX, true, false, note_out, note_cap, e) != CX_OK) return CX_ERR;
-    if (check_text(why, "no_evidence_reason", "无佐证材料的说明", RECT_REASON_MAX, false, false, why_out, why_cap, e) != CX_OK)
-        return CX_ERR;
+    if (text_check(&T_NOTE, note, note_out, note_cap, e) != CX_OK || text_check(&T_WHY, why, why_out, why_cap, e) != CX_OK) return CX_ERR;
     if (nevidence > 0) why_out[0] = 0;
     else if (!why_out[0])
         return cx_fail(e, 400, "evidence_required", "no_evidence_reason", "请先上传整改佐证材料（照片、PDF），或说明没有佐证材料的原因");

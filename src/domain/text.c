@@ -1,20 +1,67 @@
-/* text.c: free text as users type it, cleaned: trimmed, valid UTF-8, within a length in characters. */
+/* text.c: free text as users type it, cleaned by one rule for every text field (see text.h). */
 #include "text.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A user's text, trimmed, checked for UTF-8 and length (in characters); malloc'd, or NULL with e. */
-char *clean_text(const char *src, const char *field, const char *label, size_t maxchars, bool required, cx_err *e)
+void text_span(const char **b, size_t *n)
 {
-    char *t = xstrdup(src ? src : "");
-    str_trim(t);
-    if (required && !*t) {
-        cx_fail(e, 400, "required", field, "%s不能为空", label);
-    } else if (!utf8_valid(t, strlen(t)) || utf8_len(t) > maxchars) {
-        cx_fail(e, 400, "too_long", field, "%s无效或超过 %zu 个字", label, maxchars);
-    } else return t;
+    const unsigned char *s = (const unsigned char *)*b;
+    size_t lo = 0, hi = *n;
+    for (;;) {
+        if (lo < hi && (s[lo] == ' ' || s[lo] == '\t' || s[lo] == '\r' || s[lo] == '\n')) lo++;
+        else if (hi - lo >= 3 && s[lo] == 0xE3 && s[lo + 1] == 0x80 && s[lo + 2] == 0x80) lo += 3;
+        else break;
+    }
+    for (;;) {
+        if (lo < hi && (s[hi - 1] == ' ' || s[hi - 1] == '\t' || s[hi - 1] == '\r' || s[hi - 1] == '\n')) hi--;
+        else if (hi - lo >= 3 && s[hi - 3] == 0xE3 && s[hi - 2] == 0x80 && s[hi - 1] == 0x80) hi -= 3;
+        else break;
+    }
+    *b += lo;
+    *n = hi - lo;
+}
+
+int text_check(const text_rule *r, const char *src, char *out, size_t cap, cx_err *e)
+{
+    const char *b = src ? src : "";
+    size_t n = strlen(b);
+    text_span(&b, &n);
+    if (out && cap) out[0] = 0;
+    if (n == 0 && r->min) return cx_fail(e, 400, "required", r->field, "%s不能为空", r->label);
+    if (!utf8_valid(b, n)) return cx_fail(e, 400, "invalid_text", r->field, "%s含有无效字符", r->label);
+    if (r->one_line && (memchr(b, '\n', n) || memchr(b, '\r', n))) return cx_fail(e, 400, "invalid_text", r->field, "%s不能换行", r->label);
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)b[i] & 0xC0) != 0x80) chars++;
+    if (chars < r->min) return cx_fail(e, 400, "too_short", r->field, "%s至少 %zu 个字", r->label, r->min);
+    if (chars > r->max || (out && n >= cap))
+        return cx_fail(e, 400, "too_long", r->field, "%s不能超过 %zu 个字（现有 %zu 个字）", r->label, r->max, chars);
+    if (out) memcpy(out, b, n), out[n] = 0;
+    return CX_OK;
+}
+
+char *text_dup(const text_rule *r, const char *src, cx_err *e)
+{
+    size_t cap = (src ? strlen(src) : 0) + 1;
+    char *t = xmalloc(cap);
+    if (text_check(r, src, t, cap, e) == CX_OK) return t;
     free(t);
     return NULL;
+}
+
+void text_copy(char *dst, size_t cap, const char *src)
+{
+    const char *b = src ? src : "";
+    size_t n = strlen(b);
+    text_span(&b, &n);
+    snprintf(dst, cap, "%.*s", (int)n, b);
+}
+
+char *clean_text(const char *src, const char *field, const char *label, size_t maxchars, bool required, cx_err *e)
+{
+    text_rule r = {field, label, required ? 1 : 0, maxchars, false};
+    return text_dup(&r, src, e);
 }
 
 int clean_texts(text_spec *v, int n, cx_err *e)
@@ -27,6 +74,7 @@ int clean_texts(text_spec *v, int n, cx_err *e)
         }
     return CX_OK;
 }
+
 void free_texts(text_spec *v, int n)
 {
     for (int i = 0; i < n; i++) free(*v[i].out), *v[i].out = NULL;

@@ -1,12 +1,31 @@
-/* text.h: free text as users type it, cleaned: trimmed, valid UTF-8, within a length in characters
- * (errors required / too_long on the field). */
+/* text.h: free text as users type it, cleaned by one rule for every text field: trimmed (ASCII
+ * white space and U+3000 at both ends), valid UTF-8, within a length in characters, on one line
+ * where the field asks. One set of errors for all of them (400, on the field, its label in the
+ * message): required, too_short, invalid_text, too_long. */
 #ifndef CX_TEXT_H
 #define CX_TEXT_H
 #include <stdbool.h>
 #include <stddef.h>
 #include "../lib/util.h"
 
-/* A user's text, trimmed, checked for UTF-8 and length (in characters); malloc'd, or NULL with e. */
+/* What a text field must be. */
+typedef struct text_rule {
+    const char *field, *label; /* the field's name in the API, its label in messages */
+    size_t min, max;           /* characters after trimming: min 0 optional, 1 required, more "at least" */
+    bool one_line;             /* no line breaks */
+} text_rule;
+
+/* Checks src (NULL: empty) against r; when out is given, the trimmed text goes there (cap bytes;
+ * longer is too_long). CX_OK, or CX_ERR with e filled. */
+int text_check(const text_rule *r, const char *src, char *out, size_t cap, cx_err *e);
+/* text_check into a malloc'd copy; NULL with e on failure. */
+char *text_dup(const text_rule *r, const char *src, cx_err *e);
+/* Narrows [*b, *b + *n) to leave out white space at both ends as str_trim sees it (ASCII, U+3000). */
+void text_span(const char **b, size_t *n);
+/* The trimmed src (NULL: empty) into dst, cut to cap: for a text a rule has already passed. */
+void text_copy(char *dst, size_t cap, const char *src);
+
+/* text_dup with the rule spelled out (required: min 1). */
 char *clean_text(const char *src, const char *field, const char *label, size_t maxchars, bool required, cx_err *e);
 
 /* Several texts at once: all or nothing. */

@@ -2,6 +2,7 @@
  * is stored only as its SHA-256. */
 #include "store.h"
 #include "row.h"
+#include "../domain/text.h"
 #include "../lib/crypto.h"
 #include "../lib/pwgate.h"
 #include <cjson/cJSON.h>
@@ -47,8 +48,8 @@ int user_create(db *d, const actor *a, const char *username, const char *display
                 int64_t member_id, int64_t *id, cx_err *e)
 {
     if (username_check(username, e) != CX_OK || password_check(password, e) != CX_OK) return CX_ERR;
-    if (!display || !*display || !utf8_valid(display, strlen(display)) || utf8_len(display) > 30)
-        return cx_fail(e, 400, "invalid_display_name", "display_name", "显示名称不能为空，且不超过 30 个字");
+    static const text_rule T_DISPLAY = {"display_name", "显示名称", 1, 30, true};
+    if (text_check(&T_DISPLAY, display, NULL, 0, e) != CX_OK) return CX_ERR;
     char hash[128];
     if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败（内存不足）");
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);

@@ -32,8 +32,8 @@ int campaign_for_org(db *d, const org *o, campaign *c)
 int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, const char *start, const char *end,
                     int64_t *id, cx_err *e)
 {
-    if (!theme || !*theme || !utf8_valid(theme, strlen(theme)) || utf8_len(theme) > 60)
-        return cx_fail(e, 400, "invalid_theme", "theme", "活动主题不能为空，且不超过 60 个字");
+    static const text_rule T_THEME = {"theme", "活动主题", 1, 60, true};
+    if (text_check(&T_THEME, theme, NULL, 0, e) != CX_OK) return CX_ERR;
     char sd[11], ed[11];
     if (date_parse(start, false, "start_date", "开始日期", sd, e) != CX_OK) return CX_ERR;
     if (date_parse(end, false, "end_date", "结束日期", ed, e) != CX_OK) return CX_ERR;

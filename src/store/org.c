@@ -3,6 +3,7 @@
  * one UPDATE. */
 #include "store.h"
 #include "row.h"
+#include "../domain/text.h"
 #include "../lib/json.h"
 #include "rollup.h"
 #include "../domain/orgpath.h"
@@ -88,9 +89,8 @@ static char *org_json(const org *o)
 
 static int check_fields(const char *name, const char *type, const char *sector, cx_err *e)
 {
-    if (!name || !*name) return cx_fail(e, 400, "required", "name", "组织名称不能为空");
-    if (!utf8_valid(name, strlen(name))) return cx_fail(e, 400, "invalid_text", "name", "组织名称含有无效字符");
-    if (utf8_len(name) > 60) return cx_fail(e, 400, "too_long", "name", "组织名称不能超过 60 个字");
+    static const text_rule T_NAME = {"name", "组织名称", 1, 60, true};
+    if (text_check(&T_NAME, name, NULL, 0, e) != CX_OK) return CX_ERR;
     if (!org_type_valid(type)) return cx_fail(e, 400, "invalid_type", "type", "组织类型应为党委、党总支或党支部");
     if (!org_sector_valid(sector))
         return cx_fail(e, 400, "invalid_sector", "sector", "所属领域应为农村、社区、机关、国有企业、学校、医院、非公有制经济组织或社会组织之一");

@@ -1,6 +1,7 @@
 /* pledge_store.c: pledges, progress entries and evidence (see pledge_store.h). */
 #include "pledge_store.h"
 #include "row.h"
+#include "../domain/text.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -87,25 +88,15 @@ static char *pledge_json(const pledge *p)
     return s;
 }
 
-/* Copies src without its surrounding white space (trimmed first, so leading blanks never push
- * text out of dst; validation already bounded the trimmed length). */
-static void copy_trimmed(char *dst, size_t cap, const char *src)
-{
-    char *t = xstrdup(src ? src : "");
-    str_trim(t);
-    snprintf(dst, cap, "%s", t);
-    free(t);
-}
-
 /* Copies the validated fields of in into p (for the audit snapshot). */
 static void set_fields(pledge *p, const pledge_in *in, const char *due)
 {
     /* pledge_validate checked the trimmed texts; they are stored trimmed */
     snprintf(p->area, sizeof p->area, "%s", in->area);
-    copy_trimmed(p->title, sizeof p->title, in->title);
-    copy_trimmed(p->content, sizeof p->content, in->content);
-    copy_trimmed(p->measures, sizeof p->measures, in->measures);
-    copy_trimmed(p->responsible, sizeof p->responsible, in->responsible);
+    text_copy(p->title, sizeof p->title, in->title);
+    text_copy(p->content, sizeof p->content, in->content);
+    text_copy(p->measures, sizeof p->measures, in->measures);
+    text_copy(p->responsible, sizeof p->responsible, in->responsible);
     snprintf(p->due_date, sizeof p->due_date, "%s", due);
 }
 
@@ -200,17 +191,10 @@ int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in
     return rc;
 }
 
-/* Trimmed copy of an optional text into dst, with a length check in characters. */
-static int extra_text(const char *src, const char *field, const char *label, size_t maxchars, bool required, char *dst,
-                      size_t cap, cx_err *e)
-{
-    dst[0] = 0;
-    if (src) snprintf(dst, cap, "%s", src), str_trim(dst);
-    if (required && !dst[0]) return cx_fail(e, 400, "required", field, "%s不能为空", label);
-    if (!utf8_valid(dst, strlen(dst)) || utf8_len(dst) > maxchars || (src && strlen(src) >= cap))
-        return cx_fail(e, 400, "too_long", field, "%s无效或超过 %zu 个字", label, maxchars);
-    return CX_OK;
-}
+/* The texts of a pledge's steps, by the one rule for text fields (domain/text.h). */
+static const text_rule T_REASON = {"reason", "退回理由", 1, 500, false}, T_EXPLANATION = {"explanation", "未兑现的公开说明", 1, 1000, false},
+                       T_EXPLANATION_OPT = {"explanation", "未兑现的公开说明", 0, 1000, false}, T_COMMENT = {"comment", "评诺意见", 0, 1000, false},
+                       T_SUMMARY = {"summary", "本人总结", 0, 1000, false};
 
 int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int relation, const pledge_extra *x,
                int64_t *new_id, cx_err *e)
@@ -221,24 +205,24 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
     char reason[2048] = "", expl[4096] = "", comment[4096] = "", summary[4096] = "", kind[16] = "", grade[16] = "";
     switch (action) {
     case PA_RETURN:
-        if (extra_text(x->reason, "reason", "退回理由", 500, true, reason, sizeof reason, e) != CX_OK) return CX_ERR;
+        if (text_check(&T_REASON, x->reason, reason, sizeof reason, e) != CX_OK) return CX_ERR;
         break;
     case PA_MISS:
         if (!x->miss_kind || (strcmp(x->miss_kind, "objective") && strcmp(x->miss_kind, "unjustified")))
             return cx_fail(e, 400, "invalid_miss_kind", "miss_kind", "未兑现原因类别应为“客观原因”（objective）或“无正当理由”（unjustified）");
         snprintf(kind, sizeof kind, "%s", x->miss_kind);
-        if (extra_text(x->explanation, "explanation", "未兑现的公开说明", 1000, !strcmp(kind, "objective"), expl, sizeof expl, e) !=
-            CX_OK)
+        /* an objective reason must be explained in public; an unjustified miss may go unexplained */
+        if (text_check(!strcmp(kind, "objective") ? &T_EXPLANATION : &T_EXPLANATION_OPT, x->explanation, expl, sizeof expl, e) != CX_OK)
             return CX_ERR;
         break;
     case PA_RATE: /* the reviewer's grade and comment; the summary is the owner's, written at completion */
         if (!x->grade || !pledge_grade_label(x->grade))
             return cx_fail(e, 400, "invalid_grade", "grade", "评诺等次应为好、较好、一般或差");
         snprintf(grade, sizeof grade, "%s", x->grade);
-        if (extra_text(x->comment, "comment", "评诺意见", 1000, false, comment, sizeof comment, e) != CX_OK) return CX_ERR;
+        if (text_check(&T_COMMENT, x->comment, comment, sizeof comment, e) != CX_OK) return CX_ERR;
         break;
     case PA_COMPLETE:
-        if (extra_text(x->summary, "summary", "本人总结", 1000, false, summary, sizeof summary, e) != CX_OK) return CX_ERR;
+        if (text_check(&T_SUMMARY, x->summary, summary, sizeof summary, e) != CX_OK) return CX_ERR;
         break;
     case PA_SUBMIT: case PA_APPROVE: case PA_RENEW: break;
     default: return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");

@@ -1,6 +1,7 @@
 /* rect_store.c: rectification items, evidence, history and escalation (see rect_store.h). */
 #include "rect_store.h"
 #include "row.h"
+#include "../domain/text.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -103,14 +104,6 @@ static bool kind_valid(const char *k)
     return n >= 1 && n < 32 && strspn(k, "abcdefghijklmnopqrstuvwxyz_") == n;
 }
 
-/* Copies the trimmed text of src to dst (validation has bounded it). */
-static void copy_trimmed(char *dst, size_t cap, const char *src)
-{
-    char *t = xstrdup(src ? src : "");
-    snprintf(dst, cap, "%s", str_trim(t));
-    free(t);
-}
-
 int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e)
 {
     int src = rect_source_from_name(in ? in->source : NULL);
@@ -147,9 +140,9 @@ int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, in
     r->source = (rect_source)src;
     r->source_id = in->source_id;
     snprintf(r->source_kind, sizeof r->source_kind, "%s", kind);
-    copy_trimmed(r->problem, sizeof r->problem, in->in.problem);
-    copy_trimmed(r->measure, sizeof r->measure, in->in.measure);
-    copy_trimmed(r->owner, sizeof r->owner, in->in.owner);
+    text_copy(r->problem, sizeof r->problem, in->in.problem);
+    text_copy(r->measure, sizeof r->measure, in->in.measure);
+    text_copy(r->owner, sizeof r->owner, in->in.owner);
     r->status = RS_OPEN;
     db_stmt *s = db_prepare(d, "INSERT INTO rectification (part, org_id, member_id, source, source_kind, source_id, problem, measure, owner, "
                                "due_date, status, created_by, created_by_name, created_at, updated_at) "

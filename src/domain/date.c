@@ -1,4 +1,5 @@
-/* date.c: validation and parsing of calendar dates typed in rosters, Excel serial days. */
+/* date.c: calendar dates: validation and parsing of dates typed in rosters, Excel serial days, day
+ * numbers and years added (see date.h). */
 #include "date.h"
 #include <math.h>
 #include <stdio.h>
@@ -230,3 +231,57 @@ int date_cmp(const char *a, const char *b)
     int r = strcmp(a ? a : "", b ? b : "");
     return r < 0 ? -1 : r > 0;
 }
+
+/* ---- day numbers ---- */
+
+/* Days from civil (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t day_number(const char *date)
+{
+    int y = 0, m = 0, d = 0;
+    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3) return 0;
+    return days_from_civil(y, (unsigned)m, (unsigned)d);
+}
+
+int64_t day_of_ymd(int y, int m, int d) { return days_from_civil(y, (unsigned)m, (unsigned)d); }
+
+void day_ymd(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t y0 = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned dd = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned mo = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(y0 + (mo <= 2)), *m = (int)mo, *d = (int)dd;
+}
+
+void day_string(int64_t z, char out[11])
+{
+    int y, m, d;
+    day_ymd(z, &y, &m, &d);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 13u, (unsigned)d % 32u);
+}
+
+int64_t day_add_years(int64_t day, int n)
+{
+    int y, m, d;
+    day_ymd(day, &y, &m, &d);
+    y += n;
+    if (m == 2 && d == 29 && !leap(y)) m = 3, d = 1;
+    return day_of_ymd(y, m, d);
+}
+
+void date_add_years(const char *date, int n, char out[11]) { day_string(day_add_years(day_number(date), n), out); }

@@ -2,6 +2,7 @@
 #ifndef CX_DATE_H
 #define CX_DATE_H
 #include <stdbool.h>
+#include <stdint.h>
 #include "../lib/util.h"
 
 bool date_valid_ymd(int y, int m, int d);
@@ -32,4 +33,15 @@ int date_from_excel_serial(double serial, char out[11]);
 void date_today(char out[11]);
 /* Compares two "YYYY-MM-DD" strings like strcmp (returns -1, 0 or 1; NULL counts as ""). */
 int date_cmp(const char *a, const char *b);
+
+/* Day numbers: days since 1970-01-01 (proleptic Gregorian) of a YYYY-MM-DD (0 when malformed), of
+ * a year, month and day, and back. */
+int64_t day_number(const char *date);
+int64_t day_of_ymd(int y, int m, int d);
+void day_ymd(int64_t days, int *y, int *m, int *d);
+void day_string(int64_t days, char out[11]);
+/* The same day n years later; 29 February becomes 1 March in a common year, so an age (年满18周岁)
+ * or a year of probation is never cut short. On a day number, and on a valid YYYY-MM-DD. */
+int64_t day_add_years(int64_t day, int n);
+void date_add_years(const char *date, int n, char out[11]);
 #endif

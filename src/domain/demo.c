@@ -1,6 +1,7 @@
 /* demo.c: deterministic generator of a realistic demo district (org tree and members), streamed to callbacks. */
 #include "demo.h"
 #include "idcard.h"
+#include "date.h"
 #include "../lib/util.h"
 #include <assert.h>
 #include <stdbool.h>
@@ -50,61 +51,9 @@ static size_t pick_w(rng *r, const wstr *t, size_t n)
     return n - 1;
 }
 
-/* ---- calendar (local, so this file does not depend on date.c) ---- */
-
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-static const int cum_md[13] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
-
-/* Days from 0001-01-01 (proleptic Gregorian) to 1 January of year y. */
-static long days_before_year(int y)
-{
-    long p = y - 1;
-    return p * 365 + p / 4 - p / 100 + p / 400;
-}
-
-static long to_days(int y, int m, int d) { return days_before_year(y) + cum_md[m - 1] + (m > 2 && leap(y)) + d - 1; }
-
-typedef struct ymd {
-    int y, m, d;
-} ymd;
-
-static ymd from_days(long n)
-{
-    ymd r;
-    r.y = (int)(n / 366) + 1; /* an underestimate; step forward */
-    while (days_before_year(r.y + 1) <= n) r.y++;
-    long doy = n - days_before_year(r.y);
-    int m = 12;
-    while (m > 1 && doy < cum_md[m - 1] + (m > 2 && leap(r.y))) m--;
-    r.m = m;
-    r.d = (int)(doy - cum_md[m - 1] - (m > 2 && leap(r.y))) + 1;
-    return r;
-}
-
-/* The same day n years later; 29 February becomes 1 March in a common year, so an age or a
- * year of probation is never cut short. */
-static long add_years(long day, int n)
-{
-    ymd a = from_days(day);
-    int y = a.y + n;
-    if (a.m == 2 && a.d == 29 && !leap(y)) return to_days(y, 3, 1);
-    return to_days(y, a.m, a.d);
-}
-
 static void put_digits(char *p, unsigned v, int n)
 {
     for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
-}
-
-static void fmt_date(char out[11], long day)
-{
-    ymd a = from_days(day);
-    put_digits(out, (unsigned)a.y, 4);
-    out[4] = '-';
-    put_digits(out + 5, (unsigned)a.m, 2);
-    out[7] = '-';
-    put_digits(out + 8, (unsigned)a.d, 2);
-    out[10] = 0;
 }
 
 /* ---- Chinese numerals and name pools ---- */
@@ -592,7 +541,7 @@ static int emit_member(gen *g, int64_t org_key, int pi, const char *sector, bool
     rng *r = &g->r;
     bool female = rbelow(r, 100) < p->female_pct;
 
-    long lo = to_days(p->y0, 1, 1), hi = to_days(p->y1, 12, 31);
+    long lo = day_of_ymd(p->y0, 1, 1), hi = day_of_ymd(p->y1, 12, 31);
     long day = lo + (long)rbelow(r, (uint64_t)(hi - lo + 1)) - g->day0;
     int reg = (int)pick_w(r, regions, N(regions));
     unsigned seq;
@@ -600,7 +549,7 @@ static int emit_member(gen *g, int64_t org_key, int pi, const char *sector, bool
     long birth = g->day0 + day;
 
     char id[19], birth_s[11];
-    fmt_date(birth_s, birth);
+    day_string(birth, birth_s);
     memcpy(id, regions[reg].s, 6);
     memcpy(id + 6, birth_s, 4);
     memcpy(id + 10, birth_s + 5, 2);
@@ -610,7 +559,9 @@ static int emit_member(gen *g, int64_t org_key, int pi, const char *sector, bool
     id[18] = 0;
 
     char name[32];
-    make_name(g, name, sizeof name, female, from_days(birth).y);
+    int by, bm, bd;
+    day_ymd(birth, &by, &bm, &bd);
+    make_name(g, name, sizeof name, female, by);
     const char *eth = ethnicities[pick_w(r, ethnicities, N(ethnicities))].s;
 
     /* Phones: a bijection of the member counter onto prefix × 10^8 numbers, so none repeats. */
@@ -624,7 +575,7 @@ static int emit_member(gen *g, int64_t org_key, int pi, const char *sector, bool
     /* 入党: at 18 or later; probationary members joined within the last year, full members at
      * least a year before the reference day and became full a year after joining. */
     bool probationary = !head && rbelow(r, 1000) < 50;
-    long adult = add_years(birth, 18), joined;
+    long adult = day_add_years(birth, 18), joined;
     char joined_s[11], full_s[11] = "";
     if (probationary) {
         long from = g->ref_day - 364 > adult ? g->ref_day - 364 : adult;
@@ -633,9 +584,9 @@ static int emit_member(gen *g, int64_t org_key, int pi, const char *sector, bool
         long span = g->ref_minus_year - adult;
         long cap = rbelow(r, 100) < 85 && span > 17 * 365 ? 17 * 365 : span;
         joined = adult + (long)rbelow(r, (uint64_t)cap + 1);
-        fmt_date(full_s, add_years(joined, 1));
+        day_string(day_add_years(joined, 1), full_s);
     }
-    fmt_date(joined_s, joined);
+    day_string(joined, joined_s);
 
     const char *postname, *duty;
     if (head) {
@@ -989,10 +940,10 @@ int demo_generate(uint64_t seed, int64_t members, const demo_cb *cb)
     g.members = members;
     g.next_key = 1;
     g.district = districts[mix64(seed + 3) % N(districts)];
-    g.day0 = to_days(BIRTH_Y0, 1, 1);
-    g.ndays = to_days(BIRTH_Y1 + 1, 1, 1) - g.day0;
-    g.ref_day = to_days(REF_Y, REF_M, REF_D);
-    g.ref_minus_year = to_days(REF_Y - 1, REF_M, REF_D);
+    g.day0 = day_of_ymd(BIRTH_Y0, 1, 1);
+    g.ndays = day_of_ymd(BIRTH_Y1 + 1, 1, 1) - g.day0;
+    g.ref_day = day_of_ymd(REF_Y, REF_M, REF_D);
+    g.ref_minus_year = day_of_ymd(REF_Y - 1, REF_M, REF_D);
     for (size_t i = 0; i < N(surnames); i++) g.surname_cum[i] = g.surname_total += surnames[i].w;
     g.cells = xcalloc((size_t)g.ndays * NREG * 2, sizeof *g.cells);
     int rc = gen_all(&g);

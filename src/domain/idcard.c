@@ -1,5 +1,6 @@
 /* idcard.c: 身份证号 (GB 11643-1999) and phone number validation, normalisation and masking. */
 #include "idcard.h"
+#include "date.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -51,28 +52,6 @@ static void trim_span(const char *s, const char **b, size_t *n)
     while ((k = space_before(s, len)) > 0) len -= k;
     *b = s;
     *n = len;
-}
-
-static bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static int month_days(int y, int m)
-{
-    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : md[m - 1];
-}
-
-static bool ymd_valid(int y, int m, int d)
-{
-    return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m);
-}
-
-/* Today's local date as yyyymmdd. */
-static long today_ymd(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    if (!localtime_r(&t, &tm)) return 99991231L;
-    return (long)(tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100L + tm.tm_mday;
 }
 
 static int digits_val(const char *s, int n)
@@ -179,9 +158,12 @@ int idcard_validate(const char *in, char out[19], cx_err *e)
     if (id[0] == '0') return cx_fail(e, 400, "invalid_idcard", "idcard", "身份证号前6位地区码无效（%.6s）", id);
 
     int y = digits_val(id + 6, 4), m = digits_val(id + 10, 2), d = digits_val(id + 12, 2);
-    if (y < 1900 || !ymd_valid(y, m, d))
+    if (!date_valid_ymd(y, m, d))
         return cx_fail(e, 400, "invalid_idcard", "idcard", "身份证号中的出生日期无效（%.8s）", id + 6);
-    if ((long)y * 10000L + m * 100L + d > today_ymd())
+    char born[11], today[11];
+    snprintf(born, sizeof born, "%.4s-%.2s-%.2s", id + 6, id + 10, id + 12);
+    date_today(today);
+    if (date_cmp(born, today) > 0)
         return cx_fail(e, 400, "invalid_idcard", "idcard", "身份证号中的出生日期晚于今天（%04d-%02d-%02d）", y, m,
                        d);
 

@@ -171,16 +171,6 @@ static void text_field(errs *E, const text_rule *r, const char *src, char *dst, 
     if (text_check(r, src, dst, cap, &e) != CX_OK) *add(E) = e;
 }
 
-static int add_years(const char *date, int years, char out[11])
-{
-    /* date is a validated "YYYY-MM-DD" */
-    int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
-    y += years;
-    if (m == 2 && d == 29 && !date_valid_ymd(y, 2, 29)) d = 28;
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
-    return CX_OK;
-}
-
 static int validate(const member_in *in, bool birth_month_ok, member_rec *out, cx_err *ev, int maxerr);
 
 int member_validate(const member_in *in, member_rec *out, cx_err *ev, int maxerr) { return validate(in, false, out, ev, maxerr); }
@@ -275,11 +265,11 @@ static int validate(const member_in *in, bool birth_month_ok, member_rec *out, c
     if (!given(in->joined_date)) cx_fail(add(&E), 400, "required", "joined_date", "入党时间不能为空");
     else if (date_parse(in->joined_date, true, "joined_date", "入党时间", out->joined_date, add(&E)) == CX_OK) {
         E.n--;
-        char adult[11];
+        char adult[11] = "";
+        if (out->birth_date[0]) date_add_years(out->birth_date, 18, adult);
         if (date_cmp(out->joined_date, today) > 0)
             cx_fail(add(&E), 400, "date_in_future", "joined_date", "入党时间 %s 晚于今天", out->joined_date);
-        else if (out->birth_date[0] && add_years(out->birth_date, 18, adult) == CX_OK &&
-                 date_cmp(out->joined_date, adult) < 0)
+        else if (adult[0] && date_cmp(out->joined_date, adult) < 0)
             cx_fail(add(&E), 400, "joined_too_young", "joined_date", "入党时间 %s 早于本人年满18周岁（按身份证号中的出生日期）", out->joined_date);
         else joined_ok = true;
     }

@@ -4,38 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Days from civil (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-int64_t day_number(const char *date)
-{
-    int y = 0, m = 0, d = 0;
-    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3) return 0;
-    return days_from_civil(y, (unsigned)m, (unsigned)d);
-}
-
-void day_string(int64_t z, char out[11])
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int64_t y0 = (int64_t)yoe + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(y0 + (m <= 2)) % 10000u, m % 13u, d % 32u);
-}
-
 int weekday_of(const char *date)
 {
     int64_t z = day_number(date);          /* 1970-01-01 was a Thursday (4) */

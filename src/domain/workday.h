@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../lib/util.h"
+#include "date.h" /* day_number, day_string */
 
 enum { WD_HOLIDAY = 'H', WD_WORKDAY = 'W' };
 
@@ -27,9 +28,6 @@ typedef struct workday_cal {
 void workday_cal_init(workday_cal *c, const wd_day *days, size_t n);
 void workday_cal_free(workday_cal *c);
 
-/* Days since 1970-01-01 of a valid YYYY-MM-DD (proleptic Gregorian), and back. */
-int64_t day_number(const char *date);
-void day_string(int64_t days, char out[11]);
 /* 1 Monday … 7 Sunday. */
 int weekday_of(const char *date);
 

@@ -192,10 +192,36 @@ static void test_today_cmp(void **state)
     assert_int_equal(date_cmp(NULL, ""), 0);
 }
 
+/* Day numbers round-trip over two centuries; years are added so that 29 February becomes 1 March
+ * in a common year (an age of 18, a year of probation, never cut short), in member validation and
+ * the demo generator alike (both use date_add_years / day_add_years). */
+static void test_day_numbers(void **st)
+{
+    (void)st;
+    assert_int_equal(day_number("1970-01-01"), 0);
+    assert_int_equal(day_number("2000-03-01") - day_number("2000-02-28"), 2);
+    assert_int_equal(day_number("1900-03-01") - day_number("1900-02-28"), 1);
+    char out[11];
+    for (int64_t z = day_number("1900-01-01"); z <= day_number("2100-12-31"); z += 37) {
+        day_string(z, out);
+        assert_int_equal(day_number(out), z);
+        int y, m, d;
+        day_ymd(z, &y, &m, &d);
+        assert_true(date_valid_ymd(y, m, d));
+        assert_int_equal(day_of_ymd(y, m, d), z);
+    }
+    date_add_years("2008-02-29", 18, out);
+    assert_string_equal(out, "2026-03-01");
+    date_add_years("2008-02-29", 16, out);
+    assert_string_equal(out, "2024-02-29");
+    date_add_years("2025-07-01", 1, out);
+    assert_string_equal(out, "2026-07-01");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_ymd),   cmocka_unit_test(test_parse_forms), cmocka_unit_test(test_parse_month),
+        cmocka_unit_test(test_day_numbers), cmocka_unit_test(test_valid_ymd),   cmocka_unit_test(test_parse_forms), cmocka_unit_test(test_parse_month),
         cmocka_unit_test(test_parse_invalid), cmocka_unit_test(test_excel_serial), cmocka_unit_test(test_today_cmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * file is never half-imported. */
 #include "roster.h"
 #include "rollup.h"
+#include "../lib/map.h"
 #include "../domain/idcard.h"
 #include "../domain/roster_map.h"
 #include "../lib/crypto.h"
@@ -44,11 +45,6 @@ static const char *label_of(const char *field)
     return "";
 }
 
-/* Set of 身份证号 seen in the file: the 17 digits as an integer → first row. */
-typedef struct idset {
-    struct { uint64_t key; int64_t row; } *v;
-    size_t cap, n;
-} idset;
 
 static uint64_t id_key(const char *id)
 {
@@ -57,83 +53,32 @@ static uint64_t id_key(const char *id)
     return k + 1; /* 0 marks an empty slot */
 }
 
-/* Returns the earlier row holding key, or 0 after inserting it. */
-static int64_t idset_add(idset *s, uint64_t key, int64_t row)
+/* The set of 身份证号 seen in the file (a map from the 17 digits as an integer to the first row):
+ * returns the earlier row holding key, or 0 after inserting it. */
+static int64_t idset_add(map *s, uint64_t key, int64_t row)
 {
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t oc = s->cap;
-        __typeof__(s->v) old = s->v;
-        s->cap = oc ? oc * 2 : 1024;
-        s->v = xcalloc(s->cap, sizeof *s->v);
-        for (size_t i = 0; i < oc; i++)
-            if (old[i].key) {
-                size_t j = (old[i].key * 0x9E3779B97F4A7C15ULL) & (s->cap - 1);
-                while (s->v[j].key) j = (j + 1) & (s->cap - 1);
-                s->v[j] = old[i];
-            }
-        free(old);
-    }
-    size_t j = (key * 0x9E3779B97F4A7C15ULL) & (s->cap - 1);
-    while (s->v[j].key) {
-        if (s->v[j].key == key) return s->v[j].row;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->v[j].key = key;
-    s->v[j].row = row;
-    s->n++;
-    return 0;
+    bool added;
+    int64_t *first = map_put_int(s, key, &added);
+    if (added) *first = row;
+    return added ? 0 : *first;
 }
 
-/* Cache of 所在党组织 names → org (open addressing on the name), so each name is looked up once
- * even when a district file names tens of thousands of branches. */
+/* What a 所在党组织 name found, kept in a map by the name so that each name is looked up once even
+ * when a district file names tens of thousands of branches. */
 typedef struct org_entry {
-    char *name;
     int found; /* 1 found, 0 none, 2 ambiguous */
     org o;
 } org_entry;
-typedef struct orgcache {
-    org_entry **v;
-    size_t n, cap;
-} orgcache;
 
-static size_t name_hash(const char *s) { return (size_t)fnv1a_str(s); }
-
-static org_entry *org_lookup(db *d, orgcache *c, const org *root, const char *name)
+static org_entry *org_lookup(db *d, map *c, const org *root, const char *name)
 {
-    if ((c->n + 1) * 2 > c->cap) {
-        size_t oc = c->cap;
-        org_entry **old = c->v;
-        c->cap = oc ? oc * 2 : 64;
-        c->v = xcalloc(c->cap, sizeof *c->v);
-        for (size_t i = 0; i < oc; i++)
-            if (old[i]) {
-                size_t j = name_hash(old[i]->name) & (c->cap - 1);
-                while (c->v[j]) j = (j + 1) & (c->cap - 1);
-                c->v[j] = old[i];
-            }
-        free(old);
+    bool added;
+    org_entry **on = (org_entry **)map_put(c, name, &added);
+    if (added) {
+        *on = xmalloc(sizeof **on);
+        (*on)->found = org_find_by_name(d, root, name, &(*on)->o);
     }
-    size_t j = name_hash(name) & (c->cap - 1);
-    while (c->v[j]) {
-        if (!strcmp(c->v[j]->name, name)) return c->v[j];
-        j = (j + 1) & (c->cap - 1);
-    }
-    org_entry *on = xmalloc(sizeof *on);
-    on->name = xstrdup(name);
-    on->found = org_find_by_name(d, root, name, &on->o);
-    c->v[j] = on;
-    c->n++;
-    return on;
-}
-
-static void orgcache_free(orgcache *c)
-{
-    for (size_t i = 0; i < c->cap; i++)
-        if (c->v[i]) {
-            free(c->v[i]->name);
-            free(c->v[i]);
-        }
-    free(c->v);
+    return *on;
 }
 
 /* The one file-level issue for 身份证号 registered outside the importer's subtree, put first so
@@ -246,7 +191,7 @@ static void fill_in(char **cells, size_t n, const int *colmap, member_in *in, co
 }
 
 /* Resolves the row's organisation; reports and returns NULL when it cannot. */
-static const org *row_org(db *d, orgcache *oc, const org *root, const char *name, int64_t rowno, roster_report *r)
+static const org *row_org(db *d, map *oc, const org *root, const char *name, int64_t rowno, roster_report *r)
 {
     if (!name || !*name) return root;
     if (!strcmp(name, root->name)) return root;
@@ -297,8 +242,8 @@ typedef struct importer {
     const actor *a;
     const org *root;
     roster_report *r;
-    idset ids;
-    orgcache oc;
+    map ids;
+    map oc; /* 所在党组织 name → org_entry */
     int64_t outside, checked, now;
     bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
     bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
@@ -542,7 +487,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     if (!dbfail && im->stage && (r->nissues || im->outside) && recheck_staged(im, m, false) != CX_OK) dbfail = true;
     if (rc == CX_ERR) issue(r, 0, "", fe.code, fe.msg);
     tab_close(t);
-    free(im->ids.v);
+    map_free(&im->ids, NULL);
     free(colmap);
     if (r->rows == 0 && r->nissues == 0 && !dbfail) issue(r, 0, "", "no_rows", "文件中没有党员数据（只有列标题）");
     if (im->stage && !dbfail && !r->nissues && !im->outside) {
@@ -560,7 +505,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     buf_free(&im->st);
     sodium_memzero(m, sizeof *m);
     free(m);
-    orgcache_free(&im->oc);
+    map_free(&im->oc, free);
     int64_t outside = im->outside, checked = im->checked;
     free(im);
     sort_issues(r);

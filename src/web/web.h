@@ -335,7 +335,7 @@ void h_rect(req *r);
 void h_rect_act(req *r);
 void h_rect_evidence_add(req *r);
 void h_rect_file(req *r);
-/* opinions, complaints, reports, the workday calendar (page_feedback.c) */
+/* opinions, complaints, reports (page_feedback.c); the workday calendar (calendar.c) */
 void h_org_feedback(req *r);
 void h_feedback_new(req *r);
 void h_feedback_enter(req *r);
@@ -362,6 +362,7 @@ void h_public_feedback_form(req *r);
 void h_public_feedback_submit(req *r);
 void h_public_feedback_done(req *r);
 void h_feedback_done(req *r);
+/* tracking by code, published replies (feedback_track.c) */
 void h_track_page(req *r);
 void h_track(req *r);
 void h_public_replies(req *r);

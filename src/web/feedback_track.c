@@ -35,7 +35,7 @@ void h_track(req *r)
         } else if (feedback_kept(r->db, f, k) != 1) cx_fail(&e, 500, "db_error", "", "数据库错误");
     }
     if (e.code[0]) {
-        req_fail(r, &e); /* the form again, the code as typed (server.c, redisplay) */
+        req_fail(r, &e); /* the form again, the code as typed (response.c, redisplay) */
         return;
     }
     /* status, dates and the reply: never notes, names or who handled it */

@@ -525,7 +525,7 @@ static bool acting(req *r, act *a, can_fn can, const char *refusal)
 static void acted(req *r, act *a, int rc)
 {
     if (rc != CX_OK) {
-        req_fail(r, &a->e); /* a page: the item again, the form filled (server.c, redisplay) */
+        req_fail(r, &a->e); /* a page: the item again, the form filled (response.c, redisplay) */
         return;
     }
     if (!req_is_api(r)) {

@@ -1,6 +1,8 @@
-/* feedback_store.c: opinions, complaints and reports, their triage, replies, settings and the
- * workday calendar's edits (see feedback_store.h). */
+/* feedback_store.c: opinions, complaints and reports, their triage, replies and settings (see
+ * feedback_store.h). */
 #include "feedback_store.h"
+#include "feedback_int.h"
+#include "calendar.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -13,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail_db(db *d, cx_err *e)
+int feedback_fail_db(db *d, cx_err *e)
 {
     cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     db_rollback(d);
@@ -34,7 +36,7 @@ static const char *const status_labels[FS_N] = {"待分办", "办理中", "已�
 static const char *const status_public[FS_N] = {"已受理，等待分办", "办理中", "已答复", "已与相同问题合并办理"};
 static const char *const view_names[FV_N] = {"all", "open", "new", "reminders", "overdue", "replied"};
 
-static int index_of(const char *const *names, int n, const char *s)
+int feedback_index_of(const char *const *names, int n, const char *s)
 {
     for (int i = 0; s && i < n; i++)
         if (!strcmp(names[i], s)) return i;
@@ -44,16 +46,16 @@ static int index_of(const char *const *names, int n, const char *s)
 
 const char *feedback_kind_name(int k) { return LABEL(kind_names, FK_N, k); }
 const char *feedback_kind_label(int k) { return LABEL(kind_labels, FK_N, k); }
-int feedback_kind_from(const char *s) { return index_of(kind_names, FK_N, s); }
+int feedback_kind_from(const char *s) { return feedback_index_of(kind_names, FK_N, s); }
 const char *feedback_channel_name(int c) { return LABEL(channel_names, FC_N, c); }
 const char *feedback_channel_label(int c) { return LABEL(channel_labels, FC_N, c); }
-int feedback_channel_from(const char *s) { return index_of(channel_names, FC_N, s); }
+int feedback_channel_from(const char *s) { return feedback_index_of(channel_names, FC_N, s); }
 const char *feedback_status_name(int s) { return LABEL(status_names, FS_N, s); }
 const char *feedback_status_label(int s) { return LABEL(status_labels, FS_N, s); }
 const char *feedback_status_public(int s) { return LABEL(status_public, FS_N, s); }
-int feedback_status_from(const char *s) { return index_of(status_names, FS_N, s); }
+int feedback_status_from(const char *s) { return feedback_index_of(status_names, FS_N, s); }
 const char *feedback_view_name(int v) { return LABEL(view_names, FV_N, v); }
-int feedback_view_from(const char *s) { return index_of(view_names, FV_N, s); }
+int feedback_view_from(const char *s) { return feedback_index_of(view_names, FV_N, s); }
 
 /* ---- who may see and act ---- */
 
@@ -93,54 +95,10 @@ bool feedback_can_reveal(const principal *p, const char *vmp, const feedback *f)
     return perm_allows(p, ROLE_ADMIN, f->org_path);
 }
 
-/* ---- the calendar ---- */
-
-int feedback_calendar(db *d, workday_cal *cal)
-{
-    size_t n = workday_builtin_n, cap = n + 16;
-    wd_day *v = xmalloc(cap * sizeof *v);
-    memcpy(v, workday_builtin, n * sizeof *v);
-    db_stmt *s = db_prepare(d, "SELECT day, kind, name FROM workday_edit ORDER BY day");
-    int rc = s ? DB_DONE : CX_ERR;
-    while (s && (rc = db_step(s)) == DB_ROW) {
-        if (n == cap) cap *= 2, v = xrealloc(v, cap * sizeof *v);
-        wd_day *w = &v[n++];
-        snprintf(w->date, sizeof w->date, "%s", db_col_text(s, 0));
-        const char *k = db_col_text(s, 1);
-        /* 'normal': the weekday rule, written as the entry that says the same */
-        w->kind = !strcmp(k, "holiday") ? WD_HOLIDAY : !strcmp(k, "workday") ? WD_WORKDAY : weekday_of(w->date) <= 5 ? WD_WORKDAY : WD_HOLIDAY;
-        snprintf(w->name, sizeof w->name, "%s", db_col_text(s, 2));
-    }
-    if (s) db_done(s);
-    workday_cal_init(cal, v, n); /* later entries (the edits) win */
-    free(v);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
-}
-
-int workday_edits(db *d, int year, workday_edit_fn fn, void *ctx)
-{
-    char from[11], to[11];
-    snprintf(from, sizeof from, "%04u-01-01", (unsigned)year % 10000u);
-    snprintf(to, sizeof to, "%04u-12-31", (unsigned)year % 10000u);
-    db_stmt *s = db_prepare(d, "SELECT day, kind, name, updated_at FROM workday_edit WHERE day >= ? AND day <= ? ORDER BY day");
-    if (!s) return CX_ERR;
-    db_bind_text(s, 1, from);
-    db_bind_text(s, 2, to);
-    int rc;
-    workday_edit w;
-    while ((rc = db_step(s)) == DB_ROW) {
-        snprintf(w.date, sizeof w.date, "%s", db_col_text(s, 0));
-        snprintf(w.kind, sizeof w.kind, "%s", db_col_text(s, 1));
-        snprintf(w.name, sizeof w.name, "%s", db_col_text(s, 2));
-        w.updated_at = db_col_i64(s, 3);
-        if (fn(ctx, &w)) break;
-    }
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
-}
+/* ---- text fields ---- */
 
 /* Trimmed copy of a text field in [min, max] characters (min 0: optional). */
-static int text_field(const char *in, const char *field, const char *label, size_t min, size_t max, char *out, size_t cap, cx_err *e)
+int feedback_text_field(const char *in, const char *field, const char *label, size_t min, size_t max, char *out, size_t cap, cx_err *e)
 {
     char *t = xstrdup(in ? in : "");
     str_trim(t);
@@ -154,46 +112,6 @@ static int text_field(const char *in, const char *field, const char *label, size
     else memcpy(out, t, strlen(t) + 1);
     free(t);
     return rc;
-}
-
-static int64_t ymd_number(const char *date) { return (int64_t)atoi(date) * 10000 + atoi(date + 5) * 100 + atoi(date + 8); }
-
-int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date_in, const char *kind, const char *name_in, cx_err *e)
-{
-    char date[11], name[64] = "";
-    if (date_parse(date_in, false, "date", "日期", date, e) != CX_OK) return CX_ERR;
-    static const char *const kinds[] = {"holiday", "workday", "normal", "reset"};
-    int k = index_of(kinds, 4, kind);
-    if (k < 0) return cx_fail(e, 400, "invalid_kind", "kind", "类型应为 holiday（放假）、workday（调休上班）、normal（按周末规则）或 reset（恢复为内置日历）");
-    if (k == 0 && text_field(name_in, "name", "节日名称", 1, 12, name, sizeof name, e) != CX_OK) return CX_ERR;
-    if (k == 1) snprintf(name, sizeof name, "调休上班");
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-    char *before = NULL;
-    db_stmt *s = db_prepare(d, "SELECT kind, name FROM workday_edit WHERE day = ?");
-    if (!s) return fail_db(d, e);
-    db_bind_text(s, 1, date);
-    int f = db_step(s);
-    if (f == DB_ROW) {
-        cJSON *b = cJSON_CreateObject();
-        cJSON_AddStringToObject(b, "date", date);
-        cJSON_AddStringToObject(b, "kind", db_col_text(s, 0));
-        cJSON_AddStringToObject(b, "name", db_col_text(s, 1));
-        before = cJSON_PrintUnformatted(b);
-        cJSON_Delete(b);
-    }
-    db_done(s);
-    if (f == CX_ERR) return fail_db(d, e);
-    int rc = k == 3 ? db_run(d, "DELETE FROM workday_edit WHERE day = ?", "s", date)
-                    : db_run(d, "INSERT INTO workday_edit (day, kind, name, updated_by, updated_at) VALUES (?,?,?,?,?) ON CONFLICT (day) "
-                                "DO UPDATE SET kind = excluded.kind, name = excluded.name, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                             "sssii", date, kinds[k], name, a ? a->user_id : 0, now_unix());
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "date", date);
-    cJSON_AddStringToObject(j, "kind", kinds[k]);
-    cJSON_AddStringToObject(j, "name", name);
-    char *after = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return store_finish(d, a, "calendar", "workday", ymd_number(date), org_id, before, after, rc, e);
 }
 
 /* ---- settings and categories ---- */
@@ -226,9 +144,9 @@ int feedback_setting_set(db *d, const actor *a, int64_t org_id, const char *kind
     int64_t days = 0;
     if (!days_in || str_to_i64(days_in, &days) != CX_OK || days < 1 || days > 60)
         return cx_fail(e, 400, "invalid_due_days", "due_days", "办理时限应为 1 到 60 之间的工作日数");
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return feedback_fail_db(d, e);
     int64_t old = 0;
-    if (db_i64(d, &old, 0, "SELECT due_days FROM feedback_setting WHERE org_id = ? AND kind = ?", "is", org_id, kind) != CX_OK) return fail_db(d, e);
+    if (db_i64(d, &old, 0, "SELECT due_days FROM feedback_setting WHERE org_id = ? AND kind = ?", "is", org_id, kind) != CX_OK) return feedback_fail_db(d, e);
     int rc = db_run(d, "INSERT INTO feedback_setting (org_id, kind, due_days, updated_at) VALUES (?,?,?,?) ON CONFLICT (org_id, kind) "
                        "DO UPDATE SET due_days = excluded.due_days, updated_at = excluded.updated_at",
                     "isii", org_id, kind, days, now_unix());
@@ -251,16 +169,16 @@ int feedback_categories(db *d, category_fn fn, void *ctx)
 int feedback_category_add(db *d, const actor *a, int64_t org_id, const char *name_in, int64_t *id, cx_err *e)
 {
     char name[64];
-    if (text_field(name_in, "name", "分类名称", 1, 12, name, sizeof name, e) != CX_OK) return CX_ERR;
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (feedback_text_field(name_in, "name", "分类名称", 1, 12, name, sizeof name, e) != CX_OK) return CX_ERR;
+    if (db_begin(d, true) != CX_OK) return feedback_fail_db(d, e);
     int64_t dup = 0, seq = 0;
     if (db_i64(d, &dup, 0, "SELECT count(*) FROM feedback_category WHERE name = ?", "s", name) != CX_OK ||
         db_i64(d, &seq, 0, "SELECT coalesce(max(seq), 0) FROM feedback_category WHERE seq < 99", "") != CX_OK)
-        return fail_db(d, e);
+        return feedback_fail_db(d, e);
     if (dup) return REFUSE(d, e, 409, "duplicate", "name", "分类“%s”已经有了", name);
     int64_t nid = 0;
     if (db_i64(d, &nid, 0, "INSERT INTO feedback_category (name, seq) VALUES (?, ?) RETURNING id", "si", name, seq + 1) != CX_OK)
-        return fail_db(d, e);
+        return feedback_fail_db(d, e);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "name", name);
     char *after = cJSON_PrintUnformatted(j);
@@ -468,9 +386,9 @@ static int validate_in(const feedback_in *in, feedback *f, char *name, char *con
     f->kind = feedback_kind_from(in->kind);
     if (f->kind < 0)
         return cx_fail(e, 400, "invalid_kind", "kind", "请选择类别：意见（opinion）、建议（suggestion）、投诉（complaint）或举报（report）");
-    if (text_field(in->text, "text", "内容", 5, FEEDBACK_TEXT_MAX, f->text, sizeof f->text, e) != CX_OK) return CX_ERR;
-    if (text_field(in->name, "name", "姓名", 0, 20, name, 128, e) != CX_OK) return CX_ERR;
-    if (text_field(in->contact, "contact", "联系方式", 0, 40, contact, 128, e) != CX_OK) return CX_ERR;
+    if (feedback_text_field(in->text, "text", "内容", 5, FEEDBACK_TEXT_MAX, f->text, sizeof f->text, e) != CX_OK) return CX_ERR;
+    if (feedback_text_field(in->name, "name", "姓名", 0, 20, name, 128, e) != CX_OK) return CX_ERR;
+    if (feedback_text_field(in->contact, "contact", "联系方式", 0, 40, contact, 128, e) != CX_OK) return CX_ERR;
     f->channel = in->channel;
     bool staff = in->intake != NULL;
     if (f->channel < 0 || f->channel >= FC_N || staff != (f->channel >= FC_HOTLINE))
@@ -507,7 +425,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
     workday_cal cal = {0};
     if (validate_in(in, f, name, contact, e) != CX_OK || evidence_check(in->files, in->nfiles, mimes, e) != CX_OK) goto out;
     if (db_begin(d, true) != CX_OK) {
-        fail_db(d, e);
+        feedback_fail_db(d, e);
         goto out;
     }
     org about, handler;
@@ -520,7 +438,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
                 : top ? org_get(d, top, &about) : 0;
     }
     if (found == CX_ERR) {
-        fail_db(d, e);
+        feedback_fail_db(d, e);
         goto out;
     }
     if (found != 1 || (in->intake && !path_in_subtree(about.path, in->intake->path))) {
@@ -543,7 +461,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
     int64_t from[FK_N];
     if (feedback_due_days(d, &handler, days, from) != CX_OK || feedback_calendar(d, &cal) != CX_OK ||
         random_id(d, "feedback", &f->id) != CX_OK) {
-        fail_db(d, e);
+        feedback_fail_db(d, e);
         goto out;
     }
     f->due_days = days[f->kind];
@@ -559,7 +477,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
         code_make(c, FEEDBACK_CODE_DATA);
         code_hash(c, h);
         if (db_i64(d, &clash, 1, "SELECT count(*) FROM feedback WHERE code_hash = ?", "b", h, sizeof h) != CX_OK) {
-            fail_db(d, e);
+            feedback_fail_db(d, e);
             goto out;
         }
     }
@@ -603,9 +521,9 @@ out:
 /* Opens a write transaction and loads item id; 404 (rolled back) when it is missing. */
 static int begin_item(db *d, int64_t id, feedback *f, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return feedback_fail_db(d, e);
     int r = feedback_get(d, id, f);
-    if (r == CX_ERR) return fail_db(d, e);
+    if (r == CX_ERR) return feedback_fail_db(d, e);
     if (r == 0) return REFUSE(d, e, 404, "not_found", "id", "该事项不存在或不在您的管理范围内");
     return CX_OK;
 }
@@ -640,13 +558,13 @@ int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id
     char note[2048] = "";
     if (category_id && *category_id && (str_to_i64(category_id, &cat) != CX_OK || cat <= 0))
         return cx_fail(e, 400, "invalid_category", "category_id", "分类编号无效");
-    if (note_in && text_field(note_in, "note", "内部备注", 0, 500, note, sizeof note, e) != CX_OK) return CX_ERR;
+    if (note_in && feedback_text_field(note_in, "note", "内部备注", 0, 500, note, sizeof note, e) != CX_OK) return CX_ERR;
     feedback *f = xmalloc(sizeof *f);
     int rc = CX_ERR;
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     int64_t ok = 1;
     if (cat && (db_i64(d, &ok, 0, "SELECT count(*) FROM feedback_category WHERE id = ? AND active = 1", "i", cat) != CX_OK)) {
-        fail_db(d, e);
+        feedback_fail_db(d, e);
         goto out;
     }
     if (!ok) {
@@ -671,14 +589,14 @@ out:
 int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const char *note_in, cx_err *e)
 {
     char note[2048] = "";
-    if (note_in && text_field(note_in, "note", "内部备注", 0, 500, note, sizeof note, e) != CX_OK) return CX_ERR;
+    if (note_in && feedback_text_field(note_in, "note", "内部备注", 0, 500, note, sizeof note, e) != CX_OK) return CX_ERR;
     feedback *f = xmalloc(sizeof *f);
     int rc = CX_ERR;
     org to;
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     int g = org_get(d, org_id, &to);
     if (g == CX_ERR) {
-        fail_db(d, e);
+        feedback_fail_db(d, e);
         goto out;
     }
     if (g != 1 || !to.active) {
@@ -713,7 +631,7 @@ int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     int g = feedback_get(d, into_id, k);
     if (g == CX_ERR) {
-        fail_db(d, e);
+        feedback_fail_db(d, e);
         goto out;
     }
     if (g != 1 || (k->kind == FK_REPORT) != (f->kind == FK_REPORT)) {
@@ -752,7 +670,7 @@ static int summary_field(const char *in, const feedback *f, char *out, size_t ca
         if (f->public_summary[0]) return snprintf(out, cap, "%s", f->public_summary), CX_OK;
         return cx_fail(e, 400, "required", "summary", "公开答复须写一段不含姓名、电话等个人信息的问题摘要");
     }
-    return text_field(in, "summary", "公开摘要", 5, 300, out, cap, e);
+    return feedback_text_field(in, "summary", "公开摘要", 5, 300, out, cap, e);
 }
 
 int feedback_reply(db *d, const actor *a, int64_t id, const char *reply_in, bool publish, const char *summary_in, cx_err *e)
@@ -760,7 +678,7 @@ int feedback_reply(db *d, const actor *a, int64_t id, const char *reply_in, bool
     feedback *f = xmalloc(sizeof *f);
     char *reply = xmalloc(sizeof f->reply), summary[2048] = "";
     int rc = CX_ERR;
-    if (text_field(reply_in, "reply", "答复内容", 2, FEEDBACK_TEXT_MAX, reply, sizeof f->reply, e) != CX_OK) goto out;
+    if (feedback_text_field(reply_in, "reply", "答复内容", 2, FEEDBACK_TEXT_MAX, reply, sizeof f->reply, e) != CX_OK) goto out;
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     if (!open_status(f->status)) {
         REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再答复", feedback_status_label(f->status));

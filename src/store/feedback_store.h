@@ -18,7 +18,6 @@
 #define CX_FEEDBACK_STORE_H
 #include "store.h"
 #include "pledge_store.h" /* evidence_in, evidence_check: attachments are checked like evidence */
-#include "../domain/workday.h"
 
 enum { FK_OPINION, FK_SUGGESTION, FK_COMPLAINT, FK_REPORT, FK_N };
 enum { FC_WEB, FC_QR, FC_HOTLINE, FC_MAILBOX, FC_LETTER, FC_RECEPTION, FC_N };
@@ -73,22 +72,6 @@ bool feedback_can_reply(const principal *p, const char *viewer_member_path, cons
  * secretary AT its handling organisation (masked for everyone else, the offices above included);
  * otherwise an office or secretary over the item's organisation. */
 bool feedback_can_reveal(const principal *p, const char *viewer_member_path, const feedback *f);
-
-/* ---- the calendar ---- */
-/* The effective calendar: workday_builtin overlaid by the office's edits. Free with
- * workday_cal_free. */
-int feedback_calendar(db *d, workday_cal *cal);
-typedef struct workday_edit {
-    char date[11], kind[8], name[64];
-    int64_t updated_at;
-} workday_edit;
-typedef int (*workday_edit_fn)(void *ctx, const workday_edit *w);
-/* The edits of one year in date order. */
-int workday_edits(db *d, int year, workday_edit_fn fn, void *ctx);
-/* Sets one day: kind "holiday" (rest, name required: 春节 …), "workday" (调休上班), "normal"
- * (follows the weekday rule, removing a shipped entry), or "reset" (drops the edit: the shipped
- * calendar applies again). Audited (entity "workday", org_id = the office's organisation). */
-int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date, const char *kind, const char *name, cx_err *e);
 
 /* ---- settings and categories ---- */
 /* Working days per kind that apply at o: the nearest setting at o or above, else 15. from[k] gets

@@ -1,7 +1,7 @@
 /* form.h: showing a page form again after its post failed. The page the form came from is
- * rendered as usual (server.c runs its GET handler); form_refill then puts the user's own values
- * back into that form and the message beside the field it names, so every form gets the same
- * behaviour without a copy per template. */
+ * rendered as usual (response.c runs its GET handler); form_refill then puts the user's own
+ * values back into that form and the message beside the field it names, so every form gets the
+ * same behaviour without a copy per template. */
 #ifndef CX_FORM_H
 #define CX_FORM_H
 #include <stdbool.h>

@@ -83,7 +83,7 @@ void h_login(req *r)
     char addr[64];
     req_client_addr(r, addr);
     if (user_login(r->db, u, p, addr, &pr, &r->retry_after, &e) != CX_OK) {
-        req_fail(r, &e); /* a page shows the login form again, the name and the next page kept (server.c, redisplay) */
+        req_fail(r, &e); /* a page shows the login form again, the name and the next page kept (response.c, redisplay) */
         return;
     }
     r->user = pr;

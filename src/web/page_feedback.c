@@ -1,10 +1,10 @@
 /* page_feedback.c: opinions, suggestions, complaints and reports (意见、建议、投诉、举报), pages and
  * JSON API. Public, no login: the forms (general, or about a member's card, an organisation's
- * board or a service window), the tracking code page, the published replies. Staff: entry of
- * what came by hotline, mailbox, letter or reception day; an organisation's list (open, new,
- * due within 3 working days, overdue; per child organisation; XLSX); an item's page with triage
- * (classify, assign, merge), reply, publication and the sender's identity (audited); the
- * per-kind due days; the workday calendar with the office's edits.
+ * board or a service window); tracking by code and the published replies are feedback_track.c.
+ * Staff: entry of what came by hotline, mailbox, letter or reception day; an organisation's list
+ * (open, new, due within 3 working days, overdue; per child organisation; XLSX); an item's page
+ * with triage (classify, assign, merge), reply, publication and the sender's identity (audited);
+ * the per-kind due days (the workday calendar is calendar.c).
  * Who sees what is feedback_visible (feedback_store.h): a 举报 only its discipline handler, a 投诉
  * about someone the level above the accused (never the accused), its sender only the handler. A
  * hidden item answers exactly like a missing one. */
@@ -14,6 +14,7 @@
 #include "../lib/xlsxout.h"
 #include "../store/ballot_store.h"
 #include "../store/feedback_store.h"
+#include "../store/calendar.h"
 #include "pager.h"
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -21,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRACK_MISSES 10   /* wrong tracking codes per address and hour before 429 */
 #define SUBMITS 30        /* public submissions per address and hour */
 #define NOT_FOUND "该事项不存在或不在您的管理范围内"
 
@@ -525,7 +525,7 @@ static bool acting(req *r, act *a, can_fn can, const char *refusal)
 static void acted(req *r, act *a, int rc)
 {
     if (rc != CX_OK) {
-        req_fail(r, &a->e); /* a page: the item again, the form filled (server.c, redisplay) */
+        req_fail(r, &a->e); /* a page: the item again, the form filled (response.c, redisplay) */
         return;
     }
     if (!req_is_api(r)) {
@@ -904,87 +904,6 @@ void h_public_feedback_submit(req *r)
     done_data(r, code, nid, false);
 }
 
-/* ---- tracking by code ---- */
-
-void h_track_page(req *r) { cJSON_AddStringToObject(req_data(r), "title", "查询办理情况"); }
-
-void h_track(req *r)
-{
-    cJSON *d = req_data(r);
-    cJSON_AddStringToObject(d, "title", "查询办理情况");
-    char addr[64], code[FEEDBACK_CODE_DATA + 2];
-    req_client_addr(r, addr);
-    int64_t misses = 0;
-    cx_err e = {0};
-    feedback *f = req_keep(r, xmalloc(2 * sizeof *f)), *k = f + 1;
-    const char *in = req_in(r, "code");
-    if (feedback_rate_add(r->db, 't', addr, true, &misses) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
-    else if (misses >= TRACK_MISSES) cx_fail(&e, 429, "rate_limited", "code", "查询码错误次数过多，请一小时后再试");
-    else if (code_parse(in, FEEDBACK_CODE_DATA, code, sizeof code, "code", "查询码", &e) == CX_OK) {
-        /* a well-formed code that is not ours counts as a guess; a typo (check character) does not */
-        int g = feedback_by_code(r->db, code, f);
-        if (g == CX_ERR) cx_fail(&e, 500, "db_error", "", "数据库错误");
-        else if (g == 0) {
-            if (feedback_rate_add(r->db, 't', addr, false, &misses) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
-            else if (misses >= TRACK_MISSES) cx_fail(&e, 429, "rate_limited", "code", "查询码错误次数过多，请一小时后再试");
-            else cx_fail(&e, 404, "not_found", "code", "没有这个查询码，请核对后重新输入");
-        } else if (feedback_kept(r->db, f, k) != 1) cx_fail(&e, 500, "db_error", "", "数据库错误");
-    }
-    if (e.code[0]) {
-        req_fail(r, &e); /* the form again, the code as typed (server.c, redisplay) */
-        return;
-    }
-    /* status, dates and the reply: never notes, names or who handled it */
-    char shown[FEEDBACK_CODE_CAP * 2];
-    code_format(code, shown, sizeof shown);
-    cJSON *t = cJSON_AddObjectToObject(d, "tracking");
-    cJSON_AddStringToObject(t, "code", shown);
-    cJSON_AddStringToObject(t, "kind", feedback_kind_name(f->kind));
-    cJSON_AddStringToObject(t, "kind_label", feedback_kind_label(f->kind));
-    cJSON_AddStringToObject(t, "received_date", f->received_date);
-    cJSON_AddStringToObject(t, "due_date", k->due_date);
-    cJSON_AddBoolToObject(t, "merged", f->status == FS_MERGED);
-    cJSON_AddStringToObject(t, "status", feedback_status_name(k->status));
-    cJSON_AddStringToObject(t, "status_label", feedback_status_public(k->status));
-    if (f->kind != FK_REPORT && k->status != FS_NEW) cJSON_AddStringToObject(t, "org_name", k->org_name);
-    if (k->status == FS_REPLIED) {
-        cJSON_AddStringToObject(t, "replied_date", k->replied_date);
-        cJSON_AddStringToObject(t, "reply", k->reply);
-    }
-}
-
-/* ---- published replies ---- */
-
-static int add_published(void *ctx, const feedback *f)
-{
-    /* kind, category, dates, the anonymised summary and the reply: nothing else */
-    cJSON *x = cJSON_CreateObject();
-    cJSON_AddStringToObject(x, "kind", feedback_kind_name(f->kind));
-    cJSON_AddStringToObject(x, "kind_label", feedback_kind_label(f->kind));
-    cJSON_AddStringToObject(x, "category", f->category);
-    cJSON_AddStringToObject(x, "received_date", f->received_date);
-    cJSON_AddStringToObject(x, "replied_date", f->replied_date);
-    cJSON_AddStringToObject(x, "summary", f->public_summary);
-    cJSON_AddStringToObject(x, "reply", f->reply);
-    cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
-void h_public_replies(req *r)
-{
-    int64_t total = -1;
-    pager pg;
-    if (!pager_read(r, 50, 500, &pg)) return;
-    cJSON *d = req_data(r);
-    cJSON_AddStringToObject(d, "title", "答复公开");
-    if (feedback_published_count(r->db, &total) == CX_OK) pager_set_total(&pg, total);
-    if (total < 0 || feedback_published(r->db, pager_offset(&pg), pg.per_page, add_published, cJSON_AddArrayToObject(d, "replies")) != CX_OK) {
-        req_failf(r, 500, "db_error", "", "读取失败");
-        return;
-    }
-    pager_json(r, d, &pg);
-}
-
 /* ---- categories ---- */
 
 void h_feedback_categories(req *r)
@@ -1008,135 +927,4 @@ void h_feedback_category_add(req *r)
     }
     r->status = 201;
     h_feedback_categories(r);
-}
-
-/* ---- the workday calendar ---- */
-
-typedef struct edit_ctx {
-    cJSON *arr;
-    workday_cal *cal;
-} edit_ctx;
-
-static int add_edit(void *ctx, const workday_edit *w)
-{
-    cJSON *x = cJSON_CreateObject();
-    cJSON_AddStringToObject(x, "date", w->date);
-    cJSON_AddStringToObject(x, "kind", w->kind);
-    cJSON_AddStringToObject(x, "name", w->name);
-    cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
-void h_calendar(req *r)
-{
-    const char *ys = req_query(r, "year");
-    char today[11];
-    date_today(today);
-    int64_t year = atoi(today);
-    if (ys && *ys && (str_to_i64(ys, &year) != CX_OK || year < 2000 || year > 2100)) {
-        req_failf(r, 400, "invalid_query", "year", "年份应在 2000 到 2100 之间");
-        return;
-    }
-    workday_cal cal;
-    if (feedback_calendar(r->db, &cal) != CX_OK) {
-        workday_cal_free(&cal);
-        req_failf(r, 500, "db_error", "", "读取工作日历失败");
-        return;
-    }
-    cJSON *d = req_data(r);
-    char title[32];
-    snprintf(title, sizeof title, "%" PRId64 " 年工作日历", year);
-    cJSON_AddStringToObject(d, "title", title);
-    json_add_i64(d, "year", year);
-    json_add_i64(d, "prev", year - 1);
-    json_add_i64(d, "next", year + 1);
-    cJSON_AddBoolToObject(d, "provisional", workday_year_provisional((int)year));
-    cJSON_AddBoolToObject(d, "can_edit", req_top_office(r) != NULL);
-    cJSON *edits = cJSON_AddArrayToObject(d, "edits");
-    workday_edits(r->db, (int)year, add_edit, edits);
-    /* the exceptions of the year (holidays on weekdays, working weekends), and month grids */
-    cJSON *exc = cJSON_AddArrayToObject(d, "days");
-    cJSON *months = cJSON_AddArrayToObject(d, "months");
-    char first[11], day[11];
-    snprintf(first, sizeof first, "%04d-01-01", (int)year);
-    int64_t z0 = day_number(first), workdays = 0;
-    cJSON *weeks = NULL, *week = NULL;
-    for (int64_t z = z0;; z++) {
-        day_string(z, day);
-        if (atoi(day) != year) break;
-        int wd = weekday_of(day), m = atoi(day + 5), dd = atoi(day + 8);
-        bool work = workday_is(&cal, day), weekend = wd >= 6;
-        workdays += work;
-        const wd_day *hit = NULL;
-        for (size_t i = 0; i < cal.n && !hit; i++)
-            if (!strcmp(cal.v[i].date, day)) hit = &cal.v[i];
-        bool edited = false;
-        cJSON *e;
-        cJSON_ArrayForEach(e, edits) if (!strcmp(cJSON_GetObjectItem(e, "date")->valuestring, day)) edited = true;
-        const char *name = hit && hit->name[0] ? hit->name : "";
-        if (work == weekend || (*name && !work)) { /* an exception, or a named holiday on a weekend */
-            cJSON *x = cJSON_CreateObject();
-            cJSON_AddStringToObject(x, "date", day);
-            cJSON_AddBoolToObject(x, "workday", work);
-            cJSON_AddStringToObject(x, "name", name);
-            cJSON_AddBoolToObject(x, "edited", edited);
-            cJSON_AddItemToArray(exc, x);
-        }
-        if (dd == 1 || wd == 1) {
-            if (dd == 1) {
-                cJSON *month = cJSON_CreateObject();
-                char mname[16];
-                snprintf(mname, sizeof mname, "%d 月", m);
-                cJSON_AddStringToObject(month, "name", mname);
-                weeks = cJSON_AddArrayToObject(month, "weeks");
-                cJSON_AddItemToArray(months, month);
-            }
-            cJSON *w = cJSON_CreateObject();
-            week = cJSON_AddArrayToObject(w, "cells");
-            cJSON_AddItemToArray(weeks, w);
-            for (int k = 1; dd == 1 && k < wd; k++) { /* blank cells before the 1st: every key set, so none falls through */
-                cJSON *b = cJSON_CreateObject();
-                cJSON_AddStringToObject(b, "d", "");
-                cJSON_AddStringToObject(b, "title", "");
-                cJSON_AddFalseToObject(b, "rest");
-                cJSON_AddFalseToObject(b, "work");
-                cJSON_AddItemToArray(week, b);
-            }
-        }
-        cJSON *c = cJSON_CreateObject();
-        json_add_i64(c, "d", dd);
-        cJSON_AddStringToObject(c, "title", *name ? name : work == weekend ? (work ? "调休上班" : "放假") : "");
-        cJSON_AddBoolToObject(c, "rest", !work && (!weekend || *name));
-        cJSON_AddBoolToObject(c, "work", work && weekend);
-        cJSON_AddItemToArray(week, c);
-    }
-    json_add_i64(d, "workdays", workdays);
-    workday_cal_free(&cal);
-}
-
-void h_calendar_set(req *r)
-{
-    const grant *g = req_top_office(r);
-    if (!g) {
-        req_failf(r, 403, "forbidden", "", "只有最上级党组织的活动办公室可以修改工作日历");
-        return;
-    }
-    cx_err e = {0};
-    const char *date = req_in(r, "date");
-    if (workday_edit_set(r->db, &r->who, g->org_id, date, req_in(r, "kind"), req_in(r, "name"), &e) != CX_OK) {
-        req_fail(r, &e);
-        return;
-    }
-    char norm[11];
-    date_parse(date, false, "date", "日期", norm, NULL);
-    if (!req_is_api(r)) {
-        req_redirect(r, "/calendar?year=%.4s", norm);
-        return;
-    }
-    workday_cal cal;
-    int rc = feedback_calendar(r->db, &cal);
-    cJSON *x = cJSON_AddObjectToObject(req_data(r), "day");
-    cJSON_AddStringToObject(x, "date", norm);
-    cJSON_AddBoolToObject(x, "workday", rc == CX_OK && workday_is(&cal, norm));
-    workday_cal_free(&cal);
 }

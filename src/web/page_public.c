@@ -12,7 +12,7 @@
 
 /* True when the answer is settled by this version alone: 304 when the client already has it, or
  * the page rendered earlier for the same URL and version from the cache. Otherwise the handler
- * renders, and server.c stores the result under the URL and etag. */
+ * renders, and response.c stores the result under the URL and etag. */
 /* The cache key is Host + URL (QR codes and print pages embed the host); a key that does not
  * fit is left empty, and such a request is neither served from nor stored in the cache. */
 static void set_cache_key(req *r)

@@ -223,7 +223,7 @@ void h_rect(req *r)
 }
 
 /* After an action: the page goes back to the item; the API answers with the item as it now is;
- * a refusal shows the item's page again with the error (server.c, redisplay). */
+ * a refusal shows the item's page again with the error (response.c, redisplay). */
 static void act_done(req *r, int64_t id, int rc, const cx_err *e)
 {
     rect *x = req_rect(r, id, ROLE_ANY);

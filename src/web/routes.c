@@ -272,7 +272,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/members/:id/grade", h_member_grade_decide, ROLE_ADMIN, R_STATE | R_API, NULL, "支部党员大会决定等次（grade, meeting_date, present, in_favour, reason；应到按会议当天名册计算，entitled 可不填，填写须一致）"},
     {"POST", "/api/v1/members/:id/grade/approve", h_member_grade_approve, ROLE_OFFICE, R_STATE | R_API, NULL, "上级审批优秀、不合格（approve true|false, reason）"},
     {"GET", "/api/v1/orgs/:id/approvals", h_org_approvals, ROLE_OFFICE, R_API, NULL, "待本级审批的优秀、不合格等次（?round_id=）"},
-    /* opinions, suggestions, complaints, reports; the workday calendar (page_feedback.c) */
+    /* opinions, suggestions, complaints, reports (page_feedback.c); the workday calendar (calendar.c) */
     {"GET", "/orgs/:id/feedback", h_org_feedback, ROLE_STAFF, 0, "feedback_list", "意见建议、投诉、举报：本组织及下级，到期提醒、逾期、各下级统计（?view=&kind=&format=xlsx）"},
     {"GET", "/orgs/:id/feedback/done", h_feedback_done, ROLE_CASEWORK, 0, "feedback_done", "刚录入事项的查询码（录入后转到此页，刷新不会重复录入）"},
     {"GET", "/orgs/:id/feedback/new", h_feedback_new, ROLE_CASEWORK, 0, "feedback_form", "录入来电、意见箱、来信、接待日收到的意见（表单）"},

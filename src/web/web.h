@@ -40,7 +40,7 @@ typedef struct field {
 typedef struct req req;
 typedef void (*handler_fn)(req *r);
 
-/* What a route's request body may be and how large (server.c reads it; the OpenAPI description
+/* What a route's request body may be and how large (http.c reads it; the OpenAPI description
  * shows it as x-body and x-body-limit). A "file" body is taken as it comes (multipart or raw, never
  * required to be JSON); the others are JSON or a form, which may carry files where "files" says so. */
 typedef enum body_class {
@@ -107,11 +107,11 @@ struct req {
     int status;
     cJSON *data;       /* page / API data */
     const char *tmpl;  /* overrides rt->tmpl (e.g. redisplaying a form) */
-    buf again;         /* a failed page form shown again (server.c, redisplay), made while the database is at hand */
+    buf again;         /* a failed page form shown again (response.c, redisplay), made while the database is at hand */
     char *redirect;
     cx_err err;
     bool failed;
-    int db_fault;      /* DB_FAULT_* met while serving: answered 503 (server.c, respond) */
+    int db_fault;      /* DB_FAULT_* met while serving: answered 503 (response.c, respond) */
     buf file;          /* a download */
     const char *file_mime;
     char file_name[512];
@@ -163,7 +163,7 @@ void req_fail(req *r, const cx_err *e);
  * to show an output the getter did not fill. */
 bool req_found(req *r, int got, const char *fieldname, const char *what);
 /* The same with every reason found in a form (errs[0] is the one an API answer carries); a page
- * shows its form again with each message beside its field (server.c, redisplay). */
+ * shows its form again with each message beside its field (response.c, redisplay). */
 void req_fail_fields(req *r, const cx_err *errs, int n);
 /* Fails the request with a message built from fmt; the caller's source line goes to the error
  * log with a 5xx (whose message the client gets cut at its first "：", with the request id). */
@@ -335,7 +335,7 @@ void h_rect(req *r);
 void h_rect_act(req *r);
 void h_rect_evidence_add(req *r);
 void h_rect_file(req *r);
-/* opinions, complaints, reports, the workday calendar (page_feedback.c) */
+/* opinions, complaints, reports (page_feedback.c); the workday calendar (calendar.c) */
 void h_org_feedback(req *r);
 void h_feedback_new(req *r);
 void h_feedback_enter(req *r);
@@ -362,6 +362,7 @@ void h_public_feedback_form(req *r);
 void h_public_feedback_submit(req *r);
 void h_public_feedback_done(req *r);
 void h_feedback_done(req *r);
+/* tracking by code, published replies (feedback_track.c) */
 void h_track_page(req *r);
 void h_track(req *r);
 void h_public_replies(req *r);

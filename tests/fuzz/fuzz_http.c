@@ -1,7 +1,7 @@
-/* fuzz_http.c: whole HTTP requests through the server's real handling (server.c: libmicrohttpd,
- * its post processor and post_iter, the JSON body checks, routing, sessions, CSRF, the handlers
- * and their field getters) against a small demo database made once per process. Built three
- * times (tests/fuzz/meson.build):
+/* fuzz_http.c: whole HTTP requests through the server's real handling (web/http.c, request.c,
+ * response.c: libmicrohttpd, its post processor and post_iter, the JSON body checks, routing,
+ * sessions, CSRF, the handlers and their field getters) against a small demo database made once
+ * per process. Built three times (tests/fuzz/meson.build):
  *   fuzz_http  the input is the raw request: request line, headers, body;
  *   fuzz_form  (FUZZ_BODY 'f') and fuzz_json (FUZZ_BODY 'j'): the input is a first line
  *              "METHOD PATH [FLAGS]" and the body after it; the harness writes the headers

@@ -1,13 +1,8 @@
-/* page_roster.c: roster import (with its row-level report), export, the template download, the
- * audit log view and the OpenAPI description. */
+/* roster.c: roster import (with its row-level report), export and the template download. */
 #include "web.h"
-#include "../lib/assets.h"
 #include "../store/roster.h"
-#include "pager.h"
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void h_import_page(req *r)
 {
@@ -142,106 +137,4 @@ void h_template(req *r)
     bool xlsx = !strcmp(fmt, "xlsx");
     r->file_mime = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
     snprintf(r->file_name, sizeof r->file_name, "党员名册导入模板.%s", xlsx ? "xlsx" : "csv");
-}
-
-static int add_audit(void *ctx, const audit_row *a)
-{
-    cJSON *x = cJSON_CreateObject();
-    json_add_i64(x, "seq", a->seq);
-    char when[32];
-    time_text(a->ts, true, when);
-    cJSON_AddStringToObject(x, "time", when);
-    cJSON_AddStringToObject(x, "actor", a->actor);
-    cJSON_AddStringToObject(x, "action", a->action);
-    cJSON_AddStringToObject(x, "entity", a->entity);
-    json_add_i64(x, "entity_id", a->entity_id);
-    cJSON_AddStringToObject(x, "result", a->result);
-    cJSON_AddStringToObject(x, "before", a->before);
-    cJSON_AddStringToObject(x, "after", a->after);
-    cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
-void h_audit(req *r)
-{
-    int64_t id, total = -1;
-    org o;
-    pager pg;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o) || !pager_read(r, 200, 1000, &pg)) return;
-    cJSON *d = req_data(r);
-    cJSON_AddStringToObject(d, "title", "审计日志");
-    cJSON_AddItemToObject(d, "org", json_org(&o));
-    if (audit_count(r->db, o.path, &total) == CX_OK) pager_set_total(&pg, total);
-    if (total < 0 || audit_list(r->db, o.path, pager_offset(&pg), pg.per_page, add_audit, cJSON_AddArrayToObject(d, "records")) != CX_OK) {
-        req_failf(r, 500, "db_error", "", "读取审计日志失败");
-        return;
-    }
-    pager_json(r, d, &pg);
-}
-
-/* The OpenAPI description is generated from the route table, so it cannot drift from it. */
-void h_openapi(req *r)
-{
-    cJSON *d = req_data(r);
-    cJSON_AddStringToObject(d, "openapi", "3.0.3");
-    cJSON *info = cJSON_AddObjectToObject(d, "info");
-    cJSON_AddStringToObject(info, "title", "cxzy 创先争优 API");
-    cJSON_AddStringToObject(info, "version", "1");
-    cJSON_AddStringToObject(info, "description",
-                            "登录：POST /api/v1/session {username,password}，返回 csrf 并设置会话 Cookie；"
-                            "改变数据的请求须带 X-CSRF-Token 头。错误格式：{\"error\":{\"code\",\"message\",\"field\"}}。"
-                            "请求体上限 1 MB；照片和群众提交意见的附件 3 MB，电话抽访名单 8 MB，践诺、整改佐证和工作人员录入意见的附件 27 MB，名册导入 64 MB。"
-                            "各操作的上限见 x-body-limit（字节），请求体的种类见 x-body（form 为 JSON 或表单）；超过上限 413 body_too_large。");
-    cJSON *paths = cJSON_AddObjectToObject(d, "paths");
-    for (size_t i = 0; i < web_nroutes; i++) {
-        const route *rt = &web_routes[i];
-        if (!(rt->flags & R_API)) continue;
-        /* "/orgs/:id" → "/orgs/{id}" */
-        char p[256];
-        size_t k = 0;
-        for (const char *c = rt->pattern + strlen("/api/v1"); *c && k < sizeof p - 8;) {
-            if (*c == ':') {
-                p[k++] = '{';
-                c++;
-                while (*c && *c != '/' && k < sizeof p - 2) p[k++] = *c++;
-                p[k++] = '}';
-            } else p[k++] = *c++;
-        }
-        p[k] = 0;
-        cJSON *pi = cJSON_GetObjectItem(paths, p);
-        if (!pi) pi = cJSON_AddObjectToObject(paths, p);
-        char m[16];
-        size_t j = 0;
-        for (; rt->method[j] && j < sizeof m - 1; j++) m[j] = (char)(rt->method[j] | 0x20);
-        m[j] = 0;
-        cJSON *op = cJSON_AddObjectToObject(pi, m);
-        cJSON_AddStringToObject(op, "summary", rt->summary);
-        cJSON *x = cJSON_AddArrayToObject(op, "x-roles");
-        for (int b = 1; b <= ROLE_DISCIPLINE; b <<= 1)
-            if (rt->roles & b) cJSON_AddItemToArray(x, cJSON_CreateString(role_name(b)));
-        cJSON_AddBoolToObject(op, "x-public", rt->flags & R_PUBLIC);
-        cJSON_AddBoolToObject(op, "x-csrf", (rt->flags & R_STATE) && !(rt->flags & R_PUBLIC));
-        if (strcmp(rt->method, "GET")) { /* what a request body may be, and its largest size */
-            cJSON_AddStringToObject(op, "x-body", web_bodies[rt->body].name);
-            json_add_i64(op, "x-body-limit", (int64_t)web_bodies[rt->body].limit);
-        }
-        if (strstr(rt->pattern, ":id")) {
-            cJSON *params = cJSON_AddArrayToObject(op, "parameters");
-            cJSON *pa = cJSON_CreateObject();
-            cJSON_AddStringToObject(pa, "name", "id");
-            cJSON_AddStringToObject(pa, "in", "path");
-            cJSON_AddTrueToObject(pa, "required");
-            cJSON *sc = cJSON_AddObjectToObject(pa, "schema");
-            cJSON_AddStringToObject(sc, "type", "integer");
-            cJSON_AddStringToObject(sc, "format", "int64"); /* written as plain digits, never rounded: lib/json.h */
-            cJSON_AddItemToArray(params, pa);
-        }
-        cJSON *resp = cJSON_AddObjectToObject(op, "responses");
-        cJSON *ok = cJSON_AddObjectToObject(resp, "200");
-        cJSON_AddStringToObject(ok, "description", "成功");
-        cJSON *bad = cJSON_AddObjectToObject(resp, "4XX");
-        cJSON_AddStringToObject(bad, "description", "错误：{\"error\":{\"code\",\"message\",\"field\"}}");
-        cJSON *unavail = cJSON_AddObjectToObject(resp, "503");
-        cJSON_AddStringToObject(unavail, "description", "数据库暂时不可用（code：db_unavailable 无法连接、db_busy 被占用、db_full 空间已满），带 Retry-After；稍后重试");
-    }
 }

@@ -1,4 +1,9 @@
-/* ballot_writer.h: the one thread that writes ballots, in batches with one commit each (group commit). */
+/* ballot_writer.h: the one thread that writes ballots, in batches with one commit each (group commit).
+ *
+ * Durability: ballots are written by one writer thread with its own connection (SQLite:
+ * synchronous=FULL) that takes every pending ballot, writes them in one transaction (each ballot
+ * with its roll-up delta; one audit record per round, channel and actor with counts only),
+ * commits, then wakes each waiting request with its own outcome (group commit). */
 #ifndef CX_BALLOT_WRITER_H
 #define CX_BALLOT_WRITER_H
 #include "store.h"

@@ -1,6 +1,10 @@
-/* ballot_store.c: casting a ballot: the checks of each channel (QR/web, paper, phone), the rater's
- * key, then the writer (see ballot_store.h). */
-#include "ballot_store.h"
+/* ballot.c: casting a ballot: the checks of each channel (QR/web, paper, phone), the rater's key,
+ * then the writer (see ballot.h). */
+#include "ballot.h"
+#include "ballot_writer.h"
+#include "paper_batch.h"
+#include "phone_draw.h"
+#include "rater.h"
 #include "rating_int.h"
 #include "../domain/text.h"
 #include "../domain/review.h"

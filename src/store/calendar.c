@@ -1,6 +1,8 @@
 /* calendar.c: the workday calendar as kept in the database: the shipped calendar overlaid by
  * the office's edits, and the audited edit of one day (see calendar.h). */
 #include "calendar.h"
+#include "row.h"
+#include "../domain/text.h"
 #include "feedback_int.h"
 #include "../domain/date.h"
 #include <cjson/cJSON.h>
@@ -60,12 +62,12 @@ int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date_in,
     static const char *const kinds[] = {"holiday", "workday", "normal", "reset"};
     int k = feedback_index_of(kinds, 4, kind);
     if (k < 0) return cx_fail(e, 400, "invalid_kind", "kind", "类型应为 holiday（放假）、workday（调休上班）、normal（按周末规则）或 reset（恢复为内置日历）");
-    if (k == 0 && feedback_text_field(name_in, "name", "节日名称", 1, 12, name, sizeof name, e) != CX_OK) return CX_ERR;
+    if (k == 0 && text_check(&(text_rule){"name", "节日名称", 1, 12, false}, name_in, name, sizeof name, e) != CX_OK) return CX_ERR;
     if (k == 1) snprintf(name, sizeof name, "调休上班");
-    if (db_begin(d, true) != CX_OK) return feedback_fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     char *before = NULL;
     db_stmt *s = db_prepare(d, "SELECT kind, name FROM workday_edit WHERE day = ?");
-    if (!s) return feedback_fail_db(d, e);
+    if (!s) return db_fail(d, e);
     db_bind_text(s, 1, date);
     int f = db_step(s);
     if (f == DB_ROW) {
@@ -77,7 +79,7 @@ int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date_in,
         cJSON_Delete(b);
     }
     db_done(s);
-    if (f == CX_ERR) return feedback_fail_db(d, e);
+    if (f == CX_ERR) return db_fail(d, e);
     int rc = k == 3 ? db_run(d, "DELETE FROM workday_edit WHERE day = ?", "s", date)
                     : db_run(d, "INSERT INTO workday_edit (day, kind, name, updated_by, updated_at) VALUES (?,?,?,?,?) ON CONFLICT (day) "
                                 "DO UPDATE SET kind = excluded.kind, name = excluded.name, updated_by = excluded.updated_by, updated_at = excluded.updated_at",

@@ -1,6 +1,8 @@
 /* feedback_store.c: opinions, complaints and reports, their triage, replies and settings (see
  * feedback_store.h). */
 #include "feedback_store.h"
+#include "row.h"
+#include "../domain/text.h"
 #include "feedback_int.h"
 #include "calendar.h"
 #include "../lib/json.h"
@@ -14,13 +16,6 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-int feedback_fail_db(db *d, cx_err *e)
-{
-    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
-    db_rollback(d);
-    return CX_ERR;
-}
 
 /* Rolls back and fails with the given error (an argument list like cx_fail's). */
 #define REFUSE(d, e, ...) (db_rollback(d), cx_fail((e), __VA_ARGS__))
@@ -95,25 +90,6 @@ bool feedback_can_reveal(const principal *p, const char *vmp, const feedback *f)
     return perm_allows(p, ROLE_ADMIN, f->org_path);
 }
 
-/* ---- text fields ---- */
-
-/* Trimmed copy of a text field in [min, max] characters (min 0: optional). */
-int feedback_text_field(const char *in, const char *field, const char *label, size_t min, size_t max, char *out, size_t cap, cx_err *e)
-{
-    char *t = xstrdup(in ? in : "");
-    str_trim(t);
-    size_t n = utf8_valid(t, strlen(t)) ? utf8_len(t) : (size_t)-1;
-    int rc = CX_OK;
-    if (n == (size_t)-1) rc = cx_fail(e, 400, "invalid_text", field, "%s含有无效字符", label);
-    else if (n < min) rc = min == 1 ? cx_fail(e, 400, "required", field, "%s不能为空", label)
-                                    : cx_fail(e, 400, "too_short", field, "%s至少 %zu 个字", label, min);
-    else if (n > max) rc = cx_fail(e, 400, "too_long", field, "%s不能超过 %zu 个字（现有 %zu 个字）", label, max, n);
-    else if (strlen(t) >= cap) rc = cx_fail(e, 400, "too_long", field, "%s过长", label);
-    else memcpy(out, t, strlen(t) + 1);
-    free(t);
-    return rc;
-}
-
 /* ---- settings and categories ---- */
 
 int feedback_due_days(db *d, const org *o, int days[FK_N], int64_t from[FK_N])
@@ -144,9 +120,9 @@ int feedback_setting_set(db *d, const actor *a, int64_t org_id, const char *kind
     int64_t days = 0;
     if (!days_in || str_to_i64(days_in, &days) != CX_OK || days < 1 || days > 60)
         return cx_fail(e, 400, "invalid_due_days", "due_days", "办理时限应为 1 到 60 之间的工作日数");
-    if (db_begin(d, true) != CX_OK) return feedback_fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int64_t old = 0;
-    if (db_i64(d, &old, 0, "SELECT due_days FROM feedback_setting WHERE org_id = ? AND kind = ?", "is", org_id, kind) != CX_OK) return feedback_fail_db(d, e);
+    if (db_i64(d, &old, 0, "SELECT due_days FROM feedback_setting WHERE org_id = ? AND kind = ?", "is", org_id, kind) != CX_OK) return db_fail(d, e);
     int rc = db_run(d, "INSERT INTO feedback_setting (org_id, kind, due_days, updated_at) VALUES (?,?,?,?) ON CONFLICT (org_id, kind) "
                        "DO UPDATE SET due_days = excluded.due_days, updated_at = excluded.updated_at",
                     "isii", org_id, kind, days, now_unix());
@@ -169,16 +145,16 @@ int feedback_categories(db *d, category_fn fn, void *ctx)
 int feedback_category_add(db *d, const actor *a, int64_t org_id, const char *name_in, int64_t *id, cx_err *e)
 {
     char name[64];
-    if (feedback_text_field(name_in, "name", "分类名称", 1, 12, name, sizeof name, e) != CX_OK) return CX_ERR;
-    if (db_begin(d, true) != CX_OK) return feedback_fail_db(d, e);
+    if (text_check(&(text_rule){"name", "分类名称", 1, 12, false}, name_in, name, sizeof name, e) != CX_OK) return CX_ERR;
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int64_t dup = 0, seq = 0;
     if (db_i64(d, &dup, 0, "SELECT count(*) FROM feedback_category WHERE name = ?", "s", name) != CX_OK ||
         db_i64(d, &seq, 0, "SELECT coalesce(max(seq), 0) FROM feedback_category WHERE seq < 99", "") != CX_OK)
-        return feedback_fail_db(d, e);
+        return db_fail(d, e);
     if (dup) return REFUSE(d, e, 409, "duplicate", "name", "分类“%s”已经有了", name);
     int64_t nid = 0;
     if (db_i64(d, &nid, 0, "INSERT INTO feedback_category (name, seq) VALUES (?, ?) RETURNING id", "si", name, seq + 1) != CX_OK)
-        return feedback_fail_db(d, e);
+        return db_fail(d, e);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "name", name);
     char *after = cJSON_PrintUnformatted(j);
@@ -386,9 +362,9 @@ static int validate_in(const feedback_in *in, feedback *f, char *name, char *con
     f->kind = feedback_kind_from(in->kind);
     if (f->kind < 0)
         return cx_fail(e, 400, "invalid_kind", "kind", "请选择类别：意见（opinion）、建议（suggestion）、投诉（complaint）或举报（report）");
-    if (feedback_text_field(in->text, "text", "内容", 5, FEEDBACK_TEXT_MAX, f->text, sizeof f->text, e) != CX_OK) return CX_ERR;
-    if (feedback_text_field(in->name, "name", "姓名", 0, 20, name, 128, e) != CX_OK) return CX_ERR;
-    if (feedback_text_field(in->contact, "contact", "联系方式", 0, 40, contact, 128, e) != CX_OK) return CX_ERR;
+    if (text_check(&(text_rule){"text", "内容", 5, FEEDBACK_TEXT_MAX, false}, in->text, f->text, sizeof f->text, e) != CX_OK) return CX_ERR;
+    if (text_check(&(text_rule){"name", "姓名", 0, 20, false}, in->name, name, 128, e) != CX_OK) return CX_ERR;
+    if (text_check(&(text_rule){"contact", "联系方式", 0, 40, false}, in->contact, contact, 128, e) != CX_OK) return CX_ERR;
     f->channel = in->channel;
     bool staff = in->intake != NULL;
     if (f->channel < 0 || f->channel >= FC_N || staff != (f->channel >= FC_HOTLINE))
@@ -425,7 +401,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
     workday_cal cal = {0};
     if (validate_in(in, f, name, contact, e) != CX_OK || evidence_check(in->files, in->nfiles, mimes, e) != CX_OK) goto out;
     if (db_begin(d, true) != CX_OK) {
-        feedback_fail_db(d, e);
+        db_fail(d, e);
         goto out;
     }
     org about, handler;
@@ -438,7 +414,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
                 : top ? org_get(d, top, &about) : 0;
     }
     if (found == CX_ERR) {
-        feedback_fail_db(d, e);
+        db_fail(d, e);
         goto out;
     }
     if (found != 1 || (in->intake && !path_in_subtree(about.path, in->intake->path))) {
@@ -461,7 +437,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
     int64_t from[FK_N];
     if (feedback_due_days(d, &handler, days, from) != CX_OK || feedback_calendar(d, &cal) != CX_OK ||
         random_id(d, "feedback", &f->id) != CX_OK) {
-        feedback_fail_db(d, e);
+        db_fail(d, e);
         goto out;
     }
     f->due_days = days[f->kind];
@@ -477,7 +453,7 @@ int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, c
         code_make(c, FEEDBACK_CODE_DATA);
         code_hash(c, h);
         if (db_i64(d, &clash, 1, "SELECT count(*) FROM feedback WHERE code_hash = ?", "b", h, sizeof h) != CX_OK) {
-            feedback_fail_db(d, e);
+            db_fail(d, e);
             goto out;
         }
     }
@@ -521,9 +497,9 @@ out:
 /* Opens a write transaction and loads item id; 404 (rolled back) when it is missing. */
 static int begin_item(db *d, int64_t id, feedback *f, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return feedback_fail_db(d, e);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int r = feedback_get(d, id, f);
-    if (r == CX_ERR) return feedback_fail_db(d, e);
+    if (r == CX_ERR) return db_fail(d, e);
     if (r == 0) return REFUSE(d, e, 404, "not_found", "id", "该事项不存在或不在您的管理范围内");
     return CX_OK;
 }
@@ -558,13 +534,13 @@ int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id
     char note[2048] = "";
     if (category_id && *category_id && (str_to_i64(category_id, &cat) != CX_OK || cat <= 0))
         return cx_fail(e, 400, "invalid_category", "category_id", "分类编号无效");
-    if (note_in && feedback_text_field(note_in, "note", "内部备注", 0, 500, note, sizeof note, e) != CX_OK) return CX_ERR;
+    if (note_in && text_check(&(text_rule){"note", "内部备注", 0, 500, false}, note_in, note, sizeof note, e) != CX_OK) return CX_ERR;
     feedback *f = xmalloc(sizeof *f);
     int rc = CX_ERR;
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     int64_t ok = 1;
     if (cat && (db_i64(d, &ok, 0, "SELECT count(*) FROM feedback_category WHERE id = ? AND active = 1", "i", cat) != CX_OK)) {
-        feedback_fail_db(d, e);
+        db_fail(d, e);
         goto out;
     }
     if (!ok) {
@@ -589,14 +565,14 @@ out:
 int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const char *note_in, cx_err *e)
 {
     char note[2048] = "";
-    if (note_in && feedback_text_field(note_in, "note", "内部备注", 0, 500, note, sizeof note, e) != CX_OK) return CX_ERR;
+    if (note_in && text_check(&(text_rule){"note", "内部备注", 0, 500, false}, note_in, note, sizeof note, e) != CX_OK) return CX_ERR;
     feedback *f = xmalloc(sizeof *f);
     int rc = CX_ERR;
     org to;
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     int g = org_get(d, org_id, &to);
     if (g == CX_ERR) {
-        feedback_fail_db(d, e);
+        db_fail(d, e);
         goto out;
     }
     if (g != 1 || !to.active) {
@@ -631,7 +607,7 @@ int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     int g = feedback_get(d, into_id, k);
     if (g == CX_ERR) {
-        feedback_fail_db(d, e);
+        db_fail(d, e);
         goto out;
     }
     if (g != 1 || (k->kind == FK_REPORT) != (f->kind == FK_REPORT)) {
@@ -670,7 +646,7 @@ static int summary_field(const char *in, const feedback *f, char *out, size_t ca
         if (f->public_summary[0]) return snprintf(out, cap, "%s", f->public_summary), CX_OK;
         return cx_fail(e, 400, "required", "summary", "公开答复须写一段不含姓名、电话等个人信息的问题摘要");
     }
-    return feedback_text_field(in, "summary", "公开摘要", 5, 300, out, cap, e);
+    return text_check(&(text_rule){"summary", "公开摘要", 5, 300, false}, in, out, cap, e);
 }
 
 int feedback_reply(db *d, const actor *a, int64_t id, const char *reply_in, bool publish, const char *summary_in, cx_err *e)
@@ -678,7 +654,7 @@ int feedback_reply(db *d, const actor *a, int64_t id, const char *reply_in, bool
     feedback *f = xmalloc(sizeof *f);
     char *reply = xmalloc(sizeof f->reply), summary[2048] = "";
     int rc = CX_ERR;
-    if (feedback_text_field(reply_in, "reply", "答复内容", 2, FEEDBACK_TEXT_MAX, reply, sizeof f->reply, e) != CX_OK) goto out;
+    if (text_check(&(text_rule){"reply", "答复内容", 2, FEEDBACK_TEXT_MAX, false}, reply_in, reply, sizeof f->reply, e) != CX_OK) goto out;
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     if (!open_status(f->status)) {
         REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再答复", feedback_status_label(f->status));

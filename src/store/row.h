@@ -1,4 +1,5 @@
-/* row.h: the store's single-row helpers: failing a transaction, copying a column, taking a JSON
+/* row.h: the single-row and list helpers the store files share: failing on a database error, a
+ * getter of one row by id, one page of a list query, copying a column, taking a JSON text, hex
  * text, a score as text. */
 #ifndef CX_ROW_H
 #define CX_ROW_H
@@ -10,10 +11,18 @@
 int db_fail(db *d, cx_err *e);
 /* Rolls back and returns CX_ERR with e as filled by the caller (a refusal inside a transaction). */
 int refuse(db *d);
+/* The one row of sql (parameter: id) read into out: 1, 0 (none), CX_ERR. out (size bytes) is
+ * cleared first, so a caller never sees an output this call did not fill. */
+typedef void (*row_reader)(db_stmt *s, void *out);
+CX_MUST_USE int row_by_id(db *d, const char *sql, int64_t id, row_reader read, void *out, size_t size);
+/* Appends order and one page (limit 0: all) to q and prepares it. */
+db_stmt *page_stmt(db *d, db_q *q, const char *order, int64_t offset, int64_t limit);
 /* Column c of the current row as text into dst (cut to cap). */
 void copy_col(char *dst, size_t cap, db_stmt *s, int c);
 /* The unformatted text of j (malloc'd); j is deleted. */
 char *json_take(cJSON *j);
+/* Writes the n bytes at p as 2n lowercase hex digits and a NUL into out. */
+void hexof(const unsigned char *p, size_t n, char *out);
 /* "90.50", or "" for -1. */
 void score_text(int64_t v, char out[24]);
 #endif

@@ -1,0 +1,24 @@
+/* rater.h: who rates: a verified mainland mobile (SMS codes) and the device tokens the server signs. */
+#ifndef CX_RATER_H
+#define CX_RATER_H
+#include "store.h"
+
+/* ---- SMS codes ---- */
+#define SMS_CODE_TTL 600      /* seconds a code is valid */
+#define SMS_CODE_ATTEMPTS 5   /* wrong tries allowed per code */
+/* Validates a mainland mobile number into out (11 digits). */
+int rating_phone(const char *in, char out[32], cx_err *e);
+/* Sends a 6-digit code to phone: at most one a minute and 5 an hour per phone, sms_limit per
+ * address an hour (429 rate_limited). Only hashes are stored. addr: the client address. */
+int sms_code_request(db *d, const char *phone, const char *addr, cx_err *e);
+/* Checks and uses up the newest code of phone (normalised): 400 code_expired (none valid),
+ * wrong_code (counted), 429 too_many_attempts. */
+int sms_code_verify(db *d, const char *phone, const char *code, cx_err *e);
+
+/* ---- device tokens ---- */
+#define DEVICE_TOKEN_LEN 65 /* 32 hex id, '.', 32 hex keyed hash */
+/* A new device token signed with the server key. */
+void device_issue(char out[DEVICE_TOKEN_LEN + 1]);
+/* Whether s is a token this server issued. */
+bool device_valid(const char *s);
+#endif

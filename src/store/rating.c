@@ -1,0 +1,140 @@
+/* rating.c: what the public rates: kinds, targets and the rounds they are rated in. */
+#include "rating.h"
+#include "rating_int.h"
+#include "../domain/date.h"
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[RK_N] = {"member", "org", "pledge", "window"};
+static const char *const kind_labels[RK_N] = {"党员", "党组织", "承诺", "服务窗口"};
+
+int rating_kind_from_name(const char *s)
+{
+    for (int k = 0; s && k < RK_N; k++)
+        if (!strcmp(s, kind_names[k])) return k;
+    return -1;
+}
+const char *rating_kind_name(int k) { return k >= 0 && k < RK_N ? kind_names[k] : ""; }
+const char *rating_kind_label(int k) { return k >= 0 && k < RK_N ? kind_labels[k] : ""; }
+
+static int target_query(db *d, int kind, int64_t id, bool public_only, rating_target *t)
+{
+    memset(t, 0, sizeof *t); /* a caller never sees an output this call did not fill */
+    static const char *const sql[RK_N] = {
+        "SELECT m.name, o.id, o.name, o.path, m.active * o.active FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?",
+        "SELECT o.name, o.id, o.name, o.path, o.active FROM org o WHERE o.id = ?",
+        "SELECT p.title, o.id, o.name, o.path, CASE WHEN p.status IN ('in_progress','completed','missed','rated','renewed') THEN o.active ELSE 0 END "
+        "FROM pledge p JOIN org o ON o.id = p.org_id WHERE p.id = ?",
+        "SELECT w.name, o.id, o.name, o.path, w.active * o.active FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ?",
+    };
+    if (kind < 0 || kind >= RK_N) return 0;
+    db_stmt *s = db_prepare(d, sql[kind]);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    bool ok = rc == DB_ROW && (!public_only || db_col_i64(s, 4) == 1);
+    if (ok) {
+        t->kind = kind;
+        t->id = id;
+        snprintf(t->name, sizeof t->name, "%s", db_col_text(s, 0));
+        t->org_id = db_col_i64(s, 1);
+        snprintf(t->org_name, sizeof t->org_name, "%s", db_col_text(s, 2));
+        snprintf(t->org_path, sizeof t->org_path, "%s", db_col_text(s, 3));
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : ok ? 1 : 0;
+}
+
+int rating_target_get(db *d, int kind, int64_t id, rating_target *t) { return target_query(d, kind, id, true, t); }
+int rating_target_any(db *d, int kind, int64_t id, rating_target *t) { return target_query(d, kind, id, false, t); }
+
+static int read_round(db_stmt *s, const char *kind_questions, rating_open *ro)
+{
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        ro->round_id = db_col_i64(s, 0);
+        ro->round_org_id = db_col_i64(s, 1);
+        snprintf(ro->round_name, sizeof ro->round_name, "%s", db_col_text(s, 2));
+        snprintf(ro->questions, sizeof ro->questions, "%s", kind_questions ? kind_questions : db_col_text(s, 3));
+        snprintf(ro->round_org_path, sizeof ro->round_org_path, "%s", db_col_text(s, 4));
+        ro->sms_required = db_col_i64(s, 5) != 0;
+        ro->open = !strcmp(db_col_text(s, 6), "open");
+    }
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+#define ROUND_SQL                                                                                                    \
+    "SELECT r.id, r.org_id, r.name, r.questions, o.path, coalesce(cr.sms_required, 1), r.status FROM review_round r "  \
+    "JOIN org o ON o.id = r.org_id LEFT JOIN campaign_rule cr ON cr.campaign_id = r.campaign_id "
+
+int rating_open_for(db *d, const rating_target *t, rating_open *ro)
+{
+    memset(ro, 0, sizeof *ro); /* a caller never sees an output this call did not fill */
+    /* the round's org is the target's org or an ancestor: its path is a prefix of the target's;
+     * a round whose period holds today first (a round opened ahead for the next period must not
+     * turn today's web ballots into late ones), then the newest */
+    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE r.status = 'open' AND substr(?, 1, length(o.path)) = o.path "
+                                         "ORDER BY CASE WHEN r.period_start <= ? AND r.period_end >= ? THEN 0 ELSE 1 END, "
+                                         "r.created_at DESC, r.id DESC LIMIT 1");
+    if (!s) return CX_ERR;
+    char today[11];
+    date_today(today);
+    db_bind_text(s, 1, t->org_path);
+    db_bind_text(s, 2, today);
+    db_bind_text(s, 3, today);
+    return read_round(s, t->kind == RK_WINDOW ? "window6" : NULL, ro);
+}
+
+int rating_round_pick(db *d, const char *org_path, int64_t round_id, rating_open *ro)
+{
+    memset(ro, 0, sizeof *ro); /* a caller never sees an output this call did not fill */
+    char end[CX_PATH_MAX];
+    orgpath_end(org_path, end, sizeof end);
+    /* a named round of the path's ancestors or subtree; else the newest round of its ancestors */
+    db_q q;
+    db_q_init(&q, ROUND_SQL);
+    if (round_id) db_q_where(&q, "r.id = ? AND (substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?))", "isss", round_id, org_path, org_path, end);
+    else db_q_where(&q, "substr(?, 1, length(o.path)) = o.path", "s", org_path);
+    db_q_add(&q, " ORDER BY r.created_at DESC, r.id DESC LIMIT 1", "");
+    db_stmt *s = db_q_prepare(d, &q);
+    if (!s) return CX_ERR;
+    return read_round(s, NULL, ro);
+}
+
+/* Whether round_id is open, and its organisation. */
+int round_state(db *d, int64_t round_id, bool *open, int64_t *org_id)
+{
+    db_stmt *s = db_prepare(d, "SELECT status, org_id FROM review_round WHERE id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) *open = !strcmp(db_col_text(s, 0), "open"), *org_id = db_col_i64(s, 1);
+    db_done(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+}
+
+/* The target of a batch or draw (members, organisations and windows; not pledges) and its round. */
+int staff_target(db *d, int kind, int64_t target_id, rating_target *t, rating_open *ro, cx_err *e)
+{
+    if (kind != RK_MEMBER && kind != RK_ORG && kind != RK_WINDOW)
+        return cx_fail(e, 400, "invalid_target_kind", "target_kind", "评议对象类别应为 member（党员）、org（党组织）或 window（服务窗口）");
+    int f = rating_target_get(d, kind, target_id, t);
+    if (f != 1) return f == 0 ? cx_fail(e, 404, "not_found", "target_id", "评议对象不存在或已停用") : cx_fail(e, 500, "db_error", "", "数据库错误");
+    f = rating_open_for(d, t, ro);
+    if (f != 1)
+        return f == 0 ? cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", t->name) : cx_fail(e, 500, "db_error", "", "数据库错误");
+    return CX_OK;
+}
+
+/* Starts q with head, then root's subtree and, when round_id is set, the round on round_col.
+ * end must outlive q. */
+void subtree_round(db_q *q, const char *head, const char *round_col, const org *root, int64_t round_id, char end[CX_PATH_MAX])
+{
+    db_q_init(q, head);
+    orgpath_end(root->path, end, CX_PATH_MAX);
+    db_q_where(q, "o.path >= ? AND o.path < ?", "ss", root->path, end);
+    char cond[64];
+    snprintf(cond, sizeof cond, "%s = ?", round_col);
+    if (round_id) db_q_where(q, cond, "i", round_id);
+}

@@ -1,0 +1,19 @@
+/* window.h: service windows (服务窗口): a desk of an organisation the public rates. */
+#ifndef CX_WINDOW_H
+#define CX_WINDOW_H
+#include "store.h"
+
+typedef struct service_window {
+    int64_t id, org_id, created_at;
+    int active;
+    char name[256], location[256], org_name[256], org_path[CX_PATH_MAX];
+} service_window;
+CX_MUST_USE int window_get(db *d, int64_t id, service_window *w);
+/* name 1–40 characters, location 0–60; the organisation must be active. */
+int window_create(db *d, const actor *a, int64_t org_id, const char *name, const char *location, int64_t *id, cx_err *e);
+int window_update(db *d, const actor *a, int64_t id, const char *name, const char *location, cx_err *e);
+int window_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
+typedef int (*window_fn)(void *ctx, const service_window *w);
+/* Windows of o (subtree: and of its whole subtree), active ones unless all, by path and name. */
+int window_list(db *d, const org *o, bool subtree, bool all, window_fn fn, void *ctx);
+#endif

@@ -28,7 +28,8 @@ int text_check(const text_rule *r, const char *src, char *out, size_t cap, cx_er
     size_t n = strlen(b);
     text_span(&b, &n);
     if (out && cap) out[0] = 0;
-    if (n == 0 && r->min) return cx_fail(e, 400, "required", r->field, "%s不能为空", r->label);
+    /* empty where one character is enough is "required"; where more are needed, "too_short" says how many */
+    if (n == 0 && r->min == 1) return cx_fail(e, 400, "required", r->field, "%s不能为空", r->label);
     if (!utf8_valid(b, n)) return cx_fail(e, 400, "invalid_text", r->field, "%s含有无效字符", r->label);
     if (r->one_line && (memchr(b, '\n', n) || memchr(b, '\r', n))) return cx_fail(e, 400, "invalid_text", r->field, "%s不能换行", r->label);
     size_t chars = 0;

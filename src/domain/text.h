@@ -1,7 +1,8 @@
 /* text.h: free text as users type it, cleaned by one rule for every text field: trimmed (ASCII
  * white space and U+3000 at both ends), valid UTF-8, within a length in characters, on one line
  * where the field asks. One set of errors for all of them (400, on the field, its label in the
- * message): required, too_short, invalid_text, too_long. */
+ * message): required (empty, at least one character wanted), too_short (fewer than the minimum of
+ * two or more, empty included), invalid_text, too_long. */
 #ifndef CX_TEXT_H
 #define CX_TEXT_H
 #include <stdbool.h>

@@ -736,41 +736,14 @@ int feedback_reveal(db *d, const actor *a, int64_t id, char name[128], char cont
     return CX_OK;
 }
 
-int feedback_files(db *d, int64_t feedback_id, feedback_file_fn fn, void *ctx)
+int feedback_files(db *d, int64_t feedback_id, attachment_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT id, size, name, mime FROM feedback_file WHERE feedback_id = ? ORDER BY created_at, id");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, feedback_id);
-    int rc;
-    feedback_file_info fi;
-    while ((rc = db_step(s)) == DB_ROW) {
-        fi.id = db_col_i64(s, 0);
-        fi.size = db_col_i64(s, 1);
-        snprintf(fi.name, sizeof fi.name, "%s", db_col_text(s, 2));
-        snprintf(fi.mime, sizeof fi.mime, "%s", db_col_text(s, 3));
-        if (fn(ctx, &fi)) break;
-    }
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return attachment_list(d, "SELECT id, size, name, mime, '' FROM feedback_file WHERE feedback_id = ? ORDER BY created_at, id", feedback_id, fn, ctx);
 }
 
 int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *feedback_id)
 {
-    db_stmt *s = db_prepare(d, "SELECT mime, name, data, feedback_id FROM feedback_file WHERE id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, id);
-    int rc = db_step(s);
-    if (rc == DB_ROW) {
-        size_t n;
-        const void *p = db_col_blob(s, 2, &n);
-        snprintf(mime, 32, "%s", db_col_text(s, 0));
-        snprintf(name, 128, "%s", db_col_text(s, 1));
-        buf_reset(out);
-        buf_add(out, p, n);
-        *feedback_id = db_col_i64(s, 3);
-    }
-    db_done(s);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+    return attachment_get(d, "SELECT mime, name, data, feedback_id FROM feedback_file WHERE id = ?", id, out, mime, name, feedback_id);
 }
 
 /* ---- lists ---- */

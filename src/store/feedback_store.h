@@ -17,7 +17,7 @@
 #ifndef CX_FEEDBACK_STORE_H
 #define CX_FEEDBACK_STORE_H
 #include "store.h"
-#include "pledge_store.h" /* evidence_in, evidence_check: attachments are checked like evidence */
+#include "attachment.h"
 
 enum { FK_OPINION, FK_SUGGESTION, FK_COMPLAINT, FK_REPORT, FK_N };
 enum { FC_WEB, FC_QR, FC_HOTLINE, FC_MAILBOX, FC_LETTER, FC_RECEPTION, FC_N };
@@ -125,12 +125,7 @@ int feedback_publish(db *d, const actor *a, int64_t id, bool publish, const char
 /* The sender's full name and contact, decrypted; the view is audited. */
 int feedback_reveal(db *d, const actor *a, int64_t id, char name[128], char contact[128], cx_err *e);
 
-typedef struct feedback_file_info {
-    int64_t id, size;
-    char name[128], mime[32];
-} feedback_file_info;
-typedef int (*feedback_file_fn)(void *ctx, const feedback_file_info *fi);
-int feedback_files(db *d, int64_t feedback_id, feedback_file_fn fn, void *ctx);
+int feedback_files(db *d, int64_t feedback_id, attachment_fn fn, void *ctx);
 /* 1 with the bytes; *feedback_id gets the item it belongs to. */
 CX_MUST_USE int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *feedback_id);
 

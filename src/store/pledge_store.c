@@ -302,27 +302,6 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
     return r;
 }
 
-const char *evidence_sniff(const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    if (n >= 5 && !memcmp(p, "%PDF-", 5)) return "application/pdf";
-    return photo_sniff(data, n);
-}
-
-int evidence_check(const evidence_in *files, int nfiles, const char *mimes[], cx_err *e)
-{
-    if (nfiles > EVIDENCE_MAX_FILES) return cx_fail(e, 400, "too_many_files", "evidence", "每次最多上传 %d 个佐证文件", EVIDENCE_MAX_FILES);
-    for (int i = 0; i < nfiles; i++) {
-        if (files[i].len > EVIDENCE_MAX_BYTES)
-            return cx_fail(e, 413, "evidence_too_large", "evidence", "佐证文件“%s”超过 5 MB", files[i].name);
-        if (!files[i].len) return cx_fail(e, 400, "evidence_empty", "evidence", "佐证文件“%s”是空的", files[i].name);
-        mimes[i] = evidence_sniff(files[i].data, files[i].len);
-        if (!mimes[i])
-            return cx_fail(e, 400, "evidence_type", "evidence", "佐证文件“%s”须为 JPEG、PNG 图片或 PDF（按文件内容判断，而非文件名）", files[i].name);
-    }
-    return CX_OK;
-}
-
 int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
                         const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e)
 {
@@ -419,21 +398,8 @@ int evidence_pledge(db *d, int64_t id, int64_t *pledge_id)
 
 int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *pledge_id)
 {
-    db_stmt *s = db_prepare(d, "SELECT e.mime, e.name, e.data, pp.pledge_id FROM evidence e JOIN pledge_progress pp ON pp.id = e.progress_id WHERE e.id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, id);
-    int rc = db_step(s);
-    if (rc == DB_ROW) {
-        size_t n;
-        const void *p = db_col_blob(s, 2, &n);
-        snprintf(mime, 32, "%s", db_col_text(s, 0));
-        snprintf(name, 128, "%s", db_col_text(s, 1));
-        buf_reset(out);
-        buf_add(out, p, n);
-        *pledge_id = db_col_i64(s, 3);
-    }
-    db_done(s);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+    return attachment_get(d, "SELECT e.mime, e.name, e.data, pp.pledge_id FROM evidence e JOIN pledge_progress pp ON pp.id = e.progress_id WHERE e.id = ?",
+                          id, out, mime, name, pledge_id);
 }
 
 int pledge_progress_latest(db *d, int64_t member_id, int n, pledge_progress_fn fn, void *ctx)

@@ -4,6 +4,7 @@
 #ifndef CX_PLEDGE_STORE_H
 #define CX_PLEDGE_STORE_H
 #include "store.h"
+#include "attachment.h"
 #include "../domain/pledge.h"
 #include "campaign.h" /* campaign_for_org, campaign_create: callers still reach them here */
 
@@ -37,20 +38,6 @@ int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in
 int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int relation, const pledge_extra *x,
                int64_t *new_id, cx_err *e);
 
-typedef struct evidence_in {
-    const char *name, *mime;
-    const void *data;
-    size_t len;
-} evidence_in;
-#define EVIDENCE_MAX_BYTES (5u << 20)
-#define EVIDENCE_MAX_FILES 5
-/* "image/jpeg", "image/png", "application/pdf" decided by content, or NULL. */
-const char *evidence_sniff(const void *data, size_t n);
-/* Checks files uploaded together (shared by pledge progress and rectification evidence): at most
- * EVIDENCE_MAX_FILES, each non-empty, at most EVIDENCE_MAX_BYTES and typed by content; mimes[i]
- * gets each type. CX_OK, or CX_ERR with e (codes too_many_files, evidence_too_large, evidence_empty,
- * evidence_type; field "evidence"). */
-int evidence_check(const evidence_in *files, int nfiles, const char *mimes[], cx_err *e);
 int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
                         const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e);
 

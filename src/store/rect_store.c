@@ -343,23 +343,9 @@ int rect_add_evidence(db *d, const actor *a, int64_t id, int relation, const evi
     return out;
 }
 
-int rect_evidence_list(db *d, int64_t rect_id, rect_file_fn fn, void *ctx)
+int rect_evidence_list(db *d, int64_t rect_id, attachment_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT id, size, name, mime, author FROM rect_evidence WHERE rect_id = ? ORDER BY id");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, rect_id);
-    rect_file f;
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        f.id = db_col_i64(s, 0);
-        f.size = db_col_i64(s, 1);
-        snprintf(f.name, sizeof f.name, "%s", db_col_text(s, 2));
-        snprintf(f.mime, sizeof f.mime, "%s", db_col_text(s, 3));
-        snprintf(f.author, sizeof f.author, "%s", db_col_text(s, 4));
-        if (fn(ctx, &f)) break;
-    }
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return attachment_list(d, "SELECT id, size, name, mime, author FROM rect_evidence WHERE rect_id = ? ORDER BY id", rect_id, fn, ctx);
 }
 
 int rect_evidence_owner(db *d, int64_t id, int64_t *rect_id)
@@ -369,20 +355,7 @@ int rect_evidence_owner(db *d, int64_t id, int64_t *rect_id)
 
 int rect_evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128])
 {
-    db_stmt *s = db_prepare(d, "SELECT mime, name, data FROM rect_evidence WHERE id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, id);
-    int rc = db_step(s);
-    if (rc == DB_ROW) {
-        size_t n;
-        const void *p = db_col_blob(s, 2, &n);
-        snprintf(mime, 32, "%s", db_col_text(s, 0));
-        snprintf(name, 128, "%s", db_col_text(s, 1));
-        buf_reset(out);
-        buf_add(out, p, n);
-    }
-    db_done(s);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+    return attachment_get(d, "SELECT mime, name, data FROM rect_evidence WHERE id = ?", id, out, mime, name, NULL);
 }
 
 int rect_history(db *d, int64_t rect_id, rect_event_fn fn, void *ctx)

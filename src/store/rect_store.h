@@ -5,7 +5,7 @@
 #ifndef CX_RECT_STORE_H
 #define CX_RECT_STORE_H
 #include "store.h"
-#include "pledge_store.h" /* evidence_in, evidence_check: the same files as pledge progress */
+#include "attachment.h"
 #include "../domain/rect.h"
 
 #define RECT_EVIDENCE_MAX 20 /* evidence files per item, over all uploads */
@@ -54,12 +54,7 @@ int rect_act(db *d, const actor *a, int64_t id, rect_action action, int relation
 /* Adds evidence files (1..EVIDENCE_MAX_FILES at once, RECT_EVIDENCE_MAX in all) while open. */
 int rect_add_evidence(db *d, const actor *a, int64_t id, int relation, const evidence_in *files, int nfiles, cx_err *e);
 
-typedef struct rect_file {
-    int64_t id, size;
-    char name[128], mime[32], author[64];
-} rect_file;
-typedef int (*rect_file_fn)(void *ctx, const rect_file *f);
-int rect_evidence_list(db *d, int64_t rect_id, rect_file_fn fn, void *ctx);
+int rect_evidence_list(db *d, int64_t rect_id, attachment_fn fn, void *ctx);
 /* The item an evidence file belongs to, without loading the bytes: 1 found, 0 none. */
 int rect_evidence_owner(db *d, int64_t id, int64_t *rect_id);
 /* 1 with the bytes, type and name; 0 when there is no such file. */

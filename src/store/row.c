@@ -3,9 +3,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-int db_fail(db *d, cx_err *e)
+int db_fail_at(const char *file, int line, db *d, cx_err *e)
 {
-    cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    cx_fail_at(file, line, e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     db_rollback(d);
     return CX_ERR;
 }

@@ -7,8 +7,10 @@
 #include "store.h"
 
 /* The one way a store function fails on a database error: fills e with 500 db_error (the backend's
- * message), rolls back the transaction if one is open, and returns CX_ERR. */
-int db_fail(db *d, cx_err *e);
+ * message), rolls back the transaction if one is open, and returns CX_ERR. The error log names the
+ * caller's file and line, as cx_fail does. */
+#define db_fail(d, e) db_fail_at(__FILE__, __LINE__, (d), (e))
+int db_fail_at(const char *file, int line, db *d, cx_err *e);
 /* Rolls back and returns CX_ERR with e as filled by the caller (a refusal inside a transaction). */
 int refuse(db *d);
 /* The one row of sql (parameter: id) read into out: 1, 0 (none), CX_ERR. out (size bytes) is

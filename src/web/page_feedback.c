@@ -371,7 +371,7 @@ void h_feedback_settings(req *r)
 
 /* ---- one item ---- */
 
-static int add_file(void *ctx, const feedback_file_info *fi)
+static int add_file(void *ctx, const attachment *fi)
 {
     cJSON *x = cJSON_CreateObject();
     json_add_i64(x, "id", fi->id);

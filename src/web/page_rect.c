@@ -168,7 +168,7 @@ void h_rect_create(req *r)
 
 /* ---- one item ---- */
 
-static int add_file(void *ctx, const rect_file *f)
+static int add_file(void *ctx, const attachment *f)
 {
     cJSON *x = cJSON_CreateObject();
     json_add_i64(x, "id", f->id);

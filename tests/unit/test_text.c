@@ -50,6 +50,7 @@ static void test_trim_and_bounds(void **st)
     fails(&NAME, "张三\n李四", "invalid_text", "不能换行");
     fails(&NAME, "\xe5\xbc", "invalid_text", "含有无效字符");
     fails(&TEXT, "好的", "too_short", "至少 3 个字");
+    fails(&TEXT, " ", "too_short", "至少 3 个字");
     fails(&NOTE, "一二三四五六七", "too_long", "不能超过 6 个字");
 }
 

@@ -254,7 +254,7 @@ static void pg_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, siz
     s->vals[k] = NULL;
     s->fmts[k] = 0;
     s->lens[k] = 0;
-    switch (type) {
+    switch (type) { /* copied (db.h's lifetime rule): the caller may free the value on return */
     case DB_T_NULL: break;
     case DB_T_I64: s->vals[k] = xasprintf("%lld", (long long)iv); break;
     case DB_T_TEXT: s->vals[k] = xstrndup(p, n); break;

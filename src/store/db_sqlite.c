@@ -94,9 +94,9 @@ static void sq_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, siz
     switch (type) {
     case DB_T_NULL: sqlite3_bind_null(st, i); break;
     case DB_T_I64: sqlite3_bind_int64(st, i, iv); break;
-    /* Not copied: db.h requires bound values to stay valid until db_done. */
-    case DB_T_TEXT: sqlite3_bind_text(st, i, p, (int)n, SQLITE_STATIC); break;
-    case DB_T_BLOB: sqlite3_bind_blob(st, i, p, (int)n, SQLITE_STATIC); break;
+    /* Copied, as on PostgreSQL (db.h's lifetime rule): the caller may free the value on return. */
+    case DB_T_TEXT: sqlite3_bind_text64(st, i, p, n, SQLITE_TRANSIENT, SQLITE_UTF8); break;
+    case DB_T_BLOB: sqlite3_bind_blob64(st, i, p, n, SQLITE_TRANSIENT); break;
     }
 }
 

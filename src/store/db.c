@@ -290,6 +290,15 @@ static int mismatch(db *d, const char *sql, const char *why)
     return CX_ERR;
 }
 
+/* Whether the statement's ? placeholders are other than the nb values bound (why filled). */
+static bool placeholders_differ(db_stmt *s, int nb, char *why, size_t cap)
+{
+    int want = s->d->ops->nparams(s);
+    if (want == nb) return false;
+    snprintf(why, cap, "the statement has %d placeholder(s), the format binds %d", want, nb);
+    return true;
+}
+
 static void bind_all(db_stmt *s, const bindv *b, int n)
 {
     for (int i = 0; i < n; i++) s->d->ops->bind(s, i + 1, b[i].type, b[i].i, b[i].p, b[i].n);
@@ -305,6 +314,10 @@ static int run_once(db *d, int64_t *out, int64_t def, const char *sql, const cha
     if (nb < 0) return mismatch(d, sql, why);
     db_stmt *s = db_prepare(d, sql);
     if (!s) return CX_ERR;
+    if (placeholders_differ(s, nb, why, sizeof why)) {
+        db_done(s);
+        return mismatch(d, sql, why);
+    }
     bind_all(s, b, nb);
     int rc = db_step(s);
     if (out) *out = (rc == DB_ROW && !db_col_null(s, 0)) ? db_col_i64(s, 0) : def;
@@ -368,6 +381,12 @@ db_stmt *db_q_prepare(db *d, db_q *q)
     }
     db_stmt *s = db_prepare(d, q->sql);
     if (!s) return NULL;
+    char why[200];
+    if (placeholders_differ(s, q->nb, why, sizeof why)) {
+        db_done(s);
+        mismatch(d, q->sql, why);
+        return NULL;
+    }
     for (int i = 0; i < q->nb; i++) {
         if (q->b[i].type == DB_T_I64) db_bind_i64(s, i + 1, q->b[i].i);
         else db_bind_text(s, i + 1, q->b[i].s);

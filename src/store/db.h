@@ -85,8 +85,8 @@ void db_done(db_stmt *s);
  * passes the array and its count, so a value's type travels with it (an int where an int64_t is
  * read is no longer undefined behaviour). A value of a type the binder does not take (double,
  * char, a struct, an int *) is a compile error; at most DB_MAX_ARGS values a call.
- * At run time each letter is checked against its value's tag and the number of values against
- * the format. On a mismatch nothing is run: an error line "binder: …" with the SQL is logged, the
+ * At run time each letter is checked against its value's tag, the number of values against the
+ * format and the number of letters against the statement's `?`s. On a mismatch nothing is run: an error line "binder: …" with the SQL is logged, the
  * call fails with CX_ERR (db_q: db_q_prepare returns NULL) and db_errmsg() says why. Not abort():
  * a slip on a rarely used path then costs one request, not the server, and the same behaviour in
  * every build is the one the unit tests check; the API suite sees it as a failing request.
@@ -317,6 +317,7 @@ struct db_ops {
     bool (*is_constraint)(db *d);
     int (*fault)(db *d);   /* DB_FAULT_* of the last error */
     int (*ensure)(db *d);  /* reconnects a broken connection (with back-off); NULL: nothing to do */
+    int (*nparams)(db_stmt *s); /* the number of its ? placeholders */
 };
 enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
 

@@ -1,8 +1,8 @@
 /* test_bind.c: the typed binder (db.h) on in-memory SQLite: each value carries its C type to the
- * format letter it fills, an int and an int64_t bind the same, a letter given the wrong type or a
- * format given the wrong number of values fails loudly without running anything, and text is
- * copied when bound (the caller may free it at once) on SQLite as on PostgreSQL. The compile-time
- * half of the check is tests/unit/bind_types.sh's. */
+ * format letter it fills, an int and an int64_t bind the same, a letter given the wrong type, a
+ * format given the wrong number of values or a statement the wrong number of letters fails loudly
+ * without running anything, and text is copied when bound (the caller may free it at once) on
+ * SQLite as on PostgreSQL. The compile-time half of the check is tests/unit/bind_types.sh's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -114,6 +114,12 @@ static void the_count_is_checked(void **st)
     assert_int_equal(db_run(d, "INSERT INTO t (a) VALUES (1)", "", 1), CX_ERR);
     const unsigned char raw[2] = {1, 2};
     assert_int_equal(db_run(d, "INSERT INTO t (bl) VALUES (?)", "b", raw), CX_ERR); /* a blob without its size */
+    /* letters and the statement's placeholders */
+    assert_int_equal(db_run(d, "INSERT INTO t (a, b) VALUES (?, ?)", "i", 1), CX_ERR);
+    assert_non_null(strstr(db_errmsg(d), "the statement has 2 placeholder(s), the format binds 1"));
+    assert_int_equal(db_run(d, "INSERT INTO t (a) VALUES (?)", "ii", 1, 2), CX_ERR);
+    int64_t got = 0;
+    assert_int_equal(db_i64(d, &got, -1, "SELECT 1", "i", 1), CX_ERR);
     assert_int_equal(rows(d), 0);
     /* a db_q with a mismatch does not prepare */
     db_q q;
@@ -125,6 +131,10 @@ static void the_count_is_checked(void **st)
     db_q_init(&q, "SELECT count(*) FROM t");
     db_q_where(&q, "a = ? AND s = ?", "is", 1);
     assert_null(db_q_prepare(d, &q));
+    db_q_init(&q, "SELECT count(*) FROM t");
+    db_q_where(&q, "a = ? AND s = ?", "i", 1);
+    assert_null(db_q_prepare(d, &q));
+    assert_non_null(strstr(db_errmsg(d), "placeholder"));
 }
 
 static void a_mismatch_in_a_transaction_stays_the_reported_error(void **st)

@@ -1,9 +1,8 @@
-/* db.c: backend dispatch, transactions, convenience runners, dialect and the connection pool. */
+/* db.c: backend dispatch, transactions, the typed binder and convenience runners, dialect and the connection pool. */
 #include "db.h"
 #include "../lib/buf.h"
 #include "../lib/log.h"
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,9 +141,11 @@ int db_rollback(db *d)
 {
     if (!d->in_tx) return CX_OK;
     d->in_tx = false;
-    /* the error that led here stays the one db_errmsg reports */
-    snprintf(d->kept_err, sizeof d->kept_err, "%s", d->ops->errmsg(d));
-    d->kept_constraint = d->ops->is_constraint(d);
+    /* the error that led here stays the one db_errmsg reports (a binder mismatch's is kept already) */
+    if (!d->keep_err) {
+        snprintf(d->kept_err, sizeof d->kept_err, "%s", d->ops->errmsg(d));
+        d->kept_constraint = d->ops->is_constraint(d);
+    }
     int rc = d->ops->exec(d, "ROLLBACK");
     d->keep_err = true;
     return rc;
@@ -196,99 +197,209 @@ const void *db_col_blob(db_stmt *s, int c, size_t *n) { return s->d->ops->col_bl
 int64_t db_changes(db_stmt *s) { return s->d->ops->changes(s); }
 void db_done(db_stmt *s) { if (s) s->d->ops->done(s); }
 
-static void bind_va(db_stmt *s, const char *fmt, va_list ap)
+/* One value to bind, checked against its letter. */
+typedef struct bindv {
+    int type; /* DB_T_* */
+    int64_t i;
+    const void *p;
+    size_t n;
+} bindv;
+
+static const char *kind_name(int kind)
 {
-    int i = 1;
-    for (const char *f = fmt; f && *f; f++, i++) {
-        switch (*f) {
-        case 'i': db_bind_i64(s, i, va_arg(ap, int64_t)); break;
-        case 's': db_bind_text(s, i, va_arg(ap, const char *)); break;
-        case 'b': {
-            const void *p = va_arg(ap, const void *);
-            size_t n = va_arg(ap, size_t);
-            db_bind_blob(s, i, p, n);
-            break;
-        }
-        case 'n': db_bind_null(s, i); break;
-        default: abort(); /* a programming error in a format string */
-        }
+    switch (kind) {
+    case DB_A_INT: return "a signed integer";
+    case DB_A_UINT: return "an unsigned integer";
+    case DB_A_BOOL: return "a bool";
+    case DB_A_TEXT: return "char *";
+    case DB_A_BYTES: return "unsigned char *";
+    case DB_A_VOIDP: return "void *";
+    case DB_A_BLOB: return "DB_BLOB";
+    default: return "an unknown kind";
     }
 }
 
-/* Prepares, binds, steps once; the first column into *out (def without a row) when out is set. */
-static int run_once(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, va_list ap)
+/* An integer value as int64 (false when a is no integer or does not fit). */
+static bool as_int(const db_arg *a, int64_t *v)
 {
+    if (a->kind == DB_A_INT || a->kind == DB_A_BOOL) return *v = a->v.i, true;
+    if (a->kind == DB_A_UINT && a->v.u <= INT64_MAX) return *v = (int64_t)a->v.u, true;
+    return false;
+}
+
+/* One value bound by its tag alone (no format letter). */
+static bool by_tag(const db_arg *a, bindv *b)
+{
+    if (as_int(a, &b->i)) return b->type = DB_T_I64, true;
+    if (a->kind == DB_A_BLOB) return b->type = a->v.p ? DB_T_BLOB : DB_T_NULL, b->p = a->v.p, b->n = a->n, true;
+    if (a->kind == DB_A_TEXT && a->v.p) return b->type = DB_T_TEXT, b->p = a->v.p, b->n = strlen(a->v.p), true;
+    if (a->kind == DB_A_TEXT || a->kind == DB_A_BYTES || a->kind == DB_A_VOIDP) return !a->v.p && (b->type = DB_T_NULL, true);
+    return false;
+}
+
+/* Checks the n tagged values against fmt (letters among allowed; NULL fmt: the tags decide) and
+ * fills out[] (room for DB_MAX_ARGS): the number of binds, or -1 with why filled. */
+static int check_args(const char *fmt, const char *allowed, int n, const db_arg *a, bindv *out, char *why, size_t cap)
+{
+    if (n < 0 || n > DB_MAX_ARGS) return snprintf(why, cap, "%d values (at most %d)", n, DB_MAX_ARGS), -1;
+    int k = 0, nb = 0;
+    if (!fmt) {
+        for (; k < n; k++, nb++)
+            if (!by_tag(&a[k], &out[nb]))
+                return snprintf(why, cap, "value %d is %s, which binds as nothing", k + 1, kind_name(a[k].kind)), -1;
+        return nb;
+    }
+    for (const char *f = fmt; *f; f++) {
+        if (!strchr(allowed, *f))
+            return snprintf(why, cap, "format \"%s\": letter '%c' is not one of \"%s\"", fmt, *f, allowed), -1;
+        if (nb == DB_MAX_ARGS) return snprintf(why, cap, "format \"%s\": more than %d letters", fmt, DB_MAX_ARGS), -1;
+        bindv *b = &out[nb++];
+        *b = (bindv){DB_T_NULL, 0, NULL, 0};
+        if (*f == 'n') continue;
+        if (k >= n)
+            return snprintf(why, cap, "format \"%s\" takes more values than the %d passed", fmt, n), -1;
+        const db_arg *v = &a[k++];
+        bool ok = false;
+        switch (*f) {
+        case 'i': ok = as_int(v, &b->i), b->type = DB_T_I64; break;
+        case 's':
+            if (v->kind == DB_A_TEXT) ok = true, b->p = v->v.p;
+            else if (v->kind == DB_A_VOIDP && !v->v.p) ok = true; /* NULL */
+            if (b->p) b->type = DB_T_TEXT, b->n = strlen(b->p);
+            break;
+        case 'b':
+            if (v->kind == DB_A_BLOB) ok = true, b->p = v->v.p, b->n = v->n;
+            else if (v->kind == DB_A_TEXT || v->kind == DB_A_BYTES || v->kind == DB_A_VOIDP) {
+                int64_t size;
+                if (k >= n)
+                    return snprintf(why, cap, "format \"%s\": the blob of letter %d has no size", fmt, (int)(f - fmt) + 1), -1;
+                if (!as_int(&a[k], &size) || size < 0 || a[k].kind == DB_A_BOOL)
+                    return snprintf(why, cap, "format \"%s\": the size of the blob of letter %d is %s, not a size", fmt,
+                                    (int)(f - fmt) + 1, a[k].kind == DB_A_INT ? "negative" : kind_name(a[k].kind)), -1;
+                k++;
+                ok = true, b->p = v->v.p, b->n = (size_t)size;
+            }
+            if (b->p) b->type = DB_T_BLOB;
+            break;
+        }
+        if (!ok)
+            return snprintf(why, cap, "format \"%s\": letter %d '%c' is given %s", fmt, (int)(f - fmt) + 1, *f,
+                            *f == 'i' && v->kind == DB_A_UINT ? "an unsigned integer past INT64_MAX" : kind_name(v->kind)), -1;
+    }
+    if (k != n) return snprintf(why, cap, "format \"%s\" takes %d value(s), %d passed", fmt, k, n), -1;
+    return nb;
+}
+
+/* A binder mismatch: logged with the SQL, counted, and what db_errmsg reports until the next call. */
+static int mismatch(db *d, const char *sql, const char *why)
+{
+    log_error("db", "binder: %s in: %.300s", why, sql);
+    __atomic_add_fetch(&n_errors, 1, __ATOMIC_RELAXED);
+    if (d) {
+        snprintf(d->kept_err, sizeof d->kept_err, "binder: %s", why);
+        d->kept_constraint = false;
+        d->keep_err = true;
+    }
+    return CX_ERR;
+}
+
+/* Whether the statement's ? placeholders are other than the nb values bound (why filled). */
+static bool placeholders_differ(db_stmt *s, int nb, char *why, size_t cap)
+{
+    int want = s->d->ops->nparams(s);
+    if (want == nb) return false;
+    snprintf(why, cap, "the statement has %d placeholder(s), the format binds %d", want, nb);
+    return true;
+}
+
+static void bind_all(db_stmt *s, const bindv *b, int n)
+{
+    for (int i = 0; i < n; i++) s->d->ops->bind(s, i + 1, b[i].type, b[i].i, b[i].p, b[i].n);
+}
+
+/* Checks and binds, prepares, steps once; the first column into *out (def without a row) when out
+ * is set. */
+static int run_once(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, int n, const db_arg *a)
+{
+    bindv b[DB_MAX_ARGS];
+    char why[200];
+    int nb = check_args(fmt, "isbn", n, a, b, why, sizeof why);
+    if (nb < 0) return mismatch(d, sql, why);
     db_stmt *s = db_prepare(d, sql);
     if (!s) return CX_ERR;
-    bind_va(s, fmt, ap);
+    if (placeholders_differ(s, nb, why, sizeof why)) {
+        db_done(s);
+        return mismatch(d, sql, why);
+    }
+    bind_all(s, b, nb);
     int rc = db_step(s);
     if (out) *out = (rc == DB_ROW && !db_col_null(s, 0)) ? db_col_i64(s, 0) : def;
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int db_run(db *d, const char *sql, const char *fmt, ...)
+int db_run_args(db *d, const char *sql, const char *fmt, int n, const db_arg *a)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = run_once(d, NULL, 0, sql, fmt, ap);
-    va_end(ap);
-    return rc;
+    return run_once(d, NULL, 0, sql, fmt, n, a);
 }
 
-int db_i64(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, ...)
+int db_i64_args(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, int n, const db_arg *a)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = run_once(d, out, def, sql, fmt, ap);
-    va_end(ap);
-    return rc;
+    return run_once(d, out, def, sql, fmt, n, a);
 }
 
 void db_q_init(db_q *q, const char *head)
 {
-    q->n = 0, q->where = false, q->overflow = false, q->nb = 0;
+    q->n = 0, q->where = false, q->overflow = false, q->bad = false, q->nb = 0;
     q->sql[0] = 0;
     db_q_add(q, head, "");
 }
 
-static void q_append(db_q *q, const char *text, const char *fmt, va_list ap)
+void db_q_add_args(db_q *q, const char *text, const char *fmt, int n, const db_arg *a)
 {
     size_t len = strlen(text);
     if (q->n + len >= sizeof q->sql) q->overflow = true;
     else memcpy(q->sql + q->n, text, len + 1), q->n += len;
-    for (const char *f = fmt; f && *f; f++) {
+    bindv b[DB_MAX_ARGS];
+    char why[200];
+    int nb = check_args(fmt, "is", n, a, b, why, sizeof why);
+    if (nb < 0) {
+        mismatch(NULL, q->sql, why);
+        q->bad = true;
+        return;
+    }
+    for (int i = 0; i < nb; i++) {
         if (q->nb >= DB_Q_BINDS) { q->overflow = true; return; }
-        if (*f == 'i') q->b[q->nb].type = DB_T_I64, q->b[q->nb].i = va_arg(ap, int64_t);
-        else if (*f == 's') q->b[q->nb].type = DB_T_TEXT, q->b[q->nb].s = va_arg(ap, const char *);
-        else abort(); /* a programming error in a format string */
+        q->b[q->nb].type = b[i].type, q->b[q->nb].i = b[i].i, q->b[q->nb].s = b[i].p;
         q->nb++;
     }
 }
 
-void db_q_add(db_q *q, const char *text, const char *fmt, ...)
+void db_q_where_args(db_q *q, const char *cond, const char *fmt, int n, const db_arg *a)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    q_append(q, text, fmt, ap);
-    va_end(ap);
-}
-
-void db_q_where(db_q *q, const char *cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
     db_q_add(q, q->where ? " AND " : " WHERE ", "");
     q->where = true;
-    q_append(q, cond, fmt, ap);
-    va_end(ap);
+    db_q_add_args(q, cond, fmt, n, a);
 }
 
 db_stmt *db_q_prepare(db *d, db_q *q)
 {
     if (q->overflow) abort(); /* a programming error: the statement outgrew db_q */
+    if (q->bad) {
+        /* logged when the value was added; here the call fails */
+        snprintf(d->kept_err, sizeof d->kept_err, "binder: a value of this db_q did not match its format (see the log)");
+        d->kept_constraint = false;
+        d->keep_err = true;
+        return NULL;
+    }
     db_stmt *s = db_prepare(d, q->sql);
     if (!s) return NULL;
+    char why[200];
+    if (placeholders_differ(s, q->nb, why, sizeof why)) {
+        db_done(s);
+        mismatch(d, q->sql, why);
+        return NULL;
+    }
     for (int i = 0; i < q->nb; i++) {
         if (q->b[i].type == DB_T_I64) db_bind_i64(s, i + 1, q->b[i].i);
         else db_bind_text(s, i + 1, q->b[i].s);

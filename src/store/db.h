@@ -67,8 +67,7 @@ int db_lock(db *d, const char *what, int64_t id);
  * reused. Parameters are numbered from 1, columns from 0. */
 db_stmt *db_prepare(db *d, const char *sql);
 void db_bind_i64(db_stmt *s, int i, int64_t v);
-/* Bound text and blobs are NOT copied: they must stay valid until db_done (SQLite reads them
- * while stepping). NULL binds SQL NULL. */
+/* Bound text and blobs are copied (see "Lifetime" below). NULL binds SQL NULL. */
 void db_bind_text(db_stmt *s, int i, const char *v);
 void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
 void db_bind_null(db_stmt *s, int i);
@@ -82,28 +81,209 @@ const void *db_col_blob(db_stmt *s, int c, size_t *n);
 int64_t db_changes(db_stmt *s);
 void db_done(db_stmt *s);
 
+/* The binder. db_run, db_i64, db_q_where and db_q_add take their values after a format string,
+ * one letter a value: "i" an integer (int, int64_t, long, unsigned, bool, an enum …), "s" text
+ * (char *, const char *; a null pointer or NULL binds SQL NULL), "b" a blob as two values, pointer
+ * then size (a null pointer binds NULL), or as one DB_BLOB(p, n); "n" SQL NULL, taking no value.
+ * These names are macros: each value is wrapped by _Generic into a tagged db_arg and the call
+ * passes the array and its count, so a value's type travels with it (an int where an int64_t is
+ * read is no longer undefined behaviour). A value of a type the binder does not take (double,
+ * char, a struct, an int *) is a compile error; at most DB_MAX_ARGS values a call.
+ * At run time each letter is checked against its value's tag, the number of values against the
+ * format and the number of letters against the statement's `?`s. On a mismatch nothing is run: an error line "binder: …" with the SQL is logged, the
+ * call fails with CX_ERR (db_q: db_q_prepare returns NULL) and db_errmsg() says why. Not abort():
+ * a slip on a rarely used path then costs one request, not the server, and the same behaviour in
+ * every build is the one the unit tests check; the API suite sees it as a failing request.
+ *
+ * Lifetime, the same on both backends: text and blobs are copied when bound (db_bind_*, db_run,
+ * db_i64, db_q_prepare), so the caller may free or reuse them as soon as that call returns. A db_q
+ * only records pointers: its values must stay valid until db_q_prepare.
+ *
+ * Dropping the format from call sites is mechanical: first rewrite each "b" pair `p, n` as
+ * DB_BLOB(p, n); then delete the format argument, and make the macros pass NULL for it (e.g.
+ * `#define db_run(d, ...) db_run_args((d), DB_ARGS(__VA_ARGS__))`, the SQL first in the list).
+ * With fmt NULL the tags alone decide: an integer binds int64, text text, a null pointer NULL,
+ * DB_BLOB a blob; any other pointer fails as a mismatch. */
+enum { DB_A_INT = 1, DB_A_UINT, DB_A_BOOL, DB_A_TEXT, DB_A_BYTES, DB_A_VOIDP, DB_A_BLOB };
+typedef struct db_arg {
+    int kind; /* DB_A_* */
+    size_t n; /* DB_A_BLOB: the size */
+    union {
+        int64_t i;
+        uint64_t u;
+        const void *p;
+    } v;
+} db_arg;
+static inline db_arg db_a_int(long long v) { return (db_arg){DB_A_INT, 0, {.i = v}}; }
+static inline db_arg db_a_uint(unsigned long long v) { return (db_arg){DB_A_UINT, 0, {.u = v}}; }
+static inline db_arg db_a_bool(bool v) { return (db_arg){DB_A_BOOL, 0, {.i = v}}; }
+static inline db_arg db_a_text(const char *v) { return (db_arg){DB_A_TEXT, 0, {.p = v}}; }
+static inline db_arg db_a_bytes(const unsigned char *v) { return (db_arg){DB_A_BYTES, 0, {.p = v}}; }
+static inline db_arg db_a_voidp(const void *v) { return (db_arg){DB_A_VOIDP, 0, {.p = v}}; }
+static inline db_arg db_a_blob(const void *p, size_t n) { return (db_arg){DB_A_BLOB, n, {.p = p}}; }
+static inline db_arg db_a_same(db_arg a) { return a; }
+/* A blob as one value (pointer and size). */
+#define DB_BLOB(p, n) db_a_blob((p), (n))
+/* One value tagged by its type. No default: any other type fails to compile. Plain char is left
+ * out on purpose (a char where text was meant: name[0] for name). */
+#define DB_ARG(x) _Generic((x), \
+    _Bool: db_a_bool, \
+    signed char: db_a_int, short: db_a_int, int: db_a_int, long: db_a_int, long long: db_a_int, \
+    unsigned char: db_a_uint, unsigned short: db_a_uint, unsigned: db_a_uint, \
+    unsigned long: db_a_uint, unsigned long long: db_a_uint, \
+    char *: db_a_text, const char *: db_a_text, \
+    unsigned char *: db_a_bytes, const unsigned char *: db_a_bytes, \
+    void *: db_a_voidp, const void *: db_a_voidp, \
+    db_arg: db_a_same)(x)
+#define DB_MAX_ARGS 32
+#define DB_CAT(a, b) DB_CAT_(a, b)
+#define DB_CAT_(a, b) a##b
+/* The number of its arguments (1 to DB_MAX_ARGS + 1). */
+#define DB_NARG(...) DB_NARG_(__VA_ARGS__, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define DB_NARG_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, n, ...) n
+/* 1 for one argument, M for more. */
+#define DB_MANY(...) DB_NARG_(__VA_ARGS__, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, 1, 0)
+/* Checked at compile time too, where the compiler can see it: in an optimised build (GCC or
+ * Clang), a literal format without "b" or "n" is checked letter by letter against the values'
+ * types and its length against their count, and a mismatch is a compile error ("call to
+ * 'db_bad_letter' declared with attribute error"). Elsewhere (-O0, a format in a variable, blobs)
+ * the run-time check catches it. The check folds away: no code is left of it, and it evaluates
+ * neither the values nor a format that is not a literal. */
+/* (DB_RUNTIME_CHECK_ONLY, defined before including db.h, turns it off: for the tests of the
+ * run-time check.) */
+#if defined(__OPTIMIZE__) && (defined(__GNUC__) || defined(__clang__)) && !defined(DB_RUNTIME_CHECK_ONLY)
+void db_bad_letter(void) __attribute__((error("binder: a format letter does not match the type of its value")));
+void db_bad_count(void) __attribute__((error("binder: the format does not match the number of values")));
+/* Whether value i, of kind, fits fmt's letter i (1 also when this check cannot tell). */
+static inline int db_ct_letter(const char *fmt, int i, int kind)
+{
+    if (!fmt || __builtin_strpbrk(fmt, "bn")) return 1;
+    if ((size_t)i >= __builtin_strlen(fmt)) return 0;
+    if (fmt[i] == 'i') return kind == DB_A_INT || kind == DB_A_UINT || kind == DB_A_BOOL;
+    if (fmt[i] == 's') return kind == DB_A_TEXT || kind == DB_A_VOIDP;
+    return 0;
+}
+static inline int db_ct_count(const char *fmt, int n) { return !fmt || __builtin_strpbrk(fmt, "bn") || __builtin_strlen(fmt) == (size_t)n; }
+/* The kind of x's type, without evaluating x. */
+#define DB_KIND(x) (DB_ARG((__typeof__(x)){0}).kind)
+/* fmt when it is a literal, else NULL (and then it is not evaluated here). */
+#define DB_CT_FMT(fmt) (__builtin_constant_p(fmt) ? (fmt) : (const char *)0)
+#define DB_CT(fmt, i, x) \
+    ({ int db_ok_ = db_ct_letter(DB_CT_FMT(fmt), (i), DB_KIND(x)); if (__builtin_constant_p(db_ok_) && !db_ok_) db_bad_letter(); })
+#define DB_CT_COUNT(fmt, n) \
+    ({ int db_ok_ = db_ct_count(DB_CT_FMT(fmt), (n)); if (__builtin_constant_p(db_ok_) && !db_ok_) db_bad_count(); })
+#else
+#define DB_CT(fmt, i, x) ((void)0)
+#define DB_CT_COUNT(fmt, n) ((void)0)
+#endif
+/* DB_CT on each value, numbered from i. */
+#define DB_C1(f, i, a) DB_CT(f, i, a)
+#define DB_C2(f, i, a, ...) DB_CT(f, i, a), DB_C1(f, i + 1, __VA_ARGS__)
+#define DB_C3(f, i, a, ...) DB_CT(f, i, a), DB_C2(f, i + 1, __VA_ARGS__)
+#define DB_C4(f, i, a, ...) DB_CT(f, i, a), DB_C3(f, i + 1, __VA_ARGS__)
+#define DB_C5(f, i, a, ...) DB_CT(f, i, a), DB_C4(f, i + 1, __VA_ARGS__)
+#define DB_C6(f, i, a, ...) DB_CT(f, i, a), DB_C5(f, i + 1, __VA_ARGS__)
+#define DB_C7(f, i, a, ...) DB_CT(f, i, a), DB_C6(f, i + 1, __VA_ARGS__)
+#define DB_C8(f, i, a, ...) DB_CT(f, i, a), DB_C7(f, i + 1, __VA_ARGS__)
+#define DB_C9(f, i, a, ...) DB_CT(f, i, a), DB_C8(f, i + 1, __VA_ARGS__)
+#define DB_C10(f, i, a, ...) DB_CT(f, i, a), DB_C9(f, i + 1, __VA_ARGS__)
+#define DB_C11(f, i, a, ...) DB_CT(f, i, a), DB_C10(f, i + 1, __VA_ARGS__)
+#define DB_C12(f, i, a, ...) DB_CT(f, i, a), DB_C11(f, i + 1, __VA_ARGS__)
+#define DB_C13(f, i, a, ...) DB_CT(f, i, a), DB_C12(f, i + 1, __VA_ARGS__)
+#define DB_C14(f, i, a, ...) DB_CT(f, i, a), DB_C13(f, i + 1, __VA_ARGS__)
+#define DB_C15(f, i, a, ...) DB_CT(f, i, a), DB_C14(f, i + 1, __VA_ARGS__)
+#define DB_C16(f, i, a, ...) DB_CT(f, i, a), DB_C15(f, i + 1, __VA_ARGS__)
+#define DB_C17(f, i, a, ...) DB_CT(f, i, a), DB_C16(f, i + 1, __VA_ARGS__)
+#define DB_C18(f, i, a, ...) DB_CT(f, i, a), DB_C17(f, i + 1, __VA_ARGS__)
+#define DB_C19(f, i, a, ...) DB_CT(f, i, a), DB_C18(f, i + 1, __VA_ARGS__)
+#define DB_C20(f, i, a, ...) DB_CT(f, i, a), DB_C19(f, i + 1, __VA_ARGS__)
+#define DB_C21(f, i, a, ...) DB_CT(f, i, a), DB_C20(f, i + 1, __VA_ARGS__)
+#define DB_C22(f, i, a, ...) DB_CT(f, i, a), DB_C21(f, i + 1, __VA_ARGS__)
+#define DB_C23(f, i, a, ...) DB_CT(f, i, a), DB_C22(f, i + 1, __VA_ARGS__)
+#define DB_C24(f, i, a, ...) DB_CT(f, i, a), DB_C23(f, i + 1, __VA_ARGS__)
+#define DB_C25(f, i, a, ...) DB_CT(f, i, a), DB_C24(f, i + 1, __VA_ARGS__)
+#define DB_C26(f, i, a, ...) DB_CT(f, i, a), DB_C25(f, i + 1, __VA_ARGS__)
+#define DB_C27(f, i, a, ...) DB_CT(f, i, a), DB_C26(f, i + 1, __VA_ARGS__)
+#define DB_C28(f, i, a, ...) DB_CT(f, i, a), DB_C27(f, i + 1, __VA_ARGS__)
+#define DB_C29(f, i, a, ...) DB_CT(f, i, a), DB_C28(f, i + 1, __VA_ARGS__)
+#define DB_C30(f, i, a, ...) DB_CT(f, i, a), DB_C29(f, i + 1, __VA_ARGS__)
+#define DB_C31(f, i, a, ...) DB_CT(f, i, a), DB_C30(f, i + 1, __VA_ARGS__)
+#define DB_C32(f, i, a, ...) DB_CT(f, i, a), DB_C31(f, i + 1, __VA_ARGS__)
+/* (first), count of the rest, array of the rest tagged. */
+#define DB_ARGS(...) DB_CAT(DB_ARGS_, DB_MANY(__VA_ARGS__))(__VA_ARGS__)
+#define DB_ARGS_1(first) (DB_CT_COUNT(first, 0), (first)), 0, (const db_arg *)0
+#define DB_ARGS_M(first, ...) \
+    (DB_CT_COUNT(first, DB_NARG(__VA_ARGS__)), DB_CAT(DB_C, DB_NARG(__VA_ARGS__))(first, 0, __VA_ARGS__), (first)), \
+    DB_NARG(__VA_ARGS__), (const db_arg[]){DB_CAT(DB_T, DB_NARG(__VA_ARGS__))(__VA_ARGS__)}
+#define DB_T1(a) DB_ARG(a)
+#define DB_T2(a, ...) DB_ARG(a), DB_T1(__VA_ARGS__)
+#define DB_T3(a, ...) DB_ARG(a), DB_T2(__VA_ARGS__)
+#define DB_T4(a, ...) DB_ARG(a), DB_T3(__VA_ARGS__)
+#define DB_T5(a, ...) DB_ARG(a), DB_T4(__VA_ARGS__)
+#define DB_T6(a, ...) DB_ARG(a), DB_T5(__VA_ARGS__)
+#define DB_T7(a, ...) DB_ARG(a), DB_T6(__VA_ARGS__)
+#define DB_T8(a, ...) DB_ARG(a), DB_T7(__VA_ARGS__)
+#define DB_T9(a, ...) DB_ARG(a), DB_T8(__VA_ARGS__)
+#define DB_T10(a, ...) DB_ARG(a), DB_T9(__VA_ARGS__)
+#define DB_T11(a, ...) DB_ARG(a), DB_T10(__VA_ARGS__)
+#define DB_T12(a, ...) DB_ARG(a), DB_T11(__VA_ARGS__)
+#define DB_T13(a, ...) DB_ARG(a), DB_T12(__VA_ARGS__)
+#define DB_T14(a, ...) DB_ARG(a), DB_T13(__VA_ARGS__)
+#define DB_T15(a, ...) DB_ARG(a), DB_T14(__VA_ARGS__)
+#define DB_T16(a, ...) DB_ARG(a), DB_T15(__VA_ARGS__)
+#define DB_T17(a, ...) DB_ARG(a), DB_T16(__VA_ARGS__)
+#define DB_T18(a, ...) DB_ARG(a), DB_T17(__VA_ARGS__)
+#define DB_T19(a, ...) DB_ARG(a), DB_T18(__VA_ARGS__)
+#define DB_T20(a, ...) DB_ARG(a), DB_T19(__VA_ARGS__)
+#define DB_T21(a, ...) DB_ARG(a), DB_T20(__VA_ARGS__)
+#define DB_T22(a, ...) DB_ARG(a), DB_T21(__VA_ARGS__)
+#define DB_T23(a, ...) DB_ARG(a), DB_T22(__VA_ARGS__)
+#define DB_T24(a, ...) DB_ARG(a), DB_T23(__VA_ARGS__)
+#define DB_T25(a, ...) DB_ARG(a), DB_T24(__VA_ARGS__)
+#define DB_T26(a, ...) DB_ARG(a), DB_T25(__VA_ARGS__)
+#define DB_T27(a, ...) DB_ARG(a), DB_T26(__VA_ARGS__)
+#define DB_T28(a, ...) DB_ARG(a), DB_T27(__VA_ARGS__)
+#define DB_T29(a, ...) DB_ARG(a), DB_T28(__VA_ARGS__)
+#define DB_T30(a, ...) DB_ARG(a), DB_T29(__VA_ARGS__)
+#define DB_T31(a, ...) DB_ARG(a), DB_T30(__VA_ARGS__)
+#define DB_T32(a, ...) DB_ARG(a), DB_T31(__VA_ARGS__)
+
+/* The functions behind the macros: fmt, then n values tagged. */
+int db_run_args(db *d, const char *sql, const char *fmt, int n, const db_arg *a);
+int db_i64_args(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, int n, const db_arg *a);
+
+/* Convenience: prepare, bind the values as fmt says, step once, done. For statements whose result
+ * is not read. */
+#define db_run(d, sql, ...) db_run_args((d), (sql), DB_ARGS(__VA_ARGS__))
+/* Convenience: the first column of the first row as int64; def when there is no row. */
+#define db_i64(d, out, def, sql, ...) db_i64_args((d), (out), (def), (sql), DB_ARGS(__VA_ARGS__))
+
 /* A statement built from the filters actually present: each condition is appended only when its
  * filter is set (" WHERE " first, then " AND "), with its binds recorded, so the SQL text names
  * exactly the columns it filters on and the planner can use their indexes. Never write
  * `(? = 0 OR col = ?)`: that defeats an index on col (a generic plan cannot know the filter is
- * off). Each combination of filters is its own text and so its own cached statement. Bound text is
- * not copied: it must outlive the statement, as with db_bind_text. */
+ * off). Each combination of filters is its own text and so its own cached statement. The values
+ * are recorded, not copied: they must stay valid until db_q_prepare (which binds, so copies, them). */
 #define DB_Q_SQL 4096
 #define DB_Q_BINDS 24
 typedef struct db_q {
     char sql[DB_Q_SQL];
     size_t n;
     bool where, overflow;
+    bool bad; /* a binder mismatch (logged); db_q_prepare fails */
     int nb;
     struct { int type; int64_t i; const char *s; } b[DB_Q_BINDS];
 } db_q;
 /* Starts with head ("SELECT … FROM …"), no condition yet. */
 void db_q_init(db_q *q, const char *head);
-/* Appends " WHERE cond" or " AND cond" and binds fmt's values ("i" int64, "s" text) in order. */
-void db_q_where(db_q *q, const char *cond, const char *fmt, ...);
+/* Appends " WHERE cond" or " AND cond" and binds fmt's values ("i" integer, "s" text) in order. */
+#define db_q_where(q, cond, ...) db_q_where_args((q), (cond), DB_ARGS(__VA_ARGS__))
 /* Appends text as is (ORDER BY, LIMIT) and binds fmt's values. */
-void db_q_add(db_q *q, const char *text, const char *fmt, ...);
-/* Prepares the text and binds the recorded values; NULL on error. Outgrowing db_q aborts (a bug). */
+#define db_q_add(q, text, ...) db_q_add_args((q), (text), DB_ARGS(__VA_ARGS__))
+void db_q_where_args(db_q *q, const char *cond, const char *fmt, int n, const db_arg *a);
+void db_q_add_args(db_q *q, const char *text, const char *fmt, int n, const db_arg *a);
+/* Prepares the text and binds the recorded values; NULL on error (a binder mismatch included).
+ * Outgrowing db_q aborts (a bug). */
 db_stmt *db_q_prepare(db *d, db_q *q);
 
 /* Runs q (a count) and puts its first column in *n (0 without a row); CX_OK or CX_ERR. */
@@ -111,12 +291,6 @@ int db_q_count(db *d, db_q *q, int64_t *n);
 
 /* Debugging and tests: fn sees the text of every statement prepared in this process (NULL: off). */
 void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx);
-
-/* Convenience: prepare, bind with a format ("i" int64, "s" text, "b" blob+size_t, "n" null),
- * step once, done. For statements whose result is not read. */
-int db_run(db *d, const char *sql, const char *fmt, ...);
-/* Convenience: the first column of the first row as int64; def when there is no row. */
-int db_i64(db *d, int64_t *out, int64_t def, const char *sql, const char *fmt, ...);
 
 /* The SQL text of a schema file with per-backend type words substituted:
  * {{PK}} {{I64}} {{BLOB}} {{CTEXT}} (text that compares bytewise: paths). Caller frees. */
@@ -147,6 +321,7 @@ struct db_ops {
     bool (*is_constraint)(db *d);
     int (*fault)(db *d);   /* DB_FAULT_* of the last error */
     int (*ensure)(db *d);  /* reconnects a broken connection (with back-off); NULL: nothing to do */
+    int (*nparams)(db_stmt *s); /* the number of its ? placeholders */
 };
 enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
 

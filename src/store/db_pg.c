@@ -254,7 +254,7 @@ static void pg_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, siz
     s->vals[k] = NULL;
     s->fmts[k] = 0;
     s->lens[k] = 0;
-    switch (type) {
+    switch (type) { /* copied (db.h's lifetime rule): the caller may free the value on return */
     case DB_T_NULL: break;
     case DB_T_I64: s->vals[k] = xasprintf("%lld", (long long)iv); break;
     case DB_T_TEXT: s->vals[k] = xstrndup(p, n); break;
@@ -333,9 +333,10 @@ static void pg_done(db_stmt *bs)
     s->busy = false;
 }
 
+static int pg_nparams(db_stmt *bs) { return ((pg_stmt *)bs)->nparams; }
 static const char *pg_errmsg(db *base) { return ((pg_db *)base)->err; }
 static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstate, "23", 2) == 0; }
 
 const struct db_ops db_pg_ops = {
-    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure,
+    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams,
 };

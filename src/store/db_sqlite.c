@@ -94,9 +94,9 @@ static void sq_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, siz
     switch (type) {
     case DB_T_NULL: sqlite3_bind_null(st, i); break;
     case DB_T_I64: sqlite3_bind_int64(st, i, iv); break;
-    /* Not copied: db.h requires bound values to stay valid until db_done. */
-    case DB_T_TEXT: sqlite3_bind_text(st, i, p, (int)n, SQLITE_STATIC); break;
-    case DB_T_BLOB: sqlite3_bind_blob(st, i, p, (int)n, SQLITE_STATIC); break;
+    /* Copied, as on PostgreSQL (db.h's lifetime rule): the caller may free the value on return. */
+    case DB_T_TEXT: sqlite3_bind_text64(st, i, p, n, SQLITE_TRANSIENT, SQLITE_UTF8); break;
+    case DB_T_BLOB: sqlite3_bind_blob64(st, i, p, n, SQLITE_TRANSIENT); break;
     }
 }
 
@@ -168,9 +168,10 @@ static int sq_fault(db *base)
     }
 }
 
+static int sq_nparams(db_stmt *s) { return sqlite3_bind_parameter_count(((sq_stmt *)s)->st); }
 static const char *sq_errmsg(db *base) { return sqlite3_errmsg(((sq_db *)base)->h); }
 static bool sq_is_constraint(db *base) { return (((sq_db *)base)->last_rc & 0xff) == SQLITE_CONSTRAINT; }
 
 const struct db_ops db_sqlite_ops = {
-    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint, sq_fault, NULL,
+    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint, sq_fault, NULL, sq_nparams,
 };

@@ -93,7 +93,8 @@ const route web_routes[] = {
     {"POST", "/phone-draws/:id/reveal", h_phone_reveal, ROLE_ADMIN, R_STATE, "phone", "显示完整号码（记入审计）"},
     {"POST", "/phone-draws/:id/answers", h_phone_answer, ROLE_ADMIN, R_STATE, "phone", "记录一次抽访的结果"},
 
-    /* three reviews, rounds, charges, commentary, grades (page_review.c) */
+    /* three reviews: campaigns, rounds, reviews, charges and commentary, grades (campaign.c, round.c,
+     * review.c, charge.c, grade.c) */
     {"GET", "/campaigns/:id", h_campaign, ROLE_ANY, 0, "campaign_settings", "活动设置：阶段、评定规则、评议标准、载体"},
     {"POST", "/campaigns/:id/rules", h_campaign_rules, ROLE_OFFICE, R_STATE, NULL, "修改评定规则"},
     {"POST", "/campaigns/:id/phases", h_campaign_phase, ROLE_OFFICE, R_STATE, NULL, "新增或修改活动阶段"},
@@ -240,7 +241,8 @@ const route web_routes[] = {
     {"POST", "/api/v1/phone-draws/:id/reveal", h_phone_reveal, ROLE_ADMIN, R_STATE | R_API, NULL, "抽访名单的完整号码（记入审计）"},
     {"POST", "/api/v1/phone-draws/:id/answers", h_phone_answer, ROLE_ADMIN, R_STATE | R_API, NULL, "记录抽访结果（seq, outcome answered|unreachable|refused, answers, comment, reason）"},
     {"GET", "/api/v1/orgs/:id/dashboard", h_dashboard, ROLE_STAFF, R_API, NULL, "统计看板：本组织及各直属下级的汇总计数、应参加数（members_due、orgs_due、commentary_due）与比例（?round_id=&format=xlsx）"},
-    /* three reviews, rounds, charges, commentary, grades (page_review.c) */
+    /* three reviews: campaigns, rounds, reviews, charges and commentary, grades (campaign.c, round.c,
+     * review.c, charge.c, grade.c) */
     {"GET", "/api/v1/orgs/:id/campaigns", h_org_campaigns, ROLE_ANY, R_API, NULL, "覆盖本组织的创先争优活动"},
     {"GET", "/api/v1/campaigns/:id", h_campaign, ROLE_ANY, R_API, NULL, "活动：阶段、评定规则、评议标准、载体"},
     {"PATCH", "/api/v1/campaigns/:id/rules", h_campaign_rules, ROLE_OFFICE, R_STATE | R_API, NULL, "修改评定规则（w_self … sms_required, org_set_id, member_set_id；记入审计）"},

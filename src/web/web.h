@@ -248,7 +248,6 @@ void h_pledge_progress(req *r);
 void h_evidence(req *r);
 void h_org_pledges(req *r);
 void h_my_pledges(req *r);
-void h_campaign_create(req *r);
 void h_public_home(req *r);
 void h_public_card(req *r);
 void h_public_card_print(req *r);
@@ -296,7 +295,8 @@ void h_burst_decide(req *r);
 struct rollup;
 void ballot_basis_json(cJSON *j, int64_t web, int64_t paper, int64_t phone, int64_t unverified, int64_t held);
 void ballot_basis_rollup(cJSON *j, const struct rollup *ru);
-/* three reviews, rounds, charges, commentary, grades (page_review.c) */
+/* campaigns (campaign.c) */
+void h_campaign_create(req *r);
 void h_campaign(req *r);
 void h_campaign_rules(req *r);
 void h_campaign_phase(req *r);
@@ -305,15 +305,18 @@ void h_standard_create(req *r);
 void h_org_campaigns(req *r);
 void h_org_carriers(req *r);
 void h_carrier_add(req *r);
+/* review rounds (round.c) */
 void h_org_rounds(req *r);
 void h_round_create(req *r);
 void h_round(req *r);
 void h_round_close(req *r);
+/* self and peer reviews, an organisation's self-review (review.c) */
 void h_my_reviews(req *r);
 void h_member_review(req *r);
 void h_member_review_submit(req *r);
 void h_org_review(req *r);
 void h_org_review_submit(req *r);
+/* leaders' charges, commentary and coverage (charge.c) */
 void h_org_leaders(req *r);
 void h_org_charges(req *r);
 void h_charge_add(req *r);
@@ -321,6 +324,7 @@ void h_my_charges(req *r);
 void h_commentary_page(req *r);
 void h_commentary_submit(req *r);
 void h_org_coverage(req *r);
+/* exclusions and grades (grade.c) */
 void h_member_exclusion(req *r);
 void h_org_grades(req *r);
 void h_org_grades_compute(req *r);

@@ -95,8 +95,9 @@ for (const p of HIDDEN) A.secrets.push(p.title);
     t.secrets.push(t.window.name);
   }
 }
-// Three reviews (page_review.c): a campaign and a round run at A and at B themselves (their
-// campaigns start a day before the district's, so they are never anyone's default campaign).
+// Three reviews (campaign.c, round.c, review.c, charge.c, grade.c): a campaign and a round run at
+// A and at B themselves (their campaigns start a day before the district's, so they are never
+// anyone's default campaign).
 {
   const camp = (await ok(await office.get(`/api/v1/orgs/${rootId}/campaigns`))).campaigns.at(-1);
   const d0 = new Date(`${camp.start_date}T12:00:00`);
@@ -182,7 +183,7 @@ Object.assign(BODIES, { // public rating (page_rating.c)
 PUBLIC.push('GET /public/rating', 'POST /public/sms-codes', 'POST /public/ballots'); // reviewed: no id, no session, rate-limited
 
 
-Object.assign(BODIES, { // three reviews (page_review.c)
+Object.assign(BODIES, { // three reviews (campaign.c, round.c, review.c, charge.c, grade.c)
   'PATCH /campaigns/{id}/rules': () => ({ w_self: 20 }),
   'POST /campaigns/{id}/phases': () => ({ name: `越权阶段${++seq}`, start_date: today, end_date: inAMonth }),
   'PATCH /campaigns/{id}/phases': () => ({ phase_id: A.phase.phase_id, name: `越权改阶段${++seq}`, start_date: today, end_date: inAMonth }),

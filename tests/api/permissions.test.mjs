@@ -79,8 +79,8 @@ A.secrets.push(pA.title, pA.member_name, draftA.title, evA.name, '甲支部践�
 B.secrets.push(pB.title, evB.name, '乙支部践诺进展');
 for (const p of HIDDEN) A.secrets.push(p.title);
 
-// Public rating records to aim at (page_rating.c): a service window, a paper batch and a phone
-// draw in A and in B, in a round the office opens over the district.
+// Public rating records to aim at (window.c, paper_batch.c, phone_draw.c): a service window, a
+// paper batch and a phone draw in A and in B, in a round the office opens over the district.
 {
   const camp = (await ok(await office.get(`/api/v1/orgs/${rootId}/campaigns`))).campaigns[0];
   await ok(await office.post(`/api/v1/orgs/${rootId}/rounds`, { campaign_id: camp.id, name: '权限测试轮次', start_date: camp.start_date, end_date: camp.end_date, questions: 'party3' }), 201);
@@ -167,7 +167,7 @@ const BODIES = {
   'POST /pledges/{id}/progress': () => progressForm(`越权进展${++seq}`),
 };
 const PUBLIC = ['GET /openapi.json', 'POST /session', 'GET /public/cards/{id}', 'GET /public/boards/{id}'];
-Object.assign(BODIES, { // public rating (page_rating.c)
+Object.assign(BODIES, { // public rating (window.c, paper_batch.c, phone_draw.c)
   'POST /orgs/{id}/windows': () => ({ name: `越权窗口${++seq}` }),
   'PATCH /windows/{id}': () => ({ name: `越权改窗口${++seq}` }),
   'POST /windows/{id}/deactivate': () => undefined,

@@ -14,7 +14,7 @@
  * due, self-reviews / due, ballots) shows how much of the subtree the figure rests on.
  *
  * Who may look: the staff roles over the organisation (office, secretary, leader, discipline),
- * as for the public-rating results (page_rating.c). Plain members do not: they see their own
+ * as for the public-rating results (rating_result.c). Plain members do not: they see their own
  * results, not their branch's grade distribution (in a small branch a count of 不合格 points at
  * people). */
 #include "web.h"

@@ -529,23 +529,3 @@ static void export_pledges(req *r, const pledge_query *q0, const org *o)
     snprintf(name, sizeof name, "%s-公开承诺.xlsx", o->name);
     export_close(r, &xe, rc, name, "pledge", o->id, o->id, NULL);
 }
-
-/* POST /api/v1/orgs/:id/campaigns: the office starts a campaign for its subtree. */
-void h_campaign_create(req *r)
-{
-    int64_t id, cid;
-    org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
-    cx_err e = {0};
-    if (campaign_create(r->db, &r->who, id, req_in(r, "theme"), req_in(r, "start_date"), req_in(r, "end_date"), &cid, &e) != CX_OK) {
-        req_fail(r, &e);
-        return;
-    }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/orgs/%" PRId64 "/pledges", id);
-        return;
-    }
-    r->status = 201;
-    cJSON *c = cJSON_AddObjectToObject(req_data(r), "campaign");
-    json_add_i64(c, "id", cid);
-}

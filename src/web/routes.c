@@ -72,7 +72,8 @@ const route web_routes[] = {
     /* roll-up dashboard (page_dashboard.c) */
     {"GET", "/orgs/:id/dashboard", h_dashboard, ROLE_STAFF, 0, "dashboard", "统计看板：五个好、五带头比例（分母为应评定数，旁注参评率），等次分布，群众满意率，票数，点评覆盖率（?round_id=&format=xlsx）"},
 
-    /* public rating: windows, results, paper questionnaires, phone sampling (page_rating.c) */
+    /* public rating: results, windows, paper questionnaires, phone sampling (rating_result.c, window.c,
+     * paper_batch.c, phone_draw.c) */
     {"GET", "/rating", h_rating_home, ROLE_STAFF, 0, NULL, "群众评议：转到本人所在组织"},
     {"GET", "/orgs/:id/rating", h_org_rating, ROLE_STAFF, 0, "rate_org", "群众评议：结果、服务窗口、纸质问卷、电话抽访（?round_id=&format=xlsx）"},
     {"POST", "/orgs/:id/windows", h_window_create, ROLE_ADMIN, R_STATE, NULL, "新建服务窗口"},
@@ -93,7 +94,8 @@ const route web_routes[] = {
     {"POST", "/phone-draws/:id/reveal", h_phone_reveal, ROLE_ADMIN, R_STATE, "phone", "显示完整号码（记入审计）"},
     {"POST", "/phone-draws/:id/answers", h_phone_answer, ROLE_ADMIN, R_STATE, "phone", "记录一次抽访的结果"},
 
-    /* three reviews, rounds, charges, commentary, grades (page_review.c) */
+    /* three reviews: campaigns, rounds, reviews, charges and commentary, grades (campaign.c, round.c,
+     * review.c, charge.c, grade.c) */
     {"GET", "/campaigns/:id", h_campaign, ROLE_ANY, 0, "campaign_settings", "活动设置：阶段、评定规则、评议标准、载体"},
     {"POST", "/campaigns/:id/rules", h_campaign_rules, ROLE_OFFICE, R_STATE, NULL, "修改评定规则"},
     {"POST", "/campaigns/:id/phases", h_campaign_phase, ROLE_OFFICE, R_STATE, NULL, "新增或修改活动阶段"},
@@ -145,7 +147,7 @@ const route web_routes[] = {
     {"GET", "/p/board/:id", h_public_board, 0, R_PUBLIC, "board", "公示栏：党员与承诺"},
     {"GET", "/p/board/:id/print", h_public_board_print, 0, R_PUBLIC, "board_print", "公示栏 A4 打印（含二维码）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
     {"GET", "/p/board/:id/qr.svg", h_public_board_qr, 0, R_PUBLIC, NULL, "公示栏二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
-    /* public rating (page_rating.c) */
+    /* public rating (rate.c, burst.c, window.c) */
     {"GET", "/p/rate/member/:id", h_rate_page, 0, R_PUBLIC, "rate", "群众评议：评价党员", .action = RK_MEMBER},
     {"GET", "/p/rate/org/:id", h_rate_page, 0, R_PUBLIC, "rate", "群众评议：评价党组织", .action = RK_ORG},
     {"GET", "/p/rate/pledge/:id", h_rate_page, 0, R_PUBLIC, "rate", "群众评议：评价公开承诺", .action = RK_PLEDGE},
@@ -213,7 +215,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/public/cards/:id", h_public_card, 0, R_PUBLIC | R_API, NULL, "公开卡片（亮身份、亮形象）"},
     {"GET", "/api/v1/public/boards/:id", h_public_board, 0, R_PUBLIC | R_API, NULL, "公示栏"},
     {"GET", "/api/v1/roster-template", h_template, ROLE_ANY, R_API, NULL, "导入模板（?format=xlsx|csv）"},
-    /* public rating (page_rating.c) */
+    /* public rating (rate.c, burst.c, window.c, rating_result.c, paper_batch.c, phone_draw.c) */
     {"GET", "/api/v1/public/rating", h_api_rating_info, 0, R_PUBLIC | R_API, NULL, "评价表：对象、进行中的轮次、问题和本站签发的设备标记 device（?target_kind=member|org|pledge|window&target_id=&device=）"},
     {"POST", "/api/v1/public/sms-codes", h_api_sms_code, 0, R_PUBLIC | R_STATE | R_API, NULL, "发送短信验证码（phone；验证手机号的评价才计入等次和满意率）"},
     {"POST", "/api/v1/public/ballots", h_api_ballot, 0, R_PUBLIC | R_STATE | R_API, NULL, "提交评价（target_kind, target_id, channel qr|web, answers, comment, reason, device 本站签发的设备标记, phone, code）；验证手机号的评价才计入等次和满意率，否则记为未验证的网上评价（仅供参考）；重复评价 409；评议期外或轮次已结束 409 rating_late（已记录，不计入）"},
@@ -240,7 +242,8 @@ const route web_routes[] = {
     {"POST", "/api/v1/phone-draws/:id/reveal", h_phone_reveal, ROLE_ADMIN, R_STATE | R_API, NULL, "抽访名单的完整号码（记入审计）"},
     {"POST", "/api/v1/phone-draws/:id/answers", h_phone_answer, ROLE_ADMIN, R_STATE | R_API, NULL, "记录抽访结果（seq, outcome answered|unreachable|refused, answers, comment, reason）"},
     {"GET", "/api/v1/orgs/:id/dashboard", h_dashboard, ROLE_STAFF, R_API, NULL, "统计看板：本组织及各直属下级的汇总计数、应参加数（members_due、orgs_due、commentary_due）与比例（?round_id=&format=xlsx）"},
-    /* three reviews, rounds, charges, commentary, grades (page_review.c) */
+    /* three reviews: campaigns, rounds, reviews, charges and commentary, grades (campaign.c, round.c,
+     * review.c, charge.c, grade.c) */
     {"GET", "/api/v1/orgs/:id/campaigns", h_org_campaigns, ROLE_ANY, R_API, NULL, "覆盖本组织的创先争优活动"},
     {"GET", "/api/v1/campaigns/:id", h_campaign, ROLE_ANY, R_API, NULL, "活动：阶段、评定规则、评议标准、载体"},
     {"PATCH", "/api/v1/campaigns/:id/rules", h_campaign_rules, ROLE_OFFICE, R_STATE | R_API, NULL, "修改评定规则（w_self … sms_required, org_set_id, member_set_id；记入审计）"},

@@ -248,7 +248,6 @@ void h_pledge_progress(req *r);
 void h_evidence(req *r);
 void h_org_pledges(req *r);
 void h_my_pledges(req *r);
-void h_campaign_create(req *r);
 void h_public_home(req *r);
 void h_public_card(req *r);
 void h_public_card_print(req *r);
@@ -260,12 +259,13 @@ void h_public_board_print(req *r);
 void h_public_board_qr(req *r);
 /* roll-up dashboard (page_dashboard.c) */
 void h_dashboard(req *r);
-/* public rating, windows, paper, phone sampling (page_rating.c) */
+/* the public rating form and ballots (rate.c) */
 void h_rate_page(req *r);
 void h_rate_submit(req *r);
 void h_api_rating_info(req *r);
 void h_api_sms_code(req *r);
 void h_api_ballot(req *r);
+/* service windows (window.c) */
 void h_window_public(req *r);
 void h_window_print(req *r);
 void h_window_qr(req *r);
@@ -274,29 +274,35 @@ void h_window_create(req *r);
 void h_window(req *r);
 void h_window_update(req *r);
 void h_window_active(req *r);
+/* rating results (rating_result.c) */
 void h_org_rating(req *r);
 void h_target_ratings(req *r);
+void h_rating_home(req *r);
+/* paper questionnaire batches (paper_batch.c) */
 void h_paper_create(req *r);
 void h_paper_list(req *r);
 void h_paper(req *r);
 void h_paper_api(req *r);
 void h_paper_print(req *r);
 void h_paper_sheet(req *r);
+/* phone sampling (phone_draw.c) */
 void h_phone_create(req *r);
 void h_draw_commit(req *r);
 void h_phone_list(req *r);
 void h_phone(req *r);
 void h_phone_reveal(req *r);
 void h_phone_answer(req *r);
-void h_rating_home(req *r);
+/* bursts held out of the figures (burst.c) */
 void h_bursts(req *r);
 void h_burst_decide(req *r);
 /* Beside a satisfaction figure: the counted ballots by channel and verification, the unverified
- * web indicator and the held ballots (JSON keys counted_by, unverified, held, basis_text, …). */
+ * web indicator and the held ballots (JSON keys counted_by, unverified, held, basis_text, …);
+ * rating_result.c. */
 struct rollup;
 void ballot_basis_json(cJSON *j, int64_t web, int64_t paper, int64_t phone, int64_t unverified, int64_t held);
 void ballot_basis_rollup(cJSON *j, const struct rollup *ru);
-/* three reviews, rounds, charges, commentary, grades (page_review.c) */
+/* campaigns (campaign.c) */
+void h_campaign_create(req *r);
 void h_campaign(req *r);
 void h_campaign_rules(req *r);
 void h_campaign_phase(req *r);
@@ -305,15 +311,18 @@ void h_standard_create(req *r);
 void h_org_campaigns(req *r);
 void h_org_carriers(req *r);
 void h_carrier_add(req *r);
+/* review rounds (round.c) */
 void h_org_rounds(req *r);
 void h_round_create(req *r);
 void h_round(req *r);
 void h_round_close(req *r);
+/* self and peer reviews, an organisation's self-review (review.c) */
 void h_my_reviews(req *r);
 void h_member_review(req *r);
 void h_member_review_submit(req *r);
 void h_org_review(req *r);
 void h_org_review_submit(req *r);
+/* leaders' charges, commentary and coverage (charge.c) */
 void h_org_leaders(req *r);
 void h_org_charges(req *r);
 void h_charge_add(req *r);
@@ -321,6 +330,7 @@ void h_my_charges(req *r);
 void h_commentary_page(req *r);
 void h_commentary_submit(req *r);
 void h_org_coverage(req *r);
+/* exclusions and grades (grade.c) */
 void h_member_exclusion(req *r);
 void h_org_grades(req *r);
 void h_org_grades_compute(req *r);

@@ -79,8 +79,8 @@ A.secrets.push(pA.title, pA.member_name, draftA.title, evA.name, '甲支部践�
 B.secrets.push(pB.title, evB.name, '乙支部践诺进展');
 for (const p of HIDDEN) A.secrets.push(p.title);
 
-// Public rating records to aim at (page_rating.c): a service window, a paper batch and a phone
-// draw in A and in B, in a round the office opens over the district.
+// Public rating records to aim at (window.c, paper_batch.c, phone_draw.c): a service window, a
+// paper batch and a phone draw in A and in B, in a round the office opens over the district.
 {
   const camp = (await ok(await office.get(`/api/v1/orgs/${rootId}/campaigns`))).campaigns[0];
   await ok(await office.post(`/api/v1/orgs/${rootId}/rounds`, { campaign_id: camp.id, name: '权限测试轮次', start_date: camp.start_date, end_date: camp.end_date, questions: 'party3' }), 201);
@@ -95,8 +95,9 @@ for (const p of HIDDEN) A.secrets.push(p.title);
     t.secrets.push(t.window.name);
   }
 }
-// Three reviews (page_review.c): a campaign and a round run at A and at B themselves (their
-// campaigns start a day before the district's, so they are never anyone's default campaign).
+// Three reviews (campaign.c, round.c, review.c, charge.c, grade.c): a campaign and a round run at
+// A and at B themselves (their campaigns start a day before the district's, so they are never
+// anyone's default campaign).
 {
   const camp = (await ok(await office.get(`/api/v1/orgs/${rootId}/campaigns`))).campaigns.at(-1);
   const d0 = new Date(`${camp.start_date}T12:00:00`);
@@ -166,7 +167,7 @@ const BODIES = {
   'POST /pledges/{id}/progress': () => progressForm(`越权进展${++seq}`),
 };
 const PUBLIC = ['GET /openapi.json', 'POST /session', 'GET /public/cards/{id}', 'GET /public/boards/{id}'];
-Object.assign(BODIES, { // public rating (page_rating.c)
+Object.assign(BODIES, { // public rating (window.c, paper_batch.c, phone_draw.c)
   'POST /orgs/{id}/windows': () => ({ name: `越权窗口${++seq}` }),
   'PATCH /windows/{id}': () => ({ name: `越权改窗口${++seq}` }),
   'POST /windows/{id}/deactivate': () => undefined,
@@ -182,7 +183,7 @@ Object.assign(BODIES, { // public rating (page_rating.c)
 PUBLIC.push('GET /public/rating', 'POST /public/sms-codes', 'POST /public/ballots'); // reviewed: no id, no session, rate-limited
 
 
-Object.assign(BODIES, { // three reviews (page_review.c)
+Object.assign(BODIES, { // three reviews (campaign.c, round.c, review.c, charge.c, grade.c)
   'PATCH /campaigns/{id}/rules': () => ({ w_self: 20 }),
   'POST /campaigns/{id}/phases': () => ({ name: `越权阶段${++seq}`, start_date: today, end_date: inAMonth }),
   'PATCH /campaigns/{id}/phases': () => ({ phase_id: A.phase.phase_id, name: `越权改阶段${++seq}`, start_date: today, end_date: inAMonth }),

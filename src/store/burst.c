@@ -68,15 +68,7 @@ int burst_list(db *d, const org *root, int64_t round_id, const char *state, int6
     burst_query(&q, "SELECT " BURST_COLS BURST_FROM, root, round_id, state, end);
     db_stmt *s = page_stmt(d, &q, " ORDER BY CASE u.state WHEN 'open' THEN 0 ELSE 1 END, u.id DESC", offset, limit);
     if (!s) return CX_ERR;
-    ballot_burst *b = xmalloc(sizeof *b);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        read_burst(s, b);
-        if (fn(ctx, b)) break;
-    }
-    free(b);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return DB_EACH(s, ballot_burst, read_burst, fn, ctx);
 }
 
 int burst_decide(db *d, const actor *a, int64_t id, bool release, const char *note, cx_err *e)

@@ -774,15 +774,7 @@ static int run_list(db *d, db_q *q, int64_t offset, int64_t limit, feedback_fn f
     db_q_add(q, " LIMIT ? OFFSET ?", "ii", limit > 0 ? limit : (int64_t)1000000000000000, offset);
     db_stmt *s = db_q_prepare(d, q);
     if (!s) return CX_ERR;
-    feedback *f = xmalloc(sizeof *f);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        read_item(s, f);
-        if (fn(ctx, f)) break;
-    }
-    free(f);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return DB_EACH(s, feedback, read_item, fn, ctx);
 }
 
 int feedback_list(db *d, const feedback_query *f, feedback_fn fn, void *ctx)

@@ -75,15 +75,7 @@ int grade_list(db *d, const grade_query *f, grade_fn fn, void *ctx)
              f->limit > 0 ? f->limit : (int64_t)1000000000000, f->offset);
     db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    grade_row *g = xmalloc(sizeof *g);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        read_grade(s, g);
-        if (fn(ctx, g)) break;
-    }
-    free(g);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return DB_EACH(s, grade_row, read_grade, fn, ctx);
 }
 
 int grade_count(db *d, const grade_query *q, int64_t *n)

@@ -89,15 +89,7 @@ int paper_batch_list(db *d, const org *root, int64_t round_id, int64_t offset, i
     subtree_round(&q, "SELECT " BATCH_COLS BATCH_FROM, "b.round_id", root, round_id, end);
     db_stmt *s = page_stmt(d, &q, " ORDER BY b.id DESC", offset, limit);
     if (!s) return CX_ERR;
-    paper_batch *b = xmalloc(sizeof *b);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        read_batch(s, b);
-        if (fn(ctx, b)) break;
-    }
-    free(b);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return DB_EACH(s, paper_batch, read_batch, fn, ctx);
 }
 
 int paper_codes(db *d, int64_t batch_id, code_fn fn, void *ctx)

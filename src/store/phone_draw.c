@@ -178,15 +178,7 @@ int phone_draw_list(db *d, const org *root, int64_t round_id, int64_t offset, in
     subtree_round(&q, "SELECT " DRAW_COLS DRAW_FROM, "p.round_id", root, round_id, end);
     db_stmt *s = page_stmt(d, &q, " ORDER BY p.id DESC", offset, limit);
     if (!s) return CX_ERR;
-    phone_draw *p = xmalloc(sizeof *p);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        read_draw(s, p);
-        if (fn(ctx, p)) break;
-    }
-    free(p);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return DB_EACH(s, phone_draw, read_draw, fn, ctx);
 }
 
 int phone_entries(db *d, int64_t draw_id, bool reveal, entry_fn fn, void *ctx)

@@ -481,15 +481,7 @@ int pledge_list(db *d, const pledge_query *f, pledge_fn fn, void *ctx)
     db_q_add(&q, " ORDER BY p.due_date, p.id LIMIT ? OFFSET ?", "ii", f->limit > 0 ? f->limit : (int64_t)1000000000000000, f->offset);
     db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    pledge *p = xmalloc(sizeof *p);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        read_pledge(s, p);
-        if (fn(ctx, p)) break;
-    }
-    free(p);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return DB_EACH(s, pledge, read_pledge, fn, ctx);
 }
 
 int pledge_count(db *d, const pledge_query *f, int64_t *n)

@@ -403,15 +403,7 @@ int rect_list(db *d, const rect_query *f, rect_fn fn, void *ctx)
     db_q_add(&q, " ORDER BY r.due_date, r.id LIMIT ? OFFSET ?", "ii", f->limit > 0 ? f->limit : (int64_t)1000000000000000, f->offset);
     db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    rect *r = xmalloc(sizeof *r);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        read_rect(s, r);
-        if (fn(ctx, r)) break;
-    }
-    free(r);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return DB_EACH(s, rect, read_rect, fn, ctx);
 }
 
 int rect_count(db *d, const rect_query *f, int64_t *n)

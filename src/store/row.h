@@ -4,6 +4,7 @@
 #ifndef CX_ROW_H
 #define CX_ROW_H
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include "store.h"
 
 /* The one way a store function fails on a database error: fills e with 500 db_error (the backend's
@@ -17,6 +18,21 @@ int refuse(db *d);
  * cleared first, so a caller never sees an output this call did not fill. */
 typedef void (*row_reader)(db_stmt *s, void *out);
 CX_MUST_USE int row_by_id(db *d, const char *sql, int64_t id, row_reader read, void *out, size_t size);
+/* The loop of every list function: steps the prepared statement s, reads each row with
+ * read(s, row) into one buffer of type T and hands it to fn(ctx, row) until fn returns nonzero;
+ * then s is done. Evaluates to CX_OK, or CX_ERR when a step failed. */
+#define DB_EACH(s, T, read, fn, ctx)                                                                                  \
+    ({                                                                                                               \
+        T *row_ = xmalloc(sizeof *row_);                                                                             \
+        int rc_;                                                                                                     \
+        while ((rc_ = db_step(s)) == DB_ROW) {                                                                       \
+            read((s), row_);                                                                                         \
+            if ((fn)((ctx), row_)) break;                                                                            \
+        }                                                                                                            \
+        free(row_);                                                                                                  \
+        db_done(s);                                                                                                  \
+        rc_ == CX_ERR ? CX_ERR : CX_OK;                                                                              \
+    })
 /* Appends order and one page (limit 0: all) to q and prepares it. */
 db_stmt *page_stmt(db *d, db_q *q, const char *order, int64_t offset, int64_t limit);
 /* Column c of the current row as text into dst (cut to cap). */

@@ -4,7 +4,10 @@
  * most SECONDS or COUNT ballots and prints "inproc <ballots> <seconds> <ballots/s>".
  * Usage: ballot_bench DB KEYFILE TARGET_MEMBER THREADS SECONDS COUNT
  *        ballot_bench tokens KEYFILE N   (N server-signed device tokens, one a line, for the HTTP run) */
-#include "../../src/store/ballot_store.h"
+#include "../../src/store/rating.h"
+#include "../../src/store/rater.h"
+#include "../../src/store/ballot_writer.h"
+#include "../../src/store/ballot.h"
 #include "../../src/lib/crypto.h"
 #include <pthread.h>
 #include <stdio.h>

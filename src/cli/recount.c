@@ -3,7 +3,8 @@
  * server uses, then every roll-up counter against those grades (rollup_recount), and lists each difference from what
  * is stored. None is the only acceptable answer. */
 #include "cli.h"
-#include "../store/review_store.h"
+#include "../store/round.h"
+#include "../store/grade_recount.h"
 #include "../store/rollup.h"
 #include <getopt.h>
 #include <inttypes.h>

@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "../domain/draw.h"
 #include "../lib/crypto.h"
-#include "../store/ballot_store.h"
+#include "../store/phone_draw.h"
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>

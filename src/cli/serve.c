@@ -1,7 +1,7 @@
 /* serve.c: `cxzy serve`: opens the connection pool and runs the web server. */
 #include "cli.h"
 #include "../web/web.h"
-#include "../store/ballot_store.h"
+#include "../store/ballot_writer.h"
 #include "../lib/sms.h"
 #include "../lib/log.h"
 #include "../store/rect_store.h"

@@ -355,7 +355,7 @@ static const char *const calc_sql[2][5] = {
      "AND target_member_id IN (SELECT id FROM member WHERE org_id = ?)",
      "SELECT target_id, level FROM commentary WHERE round_id = ? AND target_kind = 'member' "
      "AND target_id IN (SELECT id FROM member WHERE org_id = ?)",
-     /* counted ballots only: a verified rater, not held in a burst (ballot_store.h) */
+     /* counted ballots only: a verified rater, not held in a burst (ballot.h) */
      "SELECT target_id, answers FROM ballot WHERE round_id = ? AND target_kind = 'member' AND valid = 1 AND verified = 1 AND hold = '' "
      "AND target_id IN (SELECT id FROM member WHERE org_id = ?)",
      "SELECT p.member_id, p.status, p.miss_kind, p.due_date FROM pledge p, (SELECT CAST(? AS TEXT) AS s, CAST(? AS TEXT) AS e) w "

@@ -5,7 +5,7 @@
 #include "row.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
-#include "review_store.h"
+#include "grading.h"
 #include "rollup.h"
 #include "../domain/idcard.h"
 #include "../lib/buf.h"

@@ -1,7 +1,7 @@
 /* burst.c: bursts of web ballots held out of the figures (集中投票，待审核): the office's list of
  * its subtree's bursts and its decision to release or discard one. */
 #include "rating_int.h"
-#include "../store/ballot_store.h"
+#include "../store/burst.h"
 #include "pager.h"
 #include <inttypes.h>
 #include <stdio.h>

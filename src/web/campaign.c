@@ -2,7 +2,9 @@
  * cover an organisation, its settings page (phases, grading rules, standard sets, carriers) and
  * their edits. */
 #include "review_int.h"
-#include "../store/review_store.h"
+#include "../store/campaign.h"
+#include "../store/standard.h"
+#include "../store/grading.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

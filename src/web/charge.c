@@ -2,8 +2,10 @@
  * charge, assigning them, a leader's own charges, the commentary form and its submit, and the
  * coverage of a round (who has not been commented on). */
 #include "review_int.h"
-#include "../store/ballot_store.h"
-#include "../store/review_store.h"
+#include "../store/rating.h"
+#include "../store/round.h"
+#include "../store/review.h"
+#include "../store/charge.h"
 #include "../store/rollup.h"
 #include "pager.h"
 #include <inttypes.h>

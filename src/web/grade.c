@@ -4,7 +4,9 @@
 #include "review_int.h"
 #include "../domain/date.h"
 #include "../lib/xlsxout.h"
-#include "../store/review_store.h"
+#include "../store/round.h"
+#include "../store/grading.h"
+#include "../store/grade.h"
 #include "../store/rollup.h"
 #include "pager.h"
 #include <inttypes.h>

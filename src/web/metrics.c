@@ -1,7 +1,7 @@
 /* metrics.c: /metrics (see metrics.h). */
 #include "metrics.h"
 #include "web.h"
-#include "../store/ballot_store.h"
+#include "../store/ballot_writer.h"
 #include "../store/db.h"
 #include <string.h>
 #include <time.h>

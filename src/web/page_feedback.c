@@ -12,7 +12,7 @@
 #include "../domain/date.h"
 #include "../lib/code.h"
 #include "../lib/xlsxout.h"
-#include "../store/ballot_store.h"
+#include "../store/rating.h"
 #include "../store/feedback_store.h"
 #include "../store/calendar.h"
 #include "pager.h"

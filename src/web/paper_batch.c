@@ -3,7 +3,8 @@
 #include "rating_int.h"
 #include "../domain/review.h"
 #include "../lib/code.h"
-#include "../store/ballot_store.h"
+#include "../store/ballot.h"
+#include "../store/paper_batch.h"
 #include "pager.h"
 #include <inttypes.h>
 #include <stdio.h>

@@ -3,7 +3,8 @@
  * audited) and the answers. */
 #include "rating_int.h"
 #include "../domain/review.h"
-#include "../store/ballot_store.h"
+#include "../store/ballot.h"
+#include "../store/phone_draw.h"
 #include "../store/draw_store.h"
 #include "pager.h"
 #include <inttypes.h>

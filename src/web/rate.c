@@ -3,7 +3,9 @@
  * same as public API. Nothing here shows which rater gave which ballot. */
 #include "rating_int.h"
 #include "../domain/review.h"
-#include "../store/ballot_store.h"
+#include "../store/rating.h"
+#include "../store/rater.h"
+#include "../store/ballot.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

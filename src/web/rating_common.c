@@ -4,7 +4,10 @@
  * phone draw and a draw commitment. Nothing here shows which rater gave which ballot. */
 #include "rating_int.h"
 #include "../domain/review.h"
-#include "../store/ballot_store.h"
+#include "../store/rating.h"
+#include "../store/window.h"
+#include "../store/paper_batch.h"
+#include "../store/phone_draw.h"
 #include "../store/draw_store.h"
 #include <stdio.h>
 #include <string.h>

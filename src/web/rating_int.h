@@ -3,7 +3,10 @@
 #ifndef CX_WEB_RATING_INT_H
 #define CX_WEB_RATING_INT_H
 #include "web.h"
-#include "../store/ballot_store.h"
+#include "../store/rating.h"
+#include "../store/window.h"
+#include "../store/paper_batch.h"
+#include "../store/phone_draw.h"
 #include "../store/draw_store.h"
 
 /* Input: an optional positive id (0 when absent; *bad when present but not a positive integer);

@@ -5,7 +5,11 @@
 #include "rating_int.h"
 #include "../domain/review.h"
 #include "../lib/xlsxout.h"
-#include "../store/ballot_store.h"
+#include "../store/rating.h"
+#include "../store/window.h"
+#include "../store/paper_batch.h"
+#include "../store/phone_draw.h"
+#include "../store/rating_result.h"
 #include "../store/draw_store.h"
 #include "../store/rollup.h"
 #include <inttypes.h>

@@ -5,7 +5,11 @@
  * Peer reviews are anonymous: no answer built here names or numbers the member who wrote one,
  * except the reviewer's own to-do list and their own review. */
 #include "review_int.h"
-#include "../store/review_store.h"
+#include "../store/standard.h"
+#include "../store/round.h"
+#include "../store/review.h"
+#include "../store/charge.h"
+#include "../store/grading.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,11 @@
  *
  * Peer reviews are anonymous: no answer built here names or numbers the member who wrote one. */
 #include "review_int.h"
-#include "../store/review_store.h"
+#include "../store/campaign.h"
+#include "../store/standard.h"
+#include "../store/round.h"
+#include "../store/review.h"
+#include "../store/grade.h"
 #include "../store/rollup.h"
 #include <stdarg.h>
 #include <stdio.h>

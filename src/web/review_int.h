@@ -3,7 +3,11 @@
 #ifndef CX_WEB_REVIEW_INT_H
 #define CX_WEB_REVIEW_INT_H
 #include "web.h"
-#include "../store/review_store.h"
+#include "../store/campaign.h"
+#include "../store/standard.h"
+#include "../store/round.h"
+#include "../store/review.h"
+#include "../store/grade.h"
 #include "../store/rollup.h"
 
 /* Fails the request with 500 db_error. */

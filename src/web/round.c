@@ -2,7 +2,9 @@
  * page with the figures of the user's part of it, closing it. */
 #include "review_int.h"
 #include "../domain/date.h"
-#include "../store/review_store.h"
+#include "../store/campaign.h"
+#include "../store/standard.h"
+#include "../store/round.h"
 #include "../store/rollup.h"
 #include "pager.h"
 #include <inttypes.h>

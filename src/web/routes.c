@@ -5,7 +5,7 @@
 #include "web.h"
 #include "../domain/pledge.h"
 #include "../domain/rect.h"
-#include "../store/ballot_store.h"
+#include "../store/rating.h"
 
 
 /* A route names .body and .action only where they are not 0 (BODY_FORM, no action). */

@@ -2,7 +2,7 @@
  * staff the list, create, view, edit and (de)activate. */
 #include "rating_int.h"
 #include "../lib/qr.h"
-#include "../store/ballot_store.h"
+#include "../store/window.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

@@ -13,12 +13,21 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../src/store/store.h"
-#include "../../src/store/ballot_store.h"
+#include "../../src/store/rating.h"
+#include "../../src/store/window.h"
+#include "../../src/store/paper_batch.h"
+#include "../../src/store/phone_draw.h"
+#include "../../src/store/burst.h"
 #include "../../src/store/draw_store.h"
 #include "../../src/store/feedback_store.h"
 #include "../../src/store/pledge_store.h"
 #include "../../src/store/rect_store.h"
-#include "../../src/store/review_store.h"
+#include "../../src/store/campaign.h"
+#include "../../src/store/standard.h"
+#include "../../src/store/round.h"
+#include "../../src/store/review.h"
+#include "../../src/store/grading.h"
+#include "../../src/store/grade.h"
 #include "../../src/store/rollup.h"
 
 #define MISSING 987654321

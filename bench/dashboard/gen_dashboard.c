@@ -16,7 +16,7 @@
  * Usage: gen_dashboard DB KEYFILE [MEMBERS] [ORGS] [BALLOTS] [SEED]
  * Prints what it made and the seconds each step took. */
 #include "lib/crypto.h"
-#include "store/pledge_store.h"
+#include "store/pledge.h"
 #include "store/rollup.h"
 #include <inttypes.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #include "../domain/demo.h"
 #include "../domain/date.h"
 #include "../domain/workday.h"
-#include "../store/pledge_store.h"
+#include "../store/pledge.h"
 #include "../store/campaign.h"
 #include "../store/round.h"
 #include "../store/review.h"
@@ -15,8 +15,8 @@
 #include "../store/rater.h"
 #include "../store/ballot.h"
 #include "../store/paper_batch.h"
-#include "../store/feedback_store.h"
-#include "../store/rect_store.h"
+#include "../store/feedback.h"
+#include "../store/rect.h"
 #include "../store/rollup.h"
 #include <getopt.h>
 #include <inttypes.h>

@@ -1,7 +1,7 @@
 /* escalate.c: `cxzy escalate [--today D] [--dry-run]`: the daily escalation pass of overdue
  * rectification items (rect_escalate), for cron. */
 #include "cli.h"
-#include "../store/rect_store.h"
+#include "../store/rect.h"
 #include "../domain/date.h"
 #include <getopt.h>
 #include <inttypes.h>

@@ -4,7 +4,7 @@
 #include "../store/ballot_writer.h"
 #include "../lib/sms.h"
 #include "../lib/log.h"
-#include "../store/rect_store.h"
+#include "../store/rect.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>

@@ -9,7 +9,7 @@
  *    └────────────reopen(reason; a new due date optionally)──────────────┘
  *
  * An item is overdue while open or submitted after its due date; overdue items escalate to the
- * parent of the responsible organisation, once per due date (see store/rect_store.h). */
+ * parent of the responsible organisation, once per due date (see store/rect.h). */
 #ifndef CX_RECT_H
 #define CX_RECT_H
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* feedback_int.h: what feedback_store.c shares with the workday calendar's store (calendar.c);
+/* feedback_int.h: what feedback.c shares with the workday calendar's store (calendar.c);
  * not for other modules. */
 #ifndef CX_FEEDBACK_INT_H
 #define CX_FEEDBACK_INT_H

@@ -5,7 +5,7 @@
 #include "review_int.h"
 #include "../domain/text.h"
 #include "../lib/json.h"
-#include "rect_store.h"
+#include "rect.h"
 #include "../domain/workday.h"
 #include "rollup.h"
 #include "../domain/date.h"

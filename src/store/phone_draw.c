@@ -2,7 +2,7 @@
 #include "phone_draw.h"
 #include "rating_int.h"
 #include "row.h"
-#include "draw_store.h"
+#include "draw.h"
 #include "../domain/idcard.h"
 #include "../lib/crypto.h"
 #include "../lib/tabfile.h"

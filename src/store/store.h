@@ -128,7 +128,7 @@ int org_member_count(db *d, const org *o, int64_t *n);
 /* Finds an active org named name in the subtree of root: 1 found, 0 none, 2 ambiguous. */
 CX_MUST_USE int org_find_by_name(db *d, const org *root, const char *name, org *out);
 
-/* ---- members (member_store.c) ---- */
+/* ---- members (member.c) ---- */
 typedef struct member {
     int64_t id, org_id, version, created_at, updated_at;
     int active, has_photo;

@@ -3,7 +3,7 @@
  * published, anonymised replies. */
 #include "web.h"
 #include "../lib/code.h"
-#include "../store/feedback_store.h"
+#include "../store/feedback.h"
 #include "pager.h"
 
 #define TRACK_MISSES 10   /* wrong tracking codes per address and hour before 429 */

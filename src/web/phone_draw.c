@@ -5,7 +5,7 @@
 #include "../domain/review.h"
 #include "../store/ballot.h"
 #include "../store/phone_draw.h"
-#include "../store/draw_store.h"
+#include "../store/draw.h"
 #include "pager.h"
 #include <inttypes.h>
 #include <stdio.h>

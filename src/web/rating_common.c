@@ -8,7 +8,7 @@
 #include "../store/window.h"
 #include "../store/paper_batch.h"
 #include "../store/phone_draw.h"
-#include "../store/draw_store.h"
+#include "../store/draw.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -7,7 +7,7 @@
 #include "../store/window.h"
 #include "../store/paper_batch.h"
 #include "../store/phone_draw.h"
-#include "../store/draw_store.h"
+#include "../store/draw.h"
 
 /* Input: an optional positive id (0 when absent; *bad when present but not a positive integer);
  * q1..qN of a form as one answer string; the organisation of the path's :id (staff in reach) with

@@ -10,7 +10,7 @@
 #include "../store/paper_batch.h"
 #include "../store/phone_draw.h"
 #include "../store/rating_result.h"
-#include "../store/draw_store.h"
+#include "../store/draw.h"
 #include "../store/rollup.h"
 #include <inttypes.h>
 #include <stdio.h>

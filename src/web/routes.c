@@ -69,7 +69,7 @@ const route web_routes[] = {
     {"POST", "/pledges/:id/renew", h_pledge_act, ROLE_ANY, R_STATE, "pledge", "再承诺", .action = PA_RENEW},
     {"POST", "/pledges/:id/progress", h_pledge_progress, ROLE_ANY, R_STATE, "pledge", "记录践诺进展（可附图片、PDF）", .body = BODY_FILES},
     {"GET", "/evidence/:id", h_evidence, ROLE_ANY, 0, NULL, "佐证文件"},
-    /* roll-up dashboard (page_dashboard.c) */
+    /* roll-up dashboard (dashboard.c) */
     {"GET", "/orgs/:id/dashboard", h_dashboard, ROLE_STAFF, 0, "dashboard", "统计看板：五个好、五带头比例（分母为应评定数，旁注参评率），等次分布，群众满意率，票数，点评覆盖率（?round_id=&format=xlsx）"},
 
     /* public rating: results, windows, paper questionnaires, phone sampling (rating_result.c, window.c,
@@ -125,7 +125,7 @@ const route web_routes[] = {
     {"POST", "/members/:id/grade/approve", h_member_grade_approve, ROLE_OFFICE, R_STATE, NULL, "上级审批优秀、不合格等次"},
     {"GET", "/orgs/:id/approvals", h_org_approvals, ROLE_OFFICE, 0, "review_approvals", "待审批的优秀、不合格等次"},
 
-    /* rectification items (page_rect.c) */
+    /* rectification items (rect.c) */
     {"GET", "/orgs/:id/rectifications", h_rect_list, ROLE_STAFF, 0, "rect_list", "整改事项：本组织及下级、逾期、上报到本级（可导出 Excel）"},
     {"GET", "/orgs/:id/rectifications/new", h_rect_new, ROLE_ADMIN, 0, "rect_form", "新建整改事项表单"},
     {"POST", "/orgs/:id/rectifications", h_rect_create, ROLE_ADMIN, R_STATE, "rect_form", "新建整改事项"},
@@ -202,7 +202,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/pledges/:id/renew", h_pledge_act, ROLE_ANY, R_STATE | R_API, NULL, "再承诺：新草稿，关联原承诺", .action = PA_RENEW},
     {"POST", "/api/v1/pledges/:id/progress", h_pledge_progress, ROLE_ANY, R_STATE | R_API, NULL, "践诺进展（date, text, percent；multipart 可附 evidence）", .body = BODY_FILES},
     {"GET", "/api/v1/evidence/:id", h_evidence, ROLE_ANY, R_API, NULL, "佐证文件"},
-    /* rectification items (page_rect.c) */
+    /* rectification items (rect.c) */
     {"GET", "/api/v1/orgs/:id/rectifications", h_rect_list, ROLE_STAFF, R_API, NULL, "整改事项（?scope=subtree|own|escalated&status=&overdue=1&as_of=&format=xlsx）"},
     {"POST", "/api/v1/orgs/:id/rectifications", h_rect_create, ROLE_ADMIN, R_STATE | R_API, NULL, "新建整改事项（source, source_kind, source_id, member_id, problem, measure, owner, due_date）"},
     {"GET", "/api/v1/rectifications/:id", h_rect, ROLE_STAFF, R_API, NULL, "整改事项详情、佐证材料与经过"},
@@ -275,7 +275,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/members/:id/grade", h_member_grade_decide, ROLE_ADMIN, R_STATE | R_API, NULL, "支部党员大会决定等次（grade, meeting_date, present, in_favour, reason；应到按会议当天名册计算，entitled 可不填，填写须一致）"},
     {"POST", "/api/v1/members/:id/grade/approve", h_member_grade_approve, ROLE_OFFICE, R_STATE | R_API, NULL, "上级审批优秀、不合格（approve true|false, reason）"},
     {"GET", "/api/v1/orgs/:id/approvals", h_org_approvals, ROLE_OFFICE, R_API, NULL, "待本级审批的优秀、不合格等次（?round_id=）"},
-    /* opinions, suggestions, complaints, reports (page_feedback.c); the workday calendar (calendar.c) */
+    /* opinions, suggestions, complaints, reports (feedback.c); the workday calendar (calendar.c) */
     {"GET", "/orgs/:id/feedback", h_org_feedback, ROLE_STAFF, 0, "feedback_list", "意见建议、投诉、举报：本组织及下级，到期提醒、逾期、各下级统计（?view=&kind=&format=xlsx）"},
     {"GET", "/orgs/:id/feedback/done", h_feedback_done, ROLE_CASEWORK, 0, "feedback_done", "刚录入事项的查询码（录入后转到此页，刷新不会重复录入）"},
     {"GET", "/orgs/:id/feedback/new", h_feedback_new, ROLE_CASEWORK, 0, "feedback_form", "录入来电、意见箱、来信、接待日收到的意见（表单）"},

@@ -257,7 +257,7 @@ void h_public_evidence(req *r);
 void h_public_board(req *r);
 void h_public_board_print(req *r);
 void h_public_board_qr(req *r);
-/* roll-up dashboard (page_dashboard.c) */
+/* roll-up dashboard (dashboard.c) */
 void h_dashboard(req *r);
 /* the public rating form and ballots (rate.c) */
 void h_rate_page(req *r);
@@ -337,7 +337,7 @@ void h_org_grades_compute(req *r);
 void h_member_grade_decide(req *r);
 void h_member_grade_approve(req *r);
 void h_org_approvals(req *r);
-/* rectification items (page_rect.c) */
+/* rectification items (rect.c) */
 void h_rect_list(req *r);
 void h_rect_new(req *r);
 void h_rect_create(req *r);
@@ -345,7 +345,7 @@ void h_rect(req *r);
 void h_rect_act(req *r);
 void h_rect_evidence_add(req *r);
 void h_rect_file(req *r);
-/* opinions, complaints, reports (page_feedback.c); the workday calendar (calendar.c) */
+/* opinions, complaints, reports (feedback.c); the workday calendar (calendar.c) */
 void h_org_feedback(req *r);
 void h_feedback_new(req *r);
 void h_feedback_enter(req *r);

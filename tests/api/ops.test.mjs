@@ -71,7 +71,7 @@ test('a database error: the client gets Chinese words and the request id, the er
   assert.doesNotMatch(e.message, /feedback|no such table|does not exist|relation|SQL|ERROR/i);
   const errs = errorLines(rid);
   assert.equal(errs.length, 1, log());
-  assert.match(errs[0], /feedback_store\.c:\d+/, 'where it happened');
+  assert.match(errs[0], /store\/feedback\.c:\d+/, 'where it happened');
   assert.match(errs[0], /no such table: feedback|relation \\"feedback\\" does not exist/, 'the database text');
   assert.match(errs[0], /route=\/api\/v1\/public\/feedback/);
   assert.equal((await accessOf(rid)).status, '500');

@@ -110,7 +110,7 @@ for (const p of HIDDEN) A.secrets.push(p.title);
     t.secrets.push(`${tag}支部评议活动`, `${tag}支部评议轮次`, `${tag}支部第一阶段`);
   }
 }
-// Rectification items (page_rect.c): one in A (made by the town office) and one in B (by the
+// Rectification items (rect.c): one in A (made by the town office) and one in B (by the
 // district office), each with an evidence file uploaded by the branch's secretary.
 for (const [t, maker, sec, tag] of [[A, as.town, as.secretary, '甲'], [B, office, as.secretary2, '乙']]) {
   t.rect = (await ok(await maker.post(`/api/v1/orgs/${t.org.id}/rectifications`, { source: 'inspection', problem: `${tag}支部整改问题：台账不全`,
@@ -119,7 +119,7 @@ for (const [t, maker, sec, tag] of [[A, as.town, as.secretary, '甲'], [B, offic
   t.rectEvidence = (await ok(await office.get(`/api/v1/rectifications/${t.rect.id}`))).evidence[0];
   t.secrets.push(t.rect.problem, t.rectEvidence.name);
 }
-// Feedback (page_feedback.c): an opinion about A and one about B from the public, with a photo,
+// Feedback (feedback.c): an opinion about A and one about B from the public, with a photo,
 // assigned by the district office to the branch it is about (an opinion may be; a 投诉 about the
 // branch goes to the level above and never to the branch: feedback.test.mjs).
 for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
@@ -202,7 +202,7 @@ Object.assign(BODIES, { // three reviews (campaign.c, round.c, review.c, charge.
   'POST /members/{id}/grade/approve': () => ({ approve: true }),
 });
 
-Object.assign(BODIES, { // rectification items (page_rect.c)
+Object.assign(BODIES, { // rectification items (rect.c)
   'POST /orgs/{id}/rectifications': () => ({ source: 'manual', problem: `越权整改${++seq}`, measure: '措施', owner: '某人', due_date: inAMonth }),
   'POST /rectifications/{id}/evidence': () => { const f = new FormData(); f.append('evidence', new Blob([PNG]), `越权佐证${++seq}.png`); return f; },
   'POST /rectifications/{id}/submit': () => ({ note: `越权提交${++seq}`, no_evidence_reason: '越权' }),
@@ -211,7 +211,7 @@ Object.assign(BODIES, { // rectification items (page_rect.c)
   'POST /rectifications/{id}/cancel': () => ({ reason: `越权撤销${++seq}` }),
 });
 
-Object.assign(BODIES, { // feedback (page_feedback.c)
+Object.assign(BODIES, { // feedback (feedback.c)
   'POST /orgs/{id}/feedback': () => ({ kind: 'opinion', channel: 'hotline', text: `越权录入的意见${++seq}` }),
   'POST /orgs/{id}/feedback-settings': () => ({ kind: 'complaint', due_days: 5 }),
   'POST /feedback/{id}/classify': () => ({ category_id: 1, note: '越权备注' }),

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
-#include "store/feedback_store.h"
+#include "store/feedback.h"
 
 static feedback F; /* large: static */
 

@@ -18,9 +18,9 @@
 #include "../../src/lib/buf.h"
 #include "../../src/store/db.h"
 #include "../../src/store/store.h"
-#include "../../src/store/pledge_store.h"
-#include "../../src/store/feedback_store.h"
-#include "../../src/store/rect_store.h"
+#include "../../src/store/pledge.h"
+#include "../../src/store/feedback.h"
+#include "../../src/store/rect.h"
 #include <libgen.h>
 #include <sys/wait.h>
 

@@ -1,4 +1,4 @@
-/* page_auth.c: login, logout, the current user and the home redirect. */
+/* auth.c: login, logout, the current user and the home redirect. */
 #include "web.h"
 #include "../lib/crypto.h"
 #include <arpa/inet.h>

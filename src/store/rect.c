@@ -1,5 +1,5 @@
-/* rect_store.c: rectification items, evidence, history and escalation (see rect_store.h). */
-#include "rect_store.h"
+/* rect.c: rectification items, evidence, history and escalation (see rect.h). */
+#include "rect.h"
 #include "row.h"
 #include "../domain/text.h"
 #include "../lib/json.h"

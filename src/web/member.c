@@ -1,4 +1,4 @@
-/* page_member.c: member pages and API: view, create, edit (and transfer), (de)activate, and the
+/* member.c: member pages and API: view, create, edit (and transfer), (de)activate, and the
  * audited full view of 身份证号 and phone. */
 #include "web.h"
 #include <inttypes.h>

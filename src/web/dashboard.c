@@ -1,4 +1,4 @@
-/* page_dashboard.c: the roll-up dashboard (统计看板) of one organisation for one review round:
+/* dashboard.c: the roll-up dashboard (统计看板) of one organisation for one review round:
  * its own subtree's counters and each direct child's, as a table (readable without JavaScript),
  * as JSON (the API, and a data block the page's charts read), and as XLSX.
  *

@@ -1,4 +1,4 @@
-/* rect_store.h: rectification items (整改), their evidence files and history, and the escalation
+/* rect.h: rectification items (整改), their evidence files and history, and the escalation
  * of overdue items to the parent organisation. Every change is decided by domain/rect.c inside the
  * store's write transaction and audited in it, so two people acting at once cannot both move an
  * item out of the same state. */

@@ -1,8 +1,8 @@
-/* page_pledge.c: pledge pages and API: create, edit, the lifecycle actions, progress entries with
+/* pledge.c: pledge pages and API: create, edit, the lifecycle actions, progress entries with
  * evidence, lists of a subtree (by status, overdue, due this month) and their XLSX export. */
 #include "web.h"
 #include "../domain/date.h"
-#include "../store/pledge_store.h"
+#include "../store/pledge.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,11 @@
-/* page_public.c: the public pages, no login: a member's card (亮身份) with record (亮形象), an
+/* public.c: the public pages, no login: a member's card (亮身份) with record (亮形象), an
  * organisation's board (公示栏), their QR codes (SVG) and A4 print views. Each page carries an
  * ETag from the versions of what it shows; a matching If-None-Match is answered 304 before any
  * rendering. */
 #include "web.h"
 #include "cache.h"
 #include "../lib/qr.h"
-#include "../store/pledge_store.h"
+#include "../store/pledge.h"
 #include "../domain/date.h"
 #include <inttypes.h>
 #include <string.h>

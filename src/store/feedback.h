@@ -1,4 +1,4 @@
-/* feedback_store.h: opinions, suggestions, complaints and whistle-blowing reports (意见、建议、
+/* feedback.h: opinions, suggestions, complaints and whistle-blowing reports (意见、建议、
  * 投诉、举报) from the public or keyed in by staff, with a tracking code each; triage (classify,
  * merge duplicates, assign), due dates in working days over the editable workday calendar,
  * replies (optionally published anonymised), and the per-kind due-day settings.

@@ -1,4 +1,4 @@
-/* page_settings.c: district-wide settings (setting.c), kept by the office of the top organisation:
+/* settings.c: district-wide settings (setting.c), kept by the office of the top organisation:
  * today the public address QR codes and print pages carry (public_addr.c). */
 #include "web.h"
 #include <string.h>

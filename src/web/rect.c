@@ -1,10 +1,10 @@
-/* page_rect.c: rectification items (整改) pages and API: create (by hand, or from another source
+/* rect.c: rectification items (整改) pages and API: create (by hand, or from another source
  * with its kind and id), evidence, submit → verify (销号) or reopen, cancel; lists of an
  * organisation (its own, its subtree, overdue, escalated to it) and their XLSX export. */
 #include "web.h"
 #include "../domain/date.h"
 #include "../lib/xlsxout.h"
-#include "../store/rect_store.h"
+#include "../store/rect.h"
 #include "pager.h"
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* draw_store.h: commitments of committed draws (domain/draw.h), one helper for every random
+/* draw.h: commitments of committed draws (domain/draw.h), one helper for every random
  * draw the campaign makes (电话随机抽访 now, inspections later).
  *
  * draw_commit makes a secret seed for an organisation's subtree and shows only its SHA-256;

@@ -1,4 +1,4 @@
-/* page_org.c: organisation pages and API: view, tree, create, edit, move, (de)activate. */
+/* org.c: organisation pages and API: view, tree, create, edit, move, (de)activate. */
 #include "web.h"
 #include "pager.h"
 #include <inttypes.h>

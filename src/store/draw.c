@@ -1,5 +1,5 @@
-/* draw_store.c: commitments of committed draws (see draw_store.h). */
-#include "draw_store.h"
+/* draw.c: commitments of committed draws (see draw.h). */
+#include "draw.h"
 #include "row.h"
 #include "../lib/crypto.h"
 #include <inttypes.h>

@@ -1,4 +1,4 @@
-/* member_store.c: members (党员). 身份证号 and phone are stored encrypted, with a keyed hash for
+/* member.c: members (党员). 身份证号 and phone are stored encrypted, with a keyed hash for
  * duplicate detection and a mask for display; the full value is decrypted only by member_reveal,
  * which audits the view. */
 #include "store.h"

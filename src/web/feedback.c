@@ -1,11 +1,11 @@
-/* page_feedback.c: opinions, suggestions, complaints and reports (意见、建议、投诉、举报), pages and
+/* feedback.c: opinions, suggestions, complaints and reports (意见、建议、投诉、举报), pages and
  * JSON API. Public, no login: the forms (general, or about a member's card, an organisation's
  * board or a service window); tracking by code and the published replies are feedback_track.c.
  * Staff: entry of what came by hotline, mailbox, letter or reception day; an organisation's list
  * (open, new, due within 3 working days, overdue; per child organisation; XLSX); an item's page
  * with triage (classify, assign, merge), reply, publication and the sender's identity (audited);
  * the per-kind due days (the workday calendar is calendar.c).
- * Who sees what is feedback_visible (feedback_store.h): a 举报 only its discipline handler, a 投诉
+ * Who sees what is feedback_visible (feedback.h): a 举报 only its discipline handler, a 投诉
  * about someone the level above the accused (never the accused), its sender only the handler. A
  * hidden item answers exactly like a missing one. */
 #include "web.h"
@@ -13,7 +13,7 @@
 #include "../lib/code.h"
 #include "../lib/xlsxout.h"
 #include "../store/rating.h"
-#include "../store/feedback_store.h"
+#include "../store/feedback.h"
 #include "../store/calendar.h"
 #include "pager.h"
 #include <arpa/inet.h>

@@ -1,6 +1,6 @@
-/* feedback_store.c: opinions, complaints and reports, their triage, replies and settings (see
- * feedback_store.h). */
-#include "feedback_store.h"
+/* feedback.c: opinions, complaints and reports, their triage, replies and settings (see
+ * feedback.h). */
+#include "feedback.h"
 #include "row.h"
 #include "../domain/text.h"
 #include "feedback_int.h"

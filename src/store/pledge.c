@@ -1,5 +1,5 @@
-/* pledge_store.c: pledges, progress entries and evidence (see pledge_store.h). */
-#include "pledge_store.h"
+/* pledge.c: pledges, progress entries and evidence (see pledge.h). */
+#include "pledge.h"
 #include "row.h"
 #include "../domain/text.h"
 #include "../lib/json.h"
@@ -264,7 +264,7 @@ int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int rela
                     pledge_status_name(next), now, summary, id);
         break;
     case PA_MISS: {
-        /* the day of the miss: it counts in the round holding this day too (review_store.c) */
+        /* the day of the miss: it counts in the round holding this day too (grading.c) */
         char today[11];
         date_today(today);
         rc = db_run(d, "UPDATE pledge SET status = ?, miss_kind = ?, miss_explanation = ?, missed_on = ? WHERE id = ?", "ssssi",

@@ -1,4 +1,4 @@
-/* pledge_store.h: pledges (公开承诺), progress entries (践诺) and evidence. Every
+/* pledge.h: pledges (公开承诺), progress entries (践诺) and evidence. Every
  * change is decided by domain/pledge.c inside the store's transaction, so two people acting at
  * once cannot both move a pledge out of the same state. */
 #ifndef CX_PLEDGE_STORE_H

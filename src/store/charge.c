@@ -167,8 +167,7 @@ int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only,
     char end[CX_PATH_MAX];
     db_q q;
     charge_org_q(&q, CHARGE_SQL, round_id, root, pending_only, end);
-    db_q_add(&q, " ORDER BY o.path, c.target_kind DESC, tname, c.target_id LIMIT ? OFFSET ?", "ii", limit > 0 ? limit : INT64_MAX, offset);
-    db_stmt *s = db_q_prepare(d, &q);
+    db_stmt *s = page_stmt(d, &q, " ORDER BY o.path, c.target_kind DESC, tname, c.target_id", offset, limit);
     if (!s) return CX_ERR;
     return charge_rows(s, fn, ctx);
 }

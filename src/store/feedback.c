@@ -771,8 +771,7 @@ static void fb_where(db_q *q, const feedback_query *f, char end[CX_PATH_MAX])
 /* Runs q with LIMIT and OFFSET appended, calling fn for each item. */
 static int run_list(db *d, db_q *q, int64_t offset, int64_t limit, feedback_fn fn, void *ctx)
 {
-    db_q_add(q, " LIMIT ? OFFSET ?", "ii", limit > 0 ? limit : (int64_t)1000000000000000, offset);
-    db_stmt *s = db_q_prepare(d, q);
+    db_stmt *s = page_stmt(d, q, "", offset, limit);
     if (!s) return CX_ERR;
     return DB_EACH(s, feedback, read_item, fn, ctx);
 }

@@ -71,9 +71,7 @@ int grade_list(db *d, const grade_query *f, grade_fn fn, void *ctx)
     char end[CX_PATH_MAX];
     db_q q;
     grade_q(&q, GRADE_SQL, f, end);
-    db_q_add(&q, " ORDER BY o.path, g.target_kind DESC, tname, g.target_id LIMIT ? OFFSET ?", "ii",
-             f->limit > 0 ? f->limit : (int64_t)1000000000000, f->offset);
-    db_stmt *s = db_q_prepare(d, &q);
+    db_stmt *s = page_stmt(d, &q, " ORDER BY o.path, g.target_kind DESC, tname, g.target_id", f->offset, f->limit);
     if (!s) return CX_ERR;
     return DB_EACH(s, grade_row, read_grade, fn, ctx);
 }

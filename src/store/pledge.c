@@ -478,8 +478,7 @@ int pledge_list(db *d, const pledge_query *f, pledge_fn fn, void *ctx)
     db_q q;
     db_q_init(&q, "SELECT " PLEDGE_COLS PLEDGE_FROM);
     pledge_where(&q, f, end, today);
-    db_q_add(&q, " ORDER BY p.due_date, p.id LIMIT ? OFFSET ?", "ii", f->limit > 0 ? f->limit : (int64_t)1000000000000000, f->offset);
-    db_stmt *s = db_q_prepare(d, &q);
+    db_stmt *s = page_stmt(d, &q, " ORDER BY p.due_date, p.id", f->offset, f->limit);
     if (!s) return CX_ERR;
     return DB_EACH(s, pledge, read_pledge, fn, ctx);
 }

@@ -400,8 +400,7 @@ int rect_list(db *d, const rect_query *f, rect_fn fn, void *ctx)
     db_q q;
     db_q_init(&q, "SELECT " RECT_COLS RECT_FROM);
     rect_where(&q, f, end, today);
-    db_q_add(&q, " ORDER BY r.due_date, r.id LIMIT ? OFFSET ?", "ii", f->limit > 0 ? f->limit : (int64_t)1000000000000000, f->offset);
-    db_stmt *s = db_q_prepare(d, &q);
+    db_stmt *s = page_stmt(d, &q, " ORDER BY r.due_date, r.id", f->offset, f->limit);
     if (!s) return CX_ERR;
     return DB_EACH(s, rect, read_rect, fn, ctx);
 }

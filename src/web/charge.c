@@ -214,22 +214,30 @@ static int find_mine(void *ctx, const commentary_row *c)
     return 1;
 }
 
+/* The target of a commentary (the member or organisation of the path, seen by a leader), its
+ * organisation and the round open there; false after failing the request. */
+static bool commentary_target(req *r, bool is_org, member *m, org *o, review_round *rd)
+{
+    int64_t id;
+    if (!req_id(r, 0, &id)) return false;
+    if (is_org ? !req_org(r, id, ROLE_LEADER, o) : !req_member(r, id, ROLE_LEADER, m)) return false;
+    if (!is_org && org_get(r->db, m->org_id, o) != 1) {
+        db_failed(r);
+        return false;
+    }
+    return req_round(r, o->path, rd);
+}
+
 /* GET /members/:id/commentary, /orgs/:id/commentary: the leader's commentary form with the
  * target's self-review beside it. */
 void h_commentary_page(req *r)
 {
-    int64_t id;
     bool is_org = r->rt->action == RK_ORG;
     member m;
     org o;
-    if (!req_id(r, 0, &id)) return;
-    if (is_org ? !req_org(r, id, ROLE_LEADER, &o) : !req_member(r, id, ROLE_LEADER, &m)) return;
-    if (!is_org && org_get(r->db, m.org_id, &o) != 1) {
-        db_failed(r);
-        return;
-    }
     review_round rd;
-    if (!req_round(r, o.path, &rd)) return;
+    if (!commentary_target(r, is_org, &m, &o, &rd)) return;
+    int64_t id = is_org ? o.id : m.id;
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "领导点评");
     cJSON_AddItemToObject(d, "round", json_round(&rd));
@@ -261,18 +269,12 @@ void h_commentary_page(req *r)
  * achievements, problems, direction}: 领导点评 by a leader in charge of the target this round. */
 void h_commentary_submit(req *r)
 {
-    int64_t id;
     bool is_org = r->rt->action == RK_ORG;
     member m;
     org o;
-    if (!req_id(r, 0, &id)) return;
-    if (is_org ? !req_org(r, id, ROLE_LEADER, &o) : !req_member(r, id, ROLE_LEADER, &m)) return;
-    if (!is_org && org_get(r->db, m.org_id, &o) != 1) {
-        db_failed(r);
-        return;
-    }
     review_round rd;
-    if (!req_round(r, o.path, &rd)) return;
+    if (!commentary_target(r, is_org, &m, &o, &rd)) return;
+    int64_t id = is_org ? o.id : m.id;
     commentary_in in = {req_in(r, "level"), req_in(r, "achievements"), req_in(r, "problems"), req_in(r, "direction")};
     bool updated = false;
     cx_err e = {0};

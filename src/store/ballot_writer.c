@@ -1,6 +1,7 @@
 /* ballot_writer.c: the ballot writer: one thread with its own connection writes the pending
  * ballots in one transaction each batch (limits, repeats, bursts, roll-up deltas, audit counts). */
 #include "ballot_writer.h"
+#include "limit.h"
 #include "rating_int.h"
 #include "row.h"
 #include "rollup.h"
@@ -66,15 +67,6 @@ static int claimed(db *d, const unsigned char key[CX_HASH_BYTES], int64_t *n)
     char b[2 + 2 * CX_HASH_BYTES + 1];
     claim_bucket(key, b);
     return db_i64(d, n, 0, "SELECT count(*) FROM rate_limit WHERE bucket = ? AND window_start = 0", "s", b);
-}
-
-/* Adds one to a fixed-window counter and returns the new count in *n. */
-int counter_add(db *d, const char *bucket, int64_t window, int64_t *n)
-{
-    return db_i64(d, n, 0,
-                  "INSERT INTO rate_limit (bucket, window_start, n) VALUES (?, ?, 1) ON CONFLICT (bucket, window_start) "
-                  "DO UPDATE SET n = rate_limit.n + 1 RETURNING n",
-                  "si", bucket, window);
 }
 
 /* *inserted: the new ballot's id, 0 when the unique index refused it. */
@@ -147,7 +139,7 @@ static int burst_open(db *d, const ballot_job *j, const char *reason, const char
 static int window_count(db *d, const char *bucket, int64_t len, int64_t now, int64_t *ws, int64_t *n)
 {
     int64_t a = now - now % len, b = now - (now + len / 2) % len, na = 0, nb = 0;
-    if (counter_add(d, bucket, a, &na) != CX_OK || counter_add(d, bucket, b, &nb) != CX_OK) return CX_ERR;
+    if (limit_add(d, bucket, a, &na) != CX_OK || limit_add(d, bucket, b, &nb) != CX_OK) return CX_ERR;
     *ws = nb > na ? b : a;
     *n = nb > na ? nb : na;
     return CX_OK;
@@ -185,7 +177,7 @@ static int write_job(db *d, ballot_job *j, int64_t now)
     int64_t n = 0;
     j->held = false;
     if (j->bucket[0] && j->limit > 0) {
-        if (counter_add(d, j->bucket, now - now % 3600, &n) != CX_OK) return CX_ERR;
+        if (limit_add(d, j->bucket, now - now % 3600, &n) != CX_OK) return CX_ERR;
         if (n > j->limit) {
             j->outcome = BO_LIMITED;
             return CX_OK;

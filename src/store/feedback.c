@@ -1,6 +1,7 @@
 /* feedback.c: opinions, complaints and reports, their triage, replies and settings (see
  * feedback.h). */
 #include "feedback.h"
+#include "limit.h"
 #include "row.h"
 #include "../domain/text.h"
 #include "feedback_int.h"
@@ -815,19 +816,7 @@ int feedback_published_count(db *d, int64_t *n)
 
 int feedback_rate_add(db *d, char kind, const char *addr, bool peek, int64_t *n)
 {
-    unsigned char h[CX_HASH_BYTES];
-    char *s = xasprintf("feedback-addr\x1f%s", addr ? addr : "");
-    crypto_keyed_hash(s, h);
-    free(s);
-    char bucket[48];
-    bucket[0] = 'f', bucket[1] = kind, bucket[2] = ':';
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) bucket[3 + 2 * i] = hex[h[i] >> 4], bucket[4 + 2 * i] = hex[h[i] & 15];
-    bucket[35] = 0;
-    int64_t now = now_unix(), window = now - now % 3600;
-    if (peek) return db_i64(d, n, 0, "SELECT n FROM rate_limit WHERE bucket = ? AND window_start = ?", "si", bucket, window);
-    return db_i64(d, n, 0,
-                  "INSERT INTO rate_limit (bucket, window_start, n) VALUES (?, ?, 1) ON CONFLICT (bucket, window_start) "
-                  "DO UPDATE SET n = rate_limit.n + 1 RETURNING n",
-                  "si", bucket, window);
+    char prefix[4] = {'f', kind, ':', 0}, bucket[48];
+    limit_bucket(prefix, "feedback-addr", addr, bucket);
+    return (peek ? limit_peek : limit_add)(d, bucket, limit_hour(), n);
 }

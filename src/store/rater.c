@@ -1,6 +1,7 @@
 /* rater.c: who rates: phone numbers, SMS codes, signed device tokens and the keyed hashes that
  * stand for a rater, an address and a network without naming them. */
 #include "rater.h"
+#include "limit.h"
 #include "ballot_writer.h"
 #include "rating_int.h"
 #include "row.h"
@@ -40,12 +41,8 @@ static void code_hash(const char *phone, const char *code, unsigned char out[CX_
 /* The per-address bucket of a kind ("b" ballots, "s" SMS): a keyed hash, never the address. */
 void addr_bucket(char kind, const char *addr, char out[48])
 {
-    unsigned char h[CX_HASH_BYTES];
-    char *s = xasprintf("addr\x1f%s", addr ? addr : "");
-    crypto_keyed_hash(s, h);
-    free(s);
-    out[0] = kind, out[1] = ':';
-    hexof(h, 16, out + 2);
+    char prefix[3] = {kind, ':', 0};
+    limit_bucket(prefix, "addr", addr, out);
 }
 
 int sms_code_request(db *d, const char *phone_in, const char *addr, cx_err *e)
@@ -71,7 +68,7 @@ int sms_code_request(db *d, const char *phone_in, const char *addr, cx_err *e)
     if (ballots_config()->sms_limit > 0) {
         char b[48];
         addr_bucket('s', addr, b);
-        if (counter_add(d, b, now - now % 3600, &n) != CX_OK) return db_fail(d, e);
+        if (limit_add(d, b, now - now % 3600, &n) != CX_OK) return db_fail(d, e);
         if (n > ballots_config()->sms_limit) {
             db_commit(d); /* the attempt counts */
             return cx_fail(e, 429, "rate_limited", "phone", "此网络一小时内获取验证码次数过多，请稍后再试");
@@ -180,10 +177,5 @@ void net_bucket(const char *addr, char out[48])
         if (!memcmp(a, mapped, 12)) snprintf(pre, sizeof pre, "4:%u.%u.%u", a[12], a[13], a[14]);
         else hexof(a, 6, pre + 2), pre[0] = '6', pre[1] = ':';
     } else return;
-    unsigned char h[CX_HASH_BYTES];
-    char *s = xasprintf("net\x1f%s", pre);
-    crypto_keyed_hash(s, h);
-    free(s);
-    out[0] = 'n', out[1] = ':';
-    hexof(h, 16, out + 2);
+    limit_bucket("n:", "net", pre, out);
 }

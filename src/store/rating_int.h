@@ -55,6 +55,5 @@ typedef struct ballot_job {
 /* Hands the job to the writer and waits for its commit (without a running writer, writes it on d
  * in a transaction of its own); j->outcome says what happened, and the writer's figures count it. */
 void ballot_submit(db *d, ballot_job *j);
-/* Adds one to the fixed-window counter (bucket, window) in rate_limit; *n: the new count (ballot_writer.c). */
-int counter_add(db *d, const char *bucket, int64_t window, int64_t *n);
+
 #endif

@@ -144,7 +144,10 @@ static int demo_pledges(db *d, int64_t root, int64_t branch, int64_t *campaign_i
     days_from_today(-180, start);
     days_from_today(365, end);
     int64_t cid;
-    if (campaign_create(d, &actor_cli, root, "创先争优比贡献，建设美好新顺河", start, end, &cid, e) != CX_OK) return CX_ERR;
+    campaign_ok c;
+    if (campaign_check(&(campaign_in){"创先争优比贡献，建设美好新顺河", start, end}, &c, e) != CX_OK ||
+        campaign_create(d, &actor_cli, root, &c, &cid, e) != CX_OK)
+        return CX_ERR;
     *campaign_id = cid;
     int64_t ids[6] = {0};
     db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 6");
@@ -262,7 +265,9 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
     int month = atoi(today + 5);
     snprintf(name, sizeof name, "%.4s年%s半年", today, month <= 6 ? "上" : "下");
     int64_t rid, leader = 0, win;
-    if (round_create(d, &actor_cli, root, campaign_id, name, start, end, "party3", &rid, e) != CX_OK) return CX_ERR;
+    round_ok ro;
+    if (round_check(&(round_in){name, start, end, "party3"}, &ro, e) != CX_OK || round_create(d, &actor_cli, root, campaign_id, &ro, &rid, e) != CX_OK)
+        return CX_ERR;
     int64_t ids[8] = {0};
     int n = 0;
     db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE org_id = ? AND active = 1 AND status = 'full' ORDER BY id LIMIT 8");

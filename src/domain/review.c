@@ -1,5 +1,7 @@
 /* review.c: the rules of the three reviews and of grading (see review.h). */
 #include "review.h"
+#include "date.h"
+#include "text.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,4 +290,43 @@ void draw_sample(uint64_t seed, uint32_t population, uint32_t n, uint32_t *out)
         out[i] = slot[i];
     }
     free(slot);
+}
+
+/* ---- what people type: campaigns, phases, rounds ---- */
+
+static const text_rule T_THEME = {"theme", "活动主题", 1, 60, true}, T_PHASE = {"name", "阶段名称", 1, 60, false},
+                       T_ROUND = {"name", "评议轮次名称", 1, 40, false};
+
+/* A period typed as two dates, end not before start. */
+static int period_check(const char *start, const char *end, char sd[11], char ed[11], cx_err *e)
+{
+    if (date_parse(start, false, "start_date", "开始日期", sd, e) != CX_OK) return CX_ERR;
+    if (date_parse(end, false, "end_date", "结束日期", ed, e) != CX_OK) return CX_ERR;
+    if (date_cmp(ed, sd) < 0) return cx_fail(e, 400, "invalid_period", "end_date", "结束日期不能早于开始日期");
+    return CX_OK;
+}
+
+int campaign_check(const campaign_in *in, campaign_ok *out, cx_err *e)
+{
+    if (text_check(&T_THEME, in->theme, out->theme, sizeof out->theme, e) != CX_OK) return CX_ERR;
+    if (date_parse(in->start_date, false, "start_date", "开始日期", out->start_date, e) != CX_OK) return CX_ERR;
+    if (date_parse(in->end_date, false, "end_date", "结束日期", out->end_date, e) != CX_OK) return CX_ERR;
+    if (date_cmp(out->end_date, out->start_date) <= 0) return cx_fail(e, 400, "invalid_period", "end_date", "结束日期应晚于开始日期");
+    return CX_OK;
+}
+
+int phase_check(const phase_in *in, phase_ok *out, cx_err *e)
+{
+    if (text_check(&T_PHASE, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    return period_check(in->start_date, in->end_date, out->start_date, out->end_date, e);
+}
+
+int round_check(const round_in *in, round_ok *out, cx_err *e)
+{
+    const char *q = in->questions && *in->questions ? in->questions : "party3";
+    if (!questions_of(q, NULL))
+        return cx_fail(e, 400, "invalid_questions", "questions", "群众评议问题应为 party3（党员三问）或 window6（窗口六问）");
+    snprintf(out->questions, sizeof out->questions, "%s", q);
+    if (text_check(&T_ROUND, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    return period_check(in->start_date, in->end_date, out->start_date, out->end_date, e);
 }

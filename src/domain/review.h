@@ -116,4 +116,42 @@ int meeting_check(int64_t entitled, int64_t present, int64_t in_favour, cx_err *
  * from seed (splitmix64 stream, unbiased bounded integers, partial Fisher–Yates). The same seed
  * and population give the same draw on every machine. out must hold n; n ≤ population. */
 void draw_sample(uint64_t seed, uint32_t population, uint32_t n, uint32_t *out);
+
+/* ---- What people type, checked before the store sees it ----
+ * Each X_check takes the values as typed (X_in) and fills X_ok with them cleaned by the one text
+ * rule (domain/text.h: trimmed, valid UTF-8, within a length in characters), dates as YYYY-MM-DD;
+ * CX_OK, or CX_ERR with e naming the first field at fault (400). The store takes X_ok only and
+ * checks what needs the database (does the campaign exist, is the round open, the period inside
+ * the campaign's). */
+#define RV_BYTES(chars) ((chars) * 4 + 1) /* a buffer for so many characters of UTF-8 */
+
+/* A campaign: theme 1–60 characters on one line; start and end real dates, end after start
+ * (invalid_period). */
+typedef struct campaign_in {
+    const char *theme, *start_date, *end_date;
+} campaign_in;
+typedef struct campaign_ok {
+    char theme[RV_BYTES(60)], start_date[11], end_date[11];
+} campaign_ok;
+int campaign_check(const campaign_in *in, campaign_ok *out, cx_err *e);
+
+/* A phase of a campaign: name 1–60 characters; start ≤ end (the store checks that the period lies
+ * inside the campaign's). */
+typedef struct phase_in {
+    const char *name, *start_date, *end_date;
+} phase_in;
+typedef struct phase_ok {
+    char name[RV_BYTES(60)], start_date[11], end_date[11];
+} phase_ok;
+int phase_check(const phase_in *in, phase_ok *out, cx_err *e);
+
+/* A review round: questions party3 (the default when empty) or window6, name 1–40 characters,
+ * start ≤ end (inside the campaign's period: the store's check). */
+typedef struct round_in {
+    const char *name, *start_date, *end_date, *questions;
+} round_in;
+typedef struct round_ok {
+    char name[RV_BYTES(40)], start_date[11], end_date[11], questions[8];
+} round_ok;
+int round_check(const round_in *in, round_ok *out, cx_err *e);
 #endif

@@ -16,7 +16,9 @@ void h_campaign_create(req *r)
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
     cx_err e = {0};
-    if (campaign_create(r->db, &r->who, id, req_in(r, "theme"), req_in(r, "start_date"), req_in(r, "end_date"), &cid, &e) != CX_OK) {
+    campaign_ok in;
+    if (campaign_check(&(campaign_in){req_in(r, "theme"), req_in(r, "start_date"), req_in(r, "end_date")}, &in, &e) != CX_OK ||
+        campaign_create(r->db, &r->who, id, &in, &cid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -218,8 +220,9 @@ void h_campaign_phase(req *r)
         return;
     }
     cx_err e = {0};
-    if (phase_save(r->db, &r->who, c.id, pid, req_in(r, "name"), req_in(r, "start_date"), req_in(r, "end_date"), &nid, &e) != CX_OK)
-        {
+    phase_ok in;
+    if (phase_check(&(phase_in){req_in(r, "name"), req_in(r, "start_date"), req_in(r, "end_date")}, &in, &e) != CX_OK ||
+        phase_save(r->db, &r->who, c.id, pid, &in, &nid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

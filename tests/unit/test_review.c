@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "domain/review.h"
 #include "store/rollup.h"
@@ -423,6 +424,65 @@ static void test_rollup_deltas(void **st)
     }
 }
 
+/* ---- what people type (the checks before the store) ---- */
+
+/* n copies of the character c (UTF-8), in a buffer of the test's. */
+static const char *chars(char *dst, const char *c, int n)
+{
+    dst[0] = 0;
+    for (int i = 0; i < n; i++) strcat(dst, c);
+    return dst;
+}
+
+/* e says code on field. */
+static void refused(int rc, const cx_err *e, const char *code, const char *field)
+{
+    assert_int_equal(rc, CX_ERR);
+    assert_int_equal(e->status, 400);
+    assert_string_equal(e->code, code);
+    assert_string_equal(e->field, field);
+}
+
+static char long_text[8192];
+
+static void test_campaign_input(void **st)
+{
+    (void)st;
+    campaign_ok c;
+    cx_err e = {0};
+    assert_int_equal(campaign_check(&(campaign_in){"\u3000 创先争优比贡献\t", " 2026/1/5 ", "2026年12月31日"}, &c, &e), CX_OK);
+    assert_string_equal(c.theme, "创先争优比贡献");
+    assert_string_equal(c.start_date, "2026-01-05");
+    assert_string_equal(c.end_date, "2026-12-31");
+    refused(campaign_check(&(campaign_in){"   ", "2026-01-05", "2026-12-31"}, &c, &e), &e, "required", "theme");
+    refused(campaign_check(&(campaign_in){"\u3000\u3000", "2026-01-05", "2026-12-31"}, &c, &e), &e, "required", "theme");
+    refused(campaign_check(&(campaign_in){"创先争优\n比贡献", "2026-01-05", "2026-12-31"}, &c, &e), &e, "invalid_text", "theme");
+    refused(campaign_check(&(campaign_in){"创先\xff争优", "2026-01-05", "2026-12-31"}, &c, &e), &e, "invalid_text", "theme");
+    assert_int_equal(campaign_check(&(campaign_in){chars(long_text, "创", 60), "2026-01-05", "2026-12-31"}, &c, &e), CX_OK);
+    refused(campaign_check(&(campaign_in){chars(long_text, "创", 61), "2026-01-05", "2026-12-31"}, &c, &e), &e, "too_long", "theme");
+    refused(campaign_check(&(campaign_in){"活动", "2026-02-30", "2026-12-31"}, &c, &e), &e, "invalid_date", "start_date");
+    refused(campaign_check(&(campaign_in){"活动", "2026-01-05", ""}, &c, &e), &e, "invalid_date", "end_date");
+    refused(campaign_check(&(campaign_in){"活动", "2026-01-05", "2026-01-05"}, &c, &e), &e, "invalid_period", "end_date");
+
+    phase_ok p;
+    assert_int_equal(phase_check(&(phase_in){" 学习动员\r\n阶段 ", "2026-03-01", "2026-03-01"}, &p, &e), CX_OK); /* one day; lines allowed */
+    assert_string_equal(p.name, "学习动员\r\n阶段");
+    refused(phase_check(&(phase_in){"\u3000", "2026-03-01", "2026-04-01"}, &p, &e), &e, "required", "name");
+    refused(phase_check(&(phase_in){chars(long_text, "阶", 61), "2026-03-01", "2026-04-01"}, &p, &e), &e, "too_long", "name");
+    refused(phase_check(&(phase_in){"阶段", "2026-05-01", "2026-04-01"}, &p, &e), &e, "invalid_period", "end_date");
+
+    round_ok r;
+    assert_int_equal(round_check(&(round_in){" 2026年上半年 ", "2026-01-01", "2026-06-30", ""}, &r, &e), CX_OK);
+    assert_string_equal(r.name, "2026年上半年");
+    assert_string_equal(r.questions, "party3");
+    assert_int_equal(round_check(&(round_in){"窗口", "2026-01-01", "2026-06-30", "window6"}, &r, &e), CX_OK);
+    assert_string_equal(r.questions, "window6");
+    refused(round_check(&(round_in){"", "2026-01-01", "2026-06-30", "seven"}, &r, &e), &e, "invalid_questions", "questions");
+    refused(round_check(&(round_in){" \t", "2026-01-01", "2026-06-30", NULL}, &r, &e), &e, "required", "name");
+    refused(round_check(&(round_in){chars(long_text, "轮", 41), "2026-01-01", "2026-06-30", NULL}, &r, &e), &e, "too_long", "name");
+    refused(round_check(&(round_in){"上半年", "2026-06-01", "2026-01-01", NULL}, &r, &e), &e, "invalid_period", "end_date");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +502,7 @@ int main(void)
         cmocka_unit_test_setup(test_rules_check, setup),
         cmocka_unit_test_setup(test_draw, setup),
         cmocka_unit_test(test_rollup_deltas),
+        cmocka_unit_test(test_campaign_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

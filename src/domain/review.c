@@ -330,3 +330,38 @@ int round_check(const round_in *in, round_ok *out, cx_err *e)
     if (text_check(&T_ROUND, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
     return period_check(in->start_date, in->end_date, out->start_date, out->end_date, e);
 }
+
+/* ---- what people type: standard sets and carriers ---- */
+
+static const text_rule T_STD_NAME = {"name", "标准名称", 1, 30, false}, T_CARRIER = {"name", "载体名称", 1, 40, false},
+                       T_CARRIER_TEXT = {"description", "载体说明", 0, 500, false};
+
+int standard_check(const standard_in *in, standard_ok *out, cx_err *e)
+{
+    const char *code = in->code;
+    size_t cl = code ? strlen(code) : 0;
+    if (cl < 2 || cl > 32 || strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != cl)
+        return cx_fail(e, 400, "invalid_code", "code", "标准代码应为 2–32 个小写字母、数字或下划线（如 siqiang）");
+    if (!in->target || (strcmp(in->target, "org") && strcmp(in->target, "member")))
+        return cx_fail(e, 400, "invalid_target", "target", "适用对象应为党组织（org）或党员（member）");
+    if (in->n < 1 || in->n > STD_MAX_ITEMS) return cx_fail(e, 400, "invalid_items", "items", "标准应有 1 到 %d 条内容", STD_MAX_ITEMS);
+    memcpy(out->code, code, cl + 1);
+    snprintf(out->target, sizeof out->target, "%s", in->target);
+    if (text_check(&T_STD_NAME, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    out->n = in->n;
+    for (int i = 0; i < in->n; i++) {
+        char field[32];
+        snprintf(field, sizeof field, "items[%d].title", i);
+        text_rule title = {field, "标准条目的标题", 1, 40, false}, body = {field, "标准条目的内容", 0, 500, false};
+        if (text_check(&title, in->titles[i], out->items[i].title, sizeof out->items[i].title, e) != CX_OK) return CX_ERR;
+        snprintf(field, sizeof field, "items[%d].body", i);
+        if (text_check(&body, in->bodies[i], out->items[i].body, sizeof out->items[i].body, e) != CX_OK) return CX_ERR;
+    }
+    return CX_OK;
+}
+
+int carrier_check(const carrier_in *in, carrier_ok *out, cx_err *e)
+{
+    if (text_check(&T_CARRIER, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    return text_check(&T_CARRIER_TEXT, in->description, out->description, sizeof out->description, e);
+}

@@ -154,4 +154,31 @@ typedef struct round_ok {
     char name[RV_BYTES(40)], start_date[11], end_date[11], questions[8];
 } round_ok;
 int round_check(const round_in *in, round_ok *out, cx_err *e);
+
+/* A standard set added as data (e.g. 四强): code [a-z0-9_] 2–32 (invalid_code), target org or member
+ * (invalid_target), 1–STD_MAX_ITEMS items (invalid_items), name 1–30 characters, each item a
+ * title (1–40, field items[i].title) and a body (0–500, items[i].body). */
+#define STD_MAX_ITEMS 12
+typedef struct standard_in {
+    const char *code, *name, *target;
+    const char *const *titles, *const *bodies; /* n of each */
+    int n;
+} standard_in;
+typedef struct standard_ok {
+    char code[33], name[RV_BYTES(30)], target[8];
+    int n;
+    struct {
+        char title[RV_BYTES(40)], body[RV_BYTES(500)];
+    } items[STD_MAX_ITEMS];
+} standard_ok;
+int standard_check(const standard_in *in, standard_ok *out, cx_err *e);
+
+/* A carrier (载体) an organisation names: name 1–40 characters, description 0–500. */
+typedef struct carrier_in {
+    const char *name, *description;
+} carrier_in;
+typedef struct carrier_ok {
+    char name[RV_BYTES(40)], description[RV_BYTES(500)];
+} carrier_ok;
+int carrier_check(const carrier_in *in, carrier_ok *out, cx_err *e);
 #endif

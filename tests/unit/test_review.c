@@ -483,6 +483,46 @@ static void test_campaign_input(void **st)
     refused(round_check(&(round_in){"上半年", "2026-06-01", "2026-01-01", NULL}, &r, &e), &e, "invalid_period", "end_date");
 }
 
+static void test_standard_input(void **st)
+{
+    (void)st;
+    static standard_ok s;
+    cx_err e = {0};
+    const char *titles[2] = {"\u3000政治引领强 ", "发展带动强"}, *bodies[2] = {" 旗帜鲜明讲政治\n", ""};
+    assert_int_equal(standard_check(&(standard_in){"siqiang", " 四强党组织 ", "org", titles, bodies, 2}, &s, &e), CX_OK);
+    assert_string_equal(s.code, "siqiang");
+    assert_string_equal(s.name, "四强党组织");
+    assert_string_equal(s.target, "org");
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.items[0].title, "政治引领强");
+    assert_string_equal(s.items[0].body, "旗帜鲜明讲政治");
+    assert_string_equal(s.items[1].body, "");
+    refused(standard_check(&(standard_in){"Bad Code", "四强", "org", titles, bodies, 2}, &s, &e), &e, "invalid_code", "code");
+    refused(standard_check(&(standard_in){" siqiang", "四强", "org", titles, bodies, 2}, &s, &e), &e, "invalid_code", "code");
+    refused(standard_check(&(standard_in){"s", "四强", "org", titles, bodies, 2}, &s, &e), &e, "invalid_code", "code");
+    refused(standard_check(&(standard_in){"siqiang", "四强", "team", titles, bodies, 2}, &s, &e), &e, "invalid_target", "target");
+    refused(standard_check(&(standard_in){"siqiang", "四强", "member", titles, bodies, 0}, &s, &e), &e, "invalid_items", "items");
+    refused(standard_check(&(standard_in){"siqiang", "四强", "member", titles, bodies, STD_MAX_ITEMS + 1}, &s, &e), &e, "invalid_items", "items");
+    refused(standard_check(&(standard_in){"siqiang", "\u3000", "org", titles, bodies, 2}, &s, &e), &e, "required", "name");
+    refused(standard_check(&(standard_in){"siqiang", chars(long_text, "强", 31), "org", titles, bodies, 2}, &s, &e), &e, "too_long", "name");
+    const char *blank[2] = {"政治引领强", " \u3000"};
+    refused(standard_check(&(standard_in){"siqiang", "四强", "org", blank, bodies, 2}, &s, &e), &e, "required", "items[1].title");
+    const char *bad[2] = {"政治引领强", "发展\xc3"};
+    refused(standard_check(&(standard_in){"siqiang", "四强", "org", bad, bodies, 2}, &s, &e), &e, "invalid_text", "items[1].title");
+    const char *long_body[2] = {chars(long_text, "内", 501), ""};
+    refused(standard_check(&(standard_in){"siqiang", "四强", "org", titles, long_body, 2}, &s, &e), &e, "too_long", "items[0].body");
+
+    carrier_ok k;
+    assert_int_equal(carrier_check(&(carrier_in){" 党员先锋岗\u3000", NULL}, &k, &e), CX_OK);
+    assert_string_equal(k.name, "党员先锋岗");
+    assert_string_equal(k.description, "");
+    refused(carrier_check(&(carrier_in){"\u3000", "三亮三比三评"}, &k, &e), &e, "required", "name");
+    refused(carrier_check(&(carrier_in){chars(long_text, "岗", 41), ""}, &k, &e), &e, "too_long", "name");
+    assert_int_equal(carrier_check(&(carrier_in){"先锋岗", chars(long_text, "评", 500)}, &k, &e), CX_OK);
+    refused(carrier_check(&(carrier_in){"先锋岗", chars(long_text, "评", 501)}, &k, &e), &e, "too_long", "description");
+    refused(carrier_check(&(carrier_in){"先锋岗", "亮身份\xed\xa0\x80"}, &k, &e), &e, "invalid_text", "description");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -503,6 +543,7 @@ int main(void)
         cmocka_unit_test_setup(test_draw, setup),
         cmocka_unit_test(test_rollup_deltas),
         cmocka_unit_test(test_campaign_input),
+        cmocka_unit_test(test_standard_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

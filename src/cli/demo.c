@@ -282,23 +282,26 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
                                         "服务群众的主动性不够", "带头弘扬正气方面做得不够"};
     member m[8];
     bool upd;
+    review_ok rv;
     /* the members filled in paper forms (自评表、互评表) that the branch secretary keyed in */
     actor sec = {0, "支部书记", NULL, NULL};
     if (user_find(d, "secretary", &sec.user_id) != 1) return CX_OK;
     for (int i = 0; i < n; i++) {
         if (member_get(d, ids[i], &m[i]) != 1) return CX_ERR;
         review_in self = {levels[i], "按承诺走访联系户，帮助群众解决实际困难", gaps[i % 4], "每月至少走访 4 户，坚持学习记笔记"};
-        if (review_member_submit(d, &sec, rid, &m[i], ids[i], &self, &upd, e) != CX_OK) return CX_ERR;
+        if (review_check(&self, true, &rv, e) != CX_OK || review_member_submit(d, &sec, rid, &m[i], ids[i], &rv, &upd, e) != CX_OK)
+            return CX_ERR;
     }
     for (int i = 0; i < n; i++)
         for (int k = 1; k <= 2; k++) {
             review_in peer = {peers[(i + k) % n], "", "", ""};
-            if (review_member_submit(d, &sec, rid, &m[(i + k) % n], ids[i], &peer, &upd, e) != CX_OK) return CX_ERR;
+            if (review_check(&peer, false, &rv, e) != CX_OK || review_member_submit(d, &sec, rid, &m[(i + k) % n], ids[i], &rv, &upd, e) != CX_OK)
+                return CX_ERR;
         }
     org b;
     if (org_get(d, branch, &b) != 1) return CX_ERR;
     review_in oself = {"11211", "班子团结，承诺事项按期推进", "工作机制还不够健全", "完善党员联系户制度"};
-    if (review_org_submit(d, &sec, rid, &b, &oself, &upd, e) != CX_OK) return CX_ERR;
+    if (review_check(&oself, true, &rv, e) != CX_OK || review_org_submit(d, &sec, rid, &b, &rv, &upd, e) != CX_OK) return CX_ERR;
     if (user_find(d, "leader", &leader) == 1) {
         commentary_in ci = {"1", "支部班子团结，公开承诺推进有力", "群众评议发动面还不够广", "扩大群众评议覆盖面，按月通报践诺情况"};
         if (charge_add(d, &actor_cli, rid, leader, &b, 0, NULL, e) != CX_OK ||

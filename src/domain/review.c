@@ -365,3 +365,21 @@ int carrier_check(const carrier_in *in, carrier_ok *out, cx_err *e)
     if (text_check(&T_CARRIER, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
     return text_check(&T_CARRIER_TEXT, in->description, out->description, sizeof out->description, e);
 }
+
+/* ---- what people type: self and peer reviews ---- */
+
+static const text_rule T_ACHIEVEMENTS = {"achievements", "主要成绩", 0, 1000, false},
+                       T_SHORTCOMINGS = {"shortcomings", "存在的不足（找不足）", 1, 1000, false},
+                       T_DIRECTION = {"direction", "努力方向（明方向）", 1, 1000, false},
+                       T_REMARK = {"shortcomings", "意见和建议", 0, 500, false};
+
+int review_check(const review_in *in, bool self, review_ok *out, cx_err *e)
+{
+    out->levels = in->levels;
+    out->achievements[0] = out->direction[0] = 0;
+    if (!self) return text_check(&T_REMARK, in->shortcomings, out->shortcomings, sizeof out->shortcomings, e);
+    if (text_check(&T_ACHIEVEMENTS, in->achievements, out->achievements, sizeof out->achievements, e) != CX_OK ||
+        text_check(&T_SHORTCOMINGS, in->shortcomings, out->shortcomings, sizeof out->shortcomings, e) != CX_OK)
+        return CX_ERR;
+    return text_check(&T_DIRECTION, in->direction, out->direction, sizeof out->direction, e);
+}

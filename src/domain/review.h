@@ -181,4 +181,18 @@ typedef struct carrier_ok {
     char name[RV_BYTES(40)], description[RV_BYTES(500)];
 } carrier_ok;
 int carrier_check(const carrier_in *in, carrier_ok *out, cx_err *e);
+
+/* A self-review (self: of a member by themselves, or of an organisation): achievements 0–1000
+ * characters, shortcomings (找不足) and direction (明方向) 1–1000; a peer review: an optional remark
+ * of at most 500 characters in shortcomings, the other two left empty. levels stays as typed: how
+ * many digits it needs is the campaign's (the store checks it with levels_check). */
+typedef struct review_in {
+    const char *levels;                       /* one digit per standard item, 1 好 … 4 差 */
+    const char *achievements, *shortcomings, *direction;
+} review_in;
+typedef struct review_ok {
+    const char *levels;
+    char achievements[RV_BYTES(1000)], shortcomings[RV_BYTES(1000)], direction[RV_BYTES(1000)];
+} review_ok;
+int review_check(const review_in *in, bool self, review_ok *out, cx_err *e);
 #endif

@@ -523,6 +523,30 @@ static void test_standard_input(void **st)
     refused(carrier_check(&(carrier_in){"先锋岗", "亮身份\xed\xa0\x80"}, &k, &e), &e, "invalid_text", "description");
 }
 
+static void test_review_input(void **st)
+{
+    (void)st;
+    static review_ok r;
+    cx_err e = {0};
+    review_in self = {"11211", "", " 理论学习不够\u3000", "\n每月走访 4 户\n"};
+    assert_int_equal(review_check(&self, true, &r, &e), CX_OK);
+    assert_string_equal(r.levels, "11211"); /* as typed: the store counts the campaign's items */
+    assert_string_equal(r.achievements, "");
+    assert_string_equal(r.shortcomings, "理论学习不够");
+    assert_string_equal(r.direction, "每月走访 4 户");
+    refused(review_check(&(review_in){"11211", "成绩", " ", "方向"}, true, &r, &e), &e, "required", "shortcomings");
+    refused(review_check(&(review_in){"11211", "成绩", "不足", "\u3000\u3000"}, true, &r, &e), &e, "required", "direction");
+    refused(review_check(&(review_in){"11211", chars(long_text, "绩", 1001), "不足", "方向"}, true, &r, &e), &e, "too_long", "achievements");
+    refused(review_check(&(review_in){"11211", "成绩", "不足\xff", "方向"}, true, &r, &e), &e, "invalid_text", "shortcomings");
+    /* a peer review: the remark alone, at most 500 characters, and nothing else kept */
+    assert_int_equal(review_check(&(review_in){"22222", "成绩", NULL, "方向"}, false, &r, &e), CX_OK);
+    assert_string_equal(r.achievements, "");
+    assert_string_equal(r.shortcomings, "");
+    assert_string_equal(r.direction, "");
+    assert_int_equal(review_check(&(review_in){"22222", NULL, chars(long_text, "议", 500), NULL}, false, &r, &e), CX_OK);
+    refused(review_check(&(review_in){"22222", NULL, chars(long_text, "议", 501), NULL}, false, &r, &e), &e, "too_long", "shortcomings");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_rollup_deltas),
         cmocka_unit_test(test_campaign_input),
         cmocka_unit_test(test_standard_input),
+        cmocka_unit_test(test_review_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -304,13 +304,15 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
     if (review_check(&oself, true, &rv, e) != CX_OK || review_org_submit(d, &sec, rid, &b, &rv, &upd, e) != CX_OK) return CX_ERR;
     if (user_find(d, "leader", &leader) == 1) {
         commentary_in ci = {"1", "支部班子团结，公开承诺推进有力", "群众评议发动面还不够广", "扩大群众评议覆盖面，按月通报践诺情况"};
+        commentary_ok co;
         if (charge_add(d, &actor_cli, rid, leader, &b, 0, NULL, e) != CX_OK ||
             charge_add(d, &actor_cli, rid, leader, &b, ids[0], NULL, e) != CX_OK ||
-            charge_add(d, &actor_cli, rid, leader, &b, ids[1], NULL, e) != CX_OK ||
-            commentary_submit(d, &actor_cli, rid, leader, &b, 0, &ci, &upd, e) != CX_OK)
+            charge_add(d, &actor_cli, rid, leader, &b, ids[1], NULL, e) != CX_OK || commentary_check(&ci, &co, e) != CX_OK ||
+            commentary_submit(d, &actor_cli, rid, leader, &b, 0, &co, &upd, e) != CX_OK)
             return CX_ERR;
         commentary_in cm = {"2", "走访联系户扎实，群众认可", "理论学习笔记不够系统", "下半年读完一本党史书籍并交流心得"};
-        if (commentary_submit(d, &actor_cli, rid, leader, &b, ids[0], &cm, &upd, e) != CX_OK) return CX_ERR;
+        if (commentary_check(&cm, &co, e) != CX_OK || commentary_submit(d, &actor_cli, rid, leader, &b, ids[0], &co, &upd, e) != CX_OK)
+            return CX_ERR;
     }
     static const char *const party[4] = {"111", "111", "112", "121"};
     static const char *const window[4] = {"111111", "111111", "112111", "111121"};

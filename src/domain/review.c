@@ -383,3 +383,20 @@ int review_check(const review_in *in, bool self, review_ok *out, cx_err *e)
         return CX_ERR;
     return text_check(&T_DIRECTION, in->direction, out->direction, sizeof out->direction, e);
 }
+
+/* ---- what people type: commentary ---- */
+
+static const text_rule T_PRAISE = {"achievements", "肯定成绩", 1, 1000, false}, T_PROBLEMS = {"problems", "指出问题", 1, 1000, false},
+                       T_AIM = {"direction", "明确努力方向", 1, 1000, false};
+
+int commentary_check(const commentary_in *in, commentary_ok *out, cx_err *e)
+{
+    const char *lv = in->level;
+    if (!lv || strlen(lv) != 1 || lv[0] < '1' || lv[0] > '4')
+        return cx_fail(e, 400, "invalid_level", "level", "点评等次应为 1（好）、2（较好）、3（一般）或 4（差）");
+    out->level = lv[0] - '0';
+    if (text_check(&T_PRAISE, in->achievements, out->achievements, sizeof out->achievements, e) != CX_OK ||
+        text_check(&T_PROBLEMS, in->problems, out->problems, sizeof out->problems, e) != CX_OK)
+        return CX_ERR;
+    return text_check(&T_AIM, in->direction, out->direction, sizeof out->direction, e);
+}

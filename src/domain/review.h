@@ -195,4 +195,16 @@ typedef struct review_ok {
     char achievements[RV_BYTES(1000)], shortcomings[RV_BYTES(1000)], direction[RV_BYTES(1000)];
 } review_ok;
 int review_check(const review_in *in, bool self, review_ok *out, cx_err *e);
+
+/* 领导点评: level "1".."4" (invalid_level), then achievements (肯定成绩), problems (指出问题) and
+ * direction (明确努力方向), each 1–1000 characters. */
+typedef struct commentary_in {
+    const char *level;                        /* "1".."4" */
+    const char *achievements, *problems, *direction;
+} commentary_in;
+typedef struct commentary_ok {
+    int level;                                /* LV_* */
+    char achievements[RV_BYTES(1000)], problems[RV_BYTES(1000)], direction[RV_BYTES(1000)];
+} commentary_ok;
+int commentary_check(const commentary_in *in, commentary_ok *out, cx_err *e);
 #endif

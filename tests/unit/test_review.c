@@ -547,6 +547,24 @@ static void test_review_input(void **st)
     refused(review_check(&(review_in){"22222", NULL, chars(long_text, "议", 501), NULL}, false, &r, &e), &e, "too_long", "shortcomings");
 }
 
+static void test_commentary_input(void **st)
+{
+    (void)st;
+    static commentary_ok c;
+    cx_err e = {0};
+    assert_int_equal(commentary_check(&(commentary_in){"2", " 肯定\u3000", "问题\n其二", "方向"}, &c, &e), CX_OK);
+    assert_int_equal(c.level, LV_FAIR);
+    assert_string_equal(c.achievements, "肯定");
+    assert_string_equal(c.problems, "问题\n其二");
+    refused(commentary_check(&(commentary_in){"5", "肯定", "问题", "方向"}, &c, &e), &e, "invalid_level", "level");
+    refused(commentary_check(&(commentary_in){" 1", "肯定", "问题", "方向"}, &c, &e), &e, "invalid_level", "level");
+    refused(commentary_check(&(commentary_in){NULL, "肯定", "问题", "方向"}, &c, &e), &e, "invalid_level", "level");
+    refused(commentary_check(&(commentary_in){"1", "\u3000", "问题", "方向"}, &c, &e), &e, "required", "achievements");
+    refused(commentary_check(&(commentary_in){"1", "肯定", "问题\xc0\xaf", "方向"}, &c, &e), &e, "invalid_text", "problems");
+    assert_int_equal(commentary_check(&(commentary_in){"1", "肯定", "问题", chars(long_text, "向", 1000)}, &c, &e), CX_OK);
+    refused(commentary_check(&(commentary_in){"1", "肯定", "问题", chars(long_text, "向", 1001)}, &c, &e), &e, "too_long", "direction");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -569,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_campaign_input),
         cmocka_unit_test(test_standard_input),
         cmocka_unit_test(test_review_input),
+        cmocka_unit_test(test_commentary_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -400,3 +400,44 @@ int commentary_check(const commentary_in *in, commentary_ok *out, cx_err *e)
         return CX_ERR;
     return text_check(&T_AIM, in->direction, out->direction, sizeof out->direction, e);
 }
+
+/* ---- what people type: grades and exclusions ---- */
+
+static const text_rule T_DECISION = {"reason", "决定理由", 1, 500, false};
+
+int decision_check(const meeting_in *in, const char *today, meeting_ok *out, cx_err *e)
+{
+    char now[11];
+    if (!today) date_today(now), today = now;
+    if (in->grade < GR_1 || in->grade > GR_4)
+        return cx_fail(e, 400, "invalid_grade", "grade", "等次应为 excellent（优秀）、qualified（合格）、basic（基本合格）或 unqualified（不合格）");
+    *out = (meeting_ok){.grade = in->grade, .entitled = in->entitled, .present = in->present, .in_favour = in->in_favour};
+    if (text_check(&T_DECISION, in->reason, out->reason, sizeof out->reason, e) != CX_OK) return CX_ERR;
+    if (!in->date || !*in->date) {
+        snprintf(out->date, sizeof out->date, "%s", today);
+        return CX_OK;
+    }
+    out->dated = true;
+    if (date_parse(in->date, false, "meeting_date", "支部党员大会日期", out->date, e) != CX_OK) return CX_ERR;
+    if (date_cmp(out->date, today) > 0) return cx_fail(e, 400, "invalid_meeting", "meeting_date", "支部党员大会日期 %s 还没有到", out->date);
+    return CX_OK;
+}
+
+int approval_check(bool approve, const char *reason, approval_ok *out, cx_err *e)
+{
+    text_rule r = {"reason", "不批准的理由", approve ? 0 : 1, 100, false};
+    out->approve = approve;
+    return text_check(&r, reason, out->reason, sizeof out->reason, e);
+}
+
+int exclusion_check(const char *reason, const char *note, exclusion_ok *out, cx_err *e)
+{
+    bool remove = !reason || !*reason || !strcmp(reason, "none");
+    int ex = remove ? EX_NONE : exclusion_from_code(reason);
+    if (ex < 0)
+        return cx_fail(e, 400, "invalid_reason", "reason",
+                       "不参加等次评定的原因应为 away（外出半年以上）、imprisoned（服刑）、bedridden（长期卧床）、incapacitated（丧失行为能力）或 other（其他，须说明）；预备党员自动不评定等次");
+    out->reason = ex;
+    text_rule r = {"note", "说明", ex == EX_OTHER ? 1 : 0, 200, false};
+    return text_check(&r, note, out->note, sizeof out->note, e);
+}

@@ -207,4 +207,37 @@ typedef struct commentary_ok {
     char achievements[RV_BYTES(1000)], problems[RV_BYTES(1000)], direction[RV_BYTES(1000)];
 } commentary_ok;
 int commentary_check(const commentary_in *in, commentary_ok *out, cx_err *e);
+
+/* 民主评议 branch meeting's decision as typed: grade GR_1..GR_4 (invalid_grade), reason 1–500
+ * characters, date YYYY-MM-DD not after today (NULL: date_today(); an empty date is today). The
+ * numbers go through as typed: meeting_check judges them against the roster, in the store. */
+typedef struct meeting_in {
+    int grade;
+    int64_t entitled, present, in_favour;    /* entitled 0: not typed */
+    const char *reason, *date;                /* date: YYYY-MM-DD, NULL or "" for today */
+} meeting_in;
+typedef struct meeting_ok {
+    int grade;
+    int64_t entitled, present, in_favour;
+    char reason[RV_BYTES(500)], date[11];
+    bool dated;                               /* the date was typed (not today by default) */
+} meeting_ok;
+int decision_check(const meeting_in *in, const char *today, meeting_ok *out, cx_err *e);
+
+/* The higher committee's answer: a reason (不批准的理由, at most 100 characters) required when it
+ * does not approve. */
+typedef struct approval_ok {
+    bool approve;
+    char reason[RV_BYTES(100)];
+} approval_ok;
+int approval_check(bool approve, const char *reason, approval_ok *out, cx_err *e);
+
+/* Leaving a member out of a round's grading: reason an exclusion code other than probationary
+ * (invalid_reason), or "", "none" or NULL to take it back (EX_NONE); note at most 200 characters,
+ * required for other. */
+typedef struct exclusion_ok {
+    int reason;                               /* EX_*; EX_NONE: take the exclusion back */
+    char note[RV_BYTES(200)];
+} exclusion_ok;
+int exclusion_check(const char *reason, const char *note, exclusion_ok *out, cx_err *e);
 #endif

@@ -565,6 +565,59 @@ static void test_commentary_input(void **st)
     refused(commentary_check(&(commentary_in){"1", "肯定", "问题", chars(long_text, "向", 1001)}, &c, &e), &e, "too_long", "direction");
 }
 
+static void test_grade_input(void **st)
+{
+    (void)st;
+    static meeting_ok m;
+    cx_err e = {0};
+    meeting_in in = {.grade = GR_2, .entitled = 0, .present = 9, .in_favour = 7, .reason = " 支部党员大会讨论决定\u3000", .date = NULL};
+    assert_int_equal(decision_check(&in, "2026-06-15", &m, &e), CX_OK);
+    assert_string_equal(m.reason, "支部党员大会讨论决定");
+    assert_string_equal(m.date, "2026-06-15"); /* today when left out */
+    assert_false(m.dated);
+    assert_int_equal(m.present, 9);
+    in.date = "2026/6/1";
+    assert_int_equal(decision_check(&in, "2026-06-15", &m, &e), CX_OK);
+    assert_string_equal(m.date, "2026-06-01");
+    assert_true(m.dated);
+    in.date = "2026-06-16";
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "invalid_meeting", "meeting_date");
+    in.date = "2026-02-30";
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "invalid_date", "meeting_date");
+    in.date = "";
+    in.reason = "\u3000 ";
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "required", "reason");
+    in.reason = chars(long_text, "理", 501);
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "too_long", "reason");
+    in.grade = GR_NONE;
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "invalid_grade", "grade");
+
+    approval_ok a;
+    assert_int_equal(approval_check(true, NULL, &a, &e), CX_OK);
+    assert_true(a.approve);
+    assert_string_equal(a.reason, "");
+    refused(approval_check(false, " \u3000", &a, &e), &e, "required", "reason");
+    assert_int_equal(approval_check(false, chars(long_text, "由", 100), &a, &e), CX_OK);
+    refused(approval_check(false, chars(long_text, "由", 101), &a, &e), &e, "too_long", "reason");
+    refused(approval_check(true, "理由\xff", &a, &e), &e, "invalid_text", "reason");
+
+    exclusion_ok x;
+    assert_int_equal(exclusion_check("away", " 外出务工一年\u3000", &x, &e), CX_OK);
+    assert_int_equal(x.reason, EX_AWAY);
+    assert_string_equal(x.note, "外出务工一年");
+    assert_int_equal(exclusion_check("none", NULL, &x, &e), CX_OK);
+    assert_int_equal(x.reason, EX_NONE);
+    assert_int_equal(exclusion_check("", NULL, &x, &e), CX_OK);
+    assert_int_equal(x.reason, EX_NONE);
+    assert_int_equal(exclusion_check(NULL, NULL, &x, &e), CX_OK);
+    assert_int_equal(x.reason, EX_NONE);
+    refused(exclusion_check("vacation", NULL, &x, &e), &e, "invalid_reason", "reason");
+    refused(exclusion_check("probationary", NULL, &x, &e), &e, "invalid_reason", "reason");
+    refused(exclusion_check("other", "\u3000\n", &x, &e), &e, "required", "note");
+    assert_int_equal(exclusion_check("other", "照顾病重家属\n半年", &x, &e), CX_OK);
+    refused(exclusion_check("away", chars(long_text, "外", 201), &x, &e), &e, "too_long", "note");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_standard_input),
         cmocka_unit_test(test_review_input),
         cmocka_unit_test(test_commentary_input),
+        cmocka_unit_test(test_grade_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

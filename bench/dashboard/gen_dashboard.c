@@ -272,7 +272,9 @@ int main(int argc, char **argv)
     printf("members: %" PRId64 " in %.1f s\n", members, now_s() - t);
 
     int64_t campaign_id = 0, round = 0;
-    if (campaign_create(D, &actor_cli, 1, "创先争优比贡献（基准）", "2010-04-01", "2012-06-30", &campaign_id, &e) != CX_OK) {
+    campaign_ok camp;
+    if (campaign_check(&(campaign_in){"创先争优比贡献（基准）", "2010-04-01", "2012-06-30"}, &camp, &e) != CX_OK ||
+        campaign_create(D, &actor_cli, 1, &camp, &campaign_id, &e) != CX_OK) {
         fprintf(stderr, "gen_dashboard: campaign: %s\n", e.msg);
         return 1;
     }

@@ -144,7 +144,10 @@ static int demo_pledges(db *d, int64_t root, int64_t branch, int64_t *campaign_i
     days_from_today(-180, start);
     days_from_today(365, end);
     int64_t cid;
-    if (campaign_create(d, &actor_cli, root, "创先争优比贡献，建设美好新顺河", start, end, &cid, e) != CX_OK) return CX_ERR;
+    campaign_ok c;
+    if (campaign_check(&(campaign_in){"创先争优比贡献，建设美好新顺河", start, end}, &c, e) != CX_OK ||
+        campaign_create(d, &actor_cli, root, &c, &cid, e) != CX_OK)
+        return CX_ERR;
     *campaign_id = cid;
     int64_t ids[6] = {0};
     db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 6");
@@ -262,7 +265,9 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
     int month = atoi(today + 5);
     snprintf(name, sizeof name, "%.4s年%s半年", today, month <= 6 ? "上" : "下");
     int64_t rid, leader = 0, win;
-    if (round_create(d, &actor_cli, root, campaign_id, name, start, end, "party3", &rid, e) != CX_OK) return CX_ERR;
+    round_ok ro;
+    if (round_check(&(round_in){name, start, end, "party3"}, &ro, e) != CX_OK || round_create(d, &actor_cli, root, campaign_id, &ro, &rid, e) != CX_OK)
+        return CX_ERR;
     int64_t ids[8] = {0};
     int n = 0;
     db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE org_id = ? AND active = 1 AND status = 'full' ORDER BY id LIMIT 8");
@@ -277,32 +282,37 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
                                         "服务群众的主动性不够", "带头弘扬正气方面做得不够"};
     member m[8];
     bool upd;
+    review_ok rv;
     /* the members filled in paper forms (自评表、互评表) that the branch secretary keyed in */
     actor sec = {0, "支部书记", NULL, NULL};
     if (user_find(d, "secretary", &sec.user_id) != 1) return CX_OK;
     for (int i = 0; i < n; i++) {
         if (member_get(d, ids[i], &m[i]) != 1) return CX_ERR;
         review_in self = {levels[i], "按承诺走访联系户，帮助群众解决实际困难", gaps[i % 4], "每月至少走访 4 户，坚持学习记笔记"};
-        if (review_member_submit(d, &sec, rid, &m[i], ids[i], &self, &upd, e) != CX_OK) return CX_ERR;
+        if (review_check(&self, true, &rv, e) != CX_OK || review_member_submit(d, &sec, rid, &m[i], ids[i], &rv, &upd, e) != CX_OK)
+            return CX_ERR;
     }
     for (int i = 0; i < n; i++)
         for (int k = 1; k <= 2; k++) {
             review_in peer = {peers[(i + k) % n], "", "", ""};
-            if (review_member_submit(d, &sec, rid, &m[(i + k) % n], ids[i], &peer, &upd, e) != CX_OK) return CX_ERR;
+            if (review_check(&peer, false, &rv, e) != CX_OK || review_member_submit(d, &sec, rid, &m[(i + k) % n], ids[i], &rv, &upd, e) != CX_OK)
+                return CX_ERR;
         }
     org b;
     if (org_get(d, branch, &b) != 1) return CX_ERR;
     review_in oself = {"11211", "班子团结，承诺事项按期推进", "工作机制还不够健全", "完善党员联系户制度"};
-    if (review_org_submit(d, &sec, rid, &b, &oself, &upd, e) != CX_OK) return CX_ERR;
+    if (review_check(&oself, true, &rv, e) != CX_OK || review_org_submit(d, &sec, rid, &b, &rv, &upd, e) != CX_OK) return CX_ERR;
     if (user_find(d, "leader", &leader) == 1) {
         commentary_in ci = {"1", "支部班子团结，公开承诺推进有力", "群众评议发动面还不够广", "扩大群众评议覆盖面，按月通报践诺情况"};
+        commentary_ok co;
         if (charge_add(d, &actor_cli, rid, leader, &b, 0, NULL, e) != CX_OK ||
             charge_add(d, &actor_cli, rid, leader, &b, ids[0], NULL, e) != CX_OK ||
-            charge_add(d, &actor_cli, rid, leader, &b, ids[1], NULL, e) != CX_OK ||
-            commentary_submit(d, &actor_cli, rid, leader, &b, 0, &ci, &upd, e) != CX_OK)
+            charge_add(d, &actor_cli, rid, leader, &b, ids[1], NULL, e) != CX_OK || commentary_check(&ci, &co, e) != CX_OK ||
+            commentary_submit(d, &actor_cli, rid, leader, &b, 0, &co, &upd, e) != CX_OK)
             return CX_ERR;
         commentary_in cm = {"2", "走访联系户扎实，群众认可", "理论学习笔记不够系统", "下半年读完一本党史书籍并交流心得"};
-        if (commentary_submit(d, &actor_cli, rid, leader, &b, ids[0], &cm, &upd, e) != CX_OK) return CX_ERR;
+        if (commentary_check(&cm, &co, e) != CX_OK || commentary_submit(d, &actor_cli, rid, leader, &b, ids[0], &co, &upd, e) != CX_OK)
+            return CX_ERR;
     }
     static const char *const party[4] = {"111", "111", "112", "121"};
     static const char *const window[4] = {"111111", "111111", "112111", "111121"};

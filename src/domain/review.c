@@ -1,5 +1,7 @@
 /* review.c: the rules of the three reviews and of grading (see review.h). */
 #include "review.h"
+#include "date.h"
+#include "text.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,4 +290,154 @@ void draw_sample(uint64_t seed, uint32_t population, uint32_t n, uint32_t *out)
         out[i] = slot[i];
     }
     free(slot);
+}
+
+/* ---- what people type: campaigns, phases, rounds ---- */
+
+static const text_rule T_THEME = {"theme", "活动主题", 1, 60, true}, T_PHASE = {"name", "阶段名称", 1, 60, false},
+                       T_ROUND = {"name", "评议轮次名称", 1, 40, false};
+
+/* A period typed as two dates, end not before start. */
+static int period_check(const char *start, const char *end, char sd[11], char ed[11], cx_err *e)
+{
+    if (date_parse(start, false, "start_date", "开始日期", sd, e) != CX_OK) return CX_ERR;
+    if (date_parse(end, false, "end_date", "结束日期", ed, e) != CX_OK) return CX_ERR;
+    if (date_cmp(ed, sd) < 0) return cx_fail(e, 400, "invalid_period", "end_date", "结束日期不能早于开始日期");
+    return CX_OK;
+}
+
+int campaign_check(const campaign_in *in, campaign_ok *out, cx_err *e)
+{
+    if (text_check(&T_THEME, in->theme, out->theme, sizeof out->theme, e) != CX_OK) return CX_ERR;
+    if (date_parse(in->start_date, false, "start_date", "开始日期", out->start_date, e) != CX_OK) return CX_ERR;
+    if (date_parse(in->end_date, false, "end_date", "结束日期", out->end_date, e) != CX_OK) return CX_ERR;
+    if (date_cmp(out->end_date, out->start_date) <= 0) return cx_fail(e, 400, "invalid_period", "end_date", "结束日期应晚于开始日期");
+    return CX_OK;
+}
+
+int phase_check(const phase_in *in, phase_ok *out, cx_err *e)
+{
+    if (text_check(&T_PHASE, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    return period_check(in->start_date, in->end_date, out->start_date, out->end_date, e);
+}
+
+int round_check(const round_in *in, round_ok *out, cx_err *e)
+{
+    const char *q = in->questions && *in->questions ? in->questions : "party3";
+    if (!questions_of(q, NULL))
+        return cx_fail(e, 400, "invalid_questions", "questions", "群众评议问题应为 party3（党员三问）或 window6（窗口六问）");
+    snprintf(out->questions, sizeof out->questions, "%s", q);
+    if (text_check(&T_ROUND, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    return period_check(in->start_date, in->end_date, out->start_date, out->end_date, e);
+}
+
+/* ---- what people type: standard sets and carriers ---- */
+
+static const text_rule T_STD_NAME = {"name", "标准名称", 1, 30, false}, T_CARRIER = {"name", "载体名称", 1, 40, false},
+                       T_CARRIER_TEXT = {"description", "载体说明", 0, 500, false};
+
+int standard_check(const standard_in *in, standard_ok *out, cx_err *e)
+{
+    const char *code = in->code;
+    size_t cl = code ? strlen(code) : 0;
+    if (cl < 2 || cl > 32 || strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != cl)
+        return cx_fail(e, 400, "invalid_code", "code", "标准代码应为 2–32 个小写字母、数字或下划线（如 siqiang）");
+    if (!in->target || (strcmp(in->target, "org") && strcmp(in->target, "member")))
+        return cx_fail(e, 400, "invalid_target", "target", "适用对象应为党组织（org）或党员（member）");
+    if (in->n < 1 || in->n > STD_MAX_ITEMS) return cx_fail(e, 400, "invalid_items", "items", "标准应有 1 到 %d 条内容", STD_MAX_ITEMS);
+    memcpy(out->code, code, cl + 1);
+    snprintf(out->target, sizeof out->target, "%s", in->target);
+    if (text_check(&T_STD_NAME, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    out->n = in->n;
+    for (int i = 0; i < in->n; i++) {
+        char field[32];
+        snprintf(field, sizeof field, "items[%d].title", i);
+        text_rule title = {field, "标准条目的标题", 1, 40, false}, body = {field, "标准条目的内容", 0, 500, false};
+        if (text_check(&title, in->titles[i], out->items[i].title, sizeof out->items[i].title, e) != CX_OK) return CX_ERR;
+        snprintf(field, sizeof field, "items[%d].body", i);
+        if (text_check(&body, in->bodies[i], out->items[i].body, sizeof out->items[i].body, e) != CX_OK) return CX_ERR;
+    }
+    return CX_OK;
+}
+
+int carrier_check(const carrier_in *in, carrier_ok *out, cx_err *e)
+{
+    if (text_check(&T_CARRIER, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    return text_check(&T_CARRIER_TEXT, in->description, out->description, sizeof out->description, e);
+}
+
+/* ---- what people type: self and peer reviews ---- */
+
+static const text_rule T_ACHIEVEMENTS = {"achievements", "主要成绩", 0, 1000, false},
+                       T_SHORTCOMINGS = {"shortcomings", "存在的不足（找不足）", 1, 1000, false},
+                       T_DIRECTION = {"direction", "努力方向（明方向）", 1, 1000, false},
+                       T_REMARK = {"shortcomings", "意见和建议", 0, 500, false};
+
+int review_check(const review_in *in, bool self, review_ok *out, cx_err *e)
+{
+    out->levels = in->levels;
+    out->achievements[0] = out->direction[0] = 0;
+    if (!self) return text_check(&T_REMARK, in->shortcomings, out->shortcomings, sizeof out->shortcomings, e);
+    if (text_check(&T_ACHIEVEMENTS, in->achievements, out->achievements, sizeof out->achievements, e) != CX_OK ||
+        text_check(&T_SHORTCOMINGS, in->shortcomings, out->shortcomings, sizeof out->shortcomings, e) != CX_OK)
+        return CX_ERR;
+    return text_check(&T_DIRECTION, in->direction, out->direction, sizeof out->direction, e);
+}
+
+/* ---- what people type: commentary ---- */
+
+static const text_rule T_PRAISE = {"achievements", "肯定成绩", 1, 1000, false}, T_PROBLEMS = {"problems", "指出问题", 1, 1000, false},
+                       T_AIM = {"direction", "明确努力方向", 1, 1000, false};
+
+int commentary_check(const commentary_in *in, commentary_ok *out, cx_err *e)
+{
+    const char *lv = in->level;
+    if (!lv || strlen(lv) != 1 || lv[0] < '1' || lv[0] > '4')
+        return cx_fail(e, 400, "invalid_level", "level", "点评等次应为 1（好）、2（较好）、3（一般）或 4（差）");
+    out->level = lv[0] - '0';
+    if (text_check(&T_PRAISE, in->achievements, out->achievements, sizeof out->achievements, e) != CX_OK ||
+        text_check(&T_PROBLEMS, in->problems, out->problems, sizeof out->problems, e) != CX_OK)
+        return CX_ERR;
+    return text_check(&T_AIM, in->direction, out->direction, sizeof out->direction, e);
+}
+
+/* ---- what people type: grades and exclusions ---- */
+
+static const text_rule T_DECISION = {"reason", "决定理由", 1, 500, false};
+
+int decision_check(const meeting_in *in, const char *today, meeting_ok *out, cx_err *e)
+{
+    char now[11];
+    if (!today) date_today(now), today = now;
+    if (in->grade < GR_1 || in->grade > GR_4)
+        return cx_fail(e, 400, "invalid_grade", "grade", "等次应为 excellent（优秀）、qualified（合格）、basic（基本合格）或 unqualified（不合格）");
+    *out = (meeting_ok){.grade = in->grade, .entitled = in->entitled, .present = in->present, .in_favour = in->in_favour};
+    if (text_check(&T_DECISION, in->reason, out->reason, sizeof out->reason, e) != CX_OK) return CX_ERR;
+    if (!in->date || !*in->date) {
+        snprintf(out->date, sizeof out->date, "%s", today);
+        return CX_OK;
+    }
+    out->dated = true;
+    if (date_parse(in->date, false, "meeting_date", "支部党员大会日期", out->date, e) != CX_OK) return CX_ERR;
+    if (date_cmp(out->date, today) > 0) return cx_fail(e, 400, "invalid_meeting", "meeting_date", "支部党员大会日期 %s 还没有到", out->date);
+    return CX_OK;
+}
+
+int approval_check(bool approve, const char *reason, approval_ok *out, cx_err *e)
+{
+    text_rule r = {"reason", "不批准的理由", approve ? 0 : 1, 100, false};
+    out->approve = approve;
+    return text_check(&r, reason, out->reason, sizeof out->reason, e);
+}
+
+int exclusion_check(const char *reason, const char *note, exclusion_ok *out, cx_err *e)
+{
+    bool remove = !reason || !*reason || !strcmp(reason, "none");
+    int ex = remove ? EX_NONE : exclusion_from_code(reason);
+    if (ex < 0)
+        return cx_fail(e, 400, "invalid_reason", "reason",
+                       "不参加等次评定的原因应为 away（外出半年以上）、imprisoned（服刑）、bedridden（长期卧床）、incapacitated（丧失行为能力）或 other（其他，须说明）；预备党员自动不评定等次");
+    out->reason = ex;
+    text_rule r = {"note", "说明", ex == EX_OTHER ? 1 : 0, 200, false};
+    return text_check(&r, note, out->note, sizeof out->note, e);
 }

@@ -116,4 +116,128 @@ int meeting_check(int64_t entitled, int64_t present, int64_t in_favour, cx_err *
  * from seed (splitmix64 stream, unbiased bounded integers, partial Fisher–Yates). The same seed
  * and population give the same draw on every machine. out must hold n; n ≤ population. */
 void draw_sample(uint64_t seed, uint32_t population, uint32_t n, uint32_t *out);
+
+/* ---- What people type, checked before the store sees it ----
+ * Each X_check takes the values as typed (X_in) and fills X_ok with them cleaned by the one text
+ * rule (domain/text.h: trimmed, valid UTF-8, within a length in characters), dates as YYYY-MM-DD;
+ * CX_OK, or CX_ERR with e naming the first field at fault (400). The store takes X_ok only and
+ * checks what needs the database (does the campaign exist, is the round open, the period inside
+ * the campaign's). */
+#define RV_BYTES(chars) ((chars) * 4 + 1) /* a buffer for so many characters of UTF-8 */
+
+/* A campaign: theme 1–60 characters on one line; start and end real dates, end after start
+ * (invalid_period). */
+typedef struct campaign_in {
+    const char *theme, *start_date, *end_date;
+} campaign_in;
+typedef struct campaign_ok {
+    char theme[RV_BYTES(60)], start_date[11], end_date[11];
+} campaign_ok;
+int campaign_check(const campaign_in *in, campaign_ok *out, cx_err *e);
+
+/* A phase of a campaign: name 1–60 characters; start ≤ end (the store checks that the period lies
+ * inside the campaign's). */
+typedef struct phase_in {
+    const char *name, *start_date, *end_date;
+} phase_in;
+typedef struct phase_ok {
+    char name[RV_BYTES(60)], start_date[11], end_date[11];
+} phase_ok;
+int phase_check(const phase_in *in, phase_ok *out, cx_err *e);
+
+/* A review round: questions party3 (the default when empty) or window6, name 1–40 characters,
+ * start ≤ end (inside the campaign's period: the store's check). */
+typedef struct round_in {
+    const char *name, *start_date, *end_date, *questions;
+} round_in;
+typedef struct round_ok {
+    char name[RV_BYTES(40)], start_date[11], end_date[11], questions[8];
+} round_ok;
+int round_check(const round_in *in, round_ok *out, cx_err *e);
+
+/* A standard set added as data (e.g. 四强): code [a-z0-9_] 2–32 (invalid_code), target org or member
+ * (invalid_target), 1–STD_MAX_ITEMS items (invalid_items), name 1–30 characters, each item a
+ * title (1–40, field items[i].title) and a body (0–500, items[i].body). */
+#define STD_MAX_ITEMS 12
+typedef struct standard_in {
+    const char *code, *name, *target;
+    const char *const *titles, *const *bodies; /* n of each */
+    int n;
+} standard_in;
+typedef struct standard_ok {
+    char code[33], name[RV_BYTES(30)], target[8];
+    int n;
+    struct {
+        char title[RV_BYTES(40)], body[RV_BYTES(500)];
+    } items[STD_MAX_ITEMS];
+} standard_ok;
+int standard_check(const standard_in *in, standard_ok *out, cx_err *e);
+
+/* A carrier (载体) an organisation names: name 1–40 characters, description 0–500. */
+typedef struct carrier_in {
+    const char *name, *description;
+} carrier_in;
+typedef struct carrier_ok {
+    char name[RV_BYTES(40)], description[RV_BYTES(500)];
+} carrier_ok;
+int carrier_check(const carrier_in *in, carrier_ok *out, cx_err *e);
+
+/* A self-review (self: of a member by themselves, or of an organisation): achievements 0–1000
+ * characters, shortcomings (找不足) and direction (明方向) 1–1000; a peer review: an optional remark
+ * of at most 500 characters in shortcomings, the other two left empty. levels stays as typed: how
+ * many digits it needs is the campaign's (the store checks it with levels_check). */
+typedef struct review_in {
+    const char *levels;                       /* one digit per standard item, 1 好 … 4 差 */
+    const char *achievements, *shortcomings, *direction;
+} review_in;
+typedef struct review_ok {
+    const char *levels;
+    char achievements[RV_BYTES(1000)], shortcomings[RV_BYTES(1000)], direction[RV_BYTES(1000)];
+} review_ok;
+int review_check(const review_in *in, bool self, review_ok *out, cx_err *e);
+
+/* 领导点评: level "1".."4" (invalid_level), then achievements (肯定成绩), problems (指出问题) and
+ * direction (明确努力方向), each 1–1000 characters. */
+typedef struct commentary_in {
+    const char *level;                        /* "1".."4" */
+    const char *achievements, *problems, *direction;
+} commentary_in;
+typedef struct commentary_ok {
+    int level;                                /* LV_* */
+    char achievements[RV_BYTES(1000)], problems[RV_BYTES(1000)], direction[RV_BYTES(1000)];
+} commentary_ok;
+int commentary_check(const commentary_in *in, commentary_ok *out, cx_err *e);
+
+/* 民主评议 branch meeting's decision as typed: grade GR_1..GR_4 (invalid_grade), reason 1–500
+ * characters, date YYYY-MM-DD not after today (NULL: date_today(); an empty date is today). The
+ * numbers go through as typed: meeting_check judges them against the roster, in the store. */
+typedef struct meeting_in {
+    int grade;
+    int64_t entitled, present, in_favour;    /* entitled 0: not typed */
+    const char *reason, *date;                /* date: YYYY-MM-DD, NULL or "" for today */
+} meeting_in;
+typedef struct meeting_ok {
+    int grade;
+    int64_t entitled, present, in_favour;
+    char reason[RV_BYTES(500)], date[11];
+    bool dated;                               /* the date was typed (not today by default) */
+} meeting_ok;
+int decision_check(const meeting_in *in, const char *today, meeting_ok *out, cx_err *e);
+
+/* The higher committee's answer: a reason (不批准的理由, at most 100 characters) required when it
+ * does not approve. */
+typedef struct approval_ok {
+    bool approve;
+    char reason[RV_BYTES(100)];
+} approval_ok;
+int approval_check(bool approve, const char *reason, approval_ok *out, cx_err *e);
+
+/* Leaving a member out of a round's grading: reason an exclusion code other than probationary
+ * (invalid_reason), or "", "none" or NULL to take it back (EX_NONE); note at most 200 characters,
+ * required for other. */
+typedef struct exclusion_ok {
+    int reason;                               /* EX_*; EX_NONE: take the exclusion back */
+    char note[RV_BYTES(200)];
+} exclusion_ok;
+int exclusion_check(const char *reason, const char *note, exclusion_ok *out, cx_err *e);
 #endif

@@ -3,7 +3,6 @@
 #include "campaign.h"
 #include "row.h"
 #include "review_int.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include "../domain/date.h"
 #include <stdlib.h>
@@ -29,15 +28,9 @@ int campaign_for_org(db *d, const org *o, campaign *c)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-int campaign_create(db *d, const actor *a, int64_t org_id, const char *theme, const char *start, const char *end,
-                    int64_t *id, cx_err *e)
+int campaign_create(db *d, const actor *a, int64_t org_id, const campaign_ok *in, int64_t *id, cx_err *e)
 {
-    static const text_rule T_THEME = {"theme", "活动主题", 1, 60, true};
-    if (text_check(&T_THEME, theme, NULL, 0, e) != CX_OK) return CX_ERR;
-    char sd[11], ed[11];
-    if (date_parse(start, false, "start_date", "开始日期", sd, e) != CX_OK) return CX_ERR;
-    if (date_parse(end, false, "end_date", "结束日期", ed, e) != CX_OK) return CX_ERR;
-    if (date_cmp(ed, sd) <= 0) return cx_fail(e, 400, "invalid_period", "end_date", "结束日期应晚于开始日期");
+    const char *theme = in->theme, *sd = in->start_date, *ed = in->end_date;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org o;
     if (org_get(d, org_id, &o) != 1) {
@@ -146,29 +139,23 @@ int phase_list(db *d, int64_t campaign_id, phase_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-/* Parses a period [start, end] that must lie inside [lo, hi] (when given). */
-int period_in(const char *start, const char *end, const char *lo, const char *hi, const char *what, char sd[11],
-              char ed[11], cx_err *e)
+/* Refuses a checked period [sd, ed] outside [lo, hi]. */
+int period_inside(const char *sd, const char *ed, const char *lo, const char *hi, const char *what, cx_err *e)
 {
-    if (date_parse(start, false, "start_date", "开始日期", sd, e) != CX_OK) return CX_ERR;
-    if (date_parse(end, false, "end_date", "结束日期", ed, e) != CX_OK) return CX_ERR;
-    if (date_cmp(ed, sd) < 0) return cx_fail(e, 400, "invalid_period", "end_date", "结束日期不能早于开始日期");
     if (lo && (date_cmp(sd, lo) < 0 || date_cmp(ed, hi) > 0))
         return cx_fail(e, 400, "outside_campaign", date_cmp(sd, lo) < 0 ? "start_date" : "end_date",
                        "%s应在活动期间 %s 至 %s 之内", what, lo, hi);
     return CX_OK;
 }
 
-int phase_save(db *d, const actor *a, int64_t campaign_id, int64_t phase_id, const char *name, const char *start,
-               const char *end, int64_t *id, cx_err *e)
+int phase_save(db *d, const actor *a, int64_t campaign_id, int64_t phase_id, const phase_ok *in, int64_t *id, cx_err *e)
 {
-    char *nm = clean_text(name, "name", "阶段名称", 60, true, e), *before = NULL;
-    if (!nm) return CX_ERR;
+    const char *nm = in->name, *sd = in->start_date, *ed = in->end_date;
+    char *before = NULL;
     campaign c;
-    char sd[11], ed[11];
     int rc = begin_campaign(d, campaign_id, &c, e);
     if (rc != CX_OK) goto out;
-    if (period_in(start, end, c.start_date, c.end_date, "阶段起止日期", sd, ed, e) != CX_OK) {
+    if (period_inside(sd, ed, c.start_date, c.end_date, "阶段起止日期", e) != CX_OK) {
         rc = refuse(d);
         goto out;
     }
@@ -212,7 +199,6 @@ int phase_save(db *d, const actor *a, int64_t campaign_id, int64_t phase_id, con
     if (rc == CX_OK && id) *id = phase_id;
 out:
     free(before);
-    free(nm);
     return rc;
 }
 

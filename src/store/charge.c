@@ -3,7 +3,6 @@
 #include "charge.h"
 #include "row.h"
 #include "review_int.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include "rollup.h"
 #include <stdlib.h>
@@ -220,15 +219,11 @@ int charge_unassigned(db *d, int64_t round_id, const org *root, int64_t limit, i
 }
 
 int commentary_submit(db *d, const actor *a, int64_t round_id, int64_t user_id, const org *o, int64_t target_member,
-                      const commentary_in *in, bool *updated, cx_err *e)
+                      const commentary_ok *in, bool *updated, cx_err *e)
 {
-    if (!in->level || strlen(in->level) != 1 || in->level[0] < '1' || in->level[0] > '4')
-        return cx_fail(e, 400, "invalid_level", "level", "点评等次应为 1（好）、2（较好）、3（一般）或 4（差）");
-    char *ach = NULL, *pro = NULL, *dir = NULL, *before = NULL;
-    text_spec tv[] = {{in->achievements, "achievements", "肯定成绩", 1000, true, &ach},
-                      {in->problems, "problems", "指出问题", 1000, true, &pro},
-                      {in->direction, "direction", "明确努力方向", 1000, true, &dir}};
-    if (clean_texts(tv, 3, e) != CX_OK) return CX_ERR;
+    const char *ach = in->achievements, *pro = in->problems, *dir = in->direction;
+    int64_t level = in->level;
+    char *before = NULL;
     review_round rd;
     target t;
     int64_t cid = 0, mid = 0;
@@ -267,11 +262,11 @@ int commentary_submit(db *d, const actor *a, int64_t round_id, int64_t user_id, 
     int64_t now = now_unix();
     if (rc == CX_OK && mid)
         rc = db_run(d, "UPDATE commentary SET level = ?, achievements = ?, problems = ?, direction = ?, updated_at = ? WHERE id = ?", "isssii",
-                    (int64_t)(in->level[0] - '0'), ach, pro, dir, now, mid);
+                    level, ach, pro, dir, now, mid);
     else if (rc == CX_OK) {
         rc = db_i64(d, &mid, 0, "INSERT INTO commentary (round_id, user_id, target_kind, target_id, org_id, level, achievements, problems, "
                                 "direction, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                    "iisiiisssii", round_id, user_id, t.kind, t.id, o->id, (int64_t)(in->level[0] - '0'), ach, pro, dir, now, now);
+                    "iisiiisssii", round_id, user_id, t.kind, t.id, o->id, level, ach, pro, dir, now, now);
         rollup delta = {{0}};
         delta.v[RU_CHARGES_DONE] = 1;
         /* the first commentary on the target (by any leader) makes it commented: serialised per
@@ -289,7 +284,7 @@ int commentary_submit(db *d, const actor *a, int64_t round_id, int64_t user_id, 
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "target_kind", t.kind);
     json_add_i64(j, "target_id", t.id);
-    json_add_i64(j, "level", in->level[0] - '0');
+    json_add_i64(j, "level", level);
     cJSON_AddStringToObject(j, "achievements", ach);
     cJSON_AddStringToObject(j, "problems", pro);
     cJSON_AddStringToObject(j, "direction", dir);
@@ -299,7 +294,6 @@ int commentary_submit(db *d, const actor *a, int64_t round_id, int64_t user_id, 
     if (rc == CX_OK && updated) *updated = upd;
 out:
     free(before);
-    free_texts(tv, 3);
     return rc;
 }
 

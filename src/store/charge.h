@@ -3,6 +3,7 @@
 #ifndef CX_CHARGE_H
 #define CX_CHARGE_H
 #include "store.h"
+#include "../domain/review.h"
 
 typedef struct charge_row {
     int64_t id, round_id, user_id, target_id, org_id;
@@ -32,13 +33,10 @@ int charge_list_org(db *d, int64_t round_id, const org *root, bool pending_only,
 int charge_unassigned(db *d, int64_t round_id, const org *root, int64_t limit, int64_t *members, int64_t *orgs,
                       charge_fn fn, void *ctx);
 
-typedef struct commentary_in {
-    const char *level;                        /* "1".."4" */
-    const char *achievements, *problems, *direction;
-} commentary_in;
-/* 领导点评 by user (a leader in charge of the target this round): all three parts required. */
+/* 领导点评 by user (a leader in charge of the target this round, no_charge otherwise); in passed
+ * commentary_check. */
 int commentary_submit(db *d, const actor *a, int64_t round_id, int64_t user_id, const org *o, int64_t target_member,
-                      const commentary_in *in, bool *updated, cx_err *e);
+                      const commentary_ok *in, bool *updated, cx_err *e);
 typedef struct commentary_row {
     int64_t user_id, updated_at;
     int level;

@@ -3,7 +3,6 @@
 #include "grade.h"
 #include "row.h"
 #include "review_int.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include "rect.h"
 #include "../domain/workday.h"
@@ -167,19 +166,12 @@ int meeting_roll_get(db *d, int64_t round_id, int64_t org_id, const char *date, 
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-/* The meeting date of a decision: YYYY-MM-DD, not before the round's period and not in the future. */
-static int meeting_date(const review_round *rd, const char *in, char date[11], cx_err *e)
+/* The meeting date of a decision (checked by decision_check) against the round: a typed date not before
+ * the round's period. */
+static int meeting_in_round(const review_round *rd, const meeting_ok *in, cx_err *e)
 {
-    char today[11];
-    date_today(today);
-    if (!in || !*in) {
-        memcpy(date, today, 11);
-        return CX_OK;
-    }
-    if (date_parse(in, false, "meeting_date", "支部党员大会日期", date, e) != CX_OK) return CX_ERR;
-    if (date_cmp(date, today) > 0) return cx_fail(e, 400, "invalid_meeting", "meeting_date", "支部党员大会日期 %s 还没有到", date);
-    if (date_cmp(date, rd->period_start) < 0)
-        return cx_fail(e, 400, "invalid_meeting", "meeting_date", "支部党员大会日期 %s 早于评议轮次“%s”的开始日期 %s", date, rd->name,
+    if (in->dated && date_cmp(in->date, rd->period_start) < 0)
+        return cx_fail(e, 400, "invalid_meeting", "meeting_date", "支部党员大会日期 %s 早于评议轮次“%s”的开始日期 %s", in->date, rd->name,
                        rd->period_start);
     return CX_OK;
 }
@@ -236,20 +228,16 @@ static char *decision_text(int grade, const char *date, const meeting_roll *roll
     return json_take(dj);
 }
 
-int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const meeting_in *in, cx_err *e)
+int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const meeting_ok *in, cx_err *e)
 {
-    if (in->grade < GR_1 || in->grade > GR_4)
-        return cx_fail(e, 400, "invalid_grade", "grade", "等次应为 excellent（优秀）、qualified（合格）、basic（基本合格）或 unqualified（不合格）");
-    char *reason = clean_text(in->reason, "reason", "决定理由", 500, true, e);
-    if (!reason) return CX_ERR;
+    const char *reason = in->reason, *date = in->date;
     review_round rd;
-    char date[11];
     meeting_roll roll;
     grade_row *old = xmalloc(sizeof *old), *g = xmalloc(sizeof *g);
     left_out_json lo = {cJSON_CreateArray()};
     int rc = begin_open_round(d, round_id, &rd, e);
     if (rc != CX_OK) goto out;
-    if (meeting_date(&rd, in->date, date, e) != CX_OK) {
+    if (meeting_in_round(&rd, in, e) != CX_OK) {
         rc = refuse(d);
         goto out;
     }
@@ -306,7 +294,6 @@ int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const
     rc = store_finish(d, a, "grade.decide", "member", m->id, m->org_id, json_take(grade_snapshot(old)), json_take(after), rc, e);
 out:
     cJSON_Delete(lo.arr);
-    free(reason);
     free(old);
     free(g);
     return rc;
@@ -330,10 +317,10 @@ static int correction_item(db *d, const actor *a, const review_round *rd, const 
     return rect_create_tx(d, a, m->org_id, &in, NULL, e);
 }
 
-int grade_approve(db *d, const actor *a, int64_t round_id, const member *m, bool approve, const char *reason, cx_err *e)
+int grade_approve(db *d, const actor *a, int64_t round_id, const member *m, const approval_ok *in, cx_err *e)
 {
-    char *why = clean_text(reason, "reason", "不批准的理由", 100, !approve, e);
-    if (!why) return CX_ERR;
+    bool approve = in->approve;
+    const char *why = in->reason;
     review_round rd;
     grade_row *old = xmalloc(sizeof *old), *g = xmalloc(sizeof *g);
     int64_t own = 0;
@@ -384,7 +371,6 @@ int grade_approve(db *d, const actor *a, int64_t round_id, const member *m, bool
     rc = store_finish(d, a, approve ? "grade.approve" : "grade.reject", "member", m->id, m->org_id, json_take(grade_snapshot(old)),
                       json_take(after), rc, e);
 out:
-    free(why);
     free(old);
     free(g);
     return rc;

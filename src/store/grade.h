@@ -39,19 +39,14 @@ typedef struct meeting_roll {
 typedef int (*left_out_fn)(void *ctx, int64_t member_id, const char *name, int reason, const char *note);
 CX_MUST_USE int meeting_roll_get(db *d, int64_t round_id, int64_t org_id, const char *date, meeting_roll *out, left_out_fn fn, void *ctx);
 
-/* 民主评议 branch meeting: sets the member's final grade (GR_1..GR_4) when meeting_check passes
- * against the 应到 computed from the roster on the meeting date (meeting_roll_get; a typed
- * entitled, when not 0, must agree); 优秀 within the branch's cap. Decisions of one branch are
- * serialised (db_lock "grade", branch). 优秀 and 不合格 then wait for approval. */
-typedef struct meeting_in {
-    int grade;
-    int64_t entitled, present, in_favour;    /* entitled 0: not typed */
-    const char *reason, *date;                /* date: YYYY-MM-DD, NULL or "" for today */
-} meeting_in;
-int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const meeting_in *in, cx_err *e);
-/* The higher committee's answer to a 优秀 / 不合格 that a branch meeting decided (pending). Rejected:
- * the final grade becomes the computed one when that is 合格 or 基本合格, otherwise 合格; a reason is
- * required. Nobody answers for a record about themselves (own_record). */
-int grade_approve(db *d, const actor *a, int64_t round_id, const member *m, bool approve, const char *reason,
-                  cx_err *e);
+/* 民主评议 branch meeting (in passed decision_check; a typed meeting date must not be before the
+ * round's period): sets the member's final grade (GR_1..GR_4) when meeting_check passes against
+ * the 应到 computed from the roster on the meeting date (meeting_roll_get; a typed entitled, when
+ * not 0, must agree); 优秀 within the branch's cap. Decisions of one branch are serialised
+ * (db_lock "grade", branch). 优秀 and 不合格 then wait for approval. */
+int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const meeting_ok *in, cx_err *e);
+/* The higher committee's answer (in passed approval_check) to a 优秀 / 不合格 that a branch meeting
+ * decided (pending). Rejected: the final grade becomes the computed one when that is 合格 or 基本合格,
+ * otherwise 合格. Nobody answers for a record about themselves (own_record). */
+int grade_approve(db *d, const actor *a, int64_t round_id, const member *m, const approval_ok *in, cx_err *e);
 #endif

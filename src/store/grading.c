@@ -4,7 +4,6 @@
 #include "standard.h"
 #include "row.h"
 #include "review_int.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include "rollup.h"
 #include "../domain/date.h"
@@ -168,15 +167,12 @@ int rules_set(db *d, const actor *a, int64_t campaign_id, const review_rules *r,
 
 /* ---- exclusions ---- */
 
-int exclusion_set(db *d, const actor *a, int64_t round_id, const member *m, const char *reason, const char *note, cx_err *e)
+int exclusion_set(db *d, const actor *a, int64_t round_id, const member *m, const exclusion_ok *in, cx_err *e)
 {
-    bool remove = !reason || !*reason || !strcmp(reason, "none");
-    int ex = remove ? EX_NONE : exclusion_from_code(reason);
-    if (ex < 0)
-        return cx_fail(e, 400, "invalid_reason", "reason",
-                       "不参加等次评定的原因应为 away（外出半年以上）、imprisoned（服刑）、bedridden（长期卧床）、incapacitated（丧失行为能力）或 other（其他，须说明）；预备党员自动不评定等次");
-    char *nt = clean_text(note, "note", "说明", 200, ex == EX_OTHER, e), *before = NULL;
-    if (!nt) return CX_ERR;
+    int ex = in->reason;
+    bool remove = ex == EX_NONE;
+    const char *reason = exclusion_code(ex), *nt = in->note;
+    char *before = NULL;
     review_round rd;
     int rc = begin_open_round(d, round_id, &rd, e);
     if (rc != CX_OK || (rc = round_covers(d, &rd, m->org_path, m->r.name, e)) != CX_OK) goto out;
@@ -218,7 +214,6 @@ int exclusion_set(db *d, const actor *a, int64_t round_id, const member *m, cons
     before = NULL;
 out:
     free(before);
-    free(nt);
     return rc;
 }
 

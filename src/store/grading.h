@@ -28,10 +28,9 @@ int rules_set(db *d, const actor *a, int64_t campaign_id, const review_rules *r,
 
 /* ---- exclusions ---- */
 
-/* Leaves a member out of the round's grading (reason away|imprisoned|bedridden|incapacitated|other;
- * other needs a note), or takes the exclusion back (reason "" or "none"). */
-int exclusion_set(db *d, const actor *a, int64_t round_id, const member *m, const char *reason, const char *note,
-                  cx_err *e);
+/* Leaves a member out of the round's grading (in passed exclusion_check: a reason, other with a
+ * note), or takes the exclusion back (reason EX_NONE). */
+int exclusion_set(db *d, const actor *a, int64_t round_id, const member *m, const exclusion_ok *in, cx_err *e);
 typedef int (*exclusion_fn)(void *ctx, int64_t member_id, const char *name, int reason, const char *note);
 int exclusion_list(db *d, int64_t round_id, int64_t org_id, exclusion_fn fn, void *ctx);
 

@@ -2,28 +2,9 @@
 #include "review.h"
 #include "row.h"
 #include "review_int.h"
-#include "../domain/text.h"
 #include "rollup.h"
 #include <stdlib.h>
 #include <string.h>
-
-/* The review's texts (self-reviews: achievements, 找不足 and 明方向 required except achievements;
- * peer reviews: an optional remark kept in shortcomings). */
-static int review_texts(const review_in *in, bool self, char **ach, char **sho, char **dir, cx_err *e)
-{
-    if (!self) {
-        text_spec tv[] = {{in->shortcomings, "shortcomings", "意见和建议", 500, false, sho}};
-        *ach = xstrdup("");
-        *dir = xstrdup("");
-        if (clean_texts(tv, 1, e) == CX_OK) return CX_OK;
-        free(*ach), free(*dir), *ach = *dir = NULL;
-        return CX_ERR;
-    }
-    text_spec tv[] = {{in->achievements, "achievements", "主要成绩", 1000, false, ach},
-                      {in->shortcomings, "shortcomings", "存在的不足（找不足）", 1000, true, sho},
-                      {in->direction, "direction", "努力方向（明方向）", 1000, true, dir}};
-    return clean_texts(tv, 3, e);
-}
 
 /* Inserts or updates one review row; *rid gets its id, *updated whether it existed. */
 static int put_review(db *d, const review_round *rd, const char *kind, int64_t target_member, int64_t target_org,
@@ -75,11 +56,11 @@ static cJSON *review_after(const char *levels, const char *ach, const char *sho,
 }
 
 int review_member_submit(db *d, const actor *a, int64_t round_id, const member *target, int64_t reviewer_member,
-                         const review_in *in, bool *updated, cx_err *e)
+                         const review_ok *in, bool *updated, cx_err *e)
 {
     bool self = reviewer_member == target->id;
-    char *ach = NULL, *sho = NULL, *dir = NULL, *before = NULL;
-    if (review_texts(in, self, &ach, &sho, &dir, e) != CX_OK) return CX_ERR;
+    const char *ach = in->achievements, *sho = in->shortcomings, *dir = in->direction;
+    char *before = NULL;
     review_round rd;
     member rv;
     int64_t n = 0, rid = 0;
@@ -131,14 +112,13 @@ int review_member_submit(db *d, const actor *a, int64_t round_id, const member *
     if (rc == CX_OK && updated) *updated = upd;
 out:
     free(before);
-    free(ach), free(sho), free(dir);
     return rc;
 }
 
-int review_org_submit(db *d, const actor *a, int64_t round_id, const org *o, const review_in *in, bool *updated, cx_err *e)
+int review_org_submit(db *d, const actor *a, int64_t round_id, const org *o, const review_ok *in, bool *updated, cx_err *e)
 {
-    char *ach = NULL, *sho = NULL, *dir = NULL, *before = NULL;
-    if (review_texts(in, true, &ach, &sho, &dir, e) != CX_OK) return CX_ERR;
+    const char *ach = in->achievements, *sho = in->shortcomings, *dir = in->direction;
+    char *before = NULL;
     review_round rd;
     int64_t n = 0, rid = 0;
     bool upd = false;
@@ -159,7 +139,6 @@ int review_org_submit(db *d, const actor *a, int64_t round_id, const org *o, con
     if (rc == CX_OK && updated) *updated = upd;
 out:
     free(before);
-    free(ach), free(sho), free(dir);
     return rc;
 }
 

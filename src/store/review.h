@@ -7,17 +7,14 @@
 #include "store.h"
 #include "standard.h"
 
-typedef struct review_in {
-    const char *levels;                       /* one digit per standard item, 1 好 … 4 差 */
-    const char *achievements, *shortcomings, *direction;
-} review_in;
 /* Self-review (reviewer_member == target->id) or peer review (another active member of the same
- * organisation). One per (round, target, reviewer): a second submit updates it. *updated tells
- * which happened. */
+ * organisation); in passed review_check with self as that (reviewer_member == target->id). One
+ * per (round, target, reviewer): a second submit updates it. *updated tells which happened. */
 int review_member_submit(db *d, const actor *a, int64_t round_id, const member *target, int64_t reviewer_member,
-                         const review_in *in, bool *updated, cx_err *e);
-/* The self-review of an organisation by its secretary, on the campaign's organisation set. */
-int review_org_submit(db *d, const actor *a, int64_t round_id, const org *o, const review_in *in, bool *updated,
+                         const review_ok *in, bool *updated, cx_err *e);
+/* The self-review of an organisation by its secretary, on the campaign's organisation set; in
+ * passed review_check as a self-review. */
+int review_org_submit(db *d, const actor *a, int64_t round_id, const org *o, const review_ok *in, bool *updated,
                       cx_err *e);
 
 typedef struct review_text {

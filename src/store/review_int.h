@@ -10,9 +10,8 @@
 /* campaign.c */
 /* Begins a write transaction with the campaign loaded (404 when missing). */
 int begin_campaign(db *d, int64_t id, campaign *c, cx_err *e);
-/* Parses a period [start, end] that must lie inside [lo, hi] (when given). */
-int period_in(const char *start, const char *end, const char *lo, const char *hi, const char *what, char sd[11],
-              char ed[11], cx_err *e);
+/* Refuses a period [sd, ed] (checked by the domain) outside [lo, hi] (when given): outside_campaign. */
+int period_inside(const char *sd, const char *ed, const char *lo, const char *hi, const char *what, cx_err *e);
 /* The number of items of the campaign's standard set for organisations or members. */
 int campaign_items(db *d, int64_t campaign_id, bool is_org, int64_t *n);
 

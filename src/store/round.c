@@ -3,7 +3,6 @@
 #include "round.h"
 #include "row.h"
 #include "review_int.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include <stdlib.h>
 #include <string.h>
@@ -78,16 +77,11 @@ int round_list(db *d, const org *o, int64_t offset, int64_t limit, round_fn fn, 
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, const char *name, const char *start,
-                 const char *end, const char *questions, int64_t *id, cx_err *e)
+int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, const round_ok *in, int64_t *id, cx_err *e)
 {
-    if (!questions || !*questions) questions = "party3";
-    if (!questions_of(questions, NULL))
-        return cx_fail(e, 400, "invalid_questions", "questions", "群众评议问题应为 party3（党员三问）或 window6（窗口六问）");
-    char *nm = clean_text(name, "name", "评议轮次名称", 40, true, e);
-    if (!nm) return CX_ERR;
+    const char *nm = in->name, *sd = in->start_date, *ed = in->end_date, *questions = in->questions;
     campaign c;
-    char cpath[CX_PATH_MAX], sd[11], ed[11];
+    char cpath[CX_PATH_MAX];
     org o;
     int64_t rid = 0, dup = 0;
     int rc = db_begin(d, true) == CX_OK ? CX_OK : db_fail(d, e);
@@ -107,7 +101,7 @@ int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, con
         rc = refuse(d);
         goto out;
     }
-    if (period_in(start, end, c.start_date, c.end_date, "评议期间", sd, ed, e) != CX_OK) {
+    if (period_inside(sd, ed, c.start_date, c.end_date, "评议期间", e) != CX_OK) {
         rc = refuse(d);
         goto out;
     }
@@ -133,7 +127,6 @@ int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, con
     rc = store_finish(d, a, "round.create", "review_round", rid, org_id, NULL, json_take(j), rc, e);
     if (rc == CX_OK && id) *id = rid;
 out:
-    free(nm);
     return rc;
 }
 

@@ -3,6 +3,7 @@
 #ifndef CX_ROUND_H
 #define CX_ROUND_H
 #include "store.h"
+#include "../domain/review.h"
 
 typedef struct review_round {
     int64_t id, campaign_id, org_id, created_at;
@@ -11,10 +12,9 @@ typedef struct review_round {
     char org_name[256], org_path[CX_PATH_MAX], campaign_theme[256];
 } review_round;
 CX_MUST_USE int round_get(db *d, int64_t id, review_round *r);
-/* Opens a round of campaign_id for org_id's subtree: the campaign must be run by org_id or an
- * ancestor, the period inside the campaign's, questions party3 or window6. */
-int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, const char *name, const char *start,
-                 const char *end, const char *questions, int64_t *id, cx_err *e);
+/* Opens a round of campaign_id for org_id's subtree (in passed round_check): the campaign must be
+ * run by org_id or an ancestor, the period inside the campaign's, the name new there. */
+int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, const round_ok *in, int64_t *id, cx_err *e);
 int round_close(db *d, const actor *a, int64_t id, cx_err *e);
 typedef int (*round_fn)(void *ctx, const review_round *r);
 /* Rounds that cover o (run by o or an ancestor) and rounds run inside o's subtree, newest first. */

@@ -2,7 +2,6 @@
  * standard.h). */
 #include "standard.h"
 #include "row.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include "campaign.h"
 #include <stdlib.h>
@@ -53,60 +52,27 @@ int standard_list(db *d, standard_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int standard_create(db *d, const actor *a, int64_t audit_org, const char *code, const char *name, const char *target,
-                    const char *const *titles, const char *const *bodies, int n, int64_t *id, cx_err *e)
+int standard_create(db *d, const actor *a, int64_t audit_org, const standard_ok *in, int64_t *id, cx_err *e)
 {
-    size_t cl = code ? strlen(code) : 0;
-    if (cl < 2 || cl > 32 || strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != cl)
-        return cx_fail(e, 400, "invalid_code", "code", "标准代码应为 2–32 个小写字母、数字或下划线（如 siqiang）");
-    if (!target || (strcmp(target, "org") && strcmp(target, "member")))
-        return cx_fail(e, 400, "invalid_target", "target", "适用对象应为党组织（org）或党员（member）");
-    if (n < 1 || n > STD_MAX_ITEMS)
-        return cx_fail(e, 400, "invalid_items", "items", "标准应有 1 到 %d 条内容", STD_MAX_ITEMS);
-    char *nm = clean_text(name, "name", "标准名称", 30, true, e);
-    if (!nm) return CX_ERR;
-    char **t = xcalloc((size_t)n, sizeof *t), **b = xcalloc((size_t)n, sizeof *b);
-    int rc = CX_OK;
-    for (int i = 0; i < n && rc == CX_OK; i++) {
-        char field[32];
-        snprintf(field, sizeof field, "items[%d].title", i);
-        if (!(t[i] = clean_text(titles[i], field, "标准条目的标题", 40, true, e))) rc = CX_ERR;
-        snprintf(field, sizeof field, "items[%d].body", i);
-        if (rc == CX_OK && !(b[i] = clean_text(bodies[i], field, "标准条目的内容", 500, false, e))) rc = CX_ERR;
-    }
+    const char *code = in->code, *nm = in->name, *target = in->target;
+    int n = in->n;
     int64_t sid = 0, dup = 0;
-    cJSON *j = NULL;
-    if (rc != CX_OK) goto out;
-    if (db_begin(d, true) != CX_OK) {
-        rc = db_fail(d, e);
-        goto out;
-    }
-    if (db_i64(d, &dup, 0, "SELECT count(*) FROM standard_set WHERE code = ?", "s", code) != CX_OK) {
-        rc = db_fail(d, e);
-        goto out;
-    }
-    if (dup) {
-        cx_fail(e, 409, "duplicate_code", "code", "标准代码“%s”已被使用", code);
-        rc = refuse(d);
-        goto out;
-    }
-    rc = db_i64(d, &sid, 0, "INSERT INTO standard_set (code, name, target, builtin) VALUES (?,?,?,0) RETURNING id", "sss", code, nm, target);
-    j = cJSON_CreateObject();
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    if (db_i64(d, &dup, 0, "SELECT count(*) FROM standard_set WHERE code = ?", "s", code) != CX_OK) return db_fail(d, e);
+    if (dup) return cx_fail(e, 409, "duplicate_code", "code", "标准代码“%s”已被使用", code), refuse(d);
+    int rc = db_i64(d, &sid, 0, "INSERT INTO standard_set (code, name, target, builtin) VALUES (?,?,?,0) RETURNING id", "sss", code, nm, target);
+    cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "code", code);
     cJSON_AddStringToObject(j, "name", nm);
     cJSON_AddStringToObject(j, "target", target);
     cJSON *items = cJSON_AddArrayToObject(j, "items");
     for (int i = 0; i < n && rc == CX_OK; i++) {
-        rc = db_run(d, "INSERT INTO standard_item (set_id, seq, title, body) VALUES (?,?,?,?)", "iiss", sid, (int64_t)(i + 1), t[i], b[i]);
-        cJSON_AddItemToArray(items, cJSON_CreateString(t[i]));
+        const char *t = in->items[i].title, *b = in->items[i].body;
+        rc = db_run(d, "INSERT INTO standard_item (set_id, seq, title, body) VALUES (?,?,?,?)", "iiss", sid, (int64_t)(i + 1), t, b);
+        cJSON_AddItemToArray(items, cJSON_CreateString(t));
     }
     rc = store_finish(d, a, "standard.create", "standard_set", sid, audit_org, NULL, json_take(j), rc, e);
     if (rc == CX_OK && id) *id = sid;
-out:
-    for (int i = 0; i < n; i++) free(t[i]), free(b[i]);
-    free(t);
-    free(b);
-    free(nm);
     return rc;
 }
 
@@ -137,12 +103,9 @@ int carrier_list(db *d, const org *root, bool subtree, carrier_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const char *name, const char *description,
-                int64_t *id, cx_err *e)
+int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const carrier_ok *in, int64_t *id, cx_err *e)
 {
-    char *nm = NULL, *ds = NULL;
-    text_spec tv[] = {{name, "name", "载体名称", 40, true, &nm}, {description, "description", "载体说明", 500, false, &ds}};
-    if (clean_texts(tv, 2, e) != CX_OK) return CX_ERR;
+    const char *nm = in->name, *ds = in->description;
     campaign c;
     char cpath[CX_PATH_MAX] = "";
     int64_t kid = 0;
@@ -167,6 +130,5 @@ int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const 
     rc = store_finish(d, a, "carrier.add", "carrier", kid, o->id, NULL, json_take(j), rc, e);
     if (rc == CX_OK && id) *id = kid;
 out:
-    free_texts(tv, 2);
     return rc;
 }

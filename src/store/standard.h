@@ -3,8 +3,8 @@
 #ifndef CX_STANDARD_H
 #define CX_STANDARD_H
 #include "store.h"
+#include "../domain/review.h"
 
-#define STD_MAX_ITEMS 12
 typedef struct standard_item {
     int seq;
     char title[192], body[1536];
@@ -18,11 +18,9 @@ typedef struct standard_set {
 CX_MUST_USE int standard_get(db *d, int64_t id, standard_set *s);
 typedef int (*standard_fn)(void *ctx, const standard_set *s);
 int standard_list(db *d, standard_fn fn, void *ctx);
-/* A new set (e.g. 四强) as data: code [a-z0-9_] 2–32, name 1–30 characters, target org|member,
- * 1–STD_MAX_ITEMS items each with a title (1–40) and a body (0–500). audit_org: where the
- * audit record is filed (the creator's office). */
-int standard_create(db *d, const actor *a, int64_t audit_org, const char *code, const char *name, const char *target,
-                    const char *const *titles, const char *const *bodies, int n, int64_t *id, cx_err *e);
+/* A new set (e.g. 四强) as data, in passed standard_check; the code must be new (duplicate_code).
+ * audit_org: where the audit record is filed (the creator's office). */
+int standard_create(db *d, const actor *a, int64_t audit_org, const standard_ok *in, int64_t *id, cx_err *e);
 
 typedef struct carrier {
     int64_t id, campaign_id, org_id;
@@ -31,6 +29,6 @@ typedef struct carrier {
 typedef int (*carrier_fn)(void *ctx, const carrier *c);
 /* Carriers named by the organisations of root's subtree (subtree) or of root only. */
 int carrier_list(db *d, const org *root, bool subtree, carrier_fn fn, void *ctx);
-int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const char *name, const char *description,
-                int64_t *id, cx_err *e);
+/* A carrier of o (in passed carrier_check) in a campaign that covers o (invalid_campaign). */
+int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const carrier_ok *in, int64_t *id, cx_err *e);
 #endif

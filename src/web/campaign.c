@@ -16,7 +16,9 @@ void h_campaign_create(req *r)
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
     cx_err e = {0};
-    if (campaign_create(r->db, &r->who, id, req_in(r, "theme"), req_in(r, "start_date"), req_in(r, "end_date"), &cid, &e) != CX_OK) {
+    campaign_ok in;
+    if (campaign_check(&(campaign_in){req_in(r, "theme"), req_in(r, "start_date"), req_in(r, "end_date")}, &in, &e) != CX_OK ||
+        campaign_create(r->db, &r->who, id, &in, &cid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -218,8 +220,9 @@ void h_campaign_phase(req *r)
         return;
     }
     cx_err e = {0};
-    if (phase_save(r->db, &r->who, c.id, pid, req_in(r, "name"), req_in(r, "start_date"), req_in(r, "end_date"), &nid, &e) != CX_OK)
-        {
+    phase_ok in;
+    if (phase_check(&(phase_in){req_in(r, "name"), req_in(r, "start_date"), req_in(r, "end_date")}, &in, &e) != CX_OK ||
+        phase_save(r->db, &r->who, c.id, pid, &in, &nid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -289,8 +292,9 @@ void h_standard_create(req *r)
     const grant *g = perm_top_grant(&r->user, ROLE_OFFICE);
     int64_t id = 0;
     cx_err e = {0};
-    if (standard_create(r->db, &r->who, g ? g->org_id : 0, req_in(r, "code"), req_in(r, "name"), req_in(r, "target"), titles, bodies, n,
-                        &id, &e) != CX_OK) {
+    standard_ok *in = req_keep(r, xmalloc(sizeof *in));
+    if (standard_check(&(standard_in){req_in(r, "code"), req_in(r, "name"), req_in(r, "target"), titles, bodies, n}, in, &e) != CX_OK ||
+        standard_create(r->db, &r->who, g ? g->org_id : 0, in, &id, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -326,7 +330,9 @@ void h_carrier_add(req *r)
     campaign c;
     if (!cid && campaign_for_org(r->db, &o, &c) == 1) cid = c.id;
     cx_err e = {0};
-    if (carrier_add(r->db, &r->who, cid, &o, req_in(r, "name"), req_in(r, "description"), &kid, &e) != CX_OK) {
+    carrier_ok in;
+    if (carrier_check(&(carrier_in){req_in(r, "name"), req_in(r, "description")}, &in, &e) != CX_OK ||
+        carrier_add(r->db, &r->who, cid, &o, &in, &kid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

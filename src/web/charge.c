@@ -278,7 +278,9 @@ void h_commentary_submit(req *r)
     commentary_in in = {req_in(r, "level"), req_in(r, "achievements"), req_in(r, "problems"), req_in(r, "direction")};
     bool updated = false;
     cx_err e = {0};
-    if (commentary_submit(r->db, &r->who, rd.id, r->user.user_id, &o, is_org ? 0 : m.id, &in, &updated, &e) != CX_OK) {
+    commentary_ok *ok = req_keep(r, xmalloc(sizeof *ok));
+    if (commentary_check(&in, ok, &e) != CX_OK ||
+        commentary_submit(r->db, &r->who, rd.id, r->user.user_id, &o, is_org ? 0 : m.id, ok, &updated, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

@@ -23,7 +23,8 @@ void h_member_exclusion(req *r)
     review_round rd;
     if (!req_round(r, m.org_path, &rd)) return;
     cx_err e = {0};
-    if (exclusion_set(r->db, &r->who, rd.id, &m, req_in(r, "reason"), req_in(r, "note"), &e) != CX_OK) {
+    exclusion_ok in;
+    if (exclusion_check(req_in(r, "reason"), req_in(r, "note"), &in, &e) != CX_OK || exclusion_set(r->db, &r->who, rd.id, &m, &in, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -248,7 +249,8 @@ void h_member_grade_decide(req *r)
         !meeting_num(r, "in_favour", &in.in_favour))
         return;
     cx_err e = {0};
-    if (grade_decide(r->db, &r->who, rd.id, &m, &in, &e) != CX_OK) {
+    meeting_ok ok;
+    if (decision_check(&in, NULL, &ok, &e) != CX_OK || grade_decide(r->db, &r->who, rd.id, &m, &ok, &e) != CX_OK) {
         member_grade_failed(r, &m, &e);
         return;
     }
@@ -279,7 +281,8 @@ void h_member_grade_approve(req *r)
         return;
     }
     bool yes = !strcmp(a, "1") || !strcmp(a, "true");
-    if (grade_approve(r->db, &r->who, rd.id, &m, yes, req_in(r, "reason"), &e) != CX_OK) {
+    approval_ok ok;
+    if (approval_check(yes, req_in(r, "reason"), &ok, &e) != CX_OK || grade_approve(r->db, &r->who, rd.id, &m, &ok, &e) != CX_OK) {
         member_grade_failed(r, &m, &e);
         return;
     }

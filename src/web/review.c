@@ -291,7 +291,8 @@ void h_member_review_submit(req *r)
     review_in in = {levels_in(r), req_in(r, "achievements"), req_in(r, "shortcomings"), req_in(r, "direction")};
     if (!self && !in.shortcomings) in.shortcomings = req_in(r, "remark");
     bool updated = false;
-    if (review_member_submit(r->db, &r->who, rd.id, &m, r->user.member_id, &in, &updated, &e) != CX_OK) {
+    review_ok *ok = req_keep(r, xmalloc(sizeof *ok));
+    if (review_check(&in, self, ok, &e) != CX_OK || review_member_submit(r->db, &r->who, rd.id, &m, r->user.member_id, ok, &updated, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -333,7 +334,8 @@ void h_org_review_submit(req *r)
     if (!e.code[0] && !req_round(r, o.path, &rd)) return;
     review_in in = {levels_in(r), req_in(r, "achievements"), req_in(r, "shortcomings"), req_in(r, "direction")};
     bool updated = false;
-    if (e.code[0] || review_org_submit(r->db, &r->who, rd.id, &o, &in, &updated, &e) != CX_OK) {
+    review_ok *ok = req_keep(r, xmalloc(sizeof *ok));
+    if (e.code[0] || review_check(&in, true, ok, &e) != CX_OK || review_org_submit(r->db, &r->who, rd.id, &o, ok, &updated, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

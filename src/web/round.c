@@ -81,9 +81,9 @@ void h_round_create(req *r)
         cid = c.id;
     }
     cx_err e = {0};
-    if (round_create(r->db, &r->who, o.id, cid, req_in(r, "name"), req_in(r, "start_date"), req_in(r, "end_date"), req_in(r, "questions"),
-                     &rid, &e) != CX_OK)
-        {
+    round_ok in;
+    if (round_check(&(round_in){req_in(r, "name"), req_in(r, "start_date"), req_in(r, "end_date"), req_in(r, "questions")}, &in, &e) != CX_OK ||
+        round_create(r->db, &r->who, o.id, cid, &in, &rid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "domain/review.h"
 #include "store/rollup.h"
@@ -423,6 +424,200 @@ static void test_rollup_deltas(void **st)
     }
 }
 
+/* ---- what people type (the checks before the store) ---- */
+
+/* n copies of the character c (UTF-8), in a buffer of the test's. */
+static const char *chars(char *dst, const char *c, int n)
+{
+    dst[0] = 0;
+    for (int i = 0; i < n; i++) strcat(dst, c);
+    return dst;
+}
+
+/* e says code on field. */
+static void refused(int rc, const cx_err *e, const char *code, const char *field)
+{
+    assert_int_equal(rc, CX_ERR);
+    assert_int_equal(e->status, 400);
+    assert_string_equal(e->code, code);
+    assert_string_equal(e->field, field);
+}
+
+static char long_text[8192];
+
+static void test_campaign_input(void **st)
+{
+    (void)st;
+    campaign_ok c;
+    cx_err e = {0};
+    assert_int_equal(campaign_check(&(campaign_in){"\u3000 创先争优比贡献\t", " 2026/1/5 ", "2026年12月31日"}, &c, &e), CX_OK);
+    assert_string_equal(c.theme, "创先争优比贡献");
+    assert_string_equal(c.start_date, "2026-01-05");
+    assert_string_equal(c.end_date, "2026-12-31");
+    refused(campaign_check(&(campaign_in){"   ", "2026-01-05", "2026-12-31"}, &c, &e), &e, "required", "theme");
+    refused(campaign_check(&(campaign_in){"\u3000\u3000", "2026-01-05", "2026-12-31"}, &c, &e), &e, "required", "theme");
+    refused(campaign_check(&(campaign_in){"创先争优\n比贡献", "2026-01-05", "2026-12-31"}, &c, &e), &e, "invalid_text", "theme");
+    refused(campaign_check(&(campaign_in){"创先\xff争优", "2026-01-05", "2026-12-31"}, &c, &e), &e, "invalid_text", "theme");
+    assert_int_equal(campaign_check(&(campaign_in){chars(long_text, "创", 60), "2026-01-05", "2026-12-31"}, &c, &e), CX_OK);
+    refused(campaign_check(&(campaign_in){chars(long_text, "创", 61), "2026-01-05", "2026-12-31"}, &c, &e), &e, "too_long", "theme");
+    refused(campaign_check(&(campaign_in){"活动", "2026-02-30", "2026-12-31"}, &c, &e), &e, "invalid_date", "start_date");
+    refused(campaign_check(&(campaign_in){"活动", "2026-01-05", ""}, &c, &e), &e, "invalid_date", "end_date");
+    refused(campaign_check(&(campaign_in){"活动", "2026-01-05", "2026-01-05"}, &c, &e), &e, "invalid_period", "end_date");
+
+    phase_ok p;
+    assert_int_equal(phase_check(&(phase_in){" 学习动员\r\n阶段 ", "2026-03-01", "2026-03-01"}, &p, &e), CX_OK); /* one day; lines allowed */
+    assert_string_equal(p.name, "学习动员\r\n阶段");
+    refused(phase_check(&(phase_in){"\u3000", "2026-03-01", "2026-04-01"}, &p, &e), &e, "required", "name");
+    refused(phase_check(&(phase_in){chars(long_text, "阶", 61), "2026-03-01", "2026-04-01"}, &p, &e), &e, "too_long", "name");
+    refused(phase_check(&(phase_in){"阶段", "2026-05-01", "2026-04-01"}, &p, &e), &e, "invalid_period", "end_date");
+
+    round_ok r;
+    assert_int_equal(round_check(&(round_in){" 2026年上半年 ", "2026-01-01", "2026-06-30", ""}, &r, &e), CX_OK);
+    assert_string_equal(r.name, "2026年上半年");
+    assert_string_equal(r.questions, "party3");
+    assert_int_equal(round_check(&(round_in){"窗口", "2026-01-01", "2026-06-30", "window6"}, &r, &e), CX_OK);
+    assert_string_equal(r.questions, "window6");
+    refused(round_check(&(round_in){"", "2026-01-01", "2026-06-30", "seven"}, &r, &e), &e, "invalid_questions", "questions");
+    refused(round_check(&(round_in){" \t", "2026-01-01", "2026-06-30", NULL}, &r, &e), &e, "required", "name");
+    refused(round_check(&(round_in){chars(long_text, "轮", 41), "2026-01-01", "2026-06-30", NULL}, &r, &e), &e, "too_long", "name");
+    refused(round_check(&(round_in){"上半年", "2026-06-01", "2026-01-01", NULL}, &r, &e), &e, "invalid_period", "end_date");
+}
+
+static void test_standard_input(void **st)
+{
+    (void)st;
+    static standard_ok s;
+    cx_err e = {0};
+    const char *titles[2] = {"\u3000政治引领强 ", "发展带动强"}, *bodies[2] = {" 旗帜鲜明讲政治\n", ""};
+    assert_int_equal(standard_check(&(standard_in){"siqiang", " 四强党组织 ", "org", titles, bodies, 2}, &s, &e), CX_OK);
+    assert_string_equal(s.code, "siqiang");
+    assert_string_equal(s.name, "四强党组织");
+    assert_string_equal(s.target, "org");
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.items[0].title, "政治引领强");
+    assert_string_equal(s.items[0].body, "旗帜鲜明讲政治");
+    assert_string_equal(s.items[1].body, "");
+    refused(standard_check(&(standard_in){"Bad Code", "四强", "org", titles, bodies, 2}, &s, &e), &e, "invalid_code", "code");
+    refused(standard_check(&(standard_in){" siqiang", "四强", "org", titles, bodies, 2}, &s, &e), &e, "invalid_code", "code");
+    refused(standard_check(&(standard_in){"s", "四强", "org", titles, bodies, 2}, &s, &e), &e, "invalid_code", "code");
+    refused(standard_check(&(standard_in){"siqiang", "四强", "team", titles, bodies, 2}, &s, &e), &e, "invalid_target", "target");
+    refused(standard_check(&(standard_in){"siqiang", "四强", "member", titles, bodies, 0}, &s, &e), &e, "invalid_items", "items");
+    refused(standard_check(&(standard_in){"siqiang", "四强", "member", titles, bodies, STD_MAX_ITEMS + 1}, &s, &e), &e, "invalid_items", "items");
+    refused(standard_check(&(standard_in){"siqiang", "\u3000", "org", titles, bodies, 2}, &s, &e), &e, "required", "name");
+    refused(standard_check(&(standard_in){"siqiang", chars(long_text, "强", 31), "org", titles, bodies, 2}, &s, &e), &e, "too_long", "name");
+    const char *blank[2] = {"政治引领强", " \u3000"};
+    refused(standard_check(&(standard_in){"siqiang", "四强", "org", blank, bodies, 2}, &s, &e), &e, "required", "items[1].title");
+    const char *bad[2] = {"政治引领强", "发展\xc3"};
+    refused(standard_check(&(standard_in){"siqiang", "四强", "org", bad, bodies, 2}, &s, &e), &e, "invalid_text", "items[1].title");
+    const char *long_body[2] = {chars(long_text, "内", 501), ""};
+    refused(standard_check(&(standard_in){"siqiang", "四强", "org", titles, long_body, 2}, &s, &e), &e, "too_long", "items[0].body");
+
+    carrier_ok k;
+    assert_int_equal(carrier_check(&(carrier_in){" 党员先锋岗\u3000", NULL}, &k, &e), CX_OK);
+    assert_string_equal(k.name, "党员先锋岗");
+    assert_string_equal(k.description, "");
+    refused(carrier_check(&(carrier_in){"\u3000", "三亮三比三评"}, &k, &e), &e, "required", "name");
+    refused(carrier_check(&(carrier_in){chars(long_text, "岗", 41), ""}, &k, &e), &e, "too_long", "name");
+    assert_int_equal(carrier_check(&(carrier_in){"先锋岗", chars(long_text, "评", 500)}, &k, &e), CX_OK);
+    refused(carrier_check(&(carrier_in){"先锋岗", chars(long_text, "评", 501)}, &k, &e), &e, "too_long", "description");
+    refused(carrier_check(&(carrier_in){"先锋岗", "亮身份\xed\xa0\x80"}, &k, &e), &e, "invalid_text", "description");
+}
+
+static void test_review_input(void **st)
+{
+    (void)st;
+    static review_ok r;
+    cx_err e = {0};
+    review_in self = {"11211", "", " 理论学习不够\u3000", "\n每月走访 4 户\n"};
+    assert_int_equal(review_check(&self, true, &r, &e), CX_OK);
+    assert_string_equal(r.levels, "11211"); /* as typed: the store counts the campaign's items */
+    assert_string_equal(r.achievements, "");
+    assert_string_equal(r.shortcomings, "理论学习不够");
+    assert_string_equal(r.direction, "每月走访 4 户");
+    refused(review_check(&(review_in){"11211", "成绩", " ", "方向"}, true, &r, &e), &e, "required", "shortcomings");
+    refused(review_check(&(review_in){"11211", "成绩", "不足", "\u3000\u3000"}, true, &r, &e), &e, "required", "direction");
+    refused(review_check(&(review_in){"11211", chars(long_text, "绩", 1001), "不足", "方向"}, true, &r, &e), &e, "too_long", "achievements");
+    refused(review_check(&(review_in){"11211", "成绩", "不足\xff", "方向"}, true, &r, &e), &e, "invalid_text", "shortcomings");
+    /* a peer review: the remark alone, at most 500 characters, and nothing else kept */
+    assert_int_equal(review_check(&(review_in){"22222", "成绩", NULL, "方向"}, false, &r, &e), CX_OK);
+    assert_string_equal(r.achievements, "");
+    assert_string_equal(r.shortcomings, "");
+    assert_string_equal(r.direction, "");
+    assert_int_equal(review_check(&(review_in){"22222", NULL, chars(long_text, "议", 500), NULL}, false, &r, &e), CX_OK);
+    refused(review_check(&(review_in){"22222", NULL, chars(long_text, "议", 501), NULL}, false, &r, &e), &e, "too_long", "shortcomings");
+}
+
+static void test_commentary_input(void **st)
+{
+    (void)st;
+    static commentary_ok c;
+    cx_err e = {0};
+    assert_int_equal(commentary_check(&(commentary_in){"2", " 肯定\u3000", "问题\n其二", "方向"}, &c, &e), CX_OK);
+    assert_int_equal(c.level, LV_FAIR);
+    assert_string_equal(c.achievements, "肯定");
+    assert_string_equal(c.problems, "问题\n其二");
+    refused(commentary_check(&(commentary_in){"5", "肯定", "问题", "方向"}, &c, &e), &e, "invalid_level", "level");
+    refused(commentary_check(&(commentary_in){" 1", "肯定", "问题", "方向"}, &c, &e), &e, "invalid_level", "level");
+    refused(commentary_check(&(commentary_in){NULL, "肯定", "问题", "方向"}, &c, &e), &e, "invalid_level", "level");
+    refused(commentary_check(&(commentary_in){"1", "\u3000", "问题", "方向"}, &c, &e), &e, "required", "achievements");
+    refused(commentary_check(&(commentary_in){"1", "肯定", "问题\xc0\xaf", "方向"}, &c, &e), &e, "invalid_text", "problems");
+    assert_int_equal(commentary_check(&(commentary_in){"1", "肯定", "问题", chars(long_text, "向", 1000)}, &c, &e), CX_OK);
+    refused(commentary_check(&(commentary_in){"1", "肯定", "问题", chars(long_text, "向", 1001)}, &c, &e), &e, "too_long", "direction");
+}
+
+static void test_grade_input(void **st)
+{
+    (void)st;
+    static meeting_ok m;
+    cx_err e = {0};
+    meeting_in in = {.grade = GR_2, .entitled = 0, .present = 9, .in_favour = 7, .reason = " 支部党员大会讨论决定\u3000", .date = NULL};
+    assert_int_equal(decision_check(&in, "2026-06-15", &m, &e), CX_OK);
+    assert_string_equal(m.reason, "支部党员大会讨论决定");
+    assert_string_equal(m.date, "2026-06-15"); /* today when left out */
+    assert_false(m.dated);
+    assert_int_equal(m.present, 9);
+    in.date = "2026/6/1";
+    assert_int_equal(decision_check(&in, "2026-06-15", &m, &e), CX_OK);
+    assert_string_equal(m.date, "2026-06-01");
+    assert_true(m.dated);
+    in.date = "2026-06-16";
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "invalid_meeting", "meeting_date");
+    in.date = "2026-02-30";
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "invalid_date", "meeting_date");
+    in.date = "";
+    in.reason = "\u3000 ";
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "required", "reason");
+    in.reason = chars(long_text, "理", 501);
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "too_long", "reason");
+    in.grade = GR_NONE;
+    refused(decision_check(&in, "2026-06-15", &m, &e), &e, "invalid_grade", "grade");
+
+    approval_ok a;
+    assert_int_equal(approval_check(true, NULL, &a, &e), CX_OK);
+    assert_true(a.approve);
+    assert_string_equal(a.reason, "");
+    refused(approval_check(false, " \u3000", &a, &e), &e, "required", "reason");
+    assert_int_equal(approval_check(false, chars(long_text, "由", 100), &a, &e), CX_OK);
+    refused(approval_check(false, chars(long_text, "由", 101), &a, &e), &e, "too_long", "reason");
+    refused(approval_check(true, "理由\xff", &a, &e), &e, "invalid_text", "reason");
+
+    exclusion_ok x;
+    assert_int_equal(exclusion_check("away", " 外出务工一年\u3000", &x, &e), CX_OK);
+    assert_int_equal(x.reason, EX_AWAY);
+    assert_string_equal(x.note, "外出务工一年");
+    assert_int_equal(exclusion_check("none", NULL, &x, &e), CX_OK);
+    assert_int_equal(x.reason, EX_NONE);
+    assert_int_equal(exclusion_check("", NULL, &x, &e), CX_OK);
+    assert_int_equal(x.reason, EX_NONE);
+    assert_int_equal(exclusion_check(NULL, NULL, &x, &e), CX_OK);
+    assert_int_equal(x.reason, EX_NONE);
+    refused(exclusion_check("vacation", NULL, &x, &e), &e, "invalid_reason", "reason");
+    refused(exclusion_check("probationary", NULL, &x, &e), &e, "invalid_reason", "reason");
+    refused(exclusion_check("other", "\u3000\n", &x, &e), &e, "required", "note");
+    assert_int_equal(exclusion_check("other", "照顾病重家属\n半年", &x, &e), CX_OK);
+    refused(exclusion_check("away", chars(long_text, "外", 201), &x, &e), &e, "too_long", "note");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +637,11 @@ int main(void)
         cmocka_unit_test_setup(test_rules_check, setup),
         cmocka_unit_test_setup(test_draw, setup),
         cmocka_unit_test(test_rollup_deltas),
+        cmocka_unit_test(test_campaign_input),
+        cmocka_unit_test(test_standard_input),
+        cmocka_unit_test(test_review_input),
+        cmocka_unit_test(test_commentary_input),
+        cmocka_unit_test(test_grade_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

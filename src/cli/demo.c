@@ -225,6 +225,15 @@ static int demo_ballots(db *d, int kind, int64_t target, int n, const char *cons
     return CX_OK;
 }
 
+/* A submission from the public, checked as a request's is. */
+static int demo_submit(db *d, const feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e)
+{
+    feedback_ok *ok = xmalloc(sizeof *ok);
+    int rc = feedback_check(in, ok, e) == CX_OK ? feedback_submit(d, NULL, &(feedback_new){.in = ok}, id, code, e) : CX_ERR;
+    free(ok);
+    return rc;
+}
+
 /* Opinions and complaints (one about a town window answered and published by the district, one
  * about the branch waiting at the town), a 举报 that only the discipline inspectors above the
  * branch see, and a rectification item from an inspection. */
@@ -235,21 +244,25 @@ static int demo_feedback(db *d, const org *branch, int64_t window, int64_t accus
     feedback_in c = {.kind = "complaint", .channel = FC_QR, .about_kind = "window", .about_id = window,
                      .text = "中午十二点到一点窗口没有人办理业务，上班族只能请假来办，希望错峰安排午休。",
                      .name = "李先生", .contact = "13900001234"};
-    if (feedback_submit(d, NULL, &c, &id, code, e) != CX_OK ||
-        feedback_reply(d, &actor_cli, id,
-                       "感谢您的意见。自下周一起，社保医保窗口实行午间轮班，中午十二点到一点有专人办理业务。", true,
-                       "群众反映窗口午休无人办理业务，希望错峰安排。", e) != CX_OK)
-        return CX_ERR;
+    feedback_reply_ok *reply = xmalloc(sizeof *reply);
+    int rc = demo_submit(d, &c, &id, code, e) == CX_OK &&
+                     feedback_reply_check("感谢您的意见。自下周一起，社保医保窗口实行午间轮班，中午十二点到一点有专人办理业务。", true,
+                                          "群众反映窗口午休无人办理业务，希望错峰安排。", reply, e) == CX_OK &&
+                     feedback_reply(d, &actor_cli, id, reply, e) == CX_OK
+                 ? CX_OK
+                 : CX_ERR;
+    free(reply);
+    if (rc != CX_OK) return CX_ERR;
     /* a complaint about the branch goes to the town above it, never to the branch's secretary */
     feedback_in cb = {.kind = "complaint", .channel = FC_WEB, .about_kind = "org", .about_id = branch->id,
                       .text = "支部组织的志愿服务只在上级检查前搞一次，平时见不到人，希望上级督促。", .name = "王女士", .contact = "13700005678"};
-    if (feedback_submit(d, NULL, &cb, &id, code, e) != CX_OK) return CX_ERR;
+    if (demo_submit(d, &cb, &id, code, e) != CX_OK) return CX_ERR;
     feedback_in o = {.kind = "suggestion", .channel = FC_WEB, .about_kind = "org", .about_id = branch->id,
                      .text = "建议支部把党员承诺事项和完成情况贴在村务公开栏，方便不上网的老人查看。"};
-    if (feedback_submit(d, NULL, &o, &id, code, e) != CX_OK) return CX_ERR;
+    if (demo_submit(d, &o, &id, code, e) != CX_OK) return CX_ERR;
     feedback_in r = {.kind = "report", .channel = FC_QR, .about_kind = "member", .about_id = accused,
                      .text = "反映该党员在今年低保评定中优亲厚友，把亲属列入低保名单。", .name = "匿名群众"};
-    if (feedback_submit(d, NULL, &r, &id, code, e) != CX_OK) return CX_ERR;
+    if (demo_submit(d, &r, &id, code, e) != CX_OK) return CX_ERR;
     char due[11], today[11];
     date_today(today);
     day_string(day_number(today) + 20, due);

@@ -269,7 +269,10 @@ static int demo_feedback(db *d, const org *branch, int64_t window, int64_t accus
     rect_new x = {.source = "inspection",
                   .in = {"督查发现：“三会一课”会议记录不全，近三个月缺少两次支委会记录。",
                          "补齐近三个月的会议记录，建立会议台账，每月由支部书记签字。", "支部书记", due}};
-    return rect_create(d, &actor_cli, branch->id, &x, NULL, e);
+    rect_new_ok *ok = xmalloc(sizeof *ok);
+    rc = rect_new_check(&x, NULL, ok, e) == CX_OK ? rect_create(d, &actor_cli, branch->id, ok, NULL, e) : CX_ERR;
+    free(ok);
+    return rc;
 }
 
 /* The demo's review round (三评) for the whole district: self and peer reviews in the first

@@ -103,6 +103,15 @@ static void days_from_today(int n, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* One action on a pledge by the CLI actor, its input checked as a request's is. */
+static int demo_act(db *d, int64_t id, pledge_action action, int relation, const pledge_extra *x, cx_err *e)
+{
+    pledge_act_ok *ok = xmalloc(sizeof *ok);
+    int rc = pledge_act_check(action, x, ok, e) == CX_OK ? pledge_act(d, &actor_cli, id, relation, ok, NULL, e) : CX_ERR;
+    free(ok);
+    return rc;
+}
+
 /* One pledge taken through the lifecycle to `upto` by the CLI actor (as owner and reviewer). */
 static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaign_id, const char *area, const char *title,
                        const char *content, const char *measures, const char *resp, int due_days, pledge_status upto,
@@ -115,7 +124,7 @@ static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaig
     if (pledge_create(d, &actor_cli, org_id, member_id, campaign_id, &in, due, &id, e) != CX_OK) return CX_ERR;
     static const pledge_action path[] = {PA_SUBMIT, PA_APPROVE};
     for (int i = 0; i < 2 && upto >= (i == 0 ? PS_SUBMITTED : PS_IN_PROGRESS); i++)
-        if (pledge_act(d, &actor_cli, id, path[i], i ? PR_REVIEWER : PR_OWNER, NULL, NULL, e) != CX_OK) return CX_ERR;
+        if (demo_act(d, id, path[i], i ? PR_REVIEWER : PR_OWNER, NULL, e) != CX_OK) return CX_ERR;
     int pct = 0;
     for (int i = 0; progress && progress[i]; i++) {
         char date[11];
@@ -126,13 +135,13 @@ static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaig
     }
     if (upto == PS_COMPLETED || upto == PS_RATED) {
         pledge_extra done = {.summary = "承诺事项全部完成，主干道已通车"};
-        if (pledge_act(d, &actor_cli, id, PA_COMPLETE, PR_OWNER, &done, NULL, e) != CX_OK) return CX_ERR;
+        if (demo_act(d, id, PA_COMPLETE, PR_OWNER, &done, e) != CX_OK) return CX_ERR;
         pledge_extra x = {.grade = "good", .comment = "按期兑现，群众反映好"};
-        if (upto == PS_RATED && pledge_act(d, &actor_cli, id, PA_RATE, PR_REVIEWER, &x, NULL, e) != CX_OK) return CX_ERR;
+        if (upto == PS_RATED && demo_act(d, id, PA_RATE, PR_REVIEWER, &x, e) != CX_OK) return CX_ERR;
     }
     if (upto == PS_MISSED) {
         pledge_extra x = {.miss_kind = "objective", .explanation = "因汛期道路中断，工程顺延至明年春季"};
-        if (pledge_act(d, &actor_cli, id, PA_MISS, PR_REVIEWER, &x, NULL, e) != CX_OK) return CX_ERR;
+        if (demo_act(d, id, PA_MISS, PR_REVIEWER, &x, e) != CX_OK) return CX_ERR;
     }
     return CX_OK;
 }
@@ -219,6 +228,15 @@ static int demo_ballots(db *d, int kind, int64_t target, int n, const char *cons
     return CX_OK;
 }
 
+/* A submission from the public, checked as a request's is. */
+static int demo_submit(db *d, const feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e)
+{
+    feedback_ok *ok = xmalloc(sizeof *ok);
+    int rc = feedback_check(in, ok, e) == CX_OK ? feedback_submit(d, NULL, &(feedback_new){.in = ok}, id, code, e) : CX_ERR;
+    free(ok);
+    return rc;
+}
+
 /* Opinions and complaints (one about a town window answered and published by the district, one
  * about the branch waiting at the town), a 举报 that only the discipline inspectors above the
  * branch see, and a rectification item from an inspection. */
@@ -229,28 +247,35 @@ static int demo_feedback(db *d, const org *branch, int64_t window, int64_t accus
     feedback_in c = {.kind = "complaint", .channel = FC_QR, .about_kind = "window", .about_id = window,
                      .text = "中午十二点到一点窗口没有人办理业务，上班族只能请假来办，希望错峰安排午休。",
                      .name = "李先生", .contact = "13900001234"};
-    if (feedback_submit(d, NULL, &c, &id, code, e) != CX_OK ||
-        feedback_reply(d, &actor_cli, id,
-                       "感谢您的意见。自下周一起，社保医保窗口实行午间轮班，中午十二点到一点有专人办理业务。", true,
-                       "群众反映窗口午休无人办理业务，希望错峰安排。", e) != CX_OK)
-        return CX_ERR;
+    feedback_reply_ok *reply = xmalloc(sizeof *reply);
+    int rc = demo_submit(d, &c, &id, code, e) == CX_OK &&
+                     feedback_reply_check("感谢您的意见。自下周一起，社保医保窗口实行午间轮班，中午十二点到一点有专人办理业务。", true,
+                                          "群众反映窗口午休无人办理业务，希望错峰安排。", reply, e) == CX_OK &&
+                     feedback_reply(d, &actor_cli, id, reply, e) == CX_OK
+                 ? CX_OK
+                 : CX_ERR;
+    free(reply);
+    if (rc != CX_OK) return CX_ERR;
     /* a complaint about the branch goes to the town above it, never to the branch's secretary */
     feedback_in cb = {.kind = "complaint", .channel = FC_WEB, .about_kind = "org", .about_id = branch->id,
                       .text = "支部组织的志愿服务只在上级检查前搞一次，平时见不到人，希望上级督促。", .name = "王女士", .contact = "13700005678"};
-    if (feedback_submit(d, NULL, &cb, &id, code, e) != CX_OK) return CX_ERR;
+    if (demo_submit(d, &cb, &id, code, e) != CX_OK) return CX_ERR;
     feedback_in o = {.kind = "suggestion", .channel = FC_WEB, .about_kind = "org", .about_id = branch->id,
                      .text = "建议支部把党员承诺事项和完成情况贴在村务公开栏，方便不上网的老人查看。"};
-    if (feedback_submit(d, NULL, &o, &id, code, e) != CX_OK) return CX_ERR;
+    if (demo_submit(d, &o, &id, code, e) != CX_OK) return CX_ERR;
     feedback_in r = {.kind = "report", .channel = FC_QR, .about_kind = "member", .about_id = accused,
                      .text = "反映该党员在今年低保评定中优亲厚友，把亲属列入低保名单。", .name = "匿名群众"};
-    if (feedback_submit(d, NULL, &r, &id, code, e) != CX_OK) return CX_ERR;
+    if (demo_submit(d, &r, &id, code, e) != CX_OK) return CX_ERR;
     char due[11], today[11];
     date_today(today);
     day_string(day_number(today) + 20, due);
     rect_new x = {.source = "inspection",
                   .in = {"督查发现：“三会一课”会议记录不全，近三个月缺少两次支委会记录。",
                          "补齐近三个月的会议记录，建立会议台账，每月由支部书记签字。", "支部书记", due}};
-    return rect_create(d, &actor_cli, branch->id, &x, NULL, e);
+    rect_new_ok *ok = xmalloc(sizeof *ok);
+    rc = rect_new_check(&x, NULL, ok, e) == CX_OK ? rect_create(d, &actor_cli, branch->id, ok, NULL, e) : CX_ERR;
+    free(ok);
+    return rc;
 }
 
 /* The demo's review round (三评) for the whole district: self and peer reviews in the first

@@ -291,6 +291,36 @@ int pledge_progress_validate(const char *date, const char *text, const char *per
     return L.n;
 }
 
+/* The texts of a pledge's steps, by the one rule for text fields (domain/text.h). */
+static const text_rule T_REASON = {"reason", "退回理由", 1, 500, false}, T_EXPLANATION = {"explanation", "未兑现的公开说明", 1, 1000, false},
+                       T_EXPLANATION_OPT = {"explanation", "未兑现的公开说明", 0, 1000, false}, T_COMMENT = {"comment", "评诺意见", 0, 1000, false},
+                       T_SUMMARY = {"summary", "本人总结", 0, 1000, false};
+
+int pledge_act_check(pledge_action action, const pledge_extra *in, pledge_act_ok *out, cx_err *e)
+{
+    static const pledge_extra none;
+    if (!in) in = &none;
+    memset(out, 0, sizeof *out);
+    out->action = action;
+    switch (action) {
+    case PA_RETURN: return text_check(&T_REASON, in->reason, out->reason, sizeof out->reason, e);
+    case PA_MISS:
+        if (!in->miss_kind || (strcmp(in->miss_kind, "objective") && strcmp(in->miss_kind, "unjustified")))
+            return cx_fail(e, 400, "invalid_miss_kind", "miss_kind", "未兑现原因类别应为“客观原因”（objective）或“无正当理由”（unjustified）");
+        snprintf(out->miss_kind, sizeof out->miss_kind, "%s", in->miss_kind);
+        /* an objective reason must be explained in public; an unjustified miss may go unexplained */
+        return text_check(!strcmp(out->miss_kind, "objective") ? &T_EXPLANATION : &T_EXPLANATION_OPT, in->explanation, out->explanation,
+                          sizeof out->explanation, e);
+    case PA_RATE: /* the reviewer's grade and comment; the summary is the owner's, written at completion */
+        if (!in->grade || !pledge_grade_label(in->grade)) return cx_fail(e, 400, "invalid_grade", "grade", "评诺等次应为好、较好、一般或差");
+        snprintf(out->grade, sizeof out->grade, "%s", in->grade);
+        return text_check(&T_COMMENT, in->comment, out->comment, sizeof out->comment, e);
+    case PA_COMPLETE: return text_check(&T_SUMMARY, in->summary, out->summary, sizeof out->summary, e);
+    case PA_SUBMIT: case PA_APPROVE: case PA_RENEW: return CX_OK;
+    default: return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
+    }
+}
+
 /* Whether s is a real date in the stored form "YYYY-MM-DD". */
 static bool stored_date(const char *s)
 {

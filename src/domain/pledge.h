@@ -97,6 +97,24 @@ int pledge_validate(const pledge_in *in, bool org_pledge, bool allow_past, char 
 int pledge_progress_validate(const char *date, const char *text, const char *percent, char date_out[11], int *pct,
                              cx_err *errs, int maxerr);
 
+/* Extra input of an action as typed: RETURN needs reason; MISS needs miss_kind ("objective" with an
+ * explanation, or "unjustified"); COMPLETE takes the owner's own summary (optional); RATE needs a
+ * grade (comment optional). */
+typedef struct pledge_extra {
+    const char *reason, *miss_kind, *explanation, *grade, *comment, *summary;
+} pledge_extra;
+/* An action with its extra input checked: the texts trimmed (reason ≤ 500 characters, explanation,
+ * comment and summary ≤ 1000), miss_kind and grade known names; what the action does not take is "". */
+typedef struct pledge_act_ok {
+    pledge_action action;
+    char reason[2048], miss_kind[16], explanation[4096], grade[16], comment[4096], summary[4096];
+} pledge_act_ok;
+/* Checks the extra input of SUBMIT, APPROVE, RETURN, COMPLETE, MISS, RATE or RENEW (in == NULL: none
+ * given) into out. CX_OK, or CX_ERR with e: 400 invalid_action (any other action), the text codes of
+ * domain/text.h on reason, explanation (required for an objective miss), comment, summary;
+ * invalid_miss_kind, invalid_grade. */
+int pledge_act_check(pledge_action action, const pledge_extra *in, pledge_act_ok *out, cx_err *e);
+
 /* Overdue: in progress (or submitted/returned) and the due date is before today. Both dates are
  * "YYYY-MM-DD" (a missing or malformed one is never overdue); today == NULL means date_today(). */
 bool pledge_overdue(pledge_status s, const char *due_date, const char *today);

@@ -3,6 +3,7 @@
 #include "text.h"
 #include "date.h"
 #include "workday.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,20 +155,91 @@ int rect_validate(const rect_in *in, const char *today, char due_out[11], cx_err
     return n;
 }
 
+/* A record kind: lower-case ASCII letters and underscores, 1..31 of them. */
+static bool kind_valid(const char *k)
+{
+    size_t n = strlen(k);
+    return n >= 1 && n < 32 && strspn(k, "abcdefghijklmnopqrstuvwxyz_") == n;
+}
+
+int rect_new_check(const rect_new *in, const char *today, rect_new_ok *out, cx_err *e)
+{
+    static const rect_new none;
+    if (!in) in = &none;
+    memset(out, 0, sizeof *out);
+    int src = rect_source_from_name(in->source);
+    if (src < 0)
+        return cx_fail(e, 400, "invalid_source", "source",
+                       "整改来源应为 self_review（自评发现）、commentary（领导点评）、public_rating（群众评议）、feedback（群众意见建议）、"
+                       "inspection（督查检查）、grade（评定不合格限期改正）或 manual（手工录入）之一");
+    /* the source record is referred to by kind and id, or not at all */
+    const char *kind = in->source_id <= 0 ? "" : in->source_kind && *in->source_kind ? in->source_kind : rect_source_kind((rect_source)src);
+    if (in->source_id < 0) return cx_fail(e, 400, "invalid_source_id", "source_id", "来源记录编号应为正整数");
+    if (in->source_id > 0 && !kind_valid(kind))
+        return cx_fail(e, 400, "invalid_source_kind", "source_kind", "来源记录类别应为小写英文字母和下划线（1–31 个），如 grade、feedback");
+    if (rect_validate(&in->in, today, out->due_date, e, 1) != 0) return CX_ERR;
+    out->source = (rect_source)src;
+    snprintf(out->source_kind, sizeof out->source_kind, "%s", kind);
+    out->source_id = in->source_id;
+    out->member_id = in->member_id;
+    text_copy(out->problem, sizeof out->problem, in->in.problem);
+    text_copy(out->measure, sizeof out->measure, in->in.measure);
+    text_copy(out->owner, sizeof out->owner, in->in.owner);
+    return CX_OK;
+}
+
 int rect_check_reason(const char *s, const char *field, const char *label, char *out, size_t cap, cx_err *e)
 {
     text_rule r = {field, label, 1, RECT_REASON_MAX, false};
     return text_check(&r, s, out, cap, e);
 }
 
+/* The texts of a submission: the completion note, the reason there is no evidence. */
+static int submit_texts(const char *note, const char *why, char *note_out, size_t note_cap, char *why_out, size_t why_cap, cx_err *e)
+{
+    return text_check(&T_NOTE, note, note_out, note_cap, e) != CX_OK || text_check(&T_WHY, why, why_out, why_cap, e) != CX_OK ? CX_ERR : CX_OK;
+}
+
 int rect_check_submit(const char *note, int nevidence, const char *why, char *note_out, size_t note_cap, char *why_out,
                       size_t why_cap, cx_err *e)
 {
-    if (text_check(&T_NOTE, note, note_out, note_cap, e) != CX_OK || text_check(&T_WHY, why, why_out, why_cap, e) != CX_OK) return CX_ERR;
-    if (nevidence > 0) why_out[0] = 0;
-    else if (!why_out[0])
+    if (submit_texts(note, why, note_out, note_cap, why_out, why_cap, e) != CX_OK) return CX_ERR;
+    return rect_check_evidence(nevidence, why_out, e);
+}
+
+int rect_check_evidence(int nevidence, char *why, cx_err *e)
+{
+    if (nevidence > 0) why[0] = 0;
+    else if (!why[0])
         return cx_fail(e, 400, "evidence_required", "no_evidence_reason", "请先上传整改佐证材料（照片、PDF），或说明没有佐证材料的原因");
     return CX_OK;
+}
+
+/* Nothing but white space (as text_span sees it), or NULL. */
+static bool is_blank(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    text_span(&s, &n);
+    return n == 0;
+}
+
+int rect_act_check(rect_action action, const rect_extra *in, const char *today, rect_act_ok *out, cx_err *e)
+{
+    static const rect_extra none;
+    if (!in) in = &none;
+    memset(out, 0, sizeof *out);
+    out->action = action;
+    switch (action) {
+    case RA_SUBMIT: /* the texts now; whether evidence exists once the item is loaded */
+        return submit_texts(in->note, in->no_evidence_reason, out->note, sizeof out->note, out->why, sizeof out->why, e);
+    case RA_VERIFY:
+        return is_blank(in->note) ? CX_OK : rect_check_reason(in->note, "note", "销号意见", out->note, sizeof out->note, e);
+    case RA_REOPEN:
+        if (rect_check_reason(in->reason, "reason", "退回理由", out->reason, sizeof out->reason, e) != CX_OK) return CX_ERR;
+        return is_blank(in->due_date) ? CX_OK : rect_check_due(in->due_date, today, "due_date", out->due, e);
+    case RA_CANCEL: return rect_check_reason(in->reason, "reason", "撤销理由", out->reason, sizeof out->reason, e);
+    default: return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
+    }
 }
 
 /* Whether s is a real date in the stored form "YYYY-MM-DD". */

@@ -86,6 +86,25 @@ typedef struct rect_in {
     const char *problem, *measure, *owner, *due_date;
 } rect_in;
 int rect_validate(const rect_in *in, const char *today, char due_out[11], cx_err *errs, int maxerr);
+/* A new item as typed. source: a rect_source name (required). source_kind: the kind of the source
+ * record ("grade", "feedback" …; NULL or "" for the source's default, see rect_source_kind);
+ * source_id: its id (0 for none); member_id: the member concerned (0 for none). */
+typedef struct rect_new {
+    const char *source, *source_kind;
+    int64_t source_id, member_id;
+    rect_in in;
+} rect_new;
+/* A new item checked: the source known, the kind of its record ("" without one), the texts trimmed. */
+typedef struct rect_new_ok {
+    rect_source source;
+    char source_kind[32];
+    int64_t source_id, member_id;
+    char problem[4 * RECT_TEXT_MAX + 1], measure[4 * RECT_TEXT_MAX + 1], owner[4 * RECT_OWNER_MAX + 1], due_date[11];
+} rect_new_ok;
+/* Checks, in this order: source (invalid_source), source_id (invalid_source_id when negative), the
+ * kind of the source record (invalid_source_kind: lower-case ASCII letters and underscores, 1–31),
+ * then the first of rect_validate's errors. in == NULL: nothing given. */
+int rect_new_check(const rect_new *in, const char *today, rect_new_ok *out, cx_err *e);
 /* A due date alone (the same rule), e.g. the new due date of a reopen; field names it. */
 int rect_check_due(const char *due, const char *today, const char *field, char out[11], cx_err *e);
 /* A required reason (退回理由, 撤销理由 …) of at most RECT_REASON_MAX characters, trimmed into out
@@ -96,6 +115,26 @@ int rect_check_reason(const char *s, const char *field, const char *label, char 
  * "evidence_required", field no_evidence_reason), trimmed into why_out ("" when files exist). */
 int rect_check_submit(const char *note, int nevidence, const char *why, char *note_out, size_t note_cap, char *why_out,
                       size_t why_cap, cx_err *e);
+/* The evidence part of a submission, once the files are counted: with files the reason there is
+ * none is dropped (why becomes ""), without them it is required (evidence_required). */
+int rect_check_evidence(int nevidence, char *why, cx_err *e);
+
+/* Extra input of an action as typed: SUBMIT takes note and no_evidence_reason; VERIFY an optional
+ * note; REOPEN a reason and optionally a new due_date; CANCEL a reason. */
+typedef struct rect_extra {
+    const char *note, *no_evidence_reason, *reason, *due_date;
+} rect_extra;
+/* An action with its input checked and trimmed; what the action does not take is "". */
+typedef struct rect_act_ok {
+    rect_action action;
+    char note[4096], why[2048], reason[2048], due[11];
+} rect_act_ok;
+/* Checks the input of SUBMIT (note, then no_evidence_reason as rect_check_submit, the evidence
+ * left to rect_check_evidence once the item is loaded), VERIFY (note: blank, or a reason of at most
+ * RECT_REASON_MAX characters, label 销号意见), REOPEN (reason, label 退回理由; due_date blank or as
+ * rect_check_due) or CANCEL (reason, label 撤销理由) into out; in == NULL: nothing given; today as
+ * rect_check_due. Any other action: 400 invalid_action. */
+int rect_act_check(rect_action action, const rect_extra *in, const char *today, rect_act_ok *out, cx_err *e);
 
 /* Overdue: open or submitted and the due date before today ("YYYY-MM-DD"; NULL for date_today()).
  * A malformed date is never overdue. rect_days_overdue gives the days past due (0 when not). */

@@ -3,7 +3,6 @@
 #include "feedback.h"
 #include "limit.h"
 #include "row.h"
-#include "../domain/text.h"
 #include "feedback_int.h"
 #include "calendar.h"
 #include "../lib/json.h"
@@ -20,38 +19,6 @@
 
 /* Rolls back and fails with the given error (an argument list like cx_fail's). */
 #define REFUSE(d, e, ...) (db_rollback(d), cx_fail((e), __VA_ARGS__))
-
-/* ---- names and labels ---- */
-
-static const char *const kind_names[FK_N] = {"opinion", "suggestion", "complaint", "report"};
-static const char *const kind_labels[FK_N] = {"意见", "建议", "投诉", "举报"};
-static const char *const channel_names[FC_N] = {"web", "qr", "hotline", "mailbox", "letter", "reception"};
-static const char *const channel_labels[FC_N] = {"网上", "扫码", "热线", "意见箱", "来信", "接待日"};
-static const char *const status_names[FS_N] = {"new", "assigned", "replied", "merged"};
-static const char *const status_labels[FS_N] = {"待分办", "办理中", "已答复", "已合并"};
-static const char *const status_public[FS_N] = {"已受理，等待分办", "办理中", "已答复", "已与相同问题合并办理"};
-static const char *const view_names[FV_N] = {"all", "open", "new", "reminders", "overdue", "replied"};
-
-int feedback_index_of(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; s && i < n; i++)
-        if (!strcmp(names[i], s)) return i;
-    return -1;
-}
-#define LABEL(arr, n, i) ((i) >= 0 && (i) < (n) ? arr[i] : "")
-
-const char *feedback_kind_name(int k) { return LABEL(kind_names, FK_N, k); }
-const char *feedback_kind_label(int k) { return LABEL(kind_labels, FK_N, k); }
-int feedback_kind_from(const char *s) { return feedback_index_of(kind_names, FK_N, s); }
-const char *feedback_channel_name(int c) { return LABEL(channel_names, FC_N, c); }
-const char *feedback_channel_label(int c) { return LABEL(channel_labels, FC_N, c); }
-int feedback_channel_from(const char *s) { return feedback_index_of(channel_names, FC_N, s); }
-const char *feedback_status_name(int s) { return LABEL(status_names, FS_N, s); }
-const char *feedback_status_label(int s) { return LABEL(status_labels, FS_N, s); }
-const char *feedback_status_public(int s) { return LABEL(status_public, FS_N, s); }
-int feedback_status_from(const char *s) { return feedback_index_of(status_names, FS_N, s); }
-const char *feedback_view_name(int v) { return LABEL(view_names, FV_N, v); }
-int feedback_view_from(const char *s) { return feedback_index_of(view_names, FV_N, s); }
 
 /* ---- who may see and act ---- */
 
@@ -114,13 +81,10 @@ int feedback_due_days(db *d, const org *o, int days[FK_N], int64_t from[FK_N])
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int feedback_setting_set(db *d, const actor *a, int64_t org_id, const char *kind, const char *days_in, cx_err *e)
+int feedback_setting_set(db *d, const actor *a, int64_t org_id, const feedback_setting_ok *set, cx_err *e)
 {
-    int k = feedback_kind_from(kind);
-    if (k < 0) return cx_fail(e, 400, "invalid_kind", "kind", "类别应为 opinion（意见）、suggestion（建议）、complaint（投诉）或 report（举报）");
-    int64_t days = 0;
-    if (!days_in || str_to_i64(days_in, &days) != CX_OK || days < 1 || days > 60)
-        return cx_fail(e, 400, "invalid_due_days", "due_days", "办理时限应为 1 到 60 之间的工作日数");
+    const char *kind = feedback_kind_name(set->kind);
+    int64_t days = set->days;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int64_t old = 0;
     if (db_i64(d, &old, 0, "SELECT due_days FROM feedback_setting WHERE org_id = ? AND kind = ?", "is", org_id, kind) != CX_OK) return db_fail(d, e);
@@ -143,10 +107,9 @@ int feedback_categories(db *d, category_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int feedback_category_add(db *d, const actor *a, int64_t org_id, const char *name_in, int64_t *id, cx_err *e)
+int feedback_category_add(db *d, const actor *a, int64_t org_id, const feedback_category_ok *c, int64_t *id, cx_err *e)
 {
-    char name[64];
-    if (text_check(&(text_rule){"name", "分类名称", 1, 12, false}, name_in, name, sizeof name, e) != CX_OK) return CX_ERR;
+    const char *name = c->name;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int64_t dup = 0, seq = 0;
     if (db_i64(d, &dup, 0, "SELECT count(*) FROM feedback_category WHERE name = ?", "s", name) != CX_OK ||
@@ -357,50 +320,29 @@ static int insert_item(db *d, const feedback *f, const unsigned char code_h[CX_H
 #define AUDIT_ENTITY(f) ((f)->kind == FK_REPORT ? "report" : "feedback")
 #define AUDIT_ORG(f) ((f)->kind == FK_REPORT ? 0 : (f)->org_id)
 
-/* Validates the sender's part of a submission into f (kind, text, name, contact, dates). */
-static int validate_in(const feedback_in *in, feedback *f, char *name, char *contact, cx_err *e)
+/* The sender's part of a submission, as feedback_check passed it, into f. */
+static void take_in(const feedback_ok *in, feedback *f)
 {
-    f->kind = feedback_kind_from(in->kind);
-    if (f->kind < 0)
-        return cx_fail(e, 400, "invalid_kind", "kind", "请选择类别：意见（opinion）、建议（suggestion）、投诉（complaint）或举报（report）");
-    if (text_check(&(text_rule){"text", "内容", 5, FEEDBACK_TEXT_MAX, false}, in->text, f->text, sizeof f->text, e) != CX_OK) return CX_ERR;
-    if (text_check(&(text_rule){"name", "姓名", 0, 20, false}, in->name, name, 128, e) != CX_OK) return CX_ERR;
-    if (text_check(&(text_rule){"contact", "联系方式", 0, 40, false}, in->contact, contact, 128, e) != CX_OK) return CX_ERR;
+    f->kind = in->kind;
     f->channel = in->channel;
-    bool staff = in->intake != NULL;
-    if (f->channel < 0 || f->channel >= FC_N || staff != (f->channel >= FC_HOTLINE))
-        return cx_fail(e, 400, "invalid_channel", "channel", staff ? "来源渠道应为 hotline（热线）、mailbox（意见箱）、letter（来信）或 reception（接待日）"
-                                                                   : "来源渠道无效");
-    char today[11];
-    date_today(today);
-    if (staff && in->received_date && *in->received_date) {
-        if (date_parse(in->received_date, false, "received_date", "收到日期", f->received_date, e) != CX_OK) return CX_ERR;
-        if (date_cmp(f->received_date, today) > 0) return cx_fail(e, 400, "future_date", "received_date", "收到日期不能晚于今天");
-        if (day_number(today) - day_number(f->received_date) > 366)
-            return cx_fail(e, 400, "too_old", "received_date", "收到日期不能早于一年前");
-    } else memcpy(f->received_date, today, 11);
-    const char *ak = in->about_kind ? in->about_kind : "";
-    if (*ak && strcmp(ak, "member") && strcmp(ak, "org") && strcmp(ak, "window"))
-        return cx_fail(e, 400, "invalid_about", "about_kind", "反映对象的类型应为 member（党员）、org（党组织）或 window（服务窗口）");
-    if (*ak && in->about_id <= 0) return cx_fail(e, 400, "invalid_about", "about_id", "请指明反映对象的编号");
-    if (f->kind == FK_REPORT && !*ak)
-        return cx_fail(e, 400, "accused_required", "about_kind", "举报须指明被举报的党员或党组织（请从其公开卡片、公示栏或服务窗口页面举报）");
-    snprintf(f->about_kind, sizeof f->about_kind, "%s", ak);
-    f->about_id = *ak ? in->about_id : 0;
-    return CX_OK;
+    snprintf(f->text, sizeof f->text, "%s", in->text);
+    memcpy(f->received_date, in->received_date, sizeof f->received_date);
+    snprintf(f->about_kind, sizeof f->about_kind, "%s", in->about_kind);
+    f->about_id = in->about_id;
 }
 
-int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e)
+int feedback_submit(db *d, const actor *a, const feedback_new *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e)
 {
     feedback *f = xcalloc(1, sizeof *f);
-    char name[128] = "", contact[128] = "";
+    const char *name = in->in->name, *contact = in->in->contact;
     const char *mimes[EVIDENCE_MAX_FILES];
     int rc = CX_ERR;
     buf ne, ce;
     buf_init(&ne);
     buf_init(&ce);
     workday_cal cal = {0};
-    if (validate_in(in, f, name, contact, e) != CX_OK || evidence_check(in->files, in->nfiles, mimes, e) != CX_OK) goto out;
+    take_in(in->in, f);
+    if (evidence_check(in->files, in->nfiles, mimes, e) != CX_OK) goto out;
     if (db_begin(d, true) != CX_OK) {
         db_fail(d, e);
         goto out;
@@ -529,13 +471,9 @@ static int finish_item(db *d, const actor *a, const char *action, feedback *f, c
     return store_finish(d, a, action, AUDIT_ENTITY(f), f->id, AUDIT_ORG(f), before, state_json(f), rc, e);
 }
 
-int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id, const char *note_in, cx_err *e)
+int feedback_classify(db *d, const actor *a, int64_t id, const feedback_classify_ok *c, cx_err *e)
 {
-    int64_t cat = 0;
-    char note[2048] = "";
-    if (category_id && *category_id && (str_to_i64(category_id, &cat) != CX_OK || cat <= 0))
-        return cx_fail(e, 400, "invalid_category", "category_id", "分类编号无效");
-    if (note_in && text_check(&(text_rule){"note", "内部备注", 0, 500, false}, note_in, note, sizeof note, e) != CX_OK) return CX_ERR;
+    int64_t cat = c->category_id;
     feedback *f = xmalloc(sizeof *f);
     int rc = CX_ERR;
     if (begin_item(d, id, f, e) != CX_OK) goto out;
@@ -555,7 +493,7 @@ int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id
     char *before = state_json(f);
     int r = cat ? db_run(d, "UPDATE feedback SET category_id = ? WHERE id = ?", "ii", cat, id)
                 : db_run(d, "UPDATE feedback SET category_id = NULL WHERE id = ?", "i", id);
-    if (r == CX_OK && note_in) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note, id);
+    if (r == CX_OK && c->note.given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", c->note.text, id);
     f->category_id = cat;
     rc = finish_item(d, a, "classify", f, before, r, e);
 out:
@@ -563,10 +501,8 @@ out:
     return rc;
 }
 
-int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const char *note_in, cx_err *e)
+int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const feedback_note_ok *note, cx_err *e)
 {
-    char note[2048] = "";
-    if (note_in && text_check(&(text_rule){"note", "内部备注", 0, 500, false}, note_in, note, sizeof note, e) != CX_OK) return CX_ERR;
     feedback *f = xmalloc(sizeof *f);
     int rc = CX_ERR;
     org to;
@@ -591,7 +527,7 @@ int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const cha
     }
     char *before = state_json(f);
     int r = db_run(d, "UPDATE feedback SET org_id = ?, status = 'assigned' WHERE id = ?", "ii", org_id, id);
-    if (r == CX_OK && note_in) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note, id);
+    if (r == CX_OK && note->given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note->text, id);
     f->org_id = org_id;
     f->status = FS_ASSIGNED;
     rc = finish_item(d, a, "assign", f, before, r, e);
@@ -639,29 +575,32 @@ out:
     return rc;
 }
 
-/* The anonymised summary of a published reply: given, or the one already stored. */
-static int summary_field(const char *in, const feedback *f, char *out, size_t cap, cx_err *e)
+/* The anonymised summary of a published reply: given (checked by feedback_publish_check), or the
+ * one already stored. */
+static int summary_field(const feedback_publish_ok *p, const feedback *f, char *out, size_t cap, cx_err *e)
 {
     if (f->kind == FK_REPORT) return cx_fail(e, 400, "report_not_public", "publish", "举报的办理情况不公开");
-    if (!in || !*in) {
+    if (!p->summary[0]) {
         if (f->public_summary[0]) return snprintf(out, cap, "%s", f->public_summary), CX_OK;
         return cx_fail(e, 400, "required", "summary", "公开答复须写一段不含姓名、电话等个人信息的问题摘要");
     }
-    return text_check(&(text_rule){"summary", "公开摘要", 5, 300, false}, in, out, cap, e);
+    snprintf(out, cap, "%s", p->summary);
+    return CX_OK;
 }
 
-int feedback_reply(db *d, const actor *a, int64_t id, const char *reply_in, bool publish, const char *summary_in, cx_err *e)
+int feedback_reply(db *d, const actor *a, int64_t id, const feedback_reply_ok *in, cx_err *e)
 {
     feedback *f = xmalloc(sizeof *f);
-    char *reply = xmalloc(sizeof f->reply), summary[2048] = "";
+    const char *reply = in->reply;
+    bool publish = in->pub.publish;
+    char summary[2048] = "";
     int rc = CX_ERR;
-    if (text_check(&(text_rule){"reply", "答复内容", 2, FEEDBACK_TEXT_MAX, false}, reply_in, reply, sizeof f->reply, e) != CX_OK) goto out;
     if (begin_item(d, id, f, e) != CX_OK) goto out;
     if (!open_status(f->status)) {
         REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再答复", feedback_status_label(f->status));
         goto out;
     }
-    if (publish && summary_field(summary_in, f, summary, sizeof summary, e) != CX_OK) {
+    if (publish && summary_field(&in->pub, f, summary, sizeof summary, e) != CX_OK) {
         db_rollback(d);
         goto out;
     }
@@ -673,13 +612,13 @@ int feedback_reply(db *d, const actor *a, int64_t id, const char *reply_in, bool
     f->published = publish;
     rc = finish_item(d, a, "reply", f, before, r, e);
 out:
-    free(reply);
     free(f);
     return rc;
 }
 
-int feedback_publish(db *d, const actor *a, int64_t id, bool publish, const char *summary_in, cx_err *e)
+int feedback_publish(db *d, const actor *a, int64_t id, const feedback_publish_ok *in, cx_err *e)
 {
+    bool publish = in->publish;
     feedback *f = xmalloc(sizeof *f);
     char summary[2048] = "";
     int rc = CX_ERR;
@@ -688,7 +627,7 @@ int feedback_publish(db *d, const actor *a, int64_t id, bool publish, const char
         REFUSE(d, e, 409, "invalid_state", "status", "答复之后才能公开");
         goto out;
     }
-    if (f->kind == FK_REPORT || (publish && summary_field(summary_in, f, summary, sizeof summary, e) != CX_OK)) {
+    if (f->kind == FK_REPORT || (publish && summary_field(in, f, summary, sizeof summary, e) != CX_OK)) {
         if (f->kind == FK_REPORT) cx_fail(e, 400, "report_not_public", "publish", "举报的办理情况不公开");
         db_rollback(d);
         goto out;

@@ -18,27 +18,11 @@
 #define CX_FEEDBACK_STORE_H
 #include "store.h"
 #include "attachment.h"
-
-enum { FK_OPINION, FK_SUGGESTION, FK_COMPLAINT, FK_REPORT, FK_N };
-enum { FC_WEB, FC_QR, FC_HOTLINE, FC_MAILBOX, FC_LETTER, FC_RECEPTION, FC_N };
-enum { FS_NEW, FS_ASSIGNED, FS_REPLIED, FS_MERGED, FS_N };
-
-/* Names as stored and in the API ("complaint"), labels as shown ("投诉"); -1 when unknown. */
-const char *feedback_kind_name(int k);
-const char *feedback_kind_label(int k);
-int feedback_kind_from(const char *s);
-const char *feedback_channel_name(int c);
-const char *feedback_channel_label(int c);   /* 网上 扫码 热线 意见箱 来信 接待日 */
-int feedback_channel_from(const char *s);
-const char *feedback_status_name(int s);
-const char *feedback_status_label(int s);    /* 待分办 办理中 已答复 已合并 */
-const char *feedback_status_public(int s);   /* what the sender reads: 已受理，待分办 … */
-int feedback_status_from(const char *s);
+#include "../domain/feedback.h" /* kinds, channels, states, names; the checks of what people type */
 
 #define FEEDBACK_DUE_DEFAULT 15    /* working days, when no office has set another number */
 #define FEEDBACK_CODE_DATA 12      /* 12 random base-32 characters (60 bits) + 1 check character */
 #define FEEDBACK_CODE_CAP 32       /* room for the code with dashes */
-#define FEEDBACK_TEXT_MAX 2000     /* characters */
 #define FEEDBACK_SOON_DAYS 3       /* reminders: due within this many working days */
 
 typedef struct feedback {
@@ -77,31 +61,28 @@ bool feedback_can_reveal(const principal *p, const char *viewer_member_path, con
 /* Working days per kind that apply at o: the nearest setting at o or above, else 15. from[k] gets
  * the organisation of that setting (0 for the default). */
 int feedback_due_days(db *d, const org *o, int days[FK_N], int64_t from[FK_N]);
-int feedback_setting_set(db *d, const actor *a, int64_t org_id, const char *kind, const char *days, cx_err *e);
+int feedback_setting_set(db *d, const actor *a, int64_t org_id, const feedback_setting_ok *s, cx_err *e);
 typedef int (*category_fn)(void *ctx, int64_t id, const char *name);
 int feedback_categories(db *d, category_fn fn, void *ctx);
-int feedback_category_add(db *d, const actor *a, int64_t org_id, const char *name, int64_t *id, cx_err *e);
+int feedback_category_add(db *d, const actor *a, int64_t org_id, const feedback_category_ok *c, int64_t *id, cx_err *e);
 
 /* ---- submitting ---- */
-typedef struct feedback_in {
-    const char *kind;                /* opinion suggestion complaint report */
-    int channel;                     /* FC_WEB / FC_QR from the public; the others from staff */
-    const char *about_kind;          /* "", member, org, window */
-    int64_t about_id;
-    const char *text, *name, *contact;
-    const char *received_date;       /* staff entry: the day it came in (≤ today); NULL: today */
+/* A submission: what was typed, checked by feedback_check (its staff flag set when intake is given),
+ * and where it came in. */
+typedef struct feedback_new {
+    const feedback_ok *in;
     const org *intake;               /* staff entry: the organisation it was entered at (the
                                         about-target must lie in its subtree); NULL: the public */
     int64_t entered_by;
     const evidence_in *files;
     int nfiles;
-} feedback_in;
-/* Validates (errors name the field: kind, text, name, contact, about_id, received_date,
- * evidence), finds the organisation (the target's; no target: the intake, or the top of the
- * tree for the public), for a report the handling organisation (the accused's parent), the due
- * date (received + due days in working days), makes the tracking code and stores it all. code
- * gets the code without dashes (show it once; only its keyed hash is kept). */
-int feedback_submit(db *d, const actor *a, const feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e);
+} feedback_new;
+/* Checks the files (evidence), finds the organisation (the target's; no target: the intake, or
+ * the top of the tree for the public; 404 about_id when missing, inactive or outside the intake),
+ * for a report or a complaint about someone the handling organisation (the accused's parent), the
+ * due date (received + due days in working days), makes the tracking code and stores it all.
+ * code gets the code without dashes (show it once; only its keyed hash is kept). */
+int feedback_submit(db *d, const actor *a, const feedback_new *n, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e);
 
 CX_MUST_USE int feedback_get(db *d, int64_t id, feedback *f);
 /* By tracking code (already parsed by code_parse): 1 with the item in f, 0 none. */
@@ -110,18 +91,19 @@ CX_MUST_USE int feedback_by_code(db *d, const char *code, feedback *f);
 CX_MUST_USE int feedback_kept(db *d, const feedback *f, feedback *kept);
 
 /* ---- triage and answers (the caller has checked the user's roles with feedback_can_*) ---- */
-int feedback_classify(db *d, const actor *a, int64_t id, const char *category_id, const char *note, cx_err *e);
+int feedback_classify(db *d, const actor *a, int64_t id, const feedback_classify_ok *c, cx_err *e);
 /* Assigns to org_id: active; for a report or a complaint about someone a strict ancestor of the
  * accused's organisation. The
  * caller checks the user's reach over org_id. */
-int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const char *note, cx_err *e);
+int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const feedback_note_ok *note, cx_err *e);
 /* Merges id (a duplicate, open) into into_id (kept, not merged): same class (both reports or
  * neither); a complaint about someone only into a complaint about the same organisation (400
  * merge_accused). */
 int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e);
-/* reply 2–2000 characters; publish (never for a report) needs an anonymised summary. */
-int feedback_reply(db *d, const actor *a, int64_t id, const char *reply, bool publish, const char *summary, cx_err *e);
-int feedback_publish(db *d, const actor *a, int64_t id, bool publish, const char *summary, cx_err *e);
+/* The reply as feedback_reply_check passed it; publish (never for a report) needs an anonymised
+ * summary, given or already stored. */
+int feedback_reply(db *d, const actor *a, int64_t id, const feedback_reply_ok *r, cx_err *e);
+int feedback_publish(db *d, const actor *a, int64_t id, const feedback_publish_ok *p, cx_err *e);
 /* The sender's full name and contact, decrypted; the view is audited. */
 int feedback_reveal(db *d, const actor *a, int64_t id, char name[128], char contact[128], cx_err *e);
 
@@ -130,9 +112,6 @@ int feedback_files(db *d, int64_t feedback_id, attachment_fn fn, void *ctx);
 CX_MUST_USE int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *feedback_id);
 
 /* ---- lists ---- */
-enum { FV_ALL, FV_OPEN, FV_NEW, FV_REMINDERS, FV_OVERDUE, FV_REPLIED, FV_N };
-const char *feedback_view_name(int v);
-int feedback_view_from(const char *s);
 typedef struct feedback_query {
     const org *root;            /* items whose (responsible / handling) organisation is in this subtree */
     bool see_normal;            /* the viewer holds office, secretary or leader over root */

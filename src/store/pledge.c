@@ -191,42 +191,12 @@ int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in
     return rc;
 }
 
-/* The texts of a pledge's steps, by the one rule for text fields (domain/text.h). */
-static const text_rule T_REASON = {"reason", "退回理由", 1, 500, false}, T_EXPLANATION = {"explanation", "未兑现的公开说明", 1, 1000, false},
-                       T_EXPLANATION_OPT = {"explanation", "未兑现的公开说明", 0, 1000, false}, T_COMMENT = {"comment", "评诺意见", 0, 1000, false},
-                       T_SUMMARY = {"summary", "本人总结", 0, 1000, false};
-
-int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int relation, const pledge_extra *x,
-               int64_t *new_id, cx_err *e)
+int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act_ok *x, int64_t *new_id, cx_err *e)
 {
-    pledge_extra none = {0};
-    if (!x) x = &none;
-    /* Inputs are checked before anything is read, so a bad one changes nothing. */
-    char reason[2048] = "", expl[4096] = "", comment[4096] = "", summary[4096] = "", kind[16] = "", grade[16] = "";
-    switch (action) {
-    case PA_RETURN:
-        if (text_check(&T_REASON, x->reason, reason, sizeof reason, e) != CX_OK) return CX_ERR;
-        break;
-    case PA_MISS:
-        if (!x->miss_kind || (strcmp(x->miss_kind, "objective") && strcmp(x->miss_kind, "unjustified")))
-            return cx_fail(e, 400, "invalid_miss_kind", "miss_kind", "未兑现原因类别应为“客观原因”（objective）或“无正当理由”（unjustified）");
-        snprintf(kind, sizeof kind, "%s", x->miss_kind);
-        /* an objective reason must be explained in public; an unjustified miss may go unexplained */
-        if (text_check(!strcmp(kind, "objective") ? &T_EXPLANATION : &T_EXPLANATION_OPT, x->explanation, expl, sizeof expl, e) != CX_OK)
-            return CX_ERR;
-        break;
-    case PA_RATE: /* the reviewer's grade and comment; the summary is the owner's, written at completion */
-        if (!x->grade || !pledge_grade_label(x->grade))
-            return cx_fail(e, 400, "invalid_grade", "grade", "评诺等次应为好、较好、一般或差");
-        snprintf(grade, sizeof grade, "%s", x->grade);
-        if (text_check(&T_COMMENT, x->comment, comment, sizeof comment, e) != CX_OK) return CX_ERR;
-        break;
-    case PA_COMPLETE:
-        if (text_check(&T_SUMMARY, x->summary, summary, sizeof summary, e) != CX_OK) return CX_ERR;
-        break;
-    case PA_SUBMIT: case PA_APPROVE: case PA_RENEW: break;
-    default: return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
-    }
+    /* x was checked by pledge_act_check before anything is read, so a bad input changes nothing */
+    pledge_action action = x->action;
+    const char *reason = x->reason, *expl = x->explanation, *comment = x->comment, *summary = x->summary, *kind = x->miss_kind,
+               *grade = x->grade;
     pledge *p = xmalloc(sizeof *p);
     pledge_status next;
     if (begin_action(d, id, action, relation, p, &next, e) != CX_OK) {

@@ -18,13 +18,6 @@ typedef struct pledge {
     char member_post[160]; /* the member's post (工作岗位) from the roster; "" for an organisation pledge */
 } pledge;
 
-/* Extra input of an action: RETURN needs reason; MISS needs miss_kind ("objective" with an
- * explanation, or "unjustified"); COMPLETE takes the owner's own summary (optional); RATE needs a
- * grade (comment optional). */
-typedef struct pledge_extra {
-    const char *reason, *miss_kind, *explanation, *grade, *comment, *summary;
-} pledge_extra;
-
 CX_MUST_USE int pledge_get(db *d, int64_t id, pledge *p);
 /* Creates a draft. member_id 0 makes an organisation pledge of org_id; otherwise a member pledge
  * of that member (org_id is then the member's organisation). in must have passed pledge_validate
@@ -32,11 +25,10 @@ CX_MUST_USE int pledge_get(db *d, int64_t id, pledge *p);
 int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_in *in,
                   const char *due, int64_t *id, cx_err *e);
 int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in *in, const char *due, cx_err *e);
-/* Runs SUBMIT, APPROVE, RETURN, COMPLETE, MISS, RATE or RENEW. RENEW creates the successor as a
- * copy in draft, due on the same day of the next year after max(its year, this year), and returns
- * its id in *new_id. */
-int pledge_act(db *d, const actor *a, int64_t id, pledge_action action, int relation, const pledge_extra *x,
-               int64_t *new_id, cx_err *e);
+/* Runs x->action (SUBMIT, APPROVE, RETURN, COMPLETE, MISS, RATE or RENEW), its input checked by
+ * pledge_act_check. RENEW creates the successor as a copy in draft, due on the same day of the next
+ * year after max(its year, this year), and returns its id in *new_id. */
+int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act_ok *x, int64_t *new_id, cx_err *e);
 
 int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
                         const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e);

@@ -1,7 +1,6 @@
 /* rect.c: rectification items, evidence, history and escalation (see rect.h). */
 #include "rect.h"
 #include "row.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -97,30 +96,10 @@ static int add_event(db *d, int64_t part, const rect *r, const char *action, con
                   actor_shown(a), now_unix());
 }
 
-/* A record kind: lower-case ASCII letters and underscores, 1..31 of them. */
-static bool kind_valid(const char *k)
+/* Creates the item in the caller's write transaction (see rect_create). */
+static int insert_tx(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e)
 {
-    size_t n = strlen(k);
-    return n >= 1 && n < 32 && strspn(k, "abcdefghijklmnopqrstuvwxyz_") == n;
-}
-
-int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e)
-{
-    int src = rect_source_from_name(in ? in->source : NULL);
-    if (src < 0)
-        return cx_fail(e, 400, "invalid_source", "source",
-                       "整改来源应为 self_review（自评发现）、commentary（领导点评）、public_rating（群众评议）、feedback（群众意见建议）、"
-                       "inspection（督查检查）、grade（评定不合格限期改正）或 manual（手工录入）之一");
-    /* the source record is referred to by kind and id, or not at all */
-    const char *kind = in->source_id <= 0 ? "" : in->source_kind && *in->source_kind ? in->source_kind : rect_source_kind((rect_source)src);
-    if (in->source_id < 0) return cx_fail(e, 400, "invalid_source_id", "source_id", "来源记录编号应为正整数");
-    if (in->source_id > 0 && !kind_valid(kind))
-        return cx_fail(e, 400, "invalid_source_kind", "source_kind", "来源记录类别应为小写英文字母和下划线（1–31 个），如 grade、feedback");
     rect *r = xcalloc(1, sizeof *r);
-    if (rect_validate(&in->in, NULL, r->due_date, e, 1) != 0) {
-        free(r);
-        return CX_ERR;
-    }
     org o;
     int f = org_get(d, org_id, &o);
     if (f != 1 || !o.active) {
@@ -137,12 +116,13 @@ int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, in
     }
     r->org_id = org_id;
     r->member_id = in->member_id;
-    r->source = (rect_source)src;
+    r->source = in->source;
     r->source_id = in->source_id;
-    snprintf(r->source_kind, sizeof r->source_kind, "%s", kind);
-    text_copy(r->problem, sizeof r->problem, in->in.problem);
-    text_copy(r->measure, sizeof r->measure, in->in.measure);
-    text_copy(r->owner, sizeof r->owner, in->in.owner);
+    snprintf(r->source_kind, sizeof r->source_kind, "%s", in->source_kind);
+    snprintf(r->problem, sizeof r->problem, "%s", in->problem);
+    snprintf(r->measure, sizeof r->measure, "%s", in->measure);
+    snprintf(r->owner, sizeof r->owner, "%s", in->owner);
+    memcpy(r->due_date, in->due_date, sizeof r->due_date);
     r->status = RS_OPEN;
     db_stmt *s = db_prepare(d, "INSERT INTO rectification (part, org_id, member_id, source, source_kind, source_id, problem, measure, owner, "
                                "due_date, status, created_by, created_by_name, created_at, updated_at) "
@@ -180,10 +160,18 @@ int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, in
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int rect_create(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e)
+int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e)
+{
+    rect_new_ok *ok = xmalloc(sizeof *ok);
+    int rc = rect_new_check(in, NULL, ok, e) == CX_OK ? insert_tx(d, a, org_id, ok, id, e) : CX_ERR;
+    free(ok);
+    return rc;
+}
+
+int rect_create(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-    if (rect_create_tx(d, a, org_id, in, id, e) != CX_OK) {
+    if (insert_tx(d, a, org_id, in, id, e) != CX_OK) {
         db_rollback(d);
         return CX_ERR;
     }
@@ -215,44 +203,21 @@ static int64_t part_of(db *d, int64_t org_id)
     return part;
 }
 
-int rect_act(db *d, const actor *a, int64_t id, rect_action action, int relation, const rect_extra *x, cx_err *e)
+int rect_act(db *d, const actor *a, int64_t id, int relation, const rect_act_ok *x, cx_err *e)
 {
-    static const rect_extra none;
-    if (!x) x = &none;
-    /* Inputs are checked before anything is read, so a bad one changes nothing. */
-    char note[4096] = "", why[2048] = "", reason[2048] = "", due[11] = "";
-    switch (action) {
-    case RA_SUBMIT: /* the texts now; whether evidence exists once the item is loaded */
-        if (rect_check_submit(x->note, 1, x->no_evidence_reason, note, sizeof note, why, sizeof why, e) != CX_OK) return CX_ERR;
-        break;
-    case RA_VERIFY: {
-        char *t = xstrdup(x->note ? x->note : "");
-        bool blank = !*str_trim(t);
-        free(t);
-        if (!blank && rect_check_reason(x->note, "note", "销号意见", note, sizeof note, e) != CX_OK) return CX_ERR;
-        break;
-    }
-    case RA_REOPEN: {
-        if (rect_check_reason(x->reason, "reason", "退回理由", reason, sizeof reason, e) != CX_OK) return CX_ERR;
-        char *t = xstrdup(x->due_date ? x->due_date : "");
-        bool blank = !*str_trim(t);
-        free(t);
-        if (!blank && rect_check_due(x->due_date, NULL, "due_date", due, e) != CX_OK) return CX_ERR;
-        break;
-    }
-    case RA_CANCEL:
-        if (rect_check_reason(x->reason, "reason", "撤销理由", reason, sizeof reason, e) != CX_OK) return CX_ERR;
-        break;
-    default: return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
-    }
+    /* x was checked by rect_act_check before anything is read, so a bad input changes nothing */
+    rect_action action = x->action;
+    if (action <= RA_EVIDENCE || action >= RA_COUNT) return cx_fail(e, 400, "invalid_action", "action", "不支持的操作"); /* never cancel by mistake */
+    const char *note = x->note, *reason = x->reason, *due = x->due;
+    char why[sizeof x->why];
+    memcpy(why, x->why, sizeof why);
     rect *r = xmalloc(sizeof *r);
     rect_status next;
     if (begin_action(d, id, action, relation, r, &next, e) != CX_OK) {
         free(r);
         return CX_ERR;
     }
-    if (action == RA_SUBMIT &&
-        rect_check_submit(x->note, (int)r->nevidence, x->no_evidence_reason, note, sizeof note, why, sizeof why, e) != CX_OK) {
+    if (action == RA_SUBMIT && rect_check_evidence((int)r->nevidence, why, e) != CX_OK) {
         db_rollback(d);
         free(r);
         return CX_ERR;

@@ -21,36 +21,27 @@ typedef struct rect {
     char org_name[256], org_path[CX_PATH_MAX], member_name[64], escalated_to_name[256];
 } rect;
 
-/* A new item. source: a rect_source name (required). source_kind: the kind of the source record
- * ("grade", "feedback" …; NULL or "" for the source's default, see rect_source_kind); source_id: its
- * id (0 for none; no foreign key, the caller vouches for it). member_id: the member concerned (0 for
- * none; must belong to the organisation). The texts and due date are checked by rect_validate. */
-typedef struct rect_new {
-    const char *source, *source_kind;
-    int64_t source_id, member_id;
-    rect_in in;
-} rect_new;
 
 CX_MUST_USE int rect_get(db *d, int64_t id, rect *r);
 /* The newest item made from a source record (kind and id), in any status: 1 with *id, 0 none. For
  * callers that must not make two items of one record (a grade decided again). */
 CX_MUST_USE int rect_of_source(db *d, const char *source_kind, int64_t source_id, int64_t *id);
 /* Creates an open item of organisation org_id (active) in its own transaction, audited as
- * ("create", "rectification"). Bad input: CX_ERR with e (a 400 naming the field; the first of
- * rect_validate's errors), nothing written. This is the function other sources call (a grade of 不合格,
- * feedback): a = who decides (actor_cli for the system, whose items an office may cancel). */
-int rect_create(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e);
-/* The same inside the caller's open write transaction (which it commits or rolls back; on CX_ERR
- * nothing of the item was written but the caller must still roll back its own work as it sees fit). */
+ * ("create", "rectification"), from in as rect_new_check passed it (source_id: no foreign key, the
+ * caller vouches for it; member_id 0 or a member of the organisation: 400 invalid_member). An
+ * organisation missing or inactive: 404. a = who decides (actor_cli for the system, whose items an
+ * office may cancel). */
+int rect_create(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e);
+/* rect_create inside the caller's open write transaction, from a new item as typed (rect_new,
+ * checked here by rect_new_check: bad input is CX_ERR with e, nothing written), for the other
+ * sources (a grade of 不合格) that make items as part of their own change; the caller commits or
+ * rolls back. */
 int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e);
 
-/* Extra input of an action: SUBMIT takes note and no_evidence_reason (rect_check_submit); VERIFY an
- * optional note; REOPEN a reason and optionally a new due_date; CANCEL a reason. */
-typedef struct rect_extra {
-    const char *note, *no_evidence_reason, *reason, *due_date;
-} rect_extra;
-/* Runs SUBMIT, VERIFY, REOPEN or CANCEL for a person standing in relation (RR_* mask) to the item. */
-int rect_act(db *d, const actor *a, int64_t id, rect_action action, int relation, const rect_extra *x, cx_err *e);
+/* Runs x->action (SUBMIT, VERIFY, REOPEN or CANCEL), its input checked by rect_act_check, for a
+ * person standing in relation (RR_* mask) to the item; a submission without evidence files needs
+ * the reason there is none (rect_check_evidence). */
+int rect_act(db *d, const actor *a, int64_t id, int relation, const rect_act_ok *x, cx_err *e);
 /* Adds evidence files (1..EVIDENCE_MAX_FILES at once, RECT_EVIDENCE_MAX in all) while open. */
 int rect_add_evidence(db *d, const actor *a, int64_t id, int relation, const evidence_in *files, int nfiles, cx_err *e);
 

@@ -356,7 +356,9 @@ void h_feedback_settings(req *r)
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
     cx_err e = {0};
-    if (feedback_setting_set(r->db, &r->who, id, req_in(r, "kind"), req_in(r, "due_days"), &e) != CX_OK) {
+    feedback_setting_ok set;
+    if (feedback_setting_check(req_in(r, "kind"), req_in(r, "due_days"), &set, &e) != CX_OK ||
+        feedback_setting_set(r->db, &r->who, id, &set, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -552,8 +554,10 @@ static bool can_reveal(const principal *p, const char *vmp, const feedback *f) {
 void h_feedback_classify(req *r)
 {
     act a;
-    if (acting(r, &a, feedback_can_triage, "只有活动办公室可以分类"))
-        acted(r, &a, feedback_classify(r->db, &r->who, a.f->id, req_in(r, "category_id"), req_in(r, "note"), &a.e));
+    if (!acting(r, &a, feedback_can_triage, "只有活动办公室可以分类")) return;
+    feedback_classify_ok c;
+    if (feedback_classify_check(req_in(r, "category_id"), req_in(r, "note"), &c, &a.e) != CX_OK) acted(r, &a, CX_ERR);
+    else acted(r, &a, feedback_classify(r->db, &r->who, a.f->id, &c, &a.e));
 }
 
 void h_feedback_assign(req *r)
@@ -567,7 +571,11 @@ void h_feedback_assign(req *r)
     if (!os || str_to_i64(os, &to) != CX_OK || to <= 0) acted(r, &a, cx_fail(&a.e, 400, "invalid_org", "org_id", "请选择承办的党组织"));
     else if (org_get(r->db, to, &o) != 1 || !perm_may_assign_feedback_to(&r->user, o.path, a.f->kind == FK_REPORT))
         acted(r, &a, cx_fail(&a.e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内"));
-    else acted(r, &a, feedback_assign(r->db, &r->who, a.f->id, to, req_in(r, "note"), &a.e));
+    else {
+        feedback_note_ok note;
+        acted(r, &a, feedback_note_check(req_in(r, "note"), &note, &a.e) == CX_OK ? feedback_assign(r->db, &r->who, a.f->id, to, &note, &a.e)
+                                                                                 : CX_ERR);
+    }
 }
 
 void h_feedback_merge(req *r)
@@ -586,15 +594,19 @@ void h_feedback_merge(req *r)
 void h_feedback_reply(req *r)
 {
     act a;
-    if (acting(r, &a, feedback_can_reply, "该事项尚未交办（由活动办公室分办后再答复），或您不是承办人"))
-        acted(r, &a, feedback_reply(r->db, &r->who, a.f->id, req_in(r, "reply"), flag_in(r, "publish"), req_in(r, "summary"), &a.e));
+    if (!acting(r, &a, feedback_can_reply, "该事项尚未交办（由活动办公室分办后再答复），或您不是承办人")) return;
+    feedback_reply_ok *ok = req_keep(r, xmalloc(sizeof *ok));
+    if (feedback_reply_check(req_in(r, "reply"), flag_in(r, "publish"), req_in(r, "summary"), ok, &a.e) != CX_OK) acted(r, &a, CX_ERR);
+    else acted(r, &a, feedback_reply(r->db, &r->who, a.f->id, ok, &a.e));
 }
 
 void h_feedback_publish(req *r)
 {
     act a;
-    if (acting(r, &a, can_publish, "只有活动办公室或承办组织可以公开答复"))
-        acted(r, &a, feedback_publish(r->db, &r->who, a.f->id, flag_in(r, "publish"), req_in(r, "summary"), &a.e));
+    if (!acting(r, &a, can_publish, "只有活动办公室或承办组织可以公开答复")) return;
+    feedback_publish_ok p;
+    if (feedback_publish_check(flag_in(r, "publish"), req_in(r, "summary"), &p, &a.e) != CX_OK) acted(r, &a, CX_ERR);
+    else acted(r, &a, feedback_publish(r->db, &r->who, a.f->id, &p, &a.e));
 }
 
 void h_feedback_reveal(req *r)
@@ -660,21 +672,25 @@ static int read_files(req *r, evidence_in *files, buf *decoded, cx_err *e)
     return n;
 }
 
-/* Submits from the request's fields; on success code gets the tracking code. */
-static int submit(req *r, feedback_in *in, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e)
+/* Submits from the request's fields (in: the channel, target and date; n: where it came in); on
+ * success code gets the tracking code. */
+static int submit(req *r, feedback_in *in, feedback_new *n, int64_t *id, char code[FEEDBACK_CODE_CAP], cx_err *e)
 {
     evidence_in files[EVIDENCE_MAX_FILES + 1];
     buf decoded[EVIDENCE_MAX_FILES + 1];
     for (int i = 0; i <= EVIDENCE_MAX_FILES; i++) buf_init(&decoded[i]);
-    int n = read_files(r, files, decoded, e), rc = CX_ERR;
-    if (n >= 0) {
-        in->files = files;
-        in->nfiles = n;
+    int nf = read_files(r, files, decoded, e), rc = CX_ERR;
+    if (nf >= 0) {
+        feedback_ok *ok = req_keep(r, xmalloc(sizeof *ok));
         in->kind = req_in(r, "kind");
         in->text = req_in(r, "text");
         in->name = req_in(r, "name");
         in->contact = req_in(r, "contact");
-        rc = feedback_submit(r->db, &r->who, in, id, code, e);
+        in->staff = n->intake != NULL;
+        n->in = ok;
+        n->files = files;
+        n->nfiles = nf;
+        if (feedback_check(in, ok, e) == CX_OK) rc = feedback_submit(r->db, &r->who, n, id, code, e);
     }
     for (int i = 0; i <= EVIDENCE_MAX_FILES; i++) buf_free(&decoded[i]);
     return rc;
@@ -783,11 +799,12 @@ void h_feedback_enter(req *r)
         cx_fail(&e, 403, "forbidden", "kind", "举报由纪检人员录入，请将举报材料转交纪检");
     else if (ai && *ai && (str_to_i64(ai, &about) != CX_OK || about <= 0)) cx_fail(&e, 400, "invalid_about", "about_id", "反映对象的编号无效");
     feedback_in in = {.channel = feedback_channel_from(req_in(r, "channel")), .about_kind = ak ? ak : "", .about_id = about,
-                      .received_date = req_in(r, "received_date"), .intake = &o, .entered_by = r->user.user_id};
+                      .received_date = req_in(r, "received_date")};
+    feedback_new n = {.intake = &o, .entered_by = r->user.user_id};
     if (in.channel < 0) in.channel = FC_N; /* refused by validation, naming the field */
     int64_t nid = 0;
     char code[FEEDBACK_CODE_CAP];
-    if (e.code[0] || submit(r, &in, &nid, code, &e) != CX_OK) {
+    if (e.code[0] || submit(r, &in, &n, &nid, code, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -891,7 +908,8 @@ void h_public_feedback_submit(req *r)
     else if (!e.code[0] && n >= SUBMITS) cx_fail(&e, 429, "rate_limited", "", "此网络一小时内提交的次数过多，请稍后再试");
     int64_t nid = 0;
     char code[FEEDBACK_CODE_CAP];
-    if (e.code[0] || submit(r, &in, &nid, code, &e) != CX_OK || feedback_rate_add(r->db, 's', addr, false, &n) != CX_OK) {
+    feedback_new fn = {0};
+    if (e.code[0] || submit(r, &in, &fn, &nid, code, &e) != CX_OK || feedback_rate_add(r->db, 's', addr, false, &n) != CX_OK) {
         if (!e.code[0]) cx_fail(&e, 500, "db_error", "", "数据库错误");
         req_fail(r, &e);
         return;
@@ -921,7 +939,8 @@ void h_feedback_category_add(req *r)
     }
     int64_t id = 0;
     cx_err e = {0};
-    if (feedback_category_add(r->db, &r->who, g->org_id, req_in(r, "name"), &id, &e) != CX_OK) {
+    feedback_category_ok c;
+    if (feedback_category_check(req_in(r, "name"), &c, &e) != CX_OK || feedback_category_add(r->db, &r->who, g->org_id, &c, &id, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

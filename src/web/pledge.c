@@ -304,7 +304,9 @@ void h_pledge_act(req *r)
                       req_in(r, "comment"), req_in(r, "summary")};
     int64_t nid = 0;
     cx_err e = {0};
-    if (pledge_act(r->db, &r->who, id, (pledge_action)action, relation_of(r, &p), &x, &nid, &e) != CX_OK) {
+    pledge_act_ok *ok = req_keep(r, xmalloc(sizeof *ok));
+    if (pledge_act_check((pledge_action)action, &x, ok, &e) != CX_OK ||
+        pledge_act(r->db, &r->who, id, relation_of(r, &p), ok, &nid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

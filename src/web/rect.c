@@ -149,7 +149,8 @@ void h_rect_create(req *r)
     int nerr = opt_id(r, "source_id", "invalid_source_id", "来源记录编号", &n.source_id, &errs[0]) != CX_OK ||
                opt_id(r, "member_id", "invalid_member", "党员", &n.member_id, &errs[0]) != CX_OK;
     if (!nerr) nerr = rect_validate(&n.in, NULL, NULL, errs, 8); /* every field's error for the form */
-    if (!nerr && rect_create(r->db, &r->who, id, &n, &nid, &errs[0]) != CX_OK) nerr = 1;
+    rect_new_ok *ok = req_keep(r, xmalloc(sizeof *ok));
+    if (!nerr && (rect_new_check(&n, NULL, ok, &errs[0]) != CX_OK || rect_create(r->db, &r->who, id, ok, &nid, &errs[0]) != CX_OK)) nerr = 1;
     if (nerr) {
         req_fail_fields(r, errs, nerr);
         return;
@@ -249,7 +250,10 @@ void h_rect_act(req *r)
     }
     rect_extra ex = {req_in(r, "note"), req_in(r, "no_evidence_reason"), req_in(r, "reason"), req_in(r, "due_date")};
     cx_err e = {0};
-    int rc = rect_act(r->db, &r->who, id, (rect_action)action, rect_relation(&r->user, x->org_path, x->created_by), &ex, &e);
+    rect_act_ok *ok = req_keep(r, xmalloc(sizeof *ok));
+    int rc = rect_act_check((rect_action)action, &ex, NULL, ok, &e) == CX_OK
+                 ? rect_act(r->db, &r->who, id, rect_relation(&r->user, x->org_path, x->created_by), ok, &e)
+                 : CX_ERR;
     act_done(r, id, rc, &e);
 }
 

@@ -770,6 +770,74 @@ static void test_overdue(void **state)
     assert_false(pledge_overdue(PS_COMPLETED, yesterday, NULL));
 }
 
+/* pledge_act_check: each action's extra input as a careless user types it. */
+static void test_act_check(void **st)
+{
+    (void)st;
+    static pledge_act_ok ok;
+    char big[8192];
+    cx_err e;
+    /* actions without input pass with nothing; EDIT and PROGRESS are not actions of pledge_act */
+    assert_int_equal(pledge_act_check(PA_SUBMIT, NULL, &ok, &e), CX_OK);
+    assert_int_equal(ok.action, PA_SUBMIT);
+    assert_string_equal(ok.reason, "");
+    for (int a = 0; a < PA_COUNT + 1; a++) {
+        if (a != PA_EDIT && a != PA_PROGRESS && a != PA_COUNT) continue;
+        memset(&e, 0, sizeof e);
+        assert_int_equal(pledge_act_check((pledge_action)a, NULL, &ok, &e), CX_ERR);
+        assert_string_equal(e.code, "invalid_action");
+        assert_string_equal(e.field, "action");
+    }
+    /* RETURN: reason required (blanks and U+3000 are nothing), trimmed, ≤ 500 characters, valid UTF-8 */
+    const char *blank[] = {NULL, "", "   ", "\u3000\u3000", " \r\n\t "};
+    for (size_t i = 0; i < sizeof blank / sizeof blank[0]; i++) {
+        memset(&e, 0, sizeof e);
+        assert_int_equal(pledge_act_check(PA_RETURN, &(pledge_extra){.reason = blank[i]}, &ok, &e), CX_ERR);
+        assert_string_equal(e.code, "required");
+        assert_string_equal(e.field, "reason");
+    }
+    assert_int_equal(pledge_act_check(PA_RETURN, &(pledge_extra){.reason = "\u3000 措施不具体\n第二行 \u3000"}, &ok, &e), CX_OK);
+    assert_string_equal(ok.reason, "措施不具体\n第二行");
+    assert_int_equal(pledge_act_check(PA_RETURN, &(pledge_extra){.reason = repeat(big, sizeof big, "理", 500)}, &ok, &e), CX_OK);
+    assert_int_equal(pledge_act_check(PA_RETURN, &(pledge_extra){.reason = repeat(big, sizeof big, "理", 501)}, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "too_long");
+    assert_int_equal(pledge_act_check(PA_RETURN, &(pledge_extra){.reason = "坏\xff\xfe字"}, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_text");
+    assert_string_equal(e.field, "reason");
+    /* MISS: the kind first; an objective reason needs its explanation, an unjustified one may go without */
+    const char *kinds[] = {NULL, "", "Objective", " objective", "其他"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        assert_int_equal(pledge_act_check(PA_MISS, &(pledge_extra){.miss_kind = kinds[i], .explanation = "汛期道路中断"}, &ok, &e), CX_ERR);
+        assert_string_equal(e.code, "invalid_miss_kind");
+        assert_string_equal(e.field, "miss_kind");
+    }
+    assert_int_equal(pledge_act_check(PA_MISS, &(pledge_extra){.miss_kind = "objective", .explanation = "\u3000"}, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "required");
+    assert_string_equal(e.field, "explanation");
+    assert_int_equal(pledge_act_check(PA_MISS, &(pledge_extra){.miss_kind = "unjustified", .explanation = " \u3000"}, &ok, &e), CX_OK);
+    assert_string_equal(ok.miss_kind, "unjustified");
+    assert_string_equal(ok.explanation, "");
+    assert_int_equal(pledge_act_check(PA_MISS, &(pledge_extra){.miss_kind = "objective", .explanation = repeat(big, sizeof big, "说", 1001)}, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "too_long");
+    assert_int_equal(pledge_act_check(PA_MISS, &(pledge_extra){.miss_kind = "objective", .explanation = repeat(big, sizeof big, "说", 1000)}, &ok, &e), CX_OK);
+    /* RATE: a known grade, an optional comment */
+    assert_int_equal(pledge_act_check(PA_RATE, &(pledge_extra){.grade = "excellent"}, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_grade");
+    assert_int_equal(pledge_act_check(PA_RATE, &(pledge_extra){.grade = NULL, .comment = "好"}, &ok, &e), CX_ERR);
+    assert_string_equal(e.field, "grade");
+    assert_int_equal(pledge_act_check(PA_RATE, &(pledge_extra){.grade = "good", .comment = "\u3000按期兑现 "}, &ok, &e), CX_OK);
+    assert_string_equal(ok.grade, "good");
+    assert_string_equal(ok.comment, "按期兑现");
+    assert_int_equal(pledge_act_check(PA_RATE, &(pledge_extra){.grade = "good", .comment = repeat(big, sizeof big, "评", 1001)}, &ok, &e), CX_ERR);
+    assert_string_equal(e.field, "comment");
+    /* COMPLETE: the owner's summary, optional */
+    assert_int_equal(pledge_act_check(PA_COMPLETE, &(pledge_extra){.summary = "\u3000\u3000"}, &ok, &e), CX_OK);
+    assert_string_equal(ok.summary, "");
+    assert_int_equal(pledge_act_check(PA_COMPLETE, &(pledge_extra){.summary = "\xc3("}, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_text");
+    assert_string_equal(e.field, "summary");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -792,6 +860,7 @@ int main(void)
         cmocka_unit_test(test_progress_percent),
         cmocka_unit_test(test_progress_date_and_text),
         cmocka_unit_test(test_overdue),
+        cmocka_unit_test(test_act_check),
     };
     return cmocka_run_group_tests(tests, setup_dates, NULL);
 }

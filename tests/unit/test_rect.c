@@ -437,12 +437,139 @@ static void test_overdue(void **state)
     assert_false(rect_overdue(RS_COUNT, "2026-03-09", today));
 }
 
+/* rect_act_check: each action's input as a careless user types it; the evidence comes later. */
+static void test_act_check(void **state)
+{
+    (void)state;
+    static rect_act_ok ok;
+    char big[8192];
+    cx_err e;
+    const char *today = "2026-03-10";
+    /* EVIDENCE and anything out of range are not actions of rect_act */
+    const int wrong[] = {RA_EVIDENCE, RA_COUNT, -1};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        assert_int_equal(rect_act_check((rect_action)wrong[i], NULL, today, &ok, &e), CX_ERR);
+        assert_string_equal(e.code, "invalid_action");
+        assert_string_equal(e.field, "action");
+    }
+    /* SUBMIT: the note trimmed (U+3000 too), the reason kept for when no file exists */
+    assert_int_equal(rect_act_check(RA_SUBMIT, &(rect_extra){.note = "\u3000已整改\n台账已建立 ", .no_evidence_reason = " 口头整改\u3000"}, today, &ok, &e), CX_OK);
+    assert_int_equal(ok.action, RA_SUBMIT);
+    assert_string_equal(ok.note, "已整改\n台账已建立");
+    assert_string_equal(ok.why, "口头整改");
+    assert_int_equal(rect_check_evidence(0, ok.why, &e), CX_OK);
+    assert_string_equal(ok.why, "口头整改");
+    assert_int_equal(rect_check_evidence(1, ok.why, &e), CX_OK);
+    assert_string_equal(ok.why, ""); /* files exist: no reason kept */
+    assert_int_equal(rect_check_evidence(0, ok.why, &e), CX_ERR);
+    assert_string_equal(e.code, "evidence_required");
+    assert_int_equal(rect_act_check(RA_SUBMIT, &(rect_extra){.note = " \u3000 "}, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "required");
+    assert_string_equal(e.field, "note");
+    assert_int_equal(rect_act_check(RA_SUBMIT, NULL, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.field, "note");
+    assert_int_equal(rect_act_check(RA_SUBMIT, &(rect_extra){.note = repeat(big, sizeof big, "况", 1000)}, today, &ok, &e), CX_OK);
+    assert_int_equal(rect_act_check(RA_SUBMIT, &(rect_extra){.note = repeat(big, sizeof big, "况", 1001)}, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "too_long");
+    assert_int_equal(rect_act_check(RA_SUBMIT, &(rect_extra){.note = "已整改", .no_evidence_reason = "无\xff"}, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_text");
+    assert_string_equal(e.field, "no_evidence_reason");
+    /* VERIFY: a blank note is none; one given is at most 500 characters */
+    assert_int_equal(rect_act_check(RA_VERIFY, &(rect_extra){.note = "\u3000\r\n"}, today, &ok, &e), CX_OK);
+    assert_string_equal(ok.note, "");
+    assert_int_equal(rect_act_check(RA_VERIFY, &(rect_extra){.note = repeat(big, sizeof big, "销", 501)}, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "too_long");
+    assert_string_equal(e.field, "note");
+    assert_non_null(strstr(e.msg, "销号意见"));
+    assert_int_equal(rect_act_check(RA_VERIFY, &(rect_extra){.note = "\xc3\x28"}, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_text");
+    /* REOPEN: a reason, then a due date when one is given */
+    assert_int_equal(rect_act_check(RA_REOPEN, &(rect_extra){.reason = "\u3000", .due_date = "2026-04-01"}, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "required");
+    assert_string_equal(e.field, "reason");
+    assert_string_equal(e.msg, "退回理由不能为空");
+    assert_int_equal(rect_act_check(RA_REOPEN, &(rect_extra){.reason = "照片不清楚", .due_date = " "}, today, &ok, &e), CX_OK);
+    assert_string_equal(ok.due, "");
+    assert_int_equal(rect_act_check(RA_REOPEN, &(rect_extra){.reason = "照片不清楚", .due_date = "2026-03-09"}, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "date_in_past");
+    assert_string_equal(e.field, "due_date");
+    assert_int_equal(rect_act_check(RA_REOPEN, &(rect_extra){.reason = " 照片不清楚 ", .due_date = "2026年4月1日"}, today, &ok, &e), CX_OK);
+    assert_string_equal(ok.reason, "照片不清楚");
+    assert_string_equal(ok.due, "2026-04-01");
+    /* CANCEL: a reason of at most 500 characters */
+    assert_int_equal(rect_act_check(RA_CANCEL, &(rect_extra){.reason = repeat(big, sizeof big, "撤", 500)}, today, &ok, &e), CX_OK);
+    assert_int_equal(rect_act_check(RA_CANCEL, &(rect_extra){.reason = repeat(big, sizeof big, "撤", 501)}, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "too_long");
+    assert_non_null(strstr(e.msg, "撤销理由"));
+}
+
+/* rect_new_check: the source first, then the first of rect_validate's errors; texts trimmed. */
+static void test_new_check(void **state)
+{
+    (void)state;
+    static rect_new_ok ok;
+    char big[8192];
+    cx_err e;
+    const char *today = "2026-03-10";
+    rect_new n = {.source = "inspection", .in = {"\u3000会议记录不全 ", " 补齐会议记录\n建立台账 ", "\u3000张三\u3000", "2026-04-01"}};
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_OK);
+    assert_int_equal(ok.source, RSRC_INSPECTION);
+    assert_string_equal(ok.source_kind, ""); /* no record, no kind */
+    assert_string_equal(ok.problem, "会议记录不全");
+    assert_string_equal(ok.measure, "补齐会议记录\n建立台账");
+    assert_string_equal(ok.owner, "张三");
+    assert_string_equal(ok.due_date, "2026-04-01");
+    /* a record of the source: its default kind, or one given */
+    n.source = "grade", n.source_id = 9;
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_OK);
+    assert_string_equal(ok.source_kind, "grade");
+    assert_int_equal(ok.source_id, 9);
+    n.source_kind = "Grade";
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_source_kind");
+    n.source_kind = NULL, n.source_id = -1;
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_source_id");
+    n.source_id = 0;
+    /* the source before the texts */
+    const char *bad[] = {NULL, "", " grade", "整改"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rect_new b = {.source = bad[i]};
+        assert_int_equal(rect_new_check(&b, today, &ok, &e), CX_ERR);
+        assert_string_equal(e.code, "invalid_source");
+        assert_string_equal(e.field, "source");
+    }
+    assert_int_equal(rect_new_check(NULL, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_source");
+    /* then the first text error, as typed carelessly */
+    n.in.problem = " \u3000 ";
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "required");
+    assert_string_equal(e.field, "problem");
+    n.in.problem = repeat(big, sizeof big, "问", 1001);
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "too_long");
+    n.in.problem = "会议记录不全";
+    n.in.owner = "张\n三";
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_text");
+    assert_string_equal(e.field, "owner");
+    n.in.owner = "张\xff";
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "invalid_text");
+    n.in.owner = "张三";
+    n.in.due_date = "2026-03-09";
+    assert_int_equal(rect_new_check(&n, today, &ok, &e), CX_ERR);
+    assert_string_equal(e.code, "date_in_past");
+    assert_string_equal(e.field, "due_date");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lifecycle_table), cmocka_unit_test(test_messages),  cmocka_unit_test(test_walks),
         cmocka_unit_test(test_names),           cmocka_unit_test(test_relation),  cmocka_unit_test(test_validate),
-        cmocka_unit_test(test_due_dates),       cmocka_unit_test(test_reasons_and_submission), cmocka_unit_test(test_overdue),
+        cmocka_unit_test(test_due_dates),       cmocka_unit_test(test_reasons_and_submission), cmocka_unit_test(test_overdue), cmocka_unit_test(test_act_check), cmocka_unit_test(test_new_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -314,7 +314,10 @@ static int correction_item(db *d, const actor *a, const review_round *rd, const 
     snprintf(problem, sizeof problem, "%s民主评议被评为不合格党员，经上级党组织批准，限期改正。", rd->name);
     rect_new in = {.source = "grade", .source_kind = "grade", .source_id = g->id, .member_id = m->id,
                    .in = {problem, "党支部指定专人帮助教育，本人制定改正措施，按期向支部报告改正情况。", m->r.name, due}};
-    return rect_create_tx(d, a, m->org_id, &in, NULL, e);
+    rect_new_ok *ok = xmalloc(sizeof *ok);
+    int rc = rect_new_check(&in, today, ok, e) == CX_OK ? rect_create_tx(d, a, m->org_id, ok, NULL, e) : CX_ERR;
+    free(ok);
+    return rc;
 }
 
 int grade_approve(db *d, const actor *a, int64_t round_id, const member *m, const approval_ok *in, cx_err *e)

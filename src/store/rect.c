@@ -97,7 +97,7 @@ static int add_event(db *d, int64_t part, const rect *r, const char *action, con
 }
 
 /* Creates the item in the caller's write transaction (see rect_create). */
-static int insert_tx(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e)
+int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e)
 {
     rect *r = xcalloc(1, sizeof *r);
     org o;
@@ -160,18 +160,10 @@ static int insert_tx(db *d, const actor *a, int64_t org_id, const rect_new_ok *i
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e)
-{
-    rect_new_ok *ok = xmalloc(sizeof *ok);
-    int rc = rect_new_check(in, NULL, ok, e) == CX_OK ? insert_tx(d, a, org_id, ok, id, e) : CX_ERR;
-    free(ok);
-    return rc;
-}
-
 int rect_create(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-    if (insert_tx(d, a, org_id, in, id, e) != CX_OK) {
+    if (rect_create_tx(d, a, org_id, in, id, e) != CX_OK) {
         db_rollback(d);
         return CX_ERR;
     }

@@ -32,11 +32,10 @@ CX_MUST_USE int rect_of_source(db *d, const char *source_kind, int64_t source_id
  * organisation missing or inactive: 404. a = who decides (actor_cli for the system, whose items an
  * office may cancel). */
 int rect_create(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e);
-/* rect_create inside the caller's open write transaction, from a new item as typed (rect_new,
- * checked here by rect_new_check: bad input is CX_ERR with e, nothing written), for the other
- * sources (a grade of 不合格) that make items as part of their own change; the caller commits or
- * rolls back. */
-int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new *in, int64_t *id, cx_err *e);
+/* rect_create inside the caller's open write transaction, from a new item rect_new_check passed,
+ * for the other sources (a grade of 不合格) that make items as part of their own change; the
+ * caller commits or rolls back. */
+int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e);
 
 /* Runs x->action (SUBMIT, VERIFY, REOPEN or CANCEL), its input checked by rect_act_check, for a
  * person standing in relation (RR_* mask) to the item; a submission without evidence files needs

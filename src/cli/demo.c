@@ -127,11 +127,15 @@ static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaig
         if (demo_act(d, id, path[i], i ? PR_REVIEWER : PR_OWNER, NULL, e) != CX_OK) return CX_ERR;
     int pct = 0;
     for (int i = 0; progress && progress[i]; i++) {
-        char date[11];
+        char date[11], percent[8];
         days_from_today(-30 + 10 * i, date);
         pct += 30;
-        if (pledge_add_progress(d, &actor_cli, id, PR_OWNER, date, progress[i], pct > 100 ? 100 : pct, NULL, 0, NULL, e) != CX_OK)
-            return CX_ERR;
+        snprintf(percent, sizeof percent, "%d", pct > 100 ? 100 : pct);
+        progress_ok *in = xmalloc(sizeof *in);
+        int rc = pledge_progress_check(date, progress[i], percent, in, e, 1) ? CX_ERR
+                                                                             : pledge_add_progress(d, &actor_cli, id, PR_OWNER, in, NULL, 0, NULL, e);
+        free(in);
+        if (rc != CX_OK) return CX_ERR;
     }
     if (upto == PS_COMPLETED || upto == PS_RATED) {
         pledge_extra done = {.summary = "承诺事项全部完成，主干道已通车"};

@@ -291,6 +291,13 @@ int pledge_progress_validate(const char *date, const char *text, const char *per
     return L.n;
 }
 
+int pledge_progress_check(const char *date, const char *text, const char *percent, progress_ok *out, cx_err *errs, int maxerr)
+{
+    int n = pledge_progress_validate(date, text, percent, out->date, &out->percent, errs, maxerr);
+    text_copy(out->text, sizeof out->text, text);
+    return n;
+}
+
 /* The texts of a pledge's steps, by the one rule for text fields (domain/text.h). */
 static const text_rule T_REASON = {"reason", "退回理由", 1, 500, false}, T_EXPLANATION = {"explanation", "未兑现的公开说明", 1, 1000, false},
                        T_EXPLANATION_OPT = {"explanation", "未兑现的公开说明", 0, 1000, false}, T_COMMENT = {"comment", "评诺意见", 0, 1000, false},

@@ -96,6 +96,14 @@ int pledge_validate(const pledge_in *in, bool org_pledge, bool allow_past, char 
  * the percent into *pct (-1 on error); date_out and pct may be NULL. */
 int pledge_progress_validate(const char *date, const char *text, const char *percent, char date_out[11], int *pct,
                              cx_err *errs, int maxerr);
+/* A progress entry checked: what the store writes. */
+typedef struct progress_ok {
+    char date[11];
+    char text[4 * 1000 + 1]; /* trimmed */
+    int percent;
+} progress_ok;
+/* pledge_progress_validate into out (the text trimmed); the number of errors as there. */
+int pledge_progress_check(const char *date, const char *text, const char *percent, progress_ok *out, cx_err *errs, int maxerr);
 
 /* Extra input of an action as typed: RETURN needs reason; MISS needs miss_kind ("objective" with an
  * explanation, or "unjustified"); COMPLETE takes the owner's own summary (optional); RATE needs a

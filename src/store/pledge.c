@@ -272,8 +272,7 @@ int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act
     return r;
 }
 
-int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
-                        const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e)
+int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const progress_ok *in, const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e)
 {
     const char *mimes[EVIDENCE_MAX_FILES];
     if (evidence_check(files, nfiles, mimes, e) != CX_OK) return CX_ERR;
@@ -292,9 +291,9 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const c
     if (s) {
         db_bind_i64(s, 1, o.part);
         db_bind_i64(s, 2, id);
-        db_bind_text(s, 3, date);
-        db_bind_text(s, 4, text);
-        db_bind_i64(s, 5, percent);
+        db_bind_text(s, 3, in->date);
+        db_bind_text(s, 4, in->text);
+        db_bind_i64(s, 5, in->percent);
         db_bind_text(s, 6, actor_shown(a));
         db_bind_i64(s, 7, now);
         rc = db_step(s);
@@ -312,8 +311,8 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const c
         free(clean);
     }
     if (rc == CX_OK)
-        rc = db_run(d, "UPDATE pledge SET percent = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii", (int64_t)percent, now, id);
-    char *after = xasprintf("{\"progress_id\":%" PRId64 ",\"date\":\"%s\",\"percent\":%d,\"files\":%d}", pid, date, percent, nfiles);
+        rc = db_run(d, "UPDATE pledge SET percent = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii", (int64_t)in->percent, now, id);
+    char *after = xasprintf("{\"progress_id\":%" PRId64 ",\"date\":\"%s\",\"percent\":%d,\"files\":%d}", pid, in->date, in->percent, nfiles);
     int r = store_finish(d, a, "progress", "pledge", id, p->org_id, NULL, after, rc, e);
     free(p);
     if (r == CX_OK && progress_id) *progress_id = pid;

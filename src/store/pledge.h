@@ -30,8 +30,10 @@ int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in
  * year after max(its year, this year), and returns its id in *new_id. */
 int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act_ok *x, int64_t *new_id, cx_err *e);
 
-int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const char *date, const char *text, int percent,
-                        const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e);
+/* A progress entry (践诺) that pledge_progress_check passed, with its evidence files (checked here:
+ * evidence_check), on a pledge in progress. */
+int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const progress_ok *in, const evidence_in *files, int nfiles,
+                        int64_t *progress_id, cx_err *e);
 
 typedef struct progress_entry {
     int64_t id;

@@ -325,13 +325,12 @@ void h_pledge_progress(req *r)
     int64_t id;
     pledge p;
     if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
-    char date[11];
-    int pct = 0;
+    progress_ok *in = req_keep(r, xmalloc(sizeof *in));
     cx_err errs[4];
     const char *ds = req_in(r, "date");
     char today[11];
     date_today(today);
-    int n = pledge_progress_validate(ds && *ds ? ds : today, req_in(r, "text"), req_in(r, "percent"), date, &pct, errs, 4);
+    int n = pledge_progress_check(ds && *ds ? ds : today, req_in(r, "text"), req_in(r, "percent"), in, errs, 4);
     evidence_in files[EVIDENCE_MAX_FILES + 1];
     int nf = 0;
     for (int i = 0; i < r->nfields && !n; i++) {
@@ -341,7 +340,7 @@ void h_pledge_progress(req *r)
         files[nf++] = (evidence_in){f->filename, f->ctype, f->data.p ? f->data.p : "", f->data.len};
     }
     int64_t pid = 0;
-    if (!n && pledge_add_progress(r->db, &r->who, id, relation_of(r, &p), date, req_in(r, "text"), pct, files, nf, &pid, &errs[0]) !=
+    if (!n && pledge_add_progress(r->db, &r->who, id, relation_of(r, &p), in, files, nf, &pid, &errs[0]) !=
                   CX_OK)
         n = 1;
     if (n) {

@@ -418,7 +418,9 @@ int cmd_demo(int argc, char **argv)
     printf("演示账号（密码均为 %s）：\n", DEMO_PASSWORD);
     for (size_t i = 0; i < sizeof accts / sizeof accts[0]; i++) {
         int64_t uid;
-        if (user_create(d, &actor_cli, accts[i].user, accts[i].name, DEMO_PASSWORD, accts[i].member, &uid, &e) != CX_OK ||
+        account_ok acct;
+        if (account_check(&(account_in){accts[i].user, accts[i].name, DEMO_PASSWORD}, &acct, &e) != CX_OK ||
+            user_create(d, &actor_cli, &acct, accts[i].member, &uid, &e) != CX_OK ||
             user_grant(d, &actor_cli, uid, accts[i].role, accts[i].org, &e) != CX_OK) {
             cli_err(&e);
             rc = 1;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "db.h"
 #include "../lib/buf.h"
+#include "../domain/account.h" /* account_ok */
 #include "../domain/member.h"
 #include "../domain/orgpath.h"
 #include "../domain/perm.h"
@@ -201,10 +202,8 @@ int member_list(db *d, const member_query *q, member_fn fn, void *ctx);
 int member_count(db *d, const member_query *q, int64_t *n);
 
 /* ---- accounts and sessions (auth.c) ---- */
-/* Password strength rule: ≥ 10 characters with letters and digits. CX_ERR with e otherwise. */
-int password_check(const char *pw, cx_err *e);
-int user_create(db *d, const actor *a, const char *username, const char *display, const char *password,
-                int64_t member_id, int64_t *id, cx_err *e);
+/* in: passed account_check (domain/account.h). */
+int user_create(db *d, const actor *a, const account_ok *in, int64_t member_id, int64_t *id, cx_err *e);
 int user_set_password(db *d, const actor *a, const char *username, const char *password, cx_err *e);
 int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id, cx_err *e);
 CX_MUST_USE int user_find(db *d, const char *username, int64_t *id);

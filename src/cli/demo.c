@@ -42,7 +42,9 @@ static int on_org(void *vctx, const demo_org *o)
     demo_ctx *c = vctx;
     int64_t parent = o->parent_key ? c->orgs[o->parent_key - 1].id : 0;
     int64_t id;
-    if (org_create_tx(c->d, &actor_cli, parent, o->name, o->type, o->sector, &id, &c->e) != CX_OK) return 1;
+    org_ok ok;
+    if (org_check(&(org_in){o->name, o->type, o->sector}, &ok, &c->e) != CX_OK || org_create_tx(c->d, &actor_cli, parent, &ok, &id, &c->e) != CX_OK)
+        return 1;
     if ((size_t)o->key != c->norgs + 1) {
         cx_fail(&c->e, 500, "demo", "", "演示数据的组织顺序异常");
         return 1;

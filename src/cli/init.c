@@ -33,7 +33,9 @@ int cmd_init(int argc, char **argv)
     int rc = 0;
     if (root) {
         int64_t rid;
-        if (org_create(d, &actor_cli, 0, root, "committee", sector, &rid, &e) != CX_OK) rc = cli_err(&e);
+        org_ok ok;
+        if (org_check(&(org_in){root, "committee", sector}, &ok, &e) != CX_OK || org_create(d, &actor_cli, 0, &ok, &rid, &e) != CX_OK)
+            rc = cli_err(&e);
         else printf("已创建根组织“%s”（编号 %" PRId64 "）\n", root, rid);
         if (!rc && admin) {
             char pw[256] = "";

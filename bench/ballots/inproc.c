@@ -42,7 +42,10 @@ static void *worker(void *arg)
         device_issue(dev); /* a server-issued token per ballot (unverified web ballots: the writer's path is the same) */
         ballot_in in = {.channel = "web", .kind = RK_MEMBER, .target_id = g_target, .answers = "111", .device = dev, .addr = "127.0.0.1"};
         ballot_out out;
-        if (ballot_cast(d, NULL, &in, &out, &e) != CX_OK || !out.valid) {
+        ballot_prep p;
+        ballot_texts_ok ok;
+        if (ballot_prepare(d, &in, &p, &e) != CX_OK || ballot_texts_check(&p.texts, &ok, &e) != CX_OK ||
+            ballot_cast(d, NULL, &in, &p, &ok, &out, &e) != CX_OK || !out.valid) {
             if (__atomic_add_fetch(&g_failed, 1, __ATOMIC_RELAXED) < 3) fprintf(stderr, "ballot_bench: %s\n", e.msg);
         }
     }

@@ -42,7 +42,9 @@ static int on_org(void *vctx, const demo_org *o)
     demo_ctx *c = vctx;
     int64_t parent = o->parent_key ? c->orgs[o->parent_key - 1].id : 0;
     int64_t id;
-    if (org_create_tx(c->d, &actor_cli, parent, o->name, o->type, o->sector, &id, &c->e) != CX_OK) return 1;
+    org_ok ok;
+    if (org_check(&(org_in){o->name, o->type, o->sector}, &ok, &c->e) != CX_OK || org_create_tx(c->d, &actor_cli, parent, &ok, &id, &c->e) != CX_OK)
+        return 1;
     if ((size_t)o->key != c->norgs + 1) {
         cx_fail(&c->e, 500, "demo", "", "演示数据的组织顺序异常");
         return 1;
@@ -192,6 +194,16 @@ static int demo_pledges(db *d, int64_t root, int64_t branch, int64_t *campaign_i
     return CX_OK;
 }
 
+/* A ballot cast in its three steps (see store/ballot.h). */
+static int demo_cast(db *d, const actor *a, const ballot_in *in, cx_err *e)
+{
+    ballot_prep p;
+    ballot_texts_ok ok;
+    ballot_out out;
+    if (ballot_prepare(d, in, &p, e) != CX_OK || ballot_texts_check(&p.texts, &ok, e) != CX_OK) return CX_ERR;
+    return ballot_cast(d, a, in, &p, &ok, &out, e);
+}
+
 /* Ballots cast as a resident would (web, distinct devices) or keyed in from paper sheets. */
 typedef struct sheet_ctx {
     db *d;
@@ -207,9 +219,8 @@ static int key_sheet(void *ctx, const char *code)
     if (k->n >= 8) return 1; /* 10 issued, 8 returned (one spoiled), 2 not returned */
     ballot_in in = {.channel = "paper", .batch_id = k->batch, .sheet_code = code, .answers = k->n % 3 ? "111111" : "111211",
                     .spoiled = k->n == 7};
-    ballot_out out;
     paper_batch b;
-    k->rc = ballot_cast(k->d, k->a, &in, &out, k->e);
+    k->rc = demo_cast(k->d, k->a, &in, k->e);
     if (k->rc == CX_OK && paper_batch_get(k->d, k->batch, &b) == 1) k->rc = paper_sheet_keyed(k->d, k->a, &b, code, k->e);
     k->n++;
     return k->rc != CX_OK;
@@ -226,8 +237,7 @@ static int demo_ballots(db *d, int kind, int64_t target, int n, const char *cons
         bool verified = i % 4 != 3;
         ballot_in in = {.channel = i % 3 ? "web" : "qr", .kind = kind, .target_id = target, .answers = answers[i % 4],
                         .device = dev, .phone = verified ? phone : NULL, .phone_verified = verified};
-        ballot_out out;
-        if (ballot_cast(d, NULL, &in, &out, e) != CX_OK) return CX_ERR;
+        if (demo_cast(d, NULL, &in, e) != CX_OK) return CX_ERR;
     }
     return CX_OK;
 }
@@ -348,15 +358,19 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
     if (demo_ballots(d, RK_MEMBER, ids[0], 9, party, e) != CX_OK || demo_ballots(d, RK_MEMBER, ids[1], 5, party, e) != CX_OK ||
         demo_ballots(d, RK_ORG, branch, 6, party, e) != CX_OK)
         return CX_ERR;
-    if (window_create(d, &actor_cli, town, "便民服务中心 社保医保窗口", "镇便民服务中心一楼 2 号窗口", &win, e) != CX_OK ||
-        window_create(d, &actor_cli, town, "便民服务中心 民政窗口", "镇便民服务中心一楼 3 号窗口", NULL, e) != CX_OK ||
+    window_ok w1, w2;
+    if (window_check(&(window_in){"便民服务中心 社保医保窗口", "镇便民服务中心一楼 2 号窗口"}, &w1, e) != CX_OK ||
+        window_check(&(window_in){"便民服务中心 民政窗口", "镇便民服务中心一楼 3 号窗口"}, &w2, e) != CX_OK ||
+        window_create(d, &actor_cli, town, &w1, &win, e) != CX_OK || window_create(d, &actor_cli, town, &w2, NULL, e) != CX_OK ||
         demo_ballots(d, RK_WINDOW, win, 7, window, e) != CX_OK)
         return CX_ERR;
     /* 纸质问卷 for the town's window: issued and keyed in by the level above (the district office) */
     int64_t batch;
     actor off = {0, "区委活动办公室", NULL, NULL};
     if (user_find(d, "office", &off.user_id) != 1) off = actor_cli;
-    if (paper_batch_create(d, &off, RK_WINDOW, win, 10, "接待日现场发放", &batch, e) != CX_OK) return CX_ERR;
+    paper_batch_ok pb;
+    if (paper_batch_check(&(paper_batch_in){10, "接待日现场发放"}, &pb, e) != CX_OK || paper_batch_create(d, &off, RK_WINDOW, win, &pb, &batch, e) != CX_OK)
+        return CX_ERR;
     sheet_ctx k = {d, batch, 0, e, CX_OK, &off};
     if (paper_codes(d, batch, key_sheet, &k) != CX_OK || k.rc != CX_OK) return CX_ERR;
     size_t graded;
@@ -457,7 +471,9 @@ int cmd_demo(int argc, char **argv)
     printf("演示账号（密码均为 %s）：\n", DEMO_PASSWORD);
     for (size_t i = 0; i < sizeof accts / sizeof accts[0]; i++) {
         int64_t uid;
-        if (user_create(d, &actor_cli, accts[i].user, accts[i].name, DEMO_PASSWORD, accts[i].member, &uid, &e) != CX_OK ||
+        account_ok acct;
+        if (account_check(&(account_in){accts[i].user, accts[i].name, DEMO_PASSWORD}, &acct, &e) != CX_OK ||
+            user_create(d, &actor_cli, &acct, accts[i].member, &uid, &e) != CX_OK ||
             user_grant(d, &actor_cli, uid, accts[i].role, accts[i].org, &e) != CX_OK) {
             cli_err(&e);
             rc = 1;

@@ -33,7 +33,9 @@ int cmd_init(int argc, char **argv)
     int rc = 0;
     if (root) {
         int64_t rid;
-        if (org_create(d, &actor_cli, 0, root, "committee", sector, &rid, &e) != CX_OK) rc = cli_err(&e);
+        org_ok ok;
+        if (org_check(&(org_in){root, "committee", sector}, &ok, &e) != CX_OK || org_create(d, &actor_cli, 0, &ok, &rid, &e) != CX_OK)
+            rc = cli_err(&e);
         else printf("已创建根组织“%s”（编号 %" PRId64 "）\n", root, rid);
         if (!rc && admin) {
             char pw[256] = "";
@@ -45,7 +47,9 @@ int cmd_init(int argc, char **argv)
             if (f) fclose(f);
             str_trim(pw);
             int64_t uid;
-            if (!rc && (user_create(d, &actor_cli, admin, "管理员", pw, 0, &uid, &e) != CX_OK ||
+            account_ok acct;
+            if (!rc && (account_check(&(account_in){admin, "管理员", pw}, &acct, &e) != CX_OK ||
+                        user_create(d, &actor_cli, &acct, 0, &uid, &e) != CX_OK ||
                         user_grant(d, &actor_cli, uid, ROLE_OFFICE, rid, &e) != CX_OK))
                 rc = cli_err(&e);
             else if (!rc) printf("已创建管理员 %s（活动办公室，范围：%s）\n", admin, root);

@@ -73,7 +73,9 @@ int cmd_user(int argc, char **argv)
     int64_t uid = 0;
     if (!strcmp(sub, "list")) rc = user_list(d, stdout) == CX_OK ? 0 : 1;
     else if (!strcmp(sub, "add")) {
-        if (user_create(d, &actor_cli, uname, name, pw, member_id, &uid, &e) != CX_OK) rc = cli_err(&e);
+        account_ok acct;
+        if (account_check(&(account_in){uname, name, pw}, &acct, &e) != CX_OK || user_create(d, &actor_cli, &acct, member_id, &uid, &e) != CX_OK)
+            rc = cli_err(&e);
         else if (r && user_grant(d, &actor_cli, uid, r, org_id, &e) != CX_OK) rc = cli_err(&e);
         else printf("已创建用户 %s\n", uname);
     } else if (!strcmp(sub, "grant")) {

@@ -1,5 +1,6 @@
 /* workday.c: working-day arithmetic over a calendar of exceptions (see workday.h). */
 #include "workday.h"
+#include "text.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,3 +104,20 @@ const wd_day workday_builtin[] = {
 const size_t workday_builtin_n = sizeof workday_builtin / sizeof workday_builtin[0];
 
 bool workday_year_provisional(int year) { return year == 2027; }
+
+static const text_rule T_HOLIDAY = {"name", "节日名称", 1, WORKDAY_NAME_MAX, false};
+
+int workday_edit_check(const workday_edit_in *in, workday_edit_ok *out, cx_err *e)
+{
+    static const char *const kinds[] = {"holiday", "workday", "normal", "reset"};
+    out->name[0] = 0;
+    if (date_parse(in->date, false, "date", "日期", out->date, e) != CX_OK) return CX_ERR;
+    int k = 0;
+    while (k < 4 && !(in->kind && !strcmp(kinds[k], in->kind))) k++;
+    if (k == 4) return cx_fail(e, 400, "invalid_kind", "kind", "类型应为 holiday（放假）、workday（调休上班）、normal（按周末规则）或 reset（恢复为内置日历）");
+    out->kind = kinds[k];
+    out->reset = k == 3;
+    if (k == 0 && text_check(&T_HOLIDAY, in->name, out->name, sizeof out->name, e) != CX_OK) return CX_ERR;
+    if (k == 1) snprintf(out->name, sizeof out->name, "调休上班");
+    return CX_OK;
+}

@@ -37,6 +37,21 @@ int workday_add(const workday_cal *c, const char *from, int n, char out[11]);
 /* Working days d with from < d ≤ to; negative (−count of to < d ≤ from) when to is before from. */
 int64_t workday_count(const workday_cal *c, const char *from, const char *to);
 
+/* The office's edit of one day as typed: date (a real date), kind "holiday" (rest; name 节日名称,
+ * 1–12 characters, required), "workday" (调休上班, the name it gets), "normal" (follows the weekday
+ * rule) or "reset" (drops the edit); 400 invalid_kind otherwise. The checks of workday_edit_set. */
+#define WORKDAY_NAME_MAX 12
+typedef struct workday_edit_in {
+    const char *date, *kind, *name;
+} workday_edit_in;
+typedef struct workday_edit_ok {
+    char date[11];
+    const char *kind; /* one of the four names (static) */
+    bool reset;       /* kind "reset" */
+    char name[WORKDAY_NAME_MAX * 4 + 1];
+} workday_edit_ok;
+int workday_edit_check(const workday_edit_in *in, workday_edit_ok *out, cx_err *e);
+
 /* The shipped calendar: 2026 as published by the State Council (国办发明电〔2025〕7号), and 2027's
  * statutory holidays (全国年节及纪念日放假办法, 2024 revision) on their dates, provisional until
  * the State Council publishes the 2027 arrangement (then the office edits it). */

@@ -2,11 +2,10 @@
  * is stored only as its SHA-256. */
 #include "store.h"
 #include "row.h"
-#include "../domain/text.h"
+#include "../domain/account.h"
 #include "../lib/crypto.h"
 #include "../lib/pwgate.h"
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <pthread.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -21,35 +20,9 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void make_dummy(void) { crypto_pw_hash("dummy-password-0", dummy_hash); }
 #define LOCK_SECONDS (15 * 60)
 
-int password_check(const char *pw, cx_err *e)
+int user_create(db *d, const actor *a, const account_ok *in, int64_t member_id, int64_t *id, cx_err *e)
 {
-    if (!pw || strlen(pw) < 10) return cx_fail(e, 400, "weak_password", "password", "密码至少需要 10 个字符");
-    if (strlen(pw) > 128) return cx_fail(e, 400, "weak_password", "password", "密码不能超过 128 个字符");
-    int letters = 0, digits = 0;
-    for (const char *p = pw; *p; p++) {
-        if (isalpha((unsigned char)*p)) letters = 1;
-        if (isdigit((unsigned char)*p)) digits = 1;
-    }
-    if (!letters || !digits) return cx_fail(e, 400, "weak_password", "password", "密码需同时包含字母和数字");
-    return CX_OK;
-}
-
-static int username_check(const char *u, cx_err *e)
-{
-    size_t n = u ? strlen(u) : 0;
-    if (n < 2 || n > 32) return cx_fail(e, 400, "invalid_username", "username", "用户名应为 2-32 个字符");
-    for (const char *p = u; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-            return cx_fail(e, 400, "invalid_username", "username", "用户名只能包含字母、数字、下划线、点和连字符");
-    return CX_OK;
-}
-
-int user_create(db *d, const actor *a, const char *username, const char *display, const char *password,
-                int64_t member_id, int64_t *id, cx_err *e)
-{
-    if (username_check(username, e) != CX_OK || password_check(password, e) != CX_OK) return CX_ERR;
-    static const text_rule T_DISPLAY = {"display_name", "显示名称", 1, 30, true};
-    if (text_check(&T_DISPLAY, display, NULL, 0, e) != CX_OK) return CX_ERR;
+    const char *username = in->username, *display = in->display, *password = in->password;
     char hash[128];
     if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败（内存不足）");
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);

@@ -6,7 +6,6 @@
 #include "phone_draw.h"
 #include "rater.h"
 #include "rating_int.h"
-#include "../domain/text.h"
 #include "../domain/review.h"
 #include "../domain/date.h"
 #include "../lib/code.h"
@@ -84,47 +83,58 @@ static int phone_job(db *d, const ballot_in *in, ballot_job *j, rating_target *t
     return CX_OK;
 }
 
-int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_err *e)
+int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e)
 {
+    memset(p, 0, sizeof *p);
     ballot_job j = {0};
-    rating_target t = {0};
-    char questions[16] = "", comment[2048], reason[2048], answers[8] = "", ident[160], phone[32] = "", code[16];
-    j.questions = questions;
+    j.questions = p->questions;
     const char *ch = in->channel ? in->channel : "";
-    bool anon = !strcmp(ch, "qr") || !strcmp(ch, "web"), need_sms = false;
+    bool anon = !strcmp(ch, "qr") || !strcmp(ch, "web"), unsat = false;
+    rating_open ro = {0};
     if (anon) {
-        if (rating_target_get(d, in->kind, in->target_id, &t) != 1)
+        if (rating_target_get(d, in->kind, in->target_id, &p->t) != 1)
             return cx_fail(e, 404, "not_found", "target_id", "要评价的对象不存在或未公开");
-        rating_open ro;
-        int f = rating_open_for(d, &t, &ro);
+        int f = rating_open_for(d, &p->t, &ro);
         if (f == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误");
-        if (f == 0) return cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", t.name);
+        if (f == 0) return cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", p->t.name);
         j.round_id = ro.round_id;
-        snprintf(questions, sizeof questions, "%s", ro.questions);
+        snprintf(p->questions, sizeof p->questions, "%s", ro.questions);
         if (!in->device || !*in->device)
             return cx_fail(e, 400, "invalid_device", "device", "缺少设备标记：请允许浏览器保存 Cookie 后刷新页面再评价");
         if (!device_valid(in->device))
             return cx_fail(e, 400, "invalid_device", "device", "设备标记不是本站签发的：请刷新评价页面（或重新获取评价表）后再评价");
-        bool unsat = answers_unsatisfied(in->answers);
-        if (answers_check(in->answers, questions_of(questions, NULL), "answers", e) != CX_OK)
-            return answers_fail(e);
-        if (text_check(&(text_rule){"reason", "不满意的理由", unsat ? 1 : 0, 500, false}, in->reason, reason, sizeof reason, e) != CX_OK) return CX_ERR;
-        need_sms = unsat && ro.sms_required;
-        if (need_sms) {
-            if (rating_phone(in->phone, phone, e) != CX_OK) return CX_ERR;
-        } else if (in->phone && *in->phone && rating_phone(in->phone, phone, e) != CX_OK) return CX_ERR;
+        unsat = answers_unsatisfied(in->answers);
+        if (answers_check(in->answers, questions_of(p->questions, NULL), "answers", e) != CX_OK) return answers_fail(e);
     } else if (!strcmp(ch, "paper")) {
-        if (paper_job(d, in, &j, &t, code, e) != CX_OK) return CX_ERR;
-        if (!in->spoiled && answers_check(in->answers, questions_of(questions, NULL), "answers", e) != CX_OK)
-            return answers_fail(e);
-        if (text_check(&(text_rule){"reason", "不满意的理由", 0, 500, false}, in->reason, reason, sizeof reason, e) != CX_OK) return CX_ERR;
+        if (paper_job(d, in, &j, &p->t, p->code, e) != CX_OK) return CX_ERR;
+        if (!in->spoiled && answers_check(in->answers, questions_of(p->questions, NULL), "answers", e) != CX_OK) return answers_fail(e);
     } else if (!strcmp(ch, "phone")) {
-        if (phone_job(d, in, &j, &t, phone, e) != CX_OK) return CX_ERR;
-        if (answers_check(in->answers, questions_of(questions, NULL), "answers", e) != CX_OK)
-            return answers_fail(e);
-        if (text_check(&(text_rule){"reason", "不满意的理由", 0, 500, false}, in->reason, reason, sizeof reason, e) != CX_OK) return CX_ERR;
+        if (phone_job(d, in, &j, &p->t, p->phone, e) != CX_OK) return CX_ERR;
+        if (answers_check(in->answers, questions_of(p->questions, NULL), "answers", e) != CX_OK) return answers_fail(e);
     } else return cx_fail(e, 400, "invalid_channel", "channel", "评议渠道应为 qr、web、paper 或 phone");
-    if (text_check(&(text_rule){"comment", "意见建议", 0, 500, false}, in->comment, comment, sizeof comment, e) != CX_OK) return CX_ERR;
+    p->round_id = j.round_id;
+    p->sheet_id = j.sheet_id;
+    p->entry_id = j.entry_id;
+    p->anon = anon;
+    p->need_sms = anon && unsat && ro.sms_required;
+    p->texts = (ballot_texts_in){in->reason, in->comment, in->phone, anon && unsat, anon, p->need_sms};
+    return CX_OK;
+}
+
+int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ballot_texts_ok *ok, ballot_out *out, cx_err *e)
+{
+    ballot_job j = {0};
+    const rating_target t = p->t;
+    char answers[8] = "", ident[160], phone[32];
+    j.questions = p->questions;
+    j.round_id = p->round_id;
+    j.sheet_id = p->sheet_id;
+    j.entry_id = p->entry_id;
+    const char *ch = in->channel ? in->channel : "", *code = p->code, *comment = ok->comment, *reason = ok->reason;
+    bool anon = p->anon, need_sms = p->need_sms;
+    snprintf(phone, sizeof phone, "%s", anon ? ok->phone : p->phone); /* the verified phone (web/QR) or the one called */
+    sodium_memzero(ok->phone, sizeof ok->phone);
+    sodium_memzero(p->phone, sizeof p->phone);
     bool open = false;
     int64_t round_org = 0;
     if (round_state(d, j.round_id, &open, &round_org) != 1 || !open)

@@ -28,6 +28,8 @@
 #ifndef CX_BALLOT_H
 #define CX_BALLOT_H
 #include "store.h"
+#include "rating.h"           /* rating_target */
+#include "../domain/rating.h" /* ballot_texts_in, ballot_texts_ok */
 
 typedef struct ballot_in {
     const char *channel;              /* qr web paper phone */
@@ -51,11 +53,27 @@ typedef struct ballot_out {
     int64_t round_id;
     char target_name[256];
 } ballot_out;
-/* Checks, then writes through the writer and returns once the ballot is durable. A repeat is
- * stored as invalid and answered CX_ERR 409 duplicate_ballot; a spoiled sheet is CX_OK with
- * valid false. Other refusals change nothing (but a wrong SMS code counts as an attempt).
- * d is used for the checks (and, with no writer running, for the write, in a transaction of its
- * own): it must not be inside a transaction. a: the staff member keying in a paper or phone
- * ballot (audited with the batch's counts), NULL for the public. */
-int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_out *out, cx_err *e);
+/* A ballot is cast in three steps, so that its checks keep their order and the store checks no
+ * text: ballot_prepare (the store: the target or sheet or draw entry, the round open for it, the
+ * device, the answers against the round's questions), ballot_texts_check (the domain: reason,
+ * phone, comment, with the flags prepare leaves in p->texts), then ballot_cast. */
+typedef struct ballot_prep {
+    ballot_texts_in texts; /* what ballot_texts_check is to check, and how */
+    rating_target t;
+    int64_t round_id, sheet_id, entry_id;
+    bool anon;     /* qr/web */
+    bool need_sms; /* 不满意 where the round wants a phone verified by SMS code */
+    char questions[16], code[16];
+    char phone[32]; /* phone: the number called (decrypted; ballot_cast wipes it) */
+} ballot_prep;
+/* The checks before the texts; p filled on CX_OK. Refusals change nothing. */
+int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e);
+/* Writes through the writer what ballot_prepare and ballot_texts_check passed, and returns once
+ * the ballot is durable (the phone numbers in p and ok are wiped first). A repeat is stored as
+ * invalid and answered CX_ERR 409 duplicate_ballot; a spoiled sheet is CX_OK with valid false.
+ * Other refusals change nothing (but a wrong SMS code counts as an attempt). d is used for the
+ * checks (and, with no writer running, for the write, in a transaction of its own): it must not
+ * be inside a transaction. a: the staff member keying in a paper or phone ballot (audited with
+ * the batch's counts), NULL for the public. */
+int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ballot_texts_ok *ok, ballot_out *out, cx_err *e);
 #endif

@@ -3,7 +3,6 @@
 #include "rating_int.h"
 #include "row.h"
 #include "rollup.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -71,10 +70,10 @@ int burst_list(db *d, const org *root, int64_t round_id, const char *state, int6
     return DB_EACH(s, ballot_burst, read_burst, fn, ctx);
 }
 
-int burst_decide(db *d, const actor *a, int64_t id, bool release, const char *note, cx_err *e)
+int burst_decide(db *d, const actor *a, int64_t id, const burst_ok *in, cx_err *e)
 {
-    char nt[1024];
-    if (text_check(&(text_rule){"note", "审核说明", !release ? 1 : 0, 200, false}, note, nt, sizeof nt, e) != CX_OK) return CX_ERR;
+    bool release = in->release;
+    const char *nt = in->note;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     /* the burst row first (locked on PostgreSQL): the writer attaching a ballot to it waits, or
      * has committed and its ballot is seen below */

@@ -2,7 +2,6 @@
  * the office's edits, and the audited edit of one day (see calendar.h). */
 #include "calendar.h"
 #include "row.h"
-#include "../domain/text.h"
 #include "feedback_int.h"
 #include "../domain/date.h"
 #include <cjson/cJSON.h>
@@ -55,15 +54,9 @@ int workday_edits(db *d, int year, workday_edit_fn fn, void *ctx)
 
 static int64_t ymd_number(const char *date) { return (int64_t)atoi(date) * 10000 + atoi(date + 5) * 100 + atoi(date + 8); }
 
-int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date_in, const char *kind, const char *name_in, cx_err *e)
+int workday_edit_set(db *d, const actor *a, int64_t org_id, const workday_edit_ok *in, cx_err *e)
 {
-    char date[11], name[64] = "";
-    if (date_parse(date_in, false, "date", "日期", date, e) != CX_OK) return CX_ERR;
-    static const char *const kinds[] = {"holiday", "workday", "normal", "reset"};
-    int k = feedback_index_of(kinds, 4, kind);
-    if (k < 0) return cx_fail(e, 400, "invalid_kind", "kind", "类型应为 holiday（放假）、workday（调休上班）、normal（按周末规则）或 reset（恢复为内置日历）");
-    if (k == 0 && text_check(&(text_rule){"name", "节日名称", 1, 12, false}, name_in, name, sizeof name, e) != CX_OK) return CX_ERR;
-    if (k == 1) snprintf(name, sizeof name, "调休上班");
+    const char *date = in->date, *kind = in->kind, *name = in->name;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     char *before = NULL;
     db_stmt *s = db_prepare(d, "SELECT kind, name FROM workday_edit WHERE day = ?");
@@ -80,13 +73,13 @@ int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date_in,
     }
     db_done(s);
     if (f == CX_ERR) return db_fail(d, e);
-    int rc = k == 3 ? db_run(d, "DELETE FROM workday_edit WHERE day = ?", "s", date)
+    int rc = in->reset ? db_run(d, "DELETE FROM workday_edit WHERE day = ?", "s", date)
                     : db_run(d, "INSERT INTO workday_edit (day, kind, name, updated_by, updated_at) VALUES (?,?,?,?,?) ON CONFLICT (day) "
                                 "DO UPDATE SET kind = excluded.kind, name = excluded.name, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                             "sssii", date, kinds[k], name, a ? a->user_id : 0, now_unix());
+                             "sssii", date, kind, name, a ? a->user_id : 0, now_unix());
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "date", date);
-    cJSON_AddStringToObject(j, "kind", kinds[k]);
+    cJSON_AddStringToObject(j, "kind", kind);
     cJSON_AddStringToObject(j, "name", name);
     char *after = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);

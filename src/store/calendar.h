@@ -15,8 +15,9 @@ typedef struct workday_edit {
 typedef int (*workday_edit_fn)(void *ctx, const workday_edit *w);
 /* The edits of one year in date order. */
 int workday_edits(db *d, int year, workday_edit_fn fn, void *ctx);
-/* Sets one day: kind "holiday" (rest, name required: 春节 …), "workday" (调休上班), "normal"
- * (follows the weekday rule, removing a shipped entry), or "reset" (drops the edit: the shipped
- * calendar applies again). Audited (entity "workday", org_id = the office's organisation). */
-int workday_edit_set(db *d, const actor *a, int64_t org_id, const char *date, const char *kind, const char *name, cx_err *e);
+/* Sets one day (in passed workday_edit_check): kind "holiday" (rest, with its name: 春节 …),
+ * "workday" (调休上班), "normal" (follows the weekday rule, removing a shipped entry), or "reset"
+ * (drops the edit: the shipped calendar applies again). Audited (entity "workday", org_id = the
+ * office's organisation). */
+int workday_edit_set(db *d, const actor *a, int64_t org_id, const workday_edit_ok *in, cx_err *e);
 #endif

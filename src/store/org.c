@@ -3,7 +3,6 @@
  * one UPDATE. */
 #include "store.h"
 #include "row.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include "rollup.h"
 #include "../domain/orgpath.h"
@@ -12,37 +11,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct { const char *code, *label; } types[] = {
-    {"committee", "党委"}, {"general_branch", "党总支"}, {"branch", "党支部"}};
-static const struct { const char *code, *label; } sectors[] = {
-    {"rural", "农村"},     {"community", "社区"}, {"government", "机关"}, {"soe", "国有企业"},
-    {"school", "学校"},    {"hospital", "医院"},  {"private", "非公有制经济组织"}, {"social", "社会组织"}};
-
-const char *org_type_label(const char *t)
-{
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (!strcmp(t, types[i].code)) return types[i].label;
-    return t;
-}
-const char *org_sector_label(const char *s)
-{
-    for (size_t i = 0; i < sizeof sectors / sizeof sectors[0]; i++)
-        if (!strcmp(s, sectors[i].code)) return sectors[i].label;
-    return s;
-}
-int org_type_valid(const char *t)
-{
-    for (size_t i = 0; t && i < sizeof types / sizeof types[0]; i++)
-        if (!strcmp(t, types[i].code)) return 1;
-    return 0;
-}
-int org_sector_valid(const char *s)
-{
-    for (size_t i = 0; s && i < sizeof sectors / sizeof sectors[0]; i++)
-        if (!strcmp(s, sectors[i].code)) return 1;
-    return 0;
-}
 
 #define ORG_COLS "o.id, o.parent_id, o.depth, o.version, o.part, o.active, o.path, o.name, o.type, o.sector"
 
@@ -87,16 +55,6 @@ static char *org_json(const org *o)
     return s;
 }
 
-static int check_fields(const char *name, const char *type, const char *sector, cx_err *e)
-{
-    static const text_rule T_NAME = {"name", "组织名称", 1, 60, true};
-    if (text_check(&T_NAME, name, NULL, 0, e) != CX_OK) return CX_ERR;
-    if (!org_type_valid(type)) return cx_fail(e, 400, "invalid_type", "type", "组织类型应为党委、党总支或党支部");
-    if (!org_sector_valid(sector))
-        return cx_fail(e, 400, "invalid_sector", "sector", "所属领域应为农村、社区、机关、国有企业、学校、医院、非公有制经济组织或社会组织之一");
-    return CX_OK;
-}
-
 /* Another active org under the same parent with the same name? */
 static int sibling_clash(db *d, int64_t parent, const char *name, int64_t self)
 {
@@ -135,10 +93,9 @@ static int begin_org(db *d, int64_t id, org *o, cx_err *e)
 }
 
 /* The body of org_create, inside the caller's write transaction (rolled back by the caller on error). */
-int org_create_tx(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
-                  int64_t *id, cx_err *e)
+int org_create_tx(db *d, const actor *a, int64_t parent_id, const org_ok *in, int64_t *id, cx_err *e)
 {
-    if (check_fields(name, type, sector, e) != CX_OK) return CX_ERR;
+    const char *name = in->name, *type = in->type, *sector = in->sector;
     org p = {0};
     if (parent_id) {
         int f = org_get(d, parent_id, &p);
@@ -190,12 +147,10 @@ int org_create_tx(db *d, const actor *a, int64_t parent_id, const char *name, co
     return CX_OK;
 }
 
-int org_create(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
-               int64_t *id, cx_err *e)
+int org_create(db *d, const actor *a, int64_t parent_id, const org_ok *in, int64_t *id, cx_err *e)
 {
-    if (check_fields(name, type, sector, e) != CX_OK) return CX_ERR;
     if (db_begin(d, true) != CX_OK) return fail_db(d, e);
-    if (org_create_tx(d, a, parent_id, name, type, sector, id, e) != CX_OK) {
+    if (org_create_tx(d, a, parent_id, in, id, e) != CX_OK) {
         db_rollback(d);
         return CX_ERR;
     }
@@ -203,9 +158,9 @@ int org_create(db *d, const actor *a, int64_t parent_id, const char *name, const
     return CX_OK;
 }
 
-int org_update(db *d, const actor *a, int64_t id, const char *name, const char *type, const char *sector, cx_err *e)
+int org_update(db *d, const actor *a, int64_t id, const org_ok *in, cx_err *e)
 {
-    if (check_fields(name, type, sector, e) != CX_OK) return CX_ERR;
+    const char *name = in->name, *type = in->type, *sector = in->sector;
     org o;
     if (begin_org(d, id, &o, e) != CX_OK) return CX_ERR;
     if (!strcmp(type, "branch") && strcmp(o.type, "branch") != 0) {

@@ -2,7 +2,6 @@
 #include "paper_batch.h"
 #include "rating_int.h"
 #include "row.h"
-#include "../domain/text.h"
 #include "../lib/code.h"
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,12 +42,10 @@ static void read_batch(db_stmt *s, void *out)
 
 int paper_batch_get(db *d, int64_t id, paper_batch *b) { return row_by_id(d, "SELECT " BATCH_COLS BATCH_FROM " WHERE b.id = ?", id, read_batch, b, sizeof *b); }
 
-int paper_batch_create(db *d, const actor *a, int kind, int64_t target_id, int64_t sheets, const char *note, int64_t *id, cx_err *e)
+int paper_batch_create(db *d, const actor *a, int kind, int64_t target_id, const paper_batch_ok *in, int64_t *id, cx_err *e)
 {
-    char nt[512];
-    if (sheets < 1 || sheets > PAPER_MAX_SHEETS)
-        return cx_fail(e, 400, "invalid_sheets", "sheets", "问卷份数应为 1 到 %d 之间的整数", PAPER_MAX_SHEETS);
-    if (text_check(&(text_rule){"note", "备注", 0, 100, false}, note, nt, sizeof nt, e) != CX_OK) return CX_ERR;
+    int64_t sheets = in->sheets;
+    const char *nt = in->note;
     rating_target t;
     rating_open ro;
     if (staff_target(d, kind, target_id, &t, &ro, e) != CX_OK) return CX_ERR;

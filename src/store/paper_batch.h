@@ -2,19 +2,18 @@
 #ifndef CX_PAPER_BATCH_H
 #define CX_PAPER_BATCH_H
 #include "store.h"
+#include "../domain/rating.h" /* paper_batch_ok, PAPER_MAX_SHEETS */
 
-#define PAPER_MAX_SHEETS 2000
 #define PAPER_CODE_DATA 8 /* characters of a sheet code before its check character */
 typedef struct paper_batch {
     int64_t id, round_id, target_id, org_id, issued, returned, valid, spoiled, created_at, created_by;
     int kind;
     char questions[16], note[512], target_name[256], org_name[256], org_path[CX_PATH_MAX], round_name[192], created_by_name[64];
 } paper_batch;
-/* N sheets (1..PAPER_MAX_SHEETS) for a target in the round open for it, each with a unique code.
- * Who may issue and key in is the caller's check: the level above the target's organisation
- * (perm_paper_handler), never that organisation's own secretary. */
-int paper_batch_create(db *d, const actor *a, int kind, int64_t target_id, int64_t sheets, const char *note, int64_t *id,
-                       cx_err *e);
+/* in->sheets sheets (passed paper_batch_check) for a target in the round open for it, each with a
+ * unique code. Who may issue and key in is the caller's check: the level above the target's
+ * organisation (perm_paper_handler), never that organisation's own secretary. */
+int paper_batch_create(db *d, const actor *a, int kind, int64_t target_id, const paper_batch_ok *in, int64_t *id, cx_err *e);
 CX_MUST_USE int paper_batch_get(db *d, int64_t id, paper_batch *b);
 typedef int (*paper_fn)(void *ctx, const paper_batch *b);
 /* Batches of root's subtree in round_id (0: every round), newest first. */

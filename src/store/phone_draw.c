@@ -59,17 +59,12 @@ int phone_list_read(const void *file, size_t len, char ***phones, size_t *np, ch
     return CX_OK;
 }
 
-int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const void *file, size_t len, const char *ns, const char *seed_in,
-                      const char *commitment, int64_t *id, cx_err *e)
+int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const phone_draw_ok *in, int64_t *id, cx_err *e)
 {
-    int64_t n = 0;
-    if (seed_in && *seed_in)
-        return cx_fail(e, 400, "seed_not_accepted", "seed", "随机种子由系统生成（上传名单前先公布其 SHA-256 摘要），不接受上传者指定的种子，请去掉 seed");
-    if (!ns || str_to_i64(ns, &n) != CX_OK || n < 1 || n > PHONE_MAX_DRAW)
-        return cx_fail(e, 400, "invalid_n", "n", "抽取人数应为 1 到 %d 之间的整数", PHONE_MAX_DRAW);
-    if (!commitment || !*commitment)
-        return cx_fail(e, 400, "commitment_required", "commitment_id", "请先生成抽签承诺（系统先公布随机种子的 SHA-256 摘要），再上传名单抽取");
-    if (!file || !len) return cx_fail(e, 400, "required", "file", "请上传联系人名单（CSV 或 Excel，每行一个手机号）");
+    int64_t n = in->n;
+    const void *file = in->file;
+    size_t len = in->len;
+    const char *commitment = in->commitment_id;
     rating_target t;
     rating_open ro;
     if (staff_target(d, kind, target_id, &t, &ro, e) != CX_OK) return CX_ERR;

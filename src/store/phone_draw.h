@@ -2,9 +2,9 @@
 #ifndef CX_PHONE_DRAW_H
 #define CX_PHONE_DRAW_H
 #include "store.h"
+#include "../domain/rating.h" /* phone_draw_ok, PHONE_MAX_DRAW */
 
 #define PHONE_MAX_LIST 100000
-#define PHONE_MAX_DRAW 2000
 typedef struct phone_draw {
     int64_t id, round_id, target_id, org_id, population, n, created_at;
     int64_t pending, answered, unreachable, refused, commitment_id, created_by, committed_at; /* committed_at: the commitment's time */
@@ -12,16 +12,14 @@ typedef struct phone_draw {
     char seed[72], seed_hash[65], method[16], list_digest[65], questions[16], target_name[256], org_name[256], org_path[CX_PATH_MAX],
         round_name[192], created_by_name[64];
 } phone_draw;
-/* Reads the contact list (CSV/XLSX: a phone per row, an optional name beside it, an optional
- * header row), puts it in canonical order (draw_list_canonical: sorted, repeats dropped, so the
- * file's order has no effect), takes the commitment commitment_id (draw_commitment_take: made
- * before the upload at the target's organisation or above, unused) and draws n with
- * draw_committed from its seed and the list's digest; stores the seed beside its commitment and
- * the entries encrypted with masks. seed: a seed the client sent, refused (400
- * seed_not_accepted): the seed comes only from the server. Any invalid row refuses the whole
- * list, naming the rows. */
-int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const void *file, size_t len, const char *n,
-                      const char *seed, const char *commitment_id, int64_t *id, cx_err *e);
+/* in: passed phone_draw_check. Reads the contact list (CSV/XLSX: a phone per row, an optional
+ * name beside it, an optional header row), puts it in canonical order (draw_list_canonical:
+ * sorted, repeats dropped, so the file's order has no effect), takes the commitment
+ * in->commitment_id (draw_commitment_take: made before the upload at the target's organisation or
+ * above, unused) and draws in->n with draw_committed from its seed and the list's digest; stores
+ * the seed beside its commitment and the entries encrypted with masks. Any invalid row refuses
+ * the whole list, naming the rows. */
+int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const phone_draw_ok *in, int64_t *id, cx_err *e);
 CX_MUST_USE int phone_draw_get(db *d, int64_t id, phone_draw *p);
 typedef int (*draw_fn)(void *ctx, const phone_draw *p);
 /* Draws of root's subtree (round_id 0: any round), newest first; limit 0: all. */

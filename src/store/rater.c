@@ -1,11 +1,10 @@
-/* rater.c: who rates: phone numbers, SMS codes, signed device tokens and the keyed hashes that
+/* rater.c: who rates: SMS codes, signed device tokens and the keyed hashes that
  * stand for a rater, an address and a network without naming them. */
 #include "rater.h"
 #include "limit.h"
 #include "ballot_writer.h"
 #include "rating_int.h"
 #include "row.h"
-#include "../domain/idcard.h"
 #include "../lib/crypto.h"
 #include "../lib/sms.h"
 #include <arpa/inet.h>
@@ -13,16 +12,6 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-int rating_phone(const char *in, char out[32], cx_err *e)
-{
-    char p[32];
-    if (!in || !*in) return cx_fail(e, 400, "required", "phone", "手机号不能为空");
-    if (phone_validate(in, p, NULL) != CX_OK || strlen(p) != 11 || p[0] != '1')
-        return cx_fail(e, 400, "invalid_phone", "phone", "手机号格式不正确：应为 11 位手机号码（1 开头）");
-    memcpy(out, p, 12);
-    return CX_OK;
-}
 
 static void phone_hash(const char *phone, unsigned char out[CX_HASH_BYTES])
 {
@@ -45,10 +34,9 @@ void addr_bucket(char kind, const char *addr, char out[48])
     limit_bucket(prefix, "addr", addr, out);
 }
 
-int sms_code_request(db *d, const char *phone_in, const char *addr, cx_err *e)
+int sms_code_request(db *d, const rater_phone *p, const char *addr, cx_err *e)
 {
-    char phone[32];
-    if (rating_phone(phone_in, phone, e) != CX_OK) return CX_ERR;
+    const char *phone = p->phone;
     if (!strcmp(sms_gateway_name(), "none")) return sms_send(phone, "", e); /* says: not available */
     unsigned char ph[CX_HASH_BYTES];
     phone_hash(phone, ph);

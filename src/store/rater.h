@@ -2,15 +2,14 @@
 #ifndef CX_RATER_H
 #define CX_RATER_H
 #include "store.h"
+#include "../domain/rating.h" /* rating_phone, rater_phone */
 
 /* ---- SMS codes ---- */
 #define SMS_CODE_TTL 600      /* seconds a code is valid */
 #define SMS_CODE_ATTEMPTS 5   /* wrong tries allowed per code */
-/* Validates a mainland mobile number into out (11 digits). */
-int rating_phone(const char *in, char out[32], cx_err *e);
-/* Sends a 6-digit code to phone: at most one a minute and 5 an hour per phone, sms_limit per
- * address an hour (429 rate_limited). Only hashes are stored. addr: the client address. */
-int sms_code_request(db *d, const char *phone, const char *addr, cx_err *e);
+/* Sends a 6-digit code to p (passed rating_phone): at most one a minute and 5 an hour per phone,
+ * sms_limit per address an hour (429 rate_limited). Only hashes are stored. addr: the client address. */
+int sms_code_request(db *d, const rater_phone *p, const char *addr, cx_err *e);
 /* Checks and uses up the newest code of phone (normalised): 400 code_expired (none valid),
  * wrong_code (counted), 429 too_many_attempts. */
 int sms_code_verify(db *d, const char *phone, const char *code, cx_err *e);

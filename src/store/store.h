@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include "db.h"
 #include "../lib/buf.h"
+#include "../domain/account.h" /* account_ok */
 #include "../domain/member.h"
+#include "../domain/org.h" /* org_ok; type and sector codes and labels */
 #include "../domain/orgpath.h"
 #include "../domain/perm.h"
 
@@ -97,18 +99,13 @@ typedef struct org {
     char name[256], type[20], sector[16];
 } org;
 
-const char *org_type_label(const char *type);     /* "branch" → "党支部" */
-const char *org_sector_label(const char *sector); /* "rural" → "农村" */
-int org_type_valid(const char *type);
-int org_sector_valid(const char *sector);
 
 CX_MUST_USE int org_get(db *d, int64_t id, org *o);
-int org_create(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
-               int64_t *id, cx_err *e);
+/* in: passed org_check. */
+int org_create(db *d, const actor *a, int64_t parent_id, const org_ok *in, int64_t *id, cx_err *e);
 /* The same inside the caller's open write transaction (for bulk work such as `cxzy demo`). */
-int org_create_tx(db *d, const actor *a, int64_t parent_id, const char *name, const char *type, const char *sector,
-                  int64_t *id, cx_err *e);
-int org_update(db *d, const actor *a, int64_t id, const char *name, const char *type, const char *sector, cx_err *e);
+int org_create_tx(db *d, const actor *a, int64_t parent_id, const org_ok *in, int64_t *id, cx_err *e);
+int org_update(db *d, const actor *a, int64_t id, const org_ok *in, cx_err *e);
 /* Moves id and its whole subtree under new_parent (one UPDATE of the path range). */
 int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e);
 /* Deactivation is refused while active child organisations or members remain. */
@@ -201,10 +198,8 @@ int member_list(db *d, const member_query *q, member_fn fn, void *ctx);
 int member_count(db *d, const member_query *q, int64_t *n);
 
 /* ---- accounts and sessions (auth.c) ---- */
-/* Password strength rule: ≥ 10 characters with letters and digits. CX_ERR with e otherwise. */
-int password_check(const char *pw, cx_err *e);
-int user_create(db *d, const actor *a, const char *username, const char *display, const char *password,
-                int64_t member_id, int64_t *id, cx_err *e);
+/* in: passed account_check (domain/account.h). */
+int user_create(db *d, const actor *a, const account_ok *in, int64_t member_id, int64_t *id, cx_err *e);
 int user_set_password(db *d, const actor *a, const char *username, const char *password, cx_err *e);
 int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id, cx_err *e);
 CX_MUST_USE int user_find(db *d, const char *username, int64_t *id);

@@ -1,7 +1,6 @@
 /* window.c: service windows (服务窗口): create, edit, switch on and off, list. */
 #include "window.h"
 #include "row.h"
-#include "../domain/text.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
@@ -34,16 +33,9 @@ static char *window_json(const char *name, const char *location, int active)
     return s;
 }
 
-static int window_texts(const char *name, const char *location, char n[256], char l[256], cx_err *e)
+int window_create(db *d, const actor *a, int64_t org_id, const window_ok *in, int64_t *id, cx_err *e)
 {
-    if (text_check(&(text_rule){"name", "窗口名称", 1, 40, false}, name, n, 256, e) != CX_OK) return CX_ERR;
-    return text_check(&(text_rule){"location", "窗口位置", 0, 60, false}, location, l, 256, e);
-}
-
-int window_create(db *d, const actor *a, int64_t org_id, const char *name, const char *location, int64_t *id, cx_err *e)
-{
-    char n[256], l[256];
-    if (window_texts(name, location, n, l, e) != CX_OK) return CX_ERR;
+    const char *n = in->name, *l = in->location;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org o;
     if (org_get(d, org_id, &o) != 1 || !o.active) {
@@ -71,11 +63,11 @@ static int begin_window(db *d, int64_t id, service_window *w, cx_err *e)
     return CX_OK;
 }
 
-int window_update(db *d, const actor *a, int64_t id, const char *name, const char *location, cx_err *e)
+int window_update(db *d, const actor *a, int64_t id, const window_ok *in, cx_err *e)
 {
-    char n[256], l[256];
+    const char *n = in->name, *l = in->location;
     service_window w;
-    if (window_texts(name, location, n, l, e) != CX_OK || begin_window(d, id, &w, e) != CX_OK) return CX_ERR;
+    if (begin_window(d, id, &w, e) != CX_OK) return CX_ERR;
     int rc = db_run(d, "UPDATE service_window SET name = ?, location = ? WHERE id = ?", "ssi", n, l, id);
     return store_finish(d, a, "edit", "service_window", id, w.org_id, window_json(w.name, w.location, w.active), window_json(n, l, w.active),
                         rc, e);

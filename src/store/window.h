@@ -2,6 +2,7 @@
 #ifndef CX_WINDOW_H
 #define CX_WINDOW_H
 #include "store.h"
+#include "../domain/rating.h"
 
 typedef struct service_window {
     int64_t id, org_id, created_at;
@@ -9,9 +10,9 @@ typedef struct service_window {
     char name[256], location[256], org_name[256], org_path[CX_PATH_MAX];
 } service_window;
 CX_MUST_USE int window_get(db *d, int64_t id, service_window *w);
-/* name 1–40 characters, location 0–60; the organisation must be active. */
-int window_create(db *d, const actor *a, int64_t org_id, const char *name, const char *location, int64_t *id, cx_err *e);
-int window_update(db *d, const actor *a, int64_t id, const char *name, const char *location, cx_err *e);
+/* in: passed window_check; the organisation must be active. */
+int window_create(db *d, const actor *a, int64_t org_id, const window_ok *in, int64_t *id, cx_err *e);
+int window_update(db *d, const actor *a, int64_t id, const window_ok *in, cx_err *e);
 int window_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
 typedef int (*window_fn)(void *ctx, const service_window *w);
 /* Windows of o (subtree: and of its whole subtree), active ones unless all, by path and name. */

@@ -90,7 +90,11 @@ void h_burst_decide(req *r)
     else if ((f = burst_get(r->db, bid, &b)) == CX_ERR) rc = cx_fail(&e, 500, "db_error", "", "数据库错误");
     else if (f == 0 || !path_in_subtree(b.org_path, o.path) || !perm_allows(&r->user, ROLE_OFFICE, b.org_path))
         rc = cx_fail(&e, 404, "not_found", "burst_id", "集中投票记录不存在或不在本组织范围内");
-    else rc = burst_decide(r->db, &r->who, bid, !strcmp(dec, "release"), req_in(r, "note"), &e);
+    else {
+        burst_ok ok;
+        rc = burst_check(&(burst_in){req_in(r, "note"), !strcmp(dec, "release")}, &ok, &e);
+        if (rc == CX_OK) rc = burst_decide(r->db, &r->who, bid, &ok, &e);
+    }
     if (rc == CX_OK && !req_is_api(r)) {
         req_redirect(r, "/orgs/%" PRId64 "/ballot-bursts?done=burst_%s", id, dec);
         return;

@@ -117,13 +117,13 @@ void h_calendar_set(req *r)
         return;
     }
     cx_err e = {0};
-    const char *date = req_in(r, "date");
-    if (workday_edit_set(r->db, &r->who, g->org_id, date, req_in(r, "kind"), req_in(r, "name"), &e) != CX_OK) {
+    workday_edit_ok ok;
+    if (workday_edit_check(&(workday_edit_in){req_in(r, "date"), req_in(r, "kind"), req_in(r, "name")}, &ok, &e) != CX_OK ||
+        workday_edit_set(r->db, &r->who, g->org_id, &ok, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
-    char norm[11];
-    date_parse(date, false, "date", "日期", norm, NULL);
+    const char *norm = ok.date;
     if (!req_is_api(r)) {
         req_redirect(r, "/calendar?year=%.4s", norm);
         return;

@@ -250,7 +250,8 @@ void h_org_create(req *r)
     cx_err e = {0};
     char nm[512] = "";
     if (name) snprintf(nm, sizeof nm, "%s", name), str_trim(nm);
-    if (org_create(r->db, &r->who, pid, nm, type, sector, &nid, &e) != CX_OK) {
+    org_ok ok;
+    if (org_check(&(org_in){nm, type, sector}, &ok, &e) != CX_OK || org_create(r->db, &r->who, pid, &ok, &nid, &e) != CX_OK) {
         if (!req_is_api(r)) {
             h_org_new(r);
             cJSON *d = req_data(r);
@@ -291,7 +292,8 @@ void h_org_update(req *r)
     if (!type) type = o.type;
     if (!sector) sector = o.sector;
     cx_err e = {0};
-    if (org_update(r->db, &r->who, id, nm, type, sector, &e) != CX_OK) {
+    org_ok ok;
+    if (org_check(&(org_in){nm, type, sector}, &ok, &e) != CX_OK || org_update(r->db, &r->who, id, &ok, &e) != CX_OK) {
         if (!req_is_api(r)) {
             cJSON *d = req_data(r);
             cJSON_AddStringToObject(d, "title", "编辑组织");

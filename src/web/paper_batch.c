@@ -35,7 +35,9 @@ void h_paper_create(req *r)
     const char *ss = req_in(r, "sheets");
     if (!ss || str_to_i64(ss, &sheets) != CX_OK) sheets = 0;
     cx_err e = {0};
-    if (paper_batch_create(r->db, &r->who, kind, tid, sheets, req_in(r, "note"), &bid, &e) != CX_OK) {
+    paper_batch_ok ok;
+    if (paper_batch_check(&(paper_batch_in){sheets, req_in(r, "note")}, &ok, &e) != CX_OK ||
+        paper_batch_create(r->db, &r->who, kind, tid, &ok, &bid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -144,7 +146,7 @@ void h_paper_sheet(req *r)
                     .reason = req_in(r, "reason"), .spoiled = sp && (!strcmp(sp, "1") || !strcmp(sp, "true") || !strcmp(sp, "on"))};
     ballot_out out;
     cx_err e = {0};
-    int rc = ballot_cast(r->db, &r->who, &in, &out, &e);
+    int rc = cast_ballot(r, &r->who, &in, &out, &e);
     cx_err ke = {0};
     if (rc == CX_OK && paper_sheet_keyed(r->db, &r->who, &b, in.sheet_code, &ke) != CX_OK) /* the sheet counts; say who keyed it in */
         fprintf(stderr, "paper batch %" PRId64 ": keyer not recorded: %s\n", id, ke.msg);

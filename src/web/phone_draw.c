@@ -48,9 +48,9 @@ void h_phone_create(req *r)
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o) || !staff_target_in(r, &o, false, &kind, &tid)) return;
     const field *f = req_file(r, "file");
     cx_err e = {0};
-    if (phone_draw_create(r->db, &r->who, kind, tid, f ? f->data.p : NULL, f ? f->data.len : 0, req_in(r, "n"), req_in(r, "seed"),
-                          req_in(r, "commitment_id"), &did, &e) !=
-        CX_OK) {
+    phone_draw_ok ok;
+    phone_draw_in in = {f ? f->data.p : NULL, f ? f->data.len : 0, req_in(r, "n"), req_in(r, "seed"), req_in(r, "commitment_id")};
+    if (phone_draw_check(&in, &ok, &e) != CX_OK || phone_draw_create(r->db, &r->who, kind, tid, &ok, &did, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -152,7 +152,7 @@ void h_phone_answer(req *r)
         if (!req_is_api(r) && !ans) form_answers(r, questions_of(p.questions, NULL), answers), ans = answers;
         ballot_in in = {.channel = "phone", .draw_id = id, .seq = seq, .answers = ans, .comment = req_in(r, "comment"), .reason = req_in(r, "reason")};
         ballot_out out;
-        rc = ballot_cast(r->db, &r->who, &in, &out, &e);
+        rc = cast_ballot(r, &r->who, &in, &out, &e);
     } else rc = phone_entry_mark(r->db, &r->who, id, seq, outcome, &e);
     if (rc == CX_OK && !req_is_api(r)) {
         req_redirect(r, "/phone-draws/%" PRId64 "?done=phone", id);

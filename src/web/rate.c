@@ -170,7 +170,8 @@ void h_rate_submit(req *r)
     req_client_addr(r, addr);
     cx_err e = {0};
     if (op && !strcmp(op, "sms")) {
-        if (sms_code_request(r->db, req_in(r, "phone"), addr, &e) != CX_OK) {
+        rater_phone p;
+        if (rating_phone(req_in(r, "phone"), p.phone, &e) != CX_OK || sms_code_request(r->db, &p, addr, &e) != CX_OK) {
             req_fail(r, &e);
             return;
         }
@@ -186,7 +187,7 @@ void h_rate_submit(req *r)
     ballot_in in = {.channel = qr ? "qr" : "web", .kind = kind, .target_id = id, .answers = answers, .comment = req_in(r, "comment"),
                     .reason = req_in(r, "reason"), .phone = req_in(r, "phone"), .code = req_in(r, "code"), .device = dev, .addr = addr};
     ballot_out out;
-    if (ballot_cast(r->db, NULL, &in, &out, &e) != CX_OK) {
+    if (cast_ballot(r, NULL, &in, &out, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -225,7 +226,8 @@ void h_api_sms_code(req *r)
     char addr[64];
     req_client_addr(r, addr);
     cx_err e = {0};
-    if (sms_code_request(r->db, req_in(r, "phone"), addr, &e) != CX_OK) {
+    rater_phone p;
+    if (rating_phone(req_in(r, "phone"), p.phone, &e) != CX_OK || sms_code_request(r->db, &p, addr, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -261,7 +263,7 @@ void h_api_ballot(req *r)
                     .addr = addr};
     ballot_out out;
     cx_err e = {0};
-    if (ballot_cast(r->db, NULL, &in, &out, &e) != CX_OK) {
+    if (cast_ballot(r, NULL, &in, &out, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

@@ -113,6 +113,14 @@ bool staff_target_in(req *r, const org *o, bool paper, int *kind, int64_t *tid)
 }
 
 /* The question texts of a set, with the answer options, for the form and the print view. */
+int cast_ballot(req *r, const actor *a, const ballot_in *in, ballot_out *out, cx_err *e)
+{
+    ballot_prep p;
+    ballot_texts_ok ok;
+    if (ballot_prepare(r->db, in, &p, e) != CX_OK || ballot_texts_check(&p.texts, &ok, e) != CX_OK) return CX_ERR;
+    return ballot_cast(r->db, a, in, &p, &ok, out, e);
+}
+
 cJSON *questions_json(const char *set, const char *answers)
 {
     const char *const *texts;

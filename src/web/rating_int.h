@@ -8,6 +8,7 @@
 #include "../store/paper_batch.h"
 #include "../store/phone_draw.h"
 #include "../store/draw.h"
+#include "../store/ballot.h"
 
 /* Input: an optional positive id (0 when absent; *bad when present but not a positive integer);
  * q1..qN of a form as one answer string; the organisation of the path's :id (staff in reach) with
@@ -24,6 +25,9 @@ bool in_scope(req *r, int f, int mask, const char *path, const char *what);
 /* Paper questionnaires are issued and keyed in by the level above the target's organisation
  * (perm_paper_handler); otherwise the request fails 403 on fld, naming the rule. */
 bool paper_handler_or_fail(req *r, const char *org_path, const char *fld);
+/* A ballot cast in its three steps (ballot_prepare, ballot_texts_check, ballot_cast; see
+ * store/ballot.h): CX_OK, or CX_ERR with the first refusal in e. a: NULL for the public. */
+int cast_ballot(req *r, const actor *a, const ballot_in *in, ballot_out *out, cx_err *e);
 
 /* JSON: the questions of a set with their answer options (answers: the ones checked, or NULL);
  * the round ("round") and the target ("target") put in d; a window, paper batch, phone draw and

@@ -109,7 +109,9 @@ void h_window_create(req *r)
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ADMIN, &o)) return;
     cx_err e = {0};
-    if (window_create(r->db, &r->who, id, req_in(r, "name"), req_in(r, "location"), &wid, &e) != CX_OK) {
+    window_ok ok;
+    if (window_check(&(window_in){req_in(r, "name"), req_in(r, "location")}, &ok, &e) != CX_OK ||
+        window_create(r->db, &r->who, id, &ok, &wid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
@@ -151,7 +153,8 @@ void h_window_update(req *r)
     if (!req_id(r, 0, &id) || !req_window(r, id, ROLE_ADMIN, &w)) return;
     const char *n = req_in(r, "name"), *l = req_in(r, "location");
     cx_err e = {0};
-    if (window_update(r->db, &r->who, id, n ? n : w.name, l ? l : w.location, &e) != CX_OK) {
+    window_ok ok;
+    if (window_check(&(window_in){n ? n : w.name, l ? l : w.location}, &ok, &e) != CX_OK || window_update(r->db, &r->who, id, &ok, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

@@ -126,6 +126,43 @@ static void test_office_edits(void **st)
     workday_cal_free(&empty);
 }
 
+/* The office's edit of a day as typed: the date first, then the kind, then the holiday's name. */
+static void test_edit_check(void **st)
+{
+    (void)st;
+    workday_edit_ok ok;
+    cx_err e = {0};
+    assert_int_equal(workday_edit_check(&(workday_edit_in){"2026-10-09", "holiday", "\u3000 地方假日\t"}, &ok, &e), CX_OK);
+    assert_string_equal(ok.date, "2026-10-09");
+    assert_string_equal(ok.kind, "holiday");
+    assert_false(ok.reset);
+    assert_string_equal(ok.name, "地方假日");
+    assert_int_equal(workday_edit_check(&(workday_edit_in){"2026-10-10", "workday", "ignored"}, &ok, &e), CX_OK);
+    assert_string_equal(ok.name, "调休上班");
+    assert_int_equal(workday_edit_check(&(workday_edit_in){"2026-10-10", "reset", NULL}, &ok, &e), CX_OK);
+    assert_true(ok.reset);
+    assert_string_equal(ok.name, "");
+    assert_int_equal(workday_edit_check(&(workday_edit_in){"2026-10-10", "holiday", "一二三四五六七八九十一二"}, &ok, &e), CX_OK);
+    static const struct {
+        const char *date, *kind, *name, *code, *field;
+    } bad[] = {
+        {NULL, "holiday", "春节", NULL, "date"},
+        {"2026-02-30", "holiday", "春节", NULL, "date"},
+        {"2026-02-30", "sometimes", NULL, NULL, "date"}, /* the date first */
+        {"2026-10-10", "Holiday", "春节", "invalid_kind", "kind"},
+        {"2026-10-10", NULL, "春节", "invalid_kind", "kind"},
+        {"2026-10-10", "holiday", "\u3000 ", "required", "name"},
+        {"2026-10-10", "holiday", "一二三四五六七八九十一二三", "too_long", "name"},
+        {"2026-10-10", "holiday", "春\xe8", "invalid_text", "name"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(workday_edit_check(&(workday_edit_in){bad[i].date, bad[i].kind, bad[i].name}, &ok, &e), CX_ERR);
+        assert_int_equal(e.status, 400);
+        assert_string_equal(e.field, bad[i].field);
+        if (bad[i].code) assert_string_equal(e.code, bad[i].code);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +171,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add, setup, teardown),
         cmocka_unit_test_setup_teardown(test_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_office_edits, setup, teardown),
+        cmocka_unit_test(test_edit_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

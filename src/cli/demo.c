@@ -133,10 +133,10 @@ static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaig
         days_from_today(-30 + 10 * i, date);
         pct += 30;
         snprintf(percent, sizeof percent, "%d", pct > 100 ? 100 : pct);
-        progress_ok *in = xmalloc(sizeof *in);
-        int rc = pledge_progress_check(date, progress[i], percent, in, e, 1) ? CX_ERR
-                                                                             : pledge_add_progress(d, &actor_cli, id, PR_OWNER, in, NULL, 0, NULL, e);
-        free(in);
+        progress_ok *pe = xmalloc(sizeof *pe);
+        int rc = pledge_progress_check(date, progress[i], percent, pe, e, 1) ? CX_ERR
+                                                                             : pledge_add_progress(d, &actor_cli, id, PR_OWNER, pe, NULL, 0, NULL, e);
+        free(pe);
         if (rc != CX_OK) return CX_ERR;
     }
     if (upto == PS_COMPLETED || upto == PS_RATED) {

@@ -229,7 +229,7 @@ int rect_act(db *d, const actor *a, int64_t id, int relation, const rect_act_ok 
     case RA_VERIFY:
         rc = db_run(d, "UPDATE rectification SET status = ?, verify_note = ?, verified_on = ?, verified_by = ? WHERE id = ?", "ssssi",
                     rect_status_name(next), note, today, who, id);
-        snprintf(r->verify_note, sizeof r->verify_note, "%s", note);
+        snprintf(r->verify_note, sizeof r->verify_note, "%.*s", (int)sizeof r->verify_note - 1, note); /* a verify note is at most RECT_REASON_MAX characters */
         break;
     case RA_REOPEN: /* the submission stays in the history; the item starts over, with its evidence */
         if (due[0]) snprintf(r->due_date, sizeof r->due_date, "%s", due);

@@ -122,8 +122,11 @@ static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaig
     char due[11];
     days_from_today(due_days, due);
     pledge_in in = {area, title, content, measures, resp, due};
+    pledge_ok *ok = xmalloc(sizeof *ok);
     int64_t id;
-    if (pledge_create(d, &actor_cli, org_id, member_id, campaign_id, &in, due, &id, e) != CX_OK) return CX_ERR;
+    int rc = pledge_check(&in, member_id == 0, true, ok, e, 1) /* past due dates too: the demo shows overdue pledges */ ? CX_ERR : pledge_create(d, &actor_cli, org_id, member_id, campaign_id, ok, &id, e);
+    free(ok);
+    if (rc != CX_OK) return CX_ERR;
     static const pledge_action path[] = {PA_SUBMIT, PA_APPROVE};
     for (int i = 0; i < 2 && upto >= (i == 0 ? PS_SUBMITTED : PS_IN_PROGRESS); i++)
         if (demo_act(d, id, path[i], i ? PR_REVIEWER : PR_OWNER, NULL, e) != CX_OK) return CX_ERR;
@@ -134,7 +137,7 @@ static int demo_pledge(db *d, int64_t org_id, int64_t member_id, int64_t campaig
         pct += 30;
         snprintf(percent, sizeof percent, "%d", pct > 100 ? 100 : pct);
         progress_ok *pe = xmalloc(sizeof *pe);
-        int rc = pledge_progress_check(date, progress[i], percent, pe, e, 1) ? CX_ERR
+        rc = pledge_progress_check(date, progress[i], percent, pe, e, 1) ? CX_ERR
                                                                              : pledge_add_progress(d, &actor_cli, id, PR_OWNER, pe, NULL, 0, NULL, e);
         free(pe);
         if (rc != CX_OK) return CX_ERR;

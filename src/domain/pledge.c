@@ -291,6 +291,17 @@ int pledge_progress_validate(const char *date, const char *text, const char *per
     return L.n;
 }
 
+int pledge_check(const pledge_in *in, bool org_pledge, bool allow_past, pledge_ok *out, cx_err *errs, int maxerr)
+{
+    int n = pledge_validate(in, org_pledge, allow_past, out->due_date, errs, maxerr);
+    text_copy(out->area, sizeof out->area, in->area);
+    text_copy(out->title, sizeof out->title, in->title);
+    text_copy(out->content, sizeof out->content, in->content);
+    text_copy(out->measures, sizeof out->measures, in->measures);
+    text_copy(out->responsible, sizeof out->responsible, in->responsible);
+    return n;
+}
+
 int pledge_progress_check(const char *date, const char *text, const char *percent, progress_ok *out, cx_err *errs, int maxerr)
 {
     int n = pledge_progress_validate(date, text, percent, out->date, &out->percent, errs, maxerr);

@@ -88,6 +88,12 @@ typedef struct pledge_in {
     const char *area, *title, *content, *measures, *responsible, *due_date;
 } pledge_in;
 int pledge_validate(const pledge_in *in, bool org_pledge, bool allow_past, char due_out[11], cx_err *errs, int maxerr);
+/* A pledge checked: what the store writes (texts trimmed, the due date normalised). */
+typedef struct pledge_ok {
+    char area[64], title[256], content[4096], measures[4096], responsible[96], due_date[11];
+} pledge_ok;
+/* pledge_validate into out; the number of errors as there. */
+int pledge_check(const pledge_in *in, bool org_pledge, bool allow_past, pledge_ok *out, cx_err *errs, int maxerr);
 
 /* A progress entry (践诺台账): date (required, a real date, not in the future), text (required,
  * ≤ 1000), percent (required integer text 0..100; ASCII or full-width digits, an optional trailing

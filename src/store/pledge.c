@@ -1,7 +1,6 @@
 /* pledge.c: pledges, progress entries and evidence (see pledge.h). */
 #include "pledge.h"
 #include "row.h"
-#include "../domain/text.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -88,16 +87,15 @@ static char *pledge_json(const pledge *p)
     return s;
 }
 
-/* Copies the validated fields of in into p (for the audit snapshot). */
-static void set_fields(pledge *p, const pledge_in *in, const char *due)
+/* Copies the checked fields of in into p (for the audit snapshot). */
+static void set_fields(pledge *p, const pledge_ok *in)
 {
-    /* pledge_validate checked the trimmed texts; they are stored trimmed */
-    snprintf(p->area, sizeof p->area, "%s", in->area);
-    text_copy(p->title, sizeof p->title, in->title);
-    text_copy(p->content, sizeof p->content, in->content);
-    text_copy(p->measures, sizeof p->measures, in->measures);
-    text_copy(p->responsible, sizeof p->responsible, in->responsible);
-    snprintf(p->due_date, sizeof p->due_date, "%s", due);
+    memcpy(p->area, in->area, sizeof p->area);
+    memcpy(p->title, in->title, sizeof p->title);
+    memcpy(p->content, in->content, sizeof p->content);
+    memcpy(p->measures, in->measures, sizeof p->measures);
+    memcpy(p->responsible, in->responsible, sizeof p->responsible);
+    memcpy(p->due_date, in->due_date, sizeof p->due_date);
 }
 
 static int insert_pledge(db *d, int64_t part, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge *p,
@@ -129,8 +127,8 @@ static int insert_pledge(db *d, int64_t part, int64_t org_id, int64_t member_id,
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_in *in,
-                  const char *due, int64_t *id, cx_err *e)
+int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_ok *in,
+                  int64_t *id, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org o;
@@ -145,7 +143,7 @@ int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int6
         return cx_fail(e, 400, "no_campaign", "campaign_id", "没有进行中的创先争优活动，请先由活动办公室创建活动");
     }
     pledge p = {.member_id = member_id, .status = PS_DRAFT};
-    set_fields(&p, in, due);
+    set_fields(&p, in);
     int64_t nid = 0;
     if (insert_pledge(d, o.part, org_id, member_id, campaign_id, &p, 0, &nid) != CX_OK) return db_fail(d, e);
     if (store_finish(d, a, "create", "pledge", nid, org_id, NULL, pledge_json(&p), CX_OK, e) != CX_OK) return CX_ERR;
@@ -169,7 +167,7 @@ static int begin_action(db *d, int64_t id, pledge_action action, int relation, p
     return CX_OK;
 }
 
-int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in *in, const char *due, cx_err *e)
+int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_ok *in, cx_err *e)
 {
     pledge *p = xmalloc(sizeof *p);
     pledge_status next;
@@ -180,7 +178,7 @@ int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in
             cx_fail(e, 400, "invalid_area", "area", "承诺领域不正确");
         } else {
             char *before = pledge_json(p);
-            set_fields(p, in, due);
+            set_fields(p, in);
             int r = db_run(d, "UPDATE pledge SET area = ?, title = ?, content = ?, measures = ?, responsible = ?, due_date = ?, "
                               "version = version + 1, updated_at = ? WHERE id = ?",
                            "ssssssii", p->area, p->title, p->content, p->measures, p->responsible, p->due_date, now_unix(), id);

@@ -20,11 +20,10 @@ typedef struct pledge {
 
 CX_MUST_USE int pledge_get(db *d, int64_t id, pledge *p);
 /* Creates a draft. member_id 0 makes an organisation pledge of org_id; otherwise a member pledge
- * of that member (org_id is then the member's organisation). in must have passed pledge_validate
- * (due is the normalised date). predecessor_id is set by renewals only. */
-int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_in *in,
-                  const char *due, int64_t *id, cx_err *e);
-int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_in *in, const char *due, cx_err *e);
+ * of that member (org_id is then the member's organisation), from what pledge_check passed. */
+int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_ok *in,
+                  int64_t *id, cx_err *e);
+int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_ok *in, cx_err *e);
 /* Runs x->action (SUBMIT, APPROVE, RETURN, COMPLETE, MISS, RATE or RENEW), its input checked by
  * pledge_act_check. RENEW creates the successor as a copy in draft, due on the same day of the next
  * year after max(its year, this year), and returns its id in *new_id. */

@@ -165,14 +165,14 @@ void h_pledge_create(req *r)
     }
     pledge_in in;
     read_pledge_in(r, &in);
-    char due[11];
+    pledge_ok *ok = req_keep(r, xmalloc(sizeof *ok));
     cx_err errs[8];
-    int n = pledge_validate(&in, org_pledge, false, due, errs, 8);
+    int n = pledge_check(&in, org_pledge, false, ok, errs, 8);
     campaign c;
     if (!n && campaign_for_org(r->db, &o, &c) != 1)
         n = 1, cx_fail(&errs[0], 400, "no_campaign", "campaign_id", "“%s”还没有进行中的创先争优活动，请先由活动办公室创建活动", o.name);
     int64_t id = 0;
-    if (!n && pledge_create(r->db, &r->who, oid, mid, c.id, &in, due, &id, &errs[0]) != CX_OK) n = 1;
+    if (!n && pledge_create(r->db, &r->who, oid, mid, c.id, ok, &id, &errs[0]) != CX_OK) n = 1;
     if (n) {
         req_fail_fields(r, errs, n);
         return;
@@ -273,10 +273,10 @@ void h_pledge_update(req *r)
     if (!in.measures) in.measures = p.measures;
     if (!in.responsible) in.responsible = p.responsible;
     if (!in.due_date) in.due_date = p.due_date;
-    char due[11];
+    pledge_ok *ok = req_keep(r, xmalloc(sizeof *ok));
     cx_err errs[8];
-    int n = pledge_validate(&in, p.member_id == 0, false, due, errs, 8);
-    if (!n && pledge_edit(r->db, &r->who, id, relation_of(r, &p), &in, due, &errs[0]) != CX_OK) n = 1;
+    int n = pledge_check(&in, p.member_id == 0, false, ok, errs, 8);
+    if (!n && pledge_edit(r->db, &r->who, id, relation_of(r, &p), ok, &errs[0]) != CX_OK) n = 1;
     if (n) {
         req_fail_fields(r, errs, n);
         return;

@@ -87,21 +87,29 @@ static int add_org_target(void *ctx, const org *o, int64_t a, int64_t b)
 
 /* GET /orgs/:id/charges: the leaders in charge of the subtree's organisations and members this
  * round; for the office, the form to assign them. */
+/* One page of the charges in o's subtree this round (pending: those without commentary yet) as
+ * d.key, with d.paging; false after failing the request. */
+static bool charges_page(req *r, const review_round *rd, const org *o, bool pending, cJSON *d, const char *key)
+{
+    pager pg;
+    int64_t total = -1;
+    if (!pager_read(r, 100, 1000, &pg)) return false;
+    if (charge_count_org(r->db, rd->id, o, pending, &total) == CX_OK) pager_set_total(&pg, total);
+    if (total < 0 || charge_list_org(r->db, rd->id, o, pending, pager_offset(&pg), pg.per_page, add_charge, cJSON_AddArrayToObject(d, key)) != CX_OK) {
+        db_failed(r);
+        return false;
+    }
+    pager_json(r, d, &pg);
+    return true;
+}
+
 void h_org_charges(req *r)
 {
     org o;
     review_round rd;
     if (!org_round_page(r, ROLE_ADMIN, "联系点评安排", &o, &rd)) return;
     cJSON *d = req_data(r);
-    pager pg;
-    int64_t total = -1;
-    if (!pager_read(r, 100, 1000, &pg)) return;
-    if (charge_count_org(r->db, rd.id, &o, false, &total) == CX_OK) pager_set_total(&pg, total);
-    if (total < 0 || charge_list_org(r->db, rd.id, &o, false, pager_offset(&pg), pg.per_page, add_charge, cJSON_AddArrayToObject(d, "charges")) != CX_OK) {
-        db_failed(r);
-        return;
-    }
-    pager_json(r, d, &pg);
+    if (!charges_page(r, &rd, &o, false, d, "charges")) return;
     bool office = rd.open && perm_allows(&r->user, ROLE_OFFICE, o.path);
     cJSON_AddBoolToObject(d, "can_assign", office);
     if (!office) return;
@@ -319,15 +327,7 @@ void h_org_coverage(req *r)
     json_add_i64(c, "scope", du[DU_COMMENTARY]);
     json_add_i64(c, "commented", du[DU_COMMENTED]);
     json_add_i64(c, "uncommented", du[DU_COMMENTARY] > du[DU_COMMENTED] ? du[DU_COMMENTARY] - du[DU_COMMENTED] : 0);
-    pager pg;
-    int64_t total = -1;
-    if (!pager_read(r, 100, 1000, &pg)) return;
-    if (charge_count_org(r->db, rd.id, &o, true, &total) == CX_OK) pager_set_total(&pg, total);
-    if (total < 0 || charge_list_org(r->db, rd.id, &o, true, pager_offset(&pg), pg.per_page, add_charge, cJSON_AddArrayToObject(d, "pending")) != CX_OK) {
-        db_failed(r);
-        return;
-    }
-    pager_json(r, d, &pg);
+    if (!charges_page(r, &rd, &o, true, d, "pending")) return;
     cJSON *un = cJSON_AddArrayToObject(d, "unassigned");
     if (charge_unassigned(r->db, rd.id, &o, 200, &um, &uo, add_charge, un) != CX_OK) {
         db_failed(r);

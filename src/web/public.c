@@ -215,14 +215,7 @@ static void qr_for(req *r, const char *prefix, int64_t id)
         buf_free(&url);
         return;
     }
-    buf_init(&r->file);
-    cx_err e;
-    if (qr_svg(url.p, &r->file, &e) != CX_OK) {
-        buf_free(&r->file);
-        req_fail(r, &e);
-    }
-    r->file_mime = "image/svg+xml";
-    buf_free(&url);
+    req_qr(r, &url);
 }
 
 void h_public_card_qr(req *r)

@@ -8,6 +8,7 @@
  * or the listen address (127.0.0.1 also as localhost); with no address stored, the QR leads to
  * that Host and the print pages say so (data.public_url_unset). */
 #include "web.h"
+#include "../lib/qr.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -94,4 +95,16 @@ bool req_public_url(req *r, const char *path, buf *out)
         cJSON_AddStringToObject(d, "qr_base", used);
     }
     return true;
+}
+
+void req_qr(req *r, buf *url)
+{
+    buf_init(&r->file);
+    cx_err e;
+    if (qr_svg(url->p, &r->file, &e) != CX_OK) {
+        buf_free(&r->file);
+        req_fail(r, &e);
+    }
+    r->file_mime = "image/svg+xml";
+    buf_free(url);
 }

@@ -200,20 +200,23 @@ void h_rate_submit(req *r)
     cJSON_Delete(b);
 }
 
+/* target_kind and target_id of the API's public rating calls; false after failing the request. */
+static bool target_in(req *r, int *kind, int64_t *id)
+{
+    bool bad;
+    *kind = rating_kind_from_name(req_in(r, "target_kind"));
+    *id = query_id(r, "target_id", &bad);
+    if (*kind < 0) return req_failf(r, 400, "invalid_target_kind", "target_kind", "评价对象类别应为 member、org、pledge 或 window"), false;
+    if (bad || !*id) return req_failf(r, 400, "invalid_target", "target_id", "评价对象编号应为正整数"), false;
+    return true;
+}
+
 /* GET /api/v1/public/rating?target_kind=&target_id= */
 void h_api_rating_info(req *r)
 {
-    int kind = rating_kind_from_name(req_in(r, "target_kind"));
-    bool bad;
-    int64_t id = query_id(r, "target_id", &bad);
-    if (kind < 0) {
-        req_failf(r, 400, "invalid_target_kind", "target_kind", "评价对象类别应为 member、org、pledge 或 window");
-        return;
-    }
-    if (bad || !id) {
-        req_failf(r, 400, "invalid_target", "target_id", "评价对象编号应为正整数");
-        return;
-    }
+    int kind;
+    int64_t id;
+    if (!target_in(r, &kind, &id)) return;
     rating_target t;
     rating_open ro;
     bool open;
@@ -240,17 +243,9 @@ void h_api_sms_code(req *r)
 /* POST /api/v1/public/ballots */
 void h_api_ballot(req *r)
 {
-    int kind = rating_kind_from_name(req_in(r, "target_kind"));
-    bool bad;
-    int64_t id = query_id(r, "target_id", &bad);
-    if (kind < 0) {
-        req_failf(r, 400, "invalid_target_kind", "target_kind", "评价对象类别应为 member、org、pledge 或 window");
-        return;
-    }
-    if (bad || !id) {
-        req_failf(r, 400, "invalid_target", "target_id", "评价对象编号应为正整数");
-        return;
-    }
+    int kind;
+    int64_t id;
+    if (!target_in(r, &kind, &id)) return;
     const char *ch = req_in(r, "channel");
     if (ch && strcmp(ch, "qr") && strcmp(ch, "web")) {
         req_failf(r, 400, "invalid_channel", "channel", "公开评价的渠道应为 qr（扫码）或 web（网页）");

@@ -151,6 +151,8 @@ int web_public_config(const char *public_url, const char *listen, cx_err *e);
  * is none; when another is stored, that one stays and a note goes to stderr. */
 int web_public_seed(db *d, const char *public_url, cx_err *e);
 bool req_public_url(req *r, const char *path, buf *out);
+/* Answers the QR code (SVG) of url; url is freed. */
+void req_qr(req *r, buf *url);
 /* True when the public address is https: every cookie is then sent with Secure. */
 bool web_public_https(void);
 /* The client's address as text ("?" when unknown), for per-address limits. */

@@ -75,14 +75,7 @@ void h_window_qr(req *r)
         buf_free(&url);
         return;
     }
-    buf_init(&r->file);
-    cx_err e;
-    if (qr_svg(url.p, &r->file, &e) != CX_OK) {
-        buf_free(&r->file);
-        req_fail(r, &e);
-    }
-    r->file_mime = "image/svg+xml";
-    buf_free(&url);
+    req_qr(r, &url);
 }
 
 static bool req_window(req *r, int64_t id, int mask, service_window *w)

@@ -12,7 +12,8 @@ typedef struct cli_opts {
 /* Fills defaults for unset fields; the returned strings live until exit. */
 void cli_defaults(cli_opts *o);
 /* Loads the key, opens the database and applies migrations; prints the reason and returns NULL
- * on failure. create_key: make the key file when it does not exist (init, demo). */
+ * on failure. create_key: make the key file when it does not exist, and the SQLite file (init,
+ * demo); without it a SQLite path with no file is refused and nothing is created. */
 db *cli_open(cli_opts *o, bool create_key);
 int cli_err(const cx_err *e); /* prints "错误：…" to stderr, returns exit status 1 */
 /* Parses the integer argument of --opt into *out when it lies in lo..hi; otherwise prints

@@ -81,7 +81,15 @@ db *cli_open(cli_opts *o, bool create_key)
         fprintf(stderr, "错误：libsodium 初始化失败\n");
         return NULL;
     }
-    if (!str_starts(o->db, "postgres")) ensure_parent_dir(o->db);
+    if (!str_starts(o->db, "postgres")) {
+        /* a mistyped --db names no database: only init and demo make one, every other command
+         * refuses without leaving an empty file behind */
+        if (!create_key && access(o->db, F_OK) != 0) {
+            fprintf(stderr, "错误：数据库文件 %s 不存在（请检查 --db 或 CXZY_DB；新建数据库用 cxzy init 或 cxzy demo）\n", o->db);
+            return NULL;
+        }
+        ensure_parent_dir(o->db);
+    }
     db *d = db_open(o->db, &e);
     if (!d) return cli_err(&e), NULL;
     if (store_migrate(d, &e) != CX_OK) {

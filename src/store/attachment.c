@@ -46,22 +46,20 @@ int attachment_get(db *d, const char *sql, int64_t id, buf *out, char mime[32], 
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
+/* One row of an attachment list: (id, size, name, mime, author). */
+static void read_attachment(db_stmt *s, attachment *a)
+{
+    a->id = db_col_i64(s, 0);
+    a->size = db_col_i64(s, 1);
+    copy_col(a->name, sizeof a->name, s, 2);
+    copy_col(a->mime, sizeof a->mime, s, 3);
+    copy_col(a->author, sizeof a->author, s, 4);
+}
+
 int attachment_list(db *d, const char *sql, int64_t owner, attachment_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, sql);
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, owner);
-    attachment a;
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        memset(&a, 0, sizeof a);
-        a.id = db_col_i64(s, 0);
-        a.size = db_col_i64(s, 1);
-        copy_col(a.name, sizeof a.name, s, 2);
-        copy_col(a.mime, sizeof a.mime, s, 3);
-        copy_col(a.author, sizeof a.author, s, 4);
-        if (fn(ctx, &a)) break;
-    }
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return DB_EACH(s, attachment, read_attachment, fn, ctx);
 }

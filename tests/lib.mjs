@@ -377,6 +377,14 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
+/** Signs page in through the login form, as a person would. */
+export async function pageLogin(page, base, username, password = PASSWORD) {
+  await page.goto(base + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
 /** Runs axe-core on a playwright page (evaluated through DevTools, so the app's CSP stays on);
  * fails on serious or critical violations, listing them. */
 export async function axeCheck(page, what) {

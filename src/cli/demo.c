@@ -489,6 +489,17 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "错误：生成演示评议数据失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;
     }
+    /* every other member gets an account waiting for activation: slips to print, codes to type */
+    org ro;
+    account_bulk b = {0};
+    if (rc == 0 && c.members && (org_get(d, root, &ro) != 1 || accounts_for_members(d, &actor_cli, &ro, true, &b, &e) != CX_OK)) {
+        fprintf(stderr, "错误：开通演示党员账号失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
+        rc = 1;
+    }
+    if (rc == 0 && b.made)
+        printf("其余 %" PRId64 " 名党员的账号已开通，待激活：书记登录后打开 /orgs/%" PRId64 "/accounts/slips 打印激活单，\n"
+               "党员在 /activate 输入用户名和激活码、设置自己的密码。\n",
+               b.made, branch);
     free(c.orgs);
     db_close(d);
     return rc;

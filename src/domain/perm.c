@@ -85,6 +85,19 @@ int perm_roles(const principal *p)
     return r;
 }
 
+bool perm_may_grant(const principal *p, int role, const char *org_path)
+{
+    return perm_allows(p, role == ROLE_MEMBER ? ROLE_ADMIN : ROLE_OFFICE, org_path);
+}
+
+bool perm_may_manage_account(const principal *p, int64_t user_id, const grant *g, int n)
+{
+    if (!p || user_id == p->user_id || n == 0) return false;
+    for (int i = 0; i < n; i++)
+        if (!perm_may_grant(p, g[i].role, g[i].path)) return false;
+    return true;
+}
+
 const grant *perm_top_grant(const principal *p, int mask)
 {
     const grant *best = NULL;

@@ -91,6 +91,14 @@ bool perm_may_review_org(const principal *p, const char *org_path);
  * organisation at org_path. */
 bool perm_may_run_campaign(const principal *p, const char *org_path);
 
+/* p may give an account the role at the organisation at org_path (making the account, or a
+ * grant): a member's account an office or secretary over it; any other role an office over it. */
+bool perm_may_grant(const principal *p, int role, const char *org_path);
+/* p may manage (reset the password, lock, unlock) the account user_id holding the grants g[0..n):
+ * never p's own; p may grant every one of them (perm_may_grant); an account with no grant only
+ * the system. */
+bool perm_may_manage_account(const principal *p, int64_t user_id, const grant *g, int n);
+
 /* Union of the role bits p holds anywhere. */
 int perm_roles(const principal *p);
 /* The highest organisation (shortest path) at which p holds a role in mask; NULL if none. */

@@ -213,6 +213,9 @@ int crypto_pw_verify(const char *hash, const char *pw)
     return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 ? CX_OK : CX_ERR;
 }
 
+void crypto_random_buf(void *p, size_t n) { randombytes_buf(p, n); }
+void crypto_wipe(void *p, size_t n) { sodium_memzero(p, n); }
+
 void crypto_random_hex(char *out, size_t n)
 {
     unsigned char tmp[64];

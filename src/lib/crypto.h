@@ -56,6 +56,10 @@ int crypto_pw_hash(const char *pw, char out[128]);
 int crypto_pw_verify(const char *hash, const char *pw); /* CX_OK when it matches */
 /* True when hash was made with other limits (or another algorithm) than crypto_pw_hash's. */
 bool crypto_pw_needs_rehash(const char *hash);
+/* Overwrites n bytes at p with zeros in a way the compiler keeps (secrets leaving memory). */
+void crypto_wipe(void *p, size_t n);
+/* n random bytes into p (libsodium's randombytes_buf). */
+void crypto_random_buf(void *p, size_t n);
 /* n random bytes as 2n lowercase hex characters into out (2n+1 bytes). */
 void crypto_random_hex(char *out, size_t n);
 void crypto_sha256(const void *data, size_t n, unsigned char out[32]);

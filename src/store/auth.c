@@ -26,11 +26,28 @@ int user_create(db *d, const actor *a, const account_ok *in, int64_t member_id, 
     char hash[128];
     if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败（内存不足）");
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-    int64_t exists = 0;
-    db_i64(d, &exists, 0, "SELECT count(*) FROM app_user WHERE username = ?", "s", username);
+    int64_t exists = 0, pending = 0, activated = 0;
+    if (db_i64(d, &exists, 0, "SELECT count(*) FROM app_user WHERE username = ?", "s", username) != CX_OK ||
+        (member_id && (db_i64(d, &pending, 0, "SELECT id FROM app_user WHERE member_id = ? AND pw_hash = ''", "i", member_id) != CX_OK ||
+                       db_i64(d, &activated, 0, "SELECT id FROM app_user WHERE member_id = ? AND pw_hash <> ''", "i", member_id) != CX_OK)))
+        return db_fail(d, e);
     if (exists) {
         db_rollback(d);
         return cx_fail(e, 409, "duplicate_username", "username", "用户名“%s”已存在", username);
+    }
+    if (activated) {
+        db_rollback(d);
+        return cx_fail(e, 409, "member_has_account", "member", "这名党员已有账号（已激活）");
+    }
+    if (pending) { /* the member's account made in bulk, never used: it takes this name and password */
+        char *after = xasprintf("{\"username\":\"%s\",\"how\":\"takeover\"}", username);
+        int rc = db_run(d, "UPDATE app_user SET username = ?, display_name = ?, pw_hash = ?, activation_enc = NULL, activation_expires = 0 "
+                           "WHERE id = ?", "sssi", username, display, hash, pending);
+        if (rc == CX_OK) rc = audit_append(d, a, "create", "user", pending, 0, NULL, after, "ok");
+        free(after);
+        if (rc != CX_OK || db_commit(d) != CX_OK) return db_fail(d, e);
+        if (id) *id = pending;
+        return CX_OK;
     }
     db_stmt *s = db_prepare(d, "INSERT INTO app_user (username, display_name, pw_hash, member_id, created_at) "
                                "VALUES (?, ?, ?, ?, ?) RETURNING id");
@@ -104,7 +121,7 @@ int user_load(db *d, int64_t user_id, principal *p)
     memset(p, 0, sizeof *p);
     /* an account linked to a member is shown (and signs records) by the member's own name */
     db_stmt *s = db_prepare(d, "SELECT u.id, u.username, coalesce(nullif(m.name, ''), u.display_name), u.member_id FROM app_user u "
-                               "LEFT JOIN member m ON m.id = u.member_id WHERE u.id = ? AND u.active = 1");
+                               "LEFT JOIN member m ON m.id = u.member_id WHERE u.id = ? AND u.active = 1 AND u.locked = 0");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, user_id);
     int rc = db_step(s);
@@ -167,26 +184,75 @@ static int lock_set(db *d, const char *username, const char *addr, int64_t until
                   until - LOCK_SECONDS, username, addr);
 }
 
+/* The client address as the lock-out keeps it: a keyed hash, never the address itself. */
+static void addr_key_of(const char *addr, char out[40])
+{
+    unsigned char h[CX_HASH_BYTES];
+    char *k = xasprintf("login\x1f%s", addr ? addr : "");
+    crypto_keyed_hash(k, h);
+    free(k);
+    for (int i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* The gate every check of a secret (password, activation code) of a name passes first.
+ * Lock-out is by (username, address), known name or not: a guesser at one address locks only
+ * that address out, and a 423 tells nothing about which accounts exist. The attempt is counted
+ * before the secret is checked, atomically, so parallel guesses cannot get more than
+ * LOCK_FAILURES checks between two looks at the counter. Checked failures from all addresses
+ * count on the row '*': past LOCK_CEILING in the window the name is locked for every address
+ * (an attack from many addresses). CX_OK to go on (*attempt: this attempt's number), or CX_ERR
+ * with e (423, audited as what, or a database error). */
+static int lock_gate(db *d, const actor *who, bool known, const char *what, const char *addr_key, int64_t now, int64_t *attempt, cx_err *e)
+{
+    const char *username = who->name;
+    int64_t locked = 0, all_locked = 0;
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    if (lock_bump(d, username, addr_key, now, attempt, &locked) != CX_OK) return db_fail(d, e);
+    if (db_i64(d, &all_locked, 0, "SELECT locked_until FROM login_lock WHERE username = ? AND addr = '*'", "s", username) != CX_OK)
+        return db_fail(d, e);
+    if (locked > now || all_locked > now || *attempt > LOCK_FAILURES) {
+        if (locked <= now && all_locked <= now) locked = now + LOCK_SECONDS;
+        if ((locked > now && lock_set(d, username, addr_key, locked) != CX_OK) ||
+            audit_append(d, who, what, "user", who->user_id, 0, NULL, NULL, known ? "locked" : "unknown_user_locked") != CX_OK ||
+            db_commit(d) != CX_OK)
+            return db_fail(d, e);
+        return locked_fail(e, locked > all_locked ? locked : all_locked, now);
+    }
+    if (db_commit(d) != CX_OK) return db_fail(d, e);
+    return CX_OK;
+}
+
+/* After a failed check: locks the name at the address at the LOCK_FAILURES-th failure, counts
+ * the failure on '*', audits it with result. CX_OK, or CX_ERR with e: 423 when this failure
+ * locked, a database error. */
+static int lock_failed(db *d, const actor *who, const char *what, const char *result, const char *addr_key, int64_t attempt,
+                       int64_t now, cx_err *e)
+{
+    const char *username = who->name;
+    int64_t all = 0, all_locked = 0;
+    bool lock = attempt >= LOCK_FAILURES;
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    if ((lock && lock_set(d, username, addr_key, now + LOCK_SECONDS) != CX_OK) || lock_bump(d, username, "*", now, &all, &all_locked) != CX_OK ||
+        (all >= LOCK_CEILING && lock_set(d, username, "*", now + LOCK_SECONDS) != CX_OK) ||
+        audit_append(d, who, what, "user", who->user_id, 0, NULL, NULL, lock ? "fail_locked" : result) != CX_OK || db_commit(d) != CX_OK)
+        return db_fail(d, e);
+    if (lock) return locked_fail(e, now + LOCK_SECONDS, now);
+    return CX_OK;
+}
+
 int user_login(db *d, const char *username, const char *password, const char *addr, principal *p, int *retry_after, cx_err *e)
 {
     const char *generic = "用户名或密码错误";
     *retry_after = 0;
-    /* the address is kept as a keyed hash, never as such */
     char addr_key[40];
-    {
-        unsigned char h[CX_HASH_BYTES];
-        char *k = xasprintf("login\x1f%s", addr ? addr : "");
-        crypto_keyed_hash(k, h);
-        free(k);
-        for (int i = 0; i < 16; i++) snprintf(addr_key + 2 * i, 3, "%02x", h[i]);
-    }
+    addr_key_of(addr, addr_key);
     if (!username || !*username || !password || !*password)
         return cx_fail(e, 400, "required", !username || !*username ? "username" : "password", "请输入用户名和密码");
     /* what no account can have is refused before any hashing or audit write: it tells nothing
      * about which accounts exist, and cannot fill the audit log or the CPU */
     if (username_check(username, e) != CX_OK) return CX_ERR;
     if (strlen(password) > 128) return cx_fail(e, 400, "invalid_password", "password", "密码不能超过 128 个字符");
-    db_stmt *s = db_prepare(d, "SELECT id, pw_hash, active FROM app_user WHERE username = ?");
+    db_stmt *s = db_prepare(d, "SELECT id, pw_hash, active, locked FROM app_user WHERE username = ?");
     if (!s) return db_fail(d, e);
     db_bind_text(s, 1, username);
     int rc = db_step(s);
@@ -195,61 +261,37 @@ int user_login(db *d, const char *username, const char *password, const char *ad
     if (rc == DB_ROW) {
         id = db_col_i64(s, 0);
         snprintf(hash, sizeof hash, "%s", db_col_text(s, 1));
-        active = db_col_i64(s, 2);
+        active = db_col_i64(s, 2) && !db_col_i64(s, 3); /* locked by those above: answered as a deactivated account */
     }
     db_done(s);
     if (rc == CX_ERR) return db_fail(d, e);
     bool known = rc == DB_ROW;
     actor who = {id, username, NULL, NULL};
-    int64_t now = now_unix();
-    /* Lock-out is by (username, address), known name or not: a guesser at one address locks
-     * only that address out, and a 423 tells nothing about which accounts exist. The attempt
-     * is counted before the password is checked, atomically, so parallel guesses cannot get more
-     * than LOCK_FAILURES checks between two looks at the counter. Checked failures from all
-     * addresses count on the row '*': past LOCK_CEILING in the window the name is locked for
-     * every address (an attack from many addresses). */
-    int64_t attempt = 0, locked = 0, all = 0, all_locked = 0;
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-    if (lock_bump(d, username, addr_key, now, &attempt, &locked) != CX_OK) return db_fail(d, e);
-    s = db_prepare(d, "SELECT locked_until FROM login_lock WHERE username = ? AND addr = '*'");
-    if (!s) return db_fail(d, e);
-    db_bind_text(s, 1, username);
-    if ((rc = db_step(s)) == DB_ROW) all_locked = db_col_i64(s, 0);
-    db_done(s);
-    if (rc == CX_ERR) return db_fail(d, e);
-    if (locked > now || all_locked > now || attempt > LOCK_FAILURES) {
-        if (locked <= now && all_locked <= now) locked = now + LOCK_SECONDS;
-        if ((locked > now && lock_set(d, username, addr_key, locked) != CX_OK) ||
-            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, known ? "locked" : "unknown_user_locked") != CX_OK ||
-            db_commit(d) != CX_OK)
-            return db_fail(d, e);
-        return locked_fail(e, locked > all_locked ? locked : all_locked, now);
-    }
-    if (db_commit(d) != CX_OK) return db_fail(d, e);
+    int64_t now = now_unix(), attempt = 0;
+    if (lock_gate(d, &who, known, "login", addr_key, now, &attempt, e) != CX_OK) return CX_ERR;
     /* Unknown names do the same work as a real check, so timing does not tell which exist.
      * A deactivated account is checked and answered as an unknown name is, right password or
-     * not: the answer never tells that the name exists (only the audit log says "inactive"). */
-    if (!known) pthread_once(&dummy_once, make_dummy);
+     * not: the answer never tells that the name exists (only the audit log says "inactive").
+     * An account not yet activated has no password (pw_hash ''): checked against the dummy. */
+    bool unset = known && !hash[0];
+    if (!known || unset) pthread_once(&dummy_once, make_dummy);
     int wait = pwgate_enter(addr);
     if (wait) {
         *retry_after = wait;
         return cx_fail(e, 429, "too_many_logins", "", "登录尝试过于频繁，请 %d 秒后再试", wait);
     }
-    bool ok = crypto_pw_verify(known ? hash : dummy_hash, password) == CX_OK && known && active;
+    bool ok = crypto_pw_verify(known && !unset ? hash : dummy_hash, password) == CX_OK && known && !unset && active;
     /* a hash made with older limits is replaced now that the password is at hand (still inside
      * the gate: it is a second argon2id run) */
     char fresh[128] = "";
     if (ok && crypto_pw_needs_rehash(hash) && crypto_pw_hash(password, fresh) != CX_OK) fresh[0] = 0;
     pwgate_leave(addr, !ok);
     if (!ok) {
-        bool lock = attempt >= LOCK_FAILURES;
-        if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-        if ((lock && lock_set(d, username, addr_key, now + LOCK_SECONDS) != CX_OK) || lock_bump(d, username, "*", now, &all, &all_locked) != CX_OK ||
-            (all >= LOCK_CEILING && lock_set(d, username, "*", now + LOCK_SECONDS) != CX_OK) ||
-            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, !known ? "unknown_user" : !active ? "inactive" : lock ? "fail_locked" : "fail") != CX_OK ||
-            db_commit(d) != CX_OK)
-            return db_fail(d, e);
-        if (lock) return locked_fail(e, now + LOCK_SECONDS, now);
+        if (lock_failed(d, &who, "login", !known ? "unknown_user" : !active ? "inactive" : unset ? "not_activated" : "fail", addr_key, attempt,
+                        now, e) != CX_OK)
+            return CX_ERR;
+        if (unset && active)
+            return cx_fail(e, 401, "not_activated", "password", "此账号还没有激活：首次登录请用激活单上的激活码设置密码（登录页下方“首次登录”）");
         return cx_fail(e, 401, "bad_credentials", "password", "%s（同一网络连续 %d 次错误将锁定 %d 分钟）", generic, LOCK_FAILURES,
                        LOCK_SECONDS / 60);
     }
@@ -258,6 +300,79 @@ int user_login(db *d, const char *username, const char *password, const char *ad
                now - LOCK_SECONDS) != CX_OK ||
         (fresh[0] && db_run(d, "UPDATE app_user SET pw_hash = ? WHERE id = ? AND pw_hash = ?", "sis", fresh, id, hash) != CX_OK) ||
         audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
+        return db_fail(d, e);
+    if (user_load(d, id, p) != 1) return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
+    return CX_OK;
+}
+
+int user_activate(db *d, const char *username, const char *code, const char *password, const char *addr, principal *p, int *retry_after,
+                  cx_err *e)
+{
+    *retry_after = 0;
+    char addr_key[40], typed[ACTIVATION_CODE_LEN + 1];
+    addr_key_of(addr, addr_key);
+    /* what was typed is checked first, touching nothing */
+    if (!username || !*username) return cx_fail(e, 400, "required", "username", "请输入用户名（激活单上印有）");
+    if (username_check(username, e) != CX_OK || activation_code_check(code, typed, e) != CX_OK || password_check(password, e) != CX_OK)
+        return CX_ERR;
+    db_stmt *s = db_prepare(d, "SELECT id, pw_hash = '', active, locked, activation_enc, activation_expires FROM app_user WHERE username = ?");
+    if (!s) return db_fail(d, e);
+    db_bind_text(s, 1, username);
+    int rc = db_step(s);
+    int64_t id = 0, expires = 0;
+    bool pending = false, usable = false;
+    char *stored = NULL;
+    if (rc == DB_ROW) {
+        id = db_col_i64(s, 0);
+        pending = db_col_i64(s, 1) && !db_col_null(s, 4);
+        usable = db_col_i64(s, 2) && !db_col_i64(s, 3);
+        size_t n = 0;
+        const void *b = pending ? db_col_blob(s, 4, &n) : NULL;
+        stored = b ? crypto_unseal(b, n) : NULL;
+        expires = db_col_i64(s, 5);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return free(stored), db_fail(d, e);
+    bool known = rc == DB_ROW;
+    actor who = {id, username, NULL, NULL};
+    int64_t now = now_unix(), attempt = 0;
+    if (lock_gate(d, &who, known, "activate", addr_key, now, &attempt, e) != CX_OK) return free(stored), CX_ERR;
+    bool match = stored && strlen(stored) == ACTIVATION_CODE_LEN && crypto_verify_eq(stored, typed);
+    if (stored) crypto_wipe(stored, strlen(stored));
+    free(stored);
+    if (!match || !usable) {
+        if (lock_failed(d, &who, "activate", !known ? "unknown_user" : !pending ? "no_code" : !usable ? "inactive" : "fail", addr_key,
+                        attempt, now, e) != CX_OK)
+            return CX_ERR;
+        return cx_fail(e, 401, "bad_code", "code", "用户名或激活码不对，或此账号已经激活（已激活的请直接登录；同一网络连续 %d 次错误将锁定 %d 分钟）",
+                       LOCK_FAILURES, LOCK_SECONDS / 60);
+    }
+    if (expires < now) {
+        audit_record(d, &who, "activate", "user", id, 0, NULL, NULL, "expired");
+        return cx_fail(e, 410, "code_expired", "code", "激活码已过期，请联系本支部书记重新生成激活单");
+    }
+    int wait = pwgate_enter(addr);
+    if (wait) {
+        *retry_after = wait;
+        return cx_fail(e, 429, "too_many_logins", "", "登录尝试过于频繁，请 %d 秒后再试", wait);
+    }
+    char hash[128];
+    int hrc = crypto_pw_hash(password, hash);
+    pwgate_leave(addr, false);
+    if (hrc != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败（内存不足）");
+    /* only a code still unused sets the password: two activations at once, one wins */
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    int64_t changed = 0;
+    if (db_i64(d, &changed, 0,
+               "UPDATE app_user SET pw_hash = ?, activation_enc = NULL, activation_expires = 0 WHERE id = ? AND pw_hash = '' RETURNING 1", "si",
+               hash, id) != CX_OK)
+        return db_fail(d, e);
+    if (!changed) {
+        db_rollback(d);
+        return cx_fail(e, 409, "already_activated", "code", "此账号刚刚已激活，请直接登录");
+    }
+    if (db_run(d, "DELETE FROM login_lock WHERE username = ?", "s", username) != CX_OK ||
+        audit_append(d, &who, "activate", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
         return db_fail(d, e);
     if (user_load(d, id, p) != 1) return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
     return CX_OK;

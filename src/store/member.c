@@ -332,7 +332,9 @@ int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, in
         db_rollback(d);
         return cx_fail(e, 409, "duplicate_member", "idcard", "身份证号已在党员名册中（有人同时提交），请刷新后重试");
     }
-    if (rc != 1 || tally_member_change(d, nid, NULL, false, NULL, o.path, true, r->status) != CX_OK) return fail_db(d, e);
+    if (rc != 1 || tally_member_change(d, nid, NULL, false, NULL, o.path, true, r->status) != CX_OK ||
+        account_auto_for_member(d, a, nid, &o) != CX_OK)
+        return fail_db(d, e);
     if (store_finish(d, a, "create", "member", nid, org_id, NULL, member_json(r, org_id, 1), CX_OK, e) != CX_OK) return CX_ERR;
     if (id) *id = nid;
     return CX_OK;
@@ -360,6 +362,7 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
         unseal_free(&x);
     }
     if (rc == CX_OK) rc = tally_member_change(d, id, m.org_path, m.active, m.r.status, o.path, m.active, r->status);
+    if (rc == CX_OK && m.org_id != org_id) rc = account_follow_member(d, id, m.active, m.org_id, org_id); /* the grant moves too */
     /* a transfer or a change to or from 预备党员 moves the 民主评议 rules of the branches concerned */
     if (rc == CX_OK && m.org_id != org_id) {
         char *why = xasprintf("%s已转出本支部", m.r.name);
@@ -384,6 +387,7 @@ int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
     int rc = db_run(d, "UPDATE member SET active = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii",
                     (int64_t)active, now_unix(), id);
     if (rc == CX_OK) rc = tally_member_change(d, id, m.org_path, m.active, m.r.status, m.org_path, active, m.r.status);
+    if (rc == CX_OK) rc = account_follow_member(d, id, active, m.org_id, m.org_id);
     if (rc == CX_OK && m.active != active) {
         char *why = xasprintf(active ? "%s已恢复在册" : "%s已停用（不在册）", m.r.name);
         rc = grades_redo(d, a, 0, m.org_id, why);

@@ -530,7 +530,8 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     }
     int64_t id_after = 0;
     db_i64(d, &id_after, 0, "SELECT max(id) FROM member", "");
-    if (tally_members_since(d, id_before) != CX_OK) { /* the subtree tallies, per organisation */
+    if (tally_members_since(d, id_before) != CX_OK || /* the subtree tallies, per organisation */
+        account_auto_for_member(d, a, id_before + 1, root) != CX_OK) { /* and their accounts, if the policy says so */
         cx_fail(e, 500, "db_error", "", "导入写入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);
         r->imported = 0;

@@ -197,8 +197,84 @@ typedef int (*member_fn)(void *ctx, const member *m);
 int member_list(db *d, const member_query *q, member_fn fn, void *ctx);
 int member_count(db *d, const member_query *q, int64_t *n);
 
+/* ---- accounts for everyone (account.c): policy, bulk accounts, activation codes, management ---- */
+/* The policy of the nearest organisation up from org_path that set one (its id in *from_org, 0
+ * and the defaults when none did). */
+int account_policy_get(db *d, const char *org_path, account_policy *p, int64_t *from_org);
+/* The policy as JSON (as audited and answered): username_rule, prefix, auto_create, code_days. */
+struct cJSON *account_policy_json(const account_policy *p);
+/* Sets o's policy (covering its subtree, below any nearer one), audited. */
+int account_policy_set(db *d, const actor *a, const org *o, const account_policy *p, cx_err *e);
+typedef struct account_bulk {
+    int64_t made; /* accounts made */
+    int64_t had;  /* members skipped: another request gave them an account meanwhile, or no free name */
+} account_bulk;
+/* One transaction: an account for every active member under root (its whole subtree, or its own
+ * members) who has none, named by the policy, granted the member role at the member's
+ * organisation, with an activation code valid for the policy's days; each account audited, and
+ * the run. No password is hashed: activation sets it. */
+int accounts_for_members(db *d, const actor *a, const org *root, bool subtree, account_bulk *out, cx_err *e);
+/* Inside the caller's transaction: when the policy over o says so (auto_create), accounts for
+ * the members just added under o (ids from member_id up: one made, or an import's first). */
+int account_auto_for_member(db *d, const actor *a, int64_t member_id, const org *o);
+/* One account waiting for activation (in: account_check_unset), granted role at o, linked to a
+ * member of o when member_id; its code into code. 409 duplicate_username / member_has_account. */
+int account_create(db *d, const actor *a, const account_ok *in, int role, const org *o, int64_t member_id, int64_t *id,
+                   char code[ACTIVATION_CODE_LEN + 1], cx_err *e);
+typedef struct account_row {
+    int64_t id, member_id, member_org_id, expires, created_at;
+    int active, locked, activated;
+    char username[64], name[128];
+} account_row;
+CX_MUST_USE int account_get(db *d, int64_t id, account_row *out);
+/* "pending", "expired", "active", "locked" or "inactive", and its label. */
+const char *account_status(const account_row *r, int64_t now);
+const char *account_status_label(const char *status);
+/* Every grant of the account into g (at most cap; *n of them). */
+int account_grants(db *d, int64_t user_id, grant *g, int cap, int *n);
+/* A new activation code (the password is cleared, sessions end, lock-outs are lifted). 409
+ * account_inactive for an account whose member is off the roll. */
+int account_reset(db *d, const actor *a, int64_t id, char code[ACTIVATION_CODE_LEN + 1], int64_t *expires, cx_err *e);
+/* Locks (sessions end; sign-in refused) or unlocks. */
+int account_set_locked(db *d, const actor *a, int64_t id, int locked, cx_err *e);
+/* Inside the member change's transaction: the member's account follows it (active with the
+ * member; sessions end when deactivated; the member grant moves from old_org to new_org). */
+int account_follow_member(db *d, int64_t member_id, int active, int64_t old_org, int64_t new_org);
+typedef struct account_query {
+    const org *root;
+    bool own;            /* granted at root itself, not its subtree */
+    const char *status;  /* NULL: all; "pending" … (account_status) */
+    const char *q;       /* username or member name contains */
+    int64_t offset, limit;
+} account_query;
+int account_list(db *d, const account_query *f, int (*fn)(void *ctx, const account_row *r), void *ctx);
+int account_count(db *d, const account_query *f, int64_t *n);
+typedef struct account_stats {
+    int64_t members, without; /* active members in the subtree; of them without an account */
+    int64_t pending, expired, activated, locked;
+} account_stats;
+int account_stats_get(db *d, const org *root, account_stats *st);
+typedef struct account_slip {
+    int64_t id, expires;
+    char username[64], name[128], code[ACTIVATION_CODE_LEN + 1];
+} account_slip;
+/* The slips (激活单) of o's accounts waiting for activation with a valid code, code unsealed,
+ * ordered by name; the printing is audited with the count. */
+int account_slips(db *d, const actor *a, const org *o, int (*fn)(void *ctx, const account_slip *s), void *ctx, int64_t *n);
+typedef struct account_sms {
+    int64_t sent, failed;
+    int64_t recent;   /* sent one within the last day: not again */
+    int64_t no_phone; /* no phone on record: print their slips */
+} account_sms;
+/* Sends each member of o waiting for activation, with a phone on record, their code by SMS
+ * (lib/sms.h; 503 sms_unavailable when none is configured), at most once a day each; every
+ * message recorded in message_log (masked number, sent or failed) and the run audited. */
+int account_sms_codes(db *d, const actor *a, const org *o, const char *activate_url, account_sms *out, cx_err *e);
+
 /* ---- accounts and sessions (auth.c) ---- */
-/* in: passed account_check (domain/account.h). */
+/* in: passed account_check (domain/account.h). A member's account waiting for activation (made
+ * in bulk, never used) takes the name and password instead of a second account; an activated one
+ * is 409 member_has_account. */
 int user_create(db *d, const actor *a, const account_ok *in, int64_t member_id, int64_t *id, cx_err *e);
 int user_set_password(db *d, const actor *a, const char *username, const char *password, cx_err *e);
 int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id, cx_err *e);
@@ -209,6 +285,13 @@ CX_MUST_USE int user_load(db *d, int64_t user_id, principal *p);
  * failures from all addresses lock it everywhere. Hashing is admitted by lib/pwgate.h: 429
  * with *retry_after seconds when refused. Every attempt that reaches the lock is audited. */
 int user_login(db *d, const char *username, const char *password, const char *addr, principal *p, int *retry_after, cx_err *e);
+/* First sign-in (激活): username, the one-time code and the new password (password_check). The
+ * same lock-out as user_login counts wrong codes. 401 bad_code (unknown name, wrong code, an
+ * account already activated, locked or deactivated: one answer), 410 code_expired (right code,
+ * past its day), 409 already_activated (another activation won). On success the password is
+ * set, the code gone, and p loaded for the session. */
+int user_activate(db *d, const char *username, const char *code, const char *password, const char *addr, principal *p, int *retry_after,
+                  cx_err *e);
 /* Prints every user with their grants (username, display name, role, organisation) to out. */
 int user_list(db *d, FILE *out);
 

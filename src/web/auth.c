@@ -43,15 +43,45 @@ static const char *safe_next(const char *n)
     return n;
 }
 
+/* The forms used before there is a session (登录, 激活) are checked by double submit: the form's
+ * token must equal the cookie set with the form, a cookie only that form's path is sent. */
+static void form_token_issue(req *r, const char *cookie, const char *path)
+{
+    char t[65];
+    crypto_random_hex(t, 32);
+    free(r->set_cookie[0]); /* shown again after a failed post: one cookie */
+    r->set_cookie[0] = xasprintf("%s=%s; Path=%s; HttpOnly; SameSite=Strict", cookie, t, path);
+    snprintf(r->csrf, sizeof r->csrf, "%s", t);
+}
+
+static bool form_token_ok(req *r, const char *cookie, const char *message)
+{
+    const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, cookie);
+    const char *f = req_in(r, "_csrf");
+    if (c && f && crypto_verify_eq(c, f)) return true;
+    req_failf(r, 403, "csrf", "_csrf", "%s", message);
+    return false;
+}
+
+/* After a sign-in or an activation: the session, its cookie, the form cookie cleared. */
+static bool start_session(req *r, const principal *pr, const char *form_cookie, const char *form_path)
+{
+    r->user = *pr;
+    r->logged_in = true;
+    if (session_create(r->db, pr->user_id, r->token, r->csrf) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "创建会话失败");
+        return false;
+    }
+    r->set_cookie[0] = xasprintf("cxzy_session=%s; Path=/; HttpOnly; SameSite=Strict", r->token);
+    if (!req_is_api(r)) r->set_cookie[1] = xasprintf("%s=; Path=%s; Max-Age=0; HttpOnly; SameSite=Strict", form_cookie, form_path);
+    return true;
+}
+
 void h_login_page(req *r)
 {
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "登录");
-    char t[65];
-    crypto_random_hex(t, 32);
-    free(r->set_cookie[0]); /* shown again after a failed post: one cookie */
-    r->set_cookie[0] = xasprintf("cxzy_login=%s; Path=/login; HttpOnly; SameSite=Strict", t);
-    snprintf(r->csrf, sizeof r->csrf, "%s", t);
+    form_token_issue(r, "cxzy_login", "/login");
     const char *next = safe_next(req_query(r, "next"));
     if (strcmp(next, "/")) cJSON_AddStringToObject(d, "next", next);
 }
@@ -68,15 +98,7 @@ void h_login(req *r)
 {
     bool api = req_is_api(r);
     drop_unsafe_next(r);
-    if (!api) {
-        /* Double-submit check: the form's token must equal the cookie set with the form. */
-        const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_login");
-        const char *f = req_in(r, "_csrf");
-        if (!c || !f || !crypto_verify_eq(c, f)) {
-            req_failf(r, 403, "csrf", "_csrf", "登录表单已过期，请重新输入");
-            return;
-        }
-    }
+    if (!api && !form_token_ok(r, "cxzy_login", "登录表单已过期，请重新输入")) return;
     const char *u = req_in(r, "username"), *p = req_in(r, "password");
     cx_err e = {0};
     principal pr;
@@ -86,16 +108,48 @@ void h_login(req *r)
         req_fail(r, &e); /* a page shows the login form again, the name and the next page kept (response.c, redisplay) */
         return;
     }
-    r->user = pr;
-    r->logged_in = true;
-    if (session_create(r->db, pr.user_id, r->token, r->csrf) != CX_OK) {
-        req_failf(r, 500, "db_error", "", "创建会话失败");
+    if (!start_session(r, &pr, "cxzy_login", "/login")) return;
+    if (!api) {
+        req_redirect(r, "%s", safe_next(req_in(r, "next")));
         return;
     }
-    r->set_cookie[0] = xasprintf("cxzy_session=%s; Path=/; HttpOnly; SameSite=Strict", r->token);
+    cJSON *d = req_data(r);
+    add_me(r, d);
+    cJSON_AddStringToObject(d, "csrf", r->csrf);
+}
+
+/* GET /activate: first sign-in with the code of the slip (?u= the username, from its QR code). */
+void h_activate_page(req *r)
+{
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "首次登录：激活账号");
+    form_token_issue(r, "cxzy_act", "/activate");
+    const char *u = req_query(r, "u");
+    cx_err e;
+    if (u && username_check(u, &e) == CX_OK) cJSON_AddStringToObject(d, "username", u);
+}
+
+/* POST /activate, /api/v1/activation: username, code, password (and password2 on the page). */
+void h_activate(req *r)
+{
+    bool api = req_is_api(r);
+    if (!api && !form_token_ok(r, "cxzy_act", "激活表单已过期，请重新输入")) return;
+    const char *pw = req_in(r, "password"), *pw2 = req_in(r, "password2");
+    if (!api && pw && (!pw2 || strcmp(pw, pw2))) {
+        req_failf(r, 400, "password_mismatch", "password2", "两次输入的密码不一致");
+        return;
+    }
+    cx_err e = {0};
+    principal pr;
+    char addr[64];
+    req_client_addr(r, addr);
+    if (user_activate(r->db, req_in(r, "username"), req_in(r, "code"), pw, addr, &pr, &r->retry_after, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    if (!start_session(r, &pr, "cxzy_act", "/activate")) return;
     if (!api) {
-        r->set_cookie[1] = xstrdup("cxzy_login=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict");
-        req_redirect(r, "%s", safe_next(req_in(r, "next")));
+        req_redirect(r, "/");
         return;
     }
     cJSON *d = req_data(r);

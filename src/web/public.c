@@ -377,13 +377,7 @@ static int add_sign(void *ctx, const member *m)
     cJSON *x = json_public_member(m);
     char url[400];
     snprintf(url, sizeof url, "%s%" PRId64, c->base, m->id);
-    buf svg;
-    buf_init(&svg);
-    cx_err e;
-    if (qr_svg(url, &svg, &e) != CX_OK) c->rc = CX_ERR;
-    cJSON_AddStringToObject(x, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
-    cJSON_AddStringToObject(x, "url", url);
-    buf_free(&svg);
+    if (json_add_qr(x, url) != CX_OK) c->rc = CX_ERR;
     cJSON_AddItemToArray(c->arr, x);
     return c->rc;
 }

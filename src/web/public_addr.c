@@ -97,6 +97,18 @@ bool req_public_url(req *r, const char *path, buf *out)
     return true;
 }
 
+int json_add_qr(cJSON *x, const char *url)
+{
+    buf svg;
+    buf_init(&svg);
+    cx_err e;
+    int rc = qr_svg(url, &svg, &e);
+    cJSON_AddStringToObject(x, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
+    cJSON_AddStringToObject(x, "url", url);
+    buf_free(&svg);
+    return rc;
+}
+
 void req_qr(req *r, buf *url)
 {
     buf_init(&r->file);

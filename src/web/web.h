@@ -151,6 +151,9 @@ int web_public_config(const char *public_url, const char *listen, cx_err *e);
  * is none; when another is stored, that one stays and a note goes to stderr. */
 int web_public_seed(db *d, const char *public_url, cx_err *e);
 bool req_public_url(req *r, const char *path, buf *out);
+/* Adds to x "html_qr", the inline SVG QR code of url (one of our own addresses), and "url".
+ * CX_ERR when url is too long for a QR code. */
+int json_add_qr(cJSON *x, const char *url);
 /* Answers the QR code (SVG) of url; url is freed. */
 void req_qr(req *r, buf *url);
 /* True when the public address is https: every cookie is then sent with Secure. */
@@ -210,6 +213,16 @@ cJSON *json_progress(const struct progress_entry *pe);
 void h_login_page(req *r);
 void h_login(req *r);
 void h_logout(req *r);
+void h_activate_page(req *r);
+void h_activate(req *r);
+void h_accounts(req *r);
+void h_accounts_bulk(req *r);
+void h_account_policy(req *r);
+void h_account_create(req *r);
+void h_account_reset(req *r);
+void h_account_lock(req *r);
+void h_account_slips(req *r);
+void h_account_sms(req *r);
 void h_me(req *r);
 void h_home(req *r);
 void h_org(req *r);

@@ -73,8 +73,8 @@ await ok(await as.secretary2.post(`/api/v1/pledges/${pB.id}/approve`));
 const progB = await ok(await memberB.req('POST', `/api/v1/pledges/${pB.id}/progress`, await flatProgress('乙支部践诺进展：代办 3 件')), 201);
 const evB = (await ok(await office.get(`/api/v1/pledges/${pB.id}`))).progress.find((x) => x.id === progB.progress_id).evidence[0];
 assert.ok(evA && evB, 'both progress entries carry their evidence');
-Object.assign(A, { pledge: pA, evidence: evA });
-Object.assign(B, { pledge: pB, evidence: evB });
+Object.assign(A, { pledge: pA, evidence: evA, account: as.member.user.id });
+Object.assign(B, { pledge: pB, evidence: evB, account: memberB.user.id });
 A.secrets.push(pA.title, pA.member_name, draftA.title, evA.name, '甲支部践诺进展');
 B.secrets.push(pB.title, evB.name, '乙支部践诺进展');
 for (const p of HIDDEN) A.secrets.push(p.title);
@@ -226,6 +226,17 @@ Object.assign(BODIES, { // feedback (feedback.c)
 });
 PUBLIC.push('POST /public/feedback', 'POST /public/track', 'GET /public/replies'); // reviewed: no id, no session; rate-limited per address
 
+Object.assign(BODIES, { // accounts (account.c)
+  'POST /orgs/{id}/accounts': () => ({ role: 'member', username: `yq${++seq}`, display_name: '越权账号' }),
+  'POST /orgs/{id}/accounts/bulk': () => undefined,
+  'PATCH /orgs/{id}/account-policy': () => ({ prefix: 'yq' }),
+  'POST /orgs/{id}/accounts/sms': () => undefined,
+  'POST /accounts/{id}/reset': () => undefined,
+  'POST /accounts/{id}/lock': () => undefined,
+  'POST /accounts/{id}/unlock': () => undefined,
+});
+PUBLIC.push('POST /activation'); // reviewed: no id, no session; the login lock-out counts wrong codes
+
 /** The record kind an {id} path is about, or null when the matrix does not know it. */
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
@@ -233,13 +244,15 @@ KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch
 KINDS.push([/^\/rounds\/\{id\}/, 'round'], [/^\/campaigns\/\{id\}/, 'campaign']); // three reviews
 KINDS.push([/^\/rectifications\/\{id\}/, 'rect'], [/^\/rectification-evidence\/\{id\}/, 'rectEvidence']); // rectification
 KINDS.push([/^\/feedback\/\{id\}/, 'feedback'], [/^\/feedback-files\/\{id\}/, 'ffile']); // feedback
+KINDS.push([/^\/accounts\/\{id\}/, 'account']); // accounts: the account of the target member
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
   window: t.window.id, batch: t.batch.id, draw: t.draw.id, round: t.round.id, campaign: t.campaign.id,
   rect: t.rect.id, rectEvidence: t.rectEvidence.id,
-  feedback: t.feedback.id, ffile: t.ffile.id })[kind];
-const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id })[kind] || t.org.id;
+  feedback: t.feedback.id, ffile: t.ffile.id, account: t.account })[kind];
+const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
+  account: t.member.org_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));
 const bodyOf = (o) => (BODIES[o.key] ? BODIES[o.key]() : undefined);
 

@@ -88,6 +88,14 @@ test('a secretary enters a pledge and its progress for a member (代录), marked
 test('nobody else enters for a member: a member for another, another branch\'s secretary (403), bad ids', async () => {
   const head = await auditHead();
   expectError(await member.post('/api/v1/pledges', { member_id: B.id, ...newPledge() }), 403, 'not_allowed', 'member_id');
+  // the form: the secretary's 代录 form for B carries B's id; a member gets none for another
+  const form = await secretary.get(`/pledges/new?member=${B.id}`);
+  assert.equal(form.status, 200);
+  assert.match(form.text, new RegExp(`name="member_id" value="${B.id}"`));
+  assert.match(form.text, /代录党员承诺/);
+  assert.equal((await member.get(`/pledges/new?member=${B.id}`)).status, 403);
+  assert.equal((await secretary2.get(`/pledges/new?member=${B.id}`)).status, 403);
+  assert.match((await secretary.get(`/members/${B.id}`)).text, new RegExp(`/pledges/new\\?member=${B.id}`));
   expectError(await secretary2.post('/api/v1/pledges', { member_id: B.id, ...newPledge() }), 403, 'not_allowed', 'member_id');
   expectError(await secretary.post('/api/v1/pledges', { member_id: 987654321, ...newPledge() }), 403, 'not_allowed', 'member_id');
   expectError(await secretary.post('/api/v1/pledges', { member_id: 'abc', ...newPledge() }), 403, 'not_allowed', 'member_id');

@@ -125,6 +125,20 @@ int perm_pledge_relation(const principal *p, const char *org_path, int64_t membe
     return rel;
 }
 
+bool perm_may_enter_for(const principal *p, const char *org_path, int64_t member_id)
+{
+    return p && member_id > 0 && p->member_id != member_id && perm_allows(p, ROLE_ADMIN, org_path);
+}
+
+bool perm_may_key_sheets(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+
+int perm_pledge_relation_entered(const principal *p, const char *org_path, int64_t member_id, bool entered)
+{
+    int rel = perm_pledge_relation(p, org_path, member_id);
+    if (entered && perm_may_enter_for(p, org_path, member_id)) rel |= PR_PROXY;
+    return rel;
+}
+
 bool perm_may_see_pledge(const principal *p, const char *org_path, int64_t member_id, bool is_public)
 {
     int rel = perm_pledge_relation(p, org_path, member_id);

@@ -65,6 +65,17 @@ int perm_pledge_relation(const principal *p, const char *org_path, int64_t membe
 bool perm_may_see_pledge(const principal *p, const char *org_path, int64_t member_id, bool is_public);
 /* p may read the pledge's evidence files: a role over its organisation, or its owner. */
 bool perm_may_see_pledge_evidence(const principal *p, const char *org_path, int64_t member_id);
+/* p may enter records for the member member_id of the organisation at org_path (代录: a pledge,
+ * its progress, the self-review): an office or secretary over that organisation; never for
+ * themselves (that is their own entry), never a plain member for another, never outside p's subtree. */
+bool perm_may_enter_for(const principal *p, const char *org_path, int64_t member_id);
+/* p may key in the paper peer-review sheets (民主测评表) of the branch at org_path: an office or
+ * secretary over it. */
+bool perm_may_key_sheets(const principal *p, const char *org_path);
+/* perm_pledge_relation, and PR_PROXY when the pledge was entered for its member (代录) and p may
+ * enter for that member: the member's own actions (edit, submit, progress, complete) are then open
+ * to p on the member's behalf, and p's review actions stay open too. */
+int perm_pledge_relation_entered(const principal *p, const char *org_path, int64_t member_id, bool entered);
 /* p sees an organisation's own drafts among its pledges, and may make pledges in its name. */
 bool perm_may_manage_pledges(const principal *p, const char *org_path);
 /* p may see the feedback items of an organisation at org_path: ordinary items (opinions,

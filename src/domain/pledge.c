@@ -115,7 +115,8 @@ int pledge_decide(pledge_status from, pledge_action action, int relation, pledge
         return cx_fail(e, 409, "invalid_transition", "", "承诺当前为“%s”状态，不能进行“%s”", status_names[from].label,
                        action_names[action].label);
     bool owner = (relation & PR_OWNER) != 0, reviewer = (relation & PR_REVIEWER) != 0;
-    bool ok = by == BY_OWNER ? owner : by == BY_REVIEWER ? reviewer && !owner : owner || reviewer;
+    bool proxy = (relation & PR_PROXY) != 0;
+    bool ok = by == BY_OWNER ? owner || proxy : by == BY_REVIEWER ? reviewer && !owner : owner || reviewer || proxy;
     if (!ok)
         return cx_fail(e, 403, "not_allowed", "", "%s",
                        by == BY_REVIEWER && owner && reviewer ? own_review_msg[action] : refused_msg[action]);

@@ -42,7 +42,9 @@ typedef enum {
  *        an organisation pledge; REVIEWER: secretary/office over the pledge's organisation — for a
  *        member pledge the member's own branch or above, for an organisation pledge strictly above
  *        that organisation; both bits may be set; NONE: anyone else. */
-enum { PR_NONE = 0, PR_OWNER = 1, PR_REVIEWER = 2 };
+/* PROXY: acts for the member on a pledge entered for them (代录, perm_pledge_relation_entered):
+ *        may take the owner's actions; unlike OWNER it does not bar the review actions. */
+enum { PR_NONE = 0, PR_OWNER = 1, PR_REVIEWER = 2, PR_PROXY = 4 };
 
 /* Names and labels; "" for a value out of range. */
 const char *pledge_status_name(pledge_status s);   /* "in_progress" */
@@ -61,8 +63,8 @@ bool pledge_status_public(pledge_status s);
  * "只有上级党组织书记或活动办公室可以审核承诺"), and returns CX_ERR. A member may not review
  * (approve/return/rate/miss) a pledge of their own, even when they also hold a reviewer role: with
  * both bits set these give 403 with a message saying so (e.g. "不能审核本人作出的承诺…"); the owner's
- * actions stay allowed. PROGRESS is open to the owner and to a reviewer. Bits other than PR_OWNER and
- * PR_REVIEWER are ignored; a state or action out of range gives 409. On refusal *next is left as it
+ * actions stay allowed. PROGRESS is open to the owner and to a reviewer. PR_PROXY counts as the owner for the
+ * owner's actions only; other bits are ignored; a state or action out of range gives 409. On refusal *next is left as it
  * was; next and e may be NULL. */
 int pledge_decide(pledge_status from, pledge_action action, int relation, pledge_status *next, cx_err *e);
 

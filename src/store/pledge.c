@@ -17,9 +17,10 @@
     "p.updated_at, p.percent, p.status, p.area, p.title, p.content, p.measures, p.responsible, p.due_date, "            \
     "p.return_reason, p.miss_kind, p.miss_explanation, p.summary, p.grade, p.rating_comment, o.name, o.path, "          \
     "coalesce(m.name, ''), c.theme, coalesce((SELECT n.id FROM pledge n WHERE n.predecessor_id = p.id), 0), "         \
-    "coalesce(m.post, '')"
+    "coalesce(m.post, ''), coalesce(p.entered_by, 0), p.confirmed_at, coalesce(eu.display_name, '')"
 #define PLEDGE_FROM                                                                                                  \
-    " FROM pledge p JOIN org o ON o.id = p.org_id JOIN campaign c ON c.id = p.campaign_id LEFT JOIN member m ON m.id = p.member_id"
+    " FROM pledge p JOIN org o ON o.id = p.org_id JOIN campaign c ON c.id = p.campaign_id LEFT JOIN member m ON m.id = p.member_id" \
+    " LEFT JOIN app_user eu ON eu.id = p.entered_by"
 
 static void read_pledge(db_stmt *s, pledge *p)
 {
@@ -54,6 +55,17 @@ static void read_pledge(db_stmt *s, pledge *p)
 #undef T
     p->successor_id = db_col_i64(s, 26);
     snprintf(p->member_post, sizeof p->member_post, "%s", db_col_text(s, 27));
+    p->entered_by = db_col_i64(s, 28);
+    p->confirmed_at = db_col_i64(s, 29);
+    snprintf(p->entered_name, sizeof p->entered_name, "%s", db_col_text(s, 30));
+}
+
+/* The account that enters a member's record for them (代录), or 0: an account acting on a member
+ * pledge that is not that member's own (the command line, user 0, enters nothing). */
+static int64_t entered_for(const actor *a, int64_t member_id)
+{
+    if (!member_id || !a || !a->user_id) return 0;
+    return a->scope && a->scope->member_id == member_id ? 0 : a->user_id;
 }
 
 int pledge_get(db *d, int64_t id, pledge *p)
@@ -82,6 +94,7 @@ static char *pledge_json(const pledge *p)
     if (p->return_reason[0]) cJSON_AddStringToObject(j, "return_reason", p->return_reason);
     if (p->miss_kind[0]) cJSON_AddStringToObject(j, "miss_kind", p->miss_kind);
     if (p->grade[0]) cJSON_AddStringToObject(j, "grade", p->grade);
+    if (p->entered_by) json_add_i64(j, "entered_by", p->entered_by);
     char *s = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return s;
@@ -98,12 +111,12 @@ static void set_fields(pledge *p, const pledge_ok *in)
     memcpy(p->due_date, in->due_date, sizeof p->due_date);
 }
 
-static int insert_pledge(db *d, int64_t part, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge *p,
+static int insert_pledge(db *d, const actor *a, int64_t part, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge *p,
                          int64_t predecessor, int64_t *id)
 {
     db_stmt *s = db_prepare(d, "INSERT INTO pledge (part, org_id, member_id, campaign_id, area, title, content, measures, "
-                               "responsible, due_date, status, predecessor_id, created_at, updated_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,'draft',?,?,?) RETURNING id");
+                               "responsible, due_date, status, predecessor_id, created_at, updated_at, entered_by) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,'draft',?,?,?,?) RETURNING id");
     if (!s) return CX_ERR;
     int64_t now = now_unix();
     db_bind_i64(s, 1, part);
@@ -121,6 +134,9 @@ static int insert_pledge(db *d, int64_t part, int64_t org_id, int64_t member_id,
     else db_bind_null(s, 11);
     db_bind_i64(s, 12, now);
     db_bind_i64(s, 13, now);
+    int64_t by = entered_for(a, member_id);
+    if (by) db_bind_i64(s, 14, by);
+    else db_bind_null(s, 14);
     int rc = db_step(s);
     if (rc == DB_ROW) *id = db_col_i64(s, 0), rc = db_step(s);
     db_done(s);
@@ -145,7 +161,8 @@ int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int6
     pledge p = {.member_id = member_id, .status = PS_DRAFT};
     set_fields(&p, in);
     int64_t nid = 0;
-    if (insert_pledge(d, o.part, org_id, member_id, campaign_id, &p, 0, &nid) != CX_OK) return db_fail(d, e);
+    if (insert_pledge(d, a, o.part, org_id, member_id, campaign_id, &p, 0, &nid) != CX_OK) return db_fail(d, e);
+    p.entered_by = entered_for(a, member_id);
     if (store_finish(d, a, "create", "pledge", nid, org_id, NULL, pledge_json(&p), CX_OK, e) != CX_OK) return CX_ERR;
     if (id) *id = nid;
     return CX_OK;
@@ -256,7 +273,7 @@ int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act
         int64_t nid = 0;
         org o;
         rc = org_get(d, p->org_id, &o) == 1 ? db_run(d, "UPDATE pledge SET status = ? WHERE id = ?", "si", pledge_status_name(next), id) : CX_ERR;
-        if (rc == CX_OK) rc = insert_pledge(d, o.part, p->org_id, p->member_id, p->campaign_id, &n, id, &nid);
+        if (rc == CX_OK) rc = insert_pledge(d, a, o.part, p->org_id, p->member_id, p->campaign_id, &n, id, &nid);
         if (rc == CX_OK) rc = audit_append(d, a, "create", "pledge", nid, p->org_id, NULL, "{\"renews\":true}", "ok");
         if (new_id) *new_id = nid;
         break;
@@ -268,6 +285,34 @@ int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act
     int r = store_finish(d, a, pledge_action_name(action), "pledge", id, p->org_id, before, pledge_json(p), rc, e);
     free(p);
     return r;
+}
+
+int pledge_confirm(db *d, const actor *a, int64_t id, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    pledge *p = xmalloc(sizeof *p);
+    int f = pledge_get(d, id, p), rc = CX_ERR;
+    if (f != 1) {
+        db_rollback(d);
+        if (f == 0) cx_fail(e, 404, "not_found", "id", "承诺不存在");
+        else db_fail(d, e);
+    } else if (!p->member_id || !a->scope || a->scope->member_id != p->member_id) {
+        db_rollback(d);
+        cx_fail(e, 403, "not_owner", "", "只有承诺人本人可以确认代录的承诺");
+    } else if (!p->entered_by) {
+        db_rollback(d);
+        cx_fail(e, 409, "not_entered", "", "这项承诺是本人填写的，不是代录，无需确认");
+    } else if (p->confirmed_at) {
+        db_rollback(d);
+        cx_fail(e, 409, "already_confirmed", "", "这项代录的承诺本人已确认");
+    } else {
+        int64_t now = now_unix();
+        int r = db_run(d, "UPDATE pledge SET confirmed_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND confirmed_at = 0", "iii",
+                       now, now, id);
+        rc = store_finish(d, a, "confirm", "pledge", id, p->org_id, NULL, xasprintf("{\"confirmed_at\":%" PRId64 "}", now), r, e);
+    }
+    free(p);
+    return rc;
 }
 
 int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const progress_ok *in, const evidence_in *files, int nfiles, int64_t *progress_id, cx_err *e)
@@ -283,8 +328,8 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const p
     org o;
     int64_t now = now_unix(), pid = 0;
     /* the organisation's part places the row: without it, nothing is written */
-    db_stmt *s = org_get(d, p->org_id, &o) != 1 ? NULL : db_prepare(d, "INSERT INTO pledge_progress (part, pledge_id, entry_date, text, percent, author, created_at) "
-                               "VALUES (?,?,?,?,?,?,?) RETURNING id");
+    db_stmt *s = org_get(d, p->org_id, &o) != 1 ? NULL : db_prepare(d, "INSERT INTO pledge_progress (part, pledge_id, entry_date, text, percent, author, created_at, entered_by) "
+                               "VALUES (?,?,?,?,?,?,?,NULLIF(?, CAST(0 AS BIGINT))) RETURNING id");
     int rc = CX_ERR;
     if (s) {
         db_bind_i64(s, 1, o.part);
@@ -294,6 +339,7 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const p
         db_bind_i64(s, 5, in->percent);
         db_bind_text(s, 6, actor_shown(a));
         db_bind_i64(s, 7, now);
+        db_bind_i64(s, 8, entered_for(a, p->member_id));
         rc = db_step(s);
         if (rc == DB_ROW) pid = db_col_i64(s, 0), rc = db_step(s);
         rc = rc == CX_ERR ? CX_ERR : CX_OK;
@@ -310,7 +356,8 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const p
     }
     if (rc == CX_OK)
         rc = db_run(d, "UPDATE pledge SET percent = ?, version = version + 1, updated_at = ? WHERE id = ?", "iii", (int64_t)in->percent, now, id);
-    char *after = xasprintf("{\"progress_id\":%" PRId64 ",\"date\":\"%s\",\"percent\":%d,\"files\":%d}", pid, in->date, in->percent, nfiles);
+    char *after = xasprintf("{\"progress_id\":%" PRId64 ",\"date\":\"%s\",\"percent\":%d,\"files\":%d,\"entered_by\":%" PRId64 "}", pid,
+                            in->date, in->percent, nfiles, entered_for(a, p->member_id));
     int r = store_finish(d, a, "progress", "pledge", id, p->org_id, NULL, after, rc, e);
     free(p);
     if (r == CX_OK && progress_id) *progress_id = pid;
@@ -319,7 +366,8 @@ int pledge_add_progress(db *d, const actor *a, int64_t id, int relation, const p
 
 int pledge_progress_list(db *d, int64_t pledge_id, progress_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT id, entry_date, text, percent, author FROM pledge_progress WHERE pledge_id = ? ORDER BY entry_date DESC, id DESC");
+    db_stmt *s = db_prepare(d, "SELECT id, entry_date, text, percent, author, CASE WHEN entered_by IS NULL THEN 0 ELSE 1 END, created_at "
+                               "FROM pledge_progress WHERE pledge_id = ? ORDER BY entry_date DESC, id DESC");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, pledge_id);
     size_t n = 0, cap = 0;
@@ -334,6 +382,8 @@ int pledge_progress_list(db *d, int64_t pledge_id, progress_fn fn, void *ctx)
         snprintf(pe->text, sizeof pe->text, "%s", db_col_text(s, 2));
         pe->percent = (int)db_col_i64(s, 3);
         snprintf(pe->author, sizeof pe->author, "%s", db_col_text(s, 4));
+        pe->entered = db_col_i64(s, 5) != 0;
+        pe->created_at = db_col_i64(s, 6);
     }
     db_done(s);
     for (size_t i = 0; rc != CX_ERR && i < n; i++) {
@@ -371,8 +421,9 @@ int evidence_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int
 
 int pledge_progress_latest(db *d, int64_t member_id, int n, pledge_progress_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT e.pledge_id, e.id, e.entry_date, e.text, e.percent, e.author, v.id, v.name, v.mime, v.size FROM "
+    db_stmt *s = db_prepare(d, "SELECT e.pledge_id, e.id, e.entry_date, e.text, e.percent, e.author, v.id, v.name, v.mime, v.size, e.entered FROM "
                                "(SELECT pp.id, pp.pledge_id, pp.entry_date, pp.text, pp.percent, pp.author, "
+                               "CASE WHEN pp.entered_by IS NULL THEN 0 ELSE 1 END AS entered, "
                                "row_number() OVER (PARTITION BY pp.pledge_id ORDER BY pp.entry_date DESC, pp.id DESC) AS k "
                                "FROM pledge p JOIN pledge_progress pp ON pp.pledge_id = p.id "
                                "WHERE p.member_id = ? AND p.status IN ('in_progress','completed','missed','rated','renewed')) e "
@@ -397,6 +448,7 @@ int pledge_progress_latest(db *d, int64_t member_id, int n, pledge_progress_fn f
             snprintf(pe->text, sizeof pe->text, "%s", db_col_text(s, 3));
             pe->percent = (int)db_col_i64(s, 4);
             snprintf(pe->author, sizeof pe->author, "%s", db_col_text(s, 5));
+            pe->entered = db_col_i64(s, 10) != 0;
         }
         if (!db_col_null(s, 6) && pe->nfiles < EVIDENCE_MAX_FILES) {
             int k = pe->nfiles++;

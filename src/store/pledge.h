@@ -16,11 +16,18 @@ typedef struct pledge {
     char return_reason[2048], miss_kind[16], miss_explanation[4096], summary[4096], grade[16], rating_comment[4096];
     char org_name[256], org_path[CX_PATH_MAX], member_name[64], campaign_theme[256];
     char member_post[160]; /* the member's post (工作岗位) from the roster; "" for an organisation pledge */
+    /* 代录: entered for the member by another account (entered_by, its display name), when
+     * (created_at); confirmed_at: when the member confirmed it, 0 until then */
+    int64_t entered_by, confirmed_at;
+    char entered_name[64];
 } pledge;
 
 CX_MUST_USE int pledge_get(db *d, int64_t id, pledge *p);
 /* Creates a draft. member_id 0 makes an organisation pledge of org_id; otherwise a member pledge
- * of that member (org_id is then the member's organisation), from what pledge_check passed. */
+ * of that member (org_id is then the member's organisation), from what pledge_check passed. A
+ * member pledge made by an account that is not the member's is recorded as entered for them (代录,
+ * entered_by; the caller has checked perm_may_enter_for); so is a progress entry (below) and a
+ * renewal. */
 int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int64_t campaign_id, const pledge_ok *in,
                   int64_t *id, cx_err *e);
 int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_ok *in, cx_err *e);
@@ -28,6 +35,10 @@ int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_ok
  * pledge_act_check. RENEW creates the successor as a copy in draft, due on the same day of the next
  * year after max(its year, this year), and returns its id in *new_id. */
 int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act_ok *x, int64_t *new_id, cx_err *e);
+
+/* The member confirms a pledge entered for them (本人确认): 404 not_found, 403 not_owner when a is
+ * not the pledge's member, 409 not_entered (not 代录) or already_confirmed. */
+int pledge_confirm(db *d, const actor *a, int64_t id, cx_err *e);
 
 /* A progress entry (践诺) that pledge_progress_check passed, with its evidence files (checked here:
  * evidence_check), on a pledge in progress. */
@@ -38,6 +49,8 @@ typedef struct progress_entry {
     int64_t id;
     char date[11], text[4096], author[64];
     int percent;
+    bool entered; /* 代录: entered for the member by someone else (author) */
+    int64_t created_at;
     int nfiles;
     struct { int64_t id; char name[128], mime[32]; int64_t size; } files[EVIDENCE_MAX_FILES];
 } progress_entry;

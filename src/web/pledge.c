@@ -10,7 +10,26 @@
 #include "pager.h"
 
 /* How the user stands to a pledge (PR_* bits); see domain/pledge.h. */
-static int relation_of(const req *r, const pledge *p) { return perm_pledge_relation(&r->user, p->org_path, p->member_id); }
+static int relation_of(const req *r, const pledge *p)
+{
+    return perm_pledge_relation_entered(&r->user, p->org_path, p->member_id, p->entered_by != 0);
+}
+
+/* The mark of a record entered for a member (代录): who entered it and when, and whether the member
+ * has confirmed it since (本人已确认). */
+cJSON *json_entered(const char *by, int64_t at, int64_t confirmed_at)
+{
+    cJSON *x = cJSON_CreateObject();
+    char at_s[32], conf_s[32];
+    time_text(at, false, at_s);
+    time_text(confirmed_at, false, conf_s);
+    cJSON_AddStringToObject(x, "by", by);
+    cJSON_AddStringToObject(x, "at", at_s);
+    cJSON_AddBoolToObject(x, "confirmed", confirmed_at > 0);
+    if (confirmed_at > 0) cJSON_AddStringToObject(x, "confirmed_at", conf_s);
+    cJSON_AddStringToObject(x, "label", confirmed_at > 0 ? "代录·本人已确认" : "代录·待本人确认");
+    return x;
+}
 
 /* Loads a pledge the user may see (any role over its org, or its own member); 404 otherwise. */
 static bool req_pledge(req *r, int64_t id, pledge *p)
@@ -68,6 +87,7 @@ cJSON *json_pledge(const pledge *p)
         cJSON_AddStringToObject(j, "rating_comment", p->rating_comment);
     }
     if (p->summary[0]) cJSON_AddStringToObject(j, "summary", p->summary);
+    if (p->entered_by) cJSON_AddItemToObject(j, "entered", json_entered(p->entered_name, p->created_at, p->confirmed_at));
     if (p->predecessor_id) json_add_i64(j, "predecessor_id", p->predecessor_id);
     if (p->successor_id) json_add_i64(j, "successor_id", p->successor_id);
     json_add_i64(j, "version", p->version);
@@ -105,7 +125,25 @@ static void form_data(req *r, bool org_pledge, const pledge_in *in)
     }
 }
 
-/* GET /pledges/new?org=ID (an organisation's pledge) or without org (the user's own). */
+/* The member (by the id as typed) a pledge is entered for (代录): an active member the user may
+ * enter for (perm_may_enter_for); 403 otherwise, the same for a missing one. */
+static bool entry_member(req *r, const char *ms, member *m)
+{
+    int64_t mid = 0;
+    int f = str_to_i64(ms, &mid) == CX_OK && mid > 0 ? member_get(r->db, mid, m) : 0;
+    if (f == CX_ERR) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return false;
+    }
+    if (f == 0 || !m->active || !perm_may_enter_for(&r->user, m->org_path, m->id)) {
+        req_failf(r, 403, "not_allowed", "member_id", "只能为本组织（含下级）的其他党员代录，该党员不存在或不在您的管理范围内");
+        return false;
+    }
+    return true;
+}
+
+/* GET /pledges/new?org=ID (an organisation's pledge), ?member=ID (代录 for that member) or neither
+ * (the user's own). */
 void h_pledge_new(req *r)
 {
     cJSON *d = req_data(r);
@@ -120,6 +158,13 @@ void h_pledge_new(req *r)
         cJSON_AddItemToObject(d, "org", json_org(&o));
         cJSON_AddStringToObject(d, "title", "新建组织承诺");
         form_data(r, true, &(pledge_in){.responsible = r->user.display_name});
+    } else if ((os = req_query(r, "member")) && *os) {
+        member m;
+        if (!entry_member(r, os, &m)) return;
+        cJSON_AddStringToObject(d, "title", "代录党员承诺");
+        cJSON_AddStringToObject(d, "member_name", m.r.name);
+        json_add_i64(d, "entered_for", m.id);
+        form_data(r, false, &(pledge_in){.responsible = m.r.name});
     } else {
         if (!r->user.member_id) {
             req_failf(r, 403, "not_member", "", "您的账号没有关联党员信息，不能以个人名义承诺");
@@ -136,14 +181,21 @@ void h_pledge_new(req *r)
     }
 }
 
-/* POST /pledges: org_id given → an organisation pledge; otherwise the member's own. */
+/* POST /pledges: org_id given → an organisation pledge; member_id of another member → a pledge
+ * entered for them (代录); otherwise the member's own. */
 void h_pledge_create(req *r)
 {
-    const char *os = req_in(r, "org_id");
+    const char *os = req_in(r, "org_id"), *ms = req_in(r, "member_id");
     bool org_pledge = os && *os;
     int64_t oid = 0, mid = 0;
     org o;
-    if (org_pledge) {
+    if (!org_pledge && ms && *ms && strcmp(ms, "0") && !(r->user.member_id && str_to_i64(ms, &mid) == CX_OK && mid == r->user.member_id)) {
+        member m;
+        if (!entry_member(r, ms, &m)) return;
+        mid = m.id;
+        oid = m.org_id;
+        if (!req_found(r, org_get(r->db, oid, &o), "org_id", "党组织")) return;
+    } else if (org_pledge) {
         if (str_to_i64(os, &oid) != CX_OK || oid <= 0) {
             req_failf(r, 400, "invalid_org", "org_id", "组织编号无效");
             return;
@@ -195,6 +247,7 @@ cJSON *json_progress(const progress_entry *pe)
     cJSON_AddStringToObject(x, "text", pe->text);
     json_add_i64(x, "percent", pe->percent);
     cJSON_AddStringToObject(x, "author", pe->author);
+    if (pe->entered) cJSON_AddTrueToObject(x, "entered"); /* 代录: the author entered it for the member */
     cJSON *fs = cJSON_AddArrayToObject(x, "evidence");
     for (int i = 0; i < pe->nfiles; i++) {
         cJSON *f = cJSON_CreateObject();
@@ -235,6 +288,8 @@ void h_pledge(req *r)
     cJSON *prog = cJSON_AddArrayToObject(d, "progress");
     pledge_progress_list(r->db, id, add_progress, prog);
     add_actions(d, &p, relation_of(r, &p));
+    cJSON_AddBoolToObject(cJSON_GetObjectItem(d, "can"), "confirm",
+                          p.entered_by && !p.confirmed_at && r->user.member_id && r->user.member_id == p.member_id);
     char today[11];
     date_today(today);
     cJSON_AddStringToObject(d, "today", today);
@@ -259,6 +314,17 @@ void h_pledge_edit(req *r)
     form_data(r, p.member_id == 0, &in);
 }
 
+/* After a change to pledge id: the page goes back to the pledge, the API answers with it as it is now. */
+static void changed(req *r, int64_t id, pledge *p)
+{
+    if (!req_is_api(r)) {
+        req_redirect(r, "/pledges/%" PRId64, id);
+        return;
+    }
+    if (!req_found(r, pledge_get(r->db, id, p), "id", "承诺")) return;
+    cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(p));
+}
+
 void h_pledge_update(req *r)
 {
     int64_t id;
@@ -281,12 +347,7 @@ void h_pledge_update(req *r)
         req_fail_fields(r, errs, n);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/pledges/%" PRId64, id);
-        return;
-    }
-    if (!req_found(r, pledge_get(r->db, id, &p), "id", "承诺")) return;
-    cJSON_AddItemToObject(req_data(r), "pledge", json_pledge(&p));
+    changed(r, id, &p);
 }
 
 /* POST /pledges/:id/<action>: the route names the action. */
@@ -356,6 +417,20 @@ void h_pledge_progress(req *r)
     cJSON *d = req_data(r);
     json_add_i64(d, "progress_id", pid);
     cJSON_AddItemToObject(d, "pledge", json_pledge(&p));
+}
+
+/* POST /pledges/:id/confirm: the member confirms a pledge entered for them (本人确认). */
+void h_pledge_confirm(req *r)
+{
+    int64_t id;
+    pledge p;
+    cx_err e = {0};
+    if (!req_id(r, 0, &id) || !req_pledge(r, id, &p)) return;
+    if (pledge_confirm(r->db, &r->who, id, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    changed(r, id, &p);
 }
 
 void h_evidence(req *r)
@@ -501,11 +576,13 @@ typedef struct xrow {
 static int export_row(void *ctx, const pledge *p)
 {
     xrow *x = ctx;
-    const char *v[13] = {p->member_id ? "党员承诺" : "组织承诺", p->member_id ? p->member_name : p->org_name, p->org_name,
+    char mark[128] = "";
+    if (p->entered_by) snprintf(mark, sizeof mark, "%s（%s）", p->confirmed_at ? "代录·本人已确认" : "代录·待本人确认", p->entered_name);
+    const char *v[14] = {p->member_id ? "党员承诺" : "组织承诺", p->member_id ? p->member_name : p->org_name, p->org_name,
                          p->area, p->title, p->content, p->measures, p->responsible, p->due_date,
                          pledge_status_label(p->status), NULL, pledge_overdue(p->status, p->due_date, x->today) ? "逾期" : "",
-                         p->grade[0] ? pledge_grade_label(p->grade) : ""};
-    for (int c = 0; c < 13; c++) {
+                         p->grade[0] ? pledge_grade_label(p->grade) : "", mark};
+    for (int c = 0; c < 14; c++) {
         if (c == 10) worksheet_write_number(x->ws, x->row, 10, p->percent, NULL);
         else worksheet_write_string(x->ws, x->row, (lxw_col_t)c, v[c], NULL);
     }
@@ -519,9 +596,9 @@ static void export_pledges(req *r, const pledge_query *q0, const org *o)
     q.offset = 0;
     q.limit = 0;
     static const char *const heads[] = {"类别", "承诺人/组织", "所在党组织", "承诺领域", "承诺事项", "承诺内容", "具体措施", "责任人",
-                                        "完成时限", "状态", "进度(%)", "逾期", "评诺等次"};
+                                        "完成时限", "状态", "进度(%)", "逾期", "评诺等次", "代录"};
     xlsx_export xe;
-    xrow x = {.ws = export_open(r, &xe, "公开承诺", heads, 13), .row = 1};
+    xrow x = {.ws = export_open(r, &xe, "公开承诺", heads, 14), .row = 1};
     if (!x.ws) return;
     date_today(x.today);
     worksheet_set_column(x.ws, 4, 6, 30, NULL);

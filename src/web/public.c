@@ -95,7 +95,9 @@ static bool public_member(req *r, int64_t id, member *m)
 
 static int add_pledge(void *ctx, const pledge *p)
 {
-    cJSON_AddItemToArray(ctx, json_pledge(p));
+    cJSON *x = json_pledge(p);
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(x, "entered"), "by"); /* 代录 is shown, not who keyed it in */
+    cJSON_AddItemToArray(ctx, x);
     return 0;
 }
 

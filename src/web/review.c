@@ -19,6 +19,19 @@
  * single reviewer's levels can be read off them. */
 #define PEER_MIN_SHOWN 2
 
+/* The level options of one item as "levels" (好 … 差), cur checked. */
+static void add_level_options(cJSON *x, int cur)
+{
+    cJSON *opts = cJSON_AddArrayToObject(x, "levels");
+    for (int l = LV_GOOD; l <= LV_POOR; l++) {
+        cJSON *o = cJSON_CreateObject();
+        json_add_i64(o, "value", l);
+        cJSON_AddStringToObject(o, "label", level_label(l));
+        cJSON_AddBoolToObject(o, "checked", cur == l);
+        cJSON_AddItemToArray(opts, o);
+    }
+}
+
 /* The items of the campaign's standard set for a member (or an organisation), each with its level
  * options; levels (digits, or NULL) checks the ones given. */
 static void add_items(cJSON *d, db *dbc, int64_t campaign_id, bool is_org, const char *levels)
@@ -36,14 +49,7 @@ static void add_items(cJSON *d, db *dbc, int64_t campaign_id, bool is_org, const
             cJSON_AddStringToObject(x, "body", s->items[i].body);
             int cur = levels && (int)strlen(levels) > i ? levels[i] - '0' : 0;
             if (cur) cJSON_AddStringToObject(x, "level_label", level_label(cur));
-            cJSON *opts = cJSON_AddArrayToObject(x, "levels");
-            for (int l = LV_GOOD; l <= LV_POOR; l++) {
-                cJSON *o = cJSON_CreateObject();
-                json_add_i64(o, "value", l);
-                cJSON_AddStringToObject(o, "label", level_label(l));
-                cJSON_AddBoolToObject(o, "checked", cur == l);
-                cJSON_AddItemToArray(opts, o);
-            }
+            add_level_options(x, cur);
             cJSON_AddItemToArray(items, x);
         }
     }
@@ -244,6 +250,7 @@ void h_member_review(req *r)
         void *ctx[2] = {d, (void *)&m.id};
         exclusion_list(r->db, rd.id, m.org_id, find_exclusion, ctx);
         cJSON_AddBoolToObject(d, "can_exclude", rd.open && perm_allows(&r->user, ROLE_ADMIN, m.org_path));
+        cJSON_AddBoolToObject(d, "can_enter", rd.open && m.active && perm_may_enter_for(&r->user, m.org_path, m.id));
         cJSON *reasons = cJSON_AddArrayToObject(d, "reasons");
         const cJSON *cur = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "exclusion"), "reason");
         for (int x = EX_AWAY; x <= EX_OTHER; x++) {
@@ -277,11 +284,15 @@ void h_member_review_submit(req *r)
     cx_err e = {0};
     bool self = m.id == r->user.member_id;
     const char *kind = req_in(r, "kind");
-    if (!r->user.member_id) cx_fail(&e, 403, "not_member", "", "您的账号没有关联党员信息，不能参加自评和互评");
+    /* 代录: the self-review of another member, entered by an office or secretary over them */
+    bool proxy = !self && kind && !strcmp(kind, "self") && perm_may_enter_for(&r->user, m.org_path, m.id);
+    if (proxy) self = true;
+    else if (!r->user.member_id) cx_fail(&e, 403, "not_member", "", "您的账号没有关联党员信息，不能参加自评和互评");
     else if (kind && *kind && strcmp(kind, "self") && strcmp(kind, "peer"))
         cx_fail(&e, 400, "invalid_kind", "kind", "评议类别应为 self（自评）或 peer（互评）");
     else if (kind && !strcmp(kind, "peer") && self) cx_fail(&e, 400, "self_peer", "kind", "不能给自己互评，自评请提交 kind=self");
-    else if (kind && !strcmp(kind, "self") && !self) cx_fail(&e, 403, "not_self", "kind", "只能为自己自评");
+    else if (kind && !strcmp(kind, "self") && !self)
+        cx_fail(&e, 403, "not_self", "kind", "只能为自己自评（本组织的书记或活动办公室可为党员代录自评）");
     if (e.code[0]) {
         req_fail(r, &e);
         return;
@@ -292,14 +303,36 @@ void h_member_review_submit(req *r)
     if (!self && !in.shortcomings) in.shortcomings = req_in(r, "remark");
     bool updated = false;
     review_ok *ok = req_keep(r, xmalloc(sizeof *ok));
-    if (review_check(&in, self, ok, &e) != CX_OK || review_member_submit(r->db, &r->who, rd.id, &m, r->user.member_id, ok, &updated, &e) != CX_OK) {
+    if (review_check(&in, self, ok, &e) != CX_OK ||
+        review_member_submit(r->db, &r->who, rd.id, &m, proxy ? m.id : r->user.member_id, ok, &updated, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }
+    if (proxy && done_redirect(r, "/members/%" PRId64 "/review?round_id=%" PRId64, m.id, rd.id)) return;
     if (done_redirect(r, "/me/reviews?round_id=%" PRId64 "%s", rd.id, self ? "#self" : "#peers")) return;
     cJSON *x = submitted(r, "review", rd.id, updated);
     cJSON_AddStringToObject(x, "kind", self ? "self" : "peer");
     json_add_i64(x, "member_id", m.id);
+    if (proxy) cJSON_AddTrueToObject(x, "entered");
+}
+
+/* POST /members/:id/review/confirm {round_id?}: the member confirms the self-review entered for
+ * them (本人确认). */
+void h_member_review_confirm(req *r)
+{
+    int64_t id;
+    member m;
+    review_round rd;
+    cx_err e = {0};
+    if (!req_id(r, 0, &id) || !req_member(r, id, ROLE_ANY, &m) || !req_round(r, m.org_path, &rd)) return;
+    if (review_self_confirm(r->db, &r->who, rd.id, &m, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    if (done_redirect(r, "/me/reviews?round_id=%" PRId64 "#self", rd.id)) return;
+    cJSON *x = submitted(r, "review", rd.id, true);
+    json_add_i64(x, "member_id", m.id);
+    cJSON_AddTrueToObject(x, "confirmed");
 }
 
 /* GET /orgs/:id/review: the organisation's self-review (五个好), the leaders' commentary on it and
@@ -343,4 +376,225 @@ void h_org_review_submit(req *r)
     cJSON *x = submitted(r, "review", rd.id, updated);
     cJSON_AddStringToObject(x, "kind", "org_self");
     json_add_i64(x, "org_id", o.id);
+}
+
+/* ---- the peer-review matrix: a branch on one page (members × the member standard's items) ---- */
+
+/* Cells of a matrix row already given (levels) as the page's selects lv_<member>_<seq>. */
+static cJSON *matrix_row(int64_t member_id, const char *name, const char *levels, int nitems)
+{
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", member_id);
+    cJSON_AddStringToObject(x, "name", name);
+    cJSON_AddStringToObject(x, "levels", levels ? levels : "");
+    cJSON *cells = cJSON_AddArrayToObject(x, "cells");
+    for (int i = 0; i < nitems; i++) {
+        cJSON *c = cJSON_CreateObject();
+        char f[48];
+        snprintf(f, sizeof f, "lv_%" PRId64 "_%d", member_id, i + 1);
+        cJSON_AddStringToObject(c, "field", f);
+        json_add_i64(c, "seq", i + 1);
+        add_level_options(c, levels && (int)strlen(levels) > i ? levels[i] - '0' : 0);
+        cJSON_AddItemToArray(cells, c);
+    }
+    return x;
+}
+
+typedef struct matrix_ctx {
+    req *r;
+    cJSON *rows;
+    int64_t round_id, reviewer;
+    int nitems;
+    cJSON *sheet; /* a sheet's rows by member id (sheet mode, a sheet number asked for) */
+} matrix_ctx;
+
+static int add_matrix_row(void *vctx, int64_t id, const char *name, bool done)
+{
+    matrix_ctx *c = vctx;
+    const char *levels = NULL;
+    review_text *t = NULL;
+    if (c->reviewer && done) { /* the reviewer's own levels, to change them */
+        t = xmalloc(sizeof *t);
+        if (review_peer_get(c->r->db, c->round_id, id, c->reviewer, t) == 1) levels = t->levels;
+    }
+    if (c->sheet) {
+        char k[24];
+        snprintf(k, sizeof k, "%" PRId64, id);
+        const cJSON *v = cJSON_GetObjectItem(c->sheet, k);
+        if (cJSON_IsString(v)) levels = v->valuestring;
+    }
+    cJSON *x = matrix_row(id, name, levels, c->nitems);
+    cJSON_AddBoolToObject(x, "done", done);
+    cJSON_AddItemToArray(c->rows, x);
+    free(t);
+    return 0;
+}
+
+static int add_sheet_cell(void *ctx, int64_t member_id, const char *levels)
+{
+    char k[24];
+    snprintf(k, sizeof k, "%" PRId64, member_id);
+    cJSON_AddStringToObject(ctx, k, levels);
+    return 0;
+}
+
+/* Who fills the matrix of branch o: "sheet" (an office or secretary keying in paper sheets) or
+ * "mine" (a member of the branch reviewing the others, me filled); as asked (mode), else sheet for
+ * those who may key them in. Fails the request (403) when the user may not. */
+static const char *matrix_mode(req *r, const org *o, const char *asked, member *me)
+{
+    bool can_sheet = perm_may_key_sheets(&r->user, o->path);
+    bool fellow = r->user.member_id && member_get(r->db, r->user.member_id, me) == 1 && me->active && me->org_id == o->id;
+    const char *mode = asked && *asked ? asked : can_sheet ? "sheet" : "mine";
+    if (!strcmp(mode, "sheet") && can_sheet) return mode;
+    if (!strcmp(mode, "mine") && fellow) return mode;
+    if (strcmp(mode, "sheet") && strcmp(mode, "mine")) req_failf(r, 400, "invalid_mode", "mode", "参数 mode 应为 mine（本人互评）或 sheet（录入纸质测评表）");
+    else req_failf(r, 403, "forbidden", "mode", "%s", !strcmp(mode, "sheet") ? "只有本组织的书记或活动办公室可以录入纸质民主测评表" : "只有本支部的党员可以互评本支部党员");
+    return NULL;
+}
+
+/* A sheet number as typed: 1 … 100000; 0 when absent; -1 (request failed) when invalid. */
+static int sheet_no_in(req *r)
+{
+    const char *s = req_in(r, "sheet_no");
+    int64_t v = 0;
+    if (!s || !*s) return 0;
+    if (str_to_i64(s, &v) != CX_OK || v < 1 || v > 100000) {
+        req_failf(r, 400, "invalid_sheet_no", "sheet_no", "测评表编号应为 1 至 100000 之间的整数");
+        return -1;
+    }
+    return (int)v;
+}
+
+/* GET /orgs/:id/peer-matrix?round_id=&mode=mine|sheet&sheet_no=: the branch's members as rows and
+ * the member standard's items as columns; a member's own levels (mine) or one paper sheet's
+ * (sheet, when sheet_no names one already keyed in), with the count of sheets keyed in. */
+void h_peer_matrix(req *r)
+{
+    int64_t id;
+    org o;
+    member me;
+    review_round rd;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o)) return;
+    const char *mode = matrix_mode(r, &o, req_query(r, "mode"), &me);
+    int sheet_no = mode ? sheet_no_in(r) : -1;
+    if (!mode || sheet_no < 0 || !req_round(r, o.path, &rd)) return;
+    bool sheet = !strcmp(mode, "sheet");
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", sheet ? "录入纸质民主测评表" : "互评本支部党员");
+    cJSON_AddItemToObject(d, "org", json_org(&o));
+    cJSON_AddItemToObject(d, "round", json_round(&rd));
+    cJSON_AddStringToObject(d, "mode", mode);
+    cJSON_AddBoolToObject(d, "sheet", sheet);
+    cJSON_AddBoolToObject(d, "open", rd.open);
+    add_items(d, r->db, rd.campaign_id, false, NULL);
+    matrix_ctx c = {r, cJSON_AddArrayToObject(d, "rows"), rd.id, sheet ? 0 : me.id, cJSON_GetArraySize(cJSON_GetObjectItem(d, "items")), NULL};
+    member branch = {.id = 0, .org_id = o.id}; /* no reviewer: every member of the branch */
+    int rc = CX_OK;
+    if (sheet) {
+        int64_t sheets = 0, max_no = 0;
+        rc = review_sheet_stats(r->db, rd.id, o.id, &sheets, &max_no);
+        json_add_i64(d, "sheets", sheets);
+        json_add_i64(d, "next_sheet_no", sheet_no ? sheet_no : max_no + 1);
+        cJSON_AddBoolToObject(d, "rekey", sheet_no > 0);
+        if (rc == CX_OK && sheet_no) {
+            c.sheet = cJSON_CreateObject();
+            rc = review_sheet_rows(r->db, rd.id, o.id, sheet_no, add_sheet_cell, c.sheet);
+        }
+    }
+    if (rc == CX_OK) rc = review_peer_todo(r->db, rd.id, sheet ? &branch : &me, add_matrix_row, &c);
+    cJSON_Delete(c.sheet);
+    cJSON_AddBoolToObject(d, "can_sheet", perm_may_key_sheets(&r->user, o.path));
+    if (rc != CX_OK) db_failed(r);
+}
+
+/* The rows of a matrix as posted: the API's rows [{member_id, levels}], or the page's cells
+ * lv_<member>_<seq> (a row left blank is skipped; the field of a row is its first cell not filled
+ * with 1–4, so that an error points at it). n rows, at most max. */
+static int matrix_rows_in(req *r, int nitems, peer_row *rows, int max)
+{
+    int n = 0;
+    if (r->json) {
+        const cJSON *arr = cJSON_GetObjectItem(r->json, "rows"), *x;
+        if (!cJSON_IsArray(arr)) {
+            req_failf(r, 400, "invalid_rows", "rows", "rows 应为数组：[{member_id, levels}]");
+            return -1;
+        }
+        cJSON_ArrayForEach(x, arr)
+        {
+            const cJSON *lv = cJSON_GetObjectItem(x, "levels");
+            int64_t mid = json_get_i64(x, "member_id");
+            char *f = req_keep(r, xasprintf("rows[%d].levels", n));
+            if (n == max || mid <= 0 || !cJSON_IsString(lv)) {
+                req_failf(r, 400, "invalid_rows", n == max ? "rows" : f, n == max ? "互评表的行数过多" : "第 %d 行应有 member_id 和 levels", n + 1);
+                return -1;
+            }
+            rows[n++] = (peer_row){mid, lv->valuestring, f};
+        }
+        return n;
+    }
+    for (int i = 0; i < r->nfields; i++) {
+        int64_t mid = 0;
+        int seq = 0, used = 0;
+        const char *name = r->fields[i].name;
+        if (sscanf(name, "lv_%" SCNd64 "_%d%n", &mid, &seq, &used) != 2 || name[used] || mid <= 0 || seq < 1 || seq > nitems) continue;
+        int k = 0;
+        while (k < n && rows[k].member_id != mid) k++;
+        if (k == n) {
+            if (n == max) break;
+            char *lv = req_keep(r, xmalloc((size_t)nitems + 1));
+            memset(lv, '0', (size_t)nitems);
+            lv[nitems] = 0;
+            rows[n++] = (peer_row){mid, lv, NULL};
+        }
+        const char *v = r->fields[i].data.p ? r->fields[i].data.p : "";
+        ((char *)rows[k].levels)[seq - 1] = strlen(v) == 1 && *v >= '1' && *v <= '4' ? *v : *v ? 'x' : '0';
+    }
+    int kept = 0;
+    for (int k = 0; k < n; k++) {
+        const char *lv = rows[k].levels;
+        if (strspn(lv, "0") == strlen(lv)) continue; /* a row left blank */
+        int bad = (int)strspn(lv, "1234");
+        rows[kept] = rows[k];
+        rows[kept++].field = req_keep(r, xasprintf("lv_%" PRId64 "_%d", rows[k].member_id, bad < nitems ? bad + 1 : 1));
+    }
+    return kept;
+}
+
+/* POST /orgs/:id/peer-matrix {round_id?, sheet_no?, rows | lv_<member>_<seq>}: a member's peer
+ * reviews of the whole branch, or (sheet_no) one paper sheet keyed in; in one transaction. */
+void h_peer_matrix_submit(req *r)
+{
+    int64_t id;
+    org o;
+    member me;
+    review_round rd;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_ANY, &o)) return;
+    int sheet_no = sheet_no_in(r);
+    const char *mode = sheet_no < 0 ? NULL : matrix_mode(r, &o, sheet_no > 0 ? "sheet" : "mine", &me);
+    if (!mode || !req_round(r, o.path, &rd)) return;
+    cJSON *tmp = cJSON_CreateObject();
+    add_items(tmp, r->db, rd.campaign_id, false, NULL);
+    int nitems = cJSON_GetArraySize(cJSON_GetObjectItem(tmp, "items"));
+    cJSON_Delete(tmp);
+    enum { MAX_ROWS = 1000 };
+    peer_row *rows = req_keep(r, xcalloc(MAX_ROWS, sizeof *rows));
+    int n = matrix_rows_in(r, nitems, rows, MAX_ROWS), added = 0;
+    int64_t replaced = 0;
+    cx_err e = {0};
+    if (n < 0) return;
+    if (review_peer_matrix(r->db, &r->who, rd.id, &o, sheet_no > 0 ? 0 : me.id, sheet_no, rows, n, &added, &replaced, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    if (done_redirect(r, "/orgs/%" PRId64 "/peer-matrix?round_id=%" PRId64 "&mode=%s", o.id, rd.id, mode)) return;
+    cJSON *x = submitted(r, "matrix", rd.id, sheet_no > 0 ? replaced > 0 : added == 0);
+    json_add_i64(x, "org_id", o.id);
+    json_add_i64(x, "rows", n);
+    json_add_i64(x, "inserted", added);
+    if (sheet_no > 0) {
+        int64_t sheets = 0, max_no = 0;
+        json_add_i64(x, "sheet_no", sheet_no);
+        if (review_sheet_stats(r->db, rd.id, o.id, &sheets, &max_no) == CX_OK) json_add_i64(x, "sheets", sheets);
+    }
 }

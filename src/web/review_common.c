@@ -172,6 +172,7 @@ cJSON *json_review(const review_text *t)
     cJSON_AddStringToObject(j, "achievements", t->achievements);
     cJSON_AddStringToObject(j, "shortcomings", t->shortcomings);
     cJSON_AddStringToObject(j, "direction", t->direction);
+    if (t->entered_by) cJSON_AddItemToObject(j, "entered", json_entered(t->entered_name, t->updated_at, t->confirmed_at));
     return j;
 }
 

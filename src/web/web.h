@@ -208,6 +208,8 @@ struct pledge;
 struct progress_entry;
 cJSON *json_pledge(const struct pledge *p);
 cJSON *json_progress(const struct progress_entry *pe);
+/* The 代录 mark of a record entered for a member: {by, at, confirmed, confirmed_at?, label}. */
+cJSON *json_entered(const char *by, int64_t at, int64_t confirmed_at);
 
 /* Handlers (one file per resource). */
 void h_login_page(req *r);
@@ -260,6 +262,7 @@ void h_pledge_edit(req *r);
 void h_pledge_update(req *r);
 void h_pledge_act(req *r);
 void h_pledge_progress(req *r);
+void h_pledge_confirm(req *r);
 void h_evidence(req *r);
 void h_org_pledges(req *r);
 void h_my_pledges(req *r);
@@ -335,6 +338,9 @@ void h_round_close(req *r);
 void h_my_reviews(req *r);
 void h_member_review(req *r);
 void h_member_review_submit(req *r);
+void h_member_review_confirm(req *r);
+void h_peer_matrix(req *r);
+void h_peer_matrix_submit(req *r);
 void h_org_review(req *r);
 void h_org_review_submit(req *r);
 /* leaders' charges, commentary and coverage (charge.c) */

@@ -165,6 +165,7 @@ const BODIES = {
   'POST /pledges/{id}/rate': () => ({ grade: 'good', comment: '越权评诺', summary: '越权总结' }),
   'POST /pledges/{id}/renew': () => undefined,
   'POST /pledges/{id}/progress': () => progressForm(`越权进展${++seq}`),
+  'POST /pledges/{id}/confirm': () => undefined,
 };
 const PUBLIC = ['GET /openapi.json', 'POST /session', 'GET /public/cards/{id}', 'GET /public/boards/{id}'];
 Object.assign(BODIES, { // public rating (window.c, paper_batch.c, phone_draw.c)
@@ -193,6 +194,8 @@ Object.assign(BODIES, { // three reviews (campaign.c, round.c, review.c, charge.
   'POST /rounds/{id}/close': () => undefined,
   'POST /members/{id}/review': () => ({ levels: '11111', shortcomings: '越权自评', direction: '越权方向' }),
   'POST /orgs/{id}/review': () => ({ levels: '11111', shortcomings: '越权自评', direction: '越权方向' }),
+  'POST /members/{id}/review/confirm': () => undefined,
+  'POST /orgs/{id}/peer-matrix': () => ({ sheet_no: ++seq, rows: [{ member_id: A.member.id, levels: '11111' }] }),
   'POST /orgs/{id}/charges': () => ({ user_id: as.leader.user.id }),
   'POST /members/{id}/commentary': () => ({ level: 1, achievements: '越权', problems: '越权', direction: '越权' }),
   'POST /orgs/{id}/commentary': () => ({ level: 1, achievements: '越权', problems: '越权', direction: '越权' }),

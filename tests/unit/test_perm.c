@@ -343,6 +343,34 @@ static void test_feedback_and_campaign(void **state)
     assert_false(perm_may_run_campaign(&town, "/1/"));
 }
 
+/* 代录: an office or secretary over the member's organisation, for another member only */
+static void test_enter_for(void **state)
+{
+    (void)state;
+    principal sec = who(ROLE_SECRETARY, "/1/7/42/", 5), off = who(ROLE_OFFICE, "/1/7/", 0);
+    principal other = who(ROLE_SECRETARY, "/1/8/", 0), mem = who(ROLE_MEMBER, "/1/7/42/", 6);
+    principal lead = who(ROLE_LEADER, "/1/7/", 0);
+    assert_true(perm_may_enter_for(&sec, "/1/7/42/", 6));
+    assert_true(perm_may_enter_for(&off, "/1/7/42/", 6));
+    assert_false(perm_may_enter_for(&sec, "/1/7/42/", 5));  /* themselves: their own entry */
+    assert_false(perm_may_enter_for(&other, "/1/7/42/", 6)); /* another branch */
+    assert_false(perm_may_enter_for(&sec, "/1/7/", 6));      /* above the grant */
+    assert_false(perm_may_enter_for(&mem, "/1/7/42/", 7));   /* a member for another member */
+    assert_false(perm_may_enter_for(&lead, "/1/7/42/", 6));
+    assert_false(perm_may_enter_for(&sec, "/1/7/42/", 0));
+    assert_false(perm_may_enter_for(NULL, "/1/7/42/", 6));
+    assert_true(perm_may_key_sheets(&sec, "/1/7/42/"));
+    assert_true(perm_may_key_sheets(&off, "/1/7/42/"));
+    assert_false(perm_may_key_sheets(&other, "/1/7/42/"));
+    assert_false(perm_may_key_sheets(&mem, "/1/7/42/"));
+    assert_false(perm_may_key_sheets(&lead, "/1/7/42/"));
+    /* on a pledge entered for its member the secretary also acts for the member */
+    assert_int_equal(perm_pledge_relation_entered(&sec, "/1/7/42/", 6, true), PR_REVIEWER | PR_PROXY);
+    assert_int_equal(perm_pledge_relation_entered(&sec, "/1/7/42/", 6, false), PR_REVIEWER);
+    assert_int_equal(perm_pledge_relation_entered(&mem, "/1/7/42/", 6, true), PR_OWNER);
+    assert_int_equal(perm_pledge_relation_entered(&other, "/1/7/42/", 6, true), PR_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,7 +379,7 @@ int main(void)
         cmocka_unit_test(test_perm_top_grant),  cmocka_unit_test(test_role_names),
         cmocka_unit_test(test_perm_above_and_paper), cmocka_unit_test(test_role_masks),
         cmocka_unit_test(test_pledge_relation), cmocka_unit_test(test_pledge_visibility),
-        cmocka_unit_test(test_feedback_and_campaign),
+        cmocka_unit_test(test_feedback_and_campaign), cmocka_unit_test(test_enter_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -202,10 +202,10 @@ static void test_decide_messages(void **state)
     assert_int_equal(pledge_decide(PS_DRAFT, (pledge_action)-1, PR_OWNER, &next, &e), CX_ERR);
     assert_int_equal(next, PS_COUNT);
 
-    /* bits other than PR_OWNER and PR_REVIEWER carry no right */
-    assert_int_equal(pledge_decide(PS_DRAFT, PA_EDIT, 4, &next, &e), CX_ERR);
+    /* bits other than PR_OWNER, PR_REVIEWER and PR_PROXY carry no right */
+    assert_int_equal(pledge_decide(PS_DRAFT, PA_EDIT, 8, &next, &e), CX_ERR);
     assert_int_equal(e.status, 403);
-    assert_int_equal(pledge_decide(PS_SUBMITTED, PA_APPROVE, 4 | PR_REVIEWER, &next, &e), CX_OK);
+    assert_int_equal(pledge_decide(PS_SUBMITTED, PA_APPROVE, 8 | PR_REVIEWER, &next, &e), CX_OK);
     assert_int_equal(next, PS_IN_PROGRESS);
 }
 
@@ -251,6 +251,21 @@ static void test_no_self_review(void **state)
 }
 
 /* Whole lives of a pledge, step by step, each step by the person the rules name. */
+/* 代录: the secretary acting for the member takes the member's actions and still reviews */
+static void test_proxy_relation(void **state)
+{
+    (void)state;
+    pledge_status next;
+    int rel = PR_REVIEWER | PR_PROXY;
+    assert_int_equal(pledge_decide(PS_DRAFT, PA_EDIT, rel, &next, NULL), CX_OK);
+    assert_int_equal(pledge_decide(PS_DRAFT, PA_SUBMIT, rel, &next, NULL), CX_OK);
+    assert_int_equal(next, PS_SUBMITTED);
+    assert_int_equal(pledge_decide(PS_SUBMITTED, PA_APPROVE, rel, &next, NULL), CX_OK);
+    assert_int_equal(pledge_decide(PS_IN_PROGRESS, PA_PROGRESS, PR_PROXY, &next, NULL), CX_OK);
+    assert_int_equal(pledge_decide(PS_IN_PROGRESS, PA_COMPLETE, rel, &next, NULL), CX_OK);
+    assert_int_equal(pledge_decide(PS_SUBMITTED, PA_APPROVE, PR_PROXY, &next, NULL), CX_ERR); /* acting for, not reviewing */
+}
+
 static void test_lifecycle_walks(void **state)
 {
     (void)state;
@@ -845,6 +860,7 @@ int main(void)
         cmocka_unit_test(test_decide_messages),
         cmocka_unit_test(test_no_self_review),
         cmocka_unit_test(test_lifecycle_walks),
+        cmocka_unit_test(test_proxy_relation),
         cmocka_unit_test(test_names_and_labels),
         cmocka_unit_test(test_public_states),
         cmocka_unit_test(test_areas),

@@ -95,7 +95,8 @@ void h_login(req *r)
     r->set_cookie[0] = xasprintf("cxzy_session=%s; Path=/; HttpOnly; SameSite=Strict", r->token);
     if (!api) {
         r->set_cookie[1] = xstrdup("cxzy_login=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict");
-        req_redirect(r, "%s", safe_next(req_in(r, "next")));
+        const char *next = safe_next(req_in(r, "next"));
+        req_redirect(r, "%s", strcmp(next, "/") ? next : "/desk"); /* no page asked for: the desk */
         return;
     }
     cJSON *d = req_data(r);
@@ -114,12 +115,12 @@ void h_logout(req *r)
 
 void h_me(req *r) { add_me(r, req_data(r)); }
 
+/* Home is the desk (工作台, desk.c): what waits for the user, by the roles held. */
 void h_home(req *r)
 {
-    const grant *g = perm_top_grant(&r->user, ROLE_ANY);
-    if (!g) {
+    if (!perm_top_grant(&r->user, ROLE_ANY)) {
         req_failf(r, 403, "forbidden", "", "您的账号尚未被授予任何组织的角色，请联系管理员");
         return;
     }
-    req_redirect(r, "/orgs/%lld", (long long)g->org_id);
+    req_redirect(r, "/desk");
 }

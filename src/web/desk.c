@@ -107,7 +107,7 @@ static void pledge_items(desk *k, cJSON *items, const org *o)
 
 /* The grades of the round open over o: to decide by the branch meeting, and (an office) 优秀 and
  * 不合格 waiting for its approval; the secretary's own organisation self-review. */
-static void round_items(desk *k, cJSON *items, const org *o, int roles)
+static void round_items(desk *k, cJSON *items, const org *o, int work)
 {
     review_round rd;
     int have = round_current(k->r->db, o->path, &rd);
@@ -118,13 +118,13 @@ static void round_items(desk *k, cJSON *items, const org *o, int roles)
     grade_query g = {.round_id = have ? rd.id : 0, .root = o, .kind = 1, .undecided_only = true};
     if (have && !ok(k, grade_count(k->r->db, &g, &n))) return;
     item(k, items, "grades_undecided", "待支部党员大会决定的等次", n, xasprintf("/orgs/%lld/grades%s", (long long)o->id, rq));
-    if (roles & ROLE_OFFICE) {
+    if (work & DESK_APPROVE) {
         grade_query a = {.round_id = g.round_id, .root = o, .kind = 1, .pending_only = true, .below_only = true};
         n = 0;
         if (have && !ok(k, grade_count(k->r->db, &a, &n))) return;
         item(k, items, "grades_approval", "待审批的优秀、不合格等次", n, xasprintf("/orgs/%lld/approvals%s", (long long)o->id, rq));
     }
-    if ((roles & ROLE_SECRETARY) && perm_may_review_org(&k->r->user, o->path)) {
+    if (perm_may_review_org(&k->r->user, o->path)) {
         review_text t;
         int f = have ? review_self_get(k->r->db, rd.id, true, o->id, &t) : 1;
         if (!ok(k, f < 0 ? CX_ERR : CX_OK)) return;
@@ -164,24 +164,31 @@ static void rect_items(desk *k, cJSON *items, const org *o)
     item(k, items, "rect_submitted", "待验收销号的整改事项", n - mine, xasprintf("/orgs/%lld/rectifications?status=submitted", (long long)o->id));
 }
 
-static void org_section(desk *k, cJSON *sections, const org *o, int roles)
+/* The section of organisation o (work: perm_desk there), headed by the roles held there. */
+static void org_section(desk *k, cJSON *sections, const org *o, int work)
 {
-    char title[512] = "";
-    for (int role = ROLE_OFFICE; role <= ROLE_DISCIPLINE; role <<= 1)
-        if (roles & role) snprintf(title + strlen(title), sizeof title - strlen(title), "%s%s", *title ? "、" : "", role_label(role));
-    char t[1024];
-    snprintf(t, sizeof t, "%s（%s）", o->name, title);
-    cJSON *items = section(sections, t, o);
-    if (roles & ROLE_ADMIN) {
+    buf t;
+    buf_init(&t);
+    buf_printf(&t, "%s（", o->name);
+    bool first = true;
+    for (int i = 0; i < k->r->user.ngrants; i++)
+        if (k->r->user.grants[i].org_id == o->id) {
+            buf_printf(&t, "%s%s", first ? "" : "、", role_label(k->r->user.grants[i].role));
+            first = false;
+        }
+    buf_printf(&t, "）");
+    cJSON *items = section(sections, t.p, o);
+    buf_free(&t);
+    if (work & DESK_RUN) {
         pledge_items(k, items, o);
-        round_items(k, items, o, roles);
+        round_items(k, items, o, work);
         feedback_items(k, items, o, false);
         rect_items(k, items, o);
-        int64_t n = 0;
-        if (ok(k, desk_members_without_account(k->r->db, o, &n)))
-            item(k, items, "members_without_account", "未开通账号的党员", n, xasprintf("/orgs/%lld/accounts", (long long)o->id));
+        int64_t c = 0;
+        if (ok(k, desk_members_without_account(k->r->db, o, &c)))
+            item(k, items, "members_without_account", "未开通账号的党员", c, xasprintf("/orgs/%lld/accounts", (long long)o->id));
     }
-    if (roles & ROLE_DISCIPLINE) feedback_items(k, items, o, true);
+    if (work & DESK_REPORTS) feedback_items(k, items, o, true);
 }
 
 /* ---- the user's own: a leader's commentary, a member's pledges and reviews ---- */
@@ -267,21 +274,17 @@ void h_desk(req *r)
         return;
     }
     cJSON *sections = cJSON_AddArrayToObject(d, "sections");
-    /* one section per organisation: the roles held there together */
+    /* one section per organisation where a role held there has work waiting (perm_desk) */
     for (int i = 0; i < r->user.ngrants && !k.failed; i++) {
         const grant *g = &r->user.grants[i];
-        int roles = 0;
         bool seen = false;
-        for (int j = 0; j < r->user.ngrants; j++) {
-            if (r->user.grants[j].org_id != g->org_id) continue;
-            if (j < i) seen = true;
-            roles |= r->user.grants[j].role;
-        }
-        if (seen || !(roles & (ROLE_ADMIN | ROLE_DISCIPLINE))) continue; /* a leader's work is its charges */
+        for (int j = 0; j < i; j++) seen = seen || r->user.grants[j].org_id == g->org_id;
+        int work = seen ? 0 : perm_desk(&r->user, g->path);
+        if (!work) continue;
         org o;
         int f = org_get(r->db, g->org_id, &o);
         if (f < 0) k.failed = true;
-        if (f == 1 && o.active) org_section(&k, sections, &o, roles);
+        if (f == 1 && o.active) org_section(&k, sections, &o, work);
     }
     if (!k.failed && (perm_roles(&r->user) & ROLE_LEADER)) leader_section(&k, sections);
     if (!k.failed && r->user.member_id) member_section(&k, sections);

@@ -91,21 +91,35 @@ static int pledge_entry(void *ctx, const pledge *p)
 
 /* ---- an organisation's section: what its office, secretary and discipline inspector act on ---- */
 
+/* An item counting the pledges of q, less (those counted but not the user's to act on), with a
+ * short list of the first of list (NULL: q). */
+static void pledges_item(desk *k, cJSON *items, const char *key, const char *label, const pledge_query *q, int64_t less,
+                         const pledge_query *list, char *href)
+{
+    int64_t n = 0;
+    if (!ok(k, pledge_count(k->r->db, q, &n))) {
+        free(href);
+        return;
+    }
+    cJSON *x = item(k, items, key, label, n - less, href);
+    pledge_query l = list ? *list : *q;
+    l.limit = DESK_LIST;
+    if (n - less > 0) ok(k, pledge_list(k->r->db, &l, pledge_entry, x));
+}
+
 /* Pledges waiting for review (审诺) in o's subtree: all but o's own organisation pledges, which
- * the level above reviews (perm_pledge_relation). */
+ * the level above reviews (perm_pledge_relation); and those overdue. */
 static void pledge_items(desk *k, cJSON *items, const org *o)
 {
     pledge_query all = {.root = o, .subtree = true, .status = PS_SUBMITTED};
     pledge_query own = {.root = o, .org_only = true, .status = PS_SUBMITTED};
-    int64_t n = 0, mine = 0;
-    if (!ok(k, pledge_count(k->r->db, &all, &n)) || !ok(k, pledge_count(k->r->db, &own, &mine))) return;
-    cJSON *x = item(k, items, "pledges_submitted", "待审核的承诺（审诺）", n - mine, xasprintf("/orgs/%lld/pledges?status=submitted", (long long)o->id));
-    all.limit = DESK_LIST;
-    all.member_only = true; /* the short list: members' pledges, which o always reviews */
-    if (n - mine > 0 && !ok(k, pledge_list(k->r->db, &all, pledge_entry, x))) return;
+    pledge_query members = {.root = o, .subtree = true, .member_only = true, .status = PS_SUBMITTED}; /* o always reviews these */
+    int64_t mine = 0;
+    if (!ok(k, pledge_count(k->r->db, &own, &mine))) return;
+    pledges_item(k, items, "pledges_submitted", "待审核的承诺（审诺）", &all, mine, &members,
+                 xasprintf("/orgs/%lld/pledges?status=submitted", (long long)o->id));
     pledge_query late = {.root = o, .subtree = true, .status = -1, .overdue = true};
-    if (!ok(k, pledge_count(k->r->db, &late, &n))) return;
-    item(k, items, "pledges_overdue", "逾期未完成的承诺", n, xasprintf("/orgs/%lld/pledges?overdue=1", (long long)o->id));
+    pledges_item(k, items, "pledges_overdue", "逾期未完成的承诺", &late, 0, NULL, xasprintf("/orgs/%lld/pledges?overdue=1", (long long)o->id));
 }
 
 /* The grades of the round open over o: to decide by the branch meeting, and (an office) 优秀 and
@@ -135,6 +149,29 @@ static void round_items(desk *k, cJSON *items, const org *o, int work)
     }
 }
 
+static int feedback_entry(void *ctx, const feedback *f)
+{
+    char label[400], h[64];
+    snprintf(label, sizeof label, "%s · %s · %s 到期", feedback_kind_label(f->kind), f->org_name, f->due_date);
+    snprintf(h, sizeof h, "/feedback/%lld", (long long)f->id);
+    entry(ctx, label, h);
+    return 0;
+}
+
+/* An item counting the feedback of q in view, with a short list of the most urgent. */
+static void feedback_item(desk *k, cJSON *items, const char *key, const char *label, feedback_query q, int view, char *href)
+{
+    int64_t n = 0;
+    q.view = view;
+    if (!ok(k, feedback_count(k->r->db, &q, &n))) {
+        free(href);
+        return;
+    }
+    cJSON *x = item(k, items, key, label, n, href);
+    q.limit = DESK_LIST;
+    if (n > 0) ok(k, feedback_list(k->r->db, &q, feedback_entry, x));
+}
+
 /* Open items due within the reminder window and overdue, of one class: ordinary items (reports
  * false) or reports (举报), as the feedback list counts them for this user. */
 static void feedback_items(desk *k, cJSON *items, const org *o, bool reports)
@@ -145,15 +182,10 @@ static void feedback_items(desk *k, cJSON *items, const org *o, bool reports)
                         .today = k->today, .soon = k->soon};
     if (!q.see_normal && !q.see_reports) return;
     const char *kq = reports ? "&kind=report" : "";
-    int64_t n = 0;
-    q.view = FV_REMINDERS;
-    if (!ok(k, feedback_count(k->r->db, &q, &n))) return;
-    item(k, items, reports ? "reports_due_soon" : "feedback_due_soon", reports ? "3 个工作日内到期的举报" : "3 个工作日内到期的意见建议、投诉",
-         n, xasprintf("/orgs/%lld/feedback?view=reminders%s", (long long)o->id, kq));
-    q.view = FV_OVERDUE;
-    if (!ok(k, feedback_count(k->r->db, &q, &n))) return;
-    item(k, items, reports ? "reports_overdue" : "feedback_overdue", reports ? "已逾期的举报" : "已逾期的意见建议、投诉", n,
-         xasprintf("/orgs/%lld/feedback?view=overdue%s", (long long)o->id, kq));
+    feedback_item(k, items, reports ? "reports_due_soon" : "feedback_due_soon", reports ? "3 个工作日内到期的举报" : "3 个工作日内到期的意见建议、投诉",
+                  q, FV_REMINDERS, xasprintf("/orgs/%lld/feedback?view=reminders%s", (long long)o->id, kq));
+    feedback_item(k, items, reports ? "reports_overdue" : "feedback_overdue", reports ? "已逾期的举报" : "已逾期的意见建议、投诉", q, FV_OVERDUE,
+                  xasprintf("/orgs/%lld/feedback?view=overdue%s", (long long)o->id, kq));
 }
 
 /* Rectification items submitted and waiting to be verified (验收销号): o's strict subtree, as the
@@ -241,20 +273,17 @@ static void member_section(desk *k, cJSON *sections)
     int f = member_get(k->r->db, k->r->user.member_id, &m);
     if (!ok(k, f < 0 ? CX_ERR : CX_OK) || f == 0 || !m.active) return;
     cJSON *items = section(sections, "我的事项", NULL);
-    int64_t draft = 0, returned = 0, n = 0;
-    pledge_query q = {.member_id = m.id, .status = PS_DRAFT};
-    if (!ok(k, pledge_count(k->r->db, &q, &draft))) return;
-    q.status = PS_RETURNED;
-    if (!ok(k, pledge_count(k->r->db, &q, &returned))) return;
-    item(k, items, "my_pledges_draft", "草稿或被退回的承诺（待提交）", draft + returned, xstrdup("/me/pledges"));
+    pledge_query draft = {.member_id = m.id, .status = PS_DRAFT};
+    pledges_item(k, items, "my_pledges_draft", "草稿（未提交）的承诺", &draft, 0, NULL, xstrdup("/me/pledges"));
+    pledge_query returned = {.member_id = m.id, .status = PS_RETURNED};
+    pledges_item(k, items, "my_pledges_returned", "被退回待修改的承诺", &returned, 0, NULL, xstrdup("/me/pledges"));
     char week[11];
     day_string(day_number(k->today) + DESK_SOON_DAYS, week);
     pledge_query due = {.member_id = m.id, .status = PS_IN_PROGRESS, .due_from = k->today, .due_to = week};
-    if (!ok(k, pledge_count(k->r->db, &due, &n))) return;
-    item(k, items, "my_pledges_due", "7 天内到期的承诺", n, xstrdup("/me/pledges"));
+    pledges_item(k, items, "my_pledges_due", "7 天内到期的承诺", &due, 0, NULL, xstrdup("/me/pledges"));
     pledge_query late = {.member_id = m.id, .status = -1, .overdue = true};
-    if (!ok(k, pledge_count(k->r->db, &late, &n))) return;
-    item(k, items, "my_pledges_overdue", "已逾期的承诺", n, xstrdup("/me/pledges"));
+    pledges_item(k, items, "my_pledges_overdue", "已逾期的承诺", &late, 0, NULL, xstrdup("/me/pledges"));
+    if (k->failed) return;
     review_round rd;
     int have = round_current(k->r->db, m.org_path, &rd);
     if (!ok(k, have < 0 ? CX_ERR : CX_OK)) return;

@@ -90,7 +90,7 @@ test('each role sees its own sections, each item with a link to where it is acte
   assert.deepEqual(await keys(secretary), [[branch, [...admin, 'org_review_owed', ...rest]]]);
   assert.deepEqual(await keys(leader), [['领导点评', ['commentary_owed']]]);
   assert.deepEqual(await keys(discipline), [[rootId, ['reports_due_soon', 'reports_overdue']]]);
-  assert.deepEqual(await keys(member), [['我的事项', ['my_pledges_draft', 'my_pledges_due', 'my_pledges_overdue', 'self_review_owed', 'peer_reviews_owed']]]);
+  assert.deepEqual(await keys(member), [['我的事项', ['my_pledges_draft', 'my_pledges_returned', 'my_pledges_due', 'my_pledges_overdue', 'self_review_owed', 'peer_reviews_owed']]]);
   const d = await desk(secretary);
   assert.equal(d[`${branch}:pledges_submitted`].href, `/orgs/${branch}/pledges?status=submitted`);
   assert.equal(d[`${branch}:pledges_overdue`].href, `/orgs/${branch}/pledges?overdue=1`);
@@ -118,6 +118,7 @@ const newPledge = (over = {}) => ({
 test('a member\'s pledge: draft on the member\'s desk, submitted on the reviewers\', approved off again', async () => {
   const p = await moves('a draft', async () => (await ok(await member.post('/api/v1/pledges', newPledge({ due_date: daysFromToday(5) })), 201)).pledge,
     [[member, 'my_pledges_draft', null, 1], [secretary, 'pledges_submitted', branch, 0]]);
+  assert.ok((await desk(member)).my_pledges_draft.list.some((e) => e.href === `/pledges/${p.id}`), 'the member\'s short list names the draft');
   await moves('submitted', () => ok((member.post(`/api/v1/pledges/${p.id}/submit`))), [
     [member, 'my_pledges_draft', null, -1],
     [secretary, 'pledges_submitted', branch, 1], [town, 'pledges_submitted', townId, 1], [office, 'pledges_submitted', rootId, 1],
@@ -137,11 +138,13 @@ test('a member\'s pledge: draft on the member\'s desk, submitted on the reviewer
   await ok(await member.post(`/api/v1/pledges/${q.id}/submit`));
   await moves('returned', () => ok((secretary.post(`/api/v1/pledges/${q.id}/return`, { reason: '措施不够具体，请补充时间安排' }))), [
     [secretary, 'pledges_submitted', branch, -1], [town, 'pledges_submitted', townId, -1], [office, 'pledges_submitted', rootId, -1],
-    [member, 'my_pledges_draft', null, 1]]);
+    [member, 'my_pledges_returned', null, 1]]);
   // the days pass (the due date is moved, as only time would): due within 7 days → overdue
   await moves('overdue', () => sqlOn(srv.db, `UPDATE pledge SET due_date = '${daysFromToday(-2)}' WHERE id = ${p.id}`), [
     [member, 'my_pledges_due', null, -1], [member, 'my_pledges_overdue', null, 1],
     [secretary, 'pledges_overdue', branch, 1], [town, 'pledges_overdue', townId, 1], [office, 'pledges_overdue', rootId, 1]]);
+  assert.ok((await desk(member)).my_pledges_overdue.list.some((e) => e.href === `/pledges/${p.id}`));
+  assert.ok((await desk(secretary))[`${branch}:pledges_overdue`].list.some((e) => e.href === `/pledges/${p.id}`));
 });
 
 test('an organisation\'s own pledge waits on the desk above it, not on its own', async () => {
@@ -153,9 +156,12 @@ test('an organisation\'s own pledge waits on the desk above it, not on its own',
 test('feedback due within 3 working days and overdue, and reports for the discipline inspector', async () => {
   await ok(await office.post(`/api/v1/orgs/${rootId}/feedback-settings`, { kind: 'opinion', due_days: 1 }));
   const enter = (c, org, body) => ok((c.post(`/api/v1/orgs/${org}/feedback`, { channel: 'hotline', text: `工作台测试事项 ${++n}`, ...body })), 201);
-  await moves('an opinion due tomorrow', () => enter(secretary, branch, { kind: 'opinion' }), [
+  const soon = await moves('an opinion due tomorrow', () => enter(secretary, branch, { kind: 'opinion' }), [
     [secretary, 'feedback_due_soon', branch, 1], [town, 'feedback_due_soon', townId, 1], [office, 'feedback_due_soon', rootId, 1],
     [discipline, 'reports_due_soon', rootId, 0]]);
+  const listed = (await desk(town))[`${townId}:feedback_due_soon`].list;
+  assert.ok(listed.some((e) => e.href === `/feedback/${soon.id}` && e.label.includes(soon.due_date)), JSON.stringify(listed));
+  assert.ok(listed.every((e) => !e.label.includes('工作台测试事项')), 'the short list names no text of an item');
   await moves('an opinion received long ago', () => enter(secretary, branch, { kind: 'opinion', channel: 'letter', received_date: daysFromToday(-30) }), [
     [secretary, 'feedback_overdue', branch, 1], [town, 'feedback_overdue', townId, 1], [office, 'feedback_overdue', rootId, 1]]);
   // a report (举报) about a member of the branch: the inspectors' desk only, never the secretary's

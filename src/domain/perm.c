@@ -183,3 +183,9 @@ bool perm_may_see_area(const principal *p, const char *path)
 bool perm_may_approve_grade(const principal *p, const char *org_path) { return perm_above(p, ROLE_OFFICE, org_path); }
 
 bool perm_may_review_org(const principal *p, const char *org_path) { return perm_at(p, ROLE_SECRETARY, org_path); }
+
+int perm_desk(const principal *p, const char *org_path)
+{
+    return (perm_at(p, ROLE_ADMIN, org_path) ? DESK_RUN : 0) | (perm_at(p, ROLE_OFFICE, org_path) ? DESK_APPROVE : 0) |
+           (perm_at(p, ROLE_DISCIPLINE, org_path) ? DESK_REPORTS : 0);
+}

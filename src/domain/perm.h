@@ -109,6 +109,15 @@ bool perm_may_grant(const principal *p, int role, const char *org_path);
  * never p's own; p may grant every one of them (perm_may_grant); an account with no grant only
  * the system. */
 bool perm_may_manage_account(const principal *p, int64_t user_id, const grant *g, int n);
+/* What the to-do desk (工作台) of p shows for the organisation at org_path, from the roles p holds
+ * exactly there (each covering its subtree), as DESK_* bits; 0: no section (a leader's work is
+ * its charges, a member's their own, both apart from any organisation). */
+enum {
+    DESK_RUN = 1,     /* an office or secretary: pledges to review, grades to decide, feedback, rectification, accounts */
+    DESK_APPROVE = 2, /* an office: 优秀 and 不合格 of the levels below to approve (perm_may_approve_grade) */
+    DESK_REPORTS = 4, /* a discipline inspector: reports (举报) due */
+};
+int perm_desk(const principal *p, const char *org_path);
 
 /* Union of the role bits p holds anywhere. */
 int perm_roles(const principal *p);

@@ -737,6 +737,16 @@ int feedback_count(db *d, const feedback_query *f, int64_t *n)
     return db_q_count(d, &q, n);
 }
 
+int feedback_soon(db *d, char today[11], char soon[11])
+{
+    workday_cal cal;
+    date_today(today);
+    int rc = feedback_calendar(d, &cal);
+    if (rc == CX_OK) workday_add(&cal, today, FEEDBACK_SOON_DAYS, soon);
+    workday_cal_free(&cal);
+    return rc;
+}
+
 #define PUB_WHERE " WHERE f.published = 1 AND f.status = 'replied' AND f.kind <> 'report'"
 
 int feedback_published(db *d, int64_t offset, int64_t limit, feedback_fn fn, void *ctx)

@@ -125,6 +125,9 @@ typedef struct feedback_query {
 typedef int (*feedback_fn)(void *ctx, const feedback *f);
 int feedback_list(db *d, const feedback_query *q, feedback_fn fn, void *ctx);
 int feedback_count(db *d, const feedback_query *q, int64_t *n);
+/* Today and the last day of the reminder window (FEEDBACK_SOON_DAYS working days on) over the
+ * effective calendar (feedback_calendar): the today and soon of a feedback_query. */
+int feedback_soon(db *d, char today[11], char soon[11]);
 
 /* Published replies (public, anonymised), newest first. */
 int feedback_published(db *d, int64_t offset, int64_t limit, feedback_fn fn, void *ctx);

@@ -63,6 +63,8 @@ static void grade_q(db_q *q, const char *head, const grade_query *f, char *end)
     db_q_where(q, "g.round_id = ? AND o.path >= ? AND o.path < ?", "iss", f->round_id, f->root->path, end);
     if (f->kind) db_q_where(q, "g.target_kind = ?", "s", f->kind == 2 ? "org" : "member");
     if (f->pending_only) db_q_where(q, "g.approval = 'pending'", "");
+    if (f->undecided_only) db_q_where(q, "g.target_kind = 'member' AND g.computed <> 'none' AND g.decision = ''", "");
+    if (f->below_only) db_q_where(q, "g.org_id <> ?", "i", f->root->id);
 }
 
 int grade_list(db *d, const grade_query *f, grade_fn fn, void *ctx)

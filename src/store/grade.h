@@ -25,6 +25,8 @@ typedef struct grade_query {
     const org *root;
     int kind;
     bool pending_only;                        /* approval = pending */
+    bool undecided_only;                      /* members graded (not 不评定等次) with no branch meeting decision yet */
+    bool below_only;                          /* in root's strict subtree (not root's own members): those root's office approves */
     int64_t offset, limit;                    /* limit 0 = all */
 } grade_query;
 int grade_list(db *d, const grade_query *q, grade_fn fn, void *ctx);

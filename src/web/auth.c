@@ -110,7 +110,8 @@ void h_login(req *r)
     }
     if (!start_session(r, &pr, "cxzy_login", "/login")) return;
     if (!api) {
-        req_redirect(r, "%s", safe_next(req_in(r, "next")));
+        const char *next = safe_next(req_in(r, "next"));
+        req_redirect(r, "%s", strcmp(next, "/") ? next : "/desk"); /* no page asked for: the desk */
         return;
     }
     cJSON *d = req_data(r);
@@ -149,7 +150,7 @@ void h_activate(req *r)
     }
     if (!start_session(r, &pr, "cxzy_act", "/activate")) return;
     if (!api) {
-        req_redirect(r, "/");
+        req_redirect(r, "/desk");
         return;
     }
     cJSON *d = req_data(r);
@@ -168,12 +169,12 @@ void h_logout(req *r)
 
 void h_me(req *r) { add_me(r, req_data(r)); }
 
+/* Home is the desk (工作台, desk.c): what waits for the user, by the roles held. */
 void h_home(req *r)
 {
-    const grant *g = perm_top_grant(&r->user, ROLE_ANY);
-    if (!g) {
+    if (!perm_top_grant(&r->user, ROLE_ANY)) {
         req_failf(r, 403, "forbidden", "", "您的账号尚未被授予任何组织的角色，请联系管理员");
         return;
     }
-    req_redirect(r, "/orgs/%lld", (long long)g->org_id);
+    req_redirect(r, "/desk");
 }

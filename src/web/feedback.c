@@ -29,7 +29,7 @@
 
 /* The path of the user's own member organisation ("" when the account is not a member): reports
  * about that organisation's subtree are hidden from the user. */
-static const char *viewer_path(req *r)
+const char *viewer_path(req *r)
 {
     char *p = req_keep(r, xcalloc(1, CX_PATH_MAX));
     member *m = xmalloc(sizeof *m);
@@ -47,16 +47,9 @@ static bool flag_in(req *r, const char *name)
 /* Today and the last day of the reminder window (3 working days on) over the effective calendar. */
 static bool dates(req *r, char today[11], char soon[11])
 {
-    workday_cal cal;
-    date_today(today);
-    if (feedback_calendar(r->db, &cal) != CX_OK) {
-        workday_cal_free(&cal);
-        req_failf(r, 500, "db_error", "", "读取工作日历失败");
-        return false;
-    }
-    workday_add(&cal, today, FEEDBACK_SOON_DAYS, soon);
-    workday_cal_free(&cal);
-    return true;
+    if (feedback_soon(r->db, today, soon) == CX_OK) return true;
+    req_failf(r, 500, "db_error", "", "读取工作日历失败");
+    return false;
 }
 
 static bool is_open(const feedback *f) { return f->status == FS_NEW || f->status == FS_ASSIGNED; }

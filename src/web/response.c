@@ -154,6 +154,14 @@ static void page_common(req *r)
         for (int i = 0; i < r->user.ngrants; i++) cJSON_AddItemToArray(roles, cJSON_CreateString(role_label(r->user.grants[i].role)));
         if (perm_roles(&r->user) & ROLE_OFFICE) cJSON_AddTrueToObject(u, "is_office");
         if (perm_roles(&r->user) & ~ROLE_MEMBER) cJSON_AddTrueToObject(u, "is_staff"); /* a role beyond 党员 (dashboards) */
+        if (r->user.member_id) cJSON_AddTrueToObject(u, "is_member");
+        /* 三评 opens the user's work there: an office's or secretary's rounds, a leader's charges,
+         * a member's own reviews */
+        const grant *a = perm_top_grant(&r->user, ROLE_ADMIN);
+        char *rv = a ? xasprintf("/orgs/%lld/rounds", (long long)a->org_id)
+                     : xstrdup(perm_roles(&r->user) & ROLE_LEADER ? "/me/charges" : "/me/reviews");
+        cJSON_AddStringToObject(u, "reviews_href", rv);
+        free(rv);
     }
     if (r->csrf[0]) cJSON_AddStringToObject(d, "csrf", r->csrf);
 }

@@ -23,7 +23,8 @@ const body_spec web_bodies[BODY_NCLASS] = {
 
 const route web_routes[] = {
     /* pages */
-    {"GET", "/", h_home, ROLE_ANY, 0, NULL, "首页：转到本人所在组织"},
+    {"GET", "/", h_home, ROLE_ANY, 0, NULL, "首页：转到工作台"},
+    {"GET", "/desk", h_desk, ROLE_ANY, 0, "desk", "工作台：按本人所持角色列出等待处理的事项与数目，各项链接到办理的页面（desk.c）"},
     {"GET", "/login", h_login_page, 0, R_PUBLIC, "login", "登录页"},
     {"POST", "/login", h_login, 0, R_PUBLIC | R_STATE, "login", "登录"},
     {"POST", "/logout", h_logout, ROLE_ANY, R_STATE, NULL, "退出"},
@@ -192,6 +193,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/accounts/:id/reset", h_account_reset, ROLE_ADMIN, R_STATE | R_API, NULL, "重置密码：返回新的激活码 code（仅此一次）"},
     {"POST", "/api/v1/accounts/:id/lock", h_account_lock, ROLE_ADMIN, R_STATE | R_API, NULL, "锁定账号", .action = 1},
     {"POST", "/api/v1/accounts/:id/unlock", h_account_lock, ROLE_ADMIN, R_STATE | R_API, NULL, "解锁账号", .action = 0},
+    {"GET", "/api/v1/me/desk", h_desk, ROLE_ANY, R_API, NULL, "工作台：sections（每个任职组织一节，另有领导点评、我的事项）的 items（key, label, count, href, list 简短清单）与合计 total"},
     {"GET", "/api/v1/orgs/:id", h_org, ROLE_ANY, R_API, NULL, "组织详情（含上级路径与下级）"},
     {"GET", "/api/v1/orgs/:id/children", h_org_children, ROLE_ANY, R_API, NULL, "下级组织"},
     {"GET", "/api/v1/orgs/:id/tree", h_org_tree, ROLE_ANY, R_API, NULL, "组织树（?depth=）"},

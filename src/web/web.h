@@ -201,6 +201,10 @@ lxw_worksheet *export_open(req *r, xlsx_export *x, const char *sheet, const char
 void export_close(req *r, xlsx_export *x, int rc, const char *file_name, const char *entity, int64_t entity_id, int64_t org_id,
                   const char *after);
 
+/* The path of the user's own member organisation ("" when the account is not a member): reports
+ * and complaints about that organisation's subtree are hidden from the user (feedback.c). */
+const char *viewer_path(req *r);
+
 /* cJSON helpers */
 cJSON *json_org(const org *o);
 cJSON *json_member(const member *m);
@@ -227,6 +231,7 @@ void h_account_slips(req *r);
 void h_account_sms(req *r);
 void h_me(req *r);
 void h_home(req *r);
+void h_desk(req *r);
 void h_org(req *r);
 void h_org_children(req *r);
 void h_org_tree(req *r);

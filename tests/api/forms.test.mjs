@@ -120,7 +120,8 @@ test('a wrong password shows the login form again: 401, the name kept, the messa
 });
 
 test('next is only ever a path on this site, and never the login form itself', async () => {
-  for (const [next, to] of [['https://evil.example/x', '/'], ['//evil.example/x', '/'], ['/login', '/'], ['/login?next=/orgs/1', '/'],
+  // an unsafe next, or none, lands on the desk (工作台)
+  for (const [next, to] of [['https://evil.example/x', '/desk'], ['//evil.example/x', '/desk'], ['/login', '/desk'], ['/login?next=/orgs/1', '/desk'],
     [`/orgs/${branchId}/members?page=2`, `/orgs/${branchId}/members?page=2`]]) {
     const c = new Client(srv.base);
     const r = await submit(c, `/login?next=${encodeURIComponent(next)}`, '/login', { next, username: 'secretary', password: PASSWORD });

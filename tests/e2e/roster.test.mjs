@@ -149,7 +149,9 @@ test('secretary logs in, imports a roster (first with a wrong check digit) and e
   await axe(page, 'the login page');
   await page.getByLabel('用户名').fill('secretary');
   await page.getByLabel('密码').fill(PASSWORD);
-  await Promise.all([page.waitForURL(/\/orgs\/\d+$/), page.getByRole('button', { name: '登录' }).click()]);
+  await Promise.all([page.waitForURL(/\/desk$/), page.getByRole('button', { name: '登录' }).click()]);
+  // from the desk (工作台) to the own branch by its heading
+  await Promise.all([page.waitForURL(/\/orgs\/\d+$/), page.locator('.desk-section h2 a').first().click()]);
 
   // The own branch: its name, the member table, masked 身份证号 only.
   const branchUrl = page.url();
@@ -283,7 +285,9 @@ test('a secretary of another subtree gets the 404 page for the first branch, wit
   await page.goto(srv.base + '/login');
   await page.getByLabel('用户名').fill('secretary2');
   await page.getByLabel('密码').fill(PASSWORD);
-  await Promise.all([page.waitForURL(/\/orgs\/\d+$/), page.getByRole('button', { name: '登录' }).click()]);
+  await Promise.all([page.waitForURL(/\/desk$/), page.getByRole('button', { name: '登录' }).click()]);
+  // from the desk (工作台) to the own branch by its heading
+  await Promise.all([page.waitForURL(/\/orgs\/\d+$/), page.locator('.desk-section h2 a').first().click()]);
   assert.notEqual(page.url(), `${srv.base}/orgs/${branch}`, 'secretary2 lands on another branch');
 
   for (const path of [`/orgs/${branch}`, `/orgs/${branch}/import`, `/orgs/${branch}/tree`]) {

@@ -335,6 +335,17 @@ static void test_feedback_and_campaign(void **state)
     assert_false(perm_may_review_org(&sec, "/1/7/42/43/"));
     assert_false(perm_may_review_org(&off, "/1/7/42/"));
     assert_false(perm_may_review_org(&lead, "/1/7/"));
+    /* the desk: a section where a role is held exactly, its items by the roles held there */
+    assert_int_equal(perm_desk(&off, "/1/"), DESK_RUN | DESK_APPROVE);
+    assert_int_equal(perm_desk(&off, "/1/7/"), 0);
+    assert_int_equal(perm_desk(&sec, "/1/7/42/"), DESK_RUN);
+    assert_int_equal(perm_desk(&lead, "/1/7/"), 0);
+    principal insp = who(ROLE_DISCIPLINE, "/1/", 0), plain = who(ROLE_MEMBER, "/1/7/42/", 9);
+    assert_int_equal(perm_desk(&insp, "/1/"), DESK_REPORTS);
+    assert_int_equal(perm_desk(&plain, "/1/7/42/"), 0);
+    grant_add(&insp, ROLE_SECRETARY, 2, "/1/"); /* two roles at one organisation: one section with both */
+    assert_int_equal(perm_desk(&insp, "/1/"), DESK_RUN | DESK_REPORTS);
+    assert_int_equal(perm_desk(NULL, "/1/"), 0);
     /* a campaign and its rounds: the office over it only */
     assert_true(perm_may_run_campaign(&off, "/1/7/"));
     assert_false(perm_may_run_campaign(&sec, "/1/7/42/"));

@@ -535,11 +535,11 @@ static void item_data(req *r, const feedback *f, const char *vmp)
         }
         if (!feedback_has_accused(f) && f->org_id != f->about_org_id && org_get(r->db, f->org_id, &cur) == 1) add_target(&ac, &cur, 0, 0);
         if (!feedback_has_accused(f)) org_children_plain(r->db, f->org_id, false, add_target, &ac);
-        /* merge: the nearest candidates, picked from a list */
-        pager pg = {.page = 1, .per_page = CANDIDATES_ON_PAGE};
-        if (!candidates_into(r, f, vmp, d, &pg)) return;
-        json_add_i64(d, "candidates_total", pg.total);
-        cJSON_AddBoolToObject(d, "candidates_more", pg.total > CANDIDATES_ON_PAGE);
+        /* merge: the page lists the candidates to pick from, the nearest first, paged (the API
+         * has its own route for them) */
+        pager pg;
+        if (!req_is_api(r) && (!pager_read(r, CANDIDATES_ON_PAGE, CANDIDATES_ON_PAGE, &pg) || !candidates_into(r, f, vmp, d, &pg))) return;
+        if (!req_is_api(r)) pager_json(r, d, &pg);
     }
 }
 

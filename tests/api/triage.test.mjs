@@ -138,6 +138,15 @@ test('merging a picked candidate, on the page and over the API; a merged item is
   const op = await submit({ kind: 'opinion', text: '路灯的事请尽快处理', about_kind: 'org', about_id: branchA });
   expectError(await office.post(`/api/v1/feedback/${dup2.id}/merge`, { into_id: op.id }), 400, 'merge_accused', 'into_id');
   expectError(await office.post(`/api/v1/feedback/${dup2.id}/merge`, {}), 400, 'invalid_into', 'into_id');
+  // the page's list is paged like the API's, the same order
+  const radios = (html) => [...html.matchAll(/type="radio" name="into_id" value="(\d+)"/g)].map((m) => Number(m[1]));
+  const api = await ok(await office.get(`/api/v1/feedback/${dup2.id}/merge-candidates?per_page=2&page=2`));
+  const p2 = await office.get(`/feedback/${dup2.id}?per_page=2&page=2`);
+  assert.equal(p2.status, 200);
+  assert.deepEqual(radios(p2.text), ids(api.candidates));
+  assert.match(p2.text, new RegExp(`共 ${api.paging.total} 条`));
+  assert.match(p2.text, /rel="prev"/);
+  assert.equal(radios((await office.get(`/feedback/${dup2.id}`)).text).length, Math.min(20, api.paging.total));
   assert.equal((await item(dup2.id)).status, 'new');
 });
 

@@ -83,6 +83,22 @@ export async function loginAs(base, username) {
   return c;
 }
 
+/** The demo's staff logged in (office, town, secretary, secretary2, member, leader, discipline),
+ * with the organisations they sit at: rootId (the district), townId (the first town), branchA
+ * (secretary's branch in it) and branchB (secretary2's, in the other town). */
+export async function demoStaff(base) {
+  const names = ['office', 'town', 'secretary', 'secretary2', 'member', 'leader', 'discipline'];
+  const c = Object.fromEntries(await Promise.all(names.map(async (u) => [u, await loginAs(base, u)])));
+  const at = (u) => c[u].user.roles[0].org_id;
+  return { ...c, rootId: at('office'), townId: at('town'), branchA: at('secretary'), branchB: at('secretary2') };
+}
+
+/** Asserts the answer's status (200 unless given) and returns its JSON. */
+export function expectOk(r, status = 200) {
+  assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
+  return r.json;
+}
+
 /** Writes a file in the scratch directory and returns its path. */
 export function scratchFile(name, data) {
   const p = join(scratch, name);

@@ -109,6 +109,23 @@ int feedback_classify_check(const char *category_id, const char *note, feedback_
     return feedback_note_check(note, &out->note, e);
 }
 
+int feedback_org_check(const char *org_id, int64_t *out, cx_err *e)
+{
+    *out = 0;
+    if (!org_id || str_to_i64(org_id, out) != CX_OK || *out <= 0) {
+        *out = 0;
+        return cx_fail(e, 400, "invalid_org", "org_id", "请选择承办的党组织");
+    }
+    return CX_OK;
+}
+
+int feedback_triage_check(const char *category_id, const char *org_id, const char *note, feedback_triage_ok *out, cx_err *e)
+{
+    out->org_id = 0;
+    if (feedback_classify_check(category_id, note, &out->c, e) != CX_OK) return CX_ERR;
+    return feedback_org_check(org_id, &out->org_id, e);
+}
+
 int feedback_publish_check(bool publish, const char *summary, feedback_publish_ok *out, cx_err *e)
 {
     out->publish = publish;

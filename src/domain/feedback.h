@@ -84,6 +84,17 @@ typedef struct feedback_classify_ok {
 /* category_id empty or a positive integer (invalid_category), then the note. */
 int feedback_classify_check(const char *category_id, const char *note, feedback_classify_ok *out, cx_err *e);
 
+/* The organisation an item is assigned to (交办): a positive integer (invalid_org on org_id). */
+int feedback_org_check(const char *org_id, int64_t *out, cx_err *e);
+
+/* Triage in one step (分类并交办): the category and the note as feedback_classify_check, then the
+ * organisation as feedback_org_check. */
+typedef struct feedback_triage_ok {
+    feedback_classify_ok c;
+    int64_t org_id;
+} feedback_triage_ok;
+int feedback_triage_check(const char *category_id, const char *org_id, const char *note, feedback_triage_ok *out, cx_err *e);
+
 /* Publishing a reply: with publish, a summary given (not empty as typed) is 5–300 characters; an
  * empty one is "" here and the store takes the one already stored, or refuses (required). */
 typedef struct feedback_publish_ok {

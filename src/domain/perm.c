@@ -4,6 +4,8 @@
 #include "pledge.h"
 #include <string.h>
 
+static const grant *top_grant_over(const principal *p, int mask, const char *org_path);
+
 static const struct { int role; const char *name, *label; } roles[] = {
     {ROLE_OFFICE, "office", "活动办公室"},
     {ROLE_SECRETARY, "secretary", "党组织书记"},
@@ -100,11 +102,7 @@ bool perm_may_manage_account(const principal *p, int64_t user_id, const grant *g
 
 const grant *perm_top_grant(const principal *p, int mask)
 {
-    const grant *best = NULL;
-    for (int i = 0; p && i < p->ngrants; i++)
-        if ((p->grants[i].role & mask) && (!best || strlen(p->grants[i].path) < strlen(best->path)))
-            best = &p->grants[i];
-    return best;
+    return top_grant_over(p, mask, NULL);
 }
 
 int perm_pledge_relation(const principal *p, const char *org_path, int64_t member_id)
@@ -166,6 +164,22 @@ bool perm_may_publish_feedback(const principal *p, const char *org_path, bool re
 bool perm_may_assign_feedback_to(const principal *p, const char *org_path, bool report)
 {
     return perm_allows(p, report ? ROLE_DISCIPLINE : ROLE_OFFICE, org_path);
+}
+
+/* The highest grant of a role in mask, covering org_path when it is given. */
+static const grant *top_grant_over(const principal *p, int mask, const char *org_path)
+{
+    const grant *best = NULL;
+    for (int i = 0; p && i < p->ngrants; i++)
+        if ((p->grants[i].role & mask) && (!org_path || path_in_subtree(org_path, p->grants[i].path)) &&
+            (!best || strlen(p->grants[i].path) < strlen(best->path)))
+            best = &p->grants[i];
+    return best;
+}
+
+const grant *perm_feedback_triage_root(const principal *p, const char *org_path, bool report)
+{
+    return org_path ? top_grant_over(p, report ? ROLE_DISCIPLINE : ROLE_OFFICE, org_path) : NULL;
 }
 
 bool perm_may_enter_report(const principal *p, const char *org_path) { return perm_allows(p, ROLE_DISCIPLINE, org_path); }

@@ -87,6 +87,10 @@ bool perm_may_publish_feedback(const principal *p, const char *org_path, bool re
 /* p may assign a feedback item to the organisation at org_path: one in p's reach, as an office
  * (for a report, 举报, as a discipline inspector). */
 bool perm_may_assign_feedback_to(const principal *p, const char *org_path, bool report);
+/* Where p triages the feedback of the organisation at org_path: the highest organisation over it at
+ * which p may triage (an office; for a report, 举报, a discipline inspector); NULL when nowhere.
+ * Merge candidates (重复反映) are offered from that grant's subtree only. */
+const grant *perm_feedback_triage_root(const principal *p, const char *org_path, bool report);
 /* p may key in a report (举报) at the organisation at org_path: its discipline inspectors only. */
 bool perm_may_enter_report(const principal *p, const char *org_path);
 /* p works somewhere in the area of a campaign or round at path (a grant inside it or covering it),

@@ -471,31 +471,61 @@ static int finish_item(db *d, const actor *a, const char *action, feedback *f, c
     return store_finish(d, a, action, AUDIT_ENTITY(f), f->id, AUDIT_ORG(f), before, state_json(f), rc, e);
 }
 
+/* The category of a classification: none (0) or an active one; refuses (rolled back) otherwise. */
+static int category_usable(db *d, int64_t cat, cx_err *e)
+{
+    int64_t ok = 1;
+    if (cat && db_i64(d, &ok, 0, "SELECT count(*) FROM feedback_category WHERE id = ? AND active = 1", "i", cat) != CX_OK) return db_fail(d, e);
+    if (!ok) return REFUSE(d, e, 400, "invalid_category", "category_id", "没有这个分类");
+    return CX_OK;
+}
+
+/* Whether open item f may go to org_id: active; for a report or a complaint about someone a
+ * strict ancestor of the accused's organisation. Refuses (rolled back) otherwise. */
+static int assignable(db *d, const feedback *f, int64_t org_id, cx_err *e)
+{
+    org to;
+    int g = org_get(d, org_id, &to);
+    if (g == CX_ERR) return db_fail(d, e);
+    if (g != 1 || !to.active) return REFUSE(d, e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内");
+    if (!open_status(f->status)) return REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再交办", feedback_status_label(f->status));
+    if (feedback_has_accused(f) && (!path_in_subtree(f->about_org_path, to.path) || !strcmp(f->about_org_path, to.path)))
+        return REFUSE(d, e, 400, "not_higher", "org_id", f->kind == FK_REPORT ? "举报只能交由被举报组织的上级党组织的纪检人员办理"
+                                                                             : "投诉只能交由被投诉对象所在组织的上级党组织办理，不能交给被投诉的组织");
+    return CX_OK;
+}
+
+/* Stores the category of f (0: none) and the note when given. */
+static int set_category(db *d, feedback *f, int64_t cat, const feedback_note_ok *note)
+{
+    int r = cat ? db_run(d, "UPDATE feedback SET category_id = ? WHERE id = ?", "ii", cat, f->id)
+                : db_run(d, "UPDATE feedback SET category_id = NULL WHERE id = ?", "i", f->id);
+    if (r == CX_OK && note->given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note->text, f->id);
+    f->category_id = cat;
+    return r;
+}
+
+/* Hands f to org_id (status assigned) and stores the note when given. */
+static int set_org(db *d, feedback *f, int64_t org_id, const feedback_note_ok *note)
+{
+    int r = db_run(d, "UPDATE feedback SET org_id = ?, status = 'assigned' WHERE id = ?", "ii", org_id, f->id);
+    if (r == CX_OK && note && note->given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note->text, f->id);
+    f->org_id = org_id;
+    f->status = FS_ASSIGNED;
+    return r;
+}
+
 int feedback_classify(db *d, const actor *a, int64_t id, const feedback_classify_ok *c, cx_err *e)
 {
-    int64_t cat = c->category_id;
     feedback *f = xmalloc(sizeof *f);
     int rc = CX_ERR;
-    if (begin_item(d, id, f, e) != CX_OK) goto out;
-    int64_t ok = 1;
-    if (cat && (db_i64(d, &ok, 0, "SELECT count(*) FROM feedback_category WHERE id = ? AND active = 1", "i", cat) != CX_OK)) {
-        db_fail(d, e);
-        goto out;
-    }
-    if (!ok) {
-        REFUSE(d, e, 400, "invalid_category", "category_id", "没有这个分类");
-        goto out;
-    }
+    if (begin_item(d, id, f, e) != CX_OK || category_usable(d, c->category_id, e) != CX_OK) goto out;
     if (f->status == FS_MERGED) {
         REFUSE(d, e, 409, "invalid_state", "status", "已合并的事项不能再分类，请在保留的事项上操作");
         goto out;
     }
     char *before = state_json(f);
-    int r = cat ? db_run(d, "UPDATE feedback SET category_id = ? WHERE id = ?", "ii", cat, id)
-                : db_run(d, "UPDATE feedback SET category_id = NULL WHERE id = ?", "i", id);
-    if (r == CX_OK && c->note.given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", c->note.text, id);
-    f->category_id = cat;
-    rc = finish_item(d, a, "classify", f, before, r, e);
+    rc = finish_item(d, a, "classify", f, before, set_category(d, f, c->category_id, &c->note), e);
 out:
     free(f);
     return rc;
@@ -505,32 +535,29 @@ int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const fee
 {
     feedback *f = xmalloc(sizeof *f);
     int rc = CX_ERR;
-    org to;
-    if (begin_item(d, id, f, e) != CX_OK) goto out;
-    int g = org_get(d, org_id, &to);
-    if (g == CX_ERR) {
-        db_fail(d, e);
-        goto out;
-    }
-    if (g != 1 || !to.active) {
-        REFUSE(d, e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内");
-        goto out;
-    }
-    if (!open_status(f->status)) {
-        REFUSE(d, e, 409, "invalid_state", "status", "该事项%s，不能再交办", feedback_status_label(f->status));
-        goto out;
-    }
-    if (feedback_has_accused(f) && (!path_in_subtree(f->about_org_path, to.path) || !strcmp(f->about_org_path, to.path))) {
-        REFUSE(d, e, 400, "not_higher", "org_id", f->kind == FK_REPORT ? "举报只能交由被举报组织的上级党组织的纪检人员办理"
-                                                                       : "投诉只能交由被投诉对象所在组织的上级党组织办理，不能交给被投诉的组织");
-        goto out;
-    }
+    if (begin_item(d, id, f, e) != CX_OK || assignable(d, f, org_id, e) != CX_OK) goto out;
     char *before = state_json(f);
-    int r = db_run(d, "UPDATE feedback SET org_id = ?, status = 'assigned' WHERE id = ?", "ii", org_id, id);
-    if (r == CX_OK && note->given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note->text, id);
-    f->org_id = org_id;
-    f->status = FS_ASSIGNED;
-    rc = finish_item(d, a, "assign", f, before, r, e);
+    rc = finish_item(d, a, "assign", f, before, set_org(d, f, org_id, note), e);
+out:
+    free(f);
+    return rc;
+}
+
+int feedback_triage(db *d, const actor *a, int64_t id, const feedback_triage_ok *t, cx_err *e)
+{
+    feedback *f = xmalloc(sizeof *f);
+    int rc = CX_ERR;
+    /* every check before any change: a bad category or organisation changes nothing */
+    if (begin_item(d, id, f, e) != CX_OK || category_usable(d, t->c.category_id, e) != CX_OK || assignable(d, f, t->org_id, e) != CX_OK)
+        goto out;
+    /* two audit records in the one transaction: the classification, then the assignment */
+    char *before = state_json(f);
+    int r = set_category(d, f, t->c.category_id, &t->c.note);
+    char *classified = state_json(f);
+    if (r == CX_OK) r = audit_append(d, a, "classify", AUDIT_ENTITY(f), f->id, AUDIT_ORG(f), before, classified, "ok");
+    free(before);
+    if (r == CX_OK) r = set_org(d, f, t->org_id, NULL);
+    rc = finish_item(d, a, "assign", f, classified, r, e);
 out:
     free(f);
     return rc;
@@ -688,6 +715,17 @@ int feedback_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128]
 
 /* ---- lists ---- */
 
+/* The items like may be merged into (feedback_merge's rules): open, not itself, of its class
+ * (both reports or neither); for a complaint about someone, one about the same organisation. */
+static void candidates_where(db_q *q, const feedback *like)
+{
+    db_q_where(q, "f.id <> ?", "i", like->id);
+    db_q_where(q, "f.status IN ('new','assigned')", "");
+    db_q_where(q, like->kind == FK_REPORT ? "f.kind = 'report'" : "f.kind <> 'report'", "");
+    if (like->kind == FK_COMPLAINT && feedback_has_accused(like))
+        db_q_where(q, "f.kind = 'complaint' AND f.about_kind <> '' AND f.about_org_id = ?", "i", like->about_org_id);
+}
+
 /* The visibility rule of feedback_visible in SQL, then the filters present; end must outlive q. */
 static void fb_where(db_q *q, const feedback_query *f, char end[CX_PATH_MAX])
 {
@@ -706,6 +744,7 @@ static void fb_where(db_q *q, const feedback_query *f, char end[CX_PATH_MAX])
     if (f->view == FV_OVERDUE && *f->today) db_q_where(q, "f.due_date < ?", "s", f->today);
     if (f->view == FV_REMINDERS && *f->today) db_q_where(q, "f.due_date >= ?", "s", f->today);
     if (f->view == FV_REMINDERS && *f->soon) db_q_where(q, "f.due_date <= ?", "s", f->soon);
+    if (f->like) candidates_where(q, f->like);
 }
 
 /* Runs q with LIMIT and OFFSET appended, calling fn for each item. */
@@ -724,7 +763,12 @@ int feedback_list(db *d, const feedback_query *f, feedback_fn fn, void *ctx)
     db_q q;
     db_q_init(&q, "SELECT " FB_COLS FB_FROM);
     fb_where(&q, f, end);
-    db_q_add(&q, by_due ? " ORDER BY f.due_date, f.created_at, f.id" : " ORDER BY f.created_at DESC, f.id", "");
+    const feedback *k = f->like;
+    if (k) /* merge candidates: the same target, then the same category, first; newest first */
+        db_q_add(&q, " ORDER BY CASE WHEN f.about_kind = ? AND f.about_id = ? THEN 0 ELSE 1 END, "
+                     "CASE WHEN coalesce(f.category_id, 0) = ? THEN 0 ELSE 1 END, f.created_at DESC, f.id",
+                 "sii", k->about_kind[0] ? k->about_kind : "-", k->about_id, k->category_id ? k->category_id : -1);
+    else db_q_add(&q, by_due ? " ORDER BY f.due_date, f.created_at, f.id" : " ORDER BY f.created_at DESC, f.id", "");
     return run_list(d, &q, f->offset, f->limit, fn, ctx);
 }
 

@@ -100,6 +100,10 @@ int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const fee
  * neither); a complaint about someone only into a complaint about the same organisation (400
  * merge_accused). */
 int feedback_merge(db *d, const actor *a, int64_t id, int64_t into_id, cx_err *e);
+/* Classifies and assigns in one transaction (two audit records: classify, assign): the category
+ * as feedback_classify, the organisation as feedback_assign; a bad category or organisation, or
+ * an item no longer open, changes nothing. The caller checks the user's reach over org_id. */
+int feedback_triage(db *d, const actor *a, int64_t id, const feedback_triage_ok *t, cx_err *e);
 /* The reply as feedback_reply_check passed it; publish (never for a report) needs an anonymised
  * summary, given or already stored. */
 int feedback_reply(db *d, const actor *a, int64_t id, const feedback_reply_ok *r, cx_err *e);
@@ -121,6 +125,10 @@ typedef struct feedback_query {
     int kind, status;           /* -1 any */
     const char *today, *soon;   /* today and the last day of the reminder window */
     int64_t offset, limit;      /* limit 0: no limit */
+    const feedback *like;       /* set: only the items it may be merged into (feedback_merge's rules: open,
+                                   not itself, its class, a complaint about someone only into one about
+                                   the same organisation), those about the same target and then of the
+                                   same category first, newest first */
 } feedback_query;
 typedef int (*feedback_fn)(void *ctx, const feedback *f);
 int feedback_list(db *d, const feedback_query *q, feedback_fn fn, void *ctx);

@@ -440,6 +440,50 @@ static void history_into(req *r, const feedback *f, cJSON *d)
     db_done(s);
 }
 
+/* ---- merge candidates: the items an item may be merged into, to pick from a list ---- */
+
+#define CANDIDATES_ON_PAGE 20
+
+typedef struct cand_ctx {
+    cJSON *arr;
+    const feedback *like;
+    const char *today, *soon;
+} cand_ctx;
+
+static int add_candidate(void *ctx, const feedback *k)
+{
+    cand_ctx *c = ctx;
+    cJSON *j = json_item(k, c->today, c->soon);
+    cJSON_AddBoolToObject(j, "same_target", c->like->about_kind[0] && !strcmp(k->about_kind, c->like->about_kind) && k->about_id == c->like->about_id);
+    cJSON_AddBoolToObject(j, "same_category", c->like->category_id && k->category_id == c->like->category_id);
+    cJSON_AddItemToArray(c->arr, j);
+    return 0;
+}
+
+/* One page of the items open item f may be merged into, from the subtree where the user triages
+ * it (perm_feedback_triage_root), by feedback_merge's rules, under the visibility rule of lists:
+ * d.candidates, and pg's total. False after failing the request. */
+static bool candidates_into(req *r, const feedback *f, const char *vmp, cJSON *d, pager *pg)
+{
+    char today[11], soon[11];
+    if (!dates(r, today, soon)) return false;
+    org *root = req_keep(r, xmalloc(sizeof *root));
+    const grant *g = perm_feedback_triage_root(&r->user, f->org_path, f->kind == FK_REPORT);
+    cand_ctx c = {cJSON_AddArrayToObject(d, "candidates"), f, today, soon};
+    if (!g) return pager_set_total(pg, 0), true;
+    feedback_query q = {.root = root, .see_normal = f->kind != FK_REPORT, .see_reports = f->kind == FK_REPORT, .viewer_member_path = vmp,
+                        .view = FV_ALL, .kind = -1, .status = -1, .today = today, .soon = soon, .like = f};
+    int64_t total = 0;
+    if (org_get(r->db, g->org_id, root) != 1 || feedback_count(r->db, &q, &total) != CX_OK) goto fail;
+    pager_set_total(pg, total);
+    q.offset = pager_offset(pg);
+    q.limit = pg->per_page;
+    if (feedback_list(r->db, &q, add_candidate, &c) == CX_OK) return true;
+fail:
+    req_failf(r, 500, "db_error", "", "读取可合并的事项失败");
+    return false;
+}
+
 static bool can_publish(const principal *p, const char *vmp, const feedback *f);
 static bool can_reveal(const principal *p, const char *vmp, const feedback *f);
 
@@ -484,6 +528,11 @@ static void item_data(req *r, const feedback *f, const char *vmp)
         }
         if (!feedback_has_accused(f) && f->org_id != f->about_org_id && org_get(r->db, f->org_id, &cur) == 1) add_target(&ac, &cur, 0, 0);
         if (!feedback_has_accused(f)) org_children_plain(r->db, f->org_id, false, add_target, &ac);
+        /* merge: the page lists the candidates to pick from, the nearest first, paged (the API
+         * has its own route for them) */
+        pager pg;
+        if (!req_is_api(r) && (!pager_read(r, CANDIDATES_ON_PAGE, CANDIDATES_ON_PAGE, &pg) || !candidates_into(r, f, vmp, d, &pg))) return;
+        if (!req_is_api(r)) pager_json(r, d, &pg);
     }
 }
 
@@ -553,22 +602,52 @@ void h_feedback_classify(req *r)
     else acted(r, &a, feedback_classify(r->db, &r->who, a.f->id, &c, &a.e));
 }
 
+/* The organisation an item goes to must be within the user's reach: an office (for a report,
+ * discipline) over it; 404 on org_id otherwise, as if it did not exist. */
+static bool reachable(req *r, act *a, int64_t to)
+{
+    org o;
+    if (org_get(r->db, to, &o) == 1 && perm_may_assign_feedback_to(&r->user, o.path, a->f->kind == FK_REPORT)) return true;
+    cx_fail(&a->e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内");
+    return false;
+}
+
 void h_feedback_assign(req *r)
 {
     act a;
     if (!acting(r, &a, feedback_can_triage, "只有活动办公室可以交办")) return;
-    const char *os = req_in(r, "org_id");
     int64_t to = 0;
-    org o;
-    /* the target must be within the user's reach: office (or, for a report, discipline) over it */
-    if (!os || str_to_i64(os, &to) != CX_OK || to <= 0) acted(r, &a, cx_fail(&a.e, 400, "invalid_org", "org_id", "请选择承办的党组织"));
-    else if (org_get(r->db, to, &o) != 1 || !perm_may_assign_feedback_to(&r->user, o.path, a.f->kind == FK_REPORT))
-        acted(r, &a, cx_fail(&a.e, 404, "not_found", "org_id", "党组织不存在、已停用或不在您的管理范围内"));
-    else {
-        feedback_note_ok note;
-        acted(r, &a, feedback_note_check(req_in(r, "note"), &note, &a.e) == CX_OK ? feedback_assign(r->db, &r->who, a.f->id, to, &note, &a.e)
-                                                                                 : CX_ERR);
+    feedback_note_ok note;
+    if (feedback_org_check(req_in(r, "org_id"), &to, &a.e) != CX_OK || !reachable(r, &a, to) || feedback_note_check(req_in(r, "note"), &note, &a.e) != CX_OK)
+        acted(r, &a, CX_ERR);
+    else acted(r, &a, feedback_assign(r->db, &r->who, a.f->id, to, &note, &a.e));
+}
+
+/* Classify and assign in one step (one form, one transaction). */
+void h_feedback_triage(req *r)
+{
+    act a;
+    if (!acting(r, &a, feedback_can_triage, "只有活动办公室可以分类和交办")) return;
+    feedback_triage_ok t;
+    if (feedback_triage_check(req_in(r, "category_id"), req_in(r, "org_id"), req_in(r, "note"), &t, &a.e) != CX_OK || !reachable(r, &a, t.org_id))
+        acted(r, &a, CX_ERR);
+    else acted(r, &a, feedback_triage(r->db, &r->who, a.f->id, &t, &a.e));
+}
+
+void h_feedback_merge_candidates(req *r)
+{
+    act a;
+    if (!acting(r, &a, feedback_can_triage, "只有活动办公室可以合并")) return;
+    if (!is_open(a.f)) {
+        cx_fail(&a.e, 409, "invalid_state", "status", "该事项%s，不能再合并", feedback_status_label(a.f->status));
+        req_fail(r, &a.e);
+        return;
     }
+    pager pg;
+    cJSON *d = req_data(r);
+    if (!pager_read(r, CANDIDATES_ON_PAGE, 100, &pg) || !candidates_into(r, a.f, a.vmp, d, &pg)) return;
+    json_add_i64(d, "id", a.f->id);
+    pager_json(r, d, &pg);
 }
 
 void h_feedback_merge(req *r)
@@ -578,7 +657,7 @@ void h_feedback_merge(req *r)
     const char *is = req_in(r, "into_id");
     int64_t into = 0;
     feedback *k = a.f + 1;
-    if (!is || str_to_i64(is, &into) != CX_OK || into <= 0) acted(r, &a, cx_fail(&a.e, 400, "invalid_into", "into_id", "请填写要保留的事项编号"));
+    if (!is || str_to_i64(is, &into) != CX_OK || into <= 0) acted(r, &a, cx_fail(&a.e, 400, "invalid_into", "into_id", "请选择要合并到的事项（保留的事项）"));
     else if (feedback_get(r->db, into, k) != 1 || !feedback_can_triage(&r->user, a.vmp, k))
         acted(r, &a, cx_fail(&a.e, 404, "not_found", "into_id", "要保留的事项不存在或不在您的管理范围内"));
     else acted(r, &a, feedback_merge(r->db, &r->who, a.f->id, into, &a.e));

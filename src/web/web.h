@@ -380,6 +380,8 @@ void h_feedback(req *r);
 void h_feedback_classify(req *r);
 void h_feedback_assign(req *r);
 void h_feedback_merge(req *r);
+void h_feedback_merge_candidates(req *r);
+void h_feedback_triage(req *r);
 void h_feedback_reply(req *r);
 void h_feedback_publish(req *r);
 void h_feedback_reveal(req *r);

@@ -94,6 +94,7 @@ const rect = (await api(await secretary.post(`/api/v1/orgs/${branchId}/rectifica
 const fb = (await api(await secretary.post(`/api/v1/orgs/${branchId}/feedback`, {
   kind: 'opinion', channel: 'hotline', text: '路灯坏了，请修一下', name: '来电群众' }), 201));
 const fbId = fb.id ?? fb.feedback?.id;
+await api(await secretary.post(`/api/v1/orgs/${branchId}/feedback`, { kind: 'opinion', channel: 'hotline', text: '路灯坏了好几天了', name: '来电群众' }), 201); // one to merge into
 const win = (await api(await secretary.post(`/api/v1/orgs/${branchId}/windows`, { name: '便民服务窗口（表单测试）' }), 201)).window;
 const batch = (await api(await town.post(`/api/v1/orgs/${branchId}/paper-batches`, { target_kind: 'org', sheets: 2 }), 201)).batch;
 
@@ -191,8 +192,8 @@ const cases = [
   ['secretary', `/rectifications/${rect.id}`, `/rectifications/${rect.id}/cancel`, { reason: '' }, 400, 'reason'],
   ['secretary', `/orgs/${branchId}/feedback/new`, `/orgs/${branchId}/feedback`,
     { kind: 'opinion', channel: 'hotline', text: '', name: '来电群众' }, 400, 'text', { name: '来电群众' }],
-  ['office', `/feedback/${fbId}`, `/feedback/${fbId}/assign`, { org_id: 'abc' }, 400, 'org_id'],
-  ['office', `/feedback/${fbId}`, `/feedback/${fbId}/merge`, { into_id: 'abc' }, 400, 'into_id', { into_id: 'abc' }],
+  ['office', `/feedback/${fbId}`, `/feedback/${fbId}/triage`, { category_id: '', org_id: 'abc', note: '先核实' }, 400, 'org_id', { note: '先核实' }],
+  ['office', `/feedback/${fbId}`, `/feedback/${fbId}/merge`, { into_id: 'abc' }, 400, 'into_id'], // picked from a list: nothing typed to keep
   ['office', '/calendar', '/calendar', { date: '2026-02-30', kind: 'holiday', name: '春节' }, 400, 'date', { name: '春节' }],
   ['office', `/campaigns/${campaign.id}`, `/campaigns/${campaign.id}/phases`, { name: '动员阶段', start_date: '2026-05-01', end_date: '2026-04-01' }, 400,
     'end_date', { name: '动员阶段' }],

@@ -219,6 +219,7 @@ Object.assign(BODIES, { // feedback (feedback.c)
   'POST /orgs/{id}/feedback-settings': () => ({ kind: 'complaint', due_days: 5 }),
   'POST /feedback/{id}/classify': () => ({ category_id: 1, note: '越权备注' }),
   'POST /feedback/{id}/assign': () => ({ org_id: A.org.id }),
+  'POST /feedback/{id}/triage': () => ({ category_id: 1, org_id: A.org.id, note: '越权分类交办' }),
   'POST /feedback/{id}/merge': () => ({ into_id: B.feedback.id }),
   'POST /feedback/{id}/reply': () => ({ reply: `越权答复${++seq}` }),
   'POST /feedback/{id}/publish': () => ({ publish: true, summary: '越权公开的摘要' }),

@@ -2,13 +2,14 @@
 // resident with a phone (390×844, no login) opens a service window's public page — the page
 // behind its QR code — follows “意见建议/投诉”, files a complaint with a photo and gets the
 // tracking code; the district office (its own browser) classifies the complaint and assigns it
-// to the town above the branch (a 投诉 about the branch's window never goes to the branch); the
+// to the town above the branch in one submit (a 投诉 about the branch's window never goes to the
+// branch), and merges a second resident's complaint into it by picking it from a list; the
 // town's office replies and publishes the reply; the resident types the
 // code in and reads the reply. The member card and the board link to the form too. axe-core
 // runs on every public page of the path (serious/critical fail).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, PASSWORD, PNG_1x1, launchChromium, axeCheck, loginAs } from '../lib.mjs';
+import { startServerOn, Client, PASSWORD, PNG_1x1, launchChromium, axeCheck, loginAs } from '../lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
 const srv = await startServerOn();
@@ -81,16 +82,39 @@ test('a resident\'s complaint at a service window, answered by the town above th
   assert.match(await o.page.textContent('main'), /赵\*\*/, 'the sender is masked');
   assert.doesNotMatch(await o.page.textContent('main'), /赵大爷|13912345678/);
   assert.equal(await o.page.locator('.evidence img').count(), 1, 'the photo is attached');
+  // classify and assign in one submit
+  assert.equal(await o.page.getByRole('button', { name: '保存分类' }).count(), 0, 'one form, not two');
   await o.page.selectOption('#category_id', { label: '办事效率' });
-  await Promise.all([o.page.waitForURL(itemUrl), o.page.getByRole('button', { name: '保存分类' }).click()]);
   assert.ok(!(await o.page.locator('#org_id option').evaluateAll((os) => os.map((x) => x.value))).includes(String(branch)),
     'never offered to the branch it is about');
   await o.page.selectOption('#org_id', String(townId));
-  await Promise.all([o.page.waitForURL(itemUrl), o.page.getByRole('button', { name: '交办' }).click()]);
-  await noAlert(o.page, 'assigning');
+  await o.page.fill('#note', '核实窗口午间值班');
+  await Promise.all([o.page.waitForURL(itemUrl), o.page.getByRole('button', { name: '分类并交办' }).click()]);
+  await noAlert(o.page, 'classifying and assigning');
   assert.match(await o.page.textContent('h1'), /办理中/);
   assert.match(await o.page.textContent('main'), /办事效率/);
+  assert.match(await o.page.textContent('.timeline'), /分类[\s\S]*交办/, 'both steps in the history');
   const id = itemUrl.split('/').pop();
+
+  // the same complaint again, by another resident: merged by picking the first from the list
+  const dupText = '窗口中午不办事，白跑一趟。';
+  const dup = await new Client(srv.base).post('/api/v1/public/feedback', { kind: 'complaint', text: dupText, about_kind: 'window', about_id: win.id });
+  assert.equal(dup.status, 201, dup.text);
+  await o.page.goto(`${srv.base}/orgs/${townId}/feedback?view=new`);
+  await Promise.all([o.page.waitForURL(/\/feedback\/\d+$/), o.page.getByRole('link', { name: /白跑一趟/ }).click()]);
+  const dupUrl = o.page.url();
+  const pick = o.page.locator('#merge-form li').filter({ hasText: '窗口中午十二点就停止办理业务' });
+  assert.equal(await pick.count(), 1, 'the first complaint is offered');
+  await fitsPhone(o.page, 'the list of items to merge into');
+  await axeCheck(o.page, 'the triage forms');
+  assert.match(await pick.textContent(), /同一反映对象/);
+  assert.match(await pick.textContent(), /办理中/, 'with its tracking status');
+  await pick.getByRole('radio').check();
+  await Promise.all([o.page.waitForURL(dupUrl), o.page.getByRole('button', { name: '合并到选定的事项' }).click()]);
+  await noAlert(o.page, 'merging');
+  assert.match(await o.page.textContent('h1'), /已合并/);
+  assert.equal(await o.page.locator(`a[href="/feedback/${id}"]`).count(), 1, 'it links to the item kept');
+  await fitsPhone(o.page, 'the merged item');
 
   // the town's office replies and publishes the reply
   const s = await loggedIn('town');

@@ -173,6 +173,27 @@ static void test_triage(void **st)
     assert_int_equal(feedback_note_check("第一行\r\n第二行", &n, &e), CX_OK);
     assert_string_equal(n.text, "第一行\r\n第二行");
     fails(feedback_note_check("\xc3\x28", &n, &e), &e, "invalid_text", "note");
+    /* one step: the category and note as above, then the organisation */
+    int64_t org = -1;
+    assert_int_equal(feedback_org_check("12", &org, &e), CX_OK);
+    assert_int_equal(org, 12);
+    const char *bad_org[] = {NULL, "", "0", "-4", "12x", "x"};
+    for (size_t i = 0; i < sizeof bad_org / sizeof bad_org[0]; i++) {
+        fails(feedback_org_check(bad_org[i], &org, &e), &e, "invalid_org", "org_id");
+        assert_int_equal(org, 0);
+    }
+    feedback_triage_ok t;
+    assert_int_equal(feedback_triage_check("7", "12", "交镇里核实", &t, &e), CX_OK);
+    assert_int_equal(t.c.category_id, 7);
+    assert_int_equal(t.org_id, 12);
+    assert_string_equal(t.c.note.text, "交镇里核实");
+    assert_int_equal(feedback_triage_check("", "12", NULL, &t, &e), CX_OK);
+    assert_int_equal(t.c.category_id, 0);
+    assert_false(t.c.note.given);
+    /* the first bad field is named: the category, then the note, then the organisation */
+    fails(feedback_triage_check("x", "", "备注", &t, &e), &e, "invalid_category", "category_id");
+    fails(feedback_triage_check("7", "", copies("备", 501), &t, &e), &e, "too_long", "note");
+    fails(feedback_triage_check("7", "", "备注", &t, &e), &e, "invalid_org", "org_id");
 }
 
 static void test_reply_and_publish(void **st)

@@ -139,6 +139,28 @@ static void test_perm_top_grant(void **state)
     assert_ptr_equal(g, &p.grants[1]);
 }
 
+/* Where feedback is triaged: the highest office (for a report, discipline) grant over the item. */
+static void test_feedback_triage_root(void **state)
+{
+    (void)state;
+    principal p;
+    memset(&p, 0, sizeof p);
+    assert_null(perm_feedback_triage_root(&p, "/1/7/42/", false));
+    grant_add(&p, ROLE_OFFICE, 7, "/1/7/");
+    grant_add(&p, ROLE_OFFICE, 42, "/1/7/42/");
+    grant_add(&p, ROLE_SECRETARY, 1, "/1/");
+    grant_add(&p, ROLE_OFFICE, 8, "/1/8/");
+    grant_add(&p, ROLE_DISCIPLINE, 42, "/1/7/42/");
+    assert_ptr_equal(perm_feedback_triage_root(&p, "/1/7/42/900/", false), &p.grants[0]); /* the highest, not the nearest */
+    assert_ptr_equal(perm_feedback_triage_root(&p, "/1/8/", false), &p.grants[3]);
+    assert_null(perm_feedback_triage_root(&p, "/1/70/", false)); /* a secretary does not triage */
+    assert_null(perm_feedback_triage_root(&p, "/1/", false));
+    assert_ptr_equal(perm_feedback_triage_root(&p, "/1/7/42/", true), &p.grants[4]); /* a report: discipline only */
+    assert_null(perm_feedback_triage_root(&p, "/1/7/", true));
+    assert_null(perm_feedback_triage_root(&p, NULL, false));
+    assert_null(perm_feedback_triage_root(NULL, "/1/7/", false));
+}
+
 /* 纸质问卷: the branch's own secretary is not the level above; the town's office and secretary
  * are; at the top organisation only its office. */
 static void test_perm_above_and_paper(void **state)
@@ -390,7 +412,7 @@ int main(void)
         cmocka_unit_test(test_perm_top_grant),  cmocka_unit_test(test_role_names),
         cmocka_unit_test(test_perm_above_and_paper), cmocka_unit_test(test_role_masks),
         cmocka_unit_test(test_pledge_relation), cmocka_unit_test(test_pledge_visibility),
-        cmocka_unit_test(test_feedback_and_campaign), cmocka_unit_test(test_enter_for),
+        cmocka_unit_test(test_feedback_and_campaign), cmocka_unit_test(test_enter_for), cmocka_unit_test(test_feedback_triage_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,7 +95,8 @@ static int grant_row(db *d, int64_t user_id, int role, int64_t org_id)
                   role_name(role), org_id);
 }
 
-static int audit_made(db *d, const actor *a, int64_t id, const char *username, int role, int64_t org_id, int64_t member_id, const char *how)
+static int audit_made(db *d, audit_run *run, const actor *a, int64_t id, const char *username, int role, int64_t org_id, int64_t member_id,
+                      const char *how)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "username", username);
@@ -104,7 +105,7 @@ static int audit_made(db *d, const actor *a, int64_t id, const char *username, i
     if (member_id) json_add_i64(j, "member_id", member_id);
     cJSON_AddStringToObject(j, "how", how);
     char *after = json_take(j);
-    int rc = audit_append(d, a, "create", "user", id, org_id, NULL, after, "ok");
+    int rc = run ? audit_run_add(d, run, a, "create", "user", id, org_id, NULL, after, "ok") : audit_append(d, a, "create", "user", id, org_id, NULL, after, "ok");
     free(after);
     return rc;
 }
@@ -114,8 +115,8 @@ typedef struct pending_member {
     char name[64], phone[32];
 } pending_member;
 
-/* Makes accounts for the members in list (inside the caller's transaction). */
-static int make_for(db *d, const actor *a, const account_policy *pol, const pending_member *m, size_t n, account_bulk *out)
+/* Makes accounts for the members in list (inside the caller's transaction, its audit records in run). */
+static int make_for(db *d, audit_run *run, const actor *a, const account_policy *pol, const pending_member *m, size_t n, account_bulk *out)
 {
     int64_t expires = now_unix() + (int64_t)pol->code_days * DAY;
     buf sealed;
@@ -138,7 +139,7 @@ static int make_for(db *d, const actor *a, const account_policy *pol, const pend
         if (got == CX_ERR) rc = CX_ERR;
         else if (got == 0) out->had++;
         else if (grant_row(d, uid, ROLE_MEMBER, m[i].org_id) != CX_OK ||
-                 audit_made(d, a, uid, username, ROLE_MEMBER, m[i].org_id, m[i].id, "bulk") != CX_OK)
+                 audit_made(d, run, a, uid, username, ROLE_MEMBER, m[i].org_id, m[i].id, "bulk") != CX_OK)
             rc = CX_ERR;
         else out->made++;
         crypto_wipe(code, sizeof code);
@@ -189,16 +190,17 @@ int accounts_for_members(db *d, const actor *a, const org *root, bool subtree, a
     account_policy pol;
     pending_member *list = NULL;
     size_t n = 0;
+    audit_run run;
     if (account_policy_get(d, root->path, &pol, NULL) != CX_OK || members_without(d, root, subtree, 0, &list, &n) != CX_OK ||
-        make_for(d, a, &pol, list, n, out) != CX_OK) {
+        audit_run_begin(d, &run) != CX_OK || make_for(d, &run, a, &pol, list, n, out) != CX_OK) {
         free(list);
         return db_fail(d, e);
     }
     free(list);
     char *after = xasprintf("{\"made\":%" PRId64 ",\"subtree\":%s}", out->made, subtree ? "true" : "false");
-    int rc = audit_append(d, a, "bulk_create", "account", root->id, root->id, NULL, after, "ok");
+    int rc = audit_run_add(d, &run, a, "bulk_create", "account", root->id, root->id, NULL, after, "ok");
     free(after);
-    if (rc != CX_OK || db_commit(d) != CX_OK) return db_fail(d, e);
+    if (rc != CX_OK || audit_run_end(d, &run) != CX_OK || db_commit(d) != CX_OK) return db_fail(d, e);
     return CX_OK;
 }
 
@@ -210,8 +212,11 @@ int account_auto_for_member(db *d, const actor *a, int64_t member_id, const org 
     pending_member *list = NULL;
     size_t n = 0;
     account_bulk out = {0};
+    audit_run run;
     int rc = members_without(d, o, true, member_id, &list, &n);
-    if (rc == CX_OK) rc = make_for(d, a, &pol, list, n, &out);
+    if (rc == CX_OK && n) rc = audit_run_begin(d, &run);
+    if (rc == CX_OK && n) rc = make_for(d, &run, a, &pol, list, n, &out);
+    if (rc == CX_OK && n) rc = audit_run_end(d, &run);
     free(list);
     return rc;
 }
@@ -246,7 +251,7 @@ int account_create(db *d, const actor *a, const account_ok *in, int role, const 
         else cx_fail(e, 409, "duplicate_username", "username", "用户名“%s”已存在", in->username);
         return refuse(d);
     }
-    if (grant_row(d, uid, role, o->id) != CX_OK || audit_made(d, a, uid, in->username, role, o->id, member_id, "single") != CX_OK ||
+    if (grant_row(d, uid, role, o->id) != CX_OK || audit_made(d, NULL, a, uid, in->username, role, o->id, member_id, "single") != CX_OK ||
         db_commit(d) != CX_OK)
         return db_fail(d, e);
     if (id) *id = uid;

@@ -35,32 +35,52 @@ static void mac(int64_t seq, int64_t ts, int64_t actor_id, const char *actor_nam
     buf_free(&b);
 }
 
-int audit_append(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
-                 const char *before, const char *after, const char *result)
+int audit_run_begin(db *d, audit_run *r)
 {
-    db_stmt *s = db_prepare(d, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");
+    /* an UPDATE, not a SELECT: on PostgreSQL it locks the head row until the commit */
+    db_stmt *s = db_prepare(d, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash");
     if (!s) return CX_ERR;
-    if (db_step(s) != DB_ROW) {
-        db_done(s);
-        return CX_ERR;
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        r->seq = db_col_i64(s, 0);
+        snprintf(r->prev, sizeof r->prev, "%s", db_col_text(s, 1));
+        db_step(s); /* finish the statement (SQLite needs it to complete the UPDATE) */
     }
-    int64_t seq = db_col_i64(s, 0);
-    char prev[65];
-    snprintf(prev, sizeof prev, "%s", db_col_text(s, 1));
-    db_step(s); /* finish the statement (SQLite needs it to complete the UPDATE) */
     db_done(s);
-    int64_t ts = now_unix();
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
+int audit_run_add(db *d, audit_run *r, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
+                  const char *before, const char *after, const char *result)
+{
+    int64_t seq = r->seq + 1, ts = now_unix();
     char h[65];
     const char *an = a && a->name ? a->name : "系统";
     int64_t aid = a ? a->user_id : 0;
-    mac(seq, ts, aid, an, action, entity, entity_id, org_id, before, after, result, prev, h);
+    mac(seq, ts, aid, an, action, entity, entity_id, org_id, before, after, result, r->prev, h);
     if (db_run(d,
                "INSERT INTO audit_log (seq, ts, actor_id, actor, action, entity, entity_id, org_id, before_json, after_json, "
                "result, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                "iiisssiisssss", seq, ts, aid, an, action, entity, entity_id, org_id, before ? before : "",
-               after ? after : "", result, prev, h) != CX_OK)
+               after ? after : "", result, r->prev, h) != CX_OK)
         return CX_ERR;
-    return db_run(d, "UPDATE audit_head SET hash = ? WHERE id = 1", "s", h);
+    r->seq = seq;
+    memcpy(r->prev, h, sizeof h);
+    return CX_OK;
+}
+
+int audit_run_end(db *d, const audit_run *r)
+{
+    return db_run(d, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", "is", r->seq, r->prev);
+}
+
+int audit_append(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
+                 const char *before, const char *after, const char *result)
+{
+    audit_run r;
+    if (audit_run_begin(d, &r) != CX_OK || audit_run_add(d, &r, a, action, entity, entity_id, org_id, before, after, result) != CX_OK)
+        return CX_ERR;
+    return audit_run_end(d, &r);
 }
 
 int audit_record(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,

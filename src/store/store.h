@@ -68,6 +68,18 @@ int setting_public_url_check(const char *in, char out[256], char host[256], cx_e
 /* Appends one record to the hash chain; must run inside the caller's write transaction. */
 int audit_append(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
                  const char *before, const char *after, const char *result);
+/* Many records appended by one change (bulk accounts), inside its write transaction: the head is
+ * locked and read once (begin), each record chained and inserted (add), the head written once
+ * (end). audit_append per record would update the one head row each time, and on PostgreSQL each
+ * update of a row already updated in the same transaction walks the row's version chain: N². */
+typedef struct audit_run {
+    int64_t seq;
+    char prev[65];
+} audit_run;
+int audit_run_begin(db *d, audit_run *r);
+int audit_run_add(db *d, audit_run *r, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
+                  const char *before, const char *after, const char *result);
+int audit_run_end(db *d, const audit_run *r);
 /* Convenience for changes that are their own transaction (e.g. a refused login, a full view). */
 int audit_record(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
                  const char *before, const char *after, const char *result);

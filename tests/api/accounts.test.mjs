@@ -181,6 +181,9 @@ test('bulk for new members: one action, once; two at once make one account each;
   assert.equal(sql(`SELECT username FROM app_user WHERE member_id = ${m2.id}`), '13912345678');
   assert.equal(sql(`SELECT username FROM app_user WHERE member_id = ${m1.id}`), `xh${String(m1.id).padStart(6, '0')}`);
   assert.equal((await secretary.post(`/api/v1/orgs/${branch}/accounts/bulk`, {})).json.made, 0);
+  // the bulk runs' audit records (one per account, chained in one run each) verify
+  const v = srv.cli(['audit', 'verify']);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
   // automatic accounts for members added later
   assert.equal((await office.patch(`/api/v1/orgs/${branch}/account-policy`, { auto_create: true })).status, 200);
   const m3 = (await secretary.post(`/api/v1/orgs/${branch}/members`, rec('新党员丙'))).json.member;

@@ -386,15 +386,17 @@ int account_follow_member(db *d, int64_t member_id, int active, int64_t old_org,
 /* ---- lists ---- */
 
 /* Accounts holding a grant in the subtree (or at the organisation only). */
-static void account_where(db_q *q, const char *cols, const account_query *f, char *end, size_t cap, char like[200], int64_t now)
+/* Appends to q (its columns already there) the accounts of the query f. */
+static void account_where(db_q *q, const account_query *f, char *end, size_t cap, char like[200], int64_t now)
 {
     orgpath_end(f->root->path, end, cap);
-    db_q_init(q, cols);
-    db_q_add(q, " FROM app_user u LEFT JOIN member m ON m.id = u.member_id", "");
-    if (f->own) db_q_where(q, "EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id AND r.org_id = ?)", "i", f->root->id);
+    db_q_add(q, " FROM app_user u", "");
+    if (f->with_member || (f->q && *f->q)) db_q_add(q, " LEFT JOIN member m ON m.id = u.member_id", ""); /* for names */
+    /* driven from the subtree's grants (org path range, user_role_org), not a scan of every account */
+    if (f->own) db_q_where(q, "u.id IN (SELECT r.user_id FROM user_role r WHERE r.org_id = ?)", "i", f->root->id);
     else
-        db_q_where(q, "EXISTS (SELECT 1 FROM user_role r JOIN org o ON o.id = r.org_id WHERE r.user_id = u.id AND o.path >= ? AND o.path < ?)",
-                   "ss", f->root->path, end);
+        db_q_where(q, "u.id IN (SELECT r.user_id FROM org o JOIN user_role r ON r.org_id = o.id WHERE o.path >= ? AND o.path < ?)", "ss",
+                   f->root->path, end);
     if (f->status && !strcmp(f->status, "pending")) db_q_where(q, "u.active = 1 AND u.locked = 0 AND u.pw_hash = '' AND u.activation_expires >= ?", "i", now);
     else if (f->status && !strcmp(f->status, "expired")) db_q_where(q, "u.active = 1 AND u.locked = 0 AND u.pw_hash = '' AND u.activation_expires < ?", "i", now);
     else if (f->status && !strcmp(f->status, "active")) db_q_where(q, "u.active = 1 AND u.locked = 0 AND u.pw_hash <> ''", "");
@@ -410,7 +412,10 @@ int account_list(db *d, const account_query *f, int (*fn)(void *ctx, const accou
 {
     db_q q;
     char end[CX_PATH_MAX], like[200];
-    account_where(&q, "SELECT " ACCOUNT_COLS, f, end, sizeof end, like, now_unix());
+    db_q_init(&q, "SELECT " ACCOUNT_COLS);
+    account_query g = *f;
+    g.with_member = true;
+    account_where(&q, &g, end, sizeof end, like, now_unix());
     db_stmt *s = page_stmt(d, &q, " ORDER BY u.username", f->offset, f->limit);
     if (!s) return CX_ERR;
     return DB_EACH(s, account_row, read_account, fn, ctx);
@@ -420,7 +425,8 @@ int account_count(db *d, const account_query *f, int64_t *n)
 {
     db_q q;
     char end[CX_PATH_MAX], like[200];
-    account_where(&q, "SELECT count(*)", f, end, sizeof end, like, now_unix());
+    db_q_init(&q, "SELECT count(*)");
+    account_where(&q, f, end, sizeof end, like, now_unix());
     return db_q_count(d, &q, n);
 }
 
@@ -436,11 +442,23 @@ int account_stats_get(db *d, const org *root, account_stats *st)
                "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ? AND m.active = 1 "
                "AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.member_id = m.id)", "ss", root->path, end) != CX_OK)
         return CX_ERR;
-    static const char *which[] = {"pending", "expired", "active", "locked"};
-    int64_t *to[] = {&st->pending, &st->expired, &st->activated, &st->locked};
-    for (int i = 0; i < 4; i++)
-        if (account_count(d, &(account_query){.root = root, .status = which[i]}, to[i]) != CX_OK) return CX_ERR;
-    return CX_OK;
+    /* the four states in one pass over the subtree's accounts (the same conditions as account_where's) */
+    db_q q;
+    char like[200];
+    int64_t now = now_unix();
+    db_q_init(&q, "");
+    db_q_add(&q,
+                  "SELECT coalesce(sum(CASE WHEN u.active = 1 AND u.locked = 0 AND u.pw_hash = '' AND u.activation_expires >= ? THEN 1 ELSE 0 END), 0), "
+                  "coalesce(sum(CASE WHEN u.active = 1 AND u.locked = 0 AND u.pw_hash = '' AND u.activation_expires < ? THEN 1 ELSE 0 END), 0), "
+                  "coalesce(sum(CASE WHEN u.active = 1 AND u.locked = 0 AND u.pw_hash <> '' THEN 1 ELSE 0 END), 0), "
+                  "coalesce(sum(CASE WHEN u.active = 1 AND u.locked = 1 THEN 1 ELSE 0 END), 0)", "ii", now, now);
+    account_where(&q, &(account_query){.root = root}, end, sizeof end, like, now);
+    db_stmt *s = db_q_prepare(d, &q);
+    if (!s) return CX_ERR;
+    int rc = db_step(s);
+    if (rc == DB_ROW) st->pending = db_col_i64(s, 0), st->expired = db_col_i64(s, 1), st->activated = db_col_i64(s, 2), st->locked = db_col_i64(s, 3);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
 /* ---- slips (激活单) ---- */

@@ -258,6 +258,7 @@ typedef struct account_query {
     const char *status;  /* NULL: all; "pending" … (account_status) */
     const char *q;       /* username or member name contains */
     int64_t offset, limit;
+    bool with_member;    /* (internal) join the member for its name */
 } account_query;
 int account_list(db *d, const account_query *f, int (*fn)(void *ctx, const account_row *r), void *ctx);
 int account_count(db *d, const account_query *f, int64_t *n);

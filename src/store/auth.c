@@ -526,8 +526,10 @@ int totp_start(db *d, const actor *a, char secret[TOTP_B32_LEN + 1], cx_err *e)
 static int totp_switch(db *d, const actor *a, const char *code, const char *addr, bool on, cx_err *e)
 {
     int64_t step = 0;
-    if (totp_check(d, a, on ? "totp_on" : "totp_off", code, addr, !on, &step, e) != CX_OK || code_passed(d, a, addr, step, e) != CX_OK)
+    if (totp_check(d, a, on ? "totp_on" : "totp_off", code, addr, !on, &step, e) != CX_OK || code_passed(d, a, addr, step, e) != CX_OK) {
+        if (e->status == 401) e->status = 400; /* signed in already: a 401 would send the user to sign in */
         return CX_ERR;
+    }
     if (db_run(d, on ? "UPDATE app_user SET totp_on = 1 WHERE id = ?" : "UPDATE app_user SET totp_on = 0, totp_enc = NULL, totp_step = 0 WHERE id = ?",
                "i", a->user_id) != CX_OK ||
         audit_append(d, a, on ? "totp_on" : "totp_off", "user", a->user_id, 0, on ? "{\"totp_on\":0}" : "{\"totp_on\":1}",

@@ -309,7 +309,8 @@ int totp_state_get(db *d, const principal *p, totp_state *st);
  * one not yet confirmed. 409 totp_on when it is on already. */
 int totp_start(db *d, const actor *a, char secret[TOTP_B32_LEN + 1], cx_err *e);
 /* The code proves the app has the secret: the factor is on. 409 totp_not_started; the code's
- * errors as user_login_totp's (counted in the lock-out). */
+ * errors as user_login_totp's (counted in the lock-out), but 400 bad_totp, the user being
+ * signed in. */
 int totp_confirm(db *d, const actor *a, const char *code, const char *addr, cx_err *e);
 /* Off with a current code, unless an office above requires it (409 totp_required). */
 int totp_disable(db *d, const actor *a, const principal *p, const char *code, const char *addr, cx_err *e);

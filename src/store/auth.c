@@ -557,6 +557,18 @@ int totp_disable(db *d, const actor *a, const principal *p, const char *code, co
     return totp_switch(d, a, code, addr, false, e);
 }
 
+int totp_clear(db *d, const actor *a, const char *username, cx_err *e)
+{
+    int64_t id = 0;
+    int f = user_find(d, username, &id);
+    if (f == CX_ERR) return db_fail(d, e);
+    if (!f) return cx_fail(e, 404, "not_found", "username", "用户“%s”不存在", username);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    int rc = db_run(d, "UPDATE app_user SET totp_on = 0, totp_enc = NULL, totp_step = 0 WHERE id = ?", "i", id);
+    if (rc == CX_OK) rc = db_run(d, "DELETE FROM login_pending WHERE user_id = ?", "i", id);
+    return store_finish(d, a, "totp_off", "user", id, 0, NULL, xstrdup("{\"totp_on\":0,\"how\":\"cli\"}"), rc, e);
+}
+
 int totp_policy_get(db *d, int64_t org_id, bool *required)
 {
     int64_t r = 0;

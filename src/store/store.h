@@ -316,6 +316,9 @@ int totp_confirm(db *d, const actor *a, const char *code, const char *addr, cx_e
 int totp_disable(db *d, const actor *a, const principal *p, const char *code, const char *addr, cx_err *e);
 /* An office's rule for the staff of its subtree (audited); *required: its own row's rule. */
 int totp_policy_set(db *d, const actor *a, const org *o, bool required, cx_err *e);
+/* Off without a code, for the command line (a phone lost with nobody above to reset the account);
+ * audited. 404 not_found for an unknown name. */
+int totp_clear(db *d, const actor *a, const char *username, cx_err *e);
 int totp_policy_get(db *d, int64_t org_id, bool *required);
 /* First sign-in (激活): username, the one-time code and the new password (password_check). The
  * same lock-out as user_login counts wrong codes. 401 bad_code (unknown name, wrong code, an

@@ -164,6 +164,22 @@ test('a reset by those above clears the second factor; another branch\'s secreta
   assert.match(s.json.csrf, /^[0-9a-f]{64}$/);
 });
 
+test('the command line turns it off for an account nobody above can reset (the top office that lost its phone)', async () => {
+  const c = await staff('office', root);
+  await enrol(c);
+  assert.equal((await passwordStep(c.user.username)).json.totp_required, true);
+  const r = srv.cli(['user', 'totp-off', c.user.username]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /已关闭/);
+  assert.equal(audits('totp_off', c.user.id), 1);
+  const s = await passwordStep(c.user.username);
+  assert.match(s.json.csrf, /^[0-9a-f]{64}$/);
+  assert.equal(s.json.user.totp_on, false);
+  const none = srv.cli(['user', 'totp-off', 'no-such-user']);
+  assert.notEqual(none.status, 0);
+  assert.match(none.stderr, /不存在/);
+});
+
 test('turning it off takes a current code; a wrong one is refused and counted', async () => {
   const c = await staff('secretary', branch);
   const { secret, step } = await enrol(c);

@@ -124,6 +124,18 @@ test('sign-in needs the code: no session after the password; a used code and a c
   expectError(await new Client(srv.base).post('/api/v1/session', { username: u, password: 'wrong-pass-2026' }), 401, 'bad_credentials');
 });
 
+test('the same code sent twice at once (two tabs, a double click): one sign-in, the other refused', async () => {
+  const c = await staff('secretary', branch);
+  const { secret, step } = await enrol(c);
+  const [a, b] = await Promise.all([passwordStep(c.user.username), passwordStep(c.user.username)]);
+  const code = codeAt(secret, step + 1);
+  const rs = await Promise.all([a.json.pending, b.json.pending, a.json.pending].map((pending) =>
+    new Client(srv.base).post('/api/v1/session/totp', { pending, code })));
+  assert.deepEqual(rs.map((r) => r.status).sort(), [200, 401, 401], rs.map((r) => r.text).join('\n'));
+  for (const r of rs.filter((x) => x.status === 401)) assert.match(r.json.error.code, /^(bad_totp|login_expired)$/);
+  assert.equal(Number(sql(`SELECT totp_step FROM app_user WHERE id = ${c.user.id}`)), step + 1);
+});
+
 test('wrong codes lock like wrong passwords; typing the password again buys no more guesses; the lock holds for the right code and password', async () => {
   const c = await staff('secretary', branch);
   const { secret, step } = await enrol(c);
@@ -242,4 +254,15 @@ test('an office requires it of its subtree\'s staff: they can only set it up unt
   }
   assert.equal((await town.get('/api/v1/me/desk')).status, 200);
   assert.equal((await secretary.get('/api/v1/me/desk')).status, 200);
+  // the page's form: an unticked box is sent as required_sent alone, and means off
+  const form = (body) => office.post(`/orgs/${townOrg}/totp-policy`, body, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  const on = await form(`_csrf=${office.csrf}&required_sent=1&required=1`);
+  assert.equal(on.status, 303, on.text.slice(0, 300));
+  assert.equal(on.headers.get('location'), '/me/security?done=totp_policy');
+  expectError(await town.get('/api/v1/me/desk'), 403, 'totp_setup_required');
+  const page = await office.get('/me/security?done=totp_policy');
+  assert.match(page.text, /已保存两步验证要求/);
+  assert.ok(page.text.includes(`action="/orgs/${root}/totp-policy"`), 'the office sets the rule of the organisation it runs there');
+  assert.equal((await form(`_csrf=${office.csrf}&required_sent=1`)).status, 303);
+  assert.equal((await town.get('/api/v1/me/desk')).status, 200);
 });

@@ -1,5 +1,6 @@
-/* auth.c: accounts (argon2id), role grants, login with lock-out, and sessions whose cookie token
- * is stored only as its SHA-256. */
+/* auth.c: accounts (argon2id), role grants, login with lock-out, the second factor of staff (TOTP:
+ * enrolment, the sign-in's second step, off, an office's requirement) behind the same lock-out,
+ * and sessions whose cookie token is stored only as its SHA-256. */
 #include "store.h"
 #include "row.h"
 #include "../domain/account.h"

@@ -1,4 +1,5 @@
-/* auth.c: login, logout, the current user and the home redirect. */
+/* auth.c: login (and its second step, the code of an authenticator app, for an account with the
+ * second factor on), first sign-in, logout, the current user and the home redirect. */
 #include "web.h"
 #include "../lib/crypto.h"
 #include <arpa/inet.h>

@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config meson ninja-build
- libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libcjson-dev libsodium-dev
+ libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libcjson-dev libsodium-dev libssl-dev
  libxlsxwriter-dev libqrencode-dev libcmocka-dev libzip-dev libexpat1-dev
  postgresql chromium fonts-wqy-microhei nodejs npm wrk nginx-light curl ca-certificates util-linux
  clang libclang-rt-14-dev"

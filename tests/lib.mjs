@@ -414,3 +414,28 @@ export async function axeCheck(page, what) {
     v.nodes.slice(0, 5).map((n) => `      ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n')).join('\n');
   assert.equal(bad.length, 0, `axe-core on ${what}: ${bad.length} serious/critical violation(s)\n${text}`);
 }
+
+// ---- An authenticator app (RFC 6238: HMAC-SHA1, 30-second steps, six digits), for the second factor. ----
+import { createHmac } from 'node:crypto';
+
+/** The bytes of a Base32 text (RFC 4648; case, spaces and padding ignored). */
+export function b32decode(s) {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, acc = 0;
+  const out = [];
+  for (const ch of s.replace(/[\s=]/g, '').toUpperCase()) {
+    acc = ((acc << 5) | A.indexOf(ch)) & 0xffff;
+    bits += 5;
+    if (bits >= 8) { out.push((acc >> (bits - 8)) & 255); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+/** The time step now (T0 = 0, 30 s). */
+export const totpStep = () => Math.floor(Date.now() / 1000 / 30);
+/** The six digits an app shows for the Base32 secret at a time step. */
+export function totpAt(secret, step) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const h = createHmac('sha1', b32decode(secret)).update(msg).digest();
+  return String((h.readUInt32BE(h[19] & 15) & 0x7fffffff) % 1e6).padStart(6, '0');
+}

@@ -28,6 +28,7 @@ int cmd_user(int argc, char **argv)
         "  cxzy user add 用户名 --name 显示名称 (--password-file 文件|-) [--role 角色 --org 组织编号] [--member 党员编号]\n"
         "  cxzy user grant 用户名 --role 角色 --org 组织编号\n"
         "  cxzy user passwd 用户名 --password-file 文件|-\n"
+        "  cxzy user totp-off 用户名          关闭两步验证（手机丢失而上面无人可重置账号时，如最上级活动办公室）\n"
         "  cxzy user list\n"
         "  cxzy user bulk --org 组织编号 [--own]   为该组织及下级（--own：仅本组织）尚无账号的党员开通账号（待激活）\n"
         "  角色：office（活动办公室） secretary（党组织书记） leader（党员领导干部） member（党员） discipline（纪检）\n"
@@ -68,7 +69,7 @@ int cmd_user(int argc, char **argv)
     if (!strcmp(sub, "add") && (!name || !pwfile || (!!role != !!orgs))) return cli_usage(usage);
     if (!strcmp(sub, "grant") && (!role || !orgs)) return cli_usage(usage);
     if (!strcmp(sub, "passwd") && !pwfile) return cli_usage(usage);
-    if (strcmp(sub, "add") && strcmp(sub, "grant") && strcmp(sub, "passwd") && strcmp(sub, "list") && strcmp(sub, "bulk"))
+    if (strcmp(sub, "add") && strcmp(sub, "grant") && strcmp(sub, "passwd") && strcmp(sub, "list") && strcmp(sub, "bulk") && strcmp(sub, "totp-off"))
         return cli_usage(usage);
     char pw[256] = "";
     if ((!strcmp(sub, "add") || !strcmp(sub, "passwd")) && read_password(pwfile, pwd, pw) != CX_OK) return 2;
@@ -102,6 +103,9 @@ int cmd_user(int argc, char **argv)
         if (user_find(d, uname, &uid) != 1) rc = (fprintf(stderr, "错误：用户“%s”不存在\n", uname), 1);
         else if (user_grant(d, &actor_cli, uid, r, org_id, &e) != CX_OK) rc = cli_err(&e);
         else printf("已授予 %s 角色“%s”\n", uname, role_label(r));
+    } else if (!strcmp(sub, "totp-off")) {
+        if (totp_clear(d, &actor_cli, uname, &e) != CX_OK) rc = cli_err(&e);
+        else printf("已关闭 %s 的两步验证；下次登录只需密码，可在“账号安全”重新启用\n", uname);
     } else if (!strcmp(sub, "passwd")) {
         if (user_set_password(d, &actor_cli, uname, pw, &e) != CX_OK) rc = cli_err(&e);
         else printf("已更新 %s 的密码\n", uname);

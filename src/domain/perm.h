@@ -33,6 +33,9 @@ typedef struct principal {
     char display_name[64];
     int ngrants;
     grant grants[16];
+    bool totp_on;       /* the second factor is asked at sign-in */
+    bool totp_due;      /* a staff account an office above requires the second factor of, without it:
+                         * it may only set it up (web/request.c) */
 } principal;
 
 /* Role names as stored ("office" …) and shown ("活动办公室" …). */

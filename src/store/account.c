@@ -350,8 +350,10 @@ int account_reset(db *d, const actor *a, int64_t id, char code[ACTIVATION_CODE_L
     buf_init(&sealed);
     new_code(code, &sealed);
     *expires = now_unix() + (int64_t)pol.code_days * DAY;
-    int rc = db_run(d, "UPDATE app_user SET pw_hash = '', activation_enc = ?, activation_expires = ? WHERE id = ?", "bii", sealed.p,
-                    sealed.len, *expires, id);
+    /* the second factor goes with the password: the new owner of the code enrols again */
+    int rc = db_run(d, "UPDATE app_user SET pw_hash = '', activation_enc = ?, activation_expires = ?, totp_enc = NULL, totp_on = 0, totp_step = 0 "
+                       "WHERE id = ?", "bii", sealed.p, sealed.len, *expires, id);
+    if (rc == CX_OK) rc = db_run(d, "DELETE FROM login_pending WHERE user_id = ?", "i", id);
     buf_free(&sealed);
     if (rc == CX_OK) rc = end_sessions(d, id);
     if (rc == CX_OK) rc = db_run(d, "DELETE FROM login_lock WHERE username = ?", "s", r.username);

@@ -1,10 +1,12 @@
-/* auth.c: accounts (argon2id), role grants, login with lock-out, and sessions whose cookie token
- * is stored only as its SHA-256. */
+/* auth.c: accounts (argon2id), role grants, login with lock-out, the second factor of staff (TOTP:
+ * enrolment, the sign-in's second step, off, an office's requirement) behind the same lock-out,
+ * and sessions whose cookie token is stored only as its SHA-256. */
 #include "store.h"
 #include "row.h"
 #include "../domain/account.h"
 #include "../lib/crypto.h"
 #include "../lib/pwgate.h"
+#include "../lib/totp.h"
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <inttypes.h>
@@ -116,11 +118,26 @@ int user_find(db *d, const char *username, int64_t *id)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
+/* 1 when an office at or above one of p's staff grants requires the second factor, else 0. */
+static int totp_required(db *d, const principal *p)
+{
+    for (int i = 0; i < p->ngrants; i++) {
+        if (!(p->grants[i].role & ROLE_STAFF)) continue;
+        int64_t n = 0;
+        /* the policies above a grant: their organisations' paths are prefixes of its path */
+        if (db_i64(d, &n, 0, "SELECT count(*) FROM totp_policy t JOIN org o ON o.id = t.org_id WHERE t.required = 1 AND ? LIKE o.path || '%'",
+                   "s", p->grants[i].path) != CX_OK)
+            return CX_ERR;
+        if (n) return 1;
+    }
+    return 0;
+}
+
 int user_load(db *d, int64_t user_id, principal *p)
 {
     memset(p, 0, sizeof *p);
     /* an account linked to a member is shown (and signs records) by the member's own name */
-    db_stmt *s = db_prepare(d, "SELECT u.id, u.username, coalesce(nullif(m.name, ''), u.display_name), u.member_id FROM app_user u "
+    db_stmt *s = db_prepare(d, "SELECT u.id, u.username, coalesce(nullif(m.name, ''), u.display_name), u.member_id, u.totp_on FROM app_user u "
                                "LEFT JOIN member m ON m.id = u.member_id WHERE u.id = ? AND u.active = 1 AND u.locked = 0");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, user_id);
@@ -130,6 +147,7 @@ int user_load(db *d, int64_t user_id, principal *p)
         snprintf(p->username, sizeof p->username, "%s", db_col_text(s, 1));
         snprintf(p->display_name, sizeof p->display_name, "%s", db_col_text(s, 2));
         p->member_id = db_col_null(s, 3) ? 0 : db_col_i64(s, 3);
+        p->totp_on = db_col_i64(s, 4) != 0;
     }
     db_done(s);
     if (rc != DB_ROW) return rc == DB_DONE ? 0 : CX_ERR;
@@ -147,7 +165,13 @@ int user_load(db *d, int64_t user_id, principal *p)
         p->ngrants++;
     }
     db_done(s);
-    return rc == CX_ERR ? CX_ERR : 1;
+    if (rc == CX_ERR) return CX_ERR;
+    if (!p->totp_on) {
+        int req = totp_required(d, p);
+        if (req == CX_ERR) return CX_ERR;
+        p->totp_due = req == 1;
+    }
+    return 1;
 }
 
 /* The 423 answer, the same for every name, known or not, and for every path to it. */
@@ -240,10 +264,19 @@ static int lock_failed(db *d, const actor *who, const char *what, const char *re
     return CX_OK;
 }
 
-int user_login(db *d, const char *username, const char *password, const char *addr, principal *p, int *retry_after, cx_err *e)
+/* After a secret passed: the name's failures at this address, on '*' and any past the window go. */
+static int lock_clear(db *d, const char *username, const char *addr_key, int64_t now)
+{
+    return db_run(d, "DELETE FROM login_lock WHERE username = ? AND (addr = ? OR addr = '*' OR since < ?)", "ssi", username, addr_key,
+                  now - LOCK_SECONDS);
+}
+
+int user_login(db *d, const char *username, const char *password, const char *addr, principal *p, char pending[65], int *retry_after,
+               cx_err *e)
 {
     const char *generic = "用户名或密码错误";
     *retry_after = 0;
+    pending[0] = 0;
     char addr_key[40];
     addr_key_of(addr, addr_key);
     if (!username || !*username || !password || !*password)
@@ -252,16 +285,18 @@ int user_login(db *d, const char *username, const char *password, const char *ad
      * about which accounts exist, and cannot fill the audit log or the CPU */
     if (username_check(username, e) != CX_OK) return CX_ERR;
     if (strlen(password) > 128) return cx_fail(e, 400, "invalid_password", "password", "密码不能超过 128 个字符");
-    db_stmt *s = db_prepare(d, "SELECT id, pw_hash, active, locked FROM app_user WHERE username = ?");
+    db_stmt *s = db_prepare(d, "SELECT id, pw_hash, active, locked, totp_on FROM app_user WHERE username = ?");
     if (!s) return db_fail(d, e);
     db_bind_text(s, 1, username);
     int rc = db_step(s);
     int64_t id = 0, active = 1;
+    bool totp = false;
     char hash[160] = "";
     if (rc == DB_ROW) {
         id = db_col_i64(s, 0);
         snprintf(hash, sizeof hash, "%s", db_col_text(s, 1));
         active = db_col_i64(s, 2) && !db_col_i64(s, 3); /* locked by those above: answered as a deactivated account */
+        totp = db_col_i64(s, 4) != 0;
     }
     db_done(s);
     if (rc == CX_ERR) return db_fail(d, e);
@@ -296,13 +331,263 @@ int user_login(db *d, const char *username, const char *password, const char *ad
                        LOCK_SECONDS / 60);
     }
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-    if (db_run(d, "DELETE FROM login_lock WHERE username = ? AND (addr = ? OR addr = '*' OR since < ?)", "ssi", username, addr_key,
-               now - LOCK_SECONDS) != CX_OK ||
-        (fresh[0] && db_run(d, "UPDATE app_user SET pw_hash = ? WHERE id = ? AND pw_hash = ?", "sis", fresh, id, hash) != CX_OK) ||
-        audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK)
+    if (fresh[0] && db_run(d, "UPDATE app_user SET pw_hash = ? WHERE id = ? AND pw_hash = ?", "sis", fresh, id, hash) != CX_OK)
+        return db_fail(d, e);
+    if (totp) {
+        /* the code is still to come: the failures so far stay counted (a password typed again
+         * must not buy more guesses at the code), and no session yet */
+        unsigned char h[32];
+        crypto_random_hex(pending, 32);
+        crypto_sha256(pending, 64, h);
+        if (db_run(d, "DELETE FROM login_pending WHERE expires_at < ?", "i", now) != CX_OK ||
+            db_run(d, "INSERT INTO login_pending (token_hash, user_id, expires_at) VALUES (?, ?, ?)", "bii", h, sizeof h, id,
+                   now + LOGIN_PENDING_SECONDS) != CX_OK ||
+            audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "password_ok") != CX_OK || db_commit(d) != CX_OK) {
+            pending[0] = 0;
+            return db_fail(d, e);
+        }
+        return CX_OK;
+    }
+    if (lock_clear(d, username, addr_key, now) != CX_OK || audit_append(d, &who, "login", "user", id, 0, NULL, NULL, "ok") != CX_OK ||
+        db_commit(d) != CX_OK)
         return db_fail(d, e);
     if (user_load(d, id, p) != 1) return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
     return CX_OK;
+}
+
+/* ---- the second factor ---- */
+
+/* Checks a code of who's secret, inside the lock-out: the attempt is counted first; a wrong code,
+ * one of a step already used (or older), or one of an account without the secret (enrolled: on
+ * must match totp_on) is a failure like a wrong password. *step: the code's time step, which the
+ * caller claims in its own transaction (claim_step) so a code is good once. */
+static int totp_check(db *d, const actor *who, const char *what, const char *code, const char *addr, bool on, int64_t *step, cx_err *e)
+{
+    int32_t typed = totp_parse(code);
+    if (typed < 0) return cx_fail(e, 400, "invalid_code", "code", "请输入验证器应用显示的 6 位数字验证码");
+    char addr_key[40];
+    addr_key_of(addr, addr_key);
+    int64_t now = now_unix(), attempt = 0;
+    if (lock_gate(d, who, true, what, addr_key, now, &attempt, e) != CX_OK) return CX_ERR;
+    db_stmt *s = db_prepare(d, "SELECT totp_enc, totp_on, totp_step FROM app_user WHERE id = ?");
+    if (!s) return db_fail(d, e);
+    db_bind_i64(s, 1, who->user_id);
+    int rc = db_step(s);
+    char *secret = NULL;
+    int64_t last = 0;
+    if (rc == DB_ROW && !db_col_null(s, 0) && (db_col_i64(s, 1) != 0) == on) {
+        size_t n = 0;
+        const void *b = db_col_blob(s, 0, &n);
+        secret = crypto_unseal(b, n);
+        last = db_col_i64(s, 2);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return free(secret), db_fail(d, e);
+    unsigned char key[TOTP_SECRET_BYTES + 8];
+    long klen = secret ? base32_decode(secret, key, sizeof key) : -1;
+    if (secret) crypto_wipe(secret, strlen(secret));
+    free(secret);
+    int64_t cur = (int64_t)totp_step_of(now), found = 0;
+    const char *result = klen > 0 ? "fail" : "no_secret";
+    /* one step either side of now (clock drift, a code typed as it turned) */
+    for (int64_t t = cur - 1; klen > 0 && t <= cur + 1 && !found; t++)
+        if (hotp_value(key, (size_t)klen, (uint64_t)t, TOTP_DIGITS) == typed) {
+            if (t > last) found = t;
+            else result = "reused";
+        }
+    crypto_wipe(key, sizeof key);
+    if (!found) {
+        if (lock_failed(d, who, what, result, addr_key, attempt, now, e) != CX_OK) return CX_ERR;
+        return cx_fail(e, 401, "bad_totp", "code", "验证码不对或已经用过，请输入验证器应用中当前显示的 6 位数字（同一网络连续 %d 次错误将锁定 %d 分钟）",
+                       LOCK_FAILURES, LOCK_SECONDS / 60);
+    }
+    *step = found;
+    return CX_OK;
+}
+
+/* Inside the caller's transaction: the step is taken, unless a request at the same time took it
+ * (or a later one) first. 1 taken, 0 not, CX_ERR. */
+static int claim_step(db *d, int64_t user_id, int64_t step)
+{
+    int64_t took = 0;
+    if (db_i64(d, &took, 0, "UPDATE app_user SET totp_step = ? WHERE id = ? AND totp_step < ? RETURNING 1", "iii", step, user_id, step) != CX_OK)
+        return CX_ERR;
+    return took ? 1 : 0;
+}
+
+/* Opens the transaction of a code that passed: the step claimed (401 when another request took it)
+ * and the name's failures cleared, as a password that passed clears them. CX_OK inside the
+ * transaction, or CX_ERR with e (rolled back). */
+static int code_passed(db *d, const actor *who, const char *addr, int64_t step, cx_err *e);
+
+static int step_lost(db *d, cx_err *e)
+{
+    db_rollback(d);
+    return cx_fail(e, 401, "bad_totp", "code", "这个验证码刚刚已经用过，请等验证器应用显示下一个验证码再输入");
+}
+
+static int code_passed(db *d, const actor *who, const char *addr, int64_t step, cx_err *e)
+{
+    char addr_key[40];
+    addr_key_of(addr, addr_key);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    int took = claim_step(d, who->user_id, step);
+    if (took == CX_ERR) return db_fail(d, e);
+    if (!took) return step_lost(d, e);
+    if (lock_clear(d, who->name, addr_key, now_unix()) != CX_OK) return db_fail(d, e);
+    return CX_OK;
+}
+
+int user_login_totp(db *d, const char *pending, const char *code, const char *addr, principal *p, cx_err *e)
+{
+    if (!pending || strlen(pending) != 64) return cx_fail(e, 401, "login_expired", "code", "登录已超时，请重新输入用户名和密码");
+    unsigned char h[32];
+    crypto_sha256(pending, 64, h);
+    int64_t now = now_unix();
+    db_stmt *s = db_prepare(d, "SELECT u.id, u.username FROM login_pending l JOIN app_user u ON u.id = l.user_id "
+                               "WHERE l.token_hash = ? AND l.expires_at >= ? AND u.active = 1 AND u.locked = 0 AND u.totp_on = 1");
+    if (!s) return db_fail(d, e);
+    db_bind_blob(s, 1, h, sizeof h);
+    db_bind_i64(s, 2, now);
+    int rc = db_step(s);
+    int64_t id = 0;
+    char username[64] = "";
+    if (rc == DB_ROW) id = db_col_i64(s, 0), snprintf(username, sizeof username, "%s", db_col_text(s, 1));
+    db_done(s);
+    if (rc == CX_ERR) return db_fail(d, e);
+    if (rc != DB_ROW) return cx_fail(e, 401, "login_expired", "code", "登录已超时，请重新输入用户名和密码");
+    actor who = {id, username, NULL, NULL};
+    int64_t step = 0;
+    if (totp_check(d, &who, "login", code, addr, true, &step, e) != CX_OK) return CX_ERR;
+    if (code_passed(d, &who, addr, step, e) != CX_OK) return CX_ERR;
+    int64_t gone = 0;
+    if (db_i64(d, &gone, 0, "DELETE FROM login_pending WHERE token_hash = ? RETURNING 1", "b", h, sizeof h) != CX_OK) return db_fail(d, e);
+    if (!gone) { /* the same step finished by another request */
+        db_rollback(d);
+        return cx_fail(e, 401, "login_expired", "code", "登录已超时，请重新输入用户名和密码");
+    }
+    if (audit_append(d, &who, "login", "user", id, 0, NULL, "{\"factor\":\"totp\"}", "ok") != CX_OK || db_commit(d) != CX_OK)
+        return db_fail(d, e);
+    if (user_load(d, id, p) != 1) return cx_fail(e, 403, "account_inactive", "username", "账号已停用");
+    return CX_OK;
+}
+
+int totp_state_get(db *d, const principal *p, totp_state *st)
+{
+    memset(st, 0, sizeof *st);
+    db_stmt *s = db_prepare(d, "SELECT totp_enc, totp_on FROM app_user WHERE id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, p->user_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        st->on = db_col_i64(s, 1) != 0;
+        if (!st->on && !db_col_null(s, 0)) {
+            size_t n = 0;
+            const void *b = db_col_blob(s, 0, &n);
+            char *secret = crypto_unseal(b, n);
+            if (secret && strlen(secret) == TOTP_B32_LEN) st->enrolling = true, memcpy(st->secret, secret, TOTP_B32_LEN + 1);
+            if (secret) crypto_wipe(secret, strlen(secret));
+            free(secret);
+        }
+    }
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+    int req = totp_required(d, p);
+    if (req == CX_ERR) return CX_ERR;
+    st->required = req == 1;
+    return CX_OK;
+}
+
+int totp_start(db *d, const actor *a, char secret[TOTP_B32_LEN + 1], cx_err *e)
+{
+    unsigned char key[TOTP_SECRET_BYTES];
+    crypto_random_buf(key, sizeof key);
+    base32_encode(key, sizeof key, secret, TOTP_B32_LEN + 1);
+    crypto_wipe(key, sizeof key);
+    buf sealed;
+    buf_init(&sealed);
+    crypto_seal(secret, &sealed);
+    if (db_begin(d, true) != CX_OK) return buf_free(&sealed), db_fail(d, e);
+    int64_t changed = 0;
+    int rc = db_i64(d, &changed, 0, "UPDATE app_user SET totp_enc = ?, totp_step = 0 WHERE id = ? AND totp_on = 0 RETURNING 1", "bi", sealed.p,
+                    sealed.len, a->user_id);
+    buf_free(&sealed);
+    if (rc != CX_OK) return db_fail(d, e);
+    if (!changed) {
+        db_rollback(d);
+        crypto_wipe(secret, TOTP_B32_LEN);
+        secret[0] = 0;
+        return cx_fail(e, 409, "totp_on", "", "两步验证已经启用");
+    }
+    if (audit_append(d, a, "totp_start", "user", a->user_id, 0, NULL, NULL, "ok") != CX_OK || db_commit(d) != CX_OK) return db_fail(d, e);
+    return CX_OK;
+}
+
+/* A code of the secret turns the factor on (enrolling: on is 0) or off (and forgets the secret). */
+static int totp_switch(db *d, const actor *a, const char *code, const char *addr, bool on, cx_err *e)
+{
+    int64_t step = 0;
+    if (totp_check(d, a, on ? "totp_on" : "totp_off", code, addr, !on, &step, e) != CX_OK || code_passed(d, a, addr, step, e) != CX_OK) {
+        if (e->status == 401) e->status = 400; /* signed in already: a 401 would send the user to sign in */
+        return CX_ERR;
+    }
+    if (db_run(d, on ? "UPDATE app_user SET totp_on = 1 WHERE id = ?" : "UPDATE app_user SET totp_on = 0, totp_enc = NULL, totp_step = 0 WHERE id = ?",
+               "i", a->user_id) != CX_OK ||
+        audit_append(d, a, on ? "totp_on" : "totp_off", "user", a->user_id, 0, on ? "{\"totp_on\":0}" : "{\"totp_on\":1}",
+                     on ? "{\"totp_on\":1}" : "{\"totp_on\":0}", "ok") != CX_OK ||
+        db_commit(d) != CX_OK)
+        return db_fail(d, e);
+    return CX_OK;
+}
+
+int totp_confirm(db *d, const actor *a, const char *code, const char *addr, cx_err *e)
+{
+    int64_t pending = 0;
+    if (db_i64(d, &pending, 0, "SELECT count(*) FROM app_user WHERE id = ? AND totp_on = 0 AND totp_enc IS NOT NULL", "i", a->user_id) != CX_OK)
+        return db_fail(d, e);
+    if (!pending) return cx_fail(e, 409, "totp_not_started", "code", "请先生成密钥（两步验证已启用，或尚未开始设置）");
+    return totp_switch(d, a, code, addr, true, e);
+}
+
+int totp_disable(db *d, const actor *a, const principal *p, const char *code, const char *addr, cx_err *e)
+{
+    int req = totp_required(d, p);
+    if (req == CX_ERR) return db_fail(d, e);
+    if (req) return cx_fail(e, 409, "totp_required", "code", "上级要求本组织工作人员使用两步验证，不能关闭");
+    if (!p->totp_on) return cx_fail(e, 409, "totp_off", "code", "两步验证没有启用");
+    return totp_switch(d, a, code, addr, false, e);
+}
+
+int totp_clear(db *d, const actor *a, const char *username, cx_err *e)
+{
+    int64_t id = 0;
+    int f = user_find(d, username, &id);
+    if (f == CX_ERR) return db_fail(d, e);
+    if (!f) return cx_fail(e, 404, "not_found", "username", "用户“%s”不存在", username);
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    int rc = db_run(d, "UPDATE app_user SET totp_on = 0, totp_enc = NULL, totp_step = 0 WHERE id = ?", "i", id);
+    if (rc == CX_OK) rc = db_run(d, "DELETE FROM login_pending WHERE user_id = ?", "i", id);
+    return store_finish(d, a, "totp_off", "user", id, 0, NULL, xstrdup("{\"totp_on\":0,\"how\":\"cli\"}"), rc, e);
+}
+
+int totp_policy_get(db *d, int64_t org_id, bool *required)
+{
+    int64_t r = 0;
+    if (db_i64(d, &r, 0, "SELECT required FROM totp_policy WHERE org_id = ?", "i", org_id) != CX_OK) return CX_ERR;
+    *required = r != 0;
+    return CX_OK;
+}
+
+int totp_policy_set(db *d, const actor *a, const org *o, bool required, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    int64_t old = 0;
+    if (db_i64(d, &old, 0, "SELECT required FROM totp_policy WHERE org_id = ?", "i", o->id) != CX_OK) return db_fail(d, e);
+    int rc = db_run(d, "INSERT INTO totp_policy (org_id, required, updated_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (org_id) DO UPDATE SET required = excluded.required, updated_at = excluded.updated_at",
+                    "iii", o->id, (int64_t)required, now_unix());
+    return store_finish(d, a, "set_totp_policy", "org", o->id, o->id, xasprintf("{\"totp_required\":%d}", old ? 1 : 0),
+                        xasprintf("{\"totp_required\":%d}", required ? 1 : 0), rc, e);
 }
 
 int user_activate(db *d, const char *username, const char *code, const char *password, const char *addr, principal *p, int *retry_after,

@@ -23,6 +23,7 @@ static const struct sealed_col {
     {"phone_draw_entry", "phone_enc", NULL},
     {"draw_commitment", "seed_enc", NULL},
     {"app_user", "activation_enc", NULL},
+    {"app_user", "totp_enc", NULL},
 };
 
 /* Every column named *_enc in the schema must be in sealed_cols: one that is not (added by a later

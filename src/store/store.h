@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "db.h"
 #include "../lib/buf.h"
+#include "../lib/totp.h" /* TOTP_B32_LEN */
 #include "../domain/account.h" /* account_ok */
 #include "../domain/member.h"
 #include "../domain/org.h" /* org_ok; type and sector codes and labels */
@@ -244,7 +245,7 @@ const char *account_status(const account_row *r, int64_t now);
 const char *account_status_label(const char *status);
 /* Every grant of the account into g (at most cap; *n of them). */
 int account_grants(db *d, int64_t user_id, grant *g, int cap, int *n);
-/* A new activation code (the password is cleared, sessions end, lock-outs are lifted). 409
+/* A new activation code (the password and the second factor are cleared, sessions end, lock-outs are lifted). 409
  * account_inactive for an account whose member is off the roll. */
 int account_reset(db *d, const actor *a, int64_t id, char code[ACTIVATION_CODE_LEN + 1], int64_t *expires, cx_err *e);
 /* Locks (sessions end; sign-in refused) or unlocks. */
@@ -297,7 +298,41 @@ CX_MUST_USE int user_load(db *d, int64_t user_id, principal *p);
  * that name at that address for 15 minutes, known name or not (the same 423); 100 checked
  * failures from all addresses lock it everywhere. Hashing is admitted by lib/pwgate.h: 429
  * with *retry_after seconds when refused. Every attempt that reaches the lock is audited. */
-int user_login(db *d, const char *username, const char *password, const char *addr, principal *p, int *retry_after, cx_err *e);
+/* An account with the second factor on gets no principal: pending (64 hex, else "") names the
+ * password step for user_login_totp, for LOGIN_PENDING_SECONDS; the lock-out is not cleared
+ * until the code passes too. */
+#define LOGIN_PENDING_SECONDS (5 * 60)
+int user_login(db *d, const char *username, const char *password, const char *addr, principal *p, char pending[65], int *retry_after,
+               cx_err *e);
+/* The second step: pending from user_login and the code of the authenticator app. Wrong codes
+ * count in the password's lock-out. 401 login_expired (no such step, or past its time), 400
+ * invalid_code (not six digits), 401 bad_totp (wrong, used before or older than the last one
+ * used), 423 account_locked. On success p is loaded and the step is gone. */
+int user_login_totp(db *d, const char *pending, const char *code, const char *addr, principal *p, cx_err *e);
+
+/* ---- the second factor of a staff account (auth.c) ---- */
+typedef struct totp_state {
+    bool on;                      /* asked at sign-in */
+    bool enrolling;               /* a secret made, not yet proven by a code */
+    bool required;                /* an office above requires it (a staff grant under a totp_policy) */
+    char secret[TOTP_B32_LEN + 1]; /* Base32, only while enrolling */
+} totp_state;
+int totp_state_get(db *d, const principal *p, totp_state *st);
+/* A fresh secret (20 random bytes), sealed into the account with the factor still off; replaces
+ * one not yet confirmed. 409 totp_on when it is on already. */
+int totp_start(db *d, const actor *a, char secret[TOTP_B32_LEN + 1], cx_err *e);
+/* The code proves the app has the secret: the factor is on. 409 totp_not_started; the code's
+ * errors as user_login_totp's (counted in the lock-out), but 400 bad_totp, the user being
+ * signed in. */
+int totp_confirm(db *d, const actor *a, const char *code, const char *addr, cx_err *e);
+/* Off with a current code, unless an office above requires it (409 totp_required). */
+int totp_disable(db *d, const actor *a, const principal *p, const char *code, const char *addr, cx_err *e);
+/* An office's rule for the staff of its subtree (audited); *required: its own row's rule. */
+int totp_policy_set(db *d, const actor *a, const org *o, bool required, cx_err *e);
+/* Off without a code, for the command line (a phone lost with nobody above to reset the account);
+ * audited. 404 not_found for an unknown name. */
+int totp_clear(db *d, const actor *a, const char *username, cx_err *e);
+int totp_policy_get(db *d, int64_t org_id, bool *required);
 /* First sign-in (激活): username, the one-time code and the new password (password_check). The
  * same lock-out as user_login counts wrong codes. 401 bad_code (unknown name, wrong code, an
  * account already activated, locked or deactivated: one answer), 410 code_expired (right code,

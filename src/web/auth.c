@@ -1,4 +1,5 @@
-/* auth.c: login, logout, the current user and the home redirect. */
+/* auth.c: login (and its second step, the code of an authenticator app, for an account with the
+ * second factor on), first sign-in, logout, the current user and the home redirect. */
 #include "web.h"
 #include "../lib/crypto.h"
 #include <arpa/inet.h>
@@ -24,6 +25,8 @@ static void add_me(req *r, cJSON *d)
     cJSON_AddStringToObject(u, "username", r->user.username);
     cJSON_AddStringToObject(u, "display_name", r->user.display_name);
     if (r->user.member_id) json_add_i64(u, "member_id", r->user.member_id);
+    cJSON_AddBoolToObject(u, "totp_on", r->user.totp_on);
+    cJSON_AddBoolToObject(u, "totp_due", r->user.totp_due);
     cJSON *gs = cJSON_AddArrayToObject(u, "roles");
     for (int i = 0; i < r->user.ngrants; i++) {
         cJSON *g = cJSON_CreateObject();
@@ -104,14 +107,74 @@ void h_login(req *r)
     principal pr;
     char addr[64];
     req_client_addr(r, addr);
-    if (user_login(r->db, u, p, addr, &pr, &r->retry_after, &e) != CX_OK) {
+    char pending[65];
+    if (user_login(r->db, u, p, addr, &pr, pending, &r->retry_after, &e) != CX_OK) {
         req_fail(r, &e); /* a page shows the login form again, the name and the next page kept (response.c, redisplay) */
+        return;
+    }
+    if (pending[0]) { /* the second factor is on: no session until the code passes too */
+        if (api) {
+            cJSON *d = req_data(r);
+            cJSON_AddTrueToObject(d, "totp_required");
+            cJSON_AddStringToObject(d, "pending", pending);
+            json_add_i64(d, "expires_in", LOGIN_PENDING_SECONDS);
+            return;
+        }
+        r->set_cookie[1] = xasprintf("cxzy_totp=%s; Path=/login; Max-Age=%d; HttpOnly; SameSite=Strict", pending, LOGIN_PENDING_SECONDS);
+        const char *next = safe_next(req_in(r, "next"));
+        buf u8;
+        buf_init(&u8);
+        buf_urlenc(&u8, next);
+        req_redirect(r, "/login/totp%s%s", strcmp(next, "/") ? "?next=" : "", strcmp(next, "/") ? u8.p : "");
+        buf_free(&u8);
         return;
     }
     if (!start_session(r, &pr, "cxzy_login", "/login")) return;
     if (!api) {
         const char *next = safe_next(req_in(r, "next"));
         req_redirect(r, "%s", strcmp(next, "/") ? next : "/desk"); /* no page asked for: the desk */
+        return;
+    }
+    cJSON *d = req_data(r);
+    add_me(r, d);
+    cJSON_AddStringToObject(d, "csrf", r->csrf);
+}
+
+/* GET /login/totp: the second step of a sign-in, the code of the authenticator app (the password
+ * step left its token in the cookie cxzy_totp, sent to /login… only). */
+void h_login_totp_page(req *r)
+{
+    if (!MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_totp")) {
+        req_redirect(r, "/login");
+        return;
+    }
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "登录：两步验证");
+    form_token_issue(r, "cxzy_login", "/login");
+    const char *next = safe_next(req_query(r, "next"));
+    if (strcmp(next, "/")) cJSON_AddStringToObject(d, "next", next);
+}
+
+/* POST /login/totp, /api/v1/session/totp: the code (and, for the API, pending from the password
+ * step); the session starts only now. */
+void h_login_totp(req *r)
+{
+    bool api = req_is_api(r);
+    drop_unsafe_next(r);
+    if (!api && !form_token_ok(r, "cxzy_login", "登录表单已过期，请重新输入")) return;
+    const char *pending = api ? req_in(r, "pending") : MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_totp");
+    cx_err e = {0};
+    principal pr;
+    char addr[64];
+    req_client_addr(r, addr);
+    if (user_login_totp(r->db, pending, req_in(r, "code"), addr, &pr, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    if (!start_session(r, &pr, "cxzy_totp", "/login")) return;
+    if (!api) {
+        const char *next = safe_next(req_in(r, "next"));
+        req_redirect(r, "%s", strcmp(next, "/") ? next : "/desk");
         return;
     }
     cJSON *d = req_data(r);

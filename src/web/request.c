@@ -199,6 +199,8 @@ void req_authenticate(req *r)
     load_session(r);
     if (!r->logged_in) req_failf(r, 401, "unauthenticated", "", "请先登录（或登录已超时）");
     else if (!(perm_roles(&r->user) & r->rt->roles)) req_failf(r, 403, "forbidden", "", "您的角色无权进行此操作");
+    else if (r->user.totp_due && !(r->rt->flags & R_SETUP)) /* a page goes to the set-up page (response.c) */
+        req_failf(r, 403, "totp_setup_required", "", "上级要求工作人员使用两步验证：请先在“账号安全”页启用，再进行其他操作");
 }
 
 static bool csrf_ok(req *r)

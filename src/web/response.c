@@ -133,6 +133,9 @@ static const char *const DONE_NOTICES[][2] = {
     {"phone", "已记录。"},
     {"burst_release", "已审核：这批评价计入结果。"},
     {"burst_discard", "已审核：这批评价作废（记为无效票）。"},
+    {"totp_on", "两步验证已启用：以后登录时，输入密码后还要输入验证器应用中的 6 位验证码。"},
+    {"totp_off", "两步验证已关闭。"},
+    {"totp_policy", "已保存两步验证要求。"},
 };
 
 static void page_common(req *r)
@@ -337,6 +340,10 @@ enum MHD_Result respond(req *r)
             req_redirect(r, "/login?next=%s", u.p);
             buf_free(&u);
             buf_free(&back);
+            return send_buf(r, 303, "text/html; charset=utf-8", &out);
+        }
+        if (st == 403 && !strcmp(r->err.code, "totp_setup_required")) { /* nothing else until the second factor is set up */
+            req_redirect(r, "/me/security");
             return send_buf(r, 303, "text/html; charset=utf-8", &out);
         }
         if (r->again.len && st < 500) return send_buf(r, st, "text/html; charset=utf-8", &r->again);

@@ -27,7 +27,14 @@ const route web_routes[] = {
     {"GET", "/desk", h_desk, ROLE_ANY, 0, "desk", "工作台：按本人所持角色列出等待处理的事项与数目，各项链接到办理的页面（desk.c）"},
     {"GET", "/login", h_login_page, 0, R_PUBLIC, "login", "登录页"},
     {"POST", "/login", h_login, 0, R_PUBLIC | R_STATE, "login", "登录"},
-    {"POST", "/logout", h_logout, ROLE_ANY, R_STATE, NULL, "退出"},
+    {"POST", "/logout", h_logout, ROLE_ANY, R_STATE | R_SETUP, NULL, "退出"},
+    {"GET", "/login/totp", h_login_totp_page, 0, R_PUBLIC, "login_totp", "登录第二步：验证器应用的 6 位验证码（已启用两步验证的账号，密码正确后到此）"},
+    {"POST", "/login/totp", h_login_totp, 0, R_PUBLIC | R_STATE, "login_totp", "两步验证：验证码正确才登录"},
+    {"GET", "/me/security", h_security, ROLE_STAFF, R_SETUP, "security", "账号安全：两步验证（TOTP）的设置；活动办公室设定下级工作人员是否必须使用"},
+    {"POST", "/me/security/totp", h_totp_start, ROLE_STAFF, R_STATE | R_SETUP, "security", "开始设置两步验证：生成新密钥（验证前不启用）"},
+    {"POST", "/me/security/totp/confirm", h_totp_confirm, ROLE_STAFF, R_STATE | R_SETUP, "security", "输入验证码，启用两步验证"},
+    {"POST", "/me/security/totp/off", h_totp_off, ROLE_STAFF, R_STATE, "security", "输入当前验证码，关闭两步验证（上级要求时不能关闭）"},
+    {"POST", "/orgs/:id/totp-policy", h_totp_policy, ROLE_OFFICE, R_STATE, "security", "要求本组织及下级的工作人员使用两步验证（required=1/0）"},
     {"GET", "/activate", h_activate_page, 0, R_PUBLIC, "activate", "首次登录：用激活单上的激活码设置密码（?u=用户名）"},
     {"POST", "/activate", h_activate, 0, R_PUBLIC | R_STATE, "activate", "激活账号并登录"},
     /* accounts for everyone (account.c) */
@@ -181,9 +188,19 @@ const route web_routes[] = {
 
     /* JSON API */
     {"GET", "/api/v1/openapi.json", h_openapi, 0, R_PUBLIC | R_API, NULL, "OpenAPI 描述"},
-    {"POST", "/api/v1/session", h_login, 0, R_PUBLIC | R_STATE | R_API, NULL, "登录，返回 CSRF 令牌并设置会话 Cookie"},
-    {"DELETE", "/api/v1/session", h_logout, ROLE_ANY, R_STATE | R_API, NULL, "退出"},
-    {"GET", "/api/v1/me", h_me, ROLE_ANY, R_API, NULL, "当前用户与角色"},
+    {"POST", "/api/v1/session", h_login, 0, R_PUBLIC | R_STATE | R_API, NULL,
+     "登录，返回 CSRF 令牌并设置会话 Cookie；已启用两步验证的账号不建立会话，答 {totp_required: true, pending, expires_in}，"
+     "再以 pending 和验证码 POST /api/v1/session/totp"},
+    {"POST", "/api/v1/session/totp", h_login_totp, 0, R_PUBLIC | R_STATE | R_API, NULL,
+     "登录第二步（pending, code 6 位验证码，前后各容 30 秒，每个只用一次）：通过后建立会话；超时或已用 401 login_expired，"
+     "验证码错误或重用 401 bad_totp（与密码错误合并计入锁定，423 account_locked）"},
+    {"DELETE", "/api/v1/session", h_logout, ROLE_ANY, R_STATE | R_API | R_SETUP, NULL, "退出"},
+    {"GET", "/api/v1/me", h_me, ROLE_ANY, R_API | R_SETUP, NULL, "当前用户与角色（totp_on；totp_due：须先启用两步验证，其他接口答 403 totp_setup_required）"},
+    {"GET", "/api/v1/me/security", h_security, ROLE_STAFF, R_API | R_SETUP, NULL, "两步验证状态：totp_on, enrolling（设置中时含 secret, otpauth_uri）, required, due, offices（可设定的组织及其要求）"},
+    {"POST", "/api/v1/me/totp", h_totp_start, ROLE_STAFF, R_STATE | R_API | R_SETUP, NULL, "开始设置两步验证：返回新密钥 secret（Base32）与 otpauth_uri；已启用 409 totp_on"},
+    {"POST", "/api/v1/me/totp/confirm", h_totp_confirm, ROLE_STAFF, R_STATE | R_API | R_SETUP, NULL, "以验证码（code）启用两步验证；错误或已用 400 bad_totp，计入登录锁定"},
+    {"POST", "/api/v1/me/totp/off", h_totp_off, ROLE_STAFF, R_STATE | R_API, NULL, "以当前验证码（code）关闭两步验证；错误 400 bad_totp（计入登录锁定）；上级要求时 409 totp_required"},
+    {"POST", "/api/v1/orgs/:id/totp-policy", h_totp_policy, ROLE_OFFICE, R_STATE | R_API, NULL, "要求本组织及下级的工作人员使用两步验证（required 1/0），记入审计"},
     {"POST", "/api/v1/activation", h_activate, 0, R_PUBLIC | R_STATE | R_API, NULL, "首次登录（username, code 激活码, password）：设置密码并登录；激活码错误 401 bad_code，过期 410 code_expired"},
     {"GET", "/api/v1/orgs/:id/accounts", h_accounts, ROLE_ADMIN, R_API, NULL, "账号与统计（?status=pending|expired|active|locked|inactive&q=&own=1&page=&per_page=&format=xlsx）"},
     {"POST", "/api/v1/orgs/:id/accounts", h_account_create, ROLE_ADMIN, R_STATE | R_API, NULL, "开通一个账号（role, username, display_name, member_id），返回激活码 code（仅此一次）"},

@@ -30,6 +30,7 @@ enum {
     R_PUBLIC = 1, /* no login needed */
     R_STATE = 2,  /* changes state: POST/PATCH/DELETE, CSRF checked */
     R_API = 4,    /* JSON in and out, errors as {"error":{…}} */
+    R_SETUP = 8,  /* open to an account that must set up its second factor first (principal.totp_due) */
 };
 
 typedef struct field {
@@ -221,6 +222,13 @@ void h_login(req *r);
 void h_logout(req *r);
 void h_activate_page(req *r);
 void h_activate(req *r);
+void h_login_totp_page(req *r);
+void h_login_totp(req *r);
+void h_security(req *r);
+void h_totp_start(req *r);
+void h_totp_confirm(req *r);
+void h_totp_off(req *r);
+void h_totp_policy(req *r);
 void h_accounts(req *r);
 void h_accounts_bulk(req *r);
 void h_account_policy(req *r);

@@ -240,6 +240,13 @@ Object.assign(BODIES, { // accounts (account.c)
   'POST /accounts/{id}/unlock': () => undefined,
 });
 PUBLIC.push('POST /activation'); // reviewed: no id, no session; the login lock-out counts wrong codes
+Object.assign(BODIES, { // the second factor (totp.c)
+  'POST /me/totp': () => undefined,
+  'POST /me/totp/confirm': () => ({ code: '000000' }),
+  'POST /me/totp/off': () => ({ code: '000000' }),
+  'POST /orgs/{id}/totp-policy': () => ({ required: '1' }),
+});
+PUBLIC.push('POST /session/totp'); // reviewed: no id, no session; only the pending token of a password that passed, wrong codes count in the login lock-out
 
 /** The record kind an {id} path is about, or null when the matrix does not know it. */
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],

@@ -3,6 +3,7 @@
 #include "feedback.h"
 #include "limit.h"
 #include "row.h"
+#include "notify.h"
 #include "feedback_int.h"
 #include "calendar.h"
 #include "../lib/json.h"
@@ -528,6 +529,7 @@ int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const fee
     char *before = state_json(f);
     int r = db_run(d, "UPDATE feedback SET org_id = ?, status = 'assigned' WHERE id = ?", "ii", org_id, id);
     if (r == CX_OK && note->given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note->text, id);
+    if (r == CX_OK) r = notify_feedback_assigned(d, a, f, &to);
     f->org_id = org_id;
     f->status = FS_ASSIGNED;
     rc = finish_item(d, a, "assign", f, before, r, e);

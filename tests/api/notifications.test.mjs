@@ -13,8 +13,9 @@ const srv = await startServerOn();
 after(() => srv.stop());
 const sql = (q) => sqlOn(srv.db, q);
 const as = {};
-for (const u of ['office', 'town', 'secretary', 'secretary2', 'member']) as[u] = await loginAs(srv.base, u);
-const { office, town, secretary, secretary2, member } = as;
+for (const u of ['office', 'town', 'secretary', 'secretary2', 'member', 'leader']) as[u] = await loginAs(srv.base, u);
+const { office, town, secretary, secretary2, member, leader } = as;
+const townId = town.user.roles[0].org_id;
 const rootId = office.user.roles[0].org_id;
 const branch = secretary.user.roles[0].org_id;
 
@@ -64,6 +65,32 @@ test('feedback assigned to a branch notifies its caseworkers only', async () => 
   assert.equal(mine.length, 1, 'the branch secretary is told');
   assert.ok(!mine[0].text.includes('路灯'), 'the notification never carries the text');
   assert.equal((await list(secretary2)).notifications.filter((n) => n.link === `/feedback/${it.id}`).length, 0);
+});
+
+test('rectification submitted, a leader charged, a grade waiting for approval: each notifies whom it waits for', async () => {
+  const x = (await ok(town.post(`/api/v1/orgs/${branch}/rectifications`, { source: 'inspection', problem: '提醒测试：台账不全',
+    measure: '补齐台账', owner: '书记', due_date: daysFromToday(20) }), 201)).rectification;
+  await ok(secretary.post(`/api/v1/rectifications/${x.id}/submit`, { note: '已补齐', no_evidence_reason: '纸质记录在支部存档' }));
+  const link = `/rectifications/${x.id}`;
+  for (const [c, n] of [[town, 1], [office, 1], [secretary, 0], [secretary2, 0]])
+    assert.equal((await list(c)).notifications.filter((v) => v.kind === 'rect_submitted' && v.link === link).length, n, c.user.username);
+
+  const roundId = Number((await ok(secretary.get('/api/v1/me/desk'))).sections[0].items.find((i) => i.key === 'grades_undecided').href.match(/round_id=(\d+)/)[1]);
+  const members = (await ok(secretary.get(`/api/v1/orgs/${branch}/members?per_page=500`))).members;
+  const target = members.find((m) => m.id !== member.user.member_id);
+  await ok(town.post(`/api/v1/orgs/${branch}/charges`, { round_id: roundId, user_id: leader.user.id, member_id: target.id }), 201);
+  const charged = (await list(leader)).notifications.filter((v) => v.kind === 'charge' && v.text.includes(target.name));
+  assert.equal(charged.length, 1, 'the leader is told');
+  assert.equal(charged[0].link, '/me/charges');
+
+  const g = await ok(secretary.get(`/api/v1/orgs/${branch}/grades?round_id=${roundId}&kind=member`));
+  const u = g.grades.find((v) => v.computed !== 'none' && !v.decided && v.target_id !== member.user.member_id);
+  const N = g.meeting.entitled;
+  await ok(secretary.post(`/api/v1/members/${u.target_id}/grade`, { round_id: roundId, grade: 'basic', present: N, in_favour: N, reason: '表现一般' }));
+  assert.equal((await list(town)).notifications.filter((v) => v.kind === 'grade_approval').length, 0, '基本合格 needs no approval');
+  await ok(secretary.post(`/api/v1/members/${u.target_id}/grade`, { round_id: roundId, grade: 'unqualified', present: N, in_favour: N, reason: '长期不参加组织生活' }));
+  for (const [c, n] of [[town, 1], [office, 1], [secretary, 0], [secretary2, 0]])
+    assert.equal((await list(c)).notifications.filter((v) => v.kind === 'grade_approval').length, n, c.user.username);
 });
 
 test('a user reads and marks only their own notifications', async () => {
@@ -151,13 +178,17 @@ test('SMS: only where an office turned it on, never to who opted out, never past
   // the site-wide cap: no more SMS today once the cap is reached
   await ok(member.patch('/api/v1/me/notification-settings', { sms_opt_out: false }));
   log = smsLog();
-  sql(`INSERT INTO setting (name, value, updated_at) VALUES ('digest_sms_cap', '${log.length}', 0)`);
+  assert.match(srv.cli(['config', 'get', 'digest-sms-cap']).stdout, /^1000（未设置/);
+  assert.equal(srv.cli(['config', 'set', 'digest-sms-cap', '-1']).status, 2);
+  const set = srv.cli(['config', 'set', 'digest-sms-cap', String(log.length)]);
+  assert.equal(set.status, 0, set.stderr);
+  assert.equal(srv.cli(['config', 'get', 'digest-sms-cap']).stdout.trim(), String(log.length));
   const capped = remind('2031-03-06');
   assert.deepEqual(smsLog(), log, 'the cap holds');
   assert.match(capped.stdout, /因每日上限未发 [1-9]/);
 
   // turned off again: nothing
-  sql("DELETE FROM setting WHERE name = 'digest_sms_cap'");
+  assert.equal(srv.cli(['config', 'unset', 'digest-sms-cap']).status, 0);
   await ok(office.patch(`/api/v1/orgs/${rootId}/reminders`, { sms: false }));
   remind('2031-03-07');
   assert.deepEqual(smsLog(), log);

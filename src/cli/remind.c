@@ -46,8 +46,8 @@ int cmd_remind(int argc, char **argv)
     int rc = remind_run(d, &actor_cli, today, &st, &e);
     db_close(d);
     if (rc != CX_OK) return fprintf(stderr, "错误：%s（已发每日提醒 %" PRId64 " 条）\n", e.msg, st.made), 3;
-    printf("%s：检查账号 %" PRId64 " 个，新发每日提醒 %" PRId64 " 条（今天已发过的 %" PRId64 " 个账号不再发）；短信发送 %" PRId64 " 条，失败 %" PRId64
+    printf("%s：检查尚未收到当天提醒的账号 %" PRId64 " 个，新发每日提醒 %" PRId64 " 条；短信发送 %" PRId64 " 条，失败 %" PRId64
            " 条，因每日上限未发 %" PRId64 " 条，本人拒收 %" PRId64 " 个，未开通 %" PRId64 " 个，无手机号 %" PRId64 " 个\n",
-           today, st.users, st.made, st.existed, st.sms.sent, st.sms.failed, st.sms.capped, st.sms.opted_out, st.sms.off, st.sms.no_phone);
+           today, st.users, st.made, st.sms.sent, st.sms.failed, st.sms.capped, st.sms.opted_out, st.sms.off, st.sms.no_phone);
     return 0;
 }

@@ -183,12 +183,14 @@ static int add_id(void *ctx, const int64_t *id)
 
 static void read_id(db_stmt *s, int64_t *id) { *id = db_col_i64(s, 0); }
 
-int notify_users(db *d, int64_t **ids, int64_t *n)
+int notify_users(db *d, const char *day, int64_t **ids, int64_t *n)
 {
     *ids = NULL;
     *n = 0;
-    db_stmt *s = db_prepare(d, "SELECT id FROM app_user WHERE active = 1 AND locked = 0 AND pw_hash <> '' ORDER BY id");
+    db_stmt *s = db_prepare(d, "SELECT u.id FROM app_user u WHERE u.active = 1 AND u.locked = 0 AND u.pw_hash <> '' AND NOT EXISTS "
+                               "(SELECT 1 FROM notification n WHERE n.user_id = u.id AND n.day = ? AND n.kind = 'digest') ORDER BY u.id");
     if (!s) return CX_ERR;
+    db_bind_text(s, 1, day);
     ids_t x = {ids, n};
     return DB_EACH(s, int64_t, read_id, add_id, &x);
 }

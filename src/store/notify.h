@@ -42,9 +42,10 @@ int notify_read_all(db *d, const actor *a, int64_t user_id, int64_t *n, cx_err *
  * *made 1 when this call made it, 0 when it existed. Audited when made. */
 int notify_digest(db *d, const actor *a, int64_t user_id, const char *day, const char *text, const char *link, int *made, cx_err *e);
 
-/* The accounts the digest is for: active, activated (a password set), not locked; ids (malloc'd)
- * in id order. */
-int notify_users(db *d, int64_t **ids, int64_t *n);
+/* The accounts the digest of day is for: active, activated (a password set), not locked, without
+ * that day's digest yet (so the hourly passes after the first cost one index probe a user); ids
+ * (malloc'd) in id order. */
+int notify_users(db *d, const char *day, int64_t **ids, int64_t *n);
 
 /* ---- SMS of the digest ---- */
 /* The user's own opt-out (不接收提醒短信), audited. */

@@ -189,7 +189,7 @@ int remind_run(db *d, const actor *a, const char *day, remind_stats *st, cx_err 
 {
     memset(st, 0, sizeof *st);
     int64_t *ids = NULL, n = 0;
-    if (notify_users(d, &ids, &n) != CX_OK) return db_error(d, e);
+    if (notify_users(d, day, &ids, &n) != CX_OK) return db_error(d, e);
     char url[256] = "";
     if (setting_get(d, SETTING_PUBLIC_URL, url, sizeof url) == CX_ERR) url[0] = 0;
     int64_t since = day_start();
@@ -230,7 +230,7 @@ int remind_run(db *d, const actor *a, const char *day, remind_stats *st, cx_err 
                 snprintf(sms, sizeof sms, "【创先争优】%s同志：您有 %" PRId64 " 项待办事项，请登录%s%s查看工作台。", u->display_name, total,
                          url[0] ? " " : "", url);
                 rc = remind_sms_digest(d, u->user_id, sms, since, &st->sms, e);
-            } else if (rc == CX_OK) st->existed++;
+            }
             buf_free(&t);
         }
         cJSON_Delete(desk);
@@ -239,6 +239,7 @@ int remind_run(db *d, const actor *a, const char *day, remind_stats *st, cx_err 
     free(m);
     free(ids);
     if (rc != CX_OK) return CX_ERR;
+    if (!st->made) return CX_OK; /* nothing made: nothing to record */
     char *after = xasprintf("{\"day\":\"%s\",\"users\":%" PRId64 ",\"made\":%" PRId64 ",\"sms_sent\":%" PRId64 ",\"sms_failed\":%" PRId64
                             ",\"sms_capped\":%" PRId64 "}",
                             day, st->users, st->made, st->sms.sent, st->sms.failed, st->sms.capped);

@@ -243,7 +243,7 @@ int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t
  * day however often this runs) and, where the office turned it on, one SMS (store/notify.h:
  * opt-out, the site's daily cap, message_log). Run by `cxzy remind` and the server's upkeep. */
 typedef struct remind_stats {
-    int64_t users, made, existed;
+    int64_t users, made; /* accounts without the day's digest yet, digests made */
     remind_sms sms;
 } remind_stats;
 int remind_run(db *d, const actor *a, const char *day, remind_stats *st, cx_err *e);

@@ -126,12 +126,22 @@ int notify_count(db *d, int64_t user_id, bool unread_only, int64_t *n)
     return db_q_count(d, &q, n);
 }
 
-int notify_read(db *d, const actor *a, int64_t user_id, int64_t id, cx_err *e)
+int notify_read(db *d, const actor *a, int64_t user_id, int64_t id, char link[256], cx_err *e)
 {
+    link[0] = 0;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int64_t read_at = -1;
-    if (db_i64(d, &read_at, -1, "SELECT read_at FROM notification WHERE id = ? AND user_id = ?", "ii", id, user_id) != CX_OK)
-        return db_fail(d, e);
+    db_stmt *s = db_prepare(d, "SELECT read_at, link FROM notification WHERE id = ? AND user_id = ?");
+    if (!s) return db_fail(d, e);
+    db_bind_i64(s, 1, id);
+    db_bind_i64(s, 2, user_id);
+    int f = db_step(s);
+    if (f == DB_ROW) {
+        read_at = db_col_i64(s, 0);
+        copy_col(link, 256, s, 1);
+    }
+    db_done(s);
+    if (f == CX_ERR) return db_fail(d, e);
     if (read_at < 0) {
         cx_fail(e, 404, "not_found", "id", "该通知不存在");
         return refuse(d);

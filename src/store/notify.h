@@ -33,8 +33,8 @@ int notify_list(db *d, int64_t user_id, bool unread_only, int64_t offset, int64_
                 void *ctx);
 int notify_count(db *d, int64_t user_id, bool unread_only, int64_t *n);
 /* Marks notification id of user_id read (404 not_found when it is not the user's), audited;
- * reading one already read changes nothing. */
-int notify_read(db *d, const actor *a, int64_t user_id, int64_t id, cx_err *e);
+ * reading one already read changes nothing. link: the notification's ("" when none). */
+int notify_read(db *d, const actor *a, int64_t user_id, int64_t id, char link[256], cx_err *e);
 /* Marks all of user_id's notifications read; *n: how many were unread. Audited with the count. */
 int notify_read_all(db *d, const actor *a, int64_t user_id, int64_t *n, cx_err *e);
 

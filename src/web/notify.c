@@ -107,13 +107,21 @@ static bool changed(req *r, int rc, const cx_err *e)
     return rc == CX_OK && req_is_api(r);
 }
 
-/* POST /me/notifications/:id/read: one of the user's own (another's: 404 as for none). */
+/* POST /me/notifications/:id/read: one of the user's own (another's: 404 as for none); a page
+ * with go=1 goes on to the notification's link (one of this site's pages, made by the store). */
 void h_notification_read(req *r)
 {
     int64_t id;
     if (!req_id(r, 0, &id)) return;
     cx_err e = {0};
-    if (!changed(r, notify_read(r->db, &r->who, r->user.user_id, id, &e), &e)) return;
+    char link[256];
+    int rc = notify_read(r->db, &r->who, r->user.user_id, id, link, &e);
+    const char *go = req_in(r, "go");
+    if (rc == CX_OK && !req_is_api(r) && go && !strcmp(go, "1") && link[0] == '/' && link[1] != '/') {
+        req_redirect(r, "%s", link);
+        return;
+    }
+    if (!changed(r, rc, &e)) return;
     json_add_i64(req_data(r), "id", id);
     cJSON_AddTrueToObject(req_data(r), "read");
 }

@@ -21,6 +21,7 @@ static const char *usage_main =
     "  config        网站设置：get/set/unset public-url（二维码和打印页用的公开地址）\n"
     "  recount       按原始记录重新计算某评议轮次的等次和统计数，列出差异\n"
     "  escalate      把逾期未销号的整改事项上报到上级组织（供 cron 每天运行）\n"
+    "  remind        每日提醒：有待办事项的账号各发一条通知，组织开通的再发短信（供 cron 每天运行）\n"
     "  redraw        按公开的种子和同一份名单重新抽取，核对电话随机抽访（不需要数据库）\n"
     "  backup        备份 SQLite 数据库（服务运行时也可以，得到一致的副本）\n"
     "  restore       从备份恢复 SQLite 数据库（校验完整性、版本和密钥配对）\n"
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"serve", cmd_serve}, {"init", cmd_init},     {"demo", cmd_demo},   {"import", cmd_import},
         {"export", cmd_export}, {"user", cmd_user}, {"migrate", cmd_migrate}, {"audit", cmd_audit}, {"config", cmd_config},
-        {"recount", cmd_recount}, {"escalate", cmd_escalate},
+        {"recount", cmd_recount}, {"escalate", cmd_escalate}, {"remind", cmd_remind},
         {"redraw", cmd_redraw}, {"backup", cmd_backup}, {"restore", cmd_restore}, {"key", cmd_key},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

@@ -34,6 +34,8 @@ int cli_common_opt(int c, cli_opts *o);
 void cli_name_actor(const char *as);
 int cli_usage(const char *usage);                                    /* prints usage to stderr, returns 2 */
 int cli_id(const char *s, const char *label, int64_t *out);          /* a positive id, or prints why */
+/* The day of a daily pass: --today ts (NULL: today) into today; false after printing why. */
+bool cli_today(const char *ts, char today[11]);
 /* --org ID: parses it, opens the database and reads the organisation into *root; on failure prints
  * why and returns NULL with *status the exit code (2 a malformed id, 1 no such organisation). */
 db *cli_open_org(cli_opts *o, const char *id, org *root, int *status);
@@ -50,6 +52,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_recount(int argc, char **argv);
 int cmd_escalate(int argc, char **argv);
+int cmd_remind(int argc, char **argv);
 int cmd_redraw(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);

@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "../lib/crypto.h"
+#include "../domain/date.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,4 +185,12 @@ db *cli_open_org(cli_opts *o, const char *id, org *root, int *status)
         return NULL;
     }
     return d;
+}
+
+bool cli_today(const char *ts, char today[11])
+{
+    cx_err e = {0};
+    if (!ts) date_today(today);
+    else if (date_parse(ts, false, "today", "--today", today, &e) != CX_OK) return fprintf(stderr, "错误：%s\n", e.msg), false;
+    return true;
 }

@@ -42,8 +42,7 @@ int cmd_escalate(int argc, char **argv)
     if (optind < argc) return fprintf(stderr, "%s", usage), 2;
     char today[11];
     cx_err e = {0};
-    if (!ts) date_today(today);
-    else if (date_parse(ts, false, "today", "--today", today, &e) != CX_OK) return fprintf(stderr, "错误：%s\n", e.msg), 2;
+    if (!cli_today(ts, today)) return 2;
     db *d = cli_open(&o, false);
     if (!d) return 3;
     int64_t n = 0;

@@ -5,6 +5,7 @@
 #include "../lib/sms.h"
 #include "../lib/log.h"
 #include "../store/rect.h"
+#include "../domain/date.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -17,7 +18,8 @@
 #include <unistd.h>
 
 /* Hourly upkeep while serving, on a connection of its own: overdue rectification items escalate
- * to the parent organisation (the pass of `cxzy escalate`), so a deployment needs no cron. */
+ * to the parent organisation (the pass of `cxzy escalate`) and the daily reminder is made (`cxzy
+ * remind`), so a deployment needs no cron. */
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -25,7 +27,29 @@ static struct {
     const char *url;
 } upkeep = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, NULL};
 
-static void upkeep_once(void)
+/* The daily reminder (remind_run) from REMIND_HOUR local time on, in the hourly passes; made once
+ * per user and day however often it runs, so a restart or a second server changes nothing. */
+#define REMIND_HOUR 8
+static void remind_once(db *d)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    if (tm.tm_hour < REMIND_HOUR) return;
+    char today[11];
+    date_today(today);
+    remind_stats st;
+    cx_err e = {0};
+    if (remind_run(d, &actor_cli, today, &st, &e) != CX_OK) log_error("upkeep", "每日提醒失败：%s", e.msg);
+    else if (st.made) {
+        log_line l;
+        log_begin(&l, "info");
+        log_kvf(&l, "msg", "每日提醒 %" PRId64 " 条，短信 %" PRId64 " 条", st.made, st.sms.sent);
+        log_end(&l);
+    }
+}
+
+static void upkeep_once(bool remind)
 {
     cx_err e = {0};
     db *d = db_open(upkeep.url, &e);
@@ -38,6 +62,7 @@ static void upkeep_once(void)
         log_kvf(&l, "msg", "已把 %" PRId64 " 项逾期整改事项上报上级组织", n);
         log_end(&l);
     }
+    if (d && remind) remind_once(d);
     if (d) db_close(d);
 }
 
@@ -55,7 +80,7 @@ static void *upkeep_main(void *arg)
         while (!upkeep.stop && w != ETIMEDOUT) w = pthread_cond_timedwait(&upkeep.cv, &upkeep.mu, &t);
         if (upkeep.stop) break;
         pthread_mutex_unlock(&upkeep.mu);
-        upkeep_once();
+        upkeep_once(true);
         pthread_mutex_lock(&upkeep.mu);
     }
     pthread_mutex_unlock(&upkeep.mu);
@@ -172,7 +197,7 @@ int cmd_serve(int argc, char **argv)
     cfg.db_url = o.db;
     if (sms_configure(sms, &e) != CX_OK || ballots_start(o.db, &bc, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
     upkeep.url = o.db;
-    upkeep_once();
+    upkeep_once(false); /* before listening: escalation only (the reminder waits for the hourly passes) */
     pthread_t up;
     bool up_started = pthread_create(&up, NULL, upkeep_main, NULL) == 0;
     /* a file grown past the size limit fails its write (EFBIG, answered 503 db_full) instead of

@@ -2,6 +2,7 @@
  * charge.h). */
 #include "charge.h"
 #include "row.h"
+#include "notify.h"
 #include "review_int.h"
 #include "../lib/json.h"
 #include "rollup.h"
@@ -84,6 +85,11 @@ int charge_add(db *d, const actor *a, int64_t round_id, int64_t user_id, const o
     rollup delta = {{0}};
     delta.v[RU_CHARGES] = 1;
     if (rc == CX_OK) rc = rollup_add(d, round_id, o->path, &delta);
+    if (rc == CX_OK) {
+        char text[600];
+        snprintf(text, sizeof text, "请对联系的%s作出点评（%s）", t.name, rd.name);
+        rc = notify_user(d, a, user_id, "charge", text, "/me/charges");
+    }
     rc = store_finish(d, a, "charge.add", "leader_charge", cid, o->id, NULL, json_take(charge_json(user_id, &t)), rc, e);
     if (rc == CX_OK && id) *id = cid;
     return rc;

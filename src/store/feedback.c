@@ -3,6 +3,7 @@
 #include "feedback.h"
 #include "limit.h"
 #include "row.h"
+#include "notify.h"
 #include "feedback_int.h"
 #include "calendar.h"
 #include "../lib/json.h"
@@ -506,10 +507,13 @@ static int set_category(db *d, feedback *f, int64_t cat, const feedback_note_ok 
 }
 
 /* Hands f to org_id (status assigned) and stores the note when given. */
-static int set_org(db *d, feedback *f, int64_t org_id, const feedback_note_ok *note)
+/* Assigns f to org_id and tells that organisation's caseworkers (notify.c). */
+static int set_org(db *d, const actor *a, feedback *f, int64_t org_id, const feedback_note_ok *note)
 {
+    org to;
     int r = db_run(d, "UPDATE feedback SET org_id = ?, status = 'assigned' WHERE id = ?", "ii", org_id, f->id);
     if (r == CX_OK && note && note->given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note->text, f->id);
+    if (r == CX_OK) r = org_get(d, org_id, &to) == 1 ? notify_feedback_assigned(d, a, f, &to) : CX_ERR;
     f->org_id = org_id;
     f->status = FS_ASSIGNED;
     return r;
@@ -537,7 +541,7 @@ int feedback_assign(db *d, const actor *a, int64_t id, int64_t org_id, const fee
     int rc = CX_ERR;
     if (begin_item(d, id, f, e) != CX_OK || assignable(d, f, org_id, e) != CX_OK) goto out;
     char *before = state_json(f);
-    rc = finish_item(d, a, "assign", f, before, set_org(d, f, org_id, note), e);
+    rc = finish_item(d, a, "assign", f, before, set_org(d, a, f, org_id, note), e);
 out:
     free(f);
     return rc;
@@ -556,7 +560,7 @@ int feedback_triage(db *d, const actor *a, int64_t id, const feedback_triage_ok 
     char *classified = state_json(f);
     if (r == CX_OK) r = audit_append(d, a, "classify", AUDIT_ENTITY(f), f->id, AUDIT_ORG(f), before, classified, "ok");
     free(before);
-    if (r == CX_OK) r = set_org(d, f, t->org_id, NULL);
+    if (r == CX_OK) r = set_org(d, a, f, t->org_id, NULL);
     rc = finish_item(d, a, "assign", f, classified, r, e);
 out:
     free(f);

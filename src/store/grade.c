@@ -2,6 +2,7 @@
  * approval. */
 #include "grade.h"
 #include "row.h"
+#include "notify.h"
 #include "review_int.h"
 #include "../lib/json.h"
 #include "rect.h"
@@ -291,6 +292,11 @@ int grade_decide(db *d, const actor *a, int64_t round_id, const member *m, const
     snprintf(g->decision, sizeof g->decision, "%s", dtext);
     free(dtext);
     rc = change_final(d, &rd, old, g);
+    if (rc == CX_OK && !strcmp(g->approval, "pending")) { /* to the office above, which approves it (perm_may_approve_grade) */
+        char text[400];
+        snprintf(text, sizeof text, "待审批的等次：%s（%s）被支部党员大会决定为%s", m->r.name, m->org_name, grade_label(g->final, false));
+        rc = notify_roles(d, a, m->org_path, ROLE_OFFICE, NOTIFY_ABOVE, "grade_approval", text, "/desk");
+    }
     cJSON *after = grade_snapshot(g);
     cJSON_AddItemToObject(after, "decision", cJSON_Parse(g->decision));
     rc = store_finish(d, a, "grade.decide", "member", m->id, m->org_id, json_take(grade_snapshot(old)), json_take(after), rc, e);

@@ -1,6 +1,7 @@
 /* pledge.c: pledges, progress entries and evidence (see pledge.h). */
 #include "pledge.h"
 #include "row.h"
+#include "notify.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -206,6 +207,25 @@ int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_ok
     return rc;
 }
 
+/* The people a pledge's new status gives something to do: submitted, those who review it
+ * (perm_pledge_relation: a member's pledge, an office or secretary over its organisation; an
+ * organisation's, those above it); returned, its member (an organisation's: its own office and
+ * secretary). */
+static int notify_status(db *d, const actor *a, const pledge *p, pledge_status next)
+{
+    char text[700], link[48];
+    snprintf(link, sizeof link, "/pledges/%" PRId64, p->id);
+    const char *who = p->member_id ? p->member_name : p->org_name;
+    if (next == PS_SUBMITTED) {
+        snprintf(text, sizeof text, "待审核的承诺：%s（%s）", p->title, who);
+        return notify_roles(d, a, p->org_path, ROLE_ADMIN, p->member_id ? NOTIFY_UP : NOTIFY_ABOVE, "pledge_submitted", text, link);
+    }
+    if (next != PS_RETURNED) return CX_OK;
+    snprintf(text, sizeof text, "承诺被退回，请修改后重新提交：%s", p->title);
+    return p->member_id ? notify_member(d, a, p->member_id, "pledge_returned", text, link)
+                        : notify_roles(d, a, p->org_path, ROLE_ADMIN, NOTIFY_AT, "pledge_returned", text, link);
+}
+
 int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act_ok *x, int64_t *new_id, cx_err *e)
 {
     /* x was checked by pledge_act_check before anything is read, so a bad input changes nothing */
@@ -281,6 +301,7 @@ int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act
     default: rc = db_run(d, "UPDATE pledge SET status = ? WHERE id = ?", "si", pledge_status_name(next), id); break;
     }
     if (rc == CX_OK) rc = db_run(d, "UPDATE pledge SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now, id);
+    if (rc == CX_OK) rc = notify_status(d, a, p, next);
     p->status = next;
     int r = store_finish(d, a, pledge_action_name(action), "pledge", id, p->org_id, before, pledge_json(p), rc, e);
     free(p);

@@ -1,6 +1,7 @@
 /* rect.c: rectification items, evidence, history and escalation (see rect.h). */
 #include "rect.h"
 #include "row.h"
+#include "notify.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -248,6 +249,12 @@ int rect_act(db *d, const actor *a, int64_t id, int relation, const rect_act_ok 
     }
     r->status = next;
     if (rc == CX_OK) rc = db_run(d, "UPDATE rectification SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now_unix(), id);
+    if (rc == CX_OK && action == RA_SUBMIT) { /* to those who verify it: an office or secretary above (rect_relation) */
+        char text[4500], link[48]; /* cut to a notification's length by notify_roles */
+        snprintf(text, sizeof text, "待验收销号的整改事项：%s（%s）", r->org_name, r->problem);
+        snprintf(link, sizeof link, "/rectifications/%" PRId64, id);
+        rc = notify_roles(d, a, r->org_path, ROLE_ADMIN, NOTIFY_ABOVE, "rect_submitted", text, link);
+    }
     if (rc == CX_OK) rc = add_event(d, part_of(d, r->org_id), r, rect_action_name(action), event_note, today, a);
     int out = store_finish(d, a, rect_action_name(action), "rectification", id, r->org_id, before, rect_json(r), rc, e);
     free(r);

@@ -30,7 +30,9 @@
 #define DESK_LIST 5      /* entries of a short list */
 
 typedef struct desk {
-    req *r;
+    db *db;
+    const principal *user;
+    const char *vpath; /* the user's own member organisation (viewer_path) */
     bool failed;
     int64_t total;
     char today[11], soon[11]; /* the feedback reminder window (working days) */
@@ -97,14 +99,14 @@ static void pledges_item(desk *k, cJSON *items, const char *key, const char *lab
                          const pledge_query *list, char *href)
 {
     int64_t n = 0;
-    if (!ok(k, pledge_count(k->r->db, q, &n))) {
+    if (!ok(k, pledge_count(k->db, q, &n))) {
         free(href);
         return;
     }
     cJSON *x = item(k, items, key, label, n - less, href);
     pledge_query l = list ? *list : *q;
     l.limit = DESK_LIST;
-    if (n - less > 0) ok(k, pledge_list(k->r->db, &l, pledge_entry, x));
+    if (n - less > 0) ok(k, pledge_list(k->db, &l, pledge_entry, x));
 }
 
 /* Pledges waiting for review (审诺) in o's subtree: all but o's own organisation pledges, which
@@ -115,7 +117,7 @@ static void pledge_items(desk *k, cJSON *items, const org *o)
     pledge_query own = {.root = o, .org_only = true, .status = PS_SUBMITTED};
     pledge_query members = {.root = o, .subtree = true, .member_only = true, .status = PS_SUBMITTED}; /* o always reviews these */
     int64_t mine = 0;
-    if (!ok(k, pledge_count(k->r->db, &own, &mine))) return;
+    if (!ok(k, pledge_count(k->db, &own, &mine))) return;
     pledges_item(k, items, "pledges_submitted", "待审核的承诺（审诺）", &all, mine, &members,
                  xasprintf("/orgs/%lld/pledges?status=submitted", (long long)o->id));
     pledge_query late = {.root = o, .subtree = true, .status = -1, .overdue = true};
@@ -127,23 +129,23 @@ static void pledge_items(desk *k, cJSON *items, const org *o)
 static void round_items(desk *k, cJSON *items, const org *o, int work)
 {
     review_round rd;
-    int have = round_current(k->r->db, o->path, &rd);
+    int have = round_current(k->db, o->path, &rd);
     if (!ok(k, have < 0 ? CX_ERR : CX_OK)) return;
     char rq[40] = "";
     if (have) snprintf(rq, sizeof rq, "?round_id=%lld", (long long)rd.id);
     int64_t n = 0;
     grade_query g = {.round_id = have ? rd.id : 0, .root = o, .kind = 1, .undecided_only = true};
-    if (have && !ok(k, grade_count(k->r->db, &g, &n))) return;
+    if (have && !ok(k, grade_count(k->db, &g, &n))) return;
     item(k, items, "grades_undecided", "待支部党员大会决定的等次", n, xasprintf("/orgs/%lld/grades%s", (long long)o->id, rq));
     if (work & DESK_APPROVE) {
         grade_query a = {.round_id = g.round_id, .root = o, .kind = 1, .pending_only = true, .below_only = true};
         n = 0;
-        if (have && !ok(k, grade_count(k->r->db, &a, &n))) return;
+        if (have && !ok(k, grade_count(k->db, &a, &n))) return;
         item(k, items, "grades_approval", "待审批的优秀、不合格等次", n, xasprintf("/orgs/%lld/approvals%s", (long long)o->id, rq));
     }
-    if (perm_may_review_org(&k->r->user, o->path)) {
+    if (perm_may_review_org(k->user, o->path)) {
         review_text t;
-        int f = have ? review_self_get(k->r->db, rd.id, true, o->id, &t) : 1;
+        int f = have ? review_self_get(k->db, rd.id, true, o->id, &t) : 1;
         if (!ok(k, f < 0 ? CX_ERR : CX_OK)) return;
         item(k, items, "org_review_owed", "未提交的组织自评（五个好）", f == 0, xasprintf("/orgs/%lld/review%s", (long long)o->id, rq));
     }
@@ -163,22 +165,22 @@ static void feedback_item(desk *k, cJSON *items, const char *key, const char *la
 {
     int64_t n = 0;
     q.view = view;
-    if (!ok(k, feedback_count(k->r->db, &q, &n))) {
+    if (!ok(k, feedback_count(k->db, &q, &n))) {
         free(href);
         return;
     }
     cJSON *x = item(k, items, key, label, n, href);
     q.limit = DESK_LIST;
-    if (n > 0) ok(k, feedback_list(k->r->db, &q, feedback_entry, x));
+    if (n > 0) ok(k, feedback_list(k->db, &q, feedback_entry, x));
 }
 
 /* Open items due within the reminder window and overdue, of one class: ordinary items (reports
  * false) or reports (举报), as the feedback list counts them for this user. */
 static void feedback_items(desk *k, cJSON *items, const org *o, bool reports)
 {
-    feedback_query q = {.root = o, .see_normal = !reports && perm_sees_feedback(&k->r->user, o->path, false),
-                        .see_reports = reports && perm_sees_feedback(&k->r->user, o->path, true),
-                        .viewer_member_path = viewer_path(k->r), .kind = reports ? FK_REPORT : -1, .status = -1,
+    feedback_query q = {.root = o, .see_normal = !reports && perm_sees_feedback(k->user, o->path, false),
+                        .see_reports = reports && perm_sees_feedback(k->user, o->path, true),
+                        .viewer_member_path = k->vpath, .kind = reports ? FK_REPORT : -1, .status = -1,
                         .today = k->today, .soon = k->soon};
     if (!q.see_normal && !q.see_reports) return;
     const char *kq = reports ? "&kind=report" : "";
@@ -195,7 +197,7 @@ static void rect_items(desk *k, cJSON *items, const org *o)
     rect_query all = {.root = o, .scope = RQ_SUBTREE, .status = RS_SUBMITTED};
     rect_query own = {.root = o, .scope = RQ_OWN, .status = RS_SUBMITTED};
     int64_t n = 0, mine = 0;
-    if (!ok(k, rect_count(k->r->db, &all, &n)) || !ok(k, rect_count(k->r->db, &own, &mine))) return;
+    if (!ok(k, rect_count(k->db, &all, &n)) || !ok(k, rect_count(k->db, &own, &mine))) return;
     item(k, items, "rect_submitted", "待验收销号的整改事项", n - mine, xasprintf("/orgs/%lld/rectifications?status=submitted", (long long)o->id));
 }
 
@@ -206,9 +208,9 @@ static void org_section(desk *k, cJSON *sections, const org *o, int work)
     buf_init(&t);
     buf_printf(&t, "%s（", o->name);
     bool first = true;
-    for (int i = 0; i < k->r->user.ngrants; i++)
-        if (k->r->user.grants[i].org_id == o->id) {
-            buf_printf(&t, "%s%s", first ? "" : "、", role_label(k->r->user.grants[i].role));
+    for (int i = 0; i < k->user->ngrants; i++)
+        if (k->user->grants[i].org_id == o->id) {
+            buf_printf(&t, "%s%s", first ? "" : "、", role_label(k->user->grants[i].role));
             first = false;
         }
     buf_printf(&t, "）");
@@ -220,7 +222,7 @@ static void org_section(desk *k, cJSON *sections, const org *o, int work)
         feedback_items(k, items, o, false);
         rect_items(k, items, o);
         int64_t c = 0;
-        if (ok(k, desk_members_without_account(k->r->db, o, &c)))
+        if (ok(k, desk_members_without_account(k->db, o, &c)))
             item(k, items, "members_without_account", "未开通账号的党员", c, xasprintf("/orgs/%lld/accounts", (long long)o->id));
     }
     if (work & DESK_REPORTS) feedback_items(k, items, o, true);
@@ -254,7 +256,7 @@ static void leader_section(desk *k, cJSON *sections)
 {
     cJSON *items = section(sections, "领导点评", NULL);
     tally t = {item(k, items, "commentary_owed", "未点评的联系组织和党员", 0, xstrdup("/me/charges")), 0};
-    if (ok(k, charge_list_user(k->r->db, k->r->user.user_id, 0, charge_owed, &t))) tally_set(k, &t);
+    if (ok(k, charge_list_user(k->db, k->user->user_id, 0, charge_owed, &t))) tally_set(k, &t);
 }
 
 static int peer_owed(void *ctx, int64_t member_id, const char *name, bool done)
@@ -270,7 +272,7 @@ static int peer_owed(void *ctx, int64_t member_id, const char *name, bool done)
 static void member_section(desk *k, cJSON *sections)
 {
     member m;
-    int f = member_get(k->r->db, k->r->user.member_id, &m);
+    int f = member_get(k->db, k->user->member_id, &m);
     if (!ok(k, f < 0 ? CX_ERR : CX_OK) || f == 0 || !m.active) return;
     cJSON *items = section(sections, "我的事项", NULL);
     pledge_query draft = {.member_id = m.id, .status = PS_DRAFT};
@@ -285,45 +287,48 @@ static void member_section(desk *k, cJSON *sections)
     pledges_item(k, items, "my_pledges_overdue", "已逾期的承诺", &late, 0, NULL, xstrdup("/me/pledges"));
     if (k->failed) return;
     review_round rd;
-    int have = round_current(k->r->db, m.org_path, &rd);
+    int have = round_current(k->db, m.org_path, &rd);
     if (!ok(k, have < 0 ? CX_ERR : CX_OK)) return;
     review_text t;
-    f = have ? review_self_get(k->r->db, rd.id, false, m.id, &t) : 1;
+    f = have ? review_self_get(k->db, rd.id, false, m.id, &t) : 1;
     if (!ok(k, f < 0 ? CX_ERR : CX_OK)) return;
     item(k, items, "self_review_owed", "未提交的自评", f == 0, xstrdup("/me/reviews"));
     tally p = {item(k, items, "peer_reviews_owed", "未互评的本支部党员", 0, xstrdup("/me/reviews")), 0};
-    if (have && !ok(k, review_peer_todo(k->r->db, rd.id, &m, peer_owed, &p))) return;
+    if (have && !ok(k, review_peer_todo(k->db, rd.id, &m, peer_owed, &p))) return;
     tally_set(k, &p);
+}
+
+int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t *total)
+{
+    desk k = {.db = d, .user = u, .vpath = vpath};
+    *total = 0;
+    if (feedback_soon(d, k.today, k.soon) != CX_OK) return CX_ERR;
+    cJSON *sections = cJSON_AddArrayToObject(out, "sections");
+    /* one section per organisation where a role held there has work waiting (perm_desk) */
+    for (int i = 0; i < u->ngrants && !k.failed; i++) {
+        const grant *g = &u->grants[i];
+        bool seen = false;
+        for (int j = 0; j < i; j++) seen = seen || u->grants[j].org_id == g->org_id;
+        int work = seen ? 0 : perm_desk(u, g->path);
+        if (!work) continue;
+        org o;
+        int f = org_get(d, g->org_id, &o);
+        if (f < 0) k.failed = true;
+        if (f == 1 && o.active) org_section(&k, sections, &o, work);
+    }
+    if (!k.failed && (perm_roles(u) & ROLE_LEADER)) leader_section(&k, sections);
+    if (!k.failed && u->member_id) member_section(&k, sections);
+    if (k.failed) return CX_ERR;
+    json_add_i64(out, "total", k.total);
+    cJSON_AddStringToObject(out, "today", k.today);
+    *total = k.total;
+    return CX_OK;
 }
 
 void h_desk(req *r)
 {
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "工作台");
-    desk k = {.r = r};
-    if (feedback_soon(r->db, k.today, k.soon) != CX_OK) {
-        req_failf(r, 500, "db_error", "", "读取工作日历失败");
-        return;
-    }
-    cJSON *sections = cJSON_AddArrayToObject(d, "sections");
-    /* one section per organisation where a role held there has work waiting (perm_desk) */
-    for (int i = 0; i < r->user.ngrants && !k.failed; i++) {
-        const grant *g = &r->user.grants[i];
-        bool seen = false;
-        for (int j = 0; j < i; j++) seen = seen || r->user.grants[j].org_id == g->org_id;
-        int work = seen ? 0 : perm_desk(&r->user, g->path);
-        if (!work) continue;
-        org o;
-        int f = org_get(r->db, g->org_id, &o);
-        if (f < 0) k.failed = true;
-        if (f == 1 && o.active) org_section(&k, sections, &o, work);
-    }
-    if (!k.failed && (perm_roles(&r->user) & ROLE_LEADER)) leader_section(&k, sections);
-    if (!k.failed && r->user.member_id) member_section(&k, sections);
-    if (k.failed) {
-        req_failf(r, 500, "db_error", "", "读取工作台失败");
-        return;
-    }
-    json_add_i64(d, "total", k.total);
-    cJSON_AddStringToObject(d, "today", k.today);
+    int64_t total;
+    if (desk_build(r->db, &r->user, viewer_path(r), d, &total) != CX_OK) req_failf(r, 500, "db_error", "", "读取工作台失败");
 }

@@ -204,6 +204,7 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
         r->db = db_pool_get(g_pool);
         req_dispatch(r);
         redisplay(r, &r->again);
+        req_bell(r);
         if (r->failed && r->err.status >= 500 && db_errmsg(r->db)[0]) r->db_detail = req_keep(r, xstrdup(db_errmsg(r->db)));
         db_pool_put(g_pool, r->db);
         r->db = NULL;

@@ -9,6 +9,7 @@
 #include "../lib/buf.h"
 #include "../lib/json.h"
 #include "../store/store.h"
+#include "../store/notify.h" /* remind_sms */
 
 typedef struct web_config {
     const char *db_url;
@@ -101,6 +102,8 @@ struct req {
     /* session */
     principal user;
     bool logged_in;
+    bool has_unread;   /* unread: the user's unread notifications, read for the bell of a page (req_bell) */
+    int64_t unread;
     char token[65], csrf[65];
     db *db;
     actor who;
@@ -240,6 +243,25 @@ void h_account_sms(req *r);
 void h_me(req *r);
 void h_home(req *r);
 void h_desk(req *r);
+/* The desk of user u (vpath: the path of u's own member organisation, "" for none) into out
+ * (sections, total, today) and *total: what h_desk answers, for the daily digest as well. */
+int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t *total);
+/* The daily reminder (每日提醒, notify.c): for every active, activated account whose desk has
+ * something waiting, one digest notification for day summing the desk (made once per user and
+ * day however often this runs) and, where the office turned it on, one SMS (store/notify.h:
+ * opt-out, the site's daily cap, message_log). Run by `cxzy remind` and the server's upkeep. */
+typedef struct remind_stats {
+    int64_t users, made; /* accounts without the day's digest yet, digests made */
+    remind_sms sms;
+} remind_stats;
+int remind_run(db *d, const actor *a, const char *day, remind_stats *st, cx_err *e);
+void h_notifications(req *r);
+/* After a page's handler, while the database is at hand: the unread count for the top navigation's bell. */
+void req_bell(req *r);
+void h_notification_read(req *r);
+void h_notifications_read_all(req *r);
+void h_notification_settings(req *r);
+void h_remind_policy(req *r);
 void h_org(req *r);
 void h_org_children(req *r);
 void h_org_tree(req *r);

@@ -160,9 +160,10 @@ test('the office may lower the one-third ceiling of 民主评议, never raise it
 test('nobody approves their own grade', async () => {
   const g = await grades();
   const N = g.meeting.entitled;
-  // (not the demo's "member" login: that member's account is in use, and one member has one account)
-  const taken = Number(sql(`SELECT coalesce(member_id, 0) FROM app_user WHERE username = 'member'`));
-  const me = G.find((m) => m.id !== taken && (byId(g).get(m.id)?.computed ?? 'none') !== 'none');
+  // (not a member who signs in already, like the demo's `member`: a member has one account; which of
+  // G is still graded depends on who won the concurrent decisions above)
+  const signedIn = new Set(sql("SELECT member_id FROM app_user WHERE member_id IS NOT NULL AND pw_hash <> ''").split('\n').filter(Boolean).map(Number));
+  const me = G.find((m) => !signedIn.has(m.id) && (byId(g).get(m.id)?.computed ?? 'none') !== 'none');
   if (byId(g).get(me.id).final !== 'excellent') await ok(await decide(me, 'excellent', N));
   // a town office account that is itself a member of the branch, graded in this round
   const u = srv.cli(['user', 'add', 'townself', '--name', me.name, '--password-file', '-', '--role', 'office', '--org', String(townId),

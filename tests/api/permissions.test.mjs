@@ -132,6 +132,10 @@ for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
   t.ffile = t.feedback.files[0];
   t.secrets.push(text, t.ffile.name);
 }
+// Notifications (notify.c): the branch secretary's own, of the feedback just assigned there.
+for (const [t, sec] of [[A, as.secretary], [B, as.secretary2]])
+  t.notification = (await ok(await sec.get('/api/v1/me/notifications?per_page=200'))).notifications.find((n) => n.link === `/feedback/${t.feedback.id}`);
+assert.ok(A.notification && B.notification, 'assigning feedback notifies the branch secretary');
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -247,6 +251,12 @@ Object.assign(BODIES, { // the second factor (totp.c)
   'POST /orgs/{id}/totp-policy': () => ({ required: '1' }),
 });
 PUBLIC.push('POST /session/totp'); // reviewed: no id, no session; only the pending token of a password that passed, wrong codes count in the login lock-out
+Object.assign(BODIES, { // notifications (notify.c): one's own; an office's SMS switch of its subtree
+  'POST /me/notifications/{id}/read': () => undefined,
+  'POST /me/notifications/read-all': () => undefined,
+  'PATCH /me/notification-settings': () => ({ sms_opt_out: true }),
+  'PATCH /orgs/{id}/reminders': () => ({ sms: true }),
+});
 
 /** The record kind an {id} path is about, or null when the matrix does not know it. */
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
@@ -255,13 +265,14 @@ KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch
 KINDS.push([/^\/rounds\/\{id\}/, 'round'], [/^\/campaigns\/\{id\}/, 'campaign']); // three reviews
 KINDS.push([/^\/rectifications\/\{id\}/, 'rect'], [/^\/rectification-evidence\/\{id\}/, 'rectEvidence']); // rectification
 KINDS.push([/^\/feedback\/\{id\}/, 'feedback'], [/^\/feedback-files\/\{id\}/, 'ffile']); // feedback
-KINDS.push([/^\/accounts\/\{id\}/, 'account']); // accounts: the account of the target member
+KINDS.push([/^\/accounts\/\{id\}/, 'account']);
+KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
   window: t.window.id, batch: t.batch.id, draw: t.draw.id, round: t.round.id, campaign: t.campaign.id,
   rect: t.rect.id, rectEvidence: t.rectEvidence.id,
-  feedback: t.feedback.id, ffile: t.ffile.id, account: t.account })[kind];
+  feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

@@ -7,7 +7,8 @@
  * scan of a whole table (or of a whole index, without an Index Cond) shows where no index is usable
  * at all — `(? = 0 OR p.member_id = ?)` is such a place. Also: the public card reads all its
  * pledges' progress in one statement, and org_children_plain its children in one; the to-do desk's
- * counts over a subtree (web/desk.c) read no grade or app_user table whole either. */
+ * counts over a subtree (web/desk.c) read no grade or app_user table whole either, and notifications
+ * (store/notify.c) find their recipients by user_role's index and a user's own by notification's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -24,6 +25,7 @@
 #include "../../src/store/rect.h"
 #include "../../src/store/grade.h"
 #include "../../src/store/desk.h"
+#include "../../src/store/notify.h"
 #include <libgen.h>
 #include <sys/wait.h>
 
@@ -90,7 +92,7 @@ static int no_audit(void *c, const audit_row *a) { (void)c, (void)a; return 0; }
 
 /* The tables that must not be read whole, under their names and the aliases the store uses. */
 static const char *const big[] = {"member", "m", "pledge", "p", "feedback", "f", "rectification", "r", "audit_log", "a",
-                                  "grade", "g", "app_user", "u"};
+                                  "grade", "g", "app_user", "u", "notification", "n", "user_role", "ur"};
 
 /* SQLite: "SCAN <table or alias>" (without USING) reads the whole table. */
 static void check_sqlite(db *d, const char *sql, buf *why)
@@ -163,6 +165,12 @@ static void check_pg(db *d, const char *sql, buf *why)
     buf_free(&b), buf_free(&args), buf_free(&node), buf_free(&details);
 }
 
+static int no_notification(void *ctx, const notification *x)
+{
+    (void)ctx, (void)x;
+    return 0;
+}
+
 static void hot_lists_use_indexes(void **st)
 {
     (void)st;
@@ -230,6 +238,11 @@ static void hot_lists_use_indexes(void **st)
     rect_query verify = {.root = &town, .scope = RQ_SUBTREE, .status = RS_SUBMITTED};
     assert_int_equal(rect_count(d, &verify, &n), CX_OK);
     assert_int_equal(desk_members_without_account(d, &town, &n), CX_OK);
+    /* notifications: the recipients of a to-do item over a path, a user's unread count and list */
+    assert_int_equal(notify_roles(d, NULL, branch.path, ROLE_ADMIN, NOTIFY_UP, "test", "测试", "/desk"), CX_OK);
+    assert_int_equal(notify_roles(d, NULL, branch.path, ROLE_OFFICE, NOTIFY_ABOVE, "test", "测试", "/desk"), CX_OK);
+    assert_int_equal(notify_count(d, 1, true, &n), CX_OK);
+    assert_int_equal(notify_list(d, 1, false, 0, 20, no_notification, NULL), CX_OK);
     db_trace_set(NULL, NULL);
     assert_true(seen.n >= 20);
 

@@ -69,16 +69,25 @@ cat "$log"
 count_cmocka "$log"
 part "plans (pg)" $rc
 
+# API files two at a time (each file has its own server and database: tests/lib.mjs freshDb), then
+# the files that bound a latency alone (in parallel they would measure the load), as check.sh does.
+jobs=${TEST_JOBS:-2}
+alone="tests/api/import_concurrency.test.mjs"
+rest=$(ls tests/api/*.test.mjs | grep -v -F -x "$alone")
 for b in "$BUILD" "$ASAN"; do
   for backend in sqlite pg; do
     n=$((n + 1)); db=$(newdb $backend $n)
     log="$work/api-$b-$backend.log"
     CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-      node --test --test-reporter=tap tests/api/ >"$log" 2>&1
+      node --test --test-concurrency="$jobs" --test-reporter=tap $rest >"$log" 2>&1
     rc=$?
-    cat "$log"
+    CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+      node --test --test-reporter=tap $alone >"$log.alone" 2>&1 || rc=1
+    cat "$log" "$log.alone"
     count_node "$log"
+    count_node "$log.alone"
     part "api ($b, $backend)" $rc
   done
 done

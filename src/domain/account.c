@@ -113,10 +113,9 @@ int account_policy_check(const account_policy_in *in, account_policy *out, cx_er
         out->code_days = (int)v;
     }
     if (in->auto_create && *in->auto_create) {
-        if (strcmp(in->auto_create, "0") && strcmp(in->auto_create, "1") && strcmp(in->auto_create, "true") && strcmp(in->auto_create, "false") &&
-            strcmp(in->auto_create, "on"))
-            return cx_fail(e, 400, "invalid_auto_create", "auto_create", "“新党员自动开通账号”应为是或否");
-        out->auto_create = !strcmp(in->auto_create, "1") || !strcmp(in->auto_create, "true") || !strcmp(in->auto_create, "on");
+        int f = flag_parse(in->auto_create);
+        if (f < 0) return cx_fail(e, 400, "invalid_auto_create", "auto_create", "“新党员自动开通账号”应为是或否");
+        out->auto_create = f;
     }
     return CX_OK;
 }

@@ -89,6 +89,14 @@ bool str_starts(const char *s, const char *prefix)
     return s && prefix && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+int flag_parse(const char *s)
+{
+    if (!s) return -1;
+    if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "on")) return 1;
+    if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "off")) return 0;
+    return -2;
+}
+
 char *str_trim(char *s)
 {
     if (!s) return s;

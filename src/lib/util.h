@@ -39,6 +39,9 @@ int cx_fail_at(const char *file, int line, cx_err *e, int status, const char *co
     __attribute__((format(printf, 7, 8)));
 
 bool str_starts(const char *s, const char *prefix);
+/* A yes/no value as typed or sent: 1 for "1", "true", "on"; 0 for "0", "false", "off"; -1 when
+ * absent (NULL); -2 for anything else. */
+int flag_parse(const char *s);
 /* Trims ASCII white space and U+3000 (ideographic space) in place; returns s. */
 char *str_trim(char *s);
 /* Parses a decimal int64 that fills the whole string; CX_OK or CX_ERR. */

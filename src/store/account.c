@@ -432,6 +432,16 @@ int account_count(db *d, const account_query *f, int64_t *n)
     return db_q_count(d, &q, n);
 }
 
+int account_members_without(db *d, const org *root, int64_t *n)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(root->path, end, sizeof end);
+    return db_i64(d, n, 0,
+                  "SELECT count(*) FROM org o JOIN member m ON m.org_id = o.id AND m.active = 1 "
+                  "WHERE o.path >= ? AND o.path < ? AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.member_id = m.id)",
+                  "ss", root->path, end);
+}
+
 int account_stats_get(db *d, const org *root, account_stats *st)
 {
     memset(st, 0, sizeof *st);
@@ -440,9 +450,7 @@ int account_stats_get(db *d, const org *root, account_stats *st)
     if (db_i64(d, &st->members, 0,
                "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ? AND m.active = 1", "ss",
                root->path, end) != CX_OK ||
-        db_i64(d, &st->without, 0,
-               "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ? AND m.active = 1 "
-               "AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.member_id = m.id)", "ss", root->path, end) != CX_OK)
+        account_members_without(d, root, &st->without) != CX_OK)
         return CX_ERR;
     /* the four states in one pass over the subtree's accounts (the same conditions as account_where's) */
     db_q q;

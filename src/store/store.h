@@ -263,6 +263,10 @@ typedef struct account_query {
 } account_query;
 int account_list(db *d, const account_query *f, int (*fn)(void *ctx, const account_row *r), void *ctx);
 int account_count(db *d, const account_query *f, int64_t *n);
+/* Active members of root's subtree (root included) with no account: a range scan of org.path,
+ * each organisation's active members by member_org_active, one probe of app_user_member each
+ * (the accounts page's and the desk's count). */
+int account_members_without(db *d, const org *root, int64_t *n);
 typedef struct account_stats {
     int64_t members, without; /* active members in the subtree; of them without an account */
     int64_t pending, expired, activated, locked;

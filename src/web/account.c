@@ -205,9 +205,8 @@ void h_account_policy(req *r)
         req_failf(r, 500, "db_error", "", "读取账号规则失败");
         return;
     }
-    const char *autoc = req_in(r, "auto_create");
-    /* an unticked box is not sent by a form: the page's form says so with auto_create_sent */
-    if (!autoc && req_in(r, "auto_create_sent")) autoc = "0";
+    int f = req_flag(r, "auto_create"); /* an unticked box is not sent by a form: auto_create_sent says so */
+    const char *autoc = f == 1 ? "1" : f == 0 ? "0" : f == -1 ? NULL : "?";
     if (account_policy_check(&(account_policy_in){req_in(r, "username_rule"), req_in(r, "prefix"), autoc, req_in(r, "code_days")}, &p, &e) !=
             CX_OK ||
         account_policy_set(r->db, &r->who, &o, &p, &e) != CX_OK) {

@@ -7,15 +7,13 @@
  * (commentary owed) and as a member (own pledges, self-review, peer reviews). Every count is a
  * module's own count variant over the organisation's subtree (a range scan of org.path):
  * pledge_count, feedback_count (with the feedback module's working-day reminder window,
- * feedback_soon), rect_count, grade_count, charge_list_user, review_peer_todo; only members
- * without an account is the desk's own (store/desk.c). tests/unit/test_plans.c checks that none
- * reads a whole table; on a demo district of 100,000 members (SQLite) the district office's desk
+ * feedback_soon), rect_count, grade_count, charge_list_user, review_peer_todo,
+ * account_members_without. tests/unit/test_plans.c checks that none reads a whole table; on a demo district of 100,000 members (SQLite) the district office's desk
  * answers in about 70 ms, most of it the members without an account, a town's in 4 ms. Nothing
  * here changes anything. */
 #include "web.h"
 #include "../domain/date.h"
 #include "../store/charge.h"
-#include "../store/desk.h"
 #include "../store/feedback.h"
 #include "../store/grade.h"
 #include "../store/pledge.h"
@@ -222,7 +220,7 @@ static void org_section(desk *k, cJSON *sections, const org *o, int work)
         feedback_items(k, items, o, false);
         rect_items(k, items, o);
         int64_t c = 0;
-        if (ok(k, desk_members_without_account(k->db, o, &c)))
+        if (ok(k, account_members_without(k->db, o, &c)))
             item(k, items, "members_without_account", "未开通账号的党员", c, xasprintf("/orgs/%lld/accounts", (long long)o->id));
     }
     if (work & DESK_REPORTS) feedback_items(k, items, o, true);

@@ -38,12 +38,6 @@ const char *viewer_path(req *r)
     return p;
 }
 
-static bool flag_in(req *r, const char *name)
-{
-    const char *v = req_in(r, name);
-    return v && (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on"));
-}
-
 /* Today and the last day of the reminder window (3 working days on) over the effective calendar. */
 static bool dates(req *r, char today[11], char soon[11])
 {
@@ -668,7 +662,7 @@ void h_feedback_reply(req *r)
     act a;
     if (!acting(r, &a, feedback_can_reply, "该事项尚未交办（由活动办公室分办后再答复），或您不是承办人")) return;
     feedback_reply_ok *ok = req_keep(r, xmalloc(sizeof *ok));
-    if (feedback_reply_check(req_in(r, "reply"), flag_in(r, "publish"), req_in(r, "summary"), ok, &a.e) != CX_OK) acted(r, &a, CX_ERR);
+    if (feedback_reply_check(req_in(r, "reply"), req_flag(r, "publish") == 1, req_in(r, "summary"), ok, &a.e) != CX_OK) acted(r, &a, CX_ERR);
     else acted(r, &a, feedback_reply(r->db, &r->who, a.f->id, ok, &a.e));
 }
 
@@ -677,7 +671,7 @@ void h_feedback_publish(req *r)
     act a;
     if (!acting(r, &a, can_publish, "只有活动办公室或承办组织可以公开答复")) return;
     feedback_publish_ok p;
-    if (feedback_publish_check(flag_in(r, "publish"), req_in(r, "summary"), &p, &a.e) != CX_OK) acted(r, &a, CX_ERR);
+    if (feedback_publish_check(req_flag(r, "publish") == 1, req_in(r, "summary"), &p, &a.e) != CX_OK) acted(r, &a, CX_ERR);
     else acted(r, &a, feedback_publish(r->db, &r->who, a.f->id, &p, &a.e));
 }
 

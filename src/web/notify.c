@@ -35,13 +35,12 @@ void req_bell(req *r)
 /* A yes/no field: "1", "true", "on" or "0", "false", "off"; false after failing the request. */
 static bool flag_field(req *r, const char *name, const char *label, bool *v)
 {
-    const char *s = req_in(r, name);
-    if (s && (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "on"))) *v = true;
-    else if (s && (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "off"))) *v = false;
-    else {
-        req_failf(r, 400, s ? "invalid_flag" : "missing_field", name, "%s（%s）应为 true 或 false", label, name);
+    int f = req_flag(r, name);
+    if (f < 0) {
+        req_failf(r, 400, f == -2 ? "invalid_flag" : "missing_field", name, "%s（%s）应为 true 或 false", label, name);
         return false;
     }
+    *v = f == 1;
     return true;
 }
 
@@ -50,17 +49,16 @@ static bool flag_field(req *r, const char *name, const char *label, bool *v)
 static bool offices_into(req *r, cJSON *d)
 {
     cJSON *a = cJSON_AddArrayToObject(d, "offices");
-    for (int i = 0; i < r->user.ngrants; i++) {
-        const grant *g = &r->user.grants[i];
-        if (g->role != ROLE_OFFICE) continue;
-        org o;
-        int f = org_get(r->db, g->org_id, &o);
+    org os[16];
+    int n = req_office_orgs(r, os, 16);
+    if (n < 0) return false;
+    for (int i = 0; i < n; i++) {
+        const org *o = &os[i];
         bool sms = false;
-        if (f < 0 || (f == 1 && remind_policy_get(r->db, o.path, &sms, NULL) != CX_OK)) return false;
-        if (f != 1) continue;
+        if (remind_policy_get(r->db, o->path, &sms, NULL) != CX_OK) return false;
         cJSON *x = cJSON_CreateObject();
-        json_add_i64(x, "org_id", o.id);
-        cJSON_AddStringToObject(x, "org_name", o.name);
+        json_add_i64(x, "org_id", o->id);
+        cJSON_AddStringToObject(x, "org_name", o->name);
         cJSON_AddBoolToObject(x, "sms", sms);
         cJSON_AddItemToArray(a, x);
     }

@@ -141,9 +141,8 @@ void h_paper_sheet(req *r)
     char answers[8] = "";
     const char *ans = req_in(r, "answers");
     if (!req_is_api(r) && !ans) form_answers(r, questions_of(b.questions, NULL), answers), ans = answers;
-    const char *sp = req_in(r, "spoiled");
     ballot_in in = {.channel = "paper", .batch_id = id, .sheet_code = req_in(r, "code"), .answers = ans, .comment = req_in(r, "comment"),
-                    .reason = req_in(r, "reason"), .spoiled = sp && (!strcmp(sp, "1") || !strcmp(sp, "true") || !strcmp(sp, "on"))};
+                    .reason = req_in(r, "reason"), .spoiled = req_flag(r, "spoiled") == 1};
     ballot_out out;
     cx_err e = {0};
     int rc = cast_ballot(r, &r->who, &in, &out, &e);

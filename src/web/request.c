@@ -148,6 +148,29 @@ const char *req_in(req *r, const char *name)
     return !strcmp(r->method, "GET") || !strcmp(name, "dry_run") ? req_query(r, name) : NULL;
 }
 
+int req_office_orgs(req *r, org *out, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < r->user.ngrants && n < cap; i++) {
+        if (r->user.grants[i].role != ROLE_OFFICE) continue;
+        int f = org_get(r->db, r->user.grants[i].org_id, &out[n]);
+        if (f == CX_ERR) return -1;
+        if (f == 1) n++;
+    }
+    return n;
+}
+
+int req_flag(req *r, const char *name)
+{
+    int f = flag_parse(req_in(r, name));
+    if (f == -1) {
+        char sent[80];
+        snprintf(sent, sizeof sent, "%s_sent", name);
+        if (req_in(r, sent)) f = 0;
+    }
+    return f;
+}
+
 cJSON *req_data(req *r)
 {
     if (!r->data) r->data = cJSON_CreateObject();

@@ -39,8 +39,7 @@ void h_import(req *r)
         req_failf(r, 400, "file_required", "file", "请选择要导入的 CSV 或 Excel（.xlsx）文件");
         return;
     }
-    const char *dr = req_in(r, "dry_run");
-    bool dry = dr && (!strcmp(dr, "1") || !strcmp(dr, "on") || !strcmp(dr, "true"));
+    bool dry = req_flag(r, "dry_run") == 1;
     roster_report rep;
     cx_err e = {0};
     if (roster_import(r->db, &r->who, &o, NULL, data, len, dry, &rep, &e) != CX_OK) {

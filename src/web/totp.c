@@ -51,22 +51,17 @@ void h_security(req *r)
     if (st.enrolling) add_secret(d, &r->user, st.secret, !api);
     crypto_wipe(st.secret, sizeof st.secret);
     cJSON *offices = cJSON_AddArrayToObject(d, "offices");
-    for (int i = 0; i < r->user.ngrants; i++) {
-        if (r->user.grants[i].role != ROLE_OFFICE) continue;
-        org o;
-        bool on = false;
-        int got = org_get(r->db, r->user.grants[i].org_id, &o);
-        if (got == CX_ERR || (got == 1 && totp_policy_get(r->db, o.id, &on) != CX_OK)) {
-            req_failf(r, 500, "db_error", "", "读取两步验证要求失败");
-            return;
-        }
-        if (got != 1) continue;
+    org os[16];
+    int n = req_office_orgs(r, os, 16), i = 0;
+    bool on = false;
+    for (; i < n && totp_policy_get(r->db, os[i].id, &on) == CX_OK; i++) {
         cJSON *x = cJSON_CreateObject();
-        json_add_i64(x, "org_id", o.id);
-        cJSON_AddStringToObject(x, "name", o.name);
+        json_add_i64(x, "org_id", os[i].id);
+        cJSON_AddStringToObject(x, "name", os[i].name);
         cJSON_AddBoolToObject(x, "required", on);
         cJSON_AddItemToArray(offices, x);
     }
+    if (n < 0 || i < n) req_failf(r, 500, "db_error", "", "读取两步验证要求失败");
 }
 
 /* POST /me/security/totp, /api/v1/me/totp: a new secret (the factor still off until confirmed). */
@@ -118,13 +113,12 @@ void h_totp_policy(req *r)
     int64_t id;
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
-    const char *v = req_in(r, "required");
-    if (!v && req_in(r, "required_sent")) v = "0"; /* an unticked box is not sent by a form */
-    if (!v || (strcmp(v, "1") && strcmp(v, "0") && strcmp(v, "on"))) {
+    int f = req_flag(r, "required"); /* an unticked box is not sent by a form: required_sent says so */
+    if (f < 0) {
         req_failf(r, 400, "invalid_required", "required", "“要求两步验证”应为是（1）或否（0）");
         return;
     }
-    bool required = strcmp(v, "0") != 0;
+    bool required = f == 1;
     cx_err e = {0};
     if (totp_policy_set(r->db, &r->who, &o, required, &e) != CX_OK) {
         req_fail(r, &e);

@@ -146,6 +146,9 @@ bool req_id(req *r, int i, int64_t *id);
  * otherwise, or the query string when neither has it. NULL when absent. */
 const char *req_in(req *r, const char *name);
 const char *req_query(req *r, const char *name);
+/* Input name as a yes/no (flag_parse: 1, 0, -1 absent, -2 unreadable). A form does not send an
+ * unticked box: when name is absent and the form sent the hidden field name_sent, 0. */
+int req_flag(req *r, const char *name);
 /* The address QR codes and print pages carry (public_addr.c): the public_url setting in the
  * database, else the request's Host; web_public_config checks `--public-url` (may be NULL) and
  * keeps the listen address; req_public_url appends base + path to out,
@@ -183,6 +186,9 @@ void req_redirect(req *r, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Loads org id and checks that the user holds a role in mask over it. On refusal the answer is
  * the same 404 as for a missing org, so a user outside the subtree learns nothing. */
 bool req_org(req *r, int64_t id, int mask, org *o);
+/* The organisations where the user is an office (their subtree's settings are theirs to set),
+ * into out (at most cap, one per grant): how many, or -1 on a database error. */
+int req_office_orgs(req *r, org *out, int cap);
 /* The same for a member (scope: the member's organisation). */
 bool req_member(req *r, int64_t id, int mask, member *m);
 bool req_is_api(const req *r);

@@ -24,7 +24,6 @@
 #include "../../src/store/feedback.h"
 #include "../../src/store/rect.h"
 #include "../../src/store/grade.h"
-#include "../../src/store/desk.h"
 #include "../../src/store/notify.h"
 #include <libgen.h>
 #include <sys/wait.h>
@@ -237,7 +236,7 @@ static void hot_lists_use_indexes(void **st)
     assert_int_equal(feedback_count(d, &soon, &n), CX_OK);
     rect_query verify = {.root = &town, .scope = RQ_SUBTREE, .status = RS_SUBMITTED};
     assert_int_equal(rect_count(d, &verify, &n), CX_OK);
-    assert_int_equal(desk_members_without_account(d, &town, &n), CX_OK);
+    assert_int_equal(account_members_without(d, &town, &n), CX_OK);
     /* notifications: the recipients of a to-do item over a path, a user's unread count and list */
     assert_int_equal(notify_roles(d, NULL, branch.path, ROLE_ADMIN, NOTIFY_UP, "test", "测试", "/desk"), CX_OK);
     assert_int_equal(notify_roles(d, NULL, branch.path, ROLE_OFFICE, NOTIFY_ABOVE, "test", "测试", "/desk"), CX_OK);

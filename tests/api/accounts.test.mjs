@@ -6,7 +6,7 @@
 // guesser, a secretary of another branch, two clicks at once.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, Client, sqlOn, newIdcard, unzip } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, Client, sqlOn, newIdcard, unzip, fileForm } from '../lib.mjs';
 
 const srv = await startServerOn({ members: 120 });
 after(() => srv.stop());
@@ -189,6 +189,27 @@ test('bulk for new members: one action, once; two at once make one account each;
   const m3 = (await secretary.post(`/api/v1/orgs/${branch}/members`, rec('新党员丙'))).json.member;
   assert.equal(Number(sql(`SELECT count(*) FROM app_user WHERE member_id = ${m3.id} AND pw_hash = ''`)), 1);
   assert.equal((await accounts(secretary, branch)).stats.without, 0);
+});
+
+test('automatic accounts through a roster import: every imported member gets one in the same write; a refused file makes none', async () => {
+  // (the branch's policy was set to automatic accounts by the test above)
+  const ids = [newIdcard('19760101'), newIdcard('19770202', true)];
+  const csv = '\uFEFF姓名,身份证号,联系电话,入党时间\r\n' + `导入甲,${ids[0]},13700002222,2005-07-01\r\n` + `导入乙,${ids[1]},,2006-07-01\r\n`;
+  const usersBefore = Number(sql('SELECT count(*) FROM app_user'));
+  // a file with one bad row is refused whole: no member, no account
+  const bad = csv + '导入丙,110101199001011234,,2006-07-01\r\n';
+  const r0 = await secretary.req('POST', `/api/v1/orgs/${branch}/import`, { body: fileForm(bad, '名册.csv') });
+  assert.notEqual(r0.status, 200, r0.text.slice(0, 200));
+  assert.equal(Number(sql('SELECT count(*) FROM app_user')), usersBefore);
+  const r = await secretary.req('POST', `/api/v1/orgs/${branch}/import`, { body: fileForm(csv, '名册.csv') });
+  assert.equal(r.status, 200, r.text.slice(0, 300));
+  assert.equal(Number(sql('SELECT count(*) FROM app_user')), usersBefore + 2);
+  assert.equal(sql(`SELECT count(*) FROM app_user u JOIN member m ON m.id = u.member_id WHERE m.name IN ('导入甲', '导入乙') AND u.pw_hash = ''`), '2');
+  // the phone rule (set above) names the one with a mobile number by it
+  assert.equal(sql(`SELECT u.username FROM app_user u JOIN member m ON m.id = u.member_id WHERE m.name = '导入甲'`), '13700002222');
+  assert.equal((await accounts(secretary, branch)).stats.without, 0);
+  const v = srv.cli(['audit', 'verify']);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
 });
 
 test('staff accounts by role: an office makes a secretary; a secretary only members; the code is answered once', async () => {

@@ -32,8 +32,9 @@ void new_rid(req *r)
 }
 
 /* The path as logged: no query values (tokens, codes, phones, searches) but their names; a
- * route's path as is (its parameters are ids), any other path with every segment that holds a
- * digit or is long (a mistyped tracking code, say) written as "*". */
+ * route's path as is (its parameters are ids), any other path with every segment that could be a
+ * code or a token written as "*": one that holds a digit, is long, or has eight characters or more
+ * and is not a file name (a mistyped tracking code, say: one in 120 has no digit at all). */
 static enum MHD_Result query_name(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind, (void)value;
@@ -57,7 +58,7 @@ static void log_path(log_line *l, req *r)
             }
             size_t n = strcspn(p, "/");
             const char *dig = strpbrk(p, "0123456789");
-            bool secret = n > 16 || (dig && (size_t)(dig - p) < n);
+            bool secret = n > 16 || (dig && (size_t)(dig - p) < n) || (n >= 8 && !memchr(p, '.', n));
             if (secret) buf_addc(&b, '*');
             else buf_add(&b, p, n);
             p += n;

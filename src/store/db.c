@@ -431,6 +431,19 @@ char *db_dialect(db_kind k, const char *sql)
     const char *p = sql;
     while (*p) {
         bool hit = false;
+        /* {{IF_SQLITE}} … {{END}} and {{IF_PG}} … {{END}}: statements of one backend only (a
+         * trigger's body); the other backend skips to the block's end. */
+        bool if_sqlite = str_starts(p, "{{IF_SQLITE}}"), if_pg = str_starts(p, "{{IF_PG}}");
+        if (if_sqlite || if_pg) {
+            const char *end = strstr(p, "{{END}}");
+            if ((if_pg) == (k == DB_PG)) p += strlen(if_pg ? "{{IF_PG}}" : "{{IF_SQLITE}}");
+            else p = end ? end : p + strlen(p);
+            continue;
+        }
+        if (str_starts(p, "{{END}}")) {
+            p += strlen("{{END}}");
+            continue;
+        }
         if (p[0] == '{' && p[1] == '{') {
             for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
                 size_t n = strlen(words[w][0]);

@@ -293,7 +293,8 @@ int db_q_count(db *d, db_q *q, int64_t *n);
 void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx);
 
 /* The SQL text of a schema file with per-backend type words substituted:
- * {{PK}} {{I64}} {{BLOB}} {{CTEXT}} (text that compares bytewise: paths). Caller frees. */
+ * {{PK}} {{I64}} {{BLOB}} {{CTEXT}} (text that compares bytewise: paths); the text between
+ * {{IF_SQLITE}} or {{IF_PG}} and the next {{END}} only on that backend (triggers). Caller frees. */
 char *db_dialect(db_kind k, const char *sql);
 
 /* A fixed set of connections shared by server threads. */

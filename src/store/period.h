@@ -1,0 +1,48 @@
+/* period.h: roll-up counters by calendar quarter over every organisation's subtree (table
+ * period_rollup, migration 0022): reports, inspection findings, rectification, feedback and
+ * pledges, each record counted in the quarter of one date of its own (see the migration). Every
+ * change that moves a counter calls period_add (or period_change) inside its own write
+ * transaction, so the dashboard and the bulletins read roll-up rows, never the records; `cxzy
+ * recount` rebuilds them from the raw records (period_recount).
+ *
+ * A quarter is year * 10 + q (20263 = 2026 Q3); a half or a year is a range of quarters. */
+#ifndef CX_PERIOD_H
+#define CX_PERIOD_H
+#include <stdio.h>
+#include "store.h"
+
+enum {
+    PR_REPORTS_DUE, PR_REPORTS_ON_TIME, PR_REPORTS_LATE,
+    PR_FINDINGS, PR_FINDINGS_CLOSED,
+    PR_RECT_DUE, PR_RECT_ON_TIME,
+    PR_FEEDBACK_DUE, PR_FEEDBACK_ON_TIME,
+    PR_PLEDGES_DUE, PR_PLEDGES_FULFILLED, PR_PLEDGES_MISSED_UNJUSTIFIED,
+    PR_N
+};
+/* Column names in table period_rollup, in PR_* order. */
+extern const char *const period_cols[PR_N];
+/* Chinese labels, for recount reports, exports and bulletins. */
+extern const char *const period_labels[PR_N];
+
+typedef struct period {
+    int64_t v[PR_N];
+} period;
+
+/* The quarter of a date 'YYYY-MM-DD' (20263), 0 when it is not one. */
+int period_quarter(const char *date);
+/* Parses a period as people write it: "2026" (→ 20261..20264), "2026H1", "2026H2", "2026Q3"
+ * (→ 20263..20263). CX_OK or CX_ERR. */
+int period_parse(const char *text, int *from_q, int *to_q);
+/* The text of a quarter range, e.g. "2026年", "2026年上半年", "2026年第三季度", "2026年第一季度至2027年第二季度". */
+void period_label(int from_q, int to_q, char *out, size_t cap);
+
+/* Adds delta in quarter to the counters of the organisation at org_path and each of its
+ * ancestors. Inside the caller's write transaction. Zero deltas and quarter 0 are skipped. */
+int period_add(db *d, int quarter, const char *org_path, const period *delta);
+/* A record changed: takes its old contribution (old_q at old_path, old) away and adds the new
+ * one (new_q at new_path, new); either side may be absent (path NULL). Inside the transaction. */
+int period_change(db *d, int old_q, const char *old_path, const period *old, int new_q, const char *new_path,
+                  const period *new_);
+/* The counters of one organisation's subtree summed over quarters from_q..to_q. */
+CX_MUST_USE int period_get(db *d, int64_t org_id, int from_q, int to_q, period *out);
+#endif

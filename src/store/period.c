@@ -21,7 +21,7 @@ const char *const period_labels[PR_N] = {
     "到期承诺", "已兑现承诺", "无正当理由未兑现承诺",
 };
 
-static char add_sql[2048], get_sql[1536];
+static char add_sql[2048], get_sql[1536], children_sql[2048];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void build_sql(void)
@@ -39,6 +39,12 @@ static void build_sql(void)
              "INSERT INTO period_rollup (quarter, org_id, %s) VALUES (?, ?, %s) ON CONFLICT (quarter, org_id) DO UPDATE SET %s",
              cols, vals, sets);
     snprintf(get_sql, sizeof get_sql, "SELECT %s FROM period_rollup WHERE org_id = ? AND quarter BETWEEN ? AND ?", sums);
+    snprintf(children_sql, sizeof children_sql,
+             "SELECT o.id, o.parent_id, o.depth, o.path, o.name, o.type, o.sector, %s FROM org o "
+             "LEFT JOIN period_rollup period_rollup ON period_rollup.org_id = o.id AND period_rollup.quarter BETWEEN ? AND ? "
+             "WHERE o.parent_id = ? AND o.active = 1 GROUP BY o.id, o.parent_id, o.depth, o.path, o.name, o.type, o.sector "
+             "ORDER BY o.name",
+             sums);
 }
 
 int period_quarter(const char *date)
@@ -133,4 +139,86 @@ int period_get(db *d, int64_t org_id, int from_q, int to_q, period *out)
     for (int i = 0; rc == DB_ROW && i < PR_N; i++) out->v[i] = db_col_i64(s, i);
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int period_children(db *d, int64_t org_id, int from_q, int to_q, period_fn fn, void *ctx)
+{
+    pthread_once(&sql_once, build_sql);
+    db_stmt *s = db_prepare(d, children_sql);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, from_q);
+    db_bind_i64(s, 2, to_q);
+    db_bind_i64(s, 3, org_id);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        org o = {.active = 1};
+        period p;
+        o.id = db_col_i64(s, 0);
+        o.parent_id = db_col_i64(s, 1);
+        o.depth = db_col_i64(s, 2);
+        snprintf(o.path, sizeof o.path, "%s", db_col_text(s, 3));
+        snprintf(o.name, sizeof o.name, "%s", db_col_text(s, 4));
+        snprintf(o.type, sizeof o.type, "%s", db_col_text(s, 5));
+        snprintf(o.sector, sizeof o.sector, "%s", db_col_text(s, 6));
+        for (int i = 0; i < PR_N; i++) p.v[i] = db_col_i64(s, 7 + i);
+        if (fn(ctx, &o, &p)) break;
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+void period_first_day(int quarter, char out[11])
+{
+    int y = quarter / 10, q = quarter % 10;
+    if (q < 1 || q > 4) y = 0, q = 1;
+    snprintf(out, 11, "%04d-%02d-01", y % 10000, 3 * (q - 1) + 1);
+}
+
+/* One counter from the raw records: the statement counts the records of the organisations in
+ * [?1, ?2) (paths) whose date is in [?3, ?4) (days). The date column, named once per table,
+ * decides the quarter as the migration says. */
+static const struct {
+    int col;
+    const char *sql;
+} raw_counts[] = {
+    {PR_REPORTS_DUE, "SELECT count(*) FROM report x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                     "AND x.due_date >= ? AND x.due_date < ?"},
+    {PR_REPORTS_ON_TIME, "SELECT count(*) FROM report x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                         "AND x.due_date >= ? AND x.due_date < ? AND x.first_submitted_on <> '' AND x.first_submitted_on <= x.due_date"},
+    {PR_REPORTS_LATE, "SELECT count(*) FROM report x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                      "AND x.due_date >= ? AND x.due_date < ? AND x.first_submitted_on > x.due_date"},
+    {PR_FINDINGS, "SELECT count(*) FROM inspection_finding x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                  "AND x.found_on >= ? AND x.found_on < ? AND x.level = 'problem'"},
+    {PR_FINDINGS_CLOSED, "SELECT count(*) FROM inspection_finding x JOIN org o ON o.id = x.org_id "
+                         "JOIN rectification r ON r.id = x.rect_id WHERE o.path >= ? AND o.path < ? "
+                         "AND x.found_on >= ? AND x.found_on < ? AND x.level = 'problem' AND r.status = 'verified'"},
+    {PR_RECT_DUE, "SELECT count(*) FROM rectification x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                  "AND x.due_date >= ? AND x.due_date < ? AND x.status <> 'cancelled'"},
+    {PR_RECT_ON_TIME, "SELECT count(*) FROM rectification x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                      "AND x.due_date >= ? AND x.due_date < ? AND x.status = 'verified' AND x.submitted_on <> '' "
+                      "AND x.submitted_on <= x.due_date"},
+    {PR_FEEDBACK_DUE, "SELECT count(*) FROM feedback x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                      "AND x.due_date >= ? AND x.due_date < ? AND x.status <> 'merged'"},
+    {PR_FEEDBACK_ON_TIME, "SELECT count(*) FROM feedback x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                          "AND x.due_date >= ? AND x.due_date < ? AND x.status = 'replied' AND x.replied_date <= x.due_date"},
+    {PR_PLEDGES_DUE, "SELECT count(*) FROM pledge x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                     "AND x.due_date >= ? AND x.due_date < ? AND x.status IN ('in_progress','completed','missed','rated','renewed')"},
+    {PR_PLEDGES_FULFILLED, "SELECT count(*) FROM pledge x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? "
+                           "AND x.due_date >= ? AND x.due_date < ? AND x.status IN ('completed','rated','renewed') "
+                           "AND x.completed_at > 0"},
+    {PR_PLEDGES_MISSED_UNJUSTIFIED, "SELECT count(*) FROM pledge x JOIN org o ON o.id = x.org_id WHERE o.path >= ? "
+                                    "AND o.path < ? AND x.due_date >= ? AND x.due_date < ? AND x.miss_kind = 'unjustified'"},
+};
+
+int period_raw(db *d, const char *org_path, int from_q, int to_q, period *out)
+{
+    memset(out, 0, sizeof *out);
+    char end[CX_PATH_MAX], day0[11], day1[11];
+    orgpath_end(org_path, end, sizeof end);
+    period_first_day(from_q, day0);
+    period_first_day(to_q % 10 == 4 ? (to_q / 10 + 1) * 10 + 1 : to_q + 1, day1);
+    for (size_t i = 0; i < sizeof raw_counts / sizeof raw_counts[0]; i++)
+        if (db_i64(d, &out->v[raw_counts[i].col], 0, raw_counts[i].sql, "ssss", org_path, end, day0, day1) != CX_OK)
+            return CX_ERR;
+    return CX_OK;
 }

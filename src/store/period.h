@@ -45,4 +45,13 @@ int period_change(db *d, int old_q, const char *old_path, const period *old, int
                   const period *new_);
 /* The counters of one organisation's subtree summed over quarters from_q..to_q. */
 CX_MUST_USE int period_get(db *d, int64_t org_id, int from_q, int to_q, period *out);
+/* The counters of each active direct child of org_id summed over from_q..to_q, ordered by name. */
+typedef int (*period_fn)(void *ctx, const org *child, const period *p);
+int period_children(db *d, int64_t org_id, int from_q, int to_q, period_fn fn, void *ctx);
+/* The same counters computed from the raw records (reports, findings, rectification, feedback,
+ * pledges) of the organisations now in the subtree at org_path, over from_q..to_q: what recount
+ * compares the roll-ups with, and how a bulletin's published figures are reproduced. */
+CX_MUST_USE int period_raw(db *d, const char *org_path, int from_q, int to_q, period *out);
+/* The first day of a quarter ('2026-07-01' for 20263), into out[11]. */
+void period_first_day(int quarter, char out[11]);
 #endif

@@ -20,6 +20,11 @@ static void a_date_falls_in_its_quarter(void **st)
     assert_int_equal(period_quarter("2026-13-01"), 0);
     assert_int_equal(period_quarter("26-1-1"), 0);
     assert_int_equal(period_quarter(NULL), 0);
+    char d[11];
+    period_first_day(20263, d);
+    assert_string_equal(d, "2026-07-01");
+    period_first_day(20264, d);
+    assert_string_equal(d, "2026-10-01");
 }
 
 static void periods_as_people_write_them(void **st)

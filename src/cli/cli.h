@@ -44,6 +44,8 @@ db *cli_open_org(cli_opts *o, const char *id, org *root, int *status);
 int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+/* The office's year of the demo (cli/demo_year.c): reports, an inspection, a bulletin. */
+int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_user(int argc, char **argv);

@@ -489,6 +489,10 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "错误：生成演示评议数据失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;
     }
+    if (rc == 0 && campaign_id && c.first_branch && demo_year(d, root, town, branch, &e) != CX_OK) {
+        fprintf(stderr, "错误：生成演示汇报、督查和通报失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
+        rc = 1;
+    }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;
     account_bulk b = {0};

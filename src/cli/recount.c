@@ -15,6 +15,7 @@ int cmd_recount(int argc, char **argv)
 {
     static const char *usage =
         "用法：cxzy recount --round 轮次编号 [--fix] [--db URL] [--key FILE]\n"
+        "      cxzy recount --bulletin 通报编号 [--db URL] [--key FILE]\n"
         "  按原始记录（自评、互评、领导点评、群众评议票、承诺、不参加评定的党员）重新计算该评议轮次的全部等次\n"
         "  和各级统计数（含各组织的在册党员、正式党员和组织数），逐条列出与已存数据的差异（综合得分、计算等次、最终等次与\n"
         "  支部党员大会决定和上级审批记录、五带头/五个好、优秀名额、统计数：组织、统计项、记录值和按原始记录应得的值）。\n"
@@ -22,12 +23,17 @@ int cmd_recount(int argc, char **argv)
         "  不算差异。\n"
         "  --fix  按原始记录修正：原始记录变动的支部重新计算等次（大会决定与审批须重新进行），其余最终等次按决定和\n"
         "         审批记录恢复，统计数重建；并记入审计。\n"
+        "  --bulletin  按原始记录重新计算已印发通报的每个数字（按通报所载期间、评议轮次和统计日），逐条列出差异\n"
+        "         （栏目、行、列、通报中的值、按原始记录应得的值），并核对所存内容与印发时的内容摘要及其审计记录。\n"
+        "         印发后原始记录的变动（迟到的答复、后来才报送或验收的汇报、整改）也会列为差异：这是如实的差异，\n"
+        "         通报按印发时的记录定稿，不随之改变。\n"
         "  退出码：0 无差异；1 有差异（已列出）；2 用法错误；3 出错。\n";
     cli_opts o = {0};
-    const char *rs = NULL;
+    const char *rs = NULL, *bs = NULL;
     bool fix = false;
     static struct option opts[] = {COMMON_OPTS,
-                                   {"round", required_argument, 0, 'r'}, {"fix", no_argument, 0, 'f'}, {0}};
+                                   {"round", required_argument, 0, 'r'}, {"fix", no_argument, 0, 'f'},
+                                   {"bulletin", required_argument, 0, 'b'}, {0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -35,12 +41,14 @@ int cmd_recount(int argc, char **argv)
         switch (c) {
         case 'r': rs = optarg; break;
         case 'f': fix = true; break;
+        case 'b': bs = optarg; break;
         case OPT_HELP: printf("%s", usage); return 0;
         default: return cli_usage(usage);
         }
     }
+    if (bs && !rs && !fix && optind >= argc) return recount_bulletin(&o, bs);
     int64_t round_id;
-    if (!rs || optind < argc) return fprintf(stderr, "%s", usage), 2;
+    if (!rs || bs || optind < argc) return fprintf(stderr, "%s", usage), 2;
     if (str_to_i64(rs, &round_id) != CX_OK || round_id <= 0)
         return fprintf(stderr, "错误：--round 应为评议轮次编号（正整数），收到“%s”\n", rs), 2;
     db *d = cli_open(&o, false);

@@ -203,3 +203,12 @@ int perm_desk(const principal *p, const char *org_path)
     return (perm_at(p, ROLE_ADMIN, org_path) ? DESK_RUN : 0) | (perm_at(p, ROLE_OFFICE, org_path) ? DESK_APPROVE : 0) |
            (perm_at(p, ROLE_DISCIPLINE, org_path) ? DESK_REPORTS : 0);
 }
+
+/* ---- bulletins (通报) ---- */
+bool perm_may_compose_bulletin(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }
+
+bool perm_may_read_bulletin(const principal *p, const char *org_path, bool published, bool is_public)
+{
+    if (!published) return perm_may_compose_bulletin(p, org_path);
+    return is_public || perm_may_see_area(p, org_path);
+}

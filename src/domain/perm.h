@@ -116,6 +116,15 @@ bool perm_may_grant(const principal *p, int role, const char *org_path);
  * never p's own; p may grant every one of them (perm_may_grant); an account with no grant only
  * the system. */
 bool perm_may_manage_account(const principal *p, int64_t user_id, const grant *g, int n);
+/* ---- bulletins (通报, issue 17) ---- */
+/* p may compose, publish, delete and correct the bulletins of the office at org_path, and set its
+ * number prefix: an office over it. */
+bool perm_may_compose_bulletin(const principal *p, const char *org_path);
+/* p may read a bulletin of the office at org_path: a public published one anyone (p may be NULL);
+ * a published one for the subtree the users of that subtree (and above it); a draft only those
+ * who may compose it. */
+bool perm_may_read_bulletin(const principal *p, const char *org_path, bool published, bool is_public);
+
 /* What the to-do desk (工作台) of p shows for the organisation at org_path, from the roles p holds
  * exactly there (each covering its subtree), as DESK_* bits; 0: no section (a leader's work is
  * its charges, a member's their own, both apart from any organisation). */

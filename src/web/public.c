@@ -73,6 +73,8 @@ static bool not_modified(req *r, const char *data_etag)
     return false;
 }
 
+bool public_not_modified(req *r, const char *etag) { return not_modified(r, etag); }
+
 /* Whether QR codes may be made for this request's Host (fails it with 400 otherwise). */
 static bool public_host_ok(req *r)
 {

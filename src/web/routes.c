@@ -154,6 +154,19 @@ const route web_routes[] = {
     {"POST", "/members/:id/grade/approve", h_member_grade_approve, ROLE_OFFICE, R_STATE, NULL, "上级审批优秀、不合格等次"},
     {"GET", "/orgs/:id/approvals", h_org_approvals, ROLE_OFFICE, 0, "review_approvals", "待审批的优秀、不合格等次"},
 
+    /* bulletins (通报, bulletin.c, issue 17) */
+    {"GET", "/orgs/:id/bulletins", h_bulletin_list, ROLE_ANY, 0, "bulletin_list", "通报：本组织发出的通报（本组织及下级的用户可看已印发的；活动办公室另见草稿、拟稿表单和发文字号前缀）"},
+    {"POST", "/orgs/:id/bulletins", h_bulletin_create, ROLE_OFFICE, R_STATE, "bulletin_list", "拟一份通报草稿（标题、期间、公开范围、所选栏目与说明）"},
+    {"POST", "/orgs/:id/bulletin-prefix", h_bulletin_prefix, ROLE_OFFICE, R_STATE, "bulletin_list", "设置本组织通报的发文字号前缀（如“河西创”）"},
+    {"GET", "/bulletins/:id", h_bulletin, ROLE_ANY, 0, "bulletin", "通报：草稿（预览、修改、印发、删除）或已印发的通报（更正）"},
+    {"POST", "/bulletins/:id/edit", h_bulletin_update, ROLE_OFFICE, R_STATE, "bulletin", "修改通报草稿（须带版本号 version）"},
+    {"POST", "/bulletins/:id/delete", h_bulletin_delete, ROLE_OFFICE, R_STATE, "bulletin", "删除通报草稿"},
+    {"POST", "/bulletins/:id/publish", h_bulletin_publish, ROLE_OFFICE, R_STATE, "bulletin", "印发通报：编号、数字定稿、内容摘要记入审计，此后不能修改"},
+    {"POST", "/bulletins/:id/correct", h_bulletin_correct, ROLE_OFFICE, R_STATE, "bulletin", "更正已印发的通报：另拟一份引用原通报的更正草稿"},
+    {"GET", "/bulletins/:id/print", h_bulletin_print, ROLE_ANY, 0, "bulletin_print", "通报 A4 公文式打印"},
+    {"GET", "/bulletins/:id/export", h_bulletin_export, ROLE_ANY, 0, NULL, "通报各栏目数字表导出（XLSX）"},
+    {"GET", "/p/bulletins", h_public_bulletins, 0, R_PUBLIC, "bulletin_public_list", "向社会公开的通报（无需登录）"},
+    {"GET", "/p/bulletins/:id", h_public_bulletin, 0, R_PUBLIC, "bulletin_print", "一份向社会公开的通报（无需登录）"},
     /* rectification items (rect.c) */
     {"GET", "/orgs/:id/rectifications", h_rect_list, ROLE_STAFF, 0, "rect_list", "整改事项：本组织及下级、逾期、上报到本级（可导出 Excel）"},
     {"GET", "/orgs/:id/rectifications/new", h_rect_new, ROLE_ADMIN, 0, "rect_form", "新建整改事项表单"},
@@ -257,6 +270,16 @@ const route web_routes[] = {
     {"POST", "/api/v1/pledges/:id/progress", h_pledge_progress, ROLE_ANY, R_STATE | R_API, NULL, "践诺进展（date, text, percent；multipart 可附 evidence）", .body = BODY_FILES},
     {"POST", "/api/v1/pledges/:id/confirm", h_pledge_confirm, ROLE_ANY, R_STATE | R_API, NULL, "本人确认代录的承诺"},
     {"GET", "/api/v1/evidence/:id", h_evidence, ROLE_ANY, R_API, NULL, "佐证文件"},
+    /* bulletins (通报, bulletin.c, issue 17) */
+    {"GET", "/api/v1/orgs/:id/bulletins", h_bulletin_list, ROLE_ANY, R_API, NULL, "本组织发出的通报（?page=&per_page=；活动办公室含草稿）"},
+    {"POST", "/api/v1/orgs/:id/bulletins", h_bulletin_create, ROLE_OFFICE, R_STATE | R_API, NULL, "拟通报草稿（title；period 如 2026、2026H1、2026Q3，或 from、to 如 2026Q1、2026Q3；visibility subtree|public；sections 逗号分隔的栏目；note_<栏目>；exemplary 承诺编号）"},
+    {"POST", "/api/v1/orgs/:id/bulletin-prefix", h_bulletin_prefix, ROLE_OFFICE, R_STATE | R_API, NULL, "设置发文字号前缀（prefix）"},
+    {"GET", "/api/v1/bulletins/:id", h_bulletin, ROLE_ANY, R_API, NULL, "通报及其各栏目（草稿的数字为当前预览，已印发的为定稿）"},
+    {"POST", "/api/v1/bulletins/:id/edit", h_bulletin_update, ROLE_OFFICE, R_STATE | R_API, NULL, "修改通报草稿（version 与拟稿时相同的各项）"},
+    {"POST", "/api/v1/bulletins/:id/delete", h_bulletin_delete, ROLE_OFFICE, R_STATE | R_API, NULL, "删除通报草稿（version 可选）"},
+    {"POST", "/api/v1/bulletins/:id/publish", h_bulletin_publish, ROLE_OFFICE, R_STATE | R_API, NULL, "印发通报（version 可选）"},
+    {"POST", "/api/v1/bulletins/:id/correct", h_bulletin_correct, ROLE_OFFICE, R_STATE | R_API, NULL, "更正已印发的通报：返回新的更正草稿"},
+    {"GET", "/api/v1/bulletins/:id/export", h_bulletin_export, ROLE_ANY, R_API, NULL, "通报各栏目数字表（XLSX）"},
     /* rectification items (rect.c) */
     {"GET", "/api/v1/orgs/:id/rectifications", h_rect_list, ROLE_STAFF, R_API, NULL, "整改事项（?scope=subtree|own|escalated&status=&overdue=1&as_of=&format=xlsx）"},
     {"POST", "/api/v1/orgs/:id/rectifications", h_rect_create, ROLE_ADMIN, R_STATE | R_API, NULL, "新建整改事项（source, source_kind, source_id, member_id, problem, measure, owner, due_date）"},

@@ -399,6 +399,23 @@ void h_org_grades_compute(req *r);
 void h_member_grade_decide(req *r);
 void h_member_grade_approve(req *r);
 void h_org_approvals(req *r);
+/* bulletins (bulletin.c, issue 17) */
+void h_bulletin_list(req *r);
+void h_bulletin_create(req *r);
+void h_bulletin_prefix(req *r);
+void h_bulletin(req *r);
+void h_bulletin_update(req *r);
+void h_bulletin_delete(req *r);
+void h_bulletin_publish(req *r);
+void h_bulletin_correct(req *r);
+void h_bulletin_print(req *r);
+void h_bulletin_export(req *r);
+void h_public_bulletins(req *r);
+void h_public_bulletin(req *r);
+/* A public page (public.c): true when the answer is settled by this ETag (304, or the page cached
+ * for it); otherwise the handler renders and the page is cached under it. */
+bool public_not_modified(req *r, const char *etag);
+
 /* rectification items (rect.c) */
 void h_rect_list(req *r);
 void h_rect_new(req *r);

@@ -1,0 +1,446 @@
+/* bulletin_figures.c: the generated sections of a bulletin (see bulletin.h). Rankings of the
+ * office's direct children read roll-up rows (period_children over the quarters, rollup_children
+ * of one review round) when composed and published; the recount reads the raw records instead
+ * (period_raw; the round's grades and ballots). Lists (late and missing reports, overdue
+ * rectification, unanswered feedback, 点名, exemplary pledges) read the records, at most
+ * BULLETIN_LIST_MAX rows with the total. */
+#include "bulletin.h"
+#include "period.h"
+#include "rollup.h"
+#include "../domain/feedback.h"
+#include "../domain/pledge.h"
+#include "../domain/rect.h"
+#include "../domain/review.h"
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The quarters' bounds as days: [day0, day1). */
+static void period_days(int from_q, int to_q, char day0[11], char day1[11])
+{
+    period_first_day(from_q, day0);
+    period_first_day(to_q % 10 == 4 ? (to_q / 10 + 1) * 10 + 1 : to_q + 1, day1);
+}
+
+/* ---- rankings ---- */
+
+typedef struct shares {
+    bulletin_share *v;
+    int n, cap;
+} shares;
+
+static void shares_add(shares *s, int64_t id, const char *name, int64_t num, int64_t den)
+{
+    if (s->n == s->cap) s->cap = s->cap ? s->cap * 2 : 16, s->v = xrealloc(s->v, (size_t)s->cap * sizeof *s->v);
+    s->v[s->n++] = (bulletin_share){id, xstrdup(name), num, den};
+}
+
+static void shares_free(shares *s)
+{
+    for (int i = 0; i < s->n; i++) free((char *)s->v[i].name);
+    free(s->v);
+}
+
+/* numerator and denominator of a quarter ranking */
+static void period_share(int kind, const period *p, int64_t *num, int64_t *den)
+{
+    int n = kind == BK_RANK_PLEDGES ? PR_PLEDGES_FULFILLED : kind == BK_RANK_REPORTS ? PR_REPORTS_ON_TIME
+          : kind == BK_RANK_RECT    ? PR_RECT_ON_TIME       : PR_FEEDBACK_ON_TIME;
+    int d = kind == BK_RANK_PLEDGES ? PR_PLEDGES_DUE : kind == BK_RANK_REPORTS ? PR_REPORTS_DUE
+          : kind == BK_RANK_RECT    ? PR_RECT_DUE     : PR_FEEDBACK_DUE;
+    *num = p->v[n], *den = p->v[d];
+}
+
+static void round_share(int kind, const rollup *r, int64_t *num, int64_t *den)
+{
+    if (kind == BK_RANK_ORGS_MEETING) *num = r->v[RU_ORGS_MEETING], *den = r->v[RU_ORGS_GRADED];
+    else if (kind == BK_RANK_MEMBERS_MEETING) *num = r->v[RU_MEMBERS_MEETING], *den = r->v[RU_MEMBERS_GRADED];
+    else {
+        *num = r->v[RU_ANS_SATISFIED] + r->v[RU_ANS_BASIC];
+        *den = *num + r->v[RU_ANS_UNSATISFIED];
+    }
+}
+
+typedef struct rank_ctx {
+    int kind;
+    shares s;
+} rank_ctx;
+
+static int add_period_child(void *ctx, const org *child, const period *p)
+{
+    rank_ctx *c = ctx;
+    int64_t num, den;
+    period_share(c->kind, p, &num, &den);
+    shares_add(&c->s, child->id, child->name, num, den);
+    return 0;
+}
+
+static int add_round_child(void *ctx, const org *child, const rollup *r, const tally *t)
+{
+    (void)t;
+    rank_ctx *c = ctx;
+    int64_t num, den;
+    round_share(c->kind, r, &num, &den);
+    shares_add(&c->s, child->id, child->name, num, den);
+    return 0;
+}
+
+/* A round's counters of one subtree from its grades and ballots, as rollup_recount counts them. */
+static int round_raw(db *d, int64_t round_id, const char *path, rollup *out)
+{
+    memset(out, 0, sizeof *out);
+    char end[CX_PATH_MAX];
+    orgpath_end(path, end, sizeof end);
+    db_stmt *s = db_prepare(d, "SELECT g.target_kind, g.final, g.meets, count(*) FROM grade g JOIN org o ON o.id = g.org_id "
+                               "WHERE g.round_id = ? AND o.path >= ? AND o.path < ? GROUP BY g.target_kind, g.final, g.meets");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    db_bind_text(s, 2, path);
+    db_bind_text(s, 3, end);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        rollup one = {{0}};
+        rollup_of_grade(&one, !strcmp(db_col_text(s, 0), "org"), grade_from_code(db_col_text(s, 1)), db_col_i64(s, 2) != 0, 1);
+        for (int i = 0; i < RU_N; i++) out->v[i] += one.v[i] * db_col_i64(s, 3);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+    s = db_prepare(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*) FROM ballot b JOIN org o ON o.id = b.org_id "
+                      "WHERE b.round_id = ? AND b.late = 0 AND o.path >= ? AND o.path < ? "
+                      "GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    db_bind_text(s, 2, path);
+    db_bind_text(s, 3, end);
+    while ((rc = db_step(s)) == DB_ROW) {
+        rollup one = {{0}};
+        rollup_of_ballot(&one, ballot_class(db_col_i64(s, 0) != 0, db_col_i64(s, 1) != 0, db_col_text(s, 2)), db_col_text(s, 3),
+                         db_col_text(s, 4), 1);
+        for (int i = 0; i < RU_N; i++) out->v[i] += one.v[i] * db_col_i64(s, 5);
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* The raw counters of each active direct child, in name order (as period_children and
+ * rollup_children list them). */
+static int raw_children(db *d, const org *office, int kind, int from_q, int to_q, int64_t round_id, shares *out)
+{
+    db_stmt *s = db_prepare(d, "SELECT id, path, name FROM org WHERE parent_id = ? AND active = 1 ORDER BY name");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, office->id);
+    typedef struct {
+        int64_t id;
+        char *path, *name;
+    } kid;
+    kid *v = NULL;
+    int n = 0, rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        v = xrealloc(v, (size_t)(n + 1) * sizeof *v);
+        v[n++] = (kid){db_col_i64(s, 0), xstrdup(db_col_text(s, 1)), xstrdup(db_col_text(s, 2))};
+    }
+    db_done(s);
+    for (int i = 0; i < n; i++) {
+        int64_t num = 0, den = 0;
+        if (rc != CX_ERR && bulletin_kind_round(kind)) {
+            rollup r;
+            if (round_raw(d, round_id, v[i].path, &r) != CX_OK) rc = CX_ERR;
+            else round_share(kind, &r, &num, &den);
+        } else if (rc != CX_ERR) {
+            period p;
+            if (period_raw(d, v[i].path, from_q, to_q, &p) != CX_OK) rc = CX_ERR;
+            else period_share(kind, &p, &num, &den);
+        }
+        if (rc != CX_ERR) shares_add(out, v[i].id, v[i].name, num, den);
+        free(v[i].path), free(v[i].name);
+    }
+    free(v);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* The round a round ranking reads: the latest review round covering the office (its own or an
+ * ancestor's) whose period ends inside the bulletin's period; failing that, the latest one whose
+ * period overlaps it (its figures as they stand). 1 found, 0 none, CX_ERR. */
+static int pick_round(db *d, const org *office, int from_q, int to_q, int64_t *id, char *label, size_t cap)
+{
+    char day0[11], day1[11];
+    period_days(from_q, to_q, day0, day1);
+    db_stmt *s = db_prepare(d, "SELECT r.id, r.name, r.period_start, r.period_end, o.path, r.status FROM review_round r "
+                               "JOIN org o ON o.id = r.org_id WHERE r.period_end >= ? AND r.period_start < ? "
+                               "ORDER BY CASE WHEN r.period_end < ? THEN 0 ELSE 1 END, r.period_end DESC, r.id DESC");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, day0);
+    db_bind_text(s, 2, day1);
+    db_bind_text(s, 3, day1);
+    int rc, found = 0;
+    while ((rc = db_step(s)) == DB_ROW)
+        if (path_in_subtree(office->path, db_col_text(s, 4))) {
+            *id = db_col_i64(s, 0);
+            bool inside = strcmp(db_col_text(s, 3), day1) < 0;
+            snprintf(label, cap, "%s（%s 至 %s%s）", db_col_text(s, 1), db_col_text(s, 2), db_col_text(s, 3),
+                     inside ? "" : !strcmp(db_col_text(s, 5), "open") ? "，进行中，为印发时的数字" : "，结束于本期之后");
+            found = 1;
+            break;
+        }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : found;
+}
+
+static const char *fig_text(const cJSON *sec, const char *key)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(sec, "figures");
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, key));
+    return v ? v : "";
+}
+
+static int ranking(db *d, const org *office, int kind, int from_q, int to_q, const cJSON *sec, bf_source src, cJSON *fig)
+{
+    rank_ctx c = {kind, {0}};
+    int rc = CX_OK;
+    char plabel[160];
+    period_label(from_q, to_q, plabel, sizeof plabel);
+    if (bulletin_kind_round(kind)) {
+        int64_t round_id = 0;
+        char label[600] = "";
+        int f;
+        if (src == BF_RAW) { /* the round as published */
+            f = str_to_i64(fig_text(sec, "round_id"), &round_id) == CX_OK && round_id > 0;
+            snprintf(label, sizeof label, "%s", fig_text(sec, "round"));
+        } else f = pick_round(d, office, from_q, to_q, &round_id, label, sizeof label);
+        if (f == CX_ERR) return CX_ERR;
+        if (!f) {
+            cJSON_AddStringToObject(fig, "caption", "本期内没有覆盖本组织的评议轮次，本项无数据。");
+            cJSON_AddStringToObject(fig, "round_id", "");
+            cJSON_AddStringToObject(fig, "round", "");
+            bulletin_rank_rows(fig, kind, NULL, 0);
+            return CX_OK;
+        }
+        char t[24], cap[800];
+        snprintf(t, sizeof t, "%" PRId64, round_id);
+        snprintf(cap, sizeof cap, "依据评议轮次：%s；按%s下一级组织排列。", label, office->name);
+        cJSON_AddStringToObject(fig, "caption", cap);
+        cJSON_AddStringToObject(fig, "round_id", t);
+        cJSON_AddStringToObject(fig, "round", label);
+        rc = src == BF_RAW ? raw_children(d, office, kind, from_q, to_q, round_id, &c.s)
+                           : rollup_children(d, round_id, office->id, add_round_child, &c);
+    } else {
+        char cap[600];
+        snprintf(cap, sizeof cap, "%s，按%s下一级组织排列。", plabel, office->name);
+        cJSON_AddStringToObject(fig, "caption", cap);
+        rc = src == BF_RAW ? raw_children(d, office, kind, from_q, to_q, 0, &c.s)
+                           : period_children(d, office->id, from_q, to_q, add_period_child, &c);
+    }
+    if (rc == CX_OK) bulletin_rank_rows(fig, kind, c.s.v, c.s.n);
+    shares_free(&c.s);
+    return rc;
+}
+
+/* ---- lists ---- */
+
+/* (点名 reads no day: its ?5 is only checked to be a day, so that every list binds alike.) */
+
+/* A list section's query: the records of the office's subtree (paths [?1, ?2)) whose date is in
+ * the period ([?3, ?4)), judged as of ?5; column 0 the record's id, the rest read by cells(). */
+typedef void (*cells_fn)(db_stmt *s, const char *as_of, const char *out[8], char buf[4][64]);
+
+static void late_report_cells(db_stmt *s, const char *as_of, const char *c[8], char b[4][64])
+{
+    (void)as_of;
+    snprintf(b[0], 64, "%" PRId64, db_col_i64(s, 5));
+    c[0] = db_col_text(s, 1), c[1] = db_col_text(s, 2), c[2] = db_col_text(s, 3), c[3] = db_col_text(s, 4), c[4] = b[0];
+}
+
+static void missing_report_cells(db_stmt *s, const char *as_of, const char *c[8], char b[4][64])
+{
+    snprintf(b[0], 64, "%" PRId64, rect_days_overdue(RS_OPEN, db_col_text(s, 3), as_of));
+    c[0] = db_col_text(s, 1), c[1] = db_col_text(s, 2), c[2] = db_col_text(s, 3), c[3] = b[0];
+}
+
+static void rect_cells(db_stmt *s, const char *as_of, const char *c[8], char b[4][64])
+{
+    int st = rect_status_from_name(db_col_text(s, 4));
+    snprintf(b[0], 64, "%" PRId64, rect_days_overdue(st < 0 ? RS_OPEN : (rect_status)st, db_col_text(s, 3), as_of));
+    c[0] = db_col_text(s, 1), c[1] = db_col_text(s, 2), c[2] = db_col_text(s, 3), c[3] = rect_status_label(st < 0 ? RS_OPEN : (rect_status)st), c[4] = b[0];
+}
+
+static void feedback_cells(db_stmt *s, const char *as_of, const char *c[8], char b[4][64])
+{
+    snprintf(b[0], 64, "%" PRId64, rect_days_overdue(RS_OPEN, db_col_text(s, 4), as_of));
+    c[0] = db_col_text(s, 1), c[1] = feedback_kind_label(feedback_kind_from(db_col_text(s, 2))), c[2] = db_col_text(s, 3),
+    c[3] = db_col_text(s, 4), c[4] = b[0];
+}
+
+static void named_cells(db_stmt *s, const char *as_of, const char *c[8], char b[4][64])
+{
+    (void)as_of, (void)b;
+    const char *m = db_col_text(s, 2);
+    c[0] = db_col_text(s, 1), c[1] = *m ? m : "（组织承诺）", c[2] = db_col_text(s, 3), c[3] = db_col_text(s, 4);
+}
+
+static void exemplary_cells(db_stmt *s, const char *as_of, const char *c[8], char b[4][64])
+{
+    (void)as_of, (void)b;
+    const char *m = db_col_text(s, 2);
+    int st = pledge_status_from_name(db_col_text(s, 4));
+    c[0] = db_col_text(s, 1), c[1] = *m ? m : "（组织承诺）", c[2] = db_col_text(s, 3), c[3] = st < 0 ? "" : pledge_status_label((pledge_status)st);
+}
+
+#define REPORT_FROM "FROM report x JOIN org o ON o.id = x.org_id JOIN report_schedule s ON s.id = x.schedule_id WHERE o.path >= ? AND o.path < ? " \
+                    "AND x.due_date >= ? AND x.due_date < ? AND x.due_date < ?"
+#define RECT_FROM "FROM rectification x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? AND x.due_date >= ? AND x.due_date < ? " \
+                  "AND x.due_date < ? AND x.status IN ('open','submitted')"
+#define FEEDBACK_FROM "FROM feedback x JOIN org o ON o.id = x.org_id WHERE o.path >= ? AND o.path < ? AND x.due_date >= ? AND x.due_date < ? " \
+                      "AND x.due_date < ? AND x.status IN ('new','assigned') AND x.kind <> 'report'"
+#define NAMED_FROM "FROM pledge x JOIN org o ON o.id = x.org_id LEFT JOIN member m ON m.id = x.member_id WHERE o.path >= ? AND o.path < ? " \
+                   "AND x.due_date >= ? AND x.due_date < ? AND ? <> '' AND x.miss_kind = 'unjustified'"
+
+static const struct {
+    int kind;
+    const char *key, *caption, *count_sql, *sql;
+    int ncols;
+    const char *head[6];
+    cells_fn cells;
+} lists[] = {
+    {BK_LATE_REPORTS, "report", "截止日期在本期内、晚于截止日期才首次报送的汇报",
+     "SELECT count(*) " REPORT_FROM " AND x.first_submitted_on > x.due_date",
+     "SELECT x.id, o.name, s.title, x.due_date, x.first_submitted_on, x.late_workdays " REPORT_FROM
+     " AND x.first_submitted_on > x.due_date ORDER BY x.late_workdays DESC, o.name, x.id",
+     5, {"组织", "汇报", "截止日期", "首次报送日期", "逾期工作日"}, late_report_cells},
+    {BK_MISSING_REPORTS, "report", "截止日期在本期内、至统计日仍未报送的汇报",
+     "SELECT count(*) " REPORT_FROM " AND x.first_submitted_on = ''",
+     "SELECT x.id, o.name, s.title, x.due_date " REPORT_FROM " AND x.first_submitted_on = '' ORDER BY x.due_date, o.name, x.id",
+     4, {"组织", "汇报", "截止日期", "已逾期天数"}, missing_report_cells},
+    {BK_OVERDUE_RECT, "rect", "完成时限在本期内、至统计日未验收销号的整改事项",
+     "SELECT count(*) " RECT_FROM,
+     "SELECT x.id, o.name, x.problem, x.due_date, x.status " RECT_FROM " ORDER BY x.due_date, o.name, x.id",
+     5, {"责任组织", "存在问题", "完成时限", "状态", "已逾期天数"}, rect_cells},
+    {BK_OVERDUE_FEEDBACK, "feedback", "答复期限在本期内、至统计日未答复的群众意见（不含举报）",
+     "SELECT count(*) " FEEDBACK_FROM,
+     "SELECT x.id, o.name, x.kind, x.received_date, x.due_date " FEEDBACK_FROM " ORDER BY x.due_date, o.name, x.id",
+     5, {"承办组织", "类别", "收到日期", "答复期限", "已逾期天数"}, feedback_cells},
+    {BK_NAMED, "pledge", "承诺时限在本期内、经认定无正当理由未兑现的承诺，予以点名",
+     "SELECT count(*) " NAMED_FROM,
+     "SELECT x.id, o.name, coalesce(m.name, ''), x.title, x.due_date " NAMED_FROM " ORDER BY o.name, m.name, x.id",
+     4, {"组织", "党员", "承诺事项", "承诺时限"}, named_cells},
+};
+
+static void add_row(cJSON *rows, const char *key, int64_t id, const char *const *c, int n)
+{
+    char k[48];
+    snprintf(k, sizeof k, "%s:%" PRId64, key, id);
+    cJSON *row = cJSON_CreateObject(), *cells = cJSON_CreateArray();
+    cJSON_AddStringToObject(row, "key", k);
+    for (int j = 0; j < n; j++) cJSON_AddItemToArray(cells, cJSON_CreateString(c[j] ? c[j] : ""));
+    cJSON_AddItemToObject(row, "cells", cells);
+    cJSON_AddItemToArray(rows, row);
+}
+
+static void add_head(cJSON *fig, const char *const *head, int n)
+{
+    cJSON *h = cJSON_AddArrayToObject(fig, "head");
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(h, cJSON_CreateString(head[i]));
+}
+
+static void bind_list(db_stmt *s, const char *path, const char *end, const char *day0, const char *day1, const char *as_of)
+{
+    db_bind_text(s, 1, path);
+    db_bind_text(s, 2, end);
+    db_bind_text(s, 3, day0);
+    db_bind_text(s, 4, day1);
+    db_bind_text(s, 5, as_of);
+}
+
+static int list_section(db *d, const org *office, int i, int from_q, int to_q, const char *as_of, cJSON *fig)
+{
+    char end[CX_PATH_MAX], day0[11], day1[11], cap[300];
+    orgpath_end(office->path, end, sizeof end);
+    period_days(from_q, to_q, day0, day1);
+    snprintf(cap, sizeof cap, "%s（统计日 %s）。", lists[i].caption, as_of);
+    cJSON_AddStringToObject(fig, "caption", cap);
+    cJSON_AddStringToObject(fig, "as_of", as_of);
+    add_head(fig, lists[i].head, lists[i].ncols);
+    int64_t total = 0;
+    db_stmt *s = db_prepare(d, lists[i].count_sql);
+    if (!s) return CX_ERR;
+    bind_list(s, office->path, end, day0, day1, as_of);
+    int rc = db_step(s);
+    if (rc == DB_ROW) total = db_col_i64(s, 0);
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+    char sql[1200];
+    snprintf(sql, sizeof sql, "%s LIMIT %d", lists[i].sql, BULLETIN_LIST_MAX);
+    if (!(s = db_prepare(d, sql))) return CX_ERR;
+    bind_list(s, office->path, end, day0, day1, as_of);
+    cJSON *rows = cJSON_AddArrayToObject(fig, "rows");
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *c[8] = {0};
+        char b[4][64];
+        lists[i].cells(s, as_of, c, b);
+        add_row(rows, lists[i].key, db_col_i64(s, 0), c, lists[i].ncols);
+    }
+    db_done(s);
+    cJSON_AddNumberToObject(fig, "total", (double)total);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* The exemplary pledges the office picked, each read again (one in another subtree is left out). */
+static int exemplary(db *d, const org *office, const cJSON *sec, cJSON *fig)
+{
+    static const char *const head[] = {"组织", "党员", "承诺事项", "状态"};
+    cJSON_AddStringToObject(fig, "caption", "本期值得学习的承诺践诺事例。");
+    add_head(fig, head, 4);
+    cJSON *rows = cJSON_AddArrayToObject(fig, "rows");
+    char end[CX_PATH_MAX];
+    orgpath_end(office->path, end, sizeof end);
+    const cJSON *id;
+    int n = 0;
+    cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(sec, "pledge_ids"))
+    {
+        int64_t pid;
+        if (!cJSON_IsString(id) || str_to_i64(id->valuestring, &pid) != CX_OK) continue;
+        db_stmt *s = db_prepare(d, "SELECT x.id, o.name, coalesce(m.name, ''), x.title, x.status FROM pledge x JOIN org o ON o.id = x.org_id "
+                                   "LEFT JOIN member m ON m.id = x.member_id WHERE x.id = ? AND o.path >= ? AND o.path < ?");
+        if (!s) return CX_ERR;
+        db_bind_i64(s, 1, pid);
+        db_bind_text(s, 2, office->path);
+        db_bind_text(s, 3, end);
+        int rc = db_step(s);
+        if (rc == DB_ROW) {
+            const char *c[8] = {0};
+            char b[4][64];
+            exemplary_cells(s, "", c, b);
+            add_row(rows, "pledge", pid, c, 4);
+            n++;
+        }
+        db_done(s);
+        if (rc == CX_ERR) return CX_ERR;
+    }
+    cJSON_AddNumberToObject(fig, "total", n);
+    return CX_OK;
+}
+
+int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const char *as_of, cJSON *sections, bf_source src)
+{
+    cJSON *sec;
+    cJSON_ArrayForEach(sec, sections)
+    {
+        int kind = bulletin_kind_from_name(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sec, "kind")));
+        cJSON *fig = cJSON_CreateObject();
+        int rc = CX_OK;
+        char day[11];
+        /* a recount judges the lists as of the day they were published */
+        snprintf(day, sizeof day, "%s", src == BF_RAW && *fig_text(sec, "as_of") ? fig_text(sec, "as_of") : as_of);
+        if (bulletin_kind_ranking(kind)) rc = ranking(d, office, kind, from_q, to_q, sec, src, fig);
+        else if (kind == BK_EXEMPLARY) rc = exemplary(d, office, sec, fig);
+        else
+            for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+                if (lists[i].kind == kind) rc = list_section(d, office, (int)i, from_q, to_q, day, fig);
+        if (rc != CX_OK) {
+            cJSON_Delete(fig);
+            return CX_ERR;
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(sec, "figures");
+        cJSON_AddItemToObject(sec, "figures", fig);
+    }
+    return CX_OK;
+}

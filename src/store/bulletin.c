@@ -91,7 +91,7 @@ int bulletin_list(db *d, const bulletin_query *bq, bulletin_fn fn, void *ctx)
     db_q q;
     db_q_init(&q, "SELECT " BULLETIN_COLS " FROM bulletin b JOIN org o ON o.id = b.org_id");
     where_of(&q, bq);
-    db_stmt *s = page_stmt(d, &q, "b.status, b.published_at DESC, b.id DESC", bq->offset, bq->limit);
+    db_stmt *s = page_stmt(d, &q, " ORDER BY b.status, b.published_at DESC, b.id DESC", bq->offset, bq->limit);
     if (!s) return CX_ERR;
     return DB_EACH(s, bulletin, read_bulletin, fn, ctx);
 }

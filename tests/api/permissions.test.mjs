@@ -136,6 +136,13 @@ for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
 for (const [t, sec] of [[A, as.secretary], [B, as.secretary2]])
   t.notification = (await ok(await sec.get('/api/v1/me/notifications?per_page=200'))).notifications.find((n) => n.link === `/feedback/${t.feedback.id}`);
 assert.ok(A.notification && B.notification, 'assigning feedback notifies the branch secretary');
+// Bulletins (bulletin.c): one published for the subtree of A and one of B, by the district office.
+for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
+  const title = `${tag}支部通报：本季度逾期整改情况`;
+  const d = (await ok(await office.post(`/api/v1/orgs/${t.org.id}/bulletins`, { title, period: '2026Q3', sections: 'overdue_rect,text', note_text: `${tag}支部通报正文` }), 201)).bulletin;
+  t.bulletin = (await ok(await office.post(`/api/v1/bulletins/${d.id}/publish`, { version: d.version }))).bulletin;
+  t.secrets.push(title, `${tag}支部通报正文`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -259,6 +266,14 @@ Object.assign(BODIES, { // notifications (notify.c): one's own; an office's SMS 
 });
 
 /** The record kind an {id} path is about, or null when the matrix does not know it. */
+Object.assign(BODIES, { // bulletins (bulletin.c)
+  'POST /orgs/{id}/bulletins': () => ({ title: `越权通报${++seq}`, period: '2026Q3', sections: 'text', note_text: '越权正文' }),
+  'POST /orgs/{id}/bulletin-prefix': () => ({ prefix: `越权${++seq}` }),
+  'POST /bulletins/{id}/edit': () => ({ version: 1, title: `越权改通报${++seq}`, period: '2026Q3', sections: 'text', note_text: '越权正文' }),
+  'POST /bulletins/{id}/delete': () => ({}),
+  'POST /bulletins/{id}/publish': () => ({}),
+  'POST /bulletins/{id}/correct': () => ({}),
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -266,13 +281,14 @@ KINDS.push([/^\/rounds\/\{id\}/, 'round'], [/^\/campaigns\/\{id\}/, 'campaign'])
 KINDS.push([/^\/rectifications\/\{id\}/, 'rect'], [/^\/rectification-evidence\/\{id\}/, 'rectEvidence']); // rectification
 KINDS.push([/^\/feedback\/\{id\}/, 'feedback'], [/^\/feedback-files\/\{id\}/, 'ffile']); // feedback
 KINDS.push([/^\/accounts\/\{id\}/, 'account']);
+KINDS.push([/^\/bulletins\/\{id\}/, 'bulletin']); // bulletins: the one published for the target's subtree
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
   window: t.window.id, batch: t.batch.id, draw: t.draw.id, round: t.round.id, campaign: t.campaign.id,
   rect: t.rect.id, rectEvidence: t.rectEvidence.id,
-  feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id })[kind];
+  feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id, bulletin: t.bulletin.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

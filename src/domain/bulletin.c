@@ -91,35 +91,19 @@ void bulletin_rank_rows(cJSON *figures, int kind, bulletin_share *v, int n)
     cJSON_AddNumberToObject(figures, "total", n);
 }
 
-int bulletin_quarter_parse(const char *s)
-{
-    if (!s || strlen(s) != 6 || s[4] != 'Q' || s[5] < '1' || s[5] > '4') return 0;
-    for (int i = 0; i < 4; i++)
-        if (s[i] < '0' || s[i] > '9') return 0;
-    int y = atoi(s);
-    return y >= 2000 && y <= 2999 ? y * 10 + (s[5] - '0') : 0;
-}
-
+/* The period as the caller parsed it (bulletin_in: from_q/to_q 0 when a text was absent or unreadable). */
 static int period_of(const bulletin_in *in, int *from_q, int *to_q, cx_err *e)
 {
-    const char *p = in->period;
-    if (p && *p) {
-        int y = 0;
-        if (strlen(p) >= 4) y = atoi(p);
-        bool ok = y >= 2000 && y <= 2999;
-        if (ok && !p[4]) *from_q = y * 10 + 1, *to_q = y * 10 + 4;
-        else if (ok && !strcmp(p + 4, "H1")) *from_q = y * 10 + 1, *to_q = y * 10 + 2;
-        else if (ok && !strcmp(p + 4, "H2")) *from_q = y * 10 + 3, *to_q = y * 10 + 4;
-        else if (ok && (*from_q = bulletin_quarter_parse(p))) *to_q = *from_q;
-        else return cx_fail(e, 400, "invalid_period", "period", "通报期间应写作 2026（全年）、2026H1（上半年）、2026H2（下半年）或 2026Q3（第三季度）");
-        for (int i = 0; i < 4; i++)
-            if (p[i] < '0' || p[i] > '9') return cx_fail(e, 400, "invalid_period", "period", "通报期间的年份应为四位数字");
+    static const char *const how = "写作 2026（全年）、2026H1（上半年）、2026H2（下半年）或 2026Q3（第三季度）";
+    *from_q = in->from_q, *to_q = in->to_q;
+    if (in->period && *in->period) {
+        if (!*from_q || !*to_q) return cx_fail(e, 400, "invalid_period", "period", "通报期间应%s", how);
         return CX_OK;
     }
     if (!in->from || !*in->from) return cx_fail(e, 400, "required", "from", "请填写通报期间的起始季度（如 2026Q1）");
-    if (!(*from_q = bulletin_quarter_parse(in->from))) return cx_fail(e, 400, "invalid_period", "from", "起始季度应写作 2026Q1 这样的年份和季度");
+    if (!*from_q) return cx_fail(e, 400, "invalid_period", "from", "起始季度应%s", how);
     if (!in->to || !*in->to) return cx_fail(e, 400, "required", "to", "请填写通报期间的截止季度（如 2026Q3）");
-    if (!(*to_q = bulletin_quarter_parse(in->to))) return cx_fail(e, 400, "invalid_period", "to", "截止季度应写作 2026Q3 这样的年份和季度");
+    if (!*to_q) return cx_fail(e, 400, "invalid_period", "to", "截止季度应%s", how);
     if (*to_q < *from_q) return cx_fail(e, 422, "invalid_period", "to", "截止季度不能早于起始季度");
     return CX_OK;
 }

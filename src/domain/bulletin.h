@@ -64,10 +64,12 @@ void bulletin_rank_head(int kind, const char *h[5]);
 
 /* A draft as typed. sections: comma-separated kinds (API), or, when NULL, picked[k] (a page's
  * ticked boxes); notes[k] each section's annotation; exemplary: comma-separated pledge ids. The
- * period: "period" as period_parse reads it ("2026", "2026H1", "2026Q3"), or from..to ("2026Q1"
- * .."2026Q3"). visibility: subtree (default) or public. */
+ * period: "period" ("2026", "2026H1", "2026Q3"), or from..to ("2026Q1".."2026Q3"), read into
+ * from_q..to_q by the caller (bulletin_read_period, store/bulletin.h; 0 when unreadable).
+ * visibility: subtree (default) or public. */
 typedef struct bulletin_in {
     const char *title, *period, *from, *to, *visibility, *sections, *exemplary;
+    int from_q, to_q;
     bool picked[BK_N];
     const char *notes[BK_N];
 } bulletin_in;
@@ -87,8 +89,6 @@ typedef struct bulletin_ok {
  * CX_OK with ok filled (free with bulletin_ok_free), or CX_ERR with e naming the field. */
 int bulletin_check(const bulletin_in *in, bulletin_ok *ok, cx_err *e);
 void bulletin_ok_free(bulletin_ok *ok);
-/* "2026Q3" → 20263; 0 when it is not one. */
-int bulletin_quarter_parse(const char *s);
 /* The sections of a draft as stored: [{kind, title, note, pledge_ids?}], without figures. */
 cJSON *bulletin_draft_sections(const bulletin_ok *ok);
 

@@ -1,6 +1,7 @@
 /* bulletin.c: bulletins (通报): drafts, publication with a number per office and year, correction,
  * the number prefix of an office, and the recount of a published one (see bulletin.h). */
 #include "bulletin.h"
+#include "period.h"
 #include "row.h"
 #include "../lib/json.h"
 #include "../domain/date.h"
@@ -49,6 +50,18 @@ static void read_full(db_stmt *s, void *out)
 void bulletin_free(bulletin *b)
 {
     if (b) free(b->sections), b->sections = NULL;
+}
+
+void bulletin_read_period(bulletin_in *in)
+{
+    int a = 0, b = 0;
+    in->from_q = in->to_q = 0;
+    if (in->period && *in->period) {
+        if (period_parse(in->period, &a, &b) == CX_OK) in->from_q = a, in->to_q = b;
+        return;
+    }
+    if (in->from && period_parse(in->from, &a, &b) == CX_OK) in->from_q = a;
+    if (in->to && period_parse(in->to, &a, &b) == CX_OK) in->to_q = b;
 }
 
 int bulletin_get(db *d, int64_t id, bulletin *b)

@@ -21,6 +21,10 @@ typedef struct bulletin {
 } bulletin;
 void bulletin_free(bulletin *b);
 
+/* Reads in->period, or in->from and in->to, into in->from_q..to_q as period_parse reads periods
+ * (0 where a text is absent or unreadable; bulletin_check says which). */
+void bulletin_read_period(bulletin_in *in);
+
 /* One bulletin (sections included): 1, 0, CX_ERR. */
 CX_MUST_USE int bulletin_get(db *d, int64_t id, bulletin *b);
 /* Published bulletins that correct id: calls fn with each (sections not read). */

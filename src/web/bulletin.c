@@ -222,6 +222,7 @@ static void read_input(req *r, bulletin_in *in)
         snprintf(name, sizeof name, "note_%s", bulletin_kind_name(k));
         in->notes[k] = req_in(r, name);
     }
+    bulletin_read_period(in);
 }
 
 /* The version field a change of a draft names: required (edit) or optional (0). */

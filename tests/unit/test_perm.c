@@ -404,6 +404,28 @@ static void test_enter_for(void **state)
     assert_int_equal(perm_pledge_relation_entered(&other, "/1/7/42/", 6, true), PR_NONE);
 }
 
+/* bulletins: offices over the issuing organisation compose; its subtree (and above) reads the
+ * published ones; anyone a public one; only composers a draft */
+static void test_bulletin_reading(void **state)
+{
+    principal off = who(ROLE_OFFICE, "/1/7/", 0), sec = who(ROLE_SECRETARY, "/1/7/42/", 0), mem = who(ROLE_MEMBER, "/1/7/42/", 6),
+              other = who(ROLE_SECRETARY, "/1/9/50/", 0), top = who(ROLE_OFFICE, "/1/", 0);
+    assert_true(perm_may_compose_bulletin(&off, "/1/7/"));
+    assert_true(perm_may_compose_bulletin(&top, "/1/7/"));
+    assert_false(perm_may_compose_bulletin(&sec, "/1/7/42/"));
+    assert_false(perm_may_compose_bulletin(&off, "/1/"));
+    assert_true(perm_may_read_bulletin(&sec, "/1/7/", true, false));
+    assert_true(perm_may_read_bulletin(&mem, "/1/7/", true, false));
+    assert_true(perm_may_read_bulletin(&top, "/1/7/", true, false));
+    assert_false(perm_may_read_bulletin(&other, "/1/7/", true, false));
+    assert_false(perm_may_read_bulletin(NULL, "/1/7/", true, false));
+    assert_true(perm_may_read_bulletin(NULL, "/1/7/", true, true));
+    assert_true(perm_may_read_bulletin(&other, "/1/7/", true, true));
+    assert_false(perm_may_read_bulletin(&sec, "/1/7/", false, true)); /* a draft, even one to be public */
+    assert_true(perm_may_read_bulletin(&off, "/1/7/", false, false));
+    assert_false(perm_may_read_bulletin(NULL, "/1/7/", false, true));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_perm_above_and_paper), cmocka_unit_test(test_role_masks),
         cmocka_unit_test(test_pledge_relation), cmocka_unit_test(test_pledge_visibility),
         cmocka_unit_test(test_feedback_and_campaign), cmocka_unit_test(test_enter_for), cmocka_unit_test(test_feedback_triage_root),
+        cmocka_unit_test(test_bulletin_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,35 +85,42 @@ static int add_round_child(void *ctx, const org *child, const rollup *r, const t
     return 0;
 }
 
+/* A statement over one round's records in the subtree [path, end): its three parameters bound. */
+static db_stmt *round_stmt(db *d, const char *sql, int64_t round_id, const char *path, const char *end)
+{
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return NULL;
+    db_bind_i64(s, 1, round_id);
+    db_bind_text(s, 2, path);
+    db_bind_text(s, 3, end);
+    return s;
+}
+
 /* A round's counters of one subtree from its grades and ballots, as rollup_recount counts them. */
 static int round_raw(db *d, int64_t round_id, const char *path, rollup *out)
 {
     memset(out, 0, sizeof *out);
     char end[CX_PATH_MAX];
     orgpath_end(path, end, sizeof end);
-    db_stmt *s = db_prepare(d, "SELECT g.target_kind, g.final, g.meets, count(*) FROM grade g JOIN org o ON o.id = g.org_id "
-                               "WHERE g.round_id = ? AND o.path >= ? AND o.path < ? GROUP BY g.target_kind, g.final, g.meets");
+    db_stmt *s = round_stmt(d, "SELECT g.target_kind, g.final, g.meets, count(*) FROM grade g JOIN org o ON o.id = g.org_id "
+                               "WHERE g.round_id = ? AND o.path >= ? AND o.path < ? GROUP BY g.target_kind, g.final, g.meets",
+                            round_id, path, end);
     if (!s) return CX_ERR;
-    db_bind_i64(s, 1, round_id);
-    db_bind_text(s, 2, path);
-    db_bind_text(s, 3, end);
     int rc;
+    rollup one;
     while ((rc = db_step(s)) == DB_ROW) {
-        rollup one = {{0}};
+        memset(&one, 0, sizeof one);
         rollup_of_grade(&one, !strcmp(db_col_text(s, 0), "org"), grade_from_code(db_col_text(s, 1)), db_col_i64(s, 2) != 0, 1);
         for (int i = 0; i < RU_N; i++) out->v[i] += one.v[i] * db_col_i64(s, 3);
     }
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
-    s = db_prepare(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*) FROM ballot b JOIN org o ON o.id = b.org_id "
-                      "WHERE b.round_id = ? AND b.late = 0 AND o.path >= ? AND o.path < ? "
-                      "GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers");
+    s = round_stmt(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*) FROM ballot b JOIN org o ON o.id = b.org_id "
+                      "WHERE b.round_id = ? AND b.late = 0 AND o.path >= ? AND o.path < ? GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers",
+                   round_id, path, end);
     if (!s) return CX_ERR;
-    db_bind_i64(s, 1, round_id);
-    db_bind_text(s, 2, path);
-    db_bind_text(s, 3, end);
     while ((rc = db_step(s)) == DB_ROW) {
-        rollup one = {{0}};
+        memset(&one, 0, sizeof one);
         rollup_of_ballot(&one, ballot_class(db_col_i64(s, 0) != 0, db_col_i64(s, 1) != 0, db_col_text(s, 2)), db_col_text(s, 3),
                          db_col_text(s, 4), 1);
         for (int i = 0; i < RU_N; i++) out->v[i] += one.v[i] * db_col_i64(s, 5);

@@ -135,9 +135,9 @@ static cJSON *json_kinds(const cJSON *sections, const char *exemplary)
         cJSON_AddStringToObject(x, "note", note ? note : "");
         cJSON_AddBoolToObject(x, "is_text", k == BK_TEXT);
         cJSON_AddBoolToObject(x, "is_exemplary", k == BK_EXEMPLARY);
+        if (k == BK_EXEMPLARY) cJSON_AddStringToObject(x, "exemplary", exemplary);
         cJSON_AddItemToArray(a, x);
     }
-    (void)exemplary;
     return a;
 }
 
@@ -225,6 +225,17 @@ static void read_input(req *r, bulletin_in *in)
     bulletin_read_period(in);
 }
 
+/* The draft as posted, checked into ok (free with bulletin_ok_free); false when the request failed. */
+static bool read_checked(req *r, bulletin_ok *ok)
+{
+    bulletin_in in;
+    read_input(r, &in);
+    cx_err e = {0};
+    if (bulletin_check(&in, ok, &e) == CX_OK) return true;
+    req_fail(r, &e);
+    return false;
+}
+
 /* The version field a change of a draft names: required (edit) or optional (0). */
 static bool read_version(req *r, bool required, int64_t *v)
 {
@@ -267,14 +278,9 @@ void h_bulletin_create(req *r)
         req_failf(r, 409, "org_inactive", "id", "该组织已停用，不能发通报");
         return;
     }
-    bulletin_in in;
-    read_input(r, &in);
     bulletin_ok ok;
     cx_err e = {0};
-    if (bulletin_check(&in, &ok, &e) != CX_OK) {
-        req_fail(r, &e);
-        return;
-    }
+    if (!read_checked(r, &ok)) return;
     int rc = bulletin_create(r->db, &r->who, &o, &ok, 0, &nid, &e);
     bulletin_ok_free(&ok);
     if (rc != CX_OK) req_fail(r, &e);
@@ -286,14 +292,9 @@ void h_bulletin_update(req *r)
     bulletin *b = req_bulletin(r, true);
     int64_t version;
     if (!b || !read_version(r, true, &version)) return;
-    bulletin_in in;
-    read_input(r, &in);
     bulletin_ok ok;
     cx_err e = {0};
-    if (bulletin_check(&in, &ok, &e) != CX_OK) {
-        req_fail(r, &e);
-        return;
-    }
+    if (!read_checked(r, &ok)) return;
     int rc = bulletin_update(r->db, &r->who, b->id, version, &ok, &e);
     bulletin_ok_free(&ok);
     if (rc != CX_OK) req_fail(r, &e);

@@ -1,6 +1,7 @@
 /* bulletin.c: bulletins (通报): drafts, publication with a number per office and year, correction,
  * the number prefix of an office, and the recount of a published one (see bulletin.h). */
 #include "bulletin.h"
+#include "notify.h"
 #include "period.h"
 #include "row.h"
 #include "../lib/json.h"
@@ -281,6 +282,31 @@ int bulletin_prefix_set(db *d, const actor *a, int64_t org_id, const char *prefi
     return store_finish(d, a, "set_prefix", "bulletin_prefix", org_id, org_id, json_take(bj), json_take(aj), rc, e);
 }
 
+/* Tells the offices of the issuing organisation's direct children that a bulletin came out
+ * (inside the publication's transaction). */
+static int notify_below(db *d, const actor *a, const bulletin *b)
+{
+    db_stmt *s = db_prepare(d, "SELECT path FROM org WHERE parent_id = ? AND active = 1 ORDER BY id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, b->org_id);
+    char **paths = NULL;
+    int n = 0, rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        paths = xrealloc(paths, (size_t)(n + 1) * sizeof *paths);
+        paths[n++] = xstrdup(db_col_text(s, 0));
+    }
+    db_done(s);
+    char text[900], link[48];
+    snprintf(text, sizeof text, "%s印发通报 %s：%s", b->org_name, b->number_text, b->title);
+    snprintf(link, sizeof link, "/bulletins/%" PRId64, b->id);
+    for (int i = 0; i < n; i++) {
+        if (rc != CX_ERR && notify_roles(d, a, paths[i], ROLE_OFFICE, NOTIFY_AT, "bulletin_published", text, link) != CX_OK) rc = CX_ERR;
+        free(paths[i]);
+    }
+    free(paths);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
 /* The content of a stored bulletin, as hashed. */
 static bulletin_content content_of(const bulletin *b, const char *sections)
 {
@@ -333,6 +359,7 @@ int bulletin_publish(db *d, const actor *a, int64_t id, int64_t version, const c
                     "published_by_name = ?, row_version = row_version + 1, updated_at = ? WHERE id = ? AND status = 'draft' RETURNING id",
                     "isssisii", seq, b->number_text, text, b->content_hash, at, actor_shown(a), now_unix(), id);
     free(text);
+    if (rc == CX_OK && got) rc = notify_below(d, a, b);
     char *after = rc == CX_OK ? summary_json(b) : NULL;
     bulletin_free(b), free(b);
     if (rc == CX_OK && !got) {

@@ -52,7 +52,8 @@ int bulletin_update(db *d, const actor *a, int64_t id, int64_t version, const bu
 int bulletin_delete(db *d, const actor *a, int64_t id, int64_t version, cx_err *e);
 /* Publishes a draft: the figures of every section made now (as of today, 'YYYY-MM-DD') and frozen,
  * the next number of the office in the year of the period's end, the content hash; audited
- * "publish" with the hash. version 0: any. 409 when already published (two at once: one wins). */
+ * "publish" with the hash; the offices of the direct children are notified. version 0: any. 409
+ * when already published (two at once: one wins). */
 int bulletin_publish(db *d, const actor *a, int64_t id, int64_t version, const char *today, cx_err *e);
 /* A correction of a published bulletin: a new draft of the same office, period, visibility and
  * sections (notes kept), titled "关于……的更正", referencing it. *new_id gets its id. */

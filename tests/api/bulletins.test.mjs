@@ -149,6 +149,11 @@ test('publishing numbers it per office and year with the prefix, freezes the fig
     .find((a) => a.entity === 'bulletin' && a.entity_id === b.id && a.action === 'publish');
   assert.ok(audit, 'no audit record of the publication');
   assert.equal(JSON.parse(audit.after).content_hash, b.content_hash);
+  // the offices of the level below are told (the first town's), a branch secretary is not
+  const told = (await ok(await town.get('/api/v1/me/notifications?per_page=200'))).notifications.filter((n) => n.link === `/bulletins/${b.id}`);
+  assert.equal(told.length, 1);
+  assert.match(told[0].text, /河西创〔2025〕1号/);
+  assert.ok(!(await ok(await secretary.get('/api/v1/me/notifications?per_page=200'))).notifications.some((n) => n.link === `/bulletins/${b.id}`));
   // the recount right after: every figure reproduced from the raw records, the hash intact
   const r = recount(b.id);
   assert.equal(r.status, 0, r.stdout + r.stderr);

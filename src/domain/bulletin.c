@@ -136,6 +136,8 @@ int bulletin_check(const bulletin_in *in, bulletin_ok *ok, cx_err *e)
     text_rule title = {"title", "通报标题", 1, BULLETIN_TITLE_MAX, true};
     if (text_check(&title, in->title, ok->title, sizeof ok->title, e) != CX_OK) return CX_ERR;
     if (period_of(in, &ok->from_q, &ok->to_q, e) != CX_OK) return CX_ERR;
+    if (in->today_q && ok->from_q > in->today_q)
+        return cx_fail(e, 422, "invalid_period", in->period && *in->period ? "period" : "from", "通报期间还没有开始，不能通报");
     if (quarters(ok->from_q, ok->to_q) > BULLETIN_QUARTERS_MAX)
         return cx_fail(e, 422, "invalid_period", in->period && *in->period ? "period" : "to", "通报期间最长 %d 个季度", BULLETIN_QUARTERS_MAX);
     const char *vis = in->visibility;
@@ -152,7 +154,14 @@ int bulletin_check(const bulletin_in *in, bulletin_ok *ok, cx_err *e)
             char name[40];
             snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name - 1 ? n : sizeof name - 1), p);
             int k = n < sizeof name - 1 ? bulletin_kind_from_name(name) : -1;
-            if (k < 0) return cx_fail(e, 400, "invalid_section", "sections", "不认识的通报栏目“%.40s”", name);
+            if (k < 0) {
+                char names[600] = "";
+                for (int j = 0; j < BK_N; j++) {
+                    size_t used = strlen(names);
+                    snprintf(names + used, sizeof names - used, "%s%s", j ? "、" : "", kinds[j].name);
+                }
+                return cx_fail(e, 400, "invalid_section", "sections", "不认识的通报栏目；栏目应为以逗号分隔的 %s", names);
+            }
             pick[k] = true;
             p += n;
         }

@@ -65,11 +65,12 @@ void bulletin_rank_head(int kind, const char *h[5]);
 /* A draft as typed. sections: comma-separated kinds (API), or, when NULL, picked[k] (a page's
  * ticked boxes); notes[k] each section's annotation; exemplary: comma-separated pledge ids. The
  * period: "period" ("2026", "2026H1", "2026Q3"), or from..to ("2026Q1".."2026Q3"), read into
- * from_q..to_q by the caller (bulletin_read_period, store/bulletin.h; 0 when unreadable).
- * visibility: subtree (default) or public. */
+ * from_q..to_q by the caller (bulletin_read_period, store/bulletin.h; 0 when unreadable), with
+ * today's quarter (today_q; a period that has not begun is refused). visibility: subtree (default)
+ * or public. */
 typedef struct bulletin_in {
     const char *title, *period, *from, *to, *visibility, *sections, *exemplary;
-    int from_q, to_q;
+    int from_q, to_q, today_q;
     bool picked[BK_N];
     const char *notes[BK_N];
 } bulletin_in;

@@ -56,6 +56,9 @@ void bulletin_free(bulletin *b)
 void bulletin_read_period(bulletin_in *in)
 {
     int a = 0, b = 0;
+    char today[11];
+    date_today(today);
+    in->today_q = period_quarter(today);
     in->from_q = in->to_q = 0;
     if (in->period && *in->period) {
         if (period_parse(in->period, &a, &b) == CX_OK) in->from_q = a, in->to_q = b;

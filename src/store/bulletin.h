@@ -22,7 +22,7 @@ typedef struct bulletin {
 void bulletin_free(bulletin *b);
 
 /* Reads in->period, or in->from and in->to, into in->from_q..to_q as period_parse reads periods
- * (0 where a text is absent or unreadable; bulletin_check says which). */
+ * (0 where a text is absent or unreadable; bulletin_check says which), and today's quarter. */
 void bulletin_read_period(bulletin_in *in);
 
 /* One bulletin (sections included): 1, 0, CX_ERR. */

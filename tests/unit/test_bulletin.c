@@ -57,6 +57,7 @@ static void a_draft_is_checked_field_by_field(void **st)
         {{.title = "标题", .period = "2026", .from_q = 20261, .to_q = 20264, .sections = "exemplary"}, "required", "exemplary"},
         {{.title = "标题", .period = "2026", .from_q = 20261, .to_q = 20264, .sections = "exemplary", .exemplary = "1,-2"}, "invalid_exemplary", "exemplary"},
         {{.title = "标题", .period = "2026", .from_q = 20261, .to_q = 20264, .sections = "named", .visibility = "all"}, "invalid_visibility", "visibility"},
+        {{.title = "标题", .period = "2027", .from_q = 20271, .to_q = 20274, .today_q = 20264, .sections = "named"}, "invalid_period", "period"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&e, 0, sizeof e);

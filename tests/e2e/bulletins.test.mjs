@@ -82,11 +82,16 @@ test('the office composes, publishes and prints a bulletin on A4', async () => {
   await ctx.close();
 });
 
-test('at a phone\'s width the compose page fits', async () => {
+test('at a phone\'s width the compose page and a published bulletin fit (wide tables scroll in their box)', async () => {
   const { ctx, page } = await signIn({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
   await page.goto(`${srv.base}/orgs/${rootId}/bulletins`);
   await page.getByRole('heading', { name: '拟一份通报' }).waitFor();
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(wide <= 376, `the page is ${wide}px wide at 375`);
+  let wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 376, `the compose page is ${wide}px wide at 375`);
+  const demo = (await office.get(`/api/v1/orgs/${rootId}/bulletins`)).json.bulletins.find((b) => b.published);
+  await page.goto(`${srv.base}/bulletins/${demo.id}`);
+  await page.getByText(demo.number_text).first().waitFor();
+  wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 376, `the bulletin is ${wide}px wide at 375`);
   await ctx.close();
 });

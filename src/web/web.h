@@ -407,6 +407,16 @@ void h_rect(req *r);
 void h_rect_act(req *r);
 void h_rect_evidence_add(req *r);
 void h_rect_file(req *r);
+/* scheduled reports (report.c) */
+void h_report_schedules(req *r);
+void h_report_schedule_create(req *r);
+void h_report_schedule(req *r);
+void h_report_list(req *r);
+void h_report(req *r);
+void h_report_act(req *r);
+void h_report_file_add(req *r);
+void h_report_file(req *r);
+void h_report_print(req *r);
 /* opinions, complaints, reports (feedback.c); the workday calendar (calendar.c) */
 void h_org_feedback(req *r);
 void h_feedback_new(req *r);

@@ -329,6 +329,7 @@ static void report_where(db_q *q, const report_query *f, char end[CX_PATH_MAX], 
         orgpath_end(f->root->path, end, CX_PATH_MAX);
         db_q_where(q, "r.org_path >= ? AND r.org_path < ?", "ss", f->root->path, end);
     }
+    if (f->judge) db_q_where(q, "r.org_id <> ? AND substr(?, 1, length(i.path)) = i.path", "is", f->root->id, f->root->path);
     if (f->schedule_id) db_q_where(q, "r.schedule_id = ?", "i", f->schedule_id);
     if (f->from_q && f->to_q) {
         period_first_day(f->from_q, day0);

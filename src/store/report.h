@@ -93,6 +93,8 @@ int report_events(db *d, int64_t report_id, int (*fn)(void *ctx, const report_ev
 typedef struct report_query {
     const org *root;
     bool own;
+    bool judge;            /* only those root's office or secretary may judge: strictly below root,
+                            * under a schedule issued at root or above it (perm_report_relation) */
     int64_t schedule_id;   /* 0 any */
     report_filter filter;
     int from_q, to_q;      /* quarters of the due date (period.h); 0: any */

@@ -60,36 +60,35 @@ static void add_time(cJSON *j, const char *k, int64_t t)
     cJSON_AddStringToObject(j, k, s);
 }
 
+/* Text members of j from a table of {key, value}. */
+static void add_texts(cJSON *j, const char *const (*kv)[2], size_t n)
+{
+    for (size_t i = 0; i < n; i++) cJSON_AddStringToObject(j, kv[i][0], kv[i][1]);
+}
+
 static cJSON *json_report(const report *x, const char *today)
 {
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "id", x->id);
     json_add_i64(j, "schedule_id", x->schedule_id);
     json_add_i64(j, "org_id", x->org_id);
-    cJSON_AddStringToObject(j, "org_name", x->org_name);
     json_add_i64(j, "issuer_id", x->issuer_id);
-    cJSON_AddStringToObject(j, "issuer_name", x->issuer_name);
-    cJSON_AddStringToObject(j, "title", x->title);
-    cJSON_AddStringToObject(j, "kind", report_kind_name(x->kind));
-    cJSON_AddStringToObject(j, "kind_label", report_kind_label(x->kind));
-    cJSON_AddStringToObject(j, "period_start", x->period_start);
-    cJSON_AddStringToObject(j, "period_end", x->period_end);
-    cJSON_AddStringToObject(j, "due_date", x->due_date);
-    cJSON_AddStringToObject(j, "status", report_status_name(x->status));
-    cJSON_AddStringToObject(j, "status_label", report_status_label(x->status));
     const char *state = report_state(x->status, x->first_submitted_on, x->due_date, today);
-    cJSON_AddStringToObject(j, "state", state);
-    cJSON_AddBoolToObject(j, "missing", !strcmp(state, "missing"));
+    const char *const texts[][2] = {{"org_name", x->org_name}, {"issuer_name", x->issuer_name}, {"title", x->title},
+                                    {"kind", report_kind_name(x->kind)}, {"kind_label", report_kind_label(x->kind)},
+                                    {"period_start", x->period_start}, {"period_end", x->period_end}, {"due_date", x->due_date},
+                                    {"status", report_status_name(x->status)}, {"status_label", report_status_label(x->status)},
+                                    {"state", state}, {"first_submitted_on", x->first_submitted_on},
+                                    {"judged_by_name", x->judged_by_name}, {"return_comment", x->return_comment}};
+    add_texts(j, texts, sizeof texts / sizeof texts[0]);
     bool late = x->first_submitted_on[0] && date_cmp(x->first_submitted_on, x->due_date) > 0;
+    cJSON_AddBoolToObject(j, "missing", !strcmp(state, "missing"));
     cJSON_AddBoolToObject(j, "late", late);
     cJSON_AddBoolToObject(j, "on_time", x->first_submitted_on[0] && !late);
-    cJSON_AddStringToObject(j, "first_submitted_on", x->first_submitted_on);
     json_add_i64(j, "late_workdays", x->late_workdays);
     json_add_i64(j, "version", x->version);
     add_time(j, "submitted_at", x->submitted_at);
     add_time(j, "judged_at", x->judged_at);
-    cJSON_AddStringToObject(j, "judged_by_name", x->judged_by_name);
-    cJSON_AddStringToObject(j, "return_comment", x->return_comment);
     json_add_i64(j, "file_count", x->nfiles);
     json_add_i64(j, "row_version", x->row_version);
     return j;
@@ -100,20 +99,15 @@ static cJSON *json_schedule(const report_schedule *s)
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "id", s->id);
     json_add_i64(j, "org_id", s->org_id);
-    cJSON_AddStringToObject(j, "org_name", s->org_name);
-    cJSON_AddStringToObject(j, "kind", report_kind_name(s->kind));
-    cJSON_AddStringToObject(j, "kind_label", report_kind_label(s->kind));
-    cJSON_AddStringToObject(j, "title", s->title);
-    cJSON_AddStringToObject(j, "for_types", s->for_types);
-    cJSON_AddStringToObject(j, "for_sectors", s->for_sectors);
-    cJSON_AddStringToObject(j, "period_start", s->period_start);
-    cJSON_AddStringToObject(j, "period_end", s->period_end);
-    cJSON_AddStringToObject(j, "due_date", s->due_date);
+    const char *const texts[][2] = {{"org_name", s->org_name}, {"kind", report_kind_name(s->kind)}, {"kind_label", report_kind_label(s->kind)},
+                                    {"title", s->title}, {"for_types", s->for_types}, {"for_sectors", s->for_sectors},
+                                    {"period_start", s->period_start}, {"period_end", s->period_end}, {"due_date", s->due_date},
+                                    {"created_by_name", s->created_by_name}};
+    add_texts(j, texts, sizeof texts / sizeof texts[0]);
     json_add_i64(j, "due_workdays", s->due_workdays);
     cJSON *o = cJSON_Parse(s->outline);
     cJSON_AddItemToObject(j, "outline", cJSON_IsArray(o) ? o : (cJSON_Delete(o), cJSON_CreateArray()));
     json_add_i64(j, "reports", s->reports);
-    cJSON_AddStringToObject(j, "created_by_name", s->created_by_name);
     add_time(j, "created_at", s->created_at);
     return j;
 }
@@ -121,14 +115,10 @@ static cJSON *json_schedule(const report_schedule *s)
 static cJSON *json_report_progress(const report_progress *p)
 {
     cJSON *j = cJSON_CreateObject();
-    json_add_i64(j, "total", p->total);
-    json_add_i64(j, "on_time", p->on_time);
-    json_add_i64(j, "late", p->late);
-    json_add_i64(j, "missing", p->missing);
-    json_add_i64(j, "waiting", p->waiting);
-    json_add_i64(j, "submitted", p->submitted);
-    json_add_i64(j, "returned", p->returned);
-    json_add_i64(j, "accepted", p->accepted);
+    const struct { const char *k; int64_t v; } n[] = {{"total", p->total}, {"on_time", p->on_time}, {"late", p->late},
+                                                      {"missing", p->missing}, {"waiting", p->waiting}, {"submitted", p->submitted},
+                                                      {"returned", p->returned}, {"accepted", p->accepted}};
+    for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) json_add_i64(j, n[i].k, n[i].v);
     return j;
 }
 
@@ -436,19 +426,6 @@ static void export_reports(req *r, const report_query *q0, const org *o, const c
 
 /* ---- one report ---- */
 
-static int add_file(void *ctx, const attachment *f)
-{
-    cJSON *x = cJSON_CreateObject();
-    json_add_i64(x, "id", f->id);
-    cJSON_AddStringToObject(x, "name", f->name);
-    cJSON_AddStringToObject(x, "mime", f->mime);
-    json_add_i64(x, "size", f->size);
-    cJSON_AddStringToObject(x, "author", f->author);
-    cJSON_AddBoolToObject(x, "image", !strncmp(f->mime, "image/", 6));
-    cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
 static int add_version(void *ctx, const report_version *v)
 {
     cJSON *x = cJSON_CreateObject();
@@ -490,7 +467,7 @@ static void show_report(req *r, const report *x)
     cJSON *it;
     cJSON_ArrayForEach(it, secs) json_add_i64(it, "n", ++i);
     cJSON_AddItemToObject(d, "sections", secs);
-    report_file_list(r->db, x->id, add_file, cJSON_AddArrayToObject(d, "files"));
+    report_file_list(r->db, x->id, json_attachment, cJSON_AddArrayToObject(d, "files"));
     cJSON *vs = cJSON_AddArrayToObject(d, "versions");
     report_versions(r->db, x->id, add_version, vs);
     report_events(r->db, x->id, add_event, cJSON_AddArrayToObject(d, "events"));
@@ -606,12 +583,7 @@ void h_report_file_add(req *r)
     report *x;
     if (!req_id(r, 0, &id) || !(x = req_report(r, id))) return;
     evidence_in files[EVIDENCE_MAX_FILES + 1];
-    int nf = 0;
-    for (int i = 0; i < r->nfields && nf <= EVIDENCE_MAX_FILES; i++) {
-        const field *f = &r->fields[i];
-        if (strcmp(f->name, "file") || !f->filename || (!f->data.len && !f->filename[0])) continue; /* an empty file input */
-        files[nf++] = (evidence_in){f->filename, f->ctype, f->data.p ? f->data.p : "", f->data.len};
-    }
+    int nf = req_files(r, "file", files, EVIDENCE_MAX_FILES + 1);
     cx_err e = {0};
     int rc = report_add_files(r->db, &r->who, id, perm_report_relation(&r->user, x->org_path, x->issuer_path), files, nf, &e);
     act_done(r, id, rc, &e);

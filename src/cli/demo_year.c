@@ -7,7 +7,7 @@
 #include "../store/report.h"
 #include <stdlib.h>
 
-#define DEMO_REPORTS_MAX 40 /* reports written per schedule in the demo */
+#define DEMO_REPORTS_MAX 12 /* reports written per schedule in the demo */
 
 /* The ids demo.c made: the district committee (its office is "office"), the first town (its
  * office is "town"), the first branch (its secretary is "secretary"). */

@@ -86,7 +86,7 @@ static int add_event(db *d, int64_t id, const char *action, const char *comment,
 static int begin_act(db *d, int64_t id, report_action action, int relation, int64_t row_version, report *r, report_status *next, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-    if (db_lock(d, "report", id) != CX_OK) return db_fail(d, e);
+    if (db_lock(d, REPORT_ENTITY, id) != CX_OK) return db_fail(d, e);
     int f = report_get(d, id, r);
     if (f != 1) {
         if (f == CX_ERR) return db_fail(d, e);
@@ -190,7 +190,7 @@ int report_write_act(db *d, const actor *a, int64_t id, int relation, report_act
         db_rollback(d);
         free(before);
         out = CX_ERR;
-    } else out = store_finish(d, a, report_action_name(action), "report", id, r.org_id, before, report_json(&r), rc, e);
+    } else out = store_finish(d, a, report_action_name(action), REPORT_ENTITY, id, r.org_id, before, report_json(&r), rc, e);
     report_clear(&r);
     return out;
 }
@@ -225,7 +225,7 @@ int report_judge(db *d, const actor *a, int64_t id, int relation, report_action 
         snprintf(link, sizeof link, "/reports/%" PRId64, id);
         rc = notify_roles(d, a, r.org_path, ROLE_SECRETARY, NOTIFY_AT, action == RPA_RETURN ? "report_returned" : "report_accepted", text, link);
     }
-    int out = store_finish(d, a, report_action_name(action), "report", id, r.org_id, before, report_json(&r), rc, e);
+    int out = store_finish(d, a, report_action_name(action), REPORT_ENTITY, id, r.org_id, before, report_json(&r), rc, e);
     report_clear(&r);
     return out;
 }
@@ -261,7 +261,7 @@ int report_add_files(db *d, const actor *a, int64_t id, int relation, const evid
     }
     cJSON *j = cJSON_CreateObject();
     cJSON_AddItemToObject(j, "files", names);
-    int out = store_finish(d, a, "file", "report", id, r.org_id, NULL, json_take(j), rc, e);
+    int out = store_finish(d, a, "file", REPORT_ENTITY, id, r.org_id, NULL, json_take(j), rc, e);
     report_clear(&r);
     return out;
 }

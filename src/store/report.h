@@ -10,6 +10,9 @@
 #include "attachment.h"
 #include "../domain/report.h"
 
+/* The audit entity of a report ("report" is a whistle-blowing report's, 举报, store/feedback.c). */
+#define REPORT_ENTITY "work_report"
+
 typedef struct report_schedule {
     int64_t id, org_id, reports, created_by, created_at;
     report_kind kind;

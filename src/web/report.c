@@ -83,6 +83,7 @@ static cJSON *json_report(const report *x, const char *today)
     add_texts(j, texts, sizeof texts / sizeof texts[0]);
     bool late = x->first_submitted_on[0] && date_cmp(x->first_submitted_on, x->due_date) > 0;
     cJSON_AddBoolToObject(j, "missing", !strcmp(state, "missing"));
+    cJSON_AddBoolToObject(j, "returned", x->status == RPS_RETURNED);
     cJSON_AddBoolToObject(j, "late", late);
     cJSON_AddBoolToObject(j, "on_time", x->first_submitted_on[0] && !late);
     json_add_i64(j, "late_workdays", x->late_workdays);
@@ -421,7 +422,7 @@ static void export_reports(req *r, const report_query *q0, const org *o, const c
     char name[400], after[128];
     snprintf(name, sizeof name, "%s-定期汇报.xlsx", o->name);
     snprintf(after, sizeof after, "{\"format\":\"xlsx\",\"status\":\"%s\"}", report_filter_name(q.filter));
-    export_close(r, &xe, rc, name, "report", o->id, o->id, after);
+    export_close(r, &xe, rc, name, REPORT_ENTITY, o->id, o->id, after);
 }
 
 /* ---- one report ---- */

@@ -197,7 +197,7 @@ test('write, submit, return with a comment, resubmit, accept; every version kept
   await refused(r.id, 'returning an accepted report', () => act(town, r.id, 'return', { comment: '再改' }), 409, 'invalid_transition');
   const notes2 = (await ok(await secretary.get('/api/v1/me/notifications?per_page=200'))).notifications;
   assert.ok(notes2.some((n) => n.link === `/reports/${r.id}` && n.text.includes('审阅通过')), 'the secretary is told of the acceptance');
-  const audit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit?per_page=200`))).records.filter((a) => a.entity === 'report' && a.entity_id === r.id);
+  const audit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit?per_page=200`))).records.filter((a) => a.entity === 'work_report' && a.entity_id === r.id);
   assert.deepEqual(audit.map((a) => a.action).sort(), ['accept', 'return', 'save', 'submit', 'submit'].sort());
 });
 
@@ -284,7 +284,7 @@ test('XLSX export, pages and print', async () => {
   const text = (files['xl/sharedStrings.xml'] || Buffer.alloc(0)).toString('utf8') + (files['xl/worksheets/sheet1.xml'] || '').toString('utf8');
   for (const h of ['汇报组织', '报送期限', '报送情况', '逾期工作日', '逾期未报', '逾期报送', '按时报送']) assert.ok(text.includes(h), `the export has ${h}`);
   const audit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit`))).records;
-  assert.ok(audit.some((a) => a.action === 'export' && a.entity === 'report' && a.entity_id === townId), 'the export is audited');
+  assert.ok(audit.some((a) => a.action === 'export' && a.entity === 'work_report' && a.entity_id === townId), 'the export is audited');
   const r = (await ok(await secretary.get(`/api/v1/orgs/${branch}/reports?per_page=1`))).reports[0];
   for (const p of [`/orgs/${townId}/report-schedules`, `/report-schedules/${r.schedule_id}`, `/orgs/${branch}/reports`, `/reports/${r.id}`, `/reports/${r.id}/print`]) {
     const c = p.startsWith('/report-schedules') || p.includes(`${townId}`) ? town : secretary;

@@ -183,6 +183,16 @@ int report_write_act(db *d, const actor *a, int64_t id, int relation, report_act
                         "iisii", r.version, at, r.first_submitted_on, r.late_workdays, id);
         r.status = next;
         if (rc == CX_OK) rc = add_event(d, id, "submit", "", a);
+        if (rc == CX_OK) { /* to the level above, who judges it (the parent is never above the issuer) */
+            char parent[CX_PATH_MAX], text[700], link[48];
+            snprintf(parent, sizeof parent, "%s", r.org_path);
+            size_t n = strlen(parent);
+            while (n > 1 && parent[n - 2] != '/') n--; /* "/1/2/3/" → "/1/2/" */
+            parent[n > 1 ? n - 1 : 0] = 0;
+            snprintf(text, sizeof text, "%s报送了汇报，待审阅：%s", r.org_name, r.title);
+            snprintf(link, sizeof link, "/reports/%" PRId64, id);
+            if (strlen(parent) > 1) rc = notify_roles(d, a, parent, ROLE_ADMIN, NOTIFY_AT, "report_submitted", text, link);
+        }
     }
     free(draft);
     int out;

@@ -161,6 +161,10 @@ test('write, submit, return with a comment, resubmit, accept; every version kept
   assert.equal(x.report.first_submitted_on, today);
   assert.equal(x.report.on_time, true);
   assert.equal(x.events.filter((e) => e.action === 'submit').length, 1);
+  const tnotes = (await ok(await town.get('/api/v1/me/notifications?per_page=200'))).notifications;
+  assert.equal(tnotes.filter((n) => n.link === `/reports/${r.id}` && n.kind === 'report_submitted').length, 1, 'the level above is told once');
+  const onotes = (await ok(await office.get('/api/v1/me/notifications?per_page=200'))).notifications;
+  assert.ok(!onotes.some((n) => n.link === `/reports/${r.id}`), 'not the district above the issuing town');
   // the branch's own secretary may not judge it; the town may
   assert.equal(x.can.return, false);
   await refused(r.id, 'the secretary accepts its own', () => act(secretary, r.id, 'accept', {}), 403, 'not_allowed');
@@ -295,7 +299,20 @@ test('XLSX export, pages and print', async () => {
   const sp = await town.get(`/orgs/${townId}/report-schedules`);
   assert.match(sp.text, /新建汇报安排/);
   assert.ok(!(await secretary.get(`/orgs/${branch}/report-schedules`)).text.includes('新建汇报安排'), 'a secretary is not offered the form');
+  // a careless form: the page again, with the message beside the form and the values kept
+  const form = (o) => ({ body: new URLSearchParams(o).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  const bad = await town.req('POST', `/orgs/${townId}/report-schedules`, form({ kind: 'quarterly', title: '表单测试安排',
+    period_start: '2026-10-01', period_end: '2026-12-31', due_date: '2026-12-01' }));
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /报送期限 2026-12-01 早于汇报期间的结束日期 2026-12-31/);
+  assert.match(bad.text, /value="表单测试安排"/);
   // a form post without the CSRF token is refused
-  const nf = await town.req('POST', `/orgs/${townId}/report-schedules`, { body: new URLSearchParams(quarterly({ outline: '' })), csrf: false });
+  const nf = await town.req('POST', `/orgs/${townId}/report-schedules`, { ...form(quarterly({ outline: '' })), csrf: false });
   assert.equal(nf.status, 403);
+  assert.match(nf.text, /CSRF/);
+  // a good one through the form: the schedule's page
+  const good = await town.req('POST', `/orgs/${townId}/report-schedules`, form({ kind: 'half_year', period_start: '2026-07-01', period_end: '2026-12-31',
+    due_workdays: '5', for_types: 'branch', outline: '上半年工作\n存在问题' }));
+  assert.equal(good.status, 303);
+  assert.match(good.headers.get('location'), /^\/report-schedules\/\d+$/);
 });

@@ -72,5 +72,6 @@ test('a secretary writes and submits on a phone; the town returns it; resubmitte
   // the print page is one A4 sheet of the latest version
   await sec.page.goto(`${srv.base}/reports/${report.id}/print`);
   await sec.page.locator('.print-sheet', { hasText: '12 月底前补齐' }).waitFor();
+  assert.equal(await sec.page.locator('.report-sheet h1').evaluate((h) => getComputedStyle(h).textAlign), 'center', 'the print style is loaded');
   await Promise.all([sec.ctx.close(), t.ctx.close()]);
 });

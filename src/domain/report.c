@@ -92,6 +92,11 @@ static int code_list(const char *in, int (*ok)(const char *), const char *field,
             rc = cx_fail(e, 400, code, field, "%s：%.40s", msg, p);
             break;
         }
+        char seen[300];
+        snprintf(seen, sizeof seen, ",%s,", out);
+        char item[64];
+        snprintf(item, sizeof item, ",%.60s,", p);
+        if (strstr(seen, item)) continue; /* each code once */
         if (out[0]) strcat(out, ",");
         strcat(out, p);
     }

@@ -86,7 +86,7 @@ static void test_schedule_check(void **state)
     cx_err e;
     workday_cal cal;
     workday_cal_init(&cal, workday_builtin, workday_builtin_n);
-    const report_schedule_in base = {"quarterly", "", "branch, committee", "", "2026-07-01", "2026-09-30", "", "10", "[\"情况\",\"问题\"]"};
+    const report_schedule_in base = {"quarterly", "", "branch, committee,branch", "", "2026-07-01", "2026-09-30", "", "10", "[\"情况\",\"问题\"]"};
     assert_int_equal(check(base, &ok, &e), CX_OK);
     assert_string_equal(ok.for_types, "branch,committee");
     assert_string_equal(ok.title, "季度检查（2026-07-01至2026-09-30）");

@@ -199,6 +199,7 @@ test('write, submit, return with a comment, resubmit, accept; every version kept
   await refused(r.id, 'editing an accepted report', () => act(secretary, r.id, '', { sections: ['改'] }), 409, 'invalid_transition');
   await refused(r.id, 'submitting an accepted report', () => act(secretary, r.id, 'submit', { sections: ['a', 'b', 'c'] }), 409, 'invalid_transition');
   await refused(r.id, 'returning an accepted report', () => act(town, r.id, 'return', { comment: '再改' }), 409, 'invalid_transition');
+  await refused(r.id, 'a file on an accepted report', async () => secretary.req('POST', `/api/v1/reports/${r.id}/files`, await multipartBody([['file', PNG, '补充.png']])), 409, 'invalid_transition');
   const notes2 = (await ok(await secretary.get('/api/v1/me/notifications?per_page=200'))).notifications;
   assert.ok(notes2.some((n) => n.link === `/reports/${r.id}` && n.text.includes('审阅通过')), 'the secretary is told of the acceptance');
   const audit = (await ok(await office.get(`/api/v1/orgs/${rootId}/audit?per_page=200`))).records.filter((a) => a.entity === 'work_report' && a.entity_id === r.id);

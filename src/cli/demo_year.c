@@ -5,6 +5,10 @@
 #include "cli.h"
 #include "../domain/date.h"
 #include "../store/bulletin.h"
+#include "../store/report.h"
+#include <stdlib.h>
+
+#define DEMO_REPORTS_MAX 12 /* reports written per schedule in the demo */
 
 /* The ids demo.c made: the district committee (its office is "office"), the first town (its
  * office is "town"), the first branch (its secretary is "secretary"). */
@@ -14,10 +18,90 @@ typedef struct demo_year_ctx {
 
 /* ---- reports ---- */
 
+/* A demo account as the actor of its changes (the system when it is missing). */
+static actor demo_actor(db *d, const char *username, const char *display)
+{
+    int64_t uid = 0;
+    db_i64(d, &uid, 0, "SELECT id FROM app_user WHERE username = ?", "s", username);
+    return (actor){.user_id = uid, .name = username, .display = display};
+}
+
+typedef struct demo_rep {
+    int64_t ids[DEMO_REPORTS_MAX];
+    int n;
+} demo_rep;
+
+static int demo_rep_add(void *ctx, const report *r)
+{
+    demo_rep *c = ctx;
+    if (c->n < DEMO_REPORTS_MAX) c->ids[c->n++] = r->id;
+    return c->n >= DEMO_REPORTS_MAX;
+}
+
+/* A schedule by the district office; *sid gets its id. */
+static int demo_schedule(db *d, const actor *a, const org *root, const report_schedule_in *in, int64_t *sid, cx_err *e)
+{
+    report_schedule_ok ok;
+    int rc = report_schedule_check(in, &ok, e);
+    if (rc == CX_OK) rc = report_schedule_create(d, a, root, &ok, sid, e);
+    report_schedule_ok_free(&ok);
+    return rc;
+}
+
+/* The day n days from date. */
+static void demo_day(const char *date, int n, char out[11]) { day_string(day_number(date) + n, out); }
+
+/* 2026: a 季度检查 of every branch for Q1–Q3 (due 10 working days after each quarter), each
+ * branch's report on time, late, missing, or returned once and resubmitted, by its place in the
+ * list (the first DEMO_REPORTS_MAX of a schedule are written; the rest stay missing, so a big
+ * district stays fast); a 年终总结 of the towns due in January 2027. Submission days are given
+ * to the store, so lateness is decided as on those days. */
 static int demo_reports(db *d, const demo_year_ctx *y, cx_err *e)
 {
-    (void)d, (void)y, (void)e;
-    return CX_OK;
+    org root;
+    if (org_get(d, y->root, &root) != 1) return cx_fail(e, 500, "db_error", "", "读取区委失败");
+    actor office = demo_actor(d, "office", "区委活动办公室"), writer = demo_actor(d, "secretary", "支部书记");
+    static const char *const q[][2] = {{"2026-01-01", "2026-03-31"}, {"2026-04-01", "2026-06-30"}, {"2026-07-01", "2026-09-30"}};
+    static const char *const outline = "[\"本季度开展创先争优活动情况\",\"践诺及整改情况\",\"存在问题和下一步打算\"]";
+    const char *texts[] = {"按季度计划开展主题党日、承诺践诺和岗位建功活动，党员参与率较高。", "承诺事项按期推进，整改事项已按时限落实。",
+                           "个别党员践诺台账不够完整，下季度逐月检查。"};
+    demo_rep *c = xmalloc(sizeof *c);
+    int rc = CX_OK;
+    for (int k = 0; k < 3 && rc == CX_OK; k++) {
+        char title[64];
+        snprintf(title, sizeof title, "2026年第%s季度创先争优季度检查", k == 0 ? "一" : k == 1 ? "二" : "三");
+        report_schedule_in in = {"quarterly", title, "branch", "", q[k][0], q[k][1], "", "10", outline};
+        int64_t sid = 0;
+        if ((rc = demo_schedule(d, &office, &root, &in, &sid, e)) != CX_OK) break;
+        report_schedule s;
+        if (report_schedule_get(d, sid, &s) != 1) return cx_fail(e, 500, "db_error", "", "读取汇报安排失败");
+        org none = root;
+        report_query rq = {.root = &none, .schedule_id = sid, .today = "2026-01-01", .limit = DEMO_REPORTS_MAX};
+        c->n = 0;
+        if ((rc = report_list(d, &rq, demo_rep_add, c)) != CX_OK) break;
+        for (int i = 0; i < c->n && rc == CX_OK; i++) {
+            int kind = (i + k) % 6; /* 0 missing, 1 late, 2 returned and resubmitted, else on time */
+            if (kind == 0) continue;
+            char day[11];
+            demo_day(s.due_date, kind == 1 ? 6 : -3, day);
+            report_write w = {.texts = texts, .ntexts = 3, .has_texts = true};
+            rc = report_write_act(d, &writer, c->ids[i], RPR_WRITER, RPA_SUBMIT, &w, day, e);
+            if (rc == CX_OK && kind == 2) {
+                rc = report_judge(d, &office, c->ids[i], RPR_JUDGE, RPA_RETURN, 0, "问题分析不够具体，请补充存在问题的原因和整改时限。", e);
+                const char *again[] = {texts[0], texts[1], "个别党员践诺台账不完整，原因是支部检查不经常；下季度逐月检查，月底前补齐。"};
+                report_write w2 = {.texts = again, .ntexts = 3, .has_texts = true};
+                demo_day(s.due_date, 2, day);
+                if (rc == CX_OK) rc = report_write_act(d, &writer, c->ids[i], RPR_WRITER, RPA_SUBMIT, &w2, day, e);
+            }
+            if (rc == CX_OK && kind >= 3 && k < 2) rc = report_judge(d, &office, c->ids[i], RPR_JUDGE, RPA_ACCEPT, 0, "", e);
+        }
+    }
+    free(c);
+    if (rc != CX_OK) return rc;
+    report_schedule_in ye = {"year_end", "2026年度创先争优年终总结", "committee", "", "2026-01-01", "2026-12-31", "2027-01-15", "",
+                             "[\"全年工作总结\",\"主要成效\",\"存在问题\",\"2027年工作打算\"]"};
+    int64_t sid;
+    return demo_schedule(d, &office, &root, &ye, &sid, e);
 }
 
 /* ---- inspections ---- */

@@ -212,3 +212,21 @@ bool perm_may_read_bulletin(const principal *p, const char *org_path, bool publi
     if (!published) return perm_may_compose_bulletin(p, org_path);
     return is_public || perm_may_see_area(p, org_path);
 }
+
+/* ---- scheduled reports ---- */
+
+bool perm_may_schedule_reports(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }
+
+bool perm_may_read_report(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
+
+int perm_report_relation(const principal *p, const char *org_path, const char *issuer_path)
+{
+    if (!p || !org_path || !issuer_path) return 0;
+    int rel = perm_at(p, ROLE_SECRETARY, org_path) || perm_allows(p, ROLE_OFFICE, org_path) ? 1 : 0;
+    for (int i = 0; i < p->ngrants; i++) {
+        const grant *g = &p->grants[i];
+        if ((g->role & ROLE_ADMIN) && path_in_subtree(org_path, g->path) && strcmp(org_path, g->path) && path_in_subtree(g->path, issuer_path))
+            rel |= 2;
+    }
+    return rel;
+}

@@ -139,4 +139,14 @@ int perm_desk(const principal *p, const char *org_path);
 int perm_roles(const principal *p);
 /* The highest organisation (shortest path) at which p holds a role in mask; NULL if none. */
 const grant *perm_top_grant(const principal *p, int mask);
+/* ---- scheduled reports (定期汇报述职, domain/report.h) ---- */
+/* p may set report schedules for the subtree of the organisation at org_path: an office over it. */
+bool perm_may_schedule_reports(const principal *p, const char *org_path);
+/* p may read a report of the organisation at org_path, or a schedule issued at org_path: staff
+ * (office, secretary, leader, discipline) there or above. */
+bool perm_may_read_report(const principal *p, const char *org_path);
+/* How p stands to a report of the organisation at org_path under a schedule issued at
+ * issuer_path, as RPR_* bits: WRITER (1) the organisation's own secretary or an office over it;
+ * JUDGE (2) a secretary or office strictly above it, at or below the issuing organisation. */
+int perm_report_relation(const principal *p, const char *org_path, const char *issuer_path);
 #endif

@@ -64,6 +64,17 @@ int notify_roles(db *d, const actor *a, const char *org_path, int roles, int sco
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+int notify_report_schedule(db *d, const actor *a, int64_t schedule_id, const char *text)
+{
+    char t[NOTIFY_TEXT_MAX + 1];
+    text_cut(t, sizeof t, text);
+    return db_run(d, "INSERT INTO notification (user_id, kind, text, link, created_at) "
+                     "SELECT DISTINCT ur.user_id, 'report_scheduled', ?, '/reports/' || CAST(r.id AS TEXT), CAST(? AS BIGINT) "
+                     "FROM report r JOIN user_role ur ON ur.org_id = r.org_id AND ur.role = 'secretary' "
+                     "JOIN app_user u ON u.id = ur.user_id AND u.active = 1 WHERE r.schedule_id = ? AND ur.user_id <> ?",
+                  "siii", t, now_unix(), schedule_id, a ? a->user_id : 0);
+}
+
 int notify_user(db *d, const actor *a, int64_t user_id, const char *kind, const char *text, const char *link)
 {
     if (!user_id || (a && a->user_id == user_id)) return CX_OK;

@@ -28,6 +28,10 @@ typedef struct notification {
 struct feedback;
 int notify_feedback_assigned(db *d, const actor *a, const struct feedback *f, const org *to);
 
+/* A report schedule made (store/report.h): the secretaries of the organisations it covers, one
+ * notification each linking to their report, in one INSERT over the schedule's report rows. */
+int notify_report_schedule(db *d, const actor *a, int64_t schedule_id, const char *text);
+
 /* A user's notifications, newest first (unread_only: those not read), one page. */
 int notify_list(db *d, int64_t user_id, bool unread_only, int64_t offset, int64_t limit, int (*fn)(void *ctx, const notification *n),
                 void *ctx);

@@ -18,6 +18,7 @@
 #include "../store/grade.h"
 #include "../store/pledge.h"
 #include "../store/rect.h"
+#include "../store/report.h"
 #include "../store/review.h"
 #include "../store/round.h"
 #include <stdio.h>
@@ -199,6 +200,23 @@ static void rect_items(desk *k, cJSON *items, const org *o)
     item(k, items, "rect_submitted", "待验收销号的整改事项", n - mine, xasprintf("/orgs/%lld/rectifications?status=submitted", (long long)o->id));
 }
 
+/* Scheduled reports: o's own to write (due, missing or returned) for its secretary or office; those
+ * submitted below o under a schedule issued at o or above, waiting for o to judge. */
+static void report_items(desk *k, cJSON *items, const org *o)
+{
+    int64_t n = 0, c;
+    for (report_filter f = RPF_DUE; f <= RPF_RETURNED; f++) {
+        if (f != RPF_DUE && f != RPF_MISSING && f != RPF_RETURNED) continue;
+        report_query q = {.root = o, .own = true, .filter = f, .today = k->today};
+        if (!ok(k, report_count(k->db, &q, &c))) return;
+        n += c;
+    }
+    item(k, items, "reports_to_write", "待撰写报送的定期汇报（含退回重报）", n, xasprintf("/orgs/%lld/reports", (long long)o->id));
+    report_query j = {.root = o, .judge = true, .filter = RPF_SUBMITTED};
+    if (ok(k, report_count(k->db, &j, &c)))
+        item(k, items, "reports_to_judge", "下级报送待审阅的定期汇报", c, xasprintf("/orgs/%lld/reports?status=submitted", (long long)o->id));
+}
+
 /* The section of organisation o (work: perm_desk there), headed by the roles held there. */
 static void org_section(desk *k, cJSON *sections, const org *o, int work)
 {
@@ -219,6 +237,7 @@ static void org_section(desk *k, cJSON *sections, const org *o, int work)
         round_items(k, items, o, work);
         feedback_items(k, items, o, false);
         rect_items(k, items, o);
+        report_items(k, items, o);
         int64_t c = 0;
         if (ok(k, account_members_without(k->db, o, &c)))
             item(k, items, "members_without_account", "未开通账号的党员", c, xasprintf("/orgs/%lld/accounts", (long long)o->id));

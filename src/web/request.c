@@ -4,6 +4,7 @@
 #include "server_int.h"
 #include "../lib/crypto.h"
 #include "../domain/member.h"
+#include "../store/attachment.h"
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -124,6 +125,30 @@ const field *req_file(req *r, const char *name)
     for (int i = 0; i < r->nfields; i++)
         if (!strcmp(r->fields[i].name, name) && r->fields[i].filename) return &r->fields[i];
     return NULL;
+}
+
+int req_files(req *r, const char *name, evidence_in *files, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < r->nfields && n < cap; i++) {
+        const field *f = &r->fields[i];
+        if (strcmp(f->name, name) || !f->filename || (!f->data.len && !f->filename[0])) continue; /* an empty file input */
+        files[n++] = (evidence_in){f->filename, f->ctype, f->data.p ? f->data.p : "", f->data.len};
+    }
+    return n;
+}
+
+int json_attachment(void *arr, const attachment *f)
+{
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", f->id);
+    cJSON_AddStringToObject(x, "name", f->name);
+    cJSON_AddStringToObject(x, "mime", f->mime);
+    json_add_i64(x, "size", f->size);
+    cJSON_AddStringToObject(x, "author", f->author);
+    cJSON_AddBoolToObject(x, "image", !strncmp(f->mime, "image/", 6));
+    cJSON_AddItemToArray(arr, x);
+    return 0;
 }
 
 const char *req_in(req *r, const char *name)

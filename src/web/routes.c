@@ -5,6 +5,7 @@
 #include "web.h"
 #include "../domain/pledge.h"
 #include "../domain/rect.h"
+#include "../domain/report.h"
 #include "../store/rating.h"
 
 
@@ -178,6 +179,30 @@ const route web_routes[] = {
     {"POST", "/rectifications/:id/reopen", h_rect_act, ROLE_ADMIN, R_STATE, "rect", "退回重新整改（须写理由）", .action = RA_REOPEN},
     {"POST", "/rectifications/:id/cancel", h_rect_act, ROLE_ADMIN, R_STATE, "rect", "撤销整改事项（须写理由）", .action = RA_CANCEL},
     {"GET", "/rectification-evidence/:id", h_rect_file, ROLE_STAFF, 0, NULL, "整改佐证文件"},
+    /* scheduled reports, 定期汇报述职 (report.c): pages and their /api/v1 twins */
+    {"GET", "/orgs/:id/report-schedules", h_report_schedules, ROLE_STAFF, 0, "report_schedules", "汇报安排：本组织制定的定期汇报（季度检查、半年小结、年终总结、述职、自我讲评）及报送进度；活动办公室新建"},
+    {"POST", "/orgs/:id/report-schedules", h_report_schedule_create, ROLE_OFFICE, R_STATE, "report_schedules", "新建汇报安排（为覆盖的每个下级组织生成一份待报送的汇报）"},
+    {"GET", "/report-schedules/:id", h_report_schedule, ROLE_STAFF, 0, "report_schedule", "一项汇报安排：按时、逾期、未报、待报数目与各组织的汇报（?status=&page=）"},
+    {"GET", "/orgs/:id/reports", h_report_list, ROLE_STAFF, 0, "report_list", "定期汇报：本组织及下级的待报、逾期未报、逾期报送、待审阅、退回、通过（?status=&period=&format=xlsx）"},
+    {"GET", "/reports/:id", h_report, ROLE_STAFF, 0, "report", "一份汇报：按提纲撰写、附件、报送；上级审阅通过或退回；历次报送与经过"},
+    {"POST", "/reports/:id", h_report_act, ROLE_ADMIN, R_STATE, "report", "保存汇报草稿", .action = RPA_SAVE},
+    {"POST", "/reports/:id/submit", h_report_act, ROLE_ADMIN, R_STATE, "report", "报送汇报", .action = RPA_SUBMIT},
+    {"POST", "/reports/:id/return", h_report_act, ROLE_ADMIN, R_STATE, "report", "退回汇报（须写意见）", .action = RPA_RETURN},
+    {"POST", "/reports/:id/accept", h_report_act, ROLE_ADMIN, R_STATE, "report", "审阅通过汇报", .action = RPA_ACCEPT},
+    {"POST", "/reports/:id/files", h_report_file_add, ROLE_ADMIN, R_STATE, "report", "上传汇报附件（JPEG、PNG、PDF）", .body = BODY_FILES},
+    {"GET", "/reports/:id/print", h_report_print, ROLE_STAFF, 0, "report_print", "打印汇报（A4）"},
+    {"GET", "/report-files/:id", h_report_file, ROLE_STAFF, 0, NULL, "汇报附件"},
+    {"GET", "/api/v1/orgs/:id/report-schedules", h_report_schedules, ROLE_STAFF, R_API, NULL, "本组织制定的汇报安排及报送进度"},
+    {"POST", "/api/v1/orgs/:id/report-schedules", h_report_schedule_create, ROLE_OFFICE, R_STATE | R_API, NULL, "新建汇报安排（kind, title, for_types, for_sectors, period_start, period_end, due_date 或 due_workdays, outline）"},
+    {"GET", "/api/v1/report-schedules/:id", h_report_schedule, ROLE_STAFF, R_API, NULL, "汇报安排、进度与各组织的汇报（?status=&page=&per_page=）"},
+    {"GET", "/api/v1/orgs/:id/reports", h_report_list, ROLE_STAFF, R_API, NULL, "本组织及下级的汇报（?status=due|missing|late|submitted|returned|accepted&period=2026Q1&format=xlsx）"},
+    {"GET", "/api/v1/reports/:id", h_report, ROLE_STAFF, R_API, NULL, "汇报：各节内容、附件、历次报送、经过与可做的操作"},
+    {"POST", "/api/v1/reports/:id", h_report_act, ROLE_ADMIN, R_STATE | R_API, NULL, "保存草稿（sections 各节内容数组, row_version）", .action = RPA_SAVE},
+    {"POST", "/api/v1/reports/:id/submit", h_report_act, ROLE_ADMIN, R_STATE | R_API, NULL, "报送（sections 可选, row_version）", .action = RPA_SUBMIT},
+    {"POST", "/api/v1/reports/:id/return", h_report_act, ROLE_ADMIN, R_STATE | R_API, NULL, "退回（comment 必填, row_version）", .action = RPA_RETURN},
+    {"POST", "/api/v1/reports/:id/accept", h_report_act, ROLE_ADMIN, R_STATE | R_API, NULL, "审阅通过（comment 可选, row_version）", .action = RPA_ACCEPT},
+    {"POST", "/api/v1/reports/:id/files", h_report_file_add, ROLE_ADMIN, R_STATE | R_API, NULL, "上传附件（multipart file）", .body = BODY_FILES},
+    {"GET", "/api/v1/report-files/:id", h_report_file, ROLE_STAFF, R_API, NULL, "汇报附件"},
 
     /* public pages: no login */
     {"GET", "/p", h_public_home, 0, R_PUBLIC, "public_home", "群众服务首页：意见建议、查询办理情况、公开答复（公开页面都回到这里，不通往工作人员登录）"},

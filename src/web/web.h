@@ -168,6 +168,14 @@ bool web_public_https(void);
 /* The client's address as text ("?" when unknown), for per-address limits. */
 void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);
+/* The files uploaded under name (multipart), empty file inputs left out, at most cap of them;
+ * returns how many. files[i] points into the request. */
+struct evidence_in;
+int req_files(req *r, const char *name, struct evidence_in *files, int cap);
+/* An attachment (store/attachment.h) as {id, name, mime, size, author, image} appended to the
+ * JSON array arr: an attachment_fn for listing a record's files. */
+struct attachment;
+int json_attachment(void *arr, const struct attachment *f);
 /* Marks the request failed with e (status from e->status). */
 void req_fail(req *r, const cx_err *e);
 /* A store getter's answer (1 found, 0 missing, CX_ERR failed): true when found; otherwise fails the
@@ -424,6 +432,16 @@ void h_rect(req *r);
 void h_rect_act(req *r);
 void h_rect_evidence_add(req *r);
 void h_rect_file(req *r);
+/* scheduled reports (report.c) */
+void h_report_schedules(req *r);
+void h_report_schedule_create(req *r);
+void h_report_schedule(req *r);
+void h_report_list(req *r);
+void h_report(req *r);
+void h_report_act(req *r);
+void h_report_file_add(req *r);
+void h_report_file(req *r);
+void h_report_print(req *r);
 /* opinions, complaints, reports (feedback.c); the workday calendar (calendar.c) */
 void h_org_feedback(req *r);
 void h_feedback_new(req *r);

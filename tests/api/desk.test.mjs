@@ -84,7 +84,7 @@ test('sign-in and / land on the desk; the API needs a session', async () => {
 test('each role sees its own sections, each item with a link to where it is acted on', async () => {
   const keys = async (c) => (await ok(await c.get('/api/v1/me/desk'))).sections.map((s) => [s.org_id ?? s.title, s.items.map((x) => x.key)]);
   const admin = ['pledges_submitted', 'pledges_overdue', 'grades_undecided'];
-  const rest = ['feedback_due_soon', 'feedback_overdue', 'rect_submitted', 'members_without_account'];
+  const rest = ['feedback_due_soon', 'feedback_overdue', 'rect_submitted', 'reports_to_write', 'reports_to_judge', 'members_without_account'];
   assert.deepEqual(await keys(office), [[rootId, [...admin, 'grades_approval', ...rest]]]);
   assert.deepEqual(await keys(town), [[townId, [...admin, 'grades_approval', ...rest]]]);
   assert.deepEqual(await keys(secretary), [[branch, [...admin, 'org_review_owed', ...rest]]]);

@@ -119,6 +119,15 @@ for (const [t, maker, sec, tag] of [[A, as.town, as.secretary, '甲'], [B, offic
   t.rectEvidence = (await ok(await office.get(`/api/v1/rectifications/${t.rect.id}`))).evidence[0];
   t.secrets.push(t.rect.problem, t.rectEvidence.name);
 }
+// Scheduled reports (report.c): a schedule the district office sets over A's town and one over
+// B's town (each covering its branches); the branch's report, with a PNG its secretary attached.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.schedule = (await ok(await office.post(`/api/v1/orgs/${t.org.parent_id}/report-schedules`, { kind: 'quarterly', title: `${tag}镇季度检查安排`,
+    for_types: 'branch', period_start: '2026-10-01', period_end: '2026-12-31', due_workdays: '10' }), 201)).schedule;
+  t.report = (await ok(await office.get(`/api/v1/report-schedules/${t.schedule.id}?per_page=500`))).reports.find((r) => r.org_id === t.org.id);
+  t.reportFile = (await ok(await sec.req('POST', `/api/v1/reports/${t.report.id}/files`, await multipartBody([['file', PNG, `${tag}支部汇报附件.png`]])), 201)).files[0];
+  t.secrets.push(t.schedule.title, t.reportFile.name);
+}
 // Feedback (feedback.c): an opinion about A and one about B from the public, with a photo,
 // assigned by the district office to the branch it is about (an opinion may be; a 投诉 about the
 // branch goes to the level above and never to the branch: feedback.test.mjs).
@@ -225,6 +234,14 @@ Object.assign(BODIES, { // rectification items (rect.c)
   'POST /rectifications/{id}/cancel': () => ({ reason: `越权撤销${++seq}` }),
 });
 
+Object.assign(BODIES, { // scheduled reports (report.c)
+  'POST /orgs/{id}/report-schedules': () => ({ kind: 'quarterly', title: `越权汇报安排${++seq}`, period_start: '2026-10-01', period_end: '2026-12-31', due_workdays: '10' }),
+  'POST /reports/{id}': () => ({ sections: [`越权草稿${++seq}`] }),
+  'POST /reports/{id}/submit': () => ({ sections: [`越权报送${++seq}`] }),
+  'POST /reports/{id}/return': () => ({ comment: `越权退回${++seq}` }),
+  'POST /reports/{id}/accept': () => ({ comment: `越权通过${++seq}` }),
+  'POST /reports/{id}/files': () => { const f = new FormData(); f.append('file', new Blob([PNG]), `越权附件${++seq}.png`); return f; },
+});
 Object.assign(BODIES, { // feedback (feedback.c)
   'POST /orgs/{id}/feedback': () => ({ kind: 'opinion', channel: 'hotline', text: `越权录入的意见${++seq}` }),
   'POST /orgs/{id}/feedback-settings': () => ({ kind: 'complaint', due_days: 5 }),
@@ -282,15 +299,17 @@ KINDS.push([/^\/rectifications\/\{id\}/, 'rect'], [/^\/rectification-evidence\/\
 KINDS.push([/^\/feedback\/\{id\}/, 'feedback'], [/^\/feedback-files\/\{id\}/, 'ffile']); // feedback
 KINDS.push([/^\/accounts\/\{id\}/, 'account']);
 KINDS.push([/^\/bulletins\/\{id\}/, 'bulletin']); // bulletins: the one published for the target's subtree
+KINDS.push([/^\/report-schedules\/\{id\}/, 'schedule'], [/^\/reports\/\{id\}/, 'report'], [/^\/report-files\/\{id\}/, 'reportFile']); // scheduled reports
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
   window: t.window.id, batch: t.batch.id, draw: t.draw.id, round: t.round.id, campaign: t.campaign.id,
   rect: t.rect.id, rectEvidence: t.rectEvidence.id,
-  feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id, bulletin: t.bulletin.id })[kind];
+  feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id, bulletin: t.bulletin.id,
+  schedule: t.schedule.id, report: t.report.id, reportFile: t.reportFile.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
-  account: t.member.org_id })[kind] || t.org.id;
+  account: t.member.org_id, schedule: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));
 const bodyOf = (o) => (BODIES[o.key] ? BODIES[o.key]() : undefined);
 

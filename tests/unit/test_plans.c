@@ -25,6 +25,7 @@
 #include "../../src/store/rect.h"
 #include "../../src/store/grade.h"
 #include "../../src/store/notify.h"
+#include "../../src/store/report.h"
 #include <libgen.h>
 #include <sys/wait.h>
 
@@ -85,13 +86,14 @@ static int no_pledge(void *c, const pledge *p) { (void)c, (void)p; return 0; }
 static int no_member(void *c, const member *m) { (void)c, (void)m; return 0; }
 static int no_feedback(void *c, const feedback *f) { (void)c, (void)f; return 0; }
 static int no_rect(void *c, const rect *r) { (void)c, (void)r; return 0; }
+static int no_report(void *c, const report *r) { (void)c, (void)r; return 0; }
 static int no_progress(void *c, int64_t pledge_id, const progress_entry *pe) { (void)c, (void)pledge_id, (void)pe; return 0; }
 static int count_child(void *c, const org *o, int64_t nc, int64_t nm) { (void)o, (void)nc, (void)nm; return ++*(int *)c, 0; }
 static int no_audit(void *c, const audit_row *a) { (void)c, (void)a; return 0; }
 
 /* The tables that must not be read whole, under their names and the aliases the store uses. */
 static const char *const big[] = {"member", "m", "pledge", "p", "feedback", "f", "rectification", "r", "audit_log", "a",
-                                  "grade", "g", "app_user", "u", "notification", "n", "user_role", "ur"};
+                                  "grade", "g", "app_user", "u", "notification", "n", "user_role", "ur", "report", "r"};
 
 /* SQLite: "SCAN <table or alias>" (without USING) reads the whole table. */
 static void check_sqlite(db *d, const char *sql, buf *why)
@@ -237,6 +239,13 @@ static void hot_lists_use_indexes(void **st)
     rect_query verify = {.root = &town, .scope = RQ_SUBTREE, .status = RS_SUBMITTED};
     assert_int_equal(rect_count(d, &verify, &n), CX_OK);
     assert_int_equal(account_members_without(d, &town, &n), CX_OK);
+    /* scheduled reports: the branch's own to write, those below the town to judge, missing up the tree */
+    report_query rown = {.root = &branch, .own = true, .filter = RPF_RETURNED, .today = "2026-12-01"};
+    assert_int_equal(report_count(d, &rown, &n), CX_OK);
+    report_query judge = {.root = &town, .judge = true, .filter = RPF_SUBMITTED};
+    assert_int_equal(report_count(d, &judge, &n), CX_OK);
+    report_query missing = {.root = &town, .filter = RPF_MISSING, .from_q = 20261, .to_q = 20264, .today = "2026-12-01", .limit = 50};
+    assert_int_equal(report_list(d, &missing, no_report, NULL), CX_OK);
     /* notifications: the recipients of a to-do item over a path, a user's unread count and list */
     assert_int_equal(notify_roles(d, NULL, branch.path, ROLE_ADMIN, NOTIFY_UP, "test", "测试", "/desk"), CX_OK);
     assert_int_equal(notify_roles(d, NULL, branch.path, ROLE_OFFICE, NOTIFY_ABOVE, "test", "测试", "/desk"), CX_OK);

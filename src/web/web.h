@@ -400,6 +400,19 @@ void h_member_grade_decide(req *r);
 void h_member_grade_approve(req *r);
 void h_org_approvals(req *r);
 /* rectification items (rect.c) */
+/* inspections (inspection.c) */
+void h_inspections(req *r);
+void h_inspection_create(req *r);
+void h_inspection(req *r);
+void h_inspection_act(req *r);
+void h_inspection_targets(req *r);
+void h_inspection_draw(req *r);
+void h_inspection_findings(req *r);
+void h_finding_create(req *r);
+void h_finding_rectify(req *r);
+void h_finding_files_add(req *r);
+void h_finding_file(req *r);
+void h_org_findings(req *r);
 void h_rect_list(req *r);
 void h_rect_new(req *r);
 void h_rect_create(req *r);

@@ -1,5 +1,5 @@
 /* draw.h: commitments of committed draws (domain/draw.h), one helper for every random
- * draw the campaign makes (电话随机抽访 now, inspections later).
+ * draw the campaign makes (电话随机抽访, 随机抽查 inspections).
  *
  * draw_commit makes a secret seed for an organisation's subtree and shows only its SHA-256;
  * a draw takes one unused commitment with draw_commitment_take inside its own write

@@ -201,18 +201,6 @@ void h_inspection_create(req *r)
 
 /* ---- one inspection ---- */
 
-static int add_file(void *ctx, const attachment *f)
-{
-    cJSON *x = cJSON_CreateObject();
-    json_add_i64(x, "id", f->id);
-    cJSON_AddStringToObject(x, "name", f->name);
-    cJSON_AddStringToObject(x, "mime", f->mime);
-    json_add_i64(x, "size", f->size);
-    cJSON_AddBoolToObject(x, "image", !strncmp(f->mime, "image/", 6));
-    cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
 typedef struct finding_ctx {
     req *r;
     cJSON *arr;
@@ -240,7 +228,7 @@ static cJSON *json_finding(req *r, const finding *f, bool can_record)
         cJSON_AddStringToObject(j, "rect_status", f->rect_status);
     }
     cJSON_AddBoolToObject(j, "can_rectify", can_record && f->problem && !f->rect_id);
-    if (finding_files(r->db, f->id, add_file, cJSON_AddArrayToObject(j, "files")) != CX_OK) req_failf(r, 500, "db_error", "", "读取佐证文件失败");
+    if (finding_files(r->db, f->id, add_attachment, cJSON_AddArrayToObject(j, "files")) != CX_OK) req_failf(r, 500, "db_error", "", "读取佐证文件失败");
     return j;
 }
 
@@ -373,18 +361,6 @@ void h_inspection_draw(req *r)
     }
 }
 
-/* The files of a multipart body under name (an empty file input skipped), at most cap. */
-static int files_in(req *r, const char *name, evidence_in *files, int cap)
-{
-    int nf = 0;
-    for (int i = 0; i < r->nfields && nf < cap; i++) {
-        const field *f = &r->fields[i];
-        if (strcmp(f->name, name) || !f->filename || (!f->data.len && !f->filename[0])) continue;
-        files[nf++] = (evidence_in){f->filename, f->ctype, f->data.p ? f->data.p : "", f->data.len};
-    }
-    return nf;
-}
-
 /* POST /inspections/:id/findings (multipart or JSON: org_id, item_id, level, text, found_on, evidence files) */
 void h_finding_create(req *r)
 {
@@ -398,7 +374,7 @@ void h_finding_create(req *r)
         return;
     }
     evidence_in files[EVIDENCE_MAX_FILES + 1];
-    int nf = files_in(r, "evidence", files, EVIDENCE_MAX_FILES + 1);
+    int nf = req_files(r, "evidence", files, EVIDENCE_MAX_FILES + 1);
     finding_in in = {req_in(r, "level"), req_in(r, "text"), req_in(r, "found_on")};
     finding_ok *ok = req_keep(r, xmalloc(sizeof *ok));
     int rc = finding_check(&in, NULL, ok, &e) == CX_OK ? finding_add(r->db, &r->who, id, org_id, item_id, ok, files, nf, &fid, &e) : CX_ERR;
@@ -466,7 +442,7 @@ void h_finding_files_add(req *r)
     finding *f;
     if (!req_id(r, 0, &id) || !(f = req_finding(r, id, NEED_RECORD, &v))) return;
     evidence_in files[EVIDENCE_MAX_FILES + 1];
-    int nf = files_in(r, "evidence", files, EVIDENCE_MAX_FILES + 1);
+    int nf = req_files(r, "evidence", files, EVIDENCE_MAX_FILES + 1);
     cx_err e = {0};
     int rc = finding_add_files(r->db, &r->who, id, files, nf, &e);
     if (rc != CX_OK || !req_is_api(r)) {
@@ -491,12 +467,7 @@ void h_finding_file(req *r)
     if (!req_finding(r, fid, NEED_READ, &v)) return;
     char mime[32], name[128];
     buf_init(&r->file);
-    if (finding_file_get(r->db, id, &r->file, mime, name) != 1) {
-        buf_free(&r->file);
-        req_failf(r, 404, "not_found", "id", "佐证文件不存在");
-        return;
-    }
-    r->file_mime = req_keep(r, xstrdup(mime));
+    req_attachment(r, finding_file_get(r->db, id, &r->file, mime, name), mime);
 }
 
 /* ---- lists of findings and the export ---- */

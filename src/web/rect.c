@@ -169,19 +169,6 @@ void h_rect_create(req *r)
 
 /* ---- one item ---- */
 
-static int add_file(void *ctx, const attachment *f)
-{
-    cJSON *x = cJSON_CreateObject();
-    json_add_i64(x, "id", f->id);
-    cJSON_AddStringToObject(x, "name", f->name);
-    cJSON_AddStringToObject(x, "mime", f->mime);
-    json_add_i64(x, "size", f->size);
-    cJSON_AddStringToObject(x, "author", f->author);
-    cJSON_AddBoolToObject(x, "image", !strncmp(f->mime, "image/", 6));
-    cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
 static int add_event(void *ctx, const rect_event *ev)
 {
     cJSON *x = cJSON_CreateObject();
@@ -208,7 +195,7 @@ static void show_rect(req *r, const rect *x)
     cJSON_AddStringToObject(d, "title", "整改事项");
     cJSON_AddStringToObject(d, "today", today);
     cJSON_AddItemToObject(d, "rectification", json_rect(x, today));
-    rect_evidence_list(r->db, x->id, add_file, cJSON_AddArrayToObject(d, "evidence"));
+    rect_evidence_list(r->db, x->id, add_attachment, cJSON_AddArrayToObject(d, "evidence"));
     rect_history(r->db, x->id, add_event, cJSON_AddArrayToObject(d, "history"));
     cJSON *can = cJSON_AddObjectToObject(d, "can");
     int rel = rect_relation(&r->user, x->org_path, x->created_by);
@@ -263,12 +250,7 @@ void h_rect_evidence_add(req *r)
     rect *x;
     if (!req_id(r, 0, &id) || !(x = req_rect(r, id, ROLE_ADMIN))) return;
     evidence_in files[EVIDENCE_MAX_FILES + 1];
-    int nf = 0;
-    for (int i = 0; i < r->nfields && nf <= EVIDENCE_MAX_FILES; i++) {
-        const field *f = &r->fields[i];
-        if (strcmp(f->name, "evidence") || !f->filename || (!f->data.len && !f->filename[0])) continue; /* an empty file input */
-        files[nf++] = (evidence_in){f->filename, f->ctype, f->data.p ? f->data.p : "", f->data.len};
-    }
+    int nf = req_files(r, "evidence", files, EVIDENCE_MAX_FILES + 1);
     cx_err e = {0};
     int rc = rect_add_evidence(r->db, &r->who, id, rect_relation(&r->user, x->org_path, x->created_by), files, nf, &e);
     act_done(r, id, rc, &e);
@@ -285,12 +267,7 @@ void h_rect_file(req *r)
     bool visible = rect_evidence_owner(r->db, id, &rid) == 1 && rect_get(r->db, rid, x) == 1 && perm_allows(&r->user, ROLE_STAFF, x->org_path);
     free(x);
     buf_init(&r->file);
-    if (!visible || rect_evidence_get(r->db, id, &r->file, mime, name) != 1) {
-        buf_free(&r->file);
-        req_failf(r, 404, "not_found", "id", "佐证文件不存在");
-        return;
-    }
-    r->file_mime = req_keep(r, xstrdup(mime));
+    req_attachment(r, visible ? rect_evidence_get(r->db, id, &r->file, mime, name) : 0, mime);
 }
 
 /* ---- lists ---- */

@@ -126,6 +126,40 @@ const field *req_file(req *r, const char *name)
     return NULL;
 }
 
+int req_files(req *r, const char *name, evidence_in *files, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < r->nfields && n < cap; i++) {
+        const field *f = &r->fields[i];
+        if (strcmp(f->name, name) || !f->filename || (!f->data.len && !f->filename[0])) continue; /* an empty file input */
+        files[n++] = (evidence_in){f->filename, f->ctype, f->data.p ? f->data.p : "", f->data.len};
+    }
+    return n;
+}
+
+int add_attachment(void *ctx, const attachment *f)
+{
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", f->id);
+    cJSON_AddStringToObject(x, "name", f->name);
+    cJSON_AddStringToObject(x, "mime", f->mime);
+    json_add_i64(x, "size", f->size);
+    cJSON_AddStringToObject(x, "author", f->author);
+    cJSON_AddBoolToObject(x, "image", !strncmp(f->mime, "image/", 6));
+    cJSON_AddItemToArray(ctx, x);
+    return 0;
+}
+
+void req_attachment(req *r, int got, const char *mime)
+{
+    if (got != 1) {
+        buf_free(&r->file);
+        req_failf(r, 404, "not_found", "id", "佐证文件不存在");
+        return;
+    }
+    r->file_mime = req_keep(r, xstrdup(mime));
+}
+
 const char *req_in(req *r, const char *name)
 {
     if (r->json) {

@@ -10,6 +10,7 @@
 #include "../lib/json.h"
 #include "../store/store.h"
 #include "../store/notify.h" /* remind_sms */
+#include "../store/attachment.h"
 
 typedef struct web_config {
     const char *db_url;
@@ -168,6 +169,14 @@ bool web_public_https(void);
 /* The client's address as text ("?" when unknown), for per-address limits. */
 void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);
+/* The files of a multipart body under name (an empty file input skipped), at most cap, into files;
+ * how many. */
+int req_files(req *r, const char *name, evidence_in *files, int cap);
+/* An attachment_fn: appends a stored file {id, name, mime, size, author, image} to the cJSON array ctx. */
+int add_attachment(void *ctx, const attachment *f);
+/* Answers the file a getter (attachment_get) read into r->file: got 1, the download of type mime;
+ * otherwise 404 (佐证文件不存在) and r->file freed. */
+void req_attachment(req *r, int got, const char *mime);
 /* Marks the request failed with e (status from e->status). */
 void req_fail(req *r, const cx_err *e);
 /* A store getter's answer (1 found, 0 missing, CX_ERR failed): true when found; otherwise fails the

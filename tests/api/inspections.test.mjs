@@ -10,7 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, PNG_1x1 as PNG, unzip } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, redrawCommitted, PNG_1x1 as PNG, unzip } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -50,29 +50,10 @@ async function refused(what, send, status, code, field) {
 }
 
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
-/** Re-runs a committed draw from its published inputs as docs/architecture.md describes it (the
- * same procedure rating.test.mjs re-runs for the phone draw): the population's ids as text,
- * sorted, their SHA-256 one per line, the start state from the seed and the digest, splitmix64 and
- * a partial Fisher–Yates shuffle. */
+/** Re-runs the draw from its published seed and population (tests/lib.mjs, redrawCommitted, the
+ * procedure rating.test.mjs re-runs for the phone draw): the drawn ids in order and the digest. */
 function redraw(seed, ids, n) {
-  const list = [...new Set(ids.map(String))].sort();
-  const digest = sha256(list.map((p) => `${p}\n`).join(''));
-  const M = (1n << 64n) - 1n;
-  let st = createHash('sha256').update(`cxzy-draw-v1\n${seed}\n${digest}\n`).digest().readBigUInt64BE(0);
-  const next = () => {
-    st = (st + 0x9e3779b97f4a7c15n) & M;
-    let z = st;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
-    return z ^ (z >> 31n);
-  };
-  const bounded = (b) => { const B = BigInt(b), limit = M - (M % B); let v; do v = next(); while (v >= limit); return Number(v % B); };
-  const slot = list.map((_, i) => i), picks = [];
-  for (let i = 0; i < n; i++) {
-    const j = i + bounded(list.length - i);
-    [slot[i], slot[j]] = [slot[j], slot[i]];
-    picks.push(slot[i]);
-  }
+  const { list, digest, picks } = redrawCommitted(seed, ids, n);
   return { digest, ids: picks.map((i) => Number(list[i])) };
 }
 
@@ -309,4 +290,23 @@ test('pages: the list with its form, the inspection, the open findings', async (
   }
   assert.match((await office.get(`/orgs/${rootId}/inspections`)).text, /新建督查/);
   assert.doesNotMatch((await secretary.get(`/orgs/${branch}/inspections`)).text, /新建督查/);
+  // a form with an error shows the form again with the message on its field; nothing made
+  const form = (body) => office.req('POST', `/orgs/${rootId}/inspections`, { body: new URLSearchParams(body).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
+  const before = await snap();
+  const bad = await form({ _csrf: office.csrf, ...plan({ end_date: daysFromToday(-3) }) });
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /data-field="end_date"/);
+  assert.match(bad.text, /结束日期/);
+  assert.equal((await form(plan())).status, 403, 'no CSRF token');
+  assert.deepEqual(await snap(), before);
+  // checkboxes sent several times: every standard item chosen
+  const std = (await ok(await office.get(`/api/v1/orgs/${rootId}/inspections`))).standard_items;
+  const body = new URLSearchParams({ _csrf: office.csrf, ...plan({ title: '页面新建的督查' }) });
+  body.append('standard_items', String(std[0].id));
+  body.append('standard_items', String(std[1].id));
+  const good = await office.req('POST', `/orgs/${rootId}/inspections`, { body: body.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
+  assert.equal(good.status, 303);
+  const id = Number(good.headers.get('location').match(/^\/inspections\/(\d+)$/)[1]);
+  assert.deepEqual((await getInsp(office, id)).items.map((i) => i.title), [std[0].title, std[1].title]);
 });

@@ -80,17 +80,20 @@ static int demo_inspection(db *d, const demo_year_ctx *y, cx_err *e)
     char today[11], due[11];
     date_today(today);
     day_string(day_number(today) + 30, due);
-    for (int i = 0; rc == CX_OK && i < nt; i++) {
-        bool problem = i < 3;
+    /* the problems at the first three targets other than the first branch (whose secretary the
+     * tests sign in as: what it sees should not depend on the draw) */
+    for (int i = 0, np = 0; rc == CX_OK && i < nt; i++) {
+        bool problem = np < 3 && targets[i] != y->branch;
+        int k = problem ? np++ : 0;
         char on[11];
         snprintf(on, sizeof on, "2026-08-%02d", 10 + 3 * i);
-        finding_in fi = {problem ? "problem" : "ok", problem ? demo_problems[i] : "支部工作台账齐全，组织生活正常", on};
+        finding_in fi = {problem ? "problem" : "ok", problem ? demo_problems[k] : "支部工作台账齐全，组织生活正常", on};
         finding_ok fo;
         int64_t fid = 0;
         rc = finding_check(&fi, "2026-09-25", &fo, e);
         if (rc == CX_OK) rc = finding_add(d, &a, id, targets[i], ni ? items[i % ni] : 0, &fo, NULL, 0, &fid, e);
-        if (rc == CX_OK && problem && i < 2) { /* two turned into rectification */
-            rect_new rn = {"inspection", "finding", fid, 0, {demo_problems[i], demo_measures[i], "支部书记", due}};
+        if (rc == CX_OK && problem && k < 2) { /* two turned into rectification */
+            rect_new rn = {"inspection", "finding", fid, 0, {demo_problems[k], demo_measures[k], "支部书记", due}};
             rect_new_ok *ro = xmalloc(sizeof *ro);
             rc = rect_new_check(&rn, today, ro, e);
             if (rc == CX_OK) rc = finding_rectify(d, &a, fid, ro, NULL, e);

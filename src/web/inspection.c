@@ -47,6 +47,21 @@ static bool req_insp(req *r, int64_t id, int need, insp_view *v)
     return ok;
 }
 
+/* The labels of a comma-separated list of codes ("branch,committee" → "党支部、党委"), into out. */
+static void labels_of(const char *csv, const char *(*label)(const char *), char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = 0;
+    for (const char *p = csv; *p && used < cap;) {
+        size_t len = strcspn(p, ",");
+        char code[32];
+        snprintf(code, sizeof code, "%.*s", (int)len, p);
+        const char *l = label(code);
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? "、" : "", l && *l ? l : code);
+        p += len + (p[len] == ',');
+    }
+}
+
 static cJSON *json_insp(const inspection *x)
 {
     cJSON *j = cJSON_CreateObject();
@@ -73,6 +88,11 @@ static cJSON *json_insp(const inspection *x)
         json_add_i64(dr, "n", x->draw_n);
         cJSON_AddStringToObject(dr, "population_types", x->types);
         cJSON_AddStringToObject(dr, "population_sectors", x->sectors);
+        char l[512];
+        labels_of(x->types, org_type_label, l, sizeof l);
+        cJSON_AddStringToObject(dr, "types_label", l);
+        labels_of(x->sectors, org_sector_label, l, sizeof l);
+        cJSON_AddStringToObject(dr, "sectors_label", l);
         json_add_i64(dr, "commitment_id", x->commitment_id);
         cJSON_AddStringToObject(dr, "seed_sha256", x->seed_hash);
         cJSON_AddStringToObject(dr, "method", DRAW_METHOD);
@@ -527,6 +547,10 @@ void h_inspection_findings(req *r)
     finding_query q = {.inspection_id = id};
     if (xlsx) {
         export_findings(r, &q, &v, v.x->title, id, v.x->org_id);
+        return;
+    }
+    if (!req_is_api(r)) { /* the page of the findings is the inspection's */
+        req_redirect(r, "/inspections/%" PRId64 "#findings", id);
         return;
     }
     finding_ctx c = {r, cJSON_AddArrayToObject(req_data(r), "findings"), &v};

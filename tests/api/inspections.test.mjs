@@ -137,6 +137,10 @@ test('careless plans are refused with the field named, and nothing is made', asy
   ];
   for (const [over, status, code, field, who] of cases)
     await refused(`plan ${JSON.stringify(over).slice(0, 80)}`, () => create(who || office, who ? townId : rootId, over), status, code, field);
+  // ids that do not exist, or are not ids
+  for (const [m, u] of [['GET', '/api/v1/inspections/99999999'], ['POST', '/api/v1/inspections/99999999/draw'], ['POST', '/api/v1/findings/99999999/rectify'],
+    ['GET', '/api/v1/finding-files/99999999'], ['GET', '/api/v1/inspections/abc'], ['POST', '/api/v1/inspections/0/start']])
+    await refused(`${m} ${u}`, () => office.req(m, u, { body: m === 'POST' ? {} : undefined }), 404, 'not_found');
   // a secretary or a member may not plan at all; a town office not above its own town
   await refused('a secretary plans', () => create(secretary, branch), 403, 'forbidden');
   await refused('a member plans', () => create(member, branch), 403, 'forbidden');
@@ -289,6 +293,11 @@ test('pages: the list with its form, the inspection, the open findings', async (
     assert.match(r.text, /督查/);
   }
   assert.match((await office.get(`/orgs/${rootId}/inspections`)).text, /新建督查/);
+  const drawn = (await ok(await office.get(`/api/v1/orgs/${rootId}/inspections`))).inspections.find((i) => i.kind === 'random' && i.draw.drawn);
+  assert.match((await office.get(`/inspections/${drawn.id}`)).text, /在用的党支部（全部领域），抽取 \d+ 个/);
+  const toPage = await office.get(`/inspections/${insp.id}/findings`);
+  assert.equal(toPage.status, 303);
+  assert.equal(toPage.headers.get('location'), `/inspections/${insp.id}#findings`);
   assert.doesNotMatch((await secretary.get(`/orgs/${branch}/inspections`)).text, /新建督查/);
   // a form with an error shows the form again with the message on its field; nothing made
   const form = (body) => office.req('POST', `/orgs/${rootId}/inspections`, { body: new URLSearchParams(body).toString(),

@@ -123,6 +123,19 @@ static int add_insp(void *ctx, const inspection *x)
     return 0;
 }
 
+/* An org_fn: appends {id, name, depth, type_label} to the cJSON array ctx (the choices of a form). */
+static int add_org_option(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
+{
+    (void)nchildren, (void)nmembers;
+    cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "id", o->id);
+    cJSON_AddStringToObject(x, "name", o->name);
+    json_add_i64(x, "depth", o->depth);
+    cJSON_AddStringToObject(x, "type_label", org_type_label(o->type));
+    cJSON_AddItemToArray(ctx, x);
+    return 0;
+}
+
 /* The standard items as ids: standard_set holds items by seq, the ids come from the table. */
 static int add_std_ids(req *r, cJSON *arr)
 {
@@ -165,6 +178,7 @@ void h_inspections(req *r)
         cJSON_AddItemToArray(k, x);
     }
     add_std_ids(r, cJSON_AddArrayToObject(d, "standard_items"));
+    if (!req_is_api(r)) org_subtree(r->db, &o, 2, 300, add_org_option, cJSON_AddArrayToObject(d, "scopes"));
 }
 
 /* All values of a field sent several times (checkboxes), joined by commas; the API's one string. */
@@ -318,6 +332,9 @@ static void show_insp(req *r, const insp_view *v)
     int rc = inspection_team(r->db, x->id, add_member, cJSON_AddArrayToObject(d, "team"));
     if (rc == CX_OK) rc = inspection_items(r->db, x->id, add_item, cJSON_AddArrayToObject(d, "items"));
     if (rc == CX_OK) rc = inspection_targets(r->db, x->id, add_target, cJSON_AddArrayToObject(d, "targets"));
+    org scope;
+    if (rc == CX_OK && v->office && x->kind != IK_RANDOM && x->status != IS_CLOSED && !req_is_api(r) && org_get(r->db, x->scope_org_id, &scope) == 1)
+        rc = org_subtree(r->db, &scope, 0, 300, add_org_option, cJSON_AddArrayToObject(d, "scope_orgs")); /* to choose targets from */
     finding_ctx c = {r, cJSON_AddArrayToObject(d, "findings"), v};
     finding_query q = {.inspection_id = x->id};
     if (rc == CX_OK) rc = finding_list(r->db, &q, add_finding, &c);

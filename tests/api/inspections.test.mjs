@@ -318,4 +318,15 @@ test('pages: the list with its form, the inspection, the open findings', async (
   assert.equal(good.status, 303);
   const id = Number(good.headers.get('location').match(/^\/inspections\/(\d+)$/)[1]);
   assert.deepEqual((await getInsp(office, id)).items.map((i) => i.title), [std[0].title, std[1].title]);
+  // targets chosen on the page from the scope's organisations (checkboxes)
+  const pg = await office.get(`/inspections/${id}`);
+  assert.match(pg.text, new RegExp(`name="targets" value="${branch}"`));
+  const add = new URLSearchParams({ _csrf: office.csrf });
+  add.append('targets', String(branch));
+  add.append('targets', String(branchB));
+  const added = await office.req('POST', `/inspections/${id}/targets`, { body: add.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
+  assert.equal(added.status, 303);
+  assert.deepEqual((await getInsp(office, id)).targets.map((t) => t.org_id), [branch, branchB]);
+  // the scope offered on the new-plan form: the office's organisation and the levels below it
+  assert.match((await office.get(`/orgs/${rootId}/inspections`)).text, new RegExp(`<option value="${townId}">`));
 });

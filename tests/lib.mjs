@@ -416,7 +416,7 @@ export async function axeCheck(page, what) {
 }
 
 // ---- An authenticator app (RFC 6238: HMAC-SHA1, 30-second steps, six digits), for the second factor. ----
-import { createHmac } from 'node:crypto';
+import { createHmac, createHash } from 'node:crypto';
 
 /** The bytes of a Base32 text (RFC 4648; case, spaces and padding ignored). */
 export function b32decode(s) {
@@ -438,4 +438,31 @@ export function totpAt(secret, step) {
   msg.writeBigUInt64BE(BigInt(step));
   const h = createHmac('sha1', b32decode(secret)).update(msg).digest();
   return String((h.readUInt32BE(h[19] & 15) & 0x7fffffff) % 1e6).padStart(6, '0');
+}
+
+/** Re-runs a committed draw (domain/draw.c) from its published inputs, as docs/architecture.md
+ * ("Committed draws") describes it: the canonical list (the items as text, sorted, repeats
+ * removed), its SHA-256 with each item followed by "\n", the start state from SHA-256 of
+ * "cxzy-draw-v1\n" seed "\n" digest "\n", then splitmix64 in a partial Fisher–Yates shuffle with
+ * unbiased bounded integers. Returns { list, digest, picks: the n 0-based indexes drawn, in order }. */
+export function redrawCommitted(seed, items, n) {
+  const list = [...new Set(items.map(String))].sort();
+  const digest = createHash('sha256').update(list.map((p) => `${p}\n`).join('')).digest('hex');
+  const M = (1n << 64n) - 1n;
+  let st = createHash('sha256').update(`cxzy-draw-v1\n${seed}\n${digest}\n`).digest().readBigUInt64BE(0);
+  const next = () => {
+    st = (st + 0x9e3779b97f4a7c15n) & M;
+    let z = st;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
+    return z ^ (z >> 31n);
+  };
+  const bounded = (b) => { const B = BigInt(b), limit = M - (M % B); let v; do v = next(); while (v >= limit); return Number(v % B); };
+  const slot = list.map((_, i) => i), picks = [];
+  for (let i = 0; i < n; i++) {
+    const j = i + bounded(list.length - i);
+    [slot[i], slot[j]] = [slot[j], slot[i]];
+    picks.push(slot[i]);
+  }
+  return { list, digest, picks };
 }

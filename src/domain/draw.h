@@ -1,4 +1,4 @@
-/* draw.h: committed random draws (电话随机抽访 now, inspections later) that nobody can rig.
+/* draw.h: committed random draws (电话随机抽访, 随机抽查 inspections) that nobody can rig.
  *
  * The server makes a secret seed and shows only its SHA-256 (the commitment) before the list to
  * draw from exists; the list is put into a canonical order (sorted, repeats removed), so the

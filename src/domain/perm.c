@@ -186,6 +186,19 @@ bool perm_may_enter_report(const principal *p, const char *org_path) { return pe
 
 bool perm_may_run_campaign(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }
 
+/* inspections (督查) */
+bool perm_may_run_inspection(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+
+bool perm_may_record_finding(const principal *p, const char *office_path, bool on_team)
+{
+    return on_team || perm_may_run_inspection(p, office_path);
+}
+
+bool perm_sees_finding(const principal *p, const char *office_path, bool on_team, const char *finding_path)
+{
+    return perm_may_record_finding(p, office_path, on_team) || perm_allows(p, ROLE_STAFF, finding_path);
+}
+
 bool perm_may_see_area(const principal *p, const char *path)
 {
     if (!p || !path) return false;

@@ -109,6 +109,18 @@ bool perm_may_review_org(const principal *p, const char *org_path);
  * organisation at org_path. */
 bool perm_may_run_campaign(const principal *p, const char *org_path);
 
+/* ---- inspections (督查) ---- */
+/* p may plan, draw, start and close an inspection issued by the office at office_path (and add its
+ * targets): an office over that organisation. */
+bool perm_may_run_inspection(const principal *p, const char *office_path);
+/* p may record findings of the inspection (and turn a problem into rectification): a member of its
+ * team (on_team) or an office over the issuing organisation. */
+bool perm_may_record_finding(const principal *p, const char *office_path, bool on_team);
+/* p may see the finding at finding_path of an inspection: the office over the issuing organisation
+ * and the team see all of them; the staff of an inspected organisation (a role other than member
+ * over it) only their own. */
+bool perm_sees_finding(const principal *p, const char *office_path, bool on_team, const char *finding_path);
+
 /* p may give an account the role at the organisation at org_path (making the account, or a
  * grant): a member's account an office or secretary over it; any other role an office over it. */
 bool perm_may_grant(const principal *p, int role, const char *org_path);

@@ -27,26 +27,34 @@ static void read_commitment(db_stmt *s, draw_commitment *c)
 
 static bool purpose_ok(const char *p) { return p && (!strcmp(p, "phone") || !strcmp(p, "inspection")); }
 
-int draw_commit(db *d, const actor *a, const char *purpose, int64_t org_id, draw_commitment *out, cx_err *e)
+int draw_commit_tx(db *d, const actor *a, const char *purpose, int64_t org_id, int64_t *id, char hash[65], cx_err *e)
 {
     if (!purpose_ok(purpose)) return cx_fail(e, 400, "invalid_purpose", "purpose", "抽签用途应为 phone（电话抽访）或 inspection（抽查）");
-    char seed[2 * DRAW_SEED_BYTES + 1], hash[65];
+    char seed[2 * DRAW_SEED_BYTES + 1];
     draw_seed_new(seed);
     draw_commitment_of(seed, hash);
     buf enc;
     buf_init(&enc);
     crypto_seal(seed, &enc);
     sodium_memzero(seed, sizeof seed);
-    if (db_begin(d, true) != CX_OK) {
-        buf_free(&enc);
-        return db_fail(d, e);
-    }
-    int64_t id = 0;
-    int rc = db_i64(d, &id, 0, "INSERT INTO draw_commitment (purpose, org_id, seed_enc, seed_hash, created_by, created_at) VALUES (?,?,?,?,?,?) RETURNING id",
+    *id = 0;
+    int rc = db_i64(d, id, 0, "INSERT INTO draw_commitment (purpose, org_id, seed_enc, seed_hash, created_by, created_at) VALUES (?,?,?,?,?,?) RETURNING id",
                     "sibsii", purpose, org_id, enc.p, enc.len, hash, a ? a->user_id : 0, now_unix());
     buf_free(&enc);
-    char *after = xasprintf("{\"purpose\":\"%s\",\"seed_sha256\":\"%s\"}", purpose, hash);
-    if (store_finish(d, a, "commit", "draw_commitment", id, org_id, NULL, after, rc, e) != CX_OK) return CX_ERR;
+    char after[160];
+    snprintf(after, sizeof after, "{\"purpose\":\"%s\",\"seed_sha256\":\"%s\"}", purpose, hash);
+    if (rc == CX_OK) rc = audit_append(d, a, "commit", "draw_commitment", *id, org_id, NULL, after, "ok");
+    return rc == CX_OK ? CX_OK : cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+}
+
+int draw_commit(db *d, const actor *a, const char *purpose, int64_t org_id, draw_commitment *out, cx_err *e)
+{
+    if (!purpose_ok(purpose)) return cx_fail(e, 400, "invalid_purpose", "purpose", "抽签用途应为 phone（电话抽访）或 inspection（抽查）");
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    int64_t id = 0;
+    char hash[65];
+    if (draw_commit_tx(d, a, purpose, org_id, &id, hash, e) != CX_OK) return refuse(d);
+    if (db_commit(d) != CX_OK) return db_fail(d, e);
     return draw_commitment_get(d, id, out) == 1 ? CX_OK : cx_fail(e, 500, "db_error", "", "读取抽签承诺失败");
 }
 

@@ -1,5 +1,5 @@
 /* draw.h: commitments of committed draws (domain/draw.h), one helper for every random
- * draw the campaign makes (电话随机抽访 now, inspections later).
+ * draw the campaign makes (电话随机抽访, 随机抽查 inspections).
  *
  * draw_commit makes a secret seed for an organisation's subtree and shows only its SHA-256;
  * a draw takes one unused commitment with draw_commitment_take inside its own write
@@ -19,6 +19,9 @@ typedef struct draw_commitment {
 /* A new commitment for purpose ("phone", "inspection") at org_id: its own transaction, audited
  * (entity "draw_commitment", the hash in the record, never the seed). */
 int draw_commit(db *d, const actor *a, const char *purpose, int64_t org_id, draw_commitment *out, cx_err *e);
+/* The same inside the caller's write transaction (an inspection commits its seed as it is
+ * planned): *id and hash get the new commitment. */
+int draw_commit_tx(db *d, const actor *a, const char *purpose, int64_t org_id, int64_t *id, char hash[65], cx_err *e);
 CX_MUST_USE int draw_commitment_get(db *d, int64_t id, draw_commitment *c);
 typedef int (*commitment_fn)(void *ctx, const draw_commitment *c);
 /* The unused commitments of purpose made at org_id, newest first. */

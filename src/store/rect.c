@@ -2,6 +2,7 @@
 #include "rect.h"
 #include "row.h"
 #include "notify.h"
+#include "inspection.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -247,6 +248,7 @@ int rect_act(db *d, const actor *a, int64_t id, int relation, const rect_act_ok 
         event_note = reason;
         break;
     }
+    if (rc == CX_OK) rc = finding_rect_moved(d, id, r->status, next); /* findings_closed of an inspection's finding */
     r->status = next;
     if (rc == CX_OK) rc = db_run(d, "UPDATE rectification SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now_unix(), id);
     if (rc == CX_OK && action == RA_SUBMIT) { /* to those who verify it: an office or secretary above (rect_relation) */

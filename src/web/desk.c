@@ -19,6 +19,7 @@
 #include "../store/pledge.h"
 #include "../store/rect.h"
 #include "../store/report.h"
+#include "../store/inspection.h"
 #include "../store/review.h"
 #include "../store/round.h"
 #include <stdio.h>
@@ -245,6 +246,17 @@ static void org_section(desk *k, cJSON *sections, const org *o, int work)
     if (work & DESK_REPORTS) feedback_items(k, items, o, true);
 }
 
+/* Inspections (督查): problems found by the user's teams, or under the user's offices, not yet
+ * turned into rectification. A section only when there are some. */
+static void inspection_section(desk *k, cJSON *sections)
+{
+    int64_t n = 0;
+    if (!(perm_roles(k->user) & ROLE_STAFF) || !ok(k, finding_unrectified_count(k->db, k->user->user_id, &n)) || !n) return;
+    const grant *g = perm_top_grant(k->user, ROLE_STAFF);
+    item(k, section(sections, "督查", NULL), "findings_unrectified", "督查发现、尚未转为整改的问题", n,
+         xasprintf("/orgs/%lld/findings", (long long)(g ? g->org_id : 0)));
+}
+
 /* ---- the user's own: a leader's commentary, a member's pledges and reviews ---- */
 
 /* An item counted by a callback: created with 0, counted (with its short list), then set. */
@@ -333,6 +345,7 @@ int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t
         if (f < 0) k.failed = true;
         if (f == 1 && o.active) org_section(&k, sections, &o, work);
     }
+    if (!k.failed) inspection_section(&k, sections);
     if (!k.failed && (perm_roles(u) & ROLE_LEADER)) leader_section(&k, sections);
     if (!k.failed && u->member_id) member_section(&k, sections);
     if (k.failed) return CX_ERR;

@@ -195,7 +195,7 @@ static void show_rect(req *r, const rect *x)
     cJSON_AddStringToObject(d, "title", "整改事项");
     cJSON_AddStringToObject(d, "today", today);
     cJSON_AddItemToObject(d, "rectification", json_rect(x, today));
-    rect_evidence_list(r->db, x->id, json_attachment, cJSON_AddArrayToObject(d, "evidence"));
+    rect_evidence_list(r->db, x->id, add_attachment, cJSON_AddArrayToObject(d, "evidence"));
     rect_history(r->db, x->id, add_event, cJSON_AddArrayToObject(d, "history"));
     cJSON *can = cJSON_AddObjectToObject(d, "can");
     int rel = rect_relation(&r->user, x->org_path, x->created_by);
@@ -267,12 +267,7 @@ void h_rect_file(req *r)
     bool visible = rect_evidence_owner(r->db, id, &rid) == 1 && rect_get(r->db, rid, x) == 1 && perm_allows(&r->user, ROLE_STAFF, x->org_path);
     free(x);
     buf_init(&r->file);
-    if (!visible || rect_evidence_get(r->db, id, &r->file, mime, name) != 1) {
-        buf_free(&r->file);
-        req_failf(r, 404, "not_found", "id", "佐证文件不存在");
-        return;
-    }
-    r->file_mime = req_keep(r, xstrdup(mime));
+    req_attachment(r, visible ? rect_evidence_get(r->db, id, &r->file, mime, name) : 0, mime);
 }
 
 /* ---- lists ---- */

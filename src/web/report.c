@@ -468,7 +468,7 @@ static void show_report(req *r, const report *x)
     cJSON *it;
     cJSON_ArrayForEach(it, secs) json_add_i64(it, "n", ++i);
     cJSON_AddItemToObject(d, "sections", secs);
-    report_file_list(r->db, x->id, json_attachment, cJSON_AddArrayToObject(d, "files"));
+    report_file_list(r->db, x->id, add_attachment, cJSON_AddArrayToObject(d, "files"));
     cJSON *vs = cJSON_AddArrayToObject(d, "versions");
     report_versions(r->db, x->id, add_version, vs);
     report_events(r->db, x->id, add_event, cJSON_AddArrayToObject(d, "events"));

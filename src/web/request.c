@@ -138,7 +138,7 @@ int req_files(req *r, const char *name, evidence_in *files, int cap)
     return n;
 }
 
-int json_attachment(void *arr, const attachment *f)
+int add_attachment(void *ctx, const attachment *f)
 {
     cJSON *x = cJSON_CreateObject();
     json_add_i64(x, "id", f->id);
@@ -147,8 +147,18 @@ int json_attachment(void *arr, const attachment *f)
     json_add_i64(x, "size", f->size);
     cJSON_AddStringToObject(x, "author", f->author);
     cJSON_AddBoolToObject(x, "image", !strncmp(f->mime, "image/", 6));
-    cJSON_AddItemToArray(arr, x);
+    cJSON_AddItemToArray(ctx, x);
     return 0;
+}
+
+void req_attachment(req *r, int got, const char *mime)
+{
+    if (got != 1) {
+        buf_free(&r->file);
+        req_failf(r, 404, "not_found", "id", "佐证文件不存在");
+        return;
+    }
+    r->file_mime = req_keep(r, xstrdup(mime));
 }
 
 const char *req_in(req *r, const char *name)

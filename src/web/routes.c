@@ -6,6 +6,7 @@
 #include "../domain/pledge.h"
 #include "../domain/rect.h"
 #include "../domain/report.h"
+#include "../domain/inspection.h"
 #include "../store/rating.h"
 
 
@@ -168,6 +169,20 @@ const route web_routes[] = {
     {"GET", "/bulletins/:id/export", h_bulletin_export, ROLE_ANY, 0, NULL, "通报各栏目数字表导出（XLSX）"},
     {"GET", "/p/bulletins", h_public_bulletins, 0, R_PUBLIC, "bulletin_public_list", "向社会公开的通报（无需登录）"},
     {"GET", "/p/bulletins/:id", h_public_bulletin, 0, R_PUBLIC, "bulletin_print", "一份向社会公开的通报（无需登录）"},
+    /* inspections (inspection.c) */
+    {"GET", "/orgs/:id/inspections", h_inspections, ROLE_STAFF, 0, "inspections", "督查：本组织发起的和覆盖本组织的督查（座谈会、经常性督查、随机抽查、专项督查），新建督查"},
+    {"POST", "/orgs/:id/inspections", h_inspection_create, ROLE_OFFICE, R_STATE, "inspections", "新建督查计划（随机抽查同时生成抽签承诺）"},
+    {"GET", "/orgs/:id/findings", h_org_findings, ROLE_STAFF, 0, "findings", "本组织及下级未整改完成的督查问题（?all=1 全部；可导出 Excel）"},
+    {"GET", "/inspections/:id", h_inspection, ROLE_STAFF, 0, "inspection", "督查：计划、督查组、检查项目、督查对象、随机抽取、发现的情况"},
+    {"POST", "/inspections/:id/start", h_inspection_act, ROLE_OFFICE, R_STATE, "inspection", "开始督查", .action = IA_START},
+    {"POST", "/inspections/:id/close", h_inspection_act, ROLE_OFFICE, R_STATE, "inspection", "结束督查", .action = IA_CLOSE},
+    {"POST", "/inspections/:id/targets", h_inspection_targets, ROLE_OFFICE, R_STATE, "inspection", "增加督查对象（范围内的组织）"},
+    {"POST", "/inspections/:id/draw", h_inspection_draw, ROLE_OFFICE, R_STATE, "inspection", "随机抽查：用已公布的抽签承诺抽取督查对象（只能一次）"},
+    {"GET", "/inspections/:id/findings", h_inspection_findings, ROLE_STAFF, 0, NULL, "督查发现的情况（?format=xlsx 导出 Excel）"},
+    {"POST", "/inspections/:id/findings", h_finding_create, ROLE_STAFF, R_STATE, "inspection", "记录督查发现的情况（督查组成员或活动办公室；可附佐证）", .body = BODY_FILES},
+    {"POST", "/findings/:id/rectify", h_finding_rectify, ROLE_STAFF, R_STATE, "inspection", "把督查发现的问题转为整改事项"},
+    {"POST", "/findings/:id/files", h_finding_files_add, ROLE_STAFF, R_STATE, "inspection", "上传督查发现的佐证材料（JPEG、PNG、PDF）", .body = BODY_FILES},
+    {"GET", "/finding-files/:id", h_finding_file, ROLE_STAFF, 0, NULL, "督查佐证文件"},
     /* rectification items (rect.c) */
     {"GET", "/orgs/:id/rectifications", h_rect_list, ROLE_STAFF, 0, "rect_list", "整改事项：本组织及下级、逾期、上报到本级（可导出 Excel）"},
     {"GET", "/orgs/:id/rectifications/new", h_rect_new, ROLE_ADMIN, 0, "rect_form", "新建整改事项表单"},
@@ -305,6 +320,20 @@ const route web_routes[] = {
     {"POST", "/api/v1/bulletins/:id/publish", h_bulletin_publish, ROLE_OFFICE, R_STATE | R_API, NULL, "印发通报（version 可选）"},
     {"POST", "/api/v1/bulletins/:id/correct", h_bulletin_correct, ROLE_OFFICE, R_STATE | R_API, NULL, "更正已印发的通报：返回新的更正草稿"},
     {"GET", "/api/v1/bulletins/:id/export", h_bulletin_export, ROLE_ANY, R_API, NULL, "通报各栏目数字表（XLSX）"},
+    /* inspections (inspection.c) */
+    {"GET", "/api/v1/orgs/:id/inspections", h_inspections, ROLE_STAFF, R_API, NULL, "督查：本组织及下级发起的和覆盖本组织的督查，新的在前"},
+    {"POST", "/api/v1/orgs/:id/inspections", h_inspection_create, ROLE_OFFICE, R_STATE | R_API, NULL, "新建督查（kind forum|regular|random|special, title, start_date, end_date, scope_org_id, team 用户名, standard_items 标准条目编号, items 自定检查项目（每行一项）, targets 组织编号；随机抽查：draw_n, population_types, population_sectors）"},
+    {"GET", "/api/v1/orgs/:id/findings", h_org_findings, ROLE_STAFF, R_API, NULL, "本组织及下级未销号的督查问题（?all=1 全部；?format=xlsx）"},
+    {"GET", "/api/v1/inspections/:id", h_inspection, ROLE_STAFF, R_API, NULL, "督查详情：计划、督查组、检查项目、督查对象、抽签（承诺、种子、总体数、总体摘要）、发现的情况"},
+    {"POST", "/api/v1/inspections/:id/start", h_inspection_act, ROLE_OFFICE, R_STATE | R_API, NULL, "开始督查（version 可选）", .action = IA_START},
+    {"POST", "/api/v1/inspections/:id/close", h_inspection_act, ROLE_OFFICE, R_STATE | R_API, NULL, "结束督查（version 可选）", .action = IA_CLOSE},
+    {"POST", "/api/v1/inspections/:id/targets", h_inspection_targets, ROLE_OFFICE, R_STATE | R_API, NULL, "增加督查对象（targets 组织编号，逗号分隔）"},
+    {"POST", "/api/v1/inspections/:id/draw", h_inspection_draw, ROLE_OFFICE, R_STATE | R_API, NULL, "随机抽取督查对象（一次；再次抽取 409）"},
+    {"GET", "/api/v1/inspections/:id/findings", h_inspection_findings, ROLE_STAFF, R_API, NULL, "督查发现的情况（?format=xlsx）"},
+    {"POST", "/api/v1/inspections/:id/findings", h_finding_create, ROLE_STAFF, R_STATE | R_API, NULL, "记录发现的情况（org_id, item_id, level ok|problem, text, found_on；multipart 可附 evidence）", .body = BODY_FILES},
+    {"POST", "/api/v1/findings/:id/rectify", h_finding_rectify, ROLE_STAFF, R_STATE | R_API, NULL, "转为整改事项（measure, owner, due_date, problem 可选）"},
+    {"POST", "/api/v1/findings/:id/files", h_finding_files_add, ROLE_STAFF, R_STATE | R_API, NULL, "上传佐证材料（multipart evidence）", .body = BODY_FILES},
+    {"GET", "/api/v1/finding-files/:id", h_finding_file, ROLE_STAFF, R_API, NULL, "督查佐证文件"},
     /* rectification items (rect.c) */
     {"GET", "/api/v1/orgs/:id/rectifications", h_rect_list, ROLE_STAFF, R_API, NULL, "整改事项（?scope=subtree|own|escalated&status=&overdue=1&as_of=&format=xlsx）"},
     {"POST", "/api/v1/orgs/:id/rectifications", h_rect_create, ROLE_ADMIN, R_STATE | R_API, NULL, "新建整改事项（source, source_kind, source_id, member_id, problem, measure, owner, due_date）"},

@@ -10,6 +10,7 @@
 #include "../lib/json.h"
 #include "../store/store.h"
 #include "../store/notify.h" /* remind_sms */
+#include "../store/attachment.h"
 
 typedef struct web_config {
     const char *db_url;
@@ -168,14 +169,14 @@ bool web_public_https(void);
 /* The client's address as text ("?" when unknown), for per-address limits. */
 void req_client_addr(req *r, char out[64]);
 const field *req_file(req *r, const char *name);
-/* The files uploaded under name (multipart), empty file inputs left out, at most cap of them;
- * returns how many. files[i] points into the request. */
-struct evidence_in;
-int req_files(req *r, const char *name, struct evidence_in *files, int cap);
-/* An attachment (store/attachment.h) as {id, name, mime, size, author, image} appended to the
- * JSON array arr: an attachment_fn for listing a record's files. */
-struct attachment;
-int json_attachment(void *arr, const struct attachment *f);
+/* The files of a multipart body under name (an empty file input skipped), at most cap, into files;
+ * how many. */
+int req_files(req *r, const char *name, evidence_in *files, int cap);
+/* An attachment_fn: appends a stored file {id, name, mime, size, author, image} to the cJSON array ctx. */
+int add_attachment(void *ctx, const attachment *f);
+/* Answers the file a getter (attachment_get) read into r->file: got 1, the download of type mime;
+ * otherwise 404 (佐证文件不存在) and r->file freed. */
+void req_attachment(req *r, int got, const char *mime);
 /* Marks the request failed with e (status from e->status). */
 void req_fail(req *r, const cx_err *e);
 /* A store getter's answer (1 found, 0 missing, CX_ERR failed): true when found; otherwise fails the
@@ -425,6 +426,19 @@ void h_public_bulletin(req *r);
 bool public_not_modified(req *r, const char *etag);
 
 /* rectification items (rect.c) */
+/* inspections (inspection.c) */
+void h_inspections(req *r);
+void h_inspection_create(req *r);
+void h_inspection(req *r);
+void h_inspection_act(req *r);
+void h_inspection_targets(req *r);
+void h_inspection_draw(req *r);
+void h_inspection_findings(req *r);
+void h_finding_create(req *r);
+void h_finding_rectify(req *r);
+void h_finding_files_add(req *r);
+void h_finding_file(req *r);
+void h_org_findings(req *r);
 void h_rect_list(req *r);
 void h_rect_new(req *r);
 void h_rect_create(req *r);

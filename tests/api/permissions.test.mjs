@@ -141,6 +141,17 @@ for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
   t.ffile = t.feedback.files[0];
   t.secrets.push(text, t.ffile.name);
 }
+// Inspections (inspection.c): one of A's branch by the first town's office, one of B's branch by
+// the district office (scope: B's town), each running with a problem finding and its evidence file.
+for (const [t, maker, scope, tag] of [[A, as.town, as.town.user.roles[0].org_id, '甲'], [B, office, B.org.parent_id, '乙']]) {
+  t.inspection = (await ok(await maker.post(`/api/v1/orgs/${scope}/inspections`, { kind: 'regular', title: `${tag}支部督查`, start_date: today,
+    end_date: inAMonth, targets: String(t.org.id) }), 201)).inspection;
+  await ok(await maker.post(`/api/v1/inspections/${t.inspection.id}/start`));
+  t.finding = (await ok(await maker.req('POST', `/api/v1/inspections/${t.inspection.id}/findings`, await multipartBody([['org_id', t.org.id],
+    ['level', 'problem'], ['text', `${tag}支部督查问题：台账缺页`], ['evidence', PNG, `${tag}支部督查佐证.png`]])), 201)).finding;
+  t.findingFile = t.finding.files[0];
+  t.secrets.push(`${tag}支部督查`, `${tag}支部督查问题：台账缺页`, t.findingFile.name);
+}
 // Notifications (notify.c): the branch secretary's own, of the feedback just assigned there.
 for (const [t, sec] of [[A, as.secretary], [B, as.secretary2]])
   t.notification = (await ok(await sec.get('/api/v1/me/notifications?per_page=200'))).notifications.find((n) => n.link === `/feedback/${t.feedback.id}`);
@@ -281,6 +292,16 @@ Object.assign(BODIES, { // notifications (notify.c): one's own; an office's SMS 
   'PATCH /me/notification-settings': () => ({ sms_opt_out: true }),
   'PATCH /orgs/{id}/reminders': () => ({ sms: true }),
 });
+Object.assign(BODIES, { // inspections (inspection.c)
+  'POST /orgs/{id}/inspections': () => ({ kind: 'regular', title: `越权督查${++seq}`, start_date: today, end_date: inAMonth }),
+  'POST /inspections/{id}/start': () => undefined,
+  'POST /inspections/{id}/close': () => undefined,
+  'POST /inspections/{id}/targets': () => ({ targets: String(rootId) }),
+  'POST /inspections/{id}/draw': () => undefined,
+  'POST /inspections/{id}/findings': () => { const f = new FormData(); f.append('level', 'problem'); f.append('text', `越权记录${++seq}`); return f; },
+  'POST /findings/{id}/rectify': () => ({ measure: `越权整改${++seq}`, owner: '某人', due_date: inAMonth }),
+  'POST /findings/{id}/files': () => { const f = new FormData(); f.append('evidence', new Blob([PNG]), `越权佐证${++seq}.png`); return f; },
+});
 
 /** The record kind an {id} path is about, or null when the matrix does not know it. */
 Object.assign(BODIES, { // bulletins (bulletin.c)
@@ -300,6 +321,7 @@ KINDS.push([/^\/feedback\/\{id\}/, 'feedback'], [/^\/feedback-files\/\{id\}/, 'f
 KINDS.push([/^\/accounts\/\{id\}/, 'account']);
 KINDS.push([/^\/bulletins\/\{id\}/, 'bulletin']); // bulletins: the one published for the target's subtree
 KINDS.push([/^\/report-schedules\/\{id\}/, 'schedule'], [/^\/reports\/\{id\}/, 'report'], [/^\/report-files\/\{id\}/, 'reportFile']); // scheduled reports
+KINDS.push([/^\/inspections\/\{id\}/, 'inspection'], [/^\/findings\/\{id\}/, 'finding'], [/^\/finding-files\/\{id\}/, 'findingFile']); // inspections
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
@@ -307,7 +329,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   window: t.window.id, batch: t.batch.id, draw: t.draw.id, round: t.round.id, campaign: t.campaign.id,
   rect: t.rect.id, rectEvidence: t.rectEvidence.id,
   feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id, bulletin: t.bulletin.id,
-  schedule: t.schedule.id, report: t.report.id, reportFile: t.reportFile.id })[kind];
+  schedule: t.schedule.id, report: t.report.id, reportFile: t.reportFile.id,
+  inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

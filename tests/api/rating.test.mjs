@@ -11,7 +11,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile, smsCode, sqlOn } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, multipartBody, BACKEND, unzip, xlsxFromRows, scratchFile, smsCode, sqlOn, redrawCommitted } from '../lib.mjs';
 
 // bursts off here: ballots-trust.test.mjs holds them; this file rates from one address many times
 const srv = await startServerOn({ args: ['--ballot-limit', '1000', '--burst-target', '0', '--burst-net', '0'] });
@@ -339,28 +339,10 @@ async function upload(c, org, fields, csv, name = 'list.csv') {
     await multipartBody([...Object.entries(f).map(([k, v]) => [k, v]), ['file', Buffer.isBuffer(csv) ? csv : Buffer.from(csv), name]]));
 }
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
-/** Re-runs a committed draw from its published inputs, as docs/architecture.md describes it:
- * the canonical list (sorted, repeats removed), its SHA-256, the start state from the seed and
- * the digest, splitmix64 and a partial Fisher–Yates shuffle. Returns the digest and the numbers. */
+/** Re-runs a committed draw from its published inputs (tests/lib.mjs, redrawCommitted). Returns
+ * the digest, the numbers drawn and their 1-based places in the canonical list. */
 function redraw(seed, numbers, n) {
-  const list = [...new Set(numbers)].sort();
-  const digest = sha256(list.map((p) => `${p}\n`).join(''));
-  const M = (1n << 64n) - 1n;
-  let st = createHash('sha256').update(`cxzy-draw-v1\n${seed}\n${digest}\n`).digest().readBigUInt64BE(0);
-  const next = () => {
-    st = (st + 0x9e3779b97f4a7c15n) & M;
-    let z = st;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
-    return z ^ (z >> 31n);
-  };
-  const bounded = (b) => { const B = BigInt(b), limit = M - (M % B); let v; do v = next(); while (v >= limit); return Number(v % B); };
-  const slot = list.map((_, i) => i), picks = [];
-  for (let i = 0; i < n; i++) {
-    const j = i + bounded(list.length - i);
-    [slot[i], slot[j]] = [slot[j], slot[i]];
-    picks.push(slot[i]);
-  }
+  const { list, digest, picks } = redrawCommitted(seed, numbers, n);
   return { digest, numbers: picks.map((i) => list[i]), indexes: picks.map((i) => i + 1) };
 }
 const maskOf = (p) => p.slice(0, 3) + '****' + p.slice(7);

@@ -5,7 +5,8 @@
 # counters with rollup_recount (checked by a second recount: no difference); `cxzy serve` then
 # answers VIEWS views of the page (and of the JSON API) at the root, a town, a 党总支 and a
 # branch, over one kept-alive connection each (curl). Prints median and p99 beside the target.
-# The database lives under /tmp and is removed at the end (KEEP=1 keeps it and says where).
+# The database lives under /tmp and is removed at the end (KEEP=1 keeps it and says where;
+# REUSE=DIR measures again on a database kept that way, with the current build, without generating).
 # Usage: bench/dashboard/run.sh BUILD_DIR [MEMBERS] [ORGS] [BALLOTS] [VIEWS]
 set -eu
 BUILD=${1:-build}
@@ -17,7 +18,7 @@ TARGET_MS=50
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$top/$BUILD/src/cxzy"
 gen="$top/$BUILD/bench/gen_dashboard"
-w=$(mktemp -d /tmp/cxzy-bench-dash.XXXXXX)
+if [ -n "${REUSE:-}" ]; then w=$REUSE; KEEP=1; else w=$(mktemp -d /tmp/cxzy-bench-dash.XXXXXX); fi
 chmod 755 "$w"
 port=$((15000 + $$ % 5000))
 cleanup() {
@@ -28,10 +29,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "disk before: $(df -h /tmp | awk 'NR == 2 {print $4 " free on " $6}')"
-echo "cxzy-bench-2026" > "$w/pw"
-"$bin" init --db "$w/cx.db" --root 基准市委 --admin benchoffice --password-file "$w/pw" >/dev/null 2>&1
-/usr/bin/time -f "generator: %e s wall, %M KB peak memory" "$gen" "$w/cx.db" "$w/cx.db.key" "$MEMBERS" "$ORGS" "$BALLOTS"
+if [ -z "${REUSE:-}" ]; then
+  echo "disk before: $(df -h /tmp | awk 'NR == 2 {print $4 " free on " $6}')"
+  echo "cxzy-bench-2026" > "$w/pw"
+  "$bin" init --db "$w/cx.db" --root 基准市委 --admin benchoffice --password-file "$w/pw" >/dev/null 2>&1
+  /usr/bin/time -f "generator: %e s wall, %M KB peak memory" "$gen" "$w/cx.db" "$w/cx.db.key" "$MEMBERS" "$ORGS" "$BALLOTS"
+fi
 echo "database: $(du -h "$w/cx.db" | cut -f1) ($(du -b "$w/cx.db" | cut -f1) bytes)"
 
 "$bin" serve --db "$w/cx.db" --listen "127.0.0.1:$port" ${THREADS:+--threads $THREADS} > "$w/serve.log" 2>&1 &

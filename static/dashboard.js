@@ -94,7 +94,7 @@
     });
     draw('chart-quarters', line(campaign.quarters || [], shares));
     draw('chart-rounds', line(campaign.rounds || [], [['五个好比例', 'orgs_meeting_rate', RED], ['五带头比例', 'members_meeting_rate', BLUE],
-      ['群众满意率', 'satisfaction_rate', GREEN], ['党员参评率', 'members_graded_rate', GREY], ['自评率', 'self_reviews_rate', '#bf8700']]));
+      ['群众满意率', 'satisfaction_rate', GREEN], ['党员参评率', 'members_graded_rate', GREY], ['自评率', 'self_reviews_rate', '#bf8700'], ['承诺参与率', 'members_pledged_rate', '#6e40c9']]));
     const ck = campaign.children || [];
     const cn = ck.map((r) => r.name);
     draw('chart-campaign', {

@@ -56,6 +56,7 @@ int store_migrate(db *d, cx_err *e)
         free(sql);
         /* 0022's quarter roll-ups of the records already there, by the definitions recount uses */
         if (rc == CX_OK && v == 22) rc = period_fill(d);
+        if (rc == CX_OK && v == 23) rc = pledged_fill(d); /* 0023's members who pledged, likewise */
         if (rc != CX_OK || db_run(d, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", "ii", (int64_t)v,
                                   now_unix()) != CX_OK) {
             cx_fail(e, 500, "migrate_failed", "db", "迁移 %s 失败：%s", m->name, db_errmsg(d));

@@ -175,6 +175,9 @@ void period_first_day(int quarter, char out[11])
     snprintf(out, 11, "%04d-%02d-01", y % 10000, 3 * (q - 1) + 1);
 }
 
+/* A pledge past approval (what counts as due, and as pledged). */
+#define PLEDGE_APPROVED(t) t ".status IN ('in_progress','completed','missed','rated','renewed')"
+
 /* What a record contributes, per kind: its table, the date column that decides its quarter, and
  * for each counter it moves the SQL condition (over the record x) under which it counts one —
  * the migration's table, written once. Everything else here is built from these. */
@@ -197,7 +200,7 @@ static const struct {
                      {[PR_FEEDBACK_DUE] = "x.status <> 'merged'",
                       [PR_FEEDBACK_ON_TIME] = "x.status = 'replied' AND x.replied_date <= x.due_date"}},
     [PK_PLEDGE] = {"pledge", "due_date",
-                   {[PR_PLEDGES_DUE] = "x.status IN ('in_progress','completed','missed','rated','renewed')",
+                   {[PR_PLEDGES_DUE] = PLEDGE_APPROVED("x"),
                     [PR_PLEDGES_FULFILLED] = "x.status IN ('completed','rated','renewed') AND x.completed_at > 0",
                     [PR_PLEDGES_MISSED_UNJUSTIFIED] = "x.miss_kind = 'unjustified'"}},
 };
@@ -216,7 +219,11 @@ static void counter_exprs(buf *b, period_kind k, const char *agg)
     }
 }
 
-static char *of_sql[PK_N], *raw_sql[PK_N], *recount_sql;
+static char *of_sql[PK_N], *raw_sql[PK_N], *recount_sql, *pledged_sql;
+
+/* Each organisation with itself and each of its ancestors (as migration 0010 fills org_tally). */
+#define UP_CTE "up(org_id, anc_id) AS (SELECT id, id FROM org UNION ALL SELECT up.org_id, o.parent_id FROM up " \
+               "JOIN org o ON o.id = up.anc_id WHERE o.parent_id IS NOT NULL)"
 static pthread_once_t kind_once = PTHREAD_ONCE_INIT;
 
 static void build_kind_sql(void)
@@ -229,6 +236,13 @@ static void build_kind_sql(void)
         buf_init(&b);
         buf_printf(&b, "SELECT x.org_id, x.%s", dc);
         counter_exprs(&b, k, "");
+        /* a pledge also says whether its member has an approved pledge in the campaign at its
+         * organisation (campaign_rollup's members_pledged) */
+        if (k == PK_PLEDGE)
+            buf_printf(&b, ", x.campaign_id, (SELECT count(*) FROM pledge y WHERE y.member_id = x.member_id AND "
+                           "y.campaign_id = x.campaign_id AND y.org_id = x.org_id AND %s)",
+                       PLEDGE_APPROVED("y"));
+        else buf_printf(&b, ", 0, 0");
         buf_printf(&b, " FROM %s x WHERE x.id = ?", t);
         of_sql[k] = b.p;
         buf_init(&b);
@@ -248,13 +262,19 @@ static void build_kind_sql(void)
      * with itself and its ancestors, as migration 0010 fills org_tally) */
     buf b;
     buf_init(&b);
-    buf_printf(&b, "WITH RECURSIVE up(org_id, anc_id) AS (SELECT id, id FROM org UNION ALL SELECT up.org_id, o.parent_id FROM up "
-                   "JOIN org o ON o.id = up.anc_id WHERE o.parent_id IS NOT NULL), own AS (%s) SELECT w.quarter, u.anc_id",
-               own.p);
+    buf_printf(&b, "WITH RECURSIVE " UP_CTE ", own AS (%s) SELECT w.quarter, u.anc_id", own.p);
     for (int i = 0; i < PR_N; i++) buf_printf(&b, ", sum(w.c%d)", i);
     buf_printf(&b, " FROM own w JOIN up u ON u.org_id = w.org_id WHERE w.quarter > 0 GROUP BY w.quarter, u.anc_id");
     recount_sql = b.p;
     buf_free(&own);
+    /* members who pledged in a campaign: distinct members with an approved pledge, per campaign
+     * and the pledge's organisation, then to every ancestor */
+    buf_init(&b);
+    buf_printf(&b, "WITH RECURSIVE " UP_CTE ", own AS (SELECT x.campaign_id AS k, x.org_id, count(DISTINCT x.member_id) AS c0 "
+                   "FROM pledge x WHERE x.member_id IS NOT NULL AND %s GROUP BY x.campaign_id, x.org_id) "
+                   "SELECT w.k, u.anc_id, sum(w.c0) FROM own w JOIN up u ON u.org_id = w.org_id GROUP BY w.k, u.anc_id",
+               PLEDGE_APPROVED("x"));
+    pledged_sql = b.p;
 }
 
 int period_raw(db *d, const char *org_path, int from_q, int to_q, period *out)
@@ -292,6 +312,8 @@ int period_of(db *d, period_kind k, int64_t id, period_rec *out)
         out->org_id = db_col_i64(s, 0);
         out->quarter = period_quarter(db_col_text(s, 1));
         for (int i = 0; i < PR_N; i++) out->v.v[i] = db_col_i64(s, 2 + i);
+        out->campaign_id = db_col_i64(s, 2 + PR_N);
+        out->pledged = db_col_i64(s, 3 + PR_N) > 0;
     }
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
@@ -312,13 +334,33 @@ static int org_text(db *d, int64_t org_id, int what, char *out, size_t cap)
 }
 #define path_of(d, id, out) org_text((d), (id), 0, (out), CX_PATH_MAX)
 
+/* Adds delta to members_pledged of campaign at the organisation at path and every ancestor. */
+static int pledged_add(db *d, int64_t campaign_id, const char *path, int64_t delta)
+{
+    int depth = orgpath_depth(path);
+    if (depth < 0 || !campaign_id) return CX_ERR;
+    for (int k = 0; k <= depth; k++)
+        if (db_run(d, "INSERT INTO campaign_rollup (campaign_id, org_id, members_pledged) VALUES (?, ?, ?) ON CONFLICT (campaign_id, org_id) "
+                      "DO UPDATE SET members_pledged = campaign_rollup.members_pledged + excluded.members_pledged",
+                   "iii", campaign_id, orgpath_at(path, k), delta) != CX_OK)
+            return CX_ERR;
+    return CX_OK;
+}
+
+int period_pledged(db *d, int64_t campaign_id, int64_t org_id, int64_t *n)
+{
+    return db_i64(d, n, 0, "SELECT members_pledged FROM campaign_rollup WHERE campaign_id = ? AND org_id = ?", "ii", campaign_id, org_id);
+}
+
 int period_update(db *d, period_kind k, int64_t id, const period_rec *before)
 {
     period_rec now;
     char op[CX_PATH_MAX], np[CX_PATH_MAX];
     if (period_of(d, k, id, &now) != CX_OK || path_of(d, before->org_id, op) != CX_OK || path_of(d, now.org_id, np) != CX_OK)
         return CX_ERR;
-    return period_change(d, before->quarter, op[0] ? op : NULL, &before->v, now.quarter, np[0] ? np : NULL, &now.v);
+    if (period_change(d, before->quarter, op[0] ? op : NULL, &before->v, now.quarter, np[0] ? np : NULL, &now.v) != CX_OK) return CX_ERR;
+    if (before->pledged == now.pledged) return CX_OK;
+    return pledged_add(d, now.campaign_id, np, now.pledged ? 1 : -1);
 }
 
 /* The parent's path of a path ("/1/5/9/" → "/1/5/"), "" for the root. */
@@ -334,6 +376,7 @@ static void parent_path(const char *path, char out[CX_PATH_MAX])
 /* The stored rows of one organisation (all quarters), into a growing array. */
 typedef struct qrow {
     int quarter;
+    int64_t key;
     period p;
 } qrow;
 
@@ -366,105 +409,146 @@ int period_org_moved(db *d, int64_t org_id, const char *old_path, const char *ne
     /* the ancestors only: the subtree's own rows stay as they are */
     for (size_t k = 0; rc == CX_OK && k < n; k++)
         rc = period_change(d, rows[k].quarter, op[0] ? op : NULL, &rows[k].p, rows[k].quarter, np[0] ? np : NULL, &rows[k].p);
+    /* the same for members who pledged, per campaign (quarter holds the campaign, v[0] the count) */
+    n = 0;
+    s = rc == CX_OK ? db_prepare(d, "SELECT campaign_id, members_pledged FROM campaign_rollup WHERE org_id = ? AND members_pledged <> 0") : NULL;
+    if (rc == CX_OK && !s) rc = CX_ERR;
+    if (s) {
+        db_bind_i64(s, 1, org_id);
+        while ((rc = db_step(s)) == DB_ROW) {
+            if (n == cap) rows = xrealloc(rows, (cap = cap ? 2 * cap : 16) * sizeof *rows);
+            rows[n].key = db_col_i64(s, 0);
+            rows[n++].p.v[0] = db_col_i64(s, 1);
+        }
+        db_done(s);
+        rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    }
+    for (size_t k = 0; rc == CX_OK && k < n; k++) {
+        if (op[0]) rc = pledged_add(d, rows[k].key, op, -rows[k].p.v[0]);
+        if (rc == CX_OK && np[0]) rc = pledged_add(d, rows[k].key, np, rows[k].p.v[0]);
+    }
     free(rows);
     return rc;
 }
 
-int period_fill(db *d)
+/* The tables recount compares and rebuilds: rows keyed by (key, org_id), counters in cols, and
+ * the rebuilt rows (want: key, org_id, counters; any order). */
+typedef struct rtable {
+    const char *table, *key, *what;
+    int n;
+    const char *const *cols, *const *labels;
+    const char *const *want;
+} rtable;
+static const char *const pledged_cols[] = {"members_pledged"};
+static const char *const pledged_labels[] = {"已作出承诺的党员"};
+static const rtable rtables[] = {
+    {"period_rollup", "quarter", "季度统计", PR_N, period_cols, period_labels, (const char *const *)&recount_sql},
+    {"campaign_rollup", "campaign_id", "活动参与", 1, pledged_cols, pledged_labels, (const char *const *)&pledged_sql},
+};
+
+/* Replaces every row of table t with the rebuilt ones (recount --fix; a migration's fill). */
+static int fill_table(db *d, const rtable *t)
 {
-    pthread_once(&sql_once, build_sql);
     pthread_once(&kind_once, build_kind_sql);
-    char cols[600] = "";
-    for (int i = 0; i < PR_N; i++) {
-        size_t n = strlen(cols);
-        snprintf(cols + n, sizeof cols - n, ", %s", period_cols[i]);
-    }
-    buf ins;
+    buf ins, del;
     buf_init(&ins);
-    buf_printf(&ins, "INSERT INTO period_rollup (quarter, org_id%s) %s", cols, recount_sql);
-    int rc = db_run(d, "DELETE FROM period_rollup", "");
+    buf_init(&del);
+    buf_printf(&ins, "INSERT INTO %s (%s, org_id", t->table, t->key);
+    for (int i = 0; i < t->n; i++) buf_printf(&ins, ", %s", t->cols[i]);
+    buf_printf(&ins, ") %s", *t->want);
+    buf_printf(&del, "DELETE FROM %s", t->table);
+    int rc = db_run(d, del.p, "");
     if (rc == CX_OK) rc = db_run(d, ins.p, "");
     buf_free(&ins);
+    buf_free(&del);
     return rc;
 }
 
-/* One recount row: a (quarter, organisation) and its counters. */
+int period_fill(db *d) { return fill_table(d, &rtables[0]); }
+int pledged_fill(db *d) { return fill_table(d, &rtables[1]); }
+
+/* One recount row: a (key, organisation) and its counters. */
 typedef struct crow {
-    int64_t quarter, org_id;
-    period p;
+    int64_t key, org_id;
+    int64_t v[PR_N];
     bool ok;
 } crow;
 
-static int step_row(db_stmt *s, crow *r)
+static int step_row(db_stmt *s, int n, crow *r)
 {
     int rc = db_step(s);
     r->ok = rc == DB_ROW;
     if (r->ok) {
-        r->quarter = db_col_i64(s, 0);
+        r->key = db_col_i64(s, 0);
         r->org_id = db_col_i64(s, 1);
-        for (int i = 0; i < PR_N; i++) r->p.v[i] = db_col_i64(s, 2 + i);
+        for (int i = 0; i < n; i++) r->v[i] = db_col_i64(s, 2 + i);
     }
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-static void report_row(db *d, FILE *out, const crow *stored, const crow *want, int64_t *diffs)
+static void report_row(db *d, FILE *out, const rtable *t, const crow *stored, const crow *want, int64_t *diffs)
 {
     const crow *k = stored->ok ? stored : want;
     char name[256] = "", label[64];
-    period_label((int)k->quarter, (int)k->quarter, label, sizeof label);
-    for (int i = 0; i < PR_N; i++) {
-        int64_t a = stored->ok ? stored->p.v[i] : 0, b = want->ok ? want->p.v[i] : 0;
+    if (t == &rtables[0]) period_label((int)k->key, (int)k->key, label, sizeof label);
+    else snprintf(label, sizeof label, "活动 %" PRId64, k->key);
+    for (int i = 0; i < t->n; i++) {
+        int64_t a = stored->ok ? stored->v[i] : 0, b = want->ok ? want->v[i] : 0;
         if (a == b) continue;
         (*diffs)++;
         if (!out) continue;
         if (!name[0] && org_text(d, k->org_id, 1, name, sizeof name) != CX_OK) name[0] = 0;
-        fprintf(out, "季度统计 %s 组织 %s（编号 %" PRId64 "）%s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", label,
-                name[0] ? name : "（不存在）", k->org_id, period_labels[i], period_cols[i], a, b);
+        fprintf(out, "%s %s 组织 %s（编号 %" PRId64 "）%s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", t->what, label,
+                name[0] ? name : "（不存在）", k->org_id, t->labels[i], t->cols[i], a, b);
     }
+}
+
+/* Compares table t with its rebuilt rows, both in (key, organisation) order, merged; a missing
+ * row counts as zeros. Fixes (rebuilds the table, audited) when asked and there is a difference. */
+static int recount_table(db *d, const rtable *t, bool fix, FILE *out, int64_t *diffs)
+{
+    buf sql, want;
+    buf_init(&sql);
+    buf_init(&want);
+    buf_printf(&sql, "SELECT %s, org_id", t->key);
+    for (int i = 0; i < t->n; i++) buf_printf(&sql, ", %s", t->cols[i]);
+    buf_printf(&sql, " FROM %s ORDER BY %s, org_id", t->table, t->key);
+    buf_printf(&want, "%s ORDER BY 1, 2", *t->want);
+    db_stmt *a = db_prepare(d, sql.p), *b = a ? db_prepare(d, want.p) : NULL;
+    int rc = a && b ? CX_OK : CX_ERR;
+    int64_t n = 0;
+    crow x = {0}, y = {0};
+    if (rc == CX_OK) rc = step_row(a, t->n, &x);
+    if (rc == CX_OK) rc = step_row(b, t->n, &y);
+    while (rc == CX_OK && (x.ok || y.ok)) {
+        int c = !x.ok ? 1 : !y.ok ? -1 : x.key != y.key ? (x.key < y.key ? -1 : 1) : x.org_id != y.org_id ? (x.org_id < y.org_id ? -1 : 1) : 0;
+        crow none = {0};
+        report_row(d, out, t, c <= 0 ? &x : &none, c >= 0 ? &y : &none, &n);
+        if (c <= 0) rc = step_row(a, t->n, &x);
+        if (rc == CX_OK && c >= 0) rc = step_row(b, t->n, &y);
+    }
+    if (a) db_done(a);
+    if (b) db_done(b);
+    buf_free(&sql);
+    buf_free(&want);
+    if (rc == CX_OK && fix && n) {
+        rc = fill_table(d, t);
+        char after[64];
+        snprintf(after, sizeof after, "{\"differences\":%" PRId64 "}", n);
+        if (rc == CX_OK) rc = audit_append(d, &actor_cli, "period.recount_fix", t->table, 0, 0, NULL, after, "ok");
+    }
+    *diffs += n;
+    return rc;
 }
 
 int period_recount(db *d, bool fix, FILE *out, int64_t *diffs)
 {
-    pthread_once(&sql_once, build_sql);
     pthread_once(&kind_once, build_kind_sql);
     *diffs = 0;
     bool own = !d->in_tx;
     if (own && db_begin(d, fix) != CX_OK) return CX_ERR;
-    char cols[600] = "", sql[800];
-    for (int i = 0; i < PR_N; i++) {
-        size_t n = strlen(cols);
-        snprintf(cols + n, sizeof cols - n, ", %s", period_cols[i]);
-    }
-    snprintf(sql, sizeof sql, "SELECT quarter, org_id%s FROM period_rollup ORDER BY quarter, org_id", cols);
-    buf want_sql;
-    buf_init(&want_sql);
-    buf_printf(&want_sql, "%s ORDER BY 1, 2", recount_sql);
-    /* both sides in (quarter, organisation) order, merged; a missing row counts as zeros */
-    db_stmt *a = db_prepare(d, sql), *b = a ? db_prepare(d, want_sql.p) : NULL;
-    int rc = a && b ? CX_OK : CX_ERR;
-    crow x = {0}, y = {0};
-    if (rc == CX_OK) rc = step_row(a, &x);
-    if (rc == CX_OK) rc = step_row(b, &y);
-    while (rc == CX_OK && (x.ok || y.ok)) {
-        int c = !x.ok ? 1 : !y.ok ? -1 : x.quarter != y.quarter ? (x.quarter < y.quarter ? -1 : 1)
-                                   : x.org_id != y.org_id   ? (x.org_id < y.org_id ? -1 : 1)
-                                                            : 0;
-        crow none = {0};
-        report_row(d, out, c <= 0 ? &x : &none, c >= 0 ? &y : &none, diffs);
-        if (c <= 0) rc = step_row(a, &x);
-        if (rc == CX_OK && c >= 0) rc = step_row(b, &y);
-    }
-    if (a) db_done(a);
-    if (b) db_done(b);
-    if (rc == CX_OK && fix && *diffs) {
-        rc = period_fill(d);
-        if (rc == CX_OK) {
-            char after[64];
-            snprintf(after, sizeof after, "{\"differences\":%" PRId64 "}", *diffs);
-            rc = audit_append(d, &actor_cli, "period.recount_fix", "period_rollup", 0, 0, NULL, after, "ok");
-        }
-    }
-    buf_free(&want_sql);
+    int rc = CX_OK;
+    for (size_t i = 0; rc == CX_OK && i < sizeof rtables / sizeof rtables[0]; i++) rc = recount_table(d, &rtables[i], fix, out, diffs);
     if (!own) return rc;
     if (rc == CX_OK && fix) rc = db_commit(d);
     else db_rollback(d);

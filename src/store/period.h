@@ -64,6 +64,10 @@ typedef struct period_rec {
     int quarter;
     int64_t org_id;
     period v;
+    /* a pledge: its campaign, and whether its member has an approved pledge in the campaign at
+     * its organisation (table campaign_rollup, migration 0023: members who pledged) */
+    int64_t campaign_id;
+    bool pledged;
 } period_rec;
 /* What record id of kind k contributes as stored now (all zero when it does not exist). */
 CX_MUST_USE int period_of(db *d, period_kind k, int64_t id, period_rec *out);
@@ -82,4 +86,10 @@ CX_MUST_USE int period_recount(db *d, bool fix, FILE *out, int64_t *diffs);
 /* Replaces every row with the ones rebuilt from the raw records (what recount --fix writes), in
  * the caller's transaction, unaudited: migration 0022 fills an existing database with it. */
 CX_MUST_USE int period_fill(db *d);
+/* The same for campaign_rollup (migration 0023). */
+CX_MUST_USE int pledged_fill(db *d);
+/* Members who pledged in a campaign over the subtree of org_id: distinct members with an approved
+ * pledge (in progress or later), counted at the pledge's organisation (a member who moved and
+ * pledged in both organisations counts in each; one who left still counts: the pledge was made). */
+CX_MUST_USE int period_pledged(db *d, int64_t campaign_id, int64_t org_id, int64_t *n);
 #endif

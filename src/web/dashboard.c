@@ -40,7 +40,7 @@
  * newest first. */
 static int rounds_covering(req *r, const org *o, cJSON *out)
 {
-    db_stmt *s = db_prepare(r->db, "SELECT rr.id, rr.name, rr.period_start, rr.period_end, rr.status, rr.org_id, o.name "
+    db_stmt *s = db_prepare(r->db, "SELECT rr.id, rr.name, rr.period_start, rr.period_end, rr.status, rr.org_id, o.name, rr.campaign_id "
                                    "FROM review_round rr JOIN org o ON o.id = rr.org_id "
                                    "WHERE substr(CAST(? AS TEXT), 1, length(o.path)) = o.path "
                                    "ORDER BY rr.created_at DESC, rr.id DESC LIMIT ?");
@@ -58,6 +58,7 @@ static int rounds_covering(req *r, const org *o, cJSON *out)
         cJSON_AddStringToObject(x, "status_label", !strcmp(db_col_text(s, 4), "open") ? "进行中" : "已结束");
         json_add_i64(x, "org_id", db_col_i64(s, 5));
         cJSON_AddStringToObject(x, "org_name", db_col_text(s, 6));
+        json_add_i64(x, "campaign_id", db_col_i64(s, 7));
         cJSON_AddFalseToObject(x, "selected"); /* explicit: a template section would find the shown round's */
         cJSON_AddItemToArray(out, x);
     }
@@ -90,6 +91,7 @@ typedef struct figs {
     rollup u;
     tally t;
     int64_t root;
+    int64_t pledged; /* members who pledged in the round's campaign (campaign_rollup) */
 } figs;
 
 /* What is due in the round (rollup_due, in DU_* order). */
@@ -142,10 +144,15 @@ static cJSON *row_json(const org *o, const char *name, const figs *f)
     for (int i = 0; i < DU_N; i++) json_add_i64(row, due_keys[i], d[i]);
     shares(f, d, t);
     for (int i = 0; i < SH_N; i++) add_rate(row, share_keys[i], t[i]);
+    /* participation in the campaign: members who pledged, over the active members */
+    json_add_i64(row, "members_pledged", f->pledged);
+    add_rate(row, "members_pledged", tenths(f->pledged, f->t.v[TL_MEMBERS_ACTIVE]));
     return row;
 }
 
 typedef struct kids_ctx {
+    db *db;
+    int64_t campaign_id;
     cJSON *rows;
     figs sum; /* of the children, to tell what belongs to the organisation itself */
     int n;
@@ -154,7 +161,9 @@ typedef struct kids_ctx {
 static int add_kid(void *vctx, const org *child, const rollup *u, const tally *t)
 {
     kids_ctx *k = vctx;
-    figs f = {*u, *t, 0};
+    figs f = {*u, *t, 0, 0};
+    if (period_pledged(k->db, k->campaign_id, child->id, &f.pledged) != CX_OK) return 1;
+    k->sum.pledged += f.pledged;
     cJSON_AddItemToArray(k->rows, row_json(child, child->name, &f));
     for (int i = 0; i < RU_N; i++) k->sum.u.v[i] += u->v[i];
     for (int i = 0; i < TL_N; i++) k->sum.t.v[i] += t->v[i];
@@ -323,7 +332,9 @@ static int round_trend(req *r, const org *o, const cJSON *rounds, cJSON *out)
     cJSON_ArrayForEach(x, rounds) {
         if (n++ == TREND_N) break;
         figs f = {.t = t, .root = json_get_i64(x, "org_id") == o->id};
-        if (rollup_get(r->db, json_get_i64(x, "id"), o->id, &f.u) != CX_OK) return cJSON_Delete(rows), CX_ERR;
+        if (rollup_get(r->db, json_get_i64(x, "id"), o->id, &f.u) != CX_OK ||
+            period_pledged(r->db, json_get_i64(x, "campaign_id"), o->id, &f.pledged) != CX_OK)
+            return cJSON_Delete(rows), CX_ERR;
         cJSON *row = row_json(NULL, cJSON_GetObjectItem(x, "name")->valuestring, &f);
         json_add_i64(row, "round_id", json_get_i64(x, "id"));
         cJSON_AddItemToArray(rows, row);
@@ -400,6 +411,8 @@ static const xcol xcols[] = {
     /* what the satisfaction rate counts, by channel, and what it leaves out */
     {"有效票：网上（短信验证）", "ballots_web"}, {"有效票：纸质问卷", "ballots_paper"}, {"有效票：电话抽访", "ballots_phone"},
     {"未验证的网上评价（不计入）", "ballots_unverified"}, {"集中投票待审核（不计入）", "ballots_held"},
+    /* participation in the round's campaign */
+    {"已作出承诺的党员", "members_pledged"}, {"承诺参与率(%)", "members_pledged_rate"},
 };
 #define NXCOLS (sizeof xcols / sizeof xcols[0])
 
@@ -622,8 +635,9 @@ void h_dashboard(req *r)
     cJSON_AddItemReferenceToObject(d, "round", round);
 
     figs total = {.root = json_get_i64(round, "org_id") == o.id};
-    kids_ctx k = {.rows = cJSON_AddArrayToObject(d, "children")};
+    kids_ctx k = {.db = r->db, .campaign_id = json_get_i64(round, "campaign_id"), .rows = cJSON_AddArrayToObject(d, "children")};
     if (rollup_get(r->db, round_id, o.id, &total.u) != CX_OK || tally_get(r->db, o.id, &total.t) != CX_OK ||
+        period_pledged(r->db, k.campaign_id, o.id, &total.pledged) != CX_OK ||
         rollup_children(r->db, round_id, o.id, add_kid, &k) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取统计失败");
         return;
@@ -635,6 +649,7 @@ void h_dashboard(req *r)
     figs own = total;
     for (int i = 0; i < RU_N; i++) own.u.v[i] -= k.sum.u.v[i];
     for (int i = 0; i < TL_N; i++) own.t.v[i] -= k.sum.t.v[i];
+    own.pledged -= k.sum.pledged;
     cJSON *ownj = NULL;
     if (k.n && figs_nonzero(&own)) ownj = row_json(NULL, "本级（直属）", &own);
     if (ownj) cJSON_AddItemToObject(d, "own", ownj);

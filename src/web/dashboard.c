@@ -565,7 +565,8 @@ void h_dashboard(req *r)
         req_failf(r, 400, "invalid_format", "format", "导出格式只支持 xlsx");
         return;
     }
-    /* the campaign's period: a year, a half or a quarter that has begun; this year by default */
+    /* the campaign's period: a year, a half or a quarter up to next year (pledges and deadlines
+     * may fall due then); this year by default */
     const char *pq = req_query(r, "period");
     char today[11], ptext[16];
     int from_q, to_q;
@@ -575,8 +576,8 @@ void h_dashboard(req *r)
         req_failf(r, 400, "invalid_query", "period", "参数 period（统计期间）应为年份（如 2026）、半年（如 2026H1）或季度（如 2026Q3），收到“%.32s”", pq);
         return;
     }
-    if (from_q > period_quarter(today)) {
-        req_failf(r, 400, "invalid_query", "period", "参数 period（统计期间）“%s”尚未开始，只能查看已开始的年度、半年或季度", ptext);
+    if (from_q / 10 > atoi(today) + 1 || from_q / 10 < 2000) {
+        req_failf(r, 400, "invalid_query", "period", "参数 period（统计期间）“%s”超出范围：只能查看 2000 年至明年", ptext);
         return;
     }
     cJSON *d = req_data(r);

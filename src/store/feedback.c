@@ -442,7 +442,7 @@ out:
 /* Opens a write transaction and loads item id; 404 (rolled back) when it is missing. */
 static int begin_item(db *d, int64_t id, feedback *f, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    if (db_begin(d, true) != CX_OK || db_lock(d, "feedback", id) != CX_OK) return db_fail(d, e); /* one change at a time */
     int r = feedback_get(d, id, f);
     if (r == CX_ERR) return db_fail(d, e);
     if (r == 0) return REFUSE(d, e, 404, "not_found", "id", "该事项不存在或不在您的管理范围内");

@@ -173,7 +173,9 @@ int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int6
 /* Loads the pledge inside the transaction and lets the domain decide; rolls back on refusal. */
 static int begin_action(db *d, int64_t id, pledge_action action, int relation, pledge *p, pledge_status *next, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    /* one change of a record at a time (PostgreSQL reads committed rows: two approvals at once
+     * would both pass the state check, and move the quarter roll-ups twice) */
+    if (db_begin(d, true) != CX_OK || db_lock(d, "pledge", id) != CX_OK) return db_fail(d, e);
     int f = pledge_get(d, id, p);
     if (f != 1) {
         db_rollback(d);

@@ -176,7 +176,9 @@ int rect_create(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, in
 /* Loads the item inside a new write transaction and lets the domain decide; rolls back on refusal. */
 static int begin_action(db *d, int64_t id, rect_action action, int relation, rect *r, rect_status *next, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    /* one change of a record at a time (PostgreSQL reads committed rows: two approvals at once
+     * would both pass the state check, and move the quarter roll-ups twice) */
+    if (db_begin(d, true) != CX_OK || db_lock(d, "rectification", id) != CX_OK) return db_fail(d, e);
     int f = rect_get(d, id, r);
     if (f != 1) {
         if (f == CX_ERR) return db_fail(d, e);

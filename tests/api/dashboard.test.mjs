@@ -726,3 +726,21 @@ test('XLSX: the campaign sheet with the API\'s figures, ranks and the period in 
   assert.match(html, /class="charts noprint" id="campaign-charts"/);
   for (const c of api.children) assert.ok(html.includes(`href="/orgs/${c.id}/dashboard?period=${y}"`), `a link to ${c.name} for the period`);
 });
+
+test('a double submit at once moves a counter once: two approvals of one pledge, two replies to one item', async () => {
+  const due = daysFromToday(25), P = quarterOf(due);
+  const p = (await ok(await member.post('/api/v1/pledges', { area: '服务群众', title: '看板：同时审核', content: '内容。', measures: '措施。', responsible: '本人', due_date: due }), 201)).pledge;
+  await ok(await pact(member, p.id, 'submit'));
+  await step(P, { pledges_due: 1 }, 'two approvals at once', async () => {
+    const rs = await Promise.all([pact(secretary, p.id, 'approve'), pact(town, p.id, 'approve')]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409], rs.map((r) => r.text).join(' | '));
+  });
+  const it = await ok(await town.post(`/api/v1/orgs/${townId}/feedback`, { kind: 'opinion', channel: 'letter', received_date: daysFromToday(0), text: '看板：同时答复' }), 201);
+  const item = it.item || it;
+  await ok(await town.post(`/api/v1/feedback/${item.id}/assign`, { org_id: branchA }));
+  await step(quarterOf(item.due_date), { feedback_on_time: 1 }, 'two replies at once', async () => {
+    const rs = await Promise.all([secretary.post(`/api/v1/feedback/${item.id}/reply`, { reply: '甲方答复' }), town.post(`/api/v1/feedback/${item.id}/reply`, { reply: '乙方答复' })]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409], rs.map((r) => r.text).join(' | '));
+  });
+  assert.equal(srv.cli(['recount']).status, 0);
+});

@@ -196,9 +196,10 @@ static const struct {
     [PK_RECT] = {"rectification", "due_date",
                  {[PR_RECT_DUE] = "x.status <> 'cancelled'",
                   [PR_RECT_ON_TIME] = "x.status = 'verified' AND x.submitted_on <> '' AND x.submitted_on <= x.due_date"}},
+    /* a 举报 (kind report) counts nowhere: no figure may betray that one exists */
     [PK_FEEDBACK] = {"feedback", "due_date",
-                     {[PR_FEEDBACK_DUE] = "x.status <> 'merged'",
-                      [PR_FEEDBACK_ON_TIME] = "x.status = 'replied' AND x.replied_date <= x.due_date"}},
+                     {[PR_FEEDBACK_DUE] = "x.kind <> 'report' AND x.status <> 'merged'",
+                      [PR_FEEDBACK_ON_TIME] = "x.kind <> 'report' AND x.status = 'replied' AND x.replied_date <= x.due_date"}},
     [PK_PLEDGE] = {"pledge", "due_date",
                    {[PR_PLEDGES_DUE] = PLEDGE_APPROVED("x"),
                     [PR_PLEDGES_FULFILLED] = "x.status IN ('completed','rated','renewed') AND x.completed_at > 0",

@@ -14,7 +14,8 @@
 --   rect      due_date                  rect_due (not cancelled); rect_on_time (verified, and
 --                                       submitted_on <= due_date)
 --   feedback  due_date                  feedback_due (not merged); feedback_on_time (replied,
---                                       replied_date <= due_date)
+--                                       replied_date <= due_date); a 举报 (kind report) counts
+--                                       nowhere, so no figure betrays that one exists
 --   pledges   due_date                  pledges_due (approved: not draft, submitted or returned);
 --                                       pledges_fulfilled; pledges_missed_unjustified
 CREATE TABLE period_rollup (

@@ -183,15 +183,15 @@ static bool figs_nonzero(const figs *f)
 
 /* ---- the whole campaign by quarter ---- */
 
-/* The shares of the campaign panel: num / den of period counters, higher is better. */
+/* The shares of the campaign panel: num / den of period counters (ranked by campaign_ranks). */
 static const struct {
-    const char *key, *label;
+    const char *key;
     int num, den;
 } cshares[] = {
-    {"pledges_fulfilled", "承诺兑现率", PR_PLEDGES_FULFILLED, PR_PLEDGES_DUE},
-    {"feedback_on_time", "群众意见按期答复率", PR_FEEDBACK_ON_TIME, PR_FEEDBACK_DUE},
-    {"rect_on_time", "整改按期销号率", PR_RECT_ON_TIME, PR_RECT_DUE},
-    {"reports_on_time", "汇报按时报送率", PR_REPORTS_ON_TIME, PR_REPORTS_DUE},
+    {"pledges_fulfilled", PR_PLEDGES_FULFILLED, PR_PLEDGES_DUE},
+    {"feedback_on_time", PR_FEEDBACK_ON_TIME, PR_FEEDBACK_DUE},
+    {"rect_on_time", PR_RECT_ON_TIME, PR_RECT_DUE},
+    {"reports_on_time", PR_REPORTS_ON_TIME, PR_REPORTS_DUE},
 };
 #define NCSHARES (sizeof cshares / sizeof cshares[0])
 
@@ -227,36 +227,52 @@ static int add_pkid(void *vctx, const org *child, const period *p)
     return 0;
 }
 
-/* A figure's value in a row for ranking: a share in tenths (higher first) or the open findings
- * (fewer first, negated); has = false when the share has no denominator (not ranked). */
-static int64_t rank_value(const cJSON *row, int fig, bool *has)
+/* A figure children are ranked on: a share (<key>_rate, higher first) or a count (fewer first). */
+typedef struct rankfig {
+    const char *key, *label;
+    bool fewer_first;
+} rankfig;
+static const rankfig campaign_ranks[] = {
+    {"pledges_fulfilled", "承诺兑现率", false},  {"feedback_on_time", "群众意见按期答复率", false},
+    {"rect_on_time", "整改按期销号率", false},   {"reports_on_time", "汇报按时报送率", false},
+    {"findings_open", "督查发现问题未整改（少者在前）", true},
+};
+/* participation in the round shown (its children's rows) */
+static const rankfig round_ranks[] = {
+    {"members_pledged", "承诺参与率（本轮评议所属活动）", false},
+    {"self_reviews", "自评率（本轮评议）", false},
+    {"members_graded", "党员参评率（本轮评议）", false},
+};
+
+/* A figure's value in a row for ranking (higher ranks first); has = false when a share has no
+ * denominator (not ranked). */
+static int64_t rank_value(const cJSON *row, const rankfig *f, bool *has)
 {
-    if (fig == (int)NCSHARES) return *has = true, -json_get_i64(row, "findings_open");
+    if (f->fewer_first) return *has = true, -json_get_i64(row, f->key);
     char k[64];
-    snprintf(k, sizeof k, "%s_rate", cshares[fig].key);
+    snprintf(k, sizeof k, "%s_rate", f->key);
     const cJSON *v = cJSON_GetObjectItem(row, k);
     *has = json_is_num(v);
     return *has ? (int64_t)(v->valuedouble * 10 + 0.5) : 0;
 }
 
-/* Ranks the children on each figure (1 the best; equal values share a rank, the next skips:
- * 1, 2, 2, 4), as <key>_rank in each row (null when not ranked), and lists each ranking in
- * order: [{key, label, rows: [{rank, id, name, text}]}]. */
-static cJSON *rank_children(cJSON *rows)
+/* Ranks the rows on each figure (1 the best; equal values share a rank, the next skips: 1, 2, 2,
+ * 4), as <key>_rank in each row (null when not ranked), and appends each ranking in order to out:
+ * {key, label, rows: [{rank, id, name, text}]}. */
+static void rank_children(cJSON *rows, const rankfig *rf, size_t nfigs, cJSON *out)
 {
-    cJSON *out = cJSON_CreateArray();
     int n = cJSON_GetArraySize(rows);
-    for (int f = 0; f <= (int)NCSHARES; f++) {
-        const char *key = f < (int)NCSHARES ? cshares[f].key : "findings_open";
+    for (size_t f = 0; f < nfigs; f++) {
+        const rankfig *fg = &rf[f];
         char rk[64], tk[64];
-        snprintf(rk, sizeof rk, "%s_rank", key);
-        snprintf(tk, sizeof tk, "%s_text", key);
+        snprintf(rk, sizeof rk, "%s_rank", fg->key);
+        snprintf(tk, sizeof tk, "%s_text", fg->key);
         cJSON *list = cJSON_CreateObject(), *lr = cJSON_CreateArray();
-        cJSON_AddStringToObject(list, "key", key);
-        cJSON_AddStringToObject(list, "label", f < (int)NCSHARES ? cshares[f].label : "督查发现问题未整改（少者在前）");
+        cJSON_AddStringToObject(list, "key", fg->key);
+        cJSON_AddStringToObject(list, "label", fg->label);
         int64_t *vals = xcalloc((size_t)n + 1, sizeof *vals);
         bool *has = xcalloc((size_t)n + 1, sizeof *has);
-        for (int i = 0; i < n; i++) vals[i] = rank_value(cJSON_GetArrayItem(rows, i), f, &has[i]);
+        for (int i = 0; i < n; i++) vals[i] = rank_value(cJSON_GetArrayItem(rows, i), fg, &has[i]);
         int *order = xcalloc((size_t)n + 1, sizeof *order), m = 0;
         for (int i = 0; i < n; i++) {
             cJSON *row = cJSON_GetArrayItem(rows, i);
@@ -281,10 +297,10 @@ static cJSON *rank_children(cJSON *rows)
             json_add_i64(e, "rank", json_get_i64(row, rk));
             json_add_i64(e, "id", json_get_i64(row, "id"));
             cJSON_AddStringToObject(e, "name", cJSON_GetObjectItem(row, "name")->valuestring);
-            if (f < (int)NCSHARES) cJSON_AddStringToObject(e, "text", cJSON_GetObjectItem(row, tk)->valuestring);
+            if (!fg->fewer_first) cJSON_AddStringToObject(e, "text", cJSON_GetObjectItem(row, tk)->valuestring);
             else {
                 char t[32];
-                snprintf(t, sizeof t, "%" PRId64, json_get_i64(row, "findings_open"));
+                snprintf(t, sizeof t, "%" PRId64, json_get_i64(row, fg->key));
                 cJSON_AddStringToObject(e, "text", t);
             }
             cJSON_AddItemToArray(lr, e);
@@ -295,7 +311,6 @@ static cJSON *rank_children(cJSON *rows)
         cJSON_AddItemToObject(list, "rows", lr);
         cJSON_AddItemToArray(out, list);
     }
-    return out;
 }
 
 #define TREND_N 8
@@ -367,7 +382,7 @@ static cJSON *campaign_panel(req *r, const org *o, const char *ptext, int from_q
     for (int i = 0; i < PR_N; i++) any |= (own.v[i] -= k.sum.v[i]) != 0;
     if (k.n && any) cJSON_AddItemToObject(c, "own", period_json(NULL, "本级（直属）", &own));
     else cJSON_AddNullToObject(c, "own");
-    cJSON_AddItemToObject(c, "rankings", rank_children(k.rows));
+    rank_children(k.rows, campaign_ranks, sizeof campaign_ranks / sizeof campaign_ranks[0], cJSON_AddArrayToObject(c, "rankings"));
     cJSON_AddBoolToObject(c, "has_children", k.n > 0);
     /* the period selector: this year and the four before, each as a year, halves and quarters */
     cJSON *opts = cJSON_AddArrayToObject(c, "periods");
@@ -645,6 +660,8 @@ void h_dashboard(req *r)
     }
     cJSON *tot = row_json(&o, o.name, &total);
     cJSON_AddItemToObject(d, "total", tot);
+    /* the children ranked on their participation in the round, beside the campaign's rankings */
+    if (k.n) rank_children(k.rows, round_ranks, sizeof round_ranks / sizeof round_ranks[0], cJSON_GetObjectItem(camp, "rankings"));
     /* What is counted or due at the organisation itself (its own members, itself, a window, an
      * inactive child's records): total minus the children, so that the rows add up to the total. */
     figs own = total;

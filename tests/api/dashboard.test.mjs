@@ -690,13 +690,25 @@ test('another town\'s secretary cannot read the district\'s or the town\'s campa
 
 test('XLSX: the campaign sheet with the API\'s figures, ranks and the period in its title; ranks are 1 for the best', async () => {
   const y = daysFromToday(0).slice(0, 4);
-  const api = (await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${y}`))).campaign;
-  // the ranks: 1 the best, equal values share a rank, the list in rank order
+  const whole = await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${y}`)), api = whole.campaign;
+  // the ranks: 1 the best, equal values share a rank, the list in rank order; the campaign's
+  // figures rank the campaign rows, the participation figures the round's rows
+  const ROUND_KEYS = ['members_pledged', 'self_reviews', 'members_graded'];
+  assert.deepEqual(api.rankings.map((l) => l.key), ['pledges_fulfilled', 'feedback_on_time', 'rect_on_time', 'reports_on_time', 'findings_open',
+    ...(whole.round && whole.children.length ? ROUND_KEYS : [])]);
   for (const list of api.rankings) {
     const ranks = list.rows.map((r) => r.rank);
     assert.deepEqual([...ranks].sort((a, b) => a - b), ranks, `${list.label} in rank order`);
     if (ranks.length) assert.equal(ranks[0], 1);
-    for (const r of list.rows) assert.equal(api.children.find((c) => c.id === r.id)[`${list.key}_rank`], r.rank);
+    const rows = ROUND_KEYS.includes(list.key) ? whole.children : api.children;
+    for (const r of list.rows) assert.equal(rows.find((c) => c.id === r.id)[`${list.key}_rank`], r.rank);
+    // a better value never ranks below a worse one
+    const value = (row) => (list.key === 'findings_open' ? -row.findings_open : row[`${list.key}_rate`]);
+    for (let i = 1; i < list.rows.length; i++) {
+      const [a, b] = [rows.find((c) => c.id === list.rows[i - 1].id), rows.find((c) => c.id === list.rows[i].id)];
+      assert.ok(value(a) >= value(b), `${list.label}: ${a.name} before ${b.name}`);
+      assert.equal(list.rows[i].rank === list.rows[i - 1].rank, value(a) === value(b), `${list.label}: ties share a rank`);
+    }
   }
   const x = await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${y}&format=xlsx`);
   assert.equal(x.status, 200, x.text.slice(0, 200));

@@ -8,6 +8,11 @@
  *   - BALLOTS public ballots: 90 % on members, 10 % on branches, about 3 % invalid (repeats, no
  *     key), answers drawn 70 / 22 / 8 % 满意 / 基本满意 / 不满意; a self-review and a grade per
  *     member, a grade per branch, a leader charge per branch with commentary on 70 % of them;
+ *   - quarter roll-ups (period_rollup) for the eight quarters of 2010 Q3 … 2012 Q2 (the campaign's
+ *     span): per branch and quarter pledges, feedback, rectification, reports and findings drawn
+ *     at a realistic scale (about one pledge per member per quarter), then each 党总支's, town's
+ *     and the root's rows as the sums of their children's (the rows period_add keeps); members who
+ *     pledged in the campaign (campaign_rollup), about 85 % of each branch, summed the same way;
  *   - the roll-up counters, by rollup_recount(fix) (the same code as `cxzy recount`), then checked
  *     again by a second recount that must find no difference.
  * Ballot indexes are dropped while loading and rebuilt after (same definitions, read back from
@@ -222,6 +227,64 @@ static void make_reviews(const tree *t, int64_t members, int64_t round, int64_t 
     ok(db_commit(D), "commit reviews");
 }
 
+/* Quarter roll-ups: random counts per branch and quarter, then every ancestor's row as the sum
+ * of its children's, level by level (what period_add would have left). */
+static void make_periods(const tree *t, int64_t members)
+{
+    static const int quarters[] = {20103, 20104, 20111, 20112, 20113, 20114, 20121, 20122};
+    ok(db_begin(D, true), "begin");
+    int64_t n = 0;
+    for (int64_t b = 0; b < t->nbranches; b++) {
+        int64_t size = members_before(t, members, b + 1) - members_before(t, members, b);
+        for (size_t q = 0; q < sizeof quarters / sizeof quarters[0]; q++) {
+            uint64_t r = rnd();
+            int64_t pledges = size - (int64_t)(r % 3), fulfilled = pledges - (int64_t)((r >> 8) % 4);
+            int64_t unjust = (r >> 16) % 10 == 0, fb = (int64_t)((r >> 20) % 4), rect = (int64_t)((r >> 24) % 3);
+            int64_t reports = 1, on_time = (r >> 28) % 10 < 8, late = !on_time && (r >> 32) % 2, findings = (r >> 36) % 8 == 0;
+            if (pledges < 0) pledges = 0;
+            if (fulfilled < 0) fulfilled = 0;
+            ok(db_run(D, "INSERT INTO period_rollup (quarter, org_id, reports_due, reports_on_time, reports_late, findings, "
+                         "findings_closed, rect_due, rect_on_time, feedback_due, feedback_on_time, pledges_due, pledges_fulfilled, "
+                         "pledges_missed_unjustified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "iiiiiiiiiiiiii", (int64_t)quarters[q], t->first_branch + b, reports, on_time, late, findings,
+                      findings && (r >> 40) % 2, rect, rect ? rect - (int64_t)((r >> 44) % 2) : 0, fb,
+                      fb ? fb - (int64_t)((r >> 48) % 2) : 0, pledges, fulfilled, unjust),
+               "insert period");
+            chunk(n++);
+        }
+    }
+    for (int depth = 2; depth >= 0; depth--)
+        ok(db_run(D, "INSERT INTO period_rollup (quarter, org_id, reports_due, reports_on_time, reports_late, findings, findings_closed, "
+                     "rect_due, rect_on_time, feedback_due, feedback_on_time, pledges_due, pledges_fulfilled, pledges_missed_unjustified) "
+                     "SELECT p.quarter, o.parent_id, sum(reports_due), sum(reports_on_time), sum(reports_late), sum(findings), "
+                     "sum(findings_closed), sum(rect_due), sum(rect_on_time), sum(feedback_due), sum(feedback_on_time), "
+                     "sum(pledges_due), sum(pledges_fulfilled), sum(pledges_missed_unjustified) "
+                     "FROM period_rollup p JOIN org o ON o.id = p.org_id WHERE o.depth = ? GROUP BY p.quarter, o.parent_id",
+                  "i", (int64_t)depth + 1),
+           "sum periods");
+    ok(db_commit(D), "commit periods");
+}
+
+/* Members who pledged in the campaign (campaign_rollup): about 85 % of each branch, then each
+ * ancestor's row as the sum of its children's. */
+static void make_pledged(const tree *t, int64_t members, int64_t campaign_id)
+{
+    ok(db_begin(D, true), "begin");
+    for (int64_t b = 0; b < t->nbranches; b++) {
+        int64_t size = members_before(t, members, b + 1) - members_before(t, members, b);
+        ok(db_run(D, "INSERT INTO campaign_rollup (campaign_id, org_id, members_pledged) VALUES (?, ?, ?)", "iii", campaign_id,
+                  t->first_branch + b, size - size * (int64_t)(rnd() % 30) / 100),
+           "insert pledged");
+    }
+    for (int depth = 2; depth >= 0; depth--)
+        ok(db_run(D, "INSERT INTO campaign_rollup (campaign_id, org_id, members_pledged) SELECT p.campaign_id, o.parent_id, "
+                     "sum(p.members_pledged) FROM campaign_rollup p JOIN org o ON o.id = p.org_id WHERE o.depth = ? "
+                     "GROUP BY p.campaign_id, o.parent_id",
+                  "i", (int64_t)depth + 1),
+           "sum pledged");
+    ok(db_commit(D), "commit pledged");
+}
+
 typedef struct index_def {
     char name[128], sql[512];
 } index_def;
@@ -309,6 +372,11 @@ int main(int argc, char **argv)
     make_reviews(&tr, members, round, leader, now);
     printf("self-reviews and grades: %" PRId64 " members, %" PRId64 " branches (grade, leader charge, 70%% commentary) in %.1f s\n",
            members, tr.nbranches, now_s() - t);
+
+    t = now_s();
+    make_periods(&tr, members);
+    make_pledged(&tr, members, campaign_id);
+    printf("quarter roll-ups: 8 quarters × %" PRId64 " organisations, members who pledged, in %.1f s\n", norgs, now_s() - t);
 
     int64_t diffs = 0;
     t = now_s();

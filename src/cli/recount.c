@@ -6,6 +6,7 @@
 #include "../store/round.h"
 #include "../store/grade_recount.h"
 #include "../store/rollup.h"
+#include "../store/period.h"
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,8 +15,10 @@
 int cmd_recount(int argc, char **argv)
 {
     static const char *usage =
-        "用法：cxzy recount --round 轮次编号 [--fix] [--db URL] [--key FILE]\n"
+        "用法：cxzy recount [--round 轮次编号] [--fix] [--db URL] [--key FILE]\n"
         "      cxzy recount --bulletin 通报编号 [--db URL] [--key FILE]\n"
+        "  按原始记录（汇报、督查发现的问题、整改事项、群众意见、承诺）重建各组织各季度的统计数（看板与通报所用），\n"
+        "  逐条列出与已存数据的差异；给出 --round 时再核对该评议轮次：\n"
         "  按原始记录（自评、互评、领导点评、群众评议票、承诺、不参加评定的党员）重新计算该评议轮次的全部等次\n"
         "  和各级统计数（含各组织的在册党员、正式党员和组织数），逐条列出与已存数据的差异（综合得分、计算等次、最终等次与\n"
         "  支部党员大会决定和上级审批记录、五带头/五个好、优秀名额、统计数：组织、统计项、记录值和按原始记录应得的值）。\n"
@@ -47,8 +50,19 @@ int cmd_recount(int argc, char **argv)
         }
     }
     if (bs && !rs && !fix && optind >= argc) return recount_bulletin(&o, bs);
-    int64_t round_id;
-    if (!rs || bs || optind < argc) return fprintf(stderr, "%s", usage), 2;
+    if (bs) return fprintf(stderr, "%s", usage), 2;
+    int64_t round_id = 0, pd = 0;
+    if (optind < argc) return fprintf(stderr, "%s", usage), 2;
+    if (!rs) { /* the quarter roll-ups alone */
+        db *d = cli_open(&o, false);
+        if (!d) return 3;
+        int rc = period_recount(d, fix, stdout, &pd);
+        db_close(d);
+        if (rc != CX_OK) return fprintf(stderr, "错误：重新计算季度统计数失败\n"), 3;
+        if (!pd) return printf("季度统计数：无差异\n"), 0;
+        printf("季度统计数共有差异 %" PRId64 " 处%s\n", pd, fix ? "；已按原始记录修正" : "");
+        return 1;
+    }
     if (str_to_i64(rs, &round_id) != CX_OK || round_id <= 0)
         return fprintf(stderr, "错误：--round 应为评议轮次编号（正整数），收到“%s”\n", rs), 2;
     db *d = cli_open(&o, false);
@@ -64,16 +78,18 @@ int cmd_recount(int argc, char **argv)
     fflush(stdout);
     int64_t gd = 0, ud = 0;
     int rc = grade_recount(d, round_id, fix, stdout, &gd, &ud);
+    if (rc == CX_OK) rc = period_recount(d, fix, stdout, &pd);
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));
         db_close(d);
         return 3;
     }
     db_close(d);
-    if (!gd && !ud) {
+    if (!gd && !ud && !pd) {
         printf("无差异\n");
         return 0;
     }
-    printf("共有差异 %" PRId64 " 处：等次 %" PRId64 " 处，统计数 %" PRId64 " 处%s\n", gd + ud, gd, ud, fix ? "；已按原始记录修正" : "");
+    printf("共有差异 %" PRId64 " 处：等次 %" PRId64 " 处，统计数 %" PRId64 " 处，季度统计数 %" PRId64 " 处%s\n", gd + ud + pd, gd, ud, pd,
+           fix ? "；已按原始记录修正" : "");
     return 1;
 }

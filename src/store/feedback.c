@@ -402,6 +402,7 @@ int feedback_submit(db *d, const actor *a, const feedback_new *in, int64_t *id, 
         }
     }
     int r = clash ? CX_ERR : insert_item(d, f, h, &ne, &ce, handler.part);
+    if (r == CX_OK) r = period_update(d, PK_FEEDBACK, f->id, &(period_rec){0});
     for (int i = 0; r == CX_OK && i < in->nfiles; i++) {
         int64_t fid;
         char fname[128];
@@ -441,11 +442,11 @@ out:
 /* Opens a write transaction and loads item id; 404 (rolled back) when it is missing. */
 static int begin_item(db *d, int64_t id, feedback *f, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    if (db_begin(d, true) != CX_OK || db_lock(d, "feedback", id) != CX_OK) return db_fail(d, e); /* one change at a time */
     int r = feedback_get(d, id, f);
     if (r == CX_ERR) return db_fail(d, e);
     if (r == 0) return REFUSE(d, e, 404, "not_found", "id", "该事项不存在或不在您的管理范围内");
-    return CX_OK;
+    return period_of(d, PK_FEEDBACK, id, &f->counted) == CX_OK ? CX_OK : db_fail(d, e);
 }
 
 static bool open_status(int s) { return s == FS_NEW || s == FS_ASSIGNED; }
@@ -469,6 +470,7 @@ static char *state_json(const feedback *f)
 static int finish_item(db *d, const actor *a, const char *action, feedback *f, char *before, int rc, cx_err *e)
 {
     if (rc == CX_OK) rc = db_run(d, "UPDATE feedback SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now_unix(), f->id);
+    if (rc == CX_OK) rc = period_update(d, PK_FEEDBACK, f->id, &f->counted); /* org, status, reply move its counters */
     return store_finish(d, a, action, AUDIT_ENTITY(f), f->id, AUDIT_ORG(f), before, state_json(f), rc, e);
 }
 

@@ -18,6 +18,7 @@
 #define CX_FEEDBACK_STORE_H
 #include "store.h"
 #include "attachment.h"
+#include "period.h"
 #include "../domain/feedback.h" /* kinds, channels, states, names; the checks of what people type */
 
 #define FEEDBACK_DUE_DEFAULT 15    /* working days, when no office has set another number */
@@ -34,6 +35,7 @@ typedef struct feedback {
     char received_date[11], due_date[11], replied_date[11];
     char org_name[256], org_path[CX_PATH_MAX], about_org_name[256], about_org_path[CX_PATH_MAX];
     char about_name[256], category[64];
+    period_rec counted; /* what it counted in the quarter roll-ups when loaded for a change (begin_item) */
 } feedback;
 
 /* ---- who may see an item ---- */

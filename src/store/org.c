@@ -5,6 +5,7 @@
 #include "row.h"
 #include "../lib/json.h"
 #include "rollup.h"
+#include "period.h"
 #include "../domain/orgpath.h"
 #include "../lib/buf.h"
 #include <cjson/cJSON.h>
@@ -233,6 +234,7 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
                     "siiiiss", newpath, (int64_t)strlen(o.path) + 1, ddepth, p.part, now_unix(), o.path, end);
     if (rc == CX_OK) rc = db_run(d, "UPDATE org SET parent_id = ? WHERE id = ?", "ii", new_parent, id);
     if (rc == CX_OK) rc = tally_org_moved(d, id, o.path, newpath);
+    if (rc == CX_OK) rc = period_org_moved(d, id, o.path, newpath);
     if (rc == CX_OK) rc = db_run(d, "UPDATE member SET part = ? WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?)",
                                  "iss", p.part, newpath, (orgpath_end(newpath, end, CX_PATH_MAX), end));
     o.parent_id = new_parent;

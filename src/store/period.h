@@ -54,4 +54,42 @@ int period_children(db *d, int64_t org_id, int from_q, int to_q, period_fn fn, v
 CX_MUST_USE int period_raw(db *d, const char *org_path, int from_q, int to_q, period *out);
 /* The first day of a quarter ('2026-07-01' for 20263), into out[11]. */
 void period_first_day(int quarter, char out[11]);
+
+/* The kinds of record that move the counters. What one record contributes is defined once per
+ * kind in period.c (its date column and one SQL condition per counter, the migration's table):
+ * the same definitions serve a single record (period_of), period_raw and period_recount. */
+typedef enum { PK_REPORT, PK_FINDING, PK_RECT, PK_FEEDBACK, PK_PLEDGE, PK_N } period_kind;
+/* One record's contribution: its quarter (0: none), organisation and counters. */
+typedef struct period_rec {
+    int quarter;
+    int64_t org_id;
+    period v;
+    /* a pledge: its campaign, and whether its member has an approved pledge in the campaign at
+     * its organisation (table campaign_rollup, migration 0023: members who pledged) */
+    int64_t campaign_id;
+    bool pledged;
+} period_rec;
+/* What record id of kind k contributes as stored now (all zero when it does not exist). */
+CX_MUST_USE int period_of(db *d, period_kind k, int64_t id, period_rec *out);
+/* After a change of record id: reads what it contributes now and moves the counters from
+ * before (period_of read earlier in the same transaction) to that. The usual pair in a store
+ * call: period_of(d, PK_X, id, &was) before the UPDATE, period_update(d, PK_X, id, &was) after. */
+CX_MUST_USE int period_update(db *d, period_kind k, int64_t id, const period_rec *before);
+/* An organisation's subtree moved from old_path to new_path (org_move): its rows leave the old
+ * ancestors and join the new ones (the subtree's own rows stay). */
+int period_org_moved(db *d, int64_t org_id, const char *old_path, const char *new_path);
+/* Rebuilds every row from the raw records (per own organisation and quarter, then summed to
+ * every ancestor, in SQL), compares with the stored rows, prints one line per differing counter
+ * to out (NULL: silent), counts them in *diffs, and with fix replaces the table's rows with the
+ * rebuilt ones (audited). Its own transaction, or the caller's. */
+CX_MUST_USE int period_recount(db *d, bool fix, FILE *out, int64_t *diffs);
+/* Replaces every row with the ones rebuilt from the raw records (what recount --fix writes), in
+ * the caller's transaction, unaudited: migration 0022 fills an existing database with it. */
+CX_MUST_USE int period_fill(db *d);
+/* The same for campaign_rollup (migration 0023). */
+CX_MUST_USE int pledged_fill(db *d);
+/* Members who pledged in a campaign over the subtree of org_id: distinct members with an approved
+ * pledge (in progress or later), counted at the pledge's organisation (a member who moved and
+ * pledged in both organisations counts in each; one who left still counts: the pledge was made). */
+CX_MUST_USE int period_pledged(db *d, int64_t campaign_id, int64_t org_id, int64_t *n);
 #endif

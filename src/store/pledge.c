@@ -1,6 +1,7 @@
 /* pledge.c: pledges, progress entries and evidence (see pledge.h). */
 #include "pledge.h"
 #include "row.h"
+#include "period.h"
 #include "notify.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
@@ -172,7 +173,9 @@ int pledge_create(db *d, const actor *a, int64_t org_id, int64_t member_id, int6
 /* Loads the pledge inside the transaction and lets the domain decide; rolls back on refusal. */
 static int begin_action(db *d, int64_t id, pledge_action action, int relation, pledge *p, pledge_status *next, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    /* one change of a record at a time (PostgreSQL reads committed rows: two approvals at once
+     * would both pass the state check, and move the quarter roll-ups twice) */
+    if (db_begin(d, true) != CX_OK || db_lock(d, "pledge", id) != CX_OK) return db_fail(d, e);
     int f = pledge_get(d, id, p);
     if (f != 1) {
         db_rollback(d);
@@ -197,9 +200,13 @@ int pledge_edit(db *d, const actor *a, int64_t id, int relation, const pledge_ok
         } else {
             char *before = pledge_json(p);
             set_fields(p, in);
-            int r = db_run(d, "UPDATE pledge SET area = ?, title = ?, content = ?, measures = ?, responsible = ?, due_date = ?, "
+            period_rec was;
+            int r = period_of(d, PK_PLEDGE, id, &was);
+            if (r == CX_OK)
+                r = db_run(d, "UPDATE pledge SET area = ?, title = ?, content = ?, measures = ?, responsible = ?, due_date = ?, "
                               "version = version + 1, updated_at = ? WHERE id = ?",
                            "ssssssii", p->area, p->title, p->content, p->measures, p->responsible, p->due_date, now_unix(), id);
+            if (r == CX_OK) r = period_update(d, PK_PLEDGE, id, &was); /* a new due date moves its quarter */
             rc = store_finish(d, a, "edit", "pledge", id, p->org_id, before, pledge_json(p), r, e);
         }
     }
@@ -254,8 +261,9 @@ int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act
     }
     char *before = pledge_json(p);
     int64_t now = now_unix();
-    int rc = CX_OK;
-    switch (action) {
+    period_rec was;
+    int rc = period_of(d, PK_PLEDGE, id, &was);
+    if (rc == CX_OK) switch (action) {
     case PA_RETURN:
         rc = db_run(d, "UPDATE pledge SET status = ?, return_reason = ? WHERE id = ?", "ssi", pledge_status_name(next), reason, id);
         snprintf(p->return_reason, sizeof p->return_reason, "%s", reason);
@@ -301,6 +309,7 @@ int pledge_act(db *d, const actor *a, int64_t id, int relation, const pledge_act
     default: rc = db_run(d, "UPDATE pledge SET status = ? WHERE id = ?", "si", pledge_status_name(next), id); break;
     }
     if (rc == CX_OK) rc = db_run(d, "UPDATE pledge SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now, id);
+    if (rc == CX_OK) rc = period_update(d, PK_PLEDGE, id, &was);
     if (rc == CX_OK) rc = notify_status(d, a, p, next);
     p->status = next;
     int r = store_finish(d, a, pledge_action_name(action), "pledge", id, p->org_id, before, pledge_json(p), rc, e);

@@ -3,6 +3,7 @@
 #include "row.h"
 #include "notify.h"
 #include "inspection.h"
+#include "period.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
 #include "../domain/date.h"
@@ -152,6 +153,7 @@ int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new_ok *in,
         if (rc == DB_ROW) r->id = db_col_i64(s, 0), rc = db_step(s);
         db_done(s);
     }
+    if (rc != CX_ERR) rc = period_update(d, PK_RECT, r->id, &(period_rec){0});
     if (rc != CX_ERR) rc = add_event(d, o.part, r, "create", r->problem, NULL, a);
     char *after = rect_json(r);
     if (rc != CX_ERR) rc = audit_append(d, a, "create", "rectification", r->id, org_id, NULL, after, "ok");
@@ -175,7 +177,9 @@ int rect_create(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, in
 /* Loads the item inside a new write transaction and lets the domain decide; rolls back on refusal. */
 static int begin_action(db *d, int64_t id, rect_action action, int relation, rect *r, rect_status *next, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    /* one change of a record at a time (PostgreSQL reads committed rows: two approvals at once
+     * would both pass the state check, and move the quarter roll-ups twice) */
+    if (db_begin(d, true) != CX_OK || db_lock(d, "rectification", id) != CX_OK) return db_fail(d, e);
     int f = rect_get(d, id, r);
     if (f != 1) {
         if (f == CX_ERR) return db_fail(d, e);
@@ -220,8 +224,9 @@ int rect_act(db *d, const actor *a, int64_t id, int relation, const rect_act_ok 
     date_today(today);
     const char *who = actor_shown(a);
     const char *event_note = note;
-    int rc;
-    switch (action) {
+    period_rec was;
+    int rc = period_of(d, PK_RECT, id, &was);
+    if (rc == CX_OK) switch (action) {
     case RA_SUBMIT:
         rc = db_run(d, "UPDATE rectification SET status = ?, completion_note = ?, no_evidence_reason = ?, submitted_on = ? WHERE id = ?",
                     "ssssi", rect_status_name(next), note, why, today, id);
@@ -251,6 +256,7 @@ int rect_act(db *d, const actor *a, int64_t id, int relation, const rect_act_ok 
     if (rc == CX_OK) rc = finding_rect_moved(d, id, r->status, next); /* findings_closed of an inspection's finding */
     r->status = next;
     if (rc == CX_OK) rc = db_run(d, "UPDATE rectification SET version = version + 1, updated_at = ? WHERE id = ?", "ii", now_unix(), id);
+    if (rc == CX_OK) rc = period_update(d, PK_RECT, id, &was);
     if (rc == CX_OK && action == RA_SUBMIT) { /* to those who verify it: an office or secretary above (rect_relation) */
         char text[4500], link[48]; /* cut to a notification's length by notify_roles */
         snprintf(text, sizeof text, "待验收销号的整改事项：%s（%s）", r->org_name, r->problem);

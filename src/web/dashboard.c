@@ -16,8 +16,17 @@
  * Who may look: the staff roles over the organisation (office, secretary, leader, discipline),
  * as for the public-rating results (rating_result.c). Plain members do not: they see their own
  * results, not their branch's grade distribution (in a small branch a count of 不合格 points at
- * people). */
+ * people).
+ *
+ * The whole campaign (issue 17), beside the round: for a period (?period=2026, 2026H1, 2026Q3;
+ * the current year by default) the quarter roll-ups (period_rollup: period_get, one row summed over
+ * at most four quarters, period_children, one row per child): pledge fulfilment, feedback answered
+ * on time, rectification closed on time, reports on time, inspection findings open; each child
+ * ranked on each; trends over the last eight quarters and the last eight rounds (one roll-up row
+ * each). Participation (self-reviewed, peer-reviewed, rated) is the round's, from its roll-up row. */
 #include "web.h"
+#include "../domain/date.h"
+#include "../store/period.h"
 #include "../lib/assets.h"
 #include "../lib/xlsxout.h"
 #include "../store/rollup.h"
@@ -31,7 +40,7 @@
  * newest first. */
 static int rounds_covering(req *r, const org *o, cJSON *out)
 {
-    db_stmt *s = db_prepare(r->db, "SELECT rr.id, rr.name, rr.period_start, rr.period_end, rr.status, rr.org_id, o.name "
+    db_stmt *s = db_prepare(r->db, "SELECT rr.id, rr.name, rr.period_start, rr.period_end, rr.status, rr.org_id, o.name, rr.campaign_id "
                                    "FROM review_round rr JOIN org o ON o.id = rr.org_id "
                                    "WHERE substr(CAST(? AS TEXT), 1, length(o.path)) = o.path "
                                    "ORDER BY rr.created_at DESC, rr.id DESC LIMIT ?");
@@ -49,6 +58,7 @@ static int rounds_covering(req *r, const org *o, cJSON *out)
         cJSON_AddStringToObject(x, "status_label", !strcmp(db_col_text(s, 4), "open") ? "进行中" : "已结束");
         json_add_i64(x, "org_id", db_col_i64(s, 5));
         cJSON_AddStringToObject(x, "org_name", db_col_text(s, 6));
+        json_add_i64(x, "campaign_id", db_col_i64(s, 7));
         cJSON_AddFalseToObject(x, "selected"); /* explicit: a template section would find the shown round's */
         cJSON_AddItemToArray(out, x);
     }
@@ -81,6 +91,7 @@ typedef struct figs {
     rollup u;
     tally t;
     int64_t root;
+    int64_t pledged; /* members who pledged in the round's campaign (campaign_rollup) */
 } figs;
 
 /* What is due in the round (rollup_due, in DU_* order). */
@@ -133,10 +144,15 @@ static cJSON *row_json(const org *o, const char *name, const figs *f)
     for (int i = 0; i < DU_N; i++) json_add_i64(row, due_keys[i], d[i]);
     shares(f, d, t);
     for (int i = 0; i < SH_N; i++) add_rate(row, share_keys[i], t[i]);
+    /* participation in the campaign: members who pledged, over the active members */
+    json_add_i64(row, "members_pledged", f->pledged);
+    add_rate(row, "members_pledged", tenths(f->pledged, f->t.v[TL_MEMBERS_ACTIVE]));
     return row;
 }
 
 typedef struct kids_ctx {
+    db *db;
+    int64_t campaign_id;
     cJSON *rows;
     figs sum; /* of the children, to tell what belongs to the organisation itself */
     int n;
@@ -145,7 +161,9 @@ typedef struct kids_ctx {
 static int add_kid(void *vctx, const org *child, const rollup *u, const tally *t)
 {
     kids_ctx *k = vctx;
-    figs f = {*u, *t, 0};
+    figs f = {*u, *t, 0, 0};
+    if (period_pledged(k->db, k->campaign_id, child->id, &f.pledged) != CX_OK) return 1;
+    k->sum.pledged += f.pledged;
     cJSON_AddItemToArray(k->rows, row_json(child, child->name, &f));
     for (int i = 0; i < RU_N; i++) k->sum.u.v[i] += u->v[i];
     for (int i = 0; i < TL_N; i++) k->sum.t.v[i] += t->v[i];
@@ -161,6 +179,231 @@ static bool figs_nonzero(const figs *f)
     for (int i = 0; i < RU_N; i++)
         if (f->u.v[i]) return true;
     return f->t.v[TL_MEMBERS_ACTIVE] || d[DU_ORGS];
+}
+
+/* ---- the whole campaign by quarter ---- */
+
+/* The shares of the campaign panel: num / den of period counters (ranked by campaign_ranks). */
+static const struct {
+    const char *key;
+    int num, den;
+} cshares[] = {
+    {"pledges_fulfilled", PR_PLEDGES_FULFILLED, PR_PLEDGES_DUE},
+    {"feedback_on_time", PR_FEEDBACK_ON_TIME, PR_FEEDBACK_DUE},
+    {"rect_on_time", PR_RECT_ON_TIME, PR_RECT_DUE},
+    {"reports_on_time", PR_REPORTS_ON_TIME, PR_REPORTS_DUE},
+};
+#define NCSHARES (sizeof cshares / sizeof cshares[0])
+
+static int64_t findings_open(const period *p) { return p->v[PR_FINDINGS] - p->v[PR_FINDINGS_CLOSED]; }
+
+/* One row of the panel: every counter under its column name, the open findings, the shares. */
+static cJSON *period_json(const org *o, const char *name, const period *p)
+{
+    cJSON *row = cJSON_CreateObject();
+    if (o) {
+        json_add_i64(row, "id", o->id);
+        cJSON_AddStringToObject(row, "type_label", org_type_label(o->type));
+    }
+    cJSON_AddStringToObject(row, "name", name);
+    for (int i = 0; i < PR_N; i++) json_add_i64(row, period_cols[i], p->v[i]);
+    json_add_i64(row, "findings_open", findings_open(p));
+    for (size_t i = 0; i < NCSHARES; i++) add_rate(row, cshares[i].key, tenths(p->v[cshares[i].num], p->v[cshares[i].den]));
+    return row;
+}
+
+typedef struct pkids {
+    cJSON *rows;
+    period sum;
+    int n;
+} pkids;
+
+static int add_pkid(void *vctx, const org *child, const period *p)
+{
+    pkids *k = vctx;
+    cJSON_AddItemToArray(k->rows, period_json(child, child->name, p));
+    for (int i = 0; i < PR_N; i++) k->sum.v[i] += p->v[i];
+    k->n++;
+    return 0;
+}
+
+/* A figure children are ranked on: a share (<key>_rate, higher first) or a count (fewer first). */
+typedef struct rankfig {
+    const char *key, *label;
+    bool fewer_first;
+} rankfig;
+static const rankfig campaign_ranks[] = {
+    {"pledges_fulfilled", "承诺兑现率", false},  {"feedback_on_time", "群众意见按期答复率", false},
+    {"rect_on_time", "整改按期销号率", false},   {"reports_on_time", "汇报按时报送率", false},
+    {"findings_open", "督查发现问题未整改（少者在前）", true},
+};
+/* participation in the round shown (its children's rows) */
+static const rankfig round_ranks[] = {
+    {"members_pledged", "承诺参与率（本轮评议所属活动）", false},
+    {"self_reviews", "自评率（本轮评议）", false},
+    {"members_graded", "党员参评率（本轮评议）", false},
+};
+
+/* A figure's value in a row for ranking (higher ranks first); has = false when a share has no
+ * denominator (not ranked). */
+static int64_t rank_value(const cJSON *row, const rankfig *f, bool *has)
+{
+    if (f->fewer_first) return *has = true, -json_get_i64(row, f->key);
+    char k[64];
+    snprintf(k, sizeof k, "%s_rate", f->key);
+    const cJSON *v = cJSON_GetObjectItem(row, k);
+    *has = json_is_num(v);
+    return *has ? (int64_t)(v->valuedouble * 10 + 0.5) : 0;
+}
+
+/* Ranks the rows on each figure (1 the best; equal values share a rank, the next skips: 1, 2, 2,
+ * 4), as <key>_rank in each row (null when not ranked), and appends each ranking in order to out:
+ * {key, label, rows: [{rank, id, name, text}]}. */
+static void rank_children(cJSON *rows, const rankfig *rf, size_t nfigs, cJSON *out)
+{
+    int n = cJSON_GetArraySize(rows);
+    for (size_t f = 0; f < nfigs; f++) {
+        const rankfig *fg = &rf[f];
+        char rk[64], tk[64];
+        snprintf(rk, sizeof rk, "%s_rank", fg->key);
+        snprintf(tk, sizeof tk, "%s_text", fg->key);
+        cJSON *list = cJSON_CreateObject(), *lr = cJSON_CreateArray();
+        cJSON_AddStringToObject(list, "key", fg->key);
+        cJSON_AddStringToObject(list, "label", fg->label);
+        int64_t *vals = xcalloc((size_t)n + 1, sizeof *vals);
+        bool *has = xcalloc((size_t)n + 1, sizeof *has);
+        for (int i = 0; i < n; i++) vals[i] = rank_value(cJSON_GetArrayItem(rows, i), fg, &has[i]);
+        int *order = xcalloc((size_t)n + 1, sizeof *order), m = 0;
+        for (int i = 0; i < n; i++) {
+            cJSON *row = cJSON_GetArrayItem(rows, i);
+            if (!has[i]) {
+                cJSON_AddNullToObject(row, rk);
+                continue;
+            }
+            int64_t rank = 1;
+            for (int j = 0; j < n; j++)
+                if (has[j] && vals[j] > vals[i]) rank++;
+            json_add_i64(row, rk, rank);
+            order[m++] = i;
+        }
+        /* in rank order, ties in the rows' (name) order */
+        for (int a = 1; a < m; a++)
+            for (int b = a; b > 0 && vals[order[b]] > vals[order[b - 1]]; b--) {
+                int t = order[b];
+                order[b] = order[b - 1], order[b - 1] = t;
+            }
+        for (int a = 0; a < m; a++) {
+            cJSON *row = cJSON_GetArrayItem(rows, order[a]), *e = cJSON_CreateObject();
+            json_add_i64(e, "rank", json_get_i64(row, rk));
+            json_add_i64(e, "id", json_get_i64(row, "id"));
+            cJSON_AddStringToObject(e, "name", cJSON_GetObjectItem(row, "name")->valuestring);
+            if (!fg->fewer_first) cJSON_AddStringToObject(e, "text", cJSON_GetObjectItem(row, tk)->valuestring);
+            else {
+                char t[32];
+                snprintf(t, sizeof t, "%" PRId64, json_get_i64(row, fg->key));
+                cJSON_AddStringToObject(e, "text", t);
+            }
+            cJSON_AddItemToArray(lr, e);
+        }
+        free(vals);
+        free(has);
+        free(order);
+        cJSON_AddItemToObject(list, "rows", lr);
+        cJSON_AddItemToArray(out, list);
+    }
+}
+
+#define TREND_N 8
+
+/* The subtree's shares in each of the TREND_N quarters ending at to_q, oldest first. */
+static int quarter_trend(req *r, const org *o, int to_q, cJSON *out)
+{
+    int q[TREND_N];
+    for (int i = TREND_N - 1, x = to_q; i >= 0; i--) {
+        q[i] = x;
+        x = x % 10 == 1 ? (x / 10 - 1) * 10 + 4 : x - 1;
+    }
+    for (int i = 0; i < TREND_N; i++) {
+        period p;
+        char label[64];
+        if (period_get(r->db, o->id, q[i], q[i], &p) != CX_OK) return CX_ERR;
+        snprintf(label, sizeof label, "%dQ%d", q[i] / 10, q[i] % 10);
+        cJSON *row = period_json(NULL, label, &p);
+        json_add_i64(row, "quarter", q[i]);
+        cJSON_AddItemToArray(out, row);
+    }
+    return CX_OK;
+}
+
+/* The round figures of the TREND_N newest rounds covering o, oldest first: 五个好, 五带头,
+ * satisfaction and the participation (self-reviewed, rated; peer reviews as a count). */
+static int round_trend(req *r, const org *o, const cJSON *rounds, cJSON *out)
+{
+    const cJSON *x;
+    int n = 0;
+    cJSON *rows = cJSON_CreateArray();
+    tally t;
+    if (tally_get(r->db, o->id, &t) != CX_OK) return cJSON_Delete(rows), CX_ERR;
+    cJSON_ArrayForEach(x, rounds) {
+        if (n++ == TREND_N) break;
+        figs f = {.t = t, .root = json_get_i64(x, "org_id") == o->id};
+        if (rollup_get(r->db, json_get_i64(x, "id"), o->id, &f.u) != CX_OK ||
+            period_pledged(r->db, json_get_i64(x, "campaign_id"), o->id, &f.pledged) != CX_OK)
+            return cJSON_Delete(rows), CX_ERR;
+        cJSON *row = row_json(NULL, cJSON_GetObjectItem(x, "name")->valuestring, &f);
+        json_add_i64(row, "round_id", json_get_i64(x, "id"));
+        cJSON_AddItemToArray(rows, row);
+    }
+    for (int i = cJSON_GetArraySize(rows) - 1; i >= 0; i--) cJSON_AddItemToArray(out, cJSON_DetachItemFromArray(rows, i));
+    cJSON_Delete(rows);
+    return CX_OK;
+}
+
+/* The campaign panel of o for the quarters from_q..to_q ("campaign" in the data). */
+static cJSON *campaign_panel(req *r, const org *o, const char *ptext, int from_q, int to_q, const cJSON *rounds)
+{
+    cJSON *c = cJSON_CreateObject();
+    char label[96];
+    period_label(from_q, to_q, label, sizeof label);
+    cJSON_AddStringToObject(c, "period", ptext);
+    cJSON_AddStringToObject(c, "period_label", label);
+    period tot;
+    pkids k = {.rows = cJSON_CreateArray()};
+    cJSON_AddItemToObject(c, "children", k.rows);
+    cJSON *qt = cJSON_AddArrayToObject(c, "quarters"), *rt = cJSON_AddArrayToObject(c, "rounds");
+    if (period_get(r->db, o->id, from_q, to_q, &tot) != CX_OK || period_children(r->db, o->id, from_q, to_q, add_pkid, &k) != CX_OK ||
+        quarter_trend(r, o, to_q, qt) != CX_OK || round_trend(r, o, rounds, rt) != CX_OK) {
+        cJSON_Delete(c);
+        return NULL;
+    }
+    cJSON_AddItemToObject(c, "total", period_json(o, o->name, &tot));
+    period own = tot;
+    bool any = false;
+    for (int i = 0; i < PR_N; i++) any |= (own.v[i] -= k.sum.v[i]) != 0;
+    if (k.n && any) cJSON_AddItemToObject(c, "own", period_json(NULL, "本级（直属）", &own));
+    else cJSON_AddNullToObject(c, "own");
+    rank_children(k.rows, campaign_ranks, sizeof campaign_ranks / sizeof campaign_ranks[0], cJSON_AddArrayToObject(c, "rankings"));
+    cJSON_AddBoolToObject(c, "has_children", k.n > 0);
+    /* the period selector: this year and the four before, each as a year, halves and quarters */
+    cJSON *opts = cJSON_AddArrayToObject(c, "periods");
+    char today[11];
+    date_today(today);
+    for (int y = atoi(today); y > atoi(today) - 5; y--) {
+        static const char *const tails[] = {"", "H1", "H2", "Q1", "Q2", "Q3", "Q4"};
+        for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+            char v[16], l[96];
+            int a, b;
+            snprintf(v, sizeof v, "%d%s", y, tails[i]);
+            if (period_parse(v, &a, &b) != CX_OK) continue;
+            period_label(a, b, l, sizeof l);
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "value", v);
+            cJSON_AddStringToObject(e, "label", l);
+            cJSON_AddBoolToObject(e, "selected", !strcmp(v, ptext));
+            cJSON_AddItemToArray(opts, e);
+        }
+    }
+    return c;
 }
 
 /* ---- XLSX ---- */
@@ -183,27 +426,75 @@ static const xcol xcols[] = {
     /* what the satisfaction rate counts, by channel, and what it leaves out */
     {"有效票：网上（短信验证）", "ballots_web"}, {"有效票：纸质问卷", "ballots_paper"}, {"有效票：电话抽访", "ballots_phone"},
     {"未验证的网上评价（不计入）", "ballots_unverified"}, {"集中投票待审核（不计入）", "ballots_held"},
+    /* participation in the round's campaign */
+    {"已作出承诺的党员", "members_pledged"}, {"承诺参与率(%)", "members_pledged_rate"},
 };
 #define NXCOLS (sizeof xcols / sizeof xcols[0])
 
-static void xlsx_row(lxw_worksheet *ws, lxw_row_t y, const char *name, const char *type, const cJSON *row, lxw_format *f)
+
+/* The campaign sheet: the period's counters and shares, the total first, each child with its
+ * ranks, then the organisation's own. */
+static const xcol pcols[] = {
+    {"承诺兑现率(%)", "pledges_fulfilled_rate"}, {"承诺兑现名次", "pledges_fulfilled_rank"}, {"到期承诺", "pledges_due"},
+    {"已兑现承诺", "pledges_fulfilled"}, {"无正当理由未兑现", "pledges_missed_unjustified"},
+    {"意见按期答复率(%)", "feedback_on_time_rate"}, {"意见按期答复名次", "feedback_on_time_rank"}, {"到期应答复意见", "feedback_due"},
+    {"按期答复意见", "feedback_on_time"}, {"整改按期销号率(%)", "rect_on_time_rate"}, {"整改按期销号名次", "rect_on_time_rank"},
+    {"到期整改事项", "rect_due"}, {"按期整改销号", "rect_on_time"}, {"汇报按时报送率(%)", "reports_on_time_rate"},
+    {"汇报按时报送名次", "reports_on_time_rank"}, {"应报送汇报", "reports_due"}, {"按时报送", "reports_on_time"},
+    {"逾期报送", "reports_late"}, {"督查发现问题", "findings"}, {"已整改销号", "findings_closed"},
+    {"未整改问题", "findings_open"}, {"未整改问题名次（少者在前）", "findings_open_rank"},
+};
+
+static void xlsx_cells(lxw_worksheet *ws, lxw_row_t y, const char *name, const char *type, const cJSON *row, const xcol *cols, size_t n,
+                       lxw_format *f)
 {
     worksheet_write_string(ws, y, 0, name, f);
     worksheet_write_string(ws, y, 1, type, f);
-    for (size_t c = 0; c < NXCOLS; c++) {
+    for (size_t c = 0; c < n; c++) {
         lxw_col_t x = (lxw_col_t)(c + 2);
-        const cJSON *v = cJSON_GetObjectItem(row, xcols[c].key);
+        const cJSON *v = cJSON_GetObjectItem(row, cols[c].key);
         if (json_is_num(v)) worksheet_write_number(ws, y, x, v->valuedouble, f);
         else worksheet_write_string(ws, y, x, "—", f);
     }
 }
 
-static void export_xlsx(req *r, const org *o, const cJSON *round, const cJSON *total, const cJSON *kids, const cJSON *own)
+static void campaign_sheet(lxw_worksheet *ws, lxw_format *b, const org *o, const cJSON *camp)
+{
+    char title[600];
+    snprintf(title, sizeof title, "%s · %s · 全面工作（按季度统计）", o->name, cJSON_GetObjectItem(camp, "period_label")->valuestring);
+    worksheet_write_string(ws, 0, 0, title, b);
+    worksheet_write_string(ws, 1, 0, "组织", b);
+    worksheet_write_string(ws, 1, 1, "类型", b);
+    size_t n = sizeof pcols / sizeof pcols[0];
+    for (size_t c = 0; c < n; c++) worksheet_write_string(ws, 1, (lxw_col_t)(c + 2), pcols[c].head, b);
+    worksheet_set_column(ws, 0, 0, 28, NULL);
+    lxw_row_t y = 2;
+    char name[400];
+    snprintf(name, sizeof name, "合计：%s", o->name);
+    xlsx_cells(ws, y++, name, org_type_label(o->type), cJSON_GetObjectItem(camp, "total"), pcols, n, b);
+    const cJSON *k, *own = cJSON_GetObjectItem(camp, "own");
+    cJSON_ArrayForEach(k, cJSON_GetObjectItem(camp, "children"))
+    xlsx_cells(ws, y++, cJSON_GetObjectItem(k, "name")->valuestring, cJSON_GetObjectItem(k, "type_label")->valuestring, k, pcols, n, NULL);
+    if (own && cJSON_IsObject(own)) xlsx_cells(ws, y++, cJSON_GetObjectItem(own, "name")->valuestring, "", own, pcols, n, NULL);
+}
+
+/* The workbook: the round's sheet (when there is a round), then the campaign's. */
+static void export_xlsx(req *r, const org *o, const cJSON *round, const cJSON *total, const cJSON *kids, const cJSON *own,
+                        const cJSON *camp)
 {
     xlsx_export xe;
-    lxw_worksheet *ws = export_open(r, &xe, "统计看板", NULL, 0);
+    lxw_worksheet *ws = export_open(r, &xe, round ? "统计看板" : "全面工作", NULL, 0);
     if (!ws) return;
     lxw_format *b = xe.bold;
+    char fname[700], after[160];
+    const char *pl = cJSON_GetObjectItem(camp, "period_label")->valuestring;
+    if (!round) {
+        campaign_sheet(ws, b, o, camp);
+        snprintf(fname, sizeof fname, "%s-统计看板-%s.xlsx", o->name, pl);
+        snprintf(after, sizeof after, "{\"format\":\"xlsx\",\"period\":\"%s\"}", cJSON_GetObjectItem(camp, "period")->valuestring);
+        export_close(r, &xe, CX_OK, fname, "dashboard", o->id, o->id, after);
+        return;
+    }
     const char *rname = cJSON_GetObjectItem(round, "name")->valuestring;
     char title[600];
     snprintf(title, sizeof title, "%s · %s（%s 至 %s）", o->name, rname, cJSON_GetObjectItem(round, "period_start")->valuestring,
@@ -216,14 +507,16 @@ static void export_xlsx(req *r, const org *o, const cJSON *round, const cJSON *t
     lxw_row_t y = 2;
     char name[400];
     snprintf(name, sizeof name, "合计：%s", o->name);
-    xlsx_row(ws, y++, name, org_type_label(o->type), total, b);
+    xlsx_cells(ws, y++, name, org_type_label(o->type), total, xcols, NXCOLS, b);
     const cJSON *k;
     cJSON_ArrayForEach(k, kids)
-    xlsx_row(ws, y++, cJSON_GetObjectItem(k, "name")->valuestring, cJSON_GetObjectItem(k, "type_label")->valuestring, k, NULL);
-    if (own) xlsx_row(ws, y++, cJSON_GetObjectItem(own, "name")->valuestring, "", own, NULL);
-    char fname[700], after[96];
-    snprintf(fname, sizeof fname, "%s-统计看板-%s.xlsx", o->name, rname);
-    snprintf(after, sizeof after, "{\"format\":\"xlsx\",\"round_id\":%" PRId64 "}", json_get_i64(round, "id"));
+    xlsx_cells(ws, y++, cJSON_GetObjectItem(k, "name")->valuestring, cJSON_GetObjectItem(k, "type_label")->valuestring, k, xcols, NXCOLS, NULL);
+    if (own) xlsx_cells(ws, y++, cJSON_GetObjectItem(own, "name")->valuestring, "", own, xcols, NXCOLS, NULL);
+    lxw_worksheet *ws2 = workbook_add_worksheet(xe.xo.wb, "全面工作");
+    if (ws2) campaign_sheet(ws2, b, o, camp);
+    snprintf(fname, sizeof fname, "%s-统计看板-%s-%s.xlsx", o->name, rname, pl);
+    snprintf(after, sizeof after, "{\"format\":\"xlsx\",\"round_id\":%" PRId64 ",\"period\":\"%s\"}", json_get_i64(round, "id"),
+             cJSON_GetObjectItem(camp, "period")->valuestring);
     export_close(r, &xe, CX_OK, fname, "dashboard", o->id, o->id, after);
 }
 
@@ -257,7 +550,21 @@ static void add_asset_url(cJSON *d, const char *key, const char *name)
     cJSON_AddStringToObject(d, key, url);
 }
 
-/* GET /orgs/:id/dashboard and /api/v1/orgs/:id/dashboard [?round_id=][&format=xlsx] */
+/* The page's data block for dashboard.js: the round's total and children (when there is a round)
+ * and the campaign panel, the same figures as the tables. */
+static void chart_block(cJSON *d, const cJSON *tot, const cJSON *kids, const cJSON *camp)
+{
+    cJSON *chart = cJSON_CreateObject();
+    if (tot) cJSON_AddItemToObject(chart, "total", cJSON_Duplicate(tot, true));
+    if (kids) cJSON_AddItemToObject(chart, "children", cJSON_Duplicate(kids, true));
+    cJSON_AddItemToObject(chart, "campaign", cJSON_Duplicate(camp, true));
+    char *js = json_for_html(chart);
+    cJSON_Delete(chart);
+    cJSON_AddStringToObject(d, "html_chart_json", js);
+    free(js);
+}
+
+/* GET /orgs/:id/dashboard and /api/v1/orgs/:id/dashboard [?round_id=][&period=][&format=xlsx] */
 void h_dashboard(req *r)
 {
     int64_t id, round_id = 0;
@@ -271,6 +578,21 @@ void h_dashboard(req *r)
     bool xlsx = fmt && !strcmp(fmt, "xlsx");
     if (fmt && *fmt && !xlsx) {
         req_failf(r, 400, "invalid_format", "format", "导出格式只支持 xlsx");
+        return;
+    }
+    /* the campaign's period: a year, a half or a quarter up to next year (pledges and deadlines
+     * may fall due then); this year by default */
+    const char *pq = req_query(r, "period");
+    char today[11], ptext[16];
+    int from_q, to_q;
+    date_today(today);
+    snprintf(ptext, sizeof ptext, "%.*s", pq && *pq ? 15 : 4, pq && *pq ? pq : today);
+    if ((pq && strlen(pq) > 6) || period_parse(ptext, &from_q, &to_q) != CX_OK) {
+        req_failf(r, 400, "invalid_query", "period", "参数 period（统计期间）应为年份（如 2026）、半年（如 2026H1）或季度（如 2026Q3），收到“%.32s”", pq);
+        return;
+    }
+    if (from_q / 10 > atoi(today) + 1 || from_q / 10 < 2000) {
+        req_failf(r, 400, "invalid_query", "period", "参数 period（统计期间）“%s”超出范围：只能查看 2000 年至明年", ptext);
         return;
     }
     cJSON *d = req_data(r);
@@ -296,6 +618,12 @@ void h_dashboard(req *r)
         req_failf(r, 500, "db_error", "", "读取评议轮次失败");
         return;
     }
+    cJSON *camp = campaign_panel(r, &o, ptext, from_q, to_q, rounds);
+    if (!camp) {
+        req_failf(r, 500, "db_error", "", "读取季度统计失败");
+        return;
+    }
+    cJSON_AddItemToObject(d, "campaign", camp);
     /* the round asked for, or the newest one */
     cJSON *round = NULL, *x;
     cJSON_ArrayForEach(x, rounds)
@@ -308,12 +636,13 @@ void h_dashboard(req *r)
         return;
     }
     if (!round) {
-        if (xlsx) req_failf(r, 404, "no_round", "round_id", "“%s”还没有评议轮次，无可导出的统计", o.name);
+        if (xlsx) export_xlsx(r, &o, NULL, NULL, NULL, NULL, camp);
         else {
             cJSON_AddNullToObject(d, "round");
             cJSON_AddNullToObject(d, "total");
             cJSON_AddItemToObject(d, "children", cJSON_CreateArray());
             cJSON_AddNullToObject(d, "own");
+            if (!req_is_api(r)) chart_block(d, NULL, NULL, camp);
         }
         return;
     }
@@ -322,35 +651,33 @@ void h_dashboard(req *r)
     cJSON_AddItemReferenceToObject(d, "round", round);
 
     figs total = {.root = json_get_i64(round, "org_id") == o.id};
-    kids_ctx k = {.rows = cJSON_AddArrayToObject(d, "children")};
+    kids_ctx k = {.db = r->db, .campaign_id = json_get_i64(round, "campaign_id"), .rows = cJSON_AddArrayToObject(d, "children")};
     if (rollup_get(r->db, round_id, o.id, &total.u) != CX_OK || tally_get(r->db, o.id, &total.t) != CX_OK ||
+        period_pledged(r->db, k.campaign_id, o.id, &total.pledged) != CX_OK ||
         rollup_children(r->db, round_id, o.id, add_kid, &k) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取统计失败");
         return;
     }
     cJSON *tot = row_json(&o, o.name, &total);
     cJSON_AddItemToObject(d, "total", tot);
+    /* the children ranked on their participation in the round, beside the campaign's rankings */
+    if (k.n) rank_children(k.rows, round_ranks, sizeof round_ranks / sizeof round_ranks[0], cJSON_GetObjectItem(camp, "rankings"));
     /* What is counted or due at the organisation itself (its own members, itself, a window, an
      * inactive child's records): total minus the children, so that the rows add up to the total. */
     figs own = total;
     for (int i = 0; i < RU_N; i++) own.u.v[i] -= k.sum.u.v[i];
     for (int i = 0; i < TL_N; i++) own.t.v[i] -= k.sum.t.v[i];
+    own.pledged -= k.sum.pledged;
     cJSON *ownj = NULL;
     if (k.n && figs_nonzero(&own)) ownj = row_json(NULL, "本级（直属）", &own);
     if (ownj) cJSON_AddItemToObject(d, "own", ownj);
     else cJSON_AddNullToObject(d, "own");
     if (xlsx) {
-        export_xlsx(r, &o, round, tot, k.rows, ownj);
+        export_xlsx(r, &o, round, tot, k.rows, ownj, camp);
         return;
     }
     if (req_is_api(r)) return;
     /* the page: the charts' data as a JSON block for dashboard.js */
-    cJSON *chart = cJSON_CreateObject();
-    cJSON_AddItemToObject(chart, "total", cJSON_Duplicate(tot, true));
-    cJSON_AddItemToObject(chart, "children", cJSON_Duplicate(k.rows, true));
-    char *js = json_for_html(chart);
-    cJSON_Delete(chart);
-    cJSON_AddStringToObject(d, "html_chart_json", js);
-    free(js);
+    chart_block(d, tot, k.rows, camp);
     cJSON_AddBoolToObject(d, "has_children", k.n > 0);
 }

@@ -98,7 +98,7 @@ const route web_routes[] = {
     {"POST", "/pledges/:id/confirm", h_pledge_confirm, ROLE_ANY, R_STATE, "pledge", "本人确认代录的承诺"},
     {"GET", "/evidence/:id", h_evidence, ROLE_ANY, 0, NULL, "佐证文件"},
     /* roll-up dashboard (dashboard.c) */
-    {"GET", "/orgs/:id/dashboard", h_dashboard, ROLE_STAFF, 0, "dashboard", "统计看板：五个好、五带头比例（分母为应评定数，旁注参评率），等次分布，群众满意率，票数，点评覆盖率（?round_id=&format=xlsx）"},
+    {"GET", "/orgs/:id/dashboard", h_dashboard, ROLE_STAFF, 0, "dashboard", "统计看板：五个好、五带头比例（分母为应评定数，旁注参评率），等次分布，群众满意率，票数，点评覆盖率；全面工作（按季度统计：承诺兑现、意见按期答复、整改按期销号、汇报按时报送、督查问题未整改，下级排名，季度与历次评议趋势）（?round_id=&period=2026|2026H1|2026Q3&format=xlsx）"},
 
     /* public rating: results, windows, paper questionnaires, phone sampling (rating_result.c, window.c,
      * paper_batch.c, phone_draw.c) */
@@ -373,7 +373,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/phone-draws/:id", h_phone, ROLE_STAFF, R_API, NULL, "电话抽访：抽签承诺（SHA-256）与公开的种子、人数、名单摘要（SHA-256）、按抽取顺序的名单（脱敏）"},
     {"POST", "/api/v1/phone-draws/:id/reveal", h_phone_reveal, ROLE_ADMIN, R_STATE | R_API, NULL, "抽访名单的完整号码（记入审计）"},
     {"POST", "/api/v1/phone-draws/:id/answers", h_phone_answer, ROLE_ADMIN, R_STATE | R_API, NULL, "记录抽访结果（seq, outcome answered|unreachable|refused, answers, comment, reason）"},
-    {"GET", "/api/v1/orgs/:id/dashboard", h_dashboard, ROLE_STAFF, R_API, NULL, "统计看板：本组织及各直属下级的汇总计数、应参加数（members_due、orgs_due、commentary_due）与比例（?round_id=&format=xlsx）"},
+    {"GET", "/api/v1/orgs/:id/dashboard", h_dashboard, ROLE_STAFF, R_API, NULL, "统计看板：本组织及各直属下级的汇总计数、应参加数（members_due、orgs_due、commentary_due）与比例；campaign：统计期间的季度统计、下级排名与趋势（?round_id=&period=&format=xlsx）"},
     /* three reviews: campaigns, rounds, reviews, charges and commentary, grades (campaign.c, round.c,
      * review.c, charge.c, grade.c) */
     {"GET", "/api/v1/orgs/:id/campaigns", h_org_campaigns, ROLE_ANY, R_API, NULL, "覆盖本组织的创先争优活动"},

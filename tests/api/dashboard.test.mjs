@@ -66,6 +66,23 @@ const zero = () => Object.fromEntries(COUNTERS.map((k) => [k, 0]));
 const tenths = (num, den) => (den > 0 ? Math.floor((num * 2000 + den) / (2 * den)) : -1);
 const rate = (num, den) => { const t = tenths(num, den); return t < 0 ? null : t / 10; };
 const text = (num, den) => { const t = tenths(num, den); return t < 0 ? '—' : `${Math.floor(t / 10)}.${t % 10}%`; };
+/** The column letters of a 0-based column index (A … AZ). */
+const colName = (i) => (i >= 26 ? String.fromCharCode(64 + Math.floor(i / 26)) : '') + String.fromCharCode(65 + (i % 26));
+/** The cells of one worksheet of an unzipped XLSX by reference: inline and shared strings as text,
+ * numbers as numbers. */
+function xlsxCells(files, path) {
+  const shared = (files['xl/sharedStrings.xml'] || Buffer.alloc(0)).toString('utf8');
+  const sheet = files[path].toString('utf8');
+  const strings = [...shared.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((x) => x[1]);
+  const unxml = (t) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const cells = new Map();
+  for (const c of sheet.matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+    const inner = c[3] || '', attrs = c[2];
+    const t = inner.match(/<t[^>]*>([^<]*)<\/t>/), v = inner.match(/<v>([^<]*)<\/v>/);
+    cells.set(c[1], t ? unxml(t[1]) : v ? (/t="s"/.test(attrs) ? unxml(strings[Number(v[1])]) : Number(v[1])) : '');
+  }
+  return cells;
+}
 
 // What this file sends, counted by branch as the roll-ups define it.
 const expect = new Map();
@@ -390,7 +407,7 @@ test('the page: the table and a JSON data block with the same figures, names esc
   assert.ok(html.includes(`计入票：网上（短信验证）${t.ballots_web}，纸质问卷 ${t.ballots_paper}，电话抽访 ${t.ballots_phone}；未验证的网上评价 ${t.ballots_unverified} 票`));
   assert.match(html, /<select id="round_id" name="round_id">/);
   assert.ok(html.includes(`<option value="${round.id}" selected>`), 'the round selector marks the round shown');
-  assert.equal(html.match(/<option [^>]*selected/g).length, 1, 'one round is selected');
+  assert.equal(html.match(/<select id="round_id"[\s\S]*?<\/select>/)[0].match(/<option [^>]*selected/g).length, 1, 'one round is selected');
   await ok(await office.post(`/api/v1/orgs/${made.id}/deactivate`));
 });
 
@@ -402,19 +419,9 @@ test('XLSX export: Chinese headers, the total first, then the children, with the
     assert.match(x.headers.get('content-type'), /spreadsheetml/);
     assert.match(x.headers.get('content-disposition'), /attachment; .*filename\*=UTF-8''/);
     const files = unzip(x.buf);
-    const shared = (files['xl/sharedStrings.xml'] || Buffer.alloc(0)).toString('utf8');
-    const sheet = files['xl/worksheets/sheet1.xml'].toString('utf8');
-    const strings = [...shared.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((x) => x[1]);
-    const unxml = (t) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-    // cell values by reference: inline and shared strings as text, numbers as numbers
-    const cells = new Map();
-    for (const c of sheet.matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
-      const inner = c[3] || '', attrs = c[2];
-      const t = inner.match(/<t[^>]*>([^<]*)<\/t>/), v = inner.match(/<v>([^<]*)<\/v>/);
-      cells.set(c[1], t ? unxml(t[1]) : v ? (/t="s"/.test(attrs) ? unxml(strings[Number(v[1])]) : Number(v[1])) : '');
-    }
-    const col = (i) => (i >= 26 ? String.fromCharCode(64 + Math.floor(i / 26)) : '') + String.fromCharCode(65 + (i % 26)); // A … AJ
-    const header = [...Array(36).keys()].map((i) => cells.get(`${col(i)}2`));
+    const cells = xlsxCells(files, 'xl/worksheets/sheet1.xml');
+    const col = colName;
+    const header = [...Array(38).keys()].map((i) => cells.get(`${col(i)}2`));
     for (const h of ['组织', '类型', '五个好比例(%)', '五带头比例(%)', '优秀', '合格', '基本合格', '不合格', '群众满意率(%)', '有效票', '无效票', '点评覆盖率(%)', '自评', '互评',
       '应评定党员数', '党员参评率(%)', '应评定组织数', '组织参评率(%)', '应点评（党员和组织）', '已点评（党员和组织）', '自评率(%)', '有效票：网上（短信验证）', '未验证的网上评价（不计入）'])
       assert.ok(header.includes(h), `header ${h} in ${header.join(',')}`);
@@ -480,4 +487,272 @@ test('a late ballot is kept but counted nowhere: recount finds no difference; an
   assert.equal(fix.status, 1, fix.stdout + fix.stderr);
   assert.equal(srv.cli(['recount', '--round', String(late.id)]).status, 0);
   await ok(await town.post(`/api/v1/rounds/${late.id}/close`));
+});
+
+// ---- the whole campaign by quarter (issue 17): pledges, feedback, rectification ----
+const PCOUNTERS = ['reports_due', 'reports_on_time', 'reports_late', 'findings', 'findings_closed', 'rect_due', 'rect_on_time',
+  'feedback_due', 'feedback_on_time', 'pledges_due', 'pledges_fulfilled', 'pledges_missed_unjustified'];
+/** The quarter a date counts in, as the period selector writes it (2026-07-15 → 2026Q3). */
+const quarterOf = (date) => `${date.slice(0, 4)}Q${Math.floor((Number(date.slice(5, 7)) + 2) / 3)}`;
+/** The campaign figures of period P where a record of branch A shows: the district (root), the
+ * town's row among the district's children, branch A's row among the town's children. */
+async function where(P) {
+  const root = (await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${P}`))).campaign;
+  const tn = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${P}`))).campaign;
+  return { root: root.total, town: root.children.find((c) => c.id === townId), townTotal: tn.total,
+    branch: tn.children.find((c) => c.id === branchA) };
+}
+/** Asserts every counter of every row moved by delta exactly (the others stayed), and the shares
+ * are num/den with one decimal. */
+function moved(before, after, delta, what) {
+  for (const row of Object.keys(before)) {
+    for (const k of PCOUNTERS) assert.equal(after[row][k], before[row][k] + (delta[k] || 0), `${what}: ${row} ${k}`);
+    const a = after[row];
+    assert.equal(a.pledges_fulfilled_text, text(a.pledges_fulfilled, a.pledges_due), `${what}: ${row} 承诺兑现率`);
+    assert.equal(a.feedback_on_time_text, text(a.feedback_on_time, a.feedback_due), `${what}: ${row} 意见按期答复率`);
+    assert.equal(a.rect_on_time_text, text(a.rect_on_time, a.rect_due), `${what}: ${row} 整改按期销号率`);
+    assert.equal(a.findings_open, a.findings - a.findings_closed);
+  }
+}
+/** Runs step and asserts the figures of period P moved by delta. */
+async function step(P, delta, what, fn) {
+  const before = await where(P);
+  const r = await fn();
+  moved(before, await where(P), delta, what);
+  return r;
+}
+const pact = (c, id, action, body) => c.post(`/api/v1/pledges/${id}/${action}`, body);
+const ract = (c, id, action, body) => c.post(`/api/v1/rectifications/${id}/${action}`, body);
+
+test('the campaign figures move as pledges, feedback and rectification change, in the quarter of their due dates', async () => {
+  // pledges: a draft and a submitted pledge are not due; approval makes it due, completion fulfils it
+  const due = daysFromToday(20), P = quarterOf(due);
+  const pledge = (title) => ({ area: '服务群众', title, content: '每周为孤寡老人代购一次生活用品。', measures: '每周六上门。', responsible: '本人', due_date: due });
+  const p1 = (await step(P, {}, 'a draft', async () => ok(await member.post('/api/v1/pledges', pledge('看板：代购生活用品')), 201))).pledge;
+  assert.equal(p1.org_id, branchA, 'the member is in branch A');
+  await step(P, {}, 'submitted', async () => ok(await pact(member, p1.id, 'submit')));
+  await step(P, { pledges_due: 1 }, 'approved', async () => ok(await pact(secretary, p1.id, 'approve')));
+  await step(P, { pledges_fulfilled: 1 }, 'completed', async () => ok(await pact(member, p1.id, 'complete', { summary: '全年代购 50 余次' })));
+  // a refused action moves nothing
+  await step(P, {}, 'a refused second completion', async () => expectError(await pact(member, p1.id, 'complete', { summary: '再次' }), 409, 'invalid_transition'));
+  const p2 = (await ok(await member.post('/api/v1/pledges', pledge('看板：义务清扫')), 201)).pledge;
+  await ok(await pact(member, p2.id, 'submit'));
+  await step(P, { pledges_due: 1 }, 'approved', async () => ok(await pact(secretary, p2.id, 'approve')));
+  await step(P, { pledges_missed_unjustified: 1 }, 'missed without justification',
+    async () => ok(await pact(secretary, p2.id, 'miss', { miss_kind: 'unjustified', explanation: '无故未履行' })));
+  // a draft's due date moved to another quarter: approved, it counts in the new quarter only
+  const p3 = (await ok(await member.post('/api/v1/pledges', pledge('看板：换季度')), 201)).pledge;
+  const far = daysFromToday(200), P2 = quarterOf(far);
+  assert.notEqual(P2, P);
+  await step(P2, {}, 'a draft edited', async () => ok(await member.patch(`/api/v1/pledges/${p3.id}`, { due_date: far })));
+  await ok(await pact(member, p3.id, 'submit'));
+  const [b1, b2] = [await where(P), await where(P2)];
+  await ok(await pact(secretary, p3.id, 'approve'));
+  moved(b1, await where(P), {}, 'the old quarter');
+  moved(b2, await where(P2), { pledges_due: 1 }, 'the new quarter');
+
+  // feedback entered by the town: received two months ago, so due in the past, and replied today (late)
+  const received = daysFromToday(-70);
+  const late = (await ok(await town.post(`/api/v1/orgs/${townId}/feedback`, { kind: 'opinion', channel: 'letter', received_date: received, text: '看板：来信反映路灯不亮' }), 201));
+  const lateItem = late.item || late;
+  const FQ = quarterOf(lateItem.due_date);
+  assert.ok(lateItem.due_date < daysFromToday(0), `due ${lateItem.due_date} before today`);
+  // assigned to branch A: it moves from the town's own row into branch A's; the totals keep it
+  const fb = await where(FQ);
+  await ok(await town.post(`/api/v1/feedback/${lateItem.id}/assign`, { org_id: branchA }));
+  const fa = await where(FQ);
+  assert.equal(fa.branch.feedback_due, fb.branch.feedback_due + 1, 'branch A now counts it');
+  for (const row of ['root', 'town', 'townTotal']) assert.equal(fa[row].feedback_due, fb[row].feedback_due, `${row} counted it before and after`);
+  await step(FQ, {}, 'replied late', async () => ok(await secretary.post(`/api/v1/feedback/${lateItem.id}/reply`, { reply: '已联系供电所修复。' })));
+  const onTime = (await ok(await town.post(`/api/v1/orgs/${townId}/feedback`, { kind: 'opinion', channel: 'letter', received_date: daysFromToday(0), text: '看板：来信建议增设垃圾桶' }), 201));
+  const onItem = onTime.item || onTime;
+  const FQ2 = quarterOf(onItem.due_date);
+  await ok(await town.post(`/api/v1/feedback/${onItem.id}/assign`, { org_id: branchA }));
+  await step(FQ2, { feedback_on_time: 1 }, 'replied on time', async () => ok(await secretary.post(`/api/v1/feedback/${onItem.id}/reply`, { reply: '已增设。' })));
+
+  // rectification in branch A: due, submitted on time and verified
+  const rdue = daysFromToday(15), RQ = quarterOf(rdue);
+  const x = (await step(RQ, { rect_due: 1 }, 'rectification created', async () => ok(await town.post(`/api/v1/orgs/${branchA}/rectifications`,
+    { source: 'inspection', problem: '看板：三会一课记录不全', measure: '补齐记录。', owner: '王书记', due_date: rdue }), 201))).rectification;
+  const submit = (id) => ract(secretary, id, 'submit', { note: '已补齐。', no_evidence_reason: '属口头提醒，无书面材料' });
+  await step(RQ, {}, 'submitted', async () => ok(await submit(x.id)));
+  await step(RQ, { rect_on_time: 1 }, 'verified', async () => ok(await ract(town, x.id, 'verify', { note: '整改到位。' })));
+  // another item reopened with a due date in another quarter: it leaves the first and joins the other; cancelled, it leaves
+  const y = (await step(RQ, { rect_due: 1 }, 'created', async () => ok(await town.post(`/api/v1/orgs/${branchA}/rectifications`,
+    { source: 'inspection', problem: '看板：台账不全', measure: '建立台账。', owner: '王书记', due_date: rdue }), 201))).rectification;
+  await ok(await submit(y.id));
+  const rfar = daysFromToday(200), RQ2 = quarterOf(rfar);
+  const [c1, c2] = [await where(RQ), await where(RQ2)];
+  await ok(await ract(town, y.id, 'reopen', { reason: '复查发现仍不全。', due_date: rfar }));
+  moved(c1, await where(RQ), { rect_due: -1 }, 'reopened: the old quarter');
+  moved(c2, await where(RQ2), { rect_due: 1 }, 'reopened: the new quarter');
+  await step(RQ2, { rect_due: -1 }, 'cancelled', async () => ok(await ract(town, y.id, 'cancel', { reason: '重复立项。' })));
+
+  // participation: the members who pledged count once each
+  const d = await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard`));
+  if (d.total) assert.ok(d.total.members_pledged >= 1, 'the member who pledged counts');
+  const clean = srv.cli(['recount']);
+  assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+  assert.match(clean.stdout, /无差异/);
+});
+
+test('an organisation that moves takes its quarter figures from the old town to the new one; recount agrees', async () => {
+  const P = quarterOf(daysFromToday(15));
+  // a new branch with one rectification item, under the town, then moved under another town
+  const b = (await ok(await office.post(`/api/v1/orgs/${townId}/children`, { name: '看板测试：将迁出的支部', type: 'branch', sector: 'rural' }), 201)).org;
+  await ok(await town.post(`/api/v1/orgs/${b.id}/rectifications`, { source: 'inspection', problem: '看板：迁移测试', measure: '整改。', owner: '书记', due_date: daysFromToday(15) }), 201);
+  const towns = (await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${P}`))).campaign.children;
+  const other = towns.find((t) => t.id !== townId);
+  const before = Object.fromEntries(towns.map((t) => [t.id, t.rect_due]));
+  await ok(await office.post(`/api/v1/orgs/${b.id}/move`, { parent_id: other.id }));
+  const after = (await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${P}`))).campaign;
+  assert.equal(after.children.find((t) => t.id === townId).rect_due, before[townId] - 1, 'the old town lost it');
+  assert.equal(after.children.find((t) => t.id === other.id).rect_due, before[other.id] + 1, 'the new town has it');
+  const r = srv.cli(['recount']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  await ok(await office.post(`/api/v1/orgs/${b.id}/move`, { parent_id: townId }));
+  assert.equal(srv.cli(['recount']).status, 0);
+});
+
+test('an edited quarter counter is found by recount and fixed by --fix; so is the count of members who pledged', async () => {
+  const P = quarterOf(daysFromToday(0)), q = Number(P.slice(0, 4)) * 10 + Number(P.slice(5));
+  const name = (await ok(await office.get(`/api/v1/orgs/${branchA}`))).org.name;
+  sql(`INSERT INTO period_rollup (quarter, org_id, feedback_due) VALUES (${q}, ${branchA}, 7) `
+    + 'ON CONFLICT (quarter, org_id) DO UPDATE SET feedback_due = period_rollup.feedback_due + 7');
+  const stored = sql(`SELECT feedback_due FROM period_rollup WHERE quarter = ${q} AND org_id = ${branchA}`);
+  const bad = srv.cli(['recount']);
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.ok(bad.stdout.includes(`组织 ${name}（编号 ${branchA}）到期应答复意见（feedback_due）：记录为 ${stored}，按原始记录应为 ${Number(stored) - 7}`), bad.stdout);
+  assert.match(bad.stdout, /共有差异 1 处/);
+  // the dashboard shows what is stored (it reads only roll-up rows)
+  const shown = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${P}`))).campaign.children.find((c) => c.id === branchA);
+  assert.equal(shown.feedback_due, Number(stored));
+  sql(`UPDATE campaign_rollup SET members_pledged = members_pledged + 3 WHERE org_id = ${rootId}`);
+  const both = srv.cli(['recount']);
+  assert.match(both.stdout, /已作出承诺的党员（members_pledged）/);
+  assert.match(both.stdout, /共有差异 2 处/);
+  const fix = srv.cli(['recount', '--fix']);
+  assert.equal(fix.status, 1, fix.stdout + fix.stderr);
+  assert.match(fix.stdout, /已按原始记录修正/);
+  const again = srv.cli(['recount']);
+  assert.equal(again.status, 0, again.stdout + again.stderr);
+  const fixed = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${P}`))).campaign.children.find((c) => c.id === branchA);
+  assert.equal(fixed.feedback_due, Number(stored) - 7);
+  // with --round the quarter counters are checked too
+  sql(`UPDATE period_rollup SET pledges_due = pledges_due + 1 WHERE quarter = ${q} AND org_id = ${rootId}`);
+  const withRound = srv.cli(['recount', '--round', String(round.id)]);
+  assert.equal(withRound.status, 1, withRound.stdout);
+  assert.match(withRound.stdout, /季度统计数 1 处/);
+  assert.equal(srv.cli(['recount', '--fix']).status, 1);
+  assert.equal(srv.cli(['recount']).status, 0);
+});
+
+test('the period selector: year, half, quarter; anything else is refused with a message naming the field', async () => {
+  const y = Number(daysFromToday(0).slice(0, 4));
+  const year = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${y}`))).campaign;
+  const halves = await Promise.all(['H1', 'H2'].map(async (h) => (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${y}${h}`))).campaign));
+  const quarters = await Promise.all([1, 2, 3, 4].map(async (n) => (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${y}Q${n}`))).campaign));
+  assert.equal(year.period_label, `${y}年`);
+  assert.equal(halves[0].period_label, `${y}年上半年`);
+  assert.equal(quarters[2].period_label, `${y}年第三季度`);
+  for (const k of PCOUNTERS) {
+    assert.equal(year.total[k], halves[0].total[k] + halves[1].total[k], `${k}: the year is its halves`);
+    assert.equal(year.total[k], quarters.reduce((s, q) => s + q.total[k], 0), `${k}: the year is its quarters`);
+  }
+  const dflt = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard`))).campaign;
+  assert.equal(dflt.period, String(y), 'this year by default');
+  // the trend: eight quarters ending with the period's last, oldest first
+  assert.deepEqual(year.quarters.map((q) => q.name).slice(-1), [`${y}Q4`]);
+  assert.equal(year.quarters.length, 8);
+  for (const bad of ['2026Q5', '2026H3', 'abc', '26', '2026-1', `${y}q1`, ' 2026', '1999', `${y + 2}`, '9'.repeat(3000)]) {
+    const r = await town.get(`/api/v1/orgs/${townId}/dashboard?period=${encodeURIComponent(bad)}`);
+    expectError(r, 400, 'invalid_query', 'period');
+    assert.match(r.json.error.message, /统计期间/);
+    assert.ok(r.json.error.message.length < 200, 'a huge value is not echoed whole');
+  }
+  const page = await town.get(`/orgs/${townId}/dashboard?period=2026Q9`);
+  assert.equal(page.status, 400);
+  assert.match(page.text, /统计期间/);
+  expectError(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${y}&format=xlsx&round_id=x`), 400, 'invalid_query', 'round_id');
+});
+
+test('another town\'s secretary cannot read the district\'s or the town\'s campaign figures; a member cannot either', async () => {
+  const y = daysFromToday(0).slice(0, 4);
+  for (const org of [rootId, townId]) {
+    expectError(await secretary2.get(`/api/v1/orgs/${org}/dashboard?period=${y}`), 404, 'not_found');
+    expectError(await secretary2.get(`/api/v1/orgs/${org}/dashboard?period=${y}&format=xlsx`), 404, 'not_found');
+    assert.equal((await secretary2.get(`/orgs/${org}/dashboard?period=${y}`)).status, 404);
+  }
+  expectError(await member.get(`/api/v1/orgs/${branchA}/dashboard?period=${y}`), 403, 'forbidden');
+  expectError(await secretary.get(`/api/v1/orgs/${townId}/dashboard?period=${y}`), 404, 'not_found');
+  assert.equal((await anon.get(`/api/v1/orgs/${townId}/dashboard?period=${y}`)).status, 401);
+});
+
+test('XLSX: the campaign sheet with the API\'s figures, ranks and the period in its title; ranks are 1 for the best', async () => {
+  const y = daysFromToday(0).slice(0, 4);
+  const whole = await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${y}`)), api = whole.campaign;
+  // the ranks: 1 the best, equal values share a rank, the list in rank order; the campaign's
+  // figures rank the campaign rows, the participation figures the round's rows
+  const ROUND_KEYS = ['members_pledged', 'self_reviews', 'members_graded'];
+  assert.deepEqual(api.rankings.map((l) => l.key), ['pledges_fulfilled', 'feedback_on_time', 'rect_on_time', 'reports_on_time', 'findings_open',
+    ...(whole.round && whole.children.length ? ROUND_KEYS : [])]);
+  for (const list of api.rankings) {
+    const ranks = list.rows.map((r) => r.rank);
+    assert.deepEqual([...ranks].sort((a, b) => a - b), ranks, `${list.label} in rank order`);
+    if (ranks.length) assert.equal(ranks[0], 1);
+    const rows = ROUND_KEYS.includes(list.key) ? whole.children : api.children;
+    for (const r of list.rows) assert.equal(rows.find((c) => c.id === r.id)[`${list.key}_rank`], r.rank);
+    // a better value never ranks below a worse one
+    const value = (row) => (list.key === 'findings_open' ? -row.findings_open : row[`${list.key}_rate`]);
+    for (let i = 1; i < list.rows.length; i++) {
+      const [a, b] = [rows.find((c) => c.id === list.rows[i - 1].id), rows.find((c) => c.id === list.rows[i].id)];
+      assert.ok(value(a) >= value(b), `${list.label}: ${a.name} before ${b.name}`);
+      assert.equal(list.rows[i].rank === list.rows[i - 1].rank, value(a) === value(b), `${list.label}: ties share a rank`);
+    }
+  }
+  const x = await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${y}&format=xlsx`);
+  assert.equal(x.status, 200, x.text.slice(0, 200));
+  const files = unzip(x.buf);
+  const names = Object.keys(files).filter((f) => /^xl\/worksheets\/sheet\d+\.xml$/.test(f)).sort();
+  const wb = files['xl/workbook.xml'].toString('utf8');
+  assert.match(wb, /name="全面工作"/);
+  const sheet = names.length === 2 ? 'xl/worksheets/sheet2.xml' : 'xl/worksheets/sheet1.xml';
+  const cells = xlsxCells(files, sheet);
+  assert.match(String(cells.get('A1')), new RegExp(`${y}年 · 全面工作`));
+  const header = [...Array(24).keys()].map((i) => cells.get(`${colName(i)}2`));
+  for (const h of ['承诺兑现率(%)', '到期承诺', '已兑现承诺', '意见按期答复率(%)', '整改按期销号率(%)', '汇报按时报送率(%)', '未整改问题', '承诺兑现名次'])
+    assert.ok(header.includes(h), `header ${h}`);
+  const colOf = (h) => colName(header.indexOf(h));
+  assert.equal(cells.get('A3'), `合计：${api.total.name}`);
+  assert.equal(cells.get(`${colOf('到期承诺')}3`), api.total.pledges_due);
+  assert.equal(cells.get(`${colOf('已兑现承诺')}3`), api.total.pledges_fulfilled);
+  api.children.forEach((c, i) => {
+    assert.equal(cells.get(`A${4 + i}`), c.name);
+    assert.equal(cells.get(`${colOf('到期应答复意见')}${4 + i}`), c.feedback_due, `${c.name} 到期应答复意见`);
+    if (c.pledges_fulfilled_rank !== null) assert.equal(cells.get(`${colOf('承诺兑现名次')}${4 + i}`), c.pledges_fulfilled_rank);
+    else assert.equal(cells.get(`${colOf('承诺兑现名次')}${4 + i}`), '—');
+  });
+  // the page prints: the campaign tables are in the HTML, the charts are screen-only
+  const html = (await office.get(`/orgs/${rootId}/dashboard?period=${y}`)).text;
+  assert.match(html, /全面工作 · \d{4}年/);
+  assert.match(html, /class="charts noprint" id="campaign-charts"/);
+  for (const c of api.children) assert.ok(html.includes(`href="/orgs/${c.id}/dashboard?period=${y}"`), `a link to ${c.name} for the period`);
+});
+
+test('a double submit at once moves a counter once: two approvals of one pledge, two replies to one item', async () => {
+  const due = daysFromToday(25), P = quarterOf(due);
+  const p = (await ok(await member.post('/api/v1/pledges', { area: '服务群众', title: '看板：同时审核', content: '内容。', measures: '措施。', responsible: '本人', due_date: due }), 201)).pledge;
+  await ok(await pact(member, p.id, 'submit'));
+  await step(P, { pledges_due: 1 }, 'two approvals at once', async () => {
+    const rs = await Promise.all([pact(secretary, p.id, 'approve'), pact(town, p.id, 'approve')]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409], rs.map((r) => r.text).join(' | '));
+  });
+  const it = await ok(await town.post(`/api/v1/orgs/${townId}/feedback`, { kind: 'opinion', channel: 'letter', received_date: daysFromToday(0), text: '看板：同时答复' }), 201);
+  const item = it.item || it;
+  await ok(await town.post(`/api/v1/feedback/${item.id}/assign`, { org_id: branchA }));
+  await step(quarterOf(item.due_date), { feedback_on_time: 1 }, 'two replies at once', async () => {
+    const rs = await Promise.all([secretary.post(`/api/v1/feedback/${item.id}/reply`, { reply: '甲方答复' }), town.post(`/api/v1/feedback/${item.id}/reply`, { reply: '乙方答复' })]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409], rs.map((r) => r.text).join(' | '));
+  });
+  assert.equal(srv.cli(['recount']).status, 0);
 });

@@ -275,14 +275,17 @@ test('organisation grades by the town office; the results export to XLSX', async
 test('cxzy recount finds no difference after the path, and finds a changed raw record', () => {
   const help = srv.cli(['recount', '--help']);
   assert.equal(help.status, 0);
-  assert.match(help.stdout, /用法：cxzy recount --round/);
+  assert.match(help.stdout, /用法：cxzy recount \[--round 轮次编号\]/);
   const r = srv.cli(['recount', '--round', String(R1.id)]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /无差异/);
   const bad = srv.cli(['recount', '--round', '987654']);
   assert.equal(bad.status, 3);
   assert.match(bad.stderr, /不存在/);
-  assert.equal(srv.cli(['recount']).status, 2);
+  const quarters = srv.cli(['recount']); // without --round: the quarter roll-ups alone
+  assert.equal(quarters.status, 0, quarters.stdout + quarters.stderr);
+  assert.match(quarters.stdout, /季度统计数：无差异/);
+  assert.equal(srv.cli(['recount', 'extra']).status, 2);
 });
 
 test('a raw record changed after grading shows in recount until the branch recomputes', async () => {

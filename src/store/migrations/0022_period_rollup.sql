@@ -1,7 +1,9 @@
 -- 0022_period_rollup.sql: roll-up counters by calendar quarter over every organisation's subtree
 -- (issue 17: the whole campaign on the dashboard, bulletins). Like rollup (per review round), each
 -- change adds its delta to the row of its organisation and of every ancestor inside its own write
--- transaction; `cxzy recount` rebuilds them from the raw records (store/period.h).
+-- transaction; `cxzy recount` rebuilds them from the raw records (store/period.h). The rows of the
+-- records an existing database already holds are filled right after this file runs, in the same
+-- transaction, by period_fill (store/migrate.c): the same definitions as recount, not a copy in SQL.
 --
 -- quarter: year * 10 + quarter (20263 = 2026 Q3); a half or a year is the sum of its quarters
 -- (at most four rows per organisation). Each record counts in the quarter of one date of its own:
@@ -12,7 +14,8 @@
 --   rect      due_date                  rect_due (not cancelled); rect_on_time (verified, and
 --                                       submitted_on <= due_date)
 --   feedback  due_date                  feedback_due (not merged); feedback_on_time (replied,
---                                       replied_date <= due_date)
+--                                       replied_date <= due_date); a 举报 (kind report) counts
+--                                       nowhere, so no figure betrays that one exists
 --   pledges   due_date                  pledges_due (approved: not draft, submitted or returned);
 --                                       pledges_fulfilled; pledges_missed_unjustified
 CREATE TABLE period_rollup (

@@ -110,7 +110,8 @@ static int demo_reports(db *d, const demo_year_ctx *y, cx_err *e)
 
 /* ---- inspections ---- */
 
-/* The district office's 随机抽查 of the branches in 2026 Q3: the seed committed with the plan, five
+/* The district office's 随机抽查 of the first town's branches in 2026 Q3 (the town's office, on the
+ * team, may follow what it finds; no other town's data depends on the draw): the seed committed with the plan, five
  * branches drawn (fewer in a tiny demo), the 五个好 as the checklist, the first town's office on the
  * team; findings at each target (three problems, the rest in order), the first two problems turned
  * into rectification; then closed. */
@@ -118,16 +119,48 @@ static const char *const demo_problems[] = {
     "“三会一课”记录不全，近两个月缺支委会记录", "党员承诺公开栏内容未更新，有两项承诺未标注进展", "党费收缴台账与实际不符，个别党员未按月交纳"};
 static const char *const demo_measures[] = {"补齐会议记录，支委会每月一次并当月归档", "每季度更新公开栏，逐项标注承诺进展"};
 
+/* One finding of the demo's inspection: the k-th problem (k counted in c->np; the first two turned
+ * into rectification) or an "ok" at target (the i-th drawn). */
+typedef struct demo_finding_ctx {
+    db *d;
+    const actor *a;
+    int64_t inspection_id;
+    const int64_t *items;
+    int nitems;
+    const char *today, *due;
+    int np;
+} demo_finding_ctx;
+
+static int demo_finding(demo_finding_ctx *c, int64_t target, int i, bool problem, cx_err *e)
+{
+    int k = problem ? c->np++ : 0;
+    char on[24];
+    snprintf(on, sizeof on, "2026-08-%02d", 10 + 3 * i + k);
+    finding_in fi = {problem ? "problem" : "ok", problem ? demo_problems[k] : "支部工作台账齐全，组织生活正常", on};
+    finding_ok fo;
+    int64_t fid = 0;
+    int rc = finding_check(&fi, "2026-09-25", &fo, e);
+    if (rc == CX_OK) rc = finding_add(c->d, c->a, c->inspection_id, target, c->nitems ? c->items[(i + k) % c->nitems] : 0, &fo, NULL, 0, &fid, e);
+    if (rc == CX_OK && problem && k < 2) {
+        rect_new rn = {"inspection", "finding", fid, 0, {demo_problems[k], demo_measures[k], "支部书记", c->due}};
+        rect_new_ok *ro = xmalloc(sizeof *ro);
+        rc = rect_new_check(&rn, c->today, ro, e);
+        if (rc == CX_OK) rc = finding_rectify(c->d, c->a, fid, ro, NULL, e);
+        free(ro);
+    }
+    return rc;
+}
+
 static int demo_inspection(db *d, const demo_year_ctx *y, cx_err *e)
 {
-    org root;
-    if (org_get(d, y->root, &root) != 1) return cx_fail(e, 500, "db_error", "", "数据库错误：读不到区委");
+    org root, scope;
+    if (org_get(d, y->root, &root) != 1 || org_get(d, y->town, &scope) != 1) return cx_fail(e, 500, "db_error", "", "数据库错误：读不到区委");
     int64_t uid = 0, has_town = 0, nbranch = 0;
     char end[CX_PATH_MAX];
-    orgpath_end(root.path, end, sizeof end);
+    orgpath_end(scope.path, end, sizeof end);
     if (db_i64(d, &uid, 0, "SELECT id FROM app_user WHERE username = 'office'", "") != CX_OK ||
         db_i64(d, &has_town, 0, "SELECT count(*) FROM app_user WHERE username = 'town'", "") != CX_OK ||
-        db_i64(d, &nbranch, 0, "SELECT count(*) FROM org WHERE type = 'branch' AND active = 1 AND path >= ? AND path < ?", "ss", root.path, end) != CX_OK)
+        db_i64(d, &nbranch, 0, "SELECT count(*) FROM org WHERE type = 'branch' AND active = 1 AND path >= ? AND path < ?", "ss", scope.path, end) != CX_OK)
         return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     if (nbranch == 0) return CX_OK;
     actor a = {uid, "office", "区委活动办公室", NULL};
@@ -140,7 +173,7 @@ static int demo_inspection(db *d, const demo_year_ctx *y, cx_err *e)
     snprintf(n, sizeof n, "%d", nbranch < 5 ? (int)nbranch : 5);
     insp_in in = {"random", "2026年第三季度党支部随机抽查", "2026-08-03", "2026-09-25", "branch", "", n, "党费收缴台账"};
     insp_ok *ok = xmalloc(sizeof *ok);
-    insp_new nw = {ok, 0, has_town ? "town" : "", std.p ? std.p : "", NULL};
+    insp_new nw = {ok, scope.id, has_town ? "town" : "", std.p ? std.p : "", NULL};
     int64_t id = 0;
     int rc = insp_check(&in, ok, e);
     if (rc == CX_OK) rc = inspection_create(d, &a, &root, &nw, &id, e);
@@ -166,25 +199,17 @@ static int demo_inspection(db *d, const demo_year_ctx *y, cx_err *e)
     date_today(today);
     day_string(day_number(today) + 30, due);
     /* the problems at the first three targets other than the first branch (whose secretary the
-     * tests sign in as: what it sees should not depend on the draw) */
-    for (int i = 0, np = 0; rc == CX_OK && i < nt; i++) {
-        bool problem = np < 3 && targets[i] != y->branch;
-        int k = problem ? np++ : 0;
-        char on[11];
-        snprintf(on, sizeof on, "2026-08-%02d", 10 + 3 * i);
-        finding_in fi = {problem ? "problem" : "ok", problem ? demo_problems[k] : "支部工作台账齐全，组织生活正常", on};
-        finding_ok fo;
-        int64_t fid = 0;
-        rc = finding_check(&fi, "2026-09-25", &fo, e);
-        if (rc == CX_OK) rc = finding_add(d, &a, id, targets[i], ni ? items[i % ni] : 0, &fo, NULL, 0, &fid, e);
-        if (rc == CX_OK && problem && k < 2) { /* two turned into rectification */
-            rect_new rn = {"inspection", "finding", fid, 0, {demo_problems[k], demo_measures[k], "支部书记", due}};
-            rect_new_ok *ro = xmalloc(sizeof *ro);
-            rc = rect_new_check(&rn, today, ro, e);
-            if (rc == CX_OK) rc = finding_rectify(d, &a, fid, ro, NULL, e);
-            free(ro);
-        }
+     * tests sign in as: what it sees should not depend on the draw); a small town with fewer such
+     * targets gets the rest at its first problem target, so there are always three, two of them
+     * turned into rectification and one left for the desk */
+    demo_finding_ctx fc = {d, &a, id, items, ni, today, due, 0};
+    int first_problem = -1;
+    for (int i = 0; rc == CX_OK && i < nt; i++) {
+        bool problem = fc.np < 3 && targets[i] != y->branch;
+        if (problem && first_problem < 0) first_problem = i;
+        rc = demo_finding(&fc, targets[i], i, problem, e);
     }
+    while (rc == CX_OK && first_problem >= 0 && fc.np < 3) rc = demo_finding(&fc, targets[first_problem], first_problem, true, e);
     if (rc == CX_OK) rc = inspection_act(d, &a, id, IA_CLOSE, 0, e);
     return rc;
 }

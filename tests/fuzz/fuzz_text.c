@@ -1,11 +1,14 @@
 /* fuzz_text.c: the parsers of single typed values — 身份证号 (with the Excel-number check),
- * phone numbers and dates (full dates and months). Every input is also a NUL-terminated string
+ * phone numbers, dates (full dates and months), periods (2026, 2026H1, 2026Q3) and a report
+ * schedule's outline (a JSON array of section titles) with the sections written under it. Every input is also a NUL-terminated string
  * these functions see from forms, JSON and spreadsheets. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../src/domain/date.h"
 #include "../../src/domain/idcard.h"
+#include "../../src/domain/report.h"
+#include "../../src/store/period.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +27,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (phone_validate(s, phone, &e) == CX_OK) phone_mask(phone, mask);
     (void)date_parse(s, true, "f", "日期", date, &e);
     (void)date_parse(s, false, "f", NULL, date, NULL);
+    int q0, q1;
+    if (period_parse(s, &q0, &q1) == CX_OK) {
+        char label[96];
+        period_label(q0, q1, label, sizeof label);
+    }
+    report_schedule_in in = {"quarterly", "检查", "", "", "2026-01-01", "2026-03-31", "", "10", s};
+    report_schedule_ok ok;
+    if (report_schedule_check(&in, &ok, &e) == CX_OK) report_schedule_ok_free(&ok);
+    char title[256], *draft = NULL;
+    int n = report_outline_count(s);
+    report_outline_title(s, n - 1, title, sizeof title);
+    const char *texts[] = {s, "正文"};
+    if (report_sections_check(s, texts, 2, true, &draft, &e) == CX_OK) {
+        free(report_sections_json(s, draft));
+        free(draft);
+    }
     free(s);
     return 0;
 }

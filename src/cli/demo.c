@@ -492,6 +492,15 @@ int cmd_demo(int argc, char **argv)
     if (rc == 0 && campaign_id && c.first_branch && demo_year(d, root, town, branch, &e) != CX_OK) {
         fprintf(stderr, "错误：生成演示汇报、督查和通报失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;
+    } else if (rc == 0 && campaign_id && c.first_branch) {
+        int64_t schedules = 0, reports = 0, inspections = 0, bulletin = 0;
+        db_i64(d, &schedules, 0, "SELECT count(*) FROM report_schedule", "");
+        db_i64(d, &reports, 0, "SELECT count(*) FROM report", "");
+        db_i64(d, &inspections, 0, "SELECT count(*) FROM inspection", "");
+        db_i64(d, &bulletin, 0, "SELECT min(id) FROM bulletin WHERE status = 'published'", "");
+        printf("办公室的一年：%" PRId64 " 项汇报安排（%" PRId64 " 份汇报，有按时、逾期和未报送的，/orgs/%" PRId64 "/reports），"
+               "%" PRId64 " 次督查（/orgs/%" PRId64 "/inspections），已印发的通报 /p/bulletins/%" PRId64 "。\n",
+               schedules, reports, root, inspections, root, bulletin);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

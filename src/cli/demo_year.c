@@ -8,7 +8,7 @@
 #include "../store/report.h"
 #include <stdlib.h>
 
-#define DEMO_REPORTS_MAX 12 /* reports written per schedule in the demo */
+#define DEMO_REPORTS_MAX 120 /* reports written per schedule in the demo */
 #include "../domain/orgpath.h"
 #include "../store/inspection.h"
 #include <inttypes.h>

@@ -444,7 +444,9 @@ export function totpAt(secret, step) {
  * ("Committed draws") describes it: the canonical list (the items as text, sorted, repeats
  * removed), its SHA-256 with each item followed by "\n", the start state from SHA-256 of
  * "cxzy-draw-v1\n" seed "\n" digest "\n", then splitmix64 in a partial Fisher–Yates shuffle with
- * unbiased bounded integers. Returns { list, digest, picks: the n 0-based indexes drawn, in order }. */
+ * unbiased bounded integers. Returns { list, digest, picks: the n 0-based indexes drawn, in order }.
+ * The items are phone numbers (电话随机抽访), organisation ids or, for a 随机抽查 of members, member
+ * ids: the same procedure for each. */
 export function redrawCommitted(seed, items, n) {
   const list = [...new Set(items.map(String))].sort();
   const digest = createHash('sha256').update(list.map((p) => `${p}\n`).join('')).digest('hex');

@@ -140,7 +140,7 @@ static int demo_finding(demo_finding_ctx *c, int64_t target, int i, bool problem
     finding_ok fo;
     int64_t fid = 0;
     int rc = finding_check(&fi, "2026-09-25", &fo, e);
-    if (rc == CX_OK) rc = finding_add(c->d, c->a, c->inspection_id, target, c->nitems ? c->items[(i + k) % c->nitems] : 0, &fo, NULL, 0, &fid, e);
+    if (rc == CX_OK) rc = finding_add(c->d, c->a, c->inspection_id, target, 0, c->nitems ? c->items[(i + k) % c->nitems] : 0, &fo, NULL, 0, &fid, e);
     if (rc == CX_OK && problem && k < 2) {
         rect_new rn = {"inspection", "finding", fid, 0, {demo_problems[k], demo_measures[k], "支部书记", c->due}};
         rect_new_ok *ro = xmalloc(sizeof *ro);
@@ -171,7 +171,7 @@ static int demo_inspection(db *d, const demo_year_ctx *y, cx_err *e)
     if (s) db_done(s);
     char n[8];
     snprintf(n, sizeof n, "%d", nbranch < 5 ? (int)nbranch : 5);
-    insp_in in = {"random", "2026年第三季度党支部随机抽查", "2026-08-03", "2026-09-25", "branch", "", n, "党费收缴台账"};
+    insp_in in = {"random", "2026年第三季度党支部随机抽查", "2026-08-03", "2026-09-25", "branch", "", n, "党费收缴台账", "org"};
     insp_ok *ok = xmalloc(sizeof *ok);
     insp_new nw = {ok, scope.id, has_town ? "town" : "", std.p ? std.p : "", NULL};
     int64_t id = 0;

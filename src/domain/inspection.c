@@ -112,9 +112,13 @@ int insp_check(const insp_in *in, insp_ok *out, cx_err *e)
     if (days < 0) return cx_fail(e, 400, "invalid_dates", "end_date", "结束日期（%s）不能早于开始日期（%s）", out->end_date, out->start_date);
     if (days >= INSP_DAYS_MAX) return cx_fail(e, 400, "invalid_dates", "end_date", "一次督查至多 %d 天", INSP_DAYS_MAX);
     if (out->kind == IK_RANDOM) {
-        if (!in->draw_n || !*in->draw_n) return cx_fail(e, 400, "required", "draw_n", "请填写随机抽取的组织数");
+        if (in->draw_of && *in->draw_of && strcmp(in->draw_of, "org") && strcmp(in->draw_of, "member"))
+            return cx_fail(e, 422, "invalid_draw_of", "draw_of", "抽取对象（draw_of）应为 org（抽取党组织）或 member（抽取党员）");
+        out->draw_members = in->draw_of && !strcmp(in->draw_of, "member");
+        const char *what = out->draw_members ? "党员" : "组织";
+        if (!in->draw_n || !*in->draw_n) return cx_fail(e, 400, "required", "draw_n", "请填写随机抽取的%s数", what);
         if (str_to_i64(in->draw_n, &out->draw_n) != CX_OK || out->draw_n < 1 || out->draw_n > INSP_DRAW_MAX)
-            return cx_fail(e, 400, "invalid_draw_n", "draw_n", "抽取的组织数应为 1 至 %d 的整数", INSP_DRAW_MAX);
+            return cx_fail(e, 400, "invalid_draw_n", "draw_n", "抽取的%s数应为 1 至 %d 的整数", what, INSP_DRAW_MAX);
         if (codes_check(in->types, org_type_valid, "invalid_types", "types", "抽取范围的组织类别", out->types, sizeof out->types, e) != CX_OK) return CX_ERR;
         if (codes_check(in->sectors, org_sector_valid, "invalid_sectors", "sectors", "抽取范围的领域", out->sectors, sizeof out->sectors, e) != CX_OK)
             return CX_ERR;

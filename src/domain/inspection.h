@@ -31,17 +31,20 @@ int insp_decide(insp_status from, insp_action action, insp_kind kind, bool drawn
 #define INSP_TITLE_MAX 100
 #define INSP_ITEM_MAX 100     /* characters of one checklist item */
 #define INSP_ITEMS_MAX 50     /* checklist items */
-#define INSP_DRAW_MAX 500     /* organisations one draw may ask for */
+#define INSP_DRAW_MAX 500     /* organisations (or members) one draw may ask for */
 #define INSP_FINDING_MAX 1000 /* characters of a finding's text */
 #define INSP_DAYS_MAX 366     /* the longest inspection */
 
 /* A plan as typed. items: the office's own checklist items, one a line; types / sectors: the
- * population of a draw as comma-separated org.type / org.sector codes ("" = all). */
+ * population of a draw as comma-separated org.type / org.sector codes ("" = all); draw_of: what a
+ * random draw draws, "org" (organisations; also when blank or NULL) or "member" (the active members
+ * of those organisations). */
 typedef struct insp_in {
-    const char *kind, *title, *start_date, *end_date, *types, *sectors, *draw_n, *items;
+    const char *kind, *title, *start_date, *end_date, *types, *sectors, *draw_n, *items, *draw_of;
 } insp_in;
 typedef struct insp_ok {
     insp_kind kind;
+    bool draw_members; /* 随机抽查 of members (draw_of "member") */
     char title[4 * INSP_TITLE_MAX + 1], start_date[11], end_date[11];
     char types[128], sectors[256];
     int64_t draw_n;
@@ -50,8 +53,8 @@ typedef struct insp_ok {
 } insp_ok;
 /* Checks in this order: kind (invalid_kind), title (1–100 characters, one line), start_date and
  * end_date (dates; the end not before the start: invalid_dates; at most INSP_DAYS_MAX days),
- * for 随机抽查 draw_n (1..INSP_DRAW_MAX: invalid_draw_n; otherwise ignored) and the population
- * types and sectors (known codes: invalid_types / invalid_sectors), then each own checklist item
+ * for 随机抽查 draw_of (org|member: 422 invalid_draw_of), draw_n (1..INSP_DRAW_MAX: invalid_draw_n;
+ * otherwise ignored) and the population types and sectors (known codes: invalid_types / invalid_sectors), then each own checklist item
  * (≤ INSP_ITEM_MAX characters: item_too_long; blank lines skipped; at most INSP_ITEMS_MAX:
  * too_many_items). CX_OK or CX_ERR with e on the field. */
 int insp_check(const insp_in *in, insp_ok *out, cx_err *e);

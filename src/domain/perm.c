@@ -199,6 +199,11 @@ bool perm_sees_finding(const principal *p, const char *office_path, bool on_team
     return perm_may_record_finding(p, office_path, on_team) || perm_allows(p, ROLE_STAFF, finding_path);
 }
 
+bool perm_may_rectify_finding(const principal *p, const char *office_path, bool on_team, const char *finding_path)
+{
+    return perm_may_record_finding(p, office_path, on_team) && perm_allows(p, ROLE_STAFF, finding_path);
+}
+
 bool perm_may_see_area(const principal *p, const char *path)
 {
     if (!p || !path) return false;

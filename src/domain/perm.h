@@ -120,6 +120,11 @@ bool perm_may_record_finding(const principal *p, const char *office_path, bool o
  * and the team see all of them; the staff of an inspected organisation (a role other than member
  * over it) only their own. */
 bool perm_sees_finding(const principal *p, const char *office_path, bool on_team, const char *finding_path);
+/* p may turn the problem found at finding_path into a rectification item: p may record findings and
+ * will be able to open the item made (staff over finding_path, as every rectification item is read).
+ * A team member whose own grant lies in another part of the tree records the problem; the office
+ * over the issuer, or staff over the organisation, makes it a rectification item. */
+bool perm_may_rectify_finding(const principal *p, const char *office_path, bool on_team, const char *finding_path);
 
 /* p may give an account the role at the organisation at org_path (making the account, or a
  * grant): a member's account an office or secretary over it; any other role an office over it. */

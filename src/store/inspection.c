@@ -22,7 +22,7 @@
     "(SELECT count(*) FROM inspection_finding f WHERE f.inspection_id = i.id AND f.level = 'problem'), "            \
     "(SELECT count(*) FROM inspection_finding f WHERE f.inspection_id = i.id AND f.level = 'problem' AND f.rect_id IS NULL), " \
     "i.title, i.start_date, i.end_date, i.population_types, i.population_sectors, i.seed, i.seed_hash, i.population_digest, " \
-    "i.created_by_name, o.name, o.path, s.name, s.path"
+    "i.created_by_name, o.name, o.path, s.name, s.path, i.draw_of"
 #define INSP_FROM " FROM inspection i JOIN org o ON o.id = i.org_id JOIN org s ON s.id = i.scope_org_id"
 
 static void read_insp(db_stmt *s, void *out)
@@ -43,6 +43,7 @@ static void read_insp(db_stmt *s, void *out)
         {x->digest, sizeof x->digest}, {x->created_by_name, sizeof x->created_by_name}, {x->org_name, sizeof x->org_name},
         {x->org_path, sizeof x->org_path}, {x->scope_name, sizeof x->scope_name}, {x->scope_path, sizeof x->scope_path}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) copy_col(t[i].dst, t[i].cap, s, 15 + (int)i);
+    x->draw_members = !strcmp(db_col_text(s, 28), "member");
 }
 
 int inspection_get(db *d, int64_t id, inspection *x)
@@ -169,10 +170,11 @@ int inspection_create(db *d, const actor *a, const org *office, const insp_new *
     }
     int64_t now = now_unix(), iid = 0;
     if (db_i64(d, &iid, 0, "INSERT INTO inspection (org_id, scope_org_id, scope_path, kind, title, start_date, end_date, status, population_types, "
-                           "population_sectors, draw_n, created_by, created_by_name, created_at, updated_at) "
-                           "VALUES (?,?,?,?,?,?,?,'planned',?,?,?,?,?,?,?) RETURNING id",
-               "iisssssssiisii", office->id, scope.id, scope.path, insp_kind_name(ok->kind), ok->title, ok->start_date, ok->end_date, ok->types,
-               ok->sectors, ok->kind == IK_RANDOM ? ok->draw_n : 0, a ? a->user_id : 0, actor_shown(a), now, now) != CX_OK)
+                           "population_sectors, draw_n, draw_of, created_by, created_by_name, created_at, updated_at) "
+                           "VALUES (?,?,?,?,?,?,?,'planned',?,?,?,?,?,?,?,?) RETURNING id",
+               "iisssssssisisii", office->id, scope.id, scope.path, insp_kind_name(ok->kind), ok->title, ok->start_date, ok->end_date, ok->types,
+               ok->sectors, ok->kind == IK_RANDOM ? ok->draw_n : 0, ok->kind == IK_RANDOM && ok->draw_members ? "member" : "org",
+               a ? a->user_id : 0, actor_shown(a), now, now) != CX_OK)
         return db_fail(d, e);
     int nteam = 0, nitems = 0, ntargets = 0;
     char hash[65] = "";
@@ -195,6 +197,7 @@ int inspection_create(db *d, const actor *a, const org *office, const insp_new *
     json_add_i64(j, "targets", ntargets);
     if (ok->kind == IK_RANDOM) {
         json_add_i64(j, "draw_n", ok->draw_n);
+        cJSON_AddStringToObject(j, "draw_of", ok->draw_members ? "member" : "org");
         cJSON_AddStringToObject(j, "population_types", ok->types);
         cJSON_AddStringToObject(j, "population_sectors", ok->sectors);
         json_add_i64(j, "commitment_id", cid);
@@ -277,12 +280,15 @@ static void free_list(char **v, size_t n)
 }
 
 /* The population of x's draw: the ids (as text) of the active organisations of the scope of the
- * stated types and sectors, in canonical order, and their digest. */
+ * stated types and sectors — for a draw of members, of the active members (正式 and 预备党员) of
+ * those organisations — in canonical order, and their digest. */
 static int population(db *d, const inspection *x, char ***out, size_t *np, char digest[65])
 {
     char end[CX_PATH_MAX];
     orgpath_end(x->scope_path, end, sizeof end);
-    db_stmt *s = db_prepare(d, "SELECT id, type, sector FROM org WHERE path >= ? AND path < ? AND active = 1");
+    db_stmt *s = db_prepare(d, x->draw_members ? "SELECT m.id, o.type, o.sector FROM member m JOIN org o ON o.id = m.org_id "
+                                                 "WHERE o.path >= ? AND o.path < ? AND o.active = 1 AND m.active = 1"
+                                               : "SELECT id, type, sector FROM org WHERE path >= ? AND path < ? AND active = 1");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, x->scope_path);
     db_bind_text(s, 2, end);
@@ -319,7 +325,9 @@ int inspection_draw(db *d, const actor *a, int64_t id, cx_err *e)
     uint32_t *pick = NULL;
     int rc = population(d, x, &v, &pop, digest) == CX_OK ? CX_OK : db_fail(d, e);
     if (rc == CX_OK && (size_t)x->draw_n > pop) {
-        cx_fail(e, 422, "population_too_small", "draw_n", "要抽取 %" PRId64 " 个组织，但范围内符合条件的组织只有 %zu 个", x->draw_n, pop);
+        bool m = x->draw_members;
+        cx_fail(e, 422, "population_too_small", "draw_n", "要抽取 %" PRId64 " %s，但范围内符合条件的%s只有 %zu %s", x->draw_n, m ? "名党员" : "个组织",
+                m ? "党员" : "组织", pop, m ? "名" : "个");
         rc = refuse(d);
     }
     snprintf(cid_text, sizeof cid_text, "%" PRId64, x->commitment_id);
@@ -331,8 +339,10 @@ int inspection_draw(db *d, const actor *a, int64_t id, cx_err *e)
         for (int64_t i = 0; rc == CX_OK && i < x->draw_n; i++) {
             int64_t oid = 0;
             str_to_i64(v[pick[i]], &oid);
-            rc = db_run(d, "INSERT INTO inspection_target (inspection_id, seq, org_id, org_path) SELECT ?, ?, id, path FROM org WHERE id = ?", "iii",
-                        id, i + 1, oid);
+            rc = db_run(d, x->draw_members ? "INSERT INTO inspection_target (inspection_id, seq, org_id, org_path, member_id) "
+                                             "SELECT ?, ?, o.id, o.path, m.id FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?"
+                                           : "INSERT INTO inspection_target (inspection_id, seq, org_id, org_path) SELECT ?, ?, id, path FROM org WHERE id = ?",
+                        "iii", id, i + 1, oid);
         }
         db_stmt *s = rc == CX_OK ? db_prepare(d, "UPDATE inspection SET seed = ?, population = ?, population_digest = ?, drawn_at = ?, "
                                                  "row_version = row_version + 1, updated_at = ? WHERE id = ? AND drawn_at = 0")
@@ -359,6 +369,7 @@ int inspection_draw(db *d, const actor *a, int64_t id, cx_err *e)
     if (rc == CX_OK) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "method", DRAW_METHOD);
+        cJSON_AddStringToObject(j, "draw_of", x->draw_members ? "member" : "org");
         json_add_i64(j, "commitment_id", cid);
         cJSON_AddStringToObject(j, "seed_sha256", hash);
         cJSON_AddStringToObject(j, "seed", seed);
@@ -399,14 +410,16 @@ static void read_target(db_stmt *s, void *out)
     copy_col(t->org_path, sizeof t->org_path, s, 6);
     copy_col(t->org_type, sizeof t->org_type, s, 7);
     copy_col(t->org_sector, sizeof t->org_sector, s, 8);
+    t->member_id = db_col_i64(s, 9);
+    copy_col(t->member_name, sizeof t->member_name, s, 10);
 }
 
 int inspection_targets(db *d, int64_t id, int (*fn)(void *ctx, const insp_target *t), void *ctx)
 {
     db_stmt *s = db_prepare(d, "SELECT t.id, t.seq, t.org_id, (SELECT count(*) FROM inspection_finding f WHERE f.target_id = t.id), "
                                "(SELECT count(*) FROM inspection_finding f WHERE f.target_id = t.id AND f.level = 'problem'), "
-                               "o.name, o.path, o.type, o.sector FROM inspection_target t JOIN org o ON o.id = t.org_id "
-                               "WHERE t.inspection_id = ? ORDER BY t.seq");
+                               "o.name, o.path, o.type, o.sector, coalesce(t.member_id, 0), coalesce(m.name, '') FROM inspection_target t "
+                               "JOIN org o ON o.id = t.org_id LEFT JOIN member m ON m.id = t.member_id WHERE t.inspection_id = ? ORDER BY t.seq");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
     return DB_EACH(s, insp_target, read_target, fn, ctx);
@@ -471,10 +484,11 @@ int inspection_team(db *d, int64_t id, int (*fn)(void *ctx, const insp_member *m
 #define FINDING_COLS                                                                                                 \
     "f.id, f.inspection_id, f.target_id, f.org_id, coalesce(f.item_id, 0), coalesce(f.rect_id, 0), f.created_by, f.created_at, " \
     "(SELECT count(*) FROM finding_file x WHERE x.finding_id = f.id), f.level, f.text, f.found_on, f.created_by_name, "  \
-    "coalesce(r.status, ''), o.name, o.path, coalesce(it.title, ''), i.title, io.path"
+    "coalesce(r.status, ''), o.name, o.path, coalesce(it.title, ''), i.title, io.path, coalesce(t.member_id, 0), coalesce(m.name, '')"
 #define FINDING_FROM                                                                                                 \
     " FROM inspection_finding f JOIN org o ON o.id = f.org_id JOIN inspection i ON i.id = f.inspection_id "            \
-    "JOIN org io ON io.id = i.org_id LEFT JOIN inspection_item it ON it.id = f.item_id LEFT JOIN rectification r ON r.id = f.rect_id"
+    "JOIN org io ON io.id = i.org_id LEFT JOIN inspection_item it ON it.id = f.item_id LEFT JOIN rectification r ON r.id = f.rect_id " \
+    "JOIN inspection_target t ON t.id = f.target_id LEFT JOIN member m ON m.id = t.member_id"
 
 static void read_finding(db_stmt *s, void *out)
 {
@@ -487,6 +501,8 @@ static void read_finding(db_stmt *s, void *out)
         {f->rect_status, sizeof f->rect_status}, {f->org_name, sizeof f->org_name}, {f->org_path, sizeof f->org_path},
         {f->item_title, sizeof f->item_title}, {f->inspection_title, sizeof f->inspection_title}, {f->office_path, sizeof f->office_path}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) copy_col(t[i].dst, t[i].cap, s, 10 + (int)i);
+    f->member_id = db_col_i64(s, 19);
+    copy_col(f->member_name, sizeof f->member_name, s, 20);
 }
 
 int finding_get(db *d, int64_t id, finding *f)
@@ -520,7 +536,7 @@ static period one_counter(int col, int64_t v)
     return p;
 }
 
-int finding_add(db *d, const actor *a, int64_t inspection_id, int64_t org_id, int64_t item_id, const finding_ok *in,
+int finding_add(db *d, const actor *a, int64_t inspection_id, int64_t org_id, int64_t member_id, int64_t item_id, const finding_ok *in,
                 const evidence_in *files, int nfiles, int64_t *id, cx_err *e)
 {
     const char *mimes[EVIDENCE_MAX_FILES];
@@ -530,15 +546,19 @@ int finding_add(db *d, const actor *a, int64_t inspection_id, int64_t org_id, in
     int64_t tid = 0, fid = 0, n = 0;
     char path[CX_PATH_MAX] = "";
     if (rc == CX_OK) {
-        db_stmt *s = db_prepare(d, "SELECT t.id, o.path FROM inspection_target t JOIN org o ON o.id = t.org_id WHERE t.inspection_id = ? AND t.org_id = ?");
+        db_stmt *s = db_prepare(d, "SELECT t.id, o.path, o.id FROM inspection_target t JOIN org o ON o.id = t.org_id WHERE t.inspection_id = ? "
+                                   "AND (t.org_id = ? OR ? = 0) AND coalesce(t.member_id, 0) = ?");
         if (!s) rc = db_fail(d, e);
         else {
             db_bind_i64(s, 1, inspection_id);
             db_bind_i64(s, 2, org_id);
-            if (db_step(s) == DB_ROW) tid = db_col_i64(s, 0), copy_col(path, sizeof path, s, 1);
+            db_bind_i64(s, 3, member_id ? org_id : 1); /* "the member's organisation" only with a member */
+            db_bind_i64(s, 4, member_id);
+            if (db_step(s) == DB_ROW) tid = db_col_i64(s, 0), copy_col(path, sizeof path, s, 1), org_id = db_col_i64(s, 2);
             db_done(s);
             if (!tid) {
-                cx_fail(e, 422, "not_target", "org_id", "该组织不是本次督查的对象，不能记录发现的情况");
+                cx_fail(e, 422, "not_target", member_id ? "member_id" : "org_id", "%s不是本次督查的对象，不能记录发现的情况",
+                        member_id ? "该党员" : "该组织");
                 rc = refuse(d);
             }
         }
@@ -560,6 +580,7 @@ int finding_add(db *d, const actor *a, int64_t inspection_id, int64_t org_id, in
     if (rc == CX_OK) {
         json_add_i64(j, "inspection_id", inspection_id);
         json_add_i64(j, "org_id", org_id);
+        if (member_id) json_add_i64(j, "member_id", member_id);
         if (item_id) json_add_i64(j, "item_id", item_id);
         cJSON_AddStringToObject(j, "level", in->problem ? "problem" : "ok");
         cJSON_AddStringToObject(j, "text", in->text);
@@ -648,7 +669,8 @@ int finding_rectify(db *d, const actor *a, int64_t id, const rect_new_ok *in, in
     }
     if (rc == CX_OK) { /* rect_create does not tell anyone: the organisation's secretaries learn of their new item here */
         char text[4500], link[48];
-        snprintf(text, sizeof text, "督查发现的问题已转为整改事项：%s（%s），完成时限 %s", f->org_name, in->problem, in->due_date);
+        snprintf(text, sizeof text, "督查发现的问题已转为整改事项：%s%s%s（%s），完成时限 %s", f->org_name, f->member_id ? " 党员" : "", f->member_name,
+                 in->problem, in->due_date);
         snprintf(link, sizeof link, "/rectifications/%" PRId64, rid);
         rc = notify_roles(d, a, f->org_path, ROLE_SECRETARY, NOTIFY_AT, "rect_created", text, link);
         rc = store_finish(d, a, "rectify", "inspection_finding", id, f->org_id, NULL, xasprintf("{\"rect_id\":%" PRId64 "}", rid), rc, e);

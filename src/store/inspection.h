@@ -17,6 +17,7 @@ typedef struct inspection {
     int64_t id, org_id, scope_org_id, draw_n, commitment_id, population, drawn_at, created_by, version, created_at;
     insp_kind kind;
     insp_status status;
+    bool draw_members; /* a random draw of members (draw_of 'member', migration 0024) */
     int64_t ntargets, nproblems, nunrectified;
     char title[4 * INSP_TITLE_MAX + 1], start_date[11], end_date[11], types[128], sectors[256];
     char seed[65], seed_hash[65], digest[65], created_by_name[64];
@@ -50,9 +51,10 @@ int inspection_act(db *d, const actor *a, int64_t id, insp_action action, int64_
 /* Adds targets by hand (org ids as inspection_create takes them) while planned or running. */
 int inspection_add_targets(db *d, const actor *a, int64_t id, const char *targets, cx_err *e);
 /* The random draw: the population is the active organisations of the scope matching its types and
- * sectors, their ids as text in canonical order (domain/draw.h); its digest and the seed (taken from
- * the commitment recorded when the plan was made) are recorded and the draw_n organisations drawn
- * become the targets in draw order. Once: a second draw 409 (already_drawn or commitment_used);
+ * sectors — or, for a draw of members, the active members (正式 and 预备党员) of those organisations —
+ * their ids as text in canonical order (domain/draw.h); its digest and the seed (taken from the
+ * commitment recorded when the plan was made) are recorded and the draw_n organisations (or members,
+ * each as the target (its organisation, member)) drawn become the targets in draw order. Once: a second draw 409 (already_drawn or commitment_used);
  * draw_n above the population 422 population_too_small. */
 int inspection_draw(db *d, const actor *a, int64_t id, cx_err *e);
 
@@ -61,8 +63,8 @@ typedef int (*inspection_fn)(void *ctx, const inspection *x);
 int inspection_list(db *d, const org *o, inspection_fn fn, void *ctx);
 
 typedef struct insp_target {
-    int64_t id, seq, org_id, nfindings, nproblems;
-    char org_name[256], org_path[CX_PATH_MAX], org_type[24], org_sector[24];
+    int64_t id, seq, org_id, member_id, nfindings, nproblems; /* member_id 0: the organisation itself */
+    char member_name[64], org_name[256], org_path[CX_PATH_MAX], org_type[24], org_sector[24];
 } insp_target;
 int inspection_targets(db *d, int64_t id, int (*fn)(void *ctx, const insp_target *t), void *ctx);
 typedef struct insp_item {
@@ -77,17 +79,18 @@ typedef struct insp_member {
 int inspection_team(db *d, int64_t id, int (*fn)(void *ctx, const insp_member *m), void *ctx);
 
 typedef struct finding {
-    int64_t id, inspection_id, target_id, org_id, item_id, rect_id, created_by, created_at, nfiles;
+    int64_t id, inspection_id, target_id, org_id, member_id /* of a member target, or 0 */, item_id, rect_id, created_by, created_at, nfiles;
     bool problem;
-    char text[4 * INSP_FINDING_MAX + 1], found_on[11], created_by_name[64], rect_status[16];
+    char text[4 * INSP_FINDING_MAX + 1], found_on[11], created_by_name[64], rect_status[16], member_name[64];
     char org_name[256], org_path[CX_PATH_MAX], item_title[4 * INSP_ITEM_MAX + 1], inspection_title[4 * INSP_TITLE_MAX + 1];
     char office_path[CX_PATH_MAX];
 } finding;
-/* Records a finding at the target org_id of a running inspection (422 not_target otherwise) against
+/* Records a finding at the target (org_id, member_id) of a running inspection (member_id 0: the
+ * organisation itself; with a member_id, org_id 0 means the member's; 422 not_target otherwise) against
  * its checklist item item_id (0: general; another inspection's 422 invalid_item), with 0..
  * EVIDENCE_MAX_FILES evidence files typed by content; a problem adds 1 to `findings` in the quarter
  * of found_on. */
-int finding_add(db *d, const actor *a, int64_t inspection_id, int64_t org_id, int64_t item_id, const finding_ok *in,
+int finding_add(db *d, const actor *a, int64_t inspection_id, int64_t org_id, int64_t member_id, int64_t item_id, const finding_ok *in,
                 const evidence_in *files, int nfiles, int64_t *id, cx_err *e);
 CX_MUST_USE int finding_get(db *d, int64_t id, finding *f);
 /* Adds evidence files to a finding (at most FINDING_FILES_MAX in all). */

@@ -86,6 +86,9 @@ static cJSON *json_insp(const inspection *x)
     if (x->kind == IK_RANDOM) {
         cJSON *dr = cJSON_AddObjectToObject(j, "draw");
         json_add_i64(dr, "n", x->draw_n);
+        cJSON_AddStringToObject(dr, "of", x->draw_members ? "member" : "org");
+        cJSON_AddStringToObject(dr, "of_label", x->draw_members ? "党员" : "党组织");
+        cJSON_AddBoolToObject(dr, "members", x->draw_members);
         cJSON_AddStringToObject(dr, "population_types", x->types);
         cJSON_AddStringToObject(dr, "population_sectors", x->sectors);
         char l[512];
@@ -215,7 +218,7 @@ void h_inspection_create(req *r)
         return;
     }
     insp_in in = {req_in(r, "kind"), req_in(r, "title"), req_in(r, "start_date"), req_in(r, "end_date"), req_in(r, "population_types"),
-                  req_in(r, "population_sectors"), req_in(r, "draw_n"), req_in(r, "items")};
+                  req_in(r, "population_sectors"), req_in(r, "draw_n"), req_in(r, "items"), req_in(r, "draw_of")};
     insp_ok *ok = req_keep(r, xmalloc(sizeof *ok));
     cx_err e = {0};
     insp_new n = {ok, scope, req_in(r, "team"), multi_in(r, "standard_items"), multi_in(r, "targets")};
@@ -241,7 +244,20 @@ typedef struct finding_ctx {
     const insp_view *v; /* NULL: a list up the tree (already within the user's subtree) */
 } finding_ctx;
 
-static cJSON *json_finding(req *r, const finding *f, bool can_record)
+/* A target as shown: the organisation, or for a member target the member's name and organisation
+ * (never the 身份证号 or phone). */
+static void add_target_name(cJSON *x, int64_t member_id, const char *member_name, const char *org_name)
+{
+    if (!member_id) return;
+    json_add_i64(x, "member_id", member_id);
+    cJSON_AddStringToObject(x, "member_name", member_name);
+    char *l = xasprintf("%s（%s）", member_name, org_name);
+    cJSON_AddStringToObject(x, "target_label", l);
+    free(l);
+}
+
+/* v: the inspection as the user stands to it (NULL: a list up the tree, no actions). */
+static cJSON *json_finding(req *r, const finding *f, const insp_view *v)
 {
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "id", f->id);
@@ -249,6 +265,7 @@ static cJSON *json_finding(req *r, const finding *f, bool can_record)
     cJSON_AddStringToObject(j, "inspection_title", f->inspection_title);
     json_add_i64(j, "org_id", f->org_id);
     cJSON_AddStringToObject(j, "org_name", f->org_name);
+    add_target_name(j, f->member_id, f->member_name, f->org_name);
     if (f->item_id) json_add_i64(j, "item_id", f->item_id);
     cJSON_AddStringToObject(j, "item_title", f->item_id ? f->item_title : "总体情况");
     cJSON_AddStringToObject(j, "level", f->problem ? "problem" : "ok");
@@ -261,7 +278,7 @@ static cJSON *json_finding(req *r, const finding *f, bool can_record)
         json_add_i64(j, "rect_id", f->rect_id);
         cJSON_AddStringToObject(j, "rect_status", f->rect_status);
     }
-    cJSON_AddBoolToObject(j, "can_rectify", can_record && f->problem && !f->rect_id);
+    cJSON_AddBoolToObject(j, "can_rectify", v && perm_may_rectify_finding(&r->user, v->x->org_path, v->team, f->org_path) && f->problem && !f->rect_id);
     if (finding_files(r->db, f->id, add_attachment, cJSON_AddArrayToObject(j, "files")) != CX_OK) req_failf(r, 500, "db_error", "", "读取佐证文件失败");
     return j;
 }
@@ -269,9 +286,8 @@ static cJSON *json_finding(req *r, const finding *f, bool can_record)
 static int add_finding(void *ctx, const finding *f)
 {
     finding_ctx *c = ctx;
-    bool record = c->v && perm_may_record_finding(&c->r->user, c->v->x->org_path, c->v->team);
     if (c->v && !perm_sees_finding(&c->r->user, c->v->x->org_path, c->v->team, f->org_path)) return 0;
-    cJSON_AddItemToArray(c->arr, json_finding(c->r, f, record));
+    cJSON_AddItemToArray(c->arr, json_finding(c->r, f, c->v));
     return 0;
 }
 
@@ -281,6 +297,7 @@ static int add_target(void *ctx, const insp_target *t)
     json_add_i64(x, "seq", t->seq);
     json_add_i64(x, "org_id", t->org_id);
     cJSON_AddStringToObject(x, "org_name", t->org_name);
+    add_target_name(x, t->member_id, t->member_name, t->org_name);
     cJSON_AddStringToObject(x, "type_label", org_type_label(t->org_type));
     cJSON_AddStringToObject(x, "sector_label", org_sector_label(t->org_sector));
     json_add_i64(x, "findings", t->nfindings);
@@ -401,20 +418,21 @@ void h_inspection_draw(req *r)
 /* POST /inspections/:id/findings (multipart or JSON: org_id, item_id, level, text, found_on, evidence files) */
 void h_finding_create(req *r)
 {
-    int64_t id, org_id = 0, item_id = 0, fid = 0;
+    int64_t id, org_id = 0, member_id = 0, item_id = 0, fid = 0;
     insp_view v;
-    if (!req_id(r, 0, &id) || !req_insp(r, id, NEED_RECORD, &v) || !opt_id(r, "org_id", "被督查组织", &org_id) || !opt_id(r, "item_id", "检查项目", &item_id))
+    if (!req_id(r, 0, &id) || !req_insp(r, id, NEED_RECORD, &v) || !opt_id(r, "org_id", "被督查组织", &org_id) ||
+        !opt_id(r, "member_id", "被抽查党员", &member_id) || !opt_id(r, "item_id", "检查项目", &item_id))
         return;
     cx_err e = {0};
-    if (!org_id) {
-        req_failf(r, 400, "required", "org_id", "请选择被督查的组织");
+    if (!org_id && !member_id) {
+        req_failf(r, 400, "required", v.x->draw_members ? "member_id" : "org_id", "请选择被督查的%s", v.x->draw_members ? "党员" : "组织");
         return;
     }
     evidence_in files[EVIDENCE_MAX_FILES + 1];
     int nf = req_files(r, "evidence", files, EVIDENCE_MAX_FILES + 1);
     finding_in in = {req_in(r, "level"), req_in(r, "text"), req_in(r, "found_on")};
     finding_ok *ok = req_keep(r, xmalloc(sizeof *ok));
-    int rc = finding_check(&in, NULL, ok, &e) == CX_OK ? finding_add(r->db, &r->who, id, org_id, item_id, ok, files, nf, &fid, &e) : CX_ERR;
+    int rc = finding_check(&in, NULL, ok, &e) == CX_OK ? finding_add(r->db, &r->who, id, org_id, member_id, item_id, ok, files, nf, &fid, &e) : CX_ERR;
     if (rc != CX_OK || !req_is_api(r)) {
         insp_done(r, id, rc, &e, "#findings");
         return;
@@ -422,7 +440,7 @@ void h_finding_create(req *r)
     finding *f = req_keep(r, xmalloc(sizeof *f));
     if (!req_found(r, finding_get(r->db, fid, f), "id", "督查发现的情况")) return;
     r->status = 201;
-    cJSON_AddItemToObject(req_data(r), "finding", json_finding(r, f, true));
+    cJSON_AddItemToObject(req_data(r), "finding", json_finding(r, f, &v));
 }
 
 /* Loads finding id and its inspection, the user in relation need to it (404 otherwise). */
@@ -457,8 +475,13 @@ void h_finding_rectify(req *r)
     insp_view v;
     finding *f;
     if (!req_id(r, 0, &id) || !(f = req_finding(r, id, NEED_RECORD, &v))) return;
+    if (!perm_may_rectify_finding(&r->user, v.x->org_path, v.team, f->org_path)) { /* the item made would be out of the user's sight */
+        req_failf(r, 403, "not_allowed", "id", "%s不在您的管理范围内，转成的整改事项您将无法查看：请由%s活动办公室或%s的上级组织转为整改事项",
+                  f->org_name, v.x->org_name, f->org_name);
+        return;
+    }
     const char *problem = req_in(r, "problem");
-    rect_new n = {"inspection", "finding", id, 0, {problem && *problem ? problem : f->text, req_in(r, "measure"), req_in(r, "owner"), req_in(r, "due_date")}};
+    rect_new n = {"inspection", "finding", id, f->member_id, {problem && *problem ? problem : f->text, req_in(r, "measure"), req_in(r, "owner"), req_in(r, "due_date")}};
     rect_new_ok *ok = req_keep(r, xmalloc(sizeof *ok));
     cx_err e = {0};
     int rc = rect_new_check(&n, NULL, ok, &e) == CX_OK ? finding_rectify(r->db, &r->who, id, ok, &rid, &e) : CX_ERR;
@@ -468,7 +491,7 @@ void h_finding_rectify(req *r)
     }
     r->status = 201;
     json_add_i64(req_data(r), "rect_id", rid);
-    if (req_found(r, finding_get(r->db, id, f), "id", "督查发现的情况")) cJSON_AddItemToObject(req_data(r), "finding", json_finding(r, f, true));
+    if (req_found(r, finding_get(r->db, id, f), "id", "督查发现的情况")) cJSON_AddItemToObject(req_data(r), "finding", json_finding(r, f, &v));
 }
 
 /* POST /findings/:id/files (multipart evidence) */
@@ -487,7 +510,7 @@ void h_finding_files_add(req *r)
         return;
     }
     r->status = 201;
-    if (req_found(r, finding_get(r->db, id, f), "id", "督查发现的情况")) cJSON_AddItemToObject(req_data(r), "finding", json_finding(r, f, true));
+    if (req_found(r, finding_get(r->db, id, f), "id", "督查发现的情况")) cJSON_AddItemToObject(req_data(r), "finding", json_finding(r, f, &v));
 }
 
 /* GET /finding-files/:id: the finding decides who may see it, before the bytes are loaded. */
@@ -523,7 +546,7 @@ static int export_row(void *ctx, const finding *f)
     char rect[32] = "";
     if (f->rect_id) snprintf(rect, sizeof rect, "%" PRId64, f->rect_id);
     const char *v[] = {NULL, f->org_name, f->item_id ? f->item_title : "总体情况", f->problem ? "存在问题" : "符合要求", f->text, f->found_on,
-                       f->created_by_name, rect, f->rect_status[0] ? (!strcmp(f->rect_status, "verified") ? "已销号" : "整改中") : ""};
+                       f->created_by_name, rect, f->rect_status[0] ? (!strcmp(f->rect_status, "verified") ? "已销号" : "整改中") : "", f->member_name};
     worksheet_write_number(w->ws, w->row, 0, (double)f->id, NULL);
     for (lxw_col_t c = 1; c < sizeof v / sizeof v[0]; c++) worksheet_write_string(w->ws, w->row, c, v[c], NULL);
     w->row++;
@@ -532,7 +555,7 @@ static int export_row(void *ctx, const finding *f)
 
 static void export_findings(req *r, const finding_query *q, const insp_view *v, const char *title, int64_t entity_id, int64_t org_id)
 {
-    static const char *const heads[] = {"编号", "被督查组织", "检查项目", "结果", "情况", "发现日期", "记录人", "整改事项编号", "整改状态"};
+    static const char *const heads[] = {"编号", "被督查组织", "检查项目", "结果", "情况", "发现日期", "记录人", "整改事项编号", "整改状态", "被抽查党员"};
     xlsx_export xe;
     xrow w = {.ws = export_open(r, &xe, "督查发现", heads, sizeof heads / sizeof heads[0]), .row = 1, .r = r, .v = v};
     if (!w.ws) return;

@@ -85,7 +85,7 @@ static void a_plan_as_typed(void **st)
 {
     (void)st;
     static insp_ok ok;
-    insp_in base = {"random", "  2026年支部随机抽查 ", "2026-08-03", "2026/9/25", "branch、committee", "rural，community", "5", "党费台账\r\n\r\n  主题党日 \n"};
+    insp_in base = {"random", "  2026年支部随机抽查 ", "2026-08-03", "2026/9/25", "branch、committee", "rural，community", "5", "党费台账\r\n\r\n  主题党日 \n", NULL};
     assert_null(check(base, &ok));
     assert_string_equal(ok.title, "2026年支部随机抽查");
     assert_string_equal(ok.end_date, "2026-09-25");
@@ -94,7 +94,20 @@ static void a_plan_as_typed(void **st)
     assert_int_equal(ok.draw_n, 5);
     assert_int_equal(ok.nitems, 2);
     assert_string_equal(ok.items[1], "主题党日");
+    assert_false(ok.draw_members); /* draw_of left out: organisations */
     insp_in x = base;
+    x.draw_of = "member";
+    assert_null(check(x, &ok));
+    assert_true(ok.draw_members);
+    x.draw_of = "org";
+    assert_null(check(x, &ok));
+    assert_false(ok.draw_members);
+    x.draw_of = "members";
+    assert_string_equal(check(x, &ok), "invalid_draw_of");
+    x.kind = "forum"; /* not random: draw_of is not read */
+    assert_null(check(x, &ok));
+    assert_false(ok.draw_members);
+    x = base;
     x.types = "branch,branch";
     assert_null(check(x, &ok));
     assert_string_equal(ok.types, "branch");

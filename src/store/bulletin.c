@@ -359,15 +359,20 @@ int bulletin_publish(db *d, const actor *a, int64_t id, int64_t version, const c
     if (rc == CX_OK)
         rc = db_i64(d, &got, 0,
                     "UPDATE bulletin SET seq = ?, number_text = ?, status = 'published', sections = ?, content_hash = ?, published_at = ?, "
-                    "published_by_name = ?, row_version = row_version + 1, updated_at = ? WHERE id = ? AND status = 'draft' RETURNING id",
-                    "isssisii", seq, b->number_text, text, b->content_hash, at, actor_shown(a), now_unix(), id);
+                    "published_by_name = ?, row_version = row_version + 1, updated_at = ? WHERE id = ? AND status = 'draft' "
+                    "AND row_version = ? RETURNING id",
+                    "isssisiii", seq, b->number_text, text, b->content_hash, at, actor_shown(a), now_unix(), id, b->row_version);
     free(text);
     if (rc == CX_OK && got) rc = notify_below(d, a, b);
     char *after = rc == CX_OK ? summary_json(b) : NULL;
     bulletin_free(b), free(b);
     if (rc == CX_OK && !got) {
         free(before), free(after);
-        cx_fail(e, 409, "published", "id", "该通报已印发，不能再次印发");
+        /* published by another at once, or the draft edited after it was read here (what is hashed is what was read) */
+        int64_t st = 0;
+        if (db_i64(d, &st, 0, "SELECT CASE WHEN status = 'draft' THEN 1 ELSE 0 END FROM bulletin WHERE id = ?", "i", id) == CX_OK && st)
+            cx_fail(e, 409, "stale", "version", "该通报草稿在印发时被他人修改，未印发；请刷新看过修改后的内容再印发");
+        else cx_fail(e, 409, "published", "id", "该通报已印发，不能再次印发");
         return refuse(d);
     }
     return store_finish(d, a, "publish", "bulletin", id, office.id, before, after, rc, e);

@@ -1,0 +1,231 @@
+// adversary17.test.mjs: the modules of issue 17 (scheduled reports, inspections, bulletins, the
+// quarter roll-ups) played against as an attacker or a careless user, on this file's own demo
+// database: requests racing each other (a bulletin edited while it is published, two judgements of
+// one report at once), ids that are not numbers, bodies of the wrong shape, impossible dates and
+// periods, multipart parts without a name or a filename, files that are not what their name says,
+// figures changed behind the server's back (the recount reports each and its --fix never adopts
+// them), and drafts or subtree bulletins that must never reach /p/bulletins.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, sqlOn, BACKEND } from '../lib.mjs';
+
+const srv = await startServerOn();
+after(() => srv.stop());
+const [office, town, secretary, member, secretary2] = await Promise.all(
+  ['office', 'town', 'secretary', 'member', 'secretary2'].map((u) => loginAs(srv.base, u)));
+const rootId = office.user.roles[0].org_id;
+const townId = town.user.roles[0].org_id;
+const branch = secretary.user.roles[0].org_id;
+const sql = (q) => sqlOn(srv.db, q);
+
+async function ok(r, status = 200) {
+  assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
+  return r.json;
+}
+const recount = () => srv.cli(['recount']);
+let seq = 0;
+const quarterly = (over = {}) => ({ kind: 'quarterly', title: `对抗测试季度检查${++seq}`, for_types: 'branch', period_start: '2026-10-01',
+  period_end: '2026-12-31', due_workdays: '10', outline: ['工作开展情况', '存在问题'], ...over });
+const draft = (over = {}) => ({ title: `对抗测试通报${++seq}`, period: '2026Q3', sections: 'rank_reports,text', note_text: '正文。', ...over });
+
+test('a bulletin edited while it is published: the published text is the one hashed, and the recount finds nothing', async () => {
+  const all = 'rank_orgs_meeting,rank_members_meeting,rank_satisfaction,rank_pledges,rank_reports,rank_rect,rank_feedback,late_reports,named,text';
+  for (let round = 0; round < 8; round++) {
+    const d = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ sections: all })), 201)).bulletin;
+    const edits = Array.from({ length: 8 }, (_, i) => office.post(`/api/v1/bulletins/${d.id}/edit`,
+      draft({ title: `改过的标题${round}-${i}`, sections: 'text', version: d.version })));
+    const [pub, ...eds] = await Promise.all([office.post(`/api/v1/bulletins/${d.id}/publish`, {}), ...edits]);
+    assert.equal(pub.status, 200, pub.text);
+    const b = (await ok(await office.get(`/api/v1/bulletins/${d.id}`))).bulletin;
+    const r = srv.cli(['recount', '--bulletin', String(d.id)]);
+    assert.equal(r.status, 0, `round ${round}: ${r.stdout}${r.stderr}`);
+    // an edit that was answered 200 is in what was published, or was answered before the publication
+    for (const e of eds) assert.ok(e.status === 200 || e.status === 409, e.text);
+    assert.ok(!b.title.startsWith('改过的标题') || eds.some((e) => e.status === 200), b.title);
+  }
+});
+
+test('PostgreSQL: an edit that commits while the publication computes its figures is not published under the old hash', { skip: BACKEND !== 'pg' }, async () => {
+  const d = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ title: '印发前的标题' })), 201)).bulletin;
+  // the edit, held open: the same UPDATE the edit route makes, not yet committed
+  const locker = spawn('psql', ['-q', '-t', '-A', srv.db], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const said = (w) => new Promise((resolve) => { const f = () => { if (out.includes(w)) resolve(); }; locker.stdout.on('data', f); f(); });
+  locker.stdout.on('data', (b) => { out += b; });
+  locker.stdin.write(`BEGIN; UPDATE bulletin SET title = '印发时被改的标题', row_version = row_version + 1 WHERE id = ${d.id}; SELECT 'held';\n`);
+  await said('held');
+  const pub = office.post(`/api/v1/bulletins/${d.id}/publish`, {});
+  // the publication has read the draft and waits for the edit's row lock
+  const waiting = () => new Promise((resolve) => {
+    const p = spawn('psql', ['-q', '-t', '-A', srv.db, '-c', "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' " +
+      "AND query LIKE 'UPDATE bulletin SET seq%'"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let o = '';
+    p.stdout.on('data', (b) => { o += b; });
+    p.on('close', () => resolve(o.trim() !== '0'));
+  });
+  while (!(await waiting()));
+  locker.stdin.write("COMMIT; SELECT 'done';\n");
+  await said('done');
+  locker.stdin.end();
+  const r = await pub;
+  const b = (await ok(await office.get(`/api/v1/bulletins/${d.id}`))).bulletin;
+  if (r.status === 200) {
+    const rc = srv.cli(['recount', '--bulletin', String(d.id)]);
+    assert.equal(rc.status, 0, `published over an edit it never read: ${rc.stdout}`);
+  } else {
+    expectError(r, 409, 'stale', 'version');
+    assert.equal(b.status, 'draft');
+    assert.equal(b.title, '印发时被改的标题');
+  }
+});
+
+test('ids that are not numbers, negative or huge: 404 or 400, never a crash', async () => {
+  const paths = ['/api/v1/reports/%s', '/api/v1/report-schedules/%s', '/api/v1/bulletins/%s', '/api/v1/inspections/%s',
+    '/api/v1/report-files/%s', '/api/v1/finding-files/%s', '/api/v1/inspections/%s/findings', '/api/v1/bulletins/%s/export',
+    '/p/bulletins/%s', '/bulletins/%s/print', '/reports/%s/print', '/api/v1/orgs/%s/reports', '/api/v1/orgs/%s/bulletins'];
+  for (const id of ['abc', '-1', '0', '99999999999999999999', '9223372036854775807', '1e3', '0x10', '%20', '1.0', '+1']) {
+    for (const p of paths) {
+      const r = await office.get(p.replace('%s', id));
+      assert.ok([400, 404].includes(r.status), `${p.replace('%s', id)}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+    for (const p of ['/api/v1/reports/%s/submit', '/api/v1/reports/%s/accept', '/api/v1/bulletins/%s/publish', '/api/v1/bulletins/%s/edit',
+      '/api/v1/findings/%s/rectify', '/api/v1/inspections/%s/draw', '/api/v1/inspections/%s/close']) {
+      const r = await office.post(p.replace('%s', id), {});
+      assert.ok([400, 404].includes(r.status), `POST ${p.replace('%s', id)}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+  }
+  assert.equal((await office.get('/api/v1/orgs/' + rootId)).status, 200, 'the server still answers');
+});
+
+test('bodies of the wrong shape: arrays, objects, huge fields, impossible dates and periods are refused with a field', async () => {
+  const sch = (b) => office.post(`/api/v1/orgs/${rootId}/report-schedules`, b);
+  const bad = [
+    [{ title: ['a', 'b'] }, 'title'], [{ title: { x: 1 } }, 'title'], [{ title: 'x'.repeat(1 << 20) }, null],
+    [{ kind: ['quarterly'] }, 'kind'], [{ due_workdays: '', due_date: '2026-02-30' }, 'due_date'],
+    [{ period_start: '2026-02-30' }, 'period_start'], [{ period_end: '2026-13-01' }, 'period_end'],
+    [{ due_workdays: -3 }, 'due_workdays'], [{ due_workdays: '99999999999999999999' }, 'due_workdays'],
+    [{ outline: Array.from({ length: 10000 }, (_, i) => `第${i}节`) }, 'outline'], [{ outline: [{ a: 1 }] }, 'outline'],
+  ];
+  const before = sql('SELECT count(*) FROM report_schedule');
+  for (const [over, field] of bad) {
+    const r = await sch(quarterly(over));
+    assert.ok([400, 413, 422].includes(r.status), `${JSON.stringify(over).slice(0, 80)}: ${r.status} ${r.text.slice(0, 200)}`);
+    if (field && r.status !== 413) assert.equal(r.json.error.field, field, `${JSON.stringify(over).slice(0, 80)}: ${r.text.slice(0, 200)}`);
+  }
+  assert.equal(sql('SELECT count(*) FROM report_schedule'), before, 'a refused schedule was kept');
+  const bul = (b) => office.post(`/api/v1/orgs/${rootId}/bulletins`, b);
+  const bbefore = sql('SELECT count(*) FROM bulletin');
+  for (const [over, field] of [[{ period: '2026Q0' }, 'period'], [{ period: '99999' }, 'period'], [{ period: '2026h1' }, null],
+    [{ period: '2026Q5' }, 'period'], [{ period: ['2026Q1'] }, 'period'], [{ from: '2026Q3', to: '2026Q1', period: undefined }, null],
+    [{ title: ['a'] }, 'title'], [{ title: '' }, 'title'], [{ title: 'x'.repeat(1 << 20) }, null], [{ sections: ['text'] }, null],
+    [{ sections: 'no_such_kind' }, 'sections'], [{ visibility: 'everyone' }, 'visibility'], [{ sections: 'exemplary', exemplary: 'abc' }, 'exemplary']]) {
+    const r = await bul(draft(over));
+    if (over.period === '2026h1' && r.status === 201) continue; // a lower-case h may be taken as 2026H1
+    assert.ok([400, 413, 422].includes(r.status), `${JSON.stringify(over).slice(0, 80)}: ${r.status} ${r.text.slice(0, 200)}`);
+    if (field && r.status !== 413) assert.equal(r.json.error.field, field, `${JSON.stringify(over).slice(0, 80)}: ${r.text.slice(0, 200)}`);
+  }
+  assert.ok(Number(sql('SELECT count(*) FROM bulletin')) <= Number(bbefore) + 1);
+  // 10,000 sections of one kind are one section
+  const many = (await ok(await bul(draft({ sections: Array.from({ length: 10000 }, () => 'text').join(',') })), 201)).bulletin;
+  assert.equal((await ok(await office.get(`/api/v1/bulletins/${many.id}`))).bulletin.sections.length, 1);
+  for (const q of ['2026Q0', '99999', '2026h1', '2026Q9', '1900Q1', "2026Q1'"]) {
+    const r = await office.get(`/api/v1/orgs/${rootId}/reports?period=${encodeURIComponent(q)}`);
+    assert.ok([200, 400, 422].includes(r.status), `period ${q}: ${r.status}`);
+  }
+});
+
+test('multipart: a part without a name or a filename, and a file that is not what its name says', async () => {
+  const sid = (await ok(await office.post(`/api/v1/orgs/${rootId}/report-schedules`, quarterly()), 201)).schedule.id;
+  const list = (await ok(await office.get(`/api/v1/report-schedules/${sid}?per_page=500`))).reports;
+  const rep = list.find((r) => r.org_id === branch);
+  const boundary = '----adv17';
+  const raw = (parts) => Buffer.concat([...parts.map((p) => Buffer.from(`--${boundary}\r\n${p}\r\n`)), Buffer.from(`--${boundary}--\r\n`)]);
+  const send = (body) => secretary.req('POST', `/api/v1/reports/${rep.id}/files`, { body, headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } });
+  for (const b of [raw(['Content-Disposition: form-data\r\n\r\nxxxx']), raw(['Content-Disposition: form-data; name="file"\r\n\r\n%PDF-1.4 x']),
+    raw(['Content-Disposition: form-data; filename="a.png"\r\n\r\n' + PNG.toString('latin1')]), raw(['\r\n\r\n']), raw(['Content-Disposition: form-data; name="file"; filename=""\r\n\r\n']),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4`)]) {
+    const r = await send(b);
+    assert.ok([400, 413, 415, 422].includes(r.status), `${b.toString('latin1').slice(0, 120)}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  const fake = await multipartBody([['file', Buffer.from('MZ\x90\x00 not a pdf'), 'report.pdf']]);
+  const r = await secretary.req('POST', `/api/v1/reports/${rep.id}/files`, fake);
+  expectError(r, 400, 'evidence_type', 'file');
+  const good = await multipartBody([['file', PNG, '照片.pdf']]);
+  const g = await secretary.req('POST', `/api/v1/reports/${rep.id}/files`, good);
+  assert.ok([200, 201].includes(g.status), `a real PNG named .pdf: ${g.status} ${g.text.slice(0, 200)}`);
+  assert.equal((await office.get('/api/v1/orgs/' + rootId)).status, 200, 'the server still answers');
+});
+
+test('a member, another town and no CSRF token: refused and nothing changes', async () => {
+  const sid = (await ok(await office.post(`/api/v1/orgs/${rootId}/report-schedules`, quarterly()), 201)).schedule.id;
+  const rep = (await ok(await office.get(`/api/v1/report-schedules/${sid}?per_page=500`))).reports.find((r) => r.org_id === branch);
+  expectError(await secretary2.post(`/api/v1/reports/${rep.id}`, { sections: ['别人的'] }), 404, 'not_found');
+  expectError(await secretary2.get(`/api/v1/reports/${rep.id}`), 404, 'not_found');
+  assert.ok([403, 404].includes((await member.post(`/api/v1/reports/${rep.id}/submit`, { sections: ['x'] })).status));
+  const r = await secretary.post(`/api/v1/reports/${rep.id}/submit`, { sections: ['x', 'y'] }, { csrf: false });
+  assert.equal(r.status, 403, r.text);
+  assert.equal((await ok(await office.get(`/api/v1/reports/${rep.id}`))).report.status, 'due');
+});
+
+test('a report: a submit and a return, two accepts at once; the roll-ups still equal the recount', async () => {
+  const sid = (await ok(await office.post(`/api/v1/orgs/${rootId}/report-schedules`, quarterly({ due_workdays: '', due_date: daysFromToday(5), period_start: daysFromToday(-80), period_end: daysFromToday(-1) })), 201)).schedule.id;
+  const reps = (await ok(await office.get(`/api/v1/report-schedules/${sid}?per_page=500`))).reports.filter((x) => x.org_id === branch);
+  const rep = reps[0];
+  await ok(await secretary.post(`/api/v1/reports/${rep.id}/submit`, { sections: ['甲', '乙'] }));
+  const both = await Promise.all([town.post(`/api/v1/reports/${rep.id}/accept`, {}), town.post(`/api/v1/reports/${rep.id}/accept`, {}),
+    town.post(`/api/v1/reports/${rep.id}/return`, { comment: '再补充' })]);
+  const okd = both.filter((r) => r.status === 200);
+  assert.equal(okd.length, 1, both.map((r) => `${r.status} ${r.text.slice(0, 100)}`).join('\n'));
+  for (const r of both) if (r.status !== 200) assert.equal(r.status, 409, r.text);
+  if (okd[0].json.report.status === 'returned') {
+    const again = await Promise.all([0, 1].map(() => secretary.post(`/api/v1/reports/${rep.id}/submit`, { sections: ['丙', '丁'] })));
+    assert.equal(again.filter((r) => r.status === 200).length, 1, again.map((r) => r.text.slice(0, 100)).join('\n'));
+    assert.equal((await ok(await office.get(`/api/v1/reports/${rep.id}`))).report.version, 2);
+  }
+  const rc = recount();
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+});
+
+test('two schedules made at once, then the roll-ups against the recount', async () => {
+  const body = quarterly({ due_workdays: '', due_date: daysFromToday(3), period_start: daysFromToday(-80), period_end: daysFromToday(-1) });
+  const rs = await Promise.all([0, 1, 2].map(() => office.post(`/api/v1/orgs/${rootId}/report-schedules`, body)));
+  for (const r of rs) assert.ok([201, 409].includes(r.status), r.text);
+  const rc = recount();
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+});
+
+test('figures changed behind the server: the recount reports each, --fix never adopts them', async () => {
+  const q = sql("SELECT quarter || '|' || org_id FROM period_rollup WHERE reports_due > 0 ORDER BY quarter DESC, org_id LIMIT 1").split('|');
+  const was = sql(`SELECT reports_due FROM period_rollup WHERE quarter = ${q[0]} AND org_id = ${q[1]}`);
+  sql(`UPDATE period_rollup SET reports_due = reports_due + 7, reports_on_time = reports_on_time + 7 WHERE quarter = ${q[0]} AND org_id = ${q[1]}`);
+  let rc = recount();
+  assert.equal(rc.status, 1, rc.stdout);
+  rc = srv.cli(['recount', '--fix']);
+  assert.equal(rc.status, 1, rc.stdout);
+  assert.equal(sql(`SELECT reports_due FROM period_rollup WHERE quarter = ${q[0]} AND org_id = ${q[1]}`), was);
+  assert.equal(recount().status, 0);
+  // a report's first submission day edited by SQL: its lateness no longer matches the roll-up
+  const rid = sql("SELECT id FROM report WHERE first_submitted_on <> '' AND late_workdays = 0 ORDER BY id DESC LIMIT 1");
+  if (rid) {
+    sql(`UPDATE report SET first_submitted_on = '2099-01-01' WHERE id = ${rid}`);
+    rc = recount();
+    assert.equal(rc.status, 1, `an edited first_submitted_on went unnoticed: ${rc.stdout}`);
+  }
+});
+
+test('/p/bulletins: drafts and subtree bulletins never appear; a published one is not cached as its draft', async () => {
+  const pubDraft = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ visibility: 'public', title: '公开草稿标题' })), 201)).bulletin;
+  const sub = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ visibility: 'subtree', title: '内部通报标题' })), 201)).bulletin;
+  await ok(await office.post(`/api/v1/bulletins/${sub.id}/publish`, {}));
+  const anon = new (await import('../lib.mjs')).Client(srv.base);
+  for (const p of [`/p/bulletins/${pubDraft.id}`, `/p/bulletins/${sub.id}`]) assert.equal((await anon.get(p)).status, 404, p);
+  const l = await anon.get('/p/bulletins');
+  assert.ok(!l.text.includes('公开草稿标题') && !l.text.includes('内部通报标题'), 'a draft or a subtree bulletin is listed publicly');
+  const d404 = await anon.get(`/p/bulletins/${pubDraft.id}`);
+  assert.ok(!/max-age=[1-9]|public/i.test(d404.headers.get('cache-control') || ''), `a draft's 404 may be cached: ${d404.headers.get('cache-control')}`);
+  await ok(await office.post(`/api/v1/bulletins/${pubDraft.id}/publish`, {}));
+  const p = await anon.get(`/p/bulletins/${pubDraft.id}`);
+  assert.equal(p.status, 200);
+  assert.ok(p.text.includes('公开草稿标题'));
+});

@@ -25,6 +25,31 @@ async function ok(r, status = 200) {
 }
 const recount = () => srv.cli(['recount']);
 let seq = 0;
+/** A psql session of its own whose statements run while requests wait on what it holds (PostgreSQL). */
+function holder() {
+  const p = spawn('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.db], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '', n = 0;
+  p.stdout.on('data', (b) => { out += b; });
+  return {
+    run(q) {
+      const mark = `step-${++n}`;
+      p.stdin.write(`${q}; SELECT '${mark}';\n`);
+      return new Promise((resolve) => { const f = () => { if (out.includes(mark)) resolve(); }; p.stdout.on('data', f); f(); });
+    },
+    end() { p.stdin.end(); },
+  };
+}
+/** Until a request's statement (LIKE pattern) waits on a lock held by a holder(). */
+async function lockWait(pattern) {
+  const waiting = () => new Promise((resolve) => {
+    const p = spawn('psql', ['-q', '-t', '-A', srv.db, '-c', `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '${pattern}'`],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let o = '';
+    p.stdout.on('data', (b) => { o += b; });
+    p.on('close', () => resolve(o.trim() !== '0'));
+  });
+  while (!(await waiting()));
+}
 const quarterly = (over = {}) => ({ kind: 'quarterly', title: `对抗测试季度检查${++seq}`, for_types: 'branch', period_start: '2026-10-01',
   period_end: '2026-12-31', due_workdays: '10', outline: ['工作开展情况', '存在问题'], ...over });
 const draft = (over = {}) => ({ title: `对抗测试通报${++seq}`, period: '2026Q3', sections: 'rank_reports,text', note_text: '正文。', ...over });
@@ -49,25 +74,13 @@ test('a bulletin edited while it is published: the published text is the one has
 test('PostgreSQL: an edit that commits while the publication computes its figures is not published under the old hash', { skip: BACKEND !== 'pg' }, async () => {
   const d = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ title: '印发前的标题' })), 201)).bulletin;
   // the edit, held open: the same UPDATE the edit route makes, not yet committed
-  const locker = spawn('psql', ['-q', '-t', '-A', srv.db], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  const said = (w) => new Promise((resolve) => { const f = () => { if (out.includes(w)) resolve(); }; locker.stdout.on('data', f); f(); });
-  locker.stdout.on('data', (b) => { out += b; });
-  locker.stdin.write(`BEGIN; UPDATE bulletin SET title = '印发时被改的标题', row_version = row_version + 1 WHERE id = ${d.id}; SELECT 'held';\n`);
-  await said('held');
+  const h = holder();
+  await h.run(`BEGIN; UPDATE bulletin SET title = '印发时被改的标题', row_version = row_version + 1 WHERE id = ${d.id}`);
   const pub = office.post(`/api/v1/bulletins/${d.id}/publish`, {});
   // the publication has read the draft and waits for the edit's row lock
-  const waiting = () => new Promise((resolve) => {
-    const p = spawn('psql', ['-q', '-t', '-A', srv.db, '-c', "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' " +
-      "AND query LIKE 'UPDATE bulletin SET seq%'"], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let o = '';
-    p.stdout.on('data', (b) => { o += b; });
-    p.on('close', () => resolve(o.trim() !== '0'));
-  });
-  while (!(await waiting()));
-  locker.stdin.write("COMMIT; SELECT 'done';\n");
-  await said('done');
-  locker.stdin.end();
+  await lockWait('UPDATE bulletin SET seq%');
+  await h.run('COMMIT');
+  h.end();
   const r = await pub;
   const b = (await ok(await office.get(`/api/v1/bulletins/${d.id}`))).bulletin;
   if (r.status === 200) {
@@ -78,6 +91,22 @@ test('PostgreSQL: an edit that commits while the publication computes its figure
     assert.equal(b.status, 'draft');
     assert.equal(b.title, '印发时被改的标题');
   }
+});
+
+test('PostgreSQL: a draft deleted while another publishes it: the delete is refused, not answered as done', { skip: BACKEND !== 'pg' }, async () => {
+  const d = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ title: '删除与印发同时' })), 201)).bulletin;
+  const h = holder();
+  // the other request's publication, its transaction not yet committed
+  await h.run(`BEGIN; UPDATE bulletin SET status = 'published', seq = 900, number_text = '测试〔2026〕900号', published_at = ${Math.floor(Date.now() / 1000)}, ` +
+    `row_version = row_version + 1 WHERE id = ${d.id}`);
+  const del = office.post(`/api/v1/bulletins/${d.id}/delete`, { version: d.version });
+  await lockWait('DELETE FROM bulletin%');
+  await h.run('COMMIT');
+  h.end();
+  const r = await del;
+  assert.equal(sql(`SELECT count(*) FROM bulletin WHERE id = ${d.id}`), '1');
+  expectError(r, 409, 'published', 'id');
+  assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'bulletin' AND entity_id = ${d.id} AND action = 'delete'`), '0');
 });
 
 test('ids that are not numbers, negative or huge: 404 or 400, never a crash', async () => {
@@ -228,4 +257,40 @@ test('/p/bulletins: drafts and subtree bulletins never appear; a published one i
   const p = await anon.get(`/p/bulletins/${pubDraft.id}`);
   assert.equal(p.status, 200);
   assert.ok(p.text.includes('公开草稿标题'));
+});
+
+test("another town's secretary and a member: drafts, files, inspections and findings of the first town stay hidden", async () => {
+  const dr = (await ok(await town.post(`/api/v1/orgs/${townId}/bulletins`, draft({ title: '镇里的草稿' })), 201)).bulletin;
+  const pub = (await ok(await town.post(`/api/v1/orgs/${townId}/bulletins`, draft({ title: '镇里的内部通报' })), 201)).bulletin;
+  await ok(await town.post(`/api/v1/bulletins/${pub.id}/publish`, {}));
+  for (const c of [secretary2, member, secretary]) {
+    for (const p of [`/api/v1/bulletins/${dr.id}`, `/bulletins/${dr.id}/print`, `/api/v1/bulletins/${dr.id}/export`, `/bulletins/${dr.id}`]) {
+      const r = await c.get(p);
+      assert.ok([403, 404].includes(r.status), `${c.user.username} ${p}: ${r.status}`);
+      assert.ok(!r.text.includes('镇里的草稿'), `${c.user.username} ${p} shows the draft`);
+    }
+  }
+  for (const p of [`/api/v1/bulletins/${pub.id}`, `/bulletins/${pub.id}/print`, `/api/v1/bulletins/${pub.id}/export`]) {
+    const r = await secretary2.get(p);
+    assert.equal(r.status, 404, `another town reads ${p}: ${r.status}`);
+  }
+  for (const p of [`/api/v1/bulletins/${dr.id}/edit`, `/api/v1/bulletins/${dr.id}/publish`, `/api/v1/bulletins/${dr.id}/delete`, `/api/v1/bulletins/${pub.id}/correct`]) {
+    const r = await secretary2.post(p, draft({ version: dr.version }));
+    assert.ok([403, 404].includes(r.status), `${p}: ${r.status}`);
+  }
+  assert.equal((await ok(await town.get(`/api/v1/bulletins/${dr.id}`))).bulletin.status, 'draft');
+  const insp = sql('SELECT id FROM inspection ORDER BY id LIMIT 1');
+  const fin = sql("SELECT id FROM inspection_finding WHERE level = 'problem' ORDER BY id LIMIT 1");
+  assert.ok(insp && fin, 'the demo has an inspection with findings');
+  const up = await office.req('POST', `/api/v1/findings/${fin}/files`, await multipartBody([['evidence', PNG, '现场.png']]));
+  assert.ok([200, 201].includes(up.status), up.text.slice(0, 200));
+  const ff = sql(`SELECT id FROM finding_file WHERE finding_id = ${fin} ORDER BY id DESC LIMIT 1`);
+  for (const [p, body] of [[`/api/v1/finding-files/${ff}`], [`/api/v1/inspections/${insp}`], [`/api/v1/inspections/${insp}/findings`],
+    [`/api/v1/findings/${fin}/rectify`, { measure: '整改', owner: '某人', due_date: daysFromToday(10), problem: '越权' }],
+    [`/api/v1/inspections/${insp}/findings`, { org_id: branch, level: 'problem', text: '越权记录', found_on: daysFromToday(0) }]]) {
+    for (const c of [secretary2, member]) {
+      const r = body ? await c.post(p, body) : await c.get(p);
+      assert.ok([403, 404].includes(r.status), `${c.user.username} ${body ? 'POST' : 'GET'} ${p}: ${r.status} ${r.text.slice(0, 160)}`);
+    }
+  }
 });

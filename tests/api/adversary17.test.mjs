@@ -109,6 +109,21 @@ test('PostgreSQL: a draft deleted while another publishes it: the delete is refu
   assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'bulletin' AND entity_id = ${d.id} AND action = 'delete'`), '0');
 });
 
+test('PostgreSQL: an inspection closed twice at once is closed once', { skip: BACKEND !== 'pg' }, async () => {
+  const x = (await ok(await office.post(`/api/v1/orgs/${rootId}/inspections`, { kind: 'regular', title: '对抗测试督查', start_date: daysFromToday(0),
+    end_date: daysFromToday(5), targets: String(branch) }), 201)).inspection;
+  await ok(await office.post(`/api/v1/inspections/${x.id}/start`, {}));
+  const h = holder();
+  // the other close, not yet committed
+  await h.run(`BEGIN; UPDATE inspection SET status = 'closed', row_version = row_version + 1 WHERE id = ${x.id}`);
+  const close = office.post(`/api/v1/inspections/${x.id}/close`, {});
+  await lockWait('UPDATE inspection SET status%');
+  await h.run('COMMIT');
+  h.end();
+  expectError(await close, 409, 'stale_version', 'version');
+  assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'inspection' AND entity_id = ${x.id} AND action = 'close'`), '0');
+});
+
 test('ids that are not numbers, negative or huge: 404 or 400, never a crash', async () => {
   const paths = ['/api/v1/reports/%s', '/api/v1/report-schedules/%s', '/api/v1/bulletins/%s', '/api/v1/inspections/%s',
     '/api/v1/report-files/%s', '/api/v1/finding-files/%s', '/api/v1/inspections/%s/findings', '/api/v1/bulletins/%s/export',

@@ -231,10 +231,15 @@ test('a report: a submit and a return, two accepts at once; the roll-ups still e
   assert.equal(rc.status, 0, rc.stdout + rc.stderr);
 });
 
-test('two schedules made at once, then the roll-ups against the recount', async () => {
+test('one schedule submitted three times at once is made once, and the roll-ups equal the recount', async () => {
   const body = quarterly({ due_workdays: '', due_date: daysFromToday(3), period_start: daysFromToday(-80), period_end: daysFromToday(-1) });
   const rs = await Promise.all([0, 1, 2].map(() => office.post(`/api/v1/orgs/${rootId}/report-schedules`, body)));
-  for (const r of rs) assert.ok([201, 409].includes(r.status), r.text);
+  assert.equal(rs.filter((r) => r.status === 201).length, 1, rs.map((r) => `${r.status} ${r.text.slice(0, 100)}`).join('\n'));
+  for (const r of rs) if (r.status !== 201) expectError(r, 409, 'duplicate', 'title');
+  assert.equal(sql(`SELECT count(*) FROM report_schedule WHERE title = '${body.title}'`), '1');
+  expectError(await office.post(`/api/v1/orgs/${rootId}/report-schedules`, body), 409, 'duplicate', 'title');
+  // the same schedule for other organisations (another type) is no duplicate
+  await ok(await office.post(`/api/v1/orgs/${rootId}/report-schedules`, { ...body, for_types: 'general_branch,branch' }), 201);
   const rc = recount();
   assert.equal(rc.status, 0, rc.stdout + rc.stderr);
 });

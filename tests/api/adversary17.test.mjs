@@ -255,12 +255,27 @@ test('figures changed behind the server: the recount reports each, --fix never a
   assert.equal(sql(`SELECT reports_due FROM period_rollup WHERE quarter = ${q[0]} AND org_id = ${q[1]}`), was);
   assert.equal(recount().status, 0);
   // a report's first submission day edited by SQL: its lateness no longer matches the roll-up
-  const rid = sql("SELECT id FROM report WHERE first_submitted_on <> '' AND late_workdays = 0 ORDER BY id DESC LIMIT 1");
-  if (rid) {
-    sql(`UPDATE report SET first_submitted_on = '2099-01-01' WHERE id = ${rid}`);
-    rc = recount();
-    assert.equal(rc.status, 1, `an edited first_submitted_on went unnoticed: ${rc.stdout}`);
-  }
+  const [rid, today0] = sql("SELECT id || '|' || first_submitted_on FROM report WHERE first_submitted_on <> '' AND late_workdays = 0 ORDER BY id DESC LIMIT 1").split('|');
+  assert.ok(rid, 'a report submitted on time');
+  sql(`UPDATE report SET first_submitted_on = '2099-01-01' WHERE id = ${rid}`);
+  rc = recount();
+  assert.equal(rc.status, 1, `an edited first_submitted_on went unnoticed: ${rc.stdout}`);
+  sql(`UPDATE report SET first_submitted_on = '${today0}' WHERE id = ${rid}`);
+  assert.equal(recount().status, 0);
+  // a roll-up edited before a publication: the bulletin's figures come from it, the recount of the bulletin finds them out
+  const now = new Date(), cq = now.getFullYear() * 10 + Math.floor(now.getMonth() / 3) + 1;
+  const tq = sql(`SELECT quarter FROM period_rollup WHERE org_id = ${townId} AND reports_due > 0 AND quarter <= ${cq} ORDER BY quarter DESC LIMIT 1`);
+  assert.ok(tq, 'a quarter begun with reports due');
+  sql(`UPDATE period_rollup SET reports_on_time = reports_on_time + 5, reports_due = reports_due + 5 WHERE quarter = ${tq} AND org_id = ${townId}`);
+  const label = `${String(tq).slice(0, 4)}Q${String(tq).slice(4)}`;
+  const b = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ period: label, sections: 'rank_reports' })), 201)).bulletin;
+  await ok(await office.post(`/api/v1/bulletins/${b.id}/publish`, {}));
+  rc = srv.cli(['recount', '--bulletin', String(b.id)]);
+  assert.equal(rc.status, 1, `a tampered roll-up published unnoticed: ${rc.stdout}`);
+  assert.ok(rc.stdout.includes('按原始记录应为'), rc.stdout);
+  rc = srv.cli(['recount', '--fix']);
+  assert.equal(rc.status, 1);
+  assert.equal(recount().status, 0, 'the --fix took the raw records');
 });
 
 test('/p/bulletins: drafts and subtree bulletins never appear; a published one is not cached as its draft', async () => {
@@ -313,4 +328,43 @@ test("another town's secretary and a member: drafts, files, inspections and find
       assert.ok([403, 404].includes(r.status), `${c.user.username} ${body ? 'POST' : 'GET'} ${p}: ${r.status} ${r.text.slice(0, 160)}`);
     }
   }
+});
+
+test('malformed bodies to every new write route: a 4xx with a code, never a 5xx, and the server still answers', async () => {
+  const rep = sql(`SELECT id FROM report WHERE org_id = ${branch} ORDER BY id DESC LIMIT 1`);
+  const bul = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ title: '畸形请求' })), 201)).bulletin.id;
+  const insp = sql('SELECT id FROM inspection ORDER BY id LIMIT 1');
+  const fin = sql("SELECT id FROM inspection_finding WHERE level = 'problem' AND rect_id IS NULL ORDER BY id LIMIT 1") || '1';
+  const routes = [`/api/v1/orgs/${rootId}/report-schedules`, `/api/v1/reports/${rep}`, `/api/v1/reports/${rep}/submit`, `/api/v1/reports/${rep}/return`,
+    `/api/v1/reports/${rep}/accept`, `/api/v1/reports/${rep}/files`, `/api/v1/orgs/${rootId}/bulletins`, `/api/v1/orgs/${rootId}/bulletin-prefix`,
+    `/api/v1/bulletins/${bul}/edit`, `/api/v1/bulletins/${bul}/delete`, `/api/v1/orgs/${rootId}/inspections`, `/api/v1/inspections/${insp}/targets`,
+    `/api/v1/inspections/${insp}/findings`, `/api/v1/findings/${fin}/rectify`, `/api/v1/findings/${fin}/files`];
+  const bodies = ['[]', 'null', '"x"', '{', '{"sections": {"a": 1}, "title": 7, "version": "x", "row_version": [1]}', '{"sections": [[["x"]]], "comment": {"a": [1]}}',
+    '{"targets": "1,2,abc,-5,99999999999999999999", "org_id": "1 OR 1=1", "level": ["problem"]}', `{"title": "${'题'.repeat(400000)}"}`, '\u0000\u0001'];
+  for (const path of routes) {
+    for (const body of bodies) {
+      const c = path.includes('/reports/') && !path.endsWith('accept') && !path.endsWith('return') ? secretary : office;
+      const r = await c.req('POST', path, { body, headers: { 'Content-Type': 'application/json' } });
+      assert.ok(r.status < 500, `${path} ${body.slice(0, 40)}: ${r.status} ${r.text.slice(0, 200)}`);
+      if (r.status >= 400) assert.ok(r.json && r.json.error && r.json.error.code, `${path} ${body.slice(0, 40)}: ${r.text.slice(0, 200)}`);
+    }
+  }
+  assert.equal((await office.get('/api/v1/orgs/' + rootId)).status, 200, 'the server still answers');
+  assert.equal(recount().status, 0);
+});
+
+test('a report: its own organisation cannot accept or return it, a member cannot write it', async () => {
+  const sid = (await ok(await office.post(`/api/v1/orgs/${rootId}/report-schedules`, quarterly({ title: '谁能做什么' })), 201)).schedule.id;
+  const rep = (await ok(await office.get(`/api/v1/report-schedules/${sid}?per_page=500`))).reports.find((r) => r.org_id === branch);
+  for (const a of ['', '/submit', '/files']) {
+    const r = await member.post(`/api/v1/reports/${rep.id}${a}`, { sections: ['党员代写', '党员代写'] });
+    assert.ok([403, 404].includes(r.status), `member ${a || 'save'}: ${r.status} ${r.text.slice(0, 160)}`);
+  }
+  await ok(await secretary.post(`/api/v1/reports/${rep.id}/submit`, { sections: ['自己写', '自己写'] }));
+  for (const a of ['/accept', '/return']) {
+    const r = await secretary.post(`/api/v1/reports/${rep.id}${a}`, { comment: '自己通过自己' });
+    assert.ok([403, 404, 409].includes(r.status), `secretary ${a}: ${r.status} ${r.text.slice(0, 160)}`);
+  }
+  const x = (await ok(await office.get(`/api/v1/reports/${rep.id}`))).report;
+  assert.equal(x.status, 'submitted');
 });

@@ -368,3 +368,42 @@ test('a report: its own organisation cannot accept or return it, a member cannot
   const x = (await ok(await office.get(`/api/v1/reports/${rep.id}`))).report;
   assert.equal(x.status, 'submitted');
 });
+
+test('dates at the edges: a schedule of 1900 and one of 9999, submitted today; the dashboard with odd periods', async () => {
+  const old = await office.post(`/api/v1/orgs/${rootId}/report-schedules`, quarterly({ title: '远古的安排', period_start: '1900-01-01', period_end: '1900-03-31',
+    due_workdays: '', due_date: '1900-04-10' }));
+  assert.ok([201, 400, 422].includes(old.status), old.text.slice(0, 200));
+  if (old.status === 201) {
+    const rep = (await ok(await office.get(`/api/v1/report-schedules/${old.json.schedule.id}?per_page=500`))).reports.find((r) => r.org_id === branch);
+    const t0 = Date.now();
+    const r = await secretary.post(`/api/v1/reports/${rep.id}/submit`, { sections: ['迟到一百多年', '迟到'] });
+    assert.ok(r.status < 500, r.text.slice(0, 200));
+    assert.ok(Date.now() - t0 < 5000, 'lateness over a century takes long');
+  }
+  const far = await office.post(`/api/v1/orgs/${rootId}/report-schedules`, quarterly({ title: '遥远的安排', period_start: '9999-10-01', period_end: '9999-12-31',
+    due_workdays: '60' }));
+  assert.ok([201, 400, 422].includes(far.status), far.text.slice(0, 200));
+  for (const q of ['2026Q0', '99999', '2026h1', '9999', '1900', '0000', '2026Q4x']) {
+    for (const p of [`/api/v1/orgs/${rootId}/dashboard?period=${q}`, `/api/v1/orgs/${rootId}/reports?period=${q}&format=xlsx`, `/orgs/${rootId}/dashboard?period=${q}`]) {
+      const r = await office.get(p);
+      assert.ok(r.status < 500, `${p}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+  }
+  assert.equal(recount().status, 0, recount().stdout);
+});
+
+test('a report written carelessly: 10,000 sections, a 1 MB section, sections as objects; another town reads no schedule of this one', async () => {
+  const sid = (await ok(await town.post(`/api/v1/orgs/${townId}/report-schedules`, quarterly({ title: '粗心的汇报' })), 201)).schedule.id;
+  const rep = (await ok(await town.get(`/api/v1/report-schedules/${sid}?per_page=500`))).reports.find((r) => r.org_id === branch);
+  for (const c of [secretary2, member]) assert.ok([403, 404].includes((await c.get(`/api/v1/report-schedules/${sid}`)).status));
+  const before = (await ok(await secretary.get(`/api/v1/reports/${rep.id}`))).report;
+  for (const [sections, field] of [[Array.from({ length: 10000 }, () => '一节'), 'sections'], [['长'.repeat(300000), ''], null],
+    [[{ text: 'x' }, 'y'], 'sections'], ['一整段', null]]) {
+    const r = await secretary.post(`/api/v1/reports/${rep.id}/submit`, { sections });
+    assert.ok([400, 413, 422].includes(r.status), `${JSON.stringify(sections).slice(0, 60)}: ${r.status} ${r.text.slice(0, 200)}`);
+    if (field && r.status !== 413) assert.equal(r.json.error.field, field, r.text.slice(0, 200));
+  }
+  const after = (await ok(await secretary.get(`/api/v1/reports/${rep.id}`))).report;
+  assert.equal(after.status, before.status);
+  assert.equal(after.row_version, before.row_version);
+});

@@ -407,3 +407,36 @@ test('a report written carelessly: 10,000 sections, a 1 MB section, sections as 
   assert.equal(after.status, before.status);
   assert.equal(after.row_version, before.row_version);
 });
+
+test("stuffed identities: another town's pledge as exemplary, scope, targets and team outside the office's subtree, a finding on an untargeted organisation", async () => {
+  const branchB = secretary2.user.roles[0].org_id;
+  // the demo's pledges are all in the first town: a pledge of the other town is made here
+  const p0 = sql(`SELECT id FROM pledge WHERE org_id = ${branch} ORDER BY id LIMIT 1`);
+  sql(`UPDATE pledge SET org_id = ${branchB} WHERE id = ${p0}`);
+  const otherPledge = p0;
+  const bc = sql('SELECT count(*) FROM bulletin');
+  const r1 = await town.post(`/api/v1/orgs/${townId}/bulletins`, draft({ sections: 'exemplary', exemplary: otherPledge }));
+  assert.ok([400, 404, 422].includes(r1.status), `${r1.status} ${r1.text.slice(0, 200)}`);
+  sql(`UPDATE pledge SET org_id = ${branch} WHERE id = ${p0}`);
+  assert.equal(sql('SELECT count(*) FROM bulletin'), bc);
+  const ic = sql('SELECT count(*) FROM inspection');
+  const base = { kind: 'regular', title: '越界督查', start_date: daysFromToday(0), end_date: daysFromToday(3) };
+  for (const over of [{ scope_org_id: rootId, targets: String(branch) }, { targets: String(branchB) }, { targets: `${branch},${branchB}` },
+    { targets: String(branch), team: 'secretary2' }, { targets: String(branch), standard_items: '999999' }, { targets: '-1' }, { targets: String(rootId) }]) {
+    const r = await town.post(`/api/v1/orgs/${townId}/inspections`, { ...base, ...over });
+    assert.ok([400, 403, 404, 409, 422].includes(r.status), `${JSON.stringify(over)}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  assert.equal(sql('SELECT count(*) FROM inspection'), ic);
+  const x = (await ok(await town.post(`/api/v1/orgs/${townId}/inspections`, { ...base, targets: String(branch), items: '三会一课' }), 201)).inspection;
+  await ok(await town.post(`/api/v1/inspections/${x.id}/start`, {}));
+  const other = sql(`SELECT id FROM org WHERE parent_id = ${townId} AND id <> ${branch} AND active = 1 ORDER BY id LIMIT 1`);
+  for (const org of [branchB, other, rootId]) {
+    const r = await town.post(`/api/v1/inspections/${x.id}/findings`, { org_id: org, level: 'problem', text: '不在督查对象中', found_on: daysFromToday(0) });
+    assert.ok([400, 403, 404, 409, 422].includes(r.status), `org ${org}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  const fut = await town.post(`/api/v1/inspections/${x.id}/findings`, { org_id: branch, level: 'problem', text: '未来的发现', found_on: daysFromToday(30) });
+  assert.ok([400, 422].includes(fut.status), `a finding dated next month: ${fut.status} ${fut.text.slice(0, 200)}`);
+  const bad = await town.post(`/api/v1/inspections/${x.id}/findings`, { org_id: branch, level: 'problem', text: '不存在的日期', found_on: '2026-02-30' });
+  assert.ok([400, 422].includes(bad.status), `2026-02-30: ${bad.status}`);
+  assert.equal(recount().status, 0);
+});

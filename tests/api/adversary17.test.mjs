@@ -440,3 +440,41 @@ test("stuffed identities: another town's pledge as exemplary, scope, targets and
   assert.ok([400, 422].includes(bad.status), `2026-02-30: ${bad.status}`);
   assert.equal(recount().status, 0);
 });
+
+test('list parameters out of range: pages and statuses that do not exist are refused or clamped, never a 5xx', async () => {
+  const sid = sql(`SELECT id FROM report_schedule WHERE org_id = ${rootId} ORDER BY id LIMIT 1`);
+  const insp = sql('SELECT id FROM inspection ORDER BY id LIMIT 1');
+  for (const qs of ['page=-1', 'page=0', 'page=99999999999999999999', 'per_page=100000000', 'per_page=-5', 'per_page=abc', 'status=nope',
+    'status[]=due', 'period=2026Q1&period=2026Q2', 'format=xlsx&status=missing', 'format=pdf', 'all=2']) {
+    for (const p of [`/api/v1/report-schedules/${sid}`, `/api/v1/orgs/${rootId}/reports`, `/api/v1/orgs/${rootId}/bulletins`, `/api/v1/orgs/${rootId}/findings`,
+      `/api/v1/inspections/${insp}/findings`, `/p/bulletins`, `/orgs/${rootId}/reports`, `/orgs/${rootId}/inspections`]) {
+      const r = await office.get(`${p}?${qs}`);
+      assert.ok(r.status < 500, `${p}?${qs}: ${r.status} ${r.text.slice(0, 200)}`);
+      if (r.json && Array.isArray(r.json.reports)) assert.ok(r.json.reports.length <= 500, `${p}?${qs}: ${r.json.reports.length} rows`);
+    }
+  }
+});
+
+test("the campaign dashboard of another town: refused to a town's office and a secretary, page, JSON and XLSX", async () => {
+  const branchB = secretary2.user.roles[0].org_id;
+  const otherTown = sql(`SELECT parent_id FROM org WHERE id = ${branchB}`);
+  for (const c of [town, secretary, member]) {
+    for (const p of [`/api/v1/orgs/${otherTown}/dashboard?period=2026`, `/api/v1/orgs/${otherTown}/dashboard?period=2026&format=xlsx`, `/orgs/${otherTown}/dashboard`,
+      `/api/v1/orgs/${rootId}/dashboard?period=2026Q4`, `/api/v1/orgs/${otherTown}/reports`, `/api/v1/orgs/${otherTown}/findings?all=1`, `/api/v1/orgs/${otherTown}/inspections`]) {
+      const r = await c.get(p);
+      assert.ok([403, 404].includes(r.status), `${c.user.username} ${p}: ${r.status}`);
+    }
+  }
+});
+
+test('every report of a schedule submitted at once by the office over them, some judged at once: no deadlock, and the roll-ups equal the recount', async () => {
+  const sid = (await ok(await office.post(`/api/v1/orgs/${rootId}/report-schedules`, quarterly({ title: '同时报送', due_workdays: '',
+    due_date: daysFromToday(2), period_start: daysFromToday(-60), period_end: daysFromToday(-1) })), 201)).schedule.id;
+  const reps = (await ok(await office.get(`/api/v1/report-schedules/${sid}?per_page=500`))).reports.slice(0, 24);
+  const subs = await Promise.all(reps.map((r) => office.post(`/api/v1/reports/${r.id}/submit`, { sections: ['同时', '报送'] })));
+  for (const r of subs) assert.equal(r.status, 200, r.text.slice(0, 200));
+  const judged = await Promise.all(reps.map((r, i) => office.post(`/api/v1/reports/${r.id}/${i % 2 ? 'accept' : 'return'}`, { comment: '同时审阅' })));
+  for (const r of judged) assert.equal(r.status, 200, r.text.slice(0, 200));
+  const rc = recount();
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+});

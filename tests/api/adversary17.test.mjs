@@ -478,3 +478,23 @@ test('every report of a schedule submitted at once by the office over them, some
   const rc = recount();
   assert.equal(rc.status, 0, rc.stdout + rc.stderr);
 });
+
+test('no CSRF token, on the pages and their API twins: refused and nothing changes', async () => {
+  const d = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, draft({ title: '无令牌' })), 201)).bulletin;
+  const insp = sql("SELECT id FROM inspection WHERE status = 'running' ORDER BY id LIMIT 1") || sql('SELECT id FROM inspection ORDER BY id LIMIT 1');
+  const fin = sql("SELECT id FROM inspection_finding WHERE level = 'problem' AND rect_id IS NULL ORDER BY id LIMIT 1") || '1';
+  const audit0 = sql('SELECT count(*) FROM audit_log');
+  const form = (o) => new URLSearchParams(o).toString();
+  for (const p of [`/bulletins/${d.id}/publish`, `/api/v1/bulletins/${d.id}/publish`, `/bulletins/${d.id}/delete`, `/orgs/${rootId}/report-schedules`,
+    `/api/v1/orgs/${rootId}/report-schedules`, `/inspections/${insp}/close`, `/findings/${fin}/rectify`, `/orgs/${rootId}/bulletin-prefix`]) {
+    const r = await office.req('POST', p, { csrf: false, body: form({ ...quarterly(), measure: '整改', owner: '某人', due_date: daysFromToday(9), prefix: '偷改' }),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.ok(r.status === 403 || (p.startsWith('/api/') && r.status === 415), `${p}: ${r.status} ${r.text.slice(0, 160)}`);
+    if (p.startsWith('/api/')) {
+      const j = await office.post(p, { ...quarterly(), prefix: '偷改' }, { csrf: false });
+      assert.equal(j.status, 403, `${p} (JSON): ${j.status} ${j.text.slice(0, 160)}`);
+    }
+  }
+  assert.equal(sql('SELECT count(*) FROM audit_log'), audit0);
+  assert.equal((await ok(await office.get(`/api/v1/bulletins/${d.id}`))).bulletin.status, 'draft');
+});

@@ -192,6 +192,19 @@ static int load_draft(db *d, int64_t id, int64_t version, bulletin *b, cx_err *e
     return CX_OK;
 }
 
+/* A draft read in this transaction that the write then missed: published, edited or deleted by
+ * another request that committed in between (PostgreSQL). Refuses with the reason; rolls back. */
+static int lost_draft(db *d, int64_t id, const char *what, cx_err *e)
+{
+    int64_t st = -1;
+    if (db_i64(d, &st, -1, "SELECT CASE WHEN status = 'draft' THEN 1 ELSE 0 END FROM bulletin WHERE id = ?", "i", id) != CX_OK)
+        return db_fail(d, e);
+    if (st == 1) cx_fail(e, 409, "stale", "version", "该通报草稿刚被他人修改，未%s；请刷新看过修改后的内容再%s", what, what);
+    else if (st == 0) cx_fail(e, 409, "published", "id", "该通报刚刚已印发，不能再%s；如需更正，请另发更正通报", what);
+    else cx_fail(e, 404, "not_found", "id", "通报不存在或已被删除");
+    return refuse(d);
+}
+
 int bulletin_create(db *d, const actor *a, const org *office, const bulletin_ok *in, int64_t corrects, int64_t *id, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
@@ -237,8 +250,7 @@ int bulletin_update(db *d, const actor *a, int64_t id, int64_t version, const bu
     bulletin_free(b), free(b);
     if (rc == CX_OK && !got) {
         free(before);
-        cx_fail(e, 409, "stale", "version", "该通报草稿已被他人修改，请刷新后再改");
-        return refuse(d);
+        return lost_draft(d, id, "修改", e);
     }
     return store_finish(d, a, "update", "bulletin", id, office.id, before, after, rc, e);
 }
@@ -252,9 +264,14 @@ int bulletin_delete(db *d, const actor *a, int64_t id, int64_t version, cx_err *
         return CX_ERR;
     }
     char *before = summary_json(b);
-    int64_t org_id = b->org_id;
+    int64_t org_id = b->org_id, row_version = b->row_version;
     bulletin_free(b), free(b);
-    int rc = db_run(d, "DELETE FROM bulletin WHERE id = ? AND status = 'draft'", "i", id);
+    int64_t got = 0;
+    int rc = db_i64(d, &got, 0, "DELETE FROM bulletin WHERE id = ? AND status = 'draft' AND row_version = ? RETURNING id", "ii", id, row_version);
+    if (rc == CX_OK && !got) {
+        free(before);
+        return lost_draft(d, id, "删除", e);
+    }
     return store_finish(d, a, "delete", "bulletin", id, org_id, before, NULL, rc, e);
 }
 
@@ -359,16 +376,17 @@ int bulletin_publish(db *d, const actor *a, int64_t id, int64_t version, const c
     if (rc == CX_OK)
         rc = db_i64(d, &got, 0,
                     "UPDATE bulletin SET seq = ?, number_text = ?, status = 'published', sections = ?, content_hash = ?, published_at = ?, "
-                    "published_by_name = ?, row_version = row_version + 1, updated_at = ? WHERE id = ? AND status = 'draft' RETURNING id",
-                    "isssisii", seq, b->number_text, text, b->content_hash, at, actor_shown(a), now_unix(), id);
+                    "published_by_name = ?, row_version = row_version + 1, updated_at = ? WHERE id = ? AND status = 'draft' "
+                    "AND row_version = ? RETURNING id",
+                    "isssisiii", seq, b->number_text, text, b->content_hash, at, actor_shown(a), now_unix(), id, b->row_version);
     free(text);
     if (rc == CX_OK && got) rc = notify_below(d, a, b);
     char *after = rc == CX_OK ? summary_json(b) : NULL;
     bulletin_free(b), free(b);
     if (rc == CX_OK && !got) {
         free(before), free(after);
-        cx_fail(e, 409, "published", "id", "该通报已印发，不能再次印发");
-        return refuse(d);
+        /* published by another at once, or the draft edited after it was read here (what is hashed is what was read) */
+        return lost_draft(d, id, "印发", e);
     }
     return store_finish(d, a, "publish", "bulletin", id, office.id, before, after, rc, e);
 }

@@ -242,8 +242,14 @@ int inspection_act(db *d, const actor *a, int64_t id, insp_action action, int64_
     if (rc == CX_OK) {
         char *before = xasprintf("{\"status\":\"%s\"}", insp_status_name(x->status));
         char *after = xasprintf("{\"status\":\"%s\"}", insp_status_name(next));
-        rc = db_run(d, "UPDATE inspection SET status = ?, row_version = row_version + 1, updated_at = ? WHERE id = ?", "sii",
-                    insp_status_name(next), now_unix(), id);
+        int64_t got = 0; /* as read: a start or close of another request committed since is not done twice */
+        rc = db_i64(d, &got, 0, "UPDATE inspection SET status = ?, row_version = row_version + 1, updated_at = ? WHERE id = ? AND row_version = ? RETURNING id",
+                    "siii", insp_status_name(next), now_unix(), id, x->version);
+        if (rc == CX_OK && !got) {
+            free(before), free(after), free(x);
+            cx_fail(e, 409, "stale_version", "version", "督查刚被他人修改（可能是重复提交），请刷新后重试");
+            return refuse(d);
+        }
         rc = store_finish(d, a, action == IA_START ? "start" : "close", "inspection", id, x->org_id, before, after, rc, e);
     }
     free(x);

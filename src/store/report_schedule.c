@@ -171,7 +171,20 @@ int report_schedule_create(db *d, const actor *a, const org *issuer, report_sche
             return cx_fail(e, 400, "invalid_due_workdays", "due_workdays", "无法按工作日历计算报送期限");
         }
     }
-    int64_t sid = 0, n = 0, now = now_unix();
+    /* the same schedule again (a double submit, two at once under the issuer's lock) would give every
+     * organisation a second report of which one stays missing */
+    int64_t sid = 0, n = 0, now = now_unix(), same = 0;
+    if (db_lock(d, "report_schedule", issuer->id) != CX_OK ||
+        db_i64(d, &same, 0, "SELECT id FROM report_schedule WHERE org_id = ? AND kind = ? AND title = ? AND for_types = ? AND for_sectors = ? "
+                            "AND period_start = ? AND period_end = ? AND due_date = ? ORDER BY id LIMIT 1",
+               "isssssss", issuer->id, report_kind_name(in->kind), in->title, in->for_types, in->for_sectors, in->period_start, in->period_end,
+               in->due_date) != CX_OK)
+        return db_fail(d, e);
+    if (same) {
+        db_rollback(d);
+        return cx_fail(e, 409, "duplicate", "title", "“%s”已有一项相同的汇报安排（第 %" PRId64 " 号：%s，%s至%s），请勿重复新建", issuer->name, same,
+                       in->title, in->period_start, in->period_end);
+    }
     if (db_i64(d, &sid, 0, "INSERT INTO report_schedule (org_id, kind, title, for_types, for_sectors, period_start, period_end, due_workdays, "
                            "due_date, outline, created_by, created_by_name, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                "issssssissisi", issuer->id, report_kind_name(in->kind), in->title, in->for_types, in->for_sectors, in->period_start,

@@ -214,6 +214,16 @@ int report_judge(db *d, const actor *a, int64_t id, int relation, report_action 
     report r;
     report_status next;
     if (begin_act(d, id, action, relation, row_version, &r, &next, e) != CX_OK) return CX_ERR;
+    /* nobody judges what they submitted themselves (an office may write for an organisation below it) */
+    int64_t by = 0;
+    if (db_i64(d, &by, 0, "SELECT submitted_by FROM report_version WHERE report_id = ? AND version = ?", "ii", id, r.version) != CX_OK ||
+        (a->user_id && by == a->user_id)) {
+        if (by && by == a->user_id) cx_fail(e, 403, "own_report", "id", "不能审阅本人报送的汇报：请由上级的其他工作人员审阅");
+        else db_fail(d, e);
+        db_rollback(d);
+        report_clear(&r);
+        return CX_ERR;
+    }
     char *before = report_json(&r);
     int rc = bump(d, &r, e);
     if (rc != CX_OK && e && e->status == 409) {
@@ -293,12 +303,12 @@ int report_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128])
 
 int report_versions(db *d, int64_t report_id, int (*fn)(void *ctx, const report_version *v), void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT version, submitted_at, submitted_by_name, sections FROM report_version WHERE report_id = ? ORDER BY version");
+    db_stmt *s = db_prepare(d, "SELECT version, submitted_at, submitted_by_name, sections, submitted_by FROM report_version WHERE report_id = ? ORDER BY version");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, report_id);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        report_version v = {db_col_i64(s, 0), db_col_i64(s, 1), "", NULL};
+        report_version v = {db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 4), "", NULL};
         copy_col(v.submitted_by_name, sizeof v.submitted_by_name, s, 2);
         v.sections = xstrdup(db_col_text(s, 3));
         int stop = fn(ctx, &v);

@@ -81,7 +81,7 @@ int report_file_owner(db *d, int64_t id, int64_t *report_id);
 CX_MUST_USE int report_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128]);
 
 typedef struct report_version {
-    int64_t version, submitted_at;
+    int64_t version, submitted_at, submitted_by; /* submitted_by: the user id (never judged by them) */
     char submitted_by_name[64];
     char *sections; /* JSON [{title, text}], valid during the callback */
 } report_version;

@@ -433,6 +433,7 @@ static int add_version(void *ctx, const report_version *v)
     json_add_i64(x, "version", v->version);
     add_time(x, "submitted_at", v->submitted_at);
     cJSON_AddStringToObject(x, "submitted_by_name", v->submitted_by_name);
+    json_add_i64(x, "submitted_by", v->submitted_by);
     cJSON *s = cJSON_Parse(v->sections);
     cJSON_AddItemToObject(x, "sections", cJSON_IsArray(s) ? s : (cJSON_Delete(s), cJSON_CreateArray()));
     cJSON_AddItemToArray(ctx, x);
@@ -477,8 +478,12 @@ static void show_report(req *r, const report *x)
     if (nv) cJSON_AddItemReferenceToObject(d, "latest", cJSON_GetArrayItem(vs, nv - 1));
     cJSON *can = cJSON_AddObjectToObject(d, "can");
     int rel = perm_report_relation(&r->user, x->org_path, x->issuer_path);
+    /* nobody judges what they submitted themselves (report_judge refuses it too) */
+    bool own = nv && json_get_i64(cJSON_GetArrayItem(vs, nv - 1), "submitted_by") == r->user.user_id;
     for (int a = 0; a < RPA_COUNT; a++)
-        cJSON_AddBoolToObject(can, report_action_name((report_action)a), report_decide(x->status, (report_action)a, rel, NULL, NULL) == CX_OK);
+        cJSON_AddBoolToObject(can, report_action_name((report_action)a),
+                              report_decide(x->status, (report_action)a, rel, NULL, NULL) == CX_OK &&
+                                  !(own && (a == RPA_RETURN || a == RPA_ACCEPT)));
 }
 
 void h_report(req *r)

@@ -206,6 +206,22 @@ test('write, submit, return with a comment, resubmit, accept; every version kept
   assert.deepEqual(audit.map((a) => a.action).sort(), ['accept', 'return', 'save', 'submit', 'submit'].sort());
 });
 
+test('an office that writes a report for a branch below it cannot also judge it; another office above can', async () => {
+  const s = (await ok(await schedules(office, rootId, quarterly()), 201)).schedule;
+  const r = await reportOf(s.id, branch);
+  let x = await ok(await act(town, r.id, 'submit', { sections: ['镇里代为整理的情况。', '无。', '按计划推进。'] }));
+  assert.equal(x.report.status, 'submitted');
+  x = await getReport(r.id, town);
+  assert.equal(x.can.accept, false, 'the page offers no acceptance of one\'s own submission');
+  assert.equal(x.can.return, false);
+  await refused(r.id, 'the submitter accepts', () => act(town, r.id, 'accept', { row_version: x.report.row_version }), 403, 'own_report', 'id');
+  await refused(r.id, 'the submitter returns', () => act(town, r.id, 'return', { comment: '自己退回', row_version: x.report.row_version }), 403, 'own_report', 'id');
+  x = await getReport(r.id, office);
+  assert.equal(x.can.accept, true);
+  x = await ok(await act(office, r.id, 'accept', { row_version: x.report.row_version }));
+  assert.equal(x.report.status, 'accepted');
+});
+
 test('files typed by content; another town sees none', async () => {
   const s = (await ok(await schedules(town, townId, quarterly()), 201)).schedule;
   const r = await reportOf(s.id, branch);

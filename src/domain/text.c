@@ -80,3 +80,39 @@ void free_texts(text_spec *v, int n)
 {
     for (int i = 0; i < n; i++) free(*v[i].out), *v[i].out = NULL;
 }
+
+static size_t char_len(const char *p)
+{
+    size_t len = 1;
+    while ((p[len] & 0xC0) == 0x80) len++;
+    return len;
+}
+
+/* Masks by characters: a name keeps its first character (张**), a contact its first 3 and last 4
+ * when it has at least 8 (138****5678), else its first one; at most 4 stars. */
+void text_mask(const char *s, bool contact, char *out, size_t cap)
+{
+    size_t n = utf8_len(s), head = contact && n >= 8 ? 3 : 1, tail = contact && n >= 8 ? 4 : 0, o = 0;
+    if (!cap) return;
+    out[0] = 0;
+    if (n <= 1) {
+        snprintf(out, cap, "*");
+        return;
+    }
+    const char *p = s;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = char_len(p);
+        bool hidden = i >= head && i < n - tail;
+        if (hidden && i - head >= 4) { /* at most 4 stars */
+            p += len;
+            continue;
+        }
+        const char *piece = hidden ? "*" : p;
+        size_t plen = hidden ? 1 : len;
+        if (o + plen >= cap) break;
+        memcpy(out + o, piece, plen);
+        o += plen;
+        out[o] = 0;
+        p += len;
+    }
+}

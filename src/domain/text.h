@@ -40,4 +40,8 @@ typedef struct text_spec {
 int clean_texts(text_spec *v, int n, cx_err *e);
 /* Frees the outputs of clean_texts. */
 void free_texts(text_spec *v, int n);
+/* Masks a name or contact by characters for a public page: a name keeps its first character
+ * (张**), a contact its first 3 and last 4 when it has at least 8 (138****5678), else its first
+ * one; at most 4 stars. */
+void text_mask(const char *s, bool contact, char *out, size_t cap);
 #endif

@@ -8,6 +8,7 @@
 #include "calendar.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
+#include "../domain/text.h"
 #include "../domain/date.h"
 #include "../domain/orgpath.h"
 #include "../lib/code.h"
@@ -239,36 +240,6 @@ static int random_id(db *d, const char *table, int64_t *id)
     return rc;
 }
 
-static size_t char_len(const char *p)
-{
-    size_t len = 1;
-    while ((p[len] & 0xC0) == 0x80) len++;
-    return len;
-}
-
-/* Masks by characters: a name keeps its first character (张**), a contact its first 3 and last 4
- * when it has at least 8 (138****5678), else its first one; at most 4 stars. */
-static void mask_text(const char *s, bool contact, char *out, size_t cap)
-{
-    size_t n = utf8_len(s), head = contact && n >= 8 ? 3 : 1, tail = contact && n >= 8 ? 4 : 0;
-    if (n <= 1) {
-        snprintf(out, cap, "*");
-        return;
-    }
-    buf b;
-    buf_init(&b);
-    const char *p = s;
-    for (size_t i = 0; i < head; i++) buf_add(&b, p, char_len(p)), p += char_len(p);
-    size_t hidden = n - head - tail;
-    for (size_t i = 0; i < hidden; i++) {
-        if (i < 4) buf_addc(&b, '*');
-        p += char_len(p);
-    }
-    buf_adds(&b, p);
-    snprintf(out, cap, "%s", b.p);
-    buf_free(&b);
-}
-
 /* The organisation a submission is about: 1 found (about_org, about_name), 0 none or inactive. */
 static int find_about(db *d, const char *kind, int64_t id, org *about)
 {
@@ -386,8 +357,8 @@ int feedback_submit(db *d, const actor *a, const feedback_new *in, int64_t *id, 
     }
     f->due_days = days[f->kind];
     workday_add(&cal, f->received_date, f->due_days, f->due_date);
-    if (name[0]) crypto_seal(name, &ne), mask_text(name, false, f->name_mask, sizeof f->name_mask);
-    if (contact[0]) crypto_seal(contact, &ce), mask_text(contact, true, f->contact_mask, sizeof f->contact_mask);
+    if (name[0]) crypto_seal(name, &ne), text_mask(name, false, f->name_mask, sizeof f->name_mask);
+    if (contact[0]) crypto_seal(contact, &ce), text_mask(contact, true, f->contact_mask, sizeof f->contact_mask);
     f->entered_by = in->entered_by;
     f->created_at = now_unix();
     char c[FEEDBACK_CODE_DATA + 2];

@@ -3,6 +3,7 @@
  * edit form, publish, delete; a published one with its corrections, correct), its A4
  * official-style print and XLSX export, and the public ones (/p/bulletins, no login, cached). */
 #include "web.h"
+#include "../domain/text.h"
 #include "../domain/date.h"
 #include "../lib/xlsxout.h"
 #include "../store/bulletin.h"
@@ -479,6 +480,28 @@ void h_public_bulletins(req *r)
     list_page(r, d, &q);
 }
 
+/* 评议结果在一定范围内通报: on the public page the members named for unjustified misses (点名) show
+ * masked (张**); the organisations stay named, and the bulletin itself (its hash, its print for
+ * the subtree) is unchanged. */
+static void mask_named(cJSON *sections)
+{
+    cJSON *sec;
+    cJSON_ArrayForEach(sec, sections)
+    {
+        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sec, "kind")) ?: "", "named")) continue;
+        cJSON *row;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sec, "figures"), "rows"))
+        {
+            cJSON *who = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(row, "cells"), 1);
+            const char *name = cJSON_GetStringValue(who);
+            if (!name || !*name || !strcmp(name, "（组织承诺）")) continue; /* an organisation's own pledge */
+            char m[64];
+            text_mask(name, false, m, sizeof m);
+            cJSON_SetValuestring(who, m);
+        }
+    }
+}
+
 void h_public_bulletin(req *r)
 {
     bulletin *b = req_bulletin(r, false);
@@ -498,4 +521,5 @@ void h_public_bulletin(req *r)
     if (public_not_modified(r, etag)) return;
     show_bulletin(r, b);
     cJSON_AddBoolToObject(req_data(r), "public_page", true);
+    mask_named(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req_data(r), "bulletin"), "sections"));
 }

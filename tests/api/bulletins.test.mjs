@@ -204,6 +204,11 @@ test('who reads it: the subtree while it is for the subtree; anyone at /p/bullet
   const page = await anon.get(`/p/bulletins/${main.id}`);
   assert.equal(page.status, 200);
   assert.ok(page.text.includes('河西创〔2025〕1号') && page.text.includes(rect.problem));
+  // 点名 on the public page: the member masked (评议结果在一定范围内通报); signed-in readers see the name
+  assert.ok(!page.text.includes(missed[1]), 'the public page names the member in full');
+  assert.ok(page.text.includes(`${[...missed[1]][0]}*`) && page.text.includes(missed[2]), 'the public page lists the miss, masked');
+  const named = (await get(secretary, main.id)).sections.find((x) => x.kind === 'named');
+  assert.equal(named.figures.rows[0].cells[1], missed[1]);
   assert.equal((await anon.get(`/p/bulletins/${t.id}`)).status, 404);
   assert.equal((await secretary.get(`/p/bulletins/${t.id}`)).status, 404, 'not public even for its readers');
   assert.equal((await anon.get(`/api/v1/bulletins/${main.id}`)).status, 401);

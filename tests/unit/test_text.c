@@ -69,8 +69,27 @@ static void test_buffer_never_overrun(void **st)
     assert_string_equal(cut, "abcd");
 }
 
+/* Names and contacts as a public page shows them: by characters, never cutting one. */
+static void test_mask(void **st)
+{
+    char m[64];
+    text_mask("张静萍", false, m, sizeof m);
+    assert_string_equal(m, "张**");
+    text_mask("欧阳娜娜慧敏", false, m, sizeof m);
+    assert_string_equal(m, "欧****");
+    text_mask("张", false, m, sizeof m);
+    assert_string_equal(m, "*");
+    text_mask("13812345678", true, m, sizeof m);
+    assert_string_equal(m, "138****5678");
+    text_mask("12345", true, m, sizeof m);
+    assert_string_equal(m, "1****");
+    char small[5];
+    text_mask("张静萍", false, small, sizeof small); /* room for 张 (3 bytes) and one star */
+    assert_string_equal(small, "张*");
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_trim_and_bounds), cmocka_unit_test(test_buffer_never_overrun)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_trim_and_bounds), cmocka_unit_test(test_buffer_never_overrun), cmocka_unit_test(test_mask)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

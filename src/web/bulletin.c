@@ -114,6 +114,7 @@ static int add_correction(void *ctx, const bulletin *c)
     cJSON *x = cJSON_CreateObject();
     json_add_i64(x, "id", c->id);
     cJSON_AddStringToObject(x, "number_text", c->number_text);
+    cJSON_AddBoolToObject(x, "public", c->is_public);
     cJSON_AddItemToArray(ctx, x);
     return 0;
 }
@@ -521,5 +522,10 @@ void h_public_bulletin(req *r)
     if (public_not_modified(r, etag)) return;
     show_bulletin(r, b);
     cJSON_AddBoolToObject(req_data(r), "public_page", true);
-    mask_named(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req_data(r), "bulletin"), "sections"));
+    cJSON *j = cJSON_GetObjectItemCaseSensitive(req_data(r), "bulletin");
+    mask_named(cJSON_GetObjectItemCaseSensitive(j, "sections"));
+    /* a correction for the subtree only is not named to the public */
+    cJSON *corr = cJSON_GetObjectItemCaseSensitive(j, "corrected_by");
+    for (int i = cJSON_GetArraySize(corr) - 1; i >= 0; i--)
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(corr, i), "public"))) cJSON_DeleteItemFromArray(corr, i);
 }

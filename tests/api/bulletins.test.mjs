@@ -243,6 +243,19 @@ test('a correction is a new bulletin referencing the old one, which then says �
   const page = await office.get(`/bulletins/${main.id}`);
   assert.match(page.text, /已更正，见\s*<a href="\/bulletins\/\d+">河西创〔2025〕2号<\/a>/);
   assert.equal(old.content_hash, main.content_hash, 'the corrected bulletin itself is unchanged');
+  // the public page names the public correction; a correction for the subtree only is not named there
+  const anon = new Client(srv.base);
+  const pub = await anon.get(`/p/bulletins/${main.id}`);
+  assert.equal(pc.visibility, 'public', 'a correction keeps the visibility of what it corrects');
+  assert.ok(pub.text.includes(`已更正，见 ${pc.number_text}`), 'the public correction is named on /p');
+  const c2 = (await ok(await office.post(`/api/v1/bulletins/${main.id}/correct`, {}), 201)).bulletin;
+  await ok(await office.post(`/api/v1/bulletins/${c2.id}/edit`, { ...draftBody(), title: c2.title, visibility: 'subtree', version: c2.version }));
+  const pc2 = (await ok(await publish(office, c2.id))).bulletin;
+  assert.equal(pc2.visibility, 'subtree');
+  const pub2 = await anon.get(`/p/bulletins/${main.id}`);
+  assert.equal(pub2.status, 200);
+  assert.ok(!pub2.text.includes(pc2.number_text), 'a subtree correction is named on the public page');
+  assert.ok((await get(office, main.id)).corrected_by.some((x) => x.number_text === pc2.number_text), 'signed-in readers see every correction');
 });
 
 test('two publications at once: never the same number', async () => {

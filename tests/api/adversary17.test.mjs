@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, sqlOn, BACKEND } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, sqlOn, BACKEND, PASSWORD } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -501,11 +501,16 @@ test("the campaign dashboard of another town: refused to a town's office and a s
   }
 });
 
-test('every report of a schedule submitted at once by the office over them, some judged at once: no deadlock, and the roll-ups equal the recount', async () => {
+test('every report of a schedule submitted at once by an office over them, some judged at once by another: no deadlock, and the roll-ups equal the recount', async () => {
   const sid = (await ok(await office.post(`/api/v1/orgs/${rootId}/report-schedules`, quarterly({ title: '同时报送', due_workdays: '',
     due_date: daysFromToday(2), period_start: daysFromToday(-60), period_end: daysFromToday(-1) })), 201)).schedule.id;
   const reps = (await ok(await office.get(`/api/v1/report-schedules/${sid}?per_page=500`))).reports.slice(0, 24);
-  const subs = await Promise.all(reps.map((r) => office.post(`/api/v1/reports/${r.id}/submit`, { sections: ['同时', '报送'] })));
+  // a second office of the district writes them all (nobody judges what they submitted themselves)
+  const add = srv.cli(['user', 'add', 'office2', '--name', '区委活动办公室二', '--password-file', '-', '--role', 'office', '--org', String(rootId)],
+    { input: PASSWORD + '\n' });
+  assert.equal(add.status, 0, add.stdout + add.stderr);
+  const office2 = await loginAs(srv.base, 'office2');
+  const subs = await Promise.all(reps.map((r) => office2.post(`/api/v1/reports/${r.id}/submit`, { sections: ['同时', '报送'] })));
   for (const r of subs) assert.equal(r.status, 200, r.text.slice(0, 200));
   const judged = await Promise.all(reps.map((r, i) => office.post(`/api/v1/reports/${r.id}/${i % 2 ? 'accept' : 'return'}`, { comment: '同时审阅' })));
   for (const r of judged) assert.equal(r.status, 200, r.text.slice(0, 200));

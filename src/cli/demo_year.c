@@ -20,8 +20,6 @@ typedef struct demo_year_ctx {
     int64_t root, town, branch;
 } demo_year_ctx;
 
-/* ---- reports ---- */
-
 /* A demo account as the actor of its changes (the system when it is missing). */
 static actor demo_actor(db *d, const char *username, const char *display)
 {
@@ -29,6 +27,8 @@ static actor demo_actor(db *d, const char *username, const char *display)
     db_i64(d, &uid, 0, "SELECT id FROM app_user WHERE username = ?", "s", username);
     return (actor){.user_id = uid, .name = username, .display = display};
 }
+
+/* ---- reports ---- */
 
 typedef struct demo_rep {
     int64_t ids[DEMO_REPORTS_MAX];
@@ -155,15 +155,14 @@ static int demo_inspection(db *d, const demo_year_ctx *y, cx_err *e)
 {
     org root, scope;
     if (org_get(d, y->root, &root) != 1 || org_get(d, y->town, &scope) != 1) return cx_fail(e, 500, "db_error", "", "数据库错误：读不到区委");
-    int64_t uid = 0, has_town = 0, nbranch = 0;
+    int64_t has_town = 0, nbranch = 0;
     char end[CX_PATH_MAX];
     orgpath_end(scope.path, end, sizeof end);
-    if (db_i64(d, &uid, 0, "SELECT id FROM app_user WHERE username = 'office'", "") != CX_OK ||
-        db_i64(d, &has_town, 0, "SELECT count(*) FROM app_user WHERE username = 'town'", "") != CX_OK ||
+    if (db_i64(d, &has_town, 0, "SELECT count(*) FROM app_user WHERE username = 'town'", "") != CX_OK ||
         db_i64(d, &nbranch, 0, "SELECT count(*) FROM org WHERE type = 'branch' AND active = 1 AND path >= ? AND path < ?", "ss", scope.path, end) != CX_OK)
         return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     if (nbranch == 0) return CX_OK;
-    actor a = {uid, "office", "区委活动办公室", NULL};
+    actor a = demo_actor(d, "office", "区委活动办公室");
     buf std;
     buf_init(&std);
     db_stmt *s = db_prepare(d, "SELECT i.id FROM standard_item i JOIN standard_set t ON t.id = i.set_id WHERE t.code = 'wuhao' ORDER BY i.seq");
@@ -223,15 +222,7 @@ static int demo_bulletin(db *d, const demo_year_ctx *y, cx_err *e)
 {
     org root;
     if (org_get(d, y->root, &root) != 1) return cx_fail(e, 500, "db_error", "", "读取区委失败");
-    char login[64] = "office", shown[128] = "";
-    db_stmt *s = db_prepare(d, "SELECT display_name FROM app_user WHERE username = ?");
-    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
-    db_bind_text(s, 1, login);
-    if (db_step(s) == DB_ROW) snprintf(shown, sizeof shown, "%s", db_col_text(s, 0));
-    db_done(s);
-    int64_t uid = 0;
-    if (db_i64(d, &uid, 0, "SELECT id FROM app_user WHERE username = ?", "s", login) != CX_OK) return cx_fail(e, 500, "db_error", "", "数据库错误");
-    actor office = {uid, login, shown, NULL};
+    actor office = demo_actor(d, "office", "区委活动办公室");
     if (bulletin_prefix_set(d, &office, root.id, "河西创", e) != CX_OK) return CX_ERR;
     bulletin_in in = {
         .title = "关于2026年前三季度创先争优活动开展情况的通报",

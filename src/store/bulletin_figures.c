@@ -222,7 +222,7 @@ static int ranking(db *d, const org *office, int kind, int from_q, int to_q, con
             bulletin_rank_rows(fig, kind, NULL, 0);
             return CX_OK;
         }
-        char t[24], cap[800];
+        char t[24], cap[1200];
         snprintf(t, sizeof t, "%" PRId64, round_id);
         snprintf(cap, sizeof cap, "依据评议轮次：%s；按%s下一级组织排列。", label, office->name);
         cJSON_AddStringToObject(fig, "caption", cap);

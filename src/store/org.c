@@ -13,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ORG_COLS "o.id, o.parent_id, o.depth, o.version, o.part, o.active, o.path, o.name, o.type, o.sector"
-
-static void read_org(db_stmt *s, int c, org *o)
+void org_read(db_stmt *s, int c, org *o)
 {
     o->id = db_col_i64(s, c + 0);
     o->parent_id = db_col_null(s, c + 1) ? 0 : db_col_i64(s, c + 1);
@@ -36,7 +34,7 @@ int org_get(db *d, int64_t id, org *o)
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
     int rc = db_step(s);
-    if (rc == DB_ROW) read_org(s, 0, o);
+    if (rc == DB_ROW) org_read(s, 0, o);
     db_done(s);
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
@@ -315,7 +313,7 @@ static int children(db *d, int64_t id, bool all, bool counts, org_fn fn, void *c
             v = xrealloc(v, cap * sizeof *v);
             kids = xrealloc(kids, cap * sizeof *kids);
         }
-        read_org(s, 0, &v[n]);
+        org_read(s, 0, &v[n]);
         kids[n] = db_col_i64(s, 10);
         n++;
     }
@@ -358,7 +356,7 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
         org o;
-        read_org(s, 0, &o);
+        org_read(s, 0, &o);
         if (fn(ctx, &o, 0, 0)) break;
     }
     db_done(s);
@@ -377,7 +375,7 @@ int org_find_by_name(db *d, const org *root, const char *name, org *out)
     db_bind_text(s, 3, name);
     int found = 0, rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        if (found == 0) read_org(s, 0, out);
+        if (found == 0) org_read(s, 0, out);
         found++;
     }
     db_done(s);

@@ -1,6 +1,7 @@
 /* period.c: roll-up counters by quarter (see period.h). A change adds its delta to the row of
  * its organisation and of every ancestor (ids read from the materialized path). */
 #include "period.h"
+#include "row.h"
 #include "../domain/orgpath.h"
 #include <inttypes.h>
 #include <pthread.h>
@@ -22,28 +23,22 @@ const char *const period_labels[PR_N] = {
     "到期承诺", "已兑现承诺", "无正当理由未兑现承诺",
 };
 
-static char add_sql[2048], get_sql[1536], children_sql[2048];
+static char add_sql[8192], get_sql[4096], children_sql[4096];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void build_sql(void)
 {
-    char cols[600] = "", vals[100] = "", sets[1200] = "", sums[900] = "";
-    for (int i = 0; i < PR_N; i++) {
-        const char *c = period_cols[i], *sep = i ? ", " : "";
-        size_t n;
-        n = strlen(cols), snprintf(cols + n, sizeof cols - n, "%s%s", sep, c);
-        n = strlen(vals), snprintf(vals + n, sizeof vals - n, "%s?", sep);
-        n = strlen(sets), snprintf(sets + n, sizeof sets - n, "%s%s = period_rollup.%s + excluded.%s", sep, c, c, c);
-        n = strlen(sums), snprintf(sums + n, sizeof sums - n, "%scoalesce(sum(%s), 0)", sep, c);
-    }
+    static counter_sql q;
+    counter_sql_make(&q, "period_rollup", period_cols, PR_N, "coalesce(sum(", "), 0)");
+    const char *cols = q.names, *vals = q.marks, *sets = q.adds, *sums = q.reads;
     snprintf(add_sql, sizeof add_sql,
              "INSERT INTO period_rollup (quarter, org_id, %s) VALUES (?, ?, %s) ON CONFLICT (quarter, org_id) DO UPDATE SET %s",
              cols, vals, sets);
     snprintf(get_sql, sizeof get_sql, "SELECT %s FROM period_rollup WHERE org_id = ? AND quarter BETWEEN ? AND ?", sums);
     snprintf(children_sql, sizeof children_sql,
-             "SELECT o.id, o.parent_id, o.depth, o.path, o.name, o.type, o.sector, %s FROM org o "
+             "SELECT " ORG_COLS ", %s FROM org o "
              "LEFT JOIN period_rollup period_rollup ON period_rollup.org_id = o.id AND period_rollup.quarter BETWEEN ? AND ? "
-             "WHERE o.parent_id = ? AND o.active = 1 GROUP BY o.id, o.parent_id, o.depth, o.path, o.name, o.type, o.sector "
+             "WHERE o.parent_id = ? AND o.active = 1 GROUP BY " ORG_COLS " "
              "ORDER BY o.name",
              sums);
 }
@@ -152,16 +147,10 @@ int period_children(db *d, int64_t org_id, int from_q, int to_q, period_fn fn, v
     db_bind_i64(s, 3, org_id);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        org o = {.active = 1};
+        org o;
         period p;
-        o.id = db_col_i64(s, 0);
-        o.parent_id = db_col_i64(s, 1);
-        o.depth = db_col_i64(s, 2);
-        snprintf(o.path, sizeof o.path, "%s", db_col_text(s, 3));
-        snprintf(o.name, sizeof o.name, "%s", db_col_text(s, 4));
-        snprintf(o.type, sizeof o.type, "%s", db_col_text(s, 5));
-        snprintf(o.sector, sizeof o.sector, "%s", db_col_text(s, 6));
-        for (int i = 0; i < PR_N; i++) p.v[i] = db_col_i64(s, 7 + i);
+        org_read(s, 0, &o);
+        for (int i = 0; i < PR_N; i++) p.v[i] = db_col_i64(s, ORG_NCOLS + i);
         if (fn(ctx, &o, &p)) break;
     }
     db_done(s);
@@ -171,8 +160,8 @@ int period_children(db *d, int64_t org_id, int from_q, int to_q, period_fn fn, v
 void period_first_day(int quarter, char out[11])
 {
     int y = quarter / 10, q = quarter % 10;
-    if (q < 1 || q > 4) y = 0, q = 1;
-    snprintf(out, 11, "%04d-%02d-01", y % 10000, 3 * (q - 1) + 1);
+    if (q < 1 || q > 4 || y < 0) y = 0, q = 1;
+    snprintf(out, 11, "%04u-%02u-01", (unsigned)y % 10000u, (unsigned)(3 * q - 2) % 100u);
 }
 
 /* A pledge past approval (what counts as due, and as pledged). */

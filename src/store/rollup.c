@@ -2,6 +2,7 @@
  * row of its organisation and of every ancestor (ids read from the materialized path), so a
  * subtree's figures are one row. Recount rebuilds the same numbers from the raw records. */
 #include "rollup.h"
+#include "row.h"
 #include "../domain/review.h"
 #include <inttypes.h>
 #include <pthread.h>
@@ -25,21 +26,15 @@ const char *const rollup_labels[RU_N] = {
 const char *const tally_cols[TL_N] = {"members_active", "members_full", "orgs_active"};
 const char *const tally_labels[TL_N] = {"党员（在册）", "正式党员（在册）", "党组织（在用）"};
 
-static char add_sql[5120], get_sql[2560], children_sql[3072], all_sql[2560], ins_sql[2560];
+static char add_sql[8192], get_sql[2560], children_sql[3072], all_sql[2560], ins_sql[2560];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 /* The statements name every column, so they are composed once from rollup_cols. */
 static void build_sql(void)
 {
-    char cols[1400] = "", vals[400] = "", sets[4096] = "", rcols[2048] = "";
-    for (int i = 0; i < RU_N; i++) {
-        const char *c = rollup_cols[i], *sep = i ? ", " : "";
-        size_t n;
-        n = strlen(cols), snprintf(cols + n, sizeof cols - n, "%s%s", sep, c);
-        n = strlen(vals), snprintf(vals + n, sizeof vals - n, "%s?", sep);
-        n = strlen(sets), snprintf(sets + n, sizeof sets - n, "%s%s = rollup.%s + excluded.%s", sep, c, c, c);
-        n = strlen(rcols), snprintf(rcols + n, sizeof rcols - n, "%scoalesce(r.%s, 0)", sep, c);
-    }
+    static counter_sql q;
+    counter_sql_make(&q, "rollup", rollup_cols, RU_N, "coalesce(r.", ", 0)");
+    const char *cols = q.names, *vals = q.marks, *sets = q.adds, *rcols = q.reads;
     snprintf(add_sql, sizeof add_sql,
              "INSERT INTO rollup (round_id, org_id, %s) VALUES (?, ?, %s) ON CONFLICT (round_id, org_id) DO UPDATE SET %s",
              cols, vals, sets);
@@ -47,7 +42,7 @@ static void build_sql(void)
     snprintf(get_sql, sizeof get_sql, "SELECT %s FROM rollup r WHERE r.round_id = ? AND r.org_id = ?", rcols);
     snprintf(all_sql, sizeof all_sql, "SELECT r.org_id, %s FROM rollup r WHERE r.round_id = ?", rcols);
     snprintf(children_sql, sizeof children_sql,
-             "SELECT o.id, o.parent_id, o.depth, o.path, o.name, o.type, o.sector, coalesce(t.members_active, 0), "
+             "SELECT " ORG_COLS ", coalesce(t.members_active, 0), "
              "coalesce(t.members_full, 0), coalesce(t.orgs_active, 0), %s FROM org o LEFT JOIN org_tally t ON t.org_id = o.id "
              "LEFT JOIN rollup r ON r.round_id = ? AND r.org_id = o.id WHERE o.parent_id = ? AND o.active = 1 ORDER BY o.name",
              rcols);
@@ -114,18 +109,12 @@ int rollup_children(db *d, int64_t round_id, int64_t org_id, rollup_fn fn, void 
     db_bind_i64(s, 2, org_id);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        org o = {.active = 1};
+        org o;
         rollup r;
         tally t;
-        o.id = db_col_i64(s, 0);
-        o.parent_id = db_col_i64(s, 1);
-        o.depth = db_col_i64(s, 2);
-        snprintf(o.path, sizeof o.path, "%s", db_col_text(s, 3));
-        snprintf(o.name, sizeof o.name, "%s", db_col_text(s, 4));
-        snprintf(o.type, sizeof o.type, "%s", db_col_text(s, 5));
-        snprintf(o.sector, sizeof o.sector, "%s", db_col_text(s, 6));
-        for (int i = 0; i < TL_N; i++) t.v[i] = db_col_i64(s, 7 + i);
-        read_counters(s, 7 + TL_N, &r);
+        org_read(s, 0, &o);
+        for (int i = 0; i < TL_N; i++) t.v[i] = db_col_i64(s, ORG_NCOLS + i);
+        read_counters(s, ORG_NCOLS + TL_N, &r);
         if (fn(ctx, &o, &r, &t)) break;
     }
     db_done(s);

@@ -56,3 +56,16 @@ void score_text(int64_t v, char out[24])
     if (v < 0) out[0] = 0;
     else snprintf(out, 24, "%" PRId64 ".%02" PRId64, v / 100, v % 100);
 }
+
+void counter_sql_make(counter_sql *q, const char *table, const char *const *cols, int n, const char *read_pre, const char *read_post)
+{
+    q->names[0] = q->marks[0] = q->adds[0] = q->reads[0] = 0;
+    for (int i = 0; i < n; i++) {
+        const char *c = cols[i], *sep = i ? ", " : "";
+        size_t k;
+        k = strlen(q->names), snprintf(q->names + k, sizeof q->names - k, "%s%s", sep, c);
+        k = strlen(q->marks), snprintf(q->marks + k, sizeof q->marks - k, "%s?", sep);
+        k = strlen(q->adds), snprintf(q->adds + k, sizeof q->adds - k, "%s%s = %s.%s + excluded.%s", sep, c, table, c, c);
+        k = strlen(q->reads), snprintf(q->reads + k, sizeof q->reads - k, "%s%s%s%s", sep, read_pre, c, read_post);
+    }
+}

@@ -43,4 +43,12 @@ char *json_take(cJSON *j);
 void hexof(const unsigned char *p, size_t n, char *out);
 /* "90.50", or "" for -1. */
 void score_text(int64_t v, char out[24]);
+
+/* The column lists of an additive counter table (rollup, period_rollup), composed once from its
+ * column names: names "a, b", marks "?, ?", adds "a = T.a + excluded.a, …" (the upsert that adds to
+ * table T) and reads "<pre>a<post>, …" (e.g. "coalesce(r." … ", 0)" or "coalesce(sum(" … "), 0)"). */
+typedef struct counter_sql {
+    char names[1400], marks[400], adds[4096], reads[2048];
+} counter_sql;
+void counter_sql_make(counter_sql *q, const char *table, const char *const *cols, int n, const char *read_pre, const char *read_post);
 #endif

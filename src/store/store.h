@@ -113,6 +113,10 @@ typedef struct org {
 } org;
 
 
+/* The columns of an organisation (table org as o) that org_read reads, from column c on. */
+#define ORG_COLS "o.id, o.parent_id, o.depth, o.version, o.part, o.active, o.path, o.name, o.type, o.sector"
+#define ORG_NCOLS 10
+void org_read(db_stmt *s, int c, org *o);
 CX_MUST_USE int org_get(db *d, int64_t id, org *o);
 /* in: passed org_check. */
 int org_create(db *d, const actor *a, int64_t parent_id, const org_ok *in, int64_t *id, cx_err *e);

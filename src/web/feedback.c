@@ -360,18 +360,6 @@ void h_feedback_settings(req *r)
 
 /* ---- one item ---- */
 
-static int add_file(void *ctx, const attachment *fi)
-{
-    cJSON *x = cJSON_CreateObject();
-    json_add_i64(x, "id", fi->id);
-    cJSON_AddStringToObject(x, "name", fi->name);
-    cJSON_AddStringToObject(x, "mime", fi->mime);
-    json_add_i64(x, "size", fi->size);
-    cJSON_AddBoolToObject(x, "image", !strncmp(fi->mime, "image/", 6));
-    cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
 static int add_category(void *ctx, int64_t id, const char *name)
 {
     cJSON *x = cJSON_CreateObject();
@@ -490,7 +478,7 @@ static void item_data(req *r, const feedback *f, const char *vmp)
     cJSON_AddStringToObject(d, "title", feedback_kind_label(f->kind));
     cJSON *j = json_item(f, today, soon);
     cJSON *files = cJSON_AddArrayToObject(j, "files");
-    feedback_files(r->db, f->id, add_file, files);
+    feedback_files(r->db, f->id, add_attachment, files);
     cJSON_AddItemToObject(d, "item", j);
     history_into(r, f, d);
     bool triage = feedback_can_triage(&r->user, vmp, f), open = is_open(f);

@@ -18,18 +18,24 @@ const rootId = office.user.roles[0].org_id;
 const townId = town.user.roles[0].org_id;
 let inspectionPath;
 
-test('the office plans a random check on the page and draws', async () => {
+/** The office's page for a new plan, filled in as a 随机抽查 of the first town by the town's office, titled title. */
+async function randomPlanForm(title) {
   const ctx = await browser.newContext({ locale: 'zh-CN' });
   ctx.setDefaultTimeout(10_000);
   const page = await ctx.newPage();
   await pageLogin(page, srv.base, 'office');
   await page.goto(`${srv.base}/orgs/${rootId}/inspections`);
   await page.selectOption('#kind', 'random');
-  await page.fill('#title', '浏览器测试：支部随机抽查');
+  await page.fill('#title', `浏览器测试：${title}`);
   await page.fill('#start_date', daysFromToday(0));
   await page.fill('#end_date', daysFromToday(20));
   await page.selectOption('#scope_org_id', String(townId));
   await page.fill('#team', 'town');
+  return { ctx, page };
+}
+
+test('the office plans a random check on the page and draws', async () => {
+  const { ctx, page } = await randomPlanForm('支部随机抽查');
   await page.getByLabel(/五个好：领导班子好/).check();
   await page.fill('#items', '党费收缴台账');
   await page.fill('#draw_n', '3');
@@ -85,17 +91,7 @@ test('a team member records a problem on a phone and turns it into rectification
 });
 
 test('a random check of members: drawn by name with their organisation, a finding about one', async () => {
-  const ctx = await browser.newContext({ locale: 'zh-CN' });
-  ctx.setDefaultTimeout(10_000);
-  const page = await ctx.newPage();
-  await pageLogin(page, srv.base, 'office');
-  await page.goto(`${srv.base}/orgs/${rootId}/inspections`);
-  await page.selectOption('#kind', 'random');
-  await page.fill('#title', '浏览器测试：党员随机抽查');
-  await page.fill('#start_date', daysFromToday(0));
-  await page.fill('#end_date', daysFromToday(20));
-  await page.selectOption('#scope_org_id', String(townId));
-  await page.fill('#team', 'town');
+  const { ctx, page } = await randomPlanForm('党员随机抽查');
   await page.locator('#draw-of-member').check();
   await page.fill('#draw_n', '4');
   await Promise.all([page.waitForURL(/\/inspections\/\d+$/), page.getByRole('button', { name: '保存督查计划' }).click()]);

@@ -18,11 +18,8 @@ int account_policy_get(db *d, const char *org_path, account_policy *p, int64_t *
 {
     account_policy_default(p);
     if (from_org) *from_org = 0;
-    /* the nearest organisation up the tree with a policy: its id is in the path */
-    db_stmt *s = db_prepare(d, "SELECT a.org_id, a.username_rule, a.prefix, a.auto_create, a.code_days FROM account_policy a "
-                               "JOIN org o ON o.id = a.org_id WHERE ? LIKE o.path || '%' ORDER BY length(o.path) DESC LIMIT 1");
+    db_stmt *s = nearest_stmt(d, "account_policy", "t.username_rule, t.prefix, t.auto_create, t.code_days", org_path);
     if (!s) return CX_ERR;
-    db_bind_text(s, 1, org_path);
     int rc = db_step(s);
     if (rc == DB_ROW) {
         if (from_org) *from_org = db_col_i64(s, 0);

@@ -66,18 +66,16 @@ int feedback_due_days(db *d, const org *o, int days[FK_N], int64_t from[FK_N])
 {
     for (int k = 0; k < FK_N; k++) days[k] = FEEDBACK_DUE_DEFAULT, from[k] = 0;
     /* settings at o or an ancestor, nearest first: the first one per kind wins */
-    db_stmt *s = db_prepare(d, "SELECT s.kind, s.due_days, s.org_id FROM feedback_setting s JOIN org so ON so.id = s.org_id "
-                               "WHERE substr(?, 1, length(so.path)) = so.path ORDER BY length(so.path) DESC");
+    db_stmt *s = nearest_stmt(d, "feedback_setting", "t.kind, t.due_days", o->path);
     if (!s) return CX_ERR;
-    db_bind_text(s, 1, o->path);
     bool seen[FK_N] = {false};
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        int k = feedback_kind_from(db_col_text(s, 0));
+        int k = feedback_kind_from(db_col_text(s, 1));
         if (k < 0 || seen[k]) continue;
         seen[k] = true;
-        days[k] = (int)db_col_i64(s, 1);
-        from[k] = db_col_i64(s, 2);
+        days[k] = (int)db_col_i64(s, 2);
+        from[k] = db_col_i64(s, 0);
     }
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;

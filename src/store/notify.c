@@ -237,17 +237,15 @@ int remind_policy_get(db *d, const char *org_path, bool *sms, bool *own)
 {
     *sms = false;
     if (own) *own = false;
-    /* the nearest organisation of the path with a row: by id, from the organisation up */
-    for (int k = orgpath_depth(org_path); k >= 0; k--) {
-        int64_t v = -1;
-        if (db_i64(d, &v, -1, "SELECT sms FROM remind_policy WHERE org_id = ?", "i", orgpath_at(org_path, k)) != CX_OK) return CX_ERR;
-        if (v >= 0) {
-            *sms = v != 0;
-            if (own) *own = k == orgpath_depth(org_path);
-            return CX_OK;
-        }
+    db_stmt *s = nearest_stmt(d, "remind_policy", "t.sms", org_path);
+    if (!s) return CX_ERR;
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        *sms = db_col_i64(s, 1) != 0;
+        if (own) *own = db_col_i64(s, 0) == orgpath_at(org_path, orgpath_depth(org_path));
     }
-    return CX_OK;
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
 int remind_policy_set(db *d, const actor *a, const org *o, bool sms, cx_err *e)

@@ -1,6 +1,7 @@
 /* row.c: the single-row and list helpers the store files share (see row.h). */
 #include "row.h"
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 int db_fail_at(const char *file, int line, db *d, cx_err *e)
@@ -68,4 +69,17 @@ void counter_sql_make(counter_sql *q, const char *table, const char *const *cols
         k = strlen(q->adds), snprintf(q->adds + k, sizeof q->adds - k, "%s%s = %s.%s + excluded.%s", sep, c, table, c, c);
         k = strlen(q->reads), snprintf(q->reads + k, sizeof q->reads - k, "%s%s%s%s", sep, read_pre, c, read_post);
     }
+}
+
+db_stmt *nearest_stmt(db *d, const char *table, const char *cols, const char *org_path)
+{
+    char sql[512];
+    if (snprintf(sql, sizeof sql,
+                 "SELECT t.org_id, %s FROM %s t JOIN org o ON o.id = t.org_id WHERE substr(?, 1, length(o.path)) = o.path "
+                 "ORDER BY length(o.path) DESC",
+                 cols, table) >= (int)sizeof sql)
+        return NULL;
+    db_stmt *s = db_prepare(d, sql);
+    if (s) db_bind_text(s, 1, org_path);
+    return s;
 }

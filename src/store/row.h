@@ -51,4 +51,11 @@ typedef struct counter_sql {
     char names[1400], marks[400], adds[4096], reads[2048];
 } counter_sql;
 void counter_sql_make(counter_sql *q, const char *table, const char *const *cols, int n, const char *read_pre, const char *read_post);
+
+/* The one lookup of a policy kept per organisation and inherited down the tree (account policy,
+ * feedback due days, reminders, meeting quotas …): the rows of table (a column org_id) held by the
+ * organisation of org_path or any of its ancestors, nearest first. Column 0 is the row's org_id,
+ * then cols (a constant list such as "t.kind, t.due_days"; the table is aliased t). The first row
+ * decides; a table with one row per kind takes the first row of each kind. */
+db_stmt *nearest_stmt(db *d, const char *table, const char *cols, const char *org_path);
 #endif

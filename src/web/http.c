@@ -113,6 +113,8 @@ void *http_uri_check(void *cls, const char *uri, struct MHD_Connection *c)
     (void)cls;
     req *r = req_begin(c, uri);
     char *q = strchr(uri, '?');
+    for (const char *p = uri; *p && p != q; p++)
+        if (p[0] == '%' && p[1] == '0' && p[2] == '0') r->path_nul = true;
     if (!q) return r;
     size_t n = 1;
     for (const char *p = q; *p; p++) n += *p == '&' || *p == ';';
@@ -155,7 +157,9 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
                 r->slot = (int)i;
                 break;
             }
-        if (r->uri_refused)
+        if (r->path_nul)
+            req_failf(r, 400, "bad_path", "", "网址的路径含有空字符（%%00），无法识别");
+        else if (r->uri_refused)
             req_failf(r, 414, "uri_too_long", "", "网址过长或查询参数过多（最多 %d 个参数、%u 个字符）", MAX_QUERY_ARGS, MAX_URI);
         const char *ct = req_header(r, "Content-Type");
         r->body_limit = web_bodies[r->rt ? r->rt->body : BODY_FORM].limit;

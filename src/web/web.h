@@ -93,6 +93,8 @@ struct req {
     bool in_body;      /* its body is still arriving (the connection is under the body timeout) */
     bool body_cut;     /* cut off by the body timeout: answered 408 by the sweep (server.c) */
     bool uri_refused;  /* too many query parameters or too long a URI: answered 414 */
+    bool path_nul;     /* the path holds an escaped NUL (%00): libmicrohttpd's decoded path would end
+                        * there ("/reports/1%00x" read as "/reports/1"), so it is answered 400 */
     int early_status;  /* what was answered without us (the sweep's 408, libmicrohttpd's 431 …) */
     bool malformed;    /* a multipart body libmicrohttpd could not take apart, or a part without a name */
     bool attach;       /* the file answered is downloaded (Content-Disposition: attachment) */

@@ -121,6 +121,20 @@ test('a GET with hundreds or thousands of query parameters is answered 4xx at on
   assert.equal((await from('127.0.0.1', 'GET', `/api/v1/public/cards/1?${q}`)).status, 200);
 });
 
+test('a path with an escaped NUL is refused, never read as the id before it', async () => {
+  for (const path of ['/api/v1/public/cards/1%00', '/api/v1/public/cards/1%002', '/p/card/1%00.html']) {
+    const r = await from('127.0.0.1', 'GET', path);
+    assert.equal(r.status, 400, `${path}: ${r.status} ${r.text}`);
+    if (path.startsWith('/api/')) {
+      assert.equal(r.json.error.code, 'bad_path');
+      assert.match(r.json.error.message, /空字符/);
+    }
+  }
+  assert.equal((await from('127.0.0.1', 'GET', '/api/v1/public/cards/1')).status, 200);
+  // a NUL in the query is not the path's: the card is still found
+  assert.equal((await from('127.0.0.1', 'GET', '/api/v1/public/cards/1?x=%00')).status, 200);
+});
+
 test('slow connections from one address neither keep others out nor stay open past the header timeout', async () => {
   const s2 = await startServerOn({ members: 20, args: ['--max-connections', '30', '--max-connections-per-address', '10', '--header-timeout', '2'] });
   const p2 = Number(new URL(s2.base).port);

@@ -15,6 +15,8 @@ void cli_defaults(cli_opts *o);
  * on failure. create_key: make the key file when it does not exist, and the SQLite file (init,
  * demo); without it a SQLite path with no file is refused and nothing is created. */
 db *cli_open(cli_opts *o, bool create_key);
+/* True (the reason printed) when o->db is a SQLite path with no file: a mistyped --db. */
+bool cli_db_missing(const cli_opts *o);
 int cli_err(const cx_err *e); /* prints "错误：…" to stderr, returns exit status 1 */
 /* Parses the integer argument of --opt into *out when it lies in lo..hi; otherwise prints
  * "错误：--opt 应为 lo 到 hi 之间的整数，收到“arg”" and returns false (the caller exits 2). */

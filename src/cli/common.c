@@ -74,6 +74,15 @@ static void key_refused(db *d, const char *key, bool missing)
     exit(3);
 }
 
+bool cli_db_missing(const cli_opts *o)
+{
+    /* a mistyped --db names no database: only init and demo make one, every other command
+     * refuses without leaving an empty file behind */
+    if (str_starts(o->db, "postgres") || access(o->db, F_OK) == 0) return false;
+    fprintf(stderr, "错误：数据库文件 %s 不存在（请检查 --db 或 CXZY_DB；新建数据库用 cxzy init 或 cxzy demo）\n", o->db);
+    return true;
+}
+
 db *cli_open(cli_opts *o, bool create_key)
 {
     cli_defaults(o);
@@ -82,15 +91,8 @@ db *cli_open(cli_opts *o, bool create_key)
         fprintf(stderr, "错误：libsodium 初始化失败\n");
         return NULL;
     }
-    if (!str_starts(o->db, "postgres")) {
-        /* a mistyped --db names no database: only init and demo make one, every other command
-         * refuses without leaving an empty file behind */
-        if (!create_key && access(o->db, F_OK) != 0) {
-            fprintf(stderr, "错误：数据库文件 %s 不存在（请检查 --db 或 CXZY_DB；新建数据库用 cxzy init 或 cxzy demo）\n", o->db);
-            return NULL;
-        }
-        ensure_parent_dir(o->db);
-    }
+    if (!create_key && cli_db_missing(o)) return NULL;
+    if (!str_starts(o->db, "postgres")) ensure_parent_dir(o->db);
     db *d = db_open(o->db, &e);
     if (!d) return cli_err(&e), NULL;
     if (store_migrate(d, &e) != CX_OK) {

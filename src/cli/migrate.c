@@ -18,6 +18,7 @@ int cmd_migrate(int argc, char **argv)
     }
     if (optind < argc) return cli_usage(usage);
     cli_defaults(&o);
+    if (cli_db_missing(&o)) return 1;
     cx_err e = {0};
     db *d = db_open(o.db, &e);
     if (!d) return cli_err(&e);

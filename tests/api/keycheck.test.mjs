@@ -24,12 +24,18 @@ assert.equal(cliDb(db, ['demo', '--members', '20']).status, 0); // made with the
 test('a mistyped database path: every command but init and demo refuses it and creates nothing', () => {
   const typo = join(dir, 'typo', 'cxzy.db');
   for (const args of [['export', '--org', '1', '-o', join(dir, 'x.xlsx')], ['user', 'list'], ['audit', 'verify'], ['config', 'get', 'public-url'],
-    ['recount', '--round', '1'], ['escalate'], ['backup', '-o', join(dir, 'b.db')], ['serve', '--listen', '127.0.0.1:1']]) {
+    ['recount', '--round', '1'], ['escalate'], ['backup', '-o', join(dir, 'b.db')], ['serve', '--listen', '127.0.0.1:1'], ['migrate']]) {
     const r = run(typo, KEY, args);
     assert.ok(r.status === 1 || r.status === 3, `${args[0]}: exit ${r.status}: ${r.err}`);
     assert.match(r.err, /数据库文件 .*typo\/cxzy\.db 不存在/, `${args[0]}: ${r.err}`);
     assert.ok(!existsSync(typo) && !existsSync(join(dir, 'typo')), `${args[0]} left nothing behind`);
   }
+  // in a directory that exists, too: migrate used to make an empty database there
+  const near = join(dir, `typo-${process.pid}.db`);
+  const r = run(near, KEY, ['migrate']);
+  assert.equal(r.status, 1, r.err);
+  assert.match(r.err, /数据库文件 .* 不存在/);
+  assert.ok(!existsSync(near), 'migrate left no file behind');
 });
 
 test('a command given a missing key file on a database with data: exit 3, names the file, creates no key', () => {

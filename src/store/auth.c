@@ -118,17 +118,19 @@ int user_find(db *d, const char *username, int64_t *id)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-/* 1 when an office at or above one of p's staff grants requires the second factor, else 0. */
+/* 1 when an office at or above one of p's staff grants requires the second factor, else 0: any
+ * policy up the tree that requires it holds (an office below cannot waive it). */
 static int totp_required(db *d, const principal *p)
 {
     for (int i = 0; i < p->ngrants; i++) {
         if (!(p->grants[i].role & ROLE_STAFF)) continue;
-        int64_t n = 0;
-        /* the policies above a grant: their organisations' paths are prefixes of its path */
-        if (db_i64(d, &n, 0, "SELECT count(*) FROM totp_policy t JOIN org o ON o.id = t.org_id WHERE t.required = 1 AND ? LIKE o.path || '%'",
-                   "s", p->grants[i].path) != CX_OK)
-            return CX_ERR;
-        if (n) return 1;
+        db_stmt *s = nearest_stmt(d, "totp_policy", "t.required", p->grants[i].path);
+        if (!s) return CX_ERR;
+        int rc, req = 0;
+        while (!req && (rc = db_step(s)) == DB_ROW) req = db_col_i64(s, 1) != 0;
+        db_done(s);
+        if (rc == CX_ERR) return CX_ERR;
+        if (req) return 1;
     }
     return 0;
 }

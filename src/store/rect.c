@@ -462,3 +462,17 @@ int rect_escalate(db *d, const actor *a, const char *today, rect_fn fn, void *ct
     free(ids);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
+
+int rect_claim_source(db *d, const char *table, int64_t id, int64_t rect_id)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE %s SET rect_id = ? WHERE id = ? AND rect_id IS NULL", table);
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, rect_id);
+    db_bind_i64(s, 2, id);
+    int rc = db_step(s);
+    int64_t changed = rc == DB_DONE ? db_changes(s) : 0;
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : changed > 0;
+}

@@ -36,6 +36,11 @@ int rect_create(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, in
  * for the other sources (a grade of 不合格) that make items as part of their own change; the
  * caller commits or rolls back. */
 int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e);
+/* After rect_create_tx made item rect_id from row id of table (a constant name with a rect_id
+ * column: inspection_finding, liaison_visit), in the same transaction: links the row to the item
+ * unless it is linked already. 1 linked, 0 another request linked it first (the caller refuses and
+ * rolls its item back), CX_ERR. */
+CX_MUST_USE int rect_claim_source(db *d, const char *table, int64_t id, int64_t rect_id);
 
 /* Runs x->action (SUBMIT, VERIFY, REOPEN or CANCEL), its input checked by rect_act_check, for a
  * person standing in relation (RR_* mask) to the item; a submission without evidence files needs

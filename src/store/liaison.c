@@ -233,6 +233,13 @@ static void year_bounds(int year, char from[11], char to[11])
     snprintf(to, 11, "%04u-01-01", y + 1);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    const liaison_leader *x = a, *y = b;
+    int c = strcmp(x->display_name, y->display_name);
+    return c ? c : (x->user_id > y->user_id) - (x->user_id < y->user_id);
+}
+
 int liaison_leaders(db *d, const org *root, int year, liaison_leader_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX], y0[11], y1[11];
@@ -255,13 +262,18 @@ int liaison_leaders(db *d, const org *root, int year, liaison_leader_fn fn, void
     }
     db_done(s);
     rc = rc == CX_ERR ? CX_ERR : CX_OK;
-    for (size_t i = 0; rc == CX_OK && i < n; i++) rc = leader_rule(d, &rows[i]);
-    for (size_t i = 0; rc == CX_OK && i < n; i++) /* by name */
-        for (size_t j = i + 1; j < n; j++)
-            if (strcmp(rows[j].display_name, rows[i].display_name) < 0) {
-                liaison_leader t = rows[i];
-                rows[i] = rows[j], rows[j] = t;
-            }
+    for (size_t i = 0; rc == CX_OK && i < n; i++) { /* one lookup per grant organisation */
+        size_t j = 0;
+        while (j < i && rows[j].grant_org_id != rows[i].grant_org_id) j++;
+        if (j == i) rc = leader_rule(d, &rows[i]);
+        else {
+            rows[i].rule = rows[j].rule;
+            snprintf(rows[i].rule_from, sizeof rows[i].rule_from, "%s", rows[j].rule_from);
+            rows[i].visits_required = liaison_visits_required(&rows[i].rule, rows[i].dept);
+            rows[i].standing = liaison_standing_of(&rows[i].rule, rows[i].npoints);
+        }
+    }
+    if (rc == CX_OK && n) qsort(rows, n, sizeof *rows, by_name);
     for (size_t i = 0; rc == CX_OK && i < n; i++)
         if (fn(ctx, &rows[i])) break;
     free(rows);

@@ -250,6 +250,26 @@ test('ending a point keeps its history; no visit after it; the lists of leaders 
   await ok(await town.post(`/api/v1/orgs/${townId}/liaison-rule`, { min_points: '1', max_points: '2', leader_visits: '2', dept_visits: '3' }));
 });
 
+test('the dashboard\'s 联络点 block: the period\'s visits from the roll-ups and the leaders without a point or with too few', async () => {
+  const year = today.slice(0, 4);
+  const d = await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${year}`));
+  const want = sql(`SELECT coalesce(sum(visits), 0) || ',' || coalesce(sum(visit_problems_found), 0) || ',' || coalesce(sum(visit_problems_solved), 0) ` +
+    `FROM period_rollup WHERE org_id = ${townId} AND quarter BETWEEN ${year}1 AND ${year}4`);
+  assert.equal([d.liaison.visits, d.liaison.problems_found, d.liaison.problems_solved].join(','), want);
+  assert.equal(d.liaison.visits, Number(sql(`SELECT count(*) FROM liaison_visit v JOIN org o ON o.id = v.org_id WHERE o.path LIKE '${townPath}%' AND v.visited_on LIKE '${year}%'`)));
+  const list = await ok(await town.get(`/api/v1/orgs/${townId}/liaison?year=${year}`));
+  assert.deepEqual([d.liaison.leaders, d.liaison.leaders_none, d.liaison.leaders_few, d.liaison.leaders_visits_short],
+    [list.counts.leaders, list.counts.none, list.counts.few, list.counts.visits_short]);
+  assert.ok(d.liaison.leaders_none >= 1);
+  const page = await town.get(`/orgs/${townId}/dashboard?period=${year}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /id="liaison-visits">\d+</);
+  // the district office sees the district's, a secretary its branch's (no leader there)
+  const s = await ok(await secretary.get(`/api/v1/orgs/${branchA}/dashboard?period=${year}`));
+  assert.equal(s.liaison.leaders, 0);
+  assert.equal(s.liaison.office, false);
+});
+
 test('`cxzy recount` covers the visit counters: a tampered counter is reported and fixed', async () => {
   const clean = srv.cli(['recount']);
   assert.equal(clean.status, 0, clean.stdout + clean.stderr);

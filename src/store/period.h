@@ -1,6 +1,6 @@
 /* period.h: roll-up counters by calendar quarter over every organisation's subtree (table
- * period_rollup, migration 0022): reports, inspection findings, rectification, feedback and
- * pledges, each record counted in the quarter of one date of its own (see the migration). Every
+ * period_rollup, migration 0022): reports, inspection findings, rectification, feedback,
+ * pledges and liaison visits (0026), each record counted in the quarter of one date of its own (see the migration). Every
  * change that moves a counter calls period_add (or period_change) inside its own write
  * transaction, so the dashboard and the bulletins read roll-up rows, never the records; `cxzy
  * recount` rebuilds them from the raw records (period_recount).

@@ -211,6 +211,31 @@ test('a visit\'s problem becomes one rectification item, even when two requests 
   assert.equal(item.source_kind, 'liaison_visit');
 });
 
+test('a visit linked to an item by another transaction while it is turned into one: 409, and the item made here is rolled back', async () => {
+  const lf = await newLeader(townId, '子领导');
+  const p = (await ok(await assign(town, townId, lf.user.id, townBranches[4]), 201)).point;
+  const v = (await ok(await visit(lf, p.id, { visited_on: today, done: '走访', problems_found: '远程教育站点无人管理' }), 201)).visit;
+  const body = { measure: '明确管理员', owner: '支部书记', due_date: daysFromToday(20) };
+  const other = (await ok(await town.post(`/api/v1/orgs/${townBranches[4]}/rectifications`, { source: 'manual', problem: '另一事务转成的整改事项',
+    measure: '措施', owner: '某人', due_date: daysFromToday(20) }), 201)).rectification;
+  const before = sql('SELECT count(*) FROM rectification');
+  if (BACKEND !== 'pg') { // SQLite: writers queue; the second finds the link made
+    const rs = await Promise.all([lf.post(`/api/v1/liaison-visits/${v.id}/rectify`, body), town.post(`/api/v1/liaison-visits/${v.id}/rectify`, body)]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [201, 409]);
+    assert.equal(sql('SELECT count(*) FROM rectification'), String(Number(before) + 1));
+    return;
+  }
+  const h = holder();
+  await h.run(`BEGIN; UPDATE liaison_visit SET rect_id = ${other.id} WHERE id = ${v.id}`);
+  const req = lf.post(`/api/v1/liaison-visits/${v.id}/rectify`, body);
+  await lockWait('UPDATE liaison_visit SET rect_id%');
+  await h.run('COMMIT');
+  h.end();
+  expectError(await req, 409, 'already_rectified', 'id');
+  assert.equal(sql('SELECT count(*) FROM rectification'), before, 'the item made by the loser is rolled back');
+  assert.equal(sql(`SELECT rect_id FROM liaison_visit WHERE id = ${v.id}`), String(other.id));
+});
+
 test('ending a point keeps its history; no visit after it; the lists of leaders with none, too few, too few visits; XLSX', async () => {
   const le = await newLeader(townId, '癸领导');
   const p = (await ok(await assign(town, townId, le.user.id, townBranches[3]), 201)).point;
@@ -236,6 +261,11 @@ test('ending a point keeps its history; no visit after it; the lists of leaders 
   const short = await ok(await town.get(`/api/v1/orgs/${townId}/liaison?list=visits`));
   assert.ok(short.leaders.length >= 1 && short.leaders.every((l) => l.visits < l.visits_required));
   assert.ok(short.leaders.some((l) => l.user_id === le.user.id));
+  await ok(await town.post(`/api/v1/orgs/${townId}/liaison-rule`, { min_points: '0', max_points: '1' }));
+  const many = await ok(await town.get(`/api/v1/orgs/${townId}/liaison?list=many`));
+  assert.ok(many.leaders.length >= 1 && many.leaders.every((l) => l.standing === 'many' && l.points > 1));
+  assert.ok(many.leaders.some((l) => l.username === 'leader'), 'the demo\'s town leader keeps two points');
+  await ok(await town.post(`/api/v1/orgs/${townId}/liaison-rule`, { min_points: '1', max_points: '2' }));
   expectError(await town.get(`/api/v1/orgs/${townId}/liaison?list=ok`), 400, 'invalid_list', 'list');
   expectError(await town.get(`/api/v1/orgs/${townId}/liaison?year=20x6`), 400, 'invalid_year', 'year');
   const x = await town.get(`/api/v1/orgs/${townId}/liaison?format=xlsx&list=none`);

@@ -631,7 +631,6 @@ int finding_rectify(db *d, const actor *a, int64_t id, const rect_new_ok *in, in
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     finding *f = xmalloc(sizeof *f);
     int got = finding_get(d, id, f), rc = CX_OK;
-    int64_t rid = 0;
     if (got != 1) rc = got == CX_ERR ? db_fail(d, e) : (cx_fail(e, 404, "not_found", "id", "督查发现的情况不存在"), refuse(d));
     else if (!f->problem) {
         cx_fail(e, 409, "not_problem", "id", "这条记录为“符合要求”，不需要整改");
@@ -640,25 +639,12 @@ int finding_rectify(db *d, const actor *a, int64_t id, const rect_new_ok *in, in
         cx_fail(e, 409, "already_rectified", "id", "这个问题已经转为第 %" PRId64 " 号整改事项", f->rect_id);
         rc = refuse(d);
     }
-    if (rc == CX_OK && rect_create_tx(d, a, f->org_id, in, &rid, e) != CX_OK) rc = refuse(d);
     if (rc == CX_OK) {
-        int set = rect_claim_source(d, "inspection_finding", id, rid);
-        if (set == CX_ERR) rc = db_fail(d, e);
-        else if (!set) { /* the other of two at once made it */
-            cx_fail(e, 409, "already_rectified", "id", "这个问题已经转为整改事项");
-            rc = refuse(d);
-        }
-    }
-    if (rc == CX_OK) { /* rect_create does not tell anyone: the organisation's secretaries learn of their new item here */
-        char text[4500], link[48];
-        snprintf(text, sizeof text, "督查发现的问题已转为整改事项：%s%s%s（%s），完成时限 %s", f->org_name, f->member_id ? " 党员" : "", f->member_name,
-                 in->problem, in->due_date);
-        snprintf(link, sizeof link, "/rectifications/%" PRId64, rid);
-        rc = notify_roles(d, a, f->org_path, ROLE_SECRETARY, NOTIFY_AT, "rect_created", text, link);
-        rc = store_finish(d, a, "rectify", "inspection_finding", id, f->org_id, NULL, xasprintf("{\"rect_id\":%" PRId64 "}", rid), rc, e);
+        char notice[1200];
+        snprintf(notice, sizeof notice, "督查发现的问题已转为整改事项：%s%s%s", f->org_name, f->member_id ? " 党员" : "", f->member_name);
+        rc = rect_from_record(d, a, "inspection_finding", id, f->org_id, f->org_path, in, notice, "这个问题", rect_id, e);
     }
     free(f);
-    if (rc == CX_OK && rect_id) *rect_id = rid;
     return rc;
 }
 

@@ -1,6 +1,5 @@
 /* liaison.c: liaison points (联络点): the rule, points, visits and their rectification (see liaison.h). */
 #include "liaison.h"
-#include "notify.h"
 #include "period.h"
 #include "rect.h"
 #include "row.h"
@@ -407,24 +406,14 @@ int liaison_visit_rectify(db *d, const actor *a, int64_t id, const rect_new_ok *
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     liaison_visit *v = xmalloc(sizeof *v);
     int got = liaison_visit_get(d, id, v), rc = CX_OK;
-    int64_t rid = 0;
     if (got != 1) rc = got == CX_ERR ? db_fail(d, e) : (cx_fail(e, 404, "not_found", "id", "走访记录不存在"), refuse(d));
     else if (!v->problems_found[0]) rc = (cx_fail(e, 409, "no_problem", "id", "这次走访没有记录发现的问题，不需要整改"), refuse(d));
     else if (v->rect_id) rc = (cx_fail(e, 409, "already_rectified", "id", "这次走访发现的问题已经转为第 %" PRId64 " 号整改事项", v->rect_id), refuse(d));
-    if (rc == CX_OK && rect_create_tx(d, a, v->org_id, in, &rid, e) != CX_OK) rc = refuse(d);
     if (rc == CX_OK) {
-        int set = rect_claim_source(d, "liaison_visit", id, rid);
-        if (set == CX_ERR) rc = db_fail(d, e);
-        else if (!set) rc = (cx_fail(e, 409, "already_rectified", "id", "这次走访发现的问题已经转为整改事项"), refuse(d)); /* the other of two at once */
-    }
-    if (rc == CX_OK) { /* the organisation's secretaries learn of their new item here */
-        char text[4500], link[48];
-        snprintf(text, sizeof text, "联络点走访发现的问题已转为整改事项：%s（%s），完成时限 %s", v->org_name, in->problem, in->due_date);
-        snprintf(link, sizeof link, "/rectifications/%" PRId64, rid);
-        rc = notify_roles(d, a, v->org_path, ROLE_SECRETARY, NOTIFY_AT, "rect_created", text, link);
-        rc = store_finish(d, a, "rectify", "liaison_visit", id, v->org_id, NULL, xasprintf("{\"rect_id\":%" PRId64 "}", rid), rc, e);
+        char notice[600];
+        snprintf(notice, sizeof notice, "联络点走访发现的问题已转为整改事项：%s", v->org_name);
+        rc = rect_from_record(d, a, "liaison_visit", id, v->org_id, v->org_path, in, notice, "这次走访发现的问题", rect_id, e);
     }
     free(v);
-    if (rc == CX_OK && rect_id) *rect_id = rid;
     return rc;
 }

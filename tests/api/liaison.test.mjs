@@ -300,6 +300,33 @@ test('the dashboard\'s 联络点 block: the period\'s visits from the roll-ups a
   assert.equal(s.liaison.office, false);
 });
 
+test('ids that are not numbers, negative or huge: 404 or 400, never a crash, nothing changed', async () => {
+  const before = snap();
+  for (const id of ['abc', '-1', '0', '99999999999999999999', '9223372036854775807', '1e3', '0x10', '%20', '1.0', '+1']) {
+    for (const p of ['/api/v1/liaison-points/%s', '/api/v1/liaison-leaders/%s', '/api/v1/liaison-visit-files/%s', '/api/v1/orgs/%s/liaison',
+      '/liaison-points/%s', '/liaison-leaders/%s']) {
+      const r = await town.get(p.replace('%s', id));
+      assert.ok([400, 404].includes(r.status), `${p.replace('%s', id)}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+    for (const p of ['/api/v1/liaison-points/%s/end', '/api/v1/liaison-points/%s/visits', '/api/v1/liaison-visits/%s/rectify',
+      '/api/v1/orgs/%s/liaison-points', '/api/v1/orgs/%s/liaison-rule']) {
+      const r = await town.post(p.replace('%s', id), { visited_on: today, done: '走访', leader_id: '1', org_id: '1' });
+      assert.ok([400, 404].includes(r.status), `POST ${p.replace('%s', id)}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+  }
+  // bodies of the wrong shape: numbers where text is asked, arrays, nested objects
+  const p = (await ok(await town.get(`/api/v1/orgs/${townId}/liaison`))).points[0];
+  for (const body of [{ visited_on: 5, done: '走访' }, { visited_on: [today], done: '走访' }, { visited_on: today, done: { x: 1 } }]) {
+    const r = await town.post(`/api/v1/liaison-points/${p.id}/visits`, body);
+    assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  for (const body of [{ leader_id: 1.5, org_id: String(townBranches[0]) }, { leader_id: [1], org_id: '1' }]) {
+    const r = await town.post(`/api/v1/orgs/${townId}/liaison-points`, body);
+    assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  assert.equal(snap(), before);
+});
+
 test('`cxzy recount` covers the visit counters: a tampered counter is reported and fixed', async () => {
   const clean = srv.cli(['recount']);
   assert.equal(clean.status, 0, clean.stdout + clean.stderr);

@@ -564,6 +564,17 @@ test('pages about records outside the subtree are refused and reveal nothing', a
     const r = await as.secretary2.get(p);
     assert.equal(r.status, 403, `${p}: ${r.status}`);
     noLeak(p, r, A);
+  }  // liaison points (liaison.c): the point's page and its photo, to a secretary of another town and to the town office of another town
+  for (const [who, t] of [['secretary2', A], ['town', B]])
+    for (const p of [`/liaison-points/${t.liaisonPoint.id}`, `/liaison-visit-files/${t.liaisonFile.id}`]) {
+      const r = await as[who].get(p);
+      assert.equal(r.status, 404, `${who} ${p}: ${r.status}`);
+      noLeak(`${who} ${p}`, r, t);
+    }
+  for (const p of [`/liaison-leaders/${B.liaisonLeader}`, `/orgs/${B.org.parent_id}/liaison`, `/orgs/${B.org.parent_id}/liaison?format=xlsx`]) {
+    const r = await as.town.get(p);
+    assert.equal(r.status, 404, `town ${p}: ${r.status}`);
+    noLeak(`town ${p}`, r, B);
   }
 });
 

@@ -492,12 +492,30 @@ void h_liaison_file(req *r)
 
 /* ---- one leader ---- */
 
-/* GET /liaison-leaders/:id (?year=): the leader's points (open and ended) and visits. */
+/* One visit as a row of the leader's export. */
+typedef struct visit_rows {
+    lxw_worksheet *ws;
+    lxw_row_t row;
+} visit_rows;
+
+static int export_visit(void *ctx, const liaison_visit *v)
+{
+    visit_rows *w = ctx;
+    char rect[32] = "";
+    if (v->rect_id) snprintf(rect, sizeof rect, "%" PRId64, v->rect_id);
+    const char *cells[] = {v->visited_on, v->org_name, v->done, v->problems_found, v->problems_solved, rect, v->created_by_name};
+    for (lxw_col_t c = 0; c < sizeof cells / sizeof cells[0]; c++) worksheet_write_string(w->ws, w->row, c, cells[c], NULL);
+    w->row++;
+    return 0;
+}
+
+/* GET /liaison-leaders/:id (?year= &format=xlsx): the leader's points (open and ended) and visits. */
 void h_liaison_leader(req *r)
 {
     int64_t id;
     int year;
-    if (!req_id(r, 0, &id) || !year_in(r, &year)) return;
+    bool xlsx;
+    if (!req_id(r, 0, &id) || !year_in(r, &year) || !req_format_xlsx(r, &xlsx)) return;
     liaison_leader *l = req_keep(r, xmalloc(sizeof *l));
     int got = liaison_leader_get(r->db, id, year, l);
     if (got == CX_ERR) {
@@ -506,6 +524,18 @@ void h_liaison_leader(req *r)
     }
     if (got != 1 || !perm_sees_liaison_leader(&r->user, l->org_path, id == r->user.user_id)) {
         req_failf(r, 404, "not_found", "id", "领导干部不存在或不在您的管理范围内");
+        return;
+    }
+    if (xlsx) { /* every visit of the leader, newest first */
+        static const char *const heads[] = {"走访日期", "联络点", "走访内容", "发现的问题", "解决的问题", "整改事项编号", "记录人"};
+        xlsx_export xe;
+        visit_rows w = {export_open(r, &xe, "走访记录", heads, sizeof heads / sizeof heads[0]), 1};
+        if (!w.ws) return;
+        worksheet_set_column(w.ws, 2, 4, 40, NULL);
+        int rc = liaison_visits(r->db, 0, id, export_visit, &w);
+        char name[200];
+        snprintf(name, sizeof name, "%s-联络点走访记录.xlsx", l->display_name);
+        export_close(r, &xe, rc, name, "liaison_leader", id, l->grant_org_id, NULL);
         return;
     }
     cJSON *d = req_data(r);

@@ -189,6 +189,12 @@ test('visits: by the leader or the office; someone else\'s point refused; carele
   assert.equal(page.visits.length, 2);
   assert.equal(page.leader.visits, 2);
   expectError(await lb.get(`/api/v1/liaison-leaders/${la.user.id}`), 404, 'not_found');
+  const x = await town.get(`/api/v1/liaison-leaders/${la.user.id}?format=xlsx`);
+  assert.equal(x.status, 200, x.text.slice(0, 200));
+  const cells = Object.values(unzip(x.buf)).map(String).join('');
+  assert.ok(cells.includes('党员活动室年久失修') && cells.includes('办公室代录：现场调研'), 'the export holds the leader\'s visits');
+  expectError(await la.get(`/api/v1/liaison-leaders/${la.user.id}?format=csv`), 400, 'invalid_format', 'format');
+  expectError(await lb.get(`/api/v1/liaison-leaders/${la.user.id}?format=xlsx`), 404, 'not_found');
   void pb;
 });
 

@@ -295,14 +295,18 @@ int liaison_leader_get(db *d, int64_t user_id, int year, liaison_leader *l)
     return leader_rule(d, l) == CX_OK ? 1 : CX_ERR;
 }
 
-static int count_one(void *ctx, const liaison_leader *l)
+void liaison_counts_add(liaison_counts *c, const liaison_leader *l)
 {
-    liaison_counts *c = ctx;
     c->leaders++;
     c->none += l->standing == LS_NONE;
     c->few += l->standing == LS_FEW;
     c->many += l->standing == LS_MANY;
     c->visits_short += l->nvisits < l->visits_required;
+}
+
+static int count_one(void *ctx, const liaison_leader *l)
+{
+    liaison_counts_add(ctx, l);
     return 0;
 }
 

@@ -68,6 +68,8 @@ typedef struct liaison_counts {
     int64_t leaders, none, few, many, visits_short;
 } liaison_counts;
 CX_MUST_USE int liaison_count(db *d, const org *root, int year, liaison_counts *c);
+/* Counts leader l in c (what liaison_count does for each). */
+void liaison_counts_add(liaison_counts *c, const liaison_leader *l);
 
 typedef struct liaison_visit {
     int64_t id, point_id, leader_user_id, org_id, rect_id, created_at, nfiles;

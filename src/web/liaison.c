@@ -76,10 +76,21 @@ static cJSON *json_leader(const liaison_leader *l)
 typedef struct leader_list {
     int standing; /* -1 all */
     bool visits;
-    cJSON *arr;
+    cJSON *arr, *choices; /* the list; every leader as a choice of the assignment form (or NULL) */
+    liaison_counts counts; /* of every leader, whatever the list shows */
     lxw_worksheet *ws;
     lxw_row_t row;
 } leader_list;
+
+static void add_choice(cJSON *arr, const liaison_leader *x)
+{
+    cJSON *j = cJSON_CreateObject();
+    json_add_i64(j, "user_id", x->user_id);
+    char *l = xasprintf("%s（%s，%" PRId64 " 个联络点）", x->display_name, x->org_name, x->npoints);
+    cJSON_AddStringToObject(j, "label", l);
+    free(l);
+    cJSON_AddItemToArray(arr, j);
+}
 
 static bool list_in(req *r, leader_list *l)
 {
@@ -98,6 +109,8 @@ static bool list_in(req *r, leader_list *l)
 static int add_leader(void *ctx, const liaison_leader *x)
 {
     leader_list *l = ctx;
+    liaison_counts_add(&l->counts, x);
+    if (l->choices) add_choice(l->choices, x);
     if (l->standing >= 0 && (int)x->standing != l->standing) return 0;
     if (l->visits && x->nvisits >= x->visits_required) return 0;
     if (l->arr) cJSON_AddItemToArray(l->arr, json_leader(x));
@@ -127,17 +140,6 @@ static int add_grassroots(void *ctx, const org *o, int64_t nchildren, int64_t nm
     cJSON_AddStringToObject(x, "name", o->name);
     cJSON_AddStringToObject(x, "type_label", org_type_label(o->type));
     cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
-static int add_choice(void *ctx, const liaison_leader *x)
-{
-    cJSON *j = cJSON_CreateObject();
-    json_add_i64(j, "user_id", x->user_id);
-    char *l = xasprintf("%s（%s，%" PRId64 " 个联络点）", x->display_name, x->org_name, x->npoints);
-    cJSON_AddStringToObject(j, "label", l);
-    free(l);
-    cJSON_AddItemToArray(ctx, j);
     return 0;
 }
 
@@ -172,26 +174,27 @@ void h_liaison(req *r)
     liaison_rule rule;
     char from[256];
     int64_t from_id = 0;
-    liaison_counts c;
+    bool form = !req_is_api(r) && o.active;
+    l.arr = cJSON_CreateArray();
+    if (form) l.choices = cJSON_AddArrayToObject(d, "leader_choices"); /* the assignment form's choices */
     int rc = liaison_rule_for(r->db, o.path, &rule, from, &from_id);
-    if (rc == CX_OK) rc = liaison_count(r->db, &o, year, &c);
+    if (rc == CX_OK) rc = liaison_leaders(r->db, &o, year, add_leader, &l);
     if (rc != CX_OK) {
+        cJSON_Delete(l.arr);
         req_failf(r, 500, "db_error", "", "读取联络点失败");
         return;
     }
     cJSON_AddItemToObject(d, "rule", json_rule(&rule, from, from_id == o.id));
     cJSON *k = cJSON_AddObjectToObject(d, "counts");
-    json_add_i64(k, "leaders", c.leaders);
-    json_add_i64(k, "none", c.none);
-    json_add_i64(k, "few", c.few);
-    json_add_i64(k, "many", c.many);
-    json_add_i64(k, "visits_short", c.visits_short);
-    l.arr = cJSON_AddArrayToObject(d, "leaders");
-    rc = liaison_leaders(r->db, &o, year, add_leader, &l);
-    if (rc == CX_OK) rc = liaison_points(r->db, 0, &o, true, add_point, cJSON_AddArrayToObject(d, "points"));
-    if (rc == CX_OK && !req_is_api(r) && o.active) { /* the assignment form's choices */
-        rc = liaison_leaders(r->db, &o, year, add_choice, cJSON_AddArrayToObject(d, "leader_choices"));
-        if (rc == CX_OK) rc = org_subtree(r->db, &o, 0, 500, add_grassroots, cJSON_AddArrayToObject(d, "org_choices"));
+    json_add_i64(k, "leaders", l.counts.leaders);
+    json_add_i64(k, "none", l.counts.none);
+    json_add_i64(k, "few", l.counts.few);
+    json_add_i64(k, "many", l.counts.many);
+    json_add_i64(k, "visits_short", l.counts.visits_short);
+    cJSON_AddItemToObject(d, "leaders", l.arr);
+    rc = liaison_points(r->db, 0, &o, true, add_point, cJSON_AddArrayToObject(d, "points"));
+    if (rc == CX_OK && form) {
+        rc = org_subtree(r->db, &o, 0, 500, add_grassroots, cJSON_AddArrayToObject(d, "org_choices"));
         char today[11];
         date_today(today);
         cJSON_AddStringToObject(d, "today", today);

@@ -501,6 +501,11 @@ int cmd_demo(int argc, char **argv)
         printf("办公室的一年：%" PRId64 " 项汇报安排（%" PRId64 " 份汇报，有按时、逾期和未报送的，/orgs/%" PRId64 "/reports），"
                "%" PRId64 " 次督查（/orgs/%" PRId64 "/inspections），已印发的通报 /p/bulletins/%" PRId64 "。\n",
                schedules, reports, root, inspections, root, bulletin);
+        /* liaison points (issue 18) */
+        int64_t points = 0, visits = 0;
+        db_i64(d, &points, 0, "SELECT count(*) FROM liaison_point", "");
+        db_i64(d, &visits, 0, "SELECT count(*) FROM liaison_visit", "");
+        printf("联络点：镇领导干部的 %" PRId64 " 个联络点，全年走访 %" PRId64 " 次（/orgs/%" PRId64 "/liaison）。\n", points, visits, town);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

@@ -1,7 +1,8 @@
 /* demo_year.c: the office's year in the demo (issue 17), after the district, its accounts,
  * pledges and reviews exist: a year's report schedules with reports on time, late and missing;
  * one 随机抽查 inspection with a committed draw and findings turned into rectification; one
- * published bulletin. Each part is its own function, run in this order. */
+ * published bulletin; the first town's leader's liaison points and visits (issue 18). Each part is
+ * its own function, run in this order. */
 #include "cli.h"
 #include "../domain/date.h"
 #include "../store/bulletin.h"
@@ -11,6 +12,7 @@
 #define DEMO_REPORTS_MAX 120 /* reports written per schedule in the demo */
 #include "../domain/orgpath.h"
 #include "../store/inspection.h"
+#include "../store/liaison.h" /* liaison points (issue 18) */
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -248,10 +250,79 @@ static int demo_bulletin(db *d, const demo_year_ctx *y, cx_err *e)
     return rc == CX_OK ? bulletin_publish(d, &office, id, 0, today, e) : CX_ERR;
 }
 
+/* ---- liaison points (issue 18) ---- */
+
+/* Each town-level leader of the first town (the demo's "leader", 镇党委书记) keeps two of its
+ * branches as liaison points from January 2026, assigned by the town's office (branches other than
+ * the first, whose secretary the tests sign in as: its desk should not depend on them), and visits
+ * each once a quarter up to September; the second visit to the first point finds a problem, turned
+ * into a rectification item, and solves one. */
+static const char *const demo_visits[] = {"走访党员群众，了解支部“三会一课”开展情况", "召开党员座谈会，听取对村务公开的意见建议",
+                                          "到困难党员家中走访慰问，协调解决实际困难"};
+
+static int demo_liaison(db *d, const demo_year_ctx *y, cx_err *e)
+{
+    org town;
+    if (org_get(d, y->town, &town) != 1) return cx_fail(e, 500, "db_error", "", "数据库错误：读不到第一个镇");
+    actor a = demo_actor(d, "town", "镇党委组织委员");
+    char end[CX_PATH_MAX];
+    orgpath_end(town.path, end, sizeof end);
+    int64_t branches[2] = {0}, leaders[8] = {0};
+    int nb = 0, nl = 0;
+    db_stmt *s = db_prepare(d, "SELECT id FROM org WHERE type = 'branch' AND active = 1 AND path >= ? AND path < ? AND id <> ? ORDER BY path");
+    if (s) {
+        db_bind_text(s, 1, town.path);
+        db_bind_text(s, 2, end);
+        db_bind_i64(s, 3, y->branch);
+        while (nb < 2 && db_step(s) == DB_ROW) branches[nb++] = db_col_i64(s, 0);
+        db_done(s);
+    }
+    s = db_prepare(d, "SELECT DISTINCT ur.user_id FROM user_role ur WHERE ur.role = 'leader' AND ur.org_id = ? ORDER BY ur.user_id");
+    if (s) {
+        db_bind_i64(s, 1, town.id);
+        while (nl < 8 && db_step(s) == DB_ROW) leaders[nl++] = db_col_i64(s, 0);
+        db_done(s);
+    }
+    int rc = CX_OK;
+    bool rectified = false;
+    char today[11], due[11];
+    date_today(today);
+    day_string(day_number(today) + 30, due);
+    for (int l = 0; rc == CX_OK && l < nl; l++)
+        for (int b = 0; rc == CX_OK && b < nb; b++) {
+            int64_t pid = 0;
+            rc = liaison_assign(d, &a, &town, leaders[l], branches[b], "2026-01-05", &pid, e);
+            actor la = a;
+            la.user_id = leaders[l], la.name = "leader", la.display = "镇党委书记";
+            for (int q = 0; rc == CX_OK && q < 3; q++) {
+                char on[11];
+                snprintf(on, sizeof on, "2026-%02d-%02d", 3 * q + 2 + b, 10 + 5 * l);
+                bool problem = b == 0 && q == 1;
+                visit_in vi = {on, demo_visits[q], problem ? "党员活动室设施陈旧，远程教育设备无法正常使用" : "",
+                               q == 2 ? "协调解决了困难党员的医疗救助问题" : ""};
+                visit_ok *vo = xmalloc(sizeof *vo);
+                int64_t vid = 0;
+                rc = visit_check(&vi, "2026-12-31", vo, e);
+                if (rc == CX_OK) rc = liaison_visit_add(d, &la, pid, vo, NULL, 0, &vid, e);
+                free(vo);
+                if (rc == CX_OK && problem && !rectified) {
+                    rect_new rn = {"manual", "liaison_visit", vid, 0, {"党员活动室设施陈旧，远程教育设备无法正常使用", "更新远程教育设备，整修活动室", "支部书记", due}};
+                    rect_new_ok *ro = xmalloc(sizeof *ro);
+                    rc = rect_new_check(&rn, today, ro, e);
+                    if (rc == CX_OK) rc = liaison_visit_rectify(d, &la, vid, ro, NULL, e);
+                    free(ro);
+                    rectified = true;
+                }
+            }
+        }
+    return rc;
+}
+
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
     if (demo_reports(d, &y, e) != CX_OK) return CX_ERR;
     if (demo_inspection(d, &y, e) != CX_OK) return CX_ERR;
-    return demo_bulletin(d, &y, e);
+    if (demo_bulletin(d, &y, e) != CX_OK) return CX_ERR;
+    return demo_liaison(d, &y, e); /* liaison points (issue 18) */
 }

@@ -248,3 +248,26 @@ int perm_report_relation(const principal *p, const char *org_path, const char *i
     }
     return rel;
 }
+
+/* liaison points (联络点, issue 18) */
+bool perm_may_run_liaison(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+
+bool perm_sees_liaison_point(const principal *p, const char *point_path, bool is_leader)
+{
+    return is_leader || perm_allows(p, ROLE_STAFF, point_path);
+}
+
+bool perm_may_record_visit(const principal *p, const char *point_path, bool is_leader)
+{
+    return is_leader || perm_allows(p, ROLE_OFFICE, point_path);
+}
+
+bool perm_may_rectify_visit(const principal *p, const char *point_path, bool is_leader)
+{
+    return perm_may_record_visit(p, point_path, is_leader) && perm_allows(p, ROLE_STAFF, point_path);
+}
+
+bool perm_sees_liaison_leader(const principal *p, const char *grant_path, bool is_self)
+{
+    return is_self || perm_allows(p, ROLE_OFFICE, grant_path);
+}

@@ -166,4 +166,19 @@ bool perm_may_read_report(const principal *p, const char *org_path);
  * issuer_path, as RPR_* bits: WRITER (1) the organisation's own secretary or an office over it;
  * JUDGE (2) a secretary or office strictly above it, at or below the issuing organisation. */
 int perm_report_relation(const principal *p, const char *org_path, const char *issuer_path);
+/* ---- liaison points (联络点, issue 18) ---- */
+/* p may set the liaison rule of the subtree at office_path, assign and end liaison points there,
+ * and read its lists of leaders: an office over it. */
+bool perm_may_run_liaison(const principal *p, const char *office_path);
+/* p may see a liaison point at the organisation at point_path and its visits: its leader (is_leader),
+ * or staff (office, secretary, leader, discipline) over that organisation. */
+bool perm_sees_liaison_point(const principal *p, const char *point_path, bool is_leader);
+/* p may record a visit to the point (and add its files): its leader, or an office over its organisation. */
+bool perm_may_record_visit(const principal *p, const char *point_path, bool is_leader);
+/* p may turn a problem found at a visit into a rectification item: p may record the visit and will be
+ * able to open the item made (staff over the point's organisation, as every item is read). */
+bool perm_may_rectify_visit(const principal *p, const char *point_path, bool is_leader);
+/* p may see the points and visits of the leader whose leader grant is at grant_path: the leader
+ * (is_self), or an office over that grant. */
+bool perm_sees_liaison_leader(const principal *p, const char *grant_path, bool is_self);
 #endif

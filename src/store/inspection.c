@@ -516,23 +516,7 @@ int finding_get(db *d, int64_t id, finding *f)
     return row_by_id(d, "SELECT " FINDING_COLS FINDING_FROM " WHERE f.id = ?", id, read_finding, f, sizeof *f);
 }
 
-/* Stores checked files (mimes from evidence_check) of finding id, without metadata (media_clean). */
-static int store_files(db *d, const actor *a, int64_t id, const evidence_in *files, const char **mimes, int nfiles, cJSON *names)
-{
-    int rc = CX_OK;
-    int64_t now = now_unix();
-    for (int i = 0; rc == CX_OK && i < nfiles; i++) {
-        char name[128];
-        snprintf(name, sizeof name, "%s", files[i].name && *files[i].name && utf8_valid(files[i].name, strlen(files[i].name)) ? files[i].name : "佐证");
-        size_t cn;
-        void *clean = media_clean(mimes[i], files[i].data, files[i].len, &cn);
-        rc = db_run(d, "INSERT INTO finding_file (finding_id, mime, name, size, data, author, created_at) VALUES (?,?,?,?,?,?,?)", "issibsi", id,
-                    mimes[i], name, (int64_t)cn, clean, cn, actor_shown(a), now);
-        free(clean);
-        cJSON_AddItemToArray(names, cJSON_CreateString(name));
-    }
-    return rc;
-}
+#define FINDING_FILE_INSERT "INSERT INTO finding_file (finding_id, mime, name, size, data, author, created_at) VALUES (?,?,?,?,?,?,?)"
 
 static period one_counter(int col, int64_t v)
 {
@@ -591,7 +575,7 @@ int finding_add(db *d, const actor *a, int64_t inspection_id, int64_t org_id, in
         cJSON_AddStringToObject(j, "level", in->problem ? "problem" : "ok");
         cJSON_AddStringToObject(j, "text", in->text);
         cJSON_AddStringToObject(j, "found_on", in->found_on);
-        rc = store_files(d, a, fid, files, mimes, nfiles, cJSON_AddArrayToObject(j, "files"));
+        rc = attachment_store(d, FINDING_FILE_INSERT, fid, a, files, mimes, nfiles, cJSON_AddArrayToObject(j, "files"));
         if (rc == CX_OK && in->problem) {
             period one = one_counter(PR_FINDINGS, 1);
             rc = period_add(d, period_quarter(in->found_on), path, &one);
@@ -620,7 +604,7 @@ int finding_add_files(db *d, const actor *a, int64_t id, const evidence_in *file
     }
     if (rc == CX_OK) {
         cJSON *j = cJSON_CreateObject();
-        rc = store_files(d, a, id, files, mimes, nfiles, cJSON_AddArrayToObject(j, "files"));
+        rc = attachment_store(d, FINDING_FILE_INSERT, id, a, files, mimes, nfiles, cJSON_AddArrayToObject(j, "files"));
         rc = store_finish(d, a, "evidence", "inspection_finding", id, f->org_id, NULL, json_take(j), rc, e);
     }
     free(f);
@@ -647,7 +631,6 @@ int finding_rectify(db *d, const actor *a, int64_t id, const rect_new_ok *in, in
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     finding *f = xmalloc(sizeof *f);
     int got = finding_get(d, id, f), rc = CX_OK;
-    int64_t rid = 0;
     if (got != 1) rc = got == CX_ERR ? db_fail(d, e) : (cx_fail(e, 404, "not_found", "id", "督查发现的情况不存在"), refuse(d));
     else if (!f->problem) {
         cx_fail(e, 409, "not_problem", "id", "这条记录为“符合要求”，不需要整改");
@@ -656,33 +639,12 @@ int finding_rectify(db *d, const actor *a, int64_t id, const rect_new_ok *in, in
         cx_fail(e, 409, "already_rectified", "id", "这个问题已经转为第 %" PRId64 " 号整改事项", f->rect_id);
         rc = refuse(d);
     }
-    if (rc == CX_OK && rect_create_tx(d, a, f->org_id, in, &rid, e) != CX_OK) rc = refuse(d);
     if (rc == CX_OK) {
-        db_stmt *s = db_prepare(d, "UPDATE inspection_finding SET rect_id = ? WHERE id = ? AND rect_id IS NULL");
-        int64_t changed = 0;
-        if (s) {
-            db_bind_i64(s, 1, rid);
-            db_bind_i64(s, 2, id);
-            rc = db_step(s) == DB_DONE ? CX_OK : CX_ERR;
-            if (rc == CX_OK) changed = db_changes(s);
-            db_done(s);
-        } else rc = CX_ERR;
-        if (rc != CX_OK) rc = db_fail(d, e);
-        else if (!changed) { /* the other of two at once made it */
-            cx_fail(e, 409, "already_rectified", "id", "这个问题已经转为整改事项");
-            rc = refuse(d);
-        }
-    }
-    if (rc == CX_OK) { /* rect_create does not tell anyone: the organisation's secretaries learn of their new item here */
-        char text[4500], link[48];
-        snprintf(text, sizeof text, "督查发现的问题已转为整改事项：%s%s%s（%s），完成时限 %s", f->org_name, f->member_id ? " 党员" : "", f->member_name,
-                 in->problem, in->due_date);
-        snprintf(link, sizeof link, "/rectifications/%" PRId64, rid);
-        rc = notify_roles(d, a, f->org_path, ROLE_SECRETARY, NOTIFY_AT, "rect_created", text, link);
-        rc = store_finish(d, a, "rectify", "inspection_finding", id, f->org_id, NULL, xasprintf("{\"rect_id\":%" PRId64 "}", rid), rc, e);
+        char notice[1200];
+        snprintf(notice, sizeof notice, "督查发现的问题已转为整改事项：%s%s%s", f->org_name, f->member_id ? " 党员" : "", f->member_name);
+        rc = rect_from_record(d, a, "inspection_finding", id, f->org_id, f->org_path, in, notice, "这个问题", rect_id, e);
     }
     free(f);
-    if (rc == CX_OK && rect_id) *rect_id = rid;
     return rc;
 }
 

@@ -14,6 +14,8 @@ const char *const period_cols[PR_N] = {
     "rect_due", "rect_on_time",
     "feedback_due", "feedback_on_time",
     "pledges_due", "pledges_fulfilled", "pledges_missed_unjustified",
+    /* liaison points (0026) */
+    "visits", "visit_problems_found", "visit_problems_solved",
 };
 const char *const period_labels[PR_N] = {
     "应报送汇报", "按时报送汇报", "逾期报送汇报",
@@ -21,6 +23,8 @@ const char *const period_labels[PR_N] = {
     "到期整改事项", "按期整改销号",
     "到期应答复意见", "按期答复意见",
     "到期承诺", "已兑现承诺", "无正当理由未兑现承诺",
+    /* liaison points (0026) */
+    "联络点走访", "走访发现问题", "走访解决问题",
 };
 
 static char add_sql[8192], get_sql[4096], children_sql[4096];
@@ -193,6 +197,11 @@ static const struct {
                    {[PR_PLEDGES_DUE] = PLEDGE_APPROVED("x"),
                     [PR_PLEDGES_FULFILLED] = "x.status IN ('completed','rated','renewed') AND x.completed_at > 0",
                     [PR_PLEDGES_MISSED_UNJUSTIFIED] = "x.miss_kind = 'unjustified'"}},
+    /* liaison points (0026): a visit in the quarter of its date */
+    [PK_VISIT] = {"liaison_visit", "visited_on",
+                  {[PR_VISITS] = "1 = 1",
+                   [PR_VISIT_PROBLEMS_FOUND] = "x.problems_found <> ''",
+                   [PR_VISIT_PROBLEMS_SOLVED] = "x.problems_solved <> ''"}},
 };
 
 /* The quarter of a date column in SQL, as period_quarter computes it (dates are checked

@@ -1,6 +1,6 @@
 /* period.h: roll-up counters by calendar quarter over every organisation's subtree (table
- * period_rollup, migration 0022): reports, inspection findings, rectification, feedback and
- * pledges, each record counted in the quarter of one date of its own (see the migration). Every
+ * period_rollup, migration 0022): reports, inspection findings, rectification, feedback,
+ * pledges and liaison visits (0026), each record counted in the quarter of one date of its own (see the migration). Every
  * change that moves a counter calls period_add (or period_change) inside its own write
  * transaction, so the dashboard and the bulletins read roll-up rows, never the records; `cxzy
  * recount` rebuilds them from the raw records (period_recount).
@@ -17,6 +17,8 @@ enum {
     PR_RECT_DUE, PR_RECT_ON_TIME,
     PR_FEEDBACK_DUE, PR_FEEDBACK_ON_TIME,
     PR_PLEDGES_DUE, PR_PLEDGES_FULFILLED, PR_PLEDGES_MISSED_UNJUSTIFIED,
+    /* liaison points (联络点): visits, those that found problems and those that solved some (0026) */
+    PR_VISITS, PR_VISIT_PROBLEMS_FOUND, PR_VISIT_PROBLEMS_SOLVED,
     PR_N
 };
 /* Column names in table period_rollup, in PR_* order. */
@@ -58,7 +60,9 @@ void period_first_day(int quarter, char out[11]);
 /* The kinds of record that move the counters. What one record contributes is defined once per
  * kind in period.c (its date column and one SQL condition per counter, the migration's table):
  * the same definitions serve a single record (period_of), period_raw and period_recount. */
-typedef enum { PK_REPORT, PK_FINDING, PK_RECT, PK_FEEDBACK, PK_PLEDGE, PK_N } period_kind;
+typedef enum { PK_REPORT, PK_FINDING, PK_RECT, PK_FEEDBACK, PK_PLEDGE,
+               PK_VISIT, /* a liaison point's visit (0026) */
+               PK_N } period_kind;
 /* One record's contribution: its quarter (0: none), organisation and counters. */
 typedef struct period_rec {
     int quarter;

@@ -462,3 +462,31 @@ int rect_escalate(db *d, const actor *a, const char *today, rect_fn fn, void *ct
     free(ids);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
+
+int rect_from_record(db *d, const actor *a, const char *table, int64_t id, int64_t org_id, const char *org_path, const rect_new_ok *in,
+                     const char *notice, const char *taken, int64_t *rect_id, cx_err *e)
+{
+    int64_t rid = 0, changed = 0;
+    if (rect_create_tx(d, a, org_id, in, &rid, e) != CX_OK) return refuse(d);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE %s SET rect_id = ? WHERE id = ? AND rect_id IS NULL", table);
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return db_fail(d, e);
+    db_bind_i64(s, 1, rid);
+    db_bind_i64(s, 2, id);
+    int rc = db_step(s);
+    if (rc == DB_DONE) changed = db_changes(s);
+    db_done(s);
+    if (rc == CX_ERR) return db_fail(d, e);
+    if (!changed) { /* the other of two at once made it */
+        cx_fail(e, 409, "already_rectified", "id", "%s已经转为整改事项", taken);
+        return refuse(d);
+    }
+    char text[4700], link[48];
+    snprintf(text, sizeof text, "%s（%s），完成时限 %s", notice, in->problem, in->due_date);
+    snprintf(link, sizeof link, "/rectifications/%" PRId64, rid);
+    rc = notify_roles(d, a, org_path, ROLE_SECRETARY, NOTIFY_AT, "rect_created", text, link);
+    rc = store_finish(d, a, "rectify", table, id, org_id, NULL, xasprintf("{\"rect_id\":%" PRId64 "}", rid), rc, e);
+    if (rc == CX_OK && rect_id) *rect_id = rid;
+    return rc;
+}

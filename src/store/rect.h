@@ -36,6 +36,14 @@ int rect_create(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, in
  * for the other sources (a grade of 不合格) that make items as part of their own change; the
  * caller commits or rolls back. */
 int rect_create_tx(db *d, const actor *a, int64_t org_id, const rect_new_ok *in, int64_t *id, cx_err *e);
+/* Turns record id of table (a constant name with a rect_id column: inspection_finding,
+ * liaison_visit) into a new item of organisation org_id (at org_path) from in, inside the caller's
+ * write transaction with the record loaded and checked: rect_create_tx, the record's rect_id set
+ * unless it is set already (the second of two at once: 409 already_rectified, "<taken>已经转为整改
+ * 事项"), the organisation's secretaries told ("<notice>（problem），完成时限 due"; rect_create tells
+ * no one), and the change finished, audited as ("rectify", table, id). *rect_id gets the item. */
+int rect_from_record(db *d, const actor *a, const char *table, int64_t id, int64_t org_id, const char *org_path, const rect_new_ok *in,
+                     const char *notice, const char *taken, int64_t *rect_id, cx_err *e);
 
 /* Runs x->action (SUBMIT, VERIFY, REOPEN or CANCEL), its input checked by rect_act_check, for a
  * person standing in relation (RR_* mask) to the item; a submission without evidence files needs

@@ -30,6 +30,7 @@
 #include "../lib/assets.h"
 #include "../lib/xlsxout.h"
 #include "../store/rollup.h"
+#include "../store/liaison.h" /* liaison points (issue 18) */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,6 +565,28 @@ static void chart_block(cJSON *d, const cJSON *tot, const cJSON *kids, const cJS
     free(js);
 }
 
+/* Liaison points (联络点, issue 18) as "liaison": the period's visits and the problems they found
+ * and solved (the campaign's roll-up total), and the leaders of the subtree without a point, with
+ * too few and with too few visits in the period's first year (the leaders' own rows: a few per
+ * organisation, never the visits). */
+static int liaison_block(req *r, const org *o, int year, const cJSON *camp, cJSON *d)
+{
+    liaison_counts c;
+    if (liaison_count(r->db, o, year, &c) != CX_OK) return CX_ERR;
+    const cJSON *tot = cJSON_GetObjectItem(camp, "total");
+    cJSON *l = cJSON_AddObjectToObject(d, "liaison");
+    json_add_i64(l, "visits", json_get_i64(tot, "visits"));
+    json_add_i64(l, "problems_found", json_get_i64(tot, "visit_problems_found"));
+    json_add_i64(l, "problems_solved", json_get_i64(tot, "visit_problems_solved"));
+    json_add_i64(l, "year", year);
+    json_add_i64(l, "leaders", c.leaders);
+    json_add_i64(l, "leaders_none", c.none);
+    json_add_i64(l, "leaders_few", c.few);
+    json_add_i64(l, "leaders_visits_short", c.visits_short);
+    cJSON_AddBoolToObject(l, "office", perm_may_run_liaison(&r->user, o->path));
+    return CX_OK;
+}
+
 /* GET /orgs/:id/dashboard and /api/v1/orgs/:id/dashboard [?round_id=][&period=][&format=xlsx] */
 void h_dashboard(req *r)
 {
@@ -624,6 +647,10 @@ void h_dashboard(req *r)
         return;
     }
     cJSON_AddItemToObject(d, "campaign", camp);
+    if (liaison_block(r, &o, from_q / 10, camp, d) != CX_OK) { /* liaison points (issue 18) */
+        req_failf(r, 500, "db_error", "", "读取联络点统计失败");
+        return;
+    }
     /* the round asked for, or the newest one */
     cJSON *round = NULL, *x;
     cJSON_ArrayForEach(x, rounds)

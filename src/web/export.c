@@ -32,3 +32,14 @@ void export_close(req *r, xlsx_export *x, int rc, const char *file_name, const c
         req_failf(r, 500, "audit_failed", "", "无法记录导出审计，导出已取消");
     }
 }
+
+bool req_format_xlsx(req *r, bool *xlsx)
+{
+    const char *fmt = req_query(r, "format");
+    *xlsx = fmt && !strcmp(fmt, "xlsx");
+    if (fmt && *fmt && !*xlsx) {
+        req_failf(r, 400, "invalid_format", "format", "导出格式只支持 xlsx");
+        return false;
+    }
+    return true;
+}

@@ -566,24 +566,13 @@ static void export_findings(req *r, const finding_query *q, const insp_view *v, 
     export_close(r, &xe, rc, name, v ? "inspection" : "org", entity_id, org_id, NULL);
 }
 
-static bool format_xlsx(req *r, bool *xlsx)
-{
-    const char *fmt = req_query(r, "format");
-    *xlsx = fmt && !strcmp(fmt, "xlsx");
-    if (fmt && *fmt && !*xlsx) {
-        req_failf(r, 400, "invalid_format", "format", "导出格式只支持 xlsx");
-        return false;
-    }
-    return true;
-}
-
 /* GET /inspections/:id/findings (?format=xlsx) */
 void h_inspection_findings(req *r)
 {
     int64_t id;
     insp_view v;
     bool xlsx;
-    if (!req_id(r, 0, &id) || !req_insp(r, id, NEED_READ, &v) || !format_xlsx(r, &xlsx)) return;
+    if (!req_id(r, 0, &id) || !req_insp(r, id, NEED_READ, &v) || !req_format_xlsx(r, &xlsx)) return;
     finding_query q = {.inspection_id = id};
     if (xlsx) {
         export_findings(r, &q, &v, v.x->title, id, v.x->org_id);
@@ -603,7 +592,7 @@ void h_org_findings(req *r)
     int64_t id;
     org o;
     bool xlsx;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o) || !format_xlsx(r, &xlsx)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o) || !req_format_xlsx(r, &xlsx)) return;
     const char *all = req_query(r, "all");
     finding_query q = {.root = &o, .open_only = !(all && !strcmp(all, "1")), .limit = xlsx ? 0 : 500};
     if (xlsx) {

@@ -158,6 +158,7 @@ static void page_common(req *r)
         if (perm_roles(&r->user) & ROLE_OFFICE) cJSON_AddTrueToObject(u, "is_office");
         if (perm_roles(&r->user) & ~ROLE_MEMBER) cJSON_AddTrueToObject(u, "is_staff"); /* a role beyond 党员 (dashboards) */
         if (r->user.member_id) cJSON_AddTrueToObject(u, "is_member");
+        if (perm_roles(&r->user) & ROLE_LEADER) json_add_i64(u, "liaison_leader", r->user.user_id); /* 我的联络点 (issue 18) */
         if (r->has_unread) json_add_i64(u, "unread", r->unread); /* the bell (req_bell) */
         /* 三评 opens the user's work there: an office's or secretary's rounds, a leader's charges,
          * a member's own reviews */

@@ -218,6 +218,9 @@ typedef struct xlsx_export {
     lxw_worksheet *ws;
     lxw_format *bold;
 } xlsx_export;
+/* ?format=: true with *xlsx set when absent, blank or "xlsx"; any other format fails the request
+ * (400 invalid_format) and gives false. */
+bool req_format_xlsx(req *r, bool *xlsx);
 lxw_worksheet *export_open(req *r, xlsx_export *x, const char *sheet, const char *const *heads, size_t nheads);
 void export_close(req *r, xlsx_export *x, int rc, const char *file_name, const char *entity, int64_t entity_id, int64_t org_id,
                   const char *after);
@@ -491,4 +494,14 @@ void h_feedback_done(req *r);
 void h_track_page(req *r);
 void h_track(req *r);
 void h_public_replies(req *r);
+/* liaison points (liaison.c, issue 18) */
+void h_liaison(req *r);
+void h_liaison_rule(req *r);
+void h_liaison_assign(req *r);
+void h_liaison_point(req *r);
+void h_liaison_end(req *r);
+void h_liaison_visit_create(req *r);
+void h_liaison_visit_rectify(req *r);
+void h_liaison_file(req *r);
+void h_liaison_leader(req *r);
 #endif

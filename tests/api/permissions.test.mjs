@@ -163,6 +163,21 @@ for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
   t.bulletin = (await ok(await office.post(`/api/v1/bulletins/${d.id}/publish`, { version: d.version }))).bulletin;
   t.secrets.push(title, `${tag}支部通报正文`);
 }
+// Liaison points (liaison.c): a leader of A's town with a point at A (made by the first town's
+// office) and one of B's town with a point at B (by the district office), each with a visit that
+// found a problem and carries a photo.
+for (const [t, maker, at, tag, u] of [[A, as.town, A.org.parent_id, '甲', 'liaisona'], [B, office, rootId, '乙', 'liaisonb']]) {
+  const made = srv.cli(['user', 'add', u, '--name', `${tag}镇联络点领导`, '--password-file', '-', '--role', 'leader', '--org', String(t.org.parent_id)],
+    { input: PASSWORD + '\n' });
+  assert.equal(made.status, 0, made.stdout + made.stderr);
+  const lc = await loginAs(srv.base, u);
+  t.liaisonLeader = lc.user.id;
+  t.liaisonPoint = (await ok(await maker.post(`/api/v1/orgs/${at}/liaison-points`, { leader_id: String(lc.user.id), org_id: String(t.org.id) }), 201)).point;
+  t.liaisonVisit = (await ok(await lc.req('POST', `/api/v1/liaison-points/${t.liaisonPoint.id}/visits`, await multipartBody([['visited_on', today],
+    ['done', `${tag}支部走访内容`], ['problems_found', `${tag}支部走访发现的问题`], ['files', PNG, `${tag}支部走访照片.png`]])), 201)).visit;
+  t.liaisonFile = t.liaisonVisit.files[0];
+  t.secrets.push(`${tag}镇联络点领导`, `${tag}支部走访内容`, `${tag}支部走访发现的问题`, t.liaisonFile.name);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -312,6 +327,13 @@ Object.assign(BODIES, { // bulletins (bulletin.c)
   'POST /bulletins/{id}/publish': () => ({}),
   'POST /bulletins/{id}/correct': () => ({}),
 });
+Object.assign(BODIES, { // liaison points (liaison.c)
+  'POST /orgs/{id}/liaison-rule': () => ({ min_points: '1', max_points: '3' }),
+  'POST /orgs/{id}/liaison-points': () => ({ leader_id: String(A.liaisonLeader), org_id: String(A.org.id) }),
+  'POST /liaison-points/{id}/end': () => ({}),
+  'POST /liaison-points/{id}/visits': () => ({ visited_on: today, done: `越权走访${++seq}` }),
+  'POST /liaison-visits/{id}/rectify': () => ({ measure: '越权整改', owner: '某人', due_date: inAMonth }),
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -322,6 +344,8 @@ KINDS.push([/^\/accounts\/\{id\}/, 'account']);
 KINDS.push([/^\/bulletins\/\{id\}/, 'bulletin']); // bulletins: the one published for the target's subtree
 KINDS.push([/^\/report-schedules\/\{id\}/, 'schedule'], [/^\/reports\/\{id\}/, 'report'], [/^\/report-files\/\{id\}/, 'reportFile']); // scheduled reports
 KINDS.push([/^\/inspections\/\{id\}/, 'inspection'], [/^\/findings\/\{id\}/, 'finding'], [/^\/finding-files\/\{id\}/, 'findingFile']); // inspections
+KINDS.push([/^\/liaison-points\/\{id\}/, 'liaisonPoint'], [/^\/liaison-visits\/\{id\}/, 'liaisonVisit'], [/^\/liaison-visit-files\/\{id\}/, 'liaisonFile'],
+  [/^\/liaison-leaders\/\{id\}/, 'liaisonLeader']); // liaison points: the target's; a leader is reached through the town of its grant
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
@@ -330,9 +354,10 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   rect: t.rect.id, rectEvidence: t.rectEvidence.id,
   feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id, bulletin: t.bulletin.id,
   schedule: t.schedule.id, report: t.report.id, reportFile: t.reportFile.id,
-  inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id })[kind];
+  inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id,
+  liaisonPoint: t.liaisonPoint.id, liaisonVisit: t.liaisonVisit.id, liaisonFile: t.liaisonFile.id, liaisonLeader: t.liaisonLeader })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
-  account: t.member.org_id, schedule: t.org.parent_id })[kind] || t.org.id;
+  account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));
 const bodyOf = (o) => (BODIES[o.key] ? BODIES[o.key]() : undefined);
 
@@ -539,6 +564,17 @@ test('pages about records outside the subtree are refused and reveal nothing', a
     const r = await as.secretary2.get(p);
     assert.equal(r.status, 403, `${p}: ${r.status}`);
     noLeak(p, r, A);
+  }  // liaison points (liaison.c): the point's page and its photo, to a secretary of another town and to the town office of another town
+  for (const [who, t] of [['secretary2', A], ['town', B]])
+    for (const p of [`/liaison-points/${t.liaisonPoint.id}`, `/liaison-visit-files/${t.liaisonFile.id}`]) {
+      const r = await as[who].get(p);
+      assert.equal(r.status, 404, `${who} ${p}: ${r.status}`);
+      noLeak(`${who} ${p}`, r, t);
+    }
+  for (const p of [`/liaison-leaders/${B.liaisonLeader}`, `/orgs/${B.org.parent_id}/liaison`, `/orgs/${B.org.parent_id}/liaison?format=xlsx`]) {
+    const r = await as.town.get(p);
+    assert.equal(r.status, 404, `town ${p}: ${r.status}`);
+    noLeak(`town ${p}`, r, B);
   }
 });
 

@@ -248,3 +248,16 @@ int perm_report_relation(const principal *p, const char *org_path, const char *i
     }
     return rel;
 }
+
+/* ---- the ledger (台账, issue 18) ---- */
+
+bool perm_may_read_ledger(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
+
+bool perm_may_enter_ledger(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+
+bool perm_may_edit_ledger(const principal *p, const char *org_path, int64_t created_by)
+{
+    return (created_by == p->user_id && perm_allows(p, ROLE_ADMIN, org_path)) || perm_allows(p, ROLE_OFFICE, org_path);
+}
+
+bool perm_may_add_ledger_category(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }

@@ -166,4 +166,15 @@ bool perm_may_read_report(const principal *p, const char *org_path);
  * issuer_path, as RPR_* bits: WRITER (1) the organisation's own secretary or an office over it;
  * JUDGE (2) a secretary or office strictly above it, at or below the issuing organisation. */
 int perm_report_relation(const principal *p, const char *org_path, const char *issuer_path);
+/* ---- the ledger (台账, issue 18) ---- */
+/* p may read the ledger of the organisation at org_path (its entries, totals, export): staff
+ * (office, secretary, leader, discipline) there or above. */
+bool perm_may_read_ledger(const principal *p, const char *org_path);
+/* p may enter ledger entries of the organisation at org_path: an office or secretary over it. */
+bool perm_may_enter_ledger(const principal *p, const char *org_path);
+/* p may change or delete an entry of the organisation at org_path entered by created_by: whoever
+ * entered it while still an office or secretary over it, or an office over it. */
+bool perm_may_edit_ledger(const principal *p, const char *org_path, int64_t created_by);
+/* p may add ledger categories for the subtree of the organisation at org_path: an office over it. */
+bool perm_may_add_ledger_category(const principal *p, const char *org_path);
 #endif

@@ -501,6 +501,10 @@ int cmd_demo(int argc, char **argv)
         printf("办公室的一年：%" PRId64 " 项汇报安排（%" PRId64 " 份汇报，有按时、逾期和未报送的，/orgs/%" PRId64 "/reports），"
                "%" PRId64 " 次督查（/orgs/%" PRId64 "/inspections），已印发的通报 /p/bulletins/%" PRId64 "。\n",
                schedules, reports, root, inspections, root, bulletin);
+        /* the ledger (issue 18) */
+        int64_t entries = 0;
+        db_i64(d, &entries, 0, "SELECT count(*) FROM ledger_entry WHERE deleted_at = 0", "");
+        printf("台账：%" PRId64 " 条走访、帮办实事、结对帮扶、调研报告和座谈会记录（/orgs/%" PRId64 "/ledger）。\n", entries, root);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

@@ -502,6 +502,29 @@ int ledger_kind_totals(db *d, int64_t org_id, int from_q, int to_q, int64_t n[LK
     return ledger_totals(d, org_id, from_q, to_q, add_kind, &s);
 }
 
+int ledger_raw_kind_totals(db *d, const char *org_path, int from_q, int to_q, int64_t n[LK_COUNT], int64_t people[LK_COUNT])
+{
+    memset(n, 0, LK_COUNT * sizeof n[0]);
+    memset(people, 0, LK_COUNT * sizeof people[0]);
+    char end[CX_PATH_MAX], day0[11], day1[11];
+    orgpath_end(org_path, end, sizeof end);
+    first_last_day(from_q, to_q, day0, day1);
+    db_stmt *s = db_prepare(d, "SELECT e.kind, count(*), CAST(coalesce(sum(e.people), 0) AS BIGINT) FROM ledger_entry e JOIN org o ON o.id = e.org_id "
+                               "WHERE e.deleted_at = 0 AND o.path >= ? AND o.path < ? AND e.entry_date >= ? AND e.entry_date < ? GROUP BY e.kind");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, org_path);
+    db_bind_text(s, 2, end);
+    db_bind_text(s, 3, day0);
+    db_bind_text(s, 4, day1);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int k = ledger_kind_from_name(db_col_text(s, 0));
+        if (k >= 0) n[k] = db_col_i64(s, 1), people[k] = db_col_i64(s, 2);
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
 /* ---- an organisation moved; recount ---- */
 
 int ledger_org_moved(db *d, int64_t org_id, const char *old_path, const char *new_path)

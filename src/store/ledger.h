@@ -82,6 +82,10 @@ int ledger_child_totals(db *d, int64_t org_id, int from_q, int to_q, ledger_tota
 /* The entries of every kind (category 0) of org_id's subtree over from_q..to_q into n[LK_COUNT]. */
 CX_MUST_USE int ledger_kind_totals(db *d, int64_t org_id, int from_q, int to_q, int64_t n[LK_COUNT], int64_t people[LK_COUNT]);
 
+/* The same counted from the entries of the organisations now in the subtree at org_path (what a
+ * bulletin's recount compares its published figures with). */
+CX_MUST_USE int ledger_raw_kind_totals(db *d, const char *org_path, int from_q, int to_q, int64_t n[LK_COUNT], int64_t people[LK_COUNT]);
+
 /* An organisation's subtree moved from old_path to new_path (org_move): its rows leave the old
  * ancestors and join the new ones. Inside the move's transaction. */
 int ledger_org_moved(db *d, int64_t org_id, const char *old_path, const char *new_path);

@@ -333,3 +333,33 @@ test('the XLSX: one row per child organisation, columns by kind then category, a
   expectError(await town.get(`/api/v1/orgs/${townId}/ledger/export?period=20x6`), 400, 'invalid_query', 'period');
   assert.ok(sql(`SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'ledger' AND entity_id = ${townId}`) >= 1, 'the export is audited');
 });
+
+test('the dashboard\'s 台账 block and a bulletin\'s ledger section read the roll-up; `recount --bulletin` checks the section against the entries', async () => {
+  const t = await totals(rootId);
+  const dash = (await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard?period=${year}`))).ledger;
+  assert.deepEqual(dash.kinds.map((k) => [k.kind, k.entries, k.people]), Object.entries(t).map(([k, v]) => [k, v.entries, v.people]));
+  assert.ok(dash.kinds.find((k) => k.kind === 'visit').entries > 0, 'the demo\'s year has visits');
+  const page = await office.get(`/orgs/${rootId}/dashboard?period=${year}`);
+  assert.match(page.text, /id="dash-ledger">台账/);
+  const d = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, { title: '台账情况通报', period: year, sections: 'ledger,text', note_text: '正文。' }), 201)).bulletin;
+  const b = (await ok(await office.post(`/api/v1/bulletins/${d.id}/publish`, { version: d.version }))).bulletin;
+  const fig = b.sections.find((s) => s.kind === 'ledger').figures;
+  assert.deepEqual(fig.head, ['组织', '走访（次）', '走访人次', '帮办实事（件）', '结对帮扶（户）', '调研报告（篇）', '座谈会（次）', '座谈人数']);
+  const last = fig.rows[fig.rows.length - 1];
+  assert.equal(last.key, `total:${rootId}`);
+  assert.deepEqual(last.cells, ['合计', ...[t.visit.entries, t.visit.people, t.help.entries, t.pairing.entries, t.research.entries, t.forum.entries, t.forum.people].map(String)]);
+  const kids = (await ok(await office.get(`/api/v1/orgs/${rootId}/children`))).children;
+  assert.equal(fig.rows.length, kids.filter((k) => k.active !== false).length + 1);
+  let r = srv.cli(['recount', '--bulletin', String(b.id)]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  // an entry deleted after publication: the recount names the row and column that no longer hold
+  const e = (await ok(await create(secretary, branch, { title: '通报后删除的走访' }), 201)).entry;
+  await ok(await secretary.post(`/api/v1/ledger/${e.id}/delete`, {}));
+  assert.equal(srv.cli(['recount', '--bulletin', String(b.id)]).status, 0, 'an entry made and deleted after publication changes nothing');
+  const old = (await ledger(secretary, branch)).entries.find((x) => x.kind === 'visit' && x.created_by_name);
+  await ok(await secretary.post(`/api/v1/ledger/${old.id}/delete`, {}));
+  r = srv.cli(['recount', '--bulletin', String(b.id)]);
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stdout, /行「合计」 列「走访（次）」：通报为 \d+，按原始记录应为 \d+/);
+  assert.equal(recount().status, 0, 'the roll-up itself follows the delete');
+});

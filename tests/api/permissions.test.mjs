@@ -163,6 +163,13 @@ for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
   t.bulletin = (await ok(await office.post(`/api/v1/bulletins/${d.id}/publish`, { version: d.version }))).bulletin;
   t.secrets.push(title, `${tag}支部通报正文`);
 }
+// The ledger (ledger.c, issue 18): a research report with its file in each branch, by its secretary.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.ledgerEntry = (await ok(await sec.req('POST', `/api/v1/orgs/${t.org.id}/ledger`, await multipartBody([['kind', 'research'], ['entry_date', today],
+    ['title', `${tag}支部调研报告`], ['body', `${tag}支部调研正文`], ['file', PNG, `${tag}支部调研附件.png`]])), 201)).entry;
+  t.ledgerFile = t.ledgerEntry.file_list[0];
+  t.secrets.push(`${tag}支部调研报告`, `${tag}支部调研正文`, t.ledgerFile.name);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -312,6 +319,13 @@ Object.assign(BODIES, { // bulletins (bulletin.c)
   'POST /bulletins/{id}/publish': () => ({}),
   'POST /bulletins/{id}/correct': () => ({}),
 });
+Object.assign(BODIES, { // the ledger (ledger.c, issue 18)
+  'POST /orgs/{id}/ledger': () => ({ kind: 'visit', entry_date: today, title: `越权台账${++seq}`, people: '2' }),
+  'POST /orgs/{id}/ledger-categories': () => ({ kind: 'visit', name: `越权类别${++seq}` }),
+  'POST /ledger/{id}/edit': () => ({ kind: 'research', entry_date: today, title: `越权改台账${++seq}` }),
+  'POST /ledger/{id}/delete': () => ({}),
+  'POST /ledger/{id}/files': () => { const f = new FormData(); f.append('file', new Blob([PNG]), `越权附件${++seq}.png`); return f; },
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -323,6 +337,7 @@ KINDS.push([/^\/bulletins\/\{id\}/, 'bulletin']); // bulletins: the one publishe
 KINDS.push([/^\/report-schedules\/\{id\}/, 'schedule'], [/^\/reports\/\{id\}/, 'report'], [/^\/report-files\/\{id\}/, 'reportFile']); // scheduled reports
 KINDS.push([/^\/inspections\/\{id\}/, 'inspection'], [/^\/findings\/\{id\}/, 'finding'], [/^\/finding-files\/\{id\}/, 'findingFile']); // inspections
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
+KINDS.push([/^\/ledger\/\{id\}/, 'ledgerEntry'], [/^\/ledger-files\/\{id\}/, 'ledgerFile']); // the ledger
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -330,7 +345,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   rect: t.rect.id, rectEvidence: t.rectEvidence.id,
   feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id, bulletin: t.bulletin.id,
   schedule: t.schedule.id, report: t.report.id, reportFile: t.reportFile.id,
-  inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id })[kind];
+  inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id,
+  ledgerEntry: t.ledgerEntry.id, ledgerFile: t.ledgerFile.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

@@ -54,10 +54,15 @@ int ledger_category_add(db *d, const actor *a, const org *office, ledger_kind k,
         return refuse(d);
     }
     int64_t seq = 0;
+    /* the same name added twice at once: the second meets the unique index and adds nothing */
     if (db_i64(d, &seq, 0, "SELECT coalesce(max(seq), 0) + 1 FROM ledger_category WHERE kind = ?", "s", ledger_kind_name(k)) != CX_OK ||
-        db_i64(d, &cid, 0, "INSERT INTO ledger_category (org_id, kind, name, seq, created_at) VALUES (?,?,?,?,?) RETURNING id", "issii", office->id,
-               ledger_kind_name(k), name, seq, now_unix()) != CX_OK)
+        db_i64(d, &cid, 0, "INSERT INTO ledger_category (org_id, kind, name, seq, created_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
+               "issii", office->id, ledger_kind_name(k), name, seq, now_unix()) != CX_OK)
         return db_fail(d, e);
+    if (!cid) {
+        cx_fail(e, 409, "duplicate_category", "name", "%s的%s类别中已有“%s”", office->name, ledger_kind_label(k), name);
+        return refuse(d);
+    }
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "kind", ledger_kind_name(k));
     cJSON_AddStringToObject(j, "name", name);
@@ -99,7 +104,7 @@ int ledger_get(db *d, int64_t id, ledger_entry *x)
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
     int rc = db_step(s);
-    x->body = xstrdup(rc == DB_ROW ? db_col_text(s, 0) : "");
+    if (rc != CX_ERR) x->body = xstrdup(rc == DB_ROW ? db_col_text(s, 0) : "");
     db_done(s);
     return rc == CX_ERR ? CX_ERR : 1;
 }

@@ -70,6 +70,10 @@ test('categories: seeded for every kind, an office adds its own for its subtree,
   assert.ok((await cats(secretary, branch))[0].categories.some((x) => x.id === c.id), 'a town category is seen by its branches');
   assert.ok(!(await cats(secretary2, branchB))[0].categories.some((x) => x.id === c.id), 'not by another town');
   await refused('a duplicate', () => town.post(`/api/v1/orgs/${townId}/ledger-categories`, { kind: 'visit', name: '退役军人' }), 409, 'duplicate_category', 'name');
+  // the same category sent twice at once: one is added, the other is told it exists
+  const two = await Promise.all([0, 1].map(() => town.post(`/api/v1/orgs/${townId}/ledger-categories`, { kind: 'help', name: '同时新增的类别' })));
+  assert.deepEqual(two.map((r) => r.status).sort(), [201, 409], two.map((r) => r.text).join('\n'));
+  expectError(two.find((r) => r.status === 409), 409, 'duplicate_category', 'name');
   await refused('a seeded name again', () => town.post(`/api/v1/orgs/${townId}/ledger-categories`, { kind: 'visit', name: '村干部' }), 409, 'duplicate_category', 'name');
   await refused('a secretary adds one', () => secretary.post(`/api/v1/orgs/${branch}/ledger-categories`, { kind: 'visit', name: '支部自己的' }), 403, 'forbidden');
   await refused('an office of another town adds one for this town', () => town.post(`/api/v1/orgs/${townB}/ledger-categories`, { kind: 'visit', name: '越权' }), 404, 'not_found', 'id');

@@ -1,7 +1,8 @@
 // ledger.test.mjs: the ledger (台账) in a real Chromium, on this file's own demo database. A branch
 // secretary enters a forum (座谈会) with its participants by category on the ledger page, sees the
 // entry with its participants, and the period's totals of the forum kind and of each category grow by
-// what was entered; the town's office sees the same in its subtree's totals and exports the summary.
+// what was entered; changing a participant count on the entry's page and deleting it move the totals
+// back; the town's office sees its subtree's totals as the API gives them and exports the summary.
 // On a phone-sized page nothing sticks out sideways; axe-core finds no serious or critical violation.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,6 +56,30 @@ test('a secretary enters a forum with participants by category and sees the tota
   await ctx.close();
 });
 
+test('the secretary changes the forum\'s participants on its page, then deletes it: the totals follow', async () => {
+  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  ctx.setDefaultTimeout(10_000);
+  const page = await ctx.newPage();
+  await pageLogin(page, srv.base, 'secretary');
+  await page.goto(`${srv.base}/orgs/${branch}/ledger?period=${year}`);
+  const [n0, p0] = await kindRow(page, 'forum');
+  await Promise.all([page.waitForURL(/\/ledger\/\d+$/), page.getByRole('link', { name: '浏览器测试：大学生村干部座谈会' }).click()]);
+  const student = (await secretary.get(`/api/v1/orgs/${branch}/ledger-categories`)).json.kinds.find((k) => k.kind === 'forum').categories.find((c) => c.name === '大学生村干部');
+  assert.equal(await page.inputValue(`#edit #part_${student.id}`), '12', 'the form shows the participants entered');
+  await page.fill(`#edit #part_${student.id}`, '20');
+  await Promise.all([page.waitForURL(/\/ledger\/\d+$/), page.getByRole('button', { name: '保存修改' }).click()]);
+  assert.equal((await page.locator('#people').innerText()).trim(), '25');
+  await axeCheck(page, 'a ledger entry after an edit');
+  await page.goto(`${srv.base}/orgs/${branch}/ledger?period=${year}`);
+  assert.deepEqual(await kindRow(page, 'forum'), [n0, p0 + 8]);
+  await Promise.all([page.waitForURL(/\/ledger\/\d+$/), page.getByRole('link', { name: '浏览器测试：大学生村干部座谈会' }).click()]);
+  await Promise.all([page.waitForURL(/\/orgs\/\d+\/ledger$/), page.click('#delete')]);
+  await page.goto(`${srv.base}/orgs/${branch}/ledger?period=${year}`);
+  assert.deepEqual(await kindRow(page, 'forum'), [n0 - 1, p0 - 17]);
+  assert.ok(!(await page.locator('#entries').innerText()).includes('浏览器测试：大学生村干部座谈会'));
+  await ctx.close();
+});
+
 test('a refused entry is shown again with its reason, and nothing is counted', async () => {
   const ctx = await browser.newContext({ locale: 'zh-CN' });
   ctx.setDefaultTimeout(10_000);
@@ -71,7 +96,7 @@ test('a refused entry is shown again with its reason, and nothing is counted', a
   await ctx.close();
 });
 
-test('the town office sees the branch\'s forum in its subtree\'s totals and downloads the summary', async () => {
+test('the town office sees its subtree\'s totals and downloads the summary', async () => {
   const ctx = await browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
   ctx.setDefaultTimeout(10_000);
   const page = await ctx.newPage();
@@ -79,7 +104,6 @@ test('the town office sees the branch\'s forum in its subtree\'s totals and down
   await page.goto(`${srv.base}/orgs/${townId}/ledger?period=${year}&kind=forum`);
   const api = (await town.get(`/api/v1/orgs/${townId}/ledger?period=${year}`)).json.kinds.find((k) => k.kind === 'forum');
   assert.deepEqual(await kindRow(page, 'forum'), [api.entries, api.people]);
-  assert.ok((await page.locator('#entries').innerText()).includes('浏览器测试：大学生村干部座谈会'));
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
   assert.match(dl.suggestedFilename(), /台账汇总.*\.xlsx$/);
   await ctx.close();

@@ -276,7 +276,19 @@ int ledger_create(db *d, const actor *a, const org *o, const ledger_about *ab, c
         return refuse(d);
     }
     if (check_about(d, cur.path, ab, in, e) != CX_OK) return CX_ERR;
-    int64_t now = now_unix(), eid = 0;
+    int64_t now = now_unix(), eid = 0, same = 0;
+    /* a double submission (the same entry by the same person within a minute) is saved once: the
+     * organisation's entries are entered one at a time, so the second sees the first */
+    if (db_lock(d, "ledger", cur.id) != CX_OK ||
+        db_i64(d, &same, 0, "SELECT max(id) FROM ledger_entry WHERE org_id = ? AND kind = ? AND entry_date = ? AND title = ? AND people = ? "
+                            "AND coalesce(category_id, 0) = ? AND coalesce(member_id, 0) = ? AND created_by = ? AND deleted_at = 0 AND created_at >= ?",
+               "isssiiiii", cur.id, ledger_kind_name(in->kind), in->entry_date, in->title, in->people, ab->category_id, ab->member_id,
+               a ? a->user_id : 0, now - 60) != CX_OK)
+        return db_fail(d, e);
+    if (same) {
+        cx_fail(e, 409, "duplicate_entry", "title", "刚才已保存过同样的台账记录（编号 %" PRId64 "），没有重复保存", same);
+        return refuse(d);
+    }
     if (db_i64(d, &eid, 0, "INSERT INTO ledger_entry (org_id, member_id, kind, category_id, entry_date, title, body, household, people, created_by, "
                            "created_by_name, created_at, updated_at) VALUES (?, NULLIF(?, 0), ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                "iisissssiisii", cur.id, ab->member_id, ledger_kind_name(in->kind), ab->category_id, in->entry_date, in->title, in->body, in->household,

@@ -42,7 +42,8 @@ typedef struct ledger_about {
 } ledger_about;
 /* Enters an entry of organisation o (active; 404 otherwise) with files (typed by content). Errors:
  * a member not active in o's subtree 422 invalid_member; a category not of the kind or not seen from
- * o (another office's) 422 invalid_category (also a forum's participant category). */
+ * o (another office's) 422 invalid_category (also a forum's participant category); the same entry
+ * by the same person again within a minute (a double submission) 409 duplicate_entry. */
 int ledger_create(db *d, const actor *a, const org *o, const ledger_about *ab, const ledger_ok *in, const evidence_in *files,
                   int nfiles, int64_t *id, cx_err *e);
 /* Changes everything but the organisation and the kind (in->kind must be the entry's: 422

@@ -367,3 +367,30 @@ test('the dashboard\'s 台账 block and a bulletin\'s ledger section read the ro
   assert.match(r.stdout, /行「合计」 列「走访（次）」：通报为 \d+，按原始记录应为 \d+/);
   assert.equal(recount().status, 0, 'the roll-up itself follows the delete');
 });
+
+test('ids that are not ids, pages out of range, versions that are not versions, a double submission: 404, 400 or 409, never a crash, saved once', async () => {
+  for (const id of ['0', '-1', 'abc', '99999999999999999999', '1.5'])
+    for (const path of [`/api/v1/ledger/${id}`, `/api/v1/ledger-files/${id}`, `/api/v1/orgs/${id}/ledger`]) {
+      const r = await secretary.get(path);
+      assert.equal(r.status, 404, `${path}: ${r.text.slice(0, 200)}`);
+    }
+  await refused('an edit of an id that is not one', () => secretary.post('/api/v1/ledger/abc/edit', entry()), 404, 'not_found');
+  expectError(await secretary.get(`/api/v1/orgs/${branch}/ledger?per_page=501`), 400, 'invalid_query', 'per_page');
+  expectError(await secretary.get(`/api/v1/orgs/${branch}/ledger?kind=party`), 400, 'invalid_query', 'kind');
+  expectError(await secretary.get(`/api/v1/orgs/${branch}/ledger?category_id=-4`), 400, 'invalid_id', 'category_id');
+  // a version that is not a number, and one far ahead
+  const e = (await ok(await create(secretary, branch), 201)).entry;
+  await refused('a version that is not a number', () => secretary.post(`/api/v1/ledger/${e.id}/edit`, entry({ version: 'v2' })), 400, 'invalid_id', 'version');
+  await refused('a version far ahead', () => secretary.post(`/api/v1/ledger/${e.id}/edit`, entry({ version: e.version + 1000 })), 409, 'stale_version', 'version');
+  // the same entry sent three times at once (a double click): saved once, counted once
+  const before = (await totals(branch)).visit.entries;
+  const three = await Promise.all([0, 1, 2].map(() => create(secretary, branch, { title: '双击保存的走访', people: '4' })));
+  assert.deepEqual(three.map((r) => r.status).sort(), [201, 409, 409], three.map((r) => r.text.slice(0, 200)).join('\n'));
+  for (const r of three.filter((x) => x.status === 409)) expectError(r, 409, 'duplicate_entry', 'title');
+  assert.equal((await totals(branch)).visit.entries, before + 1);
+  // another person, or another count, is another entry
+  await ok(await create(town, branch, { title: '双击保存的走访', people: '4' }), 201);
+  await ok(await create(secretary, branch, { title: '双击保存的走访', people: '5' }), 201);
+  assert.equal((await totals(branch)).visit.entries, before + 3);
+  assert.equal(recount().status, 0);
+});

@@ -2,8 +2,6 @@
 #include "attachment.h"
 #include "row.h"
 #include "../lib/media.h"
-#include <cjson/cJSON.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,20 +65,16 @@ int attachment_list(db *d, const char *sql, int64_t owner, attachment_fn fn, voi
     return DB_EACH(s, attachment, read_attachment, fn, ctx);
 }
 
-int attachment_store(db *d, const char *table, const char *owner_col, int64_t owner, const char *author, const evidence_in *files,
-                     const char **mimes, int nfiles, const char *fallback, void *names)
+int attachment_store(db *d, const char *sql, int64_t owner, const actor *a, const evidence_in *files, const char **mimes, int nfiles, cJSON *names)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "INSERT INTO %s (%s, mime, name, size, data, author, created_at) VALUES (?,?,?,?,?,?,?)", table, owner_col);
     int rc = CX_OK;
     int64_t now = now_unix();
     for (int i = 0; rc == CX_OK && i < nfiles; i++) {
         char name[128];
-        bool named = files[i].name && *files[i].name && utf8_valid(files[i].name, strlen(files[i].name));
-        snprintf(name, sizeof name, "%s", named ? files[i].name : fallback);
+        snprintf(name, sizeof name, "%s", files[i].name && *files[i].name && utf8_valid(files[i].name, strlen(files[i].name)) ? files[i].name : "佐证");
         size_t cn;
         void *clean = media_clean(mimes[i], files[i].data, files[i].len, &cn);
-        rc = db_run(d, sql, "issibsi", owner, mimes[i], name, (int64_t)cn, clean, cn, author, now);
+        rc = db_run(d, sql, "issibsi", owner, mimes[i], name, (int64_t)cn, clean, cn, actor_shown(a), now);
         free(clean);
         if (names) cJSON_AddItemToArray(names, cJSON_CreateString(name));
     }

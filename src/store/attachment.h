@@ -5,6 +5,7 @@
 #ifndef CX_ATTACHMENT_H
 #define CX_ATTACHMENT_H
 #include "store.h"
+#include <cjson/cJSON.h>
 
 /* A file as uploaded. */
 typedef struct evidence_in {
@@ -33,10 +34,9 @@ typedef int (*attachment_fn)(void *ctx, const attachment *a);
 CX_MUST_USE int attachment_get(db *d, const char *sql, int64_t id, buf *out, char mime[32], char name[128], int64_t *owner);
 /* A record's files in order: sql selects (id, size, name, mime, author) by the record's id. */
 int attachment_list(db *d, const char *sql, int64_t owner, attachment_fn fn, void *ctx);
-/* Stores files checked by evidence_check (mimes) of the record owner in table (columns owner_col,
- * mime, name, size, data, author, created_at), each without its metadata (media_clean; a name that
- * is not UTF-8 becomes fallback); each name is appended to the cJSON array names (may be NULL).
- * Inside the caller's transaction. (The ledger, issue 18.) */
-int attachment_store(db *d, const char *table, const char *owner_col, int64_t owner, const char *author, const evidence_in *files,
-                     const char **mimes, int nfiles, const char *fallback, void *names);
+/* Stores files checked by evidence_check (their mimes) of record owner, without metadata (media_clean),
+ * as the author a: sql inserts (owner, mime, name, size, data, author, created_at). Each stored name
+ * (a blank or invalid name becomes 佐证) is appended to the cJSON array names (may be NULL), for the
+ * audit record. Inside the caller's write transaction. */
+int attachment_store(db *d, const char *sql, int64_t owner, const actor *a, const evidence_in *files, const char **mimes, int nfiles, cJSON *names);
 #endif

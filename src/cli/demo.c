@@ -506,6 +506,10 @@ int cmd_demo(int argc, char **argv)
         db_i64(d, &points, 0, "SELECT count(*) FROM liaison_point", "");
         db_i64(d, &visits, 0, "SELECT count(*) FROM liaison_visit", "");
         printf("联络点：镇领导干部的 %" PRId64 " 个联络点，全年走访 %" PRId64 " 次（/orgs/%" PRId64 "/liaison）。\n", points, visits, town);
+        /* the ledger (issue 18) */
+        int64_t entries = 0;
+        db_i64(d, &entries, 0, "SELECT count(*) FROM ledger_entry WHERE deleted_at = 0", "");
+        printf("台账：%" PRId64 " 条走访、帮办实事、结对帮扶、调研报告和座谈会记录（/orgs/%" PRId64 "/ledger）。\n", entries, root);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

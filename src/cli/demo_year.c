@@ -13,6 +13,8 @@
 #include "../domain/orgpath.h"
 #include "../store/inspection.h"
 #include "../store/liaison.h" /* liaison points (issue 18) */
+#include "../store/ledger.h" /* the ledger (issue 18) */
+#include <string.h>
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -318,11 +320,98 @@ static int demo_liaison(db *d, const demo_year_ctx *y, cx_err *e)
     return rc;
 }
 
+/* ---- the ledger (台账, issue 18) ---- */
+
+typedef struct demo_orgs {
+    org v[64];
+    int n;
+} demo_orgs;
+
+static int demo_org_add(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
+{
+    (void)nchildren, (void)nmembers;
+    demo_orgs *c = ctx;
+    if (c->n < (int)(sizeof c->v / sizeof c->v[0])) c->v[c->n++] = *o;
+    return c->n >= (int)(sizeof c->v / sizeof c->v[0]);
+}
+
+typedef struct demo_cats {
+    int64_t id[LK_COUNT][8];
+    int n[LK_COUNT];
+} demo_cats;
+
+static int demo_cat_add(void *ctx, const ledger_category *c)
+{
+    demo_cats *k = ctx;
+    if (k->n[c->kind] < 8) k->id[c->kind][k->n[c->kind]++] = c->id;
+    return 0;
+}
+
+/* Ledger entries of each kind over this year (up to today) for each town and system of the
+ * district and the first three branches of each: visits of several categories of person every
+ * quarter, help (实事 and 致富信息), a pairing with a household, a research report, a forum with its
+ * participants by category (as the seed's 座谈会 of 大学生村干部, 乡镇领导干部, 村干部 and 群众). */
+static int demo_ledger(db *d, const demo_year_ctx *y, cx_err *e)
+{
+    org root;
+    if (org_get(d, y->root, &root) != 1) return cx_fail(e, 500, "db_error", "", "读取区委失败");
+    demo_orgs *towns = xcalloc(1, sizeof *towns), *kids = xcalloc(1, sizeof *kids);
+    demo_cats cats = {0};
+    actor office = demo_actor(d, "office", "区委活动办公室");
+    int rc = org_children_plain(d, root.id, false, demo_org_add, towns) == CX_OK && ledger_categories(d, root.path, -1, demo_cat_add, &cats) == CX_OK
+                 ? CX_OK
+                 : cx_fail(e, 500, "db_error", "", "读取演示组织失败");
+    char today[11];
+    date_today(today);
+    int year = atoi(today);
+    static const char *const households[] = {"张家庄困难户刘某某", "李家村低保户王某某", "河湾村残疾人家庭陈某某"};
+    static const char *const reports[] = {"农村基层党组织现状的调研报告", "农村实用人才队伍的现状分析及建议", "大学生村干部现状及出路的调查与思考"};
+    for (int t = 0; rc == CX_OK && t < towns->n && t < 12; t++) {
+        kids->n = 0;
+        if (org_children_plain(d, towns->v[t].id, false, demo_org_add, kids) != CX_OK) rc = cx_fail(e, 500, "db_error", "", "读取演示组织失败");
+        for (int b = -1; rc == CX_OK && b < kids->n && b < 3; b++) {
+            const org *o = b < 0 ? &towns->v[t] : &kids->v[b];
+            int seed = t * 7 + b + 3;
+            for (int q = 1; rc == CX_OK && q <= 4; q++) {
+                char date[11];
+                snprintf(date, sizeof date, "%04d-%02d-%02d", year, 3 * q - 1, 10 + (seed + q) % 15);
+                if (strcmp(date, today) > 0) break;
+                for (int k = 0; rc == CX_OK && k < LK_COUNT; k++) {
+                    if ((k == LK_PAIRING || k == LK_RESEARCH) && q != 2) continue; /* once a year */
+                    ledger_ok ok;
+                    memset(&ok, 0, sizeof ok);
+                    ok.kind = (ledger_kind)k;
+                    snprintf(ok.entry_date, sizeof ok.entry_date, "%s", date);
+                    ledger_about ab = {0};
+                    int nc = cats.n[k];
+                    if (k == LK_FORUM) {
+                        snprintf(ok.title, sizeof ok.title, "%s第%d季度座谈会", o->name, q);
+                        for (int i = 0; i < nc && i < 4; i++) ok.parts[ok.nparts++] = (ledger_part){cats.id[k][i], 2 + (seed * (i + 1) + q) % 9};
+                        for (int i = 0; i < ok.nparts; i++) ok.people += ok.parts[i].people;
+                    } else {
+                        if (nc) ab.category_id = cats.id[k][(seed + q) % nc];
+                        static const char *const what[] = {"走访", "帮办实事", "结对帮扶", "调研"};
+                        if (k == LK_RESEARCH) snprintf(ok.title, sizeof ok.title, "%s", reports[seed % 3]);
+                        else snprintf(ok.title, sizeof ok.title, "%s第%d季度%s", o->name, q, what[k]);
+                        if (k == LK_PAIRING) snprintf(ok.household, sizeof ok.household, "%s", households[seed % 3]);
+                        ok.people = k == LK_VISIT ? 3 + (seed + q) % 12 : k == LK_HELP ? 1 + (seed + q) % 4 : k == LK_PAIRING ? 1 : 0;
+                    }
+                    rc = ledger_create(d, &office, o, &ab, &ok, NULL, 0, NULL, e);
+                }
+            }
+        }
+    }
+    free(towns);
+    free(kids);
+    return rc;
+}
+
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
     if (demo_reports(d, &y, e) != CX_OK) return CX_ERR;
     if (demo_inspection(d, &y, e) != CX_OK) return CX_ERR;
     if (demo_bulletin(d, &y, e) != CX_OK) return CX_ERR;
-    return demo_liaison(d, &y, e); /* liaison points (issue 18) */
+    if (demo_liaison(d, &y, e) != CX_OK) return CX_ERR; /* liaison points (issue 18) */
+    return demo_ledger(d, &y, e);                          /* the ledger (issue 18) */
 }

@@ -7,6 +7,7 @@
 #include "../store/grade_recount.h"
 #include "../store/rollup.h"
 #include "../store/period.h"
+#include "../store/ledger.h" /* the ledger (issue 18) */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ int cmd_recount(int argc, char **argv)
     static const char *usage =
         "用法：cxzy recount [--round 轮次编号] [--fix] [--db URL] [--key FILE]\n"
         "      cxzy recount --bulletin 通报编号 [--db URL] [--key FILE]\n"
-        "  按原始记录（汇报、督查发现的问题、整改事项、群众意见、承诺）重建各组织各季度的统计数（看板与通报所用），\n"
+        "  按原始记录（汇报、督查发现的问题、整改事项、群众意见、承诺、台账）重建各组织各季度的统计数（看板与通报所用），\n"
         "  逐条列出与已存数据的差异；给出 --round 时再核对该评议轮次：\n"
         "  按原始记录（自评、互评、领导点评、群众评议票、承诺、不参加评定的党员）重新计算该评议轮次的全部等次\n"
         "  和各级统计数（含各组织的在册党员、正式党员和组织数），逐条列出与已存数据的差异（综合得分、计算等次、最终等次与\n"
@@ -57,6 +58,10 @@ int cmd_recount(int argc, char **argv)
         db *d = cli_open(&o, false);
         if (!d) return 3;
         int rc = period_recount(d, fix, stdout, &pd);
+        /* the ledger's roll-up (台账, issue 18), counted with the quarter roll-ups */
+        int64_t ld = 0;
+        if (rc == CX_OK) rc = ledger_recount(d, fix, stdout, &ld);
+        pd += ld;
         db_close(d);
         if (rc != CX_OK) return fprintf(stderr, "错误：重新计算季度统计数失败\n"), 3;
         if (!pd) return printf("季度统计数：无差异\n"), 0;
@@ -79,6 +84,9 @@ int cmd_recount(int argc, char **argv)
     int64_t gd = 0, ud = 0;
     int rc = grade_recount(d, round_id, fix, stdout, &gd, &ud);
     if (rc == CX_OK) rc = period_recount(d, fix, stdout, &pd);
+    int64_t ld = 0; /* the ledger's roll-up (台账, issue 18) */
+    if (rc == CX_OK) rc = ledger_recount(d, fix, stdout, &ld);
+    pd += ld;
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));
         db_close(d);

@@ -25,6 +25,8 @@ static const struct {
     [BK_NAMED] = {"named", "点名：无正当理由未兑现承诺", NULL, NULL},
     [BK_EXEMPLARY] = {"exemplary", "典型事例", NULL, NULL},
     [BK_TEXT] = {"text", "其他事项", NULL, NULL},
+    /* the ledger (issue 18) */
+    [BK_LEDGER] = {"ledger", "台账统计：走访、帮办实事、结对帮扶、调研报告、座谈会", NULL, NULL},
 };
 
 const char *bulletin_kind_name(int k) { return k >= 0 && k < BK_N ? kinds[k].name : ""; }

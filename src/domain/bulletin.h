@@ -31,6 +31,8 @@ typedef enum {
     BK_NAMED,                 /* 点名: unjustified pledge misses */
     BK_EXEMPLARY,             /* 典型事例: pledges the office picks */
     BK_TEXT,                  /* free text */
+    /* the ledger (issue 18) */
+    BK_LEDGER,                /* 台账: entries by kind of each direct child (roll-up) */
     BK_N
 } bulletin_kind;
 

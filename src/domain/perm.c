@@ -271,3 +271,15 @@ bool perm_sees_liaison_leader(const principal *p, const char *grant_path, bool i
 {
     return is_self || perm_allows(p, ROLE_OFFICE, grant_path);
 }
+/* ---- the ledger (台账, issue 18) ---- */
+
+bool perm_may_read_ledger(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
+
+bool perm_may_enter_ledger(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+
+bool perm_may_edit_ledger(const principal *p, const char *org_path, int64_t created_by)
+{
+    return (created_by == p->user_id && perm_allows(p, ROLE_ADMIN, org_path)) || perm_allows(p, ROLE_OFFICE, org_path);
+}
+
+bool perm_may_add_ledger_category(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }

@@ -181,4 +181,15 @@ bool perm_may_rectify_visit(const principal *p, const char *point_path, bool is_
 /* p may see the points and visits of the leader whose leader grant is at grant_path: the leader
  * (is_self), or an office over that grant. */
 bool perm_sees_liaison_leader(const principal *p, const char *grant_path, bool is_self);
+/* ---- the ledger (台账, issue 18) ---- */
+/* p may read the ledger of the organisation at org_path (its entries, totals, export): staff
+ * (office, secretary, leader, discipline) there or above. */
+bool perm_may_read_ledger(const principal *p, const char *org_path);
+/* p may enter ledger entries of the organisation at org_path: an office or secretary over it. */
+bool perm_may_enter_ledger(const principal *p, const char *org_path);
+/* p may change or delete an entry of the organisation at org_path entered by created_by: whoever
+ * entered it while still an office or secretary over it, or an office over it. */
+bool perm_may_edit_ledger(const principal *p, const char *org_path, int64_t created_by);
+/* p may add ledger categories for the subtree of the organisation at org_path: an office over it. */
+bool perm_may_add_ledger_category(const principal *p, const char *org_path);
 #endif

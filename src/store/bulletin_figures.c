@@ -7,6 +7,7 @@
 #include "bulletin.h"
 #include "period.h"
 #include "rollup.h"
+#include "ledger.h" /* the ledger (issue 18) */
 #include "../domain/feedback.h"
 #include "../domain/pledge.h"
 #include "../domain/rect.h"
@@ -426,6 +427,53 @@ static int exemplary(db *d, const org *office, const cJSON *sec, cJSON *fig)
     return CX_OK;
 }
 
+/* ---- the ledger (台账, issue 18) ---- */
+
+typedef struct ledger_rows {
+    db *d;
+    int from_q, to_q;
+    bf_source src;
+    cJSON *rows;
+    int rc;
+} ledger_rows;
+
+/* One row: an organisation's entries by kind (and the people of visits and forums). */
+static int ledger_row(ledger_rows *c, const org *o, const char *key, const char *name)
+{
+    int64_t n[LK_COUNT], p[LK_COUNT];
+    int rc = c->src == BF_RAW ? ledger_raw_kind_totals(c->d, o->path, c->from_q, c->to_q, n, p) : ledger_kind_totals(c->d, o->id, c->from_q, c->to_q, n, p);
+    if (rc != CX_OK) return rc;
+    int64_t v[] = {n[LK_VISIT], p[LK_VISIT], n[LK_HELP], n[LK_PAIRING], n[LK_RESEARCH], n[LK_FORUM], p[LK_FORUM]};
+    char b[7][24];
+    const char *cells[8] = {name};
+    for (int i = 0; i < 7; i++) snprintf(b[i], sizeof b[i], "%" PRId64, v[i]), cells[1 + i] = b[i];
+    add_row(c->rows, key, o->id, cells, 8);
+    return CX_OK;
+}
+
+static int ledger_child(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
+{
+    (void)nchildren, (void)nmembers;
+    ledger_rows *c = ctx;
+    c->rc = ledger_row(c, o, "org", o->name);
+    return c->rc != CX_OK;
+}
+
+/* Each direct child's entries by kind over the period, then the office's subtree in all: from the
+ * roll-up when composed and published, from the entries when recounted. */
+static int ledger_section(db *d, const org *office, int from_q, int to_q, bf_source src, cJSON *fig)
+{
+    static const char *const head[] = {"组织", "走访（次）", "走访人次", "帮办实事（件）", "结对帮扶（户）", "调研报告（篇）", "座谈会（次）", "座谈人数"};
+    cJSON_AddStringToObject(fig, "caption", "本期各下级组织台账记录的走访、帮办实事、结对帮扶、调研报告和座谈会（末行为合计，含本级）。");
+    add_head(fig, head, 8);
+    ledger_rows c = {d, from_q, to_q, src, cJSON_AddArrayToObject(fig, "rows"), CX_OK};
+    int rc = org_children_plain(d, office->id, false, ledger_child, &c);
+    if (rc == CX_OK) rc = c.rc;
+    if (rc == CX_OK) rc = ledger_row(&c, office, "total", "合计");
+    cJSON_AddNumberToObject(fig, "total", cJSON_GetArraySize(c.rows));
+    return rc;
+}
+
 int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const char *as_of, cJSON *sections, bf_source src)
 {
     cJSON *sec;
@@ -439,6 +487,7 @@ int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const 
         snprintf(day, sizeof day, "%s", src == BF_RAW && *fig_text(sec, "as_of") ? fig_text(sec, "as_of") : as_of);
         if (bulletin_kind_ranking(kind)) rc = ranking(d, office, kind, from_q, to_q, sec, src, fig);
         else if (kind == BK_EXEMPLARY) rc = exemplary(d, office, sec, fig);
+        else if (kind == BK_LEDGER) rc = ledger_section(d, office, from_q, to_q, src, fig); /* the ledger (issue 18) */
         else
             for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
                 if (lists[i].kind == kind) rc = list_section(d, office, (int)i, from_q, to_q, day, fig);

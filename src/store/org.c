@@ -6,6 +6,7 @@
 #include "../lib/json.h"
 #include "rollup.h"
 #include "period.h"
+#include "ledger.h" /* the ledger (issue 18) */
 #include "../domain/orgpath.h"
 #include "../lib/buf.h"
 #include <cjson/cJSON.h>
@@ -233,6 +234,7 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
     if (rc == CX_OK) rc = db_run(d, "UPDATE org SET parent_id = ? WHERE id = ?", "ii", new_parent, id);
     if (rc == CX_OK) rc = tally_org_moved(d, id, o.path, newpath);
     if (rc == CX_OK) rc = period_org_moved(d, id, o.path, newpath);
+    if (rc == CX_OK) rc = ledger_org_moved(d, id, o.path, newpath); /* the ledger (issue 18) */
     if (rc == CX_OK) rc = db_run(d, "UPDATE member SET part = ? WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?)",
                                  "iss", p.part, newpath, (orgpath_end(newpath, end, CX_PATH_MAX), end));
     o.parent_id = new_parent;

@@ -31,6 +31,7 @@
 #include "../lib/xlsxout.h"
 #include "../store/rollup.h"
 #include "../store/liaison.h" /* liaison points (issue 18) */
+#include "../store/ledger.h" /* the ledger (issue 18) */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -650,6 +651,24 @@ void h_dashboard(req *r)
     if (liaison_block(r, &o, from_q / 10, camp, d) != CX_OK) { /* liaison points (issue 18) */
         req_failf(r, 500, "db_error", "", "读取联络点统计失败");
         return;
+    }
+    /* the ledger (台账, issue 18): entries and people by kind over the period, from its roll-up */
+    int64_t ln[LK_COUNT], lp[LK_COUNT];
+    if (ledger_kind_totals(r->db, o.id, from_q, to_q, ln, lp) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取台账统计失败");
+        return;
+    }
+    cJSON *led = cJSON_AddObjectToObject(d, "ledger"), *lk = cJSON_AddArrayToObject(led, "kinds");
+    cJSON_AddStringToObject(led, "period", ptext);
+    cJSON_AddStringToObject(led, "period_label", cJSON_GetStringValue(cJSON_GetObjectItem(camp, "period_label")));
+    json_add_i64(led, "org_id", o.id);
+    for (int k = 0; k < LK_COUNT; k++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "kind", ledger_kind_name((ledger_kind)k));
+        cJSON_AddStringToObject(x, "label", ledger_kind_label((ledger_kind)k));
+        json_add_i64(x, "entries", ln[k]);
+        json_add_i64(x, "people", lp[k]);
+        cJSON_AddItemToArray(lk, x);
     }
     /* the round asked for, or the newest one */
     cJSON *round = NULL, *x;

@@ -161,6 +161,17 @@ void req_attachment(req *r, int got, const char *mime)
     r->file_mime = req_keep(r, xstrdup(mime));
 }
 
+bool req_opt_id(req *r, const char *name, const char *label, int64_t *v)
+{
+    const char *s = req_in(r, name);
+    *v = 0;
+    if (s && *s && (str_to_i64(s, v) != CX_OK || *v <= 0)) {
+        req_failf(r, 400, "invalid_id", name, "%s应为正整数编号", label);
+        return false;
+    }
+    return true;
+}
+
 const char *req_in(req *r, const char *name)
 {
     if (r->json) {

@@ -144,6 +144,9 @@ struct req {
 void *req_keep(req *r, void *p);
 /* Path parameter i (0-based) as an id; fails the request with 404 when it is not a positive integer. */
 bool req_id(req *r, int i, int64_t *id);
+/* Input name as an optional positive id: 0 when absent or blank; false (the request failed, 400
+ * invalid_id naming the field and its label) when it is not one. */
+bool req_opt_id(req *r, const char *name, const char *label, int64_t *v);
 /* Input value by name: JSON body member (strings; integer ids as text — types are checked when
  * the body is parsed) for the API, form field
  * otherwise, or the query string when neither has it. NULL when absent. */
@@ -504,4 +507,15 @@ void h_liaison_visit_create(req *r);
 void h_liaison_visit_rectify(req *r);
 void h_liaison_file(req *r);
 void h_liaison_leader(req *r);
+/* the ledger (台账, ledger.c, issue 18) */
+void h_ledger(req *r);
+void h_ledger_create(req *r);
+void h_ledger_export(req *r);
+void h_ledger_categories(req *r);
+void h_ledger_category_add(req *r);
+void h_ledger_entry(req *r);
+void h_ledger_update(req *r);
+void h_ledger_delete(req *r);
+void h_ledger_files_add(req *r);
+void h_ledger_file(req *r);
 #endif

@@ -178,6 +178,13 @@ for (const [t, maker, at, tag, u] of [[A, as.town, A.org.parent_id, '甲', 'liai
   t.liaisonFile = t.liaisonVisit.files[0];
   t.secrets.push(`${tag}镇联络点领导`, `${tag}支部走访内容`, `${tag}支部走访发现的问题`, t.liaisonFile.name);
 }
+// The ledger (ledger.c, issue 18): a research report with its file in each branch, by its secretary.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.ledgerEntry = (await ok(await sec.req('POST', `/api/v1/orgs/${t.org.id}/ledger`, await multipartBody([['kind', 'research'], ['entry_date', today],
+    ['title', `${tag}支部调研报告`], ['body', `${tag}支部调研正文`], ['file', PNG, `${tag}支部调研附件.png`]])), 201)).entry;
+  t.ledgerFile = t.ledgerEntry.file_list[0];
+  t.secrets.push(`${tag}支部调研报告`, `${tag}支部调研正文`, t.ledgerFile.name);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -334,6 +341,13 @@ Object.assign(BODIES, { // liaison points (liaison.c)
   'POST /liaison-points/{id}/visits': () => ({ visited_on: today, done: `越权走访${++seq}` }),
   'POST /liaison-visits/{id}/rectify': () => ({ measure: '越权整改', owner: '某人', due_date: inAMonth }),
 });
+Object.assign(BODIES, { // the ledger (ledger.c, issue 18)
+  'POST /orgs/{id}/ledger': () => ({ kind: 'visit', entry_date: today, title: `越权台账${++seq}`, people: '2' }),
+  'POST /orgs/{id}/ledger-categories': () => ({ kind: 'visit', name: `越权类别${++seq}` }),
+  'POST /ledger/{id}/edit': () => ({ kind: 'research', entry_date: today, title: `越权改台账${++seq}` }),
+  'POST /ledger/{id}/delete': () => ({}),
+  'POST /ledger/{id}/files': () => { const f = new FormData(); f.append('file', new Blob([PNG]), `越权附件${++seq}.png`); return f; },
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -347,6 +361,7 @@ KINDS.push([/^\/inspections\/\{id\}/, 'inspection'], [/^\/findings\/\{id\}/, 'fi
 KINDS.push([/^\/liaison-points\/\{id\}/, 'liaisonPoint'], [/^\/liaison-visits\/\{id\}/, 'liaisonVisit'], [/^\/liaison-visit-files\/\{id\}/, 'liaisonFile'],
   [/^\/liaison-leaders\/\{id\}/, 'liaisonLeader']); // liaison points: the target's; a leader is reached through the town of its grant
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
+KINDS.push([/^\/ledger\/\{id\}/, 'ledgerEntry'], [/^\/ledger-files\/\{id\}/, 'ledgerFile']); // the ledger
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -355,7 +370,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id, bulletin: t.bulletin.id,
   schedule: t.schedule.id, report: t.report.id, reportFile: t.reportFile.id,
   inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id,
-  liaisonPoint: t.liaisonPoint.id, liaisonVisit: t.liaisonVisit.id, liaisonFile: t.liaisonFile.id, liaisonLeader: t.liaisonLeader })[kind];
+  liaisonPoint: t.liaisonPoint.id, liaisonVisit: t.liaisonVisit.id, liaisonFile: t.liaisonFile.id, liaisonLeader: t.liaisonLeader,
+  ledgerEntry: t.ledgerEntry.id, ledgerFile: t.ledgerFile.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

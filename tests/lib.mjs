@@ -468,3 +468,30 @@ export function redrawCommitted(seed, items, n) {
   }
   return { list, digest, picks };
 }
+
+/** PostgreSQL races: a psql session of its own on db whose statements run while requests wait on
+ * what it holds (run(q) resolves once q has run; end() closes it). */
+export function pgHolder(db) {
+  const p = spawn('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', db], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '', n = 0;
+  p.stdout.on('data', (b) => { out += b; });
+  return {
+    run(q) {
+      const mark = `step-${++n}`;
+      p.stdin.write(`${q}; SELECT '${mark}';\n`);
+      return new Promise((resolve) => { const f = () => { if (out.includes(mark)) resolve(); }; p.stdout.on('data', f); f(); });
+    },
+    end() { p.stdin.end(); },
+  };
+}
+/** Waits until a statement whose text is LIKE pattern waits for a lock on db (PostgreSQL). */
+export async function pgLockWait(db, pattern) {
+  const waiting = () => new Promise((resolve) => {
+    const p = spawn('psql', ['-q', '-t', '-A', db, '-c', `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '${pattern}'`],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let o = '';
+    p.stdout.on('data', (b) => { o += b; });
+    p.on('close', () => resolve(o.trim() !== '0'));
+  });
+  while (!(await waiting()));
+}

@@ -248,3 +248,12 @@ int perm_report_relation(const principal *p, const char *org_path, const char *i
     }
     return rel;
 }
+
+/* organisation life: meetings, attendance, quotas (issue 18 meetings) */
+bool perm_may_run_meetings(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+bool perm_may_see_meetings(const principal *p, const char *org_path, const char *own_path)
+{
+    return perm_allows(p, ROLE_STAFF, org_path) || (own_path && *own_path && !strcmp(own_path, org_path));
+}
+bool perm_sees_attendance(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
+bool perm_may_set_meeting_quota(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }

@@ -196,23 +196,11 @@ static const char *multi_in(req *r, const char *name)
     return req_keep(r, b.p);
 }
 
-/* An optional positive id: 0 when blank; false (the request failed, naming the field) when not one. */
-static bool opt_id(req *r, const char *name, const char *label, int64_t *v)
-{
-    const char *s = req_in(r, name);
-    *v = 0;
-    if (s && *s && (str_to_i64(s, v) != CX_OK || *v <= 0)) {
-        req_failf(r, 400, "invalid_id", name, "%s应为正整数编号", label);
-        return false;
-    }
-    return true;
-}
-
 void h_inspection_create(req *r)
 {
     int64_t id, nid = 0, scope = 0;
     org o;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o) || !opt_id(r, "scope_org_id", "督查范围", &scope)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o) || !req_opt_id(r, "scope_org_id", "督查范围", &scope)) return;
     if (!o.active) {
         req_failf(r, 404, "not_found", "id", "党组织不存在或已停用");
         return;
@@ -368,14 +356,7 @@ void h_inspection(req *r)
 /* After a change: the page goes back to the inspection (anchor), the API answers with it as it now is. */
 static void insp_done(req *r, int64_t id, int rc, const cx_err *e, const char *anchor)
 {
-    if (rc != CX_OK) {
-        req_fail(r, e);
-        return;
-    }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/inspections/%" PRId64 "%s", id, anchor);
-        return;
-    }
+    if (!req_changed(r, rc, e, "/inspections/%" PRId64 "%s", id, anchor)) return;
     inspection x;
     if (req_found(r, inspection_get(r->db, id, &x), "id", "督查")) cJSON_AddItemToObject(req_data(r), "inspection", json_insp(&x));
 }
@@ -385,7 +366,7 @@ void h_inspection_act(req *r)
 {
     int64_t id, version = 0;
     insp_view v;
-    if (!req_id(r, 0, &id) || !req_insp(r, id, NEED_RUN, &v) || !opt_id(r, "version", "版本", &version)) return;
+    if (!req_id(r, 0, &id) || !req_insp(r, id, NEED_RUN, &v) || !req_opt_id(r, "version", "版本", &version)) return;
     cx_err e = {0};
     insp_done(r, id, inspection_act(r->db, &r->who, id, (insp_action)r->rt->action, version, &e), &e, "");
 }
@@ -420,8 +401,8 @@ void h_finding_create(req *r)
 {
     int64_t id, org_id = 0, member_id = 0, item_id = 0, fid = 0;
     insp_view v;
-    if (!req_id(r, 0, &id) || !req_insp(r, id, NEED_RECORD, &v) || !opt_id(r, "org_id", "被督查组织", &org_id) ||
-        !opt_id(r, "member_id", "被抽查党员", &member_id) || !opt_id(r, "item_id", "检查项目", &item_id))
+    if (!req_id(r, 0, &id) || !req_insp(r, id, NEED_RECORD, &v) || !req_opt_id(r, "org_id", "被督查组织", &org_id) ||
+        !req_opt_id(r, "member_id", "被抽查党员", &member_id) || !req_opt_id(r, "item_id", "检查项目", &item_id))
         return;
     cx_err e = {0};
     if (!org_id && !member_id) {

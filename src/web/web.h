@@ -183,6 +183,13 @@ void req_fail(req *r, const cx_err *e);
  * request, 500 db_error or 404 not_found on field ("<what>不存在或已被删除"), so no handler goes on
  * to show an output the getter did not fill. */
 bool req_found(req *r, int got, const char *fieldname, const char *what);
+/* An optional positive id in field name: 0 when blank; false (400 invalid_id naming the field and
+ * its label) when it is not one. */
+bool req_opt_id(req *r, const char *name, const char *label, int64_t *v);
+/* After a change whose result is rc: a failure fails the request with e; a page is sent to the
+ * address fmt makes (post/redirect/get); true only for an API request that succeeded, which then
+ * answers with the record as it now is. */
+bool req_changed(req *r, int rc, const cx_err *e, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The same with every reason found in a form (errs[0] is the one an API answer carries); a page
  * shows its form again with each message beside its field (response.c, redisplay). */
 void req_fail_fields(req *r, const cx_err *errs, int n);
@@ -489,4 +496,22 @@ void h_feedback_done(req *r);
 void h_track_page(req *r);
 void h_track(req *r);
 void h_public_replies(req *r);
+/* organisation life: meetings, attendance, QR sign-in, quotas, lectures (meeting.c) */
+void h_meetings(req *r);
+void h_meeting_create(req *r);
+void h_meeting(req *r);
+void h_meeting_update(req *r);
+void h_meeting_act(req *r);
+void h_meeting_refresh(req *r);
+void h_meeting_attend(req *r);
+void h_meeting_files_add(req *r);
+void h_meeting_file(req *r);
+void h_meeting_signin_code(req *r);
+void h_meeting_qr(req *r);
+void h_signin_page(req *r);
+void h_signin(req *r);
+void h_meeting_quota(req *r);
+void h_meeting_quota_set(req *r);
+void h_meeting_lectures(req *r);
+void h_member_attendance(req *r);
 #endif

@@ -7,8 +7,7 @@
 // them), and drafts or subtree bulletins that must never reach /p/bulletins.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, sqlOn, BACKEND, PASSWORD } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, sqlOn, BACKEND, PASSWORD, pgHolder, pgLockWait } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -26,30 +25,8 @@ async function ok(r, status = 200) {
 const recount = () => srv.cli(['recount']);
 let seq = 0;
 /** A psql session of its own whose statements run while requests wait on what it holds (PostgreSQL). */
-function holder() {
-  const p = spawn('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.db], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '', n = 0;
-  p.stdout.on('data', (b) => { out += b; });
-  return {
-    run(q) {
-      const mark = `step-${++n}`;
-      p.stdin.write(`${q}; SELECT '${mark}';\n`);
-      return new Promise((resolve) => { const f = () => { if (out.includes(mark)) resolve(); }; p.stdout.on('data', f); f(); });
-    },
-    end() { p.stdin.end(); },
-  };
-}
-/** Until a request's statement (LIKE pattern) waits on a lock held by a holder(). */
-async function lockWait(pattern) {
-  const waiting = () => new Promise((resolve) => {
-    const p = spawn('psql', ['-q', '-t', '-A', srv.db, '-c', `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '${pattern}'`],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let o = '';
-    p.stdout.on('data', (b) => { o += b; });
-    p.on('close', () => resolve(o.trim() !== '0'));
-  });
-  while (!(await waiting()));
-}
+const holder = () => pgHolder(srv.db);
+const lockWait = (pattern) => pgLockWait(srv.db, pattern);
 const quarterly = (over = {}) => ({ kind: 'quarterly', title: `对抗测试季度检查${++seq}`, for_types: 'branch', period_start: '2026-10-01',
   period_end: '2026-12-31', due_workdays: '10', outline: ['工作开展情况', '存在问题'], ...over });
 const draft = (over = {}) => ({ title: `对抗测试通报${++seq}`, period: '2026Q3', sections: 'rank_reports,text', note_text: '正文。', ...over });

@@ -163,6 +163,12 @@ for (const [t, tag] of [[A, '甲'], [B, '乙']]) {
   t.bulletin = (await ok(await office.post(`/api/v1/bulletins/${d.id}/publish`, { version: d.version }))).bulletin;
   t.secrets.push(title, `${tag}支部通报正文`);
 }
+// Organisation life (meeting.c): a meeting of each branch by its own secretary, with a photo.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.meeting = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/meetings`, { kind: 'committee', title: `${tag}支部支委会`, held_on: today }), 201)).meeting;
+  t.meetingFile = (await ok(await sec.req('POST', `/api/v1/meetings/${t.meeting.id}/files`, await multipartBody([['evidence', PNG, `${tag}支部会议照片.png`]])), 201)).files[0];
+  t.secrets.push(`${tag}支部支委会`, `${tag}支部会议照片.png`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -312,6 +318,18 @@ Object.assign(BODIES, { // bulletins (bulletin.c)
   'POST /bulletins/{id}/publish': () => ({}),
   'POST /bulletins/{id}/correct': () => ({}),
 });
+Object.assign(BODIES, { // organisation life (meeting.c)
+  'POST /orgs/{id}/meetings': () => ({ kind: 'committee', title: `越权会议${++seq}`, held_on: today }),
+  'POST /meetings/{id}/edit': () => ({ kind: 'committee', title: `越权改会议${++seq}`, held_on: today }),
+  'POST /meetings/{id}/hold': () => ({}),
+  'POST /meetings/{id}/cancel': () => ({}),
+  'POST /meetings/{id}/refresh': () => ({}),
+  'POST /meetings/{id}/attendance': () => ({ member_id: String(B.member.id), state: 'absent' }),
+  'POST /meetings/{id}/files': () => { const f = new FormData(); f.append('evidence', new Blob([PNG]), `越权会议照片${++seq}.png`); return f; },
+  'POST /meetings/{id}/signin-code': () => ({}),
+  'POST /signin/{token}': () => ({}),
+  'POST /orgs/{id}/meeting-quota': () => ({ kind: 'committee', per: 'month', count: '3' }),
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -322,6 +340,7 @@ KINDS.push([/^\/accounts\/\{id\}/, 'account']);
 KINDS.push([/^\/bulletins\/\{id\}/, 'bulletin']); // bulletins: the one published for the target's subtree
 KINDS.push([/^\/report-schedules\/\{id\}/, 'schedule'], [/^\/reports\/\{id\}/, 'report'], [/^\/report-files\/\{id\}/, 'reportFile']); // scheduled reports
 KINDS.push([/^\/inspections\/\{id\}/, 'inspection'], [/^\/findings\/\{id\}/, 'finding'], [/^\/finding-files\/\{id\}/, 'findingFile']); // inspections
+KINDS.push([/^\/meetings\/\{id\}/, 'meeting'], [/^\/meeting-files\/\{id\}/, 'meetingFile']); // organisation life
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
@@ -330,7 +349,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   rect: t.rect.id, rectEvidence: t.rectEvidence.id,
   feedback: t.feedback.id, ffile: t.ffile.id, account: t.account, notification: t.notification.id, bulletin: t.bulletin.id,
   schedule: t.schedule.id, report: t.report.id, reportFile: t.reportFile.id,
-  inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id })[kind];
+  inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id,
+  meeting: t.meeting.id, meetingFile: t.meetingFile.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

@@ -66,13 +66,13 @@ static const text_rule T_HOST = {"host_name", "主持人", 0, MEETING_HOST_MAX, 
 static const text_rule T_MINUTES = {"minutes", "会议记录", 0, MEETING_MINUTES_MAX, false};
 static const text_rule T_REASON = {"reason", "请假事由", 0, MEETING_REASON_MAX, false};
 
-void meeting_ok_free(meeting_ok *ok)
+void meeting_form_free(meeting_form_ok *ok)
 {
     free(ok->minutes);
     ok->minutes = NULL;
 }
 
-int meeting_form_check(const meeting_in *in, meeting_ok *out, cx_err *e)
+int meeting_form_check(const meeting_form_in *in, meeting_form_ok *out, cx_err *e)
 {
     memset(out, 0, sizeof *out);
     int k = meeting_kind_from_name(in->kind);
@@ -93,11 +93,11 @@ int meeting_form_check(const meeting_in *in, meeting_ok *out, cx_err *e)
     if (!(out->minutes = text_dup(&T_MINUTES, in->minutes, e))) return CX_ERR;
     if (in->lecturer_user_id && *in->lecturer_user_id) {
         if (str_to_i64(in->lecturer_user_id, &out->lecturer_user_id) != CX_OK || out->lecturer_user_id <= 0) {
-            meeting_ok_free(out);
+            meeting_form_free(out);
             return cx_fail(e, 400, "invalid_id", "lecturer_user_id", "讲课人应为账号编号（正整数）");
         }
         if (out->kind != MK_LECTURE) {
-            meeting_ok_free(out);
+            meeting_form_free(out);
             return cx_fail(e, 422, "lecturer_not_lecture", "lecturer_user_id", "只有党课才有讲课人");
         }
     }

@@ -54,22 +54,22 @@ int meeting_decide(meeting_status from, meeting_action action, meeting_status *n
 
 /* A meeting as typed. kind_name: the office's own name, for kind custom only. lecturer_user_id:
  * a 党课's lecturer (a leader's account), as typed; blank for none. */
-typedef struct meeting_in {
+typedef struct meeting_form_in {
     const char *kind, *kind_name, *title, *held_on, *place, *topic, *host_name, *minutes, *lecturer_user_id;
-} meeting_in;
-typedef struct meeting_ok {
+} meeting_form_in;
+typedef struct meeting_form_ok {
     meeting_kind kind;
     int64_t lecturer_user_id;
     char kind_name[4 * MEETING_KIND_NAME_MAX + 1], title[4 * MEETING_TITLE_MAX + 1], held_on[11];
     char place[4 * MEETING_PLACE_MAX + 1], topic[4 * MEETING_TOPIC_MAX + 1], host_name[4 * MEETING_HOST_MAX + 1];
-    char *minutes; /* malloc'd (meeting_ok_free) */
-} meeting_ok;
+    char *minutes; /* malloc'd (meeting_form_free) */
+} meeting_form_ok;
 /* Checks in this order: kind (422 invalid_kind), kind_name (custom: required, ≤ 20), title (1–100
  * characters, one line; blank: the kind's label), held_on (a date, required), place, topic,
  * host_name, minutes (optional texts within their bounds), lecturer_user_id (a positive id, only
  * for a 党课: 422 lecturer_not_lecture otherwise). CX_OK or CX_ERR with e on the field. */
-int meeting_form_check(const meeting_in *in, meeting_ok *out, cx_err *e);
-void meeting_ok_free(meeting_ok *ok);
+int meeting_form_check(const meeting_form_in *in, meeting_form_ok *out, cx_err *e);
+void meeting_form_free(meeting_form_ok *ok);
 
 /* An attendance mark by the secretary: state present|absent|leave|expected (400 invalid_state),
  * reason required for leave (422 reason_required) and at most MEETING_REASON_MAX characters;

@@ -82,7 +82,7 @@ static int lecturer_check(db *d, int64_t user_id, cx_err *e)
     return CX_OK;
 }
 
-static cJSON *json_ok(const meeting_ok *in)
+static cJSON *json_ok(const meeting_form_ok *in)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "kind", meeting_kind_name(in->kind));
@@ -96,7 +96,7 @@ static cJSON *json_ok(const meeting_ok *in)
     return j;
 }
 
-int meeting_create(db *d, const actor *a, const org *o, const meeting_ok *in, int64_t *id, cx_err *e)
+int meeting_create(db *d, const actor *a, const org *o, const meeting_form_ok *in, int64_t *id, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     if (lecturer_check(d, in->lecturer_user_id, e) != CX_OK) return CX_ERR;
@@ -173,7 +173,7 @@ static int finish_meeting(db *d, const actor *a, meeting *m, const period_rec *w
     return rc;
 }
 
-int meeting_update(db *d, const actor *a, int64_t id, const meeting_ok *in, int64_t version, cx_err *e)
+int meeting_update(db *d, const actor *a, int64_t id, const meeting_form_ok *in, int64_t version, cx_err *e)
 {
     meeting m;
     period_rec was;
@@ -514,8 +514,7 @@ int meeting_held_counts(db *d, int64_t org_id, const char *from, const char *to,
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-/* What the branch g (org_id, path set) is short of over [from, to]: g's due, held, nshort, text. */
-static int branch_gap(db *d, quota_gap *g, const char *from, const char *to)
+int meeting_branch_gap(db *d, quota_gap *g, const char *from, const char *to)
 {
     meeting_quota q[MK_COUNT];
     if (meeting_quotas(d, g->org_path, q) != CX_OK) return CX_ERR;
@@ -564,7 +563,7 @@ int meeting_quota_gaps(db *d, const org *o, const char *from, const char *to, in
     if (nbranches) *nbranches = (int64_t)n;
     int64_t shown = 0;
     for (size_t i = 0; rc == CX_OK && i < n; i++) {
-        rc = branch_gap(d, &v[i], from, to);
+        rc = meeting_branch_gap(d, &v[i], from, to);
         if (rc != CX_OK || !v[i].nshort) continue;
         if (limit && shown >= limit) continue;
         shown++;

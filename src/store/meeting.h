@@ -31,11 +31,11 @@ void meeting_free(meeting *m);
 /* Plans a meeting of o (an active organisation): status planned, its expected attendees the
  * organisation's active members now. A lecturer (党课) must be an active account with a leader
  * grant (422 invalid_lecturer). */
-int meeting_create(db *d, const actor *a, const org *o, const meeting_ok *in, int64_t *id, cx_err *e);
+int meeting_create(db *d, const actor *a, const org *o, const meeting_form_ok *in, int64_t *id, cx_err *e);
 CX_MUST_USE int meeting_get(db *d, int64_t id, meeting *m);
 /* Changes what was typed (kind, title, date, place, topic, host, minutes, lecturer); version
  * expected (0: any; another 409 stale_version); not when cancelled. */
-int meeting_update(db *d, const actor *a, int64_t id, const meeting_ok *in, int64_t version, cx_err *e);
+int meeting_update(db *d, const actor *a, int64_t id, const meeting_form_ok *in, int64_t version, cx_err *e);
 /* Holds or cancels (MA_HOLD, MA_CANCEL) a planned meeting; version as above. */
 int meeting_act(db *d, const actor *a, int64_t id, meeting_action action, int64_t version, cx_err *e);
 /* Refreshes the expected attendees from the roster: active members of the organisation not yet
@@ -92,6 +92,10 @@ int meeting_quotas(db *d, const char *org_path, meeting_quota q[MK_COUNT]);
 int meeting_quota_set(db *d, const actor *a, const org *o, const meeting_quota *q, cx_err *e);
 /* Held meetings of the organisation org_id by kind in [from, to], into held[MK_COUNT]. */
 int meeting_held_counts(db *d, int64_t org_id, const char *from, const char *to, int64_t held[MK_COUNT]);
+struct quota_gap;
+/* What the branch g (org_id and org_path set) is short of over [from, to]: its due, held, nshort
+ * and text filled (every kind with a quota, each judged over its own whole periods). */
+int meeting_branch_gap(db *d, struct quota_gap *g, const char *from, const char *to);
 /* One organisation behind quota in a period: the kinds short, as "支委会 0/3、党课 0/1". */
 typedef struct quota_gap {
     int64_t org_id, nshort;

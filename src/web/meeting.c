@@ -201,9 +201,9 @@ void h_meetings(req *r)
 }
 
 /* The meeting as typed in the request. */
-static meeting_in meeting_input(req *r)
+static meeting_form_in meeting_input(req *r)
 {
-    return (meeting_in){req_in(r, "kind"), req_in(r, "kind_name"), req_in(r, "title"), req_in(r, "held_on"), req_in(r, "place"),
+    return (meeting_form_in){req_in(r, "kind"), req_in(r, "kind_name"), req_in(r, "title"), req_in(r, "held_on"), req_in(r, "place"),
                         req_in(r, "topic"), req_in(r, "host_name"), req_in(r, "minutes"), req_in(r, "lecturer_user_id")};
 }
 
@@ -227,11 +227,11 @@ void h_meeting_create(req *r)
         req_failf(r, 404, "not_found", "id", "党组织不存在或已停用");
         return;
     }
-    meeting_in in = meeting_input(r);
-    meeting_ok ok;
+    meeting_form_in in = meeting_input(r);
+    meeting_form_ok ok;
     cx_err e = {0};
     int rc = meeting_form_check(&in, &ok, &e);
-    if (rc == CX_OK) rc = meeting_create(r->db, &r->who, &o, &ok, &nid, &e), meeting_ok_free(&ok);
+    if (rc == CX_OK) rc = meeting_create(r->db, &r->who, &o, &ok, &nid, &e), meeting_form_free(&ok);
     if (rc == CX_OK && req_is_api(r)) r->status = 201;
     meeting_done(r, nid, rc, &e, "");
 }
@@ -309,11 +309,11 @@ void h_meeting_update(req *r)
     int64_t id, version = 0;
     mt_view v;
     if (!req_id(r, 0, &id) || !req_meeting(r, id, true, &v) || !req_opt_id(r, "version", "版本", &version)) return;
-    meeting_in in = meeting_input(r);
-    meeting_ok ok;
+    meeting_form_in in = meeting_input(r);
+    meeting_form_ok ok;
     cx_err e = {0};
     int rc = meeting_form_check(&in, &ok, &e);
-    if (rc == CX_OK) rc = meeting_update(r->db, &r->who, id, &ok, version, &e), meeting_ok_free(&ok);
+    if (rc == CX_OK) rc = meeting_update(r->db, &r->who, id, &ok, version, &e), meeting_form_free(&ok);
     meeting_done(r, id, rc, &e, "");
 }
 

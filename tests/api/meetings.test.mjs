@@ -51,6 +51,7 @@ const signin = (c, token) => c.post(`/api/v1/signin/${token}`, {});
 const audits = (id, action) => Number(sql(`SELECT count(*) FROM audit_log WHERE entity = 'meeting' AND entity_id = ${id} AND action = '${action}'`));
 const state = (id, memberId) => sql(`SELECT state || '/' || how FROM meeting_attendee WHERE meeting_id = ${id} AND member_id = ${memberId}`);
 
+const desk = async (c) => (await ok(await c.get('/api/v1/me/desk'))).sections.flatMap((x) => x.items);
 /** What a refused request must leave alone: the meetings, their attendees and the audit head. */
 function snap() {
   return [sql('SELECT id, status, signin_token_hash, row_version, title FROM meeting ORDER BY id'),
@@ -321,6 +322,20 @@ test('quotas: defaults, an office\'s own inherited down its subtree, the branche
   const z = unzip(x.buf);
   const sheet = z['xl/worksheets/sheet1.xml'].toString('utf8') + (z['xl/sharedStrings.xml'] || '').toString();
   for (const b of after.behind.filter((g) => g.org_id === branch)) assert.ok(sheet.includes(b.org_name), b.org_name);
+});
+
+test('the secretary\'s desk: the meetings this month\'s quotas still ask for, fewer once one is held', async () => {
+  const item = async () => (await ok(await secretary.get('/api/v1/me/desk'))).sections.find((x) => x.org_id === branch).items.find((x) => x.key === 'meetings_due');
+  const short = async () => (await ok(await secretary.get(`/api/v1/orgs/${branch}/meeting-quota?period=${today.slice(0, 7)}`))).behind.find((b) => b.org_id === branch);
+  const sum = (g) => (g ? g.kinds.reduce((a, k) => a + Math.max(0, k.due - k.held), 0) : 0);
+  const [x0, g0] = [await item(), await short()];
+  assert.equal(x0.count, sum(g0), 'the desk counts what the quota page lists');
+  assert.equal(x0.href, `/orgs/${branch}/meetings`);
+  const group = g0 && g0.kinds.find((k) => k.kind === 'group');
+  const m = await newMeeting({ kind: 'group', title: '党小组会' });
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/hold`, {}));
+  assert.equal((await item()).count, x0.count - (group && group.held < group.due ? 1 : 0));
+  assert.equal((await desk(member)).some((x) => x.key === 'meetings_due'), false, 'a member\'s desk has no such item');
 });
 
 test('lectures: a leader without a held 党课 this year is listed until they give one', async () => {

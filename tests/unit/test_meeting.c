@@ -74,22 +74,22 @@ static void names_and_labels(void **st)
 static void a_meeting_as_typed(void **st)
 {
     (void)st;
-    meeting_ok ok;
+    meeting_form_ok ok;
     cx_err e = {0};
-    meeting_in in = {"lecture", NULL, "  专题党课  ", "2026年3月5日", "村部", "学习", "张三", "记录\n第二行", "7"};
+    meeting_form_in in = {"lecture", NULL, "  专题党课  ", "2026年3月5日", "村部", "学习", "张三", "记录\n第二行", "7"};
     assert_int_equal(meeting_form_check(&in, &ok, &e), CX_OK);
     assert_string_equal(ok.title, "专题党课");
     assert_string_equal(ok.held_on, "2026-03-05");
     assert_int_equal(ok.lecturer_user_id, 7);
     assert_string_equal(ok.minutes, "记录\n第二行");
-    meeting_ok_free(&ok);
+    meeting_form_free(&ok);
     /* blank title: the kind's label; a custom kind: its own name */
-    meeting_in c = {"custom", "党员冬训", "", "2026-01-10"};
+    meeting_form_in c = {"custom", "党员冬训", "", "2026-01-10"};
     assert_int_equal(meeting_form_check(&c, &ok, &e), CX_OK);
     assert_string_equal(ok.title, "党员冬训");
-    meeting_ok_free(&ok);
+    meeting_form_free(&ok);
     static const struct {
-        meeting_in in;
+        meeting_form_in in;
         const char *code, *field;
     } bad[] = {
         {{"party", NULL, NULL, "2026-01-01"}, "invalid_kind", "kind"},
@@ -111,7 +111,7 @@ static void a_meeting_as_typed(void **st)
     }
     char longt[4 * 101 + 1] = "";
     for (int i = 0; i < 101; i++) strcat(longt, "会");
-    meeting_in l = {"committee", NULL, longt, "2026-01-01"};
+    meeting_form_in l = {"committee", NULL, longt, "2026-01-01"};
     assert_int_equal(meeting_form_check(&l, &ok, &e), CX_ERR);
     assert_string_equal(e.code, "too_long");
 }

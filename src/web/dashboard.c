@@ -624,6 +624,7 @@ void h_dashboard(req *r)
         return;
     }
     cJSON_AddItemToObject(d, "campaign", camp);
+    if (!meeting_dashboard(r, &o, from_q, to_q, d)) return; /* organisation life (meeting.c) */
     /* the round asked for, or the newest one */
     cJSON *round = NULL, *x;
     cJSON_ArrayForEach(x, rounds)

@@ -724,3 +724,44 @@ void h_member_attendance(req *r)
     }
     add_member_rate(r, req_data(r), id, year);
 }
+
+/* ---- the dashboard's 组织生活 block ---- */
+
+static int count_gap(void *ctx, const quota_gap *g)
+{
+    (void)g;
+    (*(int64_t *)ctx)++;
+    return 0;
+}
+
+bool meeting_dashboard(req *r, const org *o, int from_q, int to_q, cJSON *d)
+{
+    period p;
+    char today[11], from[11], to[11];
+    date_today(today);
+    int64_t behind = 0, branches = 0, leaders = 0, without = 0;
+    cx_err e = {0};
+    char month[8];
+    snprintf(month, sizeof month, "%.7s", today);
+    int rc = period_get(r->db, o->id, from_q, to_q, &p);
+    if (rc == CX_OK) rc = meeting_period(month, from, to, &e);
+    if (rc == CX_OK) rc = meeting_quota_gaps(r->db, o, from, to, 0, count_gap, &behind, &branches);
+    if (rc == CX_OK) rc = meeting_lecture_gaps(r->db, o, atoi(today), NULL, NULL, &leaders, &without);
+    if (rc != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取组织生活统计失败");
+        return false;
+    }
+    cJSON *x = cJSON_AddObjectToObject(d, "org_life");
+    json_add_i64(x, "meetings_held", p.v[PR_MEETINGS_HELD]);
+    json_add_i64(x, "attendance_expected", p.v[PR_ATTENDANCE_EXPECTED]);
+    json_add_i64(x, "attendance_present", p.v[PR_ATTENDANCE_PRESENT]);
+    cJSON_AddNumberToObject(x, "attendance_rate", rate_of(p.v[PR_ATTENDANCE_PRESENT], p.v[PR_ATTENDANCE_EXPECTED]));
+    json_add_i64(x, "lectures_held", p.v[PR_LECTURES_HELD]);
+    cJSON_AddStringToObject(x, "month", month);
+    json_add_i64(x, "branches", branches);
+    json_add_i64(x, "branches_behind", behind);
+    json_add_i64(x, "year", atoi(today));
+    json_add_i64(x, "leaders", leaders);
+    json_add_i64(x, "leaders_without_lecture", without);
+    return true;
+}

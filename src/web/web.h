@@ -514,4 +514,8 @@ void h_meeting_quota(req *r);
 void h_meeting_quota_set(req *r);
 void h_meeting_lectures(req *r);
 void h_member_attendance(req *r);
+/* The dashboard's 组织生活 block of o into d's "org_life": meetings held, attendance and lectures
+ * over the quarters from_q..to_q (roll-ups), branches behind quota this month, leaders without a
+ * lecture this year; false (the request failed) on a database error. */
+bool meeting_dashboard(req *r, const org *o, int from_q, int to_q, cJSON *d);
 #endif

@@ -261,6 +261,11 @@ test('held: the quarter roll-ups count the meeting and its attendance, a second 
   const list = await ok(await town.get(`/api/v1/orgs/${townId}/meetings`));
   assert.ok(list.attendance.meetings_held >= 1);
   assert.ok(list.attendance.rate >= 0 && list.attendance.rate <= 100);
+  const dash = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard`))).org_life;
+  assert.equal(dash.meetings_held, list.attendance.meetings_held, 'the dashboard reads the same roll-ups');
+  assert.equal(dash.attendance_present, list.attendance.present);
+  assert.ok(dash.branches >= 1 && dash.branches_behind <= dash.branches);
+  assert.ok(dash.leaders_without_lecture <= dash.leaders);
   // a figure changed behind the server's back: recount reports it, --fix repairs it
   sql(`UPDATE period_rollup SET attendance_present = attendance_present + 5 WHERE org_id = ${branch} AND attendance_expected > 0`);
   const seen = srv.cli(['recount']);

@@ -501,6 +501,13 @@ int cmd_demo(int argc, char **argv)
         printf("办公室的一年：%" PRId64 " 项汇报安排（%" PRId64 " 份汇报，有按时、逾期和未报送的，/orgs/%" PRId64 "/reports），"
                "%" PRId64 " 次督查（/orgs/%" PRId64 "/inspections），已印发的通报 /p/bulletins/%" PRId64 "。\n",
                schedules, reports, root, inspections, root, bulletin);
+        /* organisation life */
+        int64_t meetings = 0, held = 0, qr = 0;
+        db_i64(d, &meetings, 0, "SELECT count(*) FROM meeting", "");
+        db_i64(d, &held, 0, "SELECT count(*) FROM meeting WHERE status = 'held'", "");
+        db_i64(d, &qr, 0, "SELECT count(*) FROM meeting_attendee WHERE how = 'qr'", "");
+        printf("组织生活：%" PRId64 " 次会议（已召开 %" PRId64 " 次，扫码签到 %" PRId64 " 人次，/orgs/%" PRId64 "/meetings）。\n", meetings, held, qr,
+               branch);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

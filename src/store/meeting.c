@@ -274,6 +274,21 @@ int meeting_attend(db *d, const actor *a, int64_t id, int64_t member_id, const a
     return finish_meeting(d, a, &m, &was, "attend", xasprintf("{\"member_id\":%" PRId64 ",\"state\":\"%s\"}", member_id, state), json_take(j), rc, e);
 }
 
+int meeting_attend_rest(db *d, const actor *a, int64_t id, int64_t *n, cx_err *e)
+{
+    meeting m;
+    period_rec was;
+    if (begin_act(d, id, MA_ATTEND, 0, &m, &was, NULL, e) != CX_OK) return CX_ERR;
+    int64_t n0 = 0, n1 = 0;
+    int rc = db_i64(d, &n0, 0, "SELECT count(*) FROM meeting_attendee WHERE meeting_id = ? AND state = 'present'", "i", id);
+    if (rc == CX_OK)
+        rc = db_run(d, "UPDATE meeting_attendee SET state = 'present', how = 'marked', signed_at = ? WHERE meeting_id = ? AND state = 'expected'", "ii",
+                    now_unix(), id);
+    if (rc == CX_OK) rc = db_i64(d, &n1, 0, "SELECT count(*) FROM meeting_attendee WHERE meeting_id = ? AND state = 'present'", "i", id);
+    if (n) *n = n1 - n0;
+    return finish_meeting(d, a, &m, &was, "attend_rest", NULL, xasprintf("{\"present\":%" PRId64 "}", n1 - n0), rc, e);
+}
+
 /* SHA-256 hex of a QR secret. */
 static void secret_hash(const char *secret, char out[65])
 {

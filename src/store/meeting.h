@@ -44,6 +44,9 @@ int meeting_act(db *d, const actor *a, int64_t id, meeting_action action, int64_
 int meeting_refresh(db *d, const actor *a, int64_t id, int64_t *added, int64_t *dropped, cx_err *e);
 /* The secretary's mark of member_id at meeting id (an expected attendee: 422 not_expected). */
 int meeting_attend(db *d, const actor *a, int64_t id, int64_t member_id, const attend_ok *in, cx_err *e);
+/* Marks every attendee of meeting id still only expected as present (by the secretary), in one
+ * transaction; *n (may be NULL) gets how many. */
+int meeting_attend_rest(db *d, const actor *a, int64_t id, int64_t *n, cx_err *e);
 /* A new QR secret for meeting id, valid in [opens, closes): the old one dies; secret gets 48 hex
  * characters plus NUL, shown once. */
 int meeting_signin_code(db *d, const actor *a, int64_t id, int64_t opens, int64_t closes, char secret[2 * SIGNIN_SECRET_BYTES + 1],

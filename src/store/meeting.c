@@ -415,7 +415,7 @@ int meeting_list(db *d, const org *o, bool subtree, const char *from, const char
     orgpath_end(o->path, end, sizeof end);
     db_q q;
     db_q_init(&q, "SELECT " MEETING_COLS MEETING_FROM);
-    if (subtree) db_q_where(&q, "m.org_path >= ? AND m.org_path < ?", "ss", o->path, end);
+    if (subtree) db_q_where(&q, "o.path >= ? AND o.path < ?", "ss", o->path, end); /* the tree as it is now (moves) */
     else db_q_where(&q, "m.org_id = ?", "i", o->id);
     if (from) db_q_where(&q, "m.held_on >= ?", "s", from);
     if (to) db_q_where(&q, "m.held_on <= ?", "s", to);

@@ -359,6 +359,19 @@ void h_meeting_attend(req *r)
     meeting_done(r, id, rc, &e, "#attendance");
 }
 
+/* POST /meetings/:id/attendance-rest: everyone still only expected marked present (the secretary's
+ * one step after the absences and leaves are marked). */
+void h_meeting_attend_rest(req *r)
+{
+    int64_t id, n = 0;
+    mt_view v;
+    if (!req_id(r, 0, &id) || !req_meeting(r, id, true, &v)) return;
+    cx_err e = {0};
+    int rc = meeting_attend_rest(r->db, &r->who, id, &n, &e);
+    meeting_done(r, id, rc, &e, "#attendance");
+    if (rc == CX_OK && req_is_api(r)) json_add_i64(req_data(r), "marked", n);
+}
+
 /* POST /meetings/:id/files (multipart evidence) */
 void h_meeting_files_add(req *r)
 {

@@ -504,6 +504,7 @@ void h_meeting_update(req *r);
 void h_meeting_act(req *r);
 void h_meeting_refresh(req *r);
 void h_meeting_attend(req *r);
+void h_meeting_attend_rest(req *r);
 void h_meeting_files_add(req *r);
 void h_meeting_file(req *r);
 void h_meeting_signin_code(req *r);

@@ -216,6 +216,13 @@ test('marking attendance: 请假 needs a reason; a member not expected is refuse
   assert.equal(state(m.id, member.user.member_id), 'leave/marked');
   const mine = (await getMeeting(member, m.id)).mine[0];
   assert.deepEqual([mine.state, mine.reason], ['leave', '外出务工']);
+  // everyone else present in one step; the leave stays; a second time marks nobody
+  const rest = await ok(await secretary.post(`/api/v1/meetings/${m.id}/attendance-rest`, {}));
+  assert.equal(rest.marked, m.expected - 1);
+  assert.equal(state(m.id, member.user.member_id), 'leave/marked');
+  assert.equal(rest.meeting.present, m.expected - 1);
+  assert.equal((await ok(await secretary.post(`/api/v1/meetings/${m.id}/attendance-rest`, {}))).marked, 0);
+  await refused('a sibling branch\'s secretary marks the rest', () => secretary2.post(`/api/v1/meetings/${m.id}/attendance-rest`, {}), 404, 'not_found');
   // the meeting itself
   const mk = (body) => secretary.post(`/api/v1/orgs/${branch}/meetings`, body);
   await refused('an unknown kind', () => mk({ kind: 'party', held_on: today }), 422, 'invalid_kind', 'kind');

@@ -325,6 +325,7 @@ Object.assign(BODIES, { // organisation life (meeting.c)
   'POST /meetings/{id}/cancel': () => ({}),
   'POST /meetings/{id}/refresh': () => ({}),
   'POST /meetings/{id}/attendance': () => ({ member_id: String(B.member.id), state: 'absent' }),
+  'POST /meetings/{id}/attendance-rest': () => ({}),
   'POST /meetings/{id}/files': () => { const f = new FormData(); f.append('evidence', new Blob([PNG]), `越权会议照片${++seq}.png`); return f; },
   'POST /meetings/{id}/signin-code': () => ({}),
   'POST /signin/{token}': () => ({}),

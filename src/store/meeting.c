@@ -512,43 +512,42 @@ int meeting_quota_set(db *d, const actor *a, const org *o, const meeting_quota *
                         rc, e);
 }
 
-int meeting_held_counts(db *d, int64_t org_id, const char *from, const char *to, int64_t held[MK_COUNT])
-{
-    memset(held, 0, MK_COUNT * sizeof *held);
-    db_stmt *s = db_prepare(d, "SELECT kind, count(*) FROM meeting WHERE org_id = ? AND status = 'held' AND held_on >= ? AND held_on <= ? GROUP BY kind");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, org_id);
-    db_bind_text(s, 2, from);
-    db_bind_text(s, 3, to);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        int k = meeting_kind_from_name(db_col_text(s, 0));
-        if (k >= 0) held[k] = db_col_i64(s, 1);
-    }
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
-}
-
 int meeting_branch_gap(db *d, quota_gap *g, const char *from, const char *to)
 {
     meeting_quota q[MK_COUNT];
     if (meeting_quotas(d, g->org_path, q) != CX_OK) return CX_ERR;
+    /* each kind's window; the held meetings of the widest span read once, by kind and month */
+    char wf[MK_COUNT][11], wt[MK_COUNT][11], lo[11] = "9999-99-99", hi[11] = "0000-00-00";
+    for (int k = 0; k < MK_COUNT; k++) {
+        g->due[k] = g->held[k] = 0;
+        if (!q[k].count) continue;
+        g->due[k] = quota_window(&q[k], from, to, wf[k], wt[k]);
+        if (strcmp(wf[k], lo) < 0) memcpy(lo, wf[k], 11);
+        if (strcmp(wt[k], hi) > 0) memcpy(hi, wt[k], 11);
+    }
+    db_stmt *s = db_prepare(d, "SELECT kind, substr(held_on, 1, 7), count(*) FROM meeting WHERE org_id = ? AND status = 'held' AND held_on >= ? "
+                               "AND held_on <= ? GROUP BY kind, substr(held_on, 1, 7)");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, g->org_id);
+    db_bind_text(s, 2, lo);
+    db_bind_text(s, 3, hi);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int k = meeting_kind_from_name(db_col_text(s, 0));
+        const char *month = db_col_text(s, 1);
+        if (k >= 0 && g->due[k] && strncmp(month, wf[k], 7) >= 0 && strncmp(month, wt[k], 7) <= 0) g->held[k] += db_col_i64(s, 2);
+    }
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
     size_t used = 0;
     g->nshort = 0;
     g->text[0] = 0;
     for (int k = 0; k < MK_COUNT; k++) {
-        g->due[k] = g->held[k] = 0;
-        if (!q[k].count) continue;
-        char wf[11], wt[11];
-        int64_t held[MK_COUNT];
-        g->due[k] = quota_window(&q[k], from, to, wf, wt);
-        if (meeting_held_counts(d, g->org_id, wf, wt, held) != CX_OK) return CX_ERR;
-        g->held[k] = held[k];
-        if (held[k] >= g->due[k]) continue;
+        if (!g->due[k] || g->held[k] >= g->due[k]) continue;
         g->nshort++;
         if (used < sizeof g->text)
             used += (size_t)snprintf(g->text + used, sizeof g->text - used, "%s%s %" PRId64 "/%" PRId64, used ? "、" : "",
-                                     meeting_kind_label((meeting_kind)k), held[k], g->due[k]);
+                                     meeting_kind_label((meeting_kind)k), g->held[k], g->due[k]);
     }
     return CX_OK;
 }

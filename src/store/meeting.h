@@ -93,11 +93,10 @@ CX_MUST_USE int meeting_member_rate(db *d, int64_t member_id, const char *from, 
 int meeting_quotas(db *d, const char *org_path, meeting_quota q[MK_COUNT]);
 /* Sets o's quota for a kind (its subtree inherits it), audited. */
 int meeting_quota_set(db *d, const actor *a, const org *o, const meeting_quota *q, cx_err *e);
-/* Held meetings of the organisation org_id by kind in [from, to], into held[MK_COUNT]. */
-int meeting_held_counts(db *d, int64_t org_id, const char *from, const char *to, int64_t held[MK_COUNT]);
 struct quota_gap;
 /* What the branch g (org_id and org_path set) is short of over [from, to]: its due, held, nshort
- * and text filled (every kind with a quota, each judged over its own whole periods). */
+ * and text filled (every kind with a quota, each judged over its own whole periods; two queries:
+ * its quotas, and its held meetings by kind and month over the widest window). */
 int meeting_branch_gap(db *d, struct quota_gap *g, const char *from, const char *to);
 /* One organisation behind quota in a period: the kinds short, as "支委会 0/3、党课 0/1". */
 typedef struct quota_gap {

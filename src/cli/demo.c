@@ -510,6 +510,13 @@ int cmd_demo(int argc, char **argv)
         int64_t entries = 0;
         db_i64(d, &entries, 0, "SELECT count(*) FROM ledger_entry WHERE deleted_at = 0", "");
         printf("台账：%" PRId64 " 条走访、帮办实事、结对帮扶、调研报告和座谈会记录（/orgs/%" PRId64 "/ledger）。\n", entries, root);
+        /* organisation life */
+        int64_t meetings = 0, held = 0, qr = 0;
+        db_i64(d, &meetings, 0, "SELECT count(*) FROM meeting", "");
+        db_i64(d, &held, 0, "SELECT count(*) FROM meeting WHERE status = 'held'", "");
+        db_i64(d, &qr, 0, "SELECT count(*) FROM meeting_attendee WHERE how = 'qr'", "");
+        printf("组织生活：%" PRId64 " 次会议（已召开 %" PRId64 " 次，扫码签到 %" PRId64 " 人次，/orgs/%" PRId64 "/meetings）。\n", meetings, held, qr,
+               branch);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

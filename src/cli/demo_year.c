@@ -1,8 +1,9 @@
 /* demo_year.c: the office's year in the demo (issue 17), after the district, its accounts,
  * pledges and reviews exist: a year's report schedules with reports on time, late and missing;
  * one 随机抽查 inspection with a committed draw and findings turned into rectification; one
- * published bulletin; the first town's leader's liaison points and visits (issue 18). Each part is
- * its own function, run in this order. */
+ * published bulletin; the first town's leader's liaison points and visits, ledger entries of each
+ * kind and a year of meetings of the first town's branches with their attendance (issue 18). Each
+ * part is its own function, run in this order. */
 #include "cli.h"
 #include "../domain/date.h"
 #include "../store/bulletin.h"
@@ -14,6 +15,7 @@
 #include "../store/inspection.h"
 #include "../store/liaison.h" /* liaison points (issue 18) */
 #include "../store/ledger.h" /* the ledger (issue 18) */
+#include "../store/meeting.h" /* organisation life */
 #include <string.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -406,6 +408,93 @@ static int demo_ledger(db *d, const demo_year_ctx *y, cx_err *e)
     return rc;
 }
 
+/* ---- organisation life (组织生活) ---- */
+
+/* One meeting of branch o on date by its secretary: planned, and when the day has come held, with
+ * its first members signing in by QR (nq of them), the next marked absent, the rest present; for
+ * the first meeting of the year the fourth member on leave. */
+static int demo_meeting(db *d, const actor *sec, const org *o, const char *kind, const char *title, const char *date, int64_t lecturer,
+                        int nq, bool leave, const char *today, cx_err *e)
+{
+    char lec[24] = "";
+    if (lecturer) snprintf(lec, sizeof lec, "%" PRId64, lecturer);
+    meeting_form_in in = {kind, NULL, title, date, "村党群服务中心会议室", "传达学习上级文件精神，研究部署本月工作", "支部书记", "", lec};
+    meeting_form_ok ok;
+    int64_t id = 0;
+    if (meeting_form_check(&in, &ok, e) != CX_OK) return CX_ERR;
+    int rc = meeting_create(d, sec, o, &ok, &id, e);
+    meeting_form_free(&ok);
+    if (rc != CX_OK || strcmp(date, today) > 0) return rc; /* a meeting still to come stays planned */
+    int64_t ids[8];
+    int n = 0;
+    db_stmt *s = db_prepare(d, "SELECT a.member_id FROM meeting_attendee a JOIN member m ON m.id = a.member_id WHERE a.meeting_id = ? ORDER BY m.id LIMIT 8");
+    if (!s) return cx_fail(e, 500, "db_error", "", "读取应到人员失败");
+    db_bind_i64(s, 1, id);
+    while (n < 8 && db_step(s) == DB_ROW) ids[n++] = db_col_i64(s, 0);
+    db_done(s);
+    char secret[2 * SIGNIN_SECRET_BYTES + 1];
+    int64_t now = now_unix(), mid;
+    bool already;
+    if (nq && meeting_signin_code(d, sec, id, now - 60, now + 3600, secret, e) != CX_OK) return CX_ERR;
+    for (int i = 0; i < nq && i < n; i++) {
+        actor self = {.user_id = 0, .name = "demo", .display = "扫码签到（演示）"};
+        if (meeting_signin(d, &self, secret, ids[i], &mid, &already, e) != CX_OK) return CX_ERR;
+    }
+    attend_ok absent = {.state = AS_ABSENT}, away = {.state = AS_LEAVE};
+    snprintf(away.reason, sizeof away.reason, "外出务工，已向支部书记请假");
+    if (n > nq && meeting_attend(d, sec, id, ids[nq], &absent, e) != CX_OK) return CX_ERR;
+    if (leave && n > nq + 1 && meeting_attend(d, sec, id, ids[nq + 1], &away, e) != CX_OK) return CX_ERR;
+    if (meeting_attend_rest(d, sec, id, NULL, e) != CX_OK) return CX_ERR;
+    return meeting_act(d, sec, id, MA_HOLD, 0, e);
+}
+
+/* A year of meetings (2026) of the first town's branches: the first branch holds its 支委会 and
+ * 主题党日 every month and its 支部党员大会 and 党课 every quarter (two of the 党课 given by the town's
+ * leader); the next two branches a 支部党员大会 a quarter. Meetings after today stay planned. */
+static int demo_meetings(db *d, const demo_year_ctx *y, cx_err *e)
+{
+    org town, b;
+    if (org_get(d, y->town, &town) != 1) return cx_fail(e, 500, "db_error", "", "读取乡镇失败");
+    actor sec = demo_actor(d, "secretary", "支部书记");
+    int64_t leader = demo_actor(d, "leader", NULL).user_id;
+    char today[11], date[11], end[CX_PATH_MAX];
+    date_today(today);
+    orgpath_end(town.path, end, sizeof end);
+    int64_t others[2] = {0, 0};
+    int no = 0;
+    db_stmt *s = db_prepare(d, "SELECT id FROM org WHERE path >= ? AND path < ? AND type = 'branch' AND active = 1 AND id <> ? ORDER BY path LIMIT 2");
+    if (!s) return cx_fail(e, 500, "db_error", "", "读取支部失败");
+    db_bind_text(s, 1, town.path);
+    db_bind_text(s, 2, end);
+    db_bind_i64(s, 3, y->branch);
+    while (no < 2 && db_step(s) == DB_ROW) others[no++] = db_col_i64(s, 0);
+    db_done(s);
+    if (org_get(d, y->branch, &b) != 1) return cx_fail(e, 500, "db_error", "", "读取支部失败");
+    for (int m = 1; m <= 12; m++) {
+        char title[64];
+        snprintf(date, sizeof date, "2026-%02d-05", m);
+        snprintf(title, sizeof title, "%d月支委会", m);
+        if (demo_meeting(d, &sec, &b, "committee", title, date, 0, 0, false, today, e) != CX_OK) return CX_ERR;
+        snprintf(date, sizeof date, "2026-%02d-15", m);
+        snprintf(title, sizeof title, "%d月主题党日", m);
+        if (demo_meeting(d, &sec, &b, "theme_day", title, date, 0, 2, m == 1, today, e) != CX_OK) return CX_ERR;
+        if (m % 3) continue;
+        snprintf(date, sizeof date, "2026-%02d-20", m);
+        snprintf(title, sizeof title, "第%d季度党课", m / 3);
+        if (demo_meeting(d, &sec, &b, "lecture", title, date, m <= 6 ? leader : 0, 1, false, today, e) != CX_OK) return CX_ERR;
+        snprintf(date, sizeof date, "2026-%02d-25", m);
+        snprintf(title, sizeof title, "第%d季度支部党员大会", m / 3);
+        if (demo_meeting(d, &sec, &b, "branch_assembly", title, date, 0, 2, false, today, e) != CX_OK) return CX_ERR;
+        for (int i = 0; i < no && m < 12; i++) {
+            org ob;
+            if (org_get(d, others[i], &ob) != 1) return cx_fail(e, 500, "db_error", "", "读取支部失败");
+            actor office = demo_actor(d, "town", "镇党委活动办公室"); /* the town's office keeps its branches' records */
+            if (demo_meeting(d, &office, &ob, "branch_assembly", title, date, 0, 0, false, today, e) != CX_OK) return CX_ERR;
+        }
+    }
+    return CX_OK;
+}
+
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
@@ -413,5 +502,6 @@ int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
     if (demo_inspection(d, &y, e) != CX_OK) return CX_ERR;
     if (demo_bulletin(d, &y, e) != CX_OK) return CX_ERR;
     if (demo_liaison(d, &y, e) != CX_OK) return CX_ERR; /* liaison points (issue 18) */
-    return demo_ledger(d, &y, e);                          /* the ledger (issue 18) */
+    if (demo_ledger(d, &y, e) != CX_OK) return CX_ERR;  /* the ledger (issue 18) */
+    return demo_meetings(d, &y, e);                      /* organisation life (issue 18) */
 }

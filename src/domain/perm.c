@@ -283,3 +283,11 @@ bool perm_may_edit_ledger(const principal *p, const char *org_path, int64_t crea
 }
 
 bool perm_may_add_ledger_category(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }
+/* organisation life: meetings, attendance, quotas (issue 18 meetings) */
+bool perm_may_run_meetings(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+bool perm_may_see_meetings(const principal *p, const char *org_path, const char *own_path)
+{
+    return perm_allows(p, ROLE_STAFF, org_path) || (own_path && *own_path && !strcmp(own_path, org_path));
+}
+bool perm_sees_attendance(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
+bool perm_may_set_meeting_quota(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }

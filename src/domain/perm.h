@@ -192,4 +192,16 @@ bool perm_may_enter_ledger(const principal *p, const char *org_path);
 bool perm_may_edit_ledger(const principal *p, const char *org_path, int64_t created_by);
 /* p may add ledger categories for the subtree of the organisation at org_path: an office over it. */
 bool perm_may_add_ledger_category(const principal *p, const char *org_path);
+/* ---- organisation life: meetings, attendance, quotas (组织生活, issue 18 meetings) ---- */
+/* p may plan, hold, cancel and edit the meetings of the organisation at org_path, mark attendance
+ * and show its sign-in QR code: its secretary or office, or one over it. */
+bool perm_may_run_meetings(const principal *p, const char *org_path);
+/* p may see the meetings of the organisation at org_path: staff over it, or a member of exactly that
+ * organisation (own_path: the path of p's own member organisation, "" or NULL for none), who sees
+ * only their own attendance. */
+bool perm_may_see_meetings(const principal *p, const char *org_path, const char *own_path);
+/* p may see every attendee of a meeting of the organisation at org_path (not only their own): staff over it. */
+bool perm_sees_attendance(const principal *p, const char *org_path);
+/* p may set the meeting quotas of the subtree of the organisation at org_path: an office over it. */
+bool perm_may_set_meeting_quota(const principal *p, const char *org_path);
 #endif

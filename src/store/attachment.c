@@ -2,6 +2,7 @@
 #include "attachment.h"
 #include "row.h"
 #include "../lib/media.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,13 +66,14 @@ int attachment_list(db *d, const char *sql, int64_t owner, attachment_fn fn, voi
     return DB_EACH(s, attachment, read_attachment, fn, ctx);
 }
 
-int attachment_store(db *d, const char *sql, int64_t owner, const actor *a, const evidence_in *files, const char **mimes, int nfiles, cJSON *names)
+int attachment_store(db *d, const actor *a, const char *sql, int64_t owner, const evidence_in *files, const char **mimes, int nfiles,
+                     const char *fallback, cJSON *names)
 {
     int rc = CX_OK;
     int64_t now = now_unix();
     for (int i = 0; rc == CX_OK && i < nfiles; i++) {
         char name[128];
-        snprintf(name, sizeof name, "%s", files[i].name && *files[i].name && utf8_valid(files[i].name, strlen(files[i].name)) ? files[i].name : "佐证");
+        snprintf(name, sizeof name, "%s", files[i].name && *files[i].name && utf8_valid(files[i].name, strlen(files[i].name)) ? files[i].name : fallback);
         size_t cn;
         void *clean = media_clean(mimes[i], files[i].data, files[i].len, &cn);
         rc = db_run(d, sql, "issibsi", owner, mimes[i], name, (int64_t)cn, clean, cn, actor_shown(a), now);

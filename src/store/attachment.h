@@ -5,7 +5,6 @@
 #ifndef CX_ATTACHMENT_H
 #define CX_ATTACHMENT_H
 #include "store.h"
-#include <cjson/cJSON.h>
 
 /* A file as uploaded. */
 typedef struct evidence_in {
@@ -34,9 +33,11 @@ typedef int (*attachment_fn)(void *ctx, const attachment *a);
 CX_MUST_USE int attachment_get(db *d, const char *sql, int64_t id, buf *out, char mime[32], char name[128], int64_t *owner);
 /* A record's files in order: sql selects (id, size, name, mime, author) by the record's id. */
 int attachment_list(db *d, const char *sql, int64_t owner, attachment_fn fn, void *ctx);
-/* Stores files checked by evidence_check (their mimes) of record owner, without metadata (media_clean),
- * as the author a: sql inserts (owner, mime, name, size, data, author, created_at). Each stored name
- * (a blank or invalid name becomes 佐证) is appended to the cJSON array names (may be NULL), for the
- * audit record. Inside the caller's write transaction. */
-int attachment_store(db *d, const char *sql, int64_t owner, const actor *a, const evidence_in *files, const char **mimes, int nfiles, cJSON *names);
+/* Stores checked files (mimes from evidence_check) of record owner without their metadata
+ * (media_clean), inside the caller's transaction: sql inserts (owner, mime, name, size, data,
+ * author, created_at); a file without a usable name is called fallback; each name stored is
+ * appended to the cJSON array names (may be NULL) for the audit. */
+struct cJSON;
+int attachment_store(db *d, const actor *a, const char *sql, int64_t owner, const evidence_in *files, const char **mimes, int nfiles,
+                     const char *fallback, struct cJSON *names);
 #endif

@@ -575,7 +575,7 @@ int finding_add(db *d, const actor *a, int64_t inspection_id, int64_t org_id, in
         cJSON_AddStringToObject(j, "level", in->problem ? "problem" : "ok");
         cJSON_AddStringToObject(j, "text", in->text);
         cJSON_AddStringToObject(j, "found_on", in->found_on);
-        rc = attachment_store(d, FINDING_FILE_INSERT, fid, a, files, mimes, nfiles, cJSON_AddArrayToObject(j, "files"));
+        rc = attachment_store(d, a, FINDING_FILE_INSERT, fid, files, mimes, nfiles, "佐证", cJSON_AddArrayToObject(j, "files"));
         if (rc == CX_OK && in->problem) {
             period one = one_counter(PR_FINDINGS, 1);
             rc = period_add(d, period_quarter(in->found_on), path, &one);
@@ -604,7 +604,7 @@ int finding_add_files(db *d, const actor *a, int64_t id, const evidence_in *file
     }
     if (rc == CX_OK) {
         cJSON *j = cJSON_CreateObject();
-        rc = attachment_store(d, FINDING_FILE_INSERT, id, a, files, mimes, nfiles, cJSON_AddArrayToObject(j, "files"));
+        rc = attachment_store(d, a, FINDING_FILE_INSERT, id, files, mimes, nfiles, "佐证", cJSON_AddArrayToObject(j, "files"));
         rc = store_finish(d, a, "evidence", "inspection_finding", id, f->org_id, NULL, json_take(j), rc, e);
     }
     free(f);

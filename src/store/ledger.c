@@ -298,7 +298,7 @@ int ledger_create(db *d, const actor *a, const org *o, const ledger_about *ab, c
         return db_fail(d, e);
     cJSON *names = cJSON_CreateArray();
     int rc = write_parts(d, eid, in);
-    if (rc == CX_OK) rc = attachment_store(d, FILE_INSERT, eid, a, files, mimes, nfiles, names);
+    if (rc == CX_OK) rc = attachment_store(d, a, FILE_INSERT, eid, files, mimes, nfiles, "附件", names);
     if (rc == CX_OK) rc = entry_apply(d, eid, 1);
     char *after = rc == CX_OK ? entry_json(d, eid) : NULL;
     if (after && cJSON_GetArraySize(names)) { /* the files' names with the entry */
@@ -393,7 +393,7 @@ int ledger_add_files(db *d, const actor *a, int64_t id, const evidence_in *files
         return refuse(d);
     }
     cJSON *j = cJSON_CreateObject();
-    int rc = attachment_store(d, FILE_INSERT, id, a, files, mimes, nfiles, cJSON_AddArrayToObject(j, "files"));
+    int rc = attachment_store(d, a, FILE_INSERT, id, files, mimes, nfiles, "附件", cJSON_AddArrayToObject(j, "files"));
     return store_finish(d, a, "files", "ledger_entry", id, org_id, NULL, json_take(j), rc, e);
 }
 

@@ -369,7 +369,7 @@ int liaison_visit_add(db *d, const actor *a, int64_t point_id, const visit_ok *i
         cJSON_AddStringToObject(j, "done", in->done);
         cJSON_AddStringToObject(j, "problems_found", in->problems_found);
         cJSON_AddStringToObject(j, "problems_solved", in->problems_solved);
-        rc = attachment_store(d, VISIT_FILE_INSERT, vid, a, files, mimes, nfiles, cJSON_AddArrayToObject(j, "files"));
+        rc = attachment_store(d, a, VISIT_FILE_INSERT, vid, files, mimes, nfiles, "佐证", cJSON_AddArrayToObject(j, "files"));
         period_rec none = {0};
         if (rc == CX_OK) rc = period_update(d, PK_VISIT, vid, &none);
         rc = store_finish(d, a, "create", "liaison_visit", vid, p->org_id, NULL, json_take(j), rc, e);

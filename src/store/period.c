@@ -16,6 +16,8 @@ const char *const period_cols[PR_N] = {
     "pledges_due", "pledges_fulfilled", "pledges_missed_unjustified",
     /* liaison points (0026) */
     "visits", "visit_problems_found", "visit_problems_solved",
+    /* organisation life (meetings) */
+    "meetings_held", "attendance_expected", "attendance_present", "lectures_held",
 };
 const char *const period_labels[PR_N] = {
     "应报送汇报", "按时报送汇报", "逾期报送汇报",
@@ -25,6 +27,8 @@ const char *const period_labels[PR_N] = {
     "到期承诺", "已兑现承诺", "无正当理由未兑现承诺",
     /* liaison points (0026) */
     "联络点走访", "走访发现问题", "走访解决问题",
+    /* organisation life (meetings) */
+    "已召开会议", "会议应到人次", "会议实到人次", "已讲党课",
 };
 
 static char add_sql[8192], get_sql[4096], children_sql[4096];
@@ -173,10 +177,12 @@ void period_first_day(int quarter, char out[11])
 
 /* What a record contributes, per kind: its table, the date column that decides its quarter, and
  * for each counter it moves the SQL condition (over the record x) under which it counts one —
+ * or, where n[i] is given, the SQL value it counts (a meeting's attendees) —
  * the migration's table, written once. Everything else here is built from these. */
 static const struct {
     const char *table, *date;
     const char *when[PR_N];
+    const char *n[PR_N];
 } kinds[PK_N] = {
     [PK_REPORT] = {"report", "due_date",
                    {[PR_REPORTS_DUE] = "1 = 1",
@@ -202,7 +208,18 @@ static const struct {
                   {[PR_VISITS] = "1 = 1",
                    [PR_VISIT_PROBLEMS_FOUND] = "x.problems_found <> ''",
                    [PR_VISIT_PROBLEMS_SOLVED] = "x.problems_solved <> ''"}},
+    /* organisation life: a held meeting in the quarter of held_on, with its attendees */
+    [PK_MEETING] = {"meeting", "held_on",
+                    {[PR_MEETINGS_HELD] = "x.status = 'held'",
+                     [PR_ATTENDANCE_EXPECTED] = "x.status = 'held'",
+                     [PR_ATTENDANCE_PRESENT] = "x.status = 'held'",
+                     [PR_LECTURES_HELD] = "x.status = 'held' AND x.kind = 'lecture'"},
+                    {[PR_ATTENDANCE_EXPECTED] = "(SELECT count(*) FROM meeting_attendee a WHERE a.meeting_id = x.id)",
+                     [PR_ATTENDANCE_PRESENT] = "(SELECT count(*) FROM meeting_attendee a WHERE a.meeting_id = x.id AND a.state = 'present')"}},
 };
+
+/* What record x of kind k counts for counter i when its condition holds: 1, or its value. */
+#define COUNT_OF(k, i) (kinds[k].n[i] ? kinds[k].n[i] : "1")
 
 /* The quarter of a date column in SQL, as period_quarter computes it (dates are checked
  * 'YYYY-MM-DD' on input; shorter text has no quarter). */
@@ -213,7 +230,7 @@ static void counter_exprs(buf *b, period_kind k, const char *agg)
 {
     for (int i = 0; i < PR_N; i++) {
         const char *w = kinds[k].when[i];
-        if (w) buf_printf(b, ", %s(CASE WHEN %s THEN 1 ELSE 0 END)", agg, w);
+        if (w) buf_printf(b, ", %s(CASE WHEN %s THEN %s ELSE 0 END)", agg, w, COUNT_OF(k, i));
         else buf_printf(b, ", 0");
     }
 }
@@ -253,7 +270,7 @@ static void build_kind_sql(void)
                          "x.org_id",
                    k ? " UNION ALL " : "", dc, dc);
         for (int i = 0; i < PR_N; i++)
-            if (kinds[k].when[i]) buf_printf(&own, ", sum(CASE WHEN %s THEN 1 ELSE 0 END) AS c%d", kinds[k].when[i], i);
+            if (kinds[k].when[i]) buf_printf(&own, ", sum(CASE WHEN %s THEN %s ELSE 0 END) AS c%d", kinds[k].when[i], COUNT_OF(k, i), i);
             else buf_printf(&own, ", 0 AS c%d", i);
         buf_printf(&own, " FROM %s x WHERE length(x.%s) >= 7 GROUP BY 1, 2", t, dc);
     }

@@ -19,6 +19,8 @@ enum {
     PR_PLEDGES_DUE, PR_PLEDGES_FULFILLED, PR_PLEDGES_MISSED_UNJUSTIFIED,
     /* liaison points (联络点): visits, those that found problems and those that solved some (0026) */
     PR_VISITS, PR_VISIT_PROBLEMS_FOUND, PR_VISIT_PROBLEMS_SOLVED,
+    /* organisation life (meetings, migration 0025) */
+    PR_MEETINGS_HELD, PR_ATTENDANCE_EXPECTED, PR_ATTENDANCE_PRESENT, PR_LECTURES_HELD,
     PR_N
 };
 /* Column names in table period_rollup, in PR_* order. */
@@ -62,6 +64,7 @@ void period_first_day(int quarter, char out[11]);
  * the same definitions serve a single record (period_of), period_raw and period_recount. */
 typedef enum { PK_REPORT, PK_FINDING, PK_RECT, PK_FEEDBACK, PK_PLEDGE,
                PK_VISIT, /* a liaison point's visit (0026) */
+               PK_MEETING, /* organisation life: a meeting and its attendees (migration 0025) */
                PK_N } period_kind;
 /* One record's contribution: its quarter (0: none), organisation and counters. */
 typedef struct period_rec {

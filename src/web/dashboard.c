@@ -670,6 +670,7 @@ void h_dashboard(req *r)
         json_add_i64(x, "people", lp[k]);
         cJSON_AddItemToArray(lk, x);
     }
+    if (!meeting_dashboard(r, &o, from_q, to_q, d)) return; /* organisation life (meeting.c) */
     /* the round asked for, or the newest one */
     cJSON *round = NULL, *x;
     cJSON_ArrayForEach(x, rounds)

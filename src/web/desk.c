@@ -20,6 +20,7 @@
 #include "../store/rect.h"
 #include "../store/report.h"
 #include "../store/inspection.h"
+#include "../store/meeting.h" /* organisation life */
 #include "../store/review.h"
 #include "../store/round.h"
 #include <stdio.h>
@@ -218,6 +219,25 @@ static void report_items(desk *k, cJSON *items, const org *o)
         item(k, items, "reports_to_judge", "下级报送待审阅的定期汇报", c, xasprintf("/orgs/%lld/reports?status=submitted", (long long)o->id));
 }
 
+/* Organisation life: the meetings a branch's quotas still ask for this month (each quota judged over
+ * its own period: a quarterly one over this quarter), with the kinds short as a short list. */
+static void meeting_items(desk *k, cJSON *items, const org *o)
+{
+    quota_gap g = {.org_id = o->id};
+    snprintf(g.org_path, sizeof g.org_path, "%s", o->path);
+    char from[11], to[11];
+    snprintf(from, sizeof from, "%.8s01", k->today);
+    day_string(day_of_ymd(atoi(k->today), atoi(k->today + 5), 1) + 31, to); /* a day of next month */
+    day_string(day_of_ymd(atoi(to), atoi(to + 5), 1) - 1, to);               /* the last of this one */
+    if (!ok(k, meeting_branch_gap(k->db, &g, from, to))) return;
+    int64_t n = 0;
+    for (int i = 0; i < MK_COUNT; i++) n += g.held[i] < g.due[i] ? g.due[i] - g.held[i] : 0;
+    cJSON *x = item(k, items, "meetings_due", "按要求本月（季度要求为本季度）还应召开的会议", n, xasprintf("/orgs/%lld/meetings", (long long)o->id));
+    char h[64];
+    snprintf(h, sizeof h, "/orgs/%lld/meeting-quota", (long long)o->id);
+    if (n) entry(x, g.text, h);
+}
+
 /* The section of organisation o (work: perm_desk there), headed by the roles held there. */
 static void org_section(desk *k, cJSON *sections, const org *o, int work)
 {
@@ -242,6 +262,7 @@ static void org_section(desk *k, cJSON *sections, const org *o, int work)
         int64_t c = 0;
         if (ok(k, account_members_without(k->db, o, &c)))
             item(k, items, "members_without_account", "未开通账号的党员", c, xasprintf("/orgs/%lld/accounts", (long long)o->id));
+        if (!strcmp(o->type, "branch")) meeting_items(k, items, o); /* organisation life */
     }
     if (work & DESK_REPORTS) feedback_items(k, items, o, true);
 }

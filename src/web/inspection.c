@@ -356,14 +356,7 @@ void h_inspection(req *r)
 /* After a change: the page goes back to the inspection (anchor), the API answers with it as it now is. */
 static void insp_done(req *r, int64_t id, int rc, const cx_err *e, const char *anchor)
 {
-    if (rc != CX_OK) {
-        req_fail(r, e);
-        return;
-    }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/inspections/%" PRId64 "%s", id, anchor);
-        return;
-    }
+    if (!req_changed(r, rc, e, "/inspections/%" PRId64 "%s", id, anchor)) return;
     inspection x;
     if (req_found(r, inspection_get(r->db, id, &x), "id", "督查")) cJSON_AddItemToObject(req_data(r), "inspection", json_insp(&x));
 }

@@ -107,6 +107,33 @@ bool req_member(req *r, int64_t id, int mask, member *m)
     return true;
 }
 
+bool req_opt_id(req *r, const char *name, const char *label, int64_t *v)
+{
+    const char *s = req_in(r, name);
+    *v = 0;
+    if (s && *s && (str_to_i64(s, v) != CX_OK || *v <= 0)) {
+        req_failf(r, 400, "invalid_id", name, "%s应为正整数编号", label);
+        return false;
+    }
+    return true;
+}
+
+bool req_changed(req *r, int rc, const cx_err *e, const char *fmt, ...)
+{
+    if (rc != CX_OK) {
+        req_fail(r, e);
+        return false;
+    }
+    if (req_is_api(r)) return true;
+    char to[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(to, sizeof to, fmt, ap);
+    va_end(ap);
+    req_redirect(r, "%s", to);
+    return false;
+}
+
 bool req_found(req *r, int got, const char *fieldname, const char *what)
 {
     if (got == 1) return true;
@@ -159,17 +186,6 @@ void req_attachment(req *r, int got, const char *mime)
         return;
     }
     r->file_mime = req_keep(r, xstrdup(mime));
-}
-
-bool req_opt_id(req *r, const char *name, const char *label, int64_t *v)
-{
-    const char *s = req_in(r, name);
-    *v = 0;
-    if (s && *s && (str_to_i64(s, v) != CX_OK || *v <= 0)) {
-        req_failf(r, 400, "invalid_id", name, "%s应为正整数编号", label);
-        return false;
-    }
-    return true;
 }
 
 const char *req_in(req *r, const char *name)

@@ -7,6 +7,7 @@
 #include "../domain/rect.h"
 #include "../domain/report.h"
 #include "../domain/inspection.h"
+#include "../domain/meeting.h" /* organisation life */
 #include "../store/rating.h"
 
 
@@ -502,5 +503,42 @@ const route web_routes[] = {
     {"POST", "/api/v1/ledger/:id/delete", h_ledger_delete, ROLE_ADMIN, R_STATE | R_API, NULL, "删除台账记录（version 可选）"},
     {"POST", "/api/v1/ledger/:id/files", h_ledger_files_add, ROLE_ADMIN, R_STATE | R_API, NULL, "上传台账附件（multipart file）", .body = BODY_FILES},
     {"GET", "/api/v1/ledger-files/:id", h_ledger_file, ROLE_STAFF, R_API, NULL, "台账附件"},
+    /* organisation life: meetings, attendance, QR sign-in, quotas, lectures (meeting.c) */
+    {"GET", "/orgs/:id/meetings", h_meetings, ROLE_ANY, 0, "meetings", "组织生活：本组织的会议（三会一课、主题党日等）、出席率、新建会议（?year=&subtree=1）"},
+    {"POST", "/orgs/:id/meetings", h_meeting_create, ROLE_ADMIN, R_STATE, "meetings", "新建会议（应到人员为本组织在册党员）"},
+    {"GET", "/meetings/:id", h_meeting, ROLE_ANY, 0, "meeting", "会议：议题、记录、材料和照片、出席情况（党员只见本人）、签到二维码"},
+    {"POST", "/meetings/:id/edit", h_meeting_update, ROLE_ADMIN, R_STATE, "meeting", "修改会议（含会议记录）"},
+    {"POST", "/meetings/:id/hold", h_meeting_act, ROLE_ADMIN, R_STATE, "meeting", "记为已召开", .action = MA_HOLD},
+    {"POST", "/meetings/:id/cancel", h_meeting_act, ROLE_ADMIN, R_STATE, "meeting", "取消会议", .action = MA_CANCEL},
+    {"POST", "/meetings/:id/refresh", h_meeting_refresh, ROLE_ADMIN, R_STATE, "meeting", "按在册党员刷新应到人员"},
+    {"POST", "/meetings/:id/attendance", h_meeting_attend, ROLE_ADMIN, R_STATE, "meeting", "登记出席、缺席、请假（须写事由）"},
+    {"POST", "/meetings/:id/attendance-rest", h_meeting_attend_rest, ROLE_ADMIN, R_STATE, "meeting", "其余未签到的应到人员全部记为出席"},
+    {"POST", "/meetings/:id/files", h_meeting_files_add, ROLE_ADMIN, R_STATE, "meeting", "上传会议材料和照片（JPEG、PNG、PDF）", .body = BODY_FILES},
+    {"GET", "/meeting-files/:id", h_meeting_file, ROLE_ANY, 0, NULL, "会议材料和照片"},
+    {"POST", "/meetings/:id/signin-code", h_meeting_signin_code, ROLE_ADMIN, R_STATE, "meeting_qr", "生成新的签到二维码（旧码作废）并转到打印页"},
+    {"GET", "/meetings/:id/qr", h_meeting_qr, ROLE_ADMIN, 0, "meeting_qr", "签到二维码 A4 打印页（只在生成二维码的浏览器上显示）"},
+    {"GET", "/signin/:token", h_signin_page, ROLE_ANY, 0, "meeting_signin", "扫码签到：党员用本人账号登录后签到（手机页面）"},
+    {"POST", "/signin/:token", h_signin, ROLE_ANY, R_STATE, "meeting_signin", "签到（签到时段内、应到人员、只记一次）"},
+    {"GET", "/orgs/:id/meeting-quota", h_meeting_quota, ROLE_STAFF, 0, "meeting_quota", "组织生活要求与未达要求的党支部（?period=2026-03|2026Q1|2026&format=xlsx）"},
+    {"POST", "/orgs/:id/meeting-quota", h_meeting_quota_set, ROLE_OFFICE, R_STATE, "meeting_quota", "设置本组织及下级的会议次数要求"},
+    {"GET", "/orgs/:id/lectures", h_meeting_lectures, ROLE_STAFF, 0, "meeting_lectures", "讲党课：本年度还没有讲党课的领导干部（?year=）"},
+    {"GET", "/api/v1/orgs/:id/meetings", h_meetings, ROLE_ANY, R_API, NULL, "本组织的会议（?year=&subtree=1）与出席率"},
+    {"POST", "/api/v1/orgs/:id/meetings", h_meeting_create, ROLE_ADMIN, R_STATE | R_API, NULL, "新建会议（kind branch_assembly|committee|group|lecture|theme_day|forum|democratic_life|org_life|study|custom, kind_name, title, held_on, place, topic, host_name, minutes, lecturer_user_id）"},
+    {"GET", "/api/v1/meetings/:id", h_meeting, ROLE_ANY, R_API, NULL, "会议详情、出席情况（党员只见本人）、材料"},
+    {"POST", "/api/v1/meetings/:id/edit", h_meeting_update, ROLE_ADMIN, R_STATE | R_API, NULL, "修改会议（与新建相同的各项, version）"},
+    {"POST", "/api/v1/meetings/:id/hold", h_meeting_act, ROLE_ADMIN, R_STATE | R_API, NULL, "记为已召开（version 可选）", .action = MA_HOLD},
+    {"POST", "/api/v1/meetings/:id/cancel", h_meeting_act, ROLE_ADMIN, R_STATE | R_API, NULL, "取消会议（version 可选）", .action = MA_CANCEL},
+    {"POST", "/api/v1/meetings/:id/refresh", h_meeting_refresh, ROLE_ADMIN, R_STATE | R_API, NULL, "按在册党员刷新应到人员"},
+    {"POST", "/api/v1/meetings/:id/attendance", h_meeting_attend, ROLE_ADMIN, R_STATE | R_API, NULL, "登记出席情况（member_id, state present|absent|leave|expected, reason 请假必填）"},
+    {"POST", "/api/v1/meetings/:id/attendance-rest", h_meeting_attend_rest, ROLE_ADMIN, R_STATE | R_API, NULL, "其余未签到的应到人员全部记为出席（返回 marked 人数）"},
+    {"POST", "/api/v1/meetings/:id/files", h_meeting_files_add, ROLE_ADMIN, R_STATE | R_API, NULL, "上传会议材料和照片（multipart evidence）", .body = BODY_FILES},
+    {"GET", "/api/v1/meeting-files/:id", h_meeting_file, ROLE_ANY, R_API, NULL, "会议材料和照片"},
+    {"POST", "/api/v1/meetings/:id/signin-code", h_meeting_signin_code, ROLE_ADMIN, R_STATE | R_API, NULL, "生成新的签到二维码（minutes 时长，或 opens、closes Unix 秒）：返回 token 与 url（只此一次），旧码作废"},
+    {"GET", "/api/v1/signin/:token", h_signin_page, ROLE_ANY, R_API, NULL, "扫码签到页的内容：会议、本人是否应到、是否已签到"},
+    {"POST", "/api/v1/signin/:token", h_signin, ROLE_ANY, R_STATE | R_API, NULL, "扫码签到（本人党员账号；签到时段内；应到人员；重复签到只记一次 already）"},
+    {"GET", "/api/v1/orgs/:id/meeting-quota", h_meeting_quota, ROLE_STAFF, R_API, NULL, "会议次数要求与未达要求的党支部（?period=&format=xlsx）"},
+    {"POST", "/api/v1/orgs/:id/meeting-quota", h_meeting_quota_set, ROLE_OFFICE, R_STATE | R_API, NULL, "设置会议次数要求（kind, per month|quarter|year, count 0–31）"},
+    {"GET", "/api/v1/orgs/:id/lectures", h_meeting_lectures, ROLE_STAFF, R_API, NULL, "本年度还没有讲党课的领导干部（?year=）"},
+    {"GET", "/api/v1/members/:id/attendance", h_member_attendance, ROLE_ANY, R_API, NULL, "党员的出席率（本人或其组织的工作人员；?year=）"},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -188,6 +188,10 @@ void req_fail(req *r, const cx_err *e);
  * request, 500 db_error or 404 not_found on field ("<what>不存在或已被删除"), so no handler goes on
  * to show an output the getter did not fill. */
 bool req_found(req *r, int got, const char *fieldname, const char *what);
+/* After a change whose result is rc: a failure fails the request with e; a page is sent to the
+ * address fmt makes (post/redirect/get); true only for an API request that succeeded, which then
+ * answers with the record as it now is. */
+bool req_changed(req *r, int rc, const cx_err *e, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The same with every reason found in a form (errs[0] is the one an API answer carries); a page
  * shows its form again with each message beside its field (response.c, redisplay). */
 void req_fail_fields(req *r, const cx_err *errs, int n);
@@ -518,4 +522,27 @@ void h_ledger_update(req *r);
 void h_ledger_delete(req *r);
 void h_ledger_files_add(req *r);
 void h_ledger_file(req *r);
+/* organisation life: meetings, attendance, QR sign-in, quotas, lectures (meeting.c) */
+void h_meetings(req *r);
+void h_meeting_create(req *r);
+void h_meeting(req *r);
+void h_meeting_update(req *r);
+void h_meeting_act(req *r);
+void h_meeting_refresh(req *r);
+void h_meeting_attend(req *r);
+void h_meeting_attend_rest(req *r);
+void h_meeting_files_add(req *r);
+void h_meeting_file(req *r);
+void h_meeting_signin_code(req *r);
+void h_meeting_qr(req *r);
+void h_signin_page(req *r);
+void h_signin(req *r);
+void h_meeting_quota(req *r);
+void h_meeting_quota_set(req *r);
+void h_meeting_lectures(req *r);
+void h_member_attendance(req *r);
+/* The dashboard's 组织生活 block of o into d's "org_life": meetings held, attendance and lectures
+ * over the quarters from_q..to_q (roll-ups), branches behind quota this month, leaders without a
+ * lecture this year; false (the request failed) on a database error. */
+bool meeting_dashboard(req *r, const org *o, int from_q, int to_q, cJSON *d);
 #endif

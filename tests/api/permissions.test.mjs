@@ -185,6 +185,12 @@ for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']
   t.ledgerFile = t.ledgerEntry.file_list[0];
   t.secrets.push(`${tag}支部调研报告`, `${tag}支部调研正文`, t.ledgerFile.name);
 }
+// Organisation life (meeting.c): a meeting of each branch by its own secretary, with a photo.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.meeting = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/meetings`, { kind: 'committee', title: `${tag}支部支委会`, held_on: today }), 201)).meeting;
+  t.meetingFile = (await ok(await sec.req('POST', `/api/v1/meetings/${t.meeting.id}/files`, await multipartBody([['evidence', PNG, `${tag}支部会议照片.png`]])), 201)).files[0];
+  t.secrets.push(`${tag}支部支委会`, `${tag}支部会议照片.png`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -348,6 +354,19 @@ Object.assign(BODIES, { // the ledger (ledger.c, issue 18)
   'POST /ledger/{id}/delete': () => ({}),
   'POST /ledger/{id}/files': () => { const f = new FormData(); f.append('file', new Blob([PNG]), `越权附件${++seq}.png`); return f; },
 });
+Object.assign(BODIES, { // organisation life (meeting.c)
+  'POST /orgs/{id}/meetings': () => ({ kind: 'committee', title: `越权会议${++seq}`, held_on: today }),
+  'POST /meetings/{id}/edit': () => ({ kind: 'committee', title: `越权改会议${++seq}`, held_on: today }),
+  'POST /meetings/{id}/hold': () => ({}),
+  'POST /meetings/{id}/cancel': () => ({}),
+  'POST /meetings/{id}/refresh': () => ({}),
+  'POST /meetings/{id}/attendance': () => ({ member_id: String(B.member.id), state: 'absent' }),
+  'POST /meetings/{id}/attendance-rest': () => ({}),
+  'POST /meetings/{id}/files': () => { const f = new FormData(); f.append('evidence', new Blob([PNG]), `越权会议照片${++seq}.png`); return f; },
+  'POST /meetings/{id}/signin-code': () => ({}),
+  'POST /signin/{token}': () => ({}),
+  'POST /orgs/{id}/meeting-quota': () => ({ kind: 'committee', per: 'month', count: '3' }),
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -360,6 +379,7 @@ KINDS.push([/^\/report-schedules\/\{id\}/, 'schedule'], [/^\/reports\/\{id\}/, '
 KINDS.push([/^\/inspections\/\{id\}/, 'inspection'], [/^\/findings\/\{id\}/, 'finding'], [/^\/finding-files\/\{id\}/, 'findingFile']); // inspections
 KINDS.push([/^\/liaison-points\/\{id\}/, 'liaisonPoint'], [/^\/liaison-visits\/\{id\}/, 'liaisonVisit'], [/^\/liaison-visit-files\/\{id\}/, 'liaisonFile'],
   [/^\/liaison-leaders\/\{id\}/, 'liaisonLeader']); // liaison points: the target's; a leader is reached through the town of its grant
+KINDS.push([/^\/meetings\/\{id\}/, 'meeting'], [/^\/meeting-files\/\{id\}/, 'meetingFile']); // organisation life
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 KINDS.push([/^\/ledger\/\{id\}/, 'ledgerEntry'], [/^\/ledger-files\/\{id\}/, 'ledgerFile']); // the ledger
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
@@ -371,7 +391,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   schedule: t.schedule.id, report: t.report.id, reportFile: t.reportFile.id,
   inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id,
   liaisonPoint: t.liaisonPoint.id, liaisonVisit: t.liaisonVisit.id, liaisonFile: t.liaisonFile.id, liaisonLeader: t.liaisonLeader,
-  ledgerEntry: t.ledgerEntry.id, ledgerFile: t.ledgerFile.id })[kind];
+  ledgerEntry: t.ledgerEntry.id, ledgerFile: t.ledgerFile.id,
+  meeting: t.meeting.id, meetingFile: t.meetingFile.id })[kind];
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

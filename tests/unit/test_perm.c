@@ -426,6 +426,30 @@ static void test_bulletin_reading(void **state)
     assert_false(perm_may_read_bulletin(NULL, "/1/7/", false, true));
 }
 
+/* organisation life: meetings, attendance, quotas */
+static void test_meeting_rules(void **state)
+{
+    (void)state;
+    principal office = who(ROLE_OFFICE, "/1/", 0), town = who(ROLE_OFFICE, "/1/2/", 0), sec = who(ROLE_SECRETARY, "/1/2/3/", 0),
+              sec2 = who(ROLE_SECRETARY, "/1/2/4/", 0), member = who(ROLE_MEMBER, "/1/2/3/", 0), leader = who(ROLE_LEADER, "/1/2/", 0);
+    assert_true(perm_may_run_meetings(&sec, "/1/2/3/"));
+    assert_true(perm_may_run_meetings(&town, "/1/2/3/"));
+    assert_false(perm_may_run_meetings(&sec2, "/1/2/3/"));   /* a sibling branch's secretary */
+    assert_false(perm_may_run_meetings(&member, "/1/2/3/"));
+    assert_false(perm_may_run_meetings(&leader, "/1/2/3/"));
+    assert_true(perm_may_see_meetings(&member, "/1/2/3/", "/1/2/3/"));
+    assert_false(perm_may_see_meetings(&member, "/1/2/4/", "/1/2/3/")); /* another branch's */
+    assert_false(perm_may_see_meetings(&member, "/1/2/3/", ""));
+    assert_true(perm_may_see_meetings(&leader, "/1/2/3/", NULL));
+    assert_false(perm_may_see_meetings(&sec2, "/1/2/3/", NULL));
+    assert_true(perm_sees_attendance(&sec, "/1/2/3/"));
+    assert_false(perm_sees_attendance(&member, "/1/2/3/"));
+    assert_true(perm_may_set_meeting_quota(&office, "/1/2/"));
+    assert_true(perm_may_set_meeting_quota(&town, "/1/2/"));
+    assert_false(perm_may_set_meeting_quota(&town, "/1/"));
+    assert_false(perm_may_set_meeting_quota(&sec, "/1/2/3/"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_pledge_relation), cmocka_unit_test(test_pledge_visibility),
         cmocka_unit_test(test_feedback_and_campaign), cmocka_unit_test(test_enter_for), cmocka_unit_test(test_feedback_triage_root),
         cmocka_unit_test(test_bulletin_reading),
+        cmocka_unit_test(test_meeting_rules), /* organisation life */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,3 +76,10 @@ CREATE TABLE meeting_quota (
   updated_at {{I64}} NOT NULL,
   PRIMARY KEY (org_id, kind)
 );
+-- Quarter roll-ups (store/period.c, kind PK_MEETING): a meeting counts in the quarter of held_on
+-- while it is held: meetings_held; attendance_expected (its attendee rows) and attendance_present
+-- (those present, signed in by QR or marked); lectures_held (a held 党课). Recount rebuilds them.
+ALTER TABLE period_rollup ADD COLUMN meetings_held {{I64}} NOT NULL DEFAULT 0;
+ALTER TABLE period_rollup ADD COLUMN attendance_expected {{I64}} NOT NULL DEFAULT 0;
+ALTER TABLE period_rollup ADD COLUMN attendance_present {{I64}} NOT NULL DEFAULT 0;
+ALTER TABLE period_rollup ADD COLUMN lectures_held {{I64}} NOT NULL DEFAULT 0;

@@ -501,6 +501,14 @@ int cmd_demo(int argc, char **argv)
         printf("办公室的一年：%" PRId64 " 项汇报安排（%" PRId64 " 份汇报，有按时、逾期和未报送的，/orgs/%" PRId64 "/reports），"
                "%" PRId64 " 次督查（/orgs/%" PRId64 "/inspections），已印发的通报 /p/bulletins/%" PRId64 "。\n",
                schedules, reports, root, inspections, root, bulletin);
+        /* study notes and quizzes (issue 18) */
+        int64_t questions = 0, quiz_id = 0, sheets = 0, notes = 0;
+        db_i64(d, &questions, 0, "SELECT count(*) FROM question", "");
+        db_i64(d, &quiz_id, 0, "SELECT coalesce(min(id), 0) FROM quiz", "");
+        db_i64(d, &sheets, 0, "SELECT count(*) FROM quiz_answer", "");
+        db_i64(d, &notes, 0, "SELECT count(*) FROM study_note", "");
+        printf("学习测试：题库 %" PRId64 " 道题（/orgs/%" PRId64 "/question-bank），已结束的测试 /quizzes/%" PRId64 "（%" PRId64 " 人答题），"
+               "%" PRId64 " 篇学习心得。\n", questions, root, quiz_id, sheets, notes);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

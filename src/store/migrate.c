@@ -39,6 +39,7 @@ int store_migrate(db *d, cx_err *e)
     if (db_exec(d, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)") != CX_OK)
         return cx_fail(e, 500, "migrate_failed", "db", "创建迁移表失败：%s", db_errmsg(d));
     int latest = store_latest_version();
+    bool fill_period = false;
     for (int v = 1; v <= latest; v++) {
         const struct asset *m = NULL;
         for (const struct asset *a = cx_assets; a->name; a++)
@@ -54,8 +55,10 @@ int store_migrate(db *d, cx_err *e)
         char *sql = db_dialect(db_kind_of(d), m->data);
         int rc = db_exec(d, sql);
         free(sql);
-        /* 0022's quarter roll-ups of the records already there, by the definitions recount uses */
-        if (rc == CX_OK && v == 22) rc = period_fill(d);
+        /* 0022's quarter roll-ups of the records already there, by the definitions recount uses:
+         * filled with the last migration, once every table and column those definitions read exists */
+        if (v == 22) fill_period = true;
+        if (rc == CX_OK && fill_period && v == latest) rc = period_fill(d);
         if (rc == CX_OK && v == 23) rc = pledged_fill(d); /* 0023's members who pledged, likewise */
         if (rc != CX_OK || db_run(d, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", "ii", (int64_t)v,
                                   now_unix()) != CX_OK) {

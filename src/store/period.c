@@ -14,6 +14,8 @@ const char *const period_cols[PR_N] = {
     "rect_due", "rect_on_time",
     "feedback_due", "feedback_on_time",
     "pledges_due", "pledges_fulfilled", "pledges_missed_unjustified",
+    /* study notes (issue 18, study and quizzes) */
+    "study_notes",
 };
 const char *const period_labels[PR_N] = {
     "应报送汇报", "按时报送汇报", "逾期报送汇报",
@@ -21,6 +23,8 @@ const char *const period_labels[PR_N] = {
     "到期整改事项", "按期整改销号",
     "到期应答复意见", "按期答复意见",
     "到期承诺", "已兑现承诺", "无正当理由未兑现承诺",
+    /* study notes (issue 18, study and quizzes) */
+    "学习心得",
 };
 
 static char add_sql[8192], get_sql[4096], children_sql[4096];
@@ -193,6 +197,8 @@ static const struct {
                    {[PR_PLEDGES_DUE] = PLEDGE_APPROVED("x"),
                     [PR_PLEDGES_FULFILLED] = "x.status IN ('completed','rated','renewed') AND x.completed_at > 0",
                     [PR_PLEDGES_MISSED_UNJUSTIFIED] = "x.miss_kind = 'unjustified'"}},
+    /* study notes (issue 18, study and quizzes): counted at the member's organisation when written */
+    [PK_STUDY_NOTE] = {"study_note", "written_on", {[PR_STUDY_NOTES] = "1 = 1"}},
 };
 
 /* The quarter of a date column in SQL, as period_quarter computes it (dates are checked
@@ -215,6 +221,12 @@ static char *of_sql[PK_N], *raw_sql[PK_N], *recount_sql, *pledged_sql;
 #define UP_CTE "up(org_id, anc_id) AS (SELECT id, id FROM org UNION ALL SELECT up.org_id, o.parent_id FROM up " \
                "JOIN org o ON o.id = up.anc_id WHERE o.parent_id IS NOT NULL)"
 static pthread_once_t kind_once = PTHREAD_ONCE_INIT;
+/* quiz_rollup (issue 18, study and quizzes): answer sheets, passed and the sum of scores per quiz,
+ * counted at the organisation of each sheet and every ancestor */
+static const char *const quiz_rollup_sql =
+    "WITH RECURSIVE " UP_CTE ", own AS (SELECT x.quiz_id AS k, x.org_id, count(*) AS c0, sum(x.passed) AS c1, sum(x.score) AS c2 FROM quiz_answer x "
+    "GROUP BY x.quiz_id, x.org_id) SELECT w.k, u.anc_id, sum(w.c0), sum(w.c1), sum(w.c2) FROM own w JOIN up u ON u.org_id = w.org_id "
+    "GROUP BY w.k, u.anc_id";
 
 static void build_kind_sql(void)
 {
@@ -431,9 +443,14 @@ typedef struct rtable {
 } rtable;
 static const char *const pledged_cols[] = {"members_pledged"};
 static const char *const pledged_labels[] = {"已作出承诺的党员"};
+/* quiz scores (issue 18, study and quizzes) */
+static const char *const quiz_cols[] = {"answered", "passed", "score_sum"};
+static const char *const quiz_labels[] = {"已答题", "及格", "得分合计"};
 static const rtable rtables[] = {
     {"period_rollup", "quarter", "季度统计", PR_N, period_cols, period_labels, (const char *const *)&recount_sql},
     {"campaign_rollup", "campaign_id", "活动参与", 1, pledged_cols, pledged_labels, (const char *const *)&pledged_sql},
+    /* quiz scores (issue 18, study and quizzes) */
+    {"quiz_rollup", "quiz_id", "测试成绩", 3, quiz_cols, quiz_labels, &quiz_rollup_sql},
 };
 
 /* Replaces every row of table t with the rebuilt ones (recount --fix; a migration's fill). */
@@ -481,7 +498,7 @@ static void report_row(db *d, FILE *out, const rtable *t, const crow *stored, co
     const crow *k = stored->ok ? stored : want;
     char name[256] = "", label[64];
     if (t == &rtables[0]) period_label((int)k->key, (int)k->key, label, sizeof label);
-    else snprintf(label, sizeof label, "活动 %" PRId64, k->key);
+    else snprintf(label, sizeof label, "%s %" PRId64, strcmp(t->key, "quiz_id") ? "活动" : "测试", k->key);
     for (int i = 0; i < t->n; i++) {
         int64_t a = stored->ok ? stored->v[i] : 0, b = want->ok ? want->v[i] : 0;
         if (a == b) continue;

@@ -17,6 +17,8 @@ enum {
     PR_RECT_DUE, PR_RECT_ON_TIME,
     PR_FEEDBACK_DUE, PR_FEEDBACK_ON_TIME,
     PR_PLEDGES_DUE, PR_PLEDGES_FULFILLED, PR_PLEDGES_MISSED_UNJUSTIFIED,
+    /* study notes (issue 18, study and quizzes) */
+    PR_STUDY_NOTES,
     PR_N
 };
 /* Column names in table period_rollup, in PR_* order. */
@@ -58,7 +60,9 @@ void period_first_day(int quarter, char out[11]);
 /* The kinds of record that move the counters. What one record contributes is defined once per
  * kind in period.c (its date column and one SQL condition per counter, the migration's table):
  * the same definitions serve a single record (period_of), period_raw and period_recount. */
-typedef enum { PK_REPORT, PK_FINDING, PK_RECT, PK_FEEDBACK, PK_PLEDGE, PK_N } period_kind;
+typedef enum { PK_REPORT, PK_FINDING, PK_RECT, PK_FEEDBACK, PK_PLEDGE,
+               PK_STUDY_NOTE, /* study notes (issue 18, study and quizzes) */
+               PK_N } period_kind;
 /* One record's contribution: its quarter (0: none), organisation and counters. */
 typedef struct period_rec {
     int quarter;

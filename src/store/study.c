@@ -110,7 +110,7 @@ int study_note_list(db *d, const study_query *q, int (*fn)(void *ctx, const stud
     char end[CX_PATH_MAX];
     db_q_init(&qq, "SELECT " NOTE_COLS NOTE_FROM);
     note_where(&qq, q, end);
-    db_stmt *s = page_stmt(d, &qq, "n.written_on DESC, n.id DESC", q->offset, q->limit);
+    db_stmt *s = page_stmt(d, &qq, " ORDER BY n.written_on DESC, n.id DESC", q->offset, q->limit);
     if (!s) return CX_ERR;
     study_note x;
     int rc;

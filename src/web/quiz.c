@@ -130,11 +130,22 @@ void h_question_import(req *r)
             cJSON_AddItemToArray(errs, x);
         }
         if (b->nissues > b->nkept) json_add_i64(rj, "errors_not_listed", b->nissues - b->nkept);
-        rc = question_import(r->db, &r->who, &o, b, f && f->filename ? f->filename : "", &imported, &e);
+        if (!b->nissues) rc = question_import(r->db, &r->who, &o, b, f && f->filename ? f->filename : "", &imported, &e);
     }
+    int nissues = b->nissues;
     quiz_bank_free(b);
     json_add_i64(rj, "imported", imported);
-    cJSON_AddBoolToObject(rj, "ok", rc == CX_OK);
+    cJSON_AddBoolToObject(rj, "ok", rc == CX_OK && !nissues);
+    if (rc == CX_OK && nissues) { /* 422 with the whole report: nothing was imported */
+        r->status = 422;
+        cJSON *err = cJSON_AddObjectToObject(d, "error");
+        cJSON_AddStringToObject(err, "code", "import_invalid");
+        char msg[160];
+        snprintf(msg, sizeof msg, "文件中有 %d 处错误，未导入任何试题", nissues);
+        cJSON_AddStringToObject(err, "message", msg);
+        cJSON_AddStringToObject(err, "field", "file");
+        return;
+    }
     if (rc != CX_OK) {
         req_fail(r, &e);
         return;

@@ -413,7 +413,8 @@ int quiz_tally_get(db *d, int64_t quiz_id, const org *o, quiz_tally *t)
     if (rc == DB_ROW) t->answered = db_col_i64(s, 0), t->passed = db_col_i64(s, 1), t->score_sum = db_col_i64(s, 2);
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
-    return org_member_count(d, o, &t->members);
+    /* the members: the organisation's roll-up (org_tally), never counted here */
+    return db_i64(d, &t->members, 0, "SELECT members_active FROM org_tally WHERE org_id = ?", "i", o->id);
 }
 
 typedef struct tally_ctx {

@@ -72,7 +72,7 @@ CX_MUST_USE int quiz_member_in_scope(db *d, const quiz *x, int64_t member_id);
 typedef struct quiz_tally {
     int64_t answered, passed, score_sum, members;
 } quiz_tally;
-/* The roll-up of quiz_id over the subtree of org (members: its active members now). */
+/* The roll-up of quiz_id over the subtree of org (members: its active members now, from org_tally). */
 CX_MUST_USE int quiz_tally_get(db *d, int64_t quiz_id, const org *o, quiz_tally *t);
 /* The same for each active direct child of o, ordered by name. */
 int quiz_tally_children(db *d, int64_t quiz_id, const org *o, int (*fn)(void *ctx, const org *child, const quiz_tally *t), void *ctx);

@@ -319,6 +319,11 @@ test('results: pass rates and rankings of the organisations below, scores, the X
   expectError(await secretary2.get(`/api/v1/quizzes/${q.id}`), 404, 'not_found');
   expectError(await office.get(`/api/v1/quizzes/${q.id}/results?org_id=abc`), 400, 'invalid_query', 'org_id');
   expectError(await office.get(`/api/v1/quizzes/${q.id}/results?org_id=${branchB}`), 404, 'not_found', 'org_id');
+  // the dashboard's 学习测试 block: the newest quiz, from the roll-ups
+  const dash = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard`))).study;
+  assert.deepEqual([dash.quiz_id, dash.answered, dash.passed, dash.pass_text], [q.id, 1, 1, '100.0%']);
+  assert.equal(dash.members, Number(sql(`SELECT members_active FROM org_tally WHERE org_id = ${townId}`)));
+  assert.match((await town.get(`/orgs/${townId}/dashboard`)).text, /id="study-pass">100\.0%</);
   // the town's quiz list carries the figures; the leader of the town sees it
   const l = (await ok(await leader.get(`/api/v1/orgs/${townId}/quizzes`))).quizzes.find((z) => z.id === q.id);
   assert.equal(l.tally.answered, 1);

@@ -429,6 +429,32 @@ int period_org_moved(db *d, int64_t org_id, const char *old_path, const char *ne
         if (op[0]) rc = pledged_add(d, rows[k].key, op, -rows[k].p.v[0]);
         if (rc == CX_OK && np[0]) rc = pledged_add(d, rows[k].key, np, rows[k].p.v[0]);
     }
+    /* quiz scores (issue 18, study and quizzes): each quiz's row of the moved organisation (its
+     * subtree's sheets) leaves the old ancestors and joins the new ones */
+    s = rc == CX_OK ? db_prepare(d, "SELECT quiz_id, answered, passed, score_sum FROM quiz_rollup WHERE org_id = ?") : NULL;
+    if (rc == CX_OK && !s) rc = CX_ERR;
+    n = 0;
+    if (s) {
+        db_bind_i64(s, 1, org_id);
+        while ((rc = db_step(s)) == DB_ROW) {
+            if (n == cap) rows = xrealloc(rows, (cap = cap ? 2 * cap : 16) * sizeof *rows);
+            rows[n].key = db_col_i64(s, 0);
+            for (int i = 0; i < 3; i++) rows[n].p.v[i] = db_col_i64(s, 1 + i);
+            n++;
+        }
+        db_done(s);
+        rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    }
+    for (size_t k = 0; rc == CX_OK && k < n; k++)
+        for (int side = 0; rc == CX_OK && side < 2; side++) {
+            const char *path = side ? np : op;
+            int sign = side ? 1 : -1, depth = path[0] ? orgpath_depth(path) : -1;
+            for (int j = 0; rc == CX_OK && j <= depth; j++)
+                rc = db_run(d, "INSERT INTO quiz_rollup (quiz_id, org_id, answered, passed, score_sum) VALUES (?,?,?,?,?) ON CONFLICT (quiz_id, org_id) "
+                               "DO UPDATE SET answered = quiz_rollup.answered + excluded.answered, passed = quiz_rollup.passed + excluded.passed, "
+                               "score_sum = quiz_rollup.score_sum + excluded.score_sum",
+                            "iiiii", rows[k].key, orgpath_at(path, j), sign * rows[k].p.v[0], sign * rows[k].p.v[1], sign * rows[k].p.v[2]);
+        }
     free(rows);
     return rc;
 }

@@ -233,7 +233,7 @@ int quiz_list(db *d, const org *o, int (*fn)(void *ctx, const quiz *x), void *ct
 {
     char end[CX_PATH_MAX];
     orgpath_end(o->path, end, sizeof end);
-    db_stmt *s = db_prepare(d, "SELECT " QUIZ_COLS QUIZ_FROM " WHERE (o.path >= ? AND o.path < ?) OR ? LIKE z.scope_path || '%' "
+    db_stmt *s = db_prepare(d, "SELECT " QUIZ_COLS QUIZ_FROM " WHERE (o.path >= ? AND o.path < ?) OR ? LIKE s.path || '%' "
                                "ORDER BY z.opens_at DESC, z.id DESC LIMIT 200");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, o->path);
@@ -244,7 +244,7 @@ int quiz_list(db *d, const org *o, int (*fn)(void *ctx, const quiz *x), void *ct
 
 int quiz_list_for_path(db *d, const char *path, int (*fn)(void *ctx, const quiz *x), void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " QUIZ_COLS QUIZ_FROM " WHERE ? LIKE z.scope_path || '%' ORDER BY z.opens_at DESC, z.id DESC LIMIT 200");
+    db_stmt *s = db_prepare(d, "SELECT " QUIZ_COLS QUIZ_FROM " WHERE ? LIKE s.path || '%' ORDER BY z.opens_at DESC, z.id DESC LIMIT 200");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, path);
     return DB_EACH(s, quiz, read_quiz, fn, ctx);
@@ -254,8 +254,8 @@ int quiz_latest(db *d, const org *o, int64_t now, quiz *x)
 {
     char end[CX_PATH_MAX];
     orgpath_end(o->path, end, sizeof end);
-    db_stmt *s = db_prepare(d, "SELECT " QUIZ_COLS QUIZ_FROM " WHERE z.opens_at <= ? AND ((z.scope_path >= ? AND z.scope_path < ?) "
-                               "OR ? LIKE z.scope_path || '%') ORDER BY z.opens_at DESC, z.id DESC LIMIT 1");
+    db_stmt *s = db_prepare(d, "SELECT " QUIZ_COLS QUIZ_FROM " WHERE z.opens_at <= ? AND ((s.path >= ? AND s.path < ?) "
+                               "OR ? LIKE s.path || '%') ORDER BY z.opens_at DESC, z.id DESC LIMIT 1");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, now);
     db_bind_text(s, 2, o->path);
@@ -391,7 +391,7 @@ int quiz_sheets(db *d, int64_t quiz_id, const char *path, int64_t limit, int (*f
     orgpath_end(path, end, sizeof end);
     buf sql;
     buf_init(&sql);
-    buf_printf(&sql, "SELECT " SHEET_COLS SHEET_FROM " WHERE a.quiz_id = ? AND a.org_path >= ? AND a.org_path < ? "
+    buf_printf(&sql, "SELECT " SHEET_COLS SHEET_FROM " WHERE a.quiz_id = ? AND o.path >= ? AND o.path < ? "
                      "ORDER BY a.score DESC, a.submitted_at, a.member_id LIMIT %" PRId64, limit > 0 ? limit : 100000);
     db_stmt *s = db_prepare(d, sql.p);
     buf_free(&sql);

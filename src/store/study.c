@@ -30,7 +30,7 @@ int study_note_add(db *d, const actor *a, int64_t member_id, int64_t meeting_id,
     }
     if (meeting_id) {
         char path[CX_PATH_MAX] = "", kind[24] = "", status[16] = "";
-        db_stmt *s = db_prepare(d, "SELECT org_path, kind, status FROM meeting WHERE id = ?");
+        db_stmt *s = db_prepare(d, "SELECT o.path, g.kind, g.status FROM meeting g JOIN org o ON o.id = g.org_id WHERE g.id = ?");
         if (!s) return free(t), free(m), db_fail(d, e);
         db_bind_i64(s, 1, meeting_id);
         if (db_step(s) == DB_ROW) copy_col(path, sizeof path, s, 0), copy_col(kind, sizeof kind, s, 1), copy_col(status, sizeof status, s, 2);
@@ -98,7 +98,7 @@ static void note_where(db_q *qq, const study_query *q, char end[CX_PATH_MAX])
     if (q->member_id) db_q_where(qq, "n.member_id = ?", "i", q->member_id);
     else {
         orgpath_end(q->path ? q->path : "/", end, CX_PATH_MAX);
-        db_q_where(qq, "n.org_path >= ? AND n.org_path < ?", "ss", q->path ? q->path : "/", end);
+        db_q_where(qq, "o.path >= ? AND o.path < ?", "ss", q->path ? q->path : "/", end);
     }
     if (q->from) db_q_where(qq, "n.written_on >= ?", "s", q->from);
     if (q->to) db_q_where(qq, "n.written_on <= ?", "s", q->to);
@@ -128,7 +128,7 @@ int study_note_count(db *d, const study_query *q, int64_t *n)
 {
     db_q qq;
     char end[CX_PATH_MAX];
-    db_q_init(&qq, "SELECT count(*) FROM study_note n");
+    db_q_init(&qq, "SELECT count(*) FROM study_note n JOIN org o ON o.id = n.org_id");
     note_where(&qq, q, end);
     return db_q_count(d, &qq, n);
 }

@@ -43,7 +43,7 @@ static int add_note(void *ctx, const study_note *n)
 static void add_meetings(req *r, const char *path, cJSON *arr)
 {
     db_stmt *s = db_prepare(r->db, "SELECT g.id, g.title, g.held_on, o.name FROM meeting g JOIN org o ON o.id = g.org_id "
-                                   "WHERE g.kind = 'study' AND g.status <> 'cancelled' AND ? LIKE g.org_path || '%' ORDER BY g.held_on DESC, g.id DESC LIMIT 50");
+                                   "WHERE g.kind = 'study' AND g.status <> 'cancelled' AND ? LIKE o.path || '%' ORDER BY g.held_on DESC, g.id DESC LIMIT 50");
     if (!s) return;
     db_bind_text(s, 1, path);
     while (db_step(s) == DB_ROW) {

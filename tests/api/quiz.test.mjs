@@ -383,3 +383,20 @@ test('study notes: a member writes their own; the secretary and the offices abov
   // counted in the quarter roll-ups: recount agrees
   assert.equal(srv.cli(['recount']).status, 0);
 });
+
+test('a branch with answer sheets and notes moved to another town: the roll-ups follow it, recount finds nothing', async () => {
+  const townB = (await ok(await office.get(`/api/v1/orgs/${branchB}`))).org.parent_id;
+  const before = Number(sql(`SELECT coalesce(sum(answered), 0) FROM quiz_rollup WHERE org_id = ${townId}`));
+  const mine = Number(sql(`SELECT coalesce(sum(answered), 0) FROM quiz_rollup WHERE org_id = ${branchA}`));
+  assert.ok(mine > 0, 'the branch has answer sheets');
+  await ok(await office.post(`/api/v1/orgs/${branchA}/move`, { parent_id: townB }));
+  assert.equal(Number(sql(`SELECT coalesce(sum(answered), 0) FROM quiz_rollup WHERE org_id = ${townId}`)), before - mine);
+  const r = srv.cli(['recount']);
+  assert.equal(r.status, 0, r.stdout);
+  // the town's secretary no longer reads the branch's notes; the other town's office does
+  const year = new Date().getFullYear();
+  assert.equal((await ok(await town.get(`/api/v1/orgs/${townId}/study-notes?period=${year}`))).notes.some((n) => n.org_id === branchA), false);
+  await ok(await office.post(`/api/v1/orgs/${branchA}/move`, { parent_id: townId }));
+  assert.equal(Number(sql(`SELECT coalesce(sum(answered), 0) FROM quiz_rollup WHERE org_id = ${townId}`)), before);
+  assert.equal(srv.cli(['recount']).status, 0);
+});

@@ -568,9 +568,9 @@ static void chart_block(cJSON *d, const cJSON *tot, const cJSON *kids, const cJS
 /* GET /orgs/:id/dashboard and /api/v1/orgs/:id/dashboard [?round_id=][&period=][&format=xlsx] */
 /* ---- 学习测试 (issue 18, study and quizzes) ---- */
 
-/* d.study: the newest quiz opened by now that covers o or was issued in its subtree, with its pass
- * rate and participation over o's subtree (quiz_rollup and org_tally, never the answer sheets);
- * null when there is none. */
+/* d.study: the newest quiz opened by now that covers o or was issued in its subtree, with its
+ * participation and, once it closed, its pass rate over o's subtree (quiz_rollup and org_tally,
+ * never the answer sheets); null when there is none. */
 static void study_panel(req *r, const org *o, cJSON *d)
 {
     quiz x;
@@ -589,10 +589,11 @@ static void study_panel(req *r, const org *o, cJSON *d)
     cJSON_AddStringToObject(s, "org_name", at->name);
     cJSON_AddBoolToObject(s, "closed", quiz_state(&x, now_unix()) == 2);
     json_add_i64(s, "answered", t.answered);
-    json_add_i64(s, "passed", t.passed);
     json_add_i64(s, "members", t.members);
-    add_rate(s, "pass", tenths(t.passed, t.answered));
     add_rate(s, "participation", tenths(t.answered, t.members));
+    if (quiz_state(&x, now_unix()) != 2) return; /* pass figures once it closed (no score before then) */
+    json_add_i64(s, "passed", t.passed);
+    add_rate(s, "pass", tenths(t.passed, t.answered));
 }
 
 void h_dashboard(req *r)

@@ -224,14 +224,20 @@ static void add_rate(cJSON *j, const char *name, int64_t num, int64_t den)
     cJSON_AddStringToObject(j, name, s);
 }
 
-static cJSON *json_tally(const quiz_tally *t)
+/* A tally as JSON; the pass figures and the average only when scores (not to a member of the
+ * scope before the quiz closes: scores_hidden). */
+static cJSON *json_tally(const quiz_tally *t, bool scores)
 {
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "answered", t->answered);
-    json_add_i64(j, "passed", t->passed);
     json_add_i64(j, "members", t->members);
-    add_rate(j, "pass_rate", t->passed, t->answered);
     add_rate(j, "participation", t->answered, t->members);
+    if (!scores) {
+        cJSON_AddBoolToObject(j, "scores_hidden", true);
+        return j;
+    }
+    json_add_i64(j, "passed", t->passed);
+    add_rate(j, "pass_rate", t->passed, t->answered);
     char s[16] = "—";
     if (t->answered) snprintf(s, sizeof s, "%.1f", (double)t->score_sum / (double)t->answered);
     cJSON_AddStringToObject(j, "average", s);
@@ -260,11 +266,27 @@ static cJSON *json_quiz(const quiz *x, int64_t now)
     return j;
 }
 
+/* The viewer's member organisation path into out ("" when none or inactive). */
+static bool member_path(req *r, char out[CX_PATH_MAX])
+{
+    out[0] = 0;
+    if (!r->user.member_id) return true;
+    member *m = req_keep(r, xmalloc(sizeof *m));
+    int f = member_get(r->db, r->user.member_id, m);
+    if (f == CX_ERR) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return false;
+    }
+    if (f == 1 && m->active) snprintf(out, CX_PATH_MAX, "%s", m->org_path);
+    return true;
+}
+
 typedef struct qlist_ctx {
     req *r;
     const org *o;
     cJSON *arr;
     int64_t now;
+    const char *mpath; /* the viewer's own member organisation, "" for none */
 } qlist_ctx;
 
 static int add_quiz_staff(void *ctx, const quiz *x)
@@ -276,7 +298,8 @@ static int add_quiz_staff(void *ctx, const quiz *x)
     const org *at = c->o;
     org scope;
     if (!path_in_subtree(c->o->path, x->scope_path) && org_get(c->r->db, x->scope_org_id, &scope) == 1) at = &scope;
-    if (quiz_tally_get(c->r->db, x->id, at, &t) == CX_OK) cJSON_AddItemToObject(j, "tally", json_tally(&t));
+    bool scores = quiz_state(x, c->now) == 2 || !c->mpath[0] || !path_in_subtree(c->mpath, x->scope_path);
+    if (quiz_tally_get(c->r->db, x->id, at, &t) == CX_OK) cJSON_AddItemToObject(j, "tally", json_tally(&t, scores));
     cJSON_AddBoolToObject(j, "can_run", perm_may_run_quiz(&c->r->user, x->org_path));
     cJSON_AddItemToArray(c->arr, j);
     return 0;
@@ -290,7 +313,9 @@ void h_quizzes(req *r)
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "学习测试");
     cJSON_AddItemToObject(d, "org", json_org(&o));
-    qlist_ctx c = {r, &o, cJSON_AddArrayToObject(d, "quizzes"), now_unix()};
+    char *mpath = req_keep(r, xmalloc(CX_PATH_MAX));
+    if (!member_path(r, mpath)) return;
+    qlist_ctx c = {r, &o, cJSON_AddArrayToObject(d, "quizzes"), now_unix(), mpath};
     if (quiz_list(r->db, &o, add_quiz_staff, &c) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取测试失败");
         return;
@@ -348,21 +373,6 @@ void h_quiz_create(req *r)
     if (!req_found(r, quiz_get(r->db, nid, &x), "id", "测试")) return;
     r->status = 201;
     cJSON_AddItemToObject(req_data(r), "quiz", json_quiz(&x, now_unix()));
-}
-
-/* The viewer's member organisation path into out ("" when none or inactive). */
-static bool member_path(req *r, char out[CX_PATH_MAX])
-{
-    out[0] = 0;
-    if (!r->user.member_id) return true;
-    member *m = req_keep(r, xmalloc(sizeof *m));
-    int f = member_get(r->db, r->user.member_id, m);
-    if (f == CX_ERR) {
-        req_failf(r, 500, "db_error", "", "数据库错误");
-        return false;
-    }
-    if (f == 1 && m->active) snprintf(out, CX_PATH_MAX, "%s", m->org_path);
-    return true;
 }
 
 /* How the viewer stands to quiz x: may answer it (a member in scope), may see results somewhere
@@ -687,7 +697,14 @@ void h_quiz_results(req *r)
         req_failf(r, 500, "db_error", "", "读取测试成绩失败");
         return;
     }
-    if (rk.n > 1) qsort(rk.rows, (size_t)rk.n, sizeof *rk.rows, rank_cmp);
+    /* scores, pass rates and the ranking by them: not to a member of the scope before it closes */
+    bool scores = quiz_state(&v->x, now_unix()) == 2 || !v->answerer;
+    if (rk.n > 1 && scores) qsort(rk.rows, (size_t)rk.n, sizeof *rk.rows, rank_cmp);
+    if (xlsx && !scores) {
+        free(rk.rows);
+        req_failf(r, 409, "not_closed", "format", "测试截止后才能导出成绩");
+        return;
+    }
     if (xlsx) {
         static const char *const heads[] = {"名次", "组织", "在册党员", "参加人数", "参与率", "及格人数", "及格率", "平均分"};
         xlsx_export xe;
@@ -695,7 +712,7 @@ void h_quiz_results(req *r)
         if (!ws) return free(rk.rows);
         worksheet_set_column(ws, 1, 1, 30, NULL);
         for (int i = 0; i < rk.n; i++) {
-            cJSON *tj = json_tally(&rk.rows[i].t);
+            cJSON *tj = json_tally(&rk.rows[i].t, true);
             lxw_row_t row = (lxw_row_t)(i + 1);
             worksheet_write_number(ws, row, 0, i + 1, NULL);
             worksheet_write_string(ws, row, 1, rk.rows[i].o.name, NULL);
@@ -722,16 +739,18 @@ void h_quiz_results(req *r)
     cJSON_AddStringToObject(d, "title", "测试成绩");
     cJSON_AddItemToObject(d, "quiz", json_quiz(&v->x, now_unix()));
     cJSON_AddItemToObject(d, "org", json_org(&o));
-    cJSON_AddItemToObject(d, "tally", json_tally(&t));
+    cJSON_AddItemToObject(d, "tally", json_tally(&t, scores));
+    cJSON_AddBoolToObject(d, "scores_hidden", !scores);
     cJSON *arr = cJSON_AddArrayToObject(d, "ranking");
     for (int i = 0; i < rk.n; i++) {
-        cJSON *x = json_tally(&rk.rows[i].t);
-        json_add_i64(x, "rank", i + 1);
+        cJSON *x = json_tally(&rk.rows[i].t, scores);
+        if (scores) json_add_i64(x, "rank", i + 1);
         json_add_i64(x, "org_id", rk.rows[i].o.id);
         cJSON_AddStringToObject(x, "org_name", rk.rows[i].o.name);
         cJSON_AddItemToArray(arr, x);
     }
     free(rk.rows);
+    if (!scores) return;
     sheet_ctx sc = {cJSON_AddArrayToObject(d, "scores"), NULL, 0};
     if (quiz_sheets(r->db, id, o.path, 500, add_sheet, &sc) != CX_OK) req_failf(r, 500, "db_error", "", "读取成绩失败");
 }

@@ -165,7 +165,7 @@ test('no correct answer is visible to anyone answering before the window closes;
   for (const c of [member, insider]) {
     for (const p of routes) {
       const r = await c.get(p);
-      if (r.status !== 200) { assert.ok([403, 404].includes(r.status), `${p}: ${r.status}`); continue; }
+      if (r.status !== 200) { assert.ok([403, 404, 409].includes(r.status), `${p}: ${r.status}`); continue; } // 409: no score export before closing
       if (r.buf.subarray(0, 2).toString() === 'PK') continue; // an XLSX of scores holds no answer
       if (p.endsWith('question-bank')) { // the bank of an office that is also a member: the quiz's questions without their answers
         const ids = new Set(bank.map((x) => x.id));
@@ -319,11 +319,26 @@ test('results: pass rates and rankings of the organisations below, scores, the X
   expectError(await secretary2.get(`/api/v1/quizzes/${q.id}`), 404, 'not_found');
   expectError(await office.get(`/api/v1/quizzes/${q.id}/results?org_id=abc`), 400, 'invalid_query', 'org_id');
   expectError(await office.get(`/api/v1/quizzes/${q.id}/results?org_id=${branchB}`), 404, 'not_found', 'org_id');
-  // the dashboard's 学习测试 block: the newest quiz, from the roll-ups
-  const dash = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard`))).study;
-  assert.deepEqual([dash.quiz_id, dash.answered, dash.passed, dash.pass_text], [q.id, 1, 1, '100.0%']);
+  // a secretary who is also a member of the scope: participation only until it closes (no score, no pass rate, no ranking, no XLSX)
+  const sm = await memberLogin(firstMemberOf(branchA, [member.user.member_id, ...sql("SELECT member_id FROM app_user WHERE username LIKE 'qz%'").split('\n').map(Number)]),
+    'secretary', branchA);
+  const hid = await sm.get(`/api/v1/quizzes/${q.id}/results`);
+  assert.equal(hid.json.scores_hidden, true);
+  assert.deepEqual([hid.json.tally.answered, hid.json.scores], [1, undefined]);
+  assertNoKey('the results to an answerer before closing', JSON.stringify(hid.json).replace(/"scores_hidden":true,?/g, ''), bank);
+  assert.doesNotMatch(hid.text, /"(passed|pass_rate|average|rank)"/);
+  expectError(await sm.get(`/api/v1/quizzes/${q.id}/results?format=xlsx`), 409, 'not_closed', 'format');
+  const listed = (await ok(await sm.get(`/api/v1/orgs/${branchA}/quizzes`))).quizzes.find((x) => x.id === q.id).tally;
+  assert.deepEqual([listed.answered, listed.scores_hidden, listed.pass_rate], [1, true, undefined]);
+  // the dashboard's 学习测试 block: the newest quiz, from the roll-ups; the pass rate once it closed
+  let dash = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard`))).study;
+  assert.deepEqual([dash.quiz_id, dash.answered, dash.closed, dash.pass_text], [q.id, 1, false, undefined]);
   assert.equal(dash.members, Number(sql(`SELECT members_active FROM org_tally WHERE org_id = ${townId}`)));
+  await ok(await office.post(`/api/v1/quizzes/${q.id}/close`, {}));
+  dash = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard`))).study;
+  assert.deepEqual([dash.quiz_id, dash.answered, dash.passed, dash.pass_text], [q.id, 1, 1, '100.0%']);
   assert.match((await town.get(`/orgs/${townId}/dashboard`)).text, /id="study-pass">100\.0%</);
+  assert.equal((await ok(await sm.get(`/api/v1/quizzes/${q.id}/results`))).scores[0].score, 100, 'after closing the scores show');
   // the town's quiz list carries the figures; the leader of the town sees it
   const l = (await ok(await leader.get(`/api/v1/orgs/${townId}/quizzes`))).quizzes.find((z) => z.id === q.id);
   assert.equal(l.tally.answered, 1);

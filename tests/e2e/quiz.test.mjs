@@ -61,3 +61,50 @@ test('a member answers a quiz on a phone and sees the score and the answers only
   await axeCheck(page, 'the closed quiz with the answers');
   await ctx.close();
 });
+
+test('the office imports a bank on the page (a bad file reported row by row), assigns a quiz with the form; a member writes a study note', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  ctx.setDefaultTimeout(10_000);
+  const page = await ctx.newPage();
+  await pageLogin(page, srv.base, 'office');
+  await page.goto(`${srv.base}/orgs/${rootId}/question-bank`);
+  const dir = process.env.CXZY_TEST_DIR || '/tmp';
+  const bad = `${dir}/bank-bad-${process.pid}.csv`, good = `${dir}/bank-good-${process.pid}.csv`;
+  writeFileSync(bad, '题干,选项A,选项B,答案\r\n浏览器题一,甲,乙,A\r\n浏览器题二,甲,乙,C\r\n');
+  writeFileSync(good, '某镇学习题库\r\n题型,题干,选项A,选项B,答案\r\n单选题,浏览器题一,甲,乙,A\r\n判断题,浏览器题二,,,错\r\n');
+  await page.setInputFiles('#file', bad);
+  await page.getByRole('button', { name: '导入' }).click();
+  await page.waitForSelector('#import-errors');
+  assert.match(await page.locator('#import-errors').innerText(), /第 3 行“答案”列：没有选项“C”/);
+  await page.setInputFiles('#file', good);
+  await Promise.all([page.waitForURL(/imported=2/), page.getByRole('button', { name: '导入' }).click()]);
+  assert.match(await page.locator('.notice').innerText(), /已导入 2 道题/);
+  await axeCheck(page, 'the question bank');
+  // the quiz form: the two new questions, a window from now
+  await page.goto(`${srv.base}/orgs/${rootId}/quizzes`);
+  await page.fill('#title', '浏览器发布的测试');
+  await page.selectOption('#scope_org_id', String(townId));
+  const pad = (n) => String(n).padStart(2, '0');
+  const local = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  await page.fill('#opens_at', local(new Date(Date.now() - 120_000)));
+  await page.fill('#closes_at', local(new Date(Date.now() + 86_400_000)));
+  await page.getByLabel('[单选题] 浏览器题一').check();
+  await page.getByLabel('[判断题] 浏览器题二').check();
+  await Promise.all([page.waitForURL(/\/quizzes\/\d+$/), page.getByRole('button', { name: '发布测试' }).click()]);
+  assert.match(await page.locator('.quiz .meta').innerText(), /2 道题/);
+  assert.equal((await page.locator('#state').innerText()).trim(), '答题中');
+  await ctx.close();
+  // a member writes a study note on a phone
+  const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  phone.setDefaultTimeout(10_000);
+  const p2 = await phone.newPage();
+  await pageLogin(p2, srv.base, 'member');
+  await p2.goto(`${srv.base}/me/study-notes`);
+  await p2.fill('#material', '《中国共产党支部工作条例》');
+  await p2.fill('#text', '学习后明确了支部的八项基本任务。');
+  await Promise.all([p2.waitForURL(/\/me\/study-notes$/), p2.getByRole('button', { name: '保存' }).click()]);
+  assert.match(await p2.locator('#notes').innerText(), /《中国共产党支部工作条例》/);
+  await axeCheck(p2, 'the study notes on a phone');
+  await phone.close();
+});

@@ -384,6 +384,12 @@ test('study notes: a member writes their own; the secretary and the offices abov
     assert.ok(l.total >= 3);
     await ok(await cl.get(`/api/v1/study-notes/${a.id}`));
   }
+  const pg = await secretary.get(`/orgs/${branchA}/study-notes?period=${year}`);
+  assert.equal(pg.status, 200);
+  assert.ok(pg.text.includes(`/orgs/${branchA}/study-notes?member_id=${member.user.member_id}&amp;period=${year}`), 'each note links its member\'s notes');
+  const one = await ok(await secretary.get(`/api/v1/orgs/${branchA}/study-notes?period=${year}&member_id=${member.user.member_id}`));
+  assert.ok(one.notes.length >= 3 && one.notes.every((n) => n.member_id === member.user.member_id));
+  expectError(await secretary.get(`/api/v1/orgs/${branchA}/study-notes?member_id=${firstMemberOf(branchB)}`), 404, 'not_found');
   const byChild = (await ok(await town.get(`/api/v1/orgs/${townId}/study-notes?period=${year}`))).children;
   const sum = byChild.reduce((s, x) => s + x.notes, 0);
   assert.equal(sum, (await ok(await town.get(`/api/v1/orgs/${townId}/study-notes?period=${year}`))).total, 'the children add up');

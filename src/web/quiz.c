@@ -333,6 +333,19 @@ void h_quizzes(req *r)
     }
 }
 
+/* After a change of quiz id: the page goes to the quiz, the API answers it (status). */
+static void quiz_done(req *r, int64_t id, int status)
+{
+    if (!req_is_api(r)) {
+        req_redirect(r, "/quizzes/%" PRId64, id);
+        return;
+    }
+    quiz x;
+    if (!req_found(r, quiz_get(r->db, id, &x), "id", "测试")) return;
+    r->status = status;
+    cJSON_AddItemToObject(req_data(r), "quiz", json_quiz(&x, now_unix()));
+}
+
 void h_quiz_create(req *r)
 {
     int64_t id, nid = 0, scope = 0, draw = 0;
@@ -365,14 +378,7 @@ void h_quiz_create(req *r)
         req_fail(r, &e);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/quizzes/%" PRId64, nid);
-        return;
-    }
-    quiz x;
-    if (!req_found(r, quiz_get(r->db, nid, &x), "id", "测试")) return;
-    r->status = 201;
-    cJSON_AddItemToObject(req_data(r), "quiz", json_quiz(&x, now_unix()));
+    quiz_done(r, nid, 201);
 }
 
 /* How the viewer stands to quiz x: may answer it (a member in scope), may see results somewhere
@@ -580,12 +586,7 @@ void h_quiz_close(req *r)
         req_fail(r, &e);
         return;
     }
-    if (!req_is_api(r)) {
-        req_redirect(r, "/quizzes/%" PRId64, id);
-        return;
-    }
-    quiz x;
-    if (req_found(r, quiz_get(r->db, id, &x), "id", "测试")) cJSON_AddItemToObject(req_data(r), "quiz", json_quiz(&x, now_unix()));
+    quiz_done(r, id, 200);
 }
 
 /* ---- results ---- */

@@ -372,6 +372,13 @@ static void read_sheet(db_stmt *s, void *out)
 #define SHEET_COLS "a.quiz_id, a.member_id, a.org_id, a.submitted_at, a.correct, a.score, a.passed, a.answers, m.name, o.name"
 #define SHEET_FROM " FROM quiz_answer a JOIN member m ON m.id = a.member_id JOIN org o ON o.id = a.org_id"
 
+int quiz_open_unanswered(db *d, int64_t member_id, const char *path, int64_t now, int64_t *n)
+{
+    return db_i64(d, n, 0, "SELECT count(*) FROM quiz z JOIN org s ON s.id = z.scope_org_id WHERE ? LIKE s.path || '%' AND z.opens_at <= ? "
+                           "AND z.closes_at > ? AND NOT EXISTS (SELECT 1 FROM quiz_answer a WHERE a.quiz_id = z.id AND a.member_id = ?)",
+                  "siii", path, now, now, member_id);
+}
+
 int quiz_sheet_get(db *d, int64_t quiz_id, int64_t member_id, quiz_sheet *out)
 {
     db_stmt *s = db_prepare(d, "SELECT " SHEET_COLS SHEET_FROM " WHERE a.quiz_id = ? AND a.member_id = ?");

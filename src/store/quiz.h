@@ -64,6 +64,8 @@ typedef struct quiz_sheet {
  * it opens) or closed (after); 409 already_answered (also the second of two at once). */
 int quiz_submit(db *d, const actor *a, int64_t quiz_id, int64_t member_id, char (*in)[QUIZ_OPTIONS_MAX + 1], int n, int64_t now,
                 quiz_sheet *out, cx_err *e);
+/* The quizzes open at now over the organisation at path that member_id has not answered (the desk). */
+CX_MUST_USE int quiz_open_unanswered(db *d, int64_t member_id, const char *path, int64_t now, int64_t *n);
 /* member_id's answer sheet of quiz_id: 1, 0 none, CX_ERR. */
 CX_MUST_USE int quiz_sheet_get(db *d, int64_t quiz_id, int64_t member_id, quiz_sheet *s);
 /* Whether the member's organisation lies in the quiz's scope: 1, 0 (also an inactive member), CX_ERR. */

@@ -182,6 +182,10 @@ test('no correct answer is visible to anyone answering before the window closes;
   assert.deepEqual([bankSeen[0].answer_hidden, bankSeen[0].answer], [true, undefined], 'an office that is also a member does not read the key');
   assert.equal((await ok(await office.get(`/api/v1/orgs/${rootId}/question-bank`))).questions.find((x) => x.id === bank[0].id).answer, 'A',
     'an office that is no member keeps its bank');
+  // the member's desk counts the open quizzes not yet answered
+  const deskOpen = async () => (await ok(await member.get('/api/v1/me/desk'))).sections.flatMap((x) => x.items).find((i) => i.key === 'quizzes_open').count;
+  const open0 = await deskOpen();
+  assert.ok(open0 >= 1);
   const seen = (await ok(await member.get(`/api/v1/quizzes/${q.id}`)));
   assert.equal(seen.questions.length, 5);
   assert.equal(seen.mine.can_answer, true);
@@ -190,6 +194,7 @@ test('no correct answer is visible to anyone answering before the window closes;
   const got = await ok(r, 201);
   assertNoKey('the submit answer', r.text, bank);
   assert.equal(got.mine.submitted, true);
+  assert.equal(await deskOpen(), open0 - 1, 'answered: off the desk');
   // after submitting, still open: no score, no questions to look at again
   const after1 = await member.get(`/api/v1/quizzes/${q.id}`);
   assertNoKey('the quiz after submitting', after1.text, bank);

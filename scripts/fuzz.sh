@@ -13,7 +13,7 @@ if [ ! -f "$B/build.ninja" ]; then
   CC=clang meson setup "$B" --buildtype=debugoptimized -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fsanitize=fuzzer-no-link >"$B.setup.log" 2>&1 || { cat "$B.setup.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
-targets="text tabfile tmpl form json http"
+targets="text tabfile tmpl form json http bank" # bank: the question bank parser (issue 18)
 # the request targets (form, json, http) make their demo database with this build's cxzy
 ninja -C "$B" src/cxzy $(for t in $targets; do printf 'tests/fuzz/fuzz_%s ' "$t"; done) >"$B.build.log" 2>&1 ||
   { tail -30 "$B.build.log"; echo "0 passed, 1 failed"; exit 1; }

@@ -517,6 +517,14 @@ int cmd_demo(int argc, char **argv)
         db_i64(d, &qr, 0, "SELECT count(*) FROM meeting_attendee WHERE how = 'qr'", "");
         printf("组织生活：%" PRId64 " 次会议（已召开 %" PRId64 " 次，扫码签到 %" PRId64 " 人次，/orgs/%" PRId64 "/meetings）。\n", meetings, held, qr,
                branch);
+        /* study notes and quizzes (issue 18) */
+        int64_t questions = 0, quiz_id = 0, sheets = 0, notes = 0;
+        db_i64(d, &questions, 0, "SELECT count(*) FROM question", "");
+        db_i64(d, &quiz_id, 0, "SELECT coalesce(min(id), 0) FROM quiz", "");
+        db_i64(d, &sheets, 0, "SELECT count(*) FROM quiz_answer", "");
+        db_i64(d, &notes, 0, "SELECT count(*) FROM study_note", "");
+        printf("学习测试：题库 %" PRId64 " 道题（/orgs/%" PRId64 "/question-bank），已结束的测试 /quizzes/%" PRId64 "（%" PRId64 " 人答题），"
+               "%" PRId64 " 篇学习心得。\n", questions, root, quiz_id, sheets, notes);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

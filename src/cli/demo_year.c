@@ -2,13 +2,14 @@
  * pledges and reviews exist: a year's report schedules with reports on time, late and missing;
  * one 随机抽查 inspection with a committed draw and findings turned into rectification; one
  * published bulletin; the first town's leader's liaison points and visits, ledger entries of each
- * kind and a year of meetings of the first town's branches with their attendance (issue 18). Each
- * part is its own function, run in this order. */
+ * kind, a year of meetings of the first town's branches with their attendance, and a question bank
+ * with one closed quiz and study notes (issue 18). Each part is its own function, run in this order. */
 #include "cli.h"
 #include "../domain/date.h"
 #include "../store/bulletin.h"
 #include "../store/report.h"
 #include <stdlib.h>
+#include <string.h>
 
 #define DEMO_REPORTS_MAX 120 /* reports written per schedule in the demo */
 #include "../domain/orgpath.h"
@@ -17,6 +18,8 @@
 #include "../store/ledger.h" /* the ledger (issue 18) */
 #include "../store/meeting.h" /* organisation life */
 #include <string.h>
+#include "../store/quiz.h"  /* study notes and quizzes (issue 18) */
+#include "../store/study.h"
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -495,6 +498,116 @@ static int demo_meetings(db *d, const demo_year_ctx *y, cx_err *e)
     return CX_OK;
 }
 
+/* ---- study notes and quizzes (issue 18, study and quizzes) ---- */
+
+/* The district office's bank of twenty questions (read by the bank parser from a spreadsheet as
+ * an office would fill the template, a title row above the header), one closed quiz of ten of
+ * them over the first town answered by its members (up to 80; right or wrong by their place, so
+ * scores spread around the pass mark), and three study notes by members of the first branch. */
+static int demo_study(db *d, const demo_year_ctx *y, cx_err *e)
+{
+    static const char *const bank[] = {
+        "单选题,中国共产党的最高理想和最终目标是（　）。,实现共产主义,全面建成小康社会,实现中华民族伟大复兴,建设社会主义现代化强国,A,",
+        "单选题,党的根本宗旨是（　）。,全心全意为人民服务,实事求是,解放思想,与时俱进,A,",
+        "单选题,党的最高领导机关是（　）。,党的全国代表大会和它所产生的中央委员会,中央政治局,中央书记处,中央军事委员会,A,",
+        "单选题,预备党员的预备期为（　）。,半年,一年,两年,三年,B,",
+        "单选题,党员如果没有正当理由，连续（　）个月不参加党的组织生活，就被认为是自行脱党。,三,六,九,十二,B,",
+        "单选题,党支部党员大会一般每（　）召开一次。,月,季度,半年,年,B,",
+        "单选题,党的组织原则是（　）。,民主集中制,集体领导,个人分工负责,少数服从多数,A,",
+        "单选题,党员领导干部应当参加双重组织生活，（　）。,只参加所在支部的,只参加领导班子的,既参加所在支部的也参加领导班子民主生活会,自愿参加,C,",
+        "多选题,“三会一课”中的“三会”是指（　）。,支部党员大会,支部委员会,党小组会,民主生活会,ABC,",
+        "多选题,创先争优活动中“五个好”包括（　）。,领导班子好,党员队伍好,工作机制好,工作业绩好,ABCD,还有群众反映好",
+        "多选题,党员的义务包括（　）。,认真学习,贯彻执行党的基本路线和各项方针、政策,坚持党和人民的利益高于一切,自觉遵守党的纪律,ABCD,",
+        "多选题,党的纪律处分有（　）。,警告,严重警告,撤销党内职务,罚款,ABC,还有留党察看和开除党籍",
+        "多选题,党员承诺践诺的环节包括（　）。,公开承诺,践行承诺,评议承诺,隐瞒承诺,ABC,",
+        "多选题,党的建设总要求中提到的建设有（　）。,政治建设,思想建设,组织建设,作风建设,ABCD,",
+        "判断题,党员有权在党的会议上和党报党刊上参加关于党的政策问题的讨论。,,,,,对,",
+        "判断题,预备党员享有表决权、选举权和被选举权。,,,,,错,预备党员没有这三项权利",
+        "判断题,党费是党员向党组织交纳的用于党的活动的经费。,,,,,对,",
+        "判断题,党支部委员会每届任期为五年。,,,,,错,每届任期三年或者五年",
+        "判断题,主题党日一般每月开展一次。,,,,,对,",
+        "判断题,党员可以不经组织同意随意转出组织关系。,,,,,错,",
+    };
+    buf csv;
+    buf_init(&csv);
+    buf_adds(&csv, "2026年学习测试题库,,,,,,,\r\n题型,题干,选项A,选项B,选项C,选项D,答案,解析\r\n");
+    for (size_t i = 0; i < sizeof bank / sizeof bank[0]; i++) buf_printf(&csv, "%s\r\n", bank[i]);
+    bank_parse *b = xcalloc(1, sizeof *b);
+    org root, town;
+    actor office = demo_actor(d, "office", "区委活动办公室");
+    int rc = org_get(d, y->root, &root) == 1 && org_get(d, y->town, &town) == 1 ? CX_OK : cx_fail(e, 500, "db_error", "", "读取区委失败");
+    if (rc == CX_OK) rc = quiz_bank_parse(csv.p, csv.len, b, e);
+    if (rc == CX_OK) rc = question_import(d, &office, &root, b, "2026年学习测试题库.csv", NULL, e);
+    quiz_bank_free(b);
+    free(b);
+    buf_free(&csv);
+    if (rc != CX_OK) return rc;
+    /* the first ten questions of the bank, a week of September */
+    buf ids;
+    buf_init(&ids);
+    db_stmt *s = db_prepare(d, "SELECT id FROM question WHERE org_id = ? ORDER BY id LIMIT 10");
+    if (s) {
+        db_bind_i64(s, 1, root.id);
+        while (db_step(s) == DB_ROW) buf_printf(&ids, "%s%" PRId64, ids.len ? "," : "", db_col_i64(s, 0));
+        db_done(s);
+    }
+    quiz_in in = {"2026年第三季度党章党规知识测试", "2026-09-01 08:00", "2026-09-07 18:00", "60"};
+    quiz_ok ok;
+    int64_t qid = 0;
+    rc = quiz_check(&in, &ok, e);
+    if (rc == CX_OK) rc = quiz_create(d, &office, &root, &ok, town.id, ids.p ? ids.p : "", 0, &qid, e);
+    buf_free(&ids);
+    if (rc != CX_OK) return rc;
+    /* the correct answers, and a wrong one for each question */
+    char right[10][QUIZ_OPTIONS_MAX + 1] = {{0}}, wrong[10][QUIZ_OPTIONS_MAX + 1] = {{0}};
+    s = db_prepare(d, "SELECT seq, answer FROM quiz_question WHERE quiz_id = ? ORDER BY seq");
+    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_bind_i64(s, 1, qid);
+    int n = 0;
+    while (n < 10 && db_step(s) == DB_ROW) {
+        snprintf(right[n], sizeof right[n], "%s", db_col_text(s, 1));
+        wrong[n][0] = right[n][0] == 'A' ? 'B' : 'A'; /* a single letter that is not the (whole) answer */
+        if (right[n][1]) wrong[n][0] = right[n][0];
+        n++;
+    }
+    db_done(s);
+    char end[CX_PATH_MAX];
+    orgpath_end(town.path, end, sizeof end);
+    int64_t members[80];
+    int nm = 0;
+    s = db_prepare(d, "SELECT m.id FROM member m JOIN org o ON o.id = m.org_id WHERE m.active = 1 AND o.path >= ? AND o.path < ? ORDER BY m.id LIMIT 80");
+    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_bind_text(s, 1, town.path);
+    db_bind_text(s, 2, end);
+    while (nm < 80 && db_step(s) == DB_ROW) members[nm++] = db_col_i64(s, 0);
+    db_done(s);
+    actor sys = {.user_id = 0, .name = "demo", .display = "演示数据"};
+    char (*ans)[QUIZ_OPTIONS_MAX + 1] = xcalloc(10, sizeof *ans);
+    for (int i = 0; rc == CX_OK && i < nm; i++) {
+        /* every fifth member skips the quiz; the others get 4 to 10 right */
+        if (i % 5 == 4) continue;
+        int wrongs = (i * 3) % 7;
+        for (int k = 0; k < n; k++) memcpy(ans[k], (k + i) % 10 < wrongs ? wrong[k] : right[k], sizeof ans[k]);
+        rc = quiz_submit(d, &sys, qid, members[i], ans, n, ok.opens_at + 3600 + 60 * i, NULL, e);
+    }
+    free(ans);
+    /* three notes of self-study by the first branch's first members */
+    static const char *const notes[][2] = {
+        {"《中国共产党章程》", "通过逐章学习党章，进一步明确了党员的义务和权利，今后要在岗位上做到承诺公开、践诺有痕。"},
+        {"《中国共产党支部工作条例（试行）》", "支部是党的基础组织，要按时参加“三会一课”，主动向支部汇报思想和工作。"},
+        {"习近平总书记关于基层党建的重要论述", "学习后认识到抓基层打基础的重要性，结合村里实际，带头为群众办实事。"}};
+    s = rc == CX_OK ? db_prepare(d, "SELECT id FROM member WHERE org_id = ? AND active = 1 ORDER BY id LIMIT 3") : NULL;
+    int64_t writers[3];
+    int nw = 0;
+    if (s) {
+        db_bind_i64(s, 1, y->branch);
+        while (nw < 3 && db_step(s) == DB_ROW) writers[nw++] = db_col_i64(s, 0);
+        db_done(s);
+    }
+    for (int i = 0; rc == CX_OK && i < nw; i++) rc = study_note_add(d, &sys, writers[i], 0, notes[i][0], notes[i][1], NULL, e);
+    return rc;
+}
+
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
@@ -503,5 +616,6 @@ int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
     if (demo_bulletin(d, &y, e) != CX_OK) return CX_ERR;
     if (demo_liaison(d, &y, e) != CX_OK) return CX_ERR; /* liaison points (issue 18) */
     if (demo_ledger(d, &y, e) != CX_OK) return CX_ERR;  /* the ledger (issue 18) */
-    return demo_meetings(d, &y, e);                      /* organisation life (issue 18) */
+    if (demo_meetings(d, &y, e) != CX_OK) return CX_ERR; /* organisation life (issue 18) */
+    return demo_study(d, &y, e);                         /* study notes and quizzes (issue 18) */
 }

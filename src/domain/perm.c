@@ -291,3 +291,20 @@ bool perm_may_see_meetings(const principal *p, const char *org_path, const char 
 }
 bool perm_sees_attendance(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
 bool perm_may_set_meeting_quota(const principal *p, const char *org_path) { return perm_allows(p, ROLE_OFFICE, org_path); }
+/* ---- study notes and quizzes (issue 18, study and quizzes) ---- */
+
+bool perm_may_run_quiz(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+
+bool perm_sees_quiz_results(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
+
+bool perm_may_answer_quiz(const principal *p, int64_t member_id, const char *member_path, const char *scope_path)
+{
+    return p && member_id > 0 && p->member_id == member_id && member_path && scope_path && path_in_subtree(member_path, scope_path);
+}
+
+bool perm_may_read_study_notes(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+
+bool perm_may_see_study_note(const principal *p, const char *org_path, int64_t member_id)
+{
+    return (p && member_id > 0 && p->member_id == member_id) || perm_may_read_study_notes(p, org_path);
+}

@@ -204,4 +204,18 @@ bool perm_may_see_meetings(const principal *p, const char *org_path, const char 
 bool perm_sees_attendance(const principal *p, const char *org_path);
 /* p may set the meeting quotas of the subtree of the organisation at org_path: an office over it. */
 bool perm_may_set_meeting_quota(const principal *p, const char *org_path);
+/* ---- study notes and quizzes (issue 18, study and quizzes) ---- */
+/* p may keep the question bank of the office at office_path, assign its quizzes, close them early
+ * and see all their results: an office over that organisation. */
+bool perm_may_run_quiz(const principal *p, const char *office_path);
+/* p may see a quiz's scores, pass rates and rankings for the organisation at org_path: staff
+ * (office, secretary, leader, discipline) over it. */
+bool perm_sees_quiz_results(const principal *p, const char *org_path);
+/* p may answer a quiz over the subtree at scope_path as the member whose organisation is at
+ * member_path: p's own member record, in the scope. */
+bool perm_may_answer_quiz(const principal *p, int64_t member_id, const char *member_path, const char *scope_path);
+/* p may read the study notes (学习心得) written in the organisation at org_path: its secretary and
+ * the offices and secretaries above (an office or secretary over it); a member their own. */
+bool perm_may_read_study_notes(const principal *p, const char *org_path);
+bool perm_may_see_study_note(const principal *p, const char *org_path, int64_t member_id);
 #endif

@@ -18,6 +18,8 @@ const char *const period_cols[PR_N] = {
     "visits", "visit_problems_found", "visit_problems_solved",
     /* organisation life (meetings) */
     "meetings_held", "attendance_expected", "attendance_present", "lectures_held",
+    /* study notes (issue 18, study and quizzes) */
+    "study_notes",
 };
 const char *const period_labels[PR_N] = {
     "应报送汇报", "按时报送汇报", "逾期报送汇报",
@@ -29,6 +31,8 @@ const char *const period_labels[PR_N] = {
     "联络点走访", "走访发现问题", "走访解决问题",
     /* organisation life (meetings) */
     "已召开会议", "会议应到人次", "会议实到人次", "已讲党课",
+    /* study notes (issue 18, study and quizzes) */
+    "学习心得",
 };
 
 static char add_sql[8192], get_sql[4096], children_sql[4096];
@@ -216,6 +220,8 @@ static const struct {
                      [PR_LECTURES_HELD] = "x.status = 'held' AND x.kind = 'lecture'"},
                     {[PR_ATTENDANCE_EXPECTED] = "(SELECT count(*) FROM meeting_attendee a WHERE a.meeting_id = x.id)",
                      [PR_ATTENDANCE_PRESENT] = "(SELECT count(*) FROM meeting_attendee a WHERE a.meeting_id = x.id AND a.state = 'present')"}},
+    /* study notes (issue 18, study and quizzes): counted at the member's organisation when written */
+    [PK_STUDY_NOTE] = {"study_note", "written_on", {[PR_STUDY_NOTES] = "1 = 1"}},
 };
 
 /* What record x of kind k counts for counter i when its condition holds: 1, or its value. */
@@ -241,6 +247,12 @@ static char *of_sql[PK_N], *raw_sql[PK_N], *recount_sql, *pledged_sql;
 #define UP_CTE "up(org_id, anc_id) AS (SELECT id, id FROM org UNION ALL SELECT up.org_id, o.parent_id FROM up " \
                "JOIN org o ON o.id = up.anc_id WHERE o.parent_id IS NOT NULL)"
 static pthread_once_t kind_once = PTHREAD_ONCE_INIT;
+/* quiz_rollup (issue 18, study and quizzes): answer sheets, passed and the sum of scores per quiz,
+ * counted at the organisation of each sheet and every ancestor */
+static const char *const quiz_rollup_sql =
+    "WITH RECURSIVE " UP_CTE ", own AS (SELECT x.quiz_id AS k, x.org_id, count(*) AS c0, sum(x.passed) AS c1, sum(x.score) AS c2 FROM quiz_answer x "
+    "GROUP BY x.quiz_id, x.org_id) SELECT w.k, u.anc_id, sum(w.c0), sum(w.c1), sum(w.c2) FROM own w JOIN up u ON u.org_id = w.org_id "
+    "GROUP BY w.k, u.anc_id";
 
 static void build_kind_sql(void)
 {
@@ -443,6 +455,32 @@ int period_org_moved(db *d, int64_t org_id, const char *old_path, const char *ne
         if (op[0]) rc = pledged_add(d, rows[k].key, op, -rows[k].p.v[0]);
         if (rc == CX_OK && np[0]) rc = pledged_add(d, rows[k].key, np, rows[k].p.v[0]);
     }
+    /* quiz scores (issue 18, study and quizzes): each quiz's row of the moved organisation (its
+     * subtree's sheets) leaves the old ancestors and joins the new ones */
+    s = rc == CX_OK ? db_prepare(d, "SELECT quiz_id, answered, passed, score_sum FROM quiz_rollup WHERE org_id = ?") : NULL;
+    if (rc == CX_OK && !s) rc = CX_ERR;
+    n = 0;
+    if (s) {
+        db_bind_i64(s, 1, org_id);
+        while ((rc = db_step(s)) == DB_ROW) {
+            if (n == cap) rows = xrealloc(rows, (cap = cap ? 2 * cap : 16) * sizeof *rows);
+            rows[n].key = db_col_i64(s, 0);
+            for (int i = 0; i < 3; i++) rows[n].p.v[i] = db_col_i64(s, 1 + i);
+            n++;
+        }
+        db_done(s);
+        rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    }
+    for (size_t k = 0; rc == CX_OK && k < n; k++)
+        for (int side = 0; rc == CX_OK && side < 2; side++) {
+            const char *path = side ? np : op;
+            int sign = side ? 1 : -1, depth = path[0] ? orgpath_depth(path) : -1;
+            for (int j = 0; rc == CX_OK && j <= depth; j++)
+                rc = db_run(d, "INSERT INTO quiz_rollup (quiz_id, org_id, answered, passed, score_sum) VALUES (?,?,?,?,?) ON CONFLICT (quiz_id, org_id) "
+                               "DO UPDATE SET answered = quiz_rollup.answered + excluded.answered, passed = quiz_rollup.passed + excluded.passed, "
+                               "score_sum = quiz_rollup.score_sum + excluded.score_sum",
+                            "iiiii", rows[k].key, orgpath_at(path, j), sign * rows[k].p.v[0], sign * rows[k].p.v[1], sign * rows[k].p.v[2]);
+        }
     free(rows);
     return rc;
 }
@@ -457,9 +495,14 @@ typedef struct rtable {
 } rtable;
 static const char *const pledged_cols[] = {"members_pledged"};
 static const char *const pledged_labels[] = {"已作出承诺的党员"};
+/* quiz scores (issue 18, study and quizzes) */
+static const char *const quiz_cols[] = {"answered", "passed", "score_sum"};
+static const char *const quiz_labels[] = {"已答题", "及格", "得分合计"};
 static const rtable rtables[] = {
     {"period_rollup", "quarter", "季度统计", PR_N, period_cols, period_labels, (const char *const *)&recount_sql},
     {"campaign_rollup", "campaign_id", "活动参与", 1, pledged_cols, pledged_labels, (const char *const *)&pledged_sql},
+    /* quiz scores (issue 18, study and quizzes) */
+    {"quiz_rollup", "quiz_id", "测试成绩", 3, quiz_cols, quiz_labels, &quiz_rollup_sql},
 };
 
 /* Replaces every row of table t with the rebuilt ones (recount --fix; a migration's fill). */
@@ -507,7 +550,7 @@ static void report_row(db *d, FILE *out, const rtable *t, const crow *stored, co
     const crow *k = stored->ok ? stored : want;
     char name[256] = "", label[64];
     if (t == &rtables[0]) period_label((int)k->key, (int)k->key, label, sizeof label);
-    else snprintf(label, sizeof label, "活动 %" PRId64, k->key);
+    else snprintf(label, sizeof label, "%s %" PRId64, strcmp(t->key, "quiz_id") ? "活动" : "测试", k->key);
     for (int i = 0; i < t->n; i++) {
         int64_t a = stored->ok ? stored->v[i] : 0, b = want->ok ? want->v[i] : 0;
         if (a == b) continue;

@@ -21,6 +21,8 @@ enum {
     PR_VISITS, PR_VISIT_PROBLEMS_FOUND, PR_VISIT_PROBLEMS_SOLVED,
     /* organisation life (meetings, migration 0025) */
     PR_MEETINGS_HELD, PR_ATTENDANCE_EXPECTED, PR_ATTENDANCE_PRESENT, PR_LECTURES_HELD,
+    /* study notes (issue 18, study and quizzes) */
+    PR_STUDY_NOTES,
     PR_N
 };
 /* Column names in table period_rollup, in PR_* order. */
@@ -65,6 +67,7 @@ void period_first_day(int quarter, char out[11]);
 typedef enum { PK_REPORT, PK_FINDING, PK_RECT, PK_FEEDBACK, PK_PLEDGE,
                PK_VISIT, /* a liaison point's visit (0026) */
                PK_MEETING, /* organisation life: a meeting and its attendees (migration 0025) */
+               PK_STUDY_NOTE, /* study notes (issue 18, study and quizzes) */
                PK_N } period_kind;
 /* One record's contribution: its quarter (0: none), organisation and counters. */
 typedef struct period_rec {

@@ -27,6 +27,7 @@
 #include "web.h"
 #include "../domain/date.h"
 #include "../store/period.h"
+#include "../store/quiz.h" /* 学习测试 (issue 18) */
 #include "../lib/assets.h"
 #include "../lib/xlsxout.h"
 #include "../store/rollup.h"
@@ -588,6 +589,36 @@ static int liaison_block(req *r, const org *o, int year, const cJSON *camp, cJSO
     return CX_OK;
 }
 
+/* ---- 学习测试 (issue 18, study and quizzes) ---- */
+
+/* d.study: the newest quiz opened by now that covers o or was issued in its subtree, with its
+ * participation and, once it closed, its pass rate over o's subtree (quiz_rollup and org_tally,
+ * never the answer sheets); null when there is none. */
+static void study_panel(req *r, const org *o, cJSON *d)
+{
+    quiz x;
+    quiz_tally t;
+    const org *at = o;
+    org scope;
+    int f = quiz_latest(r->db, o, now_unix(), &x);
+    if (f == 1 && !path_in_subtree(o->path, x.scope_path) && org_get(r->db, x.scope_org_id, &scope) == 1) at = &scope;
+    if (f != 1 || quiz_tally_get(r->db, x.id, at, &t) != CX_OK) {
+        cJSON_AddNullToObject(d, "study");
+        return;
+    }
+    cJSON *s = cJSON_AddObjectToObject(d, "study");
+    json_add_i64(s, "quiz_id", x.id);
+    cJSON_AddStringToObject(s, "title", x.title);
+    cJSON_AddStringToObject(s, "org_name", at->name);
+    cJSON_AddBoolToObject(s, "closed", quiz_state(&x, now_unix()) == 2);
+    json_add_i64(s, "answered", t.answered);
+    json_add_i64(s, "members", t.members);
+    add_rate(s, "participation", tenths(t.answered, t.members));
+    if (quiz_state(&x, now_unix()) != 2) return; /* pass figures once it closed (no score before then) */
+    json_add_i64(s, "passed", t.passed);
+    add_rate(s, "pass", tenths(t.passed, t.answered));
+}
+
 /* GET /orgs/:id/dashboard and /api/v1/orgs/:id/dashboard [?round_id=][&period=][&format=xlsx] */
 void h_dashboard(req *r)
 {
@@ -671,6 +702,7 @@ void h_dashboard(req *r)
         cJSON_AddItemToArray(lk, x);
     }
     if (!meeting_dashboard(r, &o, from_q, to_q, d)) return; /* organisation life (meeting.c) */
+    study_panel(r, &o, d); /* 学习测试 (issue 18, study and quizzes) */
     /* the round asked for, or the newest one */
     cJSON *round = NULL, *x;
     cJSON_ArrayForEach(x, rounds)

@@ -12,6 +12,7 @@
  * answers in about 70 ms, most of it the members without an account, a town's in 4 ms. Nothing
  * here changes anything. */
 #include "web.h"
+#include "../store/quiz.h" /* 学习测试 (issue 18) */
 #include "../domain/date.h"
 #include "../store/charge.h"
 #include "../store/feedback.h"
@@ -346,6 +347,10 @@ static void member_section(desk *k, cJSON *sections)
     tally p = {item(k, items, "peer_reviews_owed", "未互评的本支部党员", 0, xstrdup("/me/reviews")), 0};
     if (have && !ok(k, review_peer_todo(k->db, rd.id, &m, peer_owed, &p))) return;
     tally_set(k, &p);
+    /* 学习测试 (issue 18, study and quizzes): quizzes open now the member has not answered */
+    int64_t nq = 0;
+    if (!ok(k, quiz_open_unanswered(k->db, m.id, m.org_path, now_unix(), &nq))) return;
+    item(k, items, "quizzes_open", "答题中未作答的学习测试", nq, xstrdup("/me/quizzes"));
 }
 
 int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t *total)

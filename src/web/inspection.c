@@ -126,19 +126,6 @@ static int add_insp(void *ctx, const inspection *x)
     return 0;
 }
 
-/* An org_fn: appends {id, name, depth, type_label} to the cJSON array ctx (the choices of a form). */
-static int add_org_option(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
-{
-    (void)nchildren, (void)nmembers;
-    cJSON *x = cJSON_CreateObject();
-    json_add_i64(x, "id", o->id);
-    cJSON_AddStringToObject(x, "name", o->name);
-    json_add_i64(x, "depth", o->depth);
-    cJSON_AddStringToObject(x, "type_label", org_type_label(o->type));
-    cJSON_AddItemToArray(ctx, x);
-    return 0;
-}
-
 /* The standard items as ids: standard_set holds items by seq, the ids come from the table. */
 static int add_std_ids(req *r, cJSON *arr)
 {

@@ -238,6 +238,8 @@ const char *viewer_path(req *r);
 
 /* cJSON helpers */
 cJSON *json_org(const org *o);
+/* An org_fn: appends {id, name, depth, type_label} to the cJSON array ctx (the choices of a form). */
+int add_org_option(void *ctx, const org *o, int64_t nchildren, int64_t nmembers);
 cJSON *json_member(const member *m);
 struct pledge;
 struct progress_entry;
@@ -545,4 +547,19 @@ void h_member_attendance(req *r);
  * over the quarters from_q..to_q (roll-ups), branches behind quota this month, leaders without a
  * lecture this year; false (the request failed) on a database error. */
 bool meeting_dashboard(req *r, const org *o, int from_q, int to_q, cJSON *d);
+/* study notes and quizzes (issue 18, study and quizzes: study.c, quiz.c) */
+void h_my_study(req *r);
+void h_study_note_create(req *r);
+void h_study_note(req *r);
+void h_org_study(req *r);
+void h_question_bank(req *r);
+void h_question_import(req *r);
+void h_question_template(req *r);
+void h_quizzes(req *r);
+void h_quiz_create(req *r);
+void h_my_quizzes(req *r);
+void h_quiz(req *r);
+void h_quiz_submit(req *r);
+void h_quiz_close(req *r);
+void h_quiz_results(req *r);
 #endif

@@ -92,7 +92,8 @@ test('each role sees its own sections, each item with a link to where it is acte
   assert.deepEqual(await keys(secretary), [[branch, [...admin, 'org_review_owed', ...rest, 'meetings_due' /* a branch's: organisation life */]]]);
   assert.deepEqual(await keys(leader), [['领导点评', ['commentary_owed']]]);
   assert.deepEqual(await keys(discipline), [[rootId, ['reports_due_soon', 'reports_overdue']]]);
-  assert.deepEqual(await keys(member), [['我的事项', ['my_pledges_draft', 'my_pledges_returned', 'my_pledges_due', 'my_pledges_overdue', 'self_review_owed', 'peer_reviews_owed']]]);
+  assert.deepEqual(await keys(member), [['我的事项', ['my_pledges_draft', 'my_pledges_returned', 'my_pledges_due', 'my_pledges_overdue', 'self_review_owed', 'peer_reviews_owed',
+    'quizzes_open']]]); // quizzes_open: issue 18, study and quizzes
   const d = await desk(secretary);
   assert.equal(d[`${branch}:pledges_submitted`].href, `/orgs/${branch}/pledges?status=submitted`);
   assert.equal(d[`${branch}:pledges_overdue`].href, `/orgs/${branch}/pledges?overdue=1`);

@@ -191,6 +191,17 @@ for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']
   t.meetingFile = (await ok(await sec.req('POST', `/api/v1/meetings/${t.meeting.id}/files`, await multipartBody([['evidence', PNG, `${tag}支部会议照片.png`]])), 201)).files[0];
   t.secrets.push(`${tag}支部支委会`, `${tag}支部会议照片.png`);
 }
+// Study notes and quizzes (study.c, quiz.c; issue 18): a quiz over each target branch (A's by the
+// first town's office, B's by the district office) from a bank question imported here, and a study
+// note by a member of each branch.
+const nowS = Math.floor(Date.now() / 1000);
+for (const [t, maker, scope, tag, writer] of [[A, as.town, as.town.user.roles[0].org_id, '甲', as.member], [B, office, rootId, '乙', memberB]]) {
+  await ok(await maker.req('POST', `/api/v1/orgs/${scope}/question-bank/import`, { body: fileForm(`题干,选项A,选项B,答案\r\n${tag}支部测试题,对的,错的,A\r\n`, 'bank.csv') }), 201);
+  t.quiz = (await ok(await maker.post(`/api/v1/orgs/${scope}/quizzes`, { title: `${tag}支部学习测试`, scope_org_id: String(t.org.id),
+    opens_at: String(nowS - 60), closes_at: String(nowS + 86400), draw_n: '1' }), 201)).quiz;
+  t.studyNote = (await ok(await writer.post('/api/v1/me/study-notes', { material: `${tag}支部学习材料`, text: `${tag}支部学习心得正文` }), 201)).note;
+  t.secrets.push(`${tag}支部学习心得正文`, `${tag}支部学习测试`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -367,6 +378,13 @@ Object.assign(BODIES, { // organisation life (meeting.c)
   'POST /signin/{token}': () => ({}),
   'POST /orgs/{id}/meeting-quota': () => ({ kind: 'committee', per: 'month', count: '3' }),
 });
+Object.assign(BODIES, { // study notes and quizzes (study.c, quiz.c; issue 18)
+  'POST /me/study-notes': () => ({ material: `越权学习材料${++seq}`, text: '越权心得' }),
+  'POST /orgs/{id}/question-bank/import': () => fileForm(`题干,选项A,选项B,答案\r\n越权试题${++seq},甲,乙,A\r\n`, 'bank.csv'),
+  'POST /orgs/{id}/quizzes': () => ({ title: `越权测试${++seq}`, opens_at: String(nowS), closes_at: String(nowS + 3600), draw_n: '1' }),
+  'POST /quizzes/{id}/answers': () => ({ q1: 'A' }),
+  'POST /quizzes/{id}/close': () => undefined,
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -382,6 +400,7 @@ KINDS.push([/^\/liaison-points\/\{id\}/, 'liaisonPoint'], [/^\/liaison-visits\/\
 KINDS.push([/^\/meetings\/\{id\}/, 'meeting'], [/^\/meeting-files\/\{id\}/, 'meetingFile']); // organisation life
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 KINDS.push([/^\/ledger\/\{id\}/, 'ledgerEntry'], [/^\/ledger-files\/\{id\}/, 'ledgerFile']); // the ledger
+KINDS.push([/^\/quizzes\/\{id\}/, 'quiz'], [/^\/study-notes\/\{id\}/, 'studyNote']); // study notes and quizzes (issue 18)
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -392,7 +411,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   inspection: t.inspection.id, finding: t.finding.id, findingFile: t.findingFile.id,
   liaisonPoint: t.liaisonPoint.id, liaisonVisit: t.liaisonVisit.id, liaisonFile: t.liaisonFile.id, liaisonLeader: t.liaisonLeader,
   ledgerEntry: t.ledgerEntry.id, ledgerFile: t.ledgerFile.id,
-  meeting: t.meeting.id, meetingFile: t.meetingFile.id })[kind];
+  meeting: t.meeting.id, meetingFile: t.meetingFile.id,
+  quiz: t.quiz.id, studyNote: t.studyNote.id })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));
@@ -644,7 +664,8 @@ test('every state change needs the session\'s CSRF token: 403 csrf without it, n
       const before = await state();
       const url = urlOf(o, A);
       const headers = tok ? { 'X-CSRF-Token': tok } : {};
-      const who = o.op['x-roles'].includes('office') ? c : as[o.op['x-roles'].includes('secretary') ? 'secretary' : 'leader']; // routes the office may not use: a caller whose role may
+      const who = o.op['x-roles'].includes('office') ? c : as[o.op['x-roles'].includes('secretary') ? 'secretary'
+        : o.op['x-roles'].includes('leader') ? 'leader' : 'member']; // routes the office may not use: a caller whose role may (a member's own: the member, issue 18)
       const r = await who.req(o.method, url, { body: bodyOf(o), headers, csrf: false });
       try { expectError(r, 403, 'csrf'); } catch (e) { e.message = `${o.method} ${url} with ${what}: ${e.message}`; throw e; }
       await unchanged(`${o.method} ${url} with ${what}`, before);

@@ -363,10 +363,13 @@ test('study notes: a member writes their own; the secretary and the offices abov
   await refused('no text', () => member.post('/api/v1/me/study-notes', { material: '党章', text: '  ' }), 400, 'required', 'text');
   await refused('a text too long', () => member.post('/api/v1/me/study-notes', { material: '党章', text: '学'.repeat(3001) }), 400, 'too_long', 'text');
   // a study meeting of the branch, another kind of meeting, another branch's study meeting
-  const t = now();
-  const mk = (org, kind) => sql(`INSERT INTO meeting (org_id, org_path, kind, title, held_on, status, created_by, created_at, updated_at) ` +
-    `SELECT id, path, '${kind}', '${kind}会议', '2026-09-10', 'held', 0, ${t}, ${t} FROM org WHERE id = ${org} RETURNING id`);
-  const study = mk(branchA, 'study'), committee = mk(branchA, 'committee'), elsewhere = mk(branchB, 'study'), above = mk(townId, 'study');
+  // (made and held as a secretary would, so the quarter roll-ups count them)
+  const mk = async (org, kind) => {
+    const m = (await ok(await office.post(`/api/v1/orgs/${org}/meetings`, { kind, title: `${kind}会议`, held_on: '2026-09-10' }), 201)).meeting;
+    await ok(await office.post(`/api/v1/meetings/${m.id}/hold`, {}));
+    return String(m.id);
+  };
+  const study = await mk(branchA, 'study'), committee = await mk(branchA, 'committee'), elsewhere = await mk(branchB, 'study'), above = await mk(townId, 'study');
   await refused('a meeting that is no study session', () => member.post('/api/v1/me/study-notes', { meeting_id: committee, text: '体会' }), 422, 'invalid_meeting', 'meeting_id');
   await refused('another branch\'s study session', () => member.post('/api/v1/me/study-notes', { meeting_id: elsewhere, text: '体会' }), 422, 'invalid_meeting', 'meeting_id');
   await refused('a meeting id that is no number', () => member.post('/api/v1/me/study-notes', { meeting_id: '1;DROP', text: '体会' }), 422, 'invalid_meeting', 'meeting_id');

@@ -58,6 +58,14 @@ int meeting_decide(meeting_status from, meeting_action action, meeting_status *n
     return CX_OK;
 }
 
+int meeting_held_date_check(const char *held_on, const char *today, int status, cx_err *e)
+{
+    char now[11];
+    if (!today) date_today(now), today = now;
+    if (date_cmp(held_on, today) <= 0) return CX_OK;
+    return cx_fail(e, status, "not_yet_held", "held_on", "会议日期（%s）还没有到，不能记为已召开；请在会议召开后再登记", held_on);
+}
+
 static const text_rule T_KIND_NAME = {"kind_name", "会议类型名称", 1, MEETING_KIND_NAME_MAX, true};
 static const text_rule T_TITLE = {"title", "会议名称", 0, MEETING_TITLE_MAX, true};
 static const text_rule T_PLACE = {"place", "地点", 0, MEETING_PLACE_MAX, true};

@@ -41,6 +41,10 @@ int quota_per_from_name(const char *name);
  * status. next (may be NULL) gets the status after it. */
 int meeting_decide(meeting_status from, meeting_action action, meeting_status *next, cx_err *e);
 
+/* A held meeting's date must have come: held_on after today (NULL: the real today) is refused
+ * with status (409 when holding it, 422 when moving a held one), code not_yet_held on held_on. */
+int meeting_held_date_check(const char *held_on, const char *today, int status, cx_err *e);
+
 #define MEETING_TITLE_MAX 100
 #define MEETING_KIND_NAME_MAX 20  /* the office's own name of a custom kind */
 #define MEETING_PLACE_MAX 100

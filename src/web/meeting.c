@@ -273,7 +273,8 @@ static void show_meeting(req *r, mt_view *v)
     cJSON_AddStringToObject(d, "title", title);
     cJSON_AddItemToObject(d, "meeting", json_meeting(m, v->staff));
     cJSON *can = cJSON_AddObjectToObject(d, "can");
-    cJSON_AddBoolToObject(can, "hold", v->run && meeting_decide(m->status, MA_HOLD, NULL, NULL) == CX_OK);
+    cJSON_AddBoolToObject(can, "hold", v->run && meeting_decide(m->status, MA_HOLD, NULL, NULL) == CX_OK &&
+                                          meeting_held_date_check(m->held_on, NULL, 409, NULL) == CX_OK);
     cJSON_AddBoolToObject(can, "cancel", v->run && meeting_decide(m->status, MA_CANCEL, NULL, NULL) == CX_OK);
     bool open = m->status != MS_CANCELLED;
     cJSON_AddBoolToObject(can, "edit", v->run && open);

@@ -1,0 +1,220 @@
+// adversary18.test.mjs: organisation life, liaison points and the ledger played against as an
+// attacker or a careless user would, on this file's own demo database: QR codes in odd forms and
+// without a CSRF token, a held meeting's attendance changed and a held meeting cancelled, an
+// organisation moved with its meetings, visits and ledger entries (recount agrees, the dashboard's
+// figures equal a count of the records), absurd quotas, forum participants of another kind,
+// formula text in an exported name, and free text that tries to become HTML on every page.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, Client, unzip } from '../lib.mjs';
+
+const srv = await startServerOn();
+after(() => srv.stop());
+const [office, town, secretary, member, leader, secretary2] = await Promise.all(
+  ['office', 'town', 'secretary', 'member', 'leader', 'secretary2'].map((u) => loginAs(srv.base, u)));
+const rootId = office.user.roles[0].org_id;
+const townId = town.user.roles[0].org_id;
+const branch = secretary.user.roles[0].org_id;
+const branchB = secretary2.user.roles[0].org_id;
+const townB = (await office.get(`/api/v1/orgs/${branchB}`)).json.org.parent_id;
+const sql = (q) => sqlOn(srv.db, q);
+const today = daysFromToday(0);
+const year = today.slice(0, 4);
+const EVIL = '<script>alert(1)</script>';
+const TAG = '<b onclick=1>';
+
+async function ok(r, status = 200) {
+  assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
+  return r.json;
+}
+/** The audit head and the rows the three modules write: what a refused request must leave alone. */
+function snap() {
+  return [sql('SELECT max(seq) FROM audit_log'),
+    sql('SELECT id, status, signin_token_hash, row_version FROM meeting ORDER BY id'),
+    sql('SELECT meeting_id, member_id, state, how FROM meeting_attendee ORDER BY 1, 2'),
+    sql('SELECT * FROM meeting_quota ORDER BY 1, 2'),
+    sql('SELECT count(*), coalesce(sum(people), 0) FROM ledger_entry WHERE deleted_at = 0'),
+    sql('SELECT count(*) FROM liaison_visit')];
+}
+async function refused(what, send, status, code, field) {
+  const before = snap();
+  const r = await send();
+  try { if (code === null) assert.equal(r.status, status, r.text.slice(0, 300)); else expectError(r, status, code, field); } catch (e) { e.message = `${what}: ${e.message}`; throw e; }
+  assert.deepEqual(snap(), before, `${what} was refused but changed something`);
+}
+const recountClean = (what) => {
+  const r = srv.cli(['recount']);
+  assert.equal(r.status, 0, `${what}: recount found a difference\n${r.stdout}${r.stderr}`);
+};
+let n = 0;
+const newMeeting = async (over = {}, c = secretary, org = branch) =>
+  (await ok(await c.post(`/api/v1/orgs/${org}/meetings`, { kind: 'branch_assembly', title: `对抗测试会议 ${++n}`, held_on: today, place: '村部', ...over }), 201)).meeting;
+const code = async (id) => ok(await secretary.post(`/api/v1/meetings/${id}/signin-code`, {}), 201);
+
+test('the QR code in odd forms, and a sign-in POST without a CSRF token: refused, nothing written', async () => {
+  const m = await newMeeting();
+  const c = await code(m.id);
+  const t = c.token;
+  for (const bad of [`${t}%00`, `${t.slice(0, 24)}%00${t.slice(24)}`, t.toUpperCase(), `${t}${t}`, t.slice(0, 10), `${'f'.repeat(4000)}`, `%20${t}`, `${t}%0a`])
+    await refused(`the code ${bad.slice(0, 60)}`, () => member.post(`/api/v1/signin/${bad}`, {}), bad.includes('%00') ? 400 : 404, bad.includes('%00') ? 'bad_path' : 'not_found');
+  // the sign-in form of the phone page and its API twin, with the session cookie but no token
+  await refused('the sign-in form without a CSRF token', () => member.req('POST', `/signin/${t}`, { csrf: false, body: new URLSearchParams({}).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 403, null);
+  await refused('the sign-in API without a CSRF token', () => member.post(`/api/v1/signin/${t}`, {}, { csrf: false }), 403, null);
+  // anonymous: no session, no sign-in
+  await refused('an anonymous sign-in', () => new Client(srv.base).post(`/api/v1/signin/${t}`, {}), 401, null);
+  // a leader's account without a member behind it
+  const r = await leader.post(`/api/v1/signin/${t}`, {});
+  assert.ok(r.status === 403 || r.status === 404, r.text);
+  // and the right one still works once
+  assert.equal((await ok(await member.post(`/api/v1/signin/${t}`, {}))).already, false);
+});
+
+test('a held meeting: attendance changed after holding moves the figures, cancelling it is refused; recount agrees throughout', async () => {
+  const m = await newMeeting();
+  const mid = member.user.member_id;
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/attendance`, { member_id: String(mid), state: 'present' }));
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/hold`, {}));
+  recountClean('after holding');
+  const q = `SELECT coalesce(sum(attendance_present), 0) || '/' || coalesce(sum(attendance_expected), 0) FROM period_rollup WHERE org_id = ${branch}`;
+  const before = sql(q).split('/').map(Number);
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/attendance`, { member_id: String(mid), state: 'leave', reason: '外出务工' }));
+  const after1 = sql(q).split('/').map(Number);
+  assert.deepEqual(after1, [before[0] - 1, before[1]], 'leave after holding takes the present one away');
+  recountClean('after a leave on a held meeting');
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/attendance`, { member_id: String(mid), state: 'present' }));
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/attendance-rest`, {}));
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/refresh`, {}));
+  recountClean('after re-marking, the rest and a refresh on a held meeting');
+  await refused('cancelling a held meeting', () => secretary.post(`/api/v1/meetings/${m.id}/cancel`, {}), 409, 'invalid_transition');
+  // a date moved to last year: the figures leave this year
+  const last = `${Number(year) - 1}-06-15`;
+  const full = await ok(await secretary.get(`/api/v1/meetings/${m.id}`));
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/edit`, { kind: 'branch_assembly', title: m.title, held_on: last, place: '村部', version: String(full.meeting.version) }));
+  recountClean('after moving a held meeting to last year');
+});
+
+test('an organisation moved with its meetings, visits and ledger entries: recount agrees, the dashboard equals a count of the records', async () => {
+  const m = await newMeeting({}, secretary2, branchB);
+  await ok(await secretary2.post(`/api/v1/meetings/${m.id}/attendance-rest`, {}));
+  await ok(await secretary2.post(`/api/v1/meetings/${m.id}/hold`, {}));
+  await ok(await secretary2.post(`/api/v1/orgs/${branchB}/ledger`, { kind: 'help', entry_date: today, title: '帮办实事一件', people: '4' }), 201);
+  recountClean('before the move');
+  await ok(await office.post(`/api/v1/orgs/${branchB}/move`, { parent_id: townId }));
+  recountClean('after the move');
+  const townPath = sql(`SELECT path FROM org WHERE id = ${townId}`);
+  const held = Number(sql(`SELECT count(*) FROM meeting x JOIN org o ON o.id = x.org_id WHERE x.status = 'held' AND x.held_on LIKE '${year}-%' AND o.path LIKE '${townPath}%'`));
+  const present = Number(sql(`SELECT count(*) FROM meeting_attendee a JOIN meeting x ON x.id = a.meeting_id JOIN org o ON o.id = x.org_id ` +
+    `WHERE a.state = 'present' AND x.status = 'held' AND x.held_on LIKE '${year}-%' AND o.path LIKE '${townPath}%'`));
+  const dash = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${year}`))).org_life;
+  assert.equal(dash.meetings_held, held, 'the dashboard\'s meetings held equal a count of the held meetings');
+  assert.equal(dash.attendance_present, present, 'the dashboard\'s present equal a count of the attendees');
+  const helps = Number(sql(`SELECT count(*) FROM ledger_entry e JOIN org o ON o.id = e.org_id WHERE e.deleted_at = 0 AND e.kind = 'help' ` +
+    `AND e.entry_date LIKE '${year}-%' AND o.path LIKE '${townPath}%'`));
+  const led = (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${year}`))).ledger.kinds.find((k) => k.kind === 'help');
+  assert.equal(led.entries, helps, 'the dashboard\'s 帮办实事 equal a count of the entries');
+  await ok(await office.post(`/api/v1/orgs/${branchB}/move`, { parent_id: townB }));
+  recountClean('after moving back');
+  // a roll-up row changed behind the server's back: found, then repaired
+  sql(`UPDATE period_rollup SET meetings_held = meetings_held + 7 WHERE org_id = ${branchB} AND meetings_held > 0`);
+  assert.equal(srv.cli(['recount']).status, 1, 'recount reports the changed figure');
+  srv.cli(['recount', '--fix']);
+  recountClean('after --fix');
+});
+
+test('quotas: absurd counts, a kind that does not exist, a branch secretary; refused and nothing changed', async () => {
+  for (const [body, code] of [[{ kind: 'group', per: 'month', count: '32' }, 'invalid_count'], [{ kind: 'group', per: 'month', count: '-1' }, 'invalid_count'],
+    [{ kind: 'group', per: 'month', count: '1e1' }, 'invalid_count'], [{ kind: 'group', per: 'month', count: '99999999999999999999' }, 'invalid_count'],
+    [{ kind: 'nope', per: 'month', count: '1' }, 'invalid_kind'], [{ kind: 'custom', per: 'month', count: '1' }, 'invalid_kind'],
+    [{ kind: 'group', per: 'week', count: '1' }, 'invalid_per'], [{ kind: 'group', per: 'month' }, 'invalid_count']])
+    await refused(`quota ${JSON.stringify(body)}`, () => town.post(`/api/v1/orgs/${townId}/meeting-quota`, body), body.kind === 'nope' || body.kind === 'custom' ? 422 : 400, code);
+  await refused('a branch secretary setting a quota', () => secretary.post(`/api/v1/orgs/${branch}/meeting-quota`, { kind: 'group', per: 'month', count: '0' }), 403, 'forbidden');
+  await refused('a town setting the district\'s quota', () => town.post(`/api/v1/orgs/${rootId}/meeting-quota`, { kind: 'group', per: 'month', count: '0' }), 404, 'not_found');
+});
+
+test('ledger: forum participants of another kind or another office, absurd counts, a member of another subtree; refused', async () => {
+  const kinds = (await ok(await secretary.get(`/api/v1/orgs/${branch}/ledger-categories`))).kinds;
+  const visitCat = kinds.find((k) => k.kind === 'visit').categories[0].id;
+  const forumCat = kinds.find((k) => k.kind === 'forum').categories[0].id;
+  // another town's own category
+  const other = (await ok(await office.post(`/api/v1/orgs/${townB}/ledger-categories`, { kind: 'forum', name: '邻镇自设类别' }), 201)).category.id;
+  const forum = (parts) => secretary.post(`/api/v1/orgs/${branch}/ledger`, { kind: 'forum', entry_date: today, title: `座谈会${++n}`, participants: parts });
+  await refused('a visit category as forum participants', () => forum([{ category_id: visitCat, people: 3 }]), 422, 'invalid_category', 'participants');
+  await refused('another town\'s category', () => forum([{ category_id: other, people: 3 }]), 422, 'invalid_category', 'participants');
+  await refused('a negative count', () => forum([{ category_id: forumCat, people: -3 }]), 422, 'invalid_people', 'participants');
+  await refused('a huge count', () => forum([{ category_id: forumCat, people: 1e8 }]), 422, 'invalid_people', 'participants');
+  await refused('a fractional count', () => forum([{ category_id: forumCat, people: 2.5 }]), 400, 'invalid_participants', 'participants');
+  await refused('a count as text', () => forum([{ category_id: forumCat, people: '3' }]), 400, 'invalid_participants', 'participants');
+  await refused('the same category twice', () => forum([{ category_id: forumCat, people: 3 }, { category_id: forumCat, people: 4 }]), 422, 'invalid_category', 'participants');
+  await refused('no participants', () => forum([]), 422, 'no_participants', 'participants');
+  await refused('participants as an object', () => forum({ category_id: forumCat, people: 3 }), 400, 'invalid_participants', 'participants');
+  const created = (await ok(await forum([{ category_id: forumCat, people: 3 }, { category_id: kinds.find((k) => k.kind === 'forum').categories[1].id, people: 0 }]), 201)).entry;
+  assert.equal(created.people, 3, 'the people of a forum are the sum of its participants');
+  const otherMember = sql(`SELECT id FROM member WHERE org_id = ${branchB} AND active = 1 LIMIT 1`);
+  await refused('a member of another branch', () => secretary.post(`/api/v1/orgs/${branch}/ledger`, { kind: 'visit', entry_date: today, title: '走访', people: '1', member_id: otherMember }), 422, 'invalid_member', 'member_id');
+  for (const people of ['-1', '1000001', '1e3', ' 3', '3.0', '0x10'])
+    await refused(`people ${people}`, () => secretary.post(`/api/v1/orgs/${branch}/ledger`, { kind: 'visit', entry_date: today, title: `走访${++n}`, people }), 422, 'invalid_people', 'people');
+  await refused('a date in the future', () => secretary.post(`/api/v1/orgs/${branch}/ledger`, { kind: 'visit', entry_date: daysFromToday(2), title: '走访', people: '1' }), 400, 'future_date', 'entry_date');
+});
+
+test('ledger XLSX: a category named like a formula stays text', async () => {
+  const name = '=1+1';
+  await ok(await office.post(`/api/v1/orgs/${rootId}/ledger-categories`, { kind: 'visit', name }), 201);
+  await ok(await office.post(`/api/v1/orgs/${rootId}/ledger-categories`, { kind: 'visit', name: '+cmd|\' /C calc\'!A0' }), 201);
+  const r = await town.get(`/api/v1/orgs/${townId}/ledger/export?period=${year}`);
+  assert.equal(r.status, 200, r.text.slice(0, 300));
+  const files = unzip(r.buf);
+  const sheet = Object.entries(files).find(([k]) => /worksheets\/sheet1\.xml$/.test(k))[1].toString();
+  assert.doesNotMatch(sheet, /<f>/, 'no formula in the sheet');
+  const strings = (files['xl/sharedStrings.xml'] || Buffer.from('')).toString() + sheet;
+  assert.match(strings, /=1\+1/, 'the name is written as text');
+});
+
+test('HTML in every free text of a meeting, a visit, a ledger entry and a category is shown as text', async () => {
+  const m = await newMeeting({ title: `会议${EVIL}`, place: `地点${EVIL}`, topic: `议题${EVIL}`, host_name: `主持${EVIL}`, minutes: `记录${EVIL}`, kind: 'custom', kind_name: `类型${TAG}` });
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/attendance`, { member_id: String(member.user.member_id), state: 'leave', reason: `事由${EVIL}` }));
+  const c = await code(m.id);
+  await ok(await office.post(`/api/v1/orgs/${rootId}/ledger-categories`, { kind: 'help', name: `类${TAG}` }), 201);
+  const cat = (await ok(await secretary.get(`/api/v1/orgs/${branch}/ledger-categories`))).kinds.find((k) => k.kind === 'help').categories.find((x) => x.name.startsWith('类<')).id;
+  const e = (await ok(await secretary.post(`/api/v1/orgs/${branch}/ledger`, { kind: 'help', entry_date: today, title: `实事${EVIL}`, body: `内容${EVIL}`, people: '1', category_id: String(cat) }), 201)).entry;
+  const pages = [[secretary, `/meetings/${m.id}`], [secretary, `/orgs/${branch}/meetings`], [member, `/meetings/${m.id}`], [member, `/signin/${c.token}`],
+    [secretary, `/ledger/${e.id}`], [secretary, `/orgs/${branch}/ledger?period=${year}`], [town, `/orgs/${townId}/ledger?period=${year}`]];
+  for (const [cl, p] of pages) {
+    const r = await cl.get(p);
+    assert.equal(r.status, 200, `${p}: ${r.status} ${r.text.slice(0, 200)}`);
+    assert.doesNotMatch(r.text, /<script>alert|<b onclick/, `${p} shows the text as HTML`);
+  }
+});
+
+test('a meeting is held only once its day has come: holding a future one, or moving a held one into the future, is refused', async () => {
+  const m = await newMeeting({ held_on: daysFromToday(20) });
+  await refused('holding a meeting of a day still to come', () => secretary.post(`/api/v1/meetings/${m.id}/hold`, {}), 409, 'not_yet_held', 'held_on');
+  const p = await newMeeting();
+  await ok(await secretary.post(`/api/v1/meetings/${p.id}/hold`, {}));
+  const v = (await ok(await secretary.get(`/api/v1/meetings/${p.id}`))).meeting.version;
+  await refused('moving a held meeting into the future', () => secretary.post(`/api/v1/meetings/${p.id}/edit`,
+    { kind: 'branch_assembly', title: p.title, held_on: daysFromToday(40), place: '村部', version: String(v) }), 422, 'not_yet_held', 'held_on');
+  // planned, it may be moved anywhere; held today, it counts today
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/edit`, { kind: 'branch_assembly', title: m.title, held_on: today, version: String(m.version) }));
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/hold`, {}));
+  recountClean('after holding');
+});
+
+test('a member signs only themselves in: another member\'s id in the body changes nothing about them', async () => {
+  const m = await newMeeting();
+  const c = await code(m.id);
+  const others = (await ok(await secretary.get(`/api/v1/meetings/${m.id}`))).attendees.filter((a) => a.member_id !== member.user.member_id);
+  const r = await ok(await member.post(`/api/v1/signin/${c.token}`, { member_id: String(others[0].member_id), member: others[0].member_id }));
+  assert.equal(r.already, false);
+  const after = (await ok(await secretary.get(`/api/v1/meetings/${m.id}`))).attendees;
+  assert.equal(after.find((a) => a.member_id === member.user.member_id).state, 'present');
+  assert.equal(after.find((a) => a.member_id === others[0].member_id).state, 'expected', 'the other member is still only expected');
+  // the member's own page of the meeting names nobody else
+  const page = await member.get(`/meetings/${m.id}`);
+  assert.equal(page.status, 200);
+  for (const o of others) assert.ok(!page.text.includes(`>${o.name}<`), `the member's page shows ${o.name}`);
+  // the printable QR page on another office's browser shows no code
+  const qr = await town.get(`/meetings/${m.id}/qr`);
+  assert.equal(qr.status, 200, qr.text.slice(0, 200));
+  assert.ok(!qr.text.includes(c.token), 'the code is shown on a browser that did not make it');
+});

@@ -218,3 +218,25 @@ test('a member signs only themselves in: another member\'s id in the body change
   assert.equal(qr.status, 200, qr.text.slice(0, 200));
   assert.ok(!qr.text.includes(c.token), 'the code is shown on a browser that did not make it');
 });
+
+test('liaison: a point ended on a day before its visits is refused; a visit before `since` or in the future is refused', async () => {
+  const u = 'adv18leader';
+  const rc = srv.cli(['user', 'add', u, '--name', '对抗测试领导', '--password-file', '-', '--role', 'leader', '--org', String(townId)], { input: 'cxzy-demo-2026\n' });
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+  const lx = await loginAs(srv.base, u);
+  const target = sql(`SELECT id FROM org WHERE id = ${branch}`);
+  const since = daysFromToday(-30);
+  const p = (await ok(await town.post(`/api/v1/orgs/${townId}/liaison-points`, { leader_id: String(lx.user.id), org_id: target, since }), 201)).point;
+  const visit = async (c, fields) => c.req('POST', `/api/v1/liaison-points/${p.id}/visits`, await multipartBody(Object.entries(fields)));
+  await refused('a visit before the point was made', async () => visit(lx, { visited_on: daysFromToday(-31), done: '走访' }), 422, 'before_since', 'visited_on');
+  await refused('a visit in the future', async () => visit(lx, { visited_on: daysFromToday(1), done: '走访' }), 400, 'future_date', 'visited_on');
+  await refused('a visit by another leader', async () => visit(leader, { visited_on: today, done: `走访${EVIL}` }), 403, 'not_allowed');
+  await ok(await visit(lx, { visited_on: daysFromToday(-5), done: `走访${EVIL}`, problems_found: `问题${EVIL}` }), 201);
+  const page = await lx.get(`/liaison-points/${p.id}`);
+  assert.equal(page.status, 200);
+  assert.doesNotMatch(page.text, /<script>alert/, 'the visit\'s text is shown as text');
+  await refused('ending the point on a day before its last visit', () => town.post(`/api/v1/liaison-points/${p.id}/end`, { until: daysFromToday(-10) }), 422, 'invalid_until', 'until');
+  await ok(await town.post(`/api/v1/liaison-points/${p.id}/end`, { until: daysFromToday(-5) }));
+  await refused('a visit at an ended point', async () => visit(lx, { visited_on: today, done: '走访' }), 409, 'point_ended');
+  recountClean('after the visits');
+});

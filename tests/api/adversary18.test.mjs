@@ -6,7 +6,7 @@
 // formula text in an exported name, and free text that tries to become HTML on every page.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, Client, unzip } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, Client, unzip, BACKEND, pgHolder } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -239,4 +239,46 @@ test('liaison: a point ended on a day before its visits is refused; a visit befo
   await ok(await town.post(`/api/v1/liaison-points/${p.id}/end`, { until: daysFromToday(-5) }));
   await refused('a visit at an ended point', async () => visit(lx, { visited_on: today, done: '走访' }), 409, 'point_ended');
   recountClean('after the visits');
+});
+
+test('liaison: a visit recorded while the point is being ended waits and finds it ended (PostgreSQL); on SQLite one follows the other', async () => {
+  const u = 'adv18leader2';
+  const rc = srv.cli(['user', 'add', u, '--name', '对抗测试领导二', '--password-file', '-', '--role', 'leader', '--org', String(townId)], { input: 'cxzy-demo-2026\n' });
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+  const lx = await loginAs(srv.base, u);
+  const p = (await ok(await town.post(`/api/v1/orgs/${townId}/liaison-points`, { leader_id: String(lx.user.id), org_id: String(branch), since: daysFromToday(-30) }), 201)).point;
+  const until = daysFromToday(-10);
+  const visit = async () => lx.req('POST', `/api/v1/liaison-points/${p.id}/visits`, await multipartBody([['visited_on', today], ['done', '走访']]));
+  if (BACKEND !== 'pg') {
+    const [v, e] = await Promise.all([visit(), town.post(`/api/v1/liaison-points/${p.id}/end`, { until })]);
+    // either the visit came first (then the end on an earlier day is refused) or the end did (then the visit is)
+    assert.ok((v.status === 201 && e.status === 422) || (v.status === 409 && e.status === 200), `${v.status} ${v.text} / ${e.status} ${e.text}`);
+  } else {
+    // the end held open: the same row lock and UPDATE the route makes, not yet committed
+    const h = pgHolder(srv.db);
+    await h.run(`BEGIN; UPDATE liaison_point SET until = '${until}' WHERE id = ${p.id}`);
+    let settled = false;
+    const pending = visit().then((r) => { settled = true; return r; });
+    // until the visit waits on the end's lock, or (as it did before points were locked) goes through without waiting
+    const waiting = () => sql(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE liaison_point SET until = until%'`) !== '0';
+    while (!settled && !waiting()) await new Promise((resolve) => setImmediate(resolve));
+    await h.run('COMMIT');
+    h.end();
+    const v = await pending;
+    expectError(v, 409, 'point_ended');
+  }
+  const late = Number(sql(`SELECT count(*) FROM liaison_visit v JOIN liaison_point p ON p.id = v.point_id WHERE p.until IS NOT NULL AND v.visited_on > p.until`));
+  assert.equal(late, 0, 'no visit is dated after its point ended');
+  recountClean('after the race');
+});
+
+test('a QR sign-in on a meeting already held counts in its figures; recount agrees', async () => {
+  const m = await newMeeting();
+  const c = await code(m.id);
+  await ok(await secretary.post(`/api/v1/meetings/${m.id}/hold`, {}));
+  const q = `SELECT coalesce(sum(attendance_present), 0) FROM period_rollup WHERE org_id = ${branch}`;
+  const p0 = Number(sql(q));
+  await ok(await member.post(`/api/v1/signin/${c.token}`, {}));
+  assert.equal(Number(sql(q)), p0 + 1);
+  recountClean('after a sign-in on a held meeting');
 });

@@ -228,6 +228,11 @@ int meeting_refresh(db *d, const actor *a, int64_t id, int64_t *added, int64_t *
     meeting m;
     period_rec was;
     if (begin_act(d, id, MA_ATTEND, 0, &m, &was, NULL, e) != CX_OK) return CX_ERR;
+    if (m.status != MS_PLANNED) { /* held: the attendees are those of its day, not of today's roster */
+        cx_fail(e, 409, "invalid_transition", "status", "会议当前为“%s”，应到人员按召开时的名册，不能再按现在的名册刷新", meeting_status_label(m.status));
+        meeting_free(&m);
+        return refuse(d);
+    }
     int64_t n0 = 0, n1 = 0, n2 = 0;
     int rc = db_i64(d, &n0, 0, "SELECT count(*) FROM meeting_attendee WHERE meeting_id = ?", "i", id);
     if (rc == CX_OK)

@@ -279,6 +279,7 @@ static void show_meeting(req *r, mt_view *v)
     bool open = m->status != MS_CANCELLED;
     cJSON_AddBoolToObject(can, "edit", v->run && open);
     cJSON_AddBoolToObject(can, "attend", v->run && open);
+    cJSON_AddBoolToObject(can, "refresh", v->run && m->status == MS_PLANNED);
     cJSON_AddBoolToObject(can, "signin_code", v->run && open);
     cJSON_AddBoolToObject(d, "staff", v->staff);
     int rc = CX_OK;

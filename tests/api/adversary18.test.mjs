@@ -285,3 +285,20 @@ test('a QR sign-in on a meeting already held counts in its figures; recount agre
   assert.equal(Number(sql(q)), p0 + 1);
   recountClean('after a sign-in on a held meeting');
 });
+
+test('liaison: a leader whose grant was taken away (behind the server\'s back) records no more visits; the office\'s pages still open', async () => {
+  const u = 'adv18leader3';
+  const rc = srv.cli(['user', 'add', u, '--name', '对抗测试领导三', '--password-file', '-', '--role', 'leader', '--org', String(townId)], { input: 'cxzy-demo-2026\n' });
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+  const lx = await loginAs(srv.base, u);
+  const p = (await ok(await town.post(`/api/v1/orgs/${townId}/liaison-points`, { leader_id: String(lx.user.id), org_id: String(branch), since: daysFromToday(-3) }), 201)).point;
+  sql(`DELETE FROM user_role WHERE user_id = ${lx.user.id}`);
+  const v = await lx.req('POST', `/api/v1/liaison-points/${p.id}/visits`, await multipartBody([['visited_on', today], ['done', '走访']]));
+  assert.ok(v.status === 401 || v.status === 403 || v.status === 404, `${v.status} ${v.text.slice(0, 200)}`);
+  assert.equal(sql(`SELECT count(*) FROM liaison_visit WHERE point_id = ${p.id}`), '0');
+  for (const path of [`/api/v1/orgs/${townId}/liaison`, `/orgs/${townId}/liaison`, `/api/v1/liaison-points/${p.id}`, `/orgs/${townId}/liaison?format=xlsx`, `/api/v1/orgs/${townId}/dashboard?period=${year}`]) {
+    const r = await town.get(path);
+    assert.equal(r.status, 200, `${path}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  recountClean('after the grant was taken away');
+});

@@ -135,6 +135,21 @@ static void attendance_marks(void **st)
     assert_string_equal(e.code, "invalid_state");
 }
 
+static void held_only_once_its_day_has_come(void **st)
+{
+    (void)st;
+    cx_err e = {0};
+    assert_int_equal(meeting_held_date_check("2026-03-05", "2026-03-05", 409, &e), CX_OK);
+    assert_int_equal(meeting_held_date_check("2025-12-31", "2026-03-05", 409, &e), CX_OK);
+    assert_int_equal(meeting_held_date_check("2026-03-06", "2026-03-05", 409, &e), CX_ERR);
+    assert_string_equal(e.code, "not_yet_held");
+    assert_string_equal(e.field, "held_on");
+    assert_int_equal(e.status, 409);
+    assert_int_equal(meeting_held_date_check("2027-01-01", "2026-12-31", 422, &e), CX_ERR);
+    assert_int_equal(e.status, 422);
+    assert_int_equal(meeting_held_date_check("2027-01-01", "2026-12-31", 422, NULL), CX_ERR);
+}
+
 static void the_signin_window(void **st)
 {
     (void)st;
@@ -229,7 +244,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_status_table), cmocka_unit_test(names_and_labels), cmocka_unit_test(a_meeting_as_typed),
         cmocka_unit_test(attendance_marks), cmocka_unit_test(the_signin_window), cmocka_unit_test(quotas),
-        cmocka_unit_test(reporting_periods),
+        cmocka_unit_test(reporting_periods), cmocka_unit_test(held_only_once_its_day_has_come),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

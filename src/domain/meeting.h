@@ -84,6 +84,11 @@ typedef struct attend_ok {
 } attend_ok;
 int attend_check(const char *state, const char *reason, attend_ok *out, cx_err *e);
 
+/* Whether a sign-in window [opens, closes) (Unix seconds) touches the meeting's day held_on, with a
+ * day's grace either side (an evening meeting, a clock a little off): a code made today for a
+ * meeting three weeks away, or last month's, is refused with 422 window_not_meeting_day on held_on. */
+int signin_window_day(const char *held_on, int64_t opens, int64_t closes, cx_err *e);
+
 /* The QR sign-in window [opens, closes) in unix seconds: open now (now inside), not yet (409
  * signin_not_open), closed (409 signin_closed); a meeting without a code (opens = closes = 0)
  * 409 signin_off. */

@@ -428,6 +428,7 @@ void h_meeting_signin_code(req *r)
     cx_err e = {0};
     char secret[2 * SIGNIN_SECRET_BYTES + 1];
     int rc = signin_window_check(req_in(r, "minutes"), req_in(r, "opens"), req_in(r, "closes"), now_unix(), &opens, &closes, &e);
+    if (rc == CX_OK) rc = signin_window_day(v.m.held_on, opens, closes, &e);
     if (rc == CX_OK) rc = meeting_signin_code(r->db, &r->who, id, opens, closes, secret, &e);
     if (rc != CX_OK) {
         req_fail(r, &e);

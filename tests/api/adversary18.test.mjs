@@ -302,3 +302,17 @@ test('liaison: a leader whose grant was taken away (behind the server\'s back) r
   }
   recountClean('after the grant was taken away');
 });
+
+test('a QR code is made for the meeting\'s day: not three weeks early, not a month late; a window set on that day is taken', async () => {
+  const early = await newMeeting({ held_on: daysFromToday(20) });
+  await refused('a code three weeks before the meeting', () => secretary.post(`/api/v1/meetings/${early.id}/signin-code`, {}), 422, 'window_not_meeting_day', 'held_on');
+  const late = await newMeeting({ held_on: daysFromToday(-30) });
+  await refused('a code a month after the meeting', () => secretary.post(`/api/v1/meetings/${late.id}/signin-code`, {}), 422, 'window_not_meeting_day', 'held_on');
+  const now = Math.floor(Date.now() / 1000);
+  await refused('a window set today for the meeting in three weeks', () => secretary.post(`/api/v1/meetings/${early.id}/signin-code`,
+    { opens: String(now), closes: String(now + 3600) }), 422, 'window_not_meeting_day', 'held_on');
+  // the window on the meeting's own day: made, and closed to a sign-in now
+  const day = now + 20 * 86400;
+  const c = await ok(await secretary.post(`/api/v1/meetings/${early.id}/signin-code`, { opens: String(day - 1800), closes: String(day + 1800) }), 201);
+  await refused('signing in three weeks early', () => member.post(`/api/v1/signin/${c.token}`, {}), 409, 'signin_not_open', 'token');
+});

@@ -3,7 +3,10 @@
 // without a CSRF token, a held meeting's attendance changed and a held meeting cancelled, an
 // organisation moved with its meetings, visits and ledger entries (recount agrees, the dashboard's
 // figures equal a count of the records), absurd quotas, forum participants of another kind,
-// formula text in an exported name, and free text that tries to become HTML on every page.
+// formula text in an exported name, and free text that tries to become HTML on every page; a meeting
+// held before its day or refreshed after it, a QR code made weeks from the meeting's day, a liaison
+// point ended before its visits or while a visit is recorded (PostgreSQL: one request inside the
+// other's transaction), a leader whose grant was taken away.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, Client, unzip, BACKEND, pgHolder } from '../lib.mjs';

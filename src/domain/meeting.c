@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const kinds[MK_COUNT][2] = {
     [MK_BRANCH_ASSEMBLY] = {"branch_assembly", "支部党员大会"}, [MK_COMMITTEE] = {"committee", "支委会"},
@@ -56,6 +57,14 @@ int meeting_decide(meeting_status from, meeting_action action, meeting_status *n
     if (!ok) return cx_fail(e, 409, "invalid_transition", "status", "会议当前为“%s”，不能%s", meeting_status_label(from), actions[action]);
     if (next) *next = to;
     return CX_OK;
+}
+
+int meeting_held_date_check(const char *held_on, const char *today, int status, cx_err *e)
+{
+    char now[11];
+    if (!today) date_today(now), today = now;
+    if (date_cmp(held_on, today) <= 0) return CX_OK;
+    return cx_fail(e, status, "not_yet_held", "held_on", "会议日期（%s）还没有到，不能记为已召开；请在会议召开后再登记", held_on);
 }
 
 static const text_rule T_KIND_NAME = {"kind_name", "会议类型名称", 1, MEETING_KIND_NAME_MAX, true};
@@ -122,6 +131,22 @@ int signin_window(int64_t opens, int64_t closes, int64_t now, cx_err *e)
     if (now < opens) return cx_fail(e, 409, "signin_not_open", "token", "签到还没有开始，请在会议开始后扫码签到");
     if (now >= closes) return cx_fail(e, 409, "signin_closed", "token", "签到已经结束，请联系支部书记登记出席情况");
     return CX_OK;
+}
+
+/* The local day number of Unix time t (as date_today reads the day). */
+static int64_t local_day(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    return day_of_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int signin_window_day(const char *held_on, int64_t opens, int64_t closes, cx_err *e)
+{
+    int64_t day = day_number(held_on);
+    if (local_day(opens) <= day + 1 && local_day(closes > opens ? closes - 1 : closes) >= day - 1) return CX_OK;
+    return cx_fail(e, 422, "window_not_meeting_day", "held_on", "签到时段应在会议当天（%s）前后，不能提前或事后为会议扫码签到", held_on);
 }
 
 int signin_window_check(const char *minutes, const char *opens, const char *closes, int64_t now, int64_t *o, int64_t *c, cx_err *e)

@@ -41,6 +41,10 @@ int quota_per_from_name(const char *name);
  * status. next (may be NULL) gets the status after it. */
 int meeting_decide(meeting_status from, meeting_action action, meeting_status *next, cx_err *e);
 
+/* A held meeting's date must have come: held_on after today (NULL: the real today) is refused
+ * with status (409 when holding it, 422 when moving a held one), code not_yet_held on held_on. */
+int meeting_held_date_check(const char *held_on, const char *today, int status, cx_err *e);
+
 #define MEETING_TITLE_MAX 100
 #define MEETING_KIND_NAME_MAX 20  /* the office's own name of a custom kind */
 #define MEETING_PLACE_MAX 100
@@ -79,6 +83,11 @@ typedef struct attend_ok {
     char reason[4 * MEETING_REASON_MAX + 1];
 } attend_ok;
 int attend_check(const char *state, const char *reason, attend_ok *out, cx_err *e);
+
+/* Whether a sign-in window [opens, closes) (Unix seconds) touches the meeting's day held_on, with a
+ * day's grace either side (an evening meeting, a clock a little off): a code made today for a
+ * meeting three weeks away, or last month's, is refused with 422 window_not_meeting_day on held_on. */
+int signin_window_day(const char *held_on, int64_t opens, int64_t closes, cx_err *e);
 
 /* The QR sign-in window [opens, closes) in unix seconds: open now (now inside), not yet (409
  * signin_not_open), closed (409 signin_closed); a meeting without a code (opens = closes = 0)

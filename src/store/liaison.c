@@ -150,13 +150,28 @@ int liaison_assign(db *d, const actor *a, const org *office, int64_t leader_id, 
 
 int liaison_end(db *d, const actor *a, int64_t id, const char *until, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    /* the point's row first: a visit recorded at once waits, then finds the point ended */
+    if (db_begin(d, true) != CX_OK || db_run(d, "UPDATE liaison_point SET until = until WHERE id = ?", "i", id) != CX_OK) return db_fail(d, e);
     liaison_point *p = xmalloc(sizeof *p);
     int got = liaison_point_get(d, id, p), rc = CX_OK;
+    char last[11] = "";
+    if (got == 1) { /* the last visit's date: the point cannot end before it */
+        db_stmt *s = db_prepare(d, "SELECT max(visited_on) FROM liaison_visit WHERE point_id = ?");
+        if (!s) got = CX_ERR;
+        else {
+            db_bind_i64(s, 1, id);
+            int st = db_step(s);
+            if (st == DB_ROW) copy_col(last, sizeof last, s, 0);
+            else if (st == CX_ERR) got = CX_ERR;
+            db_done(s);
+        }
+    }
     if (got != 1) rc = got == CX_ERR ? db_fail(d, e) : (cx_fail(e, 404, "not_found", "id", "联络点不存在"), refuse(d));
     else if (!p->open) rc = (cx_fail(e, 409, "already_ended", "id", "这个联络点已于 %s 撤销", p->until), refuse(d));
     else if (strcmp(until, p->since) < 0)
         rc = (cx_fail(e, 422, "invalid_until", "until", "撤销日期（%s）不能早于联系开始日期（%s）", until, p->since), refuse(d));
+    else if (strcmp(until, last) < 0)
+        rc = (cx_fail(e, 422, "invalid_until", "until", "撤销日期（%s）不能早于这个联络点最近一次走访的日期（%s）", until, last), refuse(d));
     if (rc == CX_OK) {
         db_stmt *s = db_prepare(d, "UPDATE liaison_point SET until = ? WHERE id = ? AND until IS NULL");
         int64_t changed = 0;
@@ -349,7 +364,8 @@ int liaison_visit_add(db *d, const actor *a, int64_t point_id, const visit_ok *i
 {
     const char *mimes[EVIDENCE_MAX_FILES];
     if (nfiles && evidence_check(files, nfiles, mimes, e) != CX_OK) return CX_ERR;
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    /* the point's row first: an end at once either comes before (point_ended) or waits for this visit */
+    if (db_begin(d, true) != CX_OK || db_run(d, "UPDATE liaison_point SET until = until WHERE id = ?", "i", point_id) != CX_OK) return db_fail(d, e);
     liaison_point *p = xmalloc(sizeof *p);
     int got = liaison_point_get(d, point_id, p), rc = CX_OK;
     int64_t vid = 0;

@@ -178,6 +178,10 @@ int meeting_update(db *d, const actor *a, int64_t id, const meeting_form_ok *in,
     meeting m;
     period_rec was;
     if (begin_act(d, id, MA_EDIT, version, &m, &was, NULL, e) != CX_OK) return CX_ERR;
+    if (m.status == MS_HELD && meeting_held_date_check(in->held_on, NULL, 422, e) != CX_OK) { /* a held meeting stays in the past */
+        meeting_free(&m);
+        return refuse(d);
+    }
     if (lecturer_check(d, in->lecturer_user_id, e) != CX_OK) {
         meeting_free(&m);
         return CX_ERR;
@@ -209,6 +213,10 @@ int meeting_act(db *d, const actor *a, int64_t id, meeting_action action, int64_
     period_rec was;
     meeting_status next;
     if (begin_act(d, id, action, version, &m, &was, &next, e) != CX_OK) return CX_ERR;
+    if (action == MA_HOLD && meeting_held_date_check(m.held_on, NULL, 409, e) != CX_OK) {
+        meeting_free(&m);
+        return refuse(d);
+    }
     int rc = db_run(d, "UPDATE meeting SET status = ?, row_version = row_version + 1, updated_at = ? WHERE id = ?", "sii",
                     meeting_status_name(next), now_unix(), id);
     return finish_meeting(d, a, &m, &was, action == MA_HOLD ? "hold" : "cancel", xasprintf("{\"status\":\"%s\"}", meeting_status_name(m.status)),
@@ -220,6 +228,11 @@ int meeting_refresh(db *d, const actor *a, int64_t id, int64_t *added, int64_t *
     meeting m;
     period_rec was;
     if (begin_act(d, id, MA_ATTEND, 0, &m, &was, NULL, e) != CX_OK) return CX_ERR;
+    if (m.status != MS_PLANNED) { /* held: the attendees are those of its day, not of today's roster */
+        cx_fail(e, 409, "invalid_transition", "status", "会议当前为“%s”，应到人员按召开时的名册，不能再按现在的名册刷新", meeting_status_label(m.status));
+        meeting_free(&m);
+        return refuse(d);
+    }
     int64_t n0 = 0, n1 = 0, n2 = 0;
     int rc = db_i64(d, &n0, 0, "SELECT count(*) FROM meeting_attendee WHERE meeting_id = ?", "i", id);
     if (rc == CX_OK)

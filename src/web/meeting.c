@@ -274,11 +274,13 @@ static void show_meeting(req *r, mt_view *v)
     cJSON_AddStringToObject(d, "title", title);
     cJSON_AddItemToObject(d, "meeting", json_meeting(m, v->staff));
     cJSON *can = cJSON_AddObjectToObject(d, "can");
-    cJSON_AddBoolToObject(can, "hold", v->run && meeting_decide(m->status, MA_HOLD, NULL, NULL) == CX_OK);
+    cJSON_AddBoolToObject(can, "hold", v->run && meeting_decide(m->status, MA_HOLD, NULL, NULL) == CX_OK &&
+                                          meeting_held_date_check(m->held_on, NULL, 409, NULL) == CX_OK);
     cJSON_AddBoolToObject(can, "cancel", v->run && meeting_decide(m->status, MA_CANCEL, NULL, NULL) == CX_OK);
     bool open = m->status != MS_CANCELLED;
     cJSON_AddBoolToObject(can, "edit", v->run && open);
     cJSON_AddBoolToObject(can, "attend", v->run && open);
+    cJSON_AddBoolToObject(can, "refresh", v->run && m->status == MS_PLANNED);
     cJSON_AddBoolToObject(can, "signin_code", v->run && open);
     cJSON_AddBoolToObject(d, "staff", v->staff);
     int rc = CX_OK;
@@ -427,6 +429,7 @@ void h_meeting_signin_code(req *r)
     cx_err e = {0};
     char secret[2 * SIGNIN_SECRET_BYTES + 1];
     int rc = signin_window_check(req_in(r, "minutes"), req_in(r, "opens"), req_in(r, "closes"), now_unix(), &opens, &closes, &e);
+    if (rc == CX_OK) rc = signin_window_day(v.m.held_on, opens, closes, &e);
     if (rc == CX_OK) rc = meeting_signin_code(r->db, &r->who, id, opens, closes, secret, &e);
     if (rc != CX_OK) {
         req_fail(r, &e);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "domain/meeting.h"
 
 /* Meetings as typed name only the fields a case needs. */
@@ -135,6 +136,43 @@ static void attendance_marks(void **st)
     assert_string_equal(e.code, "invalid_state");
 }
 
+static void held_only_once_its_day_has_come(void **st)
+{
+    (void)st;
+    cx_err e = {0};
+    assert_int_equal(meeting_held_date_check("2026-03-05", "2026-03-05", 409, &e), CX_OK);
+    assert_int_equal(meeting_held_date_check("2025-12-31", "2026-03-05", 409, &e), CX_OK);
+    assert_int_equal(meeting_held_date_check("2026-03-06", "2026-03-05", 409, &e), CX_ERR);
+    assert_string_equal(e.code, "not_yet_held");
+    assert_string_equal(e.field, "held_on");
+    assert_int_equal(e.status, 409);
+    assert_int_equal(meeting_held_date_check("2027-01-01", "2026-12-31", 422, &e), CX_ERR);
+    assert_int_equal(e.status, 422);
+    assert_int_equal(meeting_held_date_check("2027-01-01", "2026-12-31", 422, NULL), CX_ERR);
+}
+
+/* Unix time of a local day and hour, as a phone at the meeting would read it. */
+static int64_t local_at(int y, int m, int d, int h)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = h, .tm_isdst = -1};
+    return (int64_t)mktime(&tm);
+}
+
+static void a_code_for_the_meetings_day(void **st)
+{
+    (void)st;
+    cx_err e = {0};
+    assert_int_equal(signin_window_day("2026-03-05", local_at(2026, 3, 5, 9), local_at(2026, 3, 5, 11), &e), CX_OK);
+    assert_int_equal(signin_window_day("2026-03-05", local_at(2026, 3, 4, 20), local_at(2026, 3, 4, 22), &e), CX_OK); /* a day's grace */
+    assert_int_equal(signin_window_day("2026-03-05", local_at(2026, 3, 6, 8), local_at(2026, 3, 6, 9), &e), CX_OK);
+    assert_int_equal(signin_window_day("2026-03-05", local_at(2026, 3, 7, 9), local_at(2026, 3, 7, 10), &e), CX_ERR);
+    assert_string_equal(e.code, "window_not_meeting_day");
+    assert_string_equal(e.field, "held_on");
+    assert_int_equal(e.status, 422);
+    assert_int_equal(signin_window_day("2026-03-05", local_at(2026, 2, 12, 9), local_at(2026, 2, 12, 10), &e), CX_ERR);
+    assert_int_equal(signin_window_day("2026-03-05", local_at(2026, 3, 3, 9), local_at(2026, 3, 4, 0), &e), CX_ERR); /* closes as the 4th begins */
+}
+
 static void the_signin_window(void **st)
 {
     (void)st;
@@ -229,7 +267,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_status_table), cmocka_unit_test(names_and_labels), cmocka_unit_test(a_meeting_as_typed),
         cmocka_unit_test(attendance_marks), cmocka_unit_test(the_signin_window), cmocka_unit_test(quotas),
-        cmocka_unit_test(reporting_periods),
+        cmocka_unit_test(reporting_periods), cmocka_unit_test(held_only_once_its_day_has_come), cmocka_unit_test(a_code_for_the_meetings_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

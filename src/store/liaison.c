@@ -1,5 +1,6 @@
 /* liaison.c: liaison points (联络点): the rule, points, visits and their rectification (see liaison.h). */
 #include "liaison.h"
+#include "../lib/map.h"
 #include "period.h"
 #include "rect.h"
 #include "row.h"
@@ -276,9 +277,12 @@ int liaison_leaders(db *d, const org *root, int year, liaison_leader_fn fn, void
     }
     db_done(s);
     rc = rc == CX_ERR ? CX_ERR : CX_OK;
-    for (size_t i = 0; rc == CX_OK && i < n; i++) { /* one lookup per grant organisation */
-        size_t j = 0;
-        while (j < i && rows[j].grant_org_id != rows[i].grant_org_id) j++;
+    map first = {0}; /* grant organisation → 1 + the first row with it: one lookup per organisation */
+    for (size_t i = 0; rc == CX_OK && i < n; i++) {
+        bool added = false;
+        int64_t *at = map_put_int(&first, (uint64_t)rows[i].grant_org_id, &added);
+        if (added) *at = (int64_t)i + 1;
+        size_t j = (size_t)*at - 1;
         if (j == i) rc = leader_rule(d, &rows[i]);
         else {
             rows[i].rule = rows[j].rule;
@@ -287,6 +291,7 @@ int liaison_leaders(db *d, const org *root, int year, liaison_leader_fn fn, void
             rows[i].standing = liaison_standing_of(&rows[i].rule, rows[i].npoints);
         }
     }
+    map_free(&first, NULL);
     if (rc == CX_OK && n) qsort(rows, n, sizeof *rows, by_name);
     for (size_t i = 0; rc == CX_OK && i < n; i++)
         if (fn(ctx, &rows[i])) break;

@@ -9,7 +9,7 @@
 // other's transaction), a leader whose grant was taken away.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, Client, unzip, BACKEND, pgHolder } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, Client, unzip, BACKEND, pgHolder, expectOk as ok } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -26,10 +26,6 @@ const year = today.slice(0, 4);
 const EVIL = '<script>alert(1)</script>';
 const TAG = '<b onclick=1>';
 
-async function ok(r, status = 200) {
-  assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
-  return r.json;
-}
 /** The audit head and the rows the three modules write: what a refused request must leave alone. */
 function snap() {
   return [sql('SELECT max(seq) FROM audit_log'),

@@ -9,7 +9,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, unzip, BACKEND } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, unzip, BACKEND, expectOk as ok } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -25,10 +25,6 @@ const today = daysFromToday(0);
 const year = today.slice(0, 4);
 const quarter = `${year}Q${Math.floor((Number(today.slice(5, 7)) + 2) / 3)}`;
 
-async function ok(r, status = 200) {
-  assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
-  return r.json;
-}
 const recount = () => srv.cli(['recount']);
 const filePart = (name, data) => ['file', new Blob([data], { type: 'application/pdf' }), name];
 const cats = async (c, org) => (await ok(await c.get(`/api/v1/orgs/${org}/ledger-categories`))).kinds;

@@ -8,7 +8,7 @@
 // point keeps its history, the quarter roll-ups and `cxzy recount`.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, BACKEND, PASSWORD, PNG_1x1 as PNG, unzip, pgHolder, pgLockWait } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, BACKEND, PASSWORD, PNG_1x1 as PNG, unzip, pgHolder, pgLockWait, expectOk as ok } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -22,10 +22,6 @@ const townB = (await office.get(`/api/v1/orgs/${branchB}`)).json.org.parent_id;
 const sql = (q) => sqlOn(srv.db, q);
 const today = daysFromToday(0);
 
-async function ok(r, status = 200) {
-  assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
-  return r.json;
-}
 /** A leader account of its own at org (made with the command line), logged in. */
 let nLeaders = 0;
 async function newLeader(org, name) {

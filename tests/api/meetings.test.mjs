@@ -10,7 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, Client, PNG_1x1 as PNG, BACKEND, unzip, pgHolder, pgLockWait } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, multipartBody, daysFromToday, sqlOn, Client, PNG_1x1 as PNG, BACKEND, unzip, pgHolder, pgLockWait, expectOk as ok } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => { if (process.env.MEET_LOG) console.error(srv.log().slice(-3000)); return srv.stop(); });
@@ -24,10 +24,6 @@ const today = daysFromToday(0);
 const sql = (q) => sqlOn(srv.db, q);
 const NEWPW = 'Meeting-pw-2026!';
 
-async function ok(r, status = 200) {
-  assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
-  return r.json;
-}
 /** A pending member account of org activated and signed in: the printed slip's code, as a member would. */
 async function activatedMember(secretaryClient, org, skip = 0) {
   const r = await secretaryClient.get(`/orgs/${org}/accounts/slips`);

@@ -30,7 +30,7 @@ run: build
 	./$(BUILD)/src/cxzy serve --db "$(DB)" --listen "$(LISTEN)"
 
 # Everything: unit tests (normal and ASan+UBSan builds), API tests on SQLite and PostgreSQL
-# (both builds), and the browser test.
+# (ASan+UBSan build), the browser test on both (normal build), and the fuzz targets briefly.
 test: build asan
 	@sh scripts/test.sh "$(BUILD)" "$(ASAN)"
 

@@ -15,10 +15,12 @@ tail -n 6 "$work/unit.log"
 # files that bound a latency run alone after the others (in parallel they would measure the load)
 alone="tests/api/import_concurrency.test.mjs"
 rest=$(ls tests/api/*.test.mjs | grep -v -F -x "$alone")
-CXZY_BIN="$top/$BUILD/src/cxzy" CXZY_TEST_DIR="$work" CXZY_BACKEND=sqlite \
+# the default demo district made once; each test file gets a copy (tests/lib.mjs)
+demo=$(sh scripts/demo-template.sh "$top/$BUILD/src/cxzy" "$work/demo.db" "$work/demo") || demo=""
+env $demo CXZY_BIN="$top/$BUILD/src/cxzy" CXZY_TEST_DIR="$work" CXZY_BACKEND=sqlite \
   node --test --test-concurrency="$jobs" --test-reporter=dot $rest >"$work/api.log" 2>&1
 api=$?
-CXZY_BIN="$top/$BUILD/src/cxzy" CXZY_TEST_DIR="$work" CXZY_BACKEND=sqlite \
+env $demo CXZY_BIN="$top/$BUILD/src/cxzy" CXZY_TEST_DIR="$work" CXZY_BACKEND=sqlite \
   node --test --test-reporter=dot $alone >>"$work/api.log" 2>&1 || api=1
 tail -n 40 "$work/api.log" | grep -v '^$'
 echo "== unit: $([ $unit = 0 ] && echo ok || echo FAILED), api (sqlite): $([ $api = 0 ] && echo ok || echo FAILED)"

@@ -1,7 +1,16 @@
 #!/bin/sh
-# test.sh: the whole suite. Unit tests in the normal and the ASan+UBSan build; API tests against
-# the running binary of both builds on SQLite and on a real PostgreSQL started here; the browser
-# test on both backends. Ends with one line "N passed, N failed".
+# test.sh: the whole suite. Unit tests in the normal and the ASan+UBSan build; the API tests
+# against the running ASan+UBSan binary on SQLite and on a real PostgreSQL started here; the browser
+# test against the normal build on both backends; every fuzz target over its corpus. Ends with one
+# line "N passed, N failed".
+#
+# Why the API suite runs once per backend, with the sanitizer build only: it is the same code as
+# the normal build, checked harder (every read out of bounds, use after free, leak and undefined
+# behaviour stops the server and fails the file). A second run with the normal build cost 528 of
+# the suite's 1,796 s (docs/BENCHMARKS.md, "Build and test"); what only it could catch is code
+# that behaves differently once optimised, which is undefined behaviour, which UBSan reports. The
+# normal build, the one that ships, is driven end to end by the browser tests on both backends and
+# by `make check` (its API suite on SQLite).
 set -u
 BUILD=${1:-build}
 ASAN=${2:-build-asan}
@@ -74,28 +83,32 @@ part "plans (pg)" $rc
 jobs=${TEST_JOBS:-2}
 alone="tests/api/import_concurrency.test.mjs"
 rest=$(ls tests/api/*.test.mjs | grep -v -F -x "$alone")
-for b in "$BUILD" "$ASAN"; do
-  for backend in sqlite pg; do
-    n=$((n + 1)); db=$(newdb $backend $n)
-    log="$work/api-$b-$backend.log"
-    CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
-      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-      node --test --test-concurrency="$jobs" --test-reporter=tap $rest >"$log" 2>&1
-    rc=$?
-    CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
-      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-      node --test --test-reporter=tap $alone >"$log.alone" 2>&1 || rc=1
-    cat "$log" "$log.alone"
-    count_node "$log"
-    count_node "$log.alone"
-    part "api ($b, $backend)" $rc
-  done
+b="$ASAN"
+for backend in sqlite pg; do
+  n=$((n + 1)); tpl=$(newdb $backend $n)
+  n=$((n + 1)); db=$(newdb $backend $n)
+  log="$work/api-$b-$backend.log"
+  # the default demo district made once for this run; each test file gets a copy (tests/lib.mjs)
+  demo=$(ASAN_OPTIONS=detect_leaks=1 sh scripts/demo-template.sh "$top/$b/src/cxzy" "$tpl" "$work/demo$n") || demo=""
+  env $demo CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    node --test --test-concurrency="$jobs" --test-reporter=tap $rest >"$log" 2>&1
+  rc=$?
+  env $demo CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    node --test --test-reporter=tap $alone >"$log.alone" 2>&1 || rc=1
+  cat "$log" "$log.alone"
+  count_node "$log"
+  count_node "$log.alone"
+  part "api ($b, $backend)" $rc
 done
 
 for backend in sqlite pg; do
+  n=$((n + 1)); tpl=$(newdb $backend $n)
   n=$((n + 1)); db=$(newdb $backend $n)
   log="$work/e2e-$backend.log"
-  CXZY_BIN="$top/$BUILD/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+  demo=$(sh scripts/demo-template.sh "$top/$BUILD/src/cxzy" "$tpl" "$work/demo$n") || demo=""
+  env $demo CXZY_BIN="$top/$BUILD/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
     node --test --test-reporter=tap tests/e2e/ >"$log" 2>&1
   rc=$?
   cat "$log"

@@ -4,8 +4,13 @@
 //   CXZY_BIN       the binary under test (normal or ASan build)
 //   CXZY_TEST_DB   a fresh database: a SQLite path or a postgresql:// URL
 //   CXZY_TEST_DIR  a scratch directory
+//   CXZY_DEMO_DB, CXZY_DEMO_KEY, CXZY_DEMO_OUT (optional) a demo district of 300 members made once
+//                  for the run (scripts/demo-template.sh): its database (a SQLite file or a
+//                  PostgreSQL database used as a template), its key file and what `cxzy demo` printed.
+//                  A test that asks for the default demo gets a copy of it instead of running the
+//                  demo again (the same rows, the same key); without them every file runs the demo.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 
@@ -15,6 +20,11 @@ export const PASSWORD = 'cxzy-demo-2026';
 const scratch = mkdtempSync(join(process.env.CXZY_TEST_DIR || '/tmp', 'run-'));
 export const DB = process.env.CXZY_TEST_DB || join(scratch, 'cx.db');
 export const KEY = join(scratch, 'cx.key');
+const TEMPLATE = process.env.CXZY_DEMO_DB
+  ? { db: process.env.CXZY_DEMO_DB, out: readFileSync(process.env.CXZY_DEMO_OUT, 'utf8') } : null;
+// Every database of this process is sealed with one key file; with a template it is the template's
+// (copied: a test may rotate its own), so the databases a file makes itself share it too.
+if (TEMPLATE) { copyFileSync(process.env.CXZY_DEMO_KEY, KEY); chmodSync(KEY, 0o600); }
 
 /** Runs the binary with args; returns {status, stdout, stderr}. */
 export function cli(args, opts = {}) { return cliDb(DB, args, opts); }
@@ -118,17 +128,22 @@ export function idcard(first17) {
 // get the same CXZY_TEST_DB, and `cxzy demo` refuses a database that already holds orgs. So a
 // file that needs its own demo district asks for a fresh database and starts its own server. ----
 
-/** A new, empty database for this process: a file in the scratch directory for SQLite, or a
- * database created next to CXZY_TEST_DB (via psql) when that is a postgresql:// URL. */
-export function freshDb(tag = 'f') {
+/** A new database for this process, empty or a copy of copyOf (a database of the same backend
+ * nobody is using): a file in the scratch directory for SQLite, or a database created next to
+ * CXZY_TEST_DB (via psql) when that is a postgresql:// URL. */
+export function freshDb(tag = 'f', copyOf = null) {
   const name = `${tag}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
   const base = process.env.CXZY_TEST_DB || '';
   if (/^postgres(ql)?:\/\//.test(base)) {
-    const r = spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', base, '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+    // a copy is PostgreSQL's own: CREATE DATABASE … TEMPLATE (nobody is connected to the template)
+    const tpl = copyOf ? ` TEMPLATE ${copyOf.replace(/^.*\/([^/?]*)(\?.*)?$/, '$1')}` : '';
+    const r = spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', base, '-c', `CREATE DATABASE ${name}${tpl}`], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`CREATE DATABASE ${name} failed: ${r.stderr}${r.error || ''}`);
     return base.replace(/\/[^/?]*(\?.*)?$/, (_, q) => `/${name}${q || ''}`);
   }
-  return join(scratch, `${name}.db`);
+  const file = join(scratch, `${name}.db`);
+  if (copyOf) copyFileSync(copyOf, file); // the template was closed cleanly: no -wal beside it
+  return file;
 }
 
 /** Runs SQL straight on a test database, as someone with access to the database would (psql or
@@ -164,9 +179,16 @@ export function cliDb(db, args, opts = {}) {
  * server on it; never shared: every call starts another server. The server is ready when it says
  * so on stdout (no sleeping).
  * Returns {base, demo, db, cli(args, opts), stop()}. */
-export async function startServerOn({ db = freshDb(), members = 300, args = [], demo = true } = {}) {
+export async function startServerOn({ db, members = 300, args = [], demo = true } = {}) {
   // demo: false serves a database that already has its data (a second server on the same one)
-  const d = demo ? cliDb(db, ['demo', '--members', String(members)]) : { status: 0, stdout: '' };
+  let d = { status: 0, stdout: '' };
+  if (demo && !db && members === 300 && TEMPLATE) {
+    db = freshDb('f', TEMPLATE.db);
+    d.stdout = TEMPLATE.out;
+  } else {
+    db = db || freshDb();
+    if (demo) d = cliDb(db, ['demo', '--members', String(members)]);
+  }
   if (d.status !== 0) throw new Error('cxzy demo failed: ' + d.stderr + d.stdout);
   const port = await freePort();
   const proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--threads', '4', ...args],

@@ -545,17 +545,17 @@ int meeting_rates(db *d, const org *o, const char *from, const char *to, int64_t
     char end[CX_PATH_MAX];
     orgpath_end(o->path, end, sizeof end);
     db_q q;
-    db_q_init(&q, "SELECT t.* FROM (SELECT p.id, p.name, o.name AS org_name, "
-                  /* RATE_COLS over the member's rows of held meetings in the window only */
-                  "count(m.id) AS e, coalesce(sum(CASE WHEN m.id IS NOT NULL AND a.state = 'present' THEN 1 ELSE 0 END), 0) AS pr, "
-                  "coalesce(sum(CASE WHEN m.id IS NOT NULL AND a.state = 'leave' THEN 1 ELSE 0 END), 0), "
-                  "coalesce(sum(CASE WHEN m.id IS NOT NULL AND a.state = 'absent' THEN 1 ELSE 0 END), 0) "
-                  "FROM member p JOIN org o ON o.id = p.org_id LEFT JOIN meeting_attendee a ON a.member_id = p.id "
-                  "LEFT JOIN meeting m ON m.id = a.meeting_id AND m.status = 'held'");
-    db_q_add(&q, " AND m.held_on >= ? AND m.held_on <= ?", "ss", from, to);
+    /* each count one indexed look-up of the member's attendee rows (meeting_attendee_member) */
+#define HELD_ROWS(cond) "(SELECT count(*) FROM meeting_attendee a JOIN meeting m ON m.id = a.meeting_id WHERE a.member_id = p.id" cond \
+                        " AND m.status = 'held' AND m.held_on >= ? AND m.held_on <= ?)"
+    db_q_init(&q, "SELECT t.* FROM (SELECT p.id, p.name, o.name AS org_name, ");
+    db_q_add(&q, HELD_ROWS("") " AS e, " HELD_ROWS(" AND a.state = 'present'") " AS pr, " HELD_ROWS(" AND a.state = 'leave'") ", "
+                 HELD_ROWS(" AND a.state = 'absent'") " FROM member p JOIN org o ON o.id = p.org_id",
+             "ssssssss", from, to, from, to, from, to, from, to);
+#undef HELD_ROWS
     db_q_where(&q, "o.path >= ? AND o.path < ?", "ss", o->path, end);
     db_q_where(&q, "p.active = 1", "");
-    db_q_add(&q, " GROUP BY p.id, p.name, o.name) t", "");
+    db_q_add(&q, ") t", "");
     /* lowest rate first (in tenths of a percent, as shown), nothing expected last */
     db_stmt *s = page_stmt(d, &q, " ORDER BY CASE WHEN t.e = 0 THEN 1 ELSE 0 END, t.pr * 1000 / CASE WHEN t.e = 0 THEN 1 ELSE t.e END, t.e DESC, t.name, t.id",
                            offset, limit);

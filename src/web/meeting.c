@@ -2,7 +2,8 @@
  * new-meeting form, one meeting (minutes, files and photos, attendance marked by the secretary,
  * hold or cancel), the QR sign-in (a new code shown on a printable page; the member's own account
  * signs in from a phone), quotas and the branches behind them (XLSX), leaders without a lecture
- * this year, and a member's attendance rate. */
+ * this year, a member's attendance rate (the API, the member's page and 我的组织生活) and the
+ * members' rates of an organisation's subtree (paged, XLSX). */
 #include "web.h"
 #include "../domain/date.h"
 #include "../lib/qr.h"

@@ -38,6 +38,25 @@ int meeting_status_from_name(const char *name) { return from_name(statuses, MS_C
 const char *attend_state_name(attend_state s) { return s >= 0 && s < AS_COUNT ? states[s][0] : ""; }
 const char *attend_state_label(attend_state s) { return s >= 0 && s < AS_COUNT ? states[s][1] : ""; }
 int attend_state_from_name(const char *name) { return from_name(states, AS_COUNT, name); }
+
+const char *attend_shown_label(attend_state s, const char *how, meeting_status ms)
+{
+    if (ms == MS_PLANNED && s != AS_PRESENT) return "待召开"; /* signed in before it is marked held: shown as such */
+    if (ms == MS_CANCELLED) return "已取消";
+    if (s == AS_PRESENT && how && !strcmp(how, "qr")) return "扫码签到";
+    return attend_state_label(s);
+}
+
+int64_t attend_rate_permille(int64_t present, int64_t expected, char text[24])
+{
+    if (expected <= 0 || present < 0) {
+        snprintf(text, 24, "—");
+        return -1;
+    }
+    int64_t v = present * 1000 / expected;
+    snprintf(text, 24, "%" PRId64 ".%" PRId64 "%%", v / 10, v % 10);
+    return v;
+}
 const char *quota_per_name(quota_per p) { return p >= 0 && p < QP_COUNT ? pers[p][0] : ""; }
 const char *quota_per_label(quota_per p) { return p >= 0 && p < QP_COUNT ? pers[p][1] : ""; }
 int quota_per_from_name(const char *name) { return from_name(pers, QP_COUNT, name); }

@@ -33,6 +33,14 @@ int meeting_status_from_name(const char *name);
 const char *attend_state_name(attend_state s);
 const char *attend_state_label(attend_state s);
 int attend_state_from_name(const char *name);
+/* A member's attendance at one meeting as shown to them and to the secretary: 扫码签到 (present by
+ * the QR), 出席, 请假, 缺席, 未签到 (a held meeting nobody marked: not present), 待召开 (planned,
+ * unless already signed in). */
+const char *attend_shown_label(attend_state s, const char *how, meeting_status ms);
+/* The one attendance rate: present over expected, leave counted as expected (not present), in
+ * tenths of a percent rounded down (857 = 85.7%); -1 when nothing was expected. text gets "85.7%"
+ * or "—". */
+int64_t attend_rate_permille(int64_t present, int64_t expected, char text[24]);
 const char *quota_per_name(quota_per p);
 const char *quota_per_label(quota_per p);
 int quota_per_from_name(const char *name);

@@ -472,20 +472,95 @@ int meeting_file_get(db *d, int64_t file_id, buf *out, char mime[32], char name[
     return attachment_get(d, "SELECT mime, name, data FROM meeting_file WHERE id = ?", file_id, out, mime, name, NULL);
 }
 
+/* A member's rows of held meetings: expected (every row: leave counts as expected), present, leave, absent. */
+#define RATE_COLS                                                                                                     \
+    "count(*), coalesce(sum(CASE WHEN a.state = 'present' THEN 1 ELSE 0 END), 0), "                                  \
+    "coalesce(sum(CASE WHEN a.state = 'leave' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN a.state = 'absent' THEN 1 ELSE 0 END), 0)"
+
+static void read_rate(db_stmt *s, int c, attend_rate *r)
+{
+    r->expected = db_col_i64(s, c), r->present = db_col_i64(s, c + 1), r->leave = db_col_i64(s, c + 2), r->absent = db_col_i64(s, c + 3);
+}
+
 int meeting_member_rate(db *d, int64_t member_id, const char *from, const char *to, attend_rate *out)
 {
     memset(out, 0, sizeof *out);
-    db_stmt *s = db_prepare(d, "SELECT count(*), coalesce(sum(CASE WHEN a.state = 'present' THEN 1 ELSE 0 END), 0), "
-                               "coalesce(sum(CASE WHEN a.state = 'leave' THEN 1 ELSE 0 END), 0) FROM meeting_attendee a "
+    db_stmt *s = db_prepare(d, "SELECT " RATE_COLS " FROM meeting_attendee a "
                                "JOIN meeting m ON m.id = a.meeting_id WHERE a.member_id = ? AND m.status = 'held' AND m.held_on >= ? AND m.held_on <= ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, member_id);
     db_bind_text(s, 2, from);
     db_bind_text(s, 3, to);
     int rc = db_step(s);
-    if (rc == DB_ROW) out->expected = db_col_i64(s, 0), out->present = db_col_i64(s, 1), out->leave = db_col_i64(s, 2);
+    if (rc == DB_ROW) read_rate(s, 0, out);
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+static void read_member_meeting(db_stmt *s, void *out)
+{
+    member_meeting *x = out;
+    read_meeting(s, &x->m);
+    memset(&x->a, 0, sizeof x->a);
+    int st = attend_state_from_name(db_col_text(s, MEETING_NCOLS));
+    x->a.state = st < 0 ? AS_EXPECTED : (attend_state)st;
+    copy_col(x->a.how, sizeof x->a.how, s, MEETING_NCOLS + 1);
+    copy_col(x->a.reason, sizeof x->a.reason, s, MEETING_NCOLS + 2);
+    x->a.signed_at = db_col_i64(s, MEETING_NCOLS + 3);
+    x->a.member_id = db_col_i64(s, MEETING_NCOLS + 4);
+}
+
+int meeting_member_meetings(db *d, int64_t member_id, const char *from, const char *to, member_meeting_fn fn, void *ctx)
+{
+    db_stmt *s = db_prepare(d, "SELECT " MEETING_COLS ", a.state, a.how, a.leave_reason, a.signed_at, a.member_id" MEETING_FROM
+                               " JOIN meeting_attendee a ON a.meeting_id = m.id WHERE a.member_id = ? AND m.status <> 'cancelled' "
+                               "AND m.held_on >= ? AND m.held_on <= ? ORDER BY m.held_on DESC, m.id DESC LIMIT 500");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, member_id);
+    db_bind_text(s, 2, from);
+    db_bind_text(s, 3, to);
+    return DB_EACH(s, member_meeting, read_member_meeting, fn, ctx);
+}
+
+int meeting_rates_count(db *d, const org *o, int64_t *n)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(o->path, end, sizeof end);
+    *n = 0;
+    return db_i64(d, n, 0, "SELECT count(*) FROM member p JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND o.path < ? AND p.active = 1", "ss",
+                  o->path, end);
+}
+
+static void read_member_rate(db_stmt *s, void *out)
+{
+    member_rate *x = out;
+    x->member_id = db_col_i64(s, 0);
+    copy_col(x->name, sizeof x->name, s, 1);
+    copy_col(x->org_name, sizeof x->org_name, s, 2);
+    read_rate(s, 3, &x->r);
+}
+
+int meeting_rates(db *d, const org *o, const char *from, const char *to, int64_t offset, int64_t limit, member_rate_fn fn, void *ctx)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(o->path, end, sizeof end);
+    db_q q;
+    /* each count one indexed look-up of the member's attendee rows (meeting_attendee_member) */
+#define HELD_ROWS(cond) "(SELECT count(*) FROM meeting_attendee a JOIN meeting m ON m.id = a.meeting_id WHERE a.member_id = p.id" cond \
+                        " AND m.status = 'held' AND m.held_on >= ? AND m.held_on <= ?)"
+    db_q_init(&q, "SELECT t.* FROM (SELECT p.id, p.name, o.name AS org_name, ");
+    db_q_add(&q, HELD_ROWS("") " AS e, " HELD_ROWS(" AND a.state = 'present'") " AS pr, " HELD_ROWS(" AND a.state = 'leave'") ", "
+                 HELD_ROWS(" AND a.state = 'absent'") " FROM member p JOIN org o ON o.id = p.org_id",
+             "ssssssss", from, to, from, to, from, to, from, to);
+#undef HELD_ROWS
+    db_q_where(&q, "o.path >= ? AND o.path < ?", "ss", o->path, end);
+    db_q_where(&q, "p.active = 1", "");
+    db_q_add(&q, ") t", "");
+    /* lowest rate first (in tenths of a percent, as shown), nothing expected last */
+    db_stmt *s = page_stmt(d, &q, " ORDER BY CASE WHEN t.e = 0 THEN 1 ELSE 0 END, t.pr * 1000 / CASE WHEN t.e = 0 THEN 1 ELSE t.e END, t.e DESC, t.name, t.id",
+                           offset, limit);
+    if (!s) return CX_ERR;
+    return DB_EACH(s, member_rate, read_member_rate, fn, ctx);
 }
 
 /* ---- quotas ---- */

@@ -83,9 +83,28 @@ CX_MUST_USE int meeting_file_get(db *d, int64_t file_id, buf *out, char mime[32]
 
 /* Attendance of one member over held meetings in [from, to]: expected (rows), present, leave. */
 typedef struct attend_rate {
-    int64_t expected, present, leave;
+    int64_t expected, present, leave, absent;
 } attend_rate;
 CX_MUST_USE int meeting_member_rate(db *d, int64_t member_id, const char *from, const char *to, attend_rate *out);
+/* The meetings (planned or held, not cancelled) dated in [from, to] that list the member as an
+ * attendee, newest first (at most 500), each with the member's own row. */
+typedef struct member_meeting {
+    meeting m;
+    attendee a; /* a.name is empty */
+} member_meeting;
+typedef int (*member_meeting_fn)(void *ctx, const member_meeting *x);
+int meeting_member_meetings(db *d, int64_t member_id, const char *from, const char *to, member_meeting_fn fn, void *ctx);
+/* The active members of o's subtree with their attendance over held meetings in [from, to] (the
+ * same count as meeting_member_rate), lowest rate first, members with nothing expected last; one
+ * page (offset, limit). meeting_rates_count: how many such members. */
+typedef struct member_rate {
+    int64_t member_id;
+    char name[64], org_name[256];
+    attend_rate r;
+} member_rate;
+typedef int (*member_rate_fn)(void *ctx, const member_rate *x);
+int meeting_rates_count(db *d, const org *o, int64_t *n);
+int meeting_rates(db *d, const org *o, const char *from, const char *to, int64_t offset, int64_t limit, member_rate_fn fn, void *ctx);
 
 /* ---- quotas ---- */
 /* The quotas in force at the organisation of org_path, one per kind (defaults where no

@@ -2,13 +2,15 @@
  * new-meeting form, one meeting (minutes, files and photos, attendance marked by the secretary,
  * hold or cancel), the QR sign-in (a new code shown on a printable page; the member's own account
  * signs in from a phone), quotas and the branches behind them (XLSX), leaders without a lecture
- * this year, and a member's attendance rate. */
+ * this year, a member's attendance rate (the API, the member's page and 我的组织生活) and the
+ * members' rates of an organisation's subtree (paged, XLSX). */
 #include "web.h"
 #include "../domain/date.h"
 #include "../lib/qr.h"
 #include "../store/meeting.h"
 #include "../store/period.h"
 #include "../store/rollup.h"
+#include "pager.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,22 @@ static bool req_meeting(req *r, int64_t id, bool run, mt_view *v)
     return ok;
 }
 
-static double rate_of(int64_t present, int64_t expected) { return expected ? (double)(present * 1000 / expected) / 10.0 : 0; }
+static double rate_of(int64_t present, int64_t expected)
+{
+    char t[24];
+    int64_t v = attend_rate_permille(present, expected, t);
+    return v < 0 ? 0 : (double)v / 10.0;
+}
+
+/* x.rate (a percentage, null when nothing was expected) and x.rate_text ("85.7%" or "—"). */
+static void add_rate(cJSON *x, int64_t present, int64_t expected)
+{
+    char t[24];
+    int64_t v = attend_rate_permille(present, expected, t);
+    if (v < 0) cJSON_AddNullToObject(x, "rate");
+    else cJSON_AddNumberToObject(x, "rate", (double)v / 10.0);
+    cJSON_AddStringToObject(x, "rate_text", t);
+}
 
 static cJSON *json_meeting(const meeting *m, bool counts)
 {
@@ -113,6 +130,25 @@ static bool year_in(req *r, int *y)
     return true;
 }
 
+/* The first and last days of year y. */
+static void year_range(int y, char from[11], char to[11])
+{
+    snprintf(from, 11, "%04d-01-01", y);
+    snprintf(to, 11, "%04d-12-31", y);
+}
+
+/* A year's page of o: its title, the organisation, the year and the years either side. */
+static cJSON *year_page(req *r, const char *title, const org *o, int year)
+{
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", title);
+    cJSON_AddItemToObject(d, "org", json_org(o));
+    json_add_i64(d, "year", year);
+    json_add_i64(d, "prev_year", year - 1);
+    json_add_i64(d, "next_year", year + 1);
+    return d;
+}
+
 /* ---- the list and the new meeting ---- */
 
 typedef struct list_ctx {
@@ -140,26 +176,48 @@ static void add_org_rate(req *r, cJSON *d, const org *o, int year)
     json_add_i64(x, "expected", p.v[PR_ATTENDANCE_EXPECTED]);
     json_add_i64(x, "present", p.v[PR_ATTENDANCE_PRESENT]);
     json_add_i64(x, "lectures_held", p.v[PR_LECTURES_HELD]);
-    cJSON_AddNumberToObject(x, "rate", rate_of(p.v[PR_ATTENDANCE_PRESENT], p.v[PR_ATTENDANCE_EXPECTED]));
+    add_rate(x, p.v[PR_ATTENDANCE_PRESENT], p.v[PR_ATTENDANCE_EXPECTED]);
 }
 
-static void add_member_rate(req *r, cJSON *d, int64_t member_id, int year)
+static int add_member_meeting(void *ctx, const member_meeting *x)
+{
+    cJSON *j = json_meeting(&x->m, false);
+    cJSON_AddStringToObject(j, "state", attend_state_name(x->a.state));
+    cJSON_AddStringToObject(j, "how", x->a.how);
+    cJSON_AddStringToObject(j, "state_label", attend_shown_label(x->a.state, x->a.how, x->m.status));
+    if (x->a.state == AS_LEAVE) cJSON_AddStringToObject(j, "leave_reason", x->a.reason);
+    cJSON_AddItemToArray(ctx, j);
+    return 0;
+}
+
+/* d[key]: the member's attendance over the year's held meetings (present, leave and absent of
+ * expected, the rate; leave counts as expected), with the year's meetings and the member's state
+ * at each when meetings is set. */
+static bool add_member_rate(req *r, cJSON *d, const char *key, int64_t member_id, int year, bool meetings)
 {
     char from[11], to[11];
-    snprintf(from, sizeof from, "%04d-01-01", year);
-    snprintf(to, sizeof to, "%04d-12-31", year);
+    year_range(year, from, to);
     attend_rate a;
     if (meeting_member_rate(r->db, member_id, from, to, &a) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取出席情况失败");
-        return;
+        return false;
     }
-    cJSON *x = cJSON_AddObjectToObject(d, "my_attendance");
+    cJSON *x = cJSON_AddObjectToObject(d, key);
     json_add_i64(x, "member_id", member_id);
     json_add_i64(x, "year", year);
+    json_add_i64(x, "prev_year", year - 1);
+    json_add_i64(x, "next_year", year + 1);
     json_add_i64(x, "expected", a.expected);
     json_add_i64(x, "present", a.present);
     json_add_i64(x, "leave", a.leave);
-    cJSON_AddNumberToObject(x, "rate", rate_of(a.present, a.expected));
+    json_add_i64(x, "absent", a.absent);
+    json_add_i64(x, "unmarked", a.expected - a.present - a.leave - a.absent);
+    add_rate(x, a.present, a.expected);
+    if (meetings && meeting_member_meetings(r->db, member_id, from, to, add_member_meeting, cJSON_AddArrayToObject(x, "meetings")) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取会议失败");
+        return false;
+    }
+    return true;
 }
 
 /* GET /orgs/:id/meetings (?year=&subtree=1) */
@@ -178,14 +236,8 @@ void h_meetings(req *r)
     const char *sub = req_query(r, "subtree");
     bool subtree = staff && sub && !strcmp(sub, "1");
     char from[11], to[11];
-    snprintf(from, sizeof from, "%04d-01-01", year);
-    snprintf(to, sizeof to, "%04d-12-31", year);
-    cJSON *d = req_data(r);
-    cJSON_AddStringToObject(d, "title", "组织生活");
-    cJSON_AddItemToObject(d, "org", json_org(&o));
-    json_add_i64(d, "year", year);
-    json_add_i64(d, "prev_year", year - 1);
-    json_add_i64(d, "next_year", year + 1);
+    year_range(year, from, to);
+    cJSON *d = year_page(r, "组织生活", &o, year);
     cJSON_AddBoolToObject(d, "subtree", subtree);
     cJSON_AddBoolToObject(d, "staff", staff);
     list_ctx c = {cJSON_AddArrayToObject(d, "meetings"), staff};
@@ -194,7 +246,7 @@ void h_meetings(req *r)
         return;
     }
     if (staff) add_org_rate(r, d, &o, year);
-    if (r->user.member_id && own[0] && !strcmp(own, o.path)) add_member_rate(r, d, r->user.member_id, year);
+    if (r->user.member_id && own[0] && !strcmp(own, o.path) && !add_member_rate(r, d, "my_attendance", r->user.member_id, year, false)) return;
     bool can = o.active && perm_may_run_meetings(&r->user, o.path);
     cJSON_AddBoolToObject(d, "can_create", can);
     cJSON_AddBoolToObject(d, "can_quota", perm_may_set_meeting_quota(&r->user, o.path));
@@ -739,7 +791,106 @@ void h_member_attendance(req *r)
         member m;
         if (!req_member(r, id, ROLE_STAFF, &m)) return;
     }
-    add_member_rate(r, req_data(r), id, year);
+    add_member_rate(r, req_data(r), "my_attendance", id, year, false);
+}
+
+bool meeting_member_block(req *r, const member *m, cJSON *d)
+{
+    int year;
+    if (m->id != r->user.member_id && !perm_sees_attendance(&r->user, m->org_path)) return true;
+    return year_in(r, &year) && add_member_rate(r, d, "attendance", m->id, year, true);
+}
+
+/* GET /me/meetings (?year=): 我的组织生活: the member's own rate and the year's meetings. */
+void h_my_meetings(req *r)
+{
+    int year;
+    if (!year_in(r, &year)) return;
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "我的组织生活");
+    if (!r->user.member_id) {
+        req_failf(r, 404, "not_member", "", "您的账号没有对应的党员，没有组织生活记录");
+        return;
+    }
+    member m;
+    if (!req_found(r, member_get(r->db, r->user.member_id, &m), "id", "党员")) return;
+    cJSON_AddStringToObject(d, "org_name", m.org_name);
+    json_add_i64(d, "org_id", m.org_id);
+    add_member_rate(r, d, "attendance", m.id, year, true);
+}
+
+static int add_member_rate_row(void *ctx, const member_rate *x)
+{
+    gap_ctx *l = ctx; /* the same JSON array or worksheet rows as the quota list */
+    char t[24];
+    int64_t v = attend_rate_permille(x->r.present, x->r.expected, t);
+    if (l->arr) {
+        cJSON *j = cJSON_CreateObject();
+        json_add_i64(j, "member_id", x->member_id);
+        cJSON_AddStringToObject(j, "name", x->name);
+        cJSON_AddStringToObject(j, "org_name", x->org_name);
+        json_add_i64(j, "expected", x->r.expected);
+        json_add_i64(j, "present", x->r.present);
+        json_add_i64(j, "leave", x->r.leave);
+        json_add_i64(j, "absent", x->r.absent);
+        add_rate(j, x->r.present, x->r.expected);
+        cJSON_AddItemToArray(l->arr, j);
+    }
+    if (l->ws) {
+        worksheet_write_string(l->ws, l->row, 0, x->name, NULL);
+        worksheet_write_string(l->ws, l->row, 1, x->org_name, NULL);
+        const int64_t n[] = {x->r.expected, x->r.present, x->r.leave, x->r.absent};
+        for (lxw_col_t c = 0; c < 4; c++) worksheet_write_number(l->ws, l->row, 2 + c, (double)n[c], NULL);
+        if (v < 0) worksheet_write_string(l->ws, l->row, 6, t, NULL);
+        else worksheet_write_number(l->ws, l->row, 6, (double)v / 10.0, NULL);
+        l->row++;
+    }
+    return 0;
+}
+
+/* GET /orgs/:id/attendance (?year=&page=&per_page=&format=xlsx): the subtree's active members with
+ * their rates over the year, lowest first, under the organisation's own rate. */
+void h_org_attendance(req *r)
+{
+    int64_t id, total = 0;
+    org o;
+    int year;
+    bool xlsx;
+    pager pg;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o) || !year_in(r, &year) || !req_format_xlsx(r, &xlsx)) return;
+    if (!perm_sees_attendance(&r->user, o.path)) {
+        req_failf(r, 404, "not_found", "id", "党组织不存在或不在您的管理范围内");
+        return;
+    }
+    char from[11], to[11];
+    year_range(year, from, to);
+    gap_ctx l = {0};
+    if (xlsx) {
+        static const char *const heads[] = {"姓名", "所在组织", "应参加（次）", "出席", "请假", "缺席", "出席率（%）"};
+        xlsx_export xe;
+        l.ws = export_open(r, &xe, "出席率", heads, sizeof heads / sizeof heads[0]);
+        if (!l.ws) return;
+        l.row = 1;
+        int rc = meeting_rates(r->db, &o, from, to, 0, 0, add_member_rate_row, &l);
+        char name[400];
+        snprintf(name, sizeof name, "%s-出席率-%d.xlsx", o.name, year);
+        export_close(r, &xe, rc, name, "org", o.id, o.id, NULL);
+        return;
+    }
+    if (!pager_read(r, 50, 500, &pg)) return;
+    cJSON *d = year_page(r, "党员出席率", &o, year);
+    add_org_rate(r, d, &o, year);
+    if (meeting_rates_count(r->db, &o, &total) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取出席率失败");
+        return;
+    }
+    pager_set_total(&pg, total);
+    l.arr = cJSON_AddArrayToObject(d, "members");
+    if (meeting_rates(r->db, &o, from, to, pager_offset(&pg), pg.per_page, add_member_rate_row, &l) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取出席率失败");
+        return;
+    }
+    pager_json(r, d, &pg);
 }
 
 /* ---- the dashboard's 组织生活 block ---- */

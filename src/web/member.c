@@ -102,6 +102,7 @@ void h_member(req *r)
     cJSON_AddStringToObject(d, "title", m.r.name);
     cJSON_AddItemToObject(d, "member", json_member(&m));
     cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ROLE_ADMIN, m.org_path));
+    meeting_member_block(r, &m, d);
 }
 
 void h_member_new(req *r)

@@ -569,5 +569,10 @@ const route web_routes[] = {
     {"POST", "/api/v1/quizzes/:id/answers", h_quiz_submit, ROLE_MEMBER, R_STATE | R_API, NULL, "提交答卷（q1、q2…：选项字母，如 \"A\"、\"AC\"）；成绩截止后公布"},
     {"POST", "/api/v1/quizzes/:id/close", h_quiz_close, ROLE_OFFICE, R_STATE | R_API, NULL, "提前结束测试"},
     {"GET", "/api/v1/quizzes/:id/results", h_quiz_results, ROLE_STAFF, R_API, NULL, "测试成绩（?org_id=&format=xlsx）"},
+    /* attendance rates on pages (issue 18, attendance rates: meeting.c) */
+    {"GET", "/me/meetings", h_my_meetings, ROLE_MEMBER, 0, "meeting_mine", "我的组织生活：本人本年度的出席率和会议（出席、请假、缺席、扫码签到；?year=）"},
+    {"GET", "/orgs/:id/attendance", h_org_attendance, ROLE_STAFF, 0, "meeting_attendance", "党员出席率：本组织及下级的出席率，在册党员按出席率从低到高（?year=&page=&per_page=&format=xlsx）"},
+    {"GET", "/api/v1/me/meetings", h_my_meetings, ROLE_MEMBER, R_API, NULL, "我的组织生活：attendance（expected, present, leave, absent, rate 无应参加时为 null, rate_text, meetings 各会议的 state、state_label）（?year=）"},
+    {"GET", "/api/v1/orgs/:id/attendance", h_org_attendance, ROLE_STAFF, R_API, NULL, "党员出席率：attendance（本组织及下级）与 members（按出席率从低到高，无应参加的在后）（?year=&page=&per_page=&format=xlsx）"},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

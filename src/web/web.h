@@ -562,4 +562,10 @@ void h_quiz(req *r);
 void h_quiz_submit(req *r);
 void h_quiz_close(req *r);
 void h_quiz_results(req *r);
+/* attendance rates on pages (issue 18, attendance rates: meeting.c): the member's year (?year=)
+ * into d.attendance when the user is the member or sees the attendance of the member's
+ * organisation (nothing otherwise); false after failing the request. */
+bool meeting_member_block(req *r, const member *m, cJSON *d);
+void h_my_meetings(req *r);
+void h_org_attendance(req *r);
 #endif

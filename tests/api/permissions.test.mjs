@@ -680,6 +680,22 @@ test('every state change needs the session\'s CSRF token: 403 csrf without it, n
   assert.equal(r.status, 200, r.text);
 });
 
+// attendance rates on pages (issue 18): the matrix above covers GET /orgs/{id}/attendance from the
+// route table; these are the refusals and answers people rely on, and /me/meetings (no {id}).
+test('attendance rates: the organisation list for staff over it only, 我的组织生活 for members only', async () => {
+  expectError(await as.secretary2.get(`/api/v1/orgs/${A.org.id}/attendance`), 404, 'not_found');
+  expectError(await as.town.get(`/api/v1/orgs/${B.org.id}/attendance`), 404, 'not_found');
+  expectError(await as.member.get(`/api/v1/orgs/${A.org.id}/attendance`), 403, 'forbidden');
+  expectError(await as.leader.get(`/api/v1/orgs/${B.org.id}/attendance`), 404, 'not_found');
+  for (const u of ['office', 'town', 'secretary']) assert.equal((await as[u].get(`/api/v1/orgs/${A.org.id}/attendance`)).status, 200, u);
+  for (const u of ['office', 'discipline']) expectError(await as[u].get('/api/v1/me/meetings'), 403, 'forbidden');
+  const mine = await ok(await as.member.get('/api/v1/me/meetings'));
+  assert.equal(mine.attendance.member_id, as.member.user.member_id, 'only the member\'s own');
+  // the member page shows attendance to staff over the member, not to another branch's secretary
+  assert.ok((await ok(await as.secretary.get(`/api/v1/members/${A.member.id}`))).attendance);
+  expectError(await as.secretary2.get(`/api/v1/members/${A.member.id}?year=2026`), 404, 'not_found');
+});
+
 test('the audit chain verifies after all of this file\'s requests', () => {
   const r = srv.cli(['audit', 'verify']);
   assert.equal(r.status, 0, r.stdout + r.stderr);

@@ -3,7 +3,8 @@
 // meeting page (the printable A4 page shows the code and the address it carries, never the
 // meeting's id alone). A member, on a phone-sized page, opens that address without a session: the
 // login comes first and leads back; they press 签到 and see 已签到; opening it again still says
-// 已签到. The secretary then sees them present, signed in by QR. axe-core finds no serious or
+// 已签到, and their 我的组织生活 page lists the meeting as 扫码签到. The secretary then sees them
+// present, signed in by QR. axe-core finds no serious or
 // critical violation, and nothing sticks out sideways on the phone.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,6 +56,16 @@ test('a member opens the QR\'s address on a phone, signs in with their own accou
   await pp.goto(url); // a second scan: still signed in, no button
   assert.match(await pp.locator('#signed').innerText(), /已签到/);
   assert.equal(await pp.getByRole('button', { name: '签到' }).count(), 0);
+  // 我的组织生活 from the menu: the meeting signed in by QR shows as 扫码签到, the year's rate above
+  await Promise.all([pp.waitForURL(/\/me\/meetings$/), pp.locator('nav.me').getByRole('link', { name: '我的组织生活' }).click()]);
+  assert.match(await pp.locator('h1').innerText(), /我的组织生活/);
+  const mine = pp.locator('#my-meetings tr', { hasText: '浏览器测试：主题党日' });
+  assert.equal(await mine.count(), 1, 'the meeting is listed');
+  assert.match(await mine.innerText(), /扫码签到/);
+  assert.match(await pp.locator('#attendance-rate').innerText(), /出席率 (\d+\.\d%|—)/);
+  const wideMine = await pp.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(wideMine <= 0, `我的组织生活 sticks out ${wideMine}px sideways on a phone`);
+  await axeCheck(pp, '我的组织生活 on a phone');
   await phone.close();
 
   // the secretary's page: present, by QR

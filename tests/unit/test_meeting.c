@@ -262,12 +262,41 @@ static void reporting_periods(void **st)
     assert_int_equal(meeting_period(NULL, f, t, &e), CX_ERR);
 }
 
+/* The one attendance rate: leave is expected but not present; nothing expected is "—", not 0%. */
+static void the_attendance_rate(void **st)
+{
+    (void)st;
+    char t[24];
+    assert_int_equal(attend_rate_permille(6, 7, t), 857);
+    assert_string_equal(t, "85.7%");
+    assert_int_equal(attend_rate_permille(7, 7, t), 1000);
+    assert_string_equal(t, "100.0%");
+    assert_int_equal(attend_rate_permille(0, 3, t), 0);
+    assert_string_equal(t, "0.0%");
+    assert_int_equal(attend_rate_permille(1, 3, t), 333); /* rounded down: never shown above what was earned */
+    assert_string_equal(t, "33.3%");
+    assert_int_equal(attend_rate_permille(0, 0, t), -1);
+    assert_string_equal(t, "—");
+    assert_int_equal(attend_rate_permille(-1, 5, t), -1);
+    assert_string_equal(attend_shown_label(AS_PRESENT, "qr", MS_HELD), "扫码签到");
+    assert_string_equal(attend_shown_label(AS_PRESENT, "marked", MS_HELD), "出席");
+    assert_string_equal(attend_shown_label(AS_PRESENT, "", MS_HELD), "出席");
+    assert_string_equal(attend_shown_label(AS_LEAVE, "", MS_HELD), "请假");
+    assert_string_equal(attend_shown_label(AS_ABSENT, NULL, MS_HELD), "缺席");
+    assert_string_equal(attend_shown_label(AS_EXPECTED, "", MS_HELD), "未签到");
+    assert_string_equal(attend_shown_label(AS_PRESENT, "qr", MS_PLANNED), "扫码签到"); /* signed in before it is marked held */
+    assert_string_equal(attend_shown_label(AS_LEAVE, "", MS_PLANNED), "待召开");
+    assert_string_equal(attend_shown_label(AS_EXPECTED, "", MS_PLANNED), "待召开");
+    assert_string_equal(attend_shown_label(AS_EXPECTED, "", MS_CANCELLED), "已取消");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_status_table), cmocka_unit_test(names_and_labels), cmocka_unit_test(a_meeting_as_typed),
         cmocka_unit_test(attendance_marks), cmocka_unit_test(the_signin_window), cmocka_unit_test(quotas),
         cmocka_unit_test(reporting_periods), cmocka_unit_test(held_only_once_its_day_has_come), cmocka_unit_test(a_code_for_the_meetings_day),
+        cmocka_unit_test(the_attendance_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

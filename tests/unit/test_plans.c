@@ -26,6 +26,7 @@
 #include "../../src/store/grade.h"
 #include "../../src/store/notify.h"
 #include "../../src/store/report.h"
+#include "../../src/store/meeting.h" /* attendance rates on pages (issue 18) */
 #include <libgen.h>
 #include <sys/wait.h>
 
@@ -172,6 +173,10 @@ static int no_notification(void *ctx, const notification *x)
     return 0;
 }
 
+/* attendance rates on pages (issue 18) */
+static int no_rate(void *ctx, const member_rate *x) { (void)ctx, (void)x; return 0; }
+static int no_member_meeting(void *ctx, const member_meeting *x) { (void)ctx, (void)x; return 0; }
+
 static void hot_lists_use_indexes(void **st)
 {
     (void)st;
@@ -251,6 +256,11 @@ static void hot_lists_use_indexes(void **st)
     assert_int_equal(notify_roles(d, NULL, branch.path, ROLE_OFFICE, NOTIFY_ABOVE, "test", "测试", "/desk"), CX_OK);
     assert_int_equal(notify_count(d, 1, true, &n), CX_OK);
     assert_int_equal(notify_list(d, 1, false, 0, 20, no_notification, NULL), CX_OK);
+    /* attendance rates on pages (issue 18): a subtree's members with their rates, a member's meetings */
+    assert_int_equal(meeting_rates(d, &town, "2026-01-01", "2026-12-31", 0, 50, no_rate, NULL), CX_OK);
+    assert_int_equal(meeting_rates(d, &branch, "2026-01-01", "2026-12-31", 0, 50, no_rate, NULL), CX_OK);
+    assert_int_equal(meeting_rates_count(d, &town, &n), CX_OK);
+    assert_int_equal(meeting_member_meetings(d, member_id, "2026-01-01", "2026-12-31", no_member_meeting, NULL), CX_OK);
     db_trace_set(NULL, NULL);
     assert_true(seen.n >= 20);
 

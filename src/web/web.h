@@ -562,4 +562,17 @@ void h_quiz(req *r);
 void h_quiz_submit(req *r);
 void h_quiz_close(req *r);
 void h_quiz_results(req *r);
+/* 三比 contests (issue 19: contest.c) */
+void h_contests(req *r);
+void h_contest_create(req *r);
+void h_my_contests(req *r);
+void h_contest(req *r);
+void h_contest_item_add(req *r);
+void h_contest_entrants_add(req *r);
+void h_contest_judge_add(req *r);
+void h_contest_step(req *r);
+void h_contest_sheet(req *r);
+void h_contest_scores(req *r);
+void h_contest_result(req *r);
+void h_public_contest(req *r);
 #endif

@@ -1,6 +1,7 @@
 /* contest.c: 三比 contests, their setup, judges' scores and the frozen result (see contest.h). */
 #include "contest.h"
 #include "row.h"
+#include "../domain/orgpath.h"
 #include "../lib/json.h"
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -44,10 +45,14 @@ int contest_get(db *d, int64_t id, contest *c)
 
 int contest_list(db *d, const char *path, int (*fn)(void *ctx, const contest *c), void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " CONTEST_COLS CONTEST_FROM " WHERE substr(c.org_path, 1, length(?)) = ? "
-                               "OR substr(?, 1, length(c.org_path)) = c.org_path ORDER BY c.id DESC LIMIT 200");
+    char end[CX_PATH_MAX];
+    orgpath_end(path, end, sizeof end);
+    db_stmt *s = db_prepare(d, "SELECT " CONTEST_COLS CONTEST_FROM " WHERE (c.org_path >= ? AND c.org_path < ?) OR ? LIKE c.org_path || '%' "
+                               "ORDER BY c.id DESC LIMIT 200");
     if (!s) return CX_ERR;
-    for (int i = 1; i <= 4; i++) db_bind_text(s, i, path);
+    db_bind_text(s, 1, path);
+    db_bind_text(s, 2, end);
+    db_bind_text(s, 3, path);
     return DB_EACH(s, contest, read_contest, fn, ctx);
 }
 

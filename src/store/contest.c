@@ -535,6 +535,7 @@ int contest_compute(db *d, const contest *c, contest_result *out)
     for (int b = 0; b < ne; b++) {
         for (int a = 0; a < nj; a++) tot[a] = contest_weighted(w, ni, &sc[((size_t)a * ne + b) * ni], &best[a]);
         contest_line_make(tot, best, nj, c->drop, &lines[b]);
+        for (int a = 0; a < nj && a < CONTEST_JUDGES_MAX; a++) out->rows[b].totals[a] = tot[a];
     }
     contest_rank(lines, ne);
     for (int b = 0; b < ne; b++) out->rows[b].e = en[b], out->rows[b].line = lines[b];

@@ -79,6 +79,7 @@ int contest_scores_save(db *d, const actor *a, int64_t id, int64_t user_id, cons
 typedef struct contest_result_row {
     contest_entrant e;
     contest_line line;
+    int64_t totals[CONTEST_JUDGES_MAX]; /* each submitted judge's weighted total (computed results only) */
 } contest_result_row;
 typedef struct contest_result {
     contest_result_row *rows;

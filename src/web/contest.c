@@ -548,6 +548,35 @@ static void result_data(req *r, const contest_view *v, bool public_page)
         cJSON_AddItemToArray(rows, j);
     }
     contest_result_free(&res);
+    if (public_page || !v->runs) return;
+    /* the office: each submitted judge's weighted total per entrant, judges numbered, from the scores */
+    contest_result now;
+    if (contest_compute(r->db, &v->c, &now) != CX_OK) {
+        contest_result_free(&now);
+        req_failf(r, 500, "db_error", "", "计算竞赛结果失败");
+        return;
+    }
+    cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        int64_t id = (int64_t)cJSON_GetObjectItem(row, "id")->valuedouble;
+        for (int i = 0; i < now.n; i++) {
+            if (now.rows[i].e.id != id) continue;
+            buf t;
+            buf_init(&t);
+            cJSON *arr = cJSON_AddArrayToObject(row, "judge_totals");
+            for (int a = 0; a < now.njudges && a < CONTEST_JUDGES_MAX; a++) {
+                char s[24];
+                contest_score_text(now.rows[i].totals[a], s);
+                cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+                buf_printf(&t, "%s%s", a ? " / " : "", s);
+            }
+            cJSON_AddStringToObject(row, "judge_totals_text", t.p ? t.p : "");
+            buf_free(&t);
+        }
+    }
+    cJSON_AddBoolToObject(d, "show_totals", true);
+    contest_result_free(&now);
 }
 
 void h_contest_result(req *r)

@@ -193,6 +193,8 @@ test('the result at close: the trimmed mean worked by hand, the tie rules, 1224 
   const rows = r.ranking.map((x) => [ens.findIndex((e) => e.id === x.id) + 1, x.rank, x.score, x.mean]);
   assert.deepEqual(rows, [[3, 1, '86', '83.4'], [2, 2, '85', '85'], [1, 3, '85', '84'], [4, 4, '80', '80'], [5, 4, '80', '80'], [6, 6, '70', '70']]);
   assert.equal(r.trimmed, true);
+  // each judge's weighted total, in the judges' order, for the office
+  assert.deepEqual(r.ranking.find((x) => x.id === ens[2].id).judge_totals, ['88', '86', '84', '60', '99']);
   assert.match(r.method, /去掉 1 个最高分和 1 个最低分/);
   assert.match(r.method, /并列/);
   const page = await town.get(`/contests/${C.id}/print`);
@@ -214,6 +216,8 @@ test('publish: frozen at /p/contests/:id with the method; members of the area se
   assert.equal((await anon.get(`/p/contests/${C.id}/print`)).status, 200);
   const seen = await ok(await member.get(`/api/v1/contests/${C.id}/result`));
   assert.equal(seen.ranking[0].rank, 1);
+  assert.ok(seen.ranking.every((x) => !('judge_totals' in x)), 'a member sees no judge\'s total');
+  assert.ok(!p.text.includes('各评委加权总分'));
   expectError(await secretary2.get(`/api/v1/contests/${C.id}/result`), 404, 'not_found');
   expectError(await secretary2.get(`/api/v1/contests/${C.id}`), 404, 'not_found');
 });

@@ -314,7 +314,8 @@ void h_contest_judge_add(req *r)
     }
     cx_err e = {0};
     int rc = uid ? contest_judge_add(r->db, &r->who, v->c.id, uid, &e)
-                 : cx_fail(&e, 422, "invalid_judge", "user_id", "请填写评委的用户名（须为在用的工作人员账号）");
+           : un && *un ? cx_fail(&e, 422, "invalid_judge", "username", "没有用户名为“%.60s”的账号", un)
+                       : cx_fail(&e, 422, "invalid_judge", "user_id", "请填写评委的用户名（须为在用的工作人员账号）");
     done(r, rc, &e, v->c.id, 201);
 }
 
@@ -365,14 +366,9 @@ static const char *cell_of(const cJSON *scores, int64_t e, int64_t i)
     return "";
 }
 
-void h_contest_sheet(req *r)
+/* The judge's sheet of v into the request's data (also under a refused page form). */
+static void sheet_data(req *r, const contest_view *v)
 {
-    contest_view *v = req_contest(r);
-    if (!v) return;
-    if (!v->judge) {
-        req_failf(r, 404, "not_found", "id", "您不是本竞赛的评委");
-        return;
-    }
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", v->c.title);
     cJSON_AddItemToObject(d, "contest", json_contest(&v->c));
@@ -413,6 +409,17 @@ void h_contest_sheet(req *r)
     cJSON_AddItemToObject(d, "entrants", ens);
     json_add_i64(d, "filled", filled);
     json_add_i64(d, "cells", total);
+}
+
+void h_contest_sheet(req *r)
+{
+    contest_view *v = req_contest(r);
+    if (!v) return;
+    if (!v->judge) {
+        req_failf(r, 404, "not_found", "id", "您不是本竞赛的评委");
+        return;
+    }
+    sheet_data(r, v);
 }
 
 /* The cells of a request: the API's scores [{entrant_id, item_id, score}], a form's s_E_I fields
@@ -502,6 +509,7 @@ void h_contest_scores(req *r)
     bool final = fin && (!strcmp(fin, "1") || !strcmp(fin, "true"));
     cx_err e = {0};
     int rc = contest_scores_save(r->db, &r->who, v->c.id, r->user.user_id, cells, n, final, &e);
+    if (rc != CX_OK && !req_is_api(r)) sheet_data(r, v); /* the sheet again, with the reason */
     if (!req_changed(r, rc, &e, "/contests/%" PRId64 "/score%s", v->c.id, final ? "" : "?saved=1")) return;
     cJSON *d = req_data(r);
     json_add_i64(d, "saved", n);

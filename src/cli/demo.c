@@ -529,7 +529,8 @@ int cmd_demo(int argc, char **argv)
         int64_t contest_id = 0, entrants = 0;
         db_i64(d, &contest_id, 0, "SELECT coalesce(min(id), 0) FROM contest WHERE status = 'published'", "");
         db_i64(d, &entrants, 0, "SELECT count(*) FROM contest_entrant WHERE contest_id = ?", "i", contest_id);
-        printf("三比竞赛：已公布的比技能竞赛 /p/contests/%" PRId64 "（%" PRId64 " 名参赛党员，3 位评委），管理页 /contests/%" PRId64 "。\n", contest_id,
+        if (contest_id)
+            printf("三比竞赛：已公布的比技能竞赛 /p/contests/%" PRId64 "（%" PRId64 " 名参赛党员，3 位评委），管理页 /contests/%" PRId64 "。\n", contest_id,
                entrants, contest_id);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */

@@ -621,6 +621,25 @@ static int demo_contests(db *d, const demo_year_ctx *y, cx_err *e)
     org root;
     if (org_get(d, y->root, &root) != 1) return cx_fail(e, 500, "db_error", "", "读取区委失败");
     actor office = demo_actor(d, "office", "区委活动办公室");
+    /* six members of the first branch without an account, and the judges: a small demo (or one
+     * without members) has no contest */
+    buf ids;
+    buf_init(&ids);
+    int nids = 0;
+    db_stmt *s = db_prepare(d, "SELECT m.id FROM member m WHERE m.org_id = ? AND m.active = 1 AND NOT EXISTS "
+                               "(SELECT 1 FROM app_user u WHERE u.member_id = m.id) ORDER BY m.id LIMIT 6");
+    if (s) {
+        db_bind_i64(s, 1, y->branch);
+        while (db_step(s) == DB_ROW) buf_printf(&ids, "%s%" PRId64, ids.len ? "," : "", db_col_i64(s, 0)), nids++;
+        db_done(s);
+    }
+    static const char *const judges[] = {"town", "leader", "discipline"};
+    int64_t uid[3] = {0};
+    for (int j = 0; j < 3; j++) uid[j] = demo_actor(d, judges[j], "").user_id;
+    if (nids < 2 || !uid[0] || !uid[1] || !uid[2] || !office.user_id) {
+        buf_free(&ids);
+        return CX_OK;
+    }
     contest_in in = {"skill", "", "2026年度窗口服务技能比武", "2026", "member", "1"};
     contest_ok ok;
     int64_t cid = 0;
@@ -628,24 +647,9 @@ static int demo_contests(db *d, const demo_year_ctx *y, cx_err *e)
     if (rc == CX_OK) rc = contest_create(d, &office, &root, &ok, &cid, e);
     static const struct { const char *name; int weight; } items[] = {{"业务知识", 40}, {"实操技能", 40}, {"服务态度", 20}};
     for (int i = 0; rc == CX_OK && i < 3; i++) rc = contest_item_add(d, &office, cid, items[i].name, items[i].weight, 100, e);
-    buf ids;
-    buf_init(&ids);
-    db_stmt *s = rc == CX_OK ? db_prepare(d, "SELECT m.id FROM member m WHERE m.org_id = ? AND m.active = 1 AND NOT EXISTS "
-                                             "(SELECT 1 FROM app_user u WHERE u.member_id = m.id) ORDER BY m.id LIMIT 6")
-                             : NULL;
-    if (s) {
-        db_bind_i64(s, 1, y->branch);
-        while (db_step(s) == DB_ROW) buf_printf(&ids, "%s%" PRId64, ids.len ? "," : "", db_col_i64(s, 0));
-        db_done(s);
-    }
-    if (rc == CX_OK) rc = contest_entrants_add(d, &office, cid, ids.p ? ids.p : "", NULL, e);
+    if (rc == CX_OK) rc = contest_entrants_add(d, &office, cid, ids.p, NULL, e);
     buf_free(&ids);
-    static const char *const judges[] = {"town", "leader", "discipline"};
-    int64_t uid[3] = {0};
-    for (int j = 0; rc == CX_OK && j < 3; j++) {
-        uid[j] = demo_actor(d, judges[j], "").user_id;
-        rc = contest_judge_add(d, &office, cid, uid[j], e);
-    }
+    for (int j = 0; rc == CX_OK && j < 3; j++) rc = contest_judge_add(d, &office, cid, uid[j], e);
     if (rc == CX_OK) rc = contest_open(d, &office, cid, e);
     if (rc != CX_OK) return rc;
     /* each judge scores every entrant on every item: spread by place, one tie by design */

@@ -525,6 +525,13 @@ int cmd_demo(int argc, char **argv)
         db_i64(d, &notes, 0, "SELECT count(*) FROM study_note", "");
         printf("学习测试：题库 %" PRId64 " 道题（/orgs/%" PRId64 "/question-bank），已结束的测试 /quizzes/%" PRId64 "（%" PRId64 " 人答题），"
                "%" PRId64 " 篇学习心得。\n", questions, root, quiz_id, sheets, notes);
+        /* 三比 contests (issue 19) */
+        int64_t contest_id = 0, entrants = 0;
+        db_i64(d, &contest_id, 0, "SELECT coalesce(min(id), 0) FROM contest WHERE status = 'published'", "");
+        db_i64(d, &entrants, 0, "SELECT count(*) FROM contest_entrant WHERE contest_id = ?", "i", contest_id);
+        if (contest_id)
+            printf("三比竞赛：已公布的比技能竞赛 /p/contests/%" PRId64 "（%" PRId64 " 名参赛党员，3 位评委），管理页 /contests/%" PRId64 "。\n", contest_id,
+               entrants, contest_id);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include "../store/quiz.h"  /* study notes and quizzes (issue 18) */
 #include "../store/study.h"
+#include "../store/contest.h" /* 三比 contests (issue 19) */
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -608,6 +609,77 @@ static int demo_study(db *d, const demo_year_ctx *y, cx_err *e)
     return rc;
 }
 
+/* ---- 三比 contests (issue 19) ---- */
+
+/* The district office's 比技能 contest of six members of the first branch (none of them a demo
+ * account's own member record), three items weighted 40/40/20, judged by the town office, the
+ * leader and the discipline inspector, all scored and submitted, closed and published. With three
+ * judges the result is the plain mean (dropping one highest and one lowest needs five), as the
+ * published method says. */
+static int demo_contests(db *d, const demo_year_ctx *y, cx_err *e)
+{
+    org root;
+    if (org_get(d, y->root, &root) != 1) return cx_fail(e, 500, "db_error", "", "读取区委失败");
+    actor office = demo_actor(d, "office", "区委活动办公室");
+    /* six members of the first branch without an account, and the judges: a small demo (or one
+     * without members) has no contest */
+    buf ids;
+    buf_init(&ids);
+    int nids = 0;
+    db_stmt *s = db_prepare(d, "SELECT m.id FROM member m WHERE m.org_id = ? AND m.active = 1 AND NOT EXISTS "
+                               "(SELECT 1 FROM app_user u WHERE u.member_id = m.id) ORDER BY m.id LIMIT 6");
+    if (s) {
+        db_bind_i64(s, 1, y->branch);
+        while (db_step(s) == DB_ROW) buf_printf(&ids, "%s%" PRId64, ids.len ? "," : "", db_col_i64(s, 0)), nids++;
+        db_done(s);
+    }
+    static const char *const judges[] = {"town", "leader", "discipline"};
+    int64_t uid[3] = {0};
+    for (int j = 0; j < 3; j++) uid[j] = demo_actor(d, judges[j], "").user_id;
+    if (nids < 2 || !uid[0] || !uid[1] || !uid[2] || !office.user_id) {
+        buf_free(&ids);
+        return CX_OK;
+    }
+    contest_in in = {"skill", "", "2026年度窗口服务技能比武", "2026", "member", "1"};
+    contest_ok ok;
+    int64_t cid = 0;
+    int rc = contest_check(&in, &ok, e);
+    if (rc == CX_OK) rc = contest_create(d, &office, &root, &ok, &cid, e);
+    static const struct { const char *name; int weight; } items[] = {{"业务知识", 40}, {"实操技能", 40}, {"服务态度", 20}};
+    for (int i = 0; rc == CX_OK && i < 3; i++) rc = contest_item_add(d, &office, cid, items[i].name, items[i].weight, 100, e);
+    if (rc == CX_OK) rc = contest_entrants_add(d, &office, cid, ids.p, NULL, e);
+    buf_free(&ids);
+    for (int j = 0; rc == CX_OK && j < 3; j++) rc = contest_judge_add(d, &office, cid, uid[j], e);
+    if (rc == CX_OK) rc = contest_open(d, &office, cid, e);
+    if (rc != CX_OK) return rc;
+    /* each judge scores every entrant on every item: spread by place, one tie by design */
+    int64_t ents[6], its[3];
+    int ne = 0, ni = 0;
+    s = db_prepare(d, "SELECT id FROM contest_entrant WHERE contest_id = ? ORDER BY id");
+    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_bind_i64(s, 1, cid);
+    while (ne < 6 && db_step(s) == DB_ROW) ents[ne++] = db_col_i64(s, 0);
+    db_done(s);
+    s = db_prepare(d, "SELECT id FROM contest_item WHERE contest_id = ? ORDER BY seq");
+    if (!s) return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    db_bind_i64(s, 1, cid);
+    while (ni < 3 && db_step(s) == DB_ROW) its[ni++] = db_col_i64(s, 0);
+    db_done(s);
+    static const int base[6] = {92, 88, 85, 85, 80, 76};
+    for (int j = 0; rc == CX_OK && j < 3; j++) {
+        contest_cell cells[18];
+        int n = 0;
+        for (int k = 0; k < ne; k++)
+            for (int i = 0; i < ni; i++)
+                cells[n++] = (contest_cell){ents[k], its[i], (int64_t)(base[k] + (k == 2 || k == 3 ? 0 : (j * 3 + i * 2) % 5 - 2)) * 100};
+        actor judge = demo_actor(d, judges[j], "");
+        rc = contest_scores_save(d, &judge, cid, uid[j], cells, n, true, e);
+    }
+    if (rc == CX_OK) rc = contest_close(d, &office, cid, e);
+    if (rc == CX_OK) rc = contest_publish(d, &office, cid, e);
+    return rc;
+}
+
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
@@ -617,5 +689,6 @@ int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
     if (demo_liaison(d, &y, e) != CX_OK) return CX_ERR; /* liaison points (issue 18) */
     if (demo_ledger(d, &y, e) != CX_OK) return CX_ERR;  /* the ledger (issue 18) */
     if (demo_meetings(d, &y, e) != CX_OK) return CX_ERR; /* organisation life (issue 18) */
-    return demo_study(d, &y, e);                         /* study notes and quizzes (issue 18) */
+    if (demo_study(d, &y, e) != CX_OK) return CX_ERR;    /* study notes and quizzes (issue 18) */
+    return demo_contests(d, &y, e);                      /* 三比 contests (issue 19) */
 }

@@ -8,6 +8,7 @@
 #include "../store/rollup.h"
 #include "../store/period.h"
 #include "../store/ledger.h" /* the ledger (issue 18) */
+#include "../store/contest.h" /* 三比 contests (issue 19) */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -63,6 +64,10 @@ int cmd_recount(int argc, char **argv)
         int64_t ld = 0;
         if (rc == CX_OK) rc = ledger_recount(d, fix, stdout, &ld);
         pd += ld;
+        /* published 三比 contests (issue 19), recomputed from their scores; never adopted */
+        int64_t cd = 0;
+        if (rc == CX_OK) rc = contest_recount(d, fix, stdout, &cd);
+        pd += cd;
         db_close(d);
         if (rc != CX_OK) return fprintf(stderr, "错误：重新计算季度统计数失败\n"), 3;
         if (!pd) return printf("季度统计数：无差异\n"), 0;
@@ -88,6 +93,9 @@ int cmd_recount(int argc, char **argv)
     int64_t ld = 0; /* the ledger's roll-up (台账, issue 18) */
     if (rc == CX_OK) rc = ledger_recount(d, fix, stdout, &ld);
     pd += ld;
+    int64_t cd = 0; /* published 三比 contests (issue 19) */
+    if (rc == CX_OK) rc = contest_recount(d, fix, stdout, &cd);
+    pd += cd;
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));
         db_close(d);

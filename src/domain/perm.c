@@ -308,3 +308,9 @@ bool perm_may_see_study_note(const principal *p, const char *org_path, int64_t m
 {
     return (p && member_id > 0 && p->member_id == member_id) || perm_may_read_study_notes(p, org_path);
 }
+/* ---- 三比 contests (issue 19) ---- */
+bool perm_may_run_contest(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+
+bool perm_may_judge_contest(const principal *p, bool is_judge) { return p && is_judge && (perm_roles(p) & ROLE_STAFF); }
+
+bool perm_may_see_contest(const principal *p, const char *office_path) { return perm_may_see_area(p, office_path); }

@@ -218,4 +218,14 @@ bool perm_may_answer_quiz(const principal *p, int64_t member_id, const char *mem
  * the offices and secretaries above (an office or secretary over it); a member their own. */
 bool perm_may_read_study_notes(const principal *p, const char *org_path);
 bool perm_may_see_study_note(const principal *p, const char *org_path, int64_t member_id);
+/* ---- 三比 contests (issue 19) ---- */
+/* p may set up, open, close and publish the contests of the office at office_path and see their
+ * results once scoring closed: an office over that organisation. */
+bool perm_may_run_contest(const principal *p, const char *office_path);
+/* p may score a contest: one of its judges (is_judge) holding a staff role; only that contest, only
+ * p's own scores. */
+bool perm_may_judge_contest(const principal *p, bool is_judge);
+/* p may see a published contest of the office at office_path (its ranking and method): anyone
+ * working in its area (a grant inside it or over it), members included. */
+bool perm_may_see_contest(const principal *p, const char *office_path);
 #endif

@@ -9,6 +9,7 @@
 #include "../domain/inspection.h"
 #include "../domain/meeting.h" /* organisation life */
 #include "../store/rating.h"
+#include "../domain/contest.h" /* 三比 contests */
 
 
 /* A route names .body and .action only where they are not 0 (BODY_FORM, no action). */
@@ -574,5 +575,35 @@ const route web_routes[] = {
     {"GET", "/orgs/:id/attendance", h_org_attendance, ROLE_STAFF, 0, "meeting_attendance", "党员出席率：本组织及下级的出席率，在册党员按出席率从低到高（?year=&page=&per_page=&format=xlsx）"},
     {"GET", "/api/v1/me/meetings", h_my_meetings, ROLE_MEMBER, R_API, NULL, "我的组织生活：attendance（expected, present, leave, absent, rate 无应参加时为 null, rate_text, meetings 各会议的 state、state_label）（?year=）"},
     {"GET", "/api/v1/orgs/:id/attendance", h_org_attendance, ROLE_STAFF, R_API, NULL, "党员出席率：attendance（本组织及下级）与 members（按出席率从低到高，无应参加的在后）（?year=&page=&per_page=&format=xlsx）"},
+    /* 三比 contests (issue 19: contest.c); .action of h_contest_step: the status it moves to (domain/contest.h) */
+    {"GET", "/orgs/:id/contests", h_contests, ROLE_STAFF, 0, "contests", "三比竞赛：本组织及上级办公室的竞赛，新建竞赛"},
+    {"POST", "/orgs/:id/contests", h_contest_create, ROLE_OFFICE, R_STATE, "contests", "新建竞赛（类别、名称、年度、参赛对象类别、去掉最高最低分的个数）"},
+    {"GET", "/me/contests", h_my_contests, ROLE_STAFF, 0, "contests", "我担任评委的竞赛"},
+    {"GET", "/contests/:id", h_contest, ROLE_ANY, 0, "contest", "一项竞赛：设置评分项目、参赛对象、评委；开始评分、结束评分、公布（评委只看到提交进度）"},
+    {"POST", "/contests/:id/items", h_contest_item_add, ROLE_OFFICE, R_STATE, "contest", "添加评分项目（名称、权重、满分）"},
+    {"POST", "/contests/:id/entrants", h_contest_entrants_add, ROLE_OFFICE, R_STATE, "contest", "添加参赛对象（编号，逗号或换行分隔）"},
+    {"POST", "/contests/:id/judges", h_contest_judge_add, ROLE_OFFICE, R_STATE, "contest", "添加评委（工作人员的用户名；参赛对象本人及其组织成员须回避）"},
+    {"POST", "/contests/:id/open", h_contest_step, ROLE_OFFICE, R_STATE, "contest", "开始评分（权重合计 100、至少 2 个参赛对象和 3 位评委）", .action = CS_OPEN},
+    {"POST", "/contests/:id/close", h_contest_step, ROLE_OFFICE, R_STATE, "contest", "结束评分，计算结果", .action = CS_CLOSED},
+    {"POST", "/contests/:id/publish", h_contest_step, ROLE_OFFICE, R_STATE, "contest_result", "公布排名（定稿；核对有差异时重新公布，记入审计）", .action = CS_PUBLISHED},
+    {"GET", "/contests/:id/score", h_contest_sheet, ROLE_STAFF, 0, "contest_score", "评委评分表（手机）：保存草稿，提交后不能修改"},
+    {"POST", "/contests/:id/scores", h_contest_scores, ROLE_STAFF, R_STATE, "contest_score", "保存评分草稿；submit=1 提交（每位评委一次）"},
+    {"GET", "/contests/:id/result", h_contest_result, ROLE_ANY, 0, "contest_result", "竞赛结果：排名、得分与计分方法（评分结束后办公室可看；公布后范围内均可看）"},
+    {"GET", "/contests/:id/print", h_contest_result, ROLE_ANY, 0, "contest_print", "竞赛结果 A4 打印"},
+    {"GET", "/p/contests/:id", h_public_contest, 0, R_PUBLIC, "contest_result", "已公布的竞赛排名与计分方法（无需登录）"},
+    {"GET", "/p/contests/:id/print", h_public_contest, 0, R_PUBLIC, "contest_print", "已公布的竞赛排名 A4 打印（无需登录）"},
+    {"GET", "/api/v1/orgs/:id/contests", h_contests, ROLE_STAFF, R_API, NULL, "三比竞赛列表"},
+    {"POST", "/api/v1/orgs/:id/contests", h_contest_create, ROLE_OFFICE, R_STATE | R_API, NULL, "新建竞赛（kind skill|conduct|results|custom, kind_name, title, year, entrant_kind member|org|window, drop）"},
+    {"GET", "/api/v1/me/contests", h_my_contests, ROLE_STAFF, R_API, NULL, "我担任评委的竞赛"},
+    {"GET", "/api/v1/contests/:id", h_contest, ROLE_ANY, R_API, NULL, "一项竞赛（评分结束前不含任何分数）"},
+    {"POST", "/api/v1/contests/:id/items", h_contest_item_add, ROLE_OFFICE, R_STATE | R_API, NULL, "添加评分项目（name, weight, max_score）"},
+    {"POST", "/api/v1/contests/:id/entrants", h_contest_entrants_add, ROLE_OFFICE, R_STATE | R_API, NULL, "添加参赛对象（ids 逗号分隔）"},
+    {"POST", "/api/v1/contests/:id/judges", h_contest_judge_add, ROLE_OFFICE, R_STATE | R_API, NULL, "添加评委（user_id 或 username）"},
+    {"POST", "/api/v1/contests/:id/open", h_contest_step, ROLE_OFFICE, R_STATE | R_API, NULL, "开始评分", .action = CS_OPEN},
+    {"POST", "/api/v1/contests/:id/close", h_contest_step, ROLE_OFFICE, R_STATE | R_API, NULL, "结束评分", .action = CS_CLOSED},
+    {"POST", "/api/v1/contests/:id/publish", h_contest_step, ROLE_OFFICE, R_STATE | R_API, NULL, "公布排名（或重新公布）", .action = CS_PUBLISHED},
+    {"GET", "/api/v1/contests/:id/score", h_contest_sheet, ROLE_STAFF, R_API, NULL, "评委本人的评分表"},
+    {"POST", "/api/v1/contests/:id/scores", h_contest_scores, ROLE_STAFF, R_STATE | R_API, NULL, "评分（scores: [{entrant_id, item_id, score}]；submit: true 提交）"},
+    {"GET", "/api/v1/contests/:id/result", h_contest_result, ROLE_ANY, R_API, NULL, "竞赛结果（评分结束后）"},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

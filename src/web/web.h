@@ -568,4 +568,17 @@ void h_quiz_results(req *r);
 bool meeting_member_block(req *r, const member *m, cJSON *d);
 void h_my_meetings(req *r);
 void h_org_attendance(req *r);
+/* 三比 contests (issue 19: contest.c) */
+void h_contests(req *r);
+void h_contest_create(req *r);
+void h_my_contests(req *r);
+void h_contest(req *r);
+void h_contest_item_add(req *r);
+void h_contest_entrants_add(req *r);
+void h_contest_judge_add(req *r);
+void h_contest_step(req *r);
+void h_contest_sheet(req *r);
+void h_contest_scores(req *r);
+void h_contest_result(req *r);
+void h_public_contest(req *r);
 #endif

@@ -202,6 +202,13 @@ for (const [t, maker, scope, tag, writer] of [[A, as.town, as.town.user.roles[0]
   t.studyNote = (await ok(await writer.post('/api/v1/me/study-notes', { material: `${tag}支部学习材料`, text: `${tag}支部学习心得正文` }), 201)).note;
   t.secrets.push(`${tag}支部学习心得正文`, `${tag}支部学习测试`);
 }
+// 三比 contests (contest.c; issue 19): a contest of each target branch itself (A's by the first
+// town's office, B's by the district office), in draft with one scoring item.
+for (const [t, maker, tag] of [[A, as.town, '甲'], [B, office, '乙']]) {
+  t.contest = (await ok(await maker.post(`/api/v1/orgs/${t.org.id}/contests`, { kind: 'skill', title: `${tag}支部技能比武`, year: '2026', entrant_kind: 'member' }), 201)).contest;
+  await ok(await maker.post(`/api/v1/contests/${t.contest.id}/items`, { name: `${tag}支部评分项目`, weight: '100' }), 201);
+  t.secrets.push(`${tag}支部技能比武`, `${tag}支部评分项目`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -385,6 +392,16 @@ Object.assign(BODIES, { // study notes and quizzes (study.c, quiz.c; issue 18)
   'POST /quizzes/{id}/answers': () => ({ q1: 'A' }),
   'POST /quizzes/{id}/close': () => undefined,
 });
+Object.assign(BODIES, { // 三比 contests (contest.c; issue 19)
+  'POST /orgs/{id}/contests': () => ({ kind: 'skill', title: `越权竞赛${++seq}`, year: '2026', entrant_kind: 'member' }),
+  'POST /contests/{id}/items': () => ({ name: `越权项目${++seq}`, weight: '1' }),
+  'POST /contests/{id}/entrants': () => ({ ids: String(A.member.id) }),
+  'POST /contests/{id}/judges': () => ({ username: 'leader' }),
+  'POST /contests/{id}/open': () => undefined,
+  'POST /contests/{id}/close': () => undefined,
+  'POST /contests/{id}/publish': () => undefined,
+  'POST /contests/{id}/scores': () => ({ scores: [], submit: true }),
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -401,6 +418,7 @@ KINDS.push([/^\/meetings\/\{id\}/, 'meeting'], [/^\/meeting-files\/\{id\}/, 'mee
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 KINDS.push([/^\/ledger\/\{id\}/, 'ledgerEntry'], [/^\/ledger-files\/\{id\}/, 'ledgerFile']); // the ledger
 KINDS.push([/^\/quizzes\/\{id\}/, 'quiz'], [/^\/study-notes\/\{id\}/, 'studyNote']); // study notes and quizzes (issue 18)
+KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): the contest of the target branch
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -412,7 +430,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   liaisonPoint: t.liaisonPoint.id, liaisonVisit: t.liaisonVisit.id, liaisonFile: t.liaisonFile.id, liaisonLeader: t.liaisonLeader,
   ledgerEntry: t.ledgerEntry.id, ledgerFile: t.ledgerFile.id,
   meeting: t.meeting.id, meetingFile: t.meetingFile.id,
-  quiz: t.quiz.id, studyNote: t.studyNote.id })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
+  quiz: t.quiz.id, studyNote: t.studyNote.id,
+  contest: t.contest.id })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

@@ -147,8 +147,9 @@ static int user_except(db *d, int64_t user_id, int64_t except_meeting, int sign)
     if (!user_id) return CX_OK;
     /* the account's row first (PostgreSQL): a second change of the same leader at once (a visit to
      * another point, a lecture) waits here and then reads this one's records, so the contribution
-     * each takes away is the one the other left (SQLite: write transactions are one at a time) */
-    if (sign < 0 && db_kind_of(d) == DB_PG && db_run(d, "SELECT id FROM app_user WHERE id = ? FOR UPDATE", "i", user_id) != CX_OK) return CX_ERR;
+     * each takes away is the one the other left (SQLite: write transactions are one at a time); NO
+     * KEY: a row that only refers to the account (an uncommitted point or visit) does not hold it up */
+    if (sign < 0 && db_kind_of(d) == DB_PG && db_run(d, "SELECT id FROM app_user WHERE id = ? FOR NO KEY UPDATE", "i", user_id) != CX_OK) return CX_ERR;
     add_ctx c = {d, sign};
     return leader_rows(d, user_id, except_meeting, add_row, &c);
 }

@@ -268,6 +268,12 @@ test('liaison: a visit recorded while the point is being ended waits and finds i
     h.end();
     const v = await pending;
     expectError(v, 409, 'point_ended');
+    // the end was the holder's, behind the server's back, without the leaders' standing the route
+    // keeps: recount sees that leader's point gone, and --fix takes it in
+    const behind = srv.cli(['recount']);
+    assert.equal(behind.status, 1, behind.stdout + behind.stderr);
+    assert.match(behind.stdout, /领导干部联络点统计 组织编号 \d+ 没有联络点/);
+    assert.equal(srv.cli(['recount', '--fix']).status, 1);
   }
   const late = Number(sql(`SELECT count(*) FROM liaison_visit v JOIN liaison_point p ON p.id = v.point_id WHERE p.until IS NOT NULL AND v.visited_on > p.until`));
   assert.equal(late, 0, 'no visit is dated after its point ended');

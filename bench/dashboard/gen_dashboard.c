@@ -13,8 +13,13 @@
  *     at a realistic scale (about one pledge per member per quarter), then each 党总支's, town's
  *     and the root's rows as the sums of their children's (the rows period_add keeps); members who
  *     pledged in the campaign (campaign_rollup), about 85 % of each branch, summed the same way;
+ *   - organisation life in the current year (issue 18; see make_meetings, make_leaders, make_bulk):
+ *     meetings with attendance, leaders with liaison points, visits and lectures, ledger entries,
+ *     study notes, a quiz with answers, an account per member; their roll-ups (the year's quarter
+ *     rows, ledger_rollup, quiz_rollup, leader_standing) checked against the records;
  *   - the roll-up counters, by rollup_recount(fix) (the same code as `cxzy recount`), then checked
- *     again by a second recount that must find no difference.
+ *     again by a second recount that must find no difference;
+ *   - last, the time of the dashboard's leader figures at the root and the first town.
  * Ballot indexes are dropped while loading and rebuilt after (same definitions, read back from
  * sqlite_master), which is how a bulk load is done. SQLite only.
  *
@@ -22,7 +27,12 @@
  * Prints what it made and the seconds each step took. */
 #include "lib/crypto.h"
 #include "store/pledge.h"
+#include "store/ledger.h"
+#include "store/liaison.h"
+#include "store/meeting.h"
+#include "store/period.h"
 #include "store/rollup.h"
+#include "store/standing.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +295,277 @@ static void make_pledged(const tree *t, int64_t members, int64_t campaign_id)
     ok(db_commit(D), "commit pledged");
 }
 
+/* ---- organisation life (issue 18): what the dashboard's 组织生活, 联络点, 台账 and 学习测试
+ * blocks read, in the current year Y (the dashboard's default period), on the months before this
+ * one. Per branch: 4 branch assemblies (quarterly), 12 committee meetings, 4 party lectures by the
+ * secretary, 12 theme days, all held, the assemblies and lectures with every member's attendance
+ * (85 % present, 8 % on leave, 7 % absent); 6 ledger entries; study notes by half the members; one
+ * quiz at the root answered by 70 % of the members; an account for every member (issue 16) with
+ * its member grant. Leaders: LEADERS_ROOT at the root, LEADERS_TOWN1 at the first town (a town
+ * with thousands of leaders), LEADERS_TOWN at each other town and LEADERS_DEPT at each government
+ * 党总支 (机关); 8 % of them without a point, 62 % with one, 30 % with two open points at branches
+ * of their subtree, one in ten with an ended point as well; about two visits a year per open
+ * point; three quarters of them gave a lecture at a point this year. */
+#define LEADERS_ROOT 500
+#define LEADERS_TOWN1 2000
+#define LEADERS_TOWN 60
+#define LEADERS_DEPT 8
+
+typedef struct life {
+    int year, months; /* records fall in months 1..months of year */
+    int64_t now, office, leaders, points, visits, lectures, meetings, attendees, ledger, notes, answers;
+} life;
+
+static void day_at(int year, int month, int day, char out[11])
+{
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)year % 10000u, (unsigned)month % 100u, (unsigned)day % 100u);
+}
+
+static void day_in(const life *L, uint64_t r, char out[11])
+{
+    day_at(L->year, (int)(1 + r % (uint64_t)L->months), (int)(1 + (r >> 8) % 28), out);
+}
+
+/* A random branch under organisation oid (the root, a town or a 党总支) of the generated tree. */
+static int64_t branch_under(const tree *t, int64_t oid)
+{
+    int64_t generals = (int64_t)TOWNS * GENERALS_PER_TOWN, g;
+    if (oid == 1) g = (int64_t)(rnd() % (uint64_t)generals);
+    else if (oid < 2 + TOWNS) g = (oid - 2) * GENERALS_PER_TOWN + (int64_t)(rnd() % GENERALS_PER_TOWN);
+    else g = oid - 2 - TOWNS;
+    int64_t per = (t->nbranches - g + generals - 1) / generals; /* branches b = g + generals * j */
+    return t->first_branch + g + generals * (int64_t)(rnd() % (uint64_t)per);
+}
+
+static void insert_meeting(const tree *t, life *L, int64_t org_id, const char *kind, const char *title, const char *day,
+                              int64_t lecturer)
+{
+    ok(db_run(D, "INSERT INTO meeting (org_id, org_path, kind, title, held_on, place, topic, host_name, lecturer_user_id, status, "
+                 "created_by, created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '党员活动室', '学习贯彻会议精神', '书记', NULLIF(?, 0), "
+                 "'held', ?, '基准', ?, ?)",
+              "issssiiii", org_id, t->path[org_id], kind, title, day, lecturer, L->office, L->now, L->now),
+       "insert meeting");
+    chunk(L->meetings++);
+}
+
+static void make_meetings(const tree *t, life *L)
+{
+    static const char *const ledger_kinds[] = {"visit", "help", "pairing", "research", "forum"};
+    ok(db_begin(D, true), "begin");
+    char day[11], title[96];
+    for (int64_t b = 0; b < t->nbranches; b++) {
+        int64_t oid = t->first_branch + b;
+        for (int m = 1; m <= L->months; m++) {
+            day_at(L->year, m, (int)(1 + rnd() % 28), day);
+            snprintf(title, sizeof title, "%d月支委会", m);
+            insert_meeting(t, L, oid, "committee", title, day, 0);
+            day_at(L->year, m, (int)(1 + rnd() % 28), day);
+            snprintf(title, sizeof title, "%d月主题党日", m);
+            insert_meeting(t, L, oid, "theme_day", title, day, 0);
+            if (m % 3 == 2) {
+                day_at(L->year, m, (int)(1 + rnd() % 28), day);
+                snprintf(title, sizeof title, "第%d季度支部党员大会", (m + 2) / 3);
+                insert_meeting(t, L, oid, "branch_assembly", title, day, 0);
+                day_at(L->year, m, (int)(1 + rnd() % 28), day);
+                snprintf(title, sizeof title, "第%d季度书记讲党课", (m + 2) / 3);
+                insert_meeting(t, L, oid, "lecture", title, day, 0);
+            }
+        }
+        for (int k = 0; k < 6; k++) {
+            uint64_t r = rnd();
+            const char *kind = ledger_kinds[r % 5];
+            int64_t cat = !strcmp(kind, "visit") ? (int64_t)(1 + (r >> 4) % 4) : 0;
+            day_in(L, r >> 12, day);
+            ok(db_run(D, "INSERT INTO ledger_entry (org_id, kind, category_id, entry_date, title, body, people, created_by, created_by_name, "
+                         "created_at, updated_at) VALUES (?, ?, NULLIF(?, 0), ?, '走访慰问', '走访困难党员群众，了解生产生活情况', ?, ?, '基准', ?, ?)",
+                      "isisiiii", oid, kind, cat, day, (int64_t)(1 + (r >> 40) % 30), L->office, L->now, L->now),
+               "insert ledger");
+            L->ledger++;
+        }
+    }
+    ok(db_commit(D), "commit meetings");
+}
+
+static void make_leaders(const tree *t, life *L)
+{
+    ok(db_begin(D, true), "begin");
+    int64_t uid = 0;
+    ok(db_i64(D, &uid, 0, "SELECT max(id) FROM app_user", ""), "max user");
+    /* grant organisations: the root, the first town, the other towns, the government 党总支 */
+    int64_t ngen = (int64_t)TOWNS * GENERALS_PER_TOWN;
+    char name[64], day[11], title[96];
+    for (int64_t i = 0;; i++) {
+        int64_t at, k = i;
+        if (k < LEADERS_ROOT) at = 1;
+        else if ((k -= LEADERS_ROOT) < LEADERS_TOWN1) at = 2;
+        else if ((k -= LEADERS_TOWN1) < (int64_t)(TOWNS - 1) * LEADERS_TOWN) at = 3 + k / LEADERS_TOWN;
+        else if ((k -= (int64_t)(TOWNS - 1) * LEADERS_TOWN) < ngen / 8 * LEADERS_DEPT) at = 2 + TOWNS + 2 + 8 * (k / LEADERS_DEPT); /* sector government */
+        else break;
+        int64_t id = ++uid;
+        snprintf(name, sizeof name, "leader%05" PRId64, i + 1);
+        char disp[64];
+        snprintf(disp, sizeof disp, "领导%05" PRId64, i + 1);
+        ok(db_run(D, "INSERT INTO app_user (id, username, display_name, pw_hash, created_at) VALUES (?, ?, ?, '!', ?)", "issi", id, name, disp,
+                  L->now),
+           "insert leader");
+        ok(db_run(D, "INSERT INTO user_role (user_id, role, org_id) VALUES (?, 'leader', ?)", "ii", id, at), "grant leader");
+        L->leaders++;
+        uint64_t r = rnd();
+        int npoints = r % 100 < 8 ? 0 : r % 100 < 70 ? 1 : 2;
+        int64_t first = 0;
+        for (int p = 0; p < npoints + ((r >> 8) % 10 == 0); p++) {
+            int64_t oid = branch_under(t, at), pid = 0;
+            bool ended = p == npoints;
+            ok(db_i64(D, &pid, 0, "INSERT INTO liaison_point (leader_user_id, org_id, office_org_id, since, until, created_by, created_by_name, "
+                                  "created_at) VALUES (?, ?, ?, ?, ?, ?, '基准', ?) ON CONFLICT DO NOTHING RETURNING id",
+                      "iiissii", id, oid, at, ended ? "2024-03-01" : "2025-03-01", ended ? "2025-02-28" : NULL, L->office, L->now),
+               "insert point");
+            if (!pid) continue; /* the same branch drawn twice */
+            L->points++;
+            if (ended) continue;
+            if (!first) first = oid;
+            int nv = (int)(rnd() % 5); /* 0..4, about two a year */
+            for (int v = 0; v < nv; v++) {
+                uint64_t s = rnd();
+                day_in(L, s, day);
+                ok(db_run(D, "INSERT INTO liaison_visit (point_id, leader_user_id, org_id, visited_on, done, problems_found, problems_solved, "
+                             "created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, '召开座谈会，走访党员群众', ?, ?, ?, '基准', ?)",
+                          "iiisssii", pid, id, oid, day, (s >> 20) % 10 < 3 ? "村内道路破损" : "", (s >> 20) % 10 < 2 ? "已协调修复" : "",
+                          L->office, L->now),
+                   "insert visit");
+                L->visits++;
+            }
+        }
+        if (first && (r >> 16) % 4 != 0) {
+            day_in(L, rnd(), day);
+            snprintf(title, sizeof title, "%s讲党课", disp);
+            insert_meeting(t, L, first, "lecture", title, day, id);
+            L->lectures++;
+        }
+    }
+    ok(db_run(D, "INSERT INTO liaison_rule (org_id, min_points, max_points, leader_visits, dept_visits, updated_at) VALUES "
+                 "(1, 1, 2, 2, 3, ?), (2, 1, 3, 3, 4, ?)",
+              "ii", L->now, L->now),
+       "insert rules");
+    ok(db_commit(D), "commit leaders");
+}
+
+/* Everything of the year that is a statement over the records already written. */
+static void make_bulk(const tree *t, life *L)
+{
+    (void)t;
+    ok(db_begin(D, true), "begin");
+    int64_t before = 0;
+    ok(db_run(D, "INSERT INTO app_user (username, display_name, pw_hash, member_id, created_at) SELECT printf('m%07d', id), name, '!', id, ? "
+                 "FROM member ORDER BY id",
+              "i", L->now),
+       "member accounts");
+    ok(db_run(D, "INSERT INTO user_role (user_id, role, org_id) SELECT u.id, 'member', m.org_id FROM app_user u JOIN member m ON m.id = u.member_id",
+              ""),
+       "member grants");
+    ok(db_run(D, "INSERT INTO meeting_attendee (meeting_id, member_id, state, leave_reason, how, signed_at) "
+                 "SELECT x.id, m.id, CASE WHEN (x.id * 7 + m.id * 13) % 100 < 85 THEN 'present' WHEN (x.id * 7 + m.id * 13) % 100 < 93 THEN 'leave' "
+                 "ELSE 'absent' END, CASE WHEN (x.id * 7 + m.id * 13) % 100 BETWEEN 85 AND 92 THEN '因公外出' ELSE '' END, "
+                 "CASE WHEN (x.id * 7 + m.id * 13) % 100 < 85 THEN 'qr' ELSE '' END, CASE WHEN (x.id * 7 + m.id * 13) % 100 < 85 THEN ? ELSE 0 END "
+                 "FROM meeting x JOIN member m ON m.org_id = x.org_id WHERE x.kind IN ('branch_assembly', 'lecture')",
+              "i", L->now),
+       "attendees");
+    ok(db_i64(D, &L->attendees, 0, "SELECT count(*) FROM meeting_attendee", ""), "count attendees");
+    ok(db_run(D, "INSERT INTO study_note (member_id, org_id, org_path, material, text, written_on, created_by, created_at) "
+                 "SELECT m.id, m.org_id, o.path, '党章', '学习党章，对照检查，明确努力方向。', printf('%04d-%02d-%02d', ?, 1 + m.id % ?, 1 + m.id % 28), ?, ? "
+                 "FROM member m JOIN org o ON o.id = m.org_id WHERE m.id % 2 = 0",
+              "iiii", (int64_t)L->year, (int64_t)L->months, L->office, L->now),
+       "study notes");
+    ok(db_i64(D, &L->notes, 0, "SELECT count(*) FROM study_note", ""), "count notes");
+    /* one quiz at the root, closed a week ago */
+    int64_t quiz = 0, opens = L->now - 30 * 86400, closes = L->now - 7 * 86400;
+    for (int q = 1; q <= 10; q++)
+        ok(db_run(D, "INSERT INTO question (org_id, type, stem, options, answer, created_by, created_at) VALUES (1, 'single', ?, "
+                     "'[\"甲\",\"乙\",\"丙\",\"丁\"]', 'A', ?, ?)",
+                  "sii", q % 2 ? "党的根本宗旨是什么？" : "党的最高理想和最终目标是什么？", L->office, L->now),
+           "insert question");
+    ok(db_i64(D, &quiz, 0, "INSERT INTO quiz (org_id, scope_org_id, scope_path, title, opens_at, closes_at, pass_mark, nquestions, created_by, "
+                           "created_by_name, created_at, updated_at) VALUES (1, 1, '/1/', '党章党规知识测试（基准）', ?, ?, 60, 10, ?, '基准', ?, ?) RETURNING id",
+              "iiiii", opens, closes, L->office, L->now, L->now),
+       "insert quiz");
+    ok(db_run(D, "INSERT INTO quiz_question (quiz_id, seq, question_id, type, stem, options, answer) SELECT ?, row_number() OVER (ORDER BY id), id, "
+                 "type, stem, options, answer FROM question",
+              "i", quiz),
+       "quiz questions");
+    ok(db_run(D, "INSERT INTO quiz_answer (quiz_id, member_id, org_id, org_path, answers, correct, score, passed, user_id, submitted_at) "
+                 "SELECT ?, m.id, m.org_id, o.path, '[\"A\",\"A\",\"B\",\"A\",\"A\",\"C\",\"A\",\"A\",\"A\",\"D\"]', 4 + m.id % 7, 10 * (4 + m.id % 7), "
+                 "4 + m.id % 7 >= 6, 0, ? - m.id % 86400 FROM member m JOIN org o ON o.id = m.org_id WHERE m.id % 10 < 7",
+              "ii", quiz, closes),
+       "quiz answers");
+    ok(db_i64(D, &L->answers, 0, "SELECT count(*) FROM quiz_answer", ""), "count answers");
+    ok(db_run(D, "INSERT INTO quiz_rollup (quiz_id, org_id, answered, passed, score_sum) SELECT quiz_id, org_id, count(*), sum(passed), sum(score) "
+                 "FROM quiz_answer GROUP BY quiz_id, org_id",
+              ""),
+       "quiz roll-up");
+    for (int depth = 2; depth >= 0; depth--)
+        ok(db_run(D, "INSERT INTO quiz_rollup (quiz_id, org_id, answered, passed, score_sum) SELECT r.quiz_id, o.parent_id, sum(r.answered), "
+                     "sum(r.passed), sum(r.score_sum) FROM quiz_rollup r JOIN org o ON o.id = r.org_id WHERE o.depth = ? GROUP BY r.quiz_id, o.parent_id",
+                  "i", (int64_t)depth + 1),
+           "sum quiz roll-up");
+    /* the year's quarter rows of the new counters: per branch from the records, then summed up */
+    int64_t y0 = (int64_t)L->year * 10;
+#define Q_OF(col) "CAST(substr(" col ", 1, 4) AS INTEGER) * 10 + (CAST(substr(" col ", 6, 2) AS INTEGER) + 2) / 3"
+    ok(db_run(D, "INSERT INTO period_rollup (quarter, org_id, meetings_held, attendance_expected, attendance_present, lectures_held, visits, "
+                 "visit_problems_found, visit_problems_solved, study_notes) "
+                 "SELECT q, org_id, sum(mh), sum(ae), sum(ap), sum(lh), sum(v), sum(vf), sum(vs), sum(sn) FROM ("
+                 "SELECT " Q_OF("x.held_on") " AS q, x.org_id, 1 AS mh, coalesce(a.n, 0) AS ae, coalesce(a.p, 0) AS ap, x.kind = 'lecture' AS lh, "
+                 "0 AS v, 0 AS vf, 0 AS vs, 0 AS sn FROM meeting x LEFT JOIN (SELECT meeting_id, count(*) AS n, sum(state = 'present') AS p "
+                 "FROM meeting_attendee GROUP BY meeting_id) a ON a.meeting_id = x.id WHERE x.status = 'held' "
+                 "UNION ALL SELECT " Q_OF("visited_on") ", org_id, 0, 0, 0, 0, 1, problems_found <> '', problems_solved <> '', 0 FROM liaison_visit "
+                 "UNION ALL SELECT " Q_OF("written_on") ", org_id, 0, 0, 0, 0, 0, 0, 0, 1 FROM study_note) GROUP BY q, org_id",
+              ""),
+       "period rows of the year");
+    for (int depth = 2; depth >= 0; depth--)
+        ok(db_run(D, "INSERT INTO period_rollup (quarter, org_id, meetings_held, attendance_expected, attendance_present, lectures_held, visits, "
+                     "visit_problems_found, visit_problems_solved, study_notes) SELECT p.quarter, o.parent_id, sum(meetings_held), "
+                     "sum(attendance_expected), sum(attendance_present), sum(lectures_held), sum(visits), sum(visit_problems_found), "
+                     "sum(visit_problems_solved), sum(study_notes) FROM period_rollup p JOIN org o ON o.id = p.org_id "
+                     "WHERE o.depth = ? AND p.quarter > ? GROUP BY p.quarter, o.parent_id",
+                  "ii", (int64_t)depth + 1, y0),
+           "sum period rows of the year");
+    (void)before;
+    ok(db_commit(D), "commit year");
+}
+
+static double median_ms(double *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1], v[j - 1] = x;
+        }
+    return v[n / 2] * 1000;
+}
+
+/* What the dashboard computes per view from records rather than roll-ups: the leaders' standing
+ * (liaison_count) and the leaders without a lecture (meeting_lecture_gaps), at the root and the
+ * first town; median of 21 calls each. */
+static void time_blocks(const life *L)
+{
+    for (int64_t id = 1; id <= 2; id++) {
+        org o;
+        if (org_get(D, id, &o) != 1) die("oid");
+        double a[21], b[21];
+        liaison_counts c = {0};
+        int64_t leaders = 0, without = 0;
+        for (int i = 0; i < 21; i++) {
+            double t0 = now_s();
+            ok(liaison_count(D, &o, L->year, &c), "liaison_count");
+            double t1 = now_s();
+            ok(meeting_lecture_gaps(D, &o, L->year, NULL, NULL, &leaders, &without), "lecture gaps");
+            a[i] = t1 - t0, b[i] = now_s() - t1;
+        }
+        printf("%s: liaison_count %.2f ms (%" PRId64 " leaders: %" PRId64 " without a point, %" PRId64 " too few, %" PRId64
+               " visits short); meeting_lecture_gaps %.2f ms (%" PRId64 " leaders, %" PRId64 " without a lecture)\n",
+               o.name, median_ms(a, 21), c.leaders, c.none, c.few, c.visits_short, median_ms(b, 21), leaders, without);
+    }
+}
+
 typedef struct index_def {
     char name[128], sql[512];
 } index_def;
@@ -378,7 +659,48 @@ int main(int argc, char **argv)
     make_pledged(&tr, members, campaign_id);
     printf("quarter roll-ups: 8 quarters × %" PRId64 " organisations, members who pledged, in %.1f s\n", norgs, now_s() - t);
 
+    t = now_s();
+    time_t tt = (time_t)now;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    life L = {.year = 1900 + tm.tm_year, .months = tm.tm_mon > 0 ? tm.tm_mon : 1, .now = now, .office = leader};
+    make_meetings(&tr, &L);
+    printf("meetings: %" PRId64 " held in months 1-%d of %d, ledger entries: %" PRId64 ", in %.1f s\n", L.meetings, L.months, L.year, L.ledger,
+           now_s() - t);
+    t = now_s();
+    make_leaders(&tr, &L);
+    printf("leaders: %" PRId64 " with %" PRId64 " points, %" PRId64 " visits, %" PRId64 " lectures, in %.1f s\n", L.leaders, L.points, L.visits,
+           L.lectures, now_s() - t);
+    t = now_s();
+    make_bulk(&tr, &L);
+    printf("member accounts, attendance: %" PRId64 ", study notes: %" PRId64 ", quiz answers: %" PRId64 ", the year's quarter rows, in %.1f s\n",
+           L.attendees, L.notes, L.answers, now_s() - t);
     int64_t diffs = 0;
+    t = now_s();
+    ok(ledger_recount(D, true, NULL, &diffs), "ledger recount");
+    printf("ledger roll-up filled by ledger_recount(fix): %" PRId64 " values set, in %.1f s\n", diffs, now_s() - t);
+    t = now_s();
+    ok(ledger_recount(D, false, stderr, &diffs), "ledger recount check");
+    if (diffs) die("ledger roll-up differs");
+    period raw, got;
+    for (int64_t id = 1; id <= 2; id++) {
+        org o;
+        if (org_get(D, id, &o) != 1) die("org");
+        ok(period_raw(D, o.path, L.year * 10 + 1, L.year * 10 + 4, &raw), "period raw");
+        ok(period_get(D, id, L.year * 10 + 1, L.year * 10 + 4, &got), "period get");
+        for (int i = 0; i < PR_N; i++)
+            if (raw.v[i] != got.v[i]) {
+                fprintf(stderr, "gen_dashboard: %s %s: roll-up %" PRId64 ", records %" PRId64 "\n", o.name, period_cols[i], got.v[i], raw.v[i]);
+                die("quarter rows of the year differ from the records");
+            }
+    }
+    printf("ledger roll-up and the year's quarter rows checked against the records (root, first town), in %.1f s\n", now_s() - t);
+    t = now_s();
+    ok(standing_fill(D), "leaders' standing"); /* what migration 0030 does on an existing database */
+    ok(standing_recount(D, false, stderr, &diffs), "leaders' standing check");
+    if (diffs) die("the leaders' standing differs from the records");
+    printf("leaders' standing filled (standing_fill) and checked by standing_recount: 0 differences, in %.1f s\n", now_s() - t);
+
     t = now_s();
     ok(rollup_recount(D, round, true, NULL, &diffs), "recount");
     printf("roll-up counters filled by rollup_recount(fix): %" PRId64 " values set, in %.1f s\n", diffs, now_s() - t);
@@ -387,6 +709,7 @@ int main(int argc, char **argv)
     printf("rollup_recount check: %" PRId64 " differences, in %.1f s\n", diffs, now_s() - t);
     ok(db_exec(D, "PRAGMA journal_mode=WAL;"), "wal");
     printf("round %" PRId64 "; generated in %.1f s\n", round, now_s() - t0);
+    time_blocks(&L);
     free(tr.path);
     db_close(D);
     return diffs ? 1 : 0;

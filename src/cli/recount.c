@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../store/round.h"
 #include "../store/grade_recount.h"
+#include "../store/standing.h"
 #include "../store/rollup.h"
 #include "../store/period.h"
 #include "../store/ledger.h" /* the ledger (issue 18) */
@@ -68,6 +69,8 @@ int cmd_recount(int argc, char **argv)
         int64_t cd = 0;
         if (rc == CX_OK) rc = contest_recount(d, fix, stdout, &cd);
         pd += cd;
+        if (rc == CX_OK) rc = standing_recount(d, fix, stdout, &ld); /* the leaders' standing (issue 18) */
+        pd += ld;
         db_close(d);
         if (rc != CX_OK) return fprintf(stderr, "错误：重新计算季度统计数失败\n"), 3;
         if (!pd) return printf("季度统计数：无差异\n"), 0;
@@ -96,6 +99,8 @@ int cmd_recount(int argc, char **argv)
     int64_t cd = 0; /* published 三比 contests (issue 19) */
     if (rc == CX_OK) rc = contest_recount(d, fix, stdout, &cd);
     pd += cd;
+    if (rc == CX_OK) rc = standing_recount(d, fix, stdout, &ld); /* the leaders' standing (issue 18) */
+    pd += ld;
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));
         db_close(d);

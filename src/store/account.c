@@ -4,6 +4,7 @@
  * Activation itself (the first sign-in) is in auth.c beside the login it shares its lock-out with. */
 #include "store.h"
 #include "row.h"
+#include "standing.h"
 #include "../lib/crypto.h"
 #include "../lib/json.h"
 #include "../lib/sms.h"
@@ -248,7 +249,8 @@ int account_create(db *d, const actor *a, const account_ok *in, int role, const 
         else cx_fail(e, 409, "duplicate_username", "username", "用户名“%s”已存在", in->username);
         return refuse(d);
     }
-    if (grant_row(d, uid, role, o->id) != CX_OK || audit_made(d, NULL, a, uid, in->username, role, o->id, member_id, "single") != CX_OK ||
+    if (grant_row(d, uid, role, o->id) != CX_OK || (role == ROLE_LEADER && standing_user(d, uid, 1) != CX_OK) || /* a new account: nothing to take away */
+        audit_made(d, NULL, a, uid, in->username, role, o->id, member_id, "single") != CX_OK ||
         db_commit(d) != CX_OK)
         return db_fail(d, e);
     if (id) *id = uid;
@@ -369,7 +371,10 @@ int account_set_locked(db *d, const actor *a, int64_t id, int locked, cx_err *e)
 
 int account_follow_member(db *d, int64_t member_id, int active, int64_t old_org, int64_t new_org)
 {
-    if (db_run(d, "UPDATE app_user SET active = ? WHERE member_id = ?", "ii", (int64_t)active, member_id) != CX_OK) return CX_ERR;
+    int64_t uid = 0; /* the account's standing when it also holds a leader grant (standing.h) */
+    if (db_i64(d, &uid, 0, "SELECT id FROM app_user WHERE member_id = ?", "i", member_id) != CX_OK || standing_user(d, uid, -1) != CX_OK ||
+        db_run(d, "UPDATE app_user SET active = ? WHERE member_id = ?", "ii", (int64_t)active, member_id) != CX_OK || standing_user(d, uid, 1) != CX_OK)
+        return CX_ERR;
     if (!active && db_run(d, "DELETE FROM web_session WHERE user_id IN (SELECT id FROM app_user WHERE member_id = ?)", "i", member_id) != CX_OK)
         return CX_ERR;
     if (old_org == new_org) return CX_OK;

@@ -3,6 +3,7 @@
  * and sessions whose cookie token is stored only as its SHA-256. */
 #include "store.h"
 #include "row.h"
+#include "standing.h"
 #include "../domain/account.h"
 #include "../lib/crypto.h"
 #include "../lib/pwgate.h"
@@ -97,8 +98,11 @@ int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id,
         db_rollback(d);
         return cx_fail(e, 404, "not_found", "org_id", "党组织不存在");
     }
-    if (db_run(d, "INSERT INTO user_role (user_id, role, org_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", "isi", user_id,
-               role_name(role), org_id) != CX_OK)
+    bool leader = role == ROLE_LEADER; /* a leader grant moves the leaders' standing (standing.h) */
+    if ((leader && standing_user(d, user_id, -1) != CX_OK) ||
+        db_run(d, "INSERT INTO user_role (user_id, role, org_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", "isi", user_id, role_name(role), org_id) !=
+            CX_OK ||
+        (leader && standing_user(d, user_id, 1) != CX_OK))
         return db_fail(d, e);
     char *after = xasprintf("{\"role\":\"%s\",\"org_id\":%" PRId64 "}", role_name(role), org_id);
     int rc = audit_append(d, a, "grant", "user", user_id, org_id, NULL, after, "ok");

@@ -1,5 +1,6 @@
 /* liaison.c: liaison points (联络点): the rule, points, visits and their rectification (see liaison.h). */
 #include "liaison.h"
+#include "standing.h"
 #include "../lib/map.h"
 #include "period.h"
 #include "rect.h"
@@ -45,10 +46,13 @@ int liaison_rule_set(db *d, const actor *a, const org *office, const liaison_rul
     liaison_rule was;
     int64_t from = 0;
     if (liaison_rule_for(d, office->path, &was, NULL, &from) != CX_OK) return db_fail(d, e);
+    /* the leaders judged by a rule under this organisation: their standing before and after (standing.h) */
+    if (standing_subtree(d, office->path, -1) != CX_OK) return db_fail(d, e);
     int rc = db_run(d, "INSERT INTO liaison_rule (org_id, min_points, max_points, leader_visits, dept_visits, updated_at) VALUES (?,?,?,?,?,?) "
                        "ON CONFLICT (org_id) DO UPDATE SET min_points = excluded.min_points, max_points = excluded.max_points, "
                        "leader_visits = excluded.leader_visits, dept_visits = excluded.dept_visits, updated_at = excluded.updated_at",
                     "iiiiii", office->id, r->min_points, r->max_points, r->leader_visits, r->dept_visits, now_unix());
+    if (rc == CX_OK) rc = standing_subtree(d, office->path, 1);
     if (rc != CX_OK) return db_fail(d, e);
     return store_finish(d, a, "set", "liaison_rule", office->id, office->id, from == office->id ? rule_json(&was) : NULL, rule_json(r), rc, e);
 }
@@ -134,10 +138,12 @@ int liaison_assign(db *d, const actor *a, const org *office, int64_t leader_id, 
                         liaison_rule_for(d, g->path, &rule, from, NULL) != CX_OK))
         rc = db_fail(d, e);
     else if (rc == CX_OK && liaison_may_add(&rule, n, from, e) != CX_OK) rc = refuse(d);
+    if (rc == CX_OK && standing_user(d, leader_id, -1) != CX_OK) rc = db_fail(d, e); /* the leader's standing (standing.h) */
     if (rc == CX_OK && db_i64(d, &pid, 0, "INSERT INTO liaison_point (leader_user_id, org_id, office_org_id, since, created_by, created_by_name, created_at) "
                                           "VALUES (?,?,?,?,?,?,?) RETURNING id",
                               "iiisisi", leader_id, org_id, office->id, since, a ? a->user_id : 0, actor_shown(a), now_unix()) != CX_OK)
         rc = fail_point(d, e);
+    if (rc == CX_OK && standing_user(d, leader_id, 1) != CX_OK) rc = db_fail(d, e);
     if (rc == CX_OK) {
         char *after = xasprintf("{\"leader_id\":%" PRId64 ",\"org_id\":%" PRId64 ",\"office_org_id\":%" PRId64 ",\"since\":\"%s\"}", leader_id, org_id,
                                 office->id, since);
@@ -173,6 +179,7 @@ int liaison_end(db *d, const actor *a, int64_t id, const char *until, cx_err *e)
         rc = (cx_fail(e, 422, "invalid_until", "until", "撤销日期（%s）不能早于联系开始日期（%s）", until, p->since), refuse(d));
     else if (strcmp(until, last) < 0)
         rc = (cx_fail(e, 422, "invalid_until", "until", "撤销日期（%s）不能早于这个联络点最近一次走访的日期（%s）", until, last), refuse(d));
+    if (rc == CX_OK && standing_user(d, p->leader_user_id, -1) != CX_OK) rc = db_fail(d, e); /* the leader's standing (standing.h) */
     if (rc == CX_OK) {
         db_stmt *s = db_prepare(d, "UPDATE liaison_point SET until = ? WHERE id = ? AND until IS NULL");
         int64_t changed = 0;
@@ -187,6 +194,7 @@ int liaison_end(db *d, const actor *a, int64_t id, const char *until, cx_err *e)
             else if (!changed) rc = (cx_fail(e, 409, "already_ended", "id", "这个联络点已经撤销"), refuse(d));
         }
     }
+    if (rc == CX_OK && standing_user(d, p->leader_user_id, 1) != CX_OK) rc = db_fail(d, e);
     if (rc == CX_OK) rc = store_finish(d, a, "end", "liaison_point", id, p->org_id, NULL, xasprintf("{\"until\":\"%s\"}", until), rc, e);
     free(p);
     return rc;
@@ -324,16 +332,17 @@ void liaison_counts_add(liaison_counts *c, const liaison_leader *l)
     c->visits_short += l->nvisits < l->visits_required;
 }
 
-static int count_one(void *ctx, const liaison_leader *l)
-{
-    liaison_counts_add(ctx, l);
-    return 0;
-}
-
 int liaison_count(db *d, const org *root, int year, liaison_counts *c)
 {
     memset(c, 0, sizeof *c);
-    return liaison_leaders(d, root, year, count_one, c);
+    standing s; /* the roll-up kept with every change (standing.h), not every leader of the subtree */
+    if (standing_get(d, root->id, year, &s) != CX_OK) return CX_ERR;
+    c->leaders = s.leaders;
+    c->none = s.none;
+    c->few = s.few;
+    c->many = s.many;
+    c->visits_short = s.leaders - s.visits_free - s.visits_met;
+    return CX_OK;
 }
 
 /* ---- visits ---- */
@@ -378,6 +387,7 @@ int liaison_visit_add(db *d, const actor *a, int64_t point_id, const visit_ok *i
     else if (!p->open) rc = (cx_fail(e, 409, "point_ended", "id", "这个联络点已于 %s 撤销，不能再记录走访", p->until), refuse(d));
     else if (strcmp(in->visited_on, p->since) < 0)
         rc = (cx_fail(e, 422, "before_since", "visited_on", "走访日期（%s）早于建立联络点的日期（%s）", in->visited_on, p->since), refuse(d));
+    if (rc == CX_OK && standing_user(d, p->leader_user_id, -1) != CX_OK) rc = db_fail(d, e); /* the leader's standing (standing.h) */
     if (rc == CX_OK && db_i64(d, &vid, 0, "INSERT INTO liaison_visit (point_id, leader_user_id, org_id, visited_on, done, problems_found, problems_solved, "
                                           "created_by, created_by_name, created_at) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
                               "iiissssisi", point_id, p->leader_user_id, p->org_id, in->visited_on, in->done, in->problems_found,
@@ -393,6 +403,7 @@ int liaison_visit_add(db *d, const actor *a, int64_t point_id, const visit_ok *i
         rc = attachment_store(d, a, VISIT_FILE_INSERT, vid, files, mimes, nfiles, "佐证", cJSON_AddArrayToObject(j, "files"));
         period_rec none = {0};
         if (rc == CX_OK) rc = period_update(d, PK_VISIT, vid, &none);
+        if (rc == CX_OK) rc = standing_user(d, p->leader_user_id, 1);
         rc = store_finish(d, a, "create", "liaison_visit", vid, p->org_id, NULL, json_take(j), rc, e);
     }
     free(p);

@@ -63,12 +63,13 @@ int liaison_leaders(db *d, const org *root, int year, liaison_leader_fn fn, void
 /* The same figures for one leader (grant anywhere): 1, 0 not a leader, CX_ERR. */
 CX_MUST_USE int liaison_leader_get(db *d, int64_t user_id, int year, liaison_leader *l);
 /* Leaders of root's subtree: all of them, without a point, with too few, and with fewer visits in
- * year than their rule asks (the dashboard's figures). */
+ * year than their rule asks (the dashboard's figures), read from the leaders' standing roll-up
+ * (standing.h: the same figures liaison_leaders gives each leader, kept with every change). */
 typedef struct liaison_counts {
     int64_t leaders, none, few, many, visits_short;
 } liaison_counts;
 CX_MUST_USE int liaison_count(db *d, const org *root, int year, liaison_counts *c);
-/* Counts leader l in c (what liaison_count does for each). */
+/* Counts leader l in c (what liaison_count's roll-up holds for each). */
 void liaison_counts_add(liaison_counts *c, const liaison_leader *l);
 
 typedef struct liaison_visit {

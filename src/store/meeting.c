@@ -1,6 +1,7 @@
 /* meeting.c: organisation life (组织生活): meetings, attendees, the QR sign-in, files, quotas and
  * lectures (see meeting.h). */
 #include "meeting.h"
+#include "standing.h"
 #include "period.h"
 #include "row.h"
 #include "../domain/orgpath.h"
@@ -122,6 +123,7 @@ int meeting_create(db *d, const actor *a, const org *o, const meeting_form_ok *i
                "ii", mid, o->id) != CX_OK ||
         db_i64(d, &n, 0, "SELECT count(*) FROM meeting_attendee WHERE meeting_id = ?", "i", mid) != CX_OK)
         return db_fail(d, e);
+    if (standing_meeting_after(d, mid, 0) != CX_OK) return db_fail(d, e); /* a planned one counts for nothing yet; kept uniform */
     cJSON *j = json_ok(in);
     json_add_i64(j, "expected", n);
     if (store_finish(d, a, "create", "meeting", mid, o->id, NULL, json_take(j), CX_OK, e) != CX_OK) return CX_ERR;
@@ -192,7 +194,9 @@ int meeting_update(db *d, const actor *a, int64_t id, const meeting_form_ok *in,
     db_stmt *s = db_prepare(d, "UPDATE meeting SET kind = ?, kind_name = ?, title = ?, held_on = ?, place = ?, topic = ?, host_name = ?, "
                                "minutes = ?, lecturer_user_id = ?, row_version = row_version + 1, updated_at = ? WHERE id = ?");
     int rc = s ? CX_OK : CX_ERR;
-    if (s) {
+    int64_t lecturer = m.lecturer_user_id; /* the leaders' standing: the lecturer's 党课 before and after (standing.h) */
+    if (rc == CX_OK) rc = standing_user(d, lecturer, -1);
+    if (rc == CX_OK) {
         const char *texts[] = {meeting_kind_name(in->kind), in->kind == MK_CUSTOM ? in->kind_name : "", in->title, in->held_on, in->place,
                                in->topic, in->host_name, in->minutes ? in->minutes : ""};
         for (int i = 0; i < 8; i++) db_bind_text(s, 1 + i, texts[i]);
@@ -203,6 +207,7 @@ int meeting_update(db *d, const actor *a, int64_t id, const meeting_form_ok *in,
         rc = db_step(s) == DB_DONE ? CX_OK : CX_ERR;
         db_done(s);
     }
+    if (rc == CX_OK) rc = standing_meeting_after(d, id, lecturer);
     return finish_meeting(d, a, &m, &was, "update", json_take(b), json_take(json_ok(in)), rc, e);
 }
 
@@ -217,8 +222,11 @@ int meeting_act(db *d, const actor *a, int64_t id, meeting_action action, int64_
         meeting_free(&m);
         return refuse(d);
     }
-    int rc = db_run(d, "UPDATE meeting SET status = ?, row_version = row_version + 1, updated_at = ? WHERE id = ?", "sii",
-                    meeting_status_name(next), now_unix(), id);
+    int rc = standing_user(d, m.lecturer_user_id, -1); /* the lecturer's 党课 held or cancelled (standing.h) */
+    if (rc == CX_OK)
+        rc = db_run(d, "UPDATE meeting SET status = ?, row_version = row_version + 1, updated_at = ? WHERE id = ?", "sii", meeting_status_name(next),
+                    now_unix(), id);
+    if (rc == CX_OK) rc = standing_meeting_after(d, id, m.lecturer_user_id);
     return finish_meeting(d, a, &m, &was, action == MA_HOLD ? "hold" : "cancel", xasprintf("{\"status\":\"%s\"}", meeting_status_name(m.status)),
                           xasprintf("{\"status\":\"%s\"}", meeting_status_name(next)), rc, e);
 }
@@ -692,17 +700,15 @@ int meeting_lecture_gaps(db *d, const org *o, int year, lecture_leader_fn fn, vo
     orgpath_end(o->path, end, sizeof end);
     snprintf(y0, sizeof y0, "%04d-01-01", year);
     snprintf(y1, sizeof y1, "%04d-12-31", year);
-    if (nleaders &&
-        db_i64(d, nleaders, 0, "SELECT count(DISTINCT u.id) FROM user_role r JOIN app_user u ON u.id = r.user_id JOIN org g ON g.id = r.org_id "
-                               "WHERE r.role = 'leader' AND u.active = 1 AND g.path >= ? AND g.path < ?", "ss", o->path, end) != CX_OK)
-        return CX_ERR;
+    standing st; /* the counts from the leaders' standing roll-up (standing.h): active leaders, and those who lectured in year */
+    if ((nleaders || nwithout) && standing_get(d, o->id, year, &st) != CX_OK) return CX_ERR;
+    if (nleaders) *nleaders = st.active;
+    if (nwithout) *nwithout = st.active - st.lectured;
     static const char without[] = " FROM user_role r JOIN app_user u ON u.id = r.user_id JOIN org g ON g.id = r.org_id "
                                   "WHERE r.role = 'leader' AND u.active = 1 AND g.path >= ? AND g.path < ? AND NOT EXISTS (SELECT 1 FROM meeting m "
                                   "WHERE m.lecturer_user_id = u.id AND m.status = 'held' AND m.kind = 'lecture' AND m.held_on >= ? AND m.held_on <= ?)";
-    char sql[1024];
-    snprintf(sql, sizeof sql, "SELECT count(DISTINCT u.id)%s", without);
-    if (nwithout && db_i64(d, nwithout, 0, sql, "ssss", o->path, end, y0, y1) != CX_OK) return CX_ERR;
     if (!fn) return CX_OK;
+    char sql[1024];
     snprintf(sql, sizeof sql, "SELECT u.id, u.username, u.display_name, min(g.name)%s GROUP BY u.id, u.username, u.display_name "
                               "ORDER BY u.display_name, u.id LIMIT 1000", without);
     db_stmt *s = db_prepare(d, sql);

@@ -137,6 +137,6 @@ typedef struct lecture_leader {
 typedef int (*lecture_leader_fn)(void *ctx, const lecture_leader *l);
 /* Leaders (active accounts with a leader grant at an organisation in o's subtree) without a held
  * 党课 as lecturer in year, by name; *nleaders (may be NULL) all such leaders, *nwithout those
- * without. fn may be NULL (the counts only). */
+ * without, both read from the leaders' standing roll-up (standing.h). fn may be NULL (the counts only). */
 int meeting_lecture_gaps(db *d, const org *o, int year, lecture_leader_fn fn, void *ctx, int64_t *nleaders, int64_t *nwithout);
 #endif

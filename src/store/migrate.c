@@ -2,6 +2,7 @@
  * applied in order, each in its own transaction, recorded in schema_migrations. */
 #include "store.h"
 #include "period.h"
+#include "standing.h"
 #include "../lib/assets.h"
 #include "../lib/crypto.h"
 #include <stdlib.h>
@@ -61,6 +62,7 @@ int store_migrate(db *d, cx_err *e)
         if (v == 22) periods = true;
         if (rc == CX_OK && periods && v == latest) rc = period_fill(d);
         if (rc == CX_OK && v == 23) rc = pledged_fill(d); /* 0023's members who pledged, likewise */
+        if (rc == CX_OK && v == 30) rc = standing_fill(d); /* 0030's leaders' standing (issue 18) */
         if (rc != CX_OK || db_run(d, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", "ii", (int64_t)v,
                                   now_unix()) != CX_OK) {
             cx_fail(e, 500, "migrate_failed", "db", "迁移 %s 失败：%s", m->name, db_errmsg(d));

@@ -7,6 +7,7 @@
 #include "rollup.h"
 #include "period.h"
 #include "ledger.h" /* the ledger (issue 18) */
+#include "standing.h" /* the leaders' standing (issue 18) */
 #include "../domain/orgpath.h"
 #include "../lib/buf.h"
 #include <cjson/cJSON.h>
@@ -175,6 +176,8 @@ int org_update(db *d, const actor *a, int64_t id, const org_ok *in, cx_err *e)
         db_rollback(d);
         return cx_fail(e, 409, "duplicate_name", "name", "同一上级组织下已有名为“%s”的组织", name);
     }
+    bool resector = strcmp(o.sector, sector) != 0; /* a leader's department figure follows the sector (standing.h) */
+    if (resector && standing_subtree(d, o.path, -1) != CX_OK) return fail_db(d, e);
     char *before = org_json(&o);
     snprintf(o.name, sizeof o.name, "%s", name);
     snprintf(o.type, sizeof o.type, "%s", type);
@@ -182,6 +185,7 @@ int org_update(db *d, const actor *a, int64_t id, const org_ok *in, cx_err *e)
     char *after = org_json(&o);
     int rc = db_run(d, "UPDATE org SET name = ?, type = ?, sector = ?, version = version + 1, updated_at = ? WHERE id = ?",
                     "sssii", name, type, sector, now_unix(), id);
+    if (rc == CX_OK && resector) rc = standing_subtree(d, o.path, 1);
     return store_finish(d, a, "update", "org", id, id, before, after, rc, e);
 }
 
@@ -226,6 +230,8 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
     }
     int64_t ddepth = (p.depth + 1) - o.depth;
     char *before = org_json(&o);
+    /* the leaders with a grant in the subtree: their standing leaves the old ancestors (standing.h) */
+    if (standing_subtree(d, o.path, -1) != CX_OK) return fail_db(d, e);
     /* One statement rewrites the whole subtree's paths and depths (orgpath_rebase in SQL). */
     int rc = db_run(d,
                     "UPDATE org SET path = ? || substr(path, ?), depth = depth + ?, part = ?, version = version + 1, "
@@ -235,6 +241,7 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
     if (rc == CX_OK) rc = tally_org_moved(d, id, o.path, newpath);
     if (rc == CX_OK) rc = period_org_moved(d, id, o.path, newpath);
     if (rc == CX_OK) rc = ledger_org_moved(d, id, o.path, newpath); /* the ledger (issue 18) */
+    if (rc == CX_OK) rc = standing_subtree(d, newpath, 1);          /* and joins the new ones */
     if (rc == CX_OK) rc = db_run(d, "UPDATE member SET part = ? WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?)",
                                  "iss", p.part, newpath, (orgpath_end(newpath, end, CX_PATH_MAX), end));
     o.parent_id = new_parent;

@@ -268,6 +268,12 @@ test('liaison: a visit recorded while the point is being ended waits and finds i
     h.end();
     const v = await pending;
     expectError(v, 409, 'point_ended');
+    // the end was the holder's, behind the server's back, without the leaders' standing the route
+    // keeps: recount sees that leader's point gone, and --fix takes it in
+    const behind = srv.cli(['recount']);
+    assert.equal(behind.status, 1, behind.stdout + behind.stderr);
+    assert.match(behind.stdout, /领导干部联络点统计 组织编号 \d+ 没有联络点/);
+    assert.equal(srv.cli(['recount', '--fix']).status, 1);
   }
   const late = Number(sql(`SELECT count(*) FROM liaison_visit v JOIN liaison_point p ON p.id = v.point_id WHERE p.until IS NOT NULL AND v.visited_on > p.until`));
   assert.equal(late, 0, 'no visit is dated after its point ended');
@@ -299,7 +305,13 @@ test('liaison: a leader whose grant was taken away (behind the server\'s back) r
     const r = await town.get(path);
     assert.equal(r.status, 200, `${path}: ${r.status} ${r.text.slice(0, 200)}`);
   }
-  recountClean('after the grant was taken away');
+  // the leaders' standing roll-up still counts the leader whose grant went behind its back: recount
+  // says so, and --fix brings it back to the records
+  const behind = srv.cli(['recount']);
+  assert.equal(behind.status, 1, behind.stdout + behind.stderr);
+  assert.match(behind.stdout, /领导干部联络点统计 组织编号 \d+ 领导干部：记录为 (\d+)，按原始记录应为 \d+/);
+  assert.equal(srv.cli(['recount', '--fix']).status, 1);
+  recountClean('after the grant was taken away and recount --fix');
 });
 
 test('a QR code is made for the meeting\'s day: not three weeks early, not a month late; a window set on that day is taken', async () => {

@@ -139,6 +139,12 @@ test('a point committed by another transaction while the assignment checks: the 
   expectError(await req, 409, 'duplicate_point', 'org_id');
   assert.equal(sql(`SELECT count(*) FROM liaison_point WHERE leader_user_id = ${lv.user.id}`), '1');
   assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'liaison_point' AND after_json LIKE '%"leader_id":${lv.user.id},%'`), '0');
+  // the holder's point was written behind the server's back, without the leaders' standing an
+  // assignment keeps: recount sees exactly that leader's point, and --fix takes it in
+  const rc = srv.cli(['recount']);
+  assert.equal(rc.status, 1, rc.stdout + rc.stderr);
+  assert.match(rc.stdout, /领导干部联络点统计 组织编号 \d+ 没有联络点/);
+  assert.equal(srv.cli(['recount', '--fix']).status, 1);
 });
 
 test('visits: by the leader or the office; someone else\'s point refused; careless input refused; counted by quarter', async () => {

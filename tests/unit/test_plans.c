@@ -26,7 +26,9 @@
 #include "../../src/store/grade.h"
 #include "../../src/store/notify.h"
 #include "../../src/store/report.h"
-#include "../../src/store/meeting.h" /* attendance rates on pages (issue 18) */
+#include "../../src/store/liaison.h"
+#include "../../src/store/meeting.h" /* attendance rates on pages, the leaders' standing (issue 18) */
+#include "../../src/store/standing.h"
 #include <libgen.h>
 #include <sys/wait.h>
 
@@ -94,7 +96,9 @@ static int no_audit(void *c, const audit_row *a) { (void)c, (void)a; return 0; }
 
 /* The tables that must not be read whole, under their names and the aliases the store uses. */
 static const char *const big[] = {"member", "m", "pledge", "p", "feedback", "f", "rectification", "r", "audit_log", "a",
-                                  "grade", "g", "app_user", "u", "notification", "n", "user_role", "ur", "report", "r"};
+                                  "grade", "g", "app_user", "u", "notification", "n", "user_role", "ur", "report", "r",
+                                  /* the leaders' standing (issue 18): its roll-up and what a leader's change reads */
+                                  "leader_standing", "s", "liaison_point", "p", "liaison_visit", "v", "meeting", "x"};
 
 /* SQLite: "SCAN <table or alias>" (without USING) reads the whole table. */
 static void check_sqlite(db *d, const char *sql, buf *why)
@@ -261,6 +265,22 @@ static void hot_lists_use_indexes(void **st)
     assert_int_equal(meeting_rates(d, &branch, "2026-01-01", "2026-12-31", 0, 50, no_rate, NULL), CX_OK);
     assert_int_equal(meeting_rates_count(d, &town, &n), CX_OK);
     assert_int_equal(meeting_member_meetings(d, member_id, "2026-01-01", "2026-12-31", no_member_meeting, NULL), CX_OK);
+    /* the leaders' standing (issue 18): the dashboard's figures from the roll-up, and what a change
+     * of one leader and a rule set over a subtree read (taken away and added back: no net change) */
+    standing sg;
+    assert_int_equal(standing_get(d, town.id, 2026, &sg), CX_OK);
+    liaison_counts lc;
+    assert_int_equal(liaison_count(d, &town, 2026, &lc), CX_OK);
+    int64_t nl = 0, nw = 0, leader = 0;
+    assert_int_equal(meeting_lecture_gaps(d, &town, 2026, NULL, NULL, &nl, &nw), CX_OK);
+    assert_int_equal(db_i64(d, &leader, 0, "SELECT min(user_id) FROM user_role WHERE role = 'leader'", ""), CX_OK);
+    assert_true(leader > 0);
+    assert_int_equal(db_begin(d, true), CX_OK);
+    assert_int_equal(standing_user(d, leader, -1), CX_OK);
+    assert_int_equal(standing_user(d, leader, 1), CX_OK);
+    assert_int_equal(standing_subtree(d, town.path, -1), CX_OK);
+    assert_int_equal(standing_subtree(d, town.path, 1), CX_OK);
+    assert_int_equal(db_rollback(d), CX_OK);
     db_trace_set(NULL, NULL);
     assert_true(seen.n >= 20);
 

@@ -308,3 +308,7 @@ bool perm_may_see_study_note(const principal *p, const char *org_path, int64_t m
 {
     return (p && member_id > 0 && p->member_id == member_id) || perm_may_read_study_notes(p, org_path);
 }
+/* ---- exemplary posts and responsibility areas (issue 19 posts) ---- */
+bool perm_may_see_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
+bool perm_may_manage_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder) { return is_holder || perm_may_see_posts(p, org_path); }

@@ -218,4 +218,14 @@ bool perm_may_answer_quiz(const principal *p, int64_t member_id, const char *mem
  * the offices and secretaries above (an office or secretary over it); a member their own. */
 bool perm_may_read_study_notes(const principal *p, const char *org_path);
 bool perm_may_see_study_note(const principal *p, const char *org_path, int64_t member_id);
+/* ---- exemplary posts and responsibility areas (示范岗、责任区, issue 19 posts) ---- */
+/* p may see the registry of posts and areas of the organisation at org_path: staff (office,
+ * secretary, leader, discipline) there or above. */
+bool perm_may_see_posts(const principal *p, const char *org_path);
+/* p may create and change the posts and areas of the organisation at org_path and their holders:
+ * its secretary or office, or one over it. */
+bool perm_may_manage_posts(const principal *p, const char *org_path);
+/* p may see one post or area of the organisation at org_path: staff over it, or a member who holds
+ * or held it (is_holder). */
+bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder);
 #endif

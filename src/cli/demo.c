@@ -231,7 +231,7 @@ static int key_sheet(void *ctx, const char *code)
 
 /* Residents on the web or by QR code: most verify their phone (the demo stands in for the SMS
  * code), every fourth does not and shows in the unverified indicator only. */
-static int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e)
+int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e)
 {
     for (int i = 0; i < n; i++) {
         char dev[DEVICE_TOKEN_LEN + 1], phone[16];
@@ -525,6 +525,12 @@ int cmd_demo(int argc, char **argv)
         db_i64(d, &notes, 0, "SELECT count(*) FROM study_note", "");
         printf("学习测试：题库 %" PRId64 " 道题（/orgs/%" PRId64 "/question-bank），已结束的测试 /quizzes/%" PRId64 "（%" PRId64 " 人答题），"
                "%" PRId64 " 篇学习心得。\n", questions, root, quiz_id, sheets, notes);
+        /* exemplary posts and responsibility areas (issue 19) */
+        int64_t nposts = 0, first_post = 0;
+        db_i64(d, &nposts, 0, "SELECT count(*) FROM service_window WHERE kind IN ('post','area')", "");
+        db_i64(d, &first_post, 0, "SELECT coalesce(min(id), 0) FROM service_window WHERE kind = 'post'", "");
+        printf("示范岗：%" PRId64 " 个党员示范岗和责任区（/orgs/%" PRId64 "/posts），标牌与评价二维码 /p/post/%" PRId64 "/print。\n", nposts, branch,
+               first_post);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

@@ -231,7 +231,7 @@ static int key_sheet(void *ctx, const char *code)
 
 /* Residents on the web or by QR code: most verify their phone (the demo stands in for the SMS
  * code), every fourth does not and shows in the unverified indicator only. */
-static int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e)
+int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e)
 {
     for (int i = 0; i < n; i++) {
         char dev[DEVICE_TOKEN_LEN + 1], phone[16];
@@ -532,6 +532,12 @@ int cmd_demo(int argc, char **argv)
         if (contest_id)
             printf("三比竞赛：已公布的比技能竞赛 /p/contests/%" PRId64 "（%" PRId64 " 名参赛党员，3 位评委），管理页 /contests/%" PRId64 "。\n", contest_id,
                entrants, contest_id);
+        /* exemplary posts and responsibility areas (issue 19) */
+        int64_t nposts = 0, first_post = 0;
+        db_i64(d, &nposts, 0, "SELECT count(*) FROM service_window WHERE kind IN ('post','area')", "");
+        db_i64(d, &first_post, 0, "SELECT coalesce(min(id), 0) FROM service_window WHERE kind = 'post'", "");
+        printf("示范岗：%" PRId64 " 个党员示范岗和责任区（/orgs/%" PRId64 "/posts），标牌与评价二维码 /p/post/%" PRId64 "/print。\n", nposts, branch,
+               first_post);
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

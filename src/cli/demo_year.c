@@ -3,7 +3,8 @@
  * one 随机抽查 inspection with a committed draw and findings turned into rectification; one
  * published bulletin; the first town's leader's liaison points and visits, ledger entries of each
  * kind, a year of meetings of the first town's branches with their attendance, and a question bank
- * with one closed quiz and study notes (issue 18). Each part is its own function, run in this order. */
+ * with one closed quiz and study notes (issue 18); exemplary posts and areas with holders and
+ * public ratings (issue 19). Each part is its own function, run in this order. */
 #include "cli.h"
 #include "../domain/date.h"
 #include "../store/bulletin.h"
@@ -23,6 +24,8 @@
 #include "../store/contest.h" /* 三比 contests (issue 19) */
 #include <inttypes.h>
 #include <stdlib.h>
+#include "../store/post.h" /* exemplary posts and responsibility areas (issue 19) */
+#include "../store/rating.h"
 
 /* The ids demo.c made: the district committee (its office is "office"), the first town (its
  * office is "town"), the first branch (its secretary is "secretary"). */
@@ -680,6 +683,45 @@ static int demo_contests(db *d, const demo_year_ctx *y, cx_err *e)
     return rc;
 }
 
+/* ---- exemplary posts and responsibility areas (issue 19) ---- */
+
+/* The first branch's 党员示范岗 held by the "member" login's member (with a former holder), a
+ * 党员责任区 held by two members, and the first town's own post; each rated by residents. */
+static int demo_posts(db *d, const demo_year_ctx *y, cx_err *e)
+{
+    actor sec = demo_actor(d, "secretary", "支部书记"), town = demo_actor(d, "town", "镇党委活动办公室");
+    int64_t me = 0, m[3] = {0, 0, 0};
+    db_i64(d, &me, 0, "SELECT coalesce(member_id, 0) FROM app_user WHERE username = 'member'", "");
+    db_stmt *s = db_prepare(d, "SELECT id FROM member WHERE org_id = ? AND active = 1 AND id <> ? ORDER BY id LIMIT 3");
+    if (!s) return cx_fail(e, 500, "db_error", "", "读取党员失败");
+    db_bind_i64(s, 1, y->branch);
+    db_bind_i64(s, 2, me);
+    for (int i = 0; i < 3 && db_step(s) == DB_ROW; i++) m[i] = db_col_i64(s, 0);
+    db_done(s);
+    if (!me || !m[2]) return CX_OK; /* a demo too small for posts */
+    static const post_in posts[] = {
+        {"post", "便民代办示范岗", "村（社区）党群服务中心一楼", "为群众代办社保、医保、民政等事项，每周二、四全天接待，一般事项 3 个工作日内办结并回告。"},
+        {"area", "村东片党员责任区", "村东片 1–4 组", "联系责任区 40 户群众，每月走访一遍，收集意见建议，协助调解矛盾纠纷，负责环境卫生监督。"},
+        {"post", "镇便民服务中心 党员先锋岗", "镇便民服务中心一楼 1 号窗口", "首问负责、一次告知，带头落实“最多跑一次”，每月公开办件情况。"},
+    };
+    static const char *const answers[4] = {"111111", "111111", "112111", "111121"};
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        post_ok ok;
+        if (post_check(&posts[i], &ok, e) != CX_OK ||
+            post_create(d, i == 2 ? &town : &sec, i == 2 ? y->town : y->branch, &ok, &ids[i], e) != CX_OK)
+            return CX_ERR;
+    }
+    int64_t former = 0;
+    if (post_holder_add(d, &sec, ids[0], m[0], &former, e) != CX_OK || post_holder_end(d, &sec, ids[0], former, e) != CX_OK ||
+        post_holder_add(d, &sec, ids[0], me, NULL, e) != CX_OK || post_holder_add(d, &sec, ids[1], m[1], NULL, e) != CX_OK ||
+        post_holder_add(d, &sec, ids[1], m[2], NULL, e) != CX_OK || post_holder_add(d, &town, ids[2], me, NULL, e) != CX_OK)
+        return CX_ERR;
+    for (int i = 0; i < 3; i++)
+        if (demo_ballots(d, RK_WINDOW, ids[i], 6 - i, answers, e) != CX_OK) return CX_ERR;
+    return CX_OK;
+}
+
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
@@ -690,5 +732,6 @@ int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
     if (demo_ledger(d, &y, e) != CX_OK) return CX_ERR;  /* the ledger (issue 18) */
     if (demo_meetings(d, &y, e) != CX_OK) return CX_ERR; /* organisation life (issue 18) */
     if (demo_study(d, &y, e) != CX_OK) return CX_ERR;    /* study notes and quizzes (issue 18) */
-    return demo_contests(d, &y, e);                      /* 三比 contests (issue 19) */
+    if (demo_contests(d, &y, e) != CX_OK) return CX_ERR; /* 三比 contests (issue 19) */
+    return demo_posts(d, &y, e);                         /* exemplary posts and areas (issue 19) */
 }

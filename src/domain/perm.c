@@ -314,3 +314,7 @@ bool perm_may_run_contest(const principal *p, const char *office_path) { return 
 bool perm_may_judge_contest(const principal *p, bool is_judge) { return p && is_judge && (perm_roles(p) & ROLE_STAFF); }
 
 bool perm_may_see_contest(const principal *p, const char *office_path) { return perm_may_see_area(p, office_path); }
+/* ---- exemplary posts and responsibility areas (issue 19 posts) ---- */
+bool perm_may_see_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
+bool perm_may_manage_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
+bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder) { return is_holder || perm_may_see_posts(p, org_path); }

@@ -228,4 +228,14 @@ bool perm_may_judge_contest(const principal *p, bool is_judge);
 /* p may see a published contest of the office at office_path (its ranking and method): anyone
  * working in its area (a grant inside it or over it), members included. */
 bool perm_may_see_contest(const principal *p, const char *office_path);
+/* ---- exemplary posts and responsibility areas (示范岗、责任区, issue 19 posts) ---- */
+/* p may see the registry of posts and areas of the organisation at org_path: staff (office,
+ * secretary, leader, discipline) there or above. */
+bool perm_may_see_posts(const principal *p, const char *org_path);
+/* p may create and change the posts and areas of the organisation at org_path and their holders:
+ * its secretary or office, or one over it. */
+bool perm_may_manage_posts(const principal *p, const char *org_path);
+/* p may see one post or area of the organisation at org_path: staff over it, or a member who holds
+ * or held it (is_holder). */
+bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder);
 #endif

@@ -13,7 +13,7 @@
     "(SELECT count(*) FROM paper_sheet s WHERE s.batch_id = b.id AND s.state = 'valid'), "                          \
     "(SELECT count(*) FROM paper_sheet s WHERE s.batch_id = b.id AND s.state = 'spoiled'), "                        \
     "CASE b.target_kind WHEN 'member' THEN (SELECT name FROM member WHERE id = b.target_id) "                      \
-    "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = b.target_id) ELSE o.name END, b.created_by, "      \
+    "WHEN 'window' THEN (SELECT " POST_NAMED("w") " FROM service_window w WHERE w.id = b.target_id) ELSE o.name END, b.created_by, " \
     "coalesce((SELECT u.display_name FROM app_user u WHERE u.id = b.created_by), '')"
 #define BATCH_FROM " FROM paper_batch b JOIN org o ON o.id = b.org_id JOIN review_round r ON r.id = b.round_id"
 

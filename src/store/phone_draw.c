@@ -123,7 +123,7 @@ int phone_draw_create(db *d, const actor *a, int kind, int64_t target_id, const 
     "(SELECT count(*) FROM phone_draw_entry x WHERE x.draw_id = p.id AND x.state = 'unreachable'), "                 \
     "(SELECT count(*) FROM phone_draw_entry x WHERE x.draw_id = p.id AND x.state = 'refused'), "                     \
     "CASE p.target_kind WHEN 'member' THEN (SELECT name FROM member WHERE id = p.target_id) "                      \
-    "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = p.target_id) ELSE o.name END"
+    "WHEN 'window' THEN (SELECT " POST_NAMED("w") " FROM service_window w WHERE w.id = p.target_id) ELSE o.name END"
 #define DRAW_FROM " FROM phone_draw p JOIN org o ON o.id = p.org_id JOIN review_round r ON r.id = p.round_id"
 
 static void read_draw(db_stmt *s, void *out)

@@ -576,6 +576,8 @@ int pledge_card_version(db *d, int64_t member_id, char etag[64])
     /* the card shows the member, their organisation's name and their pledges: all three count */
     db_stmt *s = db_prepare(d, "SELECT m.version, o.version, (SELECT count(*) FROM pledge WHERE member_id = m.id), "
                                "(SELECT coalesce(sum(version), 0) FROM pledge WHERE member_id = m.id) "
+                               /* the member's posts and areas (issue 19): holders and each post's version */
+                               "+ (SELECT coalesce(sum(w.version + h.id + coalesce(h.until, 0)), 0) FROM post_holder h JOIN service_window w ON w.id = h.window_id WHERE h.member_id = m.id) "
                                "FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1 AND o.active = 1");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, member_id);

@@ -25,7 +25,7 @@ static int target_query(db *d, int kind, int64_t id, bool public_only, rating_ta
         "SELECT o.name, o.id, o.name, o.path, o.active FROM org o WHERE o.id = ?",
         "SELECT p.title, o.id, o.name, o.path, CASE WHEN p.status IN ('in_progress','completed','missed','rated','renewed') THEN o.active ELSE 0 END "
         "FROM pledge p JOIN org o ON o.id = p.org_id WHERE p.id = ?",
-        "SELECT w.name, o.id, o.name, o.path, w.active * o.active FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ?",
+        "SELECT " POST_NAMED("w") ", o.id, o.name, o.path, w.active * o.active FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ?",
     };
     if (kind < 0 || kind >= RK_N) return 0;
     db_stmt *s = db_prepare(d, sql[kind]);

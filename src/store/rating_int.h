@@ -14,10 +14,15 @@ int staff_target(db *d, int kind, int64_t target_id, rating_target *t, rating_op
  * round_col. end must outlive q. */
 void subtree_round(db_q *q, const char *head, const char *round_col, const org *root, int64_t round_id, char end[CX_PATH_MAX]);
 
+/* The name of a service window row of alias a as the public and results show it: an exemplary
+ * post or a responsibility area (issue 19, kind 'post' | 'area') is named with its kind first. */
+#define POST_NAMED(a)                                                                                                 \
+    "CASE " a ".kind WHEN 'post' THEN '党员示范岗：' || " a ".name WHEN 'area' THEN '党员责任区：' || " a ".name ELSE " a ".name END"
+
 /* The name of a rating target (member, window, pledge, organisation) of table alias a, in SQL. */
 #define TARGET_NAME(a)                                                                                                \
     "CASE " a ".target_kind WHEN 'member' THEN (SELECT name FROM member WHERE id = " a ".target_id) "                \
-    "WHEN 'window' THEN (SELECT name FROM service_window WHERE id = " a ".target_id) "                               \
+    "WHEN 'window' THEN (SELECT " POST_NAMED("w") " FROM service_window w WHERE w.id = " a ".target_id) "           \
     "WHEN 'pledge' THEN (SELECT title FROM pledge WHERE id = " a ".target_id) "                                      \
     "ELSE (SELECT name FROM org WHERE id = " a ".target_id) END"
 

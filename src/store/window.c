@@ -1,4 +1,5 @@
-/* window.c: service windows (服务窗口): create, edit, switch on and off, list. */
+/* window.c: service windows (服务窗口): create, edit, switch on and off, list. The table also holds
+ * exemplary posts and areas (kind 'post' | 'area', store/post.c): every query here reads kind 'window'. */
 #include "window.h"
 #include "row.h"
 #include <cjson/cJSON.h>
@@ -20,7 +21,7 @@ static void read_window(db_stmt *s, void *out)
     snprintf(w->org_path, sizeof w->org_path, "%s", db_col_text(s, 7));
 }
 
-int window_get(db *d, int64_t id, service_window *w) { return row_by_id(d, "SELECT " WINDOW_COLS WINDOW_FROM " WHERE w.id = ?", id, read_window, w, sizeof *w); }
+int window_get(db *d, int64_t id, service_window *w) { return row_by_id(d, "SELECT " WINDOW_COLS WINDOW_FROM " WHERE w.id = ? AND w.kind = 'window'", id, read_window, w, sizeof *w); }
 
 static char *window_json(const char *name, const char *location, int active)
 {
@@ -82,11 +83,13 @@ int window_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
                         window_json(w.name, w.location, w.active), window_json(w.name, w.location, active), rc, e);
 }
 
-int window_list(db *d, const org *o, bool subtree, bool all, window_fn fn, void *ctx)
+db_stmt *window_rows(db *d, const char *head, const char *kinds, const char *order, const org *o, bool subtree, bool all)
 {
-    db_stmt *s = db_prepare(d, "SELECT " WINDOW_COLS WINDOW_FROM " WHERE ((? = 0 AND w.org_id = ?) OR (? = 1 AND o.path >= ? AND o.path < ?)) "
-                               "AND (? = 1 OR w.active = 1) ORDER BY o.path, w.name, w.id");
-    if (!s) return CX_ERR;
+    char sql[1024];
+    snprintf(sql, sizeof sql, "%s WHERE w.kind IN (%s) AND ((? = 0 AND w.org_id = ?) OR (? = 1 AND o.path >= ? AND o.path < ?)) "
+             "AND (? = 1 OR w.active = 1) ORDER BY %s", head, kinds, order);
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return NULL;
     char end[CX_PATH_MAX];
     orgpath_end(o->path, end, sizeof end);
     db_bind_i64(s, 1, subtree ? 1 : 0);
@@ -95,6 +98,13 @@ int window_list(db *d, const org *o, bool subtree, bool all, window_fn fn, void 
     db_bind_text(s, 4, o->path);
     db_bind_text(s, 5, end);
     db_bind_i64(s, 6, all ? 1 : 0);
+    return s;
+}
+
+int window_list(db *d, const org *o, bool subtree, bool all, window_fn fn, void *ctx)
+{
+    db_stmt *s = window_rows(d, "SELECT " WINDOW_COLS WINDOW_FROM, "'window'", "o.path, w.name, w.id", o, subtree, all);
+    if (!s) return CX_ERR;
     service_window w;
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {

@@ -15,6 +15,10 @@ int window_create(db *d, const actor *a, int64_t org_id, const window_ok *in, in
 int window_update(db *d, const actor *a, int64_t id, const window_ok *in, cx_err *e);
 int window_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
 typedef int (*window_fn)(void *ctx, const service_window *w);
+/* The statement of a list of service_window rows (alias w, org alias o) of o (subtree: and of its
+ * whole subtree), active ones unless all: head "SELECT … FROM …", kinds a constant SQL list
+ * ("'window'", "'post','area'"), order a constant ORDER BY. NULL on a database error. */
+db_stmt *window_rows(db *d, const char *head, const char *kinds, const char *order, const org *o, bool subtree, bool all);
 /* Windows of o (subtree: and of its whole subtree), active ones unless all, by path and name. */
 int window_list(db *d, const org *o, bool subtree, bool all, window_fn fn, void *ctx);
 #endif

@@ -255,6 +255,7 @@ void h_commentary_page(req *r)
     cJSON_AddStringToObject(t, "name", is_org ? o.name : m.r.name);
     cJSON_AddStringToObject(t, "org_name", o.name);
     cJSON_AddStringToObject(t, "path", is_org ? "orgs" : "members");
+    if (!is_org && !member_posts_into(r, d, "my_posts", m.id)) return; /* 设岗定责: the member's duties as context */
     review_text *rt = xmalloc(sizeof *rt);
     if (review_self_get(r->db, rd.id, is_org, id, rt) == 1) cJSON_AddItemToObject(d, "self", json_review(rt));
     free(rt);

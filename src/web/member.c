@@ -103,6 +103,7 @@ void h_member(req *r)
     cJSON_AddItemToObject(d, "member", json_member(&m));
     cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ROLE_ADMIN, m.org_path));
     meeting_member_block(r, &m, d);
+    member_posts_into(r, d, "held_posts", m.id); /* 示范岗、责任区 (issue 19 posts) */
 }
 
 void h_member_new(req *r)

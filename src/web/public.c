@@ -158,6 +158,7 @@ static void card_data(req *r, const member *m, cJSON *d)
     json_add_i64(rec, "public", total);
     json_add_i64(rec, "missed", missed);
     cJSON_AddArrayToObject(rec, "honours"); /* 评选表彰 arrive with the awards issue */
+    if (!member_posts_into(r, c, "held_posts", m->id)) return; /* 示范岗、责任区 (issue 19 posts) */
     cJSON_AddStringToObject(d, "title", m->r.name);
 }
 

@@ -3,6 +3,8 @@
  * record-in-reach check, and the JSON of questions, a round, a target, a window, a paper batch, a
  * phone draw and a draw commitment. Nothing here shows which rater gave which ballot. */
 #include "rating_int.h"
+#include "../lib/qr.h"
+#include <inttypes.h>
 #include "../domain/review.h"
 #include "../store/rating.h"
 #include "../store/window.h"
@@ -273,4 +275,39 @@ cJSON *commitment_json(const draw_commitment *c)
     cJSON_AddStringToObject(j, "created_by_name", c->created_by_name);
     cJSON_AddBoolToObject(j, "used", c->used_at != 0);
     return j;
+}
+
+/* The rating URL behind the QR code of a window (or of a post or area, rated as one: issue 19). */
+static bool rate_qr_url(req *r, int64_t id, buf *out)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/p/rate/window/%" PRId64 "?via=qr", id);
+    return req_public_url(r, path, out);
+}
+
+void rate_qr_data(req *r, int64_t id, cJSON *d)
+{
+    buf url, svg;
+    buf_init(&url);
+    buf_init(&svg);
+    if (!rate_qr_url(r, id, &url)) {
+        buf_free(&url);
+        return;
+    }
+    qr_svg(url.p, &svg, NULL);
+    cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
+    cJSON_AddStringToObject(d, "url", url.p);
+    buf_free(&url);
+    buf_free(&svg);
+}
+
+void rate_qr_file(req *r, int64_t id)
+{
+    buf url;
+    buf_init(&url);
+    if (!rate_qr_url(r, id, &url)) {
+        buf_free(&url);
+        return;
+    }
+    req_qr(r, &url);
 }

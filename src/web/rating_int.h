@@ -38,6 +38,11 @@ void round_json(cJSON *d, const rating_open *ro);
 void target_json(cJSON *d, const rating_target *t);
 cJSON *window_json(const service_window *w);
 int add_window(void *ctx, const service_window *w);
+/* The rating page of the window (or post, area) id behind its QR code: rate_qr_data adds the code
+ * as inline SVG (html_qr) and its URL (url) to d; rate_qr_file answers the code as the response.
+ * On a Host that is not the site's address the request fails (400 bad_host, public_addr.c). */
+void rate_qr_data(req *r, int64_t id, cJSON *d);
+void rate_qr_file(req *r, int64_t id);
 cJSON *subject_json(int64_t id, int64_t round_id, const char *round_name, int kind, int64_t target_id, const char *target_name,
                     int64_t org_id, const char *org_name, const char *questions);
 cJSON *batch_json(const paper_batch *b);

@@ -184,6 +184,7 @@ static void fill_mine(req *r, const member *m, const review_round *rd)
     cJSON_AddItemToObject(d, "round", json_round(rd));
     cJSON_AddItemToObject(d, "member", json_person(m));
     add_member_result(d, r, rd, m, true);
+    if (!member_posts_into(r, d, "my_posts", m->id)) return; /* 设岗定责: the duties, read-only */
     todo_ctx t = {cJSON_AddArrayToObject(d, "peers"), 0, 0};
     review_peer_todo(r->db, rd->id, m, add_todo, &t);
     json_add_i64(d, "peers_todo", t.todo);
@@ -247,6 +248,7 @@ void h_member_review(req *r)
     cJSON_AddBoolToObject(d, "oversee", oversee);
     if (oversee) {
         add_member_result(d, r, &rd, &m, true);
+        if (!member_posts_into(r, d, "my_posts", m.id)) return; /* 设岗定责: the member's duties as context */
         void *ctx[2] = {d, (void *)&m.id};
         exclusion_list(r->db, rd.id, m.org_id, find_exclusion, ctx);
         cJSON_AddBoolToObject(d, "can_exclude", rd.open && perm_allows(&r->user, ROLE_ADMIN, m.org_path));

@@ -246,6 +246,20 @@ const route web_routes[] = {
     {"GET", "/p/window/:id/print", h_window_print, 0, R_PUBLIC, "window_print", "服务窗口评价二维码打印（A4）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
     {"GET", "/p/window/:id/qr.svg", h_window_qr, 0, R_PUBLIC, NULL, "服务窗口评价二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
 
+    /* exemplary posts and responsibility areas (issue 19 posts: post.c; ratings through the window's flow) */
+    {"GET", "/orgs/:id/posts", h_posts, ROLE_STAFF, 0, "posts", "党员示范岗和责任区：列表、新建（?subtree=1&all=1&format=xlsx）"},
+    {"POST", "/orgs/:id/posts", h_post_create, ROLE_ADMIN, R_STATE, NULL, "设立示范岗或责任区"},
+    {"GET", "/posts/:id", h_post, ROLE_ANY, 0, "post", "示范岗（责任区）：职责、责任人、二维码、评议结果"},
+    {"POST", "/posts/:id/edit", h_post_update, ROLE_ADMIN, R_STATE, NULL, "修改示范岗（责任区）"},
+    {"POST", "/posts/:id/deactivate", h_post_active, ROLE_ADMIN, R_STATE, NULL, "停用示范岗（责任区）", .action = 0},
+    {"POST", "/posts/:id/activate", h_post_active, ROLE_ADMIN, R_STATE, NULL, "启用示范岗（责任区）", .action = 1},
+    {"POST", "/posts/:id/holders", h_post_holder_add, ROLE_ADMIN, R_STATE, NULL, "指定责任人"},
+    {"POST", "/posts/:id/holders/end", h_post_holder_end, ROLE_ADMIN, R_STATE, NULL, "责任人卸任（保留记录）"},
+    {"GET", "/posts/:id/ratings", h_target_ratings, ROLE_STAFF, 0, "rate_target", "示范岗（责任区）的群众评议结果", .action = RK_WINDOW},
+    {"GET", "/p/post/:id", h_post_public, 0, R_PUBLIC, "post_public", "示范岗（责任区）公开页：责任人姓名、职责、评价入口"},
+    {"GET", "/p/post/:id/print", h_post_print, 0, R_PUBLIC, "post_print", "示范岗（责任区）A4 标牌（含评价二维码）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
+    {"GET", "/p/post/:id/qr.svg", h_post_qr, 0, R_PUBLIC, NULL, "示范岗（责任区）评价二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
+
     /* JSON API */
     {"GET", "/api/v1/openapi.json", h_openapi, 0, R_PUBLIC | R_API, NULL, "OpenAPI 描述"},
     {"POST", "/api/v1/session", h_login, 0, R_PUBLIC | R_STATE | R_API, NULL,
@@ -605,5 +619,15 @@ const route web_routes[] = {
     {"GET", "/api/v1/contests/:id/score", h_contest_sheet, ROLE_STAFF, R_API, NULL, "评委本人的评分表"},
     {"POST", "/api/v1/contests/:id/scores", h_contest_scores, ROLE_STAFF, R_STATE | R_API, NULL, "评分（scores: [{entrant_id, item_id, score}]；submit: true 提交）"},
     {"GET", "/api/v1/contests/:id/result", h_contest_result, ROLE_ANY, R_API, NULL, "竞赛结果（评分结束后）"},
+    /* exemplary posts and responsibility areas (issue 19 posts: post.c) */
+    {"GET", "/api/v1/orgs/:id/posts", h_posts, ROLE_STAFF, R_API, NULL, "党员示范岗和责任区（?subtree=1&all=1&format=xlsx）"},
+    {"POST", "/api/v1/orgs/:id/posts", h_post_create, ROLE_ADMIN, R_STATE | R_API, NULL, "设立示范岗或责任区（kind post|area, name, place, duties）"},
+    {"GET", "/api/v1/posts/:id", h_post, ROLE_ANY, R_API, NULL, "示范岗（责任区）：职责、现任与历任责任人"},
+    {"PATCH", "/api/v1/posts/:id", h_post_update, ROLE_ADMIN, R_STATE | R_API, NULL, "修改示范岗（责任区）（kind, name, place, duties）"},
+    {"POST", "/api/v1/posts/:id/deactivate", h_post_active, ROLE_ADMIN, R_STATE | R_API, NULL, "停用示范岗（责任区）", .action = 0},
+    {"POST", "/api/v1/posts/:id/activate", h_post_active, ROLE_ADMIN, R_STATE | R_API, NULL, "启用示范岗（责任区）", .action = 1},
+    {"POST", "/api/v1/posts/:id/holders", h_post_holder_add, ROLE_ADMIN, R_STATE | R_API, NULL, "指定责任人（member_id：本组织及下级在册党员）；已是责任人 409 already_holder"},
+    {"POST", "/api/v1/posts/:id/holders/end", h_post_holder_end, ROLE_ADMIN, R_STATE | R_API, NULL, "责任人卸任（holder_id；保留记录）；已卸任 409 already_ended"},
+    {"GET", "/api/v1/posts/:id/ratings", h_target_ratings, ROLE_STAFF, R_API, NULL, "示范岗（责任区）的群众评议结果（?round_id=）", .action = RK_WINDOW},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -581,4 +581,18 @@ void h_contest_sheet(req *r);
 void h_contest_scores(req *r);
 void h_contest_result(req *r);
 void h_public_contest(req *r);
+/* exemplary posts and responsibility areas (issue 19 posts: post.c) */
+void h_post_public(req *r);
+void h_post_print(req *r);
+void h_post_qr(req *r);
+void h_posts(req *r);
+void h_post_create(req *r);
+void h_post(req *r);
+void h_post_update(req *r);
+void h_post_active(req *r);
+void h_post_holder_add(req *r);
+void h_post_holder_end(req *r);
+/* The member's current posts and areas (active ones) as array key of x, each {id, kind_label, name,
+ * place, duties}: the card, the member page and the 三评 (设岗定责); false after failing the request. */
+bool member_posts_into(req *r, cJSON *x, const char *key, int64_t member_id);
 #endif

@@ -1,8 +1,8 @@
 /* window.c: service windows (服务窗口): the public page with its QR code and print view, and for
  * staff the list, create, view, edit and (de)activate. */
 #include "rating_int.h"
-#include "../lib/qr.h"
 #include "../store/window.h"
+#include "../store/post.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,14 +17,6 @@ static bool public_window(req *r, int64_t id, service_window *w)
     return true;
 }
 
-/* The rating URL behind a window's QR code (public_addr.c); false: the request has failed. */
-static bool window_rate_url(req *r, int64_t id, buf *out)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/p/rate/window/%" PRId64 "?via=qr", id);
-    return req_public_url(r, path, out);
-}
-
 static void window_public_data(req *r, const service_window *w, bool qr_inline)
 {
     cJSON *d = req_data(r);
@@ -33,26 +25,20 @@ static void window_public_data(req *r, const service_window *w, bool qr_inline)
     cJSON_AddItemToObject(d, "window", x);
     cJSON_AddItemToObject(d, "questions", questions_json("window6", NULL));
     cJSON_AddStringToObject(d, "title", w->name);
-    if (!qr_inline) return;
-    buf url, svg;
-    buf_init(&url);
-    buf_init(&svg);
-    if (!window_rate_url(r, w->id, &url)) {
-        buf_free(&url);
-        return;
-    }
-    qr_svg(url.p, &svg, NULL);
-    cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
-    cJSON_AddStringToObject(d, "url", url.p);
-    buf_free(&url);
-    buf_free(&svg);
+    if (qr_inline) rate_qr_data(r, w->id, d);
 }
 
 void h_window_public(req *r)
 {
     int64_t id;
     service_window w;
-    if (!req_id(r, 0, &id) || !public_window(r, id, &w)) return;
+    post p;
+    if (!req_id(r, 0, &id)) return;
+    if (post_get(r->db, id, &p) == 1) { /* a post or area (the rating's way back): its own page */
+        req_redirect(r, "/p/post/%" PRId64, id);
+        return;
+    }
+    if (!public_window(r, id, &w)) return;
     window_public_data(r, &w, false);
 }
 
@@ -69,13 +55,7 @@ void h_window_qr(req *r)
     int64_t id;
     service_window w;
     if (!req_id(r, 0, &id) || !public_window(r, id, &w)) return;
-    buf url;
-    buf_init(&url);
-    if (!window_rate_url(r, id, &url)) {
-        buf_free(&url);
-        return;
-    }
-    req_qr(r, &url);
+    rate_qr_file(r, id);
 }
 
 static bool req_window(req *r, int64_t id, int mask, service_window *w)

@@ -209,6 +209,12 @@ for (const [t, maker, tag] of [[A, as.town, '甲'], [B, office, '乙']]) {
   await ok(await maker.post(`/api/v1/contests/${t.contest.id}/items`, { name: `${tag}支部评分项目`, weight: '100' }), 201);
   t.secrets.push(`${tag}支部技能比武`, `${tag}支部评分项目`);
 }
+// Exemplary posts (post.c, issue 19): a post of each target branch by its own secretary, held by its member.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.post = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/posts`, { kind: 'post', name: `${tag}支部示范岗`, duties: `${tag}支部岗位职责` }), 201)).post;
+  t.postHolder = (await ok(await sec.post(`/api/v1/posts/${t.post.id}/holders`, { member_id: String(t.member.id) }), 201)).post.holders[0];
+  t.secrets.push(`${tag}支部示范岗`, `${tag}支部岗位职责`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -402,6 +408,14 @@ Object.assign(BODIES, { // 三比 contests (contest.c; issue 19)
   'POST /contests/{id}/publish': () => undefined,
   'POST /contests/{id}/scores': () => ({ scores: [], submit: true }),
 });
+Object.assign(BODIES, { // exemplary posts and responsibility areas (post.c, issue 19)
+  'POST /orgs/{id}/posts': () => ({ kind: 'post', name: `越权示范岗${++seq}`, duties: '越权职责' }),
+  'PATCH /posts/{id}': () => ({ name: `越权改示范岗${++seq}` }),
+  'POST /posts/{id}/deactivate': () => undefined,
+  'POST /posts/{id}/activate': () => undefined,
+  'POST /posts/{id}/holders': () => ({ member_id: String(B.member.id) }),
+  'POST /posts/{id}/holders/end': () => ({ holder_id: String(B.postHolder.id) }),
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -417,6 +431,7 @@ KINDS.push([/^\/liaison-points\/\{id\}/, 'liaisonPoint'], [/^\/liaison-visits\/\
 KINDS.push([/^\/meetings\/\{id\}/, 'meeting'], [/^\/meeting-files\/\{id\}/, 'meetingFile']); // organisation life
 KINDS.push([/^\/me\/notifications\/\{id\}/, 'notification']); // a notification of the target branch's secretary // accounts: the account of the target member
 KINDS.push([/^\/ledger\/\{id\}/, 'ledgerEntry'], [/^\/ledger-files\/\{id\}/, 'ledgerFile']); // the ledger
+KINDS.push([/^\/posts\/\{id\}/, 'post']); // exemplary posts (issue 19)
 KINDS.push([/^\/quizzes\/\{id\}/, 'quiz'], [/^\/study-notes\/\{id\}/, 'studyNote']); // study notes and quizzes (issue 18)
 KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): the contest of the target branch
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
@@ -430,7 +445,7 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   liaisonPoint: t.liaisonPoint.id, liaisonVisit: t.liaisonVisit.id, liaisonFile: t.liaisonFile.id, liaisonLeader: t.liaisonLeader,
   ledgerEntry: t.ledgerEntry.id, ledgerFile: t.ledgerFile.id,
   meeting: t.meeting.id, meetingFile: t.meetingFile.id,
-  quiz: t.quiz.id, studyNote: t.studyNote.id,
+  quiz: t.quiz.id, studyNote: t.studyNote.id, post: t.post.id,
   contest: t.contest.id })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;

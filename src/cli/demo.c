@@ -18,6 +18,7 @@
 #include "../store/feedback.h"
 #include "../store/rect.h"
 #include "../store/rollup.h"
+#include "../store/quota_rollup.h" /* meeting quotas (issue 18) */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -525,6 +526,15 @@ int cmd_demo(int argc, char **argv)
         db_i64(d, &notes, 0, "SELECT count(*) FROM study_note", "");
         printf("学习测试：题库 %" PRId64 " 道题（/orgs/%" PRId64 "/question-bank），已结束的测试 /quizzes/%" PRId64 "（%" PRId64 " 人答题），"
                "%" PRId64 " 篇学习心得。\n", questions, root, quiz_id, sheets, notes);
+    }
+    /* the branches meeting their meeting quotas this year, as a roll-up (issue 18) */
+    if (rc == 0) {
+        char today[11];
+        date_today(today);
+        if (quota_keep_year(d, atoi(today)) != CX_OK) {
+            fprintf(stderr, "错误：统计组织生活达标情况失败：%s\n", db_errmsg(d));
+            rc = 1;
+        }
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

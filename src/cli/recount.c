@@ -8,6 +8,7 @@
 #include "../store/rollup.h"
 #include "../store/period.h"
 #include "../store/ledger.h" /* the ledger (issue 18) */
+#include "../store/quota_rollup.h" /* the branches meeting their meeting quotas (issue 18) */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ int cmd_recount(int argc, char **argv)
         "用法：cxzy recount [--round 轮次编号] [--fix] [--db URL] [--key FILE]\n"
         "      cxzy recount --bulletin 通报编号 [--db URL] [--key FILE]\n"
         "  按原始记录（汇报、督查发现的问题、整改事项、群众意见、承诺、联络点走访、会议、台账、学习心得）重建各组织各季度的\n"
-        "  统计数（看板与通报所用）和各次学习测试的答题、及格人数与得分合计，\n"
+        "  统计数（看板与通报所用）、各党支部各月组织生活是否达到要求及其汇总，和各次学习测试的答题、及格人数与得分合计，\n"
         "  逐条列出与已存数据的差异；给出 --round 时再核对该评议轮次：\n"
         "  按原始记录（自评、互评、领导点评、群众评议票、承诺、不参加评定的党员）重新计算该评议轮次的全部等次\n"
         "  和各级统计数（含各组织的在册党员、正式党员和组织数），逐条列出与已存数据的差异（综合得分、计算等次、最终等次与\n"
@@ -63,6 +64,9 @@ int cmd_recount(int argc, char **argv)
         int64_t ld = 0;
         if (rc == CX_OK) rc = ledger_recount(d, fix, stdout, &ld);
         pd += ld;
+        /* the branches meeting their meeting quotas by month (issue 18) */
+        if (rc == CX_OK) rc = quota_recount(d, fix, stdout, &ld);
+        pd += ld;
         db_close(d);
         if (rc != CX_OK) return fprintf(stderr, "错误：重新计算季度统计数失败\n"), 3;
         if (!pd) return printf("季度统计数：无差异\n"), 0;
@@ -87,6 +91,8 @@ int cmd_recount(int argc, char **argv)
     if (rc == CX_OK) rc = period_recount(d, fix, stdout, &pd);
     int64_t ld = 0; /* the ledger's roll-up (台账, issue 18) */
     if (rc == CX_OK) rc = ledger_recount(d, fix, stdout, &ld);
+    pd += ld;
+    if (rc == CX_OK) rc = quota_recount(d, fix, stdout, &ld); /* meeting quotas by month (issue 18) */
     pd += ld;
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));

@@ -33,26 +33,43 @@ static int roll(db *d, const char *path, int levels, const char *month, int64_t 
     return CX_OK;
 }
 
+/* The held meetings in year by organisation, kind and month (org_id 0: of every organisation, else
+ * of that one), each group passed to add. */
+typedef void (*held_fn)(void *ctx, int64_t org_id, int kind, int month, int64_t n);
+static int held_scan(db *d, int64_t org_id, int year, held_fn add, void *ctx)
+{
+    char y0[16], y1[16];
+    snprintf(y0, sizeof y0, "%04d-01-01", year % 10000);
+    snprintf(y1, sizeof y1, "%04d-12-31", year % 10000);
+    /* one branch's through the index on (org_id, held_on) */
+    db_stmt *s = db_prepare(d, org_id ? "SELECT org_id, kind, substr(held_on, 6, 2), count(*) FROM meeting WHERE status = 'held' AND held_on >= ? "
+                                        "AND held_on <= ? AND org_id = ? GROUP BY org_id, kind, substr(held_on, 6, 2)"
+                                      : "SELECT org_id, kind, substr(held_on, 6, 2), count(*) FROM meeting WHERE status = 'held' AND held_on >= ? "
+                                        "AND held_on <= ? GROUP BY org_id, kind, substr(held_on, 6, 2)");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, y0);
+    db_bind_text(s, 2, y1);
+    if (org_id) db_bind_i64(s, 3, org_id);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        int k = meeting_kind_from_name(db_col_text(s, 1)), m = atoi(db_col_text(s, 2));
+        if (k >= 0 && m >= 1 && m <= 12) add(ctx, db_col_i64(s, 0), k, m - 1, db_col_i64(s, 3));
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+static void held_add(void *ctx, int64_t org_id, int kind, int month, int64_t n)
+{
+    (void)org_id;
+    ((int64_t(*)[12])ctx)[kind][month] += n;
+}
+
 /* The held meetings of org_id in year by kind and month. */
 static int held_of(db *d, int64_t org_id, int year, int64_t held[MK_COUNT][12])
 {
     memset(held, 0, sizeof(int64_t) * MK_COUNT * 12);
-    char y0[16], y1[16];
-    snprintf(y0, sizeof y0, "%04d-01-01", year % 10000);
-    snprintf(y1, sizeof y1, "%04d-12-31", year % 10000);
-    db_stmt *s = db_prepare(d, "SELECT kind, substr(held_on, 6, 2), count(*) FROM meeting WHERE org_id = ? AND status = 'held' AND held_on >= ? "
-                               "AND held_on <= ? GROUP BY kind, substr(held_on, 6, 2)");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, org_id);
-    db_bind_text(s, 2, y0);
-    db_bind_text(s, 3, y1);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        int k = meeting_kind_from_name(db_col_text(s, 0)), m = atoi(db_col_text(s, 1));
-        if (k >= 0 && m >= 1 && m <= 12) held[k][m - 1] += db_col_i64(s, 2);
-    }
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    return held_scan(d, org_id, year, held_add, held);
 }
 
 int quota_branch_redo(db *d, int64_t org_id, unsigned mask)
@@ -282,6 +299,12 @@ static void want_free(qwant *w)
     memset(w, 0, sizeof *w);
 }
 
+static void want_held(void *ctx, int64_t org_id, int kind, int month, int64_t n)
+{
+    qbranch *b = branch_of(ctx, org_id);
+    if (b) b->held[kind][month] += n;
+}
+
 /* What the rows of year should be, from the meetings, the quotas and the tree (the same
  * definition as quota_branch_redo: nearest quota row up the path, quota_met_year). */
 static int want_build(db *d, int year, qwant *w)
@@ -311,20 +334,7 @@ static int want_build(db *d, int year, qwant *w)
         }
         db_done(s);
     } else rc = CX_ERR;
-    char y0[16], y1[16];
-    snprintf(y0, sizeof y0, "%04d-01-01", year % 10000);
-    snprintf(y1, sizeof y1, "%04d-12-31", year % 10000);
-    if (rc != CX_ERR && (s = db_prepare(d, "SELECT org_id, kind, substr(held_on, 6, 2), count(*) FROM meeting WHERE status = 'held' AND held_on >= ? "
-                                           "AND held_on <= ? GROUP BY org_id, kind, substr(held_on, 6, 2)"))) {
-        db_bind_text(s, 1, y0);
-        db_bind_text(s, 2, y1);
-        while ((rc = db_step(s)) == DB_ROW) {
-            qbranch *b = branch_of(w, db_col_i64(s, 0));
-            int k = meeting_kind_from_name(db_col_text(s, 1)), m = atoi(db_col_text(s, 2));
-            if (b && k >= 0 && m >= 1 && m <= 12) b->held[k][m - 1] += db_col_i64(s, 3);
-        }
-        db_done(s);
-    } else rc = CX_ERR;
+    if (rc != CX_ERR) rc = held_scan(d, 0, year, want_held, w);
     cap = 0;
     if (rc != CX_ERR && (s = db_prepare(d, "SELECT id FROM org ORDER BY id"))) {
         while ((rc = db_step(s)) == DB_ROW) {

@@ -18,6 +18,7 @@
 #include "../store/feedback.h"
 #include "../store/rect.h"
 #include "../store/rollup.h"
+#include "../store/quota_rollup.h" /* meeting quotas (issue 18) */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -538,6 +539,15 @@ int cmd_demo(int argc, char **argv)
         db_i64(d, &first_post, 0, "SELECT coalesce(min(id), 0) FROM service_window WHERE kind = 'post'", "");
         printf("示范岗：%" PRId64 " 个党员示范岗和责任区（/orgs/%" PRId64 "/posts），标牌与评价二维码 /p/post/%" PRId64 "/print。\n", nposts, branch,
                first_post);
+    }
+    /* the branches meeting their meeting quotas this year, as a roll-up (issue 18) */
+    if (rc == 0) {
+        char today[11];
+        date_today(today);
+        if (quota_keep_year(d, atoi(today)) != CX_OK) {
+            fprintf(stderr, "错误：统计组织生活达标情况失败：%s\n", db_errmsg(d));
+            rc = 1;
+        }
     }
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;

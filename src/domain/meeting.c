@@ -251,3 +251,33 @@ int meeting_period(const char *text, char from[11], char to[11], cx_err *e)
     month_day(m1, true, to);
     return CX_OK;
 }
+
+/* ---- the branches meeting their quotas by month ---- */
+
+/* Months in one window of a quota of period p. */
+static int quota_unit(quota_per p) { return p == QP_YEAR ? 12 : p == QP_QUARTER ? 3 : 1; }
+
+unsigned quota_months(const meeting_quota *q, const char *date)
+{
+    int y = 0, m = 0, n = 0;
+    if (!q->count || !date || sscanf(date, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 || m < 1 || m > 12) return 0;
+    int u = quota_unit(q->per), w0 = (m - 1) - (m - 1) % u;
+    unsigned bits = 0;
+    for (int i = w0; i < w0 + u; i++) bits |= 1u << i;
+    return bits;
+}
+
+void quota_met_year(const meeting_quota q[MK_COUNT], const int64_t held[MK_COUNT][12], bool met[12])
+{
+    for (int i = 0; i < 12; i++) met[i] = true;
+    for (int k = 0; k < MK_COUNT; k++) {
+        if (!q[k].count) continue;
+        int u = quota_unit(q[k].per);
+        for (int w0 = 0; w0 < 12; w0 += u) {
+            int64_t n = 0;
+            for (int i = w0; i < w0 + u; i++) n += held[k][i];
+            if (n >= q[k].count) continue;
+            for (int i = w0; i < w0 + u; i++) met[i] = false;
+        }
+    }
+}

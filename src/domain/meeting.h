@@ -126,4 +126,14 @@ int64_t quota_window(const meeting_quota *q, const char *from, const char *to, c
 /* A reporting period as people write it: "2026-03" (a month), "2026Q1" (a quarter), "2026" (a
  * year) into its first and last day; 400 invalid_period. */
 int meeting_period(const char *text, char from[11], char to[11], cx_err *e);
+
+/* ---- the branches meeting their quotas by month (store/quota_rollup.h) ---- */
+/* The months of date's year whose reporting period judges a meeting of quota q's kind held on
+ * date (bit i: month i + 1): the month itself for a monthly quota, the quarter's three for a
+ * quarterly one, all twelve for a yearly one; 0 for a zero quota or a date not read. */
+unsigned quota_months(const meeting_quota *q, const char *date);
+/* Whether quotas q are all met in each month of a year (met[i]: month i + 1) when held[k][i]
+ * meetings of kind k were held in month i + 1: each quota with a count judged over its own window
+ * containing the month (quota_window); quotas all zero are met with no meeting. */
+void quota_met_year(const meeting_quota q[MK_COUNT], const int64_t held[MK_COUNT][12], bool met[12]);
 #endif

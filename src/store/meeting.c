@@ -3,6 +3,7 @@
 #include "meeting.h"
 #include "standing.h"
 #include "period.h"
+#include "quota_rollup.h"
 #include "row.h"
 #include "../domain/orgpath.h"
 #include "../lib/crypto.h"
@@ -166,10 +167,30 @@ static int begin_act(db *d, int64_t id, meeting_action action, int64_t version, 
     return CX_OK;
 }
 
+/* The branches meeting their quotas (quota_rollup.h) after a change of meeting m (as it was
+ * before): redone when it was or is held and its kind, status or date changed. */
+static int quota_meeting_after(db *d, const meeting *m)
+{
+    db_stmt *s = db_prepare(d, "SELECT kind, status, held_on FROM meeting WHERE id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, m->id);
+    char kind[32] = "", status[16] = "", held_on[11] = "";
+    int rc = db_step(s);
+    if (rc == DB_ROW) copy_col(kind, sizeof kind, s, 0), copy_col(status, sizeof status, s, 1), copy_col(held_on, sizeof held_on, s, 2);
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+    int k = meeting_kind_from_name(kind);
+    meeting_kind k1 = k < 0 ? MK_CUSTOM : (meeting_kind)k;
+    bool held0 = m->status == MS_HELD, held1 = !strcmp(status, "held");
+    if (k1 == m->kind && held0 == held1 && !strcmp(held_on, m->held_on)) return CX_OK;
+    return quota_meeting_changed(d, m->org_id, m->kind, held0, m->held_on, k1, held1, held_on);
+}
+
 /* The tail of a change of meeting m: the roll-ups moved from was to what it counts now, audited, committed. */
 static int finish_meeting(db *d, const actor *a, meeting *m, const period_rec *was, const char *action, char *before, char *after, int rc, cx_err *e)
 {
     if (rc == CX_OK && period_update(d, PK_MEETING, m->id, was) != CX_OK) rc = CX_ERR;
+    if (rc == CX_OK && quota_meeting_after(d, m) != CX_OK) rc = CX_ERR;
     rc = store_finish(d, a, action, "meeting", m->id, m->org_id, before, after, rc, e);
     meeting_free(m);
     return rc;
@@ -600,6 +621,7 @@ int meeting_quota_set(db *d, const actor *a, const org *o, const meeting_quota *
     int rc = db_run(d, "INSERT INTO meeting_quota (org_id, kind, per, count, updated_at) VALUES (?,?,?,?,?) "
                        "ON CONFLICT (org_id, kind) DO UPDATE SET per = excluded.per, count = excluded.count, updated_at = excluded.updated_at",
                     "issii", o->id, meeting_kind_name(q->kind), quota_per_name(q->per), q->count, now_unix());
+    if (rc == CX_OK) rc = quota_subtree_redo(d, o->path); /* the branches meeting them, this year */
     const meeting_quota *w = &was[q->kind];
     return store_finish(d, a, "quota", "org", o->id, o->id,
                         xasprintf("{\"kind\":\"%s\",\"per\":\"%s\",\"count\":%" PRId64 ",\"set_by\":%" PRId64 "}", meeting_kind_name(w->kind),
@@ -648,14 +670,10 @@ int meeting_branch_gap(db *d, quota_gap *g, const char *from, const char *to)
     return CX_OK;
 }
 
-int meeting_quota_gaps(db *d, const org *o, const char *from, const char *to, int64_t limit, quota_gap_fn fn, void *ctx, int64_t *nbranches)
+int meeting_gaps_listed(db *d, db_stmt *s, const char *from, const char *to, bool only_short, int64_t limit, quota_gap_fn fn, void *ctx,
+                        int64_t *nbranches)
 {
-    char end[CX_PATH_MAX];
-    orgpath_end(o->path, end, sizeof end);
-    db_stmt *s = db_prepare(d, "SELECT id, name, path FROM org WHERE path >= ? AND path < ? AND active = 1 AND type = 'branch' ORDER BY path");
     if (!s) return CX_ERR;
-    db_bind_text(s, 1, o->path);
-    db_bind_text(s, 2, end);
     /* the branches first (a statement open while others run is one connection's cursor on PostgreSQL) */
     quota_gap *v = NULL;
     size_t n = 0, cap = 0;
@@ -674,13 +692,22 @@ int meeting_quota_gaps(db *d, const org *o, const char *from, const char *to, in
     int64_t shown = 0;
     for (size_t i = 0; rc == CX_OK && i < n; i++) {
         rc = meeting_branch_gap(d, &v[i], from, to);
-        if (rc != CX_OK || !v[i].nshort) continue;
+        if (rc != CX_OK || (only_short && !v[i].nshort)) continue;
         if (limit && shown >= limit) continue;
         shown++;
         if (fn && fn(ctx, &v[i])) break;
     }
     free(v);
     return rc;
+}
+
+int meeting_quota_gaps(db *d, const org *o, const char *from, const char *to, int64_t limit, quota_gap_fn fn, void *ctx, int64_t *nbranches)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(o->path, end, sizeof end);
+    db_stmt *s = db_prepare(d, "SELECT id, name, path FROM org WHERE path >= ? AND path < ? AND active = 1 AND type = 'branch' ORDER BY path");
+    if (s) db_bind_text(s, 1, o->path), db_bind_text(s, 2, end);
+    return meeting_gaps_listed(d, s, from, to, true, limit, fn, ctx, nbranches);
 }
 
 /* ---- lectures ---- */

@@ -128,6 +128,11 @@ typedef int (*quota_gap_fn)(void *ctx, const quota_gap *g);
  * period: month, quarter or year; each quota judged over its own whole periods, quota_window),
  * by path, at most limit (0: all); *nbranches the branches looked at. */
 int meeting_quota_gaps(db *d, const org *o, const char *from, const char *to, int64_t limit, quota_gap_fn fn, void *ctx, int64_t *nbranches);
+/* The branches statement s lists (id, name, path; prepared and bound, NULL after a failure),
+ * each judged over [from, to] by meeting_branch_gap, passed to fn (only_short: those behind), at
+ * most limit (0: all); *nbranches (may be NULL) the branches listed. Finishes s. */
+int meeting_gaps_listed(db *d, db_stmt *s, const char *from, const char *to, bool only_short, int64_t limit, quota_gap_fn fn, void *ctx,
+                        int64_t *nbranches);
 
 /* ---- lectures (讲党课) ---- */
 typedef struct lecture_leader {

@@ -8,6 +8,7 @@
 #include "period.h"
 #include "ledger.h" /* the ledger (issue 18) */
 #include "standing.h" /* the leaders' standing (issue 18) */
+#include "quota_rollup.h" /* the branches meeting their meeting quotas (issue 18) */
 #include "../domain/orgpath.h"
 #include "../lib/buf.h"
 #include <cjson/cJSON.h>
@@ -140,6 +141,7 @@ int org_create_tx(db *d, const actor *a, int64_t parent_id, const org_ok *in, in
     if (db_run(d, "UPDATE org SET path = ?, part = ? WHERE id = ?", "sii", o.path, o.part, nid) != CX_OK) return fail_db(d, e);
     tally one = {{0, 0, 1}};
     if (tally_add(d, o.path, &one) != CX_OK) return fail_db(d, e);
+    if (!strcmp(type, "branch") && quota_branch_redo(d, nid, 0xFFFu) != CX_OK) return fail_db(d, e); /* meeting quotas (issue 18) */
     char *after = org_json(&o);
     int rc = audit_append(d, a, "create", "org", nid, nid, NULL, after, "ok");
     free(after);
@@ -178,7 +180,8 @@ int org_update(db *d, const actor *a, int64_t id, const org_ok *in, cx_err *e)
     }
     bool resector = strcmp(o.sector, sector) != 0; /* a leader's department figure follows the sector (standing.h) */
     if (resector && standing_subtree(d, o.path, -1) != CX_OK) return fail_db(d, e);
-    char *before = org_json(&o);
+    char *before = org_json(&o), before_type[sizeof o.type];
+    snprintf(before_type, sizeof before_type, "%s", o.type);
     snprintf(o.name, sizeof o.name, "%s", name);
     snprintf(o.type, sizeof o.type, "%s", type);
     snprintf(o.sector, sizeof o.sector, "%s", sector);
@@ -186,6 +189,8 @@ int org_update(db *d, const actor *a, int64_t id, const org_ok *in, cx_err *e)
     int rc = db_run(d, "UPDATE org SET name = ?, type = ?, sector = ?, version = version + 1, updated_at = ? WHERE id = ?",
                     "sssii", name, type, sector, now_unix(), id);
     if (rc == CX_OK && resector) rc = standing_subtree(d, o.path, 1);
+    /* a branch no longer, or one now: the branches meeting their meeting quotas (issue 18) */
+    if (rc == CX_OK && (!strcmp(type, "branch")) != (!strcmp(before_type, "branch"))) rc = quota_branch_redo(d, id, 0xFFFu);
     return store_finish(d, a, "update", "org", id, id, before, after, rc, e);
 }
 
@@ -242,6 +247,7 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
     if (rc == CX_OK) rc = period_org_moved(d, id, o.path, newpath);
     if (rc == CX_OK) rc = ledger_org_moved(d, id, o.path, newpath); /* the ledger (issue 18) */
     if (rc == CX_OK) rc = standing_subtree(d, newpath, 1);          /* and joins the new ones */
+    if (rc == CX_OK) rc = quota_org_moved(d, id, o.path, newpath); /* the branches meeting their meeting quotas (issue 18) */
     if (rc == CX_OK) rc = db_run(d, "UPDATE member SET part = ? WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?)",
                                  "iss", p.part, newpath, (orgpath_end(newpath, end, CX_PATH_MAX), end));
     o.parent_id = new_parent;
@@ -286,6 +292,7 @@ int org_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e)
                     now_unix(), id);
     tally one = {{0, 0, active ? 1 : -1}};
     if (rc == CX_OK && changed) rc = tally_add(d, o.path, &one);
+    if (rc == CX_OK && changed) rc = quota_org_active(d, id, o.path, active != 0); /* meeting quotas (issue 18) */
     return store_finish(d, a, active ? "activate" : "deactivate", "org", id, id, before, after, rc, e);
 }
 

@@ -10,6 +10,7 @@
 #include "../store/meeting.h"
 #include "../store/period.h"
 #include "../store/rollup.h"
+#include "../store/quota_rollup.h"
 #include "pager.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -612,11 +613,14 @@ typedef struct gap_ctx {
     cJSON *arr;
     lxw_worksheet *ws;
     lxw_row_t row;
+    int64_t skip, take, seen; /* judged from the meetings: the page among all behind (take 0: all) */
 } gap_ctx;
 
 static int add_gap(void *ctx, const quota_gap *g)
 {
     gap_ctx *c = ctx;
+    int64_t at = c->seen++;
+    if (c->take && (at < c->skip || at >= c->skip + c->take)) return 0;
     if (c->ws) {
         worksheet_write_string(c->ws, c->row, 0, g->org_name, NULL);
         worksheet_write_number(c->ws, c->row, 1, (double)g->nshort, NULL);
@@ -659,13 +663,34 @@ static bool period_in(req *r, char text[16], char from[11], char to[11])
     return true;
 }
 
-/* GET /orgs/:id/meeting-quota (?period=&format=xlsx): the quotas in force and the branches behind them. */
+/* The active branches of o's subtree and those behind their quotas in month ('YYYY-MM') from the
+ * roll-up (quota_rollup.h): the current year is built first when it is not the kept one. false
+ * (nothing failed) when the month is outside the kept year: the caller judges from the meetings. */
+static int quota_counts(req *r, const org *o, const char *month, bool *kept, int64_t *branches, int64_t *behind)
+{
+    char today[11];
+    date_today(today);
+    int year = 0;
+    *kept = false;
+    if (quota_kept_year(r->db, &year) != CX_OK) return CX_ERR;
+    if (atoi(month) == atoi(today) && year != atoi(today) && quota_keep_year(r->db, atoi(today)) != CX_OK) return CX_ERR;
+    int64_t met = 0;
+    if (quota_rollup_get(r->db, o->id, month, kept, branches, &met) != CX_OK) return CX_ERR;
+    *behind = *branches - met;
+    return CX_OK;
+}
+
+/* GET /orgs/:id/meeting-quota (?period=&page=&format=xlsx): the quotas in force and the branches
+ * behind them: for a month of the kept year counted from the roll-up and listed a page at a time;
+ * for another period judged from the meetings of every branch (the page cut from them); the XLSX
+ * lists them all. */
 void h_meeting_quota(req *r)
 {
     int64_t id;
     org o;
+    pager pg;
     char text[16], from[11], to[11];
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o) || !period_in(r, text, from, to)) return;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o) || !period_in(r, text, from, to) || !pager_read(r, 50, 500, &pg)) return;
     const char *fmt = req_query(r, "format");
     bool xlsx = fmt && !strcmp(fmt, "xlsx");
     if (fmt && *fmt && !xlsx) {
@@ -710,13 +735,32 @@ void h_meeting_quota(req *r)
         cJSON_AddBoolToObject(x, "default", q[k].set_by == 0);
         cJSON_AddItemToArray(qa, x);
     }
-    gap_ctx c = {.arr = cJSON_AddArrayToObject(d, "behind")};
-    if (meeting_quota_gaps(r->db, &o, from, to, 500, add_gap, &c, &nb) != CX_OK) {
+    gap_ctx c = {.arr = cJSON_AddArrayToObject(d, "behind"), .take = pg.per_page};
+    bool kept = false;
+    int64_t behind = 0;
+    int rc = strlen(text) == 7 ? quota_counts(r, &o, text, &kept, &nb, &behind) : CX_OK;
+    if (rc == CX_OK && kept) {
+        pager_set_total(&pg, behind);
+        rc = quota_behind_page(r->db, &o, text, pager_offset(&pg), pg.per_page, add_gap, &c);
+    } else if (rc == CX_OK) {
+        c.skip = pager_offset(&pg);
+        rc = meeting_quota_gaps(r->db, &o, from, to, 0, add_gap, &c, &nb);
+        behind = c.seen;
+        pager_set_total(&pg, behind);
+        if (c.skip >= behind && behind) { /* a page past the last is the last */
+            cJSON_DeleteItemFromObject(d, "behind");
+            c = (gap_ctx){.arr = cJSON_AddArrayToObject(d, "behind"), .take = pg.per_page, .skip = pager_offset(&pg)};
+            rc = meeting_quota_gaps(r->db, &o, from, to, 0, add_gap, &c, &nb);
+        }
+    }
+    if (rc != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取会议失败");
         return;
     }
     json_add_i64(d, "branches", nb);
-    json_add_i64(d, "behind_count", cJSON_GetArraySize(c.arr));
+    json_add_i64(d, "behind_count", behind);
+    cJSON_AddBoolToObject(d, "from_rollup", kept);
+    pager_json(r, d, &pg);
     bool can = perm_may_set_meeting_quota(&r->user, o.path);
     cJSON_AddBoolToObject(d, "can_set", can);
     if (can) {
@@ -895,37 +939,20 @@ void h_org_attendance(req *r)
 
 /* ---- the dashboard's 组织生活 block ---- */
 
-static int count_gap(void *ctx, const quota_gap *g)
-{
-    (void)g;
-    (*(int64_t *)ctx)++;
-    return 0;
-}
-
-/* Subtrees with more active organisations than this show no count of the branches behind quota
- * on the dashboard (see meeting_dashboard). */
-#define DASH_QUOTA_ORGS_MAX 1000
-
 bool meeting_dashboard(req *r, const org *o, int from_q, int to_q, cJSON *d)
 {
     period p;
-    char today[11], from[11], to[11];
+    char today[11];
     date_today(today);
     int64_t behind = 0, branches = 0, leaders = 0, without = 0;
-    cx_err e = {0};
     char month[8];
     snprintf(month, sizeof month, "%.7s", today);
-    /* The branches behind quota are computed from the meetings of each branch (two indexed
-     * queries a branch, about 20 µs each): over a large subtree that would cost the dashboard far
-     * more than its roll-ups, so there it links to the quota page instead of counting. */
-    tally t;
+    /* the branches behind quota this month from their roll-up (quota_rollup.h): one row */
+    bool kept = false;
     int rc = period_get(r->db, o->id, from_q, to_q, &p);
-    if (rc == CX_OK) rc = tally_get(r->db, o->id, &t);
-    bool counted = rc == CX_OK && t.v[TL_ORGS_ACTIVE] <= DASH_QUOTA_ORGS_MAX;
-    if (rc == CX_OK) rc = meeting_period(month, from, to, &e);
-    if (rc == CX_OK && counted) rc = meeting_quota_gaps(r->db, o, from, to, 0, count_gap, &behind, &branches);
+    if (rc == CX_OK) rc = quota_counts(r, o, month, &kept, &branches, &behind);
     if (rc == CX_OK) rc = meeting_lecture_gaps(r->db, o, atoi(today), NULL, NULL, &leaders, &without);
-    if (rc != CX_OK) {
+    if (rc != CX_OK || !kept) {
         req_failf(r, 500, "db_error", "", "读取组织生活统计失败");
         return false;
     }
@@ -936,15 +963,9 @@ bool meeting_dashboard(req *r, const org *o, int from_q, int to_q, cJSON *d)
     cJSON_AddNumberToObject(x, "attendance_rate", rate_of(p.v[PR_ATTENDANCE_PRESENT], p.v[PR_ATTENDANCE_EXPECTED]));
     json_add_i64(x, "lectures_held", p.v[PR_LECTURES_HELD]);
     cJSON_AddStringToObject(x, "month", month);
-    cJSON_AddBoolToObject(x, "quota_counted", counted);
-    if (counted) {
-        json_add_i64(x, "branches", branches);
-        json_add_i64(x, "branches_behind", behind);
-    } else {
-        cJSON_AddNullToObject(x, "branches");
-        cJSON_AddNullToObject(x, "branches_behind");
-        json_add_i64(x, "orgs", t.v[TL_ORGS_ACTIVE]);
-    }
+    cJSON_AddBoolToObject(x, "quota_counted", true); /* at every level since the roll-up */
+    json_add_i64(x, "branches", branches);
+    json_add_i64(x, "branches_behind", behind);
     json_add_i64(x, "year", atoi(today));
     json_add_i64(x, "leaders", leaders);
     json_add_i64(x, "leaders_without_lecture", without);

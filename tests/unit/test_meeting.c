@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "domain/meeting.h"
@@ -290,6 +291,74 @@ static void the_attendance_rate(void **st)
     assert_string_equal(attend_shown_label(AS_EXPECTED, "", MS_CANCELLED), "已取消");
 }
 
+/* The months a meeting's date touches for each kind of quota, and a year of months judged. */
+static void the_months_of_a_meeting(void **st)
+{
+    (void)st;
+    meeting_quota q = {.kind = MK_COMMITTEE, .per = QP_MONTH, .count = 1};
+    assert_int_equal(quota_months(&q, "2026-05-17"), 1u << 4);
+    q.per = QP_QUARTER;
+    assert_int_equal(quota_months(&q, "2026-05-17"), 7u << 3);
+    assert_int_equal(quota_months(&q, "2026-01-01"), 7u);
+    assert_int_equal(quota_months(&q, "2026-12-31"), 7u << 9);
+    q.per = QP_YEAR;
+    assert_int_equal(quota_months(&q, "2026-07-01"), 0xFFFu);
+    const char *bad[] = {"2026-13-01", "2026-00-10", "x", "", "26-01-01"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_int_equal(quota_months(&q, bad[i]), 0u);
+    assert_int_equal(quota_months(&q, NULL), 0u);
+    q.count = 0; /* nothing asked: no month depends on it */
+    assert_int_equal(quota_months(&q, "2026-07-01"), 0u);
+}
+
+static void a_year_of_months_judged(void **st)
+{
+    (void)st;
+    meeting_quota q[MK_COUNT];
+    int64_t held[MK_COUNT][12];
+    bool met[12];
+    memset(held, 0, sizeof held);
+    for (int k = 0; k < MK_COUNT; k++) meeting_quota_default((meeting_kind)k, &q[k]);
+    quota_met_year(q, held, met);
+    for (int i = 0; i < 12; i++) assert_false(met[i]); /* the defaults with no meeting */
+    for (int k = 0; k < MK_COUNT; k++) q[k].count = 0;
+    quota_met_year(q, held, met);
+    for (int i = 0; i < 12; i++) assert_true(met[i]); /* nothing asked: met with no meeting */
+    /* a committee meeting a month, a lecture a quarter */
+    q[MK_COMMITTEE] = (meeting_quota){.kind = MK_COMMITTEE, .per = QP_MONTH, .count = 1};
+    q[MK_LECTURE] = (meeting_quota){.kind = MK_LECTURE, .per = QP_QUARTER, .count = 1};
+    for (int i = 0; i < 12; i++) held[MK_COMMITTEE][i] = i == 2 ? 0 : 1;
+    held[MK_LECTURE][1] = 1;               /* Q1 in February */
+    held[MK_LECTURE][8] = 2;               /* Q3 in September */
+    held[MK_GROUP][3] = held[MK_GROUP][4] = 5; /* no quota: counts for nothing */
+    quota_met_year(q, held, met);
+    const bool want[12] = {true, true, false, false, false, false, true, true, true, false, false, false};
+    for (int i = 0; i < 12; i++) assert_int_equal(met[i], want[i]);
+    /* the same as quota_window judges month by month, over many years of random meetings */
+    unsigned seed = 12345;
+    for (int round = 0; round < 300; round++) {
+        for (int k = 0; k < MK_COUNT; k++) {
+            seed = seed * 1103515245u + 12345u;
+            q[k] = (meeting_quota){.kind = (meeting_kind)k, .per = (quota_per)(seed >> 16) % QP_COUNT, .count = (seed >> 20) % 3};
+            for (int i = 0; i < 12; i++) seed = seed * 1103515245u + 12345u, held[k][i] = (seed >> 16) % 4 == 0;
+        }
+        quota_met_year(q, held, met);
+        for (int i = 0; i < 12; i++) {
+            char d0[11], w0[11], w1[11];
+            snprintf(d0, sizeof d0, "2026-%02d-01", i + 1);
+            bool ok = true;
+            for (int k = 0; k < MK_COUNT; k++) {
+                if (!q[k].count) continue;
+                int64_t due = quota_window(&q[k], d0, d0, w0, w1), n = 0;
+                for (int j = atoi(w0 + 5) - 1; j <= atoi(w1 + 5) - 1; j++) n += held[k][j];
+                if (n < due) ok = false;
+                /* and a meeting on that day touches this month */
+                assert_true(quota_months(&q[k], d0) >> i & 1u);
+            }
+            assert_int_equal(met[i], ok);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +366,7 @@ int main(void)
         cmocka_unit_test(attendance_marks), cmocka_unit_test(the_signin_window), cmocka_unit_test(quotas),
         cmocka_unit_test(reporting_periods), cmocka_unit_test(held_only_once_its_day_has_come), cmocka_unit_test(a_code_for_the_meetings_day),
         cmocka_unit_test(the_attendance_rate),
+        cmocka_unit_test(the_months_of_a_meeting), cmocka_unit_test(a_year_of_months_judged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

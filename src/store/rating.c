@@ -21,11 +21,13 @@ static int target_query(db *d, int kind, int64_t id, bool public_only, rating_ta
 {
     memset(t, 0, sizeof *t); /* a caller never sees an output this call did not fill */
     static const char *const sql[RK_N] = {
-        "SELECT m.name, o.id, o.name, o.path, m.active * o.active FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?",
-        "SELECT o.name, o.id, o.name, o.path, o.active FROM org o WHERE o.id = ?",
-        "SELECT p.title, o.id, o.name, o.path, CASE WHEN p.status IN ('in_progress','completed','missed','rated','renewed') THEN o.active ELSE 0 END "
+        "SELECT m.name, o.id, o.name, o.path, m.active * o.active, '' FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?",
+        "SELECT o.name, o.id, o.name, o.path, o.active, '' FROM org o WHERE o.id = ?",
+        "SELECT p.title, o.id, o.name, o.path, CASE WHEN p.status IN ('in_progress','completed','missed','rated','renewed') THEN o.active ELSE 0 END, '' "
         "FROM pledge p JOIN org o ON o.id = p.org_id WHERE p.id = ?",
-        "SELECT " POST_NAMED("w") ", o.id, o.name, o.path, w.active * o.active FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ?",
+        /* a post or an area (issue 19) is rated as a window but says what it is */
+        "SELECT " POST_NAMED("w") ", o.id, o.name, o.path, w.active * o.active, CASE w.kind WHEN 'post' THEN '党员示范岗' WHEN 'area' THEN '党员责任区' "
+        "ELSE '' END FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ?",
     };
     if (kind < 0 || kind >= RK_N) return 0;
     db_stmt *s = db_prepare(d, sql[kind]);
@@ -40,6 +42,8 @@ static int target_query(db *d, int kind, int64_t id, bool public_only, rating_ta
         t->org_id = db_col_i64(s, 1);
         snprintf(t->org_name, sizeof t->org_name, "%s", db_col_text(s, 2));
         snprintf(t->org_path, sizeof t->org_path, "%s", db_col_text(s, 3));
+        const char *own = db_col_text(s, 5);
+        snprintf(t->kind_label, sizeof t->kind_label, "%s", own && *own ? own : rating_kind_label(kind));
     }
     db_done(s);
     return rc == CX_ERR ? CX_ERR : ok ? 1 : 0;

@@ -164,7 +164,7 @@ void target_json(cJSON *d, const rating_target *t)
 {
     cJSON *x = cJSON_AddObjectToObject(d, "target");
     cJSON_AddStringToObject(x, "kind", rating_kind_name(t->kind));
-    cJSON_AddStringToObject(x, "kind_label", rating_kind_label(t->kind));
+    cJSON_AddStringToObject(x, "kind_label", t->kind_label);
     json_add_i64(x, "id", t->id);
     cJSON_AddStringToObject(x, "name", t->name);
     cJSON_AddStringToObject(x, "org_name", t->org_name);

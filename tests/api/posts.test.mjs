@@ -159,6 +159,7 @@ test('the public page and the A4 sign: names only, duties, the QR code is the po
   // the rating form names it as a post
   const info = await ok(await anon.get(`/api/v1/public/rating?target_kind=window&target_id=${post.id}`));
   assert.equal(info.target.name, '党员示范岗：便民代办示范岗');
+  assert.equal(info.target.kind_label, '党员示范岗', 'the form says what is rated, not 服务窗口');
   assert.equal(info.questions.length, 6);
   assert.equal((await anon.get('/p/post/987654')).status, 404);
   assert.equal((await anon.get(`/p/post/${windowsBefore[0]?.id ?? 987655}`)).status, 404, 'a window is not a post');
@@ -192,6 +193,7 @@ test('the public rates a post as a window: counted with a verified phone, one de
   // the browser form: a ballot and the thanks page
   const form = await anon.get(`/p/rate/window/${post.id}?via=qr`);
   assert.ok(form.text.includes('便民代办示范岗'));
+  assert.ok(form.text.includes('群众评议 · 党员示范岗') && !form.text.includes('群众评议 · 服务窗口'), 'the form\'s heading names a post');
 });
 
 test('a retired post and another organisation\'s post in the URL are refused', async () => {

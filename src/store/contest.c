@@ -175,7 +175,7 @@ static int add_entrant(db *d, const contest *c, int64_t ref)
     static const char *const sql[CE_COUNT] = {
         [CE_MEMBER] = "SELECT m.id, m.name, o.id, o.path FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1",
         [CE_ORG] = "SELECT o.id, o.name, o.id, o.path FROM org o WHERE o.id = ? AND o.active = 1",
-        [CE_WINDOW] = "SELECT w.id, w.name, o.id, o.path FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ? AND w.active = 1",
+        [CE_WINDOW] = "SELECT w.id, w.name, o.id, o.path FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ? AND w.kind = 'window' AND w.active = 1",
     };
     db_stmt *s = db_prepare(d, sql[c->entrant_kind]);
     if (!s) return CX_ERR;

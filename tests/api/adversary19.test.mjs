@@ -356,3 +356,23 @@ test('a contest of service windows takes windows only: a post\'s or an area\'s i
   const shown = (await ok(await town.get(`/api/v1/contests/${c.id}`))).entrants;
   assert.deepEqual(shown.map((e) => e.ref_id), [w.id]);
 });
+
+test('a holder whose membership is stopped leaves the public page and the A4 sign; staff still see and can end the holding', async () => {
+  const p = await newPost();
+  const [m1, m2] = membersOf(branchA, 9).slice(7);
+  const [n1, n2] = [m1, m2].map((id) => sql(`SELECT name FROM member WHERE id = ${id}`));
+  for (const m of [m1, m2]) await ok(await secretary.post(`/api/v1/posts/${p.id}/holders`, { member_id: m }), 201);
+  await ok(await secretary.post(`/api/v1/members/${m1}/deactivate`, {}));
+  for (const path of [`/p/post/${p.id}`, `/p/post/${p.id}/print`]) {
+    const r = await anon.get(path);
+    assert.equal(r.status, 200);
+    assert.ok(!r.text.includes(n1), `${path} still names a member whose membership is stopped`);
+    assert.ok(r.text.includes(n2), `${path} names the other holder`);
+  }
+  const staff = (await ok(await secretary.get(`/api/v1/posts/${p.id}`))).post;
+  const h = staff.holders.find((x) => x.member_id === m1);
+  assert.ok(h, 'the staff page keeps the holding, to be ended');
+  await ok(await secretary.post(`/api/v1/posts/${p.id}/holders/end`, { holder_id: h.id }));
+  await ok(await secretary.post(`/api/v1/members/${m1}/activate`, {}));
+  assert.ok(!(await anon.get(`/p/post/${p.id}`)).text.includes(n1), 'an ended holding stays off after reactivation');
+});

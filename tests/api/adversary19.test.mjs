@@ -376,3 +376,27 @@ test('a holder whose membership is stopped leaves the public page and the A4 sig
   await ok(await secretary.post(`/api/v1/members/${m1}/activate`, {}));
   assert.ok(!(await anon.get(`/p/post/${p.id}`)).text.includes(n1), 'an ended holding stays off after reactivation');
 });
+
+test('the area\'s contest list names only what its pages show: an open or closed contest is the office\'s until published', async () => {
+  const x = await openContest();
+  const listed = async (who, org) => (await ok(await who.get(`/api/v1/orgs/${org}/contests`))).contests.map((c) => c.id);
+  const check = async (expectSeen) => {
+    for (const who of [secretary]) {
+      const seen = (await listed(who, branchA)).includes(x.c.id);
+      assert.equal(seen, expectSeen, `listed to ${who.user.username}: ${seen}`);
+      const page = await who.get(`/api/v1/contests/${x.c.id}`);
+      assert.equal(page.status === 200, expectSeen, `the page answers ${page.status} while the list ${seen ? 'shows' : 'hides'} it`);
+    }
+    assert.ok((await listed(town, townId)).includes(x.c.id), 'the office always lists its contest');
+  };
+  await check(false);
+  for (let j = 0; j < 3; j++) await ok(await judges[j].post(`/api/v1/contests/${x.c.id}/scores`, { scores: cells(x, 80 + j, 70), submit: true }));
+  // a judge finds the open contest under /me/contests
+  assert.ok((await ok(await judges[0].get('/api/v1/me/contests'))).contests.some((c) => c.id === x.c.id));
+  await ok(await town.post(`/api/v1/contests/${x.c.id}/close`));
+  await check(false);
+  await ok(await town.post(`/api/v1/contests/${x.c.id}/publish`));
+  await check(true);
+  // another town's branch: never
+  assert.ok(!(await listed(secretary2, branchB)).includes(x.c.id));
+});

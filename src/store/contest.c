@@ -216,7 +216,7 @@ int contest_entrants_add(db *d, const actor *a, int64_t id, const char *ids, int
         p += len;
         int64_t ref = 0;
         seen++;
-        int f = str_to_i64(tok, &ref) == CX_OK && ref > 0 ? add_entrant(d, &c, ref) : 2;
+        int f = len < sizeof tok && str_to_i64(tok, &ref) == CX_OK && ref > 0 ? add_entrant(d, &c, ref) : 2; /* a longer token is no id */
         if (f == CX_ERR) return db_fail(d, e);
         if (f == 2) {
             cx_fail(e, 422, "invalid_entrant", "ids", "编号“%s”不是%s范围内在册的%s", tok, c.org_name, contest_entrant_kind_label(c.entrant_kind));

@@ -400,3 +400,12 @@ test('the area\'s contest list names only what its pages show: an open or closed
   // another town's branch: never
   assert.ok(!(await listed(secretary2, branchB)).includes(x.c.id));
 });
+
+test('entrant ids: a long token that starts with an id is refused, not read as that id', async () => {
+  const c = (await ok(await town.post(`/api/v1/orgs/${townId}/contests`, { kind: 'skill', title: `编号比武${++seq}`, year: '2026', entrant_kind: 'member' }), 201)).contest;
+  const id = String(entrants[0]);
+  for (const tok of ['0'.repeat(23 - id.length) + id + 'junk', '0'.repeat(30) + id, `${id}abc`, `${id}.0`, `-${id}`, '9'.repeat(40)])
+    await refused(`the token ${tok}`, c.id, () => town.post(`/api/v1/contests/${c.id}/entrants`, { ids: tok }), 422, 'invalid_entrant', 'ids');
+  // leading zeros within the length of an id are still that id
+  assert.equal((await ok(await town.post(`/api/v1/contests/${c.id}/entrants`, { ids: `00${id}` }), 201)).added, 1);
+});

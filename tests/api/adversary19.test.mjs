@@ -11,6 +11,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { startServerOn, loginAs, expectError, sqlOn, Client, BACKEND, PASSWORD, pgHolder } from '../lib.mjs';
 
 const srv = await startServerOn();
@@ -408,4 +409,23 @@ test('entrant ids: a long token that starts with an id is refused, not read as t
     await refused(`the token ${tok}`, c.id, () => town.post(`/api/v1/contests/${c.id}/entrants`, { ids: tok }), 422, 'invalid_entrant', 'ids');
   // leading zeros within the length of an id are still that id
   assert.equal((await ok(await town.post(`/api/v1/contests/${c.id}/entrants`, { ids: `00${id}` }), 201)).added, 1);
+});
+
+test('the A4 sign and the QR code of a post asked for under a foreign Host: 400 bad_host, no code pointing elsewhere', async () => {
+  const p = await newPost();
+  const { port } = new URL(srv.base);
+  const get = (path, host) => new Promise((resolve, reject) => http.get({ host: '127.0.0.1', port, path, headers: { Host: host } }, (res) => {
+    let b = '';
+    res.on('data', (d) => { b += d; });
+    res.on('end', () => resolve({ status: res.statusCode, text: b }));
+  }).on('error', reject));
+  for (const path of [`/p/post/${p.id}/print`, `/p/post/${p.id}/qr.svg`]) {
+    const bad = await get(path, 'rate-here.example');
+    assert.equal(bad.status, 400, `${path} under a foreign Host`);
+    assert.match(bad.text, /bad_host/);
+    assert.ok(!bad.text.includes('<svg'), 'no QR code drawn for the foreign host');
+    const good = await get(path, `127.0.0.1:${port}`);
+    assert.equal(good.status, 200);
+    assert.ok(!good.text.includes('rate-here.example'));
+  }
 });

@@ -175,7 +175,7 @@ static int add_entrant(db *d, const contest *c, int64_t ref)
     static const char *const sql[CE_COUNT] = {
         [CE_MEMBER] = "SELECT m.id, m.name, o.id, o.path FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1",
         [CE_ORG] = "SELECT o.id, o.name, o.id, o.path FROM org o WHERE o.id = ? AND o.active = 1",
-        [CE_WINDOW] = "SELECT w.id, w.name, o.id, o.path FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ? AND w.active = 1",
+        [CE_WINDOW] = "SELECT w.id, w.name, o.id, o.path FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ? AND w.kind = 'window' AND w.active = 1",
     };
     db_stmt *s = db_prepare(d, sql[c->entrant_kind]);
     if (!s) return CX_ERR;
@@ -216,7 +216,7 @@ int contest_entrants_add(db *d, const actor *a, int64_t id, const char *ids, int
         p += len;
         int64_t ref = 0;
         seen++;
-        int f = str_to_i64(tok, &ref) == CX_OK && ref > 0 ? add_entrant(d, &c, ref) : 2;
+        int f = len < sizeof tok && str_to_i64(tok, &ref) == CX_OK && ref > 0 ? add_entrant(d, &c, ref) : 2; /* a longer token is no id */
         if (f == CX_ERR) return db_fail(d, e);
         if (f == 2) {
             cx_fail(e, 422, "invalid_entrant", "ids", "编号“%s”不是%s范围内在册的%s", tok, c.org_name, contest_entrant_kind_label(c.entrant_kind));

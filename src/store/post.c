@@ -210,7 +210,7 @@ int post_holder_end(db *d, const actor *a, int64_t post_id, int64_t holder_id, c
 int post_holders(db *d, int64_t post_id, bool history, holder_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, "SELECT h.id, h.window_id, h.member_id, h.since, coalesce(h.until, 0), m.name, o.name FROM post_holder h "
-                               "JOIN member m ON m.id = h.member_id JOIN org o ON o.id = m.org_id WHERE h.window_id = ? AND (? = 1 OR h.until IS NULL) "
+                               "JOIN member m ON m.id = h.member_id JOIN org o ON o.id = m.org_id WHERE h.window_id = ? AND (? = 1 OR (h.until IS NULL AND m.active = 1)) "
                                "ORDER BY CASE WHEN h.until IS NULL THEN 0 ELSE 1 END, coalesce(h.until, h.since) DESC, h.id DESC");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, post_id);

@@ -69,8 +69,9 @@ static int add_listed(void *ctx, const contest *c)
 {
     list_ctx *x = ctx;
     bool runs = perm_may_run_contest(&x->r->user, c->org_path);
-    /* a draft is the office's; the others every one working in its area */
-    if (!runs && c->status == CS_DRAFT) return 0;
+    /* until publication a contest is the office's (its judges find it under /me/contests); then
+     * every one working in its area: the list links only to pages the viewer may open */
+    if (!runs && c->status != CS_PUBLISHED) return 0;
     if (!runs && !perm_may_see_contest(&x->r->user, c->org_path)) return 0;
     cJSON *j = json_contest(c);
     cJSON_AddBoolToObject(j, "can_run", runs);

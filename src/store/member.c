@@ -7,6 +7,7 @@
 #include "../lib/media.h"
 #include "grading.h"
 #include "rollup.h"
+#include "post.h"
 #include "../domain/idcard.h"
 #include "../lib/buf.h"
 #include "../lib/crypto.h"
@@ -363,6 +364,7 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
     }
     if (rc == CX_OK) rc = tally_member_change(d, id, m.org_path, m.active, m.r.status, o.path, m.active, r->status);
     if (rc == CX_OK && m.org_id != org_id) rc = account_follow_member(d, id, m.active, m.org_id, org_id); /* the grant moves too */
+    if (rc == CX_OK && m.org_id != org_id) rc = post_member_moved(d, a, id, o.path); /* posts outside the new place end (issue 19) */
     /* a transfer or a change to or from 预备党员 moves the 民主评议 rules of the branches concerned */
     if (rc == CX_OK && m.org_id != org_id) {
         char *why = xasprintf("%s已转出本支部", m.r.name);

@@ -7,6 +7,8 @@
 #include "../lib/json.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define POST_COLS "w.id, w.org_id, w.created_at, w.version, w.active, w.kind, w.name, w.location, w.duties, o.name, o.path"
 #define POST_FROM " FROM service_window w JOIN org o ON o.id = w.org_id"
@@ -237,4 +239,38 @@ int post_is_holder(db *d, int64_t post_id, int64_t member_id)
     int64_t n = 0;
     if (db_i64(d, &n, 0, "SELECT count(*) FROM post_holder WHERE window_id = ? AND member_id = ?", "ii", post_id, member_id) != CX_OK) return CX_ERR;
     return n > 0;
+}
+
+int post_member_moved(db *d, const actor *a, int64_t member_id, const char *new_path)
+{
+    db_stmt *s = db_prepare(d, "SELECT h.id, h.window_id, h.since, o.id, o.path, m.name FROM post_holder h JOIN service_window w ON w.id = h.window_id "
+                               "JOIN org o ON o.id = w.org_id JOIN member m ON m.id = h.member_id WHERE h.member_id = ? AND h.until IS NULL");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, member_id);
+    struct ended { int64_t id, post, since, org; char name[256]; } *v = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        char end[CX_PATH_MAX];
+        const char *path = db_col_text(s, 4);
+        orgpath_end(path, end, sizeof end);
+        if (strcmp(new_path, path) >= 0 && strcmp(new_path, end) < 0) continue; /* still within the post's subtree */
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n].id = db_col_i64(s, 0), v[n].post = db_col_i64(s, 1), v[n].since = db_col_i64(s, 2), v[n].org = db_col_i64(s, 3);
+        copy_col(v[n].name, sizeof v[n].name, s, 5);
+        n++;
+    }
+    db_done(s);
+    rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    int64_t now = now_unix();
+    for (size_t i = 0; rc == CX_OK && i < n; i++) {
+        rc = db_run(d, "UPDATE post_holder SET until = ? WHERE id = ?", "ii", now, v[i].id);
+        if (rc == CX_OK) rc = db_run(d, "UPDATE service_window SET version = version + 1 WHERE id = ?", "i", v[i].post);
+        char *before = holder_json(member_id, v[i].name, v[i].since, 0), *after = holder_json(member_id, v[i].name, v[i].since, now);
+        if (rc == CX_OK) rc = audit_append(d, a, "end_holder", "post", v[i].post, v[i].org, before, after, "ok"); /* ended by the transfer */
+        free(before);
+        free(after);
+    }
+    free(v);
+    return rc;
 }

@@ -38,6 +38,10 @@ int post_holder_end(db *d, const actor *a, int64_t post_id, int64_t holder_id, c
 typedef int (*holder_fn)(void *ctx, const post_holder *h);
 /* Current holders, then (history) the ended ones, latest first. */
 int post_holders(db *d, int64_t post_id, bool history, holder_fn fn, void *ctx);
+/* A member transferred to the organisation of new_path: each current holding of a post or area
+ * whose organisation's subtree does not hold new_path ends now (audited, end_holder), inside the
+ * caller's write transaction — a holder is a member of the post's subtree. */
+int post_member_moved(db *d, const actor *a, int64_t member_id, const char *new_path);
 /* 1 when the member holds (or held, ever) the post, 0 not, CX_ERR. */
 int post_is_holder(db *d, int64_t post_id, int64_t member_id);
 #endif

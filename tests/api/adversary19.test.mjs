@@ -429,3 +429,31 @@ test('the A4 sign and the QR code of a post asked for under a foreign Host: 400 
     assert.ok(!good.text.includes('rate-here.example'));
   }
 });
+
+test('a holder transferred out of the post\'s subtree stops holding it (ended, audited, off the public page and the card); a move within it keeps it', async () => {
+  const office = await loginAs(srv.base, 'office');
+  const p = await newPost();
+  const tp = (await ok(await town.post(`/api/v1/orgs/${townId}/posts`, postBody({ kind: 'area' })), 201)).post;
+  const sibling = Number(sql(`SELECT min(id) FROM org WHERE parent_id = ${townId} AND type = 'branch' AND active = 1 AND id <> ${branchA}`));
+  assert.ok(sibling > 0, 'the town has a second branch');
+  const [m1, m2] = membersOf(branchA, 12).slice(10);
+  const [n1, n2] = [m1, m2].map((id) => sql(`SELECT name FROM member WHERE id = ${id}`));
+  await ok(await secretary.post(`/api/v1/posts/${p.id}/holders`, { member_id: m1 }), 201);
+  await ok(await town.post(`/api/v1/posts/${tp.id}/holders`, { member_id: m2 }), 201);
+  const ended = () => Number(sql(`SELECT count(*) FROM audit_log WHERE entity = 'post' AND action = 'end_holder' AND entity_id IN (${p.id}, ${tp.id})`));
+  const before = ended();
+  // out of the branch's subtree (to the other town's branch): the branch's post ends
+  await ok(await office.patch(`/api/v1/members/${m1}`, { org_id: branchB }));
+  assert.equal(ended(), before + 1, 'the ending is audited');
+  assert.ok(!(await anon.get(`/p/post/${p.id}`)).text.includes(n1), 'the public page no longer names them');
+  const card = (await ok(await anon.get(`/api/v1/public/cards/${m1}`))).card;
+  assert.ok(!card.held_posts.some((x) => x.id === p.id), 'their card no longer lists the post');
+  const staff = (await ok(await secretary.get(`/api/v1/posts/${p.id}`))).post;
+  assert.ok(!staff.holders.some((x) => x.member_id === m1), 'no longer a current holder');
+  const h = staff.past_holders.find((x) => x.member_id === m1);
+  assert.ok(h && /^\d{4}-\d{2}-\d{2}$/.test(h.until), 'the staff page keeps the holding as history, ended');
+  // within the town's subtree (to a sibling branch): the town's area stays theirs
+  await ok(await office.patch(`/api/v1/members/${m2}`, { org_id: sibling }));
+  assert.equal(ended(), before + 1, 'nothing more ended');
+  assert.ok((await anon.get(`/p/post/${tp.id}`)).text.includes(n2), 'the town\'s area still names them');
+});

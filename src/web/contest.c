@@ -508,6 +508,10 @@ void h_contest_scores(req *r)
     if (!read_cells(r, &cells, &n)) return;
     const char *fin = req_in(r, "submit");
     bool final = fin && (!strcmp(fin, "1") || !strcmp(fin, "true"));
+    if (fin && *fin && !final && strcmp(fin, "0") && strcmp(fin, "false")) { /* "yes" is not a quiet draft */
+        req_failf(r, 422, "invalid_submit", "submit", "submit 应为 true（提交评分）或 false（保存草稿）");
+        return;
+    }
     cx_err e = {0};
     int rc = contest_scores_save(r->db, &r->who, v->c.id, r->user.user_id, cells, n, final, &e);
     if (rc != CX_OK && !req_is_api(r)) sheet_data(r, v); /* the sheet again, with the reason */

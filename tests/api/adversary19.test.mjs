@@ -457,3 +457,15 @@ test('a holder transferred out of the post\'s subtree stops holding it (ended, a
   assert.equal(ended(), before + 1, 'nothing more ended');
   assert.ok((await anon.get(`/p/post/${tp.id}`)).text.includes(n2), 'the town\'s area still names them');
 });
+
+test('a careless submit flag ("yes", "ok") is refused with nothing saved, not taken quietly as a draft', async () => {
+  const x = await openContest();
+  for (const flag of ['yes', 'ok', '2']) {
+    await refused(`submit: ${flag}`, x.c.id, () => judges[0].post(`/api/v1/contests/${x.c.id}/scores`, { scores: cells(x, '80', '70'), submit: flag }),
+      422, 'invalid_submit', 'submit');
+  }
+  const d = await ok(await judges[0].post(`/api/v1/contests/${x.c.id}/scores`, { scores: cells(x, '80', '70'), submit: false }));
+  assert.equal(d.submitted, false);
+  const f = await ok(await judges[0].post(`/api/v1/contests/${x.c.id}/scores`, { scores: cells(x, '80', '70'), submit: true }));
+  assert.equal(f.submitted, true);
+});

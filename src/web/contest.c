@@ -423,6 +423,17 @@ void h_contest_sheet(req *r)
     sheet_data(r, v);
 }
 
+/* Appends c to the request-kept array *out of *n cells (its room doubles at 16, 32, 64 …). */
+static void push_cell(req *r, contest_cell **out, int *n, contest_cell c)
+{
+    if (*n >= 16 && !(*n & (*n - 1))) {
+        contest_cell *bigger = req_keep(r, xcalloc((size_t)*n * 2, sizeof *bigger));
+        memcpy(bigger, *out, (size_t)*n * sizeof *bigger);
+        *out = bigger;
+    }
+    (*out)[(*n)++] = c;
+}
+
 /* The cells of a request: the API's scores [{entrant_id, item_id, score}], a form's s_E_I fields
  * (blank ones skipped: a draft). false when one is malformed (the request failed, 422). */
 static bool read_cells(req *r, contest_cell **out, int *n)
@@ -460,12 +471,7 @@ static bool read_cells(req *r, contest_cell **out, int *n)
                 req_fail(r, &e);
                 return false;
             }
-            if (*n >= 16 && !(*n & (*n - 1))) {
-                contest_cell *bigger = req_keep(r, xcalloc((size_t)*n * 2, sizeof *bigger));
-                memcpy(bigger, *out, (size_t)*n * sizeof *bigger);
-                *out = bigger;
-            }
-            (*out)[(*n)++] = c;
+            push_cell(r, out, n, c);
         }
         return true;
     }
@@ -485,12 +491,7 @@ static bool read_cells(req *r, contest_cell **out, int *n)
             req_fail(r, &e);
             return false;
         }
-        if (*n >= 16 && !(*n & (*n - 1))) {
-            contest_cell *bigger = req_keep(r, xcalloc((size_t)*n * 2, sizeof *bigger));
-            memcpy(bigger, *out, (size_t)*n * sizeof *bigger);
-            *out = bigger;
-        }
-        (*out)[(*n)++] = c;
+        push_cell(r, out, n, c);
     }
     return true;
 }

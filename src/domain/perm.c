@@ -318,3 +318,28 @@ bool perm_may_see_contest(const principal *p, const char *office_path) { return 
 bool perm_may_see_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
 bool perm_may_manage_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
 bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder) { return is_holder || perm_may_see_posts(p, org_path); }
+/* ---- 评选表彰 awards (issue 19) ---- */
+bool perm_may_run_awards(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+
+bool perm_may_see_award(const principal *p, const char *office_path) { return perm_may_see_area(p, office_path) && (perm_roles(p) & ROLE_STAFF); }
+
+const grant *perm_award_nominator(const principal *p, const char *office_path, const char *cand_path)
+{
+    const grant *best = NULL;
+    for (int i = 0; p && office_path && cand_path && i < p->ngrants; i++) {
+        const grant *g = &p->grants[i];
+        if (!(g->role & ROLE_ADMIN) || !path_in_subtree(g->path, office_path) || !path_in_subtree(cand_path, g->path)) continue;
+        if (!best || strlen(g->path) > strlen(best->path)) best = g;
+    }
+    return best;
+}
+
+bool perm_may_see_nomination(const principal *p, const char *office_path, const char *cand_path)
+{
+    return perm_may_run_awards(p, office_path) || perm_allows(p, ROLE_STAFF, cand_path);
+}
+
+bool perm_may_withdraw_nomination(const principal *p, const char *office_path, const char *nominator_path)
+{
+    return perm_may_run_awards(p, office_path) || perm_allows(p, ROLE_ADMIN, nominator_path);
+}

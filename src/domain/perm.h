@@ -238,4 +238,20 @@ bool perm_may_manage_posts(const principal *p, const char *org_path);
 /* p may see one post or area of the organisation at org_path: staff over it, or a member who holds
  * or held it (is_holder). */
 bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder);
+/* ---- 评选表彰 awards (issue 19) ---- */
+/* p may create an award kind of the office at office_path, set its rules, open and close
+ * nominating, record the review vote, approve and revoke: an office over that organisation. */
+bool perm_may_run_awards(const principal *p, const char *office_path);
+/* p may see an award kind of the office at office_path (not its draft): staff working in its area. */
+bool perm_may_see_award(const principal *p, const char *office_path);
+/* The grant through which p nominates a candidate whose organisation is at cand_path for an award
+ * of the office at office_path: the nearest secretary or office grant over the candidate that lies
+ * within the award's scope (a branch its members or itself, a town its branches); NULL when none. */
+const grant *perm_award_nominator(const principal *p, const char *office_path, const char *cand_path);
+/* p may see a nomination (its evidence and vote) of a candidate at cand_path for an award of the
+ * office at office_path: the office running it, or staff over the candidate. */
+bool perm_may_see_nomination(const principal *p, const char *office_path, const char *cand_path);
+/* p may withdraw a nomination made by the organisation at nominator_path: its secretary or office
+ * (or one over it), or the office running the award. */
+bool perm_may_withdraw_nomination(const principal *p, const char *office_path, const char *nominator_path);
 #endif

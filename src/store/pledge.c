@@ -578,6 +578,8 @@ int pledge_card_version(db *d, int64_t member_id, char etag[64])
                                "(SELECT coalesce(sum(version), 0) FROM pledge WHERE member_id = m.id) "
                                /* the member's posts and areas (issue 19): holders and each post's version */
                                "+ (SELECT coalesce(sum(w.version + h.id + coalesce(h.until, 0)), 0) FROM post_holder h JOIN service_window w ON w.id = h.window_id WHERE h.member_id = m.id) "
+                               /* the member's honours (评选表彰): approval and revocation bump row_version */
+                               "+ (SELECT coalesce(sum(n.row_version + n.id), 0) FROM award_nomination n WHERE n.subject_kind = 'member' AND n.subject_id = m.id AND n.status IN ('awarded','revoked')) "
                                "FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1 AND o.active = 1");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, member_id);
@@ -593,6 +595,9 @@ int pledge_board_version(db *d, int64_t org_id, char etag[64])
 {
     /* the board shows the org, its members and their pledges: any change bumps one of these */
     return version_of(d, "SELECT (SELECT version FROM org WHERE id = ?) * 1000003 + (SELECT coalesce(sum(version), 0) + count(*) FROM member WHERE org_id = o.id), "
-                         "count(*), coalesce(sum(p.version), 0) FROM org o LEFT JOIN pledge p ON p.org_id = o.id WHERE o.id = ? GROUP BY o.id",
+                         "count(*), coalesce(sum(p.version), 0) "
+                         /* honours of the org and its members (评选表彰) */
+                         "+ (SELECT coalesce(sum(n.row_version + n.id), 0) FROM award_nomination n WHERE n.status IN ('awarded','revoked') AND "
+                         "((n.subject_kind = 'org' AND n.subject_id = o.id) OR (n.subject_kind = 'member' AND n.org_id = o.id))) FROM org o LEFT JOIN pledge p ON p.org_id = o.id WHERE o.id = ? GROUP BY o.id",
                       org_id, etag);
 }

@@ -104,6 +104,8 @@ void h_member(req *r)
     cJSON_AddBoolToObject(d, "can_manage", perm_allows(&r->user, ROLE_ADMIN, m.org_path));
     meeting_member_block(r, &m, d);
     member_posts_into(r, d, "held_posts", m.id); /* 示范岗、责任区 (issue 19 posts) */
+    if (honours_json(r->db, false, m.id, true, cJSON_AddArrayToObject(d, "honours")) != CX_OK) /* 评选表彰 (award.c), revoked ones marked */
+        req_failf(r, 500, "db_error", "", "读取荣誉失败");
 }
 
 void h_member_new(req *r)

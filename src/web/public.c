@@ -157,7 +157,11 @@ static void card_data(req *r, const member *m, cJSON *d)
     json_add_i64(rec, "kept", kept);
     json_add_i64(rec, "public", total);
     json_add_i64(rec, "missed", missed);
-    cJSON_AddArrayToObject(rec, "honours"); /* 评选表彰 arrive with the awards issue */
+    /* 评选表彰 (award.c): approved, unrevoked honours */
+    if (honours_json(r->db, false, m->id, false, cJSON_AddArrayToObject(rec, "honours")) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取荣誉失败");
+        return;
+    }
     if (!member_posts_into(r, c, "held_posts", m->id)) return; /* 示范岗、责任区 (issue 19 posts) */
     cJSON_AddStringToObject(d, "title", m->r.name);
 }
@@ -311,7 +315,8 @@ static bool board_data(req *r, int64_t id, cJSON *d, org *o)
     pledge_query mq2 = {.root = o, .member_only = true, .status = -1, .public_only = true};
     if (member_list(r->db, &mq, add_board_member, cJSON_AddArrayToObject(b, "members")) != CX_OK ||
         pledge_list(r->db, &oq, add_pledge, cJSON_AddArrayToObject(b, "org_pledges")) != CX_OK ||
-        pledge_list(r->db, &mq2, add_pledge, cJSON_AddArrayToObject(b, "member_pledges")) != CX_OK) {
+        pledge_list(r->db, &mq2, add_pledge, cJSON_AddArrayToObject(b, "member_pledges")) != CX_OK ||
+        board_honours_json(r->db, o->id, cJSON_AddArrayToObject(b, "honours"), cJSON_AddArrayToObject(b, "member_honours")) != CX_OK) { /* 评选表彰 */
         req_failf(r, 500, "db_error", "", "读取公示栏失败"); /* never a partial page (nor a cached one) */
         return false;
     }

@@ -10,6 +10,7 @@
 #include "../domain/meeting.h" /* organisation life */
 #include "../store/rating.h"
 #include "../domain/contest.h" /* 三比 contests */
+#include "../domain/award.h" /* 评选表彰 awards */
 
 
 /* A route names .body and .action only where they are not 0 (BODY_FORM, no action). */
@@ -629,5 +630,33 @@ const route web_routes[] = {
     {"POST", "/api/v1/posts/:id/holders", h_post_holder_add, ROLE_ADMIN, R_STATE | R_API, NULL, "指定责任人（member_id：本组织及下级在册党员）；已是责任人 409 already_holder"},
     {"POST", "/api/v1/posts/:id/holders/end", h_post_holder_end, ROLE_ADMIN, R_STATE | R_API, NULL, "责任人卸任（holder_id；保留记录）；已卸任 409 already_ended"},
     {"GET", "/api/v1/posts/:id/ratings", h_target_ratings, ROLE_STAFF, R_API, NULL, "示范岗（责任区）的群众评议结果（?round_id=）", .action = RK_WINDOW},
+    /* 评选表彰 awards (issue 19: award.c); .action of h_award_step: the status it moves to (domain/award.h);
+     * of h_nomination_act: 0 withdraw, 1 vote, 2 approve, 3 revoke; of h_award_rule: 0 set, 1 remove */
+    {"GET", "/orgs/:id/awards", h_awards, ROLE_STAFF, 0, "awards", "评选表彰：本组织及上级办公室的评选，新建评选"},
+    {"POST", "/orgs/:id/awards", h_award_create, ROLE_OFFICE, R_STATE, "awards", "新建评选（名称、党员或党组织、年度、名额：人数或符合条件者的百分比）"},
+    {"GET", "/awards/:id", h_award, ROLE_STAFF, 0, "award", "一项评选：评选条件、名额、推荐对象与核验依据、表决、批准（?format=xlsx 推荐名单）"},
+    {"POST", "/awards/:id/rules", h_award_rule, ROLE_OFFICE, R_STATE, "award", "设置评选条件（rule, param；推荐开始后不能修改）", .action = 0},
+    {"POST", "/awards/:id/rules/remove", h_award_rule, ROLE_OFFICE, R_STATE, "award", "删除评选条件（rule）", .action = 1},
+    {"POST", "/awards/:id/open", h_award_step, ROLE_OFFICE, R_STATE, "award", "开始推荐（按比例的名额此时按符合条件者计算）", .action = AK_OPEN},
+    {"POST", "/awards/:id/close", h_award_step, ROLE_OFFICE, R_STATE, "award", "结束推荐，进入评审表决", .action = AK_CLOSED},
+    {"POST", "/awards/:id/finish", h_award_step, ROLE_OFFICE, R_STATE, "award", "办结（推荐对象均已表决）", .action = AK_DONE},
+    {"POST", "/awards/:id/nominations", h_award_nominate, ROLE_ADMIN, R_STATE, "award", "推荐（subject_id, reason；须符合全部评选条件、在名额内）"},
+    {"POST", "/award-nominations/:id/withdraw", h_nomination_act, ROLE_ADMIN, R_STATE, "award", "撤回推荐（推荐结束前）", .action = 0},
+    {"POST", "/award-nominations/:id/vote", h_nomination_act, ROLE_OFFICE, R_STATE, "award", "记录表决（赞成、反对、弃权、应到人数、日期；赞成票超过应到人数半数为通过）", .action = 1},
+    {"POST", "/award-nominations/:id/approve", h_nomination_act, ROLE_OFFICE, R_STATE, "award", "批准表彰（表决通过后）", .action = 2},
+    {"POST", "/award-nominations/:id/revoke", h_nomination_act, ROLE_OFFICE, R_STATE, "award", "撤销表彰（须说明理由）", .action = 3},
+    {"GET", "/api/v1/orgs/:id/awards", h_awards, ROLE_STAFF, R_API, NULL, "评选表彰列表"},
+    {"POST", "/api/v1/orgs/:id/awards", h_award_create, ROLE_OFFICE, R_STATE | R_API, NULL, "新建评选（name, subject member|org, year, quota：3 或 10%）"},
+    {"GET", "/api/v1/awards/:id", h_award, ROLE_STAFF, R_API, NULL, "一项评选：条件、名额、推荐对象（含核验依据与表决）"},
+    {"POST", "/api/v1/awards/:id/rules", h_award_rule, ROLE_OFFICE, R_STATE | R_API, NULL, "设置评选条件（rule grade_excellent|no_pledge_miss|satisfaction_min|no_open_rect|reports_on_time|attendance_min, param）", .action = 0},
+    {"POST", "/api/v1/awards/:id/rules/remove", h_award_rule, ROLE_OFFICE, R_STATE | R_API, NULL, "删除评选条件（rule）", .action = 1},
+    {"POST", "/api/v1/awards/:id/open", h_award_step, ROLE_OFFICE, R_STATE | R_API, NULL, "开始推荐", .action = AK_OPEN},
+    {"POST", "/api/v1/awards/:id/close", h_award_step, ROLE_OFFICE, R_STATE | R_API, NULL, "结束推荐", .action = AK_CLOSED},
+    {"POST", "/api/v1/awards/:id/finish", h_award_step, ROLE_OFFICE, R_STATE | R_API, NULL, "办结", .action = AK_DONE},
+    {"POST", "/api/v1/awards/:id/nominations", h_award_nominate, ROLE_ADMIN, R_STATE | R_API, NULL, "推荐（subject_id, reason, org_id 可选）"},
+    {"POST", "/api/v1/award-nominations/:id/withdraw", h_nomination_act, ROLE_ADMIN, R_STATE | R_API, NULL, "撤回推荐", .action = 0},
+    {"POST", "/api/v1/award-nominations/:id/vote", h_nomination_act, ROLE_OFFICE, R_STATE | R_API, NULL, "记录表决（for, against, abstain, entitled, date, note）", .action = 1},
+    {"POST", "/api/v1/award-nominations/:id/approve", h_nomination_act, ROLE_OFFICE, R_STATE | R_API, NULL, "批准表彰", .action = 2},
+    {"POST", "/api/v1/award-nominations/:id/revoke", h_nomination_act, ROLE_OFFICE, R_STATE | R_API, NULL, "撤销表彰（reason）", .action = 3},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -595,4 +595,16 @@ void h_post_holder_end(req *r);
 /* The member's current posts and areas (active ones) as array key of x, each {id, kind_label, name,
  * place, duties}: the card, the member page and the 三评 (设岗定责); false after failing the request. */
 bool member_posts_into(req *r, cJSON *x, const char *key, int64_t member_id);
+/* 评选表彰 awards (issue 19: award.c) */
+void h_awards(req *r);
+void h_award_create(req *r);
+void h_award(req *r);
+void h_award_rule(req *r);
+void h_award_step(req *r);
+void h_award_nominate(req *r);
+void h_nomination_act(req *r);
+/* Honours of a member (or an organisation) into arr: approved ones; with staff, revoked ones too,
+ * marked with the reason. The board's: the organisation's own and its members'. */
+int honours_json(db *d, bool is_org, int64_t id, bool staff, cJSON *arr);
+int board_honours_json(db *d, int64_t org_id, cJSON *own, cJSON *members);
 #endif

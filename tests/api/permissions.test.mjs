@@ -215,6 +215,14 @@ for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']
   t.postHolder = (await ok(await sec.post(`/api/v1/posts/${t.post.id}/holders`, { member_id: String(t.member.id) }), 201)).post.holders[0];
   t.secrets.push(`${tag}支部示范岗`, `${tag}支部岗位职责`);
 }
+// 评选表彰 awards (award.c; issue 19): an award of each target branch itself (A's by the first
+// town's office, B's by the district office), open, with its member nominated by its secretary.
+for (const [t, maker, sec, tag] of [[A, as.town, as.secretary, '甲'], [B, office, as.secretary2, '乙']]) {
+  t.award = (await ok(await maker.post(`/api/v1/orgs/${t.org.id}/awards`, { name: `${tag}支部优秀党员`, subject: 'member', year: '2026', quota: '3' }), 201)).award;
+  await ok(await maker.post(`/api/v1/awards/${t.award.id}/open`, {}));
+  t.nomination = (await ok(await sec.post(`/api/v1/awards/${t.award.id}/nominations`, { subject_id: String(t.member.id), reason: `${tag}支部推荐理由` }), 201)).nomination;
+  t.secrets.push(`${tag}支部优秀党员`, `${tag}支部推荐理由`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -408,6 +416,19 @@ Object.assign(BODIES, { // 三比 contests (contest.c; issue 19)
   'POST /contests/{id}/publish': () => undefined,
   'POST /contests/{id}/scores': () => ({ scores: [], submit: true }),
 });
+Object.assign(BODIES, { // 评选表彰 awards (award.c; issue 19)
+  'POST /orgs/{id}/awards': () => ({ name: `越权评选${++seq}`, subject: 'member', year: '2026', quota: '3' }),
+  'POST /awards/{id}/rules': () => ({ rule: 'no_open_rect' }),
+  'POST /awards/{id}/rules/remove': () => ({ rule: 'no_open_rect' }),
+  'POST /awards/{id}/open': () => undefined,
+  'POST /awards/{id}/close': () => undefined,
+  'POST /awards/{id}/finish': () => undefined,
+  'POST /awards/{id}/nominations': () => ({ subject_id: String(A.member.id), reason: `越权推荐${++seq}` }),
+  'POST /award-nominations/{id}/withdraw': () => undefined,
+  'POST /award-nominations/{id}/vote': () => ({ for: '5', against: '0', abstain: '0', entitled: '5', date: today }),
+  'POST /award-nominations/{id}/approve': () => undefined,
+  'POST /award-nominations/{id}/revoke': () => ({ reason: `越权撤销${++seq}` }),
+});
 Object.assign(BODIES, { // exemplary posts and responsibility areas (post.c, issue 19)
   'POST /orgs/{id}/posts': () => ({ kind: 'post', name: `越权示范岗${++seq}`, duties: '越权职责' }),
   'PATCH /posts/{id}': () => ({ name: `越权改示范岗${++seq}` }),
@@ -434,6 +455,7 @@ KINDS.push([/^\/ledger\/\{id\}/, 'ledgerEntry'], [/^\/ledger-files\/\{id\}/, 'le
 KINDS.push([/^\/posts\/\{id\}/, 'post']); // exemplary posts (issue 19)
 KINDS.push([/^\/quizzes\/\{id\}/, 'quiz'], [/^\/study-notes\/\{id\}/, 'studyNote']); // study notes and quizzes (issue 18)
 KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): the contest of the target branch
+KINDS.push([/^\/awards\/\{id\}/, 'award'], [/^\/award-nominations\/\{id\}/, 'nomination']); // 评选表彰 awards (issue 19): the target branch's award and its nomination
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -446,7 +468,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   ledgerEntry: t.ledgerEntry.id, ledgerFile: t.ledgerFile.id,
   meeting: t.meeting.id, meetingFile: t.meetingFile.id,
   quiz: t.quiz.id, studyNote: t.studyNote.id, post: t.post.id,
-  contest: t.contest.id })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
+  contest: t.contest.id,
+  award: t.award.id, nomination: t.nomination.id })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

@@ -539,6 +539,15 @@ int cmd_demo(int argc, char **argv)
         db_i64(d, &first_post, 0, "SELECT coalesce(min(id), 0) FROM service_window WHERE kind = 'post'", "");
         printf("示范岗：%" PRId64 " 个党员示范岗和责任区（/orgs/%" PRId64 "/posts），标牌与评价二维码 /p/post/%" PRId64 "/print。\n", nposts, branch,
                first_post);
+        /* 评选表彰 awards (issue 19) */
+        int64_t award_id = 0, awarded = 0, passed = 0, holder = 0;
+        db_i64(d, &holder, 0, "SELECT coalesce(min(subject_id), 0) FROM award_nomination WHERE status = 'awarded' AND subject_kind = 'member'", "");
+        db_i64(d, &award_id, 0, "SELECT coalesce(max(k.id), 0) FROM award_kind k WHERE k.status = 'closed' AND k.subject = 'member'", "");
+        db_i64(d, &awarded, 0, "SELECT count(*) FROM award_nomination WHERE status = 'awarded'", "");
+        db_i64(d, &passed, 0, "SELECT count(*) FROM award_nomination WHERE status = 'passed'", "");
+        if (award_id)
+            printf("评选表彰：本年度优秀共产党员 /awards/%" PRId64 "（%" PRId64 " 个推荐对象表决通过、待批准），已批准的表彰 %" PRId64 " 项（见党员卡片 /p/card/%" PRId64 "）。\n",
+                   award_id, passed, awarded, holder);
     }
     /* the branches meeting their meeting quotas this year, as a roll-up (issue 18) */
     if (rc == 0) {

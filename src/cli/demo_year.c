@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include "../store/post.h" /* exemplary posts and responsibility areas (issue 19) */
 #include "../store/rating.h"
+#include "../store/award.h" /* 评选表彰 awards (issue 19) */
 
 /* The ids demo.c made: the district committee (its office is "office"), the first town (its
  * office is "town"), the first branch (its secretary is "secretary"). */
@@ -722,6 +723,69 @@ static int demo_posts(db *d, const demo_year_ctx *y, cx_err *e)
     return CX_OK;
 }
 
+/* ---- 评选表彰 awards (issue 19) ---- */
+
+/* Nominates subject for kind id by the organisation nominator_id as a; a passing vote of the office. */
+static int demo_nominate(db *d, const actor *a, int64_t id, int64_t nominator_id, int64_t subject, const char *reason, int64_t *nid, cx_err *e)
+{
+    org no;
+    if (org_get(d, nominator_id, &no) != 1) return cx_fail(e, 500, "db_error", "", "读取推荐组织失败");
+    return award_nominate(d, a, id, &no, subject, reason, nid, e);
+}
+
+static int demo_vote(db *d, const actor *a, int64_t nid, const char *date, cx_err *e)
+{
+    vote_in in = {"8", "1", "0", "9", date, "区委常委会议"};
+    vote_ok v;
+    return award_vote_check(&in, date, &v, e) == CX_OK ? nomination_vote(d, a, nid, &v, e) : CX_ERR;
+}
+
+/* An earlier award fully approved (the "member" login's card shows it), and this year's 优秀共产党员
+ * of the district (rules no_pledge_miss and no_open_rect, quota 3): two branches nominate one
+ * member each, the district office's vote passes both, approval waits (公示 comes first). The
+ * demo's review round has no approved 优秀 yet (its branch meeting has not decided), so the rule
+ * grade_excellent would leave nobody eligible here. */
+static int demo_awards(db *d, const demo_year_ctx *y, cx_err *e)
+{
+    actor office = demo_actor(d, "office", "区委活动办公室"), sec = demo_actor(d, "secretary", "支部书记"),
+          sec2 = demo_actor(d, "secretary2", "支部书记");
+    int64_t me = 0, branch2 = 0, other = 0;
+    db_i64(d, &me, 0, "SELECT coalesce(member_id, 0) FROM app_user WHERE username = 'member'", "");
+    db_i64(d, &branch2, 0, "SELECT coalesce(min(g.org_id), 0) FROM user_role g JOIN app_user u ON u.id = g.user_id WHERE u.username = 'secretary2'", "");
+    db_i64(d, &other, 0, "SELECT coalesce(min(id), 0) FROM member WHERE org_id = ? AND active = 1", "i", branch2);
+    org root;
+    if (!me || !other || !office.user_id || org_get(d, y->root, &root) != 1) return CX_OK; /* a demo too small for awards */
+    char today[11], year[8], last[16];
+    date_today(today);
+    snprintf(year, sizeof year, "%.4s", today);
+    snprintf(last, sizeof last, "%d", atoi(year) - 1);
+    static const struct { const char *name, *quota; int last_year; const char *rules[2]; } kinds[] = {
+        {"党员示范岗标兵", "2", 1, {"no_pledge_miss", NULL}},
+        {"优秀共产党员", "3", 0, {"no_pledge_miss", "no_open_rect"}},
+    };
+    int64_t ids[2] = {0};
+    for (int i = 0; i < 2; i++) {
+        award_in in = {kinds[i].name, "member", kinds[i].last_year ? last : year, kinds[i].quota};
+        award_ok ok;
+        if (award_check(&in, &ok, e) != CX_OK || award_create(d, &office, &root, &ok, &ids[i], e) != CX_OK) return CX_ERR;
+        for (int r = 0; r < 2 && kinds[i].rules[r]; r++)
+            if (award_rule_set(d, &office, ids[i], kinds[i].rules[r], "", e) != CX_OK) return CX_ERR;
+        if (award_open(d, &office, ids[i], e) != CX_OK) return CX_ERR;
+    }
+    int64_t n = 0, n1 = 0, n2 = 0;
+    /* last year's honour: nominated, voted, approved, done */
+    if (demo_nominate(d, &sec, ids[0], y->branch, me, "坚持每周在党群服务中心代办事项，全年代办 120 余件，群众满意。", &n, e) != CX_OK ||
+        award_close(d, &office, ids[0], e) != CX_OK || demo_vote(d, &office, n, today, e) != CX_OK || nomination_approve(d, &office, n, e) != CX_OK ||
+        award_finish(d, &office, ids[0], e) != CX_OK)
+        return CX_ERR;
+    /* this year's: two branches nominate, the vote passes, approval waits */
+    if (demo_nominate(d, &sec, ids[1], y->branch, me, "带头兑现公开承诺，群众评议满意率高，“三会一课”全勤。", &n1, e) != CX_OK ||
+        demo_nominate(d, &sec2, ids[1], branch2, other, "扎根社区十年，组织志愿服务队为独居老人上门服务 200 余次。", &n2, e) != CX_OK ||
+        award_close(d, &office, ids[1], e) != CX_OK || demo_vote(d, &office, n1, today, e) != CX_OK || demo_vote(d, &office, n2, today, e) != CX_OK)
+        return CX_ERR;
+    return CX_OK;
+}
+
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
@@ -733,5 +797,6 @@ int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
     if (demo_meetings(d, &y, e) != CX_OK) return CX_ERR; /* organisation life (issue 18) */
     if (demo_study(d, &y, e) != CX_OK) return CX_ERR;    /* study notes and quizzes (issue 18) */
     if (demo_contests(d, &y, e) != CX_OK) return CX_ERR; /* 三比 contests (issue 19) */
-    return demo_posts(d, &y, e);                         /* exemplary posts and areas (issue 19) */
+    if (demo_posts(d, &y, e) != CX_OK) return CX_ERR;    /* exemplary posts and areas (issue 19) */
+    return demo_awards(d, &y, e);                        /* 评选表彰 awards (issue 19) */
 }

@@ -27,6 +27,8 @@ static const struct {
     [BK_TEXT] = {"text", "其他事项", NULL, NULL},
     /* the ledger (issue 18) */
     [BK_LEDGER] = {"ledger", "台账统计：走访、帮办实事、结对帮扶、调研报告、座谈会", NULL, NULL},
+    /* 评选表彰 awards (issue 19) */
+    [BK_AWARDS] = {"awards", "评选表彰：本期批准的表彰", NULL, NULL},
 };
 
 const char *bulletin_kind_name(int k) { return k >= 0 && k < BK_N ? kinds[k].name : ""; }

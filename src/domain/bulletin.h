@@ -33,6 +33,8 @@ typedef enum {
     BK_TEXT,                  /* free text */
     /* the ledger (issue 18) */
     BK_LEDGER,                /* 台账: entries by kind of each direct child (roll-up) */
+    /* 评选表彰 awards (issue 19) */
+    BK_AWARDS,                /* honours approved in the period (not revoked) */
     BK_N
 } bulletin_kind;
 

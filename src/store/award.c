@@ -751,9 +751,11 @@ int nomination_approve(db *d, const actor *a, int64_t nid, cx_err *e)
     if (begin_nom(d, nid, &n, &k, e) != CX_OK) return CX_ERR;
     if (award_approvable(d, &n, e) != CX_OK) return e->status >= 500 ? (nomination_free(&n), db_fail(d, e)) : nom_refuse(d, &n);
     int64_t now = now_unix();
-    if (db_run(d, "UPDATE award_nomination SET status = 'awarded', approved_at = ?, approved_by_name = ?, row_version = row_version + 1, "
+    char today[11];
+    date_today(today);
+    if (db_run(d, "UPDATE award_nomination SET status = 'awarded', approved_at = ?, approved_on = ?, approved_by_name = ?, row_version = row_version + 1, "
                   "updated_at = ? WHERE id = ?",
-               "isii", now, actor_shown(a), now, nid) != CX_OK)
+               "issii", now, today, actor_shown(a), now, nid) != CX_OK)
         return nomination_free(&n), db_fail(d, e);
     return nom_finish(d, a, &n, &k, "approve", NULL, xasprintf("{\"status\":\"awarded\",\"approved_at\":%" PRId64 "}", now), e);
 }

@@ -302,6 +302,15 @@ static void exemplary_cells(db_stmt *s, const char *as_of, const char *c[8], cha
 #define NAMED_FROM "FROM pledge x JOIN org o ON o.id = x.org_id LEFT JOIN member m ON m.id = x.member_id WHERE o.path >= ? AND o.path < ? " \
                    "AND x.due_date >= ? AND x.due_date < ? AND ? <> '' AND x.miss_kind = 'unjustified'"
 
+/* 评选表彰 awards (issue 19): the honour, its year, who, where, the day approved */
+static void award_cells(db_stmt *s, const char *as_of, const char *c[8], char b[4][64])
+{
+    (void)as_of, (void)b;
+    for (int i = 0; i < 5; i++) c[i] = db_col_text(s, 1 + i);
+}
+#define AWARD_FROM "FROM award_nomination x JOIN award_kind k ON k.id = x.kind_id JOIN org o ON o.id = x.org_id WHERE x.org_path >= ? " \
+                   "AND x.org_path < ? AND x.approved_on >= ? AND x.approved_on < ? AND x.approved_on <= ? AND x.status = 'awarded'"
+
 static const struct {
     int kind;
     const char *key, *caption, *count_sql, *sql;
@@ -330,6 +339,11 @@ static const struct {
      "SELECT count(*) " NAMED_FROM,
      "SELECT x.id, o.name, coalesce(m.name, ''), x.title, x.due_date " NAMED_FROM " ORDER BY o.name, m.name, x.id",
      4, {"组织", "党员", "承诺事项", "承诺时限"}, named_cells},
+    /* 评选表彰 awards (issue 19) */
+    {BK_AWARDS, "award", "本期批准的表彰（已撤销的不列）",
+     "SELECT count(*) " AWARD_FROM,
+     "SELECT x.id, k.name, CAST(k.year AS TEXT), x.subject_name, o.name, x.approved_on " AWARD_FROM " ORDER BY x.approved_on, k.name, x.id",
+     5, {"表彰", "年度", "表彰对象", "所在组织", "批准日期"}, award_cells},
 };
 
 static void add_row(cJSON *rows, const char *key, int64_t id, const char *const *c, int n)

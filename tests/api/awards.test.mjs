@@ -299,6 +299,19 @@ test('the office\'s vote, approval only after a passed vote, revocation; honours
   const mp = await ok(await secretary.get(`/api/v1/members/${p}`));
   assert.ok((mp.honours || []).some((x) => x.name === k.name && !x.revoked), JSON.stringify(mp.honours));
   await ok(await office.post(`/api/v1/awards/${k.id}/finish`, {}));
+  // the bulletin's section: honours approved in the period, frozen at publication; the recount
+  // reproduces it, and reports the honour revoked afterwards
+  const now = new Date();
+  const period = `${now.getFullYear()}Q${Math.floor(now.getMonth() / 3) + 1}`;
+  const bd = (await ok(await office.post(`/api/v1/orgs/${rootId}/bulletins`, { title: `评选表彰通报${seq}`, period, sections: 'awards' }), 201)).bulletin;
+  const sec = (await ok(await office.get(`/api/v1/bulletins/${bd.id}`))).bulletin.sections.find((x) => x.kind === 'awards');
+  const row = sec.figures.rows.find((x) => x.key === `award:${np.id}`);
+  assert.ok(row, JSON.stringify(sec.figures));
+  assert.deepEqual(row.cells.slice(0, 3), [k.name, YEAR, ap.subject_name]);
+  assert.ok(!sec.figures.rows.some((x) => x.key === `award:${nq.id}`), 'a rejected nomination is no honour');
+  const pb = (await ok(await office.post(`/api/v1/bulletins/${bd.id}/publish`, { version: bd.version }))).bulletin;
+  let rc = srv.cli(['recount', '--bulletin', String(pb.id)]);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
   // revocation: a reason is required; then gone from the card and the board, marked for staff
   await refused('revoke without a reason', () => office.post(`/api/v1/award-nominations/${np.id}/revoke`, { reason: ' ' }), 400, 'required', 'reason');
   await refused('revoke a rejected one', () => office.post(`/api/v1/award-nominations/${nq.id}/revoke`, { reason: '不实' }), 409, 'not_awarded', 'status');
@@ -307,6 +320,8 @@ test('the office\'s vote, approval only after a passed vote, revocation; honours
   assert.equal(rv.revoke_reason, '事迹材料不实');
   assert.deepEqual(await card(p), []);
   assert.ok(!(await board(branchA)).member_honours.some((x) => x.name === k.name));
+  rc = srv.cli(['recount', '--bulletin', String(pb.id)]);
+  assert.equal(rc.status, 1, 'the recount reports the honour revoked after publication: ' + rc.stdout + rc.stderr);
   const mp2 = await ok(await secretary.get(`/api/v1/members/${p}`));
   assert.ok(mp2.honours.some((x) => x.name === k.name && x.revoked && x.revoke_reason === '事迹材料不实'));
   // every change audited

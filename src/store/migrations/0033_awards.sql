@@ -60,6 +60,7 @@ CREATE TABLE award_nomination (
   vote_date TEXT NOT NULL DEFAULT '',
   vote_note TEXT NOT NULL DEFAULT '',
   approved_at {{I64}} NOT NULL DEFAULT 0,
+  approved_on TEXT NOT NULL DEFAULT '',
   approved_by_name TEXT NOT NULL DEFAULT '',
   revoked_at {{I64}} NOT NULL DEFAULT 0,
   revoke_reason TEXT NOT NULL DEFAULT '',
@@ -73,4 +74,4 @@ CREATE UNIQUE INDEX award_nomination_u ON award_nomination(kind_id, subject_kind
 CREATE INDEX award_nomination_kind ON award_nomination(kind_id, status);
 CREATE INDEX award_nomination_subject ON award_nomination(subject_kind, subject_id, status);
 CREATE INDEX award_nomination_org ON award_nomination(org_id, status);
-CREATE INDEX award_nomination_approved ON award_nomination(approved_at) WHERE approved_at > 0;
+CREATE INDEX award_nomination_approved ON award_nomination(approved_on) WHERE approved_on <> '';

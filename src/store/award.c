@@ -654,12 +654,15 @@ int award_nominate(db *d, const actor *a, int64_t id, const org *nominator, int6
     return CX_OK;
 }
 
-/* Begins a write, locks nomination nid's row and reads it with its kind: CX_OK, or rolled back
- * with e (404). */
+/* Begins a write, locks the row of nomination nid's kind (so that a withdrawal, a vote or an
+ * approval and the kind's closing or finishing happen one after the other) and the nomination's,
+ * and reads both: CX_OK, or rolled back with e (404). */
 static int begin_nom(db *d, int64_t nid, nomination *n, award_kind *k, cx_err *e)
 {
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int64_t got = 0;
+    if (db_run(d, "UPDATE award_kind SET row_version = row_version WHERE id = (SELECT kind_id FROM award_nomination WHERE id = ?)", "i", nid) != CX_OK)
+        return db_fail(d, e);
     if (db_i64(d, &got, 0, "UPDATE award_nomination SET row_version = row_version WHERE id = ? RETURNING id", "i", nid) != CX_OK) return db_fail(d, e);
     int f = got ? nomination_get(d, nid, n) : 0;
     if (f == 1) f = award_get(d, n->kind_id, k);

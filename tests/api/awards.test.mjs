@@ -8,7 +8,7 @@
 // approved, unrevoked honours; malformed bodies refused with nothing stored.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, sqlOn, Client } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, sqlOn, Client, BACKEND, pgHolder, pgLockWait } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -350,4 +350,32 @@ test('a draft is the office\'s; an open kind is seen by staff in its area, not b
   assert.ok(!list.awards.some((x) => x.id === k.id));
   const listA = await ok(await secretary.get(`/api/v1/orgs/${branchA}/awards`));
   assert.ok(listA.awards.some((x) => x.id === k.id));
+});
+
+test('a withdrawal racing the close: after the close commits, the withdrawal is refused, never stored on a closed kind', async () => {
+  const k = await kind(office, rootId);
+  await open(office, k);
+  const [a1, a2] = membersOf(branchA, 2, 29);
+  const n1 = (await ok(await nominate(secretary, k, a1), 201)).nomination;
+  const n2 = (await ok(await nominate(secretary, k, a2), 201)).nomination;
+  if (BACKEND !== 'pg') {
+    // SQLite: one writer; whichever comes first, a withdrawal is never stored after the close
+    const [w, c] = await Promise.all([secretary.post(`/api/v1/award-nominations/${n1.id}/withdraw`, {}), office.post(`/api/v1/awards/${k.id}/close`, {})]);
+    assert.equal(c.status, 200, c.text);
+    if (w.status !== 200) expectError(w, 409, 'not_open', 'status');
+    const order = sql(`SELECT action FROM audit_log WHERE (entity = 'award' AND entity_id = ${k.id} AND action = 'close') OR ` +
+      `(entity = 'award_nomination' AND entity_id = ${n1.id}) ORDER BY seq`).split('\n');
+    assert.deepEqual(order, w.status === 200 ? ['withdraw', 'close'] : ['close']);
+    return;
+  }
+  // PostgreSQL: the close held open on the kind's row; the withdrawal waits for it, then sees it closed
+  const h = pgHolder(srv.db);
+  await h.run(`BEGIN; UPDATE award_kind SET status = 'closed', row_version = row_version + 1 WHERE id = ${k.id}`);
+  const w = secretary.post(`/api/v1/award-nominations/${n2.id}/withdraw`, {});
+  await pgLockWait(srv.db, 'UPDATE award_kind SET row_version = row_version WHERE id = (SELECT kind_id%');
+  await h.run('COMMIT');
+  h.end();
+  expectError(await w, 409, 'not_open', 'status');
+  assert.equal(sql(`SELECT status FROM award_nomination WHERE id = ${n2.id}`), 'nominated');
+  assert.equal(sql(`SELECT count(*) FROM award_nomination WHERE id = ${n1.id} AND status = 'nominated'`), '1');
 });

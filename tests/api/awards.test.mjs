@@ -56,6 +56,18 @@ test('a kind is created with its rules as data; malformed bodies are refused nam
   ]) await refused(JSON.stringify(body), () => office.post(`/api/v1/orgs/${rootId}/awards`, body), 422, code, field);
   const k = await kind(office, rootId);
   assert.equal(k.status, 'draft');
+  // the pages: the list with its form, the draft with the rule form (members: no reports_on_time)
+  const lp = await office.get(`/orgs/${rootId}/awards`);
+  assert.equal(lp.status, 200);
+  assert.ok(lp.text.includes(k.name) && lp.text.includes('name="quota"'));
+  const dp = await office.get(`/awards/${k.id}`);
+  assert.equal(dp.status, 200);
+  assert.ok(dp.text.includes('value="attendance_min"') && !dp.text.includes('value="reports_on_time"'), 'the rules a members\' award may take');
+  // a refused form is shown again with its message
+  const bad = await office.post(`/awards/${k.id}/rules`, new URLSearchParams({ rule: 'satisfaction_min', param: '200/1' }).toString(),
+    { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Referer: `${srv.base}/awards/${k.id}` } });
+  assert.equal(bad.status, 422);
+  assert.ok(bad.text.includes('satisfaction_min') && bad.text.includes('id="rule"'), bad.text.slice(0, 500));
   assert.match(k.quota_rule, /名额 3 名/);
   await refused('unknown rule', () => office.post(`/api/v1/awards/${k.id}/rules`, { rule: 'be_nice' }), 422, 'invalid_rule', 'rule');
   await refused('a members-only rule on nothing', () => office.post(`/api/v1/awards/${k.id}/rules`, { rule: 'reports_on_time' }), 422, 'invalid_rule', 'rule');

@@ -833,20 +833,6 @@ int award_board_honours(db *d, int64_t org_id, int (*fn)(void *ctx, const honour
     return DB_EACH(s, honour, read_honour, fn, ctx);
 }
 
-int award_approved_in(db *d, const char *path, int64_t from, int64_t to, int (*fn)(void *ctx, const honour *h), void *ctx)
-{
-    char end[CX_PATH_MAX];
-    orgpath_end(path, end, sizeof end);
-    db_stmt *s = db_prepare(d, HONOUR_SQL "WHERE n.status = 'awarded' AND n.approved_at >= ? AND n.approved_at < ? AND n.org_path >= ? AND "
-                                          "n.org_path < ? ORDER BY n.approved_at, n.id LIMIT 500");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, from);
-    db_bind_i64(s, 2, to);
-    db_bind_text(s, 3, path);
-    db_bind_text(s, 4, end);
-    return DB_EACH(s, honour, read_honour, fn, ctx);
-}
-
 static void read_candidate(db_stmt *s, void *out)
 {
     candidate *c = out;

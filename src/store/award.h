@@ -88,9 +88,6 @@ typedef struct honour {
 int award_honours(db *d, award_subject s, int64_t subject_id, bool revoked, int (*fn)(void *ctx, const honour *h), void *ctx);
 /* The organisation's own honours and its members' (members whose organisation it is), awarded only. */
 int award_board_honours(db *d, int64_t org_id, int (*fn)(void *ctx, const honour *h), void *ctx);
-/* Awards approved (and not revoked) with approved_at in [from, to) of nominations in the subtree at
- * path: count, and fn for each (for bulletins). */
-int award_approved_in(db *d, const char *path, int64_t from, int64_t to, int (*fn)(void *ctx, const honour *h), void *ctx);
 /* Candidates p may put forward for kind k from the subtree at path (∩ the kind's scope), not yet
  * nominated: id and name (with the organisation's name for members), by name, at most 300. */
 typedef struct candidate {

@@ -146,6 +146,56 @@ int award_rule_remove(db *d, const actor *a, int64_t id, const char *rule, cx_er
     return store_finish(d, a, "remove_rule", "award", id, k.org_id, before, NULL, CX_OK, e);
 }
 
+int award_alloc_set(db *d, const actor *a, int64_t id, int64_t org_id, int places, cx_err *e)
+{
+    award_kind k;
+    if (begin_at(d, id, AK_DRAFT, "not_draft", "推荐开始后名额分配不能再修改", &k, e) != CX_OK) return CX_ERR;
+    org o;
+    int f = org_get(d, org_id, &o);
+    if (f == CX_ERR) return db_fail(d, e);
+    if (f == 0 || !o.active || o.id == k.org_id || !path_in_subtree(o.path, k.org_path)) {
+        cx_fail(e, 422, "invalid_org", "org_id", "名额只能分配给%s下属的在用党组织", k.org_name);
+        return refuse(d);
+    }
+    if (places < 0 || places > AWARD_QUOTA_MAX) {
+        cx_fail(e, 422, "invalid_places", "places", "分配名额应为 0–%d 的整数（0 为取消分配）", AWARD_QUOTA_MAX);
+        return refuse(d);
+    }
+    int64_t others = 0;
+    if (db_i64(d, &others, 0, "SELECT coalesce(sum(places), 0) FROM award_alloc WHERE kind_id = ? AND org_id <> ?", "ii", id, org_id) != CX_OK)
+        return db_fail(d, e);
+    if (!k.share && others + places > k.quota) {
+        cx_fail(e, 422, "invalid_places", "places", "各组织分配的名额合计 %" PRId64 " 名，超过总名额 %d 名", others + places, k.quota);
+        return refuse(d);
+    }
+    int rc = places ? db_run(d, "INSERT INTO award_alloc (kind_id, org_id, org_path, places) VALUES (?,?,?,?) ON CONFLICT (kind_id, org_id) DO UPDATE "
+                                "SET places = excluded.places",
+                             "iisi", id, org_id, o.path, (int64_t)places)
+                    : db_run(d, "DELETE FROM award_alloc WHERE kind_id = ? AND org_id = ?", "ii", id, org_id);
+    if (rc != CX_OK || touch(d, id) != CX_OK) return db_fail(d, e);
+    char *after = xasprintf("{\"org_id\":%" PRId64 ",\"places\":%d}", org_id, places);
+    return store_finish(d, a, "allocate", "award", id, k.org_id, NULL, after, CX_OK, e);
+}
+
+static void read_alloc(db_stmt *s, void *out)
+{
+    award_alloc *x = out;
+    x->org_id = db_col_i64(s, 0);
+    x->places = (int)db_col_i64(s, 1);
+    x->used = (int)db_col_i64(s, 2);
+    copy_col(x->org_name, sizeof x->org_name, s, 3);
+}
+#define ALLOC_SQL                                                                                                             \
+    "SELECT a.org_id, a.places, (SELECT count(*) FROM award_nomination n WHERE n.kind_id = a.kind_id AND n.status <> 'withdrawn' AND "   \
+    "substr(n.org_path, 1, length(a.org_path)) = a.org_path), o.name FROM award_alloc a JOIN org o ON o.id = a.org_id WHERE a.kind_id = ?"
+int award_allocs(db *d, int64_t id, int (*fn)(void *ctx, const award_alloc *x), void *ctx)
+{
+    db_stmt *s = db_prepare(d, ALLOC_SQL " ORDER BY o.path");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    return DB_EACH(s, award_alloc, read_alloc, fn, ctx);
+}
+
 static void read_rule(db_stmt *s, void *out)
 {
     award_rule_row *x = out;
@@ -496,6 +546,12 @@ int award_open(db *d, const actor *a, int64_t id, cx_err *e)
         cx_fail(e, 409, "none_eligible", "quota", "范围内目前没有符合全部评选条件的%s，按比例计算名额为 0，不能开始推荐", award_subject_label(k.subject));
         return refuse(d);
     }
+    int64_t allocated = 0;
+    if (db_i64(d, &allocated, 0, "SELECT coalesce(sum(places), 0) FROM award_alloc WHERE kind_id = ?", "i", id) != CX_OK) return db_fail(d, e);
+    if (allocated > qn) {
+        cx_fail(e, 409, "over_allocated", "places", "各组织分配的名额合计 %" PRId64 " 名，超过本次名额 %d 名（符合条件者 %" PRId64 " 个）", allocated, qn, eligible);
+        return refuse(d);
+    }
     if (db_run(d, "UPDATE award_kind SET quota_n = ?, eligible_n = ? WHERE id = ?", "iii", (int64_t)qn, eligible, id) != CX_OK) return db_fail(d, e);
     char extra[96];
     snprintf(extra, sizeof extra, ",\"quota_n\":%d,\"eligible_n\":%" PRId64, qn, eligible);
@@ -621,6 +677,25 @@ int award_nominate(db *d, const actor *a, int64_t id, const org *nominator, int6
     }
     if (k.nlive >= k.quota_n) {
         cx_fail(e, 409, "quota_full", "subject_id", "本项评选名额 %d 名已满（已推荐 %d 名），不能再推荐", k.quota_n, k.nlive);
+        return refuse(d);
+    }
+    /* an organisation's allocated places, when one covers the candidate */
+    db_stmt *s = db_prepare(d, ALLOC_SQL " AND substr(?, 1, length(a.org_path)) = a.org_path ORDER BY length(a.org_path) DESC");
+    if (!s) return db_fail(d, e);
+    db_bind_i64(s, 1, id);
+    db_bind_text(s, 2, c.path);
+    award_alloc full = {0};
+    int rc0;
+    while ((rc0 = db_step(s)) == DB_ROW && !full.org_id) {
+        award_alloc x;
+        read_alloc(s, &x);
+        if (x.used >= x.places) full = x;
+    }
+    db_done(s);
+    if (rc0 == CX_ERR) return db_fail(d, e);
+    if (full.org_id) {
+        cx_fail(e, 409, "org_quota_full", "subject_id", "分配给%s的名额 %d 名已满，不能再推荐该组织范围内的%s", full.org_name, full.places,
+                award_subject_label(k.subject));
         return refuse(d);
     }
     rules_buf rb = {0};

@@ -23,6 +23,16 @@ int award_create(db *d, const actor *a, const org *office, const award_ok *ok, i
 /* In draft only (409 not_draft): sets rule (replacing the same rule's parameter), or removes it. */
 int award_rule_set(db *d, const actor *a, int64_t id, const char *rule, const char *param, cx_err *e);
 int award_rule_remove(db *d, const actor *a, int64_t id, const char *rule, cx_err *e);
+/* In draft only: allocates places (1–1000; 0 removes the allocation) to the organisation org_id,
+ * strictly within the kind's scope (422 invalid_org); allocations together may not exceed a number
+ * quota (422 invalid_places; a share quota is checked when nominating opens: 409 over_allocated). */
+int award_alloc_set(db *d, const actor *a, int64_t id, int64_t org_id, int places, cx_err *e);
+typedef struct award_alloc {
+    int64_t org_id;
+    int places, used;
+    char org_name[256];
+} award_alloc;
+int award_allocs(db *d, int64_t id, int (*fn)(void *ctx, const award_alloc *x), void *ctx);
 typedef struct award_rule_row {
     award_rule rule;
     char param[32];

@@ -220,6 +220,8 @@ static int add_candidate(void *ctx, const candidate *c)
     return 0;
 }
 
+static int add_alloc(void *ctx, const award_alloc *x);
+
 static void export_nominations(req *r, const award_view *v, cJSON *arr)
 {
     static const char *const heads[] = {"推荐对象", "所在组织", "推荐组织", "推荐理由", "评选条件核验", "状态", "赞成", "反对", "弃权", "应到", "表决日期"};
@@ -271,6 +273,7 @@ void h_award(req *r)
     cJSON_AddBoolToObject(d, "can_finish", v->runs && v->k.status == AK_CLOSED);
     nom_ctx nc = {r, v, cJSON_CreateArray()};
     if (award_rules(r->db, v->k.id, add_rule, cJSON_AddArrayToObject(d, "rules")) != CX_OK ||
+        award_allocs(r->db, v->k.id, add_alloc, cJSON_AddArrayToObject(d, "allocations")) != CX_OK ||
         award_nominations(r->db, v->k.id, add_nom, &nc) != CX_OK) {
         cJSON_Delete(nc.arr);
         req_failf(r, 500, "db_error", "", "读取评选表彰失败");
@@ -343,6 +346,33 @@ void h_award_rule(req *r)
     done(r, rc, &e, v->k.id, r->rt->action ? 200 : 201);
     if (rc == CX_OK && req_is_api(r) && award_rules(r->db, v->k.id, add_rule, cJSON_AddArrayToObject(req_data(r), "rules")) != CX_OK)
         req_failf(r, 500, "db_error", "", "读取评选条件失败");
+}
+
+/* POST /awards/:id/allocations: org_id, places (0 removes) */
+void h_award_alloc(req *r)
+{
+    award_view *v = req_award_run(r);
+    if (!v) return;
+    int64_t oid = 0, places = -1;
+    if (!req_opt_id(r, "org_id", "党组织编号", &oid)) return;
+    const char *p = req_in(r, "places");
+    cx_err e = {0};
+    int rc = !oid ? cx_fail(&e, 422, "invalid_org", "org_id", "请选择分配名额的党组织")
+           : !p || str_to_i64(p, &places) != CX_OK || places < 0 || places > AWARD_QUOTA_MAX
+               ? cx_fail(&e, 422, "invalid_places", "places", "分配名额应为 0–%d 的整数（0 为取消分配）", AWARD_QUOTA_MAX)
+               : award_alloc_set(r->db, &r->who, v->k.id, oid, (int)places, &e);
+    done(r, rc, &e, v->k.id, 200);
+}
+
+static int add_alloc(void *ctx, const award_alloc *x)
+{
+    cJSON *j = cJSON_CreateObject();
+    json_add_i64(j, "org_id", x->org_id);
+    cJSON_AddStringToObject(j, "org_name", x->org_name);
+    json_add_i64(j, "places", x->places);
+    json_add_i64(j, "used", x->used);
+    cJSON_AddItemToArray(ctx, j);
+    return 0;
 }
 
 /* POST /awards/:id/open|close|finish (.action: the status it moves to) */

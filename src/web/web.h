@@ -601,6 +601,7 @@ void h_award_create(req *r);
 void h_award(req *r);
 void h_award_rule(req *r);
 void h_award_step(req *r);
+void h_award_alloc(req *r);
 void h_award_nominate(req *r);
 void h_nomination_act(req *r);
 /* Honours of a member (or an organisation) into arr: approved ones; with staff, revoked ones too,

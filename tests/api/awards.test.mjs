@@ -391,3 +391,29 @@ test('a withdrawal racing the close: after the close commits, the withdrawal is 
   assert.equal(sql(`SELECT status FROM award_nomination WHERE id = ${n2.id}`), 'nominated');
   assert.equal(sql(`SELECT count(*) FROM award_nomination WHERE id = ${n1.id} AND status = 'nominated'`), '1');
 });
+
+test('places allocated to organisations: each holds within the overall quota', async () => {
+  const k = await kind(office, rootId, { quota: '3' });
+  const alloc = (org, places) => office.post(`/api/v1/awards/${k.id}/allocations`, { org_id: String(org), places: String(places) });
+  await refused('the office itself', () => alloc(rootId, 1), 422, 'invalid_org', 'org_id');
+  await refused('no such org', () => alloc(99999999, 1), 422, 'invalid_org', 'org_id');
+  await refused('places as text', () => alloc(branchA, 'x'), 422, 'invalid_places', 'places');
+  await refused('more than the quota', () => alloc(branchA, 4), 422, 'invalid_places', 'places');
+  await ok(await alloc(branchA, 1));
+  await ok(await alloc(townId, 2));
+  await refused('together more than the quota', () => alloc(branchB, 1), 422, 'invalid_places', 'places');
+  await ok(await alloc(townId, 0)); // taken back
+  await ok(await alloc(branchB, 2));
+  await open(office, k);
+  await refused('an allocation after opening', () => alloc(branchB, 1), 409, 'not_draft', 'status');
+  const page = await ok(await office.get(`/api/v1/awards/${k.id}`));
+  assert.deepEqual(page.allocations.map((x) => [x.org_id, x.places, x.used]).sort(), [[branchA, 1, 0], [branchB, 2, 0]].sort());
+  const [a1, a2] = membersOf(branchA, 2, 31);
+  await ok(await nominate(secretary, k, a1), 201);
+  const e = await refused('the branch\'s place is taken', () => nominate(office, k, a2), 409, 'org_quota_full', 'subject_id');
+  assert.match(e.message, /名额 1 名已满/);
+  const [b1, b2] = membersOf(branchB, 2, 14);
+  await ok(await nominate(secretary2, k, b1), 201);
+  await ok(await nominate(secretary2, k, b2), 201);
+  await refused('the overall quota', () => nominate(office, k, membersOf(branchA, 1, 32)[0]), 409, 'quota_full', 'subject_id');
+});

@@ -420,6 +420,7 @@ Object.assign(BODIES, { // 评选表彰 awards (award.c; issue 19)
   'POST /orgs/{id}/awards': () => ({ name: `越权评选${++seq}`, subject: 'member', year: '2026', quota: '3' }),
   'POST /awards/{id}/rules': () => ({ rule: 'no_open_rect' }),
   'POST /awards/{id}/rules/remove': () => ({ rule: 'no_open_rect' }),
+  'POST /awards/{id}/allocations': () => ({ org_id: String(A.org.id), places: '1' }),
   'POST /awards/{id}/open': () => undefined,
   'POST /awards/{id}/close': () => undefined,
   'POST /awards/{id}/finish': () => undefined,

@@ -36,6 +36,16 @@ CREATE TABLE award_rule (
   PRIMARY KEY (kind_id, rule)
 );
 
+-- Optional allocation of the places to organisations of the kind's scope (the overall quota must
+-- still hold): nominations of candidates in org_path's subtree at most places.
+CREATE TABLE award_alloc (
+  kind_id {{I64}} NOT NULL REFERENCES award_kind(id),
+  org_id {{I64}} NOT NULL REFERENCES org(id),
+  org_path {{CTEXT}} NOT NULL,
+  places INTEGER NOT NULL CHECK (places BETWEEN 1 AND 1000),
+  PRIMARY KEY (kind_id, org_id)
+);
+
 -- Nominations: a member or an organisation (subject_kind, subject_id; its name and organisation as
 -- nominated) put forward by an organisation (nominator_org_id) with a reason; evidence: the JSON of
 -- every rule's result at nomination time, frozen. The vote: counts, entitled, the meeting's date

@@ -490,7 +490,7 @@ void h_nomination_act(req *r)
     if (!req_found(r, nomination_get(r->db, id, &n), "id", "推荐")) return;
     award_kind now;
     award_status ks = award_get(r->db, n.kind_id, &now) == 1 ? now.status : k.status;
-    cJSON_AddItemToObject(req_data(r), "nomination", json_nomination(&n, true, ks));
+    cJSON_AddItemToObject(req_data(r), "nomination", json_nomination(&n, runs, ks));
     nomination_free(&n);
 }
 

@@ -416,6 +416,14 @@ Object.assign(BODIES, { // 三比 contests (contest.c; issue 19)
   'POST /contests/{id}/publish': () => undefined,
   'POST /contests/{id}/scores': () => ({ scores: [], submit: true }),
 });
+Object.assign(BODIES, { // exemplary posts and responsibility areas (post.c, issue 19)
+  'POST /orgs/{id}/posts': () => ({ kind: 'post', name: `越权示范岗${++seq}`, duties: '越权职责' }),
+  'PATCH /posts/{id}': () => ({ name: `越权改示范岗${++seq}` }),
+  'POST /posts/{id}/deactivate': () => undefined,
+  'POST /posts/{id}/activate': () => undefined,
+  'POST /posts/{id}/holders': () => ({ member_id: String(B.member.id) }),
+  'POST /posts/{id}/holders/end': () => ({ holder_id: String(B.postHolder.id) }),
+});
 Object.assign(BODIES, { // 评选表彰 awards (award.c; issue 19)
   'POST /orgs/{id}/awards': () => ({ name: `越权评选${++seq}`, subject: 'member', year: '2026', quota: '3' }),
   'POST /awards/{id}/rules': () => ({ rule: 'no_open_rect' }),
@@ -429,14 +437,6 @@ Object.assign(BODIES, { // 评选表彰 awards (award.c; issue 19)
   'POST /award-nominations/{id}/vote': () => ({ for: '5', against: '0', abstain: '0', entitled: '5', date: today }),
   'POST /award-nominations/{id}/approve': () => undefined,
   'POST /award-nominations/{id}/revoke': () => ({ reason: `越权撤销${++seq}` }),
-});
-Object.assign(BODIES, { // exemplary posts and responsibility areas (post.c, issue 19)
-  'POST /orgs/{id}/posts': () => ({ kind: 'post', name: `越权示范岗${++seq}`, duties: '越权职责' }),
-  'PATCH /posts/{id}': () => ({ name: `越权改示范岗${++seq}` }),
-  'POST /posts/{id}/deactivate': () => undefined,
-  'POST /posts/{id}/activate': () => undefined,
-  'POST /posts/{id}/holders': () => ({ member_id: String(B.member.id) }),
-  'POST /posts/{id}/holders/end': () => ({ holder_id: String(B.postHolder.id) }),
 });
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];

@@ -417,3 +417,23 @@ test('places allocated to organisations: each holds within the overall quota', a
   await ok(await nominate(secretary2, k, b2), 201);
   await refused('the overall quota', () => nominate(office, k, membersOf(branchA, 1, 32)[0]), 409, 'quota_full', 'subject_id');
 });
+
+test('two votes at once, two approvals at once: one of each is recorded', async () => {
+  const k = await kind(office, rootId);
+  await open(office, k);
+  const [a1] = membersOf(branchA, 1, 5);
+  const n = (await ok(await nominate(secretary, k, a1), 201)).nomination;
+  await ok(await office.post(`/api/v1/awards/${k.id}/close`, {}));
+  const today = new Date().toISOString().slice(0, 10);
+  const votes = await Promise.all([['6', '9'], ['7', '9']].map(([y, en]) => office.post(`/api/v1/award-nominations/${n.id}/vote`,
+    { for: y, against: '0', abstain: '0', entitled: en, date: today })));
+  assert.deepEqual(votes.map((r) => r.status).sort(), [200, 409], votes.map((r) => r.text).join('\n'));
+  expectError(votes.find((r) => r.status === 409), 409, 'already_voted', 'status');
+  const won = votes.find((r) => r.status === 200).json.nomination;
+  assert.equal(sql(`SELECT status || '/' || vote_for FROM award_nomination WHERE id = ${n.id}`), `${won.status}/${won.vote.for}`);
+  assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'award_nomination' AND entity_id = ${n.id} AND action = 'vote'`), '1');
+  assert.equal(won.status, 'passed');
+  const aps = await Promise.all([0, 1].map(() => office.post(`/api/v1/award-nominations/${n.id}/approve`, {})));
+  assert.deepEqual(aps.map((r) => r.status).sort(), [200, 409]);
+  assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'award_nomination' AND entity_id = ${n.id} AND action = 'approve'`), '1');
+});

@@ -318,3 +318,6 @@ bool perm_may_see_contest(const principal *p, const char *office_path) { return 
 bool perm_may_see_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
 bool perm_may_manage_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
 bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder) { return is_holder || perm_may_see_posts(p, org_path); }
+/* ---- published round results (issue 19 results) ---- */
+bool perm_may_publish_results(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+bool perm_may_see_results(const principal *p, const char *office_path) { return perm_may_see_area(p, office_path); }

@@ -238,4 +238,11 @@ bool perm_may_manage_posts(const principal *p, const char *org_path);
 /* p may see one post or area of the organisation at org_path: staff over it, or a member who holds
  * or held it (is_holder). */
 bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder);
+/* ---- published round results (issue 19 results) ---- */
+/* p may preview, publish and withdraw the round results of the office at office_path (its window
+ * league table, organisations' satisfaction, 优秀 members): an office over that organisation. */
+bool perm_may_publish_results(const principal *p, const char *office_path);
+/* p may read a published list of the office at office_path through the API (the public page needs
+ * no account): anyone working in its area (a grant inside it or over it). */
+bool perm_may_see_results(const principal *p, const char *office_path);
 #endif

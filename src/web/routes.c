@@ -629,5 +629,17 @@ const route web_routes[] = {
     {"POST", "/api/v1/posts/:id/holders", h_post_holder_add, ROLE_ADMIN, R_STATE | R_API, NULL, "指定责任人（member_id：本组织及下级在册党员）；已是责任人 409 already_holder"},
     {"POST", "/api/v1/posts/:id/holders/end", h_post_holder_end, ROLE_ADMIN, R_STATE | R_API, NULL, "责任人卸任（holder_id；保留记录）；已卸任 409 already_ended"},
     {"GET", "/api/v1/posts/:id/ratings", h_target_ratings, ROLE_STAFF, R_API, NULL, "示范岗（责任区）的群众评议结果（?round_id=）", .action = RK_WINDOW},
+    /* published round results (issue 19 results: result.c); .action of h_public_result: 1 the print view */
+    {"GET", "/orgs/:id/results", h_results, ROLE_OFFICE, 0, "results", "评议结果公布：预览满意窗口排名、党组织满意度、优秀党员名单（?round_id=&kind=&scope=&min_ballots=），公布与撤回"},
+    {"POST", "/orgs/:id/results", h_result_publish, ROLE_OFFICE, R_STATE, "results", "公布评议结果（定稿；再次公布为新版本，替换旧版本，记入审计）"},
+    {"POST", "/results/:id/withdraw", h_result_withdraw, ROLE_OFFICE, R_STATE, NULL, "撤回已公布的评议结果（须填写理由，记入审计）"},
+    {"GET", "/p/results", h_public_results, 0, R_PUBLIC, "results_public", "已公布的评议结果（按公布单位，无需登录）"},
+    {"GET", "/p/results/:id", h_public_result, 0, R_PUBLIC, "result", "已公布的评议结果：满意窗口排名、党组织满意度或优秀党员名单（最新版本，无需登录）"},
+    {"GET", "/p/results/:id/print", h_public_result, 0, R_PUBLIC, "result_print", "已公布的评议结果 A4 打印（带本页二维码，无需登录）", .action = 1},
+    {"GET", "/api/v1/orgs/:id/results", h_results, ROLE_OFFICE, R_API, NULL, "本组织公布的评议结果；round_id, kind windows|orgs|excellent, scope children|branches, min_ballots：预览"},
+    {"POST", "/api/v1/orgs/:id/results", h_result_publish, ROLE_OFFICE, R_STATE | R_API, NULL, "公布评议结果（round_id, kind windows|orgs|excellent, scope children|branches, min_ballots 默认 30）"},
+    {"POST", "/api/v1/results/:id/withdraw", h_result_withdraw, ROLE_OFFICE, R_STATE | R_API, NULL, "撤回已公布的评议结果（reason）"},
+    {"GET", "/api/v1/public/results", h_public_results, 0, R_PUBLIC | R_API, NULL, "已公布的评议结果（按公布单位）"},
+    {"GET", "/api/v1/results/:id", h_result, ROLE_STAFF, R_API, NULL, "一份公布的评议结果（最新版本；公布单位及其上下级的工作人员）"},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -238,6 +238,8 @@ const char *viewer_path(req *r);
 
 /* cJSON helpers */
 cJSON *json_org(const org *o);
+/* Adds name (unix time t) and name_text ("YYYY-MM-DD HH:MM", "" when t is 0) to j. */
+void json_add_time(cJSON *j, const char *name, int64_t t);
 /* An org_fn: appends {id, name, depth, type_label} to the cJSON array ctx (the choices of a form). */
 int add_org_option(void *ctx, const org *o, int64_t nchildren, int64_t nmembers);
 cJSON *json_member(const member *m);
@@ -595,4 +597,11 @@ void h_post_holder_end(req *r);
 /* The member's current posts and areas (active ones) as array key of x, each {id, kind_label, name,
  * place, duties}: the card, the member page and the 三评 (设岗定责); false after failing the request. */
 bool member_posts_into(req *r, cJSON *x, const char *key, int64_t member_id);
+/* published round results: window league table, organisations' satisfaction, 优秀 members (issue 19 results: result.c) */
+void h_results(req *r);
+void h_result_publish(req *r);
+void h_result_withdraw(req *r);
+void h_public_results(req *r);
+void h_public_result(req *r);
+void h_result(req *r);
 #endif

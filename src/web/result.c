@@ -225,8 +225,10 @@ void h_result_withdraw(req *r)
     cx_err e = {0};
     text_rule tr = {"reason", "撤回理由", 2, RESULT_REASON_MAX, true};
     int rc = text_check(&tr, req_in(r, "reason"), reason, sizeof reason, &e);
-    if (rc != CX_OK && !e.code[0]) cx_fail(&e, 422, "invalid_reason", "reason", "撤回理由：请填写");
-    if (rc != CX_OK) e.status = 422;
+    if (rc != CX_OK) { /* one stable code for every way the reason is wrong, the message says which */
+        e.status = 422;
+        snprintf(e.code, sizeof e.code, "invalid_reason");
+    }
     if (rc == CX_OK) rc = result_withdraw(r->db, &r->who, id, reason, &e);
     if (!req_changed(r, rc, &e, "/p/results/%" PRId64, id)) return;
     if (!req_found(r, result_get(r->db, id, &p), "id", "公布的评议结果")) return;
@@ -258,8 +260,9 @@ void h_public_results(req *r)
     if (result_list(r->db, NULL, add_public, &c) != CX_OK) req_failf(r, 500, "db_error", "", "读取评议结果失败");
 }
 
-/* The public page of version id (the latest of its list) into the request. */
-static void public_result(req *r, int64_t id)
+/* The page of version id (the latest of its list) into the request; public_page: as the public
+ * sees it (no ids, a member's name masked). */
+static void public_result(req *r, int64_t id, bool public_page)
 {
     result_pub p;
     int f = result_get(r->db, id, &p);
@@ -306,7 +309,7 @@ static void public_result(req *r, int64_t id)
             req_failf(r, 500, "db_error", "", "读取评议结果失败");
             return;
         }
-        lines_into(j, p.kind, &l, true);
+        lines_into(j, p.kind, &l, public_page);
         result_lines_free(&l);
     }
     cJSON_AddItemToObject(d, "result", j);
@@ -317,7 +320,7 @@ static void public_result(req *r, int64_t id)
 void h_public_result(req *r)
 {
     int64_t id;
-    if (req_id(r, 0, &id)) public_result(r, id);
+    if (req_id(r, 0, &id)) public_result(r, id, true);
 }
 
 /* The same for staff through the API: the publishing office's area (over it or inside it). */
@@ -325,5 +328,5 @@ void h_result(req *r)
 {
     int64_t id;
     result_pub p;
-    if (req_result(r, false, &id, &p)) public_result(r, id);
+    if (req_result(r, false, &id, &p)) public_result(r, id, false);
 }

@@ -98,6 +98,7 @@ struct req {
     int early_status;  /* what was answered without us (the sweep's 408, libmicrohttpd's 431 …) */
     bool malformed;    /* a multipart body libmicrohttpd could not take apart, or a part without a name */
     bool attach;       /* the file answered is downloaded (Content-Disposition: attachment) */
+    bool from_cache;   /* the file answered is a public page from the page cache: shown, never downloaded */
     struct MHD_PostProcessor *pp;
     field *fields;
     int nfields;

@@ -243,7 +243,7 @@ int result_list(db *d, const char *path, int (*fn)(void *ctx, const result_pub *
 {
     char end[CX_PATH_MAX];
     orgpath_end(path ? path : "/", end, sizeof end);
-    db_stmt *s = db_prepare(d, "SELECT " PUB_COLS PUB_FROM " WHERE l.status <> 'replaced' AND l.org_path >= ? AND l.org_path < ? ORDER BY l.id DESC LIMIT 200");
+    db_stmt *s = db_prepare(d, "SELECT " PUB_COLS PUB_FROM " WHERE l.status <> 'replaced' AND l.org_path >= ? AND l.org_path < ? ORDER BY l.org_path, l.id DESC LIMIT 200");
     if (!s) return CX_ERR;
     db_bind_text(s, 1, path ? path : "/");
     db_bind_text(s, 2, end);

@@ -40,7 +40,7 @@ CX_MUST_USE int result_get(db *d, int64_t id, result_pub *p);
 /* The frozen lines of a version, in published order. */
 int result_rows(db *d, int64_t id, result_lines *out);
 /* The current version (published or withdrawn) of every list of offices at or under path (NULL:
- * all), newest first, at most 200. */
+ * all), by office (its path), newest first, at most 200. */
 int result_list(db *d, const char *path, int (*fn)(void *ctx, const result_pub *p), void *ctx);
 /* `cxzy recount`: every published version recomputed from the raw records and compared with its
  * frozen rows; each difference to out, counted in *diffs. fix never adopts (listed only). */

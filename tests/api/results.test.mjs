@@ -113,6 +113,11 @@ test('publish: frozen rows on the public page; later ballots never move them and
   assert.match(page.text, /（并列）/);
   assert.match(page.text, /样本不足/);
   assert.ok(!page.text.includes('结果测试示范岗'));
+  // read again (answered from the page cache): still a page to show, not a download
+  const again = await anon.get(`/p/results/${list1.id}`);
+  assert.equal(again.status, 200);
+  assert.equal(again.headers.get('content-disposition'), null, 'a cached public page is not a download');
+  assert.equal(again.text, page.text);
   const print = await anon.get(`/p/results/${list1.id}/print`);
   assert.equal(print.status, 200);
   assert.match(print.text, /<svg/, 'the print view carries the QR code of the page');

@@ -94,14 +94,10 @@ static int windows_of(db *d, int64_t round_id, const char *path, int64_t upto, r
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-/* The ballots of the round in the subtree at path up to ballot upto, into r (the raw count behind
- * the roll-up). */
-static int subtree_ballots(db *d, int64_t round_id, const char *path, int64_t upto, rollup *r)
+/* Counts the ballots of the current row (columns valid, verified, hold, channel, answers, count)
+ * of s into r, then finishes s. */
+static int ballots_into_rollup(db_stmt *s, rollup *r)
 {
-    db_stmt *s = subtree_stmt(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*) FROM ballot b JOIN org o ON o.id = b.org_id "
-                               "WHERE b.round_id = ? AND b.late = 0 AND (? = 0 OR b.id <= ?) AND o.path >= ? AND o.path < ? "
-                               "GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers", round_id, true, upto, path);
-    if (!s) return CX_ERR;
     memset(r, 0, sizeof *r);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) take_ballots(s, 0, r);
@@ -109,16 +105,46 @@ static int subtree_ballots(db *d, int64_t round_id, const char *path, int64_t up
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* The raw count behind an organisation's published figures: the ballots of the round, up to
+ * ballot upto, of the organisations its subtree held at publication (result_scope), so that a
+ * later move or deactivation does not change what is checked. */
+static int frozen_ballots(db *d, int64_t round_id, int64_t list_id, int64_t ref_id, int64_t upto, rollup *r)
+{
+    db_stmt *s = db_prepare(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*) FROM ballot b JOIN result_scope x ON x.org_id = b.org_id "
+                               "WHERE x.list_id = ? AND x.ref_id = ? AND b.round_id = ? AND b.late = 0 AND (? = 0 OR b.id <= ?) "
+                               "GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, list_id);
+    db_bind_i64(s, 2, ref_id);
+    db_bind_i64(s, 3, round_id);
+    db_bind_i64(s, 4, upto);
+    db_bind_i64(s, 5, upto);
+    return ballots_into_rollup(s, r);
+}
+
+/* The ballots of one window in the round up to ballot upto, wherever the window is now. */
+static int window_ballots(db *d, int64_t round_id, int64_t window_id, int64_t upto, rollup *r)
+{
+    db_stmt *s = db_prepare(d, "SELECT valid, verified, hold, channel, answers, count(*) FROM ballot WHERE round_id = ? AND target_kind = 'window' "
+                               "AND target_id = ? AND late = 0 AND (? = 0 OR id <= ?) GROUP BY valid, verified, hold, channel, answers");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, round_id);
+    db_bind_i64(s, 2, window_id);
+    db_bind_i64(s, 3, upto);
+    db_bind_i64(s, 4, upto);
+    return ballots_into_rollup(s, r);
+}
+
 /* Organisations of the scope: the office's active direct children, or every active branch of its
  * subtree (the office itself excepted); organisation name: the parent's. */
-static int orgs_of(db *d, int64_t round_id, const org *office, result_scope scope, bool raw, int64_t upto, result_lines *out)
+static int orgs_of(db *d, int64_t round_id, const org *office, result_scope scope, result_lines *out)
 {
     char end[CX_PATH_MAX];
     orgpath_end(office->path, end, sizeof end);
     db_stmt *s = scope == RSC_CHILDREN
-                     ? db_prepare(d, "SELECT o.id, o.name, p.name, o.path FROM org o JOIN org p ON p.id = o.parent_id WHERE o.active = 1 AND o.parent_id = ? "
+                     ? db_prepare(d, "SELECT o.id, o.name, p.name FROM org o JOIN org p ON p.id = o.parent_id WHERE o.active = 1 AND o.parent_id = ? "
                                      "ORDER BY o.id")
-                     : db_prepare(d, "SELECT o.id, o.name, p.name, o.path FROM org o JOIN org p ON p.id = o.parent_id WHERE o.active = 1 AND o.type = 'branch' "
+                     : db_prepare(d, "SELECT o.id, o.name, p.name FROM org o JOIN org p ON p.id = o.parent_id WHERE o.active = 1 AND o.type = 'branch' "
                                      "AND o.id <> ? AND o.path >= ? AND o.path < ? ORDER BY o.id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, office->id);
@@ -127,22 +153,18 @@ static int orgs_of(db *d, int64_t round_id, const org *office, result_scope scop
         db_bind_text(s, 3, end);
     }
     int rc, cap = 0;
-    char (*paths)[CX_PATH_MAX] = NULL;
     while ((rc = db_step(s)) == DB_ROW) {
         result_line *x = line_add(out, &cap);
-        paths = xrealloc(paths, (size_t)cap * sizeof *paths);
         x->ref_id = db_col_i64(s, 0);
         copy_col(x->name, sizeof x->name, s, 1);
         copy_col(x->org_name, sizeof x->org_name, s, 2);
-        copy_col(paths[out->n - 1], CX_PATH_MAX, s, 3);
     }
     db_done(s);
     for (int i = 0; rc != CX_ERR && i < out->n; i++) {
         rollup r;
-        if ((raw ? subtree_ballots(d, round_id, paths[i], upto, &r) : rollup_get(d, round_id, out->v[i].ref_id, &r)) != CX_OK) rc = CX_ERR;
+        if (rollup_get(d, round_id, out->v[i].ref_id, &r) != CX_OK) rc = CX_ERR;
         else line_figures(&out->v[i], &r);
     }
-    free(paths);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
@@ -164,11 +186,13 @@ static int excellent_of(db *d, int64_t round_id, const char *path, result_lines 
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-static int compute_upto(db *d, const review_round *rd, const org *office, const result_ok *ok, bool raw, int64_t upto, result_lines *out)
+/* The list ok would publish now for office (windows counted from their ballots up to upto, 0: all;
+ * organisations from the round's roll-ups), ranked. */
+static int compute_upto(db *d, const review_round *rd, const org *office, const result_ok *ok, int64_t upto, result_lines *out)
 {
     memset(out, 0, sizeof *out);
     int rc = ok->kind == RL_WINDOWS ? windows_of(d, rd->id, office->path, upto, out)
-           : ok->kind == RL_ORGS    ? orgs_of(d, rd->id, office, ok->scope, raw, upto, out)
+           : ok->kind == RL_ORGS    ? orgs_of(d, rd->id, office, ok->scope, out)
                                     : excellent_of(d, rd->id, office->path, out);
     if (rc != CX_OK) {
         result_lines_free(out);
@@ -178,9 +202,9 @@ static int compute_upto(db *d, const review_round *rd, const org *office, const 
     return CX_OK;
 }
 
-int result_compute(db *d, const review_round *rd, const org *office, const result_ok *ok, bool raw, result_lines *out)
+int result_compute(db *d, const review_round *rd, const org *office, const result_ok *ok, result_lines *out)
 {
-    return compute_upto(d, rd, office, ok, raw, 0, out);
+    return compute_upto(d, rd, office, ok, 0, out);
 }
 
 #define PUB_COLS                                                                                                                   \
@@ -308,7 +332,7 @@ int result_publish(db *d, const actor *a, const org *office, const result_ok *ok
     int64_t upto = 0;
     if (db_i64(d, &upto, 0, "SELECT coalesce(max(id), 0) FROM ballot", "") != CX_OK) return db_fail(d, e);
     result_lines now;
-    if (compute_upto(d, &rd, office, ok, false, upto, &now) != CX_OK) return db_fail(d, e);
+    if (compute_upto(d, &rd, office, ok, upto, &now) != CX_OK) return db_fail(d, e);
     /* the version it replaces: the latest of the same list */
     int64_t prev = 0, prev_version = 0;
     const char *kind = result_kind_name(ok->kind), *scope = result_scope_name(ok->scope);
@@ -328,6 +352,16 @@ int result_publish(db *d, const actor *a, const org *office, const result_ok *ok
         const result_line *x = &now.v[i];
         rc = db_run(d, "INSERT INTO result_row (list_id, seq, rank, ref_id, name, org_name, valid, rate) VALUES (?,?,?,?,?,?,?,?)", "iiiissii", lid,
                     (int64_t)i + 1, (int64_t)x->rank, x->ref_id, x->name, x->org_name, x->valid, x->rate);
+    }
+    for (int i = 0; rc == CX_OK && ok->kind == RL_ORGS && i < now.n; i++) { /* each organisation's subtree as it is now */
+        org o;
+        char end[CX_PATH_MAX];
+        if (org_get(d, now.v[i].ref_id, &o) != 1) rc = CX_ERR;
+        else {
+            orgpath_end(o.path, end, sizeof end);
+            rc = db_run(d, "INSERT INTO result_scope (list_id, ref_id, org_id) SELECT ?, ?, o.id FROM org o WHERE o.path >= ? AND o.path < ?", "iiss", lid,
+                        o.id, o.path, end);
+        }
     }
     if (rc == CX_OK && prev)
         rc = db_run(d, "UPDATE result_list SET status = 'replaced', replaced_by = ?, row_version = row_version + 1 WHERE id = ?", "ii", lid, prev);
@@ -397,17 +431,53 @@ static void say(rc_ctx *x, const result_pub *p, const char *fmt, ...)
     x->diffs++;
 }
 
+/* A published version recomputed from the raw records as they were when it was published: the
+ * ballots up to its newest then, each organisation over the subtree it had then (result_scope);
+ * a window or 优秀 member it lists that is no longer under the office (moved) is still counted by
+ * its own records; windows and members the office's subtree holds now are added, so a row left
+ * out is found. */
+static int recount_lines(db *d, const result_pub *p, int64_t upto, const result_lines *was, result_lines *now)
+{
+    review_round rd;
+    org office;
+    if (round_get(d, p->round_id, &rd) != 1 || org_get(d, p->org_id, &office) != 1) return CX_ERR;
+    memset(now, 0, sizeof *now);
+    int rc = p->kind == RL_WINDOWS ? windows_of(d, rd.id, office.path, upto, now) : p->kind == RL_EXCELLENT ? excellent_of(d, rd.id, office.path, now) : CX_OK;
+    int cap = now->n;
+    for (int k = 0; rc == CX_OK && k < was->n; k++) {
+        bool found = false;
+        for (int i = 0; i < now->n && !found; i++) found = now->v[i].ref_id == was->v[k].ref_id;
+        if (found) continue;
+        rollup r;
+        int64_t still = 0;
+        if (p->kind == RL_EXCELLENT) {
+            rc = db_i64(d, &still, 0, "SELECT count(*) FROM grade WHERE round_id = ? AND target_kind = 'member' AND target_id = ? AND final = 'excellent' "
+                                      "AND approval = 'approved'", "ii", rd.id, was->v[k].ref_id);
+            if (rc != CX_OK || !still) continue;
+        } else if ((rc = p->kind == RL_WINDOWS ? window_ballots(d, rd.id, was->v[k].ref_id, upto, &r)
+                                               : frozen_ballots(d, rd.id, p->id, was->v[k].ref_id, upto, &r)) != CX_OK)
+            break;
+        result_line *x = line_add(now, &cap);
+        x->ref_id = was->v[k].ref_id;
+        snprintf(x->name, sizeof x->name, "%s", was->v[k].name);
+        snprintf(x->org_name, sizeof x->org_name, "%s", was->v[k].org_name);
+        if (p->kind != RL_EXCELLENT) line_figures(x, &r);
+    }
+    if (rc != CX_OK) {
+        result_lines_free(now);
+        return CX_ERR;
+    }
+    result_rank(now->v, now->n, p->kind == RL_EXCELLENT ? 0 : p->min_ballots);
+    return CX_OK;
+}
+
 static int recount_one(void *ctx, const pub_row *row)
 {
     rc_ctx *x = ctx;
     const result_pub *p = &row->p;
-    review_round rd;
-    org office;
-    if (round_get(x->d, p->round_id, &rd) != 1 || org_get(x->d, p->org_id, &office) != 1) return x->failed = 1;
-    result_ok ok = {p->round_id, p->kind, p->scope, p->min_ballots};
     result_lines now, was;
-    if (compute_upto(x->d, &rd, &office, &ok, true, row->last_ballot_id, &now) != CX_OK) return x->failed = 1;
-    if (result_rows(x->d, p->id, &was) != CX_OK) return result_lines_free(&now), x->failed = 1;
+    if (result_rows(x->d, p->id, &was) != CX_OK) return x->failed = 1;
+    if (recount_lines(x->d, p, row->last_ballot_id, &was, &now) != CX_OK) return result_lines_free(&was), x->failed = 1;
     for (int i = 0; i < now.n; i++) {
         const result_line *r = &now.v[i], *q = NULL;
         for (int k = 0; k < was.n && !q; k++)

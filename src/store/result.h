@@ -26,10 +26,10 @@ typedef struct result_lines {
 } result_lines;
 void result_lines_free(result_lines *l);
 
-/* The list ok would publish for office (its subtree) in round rd, ranked (result_rank). raw: from
- * the ballots themselves (recount); otherwise organisations' figures come from the round's roll-ups
- * (windows are counted from their ballots: there is no roll-up per window). */
-int result_compute(db *d, const review_round *rd, const org *office, const result_ok *ok, bool raw, result_lines *out);
+/* The list ok would publish now for office (its subtree) in round rd, ranked (result_rank):
+ * windows counted from their ballots (there is no roll-up per window), organisations' figures
+ * from the round's roll-ups, the 优秀 members from the grades. */
+int result_compute(db *d, const review_round *rd, const org *office, const result_ok *ok, result_lines *out);
 /* Publishes ok for office: the round must cover office (run by it or an ancestor: 422
  * invalid_round otherwise, or when it does not exist); the office active. A new version replacing
  * the latest of the same list; audited with what it replaces. */

@@ -152,7 +152,7 @@ void h_results(req *r)
         return;
     }
     result_lines l;
-    if (result_compute(r->db, &rd, &o, &ok, false, &l) != CX_OK) goto fail;
+    if (result_compute(r->db, &rd, &o, &ok, &l) != CX_OK) goto fail;
     cJSON *p = cJSON_AddObjectToObject(d, "preview");
     json_add_i64(p, "round_id", rd.id);
     cJSON_AddStringToObject(p, "round_name", rd.name);

@@ -253,3 +253,19 @@ test('malformed settings: 422 naming the field, nothing stored', async () => {
   assert.match(page.text, /参与排名的最少有效评价数/);
   assert.equal(snap(), before);
 });
+
+test('a branch moved to another town after publication: recount still agrees with what was published', async () => {
+  const l = await publish(office, rootId, { round_id: String(round.id), kind: 'orgs', scope: 'children', min_ballots: '1' });
+  const before = l.ranked.find((x) => x.ref_id === townId);
+  assert.equal(before.valid, 17, 'the first town: 15 + the 2 later ballots of W2');
+  // the first branch (with every ballot of the round) moves to the second town
+  await ok(await office.post(`/api/v1/orgs/${branch}/move`, { parent_id: town2 }));
+  assert.equal(sql(`SELECT parent_id FROM org WHERE id = ${branch}`), String(town2));
+  const r = srv.cli(['recount']);
+  assert.equal(r.status, 0, `a move is not an error in what was published: ${r.stdout}${r.stderr}`);
+  // ...while an edited row still is
+  sql(`UPDATE result_row SET valid = 99 WHERE list_id = ${l.id} AND ref_id = ${townId}`);
+  const d = srv.cli(['recount']);
+  assert.equal(d.status, 1);
+  assert.match(d.stdout, new RegExp(`评议结果公布 ${l.id}（.*党组织群众满意度.*有效评价 99 份.*按原始记录应为第 1 名、17 份`));
+});

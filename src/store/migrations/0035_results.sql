@@ -43,3 +43,13 @@ CREATE TABLE result_row (
   rate {{I64}} NOT NULL,
   PRIMARY KEY (list_id, seq)
 );
+
+-- The organisations each published organisation's subtree held at publication (lists of
+-- organisations' satisfaction only): `cxzy recount` counts their ballots, so that a later move
+-- of a branch or a deactivation is not taken for an error in what was published.
+CREATE TABLE result_scope (
+  list_id {{I64}} NOT NULL REFERENCES result_list(id),
+  ref_id {{I64}} NOT NULL,
+  org_id {{I64}} NOT NULL,
+  PRIMARY KEY (list_id, ref_id, org_id)
+);

@@ -324,9 +324,53 @@ void h_public_result(req *r)
 }
 
 /* The same for staff through the API: the publishing office's area (over it or inside it). */
+/* The frozen rows of p as a spreadsheet (staff: names in full). */
+static void export_result(req *r, const result_pub *p)
+{
+    static const char *const heads[] = {"名次", "名称", "所属党组织", "有效评价", "满意率"};
+    static const char *const eheads[] = {"姓名", "所在党组织"};
+    bool ex = p->kind == RL_EXCELLENT;
+    result_lines l;
+    if (result_rows(r->db, p->id, &l) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取评议结果失败");
+        return;
+    }
+    xlsx_export xe;
+    lxw_worksheet *ws = export_open(r, &xe, result_kind_label(p->kind), ex ? eheads : heads, ex ? 2 : 5);
+    if (!ws) {
+        result_lines_free(&l);
+        return;
+    }
+    for (int i = 0; i < l.n; i++) {
+        const result_line *x = &l.v[i];
+        lxw_row_t row = (lxw_row_t)i + 1;
+        char rate[24];
+        if (ex) {
+            worksheet_write_string(ws, row, 0, x->name, NULL);
+            worksheet_write_string(ws, row, 1, x->org_name, NULL);
+            continue;
+        }
+        result_rate_text(x->rate, rate);
+        if (x->rank) worksheet_write_number(ws, row, 0, x->rank, NULL);
+        else worksheet_write_string(ws, row, 0, "样本不足", NULL);
+        worksheet_write_string(ws, row, 1, x->name, NULL);
+        worksheet_write_string(ws, row, 2, x->org_name, NULL);
+        worksheet_write_number(ws, row, 3, (double)x->valid, NULL);
+        worksheet_write_string(ws, row, 4, rate, NULL);
+    }
+    result_lines_free(&l);
+    char name[512];
+    snprintf(name, sizeof name, "%s-%s-%s-第%d版.xlsx", p->org_name, p->round_name, result_kind_label(p->kind), p->version);
+    export_close(r, &xe, CX_OK, name, "result_list", p->id, p->org_id, NULL);
+}
+
 void h_result(req *r)
 {
     int64_t id;
     result_pub p;
-    if (req_result(r, false, &id, &p)) public_result(r, id, false);
+    bool xlsx = r->rt->action == 1;
+    const char *fmt = req_query(r, "format");
+    if (!req_result(r, false, &id, &p) || (fmt && !req_format_xlsx(r, &xlsx))) return;
+    if (xlsx) export_result(r, &p);
+    else public_result(r, id, false);
 }

@@ -135,6 +135,13 @@ test('publish: frozen rows on the public page; later ballots never move them and
   assert.equal(now.ranked.find((x) => x.ref_id === W2.id).valid, 5);
   const r = srv.cli(['recount']);
   assert.equal(r.status, 0, `ballots after publication are not a difference: ${r.stdout}${r.stderr}`);
+  // the spreadsheet of the frozen rows, for staff of the area, audited as an export
+  const x = await town.get(`/api/v1/results/${list1.id}?format=xlsx`);
+  assert.equal(x.status, 200, x.text.slice(0, 200));
+  assert.match(x.headers.get('content-type'), /spreadsheetml/);
+  assert.equal(x.buf.subarray(0, 2).toString(), 'PK');
+  assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'result_list' AND action = 'export' AND entity_id = ${list1.id}`), '1');
+  expectError(await town.get(`/api/v1/results/${list1.id}?format=pdf`), 400, 'invalid_format');
   assert.ok(sql(`SELECT count(*) FROM audit_log WHERE entity = 'result_list' AND action = 'publish' AND entity_id = ${list1.id}`) === '1');
 });
 

@@ -117,26 +117,36 @@ static result_in read_in(req *r)
     return (result_in){req_in(r, "round_id"), req_in(r, "kind"), req_in(r, "scope"), req_in(r, "min_ballots")};
 }
 
+/* The office's page around the form: its rounds, its publications and the form as sent (a refused
+ * publication is shown on the page it came from, the preview: response.c, redisplay). false after
+ * failing the request. */
+static bool results_page(req *r, const org *o, const result_in *in)
+{
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "评议结果公布");
+    cJSON_AddItemToObject(d, "org", json_org(o));
+    int64_t want = 0;
+    if (in->round_id) str_to_i64(in->round_id, &want);
+    office_ctx c = {r, o, cJSON_AddArrayToObject(d, "rounds"), want};
+    if (round_list(r->db, o, 0, 0, add_round, &c) != CX_OK) return req_failf(r, 500, "db_error", "", "读取评议轮次失败"), false;
+    c.arr = cJSON_AddArrayToObject(d, "publications");
+    if (result_list(r->db, o->path, add_pub, &c) != CX_OK) return req_failf(r, 500, "db_error", "", "读取评议结果失败"), false;
+    cJSON *f = cJSON_AddObjectToObject(d, "form");
+    const char *kind = in->kind && *in->kind ? in->kind : "windows", *scope = in->scope && *in->scope ? in->scope : "children";
+    cJSON_AddStringToObject(f, "min_ballots", in->min_ballots && *in->min_ballots ? in->min_ballots : "30");
+    for (int k = 0; k < RL_COUNT; k++) cJSON_AddBoolToObject(f, result_kind_name((result_kind)k), !strcmp(kind, result_kind_name((result_kind)k)));
+    cJSON_AddBoolToObject(f, "branches", !strcmp(scope, "branches"));
+    return true;
+}
+
 void h_results(req *r)
 {
     org o;
     if (!req_office(r, &o)) return;
-    cJSON *d = req_data(r);
-    cJSON_AddStringToObject(d, "title", "评议结果公布");
-    cJSON_AddItemToObject(d, "org", json_org(&o));
     result_in in = read_in(r);
-    int64_t want = 0;
-    if (in.round_id) str_to_i64(in.round_id, &want);
-    office_ctx c = {r, &o, cJSON_AddArrayToObject(d, "rounds"), want};
-    if (round_list(r->db, &o, 0, 0, add_round, &c) != CX_OK) goto fail;
-    c.arr = cJSON_AddArrayToObject(d, "publications");
-    if (result_list(r->db, o.path, add_pub, &c) != CX_OK) goto fail;
-    /* the form as sent back, and the preview when a round is chosen */
-    cJSON *f = cJSON_AddObjectToObject(d, "form");
-    const char *kind = in.kind && *in.kind ? in.kind : "windows", *scope = in.scope && *in.scope ? in.scope : "children";
-    cJSON_AddStringToObject(f, "min_ballots", in.min_ballots && *in.min_ballots ? in.min_ballots : "30");
-    for (int k = 0; k < RL_COUNT; k++) cJSON_AddBoolToObject(f, result_kind_name((result_kind)k), !strcmp(kind, result_kind_name((result_kind)k)));
-    cJSON_AddBoolToObject(f, "branches", !strcmp(scope, "branches"));
+    if (!results_page(r, &o, &in)) return;
+    cJSON *d = req_data(r);
+    /* the preview when a round is chosen */
     if (!in.round_id || !*in.round_id) return;
     result_ok ok;
     cx_err e = {0};
@@ -181,10 +191,6 @@ void h_result_publish(req *r)
     int64_t id = 0;
     int rc = result_check(&in, &ok, &e);
     if (rc == CX_OK) rc = result_publish(r->db, &r->who, &o, &ok, &id, &e);
-    if (rc != CX_OK && !req_is_api(r)) { /* the page again with the reason */
-        req_fail(r, &e);
-        return;
-    }
     if (!req_changed(r, rc, &e, "/p/results/%" PRId64, id)) return;
     result_pub p;
     if (!req_found(r, result_get(r->db, id, &p), "id", "公布的评议结果")) return;

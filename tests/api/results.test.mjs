@@ -252,12 +252,15 @@ test('malformed settings: 422 naming the field, nothing stored', async () => {
   ];
   for (const [body, code, field] of cases)
     await refused(JSON.stringify(body), () => town.post(`/api/v1/orgs/${townId}/results`, body), 422, code, field);
-  // the form: the page again with the reason, nothing stored
+  // the form (its fields are the preview's, which refuses the same settings): the reason on the page, nothing stored
   const before = snap();
   const page = await town.req('POST', `/orgs/${townId}/results`, { body: new URLSearchParams({ ...base, min_ballots: '0' }).toString(),
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
-  assert.ok([200, 422].includes(page.status), `${page.status}`);
-  assert.match(page.text, /参与排名的最少有效评价数/);
+  assert.equal(page.status, 422);
+  assert.match(page.text, /参与排名的最少有效评价数：应为 1–100000 的整数/);
+  const shown = await town.get(`/orgs/${townId}/results?round_id=${round.id}&kind=windows&min_ballots=0`);
+  assert.equal(shown.status, 422);
+  assert.match(shown.text, /data-code="invalid_min_ballots"/);
   assert.equal(snap(), before);
 });
 

@@ -3,7 +3,8 @@
 // of 10 valid ballots (the demo's one well-rated window ranked, the other listed apart) and
 // publishes it on the page; a resident reads the table on a phone-sized page (390×844) reached from
 // the index of published results, with nothing sticking out sideways; the A4 print view carries the
-// table and the QR code of the page. axe-core finds no serious or critical violation.
+// table and the QR code of the page; the office withdraws it with a reason on its page. axe-core
+// finds no serious or critical violation.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerOn, loginAs, pageLogin, launchChromium, axeCheck } from '../lib.mjs';
@@ -56,5 +57,19 @@ test('a resident reads the table on a phone; the print view carries the table an
   assert.equal(await page.locator('#ranked tbody tr').count(), 1);
   assert.equal(await page.locator('figure.qr svg').count(), 1, 'the QR code of the page');
   assert.match(await page.locator('figure.qr figcaption').innerText(), new RegExp(`/p/results/${published}`));
+  await ctx.close();
+});
+
+test('the office withdraws the list with a reason; the public page then says so', async () => {
+  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  ctx.setDefaultTimeout(10_000);
+  const page = await ctx.newPage();
+  await pageLogin(page, srv.base, 'town');
+  await page.goto(`${srv.base}/orgs/${townId}/results`);
+  await page.fill(`#reason-${published}`, '窗口名称有误');
+  await Promise.all([page.waitForURL(new RegExp(`/p/results/${published}$`)), page.locator(`form[action="/results/${published}/withdraw"] button`).click()]);
+  assert.match(await page.locator('#withdrawn').innerText(), /已撤回.*窗口名称有误/);
+  assert.equal(await page.locator('#ranked').count(), 0);
+  await axeCheck(page, 'a withdrawn list');
   await ctx.close();
 });

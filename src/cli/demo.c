@@ -548,6 +548,16 @@ int cmd_demo(int argc, char **argv)
         if (award_id)
             printf("评选表彰：本年度优秀共产党员 /awards/%" PRId64 "（%" PRId64 " 个推荐对象表决通过、待批准），已批准的表彰 %" PRId64 " 项（见党员卡片 /p/card/%" PRId64 "）。\n",
                    award_id, passed, awarded, holder);
+        /* published round results (issue 19 results) */
+        int64_t win_list = 0, org_list = 0, ranked = 0, apart = 0;
+        db_i64(d, &win_list, 0, "SELECT coalesce(min(id), 0) FROM result_list WHERE kind = 'windows' AND status = 'published'", "");
+        db_i64(d, &org_list, 0, "SELECT coalesce(min(id), 0) FROM result_list WHERE kind = 'orgs' AND status = 'published'", "");
+        db_i64(d, &ranked, 0, "SELECT count(*) FROM result_row WHERE list_id = ? AND rank > 0", "i", win_list);
+        db_i64(d, &apart, 0, "SELECT count(*) FROM result_row WHERE list_id = ? AND rank = 0", "i", win_list);
+        if (win_list)
+            printf("评议结果公布：满意窗口排名 /p/results/%" PRId64 "（演示评价少，最少有效评价数设为 10 份而非默认 30 份：%" PRId64 " 个窗口排名，%" PRId64
+                   " 个列为样本不足），各镇（街道）满意度 /p/results/%" PRId64 "，办公室预览与公布 /orgs/%" PRId64 "/results。\n",
+                   win_list, ranked, apart, org_list, root);
     }
     /* the branches meeting their meeting quotas this year, as a roll-up (issue 18) */
     if (rc == 0) {

@@ -27,6 +27,7 @@
 #include "../store/post.h" /* exemplary posts and responsibility areas (issue 19) */
 #include "../store/rating.h"
 #include "../store/award.h" /* 评选表彰 awards (issue 19) */
+#include "../store/result.h" /* published round results (issue 19 results) */
 
 /* The ids demo.c made: the district committee (its office is "office"), the first town (its
  * office is "town"), the first branch (its secretary is "secretary"). */
@@ -786,6 +787,29 @@ static int demo_awards(db *d, const demo_year_ctx *y, cx_err *e)
     return CX_OK;
 }
 
+/* ---- published round results (issue 19 results) ---- */
+
+/* The district office publishes the open round's window league table and its towns' satisfaction.
+ * The demo's windows have few ballots (a dozen at most), so the minimum to be ranked is 10, not
+ * the default 30: one window is ranked and the other listed apart as 样本不足. */
+static int demo_results(db *d, const demo_year_ctx *y, cx_err *e)
+{
+    org root;
+    review_round rd;
+    if (org_get(d, y->root, &root) != 1) return cx_fail(e, 500, "db_error", "", "读取区委失败");
+    if (round_current(d, root.path, &rd) != 1) return CX_OK; /* no open round: nothing to publish */
+    actor office = demo_actor(d, "office", "区委活动办公室");
+    char rid[24];
+    snprintf(rid, sizeof rid, "%" PRId64, rd.id);
+    static const char *const kinds[2] = {"windows", "orgs"};
+    for (int i = 0; i < 2; i++) {
+        result_in in = {rid, kinds[i], "children", "10"};
+        result_ok ok;
+        if (result_check(&in, &ok, e) != CX_OK || result_publish(d, &office, &root, &ok, NULL, e) != CX_OK) return CX_ERR;
+    }
+    return CX_OK;
+}
+
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
@@ -798,5 +822,6 @@ int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
     if (demo_study(d, &y, e) != CX_OK) return CX_ERR;    /* study notes and quizzes (issue 18) */
     if (demo_contests(d, &y, e) != CX_OK) return CX_ERR; /* 三比 contests (issue 19) */
     if (demo_posts(d, &y, e) != CX_OK) return CX_ERR;    /* exemplary posts and areas (issue 19) */
-    return demo_awards(d, &y, e);                        /* 评选表彰 awards (issue 19) */
+    if (demo_awards(d, &y, e) != CX_OK) return CX_ERR;   /* 评选表彰 awards (issue 19) */
+    return demo_results(d, &y, e);                       /* published round results (issue 19 results) */
 }

@@ -10,6 +10,7 @@
 #include "../store/period.h"
 #include "../store/ledger.h" /* the ledger (issue 18) */
 #include "../store/contest.h" /* 三比 contests (issue 19) */
+#include "../store/result.h" /* published round results (issue 19 results) */
 #include "../store/quota_rollup.h" /* the branches meeting their meeting quotas (issue 18) */
 #include <getopt.h>
 #include <inttypes.h>
@@ -75,6 +76,9 @@ int cmd_recount(int argc, char **argv)
         /* the branches meeting their meeting quotas by month (issue 18) */
         if (rc == CX_OK) rc = quota_recount(d, fix, stdout, &ld);
         pd += ld;
+        /* published round results (issue 19 results), recomputed from ballots and grades; never adopted */
+        if (rc == CX_OK) rc = result_recount(d, fix, stdout, &ld);
+        pd += ld;
         db_close(d);
         if (rc != CX_OK) return fprintf(stderr, "错误：重新计算季度统计数失败\n"), 3;
         if (!pd) return printf("季度统计数：无差异\n"), 0;
@@ -106,6 +110,8 @@ int cmd_recount(int argc, char **argv)
     if (rc == CX_OK) rc = standing_recount(d, fix, stdout, &ld); /* the leaders' standing (issue 18) */
     pd += ld;
     if (rc == CX_OK) rc = quota_recount(d, fix, stdout, &ld); /* meeting quotas by month (issue 18) */
+    pd += ld;
+    if (rc == CX_OK) rc = result_recount(d, fix, stdout, &ld); /* published round results (issue 19 results) */
     pd += ld;
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));

@@ -343,3 +343,6 @@ bool perm_may_withdraw_nomination(const principal *p, const char *office_path, c
 {
     return perm_may_run_awards(p, office_path) || perm_allows(p, ROLE_ADMIN, nominator_path);
 }
+/* ---- published round results (issue 19 results) ---- */
+bool perm_may_publish_results(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+bool perm_may_see_results(const principal *p, const char *office_path) { return perm_may_see_area(p, office_path); }

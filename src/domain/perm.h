@@ -254,4 +254,11 @@ bool perm_may_see_nomination(const principal *p, const char *office_path, const 
 /* p may withdraw a nomination made by the organisation at nominator_path: its secretary or office
  * (or one over it), or the office running the award. */
 bool perm_may_withdraw_nomination(const principal *p, const char *office_path, const char *nominator_path);
+/* ---- published round results (issue 19 results) ---- */
+/* p may preview, publish and withdraw the round results of the office at office_path (its window
+ * league table, organisations' satisfaction, 优秀 members): an office over that organisation. */
+bool perm_may_publish_results(const principal *p, const char *office_path);
+/* p may read a published list of the office at office_path through the API (the public page needs
+ * no account): anyone working in its area (a grant inside it or over it). */
+bool perm_may_see_results(const principal *p, const char *office_path);
 #endif

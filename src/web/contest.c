@@ -11,15 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static void add_time(cJSON *j, const char *name, int64_t t)
-{
-    char s[32], key[48];
-    json_add_i64(j, name, t);
-    time_text(t, false, s);
-    snprintf(key, sizeof key, "%s_text", name);
-    cJSON_AddStringToObject(j, key, t ? s : "");
-}
-
 static void add_score(cJSON *j, const char *name, int64_t h)
 {
     char s[24];
@@ -52,9 +43,9 @@ static cJSON *json_contest(const contest *c)
     json_add_i64(j, "entrants", c->nentrants);
     json_add_i64(j, "weight_sum", c->weight_sum);
     cJSON_AddStringToObject(j, "created_by_name", c->created_by_name);
-    add_time(j, "created_at", c->created_at);
-    add_time(j, "closed_at", c->closed_at);
-    add_time(j, "published_at", c->published_at);
+    json_add_time(j, "created_at", c->created_at);
+    json_add_time(j, "closed_at", c->closed_at);
+    json_add_time(j, "published_at", c->published_at);
     return j;
 }
 
@@ -375,7 +366,7 @@ static void sheet_data(req *r, const contest_view *v)
     cJSON_AddItemToObject(d, "contest", json_contest(&v->c));
     cJSON_AddBoolToObject(d, "submitted", v->j.submitted_at > 0);
     cJSON_AddBoolToObject(d, "can_score", v->c.status == CS_OPEN && !v->j.submitted_at);
-    if (v->j.submitted_at) add_time(d, "submitted_at", v->j.submitted_at);
+    if (v->j.submitted_at) json_add_time(d, "submitted_at", v->j.submitted_at);
     cJSON *items = cJSON_AddArrayToObject(d, "items"), *ens = cJSON_CreateArray(), *mine = cJSON_AddArrayToObject(d, "scores");
     if (contest_items(r->db, v->c.id, add_item, items) != CX_OK || contest_entrants(r->db, v->c.id, add_entrant, ens) != CX_OK ||
         contest_my_scores(r->db, v->c.id, r->user.user_id, grow_cell, mine) != CX_OK) {

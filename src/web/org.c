@@ -381,3 +381,12 @@ static void set_active(req *r, int active)
 
 void h_org_deactivate(req *r) { set_active(r, 0); }
 void h_org_activate(req *r) { set_active(r, 1); }
+
+void json_add_time(cJSON *j, const char *name, int64_t t)
+{
+    char s[32], key[48];
+    json_add_i64(j, name, t);
+    time_text(t, false, s);
+    snprintf(key, sizeof key, "%s_text", name);
+    cJSON_AddStringToObject(j, key, t ? s : "");
+}

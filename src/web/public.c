@@ -41,7 +41,7 @@ static bool recently_fresh(req *r)
     if (inm && !strcmp(inm, etag)) {
         buf_free(&r->file);
         r->status = 304;
-    } else r->file_mime = req_keep(r, xstrdup(mime));
+    } else r->file_mime = req_keep(r, xstrdup(mime)), r->from_cache = true;
     return true;
 }
 
@@ -66,6 +66,7 @@ static bool not_modified(req *r, const char *data_etag)
     char mime[64];
     if (page_cache_get(r->cache_key, etag, r->cache_gen, &r->file, mime)) {
         r->file_mime = req_keep(r, xstrdup(mime));
+        r->from_cache = true;
         r->cacheable = false; /* already there */
         return true;
     }

@@ -368,9 +368,10 @@ enum MHD_Result respond(req *r)
     if (r->file.p) {
         out = r->file;
         buf_init(&r->file);
-        /* uploaded files other than photos (PDFs …) are downloaded, never shown inside our origin */
+        /* uploaded files other than photos (PDFs …) are downloaded, never shown inside our origin;
+         * a public page answered from the page cache is our own page, shown as when rendered */
         const char *fm = r->file_mime ? r->file_mime : "";
-        r->attach = !r->file_name[0] && strcmp(fm, "image/jpeg") && strcmp(fm, "image/png");
+        r->attach = !r->from_cache && !r->file_name[0] && strcmp(fm, "image/jpeg") && strcmp(fm, "image/png");
         return send_buf(r, r->status ? r->status : 200, r->file_mime, &out);
     }
     if (r->redirect && !api) return send_buf(r, 303, "text/html; charset=utf-8", &out);

@@ -660,5 +660,18 @@ const route web_routes[] = {
     {"POST", "/api/v1/award-nominations/:id/vote", h_nomination_act, ROLE_OFFICE, R_STATE | R_API, NULL, "记录表决（for, against, abstain, entitled, date, note）", .action = 1},
     {"POST", "/api/v1/award-nominations/:id/approve", h_nomination_act, ROLE_OFFICE, R_STATE | R_API, NULL, "批准表彰", .action = 2},
     {"POST", "/api/v1/award-nominations/:id/revoke", h_nomination_act, ROLE_OFFICE, R_STATE | R_API, NULL, "撤销表彰（reason）", .action = 3},
+    /* published round results (issue 19 results: result.c); .action of h_public_result: 1 the print view */
+    {"GET", "/orgs/:id/results", h_results, ROLE_OFFICE, 0, "results", "评议结果公布：预览满意窗口排名、党组织满意度、优秀党员名单（?round_id=&kind=&scope=&min_ballots=），公布与撤回"},
+    {"POST", "/orgs/:id/results", h_result_publish, ROLE_OFFICE, R_STATE, "results", "公布评议结果（定稿；再次公布为新版本，替换旧版本，记入审计）"},
+    {"POST", "/results/:id/withdraw", h_result_withdraw, ROLE_OFFICE, R_STATE, NULL, "撤回已公布的评议结果（须填写理由，记入审计）"},
+    {"GET", "/results/:id/xlsx", h_result, ROLE_STAFF, 0, NULL, "公布的评议结果导出 Excel（公布单位及其上下级的工作人员）", .action = 1},
+    {"GET", "/p/results", h_public_results, 0, R_PUBLIC, "results_public", "已公布的评议结果（按公布单位，无需登录）"},
+    {"GET", "/p/results/:id", h_public_result, 0, R_PUBLIC, "result", "已公布的评议结果：满意窗口排名、党组织满意度或优秀党员名单（最新版本，无需登录）"},
+    {"GET", "/p/results/:id/print", h_public_result, 0, R_PUBLIC, "result_print", "已公布的评议结果 A4 打印（带本页二维码，无需登录）", .action = 1},
+    {"GET", "/api/v1/orgs/:id/results", h_results, ROLE_OFFICE, R_API, NULL, "本组织公布的评议结果；round_id, kind windows|orgs|excellent, scope children|branches, min_ballots：预览"},
+    {"POST", "/api/v1/orgs/:id/results", h_result_publish, ROLE_OFFICE, R_STATE | R_API, NULL, "公布评议结果（round_id, kind windows|orgs|excellent, scope children|branches, min_ballots 默认 30）"},
+    {"POST", "/api/v1/results/:id/withdraw", h_result_withdraw, ROLE_OFFICE, R_STATE | R_API, NULL, "撤回已公布的评议结果（reason）"},
+    {"GET", "/api/v1/public/results", h_public_results, 0, R_PUBLIC | R_API, NULL, "已公布的评议结果（按公布单位）"},
+    {"GET", "/api/v1/results/:id", h_result, ROLE_STAFF, R_API, NULL, "一份公布的评议结果（最新版本；公布单位及其上下级的工作人员；?format=xlsx 导出）"},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -98,6 +98,7 @@ struct req {
     int early_status;  /* what was answered without us (the sweep's 408, libmicrohttpd's 431 …) */
     bool malformed;    /* a multipart body libmicrohttpd could not take apart, or a part without a name */
     bool attach;       /* the file answered is downloaded (Content-Disposition: attachment) */
+    bool from_cache;   /* the file answered is a public page from the page cache: shown, never downloaded */
     struct MHD_PostProcessor *pp;
     field *fields;
     int nfields;
@@ -238,6 +239,8 @@ const char *viewer_path(req *r);
 
 /* cJSON helpers */
 cJSON *json_org(const org *o);
+/* Adds name (unix time t) and name_text ("YYYY-MM-DD HH:MM", "" when t is 0) to j. */
+void json_add_time(cJSON *j, const char *name, int64_t t);
 /* An org_fn: appends {id, name, depth, type_label} to the cJSON array ctx (the choices of a form). */
 int add_org_option(void *ctx, const org *o, int64_t nchildren, int64_t nmembers);
 cJSON *json_member(const member *m);
@@ -608,4 +611,11 @@ void h_nomination_act(req *r);
  * marked with the reason. The board's: the organisation's own and its members'. */
 int honours_json(db *d, bool is_org, int64_t id, bool staff, cJSON *arr);
 int board_honours_json(db *d, int64_t org_id, cJSON *own, cJSON *members);
+/* published round results: window league table, organisations' satisfaction, 优秀 members (issue 19 results: result.c) */
+void h_results(req *r);
+void h_result_publish(req *r);
+void h_result_withdraw(req *r);
+void h_public_results(req *r);
+void h_public_result(req *r);
+void h_result(req *r);
 #endif

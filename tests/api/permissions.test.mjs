@@ -223,6 +223,10 @@ for (const [t, maker, sec, tag] of [[A, as.town, as.secretary, '甲'], [B, offic
   t.nomination = (await ok(await sec.post(`/api/v1/awards/${t.award.id}/nominations`, { subject_id: String(t.member.id), reason: `${tag}支部推荐理由` }), 201)).nomination;
   t.secrets.push(`${tag}支部优秀党员`, `${tag}支部推荐理由`);
 }
+// Published round results (result.c, issue 19 results): each target branch's window league table
+// over its own round, published by the office over it (A's by the first town's office, B's by the district office).
+for (const [t, maker] of [[A, as.town], [B, office]])
+  t.result = (await ok(await maker.post(`/api/v1/orgs/${t.org.id}/results`, { round_id: String(t.round.id), kind: 'windows', min_ballots: '1' }), 201)).result;
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -346,6 +350,7 @@ Object.assign(BODIES, { // the second factor (totp.c)
   'POST /orgs/{id}/totp-policy': () => ({ required: '1' }),
 });
 PUBLIC.push('POST /session/totp'); // reviewed: no id, no session; only the pending token of a password that passed, wrong codes count in the login lock-out
+PUBLIC.push('GET /public/results'); // reviewed: no id; the published round results by office, what /p/results shows (issue 19 results)
 Object.assign(BODIES, { // notifications (notify.c): one's own; an office's SMS switch of its subtree
   'POST /me/notifications/{id}/read': () => undefined,
   'POST /me/notifications/read-all': () => undefined,
@@ -438,6 +443,10 @@ Object.assign(BODIES, { // 评选表彰 awards (award.c; issue 19)
   'POST /award-nominations/{id}/approve': () => undefined,
   'POST /award-nominations/{id}/revoke': () => ({ reason: `越权撤销${++seq}` }),
 });
+Object.assign(BODIES, { // published round results (result.c, issue 19 results)
+  'POST /orgs/{id}/results': () => ({ round_id: String(A.round.id), kind: 'windows', min_ballots: '1' }),
+  'POST /results/{id}/withdraw': () => ({ reason: '越权撤回评议结果' }),
+});
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -457,6 +466,7 @@ KINDS.push([/^\/posts\/\{id\}/, 'post']); // exemplary posts (issue 19)
 KINDS.push([/^\/quizzes\/\{id\}/, 'quiz'], [/^\/study-notes\/\{id\}/, 'studyNote']); // study notes and quizzes (issue 18)
 KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): the contest of the target branch
 KINDS.push([/^\/awards\/\{id\}/, 'award'], [/^\/award-nominations\/\{id\}/, 'nomination']); // 评选表彰 awards (issue 19): the target branch's award and its nomination
+KINDS.push([/^\/results\/\{id\}/, 'result']); // published round results (issue 19 results): the target branch's list
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -470,7 +480,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   meeting: t.meeting.id, meetingFile: t.meetingFile.id,
   quiz: t.quiz.id, studyNote: t.studyNote.id, post: t.post.id,
   contest: t.contest.id,
-  award: t.award.id, nomination: t.nomination.id })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
+  award: t.award.id, nomination: t.nomination.id,
+  result: t.result.id /* published round results (issue 19 results) */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

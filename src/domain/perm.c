@@ -318,3 +318,12 @@ bool perm_may_see_contest(const principal *p, const char *office_path) { return 
 bool perm_may_see_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_STAFF, org_path); }
 bool perm_may_manage_posts(const principal *p, const char *org_path) { return perm_allows(p, ROLE_ADMIN, org_path); }
 bool perm_may_see_post(const principal *p, const char *org_path, bool is_holder) { return is_holder || perm_may_see_posts(p, org_path); }
+
+/* ---- public notices (公示) and objections (异议), issue 19 ---- */
+bool perm_may_run_notice(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+bool perm_may_see_notice(const principal *p, const char *office_path) { return perm_allows(p, ROLE_STAFF, office_path); }
+bool perm_may_handle_objection(const principal *p, const char *office_path, const char *own_path, const char *item_path)
+{
+    if (!perm_allows(p, ROLE_OFFICE | ROLE_DISCIPLINE, office_path)) return false;
+    return !(own_path && *own_path && item_path && *item_path && path_in_subtree(own_path, item_path));
+}

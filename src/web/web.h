@@ -595,4 +595,20 @@ void h_post_holder_end(req *r);
 /* The member's current posts and areas (active ones) as array key of x, each {id, kind_label, name,
  * place, duties}: the card, the member page and the 三评 (设岗定责); false after failing the request. */
 bool member_posts_into(req *r, cJSON *x, const char *key, int64_t member_id);
+/* public notices (公示) and objections (异议), issue 19 (notice.c) */
+void h_public_notices(req *r);
+void h_public_notice(req *r);
+void h_public_notice_print(req *r);
+void h_public_notice_qr(req *r);
+void h_public_objection(req *r);
+void h_objection_done(req *r);
+void h_objection_track_page(req *r);
+void h_objection_track(req *r);
+void h_notices(req *r);
+void h_notice_create(req *r);
+void h_notice(req *r);
+void h_notice_contact(req *r);
+void h_objection(req *r);
+void h_objection_hold(req *r);
+void h_objection_decide(req *r);
 #endif

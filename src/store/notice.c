@@ -407,10 +407,11 @@ int objection_decide(db *d, const actor *a, int64_t id, objection_status outcome
     return store_finish(d, a, "decide", "objection", id, office, objection_json(item, was, NULL), objection_json(item, outcome, finding), rc, e);
 }
 
-int objection_open_count(db *d, const char *path, int64_t *n)
+int objection_open_count(db *d, const char *path, const char *own_path, int64_t *n)
 {
     char end[CX_PATH_MAX];
     orgpath_end(path, end, sizeof end);
-    return db_i64(d, n, 0, "SELECT count(*) FROM objection j JOIN org o ON o.id = j.office_id WHERE o.path >= ? AND o.path < ? "
-                           "AND j.status IN ('received','investigating')", "ss", path, end);
+    return db_i64(d, n, 0, "SELECT count(*) FROM objection j JOIN org o ON o.id = j.office_id JOIN notice_item i ON i.id = j.item_id "
+                           "JOIN org io ON io.id = i.org_id WHERE o.path >= ? AND o.path < ? AND j.status IN ('received','investigating') "
+                           "AND substr(?, 1, length(io.path)) <> io.path", "sss", path, end, own_path ? own_path : "");
 }

@@ -81,6 +81,7 @@ int objection_list(db *d, int64_t notice_id, objection_fn fn, void *ctx);
 int objection_hold(db *d, const actor *a, int64_t id, cx_err *e);
 /* investigating → upheld | dismissed with the finding (409 not_held otherwise), audited ("decide"). */
 int objection_decide(db *d, const actor *a, int64_t id, objection_status outcome, const char *finding, cx_err *e);
-/* Objections not yet decided of notices issued in the subtree at path (the desk). */
-int objection_open_count(db *d, const char *path, int64_t *n);
+/* Objections not yet decided of notices issued in the subtree at path (the desk), leaving out
+ * those to an item whose subject's organisation holds own_path ("" none: the handler is recused). */
+int objection_open_count(db *d, const char *path, const char *own_path, int64_t *n);
 #endif

@@ -157,6 +157,9 @@ test('an objection needs a verified phone; it is stored sealed and shown masked 
   assert.equal(Number(sql(`SELECT count(*) FROM objection WHERE phone_mask = '${first.phone}'`)), 1);
   assert.equal(Number(sql(`SELECT count(*) FROM audit_log WHERE entity = 'objection' AND action = 'object' AND entity_id = ${first.id}`)), 1);
   assert.ok(!sql(`SELECT after_json FROM audit_log WHERE entity = 'objection'`).includes('王大明'));
+  // the handlers' desks count it; nobody else's
+  const deskCount = async (u) => ((await ok(await u.get('/api/v1/me/desk'))).sections.flatMap((x) => x.items).find((i) => i.key === 'objections_open') || { count: 0 }).count;
+  assert.deepEqual(await Promise.all([town, discipline, office, secretary, leader, townb].map(deskCount)), [1, 1, 1, 0, 0, 0]);
   // staff page escapes the text
   const page = await town.get(`/notices/${notice.id}`);
   assert.ok(page.text.includes('&lt;img src=x') && !page.text.includes('<img src=x'));
@@ -255,6 +258,7 @@ test('the same phone may object again, then is rate-limited; after the end nothi
   const w = await staffView();
   assert.deepEqual(w.notice.items.map((i) => i.state), ['clear', 'upheld', 'clear']);
   assert.equal(w.phase_label, '已结束');
+  assert.equal(((await ok(await town.get('/api/v1/me/desk'))).sections.flatMap((x) => x.items).find((i) => i.key === 'objections_open')), undefined, 'nothing left to handle');
 });
 
 test('two handlers holding one objection at once: one succeeds, the other is told it is already held', async () => {

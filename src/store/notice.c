@@ -85,7 +85,11 @@ int notice_open_tx(db *d, const actor *a, int64_t office_id, const char *title, 
     for (int i = 0; rc == CX_OK && i < n; i++) {
         int64_t org_id = 0, iid = 0;
         const char *src = items[i].source && *items[i].source ? items[i].source : "manual";
-        rc = item_subject(d, &office, &items[i], name, 256, &org_id, oname, 256, e);
+        for (int j = 0; j < i && rc == CX_OK; j++)
+            if (items[j].subject_id == items[i].subject_id && items[j].subject_kind && items[i].subject_kind &&
+                !strcmp(items[j].subject_kind, items[i].subject_kind))
+                rc = cx_fail(e, 422, "duplicate_subject", "items", "第 %d 个公示对象与第 %d 个重复", i + 1, j + 1);
+        if (rc == CX_OK) rc = item_subject(d, &office, &items[i], name, 256, &org_id, oname, 256, e);
         if (rc == CX_OK) rc = notice_item_check(items[i].honour, items[i].reason, h, why, e);
         if (rc == CX_OK && db_i64(d, &iid, 0,
                                   "INSERT INTO notice_item (notice_id, seq, subject_kind, subject_id, subject_name, org_id, org_name, honour, reason, source, ref_id) "
@@ -154,6 +158,7 @@ int notice_list(db *d, const char *path, const char *since, int64_t limit, int64
     const char *from = since ? since : "";
     if (total && db_i64(d, total, 0, "SELECT count(*)" NOTICE_FROM " WHERE o.path >= ? AND o.path < ? AND n.end_date >= ?", "sss", p, end, from) != CX_OK)
         return CX_ERR;
+    if (!fn) return CX_OK; /* the total alone */
     db_stmt *s = db_prepare(d, "SELECT " NOTICE_COLS NOTICE_FROM " WHERE o.path >= ? AND o.path < ? AND n.end_date >= ? "
                                "ORDER BY n.start_date DESC, n.id DESC LIMIT ? OFFSET ?");
     if (!s) return CX_ERR;

@@ -67,6 +67,9 @@ test('an office opens a notice of its subtree; the period runs over the calendar
     422, 'invalid_subject', 'items');
   expectError(await town.post(`/api/v1/orgs/${townId}/notices`, { ...BODY, items: [{ subject_kind: 'window', subject_id: 1, honour: 'x' }] }), 422, 'invalid_subject', 'items');
   expectError(await town.post(`/api/v1/orgs/${townId}/notices`, { ...BODY, items: [{ ...ITEMS[0], honour: '' }] }), 422, 'required', 'honour');
+  expectError(await town.post(`/api/v1/orgs/${townId}/notices`, { ...BODY, items: [...ITEMS, { ...ITEMS[0], honour: '又一次' }] }), 422, 'duplicate_subject', 'items');
+  expectError(await town.post(`/api/v1/orgs/${townId}/notices`, '{"title":', { headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_json');
+  expectError(await town.post(`/api/v1/orgs/${townId}/notices`, { ...BODY, items: [null] }), 422, 'invalid_items', 'items');
   expectError(await secretary.post(`/api/v1/orgs/${branch}/notices`, BODY), 403, 'forbidden');
   expectError(await townb.post(`/api/v1/orgs/${townId}/notices`, BODY), 404, 'not_found');
   assert.equal(count('notice'), before, 'nothing written');
@@ -268,4 +271,26 @@ test('two handlers holding one objection at once: one succeeds, the other is tol
   const rs = await Promise.all([town.post(`/api/v1/objections/${o.id}/hold`), discipline.post(`/api/v1/objections/${o.id}/hold`)]);
   assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409]);
   assert.equal(Number(sql(`SELECT count(*) FROM audit_log WHERE entity = 'objection' AND action = 'hold' AND entity_id = ${o.id}`)), 1);
+});
+
+test('a double submission stores one objection; a recused inspector sees none', async () => {
+  const phone = newPhone();
+  const body = { notice_id: notice.id, item_id: notice.items[1].id, name: '周七', phone, code: await codeFor(phone), text: '重复提交测试的异议内容。' };
+  const n = count('objection');
+  const rs = await Promise.all([anon.post('/api/v1/public/objections', body), anon.post('/api/v1/public/objections', body)]);
+  assert.deepEqual(rs.map((r) => r.status).sort(), [201, 422], rs.map((r) => r.text).join(' '));
+  assert.equal(count('objection'), n + 1);
+  // a district inspector whose own membership is in the candidates' branch is recused from them
+  const r = srv.cli(['user', 'add', 'discm', '--name', '纪检回避', '--password-file', '-', '--role', 'discipline', '--org', String(office.user.roles[0].org_id),
+    '--member', String(colleague.id)], { input: PASSWORD + '\n' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const discm = await loginAs(srv.base, 'discm');
+  const v = await ok(await discm.get(`/api/v1/notices/${notice.id}`));
+  assert.deepEqual(v.objections, []);
+  // the two members and the branch are all of the branch the inspector belongs to: no state shown
+  assert.ok(v.notice.items.every((i) => !('state' in i)), JSON.stringify(v.notice.items));
+  const o = (await staffView()).objections.at(-1);
+  expectError(await discm.get(`/api/v1/objections/${o.id}`), 404, 'not_found');
+  expectError(await discm.post(`/api/v1/objections/${o.id}/hold`), 404, 'not_found');
+  assert.equal((await ok(await discm.get('/api/v1/me/desk'))).sections.some((s) => s.items.some((i) => i.key === 'objections_open')), false);
 });

@@ -100,3 +100,32 @@ test('a resident objects on a phone; the office holds and decides; the resident 
   assert.ok((await page.locator('#items').textContent()).includes('已撤销'));
   await a.close();
 });
+
+test('the office opens a notice by hand from its members; bad input is shown beside the form', async () => {
+  const town = await loginAs(srv.base, 'town');
+  const townId = town.user.roles[0].org_id;
+  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  ctx.setDefaultTimeout(10_000);
+  const p = await ctx.newPage();
+  await pageLogin(p, srv.base, 'town');
+  assert.equal((await p.goto(`${srv.base}/orgs/${townId}/notices`)).status(), 200);
+  await axeCheck(p, 'the office\'s notices and form');
+  const name = (await p.locator('#members label').first().textContent()).trim().split('（')[0];
+  await p.fill('#title', '关于拟表彰先进个人的公示');
+  await p.fill('#honour', '优秀共产党员');
+  // no subject ticked: refused, the form kept
+  await Promise.all([p.waitForLoadState('load'), p.getByRole('button', { name: '发布公示' }).click()]);
+  assert.match(await p.textContent('main'), /请至少选择一名公示对象/);
+  assert.equal(await p.inputValue('#title'), '关于拟表彰先进个人的公示');
+  const boxes = p.locator('#members input[type=checkbox]');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await p.fill('#honour', '优秀共产党员');
+  await Promise.all([p.waitForURL(/\/notices\/\d+$/), p.getByRole('button', { name: '发布公示' }).click()]);
+  assert.equal((await p.locator('#items tbody tr').count()), 2);
+  const shown = await p.locator('#items').textContent();
+  assert.ok(shown.includes(name), `${name} not in ${shown}`);
+  assert.match(await p.locator('#period').textContent(), /（5 个工作日）/);
+  await axeCheck(p, 'a notice just opened');
+  await ctx.close();
+});

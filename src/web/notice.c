@@ -58,9 +58,7 @@ static cJSON *notice_json(const notice *n)
 
 typedef struct items_ctx {
     cJSON *arr;
-    const char *today, *end;
-    bool states;    /* the handlers: each item's state */
-    bool staff;     /* ids of subjects */
+    bool staff; /* ids of subjects, where they come from */
 } items_ctx;
 
 static int add_item(void *ctx, const notice_item *it)
@@ -82,20 +80,13 @@ static int add_item(void *ctx, const notice_item *it)
         json_add_i64(j, "ref_id", it->ref_id);
         cJSON_AddStringToObject(j, "org_path", it->org_path); /* for h_notice's recusal; removed there */
     }
-    if (c->states) {
-        int s = notice_item_state(c->today, c->end, it->received, it->investigating, it->upheld);
-        cJSON_AddStringToObject(j, "state", notice_ref_state_name(s));
-        cJSON_AddStringToObject(j, "state_label", notice_ref_state_label(s));
-    }
     cJSON_AddItemToArray(c->arr, j);
     return 0;
 }
 
-static bool items_into(req *r, cJSON *x, const notice *n, bool staff, bool states)
+static bool items_into(req *r, cJSON *x, const notice *n, bool staff)
 {
-    char today[11];
-    today_of(today);
-    items_ctx c = {cJSON_AddArrayToObject(x, "items"), today, n->end_date, states, staff};
+    items_ctx c = {cJSON_AddArrayToObject(x, "items"), staff};
     if (notice_items(r->db, n->id, add_item, &c) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取公示对象失败");
         return false;
@@ -150,7 +141,7 @@ static void public_data(req *r, const notice *n)
     cJSON *x = notice_json(n);
     cJSON_AddItemToObject(d, "notice", x);
     cJSON_AddStringToObject(d, "title", n->title);
-    items_into(r, x, n, false, false);
+    items_into(r, x, n, false);
 }
 
 /* GET /p/notices/:id: the items (names, organisations, honours, reasons), the period, the contact
@@ -192,6 +183,7 @@ void h_public_notice_qr(req *r)
     else buf_free(&url);
 }
 
+/* The hourly buckets of objections: per address, per phone, and wrong tracking codes per address. */
 static void limit_of(const char *what, const char *value, char out[48]) { limit_bucket("o:", what, value, out); }
 
 /* POST /p/notices/:id/objections (op=sms sends the code first) and /api/v1/public/objections
@@ -263,8 +255,8 @@ void h_public_objection(req *r)
     /* rate limits: per address and per phone, an hour (refused ones count nothing) */
     char ba[48], bp[48];
     int64_t na = 0, np = 0;
-    limit_of("addr", addr, ba);
-    limit_of("phone", p.phone, bp);
+    limit_of("objection-addr", addr, ba);
+    limit_of("objection-phone", p.phone, bp);
     if (limit_peek(r->db, ba, limit_hour(), &na) != CX_OK || limit_peek(r->db, bp, limit_hour(), &np) != CX_OK) {
         req_failf(r, 500, "db_error", "", "数据库错误");
         return;
@@ -339,7 +331,7 @@ void h_objection_track(req *r)
     cJSON_AddStringToObject(d, "title", "查询异议核查结果");
     char addr[64], code[OBJECTION_CODE_DATA + 2], bucket[48];
     req_client_addr(r, addr);
-    limit_of("track", addr, bucket);
+    limit_of("objection-track", addr, bucket);
     int64_t misses = 0;
     cx_err e = {0};
     objection *o = req_keep(r, xmalloc(sizeof *o));
@@ -433,11 +425,12 @@ void h_notices(req *r)
         cJSON_AddStringToObject(d, "default_contact", contact);
         member_query q = {.root = &o, .subtree = true, .limit = 500};
         member_list(r->db, &q, add_candidate, cJSON_AddArrayToObject(d, "members"));
+        org_subtree(r->db, &o, 0, 300, add_org_option, cJSON_AddArrayToObject(d, "orgs"));
     }
 }
 
 /* The items of a notice as sent: the API's items [{subject_kind, subject_id, honour, reason}], or
- * the form's ticked member_id boxes with one honour and reason. n items into *out (kept by r). */
+ * the form's ticked member_id and org_id boxes with one honour and reason. n items into *out (kept by r). */
 static bool items_in(req *r, notice_item_in **out, int *n)
 {
     *n = 0;
@@ -464,12 +457,14 @@ static bool items_in(req *r, notice_item_in **out, int *n)
     notice_item_in *v = req_keep(r, xcalloc((size_t)r->nfields + 1, sizeof *v));
     const char *h = req_in(r, "honour"), *why = req_in(r, "reason");
     for (int i = 0; i < r->nfields; i++) {
-        if (strcmp(r->fields[i].name, "member_id")) continue;
+        const char *f = r->fields[i].name;
+        bool is_org = !strcmp(f, "org_id");
+        if (!is_org && strcmp(f, "member_id")) continue;
         int64_t sid = 0;
         if (str_to_i64(r->fields[i].data.p ? r->fields[i].data.p : "", &sid) != CX_OK || sid <= 0)
-            return req_failf(r, 422, "invalid_items", "member_id", "公示对象的党员编号应为正整数"), false;
-        if (*n >= NOTICE_ITEMS_MAX) return req_failf(r, 422, "invalid_items", "member_id", "公示对象至多 %d 个", NOTICE_ITEMS_MAX), false;
-        v[(*n)++] = (notice_item_in){"member", sid, h, why, "manual", 0};
+            return req_failf(r, 422, "invalid_items", f, "公示对象的编号应为正整数"), false;
+        if (*n >= NOTICE_ITEMS_MAX) return req_failf(r, 422, "invalid_items", f, "公示对象至多 %d 个", NOTICE_ITEMS_MAX), false;
+        v[(*n)++] = (notice_item_in){is_org ? "org" : "member", sid, h, why, "manual", 0};
     }
     if (!*n) return req_failf(r, 422, "invalid_items", "member_id", "请至少选择一名公示对象"), false;
     *out = v;
@@ -510,7 +505,7 @@ void h_notice_create(req *r)
     r->status = 201;
     cJSON *j = notice_json(x);
     cJSON_AddItemToObject(req_data(r), "notice", j);
-    if (!items_into(r, j, x, true, false)) return;
+    if (!items_into(r, j, x, true)) return;
     cJSON *it;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "items")) cJSON_DeleteItemFromObject(it, "org_path");
 }
@@ -551,8 +546,7 @@ static cJSON *objection_json(const objection *o)
 typedef struct obj_ctx {
     req *r;
     cJSON *arr;
-    const char *own;
-    int64_t hidden;
+    const char *own; /* the user's own member organisation: recusal */
 } obj_ctx;
 
 static int add_objection(void *ctx, const objection *o)
@@ -575,7 +569,7 @@ void h_notice(req *r)
     cJSON_AddStringToObject(d, "title", n->title);
     const char *own = own_path(r);
     bool handler = perm_may_handle_objection(&r->user, n->office_path, "", "");
-    if (!items_into(r, x, n, true, false)) return;
+    if (!items_into(r, x, n, true)) return;
     cJSON_AddBoolToObject(d, "can_edit", perm_may_run_notice(&r->user, n->office_path));
     cJSON_AddBoolToObject(d, "can_handle", handler);
     cJSON *it;
@@ -595,7 +589,7 @@ void h_notice(req *r)
         cJSON_DeleteItemFromObject(it, "org_path");
     }
     if (!handler) return;
-    obj_ctx c = {r, cJSON_AddArrayToObject(d, "objections"), own, 0};
+    obj_ctx c = {r, cJSON_AddArrayToObject(d, "objections"), own};
     if (objection_list(r->db, n->id, add_objection, &c) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取异议失败");
         return;

@@ -101,7 +101,7 @@ test('a resident objects on a phone; the office holds and decides; the resident 
   await a.close();
 });
 
-test('the office opens a notice by hand from its members; bad input is shown beside the form', async () => {
+test('the office opens a notice by hand from its members and organisations; bad input is shown beside the form', async () => {
   const town = await loginAs(srv.base, 'town');
   const townId = town.user.roles[0].org_id;
   const ctx = await browser.newContext({ locale: 'zh-CN' });
@@ -120,9 +120,10 @@ test('the office opens a notice by hand from its members; bad input is shown bes
   const boxes = p.locator('#members input[type=checkbox]');
   await boxes.nth(0).check();
   await boxes.nth(1).check();
+  await p.locator('#orgs input[type=checkbox]').nth(1).check(); // a branch or town below the office
   await p.fill('#honour', '优秀共产党员');
   await Promise.all([p.waitForURL(/\/notices\/\d+$/), p.getByRole('button', { name: '发布公示' }).click()]);
-  assert.equal((await p.locator('#items tbody tr').count()), 2);
+  assert.equal((await p.locator('#items tbody tr').count()), 3, 'two members and an organisation');
   const shown = await p.locator('#items').textContent();
   assert.ok(shown.includes(name), `${name} not in ${shown}`);
   assert.match(await p.locator('#period').textContent(), /（5 个工作日）/);

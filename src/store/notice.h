@@ -26,9 +26,10 @@ typedef struct notice_item_in {
  * write transaction: title and body (passed notice_check's rules), contact (NULL or "": the
  * office's name), workdays (0: NOTICE_WORKDAYS_DEFAULT), from today to notice_end_date over the
  * calendar. Each item's subject must be an active member or organisation of the office's subtree
- * (422 invalid_subject, field "items"), its honour and reason pass notice_item_check; 1..200 items
- * (422 invalid_items). Audited ("open", entity "notice"). On a refusal nothing is written and the
- * transaction is left open for the caller to roll back. */
+ * (422 invalid_subject, field "items"; one subject twice 422 duplicate_subject), its honour and
+ * reason pass notice_item_check; 1..200 items (422 invalid_items). Audited ("open", entity
+ * "notice"). On CX_ERR the caller rolls back (a refusal leaves its transaction open; a database
+ * error has rolled it back already, and db_rollback then does nothing). */
 int notice_open_tx(db *d, const actor *a, int64_t office_id, const char *title, const char *body, const char *contact, int workdays, int n,
                    const notice_item_in *items, int64_t *id, cx_err *e);
 /* notice_open_tx in its own transaction. */

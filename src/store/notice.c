@@ -11,6 +11,7 @@
 #include "../lib/crypto.h"
 #include "../lib/json.h"
 #include <cjson/cJSON.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,4 +420,37 @@ int objection_open_count(db *d, const char *path, const char *own_path, int64_t 
     return db_i64(d, n, 0, "SELECT count(*) FROM objection j JOIN org o ON o.id = j.office_id JOIN notice_item i ON i.id = j.item_id "
                            "JOIN org io ON io.id = i.org_id WHERE o.path >= ? AND o.path < ? AND j.status IN ('received','investigating') "
                            "AND substr(?, 1, length(io.path)) <> io.path", "sss", path, end, own_path ? own_path : "");
+}
+
+/* The column c of the row s unsealed into out (cap bytes); false when it cannot be opened. */
+static bool unseal_col(db_stmt *s, int c, char *out, size_t cap)
+{
+    size_t n = 0;
+    const void *p = db_col_blob(s, c, &n);
+    char *plain = p ? crypto_unseal(p, n) : NULL;
+    bool ok = plain != NULL;
+    snprintf(out, cap, "%s", ok ? plain : "");
+    if (ok) sodium_memzero(plain, strlen(plain));
+    free(plain);
+    return ok;
+}
+
+int objection_reveal(db *d, const actor *a, int64_t id, char name[128], char phone[32], cx_err *e)
+{
+    name[0] = phone[0] = 0;
+    db_stmt *s = db_prepare(d, "SELECT name_enc, phone_enc, office_id FROM objection WHERE id = ?");
+    if (!s) return db_fail(d, e);
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    bool opened = rc == DB_ROW && unseal_col(s, 0, name, 128) && unseal_col(s, 1, phone, 32);
+    int64_t office = rc == DB_ROW ? db_col_i64(s, 2) : 0;
+    db_done(s);
+    if (rc == CX_ERR) return db_fail(d, e);
+    if (rc != DB_ROW) return cx_fail(e, 404, "not_found", "id", "异议不存在");
+    if (!opened) return cx_fail(e, 500, "decrypt_failed", "", "无法解密（密钥文件不对？）");
+    if (audit_record(d, a, "reveal", "objection", id, office, NULL, "{\"fields\":[\"name\",\"phone\"]}", "ok") != CX_OK) {
+        name[0] = phone[0] = 0;
+        return cx_fail(e, 500, "audit_failed", "", "无法记录审计，未显示");
+    }
+    return CX_OK;
 }

@@ -82,6 +82,9 @@ int objection_list(db *d, int64_t notice_id, objection_fn fn, void *ctx);
 int objection_hold(db *d, const actor *a, int64_t id, cx_err *e);
 /* investigating → upheld | dismissed with the finding (409 not_held otherwise), audited ("decide"). */
 int objection_decide(db *d, const actor *a, int64_t id, objection_status outcome, const char *finding, cx_err *e);
+/* The objector's name and phone unsealed for a handler, audited ("reveal", entity "objection",
+ * under the notice's office): 404 when there is no such objection. */
+int objection_reveal(db *d, const actor *a, int64_t id, char name[128], char phone[32], cx_err *e);
 /* Objections not yet decided of notices issued in the subtree at path (the desk), leaving out
  * those to an item whose subject's organisation holds own_path ("" none: the handler is recused). */
 int objection_open_count(db *d, const char *path, const char *own_path, int64_t *n);

@@ -677,3 +677,19 @@ void h_objection_decide(req *r)
     }
     objection_done(r, o->id, o->notice_id);
 }
+
+/* POST /api/v1/objections/:id/reveal: the objector's name and phone for a handler, audited. */
+void h_objection_reveal(req *r)
+{
+    objection *o = req_keep(r, xmalloc(sizeof *o));
+    if (!req_objection(r, o)) return;
+    char name[128], phone[32];
+    cx_err e = {0};
+    if (objection_reveal(r->db, &r->who, o->id, name, phone, &e) != CX_OK) {
+        req_fail(r, &e);
+        return;
+    }
+    cJSON *x = cJSON_AddObjectToObject(req_data(r), "objector");
+    cJSON_AddStringToObject(x, "name", name);
+    cJSON_AddStringToObject(x, "phone", phone);
+}

@@ -651,6 +651,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/objections/:id", h_objection, ROLE_TRIAGE, R_API, NULL, "一条异议（姓名、手机号均隐去部分）"},
     {"POST", "/api/v1/objections/:id/hold", h_objection_hold, ROLE_TRIAGE, R_STATE | R_API, NULL, "将异议标为核查中；已在核查或已有结论 409 not_received"},
     {"POST", "/api/v1/objections/:id/decide", h_objection_decide, ROLE_TRIAGE, R_STATE | R_API, NULL, "记录核查结论（outcome upheld|dismissed, finding）；未在核查 409 not_held"},
+    {"POST", "/api/v1/objections/:id/reveal", h_objection_reveal, ROLE_TRIAGE, R_STATE | R_API, NULL, "查看提出异议人的姓名和手机号（记入审计）"},
     {"GET", "/api/v1/public/notices", h_public_notices, 0, R_PUBLIC | R_API, NULL, "正在公示和近期结束的公示（?page=&per_page=）"},
     {"POST", "/api/v1/public/objections", h_public_objection, 0, R_PUBLIC | R_STATE | R_API, NULL, "提出异议（notice_id, item_id, name 真实姓名, phone, code 短信验证码, text）；公示期满 409 notice_ended；返回查询码"},
     {"POST", "/api/v1/public/objection-track", h_objection_track, 0, R_PUBLIC | R_STATE | R_API, NULL, "用查询码查询异议核查结果（code）"},

@@ -611,4 +611,5 @@ void h_notice_contact(req *r);
 void h_objection(req *r);
 void h_objection_hold(req *r);
 void h_objection_decide(req *r);
+void h_objection_reveal(req *r);
 #endif

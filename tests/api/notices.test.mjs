@@ -160,6 +160,14 @@ test('an objection needs a verified phone; it is stored sealed and shown masked 
   assert.equal(Number(sql(`SELECT count(*) FROM objection WHERE phone_mask = '${first.phone}'`)), 1);
   assert.equal(Number(sql(`SELECT count(*) FROM audit_log WHERE entity = 'objection' AND action = 'object' AND entity_id = ${first.id}`)), 1);
   assert.ok(!sql(`SELECT after_json FROM audit_log WHERE entity = 'objection'`).includes('王大明'));
+  // a handler may see who objected, audited; nobody else, not even as the same 404 a missing one gets
+  const rv = await ok(await town.post(`/api/v1/objections/${first.id}/reveal`));
+  assert.deepEqual(rv.objector, { name: '王大明', phone });
+  assert.equal(Number(sql(`SELECT count(*) FROM audit_log WHERE entity = 'objection' AND action = 'reveal' AND entity_id = ${first.id}`)), 1);
+  assert.ok(!sql(`SELECT after_json FROM audit_log WHERE entity = 'objection' AND action = 'reveal'`).includes(phone));
+  expectError(await townb.post(`/api/v1/objections/${first.id}/reveal`), 404, 'not_found');
+  expectError(await secretary.post(`/api/v1/objections/${first.id}/reveal`), 403, 'forbidden');
+  expectError(await leader.post(`/api/v1/objections/${first.id}/reveal`), 403, 'forbidden');
   // the handlers' desks count it; nobody else's
   const deskCount = async (u) => ((await ok(await u.get('/api/v1/me/desk'))).sections.flatMap((x) => x.items).find((i) => i.key === 'objections_open') || { count: 0 }).count;
   assert.deepEqual(await Promise.all([town, discipline, office, secretary, leader, townb].map(deskCount)), [1, 1, 1, 0, 0, 0]);
@@ -221,7 +229,7 @@ test('hold and outcome move the item\'s state; each step audited; the objector f
   assert.equal(await stateOf(1), 'upheld');
   assert.match((await anon.get(`/p/notices/${notice.id}`)).text, /已撤销/);
   assert.equal((await ok(await anon.post('/api/v1/public/objection-track', { code: second.code }))).tracking.status, 'upheld');
-  const audit = sql(`SELECT action FROM audit_log WHERE entity = 'objection' ORDER BY seq`).split('\n');
+  const audit = sql(`SELECT action FROM audit_log WHERE entity = 'objection' AND action <> 'reveal' ORDER BY seq`).split('\n');
   assert.deepEqual(audit, ['object', 'hold', 'decide', 'object', 'hold', 'decide']);
 });
 

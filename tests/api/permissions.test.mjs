@@ -433,6 +433,7 @@ Object.assign(BODIES, { // public notices and objections (notice.c, issue 19)
   'PATCH /notices/{id}': () => ({ contact: `越权联系${++seq}` }),
   'POST /objections/{id}/hold': () => undefined,
   'POST /objections/{id}/decide': () => ({ outcome: 'upheld', finding: '越权核查结论' }),
+  'POST /objections/{id}/reveal': () => undefined,
 });
 PUBLIC.push('GET /public/notices', 'POST /public/objections', 'POST /public/objection-track'); // reviewed: no id; objections signed by a verified phone, rate-limited
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],

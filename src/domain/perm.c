@@ -346,3 +346,12 @@ bool perm_may_withdraw_nomination(const principal *p, const char *office_path, c
 /* ---- published round results (issue 19 results) ---- */
 bool perm_may_publish_results(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
 bool perm_may_see_results(const principal *p, const char *office_path) { return perm_may_see_area(p, office_path); }
+
+/* ---- public notices (公示) and objections (异议), issue 19 ---- */
+bool perm_may_run_notice(const principal *p, const char *office_path) { return perm_allows(p, ROLE_OFFICE, office_path); }
+bool perm_may_see_notice(const principal *p, const char *office_path) { return perm_allows(p, ROLE_STAFF, office_path); }
+bool perm_may_handle_objection(const principal *p, const char *office_path, const char *own_path, const char *item_path)
+{
+    if (!perm_allows(p, ROLE_OFFICE | ROLE_DISCIPLINE, office_path)) return false;
+    return !(own_path && *own_path && item_path && *item_path && path_in_subtree(own_path, item_path));
+}

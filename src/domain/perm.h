@@ -261,4 +261,15 @@ bool perm_may_publish_results(const principal *p, const char *office_path);
 /* p may read a published list of the office at office_path through the API (the public page needs
  * no account): anyone working in its area (a grant inside it or over it). */
 bool perm_may_see_results(const principal *p, const char *office_path);
+/* ---- public notices (公示) and objections (异议), issue 19 ---- */
+/* p may open the notices of the office at office_path and change their contact line: an office over it. */
+bool perm_may_run_notice(const principal *p, const char *office_path);
+/* p may see a notice of the office at office_path on the staff side (its items, not its
+ * objections): staff (office, secretary, leader, discipline) there or above. */
+bool perm_may_see_notice(const principal *p, const char *office_path);
+/* p may see and handle the objections to an item of a notice of the office at office_path: an
+ * office or discipline inspector (纪检) over that office, unless p's own membership (own_path, ""
+ * or NULL for none) lies in the organisation of the item's subject (item_path): the candidate and
+ * the candidate's own branch never see what is raised against them. */
+bool perm_may_handle_objection(const principal *p, const char *office_path, const char *own_path, const char *item_path);
 #endif

@@ -24,6 +24,9 @@ static const struct sealed_col {
     {"draw_commitment", "seed_enc", NULL},
     {"app_user", "activation_enc", NULL},
     {"app_user", "totp_enc", NULL},
+    /* public notices: the objector's name and phone (issue 19) */
+    {"objection", "name_enc", NULL},
+    {"objection", "phone_enc", NULL},
 };
 
 /* Every column named *_enc in the schema must be in sealed_cols: one that is not (added by a later

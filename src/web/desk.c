@@ -24,6 +24,7 @@
 #include "../store/meeting.h" /* organisation life */
 #include "../store/review.h"
 #include "../store/round.h"
+#include "../store/notice.h" /* public notices (issue 19) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,19 @@ static void member_section(desk *k, cJSON *sections)
     item(k, items, "quizzes_open", "答题中未作答的学习测试", nq, xstrdup("/me/quizzes"));
 }
 
+/* Public notices (公示, issue 19): objections not yet decided under the user's highest office or
+ * discipline grant, without those the user is recused from. A section only when there are some. */
+static void objection_section(desk *k, cJSON *sections)
+{
+    const grant *g = perm_top_grant(k->user, ROLE_OFFICE | ROLE_DISCIPLINE);
+    if (!g) return;
+    member m;
+    const char *own = k->user->member_id > 0 && member_get(k->db, k->user->member_id, &m) == 1 ? m.org_path : "";
+    int64_t n = 0;
+    if (!ok(k, objection_open_count(k->db, g->path, own, &n)) || !n) return;
+    item(k, section(sections, "公示异议", NULL), "objections_open", "公示期间收到、尚未核查完毕的异议", n, xasprintf("/orgs/%lld/notices", (long long)g->org_id));
+}
+
 int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t *total)
 {
     desk k = {.db = d, .user = u, .vpath = vpath};
@@ -374,6 +388,7 @@ int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t
     if (!k.failed) inspection_section(&k, sections);
     if (!k.failed && (perm_roles(u) & ROLE_LEADER)) leader_section(&k, sections);
     if (!k.failed && u->member_id) member_section(&k, sections);
+    if (!k.failed) objection_section(&k, sections); /* public notices (issue 19) */
     if (k.failed) return CX_ERR;
     json_add_i64(out, "total", k.total);
     cJSON_AddStringToObject(out, "today", k.today);

@@ -618,4 +618,21 @@ void h_result_withdraw(req *r);
 void h_public_results(req *r);
 void h_public_result(req *r);
 void h_result(req *r);
+/* public notices (公示) and objections (异议), issue 19 (notice.c) */
+void h_public_notices(req *r);
+void h_public_notice(req *r);
+void h_public_notice_print(req *r);
+void h_public_notice_qr(req *r);
+void h_public_objection(req *r);
+void h_objection_done(req *r);
+void h_objection_track_page(req *r);
+void h_objection_track(req *r);
+void h_notices(req *r);
+void h_notice_create(req *r);
+void h_notice(req *r);
+void h_notice_contact(req *r);
+void h_objection(req *r);
+void h_objection_hold(req *r);
+void h_objection_decide(req *r);
+void h_objection_reveal(req *r);
 #endif

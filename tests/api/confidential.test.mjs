@@ -13,7 +13,7 @@
 // and, on request (audited), the sender.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, loginAs, PASSWORD, expectError, PNG_1x1 as PNG, unzip, multipartBody } from '../lib.mjs';
+import { startServerOn, Client, loginAs, PASSWORD, expectError, PNG_1x1 as PNG, unzip, multipartBody, smsCode } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -60,6 +60,11 @@ const IDS = {
   rectifications: [await firstId(`/api/v1/orgs/${rootId}/rectifications`, 'rectifications')], 'rectification-evidence': [MISSING],
   feedback: [complaint.id, MISSING], 'feedback-files': [complaintFile.id, MISSING],
 };
+// A public notice (公示, issue 19) by the town's office naming the accused member (the candidate)
+// and a colleague of the same branch: its objections are walked below (the last test).
+const notice = (await ok(await as.town.post(`/api/v1/orgs/${townId}/notices`, { title: '保密测试拟表彰公示', contact: '电话 0571-88880000',
+  items: [{ subject_kind: 'member', subject_id: accused, honour: '优秀共产党员' }, { subject_kind: 'member', subject_id: colleague.id, honour: '优秀共产党员' }] }), 201)).notice;
+Object.assign(IDS, { notices: [notice.id], objections: [MISSING] });
 const spec = (await as.anon.get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths)) for (const [method, op] of Object.entries(item)) OPS.push({ method: method.toUpperCase(), path, op });
@@ -237,4 +242,62 @@ test('a discipline inspector in the accused branch who keys in a report against 
   assert.ok((await ok(await as.disctown.get(`/api/v1/orgs/${townId}/feedback?per_page=500`))).items.some((x) => x.text.includes('ZQX8') && x.channel === 'letter'));
   // and the office may not key in a report at all (a 举报箱 is opened by 纪检)
   expectError(await as.office.post(`/api/v1/orgs/${rootId}/feedback`, { kind: 'report', channel: 'letter', text: '办公室录入的举报', about_kind: 'member', about_id: accused }), 403, 'forbidden', 'kind');
+});
+
+// ---- objections to a public notice (公示, issue 19) ----
+// A resident objects to the candidate (the accused member) on the town's notice. Only the office
+// and the discipline inspectors over the town see it (town, office, discipline, disctown); every
+// other role — the leader, the candidate's own branch secretary, the candidate, the other town's
+// secretary, the inspectors at the candidate's branch and in the other town, the district
+// inspector who is a member of the candidate's branch (recused), the public — gets, on every GET
+// operation, export and page, byte for byte what it got before, and the objection's id answers
+// like a missing one on every operation aimed at it.
+test('an objection to a notice is seen only by the office and discipline over the notice\'s office', async () => {
+  const NOT_OBJ = ['leader', 'secretary', 'member', 'secretary2', 'disca', 'discb', 'discm', 'anon'];
+  const RIGHT_OBJ = ['town', 'office', 'discipline', 'disctown'];
+  const PAGES_OBJ = [`/notices/${notice.id}`, `/p/notices/${notice.id}`, '/p/notices', `/orgs/${townId}/notices`, '/desk'];
+  const walkObj = async (users) => {
+    const seen = await walk(users);
+    for (const u of users) for (const p of PAGES_OBJ) seen.set(`${u} page ${p}`, content(p, await as[u].get(p)));
+    return seen;
+  };
+  const beforeObj = await walkObj(NOT_OBJ);
+  const OBJ_TEXT = '异议：该同志曾违规操办酒席QWV9', OBJ_NAME = '异议人赵钱孙', OBJ_PHONE = '13700008888';
+  await ok(await as.anon.post('/api/v1/public/sms-codes', { phone: OBJ_PHONE }), 202);
+  const filed = await ok(await as.anon.post('/api/v1/public/objections', { notice_id: notice.id, item_id: notice.items[0].id, name: OBJ_NAME,
+    phone: OBJ_PHONE, code: await smsCode(srv, OBJ_PHONE), text: OBJ_TEXT }), 201);
+  const seen = await ok(await as.disctown.get(`/api/v1/notices/${notice.id}`));
+  const obj = seen.objections.find((o) => o.text === OBJ_TEXT);
+  assert.ok(obj, 'the town\'s inspector sees it');
+  assert.equal(seen.notice.items[0].state, 'pending');
+  const OBJ_SECRETS = [OBJ_TEXT, 'QWV9', OBJ_NAME, OBJ_PHONE, OBJ_PHONE.slice(-4) + '"', filed.code, filed.code.replace(/-/g, '')];
+  const afterObj = await walkObj(NOT_OBJ);
+  let n = 0;
+  for (const [key, c] of afterObj) {
+    const t = textOf(c);
+    for (const x of OBJ_SECRETS) assert.ok(!t.includes(x), `${key} reveals “${x}”: ${t.slice(0, 300)}`);
+    same(key, c, beforeObj.get(key));
+    n++;
+  }
+  assert.ok(n > 1000, `only ${n} answers compared`);
+  for (const u of NOT_OBJ) {
+    for (const o of OPS.filter((x) => /^\/objections\/\{id\}/.test(x.path))) {
+      const body = o.method === 'GET' ? undefined : { outcome: 'upheld', finding: '越权核查结论' };
+      const hidden = await as[u].req(o.method, '/api/v1' + o.path.replace('{id}', String(obj.id)), { body });
+      const missing = await as[u].req(o.method, '/api/v1' + o.path.replace('{id}', String(MISSING)), { body });
+      assert.ok(hidden.status >= 400, `${u} ${o.method} ${o.path} on the objection: ${hidden.status}`);
+      assert.deepEqual([hidden.status, hidden.json], [missing.status, missing.json], `${u} ${o.method} ${o.path}: the objection looks unlike a missing record`);
+    }
+    for (const p of [`/objections/${obj.id}/hold`]) {
+      const r = await as[u].post(p, undefined);
+      assert.ok(r.status >= 300, `${u} POST ${p}: ${r.status}`);
+    }
+  }
+  // nothing refused changed it; the right ones see it, masked
+  for (const u of RIGHT_OBJ) {
+    const v = await ok(await as[u].get(`/api/v1/notices/${notice.id}`));
+    const x = v.objections.find((o) => o.id === obj.id);
+    assert.deepEqual([x.status, x.name.slice(0, 1), x.phone], ['received', '异', '137****8888'], u);
+    assert.ok(!JSON.stringify(v).includes(OBJ_NAME) && !JSON.stringify(v).includes(OBJ_PHONE), `${u} sees the objector unmasked`);
+  }
 });

@@ -5,7 +5,7 @@
 // Nothing refused may change anything. Runs on its own demo database.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, Client, loginAs, PASSWORD, expectError, newIdcard, fileForm, multipartBody, daysFromToday, PNG_1x1 as PNG } from '../lib.mjs';
+import { startServerOn, Client, loginAs, PASSWORD, expectError, newIdcard, fileForm, multipartBody, daysFromToday, PNG_1x1 as PNG, smsCode } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -227,6 +227,18 @@ for (const [t, maker, sec, tag] of [[A, as.town, as.secretary, '甲'], [B, offic
 // over its own round, published by the office over it (A's by the first town's office, B's by the district office).
 for (const [t, maker] of [[A, as.town], [B, office]])
   t.result = (await ok(await maker.post(`/api/v1/orgs/${t.org.id}/results`, { round_id: String(t.round.id), kind: 'windows', min_ballots: '1' }), 201)).result;
+// Public notices and objections (notice.c, issue 19): a notice of each target branch by the office
+// above it, with one objection from the public (a verified phone).
+for (const [t, maker, tag, phone] of [[A, as.town, '甲', '13900000001'], [B, office, '乙', '13900000002']]) {
+  t.notice = (await ok(await maker.post(`/api/v1/orgs/${t.org.id}/notices`, { title: `${tag}支部拟表彰公示`, contact: '电话 0571-88880000',
+    items: [{ subject_kind: 'member', subject_id: t.member.id, honour: `${tag}支部优秀党员` }] }), 201)).notice;
+  const anon = new Client(srv.base);
+  await ok(await anon.post('/api/v1/public/sms-codes', { phone }), 202);
+  await ok(await anon.post('/api/v1/public/objections', { notice_id: t.notice.id, item_id: t.notice.items[0].id, name: '权限测试人', phone,
+    code: await smsCode(srv, phone), text: `${tag}支部的异议内容ZQN` }), 201);
+  t.objection = (await ok(await maker.get(`/api/v1/notices/${t.notice.id}`))).objections[0];
+  t.secrets.push(`${tag}支部的异议内容ZQN`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -447,6 +459,14 @@ Object.assign(BODIES, { // published round results (result.c, issue 19 results)
   'POST /orgs/{id}/results': () => ({ round_id: String(A.round.id), kind: 'windows', min_ballots: '1' }),
   'POST /results/{id}/withdraw': () => ({ reason: '越权撤回评议结果' }),
 });
+Object.assign(BODIES, { // public notices and objections (notice.c, issue 19)
+  'POST /orgs/{id}/notices': () => ({ title: `越权公示${++seq}`, contact: '越权电话', items: [{ subject_kind: 'member', subject_id: B.member.id, honour: '越权称号' }] }),
+  'PATCH /notices/{id}': () => ({ contact: `越权联系${++seq}` }),
+  'POST /objections/{id}/hold': () => undefined,
+  'POST /objections/{id}/decide': () => ({ outcome: 'upheld', finding: '越权核查结论' }),
+  'POST /objections/{id}/reveal': () => undefined,
+});
+PUBLIC.push('GET /public/notices', 'POST /public/objections', 'POST /public/objection-track'); // reviewed: no id; objections signed by a verified phone, rate-limited
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -467,6 +487,7 @@ KINDS.push([/^\/quizzes\/\{id\}/, 'quiz'], [/^\/study-notes\/\{id\}/, 'studyNote
 KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): the contest of the target branch
 KINDS.push([/^\/awards\/\{id\}/, 'award'], [/^\/award-nominations\/\{id\}/, 'nomination']); // 评选表彰 awards (issue 19): the target branch's award and its nomination
 KINDS.push([/^\/results\/\{id\}/, 'result']); // published round results (issue 19 results): the target branch's list
+KINDS.push([/^\/notices\/\{id\}/, 'notice'], [/^\/objections\/\{id\}/, 'objection']); // public notices (issue 19): the target branch's notice and its objection
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -481,7 +502,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   quiz: t.quiz.id, studyNote: t.studyNote.id, post: t.post.id,
   contest: t.contest.id,
   award: t.award.id, nomination: t.nomination.id,
-  result: t.result.id /* published round results (issue 19 results) */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
+  result: t.result.id, /* published round results (issue 19 results) */
+  notice: t.notice.id, objection: t.objection.id /* public notices (issue 19) */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

@@ -545,9 +545,13 @@ int cmd_demo(int argc, char **argv)
         db_i64(d, &award_id, 0, "SELECT coalesce(max(k.id), 0) FROM award_kind k WHERE k.status = 'closed' AND k.subject = 'member'", "");
         db_i64(d, &awarded, 0, "SELECT count(*) FROM award_nomination WHERE status = 'awarded'", "");
         db_i64(d, &passed, 0, "SELECT count(*) FROM award_nomination WHERE status = 'passed'", "");
+        int64_t notice_id = 0, objections_held = 0;
+        db_i64(d, &notice_id, 0, "SELECT coalesce(max(notice_id), 0) FROM notice_item WHERE source = 'award'", "");
+        db_i64(d, &objections_held, 0, "SELECT count(*) FROM objection WHERE notice_id = ? AND status = 'investigating'", "i", notice_id);
         if (award_id)
-            printf("评选表彰：本年度优秀共产党员 /awards/%" PRId64 "（%" PRId64 " 个推荐对象表决通过、待批准），已批准的表彰 %" PRId64 " 项（见党员卡片 /p/card/%" PRId64 "）。\n",
-                   award_id, passed, awarded, holder);
+            printf("评选表彰：本年度优秀共产党员 /awards/%" PRId64 "（%" PRId64 " 个推荐对象表决通过，公示中 /p/notices/%" PRId64 "，%" PRId64
+                   " 件异议核查中，期满且异议办结后批准），已批准的表彰 %" PRId64 " 项（经公示，见党员卡片 /p/card/%" PRId64 "）。\n",
+                   award_id, passed, notice_id, objections_held, awarded, holder);
         /* published round results (issue 19 results) */
         int64_t win_list = 0, org_list = 0, ranked = 0, apart = 0;
         db_i64(d, &win_list, 0, "SELECT coalesce(min(id), 0) FROM result_list WHERE kind = 'windows' AND status = 'published'", "");

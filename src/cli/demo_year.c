@@ -27,6 +27,7 @@
 #include "../store/post.h" /* exemplary posts and responsibility areas (issue 19) */
 #include "../store/rating.h"
 #include "../store/award.h" /* 评选表彰 awards (issue 19) */
+#include "../store/notice.h" /* 公示 of the awards (issue 19) */
 #include "../store/result.h" /* published round results (issue 19 results) */
 
 /* The ids demo.c made: the district committee (its office is "office"), the first town (its
@@ -773,16 +774,31 @@ static int demo_awards(db *d, const demo_year_ctx *y, cx_err *e)
             if (award_rule_set(d, &office, ids[i], kinds[i].rules[r], "", e) != CX_OK) return CX_ERR;
         if (award_open(d, &office, ids[i], e) != CX_OK) return CX_ERR;
     }
-    int64_t n = 0, n1 = 0, n2 = 0;
-    /* last year's honour: nominated, voted, approved, done */
+    int64_t n = 0, n1 = 0, n2 = 0, notice_last = 0, notice_now = 0;
+    char voted[24], posted[24];
+    snprintf(voted, sizeof voted, "%s-12-08", last);
+    snprintf(posted, sizeof posted, "%s-12-10", last);
+    /* last year's honour: nominated, voted, 公示 for 5 working days from December 10th (ended
+     * without objection), approved, done */
     if (demo_nominate(d, &sec, ids[0], y->branch, me, "坚持每周在党群服务中心代办事项，全年代办 120 余件，群众满意。", &n, e) != CX_OK ||
-        award_close(d, &office, ids[0], e) != CX_OK || demo_vote(d, &office, n, today, e) != CX_OK || nomination_approve(d, &office, n, e) != CX_OK ||
+        award_close(d, &office, ids[0], e) != CX_OK || demo_vote(d, &office, n, voted, e) != CX_OK ||
+        award_notice(d, &office, ids[0], posted, 5, &notice_last, e) != CX_OK || nomination_approve(d, &office, n, e) != CX_OK ||
         award_finish(d, &office, ids[0], e) != CX_OK)
         return CX_ERR;
-    /* this year's: two branches nominate, the vote passes, approval waits */
+    /* this year's: two branches nominate, the vote passes, 公示 from today; a resident objects to
+     * the second candidate with a verified phone and the office holds it for investigation, so that
+     * candidate's approval waits on the finding and the first's on the end of the period */
     if (demo_nominate(d, &sec, ids[1], y->branch, me, "带头兑现公开承诺，群众评议满意率高，“三会一课”全勤。", &n1, e) != CX_OK ||
         demo_nominate(d, &sec2, ids[1], branch2, other, "扎根社区十年，组织志愿服务队为独居老人上门服务 200 余次。", &n2, e) != CX_OK ||
-        award_close(d, &office, ids[1], e) != CX_OK || demo_vote(d, &office, n1, today, e) != CX_OK || demo_vote(d, &office, n2, today, e) != CX_OK)
+        award_close(d, &office, ids[1], e) != CX_OK || demo_vote(d, &office, n1, today, e) != CX_OK || demo_vote(d, &office, n2, today, e) != CX_OK ||
+        award_notice(d, &office, ids[1], NULL, 5, &notice_now, e) != CX_OK)
+        return CX_ERR;
+    int64_t item = 0, oid = 0;
+    char code[OBJECTION_CODE_CAP];
+    actor pub = {.user_id = 0, .name = "群众"};
+    db_i64(d, &item, 0, "SELECT coalesce(min(id), 0) FROM notice_item WHERE notice_id = ? AND source = 'award' AND ref_id = ?", "ii", notice_now, n2);
+    if (objection_submit(d, &pub, notice_now, item, "李群", "15800000001", "反映该同志去年组织的志愿服务次数与台账记录不一致，请核实。", &oid, code, e) != CX_OK ||
+        objection_hold(d, &office, oid, e) != CX_OK)
         return CX_ERR;
     return CX_OK;
 }

@@ -3,6 +3,7 @@
 #include "award.h"
 #include "row.h"
 #include "meeting.h"
+#include "notice.h"
 #include "rating.h"
 #include "rating_result.h"
 #include "rollup.h"
@@ -810,6 +811,82 @@ int nomination_vote(db *d, const actor *a, int64_t nid, const vote_ok *v, cx_err
     return nom_finish(d, a, &n, &k, "vote", NULL, json_take(j), e);
 }
 
+/* ---- 公示 (public notice) of the passed nominations ---- */
+
+/* The first max characters of src (UTF-8) into a malloc'd string, "…" added when cut. */
+static char *cut_chars(const char *src, int max)
+{
+    const char *p = src;
+    int n = 0;
+    while (*p && n < max) {
+        p++;
+        while ((*p & 0xC0) == 0x80) p++;
+        n++;
+    }
+    return *p ? xasprintf("%.*s…", (int)(p - src), src) : xstrdup(src);
+}
+
+int award_notice(db *d, const actor *a, int64_t id, const char *start, int workdays, int64_t *notice_id, cx_err *e)
+{
+    award_kind k;
+    if (begin_at(d, id, AK_CLOSED, "not_closed", "推荐结束并表决后才能公示", &k, e) != CX_OK) return CX_ERR;
+    db_stmt *s = db_prepare(d, "SELECT n.id, n.subject_kind, n.subject_id, n.reason FROM award_nomination n WHERE n.kind_id = ? AND n.status = 'passed' "
+                               "AND NOT EXISTS (SELECT 1 FROM notice_item i WHERE i.source = 'award' AND i.ref_id = n.id) ORDER BY n.id");
+    if (!s) return db_fail(d, e);
+    db_bind_i64(s, 1, id);
+    notice_item_in items[NOTICE_ITEMS_MAX];
+    char *reasons[NOTICE_ITEMS_MAX], called[4 * AWARD_NAME_MAX + 16];
+    snprintf(called, sizeof called, "%d年度%s", k.year, k.name);
+    int n = 0, rc = DB_DONE;
+    while (n < NOTICE_ITEMS_MAX && (rc = db_step(s)) == DB_ROW) {
+        reasons[n] = cut_chars(db_col_text(s, 3), NOTICE_REASON_MAX - 1);
+        items[n] = (notice_item_in){!strcmp(db_col_text(s, 1), "org") ? "org" : "member", db_col_i64(s, 2), called, reasons[n], "award", db_col_i64(s, 0)};
+        n++;
+    }
+    if (n < NOTICE_ITEMS_MAX && rc == CX_ERR) {
+        db_done(s);
+        for (int i = 0; i < n; i++) free(reasons[i]);
+        return db_fail(d, e);
+    }
+    db_done(s);
+    int out = CX_OK;
+    if (n == 0) {
+        cx_fail(e, 409, "nothing_to_notice", "status", "没有待公示的推荐对象：表决通过且尚未公示的才能公示");
+        out = refuse(d);
+    } else {
+        char title[4 * NOTICE_TITLE_MAX + 1];
+        snprintf(title, sizeof title, "%d年度%s拟表彰对象公示", k.year, k.name);
+        char *body = xasprintf("经组织推荐、资格审核和%s表决，拟授予以下 %d 名%s“%s”称号，现予公示。公示期间，对公示对象有异议的，"
+                               "请在本页实名提出（须验证手机号），或与公示单位联系。异议人信息仅公示单位和纪检部门可见。",
+                               k.org_name, n, award_subject_label(k.subject), called);
+        if (notice_open_from_tx(d, a, k.org_id, start, title, body, NULL, workdays, n, items, notice_id, e) != CX_OK) out = refuse(d);
+        else
+            out = store_finish(d, a, "notice", "award", k.id, k.org_id, NULL,
+                               xasprintf("{\"notice_id\":%" PRId64 ",\"items\":%d}", *notice_id, n), CX_OK, e);
+        free(body);
+    }
+    for (int i = 0; i < n; i++) free(reasons[i]);
+    return out;
+}
+
+int nomination_notice_get(db *d, int64_t nid, nomination_notice *out, cx_err *e)
+{
+    *out = (nomination_notice){NRS_NONE, 0, ""};
+    if (notice_ref_state(d, "award", nid, &out->state, e) != CX_OK) return CX_ERR;
+    if (out->state == NRS_NONE) return CX_OK;
+    db_stmt *s = db_prepare(d, "SELECT n.id, n.end_date FROM notice_item i JOIN notice n ON n.id = i.notice_id WHERE i.source = 'award' AND i.ref_id = ? "
+                               "ORDER BY i.id DESC LIMIT 1");
+    if (!s) return db_fail(d, e);
+    db_bind_i64(s, 1, nid);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        out->notice_id = db_col_i64(s, 0);
+        copy_col(out->end_date, sizeof out->end_date, s, 1);
+    }
+    db_done(s);
+    return rc == CX_ERR ? db_fail(d, e) : CX_OK;
+}
+
 int award_approvable(db *d, const nomination *n, cx_err *e)
 {
     award_kind k;
@@ -819,7 +896,16 @@ int award_approvable(db *d, const nomination *n, cx_err *e)
         return cx_fail(e, 409, "not_closed", "status", "推荐结束并表决后才能批准（当前状态：%s）", award_status_label(k.status));
     if (n->status != AN_PASSED)
         return cx_fail(e, 409, "not_passed", "status", "只有表决通过的推荐可以批准（当前：%s）", nomination_status_label(n->status));
-    return CX_OK;
+    nomination_notice nn;
+    if (nomination_notice_get(d, n->id, &nn, e) != CX_OK) return CX_ERR;
+    switch (nn.state) {
+    case NRS_NONE: return cx_fail(e, 409, "not_noticed", "status", "须先经公示：公示期满且没有未办结的异议，才能批准");
+    case NRS_PENDING:
+        return cx_fail(e, 409, "notice_pending", "status", "公示期至 %s，期满且异议均已办结后才能批准（见公示 /notices/%" PRId64 "）", nn.end_date, nn.notice_id);
+    case NRS_HELD: return cx_fail(e, 409, "objection_held", "status", "公示期间的异议正在核查，暂缓批准（见公示 /notices/%" PRId64 "）", nn.notice_id);
+    case NRS_UPHELD: return cx_fail(e, 409, "objection_upheld", "status", "公示期间的异议经核查属实，不予批准（见公示 /notices/%" PRId64 "）", nn.notice_id);
+    default: return CX_OK;
+    }
 }
 
 int nomination_approve(db *d, const actor *a, int64_t nid, cx_err *e)

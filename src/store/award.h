@@ -80,8 +80,24 @@ int nomination_withdraw(db *d, const actor *a, int64_t nid, cx_err *e);
 /* The office's recorded vote, once per nomination, while its kind is closed (409 not_closed /
  * already_voted): passed or rejected by award_vote_passed. */
 int nomination_vote(db *d, const actor *a, int64_t nid, const vote_ok *v, cx_err *e);
+/* 公示: opens one public notice (store/notice.h, source "award", ref_id the nomination) of the
+ * kind's passed nominations not yet on a notice, for workdays working days (0: the default 5),
+ * under the kind's row lock; the kind must be closed (409 not_closed), with at least one such
+ * nomination (409 nothing_to_notice); start NULL: from today (the demo's history passes an earlier
+ * day). Audited ("notice", entity "award"). */
+int award_notice(db *d, const actor *a, int64_t id, const char *start, int workdays, int64_t *notice_id, cx_err *e);
+/* The 公示 of nomination nid: its newest notice item's state (NRS_*, NRS_NONE when never put on a
+ * notice), that notice's id and end date ("" when none). */
+typedef struct nomination_notice {
+    int state;
+    int64_t notice_id;
+    char end_date[11];
+} nomination_notice;
+int nomination_notice_get(db *d, int64_t nid, nomination_notice *out, cx_err *e);
 /* Whether nomination n may be approved now: the one place its precondition is checked (passed by
- * the vote; its kind closed or done). CX_OK, or CX_ERR with e (409 not_passed / not_closed). */
+ * the vote; its kind closed or done; its 公示 ended with no objection open or upheld). CX_OK, or
+ * CX_ERR with e (409 not_passed / not_closed / not_noticed / notice_pending / objection_held /
+ * objection_upheld). */
 int award_approvable(db *d, const nomination *n, cx_err *e);
 int nomination_approve(db *d, const actor *a, int64_t nid, cx_err *e);
 /* Revokes an awarded honour with a reason (1–500 characters; 409 not_awarded). */

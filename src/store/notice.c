@@ -59,6 +59,12 @@ static int item_subject(db *d, const org *office, const notice_item_in *in, char
 int notice_open_tx(db *d, const actor *a, int64_t office_id, const char *title, const char *body, const char *contact, int workdays, int n,
                    const notice_item_in *items, int64_t *id, cx_err *e)
 {
+    return notice_open_from_tx(d, a, office_id, NULL, title, body, contact, workdays, n, items, id, e);
+}
+
+int notice_open_from_tx(db *d, const actor *a, int64_t office_id, const char *from, const char *title, const char *body, const char *contact,
+                        int workdays, int n, const notice_item_in *items, int64_t *id, cx_err *e)
+{
     if (n < 1 || n > NOTICE_ITEMS_MAX) return cx_fail(e, 422, "invalid_items", "items", "公示对象应有 1 至 %d 个", NOTICE_ITEMS_MAX);
     if (workdays == 0) workdays = NOTICE_WORKDAYS_DEFAULT;
     if (workdays < 1 || workdays > NOTICE_WORKDAYS_MAX)
@@ -68,7 +74,8 @@ int notice_open_tx(db *d, const actor *a, int64_t office_id, const char *title, 
     if (f == CX_ERR) return db_fail(d, e);
     if (f != 1 || !office.active) return cx_fail(e, 404, "not_found", "org_id", "党组织不存在或已停用");
     char start[11], end[11], cbuf[NOTICE_CONTACT_MAX * 4 + 1];
-    date_today(start);
+    if (from && date_parse(from, false, "start_date", "公示开始日期", start, e) != CX_OK) return CX_ERR;
+    if (!from) date_today(start);
     workday_cal cal = {0};
     if (feedback_calendar(d, &cal) != CX_OK) return db_fail(d, e);
     int rc = notice_end_date(&cal, start, workdays, end);

@@ -32,6 +32,9 @@ typedef struct notice_item_in {
  * error has rolled it back already, and db_rollback then does nothing). */
 int notice_open_tx(db *d, const actor *a, int64_t office_id, const char *title, const char *body, const char *contact, int workdays, int n,
                    const notice_item_in *items, int64_t *id, cx_err *e);
+/* notice_open_tx from the day start (YYYY-MM-DD, checked; NULL: today): the demo's history. */
+int notice_open_from_tx(db *d, const actor *a, int64_t office_id, const char *start, const char *title, const char *body, const char *contact,
+                        int workdays, int n, const notice_item_in *items, int64_t *id, cx_err *e);
 /* notice_open_tx in its own transaction. */
 int notice_open(db *d, const actor *a, int64_t office_id, const notice_ok *in, int n, const notice_item_in *items, int64_t *id, cx_err *e);
 /* The state (NRS_*) of the newest item of (source, ref_id): NRS_NONE when there is none. */

@@ -3,6 +3,7 @@
  * revocation; ?format=xlsx the nominations), a secretary's nomination form on the same page, and
  * the same under /api/v1. Approval is its own action; its precondition is award_approvable. */
 #include "web.h"
+#include "../store/notice.h"
 #include "../store/award.h"
 #include "../domain/date.h"
 #include "../domain/text.h"
@@ -152,8 +153,12 @@ static int add_rule(void *ctx, const award_rule_row *x)
     return 0;
 }
 
-static cJSON *json_nomination(const nomination *n, bool runs, award_status ks)
+/* A nomination as JSON; its 公示 (notice) read from d for those passed by the vote or later. */
+static cJSON *json_nomination(db *d, const nomination *n, bool runs, award_status ks)
 {
+    nomination_notice nn = {NRS_NONE, 0, ""};
+    cx_err ne = {0};
+    if (n->status == AN_PASSED || n->status == AN_AWARDED || n->status == AN_REVOKED) (void)nomination_notice_get(d, n->id, &nn, &ne);
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "id", n->id);
     json_add_i64(j, "kind_id", n->kind_id);
@@ -186,7 +191,15 @@ static cJSON *json_nomination(const nomination *n, bool runs, award_status ks)
     cJSON_AddStringToObject(j, "created_by_name", n->created_by_name);
     add_time(j, "created_at", n->created_at);
     cJSON_AddBoolToObject(j, "can_vote", runs && ks == AK_CLOSED && n->status == AN_NOMINATED);
-    cJSON_AddBoolToObject(j, "can_approve", runs && (ks == AK_CLOSED || ks == AK_DONE) && n->status == AN_PASSED);
+    if (nn.state != NRS_NONE) {
+        cJSON *no = cJSON_AddObjectToObject(j, "notice");
+        json_add_i64(no, "id", nn.notice_id);
+        cJSON_AddStringToObject(no, "state", notice_ref_state_name(nn.state));
+        cJSON_AddStringToObject(no, "state_label", notice_ref_state_label(nn.state));
+        cJSON_AddStringToObject(no, "end_date", nn.end_date);
+    }
+    cJSON_AddBoolToObject(j, "awaits_notice", n->status == AN_PASSED && nn.state == NRS_NONE);
+    cJSON_AddBoolToObject(j, "can_approve", runs && (ks == AK_CLOSED || ks == AK_DONE) && n->status == AN_PASSED && nn.state == NRS_CLEAR);
     cJSON_AddBoolToObject(j, "can_revoke", runs && n->status == AN_AWARDED);
     return j;
 }
@@ -201,7 +214,7 @@ static int add_nom(void *ctx, const nomination *n)
 {
     nom_ctx *x = ctx;
     if (!x->v->runs && !perm_may_see_nomination(&x->r->user, x->v->k.org_path, n->org_path)) return 0;
-    cJSON *j = json_nomination(n, x->v->runs, x->v->k.status);
+    cJSON *j = json_nomination(x->r->db, n, x->v->runs, x->v->k.status);
     cJSON_AddBoolToObject(j, "can_withdraw", x->v->k.status == AK_OPEN && n->status == AN_NOMINATED &&
                                                  (x->v->runs || perm_allows(&x->r->user, ROLE_ADMIN, n->org_path)));
     cJSON_AddItemToArray(x->arr, j);
@@ -286,6 +299,10 @@ void h_award(req *r)
     }
     cJSON_AddItemToObject(d, "nominations", nc.arr);
     cJSON_AddBoolToObject(d, "has_nominations", cJSON_GetArraySize(nc.arr) > 0);
+    bool awaits = false;
+    cJSON *it;
+    cJSON_ArrayForEach(it, nc.arr) awaits = awaits || cJSON_IsTrue(cJSON_GetObjectItem(it, "awaits_notice"));
+    cJSON_AddBoolToObject(d, "can_notice", v->runs && v->k.status == AK_CLOSED && awaits);
     if (draft && v->runs) {
         cJSON *all = cJSON_AddArrayToObject(d, "rule_options");
         for (int i = 0; i < AR_COUNT; i++) {
@@ -388,6 +405,30 @@ void h_award_step(req *r)
     done(r, rc, &e, v->k.id, 200);
 }
 
+/* POST /awards/:id/notice: 公示 of the passed nominations not yet on a notice (workdays: 1..30,
+ * empty for the default 5). */
+void h_award_notice(req *r)
+{
+    award_view *v = req_award_run(r);
+    if (!v) return;
+    const char *w = req_in(r, "workdays");
+    int days = 0;
+    if (w && *w) {
+        char *end = NULL;
+        long x = strtol(w, &end, 10);
+        if (*end || x < 1 || x > NOTICE_WORKDAYS_MAX) {
+            req_failf(r, 422, "invalid_workdays", "workdays", "公示期应为 1 至 %d 个工作日（留空为 5 个工作日）", NOTICE_WORKDAYS_MAX);
+            return;
+        }
+        days = (int)x;
+    }
+    cx_err e = {0};
+    int64_t nid = 0;
+    int rc = award_notice(r->db, &r->who, v->k.id, NULL, days, &nid, &e);
+    done(r, rc, &e, v->k.id, 201);
+    if (rc == CX_OK && req_is_api(r)) json_add_i64(req_data(r), "notice_id", nid);
+}
+
 /* POST /awards/:id/nominations: subject_id, reason (org_id: the nominating organisation, when the
  * viewer could nominate through several). */
 void h_award_nominate(req *r)
@@ -442,7 +483,7 @@ void h_award_nominate(req *r)
     nomination n;
     if (!req_found(r, nomination_get(r->db, nid, &n), "id", "推荐")) return;
     r->status = 201;
-    cJSON_AddItemToObject(req_data(r), "nomination", json_nomination(&n, v->runs, v->k.status));
+    cJSON_AddItemToObject(req_data(r), "nomination", json_nomination(r->db, &n, v->runs, v->k.status));
     nomination_free(&n);
 }
 
@@ -490,7 +531,7 @@ void h_nomination_act(req *r)
     if (!req_found(r, nomination_get(r->db, id, &n), "id", "推荐")) return;
     award_kind now;
     award_status ks = award_get(r->db, n.kind_id, &now) == 1 ? now.status : k.status;
-    cJSON_AddItemToObject(req_data(r), "nomination", json_nomination(&n, runs, ks));
+    cJSON_AddItemToObject(req_data(r), "nomination", json_nomination(r->db, &n, runs, ks));
     nomination_free(&n);
 }
 

@@ -604,6 +604,7 @@ void h_award_create(req *r);
 void h_award(req *r);
 void h_award_rule(req *r);
 void h_award_step(req *r);
+void h_award_notice(req *r);
 void h_award_alloc(req *r);
 void h_award_nominate(req *r);
 void h_nomination_act(req *r);

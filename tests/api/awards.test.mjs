@@ -4,11 +4,11 @@
 // naming the rule; a candidate outside the nominator's subtree; a duplicate nomination (also two at
 // once); six nominations at once against a quota of 3 (exactly 3 succeed); a share quota worked by
 // hand; rules fixed once nominating opens; the vote rule (more than half of those entitled);
-// approval only after a passed vote; revocation with a reason; the card and the board showing only
+// approval only after a passed vote and its 公示 (ended, no objection open or upheld); revocation with a reason; the card and the board showing only
 // approved, unrevoked honours; malformed bodies refused with nothing stored.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, sqlOn, Client, BACKEND, pgHolder, pgLockWait } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, sqlOn, Client, BACKEND, pgHolder, pgLockWait, smsCode, daysFromToday } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -293,6 +293,23 @@ test('the office\'s vote, approval only after a passed vote, revocation; honours
   await refused('vote twice', () => vote(np), 409, 'already_voted', 'status');
   await refused('approve a rejected one', () => office.post(`/api/v1/award-nominations/${nq.id}/approve`, {}), 409, 'not_passed', 'status');
   await refused('town approves the district\'s', () => town.post(`/api/v1/award-nominations/${np.id}/approve`, {}), 404, 'not_found');
+  // 公示: none yet, so no approval; a bad period and a secretary refused; the notice lists only the
+  // passed nomination; a second notice has nothing to add; approval waits for the period's end
+  await refused('approve before 公示', () => office.post(`/api/v1/award-nominations/${np.id}/approve`, {}), 409, 'not_noticed', 'status');
+  await refused('a period of words', () => office.post(`/api/v1/awards/${k.id}/notice`, { workdays: '五天' }), 422, 'invalid_workdays', 'workdays');
+  await refused('a period of 31 days', () => office.post(`/api/v1/awards/${k.id}/notice`, { workdays: '31' }), 422, 'invalid_workdays', 'workdays');
+  await refused('a secretary opens 公示', () => secretary.post(`/api/v1/awards/${k.id}/notice`, {}), 403, 'forbidden');
+  const nt = await ok(await office.post(`/api/v1/awards/${k.id}/notice`, {}), 201);
+  const notice = (await ok(await office.get(`/api/v1/notices/${nt.notice_id}`))).notice;
+  assert.deepEqual(notice.items.map((x) => [x.subject_id, x.honour]), [[p, `${YEAR}年度${k.name}`]], JSON.stringify(notice.items));
+  assert.equal(notice.workdays, 5);
+  await refused('公示 twice', () => office.post(`/api/v1/awards/${k.id}/notice`, {}), 409, 'nothing_to_notice', 'status');
+  await refused('approve during 公示', () => office.post(`/api/v1/award-nominations/${np.id}/approve`, {}), 409, 'notice_pending', 'status');
+  const during = (await ok(await office.get(`/api/v1/awards/${k.id}`))).nominations.find((x) => x.id === np.id);
+  assert.equal(during.notice.state, 'pending');
+  assert.equal(during.can_approve, false);
+  sql(`UPDATE notice SET end_date = '${daysFromToday(-1)}' WHERE id = ${nt.notice_id}`); // the period has run out
+  assert.equal((await ok(await office.get(`/api/v1/awards/${k.id}`))).nominations.find((x) => x.id === np.id).can_approve, true);
   // before approval: no honour anywhere
   const anon = new Client(srv.base);
   const card = async (id) => (await ok(await anon.get(`/api/v1/public/cards/${id}`))).card.record.honours;
@@ -433,7 +450,49 @@ test('two votes at once, two approvals at once: one of each is recorded', async 
   assert.equal(sql(`SELECT status || '/' || vote_for FROM award_nomination WHERE id = ${n.id}`), `${won.status}/${won.vote.for}`);
   assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'award_nomination' AND entity_id = ${n.id} AND action = 'vote'`), '1');
   assert.equal(won.status, 'passed');
+  const nt = await ok(await office.post(`/api/v1/awards/${k.id}/notice`, { workdays: '3' }), 201);
+  sql(`UPDATE notice SET end_date = '${daysFromToday(-1)}' WHERE id = ${nt.notice_id}`);
   const aps = await Promise.all([0, 1].map(() => office.post(`/api/v1/award-nominations/${n.id}/approve`, {})));
   assert.deepEqual(aps.map((r) => r.status).sort(), [200, 409]);
   assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'award_nomination' AND entity_id = ${n.id} AND action = 'approve'`), '1');
+});
+
+test('an objection during 公示 holds the approval; upheld refuses it, dismissed lets it through', async () => {
+  const k = await kind(office, rootId);
+  await open(office, k);
+  const [a1, a2] = membersOf(branchA, 2, 8);
+  const n1 = (await ok(await nominate(secretary, k, a1), 201)).nomination;
+  const n2 = (await ok(await nominate(secretary, k, a2), 201)).nomination;
+  await ok(await office.post(`/api/v1/awards/${k.id}/close`, {}));
+  const today = new Date().toISOString().slice(0, 10);
+  for (const n of [n1, n2])
+    await ok(await office.post(`/api/v1/award-nominations/${n.id}/vote`, { for: '7', against: '0', abstain: '0', entitled: '9', date: today }));
+  const nt = await ok(await office.post(`/api/v1/awards/${k.id}/notice`, {}), 201);
+  const items = (await ok(await office.get(`/api/v1/notices/${nt.notice_id}`))).notice.items;
+  const itemOf = (n) => items.find((x) => x.ref_id === n.id && x.source === 'award');
+  // a resident objects to each candidate with a verified phone
+  const anon = new Client(srv.base);
+  const objection = async (n, phone) => {
+    await ok(await anon.post('/api/v1/public/sms-codes', { phone }), 202);
+    await ok(await anon.post('/api/v1/public/objections', { notice_id: nt.notice_id, item_id: itemOf(n).id, name: '张群众', phone,
+      code: await smsCode(srv, phone), text: `对推荐对象 ${n.subject_name} 的异议` }), 201);
+    return (await ok(await office.get(`/api/v1/notices/${nt.notice_id}`))).objections.find((o) => o.item_id === itemOf(n).id);
+  };
+  const o1 = await objection(n1, '13911110001');
+  const o2 = await objection(n2, '13911110002');
+  sql(`UPDATE notice SET end_date = '${daysFromToday(-1)}' WHERE id = ${nt.notice_id}`); // the period has run out, the objections have not
+  await refused('approve with an objection not yet taken up', () => office.post(`/api/v1/award-nominations/${n1.id}/approve`, {}), 409, 'notice_pending', 'status');
+  for (const o of [o1, o2]) await ok(await office.post(`/api/v1/objections/${o.id}/hold`, {}));
+  await refused('approve while it is investigated', () => office.post(`/api/v1/award-nominations/${n1.id}/approve`, {}), 409, 'objection_held', 'status');
+  const page = await office.get(`/awards/${k.id}`);
+  assert.ok(page.text.includes('核查中（暂缓）'), 'the award page says the approval is held');
+  await ok(await office.post(`/api/v1/objections/${o1.id}/decide`, { outcome: 'upheld', finding: '经核查，事迹材料有夸大' }));
+  await ok(await office.post(`/api/v1/objections/${o2.id}/decide`, { outcome: 'dismissed', finding: '经核查，反映情况不属实' }));
+  await refused('approve after an upheld objection', () => office.post(`/api/v1/award-nominations/${n1.id}/approve`, {}), 409, 'objection_upheld', 'status');
+  const ap = (await ok(await office.post(`/api/v1/award-nominations/${n2.id}/approve`, {}))).nomination;
+  assert.equal(ap.status, 'awarded');
+  assert.equal(ap.notice.state, 'clear');
+  const anonCard = async (id) => (await ok(await anon.get(`/api/v1/public/cards/${id}`))).card.record.honours.map((x) => x.name);
+  assert.deepEqual(await anonCard(a1), []);
+  assert.deepEqual(await anonCard(a2), [k.name]);
 });

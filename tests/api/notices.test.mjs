@@ -56,7 +56,7 @@ const staffView = async (u = town, id = notice.id) => ok(await u.get(`/api/v1/no
 const stateOf = async (i) => (await staffView()).notice.items[i].state;
 
 test('an office opens a notice of its subtree; the period runs over the calendar; bad input refused with nothing written', async () => {
-  const before = count('notice');
+  const before = count('notice'), itemsBefore = count('notice_item'); // the demo's award cycle has its own
   expectError(await town.post(`/api/v1/orgs/${townId}/notices`, { ...BODY, title: '' }), 422, 'required', 'title');
   expectError(await town.post(`/api/v1/orgs/${townId}/notices`, { ...BODY, workdays: 'abc' }), 422, 'invalid_workdays', 'workdays');
   expectError(await town.post(`/api/v1/orgs/${townId}/notices`, { ...BODY, workdays: '31' }), 422, 'invalid_workdays', 'workdays');
@@ -73,7 +73,7 @@ test('an office opens a notice of its subtree; the period runs over the calendar
   expectError(await secretary.post(`/api/v1/orgs/${branch}/notices`, BODY), 403, 'forbidden');
   expectError(await townb.post(`/api/v1/orgs/${townId}/notices`, BODY), 404, 'not_found');
   assert.equal(count('notice'), before, 'nothing written');
-  assert.equal(count('notice_item'), 0);
+  assert.equal(count('notice_item'), itemsBefore);
 
   notice = (await ok(await town.post(`/api/v1/orgs/${townId}/notices`, BODY), 201)).notice;
   assert.equal(notice.start_date, daysFromToday(0));
@@ -131,6 +131,7 @@ let first, firstCode;
 test('an objection needs a verified phone; it is stored sealed and shown masked to the handlers only', async () => {
   const phone = newPhone();
   const base = { notice_id: notice.id, item_id: notice.items[0].id, name: '王大明', phone, text: '该同志有违规问题，请核实。' };
+  const objections = count('objection'); // the demo's award cycle has one
   expectError(await anon.post('/api/v1/public/objections', base), 422, 'code_required', 'code');
   await codeFor(phone);
   expectError(await anon.post('/api/v1/public/objections', { ...base, code: '000000x' }), 422, 'wrong_code', 'code');
@@ -140,12 +141,15 @@ test('an objection needs a verified phone; it is stored sealed and shown masked 
   expectError(await anon.post('/api/v1/public/objections', { ...base, item_id: 'abc' }), 422, 'invalid_item', 'item_id');
   expectError(await anon.post('/api/v1/public/objections', { ...base, notice_id: undefined }), 422, 'invalid_notice', 'notice_id');
   expectError(await anon.post('/api/v1/public/objections', { ...base, notice_id: 987654321 }), 404, 'not_found');
-  assert.equal(count('objection'), 0, 'nothing stored');
+  assert.equal(count('objection'), objections, 'nothing stored');
   // an item of another notice
   const other = (await staffView(town, notice.id + 1)).notice.items[0];
   const code = await smsCode(srv, phone);
   expectError(await anon.post('/api/v1/public/objections', { ...base, item_id: other.id, code }), 422, 'invalid_item', 'item_id');
-  assert.equal(count('objection'), 0);
+  assert.equal(count('objection'), objections);
+  const deskCount = async (u) => ((await ok(await u.get('/api/v1/me/desk'))).sections.flatMap((x) => x.items).find((i) => i.key === 'objections_open') || { count: 0 }).count;
+  const deskUsers = [town, discipline, office, secretary, leader, townb];
+  const desksBefore = await Promise.all(deskUsers.map(deskCount)); // the demo's award cycle has an objection of its own
   const r = await ok(await object(notice.items[0], phone, '该同志有违规占地问题<img src=x onerror=alert(1)>，请核实。'), 201);
   assert.match(r.code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]$/);
   firstCode = r.code;
@@ -169,8 +173,7 @@ test('an objection needs a verified phone; it is stored sealed and shown masked 
   expectError(await secretary.post(`/api/v1/objections/${first.id}/reveal`), 403, 'forbidden');
   expectError(await leader.post(`/api/v1/objections/${first.id}/reveal`), 403, 'forbidden');
   // the handlers' desks count it; nobody else's
-  const deskCount = async (u) => ((await ok(await u.get('/api/v1/me/desk'))).sections.flatMap((x) => x.items).find((i) => i.key === 'objections_open') || { count: 0 }).count;
-  assert.deepEqual(await Promise.all([town, discipline, office, secretary, leader, townb].map(deskCount)), [1, 1, 1, 0, 0, 0]);
+  assert.deepEqual((await Promise.all(deskUsers.map(deskCount))).map((n, i) => n - desksBefore[i]), [1, 1, 1, 0, 0, 0]);
   // staff page escapes the text
   const page = await town.get(`/notices/${notice.id}`);
   assert.ok(page.text.includes('&lt;img src=x') && !page.text.includes('<img src=x'));
@@ -229,7 +232,7 @@ test('hold and outcome move the item\'s state; each step audited; the objector f
   assert.equal(await stateOf(1), 'upheld');
   assert.match((await anon.get(`/p/notices/${notice.id}`)).text, /已撤销/);
   assert.equal((await ok(await anon.post('/api/v1/public/objection-track', { code: second.code }))).tracking.status, 'upheld');
-  const audit = sql(`SELECT action FROM audit_log WHERE entity = 'objection' AND action <> 'reveal' ORDER BY seq`).split('\n');
+  const audit = sql(`SELECT action FROM audit_log WHERE entity = 'objection' AND action <> 'reveal' AND entity_id IN (SELECT id FROM objection WHERE notice_id = ${notice.id}) ORDER BY seq`).split('\n');
   assert.deepEqual(audit, ['object', 'hold', 'decide', 'object', 'hold', 'decide']);
 });
 
@@ -300,5 +303,8 @@ test('a double submission stores one objection; a recused inspector sees none', 
   const o = (await staffView()).objections.at(-1);
   expectError(await discm.get(`/api/v1/objections/${o.id}`), 404, 'not_found');
   expectError(await discm.post(`/api/v1/objections/${o.id}/hold`), 404, 'not_found');
-  assert.equal((await ok(await discm.get('/api/v1/me/desk'))).sections.some((s) => s.items.some((i) => i.key === 'objections_open')), false);
+  // the desk counts only the undecided objections the inspector is not recused from: the demo's award cycle's own
+  const others = Number(sql(`SELECT count(*) FROM objection WHERE status IN ('received', 'investigating') AND notice_id <> ${notice.id}`));
+  const deskItem = (await ok(await discm.get('/api/v1/me/desk'))).sections.flatMap((s) => s.items).find((i) => i.key === 'objections_open');
+  assert.equal(deskItem ? deskItem.count : 0, others);
 });

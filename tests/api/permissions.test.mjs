@@ -449,6 +449,7 @@ Object.assign(BODIES, { // 评选表彰 awards (award.c; issue 19)
   'POST /awards/{id}/open': () => undefined,
   'POST /awards/{id}/close': () => undefined,
   'POST /awards/{id}/finish': () => undefined,
+  'POST /awards/{id}/notice': () => ({ workdays: '5' }),
   'POST /awards/{id}/nominations': () => ({ subject_id: String(A.member.id), reason: `越权推荐${++seq}` }),
   'POST /award-nominations/{id}/withdraw': () => undefined,
   'POST /award-nominations/{id}/vote': () => ({ for: '5', against: '0', abstain: '0', entitled: '5', date: today }),

@@ -2,11 +2,12 @@
 // office sets up an award (优秀共产党员, rule no_pledge_miss, quota 2) and opens it; the first
 // branch's secretary, on a phone, picks a member, writes the reason and nominates, and sees the
 // frozen evidence; the office closes nominating, records the vote on the page (5 of 9 for: more
-// than half, passed) and approves; the member's public card then lists the honour. axe-core runs on
+// than half, passed), puts it to 公示 (approval waits), and once the period has run out approves;
+// the member's public card then lists the honour. axe-core runs on
 // the list, the award page (the secretary's and the office's) and the card.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, launchChromium, axeCheck, pageLogin } from '../lib.mjs';
+import { startServerOn, loginAs, launchChromium, axeCheck, pageLogin, sqlOn, daysFromToday } from '../lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
 const srv = await startServerOn();
@@ -64,7 +65,19 @@ test('a secretary nominates on a phone; the office votes and approves; the card 
   await Promise.all([op.waitForNavigation(), art.getByRole('button', { name: '记录表决' }).click()]);
   const voted = op.locator('#nominations article').first();
   assert.match(await voted.textContent(), /应到 9 人，赞成 5，反对 3，弃权 1 — 通过/);
-  await Promise.all([op.waitForNavigation(), voted.getByRole('button', { name: '批准表彰' }).click()]);
+  assert.equal(await voted.getByRole('button', { name: '批准表彰' }).count(), 0, 'no approval before 公示');
+  await op.fill('#workdays', '5');
+  await Promise.all([op.waitForNavigation(), op.click('#notice')]);
+  const noticed = op.locator('#nominations article').first();
+  assert.match(await noticed.locator('.notice-state').textContent(), /公示：公示中（公示期至 \d{4}-\d{2}-\d{2}）/);
+  assert.equal(await noticed.getByRole('button', { name: '批准表彰' }).count(), 0, 'no approval during 公示');
+  await axeCheck(op, 'the award page during 公示');
+  const noticeId = (await noticed.locator('.notice-state a').getAttribute('href')).split('/').pop();
+  sqlOn(srv.db, `UPDATE notice SET end_date = '${daysFromToday(-1)}' WHERE id = ${noticeId}`); // the period has run out
+  await op.reload();
+  const cleared = op.locator('#nominations article').first();
+  assert.match(await cleared.locator('.notice-state').textContent(), /公示无异议/);
+  await Promise.all([op.waitForNavigation(), cleared.getByRole('button', { name: '批准表彰' }).click()]);
   assert.match(await op.locator('#nominations article').first().textContent(), /已批准表彰/);
   await oc.close();
 

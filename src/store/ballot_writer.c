@@ -171,11 +171,33 @@ static int burst_check(db *d, ballot_job *j, int64_t id, int64_t now)
     return CX_OK;
 }
 
+/* Whether the window (or post, area) of a web / QR ballot was retired while the ballot was on its
+ * way (ballot_prepare checked before), read inside the batch's transaction. On PostgreSQL the row
+ * is share-locked, as the round's is: a retirement waits for the batch, and a batch waits for a
+ * retirement under way and then sees it, so no ballot is counted for it once the retirement commits. */
+static int target_gone(db *d, const ballot_job *j, bool *gone)
+{
+    *gone = false;
+    if (!j->anon || strcmp(j->kind, "window")) return CX_OK;
+    int64_t active = 0;
+    if (db_i64(d, &active, 0, db_kind_of(d) == DB_PG ? "SELECT active FROM service_window WHERE id = ? FOR SHARE"
+                                                     : "SELECT active FROM service_window WHERE id = ?", "i", j->target_id) != CX_OK)
+        return CX_ERR;
+    *gone = active != 1;
+    return CX_OK;
+}
+
 /* One ballot inside the batch's transaction; sets j->outcome. */
 static int write_job(db *d, ballot_job *j, int64_t now)
 {
     int64_t n = 0;
     j->held = false;
+    bool gone = false;
+    if (target_gone(d, j, &gone) != CX_OK) return CX_ERR;
+    if (gone) { /* nothing written: the public page already says the window is no longer rated */
+        j->outcome = BO_GONE;
+        return CX_OK;
+    }
     if (j->bucket[0] && j->limit > 0) {
         if (limit_add(d, j->bucket, now - now % 3600, &n) != CX_OK) return CX_ERR;
         if (n > j->limit) {
@@ -261,7 +283,7 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
     for (size_t i = 0; rc == CX_OK && i < n; i++) {
         ballot_job *j = jobs[i];
         rc = write_job(d, j, now);
-        if (rc != CX_OK || j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE) continue;
+        if (rc != CX_OK || j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE || j->outcome == BO_GONE) continue;
         bool valid = j->outcome == BO_VALID;
         size_t k = 0;
         while (k < nds && !(ds[k].round_id == j->round_id && ds[k].org_id == j->org_id)) k++;
@@ -386,7 +408,7 @@ void ballots_stop(void)
 static void count_outcome(const ballot_job *j)
 {
     if (j->outcome == BO_ERROR) __atomic_add_fetch(&S.failed, 1, __ATOMIC_RELAXED);
-    else if (j->outcome != BO_LIMITED && j->outcome != BO_ENTRY_DONE) __atomic_add_fetch(&S.acked, 1, __ATOMIC_RELAXED); /* a row written */
+    else if (j->outcome != BO_LIMITED && j->outcome != BO_ENTRY_DONE && j->outcome != BO_GONE) __atomic_add_fetch(&S.acked, 1, __ATOMIC_RELAXED); /* a row written */
 }
 
 void ballot_submit(db *d, ballot_job *j)

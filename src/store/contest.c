@@ -239,21 +239,35 @@ int contest_entrants_add(db *d, const actor *a, int64_t id, const char *ids, int
     return store_finish(d, a, "add_entrants", "contest", id, c.org_id, NULL, after, CX_OK, e);
 }
 
+int contest_judge_refused(cx_err *e, const char *office)
+{
+    return cx_fail(e, 422, "invalid_judge", "user_id", "评委应为%s及其下级或上级组织在用的工作人员账号（办公室、书记、领导干部或纪检），没有符合的账号",
+                   office);
+}
+
 int contest_judge_add(db *d, const actor *a, int64_t id, int64_t user_id, cx_err *e)
 {
     contest c;
     if (BEGIN_DRAFT(d, id, &c, e) != CX_OK) return CX_ERR;
+    /* a judge works in the office's area: a staff role at an organisation of its subtree, or at one
+     * above it (who supervises it); a judge of a neighbouring town would see the entrants' names */
+    char end[CX_PATH_MAX];
+    orgpath_end(c.org_path, end, sizeof end);
     db_stmt *s = db_prepare(d, "SELECT u.display_name, u.username FROM app_user u WHERE u.id = ? AND u.active = 1 AND EXISTS "
-                               "(SELECT 1 FROM user_role g WHERE g.user_id = u.id AND g.role <> 'member')");
+                               "(SELECT 1 FROM user_role g JOIN org go ON go.id = g.org_id WHERE g.user_id = u.id AND g.role <> 'member' AND "
+                               "((go.path >= ? AND go.path < ?) OR substr(?, 1, length(go.path)) = go.path))");
     if (!s) return db_fail(d, e);
     db_bind_i64(s, 1, user_id);
+    db_bind_text(s, 2, c.org_path);
+    db_bind_text(s, 3, end);
+    db_bind_text(s, 4, c.org_path);
     char name[64] = "", uname[64] = "";
     int rc = db_step(s);
     if (rc == DB_ROW) copy_col(name, sizeof name, s, 0), copy_col(uname, sizeof uname, s, 1);
     db_done(s);
     if (rc == CX_ERR) return db_fail(d, e);
-    if (rc != DB_ROW) {
-        cx_fail(e, 422, "invalid_judge", "user_id", "评委应为在用的工作人员账号（办公室、书记、领导干部或纪检）");
+    if (rc != DB_ROW) { /* one message for no such account, a member's, a stopped one and one outside the area */
+        contest_judge_refused(e, c.org_name);
         return refuse(d);
     }
     contest_judge had;
@@ -349,12 +363,22 @@ static void read_entrant(db_stmt *s, void *out)
     copy_col(x->org_path, sizeof x->org_path, s, 6);
 }
 #define ENTRANT_COLS "e.id, e.ref_id, e.org_id, e.kind, e.name, o.name, e.org_path"
+static void read_entrant_now(db_stmt *s, void *out)
+{
+    read_entrant(s, out);
+    ((contest_entrant *)out)->moved = db_col_i64(s, 7) != 0;
+}
 int contest_entrants(db *d, int64_t id, int (*fn)(void *ctx, const contest_entrant *e), void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " ENTRANT_COLS " FROM contest_entrant e JOIN org o ON o.id = e.org_id WHERE e.contest_id = ? ORDER BY e.id");
+    /* an entrant stays once entered; moved: where it is now lies outside the office's subtree */
+    db_stmt *s = db_prepare(d, "SELECT " ENTRANT_COLS ", CASE WHEN substr(coalesce(CASE e.kind "
+                               "WHEN 'member' THEN (SELECT mo.path FROM member m JOIN org mo ON mo.id = m.org_id WHERE m.id = e.ref_id) "
+                               "WHEN 'window' THEN (SELECT wo.path FROM service_window w JOIN org wo ON wo.id = w.org_id WHERE w.id = e.ref_id) "
+                               "ELSE (SELECT p.path FROM org p WHERE p.id = e.ref_id) END, ''), 1, length(c.org_path)) = c.org_path THEN 0 ELSE 1 END "
+                               "FROM contest_entrant e JOIN org o ON o.id = e.org_id JOIN contest c ON c.id = e.contest_id WHERE e.contest_id = ? ORDER BY e.id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
-    return DB_EACH(s, contest_entrant, read_entrant, fn, ctx);
+    return DB_EACH(s, contest_entrant, read_entrant_now, fn, ctx);
 }
 
 static void read_judge(db_stmt *s, void *out)
@@ -364,8 +388,11 @@ static void read_judge(db_stmt *s, void *out)
     x->submitted_at = db_col_i64(s, 1);
     copy_col(x->name, sizeof x->name, s, 2);
     copy_col(x->username, sizeof x->username, s, 3);
+    x->stopped = db_col_i64(s, 4) != 0;
 }
-#define JUDGE_SQL "SELECT j.user_id, j.submitted_at, j.name, u.username FROM contest_judge j JOIN app_user u ON u.id = j.user_id WHERE j.contest_id = ?"
+#define JUDGE_SQL                                                                                                              \
+    "SELECT j.user_id, j.submitted_at, j.name, u.username, CASE WHEN u.active = 1 AND u.locked = 0 THEN 0 ELSE 1 END "          \
+    "FROM contest_judge j JOIN app_user u ON u.id = j.user_id WHERE j.contest_id = ?"
 int contest_judges(db *d, int64_t id, int (*fn)(void *ctx, const contest_judge *j), void *ctx)
 {
     db_stmt *s = db_prepare(d, JUDGE_SQL " ORDER BY j.user_id");

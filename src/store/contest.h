@@ -27,11 +27,15 @@ int contest_create(db *d, const actor *a, const org *office, const contest_ok *o
 /* Setup, in draft only (409 not_draft otherwise): an item; entrants by id (ids: comma, space or
  * newline separated; each of the contest's entrant kind, active, in the office's subtree: 422
  * invalid_entrant naming it; one already entered skipped); a judge (an active account holding a
- * role other than member: 422 invalid_judge). A judge who is an entrant, or belongs to an entrant
+ * role other than member at an organisation of the office's subtree or above it: 422
+ * invalid_judge, one message whatever the reason). A judge who is an entrant, or belongs to an entrant
  * organisation or window's organisation, is refused either way: 422 conflict_of_interest. */
 int contest_item_add(db *d, const actor *a, int64_t id, const char *name, int weight, int max_score, cx_err *e);
 int contest_entrants_add(db *d, const actor *a, int64_t id, const char *ids, int *added, cx_err *e);
 int contest_judge_add(db *d, const actor *a, int64_t id, int64_t user_id, cx_err *e);
+/* The one refusal of a judge (422 invalid_judge): no such account, not staff, stopped, or outside
+ * the office's area (its subtree and the organisations above it) alike. */
+int contest_judge_refused(cx_err *e, const char *office);
 /* draft → open: items whose weights sum to 100 (422 invalid_weights), at least two entrants (422
  * too_few_entrants) and CONTEST_JUDGES_MIN judges (422 too_few_judges). */
 int contest_open(db *d, const actor *a, int64_t id, cx_err *e);
@@ -50,11 +54,13 @@ int contest_items(db *d, int64_t id, int (*fn)(void *ctx, const contest_item *it
 typedef struct contest_entrant {
     int64_t id, ref_id, org_id;
     contest_entrant_kind kind;
+    bool moved; /* contest_entrants only: now outside the office's subtree (transferred after entry; stays, with a note) */
     char name[256], org_name[256], org_path[CX_PATH_MAX];
 } contest_entrant;
 int contest_entrants(db *d, int64_t id, int (*fn)(void *ctx, const contest_entrant *e), void *ctx);
 typedef struct contest_judge {
     int64_t user_id, submitted_at;
+    bool stopped; /* the account is stopped or locked: unless submitted, the judge's drafts count for nothing */
     char name[64], username[64];
 } contest_judge;
 int contest_judges(db *d, int64_t id, int (*fn)(void *ctx, const contest_judge *j), void *ctx);

@@ -39,7 +39,7 @@ void net_bucket(const char *addr, char out[48]);
 /* ---- the ballot writer's jobs (ballot.c hands them to ballot_writer.c) ---- */
 
 /* A job's outcome, set by the writer. */
-enum { BO_PENDING, BO_VALID, BO_REPEAT, BO_SPOILED, BO_LIMITED, BO_ENTRY_DONE, BO_LATE, BO_ERROR };
+enum { BO_PENDING, BO_VALID, BO_REPEAT, BO_SPOILED, BO_LIMITED, BO_ENTRY_DONE, BO_LATE, BO_ERROR, BO_GONE /* the window or post retired on the way */ };
 
 /* One ballot on its way to the writer: what ballot_cast checked and computed. */
 typedef struct ballot_job {

@@ -201,7 +201,10 @@ static cJSON *json_entrant(const contest_entrant *e, bool public_page)
     else snprintf(name, sizeof name, "%s", e->name);
     cJSON_AddStringToObject(j, "name", name);
     cJSON_AddStringToObject(j, "org_name", e->org_name);
-    if (!public_page) json_add_i64(j, "ref_id", e->ref_id);
+    if (!public_page) {
+        json_add_i64(j, "ref_id", e->ref_id);
+        cJSON_AddBoolToObject(j, "moved", e->moved);
+    }
     return j;
 }
 
@@ -218,8 +221,41 @@ static int add_judge(void *ctx, const contest_judge *j)
     json_add_i64(x, "user_id", j->user_id);
     cJSON_AddStringToObject(x, "name", j->name);
     cJSON_AddBoolToObject(x, "submitted", j->submitted_at > 0);
+    cJSON_AddBoolToObject(x, "stopped", j->stopped);
     cJSON_AddItemToArray(ctx, x);
     return 0;
+}
+
+/* The office's word on judges whose account was stopped before they submitted: their drafts count
+ * for nothing; how many judges are left to count and whether the trimmed mean still applies. */
+static void judges_note(cJSON *d, const contest *c, const cJSON *judges)
+{
+    int submitted = 0, can = 0, lost = 0;
+    buf names;
+    buf_init(&names);
+    const cJSON *j;
+    cJSON_ArrayForEach(j, judges)
+    {
+        bool sub = cJSON_IsTrue(cJSON_GetObjectItem(j, "submitted")), stop = cJSON_IsTrue(cJSON_GetObjectItem(j, "stopped"));
+        if (sub) submitted++;
+        else if (stop) buf_printf(&names, "%s%s", lost++ ? "、" : "", cJSON_GetObjectItem(j, "name")->valuestring);
+        else can++;
+    }
+    json_add_i64(d, "judges_remaining", submitted + can);
+    json_add_i64(d, "judges_stopped", lost);
+    if (lost && c->status != CS_DRAFT && c->status != CS_PUBLISHED) {
+        int need = 1 + 2 * c->drop, left = submitted + (c->status == CS_OPEN ? can : 0);
+        char still[64] = "", rule[200];
+        if (c->status == CS_OPEN) snprintf(still, sizeof still, "，尚可提交 %d 位", can);
+        if (c->drop == 0) snprintf(rule, sizeof rule, "按全部提交评委的平均分计算。");
+        else if (left >= need) snprintf(rule, sizeof rule, "不少于 %d 位评委提交时，去掉最高分和最低分各 %d 个后取平均。", need, c->drop);
+        else snprintf(rule, sizeof rule, "提交评分的评委将少于 %d 位，不去掉最高分和最低分，按全部提交评委的平均分计算。", need);
+        char *note = xasprintf("评委%s的账号已停用或锁定，未提交评分：其草稿不计分。已提交 %d 位%s，计分的评委最多 %d 位。%s", names.p, submitted, still,
+                               left, rule);
+        cJSON_AddStringToObject(d, "judges_note", note);
+        free(note);
+    }
+    buf_free(&names);
 }
 
 void h_contest(req *r)
@@ -246,7 +282,11 @@ void h_contest(req *r)
     if (v->runs || v->judge) {
         if (contest_entrants(r->db, v->c.id, add_entrant, cJSON_AddArrayToObject(d, "entrants")) != CX_OK) goto fail;
     }
-    if (v->runs && contest_judges(r->db, v->c.id, add_judge, cJSON_AddArrayToObject(d, "judges")) != CX_OK) goto fail;
+    if (v->runs) {
+        cJSON *judges = cJSON_AddArrayToObject(d, "judges");
+        if (contest_judges(r->db, v->c.id, add_judge, judges) != CX_OK) goto fail;
+        judges_note(d, &v->c, judges);
+    }
     return;
 fail:
     req_failf(r, 500, "db_error", "", "读取竞赛失败");
@@ -314,9 +354,12 @@ void h_contest_judge_add(req *r)
         }
     }
     cx_err e = {0};
+    /* a missing username and one outside the area get the same answer: the form does not tell
+     * whether an account exists elsewhere */
     int rc = uid ? contest_judge_add(r->db, &r->who, v->c.id, uid, &e)
-           : un && *un ? cx_fail(&e, 422, "invalid_judge", "username", "没有用户名为“%.60s”的账号", un)
+           : un && *un ? contest_judge_refused(&e, v->c.org_name)
                        : cx_fail(&e, 422, "invalid_judge", "user_id", "请填写评委的用户名（须为在用的工作人员账号）");
+    if (rc != CX_OK && un && *un && !strcmp(e.code, "invalid_judge")) snprintf(e.field, sizeof e.field, "username");
     done(r, rc, &e, v->c.id, 201);
 }
 

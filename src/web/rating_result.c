@@ -293,14 +293,18 @@ static int add_comment(void *ctx, const char *what, const char *text)
     return 0;
 }
 
-/* GET /members/:id/ratings, /windows/:id/ratings, /pledges/:id/ratings (page and API). */
+/* GET /members/:id/ratings, /windows/:id/ratings, /pledges/:id/ratings, /posts/:id/ratings (page and API). */
 void h_target_ratings(req *r)
 {
     int64_t id;
     if (!req_id(r, 0, &id)) return;
-    int kind = r->rt->action; /* RK_MEMBER, RK_WINDOW or RK_PLEDGE */
+    int kind = r->rt->action & ~RATINGS_OF_POSTS; /* RK_MEMBER, RK_WINDOW or RK_PLEDGE */
     rating_target t;
-    if (!in_scope(r, rating_target_any(r->db, kind, id, &t), ROLE_STAFF, t.org_path, "评议对象")) return;
+    int f = rating_target_any(r->db, kind, id, &t);
+    /* a window row is a window on the window's route and a post or area on the post's: each
+     * route answers 404 for the other's id, as for a missing one */
+    if (f == 1 && kind == RK_WINDOW && t.post != ((r->rt->action & RATINGS_OF_POSTS) != 0)) f = 0;
+    if (!in_scope(r, f, ROLE_STAFF, t.org_path, "评议对象")) return;
     cJSON *d = req_data(r);
     target_json(d, &t);
     char title[320];

@@ -255,7 +255,7 @@ const route web_routes[] = {
     {"POST", "/posts/:id/activate", h_post_active, ROLE_ADMIN, R_STATE, NULL, "启用示范岗（责任区）", .action = 1},
     {"POST", "/posts/:id/holders", h_post_holder_add, ROLE_ADMIN, R_STATE, NULL, "指定责任人"},
     {"POST", "/posts/:id/holders/end", h_post_holder_end, ROLE_ADMIN, R_STATE, NULL, "责任人卸任（保留记录）"},
-    {"GET", "/posts/:id/ratings", h_target_ratings, ROLE_STAFF, 0, "rate_target", "示范岗（责任区）的群众评议结果", .action = RK_WINDOW},
+    {"GET", "/posts/:id/ratings", h_target_ratings, ROLE_STAFF, 0, "rate_target", "示范岗（责任区）的群众评议结果", .action = RK_WINDOW | RATINGS_OF_POSTS},
     {"GET", "/p/post/:id", h_post_public, 0, R_PUBLIC, "post_public", "示范岗（责任区）公开页：责任人姓名、职责、评价入口"},
     {"GET", "/p/post/:id/print", h_post_print, 0, R_PUBLIC, "post_print", "示范岗（责任区）A4 标牌（含评价二维码）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
     {"GET", "/p/post/:id/qr.svg", h_post_qr, 0, R_PUBLIC, NULL, "示范岗（责任区）评价二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
@@ -628,6 +628,6 @@ const route web_routes[] = {
     {"POST", "/api/v1/posts/:id/activate", h_post_active, ROLE_ADMIN, R_STATE | R_API, NULL, "启用示范岗（责任区）", .action = 1},
     {"POST", "/api/v1/posts/:id/holders", h_post_holder_add, ROLE_ADMIN, R_STATE | R_API, NULL, "指定责任人（member_id：本组织及下级在册党员）；已是责任人 409 already_holder"},
     {"POST", "/api/v1/posts/:id/holders/end", h_post_holder_end, ROLE_ADMIN, R_STATE | R_API, NULL, "责任人卸任（holder_id；保留记录）；已卸任 409 already_ended"},
-    {"GET", "/api/v1/posts/:id/ratings", h_target_ratings, ROLE_STAFF, R_API, NULL, "示范岗（责任区）的群众评议结果（?round_id=）", .action = RK_WINDOW},
+    {"GET", "/api/v1/posts/:id/ratings", h_target_ratings, ROLE_STAFF, R_API, NULL, "示范岗（责任区）的群众评议结果（?round_id=）", .action = RK_WINDOW | RATINGS_OF_POSTS},
 };
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -359,6 +359,7 @@ void h_window_active(req *r);
 /* rating results (rating_result.c) */
 void h_org_rating(req *r);
 void h_target_ratings(req *r);
+#define RATINGS_OF_POSTS 0x100 /* h_target_ratings' action flag: the route of posts and areas (issue 19) */
 void h_rating_home(req *r);
 /* paper questionnaire batches (paper_batch.c) */
 void h_paper_create(req *r);

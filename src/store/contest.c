@@ -56,14 +56,18 @@ int contest_list(db *d, const char *path, int (*fn)(void *ctx, const contest *c)
     return DB_EACH(s, contest, read_contest, fn, ctx);
 }
 
-int contest_list_judged(db *d, int64_t user_id, int (*fn)(void *ctx, const contest *c), void *ctx)
+static int list_judged(db *d, int64_t user_id, bool todo, int (*fn)(void *ctx, const contest *c), void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " CONTEST_COLS CONTEST_FROM " JOIN contest_judge cj ON cj.contest_id = c.id WHERE cj.user_id = ? "
-                               "ORDER BY c.id DESC LIMIT 200");
+    db_stmt *s = db_prepare(d, todo ? "SELECT " CONTEST_COLS CONTEST_FROM " JOIN contest_judge cj ON cj.contest_id = c.id WHERE cj.user_id = ? "
+                                      "AND cj.submitted_at = 0 AND c.status = 'open' ORDER BY c.id DESC LIMIT 200"
+                                    : "SELECT " CONTEST_COLS CONTEST_FROM " JOIN contest_judge cj ON cj.contest_id = c.id WHERE cj.user_id = ? "
+                                      "ORDER BY c.id DESC LIMIT 200");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, user_id);
     return DB_EACH(s, contest, read_contest, fn, ctx);
 }
+int contest_list_judged(db *d, int64_t user_id, int (*fn)(void *ctx, const contest *c), void *ctx) { return list_judged(d, user_id, false, fn, ctx); }
+int contest_list_to_score(db *d, int64_t user_id, int (*fn)(void *ctx, const contest *c), void *ctx) { return list_judged(d, user_id, true, fn, ctx); }
 
 int contest_create(db *d, const actor *a, const org *office, const contest_ok *ok, int64_t *id, cx_err *e)
 {
@@ -458,6 +462,12 @@ int contest_scores_save(db *d, const actor *a, int64_t id, int64_t user_id, cons
         if (!ok) {
             cx_fail(e, 422, "invalid_entrant", "entrant_id", "参赛对象 %" PRId64 " 不属于本竞赛", cells[i].entrant_id);
             return refuse(d);
+        }
+        if (cells[i].score == CONTEST_CELL_CLEAR) { /* cleared: no longer scored */
+            if (db_run(d, "DELETE FROM contest_score WHERE contest_id = ? AND user_id = ? AND entrant_id = ? AND item_id = ?", "iiii", id, user_id,
+                       cells[i].entrant_id, cells[i].item_id) != CX_OK)
+                return db_fail(d, e);
+            continue;
         }
         if (cells[i].score < 0 || cells[i].score > max * 100) {
             cx_fail(e, 422, "invalid_score", "score", "分数应为 0–%" PRId64 "", max);

@@ -22,6 +22,8 @@ CX_MUST_USE int contest_get(db *d, int64_t id, contest *c);
 int contest_list(db *d, const char *path, int (*fn)(void *ctx, const contest *c), void *ctx);
 /* Contests user_id judges, newest first. */
 int contest_list_judged(db *d, int64_t user_id, int (*fn)(void *ctx, const contest *c), void *ctx);
+/* Contests open for scoring where user_id is a judge who has not submitted (the judge's desk). */
+int contest_list_to_score(db *d, int64_t user_id, int (*fn)(void *ctx, const contest *c), void *ctx);
 
 int contest_create(db *d, const actor *a, const org *office, const contest_ok *ok, int64_t *id, cx_err *e);
 /* Setup, in draft only (409 not_draft otherwise): an item; entrants by id (ids: comma, space or
@@ -69,13 +71,15 @@ CX_MUST_USE int contest_judge_get(db *d, int64_t id, int64_t user_id, contest_ju
 
 /* One cell a judge scores. */
 typedef struct contest_cell {
-    int64_t entrant_id, item_id, score; /* score in hundredths */
+    int64_t entrant_id, item_id, score; /* score in hundredths, or CONTEST_CELL_CLEAR */
 } contest_cell;
+#define CONTEST_CELL_CLEAR (-1) /* a cell's score that removes the judge's draft value: not scored */
 /* user_id's own scores of the contest (never anyone else's). */
 int contest_my_scores(db *d, int64_t id, int64_t user_id, int (*fn)(void *ctx, const contest_cell *c), void *ctx);
 /* Saves the judge's cells (each of an entrant and an item of this contest: 422 invalid_entrant /
  * invalid_item, nothing saved) while the contest is open and the judge has not submitted (409
- * not_open / already_submitted); final: then submits, which needs every entrant × item scored (422
+ * not_open / already_submitted); a cell of CONTEST_CELL_CLEAR removes that draft value (never stored as
+ * 0); final: then submits, which needs every entrant × item scored (422
  * incomplete) and happens once (the second of two at once: 409 already_submitted). Audited (counts
  * only, never a score). */
 int contest_scores_save(db *d, const actor *a, int64_t id, int64_t user_id, const contest_cell *cells, int n, bool final, cx_err *e);

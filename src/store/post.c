@@ -120,6 +120,15 @@ int post_list(db *d, const org *o, bool subtree, bool all, post_fn fn, void *ctx
     return each_post(window_rows(d, "SELECT " POST_COLS POST_FROM, "'post','area'", "o.path, w.kind, w.name, w.id", o, subtree, all), fn, ctx);
 }
 
+int post_count_unheld(db *d, const org *o, int64_t *n)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(o->path, end, sizeof end);
+    return db_i64(d, n, 0, "SELECT count(*) FROM org o JOIN service_window w ON w.org_id = o.id WHERE o.path >= ? AND o.path < ? AND o.active = 1 "
+                           "AND w.kind IN ('post','area') AND w.active = 1 AND NOT EXISTS "
+                           "(SELECT 1 FROM post_holder h WHERE h.window_id = w.id AND h.until IS NULL)", "ss", o->path, end);
+}
+
 int post_of_member(db *d, int64_t member_id, post_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, "SELECT " POST_COLS POST_FROM " JOIN post_holder h ON h.window_id = w.id WHERE h.member_id = ? AND h.until IS NULL "

@@ -22,6 +22,8 @@ int post_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
 typedef int (*post_fn)(void *ctx, const post *p);
 /* Posts and areas of o (subtree: and of its whole subtree), active ones unless all, by path, kind and name. */
 int post_list(db *d, const org *o, bool subtree, bool all, post_fn fn, void *ctx);
+/* Active posts and areas in o's subtree (active organisations) that no one holds now (the desk). */
+int post_count_unheld(db *d, const org *o, int64_t *n);
 /* The active posts and areas of active organisations the member holds now. */
 int post_of_member(db *d, int64_t member_id, post_fn fn, void *ctx);
 

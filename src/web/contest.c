@@ -477,8 +477,8 @@ static void push_cell(req *r, contest_cell **out, int *n, contest_cell c)
     (*out)[(*n)++] = c;
 }
 
-/* The cells of a request: the API's scores [{entrant_id, item_id, score}], a form's s_E_I fields
- * (blank ones skipped: a draft). false when one is malformed (the request failed, 422). */
+/* The cells of a request: the API's scores [{entrant_id, item_id, score}] (score null or "" clears
+ * the cell), a form's s_E_I fields (a blank one clears the cell: not scored yet). false when one is malformed (the request failed, 422). */
 static bool read_cells(req *r, contest_cell **out, int *n)
 {
     *n = 0;
@@ -507,6 +507,11 @@ static bool read_cells(req *r, contest_cell **out, int *n)
                 return false;
             }
             c.entrant_id = (int64_t)en->valuedouble, c.item_id = (int64_t)it->valuedouble;
+            if (cJSON_IsNull(sc) || (cJSON_IsString(sc) && strspn(sc->valuestring, " \t\r\n") == strlen(sc->valuestring))) {
+                c.score = CONTEST_CELL_CLEAR; /* null or "": the draft cell is removed */
+                push_cell(r, out, n, c);
+                continue;
+            }
             int rc = cJSON_IsNumber(sc) ? contest_score_number(sc->valuedouble, CONTEST_SCORE_MAX, f, &c.score, &e)
                    : cJSON_IsString(sc) ? contest_score_parse(sc->valuestring, CONTEST_SCORE_MAX, f, &c.score, &e)
                                         : cx_fail(&e, 422, "invalid_score", f, "第 %d 个分数应为数字", i);
@@ -528,8 +533,11 @@ static bool read_cells(req *r, contest_cell **out, int *n)
             return false;
         }
         const char *val = f->data.p ? f->data.p : "";
-        if (strspn(val, " \t\r\n") == strlen(val)) continue; /* not scored yet */
-        contest_cell c = {eid, iid, 0};
+        contest_cell c = {eid, iid, CONTEST_CELL_CLEAR}; /* a blank cell: not scored (a saved draft value is removed) */
+        if (strspn(val, " \t\r\n") == strlen(val)) {
+            push_cell(r, out, n, c);
+            continue;
+        }
         if (contest_score_parse(val, CONTEST_SCORE_MAX, f->name, &c.score, &e) != CX_OK) {
             req_fail(r, &e);
             return false;

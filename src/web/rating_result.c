@@ -323,6 +323,31 @@ void h_target_ratings(req *r)
     cJSON_AddItemToObject(d, "result", result_json(&x));
 }
 
+/* issue 19 (posts): a target's summary in the newest round covering org_path, for a staff page:
+ * out.summary {round_id, round_name, valid, rate, rate_x10000}, or null without a round. false
+ * when reading failed (the request failed). */
+bool rating_summary(req *r, int kind, int64_t id, const char *org_path, cJSON *out)
+{
+    rating_open ro;
+    int f = rating_round_pick(r->db, org_path, 0, &ro);
+    rating_result x;
+    if (f == CX_ERR || (f == 1 && rating_result_get(r->db, ro.round_id, kind, id, &x) != CX_OK)) {
+        req_failf(r, 500, "db_error", "", "读取评议结果失败");
+        return false;
+    }
+    if (f == 0) {
+        cJSON_AddNullToObject(out, "summary");
+        return true;
+    }
+    cJSON *s = cJSON_AddObjectToObject(out, "summary");
+    json_add_i64(s, "round_id", ro.round_id);
+    cJSON_AddStringToObject(s, "round_name", ro.round_name);
+    cJSON_AddBoolToObject(s, "round_open", ro.open);
+    json_add_i64(s, "valid", x.valid);
+    add_rate(s, x.rate);
+    return true;
+}
+
 /* GET /rating: the rating page of the user's highest organisation. */
 void h_rating_home(req *r)
 {

@@ -360,6 +360,9 @@ void h_window_active(req *r);
 void h_org_rating(req *r);
 void h_target_ratings(req *r);
 #define RATINGS_OF_POSTS 0x100 /* h_target_ratings' action flag: the route of posts and areas (issue 19) */
+/* issue 19 (posts): satisfaction and valid ballots of a target in the newest round over org_path, as
+ * out.summary (null without a round); false when the request failed. */
+bool rating_summary(req *r, int kind, int64_t id, const char *org_path, cJSON *out);
 void h_rating_home(req *r);
 /* paper questionnaire batches (paper_batch.c) */
 void h_paper_create(req *r);

@@ -77,7 +77,7 @@ test('setup: items with weights summing to 100, entrants from the subtree, five 
   assert.equal(r.added, 6);
   assert.equal((await ok(await town.post(`/api/v1/contests/${C.id}/entrants`, { ids: String(entrants[0]) }), 201)).added, 0, 'an entrant twice is one');
   // judges: a plain member is not one; staff accounts are
-  await refused('a member as judge', C.id, () => town.post(`/api/v1/contests/${C.id}/judges`, { username: 'member' }), 422, 'invalid_judge', 'user_id');
+  await refused('a member as judge', C.id, () => town.post(`/api/v1/contests/${C.id}/judges`, { username: 'member' }), 422, 'invalid_judge', 'username');
   for (const j of judges.slice(0, 2)) await ok(await town.post(`/api/v1/contests/${C.id}/judges`, { user_id: j.user.id }), 201);
   expectError(await town.post(`/api/v1/contests/${C.id}/open`), 422, 'too_few_judges');
   for (const j of judges.slice(2)) await ok(await town.post(`/api/v1/contests/${C.id}/judges`, { username: j.user.username }), 201);
@@ -137,6 +137,44 @@ test('bad scores are refused whole: out of range, NaN, strings, another contest\
   expectError(await secretary2.get(`/api/v1/contests/${C.id}/score`), 404, 'not_found');
 });
 
+/** The judge's desk item for contests to score, or undefined. */
+async function deskItem(c) {
+  const d = await ok(await c.get('/api/v1/me/desk'));
+  for (const s of d.sections) for (const x of s.items) if (x.key === 'contests_to_score') return x;
+  return undefined;
+}
+
+test('a judge clears a draft cell: blank in the form or null / "" in the API removes it, never a 0; the desk lists the sheet to fill', async () => {
+  const j = judges[0];
+  const x = await deskItem(j);
+  assert.ok(x && x.count >= 1, 'the open contest is on the judge\'s desk');
+  assert.equal(x.href, '/me/contests');
+  assert.ok(x.list.some((e) => e.href === `/contests/${C.id}/score` && e.label === C.title), 'linked to its sheet');
+  assert.equal(await deskItem(town), undefined, 'the office judges nothing: no such item');
+  const mine = async () => (await ok(await j.get(`/api/v1/contests/${C.id}/score`))).scores;
+  const [a, b, c] = cellsOf(0);
+  await ok(await j.post(`/api/v1/contests/${C.id}/scores`, { scores: [a, b, c] }));
+  assert.equal((await mine()).length, 3);
+  // the API: null and "" clear, nothing stored as 0
+  const r = await ok(await j.post(`/api/v1/contests/${C.id}/scores`, { scores: [{ ...a, score: null }, { ...b, score: '' }] }));
+  assert.equal(r.submitted, false);
+  assert.deepEqual((await mine()).map((m) => [m.entrant_id, m.item_id]), [[c.entrant_id, c.item_id]]);
+  assert.equal(sql(`SELECT count(*) FROM contest_score WHERE contest_id = ${C.id} AND user_id = ${j.user.id} AND score = 0`), '0');
+  // the form: the sheet's blank field clears the value saved before, the others are kept or set
+  const fd = new URLSearchParams({ _csrf: j.csrf, [`s_${c.entrant_id}_${c.item_id}`]: ' ', [`s_${a.entrant_id}_${a.item_id}`]: '77.5' });
+  const f = await j.req('POST', `/contests/${C.id}/scores`, { body: fd.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  assert.equal(f.status, 303, f.text.slice(0, 300));
+  const now = await mine();
+  assert.deepEqual(now.map((m) => [m.entrant_id, m.item_id, m.score]), [[a.entrant_id, a.item_id, '77.5']]);
+  // a cleared cell is unscored again: the submit names what is missing
+  await refused('a submit with a cleared cell', C.id, () => j.post(`/api/v1/contests/${C.id}/scores`, { scores: [{ ...a, score: null }], submit: true }), 422, 'incomplete', 'submit');
+  // clearing another contest's cell is refused like scoring it
+  await refused('clearing a foreign item', C.id, () => j.post(`/api/v1/contests/${C.id}/scores`, { scores: [{ ...a, item_id: 999999, score: null }] }), 422, 'invalid_item');
+  // leave the sheet empty for the next test
+  await ok(await j.post(`/api/v1/contests/${C.id}/scores`, { scores: [{ ...a, score: null }] }));
+  assert.equal((await mine()).length, 0);
+});
+
 test('judges score independently: drafts, then one final submit even from two tabs at once', async () => {
   for (let j = 0; j < 5; j++) {
     const cells = cellsOf(j);
@@ -155,6 +193,13 @@ test('judges score independently: drafts, then one final submit even from two ta
   expectError(rs.find((r) => r.status === 409), 409, 'already_submitted');
   assert.equal(sql(`SELECT count(*) FROM contest_judge WHERE contest_id = ${C.id} AND submitted_at > 0`), '5');
   assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'contest' AND entity_id = ${C.id} AND action = 'submit_scores'`), '5');
+});
+
+test('the judge\'s desk: a submitted sheet leaves it', async () => {
+  for (const j of judges) {
+    const x = await deskItem(j);
+    assert.ok(!x || !x.list.some((e) => e.href === `/contests/${C.id}/score`), 'no longer to score');
+  }
 });
 
 test('before closing, no judge sees another\'s score and nobody sees a result: every route probed', async () => {
@@ -180,7 +225,7 @@ test('before closing, no judge sees another\'s score and nobody sees a result: e
   // the office sees who submitted, nothing more
   const c = await ok(await town.get(`/api/v1/contests/${C.id}`));
   assert.equal(c.contest.progress, '5/5 评委已提交');
-  assert.ok(c.judges.every((j) => j.submitted === true && Object.keys(j).sort().join() === 'name,submitted,user_id'));
+  assert.ok(c.judges.every((j) => j.submitted === true && Object.keys(j).sort().join() === 'name,stopped,submitted,user_id'));
   // members and the public: nothing before publication
   expectError(await member.get(`/api/v1/contests/${C.id}`), 404, 'not_found');
   assert.equal((await new Client(srv.base).get(`/p/contests/${C.id}`)).status, 404);

@@ -27,6 +27,8 @@ static const struct {
     [BK_TEXT] = {"text", "其他事项", NULL, NULL},
     /* the ledger (issue 18) */
     [BK_LEDGER] = {"ledger", "台账统计：走访、帮办实事、结对帮扶、调研报告、座谈会", NULL, NULL},
+    /* issue 19: contests and posts */
+    [BK_CONTESTS] = {"contests", "三比竞赛和党员示范岗、责任区", NULL, NULL},
 };
 
 const char *bulletin_kind_name(int k) { return k >= 0 && k < BK_N ? kinds[k].name : ""; }

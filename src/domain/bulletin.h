@@ -33,6 +33,8 @@ typedef enum {
     BK_TEXT,                  /* free text */
     /* the ledger (issue 18) */
     BK_LEDGER,                /* 台账: entries by kind of each direct child (roll-up) */
+    /* issue 19: contests and posts */
+    BK_CONTESTS,              /* 三比竞赛 published and 示范岗/责任区 set up in the period */
     BK_N
 } bulletin_kind;
 

@@ -3,6 +3,7 @@
 #include "row.h"
 #include "../domain/orgpath.h"
 #include "../lib/json.h"
+#include "../lib/buf.h"
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -240,6 +241,78 @@ int contest_entrants_add(db *d, const actor *a, int64_t id, const char *ids, int
     if (touch(d, id) != CX_OK) return db_fail(d, e);
     if (added) *added = n;
     char *after = xasprintf("{\"added\":%d,\"kind\":\"%s\"}", n, contest_entrant_kind_name(c.entrant_kind));
+    return store_finish(d, a, "add_entrants", "contest", id, c.org_id, NULL, after, CX_OK, e);
+}
+
+/* The entrants of contest c named name in its office's subtree: up to 5 ids into ids, *n how many
+ * (6: more than five). */
+static int entrants_named(db *d, const contest *c, const char *name, int64_t ids[6], int *n)
+{
+    static const char *const sql[CE_COUNT] = {
+        [CE_MEMBER] = "SELECT m.id FROM org o JOIN member m ON m.org_id = o.id WHERE o.path >= ? AND o.path < ? AND m.active = 1 AND m.name = ? "
+                      "ORDER BY m.id LIMIT 6",
+        [CE_ORG] = "SELECT o.id FROM org o WHERE o.path >= ? AND o.path < ? AND o.active = 1 AND o.name = ? ORDER BY o.id LIMIT 6",
+        [CE_WINDOW] = "SELECT w.id FROM org o JOIN service_window w ON w.org_id = o.id WHERE o.path >= ? AND o.path < ? AND w.kind = 'window' "
+                      "AND w.active = 1 AND w.name = ? ORDER BY w.id LIMIT 6",
+    };
+    char end[CX_PATH_MAX];
+    orgpath_end(c->org_path, end, sizeof end);
+    db_stmt *s = db_prepare(d, sql[c->entrant_kind]);
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, c->org_path);
+    db_bind_text(s, 2, end);
+    db_bind_text(s, 3, name);
+    int rc;
+    *n = 0;
+    while ((rc = db_step(s)) == DB_ROW) ids[(*n)++] = db_col_i64(s, 0);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int contest_entrants_import(db *d, const actor *a, int64_t id, const contest_sheet_row *rows, int nrows, int *added, cx_err *e)
+{
+    contest c;
+    if (BEGIN_DRAFT(d, id, &c, e) != CX_OK) return CX_ERR;
+    buf bad;
+    buf_init(&bad);
+    int n = 0, nbad = 0;
+    const char *what = contest_entrant_kind_label(c.entrant_kind);
+    for (int i = 0; i < nrows; i++) {
+        const char *t = rows[i].text;
+        int64_t ref = 0, ids[6];
+        int f, found = 0;
+        if (str_to_i64(t, &ref) == CX_OK && ref > 0) f = add_entrant(d, &c, ref); /* an id */
+        else if (entrants_named(d, &c, t, ids, &found) != CX_OK) f = CX_ERR;
+        else f = found == 1 ? add_entrant(d, &c, ids[0]) : 3;
+        if (f == CX_ERR) return buf_free(&bad), db_fail(d, e);
+        if (f == 0 || f == 1) {
+            n += f;
+            continue;
+        }
+        if (++nbad > 3) continue; /* the first three named (a message holds 512 bytes), the rest counted */
+        buf_printf(&bad, "%s第 %zu 行：", nbad > 1 ? "；" : "", rows[i].row);
+        if (f == 2) buf_printf(&bad, "编号“%s”不是%s范围内在册的%s", t, c.org_name, what);
+        else if (found == 0) buf_printf(&bad, "“%s”不是%s范围内在册的%s", t, c.org_name, what);
+        else {
+            buf_printf(&bad, "“%s”在%s范围内有%s %d 个同名的%s（编号", t, c.org_name, found > 5 ? "超过" : "", found > 5 ? 5 : found, what);
+            for (int k = 0; k < found && k < 5; k++) buf_printf(&bad, "%s%" PRId64, k ? "、" : " ", ids[k]);
+            buf_printf(&bad, "），请改填编号");
+        }
+    }
+    if (nbad) {
+        cx_fail(e, 422, "invalid_entrant", "file", "名单有 %d 行无法对应，未添加任何参赛对象。%s%s", nbad, bad.p, nbad > 3 ? "；……" : "");
+        buf_free(&bad);
+        return refuse(d);
+    }
+    buf_free(&bad);
+    if (c.nentrants + n > CONTEST_ENTRANTS_MAX) {
+        cx_fail(e, 422, "too_many_entrants", "file", "一项竞赛至多 %d 个参赛对象", CONTEST_ENTRANTS_MAX);
+        return refuse(d);
+    }
+    if (refuse_conflict(d, id, 0, "file", e) != CX_OK) return CX_ERR;
+    if (touch(d, id) != CX_OK) return db_fail(d, e);
+    if (added) *added = n;
+    char *after = xasprintf("{\"added\":%d,\"kind\":\"%s\",\"rows\":%d,\"source\":\"sheet\"}", n, contest_entrant_kind_name(c.entrant_kind), nrows);
     return store_finish(d, a, "add_entrants", "contest", id, c.org_id, NULL, after, CX_OK, e);
 }
 
@@ -723,4 +796,26 @@ int contest_recount(db *d, bool fix, FILE *out, int64_t *diffs)
         fprintf(out, "三比竞赛：已公布的结果不会被自动修正；请活动办公室核实后在竞赛页面重新公布（记入审计）\n");
     *diffs = x.diffs;
     return CX_OK;
+}
+
+#define PUBLISHED_IN " WHERE c.org_path >= ? AND c.org_path < ? AND c.status = 'published' AND c.published_at >= ? AND c.published_at < ?"
+int contest_count_published(db *d, const char *path, int64_t t0, int64_t t1, int64_t *n)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(path, end, sizeof end);
+    return db_i64(d, n, 0, "SELECT count(*) FROM contest c" PUBLISHED_IN, "ssii", path, end, t0, t1);
+}
+
+int contest_list_published(db *d, const char *path, int64_t t0, int64_t t1, int limit, int (*fn)(void *ctx, const contest *c), void *ctx)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(path, end, sizeof end);
+    db_stmt *s = db_prepare(d, "SELECT " CONTEST_COLS CONTEST_FROM PUBLISHED_IN " ORDER BY c.published_at, c.id LIMIT ?");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, path);
+    db_bind_text(s, 2, end);
+    db_bind_i64(s, 3, t0);
+    db_bind_i64(s, 4, t1);
+    db_bind_i64(s, 5, limit);
+    return DB_EACH(s, contest, read_contest, fn, ctx);
 }

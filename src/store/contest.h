@@ -34,6 +34,11 @@ int contest_create(db *d, const actor *a, const org *office, const contest_ok *o
  * organisation or window's organisation, is refused either way: 422 conflict_of_interest. */
 int contest_item_add(db *d, const actor *a, int64_t id, const char *name, int weight, int max_score, cx_err *e);
 int contest_entrants_add(db *d, const actor *a, int64_t id, const char *ids, int *added, cx_err *e);
+/* Entrants from the rows of a spreadsheet (contest_sheet_read): each row an id, or a name matched
+ * among the contest's kind in the office's subtree; a row that matches none, or several (the
+ * ids named: fill in the id instead), is reported by its row number, and then nothing is added
+ * (422 invalid_entrant, field "file", the first three rows named, all counted). Audited as add_entrants. */
+int contest_entrants_import(db *d, const actor *a, int64_t id, const contest_sheet_row *rows, int nrows, int *added, cx_err *e);
 int contest_judge_add(db *d, const actor *a, int64_t id, int64_t user_id, cx_err *e);
 /* The one refusal of a judge (422 invalid_judge): no such account, not staff, stopped, or outside
  * the office's area (its subtree and the organisations above it) alike. */
@@ -104,4 +109,8 @@ void contest_result_free(contest_result *r);
  * rows; each difference written to out and counted in *diffs. fix never adopts (the office
  * re-publishes, audited): the differences are only listed. */
 int contest_recount(db *d, bool fix, FILE *out, int64_t *diffs);
+/* Dashboards and bulletins: contests of offices in the subtree at path published in [t0, t1) (unix
+ * times; a range of the contest_path index), counted, and listed (newest last, at most limit). */
+int contest_count_published(db *d, const char *path, int64_t t0, int64_t t1, int64_t *n);
+int contest_list_published(db *d, const char *path, int64_t t0, int64_t t1, int limit, int (*fn)(void *ctx, const contest *c), void *ctx);
 #endif

@@ -340,6 +340,30 @@ void h_contest_entrants_add(req *r)
     if (rc == CX_OK && req_is_api(r)) json_add_i64(req_data(r), "added", added);
 }
 
+/* POST /contests/:id/entrants/import: a spreadsheet (CSV or XLSX) of names or ids, one a row. */
+void h_contest_entrants_import(req *r)
+{
+    contest_view *v = req_setup(r);
+    if (!v) return;
+    const field *f = req_file(r, "file");
+    const void *data = NULL;
+    size_t len = 0;
+    if (f) data = f->data.p, len = f->data.len;
+    else if (req_is_api(r) && r->body.len && !r->fields && !r->json) data = r->body.p, len = r->body.len; /* raw upload */
+    if (!data || !len) {
+        req_failf(r, 400, "file_required", "file", "请选择参赛名单文件（CSV 或 Excel .xlsx，第一列每行一个姓名或编号）");
+        return;
+    }
+    contest_sheet_row *rows = NULL;
+    int n = 0, added = 0;
+    cx_err e = {0};
+    int rc = contest_sheet_read(data, len, &rows, &n, &e);
+    if (rc == CX_OK) rc = contest_entrants_import(r->db, &r->who, v->c.id, rows, n, &added, &e);
+    free(rows);
+    done(r, rc, &e, v->c.id, 201);
+    if (rc == CX_OK && req_is_api(r)) json_add_i64(req_data(r), "added", added);
+}
+
 void h_contest_judge_add(req *r)
 {
     contest_view *v = req_setup(r);

@@ -579,6 +579,7 @@ void h_my_contests(req *r);
 void h_contest(req *r);
 void h_contest_item_add(req *r);
 void h_contest_entrants_add(req *r);
+void h_contest_entrants_import(req *r);
 void h_contest_judge_add(req *r);
 void h_contest_step(req *r);
 void h_contest_sheet(req *r);

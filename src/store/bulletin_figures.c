@@ -118,14 +118,15 @@ static int round_raw(db *d, int64_t round_id, const char *path, rollup *out)
     }
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
-    s = round_stmt(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*) FROM ballot b JOIN org o ON o.id = b.org_id "
-                      "WHERE b.round_id = ? AND b.late = 0 AND o.path >= ? AND o.path < ? GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers",
-                   round_id, path, end);
+    s = round_stmt(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*), " BALLOT_ON_POST("b") " FROM ballot b JOIN org o ON o.id = b.org_id "
+                      "WHERE b.round_id = ? AND b.late = 0 AND o.path >= ? AND o.path < ? GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers, "
+                      BALLOT_ON_POST("b"), round_id, path, end);
     if (!s) return CX_ERR;
     while ((rc = db_step(s)) == DB_ROW) {
         memset(&one, 0, sizeof one);
-        rollup_of_ballot(&one, ballot_class(db_col_i64(s, 0) != 0, db_col_i64(s, 1) != 0, db_col_text(s, 2)), db_col_text(s, 3),
-                         db_col_text(s, 4), 1);
+        int cls = ballot_class(db_col_i64(s, 0) != 0, db_col_i64(s, 1) != 0, db_col_text(s, 2));
+        rollup_of_ballot(&one, cls, db_col_text(s, 3), db_col_text(s, 4), 1);
+        if (db_col_i64(s, 6)) rollup_of_post_ballot(&one, cls, db_col_text(s, 4), 1); /* issue 19 (posts) */
         for (int i = 0; i < RU_N; i++) out->v[i] += one.v[i] * db_col_i64(s, 5);
     }
     db_done(s);

@@ -47,6 +47,7 @@ typedef struct ballot_job {
     const char *kind, *channel, *questions, *answers, *comment, *reason, *actor_name, *org_path;
     unsigned char key[CX_HASH_BYTES], dev[CX_HASH_BYTES];
     bool has_key, has_dev, spoiled, late;
+    bool post; /* a window row of kind post or area (issue 19), set by the writer */
     bool anon, verified, held; /* web/QR; the rater is verified; held in a burst (set by the writer) */
     char bucket[48]; /* per-address limit, "" for none */
     char net[48];    /* the network prefix's bucket (bursts), "" for none */

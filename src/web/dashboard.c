@@ -765,6 +765,9 @@ void h_dashboard(req *r)
     }
     cJSON *tot = row_json(&o, o.name, &total);
     cJSON_AddItemToObject(d, "total", tot);
+    cJSON *cp = cJSON_GetObjectItem(d, "contests_posts"); /* issue 19 (posts): their satisfaction in the round, from the roll-up */
+    json_add_i64(cp, "post_ballots", total.u.v[RU_POST_BALLOTS]);
+    add_rate(cp, "post_satisfaction", tenths(total.u.v[RU_POST_ANS_OK], total.u.v[RU_POST_ANS]));
     /* the children ranked on their participation in the round, beside the campaign's rankings */
     if (k.n) rank_children(k.rows, round_ranks, sizeof round_ranks / sizeof round_ranks[0], cJSON_GetObjectItem(camp, "rankings"));
     /* What is counted or due at the organisation itself (its own members, itself, a window, an

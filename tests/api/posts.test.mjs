@@ -220,6 +220,30 @@ test('the post\'s page sums up this round for staff; holders and the public page
   if (win) assert.ok((await anon.get(`/p/feedback/window/${win.id}`)).text.includes('对服务窗口'), 'a window is still a window');
 });
 
+test('the dashboard: the posts\' and areas\' counted ballots and satisfaction in the round, from the roll-up, and the recount agrees', async () => {
+  const ids = (await ok(await secretary.get(`/api/v1/orgs/${branch}/posts?all=1`))).posts.map((p) => p.id);
+  let valid = 0, okAns = 0, all = 0;
+  for (const id of ids) {
+    const r = await result(id);
+    valid += r.valid;
+    okAns += r.satisfied + r.basic;
+    all += r.satisfied + r.basic + r.unsatisfied;
+  }
+  assert.ok(valid >= 1, 'the posts have counted ballots');
+  const cp = (await ok(await secretary.get(`/api/v1/orgs/${branch}/dashboard?round_id=${round.id}`))).contests_posts;
+  assert.equal(cp.post_ballots, valid);
+  if (all) assert.equal(cp.post_satisfaction_rate, Math.round((okAns * 1000) / all) / 10);
+  // a window's ballot is not a post's
+  const win = windowsBefore[0];
+  if (win) {
+    await ok(await verified({ target_kind: 'window', target_id: win.id, answers: '333333', reason: '窗口慢' }), 201);
+    assert.equal((await ok(await secretary.get(`/api/v1/orgs/${branch}/dashboard?round_id=${round.id}`))).contests_posts.post_ballots, valid);
+  }
+  assert.match((await secretary.get(`/orgs/${branch}/dashboard?round_id=${round.id}`)).text, /id="posts-satisfaction"/);
+  const rc = srv.cli(['recount']);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+});
+
 test('the desk: the secretary and the town see the posts and areas nobody holds, until one is given a holder', async () => {
   const count = async (c, org) => {
     const d = await ok(await c.get('/api/v1/me/desk'));

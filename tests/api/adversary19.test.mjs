@@ -602,7 +602,7 @@ test('a ballot in flight while the post is retired: counted before the retiremen
     const h = pgHolder(srv.db);
     await h.run(`BEGIN; UPDATE service_window SET active = 0, version = version + 1 WHERE id = ${p.id}`);
     const b = ballot(p.id);
-    await lockWaiters('SELECT active FROM service_window WHERE id%', 1);
+    await lockWaiters('SELECT active, kind FROM service_window WHERE id%', 1);
     await h.run('COMMIT');
     h.end();
     const r = await b;

@@ -29,6 +29,8 @@ static const struct {
     [BK_LEDGER] = {"ledger", "台账统计：走访、帮办实事、结对帮扶、调研报告、座谈会", NULL, NULL},
     /* 评选表彰 awards (issue 19) */
     [BK_AWARDS] = {"awards", "评选表彰：本期批准的表彰", NULL, NULL},
+    /* issue 19: contests and posts */
+    [BK_CONTESTS] = {"contests", "三比竞赛和党员示范岗、责任区", NULL, NULL},
 };
 
 const char *bulletin_kind_name(int k) { return k >= 0 && k < BK_N ? kinds[k].name : ""; }

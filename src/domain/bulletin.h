@@ -35,6 +35,8 @@ typedef enum {
     BK_LEDGER,                /* 台账: entries by kind of each direct child (roll-up) */
     /* 评选表彰 awards (issue 19) */
     BK_AWARDS,                /* honours approved in the period (not revoked) */
+    /* issue 19: contests and posts */
+    BK_CONTESTS,              /* 三比竞赛 published and 示范岗/责任区 set up in the period */
     BK_N
 } bulletin_kind;
 

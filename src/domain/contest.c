@@ -2,6 +2,7 @@
 #include "contest.h"
 #include "roster_map.h"
 #include "text.h"
+#include "../lib/tabfile.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,4 +211,71 @@ void contest_method_text(int drop, int njudges, char *out, size_t cap)
                  1 + 2 * drop, ties);
     else
         snprintf(out, cap, "%s共 %d 位评委提交评分，取全部评委加权总分的平均分为最终得分（本竞赛不去掉最高分、最低分）。%s", each, njudges, ties);
+}
+
+/* s cut at max code points into out (cap ≥ 4 × max + 1). */
+static void sheet_cut(const char *s, size_t max, char *out, size_t cap)
+{
+    size_t i = 0, cps = 0;
+    for (; s[i] && i + 1 < cap; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && cps++ == max) break;
+        out[i] = s[i];
+    }
+    while (i > 0 && ((unsigned char)out[i - 1] & 0xC0) == 0xC0) i--; /* no lead byte left without its tail */
+    out[i] = 0;
+}
+
+static bool sheet_heading(const char *s)
+{
+    static const char *const words[] = {"姓名", "名称", "编号", "参赛对象", "参赛者", "参赛人员", "参赛单位", "参赛窗口", "党员姓名", "组织名称", "窗口名称", "名单", "name", "id"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(s, words[i])) return true;
+    return false;
+}
+
+int contest_sheet_read(const void *data, size_t len, contest_sheet_row **rows, int *n, cx_err *e)
+{
+    *rows = NULL;
+    *n = 0;
+    tabfile *t = tab_open_mem(data, len, e);
+    if (!t) {
+        e->status = 422;
+        return CX_ERR;
+    }
+    contest_sheet_row *v = xcalloc(CONTEST_ENTRANTS_MAX + 1, sizeof *v);
+    char **cells;
+    size_t nc;
+    int k = 0, rc;
+    bool first = true;
+    while ((rc = tab_next(t, &cells, &nc, e)) == 1) {
+        const char *c = NULL;
+        for (size_t i = 0; i < nc && !c; i++)
+            if (cells[i][0]) c = cells[i];
+        if (!c) continue;
+        bool head = first && sheet_heading(c);
+        first = false;
+        if (head) continue;
+        if (k == CONTEST_ENTRANTS_MAX) {
+            cx_fail(e, 422, "too_many_entrants", "file", "名单超过 %d 行：一项竞赛至多 %d 个参赛对象", CONTEST_ENTRANTS_MAX, CONTEST_ENTRANTS_MAX);
+            rc = CX_ERR;
+            break;
+        }
+        v[k].row = tab_rowno(t);
+        sheet_cut(c, 64, v[k].text, sizeof v[k].text);
+        k++;
+    }
+    tab_close(t);
+    if (rc == CX_ERR) {
+        e->status = 422;
+        snprintf(e->field, sizeof e->field, "file");
+        free(v);
+        return CX_ERR;
+    }
+    if (!k) {
+        free(v);
+        return cx_fail(e, 422, "invalid_entrant", "file", "名单中没有参赛对象：请在第一列填写姓名（或名称、编号），每行一个");
+    }
+    *rows = v;
+    *n = k;
+    return CX_OK;
 }

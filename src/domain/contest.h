@@ -92,4 +92,16 @@ bool contest_trims(int n, int drop);
 void contest_rank(contest_line *lines, int n);
 /* The method in words for a contest with drop and njudges submitted (out of cap bytes). */
 void contest_method_text(int drop, int njudges, char *out, size_t cap);
+
+/* Entrants from a spreadsheet (CSV or XLSX, read as the roster is: lib/tabfile.h): one entrant a
+ * row, the row's first non-empty cell, a name or an id; a first row whose cell is a heading
+ * (姓名, 名称, 编号, 参赛对象 …) is skipped. rows: malloc'd, *n of them (free with free()),
+ * each with its row number as the spreadsheet shows it. More than CONTEST_ENTRANTS_MAX rows, no
+ * row at all or an unreadable file: 422 (invalid_entrant, or the reader's bad_file / bad_csv /
+ * bad_xlsx), field "file". */
+typedef struct contest_sheet_row {
+    size_t row;
+    char text[4 * 64 + 1]; /* a name or an id as typed, cut at 64 characters */
+} contest_sheet_row;
+int contest_sheet_read(const void *data, size_t len, contest_sheet_row **rows, int *n, cx_err *e);
 #endif

@@ -196,6 +196,7 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ball
     case BO_LATE:
         return cx_fail(e, 409, "rating_late", "round_id", "“%s”这一轮评议已经结束或不在评议期内，这份评价已记录，但不计入评议结果", t.name);
     case BO_ENTRY_DONE: return cx_fail(e, 409, "entry_done", "seq", "第 %" PRId64 " 位已经记录过结果", in->seq);
+    case BO_GONE: return cx_fail(e, 404, "not_found", "target_id", "要评价的对象不存在或未公开（“%s”已停用）", t.name);
     default: return cx_fail(e, 500, "db_error", "", "评价保存失败，请稍后再试");
     }
 }

@@ -171,11 +171,40 @@ static int burst_check(db *d, ballot_job *j, int64_t id, int64_t now)
     return CX_OK;
 }
 
+/* Whether the window (or post, area) of a web / QR ballot was retired while the ballot was on its
+ * way (ballot_prepare checked before), read inside the batch's transaction; and whether a window
+ * ballot is on a post or an area (its roll-up counters, issue 19). On PostgreSQL the row is
+ * share-locked, as the round's is: a retirement waits for the batch, and a batch waits for a
+ * retirement under way and then sees it, so no ballot is counted for it once the retirement commits. */
+static int target_gone(db *d, ballot_job *j, bool *gone)
+{
+    *gone = false;
+    j->post = false;
+    if (strcmp(j->kind, "window")) return CX_OK;
+    db_stmt *s = db_prepare(d, db_kind_of(d) == DB_PG ? "SELECT active, kind FROM service_window WHERE id = ? FOR SHARE"
+                                                      : "SELECT active, kind FROM service_window WHERE id = ?");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, j->target_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        *gone = j->anon && db_col_i64(s, 0) != 1;
+        j->post = strcmp(db_col_text(s, 1), "window") != 0;
+    } else *gone = j->anon;
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
 /* One ballot inside the batch's transaction; sets j->outcome. */
 static int write_job(db *d, ballot_job *j, int64_t now)
 {
     int64_t n = 0;
     j->held = false;
+    bool gone = false;
+    if (target_gone(d, j, &gone) != CX_OK) return CX_ERR;
+    if (gone) { /* nothing written: the public page already says the window is no longer rated */
+        j->outcome = BO_GONE;
+        return CX_OK;
+    }
     if (j->bucket[0] && j->limit > 0) {
         if (limit_add(d, j->bucket, now - now % 3600, &n) != CX_OK) return CX_ERR;
         if (n > j->limit) {
@@ -261,13 +290,14 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
     for (size_t i = 0; rc == CX_OK && i < n; i++) {
         ballot_job *j = jobs[i];
         rc = write_job(d, j, now);
-        if (rc != CX_OK || j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE) continue;
+        if (rc != CX_OK || j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE || j->outcome == BO_GONE) continue;
         bool valid = j->outcome == BO_VALID;
         size_t k = 0;
         while (k < nds && !(ds[k].round_id == j->round_id && ds[k].org_id == j->org_id)) k++;
         if (k == nds) ds[nds++] = (delta_slot){.round_id = j->round_id, .org_id = j->org_id, .path = j->org_path};
         int cls = ballot_class(valid, j->verified, j->held ? "held" : "");
         if (j->outcome != BO_LATE) rollup_of_ballot(&ds[k].r, cls, j->channel, j->answers, 1); /* a late ballot counts nowhere */
+        if (j->outcome != BO_LATE && j->post) rollup_of_post_ballot(&ds[k].r, cls, j->answers, 1); /* issue 19 (posts) */
         k = 0;
         while (k < nas && !(as[k].round_id == j->round_id && as[k].user_id == j->user_id && !strcmp(as[k].channel, j->channel))) k++;
         if (k == nas) as[nas++] = (audit_slot){j->round_id, j->round_org_id, j->user_id, 0, 0, 0, 0, j->channel, j->actor_name};
@@ -386,7 +416,7 @@ void ballots_stop(void)
 static void count_outcome(const ballot_job *j)
 {
     if (j->outcome == BO_ERROR) __atomic_add_fetch(&S.failed, 1, __ATOMIC_RELAXED);
-    else if (j->outcome != BO_LIMITED && j->outcome != BO_ENTRY_DONE) __atomic_add_fetch(&S.acked, 1, __ATOMIC_RELAXED); /* a row written */
+    else if (j->outcome != BO_LIMITED && j->outcome != BO_ENTRY_DONE && j->outcome != BO_GONE) __atomic_add_fetch(&S.acked, 1, __ATOMIC_RELAXED); /* a row written */
 }
 
 void ballot_submit(db *d, ballot_job *j)

@@ -8,6 +8,8 @@
 #include "period.h"
 #include "rollup.h"
 #include "ledger.h" /* the ledger (issue 18) */
+#include "contest.h" /* issue 19: contests and posts */
+#include "post.h"
 #include "../domain/feedback.h"
 #include "../domain/pledge.h"
 #include "../domain/rect.h"
@@ -116,14 +118,15 @@ static int round_raw(db *d, int64_t round_id, const char *path, rollup *out)
     }
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
-    s = round_stmt(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*) FROM ballot b JOIN org o ON o.id = b.org_id "
-                      "WHERE b.round_id = ? AND b.late = 0 AND o.path >= ? AND o.path < ? GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers",
-                   round_id, path, end);
+    s = round_stmt(d, "SELECT b.valid, b.verified, b.hold, b.channel, b.answers, count(*), " BALLOT_ON_POST("b") " FROM ballot b JOIN org o ON o.id = b.org_id "
+                      "WHERE b.round_id = ? AND b.late = 0 AND o.path >= ? AND o.path < ? GROUP BY b.valid, b.verified, b.hold, b.channel, b.answers, "
+                      BALLOT_ON_POST("b"), round_id, path, end);
     if (!s) return CX_ERR;
     while ((rc = db_step(s)) == DB_ROW) {
         memset(&one, 0, sizeof one);
-        rollup_of_ballot(&one, ballot_class(db_col_i64(s, 0) != 0, db_col_i64(s, 1) != 0, db_col_text(s, 2)), db_col_text(s, 3),
-                         db_col_text(s, 4), 1);
+        int cls = ballot_class(db_col_i64(s, 0) != 0, db_col_i64(s, 1) != 0, db_col_text(s, 2));
+        rollup_of_ballot(&one, cls, db_col_text(s, 3), db_col_text(s, 4), 1);
+        if (db_col_i64(s, 6)) rollup_of_post_ballot(&one, cls, db_col_text(s, 4), 1); /* issue 19 (posts) */
         for (int i = 0; i < RU_N; i++) out->v[i] += one.v[i] * db_col_i64(s, 5);
     }
     db_done(s);
@@ -488,6 +491,39 @@ static int ledger_section(db *d, const org *office, int from_q, int to_q, bf_sou
     return rc;
 }
 
+/* ---- issue 19: contests and posts ---- */
+
+static int contest_row(void *ctx, const contest *c)
+{
+    char day[32];
+    time_text(c->published_at, false, day);
+    day[10] = 0; /* the date */
+    char n[24];
+    snprintf(n, sizeof n, "%d", c->nentrants);
+    const char *cells[] = {c->title, c->org_name, contest_kind_label(c->kind), n, day};
+    add_row(ctx, "contest", c->id, cells, 5);
+    return 0;
+}
+
+/* The line of figures: contests published in the period in the subtree and the posts and areas set
+ * up in it (both fixed once the period is over: a recount finds them again), then the contests. */
+static int contests_section(db *d, const org *office, int from_q, int to_q, cJSON *fig)
+{
+    static const char *const head[] = {"竞赛", "组织单位", "类别", "参赛对象（个）", "公布日期"};
+    int64_t t0, t1, nc = 0;
+    period_unix(from_q, to_q, &t0, &t1);
+    post_counts pc;
+    if (contest_count_published(d, office->path, t0, t1, &nc) != CX_OK || post_counts_get(d, office, t0, t1, &pc) != CX_OK) return CX_ERR;
+    char cap[300];
+    snprintf(cap, sizeof cap, "本期公布三比竞赛结果 %" PRId64 " 项；新设党员示范岗 %" PRId64 " 个、党员责任区 %" PRId64 " 个。", nc, pc.new_posts, pc.new_areas);
+    cJSON_AddStringToObject(fig, "caption", cap);
+    add_head(fig, head, 5);
+    cJSON *rows = cJSON_AddArrayToObject(fig, "rows");
+    if (contest_list_published(d, office->path, t0, t1, BULLETIN_LIST_MAX, contest_row, rows) != CX_OK) return CX_ERR;
+    cJSON_AddNumberToObject(fig, "total", (double)nc);
+    return CX_OK;
+}
+
 int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const char *as_of, cJSON *sections, bf_source src)
 {
     cJSON *sec;
@@ -502,6 +538,7 @@ int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const 
         if (bulletin_kind_ranking(kind)) rc = ranking(d, office, kind, from_q, to_q, sec, src, fig);
         else if (kind == BK_EXEMPLARY) rc = exemplary(d, office, sec, fig);
         else if (kind == BK_LEDGER) rc = ledger_section(d, office, from_q, to_q, src, fig); /* the ledger (issue 18) */
+        else if (kind == BK_CONTESTS) rc = contests_section(d, office, from_q, to_q, fig); /* issue 19: contests and posts */
         else
             for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
                 if (lists[i].kind == kind) rc = list_section(d, office, (int)i, from_q, to_q, day, fig);

@@ -92,8 +92,9 @@ int burst_decide(db *d, const actor *a, int64_t id, const burst_ok *in, cx_err *
         return cx_fail(e, 409, "burst_decided", "id", "这批集中投票已经审核过（%s）", !strcmp(b.state, "released") ? "已计入" : "已作废");
     }
     /* the held ballots move out of "held" into their class (released) or into invalid */
-    db_stmt *s = db_prepare(d, "SELECT b.valid, b.verified, b.channel, b.answers, count(*), b.org_id, o.path FROM ballot b JOIN org o ON o.id = b.org_id "
-                               "WHERE b.burst_id = ? AND b.hold = 'held' GROUP BY b.valid, b.verified, b.channel, b.answers, b.org_id, o.path");
+    db_stmt *s = db_prepare(d, "SELECT b.valid, b.verified, b.channel, b.answers, count(*), b.org_id, o.path, " BALLOT_ON_POST("b") " FROM ballot b "
+                               "JOIN org o ON o.id = b.org_id WHERE b.burst_id = ? AND b.hold = 'held' "
+                               "GROUP BY b.valid, b.verified, b.channel, b.answers, b.org_id, o.path, " BALLOT_ON_POST("b"));
     if (!s) return db_fail(d, e);
     db_bind_i64(s, 1, id);
     typedef struct { int64_t org_id; char path[CX_PATH_MAX]; rollup r; } odelta;
@@ -115,6 +116,7 @@ int burst_decide(db *d, const actor *a, int64_t id, const burst_ok *in, cx_err *
         int to = release ? ballot_class(db_col_i64(s, 0) != 0, db_col_i64(s, 1) != 0, "") : BC_INVALID;
         rollup_of_ballot(&v[k].r, BC_HELD, ch, ans, (int)-cnt);
         rollup_of_ballot(&v[k].r, to, ch, ans, (int)cnt);
+        if (db_col_i64(s, 7)) rollup_of_post_ballot(&v[k].r, to, ans, cnt); /* issue 19 (posts): a held ballot was in none */
     }
     db_done(s);
     rc = rc == CX_ERR ? CX_ERR : CX_OK;

@@ -3,6 +3,7 @@
 #include "row.h"
 #include "../domain/orgpath.h"
 #include "../lib/json.h"
+#include "../lib/buf.h"
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -56,14 +57,18 @@ int contest_list(db *d, const char *path, int (*fn)(void *ctx, const contest *c)
     return DB_EACH(s, contest, read_contest, fn, ctx);
 }
 
-int contest_list_judged(db *d, int64_t user_id, int (*fn)(void *ctx, const contest *c), void *ctx)
+static int list_judged(db *d, int64_t user_id, bool todo, int (*fn)(void *ctx, const contest *c), void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " CONTEST_COLS CONTEST_FROM " JOIN contest_judge cj ON cj.contest_id = c.id WHERE cj.user_id = ? "
-                               "ORDER BY c.id DESC LIMIT 200");
+    db_stmt *s = db_prepare(d, todo ? "SELECT " CONTEST_COLS CONTEST_FROM " JOIN contest_judge cj ON cj.contest_id = c.id WHERE cj.user_id = ? "
+                                      "AND cj.submitted_at = 0 AND c.status = 'open' ORDER BY c.id DESC LIMIT 200"
+                                    : "SELECT " CONTEST_COLS CONTEST_FROM " JOIN contest_judge cj ON cj.contest_id = c.id WHERE cj.user_id = ? "
+                                      "ORDER BY c.id DESC LIMIT 200");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, user_id);
     return DB_EACH(s, contest, read_contest, fn, ctx);
 }
+int contest_list_judged(db *d, int64_t user_id, int (*fn)(void *ctx, const contest *c), void *ctx) { return list_judged(d, user_id, false, fn, ctx); }
+int contest_list_to_score(db *d, int64_t user_id, int (*fn)(void *ctx, const contest *c), void *ctx) { return list_judged(d, user_id, true, fn, ctx); }
 
 int contest_create(db *d, const actor *a, const org *office, const contest_ok *ok, int64_t *id, cx_err *e)
 {
@@ -239,21 +244,107 @@ int contest_entrants_add(db *d, const actor *a, int64_t id, const char *ids, int
     return store_finish(d, a, "add_entrants", "contest", id, c.org_id, NULL, after, CX_OK, e);
 }
 
+/* The entrants of contest c named name in its office's subtree: up to 5 ids into ids, *n how many
+ * (6: more than five). */
+static int entrants_named(db *d, const contest *c, const char *name, int64_t ids[6], int *n)
+{
+    static const char *const sql[CE_COUNT] = {
+        [CE_MEMBER] = "SELECT m.id FROM org o JOIN member m ON m.org_id = o.id WHERE o.path >= ? AND o.path < ? AND m.active = 1 AND m.name = ? "
+                      "ORDER BY m.id LIMIT 6",
+        [CE_ORG] = "SELECT o.id FROM org o WHERE o.path >= ? AND o.path < ? AND o.active = 1 AND o.name = ? ORDER BY o.id LIMIT 6",
+        [CE_WINDOW] = "SELECT w.id FROM org o JOIN service_window w ON w.org_id = o.id WHERE o.path >= ? AND o.path < ? AND w.kind = 'window' "
+                      "AND w.active = 1 AND w.name = ? ORDER BY w.id LIMIT 6",
+    };
+    char end[CX_PATH_MAX];
+    orgpath_end(c->org_path, end, sizeof end);
+    db_stmt *s = db_prepare(d, sql[c->entrant_kind]);
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, c->org_path);
+    db_bind_text(s, 2, end);
+    db_bind_text(s, 3, name);
+    int rc;
+    *n = 0;
+    while ((rc = db_step(s)) == DB_ROW) ids[(*n)++] = db_col_i64(s, 0);
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int contest_entrants_import(db *d, const actor *a, int64_t id, const contest_sheet_row *rows, int nrows, int *added, cx_err *e)
+{
+    contest c;
+    if (BEGIN_DRAFT(d, id, &c, e) != CX_OK) return CX_ERR;
+    buf bad;
+    buf_init(&bad);
+    int n = 0, nbad = 0;
+    const char *what = contest_entrant_kind_label(c.entrant_kind);
+    for (int i = 0; i < nrows; i++) {
+        const char *t = rows[i].text;
+        int64_t ref = 0, ids[6];
+        int f, found = 0;
+        if (str_to_i64(t, &ref) == CX_OK && ref > 0) f = add_entrant(d, &c, ref); /* an id */
+        else if (entrants_named(d, &c, t, ids, &found) != CX_OK) f = CX_ERR;
+        else f = found == 1 ? add_entrant(d, &c, ids[0]) : 3;
+        if (f == CX_ERR) return buf_free(&bad), db_fail(d, e);
+        if (f == 0 || f == 1) {
+            n += f;
+            continue;
+        }
+        if (++nbad > 3) continue; /* the first three named (a message holds 512 bytes), the rest counted */
+        buf_printf(&bad, "%s第 %zu 行：", nbad > 1 ? "；" : "", rows[i].row);
+        if (f == 2) buf_printf(&bad, "编号“%s”不是%s范围内在册的%s", t, c.org_name, what);
+        else if (found == 0) buf_printf(&bad, "“%s”不是%s范围内在册的%s", t, c.org_name, what);
+        else {
+            buf_printf(&bad, "“%s”在%s范围内有%s %d 个同名的%s（编号", t, c.org_name, found > 5 ? "超过" : "", found > 5 ? 5 : found, what);
+            for (int k = 0; k < found && k < 5; k++) buf_printf(&bad, "%s%" PRId64, k ? "、" : " ", ids[k]);
+            buf_printf(&bad, "），请改填编号");
+        }
+    }
+    if (nbad) {
+        cx_fail(e, 422, "invalid_entrant", "file", "名单有 %d 行无法对应，未添加任何参赛对象。%s%s", nbad, bad.p, nbad > 3 ? "；……" : "");
+        buf_free(&bad);
+        return refuse(d);
+    }
+    buf_free(&bad);
+    if (c.nentrants + n > CONTEST_ENTRANTS_MAX) {
+        cx_fail(e, 422, "too_many_entrants", "file", "一项竞赛至多 %d 个参赛对象", CONTEST_ENTRANTS_MAX);
+        return refuse(d);
+    }
+    if (refuse_conflict(d, id, 0, "file", e) != CX_OK) return CX_ERR;
+    if (touch(d, id) != CX_OK) return db_fail(d, e);
+    if (added) *added = n;
+    char *after = xasprintf("{\"added\":%d,\"kind\":\"%s\",\"rows\":%d,\"source\":\"sheet\"}", n, contest_entrant_kind_name(c.entrant_kind), nrows);
+    return store_finish(d, a, "add_entrants", "contest", id, c.org_id, NULL, after, CX_OK, e);
+}
+
+int contest_judge_refused(cx_err *e, const char *office)
+{
+    return cx_fail(e, 422, "invalid_judge", "user_id", "评委应为%s及其下级或上级组织在用的工作人员账号（办公室、书记、领导干部或纪检），没有符合的账号",
+                   office);
+}
+
 int contest_judge_add(db *d, const actor *a, int64_t id, int64_t user_id, cx_err *e)
 {
     contest c;
     if (BEGIN_DRAFT(d, id, &c, e) != CX_OK) return CX_ERR;
+    /* a judge works in the office's area: a staff role at an organisation of its subtree, or at one
+     * above it (who supervises it); a judge of a neighbouring town would see the entrants' names */
+    char end[CX_PATH_MAX];
+    orgpath_end(c.org_path, end, sizeof end);
     db_stmt *s = db_prepare(d, "SELECT u.display_name, u.username FROM app_user u WHERE u.id = ? AND u.active = 1 AND EXISTS "
-                               "(SELECT 1 FROM user_role g WHERE g.user_id = u.id AND g.role <> 'member')");
+                               "(SELECT 1 FROM user_role g JOIN org go ON go.id = g.org_id WHERE g.user_id = u.id AND g.role <> 'member' AND "
+                               "((go.path >= ? AND go.path < ?) OR substr(?, 1, length(go.path)) = go.path))");
     if (!s) return db_fail(d, e);
     db_bind_i64(s, 1, user_id);
+    db_bind_text(s, 2, c.org_path);
+    db_bind_text(s, 3, end);
+    db_bind_text(s, 4, c.org_path);
     char name[64] = "", uname[64] = "";
     int rc = db_step(s);
     if (rc == DB_ROW) copy_col(name, sizeof name, s, 0), copy_col(uname, sizeof uname, s, 1);
     db_done(s);
     if (rc == CX_ERR) return db_fail(d, e);
-    if (rc != DB_ROW) {
-        cx_fail(e, 422, "invalid_judge", "user_id", "评委应为在用的工作人员账号（办公室、书记、领导干部或纪检）");
+    if (rc != DB_ROW) { /* one message for no such account, a member's, a stopped one and one outside the area */
+        contest_judge_refused(e, c.org_name);
         return refuse(d);
     }
     contest_judge had;
@@ -349,12 +440,22 @@ static void read_entrant(db_stmt *s, void *out)
     copy_col(x->org_path, sizeof x->org_path, s, 6);
 }
 #define ENTRANT_COLS "e.id, e.ref_id, e.org_id, e.kind, e.name, o.name, e.org_path"
+static void read_entrant_now(db_stmt *s, void *out)
+{
+    read_entrant(s, out);
+    ((contest_entrant *)out)->moved = db_col_i64(s, 7) != 0;
+}
 int contest_entrants(db *d, int64_t id, int (*fn)(void *ctx, const contest_entrant *e), void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT " ENTRANT_COLS " FROM contest_entrant e JOIN org o ON o.id = e.org_id WHERE e.contest_id = ? ORDER BY e.id");
+    /* an entrant stays once entered; moved: where it is now lies outside the office's subtree */
+    db_stmt *s = db_prepare(d, "SELECT " ENTRANT_COLS ", CASE WHEN substr(coalesce(CASE e.kind "
+                               "WHEN 'member' THEN (SELECT mo.path FROM member m JOIN org mo ON mo.id = m.org_id WHERE m.id = e.ref_id) "
+                               "WHEN 'window' THEN (SELECT wo.path FROM service_window w JOIN org wo ON wo.id = w.org_id WHERE w.id = e.ref_id) "
+                               "ELSE (SELECT p.path FROM org p WHERE p.id = e.ref_id) END, ''), 1, length(c.org_path)) = c.org_path THEN 0 ELSE 1 END "
+                               "FROM contest_entrant e JOIN org o ON o.id = e.org_id JOIN contest c ON c.id = e.contest_id WHERE e.contest_id = ? ORDER BY e.id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
-    return DB_EACH(s, contest_entrant, read_entrant, fn, ctx);
+    return DB_EACH(s, contest_entrant, read_entrant_now, fn, ctx);
 }
 
 static void read_judge(db_stmt *s, void *out)
@@ -364,8 +465,11 @@ static void read_judge(db_stmt *s, void *out)
     x->submitted_at = db_col_i64(s, 1);
     copy_col(x->name, sizeof x->name, s, 2);
     copy_col(x->username, sizeof x->username, s, 3);
+    x->stopped = db_col_i64(s, 4) != 0;
 }
-#define JUDGE_SQL "SELECT j.user_id, j.submitted_at, j.name, u.username FROM contest_judge j JOIN app_user u ON u.id = j.user_id WHERE j.contest_id = ?"
+#define JUDGE_SQL                                                                                                              \
+    "SELECT j.user_id, j.submitted_at, j.name, u.username, CASE WHEN u.active = 1 AND u.locked = 0 THEN 0 ELSE 1 END "          \
+    "FROM contest_judge j JOIN app_user u ON u.id = j.user_id WHERE j.contest_id = ?"
 int contest_judges(db *d, int64_t id, int (*fn)(void *ctx, const contest_judge *j), void *ctx)
 {
     db_stmt *s = db_prepare(d, JUDGE_SQL " ORDER BY j.user_id");
@@ -431,6 +535,12 @@ int contest_scores_save(db *d, const actor *a, int64_t id, int64_t user_id, cons
         if (!ok) {
             cx_fail(e, 422, "invalid_entrant", "entrant_id", "参赛对象 %" PRId64 " 不属于本竞赛", cells[i].entrant_id);
             return refuse(d);
+        }
+        if (cells[i].score == CONTEST_CELL_CLEAR) { /* cleared: no longer scored */
+            if (db_run(d, "DELETE FROM contest_score WHERE contest_id = ? AND user_id = ? AND entrant_id = ? AND item_id = ?", "iiii", id, user_id,
+                       cells[i].entrant_id, cells[i].item_id) != CX_OK)
+                return db_fail(d, e);
+            continue;
         }
         if (cells[i].score < 0 || cells[i].score > max * 100) {
             cx_fail(e, 422, "invalid_score", "score", "分数应为 0–%" PRId64 "", max);
@@ -686,4 +796,26 @@ int contest_recount(db *d, bool fix, FILE *out, int64_t *diffs)
         fprintf(out, "三比竞赛：已公布的结果不会被自动修正；请活动办公室核实后在竞赛页面重新公布（记入审计）\n");
     *diffs = x.diffs;
     return CX_OK;
+}
+
+#define PUBLISHED_IN " WHERE c.org_path >= ? AND c.org_path < ? AND c.status = 'published' AND c.published_at >= ? AND c.published_at < ?"
+int contest_count_published(db *d, const char *path, int64_t t0, int64_t t1, int64_t *n)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(path, end, sizeof end);
+    return db_i64(d, n, 0, "SELECT count(*) FROM contest c" PUBLISHED_IN, "ssii", path, end, t0, t1);
+}
+
+int contest_list_published(db *d, const char *path, int64_t t0, int64_t t1, int limit, int (*fn)(void *ctx, const contest *c), void *ctx)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(path, end, sizeof end);
+    db_stmt *s = db_prepare(d, "SELECT " CONTEST_COLS CONTEST_FROM PUBLISHED_IN " ORDER BY c.published_at, c.id LIMIT ?");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, path);
+    db_bind_text(s, 2, end);
+    db_bind_i64(s, 3, t0);
+    db_bind_i64(s, 4, t1);
+    db_bind_i64(s, 5, limit);
+    return DB_EACH(s, contest, read_contest, fn, ctx);
 }

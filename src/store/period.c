@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *const period_cols[PR_N] = {
     "reports_due", "reports_on_time", "reports_late",
@@ -174,6 +175,19 @@ void period_first_day(int quarter, char out[11])
     int y = quarter / 10, q = quarter % 10;
     if (q < 1 || q > 4 || y < 0) y = 0, q = 1;
     snprintf(out, 11, "%04u-%02u-01", (unsigned)y % 10000u, (unsigned)(3 * q - 2) % 100u);
+}
+
+/* issue 19 (contests and posts) */
+static int64_t local_midnight(int quarter)
+{
+    int y = quarter / 10, q = quarter % 10;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = 3 * q - 3, .tm_mday = 1, .tm_isdst = -1};
+    return (int64_t)mktime(&tm);
+}
+void period_unix(int from_q, int to_q, int64_t *t0, int64_t *t1)
+{
+    *t0 = local_midnight(from_q);
+    *t1 = local_midnight(to_q % 10 == 4 ? (to_q / 10 + 1) * 10 + 1 : to_q + 1);
 }
 
 /* A pledge past approval (what counts as due, and as pledged). */

@@ -60,6 +60,10 @@ int period_children(db *d, int64_t org_id, int from_q, int to_q, period_fn fn, v
 CX_MUST_USE int period_raw(db *d, const char *org_path, int from_q, int to_q, period *out);
 /* The first day of a quarter ('2026-07-01' for 20263), into out[11]. */
 void period_first_day(int quarter, char out[11]);
+/* issue 19 (contests and posts): the quarters from_q..to_q as unix times [t0, t1), from the local
+ * midnight of the first day to that of the day after the last (what a timestamp column is
+ * compared with). */
+void period_unix(int from_q, int to_q, int64_t *t0, int64_t *t1);
 
 /* The kinds of record that move the counters. What one record contributes is defined once per
  * kind in period.c (its date column and one SQL condition per counter, the migration's table):

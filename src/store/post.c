@@ -120,6 +120,40 @@ int post_list(db *d, const org *o, bool subtree, bool all, post_fn fn, void *ctx
     return each_post(window_rows(d, "SELECT " POST_COLS POST_FROM, "'post','area'", "o.path, w.kind, w.name, w.id", o, subtree, all), fn, ctx);
 }
 
+int post_count_unheld(db *d, const org *o, int64_t *n)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(o->path, end, sizeof end);
+    return db_i64(d, n, 0, "SELECT count(*) FROM org o JOIN service_window w ON w.org_id = o.id WHERE o.path >= ? AND o.path < ? AND o.active = 1 "
+                           "AND w.kind IN ('post','area') AND w.active = 1 AND NOT EXISTS "
+                           "(SELECT 1 FROM post_holder h WHERE h.window_id = w.id AND h.until IS NULL)", "ss", o->path, end);
+}
+
+int post_counts_get(db *d, const org *o, int64_t t0, int64_t t1, post_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    char end[CX_PATH_MAX];
+    orgpath_end(o->path, end, sizeof end);
+    db_stmt *s = db_prepare(d, "SELECT coalesce(sum(CASE WHEN w.kind = 'post' AND w.active = 1 THEN 1 ELSE 0 END), 0), "
+                               "coalesce(sum(CASE WHEN w.kind = 'area' AND w.active = 1 THEN 1 ELSE 0 END), 0), "
+                               "coalesce(sum(CASE WHEN w.kind = 'post' AND w.created_at >= ? AND w.created_at < ? THEN 1 ELSE 0 END), 0), "
+                               "coalesce(sum(CASE WHEN w.kind = 'area' AND w.created_at >= ? AND w.created_at < ? THEN 1 ELSE 0 END), 0) "
+                               "FROM org o JOIN service_window w ON w.org_id = o.id WHERE o.path >= ? AND o.path < ? AND o.active = 1 "
+                               "AND w.kind IN ('post','area')");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, t0);
+    db_bind_i64(s, 2, t1);
+    db_bind_i64(s, 3, t0);
+    db_bind_i64(s, 4, t1);
+    db_bind_text(s, 5, o->path);
+    db_bind_text(s, 6, end);
+    int rc = db_step(s);
+    if (rc == DB_ROW) c->posts = db_col_i64(s, 0), c->areas = db_col_i64(s, 1), c->new_posts = db_col_i64(s, 2), c->new_areas = db_col_i64(s, 3);
+    db_done(s);
+    if (rc == CX_ERR) return CX_ERR;
+    return post_count_unheld(d, o, &c->unheld);
+}
+
 int post_of_member(db *d, int64_t member_id, post_fn fn, void *ctx)
 {
     db_stmt *s = db_prepare(d, "SELECT " POST_COLS POST_FROM " JOIN post_holder h ON h.window_id = w.id WHERE h.member_id = ? AND h.until IS NULL "

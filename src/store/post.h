@@ -22,6 +22,14 @@ int post_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);
 typedef int (*post_fn)(void *ctx, const post *p);
 /* Posts and areas of o (subtree: and of its whole subtree), active ones unless all, by path, kind and name. */
 int post_list(db *d, const org *o, bool subtree, bool all, post_fn fn, void *ctx);
+/* Dashboards and bulletins: the posts and areas of o's subtree (active organisations): active now,
+ * active and held by no one, and set up in [t0, t1) (unix times, retired since or not). */
+typedef struct post_counts {
+    int64_t posts, areas, unheld, new_posts, new_areas;
+} post_counts;
+int post_counts_get(db *d, const org *o, int64_t t0, int64_t t1, post_counts *c);
+/* Active posts and areas in o's subtree (active organisations) that no one holds now (the desk). */
+int post_count_unheld(db *d, const org *o, int64_t *n);
 /* The active posts and areas of active organisations the member holds now. */
 int post_of_member(db *d, int64_t member_id, post_fn fn, void *ctx);
 

@@ -44,6 +44,7 @@ static int target_query(db *d, int kind, int64_t id, bool public_only, rating_ta
         snprintf(t->org_path, sizeof t->org_path, "%s", db_col_text(s, 3));
         const char *own = db_col_text(s, 5);
         snprintf(t->kind_label, sizeof t->kind_label, "%s", own && *own ? own : rating_kind_label(kind));
+        t->post = own && *own;
     }
     db_done(s);
     return rc == CX_ERR ? CX_ERR : ok ? 1 : 0;

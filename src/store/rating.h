@@ -14,6 +14,7 @@ typedef struct rating_target {
     int64_t id, org_id;
     char name[256], org_name[256], org_path[CX_PATH_MAX];
     char kind_label[32]; /* what the public is rating: 党员, 服务窗口, or a window row's own kind (党员示范岗, 党员责任区) */
+    bool post;           /* a window row of kind post or area (issue 19) */
 } rating_target;
 /* A target the public may rate: an active member of an active organisation, an active
  * organisation, a public (approved and later) pledge, an active window. 1, 0 (none), CX_ERR. */

@@ -39,7 +39,7 @@ void net_bucket(const char *addr, char out[48]);
 /* ---- the ballot writer's jobs (ballot.c hands them to ballot_writer.c) ---- */
 
 /* A job's outcome, set by the writer. */
-enum { BO_PENDING, BO_VALID, BO_REPEAT, BO_SPOILED, BO_LIMITED, BO_ENTRY_DONE, BO_LATE, BO_ERROR };
+enum { BO_PENDING, BO_VALID, BO_REPEAT, BO_SPOILED, BO_LIMITED, BO_ENTRY_DONE, BO_LATE, BO_ERROR, BO_GONE /* the window or post retired on the way */ };
 
 /* One ballot on its way to the writer: what ballot_cast checked and computed. */
 typedef struct ballot_job {
@@ -47,6 +47,7 @@ typedef struct ballot_job {
     const char *kind, *channel, *questions, *answers, *comment, *reason, *actor_name, *org_path;
     unsigned char key[CX_HASH_BYTES], dev[CX_HASH_BYTES];
     bool has_key, has_dev, spoiled, late;
+    bool post; /* a window row of kind post or area (issue 19), set by the writer */
     bool anon, verified, held; /* web/QR; the rater is verified; held in a burst (set by the writer) */
     char bucket[48]; /* per-address limit, "" for none */
     char net[48];    /* the network prefix's bucket (bursts), "" for none */

@@ -15,6 +15,7 @@ const char *const rollup_cols[RU_N] = {
     "members_graded", "members_meeting", "members_excellent", "members_qualified", "members_basic",
     "members_unqualified", "orgs_graded", "orgs_meeting", "members_excluded", "members_commented", "orgs_commented",
     "ballots_web", "ballots_paper", "ballots_phone", "ballots_unverified", "ballots_held",
+    "post_ballots", "post_answers_ok", "post_answers", /* issue 19 (posts) */
 };
 const char *const rollup_labels[RU_N] = {
     "有效票", "无效票", "满意（答项）", "基本满意（答项）", "不满意（答项）",
@@ -22,6 +23,7 @@ const char *const rollup_labels[RU_N] = {
     "评定等次党员", "达到五带头党员", "优秀党员", "合格党员", "基本合格党员",
     "不合格党员", "评定等次组织", "达到五个好组织", "不参加评定的正式党员", "已有领导点评的党员", "已有领导点评的组织",
     "计入票（网上短信验证）", "计入票（纸质问卷）", "计入票（电话抽访）", "未验证的网上评价", "待审核（集中投票）",
+    "计入票（示范岗、责任区）", "满意和基本满意（示范岗、责任区答项）", "全部答项（示范岗、责任区）", /* issue 19 (posts) */
 };
 const char *const tally_cols[TL_N] = {"members_active", "members_full", "orgs_active"};
 const char *const tally_labels[TL_N] = {"党员（在册）", "正式党员（在册）", "党组织（在用）"};
@@ -306,6 +308,17 @@ void rollup_of_ballot(rollup *r, int cls, const char *channel, const char *answe
     ballots_into(r, cls, channel, answers, sign);
 }
 
+/* issue 19 (posts) */
+void rollup_of_post_ballot(rollup *r, int cls, const char *answers, int64_t count)
+{
+    if (cls != BC_COUNTED) return;
+    r->v[RU_POST_BALLOTS] += count;
+    for (const char *a = answers; a && *a; a++) {
+        if (*a == '0' + ANS_SATISFIED || *a == '0' + ANS_BASIC) r->v[RU_POST_ANS_OK] += count;
+        if (*a == '0' + ANS_SATISFIED || *a == '0' + ANS_BASIC || *a == '0' + ANS_UNSATISFIED) r->v[RU_POST_ANS] += count;
+    }
+}
+
 /* ---- recount: an open-addressing map from org id to counters ---- */
 typedef struct slot {
     int64_t id; /* 0 = empty */
@@ -338,14 +351,17 @@ static slot *omap_get(omap *m, int64_t id)
 /* The raw counts, at the organisation each record names (before rolling up). */
 static int count_raw(db *d, int64_t round_id, omap *base)
 {
-    db_stmt *s = db_prepare(d, "SELECT org_id, valid, verified, hold, channel, answers, count(*) FROM ballot WHERE round_id = ? AND late = 0 "
-                               "GROUP BY org_id, valid, verified, hold, channel, answers");
+    db_stmt *s = db_prepare(d, "SELECT org_id, valid, verified, hold, channel, answers, count(*), " BALLOT_ON_POST("ballot") " FROM ballot "
+                               "WHERE round_id = ? AND late = 0 GROUP BY org_id, valid, verified, hold, channel, answers, " BALLOT_ON_POST("ballot"));
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     int rc;
-    while ((rc = db_step(s)) == DB_ROW)
-        ballots_into(&omap_get(base, db_col_i64(s, 0))->r, ballot_class(db_col_i64(s, 1) != 0, db_col_i64(s, 2) != 0, db_col_text(s, 3)),
-                     db_col_text(s, 4), db_col_text(s, 5), db_col_i64(s, 6));
+    while ((rc = db_step(s)) == DB_ROW) {
+        rollup *r = &omap_get(base, db_col_i64(s, 0))->r;
+        int cls = ballot_class(db_col_i64(s, 1) != 0, db_col_i64(s, 2) != 0, db_col_text(s, 3));
+        ballots_into(r, cls, db_col_text(s, 4), db_col_text(s, 5), db_col_i64(s, 6));
+        if (db_col_i64(s, 7)) rollup_of_post_ballot(r, cls, db_col_text(s, 5), db_col_i64(s, 6)); /* issue 19 (posts) */
+    }
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
 

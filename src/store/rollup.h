@@ -20,8 +20,14 @@ enum {
     /* ballots by channel among the counted ones (RU_BALLOTS_VALID is their sum), the unverified
      * web indicator (never in the answers) and ballots held in a burst */
     RU_BALLOTS_WEB, RU_BALLOTS_PAPER, RU_BALLOTS_PHONE, RU_BALLOTS_UNVERIFIED, RU_BALLOTS_HELD,
+    /* issue 19 (posts): the counted ballots on posts and areas (window rows of another kind),
+     * already in the counters above, and their answers 满意 or 基本满意, and all of their answers */
+    RU_POST_BALLOTS, RU_POST_ANS_OK, RU_POST_ANS,
     RU_N
 };
+/* issue 19 (posts): 1 when ballot row b (an SQL alias) is on a post or an area, else 0. */
+#define BALLOT_ON_POST(b) "CASE WHEN " b ".target_kind = 'window' AND EXISTS (SELECT 1 FROM service_window pw WHERE pw.id = " b ".target_id " \
+                          "AND pw.kind <> 'window') THEN 1 ELSE 0 END"
 /* Column names in table rollup, in RU_* order. */
 extern const char *const rollup_cols[RU_N];
 /* Chinese labels, for recount reports and exports. */
@@ -64,6 +70,9 @@ enum { BC_INVALID, BC_COUNTED, BC_UNVERIFIED, BC_HELD };
 int ballot_class(bool valid, bool verified, const char *hold);
 /* Ballot counters of one ballot of class cls (BC_*), channel qr|web|paper|phone. */
 void rollup_of_ballot(rollup *r, int cls, const char *channel, const char *answers, int sign);
+/* issue 19 (posts): count ballots (count may be negative) of class cls on a post or an area, with
+ * their answers, into the RU_POST_* counters (counted ballots only). */
+void rollup_of_post_ballot(rollup *r, int cls, const char *answers, int64_t count);
 
 /* What is due in a round at one organisation (its subtree), from its counters and tally;
  * round_root: the organisation is the round's own (not graded in its own round).

@@ -192,7 +192,10 @@ static cJSON *json_entrant(const contest_entrant *e, bool public_page)
     else snprintf(name, sizeof name, "%s", e->name);
     cJSON_AddStringToObject(j, "name", name);
     cJSON_AddStringToObject(j, "org_name", e->org_name);
-    if (!public_page) json_add_i64(j, "ref_id", e->ref_id);
+    if (!public_page) {
+        json_add_i64(j, "ref_id", e->ref_id);
+        cJSON_AddBoolToObject(j, "moved", e->moved);
+    }
     return j;
 }
 
@@ -209,8 +212,41 @@ static int add_judge(void *ctx, const contest_judge *j)
     json_add_i64(x, "user_id", j->user_id);
     cJSON_AddStringToObject(x, "name", j->name);
     cJSON_AddBoolToObject(x, "submitted", j->submitted_at > 0);
+    cJSON_AddBoolToObject(x, "stopped", j->stopped);
     cJSON_AddItemToArray(ctx, x);
     return 0;
+}
+
+/* The office's word on judges whose account was stopped before they submitted: their drafts count
+ * for nothing; how many judges are left to count and whether the trimmed mean still applies. */
+static void judges_note(cJSON *d, const contest *c, const cJSON *judges)
+{
+    int submitted = 0, can = 0, lost = 0;
+    buf names;
+    buf_init(&names);
+    const cJSON *j;
+    cJSON_ArrayForEach(j, judges)
+    {
+        bool sub = cJSON_IsTrue(cJSON_GetObjectItem(j, "submitted")), stop = cJSON_IsTrue(cJSON_GetObjectItem(j, "stopped"));
+        if (sub) submitted++;
+        else if (stop) buf_printf(&names, "%s%s", lost++ ? "、" : "", cJSON_GetObjectItem(j, "name")->valuestring);
+        else can++;
+    }
+    json_add_i64(d, "judges_remaining", submitted + can);
+    json_add_i64(d, "judges_stopped", lost);
+    if (lost && c->status != CS_DRAFT && c->status != CS_PUBLISHED) {
+        int need = 1 + 2 * c->drop, left = submitted + (c->status == CS_OPEN ? can : 0);
+        char still[64] = "", rule[200];
+        if (c->status == CS_OPEN) snprintf(still, sizeof still, "，尚可提交 %d 位", can);
+        if (c->drop == 0) snprintf(rule, sizeof rule, "按全部提交评委的平均分计算。");
+        else if (left >= need) snprintf(rule, sizeof rule, "不少于 %d 位评委提交时，去掉最高分和最低分各 %d 个后取平均。", need, c->drop);
+        else snprintf(rule, sizeof rule, "提交评分的评委将少于 %d 位，不去掉最高分和最低分，按全部提交评委的平均分计算。", need);
+        char *note = xasprintf("评委%s的账号已停用或锁定，未提交评分：其草稿不计分。已提交 %d 位%s，计分的评委最多 %d 位。%s", names.p, submitted, still,
+                               left, rule);
+        cJSON_AddStringToObject(d, "judges_note", note);
+        free(note);
+    }
+    buf_free(&names);
 }
 
 void h_contest(req *r)
@@ -237,7 +273,11 @@ void h_contest(req *r)
     if (v->runs || v->judge) {
         if (contest_entrants(r->db, v->c.id, add_entrant, cJSON_AddArrayToObject(d, "entrants")) != CX_OK) goto fail;
     }
-    if (v->runs && contest_judges(r->db, v->c.id, add_judge, cJSON_AddArrayToObject(d, "judges")) != CX_OK) goto fail;
+    if (v->runs) {
+        cJSON *judges = cJSON_AddArrayToObject(d, "judges");
+        if (contest_judges(r->db, v->c.id, add_judge, judges) != CX_OK) goto fail;
+        judges_note(d, &v->c, judges);
+    }
     return;
 fail:
     req_failf(r, 500, "db_error", "", "读取竞赛失败");
@@ -291,6 +331,30 @@ void h_contest_entrants_add(req *r)
     if (rc == CX_OK && req_is_api(r)) json_add_i64(req_data(r), "added", added);
 }
 
+/* POST /contests/:id/entrants/import: a spreadsheet (CSV or XLSX) of names or ids, one a row. */
+void h_contest_entrants_import(req *r)
+{
+    contest_view *v = req_setup(r);
+    if (!v) return;
+    const field *f = req_file(r, "file");
+    const void *data = NULL;
+    size_t len = 0;
+    if (f) data = f->data.p, len = f->data.len;
+    else if (req_is_api(r) && r->body.len && !r->fields && !r->json) data = r->body.p, len = r->body.len; /* raw upload */
+    if (!data || !len) {
+        req_failf(r, 400, "file_required", "file", "请选择参赛名单文件（CSV 或 Excel .xlsx，第一列每行一个姓名或编号）");
+        return;
+    }
+    contest_sheet_row *rows = NULL;
+    int n = 0, added = 0;
+    cx_err e = {0};
+    int rc = contest_sheet_read(data, len, &rows, &n, &e);
+    if (rc == CX_OK) rc = contest_entrants_import(r->db, &r->who, v->c.id, rows, n, &added, &e);
+    free(rows);
+    done(r, rc, &e, v->c.id, 201);
+    if (rc == CX_OK && req_is_api(r)) json_add_i64(req_data(r), "added", added);
+}
+
 void h_contest_judge_add(req *r)
 {
     contest_view *v = req_setup(r);
@@ -305,9 +369,12 @@ void h_contest_judge_add(req *r)
         }
     }
     cx_err e = {0};
+    /* a missing username and one outside the area get the same answer: the form does not tell
+     * whether an account exists elsewhere */
     int rc = uid ? contest_judge_add(r->db, &r->who, v->c.id, uid, &e)
-           : un && *un ? cx_fail(&e, 422, "invalid_judge", "username", "没有用户名为“%.60s”的账号", un)
+           : un && *un ? contest_judge_refused(&e, v->c.org_name)
                        : cx_fail(&e, 422, "invalid_judge", "user_id", "请填写评委的用户名（须为在用的工作人员账号）");
+    if (rc != CX_OK && un && *un && !strcmp(e.code, "invalid_judge")) snprintf(e.field, sizeof e.field, "username");
     done(r, rc, &e, v->c.id, 201);
 }
 
@@ -425,8 +492,8 @@ static void push_cell(req *r, contest_cell **out, int *n, contest_cell c)
     (*out)[(*n)++] = c;
 }
 
-/* The cells of a request: the API's scores [{entrant_id, item_id, score}], a form's s_E_I fields
- * (blank ones skipped: a draft). false when one is malformed (the request failed, 422). */
+/* The cells of a request: the API's scores [{entrant_id, item_id, score}] (score null or "" clears
+ * the cell), a form's s_E_I fields (a blank one clears the cell: not scored yet). false when one is malformed (the request failed, 422). */
 static bool read_cells(req *r, contest_cell **out, int *n)
 {
     *n = 0;
@@ -455,6 +522,11 @@ static bool read_cells(req *r, contest_cell **out, int *n)
                 return false;
             }
             c.entrant_id = (int64_t)en->valuedouble, c.item_id = (int64_t)it->valuedouble;
+            if (cJSON_IsNull(sc) || (cJSON_IsString(sc) && strspn(sc->valuestring, " \t\r\n") == strlen(sc->valuestring))) {
+                c.score = CONTEST_CELL_CLEAR; /* null or "": the draft cell is removed */
+                push_cell(r, out, n, c);
+                continue;
+            }
             int rc = cJSON_IsNumber(sc) ? contest_score_number(sc->valuedouble, CONTEST_SCORE_MAX, f, &c.score, &e)
                    : cJSON_IsString(sc) ? contest_score_parse(sc->valuestring, CONTEST_SCORE_MAX, f, &c.score, &e)
                                         : cx_fail(&e, 422, "invalid_score", f, "第 %d 个分数应为数字", i);
@@ -476,8 +548,11 @@ static bool read_cells(req *r, contest_cell **out, int *n)
             return false;
         }
         const char *val = f->data.p ? f->data.p : "";
-        if (strspn(val, " \t\r\n") == strlen(val)) continue; /* not scored yet */
-        contest_cell c = {eid, iid, 0};
+        contest_cell c = {eid, iid, CONTEST_CELL_CLEAR}; /* a blank cell: not scored (a saved draft value is removed) */
+        if (strspn(val, " \t\r\n") == strlen(val)) {
+            push_cell(r, out, n, c);
+            continue;
+        }
         if (contest_score_parse(val, CONTEST_SCORE_MAX, f->name, &c.score, &e) != CX_OK) {
             req_fail(r, &e);
             return false;

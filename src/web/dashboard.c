@@ -33,6 +33,8 @@
 #include "../store/rollup.h"
 #include "../store/liaison.h" /* liaison points (issue 18) */
 #include "../store/ledger.h" /* the ledger (issue 18) */
+#include "../store/contest.h" /* issue 19: contests and posts */
+#include "../store/post.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -619,6 +621,26 @@ static void study_panel(req *r, const org *o, cJSON *d)
     add_rate(s, "pass", tenths(t.passed, t.answered));
 }
 
+/* issue 19: d.contests_posts: contests published in the period in o's subtree (an index range on
+ * contest.org_path), the posts and areas of the subtree now, those nobody holds, and those set up in
+ * the period. */
+static int contests_posts_panel(req *r, const org *o, int from_q, int to_q, cJSON *d)
+{
+    int64_t t0, t1, nc = 0;
+    period_unix(from_q, to_q, &t0, &t1);
+    post_counts pc;
+    if (contest_count_published(r->db, o->path, t0, t1, &nc) != CX_OK || post_counts_get(r->db, o, t0, t1, &pc) != CX_OK) return CX_ERR;
+    cJSON *x = cJSON_AddObjectToObject(d, "contests_posts");
+    json_add_i64(x, "org_id", o->id);
+    json_add_i64(x, "contests_published", nc);
+    json_add_i64(x, "posts", pc.posts);
+    json_add_i64(x, "areas", pc.areas);
+    json_add_i64(x, "unheld", pc.unheld);
+    json_add_i64(x, "new_posts", pc.new_posts);
+    json_add_i64(x, "new_areas", pc.new_areas);
+    return CX_OK;
+}
+
 /* GET /orgs/:id/dashboard and /api/v1/orgs/:id/dashboard [?round_id=][&period=][&format=xlsx] */
 void h_dashboard(req *r)
 {
@@ -703,6 +725,10 @@ void h_dashboard(req *r)
     }
     if (!meeting_dashboard(r, &o, from_q, to_q, d)) return; /* organisation life (meeting.c) */
     study_panel(r, &o, d); /* 学习测试 (issue 18, study and quizzes) */
+    if (contests_posts_panel(r, &o, from_q, to_q, d) != CX_OK) { /* issue 19: contests and posts */
+        req_failf(r, 500, "db_error", "", "读取竞赛和示范岗统计失败");
+        return;
+    }
     /* the round asked for, or the newest one */
     cJSON *round = NULL, *x;
     cJSON_ArrayForEach(x, rounds)
@@ -739,6 +765,9 @@ void h_dashboard(req *r)
     }
     cJSON *tot = row_json(&o, o.name, &total);
     cJSON_AddItemToObject(d, "total", tot);
+    cJSON *cp = cJSON_GetObjectItem(d, "contests_posts"); /* issue 19 (posts): their satisfaction in the round, from the roll-up */
+    json_add_i64(cp, "post_ballots", total.u.v[RU_POST_BALLOTS]);
+    add_rate(cp, "post_satisfaction", tenths(total.u.v[RU_POST_ANS_OK], total.u.v[RU_POST_ANS]));
     /* the children ranked on their participation in the round, beside the campaign's rankings */
     if (k.n) rank_children(k.rows, round_ranks, sizeof round_ranks / sizeof round_ranks[0], cJSON_GetObjectItem(camp, "rankings"));
     /* What is counted or due at the organisation itself (its own members, itself, a window, an

@@ -13,6 +13,8 @@
  * here changes anything. */
 #include "web.h"
 #include "../store/quiz.h" /* 学习测试 (issue 18) */
+#include "../store/contest.h" /* issue 19: contests and posts */
+#include "../store/post.h"
 #include "../domain/date.h"
 #include "../store/charge.h"
 #include "../store/feedback.h"
@@ -265,6 +267,10 @@ static void org_section(desk *k, cJSON *sections, const org *o, int work)
         if (ok(k, account_members_without(k->db, o, &c)))
             item(k, items, "members_without_account", "未开通账号的党员", c, xasprintf("/orgs/%lld/accounts", (long long)o->id));
         if (!strcmp(o->type, "branch")) meeting_items(k, items, o); /* organisation life */
+        /* issue 19 (posts): posts and areas in the subtree without a holder */
+        int64_t np = 0;
+        if (ok(k, post_count_unheld(k->db, o, &np)))
+            item(k, items, "posts_unheld", "无人担任的示范岗、责任区", np, xasprintf("/orgs/%lld/posts?subtree=1", (long long)o->id));
     }
     if (work & DESK_REPORTS) feedback_items(k, items, o, true);
 }
@@ -367,6 +373,34 @@ static void objection_section(desk *k, cJSON *sections)
     item(k, section(sections, "公示异议", NULL), "objections_open", "公示期间收到、尚未核查完毕的异议", n, xasprintf("/orgs/%lld/notices", (long long)g->org_id));
 }
 
+/* 三比 contests (issue 19): contests open for scoring where the user is a judge who has not
+ * submitted, each linking to its scoring sheet. A section only when there are some. */
+static int contest_owed(void *ctx, const contest *c)
+{
+    tally *t = ctx;
+    if (++t->n > DESK_LIST) return 0;
+    char h[64];
+    snprintf(h, sizeof h, "/contests/%lld/score", (long long)c->id);
+    entry(t->x, c->title, h);
+    return 0;
+}
+
+static void contest_section(desk *k, cJSON *sections)
+{
+    if (!(perm_roles(k->user) & ROLE_STAFF)) return;
+    cJSON *tmp = cJSON_CreateArray();
+    tally t = {cJSON_CreateObject(), 0};
+    cJSON_AddItemToArray(tmp, t.x);
+    if (!ok(k, contest_list_to_score(k->db, k->user->user_id, contest_owed, &t)) || !t.n) {
+        cJSON_Delete(tmp);
+        return;
+    }
+    cJSON *list = cJSON_DetachItemFromObject(t.x, "list");
+    cJSON_Delete(tmp);
+    cJSON *x = item(k, section(sections, "三比竞赛评分", NULL), "contests_to_score", "待评分的竞赛", t.n, xstrdup("/me/contests"));
+    if (list) cJSON_AddItemToObject(x, "list", list);
+}
+
 int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t *total)
 {
     desk k = {.db = d, .user = u, .vpath = vpath};
@@ -386,6 +420,7 @@ int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t
         if (f == 1 && o.active) org_section(&k, sections, &o, work);
     }
     if (!k.failed) inspection_section(&k, sections);
+    if (!k.failed) contest_section(&k, sections); /* issue 19: contests */
     if (!k.failed && (perm_roles(u) & ROLE_LEADER)) leader_section(&k, sections);
     if (!k.failed && u->member_id) member_section(&k, sections);
     if (!k.failed) objection_section(&k, sections); /* public notices (issue 19) */

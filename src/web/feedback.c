@@ -880,17 +880,20 @@ static bool target_json(req *r, const char *kind, int64_t id, cJSON **out)
 {
     *out = NULL;
     if (!kind) return true;
-    char name[256] = "", oname[256] = "";
+    char name[256] = "", oname[256] = "", label[32] = "";
     int64_t oid = 0;
-    db_stmt *s = db_prepare(r->db, !strcmp(kind, "member") ? "SELECT m.name, o.name, o.id FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1 AND o.active = 1"
-                                   : !strcmp(kind, "window") ? "SELECT w.name, o.name, o.id FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ? AND w.active = 1 AND o.active = 1"
-                                                             : "SELECT o.name, o.name, o.id FROM org o WHERE o.id = ? AND o.active = 1");
+    /* a window row says what it is: a post or an area (issue 19) is not a 服务窗口 */
+    db_stmt *s = db_prepare(r->db, !strcmp(kind, "member") ? "SELECT m.name, o.name, o.id, '党员' FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND m.active = 1 AND o.active = 1"
+                                   : !strcmp(kind, "window") ? "SELECT w.name, o.name, o.id, CASE w.kind WHEN 'post' THEN '党员示范岗' WHEN 'area' THEN '党员责任区' ELSE '服务窗口' END "
+                                                               "FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ? AND w.active = 1 AND o.active = 1"
+                                                             : "SELECT o.name, o.name, o.id, '党组织' FROM org o WHERE o.id = ? AND o.active = 1");
     if (s) {
         db_bind_i64(s, 1, id);
         if (db_step(s) == DB_ROW) {
             snprintf(name, sizeof name, "%s", db_col_text(s, 0));
             snprintf(oname, sizeof oname, "%s", db_col_text(s, 1));
             oid = db_col_i64(s, 2);
+            snprintf(label, sizeof label, "%s", db_col_text(s, 3));
         }
         db_done(s);
     }
@@ -900,7 +903,7 @@ static bool target_json(req *r, const char *kind, int64_t id, cJSON **out)
     }
     cJSON *t = cJSON_CreateObject();
     cJSON_AddStringToObject(t, "kind", kind);
-    cJSON_AddStringToObject(t, "kind_label", !strcmp(kind, "member") ? "党员" : !strcmp(kind, "window") ? "服务窗口" : "党组织");
+    cJSON_AddStringToObject(t, "kind_label", label);
     json_add_i64(t, "id", id);
     cJSON_AddStringToObject(t, "name", name);
     if (strcmp(kind, "org")) cJSON_AddStringToObject(t, "org_name", oname);

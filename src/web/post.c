@@ -264,6 +264,7 @@ void h_post(req *r)
     cJSON_AddBoolToObject(d, "can_edit", edit);
     cJSON_AddBoolToObject(d, "can_see", staff);
     json_add_i64(d, "post_id", p.id);
+    if (staff && !rating_summary(r, RK_WINDOW, p.id, p.org_path, d)) return; /* this round's result: staff only */
     cJSON *h, *hs = edit ? cJSON_GetObjectItem(x, "holders") : NULL;
     cJSON_ArrayForEach(h, hs) cJSON_AddBoolToObject(h, "can_end", true);
     cJSON *kinds = cJSON_AddArrayToObject(d, "kinds");

@@ -293,14 +293,18 @@ static int add_comment(void *ctx, const char *what, const char *text)
     return 0;
 }
 
-/* GET /members/:id/ratings, /windows/:id/ratings, /pledges/:id/ratings (page and API). */
+/* GET /members/:id/ratings, /windows/:id/ratings, /pledges/:id/ratings, /posts/:id/ratings (page and API). */
 void h_target_ratings(req *r)
 {
     int64_t id;
     if (!req_id(r, 0, &id)) return;
-    int kind = r->rt->action; /* RK_MEMBER, RK_WINDOW or RK_PLEDGE */
+    int kind = r->rt->action & ~RATINGS_OF_POSTS; /* RK_MEMBER, RK_WINDOW or RK_PLEDGE */
     rating_target t;
-    if (!in_scope(r, rating_target_any(r->db, kind, id, &t), ROLE_STAFF, t.org_path, "评议对象")) return;
+    int f = rating_target_any(r->db, kind, id, &t);
+    /* a window row is a window on the window's route and a post or area on the post's: each
+     * route answers 404 for the other's id, as for a missing one */
+    if (f == 1 && kind == RK_WINDOW && t.post != ((r->rt->action & RATINGS_OF_POSTS) != 0)) f = 0;
+    if (!in_scope(r, f, ROLE_STAFF, t.org_path, "评议对象")) return;
     cJSON *d = req_data(r);
     target_json(d, &t);
     char title[320];
@@ -317,6 +321,31 @@ void h_target_ratings(req *r)
     }
     snprintf(x.name, sizeof x.name, "%s", t.name);
     cJSON_AddItemToObject(d, "result", result_json(&x));
+}
+
+/* issue 19 (posts): a target's summary in the newest round covering org_path, for a staff page:
+ * out.summary {round_id, round_name, valid, rate, rate_x10000}, or null without a round. false
+ * when reading failed (the request failed). */
+bool rating_summary(req *r, int kind, int64_t id, const char *org_path, cJSON *out)
+{
+    rating_open ro;
+    int f = rating_round_pick(r->db, org_path, 0, &ro);
+    rating_result x;
+    if (f == CX_ERR || (f == 1 && rating_result_get(r->db, ro.round_id, kind, id, &x) != CX_OK)) {
+        req_failf(r, 500, "db_error", "", "读取评议结果失败");
+        return false;
+    }
+    if (f == 0) {
+        cJSON_AddNullToObject(out, "summary");
+        return true;
+    }
+    cJSON *s = cJSON_AddObjectToObject(out, "summary");
+    json_add_i64(s, "round_id", ro.round_id);
+    cJSON_AddStringToObject(s, "round_name", ro.round_name);
+    cJSON_AddBoolToObject(s, "round_open", ro.open);
+    json_add_i64(s, "valid", x.valid);
+    add_rate(s, x.rate);
+    return true;
 }
 
 /* GET /rating: the rating page of the user's highest organisation. */

@@ -256,7 +256,7 @@ const route web_routes[] = {
     {"POST", "/posts/:id/activate", h_post_active, ROLE_ADMIN, R_STATE, NULL, "启用示范岗（责任区）", .action = 1},
     {"POST", "/posts/:id/holders", h_post_holder_add, ROLE_ADMIN, R_STATE, NULL, "指定责任人"},
     {"POST", "/posts/:id/holders/end", h_post_holder_end, ROLE_ADMIN, R_STATE, NULL, "责任人卸任（保留记录）"},
-    {"GET", "/posts/:id/ratings", h_target_ratings, ROLE_STAFF, 0, "rate_target", "示范岗（责任区）的群众评议结果", .action = RK_WINDOW},
+    {"GET", "/posts/:id/ratings", h_target_ratings, ROLE_STAFF, 0, "rate_target", "示范岗（责任区）的群众评议结果", .action = RK_WINDOW | RATINGS_OF_POSTS},
     {"GET", "/p/post/:id", h_post_public, 0, R_PUBLIC, "post_public", "示范岗（责任区）公开页：责任人姓名、职责、评价入口"},
     {"GET", "/p/post/:id/print", h_post_print, 0, R_PUBLIC, "post_print", "示范岗（责任区）A4 标牌（含评价二维码）；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
     {"GET", "/p/post/:id/qr.svg", h_post_qr, 0, R_PUBLIC, NULL, "示范岗（责任区）评价二维码；Host 须为本站地址（--public-url 或监听地址），否则 400 bad_host"},
@@ -597,6 +597,7 @@ const route web_routes[] = {
     {"GET", "/contests/:id", h_contest, ROLE_ANY, 0, "contest", "一项竞赛：设置评分项目、参赛对象、评委；开始评分、结束评分、公布（评委只看到提交进度）"},
     {"POST", "/contests/:id/items", h_contest_item_add, ROLE_OFFICE, R_STATE, "contest", "添加评分项目（名称、权重、满分）"},
     {"POST", "/contests/:id/entrants", h_contest_entrants_add, ROLE_OFFICE, R_STATE, "contest", "添加参赛对象（编号，逗号或换行分隔）"},
+    {"POST", "/contests/:id/entrants/import", h_contest_entrants_import, ROLE_OFFICE, R_STATE, "contest", "从名单（CSV 或 Excel）导入参赛对象", .body = BODY_LIST},
     {"POST", "/contests/:id/judges", h_contest_judge_add, ROLE_OFFICE, R_STATE, "contest", "添加评委（工作人员的用户名；参赛对象本人及其组织成员须回避）"},
     {"POST", "/contests/:id/open", h_contest_step, ROLE_OFFICE, R_STATE, "contest", "开始评分（权重合计 100、至少 2 个参赛对象和 3 位评委）", .action = CS_OPEN},
     {"POST", "/contests/:id/close", h_contest_step, ROLE_OFFICE, R_STATE, "contest", "结束评分，计算结果", .action = CS_CLOSED},
@@ -613,6 +614,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/contests/:id", h_contest, ROLE_ANY, R_API, NULL, "一项竞赛（评分结束前不含任何分数）"},
     {"POST", "/api/v1/contests/:id/items", h_contest_item_add, ROLE_OFFICE, R_STATE | R_API, NULL, "添加评分项目（name, weight, max_score）"},
     {"POST", "/api/v1/contests/:id/entrants", h_contest_entrants_add, ROLE_OFFICE, R_STATE | R_API, NULL, "添加参赛对象（ids 逗号分隔）"},
+    {"POST", "/api/v1/contests/:id/entrants/import", h_contest_entrants_import, ROLE_OFFICE, R_STATE | R_API, NULL, "从名单导入参赛对象（multipart file：CSV 或 XLSX，第一列每行一个姓名或编号；任一行无法对应或重名则 422，不添加任何对象）", .body = BODY_LIST},
     {"POST", "/api/v1/contests/:id/judges", h_contest_judge_add, ROLE_OFFICE, R_STATE | R_API, NULL, "添加评委（user_id 或 username）"},
     {"POST", "/api/v1/contests/:id/open", h_contest_step, ROLE_OFFICE, R_STATE | R_API, NULL, "开始评分", .action = CS_OPEN},
     {"POST", "/api/v1/contests/:id/close", h_contest_step, ROLE_OFFICE, R_STATE | R_API, NULL, "结束评分", .action = CS_CLOSED},
@@ -629,7 +631,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/posts/:id/activate", h_post_active, ROLE_ADMIN, R_STATE | R_API, NULL, "启用示范岗（责任区）", .action = 1},
     {"POST", "/api/v1/posts/:id/holders", h_post_holder_add, ROLE_ADMIN, R_STATE | R_API, NULL, "指定责任人（member_id：本组织及下级在册党员）；已是责任人 409 already_holder"},
     {"POST", "/api/v1/posts/:id/holders/end", h_post_holder_end, ROLE_ADMIN, R_STATE | R_API, NULL, "责任人卸任（holder_id；保留记录）；已卸任 409 already_ended"},
-    {"GET", "/api/v1/posts/:id/ratings", h_target_ratings, ROLE_STAFF, R_API, NULL, "示范岗（责任区）的群众评议结果（?round_id=）", .action = RK_WINDOW},
+    {"GET", "/api/v1/posts/:id/ratings", h_target_ratings, ROLE_STAFF, R_API, NULL, "示范岗（责任区）的群众评议结果（?round_id=）", .action = RK_WINDOW | RATINGS_OF_POSTS},
     /* 评选表彰 awards (issue 19: award.c); .action of h_award_step: the status it moves to (domain/award.h);
      * of h_nomination_act: 0 withdraw, 1 vote, 2 approve, 3 revoke; of h_award_rule: 0 set, 1 remove */
     {"GET", "/orgs/:id/awards", h_awards, ROLE_STAFF, 0, "awards", "评选表彰：本组织及上级办公室的评选，新建评选"},

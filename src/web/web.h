@@ -362,6 +362,10 @@ void h_window_active(req *r);
 /* rating results (rating_result.c) */
 void h_org_rating(req *r);
 void h_target_ratings(req *r);
+#define RATINGS_OF_POSTS 0x100 /* h_target_ratings' action flag: the route of posts and areas (issue 19) */
+/* issue 19 (posts): satisfaction and valid ballots of a target in the newest round over org_path, as
+ * out.summary (null without a round); false when the request failed. */
+bool rating_summary(req *r, int kind, int64_t id, const char *org_path, cJSON *out);
 void h_rating_home(req *r);
 /* paper questionnaire batches (paper_batch.c) */
 void h_paper_create(req *r);
@@ -578,6 +582,7 @@ void h_my_contests(req *r);
 void h_contest(req *r);
 void h_contest_item_add(req *r);
 void h_contest_entrants_add(req *r);
+void h_contest_entrants_import(req *r);
 void h_contest_judge_add(req *r);
 void h_contest_step(req *r);
 void h_contest_sheet(req *r);

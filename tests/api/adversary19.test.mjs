@@ -469,3 +469,166 @@ test('a careless submit flag ("yes", "ok") is refused with nothing saved, not ta
   const f = await ok(await judges[0].post(`/api/v1/contests/${x.c.id}/scores`, { scores: cells(x, '80', '70'), submit: true }));
   assert.equal(f.submitted, true);
 });
+
+// ---- the second round: what the first one left ----
+
+test('ratings of a window on the post\'s route and of a post on the window\'s: 404, as for a missing one', async () => {
+  const p = await newPost();
+  const area = await newPost({ kind: 'area' });
+  const win = (await ok(await secretary.post(`/api/v1/orgs/${branchA}/windows`, { name: '对抗窗口二', location: '二楼' }), 201)).window;
+  for (const who of [secretary, town]) {
+    for (const id of [p.id, area.id]) {
+      expectError(await who.get(`/api/v1/windows/${id}/ratings`), 404, 'not_found');
+      assert.equal((await who.get(`/windows/${id}/ratings`)).status, 404);
+      await ok(await who.get(`/api/v1/posts/${id}/ratings`));
+    }
+    expectError(await who.get(`/api/v1/posts/${win.id}/ratings`), 404, 'not_found');
+    assert.equal((await who.get(`/posts/${win.id}/ratings`)).status, 404);
+    await ok(await who.get(`/api/v1/windows/${win.id}/ratings`));
+  }
+  // the other branch's secretary gets the same 404 on either route
+  for (const path of [`/api/v1/posts/${p.id}/ratings`, `/api/v1/windows/${win.id}/ratings`]) expectError(await secretary2.get(path), 404, 'not_found');
+});
+
+test('a judge outside the office\'s area is refused with the answer a missing account gets; the area and those above it are taken', async () => {
+  const otherTown = Number(sql(`SELECT parent_id FROM org WHERE id = ${branchB}`));
+  assert.notEqual(otherTown, townId, 'the second branch is in another town');
+  const outsider = await account('leader', otherTown);
+  const x = (await ok(await town.post(`/api/v1/orgs/${townId}/contests`, { kind: 'skill', title: `范围比武${++seq}`, year: '2026', entrant_kind: 'member' }), 201)).contest;
+  const member = sql(`SELECT u.username FROM app_user u WHERE u.active = 1 AND NOT EXISTS (SELECT 1 FROM user_role g WHERE g.user_id = u.id AND g.role <> 'member') ` +
+    `AND EXISTS (SELECT 1 FROM user_role g WHERE g.user_id = u.id) LIMIT 1`);
+  const answers = [];
+  for (const body of [{ username: outsider.user.username }, { username: `nobody${seq}x` }, ...(member ? [{ username: member }] : []), { username: secretary2.user.username }]) {
+    const r = await town.post(`/api/v1/contests/${x.id}/judges`, body);
+    expectError(r, 422, 'invalid_judge', 'username');
+    answers.push(r.json.error.message);
+  }
+  assert.equal(new Set(answers).size, 1, `one message whatever the reason: ${answers.join(' | ')}`);
+  assert.ok(!answers[0].includes(outsider.user.username), 'the message does not echo the name looked up');
+  // by id: the same refusal, nothing written
+  await refused('an outsider by id', x.id, () => town.post(`/api/v1/contests/${x.id}/judges`, { user_id: outsider.user.id }), 422, 'invalid_judge', 'user_id');
+  // the form: the same message beside the field
+  const form = await town.req('POST', `/contests/${x.id}/judges`, { body: new URLSearchParams({ username: outsider.user.username, _csrf: town.csrf }).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  assert.equal(form.status, 422);
+  assert.ok(form.text.includes(answers[0]), 'the form shows the same message');
+  // within the area (the town, a branch under it) and above it (the district office): taken
+  const inner = await account('leader', branchA);
+  await ok(await town.post(`/api/v1/contests/${x.id}/judges`, { username: inner.user.username }), 201);
+  await ok(await town.post(`/api/v1/contests/${x.id}/judges`, { username: judges[0].user.username }), 201);
+  await ok(await town.post(`/api/v1/contests/${x.id}/judges`, { username: 'office' }), 201);
+  assert.equal(sql(`SELECT count(*) FROM contest_judge WHERE contest_id = ${x.id}`), '3');
+});
+
+test('a judge\'s account stopped mid-scoring: their draft counts for nothing, a submitted sheet stays, the office is told who is left and how it is counted', async () => {
+  const js = [];
+  for (let i = 0; i < 3; i++) js.push(await account('leader', townId));
+  const ens = membersOf(branchA, 4).slice(2);
+  const c = (await ok(await town.post(`/api/v1/orgs/${townId}/contests`, { kind: 'skill', title: `停用评委比武${++seq}`, year: '2026', entrant_kind: 'member' }), 201)).contest;
+  await ok(await town.post(`/api/v1/contests/${c.id}/items`, { name: '业务', weight: '100', max_score: '100' }), 201);
+  await ok(await town.post(`/api/v1/contests/${c.id}/entrants`, { ids: ens.join(',') }), 201);
+  for (const j of js) await ok(await town.post(`/api/v1/contests/${c.id}/judges`, { user_id: j.user.id }), 201);
+  await ok(await town.post(`/api/v1/contests/${c.id}/open`));
+  const sheet = await ok(await js[0].get(`/api/v1/contests/${c.id}/score`));
+  const x = { items: sheet.items, ens: sheet.entrants };
+  await ok(await js[0].post(`/api/v1/contests/${c.id}/scores`, { scores: cells(x, 90, 60), submit: true }));
+  await ok(await js[1].post(`/api/v1/contests/${c.id}/scores`, { scores: cells(x, 10, 100) })); // a draft
+  let v = await ok(await town.get(`/api/v1/contests/${c.id}`));
+  assert.equal(v.judges_stopped, 0);
+  assert.equal(v.judges_note, undefined);
+  // js[1] is stopped (locked by the office) before submitting; js[0] after submitting
+  await ok(await town.post(`/api/v1/accounts/${js[1].user.id}/lock`));
+  await ok(await town.post(`/api/v1/accounts/${js[0].user.id}/lock`));
+  assert.equal((await js[1].post(`/api/v1/contests/${c.id}/scores`, { scores: cells(x, 10, 100), submit: true })).status, 401, 'the stopped judge is signed out');
+  v = await ok(await town.get(`/api/v1/contests/${c.id}`));
+  assert.equal(v.judges_stopped, 1, 'the judge who had submitted is not counted as lost');
+  assert.equal(v.judges_remaining, 2);
+  assert.match(v.judges_note, /草稿不计分/);
+  assert.match(v.judges_note, /少于 3 位.*平均分/);
+  assert.ok(v.judges.find((j) => j.user_id === js[1].user.id).stopped);
+  const page = await town.get(`/contests/${c.id}`);
+  assert.ok(page.text.includes('id="judges-note"') && page.text.includes('账号已停用'), 'the office\'s page says so');
+  await ok(await js[2].post(`/api/v1/contests/${c.id}/scores`, { scores: cells(x, 70, 80), submit: true }));
+  await ok(await town.post(`/api/v1/contests/${c.id}/close`));
+  const res = await ok(await town.get(`/api/v1/contests/${c.id}/result`));
+  assert.equal(res.judges, 2, 'the stopped judge\'s draft is not a sheet');
+  assert.equal(res.trimmed, false);
+  assert.match(res.plain_note, /少于 3 位/);
+  const first = res.ranking.find((e) => e.id === x.ens[0].id), second = res.ranking.find((e) => e.id === x.ens[1].id);
+  assert.equal(first.score, '80'); // (90 + 70) / 2, the draft's 10 left out
+  assert.equal(second.score, '70'); // (60 + 80) / 2
+  assert.equal(sql(`SELECT count(*) FROM contest_score WHERE contest_id = ${c.id} AND user_id = ${js[1].user.id}`), '2', 'the draft is kept, not counted');
+});
+
+test('an entrant transferred out of the office\'s subtree after the opening stays in the contest with a note; the result keeps the organisation they entered with', async () => {
+  const office = await loginAs(srv.base, 'office');
+  const ens = membersOf(branchA, 16).slice(13);
+  const c = (await ok(await town.post(`/api/v1/orgs/${townId}/contests`, { kind: 'skill', title: `调出比武${++seq}`, year: '2026', entrant_kind: 'member' }), 201)).contest;
+  await ok(await town.post(`/api/v1/contests/${c.id}/items`, { name: '业务', weight: '100', max_score: '100' }), 201);
+  await ok(await town.post(`/api/v1/contests/${c.id}/entrants`, { ids: ens.join(',') }), 201);
+  for (const j of judges) await ok(await town.post(`/api/v1/contests/${c.id}/judges`, { user_id: j.user.id }), 201);
+  await ok(await town.post(`/api/v1/contests/${c.id}/open`));
+  const branchName = sql(`SELECT name FROM org WHERE id = ${branchA}`);
+  await ok(await office.patch(`/api/v1/members/${ens[0]}`, { org_id: branchB }));
+  const v = await ok(await town.get(`/api/v1/contests/${c.id}`));
+  assert.equal(v.entrants.length, 3, 'still entered');
+  const moved = v.entrants.find((e) => e.ref_id === ens[0]);
+  assert.equal(moved.moved, true);
+  assert.equal(moved.org_name, branchName, 'shown with the organisation entered with');
+  assert.ok(v.entrants.filter((e) => e.ref_id !== ens[0]).every((e) => e.moved === false));
+  assert.ok((await town.get(`/contests/${c.id}`)).text.includes('已调出本竞赛范围'), 'the office\'s page notes it');
+  // judges score them as any other; the result ranks them under the branch they entered with
+  const sheet = await ok(await judges[0].get(`/api/v1/contests/${c.id}/score`));
+  for (const j of judges) {
+    const scores = sheet.entrants.map((e, i) => ({ entrant_id: e.id, item_id: sheet.items[0].id, score: 90 - i }));
+    await ok(await j.post(`/api/v1/contests/${c.id}/scores`, { scores, submit: true }));
+  }
+  await ok(await town.post(`/api/v1/contests/${c.id}/close`));
+  await ok(await town.post(`/api/v1/contests/${c.id}/publish`));
+  const res = await ok(await town.get(`/api/v1/contests/${c.id}/result`));
+  const row = res.ranking.find((e) => e.ref_id === ens[0]);
+  assert.ok(row && row.rank === 1 && row.org_name === branchName);
+  // the other town's secretary, their new organisation's, still gets 404: the contest is the town's
+  expectError(await secretary2.get(`/api/v1/contests/${c.id}/result`), 404, 'not_found');
+});
+
+test('a ballot in flight while the post is retired: counted before the retirement commits, or refused with 404 and nothing stored, never a 500', async () => {
+  const device = (await ok(await new Client(srv.base).get(`/api/v1/public/rating?target_kind=org&target_id=${branchA}`))).device;
+  const ballot = (id) => new Client(srv.base).post('/api/v1/public/ballots', { target_kind: 'window', target_id: id, channel: 'qr', answers: '111111', device });
+  const stored = (id) => Number(sql(`SELECT count(*) FROM ballot WHERE target_kind = 'window' AND target_id = ${id}`));
+  if (BACKEND === 'pg') {
+    // the retirement under way (uncommitted) when the ballot, which saw the post active, is written
+    const p = await newPost();
+    const h = pgHolder(srv.db);
+    await h.run(`BEGIN; UPDATE service_window SET active = 0, version = version + 1 WHERE id = ${p.id}`);
+    const b = ballot(p.id);
+    await lockWaiters('SELECT active, kind FROM service_window WHERE id%', 1);
+    await h.run('COMMIT');
+    h.end();
+    const r = await b;
+    expectError(r, 404, 'not_found', 'target_id');
+    assert.equal(stored(p.id), 0, 'no ballot for a post retired before the ballot was written');
+    // and the other way round: a ballot being written holds the retirement until it commits
+    const q = await newPost();
+    const h2 = pgHolder(srv.db);
+    await h2.run(`BEGIN; SELECT active FROM service_window WHERE id = ${q.id} FOR SHARE`);
+    const retire = secretary.post(`/api/v1/posts/${q.id}/deactivate`);
+    await lockWaiters('%service_window%', 1);
+    await h2.run('COMMIT');
+    h2.end();
+    await ok(await retire);
+  }
+  // both at once, again and again: each pair agrees with what is stored
+  const seen = new Set();
+  for (let i = 0; i < 6; i++) {
+    const p = await newPost();
+    const [r, d] = i % 2 ? (await Promise.all([secretary.post(`/api/v1/posts/${p.id}/deactivate`), ballot(p.id)])).reverse()
+      : await Promise.all([ballot(p.id), secretary.post(`/api/v1/posts/${p.id}/deactivate`)]);
+    await ok(d);
+    assert.ok(r.status < 500, `${r.status} ${r.text.slice(0, 200)}`);
+    if (r.status === 200 || r.status === 201) { seen.add('counted'); assert.equal(Number(sql(`SELECT count(*) FROM ballot WHERE target_kind = 'window' AND target_id = ${p.id} AND valid = 1`)), 1); }
+    else { seen.add('refused'); expectError(r, 404, 'not_found'); assert.equal(stored(p.id), 0); }
+    expectError(await ballot(p.id), 404, 'not_found');
+  }
+  assert.ok(seen.size >= 1);
+});

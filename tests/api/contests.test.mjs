@@ -11,7 +11,7 @@
 // back, --fix does not adopt it, and the office's re-publication (audited) makes it agree again.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, sqlOn, Client, BACKEND, PASSWORD } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, sqlOn, Client, BACKEND, PASSWORD, fileForm, xlsxFromRows, newIdcard } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => { if (process.env.CT_LOG) console.log(srv.log().slice(-4000)); return srv.stop(); });
@@ -77,7 +77,7 @@ test('setup: items with weights summing to 100, entrants from the subtree, five 
   assert.equal(r.added, 6);
   assert.equal((await ok(await town.post(`/api/v1/contests/${C.id}/entrants`, { ids: String(entrants[0]) }), 201)).added, 0, 'an entrant twice is one');
   // judges: a plain member is not one; staff accounts are
-  await refused('a member as judge', C.id, () => town.post(`/api/v1/contests/${C.id}/judges`, { username: 'member' }), 422, 'invalid_judge', 'user_id');
+  await refused('a member as judge', C.id, () => town.post(`/api/v1/contests/${C.id}/judges`, { username: 'member' }), 422, 'invalid_judge', 'username');
   for (const j of judges.slice(0, 2)) await ok(await town.post(`/api/v1/contests/${C.id}/judges`, { user_id: j.user.id }), 201);
   expectError(await town.post(`/api/v1/contests/${C.id}/open`), 422, 'too_few_judges');
   for (const j of judges.slice(2)) await ok(await town.post(`/api/v1/contests/${C.id}/judges`, { username: j.user.username }), 201);
@@ -137,6 +137,44 @@ test('bad scores are refused whole: out of range, NaN, strings, another contest\
   expectError(await secretary2.get(`/api/v1/contests/${C.id}/score`), 404, 'not_found');
 });
 
+/** The judge's desk item for contests to score, or undefined. */
+async function deskItem(c) {
+  const d = await ok(await c.get('/api/v1/me/desk'));
+  for (const s of d.sections) for (const x of s.items) if (x.key === 'contests_to_score') return x;
+  return undefined;
+}
+
+test('a judge clears a draft cell: blank in the form or null / "" in the API removes it, never a 0; the desk lists the sheet to fill', async () => {
+  const j = judges[0];
+  const x = await deskItem(j);
+  assert.ok(x && x.count >= 1, 'the open contest is on the judge\'s desk');
+  assert.equal(x.href, '/me/contests');
+  assert.ok(x.list.some((e) => e.href === `/contests/${C.id}/score` && e.label === C.title), 'linked to its sheet');
+  assert.equal(await deskItem(town), undefined, 'the office judges nothing: no such item');
+  const mine = async () => (await ok(await j.get(`/api/v1/contests/${C.id}/score`))).scores;
+  const [a, b, c] = cellsOf(0);
+  await ok(await j.post(`/api/v1/contests/${C.id}/scores`, { scores: [a, b, c] }));
+  assert.equal((await mine()).length, 3);
+  // the API: null and "" clear, nothing stored as 0
+  const r = await ok(await j.post(`/api/v1/contests/${C.id}/scores`, { scores: [{ ...a, score: null }, { ...b, score: '' }] }));
+  assert.equal(r.submitted, false);
+  assert.deepEqual((await mine()).map((m) => [m.entrant_id, m.item_id]), [[c.entrant_id, c.item_id]]);
+  assert.equal(sql(`SELECT count(*) FROM contest_score WHERE contest_id = ${C.id} AND user_id = ${j.user.id} AND score = 0`), '0');
+  // the form: the sheet's blank field clears the value saved before, the others are kept or set
+  const fd = new URLSearchParams({ _csrf: j.csrf, [`s_${c.entrant_id}_${c.item_id}`]: ' ', [`s_${a.entrant_id}_${a.item_id}`]: '77.5' });
+  const f = await j.req('POST', `/contests/${C.id}/scores`, { body: fd.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  assert.equal(f.status, 303, f.text.slice(0, 300));
+  const now = await mine();
+  assert.deepEqual(now.map((m) => [m.entrant_id, m.item_id, m.score]), [[a.entrant_id, a.item_id, '77.5']]);
+  // a cleared cell is unscored again: the submit names what is missing
+  await refused('a submit with a cleared cell', C.id, () => j.post(`/api/v1/contests/${C.id}/scores`, { scores: [{ ...a, score: null }], submit: true }), 422, 'incomplete', 'submit');
+  // clearing another contest's cell is refused like scoring it
+  await refused('clearing a foreign item', C.id, () => j.post(`/api/v1/contests/${C.id}/scores`, { scores: [{ ...a, item_id: 999999, score: null }] }), 422, 'invalid_item');
+  // leave the sheet empty for the next test
+  await ok(await j.post(`/api/v1/contests/${C.id}/scores`, { scores: [{ ...a, score: null }] }));
+  assert.equal((await mine()).length, 0);
+});
+
 test('judges score independently: drafts, then one final submit even from two tabs at once', async () => {
   for (let j = 0; j < 5; j++) {
     const cells = cellsOf(j);
@@ -155,6 +193,13 @@ test('judges score independently: drafts, then one final submit even from two ta
   expectError(rs.find((r) => r.status === 409), 409, 'already_submitted');
   assert.equal(sql(`SELECT count(*) FROM contest_judge WHERE contest_id = ${C.id} AND submitted_at > 0`), '5');
   assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'contest' AND entity_id = ${C.id} AND action = 'submit_scores'`), '5');
+});
+
+test('the judge\'s desk: a submitted sheet leaves it', async () => {
+  for (const j of judges) {
+    const x = await deskItem(j);
+    assert.ok(!x || !x.list.some((e) => e.href === `/contests/${C.id}/score`), 'no longer to score');
+  }
 });
 
 test('before closing, no judge sees another\'s score and nobody sees a result: every route probed', async () => {
@@ -180,7 +225,7 @@ test('before closing, no judge sees another\'s score and nobody sees a result: e
   // the office sees who submitted, nothing more
   const c = await ok(await town.get(`/api/v1/contests/${C.id}`));
   assert.equal(c.contest.progress, '5/5 评委已提交');
-  assert.ok(c.judges.every((j) => j.submitted === true && Object.keys(j).sort().join() === 'name,submitted,user_id'));
+  assert.ok(c.judges.every((j) => j.submitted === true && Object.keys(j).sort().join() === 'name,stopped,submitted,user_id'));
   // members and the public: nothing before publication
   expectError(await member.get(`/api/v1/contests/${C.id}`), 404, 'not_found');
   assert.equal((await new Client(srv.base).get(`/p/contests/${C.id}`)).status, 404);
@@ -263,4 +308,91 @@ test('recount: a published row edited behind the server\'s back is reported, --f
   assert.equal(sql(`SELECT score FROM contest_result WHERE contest_id = ${C.id} AND entrant_id = ${e3}`), '8600');
   assert.equal(sql(`SELECT count(*) FROM audit_log WHERE entity = 'contest' AND entity_id = ${C.id} AND action = 'republish'`), '1');
   assert.equal(srv.cli(['recount']).status, 0);
+});
+
+test('entrants from a spreadsheet of names: matched in the subtree, ids taken, a name unknown or shared reported by its row, nothing added then', async () => {
+  const D = await newContest(town, townId);
+  const otherTown = Number(sql(`SELECT parent_id FROM org WHERE id = ${branchB}`));
+  const sibling = Number(sql(`SELECT min(id) FROM org WHERE parent_id = ${townId} AND active = 1 AND id <> ${branchA}`));
+  // names unique in the town, and one name shared by two members of the town (a third, in another town, does not count)
+  const uniq = async (org, name) => (await ok(await office.post(`/api/v1/orgs/${org}/members`, { name, idcard: newIdcard('19850101'), joined_date: '2005-07-01' }), 201)).member.id;
+  const tag = `${BACKEND}${++nacct}`;
+  const [u1, u2] = [await uniq(branchA, `名单甲${tag}`), await uniq(sibling, `名单乙${tag}`)];
+  const [d1, d2] = [await uniq(branchA, `重名${tag}`), await uniq(sibling, `重名${tag}`)];
+  const far = await uniq(branchB, `外镇${tag}`);
+  await uniq(branchB, `名单甲${tag}`); // the same name in the other town: not a second match
+  assert.ok(otherTown !== townId && sibling > 0);
+  const post = (body) => town.req('POST', `/api/v1/contests/${D.id}/entrants/import`, { body });
+  // one bad row of each kind: reported by row number, nothing added
+  const csv = `姓名\n名单甲${tag}\n重名${tag}\n外镇${tag}\n${entrants[0]}\n查无此人${tag}\n`;
+  const before = snap(D.id);
+  const r = await post(fileForm(csv, 'list.csv'));
+  expectError(r, 422, 'invalid_entrant', 'file');
+  const m = r.json.error.message;
+  assert.match(m, /有 3 行无法对应/);
+  assert.ok(m.includes(`第 3 行：“重名${tag}”`) && m.includes(`${d1}`) && m.includes(`${d2}`), `the shared name names its ids: ${m}`);
+  assert.ok(m.includes(`第 4 行：“外镇${tag}”不是`), `a member of another town is not found: ${m}`);
+  assert.ok(m.includes(`第 6 行：“查无此人${tag}”不是`), m);
+  assert.equal(snap(D.id), before, 'nothing added');
+  assert.ok(!m.includes(String(far)), 'the other town\'s member is not revealed');
+  // an XLSX with a title-less list: names and an id, the shared name replaced by its id
+  const xlsx = xlsxFromRows([[`名单甲${tag}`], [`名单乙${tag}`], [String(d2)], [String(entrants[0])], [`名单甲${tag}`]]);
+  const ok2 = await ok(await post(fileForm(xlsx, 'list.xlsx')), 201);
+  assert.equal(ok2.added, 4, 'a row repeated is entered once');
+  const got = (await ok(await town.get(`/api/v1/contests/${D.id}`))).entrants.map((e) => e.ref_id).sort((a, b) => a - b);
+  assert.deepEqual(got, [u1, u2, d2, entrants[0]].sort((a, b) => a - b));
+  const audit = JSON.parse(sql(`SELECT after_json FROM audit_log WHERE entity = 'contest' AND entity_id = ${D.id} AND action = 'add_entrants'`));
+  assert.deepEqual([audit.added, audit.source], [4, 'sheet']);
+  // no file, an empty list, a file that is no spreadsheet
+  expectError(await town.req('POST', `/api/v1/contests/${D.id}/entrants/import`, { body: {} }), 400, 'file_required', 'file');
+  expectError(await post(fileForm('姓名\n', 'empty.csv')), 422, 'invalid_entrant', 'file');
+  const bin = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 1, 2, 3]);
+  const bad = await post(fileForm(bin, 'x.xlsx'));
+  assert.equal(bad.status, 422, bad.text.slice(0, 200));
+  assert.equal(bad.json.error.field, 'file');
+  // the page's form, and a branch's secretary may not
+  const page = await town.get(`/contests/${D.id}`);
+  assert.ok(page.text.includes(`action="/contests/${D.id}/entrants/import"`) && page.text.includes('enctype="multipart/form-data"'));
+  expectError(await secretary.req('POST', `/api/v1/contests/${D.id}/entrants/import`, { body: fileForm(`名单甲${tag}\n`) }), 403, 'forbidden');
+  // after the opening: 409 not_draft
+  const x = await newContest(town, townId);
+  await ok(await town.post(`/api/v1/contests/${x.id}/items`, { name: '业务', weight: '100', max_score: '100' }), 201);
+  await ok(await town.post(`/api/v1/contests/${x.id}/entrants`, { ids: entrants.slice(0, 2).join(',') }), 201);
+  for (const j of judges.slice(0, 3)) await ok(await town.post(`/api/v1/contests/${x.id}/judges`, { user_id: j.user.id }), 201);
+  await ok(await town.post(`/api/v1/contests/${x.id}/open`));
+  expectError(await town.req('POST', `/api/v1/contests/${x.id}/entrants/import`, { body: fileForm(`名单甲${tag}\n`) }), 409, 'not_draft');
+});
+
+test('the dashboard and a bulletin count the contests published and the posts set up in the period; the recount finds the bulletin unchanged', async () => {
+  const townPath = sql(`SELECT path FROM org WHERE id = ${townId}`);
+  const published = Number(sql(`SELECT count(*) FROM contest WHERE status = 'published' AND org_path LIKE '${townPath}%'`));
+  assert.ok(published >= 1, 'this file published contests of the town');
+  const now = new Date();
+  const period = `${now.getFullYear()}Q${Math.floor(now.getMonth() / 3) + 1}`;
+  const panel = async () => (await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=${period}`))).contests_posts;
+  const p0 = await panel();
+  assert.equal(p0.contests_published, published);
+  const active = (kind) => Number(sql(`SELECT count(*) FROM service_window w JOIN org o ON o.id = w.org_id WHERE o.path LIKE '${townPath}%' AND o.active = 1 AND w.kind = '${kind}' AND w.active = 1`));
+  assert.deepEqual([p0.posts, p0.areas], [active('post'), active('area')]);
+  await ok(await secretary.post(`/api/v1/orgs/${branchA}/posts`, { kind: 'post', name: `统计示范岗${++nacct}`, duties: '统计。' }), 201);
+  const p1 = await panel();
+  assert.deepEqual([p1.posts, p1.new_posts, p1.unheld], [p0.posts + 1, p0.new_posts + 1, p0.unheld + 1]);
+  // the other town's dashboard does not count the town's
+  const otherTown = Number(sql(`SELECT parent_id FROM org WHERE id = ${branchB}`));
+  const far = (await ok(await office.get(`/api/v1/orgs/${otherTown}/dashboard?period=${period}`))).contests_posts;
+  assert.equal(far.contests_published, Number(sql(`SELECT count(*) FROM contest WHERE status = 'published' AND org_path LIKE '${sql(`SELECT path FROM org WHERE id = ${otherTown}`)}%'`)));
+  // an earlier year counts none of this year's
+  assert.equal((await ok(await town.get(`/api/v1/orgs/${townId}/dashboard?period=2020`))).contests_posts.contests_published, 0);
+  assert.match((await town.get(`/orgs/${townId}/dashboard?period=${period}`)).text, /id="contests-published">\s*\d+/);
+  // the bulletin's section: the line of figures and the contests listed
+  const b = (await ok(await town.post(`/api/v1/orgs/${townId}/bulletins`, { title: `竞赛统计通报${nacct}`, period, sections: 'contests' }), 201)).bulletin;
+  const full = (await ok(await town.get(`/api/v1/bulletins/${b.id}`))).bulletin;
+  const fig = full.sections.find((s) => s.kind === 'contests').figures;
+  assert.equal(fig.caption, `本期公布三比竞赛结果 ${published} 项；新设党员示范岗 ${p1.new_posts} 个、党员责任区 ${p1.new_areas} 个。`);
+  assert.equal(fig.rows.length, published);
+  assert.ok(fig.rows.some((r) => r.cells[0] === C.title));
+  const pb = await ok(await town.post(`/api/v1/bulletins/${b.id}/publish`, { version: b.version }));
+  assert.ok(pb.bulletin);
+  const rc = srv.cli(['recount', '--bulletin', String(b.id)]);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
 });

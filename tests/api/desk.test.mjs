@@ -89,9 +89,10 @@ test('each role sees its own sections, each item with a link to where it is acte
   const insp = ['督查', ['findings_unrectified']];
   // 公示异议: the demo's award cycle has an objection under investigation, for the district's office and discipline
   const objections = ['公示异议', ['objections_open']];
-  assert.deepEqual(await keys(office), [[rootId, [...admin, 'grades_approval', ...rest]], insp, objections]);
-  assert.deepEqual(await keys(town), [[townId, [...admin, 'grades_approval', ...rest]], insp]);
-  assert.deepEqual(await keys(secretary), [[branch, [...admin, 'org_review_owed', ...rest, 'meetings_due' /* a branch's: organisation life */]]]);
+  const posts = ['posts_unheld']; // issue 19: posts and areas nobody holds
+  assert.deepEqual(await keys(office), [[rootId, [...admin, 'grades_approval', ...rest, ...posts]], insp, objections]);
+  assert.deepEqual(await keys(town), [[townId, [...admin, 'grades_approval', ...rest, ...posts]], insp]);
+  assert.deepEqual(await keys(secretary), [[branch, [...admin, 'org_review_owed', ...rest, 'meetings_due' /* a branch's: organisation life */, ...posts]]]);
   assert.deepEqual(await keys(leader), [['领导点评', ['commentary_owed']]]);
   assert.deepEqual(await keys(discipline), [[rootId, ['reports_due_soon', 'reports_overdue']], objections]);
   assert.deepEqual(await keys(member), [['我的事项', ['my_pledges_draft', 'my_pledges_returned', 'my_pledges_due', 'my_pledges_overdue', 'self_review_owed', 'peer_reviews_owed',

@@ -427,6 +427,7 @@ Object.assign(BODIES, { // 三比 contests (contest.c; issue 19)
   'POST /orgs/{id}/contests': () => ({ kind: 'skill', title: `越权竞赛${++seq}`, year: '2026', entrant_kind: 'member' }),
   'POST /contests/{id}/items': () => ({ name: `越权项目${++seq}`, weight: '1' }),
   'POST /contests/{id}/entrants': () => ({ ids: String(A.member.id) }),
+  'POST /contests/{id}/entrants/import': () => fileForm(`姓名\n${A.member.id}\n`),
   'POST /contests/{id}/judges': () => ({ username: 'leader' }),
   'POST /contests/{id}/open': () => undefined,
   'POST /contests/{id}/close': () => undefined,

@@ -196,6 +196,75 @@ test('the public rates a post as a window: counted with a verified phone, one de
   assert.ok(form.text.includes('群众评议 · 党员示范岗') && !form.text.includes('群众评议 · 服务窗口'), 'the form\'s heading names a post');
 });
 
+test('the post\'s page sums up this round for staff; holders and the public page show nothing numeric; the feedback form names a post', async () => {
+  const r = await result(post.id);
+  const v = await ok(await secretary.get(`/api/v1/posts/${post.id}`));
+  assert.equal(v.summary.round_id, round.id);
+  assert.equal(v.summary.valid, r.valid);
+  assert.equal(v.summary.rate, r.rate);
+  const page = (await secretary.get(`/posts/${post.id}`)).text;
+  assert.match(page, /id="rating-summary"/);
+  assert.ok(page.includes(`满意率 <strong>${r.rate}</strong>，有效评价 ${r.valid} 份`), 'the page states the figures');
+  // a holder who is a plain member sees the post, not its figures
+  const h = await member.get(`/api/v1/posts/${post.id}`);
+  if (h.status === 200) assert.ok(!('summary' in h.json), 'no figures for a holder');
+  const pub = await anon.get(`/p/post/${post.id}`);
+  assert.equal(pub.status, 200);
+  assert.ok(!pub.text.includes('满意率') && !pub.text.includes(r.rate) && !/\d+(\.\d+)?%/.test(pub.text), 'no figure on the public page');
+  // the feedback link of the public page: the form says what it is about
+  assert.ok(pub.text.includes(`/p/feedback/window/${post.id}`));
+  const fb = await anon.get(`/p/feedback/window/${post.id}`);
+  assert.equal(fb.status, 200);
+  assert.ok(fb.text.includes('对党员示范岗“便民代办示范岗”') && !fb.text.includes('对服务窗口'), 'the form names a post, not a window');
+  const win = windowsBefore[0];
+  if (win) assert.ok((await anon.get(`/p/feedback/window/${win.id}`)).text.includes('对服务窗口'), 'a window is still a window');
+});
+
+test('the dashboard: the posts\' and areas\' counted ballots and satisfaction in the round, from the roll-up, and the recount agrees', async () => {
+  const ids = (await ok(await secretary.get(`/api/v1/orgs/${branch}/posts?all=1`))).posts.map((p) => p.id);
+  let valid = 0, okAns = 0, all = 0;
+  for (const id of ids) {
+    const r = await result(id);
+    valid += r.valid;
+    okAns += r.satisfied + r.basic;
+    all += r.satisfied + r.basic + r.unsatisfied;
+  }
+  assert.ok(valid >= 1, 'the posts have counted ballots');
+  const cp = (await ok(await secretary.get(`/api/v1/orgs/${branch}/dashboard?round_id=${round.id}`))).contests_posts;
+  assert.equal(cp.post_ballots, valid);
+  if (all) assert.equal(cp.post_satisfaction_rate, Math.round((okAns * 1000) / all) / 10);
+  // a window's ballot is not a post's
+  const win = windowsBefore[0];
+  if (win) {
+    await ok(await verified({ target_kind: 'window', target_id: win.id, answers: '333333', reason: '窗口慢' }), 201);
+    assert.equal((await ok(await secretary.get(`/api/v1/orgs/${branch}/dashboard?round_id=${round.id}`))).contests_posts.post_ballots, valid);
+  }
+  assert.match((await secretary.get(`/orgs/${branch}/dashboard?round_id=${round.id}`)).text, /id="posts-satisfaction"/);
+  const rc = srv.cli(['recount']);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+});
+
+test('the desk: the secretary and the town see the posts and areas nobody holds, until one is given a holder', async () => {
+  const count = async (c, org) => {
+    const d = await ok(await c.get('/api/v1/me/desk'));
+    const s = d.sections.find((x) => x.org_id === org);
+    const it = s && s.items.find((x) => x.key === 'posts_unheld');
+    assert.ok(it, `posts_unheld on the desk of ${org}`);
+    assert.equal(it.href, `/orgs/${org}/posts?subtree=1`);
+    return it.count;
+  };
+  const townId = town.user.roles[0].org_id;
+  const [b0, t0] = [await count(secretary, branch), await count(town, townId)];
+  const p = (await ok(await secretary.post(`/api/v1/orgs/${branch}/posts`, { kind: 'area', name: '待定责任区', duties: '巡查。' }), 201)).post;
+  assert.deepEqual([await count(secretary, branch), await count(town, townId)], [b0 + 1, t0 + 1]);
+  await ok(await secretary.post(`/api/v1/posts/${p.id}/holders`, { member_id: others[5].id }), 201);
+  assert.deepEqual([await count(secretary, branch), await count(town, townId)], [b0, t0]);
+  // a retired post is not work to do
+  const q = (await ok(await secretary.post(`/api/v1/orgs/${branch}/posts`, { kind: 'post', name: '将停用岗', duties: '无。' }), 201)).post;
+  await ok(await secretary.post(`/api/v1/posts/${q.id}/deactivate`));
+  assert.equal(await count(secretary, branch), b0);
+});
+
 test('a retired post and another organisation\'s post in the URL are refused', async () => {
   await ok(await secretary.post(`/api/v1/posts/${area.id}/deactivate`));
   assert.equal((await anon.get(`/p/post/${area.id}`)).status, 404);

@@ -39,6 +39,9 @@ test('a judge scores on a phone: a draft saved, then submitted once and locked',
   ctx.setDefaultTimeout(10_000);
   const page = await ctx.newPage();
   await pageLogin(page, srv.base, judges[2].user.username);
+  // the desk lists the contest to score, linked to its sheet
+  await page.goto(`${srv.base}/desk`);
+  assert.ok(await page.locator(`a[href="/contests/${c.id}/score"]`).count() >= 1, 'the desk links to the sheet');
   await page.goto(`${srv.base}/me/contests`);
   await Promise.all([page.waitForURL(/\/score$/), page.getByRole('link', { name: '去评分' }).click()]);
   await axeCheck(page, 'the scoring sheet');
@@ -50,6 +53,11 @@ test('a judge scores on a phone: a draft saved, then submitted once and locked',
   await Promise.all([page.waitForURL(/saved=1/), page.getByRole('button', { name: '保存草稿' }).click()]);
   assert.equal(await page.inputValue(`#s_${first}_${it[0].id}`), '86.5', 'the draft is kept');
   assert.equal((await page.locator('#filled').innerText()).trim(), '2');
+  // a cell blanked and saved is no longer scored (the draft value is removed, not kept as 0)
+  await page.fill(`#s_${first}_${it[1].id}`, '');
+  await Promise.all([page.waitForURL(/saved=1/), page.getByRole('button', { name: '保存草稿' }).click()]);
+  assert.equal(await page.inputValue(`#s_${first}_${it[1].id}`), '');
+  assert.equal((await page.locator('#filled').innerText()).trim(), '1');
   // submitting with cells left blank is refused with a reason
   await page.getByRole('button', { name: /提交评分/ }).click();
   await page.waitForLoadState();
@@ -87,5 +95,28 @@ test('the office closes and publishes; the public page and its print view show t
   await page.goto(`${srv.base}/p/contests/${c.id}/print`);
   assert.match(await page.locator('#method').innerText(), /加权总分/);
   assert.equal(await page.locator('#ranking tbody tr').count(), 3);
+  await ctx.close();
+});
+
+test('the office imports entrants from a list on the contest page: a shared or unknown name is shown by row, then a good list is taken', async () => {
+  const d = (await ok(await town.post(`/api/v1/orgs/${townId}/contests`, { kind: 'skill', title: '浏览器测试：名单导入', year: '2026', entrant_kind: 'member' }), 201)).contest;
+  const townPath = sqlOn(srv.db, `SELECT path FROM org WHERE id = ${townId}`);
+  const names = sqlOn(srv.db, `SELECT m.name FROM member m WHERE m.org_id = ${branchA} AND m.active = 1 AND (SELECT count(*) FROM member x JOIN org o ON o.id = x.org_id ` +
+    `WHERE x.name = m.name AND x.active = 1 AND o.path LIKE '${townPath}%') = 1 ORDER BY m.id LIMIT 3`).split('\n');
+  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  ctx.setDefaultTimeout(10_000);
+  const page = await ctx.newPage();
+  await pageLogin(page, srv.base, 'town');
+  await page.goto(`${srv.base}/contests/${d.id}`);
+  await page.setInputFiles('#entrants-file', { name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(`姓名\n${names[0]}\n查无此人\n`) });
+  await page.getByRole('button', { name: '导入名单' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator('[role=alert]').first().innerText(), /第 3 行：“查无此人”/);
+  assert.equal(await page.locator('#entrants li').count(), 0, 'nothing added');
+  await page.goto(`${srv.base}/contests/${d.id}`);
+  await page.setInputFiles('#entrants-file', { name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(`姓名\n${names.join('\n')}\n`) });
+  await Promise.all([page.waitForURL(new RegExp(`/contests/${d.id}$`)), page.getByRole('button', { name: '导入名单' }).click()]);
+  assert.equal(await page.locator('#entrants li').count(), names.length);
+  await axeCheck(page, 'the contest page with the list form');
   await ctx.close();
 });

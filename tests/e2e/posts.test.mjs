@@ -84,6 +84,7 @@ test('a resident scans a post\'s sign, rates it 满意 with a verified phone; th
   await Promise.all([sp.waitForURL(new RegExp(`/posts/${post.id}$`)), sp.getByRole('link', { name: post.name }).click()]);
   assert.ok((await sp.locator('#holders').textContent()).includes(holder.name));
   await axeCheck(sp, 'the secretary\'s page of the post');
+  assert.match(await sp.locator('#rating-summary').innerText(), /满意率 100\.00%，有效评价 1 份/, 'the post page sums up the round');
   await Promise.all([sp.waitForURL(new RegExp(`/posts/${post.id}/ratings$`)), sp.locator('#ratings-link').click()]);
   assert.equal((await sp.locator('#valid').textContent()).trim(), '1');
   const text = await sp.textContent('main');

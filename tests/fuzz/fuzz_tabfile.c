@@ -1,13 +1,15 @@
 /* fuzz_tabfile.c: the roster readers — CSV (any encoding the reader detects) and XLSX (a zip of
  * XML parts) — through tab_open_mem, which picks the reader by content, reading every row; and
  * each row through the roster mapping as an import reads it (roster_map.h): the header search,
- * the notes rows under the data, and the per-cell folding and Excel serial dates. */
+ * the notes rows under the data, and the per-cell folding and Excel serial dates; then the same
+ * bytes as a contest's list of entrants (contest_sheet_read). */
 #include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include "../../src/lib/tabfile.h"
 #include "../../src/domain/member.h"
 #include "../../src/domain/roster_map.h"
+#include "../../src/domain/contest.h" /* a contest's list of entrants (issue 19) */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,5 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(colmap);
     tab_close(t);
+    /* the same bytes as a contest's list of entrants: one name or id a row */
+    contest_sheet_row *rows = NULL;
+    int nrows = 0;
+    if (contest_sheet_read(data, size, &rows, &nrows, &e) == CX_OK) free(rows);
     return 0;
 }

@@ -896,6 +896,12 @@ int award_approvable(db *d, const nomination *n, cx_err *e)
         return cx_fail(e, 409, "not_closed", "status", "推荐结束并表决后才能批准（当前状态：%s）", award_status_label(k.status));
     if (n->status != AN_PASSED)
         return cx_fail(e, 409, "not_passed", "status", "只有表决通过的推荐可以批准（当前：%s）", nomination_status_label(n->status));
+    /* the subject stopped, transferred out of the office's area or deactivated since the vote */
+    cand c;
+    f = cand_get(d, &k, n->subject_id, &c);
+    if (f == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误");
+    if (f == 0)
+        return cx_fail(e, 409, "subject_inactive", "status", "%s已不在本单位及下级在册（停止、转出或撤销），不能批准表彰", n->subject_name);
     nomination_notice nn;
     if (nomination_notice_get(d, n->id, &nn, e) != CX_OK) return CX_ERR;
     switch (nn.state) {

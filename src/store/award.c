@@ -919,6 +919,12 @@ int nomination_approve(db *d, const actor *a, int64_t nid, cx_err *e)
     nomination n;
     award_kind k;
     if (begin_nom(d, nid, &n, &k, e) != CX_OK) return CX_ERR;
+    /* the notice's lock, the one an objection takes: an objection accepted just before the period
+     * ended and not yet committed is waited for, and then counted */
+    int64_t notice_id = 0;
+    if (db_i64(d, &notice_id, 0, "SELECT notice_id FROM notice_item WHERE source = 'award' AND ref_id = ? ORDER BY id DESC LIMIT 1", "i", nid) != CX_OK ||
+        (notice_id && db_lock(d, "notice", notice_id) != CX_OK))
+        return nomination_free(&n), db_fail(d, e);
     if (award_approvable(d, &n, e) != CX_OK) return e->status >= 500 ? (nomination_free(&n), db_fail(d, e)) : nom_refuse(d, &n);
     int64_t now = now_unix();
     char today[11];

@@ -6,7 +6,7 @@
 // the objector's name or phone in any answer or audit row; markup in award names on public pages.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, expectOk, sqlOn, Client, smsCode, daysFromToday } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, expectOk, sqlOn, Client, smsCode, daysFromToday, BACKEND, pgHolder, pgLockWait } from '../lib.mjs';
 
 const srv = await startServerOn({ args: ['--sms-limit', '1000'] });
 after(() => srv.stop());
@@ -153,4 +153,46 @@ test('markup in an award name is escaped on the public notice, its print, the ca
     assert.equal(p.status, 200, `${path} ${p.text.slice(0, 300)}`);
     assert.ok(!p.text.includes('<script>alert('), `${path} carries raw markup`);
   }
+});
+
+/** The key of db_lock(d, what, id) on PostgreSQL (store/db.c): FNV-1a of what, mixed with id. */
+function lockKey(what, id) {
+  const M = (1n << 64n) - 1n;
+  let h = 1469598103934665603n;
+  for (const b of Buffer.from(what)) h = ((h ^ BigInt(b)) * 1099511628211n) & M;
+  h ^= (BigInt(id) * 0x9e3779b97f4a7c15n) & M;
+  return BigInt.asIntN(64, h).toString();
+}
+
+test('approval racing an objection accepted as the period ended: the approval waits for it and is refused', async () => {
+  const [m] = membersOf(branchA, 1);
+  const { noms, notice } = await noticed([m]);
+  const item = notice.items[0].id;
+  const approve = () => office.post(`/api/v1/award-nominations/${noms[0].id}/approve`, {});
+  if (BACKEND !== 'pg') { // SQLite: the two writes run one after the other; either way no approval
+    const phone = newPhone();
+    const code = await codeFor(phone);
+    const [o, a] = await Promise.all([
+      anon.post('/api/v1/public/objections', { notice_id: notice.id, item_id: item, name: '赵六', phone, code, text: '该同志有违规问题请核实' }), approve()]);
+    await ok(o, 201);
+    expectError(a, 409, 'notice_pending', 'status');
+    endNotice(notice.id);
+    expectError(await approve(), 409, 'notice_pending', 'status');
+    return;
+  }
+  // the objection, accepted on the last day of the period and not yet committed (what
+  // objection_submit does under the notice's lock); meanwhile the day has passed
+  endNotice(notice.id);
+  const h = pgHolder(srv.db);
+  await h.run(`BEGIN; SELECT pg_advisory_xact_lock(${lockKey('notice', notice.id)}); ` +
+    `INSERT INTO objection (notice_id, item_id, office_id, code_hash, name_enc, name_mask, phone_enc, phone_mask, text, status, created_at) VALUES ` +
+    `(${notice.id}, ${item}, ${rootId}, decode('0a0b', 'hex'), decode('00', 'hex'), '赵*', decode('00', 'hex'), '139****0000', '该同志有违规问题请核实', 'received', 1)`);
+  const a = approve();
+  const waited = await Promise.race([a.then(() => false), pgLockWait(srv.db, 'SELECT 1 FROM (SELECT pg_advisory_xact_lock%').then(() => true)]);
+  await h.run('COMMIT');
+  h.end();
+  const r = await a;
+  assert.ok(waited, `the approval did not wait for the objection being filed: ${r.status} ${r.text.slice(0, 200)}`);
+  expectError(r, 409, 'notice_pending', 'status');
+  assert.equal(sql(`SELECT status FROM award_nomination WHERE id = ${noms[0].id}`), 'passed');
 });

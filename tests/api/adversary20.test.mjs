@@ -30,37 +30,42 @@ async function codeFor(phone) {
   return smsCode(srv, phone);
 }
 
-/** A kind of the district office with the given members nominated, voted through and on 公示. */
-async function noticed(members, name = `优秀共产党员A${++seq}`) {
-  const k = (await ok(await office.post(`/api/v1/orgs/${rootId}/awards`, { name, subject: 'member', year: YEAR, quota: '10' }), 201)).award;
-  await ok(await office.post(`/api/v1/awards/${k.id}/open`, {}));
+/** A kind of office at (the district's by default) with the given members nominated, voted through and on 公示. */
+async function noticed(members, name = `优秀共产党员A${++seq}`, reason = '事迹突出', by = office, at = rootId) {
+  const k = (await ok(await by.post(`/api/v1/orgs/${at}/awards`, { name, subject: 'member', year: YEAR, quota: '10' }), 201)).award;
+  await ok(await by.post(`/api/v1/awards/${k.id}/open`, {}));
   const noms = [];
-  for (const m of members) noms.push((await ok(await secretary.post(`/api/v1/awards/${k.id}/nominations`, { subject_id: String(m), reason: '事迹突出' }), 201)).nomination);
-  await ok(await office.post(`/api/v1/awards/${k.id}/close`, {}));
-  for (const n of noms) await ok(await office.post(`/api/v1/award-nominations/${n.id}/vote`, { for: '9', against: '0', abstain: '0', entitled: '9', date: today }));
-  const nt = await ok(await office.post(`/api/v1/awards/${k.id}/notice`, {}), 201);
-  const notice = (await ok(await office.get(`/api/v1/notices/${nt.notice_id}`))).notice;
+  for (const m of members) noms.push((await ok(await secretary.post(`/api/v1/awards/${k.id}/nominations`, { subject_id: String(m), reason }), 201)).nomination);
+  await ok(await by.post(`/api/v1/awards/${k.id}/close`, {}));
+  for (const n of noms) await ok(await by.post(`/api/v1/award-nominations/${n.id}/vote`, { for: '9', against: '0', abstain: '0', entitled: '9', date: today }));
+  const nt = await ok(await by.post(`/api/v1/awards/${k.id}/notice`, {}), 201);
+  const notice = (await ok(await by.get(`/api/v1/notices/${nt.notice_id}`))).notice;
   return { k, noms, notice };
 }
 const codeRefused = (r) => expectError(r, 422, r.json?.error?.code, 'code');
 const endNotice = (id) => sql(`UPDATE notice SET end_date = '${daysFromToday(-1)}' WHERE id = ${id}`);
 
 test('a member stopped or transferred out after the vote is not approved', async () => {
-  const [a, b, c] = membersOf(branchA, 3);
-  const { noms, notice } = await noticed([a, b, c]);
+  const [a, c] = membersOf(branchA, 2);
+  const { noms, notice } = await noticed([a, c]);
   endNotice(notice.id);
   sql(`UPDATE member SET active = 0 WHERE id = ${a}`);
   const e = expectError(await office.post(`/api/v1/award-nominations/${noms[0].id}/approve`, {}), 409, 'subject_inactive', 'status');
   assert.match(e.message, /不在册|停止|转出/);
-  // transferred out of the office's subtree (to an organisation outside it, as a transfer would)
-  const outside = sql(`SELECT id FROM org WHERE path NOT LIKE (SELECT path FROM org WHERE id = ${rootId}) || '%' ORDER BY id LIMIT 1`);
-  if (outside) {
-    sql(`UPDATE member SET org_id = ${outside} WHERE id = ${b}`);
-    expectError(await office.post(`/api/v1/award-nominations/${noms[1].id}/approve`, {}), 409, 'subject_inactive', 'status');
-  }
-  assert.equal(sql(`SELECT count(*) FROM award_nomination WHERE status = 'awarded' AND id IN (${noms[0].id}, ${noms[1].id})`), '0');
+  // transferred out of the office's area: a town's kind, its member moved to the other town's branch
+  const [b] = membersOf(branchA, 1);
+  const branchB = secretary2.user.roles[0].org_id;
+  const t = await noticed([b], `优秀共产党员T${++seq}`, '事迹突出', town, townId);
+  endNotice(t.notice.id);
+  sql(`UPDATE member SET org_id = ${branchB} WHERE id = ${b}`);
+  expectError(await town.post(`/api/v1/award-nominations/${t.noms[0].id}/approve`, {}), 409, 'subject_inactive', 'status');
+  assert.equal(sql(`SELECT status FROM award_nomination WHERE id = ${t.noms[0].id}`), 'passed');
+  assert.equal(sql(`SELECT count(*) FROM award_nomination WHERE status = 'awarded' AND id IN (${noms[0].id})`), '0');
   // the one still in good standing is approved
-  assert.equal((await ok(await office.post(`/api/v1/award-nominations/${noms[2].id}/approve`, {}))).nomination.status, 'awarded');
+  assert.equal((await ok(await office.post(`/api/v1/award-nominations/${noms[1].id}/approve`, {}))).nomination.status, 'awarded');
+  // revoked, then approved again: refused
+  await ok(await office.post(`/api/v1/award-nominations/${noms[1].id}/revoke`, { reason: '事迹不实' }));
+  expectError(await office.post(`/api/v1/award-nominations/${noms[1].id}/approve`, {}), 409, 'not_passed', 'status');
 });
 
 test('a manual notice with source and ref_id spoofed in the body is no award item; an objection to another notice\'s item is refused', async () => {
@@ -136,14 +141,15 @@ test('an objector\'s name of markup, 10 000 characters of text; name and phone s
   assert.ok(!JSON.stringify(track).includes('<img') && !JSON.stringify(track).includes(phone), JSON.stringify(track));
 });
 
-test('markup in an award name is escaped on the public notice, its print, the card and the board', async () => {
+test('markup in an award name and a nomination\'s reason is escaped on the public notice, its print, the card and the board', async () => {
   const [m] = membersOf(branchA, 1);
   const bad = `<script>alert(${++seq})</script>优秀`;
-  const { k, noms, notice } = await noticed([m], bad);
+  const { k, noms, notice } = await noticed([m], bad, '<img src=x onerror=alert(1)>带头服务群众');
+  assert.ok(notice.items[0].reason.includes('<img'), 'the reason is kept as written');
   for (const path of [`/p/notices/${notice.id}`, `/p/notices/${notice.id}/print`, '/p/notices', `/awards/${k.id}`, `/notices/${notice.id}`]) {
     const p = await (path.startsWith('/p/') ? anon : office).get(path);
     assert.equal(p.status, 200, `${path} ${p.text.slice(0, 300)}`);
-    assert.ok(!p.text.includes('<script>alert('), `${path} carries raw markup`);
+    assert.ok(!p.text.includes('<script>alert(') && !p.text.includes('<img src=x'), `${path} carries raw markup`);
   }
   endNotice(notice.id);
   await ok(await office.post(`/api/v1/award-nominations/${noms[0].id}/approve`, {}));

@@ -925,6 +925,10 @@ int nomination_approve(db *d, const actor *a, int64_t nid, cx_err *e)
     if (db_i64(d, &notice_id, 0, "SELECT notice_id FROM notice_item WHERE source = 'award' AND ref_id = ? ORDER BY id DESC LIMIT 1", "i", nid) != CX_OK ||
         (notice_id && db_lock(d, "notice", notice_id) != CX_OK))
         return nomination_free(&n), db_fail(d, e);
+    /* the subject's row, so that a deactivation or a transfer under way is waited for and seen */
+    if (db_run(d, n.subject == AWS_MEMBER ? "UPDATE member SET active = active WHERE id = ?" : "UPDATE org SET active = active WHERE id = ?", "i",
+               n.subject_id) != CX_OK)
+        return nomination_free(&n), db_fail(d, e);
     if (award_approvable(d, &n, e) != CX_OK) return e->status >= 500 ? (nomination_free(&n), db_fail(d, e)) : nom_refuse(d, &n);
     int64_t now = now_unix();
     char today[11];

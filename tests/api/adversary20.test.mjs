@@ -202,3 +202,27 @@ test('approval racing an objection accepted as the period ended: the approval wa
   expectError(r, 409, 'notice_pending', 'status');
   assert.equal(sql(`SELECT status FROM award_nomination WHERE id = ${noms[0].id}`), 'passed');
 });
+
+test('approval racing the member\'s deactivation: the approval waits for it and is refused', async () => {
+  const [m] = membersOf(branchA, 1);
+  const { noms, notice } = await noticed([m]);
+  endNotice(notice.id);
+  const approve = () => office.post(`/api/v1/award-nominations/${noms[0].id}/approve`, {});
+  let r;
+  if (BACKEND !== 'pg') { // SQLite: the writes run one after the other; the deactivation first
+    sql(`UPDATE member SET active = 0 WHERE id = ${m}`);
+    r = await approve();
+  } else {
+    // the deactivation, written and not yet committed
+    const h = pgHolder(srv.db);
+    await h.run(`BEGIN; UPDATE member SET active = 0 WHERE id = ${m}`);
+    const a = approve();
+    const waited = await Promise.race([a.then(() => false), pgLockWait(srv.db, 'UPDATE member SET active = active%').then(() => true)]);
+    await h.run('COMMIT');
+    h.end();
+    r = await a;
+    assert.ok(waited, `the approval did not wait for the deactivation: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  expectError(r, 409, 'subject_inactive', 'status');
+  assert.equal(sql(`SELECT status FROM award_nomination WHERE id = ${noms[0].id}`), 'passed');
+});

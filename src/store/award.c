@@ -896,6 +896,12 @@ int award_approvable(db *d, const nomination *n, cx_err *e)
         return cx_fail(e, 409, "not_closed", "status", "推荐结束并表决后才能批准（当前状态：%s）", award_status_label(k.status));
     if (n->status != AN_PASSED)
         return cx_fail(e, 409, "not_passed", "status", "只有表决通过的推荐可以批准（当前：%s）", nomination_status_label(n->status));
+    /* the subject stopped, transferred out of the office's area or deactivated since the vote */
+    cand c;
+    f = cand_get(d, &k, n->subject_id, &c);
+    if (f == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误");
+    if (f == 0)
+        return cx_fail(e, 409, "subject_inactive", "status", "%s已不在本单位及下级在册（停止、转出或撤销），不能批准表彰", n->subject_name);
     nomination_notice nn;
     if (nomination_notice_get(d, n->id, &nn, e) != CX_OK) return CX_ERR;
     switch (nn.state) {
@@ -913,6 +919,16 @@ int nomination_approve(db *d, const actor *a, int64_t nid, cx_err *e)
     nomination n;
     award_kind k;
     if (begin_nom(d, nid, &n, &k, e) != CX_OK) return CX_ERR;
+    /* the notice's lock, the one an objection takes: an objection accepted just before the period
+     * ended and not yet committed is waited for, and then counted */
+    int64_t notice_id = 0;
+    if (db_i64(d, &notice_id, 0, "SELECT notice_id FROM notice_item WHERE source = 'award' AND ref_id = ? ORDER BY id DESC LIMIT 1", "i", nid) != CX_OK ||
+        (notice_id && db_lock(d, "notice", notice_id) != CX_OK))
+        return nomination_free(&n), db_fail(d, e);
+    /* the subject's row, so that a deactivation or a transfer under way is waited for and seen */
+    if (db_run(d, n.subject == AWS_MEMBER ? "UPDATE member SET active = active WHERE id = ?" : "UPDATE org SET active = active WHERE id = ?", "i",
+               n.subject_id) != CX_OK)
+        return nomination_free(&n), db_fail(d, e);
     if (award_approvable(d, &n, e) != CX_OK) return e->status >= 500 ? (nomination_free(&n), db_fail(d, e)) : nom_refuse(d, &n);
     int64_t now = now_unix();
     char today[11];

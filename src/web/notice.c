@@ -267,6 +267,16 @@ void h_public_objection(req *r)
                   na >= OBJECTIONS_PER_ADDR ? "此网络一小时内提交的异议过多，请稍后再试" : "该手机号一小时内提交的异议过多，请稍后再试");
         return;
     }
+    /* the item must be this notice's before the code is used up: a refusal spends no code */
+    int64_t of_notice = 0;
+    if (db_i64(r->db, &of_notice, 0, "SELECT count(*) FROM notice_item WHERE id = ? AND notice_id = ?", "ii", item, n->id) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "数据库错误");
+        return;
+    }
+    if (!of_notice) {
+        req_failf(r, 422, "invalid_item", "item_id", "所选公示对象不在本公示中");
+        return;
+    }
     /* the signature: a phone verified by the SMS code (the rating flow's) */
     const char *code_in = req_in(r, "code");
     if (!code_in || !*code_in) {

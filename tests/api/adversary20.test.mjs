@@ -81,9 +81,12 @@ test('a manual notice with source and ref_id spoofed in the body is no award ite
   // an objection naming an item of the award notice under the manual notice's id
   const phone = newPhone();
   const before = sql('SELECT count(*) FROM objection');
-  expectError(await anon.post('/api/v1/public/objections', { notice_id: spoof.notice.id, item_id: notice.items[0].id, name: '张三', phone, code: await codeFor(phone), text: '该同志有违规问题请核实' }),
+  const code = await codeFor(phone);
+  expectError(await anon.post('/api/v1/public/objections', { notice_id: spoof.notice.id, item_id: notice.items[0].id, name: '张三', phone, code, text: '该同志有违规问题请核实' }),
     422, 'invalid_item', 'item_id');
   assert.equal(sql('SELECT count(*) FROM objection'), before);
+  // the refusal spent no code: the same code then signs an objection to the right notice's item
+  await ok(await anon.post('/api/v1/public/objections', { notice_id: notice.id, item_id: notice.items[0].id, name: '张三', phone, code, text: '该同志有违规问题请核实' }), 201);
 });
 
 test('phone verification cannot be bypassed: another phone\'s code, a code used twice, an expired one', async () => {

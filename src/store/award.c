@@ -871,20 +871,7 @@ int award_notice(db *d, const actor *a, int64_t id, const char *start, int workd
 
 int nomination_notice_get(db *d, int64_t nid, nomination_notice *out, cx_err *e)
 {
-    *out = (nomination_notice){NRS_NONE, 0, ""};
-    if (notice_ref_state(d, "award", nid, &out->state, e) != CX_OK) return CX_ERR;
-    if (out->state == NRS_NONE) return CX_OK;
-    db_stmt *s = db_prepare(d, "SELECT n.id, n.end_date FROM notice_item i JOIN notice n ON n.id = i.notice_id WHERE i.source = 'award' AND i.ref_id = ? "
-                               "ORDER BY i.id DESC LIMIT 1");
-    if (!s) return db_fail(d, e);
-    db_bind_i64(s, 1, nid);
-    int rc = db_step(s);
-    if (rc == DB_ROW) {
-        out->notice_id = db_col_i64(s, 0);
-        copy_col(out->end_date, sizeof out->end_date, s, 1);
-    }
-    db_done(s);
-    return rc == CX_ERR ? db_fail(d, e) : CX_OK;
+    return notice_ref_get(d, "award", nid, &out->state, &out->notice_id, out->end_date, e);
 }
 
 int award_approvable(db *d, const nomination *n, cx_err *e)

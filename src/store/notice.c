@@ -235,9 +235,13 @@ int notice_items(db *d, int64_t notice_id, notice_item_fn fn, void *ctx)
     return DB_EACH(s, notice_item, read_item, fn, ctx);
 }
 
-int notice_ref_state(db *d, const char *source, int64_t ref_id, int *state, cx_err *e)
+int notice_ref_state(db *d, const char *source, int64_t ref_id, int *state, cx_err *e) { return notice_ref_get(d, source, ref_id, state, NULL, NULL, e); }
+
+int notice_ref_get(db *d, const char *source, int64_t ref_id, int *state, int64_t *notice_id, char end_date[11], cx_err *e)
 {
     *state = NRS_NONE;
+    if (notice_id) *notice_id = 0;
+    if (end_date) end_date[0] = 0;
     db_stmt *s = db_prepare(d, "SELECT " ITEM_COLS ", n.end_date FROM notice_item i JOIN org o ON o.id = i.org_id JOIN notice n ON n.id = i.notice_id "
                                "WHERE i.source = ? AND i.ref_id = ? ORDER BY i.id DESC LIMIT 1");
     if (!s) return db_fail(d, e);
@@ -251,6 +255,8 @@ int notice_ref_state(db *d, const char *source, int64_t ref_id, int *state, cx_e
         copy_col(end, sizeof end, s, 16);
         date_today(today);
         *state = notice_item_state(today, end, it->received, it->investigating, it->upheld);
+        if (notice_id) *notice_id = it->notice_id;
+        if (end_date) memcpy(end_date, end, 11);
         free(it);
     }
     db_done(s);

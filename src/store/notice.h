@@ -39,6 +39,8 @@ int notice_open_from_tx(db *d, const actor *a, int64_t office_id, const char *st
 int notice_open(db *d, const actor *a, int64_t office_id, const notice_ok *in, int n, const notice_item_in *items, int64_t *id, cx_err *e);
 /* The state (NRS_*) of the newest item of (source, ref_id): NRS_NONE when there is none. */
 int notice_ref_state(db *d, const char *source, int64_t ref_id, int *state, cx_err *e);
+/* notice_ref_state with that item's notice id and end date (either NULL: not wanted; 0 and "" when none). */
+int notice_ref_get(db *d, const char *source, int64_t ref_id, int *state, int64_t *notice_id, char end_date[11], cx_err *e);
 
 typedef struct notice {
     int64_t id, office_id, workdays, created_at, items, open_objections;

@@ -135,6 +135,20 @@ static int window_ballots(db *d, int64_t round_id, int64_t window_id, int64_t up
     return ballots_into_rollup(s, r);
 }
 
+/* Steps s (columns id, name, organisation name) into out; finishes s. DB_DONE or CX_ERR. */
+static int read_named(db_stmt *s, result_lines *out)
+{
+    int rc, cap = 0;
+    while ((rc = db_step(s)) == DB_ROW) {
+        result_line *x = line_add(out, &cap);
+        x->ref_id = db_col_i64(s, 0);
+        copy_col(x->name, sizeof x->name, s, 1);
+        copy_col(x->org_name, sizeof x->org_name, s, 2);
+    }
+    db_done(s);
+    return rc;
+}
+
 /* Organisations of the scope: the office's active direct children, or every active branch of its
  * subtree (the office itself excepted); organisation name: the parent's. */
 static int orgs_of(db *d, int64_t round_id, const org *office, result_scope scope, result_lines *out)
@@ -152,14 +166,7 @@ static int orgs_of(db *d, int64_t round_id, const org *office, result_scope scop
         db_bind_text(s, 2, office->path);
         db_bind_text(s, 3, end);
     }
-    int rc, cap = 0;
-    while ((rc = db_step(s)) == DB_ROW) {
-        result_line *x = line_add(out, &cap);
-        x->ref_id = db_col_i64(s, 0);
-        copy_col(x->name, sizeof x->name, s, 1);
-        copy_col(x->org_name, sizeof x->org_name, s, 2);
-    }
-    db_done(s);
+    int rc = read_named(s, out);
     for (int i = 0; rc != CX_ERR && i < out->n; i++) {
         rollup r;
         if (rollup_get(d, round_id, out->v[i].ref_id, &r) != CX_OK) rc = CX_ERR;
@@ -175,14 +182,7 @@ static int excellent_of(db *d, int64_t round_id, const char *path, result_lines 
                                "WHERE g.round_id = ? AND g.target_kind = 'member' AND g.final = 'excellent' AND g.approval = 'approved' "
                                "AND o.path >= ? AND o.path < ? ORDER BY m.id", round_id, false, 0, path);
     if (!s) return CX_ERR;
-    int rc, cap = 0;
-    while ((rc = db_step(s)) == DB_ROW) {
-        result_line *x = line_add(out, &cap);
-        x->ref_id = db_col_i64(s, 0);
-        copy_col(x->name, sizeof x->name, s, 1);
-        copy_col(x->org_name, sizeof x->org_name, s, 2);
-    }
-    db_done(s);
+    int rc = read_named(s, out);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 

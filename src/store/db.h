@@ -364,6 +364,9 @@ struct db_stmt {
 };
 
 extern const struct db_ops db_sqlite_ops;
+/* A token of the SQLite file's wal-index header that changes with every commit of any process
+ * (0: not available); see db_note_external_writes. */
+uint64_t db_sqlite_change_token(db *d);
 #ifdef CX_HAVE_PG
 extern const struct db_ops db_pg_ops;
 /* The listener thread of db_listen_start (db_pg.c): bump is called for every notification and

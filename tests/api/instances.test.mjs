@@ -58,7 +58,7 @@ test('a card changed through another instance is never served stale from the tru
   assert.equal(await metric(A.base, 'cxzy_db_listen_up'), pg ? 1 : -1, 'PostgreSQL: the listener is up; SQLite: none');
 });
 
-test('SQLite: a commit of any other process (here sqlite3 itself) is seen at the next request; PostgreSQL: the listener runs on its own connection', async () => {
+test('SQLite: a commit of any other process (here sqlite3 itself) is seen at the next request; PostgreSQL: each instance listens on a connection of its own, and again after losing it', async () => {
   const memberId = (await loginAs(A.base, 'member')).user.member_id;
   const anon = new Client(A.base);
   if (!pg) {
@@ -70,6 +70,15 @@ test('SQLite: a commit of any other process (here sqlite3 itself) is seen at the
   }
   const apps = sqlOn(A.db, "SELECT application_name FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'").split('\n');
   assert.deepEqual(apps.sort(), ['cxzy serve listener', 'cxzy serve listener'], 'one listener per instance');
+  // the listeners' connections killed: each instance says its cache validates every hit, and
+  // listens again (and counts what it may have missed) without a restart
+  const seen = await metric(A.base, 'cxzy_db_external_writes_total');
+  sqlOn(A.db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cxzy serve listener'");
+  await waitFor(() => /监听连接已断开，页面缓存改为每次核对/.test(A.log()), 'A notices its listener gone');
+  await waitFor(async () => (await metric(A.base, 'cxzy_db_listen_up')) === 1 && (await metric(A.base, 'cxzy_db_external_writes_total')) > seen,
+    'A listens again');
+  assert.match(A.log(), /监听连接已恢复/);
+  assert.ok((await anon.get(`/p/card/${memberId}`)).status === 200);
 });
 
 test('two servers started at once on one database: a pending migration is made once, and the hourly upkeep pass runs in one of them (the overdue item escalated once)', async () => {

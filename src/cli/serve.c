@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../web/web.h"
 #include "../store/ballot_writer.h"
+#include "../store/replica.h"
 #include "../lib/sms.h"
 #include "../lib/log.h"
 #include "../store/rect.h"
@@ -107,7 +108,11 @@ int cmd_serve(int argc, char **argv)
                                "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n"
                                "  --burst-target N  同一评议对象在一个时段内超过 N 张网上评价即暂扣待审核（默认 20，0 为不检查）\n"
                                "  --burst-window 秒  上述时段的长度（默认 600 秒）\n"
-                               "  --burst-net N     同一网段（IPv4 /24、IPv6 /48）每小时超过 N 张网上评价即暂扣待审核（默认 30，0 为不检查）\n";
+                               "  --burst-net N     同一网段（IPv4 /24、IPv6 /48）每小时超过 N 张网上评价即暂扣待审核（默认 30，0 为不检查）\n"
+                               /* reads from a replica (issue 20) */
+                               "  --db-read URL     PostgreSQL 流复制备库的地址（或环境变量 CXZY_DB_READ）：公开页面、统计看板和通报的读取\n"
+                               "                    由备库承担；备库无法连接或落后过多时改由主库承担；写入和其余页面始终在主库\n"
+                               "  --db-read-lag 秒  备库最多可落后主库的秒数（默认 10，2 到 600）\n";
     cli_opts o = {0};
     web_config cfg = {.listen = "127.0.0.1:8080", .threads = 0};
     static struct option opts[] = {COMMON_OPTS,
@@ -119,7 +124,11 @@ int cmd_serve(int argc, char **argv)
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
                                    {"burst-net", required_argument, 0, 'N'}, {"log", required_argument, 0, 'L'},
-                                   {"metrics", required_argument, 0, 'M'}, {0}};
+                                   {"metrics", required_argument, 0, 'M'},
+                                   /* reads from a replica (issue 20) */
+                                   {"db-read", required_argument, 0, 'R'}, {"db-read-lag", required_argument, 0, 'G'}, {0}};
+    const char *db_read = NULL;
+    int read_lag = 10;
     ballot_config bc = BALLOT_CONFIG_DEFAULT;
     const char *sms = "log", *logfile = NULL, *public_url = NULL;
     int c;
@@ -170,11 +179,26 @@ int cmd_serve(int argc, char **argv)
             if (!cli_int("burst-window", optarg, 10, 3600, &v)) return 2;
             bc.burst_window = v;
             break;
+        case 'R': db_read = optarg; break;
+        case 'G':
+            if (!cli_int("db-read-lag", optarg, 2, 600, &v)) return 2;
+            read_lag = (int)v;
+            break;
         case OPT_HELP: printf("%s", usage); return 0;
         default: return cli_usage(usage);
         }
     }
     if (optind < argc) return fprintf(stderr, "%s", usage), 2;
+    if (!db_read) db_read = getenv("CXZY_DB_READ");
+    if (db_read && !*db_read) db_read = NULL;
+    if (db_read) {
+        cli_defaults(&o);
+        if (!str_starts(o.db, "postgresql://") && !str_starts(o.db, "postgres://"))
+            return fprintf(stderr, "错误：--db-read（CXZY_DB_READ）只能与 PostgreSQL 数据库同用：SQLite 数据库只有一个文件，没有可读的备库\n"), 2;
+        if (!str_starts(db_read, "postgresql://") && !str_starts(db_read, "postgres://"))
+            return fprintf(stderr, "错误：--db-read 应为 PostgreSQL 备库的地址（postgresql://…），收到“%s”\n", db_read), 2;
+        cfg.read_lag = read_lag;
+    }
     {
         cx_err pe = {0};
         if (web_public_config(public_url, cfg.listen, &pe) != CX_OK) return fprintf(stderr, "错误：%s\n", pe.msg), 2;
@@ -196,6 +220,7 @@ int cmd_serve(int argc, char **argv)
     if (!pool) return cli_err(&e);
     cfg.db_url = o.db;
     if (sms_configure(sms, &e) != CX_OK || ballots_start(o.db, &bc, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
+    if (db_read && replica_start(o.db, db_read, cfg.threads, read_lag, &e) != CX_OK) return ballots_stop(), db_pool_free(pool), cli_err(&e);
     upkeep.url = o.db;
     upkeep_once(false); /* before listening: escalation only (the reminder waits for the hourly passes) */
     pthread_t up;
@@ -211,6 +236,7 @@ int cmd_serve(int argc, char **argv)
         pthread_mutex_unlock(&upkeep.mu);
         pthread_join(up, NULL);
     }
+    replica_stop();
     ballots_stop(); /* the server has stopped: every pending ballot is written, then the writer ends */
     db_pool_free(pool);
     return rc;

@@ -39,6 +39,17 @@ if (BACKEND === 'sqlite') {
     assert.match(e.stderr, /CXZY_DB_READ/);
   });
 
+  test('the routes read from a replica are the lag-tolerant GETs, and only those (x-replica in the OpenAPI description of the API)', async () => {
+    const api = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
+    const marked = [];
+    for (const [path, ops] of Object.entries(api.paths)) for (const [m, op] of Object.entries(ops)) if (op['x-replica']) marked.push(`${m.toUpperCase()} ${path}`);
+    for (const want of ['GET /public/cards/{id}', 'GET /public/boards/{id}', 'GET /orgs/{id}/dashboard', 'GET /bulletins/{id}', 'GET /orgs/{id}/bulletins', 'GET /public/notices'])
+      assert.ok(marked.includes(want), `${want} is read from the replica: ${marked.join(', ')}`);
+    for (const m of marked) assert.match(m, /^GET /, 'no write is routed');
+    for (const never of ['GET /pledges/{id}', 'GET /orgs/{id}/pledges', 'GET /public/rating', 'GET /me/pledges'])
+      assert.ok(!marked.includes(never), `${never} stays on the primary`);
+  });
+
   test('SQLite: without --db-read nothing changes: no read-your-writes cookie, pages as before', async () => {
     const town = await loginAs(srv.base, 'town');
     assert.ok(!town.cookies.has('cxzy_rw'), 'no cookie without a replica');

@@ -141,6 +141,7 @@ static void served_on_replica(req *r)
     }
     db_give(r, lost);
     req_output_reset(r);
+    r->on_replica = false;
     r->db = db_pool_get(g_pool);
     req_dispatch(r);
 }

@@ -129,6 +129,25 @@ if (BACKEND === 'sqlite') {
     assert.doesNotMatch(srv.log(), /在备库上被拒绝/);
   });
 
+  test('PG: a request whose replica connection was cut is served again on the primary; the read pool stays the replica\'s', async () => {
+    await loginAs(srv.base, 'town'); // a commit of this server: the next card asks the database (no page cache trust)
+    // the server's connections to the replica but the checker's (the oldest: the pool opens after its first answer)
+    const cut = sqlOn(replicaUrl, 'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() ' +
+      'AND pid <> pg_backend_pid() AND backend_start > (SELECT min(backend_start) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid())');
+    assert.ok(Number(cut) >= 1, `the read pool's connections were cut (${cut})`);
+    const card = await new Client(srv.base).get('/p/card/1');
+    assert.equal(card.status, 200, card.text.slice(0, 300));
+    await logLines(srv, /where=replica msg="?备库连接中断/);
+    await logLines(srv, /where=replica msg="?备库可用/, 2);
+    pause();
+    try {
+      const title = await approvedPledge();
+      const again = await new Client(srv.base).get('/p/card/1');
+      assert.equal(again.status, 200);
+      assert.ok(!again.text.includes(title), 'read from the replica again, not from a primary connection left in its pool');
+    } finally { resume(); }
+  });
+
   test('PG: dashboards and bulletins from the replica; an export (audited, a write) goes to the primary', async () => {
     const office = await loginAs(srv.base, 'office');
     office.cookies.delete('cxzy_rw'); // a reader who changed nothing

@@ -357,6 +357,10 @@ struct db {
     char kept_err[256];
     bool kept_constraint;
     int64_t data_version; /* SQLite: the last PRAGMA data_version read (db_note_external_writes) */
+    /* A statement was refused because the server is a hot standby: a write (SQLSTATE 25006) or a
+     * query cancelled by a conflict with recovery (40001); set by the backend, cleared by whoever
+     * hands the connection out (store/replica.c). */
+    bool standby_refused;
 };
 /* Every statement starts with this header. */
 struct db_stmt {

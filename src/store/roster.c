@@ -236,6 +236,8 @@ static size_t unstage_row(const char *p, const org **o, int64_t *rowno, member_r
     return (size_t)(q - p);
 }
 
+#define ROSTER_ANALYZE_AFTER 4096 /* rows COPY'd before the member table's statistics are retaken */
+
 /* One import's state while it reads the file. */
 typedef struct importer {
     db *d;
@@ -252,7 +254,7 @@ typedef struct importer {
      * kept in st until its batch's lookup, then sent through bulk (COPY) while the file is still
      * valid; changed: a 身份证号 reached the roll between its lookup and the COPY. */
     db_bulk *bulk;
-    bool changed;
+    bool changed, analyzed;
     member_rec *rec; /* scratch for unstaging */
     /* 身份证号 waiting to be looked up on the roll, IDCARD_BATCH at a time (one round trip) */
     size_t npend;
@@ -266,6 +268,15 @@ typedef struct importer {
  * go to the COPY while the file is still wholly valid, else they are dropped. A unique violation
  * of the COPY (a 身份证号 put on the roll since its lookup) rolls the import back at once; the
  * checking goes on outside the transaction and the report says the roll changed. */
+static int copy_failed(importer *im)
+{
+    if (!db_is_unique(im->d, "member_idcard", "member.idcard_hash")) return CX_ERR;
+    db_rollback(im->d);
+    im->writing = false;
+    im->changed = true;
+    return CX_OK;
+}
+
 static int copy_checked(importer *im)
 {
     if (im->writing && (im->r->nissues || im->outside)) im->writing = false;
@@ -273,17 +284,20 @@ static int copy_checked(importer *im)
         const org *o;
         int64_t rowno;
         off += unstage_row(im->st.p + off, &o, &rowno, im->rec);
-        if (member_bulk_row(im->bulk, o, im->rec, im->now) == CX_OK) {
-            im->r->imported++;
-            continue;
-        }
-        if (!db_is_unique(im->d, "member_idcard", "member.idcard_hash")) return CX_ERR;
-        db_rollback(im->d);
-        im->writing = false;
-        im->changed = true;
+        if (member_bulk_row(im->bulk, o, im->rec, im->now) == CX_OK) im->r->imported++;
+        else if (copy_failed(im) != CX_OK) return CX_ERR;
     }
     sodium_memzero(im->st.p, im->st.len);
     buf_reset(&im->st);
+    /* The lookups read the table the COPY fills, in this transaction: statistics taken before it
+     * (an empty roll: none) make the planner scan the whole table for each batch, which grows
+     * quadratic. Once the first thousands of rows are in, the table's statistics are taken again
+     * (inside the transaction, so they count its rows) and the lookups use the index. */
+    if (im->writing && !im->analyzed && im->r->imported >= ROSTER_ANALYZE_AFTER) {
+        im->analyzed = true;
+        if (db_bulk_flush(im->bulk) != CX_OK) return copy_failed(im);
+        if (db_exec(im->d, "ANALYZE member") != CX_OK) return CX_ERR;
+    }
     return CX_OK;
 }
 

@@ -75,6 +75,9 @@ test('a CLI import refused at its last row, after more than a megabyte of rows w
   assert.match(ok.stdout, /已导入 4500 名党员/);
   assert.equal(await total(), before + 4501);
   assert.equal((await byName('批量1丁3993')).duties, '第3993行');
+  // the tallies of the branch and every ancestor moved by the 4,500 (summed per organisation)
+  const rc = srv.cli(['recount', '--round', '1']);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
   // and again: every row is now a duplicate on the roll, reported at its row; nothing added
   const again = srv.cli(['import', '--org', String(branchId), scratchFile('bulk-again.csv', HEAD + lines.slice(0, 3).join('\n') + '\n')]);
   assert.equal(again.status, 3, again.stdout + again.stderr);

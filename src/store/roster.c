@@ -502,15 +502,15 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     im->stage = !path && !dry_run;
     im->writing = !dry_run && !im->stage;
     buf_init(&im->st);
-    if (im->writing && db_kind_of(d) == DB_PG) {
-        im->bulk = member_bulk_begin(d);
-        im->rec = xmalloc(sizeof *im->rec);
-    }
     if (im->writing && db_begin(d, true) != CX_OK) {
         free(im);
         free(colmap);
         tab_close(t);
         return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    }
+    if (im->writing && db_kind_of(d) == DB_PG) {
+        im->bulk = member_bulk_begin(d);
+        im->rec = xmalloc(sizeof *im->rec);
     }
     bool dbfail = false;
     member_rec *m = xmalloc(sizeof *m);

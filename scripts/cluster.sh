@@ -5,6 +5,8 @@
 #   scripts/cluster.sh up [DIR]      starts what is not running; the demo district is made once
 #   scripts/cluster.sh status [DIR]  what runs, the address and the demo logins
 #   scripts/cluster.sh down [DIR]    stops all of it, in reverse order (data kept; rm -rf DIR to start anew)
+#   scripts/cluster.sh bouncer DIR   only PgBouncer, in front of a PostgreSQL already on --pg-port
+#                                    (scripts/test.sh's, for the per-file databases); down DIR stops it
 # DIR: default /tmp/cxzy-cluster (or CXZY_CLUSTER_DIR). Ports, by option before the command or by
 # environment (defaults in brackets):
 #   --port N          CXZY_CLUSTER_PORT          nginx, the site's address              [8090]
@@ -25,7 +27,7 @@ REPLICA_PORT=${CXZY_CLUSTER_REPLICA_PORT:-55441}
 BOUNCER_PORT=${CXZY_CLUSTER_BOUNCER_PORT:-55442}
 DB_POOL=${CXZY_CLUSTER_DB_POOL:-8}
 BIN=${CXZY_BIN:-$top/build/src/cxzy}
-usage() { echo "usage: cluster.sh [--port N] [--app-ports A,B] [--pg-port N] [--replica-port N] [--bouncer-port N] [--db-pool N] up|down|status [DIR]" >&2; exit 2; }
+usage() { echo "usage: cluster.sh [--port N] [--app-ports A,B] [--pg-port N] [--replica-port N] [--bouncer-port N] [--db-pool N] up|down|status|bouncer [DIR]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
   --port) PORT=$2; shift 2 ;;
@@ -186,6 +188,7 @@ http {
       proxy_set_header X-Forwarded-Proto \$scheme;
       proxy_next_upstream error timeout http_502;
       proxy_request_buffering off;
+      proxy_ignore_client_abort on;
     }
     location = /metrics { return 404; }
   }
@@ -249,6 +252,12 @@ up)
   start_app app2 "$APP2"
   start_nginx
   tell
+  ;;
+bouncer)
+  mkdir -p "$DIR"
+  chmod 755 "$DIR"
+  start_bouncer
+  echo "$BOUNCED"
   ;;
 status)
   if [ -d "$DIR" ] && status; then tell; else echo "not running ($DIR)"; exit 3; fi

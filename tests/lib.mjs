@@ -184,15 +184,18 @@ export function cliDb(db, args, opts = {}) {
  * instances of the binary on the same database with an nginx in front (startCluster), and base is
  * nginx's address. pid/proc are instance A's (a test that signals or kills "the server" acts on
  * A; B goes on serving the same database). single: true starts one process even then, for a test
- * about that one process. The files that do so, and why:
- *   crash.test.mjs     kills the server mid-write and restarts it on the same database: recovery of
- *                      one process (the cluster's instance loss is in cluster.test.mjs)
- *   faults.test.mjs    file-size limits (prlimit) and a graceful stop of the process under load
- *   server_ops.test.mjs  log reopening on SIGHUP, connection limits and malformed requests at the
- *                      socket: the process's own behaviour, which nginx would answer instead
- *   frontdoor.test.mjs, smoke.test.mjs, body_limits.test.mjs  slow headers and bodies, raw sockets:
- *                      libmicrohttpd's limits, not nginx's
- *   adversary19.test.mjs, pledges.test.mjs (the Host tests) a foreign Host header at the socket */
+ * about that one process. The servers that do so, and why:
+ *   crash.test.mjs       kill -9 and a restart on the same database: one process's recovery (an
+ *                        instance lost from two is in cluster.test.mjs)
+ *   server_ops.test.mjs  its log file, SIGHUP, body timeouts and libmicrohttpd's refusals at the socket
+ *   settings.test.mjs    Host checks under its own listen address with no public address stored
+ *                        (behind nginx the instances get --public-url, nginx's address)
+ *   frontdoor.test.mjs (two of its servers)  connection limits and the header timeout at the
+ *                        socket; Host checks under the listen address
+ *   smoke.test.mjs (the --max-connections one)  the acceptor's queue
+ * and these ask an instance directly (srv.instances[0].base) for what nginx itself answers: a path
+ * with an escaped NUL (nginx's 400: adversary18, frontdoor) and /metrics (forwarded, so not local:
+ * ops). */
 export async function startServerOn({ db, members = 300, args = [], demo = true, single = false } = {}) {
   // demo: false serves a database that already has its data (a second server on the same one)
   const p = prepareDb({ db, members, demo });
@@ -301,6 +304,7 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_next_upstream error timeout http_502;
       proxy_request_buffering off;
+      proxy_ignore_client_abort on;
       proxy_buffering off;
       proxy_read_timeout 3600s;
       proxy_send_timeout 3600s;
@@ -366,8 +370,15 @@ async function startClusterOn(db, demoOut, args) {
   // for it and asked for under it). Seeded into a database that has none stored.
   const port = await freePort();
   const more = args.includes('--public-url') ? [] : ['--public-url', `http://127.0.0.1:${port}`];
-  const a = await startInstance(db, [...more, ...args], env, onLine); // one at a time: the first one migrates
-  const b = await startInstance(db, [...more, ...args], env, onLine);
+  // With a PgBouncer in front of the test PostgreSQL (scripts/test.sh: CXZY_TEST_PGBOUNCER, its
+  // host:port) the instances connect through it in transaction mode, LISTEN/NOTIFY straight
+  let served = db;
+  if (process.env.CXZY_TEST_PGBOUNCER && /^postgres(ql)?:\/\//.test(db)) {
+    served = db.replace(/@[^/]*\//, `@${process.env.CXZY_TEST_PGBOUNCER}/`);
+    more.push('--pgbouncer', '--db-listen', db);
+  }
+  const a = await startInstance(served, [...more, ...args], env, onLine); // one at a time: the first one migrates
+  const b = await startInstance(served, [...more, ...args], env, onLine);
   const nginx = await startNginx([a.port, b.port], port);
   const insts = [a, b];
   return {

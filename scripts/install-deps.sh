@@ -8,8 +8,8 @@ PKGS="build-essential pkg-config meson ninja-build
  libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libcjson-dev libsodium-dev libssl-dev
  libxlsxwriter-dev libqrencode-dev libcmocka-dev libzip-dev libexpat1-dev
  postgresql chromium fonts-wqy-microhei nodejs npm wrk nginx-light curl ca-certificates util-linux
- pgbouncer
- clang libclang-rt-14-dev"
+ clang libclang-rt-14-dev
+ pgbouncer"
 
 # nodejs may come from outside Debian's packaging (e.g. the machine image): accept a working node/npm.
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then

@@ -13,6 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
+import http from 'node:http';
 
 export const BIN = process.env.CXZY_BIN || new URL('../build/src/cxzy', import.meta.url).pathname;
 export const BACKEND = process.env.CXZY_BACKEND || 'sqlite';
@@ -698,4 +699,81 @@ export async function pgLockWait(db, pattern) {
     p.on('close', () => resolve(o.trim() !== '0'));
   });
   while (!(await waiting()));
+}
+
+// ---- Several instances (issue 20) ----
+/** Starts PgBouncer (Debian's; transaction mode, auth trust, 127.0.0.1 on a free port, its own
+ * temporary directory and ini) in front of the PostgreSQL server of the URL pgUrl (default
+ * CXZY_TEST_DB). Ready when it says so on its log (no sleeping). As root it runs as the postgres
+ * user (PgBouncer refuses root). Returns {url(db), port, stop()}: url(db) is database db's
+ * (default pgUrl's) URL through PgBouncer. */
+export async function startPgbouncer({ pgUrl = process.env.CXZY_TEST_DB, poolSize = 10 } = {}) {
+  const u = new URL(pgUrl);
+  const dir = mkdtempSync(join(process.env.CXZY_TEST_DIR || '/tmp', 'pgbouncer-'));
+  const port = await freePort();
+  const user = decodeURIComponent(u.username) || 'postgres';
+  writeFileSync(join(dir, 'userlist.txt'), `"${user}" ""\n`);
+  writeFileSync(join(dir, 'pgbouncer.ini'), [
+    '[databases]', `* = host=${u.hostname} port=${u.port || 5432}`, '',
+    '[pgbouncer]', 'listen_addr = 127.0.0.1', `listen_port = ${port}`, 'unix_socket_dir =',
+    'auth_type = trust', `auth_file = ${join(dir, 'userlist.txt')}`, 'pool_mode = transaction',
+    `default_pool_size = ${poolSize}`, 'max_client_conn = 500', 'ignore_startup_parameters = extra_float_digits', ''].join('\n'));
+  const root = process.getuid && process.getuid() === 0;
+  if (root) spawnSync('chown', ['-R', 'postgres', dir]);
+  const cmd = root ? ['runuser', ['-u', 'postgres', '--', 'pgbouncer', join(dir, 'pgbouncer.ini')]]
+    : ['pgbouncer', [join(dir, 'pgbouncer.ini')]];
+  const proc = spawn(cmd[0], cmd[1], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  await new Promise((resolve, reject) => {
+    const seen = (b) => { log += b; if (/process up/.test(log)) resolve(); };
+    proc.stdout.on('data', seen);
+    proc.stderr.on('data', seen);
+    proc.on('exit', (code) => reject(new Error(`pgbouncer exited early (${code}): ${log}`)));
+  });
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  const reap = () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); };
+  process.once('exit', reap);
+  return {
+    port,
+    log: () => log,
+    url(db = pgUrl) { const v = new URL(db); v.hostname = '127.0.0.1'; v.port = String(port); return v.toString(); },
+    async stop() { proc.kill('SIGTERM'); await exited; },
+  };
+}
+
+/** A JSON request sent from the source address addr (a loopback address: 127.0.0.0/8), with extra
+ * headers (X-Forwarded-For …). Returns {status, text, json, headers}. */
+export function fromAddr(base, addr, method, path, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(base + path);
+    const data = body ? JSON.stringify(body) : null;
+    const rq = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, localAddress: addr,
+      headers: { ...headers, ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}) } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const hs = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) hs.append(k, Array.isArray(v) ? v.join(', ') : v);
+        let json = null;
+        if ((res.headers['content-type'] || '').includes('json')) json = JSON.parse(text);
+        resolve({ status: res.statusCode, text, json, headers: hs });
+      });
+    });
+    rq.on('error', reject);
+    if (data) rq.write(data);
+    rq.end();
+  });
+}
+
+/** Polls (bounded: about 10 s) until cond() holds and returns its value: waiting for a condition,
+ * never for a time. */
+export async function waitFor(cond, what) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`not within 10 s: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

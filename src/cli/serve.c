@@ -5,6 +5,7 @@
 #include "../lib/sms.h"
 #include "../lib/log.h"
 #include "../store/rect.h"
+#include "../store/job.h"
 #include "../domain/date.h"
 #include <errno.h>
 #include <inttypes.h>
@@ -49,20 +50,38 @@ static void remind_once(db *d)
     }
 }
 
+/* Several instances on one database: the pass of each clock hour is run by the one instance that
+ * claims it (store/job.h); the others log that they left it. */
 static void upkeep_once(bool remind)
 {
     cx_err e = {0};
     db *d = db_open(upkeep.url, &e);
-    int64_t n = 0;
-    if (!d || rect_escalate(d, &actor_cli, NULL, NULL, NULL, &n, &e) != CX_OK)
+    int64_t n = 0, hour = (int64_t)time(NULL) / 3600;
+    int mine = d ? job_claim(d, "upkeep", hour, &e) : CX_ERR;
+    if (mine == 0) {
+        log_line l;
+        log_begin(&l, "info");
+        log_kvf(&l, "msg", "本小时的维护（整改逾期上报、每日提醒）已由另一个服务实例执行");
+        log_end(&l);
+        db_close(d);
+        return;
+    }
+    if (mine == 1) {
+        log_line l;
+        log_begin(&l, "info");
+        log_kvf(&l, "msg", "本实例执行本小时的维护（整改逾期上报、每日提醒）");
+        log_end(&l);
+    }
+    if (mine != 1 || rect_escalate(d, &actor_cli, NULL, NULL, NULL, &n, &e) != CX_OK) {
+        if (mine == 1) job_release(d, "upkeep", hour); /* failed: the next pass may run it */
         log_error("upkeep", "整改逾期上报失败：%s", e.msg); /* to the server log (--log) */
-    else if (n) {
+    } else if (n) {
         log_line l;
         log_begin(&l, "info");
         log_kvf(&l, "msg", "已把 %" PRId64 " 项逾期整改事项上报上级组织", n);
         log_end(&l);
     }
-    if (d && remind) remind_once(d);
+    if (mine == 1 && remind) remind_once(d);
     if (d) db_close(d);
 }
 
@@ -87,6 +106,8 @@ static void *upkeep_main(void *arg)
     return NULL;
 }
 
+enum { OPT_DB_POOL = 1100, OPT_PGBOUNCER, OPT_DB_LISTEN, OPT_TRUSTED_PROXY };
+
 int cmd_serve(int argc, char **argv)
 {
     static const char *usage = "用法：cxzy serve [--db URL] [--listen 地址:端口] [--threads N] [--max-connections N] [--key FILE]\n"
@@ -107,7 +128,13 @@ int cmd_serve(int argc, char **argv)
                                "  --sms-limit N     每个网络地址每小时最多获取验证码次数（默认 10，0 为不限）\n"
                                "  --burst-target N  同一评议对象在一个时段内超过 N 张网上评价即暂扣待审核（默认 20，0 为不检查）\n"
                                "  --burst-window 秒  上述时段的长度（默认 600 秒）\n"
-                               "  --burst-net N     同一网段（IPv4 /24、IPv6 /48）每小时超过 N 张网上评价即暂扣待审核（默认 30，0 为不检查）\n";
+                               "  --burst-net N     同一网段（IPv4 /24、IPv6 /48）每小时超过 N 张网上评价即暂扣待审核（默认 30，0 为不检查）\n"
+                               "  --db-pool N       数据库连接池的连接数（环境变量 CXZY_DB_POOL；默认为线程数，最多 16）；请求在连接用完时排队等候\n"
+                               "  --pgbouncer       经 PgBouncer（事务模式）连接 PostgreSQL：不用具名预备语句和会话设置（环境变量 CXZY_PGBOUNCER=1）\n"
+                               "  --db-listen URL   接收其他实例写入通知（LISTEN）的 PostgreSQL 地址（环境变量 CXZY_DB_LISTEN；默认同 --db，\n"
+                               "                    使用 --pgbouncer 时须直连数据库，未设置则页面缓存每次核对）\n"
+                               "  --trusted-proxy 列表  受信任的反向代理地址或网段，逗号分隔（如 127.0.0.1,10.0.0.0/8；环境变量 CXZY_TRUSTED_PROXY）：\n"
+                               "                    来自这些地址的请求按 X-Forwarded-For / X-Real-IP 认定访问者地址\n";
     cli_opts o = {0};
     web_config cfg = {.listen = "127.0.0.1:8080", .threads = 0};
     static struct option opts[] = {COMMON_OPTS,
@@ -119,9 +146,16 @@ int cmd_serve(int argc, char **argv)
                                    {"sms", required_argument, 0, 's'}, {"ballot-limit", required_argument, 0, 'b'}, {"sms-limit", required_argument, 0, 'm'},
                                    {"burst-target", required_argument, 0, 'T'}, {"burst-window", required_argument, 0, 'W'},
                                    {"burst-net", required_argument, 0, 'N'}, {"log", required_argument, 0, 'L'},
-                                   {"metrics", required_argument, 0, 'M'}, {0}};
+                                   {"metrics", required_argument, 0, 'M'},
+                                   /* several instances (issue 20) */
+                                   {"db-pool", required_argument, 0, OPT_DB_POOL}, {"pgbouncer", no_argument, 0, OPT_PGBOUNCER},
+                                   {"db-listen", required_argument, 0, OPT_DB_LISTEN}, {"trusted-proxy", required_argument, 0, OPT_TRUSTED_PROXY},
+                                   {0}};
     ballot_config bc = BALLOT_CONFIG_DEFAULT;
     const char *sms = "log", *logfile = NULL, *public_url = NULL;
+    const char *pool_arg = getenv("CXZY_DB_POOL"), *listen_url = getenv("CXZY_DB_LISTEN"), *trusted = getenv("CXZY_TRUSTED_PROXY");
+    const char *bouncer_env = getenv("CXZY_PGBOUNCER");
+    bool bouncer = bouncer_env && !strcmp(bouncer_env, "1");
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -170,6 +204,10 @@ int cmd_serve(int argc, char **argv)
             if (!cli_int("burst-window", optarg, 10, 3600, &v)) return 2;
             bc.burst_window = v;
             break;
+        case OPT_DB_POOL: pool_arg = optarg; break;
+        case OPT_PGBOUNCER: bouncer = true; break;
+        case OPT_DB_LISTEN: listen_url = optarg; break;
+        case OPT_TRUSTED_PROXY: trusted = optarg; break;
         case OPT_HELP: printf("%s", usage); return 0;
         default: return cli_usage(usage);
         }
@@ -183,6 +221,24 @@ int cmd_serve(int argc, char **argv)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         cfg.threads = n > 0 ? (int)(n * 2) : 4;
     }
+    /* The pool: a request holds a connection only while its handler runs (not while its body
+     * arrives or its answer leaves), so more threads than connections wait only for database
+     * work; 16 at most by default keeps 5 instances (plus each one's ballot writer, upkeep and
+     * listener connections) inside PostgreSQL's default max_connections of 100 (docs/architecture.md). */
+    int64_t pool_n = cfg.threads < 16 ? cfg.threads : 16;
+    if (pool_arg && *pool_arg && !cli_int("db-pool", pool_arg, 1, 1024, &pool_n)) return 2;
+    if (trusted && *trusted) {
+        cx_err te = {0};
+        if (web_trusted_proxy(trusted, &te) != CX_OK) return fprintf(stderr, "错误：--trusted-proxy：%s\n", te.msg), 2;
+    }
+    cli_defaults(&o);
+    bool pg = str_starts(o.db, "postgres");
+    if (bouncer && !pg)
+        return fprintf(stderr, "错误：--pgbouncer 只用于 PostgreSQL（经 PgBouncer 连接），SQLite 数据库 %s 不能使用此选项\n", o.db), 2;
+    if (listen_url && *listen_url && !str_starts(listen_url, "postgres"))
+        return fprintf(stderr, "错误：--db-listen 应为 PostgreSQL 地址（postgresql://…），收到“%s”\n", listen_url), 2;
+    db_set_pgbouncer(bouncer);
+    db_set_app_name("cxzy serve");
     cx_err le = {0};
     if (log_open(logfile, &le) != CX_OK) return cli_err(&le);
     db *d = cli_open(&o, false); /* loads the key and migrates */
@@ -192,8 +248,12 @@ int cmd_serve(int argc, char **argv)
     db_close(d);
     if (seeded != CX_OK) return cli_err(&se);
     cx_err e = {0};
-    db_pool *pool = db_pool_new(o.db, cfg.threads, &e);
+    db_pool *pool = db_pool_new(o.db, (int)pool_n, &e);
     if (!pool) return cli_err(&e);
+    /* other instances' writes reach this one's page cache (PostgreSQL: LISTEN on a direct
+     * connection; through PgBouncer only when --db-listen names one, else the cache validates) */
+    const char *lurl = listen_url && *listen_url ? listen_url : bouncer ? NULL : pg ? o.db : NULL;
+    if (lurl && db_listen_start(lurl, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
     cfg.db_url = o.db;
     if (sms_configure(sms, &e) != CX_OK || ballots_start(o.db, &bc, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
     upkeep.url = o.db;
@@ -212,6 +272,7 @@ int cmd_serve(int argc, char **argv)
         pthread_join(up, NULL);
     }
     ballots_stop(); /* the server has stopped: every pending ballot is written, then the writer ends */
+    db_listen_stop();
     db_pool_free(pool);
     return rc;
 }

@@ -107,7 +107,10 @@ int db_exec(db *d, const char *sql)
 int db_begin(db *d, bool write)
 {
     if (d->in_tx) return CX_ERR;
-    const char *sql = (d->kind == DB_SQLITE && write) ? "BEGIN IMMEDIATE" : "BEGIN";
+    /* behind PgBouncer (transaction mode) a session setting would stay on a server connection
+     * other clients get: the lock timeout is set for the transaction only (db_pg.c's session_setup) */
+    const char *sql = (d->kind == DB_SQLITE && write) ? "BEGIN IMMEDIATE"
+                      : (d->kind == DB_PG && db_pgbouncer()) ? "BEGIN; SET LOCAL lock_timeout = '10s'" : "BEGIN";
     if (db_exec(d, sql) != CX_OK) {
         /* a PostgreSQL that restarted since this connection's last use: reconnect and try once more */
         if (!d->ops->ensure || d->ops->ensure(d) != CX_OK || d->ops->exec(d, sql) != CX_OK) return failed(d);
@@ -124,7 +127,10 @@ uint64_t db_write_generation(void) { return __atomic_load_n(&write_gen, __ATOMIC
 int db_commit(db *d)
 {
     if (!d->in_tx) return CX_ERR;
-    int rc = d->ops->exec(d, "COMMIT");
+    /* PostgreSQL: a transaction that wrote (it has a transaction id) tells the other instances'
+     * listeners at its commit (db_listen_start); in one round trip with the COMMIT */
+    int rc = d->ops->exec(d, d->kind == DB_PG ? "SELECT pg_notify('cxzy_write', '') WHERE txid_current_if_assigned() IS NOT NULL; COMMIT"
+                                              : "COMMIT");
     if (rc != CX_OK) {
         /* the COMMIT's error is the one to report, not the ROLLBACK's ("no transaction is active") */
         failed(d);
@@ -135,6 +141,71 @@ int db_commit(db *d)
     } else __atomic_add_fetch(&write_gen, 1, __ATOMIC_RELEASE);
     d->in_tx = false;
     return rc;
+}
+
+/* Several instances (issue 20): other processes' commits bump write_gen too. */
+static uint64_t n_external; /* atomic: notifications and data_version changes seen */
+static void bump_write_gen(void)
+{
+    __atomic_add_fetch(&n_external, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&write_gen, 1, __ATOMIC_RELEASE);
+}
+uint64_t db_external_writes(void) { return __atomic_load_n(&n_external, __ATOMIC_RELAXED); }
+static bool g_listening;
+static bool g_bouncer;
+static const char *g_app_name = "cxzy";
+void db_set_pgbouncer(bool on) { g_bouncer = on; }
+bool db_pgbouncer(void) { return g_bouncer; }
+void db_set_app_name(const char *name) { g_app_name = name; }
+const char *db_app_name(void) { return g_app_name; }
+
+int db_listen_start(const char *url, cx_err *e)
+{
+#ifdef CX_HAVE_PG
+    if (is_pg_url(url)) return g_listening = true, db_pg_listen_start(url, bump_write_gen, e);
+#endif
+    (void)url, (void)e;
+    return CX_OK;
+}
+
+void db_listen_stop(void)
+{
+#ifdef CX_HAVE_PG
+    db_pg_listen_stop();
+#endif
+}
+
+int db_listen_state(void)
+{
+#ifdef CX_HAVE_PG
+    if (g_listening) return db_pg_listen_up() ? 1 : 0;
+#endif
+    return -1;
+}
+
+bool db_cache_trusted(db *d)
+{
+#ifdef CX_HAVE_PG
+    if (d->kind == DB_PG) return db_pg_listen_up();
+#endif
+    (void)d;
+    return true;
+}
+
+/* SQLite: PRAGMA data_version changes when another connection (another process, or another of
+ * this process's pool) committed since this connection last read it; a few microseconds, no I/O
+ * beyond the shared-memory index the WAL keeps anyway. */
+void db_note_external_writes(db *d)
+{
+    if (d->kind != DB_SQLITE || d->in_tx) return;
+    db_stmt *s = db_prepare(d, "PRAGMA data_version");
+    if (!s) return;
+    if (db_step(s) == DB_ROW) {
+        int64_t v = db_col_i64(s, 0);
+        if (v != d->data_version) bump_write_gen(); /* the first read too: what came before is unknown */
+        d->data_version = v;
+    }
+    db_done(s);
 }
 
 int db_rollback(db *d)

@@ -55,6 +55,27 @@ int db_commit(db *d);
 /* A counter of write transactions committed by this process (any connection); caches compare it
  * to know that nothing was written since they last looked. */
 uint64_t db_write_generation(void);
+/* Several instances on one database (issue 20). Commits of other processes bump this process's
+ * write generation too: on PostgreSQL through a listener thread (LISTEN cxzy_write; every commit
+ * that wrote does pg_notify inside its transaction), on SQLite through PRAGMA data_version read by
+ * db_note_external_writes on the connection about to answer from a cache. */
+int db_listen_start(const char *url, cx_err *e); /* PostgreSQL: starts the listener thread */
+void db_listen_stop(void);
+/* Whether a cache may trust its entries for a moment without asking the database: on SQLite
+ * always, on PostgreSQL while the listener's connection is up (and never without a listener). */
+bool db_cache_trusted(db *d);
+void db_note_external_writes(db *d);
+/* For /metrics: how often another process's commit was noticed; the listener: 1 listening, 0
+ * down, -1 none (SQLite, or PostgreSQL without a listener). */
+uint64_t db_external_writes(void);
+int db_listen_state(void);
+/* PgBouncer in transaction mode: unnamed statements instead of named prepared ones, the session
+ * settings (time zone, lock timeout) made per transaction with SET LOCAL. Set before connecting. */
+void db_set_pgbouncer(bool on);
+bool db_pgbouncer(void);
+/* The application_name PostgreSQL connections of this process announce (default "cxzy"). */
+void db_set_app_name(const char *name);
+const char *db_app_name(void);
 int db_rollback(db *d);
 /* Serialises the rest of the caller's write transaction with every other transaction that locks
  * the same (what, id), until commit or rollback: a rule read and then written (the 优秀 cap of a
@@ -335,6 +356,7 @@ struct db {
     bool keep_err;
     char kept_err[256];
     bool kept_constraint;
+    int64_t data_version; /* SQLite: the last PRAGMA data_version read (db_note_external_writes) */
 };
 /* Every statement starts with this header. */
 struct db_stmt {
@@ -344,5 +366,10 @@ struct db_stmt {
 extern const struct db_ops db_sqlite_ops;
 #ifdef CX_HAVE_PG
 extern const struct db_ops db_pg_ops;
+/* The listener thread of db_listen_start (db_pg.c): bump is called for every notification and
+ * once after each (re)connection; up while its connection is listening. */
+int db_pg_listen_start(const char *url, void (*bump)(void), cx_err *e);
+void db_pg_listen_stop(void);
+bool db_pg_listen_up(void);
 #endif
 #endif

@@ -5,6 +5,8 @@
 #include "stmt_cache.h"
 #include "../lib/buf.h"
 #include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,10 +71,22 @@ static void set_err(pg_db *d, PGresult *r)
 
 static void notice_quiet(void *arg, const char *msg) { (void)arg, (void)msg; }
 
+/* Connects with the URL's settings plus the client encoding and this process's application_name
+ * as startup parameters (PgBouncer passes both on, a SET after connecting would not be kept). */
+static PGconn *connect_url(const char *url, const char *app)
+{
+    const char *keys[] = {"dbname", "client_encoding", "fallback_application_name", "keepalives_idle", "keepalives_interval", NULL};
+    const char *vals[] = {url, "UTF8", app, "30", "10", NULL};
+    return PQconnectdbParams(keys, vals, 1);
+}
+
 static void session_setup(pg_db *d)
 {
     PQsetNoticeProcessor(d->c, notice_quiet, NULL);
-    PQsetClientEncoding(d->c, "UTF8");
+    /* PgBouncer (transaction mode): no session settings. Nothing in the SQL depends on the session
+     * time zone (times are Unix seconds and dates computed in C); the lock timeout is set per
+     * transaction by db_begin. */
+    if (db_pgbouncer()) return;
     PQclear(PQexec(d->c, "SET TIME ZONE 'UTC'"));
     /* a lock held elsewhere fails a statement after 10 s (503 db_busy), like SQLite's busy timeout */
     PQclear(PQexec(d->c, "SET lock_timeout = '10s'"));
@@ -91,7 +105,8 @@ static int pg_ensure(db *base)
         snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
         return CX_ERR;
     }
-    PQreset(d->c);
+    PQfinish(d->c);
+    d->c = connect_url(d->url, db_app_name());
     d->epoch++;
     if (PQstatus(d->c) != CONNECTION_OK) {
         d->backoff_ms = d->backoff_ms ? (d->backoff_ms * 2 > 2000 ? 2000 : d->backoff_ms * 2) : 100;
@@ -125,7 +140,7 @@ static db *pg_open(const char *url, cx_err *e)
     pg_db *d = xcalloc(1, sizeof *d);
     d->base.ops = &db_pg_ops;
     d->base.kind = DB_PG;
-    d->c = PQconnectdb(url);
+    d->c = connect_url(url, db_app_name());
     if (PQstatus(d->c) != CONNECTION_OK) {
         cx_fail(e, 500, "db_open_failed", "db", "无法连接 PostgreSQL：%s", PQerrorMessage(d->c));
         PQfinish(d->c);
@@ -203,7 +218,8 @@ static db_stmt *pg_prepare(db *base, const char *sql)
 {
     pg_db *d = (pg_db *)base;
     pg_stmt *s = stmt_cache_get(&d->cache, sql);
-    if (s && !s->busy && s->epoch != d->epoch) { /* prepared on a connection since lost */
+    bool unnamed = db_pgbouncer(); /* PgBouncer: each execution sends its text (PQexecParams) */
+    if (s && !s->busy && !unnamed && s->epoch != d->epoch) { /* prepared on a connection since lost */
         PGresult *r = PQprepare(d->c, s->name, s->sql, s->nparams, NULL);
         bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         if (!ok) set_err(d, r);
@@ -225,11 +241,11 @@ static db_stmt *pg_prepare(db *base, const char *sql)
     pg_stmt *ns = xcalloc(1, sizeof *ns);
     ns->base.d = base;
     ns->nparams = n;
-    snprintf(ns->name, sizeof ns->name, "cx%d", ++d->seq);
-    PGresult *r = PQprepare(d->c, ns->name, text, n, NULL);
     ns->sql = text;
     ns->epoch = d->epoch;
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    if (!unnamed) snprintf(ns->name, sizeof ns->name, "cx%d", ++d->seq);
+    PGresult *r = unnamed ? NULL : PQprepare(d->c, ns->name, text, n, NULL);
+    if (!unnamed && PQresultStatus(r) != PGRES_COMMAND_OK) {
         set_err(d, r);
         PQclear(r);
         free(ns->sql);
@@ -272,7 +288,8 @@ static int pg_step(db_stmt *bs)
     pg_stmt *s = (pg_stmt *)bs;
     pg_db *d = (pg_db *)bs->d;
     if (!s->res) {
-        s->res = PQexecPrepared(d->c, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
+        s->res = s->name[0] ? PQexecPrepared(d->c, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0)
+                            : PQexecParams(d->c, s->sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
         ExecStatusType st = PQresultStatus(s->res);
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
             set_err(d, s->res);
@@ -322,9 +339,11 @@ static void pg_done(db_stmt *bs)
     if (!s->cached) {
         /* an uncached duplicate: drop its server-side statement too */
         pg_db *d = (pg_db *)bs->d;
-        char *q = xasprintf("DEALLOCATE %s", s->name);
-        PQclear(PQexec(d->c, q));
-        free(q);
+        if (s->name[0]) {
+            char *q = xasprintf("DEALLOCATE %s", s->name);
+            PQclear(PQexec(d->c, q));
+            free(q);
+        }
         stmt_free(s);
         return;
     }
@@ -340,3 +359,88 @@ static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstat
 const struct db_ops db_pg_ops = {
     pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams,
 };
+
+/* The listener (db_listen_start): one connection of its own, LISTEN cxzy_write, a thread that
+ * waits on its socket and calls bump for each notification. While it is not listening (not yet
+ * connected, or the connection lost and being made again with back-off) db_pg_listen_up is false
+ * and caches validate every hit. */
+static struct {
+    pthread_t th;
+    bool started;
+    int stop;          /* atomic */
+    int up;            /* atomic */
+    char *url;
+    void (*bump)(void);
+} lsn;
+
+bool db_pg_listen_up(void) { return __atomic_load_n(&lsn.up, __ATOMIC_ACQUIRE); }
+
+static void *listen_main(void *arg)
+{
+    (void)arg;
+    int64_t backoff = 0;
+    bool was_up = false;
+    char app[96];
+    snprintf(app, sizeof app, "%s listener", db_app_name());
+    while (!__atomic_load_n(&lsn.stop, __ATOMIC_ACQUIRE)) {
+        PGconn *c = connect_url(lsn.url, app);
+        PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, "LISTEN cxzy_write") : NULL;
+        bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (ok) {
+            if (was_up || backoff) log_error("db", "PostgreSQL 写入通知的监听连接已恢复");
+            backoff = 0;
+            __atomic_store_n(&lsn.up, 1, __ATOMIC_RELEASE);
+            lsn.bump(); /* what was committed while nobody listened */
+            was_up = true;
+        } else if (!backoff || backoff == 100) {
+            log_error("db", "PostgreSQL 写入通知的监听连接无法建立（页面缓存改为每次核对）：%s", PQerrorMessage(c));
+        }
+        while (ok && !__atomic_load_n(&lsn.stop, __ATOMIC_ACQUIRE)) {
+            struct pollfd p = {PQsocket(c), POLLIN, 0};
+            int n = poll(&p, 1, 200);
+            if (n < 0) continue;
+            if (n > 0 && !PQconsumeInput(c)) break;
+            PGnotify *nt;
+            while ((nt = PQnotifies(c))) {
+                PQfreemem(nt);
+                lsn.bump();
+            }
+            if (PQstatus(c) != CONNECTION_OK) break;
+        }
+        __atomic_store_n(&lsn.up, 0, __ATOMIC_RELEASE);
+        if (ok && !__atomic_load_n(&lsn.stop, __ATOMIC_ACQUIRE))
+            log_error("db", "PostgreSQL 写入通知的监听连接已断开，页面缓存改为每次核对，正在重新连接");
+        PQfinish(c);
+        backoff = backoff ? (backoff * 2 > 2000 ? 2000 : backoff * 2) : 100;
+        for (int64_t w = 0; w < backoff && !__atomic_load_n(&lsn.stop, __ATOMIC_ACQUIRE); w += 50) {
+            struct timespec ts = {0, 50 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return NULL;
+}
+
+int db_pg_listen_start(const char *url, void (*bump)(void), cx_err *e)
+{
+    if (lsn.started) return CX_OK;
+    lsn.url = xstrdup(url);
+    lsn.bump = bump;
+    lsn.stop = 0;
+    if (pthread_create(&lsn.th, NULL, listen_main, NULL) != 0) {
+        cx_fail(e, 500, "listen_failed", "db-listen", "无法启动写入通知的监听线程");
+        return CX_ERR;
+    }
+    lsn.started = true;
+    return CX_OK;
+}
+
+void db_pg_listen_stop(void)
+{
+    if (!lsn.started) return;
+    __atomic_store_n(&lsn.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(lsn.th, NULL);
+    lsn.started = false;
+    free(lsn.url);
+    lsn.url = NULL;
+}

@@ -2,19 +2,47 @@
  * second factor on), first sign-in, logout, the current user and the home redirect. */
 #include "web.h"
 #include "../lib/crypto.h"
+#include "../lib/netaddr.h"
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
-/* The client's address, for per-address limits (only a keyed hash of it is stored). */
+/* --trusted-proxy: the peers whose X-Forwarded-For / X-Real-IP are believed (set before serving). */
+static netlist g_trusted;
+
+int web_trusted_proxy(const char *list, cx_err *e) { return netlist_parse(list, &g_trusted, e); }
+
+static enum MHD_Result xff_join(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    buf *b = cls;
+    if (strcasecmp(key, "X-Forwarded-For") || !value) return MHD_YES;
+    if (b->len) buf_addc(b, ',');
+    buf_adds(b, value);
+    return MHD_YES;
+}
+
+/* The client's address, for per-address limits (only a keyed hash of it is stored): the peer, or
+ * behind a trusted proxy the address it forwards (lib/netaddr.h). */
 void req_client_addr(req *r, char out[64])
 {
-    snprintf(out, 64, "?");
+    char peer[64] = "?";
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr) return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 64);
-    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 64);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, 64);
+    else if (sa && sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, 64);
+    if (!g_trusted.n) {
+        snprintf(out, 64, "%s", peer);
+        return;
+    }
+    /* several X-Forwarded-For headers are one list (RFC 9110), in their order: the proxy's own
+     * addition is at the end whichever header it went to */
+    buf xff;
+    buf_init(&xff);
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, xff_join, &xff);
+    netaddr_client(&g_trusted, peer, xff.len ? xff.p : NULL, MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Real-IP"), out);
+    buf_free(&xff);
 }
 
 

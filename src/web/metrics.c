@@ -112,4 +112,11 @@ void metrics_render(buf *out)
                "# TYPE cxzy_start_time_seconds gauge\ncxzy_start_time_seconds %lld\n",
                (unsigned long long)bs.batched, (unsigned long long)bs.batches, (unsigned long long)db_error_count(),
                (long long)g_started);
+    /* several instances (issue 20): other processes' commits noticed, and the listener's state */
+    buf_printf(out,
+               "# HELP cxzy_db_external_writes_total Commits of other processes noticed (PostgreSQL notifications, SQLite data_version).\n"
+               "# TYPE cxzy_db_external_writes_total counter\ncxzy_db_external_writes_total %llu\n"
+               "# HELP cxzy_db_listen_up Whether the PostgreSQL listener for other instances' writes is connected (-1: none).\n"
+               "# TYPE cxzy_db_listen_up gauge\ncxzy_db_listen_up %d\n",
+               (unsigned long long)db_external_writes(), db_listen_state());
 }

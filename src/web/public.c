@@ -29,10 +29,12 @@ static void set_cache_key(req *r)
 static bool recently_fresh(req *r)
 {
     set_cache_key(r);
+    db_note_external_writes(r->db); /* SQLite: another process's commit (PostgreSQL: the listener) */
     r->cache_gen = db_write_generation();
     char mime[64], etag[64];
     buf_init(&r->file);
-    if (!r->cache_key[0] || !page_cache_recent(r->cache_key, r->cache_gen, &r->file, mime, etag)) {
+    /* PostgreSQL without a listening connection: another instance's writes would go unnoticed */
+    if (!r->cache_key[0] || !db_cache_trusted(r->db) || !page_cache_recent(r->cache_key, r->cache_gen, &r->file, mime, etag)) {
         buf_free(&r->file);
         return false;
     }

@@ -641,4 +641,6 @@ void h_objection(req *r);
 void h_objection_hold(req *r);
 void h_objection_decide(req *r);
 void h_objection_reveal(req *r);
+/* several instances (issue 20): --trusted-proxy LIST (auth.c, req_client_addr) */
+int web_trusted_proxy(const char *list, cx_err *e);
 #endif

@@ -9,38 +9,12 @@
 // or discards it (then it is invalid), audited; the roll-ups and `cxzy recount` agree throughout.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { startServerOn, Client, loginAs, expectError, smsCode } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, smsCode, fromAddr } from '../lib.mjs';
 
 async function ok(r, status = 200) {
   assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
   return r.json;
 }
-
-/** A JSON request sent from the source address addr (a loopback address: 127.0.0.0/8). */
-function fromAddr(base, addr, method, path, body) {
-  return new Promise((resolve, reject) => {
-    const u = new URL(base + path);
-    const data = body ? JSON.stringify(body) : null;
-    const rq = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, localAddress: addr,
-      headers: data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {} }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) headers.append(k, Array.isArray(v) ? v.join(', ') : v);
-        let json = null;
-        if ((res.headers['content-type'] || '').includes('json')) json = JSON.parse(text);
-        resolve({ status: res.statusCode, text, json, headers });
-      });
-    });
-    rq.on('error', reject);
-    if (data) rq.write(data);
-    rq.end();
-  });
-}
-
 
 /** A server with its own demo district and an open round over it; the people of the demo. */
 async function district(args) {

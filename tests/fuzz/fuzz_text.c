@@ -1,7 +1,8 @@
 /* fuzz_text.c: the parsers of single typed values — 身份证号 (with the Excel-number check),
  * phone numbers, dates (full dates and months), periods (2026, 2026H1, 2026Q3) and a report
  * schedule's outline (a JSON array of section titles) with the sections written under it. Every input is also a NUL-terminated string
- * these functions see from forms, JSON and spreadsheets. */
+ * these functions see from forms, JSON and spreadsheets; also the --trusted-proxy list and the
+ * forwarded-address headers (lib/netaddr.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "../../src/domain/idcard.h"
 #include "../../src/domain/report.h"
 #include "../../src/store/period.h"
+#include "../../src/lib/netaddr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,6 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(report_sections_json(s, draft));
         free(draft);
     }
+    /* several instances (issue 20): --trusted-proxy lists and X-Forwarded-For / X-Real-IP headers */
+    static netlist trusted;
+    if (!trusted.n) netlist_parse("127.0.0.1,10.0.0.0/8,::1,fd00::/8", &trusted, NULL);
+    netlist l;
+    if (netlist_parse(s, &l, &e) == CX_OK) (void)netlist_has(&l, "10.1.2.3");
+    char client[64];
+    netaddr_client(&trusted, "127.0.0.1", s, s, client);
+    netaddr_client(&trusted, s, s, NULL, client);
     free(s);
     return 0;
 }

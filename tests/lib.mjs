@@ -194,6 +194,7 @@ export function cliDb(db, args, opts = {}) {
  *   frontdoor.test.mjs (two of its servers)  connection limits and the header timeout at the
  *                        socket; Host checks under the listen address
  *   smoke.test.mjs (the --max-connections one)  the acceptor's queue
+ *   instances.test.mjs   composes its instances (and its proxy headers) itself
  * and these ask an instance directly (srv.instances[0].base) for what nginx itself answers: a path
  * with an escaped NUL (nginx's 400: adversary18, frontdoor) and /metrics (forwarded, so not local:
  * ops). */

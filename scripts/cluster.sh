@@ -162,7 +162,7 @@ $user
 worker_processes 2;
 pid $DIR/nginx.pid;
 error_log $DIR/nginx.log warn;
-events { worker_connections 4096; }
+events { worker_connections 1024; }
 http {
   access_log off;
   client_body_temp_path $n/tmp/body;

@@ -26,6 +26,7 @@ pgdir="$work/pg"
 pgport=$((20000 + $$ % 20000))
 cleanup() {
   sh scripts/cluster.sh down "$work/bouncer" >/dev/null 2>&1
+  sh scripts/pg.sh stop "$pgdir.replica" >/dev/null 2>&1
   sh scripts/pg.sh stop "$pgdir" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -60,6 +61,8 @@ done
 echo "== starting PostgreSQL on 127.0.0.1:$pgport"
 pgurl=$(sh scripts/pg.sh start "$pgdir" "$pgport") || { echo "PostgreSQL did not start"; exit 1; }
 pgbase=${pgurl%/*}
+# a streaming replica of it, for the reads of `cxzy serve --db-read` (tests/api/replica.test.mjs)
+replurl=$(sh scripts/pg.sh replica "$pgdir" "$pgdir.replica" $((pgport + 1))) || { echo "the PostgreSQL replica did not start"; exit 1; }
 n=0
 newdb() { # a fresh database for each run: $1 = sqlite|pg, $2 = a unique number
   n=$2
@@ -103,9 +106,10 @@ for backend in sqlite pg; do
   log="$work/api-$b-$backend.log"
   cluster=""
   [ $backend = pg ] && cluster="CXZY_CLUSTER=1 $bouncer"
+  replica=""; [ "$backend" = pg ] && replica="CXZY_TEST_REPLICA=${replurl%/*}"
   # the default demo district made once for this run; each test file gets a copy (tests/lib.mjs)
   demo=$(ASAN_OPTIONS=detect_leaks=1 sh scripts/demo-template.sh "$top/$b/src/cxzy" "$tpl" "$work/demo$n") || demo=""
-  env $demo $cluster CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+  env $demo $cluster $replica CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     node --test --test-concurrency="$jobs" --test-reporter=tap $rest >"$log" 2>&1
   rc=$?

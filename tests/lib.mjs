@@ -374,8 +374,10 @@ async function startClusterOn(db, demoOut, args) {
   const more = args.includes('--public-url') ? [] : ['--public-url', `http://127.0.0.1:${port}`];
   // With a PgBouncer in front of the test PostgreSQL (scripts/test.sh: CXZY_TEST_PGBOUNCER, its
   // host:port) the instances connect through it in transaction mode, LISTEN/NOTIFY straight
+  // (only a database of that server: a test may start a PostgreSQL of its own)
   let served = db;
-  if (process.env.CXZY_TEST_PGBOUNCER && /^postgres(ql)?:\/\//.test(db)) {
+  const server = (u) => (u.match(/@([^/]*)\//) || [])[1];
+  if (process.env.CXZY_TEST_PGBOUNCER && /^postgres(ql)?:\/\//.test(db) && server(db) === server(process.env.CXZY_TEST_DB || '')) {
     served = db.replace(/@[^/]*\//, `@${process.env.CXZY_TEST_PGBOUNCER}/`);
     more.push('--pgbouncer', '--db-listen', db);
   }

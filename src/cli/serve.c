@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../web/web.h"
 #include "../store/ballot_writer.h"
+#include "../store/replica.h"
 #include "../lib/sms.h"
 #include "../lib/log.h"
 #include "../store/rect.h"
@@ -134,7 +135,11 @@ int cmd_serve(int argc, char **argv)
                                "  --db-listen URL   接收其他实例写入通知（LISTEN）的 PostgreSQL 地址（环境变量 CXZY_DB_LISTEN；默认同 --db，\n"
                                "                    使用 --pgbouncer 时须直连数据库，未设置则页面缓存每次核对）\n"
                                "  --trusted-proxy 列表  受信任的反向代理地址或网段，逗号分隔（如 127.0.0.1,10.0.0.0/8；环境变量 CXZY_TRUSTED_PROXY）：\n"
-                               "                    来自这些地址的请求按 X-Forwarded-For / X-Real-IP 认定访问者地址\n";
+                               "                    来自这些地址的请求按 X-Forwarded-For / X-Real-IP 认定访问者地址\n"
+                               /* reads from a replica (issue 20) */
+                               "  --db-read URL     PostgreSQL 流复制备库的地址（或环境变量 CXZY_DB_READ）：公开页面、统计看板和通报的读取\n"
+                               "                    由备库承担；备库无法连接或落后过多时改由主库承担；写入和其余页面始终在主库\n"
+                               "  --db-read-lag 秒  备库最多可落后主库的秒数（默认 10，2 到 600）\n";
     cli_opts o = {0};
     web_config cfg = {.listen = "127.0.0.1:8080", .threads = 0};
     static struct option opts[] = {COMMON_OPTS,
@@ -150,7 +155,10 @@ int cmd_serve(int argc, char **argv)
                                    /* several instances (issue 20) */
                                    {"db-pool", required_argument, 0, OPT_DB_POOL}, {"pgbouncer", no_argument, 0, OPT_PGBOUNCER},
                                    {"db-listen", required_argument, 0, OPT_DB_LISTEN}, {"trusted-proxy", required_argument, 0, OPT_TRUSTED_PROXY},
-                                   {0}};
+                                   /* reads from a replica (issue 20) */
+                                   {"db-read", required_argument, 0, 'R'}, {"db-read-lag", required_argument, 0, 'G'}, {0}};
+    const char *db_read = NULL;
+    int read_lag = 10;
     ballot_config bc = BALLOT_CONFIG_DEFAULT;
     const char *sms = "log", *logfile = NULL, *public_url = NULL;
     const char *pool_arg = getenv("CXZY_DB_POOL"), *listen_url = getenv("CXZY_DB_LISTEN"), *trusted = getenv("CXZY_TRUSTED_PROXY");
@@ -208,11 +216,26 @@ int cmd_serve(int argc, char **argv)
         case OPT_PGBOUNCER: bouncer = true; break;
         case OPT_DB_LISTEN: listen_url = optarg; break;
         case OPT_TRUSTED_PROXY: trusted = optarg; break;
+        case 'R': db_read = optarg; break;
+        case 'G':
+            if (!cli_int("db-read-lag", optarg, 2, 600, &v)) return 2;
+            read_lag = (int)v;
+            break;
         case OPT_HELP: printf("%s", usage); return 0;
         default: return cli_usage(usage);
         }
     }
     if (optind < argc) return fprintf(stderr, "%s", usage), 2;
+    if (!db_read) db_read = getenv("CXZY_DB_READ");
+    if (db_read && !*db_read) db_read = NULL;
+    if (db_read) {
+        cli_defaults(&o);
+        if (!str_starts(o.db, "postgresql://") && !str_starts(o.db, "postgres://"))
+            return fprintf(stderr, "错误：--db-read（CXZY_DB_READ）只能与 PostgreSQL 数据库同用：SQLite 数据库只有一个文件，没有可读的备库\n"), 2;
+        if (!str_starts(db_read, "postgresql://") && !str_starts(db_read, "postgres://"))
+            return fprintf(stderr, "错误：--db-read 应为 PostgreSQL 备库的地址（postgresql://…），收到“%s”\n", db_read), 2;
+        cfg.read_lag = read_lag;
+    }
     {
         cx_err pe = {0};
         if (web_public_config(public_url, cfg.listen, &pe) != CX_OK) return fprintf(stderr, "错误：%s\n", pe.msg), 2;
@@ -256,6 +279,7 @@ int cmd_serve(int argc, char **argv)
     if (lurl && db_listen_start(lurl, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
     cfg.db_url = o.db;
     if (sms_configure(sms, &e) != CX_OK || ballots_start(o.db, &bc, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
+    if (db_read && replica_start(o.db, db_read, (int)pool_n, read_lag, &e) != CX_OK) return ballots_stop(), db_pool_free(pool), cli_err(&e);
     upkeep.url = o.db;
     upkeep_once(false); /* before listening: escalation only (the reminder waits for the hourly passes) */
     pthread_t up;
@@ -271,6 +295,7 @@ int cmd_serve(int argc, char **argv)
         pthread_mutex_unlock(&upkeep.mu);
         pthread_join(up, NULL);
     }
+    replica_stop();
     ballots_stop(); /* the server has stopped: every pending ballot is written, then the writer ends */
     db_listen_stop();
     db_pool_free(pool);

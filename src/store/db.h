@@ -357,6 +357,10 @@ struct db {
     char kept_err[256];
     bool kept_constraint;
     int64_t data_version; /* SQLite: the last PRAGMA data_version read (db_note_external_writes) */
+    /* A statement was refused because the server is a hot standby: a write (SQLSTATE 25006) or a
+     * query cancelled by a conflict with recovery (40001); set by the backend, cleared by whoever
+     * hands the connection out (store/replica.c). */
+    bool standby_refused;
 };
 /* Every statement starts with this header. */
 struct db_stmt {
@@ -364,6 +368,9 @@ struct db_stmt {
 };
 
 extern const struct db_ops db_sqlite_ops;
+/* A token of the SQLite file's wal-index header that changes with every commit of any process
+ * (0: not available); see db_note_external_writes. */
+uint64_t db_sqlite_change_token(db *d);
 #ifdef CX_HAVE_PG
 extern const struct db_ops db_pg_ops;
 /* The listener thread of db_listen_start (db_pg.c): bump is called for every notification and

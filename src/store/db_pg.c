@@ -41,14 +41,18 @@ typedef struct pg_db {
      * older one are prepared again); seen is the process-wide count of lost connections this one
      * has reacted to; back-off between attempts while the server stays away. */
     char *url;
-    unsigned epoch, seen;
+    unsigned epoch, seen, lost_slot;
     int64_t next_try_ms, backoff_ms;
 } pg_db;
 
 /* Bumped whenever any connection finds the server gone: after a PostgreSQL restart every
- * connection of the process is broken, so each reconnects before its next use instead of
- * failing one request first. */
-static unsigned g_lost; /* atomic */
+ * connection of the process to that server is broken, so each reconnects before its next use
+ * instead of failing one request first. One counter per server address (by a hash of the URL,
+ * LOST_SLOTS of them): a replica going away (cxzy serve --db-read) does not make every
+ * connection to the primary reconnect. */
+#define LOST_SLOTS 16
+static unsigned g_lost[LOST_SLOTS]; /* atomic */
+#define LOST(d) (&g_lost[(d)->lost_slot])
 
 static int64_t mono_ms(void)
 {
@@ -65,8 +69,11 @@ static void set_err(pg_db *d, PGresult *r)
     snprintf(d->sqlstate, sizeof d->sqlstate, "%s", st ? st : "");
     if (PQstatus(d->c) == CONNECTION_BAD) {
         if (!d->sqlstate[0]) snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
-        __atomic_add_fetch(&g_lost, 1, __ATOMIC_RELEASE);
+        __atomic_add_fetch(LOST(d), 1, __ATOMIC_RELEASE);
     }
+    /* 25006: a write on a hot standby, 40001: a query cancelled there by the replay (or a
+     * serialization failure): the caller may run a request on a replica again on the primary */
+    if (!strcmp(d->sqlstate, "25006") || !strcmp(d->sqlstate, "40001")) d->base.standby_refused = true;
 }
 
 static void notice_quiet(void *arg, const char *msg) { (void)arg, (void)msg; }
@@ -97,7 +104,7 @@ static void session_setup(pg_db *d)
 static int pg_ensure(db *base)
 {
     pg_db *d = (pg_db *)base;
-    unsigned lost = __atomic_load_n(&g_lost, __ATOMIC_ACQUIRE);
+    unsigned lost = __atomic_load_n(LOST(d), __ATOMIC_ACQUIRE);
     if (PQstatus(d->c) == CONNECTION_OK && d->seen == lost) return CX_OK;
     int64_t now = mono_ms();
     if (now < d->next_try_ms) {
@@ -149,7 +156,8 @@ static db *pg_open(const char *url, cx_err *e)
     }
     session_setup(d);
     d->url = xstrdup(url);
-    d->seen = __atomic_load_n(&g_lost, __ATOMIC_ACQUIRE);
+    d->lost_slot = (unsigned)(fnv1a_str(url) % LOST_SLOTS);
+    d->seen = __atomic_load_n(LOST(d), __ATOMIC_ACQUIRE);
     return &d->base;
 }
 

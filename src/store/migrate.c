@@ -49,6 +49,13 @@ int store_migrate(db *d, cx_err *e)
             if (str_starts(a->name, "src/store/migrations/") && migration_number(a->name) == v) m = a;
         if (!m) continue;
         if (db_begin(d, true) != CX_OK) return cx_fail(e, 500, "migrate_failed", "db", "开始事务失败：%s", db_errmsg(d));
+        /* several servers starting at once (issue 20): on PostgreSQL the second waits here for the
+         * first's migration and then finds it done (SQLite: BEGIN IMMEDIATE serialises already) */
+        if (db_lock(d, "schema_migrations", 0) != CX_OK) {
+            cx_fail(e, 500, "migrate_failed", "db", "等待其他实例的迁移失败：%s", db_errmsg(d));
+            db_rollback(d);
+            return CX_ERR;
+        }
         int64_t done = 0;
         db_i64(d, &done, 0, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i", (int64_t)v);
         if (done) {

@@ -3,6 +3,8 @@
  * taken apart), then dispatched and answered, and at its end logged and freed. */
 #include "server_int.h"
 #include "metrics.h"
+#include "../lib/log.h"
+#include "../store/replica.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +83,67 @@ static void req_free(req *r)
     for (int i = 0; i < r->nkeep; i++) free(r->keep[i]);
     free(r->keep);
     free(r);
+}
+
+/* Reads from a replica (issue 20): what a handler leaves in r, cleared before the request is
+ * served again on the primary (the output req_free frees; the input and the session stay). */
+static void req_output_reset(req *r)
+{
+    cJSON_Delete(r->json);
+    cJSON_Delete(r->data);
+    r->json = r->data = NULL;
+    buf_free(&r->file);
+    free(r->redirect);
+    r->redirect = NULL;
+    for (int i = 0; i < 2; i++) free(r->set_cookie[i]), r->set_cookie[i] = NULL;
+    r->status = 0, r->tmpl = NULL, r->failed = false, r->err = (cx_err){0};
+    r->file_mime = NULL, r->file_name[0] = 0, r->attach = r->from_cache = r->cacheable = false;
+    r->retry_after = 0, r->etag[0] = 0, r->cache_key[0] = 0, r->cache_gen = 0, r->public_tag = 0, r->db_detail = NULL;
+}
+
+/* A route marked R_REPLICA, asked without the cookie a change leaves (cxzy_rw), reads from the
+ * replica when it is up and within the lag bound (store/replica.c); any other request, and this
+ * one otherwise, from the primary. A download (?format=xlsx) is audited, a write: the primary. */
+static void db_take(req *r)
+{
+    r->db = NULL;
+    const char *fmt = req_query(r, "format");
+    r->own_writes = g_read_lag && MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_rw");
+    if (g_read_lag && (r->rt->flags & R_REPLICA) && !(fmt && *fmt) && !r->own_writes)
+        r->db = replica_get();
+    r->on_replica = r->db != NULL;
+    if (!r->db) r->db = db_pool_get(g_pool);
+}
+
+static void db_give(req *r, bool lost)
+{
+    if (r->on_replica) replica_put(r->db, lost);
+    else db_pool_put(g_pool, r->db);
+    r->db = NULL;
+}
+
+/* After a request served on the replica: when the replica could not serve it (a lost connection,
+ * a write refused by the standby, a query cancelled by its replay) it is served again, whole, on
+ * the primary: a client never sees the replica's trouble. A route that writes on the replica is
+ * logged once (it should not be marked R_REPLICA, or its write should leave the read path). */
+static void served_on_replica(req *r)
+{
+    int f = db_fault_take();
+    bool lost = f == DB_FAULT_UNAVAILABLE, refused = r->db->standby_refused;
+    if (!lost && !refused) {
+        db_fault_raise(f);
+        return;
+    }
+    static bool told[1024]; /* by route index; a repeated line is harmless */
+    if (refused && r->slot >= 0 && r->slot < 1024 && !told[r->slot]) {
+        told[r->slot] = true;
+        log_error("replica", "%s %s 在备库上被拒绝（写入或与恢复冲突），已改在主库上重做：%s", r->method, r->rt->pattern, db_errmsg(r->db));
+    }
+    db_give(r, lost);
+    req_output_reset(r);
+    r->on_replica = false;
+    r->db = db_pool_get(g_pool);
+    req_dispatch(r);
 }
 
 /* Requests begun and not yet http_completed (answered, or their connection closed): drained on stop. */
@@ -205,13 +268,14 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
     if (!r->rt) return serve_unrouted(r, url, method);
     if (!r->failed) { /* refused already on the first call otherwise */
         db_fault_take();
-        r->db = db_pool_get(g_pool);
+        db_take(r);
         req_dispatch(r);
+        if (r->on_replica) served_on_replica(r);
+        else if (g_read_lag && (r->rt->flags & R_STATE) && !r->failed) r->read_primary = g_read_lag + 1; /* this client's next reads */
         redisplay(r, &r->again);
         req_bell(r);
         if (r->failed && r->err.status >= 500 && db_errmsg(r->db)[0]) r->db_detail = req_keep(r, xstrdup(db_errmsg(r->db)));
-        db_pool_put(g_pool, r->db);
-        r->db = NULL;
+        db_give(r, false);
         int f = db_fault_take();
         if (f > r->db_fault) r->db_fault = f;
     }

@@ -44,6 +44,7 @@ void h_openapi(req *r)
             if (rt->roles & b) cJSON_AddItemToArray(x, cJSON_CreateString(role_name(b)));
         cJSON_AddBoolToObject(op, "x-public", rt->flags & R_PUBLIC);
         cJSON_AddBoolToObject(op, "x-csrf", (rt->flags & R_STATE) && !(rt->flags & R_PUBLIC));
+        if (rt->flags & R_REPLICA) cJSON_AddBoolToObject(op, "x-replica", true); /* read from the replica of --db-read (issue 20) */
         if (strcmp(rt->method, "GET")) { /* what a request body may be, and its largest size */
             cJSON_AddStringToObject(op, "x-body", web_bodies[rt->body].name);
             json_add_i64(op, "x-body-limit", (int64_t)web_bodies[rt->body].limit);

@@ -28,6 +28,7 @@ static void set_cache_key(req *r)
  * handler's own validation will be made at. */
 static bool recently_fresh(req *r)
 {
+    if (r->own_writes) return false; /* validated on the primary: a page cached from a replica may predate the client's change */
     set_cache_key(r);
     db_note_external_writes(r->db); /* SQLite: another process's commit (PostgreSQL: the listener) */
     r->cache_gen = db_write_generation();

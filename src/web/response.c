@@ -58,6 +58,11 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
             MHD_add_response_header(resp, "Set-Cookie", c ? c : r->set_cookie[i]);
             free(c);
         }
+    if (r->read_primary) { /* after a change: this client reads its own writes from the primary (http.c) */
+        char *c = xasprintf("cxzy_rw=1; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", r->read_primary, web_public_https() ? "; Secure" : "");
+        MHD_add_response_header(resp, "Set-Cookie", c);
+        free(c);
+    }
     if (r->redirect) MHD_add_response_header(resp, "Location", r->redirect);
     if (r->retry_after > 0) {
         char ra[16];

@@ -21,6 +21,8 @@ typedef struct web_config {
     int per_addr;    /* open connections from one client address at most; 0: a quarter of max_conns, at least 16 */
     int header_wait; /* seconds a connection may take to send a request's headers; 0: 30 */
     int body_wait;   /* seconds a request body may take (plus 1 s per 64 KiB of an upload); 0: 30 */
+    /* reads from a replica (issue 20) */
+    int read_lag;    /* --db-read given: R_REPLICA routes read from it within this many seconds of lag; 0: none */
 } web_config;
 enum { METRICS_LOCAL, METRICS_ANY, METRICS_OFF };
 
@@ -33,6 +35,8 @@ enum {
     R_STATE = 2,  /* changes state: POST/PATCH/DELETE, CSRF checked */
     R_API = 4,    /* JSON in and out, errors as {"error":{…}} */
     R_SETUP = 8,  /* open to an account that must set up its second factor first (principal.totp_due) */
+    /* reads from a streaming replica (issue 20) */
+    R_REPLICA = 16, /* a GET that tolerates a short lag: served from the replica of `--db-read` when it is up */
 };
 
 typedef struct field {
@@ -139,6 +143,10 @@ struct req {
     int slot;          /* the metrics slot (metrics.h): a route index or M_* */
     char *db_detail;   /* the database's own message of a failed request, for the error log only */
     uint32_t public_tag; /* set by req_public_url: a hash of the address QR codes carry (ETags include it) */
+    /* reads from a replica (issue 20) */
+    bool on_replica;   /* r->db is a connection to the replica of `--db-read` (http.c) */
+    int read_primary;  /* seconds this client's R_REPLICA reads stay on the primary (cookie cxzy_rw), 0: none */
+    bool own_writes;   /* the client changed something a moment ago (cookie cxzy_rw): read, and validate cached pages, on the primary */
 };
 
 /* Keeps p until the request ends; returns p. */

@@ -107,8 +107,12 @@ auth_type = trust
 auth_file = $b/users.txt
 pool_mode = transaction
 max_client_conn = 1000
-default_pool_size = 20
-max_db_connections = 40
+default_pool_size = 10
+; all databases together stay below PostgreSQL's max_connections (100), leaving room for the
+; instances' direct LISTEN connections and psql; idle server connections of a database no longer
+; used (the test run makes one per file) are closed soon
+max_user_connections = 50
+server_idle_timeout = 10
 server_reset_query =
 ignore_startup_parameters = extra_float_digits,options
 logfile = $b/pgbouncer.log

@@ -36,6 +36,7 @@ typedef struct demo_ctx {
     char town_path[CX_PATH_MAX];
     cx_err e;
     int64_t now;
+    db_bulk *bulk; /* the members, in one bulk insert (COPY on PostgreSQL) */
 } demo_ctx;
 
 static int on_org(void *vctx, const demo_org *o)
@@ -78,7 +79,8 @@ static int on_member(void *vctx, const demo_member *m)
         cx_fail(&c->e, 500, "demo", "", "演示党员 %s 数据无效：%s", m->name, errs[0].msg);
         return 1;
     }
-    if (member_insert_row(c->d, &c->orgs[m->org_key - 1], &r, c->now, NULL) != 1) {
+    if (!c->bulk) c->bulk = member_bulk_begin(c->d);
+    if (member_bulk_row(c->bulk, &c->orgs[m->org_key - 1], &r, c->now) != CX_OK) {
         cx_fail(&c->e, 500, "db_error", "", "写入演示党员失败：%s", db_errmsg(c->d));
         return 1;
     }
@@ -433,7 +435,11 @@ int cmd_demo(int argc, char **argv)
     demo_cb cb = {&c, on_org, on_member};
     int rc = 1;
     /* the members' tally is added once, per organisation, after the bulk insert */
-    if (db_begin(d, true) == CX_OK && demo_generate(seed, members, &cb) == 0 && tally_members_since(d, 0) == CX_OK) {
+    int gen = db_begin(d, true) == CX_OK ? demo_generate(seed, members, &cb) : 1;
+    if (gen) db_bulk_cancel(c.bulk);
+    else if (c.bulk && db_bulk_end(c.bulk) != CX_OK) gen = 1; /* the last rows are in the table before the tally */
+    c.bulk = NULL;
+    if (!gen && tally_members_since(d, 0) == CX_OK) {
         char *after = xasprintf("{\"orgs\":%zu,\"members\":%" PRId64 ",\"seed\":%" PRIu64 "}", c.norgs, c.members, seed);
         if (audit_append(d, &actor_cli, "demo", "org", c.orgs[0].id, c.orgs[0].id, NULL, after, "ok") == CX_OK &&
             db_commit(d) == CX_OK)

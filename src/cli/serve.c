@@ -27,7 +27,8 @@ static struct {
     pthread_cond_t cv;
     bool stop;
     const char *url;
-} upkeep = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, NULL};
+    int64_t every; /* seconds between passes: 3600, or CXZY_UPKEEP_EVERY (tests) */
+} upkeep = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, NULL, 3600};
 
 /* The daily reminder (remind_run) from REMIND_HOUR local time on, in the hourly passes; made once
  * per user and day however often it runs, so a restart or a second server changes nothing. */
@@ -51,14 +52,16 @@ static void remind_once(db *d)
     }
 }
 
-/* Several instances on one database: the pass of each clock hour is run by the one instance that
- * claims it (store/job.h); the others log that they left it. */
+/* Several instances on one database: each hourly pass (remind: true) belongs to the one instance
+ * that claims its hour (store/job.h); the others log that they left it. The pass before listening
+ * (escalation only) is not claimed: every instance starting escalates what is overdue at once, and
+ * an item escalates once per due date however many run it (rect_escalation's unique key). */
 static void upkeep_once(bool remind)
 {
     cx_err e = {0};
     db *d = db_open(upkeep.url, &e);
-    int64_t n = 0, hour = (int64_t)time(NULL) / 3600;
-    int mine = d ? job_claim(d, "upkeep", hour, &e) : CX_ERR;
+    int64_t n = 0, hour = (int64_t)time(NULL) / upkeep.every;
+    int mine = !d ? CX_ERR : remind ? job_claim(d, "upkeep", hour, &e) : 1;
     if (mine == 0) {
         log_line l;
         log_begin(&l, "info");
@@ -67,14 +70,14 @@ static void upkeep_once(bool remind)
         db_close(d);
         return;
     }
-    if (mine == 1) {
+    if (mine == 1 && remind) {
         log_line l;
         log_begin(&l, "info");
         log_kvf(&l, "msg", "本实例执行本小时的维护（整改逾期上报、每日提醒）");
         log_end(&l);
     }
     if (mine != 1 || rect_escalate(d, &actor_cli, NULL, NULL, NULL, &n, &e) != CX_OK) {
-        if (mine == 1) job_release(d, "upkeep", hour); /* failed: the next pass may run it */
+        if (mine == 1 && remind) job_release(d, "upkeep", hour); /* failed: the next pass may run it */
         log_error("upkeep", "整改逾期上报失败：%s", e.msg); /* to the server log (--log) */
     } else if (n) {
         log_line l;
@@ -95,7 +98,7 @@ static void *upkeep_main(void *arg)
     while (!upkeep.stop) {
         struct timespec t;
         clock_gettime(CLOCK_REALTIME, &t);
-        t.tv_sec += 3600;
+        t.tv_sec += upkeep.every;
         int w = 0;
         while (!upkeep.stop && w != ETIMEDOUT) w = pthread_cond_timedwait(&upkeep.cv, &upkeep.mu, &t);
         if (upkeep.stop) break;
@@ -258,8 +261,12 @@ int cmd_serve(int argc, char **argv)
     bool pg = str_starts(o.db, "postgres");
     if (bouncer && !pg)
         return fprintf(stderr, "错误：--pgbouncer 只用于 PostgreSQL（经 PgBouncer 连接），SQLite 数据库 %s 不能使用此选项\n", o.db), 2;
-    if (listen_url && *listen_url && !str_starts(listen_url, "postgres"))
-        return fprintf(stderr, "错误：--db-listen 应为 PostgreSQL 地址（postgresql://…），收到“%s”\n", listen_url), 2;
+    if (listen_url && *listen_url && (!pg || !str_starts(listen_url, "postgres")))
+        return fprintf(stderr, pg ? "错误：--db-listen 应为 PostgreSQL 地址（postgresql://…），收到“%s”\n"
+                                  : "错误：--db-listen 只用于 PostgreSQL（SQLite 的多个进程由数据库文件本身得知彼此的写入），收到“%s”\n",
+                       listen_url), 2;
+    const char *every = getenv("CXZY_UPKEEP_EVERY"); /* the period of the upkeep passes (default an hour) */
+    if (every && *every && !cli_int("CXZY_UPKEEP_EVERY", every, 1, 86400, &upkeep.every)) return 2;
     db_set_pgbouncer(bouncer);
     db_set_app_name("cxzy serve");
     cx_err le = {0};

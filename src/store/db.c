@@ -427,6 +427,129 @@ int db_i64_args(db *d, int64_t *out, int64_t def, const char *sql, const char *f
     return run_once(d, out, def, sql, fmt, n, a);
 }
 
+/* ---- bulk inserts ---- */
+
+#define BULK_CHUNK (1 << 20) /* bytes of COPY text sent at a time */
+
+struct db_bulk {
+    db *d;
+    char *sql;  /* COPY … FROM STDIN, or the INSERT run per row */
+    int ncols;
+    bool copy;  /* PostgreSQL: rows buffered in data */
+    bool failed;
+    buf data;
+    int64_t rows;
+};
+
+db_bulk *db_bulk_begin(db *d, const char *table, const char *cols)
+{
+    db_bulk *b = xcalloc(1, sizeof *b);
+    b->d = d;
+    b->ncols = 1;
+    for (const char *p = cols; *p; p++) b->ncols += *p == ',';
+    b->copy = d->ops->copy != NULL;
+    buf_init(&b->data);
+    if (b->copy) b->sql = xasprintf("COPY %s (%s) FROM STDIN", table, cols);
+    else {
+        buf q;
+        buf_init(&q);
+        buf_printf(&q, "INSERT INTO %s (%s) VALUES (", table, cols);
+        for (int i = 0; i < b->ncols; i++) buf_adds(&q, i ? ",?" : "?");
+        buf_addc(&q, ')');
+        b->sql = buf_take(&q);
+    }
+    return b;
+}
+
+/* Text in COPY's text format: backslash, tab, newline and carriage return escaped. */
+static void copy_text(buf *o, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        switch (c) {
+        case '\\': buf_add(o, "\\\\", 2); break;
+        case '\t': buf_add(o, "\\t", 2); break;
+        case '\n': buf_add(o, "\\n", 2); break;
+        case '\r': buf_add(o, "\\r", 2); break;
+        default: buf_addc(o, c);
+        }
+    }
+}
+
+/* A blob as bytea hex input (\x…), its backslash escaped for COPY. */
+static void copy_blob(buf *o, const unsigned char *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_grow(o, 3 + 2 * n);
+    buf_add(o, "\\\\x", 3);
+    for (size_t i = 0; i < n; i++) {
+        char two[2] = {hex[p[i] >> 4], hex[p[i] & 15]};
+        buf_add(o, two, 2);
+    }
+}
+
+int db_bulk_flush(db_bulk *b)
+{
+    if (b->failed) return CX_ERR;
+    if (!b->copy || !b->data.len) return CX_OK;
+    db *d = b->d;
+    d->keep_err = false;
+    int rc = d->ops->copy(d, b->sql, b->data.p, b->data.len);
+    buf_reset(&b->data);
+    if (rc != CX_OK) {
+        b->failed = true;
+        return failed(d);
+    }
+    return CX_OK;
+}
+
+int db_bulk_row_args(db_bulk *b, const char *fmt, int n, const db_arg *a)
+{
+    if (b->failed) return CX_ERR;
+    if (!b->copy) {
+        if (run_once(b->d, NULL, 0, b->sql, fmt, n, a) != CX_OK) return b->failed = true, CX_ERR;
+        b->rows++;
+        return CX_OK;
+    }
+    bindv v[DB_MAX_ARGS];
+    char why[200];
+    int nb = check_args(fmt, "isbn", n, a, v, why, sizeof why);
+    if (nb >= 0 && nb != b->ncols) snprintf(why, sizeof why, "the row has %d value(s) for %d column(s)", nb, b->ncols), nb = -1;
+    if (nb < 0) {
+        b->failed = true;
+        return mismatch(b->d, b->sql, why);
+    }
+    for (int i = 0; i < nb; i++) {
+        if (i) buf_addc(&b->data, '\t');
+        switch (v[i].type) {
+        case DB_T_NULL: buf_add(&b->data, "\\N", 2); break;
+        case DB_T_I64: buf_printf(&b->data, "%lld", (long long)v[i].i); break;
+        case DB_T_TEXT: copy_text(&b->data, v[i].p, v[i].n); break;
+        case DB_T_BLOB: copy_blob(&b->data, v[i].p, v[i].n); break;
+        }
+    }
+    buf_addc(&b->data, '\n');
+    b->rows++;
+    return b->data.len >= BULK_CHUNK ? db_bulk_flush(b) : CX_OK;
+}
+
+int64_t db_bulk_rows(const db_bulk *b) { return b->rows; }
+
+void db_bulk_cancel(db_bulk *b)
+{
+    if (!b) return;
+    buf_free(&b->data);
+    free(b->sql);
+    free(b);
+}
+
+int db_bulk_end(db_bulk *b)
+{
+    int rc = db_bulk_flush(b);
+    db_bulk_cancel(b);
+    return rc;
+}
+
 void db_q_init(db_q *q, const char *head)
 {
     q->n = 0, q->where = false, q->overflow = false, q->bad = false, q->nb = 0;

@@ -310,6 +310,33 @@ db_stmt *db_q_prepare(db *d, db_q *q);
 /* Runs q (a count) and puts its first column in *n (0 without a row); CX_OK or CX_ERR. */
 int db_q_count(db *d, db_q *q, int64_t *n);
 
+/* Bulk inserts: many rows into one table inside the caller's transaction, for the paths that
+ * write rows by the thousand (the roster import, `cxzy demo`). On PostgreSQL the rows are encoded
+ * in COPY's text format (tabs, newlines and backslashes escaped, NULL as \N, blobs as \x hex) and
+ * buffered; each 1 MB is sent as one `COPY table (cols) FROM STDIN`, the rest at db_bulk_end. On
+ * SQLite each row is one run of a cached prepared INSERT (already as fast as SQLite goes). The
+ * connection runs no COPY between calls, so other statements may come between rows, but rows
+ * still in the buffer are not yet in the table: flush first (db_bulk_flush) before reading them.
+ * A COPY fails as a whole (a unique violation, a CHECK): the call that sent it returns CX_ERR,
+ * db_errmsg / db_is_constraint / db_is_unique say why as for any statement, and on PostgreSQL the
+ * transaction is then aborted (roll back). No ON CONFLICT and no RETURNING: a caller that needs
+ * a new row's id or skips duplicates row by row keeps db_run for that insert. */
+typedef struct db_bulk db_bulk;
+/* cols: the column list as in an INSERT ("a, b, c"). Never NULL. */
+db_bulk *db_bulk_begin(db *d, const char *table, const char *cols);
+/* One row: fmt and values as db_run's ("i", "s", "b", "n"), one value a column. After a failed
+ * call every further call fails at once. */
+#define db_bulk_row(b, ...) db_bulk_row_args((b), DB_ARGS(__VA_ARGS__))
+int db_bulk_row_args(db_bulk *b, const char *fmt, int n, const db_arg *a);
+/* Sends the rows still buffered (PostgreSQL); CX_OK or CX_ERR. */
+int db_bulk_flush(db_bulk *b);
+/* Flushes and frees b; CX_OK or CX_ERR (of this flush or an earlier failed call). */
+int db_bulk_end(db_bulk *b);
+/* Frees b, dropping the rows still buffered (the caller is rolling back). NULL is fine. */
+void db_bulk_cancel(db_bulk *b);
+/* The rows added so far (sent or buffered). */
+int64_t db_bulk_rows(const db_bulk *b);
+
 /* Debugging and tests: fn sees the text of every statement prepared in this process (NULL: off). */
 void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx);
 
@@ -344,6 +371,8 @@ struct db_ops {
     int (*fault)(db *d);   /* DB_FAULT_* of the last error */
     int (*ensure)(db *d);  /* reconnects a broken connection (with back-off); NULL: nothing to do */
     int (*nparams)(db_stmt *s); /* the number of its ? placeholders */
+    /* Runs sql (a COPY … FROM STDIN) with data as its input; NULL: no COPY (db_bulk inserts rows). */
+    int (*copy)(db *d, const char *sql, const char *data, size_t len);
 };
 enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
 

@@ -360,12 +360,46 @@ static void pg_done(db_stmt *bs)
     s->busy = false;
 }
 
+/* One COPY … FROM STDIN with data as its whole input (db_bulk); the COPY's own error on failure
+ * (a unique violation names its index as an INSERT's does). */
+static int pg_copy(db *base, const char *sql, const char *data, size_t len)
+{
+    pg_db *d = (pg_db *)base;
+    PGresult *r = PQexec(d->c, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        set_err(d, r);
+        PQclear(r);
+        return CX_ERR;
+    }
+    PQclear(r);
+    bool sent = true;
+    for (size_t off = 0; off < len && sent;) {
+        int n = len - off > (1 << 30) ? (1 << 30) : (int)(len - off);
+        sent = PQputCopyData(d->c, data + off, n) == 1;
+        off += (size_t)n;
+    }
+    if (PQputCopyEnd(d->c, sent ? NULL : "client failed to send the rows") != 1) {
+        set_err(d, NULL);
+        while ((r = PQgetResult(d->c))) PQclear(r);
+        return CX_ERR;
+    }
+    int rc = CX_OK;
+    while ((r = PQgetResult(d->c))) {
+        if (rc == CX_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+            set_err(d, r);
+            rc = CX_ERR;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
 static int pg_nparams(db_stmt *bs) { return ((pg_stmt *)bs)->nparams; }
 static const char *pg_errmsg(db *base) { return ((pg_db *)base)->err; }
 static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstate, "23", 2) == 0; }
 
 const struct db_ops db_pg_ops = {
-    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams,
+    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams, pg_copy,
 };
 
 /* The listener (db_listen_start): one connection of its own, LISTEN cxzy_write, a thread that

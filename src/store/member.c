@@ -268,6 +268,24 @@ int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int
     return rc == CX_ERR ? CX_ERR : inserted;
 }
 
+db_bulk *member_bulk_begin(db *d)
+{
+    return db_bulk_begin(d, "member", "part, org_id, " MEMBER_WRITE ", created_at, updated_at");
+}
+
+int member_bulk_row(db_bulk *b, const org *o, const member_rec *r, int64_t now)
+{
+    sealed x;
+    seal(&x, r);
+    bool ph = r->phone[0] != 0;
+    int rc = db_bulk_row(b, "iisssibbsbbsssssssii", o->part, o->id, r->name, r->sex, r->ethnicity, atoi(r->birth_date),
+                         DB_BLOB(x.ide.p, x.ide.len), DB_BLOB(x.ih, sizeof x.ih), x.imask,
+                         DB_BLOB(ph ? x.phe.p : NULL, x.phe.len), DB_BLOB(ph ? x.ph : NULL, sizeof x.ph), x.pmask,
+                         r->joined_date, r->full_date, r->education, r->post, r->duties, r->status, now, now);
+    unseal_free(&x);
+    return rc;
+}
+
 /* Opens the write transaction of a change to member id and loads it; 404 (rolled back) when missing.
  * On PostgreSQL the row is locked first, so two changes of one member do not both move the
  * subtree tallies from the same old state (SQLite's write transaction already serialises). */

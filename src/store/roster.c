@@ -236,6 +236,8 @@ static size_t unstage_row(const char *p, const org **o, int64_t *rowno, member_r
     return (size_t)(q - p);
 }
 
+#define ROSTER_ANALYZE_AFTER 4096 /* rows COPY'd before the member table's statistics are retaken */
+
 /* One import's state while it reads the file. */
 typedef struct importer {
     db *d;
@@ -248,6 +250,12 @@ typedef struct importer {
     bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
     bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
     buf st;
+    /* PostgreSQL, a file from a path: each row is looked up on the roll like a refused file's,
+     * kept in st until its batch's lookup, then sent through bulk (COPY) while the file is still
+     * valid; changed: a 身份证号 reached the roll between its lookup and the COPY. */
+    db_bulk *bulk;
+    bool changed, analyzed;
+    member_rec *rec; /* scratch for unstaging */
     /* 身份证号 waiting to be looked up on the roll, IDCARD_BATCH at a time (one round trip) */
     size_t npend;
     unsigned char hash[IDCARD_BATCH][CX_HASH_BYTES];
@@ -255,6 +263,48 @@ typedef struct importer {
     int where[IDCARD_BATCH];
     char orgname[IDCARD_BATCH][256];
 } importer;
+
+/* After a batch's lookup (PostgreSQL, a file from a path): the rows kept since the previous one
+ * go to the COPY while the file is still wholly valid, else they are dropped. A unique violation
+ * of the COPY (a 身份证号 put on the roll since its lookup) rolls the import back at once; the
+ * checking goes on outside the transaction and the report says the roll changed. */
+static int copy_failed(importer *im)
+{
+    if (!db_is_unique(im->d, "member_idcard", "member.idcard_hash")) return CX_ERR;
+    db_rollback(im->d);
+    im->writing = false;
+    im->changed = true;
+    return CX_OK;
+}
+
+static int copy_checked(importer *im)
+{
+    if (im->writing && (im->r->nissues || im->outside)) im->writing = false;
+    for (size_t off = 0; im->writing && off < im->st.len;) {
+        const org *o;
+        int64_t rowno;
+        off += unstage_row(im->st.p + off, &o, &rowno, im->rec);
+        if (member_bulk_row(im->bulk, o, im->rec, im->now) == CX_OK) im->r->imported++;
+        else if (copy_failed(im) != CX_OK) return CX_ERR;
+    }
+    sodium_memzero(im->st.p, im->st.len);
+    buf_reset(&im->st);
+    /* The lookups read the table the COPY fills, in this transaction: statistics taken before it
+     * (an empty roll: none) make the planner scan the whole table for each batch, which grows
+     * quadratic. Once the first thousands of rows are in, the table's statistics are taken again
+     * (inside the transaction, so they count its rows) and the lookups use the index. ANALYZE
+     * takes a lock that a concurrent import's ANALYZE holds until it commits. */
+    if (im->writing && !im->analyzed && im->r->imported >= ROSTER_ANALYZE_AFTER) {
+        im->analyzed = true;
+        if (db_bulk_flush(im->bulk) != CX_OK) return copy_failed(im);
+        /* in a savepoint: another import holding the table's statistics lock past the lock
+         * timeout costs this one its speed, not its rows */
+        if (db_exec(im->d, "SAVEPOINT roster_analyze; ANALYZE member; RELEASE SAVEPOINT roster_analyze") != CX_OK &&
+            db_exec(im->d, "ROLLBACK TO SAVEPOINT roster_analyze; RELEASE SAVEPOINT roster_analyze") != CX_OK)
+            return CX_ERR;
+    }
+    return CX_OK;
+}
 
 /* Looks the waiting 身份证号 up: a member the importer may see is reported at its row (which then
  * is no longer valid); one outside the importer's subtree is only counted (im->outside), to be
@@ -274,7 +324,7 @@ static int roll_flush(importer *im)
             if (im->pend[i].valid) im->r->valid_rows--;
         }
     }
-    return CX_OK;
+    return im->bulk ? copy_checked(im) : CX_OK;
 }
 
 /* Queues rowno's 身份证号 for roll_flush; valid: the row is (about to be) counted valid. Never
@@ -331,13 +381,14 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
             char msg[256];
             snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
             issue(r, rowno, "身份证号", "duplicate_in_file", msg);
-        } else if (++im->checked, !(im->writing || staging) || r->nissues != before) {
+        } else if (++im->checked, !((im->writing && !im->bulk) || staging) || r->nissues != before) {
             /* Not inserting (or staging) this row: look the 身份证号 up to report a duplicate. */
             roll_check(im, m->idcard, rowno, r->nissues == before);
         }
     }
     if (r->nissues != before || im->outside) im->writing = false;
-    if (im->writing) {
+    if (im->writing && im->bulk) stage_row(&im->st, o, rowno, m); /* sent after its lookup (copy_checked) */
+    else if (im->writing) {
         /* The insert itself detects a 身份证号 already on the roll (ON CONFLICT DO NOTHING). */
         int ins = member_insert_row(im->d, o, m, im->now, NULL);
         if (ins == CX_ERR) return CX_ERR;
@@ -358,15 +409,19 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
  * 身份证号 reached the roll since it was checked (nothing more is inserted), CX_ERR. */
 static int write_staged(importer *im, member_rec *m)
 {
-    for (size_t off = 0; off < im->st.len;) {
+    /* one bulk insert (COPY on PostgreSQL): a 身份证号 on the roll fails it as a whole */
+    db_bulk *b = member_bulk_begin(im->d);
+    int rc = CX_OK;
+    for (size_t off = 0; off < im->st.len && rc == CX_OK;) {
         const org *o;
         int64_t rowno;
         off += unstage_row(im->st.p + off, &o, &rowno, m);
-        int ins = member_insert_row(im->d, o, m, im->now, NULL);
-        if (ins != 1) return ins;
+        rc = member_bulk_row(b, o, m, im->now);
         im->r->imported++;
     }
-    return 1;
+    rc = rc == CX_OK ? db_bulk_end(b) : (db_bulk_cancel(b), CX_ERR);
+    if (rc == CX_OK) return 1;
+    return db_is_unique(im->d, "member_idcard", "member.idcard_hash") ? 0 : CX_ERR;
 }
 
 /* The staged rows looked up on the roll, for the report: when the file turned out bad (they are
@@ -453,6 +508,10 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         tab_close(t);
         return cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
     }
+    if (im->writing && db_kind_of(d) == DB_PG) {
+        im->bulk = member_bulk_begin(d);
+        im->rec = xmalloc(sizeof *im->rec);
+    }
     bool dbfail = false;
     member_rec *m = xmalloc(sizeof *m);
     int64_t id_before = 0;
@@ -484,6 +543,16 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         }
     }
     if (!dbfail && roll_flush(im) != CX_OK) dbfail = true;
+    if (im->bulk) { /* the last rows of the COPY */
+        int b = dbfail || !im->writing ? (db_bulk_cancel(im->bulk), CX_OK) : db_bulk_end(im->bulk);
+        if (b != CX_OK && db_is_unique(d, "member_idcard", "member.idcard_hash")) im->changed = true;
+        else if (b != CX_OK) dbfail = true;
+        im->bulk = NULL;
+        sodium_memzero(im->rec, sizeof *im->rec);
+        free(im->rec);
+    }
+    if (im->changed && !dbfail)
+        issue(r, 0, "身份证号", "roster_changed", "导入期间党员名册有变动，未导入任何数据，请重新导入");
     if (!dbfail && im->stage && (r->nissues || im->outside) && recheck_staged(im, m, false) != CX_OK) dbfail = true;
     if (rc == CX_ERR) issue(r, 0, "", fe.code, fe.msg);
     tab_close(t);

@@ -161,6 +161,11 @@ int member_create(db *d, const actor *a, int64_t org_id, const member_rec *r, in
  * when inserted (and *id, when id is not NULL), 0 when the 身份证号 is already on the roll
  * (nothing inserted), CX_ERR on a database error. */
 int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int64_t *id);
+/* The same rows through one db_bulk (COPY on PostgreSQL): no ON CONFLICT, so a 身份证号 already on
+ * the roll fails the whole bulk (db_is_unique(d, "member_idcard", "member.idcard_hash")); callers
+ * check the roll first or treat that failure as "the roll changed". Ended by db_bulk_end. */
+db_bulk *member_bulk_begin(db *d);
+int member_bulk_row(db_bulk *b, const org *o, const member_rec *r, int64_t now);
 /* Updates the record and (when org_id differs) transfers the member to org_id. */
 int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const member_rec *r, cx_err *e);
 int member_set_active(db *d, const actor *a, int64_t id, int active, cx_err *e);

@@ -98,6 +98,37 @@ static void faults_have_codes_and_chinese_messages(void **st)
     assert_int_equal(db_fault_take(), DB_FAULT_NONE);
 }
 
+/* db_bulk on SQLite: one prepared INSERT a row, values bound as db_run's; a row whose values do
+ * not match the columns fails, and so does every later call (nothing is half-sent). */
+static void bulk_inserts_rows_and_refuses_a_short_row(void **st)
+{
+    (void)st;
+    char path[256];
+    db *d = open_tmp(path, sizeof path);
+    assert_int_equal(db_exec(d, "CREATE TABLE t (a INTEGER, b TEXT, c BLOB)"), CX_OK);
+    assert_int_equal(db_begin(d, true), CX_OK);
+    db_bulk *b = db_bulk_begin(d, "t", "a, b, c");
+    const unsigned char blob[3] = {0, '\\', '\t'};
+    assert_int_equal(db_bulk_row(b, "isb", 1, "tab\there \\N back\\slash\nline", DB_BLOB(blob, 3)), CX_OK);
+    assert_int_equal(db_bulk_row(b, "inb", 2, DB_BLOB(NULL, 0)), CX_OK);
+    assert_int_equal(db_bulk_rows(b), 2);
+    assert_int_equal(db_bulk_end(b), CX_OK);
+    int64_t n = 0;
+    assert_int_equal(db_i64(d, &n, -1, "SELECT count(*) FROM t WHERE a = 1 AND b = ? AND length(c) = 3", "s", "tab\there \\N back\\slash\nline"), CX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_i64(d, &n, -1, "SELECT count(*) FROM t WHERE a = 2 AND b IS NULL AND c IS NULL", ""), CX_OK);
+    assert_int_equal(n, 1);
+    b = db_bulk_begin(d, "t", "a, b, c");
+    assert_int_equal(db_bulk_row(b, "is", 3, "short"), CX_ERR);
+    assert_non_null(strstr(db_errmsg(d), "placeholder"));
+    assert_int_equal(db_bulk_row(b, "isn", 4, "after"), CX_ERR);
+    db_bulk_cancel(b);
+    assert_int_equal(db_i64(d, &n, -1, "SELECT count(*) FROM t WHERE a > 2", ""), CX_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_rollback(d), CX_OK);
+    drop(d, path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +136,7 @@ int main(void)
         cmocka_unit_test(pooled_connections_share_a_cache_budget),
         cmocka_unit_test(failed_commit_keeps_its_error),
         cmocka_unit_test(faults_have_codes_and_chinese_messages),
+        cmocka_unit_test(bulk_inserts_rows_and_refuses_a_short_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@ failed_parts=""
 pgdir="$work/pg"
 pgport=$((20000 + $$ % 20000))
 cleanup() {
+  sh scripts/cluster.sh down "$work/bouncer" >/dev/null 2>&1
   sh scripts/pg.sh stop "$pgdir.replica" >/dev/null 2>&1
   sh scripts/pg.sh stop "$pgdir" >/dev/null 2>&1
   rm -rf "$work"
@@ -87,24 +88,38 @@ jobs=${TEST_JOBS:-2}
 alone="tests/api/import_concurrency.test.mjs"
 rest=$(ls tests/api/*.test.mjs | grep -v -F -x "$alone")
 b="$ASAN"
+# One PgBouncer in transaction mode in front of the test PostgreSQL (every database under its own
+# name) once the binary can use one (`serve --pgbouncer`): the cluster's instances connect through
+# it (tests/lib.mjs, CXZY_TEST_PGBOUNCER), LISTEN/NOTIFY straight to the server.
+bouncer=""
+if "$top/$b/src/cxzy" serve --help 2>/dev/null | grep -q -- --pgbouncer; then
+  bport=$((pgport + 20000))
+  sh scripts/cluster.sh --pg-port "$pgport" --bouncer-port "$bport" bouncer "$work/bouncer" >/dev/null \
+    && bouncer="CXZY_TEST_PGBOUNCER=127.0.0.1:$bport"
+fi
+# The PostgreSQL run is the cluster's: every server a test file starts is two instances of the
+# binary on its database behind an nginx of its own (tests/lib.mjs, CXZY_CLUSTER=1), so the API
+# suite passes once through nginx against two instances; the SQLite run stays one process.
 for backend in sqlite pg; do
   n=$((n + 1)); tpl=$(newdb $backend $n)
   n=$((n + 1)); db=$(newdb $backend $n)
   log="$work/api-$b-$backend.log"
+  cluster=""
+  [ $backend = pg ] && cluster="CXZY_CLUSTER=1 $bouncer"
   replica=""; [ "$backend" = pg ] && replica="CXZY_TEST_REPLICA=${replurl%/*}"
   # the default demo district made once for this run; each test file gets a copy (tests/lib.mjs)
   demo=$(ASAN_OPTIONS=detect_leaks=1 sh scripts/demo-template.sh "$top/$b/src/cxzy" "$tpl" "$work/demo$n") || demo=""
-  env $demo $replica CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+  env $demo $cluster $replica CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     node --test --test-concurrency="$jobs" --test-reporter=tap $rest >"$log" 2>&1
   rc=$?
-  env $demo CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
+  env $demo $cluster CXZY_BIN="$top/$b/src/cxzy" CXZY_TEST_DB="$db" CXZY_TEST_DIR="$work" CXZY_BACKEND=$backend \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     node --test --test-reporter=tap $alone >"$log.alone" 2>&1 || rc=1
   cat "$log" "$log.alone"
   count_node "$log"
   count_node "$log.alone"
-  part "api ($b, $backend)" $rc
+  part "api ($b, $backend${cluster:+, two instances behind nginx})" $rc
 done
 
 for backend in sqlite pg; do

@@ -10,7 +10,7 @@
 //                  A test that asks for the default demo gets a copy of it instead of running the
 //                  demo again (the same rows, the same key); without them every file runs the demo.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import http from 'node:http';
@@ -179,9 +179,54 @@ export function cliDb(db, args, opts = {}) {
 /** Creates the demo district on its own database (a fresh one unless db is given) and starts a
  * server on it; never shared: every call starts another server. The server is ready when it says
  * so on stdout (no sleeping).
- * Returns {base, demo, db, cli(args, opts), stop()}. */
-export async function startServerOn({ db, members = 300, args = [], demo = true } = {}) {
+ * Returns {base, demo, db, cli(args, opts), stop()}.
+ *
+ * Cluster mode (CXZY_CLUSTER=1, scripts/test.sh sets it for the PostgreSQL run): "a server" is two
+ * instances of the binary on the same database with an nginx in front (startCluster), and base is
+ * nginx's address. pid/proc are instance A's (a test that signals or kills "the server" acts on
+ * A; B goes on serving the same database). single: true starts one process even then, for a test
+ * about that one process. The servers that do so, and why:
+ *   crash.test.mjs       kill -9 and a restart on the same database: one process's recovery (an
+ *                        instance lost from two is in cluster.test.mjs)
+ *   server_ops.test.mjs  its log file, SIGHUP, body timeouts and libmicrohttpd's refusals at the socket
+ *   settings.test.mjs    Host checks under its own listen address with no public address stored
+ *                        (behind nginx the instances get --public-url, nginx's address)
+ *   frontdoor.test.mjs (two of its servers)  connection limits and the header timeout at the
+ *                        socket; Host checks under the listen address
+ *   smoke.test.mjs (the --max-connections one)  the acceptor's queue
+ *   instances.test.mjs   composes its instances (and its proxy headers) itself
+ * and these ask an instance directly (srv.instances[0].base) for what nginx itself answers: a path
+ * with an escaped NUL (nginx's 400: adversary18, frontdoor) and /metrics (forwarded, so not local:
+ * ops). */
+export async function startServerOn({ db, members = 300, args = [], demo = true, single = false } = {}) {
   // demo: false serves a database that already has its data (a second server on the same one)
+  const p = prepareDb({ db, members, demo });
+  if (CLUSTER && !single) return startClusterOn(p.db, p.demo, args);
+  const a = await startInstance(p.db, args);
+  return {
+    base: a.base,
+    demo: p.demo,
+    db: p.db,
+    pid: a.pid,
+    cli: (args, opts) => cliDb(p.db, args, opts),
+    stdout: a.stdout, // what the server wrote to stdout so far
+    proc: a.proc,
+    log: a.log, // what the server wrote to stderr so far (e.g. the `log` SMS gateway's codes)
+    async stop() {
+      a.proc.kill('SIGTERM');
+      const r = await a.exited;
+      if (r.code !== 0) throw new Error(`server exit ${r.code} ${r.sig}: ${r.stderr}`);
+      return r.code;
+    },
+  };
+}
+
+/** Whether startServerOn starts a cluster (two instances and nginx) instead of one process. */
+export const CLUSTER = process.env.CXZY_CLUSTER === '1';
+
+/** The database a server is to serve: db as it is (demo: false), or with the demo district made
+ * in it, or a fresh copy of the run's demo template. Returns {db, demo: what `cxzy demo` printed}. */
+function prepareDb({ db, members = 300, demo = true }) {
   let d = { status: 0, stdout: '' };
   if (demo && !db && members === 300 && TEMPLATE) {
     db = freshDb('f', TEMPLATE.db);
@@ -191,11 +236,23 @@ export async function startServerOn({ db, members = 300, args = [], demo = true 
     if (demo) d = cliDb(db, ['demo', '--members', String(members)]);
   }
   if (d.status !== 0) throw new Error('cxzy demo failed: ' + d.stderr + d.stdout);
+  return { db, demo: d.stdout };
+}
+
+/** One `cxzy serve` process on db, on a free port, ready. env: more environment for it.
+ * Returns {base, port, pid, proc, stdout(), log(), exited (a promise of {code, sig, stderr})}. */
+async function startInstance(db, args, env = {}, onLine = null) {
   const port = await freePort();
   const proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--threads', '4', ...args],
-    { env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '', out = '';
-  proc.stderr.on('data', (b) => { stderr += b; });
+    { env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '', out = '', partial = '';
+  proc.stderr.on('data', (b) => {
+    stderr += b;
+    if (!onLine) return;
+    partial += b;
+    const i = partial.lastIndexOf('\n');
+    if (i >= 0) { onLine(partial.slice(0, i + 1)); partial = partial.slice(i + 1); }
+  });
   await new Promise((resolve, reject) => {
     proc.stdout.on('data', (b) => { out += b; if (out.includes('cxzy 已启动')) resolve(); });
     proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr}`)));
@@ -205,20 +262,148 @@ export async function startServerOn({ db, members = 300, args = [], demo = true 
   // server must not outlive it.
   const reap = () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); };
   process.once('exit', reap);
+  return { base: `http://127.0.0.1:${port}`, port, pid: proc.pid, proc, stdout: () => out, log: () => stderr, exited };
+}
+
+export const NGINX = process.env.CXZY_NGINX || (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
+
+/** nginx.conf of a reverse proxy on 127.0.0.1:port in front of the given ports, round robin: a
+ * request an instance cannot take (refused, reset before an answer) goes to the next one, so one
+ * instance lost is not noticed; X-Forwarded-For carries the client's address; bodies are passed
+ * through as they come, limits and timeouts are the instances' own. Everything nginx writes stays
+ * under prefix (pid file, logs, temporary files). scripts/cluster.sh writes the same one. */
+export function nginxConf(prefix, port, upstreams) {
+  const user = process.getuid && process.getuid() === 0 ? 'user root root;\n' : '';
+  return `${user}daemon off;
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/tmp/body;
+  proxy_temp_path ${prefix}/tmp/proxy;
+  fastcgi_temp_path ${prefix}/tmp/fastcgi;
+  uwsgi_temp_path ${prefix}/tmp/uwsgi;
+  scgi_temp_path ${prefix}/tmp/scgi;
+  client_max_body_size 0;
+  client_body_timeout 3600s;
+  client_header_timeout 3600s;
+  large_client_header_buffers 8 64k;
+  upstream cxzy {
+${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`).join('\n')}
+    keepalive 32;
+    keepalive_timeout 20s;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://cxzy;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_next_upstream error timeout http_502;
+      proxy_request_buffering off;
+      proxy_ignore_client_abort on;
+      proxy_buffering off;
+      proxy_read_timeout 3600s;
+      proxy_send_timeout 3600s;
+    }
+  }
+}
+`;
+}
+
+/** nginx on a free port in front of the given ports, its prefix a new directory under the
+ * scratch directory; ready when it accepts a connection. Returns {base, port, prefix, proc, stop()}. */
+export async function startNginx(upstreams, port = null) {
+  port = port || await freePort();
+  const prefix = mkdtempSync(join(scratch, 'nginx-'));
+  mkdirSync(join(prefix, 'tmp'));
+  chmodSync(prefix, 0o755);
+  writeFileSync(join(prefix, 'nginx.conf'), nginxConf(prefix, port, upstreams));
+  const proc = spawn(NGINX, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (b) => { stderr += b; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
+  process.once('exit', () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); });
+  // nginx says nothing when it listens: ready is the first connection it accepts
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`nginx exited (${proc.exitCode}): ${stderr}${readIf(join(prefix, 'error.log'))}`);
+    const up = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return {
-    base: `http://127.0.0.1:${port}`,
-    demo: d.stdout,
-    db,
-    pid: proc.pid,
-    cli: (args, opts) => cliDb(db, args, opts),
-    stdout: () => out, // what the server wrote to stdout so far
-    proc,
-    log: () => stderr, // what the server wrote to stderr so far (e.g. the `log` SMS gateway's codes)
+    base: `http://127.0.0.1:${port}`, port, prefix, proc,
     async stop() {
-      proc.kill('SIGTERM');
-      const r = await exited;
-      if (r.code !== 0) throw new Error(`server exit ${r.code} ${r.sig}: ${r.stderr}`);
-      return r.code;
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+const readIf = (f) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+
+/** Two instances of the binary on one database (made as startServerOn makes it; two servers on
+ * one SQLite file are legal too) and nginx in front of them, whatever CXZY_CLUSTER says. Returns
+ * what startServerOn returns (base: nginx's address; pid/proc: instance A's; log()/stdout(): both
+ * instances' output, log() line by line in the order it came) and instances: [{base, pid, proc,
+ * log(), stdout()}, …] to address each directly, nginx: {base, proc, prefix}. stop() stops all
+ * three and rejects on a non-zero exit of either instance (an ASan report); an instance the test
+ * itself killed with a signal is not counted. */
+export async function startCluster({ db, members = 300, args = [], demo = true } = {}) {
+  const p = prepareDb({ db, members, demo });
+  return startClusterOn(p.db, p.demo, args);
+}
+
+async function startClusterOn(db, demoOut, args) {
+  let lines = '';
+  const onLine = (s) => { lines += s; };
+  // the proxy is 127.0.0.1: its X-Forwarded-For names the client (`serve --trusted-proxy`)
+  const env = { CXZY_TRUSTED_PROXY: process.env.CXZY_TRUSTED_PROXY || '127.0.0.1' };
+  // Behind a proxy the site's address is the proxy's, which the instances do not listen on: as
+  // README's deployment says, it is given with --public-url (QR codes and print pages are made
+  // for it and asked for under it). Seeded into a database that has none stored.
+  const port = await freePort();
+  const more = args.includes('--public-url') ? [] : ['--public-url', `http://127.0.0.1:${port}`];
+  // With a PgBouncer in front of the test PostgreSQL (scripts/test.sh: CXZY_TEST_PGBOUNCER, its
+  // host:port) the instances connect through it in transaction mode, LISTEN/NOTIFY straight
+  // (only a database of that server: a test may start a PostgreSQL of its own)
+  let served = db;
+  const server = (u) => (u.match(/@([^/]*)\//) || [])[1];
+  if (process.env.CXZY_TEST_PGBOUNCER && /^postgres(ql)?:\/\//.test(db) && server(db) === server(process.env.CXZY_TEST_DB || '')) {
+    served = db.replace(/@[^/]*\//, `@${process.env.CXZY_TEST_PGBOUNCER}/`);
+    more.push('--pgbouncer', '--db-listen', db);
+  }
+  const a = await startInstance(served, [...more, ...args], env, onLine); // one at a time: the first one migrates
+  const b = await startInstance(served, [...more, ...args], env, onLine);
+  const nginx = await startNginx([a.port, b.port], port);
+  const insts = [a, b];
+  return {
+    base: nginx.base,
+    demo: demoOut,
+    db,
+    pid: a.pid,
+    proc: a.proc,
+    cli: (args, opts) => cliDb(db, args, opts),
+    stdout: () => a.stdout() + b.stdout(),
+    log: () => lines,
+    instances: insts.map((i) => ({ base: i.base, pid: i.pid, proc: i.proc, log: i.log, stdout: i.stdout })),
+    nginx: { base: nginx.base, proc: nginx.proc, prefix: nginx.prefix },
+    async stop() {
+      await nginx.stop();
+      const killed = insts.map((i) => i.proc.killed); // signalled by the test before stop()
+      for (const i of insts) if (i.proc.exitCode === null && i.proc.signalCode === null) i.proc.kill('SIGTERM');
+      const rs = await Promise.all(insts.map((i) => i.exited));
+      const bad = rs.map((r, k) => (r.code !== 0 && !killed[k] ? `instance ${'AB'[k]} exit ${r.code} ${r.sig}: ${r.stderr}` : '')).filter(Boolean);
+      if (bad.length) throw new Error(bad.join('\n'));
+      return 0;
     },
   };
 }

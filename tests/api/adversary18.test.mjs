@@ -54,8 +54,11 @@ test('the QR code in odd forms, and a sign-in POST without a CSRF token: refused
   const m = await newMeeting();
   const c = await code(m.id);
   const t = c.token;
+  // a NUL in the path is refused by nginx itself when there is one in front (its 400 page): the
+  // server's own answer is asked of an instance directly
+  const direct = srv.instances ? Object.assign(new Client(srv.instances[0].base), { cookies: member.cookies, csrf: member.csrf }) : member;
   for (const bad of [`${t}%00`, `${t.slice(0, 24)}%00${t.slice(24)}`, t.toUpperCase(), `${t}${t}`, t.slice(0, 10), `${'f'.repeat(4000)}`, `%20${t}`, `${t}%0a`])
-    await refused(`the code ${bad.slice(0, 60)}`, () => member.post(`/api/v1/signin/${bad}`, {}), bad.includes('%00') ? 400 : 404, bad.includes('%00') ? 'bad_path' : 'not_found');
+    await refused(`the code ${bad.slice(0, 60)}`, () => (bad.includes('%00') ? direct : member).post(`/api/v1/signin/${bad}`, {}), bad.includes('%00') ? 400 : 404, bad.includes('%00') ? 'bad_path' : 'not_found');
   // the sign-in form of the phone page and its API twin, with the session cookie but no token
   await refused('the sign-in form without a CSRF token', () => member.req('POST', `/signin/${t}`, { csrf: false, body: new URLSearchParams({}).toString(),
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 403, null);

@@ -6,7 +6,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerOn, Client, loginAs, sqlOn, daysFromToday, PASSWORD } from '../lib.mjs';
 
-const srv = await startServerOn({ args: ['--ballot-limit', '100000'] });
+// one process killed and started again on its database (an instance lost from several: cluster.test.mjs)
+const srv = await startServerOn({ args: ['--ballot-limit', '100000'], single: true });
 let restarted = null;
 after(async () => { if (restarted) await restarted.stop(); });
 
@@ -60,7 +61,7 @@ test('kill -9 during concurrent writes loses no acknowledged ballot, feedback, p
   assert.ok(acked.ballots >= 10 && acked.codes.length >= 5 && acked.pledges.length >= 3 && acked.sessions.length >= 1,
     `load ran: ${JSON.stringify({ ...acked, codes: acked.codes.length, pledges: acked.pledges.length, sessions: acked.sessions.length })}`);
 
-  restarted = await startServerOn({ db: srv.db, demo: false });
+  restarted = await startServerOn({ db: srv.db, demo: false, single: true });
   assert.ok(Number(sqlOn(srv.db, 'SELECT count(*) FROM ballot')) - ballotsBefore >= acked.ballots, 'every acknowledged ballot is stored');
   const anon = new Client(restarted.base);
   for (const code of acked.codes) {

@@ -12,8 +12,9 @@ import { startServerOn, loginAs, Client, expectOk as ok, expectError, sqlOn, BAC
 const pg = BACKEND === 'pg';
 const stops = [];
 after(async () => { for (const s of stops.reverse()) await s(); });
+// each server one process (this file composes its instances itself, also in cluster mode)
 async function serve(opts) {
-  const s = await startServerOn(opts);
+  const s = await startServerOn({ ...opts, single: true });
   stops.push(() => s.stop());
   return s;
 }

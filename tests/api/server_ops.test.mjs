@@ -9,7 +9,8 @@ import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { startServerOn, Client, scratchFile } from '../lib.mjs';
 
 const logFile = scratchFile(`server-ops-${process.pid}.log`, '');
-const srv = await startServerOn({ members: 20, args: ['--log', logFile, '--body-timeout', '2'] });
+// one process's own log, signals and socket-level refusals (libmicrohttpd's), not a proxy's
+const srv = await startServerOn({ members: 20, args: ['--log', logFile, '--body-timeout', '2'], single: true });
 after(() => srv.stop());
 const port = Number(new URL(srv.base).port);
 const anon = new Client(srv.base);

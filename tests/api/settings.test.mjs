@@ -9,7 +9,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerOn, loginAs, expectError, Client } from '../lib.mjs';
 
-const srv = await startServerOn({ members: 20 });
+// one process asked under its own listen address with no address stored (behind a proxy one is
+// stored: tests/lib.mjs cluster mode)
+const srv = await startServerOn({ members: 20, single: true });
 after(() => srv.stop());
 const [office, secretary] = await Promise.all(['office', 'secretary'].map((u) => loginAs(srv.base, u)));
 const rootId = office.user.roles[0].org_id;
@@ -89,7 +91,7 @@ test('the settings page and API: only the top office; a bad address is refused n
 test('serve --public-url seeds an empty setting; a stored one is kept and serve says so', async () => {
   const r = await office.patch('/api/v1/settings', { public_url: 'https://kept.example.cn' });
   assert.equal(r.status, 200);
-  const s2 = await startServerOn({ db: srv.db, demo: false, args: ['--public-url', 'https://other.example.cn'] });
+  const s2 = await startServerOn({ db: srv.db, demo: false, args: ['--public-url', 'https://other.example.cn'], single: true });
   try {
     const print = await new Client(s2.base).get(`/p/card/${card}/print`);
     assert.ok(print.text.includes(`https://kept.example.cn/p/card/${card}`));
@@ -98,7 +100,7 @@ test('serve --public-url seeds an empty setting; a stored one is kept and serve 
     await s2.stop();
   }
   assert.equal((await office.patch('/api/v1/settings', { public_url: '' })).status, 200);
-  const s3 = await startServerOn({ db: srv.db, demo: false, args: ['--public-url', 'https://seeded.example.cn'] });
+  const s3 = await startServerOn({ db: srv.db, demo: false, args: ['--public-url', 'https://seeded.example.cn'], single: true });
   await s3.stop();
   assert.equal(await stored(), 'https://seeded.example.cn');
 });

@@ -64,7 +64,7 @@ test('a second server on the same port is refused with a message, and the first 
 // being reset. Observed for 500 ms: with no limit, the ninth answer comes in about a millisecond.
 test('at the connection limit a new visitor waits and is served when a connection closes', { timeout: 30000 }, async () => {
   const net = await import('node:net');
-  const two = await startServerOn({ db: srv.db, demo: false, args: ['--max-connections', '8'] });
+  const two = await startServerOn({ db: srv.db, demo: false, args: ['--max-connections', '8'], single: true }); // one process's acceptor
   const { port } = new URL(two.base);
   const open = () => new Promise((resolve, reject) => {
     const s = net.connect(Number(port), '127.0.0.1');

@@ -72,9 +72,6 @@ wait_for() {
     sleep 0.1
   done
 }
-# Whether this cxzy binary has a `serve` option (the connection options came in one by one).
-has_opt() { "$BIN" serve --help 2>/dev/null | grep -q -- "$1"; }
-has_replica() { grep -q '^replica)' "$top/scripts/pg.sh"; }
 
 start_primary() {
   if pg_alive "$DIR/pg"; then return; fi
@@ -84,7 +81,6 @@ start_primary() {
 }
 
 start_replica() {
-  has_replica || { echo "  (no streaming replica: scripts/pg.sh has no 'replica' command; reads go to the primary)"; return; }
   if pg_alive "$DIR/replica"; then return; fi
   if [ -d "$DIR/replica/data" ]; then sh "$top/scripts/pg.sh" resume "$DIR/replica" "$REPLICA_PORT"
   else sh "$top/scripts/pg.sh" replica "$DIR/pg" "$DIR/replica" "$REPLICA_PORT" >/dev/null
@@ -138,14 +134,11 @@ start_app() {
   alive "$1" && return
   set -- "$1" "$2" --listen "127.0.0.1:$2" --public-url "http://127.0.0.1:$PORT" \
     --max-connections-per-address 4096 --log "$DIR/$1.log"
-  db=$PRIMARY
-  # the connection options where this binary has them: the pool, PgBouncer in transaction mode
-  # (unnamed statements), LISTEN/NOTIFY straight to the primary, reads from the replica, and
-  # nginx's X-Forwarded-For believed
-  if has_opt --pgbouncer; then db=$BOUNCED; set -- "$@" --pgbouncer --db-listen "$PRIMARY"; fi
-  if has_opt --db-pool; then set -- "$@" --db-pool "$DB_POOL"; fi
-  if has_opt --db-read && pg_alive "$DIR/replica"; then set -- "$@" --db-read "$REPLICA"; fi
-  if has_opt --trusted-proxy; then set -- "$@" --trusted-proxy 127.0.0.1; fi
+  # the connection options: the pool, PgBouncer in transaction mode (unnamed statements),
+  # LISTEN/NOTIFY straight to the primary, reads from the replica (from the primary while it is
+  # down or behind), and nginx's X-Forwarded-For believed
+  db=$BOUNCED
+  set -- "$@" --pgbouncer --db-listen "$PRIMARY" --db-pool "$DB_POOL" --db-read "$REPLICA" --trusted-proxy 127.0.0.1
   name=$1; shift 2
   : >"$DIR/$name.out"
   CXZY_DB=$db CXZY_KEY=$DIR/cxzy.key nohup "$BIN" serve "$@" >"$DIR/$name.out" 2>&1 </dev/null &
@@ -228,7 +221,7 @@ status() {
 
 all_up() {
   pg_alive "$DIR/pg" && alive pgbouncer && alive app1 && alive app2 && alive nginx &&
-    { ! has_replica || pg_alive "$DIR/replica"; }
+    pg_alive "$DIR/replica"
 }
 
 tell() {

@@ -89,14 +89,12 @@ alone="tests/api/import_concurrency.test.mjs"
 rest=$(ls tests/api/*.test.mjs | grep -v -F -x "$alone")
 b="$ASAN"
 # One PgBouncer in transaction mode in front of the test PostgreSQL (every database under its own
-# name) once the binary can use one (`serve --pgbouncer`): the cluster's instances connect through
-# it (tests/lib.mjs, CXZY_TEST_PGBOUNCER), LISTEN/NOTIFY straight to the server.
-bouncer=""
-if "$top/$b/src/cxzy" serve --help 2>/dev/null | grep -q -- --pgbouncer; then
-  bport=$((pgport + 20000))
-  sh scripts/cluster.sh --pg-port "$pgport" --bouncer-port "$bport" bouncer "$work/bouncer" >/dev/null \
-    && bouncer="CXZY_TEST_PGBOUNCER=127.0.0.1:$bport"
-fi
+# name): the cluster's instances connect through it (tests/lib.mjs, CXZY_TEST_PGBOUNCER),
+# LISTEN/NOTIFY straight to the server.
+bport=$((pgport + 20000))
+sh scripts/cluster.sh --pg-port "$pgport" --bouncer-port "$bport" bouncer "$work/bouncer" >/dev/null \
+  || { echo "PgBouncer did not start"; exit 1; }
+bouncer="CXZY_TEST_PGBOUNCER=127.0.0.1:$bport"
 # The PostgreSQL run is the cluster's: every server a test file starts is two instances of the
 # binary on its database behind an nginx of its own (tests/lib.mjs, CXZY_CLUSTER=1), so the API
 # suite passes once through nginx against two instances; the SQLite run stays one process.

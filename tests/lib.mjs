@@ -195,6 +195,7 @@ export function cliDb(db, args, opts = {}) {
  *                        socket; Host checks under the listen address
  *   smoke.test.mjs (the --max-connections one)  the acceptor's queue
  *   instances.test.mjs   composes its instances (and its proxy headers) itself
+ *   replica.test.mjs (its --db-read servers)  one process's read pool, its fallback and its log lines
  * and these ask an instance directly (srv.instances[0].base) for what nginx itself answers: a path
  * with an escaped NUL (nginx's 400: adversary18, frontdoor) and /metrics (forwarded, so not local:
  * ops). */
@@ -403,6 +404,18 @@ async function startClusterOn(db, demoOut, args) {
       const rs = await Promise.all(insts.map((i) => i.exited));
       const bad = rs.map((r, k) => (r.code !== 0 && !killed[k] ? `instance ${'AB'[k]} exit ${r.code} ${r.sig}: ${r.stderr}` : '')).filter(Boolean);
       if (bad.length) throw new Error(bad.join('\n'));
+      // PgBouncer keeps the stopped instances' server connections open for a while: what runs
+      // after a stop (`cxzy key rotate` refuses while any other session is connected) must find
+      // the database as one process would leave it. Its console drops them (KILL) and lets the
+      // database be used again (RESUME), as an operator does (README).
+      if (served !== db) {
+        const name = db.slice(db.lastIndexOf('/') + 1);
+        const console = served.slice(0, served.lastIndexOf('/') + 1) + 'pgbouncer';
+        for (const q of [`KILL ${name}`, `RESUME ${name}`]) {
+          const r = spawnSync('psql', ['-X', '-q', console, '-c', q], { encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(`pgbouncer ${q}: ${r.stderr}`);
+        }
+      }
       return 0;
     },
   };

@@ -66,7 +66,7 @@ int cmd_key(int argc, char **argv)
     if (crypto_key_lock_alone() != CX_OK || busy) {
         if (busy == CX_ERR) fprintf(stderr, "错误：读取数据库会话失败：%s\n", db_errmsg(d));
         else if (busy)
-            fprintf(stderr, "错误：还有 %" PRId64 " 个其他会话连接着此数据库（cxzy serve 在运行？）：请先停止所有服务和命令，再轮换密钥\n", others);
+            fprintf(stderr, "错误：还有 %" PRId64 " 个其他会话连接着此数据库（cxzy serve 在运行？经 PgBouncer 连接的，请在其管理台执行 KILL 数据库名）：请先停止所有服务和命令，再轮换密钥\n", others);
         else fprintf(stderr, "错误：密钥文件 %s 正被其他进程使用（cxzy serve 或其他命令在运行？）：请先停止服务，再轮换密钥\n", o.key);
         db_close(d);
         return 3;

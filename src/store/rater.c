@@ -112,10 +112,17 @@ int sms_code_verify(db *d, const char *phone, const char *code, cx_err *e)
         db_rollback(d);
         return cx_fail(e, 429, "too_many_attempts", "code", "验证码输错次数过多，请重新获取");
     }
-    if (db_run(d, match ? "UPDATE sms_code SET used = 1 WHERE id = ?" : "UPDATE sms_code SET attempts = attempts + 1 WHERE id = ?", "i", id) != CX_OK ||
-        db_commit(d) != CX_OK)
+    if (!match) {
+        if (db_run(d, "UPDATE sms_code SET attempts = attempts + 1 WHERE id = ?", "i", id) != CX_OK || db_commit(d) != CX_OK) return db_fail(d, e);
+        return cx_fail(e, 400, "wrong_code", "code", "短信验证码不正确，请核对后重新输入");
+    }
+    /* used up only if still unused: on PostgreSQL two requests with one code (two instances, or two
+     * threads) both read it unused; the second's UPDATE waits for the first and then matches nothing */
+    int64_t took = 0;
+    if (db_i64(d, &took, 0, "UPDATE sms_code SET used = 1 WHERE id = ? AND used = 0 RETURNING id", "i", id) != CX_OK || db_commit(d) != CX_OK)
         return db_fail(d, e);
-    return match ? CX_OK : cx_fail(e, 400, "wrong_code", "code", "短信验证码不正确，请核对后重新输入");
+    if (!took) return cx_fail(e, 400, "code_expired", "code", "验证码已使用，请重新获取");
+    return CX_OK;
 }
 
 void rater_key(int64_t round_id, const char *kind, int64_t id, const char *ident, unsigned char out[CX_HASH_BYTES])

@@ -68,7 +68,7 @@ if (BACKEND === 'sqlite') {
   const dbName = srv0.db.replace(/^.*\/([^/?]*)(\?.*)?$/, '$1');
   const replicaUrl = `${REPLICA}/${dbName}`;
   await srv0.stop(); // the database made; the servers below serve it with a replica
-  const srv = await startServerOn({ db: srv0.db, demo: false, args: ['--db-read', replicaUrl, '--db-read-lag', '60'] });
+  const srv = await startServerOn({ db: srv0.db, demo: false, args: ['--db-read', replicaUrl, '--db-read-lag', '60'], single: true });
   const stopped = [];
   after(async () => {
     sqlOn(REPLICA + '/postgres', 'SELECT pg_wal_replay_resume()');
@@ -173,7 +173,7 @@ if (BACKEND === 'sqlite') {
   });
 
   test('PG: a replica behind the lag bound leaves the reads to the primary, and gets them back', async () => {
-    const lagged = await startServerOn({ db: srv.db, demo: false, args: ['--db-read', replicaUrl, '--db-read-lag', '2'] });
+    const lagged = await startServerOn({ db: srv.db, demo: false, args: ['--db-read', replicaUrl, '--db-read-lag', '2'], single: true });
     stopped.push(lagged);
     await logLines(lagged, UP);
     const ups = countLines(lagged, UP);
@@ -226,7 +226,7 @@ if (BACKEND === 'sqlite') {
 
   test('PG: a replica that is down from the start: the server starts and serves from the primary', async () => {
     const dead = `postgresql://cxzy@127.0.0.1:${await freePort()}/${dbName}`;
-    const s = await startServerOn({ db: srv.db, demo: false, args: ['--db-read', dead] });
+    const s = await startServerOn({ db: srv.db, demo: false, args: ['--db-read', dead], single: true });
     stopped.push(s);
     await logLines(s, /where=replica msg="?备库无法连接/);
     const card = await new Client(s.base).get('/p/card/1');

@@ -40,3 +40,46 @@ function done(summary, latency, requests)
 end
 LUA
 }
+
+# free_ports FROM N: the first port P >= FROM such that P … P+N-1 are not listened on (127.0.0.1)
+free_ports() {
+  p=$1
+  while ss -Htln | awk -v a="$p" -v n="$2" '{k = split($4, x, ":"); q = x[k] + 0; if (q >= a && q < a + n) f = 1} END {exit !f}'; do
+    p=$((p + $2))
+  done
+  echo "$p"
+}
+
+# cluster ARGS…: scripts/cluster.sh on the bench's ports ($port for nginx, $app1 and $app2 for the
+# instances, $PG_PORT and the two after it for the primary, the replica and PgBouncer) in $c
+cluster() {
+  sh "$top/scripts/cluster.sh" --port "$port" --app-ports "$app1,$app2" --pg-port "$PG_PORT" \
+    --replica-port $((PG_PORT + 1)) --bouncer-port $((PG_PORT + 2)) "$@" "$c"
+}
+
+# static_nginx DIR PORT: nginx serving DIR/www as static files on 127.0.0.1:PORT (pid in DIR/nginx.pid)
+static_nginx() {
+  cat >"$1/nginx.conf" <<NGINX
+worker_processes 2;
+pid $1/nginx.pid;
+error_log $1/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type "text/html; charset=utf-8";
+  server { listen 127.0.0.1:$2; root $1/www; }
+}
+NGINX
+  nginx -c "$1/nginx.conf" -p "$1"
+  for i in $(seq 1 50); do [ -s "$1/nginx.pid" ] && break; sleep 0.1; done
+}
+
+# cluster_setup NAME FROM N: a temporary directory $w (/tmp/cxzy-bench-NAME.*) with the cluster in
+# $c, and N free ports from about FROM: $port (nginx), $app1 and $app2 (the instances), and more after
+cluster_setup() {
+  w=$(mktemp -d "/tmp/cxzy-bench-$1.XXXXXX")
+  chmod 755 "$w"
+  c="$w/cluster"
+  port=$(free_ports "$2" "$3")
+  app1=$((port + 1)) app2=$((port + 2))
+}

@@ -30,26 +30,20 @@ TOKENS=${TOKENS:-800000}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$top/$BUILD/src/cxzy"
 inproc="$top/$BUILD/bench/ballot_bench"
-w=$(mktemp -d /tmp/cxzy-bench-cluster-ballots.XXXXXX)
-chmod 755 "$w"
-c="$w/cluster"
-port=$((30000 + $$ % 5000))
-app1=$((port + 1)) app2=$((port + 2))
-cl() { sh "$top/scripts/cluster.sh" --port "$port" --app-ports "$app1,$app2" --pg-port "$PG_PORT" \
-  --replica-port $((PG_PORT + 1)) --bouncer-port $((PG_PORT + 2)) --db-pool "$DB_POOL" "$@" "$c"; }
-cleanup() { cl down >/dev/null 2>&1 || true; rm -rf "$w"; }
+. "$top/bench/lib.sh"
+cluster_setup cluster-ballots $((30000 + $$ % 5000)) 3
+cleanup() { cluster down >/dev/null 2>&1 || true; rm -rf "$w"; }
 trap cleanup EXIT INT TERM
 primary="postgresql://cxzy@127.0.0.1:$PG_PORT/cxzy"
 
 CXZY_PG_DURABLE=1 CXZY_BIN="$bin" CXZY_CLUSTER_DEMO_ARGS="--members 1000" \
-  CXZY_CLUSTER_SERVE_ARGS="--threads $THREADS --ballot-limit 0 --burst-target 0 --burst-net 0" cl up >"$w/up.log" 2>&1 ||
+  CXZY_CLUSTER_SERVE_ARGS="--threads $THREADS --ballot-limit 0 --burst-target 0 --burst-net 0" cluster --db-pool "$DB_POOL" up >"$w/up.log" 2>&1 ||
   { cat "$w/up.log" >&2; exit 1; }
 psql -X -q -t -A "$primary" -c "SHOW fsync; SHOW synchronous_commit" | tr '\n' ' ' | grep -q '^on on ' ||
   { echo "cluster_ballots: PostgreSQL is not durable (fsync, synchronous_commit)" >&2; exit 1; }
 
 # the office opens a round over the district (inside the demo campaign's period), through nginx
 base="http://127.0.0.1:$port"
-. "$top/bench/lib.sh"
 open_round "$base" "$w"
 target=1
 "$inproc" tokens "$c/cxzy.key" "$TOKENS" >"$w/tokens.txt"

@@ -15,7 +15,8 @@
 #   --replica-port N  CXZY_CLUSTER_REPLICA_PORT  PostgreSQL streaming replica           [55441]
 #   --bouncer-port N  CXZY_CLUSTER_BOUNCER_PORT  PgBouncer                              [55442]
 #   --db-pool N       CXZY_CLUSTER_DB_POOL       connections each instance keeps        [8]
-# The binary: CXZY_BIN (default build/src/cxzy). Runs as a user or as root (then PostgreSQL and
+# The binary: CXZY_BIN (default build/src/cxzy). More options for both instances' `cxzy serve`:
+# CXZY_CLUSTER_SERVE_ARGS; for the demo made once: CXZY_CLUSTER_DEMO_ARGS (e.g. "--members 20000"). Runs as a user or as root (then PostgreSQL and
 # PgBouncer run as the postgres user, nginx's workers as nobody). Everything they write is in DIR:
 # data, logs (*.log), pid files (*.pid), the key file cxzy.key.
 set -eu
@@ -129,7 +130,7 @@ make_demo() {
   n=$(psql -X -q -t -A "$PRIMARY" -c "SELECT count(*) FROM org" 2>/dev/null || echo 0)
   if [ "${n:-0}" != 0 ]; then return; fi
   echo "  making the demo district (once)"
-  CXZY_DB=$PRIMARY CXZY_KEY=$DIR/cxzy.key "$BIN" demo >"$DIR/demo.out" 2>&1 || { cat "$DIR/demo.out" >&2; return 1; }
+  CXZY_DB=$PRIMARY CXZY_KEY=$DIR/cxzy.key "$BIN" demo ${CXZY_CLUSTER_DEMO_ARGS:-} >"$DIR/demo.out" 2>&1 || { cat "$DIR/demo.out" >&2; return 1; }
 }
 
 # start_app NAME PORT
@@ -141,7 +142,7 @@ start_app() {
   # LISTEN/NOTIFY straight to the primary, reads from the replica (from the primary while it is
   # down or behind), and nginx's X-Forwarded-For believed
   db=$BOUNCED
-  set -- "$@" --pgbouncer --db-listen "$PRIMARY" --db-pool "$DB_POOL" --db-read "$REPLICA" --trusted-proxy 127.0.0.1
+  set -- "$@" --pgbouncer --db-listen "$PRIMARY" --db-pool "$DB_POOL" --db-read "$REPLICA" --trusted-proxy 127.0.0.1 ${CXZY_CLUSTER_SERVE_ARGS:-}
   name=$1; shift 2
   : >"$DIR/$name.out"
   CXZY_DB=$db CXZY_KEY=$DIR/cxzy.key nohup "$BIN" serve "$@" >"$DIR/$name.out" 2>&1 </dev/null &

@@ -8,6 +8,8 @@
 #                                               started in PRIMARY_DIR, copied with pg_basebackup -R;
 #                                               prints its URL; stop, halt and resume work on DIR
 # initdb refuses to run as root, so as root it runs as the postgres user (runuser).
+# The servers run with fsync, synchronous_commit and full_page_writes off (tests); CXZY_PG_DURABLE=1
+# keeps PostgreSQL's durable defaults (benchmarks of durable writes).
 set -eu
 cmd=$1 dir=$2
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -15,9 +17,11 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${CXZY_PG_DURABLE:-0}" = 1 ] && fast=""
 run() {
   as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+    -o "-h 127.0.0.1 -p $1 -k $dir $fast" start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }
 }
 case "$cmd" in

@@ -29,15 +29,8 @@ export CXZY_DB="$w/cx.db" CXZY_KEY="$w/cx.key"
 echo $! > "$w/cxzy.pid"
 for i in $(seq 1 100); do grep -q "cxzy 已启动" "$w/serve.log" && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
-# the office opens a round over the district (inside the demo campaign's period)
-csrf=$(curl -sf -c "$w/jar" -H 'Content-Type: application/json' -d '{"username":"office","password":"cxzy-demo-2026"}' "$base/api/v1/session" |
-  sed 's/.*"csrf":"\([0-9a-f]*\)".*/\1/')
-camp=$(curl -sf -b "$w/jar" "$base/api/v1/orgs/1/campaigns")
-cid=$(echo "$camp" | sed 's/.*"campaigns":\[{"id":\([0-9]*\).*/\1/')
-sd=$(echo "$camp" | sed 's/.*"start_date":"\([0-9-]*\)".*/\1/')
-ed=$(echo "$camp" | sed 's/.*"end_date":"\([0-9-]*\)".*/\1/')
-curl -sf -b "$w/jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
-  -d "{\"campaign_id\":$cid,\"name\":\"基准测试轮次\",\"start_date\":\"$sd\",\"end_date\":\"$ed\",\"questions\":\"party3\"}" "$base/api/v1/orgs/1/rounds" > /dev/null
+. "$top/bench/lib.sh"
+open_round "$base" "$w" # the office opens a round over the district
 target=1
 TOKENS=${TOKENS:-600000} # more than the run sends: a token used twice is a 409 (shown as Non-2xx)
 "$inproc" tokens "$w/cx.key" "$TOKENS" > "$w/tokens.txt"
@@ -45,19 +38,7 @@ warm=$(curl -sf "$base/api/v1/public/rating?target_kind=member&target_id=$target
 curl -sf -H 'Content-Type: application/json' -d "{\"target_kind\":\"member\",\"target_id\":$target,\"answers\":\"111\",\"device\":\"$warm\"}" \
   "$base/api/v1/public/ballots" > /dev/null
 
-cat > "$w/ballot.lua" <<LUA
-local n = 0
-local ids = 0
-local tokens = {}
-function setup(thread) ids = ids + 1; thread:set("tid", ids) end
-function init(args) for line in io.lines("$w/tokens.txt") do tokens[#tokens + 1] = line end end
-function request()
-  n = n + 1
-  -- wrk runs 2 threads: odd tokens for the first, even for the second
-  local body = string.format('{"target_kind":"member","target_id":$target,"answers":"111","device":"%s"}', tokens[(2 * (n - 1) + tid - 1) % #tokens + 1])
-  return wrk.format("POST", "/api/v1/public/ballots", {["Content-Type"] = "application/json"}, body)
-end
-LUA
+ballot_lua "$w/ballot.lua" "$w/tokens.txt" "$target"
 wrk -t2 -c"$CLIENTS" -d"${SECS}s" --latency -s "$w/ballot.lua" "$base" > "$w/wrk.txt" 2>&1
 http=$(awk '/^Requests\/sec/ {print $2}' "$w/wrk.txt")
 p99=$(awk '$1 == "99%" {print $2}' "$w/wrk.txt")

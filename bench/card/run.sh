@@ -26,19 +26,8 @@ for i in $(seq 1 100); do grep -q "cxzy 已启动" "$w/serve.log" && break; slee
 url="/p/card/1"   # the demo's first member: a card with pledges and progress entries
 curl -sf "http://127.0.0.1:$cport$url" -o "$w/card.html"
 mkdir -p "$w/www/p/card" && cp "$w/card.html" "$w/www/p/card/1"
-cat > "$w/nginx.conf" <<NGINX
-worker_processes 2;
-pid $w/nginx.pid;
-error_log $w/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type "text/html; charset=utf-8";
-  server { listen 127.0.0.1:$nport; root $w/www; }
-}
-NGINX
-nginx -c "$w/nginx.conf" -p "$w"
-for i in $(seq 1 50); do [ -f "$w/nginx.pid" ] && break; sleep 0.1; done
+. "$top/bench/lib.sh"
+static_nginx "$w" "$nport"
 bytes=$(wc -c < "$w/card.html")
 
 run() { # $1 = port, $2 = connections → "rps p99ms"

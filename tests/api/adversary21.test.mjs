@@ -1,10 +1,13 @@
 // adversary21.test.mjs: an attacker and a careless operator against several instances (issue 20):
 // the client address behind a trusted proxy (what a client writes in front of its own address in
 // X-Forwarded-For must never change which address it is counted as), and two concurrent roster
-// imports of overlapping files (one wins whole, the other adds nothing and says why).
+// imports of overlapping files, by upload and by the CLI (one wins whole, the other adds nothing and
+// says why: the member already on the roll, or on PostgreSQL the COPY that met the other's row:
+// roster_changed).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, expectError, fromAddr } from '../lib.mjs';
+import { spawn } from 'node:child_process';
+import { startServerOn, loginAs, expectError, fromAddr, idcard, fileForm, scratchFile, BIN, KEY } from '../lib.mjs';
 
 // each server one process: this file sends the proxy's headers to it itself, also in cluster mode
 const A = await startServerOn({ members: 40, single: true });
@@ -63,3 +66,53 @@ test('behind a trusted proxy, junk, ports or thousands of entries a client puts 
 
 import * as netMod from 'node:net';
 function require_net() { return netMod; }
+
+test('two overlapping roster imports at once: one is imported whole, the other adds nothing and says why (on the roll, or the roll changed)', async () => {
+  const count = async () => (await office.get(`/api/v1/orgs/${branch}/members?subtree=1&inactive=1&per_page=1`)).json.paging.total;
+  // ids of births 1950-01-01 + k days (k < 20 000): distinct, valid, not the demo's (-ADV- sequence 777)
+  const person = (k) => {
+    const d = new Date(Date.UTC(1950, 0, 1) + k * 86400000).toISOString().slice(0, 10).replace(/-/g, '');
+    return `并发${k},${idcard('440106' + d + '777')},2015-07-01\n`;
+  };
+  const file = (from, n, shared) => '姓名,身份证号,入党时间\n' + Array.from({ length: n }, (_, i) => person(from + i)).join('') + person(shared);
+  let base = 0; // born 1950 to 1991: old enough to have joined in 2015
+  // the CLI streams its rows into one COPY while it reads: run as a child, not waited for in turn
+  const cliImport = (name, text) => new Promise((resolve) => {
+    const c = spawn(BIN, ['import', '--org', String(branch), scratchFile(name, text)], { env: { ...process.env, CXZY_DB: A.db, CXZY_KEY: KEY } });
+    let out = '';
+    c.stdout.on('data', (d) => { out += d; });
+    c.stderr.on('data', (d) => { out += d; });
+    c.on('close', (status) => resolve({ status, out }));
+  });
+  for (const [round, n, how] of [[0, 2500, 'upload'], [1, 40, 'upload'], [2, 2500, 'cli'], [3, 40, 'cli'], [4, 2500, 'cli+upload']]) {
+    const shared = base + 2 * n;
+    const before = await count();
+    const fa = file(base, n, shared), fb = file(base + n, n, shared);
+    base = shared + 1;
+    // two people, each with a file; both end with the same member
+    if (how === 'upload') {
+      const [a, b] = await Promise.all([sec.req('POST', `/api/v1/orgs/${branch}/import`, { body: fileForm(fa) }),
+        office.req('POST', `/api/v1/orgs/${branch}/import`, { body: fileForm(fb) })]);
+      const won = [a, b].filter((r) => r.status === 200), lost = [a, b].filter((r) => r.status !== 200);
+      assert.equal(won.length, 1, `round ${round}: ${a.status} ${a.text.slice(0, 300)} | ${b.status} ${b.text.slice(0, 300)}`);
+      assert.equal(won[0].json.report.imported, n + 1);
+      assert.equal(lost[0].status, 422, lost[0].text.slice(0, 300));
+      assert.equal(lost[0].json.error.code, 'import_invalid');
+      const errs = lost[0].json.report.errors;
+      assert.equal(lost[0].json.report.imported, 0);
+      assert.ok(errs.length >= 1 && errs.every((e) => (e.code === 'roster_changed' && e.row === 0) || (e.row === n + 2 && e.column === '身份证号')),
+        JSON.stringify(errs).slice(0, 400));
+    } else {
+      const runs = await Promise.all([cliImport(`race${round}a.csv`, fa),
+        how === 'cli' ? cliImport(`race${round}b.csv`, fb) : office.req('POST', `/api/v1/orgs/${branch}/import`, { body: fileForm(fb) })]);
+      const ok = (r) => (r.out !== undefined ? r.status === 0 : r.status === 200);
+      const said = (r) => (r.out !== undefined ? r.out : r.text);
+      assert.equal(runs.filter(ok).length, 1, `round ${round}: ${runs.map((r) => `${r.status} ${said(r).slice(0, 300)}`).join(' | ')}`);
+      const lost = runs.find((r) => !ok(r));
+      assert.ok(lost.out !== undefined ? lost.status === 3 : lost.status === 422, said(lost).slice(0, 300));
+      assert.match(said(lost), new RegExp(`导入期间党员名册有变动|第 ${n + 2} 行「身份证号」.*已在党员名册中|"row":${n + 2},"column":"身份证号"`));
+      assert.match(said(lost), /未导入任何数据/);
+    }
+    assert.equal(await count(), before + n + 1, `round ${round}: only the winner's rows`);
+  }
+});

@@ -3,11 +3,12 @@
 // X-Forwarded-For must never change which address it is counted as), and two concurrent roster
 // imports of overlapping files, by upload and by the CLI (one wins whole, the other adds nothing and
 // says why: the member already on the roll, or on PostgreSQL the COPY that met the other's row:
-// roster_changed).
+// roster_changed); reads from a replica: no audited export routed there, a session ended refused at
+// once on a dashboard read from a paused replica.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startServerOn, loginAs, expectError, fromAddr, idcard, fileForm, scratchFile, BIN, KEY } from '../lib.mjs';
+import { startServerOn, loginAs, expectError, fromAddr, idcard, fileForm, scratchFile, BIN, KEY, BACKEND, Client, sqlOn, waitFor } from '../lib.mjs';
 
 // each server one process: this file sends the proxy's headers to it itself, also in cluster mode
 const A = await startServerOn({ members: 40, single: true });
@@ -116,3 +117,58 @@ test('two overlapping roster imports at once: one is imported whole, the other a
     assert.equal(await count(), before + n + 1, `round ${round}: only the winner's rows`);
   }
 });
+
+// Reads from a replica (PostgreSQL: the replica scripts/test.sh starts, CXZY_TEST_REPLICA; SQLite
+// has none, and the routes marked for it are checked in the API description).
+const REPLICA = process.env.CXZY_TEST_REPLICA || '';
+if (BACKEND === 'pg' && !REPLICA) throw new Error('CXZY_TEST_REPLICA is not set: scripts/test.sh starts a replica of the test PostgreSQL');
+
+test('a bulletin\'s figures export is audited (a write): it is not among the routes read from the replica', async () => {
+  const api = (await new Client(A.base).get('/api/v1/openapi.json')).json;
+  assert.ok(api.paths['/bulletins/{id}'].get['x-replica'], 'the bulletin itself is');
+  assert.ok(!api.paths['/bulletins/{id}/export'].get['x-replica'], 'its export is not');
+});
+
+if (BACKEND === 'pg') {
+  const replicaUrl = `${REPLICA}/${A.db.replace(/^.*\/([^/?]*)(\?.*)?$/, '$1')}`;
+  const R = await startServerOn({ db: A.db, demo: false, single: true, args: ['--db-read', replicaUrl, '--db-read-lag', '60'] });
+  servers.push(R);
+  await waitFor(() => /where=replica msg="?备库可用/.test(R.log()), 'the replica up');
+  const pause = () => sqlOn(replicaUrl, 'SELECT pg_wal_replay_pause()');
+  const resume = () => sqlOn(replicaUrl, 'SELECT pg_wal_replay_resume()');
+  after(resume);
+
+  test('PG: a bulletin export with a replica is made on the primary, never tried (and refused) on the replica first', async () => {
+    const o = await loginAs(R.base, 'office');
+    o.cookies.delete('cxzy_rw'); // a reader who changed nothing
+    const root = o.user.roles[0].org_id;
+    const list = (await o.get(`/api/v1/orgs/${root}/bulletins`)).json.bulletins;
+    assert.ok(list.length, 'the demo has bulletins');
+    const exports = () => Number(sqlOn(A.db, "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'bulletin'"));
+    const before = exports();
+    for (const path of [`/api/v1/bulletins/${list[0].id}/export`, `/bulletins/${list[0].id}/export`]) {
+      const x = await o.get(path);
+      assert.equal(x.status, 200, x.text.slice(0, 300));
+    }
+    assert.equal(exports(), before + 2, 'each export audited');
+    assert.doesNotMatch(R.log(), /在备库上被拒绝/, 'no routed request wrote on the replica');
+  });
+
+  test('PG: a session ended (logout, account disabled) is refused at once on a dashboard read from a paused replica', async () => {
+    const town = await loginAs(R.base, 'town');
+    const root = town.user.roles[0].org_id;
+    const session = new Map(town.cookies);
+    session.delete('cxzy_rw');
+    const thief = new Client(R.base);
+    thief.cookies = new Map(session);
+    assert.equal((await thief.get(`/api/v1/orgs/${root}/dashboard`)).status, 200);
+    pause();
+    try {
+      assert.equal((await town.req('DELETE', '/api/v1/session')).status, 200);
+      // the replica still holds the session row; the lookup is on the primary
+      const after1 = await thief.get(`/api/v1/orgs/${root}/dashboard`);
+      assert.equal(after1.status, 401, after1.text.slice(0, 200));
+      assert.equal((await thief.get(`/orgs/${root}/dashboard`)).status, 303);
+    } finally { resume(); }
+  });
+}

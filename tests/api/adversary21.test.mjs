@@ -4,7 +4,7 @@
 // imports of overlapping files, by upload and by the CLI (one wins whole, the other adds nothing and
 // says why: the member already on the roll, or on PostgreSQL the COPY that met the other's row:
 // roster_changed); reads from a replica: no audited export routed there, a session ended refused at
-// once on a dashboard read from a paused replica.
+// once on a dashboard read from a paused replica; a command-line import killed in its write.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -116,6 +116,34 @@ test('two overlapping roster imports at once: one is imported whole, the other a
     }
     assert.equal(await count(), before + n + 1, `round ${round}: only the winner's rows`);
   }
+});
+
+test('a command-line import killed in the middle of its write (kill -9) leaves nothing, and the same file then imports whole', async () => {
+  const count = async () => (await office.get(`/api/v1/orgs/${branch}/members?subtree=1&inactive=1&per_page=1`)).json.paging.total;
+  // 40 000 members: born on one of 100 days of 1960, 400 sequence numbers each
+  let text = '姓名,身份证号,入党时间\n';
+  for (let day = 0; day < 100; day++) {
+    const d = new Date(Date.UTC(1960, 0, 1) + day * 86400000).toISOString().slice(0, 10).replace(/-/g, '');
+    for (let q = 100; q < 500; q++) text += `中断${day}-${q},${idcard('440106' + d + q)},1990-07-01\n`;
+  }
+  const f = scratchFile('killed.csv', text);
+  const before = await count();
+  const c = spawn(BIN, ['import', '--org', String(branch), f], { env: { ...process.env, CXZY_DB: A.db, CXZY_KEY: KEY } });
+  const exited = new Promise((resolve) => c.on('close', (code, sig) => resolve({ code, sig })));
+  // in its write: on PostgreSQL its transaction has an id (a row sent by COPY); on SQLite it holds
+  // the write lock (another writer that does not wait is refused)
+  const writing = () => {
+    if (BACKEND === 'pg') return sqlOn(A.db, 'SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()') !== '0';
+    try { sqlOn(A.db, 'BEGIN IMMEDIATE; ROLLBACK;'); return false; } catch { return true; }
+  };
+  await waitFor(writing, 'the import writing');
+  c.kill('SIGKILL');
+  assert.equal((await exited).sig, 'SIGKILL', 'killed before it finished');
+  assert.equal(await count(), before, 'nothing of the killed import');
+  const again = A.cli(['import', '--org', String(branch), f]);
+  assert.equal(again.status, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, /已导入 40000 名党员/);
+  assert.equal(await count(), before + 40000);
 });
 
 // Reads from a replica (PostgreSQL: the replica scripts/test.sh starts, CXZY_TEST_REPLICA; SQLite

@@ -98,30 +98,30 @@ static void canon(int fam, const unsigned char a[16], char out[64])
     if (!inet_ntop(fam == 4 ? AF_INET : AF_INET6, a, out, 64)) snprintf(out, 64, "?");
 }
 
-/* From X-Forwarded-For: false when the header is absent or not a list of addresses. */
+/* From X-Forwarded-For: false when the header is absent or its right-most entry (the one our
+ * trusted peer added) is not an address. Read right to left up to the first untrusted entry, the
+ * client: what stands left of it was written by the client and is never parsed, so junk, ports or
+ * thousands of entries in front of the real address cannot turn the header off (which would fall
+ * back to X-Real-IP, passed through from the client by a proxy that does not set it, or to the
+ * proxy's own address, shared by everyone behind it). A malformed entry right of every untrusted
+ * one (a trusted hop that wrote junk) ends the walk at the left-most trusted entry seen. */
 static bool from_xff(const netlist *l, const char *xff, char out[64])
 {
-    if (!xff) return false;
-    size_t len = strlen(xff);
-    if (len == 0 || len > 4096) return false;
-    /* every entry must be an address: a malformed header is ignored as a whole */
+    if (!xff || !*xff) return false;
     int fam = 0, cfam = 0, n = 0;
     unsigned char a[16], chosen[16];
-    const char *end = xff + len;
-    bool found = false;
+    const char *end = xff + strlen(xff);
     while (end > xff) { /* right to left */
         const char *start = end;
         while (start > xff && start[-1] != ',') start--;
         size_t n1 = (size_t)(end - start);
         const char *item = trim(start, &n1);
-        if (!parse_addr(item, n1, &fam, a)) return false;
+        if (!parse_addr(item, n1, &fam, a)) break;
         n++;
-        if (!found) {
-            memcpy(chosen, a, 16), cfam = fam; /* all trusted so far: the left-most one seen */
-            if (!has_bin(l, fam, a)) found = true;
-        }
-        end = start > xff ? start - 1 : xff;
+        memcpy(chosen, a, 16), cfam = fam; /* all trusted so far: the left-most one seen */
+        if (!has_bin(l, fam, a)) break;    /* the first untrusted entry: the client */
         if (start == xff) break;
+        end = start - 1;
     }
     if (!n) return false;
     canon(cfam, chosen, out);

@@ -22,7 +22,8 @@ int netlist_parse(const char *list, netlist *l, cx_err *e);
 bool netlist_has(const netlist *l, const char *text);
 /* The client's address as out (≤ 64 bytes): peer itself unless peer is in trusted; then the
  * right-most X-Forwarded-For entry (xff, may be NULL) not itself trusted, or all trusted: the
- * left-most; without a usable X-Forwarded-For, X-Real-IP (xri). A header with anything but
- * addresses (and spaces and commas) in it is ignored as a whole, never half-believed. */
+ * left-most trusted one; without a usable X-Forwarded-For (absent, or its right-most entry not an
+ * address), X-Real-IP (xri). Entries left of the first untrusted one are never read, so whatever
+ * a client puts there (junk, ports, thousands of entries) does not change its address. */
 void netaddr_client(const netlist *trusted, const char *peer, const char *xff, const char *xri, char out[64]);
 #endif

@@ -169,7 +169,7 @@ const route web_routes[] = {
     {"POST", "/bulletins/:id/publish", h_bulletin_publish, ROLE_OFFICE, R_STATE, "bulletin", "印发通报：编号、数字定稿、内容摘要记入审计，此后不能修改"},
     {"POST", "/bulletins/:id/correct", h_bulletin_correct, ROLE_OFFICE, R_STATE, "bulletin", "更正已印发的通报：另拟一份引用原通报的更正草稿"},
     {"GET", "/bulletins/:id/print", h_bulletin_print, ROLE_ANY, R_REPLICA, "bulletin_print", "通报 A4 公文式打印"},
-    {"GET", "/bulletins/:id/export", h_bulletin_export, ROLE_ANY, R_REPLICA, NULL, "通报各栏目数字表导出（XLSX）"},
+    {"GET", "/bulletins/:id/export", h_bulletin_export, ROLE_ANY, 0, NULL, "通报各栏目数字表导出（XLSX）"},
     {"GET", "/p/bulletins", h_public_bulletins, 0, R_PUBLIC | R_REPLICA, "bulletin_public_list", "向社会公开的通报（无需登录）"},
     {"GET", "/p/bulletins/:id", h_public_bulletin, 0, R_PUBLIC | R_REPLICA, "bulletin_print", "一份向社会公开的通报（无需登录）"},
     /* inspections (inspection.c) */
@@ -336,7 +336,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/bulletins/:id/delete", h_bulletin_delete, ROLE_OFFICE, R_STATE | R_API, NULL, "删除通报草稿（version 可选）"},
     {"POST", "/api/v1/bulletins/:id/publish", h_bulletin_publish, ROLE_OFFICE, R_STATE | R_API, NULL, "印发通报（version 可选）"},
     {"POST", "/api/v1/bulletins/:id/correct", h_bulletin_correct, ROLE_OFFICE, R_STATE | R_API, NULL, "更正已印发的通报：返回新的更正草稿"},
-    {"GET", "/api/v1/bulletins/:id/export", h_bulletin_export, ROLE_ANY, R_API | R_REPLICA, NULL, "通报各栏目数字表（XLSX）"},
+    {"GET", "/api/v1/bulletins/:id/export", h_bulletin_export, ROLE_ANY, R_API, NULL, "通报各栏目数字表（XLSX）"},
     /* inspections (inspection.c) */
     {"GET", "/api/v1/orgs/:id/inspections", h_inspections, ROLE_STAFF, R_API, NULL, "督查：本组织及下级发起的和覆盖本组织的督查，新的在前"},
     {"POST", "/api/v1/orgs/:id/inspections", h_inspection_create, ROLE_OFFICE, R_STATE | R_API, NULL, "新建督查（kind forum|regular|random|special, title, start_date, end_date, scope_org_id, team 用户名, standard_items 标准条目编号, items 自定检查项目（每行一项）, targets 组织编号；随机抽查：draw_of org|member（抽取党组织或党员）, draw_n, population_types, population_sectors）"},

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include "lib/netaddr.h"
 
@@ -57,17 +58,33 @@ static void test_client(void **st)
     assert_string_equal(out, "198.51.100.3");
     netaddr_client(&t, "127.0.0.1", "2001:db8::1", NULL, out);
     assert_string_equal(out, "2001:db8::1");
-    /* malformed: ignored as a whole (X-Real-IP, else the peer) */
-    const char *bad[] = {"", ",", "198.51.100.1,", "junk, 198.51.100.1", "1.2.3.4:80", "[::1]", "198.51.100.1,,198.51.100.2", "\xff"};
+    /* the right-most entry (the trusted peer's own) not an address: X-Real-IP, else the peer */
+    const char *bad[] = {"", ",", "198.51.100.1,", "1.2.3.4:80", "[::1]", "\xff", "198.51.100.1, junk"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         netaddr_client(&t, "127.0.0.1", bad[i], NULL, out);
         assert_string_equal(out, "127.0.0.1");
         netaddr_client(&t, "127.0.0.1", bad[i], "198.51.100.4", out);
         assert_string_equal(out, "198.51.100.4");
     }
-    char longh[6000];
-    memset(longh, '1', sizeof longh - 1);
-    longh[sizeof longh - 1] = 0;
+    /* what a client writes in front of its real address is never read: junk, ports, empty entries,
+     * thousands of entries; X-Real-IP (passed through by a proxy that does not set it) is not used */
+    const char *front[] = {"junk, 198.51.100.1", "1.2.3.4:80,198.51.100.1", "[::1]:443, 198.51.100.1", ",,198.51.100.1",
+                           "fe80::1%eth0,198.51.100.1", "\r\nX-Evil: 1, 198.51.100.1", "\xff,198.51.100.1"};
+    for (size_t i = 0; i < sizeof front / sizeof front[0]; i++) {
+        netaddr_client(&t, "127.0.0.1", front[i], "203.0.113.66", out);
+        assert_string_equal(out, "198.51.100.1");
+    }
+    char longh[60000];
+    size_t k = 0;
+    while (k + 20 < sizeof longh) k += (size_t)sprintf(longh + k, "203.0.113.%d,", (int)(k % 250));
+    sprintf(longh + k, "198.51.100.1");
+    netaddr_client(&t, "127.0.0.1", longh, "203.0.113.66", out);
+    assert_string_equal(out, "198.51.100.1");
+    /* a trusted hop that wrote junk: the left-most trusted entry seen */
+    netaddr_client(&t, "127.0.0.1", "198.51.100.1, junk, 10.2.3.4", "203.0.113.66", out);
+    assert_string_equal(out, "10.2.3.4");
+    memset(longh, '1', 6000);
+    longh[6000] = 0;
     netaddr_client(&t, "127.0.0.1", longh, "bad", out);
     assert_string_equal(out, "127.0.0.1");
     netlist none = {0};

@@ -103,7 +103,7 @@ unix_socket_dir =
 auth_type = trust
 auth_file = $b/users.txt
 ; the console (psql …/pgbouncer): KILL db drops a database's server connections, e.g. before
-; `cxzy key rotate`, which refuses while any other session is connected (RESUME db afterwards)
+; cxzy key rotate, which refuses while any other session is connected (RESUME db afterwards)
 admin_users = cxzy
 pool_mode = transaction
 max_client_conn = 1000

@@ -1,6 +1,7 @@
 /* serve.c: `cxzy serve`: opens the connection pool and runs the web server. */
 #include "cli.h"
 #include "../web/web.h"
+#include "../web/cache.h"
 #include "../store/ballot_writer.h"
 #include "../store/replica.h"
 #include "../lib/sms.h"
@@ -238,6 +239,7 @@ int cmd_serve(int argc, char **argv)
         if (!str_starts(db_read, "postgresql://") && !str_starts(db_read, "postgres://"))
             return fprintf(stderr, "错误：--db-read 应为 PostgreSQL 备库的地址（postgresql://…），收到“%s”\n", db_read), 2;
         cfg.read_lag = read_lag;
+        cfg.own_writes = read_lag + 1;
     }
     {
         cx_err pe = {0};
@@ -259,6 +261,10 @@ int cmd_serve(int argc, char **argv)
     }
     cli_defaults(&o);
     bool pg = str_starts(o.db, "postgres");
+    /* another instance may serve this client's next request from a cache trusted until the
+     * notification of this change arrives: a client that changed something skips the trust
+     * window (and the replica) for a while (web.h own_writes) */
+    if (pg && !cfg.own_writes) cfg.own_writes = (int)PAGE_CACHE_TRUST + 1;
     if (bouncer && !pg)
         return fprintf(stderr, "错误：--pgbouncer 只用于 PostgreSQL（经 PgBouncer 连接），SQLite 数据库 %s 不能使用此选项\n", o.db), 2;
     if (listen_url && *listen_url && (!pg || !str_starts(listen_url, "postgres")))

@@ -108,7 +108,7 @@ static void db_take(req *r)
 {
     r->db = NULL;
     const char *fmt = req_query(r, "format");
-    r->own_writes = g_read_lag && MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_rw");
+    r->own_writes = g_own_writes && MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cxzy_rw");
     if (g_read_lag && (r->rt->flags & R_REPLICA) && !(fmt && *fmt) && !r->own_writes)
         r->db = replica_get();
     r->on_replica = r->db != NULL;
@@ -271,7 +271,7 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
         db_take(r);
         req_dispatch(r);
         if (r->on_replica) served_on_replica(r);
-        else if (g_read_lag && (r->rt->flags & R_STATE) && !r->failed) r->read_primary = g_read_lag + 1; /* this client's next reads */
+        else if (g_own_writes && (r->rt->flags & R_STATE) && !r->failed) r->read_primary = g_own_writes; /* this client's next reads */
         redisplay(r, &r->again);
         req_bell(r);
         if (r->failed && r->err.status >= 500 && db_errmsg(r->db)[0]) r->db_detail = req_keep(r, xstrdup(db_errmsg(r->db)));

@@ -31,6 +31,7 @@ db_pool *g_pool;
 int g_metrics = METRICS_LOCAL;
 double g_body_wait = 30; /* seconds a request body may take (cfg->body_wait), see conn_state */
 int g_read_lag; /* --db-read: the replica's lag bound in seconds (cfg->read_lag), 0 without a replica */
+int g_own_writes; /* cfg->own_writes: how long a client reads its own writes (cookie cxzy_rw) */
 
 /* Connections by descriptor, for the per-address cap and the header timeout (see acceptor).
  * An entry is made by the accept thread before the hand-over and removed when libmicrohttpd
@@ -308,6 +309,7 @@ int web_serve(const web_config *cfg, db_pool *pool)
     g_metrics = cfg->metrics;
     g_body_wait = cfg->body_wait ? cfg->body_wait : 30;
     g_read_lag = cfg->read_lag;
+    g_own_writes = cfg->own_writes;
     g_rid_seed = (uint64_t)time(NULL) * 0x2545f4914f6cdd1dULL ^ (uint64_t)getpid() << 32 ^ now_us();
     struct sockaddr_in sa = {0};
     sa.sin_family = AF_INET;

@@ -10,6 +10,7 @@
 extern db_pool *g_pool;
 extern int g_metrics;      /* who may read /metrics: METRICS_* */
 extern double g_body_wait; /* seconds a request body may take (cfg->body_wait), see conn_state */
+extern int g_own_writes;   /* seconds a client that changed something reads its own writes (cxzy_rw) */
 extern int g_read_lag;     /* reads from a replica (issue 20): the lag bound of --db-read, 0 without one */
 enum { CONN_FREE, CONN_WAITING, CONN_BODY, CONN_BUSY, CONN_CLOSING };
 /* Marks the connection of a request (CONN_BODY for at most body_wait seconds from now). */

@@ -23,6 +23,11 @@ typedef struct web_config {
     int body_wait;   /* seconds a request body may take (plus 1 s per 64 KiB of an upload); 0: 30 */
     /* reads from a replica (issue 20) */
     int read_lag;    /* --db-read given: R_REPLICA routes read from it within this many seconds of lag; 0: none */
+    /* seconds a client that changed something reads its own writes past the replica and the page
+     * cache's trust window (cookie cxzy_rw): read_lag + 1 with a replica; on PostgreSQL without one
+     * PAGE_CACHE_TRUST + 1, since another instance's trusted cache learns of the change only when
+     * the notification arrives, after this answer; 0 on SQLite (checked before each cache hit) */
+    int own_writes;
 } web_config;
 enum { METRICS_LOCAL, METRICS_ANY, METRICS_OFF };
 

@@ -123,6 +123,28 @@ test('a session made on instance A works on instance B, and a logout on B ends i
   assert.equal((await onA.get('/api/v1/me')).status, 401);
 });
 
+test('who changed something sees it at once through the other instance: a pledge approved on A, the card read on B right after (twenty rounds)', async () => {
+  // B caches the card and trusts it for a second; on PostgreSQL it learns of A's commit only when
+  // the notification arrives, after A has answered. The change leaves the client a cookie
+  // (cxzy_rw) that makes its next reads skip that trust.
+  const member = await loginAs(W.A.base, 'member');
+  const secretary = await loginAs(W.A.base, 'secretary');
+  const card = `/p/card/${member.user.member_id}`;
+  const onB = new Client(W.B.base);
+  for (let i = 0; i < 20; i++) {
+    assert.equal((await new Client(W.B.base).get(card)).status, 200); // B caches the card as it is
+    const title = `跨实例即时可见的承诺 ${process.pid}-${i}`;
+    const p = (await ok(await member.post('/api/v1/pledges', { area: '服务群众', title, content: '每月为社区老人义务理发一次。',
+      measures: '每月第一个周六上门。', responsible: '本人', due_date: '2099-12-31' }), 201)).pledge;
+    await ok(await member.post(`/api/v1/pledges/${p.id}/submit`));
+    await ok(await secretary.post(`/api/v1/pledges/${p.id}/approve`));
+    onB.cookies = new Map(secretary.cookies); // the same browser, its next request sent to B
+    const seen = await onB.get(card);
+    assert.equal(seen.status, 200);
+    assert.ok(seen.text.includes(title), `round ${i}: B served the card from before the approval`);
+  }
+});
+
 test('instance A killed with SIGKILL while ballots stream to both: every acknowledged ballot is stored, B and nginx go on', async () => {
   const w = await W.window('实例失效窗口');
   const devices = { [W.A.base]: [], [W.B.base]: [] };

@@ -150,7 +150,7 @@ struct req {
     uint32_t public_tag; /* set by req_public_url: a hash of the address QR codes carry (ETags include it) */
     /* reads from a replica (issue 20) */
     bool on_replica;   /* r->db is a connection to the replica of `--db-read` (http.c) */
-    int read_primary;  /* seconds this client's R_REPLICA reads stay on the primary (cookie cxzy_rw), 0: none */
+    int read_primary;  /* seconds this client reads its own writes (cookie cxzy_rw), 0: none, -1: cleared (logout) */
     bool own_writes;   /* the client changed something a moment ago (cookie cxzy_rw): read, and validate cached pages, on the primary */
 };
 

@@ -363,6 +363,9 @@ export async function startCluster({ db, members = 300, args = [], demo = true }
   return startClusterOn(p.db, p.demo, args);
 }
 
+/** Servers of this process running through the test PgBouncer, by database. */
+const bounced = new Map();
+
 async function startClusterOn(db, demoOut, args) {
   let lines = '';
   const onLine = (s) => { lines += s; };
@@ -382,6 +385,7 @@ async function startClusterOn(db, demoOut, args) {
     served = db.replace(/@[^/]*\//, `@${process.env.CXZY_TEST_PGBOUNCER}/`);
     more.push('--pgbouncer', '--db-listen', db);
   }
+  if (served !== db) bounced.set(db, (bounced.get(db) || 0) + 1);
   const a = await startInstance(served, [...more, ...args], env, onLine); // one at a time: the first one migrates
   const b = await startInstance(served, [...more, ...args], env, onLine);
   const nginx = await startNginx([a.port, b.port], port);
@@ -407,8 +411,10 @@ async function startClusterOn(db, demoOut, args) {
       // PgBouncer keeps the stopped instances' server connections open for a while: what runs
       // after a stop (`cxzy key rotate` refuses while any other session is connected) must find
       // the database as one process would leave it. Its console drops them (KILL) and lets the
-      // database be used again (RESUME), as an operator does (README).
-      if (served !== db) {
+      // database be used again (RESUME), as an operator does (README) — once the last server of
+      // this file on that database has stopped (KILL would cut another one's connections too).
+      if (served !== db) bounced.set(db, bounced.get(db) - 1);
+      if (served !== db && bounced.get(db) === 0) {
         const name = db.slice(db.lastIndexOf('/') + 1);
         const console = served.slice(0, served.lastIndexOf('/') + 1) + 'pgbouncer';
         for (const q of [`KILL ${name}`, `RESUME ${name}`]) {

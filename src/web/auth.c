@@ -254,6 +254,7 @@ void h_logout(req *r)
     session_delete(r->db, r->token);
     audit_record(r->db, &r->who, "logout", "user", r->user.user_id, 0, NULL, NULL, "ok");
     r->set_cookie[0] = xstrdup("cxzy_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    r->read_primary = -1; /* and the read-your-own-writes cookie, when the client has one (response.c) */
     if (!req_is_api(r)) req_redirect(r, "/login");
     else cJSON_AddTrueToObject(req_data(r), "ok");
 }

@@ -271,9 +271,8 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
         db_take(r);
         req_dispatch(r);
         if (r->on_replica) served_on_replica(r);
-        /* this client's next reads; a logout leaves no cookie behind (-1: cleared, response.c) */
-        else if (g_own_writes && (r->rt->flags & R_STATE) && !r->failed)
-            r->read_primary = r->set_cookie[0] && str_starts(r->set_cookie[0], "cxzy_session=;") ? -1 : g_own_writes;
+        /* this client's next reads (a logout has set -1: no cookie left behind) */
+        else if (g_own_writes && (r->rt->flags & R_STATE) && !r->failed && !r->read_primary) r->read_primary = g_own_writes;
         redisplay(r, &r->again);
         req_bell(r);
         if (r->failed && r->err.status >= 500 && db_errmsg(r->db)[0]) r->db_detail = req_keep(r, xstrdup(db_errmsg(r->db)));

@@ -58,7 +58,7 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
             MHD_add_response_header(resp, "Set-Cookie", c ? c : r->set_cookie[i]);
             free(c);
         }
-    if (r->read_primary) { /* after a change: this client reads its own writes from the primary (http.c) */
+    if (r->read_primary > 0 || (r->read_primary < 0 && r->own_writes)) { /* after a change: this client reads its own writes from the primary (http.c) */
         char *c = xasprintf("cxzy_rw=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", r->read_primary > 0 ? "1" : "", r->read_primary > 0 ? r->read_primary : 0,
                             web_public_https() ? "; Secure" : "");
         MHD_add_response_header(resp, "Set-Cookie", c);

@@ -141,6 +141,8 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
 int org_member_count(db *d, const org *o, int64_t *n);
 /* Finds an active org named name in the subtree of root: 1 found, 0 none, 2 ambiguous. */
 CX_MUST_USE int org_find_by_name(db *d, const org *root, const char *name, org *out);
+/* Every active organisation of root's subtree (root included) in one query, fn called for each. */
+CX_MUST_USE int org_subtree_each(db *d, const org *root, void (*fn)(void *ctx, const org *o), void *ctx);
 
 /* ---- members (member.c) ---- */
 typedef struct member {

@@ -5,7 +5,7 @@
 // in transaction mode, and the client address behind a trusted proxy.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { startServerOn, loginAs, Client, expectOk as ok, expectError, sqlOn, BACKEND, BIN, KEY, freshDb, cliDb, fileForm, newIdcard,
   startPgbouncer, fromAddr, waitFor } from '../lib.mjs';
 
@@ -118,6 +118,28 @@ test('two servers started at once on one database: a pending migration is made o
   const slots = Number(sqlOn(db, "SELECT count(*) FROM job_run WHERE name = 'upkeep'"));
   const runs = ran().reduce((x, y) => x + y, 0);
   assert.ok(runs <= slots && runs >= 2, `passes run ${runs}, slots claimed ${slots}: never two runs of one slot`);
+});
+
+// (PostgreSQL: a database is made empty beforehand; on SQLite `migrate` makes no new file, and the file's
+// write lock serialises the first migration already)
+test('PostgreSQL: four `cxzy migrate` at once on a brand-new empty database: all succeed, each migration made once', { skip: !pg }, async () => {
+  for (let round = 0; round < 3; round++) {
+    const db = freshDb('empty');
+    // each waits for a line on its standard input before it starts: all four are let go at once
+    const procs = [...Array(4)].map(() => spawn('sh', ['-c', 'read go; exec "$0" migrate', BIN],
+      { env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    const runs = Promise.all(procs.map((p) => new Promise((resolve) => {
+      let out = '';
+      p.stdout.on('data', (b) => { out += b; });
+      p.stderr.on('data', (b) => { out += b; });
+      p.on('exit', (code) => resolve({ code, out }));
+    })));
+    for (const p of procs) p.stdin.write('go\n');
+    for (const r of await runs) assert.equal(r.code, 0, r.out);
+    const latest = Number(sqlOn(db, 'SELECT max(version) FROM schema_migrations'));
+    assert.equal(sqlOn(db, 'SELECT count(*) FROM schema_migrations'), String(latest));
+    assert.equal(sqlOn(db, 'SELECT count(DISTINCT version) FROM schema_migrations'), String(latest));
+  }
 });
 
 test('--threads 16 --db-pool 2: 32 parallel requests are all answered right, on at most 2 pooled connections', async () => {

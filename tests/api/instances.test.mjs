@@ -240,6 +240,38 @@ test('--pgbouncer: login, a write, a public card, a ballot and a roster import t
   await waitFor(async () => (await metric(s2.base, 'cxzy_db_listen_up')) === 1, 'the listener of --db-listen');
 });
 
+test('--pgbouncer: a statement outside a transaction that meets another session\'s lock fails after the lock timeout (503 db_busy) instead of waiting for it', { skip: !pg }, async () => {
+  const db = freshDb('bouncelock');
+  assert.equal(cliDb(db, ['demo', '--members', '20']).status, 0);
+  const bouncer = await startPgbouncer({ pgUrl: db, poolSize: 3 });
+  stops.push(() => bouncer.stop());
+  const s = await serve({ db: bouncer.url(db), demo: false, args: ['--pgbouncer', '--db-pool', '2'] });
+  const office = await loginAs(s.base, 'office');
+  const root = office.user.roles[0].org_id;
+  ok(await office.get(`/api/v1/orgs/${root}`)); // reads outside a transaction (no BEGIN … SET LOCAL before them)
+  // another session (straight to PostgreSQL) holds the organisations table
+  const locker = spawn('psql', ['-q', '-t', '-A', db], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const lockedNow = new Promise((resolve) => locker.stdout.on('data', (b) => { out += b; if (out.includes('locked')) resolve(); }));
+  locker.stdin.write("BEGIN; LOCK TABLE org IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n");
+  await lockedNow;
+  let timer;
+  const t0 = Date.now();
+  const r = await Promise.race([office.get(`/api/v1/orgs/${root}`),
+    new Promise((resolve) => { timer = setTimeout(() => resolve(null), 40000); })]);
+  clearTimeout(timer);
+  const waited = Date.now() - t0;
+  locker.stdin.end('COMMIT;\n');
+  await new Promise((resolve) => locker.on('exit', resolve));
+  assert.ok(r, 'the read still waited for the lock after 40 s');
+  assert.equal(r.status, 503, r.text.slice(0, 300));
+  assert.equal(r.json.error.code, 'db_busy');
+  assert.ok(waited >= 9000, `failed after ${waited} ms: the lock timeout is 10 s`);
+  // the timeout was the statement's own: the pooled server connections carry no session setting
+  assert.equal(sqlOn(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cxzy serve' AND query ILIKE 'SET %'"), '0');
+  ok(await office.get(`/api/v1/orgs/${root}`));
+});
+
 test('--trusted-proxy: a spoofed X-Forwarded-For from an untrusted peer changes nothing; behind a trusted one the limits count per forwarded client', async () => {
   const limit = ['--ballot-limit', '2', '--burst-target', '0', '--burst-net', '0'];
   const plain = await serve({ db: A.db, demo: false, args: limit });

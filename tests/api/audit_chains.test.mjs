@@ -4,7 +4,7 @@
 // an attacker with write access to the database edits a row of one chain, deletes the newest row
 // of another, swaps two rows between chains and inserts a forged row: each time verify exits 3 and
 // names the chain and the record, and once undone it passes again. Writers in both provinces at
-// once leave both chains whole; on PostgreSQL a province's change goes through while the other
+// once leave both chains whole, and a province's first records sent at once make one chain head; on PostgreSQL a province's change goes through while the other
 // province's chain head is locked (appends no longer wait on one row).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -126,6 +126,17 @@ test('writers in two provinces at once: both chains whole, every change recorded
   assert.equal(head(A), rows(A));
   assert.equal(head(B), rows(B));
   intact('after concurrent writers');
+});
+
+test('a province\'s first records, several at once: one chain head made, the records numbered 1…n', async () => {
+  const [C] = sql(`SELECT id FROM org WHERE parent_id = ${root} AND id NOT IN (${A}, ${B}) ORDER BY id LIMIT 1`).split('\n').map(Number);
+  sql(`UPDATE org SET part = ${C} WHERE path LIKE (SELECT path FROM org WHERE id = ${C}) || '%'`);
+  assert.equal(sql(`SELECT count(*) FROM audit_head WHERE part = ${C}`), '0');
+  const n = 8;
+  await Promise.all([...Array(n)].map(() => child(C)));
+  assert.equal(sql(`SELECT count(*) FROM audit_head WHERE part = ${C}`), '1');
+  assert.equal(sql(`SELECT min(seq) || '-' || max(seq) || '/' || count(*) FROM audit_log WHERE part = ${C}`), `1-${n}/${n}`);
+  assert.match(intact('a new chain'), new RegExp(`审计链 ${C}：共 ${n} 条，无误`));
 });
 
 if (BACKEND === 'pg') {

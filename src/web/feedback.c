@@ -400,7 +400,7 @@ static void history_into(req *r, const feedback *f, cJSON *d)
     /* who: the account's display name (the audit log itself keeps the login name) */
     db_stmt *s = db_prepare(r->db, "SELECT a.ts, coalesce(nullif(u.display_name, ''), a.actor), a.action FROM audit_log a "
                                    "LEFT JOIN app_user u ON u.id = a.actor_id AND a.actor_id <> 0 "
-                                   "WHERE a.entity = ? AND a.entity_id = ? ORDER BY a.seq");
+                                   "WHERE a.entity = ? AND a.entity_id = ? ORDER BY a.ts, a.seq");
     cJSON *arr = cJSON_AddArrayToObject(d, "history");
     if (!s) return;
     db_bind_text(s, 1, f->kind == FK_REPORT ? "report" : "feedback");

@@ -361,12 +361,12 @@ int period_of(db *d, period_kind k, int64_t id, period_rec *out)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-/* The path (what 0) or name (1) of an organisation into out[cap]; "" when there is none. */
-static int org_text(db *d, int64_t org_id, int what, char *out, size_t cap)
+/* The path of an organisation into out[cap]; "" when there is none. */
+static int org_text(db *d, int64_t org_id, char *out, size_t cap)
 {
     out[0] = 0;
     if (!org_id) return CX_OK;
-    db_stmt *s = db_prepare(d, what ? "SELECT name FROM org WHERE id = ?" : "SELECT path FROM org WHERE id = ?");
+    db_stmt *s = db_prepare(d, "SELECT path FROM org WHERE id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, org_id);
     int rc = db_step(s);
@@ -374,7 +374,7 @@ static int org_text(db *d, int64_t org_id, int what, char *out, size_t cap)
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
-#define path_of(d, id, out) org_text((d), (id), 0, (out), CX_PATH_MAX)
+#define path_of(d, id, out) org_text((d), (id), (out), CX_PATH_MAX)
 
 /* Adds delta to members_pledged of campaign at the organisation at path and every ancestor. */
 static int pledged_add(db *d, int64_t campaign_id, const char *path, int64_t delta)
@@ -559,10 +559,11 @@ static int step_row(db_stmt *s, int n, crow *r)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-static void report_row(db *d, FILE *out, const rtable *t, const crow *stored, const crow *want, int64_t *diffs)
+static void report_row(db *d, org_names *names, FILE *out, const rtable *t, const crow *stored, const crow *want, int64_t *diffs)
 {
     const crow *k = stored->ok ? stored : want;
-    char name[256] = "", label[64];
+    const char *name = NULL;
+    char label[64];
     if (t == &rtables[0]) period_label((int)k->key, (int)k->key, label, sizeof label);
     else snprintf(label, sizeof label, "%s %" PRId64, strcmp(t->key, "quiz_id") ? "活动" : "测试", k->key);
     for (int i = 0; i < t->n; i++) {
@@ -570,7 +571,7 @@ static void report_row(db *d, FILE *out, const rtable *t, const crow *stored, co
         if (a == b) continue;
         (*diffs)++;
         if (!out) continue;
-        if (!name[0] && org_text(d, k->org_id, 1, name, sizeof name) != CX_OK) name[0] = 0;
+        if (!name) name = org_names_get(d, names, k->org_id);
         fprintf(out, "%s %s 组织 %s（编号 %" PRId64 "）%s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", t->what, label,
                 name[0] ? name : "（不存在）", k->org_id, t->labels[i], t->cols[i], a, b);
     }
@@ -591,17 +592,19 @@ static int recount_table(db *d, const rtable *t, bool fix, FILE *out, int64_t *d
     int rc = a && b ? CX_OK : CX_ERR;
     int64_t n = 0;
     crow x = {0}, y = {0};
+    org_names names = {0};
     if (rc == CX_OK) rc = step_row(a, t->n, &x);
     if (rc == CX_OK) rc = step_row(b, t->n, &y);
     while (rc == CX_OK && (x.ok || y.ok)) {
         int c = !x.ok ? 1 : !y.ok ? -1 : x.key != y.key ? (x.key < y.key ? -1 : 1) : x.org_id != y.org_id ? (x.org_id < y.org_id ? -1 : 1) : 0;
         crow none = {0};
-        report_row(d, out, t, c <= 0 ? &x : &none, c >= 0 ? &y : &none, &n);
+        report_row(d, &names, out, t, c <= 0 ? &x : &none, c >= 0 ? &y : &none, &n);
         if (c <= 0) rc = step_row(a, t->n, &x);
         if (rc == CX_OK && c >= 0) rc = step_row(b, t->n, &y);
     }
     if (a) db_done(a);
     if (b) db_done(b);
+    org_names_free(&names);
     buf_free(&sql);
     buf_free(&want);
     if (rc == CX_OK && fix && n) {

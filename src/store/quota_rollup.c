@@ -495,14 +495,9 @@ int quota_recount(db *d, bool fix, FILE *out, int64_t *diffs)
             }
 #undef DIFF
     *diffs = (int64_t)n;
+    org_names names = {0};
     for (size_t i = 0; rc == CX_OK && out && i < n; i++) {
-        char name[256] = "";
-        db_stmt *t = db_prepare(d, "SELECT name FROM org WHERE id = ?");
-        if (t) {
-            db_bind_i64(t, 1, v[i].org_id);
-            if (db_step(t) == DB_ROW) copy_col(name, sizeof name, t, 0);
-            db_done(t);
-        }
+        const char *name = org_names_get(d, &names, v[i].org_id);
         const qdiff *x = &v[i];
         if (x->branch_row)
             fprintf(out, "组织生活达标 %s 党支部 %s（编号 %" PRId64 "）：记录为%s，按会议和要求应为%s\n", x->month, name, x->org_id,
@@ -512,6 +507,7 @@ int quota_recount(db *d, bool fix, FILE *out, int64_t *diffs)
                          " 个、%" PRId64 " 个\n",
                     x->month, name, x->org_id, x->stored[0], x->stored[1], x->want[0], x->want[1]);
     }
+    org_names_free(&names);
     if (rc == CX_OK && fix && n) {
         rc = year ? want_write(d, year, &w) : (db_run(d, "DELETE FROM quota_met", "") == CX_OK ? db_run(d, "DELETE FROM quota_rollup", "") : CX_ERR);
         char after[64];

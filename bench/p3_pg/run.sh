@@ -17,14 +17,14 @@
 #     one connection, prepared), median and p99 from its per-transaction log. Target ≤ 50 ms.
 # KEEP=1 keeps the server's data and says where; REUSE=DIR measures again on data kept that way
 # (steps 3-4 only, with the current build).
-# Usage: bench/p3_pg/run.sh BUILD_DIR [MEMBERS] [ORGS] [BALLOTS] [VIEWS]   (env: PORT=56401 KEEP REUSE)
+# Usage: bench/p3_pg/run.sh BUILD_DIR [MEMBERS] [ORGS] [BALLOTS] [VIEWS]   (env: PORT=55596, the server on PORT+1; KEEP; REUSE)
 set -eu
 BUILD=${1:-build}
 MEMBERS=${2:-5000000}
 ORGS=${3:-250000}
 BALLOTS=${4:-50000000}
 VIEWS=${5:-200}
-PORT=${PORT:-56401}
+PORT=${PORT:-55596}
 TARGET_MS=50
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$top/$BUILD/src/cxzy"

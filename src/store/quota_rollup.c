@@ -381,21 +381,24 @@ static int want_build(db *d, int year, qwant *w)
 static int want_write(db *d, int year, const qwant *w)
 {
     if (db_run(d, "DELETE FROM quota_met", "") != CX_OK || db_run(d, "DELETE FROM quota_rollup", "") != CX_OK) return CX_ERR;
+    /* a row per branch and month, and per organisation and month: millions at province scale,
+     * so in bulk (COPY on PostgreSQL) */
     char month[16];
+    db_bulk *b = db_bulk_begin(d, "quota_met", "org_id, month, met");
     for (size_t i = 0; i < w->nb; i++)
         for (int m = 0; m < 12; m++) {
             month_name(year, m, month);
-            if (db_run(d, "INSERT INTO quota_met (org_id, month, met) VALUES (?,?,?)", "isi", w->b[i].id, month, (int64_t)w->b[i].met[m]) != CX_OK)
-                return CX_ERR;
+            if (db_bulk_row(b, "isi", w->b[i].id, month, (int64_t)w->b[i].met[m]) != CX_OK) return db_bulk_cancel(b), CX_ERR;
         }
+    if (db_bulk_end(b) != CX_OK) return CX_ERR;
+    b = db_bulk_begin(d, "quota_rollup", "org_id, month, branches, met");
     for (size_t i = 0; i < w->no; i++)
         for (int m = 0; m < 12; m++) {
             if (!w->ru[i][m][0]) continue;
             month_name(year, m, month);
-            if (db_run(d, "INSERT INTO quota_rollup (org_id, month, branches, met) VALUES (?,?,?,?)", "isii", w->orgs[i], month, w->ru[i][m][0],
-                       w->ru[i][m][1]) != CX_OK)
-                return CX_ERR;
+            if (db_bulk_row(b, "isii", w->orgs[i], month, w->ru[i][m][0], w->ru[i][m][1]) != CX_OK) return db_bulk_cancel(b), CX_ERR;
         }
+    if (db_bulk_end(b) != CX_OK) return CX_ERR;
     return db_run(d, "UPDATE quota_state SET year = ? WHERE id = 1", "i", (int64_t)year);
 }
 

@@ -394,6 +394,48 @@ int period_pledged(db *d, int64_t campaign_id, int64_t org_id, int64_t *n)
     return db_i64(d, n, 0, "SELECT members_pledged FROM campaign_rollup WHERE campaign_id = ? AND org_id = ?", "ii", campaign_id, org_id);
 }
 
+int period_pledged_children(db *d, int64_t campaign_id, int64_t parent_id, pledged_rows *out)
+{
+    *out = (pledged_rows){0};
+    db_stmt *s = db_prepare(d, "SELECT c.org_id, c.members_pledged FROM campaign_rollup c JOIN org o ON o.id = c.org_id "
+                               "WHERE c.campaign_id = ? AND o.parent_id = ? ORDER BY c.org_id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, campaign_id);
+    db_bind_i64(s, 2, parent_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        if (out->count == cap) {
+            cap = cap ? 2 * cap : 64;
+            out->ids = xrealloc(out->ids, cap * sizeof *out->ids);
+            out->n = xrealloc(out->n, cap * sizeof *out->n);
+        }
+        out->ids[out->count] = db_col_i64(s, 0);
+        out->n[out->count++] = db_col_i64(s, 1);
+    }
+    db_done(s);
+    if (rc == CX_ERR) pledged_rows_free(out);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int64_t pledged_rows_get(const pledged_rows *r, int64_t org_id)
+{
+    size_t lo = 0, hi = r->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->ids[mid] < org_id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < r->count && r->ids[lo] == org_id ? r->n[lo] : 0;
+}
+
+void pledged_rows_free(pledged_rows *r)
+{
+    free(r->ids);
+    free(r->n);
+    *r = (pledged_rows){0};
+}
+
 int period_update(db *d, period_kind k, int64_t id, const period_rec *before)
 {
     period_rec now;

@@ -16,7 +16,8 @@
 #     plain SELECT of the same roll-up rows (the organisation, its children and their rollup rows,
 #     one connection, prepared), median and p99 from its per-transaction log. Target ≤ 50 ms.
 # KEEP=1 keeps the server's data and says where; REUSE=DIR measures again on data kept that way
-# (steps 3-4 only, with the current build).
+# (steps 3-4 only, with the current build). CXZY_BENCH_BIN runs another cxzy (an older build, for a
+# before/after figure).
 # Usage: bench/p3_pg/run.sh BUILD_DIR [MEMBERS] [ORGS] [BALLOTS] [VIEWS]   (env: PORT=55596, the server on PORT+1; KEEP; REUSE)
 set -eu
 BUILD=${1:-build}
@@ -27,7 +28,7 @@ VIEWS=${5:-200}
 PORT=${PORT:-55596}
 TARGET_MS=50
 top=$(cd "$(dirname "$0")/../.." && pwd)
-bin="$top/$BUILD/src/cxzy"
+bin=${CXZY_BENCH_BIN:-"$top/$BUILD/src/cxzy"}
 gen="$top/$BUILD/bench/gen_p3"
 pgbench=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/pgbench
 if [ -n "${REUSE:-}" ]; then w=$REUSE; KEEP=1; else w=$(mktemp -d /tmp/cxzy-bench-p3.XXXXXX); fi

@@ -83,3 +83,28 @@ cluster_setup() {
   port=$(free_ports "$2" "$3")
   app1=$((port + 1)) app2=$((port + 2))
 }
+
+# ms_stats LABEL TARGET_MS: stdin holds one figure in ms a line; prints their median and p99
+# beside the target ("met" when the p99 is within it)
+ms_stats() {
+  sort -n | awk -v label="$1" -v target="$2" '
+    { v[NR] = $1 }
+    END {
+      med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      p = int(NR * 0.99 + 0.999999); if (p > NR) p = NR
+      printf "%-34s median %7.2f ms   p99 %7.2f ms   (%d; target <= %d ms: %s)\n", label, med, v[p], NR, target, (v[p] <= target ? "met" : "NOT met")
+    }'
+}
+
+# timed_gets LABEL URL N JAR DIR TARGET_MS: N GETs of URL over one kept-alive connection (curl
+# with the cookie jar JAR; scratch files in DIR), their median and p99 by ms_stats; fails unless
+# every answer is 200
+timed_gets() {
+  : > "$5/urls"
+  i=0
+  while [ $i -lt "$3" ]; do printf 'url = "%s"\noutput = /dev/null\n' "$2" >> "$5/urls"; i=$((i + 1)); done
+  curl -s -b "$4" -K "$5/urls" -w '%{http_code} %{time_total}\n' > "$5/times"
+  bad=$(awk '$1 != 200' "$5/times" | wc -l)
+  [ "$bad" = 0 ] || { echo "$1: $bad answers were not 200"; return 1; }
+  awk '{print $2 * 1000}' "$5/times" | ms_stats "$1" "$6"
+}

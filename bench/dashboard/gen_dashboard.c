@@ -26,6 +26,7 @@
  * Usage: gen_dashboard DB KEYFILE [MEMBERS] [ORGS] [BALLOTS] [SEED]
  * Prints what it made and the seconds each step took. */
 #include "lib/crypto.h"
+#include "../gen_common.h"
 #include "store/pledge.h"
 #include "store/ledger.h"
 #include "store/liaison.h"
@@ -43,32 +44,6 @@
 #define GENERALS_PER_TOWN 20
 #define CHUNK 500000 /* rows per transaction */
 
-static uint64_t rng_state;
-static uint64_t rnd(void) /* splitmix64 */
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static db *D;
-static void die(const char *what)
-{
-    fprintf(stderr, "gen_dashboard: %s: %s\n", what, D ? db_errmsg(D) : "");
-    exit(1);
-}
-static void ok(int rc, const char *what)
-{
-    if (rc != CX_OK) die(what);
-}
 static void chunk(int64_t i)
 {
     if (i % CHUNK == CHUNK - 1) ok(db_commit(D), "commit"), ok(db_begin(D, true), "begin");
@@ -124,19 +99,12 @@ static void make_tree(tree *t, int64_t norgs, int64_t now)
     ok(db_commit(D), "commit orgs");
 }
 
-/* Members of branch b (0-based) are ids [first(b), first(b + 1)). */
-static int64_t members_before(const tree *t, int64_t members, int64_t b)
-{
-    int64_t base = members / t->nbranches, extra = members % t->nbranches;
-    return b * base + (b < extra ? b : extra);
-}
-
 static void make_members(const tree *t, int64_t members, int64_t now)
 {
     ok(db_begin(D, true), "begin");
     char name[64], mask[32];
     for (int64_t b = 0, i = 0; b < t->nbranches; b++) {
-        int64_t n = members_before(t, members, b + 1) - members_before(t, members, b);
+        int64_t n = members_before(t->nbranches, members, b + 1) - members_before(t->nbranches, members, b);
         for (int64_t k = 0; k < n; k++, i++) {
             unsigned char enc[8], hash[8];
             for (int j = 0; j < 8; j++) enc[j] = hash[j] = (unsigned char)((uint64_t)(i + 1) >> (56 - 8 * j));
@@ -155,25 +123,13 @@ static void make_members(const tree *t, int64_t members, int64_t now)
 
 static void insert_ballot(int64_t round, const char *kind, int64_t target, int64_t org_id, int64_t n)
 {
-    static const char *const channels[] = {"qr", "web", "paper", "phone"};
-    char answers[4], day[11];
-    uint64_t r = rnd();
-    bool valid = r % 100 >= 3;
-    for (int q = 0; q < 3; q++) {
-        unsigned v = (unsigned)((r >> (8 + 8 * q)) % 100);
-        answers[q] = v < 70 ? '1' : v < 92 ? '2' : '3';
-    }
-    answers[3] = 0;
-    snprintf(day, sizeof day, "2011-%02d-%02d", (int)(1 + (r >> 40) % 6), (int)(1 + (r >> 48) % 28));
-    unsigned char key[16];
-    uint64_t k1 = rnd(), k2 = rnd();
-    memcpy(key, &k1, 8);
-    memcpy(key + 8, &k2, 8);
+    gen_ballot g;
+    gen_ballot_draw(&g, n);
     /* an invalid ballot (a repeat) has no key: a NULL blob binds NULL */
     ok(db_run(D, "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, valid, invalid_reason, "
                  "rater_key, day) VALUES (?, ?, ?, ?, ?, 'party3', ?, ?, ?, ?, ?)",
-              "isiissisbs", round, kind, target, org_id, channels[n % 4], answers, (int64_t)valid, valid ? "" : "repeat",
-              valid ? key : NULL, sizeof key, day),
+              "isiissisbs", round, kind, target, org_id, g.channel, g.answers, (int64_t)g.valid, g.valid ? "" : "repeat",
+              g.valid ? g.key : NULL, sizeof g.key, g.day),
        "insert ballot");
     chunk(n);
 }
@@ -186,7 +142,7 @@ static void make_ballots(const tree *t, int64_t members, int64_t ballots, int64_
     ok(db_begin(D, true), "begin");
     for (int64_t b = 0; b < t->nbranches; b++) {
         int64_t org_id = t->first_branch + b;
-        for (int64_t m = members_before(t, members, b); m < members_before(t, members, b + 1); m++) {
+        for (int64_t m = members_before(t->nbranches, members, b); m < members_before(t->nbranches, members, b + 1); m++) {
             int64_t k = on_members / members + (m < on_members % members);
             while (k--) insert_ballot(round, "member", m + 1, org_id, n++);
         }
@@ -216,7 +172,7 @@ static void make_reviews(const tree *t, int64_t members, int64_t round, int64_t 
     int64_t n = 0;
     for (int64_t b = 0; b < t->nbranches; b++) {
         int64_t org_id = t->first_branch + b;
-        for (int64_t m = members_before(t, members, b); m < members_before(t, members, b + 1); m++) {
+        for (int64_t m = members_before(t->nbranches, members, b); m < members_before(t->nbranches, members, b + 1); m++) {
             ok(db_run(D, "INSERT INTO review (round_id, kind, target_member_id, target_org_id, reviewer_member_id, reviewer_user_id, "
                          "levels, created_at, updated_at) VALUES (?, 'self', ?, ?, ?, ?, '11211', ?, ?)",
                       "iiiiiii", round, m + 1, org_id, m + 1, leader, now, now),
@@ -245,7 +201,7 @@ static void make_periods(const tree *t, int64_t members)
     ok(db_begin(D, true), "begin");
     int64_t n = 0;
     for (int64_t b = 0; b < t->nbranches; b++) {
-        int64_t size = members_before(t, members, b + 1) - members_before(t, members, b);
+        int64_t size = members_before(t->nbranches, members, b + 1) - members_before(t->nbranches, members, b);
         for (size_t q = 0; q < sizeof quarters / sizeof quarters[0]; q++) {
             uint64_t r = rnd();
             int64_t pledges = size - (int64_t)(r % 3), fulfilled = pledges - (int64_t)((r >> 8) % 4);
@@ -281,7 +237,7 @@ static void make_pledged(const tree *t, int64_t members, int64_t campaign_id)
 {
     ok(db_begin(D, true), "begin");
     for (int64_t b = 0; b < t->nbranches; b++) {
-        int64_t size = members_before(t, members, b + 1) - members_before(t, members, b);
+        int64_t size = members_before(t->nbranches, members, b + 1) - members_before(t->nbranches, members, b);
         ok(db_run(D, "INSERT INTO campaign_rollup (campaign_id, org_id, members_pledged) VALUES (?, ?, ?)", "iii", campaign_id,
                   t->first_branch + b, size - size * (int64_t)(rnd() % 30) / 100),
            "insert pledged");
@@ -577,6 +533,7 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* each step's line as it ends, also into a pipe */
+    gen_name = "gen_dashboard";
     int64_t members = argc > 3 ? atoll(argv[3]) : 1000000, norgs = argc > 4 ? atoll(argv[4]) : 50000,
             ballots = argc > 5 ? atoll(argv[5]) : 10000000;
     rng_state = argc > 6 ? strtoull(argv[6], NULL, 10) : 2011;

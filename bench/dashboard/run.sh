@@ -52,21 +52,8 @@ echo "root dashboard: ${1:-?} valid + ${2:-?} invalid ballots = $(( ${1:-0} + ${
 [ "$(( ${1:-0} + ${2:-0} ))" = "$BALLOTS" ] || { echo "the dashboard's ballot count is wrong"; exit 1; }
 
 # ids from the generator's layout: 1 root, 2 the first town, 52 its first 党总支, 1052 the first branch
-views() { # $1 = label, $2 = path: VIEWS requests over one connection; prints "median p99" in ms
-  i=0; set -- "$1" "$2"
-  : > "$w/urls"
-  while [ $i -lt "$VIEWS" ]; do echo "url = \"$base$2\"" >> "$w/urls"; echo "output = /dev/null" >> "$w/urls"; i=$((i + 1)); done
-  curl -s -b "$w/jar" -K "$w/urls" -w '%{http_code} %{time_total}\n' > "$w/times"
-  bad=$(awk '$1 != 200' "$w/times" | wc -l)
-  [ "$bad" = 0 ] || { echo "$1: $bad answers were not 200"; exit 1; }
-  awk '{print $2 * 1000}' "$w/times" | sort -n | awk -v label="$1" -v target="$TARGET_MS" -v n="$VIEWS" '
-    { v[NR] = $1 }
-    END {
-      med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      p = int(NR * 0.99 + 0.999999); if (p > NR) p = NR
-      printf "%-34s median %6.2f ms   p99 %6.2f ms   (%d views; target <= %d ms: %s)\n", label, med, v[p], n, target, (v[p] <= target ? "met" : "NOT met")
-    }'
-}
+. "$top/bench/lib.sh"
+views() { timed_gets "$1" "$base$2" "$VIEWS" "$w/jar" "$w" "$TARGET_MS" || exit 1; } # $1 = label, $2 = path
 kids() { curl -sf -b "$w/jar" "$base/api/v1/orgs/$1/dashboard" | node -e 'let s = ""; process.stdin.on("data", (c) => (s += c)).on("end", () => console.log(JSON.parse(s).children.length))'; }
 for org in 1 2 52 1052; do
   case $org in 1) what="root";; 2) what="town";; 52) what="general branch";; *) what="branch";; esac

@@ -420,3 +420,37 @@ int org_find_by_name(db *d, const org *root, const char *name, org *out)
     if (rc == CX_ERR) return CX_ERR;
     return found > 1 ? 2 : found;
 }
+
+const char *org_names_get(db *d, org_names *c, int64_t id)
+{
+    if (!c->loaded) {
+        c->loaded = true;
+        size_t cap = 0;
+        db_stmt *s = db_prepare(d, "SELECT id, name FROM org ORDER BY id");
+        while (s && db_step(s) == DB_ROW) {
+            if (c->n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                c->id = xrealloc(c->id, cap * sizeof *c->id);
+                c->name = xrealloc(c->name, cap * sizeof *c->name);
+            }
+            c->id[c->n] = db_col_i64(s, 0);
+            c->name[c->n++] = xstrdup(db_col_text(s, 1));
+        }
+        db_done(s);
+    }
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->id[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < c->n && c->id[lo] == id ? c->name[lo] : "";
+}
+
+void org_names_free(org_names *c)
+{
+    for (size_t i = 0; i < c->n; i++) free(c->name[i]);
+    free(c->id);
+    free(c->name);
+    *c = (org_names){0};
+}

@@ -361,12 +361,12 @@ int period_of(db *d, period_kind k, int64_t id, period_rec *out)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-/* The path (what 0) or name (1) of an organisation into out[cap]; "" when there is none. */
-static int org_text(db *d, int64_t org_id, int what, char *out, size_t cap)
+/* The path of an organisation into out[cap]; "" when there is none. */
+static int org_text(db *d, int64_t org_id, char *out, size_t cap)
 {
     out[0] = 0;
     if (!org_id) return CX_OK;
-    db_stmt *s = db_prepare(d, what ? "SELECT name FROM org WHERE id = ?" : "SELECT path FROM org WHERE id = ?");
+    db_stmt *s = db_prepare(d, "SELECT path FROM org WHERE id = ?");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, org_id);
     int rc = db_step(s);
@@ -374,7 +374,7 @@ static int org_text(db *d, int64_t org_id, int what, char *out, size_t cap)
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
-#define path_of(d, id, out) org_text((d), (id), 0, (out), CX_PATH_MAX)
+#define path_of(d, id, out) org_text((d), (id), (out), CX_PATH_MAX)
 
 /* Adds delta to members_pledged of campaign at the organisation at path and every ancestor. */
 static int pledged_add(db *d, int64_t campaign_id, const char *path, int64_t delta)
@@ -392,6 +392,48 @@ static int pledged_add(db *d, int64_t campaign_id, const char *path, int64_t del
 int period_pledged(db *d, int64_t campaign_id, int64_t org_id, int64_t *n)
 {
     return db_i64(d, n, 0, "SELECT members_pledged FROM campaign_rollup WHERE campaign_id = ? AND org_id = ?", "ii", campaign_id, org_id);
+}
+
+int period_pledged_children(db *d, int64_t campaign_id, int64_t parent_id, pledged_rows *out)
+{
+    *out = (pledged_rows){0};
+    db_stmt *s = db_prepare(d, "SELECT c.org_id, c.members_pledged FROM campaign_rollup c JOIN org o ON o.id = c.org_id "
+                               "WHERE c.campaign_id = ? AND o.parent_id = ? ORDER BY c.org_id");
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, campaign_id);
+    db_bind_i64(s, 2, parent_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        if (out->count == cap) {
+            cap = cap ? 2 * cap : 64;
+            out->ids = xrealloc(out->ids, cap * sizeof *out->ids);
+            out->n = xrealloc(out->n, cap * sizeof *out->n);
+        }
+        out->ids[out->count] = db_col_i64(s, 0);
+        out->n[out->count++] = db_col_i64(s, 1);
+    }
+    db_done(s);
+    if (rc == CX_ERR) pledged_rows_free(out);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+int64_t pledged_rows_get(const pledged_rows *r, int64_t org_id)
+{
+    size_t lo = 0, hi = r->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->ids[mid] < org_id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < r->count && r->ids[lo] == org_id ? r->n[lo] : 0;
+}
+
+void pledged_rows_free(pledged_rows *r)
+{
+    free(r->ids);
+    free(r->n);
+    *r = (pledged_rows){0};
 }
 
 int period_update(db *d, period_kind k, int64_t id, const period_rec *before)
@@ -559,10 +601,11 @@ static int step_row(db_stmt *s, int n, crow *r)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-static void report_row(db *d, FILE *out, const rtable *t, const crow *stored, const crow *want, int64_t *diffs)
+static void report_row(db *d, org_names *names, FILE *out, const rtable *t, const crow *stored, const crow *want, int64_t *diffs)
 {
     const crow *k = stored->ok ? stored : want;
-    char name[256] = "", label[64];
+    const char *name = NULL;
+    char label[64];
     if (t == &rtables[0]) period_label((int)k->key, (int)k->key, label, sizeof label);
     else snprintf(label, sizeof label, "%s %" PRId64, strcmp(t->key, "quiz_id") ? "活动" : "测试", k->key);
     for (int i = 0; i < t->n; i++) {
@@ -570,7 +613,7 @@ static void report_row(db *d, FILE *out, const rtable *t, const crow *stored, co
         if (a == b) continue;
         (*diffs)++;
         if (!out) continue;
-        if (!name[0] && org_text(d, k->org_id, 1, name, sizeof name) != CX_OK) name[0] = 0;
+        if (!name) name = org_names_get(d, names, k->org_id);
         fprintf(out, "%s %s 组织 %s（编号 %" PRId64 "）%s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", t->what, label,
                 name[0] ? name : "（不存在）", k->org_id, t->labels[i], t->cols[i], a, b);
     }
@@ -591,17 +634,19 @@ static int recount_table(db *d, const rtable *t, bool fix, FILE *out, int64_t *d
     int rc = a && b ? CX_OK : CX_ERR;
     int64_t n = 0;
     crow x = {0}, y = {0};
+    org_names names = {0};
     if (rc == CX_OK) rc = step_row(a, t->n, &x);
     if (rc == CX_OK) rc = step_row(b, t->n, &y);
     while (rc == CX_OK && (x.ok || y.ok)) {
         int c = !x.ok ? 1 : !y.ok ? -1 : x.key != y.key ? (x.key < y.key ? -1 : 1) : x.org_id != y.org_id ? (x.org_id < y.org_id ? -1 : 1) : 0;
         crow none = {0};
-        report_row(d, out, t, c <= 0 ? &x : &none, c >= 0 ? &y : &none, &n);
+        report_row(d, &names, out, t, c <= 0 ? &x : &none, c >= 0 ? &y : &none, &n);
         if (c <= 0) rc = step_row(a, t->n, &x);
         if (rc == CX_OK && c >= 0) rc = step_row(b, t->n, &y);
     }
     if (a) db_done(a);
     if (b) db_done(b);
+    org_names_free(&names);
     buf_free(&sql);
     buf_free(&want);
     if (rc == CX_OK && fix && n) {

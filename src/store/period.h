@@ -106,4 +106,14 @@ CX_MUST_USE int pledged_fill(db *d);
  * pledge (in progress or later), counted at the pledge's organisation (a member who moved and
  * pledged in both organisations counts in each; one who left still counts: the pledge was made). */
 CX_MUST_USE int period_pledged(db *d, int64_t campaign_id, int64_t org_id, int64_t *n);
+/* The same for every child of parent_id in one query (a dashboard shows them all): the children
+ * with a count, by id in ids[0..*count) and their counts in n[]; the caller frees both. */
+typedef struct pledged_rows {
+    int64_t *ids, *n;
+    size_t count;
+} pledged_rows;
+CX_MUST_USE int period_pledged_children(db *d, int64_t campaign_id, int64_t parent_id, pledged_rows *out);
+/* A child's count from those rows (0 without one). */
+int64_t pledged_rows_get(const pledged_rows *r, int64_t org_id);
+void pledged_rows_free(pledged_rows *r);
 #endif

@@ -381,21 +381,24 @@ static int want_build(db *d, int year, qwant *w)
 static int want_write(db *d, int year, const qwant *w)
 {
     if (db_run(d, "DELETE FROM quota_met", "") != CX_OK || db_run(d, "DELETE FROM quota_rollup", "") != CX_OK) return CX_ERR;
+    /* a row per branch and month, and per organisation and month: millions at province scale,
+     * so in bulk (COPY on PostgreSQL) */
     char month[16];
+    db_bulk *b = db_bulk_begin(d, "quota_met", "org_id, month, met");
     for (size_t i = 0; i < w->nb; i++)
         for (int m = 0; m < 12; m++) {
             month_name(year, m, month);
-            if (db_run(d, "INSERT INTO quota_met (org_id, month, met) VALUES (?,?,?)", "isi", w->b[i].id, month, (int64_t)w->b[i].met[m]) != CX_OK)
-                return CX_ERR;
+            if (db_bulk_row(b, "isi", w->b[i].id, month, (int64_t)w->b[i].met[m]) != CX_OK) return db_bulk_cancel(b), CX_ERR;
         }
+    if (db_bulk_end(b) != CX_OK) return CX_ERR;
+    b = db_bulk_begin(d, "quota_rollup", "org_id, month, branches, met");
     for (size_t i = 0; i < w->no; i++)
         for (int m = 0; m < 12; m++) {
             if (!w->ru[i][m][0]) continue;
             month_name(year, m, month);
-            if (db_run(d, "INSERT INTO quota_rollup (org_id, month, branches, met) VALUES (?,?,?,?)", "isii", w->orgs[i], month, w->ru[i][m][0],
-                       w->ru[i][m][1]) != CX_OK)
-                return CX_ERR;
+            if (db_bulk_row(b, "isii", w->orgs[i], month, w->ru[i][m][0], w->ru[i][m][1]) != CX_OK) return db_bulk_cancel(b), CX_ERR;
         }
+    if (db_bulk_end(b) != CX_OK) return CX_ERR;
     return db_run(d, "UPDATE quota_state SET year = ? WHERE id = 1", "i", (int64_t)year);
 }
 
@@ -495,14 +498,9 @@ int quota_recount(db *d, bool fix, FILE *out, int64_t *diffs)
             }
 #undef DIFF
     *diffs = (int64_t)n;
+    org_names names = {0};
     for (size_t i = 0; rc == CX_OK && out && i < n; i++) {
-        char name[256] = "";
-        db_stmt *t = db_prepare(d, "SELECT name FROM org WHERE id = ?");
-        if (t) {
-            db_bind_i64(t, 1, v[i].org_id);
-            if (db_step(t) == DB_ROW) copy_col(name, sizeof name, t, 0);
-            db_done(t);
-        }
+        const char *name = org_names_get(d, &names, v[i].org_id);
         const qdiff *x = &v[i];
         if (x->branch_row)
             fprintf(out, "组织生活达标 %s 党支部 %s（编号 %" PRId64 "）：记录为%s，按会议和要求应为%s\n", x->month, name, x->org_id,
@@ -512,6 +510,7 @@ int quota_recount(db *d, bool fix, FILE *out, int64_t *diffs)
                          " 个、%" PRId64 " 个\n",
                     x->month, name, x->org_id, x->stored[0], x->stored[1], x->want[0], x->want[1]);
     }
+    org_names_free(&names);
     if (rc == CX_OK && fix && n) {
         rc = year ? want_write(d, year, &w) : (db_run(d, "DELETE FROM quota_met", "") == CX_OK ? db_run(d, "DELETE FROM quota_rollup", "") : CX_ERR);
         char after[64];

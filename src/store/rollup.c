@@ -514,25 +514,17 @@ static int roll_up(db *d, const omap *base, omap *out)
 
 /* One line per counter that differs, naming the organisation, the counter, the stored value and
  * the value from the raw records. */
-static void report(db *d, FILE *out, int64_t org_id, const int64_t *stored, const int64_t *want, int n, const char *const *labels,
-                   const char *const *cols, int64_t *diffs)
+static void report(db *d, org_names *names, FILE *out, int64_t org_id, const int64_t *stored, const int64_t *want, int n,
+                   const char *const *labels, const char *const *cols, int64_t *diffs)
 {
-    char name[256] = "";
+    const char *name = NULL;
     for (int c = 0; c < n; c++) {
         if (stored[c] == want[c]) continue;
         (*diffs)++;
         if (!out) continue;
-        if (!name[0]) {
-            db_stmt *s = db_prepare(d, "SELECT name FROM org WHERE id = ?");
-            if (s) {
-                db_bind_i64(s, 1, org_id);
-                if (db_step(s) == DB_ROW) snprintf(name, sizeof name, "%s", db_col_text(s, 0));
-                db_done(s);
-            }
-            if (!name[0]) snprintf(name, sizeof name, "（不存在）");
-        }
-        fprintf(out, "组织 %s（编号 %" PRId64 "）%s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", name, org_id, labels[c], cols[c],
-                stored[c], want[c]);
+        if (!name) name = org_names_get(d, names, org_id);
+        fprintf(out, "组织 %s（编号 %" PRId64 "）%s（%s）：记录为 %" PRId64 "，按原始记录应为 %" PRId64 "\n", name[0] ? name : "（不存在）", org_id,
+                labels[c], cols[c], stored[c], want[c]);
     }
 }
 
@@ -540,6 +532,7 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
 {
     *diffs = 0;
     omap base = {0}, want = {0};
+    org_names names = {0};
     db_stmt *s = db_prepare(d, "SELECT org_id, count(*), coalesce(sum(CASE WHEN status = 'full' THEN 1 ELSE 0 END), 0) FROM member "
                                "WHERE active = 1 GROUP BY org_id");
     int rc = s ? CX_OK : CX_ERR, st;
@@ -568,14 +561,14 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
             for (int i = 0; i < TL_N; i++) stored[i] = db_col_i64(s, 1 + i);
             slot *e = omap_get(&want, id);
             e->stored = true;
-            report(d, out, id, stored, e->r.v, TL_N, tally_labels, tally_cols, diffs);
+            report(d, &names, out, id, stored, e->r.v, TL_N, tally_labels, tally_cols, diffs);
         }
         db_done(s);
         if (st == CX_ERR) rc = CX_ERR;
     }
     static const int64_t none[TL_N];
     for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
-        if (want.v[i].id && !want.v[i].stored) report(d, out, want.v[i].id, none, want.v[i].r.v, TL_N, tally_labels, tally_cols, diffs);
+        if (want.v[i].id && !want.v[i].stored) report(d, &names, out, want.v[i].id, none, want.v[i].r.v, TL_N, tally_labels, tally_cols, diffs);
     if (rc == CX_OK && fix && *diffs) {
         rc = db_run(d, "DELETE FROM org_tally", "");
         for (size_t i = 0; rc == CX_OK && i < want.cap; i++) {
@@ -592,6 +585,7 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
     }
     free(base.v);
     free(want.v);
+    org_names_free(&names);
     return rc;
 }
 
@@ -602,6 +596,7 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
     bool own = !d->in_tx; /* inside the caller's transaction (grade_recount), or its own */
     if (own && db_begin(d, fix) != CX_OK) return CX_ERR;
     omap base = {0}, want = {0};
+    org_names names = {0};
     int rc = count_raw(d, round_id, &base);
     if (rc == CX_OK) rc = roll_up(d, &base, &want);
     db_stmt *s = rc == CX_OK ? db_prepare(d, all_sql) : NULL;
@@ -615,14 +610,14 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
             read_counters(s, 1, &stored);
             slot *e = omap_get(&want, id);
             e->stored = true;
-            report(d, out, id, stored.v, e->r.v, RU_N, rollup_labels, rollup_cols, diffs);
+            report(d, &names, out, id, stored.v, e->r.v, RU_N, rollup_labels, rollup_cols, diffs);
         }
         db_done(s);
         if (st == CX_ERR) rc = CX_ERR;
     }
     static const rollup none;
     for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
-        if (want.v[i].id && !want.v[i].stored) report(d, out, want.v[i].id, none.v, want.v[i].r.v, RU_N, rollup_labels, rollup_cols, diffs);
+        if (want.v[i].id && !want.v[i].stored) report(d, &names, out, want.v[i].id, none.v, want.v[i].r.v, RU_N, rollup_labels, rollup_cols, diffs);
     if (rc == CX_OK && fix && *diffs) {
         rc = db_run(d, "DELETE FROM rollup WHERE round_id = ?", "i", round_id);
         for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
@@ -638,6 +633,7 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
     }
     free(base.v);
     free(want.v);
+    org_names_free(&names);
     int64_t tdiffs = 0;
     if (rc == CX_OK) rc = tally_recount(d, fix, out, &tdiffs);
     *diffs += tdiffs;

@@ -127,6 +127,18 @@ typedef struct org {
 #define ORG_NCOLS 10
 void org_read(db_stmt *s, int c, org *o);
 CX_MUST_USE int org_get(db *d, int64_t id, org *o);
+/* Organisation names by id for reports of many lines (`cxzy recount` naming each difference):
+ * every name is read in one query at the first look-up and then found by binary search, instead
+ * of one round trip a line (at province scale a first recount reports millions of lines). */
+typedef struct org_names {
+    int64_t *id;
+    char **name;
+    size_t n;
+    bool loaded;
+} org_names;
+/* The name of organisation id; "" when there is none or the names could not be read. */
+const char *org_names_get(db *d, org_names *c, int64_t id);
+void org_names_free(org_names *c);
 /* in: passed org_check. */
 int org_create(db *d, const actor *a, int64_t parent_id, const org_ok *in, int64_t *id, cx_err *e);
 /* The same inside the caller's open write transaction (for bulk work such as `cxzy demo`). */

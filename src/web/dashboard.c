@@ -156,8 +156,8 @@ static cJSON *row_json(const org *o, const char *name, const figs *f)
 }
 
 typedef struct kids_ctx {
-    db *db;
     int64_t campaign_id;
+    pledged_rows pledged; /* every child's members who pledged, read in one query */
     cJSON *rows;
     figs sum; /* of the children, to tell what belongs to the organisation itself */
     int n;
@@ -167,7 +167,7 @@ static int add_kid(void *vctx, const org *child, const rollup *u, const tally *t
 {
     kids_ctx *k = vctx;
     figs f = {*u, *t, 0, 0};
-    if (period_pledged(k->db, k->campaign_id, child->id, &f.pledged) != CX_OK) return 1;
+    f.pledged = pledged_rows_get(&k->pledged, child->id);
     k->sum.pledged += f.pledged;
     cJSON_AddItemToArray(k->rows, row_json(child, child->name, &f));
     for (int i = 0; i < RU_N; i++) k->sum.u.v[i] += u->v[i];
@@ -756,10 +756,14 @@ void h_dashboard(req *r)
     cJSON_AddItemReferenceToObject(d, "round", round);
 
     figs total = {.root = json_get_i64(round, "org_id") == o.id};
-    kids_ctx k = {.db = r->db, .campaign_id = json_get_i64(round, "campaign_id"), .rows = cJSON_AddArrayToObject(d, "children")};
-    if (rollup_get(r->db, round_id, o.id, &total.u) != CX_OK || tally_get(r->db, o.id, &total.t) != CX_OK ||
-        period_pledged(r->db, k.campaign_id, o.id, &total.pledged) != CX_OK ||
-        rollup_children(r->db, round_id, o.id, add_kid, &k) != CX_OK) {
+    kids_ctx k = {.campaign_id = json_get_i64(round, "campaign_id"), .rows = cJSON_AddArrayToObject(d, "children")};
+    int kids_rc = CX_ERR;
+    if (rollup_get(r->db, round_id, o.id, &total.u) == CX_OK && tally_get(r->db, o.id, &total.t) == CX_OK &&
+        period_pledged(r->db, k.campaign_id, o.id, &total.pledged) == CX_OK &&
+        period_pledged_children(r->db, k.campaign_id, o.id, &k.pledged) == CX_OK)
+        kids_rc = rollup_children(r->db, round_id, o.id, add_kid, &k);
+    pledged_rows_free(&k.pledged);
+    if (kids_rc != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取统计失败");
         return;
     }

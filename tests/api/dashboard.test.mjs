@@ -591,6 +591,12 @@ test('the campaign figures move as pledges, feedback and rectification change, i
   // participation: the members who pledged count once each
   const d = await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard`));
   if (d.total) assert.ok(d.total.members_pledged >= 1, 'the member who pledged counts');
+  // each child shows its own count (read for all children at once): the rows add up to the total
+  if (d.total) {
+    const kids = d.children.reduce((n, c) => n + c.members_pledged, 0) + (d.own ? d.own.members_pledged : 0);
+    assert.equal(kids, d.total.members_pledged, 'the children and the organisation itself add up to the total');
+    assert.ok(d.children.some((c) => c.members_pledged >= 1), 'the child with the pledge shows it');
+  }
   const clean = srv.cli(['recount']);
   assert.equal(clean.status, 0, clean.stdout + clean.stderr);
   assert.match(clean.stdout, /无差异/);

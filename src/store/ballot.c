@@ -121,8 +121,9 @@ int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e)
     return CX_OK;
 }
 
-int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ballot_texts_ok *ok, ballot_out *out, cx_err *e)
+int ballot_cast(db **dp, const actor *a, const ballot_in *in, ballot_prep *p, ballot_texts_ok *ok, ballot_out *out, cx_err *e)
 {
+    db *d = *dp;
     ballot_job j = {0};
     const rating_target t = p->t;
     char answers[8] = "", ident[160], phone[32];
@@ -178,7 +179,7 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ball
     j.user_id = a ? a->user_id : 0;
     j.actor_name = a && a->name ? a->name : "群众（匿名）";
     date_today(j.day);
-    ballot_submit(d, &j);
+    ballot_submit(dp, &j); /* *dp may be another connection now: d is not used after */
     if (out) {
         out->valid = j.outcome == BO_VALID;
         out->verified = j.verified;

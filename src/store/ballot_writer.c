@@ -69,11 +69,17 @@ static int claimed(db *d, const unsigned char key[CX_HASH_BYTES], int64_t *n)
     return db_i64(d, n, 0, "SELECT count(*) FROM rate_limit WHERE bucket = ? AND window_start = 0", "s", b);
 }
 
-/* *inserted: the new ballot's id, 0 when the unique index refused it. */
+/* *inserted: the new ballot's id, 0 when nothing was inserted. A valid ballot is inserted only
+ * when its rater key holds no claim (a device used with a phone, rate_limit "d:<key>") and the
+ * unique index takes it: the claim check and the insert are one statement, one round trip. */
 static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, int64_t *inserted)
 {
-    db_stmt *s = db_prepare(d, "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, "
-                               "valid, invalid_reason, rater_key, day, late, verified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
+#define BALLOT_COLS "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, " \
+                    "valid, invalid_reason, rater_key, day, late, verified) "
+    db_stmt *s = db_prepare(d, valid ? BALLOT_COLS "SELECT ?,?,?,?,?,?,?,?,?,?,?,?,?,?,? WHERE NOT EXISTS "
+                                                   "(SELECT 1 FROM rate_limit WHERE bucket = ? AND window_start = 0) ON CONFLICT DO NOTHING RETURNING id"
+                                     : BALLOT_COLS "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
+#undef BALLOT_COLS
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, j->round_id);
     db_bind_text(s, 2, j->kind);
@@ -91,6 +97,11 @@ static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *inv
     db_bind_text(s, 13, j->day);
     db_bind_i64(s, 14, j->late ? 1 : 0);
     db_bind_i64(s, 15, j->verified ? 1 : 0);
+    if (valid) {
+        char b[2 + 2 * CX_HASH_BYTES + 1];
+        claim_bucket(j->key, b);
+        db_bind_text(s, 16, b);
+    }
     int rc = db_step(s);
     *inserted = rc == DB_ROW ? db_col_i64(s, 0) : 0;
     if (rc == DB_ROW) rc = db_step(s);
@@ -98,23 +109,66 @@ static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *inv
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* What a batch reads once per round and per window, however many of its ballots are for them
+ * (in the batch's transaction, so the share locks below hold until its commit). */
+typedef struct round_seen {
+    int64_t id;
+    bool open;
+    char start[11], end[11];
+} round_seen;
+typedef struct window_seen {
+    int64_t id;
+    bool found, active, post;
+} window_seen;
+typedef struct batch_reads {
+    round_seen *rounds;
+    window_seen *windows;
+    size_t nrounds, nwindows;
+} batch_reads;
+
+/* Steps sql (a SELECT of one row by id) in the batch's transaction; on PostgreSQL the row is
+ * share-locked (FOR SHARE) until the commit. DB_ROW (read the columns, then db_done), DB_DONE or
+ * CX_ERR (both done). */
+static int read_shared(db *d, const char *sql, int64_t id, db_stmt **out)
+{
+    char q[200];
+    snprintf(q, sizeof q, "%s%s", sql, db_kind_of(d) == DB_PG ? " FOR SHARE" : "");
+    db_stmt *s = *out = db_prepare(d, q);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc != DB_ROW) db_done(s);
+    return rc;
+}
+
 /* Whether the ballot falls outside its round, read inside the batch's transaction: the round
  * closed while the ballot was on its way (ballot_cast checked before), or a web / QR ballot is
  * cast on a day outside the round's period (paper sheets and phone answers are keyed in later
  * than they were given, so only the round's closing counts for them). On PostgreSQL the row is
- * share-locked, so round_close waits for the batch and nothing slips in behind it. */
-static int round_late(db *d, const ballot_job *j, bool *late)
+ * share-locked, so round_close waits for the batch and nothing slips in behind it. Read once per
+ * round a batch (br). */
+static int round_late(db *d, batch_reads *br, const ballot_job *j, bool *late)
 {
-    db_stmt *s = db_prepare(d, db_kind_of(d) == DB_PG ? "SELECT status, period_start, period_end FROM review_round WHERE id = ? FOR SHARE"
-                                                      : "SELECT status, period_start, period_end FROM review_round WHERE id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, j->round_id);
-    int rc = db_step(s);
+    round_seen *r = NULL;
+    for (size_t k = 0; k < br->nrounds && !r; k++)
+        if (br->rounds[k].id == j->round_id) r = &br->rounds[k];
+    if (!r) {
+        db_stmt *s;
+        int rc = read_shared(d, "SELECT status, period_start, period_end FROM review_round WHERE id = ?", j->round_id, &s);
+        if (rc == CX_ERR) return CX_ERR;
+        r = &br->rounds[br->nrounds];
+        *r = (round_seen){.id = j->round_id};
+        if (rc == DB_ROW) {
+            r->open = !strcmp(db_col_text(s, 0), "open");
+            snprintf(r->start, sizeof r->start, "%s", db_col_text(s, 1));
+            snprintf(r->end, sizeof r->end, "%s", db_col_text(s, 2));
+            db_done(s);
+        }
+        br->nrounds++;
+    }
     bool anon = !strcmp(j->channel, "qr") || !strcmp(j->channel, "web");
-    *late = rc != DB_ROW || strcmp(db_col_text(s, 0), "open") ||
-            (anon && (strcmp(j->day, db_col_text(s, 1)) < 0 || strcmp(j->day, db_col_text(s, 2)) > 0));
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    *late = !r->open || (anon && (strcmp(j->day, r->start) < 0 || strcmp(j->day, r->end) > 0));
+    return CX_OK;
 }
 
 /* The open burst of (target, reason, net, window), made when there is none. On PostgreSQL the row
@@ -176,31 +230,39 @@ static int burst_check(db *d, ballot_job *j, int64_t id, int64_t now)
  * ballot is on a post or an area (its roll-up counters, issue 19). On PostgreSQL the row is
  * share-locked, as the round's is: a retirement waits for the batch, and a batch waits for a
  * retirement under way and then sees it, so no ballot is counted for it once the retirement commits. */
-static int target_gone(db *d, ballot_job *j, bool *gone)
+static int target_gone(db *d, batch_reads *br, ballot_job *j, bool *gone)
 {
     *gone = false;
     j->post = false;
     if (strcmp(j->kind, "window")) return CX_OK;
-    db_stmt *s = db_prepare(d, db_kind_of(d) == DB_PG ? "SELECT active, kind FROM service_window WHERE id = ? FOR SHARE"
-                                                      : "SELECT active, kind FROM service_window WHERE id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, j->target_id);
-    int rc = db_step(s);
-    if (rc == DB_ROW) {
-        *gone = j->anon && db_col_i64(s, 0) != 1;
-        j->post = strcmp(db_col_text(s, 1), "window") != 0;
-    } else *gone = j->anon;
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    window_seen *w = NULL;
+    for (size_t k = 0; k < br->nwindows && !w; k++)
+        if (br->windows[k].id == j->target_id) w = &br->windows[k];
+    if (!w) {
+        db_stmt *s;
+        int rc = read_shared(d, "SELECT active, kind FROM service_window WHERE id = ?", j->target_id, &s);
+        if (rc == CX_ERR) return CX_ERR;
+        w = &br->windows[br->nwindows];
+        *w = (window_seen){.id = j->target_id, .found = rc == DB_ROW};
+        if (rc == DB_ROW) {
+            w->active = db_col_i64(s, 0) == 1;
+            w->post = strcmp(db_col_text(s, 1), "window") != 0;
+            db_done(s);
+        }
+        br->nwindows++;
+    }
+    *gone = j->anon && !(w->found && w->active);
+    j->post = w->found && w->post;
+    return CX_OK;
 }
 
 /* One ballot inside the batch's transaction; sets j->outcome. */
-static int write_job(db *d, ballot_job *j, int64_t now)
+static int write_job(db *d, batch_reads *br, ballot_job *j, int64_t now)
 {
     int64_t n = 0;
     j->held = false;
     bool gone = false;
-    if (target_gone(d, j, &gone) != CX_OK) return CX_ERR;
+    if (target_gone(d, br, j, &gone) != CX_OK) return CX_ERR;
     if (gone) { /* nothing written: the public page already says the window is no longer rated */
         j->outcome = BO_GONE;
         return CX_OK;
@@ -213,7 +275,7 @@ static int write_job(db *d, ballot_job *j, int64_t now)
         }
     }
     int64_t ins = 0;
-    if (round_late(d, j, &j->late) != CX_OK) return CX_ERR;
+    if (round_late(d, br, j, &j->late) != CX_OK) return CX_ERR;
     if (j->late) { /* kept, counted nowhere: valid = 0 and no rater key, so it claims nothing */
         if (insert_ballot(d, j, false, "", &ins) != CX_OK) return CX_ERR;
         j->outcome = BO_LATE;
@@ -239,10 +301,6 @@ static int write_job(db *d, ballot_job *j, int64_t now)
         j->outcome = BO_SPOILED;
         return CX_OK;
     }
-    if (!repeat) {
-        if (claimed(d, j->key, &n) != CX_OK) return CX_ERR;
-        repeat = n > 0;
-    }
     if (!repeat && j->has_dev) { /* the device of a phone ballot: used before, alone or with a phone? */
         if (claimed(d, j->dev, &n) != CX_OK) return CX_ERR;
         repeat = n > 0;
@@ -253,7 +311,7 @@ static int write_job(db *d, ballot_job *j, int64_t now)
     }
     if (!repeat) {
         if (insert_ballot(d, j, true, "", &ins) != CX_OK) return CX_ERR;
-        repeat = !ins; /* the unique index said: this rater has counted already */
+        repeat = !ins; /* a claim on the key, or the unique index: this rater has counted already */
     }
     if (!repeat && j->anon && burst_check(d, j, ins, now) != CX_OK) return CX_ERR;
     if (!repeat && j->has_dev) {
@@ -286,10 +344,11 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
     delta_slot *ds = xcalloc(n, sizeof *ds);
     audit_slot *as = xcalloc(n, sizeof *as);
     size_t nds = 0, nas = 0;
+    batch_reads br = {xcalloc(n, sizeof *br.rounds), xcalloc(n, sizeof *br.windows), 0, 0};
     int rc = db_begin(d, true);
     for (size_t i = 0; rc == CX_OK && i < n; i++) {
         ballot_job *j = jobs[i];
-        rc = write_job(d, j, now);
+        rc = write_job(d, &br, j, now);
         if (rc != CX_OK || j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE || j->outcome == BO_GONE) continue;
         bool valid = j->outcome == BO_VALID;
         size_t k = 0;
@@ -324,6 +383,8 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
     else db_rollback(d);
     free(ds);
     free(as);
+    free(br.rounds);
+    free(br.windows);
     return rc;
 }
 
@@ -376,11 +437,11 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int ballots_start(const char *url, const ballot_config *cfg, cx_err *e)
+int ballots_start(const char *url, bool direct, const ballot_config *cfg, cx_err *e)
 {
     if (cfg) W.cfg = *cfg;
     if (W.running) return CX_OK;
-    W.d = db_open(url, e);
+    W.d = direct ? db_open_direct(url, "ballot writer", e) : db_open(url, e);
     if (!W.d) return CX_ERR;
     /* a ballot is acknowledged only when its commit is on disk */
     if (db_kind_of(W.d) == DB_SQLITE && db_exec(W.d, "PRAGMA synchronous=FULL") != CX_OK) {
@@ -419,7 +480,7 @@ static void count_outcome(const ballot_job *j)
     else if (j->outcome != BO_LIMITED && j->outcome != BO_ENTRY_DONE && j->outcome != BO_GONE) __atomic_add_fetch(&S.acked, 1, __ATOMIC_RELAXED); /* a row written */
 }
 
-void ballot_submit(db *d, ballot_job *j)
+void ballot_submit(db **dp, ballot_job *j)
 {
     j->outcome = BO_PENDING;
     j->fault = DB_FAULT_NONE;
@@ -428,11 +489,14 @@ void ballot_submit(db *d, ballot_job *j)
     pthread_mutex_lock(&W.mu);
     if (!W.running) {
         pthread_mutex_unlock(&W.mu);
-        write_all(d, &j, 1);
+        write_all(*dp, &j, 1);
         db_fault_raise(j->fault);
         count_outcome(j);
         return;
     }
+    /* the request's pooled connection serves other requests while this one waits for the commit */
+    db_pool *lent = db_pool_lend(*dp);
+    if (lent) *dp = NULL;
     if (W.tail) W.tail->next = j;
     else W.head = j;
     W.tail = j;
@@ -440,6 +504,7 @@ void ballot_submit(db *d, ballot_job *j)
     pthread_cond_signal(&W.work);
     while (!j->done) pthread_cond_wait(&W.done, &W.mu);
     pthread_mutex_unlock(&W.mu);
+    if (lent) *dp = db_pool_get(lent);
     db_fault_raise(j->fault);
     count_outcome(j);
 }

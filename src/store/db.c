@@ -29,6 +29,15 @@ db *db_open(const char *url, cx_err *e)
     return db_sqlite_ops.open(url, e);
 }
 
+db *db_open_direct(const char *url, const char *role, cx_err *e)
+{
+#ifdef CX_HAVE_PG
+    if (url && is_pg_url(url)) return db_pg_open_direct(url, role, e);
+#endif
+    (void)role;
+    return db_open(url, e);
+}
+
 void db_close(db *d) { if (d) d->ops->close(d); }
 db_kind db_kind_of(const db *d) { return d->kind; }
 const char *db_errmsg(db *d) { return d->keep_err ? d->kept_err : d->ops->errmsg(d); }
@@ -110,7 +119,7 @@ int db_begin(db *d, bool write)
     /* behind PgBouncer (transaction mode) a session setting would stay on a server connection
      * other clients get: the lock timeout is set for the transaction only (db_pg.c's session_setup) */
     const char *sql = (d->kind == DB_SQLITE && write) ? "BEGIN IMMEDIATE"
-                      : (d->kind == DB_PG && db_pgbouncer()) ? "BEGIN; SET LOCAL lock_timeout = '10s'" : "BEGIN";
+                      : (d->kind == DB_PG && db_pgbouncer() && !d->direct) ? "BEGIN; SET LOCAL lock_timeout = '10s'" : "BEGIN";
     if (db_exec(d, sql) != CX_OK) {
         /* a PostgreSQL that restarted since this connection's last use: reconnect and try once more */
         if (!d->ops->ensure || d->ops->ensure(d) != CX_OK || d->ops->exec(d, sql) != CX_OK) return failed(d);
@@ -691,6 +700,7 @@ db_pool *db_pool_new(const char *url, int n, cx_err *e)
             return NULL;
         }
         p->all[i] = p->free[i] = d;
+        d->pool = p;
         if (d->kind == DB_SQLITE) {
             char pragma[64];
             snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", POOL_CACHE_KIB / n > 2048 ? POOL_CACHE_KIB / n : 2048);
@@ -723,6 +733,14 @@ void db_pool_put(db_pool *p, db *d)
     p->free[p->nfree++] = d;
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
+}
+
+db_pool *db_pool_lend(db *d)
+{
+    db_pool *p = d->pool;
+    if (!p || d->in_tx) return NULL;
+    db_pool_put(p, d);
+    return p;
 }
 
 void db_pool_free(db_pool *p)

@@ -1,4 +1,4 @@
-/* util.c: allocation wrappers, error records and string helpers. */
+/* util.c: allocation wrappers, error records, string helpers, the monotonic clock and the reconnect back-off. */
 #include "util.h"
 #include <errno.h>
 #include <stdarg.h>

@@ -113,6 +113,7 @@ int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e)
         if (answers_check(in->answers, questions_of(p->questions, NULL), "answers", e) != CX_OK) return answers_fail(e);
     } else return cx_fail(e, 400, "invalid_channel", "channel", "评议渠道应为 qr、web、paper 或 phone");
     p->round_id = j.round_id;
+    p->round_org_id = ro.round_org_id;
     p->sheet_id = j.sheet_id;
     p->entry_id = j.entry_id;
     p->anon = anon;
@@ -136,9 +137,12 @@ int ballot_cast(db **dp, const actor *a, const ballot_in *in, ballot_prep *p, ba
     snprintf(phone, sizeof phone, "%s", anon ? ok->phone : p->phone); /* the verified phone (web/QR) or the one called */
     sodium_memzero(ok->phone, sizeof ok->phone);
     sodium_memzero(p->phone, sizeof p->phone);
-    bool open = false;
-    int64_t round_org = 0;
-    if (round_state(d, j.round_id, &open, &round_org) != 1 || !open)
+    /* a paper sheet's or phone draw's round may have closed since the batch or draw was made; a
+     * web / QR ballot's round was read open by ballot_prepare in this request (a round closing
+     * since is the writer's to see: the ballot is kept as late, 409 rating_late) */
+    bool open = anon;
+    int64_t round_org = p->round_org_id;
+    if (!anon && (round_state(d, j.round_id, &open, &round_org) != 1 || !open))
         return cx_fail(e, 409, "rating_closed", "round_id", "这一轮评议已经结束，不能再录入");
     if (!in->spoiled) snprintf(answers, sizeof answers, "%s", in->answers);
     /* the rater: a verified phone first (checked last, so a bad ballot does not use the code up) */

@@ -61,6 +61,7 @@ typedef struct ballot_prep {
     ballot_texts_in texts; /* what ballot_texts_check is to check, and how */
     rating_target t;
     int64_t round_id, sheet_id, entry_id;
+    int64_t round_org_id; /* qr/web: the organisation of the open round read with the target */
     bool anon;     /* qr/web */
     bool need_sms; /* 不满意 where the round wants a phone verified by SMS code */
     char questions[16], code[16];

@@ -69,18 +69,17 @@ static int claimed(db *d, const unsigned char key[CX_HASH_BYTES], int64_t *n)
     return db_i64(d, n, 0, "SELECT count(*) FROM rate_limit WHERE bucket = ? AND window_start = 0", "s", b);
 }
 
-/* *inserted: the new ballot's id, 0 when nothing was inserted. A valid ballot is inserted only
- * when its rater key holds no claim (a device used with a phone, rate_limit "d:<key>") and the
- * unique index takes it: the claim check and the insert are one statement, one round trip. */
-static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, int64_t *inserted)
+/* A ballot's row; a valid one is inserted only when its rater key holds no claim (a device used
+ * with a phone, rate_limit "d:<key>") and the unique index takes it: the claim check and the
+ * insert are one statement, one round trip. No row back: nothing was inserted. */
+#define BALLOT_INSERT "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, " \
+                      "valid, invalid_reason, rater_key, day, late, verified) "
+#define BALLOT_VALID BALLOT_INSERT "SELECT ?,?,?,?,?,?,?,?,?,?,?,?,?,?,? WHERE NOT EXISTS " \
+                     "(SELECT 1 FROM rate_limit WHERE bucket = ? AND window_start = 0) ON CONFLICT DO NOTHING RETURNING id"
+#define BALLOT_INVALID BALLOT_INSERT "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id"
+
+static void bind_ballot(db_stmt *s, const ballot_job *j, bool valid, const char *invalid_reason)
 {
-#define BALLOT_COLS "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, " \
-                    "valid, invalid_reason, rater_key, day, late, verified) "
-    db_stmt *s = db_prepare(d, valid ? BALLOT_COLS "SELECT ?,?,?,?,?,?,?,?,?,?,?,?,?,?,? WHERE NOT EXISTS "
-                                                   "(SELECT 1 FROM rate_limit WHERE bucket = ? AND window_start = 0) ON CONFLICT DO NOTHING RETURNING id"
-                                     : BALLOT_COLS "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
-#undef BALLOT_COLS
-    if (!s) return CX_ERR;
     db_bind_i64(s, 1, j->round_id);
     db_bind_text(s, 2, j->kind);
     db_bind_i64(s, 3, j->target_id);
@@ -102,11 +101,40 @@ static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *inv
         claim_bucket(j->key, b);
         db_bind_text(s, 16, b);
     }
+}
+
+/* *inserted: the new ballot's id, 0 when nothing was inserted. */
+static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, int64_t *inserted)
+{
+    db_stmt *s = db_prepare(d, valid ? BALLOT_VALID : BALLOT_INVALID);
+    if (!s) return CX_ERR;
+    bind_ballot(s, j, valid, invalid_reason);
     int rc = db_step(s);
     *inserted = rc == DB_ROW ? db_col_i64(s, 0) : 0;
     if (rc == DB_ROW) rc = db_step(s);
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
+/* The valid ballots a batch has put off (write_job's defer) and their inserts, sent together in
+ * one round trip (db_run_each: PostgreSQL's pipeline mode) when a ballot that needs more than its
+ * insert comes, or the batch ends, so every statement still runs in the batch's order. */
+#define PIPELINE_MAX 256 /* runs sent at a time: their answers wait in the socket's buffers */
+static void bind_valid(db_stmt *s, int i, void *ctx) { bind_ballot(s, ((ballot_job **)ctx)[i], true, ""); }
+
+static int flush_valid(db *d, ballot_job **q, size_t *nq)
+{
+    if (!*nq) return CX_OK;
+    int64_t *ids = xcalloc(*nq, sizeof *ids);
+    int rc = db_run_each(d, BALLOT_VALID, (int)*nq, bind_valid, q, ids);
+    for (size_t k = 0; rc == CX_OK && k < *nq; k++) {
+        int64_t x;
+        q[k]->outcome = ids[k] ? BO_VALID : BO_REPEAT; /* no row: a claim on the key, or the unique index */
+        if (!ids[k]) rc = insert_ballot(d, q[k], false, "repeat", &x);
+    }
+    free(ids);
+    *nq = 0;
+    return rc;
 }
 
 /* What a batch reads once per round and per window, however many of its ballots are for them
@@ -256,8 +284,19 @@ static int target_gone(db *d, batch_reads *br, ballot_job *j, bool *gone)
     return CX_OK;
 }
 
-/* One ballot inside the batch's transaction; sets j->outcome. */
-static int write_job(db *d, batch_reads *br, ballot_job *j, int64_t now)
+/* Whether a ballot, once its round and window are read, needs only its insert: no per-address
+ * limit, no sheet or phone entry, no device claim and no burst count (web / QR with the burst
+ * checks off). Its insert can wait for the pipeline (flush_valid). */
+static bool insert_only(const ballot_job *j)
+{
+    const ballot_config *c = &W.cfg;
+    bool bursts = j->anon && ((c->burst_target > 0 && c->burst_window > 0) || (c->burst_net > 0 && j->net[0]));
+    return !(j->bucket[0] && j->limit > 0) && !j->entry_id && !j->sheet_id && !j->spoiled && !j->has_dev && !bursts;
+}
+
+/* One ballot inside the batch's transaction; sets j->outcome. defer (insert_only): a valid
+ * ballot's insert is left to flush_valid, its outcome BO_PENDING until then. */
+static int write_job(db *d, batch_reads *br, ballot_job *j, int64_t now, bool defer)
 {
     int64_t n = 0;
     j->held = false;
@@ -309,6 +348,10 @@ static int write_job(db *d, batch_reads *br, ballot_job *j, int64_t now)
             return CX_ERR;
         repeat = repeat || n > 0;
     }
+    if (!repeat && defer) {
+        j->outcome = BO_PENDING;
+        return CX_OK;
+    }
     if (!repeat) {
         if (insert_ballot(d, j, true, "", &ins) != CX_OK) return CX_ERR;
         repeat = !ins; /* a claim on the key, or the unique index: this rater has counted already */
@@ -345,11 +388,20 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
     audit_slot *as = xcalloc(n, sizeof *as);
     size_t nds = 0, nas = 0;
     batch_reads br = {xcalloc(n, sizeof *br.rounds), xcalloc(n, sizeof *br.windows), 0, 0};
+    ballot_job **q = xcalloc(n, sizeof *q);
+    size_t nq = 0;
     int rc = db_begin(d, true);
     for (size_t i = 0; rc == CX_OK && i < n; i++) {
+        bool defer = insert_only(jobs[i]);
+        if (!defer) rc = flush_valid(d, q, &nq); /* a ballot with more statements sees every insert before it */
+        if (rc == CX_OK) rc = write_job(d, &br, jobs[i], now, defer);
+        if (rc == CX_OK && jobs[i]->outcome == BO_PENDING) q[nq++] = jobs[i];
+        if (rc == CX_OK && nq == PIPELINE_MAX) rc = flush_valid(d, q, &nq);
+    }
+    if (rc == CX_OK) rc = flush_valid(d, q, &nq);
+    for (size_t i = 0; rc == CX_OK && i < n; i++) {
         ballot_job *j = jobs[i];
-        rc = write_job(d, &br, j, now);
-        if (rc != CX_OK || j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE || j->outcome == BO_GONE) continue;
+        if (j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE || j->outcome == BO_GONE) continue;
         bool valid = j->outcome == BO_VALID;
         size_t k = 0;
         while (k < nds && !(ds[k].round_id == j->round_id && ds[k].org_id == j->org_id)) k++;
@@ -385,6 +437,7 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
     free(as);
     free(br.rounds);
     free(br.windows);
+    free(q);
     return rc;
 }
 

@@ -107,6 +107,22 @@ static int ensure(db *d)
     return d->ops->ensure(d) == CX_OK ? CX_OK : failed(d);
 }
 
+int db_run_each(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first)
+{
+    if (n <= 0) return CX_OK;
+    if (d->ops->run_each) return d->ops->run_each(d, sql, n, bind, ctx, first) == CX_OK ? CX_OK : failed(d);
+    for (int i = 0; i < n; i++) {
+        db_stmt *s = db_prepare(d, sql);
+        if (!s) return CX_ERR;
+        bind(s, i, ctx);
+        int rc = db_step(s);
+        first[i] = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+        db_done(s);
+        if (rc == CX_ERR) return CX_ERR;
+    }
+    return CX_OK;
+}
+
 int db_exec(db *d, const char *sql)
 {
     if (ensure(d) != CX_OK) return CX_ERR;

@@ -343,6 +343,13 @@ void db_bulk_cancel(db_bulk *b);
 /* The rows added so far (sent or buffered). */
 int64_t db_bulk_rows(const db_bulk *b);
 
+/* Runs sql n times inside the caller's transaction, binding its parameters for run i with
+ * bind(s, i, ctx) (db_bind_*); first[i] gets the first column of the first row run i returned (0
+ * for none). PostgreSQL sends all n runs in one round trip (libpq pipeline mode) and reads the
+ * answers after; SQLite runs them one after another. CX_ERR when any run failed (the transaction
+ * is then to be rolled back; db_errmsg says why). */
+int db_run_each(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
+
 /* Debugging and tests: fn sees the text of every statement prepared in this process (NULL: off). */
 void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx);
 
@@ -383,6 +390,8 @@ struct db_ops {
     int (*nparams)(db_stmt *s); /* the number of its ? placeholders */
     /* Runs sql (a COPY … FROM STDIN) with data as its input; NULL: no COPY (db_bulk inserts rows). */
     int (*copy)(db *d, const char *sql, const char *data, size_t len);
+    /* db_run_each in one round trip (pipeline mode); NULL: one statement after another. */
+    int (*run_each)(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
 };
 enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
 

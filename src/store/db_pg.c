@@ -401,12 +401,65 @@ static int pg_copy(db *base, const char *sql, const char *data, size_t len)
     return rc;
 }
 
+/* db_run_each: the n runs sent in pipeline mode, then one sync, then their answers in order. A
+ * run that fails aborts the ones after it (PGRES_PIPELINE_ABORTED) and the transaction. */
+static int pg_run_each(db *base, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first)
+{
+    pg_db *d = (pg_db *)base;
+    db_stmt *bs = pg_prepare(base, sql);
+    if (!bs) return CX_ERR;
+    pg_stmt *s = (pg_stmt *)bs;
+    if (!PQenterPipelineMode(d->c)) {
+        set_err(d, NULL);
+        pg_done(bs);
+        return CX_ERR;
+    }
+    int sent = 0, rc = CX_OK;
+    for (; sent < n; sent++) {
+        bind(bs, sent, ctx);
+        const char *const *v = (const char *const *)s->vals;
+        if (!(s->name[0] ? PQsendQueryPrepared(d->c, s->name, s->nparams, v, s->lens, s->fmts, 0)
+                         : PQsendQueryParams(d->c, s->sql, s->nparams, NULL, v, s->lens, s->fmts, 0)))
+            break;
+    }
+    bool sync = PQpipelineSync(d->c) == 1;
+    if (sent < n || !sync) {
+        set_err(d, NULL);
+        rc = CX_ERR;
+    }
+    /* each run's answer, then NULL; after the last, the sync's PGRES_PIPELINE_SYNC */
+    for (int i = 0; sync && i <= sent && PQstatus(d->c) == CONNECTION_OK; i++) {
+        PGresult *r;
+        bool synced = false;
+        while ((r = PQgetResult(d->c))) {
+            ExecStatusType st = PQresultStatus(r);
+            if (st == PGRES_PIPELINE_SYNC) synced = true;
+            else if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+                if (i < n) first[i] = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+            } else if (rc == CX_OK) {
+                if (st != PGRES_PIPELINE_ABORTED) set_err(d, r);
+                rc = CX_ERR;
+            }
+            PQclear(r);
+            if (synced) break;
+        }
+        if (synced) break;
+    }
+    if (PQstatus(d->c) != CONNECTION_OK && rc == CX_OK) {
+        set_err(d, NULL);
+        rc = CX_ERR;
+    }
+    PQexitPipelineMode(d->c);
+    pg_done(bs);
+    return rc;
+}
+
 static int pg_nparams(db_stmt *bs) { return ((pg_stmt *)bs)->nparams; }
 static const char *pg_errmsg(db *base) { return ((pg_db *)base)->err; }
 static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstate, "23", 2) == 0; }
 
 const struct db_ops db_pg_ops = {
-    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams, pg_copy,
+    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams, pg_copy, pg_run_each,
 };
 
 /* The listener (db_listen_start): one connection of its own, LISTEN cxzy_write, a thread that

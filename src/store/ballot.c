@@ -92,11 +92,10 @@ int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e)
     bool anon = !strcmp(ch, "qr") || !strcmp(ch, "web"), unsat = false;
     rating_open ro = {0};
     if (anon) {
-        if (rating_target_get(d, in->kind, in->target_id, &p->t) != 1)
-            return cx_fail(e, 404, "not_found", "target_id", "要评价的对象不存在或未公开");
-        int f = rating_open_for(d, &p->t, &ro);
+        int f = rating_target_open(d, in->kind, in->target_id, &p->t, &ro); /* one round trip */
         if (f == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误");
-        if (f == 0) return cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", p->t.name);
+        if (f == 0) return cx_fail(e, 404, "not_found", "target_id", "要评价的对象不存在或未公开");
+        if (f == 1) return cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", p->t.name);
         j.round_id = ro.round_id;
         snprintf(p->questions, sizeof p->questions, "%s", ro.questions);
         if (!in->device || !*in->device)

@@ -788,6 +788,25 @@ export function fromAddr(base, addr, method, path, body, headers = {}) {
   });
 }
 
+/** Tracking codes (lib/code.c): Crockford's base-32 alphabet without I L O U, and the check
+ * character of the data (Luhn mod 32). */
+export const CODE_ALPHA = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export function codeCheckChar(data) {
+  let sum = 0, factor = 2;
+  for (let i = data.length - 1; i >= 0; i--) {
+    const a = factor * CODE_ALPHA.indexOf(data[i]);
+    sum += Math.floor(a / 32) + (a % 32);
+    factor = factor === 2 ? 1 : 2;
+  }
+  return CODE_ALPHA[(32 - (sum % 32)) % 32];
+}
+/** A well-formed tracking code (12 random characters and the check character) that is no one's. */
+export function randomCode() {
+  let s = '';
+  for (let i = 0; i < 12; i++) s += CODE_ALPHA[Math.floor(Math.random() * 32)];
+  return s + codeCheckChar(s);
+}
+
 /** Polls (bounded: about 10 s) until cond() holds and returns its value: waiting for a condition,
  * never for a time. */
 export async function waitFor(cond, what) {

@@ -1,4 +1,4 @@
-/* audit.c: `cxzy audit verify`: recomputes the audit log's hash chain and lists what was changed. */
+/* audit.c: `cxzy audit verify`: recomputes the audit log's hash chains (one per part) and lists what was changed. */
 
 #include "cli.h"
 #include <inttypes.h>
@@ -8,7 +8,8 @@
 int cmd_audit(int argc, char **argv)
 {
     static const char *usage = "用法：cxzy audit verify [--db URL] [--key FILE]\n"
-                               "  重新计算审计日志的哈希链；列出每条被修改、插入或删除的记录。完整时退出码为 0，否则为 3。\n";
+                               "  重新计算审计日志的每条哈希链（每个分区一条）；列出每条被修改、插入、删除或挪到别的链的记录，\n"
+                               "  并逐条链报告记录数和是否完整。全部完整时退出码为 0，否则为 3。\n";
     if (argc < 2 || strcmp(argv[1], "verify") != 0) {
         if (argc >= 2 && !strcmp(argv[1], "--help")) return printf("%s", usage), 0;
         return cli_usage(usage);

@@ -190,7 +190,7 @@ int accounts_for_members(db *d, const actor *a, const org *root, bool subtree, a
     size_t n = 0;
     audit_run run;
     if (account_policy_get(d, root->path, &pol, NULL) != CX_OK || members_without(d, root, subtree, 0, &list, &n) != CX_OK ||
-        audit_run_begin(d, &run) != CX_OK || make_for(d, &run, a, &pol, list, n, out) != CX_OK) {
+        audit_run_begin(d, &run, root->id) != CX_OK || make_for(d, &run, a, &pol, list, n, out) != CX_OK) {
         free(list);
         return db_fail(d, e);
     }
@@ -212,7 +212,7 @@ int account_auto_for_member(db *d, const actor *a, int64_t member_id, const org 
     account_bulk out = {0};
     audit_run run;
     int rc = members_without(d, o, true, member_id, &list, &n);
-    if (rc == CX_OK && n) rc = audit_run_begin(d, &run);
+    if (rc == CX_OK && n) rc = audit_run_begin(d, &run, o->id);
     if (rc == CX_OK && n) rc = make_for(d, &run, a, &pol, list, n, &out);
     if (rc == CX_OK && n) rc = audit_run_end(d, &run);
     free(list);

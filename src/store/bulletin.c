@@ -520,7 +520,7 @@ int bulletin_recount(db *d, int64_t id, FILE *out, int64_t *diffs)
         if (out) fprintf(out, "内容摘要：存储的通报内容算得 %s，与印发时记下的摘要 %s 不符（内容在印发后被改动）\n", *hash ? hash : "（内容不是 JSON）", b->content_hash);
     }
     char audit_hash[65] = "";
-    db_stmt *s = db_prepare(d, "SELECT after_json FROM audit_log WHERE entity = 'bulletin' AND entity_id = ? AND action = 'publish' ORDER BY seq DESC LIMIT 1");
+    db_stmt *s = db_prepare(d, "SELECT after_json FROM audit_log WHERE entity = 'bulletin' AND entity_id = ? AND action = 'publish' ORDER BY ts DESC, seq DESC LIMIT 1");
     int rc = s ? CX_OK : CX_ERR;
     if (s) {
         db_bind_i64(s, 1, id);

@@ -135,7 +135,7 @@ int db_begin(db *d, bool write)
     /* behind PgBouncer (transaction mode) a session setting would stay on a server connection
      * other clients get: the lock timeout is set for the transaction only (db_pg.c's session_setup) */
     const char *sql = (d->kind == DB_SQLITE && write) ? "BEGIN IMMEDIATE"
-                      : (d->kind == DB_PG && db_pgbouncer() && !d->direct) ? "BEGIN; SET LOCAL lock_timeout = '10s'" : "BEGIN";
+                      : (d->kind == DB_PG && db_pgbouncer() && !d->direct) ? "BEGIN; SET LOCAL lock_timeout = " DB_LOCK_TIMEOUT : "BEGIN";
     if (db_exec(d, sql) != CX_OK) {
         /* a PostgreSQL that restarted since this connection's last use: reconnect and try once more */
         if (!d->ops->ensure || d->ops->ensure(d) != CX_OK || d->ops->exec(d, sql) != CX_OK) return failed(d);

@@ -75,8 +75,12 @@ void db_note_external_writes(db *d);
  * down, -1 none (SQLite, or PostgreSQL without a listener). */
 uint64_t db_external_writes(void);
 int db_listen_state(void);
-/* PgBouncer in transaction mode: unnamed statements instead of named prepared ones, the session
- * settings (time zone, lock timeout) made per transaction with SET LOCAL. Set before connecting. */
+/* PostgreSQL: how long a statement waits for a lock held elsewhere before it fails (503 db_busy);
+ * a session setting, or behind PgBouncer one per transaction and per statement outside one. */
+#define DB_LOCK_TIMEOUT "'10s'"
+/* PgBouncer in transaction mode: unnamed statements instead of named prepared ones, no session
+ * settings; the lock timeout made per transaction with SET LOCAL and per statement outside a
+ * transaction in the same pipeline (db_pg.c). Set before connecting. */
 void db_set_pgbouncer(bool on);
 bool db_pgbouncer(void);
 /* The application_name PostgreSQL connections of this process announce (default "cxzy"). */

@@ -90,11 +90,11 @@ static void session_setup(pg_db *d)
     PQsetNoticeProcessor(d->c, notice_quiet, NULL);
     /* PgBouncer (transaction mode): no session settings. Nothing in the SQL depends on the session
      * time zone (times are Unix seconds and dates computed in C); the lock timeout is set per
-     * transaction by db_begin. */
+     * transaction by db_begin, and with each statement outside one (exec_autocommit_bounced). */
     if (bounced(d)) return;
     PQclear(PQexec(d->c, "SET TIME ZONE 'UTC'"));
     /* a lock held elsewhere fails a statement after 10 s (503 db_busy), like SQLite's busy timeout */
-    PQclear(PQexec(d->c, "SET lock_timeout = '10s'"));
+    PQclear(PQexec(d->c, "SET lock_timeout = " DB_LOCK_TIMEOUT));
 }
 
 /* Reconnects when the connection is broken (or another one found the server gone), at most once
@@ -298,13 +298,53 @@ static void pg_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, siz
     }
 }
 
+/* Behind PgBouncer a statement outside a transaction has no session lock timeout to inherit: it
+ * is sent in one pipeline after `set_config('lock_timeout', …, true)`, both before one Sync, so
+ * they are one implicit transaction on one server connection and one round trip. A lock held
+ * elsewhere then fails the statement after the timeout (503 db_busy) instead of holding the
+ * request until the lock goes. Returns the statement's result (or the first error's). */
+static PGresult *exec_autocommit_bounced(pg_db *d, pg_stmt *s)
+{
+    PGconn *c = d->c;
+    if (!PQenterPipelineMode(c)) return PQexecParams(c, s->sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
+    bool sent = PQsendQueryParams(c, "SELECT set_config('lock_timeout', " DB_LOCK_TIMEOUT ", true)", 0, NULL, NULL, NULL, NULL, 0) &&
+                PQsendQueryParams(c, s->sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0) && PQpipelineSync(c);
+    PGresult *setting = NULL, *res = NULL;
+    /* the results: the setting's, NULL, the statement's, NULL, the Sync's */
+    for (int q = 0, nulls = 0; sent && nulls < 3;) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            if (PQstatus(c) == CONNECTION_BAD || ++nulls > 2) break;
+            q++;
+            continue;
+        }
+        nulls = 0;
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (q == 0 && !setting) setting = r;
+        else if (q == 1 && !res) res = r;
+        else PQclear(r);
+    }
+    PQexitPipelineMode(c);
+    if (setting && PQresultStatus(setting) != PGRES_TUPLES_OK) { /* the statement was not run */
+        PQclear(res);
+        return setting;
+    }
+    PQclear(setting);
+    return res; /* NULL (connection lost): PQresultStatus gives PGRES_FATAL_ERROR */
+}
+
 static int pg_step(db_stmt *bs)
 {
     pg_stmt *s = (pg_stmt *)bs;
     pg_db *d = (pg_db *)bs->d;
     if (!s->res) {
         s->res = s->name[0] ? PQexecPrepared(d->c, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0)
-                            : PQexecParams(d->c, s->sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
+                 : bounced(d) && PQtransactionStatus(d->c) == PQTRANS_IDLE
+                     ? exec_autocommit_bounced(d, s)
+                     : PQexecParams(d->c, s->sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
         ExecStatusType st = PQresultStatus(s->res);
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
             set_err(d, s->res);

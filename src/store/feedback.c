@@ -782,9 +782,8 @@ int feedback_published_count(db *d, int64_t *n)
 
 /* ---- rate limits ---- */
 
-int feedback_rate_add(db *d, char kind, const char *addr, bool peek, int64_t *n)
+void feedback_rate_bucket(char kind, const char *addr, char out[48])
 {
-    char prefix[4] = {'f', kind, ':', 0}, bucket[48];
-    limit_bucket(prefix, "feedback-addr", addr, bucket);
-    return (peek ? limit_peek : limit_add)(d, bucket, limit_hour(), n);
+    char prefix[4] = {'f', kind, ':', 0};
+    limit_bucket(prefix, "feedback-addr", addr, out);
 }

@@ -144,7 +144,7 @@ int feedback_published(db *d, int64_t offset, int64_t limit, feedback_fn fn, voi
 int feedback_published_count(db *d, int64_t *n);
 
 /* ---- rate limits of the public pages (table rate_limit) ---- */
-/* Adds one to the per-address counter of kind ('t' tracking misses, 's' submissions) for the
- * current hour and returns it in *n; peek only reads it. Only a keyed hash of the address is kept. */
-int feedback_rate_add(db *d, char kind, const char *addr, bool peek, int64_t *n);
+/* The per-address bucket of kind ('t' tracking misses, 's' submissions) for limit.h's counters.
+ * Only a keyed hash of the address is kept. */
+void feedback_rate_bucket(char kind, const char *addr, char out[48]);
 #endif

@@ -144,15 +144,27 @@ int store_key_rotate(db *d, const char *new_key, key_rotation *r, cx_err *e)
         return cx_fail(e, 409, "audit_broken", "audit",
                        "审计日志校验未通过（%d 处问题）：轮换会用新密钥重新签署审计链，必须先查明原因。请先运行 cxzy audit verify", problems);
     }
-    int64_t old_seq = 0;
-    char old_head[65] = "";
-    db_stmt *s = db_prepare(d, "SELECT seq, hash FROM audit_head WHERE id = 1");
-    if (s && db_step(s) == DB_ROW) old_seq = db_col_i64(s, 0), snprintf(old_head, sizeof old_head, "%s", db_col_text(s, 1));
-    if (s) db_done(s);
+    /* every chain's head under the old key, for the rotation record */
+    audit_head_row *heads = NULL;
+    size_t nheads = 0;
+    buf old_heads;
+    buf_init(&old_heads);
+    buf_addc(&old_heads, '[');
+    if (audit_heads(d, &heads, &nheads) != CX_OK) {
+        db_rollback(d);
+        buf_free(&old_heads);
+        return cx_fail(e, 500, "db_error", "db", "读取审计链头失败：%s", db_errmsg(d));
+    }
+    for (size_t i = 0; i < nheads; i++)
+        buf_printf(&old_heads, "%s{\"part\":%" PRId64 ",\"seq\":%" PRId64 ",\"hash\":\"%s\"}", i ? "," : "", heads[i].part,
+                   heads[i].seq, heads[i].hash);
+    buf_addc(&old_heads, ']');
+    free(heads);
     char old_check[65];
     crypto_key_check(old_check);
     if (crypto_rotate_begin(new_key, e) != CX_OK) {
         db_rollback(d);
+        buf_free(&old_heads);
         return CX_ERR;
     }
     int rc = CX_OK;
@@ -171,14 +183,15 @@ int store_key_rotate(db *d, const char *new_key, key_rotation *r, cx_err *e)
         rc = cx_fail(e, 500, "db_error", "db", "写入密钥校验值失败：%s", db_errmsg(d));
     buf_free(&wrapped);
     if (rc == CX_OK) {
-        /* the rotation point: the old chain's head (under the old key) and the key check values */
-        char *after = xasprintf("{\"old_check\":\"%s\",\"new_check\":\"%s\",\"old_head_seq\":%" PRId64 ",\"old_head\":\"%s\","
+        /* the rotation point: each chain's old head (under the old key) and the key check values */
+        char *after = xasprintf("{\"old_check\":\"%s\",\"new_check\":\"%s\",\"old_heads\":%s,"
                                 "\"fields\":%" PRId64 ",\"hashes\":%" PRId64 ",\"audit_rows\":%" PRId64 "}",
-                                old_check, new_check, old_seq, old_head, r->sealed, r->hashed, r->audit_rows);
+                                old_check, new_check, old_heads.p, r->sealed, r->hashed, r->audit_rows);
         if (audit_append(d, &actor_cli, "key.rotate", "database", 0, 0, NULL, after, "ok") != CX_OK)
             rc = cx_fail(e, 500, "audit_failed", "audit", "无法记录审计：%s", db_errmsg(d));
         free(after);
     }
+    buf_free(&old_heads);
     if (rc == CX_OK && db_commit(d) != CX_OK) rc = cx_fail(e, 500, "db_error", "db", "提交失败：%s", db_errmsg(d));
     if (rc != CX_OK) db_rollback(d);
     crypto_rotate_end(rc == CX_OK);

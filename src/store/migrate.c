@@ -37,10 +37,31 @@ int store_schema_version(db *d, int64_t *v)
     return CX_OK;
 }
 
+/* A write transaction holding the migration lock: several servers starting at once (issue 20) on
+ * PostgreSQL wait here for the first one's step and then find it done (SQLite: BEGIN IMMEDIATE
+ * serialises already). */
+static int begin_locked(db *d, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return cx_fail(e, 500, "migrate_failed", "db", "开始事务失败：%s", db_errmsg(d));
+    if (db_lock(d, "schema_migrations", 0) != CX_OK) {
+        cx_fail(e, 500, "migrate_failed", "db", "等待其他实例的迁移失败：%s", db_errmsg(d));
+        db_rollback(d);
+        return CX_ERR;
+    }
+    return CX_OK;
+}
+
 int store_migrate(db *d, cx_err *e)
 {
-    if (db_exec(d, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)") != CX_OK)
-        return cx_fail(e, 500, "migrate_failed", "db", "创建迁移表失败：%s", db_errmsg(d));
+    /* the table of migrations too, under the lock: two CREATE TABLE IF NOT EXISTS at once on an
+     * empty PostgreSQL database both find no table, and the second fails on pg_type's unique index */
+    if (begin_locked(d, e) != CX_OK) return CX_ERR;
+    if (db_exec(d, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)") != CX_OK ||
+        db_commit(d) != CX_OK) {
+        cx_fail(e, 500, "migrate_failed", "db", "创建迁移表失败：%s", db_errmsg(d));
+        db_rollback(d);
+        return CX_ERR;
+    }
     int latest = store_latest_version();
     bool periods = false; /* 0022 ran now: its roll-ups are filled once the schema is the latest */
     for (int v = 1; v <= latest; v++) {
@@ -48,14 +69,7 @@ int store_migrate(db *d, cx_err *e)
         for (const struct asset *a = cx_assets; a->name; a++)
             if (str_starts(a->name, "src/store/migrations/") && migration_number(a->name) == v) m = a;
         if (!m) continue;
-        if (db_begin(d, true) != CX_OK) return cx_fail(e, 500, "migrate_failed", "db", "开始事务失败：%s", db_errmsg(d));
-        /* several servers starting at once (issue 20): on PostgreSQL the second waits here for the
-         * first's migration and then finds it done (SQLite: BEGIN IMMEDIATE serialises already) */
-        if (db_lock(d, "schema_migrations", 0) != CX_OK) {
-            cx_fail(e, 500, "migrate_failed", "db", "等待其他实例的迁移失败：%s", db_errmsg(d));
-            db_rollback(d);
-            return CX_ERR;
-        }
+        if (begin_locked(d, e) != CX_OK) return CX_ERR;
         int64_t done = 0;
         db_i64(d, &done, 0, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i", (int64_t)v);
         if (done) {

@@ -379,15 +379,37 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* A statement over root's subtree: sql's first two parameters are bound to its path range. */
+static db_stmt *subtree_stmt(db *d, const org *root, const char *sql)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(root->path, end, CX_PATH_MAX);
+    db_stmt *s = db_prepare(d, sql);
+    if (!s) return NULL;
+    db_bind_text(s, 1, root->path);
+    db_bind_text(s, 2, end);
+    return s;
+}
+
+int org_subtree_each(db *d, const org *root, void (*fn)(void *ctx, const org *o), void *ctx)
+{
+    db_stmt *s = subtree_stmt(d, root, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.active = 1");
+    if (!s) return CX_ERR;
+    int rc;
+    org o;
+    while ((rc = db_step(s)) == DB_ROW) {
+        org_read(s, 0, &o);
+        fn(ctx, &o);
+    }
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
+}
+
 int org_find_by_name(db *d, const org *root, const char *name, org *out)
 {
     memset(out, 0, sizeof *out); /* a caller never sees an output this call did not fill */
-    char end[CX_PATH_MAX];
-    orgpath_end(root->path, end, CX_PATH_MAX);
-    db_stmt *s = db_prepare(d, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.name = ? AND o.active = 1 LIMIT 2");
+    db_stmt *s = subtree_stmt(d, root, "SELECT " ORG_COLS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.name = ? AND o.active = 1 LIMIT 2");
     if (!s) return CX_ERR;
-    db_bind_text(s, 1, root->path);
-    db_bind_text(s, 2, end);
     db_bind_text(s, 3, name);
     int found = 0, rc;
     while ((rc = db_step(s)) == DB_ROW) {

@@ -137,6 +137,38 @@ static bool tally_zero(const tally *t)
     return true;
 }
 
+typedef struct tally_at {
+    int64_t org_id;
+    tally t;
+} tally_at;
+
+#define TALLY_ROWS 16 /* organisations per statement: 64 parameters, the PostgreSQL backend's most */
+
+/* Adds each sum to its organisation's tally (ids distinct), TALLY_ROWS organisations a statement:
+ * a bulk import into a tree of thousands of organisations makes a few round trips, not thousands. */
+static int tally_add_many(db *d, const tally_at *v, size_t n)
+{
+    _Static_assert(TL_N == 3, "tally_add_sql has an id and three counts a row");
+    for (size_t i = 0; i < n; i += TALLY_ROWS) {
+        size_t k = n - i < TALLY_ROWS ? n - i : TALLY_ROWS;
+        char sql[sizeof tally_add_sql + TALLY_ROWS * 16];
+        const char *values = strstr(tally_add_sql, "(?, ?, ?, ?)"), *rest = values + strlen("(?, ?, ?, ?)");
+        int m = snprintf(sql, sizeof sql, "%.*s", (int)(values - tally_add_sql), tally_add_sql);
+        for (size_t r = 0; r < k; r++) m += snprintf(sql + m, sizeof sql - (size_t)m, r ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)");
+        snprintf(sql + m, sizeof sql - (size_t)m, "%s", rest);
+        db_stmt *s = db_prepare(d, sql);
+        if (!s) return CX_ERR;
+        for (size_t r = 0; r < k; r++) {
+            db_bind_i64(s, (int)(4 * r + 1), v[i + r].org_id);
+            for (int c = 0; c < TL_N; c++) db_bind_i64(s, (int)(4 * r + 2 + (size_t)c), v[i + r].t.v[c]);
+        }
+        int rc = db_step(s);
+        db_done(s);
+        if (rc == CX_ERR) return CX_ERR;
+    }
+    return CX_OK;
+}
+
 /* Adds delta to the rows of the first levels organisations on org_path (root first). */
 static int tally_add_levels(db *d, const char *org_path, int levels, const tally *delta)
 {
@@ -208,11 +240,6 @@ int tally_member_change(db *d, int64_t member_id, const char *old_path, bool old
     return rc;
 }
 
-typedef struct tally_at {
-    int64_t org_id;
-    tally t;
-} tally_at;
-
 static int by_org_id(const void *x, const void *y)
 {
     const tally_at *a = x, *b = y;
@@ -255,15 +282,17 @@ int tally_members_since(db *d, int64_t after_id)
     free(paths);
     free(v);
     if (na) qsort(acc, na, sizeof *acc, by_org_id);
+    size_t ns = 0; /* the sums, one per organisation, in place */
     for (size_t i = 0; rc == CX_OK && i < na;) {
         tally sum = acc[i].t;
         size_t j = i + 1;
         for (; j < na && acc[j].org_id == acc[i].org_id; j++)
             for (int k = 0; k < TL_N; k++) sum.v[k] += acc[j].t.v[k];
         if (acc[i].org_id <= 0) rc = CX_ERR;
-        else if (!tally_zero(&sum)) rc = db_run(d, tally_add_sql, "iiii", acc[i].org_id, sum.v[0], sum.v[1], sum.v[2]);
+        else if (!tally_zero(&sum)) acc[ns++] = (tally_at){acc[i].org_id, sum};
         i = j;
     }
+    if (rc == CX_OK) rc = tally_add_many(d, acc, ns);
     free(acc);
     return rc;
 }

@@ -70,15 +70,42 @@ typedef struct org_entry {
     org o;
 } org_entry;
 
-static org_entry *org_lookup(db *d, map *c, const org *root, const char *name)
+/* loaded: the map holds every organisation of the subtree already (org_preload), so a name not
+ * in it is none. */
+static org_entry *org_lookup(db *d, map *c, const org *root, const char *name, bool loaded)
 {
     bool added;
     org_entry **on = (org_entry **)map_put(c, name, &added);
     if (added) {
-        *on = xmalloc(sizeof **on);
-        (*on)->found = org_find_by_name(d, root, name, &(*on)->o);
+        *on = xcalloc(1, sizeof **on);
+        (*on)->found = loaded ? 0 : org_find_by_name(d, root, name, &(*on)->o);
     }
     return *on;
+}
+
+#define ROSTER_PRELOAD_ORGS 100000 /* a subtree up to this many organisations is read in one query */
+
+static void org_preload_one(void *ctx, const org *o)
+{
+    bool added;
+    org_entry **on = (org_entry **)map_put(ctx, o->name, &added);
+    if (added) {
+        *on = xmalloc(sizeof **on);
+        (*on)->found = 1;
+        (*on)->o = *o;
+    } else (*on)->found = 2; /* two of that name: ambiguous, as org_find_by_name says */
+}
+
+/* The subtree's organisations by name in one query instead of one query per name, when the
+ * subtree is not too large (its tally says how large). true when loaded. */
+static bool org_preload(db *d, map *c, const org *root)
+{
+    tally t;
+    if (tally_get(d, root->id, &t) != CX_OK || t.v[TL_ORGS_ACTIVE] > ROSTER_PRELOAD_ORGS) return false;
+    if (org_subtree_each(d, root, org_preload_one, c) == CX_OK) return true;
+    map_free(c, free); /* a failed read leaves the names to be looked up one by one */
+    memset(c, 0, sizeof *c);
+    return false;
 }
 
 /* The one file-level issue for 身份证号 registered outside the importer's subtree, put first so
@@ -191,11 +218,11 @@ static void fill_in(char **cells, size_t n, const int *colmap, member_in *in, co
 }
 
 /* Resolves the row's organisation; reports and returns NULL when it cannot. */
-static const org *row_org(db *d, map *oc, const org *root, const char *name, int64_t rowno, roster_report *r)
+static const org *row_org(db *d, map *oc, bool loaded, const org *root, const char *name, int64_t rowno, roster_report *r)
 {
     if (!name || !*name) return root;
     if (!strcmp(name, root->name)) return root;
-    org_entry *on = org_lookup(d, oc, root, name);
+    org_entry *on = org_lookup(d, oc, root, name, loaded);
     char msg[512];
     if (on->found == 1) return &on->o;
     if (on->found == CX_ERR) {
@@ -236,7 +263,7 @@ static size_t unstage_row(const char *p, const org **o, int64_t *rowno, member_r
     return (size_t)(q - p);
 }
 
-#define ROSTER_ANALYZE_AFTER 4096 /* rows COPY'd before the member table's statistics are retaken */
+#define ROSTER_CHUNK (512 * 1024) /* bytes of kept rows sent through the COPY at once */
 
 /* One import's state while it reads the file. */
 typedef struct importer {
@@ -246,15 +273,19 @@ typedef struct importer {
     roster_report *r;
     map ids;
     map oc; /* 所在党组织 name → org_entry */
+    bool orgs_loaded; /* oc holds the whole subtree (org_preload) */
     int64_t outside, checked, now;
     bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
     bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
     buf st;
-    /* PostgreSQL, a file from a path: each row is looked up on the roll like a refused file's,
-     * kept in st until its batch's lookup, then sent through bulk (COPY) while the file is still
-     * valid; changed: a 身份证号 reached the roll between its lookup and the COPY. */
+    /* PostgreSQL, a file from a path: while the file is valid its rows are not looked up on the
+     * roll one by one. They are kept in st and sent through bulk (COPY) ROSTER_CHUNK bytes at a
+     * time; the unique index on 身份证号 checks them against the roll. A chunk that fails it is
+     * rolled back and its rows looked up for the report; so are the kept rows when the file turns
+     * out bad (the rows already sent were not on the roll). changed: the COPY failed on the index
+     * but no row of the chunk was found on the roll (it changed meanwhile). */
     db_bulk *bulk;
-    bool changed, analyzed;
+    bool changed;
     member_rec *rec; /* scratch for unstaging */
     /* 身份证号 waiting to be looked up on the roll, IDCARD_BATCH at a time (one round trip) */
     size_t npend;
@@ -264,46 +295,64 @@ typedef struct importer {
     char orgname[IDCARD_BATCH][256];
 } importer;
 
-/* After a batch's lookup (PostgreSQL, a file from a path): the rows kept since the previous one
- * go to the COPY while the file is still wholly valid, else they are dropped. A unique violation
- * of the COPY (a 身份证号 put on the roll since its lookup) rolls the import back at once; the
- * checking goes on outside the transaction and the report says the roll changed. */
-static int copy_failed(importer *im)
-{
-    if (!db_is_unique(im->d, "member_idcard", "member.idcard_hash")) return CX_ERR;
-    db_rollback(im->d);
-    im->writing = false;
-    im->changed = true;
-    return CX_OK;
-}
+static int roll_flush(importer *im);
+static void roll_check(importer *im, const char *idcard, int64_t rowno, bool valid);
 
-static int copy_checked(importer *im)
+/* The kept rows looked up on the roll (each was valid when kept), then forgotten. */
+static int lookup_kept(importer *im)
 {
-    if (im->writing && (im->r->nissues || im->outside)) im->writing = false;
-    for (size_t off = 0; im->writing && off < im->st.len;) {
+    for (size_t off = 0; off < im->st.len;) {
         const org *o;
         int64_t rowno;
         off += unstage_row(im->st.p + off, &o, &rowno, im->rec);
-        if (member_bulk_row(im->bulk, o, im->rec, im->now) == CX_OK) im->r->imported++;
-        else if (copy_failed(im) != CX_OK) return CX_ERR;
+        if (im->npend == IDCARD_BATCH && roll_flush(im) != CX_OK) return CX_ERR;
+        roll_check(im, im->rec->idcard, rowno, true);
     }
     sodium_memzero(im->st.p, im->st.len);
     buf_reset(&im->st);
-    /* The lookups read the table the COPY fills, in this transaction: statistics taken before it
-     * (an empty roll: none) make the planner scan the whole table for each batch, which grows
-     * quadratic. Once the first thousands of rows are in, the table's statistics are taken again
-     * (inside the transaction, so they count its rows) and the lookups use the index. ANALYZE
-     * takes a lock that a concurrent import's ANALYZE holds until it commits. */
-    if (im->writing && !im->analyzed && im->r->imported >= ROSTER_ANALYZE_AFTER) {
-        im->analyzed = true;
-        if (db_bulk_flush(im->bulk) != CX_OK) return copy_failed(im);
-        /* in a savepoint: another import holding the table's statistics lock past the lock
-         * timeout costs this one its speed, not its rows */
-        if (db_exec(im->d, "SAVEPOINT roster_analyze; ANALYZE member; RELEASE SAVEPOINT roster_analyze") != CX_OK &&
-            db_exec(im->d, "ROLLBACK TO SAVEPOINT roster_analyze; RELEASE SAVEPOINT roster_analyze") != CX_OK)
-            return CX_ERR;
+    return roll_flush(im);
+}
+
+/* PostgreSQL, a file from a path: the kept rows through the COPY, checked against the roll by
+ * its unique index. A unique violation rolls the import back (nothing more is written) and looks
+ * the rows up for the report; no row found: the roll changed under the COPY. */
+static int copy_kept(importer *im)
+{
+    int rc = CX_OK;
+    for (size_t off = 0; rc == CX_OK && off < im->st.len;) {
+        const org *o;
+        int64_t rowno;
+        off += unstage_row(im->st.p + off, &o, &rowno, im->rec);
+        rc = member_bulk_row(im->bulk, o, im->rec, im->now);
     }
+    if (rc == CX_OK) rc = db_bulk_flush(im->bulk);
+    if (rc == CX_OK) {
+        im->r->imported = db_bulk_rows(im->bulk);
+        sodium_memzero(im->st.p, im->st.len);
+        buf_reset(&im->st);
+        return CX_OK;
+    }
+    if (!db_is_unique(im->d, "member_idcard", "member.idcard_hash")) return CX_ERR;
+    db_rollback(im->d);
+    db_bulk_cancel(im->bulk);
+    im->bulk = NULL;
+    im->writing = false;
+    im->r->imported = 0;
+    int64_t before = im->r->nissues, outside = im->outside;
+    if (lookup_kept(im) != CX_OK) return CX_ERR;
+    if (im->r->nissues == before && im->outside == outside) im->changed = true;
     return CX_OK;
+}
+
+/* The file stops being written (a bad row, or a member found elsewhere): the kept rows were not
+ * looked up yet. */
+static int stop_writing(importer *im)
+{
+    im->writing = false;
+    if (!im->bulk) return CX_OK;
+    db_bulk_cancel(im->bulk);
+    im->bulk = NULL;
+    return lookup_kept(im);
 }
 
 /* Looks the waiting 身份证号 up: a member the importer may see is reported at its row (which then
@@ -324,7 +373,7 @@ static int roll_flush(importer *im)
             if (im->pend[i].valid) im->r->valid_rows--;
         }
     }
-    return im->bulk ? copy_checked(im) : CX_OK;
+    return CX_OK;
 }
 
 /* Queues rowno's 身份证号 for roll_flush; valid: the row is (about to be) counted valid. Never
@@ -374,21 +423,23 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
     fill_in(cells, n, colmap, &in, &orgname);
     int ne = member_validate_row(&in, m, errs, 16);
     for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
-    const org *o = row_org(im->d, &im->oc, im->root, orgname, rowno, r);
+    const org *o = row_org(im->d, &im->oc, im->orgs_loaded, im->root, orgname, rowno, r);
     if (m->idcard[0] && strlen(m->idcard) == 18) {
         int64_t first = idset_add(&im->ids, id_key(m->idcard), rowno);
         if (first) {
             char msg[256];
             snprintf(msg, sizeof msg, "身份证号与第 %" PRId64 " 行重复", first);
             issue(r, rowno, "身份证号", "duplicate_in_file", msg);
-        } else if (++im->checked, !((im->writing && !im->bulk) || staging) || r->nissues != before) {
+        } else if (++im->checked, !(im->writing || staging) || r->nissues != before) {
             /* Not inserting (or staging) this row: look the 身份证号 up to report a duplicate. */
             roll_check(im, m->idcard, rowno, r->nissues == before);
         }
     }
-    if (r->nissues != before || im->outside) im->writing = false;
-    if (im->writing && im->bulk) stage_row(&im->st, o, rowno, m); /* sent after its lookup (copy_checked) */
-    else if (im->writing) {
+    if ((r->nissues != before || im->outside) && im->writing && stop_writing(im) != CX_OK) return CX_ERR;
+    if (im->writing && im->bulk) {
+        stage_row(&im->st, o, rowno, m); /* checked against the roll by the COPY (copy_kept) */
+        if (im->st.len >= ROSTER_CHUNK && copy_kept(im) != CX_OK) return CX_ERR;
+    } else if (im->writing) {
         /* The insert itself detects a 身份证号 already on the roll (ON CONFLICT DO NOTHING). */
         int ins = member_insert_row(im->d, o, m, im->now, NULL);
         if (ins == CX_ERR) return CX_ERR;
@@ -499,6 +550,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     im->root = root;
     im->r = r;
     im->now = now_unix();
+    im->orgs_loaded = org_preload(d, &im->oc, root);
     im->stage = !path && !dry_run;
     im->writing = !dry_run && !im->stage;
     buf_init(&im->st);
@@ -528,7 +580,10 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
             char msg[256];
             snprintf(msg, sizeof msg, "该行在表尾说明（第 %" PRId64 " 行）之后：党员数据应写在说明之前", notes_row);
             issue(r, rowno, "", "row_after_notes", msg);
-            im->writing = false;
+            if (im->writing && stop_writing(im) != CX_OK) {
+                dbfail = true;
+                break;
+            }
             continue;
         }
         if (notes_row || !any) continue; /* notes, or no member column filled (a 序号 alone) */
@@ -543,11 +598,13 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         }
     }
     if (!dbfail && roll_flush(im) != CX_OK) dbfail = true;
-    if (im->bulk) { /* the last rows of the COPY */
-        int b = dbfail || !im->writing ? (db_bulk_cancel(im->bulk), CX_OK) : db_bulk_end(im->bulk);
-        if (b != CX_OK && db_is_unique(d, "member_idcard", "member.idcard_hash")) im->changed = true;
-        else if (b != CX_OK) dbfail = true;
+    if (!dbfail && im->bulk && im->writing && copy_kept(im) != CX_OK) dbfail = true; /* the last rows */
+    if (im->bulk) {
+        if (dbfail || !im->writing) db_bulk_cancel(im->bulk);
+        else if (db_bulk_end(im->bulk) != CX_OK) dbfail = true;
         im->bulk = NULL;
+    }
+    if (im->rec) {
         sodium_memzero(im->rec, sizeof *im->rec);
         free(im->rec);
     }

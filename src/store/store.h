@@ -74,10 +74,11 @@ int audit_append(db *d, const actor *a, const char *action, const char *entity, 
  * (end). audit_append per record would update the one head row each time, and on PostgreSQL each
  * update of a row already updated in the same transaction walks the row's version chain: N². */
 typedef struct audit_run {
-    int64_t seq;
+    int64_t part, seq;
     char prev[65];
 } audit_run;
-int audit_run_begin(db *d, audit_run *r);
+/* The run's records go to the chain of org_id's part (0: the first root's), the run's org. */
+int audit_run_begin(db *d, audit_run *r, int64_t org_id);
 int audit_run_add(db *d, audit_run *r, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
                   const char *before, const char *after, const char *result);
 int audit_run_end(db *d, const audit_run *r);
@@ -88,15 +89,23 @@ int audit_record(db *d, const actor *a, const char *action, const char *entity, 
  * before/after (malloc'd JSON or NULL); on any failure rolls back and fills e. Returns CX_OK or CX_ERR. */
 int store_finish(db *d, const actor *a, const char *action, const char *entity, int64_t id, int64_t org_id, char *before,
                  char *after, int rc, cx_err *e);
-/* Recomputes the chain; writes one line per problem to out; returns the number of problems
- * (0 = intact) or CX_ERR on a database error. *rows gets the number of records checked. */
+/* Every chain (one per part): those with a head row and those with records only. */
+typedef struct audit_head_row {
+    int64_t part, seq;
+    bool has_head;
+    char hash[65];
+} audit_head_row;
+int audit_heads(db *d, audit_head_row **out, size_t *n);
+/* Recomputes every chain; writes one line per problem and one per chain (part, rows, intact or
+ * the first broken seq) to out; returns the number of problems (0 = intact) or CX_ERR on a
+ * database error. *rows gets the number of records checked. */
 int audit_verify(db *d, FILE *out, int64_t *rows);
 /* Recomputes every record's MAC and previous hash, and the head, under the key that now MACs
  * (a key rotation's new key); inside the caller's write transaction, on a chain verified first. */
 int audit_remac(db *d, int64_t *rows);
 /* One record as the audit page shows it (strings valid during the callback). */
 typedef struct audit_row {
-    int64_t seq, ts, entity_id;
+    int64_t part, seq, ts, entity_id;
     const char *actor, *action, *entity, *result, *before, *after;
 } audit_row;
 /* Records about organisations in the subtree under path, or members whose organisation is in it:
@@ -141,6 +150,8 @@ int org_subtree(db *d, const org *root, int max_depth, int limit, org_fn fn, voi
 int org_member_count(db *d, const org *o, int64_t *n);
 /* Finds an active org named name in the subtree of root: 1 found, 0 none, 2 ambiguous. */
 CX_MUST_USE int org_find_by_name(db *d, const org *root, const char *name, org *out);
+/* Every active organisation of root's subtree (root included) in one query, fn called for each. */
+CX_MUST_USE int org_subtree_each(db *d, const org *root, void (*fn)(void *ctx, const org *o), void *ctx);
 
 /* ---- members (member.c) ---- */
 typedef struct member {

@@ -5,6 +5,7 @@
 static int add_audit(void *ctx, const audit_row *a)
 {
     cJSON *x = cJSON_CreateObject();
+    json_add_i64(x, "part", a->part); /* seq counts within the part's chain */
     json_add_i64(x, "seq", a->seq);
     char when[32];
     time_text(a->ts, true, when);

@@ -14,6 +14,7 @@
 #include "../lib/xlsxout.h"
 #include "../store/rating.h"
 #include "../store/feedback.h"
+#include "../store/limit.h"
 #include "../store/calendar.h"
 #include "pager.h"
 #include <arpa/inet.h>
@@ -399,7 +400,7 @@ static void history_into(req *r, const feedback *f, cJSON *d)
     /* who: the account's display name (the audit log itself keeps the login name) */
     db_stmt *s = db_prepare(r->db, "SELECT a.ts, coalesce(nullif(u.display_name, ''), a.actor), a.action FROM audit_log a "
                                    "LEFT JOIN app_user u ON u.id = a.actor_id AND a.actor_id <> 0 "
-                                   "WHERE a.entity = ? AND a.entity_id = ? ORDER BY a.seq");
+                                   "WHERE a.entity = ? AND a.entity_id = ? ORDER BY a.ts, a.seq");
     cJSON *arr = cJSON_AddArrayToObject(d, "history");
     if (!s) return;
     db_bind_text(s, 1, f->kind == FK_REPORT ? "report" : "feedback");
@@ -960,13 +961,19 @@ void h_public_feedback_submit(req *r)
         in.about_kind = kind, in.about_id = id;
         in.channel = FC_QR; /* reached from a card, board or window page: the QR pages */
     }
-    /* accepted submissions count against the address (refused ones store nothing) */
-    if (!e.code[0] && feedback_rate_add(r->db, 's', addr, true, &n) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
-    else if (!e.code[0] && n >= SUBMITS) cx_fail(&e, 429, "rate_limited", "", "此网络一小时内提交的次数过多，请稍后再试");
+    /* accepted submissions count against the address: a use is taken before the submission and
+     * given back when it is refused (refused ones store nothing and count nothing) */
+    char bucket[48];
+    int64_t hour = limit_hour();
+    feedback_rate_bucket('s', addr, bucket);
+    int took = e.code[0] ? 0 : limit_take(r->db, bucket, hour, SUBMITS, &n);
+    if (took == CX_ERR) cx_fail(&e, 500, "db_error", "", "数据库错误");
+    else if (!e.code[0] && !took) cx_fail(&e, 429, "rate_limited", "", "此网络一小时内提交的次数过多，请稍后再试");
     int64_t nid = 0;
     char code[FEEDBACK_CODE_CAP];
     feedback_new fn = {0};
-    if (e.code[0] || submit(r, &in, &fn, &nid, code, &e) != CX_OK || feedback_rate_add(r->db, 's', addr, false, &n) != CX_OK) {
+    if (e.code[0] || submit(r, &in, &fn, &nid, code, &e) != CX_OK) {
+        if (took == 1) limit_give(r->db, bucket, hour);
         if (!e.code[0]) cx_fail(&e, 500, "db_error", "", "数据库错误");
         req_fail(r, &e);
         return;

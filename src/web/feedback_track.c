@@ -4,6 +4,7 @@
 #include "web.h"
 #include "../lib/code.h"
 #include "../store/feedback.h"
+#include "../store/limit.h"
 #include "pager.h"
 
 #define TRACK_MISSES 10   /* wrong tracking codes per address and hour before 429 */
@@ -18,21 +19,16 @@ void h_track(req *r)
     cJSON_AddStringToObject(d, "title", "查询办理情况");
     char addr[64], code[FEEDBACK_CODE_DATA + 2];
     req_client_addr(r, addr);
-    int64_t misses = 0;
     cx_err e = {0};
     feedback *f = req_keep(r, xmalloc(2 * sizeof *f)), *k = f + 1;
     const char *in = req_in(r, "code");
-    if (feedback_rate_add(r->db, 't', addr, true, &misses) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
-    else if (misses >= TRACK_MISSES) cx_fail(&e, 429, "rate_limited", "code", "查询码错误次数过多，请一小时后再试");
-    else if (code_parse(in, FEEDBACK_CODE_DATA, code, sizeof code, "code", "查询码", &e) == CX_OK) {
-        /* a well-formed code that is not ours counts as a guess; a typo (check character) does not */
-        int g = feedback_by_code(r->db, code, f);
-        if (g == CX_ERR) cx_fail(&e, 500, "db_error", "", "数据库错误");
-        else if (g == 0) {
-            if (feedback_rate_add(r->db, 't', addr, false, &misses) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
-            else if (misses >= TRACK_MISSES) cx_fail(&e, 429, "rate_limited", "code", "查询码错误次数过多，请一小时后再试");
-            else cx_fail(&e, 404, "not_found", "code", "没有这个查询码，请核对后重新输入");
-        } else if (feedback_kept(r->db, f, k) != 1) cx_fail(&e, 500, "db_error", "", "数据库错误");
+    limit_guess g;
+    feedback_rate_bucket('t', addr, g.bucket);
+    /* a well-formed code that is not ours counts as a guess; a typo (check character) does not */
+    if (limit_guess_begin(r->db, &g, TRACK_MISSES, in, FEEDBACK_CODE_DATA, code, sizeof code, &e)) {
+        int got = feedback_by_code(r->db, code, f);
+        limit_guess_end(r->db, &g, got, &e);
+        if (got == 1 && feedback_kept(r->db, f, k) != 1) cx_fail(&e, 500, "db_error", "", "数据库错误");
     }
     if (e.code[0]) {
         req_fail(r, &e); /* the form again, the code as typed (response.c, redisplay) */

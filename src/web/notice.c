@@ -253,49 +253,43 @@ void h_public_objection(req *r)
         return;
     }
     /* rate limits: per address and per phone, an hour (refused ones count nothing) */
+    /* a use of each is taken first and given back when the objection is refused, so that of many
+     * sent at once no more than the limit get through */
     char ba[48], bp[48];
-    int64_t na = 0, np = 0;
+    int64_t na = 0, np = 0, hour = limit_hour();
     limit_of("objection-addr", addr, ba);
     limit_of("objection-phone", p.phone, bp);
-    if (limit_peek(r->db, ba, limit_hour(), &na) != CX_OK || limit_peek(r->db, bp, limit_hour(), &np) != CX_OK) {
+    int ta = limit_take(r->db, ba, hour, OBJECTIONS_PER_ADDR, &na);
+    int tp = ta == 1 ? limit_take(r->db, bp, hour, OBJECTIONS_PER_PHONE, &np) : 0;
+    if (ta == CX_ERR || tp == CX_ERR) {
+        if (ta == 1) limit_give(r->db, ba, hour);
         req_failf(r, 500, "db_error", "", "数据库错误");
         return;
     }
-    if (na >= OBJECTIONS_PER_ADDR || np >= OBJECTIONS_PER_PHONE) {
+    if (!ta || !tp) {
+        if (ta == 1) limit_give(r->db, ba, hour);
         r->retry_after = 3600;
-        req_failf(r, 429, "rate_limited", na >= OBJECTIONS_PER_ADDR ? "" : "phone",
-                  na >= OBJECTIONS_PER_ADDR ? "此网络一小时内提交的异议过多，请稍后再试" : "该手机号一小时内提交的异议过多，请稍后再试");
+        req_failf(r, 429, "rate_limited", !ta ? "" : "phone",
+                  !ta ? "此网络一小时内提交的异议过多，请稍后再试" : "该手机号一小时内提交的异议过多，请稍后再试");
         return;
     }
     /* the item must be this notice's before the code is used up: a refusal spends no code */
-    int64_t of_notice = 0;
-    if (db_i64(r->db, &of_notice, 0, "SELECT count(*) FROM notice_item WHERE id = ? AND notice_id = ?", "ii", item, n->id) != CX_OK) {
-        req_failf(r, 500, "db_error", "", "数据库错误");
-        return;
-    }
-    if (!of_notice) {
-        req_failf(r, 422, "invalid_item", "item_id", "所选公示对象不在本公示中");
-        return;
-    }
-    /* the signature: a phone verified by the SMS code (the rating flow's) */
-    const char *code_in = req_in(r, "code");
-    if (!code_in || !*code_in) {
-        req_failf(r, 422, "code_required", "code", "请先获取并填写短信验证码：异议须以真实姓名和验证过的手机号署名");
-        return;
-    }
-    if (sms_code_verify(r->db, p.phone, code_in, &e) != CX_OK) {
-        if (e.status == 400) e.status = 422;
-        req_fail(r, &e);
-        return;
-    }
-    int64_t oid = 0;
+    int64_t of_notice = 0, oid = 0;
     char code[OBJECTION_CODE_CAP];
-    if (objection_submit(r->db, &r->who, n->id, item, name, p.phone, text, &oid, code, &e) != CX_OK) {
+    const char *code_in = req_in(r, "code");
+    if (db_i64(r->db, &of_notice, 0, "SELECT count(*) FROM notice_item WHERE id = ? AND notice_id = ?", "ii", item, n->id) != CX_OK)
+        cx_fail(&e, 500, "db_error", "", "数据库错误");
+    else if (!of_notice) cx_fail(&e, 422, "invalid_item", "item_id", "所选公示对象不在本公示中");
+    /* the signature: a phone verified by the SMS code (the rating flow's) */
+    else if (!code_in || !*code_in)
+        cx_fail(&e, 422, "code_required", "code", "请先获取并填写短信验证码：异议须以真实姓名和验证过的手机号署名");
+    else if (sms_code_verify(r->db, p.phone, code_in, &e) != CX_OK) {
+        if (e.status == 400) e.status = 422;
+    } else objection_submit(r->db, &r->who, n->id, item, name, p.phone, text, &oid, code, &e);
+    if (e.code[0]) { /* refused: counts nothing */
+        limit_give(r->db, ba, hour);
+        limit_give(r->db, bp, hour);
         req_fail(r, &e);
-        return;
-    }
-    if (limit_add(r->db, ba, limit_hour(), &na) != CX_OK || limit_add(r->db, bp, limit_hour(), &np) != CX_OK) {
-        req_failf(r, 500, "db_error", "", "数据库错误");
         return;
     }
     char shown[OBJECTION_CODE_CAP * 2];
@@ -339,22 +333,14 @@ void h_objection_track(req *r)
 {
     cJSON *d = req_data(r);
     cJSON_AddStringToObject(d, "title", "查询异议核查结果");
-    char addr[64], code[OBJECTION_CODE_DATA + 2], bucket[48];
+    char addr[64], code[OBJECTION_CODE_DATA + 2];
+    limit_guess g;
     req_client_addr(r, addr);
-    limit_of("objection-track", addr, bucket);
-    int64_t misses = 0;
+    limit_of("objection-track", addr, g.bucket);
     cx_err e = {0};
     objection *o = req_keep(r, xmalloc(sizeof *o));
-    if (limit_peek(r->db, bucket, limit_hour(), &misses) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
-    else if (misses >= TRACK_MISSES) cx_fail(&e, 429, "rate_limited", "code", "查询码错误次数过多，请一小时后再试");
-    else if (code_parse(req_in(r, "code"), OBJECTION_CODE_DATA, code, sizeof code, "code", "查询码", &e) == CX_OK) {
-        int g = objection_by_code(r->db, code, o);
-        if (g == CX_ERR) cx_fail(&e, 500, "db_error", "", "数据库错误");
-        else if (g == 0) {
-            if (limit_add(r->db, bucket, limit_hour(), &misses) != CX_OK) cx_fail(&e, 500, "db_error", "", "数据库错误");
-            else cx_fail(&e, 404, "not_found", "code", "没有这个查询码，请核对后重新输入");
-        }
-    }
+    if (limit_guess_begin(r->db, &g, TRACK_MISSES, req_in(r, "code"), OBJECTION_CODE_DATA, code, sizeof code, &e))
+        limit_guess_end(r->db, &g, objection_by_code(r->db, code, o), &e);
     if (e.code[0]) {
         req_fail(r, &e);
         return;

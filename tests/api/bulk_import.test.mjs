@@ -25,13 +25,14 @@ async function byName(name) {
 }
 const cell = (s) => '"' + String(s).replace(/"/g, '""') + '"';
 const HEAD = '姓名,身份证号,入党时间,工作岗位,岗位职责\n';
-/** n rows of valid members (births from 1940 on, one a day; names 批量一 …), as CSV lines. */
-function rows(n, tag) {
+/** n rows of valid members (births from 1940 on, one a day; names 批量一 …; seq: the 身份证号's
+ * sequence digits), as CSV lines. */
+function rows(n, tag, seq = '917') {
   const out = [];
   const day0 = Date.UTC(1940, 0, 1);
   for (let i = 0; i < n; i++) {
     const d = new Date(day0 + (i + tag * 5000) * 86400000).toISOString().slice(0, 10);
-    const id = idcard('440106' + d.replace(/-/g, '') + '917');
+    const id = idcard('440106' + d.replace(/-/g, '') + seq);
     out.push([`批量${tag}${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${i}`, id, '2010-07-01', '职员', `第${i}行`].map(cell).join(','));
   }
   return out;
@@ -61,7 +62,7 @@ test('a CLI import refused at its last row, after more than a megabyte of rows w
   const before = await total();
   const taken = newIdcard('19700104');
   assert.equal((await office.post(`/api/v1/orgs/${branchId}/members`, { name: '已在名册', idcard: taken, joined_date: '2001-07-01' })).status, 201);
-  const lines = rows(4500, 1); // past the roll's statistics being retaken (4096 rows)
+  const lines = rows(4500, 1); // several chunks of the COPY (512 KB each) before the duplicate
   lines.push(['重复末行', taken, '2001-07-01', '', ''].map(cell).join(','));
   const c = srv.cli(['import', '--org', String(branchId), scratchFile('bulk-dup.csv', HEAD + lines.join('\n') + '\n')]);
   assert.equal(c.status, 3, c.stdout + c.stderr);
@@ -83,6 +84,37 @@ test('a CLI import refused at its last row, after more than a megabyte of rows w
   assert.equal(again.status, 3, again.stdout + again.stderr);
   for (const row of [2, 3, 4]) assert.match(again.stdout, new RegExp(`第 ${row} 行「身份证号」.*已在党员名册中`));
   assert.equal(await total(), before + 4501);
+});
+
+test('a CLI import with members already on the roll in two chunks and a bad row after them reports each at its row and adds nothing', async () => {
+  const before = await total();
+  const taken = [newIdcard('19700106'), newIdcard('19700107')];
+  for (const [i, id] of taken.entries())
+    assert.equal((await office.post(`/api/v1/orgs/${branchId}/members`, { name: `已在名册${i}`, idcard: id, joined_date: '2001-07-01' })).status, 201);
+  const lines = rows(6000, 0, '927');
+  // on PostgreSQL the rows go through the COPY in chunks, checked against the roll by its unique
+  // index: the first duplicate fails its chunk, whose rows are then looked up; the second is in a
+  // later chunk, looked up one by one; so is the bad row's neighbourhood
+  lines[1200] = ['中段重复', taken[0], '2001-07-01', '', ''].map(cell).join(',');
+  lines[4800] = ['后段重复', taken[1], '2001-07-01', '', ''].map(cell).join(',');
+  lines[5500] = ['坏日期', newIdcard('19700108'), '2001-13-01', '', ''].map(cell).join(',');
+  const c = srv.cli(['import', '--org', String(branchId), scratchFile('bulk-two-dups.csv', HEAD + lines.join('\n') + '\n')]);
+  assert.equal(c.status, 3, c.stdout + c.stderr);
+  assert.match(c.stdout, /第 1202 行「身份证号」.*已在党员名册中/);
+  assert.match(c.stdout, /第 4802 行「身份证号」.*已在党员名册中/);
+  assert.match(c.stdout, /第 5502 行「入党时间」/);
+  assert.equal((c.stdout.match(/已在党员名册中/g) || []).length, 2, c.stdout);
+  assert.match(c.stdout, /未导入任何数据/);
+  assert.equal(await total(), before + 2, 'only the members added by hand');
+  // a bad row first, a duplicate after it in a chunk never sent: both reported
+  const l2 = rows(3000, 0, '937');
+  l2[100] = ['坏日期二', newIdcard('19700109'), '2001-02-30', '', ''].map(cell).join(',');
+  l2[2900] = ['末段重复', taken[0], '2001-07-01', '', ''].map(cell).join(',');
+  const c2 = srv.cli(['import', '--org', String(branchId), scratchFile('bulk-bad-then-dup.csv', HEAD + l2.join('\n') + '\n')]);
+  assert.equal(c2.status, 3, c2.stdout + c2.stderr);
+  assert.match(c2.stdout, /第 102 行「入党时间」/);
+  assert.match(c2.stdout, /第 2902 行「身份证号」.*已在党员名册中/);
+  assert.equal(await total(), before + 2);
 });
 
 test('another constraint refusing a row of a bulk import is a database error (CLI and upload), and nothing is added', async () => {

@@ -9,7 +9,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { startServerOn, Client, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, unzip, BACKEND, PASSWORD } from '../lib.mjs';
+import { startServerOn, Client, loginAs, expectError, multipartBody, daysFromToday, PNG_1x1 as PNG, unzip, BACKEND, PASSWORD, CODE_ALPHA, codeCheckChar, randomCode } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -56,17 +56,7 @@ function addWorkdays(cal, from, n) {
 }
 
 // ---- tracking codes: Crockford base32 with a Luhn mod 32 check character (lib/code.c) ----
-const ALPHA = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-function checkChar(data) {
-  let sum = 0, factor = 2;
-  for (let i = data.length - 1; i >= 0; i--) {
-    const a = factor * ALPHA.indexOf(data[i]);
-    sum += Math.floor(a / 32) + (a % 32);
-    factor = factor === 2 ? 1 : 2;
-  }
-  return ALPHA[(32 - (sum % 32)) % 32];
-}
-const randomCode = () => { let s = ''; for (let i = 0; i < 12; i++) s += ALPHA[Math.floor(Math.random() * 32)]; return s + checkChar(s); };
+const ALPHA = CODE_ALPHA, checkChar = codeCheckChar;
 
 const window = (await ok(await secretary.post(`/api/v1/orgs/${branchA}/windows`, { name: '曾营村便民服务窗口', location: '村委会一楼' }), 201)).window;
 
@@ -501,10 +491,10 @@ test('tracking codes: a typo and a wrong code are told apart; many wrong codes f
   expectError(await track('UUUU-UUUU-UUUU-U'), 400, 'invalid_code', 'code');
   expectError(await track(''), 400, 'invalid_code', 'code');
   assert.equal((await ok(await track(real.code))).tracking.kind, 'opinion', 'typos did not lock the address out');
-  // well-formed codes that are not ours: 404 until the tenth, then 429 — even for a right code
+  // well-formed codes that are not ours: ten are answered 404, the eleventh 429 — even for a right code
   const e = expectError(await track(randomCode()), 404, 'not_found', 'code');
   assert.notEqual(e.message, expectError(await track(typo), 400, 'code_check').message);
-  for (let i = 2; i < 10; i++) expectError(await track(randomCode()), 404, 'not_found', 'code');
+  for (let i = 2; i <= 10; i++) expectError(await track(randomCode()), 404, 'not_found', 'code');
   expectError(await track(randomCode()), 429, 'rate_limited', 'code');
   expectError(await track(real.code), 429, 'rate_limited', 'code');
   const page = await anon.post('/p/track', new URLSearchParams({ code: real.code }).toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });

@@ -5,7 +5,7 @@
 // in transaction mode, and the client address behind a trusted proxy.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { startServerOn, loginAs, Client, expectOk as ok, expectError, sqlOn, BACKEND, BIN, KEY, freshDb, cliDb, fileForm, newIdcard,
   startPgbouncer, fromAddr, waitFor } from '../lib.mjs';
 
@@ -120,6 +120,28 @@ test('two servers started at once on one database: a pending migration is made o
   assert.ok(runs <= slots && runs >= 2, `passes run ${runs}, slots claimed ${slots}: never two runs of one slot`);
 });
 
+// (PostgreSQL: a database is made empty beforehand; on SQLite `migrate` makes no new file, and the file's
+// write lock serialises the first migration already)
+test('PostgreSQL: four `cxzy migrate` at once on a brand-new empty database: all succeed, each migration made once', { skip: !pg }, async () => {
+  for (let round = 0; round < 3; round++) {
+    const db = freshDb('empty');
+    // each waits for a line on its standard input before it starts: all four are let go at once
+    const procs = [...Array(4)].map(() => spawn('sh', ['-c', 'read go; exec "$0" migrate', BIN],
+      { env: { ...process.env, CXZY_DB: db, CXZY_KEY: KEY }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    const runs = Promise.all(procs.map((p) => new Promise((resolve) => {
+      let out = '';
+      p.stdout.on('data', (b) => { out += b; });
+      p.stderr.on('data', (b) => { out += b; });
+      p.on('exit', (code) => resolve({ code, out }));
+    })));
+    for (const p of procs) p.stdin.write('go\n');
+    for (const r of await runs) assert.equal(r.code, 0, r.out);
+    const latest = Number(sqlOn(db, 'SELECT max(version) FROM schema_migrations'));
+    assert.equal(sqlOn(db, 'SELECT count(*) FROM schema_migrations'), String(latest));
+    assert.equal(sqlOn(db, 'SELECT count(DISTINCT version) FROM schema_migrations'), String(latest));
+  }
+});
+
 test('--threads 16 --db-pool 2: 32 parallel requests are all answered right, on at most 2 pooled connections', async () => {
   const s = await serve({ db: A.db, demo: false, args: ['--threads', '16', '--db-pool', '2'] });
   const sec = await loginAs(s.base, 'secretary');
@@ -217,6 +239,38 @@ test('--pgbouncer: login, a write, a public card, a ballot and a roster import t
   // with --db-listen straight to PostgreSQL, the listener is up again
   const s2 = await serve({ db: viaBouncer, demo: false, args: ['--pgbouncer', '--db-pool', '2', '--db-listen', db] });
   await waitFor(async () => (await metric(s2.base, 'cxzy_db_listen_up')) === 1, 'the listener of --db-listen');
+});
+
+test('--pgbouncer: a statement outside a transaction that meets another session\'s lock fails after the lock timeout (503 db_busy) instead of waiting for it', { skip: !pg }, async () => {
+  const db = freshDb('bouncelock');
+  assert.equal(cliDb(db, ['demo', '--members', '20']).status, 0);
+  const bouncer = await startPgbouncer({ pgUrl: db, poolSize: 3 });
+  stops.push(() => bouncer.stop());
+  const s = await serve({ db: bouncer.url(db), demo: false, args: ['--pgbouncer', '--db-pool', '2'] });
+  const office = await loginAs(s.base, 'office');
+  const root = office.user.roles[0].org_id;
+  ok(await office.get(`/api/v1/orgs/${root}`)); // reads outside a transaction (no BEGIN … SET LOCAL before them)
+  // another session (straight to PostgreSQL) holds the organisations table
+  const locker = spawn('psql', ['-q', '-t', '-A', db], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const lockedNow = new Promise((resolve) => locker.stdout.on('data', (b) => { out += b; if (out.includes('locked')) resolve(); }));
+  locker.stdin.write("BEGIN; LOCK TABLE org IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n");
+  await lockedNow;
+  let timer;
+  const t0 = Date.now();
+  const r = await Promise.race([office.get(`/api/v1/orgs/${root}`),
+    new Promise((resolve) => { timer = setTimeout(() => resolve(null), 40000); })]);
+  clearTimeout(timer);
+  const waited = Date.now() - t0;
+  locker.stdin.end('COMMIT;\n');
+  await new Promise((resolve) => locker.on('exit', resolve));
+  assert.ok(r, 'the read still waited for the lock after 40 s');
+  assert.equal(r.status, 503, r.text.slice(0, 300));
+  assert.equal(r.json.error.code, 'db_busy');
+  assert.ok(waited >= 9000, `failed after ${waited} ms: the lock timeout is 10 s`);
+  // the timeout was the statement's own: the pooled server connections carry no session setting
+  assert.equal(sqlOn(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cxzy serve' AND query ILIKE 'SET %'"), '0');
+  ok(await office.get(`/api/v1/orgs/${root}`));
 });
 
 test('--trusted-proxy: a spoofed X-Forwarded-For from an untrusted peer changes nothing; behind a trusted one the limits count per forwarded client', async () => {

@@ -45,7 +45,7 @@ static void *worker(void *arg)
         ballot_prep p;
         ballot_texts_ok ok;
         if (ballot_prepare(d, &in, &p, &e) != CX_OK || ballot_texts_check(&p.texts, &ok, &e) != CX_OK ||
-            ballot_cast(d, NULL, &in, &p, &ok, &out, &e) != CX_OK || !out.valid) {
+            ballot_cast(&d, NULL, &in, &p, &ok, &out, &e) != CX_OK || !out.valid) {
             if (__atomic_add_fetch(&g_failed, 1, __ATOMIC_RELAXED) < 3) fprintf(stderr, "ballot_bench: %s\n", e.msg);
         }
     }
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
     double secs = atof(argv[5]);
     g_count = atoll(argv[6]);
     ballot_config cfg = {0, 0, 0, 600, 0}; /* no per-address limit, no burst holding: one address, many raters */
-    if (ballots_start(g_db, &cfg, &e) != CX_OK) return fprintf(stderr, "ballot_bench: %s\n", e.msg), 1;
+    if (ballots_start(g_db, false, &cfg, &e) != CX_OK) return fprintf(stderr, "ballot_bench: %s\n", e.msg), 1;
     pthread_t *th = calloc((size_t)threads, sizeof *th);
     double t0 = now_s();
     g_until = t0 + secs;

@@ -14,8 +14,10 @@
 #   3. one instance alone, CLIENTS connections;
 #   4. pgbench -c CLIENTS on the primary (-M prepared, one INSERT a transaction).
 # p50/p99 of the split phase merge both wrk processes' latency quantiles (per mille, by requests).
-# Then the ballots stored, the writer's batch sizes (/metrics) and the commits and WAL fsyncs per
-# ballot (pg_stat_database, pg_stat_wal) are printed as evidence of where the time goes.
+# Then the ballots stored, the writer's batch sizes (/metrics), the commits and WAL fsyncs per
+# ballot (pg_stat_database, pg_stat_wal) and the CPU time a ballot of the primary's backends (the
+# requests' through PgBouncer apart from the ballot writers' own), the instances, PgBouncer and
+# nginx (/proc) are printed as evidence of where the time goes.
 # Usage: bench/cluster_ballots/run.sh BUILD_DIR [CLIENTS] [SECONDS]
 #   env: PG_PORT=55591 (the replica PG_PORT+1, PgBouncer PG_PORT+2), DB_POOL=8 (cluster.sh's),
 #        THREADS=CLIENTS (server threads per instance), TOKENS=800000
@@ -78,6 +80,31 @@ snap() {
   done
   echo
 }
+# cpu FILE: CPU ticks (/proc: user + system) of the cluster's processes now, "pid role ticks": the
+# primary's backends by application_name (pg-requests: the pools' connections through PgBouncer,
+# pg-writers: the ballot writers' own connections, pg-other), the instances, PgBouncer, nginx
+cpu() {
+  { psql -X -q -t -A -F' ' "$primary" -c "SELECT pid, application_name FROM pg_stat_activity WHERE backend_type = 'client backend'" |
+      awk '{r = "other"; if ($0 ~ / cxzy serve ballot writer$/) r = "writers"; else if ($0 ~ / cxzy serve$/) r = "requests"; print $1, "pg-" r}'
+    for x in app1 app2; do echo "$(head -n 1 "$c/$x.pid") cxzy"; done
+    echo "$(head -n 1 "$c/pgbouncer.pid") pgbouncer"
+    m=$(head -n 1 "$c/nginx.pid")
+    for p in $m $(pgrep -P "$m"); do echo "$p nginx"; done
+  } | while read -r pid role; do
+    [ -r "/proc/$pid/stat" ] && echo "$pid $role $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')"
+  done >"$1"
+}
+# cpu_per BEFORE_FILE N: CPU milliseconds a ballot since cpu BEFORE_FILE, by role, over N ballots
+# (a process started since counts whole; one that ended is missed)
+cpu_per() {
+  cpu "$w/cpu.now"
+  awk -v n="$2" -v hz="$(getconf CLK_TCK)" 'NR == FNR {a[$1] = $3; next} {s[$2] += $3 - ($1 in a ? a[$1] : 0)}
+    END {if (n < 1) n = 1; for (r in s) s[r] = s[r] * 1000 / hz / n
+      printf "CPU a ballot: PostgreSQL %.2f ms for the requests, %.2f ms for the writers, %.2f ms other; the instances %.2f ms; PgBouncer %.2f ms; nginx %.2f ms",
+        s["pg-requests"], s["pg-writers"], s["pg-other"], s["cxzy"], s["pgbouncer"], s["nginx"]}' "$1" "$w/cpu.now"
+}
+# stored BEFORE: valid ballots stored since snap BEFORE
+stored() { echo "$1 $(snap)" | awk '{print $10 - $3}'; }
 # evidence BEFORE: what the phase since BEFORE cost the primary and the writers, per valid ballot stored
 evidence() {
   echo "$1 $(snap)" | awk 'function per(s, n) {return n > 0 ? sprintf("%.1f", s / n) : "-"}
@@ -87,19 +114,22 @@ evidence() {
 }
 
 echo "cluster_ballots: $CLIENTS clients, $SECS s each, $THREADS server threads and --db-pool $DB_POOL per instance, PostgreSQL fsync on, synchronous_commit on; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-b=$(snap); load nginx "$port" "$CLIENTS" 0
+b=$(snap); cpu "$w/cpu0"; load nginx "$port" "$CLIENTS" 0
 echo "  two instances through nginx:          $(figures nginx)"
 echo "    ($(evidence "$b"))"
-b=$(snap)
+echo "    ($(cpu_per "$w/cpu0" "$(stored "$b")"))"
+b=$(snap); cpu "$w/cpu0"
 load split1 "$app1" $((CLIENTS / 2)) "$chunk" &
 s1=$!
 load split2 "$app2" $((CLIENTS - CLIENTS / 2)) $((2 * chunk))
 wait "$s1"
 echo "  two instances, half the clients each: $(figures split1 split2)"
 echo "    ($(evidence "$b"))"
-b=$(snap); load single "$app1" "$CLIENTS" $((3 * chunk))
+echo "    ($(cpu_per "$w/cpu0" "$(stored "$b")"))"
+b=$(snap); cpu "$w/cpu0"; load single "$app1" "$CLIENTS" $((3 * chunk))
 echo "  one instance alone:                   $(figures single)"
 echo "    ($(evidence "$b"))"
+echo "    ($(cpu_per "$w/cpu0" "$(stored "$b")"))"
 vn=$(rate nginx) vs=$(rate split1 split2) v1=$(rate single)
 
 # the limit: pgbench's durable one-row inserts into a table shaped like ballot, same clients

@@ -207,7 +207,7 @@ static int demo_cast(db *d, const actor *a, const ballot_in *in, cx_err *e)
     ballot_texts_ok ok;
     ballot_out out;
     if (ballot_prepare(d, in, &p, e) != CX_OK || ballot_texts_check(&p.texts, &ok, e) != CX_OK) return CX_ERR;
-    return ballot_cast(d, a, in, &p, &ok, &out, e);
+    return ballot_cast(&d, a, in, &p, &ok, &out, e);
 }
 
 /* Ballots cast as a resident would (web, distinct devices) or keyed in from paper sheets. */

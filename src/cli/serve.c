@@ -137,7 +137,8 @@ int cmd_serve(int argc, char **argv)
                                "  --db-pool N       数据库连接池的连接数（环境变量 CXZY_DB_POOL；默认为线程数，最多 16）；请求在连接用完时排队等候\n"
                                "  --pgbouncer       经 PgBouncer（事务模式）连接 PostgreSQL：不用具名预备语句和会话设置（环境变量 CXZY_PGBOUNCER=1）\n"
                                "  --db-listen URL   接收其他实例写入通知（LISTEN）的 PostgreSQL 地址（环境变量 CXZY_DB_LISTEN；默认同 --db，\n"
-                               "                    使用 --pgbouncer 时须直连数据库，未设置则页面缓存每次核对）\n"
+                               "                    使用 --pgbouncer 时须直连主库，未设置则页面缓存每次核对）；使用 --pgbouncer 时\n"
+                               "                    评议写入线程也经此地址直连主库（具名预备语句），未设置则经 PgBouncer\n"
                                "  --trusted-proxy 列表  受信任的反向代理地址或网段，逗号分隔（如 127.0.0.1,10.0.0.0/8；环境变量 CXZY_TRUSTED_PROXY）：\n"
                                "                    来自这些地址的请求按 X-Forwarded-For / X-Real-IP 认定访问者地址\n"
                                /* reads from a replica (issue 20) */
@@ -291,7 +292,12 @@ int cmd_serve(int argc, char **argv)
     const char *lurl = listen_url && *listen_url ? listen_url : bouncer ? NULL : pg ? o.db : NULL;
     if (lurl && db_listen_start(lurl, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
     cfg.db_url = o.db;
-    if (sms_configure(sms, &e) != CX_OK || ballots_start(o.db, &bc, &e) != CX_OK) return db_pool_free(pool), cli_err(&e);
+    /* the ballot writer keeps a connection of its own, straight to PostgreSQL with named prepared
+     * statements: under --pgbouncer to --db-listen's address (the primary itself); without
+     * --db-listen through PgBouncer like the pool (unnamed statements) */
+    bool writer_direct = !bouncer || (listen_url && *listen_url);
+    if (sms_configure(sms, &e) != CX_OK || ballots_start(bouncer && writer_direct ? listen_url : o.db, writer_direct, &bc, &e) != CX_OK)
+        return db_pool_free(pool), cli_err(&e);
     if (db_read && replica_start(o.db, db_read, (int)pool_n, read_lag, &e) != CX_OK) return ballots_stop(), db_pool_free(pool), cli_err(&e);
     upkeep.url = o.db;
     upkeep_once(false); /* before listening: escalation only (the reminder waits for the hourly passes) */

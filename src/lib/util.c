@@ -1,4 +1,4 @@
-/* util.c: allocation wrappers, error records and string helpers. */
+/* util.c: allocation wrappers, error records, string helpers, the monotonic clock and the reconnect back-off. */
 #include "util.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -129,6 +129,28 @@ int str_to_i64(const char *s, int64_t *out)
 }
 
 int64_t now_unix(void) { return (int64_t)time(NULL); }
+
+int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool backoff_due(const backoff *b, int64_t now) { return now >= b->next_ms; }
+
+void backoff_failed(backoff *b, int64_t now)
+{
+    b->ms = b->ms ? (b->ms * 2 > 2000 ? 2000 : b->ms * 2) : 100;
+    b->next_ms = now + b->ms;
+}
+
+bool backoff_reset(backoff *b)
+{
+    bool was = b->ms != 0;
+    b->ms = b->next_ms = 0;
+    return was;
+}
 
 bool utf8_valid(const char *str, size_t n)
 {

@@ -47,6 +47,21 @@ char *str_trim(char *s);
 /* Parses a decimal int64 that fills the whole string; CX_OK or CX_ERR. */
 int str_to_i64(const char *s, int64_t *out);
 int64_t now_unix(void);
+/* Milliseconds of the monotonic clock. */
+int64_t mono_ms(void);
+
+/* The back-off between attempts to reach a server that stays away (a lost PostgreSQL connection,
+ * the listener's, the ballot writer's): 100 ms after the first failure, doubling to 2 s. */
+typedef struct backoff {
+    int64_t ms;      /* the current wait; 0 while nothing failed */
+    int64_t next_ms; /* mono_ms() before which no attempt is made */
+} backoff;
+/* Whether an attempt may be made at now (mono_ms). */
+bool backoff_due(const backoff *b, int64_t now);
+/* The attempt at now failed: the next waits longer. */
+void backoff_failed(backoff *b, int64_t now);
+/* The attempt worked: back to no wait; true when it had failed before (worth a log line). */
+bool backoff_reset(backoff *b);
 /* Valid UTF-8 with no NUL and no C0 controls other than \t \r \n. */
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */

@@ -92,11 +92,10 @@ int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e)
     bool anon = !strcmp(ch, "qr") || !strcmp(ch, "web"), unsat = false;
     rating_open ro = {0};
     if (anon) {
-        if (rating_target_get(d, in->kind, in->target_id, &p->t) != 1)
-            return cx_fail(e, 404, "not_found", "target_id", "要评价的对象不存在或未公开");
-        int f = rating_open_for(d, &p->t, &ro);
+        int f = rating_target_open(d, in->kind, in->target_id, &p->t, &ro); /* one round trip */
         if (f == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误");
-        if (f == 0) return cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", p->t.name);
+        if (f == 0) return cx_fail(e, 404, "not_found", "target_id", "要评价的对象不存在或未公开");
+        if (f == 1) return cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", p->t.name);
         j.round_id = ro.round_id;
         snprintf(p->questions, sizeof p->questions, "%s", ro.questions);
         if (!in->device || !*in->device)
@@ -113,6 +112,7 @@ int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e)
         if (answers_check(in->answers, questions_of(p->questions, NULL), "answers", e) != CX_OK) return answers_fail(e);
     } else return cx_fail(e, 400, "invalid_channel", "channel", "评议渠道应为 qr、web、paper 或 phone");
     p->round_id = j.round_id;
+    p->round_org_id = ro.round_org_id;
     p->sheet_id = j.sheet_id;
     p->entry_id = j.entry_id;
     p->anon = anon;
@@ -121,8 +121,9 @@ int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e)
     return CX_OK;
 }
 
-int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ballot_texts_ok *ok, ballot_out *out, cx_err *e)
+int ballot_cast(db **dp, const actor *a, const ballot_in *in, ballot_prep *p, ballot_texts_ok *ok, ballot_out *out, cx_err *e)
 {
+    db *d = *dp;
     ballot_job j = {0};
     const rating_target t = p->t;
     char answers[8] = "", ident[160], phone[32];
@@ -135,9 +136,12 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ball
     snprintf(phone, sizeof phone, "%s", anon ? ok->phone : p->phone); /* the verified phone (web/QR) or the one called */
     sodium_memzero(ok->phone, sizeof ok->phone);
     sodium_memzero(p->phone, sizeof p->phone);
-    bool open = false;
-    int64_t round_org = 0;
-    if (round_state(d, j.round_id, &open, &round_org) != 1 || !open)
+    /* a paper sheet's or phone draw's round may have closed since the batch or draw was made; a
+     * web / QR ballot's round was read open by ballot_prepare in this request (a round closing
+     * since is the writer's to see: the ballot is kept as late, 409 rating_late) */
+    bool open = anon;
+    int64_t round_org = p->round_org_id;
+    if (!anon && (round_state(d, j.round_id, &open, &round_org) != 1 || !open))
         return cx_fail(e, 409, "rating_closed", "round_id", "这一轮评议已经结束，不能再录入");
     if (!in->spoiled) snprintf(answers, sizeof answers, "%s", in->answers);
     /* the rater: a verified phone first (checked last, so a bad ballot does not use the code up) */
@@ -178,7 +182,7 @@ int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ball
     j.user_id = a ? a->user_id : 0;
     j.actor_name = a && a->name ? a->name : "群众（匿名）";
     date_today(j.day);
-    ballot_submit(d, &j);
+    ballot_submit(dp, &j); /* *dp may be another connection now: d is not used after */
     if (out) {
         out->valid = j.outcome == BO_VALID;
         out->verified = j.verified;

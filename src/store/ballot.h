@@ -61,6 +61,7 @@ typedef struct ballot_prep {
     ballot_texts_in texts; /* what ballot_texts_check is to check, and how */
     rating_target t;
     int64_t round_id, sheet_id, entry_id;
+    int64_t round_org_id; /* qr/web: the organisation of the open round read with the target */
     bool anon;     /* qr/web */
     bool need_sms; /* 不满意 where the round wants a phone verified by SMS code */
     char questions[16], code[16];
@@ -71,9 +72,10 @@ int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e);
 /* Writes through the writer what ballot_prepare and ballot_texts_check passed, and returns once
  * the ballot is durable (the phone numbers in p and ok are wiped first). A repeat is stored as
  * invalid and answered CX_ERR 409 duplicate_ballot; a spoiled sheet is CX_OK with valid false.
- * Other refusals change nothing (but a wrong SMS code counts as an attempt). d is used for the
+ * Other refusals change nothing (but a wrong SMS code counts as an attempt). *d is used for the
  * checks (and, with no writer running, for the write, in a transaction of its own): it must not
- * be inside a transaction. a: the staff member keying in a paper or phone ballot (audited with
- * the batch's counts), NULL for the public. */
-int ballot_cast(db *d, const actor *a, const ballot_in *in, ballot_prep *p, ballot_texts_ok *ok, ballot_out *out, cx_err *e);
+ * be inside a transaction; a pooled *d goes back to its pool while the ballot waits for the
+ * writer, and *d is then another connection of the pool (ballot_submit). a: the staff member
+ * keying in a paper or phone ballot (audited with the batch's counts), NULL for the public. */
+int ballot_cast(db **d, const actor *a, const ballot_in *in, ballot_prep *p, ballot_texts_ok *ok, ballot_out *out, cx_err *e);
 #endif

@@ -69,12 +69,17 @@ static int claimed(db *d, const unsigned char key[CX_HASH_BYTES], int64_t *n)
     return db_i64(d, n, 0, "SELECT count(*) FROM rate_limit WHERE bucket = ? AND window_start = 0", "s", b);
 }
 
-/* *inserted: the new ballot's id, 0 when the unique index refused it. */
-static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, int64_t *inserted)
+/* A ballot's row; a valid one is inserted only when its rater key holds no claim (a device used
+ * with a phone, rate_limit "d:<key>") and the unique index takes it: the claim check and the
+ * insert are one statement, one round trip. No row back: nothing was inserted. */
+#define BALLOT_INSERT "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, " \
+                      "valid, invalid_reason, rater_key, day, late, verified) "
+#define BALLOT_VALID BALLOT_INSERT "SELECT ?,?,?,?,?,?,?,?,?,?,?,?,?,?,? WHERE NOT EXISTS " \
+                     "(SELECT 1 FROM rate_limit WHERE bucket = ? AND window_start = 0) ON CONFLICT DO NOTHING RETURNING id"
+#define BALLOT_INVALID BALLOT_INSERT "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id"
+
+static void bind_ballot(db_stmt *s, const ballot_job *j, bool valid, const char *invalid_reason)
 {
-    db_stmt *s = db_prepare(d, "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, "
-                               "valid, invalid_reason, rater_key, day, late, verified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
-    if (!s) return CX_ERR;
     db_bind_i64(s, 1, j->round_id);
     db_bind_text(s, 2, j->kind);
     db_bind_i64(s, 3, j->target_id);
@@ -91,6 +96,19 @@ static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *inv
     db_bind_text(s, 13, j->day);
     db_bind_i64(s, 14, j->late ? 1 : 0);
     db_bind_i64(s, 15, j->verified ? 1 : 0);
+    if (valid) {
+        char b[2 + 2 * CX_HASH_BYTES + 1];
+        claim_bucket(j->key, b);
+        db_bind_text(s, 16, b);
+    }
+}
+
+/* *inserted: the new ballot's id, 0 when nothing was inserted. */
+static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, int64_t *inserted)
+{
+    db_stmt *s = db_prepare(d, valid ? BALLOT_VALID : BALLOT_INVALID);
+    if (!s) return CX_ERR;
+    bind_ballot(s, j, valid, invalid_reason);
     int rc = db_step(s);
     *inserted = rc == DB_ROW ? db_col_i64(s, 0) : 0;
     if (rc == DB_ROW) rc = db_step(s);
@@ -98,23 +116,87 @@ static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *inv
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* The valid ballots a batch has put off (write_job's defer) and their inserts, sent together in
+ * one round trip (db_run_each: PostgreSQL's pipeline mode) when a ballot that needs more than its
+ * insert comes, or the batch ends, so every statement still runs in the batch's order. */
+#define PIPELINE_MAX 256 /* runs sent at a time: their answers wait in the socket's buffers */
+static void bind_valid(db_stmt *s, int i, void *ctx) { bind_ballot(s, ((ballot_job **)ctx)[i], true, ""); }
+
+static int flush_valid(db *d, ballot_job **q, size_t *nq)
+{
+    if (!*nq) return CX_OK;
+    int64_t *ids = xcalloc(*nq, sizeof *ids);
+    int rc = db_run_each(d, BALLOT_VALID, (int)*nq, bind_valid, q, ids);
+    for (size_t k = 0; rc == CX_OK && k < *nq; k++) {
+        int64_t x;
+        q[k]->outcome = ids[k] ? BO_VALID : BO_REPEAT; /* no row: a claim on the key, or the unique index */
+        if (!ids[k]) rc = insert_ballot(d, q[k], false, "repeat", &x);
+    }
+    free(ids);
+    *nq = 0;
+    return rc;
+}
+
+/* What a batch reads once per round and per window, however many of its ballots are for them
+ * (in the batch's transaction, so the share locks below hold until its commit). */
+typedef struct round_seen {
+    int64_t id;
+    bool open;
+    char start[11], end[11];
+} round_seen;
+typedef struct window_seen {
+    int64_t id;
+    bool found, active, post;
+} window_seen;
+typedef struct batch_reads {
+    round_seen *rounds;
+    window_seen *windows;
+    size_t nrounds, nwindows;
+} batch_reads;
+
+/* Steps sql (a SELECT of one row by id) in the batch's transaction; on PostgreSQL the row is
+ * share-locked (FOR SHARE) until the commit. DB_ROW (read the columns, then db_done), DB_DONE or
+ * CX_ERR (both done). */
+static int read_shared(db *d, const char *sql, int64_t id, db_stmt **out)
+{
+    char q[200];
+    snprintf(q, sizeof q, "%s%s", sql, db_kind_of(d) == DB_PG ? " FOR SHARE" : "");
+    db_stmt *s = *out = db_prepare(d, q);
+    if (!s) return CX_ERR;
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc != DB_ROW) db_done(s);
+    return rc;
+}
+
 /* Whether the ballot falls outside its round, read inside the batch's transaction: the round
  * closed while the ballot was on its way (ballot_cast checked before), or a web / QR ballot is
  * cast on a day outside the round's period (paper sheets and phone answers are keyed in later
  * than they were given, so only the round's closing counts for them). On PostgreSQL the row is
- * share-locked, so round_close waits for the batch and nothing slips in behind it. */
-static int round_late(db *d, const ballot_job *j, bool *late)
+ * share-locked, so round_close waits for the batch and nothing slips in behind it. Read once per
+ * round a batch (br). */
+static int round_late(db *d, batch_reads *br, const ballot_job *j, bool *late)
 {
-    db_stmt *s = db_prepare(d, db_kind_of(d) == DB_PG ? "SELECT status, period_start, period_end FROM review_round WHERE id = ? FOR SHARE"
-                                                      : "SELECT status, period_start, period_end FROM review_round WHERE id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, j->round_id);
-    int rc = db_step(s);
+    round_seen *r = NULL;
+    for (size_t k = 0; k < br->nrounds && !r; k++)
+        if (br->rounds[k].id == j->round_id) r = &br->rounds[k];
+    if (!r) {
+        db_stmt *s;
+        int rc = read_shared(d, "SELECT status, period_start, period_end FROM review_round WHERE id = ?", j->round_id, &s);
+        if (rc == CX_ERR) return CX_ERR;
+        r = &br->rounds[br->nrounds];
+        *r = (round_seen){.id = j->round_id};
+        if (rc == DB_ROW) {
+            r->open = !strcmp(db_col_text(s, 0), "open");
+            snprintf(r->start, sizeof r->start, "%s", db_col_text(s, 1));
+            snprintf(r->end, sizeof r->end, "%s", db_col_text(s, 2));
+            db_done(s);
+        }
+        br->nrounds++;
+    }
     bool anon = !strcmp(j->channel, "qr") || !strcmp(j->channel, "web");
-    *late = rc != DB_ROW || strcmp(db_col_text(s, 0), "open") ||
-            (anon && (strcmp(j->day, db_col_text(s, 1)) < 0 || strcmp(j->day, db_col_text(s, 2)) > 0));
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    *late = !r->open || (anon && (strcmp(j->day, r->start) < 0 || strcmp(j->day, r->end) > 0));
+    return CX_OK;
 }
 
 /* The open burst of (target, reason, net, window), made when there is none. On PostgreSQL the row
@@ -176,31 +258,50 @@ static int burst_check(db *d, ballot_job *j, int64_t id, int64_t now)
  * ballot is on a post or an area (its roll-up counters, issue 19). On PostgreSQL the row is
  * share-locked, as the round's is: a retirement waits for the batch, and a batch waits for a
  * retirement under way and then sees it, so no ballot is counted for it once the retirement commits. */
-static int target_gone(db *d, ballot_job *j, bool *gone)
+static int target_gone(db *d, batch_reads *br, ballot_job *j, bool *gone)
 {
     *gone = false;
     j->post = false;
     if (strcmp(j->kind, "window")) return CX_OK;
-    db_stmt *s = db_prepare(d, db_kind_of(d) == DB_PG ? "SELECT active, kind FROM service_window WHERE id = ? FOR SHARE"
-                                                      : "SELECT active, kind FROM service_window WHERE id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, j->target_id);
-    int rc = db_step(s);
-    if (rc == DB_ROW) {
-        *gone = j->anon && db_col_i64(s, 0) != 1;
-        j->post = strcmp(db_col_text(s, 1), "window") != 0;
-    } else *gone = j->anon;
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
+    window_seen *w = NULL;
+    for (size_t k = 0; k < br->nwindows && !w; k++)
+        if (br->windows[k].id == j->target_id) w = &br->windows[k];
+    if (!w) {
+        db_stmt *s;
+        int rc = read_shared(d, "SELECT active, kind FROM service_window WHERE id = ?", j->target_id, &s);
+        if (rc == CX_ERR) return CX_ERR;
+        w = &br->windows[br->nwindows];
+        *w = (window_seen){.id = j->target_id, .found = rc == DB_ROW};
+        if (rc == DB_ROW) {
+            w->active = db_col_i64(s, 0) == 1;
+            w->post = strcmp(db_col_text(s, 1), "window") != 0;
+            db_done(s);
+        }
+        br->nwindows++;
+    }
+    *gone = j->anon && !(w->found && w->active);
+    j->post = w->found && w->post;
+    return CX_OK;
 }
 
-/* One ballot inside the batch's transaction; sets j->outcome. */
-static int write_job(db *d, ballot_job *j, int64_t now)
+/* Whether a ballot, once its round and window are read, needs only its insert: no per-address
+ * limit, no sheet or phone entry, no device claim and no burst count (web / QR with the burst
+ * checks off). Its insert can wait for the pipeline (flush_valid). */
+static bool insert_only(const ballot_job *j)
+{
+    const ballot_config *c = &W.cfg;
+    bool bursts = j->anon && ((c->burst_target > 0 && c->burst_window > 0) || (c->burst_net > 0 && j->net[0]));
+    return !(j->bucket[0] && j->limit > 0) && !j->entry_id && !j->sheet_id && !j->spoiled && !j->has_dev && !bursts;
+}
+
+/* One ballot inside the batch's transaction; sets j->outcome. defer (insert_only): a valid
+ * ballot's insert is left to flush_valid, its outcome BO_PENDING until then. */
+static int write_job(db *d, batch_reads *br, ballot_job *j, int64_t now, bool defer)
 {
     int64_t n = 0;
     j->held = false;
     bool gone = false;
-    if (target_gone(d, j, &gone) != CX_OK) return CX_ERR;
+    if (target_gone(d, br, j, &gone) != CX_OK) return CX_ERR;
     if (gone) { /* nothing written: the public page already says the window is no longer rated */
         j->outcome = BO_GONE;
         return CX_OK;
@@ -213,7 +314,7 @@ static int write_job(db *d, ballot_job *j, int64_t now)
         }
     }
     int64_t ins = 0;
-    if (round_late(d, j, &j->late) != CX_OK) return CX_ERR;
+    if (round_late(d, br, j, &j->late) != CX_OK) return CX_ERR;
     if (j->late) { /* kept, counted nowhere: valid = 0 and no rater key, so it claims nothing */
         if (insert_ballot(d, j, false, "", &ins) != CX_OK) return CX_ERR;
         j->outcome = BO_LATE;
@@ -239,10 +340,6 @@ static int write_job(db *d, ballot_job *j, int64_t now)
         j->outcome = BO_SPOILED;
         return CX_OK;
     }
-    if (!repeat) {
-        if (claimed(d, j->key, &n) != CX_OK) return CX_ERR;
-        repeat = n > 0;
-    }
     if (!repeat && j->has_dev) { /* the device of a phone ballot: used before, alone or with a phone? */
         if (claimed(d, j->dev, &n) != CX_OK) return CX_ERR;
         repeat = n > 0;
@@ -251,9 +348,13 @@ static int write_job(db *d, ballot_job *j, int64_t now)
             return CX_ERR;
         repeat = repeat || n > 0;
     }
+    if (!repeat && defer) {
+        j->outcome = BO_PENDING;
+        return CX_OK;
+    }
     if (!repeat) {
         if (insert_ballot(d, j, true, "", &ins) != CX_OK) return CX_ERR;
-        repeat = !ins; /* the unique index said: this rater has counted already */
+        repeat = !ins; /* a claim on the key, or the unique index: this rater has counted already */
     }
     if (!repeat && j->anon && burst_check(d, j, ins, now) != CX_OK) return CX_ERR;
     if (!repeat && j->has_dev) {
@@ -286,11 +387,21 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
     delta_slot *ds = xcalloc(n, sizeof *ds);
     audit_slot *as = xcalloc(n, sizeof *as);
     size_t nds = 0, nas = 0;
+    batch_reads br = {xcalloc(n, sizeof *br.rounds), xcalloc(n, sizeof *br.windows), 0, 0};
+    ballot_job **q = xcalloc(n, sizeof *q);
+    size_t nq = 0;
     int rc = db_begin(d, true);
     for (size_t i = 0; rc == CX_OK && i < n; i++) {
+        bool defer = insert_only(jobs[i]);
+        if (!defer) rc = flush_valid(d, q, &nq); /* a ballot with more statements sees every insert before it */
+        if (rc == CX_OK) rc = write_job(d, &br, jobs[i], now, defer);
+        if (rc == CX_OK && jobs[i]->outcome == BO_PENDING) q[nq++] = jobs[i];
+        if (rc == CX_OK && nq == PIPELINE_MAX) rc = flush_valid(d, q, &nq);
+    }
+    if (rc == CX_OK) rc = flush_valid(d, q, &nq);
+    for (size_t i = 0; rc == CX_OK && i < n; i++) {
         ballot_job *j = jobs[i];
-        rc = write_job(d, j, now);
-        if (rc != CX_OK || j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE || j->outcome == BO_GONE) continue;
+        if (j->outcome == BO_LIMITED || j->outcome == BO_ENTRY_DONE || j->outcome == BO_GONE) continue;
         bool valid = j->outcome == BO_VALID;
         size_t k = 0;
         while (k < nds && !(ds[k].round_id == j->round_id && ds[k].org_id == j->org_id)) k++;
@@ -324,6 +435,9 @@ static int write_batch(db *d, ballot_job **jobs, size_t n)
     else db_rollback(d);
     free(ds);
     free(as);
+    free(br.rounds);
+    free(br.windows);
+    free(q);
     return rc;
 }
 
@@ -376,11 +490,11 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int ballots_start(const char *url, const ballot_config *cfg, cx_err *e)
+int ballots_start(const char *url, bool direct, const ballot_config *cfg, cx_err *e)
 {
     if (cfg) W.cfg = *cfg;
     if (W.running) return CX_OK;
-    W.d = db_open(url, e);
+    W.d = direct ? db_open_direct(url, "ballot writer", e) : db_open(url, e);
     if (!W.d) return CX_ERR;
     /* a ballot is acknowledged only when its commit is on disk */
     if (db_kind_of(W.d) == DB_SQLITE && db_exec(W.d, "PRAGMA synchronous=FULL") != CX_OK) {
@@ -419,7 +533,7 @@ static void count_outcome(const ballot_job *j)
     else if (j->outcome != BO_LIMITED && j->outcome != BO_ENTRY_DONE && j->outcome != BO_GONE) __atomic_add_fetch(&S.acked, 1, __ATOMIC_RELAXED); /* a row written */
 }
 
-void ballot_submit(db *d, ballot_job *j)
+void ballot_submit(db **dp, ballot_job *j)
 {
     j->outcome = BO_PENDING;
     j->fault = DB_FAULT_NONE;
@@ -428,11 +542,14 @@ void ballot_submit(db *d, ballot_job *j)
     pthread_mutex_lock(&W.mu);
     if (!W.running) {
         pthread_mutex_unlock(&W.mu);
-        write_all(d, &j, 1);
+        write_all(*dp, &j, 1);
         db_fault_raise(j->fault);
         count_outcome(j);
         return;
     }
+    /* the request's pooled connection serves other requests while this one waits for the commit */
+    db_pool *lent = db_pool_lend(*dp);
+    if (lent) *dp = NULL;
     if (W.tail) W.tail->next = j;
     else W.head = j;
     W.tail = j;
@@ -440,6 +557,7 @@ void ballot_submit(db *d, ballot_job *j)
     pthread_cond_signal(&W.work);
     while (!j->done) pthread_cond_wait(&W.done, &W.mu);
     pthread_mutex_unlock(&W.mu);
+    if (lent) *dp = db_pool_get(lent);
     db_fault_raise(j->fault);
     count_outcome(j);
 }

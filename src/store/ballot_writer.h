@@ -22,9 +22,11 @@ typedef struct ballot_config {
 #define BURST_NET_DEFAULT 30
 #define BALLOT_CONFIG_DEFAULT {BALLOT_LIMIT_DEFAULT, SMS_LIMIT_DEFAULT, BURST_TARGET_DEFAULT, BURST_WINDOW_DEFAULT, BURST_NET_DEFAULT}
 
-/* Starts the writer on its own connection to url (cfg NULL: defaults). Without a running writer,
- * ballots are written on the caller's connection, one transaction each (CLI, demo, tests). */
-int ballots_start(const char *url, const ballot_config *cfg, cx_err *e);
+/* Starts the writer on its own connection to url (cfg NULL: defaults). direct: url reaches
+ * PostgreSQL itself, not PgBouncer (db_open_direct: named prepared statements, each parsed once).
+ * Without a running writer, ballots are written on the caller's connection, one transaction each
+ * (CLI, demo, tests). */
+int ballots_start(const char *url, bool direct, const ballot_config *cfg, cx_err *e);
 /* Writes what is pending, stops the thread and closes its connection. */
 void ballots_stop(void);
 /* The writer's figures for /metrics. batch_hist[i]: batches of at most 2^i ballots (the last: more). */

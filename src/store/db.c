@@ -29,6 +29,15 @@ db *db_open(const char *url, cx_err *e)
     return db_sqlite_ops.open(url, e);
 }
 
+db *db_open_direct(const char *url, const char *role, cx_err *e)
+{
+#ifdef CX_HAVE_PG
+    if (url && is_pg_url(url)) return db_pg_open_direct(url, role, e);
+#endif
+    (void)role;
+    return db_open(url, e);
+}
+
 void db_close(db *d) { if (d) d->ops->close(d); }
 db_kind db_kind_of(const db *d) { return d->kind; }
 const char *db_errmsg(db *d) { return d->keep_err ? d->kept_err : d->ops->errmsg(d); }
@@ -98,6 +107,22 @@ static int ensure(db *d)
     return d->ops->ensure(d) == CX_OK ? CX_OK : failed(d);
 }
 
+int db_run_each(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first)
+{
+    if (n <= 0) return CX_OK;
+    if (d->ops->run_each) return d->ops->run_each(d, sql, n, bind, ctx, first) == CX_OK ? CX_OK : failed(d);
+    for (int i = 0; i < n; i++) {
+        db_stmt *s = db_prepare(d, sql);
+        if (!s) return CX_ERR;
+        bind(s, i, ctx);
+        int rc = db_step(s);
+        first[i] = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+        db_done(s);
+        if (rc == CX_ERR) return CX_ERR;
+    }
+    return CX_OK;
+}
+
 int db_exec(db *d, const char *sql)
 {
     if (ensure(d) != CX_OK) return CX_ERR;
@@ -110,7 +135,7 @@ int db_begin(db *d, bool write)
     /* behind PgBouncer (transaction mode) a session setting would stay on a server connection
      * other clients get: the lock timeout is set for the transaction only (db_pg.c's session_setup) */
     const char *sql = (d->kind == DB_SQLITE && write) ? "BEGIN IMMEDIATE"
-                      : (d->kind == DB_PG && db_pgbouncer()) ? "BEGIN; SET LOCAL lock_timeout = " DB_LOCK_TIMEOUT : "BEGIN";
+                      : (d->kind == DB_PG && db_pgbouncer() && !d->direct) ? "BEGIN; SET LOCAL lock_timeout = " DB_LOCK_TIMEOUT : "BEGIN";
     if (db_exec(d, sql) != CX_OK) {
         /* a PostgreSQL that restarted since this connection's last use: reconnect and try once more */
         if (!d->ops->ensure || d->ops->ensure(d) != CX_OK || d->ops->exec(d, sql) != CX_OK) return failed(d);
@@ -691,6 +716,7 @@ db_pool *db_pool_new(const char *url, int n, cx_err *e)
             return NULL;
         }
         p->all[i] = p->free[i] = d;
+        d->pool = p;
         if (d->kind == DB_SQLITE) {
             char pragma[64];
             snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", POOL_CACHE_KIB / n > 2048 ? POOL_CACHE_KIB / n : 2048);
@@ -723,6 +749,14 @@ void db_pool_put(db_pool *p, db *d)
     p->free[p->nfree++] = d;
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
+}
+
+db_pool *db_pool_lend(db *d)
+{
+    db_pool *p = d->pool;
+    if (!p || d->in_tx) return NULL;
+    db_pool_put(p, d);
+    return p;
 }
 
 void db_pool_free(db_pool *p)

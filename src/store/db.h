@@ -10,6 +10,7 @@
 
 typedef struct db db;
 typedef struct db_stmt db_stmt;
+typedef struct db_pool db_pool;
 
 typedef enum { DB_SQLITE = 1, DB_PG = 2 } db_kind;
 
@@ -21,6 +22,11 @@ typedef enum { DB_SQLITE = 1, DB_PG = 2 } db_kind;
 /* Opens a connection. url: "postgresql://…" or "postgres://…" for PostgreSQL, anything else is a
  * SQLite file path (opened in WAL mode with foreign keys on). NULL and e filled on failure. */
 db *db_open(const char *url, cx_err *e);
+/* A connection a thread keeps to itself (the ballot writer): on PostgreSQL url must reach the
+ * server itself, not PgBouncer, even when the process runs with --pgbouncer: it uses named prepared
+ * statements and session settings; its application_name is the process's followed by role
+ * ("cxzy serve ballot writer"). SQLite: db_open. */
+db *db_open_direct(const char *url, const char *role, cx_err *e);
 void db_close(db *d);
 db_kind db_kind_of(const db *d);
 const char *db_errmsg(db *d);
@@ -341,6 +347,13 @@ void db_bulk_cancel(db_bulk *b);
 /* The rows added so far (sent or buffered). */
 int64_t db_bulk_rows(const db_bulk *b);
 
+/* Runs sql n times inside the caller's transaction, binding its parameters for run i with
+ * bind(s, i, ctx) (db_bind_*); first[i] gets the first column of the first row run i returned (0
+ * for none). PostgreSQL sends all n runs in one round trip (libpq pipeline mode) and reads the
+ * answers after; SQLite runs them one after another. CX_ERR when any run failed (the transaction
+ * is then to be rolled back; db_errmsg says why). */
+int db_run_each(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
+
 /* Debugging and tests: fn sees the text of every statement prepared in this process (NULL: off). */
 void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx);
 
@@ -350,11 +363,15 @@ void db_trace_set(void (*fn)(void *ctx, const char *sql), void *ctx);
 char *db_dialect(db_kind k, const char *sql);
 
 /* A fixed set of connections shared by server threads. */
-typedef struct db_pool db_pool;
 db_pool *db_pool_new(const char *url, int n, cx_err *e);
 db *db_pool_get(db_pool *p);           /* blocks until one is free */
 void db_pool_put(db_pool *p, db *d);   /* rolls back any open transaction */
 void db_pool_free(db_pool *p);
+/* A thread about to wait for something else (the ballot writer's commit) gives its pooled
+ * connection back so other requests can use it meanwhile: returns the pool to take one from
+ * afterwards (db_pool_get; maybe another connection), or NULL when *d is kept (not pooled, or in
+ * a transaction). */
+db_pool *db_pool_lend(db *d);
 
 /* Backend vtable (private to db*.c). */
 struct db_ops {
@@ -377,6 +394,8 @@ struct db_ops {
     int (*nparams)(db_stmt *s); /* the number of its ? placeholders */
     /* Runs sql (a COPY … FROM STDIN) with data as its input; NULL: no COPY (db_bulk inserts rows). */
     int (*copy)(db *d, const char *sql, const char *data, size_t len);
+    /* db_run_each in one round trip (pipeline mode); NULL: one statement after another. */
+    int (*run_each)(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
 };
 enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
 
@@ -394,6 +413,10 @@ struct db {
      * query cancelled by a conflict with recovery (40001); set by the backend, cleared by whoever
      * hands the connection out (store/replica.c). */
     bool standby_refused;
+    /* PostgreSQL: straight to the server although the process runs with --pgbouncer
+     * (db_open_direct): named prepared statements and session settings. */
+    bool direct;
+    db_pool *pool; /* the pool it belongs to (db_pool_new), NULL for one opened alone */
 };
 /* Every statement starts with this header. */
 struct db_stmt {
@@ -409,6 +432,7 @@ extern const struct db_ops db_pg_ops;
 /* The listener thread of db_listen_start (db_pg.c): bump is called for every notification and
  * once after each (re)connection; up while its connection is listening. */
 int db_pg_listen_start(const char *url, void (*bump)(void), cx_err *e);
+db *db_pg_open_direct(const char *url, const char *role, cx_err *e);
 void db_pg_listen_stop(void);
 bool db_pg_listen_up(void);
 #endif

@@ -41,8 +41,9 @@ typedef struct pg_db {
      * older one are prepared again); seen is the process-wide count of lost connections this one
      * has reacted to; back-off between attempts while the server stays away. */
     char *url;
+    char app[96]; /* its application_name */
     unsigned epoch, seen, lost_slot;
-    int64_t next_try_ms, backoff_ms;
+    backoff retry;
 } pg_db;
 
 /* Bumped whenever any connection finds the server gone: after a PostgreSQL restart every
@@ -53,13 +54,6 @@ typedef struct pg_db {
 #define LOST_SLOTS 16
 static unsigned g_lost[LOST_SLOTS]; /* atomic */
 #define LOST(d) (&g_lost[(d)->lost_slot])
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void set_err(pg_db *d, PGresult *r)
 {
@@ -87,13 +81,17 @@ static PGconn *connect_url(const char *url, const char *app)
     return PQconnectdbParams(keys, vals, 1);
 }
 
+/* Whether statements go unnamed and without session settings: through PgBouncer (transaction
+ * mode), unless this connection is straight to the server (db_open_direct). */
+static bool bounced(const pg_db *d) { return db_pgbouncer() && !d->base.direct; }
+
 static void session_setup(pg_db *d)
 {
     PQsetNoticeProcessor(d->c, notice_quiet, NULL);
     /* PgBouncer (transaction mode): no session settings. Nothing in the SQL depends on the session
      * time zone (times are Unix seconds and dates computed in C); the lock timeout is set per
      * transaction by db_begin, and with each statement outside one (exec_autocommit_bounced). */
-    if (db_pgbouncer()) return;
+    if (bounced(d)) return;
     PQclear(PQexec(d->c, "SET TIME ZONE 'UTC'"));
     /* a lock held elsewhere fails a statement after 10 s (503 db_busy), like SQLite's busy timeout */
     PQclear(PQexec(d->c, "SET lock_timeout = " DB_LOCK_TIMEOUT));
@@ -107,24 +105,22 @@ static int pg_ensure(db *base)
     unsigned lost = __atomic_load_n(LOST(d), __ATOMIC_ACQUIRE);
     if (PQstatus(d->c) == CONNECTION_OK && d->seen == lost) return CX_OK;
     int64_t now = mono_ms();
-    if (now < d->next_try_ms) {
+    if (!backoff_due(&d->retry, now)) {
         snprintf(d->err, sizeof d->err, "PostgreSQL 连接已断开，稍后重试连接");
         snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
         return CX_ERR;
     }
     PQfinish(d->c);
-    d->c = connect_url(d->url, db_app_name());
+    d->c = connect_url(d->url, d->app);
     d->epoch++;
     if (PQstatus(d->c) != CONNECTION_OK) {
-        d->backoff_ms = d->backoff_ms ? (d->backoff_ms * 2 > 2000 ? 2000 : d->backoff_ms * 2) : 100;
-        d->next_try_ms = now + d->backoff_ms;
+        backoff_failed(&d->retry, now);
         snprintf(d->err, sizeof d->err, "%s", PQerrorMessage(d->c));
         snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
-        log_error("db", "PostgreSQL 无法连接，%lld 毫秒后重试：%s", (long long)d->backoff_ms, d->err);
+        log_error("db", "PostgreSQL 无法连接（%s），%lld 毫秒后重试：%s", d->app, (long long)d->retry.ms, d->err);
         return CX_ERR;
     }
-    if (d->backoff_ms) log_error("db", "PostgreSQL 已重新连接");
-    d->backoff_ms = d->next_try_ms = 0;
+    if (backoff_reset(&d->retry)) log_error("db", "PostgreSQL 已重新连接（%s）", d->app);
     d->seen = lost;
     session_setup(d);
     return CX_OK;
@@ -142,12 +138,14 @@ static int pg_fault(db *base)
     return DB_FAULT_NONE;
 }
 
-static db *pg_open(const char *url, cx_err *e)
+static db *pg_open_as(const char *url, const char *app, bool direct, cx_err *e)
 {
     pg_db *d = xcalloc(1, sizeof *d);
     d->base.ops = &db_pg_ops;
     d->base.kind = DB_PG;
-    d->c = connect_url(url, db_app_name());
+    d->base.direct = direct;
+    snprintf(d->app, sizeof d->app, "%s", app);
+    d->c = connect_url(url, d->app);
     if (PQstatus(d->c) != CONNECTION_OK) {
         cx_fail(e, 500, "db_open_failed", "db", "无法连接 PostgreSQL：%s", PQerrorMessage(d->c));
         PQfinish(d->c);
@@ -159,6 +157,15 @@ static db *pg_open(const char *url, cx_err *e)
     d->lost_slot = (unsigned)(fnv1a_str(url) % LOST_SLOTS);
     d->seen = __atomic_load_n(LOST(d), __ATOMIC_ACQUIRE);
     return &d->base;
+}
+
+static db *pg_open(const char *url, cx_err *e) { return pg_open_as(url, db_app_name(), false, e); }
+
+db *db_pg_open_direct(const char *url, const char *app, cx_err *e)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s %s", db_app_name(), app);
+    return pg_open_as(url, name, true, e);
 }
 
 static void clear_result(pg_stmt *s)
@@ -226,7 +233,7 @@ static db_stmt *pg_prepare(db *base, const char *sql)
 {
     pg_db *d = (pg_db *)base;
     pg_stmt *s = stmt_cache_get(&d->cache, sql);
-    bool unnamed = db_pgbouncer(); /* PgBouncer: each execution sends its text (PQexecParams) */
+    bool unnamed = bounced(d); /* PgBouncer: each execution sends its text (PQexecParams) */
     if (s && !s->busy && !unnamed && s->epoch != d->epoch) { /* prepared on a connection since lost */
         PGresult *r = PQprepare(d->c, s->name, s->sql, s->nparams, NULL);
         bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -335,7 +342,7 @@ static int pg_step(db_stmt *bs)
     pg_db *d = (pg_db *)bs->d;
     if (!s->res) {
         s->res = s->name[0] ? PQexecPrepared(d->c, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0)
-                 : db_pgbouncer() && PQtransactionStatus(d->c) == PQTRANS_IDLE
+                 : bounced(d) && PQtransactionStatus(d->c) == PQTRANS_IDLE
                      ? exec_autocommit_bounced(d, s)
                      : PQexecParams(d->c, s->sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
         ExecStatusType st = PQresultStatus(s->res);
@@ -434,12 +441,65 @@ static int pg_copy(db *base, const char *sql, const char *data, size_t len)
     return rc;
 }
 
+/* db_run_each: the n runs sent in pipeline mode, then one sync, then their answers in order. A
+ * run that fails aborts the ones after it (PGRES_PIPELINE_ABORTED) and the transaction. */
+static int pg_run_each(db *base, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first)
+{
+    pg_db *d = (pg_db *)base;
+    db_stmt *bs = pg_prepare(base, sql);
+    if (!bs) return CX_ERR;
+    pg_stmt *s = (pg_stmt *)bs;
+    if (!PQenterPipelineMode(d->c)) {
+        set_err(d, NULL);
+        pg_done(bs);
+        return CX_ERR;
+    }
+    int sent = 0, rc = CX_OK;
+    for (; sent < n; sent++) {
+        bind(bs, sent, ctx);
+        const char *const *v = (const char *const *)s->vals;
+        if (!(s->name[0] ? PQsendQueryPrepared(d->c, s->name, s->nparams, v, s->lens, s->fmts, 0)
+                         : PQsendQueryParams(d->c, s->sql, s->nparams, NULL, v, s->lens, s->fmts, 0)))
+            break;
+    }
+    bool sync = PQpipelineSync(d->c) == 1;
+    if (sent < n || !sync) {
+        set_err(d, NULL);
+        rc = CX_ERR;
+    }
+    /* each run's answer, then NULL; after the last, the sync's PGRES_PIPELINE_SYNC */
+    for (int i = 0; sync && i <= sent && PQstatus(d->c) == CONNECTION_OK; i++) {
+        PGresult *r;
+        bool synced = false;
+        while ((r = PQgetResult(d->c))) {
+            ExecStatusType st = PQresultStatus(r);
+            if (st == PGRES_PIPELINE_SYNC) synced = true;
+            else if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+                if (i < n) first[i] = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+            } else if (rc == CX_OK) {
+                if (st != PGRES_PIPELINE_ABORTED) set_err(d, r);
+                rc = CX_ERR;
+            }
+            PQclear(r);
+            if (synced) break;
+        }
+        if (synced) break;
+    }
+    if (PQstatus(d->c) != CONNECTION_OK && rc == CX_OK) {
+        set_err(d, NULL);
+        rc = CX_ERR;
+    }
+    PQexitPipelineMode(d->c);
+    pg_done(bs);
+    return rc;
+}
+
 static int pg_nparams(db_stmt *bs) { return ((pg_stmt *)bs)->nparams; }
 static const char *pg_errmsg(db *base) { return ((pg_db *)base)->err; }
 static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstate, "23", 2) == 0; }
 
 const struct db_ops db_pg_ops = {
-    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams, pg_copy,
+    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams, pg_copy, pg_run_each,
 };
 
 /* The listener (db_listen_start): one connection of its own, LISTEN cxzy_write, a thread that
@@ -460,7 +520,7 @@ bool db_pg_listen_up(void) { return __atomic_load_n(&lsn.up, __ATOMIC_ACQUIRE); 
 static void *listen_main(void *arg)
 {
     (void)arg;
-    int64_t backoff = 0;
+    backoff retry = {0};
     bool was_up = false;
     char app[96];
     snprintf(app, sizeof app, "%s listener", db_app_name());
@@ -470,12 +530,11 @@ static void *listen_main(void *arg)
         bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
         PQclear(r);
         if (ok) {
-            if (was_up || backoff) log_error("db", "PostgreSQL 写入通知的监听连接已恢复");
-            backoff = 0;
+            if (backoff_reset(&retry) || was_up) log_error("db", "PostgreSQL 写入通知的监听连接已恢复");
             __atomic_store_n(&lsn.up, 1, __ATOMIC_RELEASE);
             lsn.bump(); /* what was committed while nobody listened */
             was_up = true;
-        } else if (!backoff || backoff == 100) {
+        } else if (retry.ms <= 100) {
             log_error("db", "PostgreSQL 写入通知的监听连接无法建立（页面缓存改为每次核对）：%s", PQerrorMessage(c));
         }
         while (ok && !__atomic_load_n(&lsn.stop, __ATOMIC_ACQUIRE)) {
@@ -494,8 +553,8 @@ static void *listen_main(void *arg)
         if (ok && !__atomic_load_n(&lsn.stop, __ATOMIC_ACQUIRE))
             log_error("db", "PostgreSQL 写入通知的监听连接已断开，页面缓存改为每次核对，正在重新连接");
         PQfinish(c);
-        backoff = backoff ? (backoff * 2 > 2000 ? 2000 : backoff * 2) : 100;
-        for (int64_t w = 0; w < backoff && !__atomic_load_n(&lsn.stop, __ATOMIC_ACQUIRE); w += 50) {
+        backoff_failed(&retry, mono_ms());
+        while (!backoff_due(&retry, mono_ms()) && !__atomic_load_n(&lsn.stop, __ATOMIC_ACQUIRE)) {
             struct timespec ts = {0, 50 * 1000000L};
             nanosleep(&ts, NULL);
         }

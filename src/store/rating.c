@@ -17,71 +17,91 @@ int rating_kind_from_name(const char *s)
 const char *rating_kind_name(int k) { return k >= 0 && k < RK_N ? kind_names[k] : ""; }
 const char *rating_kind_label(int k) { return k >= 0 && k < RK_N ? kind_labels[k] : ""; }
 
+/* A target's name, its organisation (id, name, path), whether the public may rate it, and a
+ * window row's own kind; by kind, one ? (its id). */
+#define TARGET_MEMBER "SELECT m.name, o.id, o.name, o.path, m.active * o.active, '' FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?"
+#define TARGET_ORG "SELECT o.name, o.id, o.name, o.path, o.active, '' FROM org o WHERE o.id = ?"
+#define TARGET_PLEDGE                                                                                                 \
+    "SELECT p.title, o.id, o.name, o.path, CASE WHEN p.status IN ('in_progress','completed','missed','rated','renewed') THEN o.active ELSE 0 END, '' " \
+    "FROM pledge p JOIN org o ON o.id = p.org_id WHERE p.id = ?"
+/* a post or an area (issue 19) is rated as a window but says what it is */
+#define TARGET_WINDOW                                                                                                 \
+    "SELECT " POST_NAMED("w") ", o.id, o.name, o.path, w.active * o.active, CASE w.kind WHEN 'post' THEN '党员示范岗' WHEN 'area' THEN '党员责任区' " \
+    "ELSE '' END FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ?"
+
+/* The columns of a round (read_round); ROUND_SQL reads them from review_round r, org o. */
+#define ROUND_COLS "r.id, r.org_id, r.name, r.questions, o.path, coalesce(cr.sms_required, 1), r.status"
+#define ROUND_SQL "SELECT " ROUND_COLS " FROM review_round r JOIN org o ON o.id = r.org_id LEFT JOIN campaign_rule cr ON cr.campaign_id = r.campaign_id "
+/* The open round for an organisation path: the round's org is the target's org or an ancestor
+ * (its path a prefix of the target's); a round whose period holds today first (a round opened
+ * ahead for the next period must not turn today's web ballots into late ones), then the newest.
+ * ? ? : today twice. */
+#define OPEN_ROUND_WHERE(path)                                                                                        \
+    "r.status = 'open' AND substr(" path ", 1, length(o.path)) = o.path "                                             \
+    "ORDER BY CASE WHEN r.period_start <= ? AND r.period_end >= ? THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC LIMIT 1"
+/* A target (its one ?) with its open round's columns after its own, NULL when none: one statement. */
+#define WITH_OPEN_ROUND(target)                                                                                       \
+    "SELECT tq.*, " ROUND_COLS " FROM (" target ") tq LEFT JOIN review_round r ON r.id = (SELECT r.id FROM review_round r JOIN org o " \
+    "ON o.id = r.org_id WHERE " OPEN_ROUND_WHERE("tq.path") ") LEFT JOIN org o ON o.id = r.org_id "                     \
+    "LEFT JOIN campaign_rule cr ON cr.campaign_id = r.campaign_id"
+
+/* Reads a target row (TARGET_*) of kind and id into t; whether the public may rate it. */
+static bool read_target(db_stmt *s, int kind, int64_t id, rating_target *t)
+{
+    t->kind = kind;
+    t->id = id;
+    snprintf(t->name, sizeof t->name, "%s", db_col_text(s, 0));
+    t->org_id = db_col_i64(s, 1);
+    snprintf(t->org_name, sizeof t->org_name, "%s", db_col_text(s, 2));
+    snprintf(t->org_path, sizeof t->org_path, "%s", db_col_text(s, 3));
+    const char *own = db_col_text(s, 5);
+    snprintf(t->kind_label, sizeof t->kind_label, "%s", own && *own ? own : rating_kind_label(kind));
+    t->post = own && *own;
+    return db_col_i64(s, 4) == 1;
+}
+
 static int target_query(db *d, int kind, int64_t id, bool public_only, rating_target *t)
 {
     memset(t, 0, sizeof *t); /* a caller never sees an output this call did not fill */
-    static const char *const sql[RK_N] = {
-        "SELECT m.name, o.id, o.name, o.path, m.active * o.active, '' FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?",
-        "SELECT o.name, o.id, o.name, o.path, o.active, '' FROM org o WHERE o.id = ?",
-        "SELECT p.title, o.id, o.name, o.path, CASE WHEN p.status IN ('in_progress','completed','missed','rated','renewed') THEN o.active ELSE 0 END, '' "
-        "FROM pledge p JOIN org o ON o.id = p.org_id WHERE p.id = ?",
-        /* a post or an area (issue 19) is rated as a window but says what it is */
-        "SELECT " POST_NAMED("w") ", o.id, o.name, o.path, w.active * o.active, CASE w.kind WHEN 'post' THEN '党员示范岗' WHEN 'area' THEN '党员责任区' "
-        "ELSE '' END FROM service_window w JOIN org o ON o.id = w.org_id WHERE w.id = ?",
-    };
+    static const char *const sql[RK_N] = {TARGET_MEMBER, TARGET_ORG, TARGET_PLEDGE, TARGET_WINDOW};
     if (kind < 0 || kind >= RK_N) return 0;
     db_stmt *s = db_prepare(d, sql[kind]);
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, id);
     int rc = db_step(s);
-    bool ok = rc == DB_ROW && (!public_only || db_col_i64(s, 4) == 1);
-    if (ok) {
-        t->kind = kind;
-        t->id = id;
-        snprintf(t->name, sizeof t->name, "%s", db_col_text(s, 0));
-        t->org_id = db_col_i64(s, 1);
-        snprintf(t->org_name, sizeof t->org_name, "%s", db_col_text(s, 2));
-        snprintf(t->org_path, sizeof t->org_path, "%s", db_col_text(s, 3));
-        const char *own = db_col_text(s, 5);
-        snprintf(t->kind_label, sizeof t->kind_label, "%s", own && *own ? own : rating_kind_label(kind));
-        t->post = own && *own;
-    }
+    bool ok = rc == DB_ROW && (read_target(s, kind, id, t) || !public_only);
     db_done(s);
+    if (!ok) memset(t, 0, sizeof *t);
     return rc == CX_ERR ? CX_ERR : ok ? 1 : 0;
 }
 
 int rating_target_get(db *d, int kind, int64_t id, rating_target *t) { return target_query(d, kind, id, true, t); }
 int rating_target_any(db *d, int kind, int64_t id, rating_target *t) { return target_query(d, kind, id, false, t); }
 
+/* Reads a round's columns (ROUND_COLS) from column off of the current row. */
+static void read_round_cols(db_stmt *s, int off, const char *kind_questions, rating_open *ro)
+{
+    ro->round_id = db_col_i64(s, off);
+    ro->round_org_id = db_col_i64(s, off + 1);
+    snprintf(ro->round_name, sizeof ro->round_name, "%s", db_col_text(s, off + 2));
+    snprintf(ro->questions, sizeof ro->questions, "%s", kind_questions ? kind_questions : db_col_text(s, off + 3));
+    snprintf(ro->round_org_path, sizeof ro->round_org_path, "%s", db_col_text(s, off + 4));
+    ro->sms_required = db_col_i64(s, off + 5) != 0;
+    ro->open = !strcmp(db_col_text(s, off + 6), "open");
+}
+
 static int read_round(db_stmt *s, const char *kind_questions, rating_open *ro)
 {
     int rc = db_step(s);
-    if (rc == DB_ROW) {
-        ro->round_id = db_col_i64(s, 0);
-        ro->round_org_id = db_col_i64(s, 1);
-        snprintf(ro->round_name, sizeof ro->round_name, "%s", db_col_text(s, 2));
-        snprintf(ro->questions, sizeof ro->questions, "%s", kind_questions ? kind_questions : db_col_text(s, 3));
-        snprintf(ro->round_org_path, sizeof ro->round_org_path, "%s", db_col_text(s, 4));
-        ro->sms_required = db_col_i64(s, 5) != 0;
-        ro->open = !strcmp(db_col_text(s, 6), "open");
-    }
+    if (rc == DB_ROW) read_round_cols(s, 0, kind_questions, ro);
     db_done(s);
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
 }
 
-#define ROUND_SQL                                                                                                    \
-    "SELECT r.id, r.org_id, r.name, r.questions, o.path, coalesce(cr.sms_required, 1), r.status FROM review_round r "  \
-    "JOIN org o ON o.id = r.org_id LEFT JOIN campaign_rule cr ON cr.campaign_id = r.campaign_id "
-
 int rating_open_for(db *d, const rating_target *t, rating_open *ro)
 {
     memset(ro, 0, sizeof *ro); /* a caller never sees an output this call did not fill */
-    /* the round's org is the target's org or an ancestor: its path is a prefix of the target's;
-     * a round whose period holds today first (a round opened ahead for the next period must not
-     * turn today's web ballots into late ones), then the newest */
-    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE r.status = 'open' AND substr(?, 1, length(o.path)) = o.path "
-                                         "ORDER BY CASE WHEN r.period_start <= ? AND r.period_end >= ? THEN 0 ELSE 1 END, "
-                                         "r.created_at DESC, r.id DESC LIMIT 1");
+    db_stmt *s = db_prepare(d, ROUND_SQL "WHERE " OPEN_ROUND_WHERE("?"));
     if (!s) return CX_ERR;
     char today[11];
     date_today(today);
@@ -89,6 +109,30 @@ int rating_open_for(db *d, const rating_target *t, rating_open *ro)
     db_bind_text(s, 2, today);
     db_bind_text(s, 3, today);
     return read_round(s, t->kind == RK_WINDOW ? "window6" : NULL, ro);
+}
+
+int rating_target_open(db *d, int kind, int64_t id, rating_target *t, rating_open *ro)
+{
+    memset(t, 0, sizeof *t);
+    memset(ro, 0, sizeof *ro);
+    static const char *const sql[RK_N] = {WITH_OPEN_ROUND(TARGET_MEMBER), WITH_OPEN_ROUND(TARGET_ORG), WITH_OPEN_ROUND(TARGET_PLEDGE),
+                                          WITH_OPEN_ROUND(TARGET_WINDOW)};
+    if (kind < 0 || kind >= RK_N) return 0;
+    db_stmt *s = db_prepare(d, sql[kind]);
+    if (!s) return CX_ERR;
+    char today[11];
+    date_today(today);
+    db_bind_i64(s, 1, id);
+    db_bind_text(s, 2, today);
+    db_bind_text(s, 3, today);
+    int rc = db_step(s), f = rc == CX_ERR ? CX_ERR : 0;
+    if (rc == DB_ROW && read_target(s, kind, id, t)) {
+        f = 1;
+        if (!db_col_null(s, 6)) read_round_cols(s, 6, kind == RK_WINDOW ? "window6" : NULL, ro), f = 2;
+    }
+    db_done(s);
+    if (f < 1) memset(t, 0, sizeof *t);
+    return f;
 }
 
 int rating_round_pick(db *d, const char *org_path, int64_t round_id, rating_open *ro)

@@ -31,6 +31,9 @@ typedef struct rating_open {
     bool sms_required, open;
 } rating_open;
 CX_MUST_USE int rating_open_for(db *d, const rating_target *t, rating_open *ro);
+/* rating_target_get and rating_open_for in one statement: 2 (the target and its open round), 1
+ * (the target, no open round: ro zeroed), 0 (no target the public may rate), CX_ERR. */
+CX_MUST_USE int rating_target_open(db *d, int kind, int64_t id, rating_target *t, rating_open *ro);
 /* The round staff look at for an organisation: round_id when it covers org_path or lies inside
  * it, else (round_id 0) the newest round, open or closed, covering org_path. 1, 0 none, CX_ERR. */
 CX_MUST_USE int rating_round_pick(db *d, const char *org_path, int64_t round_id, rating_open *ro);

@@ -58,8 +58,10 @@ typedef struct ballot_job {
     bool done;
     struct ballot_job *next;
 } ballot_job;
-/* Hands the job to the writer and waits for its commit (without a running writer, writes it on d
- * in a transaction of its own); j->outcome says what happened, and the writer's figures count it. */
-void ballot_submit(db *d, ballot_job *j);
+/* Hands the job to the writer and waits for its commit (without a running writer, writes it on *d
+ * in a transaction of its own); j->outcome says what happened, and the writer's figures count it.
+ * A pooled *d outside a transaction is given back to its pool while the job waits and *d is then
+ * another connection of that pool (db_pool_lend). */
+void ballot_submit(db **d, ballot_job *j);
 
 #endif

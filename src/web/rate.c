@@ -17,17 +17,12 @@
  * is not there (the request has failed). */
 static bool rate_form_data(req *r, int kind, int64_t id, rating_target *t, rating_open *ro, bool *open)
 {
-    int f = rating_target_get(r->db, kind, id, t);
-    if (f != 1) {
+    int f = rating_target_open(r->db, kind, id, t, ro);
+    if (f < 1) {
         req_failf(r, f == 0 ? 404 : 500, f == 0 ? "not_found" : "db_error", "target_id", "要评价的对象不存在或未公开");
         return false;
     }
-    f = rating_open_for(r->db, t, ro);
-    if (f == CX_ERR) {
-        req_failf(r, 500, "db_error", "", "数据库错误");
-        return false;
-    }
-    *open = f == 1;
+    *open = f == 2;
     cJSON *d = req_data(r);
     target_json(d, t);
     cJSON_AddBoolToObject(d, "open", *open);
@@ -162,8 +157,7 @@ void h_rate_submit(req *r)
         cJSON_AddStringToObject(v, keep[i], x && utf8_valid(x, strlen(x)) ? x : "");
     }
     /* a first look at the target, for the number of questions */
-    if (rating_target_get(r->db, kind, id, &t) == 1 && rating_open_for(r->db, &t, &ro) == 1)
-        form_answers(r, questions_of(ro.questions, NULL), answers);
+    if (rating_target_open(r->db, kind, id, &t, &ro) == 2) form_answers(r, questions_of(ro.questions, NULL), answers);
     cJSON_AddStringToObject(d, "answers", answers);
     if (!rate_form_data(r, kind, id, &t, &ro, &open)) return;
     char addr[64];

@@ -120,7 +120,7 @@ int cast_ballot(req *r, const actor *a, const ballot_in *in, ballot_out *out, cx
     ballot_prep p;
     ballot_texts_ok ok;
     if (ballot_prepare(r->db, in, &p, e) != CX_OK || ballot_texts_check(&p.texts, &ok, e) != CX_OK) return CX_ERR;
-    return ballot_cast(r->db, a, in, &p, &ok, out, e);
+    return ballot_cast(&r->db, a, in, &p, &ok, out, e);
 }
 
 cJSON *questions_json(const char *set, const char *answers)

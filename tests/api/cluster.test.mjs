@@ -4,10 +4,14 @@
 // ballot limit and the SMS-code limits hold across instances; the same device or phone rating
 // the same window through both at the same time is counted once; a session made on one instance
 // works on the other; and instance A killed with SIGKILL while ballots stream to both loses no
-// acknowledged ballot, while B goes on serving, also through nginx.
+// acknowledged ballot, while B goes on serving, also through nginx. On PostgreSQL: the ballot
+// writers' own connections killed on the server (pg_terminate_backend) while ballots stream lose no
+// acknowledged ballot, and the writers connect again by themselves.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, Client, loginAs, expectError, smsCode, sqlOn } from '../lib.mjs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startCluster, Client, loginAs, expectError, smsCode, sqlOn, BACKEND } from '../lib.mjs';
 
 async function ok(r, status = 200) {
   assert.equal(r.status, status, `${r.status} ${r.text.slice(0, 400)}`);
@@ -144,6 +148,57 @@ test('who changed something sees it at once through the other instance: a pledge
     assert.ok(seen.text.includes(title), `round ${i}: B served the card from before the approval`);
   }
 });
+
+if (BACKEND === 'pg') {
+  test('the ballot writers\' connections killed on the server while ballots stream: every acknowledged ballot is stored, the writers reconnect', async () => {
+    const w = await W.window('写入连接中断窗口');
+    const writers = () => sqlOn(W.c.db, "SELECT pid FROM pg_stat_activity WHERE application_name = 'cxzy serve ballot writer' AND datname = current_database() ORDER BY pid")
+      .split('\n').filter(Boolean);
+    const before = writers();
+    assert.equal(before.length, 2, `one writer connection per instance: ${before}`);
+    const devices = { [W.A.base]: [], [W.B.base]: [] };
+    for (const base of [W.A.base, W.B.base]) for (let i = 0; i < 60; i++) devices[base].push(await W.device(base));
+    const acked = [], failed = [];
+    let seq = 0;
+    const kills = [];
+    const terminate = async () => +(await promisify(execFile)('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', W.c.db, '-c',
+      "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cxzy serve ballot writer' AND datname = current_database()) k"])).stdout.trim();
+    // four streams, two to each instance, one ballot at a time each; after the 40th, 55th, … 100th is
+    // sent the writers' backends are terminated (some while a batch is on its way, some between batches)
+    const stream = async (base) => {
+      const anon = new Client(base);
+      for (let i = 0; i < 30; i++) {
+        const tag = `t${++seq}`;
+        const sent = anon.post('/api/v1/public/ballots', { target_kind: 'window', target_id: w.id, channel: 'web', answers: '111111',
+          comment: tag, device: devices[base].pop() });
+        if (seq >= 40 && seq <= 100 && seq % 15 === 10) kills.push(terminate()); // psql runs while the ballots are on their way
+        const r = await sent;
+        if (r.status === 201) acked.push(tag);
+        else {
+          expectError(r, 503, 'db_unavailable'); // a batch cut off with its connection: not acknowledged, said so
+          failed.push(tag);
+        }
+      }
+    };
+    await Promise.all([stream(W.A.base), stream(W.A.base), stream(W.B.base), stream(W.B.base)]);
+    const killed = await Promise.all(kills);
+    assert.equal(killed[0], 2, 'both writers\' backends were terminated');
+    assert.ok(acked.length >= 80, `${acked.length} acknowledged, ${failed.length} failed`);
+    const stored = new Set(sqlOn(W.c.db, `SELECT comment FROM ballot WHERE target_kind = 'window' AND target_id = ${w.id} AND valid = 1`)
+      .split('\n').filter(Boolean));
+    assert.deepEqual(acked.filter((t) => !stored.has(t)), [], 'acknowledged ballots missing from the database');
+    // the writers are back on new connections: a ballot on each instance is answered 201
+    for (const base of [W.A.base, W.B.base]) {
+      await ok(await new Client(base).post('/api/v1/public/ballots', { target_kind: 'window', target_id: w.id, channel: 'web', answers: '111111',
+        comment: 'after', device: await W.device(base) }), 201);
+    }
+    const now = writers();
+    assert.equal(now.length, 2, `${now}`);
+    assert.ok(now.every((p) => !before.includes(p)), `new writer connections: ${before} -> ${now}`);
+    const res = await W.result('window', w.id);
+    assert.equal(res.unverified, stored.size + 2);
+  });
+}
 
 test('instance A killed with SIGKILL while ballots stream to both: every acknowledged ballot is stored, B and nginx go on', async () => {
   const w = await W.window('实例失效窗口');

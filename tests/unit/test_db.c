@@ -1,7 +1,7 @@
 /* test_db.c: the storage layer's own promises on SQLite: every acknowledged write is durable
  * (synchronous=FULL on every connection), a server's pooled connections keep their page caches
- * within one budget, a failed COMMIT reports its own error (not the ROLLBACK's), and faults are
- * classified for the 503 answers. */
+ * within one budget, a failed COMMIT reports its own error (not the ROLLBACK's), faults are
+ * classified for the 503 answers, and db_run_each (also on PostgreSQL when CXZY_TEST_DB is one). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -129,6 +129,57 @@ static void bulk_inserts_rows_and_refuses_a_short_row(void **st)
     drop(d, path);
 }
 
+/* db_run_each: n runs of one statement, each run's first column back in order, 0 for a run
+ * that returned no row (ON CONFLICT DO NOTHING); a run that fails fails the call with its own
+ * error and nothing of the transaction stays. With CXZY_TEST_DB a postgresql:// URL (given by
+ * hand: `CXZY_TEST_DB=postgresql://… build/tests/unit/test_db`) also on PostgreSQL, where the runs
+ * go in one pipeline. */
+static void bind_run(db_stmt *s, int i, void *ctx)
+{
+    const int64_t *v = ctx;
+    db_bind_i64(s, 1, v[i]);
+}
+
+static void run_each_on(db *d)
+{
+    assert_int_equal(db_exec(d, "CREATE TEMP TABLE t_run (a INTEGER PRIMARY KEY, CHECK (a < 100))"), CX_OK);
+    const char *sql = "INSERT INTO t_run (a) VALUES (?) ON CONFLICT DO NOTHING RETURNING a * 2";
+    int64_t v[4] = {1, 2, 1, 3}, first[4] = {-1, -1, -1, -1};
+    assert_int_equal(db_begin(d, true), CX_OK);
+    assert_int_equal(db_run_each(d, sql, 4, bind_run, v, first), CX_OK);
+    assert_int_equal(first[0], 2);
+    assert_int_equal(first[1], 4);
+    assert_int_equal(first[2], 0); /* the conflict: no row */
+    assert_int_equal(first[3], 6);
+    assert_int_equal(db_commit(d), CX_OK);
+    int64_t bad[3] = {4, 500, 5}, out[3] = {0};
+    assert_int_equal(db_begin(d, true), CX_OK);
+    assert_int_equal(db_run_each(d, sql, 3, bind_run, bad, out), CX_ERR);
+    assert_true(db_is_constraint(d));
+    assert_int_equal(db_rollback(d), CX_OK);
+    int64_t n = -1;
+    assert_int_equal(db_i64(d, &n, -1, "SELECT count(*) FROM t_run", ""), CX_OK);
+    assert_int_equal(n, 3); /* the failed call's runs are gone with its transaction */
+    assert_int_equal(db_exec(d, "DROP TABLE t_run"), CX_OK);
+}
+
+static void run_each_runs_in_order_and_fails_whole(void **st)
+{
+    (void)st;
+    char path[256];
+    db *d = open_tmp(path, sizeof path);
+    run_each_on(d);
+    drop(d, path);
+    const char *url = getenv("CXZY_TEST_DB");
+    if (url && !strncmp(url, "postgres", 8)) {
+        cx_err e = {0};
+        db *pg = db_open(url, &e);
+        assert_non_null(pg);
+        run_each_on(pg);
+        db_close(pg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +188,7 @@ int main(void)
         cmocka_unit_test(failed_commit_keeps_its_error),
         cmocka_unit_test(faults_have_codes_and_chinese_messages),
         cmocka_unit_test(bulk_inserts_rows_and_refuses_a_short_row),
+        cmocka_unit_test(run_each_runs_in_order_and_fails_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,6 +95,11 @@ static void missing_rows_leave_cleared_outputs(void **st)
     EXPECT_CLEARED(campaign, campaign_for_org(d, &nowhere, out));
     rating_target t = {.kind = 1, .id = MISSING, .org_id = MISSING, .org_path = "/987654321/"};
     EXPECT_CLEARED(rating_open, rating_open_for(d, &t, out));
+    rating_open ro; /* a missing target: both outputs cleared */
+    memset(&ro, 0xA5, sizeof ro);
+    EXPECT_CLEARED(rating_target, rating_target_open(d, 0, MISSING, out, &ro));
+    for (size_t i = 0; i < sizeof ro; i++)
+        if (((unsigned char *)&ro)[i]) fail_msg("rating_target_open left byte %zu of its rating_open uncleared", i);
 }
 
 /* Without a rule row the rules are the defaults and the two sets are none (0), not whatever the

@@ -72,8 +72,10 @@ static int claimed(db *d, const unsigned char key[CX_HASH_BYTES], int64_t *n)
 /* *inserted: the new ballot's id, 0 when the unique index refused it. */
 static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *invalid_reason, int64_t *inserted)
 {
+    /* the ballot's part is its organisation's province (store/part.h) */
     db_stmt *s = db_prepare(d, "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, "
-                               "valid, invalid_reason, rater_key, day, late, verified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
+                               "valid, invalid_reason, rater_key, day, late, verified, part) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, "
+                               "(SELECT part FROM org WHERE id = ?)) ON CONFLICT DO NOTHING RETURNING id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, j->round_id);
     db_bind_text(s, 2, j->kind);
@@ -91,6 +93,7 @@ static int insert_ballot(db *d, const ballot_job *j, bool valid, const char *inv
     db_bind_text(s, 13, j->day);
     db_bind_i64(s, 14, j->late ? 1 : 0);
     db_bind_i64(s, 15, j->verified ? 1 : 0);
+    db_bind_i64(s, 16, j->org_id);
     int rc = db_step(s);
     *inserted = rc == DB_ROW ? db_col_i64(s, 0) : 0;
     if (rc == DB_ROW) rc = db_step(s);

@@ -245,10 +245,10 @@ int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int
      * a result per row, which the 1,000,000-row import notices. */
     db_stmt *s = db_prepare(d, id ? "INSERT INTO member (part, org_id, " MEMBER_WRITE ", created_at, updated_at) "
                                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                                    "ON CONFLICT (idcard_hash) DO NOTHING RETURNING id"
+                                    "ON CONFLICT DO NOTHING RETURNING id"
                                   : "INSERT INTO member (part, org_id, " MEMBER_WRITE ", created_at, updated_at) "
                                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                                    "ON CONFLICT (idcard_hash) DO NOTHING");
+                                    "ON CONFLICT DO NOTHING");
     if (!s) return CX_ERR;
     if (id) *id = 0;
     sealed x;

@@ -23,4 +23,21 @@ int part_fill(db *d);
 /* Turns the national root on or off and rewrites every part accordingly, audited (entity
  * "setting", name "national"); the same value again records nothing. */
 int part_national_set(db *d, const actor *a, bool on, cx_err *e);
+
+/* PostgreSQL: creates the province org_id's partition of every partitioned table and moves its
+ * rows out of DEFAULT, in one transaction, audited ("create", entity "partition"); *moved gets
+ * the rows moved. Refuses SQLite (sqlite_one_file), an unknown organisation (not_found), a root
+ * that is not national (not_national), an organisation not directly under it (not_province) and
+ * one that has its partitions already (partition_exists). */
+int part_add(db *d, const actor *a, int64_t org_id, int64_t *moved, cx_err *e);
+/* The provinces with partitions, then DEFAULT (org_id 0), with the rows each holds per table
+ * (part_table_name(i) names count[i]); PostgreSQL only. Caller frees *rows. */
+#define PART_TABLES 5
+typedef struct part_row {
+    int64_t org_id, created_at, count[PART_TABLES];
+    char name[256];
+    bool province; /* still directly under the root (a province moved since keeps its empty partition) */
+} part_row;
+int part_list(db *d, part_row **rows, size_t *n);
+const char *part_table_name(size_t i);
 #endif

@@ -50,10 +50,14 @@ static const char *const follow_sql[] = {
     "WHERE o.path >= ? AND o.path < ?) AND part <> (SELECT g.part FROM pledge_progress g WHERE g.id = evidence.progress_id)",
     "UPDATE feedback SET part = (SELECT o.part FROM org o WHERE o.id = feedback.org_id) "
     "WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) AND part <> (SELECT o.part FROM org o WHERE o.id = feedback.org_id)",
+    /* ballots and reviews are indexed by (round, organisation) only: naming every round lets
+     * the index find the subtree's rows instead of reading the whole table */
     "UPDATE ballot SET part = (SELECT o.part FROM org o WHERE o.id = ballot.org_id) "
-    "WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) AND part <> (SELECT o.part FROM org o WHERE o.id = ballot.org_id)",
+    "WHERE round_id IN (SELECT id FROM review_round) AND org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) "
+    "AND part <> (SELECT o.part FROM org o WHERE o.id = ballot.org_id)",
     "UPDATE review SET part = (SELECT o.part FROM org o WHERE o.id = review.target_org_id) "
-    "WHERE target_org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) AND part <> (SELECT o.part FROM org o WHERE o.id = review.target_org_id)",
+    "WHERE round_id IN (SELECT id FROM review_round) AND target_org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) "
+    "AND part <> (SELECT o.part FROM org o WHERE o.id = review.target_org_id)",
     "UPDATE rectification SET part = (SELECT o.part FROM org o WHERE o.id = rectification.org_id) "
     "WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) AND part <> (SELECT o.part FROM org o WHERE o.id = rectification.org_id)",
     "UPDATE rect_evidence SET part = (SELECT r.part FROM rectification r WHERE r.id = rect_evidence.rect_id) "

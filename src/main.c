@@ -26,6 +26,7 @@ static const char *usage_main =
     "  backup        备份 SQLite 数据库（服务运行时也可以，得到一致的副本）\n"
     "  restore       从备份恢复 SQLite 数据库（校验完整性、版本和密钥配对）\n"
     "  key rotate    换用新密钥文件：重新加密、重新计算散列、重新签署审计链（一个事务，需先停止服务）\n"
+    "  partition     按省级组织分区：national on|off|status（根组织是否为全国一级）\n"
     "\n"
     "通用选项：\n"
     "  --db URL      数据库：文件路径为 SQLite（默认 data/cxzy.db），postgresql://… 为 PostgreSQL\n"
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
         {"export", cmd_export}, {"user", cmd_user}, {"migrate", cmd_migrate}, {"audit", cmd_audit}, {"config", cmd_config},
         {"recount", cmd_recount}, {"escalate", cmd_escalate}, {"remind", cmd_remind},
         {"redraw", cmd_redraw}, {"backup", cmd_backup}, {"restore", cmd_restore}, {"key", cmd_key},
+        {"partition", cmd_partition},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

@@ -58,6 +58,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_recount(int argc, char **argv);
+int cmd_partition(int argc, char **argv);
 /* `cxzy recount --bulletin N` (recount_bulletin.c): exit status as cmd_recount's. */
 int recount_bulletin(cli_opts *o, const char *id);
 int cmd_escalate(int argc, char **argv);

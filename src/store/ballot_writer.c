@@ -73,10 +73,11 @@ static int claimed(db *d, const unsigned char key[CX_HASH_BYTES], int64_t *n)
  * with a phone, rate_limit "d:<key>") and the unique index takes it: the claim check and the
  * insert are one statement, one round trip. No row back: nothing was inserted. */
 #define BALLOT_INSERT "INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, " \
-                      "valid, invalid_reason, rater_key, day, late, verified) "
-#define BALLOT_VALID BALLOT_INSERT "SELECT ?,?,?,?,?,?,?,?,?,?,?,?,?,?,? WHERE NOT EXISTS " \
+                      "valid, invalid_reason, rater_key, day, late, verified, part) "
+#define BALLOT_PART "(SELECT part FROM org WHERE id = ?)"
+#define BALLOT_VALID BALLOT_INSERT "SELECT ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?," BALLOT_PART " WHERE NOT EXISTS " \
                      "(SELECT 1 FROM rate_limit WHERE bucket = ? AND window_start = 0) ON CONFLICT DO NOTHING RETURNING id"
-#define BALLOT_INVALID BALLOT_INSERT "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id"
+#define BALLOT_INVALID BALLOT_INSERT "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?," BALLOT_PART ") ON CONFLICT DO NOTHING RETURNING id"
 
 static void bind_ballot(db_stmt *s, const ballot_job *j, bool valid, const char *invalid_reason)
 {
@@ -96,10 +97,11 @@ static void bind_ballot(db_stmt *s, const ballot_job *j, bool valid, const char 
     db_bind_text(s, 13, j->day);
     db_bind_i64(s, 14, j->late ? 1 : 0);
     db_bind_i64(s, 15, j->verified ? 1 : 0);
+    db_bind_i64(s, 16, j->org_id); /* the ballot's part: its organisation's province (store/part.h) */
     if (valid) {
         char b[2 + 2 * CX_HASH_BYTES + 1];
         claim_bucket(j->key, b);
-        db_bind_text(s, 16, b);
+        db_bind_text(s, 17, b);
     }
 }
 

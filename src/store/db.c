@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 static bool is_pg_url(const char *url)
@@ -51,6 +52,18 @@ bool db_is_unique(db *d, const char *index, const char *cols)
     if (pg) snprintf(want, sizeof want, "unique constraint \"%s\"", index);
     else snprintf(want, sizeof want, "UNIQUE constraint failed: %s", cols);
     const char *m = db_errmsg(d), *p = strstr(m, want);
+    if (pg && !p) {
+        /* a partitioned table's index reports the partition's copy: <index>_default or
+         * <index>_p<province> (store/part.c names them so) */
+        snprintf(want, sizeof want, "unique constraint \"%s_", index);
+        p = strstr(m, want);
+        if (!p) return false;
+        const char *q = p + strlen(want);
+        if (!strncmp(q, "default\"", 8)) return true;
+        if (*q++ != 'p' || !isdigit((unsigned char)*q)) return false;
+        while (isdigit((unsigned char)*q)) q++;
+        return *q == '"';
+    }
     if (!p) return false;
     char next = p[strlen(want)]; /* SQLite: cols is the whole list, not the start of a longer one */
     return pg || next == 0 || next == '\n' || next == ' ';

@@ -482,7 +482,9 @@ static int set_category(db *d, feedback *f, int64_t cat, const feedback_note_ok 
 static int set_org(db *d, const actor *a, feedback *f, int64_t org_id, const feedback_note_ok *note)
 {
     org to;
-    int r = db_run(d, "UPDATE feedback SET org_id = ?, status = 'assigned' WHERE id = ?", "ii", org_id, f->id);
+    /* the item's part follows the organisation now responsible (part.h) */
+    int r = db_run(d, "UPDATE feedback SET org_id = ?, part = (SELECT part FROM org WHERE id = ?), status = 'assigned' WHERE id = ?", "iii",
+                   org_id, org_id, f->id);
     if (r == CX_OK && note && note->given) r = db_run(d, "UPDATE feedback SET note = ? WHERE id = ?", "si", note->text, f->id);
     if (r == CX_OK) r = org_get(d, org_id, &to) == 1 ? notify_feedback_assigned(d, a, f, &to) : CX_ERR;
     f->org_id = org_id;

@@ -36,7 +36,9 @@ static int all_listed(db *d, cx_err *e)
 {
     db_stmt *s = db_prepare(d, db_kind_of(d) == DB_PG
                                    ? "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                                     "AND column_name LIKE '%\\_enc' ORDER BY 1, 2"
+                                     "AND column_name LIKE '%\\_enc' "
+                                     /* a partition's columns are its table's (issue 20: store/part.c) */
+                                     "AND table_name NOT IN (SELECT relname FROM pg_class WHERE relispartition) ORDER BY 1, 2"
                                    : "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' "
                                      "AND p.name LIKE '%\\_enc' ESCAPE '\\' ORDER BY 1, 2");
     if (!s) return cx_fail(e, 500, "db_error", "db", "读取数据库结构失败：%s", db_errmsg(d));

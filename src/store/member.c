@@ -2,6 +2,7 @@
  * duplicate detection and a mask for display; the full value is decrypted only by member_reveal,
  * which audits the view. */
 #include "store.h"
+#include "part.h"
 #include "row.h"
 #include "../lib/json.h"
 #include "../lib/media.h"
@@ -244,10 +245,10 @@ int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int
      * a result per row, which the 1,000,000-row import notices. */
     db_stmt *s = db_prepare(d, id ? "INSERT INTO member (part, org_id, " MEMBER_WRITE ", created_at, updated_at) "
                                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                                    "ON CONFLICT (idcard_hash) DO NOTHING RETURNING id"
+                                    "ON CONFLICT DO NOTHING RETURNING id"
                                   : "INSERT INTO member (part, org_id, " MEMBER_WRITE ", created_at, updated_at) "
                                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                                    "ON CONFLICT (idcard_hash) DO NOTHING");
+                                    "ON CONFLICT DO NOTHING");
     if (!s) return CX_ERR;
     if (id) *id = 0;
     sealed x;
@@ -382,6 +383,7 @@ int member_update(db *d, const actor *a, int64_t id, int64_t org_id, const membe
     }
     if (rc == CX_OK) rc = tally_member_change(d, id, m.org_path, m.active, m.r.status, o.path, m.active, r->status);
     if (rc == CX_OK && m.org_id != org_id) rc = account_follow_member(d, id, m.active, m.org_id, org_id); /* the grant moves too */
+    if (rc == CX_OK && m.org_id != org_id) rc = part_follow_member(d, id); /* the photo too, to another province (part.h) */
     if (rc == CX_OK && m.org_id != org_id) rc = post_member_moved(d, a, id, o.path); /* posts outside the new place end (issue 19) */
     /* a transfer or a change to or from 预备党员 moves the 民主评议 rules of the branches concerned */
     if (rc == CX_OK && m.org_id != org_id) {

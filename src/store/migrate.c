@@ -4,6 +4,7 @@
 #include "period.h"
 #include "standing.h"
 #include "quota_rollup.h"
+#include "part.h"
 #include "../domain/date.h"
 #include "../lib/assets.h"
 #include "../lib/crypto.h"
@@ -86,6 +87,7 @@ int store_migrate(db *d, cx_err *e)
         if (rc == CX_OK && periods && v == latest) rc = period_fill(d);
         if (rc == CX_OK && v == 23) rc = pledged_fill(d); /* 0023's members who pledged, likewise */
         if (rc == CX_OK && v == 30) rc = standing_fill(d); /* 0030's leaders' standing (issue 18) */
+        if (rc == CX_OK && v == 39) rc = part_fill(d); /* 0039's parts by province (issue 20) */
         if (rc != CX_OK || db_run(d, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", "ii", (int64_t)v,
                                   now_unix()) != CX_OK) {
             cx_fail(e, 500, "migrate_failed", "db", "迁移 %s 失败：%s", m->name, db_errmsg(d));

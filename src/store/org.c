@@ -2,6 +2,7 @@
  * is one range scan (path >= P AND path < P') on both backends, and a move rewrites the range in
  * one UPDATE. */
 #include "store.h"
+#include "part.h"
 #include "row.h"
 #include "../lib/json.h"
 #include "rollup.h"
@@ -134,7 +135,8 @@ int org_create_tx(db *d, const actor *a, int64_t parent_id, const org_ok *in, in
     db_done(s);
     org o = {.id = nid, .parent_id = parent_id, .depth = parent_id ? p.depth + 1 : 0, .version = 1, .active = 1};
     if (orgpath_child(parent_id ? p.path : NULL, nid, o.path, sizeof o.path) != 0) return fail_db(d, e);
-    o.part = parent_id ? p.part : nid;
+    o.part = nid; /* a root heads its own part; a child of a national root too (part.h) */
+    if (parent_id && part_child(d, &p, nid, &o.part) != CX_OK) return fail_db(d, e);
     snprintf(o.name, sizeof o.name, "%s", name);
     snprintf(o.type, sizeof o.type, "%s", type);
     snprintf(o.sector, sizeof o.sector, "%s", sector);
@@ -233,7 +235,8 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
         db_rollback(d);
         return cx_fail(e, 400, "too_deep", "parent_id", "移动后组织层级过深");
     }
-    int64_t ddepth = (p.depth + 1) - o.depth;
+    int64_t ddepth = (p.depth + 1) - o.depth, part = 0;
+    if (part_child(d, &p, id, &part) != CX_OK) return fail_db(d, e);
     char *before = org_json(&o);
     /* the leaders with a grant in the subtree: their standing leaves the old ancestors (standing.h) */
     if (standing_subtree(d, o.path, -1) != CX_OK) return fail_db(d, e);
@@ -241,15 +244,16 @@ int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e)
     int rc = db_run(d,
                     "UPDATE org SET path = ? || substr(path, ?), depth = depth + ?, part = ?, version = version + 1, "
                     "updated_at = ? WHERE path >= ? AND path < ?",
-                    "siiiiss", newpath, (int64_t)strlen(o.path) + 1, ddepth, p.part, now_unix(), o.path, end);
+                    "siiiiss", newpath, (int64_t)strlen(o.path) + 1, ddepth, part, now_unix(), o.path, end);
     if (rc == CX_OK) rc = db_run(d, "UPDATE org SET parent_id = ? WHERE id = ?", "ii", new_parent, id);
     if (rc == CX_OK) rc = tally_org_moved(d, id, o.path, newpath);
     if (rc == CX_OK) rc = period_org_moved(d, id, o.path, newpath);
     if (rc == CX_OK) rc = ledger_org_moved(d, id, o.path, newpath); /* the ledger (issue 18) */
     if (rc == CX_OK) rc = standing_subtree(d, newpath, 1);          /* and joins the new ones */
     if (rc == CX_OK) rc = quota_org_moved(d, id, o.path, newpath); /* the branches meeting their meeting quotas (issue 18) */
-    if (rc == CX_OK) rc = db_run(d, "UPDATE member SET part = ? WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?)",
-                                 "iss", p.part, newpath, (orgpath_end(newpath, end, CX_PATH_MAX), end));
+    /* another province: every row of the subtree carrying `part` follows (part.h) */
+    if (rc == CX_OK && part != o.part) rc = part_follow(d, newpath);
+    o.part = part;
     o.parent_id = new_parent;
     snprintf(o.path, sizeof o.path, "%s", newpath);
     return store_finish(d, a, "move", "org", id, id, before, org_json(&o), rc, e);

@@ -54,10 +54,10 @@ static int put_review(db *d, const review_round *rd, const char *kind, int64_t t
     /* 0 stands for NULL: an organisation's self-review has no member target nor member reviewer, a
      * paper sheet no reviewer, a review of one's own no one who entered it for them */
     return db_i64(d, rid, 0, "INSERT INTO review (round_id, kind, target_member_id, target_org_id, reviewer_member_id, reviewer_user_id, "
-                             "levels, achievements, shortcomings, direction, created_at, updated_at, entered_by, sheet_no) VALUES (?, ?, NULLIF(?, CAST(0 AS BIGINT)), ?, "
-                             "NULLIF(?, CAST(0 AS BIGINT)), ?, ?, ?, ?, ?, ?, ?, NULLIF(?, CAST(0 AS BIGINT)), ?) RETURNING id",
-                  "isiiiissssiiii", rd->id, kind, target_member, target_org, reviewer_member, user_id, levels, ach, sho, dir, now, now,
-                  by->entered_by, (int64_t)by->sheet_no);
+                             "levels, achievements, shortcomings, direction, created_at, updated_at, entered_by, sheet_no, part) VALUES (?, ?, NULLIF(?, CAST(0 AS BIGINT)), ?, "
+                             "NULLIF(?, CAST(0 AS BIGINT)), ?, ?, ?, ?, ?, ?, ?, NULLIF(?, CAST(0 AS BIGINT)), ?, (SELECT part FROM org WHERE id = ?)) RETURNING id",
+                  "isiiiissssiiiii", rd->id, kind, target_member, target_org, reviewer_member, user_id, levels, ach, sho, dir, now, now,
+                  by->entered_by, (int64_t)by->sheet_no, target_org); /* the part of the organisation reviewed (store/part.h) */
 }
 
 /* Refuses a peer reviewer who is not an active member of the organisation org_id (403

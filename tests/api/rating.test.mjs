@@ -572,7 +572,7 @@ test('anonymity: no staff route, page, export or audit record links a ballot to 
   const cols = sql(srv.db, BACKEND === 'pg'
     ? "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'ballot'"
     : "SELECT group_concat(name, ',') FROM pragma_table_info('ballot')");
-  assert.equal(cols, 'id,round_id,target_kind,target_id,org_id,channel,questions,answers,comment,reason,valid,invalid_reason,rater_key,day,verified,hold,burst_id,late');
+  assert.equal(cols, 'id,round_id,target_kind,target_id,org_id,channel,questions,answers,comment,reason,valid,invalid_reason,rater_key,day,verified,hold,burst_id,late,part'); // part: the province of org_id (issue 20)
   assert.equal(sql(srv.db, "SELECT count(*) FROM ballot WHERE valid = 0 AND rater_key IS NOT NULL"), '0', 'invalid ballots keep no key');
 });
 

@@ -209,6 +209,15 @@ int part_add(db *d, const actor *a, int64_t org_id, int64_t *moved, cx_err *e)
             rc = db_i64(d, &n, 0, sql, "i", org_id);
             free(sql);
         }
+        /* the members' DELETE from DEFAULT took them off the roll across provinces (member_roll,
+         * migration 0042: a trigger), and the INSERT into the table not yet attached did not put
+         * them back: they are put back here, so the roll stays whole */
+        if (rc == CX_OK && !strcmp(t, "member")) {
+            sql = xasprintf("INSERT INTO member_roll (idcard_hash, member_id) SELECT idcard_hash, id FROM member_p%" PRId64
+                            " ON CONFLICT DO NOTHING", org_id);
+            rc = db_exec(d, sql);
+            free(sql);
+        }
         if (rc == CX_OK) {
             sql = xasprintf("ALTER TABLE %s ATTACH PARTITION %s_p%" PRId64 " FOR VALUES IN (%" PRId64 ")", t, t, org_id, org_id);
             rc = db_exec(d, sql);

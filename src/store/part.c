@@ -201,21 +201,14 @@ int part_add(db *d, const actor *a, int64_t org_id, int64_t *moved, cx_err *e)
         rc = db_exec(d, sql);
         free(sql);
         /* the province's rows leave DEFAULT before the partition is attached (ATTACH refuses a
-         * DEFAULT still holding rows of the new value) */
+         * DEFAULT still holding rows of the new value); statements on the partitions themselves
+         * fire none of member's statement triggers, so the roll across provinces (member_roll)
+         * keeps the moved members as they are */
         int64_t n = 0;
         if (rc == CX_OK) {
             sql = xasprintf("WITH m AS (DELETE FROM %s_default WHERE part = ? RETURNING *) , i AS (INSERT INTO %s_p%" PRId64
                             " SELECT * FROM m RETURNING 1) SELECT count(*) FROM i", t, t, org_id);
             rc = db_i64(d, &n, 0, sql, "i", org_id);
-            free(sql);
-        }
-        /* the members' DELETE from DEFAULT took them off the roll across provinces (member_roll,
-         * migration 0042: a trigger), and the INSERT into the table not yet attached did not put
-         * them back: they are put back here, so the roll stays whole */
-        if (rc == CX_OK && !strcmp(t, "member")) {
-            sql = xasprintf("INSERT INTO member_roll (idcard_hash, member_id) SELECT idcard_hash, id FROM member_p%" PRId64
-                            " ON CONFLICT DO NOTHING", org_id);
-            rc = db_exec(d, sql);
             free(sql);
         }
         if (rc == CX_OK) {

@@ -20,7 +20,8 @@ const PG = BACKEND === 'pg';
 const unmigrated = Object.fromEntries(TABLES.map((t) => [t, Number(sql(`SELECT count(*) FROM ${t}`))]));
 const maxId = Number(sql('SELECT max(id) FROM member'));
 if (PG) {
-  sql('DROP TABLE member_roll; DROP FUNCTION cx_member_roll() CASCADE; DELETE FROM schema_migrations WHERE version = 42');
+  sql('DROP TABLE member_roll; DROP FUNCTION cx_member_roll_ins(), cx_member_roll_del(), cx_member_roll_upd() CASCADE; ' +
+    'DELETE FROM schema_migrations WHERE version = 42');
   for (const t of TABLES)
     sql(`CREATE TABLE ${t}_old AS SELECT * FROM ${t}; DROP TABLE ${t} CASCADE; ALTER TABLE ${t}_old RENAME TO ${t}; ` +
       `ALTER TABLE ${t} ADD PRIMARY KEY (id)`);

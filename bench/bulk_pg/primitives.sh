@@ -17,7 +17,7 @@ trap 'psql -q "$base/postgres" -c "DROP DATABASE IF EXISTS prim" >/dev/null 2>&1
 psql -q "$base/postgres" -c "CREATE DATABASE prim TEMPLATE ${url##*/}"
 cols="part, org_id, name, sex, ethnicity, birth_year, idcard_enc, idcard_hash, idcard_mask, phone_enc, phone_hash, phone_mask, joined_date, full_date, education, post, duties, status, created_at, updated_at"
 vals="0, 1, '某某某', '男', '汉族', 1980, decode(repeat('ab', 58), 'hex'), sha256(random()::text::bytea), '110101********1234', decode(repeat('cd', 51), 'hex'), sha256(random()::text::bytea), '139****1234', '2001-07-01', '2002-07-01', '本科', '职员', '主持支部工作，抓好党员教育管理', 'full', 0, 0"
-ins="INSERT INTO member ($cols) VALUES ($vals) ON CONFLICT (idcard_hash) DO NOTHING;"
+ins="INSERT INTO member ($cols) VALUES ($vals) ON CONFLICT DO NOTHING;"
 { echo 'BEGIN;'; i=0; while [ $i -lt 1000 ]; do echo "$ins"; i=$((i + 1)); done; echo 'COMMIT;'; } > "$w/row.sql"
 { echo 'BEGIN;'; printf '%s\n' '\startpipeline'; i=0; while [ $i -lt 1000 ]; do echo "$ins"; i=$((i + 1)); done; printf '%s\n' '\endpipeline'; echo 'COMMIT;'; } > "$w/pipe.sql"
 /usr/bin/time -f "%e" -o "$w/t1" pgbench -n -M prepared -t "$tx" -c 1 -f "$w/row.sql" "$base/prim" >/dev/null

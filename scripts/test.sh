@@ -82,6 +82,14 @@ cat "$log"
 count_cmocka "$log"
 part "plans (pg)" $rc
 
+# the province-scale generator on PostgreSQL too (meson's unit suite above ran it on SQLite)
+log="$work/gen-p3-pg.log"
+CXZY_TEST_PG="$pgbase" sh bench/p3_pg/gen_test.sh "$top/$BUILD/src/cxzy" "$top/$BUILD/bench/gen_p3" >"$log" 2>&1
+rc=$?
+cat "$log"
+if [ $rc = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+part "gen_p3 (pg)" $rc
+
 # API files two at a time (each file has its own server and database: tests/lib.mjs freshDb), then
 # the files that bound a latency alone (in parallel they would measure the load), as check.sh does.
 jobs=${TEST_JOBS:-2}

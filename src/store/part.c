@@ -160,7 +160,7 @@ int part_national_set(db *d, const actor *a, bool on, cx_err *e)
 }
 
 /* The tables partitioned by part on PostgreSQL (migration 0039), in the order partitions are made. */
-static const char *const part_tables[] = {"member", "pledge", "feedback", "ballot", "review"};
+static const char *const part_tables[] = {"member", "pledge", "feedback", "ballot", "review", "audit_log"};
 #define NPART_TABLES PART_TABLES
 _Static_assert(sizeof part_tables / sizeof part_tables[0] == PART_TABLES, "part.h counts the partitioned tables");
 

@@ -32,7 +32,7 @@ int part_national_set(db *d, const actor *a, bool on, cx_err *e);
 int part_add(db *d, const actor *a, int64_t org_id, int64_t *moved, cx_err *e);
 /* The provinces with partitions, then DEFAULT (org_id 0), with the rows each holds per table
  * (part_table_name(i) names count[i]); PostgreSQL only. Caller frees *rows. */
-#define PART_TABLES 5
+#define PART_TABLES 6
 typedef struct part_row {
     int64_t org_id, created_at, count[PART_TABLES];
     char name[256];

@@ -97,7 +97,7 @@ test('migration 0039 on a database with rows: every row kept, in its organisatio
   for (const t of TABLES) assert.equal(num(`SELECT count(*) FROM ${t}`), unmigrated[t], `${t}: every row kept`);
   assert.equal(num(`SELECT count(*) FROM ballot b JOIN org o ON o.id = b.org_id WHERE b.part <> o.part`), 0);
   assert.equal(num(`SELECT count(*) FROM review v JOIN org o ON o.id = v.target_org_id WHERE v.part <> o.part`), 0);
-  if (PG) for (const t of TABLES) assert.equal(sql(`SELECT relkind FROM pg_class WHERE relname = '${t}'`), 'p', `${t} is partitioned`);
+  if (PG) for (const t of [...TABLES, 'audit_log']) assert.equal(sql(`SELECT relkind FROM pg_class WHERE relname = '${t}'`), 'p', `${t} is partitioned`);
   // new ids go on after the old ones
   const m = await ok(await office.post(`/api/v1/orgs/${busiest()}/members`, { name: '迁移后', idcard: newIdcard(), joined_date: '2015-07-01' }), 201);
   assert.ok(m.member.id > maxId);
@@ -198,6 +198,9 @@ test('partition add moves a province\'s rows into its own partitions; queries an
   const other = kids.find((k) => k.id !== prov.id && k.type === 'committee' && k.members > 0);
   const own = Object.fromEntries(TABLES.map((t) => [t, num(`SELECT count(*) FROM ${t} WHERE part = ${prov.id}`)]));
   const total = Object.fromEntries(TABLES.map((t) => [t, num(`SELECT count(*) FROM ${t}`)]));
+  // the province's audit chain (migration 0038) goes to its partition too, with the record of the add
+  const ownAudit = num(`SELECT count(*) FROM audit_log WHERE part = ${prov.id}`), allAudit = num('SELECT count(*) FROM audit_log');
+  assert.ok(ownAudit > 0, 'the province has audit records');
   const before = await counts(), dash = await dashboard();
   const audited = () => num(`SELECT count(*) FROM audit_log WHERE action = 'create' AND entity = 'partition' AND entity_id = ${prov.id}`);
   assert.equal(audited(), 0);
@@ -218,7 +221,12 @@ test('partition add moves a province\'s rows into its own partitions; queries an
   assert.doesNotMatch(plan, /member_default/);
   const list = srv.cli(['partition', 'list']);
   assert.equal(list.status, 0, list.stderr);
-  assert.match(list.stdout, new RegExp(`^${prov.id}\t${prov.name}\t${own.member}\t${own.pledge}\t${own.feedback}\t${own.ballot}\t${own.review}$`, 'm'));
+  assert.equal(num(`SELECT count(*) FROM audit_log_p${prov.id}`), ownAudit + 1, 'the chain and the add\'s own record in the partition');
+  assert.equal(num(`SELECT count(*) FROM audit_log_default WHERE part = ${prov.id}`), 0);
+  assert.equal(num('SELECT count(*) FROM audit_log'), allAudit + 1);
+  const verify = srv.cli(['audit', 'verify']);
+  assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  assert.match(list.stdout, new RegExp(`^${prov.id}\t${prov.name}\t${own.member}\t${own.pledge}\t${own.feedback}\t${own.ballot}\t${own.review}\t${ownAudit + 1}$`, 'm'));
 
   // new rows land in the partition; a duplicate 身份证号 is still refused
   const idc = newIdcard();
@@ -257,7 +265,7 @@ test('partition add moves a province\'s rows into its own partitions; queries an
   assert.equal(num(`SELECT count(*) FROM pg_class WHERE relname ~ '^member_p[0-9]+$' AND relkind = 'r'`), 1);
   // the test's last step turns national mode off: drop the partition as an operator would
   // (a detached partition's rows are still on the roll across provinces: they leave it and come back)
-  for (const t of TABLES)
+  for (const t of [...TABLES, 'audit_log'])
     sql(`ALTER TABLE ${t} DETACH PARTITION ${t}_p${prov.id}; ` +
       (t === 'member' ? `DELETE FROM member_roll r USING member_p${prov.id} m WHERE r.member_id = m.id; ` : '') +
       `INSERT INTO ${t} SELECT * FROM ${t}_p${prov.id}; DROP TABLE ${t}_p${prov.id}`);

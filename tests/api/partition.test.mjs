@@ -21,7 +21,7 @@ const unmigrated = Object.fromEntries(TABLES.map((t) => [t, Number(sql(`SELECT c
 const maxId = Number(sql('SELECT max(id) FROM member'));
 if (PG) {
   sql('DROP TABLE member_roll; DROP FUNCTION cx_member_roll_ins(), cx_member_roll_del(), cx_member_roll_upd() CASCADE; ' +
-    'DELETE FROM schema_migrations WHERE version = 42');
+    'DELETE FROM schema_migrations WHERE version = 40');
   for (const t of TABLES)
     sql(`CREATE TABLE ${t}_old AS SELECT * FROM ${t}; DROP TABLE ${t} CASCADE; ALTER TABLE ${t}_old RENAME TO ${t}; ` +
       `ALTER TABLE ${t} ADD PRIMARY KEY (id)`);

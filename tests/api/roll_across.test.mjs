@@ -1,6 +1,6 @@
 // roll_across.test.mjs: one person, one roll, when the roll is split by province (issue 20). On
 // PostgreSQL member is partitioned by province, and the unique index on 身份证号 holds the
-// province too: without member_roll (migration 0042) the same person could be put on the roll of
+// province too: without member_roll (migration 0040) the same person could be put on the roll of
 // two provinces, by the form, an upload or the command line. The careless secretary and the
 // person registered twice are played here in a national tree (each committee under the root a
 // province). Both backends: on SQLite one unique index has always held.

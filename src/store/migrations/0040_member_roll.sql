@@ -1,4 +1,4 @@
--- 0042_member_roll.sql: one person, one roll, across provinces (issue 20).
+-- 0040_member_roll.sql: one person, one roll, across provinces (issue 20).
 -- On PostgreSQL member is partitioned by province (0039), and a unique index of a partitioned
 -- table must hold its partition key: member's index on 身份证号 became (idcard_hash, part), so
 -- the same person could have been put on the roll of two provinces. member_roll, a plain table

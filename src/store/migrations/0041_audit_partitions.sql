@@ -1,4 +1,4 @@
--- 0043_audit_partitions.sql: the audit log partitioned by province like the five tables of 0039
+-- 0041_audit_partitions.sql: the audit log partitioned by province like the five tables of 0039
 -- (issue 20). Since 0038 each province's records are a chain of their own with the key (part, seq),
 -- which holds the partition key; here audit_log becomes PARTITION BY LIST (part) with a DEFAULT
 -- partition, and a province that has its partitions already (`cxzy partition add` before this

@@ -706,7 +706,13 @@ export function pgHolder(db) {
     run(q) {
       const mark = `step-${++n}`;
       p.stdin.write(`${q}; SELECT '${mark}';\n`);
-      return new Promise((resolve) => { const f = () => { if (out.includes(mark)) resolve(); }; p.stdout.on('data', f); f(); });
+      // psql stops at an error (ON_ERROR_STOP): the step fails instead of waiting for ever
+      return new Promise((resolve, reject) => {
+        const f = () => { if (out.includes(mark)) resolve(); };
+        p.stdout.on('data', f);
+        p.on('exit', (code) => { if (!out.includes(mark)) reject(new Error(`pgHolder: psql exited (${code}) at: ${q}`)); });
+        f();
+      });
     },
     end() { p.stdin.end(); },
   };

@@ -132,7 +132,7 @@ test('two visits of one leader at once, to two points, both count (the standing 
   // PostgreSQL: the first visit waits to append its audit record (the holder has the audit head),
   // its standing already computed; the second starts then, and must not compute its own without the first
   const h = pgHolder(srv.db);
-  await h.run('BEGIN; UPDATE audit_head SET seq = seq WHERE id = 1');
+  await h.run('BEGIN; UPDATE audit_head SET seq = seq'); // every chain's head (one per province since 0038)
   const a = visit(pa.id);
   await pgLockWait(srv.db, 'UPDATE audit_head%');
   const b = visit(pb.id);

@@ -78,7 +78,8 @@ fi
 psql -qAt "$url" -c "SELECT 'rows: ' || (SELECT count(*) FROM org) || ' organisations, ' || (SELECT count(*) FROM member) || ' members, '
   || (SELECT count(*) FROM ballot) || ' ballots, ' || (SELECT count(*) FROM review) || ' reviews, ' || (SELECT count(*) FROM rollup)
   || ' rollup rows; database ' || pg_size_pretty(pg_database_size('p3')) || ' (ballot table with indexes '
-  || pg_size_pretty(pg_total_relation_size('ballot')) || ')'"
+  || pg_size_pretty(pg_total_relation_size('ballot') + coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+       WHERE inhparent = 'ballot'::regclass), 0)::bigint) || ', its partitions included)'"
 echo "data directory: $(du -sh "$w/pg/data" | cut -f1)"
 
 # cold: PostgreSQL restarted, a new server

@@ -50,14 +50,24 @@ static const char *const follow_sql[] = {
     "WHERE o.path >= ? AND o.path < ?) AND part <> (SELECT g.part FROM pledge_progress g WHERE g.id = evidence.progress_id)",
     "UPDATE feedback SET part = (SELECT o.part FROM org o WHERE o.id = feedback.org_id) "
     "WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) AND part <> (SELECT o.part FROM org o WHERE o.id = feedback.org_id)",
-    /* ballots and reviews are indexed by (round, organisation) only: naming every round lets
-     * the index find the subtree's rows instead of reading the whole table */
+    /* ballots and reviews take their target's part: a member's (wherever the member is now, so
+     * that one rater once, a unique index per part, sees all of a member's ballots of a round in
+     * one part), else their organisation's. They are indexed by round first: naming every round
+     * lets the index find the subtree's rows instead of reading the whole table. */
     "UPDATE ballot SET part = (SELECT o.part FROM org o WHERE o.id = ballot.org_id) "
     "WHERE round_id IN (SELECT id FROM review_round) AND org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) "
-    "AND part <> (SELECT o.part FROM org o WHERE o.id = ballot.org_id)",
+    "AND target_kind <> 'member' AND part <> (SELECT o.part FROM org o WHERE o.id = ballot.org_id)",
+    "UPDATE ballot SET part = (SELECT m.part FROM member m WHERE m.id = ballot.target_id) "
+    "WHERE round_id IN (SELECT id FROM review_round) AND target_kind = 'member' AND target_id IN "
+    "(SELECT m.id FROM member m JOIN org o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ?) "
+    "AND part <> (SELECT m.part FROM member m WHERE m.id = ballot.target_id)",
     "UPDATE review SET part = (SELECT o.part FROM org o WHERE o.id = review.target_org_id) "
     "WHERE round_id IN (SELECT id FROM review_round) AND target_org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) "
-    "AND part <> (SELECT o.part FROM org o WHERE o.id = review.target_org_id)",
+    "AND kind = 'org_self' AND part <> (SELECT o.part FROM org o WHERE o.id = review.target_org_id)",
+    "UPDATE review SET part = (SELECT m.part FROM member m WHERE m.id = review.target_member_id) "
+    "WHERE round_id IN (SELECT id FROM review_round) AND kind <> 'org_self' AND target_member_id IN "
+    "(SELECT m.id FROM member m JOIN org o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ?) "
+    "AND part <> (SELECT m.part FROM member m WHERE m.id = review.target_member_id)",
     "UPDATE rectification SET part = (SELECT o.part FROM org o WHERE o.id = rectification.org_id) "
     "WHERE org_id IN (SELECT id FROM org WHERE path >= ? AND path < ?) AND part <> (SELECT o.part FROM org o WHERE o.id = rectification.org_id)",
     "UPDATE rect_evidence SET part = (SELECT r.part FROM rectification r WHERE r.id = rect_evidence.rect_id) "
@@ -82,8 +92,17 @@ int part_follow(db *d, const char *path)
 
 int part_follow_member(db *d, int64_t member_id)
 {
-    return db_run(d, "UPDATE member_photo SET part = (SELECT m.part FROM member m WHERE m.id = member_photo.member_id) WHERE member_id = ?",
-                  "i", member_id);
+    if (db_run(d, "UPDATE member_photo SET part = (SELECT m.part FROM member m WHERE m.id = member_photo.member_id) WHERE member_id = ?",
+               "i", member_id) != CX_OK)
+        return CX_ERR;
+    /* the ballots and reviews about the member go along (see follow_sql) */
+    if (db_run(d, "UPDATE ballot SET part = (SELECT m.part FROM member m WHERE m.id = ?) WHERE round_id IN (SELECT id FROM review_round) "
+                  "AND target_kind = 'member' AND target_id = ? AND part <> (SELECT m.part FROM member m WHERE m.id = ?)",
+               "iii", member_id, member_id, member_id) != CX_OK)
+        return CX_ERR;
+    return db_run(d, "UPDATE review SET part = (SELECT m.part FROM member m WHERE m.id = ?) WHERE round_id IN (SELECT id FROM review_round) "
+                     "AND kind <> 'org_self' AND target_member_id = ? AND part <> (SELECT m.part FROM member m WHERE m.id = ?)",
+                  "iii", member_id, member_id, member_id);
 }
 
 /* Every organisation's part as the setting says, then every row's. */

@@ -16,7 +16,8 @@ int part_child(db *d, const org *parent, int64_t id, int64_t *part);
  * rectification items and their evidence, events and escalations). Inside the caller's write
  * transaction. */
 int part_follow(db *d, const char *path);
-/* A member moved to another organisation: the photo row follows the member's part. */
+/* A member moved to another organisation: the photo row, and the ballots and reviews about the
+ * member, follow the member's part. */
 int part_follow_member(db *d, int64_t member_id);
 /* Every part as the setting says (migration 0039), inside the caller's write transaction. */
 int part_fill(db *d);

@@ -83,3 +83,22 @@ test('a province given its own partitions keeps its members on the roll across p
   assert.equal((await office.post(`/api/v1/orgs/${branchB}/members`, { name: '分区后', idcard: id2, joined_date: '2005-07-01' })).status, 201);
   expectError(await office.post(`/api/v1/orgs/${branchA}/members`, { name: '分区后', idcard: id2, joined_date: '2005-07-01' }), 409, 'duplicate_member', 'idcard');
 });
+
+test('a member transferred to another province takes the ballots and reviews about him along: one rater once still holds there', async () => {
+  const provA = partOf(branchA), provB = partOf(branchB);
+  const bid = num(`SELECT min(b.id) FROM ballot b JOIN member m ON m.id = b.target_id WHERE b.target_kind = 'member' AND b.valid = 1 ` +
+    `AND b.rater_key IS NOT NULL AND m.part = ${provA} AND m.active = 1`);
+  assert.ok(bid > 0, 'a valid ballot about a member of the first province');
+  const target = num(`SELECT target_id FROM ballot WHERE id = ${bid}`);
+  const about = (t, col, kind) => num(`SELECT count(*) FROM ${t} WHERE ${kind} AND ${col} = ${target} AND part <> ${provB}`);
+  const mv = await office.patch(`/api/v1/members/${target}`, { org_id: branchB });
+  assert.equal(mv.status, 200, mv.text);
+  assert.equal(num(`SELECT part FROM member WHERE id = ${target}`), provB);
+  assert.equal(about('ballot', 'target_id', "target_kind = 'member'"), 0, 'his ballots are in his new province');
+  assert.equal(about('review', 'target_member_id', "kind <> 'org_self'"), 0, 'and the reviews about him');
+  // the same rater again for him in this round, now in his new province: the unique index refuses it
+  const again = `INSERT INTO ballot (round_id, target_kind, target_id, org_id, channel, questions, answers, comment, reason, valid, ` +
+    `invalid_reason, rater_key, day, late, verified, part) SELECT round_id, target_kind, target_id, ${branchB}, channel, questions, answers, ` +
+    `comment, reason, 1, invalid_reason, rater_key, day, late, verified, ${provB} FROM ballot WHERE id = ${bid}`;
+  assert.throws(() => sql(again), /unique|UNIQUE/);
+});

@@ -15,14 +15,8 @@ int cmd_audit(int argc, char **argv)
         return cli_usage(usage);
     }
     cli_opts o = {0};
-    static struct option opts[] = {COMMON_OPTS, {0}};
-    int c;
-    optind = 2;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (cli_common_opt(c, &o)) continue;
-        if (c == OPT_HELP) return printf("%s", usage), 0;
-        return cli_usage(usage);
-    }
+    int done = cli_common_opts_from(argc, argv, 2, usage, &o);
+    if (done >= 0) return done;
     if (optind < argc) return cli_usage(usage);
     db *d = cli_open(&o, false);
     if (!d) return 1;

@@ -34,6 +34,10 @@ int cli_common_opt(int c, cli_opts *o);
 /* Names the operator as records and the audit log show it: 命令行（姓名） with --as 姓名, else
  * 命令行（the system user; the one who ran sudo when run through it）. */
 void cli_name_actor(const char *as);
+/* A command whose words before its options are argv[1 .. first-1] (a subcommand, a name): reads
+ * only the common options from argv[first]; -1 when they parsed (optind is after them), else the
+ * exit code (--help: usage printed, 0; anything else: 2). */
+int cli_common_opts_from(int argc, char **argv, int first, const char *usage, cli_opts *o);
 int cli_usage(const char *usage);                                    /* prints usage to stderr, returns 2 */
 int cli_id(const char *s, const char *label, int64_t *out);          /* a positive id, or prints why */
 /* The day of a daily pass: --today ts (NULL: today) into today; false after printing why. */

@@ -196,3 +196,16 @@ bool cli_today(const char *ts, char today[11])
     else if (date_parse(ts, false, "today", "--today", today, &e) != CX_OK) return fprintf(stderr, "错误：%s\n", e.msg), false;
     return true;
 }
+
+int cli_common_opts_from(int argc, char **argv, int first, const char *usage, cli_opts *o)
+{
+    static struct option opts[] = {COMMON_OPTS, {0}};
+    int c;
+    optind = first;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_opt(c, o)) continue;
+        if (c == OPT_HELP) return printf("%s", usage), 0;
+        return cli_usage(usage);
+    }
+    return -1;
+}

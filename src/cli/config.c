@@ -24,14 +24,8 @@ int cmd_config(int argc, char **argv)
         return fprintf(stderr, "错误：未知设置“%s”（可用 public-url 或 digest-sms-cap）\n", name), 2;
     const char *key = cap ? SETTING_DIGEST_SMS_CAP : SETTING_PUBLIC_URL;
     cli_opts o = {0};
-    static struct option opts[] = {COMMON_OPTS, {0}};
-    int c;
-    optind = 3;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (cli_common_opt(c, &o)) continue;
-        if (c == OPT_HELP) return printf("%s", usage), 0;
-        return cli_usage(usage);
-    }
+    int done = cli_common_opts_from(argc, argv, 3, usage, &o);
+    if (done >= 0) return done;
     if (optind != argc - (set ? 1 : 0)) return cli_usage(usage);
     char base[256] = "", host[256];
     cx_err e = {0};

@@ -13,7 +13,7 @@ static const char *usage =
     "  national on：根组织为全国（中央）一级，其下每个直属组织为一个省级分区，各表的 part 列为所属省级组织；\n"
     "  national off：根组织不是全国一级（如一个区、一个省），全部数据为一个分区；\n"
     "  切换时在一个事务中改写所有数据的 part 列，记入审计日志。status 显示当前模式和各分区的党员数。\n"
-    "  add：（PostgreSQL）为一个省级组织建立党员、承诺、意见、评价票、评议各表的分区，把它的数据移出默认分区\n"
+    "  add：（PostgreSQL）为一个省级组织建立党员、承诺、意见、评价票、评议、审计日志各表的分区，把它的数据移出默认分区\n"
     "  （一个事务，记入审计日志）；list：（PostgreSQL）已建的分区和各表行数。SQLite 只有一个文件，不分区。\n";
 
 static int national(db *d, const char *what)
@@ -62,14 +62,8 @@ int cmd_partition(int argc, char **argv)
     int want = !strcmp(sub, "national") || !strcmp(sub, "add") ? 1 : !strcmp(sub, "list") ? 0 : -1;
     if (want < 0) return fprintf(stderr, "错误：未知子命令“%s”（可用 national、add、list）\n\n%s", sub, usage), 2;
     cli_opts o = {0};
-    static struct option opts[] = {COMMON_OPTS, {0}};
-    int c;
-    optind = 2;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (cli_common_opt(c, &o)) continue;
-        if (c == OPT_HELP) return printf("%s", usage), 0;
-        return cli_usage(usage);
-    }
+    int done = cli_common_opts_from(argc, argv, 2, usage, &o);
+    if (done >= 0) return done;
     if (argc - optind != want) return cli_usage(usage);
     const char *arg = want ? argv[optind] : NULL;
     int64_t id = 0;

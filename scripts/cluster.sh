@@ -157,7 +157,9 @@ start_nginx() {
   user=""
   if [ $ROOT = 1 ]; then user="user nobody nogroup;"; chown -R nobody "$n/tmp"; fi
   # round robin; a request an instance cannot take (refused, reset before an answer) goes to the
-  # other one, so one instance lost is not noticed; the client's address in X-Forwarded-For
+  # other one, so one instance lost is not noticed; the client's address in X-Forwarded-For. Each
+  # worker keeps up to 128 idle connections to the instances: fewer than the requests it has in
+  # flight (a ballot waits for its group commit) and every request past them opens and closes one
   cat >"$n/nginx.conf" <<EOF
 $user
 worker_processes 2;
@@ -175,7 +177,7 @@ http {
   upstream cxzy {
     server 127.0.0.1:$APP1 max_fails=1 fail_timeout=10s;
     server 127.0.0.1:$APP2 max_fails=1 fail_timeout=10s;
-    keepalive 32;
+    keepalive 128;
     keepalive_timeout 20s;
   }
   server {

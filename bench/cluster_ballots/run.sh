@@ -20,7 +20,9 @@
 # nginx (/proc) are printed as evidence of where the time goes.
 # Usage: bench/cluster_ballots/run.sh BUILD_DIR [CLIENTS] [SECONDS]
 #   env: PG_PORT=55591 (the replica PG_PORT+1, PgBouncer PG_PORT+2), DB_POOL=8 (cluster.sh's),
-#        THREADS=CLIENTS (server threads per instance), TOKENS=800000
+#        THREADS=CLIENTS (server threads per instance), TOKENS=800000,
+#        PERF=DIR: during the first phase, `perf record -g` of the first instance and of its ballot
+#        writer's backend into DIR/app.data and DIR/writer.data (read with `perf report -i`)
 set -eu
 BUILD=${1:-build}
 CLIENTS=${2:-64}
@@ -114,7 +116,15 @@ evidence() {
 }
 
 echo "cluster_ballots: $CLIENTS clients, $SECS s each, $THREADS server threads and --db-pool $DB_POOL per instance, PostgreSQL fsync on, synchronous_commit on; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-b=$(snap); cpu "$w/cpu0"; load nginx "$port" "$CLIENTS" 0
+b=$(snap); cpu "$w/cpu0"
+if [ -n "${PERF:-}" ]; then
+  mkdir -p "$PERF"
+  wpid=$(psql -X -q -t -A "$primary" -c "SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%cxzy serve ballot writer' LIMIT 1")
+  perf record -q -g -o "$PERF/app.data" -p "$(head -n 1 "$c/app1.pid")" -- sleep "$SECS" >/dev/null 2>&1 &
+  perf record -q -g -o "$PERF/writer.data" -p "$wpid" -- sleep "$SECS" >/dev/null 2>&1 &
+fi
+load nginx "$port" "$CLIENTS" 0
+wait
 echo "  two instances through nginx:          $(figures nginx)"
 echo "    ($(evidence "$b"))"
 echo "    ($(cpu_per "$w/cpu0" "$(stored "$b")"))"

@@ -92,7 +92,7 @@ int ballot_prepare(db *d, const ballot_in *in, ballot_prep *p, cx_err *e)
     bool anon = !strcmp(ch, "qr") || !strcmp(ch, "web"), unsat = false;
     rating_open ro = {0};
     if (anon) {
-        int f = rating_target_open(d, in->kind, in->target_id, &p->t, &ro); /* one round trip */
+        int f = rating_target_open_recent(d, !in->recent, in->kind, in->target_id, &p->t, &ro); /* one round trip at most */
         if (f == CX_ERR) return cx_fail(e, 500, "db_error", "", "数据库错误");
         if (f == 0) return cx_fail(e, 404, "not_found", "target_id", "要评价的对象不存在或未公开");
         if (f == 1) return cx_fail(e, 409, "rating_closed", "target_id", "“%s”目前没有进行中的群众评议", p->t.name);

@@ -41,6 +41,7 @@ typedef struct ballot_in {
     bool phone_verified;              /* the system (demo) verified phone itself: no code; never from HTTP */
     const char *device;               /* qr/web: the device token (device_issue) */
     const char *addr;                 /* qr/web: client address (per-address limit) */
+    bool recent;                      /* qr/web: the target and its round may be a moment old (rating_target_open_recent) */
     int64_t batch_id;                 /* paper: the batch, the sheet's code, spoiled */
     const char *sheet_code;
     bool spoiled;

@@ -159,16 +159,19 @@ int db_begin(db *d, bool write)
 }
 
 static uint64_t write_gen; /* atomic */
+static uint64_t state_gen; /* atomic: write_gen without the ballot writers' commits */
 
 uint64_t db_write_generation(void) { return __atomic_load_n(&write_gen, __ATOMIC_ACQUIRE); }
+uint64_t db_state_generation(void) { return __atomic_load_n(&state_gen, __ATOMIC_ACQUIRE); }
 
 int db_commit(db *d)
 {
     if (!d->in_tx) return CX_ERR;
     /* PostgreSQL: a transaction that wrote (it has a transaction id) tells the other instances'
      * listeners at its commit (db_listen_start); in one round trip with the COMMIT */
-    int rc = d->ops->exec(d, d->kind == DB_PG ? "SELECT pg_notify('cxzy_write', '') WHERE txid_current_if_assigned() IS NOT NULL; COMMIT"
-                                              : "COMMIT");
+    int rc = d->ops->exec(d, d->kind != DB_PG  ? "COMMIT"
+                             : d->ballots_only ? "SELECT pg_notify('cxzy_write', 'b') WHERE txid_current_if_assigned() IS NOT NULL; COMMIT"
+                                               : "SELECT pg_notify('cxzy_write', '') WHERE txid_current_if_assigned() IS NOT NULL; COMMIT");
     if (rc != CX_OK) {
         /* the COMMIT's error is the one to report, not the ROLLBACK's ("no transaction is active") */
         failed(d);
@@ -176,17 +179,22 @@ int db_commit(db *d)
         d->kept_constraint = d->ops->is_constraint(d);
         d->ops->exec(d, "ROLLBACK");
         d->keep_err = true;
-    } else __atomic_add_fetch(&write_gen, 1, __ATOMIC_RELEASE);
+    } else {
+        __atomic_add_fetch(&write_gen, 1, __ATOMIC_RELEASE);
+        if (!d->ballots_only) __atomic_add_fetch(&state_gen, 1, __ATOMIC_RELEASE);
+    }
     d->in_tx = false;
     return rc;
 }
 
-/* Several instances (issue 20): other processes' commits bump write_gen too. */
+/* Several instances (issue 20): other processes' commits bump write_gen too, and state_gen unless
+ * the commit is known to be a ballot writer's (its notification's payload "b"; SQLite cannot tell). */
 static uint64_t n_external; /* atomic: notifications and data_version changes seen */
-static void bump_write_gen(void)
+static void bump_write_gen(const char *payload)
 {
     __atomic_add_fetch(&n_external, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&write_gen, 1, __ATOMIC_RELEASE);
+    if (!payload || strcmp(payload, "b")) __atomic_add_fetch(&state_gen, 1, __ATOMIC_RELEASE);
 }
 uint64_t db_external_writes(void) { return __atomic_load_n(&n_external, __ATOMIC_RELAXED); }
 static bool g_listening;
@@ -241,14 +249,14 @@ void db_note_external_writes(db *d)
     static uint64_t seen; /* atomic */
     uint64_t t = db_sqlite_change_token(d);
     if (t) {
-        if (__atomic_exchange_n(&seen, t, __ATOMIC_ACQ_REL) != t) bump_write_gen();
+        if (__atomic_exchange_n(&seen, t, __ATOMIC_ACQ_REL) != t) bump_write_gen(NULL);
         return;
     }
     db_stmt *s = db_prepare(d, "PRAGMA data_version");
     if (!s) return;
     if (db_step(s) == DB_ROW) {
         int64_t v = db_col_i64(s, 0);
-        if (v != d->data_version) bump_write_gen(); /* the first read too: what came before is unknown */
+        if (v != d->data_version) bump_write_gen(NULL); /* the first read too: what came before is unknown */
         d->data_version = v;
     }
     db_done(s);

@@ -61,6 +61,10 @@ int db_commit(db *d);
 /* A counter of write transactions committed by this process (any connection); caches compare it
  * to know that nothing was written since they last looked. */
 uint64_t db_write_generation(void);
+/* The same without the ballot writers' commits, here and in other instances (db.h ballots_only):
+ * what a ballot is checked against (its target, round, window) changes only with this one, so a
+ * cache of those stays trusted while ballots stream in. */
+uint64_t db_state_generation(void);
 /* Several instances on one database (issue 20). Commits of other processes bump this process's
  * write generation too: on PostgreSQL through a listener thread (LISTEN cxzy_write; every commit
  * that wrote does pg_notify inside its transaction), on SQLite through PRAGMA data_version read by
@@ -417,6 +421,10 @@ struct db {
      * (db_open_direct): named prepared statements and session settings. */
     bool direct;
     db_pool *pool; /* the pool it belongs to (db_pool_new), NULL for one opened alone */
+    /* The ballot writer's connection: its commits write ballots, their roll-ups, limits and audit
+     * counts, nothing a ballot's target or round is read from; they bump the write generation but
+     * not the state generation (db_state_generation), and notify other instances as such. */
+    bool ballots_only;
 };
 /* Every statement starts with this header. */
 struct db_stmt {
@@ -430,8 +438,8 @@ uint64_t db_sqlite_change_token(db *d);
 #ifdef CX_HAVE_PG
 extern const struct db_ops db_pg_ops;
 /* The listener thread of db_listen_start (db_pg.c): bump is called for every notification and
- * once after each (re)connection; up while its connection is listening. */
-int db_pg_listen_start(const char *url, void (*bump)(void), cx_err *e);
+ * once after each (re)connection (payload NULL); up while its connection is listening. */
+int db_pg_listen_start(const char *url, void (*bump)(const char *payload), cx_err *e);
 db *db_pg_open_direct(const char *url, const char *role, cx_err *e);
 void db_pg_listen_stop(void);
 bool db_pg_listen_up(void);

@@ -512,7 +512,7 @@ static struct {
     int stop;          /* atomic */
     int up;            /* atomic */
     char *url;
-    void (*bump)(void);
+    void (*bump)(const char *payload);
 } lsn;
 
 bool db_pg_listen_up(void) { return __atomic_load_n(&lsn.up, __ATOMIC_ACQUIRE); }
@@ -532,7 +532,7 @@ static void *listen_main(void *arg)
         if (ok) {
             if (backoff_reset(&retry) || was_up) log_error("db", "PostgreSQL 写入通知的监听连接已恢复");
             __atomic_store_n(&lsn.up, 1, __ATOMIC_RELEASE);
-            lsn.bump(); /* what was committed while nobody listened */
+            lsn.bump(NULL); /* what was committed while nobody listened */
             was_up = true;
         } else if (retry.ms <= 100) {
             log_error("db", "PostgreSQL 写入通知的监听连接无法建立（页面缓存改为每次核对）：%s", PQerrorMessage(c));
@@ -544,8 +544,8 @@ static void *listen_main(void *arg)
             if (n > 0 && !PQconsumeInput(c)) break;
             PGnotify *nt;
             while ((nt = PQnotifies(c))) {
+                lsn.bump(nt->extra);
                 PQfreemem(nt);
-                lsn.bump();
             }
             if (PQstatus(c) != CONNECTION_OK) break;
         }
@@ -562,7 +562,7 @@ static void *listen_main(void *arg)
     return NULL;
 }
 
-int db_pg_listen_start(const char *url, void (*bump)(void), cx_err *e)
+int db_pg_listen_start(const char *url, void (*bump)(const char *payload), cx_err *e)
 {
     if (lsn.started) return CX_OK;
     lsn.url = xstrdup(url);

@@ -2,6 +2,8 @@
 #include "rating.h"
 #include "rating_int.h"
 #include "../domain/date.h"
+#include "../lib/util.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -132,6 +134,52 @@ int rating_target_open(db *d, int kind, int64_t id, rating_target *t, rating_ope
     }
     db_done(s);
     if (f < 1) memset(t, 0, sizeof *t);
+    return f;
+}
+
+/* The remembered answers of rating_target_open_recent: direct-mapped by (kind, id), each slot
+ * with its own lock (a copy of ~2.6 KB under it). */
+#define RECENT_SLOTS 1024
+static struct recent_slot {
+    pthread_mutex_t mu;
+    int kind;
+    int64_t id, at; /* at: mono_ms of the read, 0 for an empty slot */
+    uint64_t gen;
+    char day[11];
+    rating_target t;
+    rating_open ro;
+} recent[RECENT_SLOTS];
+static pthread_once_t recent_once = PTHREAD_ONCE_INIT;
+static void recent_init(void)
+{
+    for (int i = 0; i < RECENT_SLOTS; i++) pthread_mutex_init(&recent[i].mu, NULL);
+}
+
+int rating_target_open_recent(db *d, bool fresh, int kind, int64_t id, rating_target *t, rating_open *ro)
+{
+    if (kind < 0 || kind >= RK_N) return rating_target_open(d, kind, id, t, ro);
+    pthread_once(&recent_once, recent_init);
+    db_note_external_writes(d); /* SQLite: another process's commit (PostgreSQL: the listener) */
+    uint64_t gen = db_state_generation();
+    bool trusted = !fresh && db_cache_trusted(d);
+    char today[11];
+    date_today(today);
+    struct recent_slot *s = &recent[((uint64_t)id * 4 + (uint64_t)kind) % RECENT_SLOTS];
+    if (trusted) {
+        pthread_mutex_lock(&s->mu);
+        int64_t now = mono_ms();
+        bool hit = s->at && s->kind == kind && s->id == id && s->gen == gen && now - s->at < RATING_TRUST_MS && !strcmp(s->day, today);
+        if (hit) *t = s->t, *ro = s->ro;
+        pthread_mutex_unlock(&s->mu);
+        if (hit) return 2;
+    }
+    int64_t at = mono_ms();
+    int f = rating_target_open(d, kind, id, t, ro);
+    if (f != 2 || !db_cache_trusted(d)) return f; /* a refusal is read again each time: a round just opened elsewhere is seen at once */
+    pthread_mutex_lock(&s->mu);
+    s->kind = kind, s->id = id, s->at = at, s->gen = gen, s->t = *t, s->ro = *ro;
+    snprintf(s->day, sizeof s->day, "%s", today);
+    pthread_mutex_unlock(&s->mu);
     return f;
 }
 

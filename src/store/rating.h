@@ -34,6 +34,16 @@ CX_MUST_USE int rating_open_for(db *d, const rating_target *t, rating_open *ro);
 /* rating_target_get and rating_open_for in one statement: 2 (the target and its open round), 1
  * (the target, no open round: ro zeroed), 0 (no target the public may rate), CX_ERR. */
 CX_MUST_USE int rating_target_open(db *d, int kind, int64_t id, rating_target *t, rating_open *ro);
+/* rating_target_open answered from memory when this process found the same target open for
+ * rating less than RATING_TRUST_MS ago, today, and nothing but ballots was committed since, here
+ * or (PostgreSQL, through the listener) in another instance (db_state_generation); else read, and
+ * remembered when open (a refusal is read again every time, so a round just opened is seen at
+ * once). fresh: always read (a client that changed something a moment ago, cookie cxzy_rw). What
+ * a remembered answer can miss is another instance's change in the moment before its notification
+ * arrives: a round closed then is read again by the ballot writer in its batch (the ballot is kept
+ * as late and not counted), a window retired is refused by the writer as gone. */
+#define RATING_TRUST_MS 1000
+CX_MUST_USE int rating_target_open_recent(db *d, bool fresh, int kind, int64_t id, rating_target *t, rating_open *ro);
 /* The round staff look at for an organisation: round_id when it covers org_path or lies inside
  * it, else (round_id 0) the newest round, open or closed, covering org_path. 1, 0 none, CX_ERR. */
 CX_MUST_USE int rating_round_pick(db *d, const char *org_path, int64_t round_id, rating_open *ro);

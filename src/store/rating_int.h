@@ -2,6 +2,7 @@
  * paper_batch, phone_draw, rating_result, burst) share among themselves; not for the web layer. */
 #ifndef CX_RATING_INT_H
 #define CX_RATING_INT_H
+#include <semaphore.h>
 #include "rating.h"
 #include "../lib/crypto.h"
 
@@ -55,7 +56,7 @@ typedef struct ballot_job {
     char day[11];
     int outcome;
     int fault; /* DB_FAULT_* of a BO_ERROR, raised again in the requesting thread */
-    bool done;
+    sem_t done; /* posted by the writer once the outcome is set: wakes this job's request alone */
     struct ballot_job *next;
 } ballot_job;
 /* Hands the job to the writer and waits for its commit (without a running writer, writes it on *d

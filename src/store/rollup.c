@@ -75,17 +75,32 @@ static int put_row(db *d, const char *sql, int64_t round_id, int64_t org_id, con
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* The rows rollup_add changes: the organisation's and each ancestor's, root first. */
+typedef struct add_rows {
+    int64_t round_id, ids[CX_PATH_MAX / 2];
+    const rollup *delta;
+} add_rows;
+static void bind_add(db_stmt *s, int i, void *ctx)
+{
+    const add_rows *a = ctx;
+    db_bind_i64(s, 1, a->round_id);
+    db_bind_i64(s, 2, a->ids[i]);
+    for (int k = 0; k < RU_N; k++) db_bind_i64(s, 3 + k, a->delta->v[k]);
+}
+
 int rollup_add(db *d, int64_t round_id, const char *org_path, const rollup *delta)
 {
     pthread_once(&sql_once, build_sql);
     if (rollup_zero(delta)) return CX_OK;
     int depth = orgpath_depth(org_path);
-    if (depth < 0) return CX_ERR;
-    for (int k = 0; k <= depth; k++) {
-        int64_t id = orgpath_at(org_path, k);
-        if (id <= 0 || put_row(d, add_sql, round_id, id, delta) != CX_OK) return CX_ERR;
-    }
-    return CX_OK;
+    if (depth < 0 || depth >= CX_PATH_MAX / 2) return CX_ERR;
+    add_rows a = {.round_id = round_id, .delta = delta};
+    int64_t first[CX_PATH_MAX / 2];
+    for (int k = 0; k <= depth; k++)
+        if ((a.ids[k] = orgpath_at(org_path, k)) <= 0) return CX_ERR;
+    /* every level in one round trip (PostgreSQL's pipeline), root first as before: two writers
+     * lock the rows in the same order */
+    return db_run_each(d, add_sql, depth + 1, bind_add, &a, first);
 }
 
 int rollup_get(db *d, int64_t round_id, int64_t org_id, rollup *out)

@@ -17,7 +17,7 @@
  * is not there (the request has failed). */
 static bool rate_form_data(req *r, int kind, int64_t id, rating_target *t, rating_open *ro, bool *open)
 {
-    int f = rating_target_open(r->db, kind, id, t, ro);
+    int f = rating_target_open_recent(r->db, r->own_writes, kind, id, t, ro);
     if (f < 1) {
         req_failf(r, f == 0 ? 404 : 500, f == 0 ? "not_found" : "db_error", "target_id", "要评价的对象不存在或未公开");
         return false;
@@ -157,7 +157,7 @@ void h_rate_submit(req *r)
         cJSON_AddStringToObject(v, keep[i], x && utf8_valid(x, strlen(x)) ? x : "");
     }
     /* a first look at the target, for the number of questions */
-    if (rating_target_open(r->db, kind, id, &t, &ro) == 2) form_answers(r, questions_of(ro.questions, NULL), answers);
+    if (rating_target_open_recent(r->db, r->own_writes, kind, id, &t, &ro) == 2) form_answers(r, questions_of(ro.questions, NULL), answers);
     cJSON_AddStringToObject(d, "answers", answers);
     if (!rate_form_data(r, kind, id, &t, &ro, &open)) return;
     char addr[64];
@@ -179,7 +179,8 @@ void h_rate_submit(req *r)
         return;
     }
     ballot_in in = {.channel = qr ? "qr" : "web", .kind = kind, .target_id = id, .answers = answers, .comment = req_in(r, "comment"),
-                    .reason = req_in(r, "reason"), .phone = req_in(r, "phone"), .code = req_in(r, "code"), .device = dev, .addr = addr};
+                    .reason = req_in(r, "reason"), .phone = req_in(r, "phone"), .code = req_in(r, "code"), .device = dev, .addr = addr,
+                    .recent = !r->own_writes};
     ballot_out out;
     if (cast_ballot(r, NULL, &in, &out, &e) != CX_OK) {
         req_fail(r, &e);
@@ -249,7 +250,7 @@ void h_api_ballot(req *r)
     req_client_addr(r, addr);
     ballot_in in = {.channel = ch ? ch : "web", .kind = kind, .target_id = id, .answers = req_in(r, "answers"), .comment = req_in(r, "comment"),
                     .reason = req_in(r, "reason"), .phone = req_in(r, "phone"), .code = req_in(r, "code"), .device = req_in(r, "device"),
-                    .addr = addr};
+                    .addr = addr, .recent = !r->own_writes};
     ballot_out out;
     cx_err e = {0};
     if (cast_ballot(r, NULL, &in, &out, &e) != CX_OK) {

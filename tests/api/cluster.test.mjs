@@ -200,6 +200,30 @@ if (BACKEND === 'pg') {
   });
 }
 
+test('a round closed on either instance counts no ballot after the close, though each instance keeps what it read of the target for a moment', async () => {
+  // an instance remembers a target found open for rating while only ballots are committed; any
+  // other commit, its own at once and the other instance's when its notification arrives, makes it
+  // read again, and the ballot writer reads the round again in its batch whatever the request saw
+  const officeB = await loginAs(W.B.base, 'office');
+  const camp = (await ok(await W.office.get(`/api/v1/orgs/${W.root}/campaigns`))).campaigns[0];
+  const w = await W.window('关闭轮次窗口');
+  for (const [closer, label] of [[officeB, 'the same instance'], [W.office, 'the other instance']]) {
+    const r = (await ok(await W.office.post(`/api/v1/orgs/${W.branch}/rounds`, { campaign_id: camp.id, name: `支部轮次（${label}）`,
+      start_date: camp.start_date, end_date: camp.end_date, questions: 'window6' }), 201)).round;
+    const cast = async () => W.anonB.post('/api/v1/public/ballots', { target_kind: 'window', target_id: w.id, channel: 'web', answers: '111111',
+      device: await W.device(W.B.base) });
+    const first = await ok(await cast(), 201);
+    assert.equal(first.ballot.round_id, r.id, 'the newest round over the window takes the ballot');
+    const before = (await ok(await W.secretary.get(`/api/v1/windows/${w.id}/ratings?round_id=${r.id}`))).result;
+    await ok(await closer.post(`/api/v1/rounds/${r.id}/close`));
+    const after = await cast();
+    if (closer === officeB) assert.equal((await ok(after, 201)).ballot.round_id, W.round.id, 'B saw its own close at once: the district round takes it');
+    else if (after.status === 409) expectError(after, 409, 'rating_late'); // B had not heard yet: kept, not counted
+    else assert.equal((await ok(after, 201)).ballot.round_id, W.round.id);
+    assert.deepEqual((await ok(await W.secretary.get(`/api/v1/windows/${w.id}/ratings?round_id=${r.id}`))).result, before, `${label}: nothing counted in the closed round`);
+  }
+});
+
 test('instance A killed with SIGKILL while ballots stream to both: every acknowledged ballot is stored, B and nginx go on', async () => {
   const w = await W.window('实例失效窗口');
   const devices = { [W.A.base]: [], [W.B.base]: [] };

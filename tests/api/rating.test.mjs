@@ -163,6 +163,20 @@ test('one device counts once: the repeat is refused with 409 and counted as inva
   assert.deepEqual(await result(secretary, 'member', memberId), after1);
 });
 
+test('comments sent at once, written in one group commit, keep every character', async () => {
+  // PostgreSQL writes a batch's ballots in one INSERT over arrays: quotes, backslashes, braces,
+  // commas and new lines must come back as they were sent, each with its own ballot
+  const w = (await ok(await secretary.post(`/api/v1/orgs/${branch}/windows`, { name: '意见原样保存窗口' }), 201)).window;
+  const texts = ['T8-0 "引号"', 'T8-1 反斜杠\\ 和 \\"', 'T8-2 {花括号},逗号', 'T8-3 NULL', 'T8-4 换行\n第二行\r\n第三行',
+    'T8-5 \t制表', "T8-6 '单引号'", 'T8-7 \\x41 看似转义'];
+  const sent = await Promise.all(texts.map(async (comment) =>
+    ballot(anon, { target_kind: 'window', target_id: w.id, answers: '111111', comment, device: await device() })));
+  assert.deepEqual([...new Set(sent.map((r) => r.status))], [201]);
+  const hex = sql(srv.db, `SELECT ${BACKEND === 'pg' ? "string_agg(encode(convert_to(comment, 'UTF8'), 'hex'), ',')" : "group_concat(lower(hex(comment)), ',')"} ` +
+    `FROM ballot WHERE target_kind = 'window' AND target_id = ${w.id}`);
+  assert.deepEqual(hex.split(',').sort(), texts.map((t) => Buffer.from(t, 'utf8').toString('hex')).sort());
+});
+
 test('不满意 needs a reason and a phone verified by an SMS code; one phone counts once', async () => {
   const phone = '13800138001', phone2 = '13900139002';
   SECRETS.phones.push(phone, phone2);

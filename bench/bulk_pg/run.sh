@@ -3,9 +3,14 @@
 # with COPY) beside the limit measured in the same run: psql's \copy of the same CSV into a table
 # with the same columns and the same kinds of index (no validation, no encryption, no audit); the
 # ratio limit / cxzy (goal >= 0.5x). Then `cxzy demo --members DEMO_MEMBERS` timed on SQLite and on
-# PostgreSQL (DEMO_MEMBERS=0 skips it). A throwaway PostgreSQL is started on PORT (scripts/pg.sh).
+# PostgreSQL (DEMO_MEMBERS=0 skips it), and beside the PostgreSQL demo its limit: every row the demo
+# stored, dumped with COPY TO and loaded with one COPY FROM a table into tables made LIKE them
+# (columns, defaults, checks, indexes) in one transaction; the ratio limit / demo (goal >= 0.5x).
+# CXZY_BENCH_BEFORE=/path/to/older/cxzy times that build's PostgreSQL demo too, in the same run.
+# A throwaway PostgreSQL is started on PORT (scripts/pg.sh).
 # CXZY_BENCH_BIN runs another binary (an older build, for a before/after figure).
 # Then bench/bulk_pg/primitives.sh: per-row INSERT, pipeline mode and COPY on the same table.
+# ROWS=0 skips the import and the primitives (the demo alone).
 # Usage: bench/bulk_pg/run.sh BUILD_DIR [ROWS]   (env: PORT=55590 DEMO_MEMBERS=100000 PRIM_ROWS=20000)
 set -eu
 BUILD=${1:-build}
@@ -22,6 +27,7 @@ base=${url%/*}
 trap 'sh "$top/scripts/pg.sh" stop "$w/pg" >/dev/null 2>&1 || true; rm -rf "$w"' EXIT
 export CXZY_KEY="$w/cx.key"
 
+if [ "$ROWS" -gt 0 ]; then
 "$gen" "$ROWS" 2010 > "$w/roster.csv"
 chmod 644 "$w/roster.csv"
 size=$(du -m "$w/roster.csv" | cut -f1)
@@ -53,11 +59,38 @@ printf '%s\n' "roster import on PostgreSQL: $ROWS rows (${size} MB CSV): cxzy im
 
 # the primitives beside each other (per-row INSERT, pipeline mode, COPY) on the imported database
 sh "$top/bench/bulk_pg/primitives.sh" "$base/imp" "${PRIM_ROWS:-20000}"
+fi
 
 if [ "$DEMO_MEMBERS" -gt 0 ]; then
   /usr/bin/time -f "%e" -o "$w/time3" "$bin" demo --db "$w/demo.db" --members "$DEMO_MEMBERS" > "$w/demo-sqlite.out" 2>&1
   psql -q "$url" -c 'CREATE DATABASE demo'
   /usr/bin/time -f "%e" -o "$w/time4" "$bin" demo --db "$base/demo" --members "$DEMO_MEMBERS" > "$w/demo-pg.out" 2>&1
   gs=$(grep -o '用时 [0-9.]* 秒' "$w/demo-sqlite.out" | grep -o '[0-9.]*'); gp=$(grep -o '用时 [0-9.]* 秒' "$w/demo-pg.out" | grep -o '[0-9.]*')
-  echo "cxzy demo --members $DEMO_MEMBERS: SQLite $(cat "$w/time3") s (organisations and members ${gs} s)  |  PostgreSQL $(cat "$w/time4") s (organisations and members ${gp} s)  |  PostgreSQL/SQLite $(awk "BEGIN {printf \"%.2f\", $(cat "$w/time4") / $(cat "$w/time3")}")x"
+  before=""
+  if [ -n "${CXZY_BENCH_BEFORE:-}" ]; then
+    psql -q "$url" -c 'CREATE DATABASE demo_before'
+    /usr/bin/time -f "%e" -o "$w/time6" "$CXZY_BENCH_BEFORE" demo --db "$base/demo_before" --members "$DEMO_MEMBERS" > "$w/demo-before.out" 2>&1
+    before="  |  before (CXZY_BENCH_BEFORE) PostgreSQL $(cat "$w/time6") s"
+    psql -q "$url" -c 'DROP DATABASE demo_before'
+  fi
+  # the limit: every table the demo filled, COPY TO a file, then one transaction of COPY FROM into
+  # tables LIKE them (a partitioned table's copy is a plain table with the same indexes)
+  tables=$(psql -At "$base/demo" -c "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1")
+  nrows=0 ntab=0
+  : > "$w/limit.sql"
+  echo 'CREATE SCHEMA lim;' > "$w/like.sql"
+  for t in $tables; do
+    psql -q "$base/demo" -c "\\copy (SELECT * FROM public.\"$t\") TO '$w/t-$t.txt'"
+    n=$(wc -l < "$w/t-$t.txt")
+    [ "$n" -gt 0 ] || continue
+    nrows=$((nrows + n)) ntab=$((ntab + 1))
+    echo "CREATE TABLE lim.\"$t\" (LIKE public.\"$t\" INCLUDING ALL);" >> "$w/like.sql"
+    printf '%s\n' "\\copy lim.\"$t\" FROM '$w/t-$t.txt'" >> "$w/limit.sql"  # not echo: dash's echo reads \c
+  done
+  psql -q "$base/demo" -f "$w/like.sql"
+  /usr/bin/time -f "%e" -o "$w/time7" psql -q -1 "$base/demo" -f "$w/limit.sql"
+  lsecs=$(cat "$w/time7")
+  echo "cxzy demo --members $DEMO_MEMBERS: SQLite $(cat "$w/time3") s (organisations and members ${gs} s)  |  PostgreSQL $(cat "$w/time4") s (organisations and members ${gp} s)${before}  |  PostgreSQL/SQLite $(awk "BEGIN {printf \"%.2f\", $(cat "$w/time4") / $(cat "$w/time3")}")x"
+  echo "demo on PostgreSQL beside its limit: $nrows rows in $ntab tables; cxzy demo $(cat "$w/time4") s  |  limit: COPY of the same rows into tables LIKE them ${lsecs} s  |  limit/demo $(awk "BEGIN {printf \"%.2f\", $lsecs / $(cat "$w/time4")}")x  (goal >= 0.5x)"
 fi

@@ -30,26 +30,11 @@
 #include <string.h>
 #include <time.h>
 
-/* Reserves n ids of table's id column; returns the first. On PostgreSQL the identity sequence is
- * moved past the range (one nextval, one setval), so later inserts by the server never collide. */
+/* Reserves n ids of table's id column (db_reserve_ids); returns the first. */
 static int64_t reserve_ids(const char *table, int64_t n)
 {
     int64_t first = 0;
-    char sql[256];
-    if (db_kind_of(D) == DB_PG) {
-        snprintf(sql, sizeof sql, "SELECT nextval(pg_get_serial_sequence('%s', 'id'))", table);
-        ok(db_i64(D, &first, 0, sql, ""), "nextval");
-        int64_t max = 0;
-        snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
-        ok(db_i64(D, &max, 0, sql, ""), "max id");
-        if (first <= max) first = max + 1; /* rows written with explicit ids before (cxzy init's root) */
-        snprintf(sql, sizeof sql, "SELECT setval(pg_get_serial_sequence('%s', 'id'), ?)", table);
-        int64_t last = 0;
-        ok(db_i64(D, &last, 0, sql, "i", first + n - 1), "setval");
-    } else {
-        snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) + 1 FROM %s", table);
-        ok(db_i64(D, &first, 0, sql, ""), "max id");
-    }
+    ok(db_reserve_ids(D, table, n, &first), "reserve ids");
     return first;
 }
 

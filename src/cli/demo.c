@@ -32,21 +32,19 @@ typedef struct demo_ctx {
     org *orgs; /* by generation key - 1 */
     size_t norgs, cap;
     int64_t members, first_branch, second_branch_other_town, first_town, first_member;
-    bool orgs_only; /* --orgs-only: the tree without members (roster import benchmark) */
     char town_path[CX_PATH_MAX];
     cx_err e;
     int64_t now;
     db_bulk *bulk; /* the members, in one bulk insert (COPY on PostgreSQL) */
 } demo_ctx;
 
+/* The first pass: the tree, checked and kept in memory (parent_id: the parent's generation key,
+ * which org_create_many takes as its position). */
 static int on_org(void *vctx, const demo_org *o)
 {
     demo_ctx *c = vctx;
-    int64_t parent = o->parent_key ? c->orgs[o->parent_key - 1].id : 0;
-    int64_t id;
     org_ok ok;
-    if (org_check(&(org_in){o->name, o->type, o->sector}, &ok, &c->e) != CX_OK || org_create_tx(c->d, &actor_cli, parent, &ok, &id, &c->e) != CX_OK)
-        return 1;
+    if (org_check(&(org_in){o->name, o->type, o->sector}, &ok, &c->e) != CX_OK) return 1;
     if ((size_t)o->key != c->norgs + 1) {
         cx_fail(&c->e, 500, "demo", "", "演示数据的组织顺序异常");
         return 1;
@@ -56,21 +54,34 @@ static int on_org(void *vctx, const demo_org *o)
         c->orgs = xrealloc(c->orgs, c->cap * sizeof *c->orgs);
     }
     org *dst = &c->orgs[c->norgs++];
-    if (org_get(c->d, id, dst) != 1) return 1;
-    /* Remember a first town committee and two branches in different towns for the demo logins. */
-    if (!c->first_town && o->parent_key == 1 && !strcmp(o->sector, "rural")) {
-        c->first_town = id;
-        snprintf(c->town_path, sizeof c->town_path, "%s", dst->path);
+    memset(dst, 0, sizeof *dst);
+    dst->parent_id = o->parent_key;
+    snprintf(dst->name, sizeof dst->name, "%s", ok.name);
+    snprintf(dst->type, sizeof dst->type, "%s", ok.type);
+    snprintf(dst->sector, sizeof dst->sector, "%s", ok.sector);
+    return 0;
+}
+
+/* The tree written at once; then a first town committee and two branches in different towns for
+ * the demo logins. */
+static int store_orgs(demo_ctx *c)
+{
+    if (org_create_many(c->d, &actor_cli, c->orgs, c->norgs, &c->e) != CX_OK) return 1;
+    for (size_t i = 0; i < c->norgs; i++) {
+        const org *o = &c->orgs[i];
+        if (!c->first_town && o->depth == 1 && !strcmp(o->sector, "rural")) {
+            c->first_town = o->id;
+            snprintf(c->town_path, sizeof c->town_path, "%s", o->path);
+        }
+        if (!c->first_branch && c->first_town && !strcmp(o->type, "branch") && path_in_subtree(o->path, c->town_path))
+            c->first_branch = o->id;
     }
-    if (!c->first_branch && c->first_town && !strcmp(o->type, "branch") && path_in_subtree(dst->path, c->town_path))
-        c->first_branch = id;
     return 0;
 }
 
 static int on_member(void *vctx, const demo_member *m)
 {
     demo_ctx *c = vctx;
-    if (c->orgs_only) return 0;
     member_in in = {m->name, m->sex, m->ethnicity, m->birth_date, m->idcard, m->phone, m->joined_date,
                     m->full_date, m->education, m->post, m->duties, m->status};
     member_rec r;
@@ -431,11 +442,15 @@ int cmd_demo(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    demo_ctx c = {.d = d, .now = now_unix(), .orgs_only = orgs_only};
-    demo_cb cb = {&c, on_org, on_member};
+    demo_ctx c = {.d = d, .now = now_unix()};
+    demo_cb tree = {&c, on_org, NULL}, members_cb = {&c, NULL, on_member};
     int rc = 1;
     /* the members' tally is added once, per organisation, after the bulk insert */
-    int gen = db_begin(d, true) == CX_OK ? demo_generate(seed, members, &cb) : 1;
+    /* two passes of the same generation: the tree first (its rows must be in the table before the
+     * members that point at them), then the members */
+    int gen = db_begin(d, true) == CX_OK ? demo_generate(seed, members, &tree) : 1;
+    if (!gen) gen = store_orgs(&c);
+    if (!gen && !orgs_only) gen = demo_generate(seed, members, &members_cb);
     if (gen) db_bulk_cancel(c.bulk);
     else if (c.bulk && db_bulk_end(c.bulk) != CX_OK) gen = 1; /* the last rows are in the table before the tally */
     c.bulk = NULL;
@@ -569,7 +584,7 @@ int cmd_demo(int argc, char **argv)
                    " 个列为样本不足），各镇（街道）满意度 /p/results/%" PRId64 "，办公室预览与公布 /orgs/%" PRId64 "/results。\n",
                    win_list, ranked, apart, org_list, root);
     }
-    /* the branches meeting their meeting quotas this year, as a roll-up (issue 18) */
+
     if (rc == 0) {
         char today[11];
         date_today(today);

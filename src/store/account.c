@@ -113,14 +113,122 @@ typedef struct pending_member {
     char name[64], phone[32];
 } pending_member;
 
-/* Makes accounts for the members in list (inside the caller's transaction, its audit records in run). */
+#define BULK_MIN 64    /* from this many members, their accounts go through bulk inserts */
+#define LOOKUP_NAMES 64 /* usernames looked up a statement: 64 parameters, the PostgreSQL backend's most */
+
+typedef struct named {
+    char name[ACCOUNT_USERNAME_MAX + 1];
+    size_t i;
+} named;
+static int by_name(const void *x, const void *y) { return strcmp(((const named *)x)->name, ((const named *)y)->name); }
+
+/* fast[i]: member i's first username is free, on the roll and in the list (no one else's first),
+ * so its account can be written without ON CONFLICT. */
+static int first_names_free(db *d, const account_policy *pol, const pending_member *m, size_t n, named *nm, bool *fast)
+{
+    for (size_t i = 0; i < n; i++) account_username_for(pol, m[i].id, m[i].phone, 0, nm[i].name), nm[i].i = i, fast[i] = true;
+    qsort(nm, n, sizeof *nm, by_name);
+    for (size_t i = 0; i < n; i++) /* the same name twice: both one at a time */
+        if (i + 1 < n && !strcmp(nm[i].name, nm[i + 1].name)) fast[nm[i].i] = fast[nm[i + 1].i] = false;
+    int rc = CX_OK;
+    for (size_t i = 0; rc == CX_OK && i < n; i += LOOKUP_NAMES) {
+        size_t k = n - i < LOOKUP_NAMES ? n - i : LOOKUP_NAMES;
+        char sql[128 + LOOKUP_NAMES * 2];
+        int len = snprintf(sql, sizeof sql, "SELECT username FROM app_user WHERE username IN (");
+        for (size_t r = 0; r < k; r++) len += snprintf(sql + len, sizeof sql - (size_t)len, r ? ",?" : "?");
+        snprintf(sql + len, sizeof sql - (size_t)len, ")");
+        db_stmt *s = db_prepare(d, sql);
+        if (!s) return CX_ERR;
+        for (size_t r = 0; r < k; r++) db_bind_text(s, (int)r + 1, nm[i + r].name);
+        while ((rc = db_step(s)) == DB_ROW) {
+            named key;
+            snprintf(key.name, sizeof key.name, "%s", db_col_text(s, 0));
+            named *hit = bsearch(&key, nm, n, sizeof *nm, by_name);
+            if (hit) fast[hit->i] = false;
+        }
+        db_done(s);
+        rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    }
+    return rc;
+}
+
+static int by_member(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = ((const pending_member *)y)->id;
+    return (a > b) - (a < b);
+}
+
+/* The accounts of the members marked fast (m in ascending id), through bulk inserts: the rows
+ * (their ids given by the server in the list's order, read back by member), the roles, the audit
+ * records (the run in bulk too). fast[i] is cleared for a member that got no account. */
+static int make_bulk(db *d, audit_run *run, const actor *a, const pending_member *m, size_t n, const named *nm, bool *fast,
+                     int64_t expires, account_bulk *out)
+{
+    int64_t before = 0, now = now_unix();
+    if (db_i64(d, &before, 0, "SELECT coalesce(max(id), 0) FROM app_user", "") != CX_OK) return CX_ERR;
+    char (*names)[ACCOUNT_USERNAME_MAX + 1] = xmalloc(n * sizeof *names);
+    for (size_t i = 0; i < n; i++) memcpy(names[nm[i].i], nm[i].name, sizeof names[0]);
+    buf sealed;
+    buf_init(&sealed);
+    db_bulk *b = db_bulk_begin(d, "app_user", "username, display_name, pw_hash, member_id, created_at, activation_enc, activation_expires");
+    int rc = CX_OK;
+    for (size_t i = 0; rc == CX_OK && i < n; i++) {
+        if (!fast[i]) continue;
+        char code[ACTIVATION_CODE_LEN + 1];
+        buf_reset(&sealed);
+        new_code(code, &sealed);
+        rc = db_bulk_row(b, "sssiibi", names[i], m[i].name, "", m[i].id, now, DB_BLOB(sealed.p, sealed.len), expires);
+        crypto_wipe(code, sizeof code);
+    }
+    buf_free(&sealed);
+    if (rc != CX_OK) db_bulk_cancel(b);
+    else rc = db_bulk_end(b);
+    int64_t *uid = xcalloc(n, sizeof *uid);
+    db_stmt *s = rc == CX_OK ? db_prepare(d, "SELECT member_id, id FROM app_user WHERE id > ? AND member_id IS NOT NULL ORDER BY id") : NULL;
+    if (s) {
+        db_bind_i64(s, 1, before);
+        while ((rc = db_step(s)) == DB_ROW) {
+            int64_t mid = db_col_i64(s, 0);
+            const pending_member *p = bsearch(&mid, m, n, sizeof *m, by_member);
+            if (p) uid[p - m] = db_col_i64(s, 1);
+        }
+        db_done(s);
+        rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    } else rc = CX_ERR;
+    b = rc == CX_OK ? db_bulk_begin(d, "user_role", "user_id, role, org_id") : NULL;
+    for (size_t i = 0; rc == CX_OK && i < n; i++)
+        if (fast[i] && uid[i]) rc = db_bulk_row(b, "isi", uid[i], role_name(ROLE_MEMBER), m[i].org_id);
+    if (b && rc != CX_OK) db_bulk_cancel(b);
+    else if (b) rc = db_bulk_end(b);
+    if (rc == CX_OK) audit_run_bulk(d, run);
+    for (size_t i = 0; rc == CX_OK && i < n; i++) {
+        if (!fast[i]) continue;
+        if (!uid[i]) fast[i] = false; /* not written: left to the one-at-a-time path */
+        else if ((rc = audit_made(d, run, a, uid[i], names[i], ROLE_MEMBER, m[i].org_id, m[i].id, "bulk")) == CX_OK) out->made++;
+    }
+    free(uid);
+    free(names);
+    return rc;
+}
+
+/* Makes accounts for the members in list (inside the caller's transaction, its audit records in
+ * run). Many at once: those whose first username is free through bulk inserts (make_bulk), the
+ * rest (and a short list) one at a time, a taken name retried with the next. */
 static int make_for(db *d, audit_run *run, const actor *a, const account_policy *pol, const pending_member *m, size_t n, account_bulk *out)
 {
     int64_t expires = now_unix() + (int64_t)pol->code_days * DAY;
+    bool *fast = xcalloc(n ? n : 1, sizeof *fast);
+    int rc = CX_OK;
+    if (n >= BULK_MIN) {
+        named *nm = xmalloc(n * sizeof *nm);
+        rc = first_names_free(d, pol, m, n, nm, fast);
+        if (rc == CX_OK) rc = make_bulk(d, run, a, m, n, nm, fast, expires, out);
+        free(nm);
+    }
     buf sealed;
     buf_init(&sealed);
-    int rc = CX_OK;
     for (size_t i = 0; i < n && rc == CX_OK; i++) {
+        if (fast[i]) continue;
         char code[ACTIVATION_CODE_LEN + 1], username[ACCOUNT_USERNAME_MAX + 1];
         new_code(code, &sealed);
         int64_t uid = 0;
@@ -143,6 +251,7 @@ static int make_for(db *d, audit_run *run, const actor *a, const account_policy 
         crypto_wipe(code, sizeof code);
     }
     buf_free(&sealed);
+    free(fast);
     return rc;
 }
 
@@ -188,10 +297,11 @@ int accounts_for_members(db *d, const actor *a, const org *root, bool subtree, a
     account_policy pol;
     pending_member *list = NULL;
     size_t n = 0;
-    audit_run run;
+    audit_run run = {0};
     if (account_policy_get(d, root->path, &pol, NULL) != CX_OK || members_without(d, root, subtree, 0, &list, &n) != CX_OK ||
         audit_run_begin(d, &run, root->id) != CX_OK || make_for(d, &run, a, &pol, list, n, out) != CX_OK) {
         free(list);
+        audit_run_cancel(&run);
         return db_fail(d, e);
     }
     free(list);
@@ -210,11 +320,12 @@ int account_auto_for_member(db *d, const actor *a, int64_t member_id, const org 
     pending_member *list = NULL;
     size_t n = 0;
     account_bulk out = {0};
-    audit_run run;
+    audit_run run = {0};
     int rc = members_without(d, o, true, member_id, &list, &n);
     if (rc == CX_OK && n) rc = audit_run_begin(d, &run, o->id);
     if (rc == CX_OK && n) rc = make_for(d, &run, a, &pol, list, n, &out);
     if (rc == CX_OK && n) rc = audit_run_end(d, &run);
+    else if (n) audit_run_cancel(&run);
     free(list);
     return rc;
 }

@@ -16,6 +16,8 @@
 #define AUDIT_PART                                                                                                             \
     "coalesce((SELECT part FROM org WHERE id = ?), (SELECT part FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1), 0)"
 
+#define AUDIT_LOG_COLS "part, seq, ts, actor_id, actor, action, entity, entity_id, org_id, before_json, after_json, result, prev_hash, hash"
+
 static void field(buf *b, const char *s)
 {
     buf_printf(b, "%zu:", strlen(s ? s : ""));
@@ -63,6 +65,7 @@ static int head_lock(db *d, audit_run *r, int64_t org_id)
 
 int audit_run_begin(db *d, audit_run *r, int64_t org_id)
 {
+    r->bulk = NULL;
     int rc = head_lock(d, r, org_id);
     if (rc == DB_DONE) {
         /* the chain's first record: its head is created; of two at once one inserts, the other
@@ -83,20 +86,33 @@ int audit_run_add(db *d, audit_run *r, const actor *a, const char *action, const
     const char *an = a && a->name ? a->name : "系统";
     int64_t aid = a ? a->user_id : 0;
     mac(r->part, seq, ts, aid, an, action, entity, entity_id, org_id, before, after, result, r->prev, h);
-    if (db_run(d,
-               "INSERT INTO audit_log (part, seq, ts, actor_id, actor, action, entity, entity_id, org_id, before_json, after_json, "
-               "result, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               "iiiisssiisssss", r->part, seq, ts, aid, an, action, entity, entity_id, org_id, before ? before : "",
-               after ? after : "", result, r->prev, h) != CX_OK)
-        return CX_ERR;
+    int rc = r->bulk ? db_bulk_row(r->bulk, "iiiisssiisssss", r->part, seq, ts, aid, an, action, entity, entity_id, org_id,
+                                   before ? before : "", after ? after : "", result, r->prev, h)
+                     : db_run(d, "INSERT INTO audit_log (" AUDIT_LOG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "iiiisssiisssss",
+                              r->part, seq, ts, aid, an, action, entity, entity_id, org_id, before ? before : "", after ? after : "",
+                              result, r->prev, h);
+    if (rc != CX_OK) return CX_ERR;
     r->seq = seq;
     memcpy(r->prev, h, sizeof h);
     return CX_OK;
 }
 
-int audit_run_end(db *d, const audit_run *r)
+void audit_run_bulk(db *d, audit_run *r)
 {
-    return db_run(d, "UPDATE audit_head SET seq = ?, hash = ? WHERE part = ?", "isi", r->seq, r->prev, r->part);
+    if (!r->bulk) r->bulk = db_bulk_begin(d, "audit_log", AUDIT_LOG_COLS);
+}
+
+int audit_run_end(db *d, audit_run *r)
+{
+    int rc = r->bulk ? db_bulk_end(r->bulk) : CX_OK;
+    r->bulk = NULL;
+    return rc == CX_OK ? db_run(d, "UPDATE audit_head SET seq = ?, hash = ? WHERE part = ?", "isi", r->seq, r->prev, r->part) : CX_ERR;
+}
+
+void audit_run_cancel(audit_run *r)
+{
+    db_bulk_cancel(r->bulk);
+    r->bulk = NULL;
 }
 
 int audit_append(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,

@@ -589,6 +589,21 @@ void db_bulk_cancel(db_bulk *b)
     free(b);
 }
 
+int db_reserve_ids(db *d, const char *table, int64_t n, int64_t *first)
+{
+    char sql[256];
+    int64_t max = 0, last = 0;
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
+    if (db_i64(d, &max, 0, sql, "") != CX_OK) return CX_ERR;
+    *first = max + 1;
+    if (db_kind_of(d) != DB_PG || n <= 0) return CX_OK;
+    snprintf(sql, sizeof sql, "SELECT nextval(pg_get_serial_sequence('%s', 'id'))", table);
+    if (db_i64(d, first, 0, sql, "") != CX_OK) return CX_ERR;
+    if (*first <= max) *first = max + 1; /* rows written with explicit ids before (cxzy init's root) */
+    snprintf(sql, sizeof sql, "SELECT setval(pg_get_serial_sequence('%s', 'id'), ?)", table);
+    return db_i64(d, &last, 0, sql, "i", *first + n - 1);
+}
+
 int db_bulk_end(db_bulk *b)
 {
     int rc = db_bulk_flush(b);

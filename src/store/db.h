@@ -350,6 +350,12 @@ int db_bulk_end(db_bulk *b);
 void db_bulk_cancel(db_bulk *b);
 /* The rows added so far (sent or buffered). */
 int64_t db_bulk_rows(const db_bulk *b);
+/* Reserves n ids of table's id column for rows a bulk insert writes with their ids (rows that
+ * others must point at); *first gets the first. On PostgreSQL the identity sequence is moved past
+ * the range (nextval, then setval), so later inserts by the server never collide; on SQLite the
+ * range starts after max(id) (the caller's write transaction keeps it). The ids are those the
+ * rows would have got one INSERT at a time. table: a trusted name. CX_OK or CX_ERR. */
+int db_reserve_ids(db *d, const char *table, int64_t n, int64_t *first);
 
 /* Runs sql n times inside the caller's transaction, binding its parameters for run i with
  * bind(s, i, ctx) (db_bind_*); first[i] gets the first column of the first row run i returned (0

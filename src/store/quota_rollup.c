@@ -402,6 +402,20 @@ static int want_write(db *d, int year, const qwant *w)
     return db_run(d, "UPDATE quota_state SET year = ? WHERE id = 1", "i", (int64_t)year);
 }
 
+int quota_rebuild_kept(db *d)
+{
+    int year;
+    if (quota_kept_year(d, &year) != CX_OK) return CX_ERR;
+    if (!year) return CX_OK;
+    qwant w;
+    int rc = want_build(d, year, &w);
+    if (rc == CX_OK) {
+        rc = want_write(d, year, &w);
+        want_free(&w);
+    }
+    return rc;
+}
+
 int quota_keep_year(db *d, int year)
 {
     if (db_begin(d, true) != CX_OK) return CX_ERR;

@@ -25,6 +25,9 @@ int quota_branch_redo(db *d, int64_t org_id, unsigned mask);
  * for the months whose windows hold a held meeting's old or new date. */
 int quota_meeting_changed(db *d, int64_t org_id, meeting_kind k0, bool held0, const char *date0, meeting_kind k1, bool held1,
                           const char *date1);
+/* Every row of the kept year built again from the meetings, the quotas and the tree, in bulk:
+ * for many organisations written at once (the demo's tree), instead of a redo per branch. */
+int quota_rebuild_kept(db *d);
 /* Every branch of the subtree at path redone for the whole kept year (a quota set, a move). */
 int quota_subtree_redo(db *d, const char *path);
 /* The organisation at path was (de)activated: its months join or leave the roll-up. */

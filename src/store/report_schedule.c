@@ -125,7 +125,9 @@ static int make_rows(db *d, int64_t sid, const org *issuer, const report_schedul
 
 /* reports_due of the schedule's rows in the roll-ups: the issuer and its ancestors get them all
  * (period_add), each organisation strictly below the issuer those in its subtree, in one
- * statement (a district has thousands of branches). */
+ * statement (a district has thousands of branches). Each organisation counts its subtree's rows
+ * through the index on the report's path: a join on the path range let the planner scan, for
+ * each report, every organisation before it (a district of 100,000 members: 2 s a schedule). */
 static int rollup_due(db *d, int64_t sid, const org *issuer, int quarter, int64_t n)
 {
     period p = {{0}};
@@ -134,9 +136,9 @@ static int rollup_due(db *d, int64_t sid, const org *issuer, int quarter, int64_
     char end[CX_PATH_MAX];
     orgpath_end(issuer->path, end, sizeof end);
     return db_run(d, "INSERT INTO period_rollup (quarter, org_id, reports_due) "
-                     "SELECT CAST(? AS INTEGER), a.id, count(*) FROM org a JOIN report r ON r.schedule_id = ? "
-                     "AND r.org_path >= a.path AND r.org_path < substr(a.path, 1, length(a.path) - 1) || '0' "
-                     "WHERE a.path > ? AND a.path < ? GROUP BY a.id "
+                     "SELECT q, id, n FROM (SELECT CAST(? AS INTEGER) AS q, a.id, (SELECT count(*) FROM report r WHERE r.schedule_id = ? "
+                     "AND r.org_path >= a.path AND r.org_path < substr(a.path, 1, length(a.path) - 1) || '0') AS n "
+                     "FROM org a WHERE a.path > ? AND a.path < ?) x WHERE n > 0 "
                      "ON CONFLICT (quarter, org_id) DO UPDATE SET reports_due = period_rollup.reports_due + excluded.reports_due",
                   "iiss", quarter, sid, issuer->path, end);
 }

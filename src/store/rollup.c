@@ -261,6 +261,38 @@ static int by_org_id(const void *x, const void *y)
     return (a->org_id > b->org_id) - (a->org_id < b->org_id);
 }
 
+int tally_add_paths(db *d, const char *const *paths, const tally *v, size_t n)
+{
+    /* each organisation's delta added to it and its ancestors, summed per organisation first:
+     * one statement per organisation touched instead of one per organisation and level (a bulk
+     * import into a tree of thousands of organisations) */
+    int rc = CX_OK;
+    size_t na = 0, cap = 0;
+    tally_at *acc = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int levels = orgpath_depth(paths[i]) + 1;
+        if (levels <= 0) rc = CX_ERR;
+        for (int k = 0; rc == CX_OK && k < levels; k++) {
+            if (na == cap) acc = xrealloc(acc, (cap = cap ? cap * 2 : 256) * sizeof *acc);
+            acc[na++] = (tally_at){orgpath_at(paths[i], k), v[i]};
+        }
+    }
+    if (na) qsort(acc, na, sizeof *acc, by_org_id);
+    size_t ns = 0; /* the sums, one per organisation, in place */
+    for (size_t i = 0; rc == CX_OK && i < na;) {
+        tally sum = acc[i].t;
+        size_t j = i + 1;
+        for (; j < na && acc[j].org_id == acc[i].org_id; j++)
+            for (int k = 0; k < TL_N; k++) sum.v[k] += acc[j].t.v[k];
+        if (acc[i].org_id <= 0) rc = CX_ERR;
+        else if (!tally_zero(&sum)) acc[ns++] = (tally_at){acc[i].org_id, sum};
+        i = j;
+    }
+    if (rc == CX_OK) rc = tally_add_many(d, acc, ns);
+    free(acc);
+    return rc;
+}
+
 int tally_members_since(db *d, int64_t after_id)
 {
     db_stmt *s = db_prepare(d, "SELECT o.path, count(*), coalesce(sum(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END), 0) FROM member m "
@@ -279,36 +311,10 @@ int tally_members_since(db *d, int64_t after_id)
         n++;
     }
     db_done(s);
-    rc = rc == CX_ERR ? CX_ERR : CX_OK;
-    /* each organisation's delta added to it and its ancestors, summed per organisation first:
-     * one statement per organisation touched instead of one per organisation and level (a bulk
-     * import into a tree of thousands of organisations) */
-    size_t na = 0, cap = 0;
-    tally_at *acc = NULL;
-    for (size_t i = 0; i < n; i++) {
-        int levels = orgpath_depth(paths[i]) + 1;
-        if (levels <= 0) rc = CX_ERR;
-        for (int k = 0; rc == CX_OK && k < levels; k++) {
-            if (na == cap) acc = xrealloc(acc, (cap = cap ? cap * 2 : 256) * sizeof *acc);
-            acc[na++] = (tally_at){orgpath_at(paths[i], k), v[i]};
-        }
-        free(paths[i]);
-    }
+    rc = rc == CX_ERR ? CX_ERR : tally_add_paths(d, (const char *const *)paths, v, n);
+    for (size_t i = 0; i < n; i++) free(paths[i]);
     free(paths);
     free(v);
-    if (na) qsort(acc, na, sizeof *acc, by_org_id);
-    size_t ns = 0; /* the sums, one per organisation, in place */
-    for (size_t i = 0; rc == CX_OK && i < na;) {
-        tally sum = acc[i].t;
-        size_t j = i + 1;
-        for (; j < na && acc[j].org_id == acc[i].org_id; j++)
-            for (int k = 0; k < TL_N; k++) sum.v[k] += acc[j].t.v[k];
-        if (acc[i].org_id <= 0) rc = CX_ERR;
-        else if (!tally_zero(&sum)) acc[ns++] = (tally_at){acc[i].org_id, sum};
-        i = j;
-    }
-    if (rc == CX_OK) rc = tally_add_many(d, acc, ns);
-    free(acc);
     return rc;
 }
 

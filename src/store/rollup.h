@@ -92,6 +92,9 @@ void tally_of_member(tally *t, bool active, const char *status, int sign);
  * and the exclusion counters of every round excluding the member. Inside the write transaction. */
 int tally_member_change(db *d, int64_t member_id, const char *old_path, bool old_active, const char *old_status,
                         const char *new_path, bool new_active, const char *new_status);
+/* Adds v[i] to the tally of the organisation at paths[i] and of each ancestor, summed per
+ * organisation first (a few statements for thousands of paths). */
+int tally_add_paths(db *d, const char *const *paths, const tally *v, size_t n);
 /* Adds the members inserted with an id above after_id (a roster import, the demo) to the tally,
  * summed per organisation. */
 int tally_members_since(db *d, int64_t after_id);

@@ -76,12 +76,20 @@ int audit_append(db *d, const actor *a, const char *action, const char *entity, 
 typedef struct audit_run {
     int64_t part, seq;
     char prev[65];
+    db_bulk *bulk; /* audit_run_bulk: the records go through a bulk insert */
 } audit_run;
 /* The run's records go to the chain of org_id's part (0: the first root's), the run's org. */
 int audit_run_begin(db *d, audit_run *r, int64_t org_id);
+/* After begin: the run's records are written through db_bulk (COPY on PostgreSQL) instead of one
+ * INSERT each, for runs of thousands (the demo's organisations, bulk accounts); nothing reads
+ * them before the end. A run that is not ended must be cancelled (audit_run_cancel). */
+void audit_run_bulk(db *d, audit_run *r);
 int audit_run_add(db *d, audit_run *r, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
                   const char *before, const char *after, const char *result);
-int audit_run_end(db *d, const audit_run *r);
+/* Writes the records still buffered and the chain's head. */
+int audit_run_end(db *d, audit_run *r);
+/* Drops a run that will not be ended (the caller rolls back). */
+void audit_run_cancel(audit_run *r);
 /* Convenience for changes that are their own transaction (e.g. a refused login, a full view). */
 int audit_record(db *d, const actor *a, const char *action, const char *entity, int64_t entity_id, int64_t org_id,
                  const char *before, const char *after, const char *result);
@@ -141,8 +149,17 @@ const char *org_names_get(db *d, org_names *c, int64_t id);
 void org_names_free(org_names *c);
 /* in: passed org_check. */
 int org_create(db *d, const actor *a, int64_t parent_id, const org_ok *in, int64_t *id, cx_err *e);
-/* The same inside the caller's open write transaction (for bulk work such as `cxzy demo`). */
+/* The same inside the caller's open write transaction. */
 int org_create_tx(db *d, const actor *a, int64_t parent_id, const org_ok *in, int64_t *id, cx_err *e);
+/* Many new organisations at once inside the caller's write transaction (`cxzy demo`): o[i] has
+ * name, type and sector (each passed org_check) and parent_id the 1-based position in o of its
+ * parent (an earlier one), 0 for a root. Writes what org_create_tx writes for each, in the same
+ * order and with the ids it would give (reserved, db_reserve_ids): the rows through one bulk
+ * insert, each one's audit record (through a bulk insert too), the tallies summed per
+ * organisation; the kept year's meeting quotas are built again for the whole tree (one pass, in
+ * bulk: meant for a tree written into an empty database). On return every field of o[i] is as org_get
+ * reads it. CX_OK or CX_ERR with e filled. */
+int org_create_many(db *d, const actor *a, org *o, size_t n, cx_err *e);
 int org_update(db *d, const actor *a, int64_t id, const org_ok *in, cx_err *e);
 /* Moves id and its whole subtree under new_parent (one UPDATE of the path range). */
 int org_move(db *d, const actor *a, int64_t id, int64_t new_parent, cx_err *e);

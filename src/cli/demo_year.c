@@ -378,11 +378,17 @@ static int demo_ledger(db *d, const demo_year_ctx *y, cx_err *e)
     int year = atoi(today);
     static const char *const households[] = {"张家庄困难户刘某某", "李家村低保户王某某", "河湾村残疾人家庭陈某某"};
     static const char *const reports[] = {"农村基层党组织现状的调研报告", "农村实用人才队伍的现状分析及建议", "大学生村干部现状及出路的调查与思考"};
+    /* the entries in the order they are dated here, written at once (ledger_create_many); their
+     * organisations kept until then (the children's list is refilled per town) */
+    org *orgs = xcalloc(12 * 4, sizeof *orgs);
+    int norgs = 0, nv = 0, cap = 0;
+    ledger_new *v = NULL;
     for (int t = 0; rc == CX_OK && t < towns->n && t < 12; t++) {
         kids->n = 0;
         if (org_children_plain(d, towns->v[t].id, false, demo_org_add, kids) != CX_OK) rc = cx_fail(e, 500, "db_error", "", "读取演示组织失败");
         for (int b = -1; rc == CX_OK && b < kids->n && b < 3; b++) {
-            const org *o = b < 0 ? &towns->v[t] : &kids->v[b];
+            org *o = &orgs[norgs++];
+            *o = b < 0 ? towns->v[t] : kids->v[b];
             int seed = t * 7 + b + 3;
             for (int q = 1; rc == CX_OK && q <= 4; q++) {
                 char date[11];
@@ -408,11 +414,15 @@ static int demo_ledger(db *d, const demo_year_ctx *y, cx_err *e)
                         if (k == LK_PAIRING) snprintf(ok.household, sizeof ok.household, "%s", households[seed % 3]);
                         ok.people = k == LK_VISIT ? 3 + (seed + q) % 12 : k == LK_HELP ? 1 + (seed + q) % 4 : k == LK_PAIRING ? 1 : 0;
                     }
-                    rc = ledger_create(d, &office, o, &ab, &ok, NULL, 0, NULL, e);
+                    if (nv == cap) v = xrealloc(v, (size_t)(cap = cap ? cap * 2 : 256) * sizeof *v);
+                    v[nv++] = (ledger_new){o, ab, ok};
                 }
             }
         }
     }
+    if (rc == CX_OK) rc = ledger_create_many(d, &office, v, nv, e);
+    free(v);
+    free(orgs);
     free(towns);
     free(kids);
     return rc;

@@ -39,7 +39,13 @@ db *db_open_direct(const char *url, const char *role, cx_err *e)
     return db_open(url, e);
 }
 
-void db_close(db *d) { if (d) d->ops->close(d); }
+static void fk_forget(db *d);
+void db_close(db *d)
+{
+    if (!d) return;
+    fk_forget(d);
+    d->ops->close(d);
+}
 db_kind db_kind_of(const db *d) { return d->kind; }
 const char *db_errmsg(db *d) { return d->keep_err ? d->kept_err : d->ops->errmsg(d); }
 bool db_is_constraint(db *d) { return d->keep_err ? d->kept_constraint : d->ops->is_constraint(d); }
@@ -129,7 +135,7 @@ int db_run_each(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, v
         if (!s) return CX_ERR;
         bind(s, i, ctx);
         int rc = db_step(s);
-        first[i] = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+        if (first) first[i] = rc == DB_ROW ? db_col_i64(s, 0) : 0;
         db_done(s);
         if (rc == CX_ERR) return CX_ERR;
     }
@@ -164,12 +170,30 @@ static uint64_t state_gen; /* atomic: write_gen without the ballot writers' comm
 uint64_t db_write_generation(void) { return __atomic_load_n(&write_gen, __ATOMIC_ACQUIRE); }
 uint64_t db_state_generation(void) { return __atomic_load_n(&state_gen, __ATOMIC_ACQUIRE); }
 
+static void fk_forget(db *d)
+{
+    for (char **p = d->fk_restore; p && *p; p++) free(*p);
+    free(d->fk_restore);
+    d->fk_restore = NULL;
+}
+
+/* The foreign keys db_bulk_begin dropped in this transaction, added back (each checks its rows). */
+static int fk_restore(db *d)
+{
+    int rc = CX_OK;
+    for (char **p = d->fk_restore; rc == CX_OK && p && *p; p++) rc = d->ops->exec(d, *p);
+    fk_forget(d);
+    return rc;
+}
+
 int db_commit(db *d)
 {
     if (!d->in_tx) return CX_ERR;
+    int rc = d->fk_restore ? fk_restore(d) : CX_OK; /* the keys a bulk insert dropped (db_bulk_defer_fk) */
     /* PostgreSQL: a transaction that wrote (it has a transaction id) tells the other instances'
      * listeners at its commit (db_listen_start); in one round trip with the COMMIT */
-    int rc = d->ops->exec(d, d->kind != DB_PG  ? "COMMIT"
+    if (rc == CX_OK)
+        rc = d->ops->exec(d, d->kind != DB_PG  ? "COMMIT"
                              : d->ballots_only ? "SELECT pg_notify('cxzy_write', 'b') WHERE txid_current_if_assigned() IS NOT NULL; COMMIT"
                                                : "SELECT pg_notify('cxzy_write', '') WHERE txid_current_if_assigned() IS NOT NULL; COMMIT");
     if (rc != CX_OK) {
@@ -266,6 +290,7 @@ int db_rollback(db *d)
 {
     if (!d->in_tx) return CX_OK;
     d->in_tx = false;
+    fk_forget(d); /* the drops roll back with the rest */
     /* the error that led here stays the one db_errmsg reports (a binder mismatch's is kept already) */
     if (!d->keep_err) {
         snprintf(d->kept_err, sizeof d->kept_err, "%s", d->ops->errmsg(d));
@@ -487,9 +512,48 @@ struct db_bulk {
     int64_t rows;
 };
 
+void db_bulk_defer_fk(db *d, bool on) { d->defer_fk = on && d->kind == DB_PG; }
+
+/* db_bulk_defer_fk: table's foreign keys dropped, each remembered to be added back at commit. */
+static int fk_drop(db *d, const char *table)
+{
+    db_stmt *s = db_prepare(d, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                               "WHERE conrelid = to_regclass(?) AND contype = 'f' AND conparentid = 0 ORDER BY oid");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, table);
+    size_t n = 0;
+    while (d->fk_restore && d->fk_restore[n]) n++;
+    char **drop = NULL;
+    size_t ndrop = 0;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *name = db_col_text(s, 0);
+        drop = xrealloc(drop, (ndrop + 1) * sizeof *drop);
+        drop[ndrop++] = xasprintf("ALTER TABLE %s DROP CONSTRAINT \"%s\"", table, name);
+        d->fk_restore = xrealloc(d->fk_restore, (n + 2) * sizeof *d->fk_restore);
+        d->fk_restore[n++] = xasprintf("ALTER TABLE %s ADD CONSTRAINT \"%s\" %s", table, name, db_col_text(s, 1));
+        d->fk_restore[n] = NULL;
+    }
+    db_done(s);
+    rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    for (size_t i = 0; i < ndrop; i++) {
+        if (rc == CX_OK) rc = d->ops->exec(d, drop[i]);
+        free(drop[i]);
+    }
+    free(drop);
+    return rc;
+}
+
 db_bulk *db_bulk_begin(db *d, const char *table, const char *cols)
 {
     db_bulk *b = xcalloc(1, sizeof *b);
+    if (d->defer_fk && d->in_tx) {
+        bool done = false; /* once a table a transaction: its keys are off already */
+        char *mark = xasprintf("ALTER TABLE %s ADD CONSTRAINT ", table);
+        for (char **p = d->fk_restore; p && *p && !done; p++) done = !strncmp(*p, mark, strlen(mark));
+        free(mark);
+        if (!done && fk_drop(d, table) != CX_OK) b->failed = true;
+    }
     b->d = d;
     b->ncols = 1;
     for (const char *p = cols; *p; p++) b->ncols += *p == ',';
@@ -534,13 +598,15 @@ static void copy_blob(buf *o, const unsigned char *p, size_t n)
     }
 }
 
-int db_bulk_flush(db_bulk *b)
+/* wait false (a full buffer): the chunk's answer is read by the next call on the connection. */
+static int bulk_send(db_bulk *b, bool wait)
 {
     if (b->failed) return CX_ERR;
-    if (!b->copy || !b->data.len) return CX_OK;
+    if (!b->copy || (!b->data.len && !wait)) return CX_OK;
     db *d = b->d;
     d->keep_err = false;
-    int rc = d->ops->copy(d, b->sql, b->data.p, b->data.len);
+    /* an empty buffer: only the answer of the chunk sent last, if it is still awaited */
+    int rc = d->ops->copy(d, b->data.len ? b->sql : NULL, b->data.p, b->data.len, wait);
     buf_reset(&b->data);
     if (rc != CX_OK) {
         b->failed = true;
@@ -576,8 +642,10 @@ int db_bulk_row_args(db_bulk *b, const char *fmt, int n, const db_arg *a)
     }
     buf_addc(&b->data, '\n');
     b->rows++;
-    return b->data.len >= BULK_CHUNK ? db_bulk_flush(b) : CX_OK;
+    return b->data.len >= BULK_CHUNK ? bulk_send(b, false) : CX_OK;
 }
+
+int db_bulk_flush(db_bulk *b) { return bulk_send(b, true); }
 
 int64_t db_bulk_rows(const db_bulk *b) { return b->rows; }
 

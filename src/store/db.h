@@ -327,12 +327,16 @@ int db_q_count(db *d, db_q *q, int64_t *n);
 /* Bulk inserts: many rows into one table inside the caller's transaction, for the paths that
  * write rows by the thousand (the roster import, `cxzy demo`). On PostgreSQL the rows are encoded
  * in COPY's text format (tabs, newlines and backslashes escaped, NULL as \N, blobs as \x hex) and
- * buffered; each 1 MB is sent as one `COPY table (cols) FROM STDIN`, the rest at db_bulk_end. On
- * SQLite each row is one run of a cached prepared INSERT (already as fast as SQLite goes). The
- * connection runs no COPY between calls, so other statements may come between rows, but rows
- * still in the buffer are not yet in the table: flush first (db_bulk_flush) before reading them.
- * A COPY fails as a whole (a unique violation, a CHECK): the call that sent it returns CX_ERR,
- * db_errmsg / db_is_constraint / db_is_unique say why as for any statement, and on PostgreSQL the
+ * buffered; each 1 MB is sent as one `COPY table (cols) FROM STDIN`, the rest at db_bulk_end. A
+ * full 1 MB is sent without waiting for the server's answer (the server stores it while the
+ * caller makes the next rows); the next call on the connection — the next chunk, db_bulk_flush,
+ * db_bulk_end or any statement — reads it first. On SQLite each row is one run of a cached
+ * prepared INSERT (already as fast as SQLite goes). The connection runs no COPY between calls, so
+ * other statements may come between rows, but rows still in the buffer are not yet in the table:
+ * flush first (db_bulk_flush: it also waits for the chunks sent) before reading them.
+ * A COPY fails as a whole (a unique violation, a CHECK): the call that sent it, or the
+ * connection's next call when it was sent without waiting, returns CX_ERR, db_errmsg /
+ * db_is_constraint / db_is_unique say why as for any statement, and on PostgreSQL the
  * transaction is then aborted (roll back). No ON CONFLICT and no RETURNING: a caller that needs
  * a new row's id or skips duplicates row by row keeps db_run for that insert. */
 typedef struct db_bulk db_bulk;
@@ -342,7 +346,7 @@ db_bulk *db_bulk_begin(db *d, const char *table, const char *cols);
  * call every further call fails at once. */
 #define db_bulk_row(b, ...) db_bulk_row_args((b), DB_ARGS(__VA_ARGS__))
 int db_bulk_row_args(db_bulk *b, const char *fmt, int n, const db_arg *a);
-/* Sends the rows still buffered (PostgreSQL); CX_OK or CX_ERR. */
+/* Sends the rows still buffered and waits for every chunk's answer (PostgreSQL); CX_OK or CX_ERR. */
 int db_bulk_flush(db_bulk *b);
 /* Flushes and frees b; CX_OK or CX_ERR (of this flush or an earlier failed call). */
 int db_bulk_end(db_bulk *b);
@@ -350,6 +354,14 @@ int db_bulk_end(db_bulk *b);
 void db_bulk_cancel(db_bulk *b);
 /* The rows added so far (sent or buffered). */
 int64_t db_bulk_rows(const db_bulk *b);
+/* A loader of a database nobody else uses yet (the demo): on PostgreSQL, from now on the first
+ * db_bulk_begin on a table in a transaction drops that table's foreign keys, and db_commit adds
+ * them back with the same names and definitions before it commits, which checks every row once
+ * (one join) instead of once a row while the COPY runs (each row's check a query and a lock on
+ * the row it points at: most of a COPY's time into user_role). A row pointing nowhere fails the
+ * commit as it would have failed the COPY. The drop locks both tables until the commit, so this
+ * is for a database no request is using. Nothing on SQLite. */
+void db_bulk_defer_fk(db *d, bool on);
 /* Reserves n ids of table's id column for rows a bulk insert writes with their ids (rows that
  * others must point at); *first gets the first. On PostgreSQL the identity sequence is moved past
  * the range (nextval, then setval), so later inserts by the server never collide; on SQLite the
@@ -359,7 +371,7 @@ int db_reserve_ids(db *d, const char *table, int64_t n, int64_t *first);
 
 /* Runs sql n times inside the caller's transaction, binding its parameters for run i with
  * bind(s, i, ctx) (db_bind_*); first[i] gets the first column of the first row run i returned (0
- * for none). PostgreSQL sends all n runs in one round trip (libpq pipeline mode) and reads the
+ * for none; first may be NULL). PostgreSQL sends all n runs in one round trip (libpq pipeline mode) and reads the
  * answers after; SQLite runs them one after another. CX_ERR when any run failed (the transaction
  * is then to be rolled back; db_errmsg says why). */
 int db_run_each(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
@@ -402,8 +414,10 @@ struct db_ops {
     int (*fault)(db *d);   /* DB_FAULT_* of the last error */
     int (*ensure)(db *d);  /* reconnects a broken connection (with back-off); NULL: nothing to do */
     int (*nparams)(db_stmt *s); /* the number of its ? placeholders */
-    /* Runs sql (a COPY … FROM STDIN) with data as its input; NULL: no COPY (db_bulk inserts rows). */
-    int (*copy)(db *d, const char *sql, const char *data, size_t len);
+    /* Runs sql (a COPY … FROM STDIN) with data as its input; NULL: no COPY (db_bulk inserts rows).
+     * wait false: returns once the rows are sent, the answer read (and a failure reported) by the
+     * connection's next call; sql NULL: only that answer read. */
+    int (*copy)(db *d, const char *sql, const char *data, size_t len, bool wait);
     /* db_run_each in one round trip (pipeline mode); NULL: one statement after another. */
     int (*run_each)(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
 };
@@ -431,6 +445,10 @@ struct db {
      * counts, nothing a ballot's target or round is read from; they bump the write generation but
      * not the state generation (db_state_generation), and notify other instances as such. */
     bool ballots_only;
+    /* db_bulk_defer_fk: on, and the foreign keys dropped in this transaction, to add back at
+     * commit ("ALTER TABLE … ADD CONSTRAINT …" each, NULL-terminated; NULL when none). */
+    bool defer_fk;
+    char **fk_restore;
 };
 /* Every statement starts with this header. */
 struct db_stmt {

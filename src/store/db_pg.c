@@ -44,6 +44,10 @@ typedef struct pg_db {
     char app[96]; /* its application_name */
     unsigned epoch, seen, lost_slot;
     backoff retry;
+    /* A COPY sent without waiting for its answer (pg_copy's wait false): read before anything
+     * else goes to the server (copy_wait), so the server stores one chunk of a bulk insert while
+     * the caller makes the next. */
+    bool copy_pending;
 } pg_db;
 
 /* Bumped whenever any connection finds the server gone: after a PostgreSQL restart every
@@ -68,6 +72,24 @@ static void set_err(pg_db *d, PGresult *r)
     /* 25006: a write on a hot standby, 40001: a query cancelled there by the replay (or a
      * serialization failure): the caller may run a request on a replica again on the primary */
     if (!strcmp(d->sqlstate, "25006") || !strcmp(d->sqlstate, "40001")) d->base.standby_refused = true;
+}
+
+/* The answer of a COPY sent without waiting (copy_pending): CX_ERR with the COPY's own error when
+ * it failed (the transaction is then aborted). */
+static int copy_wait(pg_db *d)
+{
+    if (!d->copy_pending) return CX_OK;
+    d->copy_pending = false;
+    int rc = CX_OK;
+    PGresult *r;
+    while ((r = PQgetResult(d->c))) {
+        if (rc == CX_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+            set_err(d, r);
+            rc = CX_ERR;
+        }
+        PQclear(r);
+    }
+    return rc;
 }
 
 static void notice_quiet(void *arg, const char *msg) { (void)arg, (void)msg; }
@@ -199,6 +221,7 @@ static void stmt_free(void *p)
 static void pg_close(db *base)
 {
     pg_db *d = (pg_db *)base;
+    copy_wait(d);
     stmt_cache_free(&d->cache, stmt_free);
     PQfinish(d->c);
     free(d->url);
@@ -208,10 +231,13 @@ static void pg_close(db *base)
 static int pg_exec(db *base, const char *sql)
 {
     pg_db *d = (pg_db *)base;
+    /* a failed COPY still waiting fails this too (a COMMIT would only roll back), but sql runs:
+     * a ROLLBACK must end the transaction */
+    int waited = copy_wait(d);
     PGresult *r = PQexec(d->c, sql);
     ExecStatusType st = PQresultStatus(r);
-    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? CX_OK : CX_ERR;
-    if (rc != CX_OK) set_err(d, r);
+    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? waited : CX_ERR;
+    if (rc != CX_OK && waited == CX_OK) set_err(d, r);
     PQclear(r);
     return rc;
 }
@@ -232,6 +258,7 @@ static char *to_dollars(const char *sql, int *n)
 static db_stmt *pg_prepare(db *base, const char *sql)
 {
     pg_db *d = (pg_db *)base;
+    if (copy_wait(d) != CX_OK) return NULL;
     pg_stmt *s = stmt_cache_get(&d->cache, sql);
     bool unnamed = bounced(d); /* PgBouncer: each execution sends its text (PQexecParams) */
     if (s && !s->busy && !unnamed && s->epoch != d->epoch) { /* prepared on a connection since lost */
@@ -340,6 +367,7 @@ static int pg_step(db_stmt *bs)
 {
     pg_stmt *s = (pg_stmt *)bs;
     pg_db *d = (pg_db *)bs->d;
+    if (!s->res && copy_wait(d) != CX_OK) return CX_ERR;
     if (!s->res) {
         s->res = s->name[0] ? PQexecPrepared(d->c, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0)
                  : bounced(d) && PQtransactionStatus(d->c) == PQTRANS_IDLE
@@ -408,10 +436,14 @@ static void pg_done(db_stmt *bs)
 }
 
 /* One COPY … FROM STDIN with data as its whole input (db_bulk); the COPY's own error on failure
- * (a unique violation names its index as an INSERT's does). */
-static int pg_copy(db *base, const char *sql, const char *data, size_t len)
+ * (a unique violation names its index as an INSERT's does). wait false: the answer is read later
+ * (copy_wait: by the next COPY or statement on the connection, which fails if the COPY did).
+ * sql NULL: nothing sent, only the answer still awaited read. */
+static int pg_copy(db *base, const char *sql, const char *data, size_t len, bool wait)
 {
     pg_db *d = (pg_db *)base;
+    if (copy_wait(d) != CX_OK) return CX_ERR;
+    if (!sql) return CX_OK; /* only the answer of the COPY sent last */
     PGresult *r = PQexec(d->c, sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         set_err(d, r);
@@ -430,15 +462,8 @@ static int pg_copy(db *base, const char *sql, const char *data, size_t len)
         while ((r = PQgetResult(d->c))) PQclear(r);
         return CX_ERR;
     }
-    int rc = CX_OK;
-    while ((r = PQgetResult(d->c))) {
-        if (rc == CX_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-            set_err(d, r);
-            rc = CX_ERR;
-        }
-        PQclear(r);
-    }
-    return rc;
+    d->copy_pending = true;
+    return wait ? copy_wait(d) : CX_OK;
 }
 
 /* db_run_each: the n runs sent in pipeline mode, then one sync, then their answers in order. A
@@ -446,7 +471,7 @@ static int pg_copy(db *base, const char *sql, const char *data, size_t len)
 static int pg_run_each(db *base, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first)
 {
     pg_db *d = (pg_db *)base;
-    db_stmt *bs = pg_prepare(base, sql);
+    db_stmt *bs = pg_prepare(base, sql); /* after any COPY still waiting */
     if (!bs) return CX_ERR;
     pg_stmt *s = (pg_stmt *)bs;
     if (!PQenterPipelineMode(d->c)) {
@@ -475,7 +500,7 @@ static int pg_run_each(db *base, const char *sql, int n, void (*bind)(db_stmt *s
             ExecStatusType st = PQresultStatus(r);
             if (st == PGRES_PIPELINE_SYNC) synced = true;
             else if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-                if (i < n) first[i] = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+                if (i < n && first) first[i] = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
             } else if (rc == CX_OK) {
                 if (st != PGRES_PIPELINE_ABORTED) set_err(d, r);
                 rc = CX_ERR;

@@ -141,25 +141,46 @@ void ledger_entry_free(ledger_entry *x)
     "CAST(count(*) AS BIGINT) AS entries, CAST(sum(w.people) AS BIGINT) AS people FROM own w JOIN up u ON u.org_id = w.org_id " \
     "GROUP BY w.quarter, u.anc_id, w.kind, w.category_id) "
 
+/* Adds entries and people to one (quarter, organisation, kind, category) of the roll-up. */
+#define ROLLUP_ADD_SQL                                                                                                  \
+    "INSERT INTO ledger_rollup (quarter, org_id, kind, category_id, entries, people) VALUES (?,?,?,?,?,?) "            \
+    "ON CONFLICT (quarter, org_id, kind, category_id) DO UPDATE SET entries = ledger_rollup.entries + excluded.entries, " \
+    "people = ledger_rollup.people + excluded.people"
+
 typedef struct contrib {
     char kind[16];
     int64_t category_id, people;
 } contrib;
 
+typedef struct rollup_run {
+    int quarter, from, sign, n;
+    const char *path;
+    const contrib *cs;
+} rollup_run;
+
+/* Run i of rollup_add: organisation from + i / n of the path, contribution i % n. */
+static void rollup_bind(db_stmt *s, int i, void *ctx)
+{
+    const rollup_run *r = ctx;
+    const contrib *c = &r->cs[i % r->n];
+    db_bind_i64(s, 1, r->quarter);
+    db_bind_i64(s, 2, orgpath_at(r->path, r->from + i / r->n));
+    db_bind_text(s, 3, c->kind);
+    db_bind_i64(s, 4, c->category_id);
+    db_bind_i64(s, 5, r->sign);
+    db_bind_i64(s, 6, r->sign * c->people);
+}
+
 /* Adds (sign 1) or takes away (-1) what each (kind, category) row of cs counts, in quarter, at
- * the organisations of path from depth `from` down to its own. */
+ * the organisations of path from depth `from` down to its own: one upsert a row and level, all
+ * in one round trip (db_run_each). */
 static int rollup_add(db *d, int quarter, const char *path, int from, const contrib *cs, int n, int sign)
 {
     int depth = orgpath_depth(path);
     if (depth < 0) return CX_ERR;
-    for (int k = from; k <= depth; k++)
-        for (int i = 0; i < n; i++)
-            if (db_run(d, "INSERT INTO ledger_rollup (quarter, org_id, kind, category_id, entries, people) VALUES (?,?,?,?,?,?) "
-                          "ON CONFLICT (quarter, org_id, kind, category_id) DO UPDATE SET entries = ledger_rollup.entries + excluded.entries, "
-                          "people = ledger_rollup.people + excluded.people",
-                       "iisiii", quarter, orgpath_at(path, k), cs[i].kind, cs[i].category_id, (int64_t)sign, sign * cs[i].people) != CX_OK)
-                return CX_ERR;
-    return CX_OK;
+    if (n <= 0 || from > depth) return CX_OK;
+    rollup_run r = {quarter, from, sign, n, path, cs};
+    return db_run_each(d, ROLLUP_ADD_SQL, (depth - from + 1) * n, rollup_bind, &r, NULL);
 }
 
 /* Moves the roll-up by what entry id counts as stored now (sign 1: add, -1: take away). */
@@ -232,36 +253,55 @@ static int write_parts(db *d, int64_t id, const ledger_ok *in)
 
 #define FILE_INSERT "INSERT INTO ledger_file (entry_id, mime, name, size, data, author, created_at) VALUES (?,?,?,?,?,?,?)"
 
-/* The entry as the audit keeps it. */
+static int by_part_category(const void *x, const void *y)
+{
+    int64_t a = ((const ledger_part *)x)->category_id, b = ((const ledger_part *)y)->category_id;
+    return (a > b) - (a < b);
+}
+
+/* The entry as the audit keeps it, from its stored fields (a forum's participants in parts,
+ * sorted by category). */
+static char *entry_json_of(const ledger_entry *x, const ledger_part *parts, int nparts)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "kind", ledger_kind_name(x->kind));
+    json_add_i64(j, "org_id", x->org_id);
+    if (x->member_id) json_add_i64(j, "member_id", x->member_id);
+    if (x->category_id) json_add_i64(j, "category_id", x->category_id);
+    cJSON_AddStringToObject(j, "entry_date", x->entry_date);
+    cJSON_AddStringToObject(j, "title", x->title);
+    cJSON_AddStringToObject(j, "body", x->body ? x->body : "");
+    if (x->household[0]) cJSON_AddStringToObject(j, "household", x->household);
+    json_add_i64(j, "people", x->people);
+    if (x->kind == LK_FORUM) {
+        cJSON *p = cJSON_AddObjectToObject(j, "participants");
+        for (int i = 0; i < nparts; i++) {
+            char k[24];
+            snprintf(k, sizeof k, "%" PRId64, parts[i].category_id);
+            json_add_i64(p, k, parts[i].people);
+        }
+    }
+    return json_take(j);
+}
+
+/* The entry as the audit keeps it, read back. */
 static char *entry_json(db *d, int64_t id)
 {
     ledger_entry x;
     if (ledger_get(d, id, &x) != 1) return NULL;
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "kind", ledger_kind_name(x.kind));
-    json_add_i64(j, "org_id", x.org_id);
-    if (x.member_id) json_add_i64(j, "member_id", x.member_id);
-    if (x.category_id) json_add_i64(j, "category_id", x.category_id);
-    cJSON_AddStringToObject(j, "entry_date", x.entry_date);
-    cJSON_AddStringToObject(j, "title", x.title);
-    cJSON_AddStringToObject(j, "body", x.body);
-    if (x.household[0]) cJSON_AddStringToObject(j, "household", x.household);
-    json_add_i64(j, "people", x.people);
-    ledger_entry_free(&x);
+    ledger_part parts[LEDGER_PARTS_MAX];
+    int n = 0;
     if (x.kind == LK_FORUM) {
-        cJSON *p = cJSON_AddObjectToObject(j, "participants");
         db_stmt *s = db_prepare(d, "SELECT category_id, people FROM ledger_participant WHERE entry_id = ? ORDER BY category_id");
         if (s) {
             db_bind_i64(s, 1, id);
-            while (db_step(s) == DB_ROW) {
-                char k[24];
-                snprintf(k, sizeof k, "%" PRId64, db_col_i64(s, 0));
-                json_add_i64(p, k, db_col_i64(s, 1));
-            }
+            while (db_step(s) == DB_ROW && n < LEDGER_PARTS_MAX) parts[n++] = (ledger_part){db_col_i64(s, 0), db_col_i64(s, 1)};
             db_done(s);
         }
     }
-    return json_take(j);
+    char *out = entry_json_of(&x, parts, n);
+    ledger_entry_free(&x);
+    return out;
 }
 
 int ledger_create(db *d, const actor *a, const org *o, const ledger_about *ab, const ledger_ok *in, const evidence_in *files,
@@ -312,6 +352,186 @@ int ledger_create(db *d, const actor *a, const org *o, const ledger_about *ab, c
     if (rc == CX_OK && !after) rc = CX_ERR;
     if (store_finish(d, a, "create", "ledger_entry", eid, cur.id, NULL, after, rc, e) != CX_OK) return CX_ERR;
     if (id) *id = eid;
+    return CX_OK;
+}
+
+/* ---- many entries at once (the demo) ---- */
+
+typedef struct rollup_row {
+    int quarter;
+    int64_t org_id, category_id, entries, people;
+    const char *kind;
+} rollup_row;
+
+static int by_rollup_key(const void *x, const void *y)
+{
+    const rollup_row *a = x, *b = y;
+    if (a->quarter != b->quarter) return a->quarter < b->quarter ? -1 : 1;
+    if (a->org_id != b->org_id) return a->org_id < b->org_id ? -1 : 1;
+    int c = strcmp(a->kind, b->kind);
+    if (c) return c;
+    return (a->category_id > b->category_id) - (a->category_id < b->category_id);
+}
+
+static void rollup_row_bind(db_stmt *s, int i, void *ctx)
+{
+    const rollup_row *r = &((const rollup_row *)ctx)[i];
+    db_bind_i64(s, 1, r->quarter);
+    db_bind_i64(s, 2, r->org_id);
+    db_bind_text(s, 3, r->kind);
+    db_bind_i64(s, 4, r->category_id);
+    db_bind_i64(s, 5, r->entries);
+    db_bind_i64(s, 6, r->people);
+}
+
+/* The category checks of check_about already passed in this run (kind, category, organisation). */
+typedef struct seen_cat {
+    int64_t category_id, org_id;
+    ledger_kind kind;
+} seen_cat;
+
+int ledger_create_many(db *d, const actor *a, const ledger_new *v, int n, cx_err *e)
+{
+    if (n <= 0) return CX_OK;
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    org *cur = xcalloc((size_t)n, sizeof *cur);
+    seen_cat *seen = xcalloc((size_t)n * (LEDGER_PARTS_MAX + 1), sizeof *seen);
+    size_t nseen = 0;
+    int rc = CX_OK;
+    for (int i = 0; rc == CX_OK && i < n; i++) {
+        int f = 1;
+        if (i && cur[i - 1].id == v[i].o->id) cur[i] = cur[i - 1];
+        else f = org_get(d, v[i].o->id, &cur[i]);
+        if (f == CX_ERR) {
+            rc = db_fail(d, e);
+            break;
+        }
+        if (f == 0 || !cur[i].active) {
+            cx_fail(e, 404, "not_found", "id", "党组织不存在或已停用");
+            rc = refuse(d);
+            break;
+        }
+        /* check_about asks once per (kind, category, organisation): the same again is skipped */
+        const ledger_about *ab = &v[i].ab;
+        const ledger_ok *ok = &v[i].ok;
+        int64_t cats[LEDGER_PARTS_MAX + 1];
+        int nc = 0;
+        if (ab->category_id) cats[nc++] = ab->category_id;
+        for (int k = 0; ok->kind == LK_FORUM && k < ok->nparts; k++) cats[nc++] = ok->parts[k].category_id;
+        bool all_seen = !ab->member_id && !(ab->category_id && ok->kind == LK_FORUM);
+        for (int c = 0; all_seen && c < nc; c++) {
+            bool hit = false;
+            for (size_t k = 0; k < nseen && !hit; k++)
+                hit = seen[k].category_id == cats[c] && seen[k].org_id == cur[i].id && seen[k].kind == ok->kind;
+            all_seen = hit;
+        }
+        if (!all_seen) {
+            if (check_about(d, cur[i].path, ab, ok, e) != CX_OK) {
+                rc = CX_ERR;
+                break;
+            }
+            for (int c = 0; c < nc; c++) seen[nseen++] = (seen_cat){cats[c], cur[i].id, ok->kind};
+        }
+    }
+    free(seen);
+    int64_t first = 0, now = now_unix();
+    if (rc == CX_OK && db_reserve_ids(d, "ledger_entry", n, &first) != CX_OK) rc = db_fail(d, e);
+    db_bulk *be = rc == CX_OK ? db_bulk_begin(d, "ledger_entry", "id, org_id, member_id, kind, category_id, entry_date, title, body, household, "
+                                                                  "people, created_by, created_by_name, created_at, updated_at") : NULL;
+    db_bulk *bp = rc == CX_OK ? db_bulk_begin(d, "ledger_participant", "entry_id, category_id, people") : NULL;
+    size_t nroll = 0, rcap = 0;
+    rollup_row *roll = NULL;
+    for (int i = 0; rc == CX_OK && i < n; i++) {
+        const ledger_ok *in = &v[i].ok;
+        const ledger_about *ab = &v[i].ab;
+        char fmt[16];
+        db_arg args[14];
+        int na = 0, nf = 0;
+#define ARG(letter, value) (fmt[nf++] = (letter), args[na++] = (value))
+        ARG('i', db_a_int(first + i));
+        ARG('i', db_a_int(cur[i].id));
+        if (ab->member_id) ARG('i', db_a_int(ab->member_id));
+        else fmt[nf++] = 'n';
+        ARG('s', db_a_text(ledger_kind_name(in->kind)));
+        if (ab->category_id) ARG('i', db_a_int(ab->category_id));
+        else fmt[nf++] = 'n';
+        ARG('s', db_a_text(in->entry_date));
+        ARG('s', db_a_text(in->title));
+        ARG('s', db_a_text(in->body));
+        ARG('s', db_a_text(in->household));
+        ARG('i', db_a_int(in->people));
+        ARG('i', db_a_int(a ? a->user_id : 0));
+        ARG('s', db_a_text(actor_shown(a)));
+        ARG('i', db_a_int(now));
+        ARG('i', db_a_int(now));
+#undef ARG
+        fmt[nf] = 0;
+        rc = db_bulk_row_args(be, fmt, na, args);
+        for (int k = 0; rc == CX_OK && in->kind == LK_FORUM && k < in->nparts; k++)
+            rc = db_bulk_row(bp, "iii", first + i, in->parts[k].category_id, in->parts[k].people);
+        /* what entry_apply adds: (kind, 0), (kind, category), a forum's (kind, each participant's
+         * category), at every organisation of the path */
+        int64_t cat[LEDGER_PARTS_MAX + 2], people[LEDGER_PARTS_MAX + 2];
+        int ncs = 0;
+        cat[ncs] = 0, people[ncs++] = in->people;
+        if (ab->category_id) cat[ncs] = ab->category_id, people[ncs++] = in->people;
+        for (int k = 0; in->kind == LK_FORUM && k < in->nparts; k++) cat[ncs] = in->parts[k].category_id, people[ncs++] = in->parts[k].people;
+        int depth = orgpath_depth(cur[i].path), quarter = atoi(in->entry_date) * 10 + (atoi(in->entry_date + 5) + 2) / 3;
+        if (depth < 0) rc = CX_ERR;
+        for (int k = 0; rc == CX_OK && k <= depth; k++)
+            for (int c = 0; c < ncs; c++) {
+                if (nroll == rcap) roll = xrealloc(roll, (rcap = rcap ? rcap * 2 : 256) * sizeof *roll);
+                roll[nroll++] = (rollup_row){quarter, orgpath_at(cur[i].path, k), cat[c], 1, people[c], ledger_kind_name(in->kind)};
+            }
+    }
+    if (rc == CX_OK) rc = db_bulk_end(be);
+    else db_bulk_cancel(be);
+    if (rc == CX_OK) rc = db_bulk_end(bp);
+    else db_bulk_cancel(bp);
+    /* the roll-up: one upsert per (quarter, organisation, kind, category), in one round trip */
+    size_t nr = 0;
+    if (rc == CX_OK && nroll) {
+        qsort(roll, nroll, sizeof *roll, by_rollup_key);
+        for (size_t i = 0; i < nroll; i++) {
+            if (nr && !by_rollup_key(&roll[nr - 1], &roll[i])) roll[nr - 1].entries += roll[i].entries, roll[nr - 1].people += roll[i].people;
+            else roll[nr++] = roll[i];
+        }
+        rc = db_run_each(d, ROLLUP_ADD_SQL, (int)nr, rollup_row_bind, roll, NULL);
+    }
+    free(roll);
+    /* the audit records, in the entries' order: one run per chain (an entry in another part ends
+     * the run) */
+    audit_run run = {0};
+    bool open = false;
+    for (int i = 0; rc == CX_OK && i < n; i++) {
+        if (open && run.part != cur[i].part) open = false, rc = audit_run_end(d, &run);
+        if (rc == CX_OK && !open) {
+            rc = audit_run_begin(d, &run, cur[i].id);
+            if (rc == CX_OK) audit_run_bulk(d, &run), open = true;
+        }
+        const ledger_ok *in = &v[i].ok;
+        ledger_entry x = {.id = first + i, .org_id = cur[i].id, .member_id = v[i].ab.member_id, .category_id = v[i].ab.category_id,
+                          .people = in->people, .kind = in->kind, .body = (char *)in->body};
+        snprintf(x.entry_date, sizeof x.entry_date, "%s", in->entry_date);
+        snprintf(x.title, sizeof x.title, "%s", in->title);
+        snprintf(x.household, sizeof x.household, "%s", in->household);
+        ledger_part parts[LEDGER_PARTS_MAX];
+        int np = in->kind == LK_FORUM ? in->nparts : 0;
+        memcpy(parts, in->parts, (size_t)np * sizeof *parts);
+        qsort(parts, (size_t)np, sizeof *parts, by_part_category);
+        char *after = entry_json_of(&x, parts, np);
+        if (rc == CX_OK) rc = audit_run_add(d, &run, a, "create", "ledger_entry", x.id, cur[i].id, NULL, after, "ok");
+        free(after);
+    }
+    if (open && rc == CX_OK) rc = audit_run_end(d, &run);
+    else if (open) audit_run_cancel(&run);
+    free(cur);
+    if (rc != CX_OK) {
+        if (!e->msg[0]) cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+        db_rollback(d);
+        return CX_ERR;
+    }
+    if (db_commit(d) != CX_OK) return db_fail(d, e);
     return CX_OK;
 }
 
@@ -572,10 +792,7 @@ int ledger_org_moved(db *d, int64_t org_id, const char *old_path, const char *ne
             rc = db_run(d, "UPDATE ledger_rollup SET entries = entries - ?, people = people - ? WHERE quarter = ? AND org_id = ? AND kind = ? AND category_id = ?",
                         "iiiisi", rows[k].entries, rows[k].c.people, (int64_t)rows[k].quarter, orgpath_at(old_path, j), rows[k].c.kind, rows[k].c.category_id);
         for (int j = 0; rc == CX_OK && j < nd; j++)
-            rc = db_run(d, "INSERT INTO ledger_rollup (quarter, org_id, kind, category_id, entries, people) VALUES (?,?,?,?,?,?) "
-                           "ON CONFLICT (quarter, org_id, kind, category_id) DO UPDATE SET entries = ledger_rollup.entries + excluded.entries, "
-                           "people = ledger_rollup.people + excluded.people",
-                        "iisiii", (int64_t)rows[k].quarter, orgpath_at(new_path, j), rows[k].c.kind, rows[k].c.category_id, rows[k].entries, rows[k].c.people);
+            rc = db_run(d, ROLLUP_ADD_SQL, "iisiii", (int64_t)rows[k].quarter, orgpath_at(new_path, j), rows[k].c.kind, rows[k].c.category_id, rows[k].entries, rows[k].c.people);
     }
     free(rows);
     return rc;

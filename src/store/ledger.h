@@ -46,6 +46,19 @@ typedef struct ledger_about {
  * by the same person again within a minute (a double submission) 409 duplicate_entry. */
 int ledger_create(db *d, const actor *a, const org *o, const ledger_about *ab, const ledger_ok *in, const evidence_in *files,
                   int nfiles, int64_t *id, cx_err *e);
+/* One entry of ledger_create_many: its organisation (o->id read again), about whom, what. */
+typedef struct ledger_new {
+    const org *o;
+    ledger_about ab;
+    ledger_ok ok;
+} ledger_new;
+/* Enters n entries in one transaction, as n ledger_create calls without files would, for a loader
+ * of generated entries (the demo): the same checks and errors (each (kind, category, organisation)
+ * checked once), but no double-submission check; the rows through bulk inserts with ids reserved
+ * from the sequence (the first entry gets the lowest), the roll-up in one round trip, the audit
+ * records one per entry in their order as one run of their chain. CX_OK or CX_ERR with e (nothing
+ * written). */
+int ledger_create_many(db *d, const actor *a, const ledger_new *v, int n, cx_err *e);
 /* Changes everything but the organisation and the kind (in->kind must be the entry's: 422
  * kind_changed); version expected (0: any; another 409 stale_version, as for the second of two
  * edits at once). A deleted entry 409 entry_deleted. */

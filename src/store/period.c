@@ -99,24 +99,32 @@ static bool period_zero(const period *p)
     return true;
 }
 
+typedef struct period_run {
+    int quarter;
+    const char *path;
+    const period *delta;
+} period_run;
+
+/* Run k of period_add: the ancestor at depth k. */
+static void period_bind(db_stmt *s, int k, void *ctx)
+{
+    const period_run *r = ctx;
+    db_bind_i64(s, 1, r->quarter);
+    db_bind_i64(s, 2, orgpath_at(r->path, k));
+    for (int i = 0; i < PR_N; i++) db_bind_i64(s, 3 + i, r->delta->v[i]);
+}
+
+/* One upsert per level of the path, all in one round trip (db_run_each). */
 int period_add(db *d, int quarter, const char *org_path, const period *delta)
 {
     pthread_once(&sql_once, build_sql);
     if (!quarter || period_zero(delta)) return CX_OK;
     int depth = orgpath_depth(org_path);
     if (depth < 0) return CX_ERR;
-    for (int k = 0; k <= depth; k++) {
-        int64_t id = orgpath_at(org_path, k);
-        db_stmt *s = id > 0 ? db_prepare(d, add_sql) : NULL;
-        if (!s) return CX_ERR;
-        db_bind_i64(s, 1, quarter);
-        db_bind_i64(s, 2, id);
-        for (int i = 0; i < PR_N; i++) db_bind_i64(s, 3 + i, delta->v[i]);
-        int rc = db_step(s);
-        db_done(s);
-        if (rc == CX_ERR) return CX_ERR;
-    }
-    return CX_OK;
+    for (int k = 0; k <= depth; k++)
+        if (orgpath_at(org_path, k) <= 0) return CX_ERR;
+    period_run r = {quarter, org_path, delta};
+    return db_run_each(d, add_sql, depth + 1, period_bind, &r, NULL);
 }
 
 int period_change(db *d, int old_q, const char *old_path, const period *old, int new_q, const char *new_path,

@@ -2,10 +2,12 @@
 // prepared INSERT a row on SQLite). Text that COPY's format would misread (backslashes, "\N",
 // tabs, line breaks) arrives as typed; a file refused after its first thousands of rows were
 // already sent leaves nothing behind; another constraint failing is a database error, not a
-// duplicate; a 身份证号 already on the roll is still reported at its row.
+// duplicate; a 身份证号 already on the roll is still reported at its row. The demo's bulk inserts
+// (on PostgreSQL with the foreign keys dropped and added back around them) leave the schema's
+// foreign keys as migrations make them, and in force.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, loginAs, idcard, newIdcard, fileForm, scratchFile, refuseInserts, expectError } from '../lib.mjs';
+import { startServerOn, loginAs, idcard, newIdcard, fileForm, scratchFile, refuseInserts, expectError, freshDb, cliDb, sqlOn, BACKEND } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
@@ -132,4 +134,20 @@ test('another constraint refusing a row of a bulk import is a database error (CL
     assert.doesNotMatch(up.text, /已在党员名册中/);
   } finally { undo(); }
   assert.equal(await total(), before);
+});
+
+test('the demo leaves every foreign key as migrations make it, and they refuse a role for an account that does not exist', () => {
+  const migrated = freshDb('fk'); // the schema alone (cxzy init: no organisation)
+  const m = cliDb(migrated, ['init']);
+  assert.equal(m.status, 0, m.stdout + m.stderr);
+  const keys = (db) => sqlOn(db, BACKEND === 'pg'
+    ? "SELECT conrelid::regclass || ' ' || conname || ' ' || convalidated || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' ORDER BY 1"
+    : "SELECT m.name || ' ' || f.\"from\" || ' ' || f.\"table\" || ' ' || f.\"to\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1");
+  const want = keys(migrated);
+  assert.ok(want.split('\n').length > 50, want);
+  assert.equal(keys(srv.db), want, 'the demo database (srv.db) has the same foreign keys');
+  assert.match(keys(srv.db), /user_role user_role_user_id_fkey true FOREIGN KEY \(user_id\) REFERENCES app_user\(id\)|user_role user_id app_user id/);
+  const orgId = sqlOn(srv.db, 'SELECT min(id) FROM org');
+  assert.throws(() => sqlOn(srv.db, `${BACKEND === 'pg' ? '' : 'PRAGMA foreign_keys = ON; '}INSERT INTO user_role (user_id, role, org_id) VALUES (999999999, 'member', ${orgId})`),
+    /foreign key/i);
 });

@@ -114,7 +114,7 @@ typedef struct pending_member {
 } pending_member;
 
 #define BULK_MIN 64    /* from this many members, their accounts go through bulk inserts */
-#define LOOKUP_NAMES 64 /* usernames looked up a statement: 64 parameters, the PostgreSQL backend's most */
+#define LOOKUP_NAMES 500 /* usernames looked up a statement (parameters: SQLite takes 32766, the PostgreSQL backend 1024) */
 
 typedef struct named {
     char name[ACCOUNT_USERNAME_MAX + 1];
@@ -255,9 +255,11 @@ static int make_for(db *d, audit_run *run, const actor *a, const account_policy 
     return rc;
 }
 
-/* The active members under root (its subtree, or only its own) without an account. */
-static int members_without(db *d, const org *root, bool subtree, int64_t first_id, pending_member **list, size_t *n)
+/* The active members under root (its subtree, or only its own) without an account (their phone
+ * numbers unsealed only for pol's phone rule). */
+static int members_without(db *d, const account_policy *pol, const org *root, bool subtree, int64_t first_id, pending_member **list, size_t *n)
 {
+    bool phones = !strcmp(pol->username_rule, "phone"); /* only a username of the phone rule needs the number */
     char end[CX_PATH_MAX];
     orgpath_end(root->path, end, sizeof end);
     db_q q;
@@ -279,7 +281,7 @@ static int members_without(db *d, const org *root, bool subtree, int64_t first_i
         p->org_id = db_col_i64(s, 1);
         copy_col(p->name, sizeof p->name, s, 2);
         p->phone[0] = 0;
-        if (!db_col_null(s, 3)) {
+        if (phones && !db_col_null(s, 3)) {
             size_t len;
             const void *b = db_col_blob(s, 3, &len);
             char *ph = crypto_unseal(b, len);
@@ -298,7 +300,7 @@ int accounts_for_members(db *d, const actor *a, const org *root, bool subtree, a
     pending_member *list = NULL;
     size_t n = 0;
     audit_run run = {0};
-    if (account_policy_get(d, root->path, &pol, NULL) != CX_OK || members_without(d, root, subtree, 0, &list, &n) != CX_OK ||
+    if (account_policy_get(d, root->path, &pol, NULL) != CX_OK || members_without(d, &pol, root, subtree, 0, &list, &n) != CX_OK ||
         audit_run_begin(d, &run, root->id) != CX_OK || make_for(d, &run, a, &pol, list, n, out) != CX_OK) {
         free(list);
         audit_run_cancel(&run);
@@ -321,7 +323,7 @@ int account_auto_for_member(db *d, const actor *a, int64_t member_id, const org 
     size_t n = 0;
     account_bulk out = {0};
     audit_run run = {0};
-    int rc = members_without(d, o, true, member_id, &list, &n);
+    int rc = members_without(d, &pol, o, true, member_id, &list, &n);
     if (rc == CX_OK && n) rc = audit_run_begin(d, &run, o->id);
     if (rc == CX_OK && n) rc = make_for(d, &run, a, &pol, list, n, &out);
     if (rc == CX_OK && n) rc = audit_run_end(d, &run);

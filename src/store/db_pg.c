@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#define PG_MAXP 64
+#define PG_MAXP 1024 /* ? placeholders a statement (PostgreSQL takes 65535) */
 
 typedef struct pg_stmt {
     db_stmt base;
@@ -21,8 +21,8 @@ typedef struct pg_stmt {
     unsigned epoch; /* the connection's epoch it was prepared in */
     int nparams;
     bool cached, busy;
-    char *vals[PG_MAXP];
-    int lens[PG_MAXP], fmts[PG_MAXP];
+    char **vals; /* nparams each (at least one) */
+    int *lens, *fmts;
     PGresult *res;
     int row, nrows;
     int64_t changes;
@@ -214,6 +214,9 @@ static void stmt_free(void *p)
     pg_stmt *s = p;
     clear_result(s);
     clear_params(s);
+    free(s->vals);
+    free(s->lens);
+    free(s->fmts);
     free(s->sql);
     free(s);
 }
@@ -283,6 +286,9 @@ static db_stmt *pg_prepare(db *base, const char *sql)
     pg_stmt *ns = xcalloc(1, sizeof *ns);
     ns->base.d = base;
     ns->nparams = n;
+    ns->vals = xcalloc(n ? (size_t)n : 1, sizeof *ns->vals);
+    ns->lens = xcalloc(n ? (size_t)n : 1, sizeof *ns->lens);
+    ns->fmts = xcalloc(n ? (size_t)n : 1, sizeof *ns->fmts);
     ns->sql = text;
     ns->epoch = d->epoch;
     if (!unnamed) snprintf(ns->name, sizeof ns->name, "cx%d", ++d->seq);
@@ -290,8 +296,7 @@ static db_stmt *pg_prepare(db *base, const char *sql)
     if (!unnamed && PQresultStatus(r) != PGRES_COMMAND_OK) {
         set_err(d, r);
         PQclear(r);
-        free(ns->sql);
-        free(ns);
+        stmt_free(ns);
         return NULL;
     }
     PQclear(r);

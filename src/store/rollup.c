@@ -157,7 +157,7 @@ typedef struct tally_at {
     tally t;
 } tally_at;
 
-#define TALLY_ROWS 16 /* organisations per statement: 64 parameters, the PostgreSQL backend's most */
+#define TALLY_ROWS 128 /* organisations per statement: 512 parameters (the PostgreSQL backend binds up to 1024) */
 
 /* Adds each sum to its organisation's tally (ids distinct), TALLY_ROWS organisations a statement:
  * a bulk import into a tree of thousands of organisations makes a few round trips, not thousands. */

@@ -228,7 +228,7 @@ enum { ROLL_NONE = 0, ROLL_INSIDE = 1, ROLL_OUTSIDE = 2 };
 int member_idcard_where(db *d, const actor *a, const char *idcard, int64_t *id, char org_name[256]);
 /* The same for up to IDCARD_BATCH keyed hashes (crypto_field_hash) in one query: where[i] gets
  * ROLL_*, and org_name[i] the organisation's name when ROLL_INSIDE. CX_OK or CX_ERR. */
-#define IDCARD_BATCH 64 /* the PostgreSQL backend binds at most 64 parameters a statement */
+#define IDCARD_BATCH 64 /* parameters a statement (the import's pending rows are kept per batch) */
 int member_idcard_where_many(db *d, const actor *a, const unsigned char (*hash)[32], size_t n, int *where, char (*org_name)[256]);
 /* Checks of 身份证号 against the roll that meet members outside the caller's subtree would make
  * the roll an oracle for numbers elsewhere (a masked number rebuilt from candidates, a number in

@@ -571,19 +571,24 @@ db_bulk *db_bulk_begin(db *d, const char *table, const char *cols)
     return b;
 }
 
-/* Text in COPY's text format: backslash, tab, newline and carriage return escaped. */
+/* Text in COPY's text format: backslash, tab, newline and carriage return escaped (written in
+ * place: a call a character was most of the client's time of a COPY). */
 static void copy_text(buf *o, const char *p, size_t n)
 {
+    buf_grow(o, 2 * n);
+    char *w = o->p + o->len;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
         switch (c) {
-        case '\\': buf_add(o, "\\\\", 2); break;
-        case '\t': buf_add(o, "\\t", 2); break;
-        case '\n': buf_add(o, "\\n", 2); break;
-        case '\r': buf_add(o, "\\r", 2); break;
-        default: buf_addc(o, c);
+        case '\\': *w++ = '\\', *w++ = '\\'; break;
+        case '\t': *w++ = '\\', *w++ = 't'; break;
+        case '\n': *w++ = '\\', *w++ = 'n'; break;
+        case '\r': *w++ = '\\', *w++ = 'r'; break;
+        default: *w++ = c;
         }
     }
+    o->len = (size_t)(w - o->p);
+    o->p[o->len] = 0;
 }
 
 /* A blob as bytea hex input (\x…), its backslash escaped for COPY. */
@@ -591,11 +596,22 @@ static void copy_blob(buf *o, const unsigned char *p, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     buf_grow(o, 3 + 2 * n);
-    buf_add(o, "\\\\x", 3);
-    for (size_t i = 0; i < n; i++) {
-        char two[2] = {hex[p[i] >> 4], hex[p[i] & 15]};
-        buf_add(o, two, 2);
-    }
+    char *w = o->p + o->len;
+    *w++ = '\\', *w++ = '\\', *w++ = 'x';
+    for (size_t i = 0; i < n; i++) *w++ = hex[p[i] >> 4], *w++ = hex[p[i] & 15];
+    o->len = (size_t)(w - o->p);
+    o->p[o->len] = 0;
+}
+
+/* An integer in decimal. */
+static void copy_int(buf *o, int64_t v)
+{
+    char t[24], *e = t + sizeof t, *q = e;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do *--q = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0) *--q = '-';
+    buf_add(o, q, (size_t)(e - q));
 }
 
 /* wait false (a full buffer): the chunk's answer is read by the next call on the connection. */
@@ -635,7 +651,7 @@ int db_bulk_row_args(db_bulk *b, const char *fmt, int n, const db_arg *a)
         if (i) buf_addc(&b->data, '\t');
         switch (v[i].type) {
         case DB_T_NULL: buf_add(&b->data, "\\N", 2); break;
-        case DB_T_I64: buf_printf(&b->data, "%lld", (long long)v[i].i); break;
+        case DB_T_I64: copy_int(&b->data, v[i].i); break;
         case DB_T_TEXT: copy_text(&b->data, v[i].p, v[i].n); break;
         case DB_T_BLOB: copy_blob(&b->data, v[i].p, v[i].n); break;
         }

@@ -92,6 +92,12 @@ int db_rollback(db *d);
  * branch, say) holds on both backends. PostgreSQL runs READ COMMITTED, so this takes a
  * transaction-scoped advisory lock there; SQLite's BEGIN IMMEDIATE already serialises writers. */
 int db_lock(db *d, const char *what, int64_t id);
+/* SQLite, inside the caller's write transaction, before a bulk load into an empty table: drops
+ * the table's indexes, keeping their CREATE statements in *saved (a script, "" when there were
+ * none); db_indexes_build makes them again after the load, one sort each instead of a B-tree
+ * insert a row and index. A rollback brings them back as they were. On PostgreSQL both do nothing. */
+int db_indexes_drop(db *d, const char *table, char **saved);
+int db_indexes_build(db *d, const char *saved);
 
 /* Returns the cached prepared statement for sql (NULL and db_errmsg on a syntax error). The
  * statement belongs to the connection; call db_done() when finished with it so it can be

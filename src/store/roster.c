@@ -286,6 +286,11 @@ typedef struct importer {
      * but no row of the chunk was found on the roll (it changed meanwhile). */
     db_bulk *bulk;
     bool changed;
+    /* SQLite, a member table without a row when the write transaction began (a first roll): its
+     * indexes are dropped for the load and built after it (indexes: their CREATE statements), and
+     * the roll holds no 身份证号 to look up, since no other writer can add one before the commit. */
+    bool roll_empty;
+    char *indexes;
     member_rec *rec; /* scratch for unstaging */
     /* 身份证号 waiting to be looked up on the roll, IDCARD_BATCH at a time (one round trip) */
     size_t npend;
@@ -381,6 +386,7 @@ static int roll_flush(importer *im)
  * caller flushes a full batch between rows. */
 static void roll_check(importer *im, const char *idcard, int64_t rowno, bool valid)
 {
+    if (im->roll_empty) return;
     crypto_field_hash(idcard, im->hash[im->npend]);
     im->pend[im->npend].row = rowno;
     im->pend[im->npend].valid = valid;
@@ -566,11 +572,15 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     }
     bool dbfail = false;
     member_rec *m = xmalloc(sizeof *m);
-    int64_t id_before = 0;
+    int64_t id_before = 0, nonempty = 1;
     if (im->writing) db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
+    if (im->writing && !im->bulk && db_i64(d, &nonempty, 1, "SELECT EXISTS (SELECT 1 FROM member)", "") == CX_OK && !nonempty) {
+        im->roll_empty = true;
+        if (db_indexes_drop(d, "member", &im->indexes) != CX_OK) dbfail = true;
+    }
     roster_scratch scratch;
     int64_t notes_row = 0; /* where the notes under the table begin */
-    while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
+    while (!dbfail && (rc = tab_next(t, &cells, &n, &fe)) == 1) {
         int64_t rowno = (int64_t)tab_rowno(t);
         if (n > ncols) n = ncols; /* cells beyond the header are ignored */
         bool any = roster_prepare_row(cells, n, colmap, &scratch);
@@ -633,9 +643,12 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     free(m);
     map_free(&im->oc, free);
     int64_t outside = im->outside, checked = im->checked;
+    char *indexes = im->indexes;
     free(im);
     sort_issues(r);
     if (outside && !dbfail) issue_elsewhere(r);
+    if (!dbfail && !r->nissues && !dry_run && db_indexes_build(d, indexes) != CX_OK) dbfail = true;
+    free(indexes);
     if (dbfail || r->nissues || dry_run) {
         if (dbfail) cx_fail(e, 500, "db_error", "", "导入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);

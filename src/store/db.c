@@ -337,6 +337,14 @@ void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
     s->d->ops->bind(s, i, v ? DB_T_BLOB : DB_T_NULL, 0, v, n);
 }
 void db_bind_null(db_stmt *s, int i) { s->d->ops->bind(s, i, DB_T_NULL, 0, NULL, 0); }
+void db_bind_text_ref(db_stmt *s, int i, const char *v)
+{
+    s->d->ops->bind(s, i, !v ? DB_T_NULL : s->d->kind == DB_SQLITE ? DB_T_TEXT_REF : DB_T_TEXT, 0, v, v ? strlen(v) : 0);
+}
+void db_bind_blob_ref(db_stmt *s, int i, const void *v, size_t n)
+{
+    s->d->ops->bind(s, i, !v ? DB_T_NULL : s->d->kind == DB_SQLITE ? DB_T_BLOB_REF : DB_T_BLOB, 0, v, n);
+}
 int db_step(db_stmt *s)
 {
     int rc = s->d->ops->step(s);

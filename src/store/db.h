@@ -108,6 +108,10 @@ void db_bind_i64(db_stmt *s, int i, int64_t v);
 void db_bind_text(db_stmt *s, int i, const char *v);
 void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
 void db_bind_null(db_stmt *s, int i);
+/* The same without the copy on SQLite, for a statement run a million times over (the roster
+ * import's insert): v must stay valid and unchanged until db_done. PostgreSQL copies as ever. */
+void db_bind_text_ref(db_stmt *s, int i, const char *v);
+void db_bind_blob_ref(db_stmt *s, int i, const void *v, size_t n);
 /* First call executes; returns DB_ROW while rows remain, then DB_DONE; CX_ERR on error. */
 int db_step(db_stmt *s);
 bool db_col_null(db_stmt *s, int c);
@@ -403,7 +407,8 @@ struct db_ops {
     /* db_run_each in one round trip (pipeline mode); NULL: one statement after another. */
     int (*run_each)(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
 };
-enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
+/* _REF: not copied (db_bind_text_ref); a backend that copies anyway sees DB_T_TEXT / DB_T_BLOB. */
+enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB, DB_T_TEXT_REF, DB_T_BLOB_REF };
 
 /* Every connection starts with this header. */
 struct db {

@@ -217,14 +217,17 @@ static void fill_in(char **cells, size_t n, const int *colmap, member_in *in, co
     }
 }
 
-/* Resolves the row's organisation; reports and returns NULL when it cannot. */
-static const org *row_org(db *d, map *oc, bool loaded, const org *root, const char *name, int64_t rowno, roster_report *r)
+/* Resolves the row's organisation; reports and returns NULL when it cannot. *last: the one found
+ * for an earlier row, tried first (a roster lists a branch's members one after another). */
+static const org *row_org(db *d, map *oc, bool loaded, const org *root, const char *name, int64_t rowno, roster_report *r,
+                          const org **last)
 {
     if (!name || !*name) return root;
+    if (*last && !strcmp(name, (*last)->name)) return *last;
     if (!strcmp(name, root->name)) return root;
     org_entry *on = org_lookup(d, oc, root, name, loaded);
     char msg[512];
-    if (on->found == 1) return &on->o;
+    if (on->found == 1) return *last = &on->o;
     if (on->found == CX_ERR) {
         issue(r, rowno, "所在党组织", "db_error", "查询党组织时数据库出错，请重试");
         return NULL;
@@ -274,6 +277,7 @@ typedef struct importer {
     map ids;
     map oc; /* 所在党组织 name → org_entry */
     bool orgs_loaded; /* oc holds the whole subtree (org_preload) */
+    const org *last_org; /* the organisation of the last row that named one found in oc */
     int64_t outside, checked, now;
     bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
     bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
@@ -429,7 +433,7 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
     fill_in(cells, n, colmap, &in, &orgname);
     int ne = member_validate_row(&in, m, errs, 16);
     for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
-    const org *o = row_org(im->d, &im->oc, im->orgs_loaded, im->root, orgname, rowno, r);
+    const org *o = row_org(im->d, &im->oc, im->orgs_loaded, im->root, orgname, rowno, r, &im->last_org);
     if (m->idcard[0] && strlen(m->idcard) == 18) {
         int64_t first = idset_add(&im->ids, id_key(m->idcard), rowno);
         if (first) {
@@ -578,7 +582,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
         im->roll_empty = true;
         if (db_indexes_drop(d, "member", &im->indexes) != CX_OK) dbfail = true;
     }
-    roster_scratch scratch;
+    roster_scratch scratch = {0};
     int64_t notes_row = 0; /* where the notes under the table begin */
     while (!dbfail && (rc = tab_next(t, &cells, &n, &fe)) == 1) {
         int64_t rowno = (int64_t)tab_rowno(t);

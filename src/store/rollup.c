@@ -264,7 +264,16 @@ int tally_members_since(db *d, int64_t after_id)
         n++;
     }
     db_done(s);
-    rc = rc == CX_ERR ? CX_ERR : CX_OK;
+    rc = rc == CX_ERR ? CX_ERR : tally_paths_add(d, (const char *const *)paths, v, n);
+    for (size_t i = 0; i < n; i++) free(paths[i]);
+    free(paths);
+    free(v);
+    return rc;
+}
+
+int tally_paths_add(db *d, const char *const *paths, const tally *v, size_t n)
+{
+    int rc = CX_OK;
     /* each organisation's delta added to it and its ancestors, summed per organisation first:
      * one statement per organisation touched instead of one per organisation and level (a bulk
      * import into a tree of thousands of organisations) */
@@ -277,10 +286,7 @@ int tally_members_since(db *d, int64_t after_id)
             if (na == cap) acc = xrealloc(acc, (cap = cap ? cap * 2 : 256) * sizeof *acc);
             acc[na++] = (tally_at){orgpath_at(paths[i], k), v[i]};
         }
-        free(paths[i]);
     }
-    free(paths);
-    free(v);
     if (na) qsort(acc, na, sizeof *acc, by_org_id);
     size_t ns = 0; /* the sums, one per organisation, in place */
     for (size_t i = 0; rc == CX_OK && i < na;) {

@@ -95,6 +95,8 @@ int tally_member_change(db *d, int64_t member_id, const char *old_path, bool old
 /* Adds the members inserted with an id above after_id (a roster import, the demo) to the tally,
  * summed per organisation. */
 int tally_members_since(db *d, int64_t after_id);
+/* The same for counts already known: v[i] added to the organisation at paths[i] and its ancestors. */
+int tally_paths_add(db *d, const char *const *paths, const tally *v, size_t n);
 /* An organisation's subtree moved from old_path to new_path (paths of the moved organisation):
  * its tally leaves the old ancestors and joins the new ones. */
 int tally_org_moved(db *d, int64_t org_id, const char *old_path, const char *new_path);

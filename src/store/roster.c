@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@ static int64_t idset_add(map *s, uint64_t key, int64_t row)
 typedef struct org_entry {
     int found; /* 1 found, 0 none, 2 ambiguous */
     org o;
+    tally t; /* the file's valid rows in it (count_row) */
 } org_entry;
 
 /* loaded: the map holds every organisation of the subtree already (org_preload), so a name not
@@ -90,7 +92,7 @@ static void org_preload_one(void *ctx, const org *o)
     bool added;
     org_entry **on = (org_entry **)map_put(ctx, o->name, &added);
     if (added) {
-        *on = xmalloc(sizeof **on);
+        *on = xcalloc(1, sizeof **on);
         (*on)->found = 1;
         (*on)->o = *o;
     } else (*on)->found = 2; /* two of that name: ambiguous, as org_find_by_name says */
@@ -278,6 +280,7 @@ typedef struct importer {
     map oc; /* 所在党组织 name → org_entry */
     bool orgs_loaded; /* oc holds the whole subtree (org_preload) */
     const org *last_org; /* the organisation of the last row that named one found in oc */
+    tally root_t;        /* the file's valid rows in root (the others: in their org_entry) */
     int64_t outside, checked, now;
     bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
     bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
@@ -418,6 +421,32 @@ static void sort_issues(roster_report *r)
     r->issues = sorted;
 }
 
+/* The row counted in its organisation's tally (the members the file adds there). */
+static void count_row(importer *im, const org *o, const member_rec *m)
+{
+    tally *t = o == im->root ? &im->root_t : &((org_entry *)(void *)((char *)o - offsetof(org_entry, o)))->t;
+    t->v[TL_MEMBERS_ACTIVE]++;
+    if (!strcmp(m->status, "full")) t->v[TL_MEMBERS_FULL]++;
+}
+
+/* The counted rows added to the tallies of their organisations and every ancestor: once the whole
+ * file was written, instead of reading the new members back. */
+static int tally_counted(importer *im)
+{
+    const char **paths = xmalloc((im->oc.n + 1) * sizeof *paths);
+    tally *v = xmalloc((im->oc.n + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < im->oc.cap; i++) {
+        const org_entry *x = im->oc.slot[i].h ? im->oc.slot[i].v.p : NULL;
+        if (x && x->found == 1 && x->t.v[TL_MEMBERS_ACTIVE]) paths[n] = x->o.path, v[n++] = x->t;
+    }
+    if (im->root_t.v[TL_MEMBERS_ACTIVE]) paths[n] = im->root->path, v[n++] = im->root_t;
+    int rc = tally_paths_add(im->d, paths, v, n);
+    free(paths);
+    free(v);
+    return rc;
+}
+
 /* Validates one row: fields, organisation, 身份证号 against the file and the roll; inserts it when
  * writing, stages it when staging. CX_ERR on a database error. */
 static int check_row(importer *im, char **cells, size_t n, const int *colmap, int64_t rowno, member_rec *m)
@@ -461,6 +490,7 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
     }
     if (r->nissues == before) {
         r->valid_rows++;
+        count_row(im, o, m);
         if (staging) stage_row(&im->st, o, rowno, m);
     }
     return CX_OK;
@@ -645,14 +675,18 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     buf_free(&im->st);
     sodium_memzero(m, sizeof *m);
     free(m);
+    /* a wholly valid file, written: the tallies of the organisations its rows went to, then (the
+     * organisations forgotten, so that their memory is not held beside the sort's) the indexes
+     * dropped for it built again */
+    bool whole = !dbfail && !r->nissues && !im->outside && !dry_run;
+    int tallied = whole ? tally_counted(im) : CX_OK;
     map_free(&im->oc, free);
+    if (whole && tallied == CX_OK && db_indexes_build(d, im->indexes) != CX_OK) dbfail = true;
+    free(im->indexes);
     int64_t outside = im->outside, checked = im->checked;
-    char *indexes = im->indexes;
     free(im);
     sort_issues(r);
     if (outside && !dbfail) issue_elsewhere(r);
-    if (!dbfail && !r->nissues && !dry_run && db_indexes_build(d, indexes) != CX_OK) dbfail = true;
-    free(indexes);
     if (dbfail || r->nissues || dry_run) {
         if (dbfail) cx_fail(e, 500, "db_error", "", "导入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);
@@ -673,7 +707,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     }
     int64_t id_after = 0;
     db_i64(d, &id_after, 0, "SELECT max(id) FROM member", "");
-    if (tally_members_since(d, id_before) != CX_OK || /* the subtree tallies, per organisation */
+    if (tallied != CX_OK || /* the subtree tallies, per organisation (above) */
         account_auto_for_member(d, a, id_before + 1, root) != CX_OK) { /* and their accounts, if the policy says so */
         cx_fail(e, 500, "db_error", "", "导入写入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);

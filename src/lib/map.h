@@ -25,6 +25,8 @@ typedef struct map {
 
 /* The value slot of key, or NULL when absent. */
 void *map_get(const map *m, const char *key);
+/* The entry of a text key (its key: the map's own copy, kept until map_free), or NULL when absent. */
+const map_slot *map_find(const map *m, const char *key);
 /* The value of key; when absent it is added with a NULL value and *added is set. */
 void **map_put(map *m, const char *key, bool *added);
 /* Integer keys (nonzero): the value slot, added as 0 when absent (*added set). */

@@ -276,6 +276,41 @@ int db_rollback(db *d)
     return rc;
 }
 
+int db_indexes_drop(db *d, const char *table, char **saved)
+{
+    *saved = NULL;
+    if (d->kind != DB_SQLITE || !d->in_tx) return d->kind == DB_SQLITE ? CX_ERR : CX_OK;
+    /* indexes with SQL only: those of a PRIMARY KEY or UNIQUE column constraint cannot be dropped */
+    db_stmt *s = db_prepare(d, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, table);
+    buf create, drop;
+    buf_init(&create);
+    buf_init(&drop);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *name = db_col_text(s, 0);
+        if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name)) rc = CX_ERR; /* ours never need quoting */
+        if (rc == CX_ERR) break;
+        buf_printf(&drop, "DROP INDEX %s;", name);
+        buf_printf(&create, "%s;\n", db_col_text(s, 1));
+    }
+    db_done(s);
+    if (rc != CX_ERR && drop.len && db_exec(d, drop.p) != CX_OK) rc = CX_ERR;
+    buf_free(&drop);
+    if (rc == CX_ERR) {
+        buf_free(&create);
+        return CX_ERR;
+    }
+    *saved = buf_take(&create);
+    return CX_OK;
+}
+
+int db_indexes_build(db *d, const char *saved)
+{
+    return !saved || !*saved ? CX_OK : db_exec(d, saved);
+}
+
 int db_lock(db *d, const char *what, int64_t id)
 {
     if (!d->in_tx) return CX_ERR;
@@ -310,6 +345,14 @@ void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
     s->d->ops->bind(s, i, v ? DB_T_BLOB : DB_T_NULL, 0, v, n);
 }
 void db_bind_null(db_stmt *s, int i) { s->d->ops->bind(s, i, DB_T_NULL, 0, NULL, 0); }
+void db_bind_text_ref(db_stmt *s, int i, const char *v)
+{
+    s->d->ops->bind(s, i, !v ? DB_T_NULL : s->d->kind == DB_SQLITE ? DB_T_TEXT_REF : DB_T_TEXT, 0, v, v ? strlen(v) : 0);
+}
+void db_bind_blob_ref(db_stmt *s, int i, const void *v, size_t n)
+{
+    s->d->ops->bind(s, i, !v ? DB_T_NULL : s->d->kind == DB_SQLITE ? DB_T_BLOB_REF : DB_T_BLOB, 0, v, n);
+}
 int db_step(db_stmt *s)
 {
     int rc = s->d->ops->step(s);

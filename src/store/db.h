@@ -96,6 +96,12 @@ int db_rollback(db *d);
  * branch, say) holds on both backends. PostgreSQL runs READ COMMITTED, so this takes a
  * transaction-scoped advisory lock there; SQLite's BEGIN IMMEDIATE already serialises writers. */
 int db_lock(db *d, const char *what, int64_t id);
+/* SQLite, inside the caller's write transaction, before a bulk load into an empty table: drops
+ * the table's indexes, keeping their CREATE statements in *saved (a script, "" when there were
+ * none); db_indexes_build makes them again after the load, one sort each instead of a B-tree
+ * insert a row and index. A rollback brings them back as they were. On PostgreSQL both do nothing. */
+int db_indexes_drop(db *d, const char *table, char **saved);
+int db_indexes_build(db *d, const char *saved);
 
 /* Returns the cached prepared statement for sql (NULL and db_errmsg on a syntax error). The
  * statement belongs to the connection; call db_done() when finished with it so it can be
@@ -106,6 +112,10 @@ void db_bind_i64(db_stmt *s, int i, int64_t v);
 void db_bind_text(db_stmt *s, int i, const char *v);
 void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
 void db_bind_null(db_stmt *s, int i);
+/* The same without the copy on SQLite, for a statement run a million times over (the roster
+ * import's insert): v must stay valid and unchanged until db_done. PostgreSQL copies as ever. */
+void db_bind_text_ref(db_stmt *s, int i, const char *v);
+void db_bind_blob_ref(db_stmt *s, int i, const void *v, size_t n);
 /* First call executes; returns DB_ROW while rows remain, then DB_DONE; CX_ERR on error. */
 int db_step(db_stmt *s);
 bool db_col_null(db_stmt *s, int c);
@@ -407,7 +417,8 @@ struct db_ops {
     /* db_run_each in one round trip (pipeline mode); NULL: one statement after another. */
     int (*run_each)(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
 };
-enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
+/* _REF: not copied (db_bind_text_ref); a backend that copies anyway sees DB_T_TEXT / DB_T_BLOB. */
+enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB, DB_T_TEXT_REF, DB_T_BLOB_REF };
 
 /* Every connection starts with this header. */
 struct db {

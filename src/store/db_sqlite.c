@@ -102,6 +102,9 @@ static void sq_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, siz
     /* Copied, as on PostgreSQL (db.h's lifetime rule): the caller may free the value on return. */
     case DB_T_TEXT: sqlite3_bind_text64(st, i, p, n, SQLITE_TRANSIENT, SQLITE_UTF8); break;
     case DB_T_BLOB: sqlite3_bind_blob64(st, i, p, n, SQLITE_TRANSIENT); break;
+    /* db_bind_text_ref: the caller keeps the value until db_done, which clears the bindings */
+    case DB_T_TEXT_REF: sqlite3_bind_text64(st, i, p, n, SQLITE_STATIC, SQLITE_UTF8); break;
+    case DB_T_BLOB_REF: sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC); break;
     }
 }
 

@@ -3,6 +3,7 @@
 #include "stmt_cache.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -40,11 +41,11 @@ static db *sq_open(const char *url, cx_err *e)
     }
     sqlite3_busy_timeout(d->h, 10000);
     sqlite3_extended_result_codes(d->h, 1);
-    char *err = NULL;
-    if (sqlite3_exec(d->h,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
-                     NULL, NULL, &err) != SQLITE_OK) {
+    char *err = NULL, pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-%" PRId64 ";", db_cache_single());
+    if (sqlite3_exec(d->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
         cx_fail(e, 500, "db_open_failed", "db", "无法打开数据库 %s：%s", path, err ? err : "");
         sqlite3_free(err);
         sqlite3_close(d->h);

@@ -258,6 +258,13 @@ void db_note_external_writes(db *d)
     db_done(s);
 }
 
+int db_end_read(db *d)
+{
+    if (!d->in_tx) return CX_OK;
+    d->in_tx = false;
+    return d->ops->exec(d, "COMMIT") == CX_OK ? CX_OK : failed(d);
+}
+
 int db_rollback(db *d)
 {
     if (!d->in_tx) return CX_OK;

@@ -58,6 +58,10 @@ const char *db_fault_code(int fault);
  * writers queue instead of failing on upgrade. Nested begin is an error. */
 int db_begin(db *d, bool write);
 int db_commit(db *d);
+/* Ends a transaction begun with db_begin(d, false) that only read: one snapshot for several
+ * queries (and on SQLite one read lock instead of one per statement); no write generation is
+ * counted and nothing is notified. */
+int db_end_read(db *d);
 /* A counter of write transactions committed by this process (any connection); caches compare it
  * to know that nothing was written since they last looked. */
 uint64_t db_write_generation(void);

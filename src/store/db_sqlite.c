@@ -26,8 +26,14 @@ typedef struct sq_db {
     int last_rc;
 } sq_db;
 
+/* Before SQLite starts: no memory statistics (nothing reads them), so that an allocation takes no
+ * process-wide lock; with it the server's threads queued on that one mutex for every statement. */
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+static void sq_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 static db *sq_open(const char *url, cx_err *e)
 {
+    pthread_once(&sq_once, sq_setup);
     sq_db *d = xcalloc(1, sizeof *d);
     d->base.ops = &db_sqlite_ops;
     d->base.kind = DB_SQLITE;

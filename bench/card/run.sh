@@ -86,7 +86,7 @@ sqlite3 "$w/cx.db" "SELECT id FROM member WHERE active = 1 ORDER BY id LIMIT $CA
 n=$(wc -l < "$w/ids.txt")
 awk -v b="http://127.0.0.1:$cport" -v d="$w/www/p/card" '{printf "url = \"%s/p/card/%s\"\noutput = \"%s/%s\"\n", b, $1, d, $1}' "$w/ids.txt" > "$w/curl.cfg"
 curl -sf -K "$w/curl.cfg"
-all=$(cat "$w"/www/p/card/* | wc -c)
+all=$(find "$w/www/p/card" -type f -exec cat {} + | wc -c)
 cat > "$w/random.lua" <<LUA
 local ids = {}
 function init(args) for l in io.lines("$w/ids.txt") do ids[#ids + 1] = l end; math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1e6) + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000) end

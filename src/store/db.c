@@ -1,5 +1,6 @@
 /* db.c: backend dispatch, transactions, the typed binder and convenience runners, dialect and the connection pool. */
 #include "db.h"
+#include <inttypes.h>
 #include "../lib/buf.h"
 #include "../lib/log.h"
 #include <pthread.h>
@@ -203,6 +204,9 @@ static const char *g_app_name = "cxzy";
 void db_set_pgbouncer(bool on) { g_bouncer = on; }
 bool db_pgbouncer(void) { return g_bouncer; }
 void db_set_app_name(const char *name) { g_app_name = name; }
+static int64_t g_pool_cache = (int64_t)DB_SERVE_CACHE_MB << 10, g_single_cache = 65536;
+void db_set_cache(int64_t pool_total, int64_t single) { g_pool_cache = pool_total, g_single_cache = single; }
+int64_t db_cache_single(void) { return g_single_cache; }
 const char *db_app_name(void) { return g_app_name; }
 
 int db_listen_start(const char *url, cx_err *e)
@@ -260,6 +264,13 @@ void db_note_external_writes(db *d)
         d->data_version = v;
     }
     db_done(s);
+}
+
+int db_end_read(db *d)
+{
+    if (!d->in_tx) return CX_OK;
+    d->in_tx = false;
+    return d->ops->exec(d, "COMMIT") == CX_OK ? CX_OK : failed(d);
 }
 
 int db_rollback(db *d)
@@ -774,11 +785,10 @@ struct db_pool {
     db **all;
 };
 
-/* SQLite page cache of all pooled connections together (KiB). Each connection keeps its own copy
- * of the pages it reads: at the command line's 64 MiB each, a server's pool filled one copy of the
- * database per worker under load (bench/rss: 12 → 133 MB and rising in two minutes on a 100,000-member
- * demo, P5 allows 128 MB). The operating system's page cache still holds the file for all of them. */
-#define POOL_CACHE_KIB 32768
+/* SQLite page cache of all pooled connections together (db_set_cache). Each connection keeps its
+ * own copy of the pages it reads: at the command line's 64 MiB each, a server's pool filled one copy
+ * of the database per worker under load (bench/rss: 12 → 133 MB and rising in two minutes on a
+ * 100,000-member demo, P5 allows 128 MB). */
 
 db_pool *db_pool_new(const char *url, int n, cx_err *e)
 {
@@ -798,7 +808,7 @@ db_pool *db_pool_new(const char *url, int n, cx_err *e)
         d->pool = p;
         if (d->kind == DB_SQLITE) {
             char pragma[64];
-            snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", POOL_CACHE_KIB / n > 2048 ? POOL_CACHE_KIB / n : 2048);
+            snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%" PRId64, g_pool_cache / n > 1024 ? g_pool_cache / n : 1024);
             if (db_exec(d, pragma) != CX_OK) {
                 cx_fail(e, 500, "db_open_failed", "db", "无法设置数据库缓存");
                 p->n = i + 1;

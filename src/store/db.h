@@ -58,6 +58,10 @@ const char *db_fault_code(int fault);
  * writers queue instead of failing on upgrade. Nested begin is an error. */
 int db_begin(db *d, bool write);
 int db_commit(db *d);
+/* Ends a transaction begun with db_begin(d, false) that only read: one snapshot for several
+ * queries (and on SQLite one read lock instead of one per statement); no write generation is
+ * counted and nothing is notified. */
+int db_end_read(db *d);
 /* A counter of write transactions committed by this process (any connection); caches compare it
  * to know that nothing was written since they last looked. */
 uint64_t db_write_generation(void);
@@ -87,6 +91,14 @@ int db_listen_state(void);
  * transaction in the same pipeline (db_pg.c). Set before connecting. */
 void db_set_pgbouncer(bool on);
 bool db_pgbouncer(void);
+/* SQLite's page cache, in KiB (each connection keeps its own copy of the pages it reads; the
+ * operating system's page cache holds the file for all of them): pool_total is shared by a pool's
+ * connections (db_pool_new: pool_total / n each, at least 1 MiB; default 32 MiB), single is each
+ * connection opened alone by db_open (default 64 MiB, right for an import at the command line; a
+ * server sets it to a pool connection's share). Set before connecting. */
+#define DB_SERVE_CACHE_MB 32
+void db_set_cache(int64_t pool_total, int64_t single);
+int64_t db_cache_single(void);
 /* The application_name PostgreSQL connections of this process announce (default "cxzy"). */
 void db_set_app_name(const char *name);
 const char *db_app_name(void);

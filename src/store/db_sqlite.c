@@ -3,6 +3,7 @@
 #include "stmt_cache.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -25,8 +26,14 @@ typedef struct sq_db {
     int last_rc;
 } sq_db;
 
+/* Before SQLite starts: no memory statistics (nothing reads them), so that an allocation takes no
+ * process-wide lock; with it the server's threads queued on that one mutex for every statement. */
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+static void sq_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 static db *sq_open(const char *url, cx_err *e)
 {
+    pthread_once(&sq_once, sq_setup);
     sq_db *d = xcalloc(1, sizeof *d);
     d->base.ops = &db_sqlite_ops;
     d->base.kind = DB_SQLITE;
@@ -40,11 +47,11 @@ static db *sq_open(const char *url, cx_err *e)
     }
     sqlite3_busy_timeout(d->h, 10000);
     sqlite3_extended_result_codes(d->h, 1);
-    char *err = NULL;
-    if (sqlite3_exec(d->h,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
-                     NULL, NULL, &err) != SQLITE_OK) {
+    char *err = NULL, pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-%" PRId64 ";", db_cache_single());
+    if (sqlite3_exec(d->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
         cx_fail(e, 500, "db_open_failed", "db", "无法打开数据库 %s：%s", path, err ? err : "");
         sqlite3_free(err);
         sqlite3_close(d->h);

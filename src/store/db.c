@@ -374,6 +374,10 @@ int64_t db_col_i64(db_stmt *s, int c) { return s->d->ops->col_i64(s, c); }
 const char *db_col_text(db_stmt *s, int c) { return s->d->ops->col_text(s, c); }
 const void *db_col_blob(db_stmt *s, int c, size_t *n) { return s->d->ops->col_blob(s, c, n); }
 int64_t db_changes(db_stmt *s) { return s->d->ops->changes(s); }
+void db_stream(db_stmt *s, int rows)
+{
+    if (s->d->ops->stream && rows > 0) s->d->ops->stream(s, rows);
+}
 void db_done(db_stmt *s) { if (s) s->d->ops->done(s); }
 
 /* One value to bind, checked against its letter. */

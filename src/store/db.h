@@ -134,6 +134,15 @@ bool db_col_null(db_stmt *s, int c);
 int64_t db_col_i64(db_stmt *s, int c);
 const char *db_col_text(db_stmt *s, int c);  /* "" for NULL; valid until the next step/done */
 const void *db_col_blob(db_stmt *s, int c, size_t *n);
+/* Streaming, for a result too big to hold (the recount's ballot aggregate: tens of millions of
+ * rows): called after db_prepare and before the first db_step, inside a transaction. PostgreSQL
+ * then reads the rows through a cursor (DECLARE … NO SCROLL CURSOR, FETCH rows at a time), so
+ * the process holds one chunk, not the whole result (libpq keeps a plain statement's result
+ * whole); other statements may run between steps, another streamed one too. Outside a
+ * transaction the statement runs as usual (the whole result). SQLite steps row by row anyway:
+ * nothing changes there. db_done closes the cursor. */
+#define DB_STREAM_ROWS 10000
+void db_stream(db_stmt *s, int rows);
 /* Number of rows changed by the last completed INSERT/UPDATE/DELETE statement. */
 int64_t db_changes(db_stmt *s);
 void db_done(db_stmt *s);
@@ -428,6 +437,8 @@ struct db_ops {
     int (*copy)(db *d, const char *sql, const char *data, size_t len);
     /* db_run_each in one round trip (pipeline mode); NULL: one statement after another. */
     int (*run_each)(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
+    /* db_stream: read the rows rows at a time; NULL: the backend steps row by row anyway. */
+    void (*stream)(db_stmt *s, int rows);
 };
 /* _REF: not copied (db_bind_text_ref); a backend that copies anyway sees DB_T_TEXT / DB_T_BLOB. */
 enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB, DB_T_TEXT_REF, DB_T_BLOB_REF };

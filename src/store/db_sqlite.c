@@ -188,7 +188,7 @@ static const char *sq_errmsg(db *base) { return sqlite3_errmsg(((sq_db *)base)->
 static bool sq_is_constraint(db *base) { return (((sq_db *)base)->last_rc & 0xff) == SQLITE_CONSTRAINT; }
 
 const struct db_ops db_sqlite_ops = {
-    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint, sq_fault, NULL, sq_nparams, NULL /* no COPY: db_bulk runs one prepared INSERT a row */, NULL /* db_run_each: one run after another */,
+    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint, sq_fault, NULL, sq_nparams, NULL /* no COPY: db_bulk runs one prepared INSERT a row */, NULL /* db_run_each: one run after another */, NULL /* db_stream: steps row by row anyway */,
 };
 
 /* Several instances (issue 20): a token that changes with every commit to the database file, by

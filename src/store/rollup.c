@@ -62,19 +62,6 @@ static bool rollup_zero(const rollup *r)
     return true;
 }
 
-/* Upserts (adding) one row. */
-static int put_row(db *d, const char *sql, int64_t round_id, int64_t org_id, const rollup *r)
-{
-    db_stmt *s = db_prepare(d, sql);
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, round_id);
-    db_bind_i64(s, 2, org_id);
-    for (int i = 0; i < RU_N; i++) db_bind_i64(s, 3 + i, r->v[i]);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
-}
-
 /* The rows rollup_add changes: the organisation's and each ancestor's, root first. */
 typedef struct add_rows {
     int64_t round_id, ids[CX_PATH_MAX / 2];

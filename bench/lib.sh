@@ -108,3 +108,13 @@ timed_gets() {
   [ "$bad" = 0 ] || { echo "$1: $bad answers were not 200"; return 1; }
   awk '{print $2 * 1000}' "$5/times" | ms_stats "$1" "$6"
 }
+
+# round_add WHO RPS P99 [ERRORS…]: one server's figures of a round appended to ${WHO}_rs and
+# ${WHO}_ps (the errors wrk reported to ${WHO}_err) and to the round's $line
+round_add() {
+  eval "${1}_rs=\"\$${1}_rs $2\" ${1}_ps=\"\$${1}_ps $3\""
+  line="$line $1 $2 req/s p99 $3 ms |"
+  ra=$1
+  shift 3
+  [ $# = 0 ] || eval "${ra}_err=\"\$${ra}_err$*\""
+}

@@ -77,10 +77,10 @@ for k in $(seq 1 "$ROUNDS"); do
   for who in replica primary nginx; do
     case $who in replica) p=$app1 ;; primary) p=$papp ;; nginx) p=$nport ;; esac
     set -- $(run "$p")
-    eval "${who}_rs=\"\$${who}_rs $1\" ${who}_ps=\"\$${who}_ps $2\" ${who}_reqs=\$((${who}_reqs + $3)) ${who}_pt=\$((${who}_pt + $4)) ${who}_rt=\$((${who}_rt + $5))"
-    line="$line $who $1 req/s p99 $2 ms |"
+    eval "${who}_reqs=\$((${who}_reqs + $3)) ${who}_pt=\$((${who}_pt + $4)) ${who}_rt=\$((${who}_rt + $5))"
+    rs=$1 ps=$2
     shift 5
-    [ $# = 0 ] || eval "${who}_err=\"\$${who}_err$*\""
+    round_add "$who" "$rs" "$ps" "$@"
   done
   echo "${line% |}"
 done

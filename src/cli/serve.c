@@ -111,7 +111,7 @@ static void *upkeep_main(void *arg)
     return NULL;
 }
 
-enum { OPT_DB_POOL = 1100, OPT_PGBOUNCER, OPT_DB_LISTEN, OPT_TRUSTED_PROXY };
+enum { OPT_DB_POOL = 1100, OPT_PGBOUNCER, OPT_DB_LISTEN, OPT_TRUSTED_PROXY, OPT_PAGE_CACHE, OPT_DB_CACHE };
 
 int cmd_serve(int argc, char **argv)
 {
@@ -144,7 +144,11 @@ int cmd_serve(int argc, char **argv)
                                /* reads from a replica (issue 20) */
                                "  --db-read URL     PostgreSQL 流复制备库的地址（或环境变量 CXZY_DB_READ）：公开页面、统计看板和通报的读取\n"
                                "                    由备库承担；备库无法连接或落后过多时改由主库承担；写入和其余页面始终在主库\n"
-                               "  --db-read-lag 秒  备库最多可落后主库的秒数（默认 10，2 到 600）\n";
+                               "  --db-read-lag 秒  备库最多可落后主库的秒数（默认 10，2 到 600）\n"
+                               /* memory bounds (issue 21) */
+                               "  --page-cache MB   公开页面（党员卡片、公示栏）渲染结果的内存缓存上限，按字节计（默认 64 MB，约可存 3 万张卡片；\n"
+                               "                    0 为不缓存）；超出时淘汰最久未被访问的页面\n"
+                               "  --db-cache MB     SQLite 数据库页缓存，全部连接合计（默认 32 MB，每个连接至少 1 MB）；操作系统的文件缓存另计\n";
     cli_opts o = {0};
     web_config cfg = {.listen = "127.0.0.1:8080", .threads = 0};
     static struct option opts[] = {COMMON_OPTS,
@@ -161,9 +165,11 @@ int cmd_serve(int argc, char **argv)
                                    {"db-pool", required_argument, 0, OPT_DB_POOL}, {"pgbouncer", no_argument, 0, OPT_PGBOUNCER},
                                    {"db-listen", required_argument, 0, OPT_DB_LISTEN}, {"trusted-proxy", required_argument, 0, OPT_TRUSTED_PROXY},
                                    /* reads from a replica (issue 20) */
-                                   {"db-read", required_argument, 0, 'R'}, {"db-read-lag", required_argument, 0, 'G'}, {0}};
+                                   {"db-read", required_argument, 0, 'R'}, {"db-read-lag", required_argument, 0, 'G'},
+                                   {"page-cache", required_argument, 0, OPT_PAGE_CACHE}, {"db-cache", required_argument, 0, OPT_DB_CACHE}, {0}};
     const char *db_read = NULL;
     int read_lag = 10;
+    int64_t db_cache = DB_SERVE_CACHE_MB;
     ballot_config bc = BALLOT_CONFIG_DEFAULT;
     const char *sms = "log", *logfile = NULL, *public_url = NULL;
     const char *pool_arg = getenv("CXZY_DB_POOL"), *listen_url = getenv("CXZY_DB_LISTEN"), *trusted = getenv("CXZY_TRUSTED_PROXY");
@@ -226,6 +232,14 @@ int cmd_serve(int argc, char **argv)
             if (!cli_int("db-read-lag", optarg, 2, 600, &v)) return 2;
             read_lag = (int)v;
             break;
+        case OPT_PAGE_CACHE:
+            if (!cli_int("page-cache", optarg, 0, 65536, &v)) return 2;
+            page_cache_limit((size_t)v << 20);
+            break;
+        case OPT_DB_CACHE:
+            if (!cli_int("db-cache", optarg, 1, 65536, &v)) return 2;
+            db_cache = v;
+            break;
         case OPT_HELP: printf("%s", usage); return 0;
         default: return cli_usage(usage);
         }
@@ -276,6 +290,9 @@ int cmd_serve(int argc, char **argv)
     if (every && *every && !cli_int("CXZY_UPKEEP_EVERY", every, 1, 86400, &upkeep.every)) return 2;
     db_set_pgbouncer(bouncer);
     db_set_app_name("cxzy serve");
+    /* SQLite: the pool shares --db-cache; every other connection (the ballot writer, the upkeep,
+     * the migration at start) gets a pool connection's share instead of the command line's 64 MiB */
+    db_set_cache(db_cache << 10, (db_cache << 10) / pool_n > 1024 ? (db_cache << 10) / pool_n : 1024);
     cx_err le = {0};
     if (log_open(logfile, &le) != CX_OK) return cli_err(&le);
     db *d = cli_open(&o, false); /* loads the key and migrates */

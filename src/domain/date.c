@@ -12,9 +12,17 @@
 /* Writes "YYYY-MM-DD" for a date already known to be valid. */
 static void fmt_ymd(char out[11], int y, int m, int d)
 {
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
-    memcpy(out, tmp, 10);
+    if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) { /* not a date: as printf has it, cut */
+        char tmp[40];
+        snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+        memcpy(out, tmp, 10);
+        out[10] = 0;
+        return;
+    }
+    /* digit by digit: a roster import formats three dates a row */
+    out[0] = (char)('0' + y / 1000), out[1] = (char)('0' + y / 100 % 10), out[2] = (char)('0' + y / 10 % 10), out[3] = (char)('0' + y % 10);
+    out[4] = '-', out[5] = (char)('0' + m / 10), out[6] = (char)('0' + m % 10);
+    out[7] = '-', out[8] = (char)('0' + d / 10), out[9] = (char)('0' + d % 10);
     out[10] = 0;
 }
 
@@ -220,10 +228,18 @@ int date_from_excel_serial(double serial, char out[11])
 
 void date_today(char out[11])
 {
+    /* the last answer per thread, kept for the second it was given in: validating a roster row
+     * asks twice, and localtime_r takes a process-wide lock each time */
+    static __thread time_t last = -1;
+    static __thread char day[11];
     time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    fmt_ymd(out, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    if (t != last) {
+        struct tm tm;
+        localtime_r(&t, &tm);
+        fmt_ymd(day, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        last = t;
+    }
+    memcpy(out, day, 11);
 }
 
 int date_cmp(const char *a, const char *b)

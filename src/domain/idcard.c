@@ -230,6 +230,7 @@ int phone_validate(const char *in, char out[32], cx_err *e)
     const char *ext = NULL;
     size_t main_len = n;
     for (size_t i = 0; i < n && !ext; i++) {
+        if (is_digit(s[i])) continue; /* no marker starts with one */
         for (size_t k = 0; k < sizeof ext_marks / sizeof ext_marks[0]; k++) {
             size_t ml = strlen(ext_marks[k]);
             if (i > 0 && !strncmp(s + i, ext_marks[k], ml)) {

@@ -130,20 +130,37 @@ static char *code_unwrap(char *s)
     return s;
 }
 
+enum { K_CODE = 1, K_NAME = 2, K_DATE0 = 4 }; /* K_DATE0 << slot: 出生日期, 入党时间, 转正时间 */
+
+static void kinds(roster_scratch *s)
+{
+    static const char *const coded[] = {"sex", "birth_date", "idcard", "phone", "joined_date", "full_date", "status"};
+    static const char *const dates[] = {"birth_date", "joined_date", "full_date"};
+    for (int c = 0; c < 32 && member_cols[c].field; c++) {
+        const char *f = member_cols[c].field;
+        int k = !strcmp(f, "name") ? K_NAME : 0;
+        for (size_t i = 0; i < sizeof coded / sizeof coded[0]; i++)
+            if (!strcmp(f, coded[i])) k |= K_CODE;
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(f, dates[i])) k |= K_DATE0 << i;
+        s->kind[c] = (signed char)k;
+    }
+    s->ready = true;
+}
+
 bool roster_prepare_row(char **cells, size_t n, const int *colmap, roster_scratch *s)
 {
     bool any = false;
-    static const char *const coded[] = {"sex", "birth_date", "idcard", "phone", "joined_date", "full_date", "status"};
+    if (!s->ready) kinds(s);
     for (size_t i = 0; i < n; i++) {
-        const char *f = colmap[i] >= 0 ? member_cols[colmap[i]].field : "";
-        bool code = false;
-        for (size_t k = 0; f[0] && !code && k < sizeof coded / sizeof coded[0]; k++) code = !strcmp(f, coded[k]);
+        int k = colmap[i] >= 0 && colmap[i] < 32 ? s->kind[colmap[i]] : 0;
+        bool code = k & K_CODE;
         roster_fold(cells[i], code);
         if (code) cells[i] = code_unwrap(cells[i]);
-        else if (!strcmp(f, "name")) name_unpad(cells[i]);
+        else if (k & K_NAME) name_unpad(cells[i]);
         if (colmap[i] < 0 || !cells[i][0]) continue;
         any = true;
-        int slot = !strcmp(f, "birth_date") ? 0 : !strcmp(f, "joined_date") ? 1 : !strcmp(f, "full_date") ? 2 : -1;
+        int slot = k & K_DATE0 ? 0 : k & (K_DATE0 << 1) ? 1 : k & (K_DATE0 << 2) ? 2 : -1;
         if (slot >= 0 && roster_excel_serial(cells[i], s->dates[slot])) cells[i] = s->dates[slot];
     }
     return any;

@@ -38,6 +38,9 @@ bool roster_excel_serial(const char *v, char out[11]);
 /* Space for the dates roster_prepare_row writes. */
 typedef struct roster_scratch {
     char dates[3][11];
+    /* what each member_cols index asks of its cells, worked out at the first row: zero-initialise */
+    bool ready;
+    signed char kind[32];
 } roster_scratch;
 
 /* Prepares one data row in place: every cell folded (roster_fold; punctuation too in 性别,

@@ -35,11 +35,17 @@ static void reserve(map *m)
 
 static uint64_t text_hash(const char *key) { return fnv1a_str(key) | 1; }
 
-void *map_get(const map *m, const char *key)
+const map_slot *map_find(const map *m, const char *key)
 {
     if (!m->cap) return NULL;
     map_slot *s = find(m, text_hash(key), key);
-    return s->h ? s->v.p : NULL;
+    return s->h ? s : NULL;
+}
+
+void *map_get(const map *m, const char *key)
+{
+    const map_slot *s = map_find(m, key);
+    return s ? s->v.p : NULL;
 }
 
 void **map_put(map *m, const char *key, bool *added)

@@ -1,8 +1,8 @@
 /* map.h: the one growing hash map (open addressing, linear probing, at most half full), keyed by
  * text or by a nonzero 64-bit integer: prepared statements by their SQL, a roster's 所在党组织 names,
  * the 身份证号 seen in a roster file. One map holds one kind of key. (The bounded caches that forget
- * — the page cache, the password gate's addresses, connections per address — are fixed tables of
- * their own: they evict rather than grow.) */
+ * — the page cache, the password gate's addresses, connections per address — are tables of their
+ * own: they evict rather than grow.) */
 #ifndef CX_MAP_H
 #define CX_MAP_H
 #include <stdbool.h>
@@ -25,6 +25,8 @@ typedef struct map {
 
 /* The value slot of key, or NULL when absent. */
 void *map_get(const map *m, const char *key);
+/* The entry of a text key (its key: the map's own copy, kept until map_free), or NULL when absent. */
+const map_slot *map_find(const map *m, const char *key);
 /* The value of key; when absent it is added with a NULL value and *added is set. */
 void **map_put(map *m, const char *key, bool *added);
 /* Integer keys (nonzero): the value slot, added as 0 when absent (*added set). */

@@ -1,5 +1,6 @@
 /* db.c: backend dispatch, transactions, the typed binder and convenience runners, dialect and the connection pool. */
 #include "db.h"
+#include <inttypes.h>
 #include "../lib/buf.h"
 #include "../lib/log.h"
 #include <pthread.h>
@@ -227,6 +228,9 @@ static const char *g_app_name = "cxzy";
 void db_set_pgbouncer(bool on) { g_bouncer = on; }
 bool db_pgbouncer(void) { return g_bouncer; }
 void db_set_app_name(const char *name) { g_app_name = name; }
+static int64_t g_pool_cache = (int64_t)DB_SERVE_CACHE_MB << 10, g_single_cache = 65536;
+void db_set_cache(int64_t pool_total, int64_t single) { g_pool_cache = pool_total, g_single_cache = single; }
+int64_t db_cache_single(void) { return g_single_cache; }
 const char *db_app_name(void) { return g_app_name; }
 
 int db_listen_start(const char *url, cx_err *e)
@@ -286,6 +290,13 @@ void db_note_external_writes(db *d)
     db_done(s);
 }
 
+int db_end_read(db *d)
+{
+    if (!d->in_tx) return CX_OK;
+    d->in_tx = false;
+    return d->ops->exec(d, "COMMIT") == CX_OK ? CX_OK : failed(d);
+}
+
 int db_rollback(db *d)
 {
     if (!d->in_tx) return CX_OK;
@@ -299,6 +310,41 @@ int db_rollback(db *d)
     int rc = d->ops->exec(d, "ROLLBACK");
     d->keep_err = true;
     return rc;
+}
+
+int db_indexes_drop(db *d, const char *table, char **saved)
+{
+    *saved = NULL;
+    if (d->kind != DB_SQLITE || !d->in_tx) return d->kind == DB_SQLITE ? CX_ERR : CX_OK;
+    /* indexes with SQL only: those of a PRIMARY KEY or UNIQUE column constraint cannot be dropped */
+    db_stmt *s = db_prepare(d, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, table);
+    buf create, drop;
+    buf_init(&create);
+    buf_init(&drop);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *name = db_col_text(s, 0);
+        if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name)) rc = CX_ERR; /* ours never need quoting */
+        if (rc == CX_ERR) break;
+        buf_printf(&drop, "DROP INDEX %s;", name);
+        buf_printf(&create, "%s;\n", db_col_text(s, 1));
+    }
+    db_done(s);
+    if (rc != CX_ERR && drop.len && db_exec(d, drop.p) != CX_OK) rc = CX_ERR;
+    buf_free(&drop);
+    if (rc == CX_ERR) {
+        buf_free(&create);
+        return CX_ERR;
+    }
+    *saved = buf_take(&create);
+    return CX_OK;
+}
+
+int db_indexes_build(db *d, const char *saved)
+{
+    return !saved || !*saved ? CX_OK : db_exec(d, saved);
 }
 
 int db_lock(db *d, const char *what, int64_t id)
@@ -335,6 +381,14 @@ void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
     s->d->ops->bind(s, i, v ? DB_T_BLOB : DB_T_NULL, 0, v, n);
 }
 void db_bind_null(db_stmt *s, int i) { s->d->ops->bind(s, i, DB_T_NULL, 0, NULL, 0); }
+void db_bind_text_ref(db_stmt *s, int i, const char *v)
+{
+    s->d->ops->bind(s, i, !v ? DB_T_NULL : s->d->kind == DB_SQLITE ? DB_T_TEXT_REF : DB_T_TEXT, 0, v, v ? strlen(v) : 0);
+}
+void db_bind_blob_ref(db_stmt *s, int i, const void *v, size_t n)
+{
+    s->d->ops->bind(s, i, !v ? DB_T_NULL : s->d->kind == DB_SQLITE ? DB_T_BLOB_REF : DB_T_BLOB, 0, v, n);
+}
 int db_step(db_stmt *s)
 {
     int rc = s->d->ops->step(s);
@@ -345,6 +399,10 @@ int64_t db_col_i64(db_stmt *s, int c) { return s->d->ops->col_i64(s, c); }
 const char *db_col_text(db_stmt *s, int c) { return s->d->ops->col_text(s, c); }
 const void *db_col_blob(db_stmt *s, int c, size_t *n) { return s->d->ops->col_blob(s, c, n); }
 int64_t db_changes(db_stmt *s) { return s->d->ops->changes(s); }
+void db_stream(db_stmt *s, int rows)
+{
+    if (s->d->ops->stream && rows > 0) s->d->ops->stream(s, rows);
+}
 void db_done(db_stmt *s) { if (s) s->d->ops->done(s); }
 
 /* One value to bind, checked against its letter. */
@@ -815,11 +873,10 @@ struct db_pool {
     db **all;
 };
 
-/* SQLite page cache of all pooled connections together (KiB). Each connection keeps its own copy
- * of the pages it reads: at the command line's 64 MiB each, a server's pool filled one copy of the
- * database per worker under load (bench/rss: 12 → 133 MB and rising in two minutes on a 100,000-member
- * demo, P5 allows 128 MB). The operating system's page cache still holds the file for all of them. */
-#define POOL_CACHE_KIB 32768
+/* SQLite page cache of all pooled connections together (db_set_cache). Each connection keeps its
+ * own copy of the pages it reads: at the command line's 64 MiB each, a server's pool filled one copy
+ * of the database per worker under load (bench/rss: 12 → 133 MB and rising in two minutes on a
+ * 100,000-member demo, P5 allows 128 MB). */
 
 db_pool *db_pool_new(const char *url, int n, cx_err *e)
 {
@@ -839,7 +896,7 @@ db_pool *db_pool_new(const char *url, int n, cx_err *e)
         d->pool = p;
         if (d->kind == DB_SQLITE) {
             char pragma[64];
-            snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", POOL_CACHE_KIB / n > 2048 ? POOL_CACHE_KIB / n : 2048);
+            snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%" PRId64, g_pool_cache / n > 1024 ? g_pool_cache / n : 1024);
             if (db_exec(d, pragma) != CX_OK) {
                 cx_fail(e, 500, "db_open_failed", "db", "无法设置数据库缓存");
                 p->n = i + 1;

@@ -58,6 +58,10 @@ const char *db_fault_code(int fault);
  * writers queue instead of failing on upgrade. Nested begin is an error. */
 int db_begin(db *d, bool write);
 int db_commit(db *d);
+/* Ends a transaction begun with db_begin(d, false) that only read: one snapshot for several
+ * queries (and on SQLite one read lock instead of one per statement); no write generation is
+ * counted and nothing is notified. */
+int db_end_read(db *d);
 /* A counter of write transactions committed by this process (any connection); caches compare it
  * to know that nothing was written since they last looked. */
 uint64_t db_write_generation(void);
@@ -87,6 +91,14 @@ int db_listen_state(void);
  * transaction in the same pipeline (db_pg.c). Set before connecting. */
 void db_set_pgbouncer(bool on);
 bool db_pgbouncer(void);
+/* SQLite's page cache, in KiB (each connection keeps its own copy of the pages it reads; the
+ * operating system's page cache holds the file for all of them): pool_total is shared by a pool's
+ * connections (db_pool_new: pool_total / n each, at least 1 MiB; default 32 MiB), single is each
+ * connection opened alone by db_open (default 64 MiB, right for an import at the command line; a
+ * server sets it to a pool connection's share). Set before connecting. */
+#define DB_SERVE_CACHE_MB 32
+void db_set_cache(int64_t pool_total, int64_t single);
+int64_t db_cache_single(void);
 /* The application_name PostgreSQL connections of this process announce (default "cxzy"). */
 void db_set_app_name(const char *name);
 const char *db_app_name(void);
@@ -96,6 +108,12 @@ int db_rollback(db *d);
  * branch, say) holds on both backends. PostgreSQL runs READ COMMITTED, so this takes a
  * transaction-scoped advisory lock there; SQLite's BEGIN IMMEDIATE already serialises writers. */
 int db_lock(db *d, const char *what, int64_t id);
+/* SQLite, inside the caller's write transaction, before a bulk load into an empty table: drops
+ * the table's indexes, keeping their CREATE statements in *saved (a script, "" when there were
+ * none); db_indexes_build makes them again after the load, one sort each instead of a B-tree
+ * insert a row and index. A rollback brings them back as they were. On PostgreSQL both do nothing. */
+int db_indexes_drop(db *d, const char *table, char **saved);
+int db_indexes_build(db *d, const char *saved);
 
 /* Returns the cached prepared statement for sql (NULL and db_errmsg on a syntax error). The
  * statement belongs to the connection; call db_done() when finished with it so it can be
@@ -106,12 +124,25 @@ void db_bind_i64(db_stmt *s, int i, int64_t v);
 void db_bind_text(db_stmt *s, int i, const char *v);
 void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
 void db_bind_null(db_stmt *s, int i);
+/* The same without the copy on SQLite, for a statement run a million times over (the roster
+ * import's insert): v must stay valid and unchanged until db_done. PostgreSQL copies as ever. */
+void db_bind_text_ref(db_stmt *s, int i, const char *v);
+void db_bind_blob_ref(db_stmt *s, int i, const void *v, size_t n);
 /* First call executes; returns DB_ROW while rows remain, then DB_DONE; CX_ERR on error. */
 int db_step(db_stmt *s);
 bool db_col_null(db_stmt *s, int c);
 int64_t db_col_i64(db_stmt *s, int c);
 const char *db_col_text(db_stmt *s, int c);  /* "" for NULL; valid until the next step/done */
 const void *db_col_blob(db_stmt *s, int c, size_t *n);
+/* Streaming, for a result too big to hold (the recount's ballot aggregate: tens of millions of
+ * rows): called after db_prepare and before the first db_step, inside a transaction. PostgreSQL
+ * then reads the rows through a cursor (DECLARE … NO SCROLL CURSOR, FETCH rows at a time), so
+ * the process holds one chunk, not the whole result (libpq keeps a plain statement's result
+ * whole); other statements may run between steps, another streamed one too. Outside a
+ * transaction the statement runs as usual (the whole result). SQLite steps row by row anyway:
+ * nothing changes there. db_done closes the cursor. */
+#define DB_STREAM_ROWS 10000
+void db_stream(db_stmt *s, int rows);
 /* Number of rows changed by the last completed INSERT/UPDATE/DELETE statement. */
 int64_t db_changes(db_stmt *s);
 void db_done(db_stmt *s);
@@ -420,8 +451,11 @@ struct db_ops {
     int (*copy)(db *d, const char *sql, const char *data, size_t len, bool wait);
     /* db_run_each in one round trip (pipeline mode); NULL: one statement after another. */
     int (*run_each)(db *d, const char *sql, int n, void (*bind)(db_stmt *s, int i, void *ctx), void *ctx, int64_t *first);
+    /* db_stream: read the rows rows at a time; NULL: the backend steps row by row anyway. */
+    void (*stream)(db_stmt *s, int rows);
 };
-enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB };
+/* _REF: not copied (db_bind_text_ref); a backend that copies anyway sees DB_T_TEXT / DB_T_BLOB. */
+enum { DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB, DB_T_TEXT_REF, DB_T_BLOB_REF };
 
 /* Every connection starts with this header. */
 struct db {

@@ -28,6 +28,11 @@ typedef struct pg_stmt {
     int64_t changes;
     void **unesc; /* PQunescapeBytea results freed at done */
     int nunesc;
+    /* db_stream: rows a FETCH (0: not streamed); the cursor's name while it is open; whether the
+     * last FETCH came back short (the cursor is at its end) */
+    int fetch;
+    char cursor[24];
+    bool last;
 } pg_stmt;
 
 typedef struct pg_db {
@@ -368,11 +373,69 @@ static PGresult *exec_autocommit_bounced(pg_db *d, pg_stmt *s)
     return res; /* NULL (connection lost): PQresultStatus gives PGRES_FATAL_ERROR */
 }
 
+/* The next chunk of a streamed statement's rows into s->res (FETCH FORWARD s->fetch). */
+static int cursor_fetch(pg_db *d, pg_stmt *s)
+{
+    clear_result(s);
+    if (copy_wait(d) != CX_OK) return CX_ERR; /* a bulk write between two chunks */
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", s->fetch, s->cursor);
+    s->res = PQexec(d->c, sql);
+    if (PQresultStatus(s->res) != PGRES_TUPLES_OK) {
+        set_err(d, s->res);
+        return CX_ERR;
+    }
+    s->row = -1;
+    s->nrows = PQntuples(s->res);
+    s->last = s->nrows < s->fetch;
+    return CX_OK;
+}
+
+/* db_stream's first step: the statement becomes a cursor of the transaction (planned for its
+ * whole result, as it will be read whole: cursor_tuple_fraction 1 for this transaction), then
+ * its first chunk. */
+static int cursor_open(pg_db *d, pg_stmt *s)
+{
+    PGresult *r = PQexec(d->c, "SELECT set_config('cursor_tuple_fraction', '1', true)");
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok) set_err(d, r);
+    PQclear(r);
+    if (!ok) return CX_ERR;
+    snprintf(s->cursor, sizeof s->cursor, "cxcur%d", ++d->seq);
+    char *sql = xasprintf("DECLARE %s NO SCROLL CURSOR FOR %s", s->cursor, s->sql);
+    r = PQexecParams(d->c, sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
+    free(sql);
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) set_err(d, r), s->cursor[0] = '\0';
+    PQclear(r);
+    return ok ? cursor_fetch(d, s) : CX_ERR;
+}
+
+static void cursor_close(pg_db *d, pg_stmt *s)
+{
+    if (!s->cursor[0]) return;
+    copy_wait(d); /* its error, if any, is the next statement's */
+    if (PQtransactionStatus(d->c) == PQTRANS_INTRANS) { /* after an error or the commit it is gone already */
+        char sql[48];
+        snprintf(sql, sizeof sql, "CLOSE %s", s->cursor);
+        PQclear(PQexec(d->c, sql));
+    }
+    s->cursor[0] = '\0';
+}
+
 static int pg_step(db_stmt *bs)
 {
     pg_stmt *s = (pg_stmt *)bs;
     pg_db *d = (pg_db *)bs->d;
     if (!s->res && copy_wait(d) != CX_OK) return CX_ERR;
+    if (!s->res && s->fetch > 0 && PQtransactionStatus(d->c) == PQTRANS_INTRANS && cursor_open(d, s) != CX_OK) return CX_ERR;
+    if (s->cursor[0]) { /* streamed: the next row, fetching the next chunk when this one is used up */
+        if (PQresultStatus(s->res) != PGRES_TUPLES_OK) return CX_ERR;
+        if (s->row + 1 >= s->nrows && !s->last && cursor_fetch(d, s) != CX_OK) return CX_ERR;
+        if (s->row + 1 >= s->nrows) return DB_DONE;
+        s->row++;
+        return DB_ROW;
+    }
     if (!s->res) {
         s->res = s->name[0] ? PQexecPrepared(d->c, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0)
                  : bounced(d) && PQtransactionStatus(d->c) == PQTRANS_IDLE
@@ -420,10 +483,13 @@ static const void *pg_col_blob(db_stmt *bs, int c, size_t *n)
     return u;
 }
 static int64_t pg_changes(db_stmt *bs) { return ((pg_stmt *)bs)->changes; }
+static void pg_stream(db_stmt *bs, int rows) { ((pg_stmt *)bs)->fetch = rows; }
 
 static void pg_done(db_stmt *bs)
 {
     pg_stmt *s = (pg_stmt *)bs;
+    cursor_close((pg_db *)bs->d, s);
+    s->fetch = 0;
     if (!s->cached) {
         /* an uncached duplicate: drop its server-side statement too */
         pg_db *d = (pg_db *)bs->d;
@@ -529,7 +595,7 @@ static const char *pg_errmsg(db *base) { return ((pg_db *)base)->err; }
 static bool pg_is_constraint(db *base) { return strncmp(((pg_db *)base)->sqlstate, "23", 2) == 0; }
 
 const struct db_ops db_pg_ops = {
-    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams, pg_copy, pg_run_each,
+    pg_open, pg_close, pg_exec, pg_prepare, pg_bind, pg_step, pg_col_null, pg_col_i64, pg_col_text, pg_col_blob, pg_changes, pg_done, pg_errmsg, pg_is_constraint, pg_fault, pg_ensure, pg_nparams, pg_copy, pg_run_each, pg_stream,
 };
 
 /* The listener (db_listen_start): one connection of its own, LISTEN cxzy_write, a thread that

@@ -3,6 +3,7 @@
 #include "stmt_cache.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -25,8 +26,14 @@ typedef struct sq_db {
     int last_rc;
 } sq_db;
 
+/* Before SQLite starts: no memory statistics (nothing reads them), so that an allocation takes no
+ * process-wide lock; with it the server's threads queued on that one mutex for every statement. */
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+static void sq_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 static db *sq_open(const char *url, cx_err *e)
 {
+    pthread_once(&sq_once, sq_setup);
     sq_db *d = xcalloc(1, sizeof *d);
     d->base.ops = &db_sqlite_ops;
     d->base.kind = DB_SQLITE;
@@ -40,11 +47,11 @@ static db *sq_open(const char *url, cx_err *e)
     }
     sqlite3_busy_timeout(d->h, 10000);
     sqlite3_extended_result_codes(d->h, 1);
-    char *err = NULL;
-    if (sqlite3_exec(d->h,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
-                     NULL, NULL, &err) != SQLITE_OK) {
+    char *err = NULL, pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-%" PRId64 ";", db_cache_single());
+    if (sqlite3_exec(d->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
         cx_fail(e, 500, "db_open_failed", "db", "无法打开数据库 %s：%s", path, err ? err : "");
         sqlite3_free(err);
         sqlite3_close(d->h);
@@ -102,6 +109,9 @@ static void sq_bind(db_stmt *bs, int i, int type, int64_t iv, const void *p, siz
     /* Copied, as on PostgreSQL (db.h's lifetime rule): the caller may free the value on return. */
     case DB_T_TEXT: sqlite3_bind_text64(st, i, p, n, SQLITE_TRANSIENT, SQLITE_UTF8); break;
     case DB_T_BLOB: sqlite3_bind_blob64(st, i, p, n, SQLITE_TRANSIENT); break;
+    /* db_bind_text_ref: the caller keeps the value until db_done, which clears the bindings */
+    case DB_T_TEXT_REF: sqlite3_bind_text64(st, i, p, n, SQLITE_STATIC, SQLITE_UTF8); break;
+    case DB_T_BLOB_REF: sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC); break;
     }
 }
 
@@ -178,7 +188,7 @@ static const char *sq_errmsg(db *base) { return sqlite3_errmsg(((sq_db *)base)->
 static bool sq_is_constraint(db *base) { return (((sq_db *)base)->last_rc & 0xff) == SQLITE_CONSTRAINT; }
 
 const struct db_ops db_sqlite_ops = {
-    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint, sq_fault, NULL, sq_nparams, NULL /* no COPY: db_bulk runs one prepared INSERT a row */, NULL /* db_run_each: one run after another */,
+    sq_open, sq_close, sq_exec, sq_prepare, sq_bind, sq_step, sq_col_null, sq_col_i64, sq_col_text, sq_col_blob, sq_changes, sq_done, sq_errmsg, sq_is_constraint, sq_fault, NULL, sq_nparams, NULL /* no COPY: db_bulk runs one prepared INSERT a row */, NULL /* db_run_each: one run after another */, NULL /* db_stream: steps row by row anyway */,
 };
 
 /* Several instances (issue 20): a token that changes with every commit to the database file, by

@@ -211,32 +211,33 @@ static void unseal_free(sealed *x)
     buf_free(&x->phe);
 }
 
-/* Binds the member fields at parameters first..first+15 in the column order of MEMBER_WRITE. */
+/* Binds the member fields at parameters first..first+15 in the column order of MEMBER_WRITE, by
+ * reference: r and x stay as they are until the caller's db_done. */
 #define MEMBER_WRITE "name, sex, ethnicity, birth_year, idcard_enc, idcard_hash, idcard_mask, phone_enc, phone_hash, " \
                      "phone_mask, joined_date, full_date, education, post, duties, status"
 static void bind_member(db_stmt *s, int i, const member_rec *r, const sealed *x)
 {
-    db_bind_text(s, i++, r->name);
-    db_bind_text(s, i++, r->sex);
-    db_bind_text(s, i++, r->ethnicity);
+    db_bind_text_ref(s, i++, r->name);
+    db_bind_text_ref(s, i++, r->sex);
+    db_bind_text_ref(s, i++, r->ethnicity);
     db_bind_i64(s, i++, atoi(r->birth_date)); /* "1987-04-19" → 1987 */
-    db_bind_blob(s, i++, x->ide.p, x->ide.len);
-    db_bind_blob(s, i++, x->ih, sizeof x->ih);
-    db_bind_text(s, i++, x->imask);
+    db_bind_blob_ref(s, i++, x->ide.p, x->ide.len);
+    db_bind_blob_ref(s, i++, x->ih, sizeof x->ih);
+    db_bind_text_ref(s, i++, x->imask);
     if (r->phone[0]) {
-        db_bind_blob(s, i++, x->phe.p, x->phe.len);
-        db_bind_blob(s, i++, x->ph, sizeof x->ph);
+        db_bind_blob_ref(s, i++, x->phe.p, x->phe.len);
+        db_bind_blob_ref(s, i++, x->ph, sizeof x->ph);
     } else {
         db_bind_null(s, i++);
         db_bind_null(s, i++);
     }
-    db_bind_text(s, i++, x->pmask);
-    db_bind_text(s, i++, r->joined_date);
-    db_bind_text(s, i++, r->full_date);
-    db_bind_text(s, i++, r->education);
-    db_bind_text(s, i++, r->post);
-    db_bind_text(s, i++, r->duties);
-    db_bind_text(s, i++, r->status);
+    db_bind_text_ref(s, i++, x->pmask);
+    db_bind_text_ref(s, i++, r->joined_date);
+    db_bind_text_ref(s, i++, r->full_date);
+    db_bind_text_ref(s, i++, r->education);
+    db_bind_text_ref(s, i++, r->post);
+    db_bind_text_ref(s, i++, r->duties);
+    db_bind_text_ref(s, i++, r->status);
 }
 
 int member_insert_row(db *d, const org *o, const member_rec *r, int64_t now, int64_t *id)

@@ -640,6 +640,7 @@ static int recount_table(db *d, const rtable *t, bool fix, FILE *out, int64_t *d
     buf_printf(&want, "%s ORDER BY 1, 2", *t->want);
     db_stmt *a = db_prepare(d, sql.p), *b = a ? db_prepare(d, want.p) : NULL;
     int rc = a && b ? CX_OK : CX_ERR;
+    if (rc == CX_OK) db_stream(a, DB_STREAM_ROWS), db_stream(b, DB_STREAM_ROWS); /* both read a chunk at a time */
     int64_t n = 0;
     crow x = {0}, y = {0};
     org_names names = {0};

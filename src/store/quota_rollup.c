@@ -465,7 +465,10 @@ int quota_recount(db *d, bool fix, FILE *out, int64_t *diffs)
     bool (*seen)[12] = year && rc == CX_OK ? calloc(w.nb ? w.nb : 1, sizeof *seen) : NULL;
     bool (*rseen)[12] = year && rc == CX_OK ? calloc(w.no ? w.no : 1, sizeof *rseen) : NULL;
     db_stmt *s = NULL;
+    /* both tables hold a row per organisation and month (millions at province scale): read a
+     * chunk at a time (db_stream), never whole */
     if (rc == CX_OK && (s = db_prepare(d, "SELECT org_id, month, met FROM quota_met"))) {
+        db_stream(s, DB_STREAM_ROWS);
         while ((rc = db_step(s)) == DB_ROW) {
             int64_t id = db_col_i64(s, 0), met = db_col_i64(s, 2);
             const char *m = db_col_text(s, 1);
@@ -484,6 +487,7 @@ int quota_recount(db *d, bool fix, FILE *out, int64_t *diffs)
         db_done(s);
     } else if (rc == CX_OK) rc = CX_ERR;
     if (rc != CX_ERR && (s = db_prepare(d, "SELECT org_id, month, branches, met FROM quota_rollup WHERE branches <> 0 OR met <> 0"))) {
+        db_stream(s, DB_STREAM_ROWS);
         while ((rc = db_step(s)) == DB_ROW) {
             int64_t id = db_col_i64(s, 0), br = db_col_i64(s, 2), met = db_col_i64(s, 3);
             const char *m = db_col_text(s, 1);

@@ -28,7 +28,7 @@ const char *const rollup_labels[RU_N] = {
 const char *const tally_cols[TL_N] = {"members_active", "members_full", "orgs_active"};
 const char *const tally_labels[TL_N] = {"党员（在册）", "正式党员（在册）", "党组织（在用）"};
 
-static char add_sql[8192], get_sql[2560], children_sql[3072], all_sql[2560], ins_sql[2560];
+static char add_sql[8192], get_sql[2560], children_sql[3072], all_sql[2560], bulk_cols[1500];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 /* The statements name every column, so they are composed once from rollup_cols. */
@@ -40,7 +40,7 @@ static void build_sql(void)
     snprintf(add_sql, sizeof add_sql,
              "INSERT INTO rollup (round_id, org_id, %s) VALUES (?, ?, %s) ON CONFLICT (round_id, org_id) DO UPDATE SET %s",
              cols, vals, sets);
-    snprintf(ins_sql, sizeof ins_sql, "INSERT INTO rollup (round_id, org_id, %s) VALUES (?, ?, %s)", cols, vals);
+    snprintf(bulk_cols, sizeof bulk_cols, "round_id, org_id, %s", cols);
     snprintf(get_sql, sizeof get_sql, "SELECT %s FROM rollup r WHERE r.round_id = ? AND r.org_id = ?", rcols);
     snprintf(all_sql, sizeof all_sql, "SELECT r.org_id, %s FROM rollup r WHERE r.round_id = ?", rcols);
     snprintf(children_sql, sizeof children_sql,
@@ -60,19 +60,6 @@ static bool rollup_zero(const rollup *r)
     for (int i = 0; i < RU_N; i++)
         if (r->v[i]) return false;
     return true;
-}
-
-/* Upserts (adding) or inserts one row. */
-static int put_row(db *d, const char *sql, int64_t round_id, int64_t org_id, const rollup *r)
-{
-    db_stmt *s = db_prepare(d, sql);
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, round_id);
-    db_bind_i64(s, 2, org_id);
-    for (int i = 0; i < RU_N; i++) db_bind_i64(s, 3 + i, r->v[i]);
-    int rc = db_step(s);
-    db_done(s);
-    return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
 /* The rows rollup_add changes: the organisation's and each ancestor's, root first. */
@@ -412,6 +399,14 @@ typedef struct omap {
     size_t cap, n;
 } omap;
 
+/* The slot of id, or the empty slot where it would go (cap > 0). */
+static slot *omap_probe(const omap *m, int64_t id)
+{
+    size_t i = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 20) & (m->cap - 1);
+    while (m->v[i].id && m->v[i].id != id) i = (i + 1) & (m->cap - 1);
+    return &m->v[i];
+}
+
 static slot *omap_get(omap *m, int64_t id)
 {
     if (m->n * 2 >= m->cap) {
@@ -421,20 +416,35 @@ static slot *omap_get(omap *m, int64_t id)
         free(m->v);
         *m = g;
     }
-    size_t i = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 20) & (m->cap - 1);
-    while (m->v[i].id && m->v[i].id != id) i = (i + 1) & (m->cap - 1);
-    if (!m->v[i].id) {
-        m->v[i].id = id;
+    slot *e = omap_probe(m, id);
+    if (!e->id) {
+        e->id = id;
         m->n++;
     }
-    return &m->v[i];
+    return e;
+}
+
+/* The entry of id, NULL when there is none (nothing is added). */
+static const slot *omap_find(const omap *m, int64_t id)
+{
+    const slot *e = m->cap ? omap_probe(m, id) : NULL;
+    return e && e->id ? e : NULL;
+}
+
+/* Prepares sql as a streamed statement (db_stream): its rows are read a chunk at a time, never
+ * held whole (the ballot aggregate has tens of millions at province scale). */
+static db_stmt *prepare_stream(db *d, const char *sql)
+{
+    db_stmt *s = db_prepare(d, sql);
+    if (s) db_stream(s, DB_STREAM_ROWS);
+    return s;
 }
 
 /* The raw counts, at the organisation each record names (before rolling up). */
 static int count_raw(db *d, int64_t round_id, omap *base)
 {
-    db_stmt *s = db_prepare(d, "SELECT org_id, valid, verified, hold, channel, answers, count(*), " BALLOT_ON_POST("ballot") " FROM ballot "
-                               "WHERE round_id = ? AND late = 0 GROUP BY org_id, valid, verified, hold, channel, answers, " BALLOT_ON_POST("ballot"));
+    db_stmt *s = prepare_stream(d, "SELECT org_id, valid, verified, hold, channel, answers, count(*), " BALLOT_ON_POST("ballot") " FROM ballot "
+                                   "WHERE round_id = ? AND late = 0 GROUP BY org_id, valid, verified, hold, channel, answers, " BALLOT_ON_POST("ballot"));
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     int rc;
@@ -447,7 +457,7 @@ static int count_raw(db *d, int64_t round_id, omap *base)
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
 
-    s = db_prepare(d, "SELECT target_org_id, kind, count(*) FROM review WHERE round_id = ? GROUP BY target_org_id, kind");
+    s = prepare_stream(d, "SELECT target_org_id, kind, count(*) FROM review WHERE round_id = ? GROUP BY target_org_id, kind");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     while ((rc = db_step(s)) == DB_ROW) {
@@ -458,9 +468,9 @@ static int count_raw(db *d, int64_t round_id, omap *base)
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
 
-    s = db_prepare(d, "SELECT c.org_id, count(*), count(m.id) FROM leader_charge c LEFT JOIN commentary m ON m.round_id = c.round_id "
-                      "AND m.user_id = c.user_id AND m.target_kind = c.target_kind AND m.target_id = c.target_id "
-                      "WHERE c.round_id = ? GROUP BY c.org_id");
+    s = prepare_stream(d, "SELECT c.org_id, count(*), count(m.id) FROM leader_charge c LEFT JOIN commentary m ON m.round_id = c.round_id "
+                          "AND m.user_id = c.user_id AND m.target_kind = c.target_kind AND m.target_id = c.target_id "
+                          "WHERE c.round_id = ? GROUP BY c.org_id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     while ((rc = db_step(s)) == DB_ROW) {
@@ -471,8 +481,8 @@ static int count_raw(db *d, int64_t round_id, omap *base)
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
 
-    s = db_prepare(d, "SELECT m.org_id, count(*) FROM review_exclusion x JOIN member m ON m.id = x.member_id WHERE x.round_id = ? "
-                      "AND m.active = 1 AND m.status = 'full' GROUP BY m.org_id");
+    s = prepare_stream(d, "SELECT m.org_id, count(*) FROM review_exclusion x JOIN member m ON m.id = x.member_id WHERE x.round_id = ? "
+                          "AND m.active = 1 AND m.status = 'full' GROUP BY m.org_id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     while ((rc = db_step(s)) == DB_ROW) omap_get(base, db_col_i64(s, 0))->r.v[RU_MEMBERS_EXCLUDED] += db_col_i64(s, 1);
@@ -480,7 +490,7 @@ static int count_raw(db *d, int64_t round_id, omap *base)
     if (rc == CX_ERR) return CX_ERR;
 
     /* each target commented on, once, at the organisation of its first commentary */
-    s = db_prepare(d, "SELECT target_kind, target_id, org_id FROM commentary WHERE round_id = ? ORDER BY target_kind, target_id, id");
+    s = prepare_stream(d, "SELECT target_kind, target_id, org_id FROM commentary WHERE round_id = ? ORDER BY target_kind, target_id, id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     char last_kind[8] = "";
@@ -496,8 +506,8 @@ static int count_raw(db *d, int64_t round_id, omap *base)
     db_done(s);
     if (rc == CX_ERR) return CX_ERR;
 
-    s = db_prepare(d, "SELECT org_id, target_kind, final, meets, count(*) FROM grade WHERE round_id = ? "
-                      "GROUP BY org_id, target_kind, final, meets");
+    s = prepare_stream(d, "SELECT org_id, target_kind, final, meets, count(*) FROM grade WHERE round_id = ? "
+                          "GROUP BY org_id, target_kind, final, meets");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, round_id);
     while ((rc = db_step(s)) == DB_ROW) {
@@ -510,27 +520,25 @@ static int count_raw(db *d, int64_t round_id, omap *base)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-/* Rolls the raw counts up to every ancestor. */
+/* Rolls the raw counts up to every ancestor: one streamed scan of the organisations' paths (not a
+ * look-up per organisation); counts at an organisation that no longer exists go nowhere. */
 static int roll_up(db *d, const omap *base, omap *out)
 {
-    for (size_t i = 0; i < base->cap; i++) {
-        const slot *b = &base->v[i];
-        if (!b->id) continue;
-        char path[CX_PATH_MAX] = "";
-        db_stmt *s = db_prepare(d, "SELECT path FROM org WHERE id = ?");
-        if (!s) return CX_ERR;
-        db_bind_i64(s, 1, b->id);
-        int rc = db_step(s);
-        if (rc == DB_ROW) snprintf(path, sizeof path, "%s", db_col_text(s, 0));
-        db_done(s);
-        if (rc == CX_ERR) return CX_ERR;
+    db_stmt *s = prepare_stream(d, "SELECT id, path FROM org");
+    if (!s) return CX_ERR;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        const slot *b = omap_find(base, db_col_i64(s, 0));
+        if (!b) continue;
+        const char *path = db_col_text(s, 1);
         int depth = orgpath_depth(path);
         for (int k = 0; k <= depth; k++) {
             slot *e = omap_get(out, orgpath_at(path, k));
             for (int c = 0; c < RU_N; c++) e->r.v[c] += b->r.v[c];
         }
     }
-    return CX_OK;
+    db_done(s);
+    return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
 /* One line per counter that differs, naming the organisation, the counter, the stored value and
@@ -554,8 +562,8 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
     *diffs = 0;
     omap base = {0}, want = {0};
     org_names names = {0};
-    db_stmt *s = db_prepare(d, "SELECT org_id, count(*), coalesce(sum(CASE WHEN status = 'full' THEN 1 ELSE 0 END), 0) FROM member "
-                               "WHERE active = 1 GROUP BY org_id");
+    db_stmt *s = prepare_stream(d, "SELECT org_id, count(*), coalesce(sum(CASE WHEN status = 'full' THEN 1 ELSE 0 END), 0) FROM member "
+                                   "WHERE active = 1 GROUP BY org_id");
     int rc = s ? CX_OK : CX_ERR, st;
     if (s) {
         while ((st = db_step(s)) == DB_ROW) {
@@ -566,7 +574,7 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
         db_done(s);
         if (st == CX_ERR) rc = CX_ERR;
     }
-    s = rc == CX_OK ? db_prepare(d, "SELECT id FROM org WHERE active = 1") : NULL;
+    s = rc == CX_OK ? prepare_stream(d, "SELECT id FROM org WHERE active = 1") : NULL;
     if (rc == CX_OK && !s) rc = CX_ERR;
     if (s) {
         while ((st = db_step(s)) == DB_ROW) omap_get(&base, db_col_i64(s, 0))->r.v[TL_ORGS_ACTIVE]++;
@@ -574,7 +582,8 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
         if (st == CX_ERR) rc = CX_ERR;
     }
     if (rc == CX_OK) rc = roll_up(d, &base, &want);
-    s = rc == CX_OK ? db_prepare(d, "SELECT org_id, members_active, members_full, orgs_active FROM org_tally") : NULL;
+    free(base.v);
+    s = rc == CX_OK ? prepare_stream(d, "SELECT org_id, members_active, members_full, orgs_active FROM org_tally") : NULL;
     if (rc == CX_OK && !s) rc = CX_ERR;
     if (s) {
         while ((st = db_step(s)) == DB_ROW) {
@@ -591,11 +600,15 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
     for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
         if (want.v[i].id && !want.v[i].stored) report(d, &names, out, want.v[i].id, none, want.v[i].r.v, TL_N, tally_labels, tally_cols, diffs);
     if (rc == CX_OK && fix && *diffs) {
+        _Static_assert(TL_N == 3, "a tally row is an id and three counts");
         rc = db_run(d, "DELETE FROM org_tally", "");
+        db_bulk *b = rc == CX_OK ? db_bulk_begin(d, "org_tally", "org_id, members_active, members_full, orgs_active") : NULL;
         for (size_t i = 0; rc == CX_OK && i < want.cap; i++) {
             const int64_t *v = want.v[i].r.v;
-            if (want.v[i].id && (v[0] || v[1] || v[2])) rc = db_run(d, tally_add_sql, "iiii", want.v[i].id, v[0], v[1], v[2]);
+            if (want.v[i].id && (v[0] || v[1] || v[2])) rc = db_bulk_row(b, "iiii", want.v[i].id, v[0], v[1], v[2]);
         }
+        if (b && rc == CX_OK) rc = db_bulk_end(b);
+        else db_bulk_cancel(b);
         if (rc == CX_OK) {
             char after[64];
             snprintf(after, sizeof after, "{\"differences\":%" PRId64 "}", *diffs);
@@ -604,9 +617,32 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs)
             if (rc == CX_OK) rc = audit_append(d, &actor_cli, "tally.recount_fix", "org", root, root, NULL, after, "ok");
         }
     }
-    free(base.v);
     free(want.v);
     org_names_free(&names);
+    return rc;
+}
+
+/* Writes the rows of m that are not all zero as round_id's (recount --fix, after the round's rows
+ * were deleted), in bulk: COPY on PostgreSQL, a prepared INSERT a row on SQLite. */
+static int put_rows(db *d, int64_t round_id, const omap *m)
+{
+    _Static_assert(RU_N + 2 <= DB_MAX_ARGS, "a rollup row is bound as one row of values");
+    db_bulk *b = db_bulk_begin(d, "rollup", bulk_cols);
+    char fmt[RU_N + 3];
+    memset(fmt, 'i', RU_N + 2);
+    fmt[RU_N + 2] = '\0';
+    db_arg a[RU_N + 2];
+    a[0] = db_a_int(round_id);
+    int rc = CX_OK;
+    for (size_t i = 0; rc == CX_OK && i < m->cap; i++) {
+        const slot *e = &m->v[i];
+        if (!e->id || rollup_zero(&e->r)) continue;
+        a[1] = db_a_int(e->id);
+        for (int c = 0; c < RU_N; c++) a[2 + c] = db_a_int(e->r.v[c]);
+        rc = db_bulk_row_args(b, fmt, RU_N + 2, a);
+    }
+    if (rc == CX_OK) return db_bulk_end(b);
+    db_bulk_cancel(b);
     return rc;
 }
 
@@ -620,7 +656,8 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
     org_names names = {0};
     int rc = count_raw(d, round_id, &base);
     if (rc == CX_OK) rc = roll_up(d, &base, &want);
-    db_stmt *s = rc == CX_OK ? db_prepare(d, all_sql) : NULL;
+    free(base.v);
+    db_stmt *s = rc == CX_OK ? prepare_stream(d, all_sql) : NULL;
     if (rc == CX_OK && !s) rc = CX_ERR;
     if (s) {
         db_bind_i64(s, 1, round_id);
@@ -641,8 +678,7 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
         if (want.v[i].id && !want.v[i].stored) report(d, &names, out, want.v[i].id, none.v, want.v[i].r.v, RU_N, rollup_labels, rollup_cols, diffs);
     if (rc == CX_OK && fix && *diffs) {
         rc = db_run(d, "DELETE FROM rollup WHERE round_id = ?", "i", round_id);
-        for (size_t i = 0; rc == CX_OK && i < want.cap; i++)
-            if (want.v[i].id && !rollup_zero(&want.v[i].r)) rc = put_row(d, ins_sql, round_id, want.v[i].id, &want.v[i].r);
+        rc = rc == CX_OK ? put_rows(d, round_id, &want) : rc;
         if (rc == CX_OK) {
             char after[64];
             snprintf(after, sizeof after, "{\"differences\":%" PRId64 "}", *diffs);
@@ -652,7 +688,6 @@ int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs)
                 rc = audit_append(d, &actor_cli, "rollup.recount_fix", "review_round", round_id, org_id, NULL, after, "ok");
         }
     }
-    free(base.v);
     free(want.v);
     org_names_free(&names);
     int64_t tdiffs = 0;

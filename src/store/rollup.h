@@ -109,6 +109,8 @@ int tally_recount(db *d, bool fix, FILE *out, int64_t *diffs);
  * commentary, grades) and compares with the stored rows; writes one line per difference to out
  * (when out is not NULL). With fix, rewrites the stored rows to the recomputed values in one
  * transaction (its own, or the caller's when one is open: then the caller commits). *diffs gets the
- * number of differences. The tallies are recounted in the same transaction (tally_recount). */
+ * number of differences. The tallies are recounted in the same transaction (tally_recount). Every
+ * aggregate is read a chunk at a time (db_stream: memory is bounded by the organisations, not the
+ * ballots) and the rebuilt rows are written with db_bulk (COPY on PostgreSQL). */
 int rollup_recount(db *d, int64_t round_id, bool fix, FILE *out, int64_t *diffs);
 #endif

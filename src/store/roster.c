@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@ static int64_t idset_add(map *s, uint64_t key, int64_t row)
 typedef struct org_entry {
     int found; /* 1 found, 0 none, 2 ambiguous */
     org o;
+    tally t; /* the file's valid rows in it (count_row) */
 } org_entry;
 
 /* loaded: the map holds every organisation of the subtree already (org_preload), so a name not
@@ -90,7 +92,7 @@ static void org_preload_one(void *ctx, const org *o)
     bool added;
     org_entry **on = (org_entry **)map_put(ctx, o->name, &added);
     if (added) {
-        *on = xmalloc(sizeof **on);
+        *on = xcalloc(1, sizeof **on);
         (*on)->found = 1;
         (*on)->o = *o;
     } else (*on)->found = 2; /* two of that name: ambiguous, as org_find_by_name says */
@@ -217,14 +219,17 @@ static void fill_in(char **cells, size_t n, const int *colmap, member_in *in, co
     }
 }
 
-/* Resolves the row's organisation; reports and returns NULL when it cannot. */
-static const org *row_org(db *d, map *oc, bool loaded, const org *root, const char *name, int64_t rowno, roster_report *r)
+/* Resolves the row's organisation; reports and returns NULL when it cannot. *last: the one found
+ * for an earlier row, tried first (a roster lists a branch's members one after another). */
+static const org *row_org(db *d, map *oc, bool loaded, const org *root, const char *name, int64_t rowno, roster_report *r,
+                          const org **last)
 {
     if (!name || !*name) return root;
+    if (*last && !strcmp(name, (*last)->name)) return *last;
     if (!strcmp(name, root->name)) return root;
     org_entry *on = org_lookup(d, oc, root, name, loaded);
     char msg[512];
-    if (on->found == 1) return &on->o;
+    if (on->found == 1) return *last = &on->o;
     if (on->found == CX_ERR) {
         issue(r, rowno, "所在党组织", "db_error", "查询党组织时数据库出错，请重试");
         return NULL;
@@ -274,6 +279,8 @@ typedef struct importer {
     map ids;
     map oc; /* 所在党组织 name → org_entry */
     bool orgs_loaded; /* oc holds the whole subtree (org_preload) */
+    const org *last_org; /* the organisation of the last row that named one found in oc */
+    tally root_t;        /* the file's valid rows in root (the others: in their org_entry) */
     int64_t outside, checked, now;
     bool writing; /* inserting each row as it is checked (a file from a path: one pass) */
     bool stage;   /* keeping valid rows in st for one write transaction afterwards (an upload) */
@@ -286,6 +293,11 @@ typedef struct importer {
      * but no row of the chunk was found on the roll (it changed meanwhile). */
     db_bulk *bulk;
     bool changed;
+    /* SQLite, a member table without a row when the write transaction began (a first roll): its
+     * indexes are dropped for the load and built after it (indexes: their CREATE statements), and
+     * the roll holds no 身份证号 to look up, since no other writer can add one before the commit. */
+    bool roll_empty;
+    char *indexes;
     member_rec *rec; /* scratch for unstaging */
     /* 身份证号 waiting to be looked up on the roll, IDCARD_BATCH at a time (one round trip) */
     size_t npend;
@@ -381,6 +393,7 @@ static int roll_flush(importer *im)
  * caller flushes a full batch between rows. */
 static void roll_check(importer *im, const char *idcard, int64_t rowno, bool valid)
 {
+    if (im->roll_empty) return;
     crypto_field_hash(idcard, im->hash[im->npend]);
     im->pend[im->npend].row = rowno;
     im->pend[im->npend].valid = valid;
@@ -408,6 +421,32 @@ static void sort_issues(roster_report *r)
     r->issues = sorted;
 }
 
+/* The row counted in its organisation's tally (the members the file adds there). */
+static void count_row(importer *im, const org *o, const member_rec *m)
+{
+    tally *t = o == im->root ? &im->root_t : &((org_entry *)(void *)((char *)o - offsetof(org_entry, o)))->t;
+    t->v[TL_MEMBERS_ACTIVE]++;
+    if (!strcmp(m->status, "full")) t->v[TL_MEMBERS_FULL]++;
+}
+
+/* The counted rows added to the tallies of their organisations and every ancestor: once the whole
+ * file was written, instead of reading the new members back. */
+static int tally_counted(importer *im)
+{
+    const char **paths = xmalloc((im->oc.n + 1) * sizeof *paths);
+    tally *v = xmalloc((im->oc.n + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < im->oc.cap; i++) {
+        const org_entry *x = im->oc.slot[i].h ? im->oc.slot[i].v.p : NULL;
+        if (x && x->found == 1 && x->t.v[TL_MEMBERS_ACTIVE]) paths[n] = x->o.path, v[n++] = x->t;
+    }
+    if (im->root_t.v[TL_MEMBERS_ACTIVE]) paths[n] = im->root->path, v[n++] = im->root_t;
+    int rc = tally_add_paths(im->d, paths, v, n);
+    free(paths);
+    free(v);
+    return rc;
+}
+
 /* Validates one row: fields, organisation, 身份证号 against the file and the roll; inserts it when
  * writing, stages it when staging. CX_ERR on a database error. */
 static int check_row(importer *im, char **cells, size_t n, const int *colmap, int64_t rowno, member_rec *m)
@@ -423,7 +462,7 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
     fill_in(cells, n, colmap, &in, &orgname);
     int ne = member_validate_row(&in, m, errs, 16);
     for (int i = 0; i < ne && i < 16; i++) issue(r, rowno, label_of(errs[i].field), errs[i].code, errs[i].msg);
-    const org *o = row_org(im->d, &im->oc, im->orgs_loaded, im->root, orgname, rowno, r);
+    const org *o = row_org(im->d, &im->oc, im->orgs_loaded, im->root, orgname, rowno, r, &im->last_org);
     if (m->idcard[0] && strlen(m->idcard) == 18) {
         int64_t first = idset_add(&im->ids, id_key(m->idcard), rowno);
         if (first) {
@@ -451,6 +490,7 @@ static int check_row(importer *im, char **cells, size_t n, const int *colmap, in
     }
     if (r->nissues == before) {
         r->valid_rows++;
+        count_row(im, o, m);
         if (staging) stage_row(&im->st, o, rowno, m);
     }
     return CX_OK;
@@ -566,11 +606,15 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     }
     bool dbfail = false;
     member_rec *m = xmalloc(sizeof *m);
-    int64_t id_before = 0;
+    int64_t id_before = 0, nonempty = 1;
     if (im->writing) db_i64(d, &id_before, 0, "SELECT max(id) FROM member", "");
-    roster_scratch scratch;
+    if (im->writing && !im->bulk && db_i64(d, &nonempty, 1, "SELECT EXISTS (SELECT 1 FROM member)", "") == CX_OK && !nonempty) {
+        im->roll_empty = true;
+        if (db_indexes_drop(d, "member", &im->indexes) != CX_OK) dbfail = true;
+    }
+    roster_scratch scratch = {0};
     int64_t notes_row = 0; /* where the notes under the table begin */
-    while ((rc = tab_next(t, &cells, &n, &fe)) == 1) {
+    while (!dbfail && (rc = tab_next(t, &cells, &n, &fe)) == 1) {
         int64_t rowno = (int64_t)tab_rowno(t);
         if (n > ncols) n = ncols; /* cells beyond the header are ignored */
         bool any = roster_prepare_row(cells, n, colmap, &scratch);
@@ -631,7 +675,14 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     buf_free(&im->st);
     sodium_memzero(m, sizeof *m);
     free(m);
+    /* a wholly valid file, written: the tallies of the organisations its rows went to, then (the
+     * organisations forgotten, so that their memory is not held beside the sort's) the indexes
+     * dropped for it built again */
+    bool whole = !dbfail && !r->nissues && !im->outside && !dry_run;
+    int tallied = whole ? tally_counted(im) : CX_OK;
     map_free(&im->oc, free);
+    if (whole && tallied == CX_OK && db_indexes_build(d, im->indexes) != CX_OK) dbfail = true;
+    free(im->indexes);
     int64_t outside = im->outside, checked = im->checked;
     free(im);
     sort_issues(r);
@@ -656,7 +707,7 @@ int roster_import(db *d, const actor *a, const org *root, const char *path, cons
     }
     int64_t id_after = 0;
     db_i64(d, &id_after, 0, "SELECT max(id) FROM member", "");
-    if (tally_members_since(d, id_before) != CX_OK || /* the subtree tallies, per organisation */
+    if (tallied != CX_OK || /* the subtree tallies, per organisation (above) */
         account_auto_for_member(d, a, id_before + 1, root) != CX_OK) { /* and their accounts, if the policy says so */
         cx_fail(e, 500, "db_error", "", "导入写入失败，已全部撤销：%s", db_errmsg(d));
         db_rollback(d);

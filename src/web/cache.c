@@ -1,4 +1,7 @@
-/* cache.c: a direct-mapped cache of rendered public pages (see cache.h). */
+/* cache.c: rendered public pages, bounded by their bytes (see cache.h). The pages are spread
+ * over SHARDS shards by their key's hash, each with its own lock, hash chains and recency list,
+ * and each holding at most a SHARDS-th of the bound: a page stored into a full shard pushes out
+ * that shard's least recently used pages. */
 #include "cache.h"
 #include "../lib/util.h"
 #include <pthread.h>
@@ -6,17 +9,31 @@
 #include <string.h>
 #include <time.h>
 
-#define SLOTS 4096
+#define SHARDS 16
 #define MAX_BODY (256 * 1024)
 
-typedef struct slot {
-    pthread_mutex_t mu;
-    char key[160], etag[64], mime[64];
-    char *body;
-    size_t len;
+typedef struct entry {
+    struct entry *chain;        /* the next in its hash bucket */
+    struct entry *older, *newer; /* the shard's recency list */
+    uint64_t h;
     uint64_t gen;   /* write generation at which it was last validated */
     double checked; /* monotonic time of that validation */
-} slot;
+    size_t len, cost;
+    char etag[64], mime[64];
+    char *body; /* after the key, in the same allocation */
+    char key[];
+} entry;
+
+typedef struct shard {
+    pthread_mutex_t mu;
+    entry **bucket;
+    size_t nbucket, n, bytes;
+    entry *newest, *oldest;
+} shard;
+
+static shard shards[SHARDS];
+static size_t limit = (size_t)PAGE_CACHE_DEFAULT_MB << 20;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static double now_mono(void)
 {
@@ -25,32 +42,85 @@ static double now_mono(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static slot slots[SLOTS];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
 static void init(void)
 {
-    for (int i = 0; i < SLOTS; i++) pthread_mutex_init(&slots[i].mu, NULL);
+    for (int i = 0; i < SHARDS; i++) pthread_mutex_init(&shards[i].mu, NULL);
 }
 
-static slot *slot_for(const char *key)
+void page_cache_limit(size_t bytes) { limit = bytes; }
+
+static shard *shard_of(uint64_t h) { return &shards[h % SHARDS]; }
+static entry **bucket_of(shard *s, uint64_t h) { return &s->bucket[(h / SHARDS) & (s->nbucket - 1)]; }
+
+static entry *find(shard *s, uint64_t h, const char *key)
 {
-    return &slots[fnv1a_str(key) % SLOTS];
+    if (!s->nbucket) return NULL;
+    for (entry *e = *bucket_of(s, h); e; e = e->chain)
+        if (e->h == h && !strcmp(e->key, key)) return e;
+    return NULL;
+}
+
+static void unlink_lru(shard *s, entry *e)
+{
+    *(e->older ? &e->older->newer : &s->oldest) = e->newer;
+    *(e->newer ? &e->newer->older : &s->newest) = e->older;
+}
+
+static void link_newest(shard *s, entry *e)
+{
+    e->older = s->newest, e->newer = NULL;
+    *(s->newest ? &s->newest->newer : &s->oldest) = e;
+    s->newest = e;
+}
+
+/* Takes e out of the shard (its chain, its list and its bytes); the caller frees it. */
+static void drop(shard *s, entry *e)
+{
+    entry **p = bucket_of(s, e->h);
+    while (*p != e) p = &(*p)->chain;
+    *p = e->chain;
+    unlink_lru(s, e);
+    s->n--, s->bytes -= e->cost;
+}
+
+static void grow(shard *s)
+{
+    size_t nb = s->nbucket ? s->nbucket * 2 : 64;
+    entry **old = s->bucket;
+    size_t on = s->nbucket;
+    s->bucket = xcalloc(nb, sizeof *s->bucket);
+    s->nbucket = nb;
+    for (size_t i = 0; i < on; i++)
+        for (entry *e = old[i], *next; e; e = next) {
+            next = e->chain;
+            entry **b = bucket_of(s, e->h);
+            e->chain = *b, *b = e;
+        }
+    free(old);
+}
+
+/* A hit: the body, type (and etag) copied out, and the page made the shard's most recent. */
+static void copy_out(shard *s, entry *e, buf *out, char mime[64])
+{
+    buf_reset(out);
+    buf_add(out, e->body, e->len);
+    memcpy(mime, e->mime, sizeof e->mime);
+    unlink_lru(s, e);
+    link_newest(s, e);
 }
 
 bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, char mime[64])
 {
     pthread_once(&once, init);
-    slot *s = slot_for(key);
-    bool hit = false;
+    uint64_t h = fnv1a_str(key);
+    shard *s = shard_of(h);
     pthread_mutex_lock(&s->mu);
-    if (s->body && !strcmp(s->key, key) && !strcmp(s->etag, etag)) {
-        buf_reset(out);
-        buf_add(out, s->body, s->len);
-        memcpy(mime, s->mime, sizeof s->mime);
-        s->gen = gen;
-        s->checked = now_mono();
-        hit = true;
+    entry *e = find(s, h, key);
+    bool hit = e && !strcmp(e->etag, etag);
+    if (hit) {
+        copy_out(s, e, out, mime);
+        e->gen = gen;
+        e->checked = now_mono();
     }
     pthread_mutex_unlock(&s->mu);
     return hit;
@@ -58,38 +128,69 @@ bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, c
 
 void page_cache_put(const char *key, const char *etag, uint64_t gen, const char *mime, const char *body, size_t len)
 {
-    if (strlen(key) >= sizeof slots[0].key || strlen(etag) >= sizeof slots[0].etag || strlen(mime) >= sizeof slots[0].mime ||
-        len > MAX_BODY)
-        return;
     pthread_once(&once, init);
-    slot *s = slot_for(key);
-    char *copy = xmalloc(len);
-    memcpy(copy, body, len);
+    uint64_t h = fnv1a_str(key);
+    shard *s = shard_of(h);
+    size_t kn = strlen(key) + 1, cost = sizeof(entry) + kn + len;
+    entry *e = NULL;
+    /* what does not fit is not kept, and the page it replaces goes (it is no longer current) */
+    if (strlen(etag) < sizeof e->etag && strlen(mime) < sizeof e->mime && len <= MAX_BODY && cost <= limit / SHARDS) {
+        e = xmalloc(cost);
+        e->h = h, e->gen = gen, e->checked = now_mono(), e->len = len, e->cost = cost;
+        strcpy(e->etag, etag);
+        strcpy(e->mime, mime);
+        memcpy(e->key, key, kn);
+        e->body = e->key + kn;
+        memcpy(e->body, body, len);
+    }
+    entry *gone = NULL; /* freed after the lock */
     pthread_mutex_lock(&s->mu);
-    free(s->body);
-    s->body = copy;
-    s->len = len;
-    strcpy(s->key, key);
-    strcpy(s->etag, etag);
-    strcpy(s->mime, mime);
-    s->gen = gen;
-    s->checked = now_mono();
+    entry *old = find(s, h, key);
+    if (old) drop(s, old), old->chain = gone, gone = old;
+    if (e) {
+        if (s->n >= s->nbucket) grow(s);
+        entry **b = bucket_of(s, h);
+        e->chain = *b, *b = e;
+        link_newest(s, e);
+        s->n++, s->bytes += cost;
+        while (s->bytes > limit / SHARDS) {
+            entry *v = s->oldest;
+            drop(s, v), v->chain = gone, gone = v;
+        }
+    }
     pthread_mutex_unlock(&s->mu);
+    while (gone) {
+        entry *next = gone->chain;
+        free(gone);
+        gone = next;
+    }
 }
 
 bool page_cache_recent(const char *key, uint64_t gen, buf *out, char mime[64], char etag[64])
 {
     pthread_once(&once, init);
-    slot *s = slot_for(key);
-    bool hit = false;
+    uint64_t h = fnv1a_str(key);
+    shard *s = shard_of(h);
     pthread_mutex_lock(&s->mu);
-    if (s->body && !strcmp(s->key, key) && s->gen == gen && now_mono() - s->checked < PAGE_CACHE_TRUST) {
-        buf_reset(out);
-        buf_add(out, s->body, s->len);
-        memcpy(mime, s->mime, sizeof s->mime);
-        memcpy(etag, s->etag, sizeof s->etag);
-        hit = true;
+    entry *e = find(s, h, key);
+    bool hit = e && e->gen == gen && now_mono() - e->checked < PAGE_CACHE_TRUST;
+    if (hit) {
+        copy_out(s, e, out, mime);
+        memcpy(etag, e->etag, sizeof e->etag);
     }
     pthread_mutex_unlock(&s->mu);
     return hit;
+}
+
+size_t page_cache_bytes(size_t *pages)
+{
+    pthread_once(&once, init);
+    size_t b = 0, n = 0;
+    for (int i = 0; i < SHARDS; i++) {
+        pthread_mutex_lock(&shards[i].mu);
+        b += shards[i].bytes, n += shards[i].n;
+        pthread_mutex_unlock(&shards[i].mu);
+    }
+    if (pages) *pages = n;
+    return b;
 }

@@ -1,7 +1,7 @@
 /* cache.h: rendered public pages kept in memory, keyed by URL and valid for one ETag (the
  * version of what the page shows), so an unchanged card costs one small version query and a copy
- * instead of rendering. Fixed size (direct-mapped), thread-safe, never stale: a changed version
- * simply misses. */
+ * instead of rendering. Bounded by bytes (`cxzy serve --page-cache MB`): a new page pushes out the
+ * least recently used ones. Thread-safe, never stale: a changed version simply misses. */
 #ifndef CX_CACHE_H
 #define CX_CACHE_H
 #include <stdbool.h>
@@ -9,6 +9,11 @@
 #include <stdint.h>
 #include "../lib/buf.h"
 
+/* The bound when none is set: the cards of a district (~1.6 KB each) several times over. */
+#define PAGE_CACHE_DEFAULT_MB 64
+/* Sets the bound, in bytes of pages with their keys and bookkeeping (0: nothing is kept); before
+ * the server starts. A page larger than a sixteenth of it is not kept. */
+void page_cache_limit(size_t bytes);
 /* Copies the page stored for key with exactly this etag into out and its type into mime;
  * false when there is none. gen is the write generation read before the etag was computed: the
  * entry is marked validated at it. */
@@ -21,4 +26,6 @@ void page_cache_put(const char *key, const char *etag, uint64_t gen, const char 
  * write by another process (a command-line import, another server) can go unseen. */
 #define PAGE_CACHE_TRUST 1.0
 bool page_cache_recent(const char *key, uint64_t gen, buf *out, char mime[64], char etag[64]);
+/* The bytes held now (pages into *pages when given). */
+size_t page_cache_bytes(size_t *pages);
 #endif

@@ -170,28 +170,35 @@ static void card_data(req *r, const member *m, cJSON *d)
     cJSON_AddStringToObject(d, "title", m->r.name);
 }
 
-/* The card's version decides visibility, 304 and cache hits in one query; only a miss loads the member. */
+/* The card's version decides visibility, 304 and cache hits in one query; only a miss loads the
+ * member. A miss reads the version again and everything the card shows in one read transaction
+ * (ended by the handler, card_end): one snapshot, so the page stored under an ETag is that
+ * version's, and on SQLite one read lock for the card's queries instead of one per query. */
 static bool card_fresh(req *r, int64_t id, member *m)
 {
     if (recently_fresh(r)) return true;
-    char etag[64];
+    char etag[64], now[64];
     int f = pledge_card_version(r->db, id, etag);
+    if (f == 1 && not_modified(r, etag)) return true;
+    if (f == 1) f = db_begin(r->db, false) == CX_OK ? pledge_card_version(r->db, id, now) : CX_ERR;
     if (f != 1) {
         req_failf(r, f == 0 ? 404 : 500, f == 0 ? "not_found" : "db_error", "id", "该党员的公开信息不存在");
         return true;
     }
-    if (not_modified(r, etag)) return true;
+    if (strcmp(now, etag) && not_modified(r, now)) return true; /* changed in between */
     return !public_member(r, id, m);
 }
 
 void h_public_home(req *r) { cJSON_AddStringToObject(req_data(r), "title", "群众服务"); }
 
+static void card_end(req *r) { (void)db_end_read(r->db); } /* the card is read: it renders from its JSON */
+
 void h_public_card(req *r)
 {
     int64_t id;
     member m;
-    if (!req_id(r, 0, &id) || card_fresh(r, id, &m)) return;
-    card_data(r, &m, req_data(r));
+    if (req_id(r, 0, &id) && !card_fresh(r, id, &m)) card_data(r, &m, req_data(r));
+    card_end(r);
 }
 
 void h_public_card_print(req *r)
@@ -205,11 +212,13 @@ void h_public_card_print(req *r)
     if (!req_id(r, 0, &id)) return;
     snprintf(path, sizeof path, "/p/card/%" PRId64, id);
     if (!req_public_url(r, path, &url) || card_fresh(r, id, &m)) {
+        card_end(r);
         buf_free(&url);
         return;
     }
     cJSON *d = req_data(r);
     card_data(r, &m, d);
+    card_end(r);
     qr_svg(url.p, &svg, NULL);
     cJSON_AddStringToObject(d, "html_qr", svg.p ? svg.p : ""); /* made here from our own URL */
     cJSON_AddStringToObject(d, "url", url.p);

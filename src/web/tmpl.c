@@ -70,13 +70,23 @@ static void value_text(const cJSON *v, char *tmp, size_t cap, const char **out)
     else if (cJSON_IsFalse(v)) *out = "false";
 }
 
+/* The next "{{" in [p, end), or NULL: within the section, not through the rest of the file. */
+static const char *find_open(const char *p, const char *end)
+{
+    while ((p = memchr(p, '{', (size_t)(end - p))) && p + 1 < end) {
+        if (p[1] == '{') return p;
+        p++;
+    }
+    return NULL;
+}
+
 /* Finds the {{/name}} that closes a section opened just before p, honouring nesting. */
 static const char *find_close(const char *p, const char *end, const char *name, size_t n, const char **after)
 {
     int depth = 1;
     while (p < end) {
-        const char *t = strstr(p, "{{");
-        if (!t || t >= end) return NULL;
+        const char *t = find_open(p, end);
+        if (!t) return NULL;
         const char *c = strstr(t, "}}");
         if (!c) return NULL;
         if ((t[2] == '#' || t[2] == '^') && (size_t)(c - t - 3) == n && !memcmp(t + 3, name, n)) depth++;
@@ -109,8 +119,8 @@ static int partial(const char *name, size_t n, scope *s, buf *out)
 static int render(const char *p, const char *end, scope *s, buf *out)
 {
     while (p < end) {
-        const char *t = strstr(p, "{{");
-        if (!t || t >= end) {
+        const char *t = find_open(p, end);
+        if (!t) {
             buf_add(out, p, (size_t)(end - p));
             return CX_OK;
         }

@@ -38,3 +38,24 @@ test('regression: two cards never share a cached page', async () => {
   assert.equal(a2.text, a.text);
   assert.notEqual(a.text, b.text);
 });
+
+test('a server keeping no pages (--page-cache 0) answers the same cards, ETags and 304s as one that keeps them', async () => {
+  const none = await startServerOn({ db: srv.db, demo: false, args: ['--page-cache', '0', '--db-cache', '1'] });
+  try {
+    const host = (base) => new URL(base).host;
+    for (const id of [1, 2, 3, 1, 2, 3]) {
+      const a = await new Client(srv.base).get(`/p/card/${id}`);
+      const b = await new Client(none.base).get(`/p/card/${id}`);
+      assert.equal(a.status, 200);
+      assert.equal(b.status, 200);
+      assert.equal(b.headers.get('etag'), a.headers.get('etag'));
+      assert.equal(b.text.replaceAll(host(none.base), 'HOST'), a.text.replaceAll(host(srv.base), 'HOST'));
+      const again = await new Client(none.base).req('GET', `/p/card/${id}`, { headers: { 'If-None-Match': b.headers.get('etag') } });
+      assert.equal(again.status, 304);
+    }
+    const missing = await new Client(none.base).get('/p/card/99999999');
+    assert.equal(missing.status, 404);
+  } finally {
+    await none.stop();
+  }
+});

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         if (roster_note_row(cells, n, after_data)) continue;
-        roster_scratch s;
+        roster_scratch s = {0};
         if (roster_prepare_row(cells, n < ncols ? n : ncols, colmap, &s)) after_data = true;
     }
     free(colmap);

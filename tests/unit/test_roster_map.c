@@ -119,7 +119,7 @@ static void test_prepare_row(void **state)
     char *cells[] = {c0, c1, c2, c3, c4, c5};
     int colmap[] = {-1, member_col_find("姓名"), member_col_find("入党时间"), member_col_find("岗位职责"),
                     member_col_find("手机"), member_col_find("转正时间")};
-    roster_scratch s;
+    roster_scratch s = {0}; /* zero-initialised, as roster_map.h asks */
     assert_true(roster_prepare_row(cells, 6, colmap, &s));
     assert_string_equal(cells[0], "3");
     assert_string_equal(cells[1], "LI Ming");

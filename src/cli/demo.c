@@ -398,6 +398,18 @@ static int demo_reviews(db *d, int64_t root, int64_t town, int64_t branch, int64
     return demo_feedback(d, &b, win, ids[2], e);
 }
 
+void demo_phase(const char *name)
+{
+    static int on = -1;
+    static struct timespec last;
+    if (on < 0) on = getenv("CXZY_DEMO_PHASES") != NULL;
+    if (!on) return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (name) fprintf(stderr, "demo phase %-12s %.3f s\n", name, (double)(t.tv_sec - last.tv_sec) + (double)(t.tv_nsec - last.tv_nsec) / 1e9);
+    last = t;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const char *usage = "用法：cxzy demo [--members N] [--seed S] [--orgs-only] [--db URL] [--key FILE]\n"
@@ -443,6 +455,7 @@ int cmd_demo(int argc, char **argv)
     db_bulk_defer_fk(d, true); /* an empty database nobody uses yet: foreign keys checked once a bulk insert */
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    demo_phase(NULL);
     demo_ctx c = {.d = d, .now = now_unix()};
     demo_cb tree = {&c, on_org, NULL}, members_cb = {&c, NULL, on_member};
     int rc = 1;
@@ -471,6 +484,7 @@ int cmd_demo(int argc, char **argv)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    demo_phase("tree+members");
     if (c.first_branch) /* the "member" demo login is the first member of the first branch */
         db_i64(d, &c.first_member, 0, "SELECT min(id) FROM member WHERE org_id = ?", "i", c.first_branch);
     cx_err pe = {0};
@@ -481,6 +495,7 @@ int cmd_demo(int argc, char **argv)
         db_close(d);
         return 1;
     }
+    demo_phase("pledges");
     int64_t root = c.orgs[0].id, town = c.first_town ? c.first_town : root;
     int64_t branch = c.first_branch ? c.first_branch : root, other = other_branch(&c);
     struct { const char *user, *name; int role; int64_t org, member; } accts[] = {
@@ -508,10 +523,12 @@ int cmd_demo(int argc, char **argv)
         org g;
         printf("  %-11s %s @ %s\n", accts[i].user, role_label(accts[i].role), org_get(d, accts[i].org, &g) == 1 ? g.name : "?");
     }
+    demo_phase("logins");
     if (rc == 0 && campaign_id && c.first_branch && demo_reviews(d, root, town, branch, campaign_id, &e) != CX_OK) {
         fprintf(stderr, "错误：生成演示评议数据失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;
     }
+    demo_phase("reviews");
     if (rc == 0 && campaign_id && c.first_branch && demo_year(d, root, town, branch, &e) != CX_OK) {
         fprintf(stderr, "错误：生成演示汇报、督查和通报失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;
@@ -588,12 +605,14 @@ int cmd_demo(int argc, char **argv)
 
     if (rc == 0) {
         char today[11];
+        demo_phase("year-summary");
         date_today(today);
         if (quota_keep_year(d, atoi(today)) != CX_OK) {
             fprintf(stderr, "错误：统计组织生活达标情况失败：%s\n", db_errmsg(d));
             rc = 1;
         }
     }
+    demo_phase("quotas");
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;
     account_bulk b = {0};
@@ -601,6 +620,7 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "错误：开通演示党员账号失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;
     }
+    demo_phase("accounts");
     if (rc == 0 && b.made)
         printf("其余 %" PRId64 " 名党员的账号已开通，待激活：书记登录后打开 /orgs/%" PRId64 "/accounts/slips 打印激活单，\n"
                "党员在 /activate 输入用户名和激活码、设置自己的密码。\n",

@@ -99,22 +99,27 @@ static int demo_reports(db *d, const demo_year_ctx *y, cx_err *e)
         report_query rq = {.root = &none, .schedule_id = sid, .today = "2026-01-01", .limit = DEMO_REPORTS_MAX};
         c->n = 0;
         if ((rc = report_list(d, &rq, demo_rep_add, c)) != CX_OK) break;
-        for (int i = 0; i < c->n && rc == CX_OK; i++) {
+        /* the schedule's acts, in the order one writer and one judge would take them, in one batch */
+        report_act *acts = xmalloc(4 * (size_t)c->n * sizeof *acts);
+        char (*days)[2][11] = xmalloc((size_t)c->n * sizeof *days);
+        const char *again_texts[] = {texts[0], texts[1], "个别党员践诺台账不完整，原因是支部检查不经常；下季度逐月检查，月底前补齐。"};
+        report_write w = {.texts = texts, .ntexts = 3, .has_texts = true}, w2 = {.texts = again_texts, .ntexts = 3, .has_texts = true};
+        int n = 0;
+        for (int i = 0; i < c->n; i++) {
             int kind = (i + k) % 6; /* 0 missing, 1 late, 2 returned and resubmitted, else on time */
             if (kind == 0) continue;
-            char day[11];
-            demo_day(s.due_date, kind == 1 ? 6 : -3, day);
-            report_write w = {.texts = texts, .ntexts = 3, .has_texts = true};
-            rc = report_write_act(d, &writer, c->ids[i], RPR_WRITER, RPA_SUBMIT, &w, day, e);
-            if (rc == CX_OK && kind == 2) {
-                rc = report_judge(d, &office, c->ids[i], RPR_JUDGE, RPA_RETURN, 0, "问题分析不够具体，请补充存在问题的原因和整改时限。", e);
-                const char *again[] = {texts[0], texts[1], "个别党员践诺台账不完整，原因是支部检查不经常；下季度逐月检查，月底前补齐。"};
-                report_write w2 = {.texts = again, .ntexts = 3, .has_texts = true};
-                demo_day(s.due_date, 2, day);
-                if (rc == CX_OK) rc = report_write_act(d, &writer, c->ids[i], RPR_WRITER, RPA_SUBMIT, &w2, day, e);
+            demo_day(s.due_date, kind == 1 ? 6 : -3, days[i][0]);
+            acts[n++] = (report_act){&writer, c->ids[i], RPR_WRITER, RPA_SUBMIT, 0, &w, days[i][0], NULL};
+            if (kind == 2) {
+                acts[n++] = (report_act){&office, c->ids[i], RPR_JUDGE, RPA_RETURN, 0, NULL, NULL, "问题分析不够具体，请补充存在问题的原因和整改时限。"};
+                demo_day(s.due_date, 2, days[i][1]);
+                acts[n++] = (report_act){&writer, c->ids[i], RPR_WRITER, RPA_SUBMIT, 0, &w2, days[i][1], NULL};
             }
-            if (rc == CX_OK && kind >= 3 && k < 2) rc = report_judge(d, &office, c->ids[i], RPR_JUDGE, RPA_ACCEPT, 0, "", e);
+            if (kind >= 3 && k < 2) acts[n++] = (report_act){&office, c->ids[i], RPR_JUDGE, RPA_ACCEPT, 0, NULL, NULL, ""};
         }
+        rc = report_acts(d, acts, n, e);
+        free(acts);
+        free(days);
     }
     free(c);
     if (rc != CX_OK) return rc;
@@ -839,15 +844,20 @@ static int demo_results(db *d, const demo_year_ctx *y, cx_err *e)
 int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e)
 {
     demo_year_ctx y = {root, town, branch};
-    if (demo_reports(d, &y, e) != CX_OK) return CX_ERR;
-    if (demo_inspection(d, &y, e) != CX_OK) return CX_ERR;
-    if (demo_bulletin(d, &y, e) != CX_OK) return CX_ERR;
-    if (demo_liaison(d, &y, e) != CX_OK) return CX_ERR; /* liaison points (issue 18) */
-    if (demo_ledger(d, &y, e) != CX_OK) return CX_ERR;  /* the ledger (issue 18) */
-    if (demo_meetings(d, &y, e) != CX_OK) return CX_ERR; /* organisation life (issue 18) */
-    if (demo_study(d, &y, e) != CX_OK) return CX_ERR;    /* study notes and quizzes (issue 18) */
-    if (demo_contests(d, &y, e) != CX_OK) return CX_ERR; /* 三比 contests (issue 19) */
-    if (demo_posts(d, &y, e) != CX_OK) return CX_ERR;    /* exemplary posts and areas (issue 19) */
-    if (demo_awards(d, &y, e) != CX_OK) return CX_ERR;   /* 评选表彰 awards (issue 19) */
-    return demo_results(d, &y, e);                       /* published round results (issue 19 results) */
+    static const struct { const char *name; int (*fn)(db *, const demo_year_ctx *, cx_err *); } parts[] = {
+        {"reports", demo_reports},   {"inspection", demo_inspection}, {"bulletin", demo_bulletin},
+        {"liaison", demo_liaison},   /* liaison points (issue 18) */
+        {"ledger", demo_ledger},     /* the ledger (issue 18) */
+        {"meetings", demo_meetings}, /* organisation life (issue 18) */
+        {"study", demo_study},       /* study notes and quizzes (issue 18) */
+        {"contests", demo_contests}, /* 三比 contests (issue 19) */
+        {"posts", demo_posts},       /* exemplary posts and areas (issue 19) */
+        {"awards", demo_awards},     /* 评选表彰 awards (issue 19) */
+        {"results", demo_results},   /* published round results (issue 19 results) */
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (parts[i].fn(d, &y, e) != CX_OK) return CX_ERR;
+        demo_phase(parts[i].name);
+    }
+    return CX_OK;
 }

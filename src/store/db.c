@@ -347,16 +347,43 @@ int db_indexes_build(db *d, const char *saved)
     return !saved || !*saved ? CX_OK : db_exec(d, saved);
 }
 
-int db_lock(db *d, const char *what, int64_t id)
+#define DB_LOCK_SQL "SELECT 1 FROM (SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))) l"
+
+/* The advisory lock's key of (what, id). */
+static int64_t lock_key(const char *what, int64_t id)
 {
-    if (!d->in_tx) return CX_ERR;
-    if (d->kind != DB_PG) return CX_OK;
     uint64_t h = fnv1a_str(what); /* mixed with id */
     h ^= (uint64_t)id * 0x9e3779b97f4a7c15ULL;
     int64_t key;
     memcpy(&key, &h, sizeof key);
+    return key;
+}
+
+int db_lock(db *d, const char *what, int64_t id)
+{
+    if (!d->in_tx) return CX_ERR;
+    if (d->kind != DB_PG) return CX_OK;
     int64_t ignored;
-    return db_i64(d, &ignored, 0, "SELECT 1 FROM (SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))) l", "i", key);
+    return db_i64(d, &ignored, 0, DB_LOCK_SQL, "i", lock_key(what, id));
+}
+
+typedef struct lock_run {
+    const char *what;
+    const int64_t *ids;
+} lock_run;
+
+static void lock_bind(db_stmt *s, int i, void *ctx)
+{
+    const lock_run *r = ctx;
+    db_bind_i64(s, 1, lock_key(r->what, r->ids[i]));
+}
+
+int db_lock_many(db *d, const char *what, const int64_t *ids, int n)
+{
+    if (!d->in_tx) return CX_ERR;
+    if (d->kind != DB_PG) return CX_OK;
+    lock_run r = {what, ids};
+    return db_run_each(d, DB_LOCK_SQL, n, lock_bind, &r, NULL);
 }
 
 static void (*trace_fn)(void *ctx, const char *sql);

@@ -108,6 +108,9 @@ int db_rollback(db *d);
  * branch, say) holds on both backends. PostgreSQL runs READ COMMITTED, so this takes a
  * transaction-scoped advisory lock there; SQLite's BEGIN IMMEDIATE already serialises writers. */
 int db_lock(db *d, const char *what, int64_t id);
+/* db_lock of (what, ids[i]) for each i, in that order (give them sorted, as every caller takes
+ * several, so none waits for another in the opposite order), in one round trip. */
+int db_lock_many(db *d, const char *what, const int64_t *ids, int n);
 /* SQLite, inside the caller's write transaction, before a bulk load into an empty table: drops
  * the table's indexes, keeping their CREATE statements in *saved (a script, "" when there were
  * none); db_indexes_build makes them again after the load, one sort each instead of a B-tree

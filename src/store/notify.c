@@ -64,6 +64,46 @@ int notify_roles(db *d, const actor *a, const char *org_path, int roles, int sco
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+#define NOTIFY_ROLES_MAX 5 /* role names a notify_roles_many statement binds (ROLE_* bits up to ROLE_DISCIPLINE) */
+
+typedef struct notify_many {
+    const notify_at *v;
+    char (*text)[NOTIFY_TEXT_MAX + 1];
+    int64_t now;
+} notify_many;
+
+/* Run i of notify_roles_many: the role list padded with its first name (the same set). */
+static void notify_bind(db_stmt *s, int i, void *ctx)
+{
+    const notify_many *m = ctx;
+    const notify_at *x = &m->v[i];
+    const char *names[NOTIFY_ROLES_MAX];
+    int nr = 0;
+    for (int bit = 1; bit <= ROLE_DISCIPLINE && nr < NOTIFY_ROLES_MAX; bit <<= 1)
+        if (x->roles & bit) names[nr++] = role_name(bit);
+    db_bind_text(s, 1, x->kind);
+    db_bind_text(s, 2, m->text[i]);
+    db_bind_text(s, 3, x->link);
+    db_bind_i64(s, 4, m->now);
+    db_bind_i64(s, 5, orgpath_at(x->org_path, orgpath_depth(x->org_path)));
+    for (int k = 0; k < NOTIFY_ROLES_MAX; k++) db_bind_text(s, 6 + k, names[k < nr ? k : 0]);
+    db_bind_i64(s, 6 + NOTIFY_ROLES_MAX, x->a ? x->a->user_id : 0);
+}
+
+int notify_roles_many(db *d, const notify_at *v, int n)
+{
+    for (int i = 0; i < n; i++) /* nobody to tell: no organisation or no role */
+        if (orgpath_depth(v[i].org_path) < 0 || !(v[i].roles & ((ROLE_DISCIPLINE << 1) - 1))) return CX_ERR;
+    notify_many m = {v, xmalloc((size_t)(n ? n : 1) * sizeof *m.text), now_unix()};
+    for (int i = 0; i < n; i++) text_cut(m.text[i], sizeof m.text[i], v[i].text);
+    int rc = db_run_each(d, "INSERT INTO notification (user_id, kind, text, link, created_at) "
+                            "SELECT DISTINCT ur.user_id, ?, ?, ?, CAST(? AS BIGINT) FROM user_role ur JOIN app_user u ON u.id = ur.user_id AND u.active = 1 "
+                            "WHERE ur.org_id = ? AND ur.role IN (?, ?, ?, ?, ?) AND ur.user_id <> ?",
+                         n, notify_bind, &m, NULL);
+    free(m.text);
+    return rc;
+}
+
 int notify_report_schedule(db *d, const actor *a, int64_t schedule_id, const char *text)
 {
     char t[NOTIFY_TEXT_MAX + 1];

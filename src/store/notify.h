@@ -14,6 +14,14 @@ enum { NOTIFY_AT, NOTIFY_UP, NOTIFY_ABOVE };
  * bits) at the organisations of org_path that scope names, the actor excepted: one INSERT over
  * user_role by its (org_id, role) index, each account once. */
 int notify_roles(db *d, const actor *a, const char *org_path, int roles, int scope, const char *kind, const char *text, const char *link);
+/* notify_roles for many notifications at once, each at exactly one organisation (NOTIFY_AT), in
+ * order (their ids as one call after another would give), all in one round trip. */
+typedef struct notify_at {
+    const actor *a;
+    const char *org_path, *kind, *text, *link;
+    int roles;
+} notify_at;
+int notify_roles_many(db *d, const notify_at *v, int n);
 /* One notification for an account (user_id), or for the account of a member (member_id; none
  * made when the member has no account); never for the actor. */
 int notify_user(db *d, const actor *a, int64_t user_id, const char *kind, const char *text, const char *link);

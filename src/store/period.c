@@ -127,6 +127,55 @@ int period_add(db *d, int quarter, const char *org_path, const period *delta)
     return db_run_each(d, add_sql, depth + 1, period_bind, &r, NULL);
 }
 
+typedef struct period_row {
+    int quarter;
+    int64_t org_id;
+    period delta;
+} period_row;
+
+static int by_quarter_org(const void *x, const void *y)
+{
+    const period_row *a = x, *b = y;
+    if (a->quarter != b->quarter) return a->quarter < b->quarter ? -1 : 1;
+    return (a->org_id > b->org_id) - (a->org_id < b->org_id);
+}
+
+static void period_row_bind(db_stmt *s, int k, void *ctx)
+{
+    const period_row *r = &((const period_row *)ctx)[k];
+    db_bind_i64(s, 1, r->quarter);
+    db_bind_i64(s, 2, r->org_id);
+    for (int i = 0; i < PR_N; i++) db_bind_i64(s, 3 + i, r->delta.v[i]);
+}
+
+int period_add_many(db *d, const period_at *v, int n)
+{
+    pthread_once(&sql_once, build_sql);
+    size_t cap = 0, nr = 0;
+    period_row *rows = NULL;
+    for (int i = 0; i < n; i++) {
+        if (!v[i].quarter || period_zero(&v[i].delta)) continue;
+        int depth = orgpath_depth(v[i].org_path);
+        if (depth < 0) return free(rows), CX_ERR;
+        for (int k = 0; k <= depth; k++) {
+            int64_t id = orgpath_at(v[i].org_path, k);
+            if (id <= 0) return free(rows), CX_ERR;
+            if (nr == cap) rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows);
+            rows[nr++] = (period_row){v[i].quarter, id, v[i].delta};
+        }
+    }
+    qsort(rows, nr, sizeof *rows, by_quarter_org);
+    size_t m = 0;
+    for (size_t i = 0; i < nr; i++) {
+        if (m && !by_quarter_org(&rows[m - 1], &rows[i]))
+            for (int c = 0; c < PR_N; c++) rows[m - 1].delta.v[c] += rows[i].delta.v[c];
+        else rows[m++] = rows[i];
+    }
+    int rc = m ? db_run_each(d, add_sql, (int)m, period_row_bind, rows, NULL) : CX_OK;
+    free(rows);
+    return rc;
+}
+
 int period_change(db *d, int old_q, const char *old_path, const period *old, int new_q, const char *new_path,
                   const period *new_)
 {

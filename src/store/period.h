@@ -45,6 +45,14 @@ void period_label(int from_q, int to_q, char *out, size_t cap);
 /* Adds delta in quarter to the counters of the organisation at org_path and each of its
  * ancestors. Inside the caller's write transaction. Zero deltas and quarter 0 are skipped. */
 int period_add(db *d, int quarter, const char *org_path, const period *delta);
+/* period_add for many records at once (a batch of report acts): each (quarter, org_path, delta),
+ * the deltas summed per quarter and organisation first, all upserts in one round trip. */
+typedef struct period_at {
+    int quarter;
+    const char *org_path;
+    period delta;
+} period_at;
+int period_add_many(db *d, const period_at *v, int n);
 /* A record changed: takes its old contribution (old_q at old_path, old) away and adds the new
  * one (new_q at new_path, new); either side may be absent (path NULL). Inside the transaction. */
 int period_change(db *d, int old_q, const char *old_path, const period *old, int new_q, const char *new_path,

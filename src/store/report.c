@@ -75,12 +75,6 @@ static char *report_json(const report *r)
     return json_take(j);
 }
 
-static int add_event(db *d, int64_t id, const char *action, const char *comment, const actor *a)
-{
-    return db_run(d, "INSERT INTO report_event (report_id, action, comment, by_user, by_name, at) VALUES (?,?,?,?,?,?)", "issisi", id, action,
-                  comment ? comment : "", a ? a->user_id : 0, actor_shown(a), now_unix());
-}
-
 /* Opens the write transaction, locks and loads the report, checks the row version the caller saw
  * and lets the domain decide. On refusal everything is rolled back and e filled. */
 static int begin_act(db *d, int64_t id, report_action action, int relation, int64_t row_version, report *r, report_status *next, cx_err *e)
@@ -123,131 +117,309 @@ static int bump(db *d, const report *r, cx_err *e)
     return CX_OK;
 }
 
+/* ---- acts: one, or many in one transaction ---- */
+
+/* A report as report_acts holds it: the row as loaded, changed act by act. */
+typedef struct act_report {
+    report r;
+    int64_t part; /* its organisation's audit chain (-1: none) */
+    int64_t by;   /* who submitted its current version (0: nobody) */
+    bool changed;
+} act_report;
+
+static int by_act_report(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = ((const act_report *)y)->r.id;
+    return (a > b) - (a < b);
+}
+
+static int by_id(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+#define ACT_READ 500 /* reports read a statement */
+
+/* The reports ids[0..n) (sorted, distinct) as stored, into out (those found; *found counts them). */
+static int acts_read(db *d, const int64_t *ids, int n, act_report *out, int *found)
+{
+    *found = 0;
+    for (int i = 0; i < n; i += ACT_READ) {
+        int k = n - i < ACT_READ ? n - i : ACT_READ;
+        buf sql;
+        buf_init(&sql);
+        buf_adds(&sql, "SELECT " REPORT_COLS ", r.draft, s.outline, coalesce(o.part, -1), coalesce((SELECT v.submitted_by FROM report_version v "
+                       "WHERE v.report_id = r.id AND v.version = r.version), 0)" REPORT_FROM " WHERE r.id IN (");
+        for (int j = 0; j < k; j++) buf_adds(&sql, j ? ",?" : "?");
+        buf_adds(&sql, ") ORDER BY r.id");
+        db_stmt *s = db_prepare(d, sql.p);
+        buf_free(&sql);
+        if (!s) return CX_ERR;
+        for (int j = 0; j < k; j++) db_bind_i64(s, j + 1, ids[i + j]);
+        int rc;
+        while ((rc = db_step(s)) == DB_ROW) {
+            act_report *x = &out[(*found)++];
+            read_report(s, &x->r);
+            x->r.draft = xstrdup(db_col_text(s, 24));
+            x->r.outline = xstrdup(db_col_text(s, 25));
+            x->part = db_col_i64(s, 26);
+            x->by = db_col_i64(s, 27);
+        }
+        db_done(s);
+        if (rc == CX_ERR) return CX_ERR;
+    }
+    return CX_OK;
+}
+
+/* What one act leaves to be written after every act was decided. */
+typedef struct act_note {
+    char path[CX_PATH_MAX], text[2600], link[48];
+} act_note;
+
+/* The report row as an act left it (every column an act changes), one run a report. */
+static void act_row_bind(db_stmt *s, int i, void *ctx)
+{
+    const report *r = &((act_report **)ctx)[i]->r;
+    db_bind_i64(s, 1, r->row_version);
+    db_bind_i64(s, 2, r->updated_at);
+    db_bind_text(s, 3, r->draft);
+    db_bind_text(s, 4, report_status_name(r->status));
+    db_bind_i64(s, 5, r->version);
+    db_bind_i64(s, 6, r->submitted_at);
+    db_bind_text(s, 7, r->first_submitted_on);
+    db_bind_i64(s, 8, r->late_workdays);
+    db_bind_i64(s, 9, r->judged_at);
+    db_bind_text(s, 10, r->judged_by_name);
+    db_bind_text(s, 11, r->return_comment);
+    db_bind_i64(s, 12, r->id);
+}
+
+/* The draft a write act leaves (its texts, or the stored draft), checked (for a submission: every
+ * section filled). */
+static int act_draft(const report *r, const report_act *x, char **draft, cx_err *e)
+{
+    const report_write *w = x->w;
+    if (w->has_texts) return report_sections_check(r->outline, w->texts, w->ntexts, x->action == RPA_SUBMIT, draft, e);
+    cJSON *dj = cJSON_Parse(r->draft);
+    int n = cJSON_IsArray(dj) ? cJSON_GetArraySize(dj) : 0;
+    const char **t = xcalloc((size_t)n + 1, sizeof *t);
+    for (int i = 0; i < n; i++) {
+        const cJSON *v = cJSON_GetArrayItem(dj, i);
+        t[i] = cJSON_IsString(v) ? v->valuestring : "";
+    }
+    int rc = report_sections_check(r->outline, t, n, x->action == RPA_SUBMIT, draft, e);
+    free(t);
+    cJSON_Delete(dj);
+    return rc;
+}
+
+/* Checks an act's action and judgement comment (c, for a judgement) before anything is read. */
+static int act_check(const report_act *x, char *c, size_t cap, cx_err *e)
+{
+    if (x->w ? x->action != RPA_SAVE && x->action != RPA_SUBMIT : x->action != RPA_RETURN && x->action != RPA_ACCEPT)
+        return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
+    return x->w ? CX_OK : report_comment_check(x->action, x->comment, c, cap, e);
+}
+
+/* The state of the batch while its acts are decided one after another. */
+typedef struct acts_state {
+    db *d;
+    act_report *reps;
+    int nreps;
+    workday_cal cal;
+    bool has_cal;
+    db_bulk *versions, *events;
+    period_at *periods;
+    int nperiods;
+    act_note *notes;
+    notify_at *notify;
+    int nnotify;
+    audit_run run;
+    bool run_open, bulk_audit;
+} acts_state;
+
+/* The audit record of act x on report ar, in the run of ar's chain. */
+static int act_audit(acts_state *st, const report_act *x, const act_report *ar, char *before, char *after)
+{
+    int rc = CX_OK;
+    if (st->run_open && st->run.part != ar->part) st->run_open = false, rc = audit_run_end(st->d, &st->run);
+    if (rc == CX_OK && !st->run_open && (rc = audit_run_begin(st->d, &st->run, ar->r.org_id)) == CX_OK) {
+        if (st->bulk_audit) audit_run_bulk(st->d, &st->run);
+        st->run_open = true;
+    }
+    if (rc == CX_OK)
+        rc = audit_run_add(st->d, &st->run, x->a, report_action_name(x->action), REPORT_ENTITY, ar->r.id, ar->r.org_id, before, after, "ok");
+    free(before);
+    free(after);
+    return rc;
+}
+
+/* Decides act i (x) on its report as the earlier acts left it; its writes are queued in st. A
+ * refusal: CX_ERR with e filled (e->status set); a database error: CX_ERR, e untouched. */
+static int act_one(acts_state *st, const report_act *x, const char *c, int i, cx_err *e)
+{
+    act_report *ar = bsearch(&x->id, st->reps, (size_t)st->nreps, sizeof *st->reps, by_act_report);
+    if (!ar) return cx_fail(e, 404, "not_found", "id", "汇报不存在或不在您的管理范围内");
+    report *r = &ar->r;
+    if (x->row_version && x->row_version != r->row_version)
+        return cx_fail(e, 409, "stale", "row_version", "这份汇报刚刚已被修改（可能是重复提交或他人操作），请刷新后再试");
+    report_status next;
+    if (report_decide(r->status, x->action, x->relation, &next, e) != CX_OK) return CX_ERR;
+    char *draft = NULL;
+    if (x->w && act_draft(r, x, &draft, e) != CX_OK) return CX_ERR;
+    /* nobody judges what they submitted themselves (an office may write for an organisation below it) */
+    if (!x->w && x->a->user_id && ar->by == x->a->user_id)
+        return cx_fail(e, 403, "own_report", "id", "不能审阅本人报送的汇报：请由上级的其他工作人员审阅");
+    char *before = report_json(r);
+    int64_t now = now_unix(), uid = x->a ? x->a->user_id : 0;
+    r->row_version++;
+    r->updated_at = now;
+    ar->changed = true;
+    act_note *note = &st->notes[i];
+    int rc = CX_OK;
+    if (x->w) {
+        free(r->draft);
+        r->draft = draft;
+        if (x->action == RPA_SUBMIT) {
+            r->version++;
+            char *sections = report_sections_json(r->outline, r->draft);
+            rc = db_bulk_row(st->versions, "iisisi", r->id, r->version, sections, uid, actor_shown(x->a), now);
+            free(sections);
+            ar->by = uid;
+            if (rc == CX_OK && !r->first_submitted_on[0]) {
+                if (!st->has_cal && (rc = feedback_calendar(st->d, &st->cal)) == CX_OK) st->has_cal = true;
+                r->late_workdays = st->has_cal ? report_late_workdays(&st->cal, r->due_date, x->today) : 0;
+                snprintf(r->first_submitted_on, sizeof r->first_submitted_on, "%s", x->today);
+                /* on time or late in the due date's quarter, as period_raw counts them */
+                period_at *p = &st->periods[st->nperiods++];
+                *p = (period_at){period_quarter(r->due_date), r->org_path, {{0}}};
+                p->delta.v[date_cmp(x->today, r->due_date) <= 0 ? PR_REPORTS_ON_TIME : PR_REPORTS_LATE] = 1;
+            }
+            r->submitted_at = now;
+            r->status = next;
+            if (rc == CX_OK) rc = db_bulk_row(st->events, "issisi", r->id, "submit", "", uid, actor_shown(x->a), now);
+            /* to the level above, who judges it (the parent is never above the issuer) */
+            snprintf(note->path, sizeof note->path, "%s", r->org_path);
+            size_t n = strlen(note->path);
+            while (n > 1 && note->path[n - 2] != '/') n--; /* "/1/2/3/" → "/1/2/" */
+            note->path[n > 1 ? n - 1 : 0] = 0;
+            snprintf(note->text, sizeof note->text, "%s报送了汇报，待审阅：%s", r->org_name, r->title);
+            snprintf(note->link, sizeof note->link, "/reports/%" PRId64, r->id);
+            if (strlen(note->path) > 1)
+                st->notify[st->nnotify++] = (notify_at){x->a, note->path, "report_submitted", note->text, note->link, ROLE_ADMIN};
+        }
+    } else {
+        r->status = next;
+        r->judged_at = now;
+        snprintf(r->judged_by_name, sizeof r->judged_by_name, "%s", actor_shown(x->a));
+        if (x->action == RPA_RETURN) snprintf(r->return_comment, sizeof r->return_comment, "%s", c);
+        rc = db_bulk_row(st->events, "issisi", r->id, report_action_name(x->action), c, uid, actor_shown(x->a), now);
+        /* the organisation's secretary */
+        snprintf(note->path, sizeof note->path, "%s", r->org_path);
+        snprintf(note->text, sizeof note->text, x->action == RPA_RETURN ? "汇报被退回，请修改后重新报送：%s（%s）" : "汇报已审阅通过：%s%s", r->title,
+                 x->action == RPA_RETURN ? c : "");
+        snprintf(note->link, sizeof note->link, "/reports/%" PRId64, r->id);
+        st->notify[st->nnotify++] = (notify_at){x->a, note->path, x->action == RPA_RETURN ? "report_returned" : "report_accepted", note->text,
+                                                note->link, ROLE_SECRETARY};
+    }
+    return rc == CX_OK ? act_audit(st, x, ar, before, report_json(r)) : (free(before), CX_ERR);
+}
+
+/* Writes what the acts queued: the reports' rows as the last act left them, the roll-ups, the
+ * notifications in the acts' order, the end of the audit run. */
+static int acts_write(acts_state *st)
+{
+    db *d = st->d;
+    int rc = db_bulk_end(st->versions);
+    st->versions = NULL;
+    if (rc == CX_OK) rc = db_bulk_end(st->events);
+    st->events = NULL;
+    act_report **changed = xmalloc((size_t)(st->nreps ? st->nreps : 1) * sizeof *changed);
+    int nc = 0;
+    for (int i = 0; i < st->nreps; i++)
+        if (st->reps[i].changed) changed[nc++] = &st->reps[i];
+    if (rc == CX_OK)
+        rc = db_run_each(d, "UPDATE report SET row_version = ?, updated_at = ?, draft = ?, status = ?, version = ?, submitted_at = ?, "
+                            "first_submitted_on = ?, late_workdays = ?, judged_at = ?, judged_by_name = ?, return_comment = ? WHERE id = ?",
+                         nc, act_row_bind, changed, NULL);
+    free(changed);
+    if (rc == CX_OK) rc = period_add_many(d, st->periods, st->nperiods);
+    if (rc == CX_OK) rc = notify_roles_many(d, st->notify, st->nnotify);
+    if (rc == CX_OK && st->run_open) st->run_open = false, rc = audit_run_end(d, &st->run);
+    return rc;
+}
+
+int report_acts(db *d, const report_act *v, int n, cx_err *e)
+{
+    if (n <= 0) return CX_OK;
+    char (*c)[4 * REPORT_COMMENT_MAX + 1] = xcalloc((size_t)n, sizeof *c);
+    for (int i = 0; i < n; i++)
+        if (act_check(&v[i], c[i], sizeof c[i], e) != CX_OK) return free(c), CX_ERR;
+    char today[11];
+    date_today(today);
+    if (db_begin(d, true) != CX_OK) return free(c), db_fail(d, e);
+    /* every report locked (in id order) before it is read */
+    int64_t *ids = xmalloc((size_t)n * sizeof *ids);
+    int nids = 0;
+    for (int i = 0; i < n; i++) ids[nids++] = v[i].id;
+    qsort(ids, (size_t)nids, sizeof *ids, by_id);
+    int m = 0;
+    for (int i = 0; i < nids; i++)
+        if (!m || ids[m - 1] != ids[i]) ids[m++] = ids[i];
+    acts_state st = {.d = d, .reps = xcalloc((size_t)m, sizeof *st.reps), .bulk_audit = n > 1};
+    int rc = db_lock_many(d, REPORT_ENTITY, ids, m);
+    if (rc == CX_OK) rc = acts_read(d, ids, m, st.reps, &st.nreps);
+    free(ids);
+    st.periods = xmalloc((size_t)n * sizeof *st.periods);
+    st.notes = xmalloc((size_t)n * sizeof *st.notes);
+    st.notify = xmalloc((size_t)n * sizeof *st.notify);
+    if (rc == CX_OK) {
+        st.versions = db_bulk_begin(d, "report_version", "report_id, version, sections, submitted_by, submitted_by_name, submitted_at");
+        st.events = db_bulk_begin(d, "report_event", "report_id, action, comment, by_user, by_name, at");
+    }
+    bool refused = false;
+    for (int i = 0; rc == CX_OK && i < n; i++) {
+        report_act x = v[i];
+        if (x.w && !x.today) x.today = today;
+        if (e) e->status = 0;
+        rc = act_one(&st, &x, c[i], i, e);
+        refused = rc != CX_OK && e && e->status;
+    }
+    if (rc == CX_OK) rc = acts_write(&st);
+    else {
+        db_bulk_cancel(st.versions);
+        db_bulk_cancel(st.events);
+        if (st.run_open) audit_run_cancel(&st.run);
+    }
+    if (rc == CX_OK && db_commit(d) != CX_OK) rc = CX_ERR;
+    if (rc != CX_OK && !refused) {
+        if (db_is_constraint(d)) cx_fail(e, 409, "conflict", "", "与已有记录冲突（可能有人同时提交了相同内容），请刷新后重试");
+        else cx_fail(e, 500, "db_error", "", "数据库错误：%s", db_errmsg(d));
+    }
+    if (rc != CX_OK) db_rollback(d);
+    if (st.has_cal) workday_cal_free(&st.cal);
+    for (int i = 0; i < st.nreps; i++) report_clear(&st.reps[i].r);
+    free(st.reps);
+    free(st.periods);
+    free(st.notes);
+    free(st.notify);
+    free(c);
+    return rc;
+}
+
 int report_write_act(db *d, const actor *a, int64_t id, int relation, report_action action, const report_write *w, const char *today,
                      cx_err *e)
 {
-    if (action != RPA_SAVE && action != RPA_SUBMIT) return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
-    char now[11];
-    if (!today) date_today(now), today = now;
-    report r;
-    report_status next;
-    if (begin_act(d, id, action, relation, w->row_version, &r, &next, e) != CX_OK) return CX_ERR;
-    char *draft = NULL;
-    int rc;
-    if (w->has_texts) rc = report_sections_check(r.outline, w->texts, w->ntexts, action == RPA_SUBMIT, &draft, e);
-    else { /* the stored draft, checked again for a submission */
-        cJSON *dj = cJSON_Parse(r.draft);
-        int n = cJSON_IsArray(dj) ? cJSON_GetArraySize(dj) : 0;
-        const char **t = xcalloc((size_t)n + 1, sizeof *t);
-        for (int i = 0; i < n; i++) {
-            const cJSON *x = cJSON_GetArrayItem(dj, i);
-            t[i] = cJSON_IsString(x) ? x->valuestring : "";
-        }
-        rc = report_sections_check(r.outline, t, n, action == RPA_SUBMIT, &draft, e);
-        free(t);
-        cJSON_Delete(dj);
-    }
-    if (rc != CX_OK) {
-        db_rollback(d);
-        report_clear(&r);
-        return CX_ERR;
-    }
-    char *before = report_json(&r);
-    bool failed_here = false; /* e already says why (409 stale) */
-    rc = bump(d, &r, e);
-    if (rc != CX_OK && e && e->status == 409) failed_here = true;
-    if (rc == CX_OK) rc = db_run(d, "UPDATE report SET draft = ? WHERE id = ?", "si", draft, id);
-    if (rc == CX_OK && action == RPA_SUBMIT) {
-        bool first = !r.first_submitted_on[0];
-        int64_t at = now_unix();
-        r.version++;
-        char *sections = report_sections_json(r.outline, draft);
-        rc = db_run(d, "INSERT INTO report_version (report_id, version, sections, submitted_by, submitted_by_name, submitted_at) VALUES (?,?,?,?,?,?)",
-                    "iisisi", id, r.version, sections, a ? a->user_id : 0, actor_shown(a), at);
-        free(sections);
-        if (rc == CX_OK && first) {
-            workday_cal cal;
-            rc = feedback_calendar(d, &cal);
-            if (rc == CX_OK) {
-                r.late_workdays = report_late_workdays(&cal, r.due_date, today);
-                workday_cal_free(&cal);
-                snprintf(r.first_submitted_on, sizeof r.first_submitted_on, "%s", today);
-                /* on time or late in the due date's quarter, as period_raw counts them */
-                period p = {{0}};
-                p.v[date_cmp(today, r.due_date) <= 0 ? PR_REPORTS_ON_TIME : PR_REPORTS_LATE] = 1;
-                rc = period_add(d, period_quarter(r.due_date), r.org_path, &p);
-            }
-        }
-        if (rc == CX_OK)
-            rc = db_run(d, "UPDATE report SET status = 'submitted', version = ?, submitted_at = ?, first_submitted_on = ?, late_workdays = ? WHERE id = ?",
-                        "iisii", r.version, at, r.first_submitted_on, r.late_workdays, id);
-        r.status = next;
-        if (rc == CX_OK) rc = add_event(d, id, "submit", "", a);
-        if (rc == CX_OK) { /* to the level above, who judges it (the parent is never above the issuer) */
-            char parent[CX_PATH_MAX], text[700], link[48];
-            snprintf(parent, sizeof parent, "%s", r.org_path);
-            size_t n = strlen(parent);
-            while (n > 1 && parent[n - 2] != '/') n--; /* "/1/2/3/" → "/1/2/" */
-            parent[n > 1 ? n - 1 : 0] = 0;
-            snprintf(text, sizeof text, "%s报送了汇报，待审阅：%s", r.org_name, r.title);
-            snprintf(link, sizeof link, "/reports/%" PRId64, id);
-            if (strlen(parent) > 1) rc = notify_roles(d, a, parent, ROLE_ADMIN, NOTIFY_AT, "report_submitted", text, link);
-        }
-    }
-    free(draft);
-    int out;
-    if (failed_here) {
-        db_rollback(d);
-        free(before);
-        out = CX_ERR;
-    } else out = store_finish(d, a, report_action_name(action), REPORT_ENTITY, id, r.org_id, before, report_json(&r), rc, e);
-    report_clear(&r);
-    return out;
+    report_act x = {a, id, relation, action, w->row_version, w, today, NULL};
+    return report_acts(d, &x, 1, e);
 }
 
 int report_judge(db *d, const actor *a, int64_t id, int relation, report_action action, int64_t row_version, const char *comment,
                  cx_err *e)
 {
-    if (action != RPA_RETURN && action != RPA_ACCEPT) return cx_fail(e, 400, "invalid_action", "action", "不支持的操作");
-    char c[4 * REPORT_COMMENT_MAX + 1];
-    if (report_comment_check(action, comment, c, sizeof c, e) != CX_OK) return CX_ERR;
-    report r;
-    report_status next;
-    if (begin_act(d, id, action, relation, row_version, &r, &next, e) != CX_OK) return CX_ERR;
-    /* nobody judges what they submitted themselves (an office may write for an organisation below it) */
-    int64_t by = 0;
-    if (db_i64(d, &by, 0, "SELECT submitted_by FROM report_version WHERE report_id = ? AND version = ?", "ii", id, r.version) != CX_OK ||
-        (a->user_id && by == a->user_id)) {
-        if (by && by == a->user_id) cx_fail(e, 403, "own_report", "id", "不能审阅本人报送的汇报：请由上级的其他工作人员审阅");
-        else db_fail(d, e);
-        db_rollback(d);
-        report_clear(&r);
-        return CX_ERR;
-    }
-    char *before = report_json(&r);
-    int rc = bump(d, &r, e);
-    if (rc != CX_OK && e && e->status == 409) {
-        db_rollback(d);
-        free(before);
-        report_clear(&r);
-        return CX_ERR;
-    }
-    if (rc == CX_OK)
-        rc = db_run(d, "UPDATE report SET status = ?, judged_at = ?, judged_by_name = ?, return_comment = ? WHERE id = ?", "sissi",
-                    report_status_name(next), now_unix(), actor_shown(a), action == RPA_RETURN ? c : r.return_comment, id);
-    if (action == RPA_RETURN) snprintf(r.return_comment, sizeof r.return_comment, "%s", c);
-    r.status = next;
-    if (rc == CX_OK) rc = add_event(d, id, report_action_name(action), c, a);
-    if (rc == CX_OK) { /* the organisation's secretary */
-        char text[2600], link[48];
-        snprintf(text, sizeof text, action == RPA_RETURN ? "汇报被退回，请修改后重新报送：%s（%s）" : "汇报已审阅通过：%s%s", r.title,
-                 action == RPA_RETURN ? c : "");
-        snprintf(link, sizeof link, "/reports/%" PRId64, id);
-        rc = notify_roles(d, a, r.org_path, ROLE_SECRETARY, NOTIFY_AT, action == RPA_RETURN ? "report_returned" : "report_accepted", text, link);
-    }
-    int out = store_finish(d, a, report_action_name(action), REPORT_ENTITY, id, r.org_id, before, report_json(&r), rc, e);
-    report_clear(&r);
-    return out;
+    report_act x = {a, id, relation, action, row_version, NULL, NULL, comment};
+    return report_acts(d, &x, 1, e);
 }
 
 int report_add_files(db *d, const actor *a, int64_t id, int relation, const evidence_in *files, int nfiles, cx_err *e)

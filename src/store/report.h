@@ -74,6 +74,24 @@ int report_write_act(db *d, const actor *a, int64_t id, int relation, report_act
  * secretary is notified. */
 int report_judge(db *d, const actor *a, int64_t id, int relation, report_action action, int64_t row_version, const char *comment,
                  cx_err *e);
+/* One act of report_acts: a writer's (w set: RPA_SAVE or RPA_SUBMIT, today the submission day, NULL
+ * for date_today()) or a judge's (w NULL: RPA_RETURN or RPA_ACCEPT with comment) on report id by
+ * a, standing in relation to it; row_version as report_write's (0: not checked). */
+typedef struct report_act {
+    const actor *a;
+    int64_t id;
+    int relation;
+    report_action action;
+    int64_t row_version;
+    const report_write *w;
+    const char *today, *comment;
+} report_act;
+/* Runs acts v[0..n) in order in one transaction, each decided on its report as the acts before it
+ * left it, with the rows, roll-ups, notifications and audit records each would make alone (the
+ * reports locked and read once, their rows written once, versions and events in bulk, the
+ * notifications and roll-ups each one round trip, the audit records one run a chain). The first
+ * refusal rolls back every act; e says why. report_write_act and report_judge are one act. */
+int report_acts(db *d, const report_act *v, int n, cx_err *e);
 /* Adds files (typed by content, as evidence) while the report may be written. */
 int report_add_files(db *d, const actor *a, int64_t id, int relation, const evidence_in *files, int nfiles, cx_err *e);
 int report_file_list(db *d, int64_t report_id, attachment_fn fn, void *ctx);

@@ -58,6 +58,44 @@ async function reportOf(sid, org) {
   return list.find((r) => r.org_id === org);
 }
 
+test('the demo\'s year of reports (its acts written in one batch) leaves what the same acts one at a time leave', () => {
+  // each report: one event and one audit record an act, in the same order; its row moved on once
+  // an act; a version a submission, the last audit record's state the row's; the chain verifies
+  const rows = sql("SELECT r.id, r.version, r.status, r.row_version, coalesce(r.first_submitted_on, ''), r.due_date, r.late_workdays, "
+    + "(SELECT count(*) FROM report_version v WHERE v.report_id = r.id) FROM report r JOIN report_schedule s ON s.id = r.schedule_id "
+    + "WHERE s.kind = 'quarterly' ORDER BY r.id").split('\n').map((l) => l.split('|'));
+  const group = (q) => {
+    const m = new Map();
+    for (const l of sql(q).split('\n').filter(Boolean)) {
+      const [id, ...rest] = l.split('|');
+      if (!m.has(id)) m.set(id, []);
+      m.get(id).push(rest.join('|'));
+    }
+    return m;
+  };
+  const events = group('SELECT report_id, action FROM report_event ORDER BY report_id, id');
+  const audits = group("SELECT entity_id, action, after_json FROM audit_log WHERE entity = 'work_report' ORDER BY entity_id, part, seq");
+  const seen = new Set();
+  for (const [id, version, status, rowVersion, first, due, late, versions] of rows) {
+    const ev = events.get(id) || [], au = audits.get(id) || [];
+    seen.add(ev.join(','));
+    assert.deepEqual(au.map((a) => a.split('|')[0]), ev, `report ${id}: an audit record an event, in order`);
+    assert.equal(Number(rowVersion), 1 + ev.length, `report ${id}: row version`);
+    assert.equal(Number(version), ev.filter((a) => a === 'submit').length, `report ${id}: version`);
+    assert.equal(Number(versions), Number(version), `report ${id}: its versions`);
+    assert.equal(first !== '', Number(version) > 0, `report ${id}: first submission day`);
+    if (first) assert.equal(Number(late) > 0, first > due, `report ${id}: late working days (${first} against ${due})`);
+    if (au.length) {
+      const last = JSON.parse(au[au.length - 1].slice(au[au.length - 1].indexOf('|') + 1));
+      assert.equal(last.status, status, `report ${id}: the last audit record's status`);
+      assert.equal(last.version, Number(version), `report ${id}: the last audit record's version`);
+    }
+  }
+  assert.ok(seen.has('submit,return,submit') && seen.has('submit,accept') && seen.has('submit') && seen.has(''), [...seen].join(' / '));
+  const v = srv.cli(['audit', 'verify']);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+});
+
 test('a schedule covers the organisations below the office that match, and tells their secretaries', async () => {
   const j = await ok(await schedules(town, townId, quarterly()), 201);
   const s = j.schedule;

@@ -124,6 +124,7 @@ typedef struct act_report {
     report r;
     int64_t part; /* its organisation's audit chain (-1: none) */
     int64_t by;   /* who submitted its current version (0: nobody) */
+    const char *judged_by; /* the last judge's name in full, when an act judged it (NULL: kept) */
     bool changed;
 } act_report;
 
@@ -180,7 +181,8 @@ typedef struct act_note {
 /* The report row as an act left it (every column an act changes), one run a report. */
 static void act_row_bind(db_stmt *s, int i, void *ctx)
 {
-    const report *r = &((act_report **)ctx)[i]->r;
+    const act_report *ar = ((act_report **)ctx)[i];
+    const report *r = &ar->r;
     db_bind_i64(s, 1, r->row_version);
     db_bind_i64(s, 2, r->updated_at);
     db_bind_text(s, 3, r->draft);
@@ -190,7 +192,8 @@ static void act_row_bind(db_stmt *s, int i, void *ctx)
     db_bind_text(s, 7, r->first_submitted_on);
     db_bind_i64(s, 8, r->late_workdays);
     db_bind_i64(s, 9, r->judged_at);
-    db_bind_text(s, 10, r->judged_by_name);
+    if (ar->judged_by) db_bind_text(s, 10, ar->judged_by);
+    else db_bind_null(s, 10);
     db_bind_text(s, 11, r->return_comment);
     db_bind_i64(s, 12, r->id);
 }
@@ -313,6 +316,7 @@ static int act_one(acts_state *st, const report_act *x, const char *c, int i, cx
         r->status = next;
         r->judged_at = now;
         snprintf(r->judged_by_name, sizeof r->judged_by_name, "%s", actor_shown(x->a));
+        ar->judged_by = actor_shown(x->a); /* written in full (judged_by_name above may be cut) */
         if (x->action == RPA_RETURN) snprintf(r->return_comment, sizeof r->return_comment, "%s", c);
         rc = db_bulk_row(st->events, "issisi", r->id, report_action_name(x->action), c, uid, actor_shown(x->a), now);
         /* the organisation's secretary */
@@ -341,7 +345,7 @@ static int acts_write(acts_state *st)
         if (st->reps[i].changed) changed[nc++] = &st->reps[i];
     if (rc == CX_OK)
         rc = db_run_each(d, "UPDATE report SET row_version = ?, updated_at = ?, draft = ?, status = ?, version = ?, submitted_at = ?, "
-                            "first_submitted_on = ?, late_workdays = ?, judged_at = ?, judged_by_name = ?, return_comment = ? WHERE id = ?",
+                            "first_submitted_on = ?, late_workdays = ?, judged_at = ?, judged_by_name = coalesce(?, judged_by_name), return_comment = ? WHERE id = ?",
                          nc, act_row_bind, changed, NULL);
     free(changed);
     if (rc == CX_OK) rc = period_add_many(d, st->periods, st->nperiods);

@@ -36,6 +36,7 @@ typedef struct demo_ctx {
     cx_err e;
     int64_t now;
     db_bulk *bulk; /* the members, in one bulk insert (COPY on PostgreSQL) */
+    tally *tallies; /* the members written at each organisation (by generation key - 1) */
 } demo_ctx;
 
 /* The first pass: the tree, checked and kept in memory (parent_id: the parent's generation key,
@@ -95,8 +96,25 @@ static int on_member(void *vctx, const demo_member *m)
         cx_fail(&c->e, 500, "db_error", "", "写入演示党员失败：%s", db_errmsg(c->d));
         return 1;
     }
+    if (!c->tallies) c->tallies = xcalloc(c->norgs, sizeof *c->tallies);
+    tally_of_member(&c->tallies[m->org_key - 1], true, r.status, 1); /* a new member is active */
     c->members++;
     return 0;
+}
+
+/* The members counted as they were written added to their organisations' tallies and every
+ * ancestor's (the demo's database had no member before: the same as reading them back). */
+static int tally_written(demo_ctx *c)
+{
+    const char **paths = xmalloc((c->norgs ? c->norgs : 1) * sizeof *paths);
+    tally *v = xmalloc((c->norgs ? c->norgs : 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; c->tallies && i < c->norgs; i++)
+        if (c->tallies[i].v[TL_MEMBERS_ACTIVE]) paths[n] = c->orgs[i].path, v[n++] = c->tallies[i];
+    int rc = tally_add_paths(c->d, paths, v, n);
+    free(paths);
+    free(v);
+    return rc;
 }
 
 /* A branch outside the first town's subtree: the "sibling subtree" account. */
@@ -459,7 +477,7 @@ int cmd_demo(int argc, char **argv)
     demo_ctx c = {.d = d, .now = now_unix()};
     demo_cb tree = {&c, on_org, NULL}, members_cb = {&c, NULL, on_member};
     int rc = 1;
-    /* the members' tally is added once, per organisation, after the bulk insert */
+    /* the members' tally is added once, per organisation, after the bulk insert (counted as written) */
     /* two passes of the same generation: the tree first (its rows must be in the table before the
      * members that point at them), then the members */
     int gen = db_begin(d, true) == CX_OK ? demo_generate(seed, members, &tree) : 1;
@@ -468,13 +486,15 @@ int cmd_demo(int argc, char **argv)
     if (gen) db_bulk_cancel(c.bulk);
     else if (c.bulk && db_bulk_end(c.bulk) != CX_OK) gen = 1; /* the last rows are in the table before the tally */
     c.bulk = NULL;
-    if (!gen && tally_members_since(d, 0) == CX_OK) {
+    if (!gen && tally_written(&c) == CX_OK) {
         char *after = xasprintf("{\"orgs\":%zu,\"members\":%" PRId64 ",\"seed\":%" PRIu64 "}", c.norgs, c.members, seed);
         if (audit_append(d, &actor_cli, "demo", "org", c.orgs[0].id, c.orgs[0].id, NULL, after, "ok") == CX_OK &&
             db_commit(d) == CX_OK)
             rc = 0;
         free(after);
     }
+    free(c.tallies);
+    c.tallies = NULL;
     if (rc) {
         db_rollback(d);
         fprintf(stderr, "错误：生成演示数据失败：%s\n", c.e.msg[0] ? c.e.msg : db_errmsg(d));

@@ -280,31 +280,6 @@ int tally_add_paths(db *d, const char *const *paths, const tally *v, size_t n)
     return rc;
 }
 
-int tally_members_since(db *d, int64_t after_id)
-{
-    db_stmt *s = db_prepare(d, "SELECT o.path, count(*), coalesce(sum(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END), 0) FROM member m "
-                               "JOIN org o ON o.id = m.org_id WHERE m.id > ? AND m.active = 1 GROUP BY o.path");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, after_id);
-    char **paths = NULL;
-    tally *v = NULL;
-    size_t n = 0;
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        paths = xrealloc(paths, (n + 1) * sizeof *paths);
-        v = xrealloc(v, (n + 1) * sizeof *v);
-        paths[n] = xstrdup(db_col_text(s, 0));
-        v[n] = (tally){{db_col_i64(s, 1), db_col_i64(s, 2), 0}};
-        n++;
-    }
-    db_done(s);
-    rc = rc == CX_ERR ? CX_ERR : tally_add_paths(d, (const char *const *)paths, v, n);
-    for (size_t i = 0; i < n; i++) free(paths[i]);
-    free(paths);
-    free(v);
-    return rc;
-}
-
 int tally_org_moved(db *d, int64_t org_id, const char *old_path, const char *new_path)
 {
     tally t;

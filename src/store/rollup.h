@@ -95,9 +95,6 @@ int tally_member_change(db *d, int64_t member_id, const char *old_path, bool old
 /* Adds v[i] to the tally of the organisation at paths[i] and of each ancestor, summed per
  * organisation first (a few statements for thousands of paths). */
 int tally_add_paths(db *d, const char *const *paths, const tally *v, size_t n);
-/* Adds the members inserted with an id above after_id (a roster import, the demo) to the tally,
- * summed per organisation. */
-int tally_members_since(db *d, int64_t after_id);
 /* An organisation's subtree moved from old_path to new_path (paths of the moved organisation):
  * its tally leaves the old ancestors and joins the new ones. */
 int tally_org_moved(db *d, int64_t org_id, const char *old_path, const char *new_path);

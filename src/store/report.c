@@ -238,23 +238,37 @@ typedef struct acts_state {
     act_note *notes;
     notify_at *notify;
     int nnotify;
-    audit_run run;
-    bool run_open, bulk_audit;
+    struct act_audit *audits; /* one an act, appended last (the chain's head locked last, as
+                               * every other change does) */
+    int naudits;
 } acts_state;
 
-/* The audit record of act x on report ar, in the run of ar's chain. */
-static int act_audit(acts_state *st, const report_act *x, const act_report *ar, char *before, char *after)
+/* The audit record an act leaves. */
+typedef struct act_audit {
+    const actor *a;
+    report_action action;
+    int64_t id, org_id, part;
+    char *before, *after;
+} act_audit;
+
+/* The acts' audit records in their order, one run a chain (a record in another chain ends the
+ * run); in bulk when there are many. */
+static int acts_audit(acts_state *st)
 {
+    audit_run run;
+    bool open = false;
     int rc = CX_OK;
-    if (st->run_open && st->run.part != ar->part) st->run_open = false, rc = audit_run_end(st->d, &st->run);
-    if (rc == CX_OK && !st->run_open && (rc = audit_run_begin(st->d, &st->run, ar->r.org_id)) == CX_OK) {
-        if (st->bulk_audit) audit_run_bulk(st->d, &st->run);
-        st->run_open = true;
+    for (int i = 0; rc == CX_OK && i < st->naudits; i++) {
+        const act_audit *x = &st->audits[i];
+        if (open && run.part != x->part) open = false, rc = audit_run_end(st->d, &run);
+        if (rc == CX_OK && !open && (rc = audit_run_begin(st->d, &run, x->org_id)) == CX_OK) {
+            if (st->naudits > 1) audit_run_bulk(st->d, &run);
+            open = true;
+        }
+        if (rc == CX_OK) rc = audit_run_add(st->d, &run, x->a, report_action_name(x->action), REPORT_ENTITY, x->id, x->org_id, x->before, x->after, "ok");
     }
-    if (rc == CX_OK)
-        rc = audit_run_add(st->d, &st->run, x->a, report_action_name(x->action), REPORT_ENTITY, ar->r.id, ar->r.org_id, before, after, "ok");
-    free(before);
-    free(after);
+    if (open && rc == CX_OK) rc = audit_run_end(st->d, &run);
+    else if (open) audit_run_cancel(&run);
     return rc;
 }
 
@@ -327,11 +341,12 @@ static int act_one(acts_state *st, const report_act *x, const char *c, int i, cx
         st->notify[st->nnotify++] = (notify_at){x->a, note->path, x->action == RPA_RETURN ? "report_returned" : "report_accepted", note->text,
                                                 note->link, ROLE_SECRETARY};
     }
-    return rc == CX_OK ? act_audit(st, x, ar, before, report_json(r)) : (free(before), CX_ERR);
+    st->audits[st->naudits++] = (act_audit){x->a, x->action, r->id, r->org_id, ar->part, before, report_json(r)};
+    return rc;
 }
 
 /* Writes what the acts queued: the reports' rows as the last act left them, the roll-ups, the
- * notifications in the acts' order, the end of the audit run. */
+ * notifications and then the audit records in the acts' order. */
 static int acts_write(acts_state *st)
 {
     db *d = st->d;
@@ -350,7 +365,7 @@ static int acts_write(acts_state *st)
     free(changed);
     if (rc == CX_OK) rc = period_add_many(d, st->periods, st->nperiods);
     if (rc == CX_OK) rc = notify_roles_many(d, st->notify, st->nnotify);
-    if (rc == CX_OK && st->run_open) st->run_open = false, rc = audit_run_end(d, &st->run);
+    if (rc == CX_OK) rc = acts_audit(st);
     return rc;
 }
 
@@ -371,13 +386,14 @@ int report_acts(db *d, const report_act *v, int n, cx_err *e)
     int m = 0;
     for (int i = 0; i < nids; i++)
         if (!m || ids[m - 1] != ids[i]) ids[m++] = ids[i];
-    acts_state st = {.d = d, .reps = xcalloc((size_t)m, sizeof *st.reps), .bulk_audit = n > 1};
+    acts_state st = {.d = d, .reps = xcalloc((size_t)m, sizeof *st.reps), };
     int rc = db_lock_many(d, REPORT_ENTITY, ids, m);
     if (rc == CX_OK) rc = acts_read(d, ids, m, st.reps, &st.nreps);
     free(ids);
     st.periods = xmalloc((size_t)n * sizeof *st.periods);
     st.notes = xmalloc((size_t)n * sizeof *st.notes);
     st.notify = xmalloc((size_t)n * sizeof *st.notify);
+    st.audits = xmalloc((size_t)n * sizeof *st.audits);
     if (rc == CX_OK) {
         st.versions = db_bulk_begin(d, "report_version", "report_id, version, sections, submitted_by, submitted_by_name, submitted_at");
         st.events = db_bulk_begin(d, "report_event", "report_id, action, comment, by_user, by_name, at");
@@ -394,7 +410,6 @@ int report_acts(db *d, const report_act *v, int n, cx_err *e)
     else {
         db_bulk_cancel(st.versions);
         db_bulk_cancel(st.events);
-        if (st.run_open) audit_run_cancel(&st.run);
     }
     if (rc == CX_OK && db_commit(d) != CX_OK) rc = CX_ERR;
     if (rc != CX_OK && !refused) {
@@ -408,6 +423,8 @@ int report_acts(db *d, const report_act *v, int n, cx_err *e)
     free(st.periods);
     free(st.notes);
     free(st.notify);
+    for (int i = 0; i < st.naudits; i++) free(st.audits[i].before), free(st.audits[i].after);
+    free(st.audits);
     free(c);
     return rc;
 }

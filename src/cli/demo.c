@@ -507,6 +507,7 @@ int cmd_demo(int argc, char **argv)
         org g;
         printf("  %-11s %s @ %s\n", accts[i].user, role_label(accts[i].role), org_get(d, accts[i].org, &g) == 1 ? g.name : "?");
     }
+    if (rc == 0 && campaign_id && demo_sector(d, campaign_id, &e) != CX_OK) rc = 1, fprintf(stderr, "错误：生成分领域评议标准失败：%s\n", e.msg);
     if (rc == 0 && campaign_id && c.first_branch && demo_reviews(d, root, town, branch, campaign_id, &e) != CX_OK) {
         fprintf(stderr, "错误：生成演示评议数据失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;

@@ -409,6 +409,12 @@ void h_campaign(req *r);
 void h_campaign_rules(req *r);
 void h_campaign_phase(req *r);
 void h_standards(req *r);
+/* standards and indicators by sector (sector_standard.c, issue 22) */
+void h_sector_standards(req *r);
+void h_sector_standard_put(req *r);
+void h_std_create(req *r);
+void h_std_edit(req *r);
+void h_standard_figures(req *r);
 void h_standard_create(req *r);
 void h_org_campaigns(req *r);
 void h_org_carriers(req *r);

@@ -108,6 +108,10 @@ for (const p of HIDDEN) A.secrets.push(p.title);
     t.phase = await ok(await office.post(`/api/v1/campaigns/${t.campaign.id}/phases`, { name: `${tag}支部第一阶段`, start_date: today, end_date: inAMonth }), 201);
     t.round = (await ok(await office.post(`/api/v1/orgs/${t.org.id}/rounds`, { campaign_id: t.campaign.id, name: `${tag}支部评议轮次`, start_date: today, end_date: inAMonth }), 201)).round;
     t.secrets.push(`${tag}支部评议活动`, `${tag}支部评议轮次`, `${tag}支部第一阶段`);
+    // standards by sector (issue 22): a set of the branch's own campaign, with an indicator
+    t.stdSet = (await ok(await office.post(`/api/v1/campaigns/${t.campaign.id}/standard-sets`, { code: `perm_set_${t === A ? 'a' : 'b'}`,
+      name: `${tag}支部标准`, target: 'org', items: [{ title: `${tag}支部条目`, indicators: [{ title: `${tag}支部指标`, points: 10 }] }] }), 201)).standard;
+    t.secrets.push(`${tag}支部指标`);
   }
 }
 // Rectification items (rect.c): one in A (made by the town office) and one in B (by the
@@ -296,6 +300,10 @@ Object.assign(BODIES, { // three reviews (campaign.c, round.c, review.c, charge.
   'POST /campaigns/{id}/phases': () => ({ name: `越权阶段${++seq}`, start_date: today, end_date: inAMonth }),
   'PATCH /campaigns/{id}/phases': () => ({ phase_id: A.phase.phase_id, name: `越权改阶段${++seq}`, start_date: today, end_date: inAMonth }),
   'POST /standards': () => ({ code: `yq${++seq}`, name: '越权标准', target: 'org', items: [{ title: '越权条目', body: '' }] }),
+  // standards and indicators by sector (sector_standard.c, issue 22)
+  'POST /campaigns/{id}/sector-standards': () => ({ target: 'org', sector: 'soe', org_type: '', set_id: String(A.stdSet.id) }),
+  'POST /campaigns/{id}/standard-sets': () => ({ code: `yqs${++seq}`, name: '越权标准', target: 'org', items: [{ title: '越权条目', indicators: [{ title: '越权指标', points: 10 }] }] }),
+  'PATCH /campaigns/{id}/standard-sets': () => ({ set_id: String(A.stdSet.id), indicators: [{ item_seq: 1, title: `越权改指标${++seq}`, points: 20 }] }),
   'POST /orgs/{id}/carriers': () => ({ name: `越权载体${++seq}` }),
   'POST /orgs/{id}/rounds': () => ({ name: `越权轮次${++seq}`, start_date: today, end_date: inAMonth }),
   'POST /rounds/{id}/close': () => undefined,

@@ -92,10 +92,12 @@ cJSON *review_rules_json(const review_rules *r, int64_t org_set, int64_t member_
 
 /* The number of items of a standard set with the given target; 0 when the set is missing or is
  * for the other kind of target. */
-static int set_items(db *d, int64_t set_id, const char *target, int64_t *n)
+static int set_items(db *d, int64_t set_id, const char *target, int64_t campaign_id, int64_t *n)
 {
-    return db_i64(d, n, 0, "SELECT count(*) FROM standard_item i JOIN standard_set s ON s.id = i.set_id WHERE s.id = ? AND s.target = ?",
-                  "is", set_id, target);
+    /* a set of every campaign, or the campaign's own (issue 22) */
+    return db_i64(d, n, 0, "SELECT count(*) FROM standard_item i JOIN standard_set s ON s.id = i.set_id WHERE s.id = ? AND s.target = ? "
+                           "AND (s.campaign_id IS NULL OR s.campaign_id = ?)",
+                  "isi", set_id, target, campaign_id);
 }
 
 /* Changed rules (the cap, thresholds, weights, vetoes) apply at once: every branch graded in an
@@ -129,9 +131,9 @@ int rules_set(db *d, const actor *a, int64_t campaign_id, const review_rules *r,
     review_rules old;
     int64_t old_org = 0, old_member = 0, n = 0, used = 0;
     if (rules_get(d, campaign_id, &old, &old_org, &old_member) == CX_ERR) return db_fail(d, e);
-    if (set_items(d, org_set, "org", &n) != CX_OK) return db_fail(d, e);
+    if (set_items(d, org_set, "org", campaign_id, &n) != CX_OK) return db_fail(d, e);
     if (!n) return cx_fail(e, 400, "invalid_set", "org_set_id", "组织评议标准不存在或不是针对党组织的标准"), refuse(d);
-    if (set_items(d, member_set, "member", &n) != CX_OK) return db_fail(d, e);
+    if (set_items(d, member_set, "member", campaign_id, &n) != CX_OK) return db_fail(d, e);
     if (!n) return cx_fail(e, 400, "invalid_set", "member_set_id", "党员评议标准不存在或不是针对党员的标准"), refuse(d);
     if ((org_set != old_org || member_set != old_member) &&
         db_i64(d, &used, 0, "SELECT count(*) FROM review v JOIN review_round rr ON rr.id = v.round_id WHERE rr.campaign_id = ?", "i",

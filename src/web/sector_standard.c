@@ -84,14 +84,14 @@ static int add_rule(void *ctx, const sector_rule *r)
 
 typedef struct sets_ctx {
     int64_t campaign_id;
-    int64_t ids[256];
+    int64_t ids[400];
     int n;
 } sets_ctx;
 
 static int collect_set(void *vctx, const standard_set *s)
 {
     sets_ctx *c = vctx;
-    if (c->n < 256) c->ids[c->n++] = s->id;
+    if (c->n < 400) c->ids[c->n++] = s->id;
     return 0;
 }
 
@@ -129,7 +129,7 @@ void h_sector_standards(req *r)
     }
     sets_ctx *sc = req_keep(r, xcalloc(1, sizeof *sc));
     sc->campaign_id = c.id;
-    if (standard_list(r->db, collect_set, sc) != CX_OK) {
+    if (standard_list_for(r->db, c.id, collect_set, sc) != CX_OK) {
         db_failed(r);
         return;
     }
@@ -137,7 +137,6 @@ void h_sector_standards(req *r)
     std_version *v = req_keep(r, xmalloc(sizeof *v));
     for (int i = 0; i < sc->n; i++) {
         if (std_version_get(r->db, sc->ids[i], v) != 1) continue;
-        if (v->campaign_id && v->campaign_id != c.id) continue; /* another campaign's own */
         cJSON *j = json_version(v);
         cJSON_AddBoolToObject(j, "editable", v->campaign_id == c.id && !v->superseded);
         cJSON_AddItemToArray(sets, j);

@@ -175,6 +175,12 @@ test('a town office and a secretary cannot change the district\'s sets and rules
   assert.equal((await ok(await office.get(`/api/v1/campaigns/${own.id}/sector-standards`))).sets.some((s) => s.code === 'hx_town_own'), true);
   const secretary2 = await loginAs(srv.base, 'secretary2');
   expectError(await secretary2.get(`/api/v1/campaigns/${own.id}/sector-standards`), 404, 'not_found');
+  // a campaign's own sets are not in the list of every campaign's sets, nor may another campaign take them
+  const shared = (await ok(await secretary2.get('/api/v1/standards'))).standards.map((x) => x.code);
+  assert.ok(shared.includes('wuhao') && !shared.includes('hx_town_own') && !shared.includes('hx_siyou'), shared.join(','));
+  const townSet = (await ok(await town.get(`/api/v1/campaigns/${own.id}/sector-standards`))).sets.find((x) => x.code === 'hx_town_own');
+  expectError(await office.patch(`/api/v1/campaigns/${campaign.id}/rules`, { org_set_id: townSet.id }), 400, 'invalid_set', 'org_set_id');
+  expectError(await office.post(stdUrl, { target: 'org', sector: 'school', set_id: townSet.id }), 400, 'invalid_set', 'set_id');
 });
 
 test('malformed indicator bodies and points out of range are refused, naming the field, changing nothing', async () => {

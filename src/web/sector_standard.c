@@ -413,27 +413,11 @@ void h_std_edit(req *r)
     if (std_version_get(r->db, nid, v) == 1) cJSON_AddItemToObject(d, "standard", json_version(v));
 }
 
-/* GET /orgs/:id/standard-figures, GET /api/v1/orgs/:id/standard-figures?round_id=: the round's
- * grades below the organisation by standard set, so that 四强 is compared with 四强 and 五个好
- * with 五个好, never mixed. */
-void h_standard_figures(req *r)
+int standard_figures(req *r, const struct review_round *rd, const org *o, cJSON *arr)
 {
-    int64_t id;
-    org o;
-    review_round rd;
-    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o)) return;
-    cJSON *d = req_data(r);
-    cJSON_AddStringToObject(d, "title", "按评议标准分别统计");
-    cJSON_AddItemToObject(d, "org", json_org(&o));
-    if (!req_round(r, o.path, &rd)) return;
-    cJSON_AddItemToObject(d, "round", json_round(&rd));
     set_figures *v = NULL;
     int n = 0;
-    if (round_figures_by_set(r->db, &rd, &o, &v, &n) != CX_OK) {
-        db_failed(r);
-        return;
-    }
-    cJSON *arr = cJSON_AddArrayToObject(d, "sets");
+    if (round_figures_by_set(r->db, rd, o, &v, &n) != CX_OK) return CX_ERR;
     for (int i = 0; i < n; i++) {
         bool is_org = !strcmp(v[i].target, "org");
         cJSON *x = cJSON_CreateObject();
@@ -462,4 +446,22 @@ void h_standard_figures(req *r)
         cJSON_AddItemToArray(arr, x);
     }
     free(v);
+    return CX_OK;
+}
+
+/* GET /orgs/:id/standard-figures, GET /api/v1/orgs/:id/standard-figures?round_id=: the round's
+ * grades below the organisation by standard set, so that 四强 is compared with 四强 and 五个好
+ * with 五个好, never mixed. */
+void h_standard_figures(req *r)
+{
+    int64_t id;
+    org o;
+    review_round rd;
+    if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_STAFF, &o)) return;
+    cJSON *d = req_data(r);
+    cJSON_AddStringToObject(d, "title", "按评议标准分别统计");
+    cJSON_AddItemToObject(d, "org", json_org(&o));
+    if (!req_round(r, o.path, &rd)) return;
+    cJSON_AddItemToObject(d, "round", json_round(&rd));
+    if (standard_figures(r, &rd, &o, cJSON_AddArrayToObject(d, "sets")) != CX_OK) db_failed(r);
 }

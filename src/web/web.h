@@ -415,6 +415,11 @@ void h_sector_standard_put(req *r);
 void h_std_create(req *r);
 void h_std_edit(req *r);
 void h_standard_figures(req *r);
+/* The round's grades below o by standard set into arr ({set_id, name, version, target, graded,
+ * grades [{label, count, share}], meets, mean_score} each): 四强 beside 四强, never mixed with 五个好
+ * (the dashboard and the figures page). */
+struct review_round;
+int standard_figures(req *r, const struct review_round *rd, const org *o, cJSON *arr);
 void h_standard_create(req *r);
 void h_org_campaigns(req *r);
 void h_org_carriers(req *r);

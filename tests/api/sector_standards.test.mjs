@@ -108,6 +108,12 @@ test('grades come from the indicator points and the set\'s own rule; figures by 
   assert.ok(s, JSON.stringify(figs));
   assert.equal(s.graded, 3);
   assert.deepEqual(s.grades.map((x) => x.count), [1, 0, 2, 0]);
+  assert.equal(s.mean_score, '69.67'); // (89 + 60 + 60) / 3
+  // the dashboard carries the same figures by set
+  const dash = await ok(await office.get(`/api/v1/orgs/${rootId}/dashboard?round_id=${R1.id}`));
+  assert.deepEqual(dash.by_standard, figs);
+  const page = await office.get(`/orgs/${rootId}/dashboard?round_id=${R1.id}`);
+  assert.ok(page.text.includes('等次按评议标准分别统计') && page.text.includes('四优共产党员'));
   assert.ok(!figs.some((x) => x.name === '五带头' && x.graded >= 3), 'the village grades are not in the 四优 figures');
   assert.ok(figs.every((x) => x.target === 'member' || x.target === 'org'));
   // the town office, a level below the round, sees only its own town's figures

@@ -263,6 +263,9 @@ int std_edit(db *d, const actor *a, int64_t campaign_id, int64_t set_id, const c
             rc = db_run(d, "INSERT INTO standard_item (set_id, seq, title, body) VALUES (?,?,?,?)", "iiss", nid, (int64_t)v->s.items[i].seq,
                         v->s.items[i].title, v->s.items[i].body);
         if (rc == CX_OK) rc = db_run(d, "UPDATE standard_set SET superseded = 1 WHERE id = ?", "i", set_id);
+        /* the campaign's default sets follow to the new version too (its rounds keep theirs) */
+        if (rc == CX_OK) rc = db_run(d, "UPDATE campaign_rule SET org_set_id = ? WHERE org_set_id = ?", "ii", nid, set_id);
+        if (rc == CX_OK) rc = db_run(d, "UPDATE campaign_rule SET member_set_id = ? WHERE member_set_id = ?", "ii", nid, set_id);
         json_add_i64(j, "version", v->version + 1);
         json_add_i64(j, "previous_id", set_id);
     } else {
@@ -282,11 +285,23 @@ out:
     return rc;
 }
 
+/* The campaign's default set for a target when it is one of the campaign's own (shared sets are
+ * never edited, so a round need not keep them): kept by the round as a rule for any sector and
+ * level, unless the campaign has such a rule already. */
+#define PIN_DEFAULT(col, target)                                                                                       \
+    "INSERT INTO round_standard (round_id, target, sector, org_type, set_id) SELECT ?, '" target "', '', '', r." col " "  \
+    "FROM campaign_rule r JOIN standard_set s ON s.id = r." col " WHERE r.campaign_id = ? AND s.campaign_id IS NOT NULL "  \
+    "AND NOT EXISTS (SELECT 1 FROM sector_standard x WHERE x.campaign_id = r.campaign_id AND x.target = '" target "' "     \
+    "AND x.sector = '' AND x.org_type = '')"
+
 int round_rules_pin(db *d, int64_t round_id, int64_t campaign_id)
 {
-    return db_run(d, "INSERT INTO round_standard (round_id, target, sector, org_type, set_id) SELECT ?, r.target, r.sector, r.org_type, "
-                     CURRENT_OF("r.family_id") " FROM sector_standard r WHERE r.campaign_id = ?",
-                  "ii", round_id, campaign_id);
+    int rc = db_run(d, "INSERT INTO round_standard (round_id, target, sector, org_type, set_id) SELECT ?, r.target, r.sector, r.org_type, "
+                       CURRENT_OF("r.family_id") " FROM sector_standard r WHERE r.campaign_id = ?",
+                    "ii", round_id, campaign_id);
+    if (rc == CX_OK) rc = db_run(d, PIN_DEFAULT("org_set_id", "org"), "ii", round_id, campaign_id);
+    if (rc == CX_OK) rc = db_run(d, PIN_DEFAULT("member_set_id", "member"), "ii", round_id, campaign_id);
+    return rc;
 }
 
 /* ---- the set of a target ---- */

@@ -177,6 +177,16 @@ test('a town office and a secretary cannot change the district\'s sets and rules
   // the town's own campaign is the town's: there it edits (its own subtree)
   const own = (await ok(await town.post(`/api/v1/orgs/${townId}/campaigns`, { theme: '镇分领域活动', start_date: daysFromToday(-200), end_date: daysFromToday(100) }), 201)).campaign;
   await ok(await town.post(`/api/v1/campaigns/${own.id}/standard-sets`, { code: 'hx_town_own', name: '镇标准', target: 'org', items: [{ title: '甲', indicators: [{ title: '甲一', points: 10 }] }] }), 201);
+  // a campaign's own set as its default for organisations: a round opened on it keeps it too
+  const ownSet = (await ok(await town.get(`/api/v1/campaigns/${own.id}/sector-standards`))).sets.find((x) => x.code === 'hx_town_own');
+  await ok(await town.patch(`/api/v1/campaigns/${own.id}/rules`, { org_set_id: ownSet.id }));
+  const ownRound = (await ok(await town.post(`/api/v1/orgs/${townId}/rounds`, { campaign_id: own.id, name: '镇分领域轮次', ...period }), 201)).round;
+  const ownForm = async () => (await ok(await town.get(`/api/v1/orgs/${villageBranch}/review?round_id=${ownRound.id}`)));
+  assert.deepEqual((await ownForm()).items.map((i) => [i.title, i.points]), [['甲一', 10]]);
+  const ed = await ok(await town.patch(`/api/v1/campaigns/${own.id}/standard-sets`, { set_id: ownSet.id, indicators: [{ item_seq: 1, title: '甲二', points: 30 }] }));
+  assert.equal(ed.versioned, true);
+  assert.deepEqual((await ownForm()).items.map((i) => [i.title, i.points]), [['甲一', 10]], 'the open round keeps the first version');
+  assert.equal((await ok(await town.get(`/api/v1/campaigns/${own.id}`))).rules.org_set_id, ed.standard.id, 'the default follows to the new version');
   // …and the district office, above it, reads it; another town's secretary does not even see it
   assert.equal((await ok(await office.get(`/api/v1/campaigns/${own.id}/sector-standards`))).sets.some((s) => s.code === 'hx_town_own'), true);
   const secretary2 = await loginAs(srv.base, 'secretary2');

@@ -103,6 +103,8 @@ test('grades come from the indicator points and the set\'s own rule; figures by 
   // rule) is 优秀 where the campaign's 90 would give 合格
   assert.equal(top.score, 89);
   assert.equal(top.computed, 'excellent');
+  assert.equal(top.standard, '四优共产党员');
+  assert.equal(top.meets_label, '达到四优共产党员');
   const figs = (await ok(await office.get(`/api/v1/orgs/${rootId}/standard-figures?round_id=${R1.id}`))).sets;
   const s = figs.find((x) => x.name === '四优共产党员');
   assert.ok(s, JSON.stringify(figs));

@@ -196,6 +196,8 @@ test('a town office and a secretary cannot change the district\'s sets and rules
   // a campaign's own sets are not in the list of every campaign's sets, nor may another campaign take them
   const shared = (await ok(await secretary2.get('/api/v1/standards'))).standards.map((x) => x.code);
   assert.ok(shared.includes('wuhao') && !shared.includes('hx_town_own') && !shared.includes('hx_siyou'), shared.join(','));
+  const items = (await ok(await town.get(`/api/v1/orgs/${townId}/inspections`))).standard_items;
+  assert.ok(items.length >= 5 && !items.some((x) => x.set === '四强党组织'), 'an inspection offers the shared sets\' items only');
   const townSet = (await ok(await town.get(`/api/v1/campaigns/${own.id}/sector-standards`))).sets.find((x) => x.code === 'hx_town_own');
   expectError(await office.patch(`/api/v1/campaigns/${campaign.id}/rules`, { org_set_id: townSet.id }), 400, 'invalid_set', 'org_set_id');
   expectError(await office.post(stdUrl, { target: 'org', sector: 'school', set_id: townSet.id }), 400, 'invalid_set', 'set_id');

@@ -271,6 +271,12 @@ test('the office\'s pages: sets by sector, indicators with points, versions; a l
   const f = new URLSearchParams({ target: 'org', sector: 'soe', org_type: '', set_id: '0' });
   const r = await office.req('POST', `/campaigns/${campaign.id}/sector-standards`, { body: f.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, csrf: false });
   assert.equal(r.status, 403);
+  // an SOE branch's self-review is on 四强 (its indicators and points in the API)
+  const orgPage = await office.get(`/orgs/${soe.org.id}/review?round_id=${R1.id}`);
+  assert.equal(orgPage.status, 200);
+  assert.ok(orgPage.text.includes('自评（对照四强党组织）'), 'the page names its standard');
+  const orgForm = await ok(await office.get(`/api/v1/orgs/${soe.org.id}/review?round_id=${R1.id}`));
+  assert.deepEqual(orgForm.items.slice(0, 2).map((i) => [i.title, i.points]), [['党组织参与“三重一大”决策', 15], ['落实“四好”领导班子创建', 10]]);
   const figs = await office.get(`/orgs/${rootId}/standard-figures?round_id=${R1.id}`);
   assert.equal(figs.status, 200);
   assert.ok(figs.text.includes('四优共产党员') && figs.text.includes('优秀'));

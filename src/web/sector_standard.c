@@ -280,17 +280,40 @@ static bool indicators_in(req *r, indicator_in *in, int *n)
 }
 
 /* The checked indicators and rule of a request for a set of nitems items; false when refused. */
-static bool indicators_and_rule(req *r, int nitems, indicator_ok *ind, int *nind, int t[3], bool *has_rule)
+/* The checked indicators and rule of a request for a set of nitems items; false when refused. An
+ * edit (keep: the set as it is) keeps the indicators when the request has none of its inputs
+ * (JSON "indicators" or "items", the form's indicators_text), and the rule when it has none of
+ * t_excellent, t_qualified, t_basic. */
+static bool indicators_and_rule(req *r, int nitems, const std_version *keep, indicator_ok *ind, int *nind, int t[3], bool *has_rule)
 {
     indicator_in *in = req_keep(r, xcalloc(IND_MAX + 1, sizeof *in));
     cx_err e = {0};
-    if (!indicators_in(r, in, nind)) return false;
-    if (indicators_check(in, *nind, nitems, ind, &e) != CX_OK) {
-        req_fail(r, &e);
-        return false;
+    bool keep_ind = keep && (r->json ? !cJSON_HasObjectItem(r->json, "indicators") && !cJSON_HasObjectItem(r->json, "items")
+                                     : !req_in(r, "indicators_text"));
+    bool keep_rule = keep && !req_in(r, "t_excellent") && !req_in(r, "t_qualified") && !req_in(r, "t_basic") &&
+                     !(r->json && (cJSON_HasObjectItem(r->json, "t_excellent") || cJSON_HasObjectItem(r->json, "t_qualified") ||
+                                   cJSON_HasObjectItem(r->json, "t_basic")));
+    if (keep_ind) {
+        *nind = keep->nind;
+        memcpy(ind, keep->ind, (size_t)keep->nind * sizeof *ind);
+    } else {
+        if (!indicators_in(r, in, nind)) return false;
+        if (indicators_check(in, *nind, nitems, ind, &e) != CX_OK) {
+            req_fail(r, &e);
+            return false;
+        }
     }
     int total = 0;
     for (int i = 0; i < *nind; i++) total += ind[i].points;
+    if (keep_rule) {
+        memcpy(t, keep->t, sizeof keep->t);
+        *has_rule = keep->has_rule;
+        if (*has_rule && t[0] > total) { /* fewer points now than the kept rule asks */
+            req_failf(r, 400, "invalid_rule", "t_excellent", "原等次分数线（优秀 %d 分）超过现在的总分 %d，请一并修改分数线", t[0], total);
+            return false;
+        }
+        return true;
+    }
     if (set_rule_check(req_in(r, "t_excellent"), req_in(r, "t_qualified"), req_in(r, "t_basic"), total, t, has_rule, &e) != CX_OK) {
         req_fail(r, &e);
         return false;
@@ -356,7 +379,7 @@ void h_std_create(req *r)
         return;
     }
     indicator_ok *ind = req_keep(r, xcalloc(IND_MAX, sizeof *ind));
-    if (!indicators_and_rule(r, in->n, ind, &nind, t, &has_rule)) return;
+    if (!indicators_and_rule(r, in->n, NULL, ind, &nind, t, &has_rule)) return;
     int64_t id = 0;
     if (std_create(r->db, &r->who, c.id, in, ind, nind, t, has_rule, &id, &e) != CX_OK) {
         req_fail(r, &e);
@@ -401,7 +424,8 @@ void h_std_edit(req *r)
     int nind = 0, t[3] = {0};
     bool has_rule = false, versioned = false;
     indicator_ok *ind = req_keep(r, xcalloc(IND_MAX, sizeof *ind));
-    if (!indicators_and_rule(r, v->s.nitems, ind, &nind, t, &has_rule)) return;
+    /* a set that cannot be edited is refused as such (by the store) before its input is checked */
+    if (v->campaign_id && !v->superseded && !indicators_and_rule(r, v->s.nitems, v, ind, &nind, t, &has_rule)) return;
     int64_t nid = 0;
     if (std_edit(r->db, &r->who, c.id, set_id, name ? nm : NULL, ind, nind, t, has_rule, &nid, &versioned, &e) != CX_OK) {
         req_fail(r, &e);

@@ -160,6 +160,15 @@ test('editing a set after a round opened makes a new version; the open round kee
   assert.equal(inplace.versioned, false);
   assert.equal(inplace.standard.id, fresh.id);
   assert.equal((await auditHead()).action, 'standard.edit');
+  // a rename alone keeps the indicators and the rule
+  const renamed = await ok(await office.patch(setsUrl, { set_id: fresh.id, name: '试用标准（改名）' }));
+  assert.equal(renamed.standard.name, '试用标准（改名）');
+  assert.deepEqual(renamed.standard.items.map((i) => i.indicators.map((x) => x.points)), [[60], [40]]);
+  const ruled = await ok(await office.patch(setsUrl, { set_id: fresh.id, t_excellent: 90, t_qualified: 70, t_basic: 60 }));
+  assert.deepEqual(ruled.standard.rule, { t_excellent: 90, t_qualified: 70, t_basic: 60 });
+  assert.deepEqual(ruled.standard.items.map((i) => i.indicators.map((x) => x.points)), [[60], [40]]);
+  // fewer points than the kept rule asks for: refused
+  expectError(await office.patch(setsUrl, { set_id: fresh.id, indicators: [{ item_seq: 1, title: '甲一', points: 40 }, { item_seq: 2, title: '乙一', points: 40 }] }), 400, 'invalid_rule', 't_excellent');
   // the built-in sets are shared by every campaign: never edited here
   const wuhao = (await ok(await office.get(stdUrl))).sets.find((s) => s.code === 'wuhao');
   expectError(await office.patch(setsUrl, { set_id: wuhao.id, indicators: [] }), 409, 'builtin_set', 'set_id');

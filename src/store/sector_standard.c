@@ -374,6 +374,11 @@ int round_items(db *d, const review_round *rd, bool is_org, int64_t org_id, int6
 
 /* ---- figures by set ---- */
 
+int round_rule_count(db *d, int64_t round_id, int64_t *n)
+{
+    return db_i64(d, n, 0, "SELECT count(*) FROM round_standard WHERE round_id = ?", "i", round_id);
+}
+
 int round_figures_by_set(db *d, const review_round *rd, const org *root, set_figures **out, int *n)
 {
     *out = NULL;

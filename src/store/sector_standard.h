@@ -74,6 +74,8 @@ int round_set_for(db *d, const review_round *rd, bool is_org, int64_t org_id, st
 /* The number of form lines for that set (0 when none). */
 int round_items(db *d, const review_round *rd, bool is_org, int64_t org_id, int64_t *n);
 
+/* How many sector rules the round started with (0: it reviews everyone on the campaign's two sets). */
+int round_rule_count(db *d, int64_t round_id, int64_t *n);
 /* Grade figures of a round below root by set: each set's graded members or organisations, how
  * many in each grade (1 优秀/好 … 4), and how many met the standard. */
 typedef struct set_figures {

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include "domain/indicator.h"
+#include "store/sector_standard.h"
 
 static void test_check(void **st)
 {
@@ -85,8 +86,30 @@ static void test_score(void **st)
     assert_int_equal(r.t_basic, 60);
 }
 
+/* The set of a target: the most specific rule (a sector beats a level), else the campaign's. */
+static void test_pick(void **st)
+{
+    (void)st;
+    sector_rule v[] = {
+        {.target = "member", .sector = "soe", .org_type = "", .set_id = 11},
+        {.target = "member", .sector = "", .org_type = "branch", .set_id = 12},
+        {.target = "member", .sector = "soe", .org_type = "branch", .set_id = 13},
+        {.target = "org", .sector = "private", .org_type = "", .set_id = 21},
+    };
+    round_sets rs = {.n = 4, .v = v, .org_set = 1, .member_set = 2};
+    assert_int_equal(round_sets_pick(&rs, false, "soe", "branch"), 13);
+    assert_int_equal(round_sets_pick(&rs, false, "soe", "general_branch"), 11);
+    assert_int_equal(round_sets_pick(&rs, false, "rural", "branch"), 12);
+    assert_int_equal(round_sets_pick(&rs, false, "rural", "committee"), 2);
+    assert_int_equal(round_sets_pick(&rs, true, "private", "branch"), 21);
+    assert_int_equal(round_sets_pick(&rs, true, "soe", "branch"), 1); /* member rules never apply to organisations */
+    rs.n = 0;
+    assert_int_equal(round_sets_pick(&rs, false, "soe", "branch"), 2);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_check), cmocka_unit_test(test_rule), cmocka_unit_test(test_score)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_check), cmocka_unit_test(test_rule), cmocka_unit_test(test_score),
+                                       cmocka_unit_test(test_pick)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

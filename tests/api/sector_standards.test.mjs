@@ -105,6 +105,10 @@ test('grades come from the indicator points and the set\'s own rule; figures by 
   assert.equal(top.computed, 'excellent');
   assert.equal(top.standard, '四优共产党员');
   assert.equal(top.meets_label, '达到四优共产党员');
+  // the grades are what the raw records give on the round's own sets: recount agrees
+  const rc = srv.cli(['recount', '--round', String(R1.id)]);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+  assert.match(rc.stdout, /无差异/);
   const figs = (await ok(await office.get(`/api/v1/orgs/${rootId}/standard-figures?round_id=${R1.id}`))).sets;
   const s = figs.find((x) => x.name === '四优共产党员');
   assert.ok(s, JSON.stringify(figs));
@@ -145,6 +149,9 @@ test('editing a set after a round opened makes a new version; the open round kee
   await ok(await office.post(`/api/v1/orgs/${soe.org.id}/grades`, { round_id: String(R1.id), kind: 'member' }));
   const g = (await ok(await office.get(`/api/v1/orgs/${soe.org.id}/grades?round_id=${R1.id}&kind=member`))).grades;
   assert.equal(g.find((x) => x.target_id === soe.members[0].id || x.id === soe.members[0].id).score, 89);
+  const rc = srv.cli(['recount', '--round', String(R1.id)]);
+  assert.equal(rc.status, 0, rc.stdout + rc.stderr);
+  assert.match(rc.stdout, /无差异/, 'recount too reads the version the round started with');
   // the old version is history: it cannot be edited again
   expectError(await office.patch(setsUrl, { set_id: siyou1, indicators: [] }), 409, 'superseded', 'set_id');
   // a later round starts with version 2

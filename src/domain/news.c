@@ -69,6 +69,10 @@ int consult_check(const char *title, const char *body, const char *closes_on, co
 {
     memset(out, 0, sizeof *out);
     if (text_check(&C_TITLE, title, out->title, sizeof out->title, e) != CX_OK) return CX_ERR;
+    const char *b = closes_on ? closes_on : "";
+    size_t n = strlen(b);
+    text_span(&b, &n);
+    if (!n) return cx_fail(e, 400, "required", "closes_on", "截止日期不能为空");
     if (date_parse(closes_on, false, "closes_on", "截止日期", out->closes_on, e) != CX_OK) return CX_ERR;
     if (today && date_cmp(out->closes_on, today) < 0)
         return cx_fail(e, 422, "closes_in_past", "closes_on", "截止日期（%s）不能早于今天（%s）", out->closes_on, today);

@@ -316,6 +316,15 @@ void h_public_comment(req *r)
         if (!req_id(r, 0, &id)) return;
         bool ok = public_data(r, id, &c, false);
         if (!ok) return consultation_clear(&c);
+        /* the page again, whatever the outcome: filled, with the code sent or the refusal beside the
+         * form (a cached page could not be shown again by response.c's redisplay) */
+        r->tmpl = "consultation_public";
+        cJSON *v = cJSON_AddObjectToObject(req_data(r), "values");
+        static const char *keep[] = {"text", "phone", NULL};
+        for (int i = 0; keep[i]; i++) {
+            const char *x = req_in(r, keep[i]);
+            cJSON_AddStringToObject(v, keep[i], x && utf8_valid(x, strlen(x)) ? x : "");
+        }
     }
     char today[11];
     date_today(today);
@@ -327,14 +336,7 @@ void h_public_comment(req *r)
     consultation_clear(&c);
     const char *op = req_in(r, "op");
     if (!req_is_api(r) && op && !strcmp(op, "sms")) {
-        if (public_sms(r, &e) != CX_OK) return req_fail(r, &e); /* the page again, filled (response.c, redisplay) */
-        r->tmpl = "consultation_public"; /* the form again, filled, for the code */
-        cJSON *v = cJSON_AddObjectToObject(req_data(r), "values");
-        static const char *keep[] = {"text", "phone", NULL};
-        for (int i = 0; keep[i]; i++) {
-            const char *x = req_in(r, keep[i]);
-            cJSON_AddStringToObject(v, keep[i], x && utf8_valid(x, strlen(x)) ? x : "");
-        }
+        if (public_sms(r, &e) != CX_OK) return req_fail(r, &e);
         cJSON_AddStringToObject(req_data(r), "sms_notice", "验证码已发送到您的手机，10 分钟内有效。");
         return;
     }

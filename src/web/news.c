@@ -383,12 +383,13 @@ void h_public_nominate(req *r)
         news_item_clear(&n);
         if (!ok) return;
         if (!is_case) return req_failf(r, 404, "not_found", "id", "只有典型可以推选");
+        /* the page again, whatever the outcome: filled, with the code sent or the refusal beside the form */
+        r->tmpl = "news_public";
+        const char *ph = req_in(r, "phone");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(req_data(r), "values"), "phone", ph && utf8_valid(ph, strlen(ph)) ? ph : "");
         const char *op = req_in(r, "op");
         if (op && !strcmp(op, "sms")) {
-            if (public_sms(r, &e) != CX_OK) return req_fail(r, &e); /* the page again, filled (response.c, redisplay) */
-            r->tmpl = "news_public"; /* the form again, filled, for the code */
-            const char *ph = req_in(r, "phone");
-            cJSON_AddStringToObject(cJSON_AddObjectToObject(req_data(r), "values"), "phone", ph && utf8_valid(ph, strlen(ph)) ? ph : "");
+            if (public_sms(r, &e) != CX_OK) return req_fail(r, &e);
             cJSON_AddStringToObject(req_data(r), "sms_notice", "验证码已发送到您的手机，10 分钟内有效。");
             return;
         }

@@ -164,7 +164,7 @@ void h_consultation_create(req *r)
     consult_ok_free(&ok);
     if (rc != CX_OK) return req_fail(r, &e);
     if (!req_is_api(r)) return req_redirect(r, "/consultations/%" PRId64, cid);
-    consultation c;
+    consultation c = {0};
     if (req_found(r, consultation_get(r->db, cid, &c), "id", "网上征询")) {
         r->status = 201;
         cJSON_AddItemToObject(req_data(r), "consultation", consultation_json(&c, today, true));
@@ -183,7 +183,7 @@ static bool req_consultation(req *r, int64_t id, int mask, consultation *c)
 void h_consultation(req *r)
 {
     int64_t id;
-    consultation c;
+    consultation c = {0};
     if (!req_id(r, 0, &id) || !req_consultation(r, id, ROLE_STAFF, &c)) return consultation_clear(&c);
     char today[11];
     date_today(today);
@@ -202,7 +202,7 @@ void h_consultation(req *r)
 void h_consultation_summary(req *r)
 {
     int64_t id;
-    consultation c;
+    consultation c = {0};
     if (!req_id(r, 0, &id) || !req_consultation(r, id, ROLE_ADMIN, &c)) return consultation_clear(&c);
     consultation_clear(&c);
     char today[11];
@@ -218,7 +218,7 @@ void h_consultation_summary(req *r)
 void h_comment_reply(req *r)
 {
     int64_t id, cid = 0;
-    consultation c;
+    consultation c = {0};
     if (!req_id(r, 0, &id)) return;
     int f = consultation_of_comment(r->db, id, &cid);
     if (f != 1) return req_failf(r, f == 0 ? 404 : 500, f == 0 ? "not_found" : "db_error", "id", "意见不存在或不在您的管理范围内");
@@ -259,7 +259,7 @@ static bool public_data(req *r, int64_t id, consultation *c, bool cache)
 void h_public_consultations(req *r)
 {
     const char *one = req_is_api(r) ? req_query(r, "id") : NULL;
-    consultation c;
+    consultation c = {0};
     if (one) {
         int64_t id = 0;
         if (str_to_i64(one, &id) != CX_OK || id <= 0) return req_failf(r, 400, "invalid_query", "id", "id 应为正整数");

@@ -138,7 +138,7 @@ void h_news_submit(req *r)
     }
     news_ok_free(&ok);
     if (!req_is_api(r)) return req_redirect(r, "/news/%" PRId64, nid);
-    news_item n;
+    news_item n = {0};
     if (req_found(r, news_get(r->db, nid, &n), "id", "信息")) {
         r->status = 201;
         cJSON_AddItemToObject(req_data(r), "item", news_json(&n, true));
@@ -165,7 +165,7 @@ static int add_photo(void *ctx, const attachment *a) { return add_attachment(ctx
 /* GET /news/:id */
 void h_news(req *r)
 {
-    news_item n;
+    news_item n = {0};
     if (!req_news(r, &n, ROLE_STAFF)) return news_item_clear(&n);
     cJSON *d = req_data(r), *x = news_json(&n, true);
     cJSON_AddItemToObject(d, "item", x);
@@ -193,7 +193,7 @@ void h_news(req *r)
 
 static void news_done(req *r, int64_t id)
 {
-    news_item n;
+    news_item n = {0};
     if (!req_is_api(r)) return req_redirect(r, "/news/%" PRId64, id);
     if (news_get(r->db, id, &n) == 1) cJSON_AddItemToObject(req_data(r), "item", news_json(&n, true));
     news_item_clear(&n);
@@ -202,7 +202,7 @@ static void news_done(req *r, int64_t id)
 /* PATCH /api/v1/news/:id, POST /news/:id/edit: fields not sent keep their value. */
 void h_news_edit(req *r)
 {
-    news_item n;
+    news_item n = {0};
     if (!req_news(r, &n, ROLE_ADMIN)) return news_item_clear(&n);
     const char *k = req_in(r, "kind"), *t = req_in(r, "title"), *b = req_in(r, "body");
     cx_err e = {0};
@@ -219,7 +219,7 @@ void h_news_edit(req *r)
 /* POST /news/:id/photos (multipart: photo) */
 void h_news_photos(req *r)
 {
-    news_item n;
+    news_item n = {0};
     if (!req_news(r, &n, ROLE_ADMIN)) return news_item_clear(&n);
     int64_t id = n.id;
     news_item_clear(&n);
@@ -234,7 +234,7 @@ void h_news_photos(req *r)
 /* POST /news/:id/adopt | decline {note} | publish {visibility}: an office above the item only. */
 void h_news_act(req *r)
 {
-    news_item n;
+    news_item n = {0};
     if (!req_news(r, &n, ROLE_STAFF)) return news_item_clear(&n);
     int64_t id = n.id, office = office_above(&r->user, n.org_path);
     news_item_clear(&n);
@@ -326,7 +326,7 @@ static bool public_item(req *r, news_item *n, bool cache)
 /* GET /p/news/:id */
 void h_public_news(req *r)
 {
-    news_item n;
+    news_item n = {0};
     device_token(r, true); /* before the cache: a page from the cache gets its cookie too */
     if (public_item(r, &n, true)) {
         const char *done = req_query(r, "nominated");
@@ -363,7 +363,7 @@ void h_public_news_photo(req *r)
  * {item_id, phone, code, device}: one nomination per verified phone and per device. */
 void h_public_nominate(req *r)
 {
-    news_item n;
+    news_item n = {0};
     int64_t id = 0;
     cx_err e = {0};
     r->who.name = "群众"; /* the audit log's actor: the public */

@@ -48,16 +48,11 @@ void consultation_clear(consultation *c)
     c->body = c->summary = NULL;
 }
 
+static void read_full(db_stmt *s, void *out) { read_c(s, out, true); }
+
 int consultation_get(db *d, int64_t id, consultation *c)
 {
-    memset(c, 0, sizeof *c);
-    db_stmt *s = db_prepare(d, "SELECT " C_COLS C_FROM " WHERE c.id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, id);
-    int rc = db_step(s);
-    if (rc == DB_ROW) read_c(s, c, true);
-    db_done(s);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+    return row_by_id(d, "SELECT " C_COLS C_FROM " WHERE c.id = ?", id, read_full, c, sizeof *c);
 }
 
 int consultation_create(db *d, const actor *a, int64_t org_id, const consult_ok *in, int64_t *id, cx_err *e)

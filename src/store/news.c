@@ -57,16 +57,11 @@ void news_item_clear(news_item *n)
     n->body = NULL;
 }
 
+static void read_full(db_stmt *s, void *out) { read_news(s, out, true); }
+
 int news_get(db *d, int64_t id, news_item *n)
 {
-    memset(n, 0, sizeof *n);
-    db_stmt *s = db_prepare(d, "SELECT " NEWS_COLS NEWS_FROM " WHERE n.id = ?");
-    if (!s) return CX_ERR;
-    db_bind_i64(s, 1, id);
-    int rc = db_step(s);
-    if (rc == DB_ROW) read_news(s, n, true);
-    db_done(s);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : CX_ERR;
+    return row_by_id(d, "SELECT " NEWS_COLS NEWS_FROM " WHERE n.id = ?", id, read_full, n, sizeof *n);
 }
 
 /* The photos' checks: evidence_check's limits, then images only. */

@@ -28,6 +28,7 @@ async function codeFor(phone) {
 }
 const newDevice = async () => (await ok(await new Client(srv.base).get(`/api/v1/public/consultations?id=${c.id}`))).device;
 let c;
+const hour0 = Math.floor(Date.now() / 3600e3); // the limit's window when this file began
 
 test('a branch opens a consultation; bad dates and texts are refused naming the field, nothing written', async () => {
   const before = [count('consultation'), count('audit_log')];
@@ -158,3 +159,25 @@ test('the page form: a code by op=sms keeps what was typed; a refusal comes back
   assert.ok((await page.get(`/p/consultations/${d.id}?done=1`)).text.includes('您的意见已收到'));
   assert.equal(count('consultation_comment', `WHERE consultation_id = ${d.id}`), 1);
 });
+
+test('stuffing from one address with fresh phones and devices stops at the hourly limit; refusals count nothing', async () => {
+  const d = (await ok(await secretary.post(`/api/v1/orgs/${branch}/consultations`, { title: '关于村道路灯安装位置的征询', body: '请提意见。', closes_on: daysFromToday(3) }), 201)).consultation;
+  // every comment this file sent (all from this address, this hour) used the limit: count them
+  // (the demo's, written without an address, did not)
+  const already = count('consultation_comment', 'WHERE consultation_id IN (SELECT id FROM consultation WHERE created_by <> 0)');
+  let taken = 0, refused = null;
+  for (let i = 0; i < 25 && !refused; i++) {
+    const phone = newPhone();
+    const r = await anon.post('/api/v1/public/consultation-comments', { consultation_id: d.id, text: `灌水意见${i}`, phone, code: await codeFor(phone),
+      device: (await ok(await new Client(srv.base).get(`/api/v1/public/consultations?id=${d.id}`))).device });
+    if (r.status === 201) taken++;
+    else refused = r;
+  }
+  assert.ok(refused, 'no limit was reached');
+  expectError(refused, 429, 'rate_limited');
+  assert.ok(refused.headers.get('retry-after'));
+  if (Math.floor(Date.now() / 3600e3) === hour0) assert.equal(already + taken, 20, `the address sent ${already} + ${taken} comments within the hour`);
+  else assert.ok(taken <= 20, `${taken} comments in a new hour`); // the file ran across the hour: a fresh window
+  assert.equal(count('consultation_comment', `WHERE consultation_id = ${d.id}`), taken);
+});
+

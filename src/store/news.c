@@ -301,6 +301,23 @@ int news_count(db *d, const news_query *q, int64_t *n)
     return db_q_count(d, &dq, n);
 }
 
+int news_desk_counts(db *d, const org *office, int64_t *submitted, int64_t *adopted)
+{
+    char end[CX_PATH_MAX];
+    orgpath_end(office->path, end, sizeof end);
+    db_stmt *s = db_prepare(d, "SELECT coalesce(sum(CASE WHEN n.status = 'submitted' THEN 1 ELSE 0 END), 0), "
+                               "coalesce(sum(CASE WHEN n.status = 'adopted' THEN 1 ELSE 0 END), 0) FROM news_item n JOIN org o ON o.id = n.org_id "
+                               "WHERE o.path >= ? AND o.path < ? AND n.org_id <> ? AND n.status IN ('submitted','adopted')");
+    if (!s) return CX_ERR;
+    db_bind_text(s, 1, office->path);
+    db_bind_text(s, 2, end);
+    db_bind_i64(s, 3, office->id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) *submitted = db_col_i64(s, 0), *adopted = db_col_i64(s, 1);
+    db_done(s);
+    return rc == DB_ROW ? CX_OK : CX_ERR;
+}
+
 int news_public_version(db *d, int64_t *n, int64_t *sum)
 {
     db_stmt *s = db_prepare(d, "SELECT count(*), coalesce(sum(version), 0), coalesce(max(id), 0) FROM news_item WHERE status = 'published' AND visibility = 'public'");

@@ -47,6 +47,9 @@ typedef int (*news_fn)(void *ctx, const news_item *n);
 /* Items newest first (published ones by publication); n->body is NULL in lists. */
 int news_list(db *d, const news_query *q, news_fn fn, void *ctx);
 int news_count(db *d, const news_query *q, int64_t *n);
+/* The desk of an office at office (its organisation): items of its subtree below it (not its own
+ * organisation's) waiting for adoption (submitted) and for publication (adopted). */
+int news_desk_counts(db *d, const org *office, int64_t *submitted, int64_t *adopted);
 /* The public list's version: how many are public and the sum of their versions. */
 int news_public_version(db *d, int64_t *n, int64_t *sum);
 

@@ -110,9 +110,15 @@ test('another subtree reaches nothing; only an office above the item decides and
   expectError(await town.post(`/api/v1/news/${item.id}/publish`, { visibility: 'public' }), 409, 'news_state', 'id');
   expectError(await town.post(`/api/v1/news/${item.id}/decline`, {}), 400, 'required', 'note');
   assert.equal(audits(), before, 'a refused decision was audited as a change');
+  // the town office's desk counts what waits for it, its own organisation's item apart
+  const deskOf = async () => Object.fromEntries((await ok(await town.get('/api/v1/me/desk'))).sections.find((x) => x.title === '简报信息').items.map((x) => [x.key, x.count]));
+  const waiting = await deskOf();
+  assert.equal(waiting.news_to_adopt, Number(sql(`SELECT count(*) FROM news_item n JOIN org o ON o.id = n.org_id WHERE n.status = 'submitted' AND n.org_id <> ${townId} `
+    + `AND o.path LIKE (SELECT path FROM org WHERE id = ${townId}) || '%'`)));
   // the submitter edits while submitted; the town office adopts; the submitter may no longer edit
   await ok(await secretary.patch(`/api/v1/news/${item.id}`, { body: '本月全村党员认领岗位 33 个。' }));
   await ok(await town.post(`/api/v1/news/${item.id}/adopt`, {}));
+  assert.deepEqual(await deskOf(), { news_to_adopt: waiting.news_to_adopt - 1, news_to_publish: waiting.news_to_publish + 1 });
   expectError(await town.post(`/api/v1/news/${item.id}/adopt`, {}), 409, 'news_state', 'id');
   expectError(await secretary.patch(`/api/v1/news/${item.id}`, { title: '采用后改标题' }), 409, 'news_adopted', 'id');
   await ok(await town.patch(`/api/v1/news/${item.id}`, { title: '兴河村开展“党员先锋岗”活动' }));

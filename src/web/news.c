@@ -117,7 +117,6 @@ void h_news_list(req *r)
     snprintf(title, sizeof title, "%s：简报信息与典型", o.name);
     cJSON_AddStringToObject(d, "title", title);
     cJSON_AddBoolToObject(d, "can_submit", perm_allows(&r->user, ROLE_ADMIN, o.path));
-    cJSON_AddBoolToObject(d, "is_office", office_above(&r->user, o.path) || perm_allows(&r->user, ROLE_OFFICE, o.path));
     if (status >= 0) cJSON_AddStringToObject(d, "status", news_status_name(status));
 }
 

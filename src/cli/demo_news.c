@@ -96,14 +96,14 @@ static int demo_consultation(db *d, int64_t branch, cx_err *e)
     consult_ok ok;
     int64_t id = 0;
     actor sec = {0, "支部书记", NULL, NULL}, pub = {0, "群众", NULL, NULL};
-    int rc = consult_check("关于村文化广场夜间使用时间的意见征询",
-                           "村文化广场修缮完工，拟规定夜间使用时间。请村民就广场舞、篮球等活动的时间安排提出意见，截止后我们将汇总答复。", closed,
+    int rc = consult_check("关于镇文化广场夜间使用时间的意见征询",
+                           "镇文化广场修缮完工，拟规定夜间使用时间。请村民就广场舞、篮球等活动的时间安排提出意见，截止后我们将汇总答复。", closed,
                            NULL, &ok, e);
     if (rc == CX_OK) rc = consultation_create(d, &sec, branch, &ok, &id, e);
     consult_ok_free(&ok);
     static const char *const comments[][2] = {
-        {"建议广场舞在晚上九点前结束，音响音量调小一些，附近住户有老人和学生。", "已采纳：夏季广场舞 21:00 前结束，音量由村委会统一设定上限。"},
-        {"篮球场希望能开到晚上十点，年轻人下班后才有时间打球。", "篮球场夜间开放到 21:30，照明由村委会负责维护。"},
+        {"建议广场舞在晚上九点前结束，音响音量调小一些，附近住户有老人和学生。", "已采纳：夏季广场舞 21:00 前结束，音量由广场管理员统一设定上限。"},
+        {"篮球场希望能开到晚上十点，年轻人下班后才有时间打球。", "篮球场夜间开放到 21:30，照明由镇里负责维护。"},
         {"希望增加几个垃圾桶和一处公共厕所。", ""},
     };
     for (int i = 0; rc == CX_OK && i < 3; i++) {
@@ -118,7 +118,7 @@ static int demo_consultation(db *d, int64_t branch, cx_err *e)
     }
     if (rc == CX_OK)
         rc = consultation_summarise(d, &sec, id,
-                                    "本次征询共收到意见 3 条，已答复 2 条。村委会据此确定：广场舞 21:00 前结束、篮球场开放至 21:30，"
+                                    "本次征询共收到意见 3 条，已答复 2 条。镇里据此确定：广场舞 21:00 前结束、篮球场开放至 21:30，"
                                     "增设垃圾桶 4 个；公共厕所列入明年建设计划。",
                                     today, e);
     return rc;

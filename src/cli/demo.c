@@ -597,6 +597,7 @@ int cmd_demo(int argc, char **argv)
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;
     account_bulk b = {0};
+    if (rc == 0 && campaign_id && c.first_branch) rc = demo_news(d, root, branch, &e); /* issue 22: news items, a consultation */
     if (rc == 0 && c.members && (org_get(d, root, &ro) != 1 || accounts_for_members(d, &actor_cli, &ro, true, &b, &e) != CX_OK)) {
         fprintf(stderr, "错误：开通演示党员账号失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;

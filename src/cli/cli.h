@@ -55,6 +55,11 @@ int demo_year(db *d, int64_t root, int64_t town, int64_t branch, cx_err *e);
 /* With CXZY_DEMO_PHASES set, prints to stderr the seconds since the previous phase ended (or the
  * demo began) as phase `name` ends (cli/demo.c): where the demo's time goes. */
 void demo_phase(const char *name);
+/* The demo campaign's standard sets by sector, with indicators and points (cli/demo_sector.c). */
+int demo_sector(db *d, int64_t campaign_id, cx_err *e);
+/* News items of several towns and a closed consultation (cli/demo_news.c, issue 22): 0, or 1 after
+ * printing why. */
+int demo_news(db *d, int64_t root, int64_t branch, cx_err *e);
 /* n public ballots on a target (RK_*) from residents, answers[i % 4]; every fourth without a
  * verified phone (cli/demo.c; the posts of issue 19 use it too). */
 int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e);

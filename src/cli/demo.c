@@ -544,6 +544,8 @@ int cmd_demo(int argc, char **argv)
         printf("  %-11s %s @ %s\n", accts[i].user, role_label(accts[i].role), org_get(d, accts[i].org, &g) == 1 ? g.name : "?");
     }
     demo_phase("logins");
+    if (rc == 0 && campaign_id && demo_sector(d, campaign_id, &e) != CX_OK) rc = 1, fprintf(stderr, "错误：生成分领域评议标准失败：%s\n", e.msg);
+    demo_phase("sector");
     if (rc == 0 && campaign_id && c.first_branch && demo_reviews(d, root, town, branch, campaign_id, &e) != CX_OK) {
         fprintf(stderr, "错误：生成演示评议数据失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;
@@ -636,6 +638,8 @@ int cmd_demo(int argc, char **argv)
     /* every other member gets an account waiting for activation: slips to print, codes to type */
     org ro;
     account_bulk b = {0};
+    if (rc == 0 && campaign_id && c.first_branch) rc = demo_news(d, root, branch, &e); /* issue 22: news items, a consultation */
+    demo_phase("news");
     if (rc == 0 && c.members && (org_get(d, root, &ro) != 1 || accounts_for_members(d, &actor_cli, &ro, true, &b, &e) != CX_OK)) {
         fprintf(stderr, "错误：开通演示党员账号失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;

@@ -12,6 +12,7 @@
 #include "../store/contest.h" /* 三比 contests (issue 19) */
 #include "../store/result.h" /* published round results (issue 19 results) */
 #include "../store/quota_rollup.h" /* the branches meeting their meeting quotas (issue 18) */
+#include "../store/news.h" /* news items submitted and adopted by month (issue 22) */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ int cmd_recount(int argc, char **argv)
         "用法：cxzy recount [--round 轮次编号] [--fix] [--db URL] [--key FILE]\n"
         "      cxzy recount --bulletin 通报编号 [--db URL] [--key FILE]\n"
         "  按原始记录（汇报、督查发现的问题、整改事项、群众意见、承诺、联络点走访、会议、台账、学习心得）重建各组织各季度的\n"
-        "  统计数（看板与通报所用）、各党支部各月组织生活是否达到要求及其汇总，和各次学习测试的答题、及格人数与得分合计，\n"
+        "  统计数（看板与通报所用）、各党支部各月组织生活是否达到要求及其汇总，各组织各月报送和被采用的简报信息与典型，\n"
+        "  和各次学习测试的答题、及格人数与得分合计，\n"
         "  逐条列出与已存数据的差异；给出 --round 时再核对该评议轮次：\n"
         "  按原始记录（自评、互评、领导点评、群众评议票、承诺、不参加评定的党员）重新计算该评议轮次的全部等次\n"
         "  和各级统计数（含各组织的在册党员、正式党员和组织数），逐条列出与已存数据的差异（综合得分、计算等次、最终等次与\n"
@@ -79,6 +81,9 @@ int cmd_recount(int argc, char **argv)
         /* published round results (issue 19 results), recomputed from ballots and grades; never adopted */
         if (rc == CX_OK) rc = result_recount(d, fix, stdout, &ld);
         pd += ld;
+        /* news items submitted and adopted by month (issue 22) */
+        if (rc == CX_OK) rc = news_recount(d, fix, stdout, &ld);
+        pd += ld;
         db_close(d);
         if (rc != CX_OK) return fprintf(stderr, "错误：重新计算季度统计数失败\n"), 3;
         if (!pd) return printf("季度统计数：无差异\n"), 0;
@@ -112,6 +117,8 @@ int cmd_recount(int argc, char **argv)
     if (rc == CX_OK) rc = quota_recount(d, fix, stdout, &ld); /* meeting quotas by month (issue 18) */
     pd += ld;
     if (rc == CX_OK) rc = result_recount(d, fix, stdout, &ld); /* published round results (issue 19 results) */
+    pd += ld;
+    if (rc == CX_OK) rc = news_recount(d, fix, stdout, &ld); /* news items by month (issue 22) */
     pd += ld;
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));

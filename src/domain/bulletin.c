@@ -31,6 +31,8 @@ static const struct {
     [BK_AWARDS] = {"awards", "评选表彰：本期批准的表彰", NULL, NULL},
     /* issue 19: contests and posts */
     [BK_CONTESTS] = {"contests", "三比竞赛和党员示范岗、责任区", NULL, NULL},
+    /* issue 22: news items */
+    [BK_NEWS] = {"news", "信息报送：各月报送和采用的简报信息与典型", NULL, NULL},
 };
 
 const char *bulletin_kind_name(int k) { return k >= 0 && k < BK_N ? kinds[k].name : ""; }

@@ -37,6 +37,8 @@ typedef enum {
     BK_AWARDS,                /* honours approved in the period (not revoked) */
     /* issue 19: contests and posts */
     BK_CONTESTS,              /* 三比竞赛 published and 示范岗/责任区 set up in the period */
+    /* issue 22: news items (简报 / 信息报送) */
+    BK_NEWS,                  /* items submitted and adopted per month, by direct child */
     BK_N
 } bulletin_kind;
 

@@ -14,6 +14,7 @@
 #include "../domain/pledge.h"
 #include "../domain/rect.h"
 #include "../domain/review.h"
+#include "news.h" /* issue 22: news items */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,6 +525,74 @@ static int contests_section(db *d, const org *office, int from_q, int to_q, cJSO
     return CX_OK;
 }
 
+/* ---- issue 22: news items (简报 / 信息报送) ---- */
+
+typedef struct news_rows {
+    cJSON *rows;
+    const char *name;
+    int64_t id, n;
+} news_rows;
+
+static int news_row(void *ctx, const char *month, int64_t submitted, int64_t adopted)
+{
+    news_rows *c = ctx;
+    if (!submitted && !adopted) return 0;
+    char s[24], a[24];
+    snprintf(s, sizeof s, "%" PRId64, submitted);
+    snprintf(a, sizeof a, "%" PRId64, adopted);
+    const char *cells[] = {month, c->name, s, a};
+    char key[32]; /* one row per organisation and month: "org-2026-10:12", "total-2026-10:0" */
+    snprintf(key, sizeof key, "%s-%.7s", c->id ? "org" : "total", month);
+    add_row(c->rows, key, c->id, cells, 4);
+    c->n++;
+    return 0;
+}
+
+typedef struct news_child {
+    db *d;
+    news_rows *rows;
+    const char *m0, *m1;
+    bool raw;
+    int rc;
+} news_child;
+
+static int news_of_child(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
+{
+    (void)nchildren, (void)nmembers;
+    news_child *c = ctx;
+    c->rows->name = o->name, c->rows->id = o->id;
+    c->rc = news_months(c->d, o->path, c->m0, c->m1, c->raw, news_row, c->rows);
+    return c->rc != CX_OK;
+}
+
+/* Each direct child's items submitted and adopted in each month of the period (a child with
+ * neither in a month has no row), then the office's whole subtree per month: from the roll-up
+ * when composed and published, from the items when recounted. A month's counts are fixed once it
+ * is over, so a recount after the period finds them again. */
+static int news_section(db *d, const org *office, int from_q, int to_q, bf_source src, cJSON *fig)
+{
+    static const char *const head[] = {"月份", "组织", "报送（条）", "采用（条）"};
+    char day0[11], day1[11], m0[8], m1[8];
+    period_days(from_q, to_q, day0, day1);
+    snprintf(m0, sizeof m0, "%.7s", day0);
+    /* day1 is the first day after the period: the last month is the one before it */
+    int y = atoi(day1), m = atoi(day1 + 5) - 1;
+    if (m < 1) m = 12, y--;
+    char m1b[16];
+    snprintf(m1b, sizeof m1b, "%04d-%02d", y % 10000, m % 100);
+    snprintf(m1, sizeof m1, "%.7s", m1b);
+    cJSON_AddStringToObject(fig, "caption", "本期各月各下级组织报送和被采用的简报信息与典型（含其下级；末尾为全辖区各月合计）。");
+    add_head(fig, head, 4);
+    news_rows rows = {cJSON_AddArrayToObject(fig, "rows"), NULL, 0, 0};
+    news_child c = {d, &rows, m0, m1, src == BF_RAW, CX_OK};
+    int rc = org_children_plain(d, office->id, false, news_of_child, &c);
+    if (rc == CX_OK) rc = c.rc;
+    rows.name = "合计", rows.id = 0;
+    if (rc == CX_OK) rc = news_months(d, office->path, m0, m1, src == BF_RAW, news_row, &rows);
+    cJSON_AddNumberToObject(fig, "total", (double)rows.n);
+    return rc;
+}
+
 int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const char *as_of, cJSON *sections, bf_source src)
 {
     cJSON *sec;
@@ -539,6 +608,7 @@ int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const 
         else if (kind == BK_EXEMPLARY) rc = exemplary(d, office, sec, fig);
         else if (kind == BK_LEDGER) rc = ledger_section(d, office, from_q, to_q, src, fig); /* the ledger (issue 18) */
         else if (kind == BK_CONTESTS) rc = contests_section(d, office, from_q, to_q, fig); /* issue 19: contests and posts */
+        else if (kind == BK_NEWS) rc = news_section(d, office, from_q, to_q, src, fig); /* issue 22: news items */
         else
             for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
                 if (lists[i].kind == kind) rc = list_section(d, office, (int)i, from_q, to_q, day, fig);

@@ -201,12 +201,3 @@ out:
     free(before);
     return rc;
 }
-
-/* The number of items of the campaign's standard set for organisations or members. */
-int campaign_items(db *d, int64_t campaign_id, bool is_org, int64_t *n)
-{
-    return db_i64(d, n, 0,
-                  is_org ? "SELECT count(*) FROM standard_item i JOIN campaign_rule r ON r.org_set_id = i.set_id WHERE r.campaign_id = ?"
-                      : "SELECT count(*) FROM standard_item i JOIN campaign_rule r ON r.member_set_id = i.set_id WHERE r.campaign_id = ?",
-                  "i", campaign_id);
-}

@@ -2,6 +2,7 @@
  * grading.h). */
 #include "grading.h"
 #include "standard.h"
+#include "sector_standard.h"
 #include "row.h"
 #include "review_int.h"
 #include "../lib/json.h"
@@ -91,10 +92,12 @@ cJSON *review_rules_json(const review_rules *r, int64_t org_set, int64_t member_
 
 /* The number of items of a standard set with the given target; 0 when the set is missing or is
  * for the other kind of target. */
-static int set_items(db *d, int64_t set_id, const char *target, int64_t *n)
+static int set_items(db *d, int64_t set_id, const char *target, int64_t campaign_id, int64_t *n)
 {
-    return db_i64(d, n, 0, "SELECT count(*) FROM standard_item i JOIN standard_set s ON s.id = i.set_id WHERE s.id = ? AND s.target = ?",
-                  "is", set_id, target);
+    /* a set of every campaign, or the campaign's own (issue 22) */
+    return db_i64(d, n, 0, "SELECT count(*) FROM standard_item i JOIN standard_set s ON s.id = i.set_id WHERE s.id = ? AND s.target = ? "
+                           "AND (s.campaign_id IS NULL OR s.campaign_id = ?)",
+                  "isi", set_id, target, campaign_id);
 }
 
 /* Changed rules (the cap, thresholds, weights, vetoes) apply at once: every branch graded in an
@@ -128,9 +131,9 @@ int rules_set(db *d, const actor *a, int64_t campaign_id, const review_rules *r,
     review_rules old;
     int64_t old_org = 0, old_member = 0, n = 0, used = 0;
     if (rules_get(d, campaign_id, &old, &old_org, &old_member) == CX_ERR) return db_fail(d, e);
-    if (set_items(d, org_set, "org", &n) != CX_OK) return db_fail(d, e);
+    if (set_items(d, org_set, "org", campaign_id, &n) != CX_OK) return db_fail(d, e);
     if (!n) return cx_fail(e, 400, "invalid_set", "org_set_id", "组织评议标准不存在或不是针对党组织的标准"), refuse(d);
-    if (set_items(d, member_set, "member", &n) != CX_OK) return db_fail(d, e);
+    if (set_items(d, member_set, "member", campaign_id, &n) != CX_OK) return db_fail(d, e);
     if (!n) return cx_fail(e, 400, "invalid_set", "member_set_id", "党员评议标准不存在或不是针对党员的标准"), refuse(d);
     if ((org_set != old_org || member_set != old_member) &&
         db_i64(d, &used, 0, "SELECT count(*) FROM review v JOIN review_round rr ON rr.id = v.round_id WHERE rr.campaign_id = ?", "i",
@@ -242,6 +245,8 @@ typedef struct acc {
     int64_t ballots, answers, unsat, kept, counted, nrev;
     bool unjustified;
     int64_t crit_sum[STD_MAX_ITEMS], crit_n[STD_MAX_ITEMS];
+    int64_t set_id;                           /* the standard set it is reviewed on (issue 22) */
+    int set;                                  /* its index in calc.sets, -1 none */
     char *name, *path;
 } acc;
 
@@ -250,7 +255,9 @@ typedef struct calc {
     const org *o;
     bool org;
     review_rules rules;
-    int64_t nitems;
+    round_sets rs;                            /* the round's sets by sector and level (issue 22) */
+    std_version *sets;                        /* the distinct sets of the targets */
+    int nsets;
     char end[CX_PATH_MAX], today[11];
     acc *v;
     size_t n;
@@ -302,15 +309,31 @@ static int calc_feed(db *d, calc *c, const char *sql, bool period, calc_row_fn f
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
+/* The number of form lines of a target's set (indicators, or items). */
+static int64_t acc_lines(const calc *c, const acc *a) { return a->set >= 0 ? std_lines(&c->sets[a->set]) : 0; }
+
+/* The index in c->sets of set_id, loaded on first use; -1 without a set. */
+static int calc_set(db *d, calc *c, int64_t set_id)
+{
+    if (!set_id) return -1;
+    for (int i = 0; i < c->nsets; i++)
+        if (c->sets[i].s.id == set_id) return i;
+    c->sets = xrealloc(c->sets, (size_t)(c->nsets + 1) * sizeof *c->sets);
+    if (std_version_get(d, set_id, &c->sets[c->nsets]) != 1) return -1;
+    return c->nsets++;
+}
+
 static void on_review(calc *c, acc *a, db_stmt *s)
 {
     const char *kind = db_col_text(s, 1), *lv = db_col_text(s, 2);
-    int64_t v = levels_score(&c->rules, lv);
+    int64_t n = acc_lines(c, a);
+    /* a set's indicators weigh the levels by their points */
+    int64_t v = a->set >= 0 && (int64_t)strlen(lv) == n ? std_score(&c->sets[a->set], &c->rules, lv) : levels_score(&c->rules, lv);
     if (!strcmp(kind, "peer")) mean_add(&a->peer, v);
     else a->self = v;
-    if ((int64_t)strlen(lv) != c->nitems) return; /* given on another standard set: not an item-wise opinion */
+    if ((int64_t)strlen(lv) != n) return; /* given on another standard set: not an item-wise opinion */
     a->nrev++;
-    for (int64_t i = 0; i < c->nitems && i < STD_MAX_ITEMS; i++) a->crit_sum[i] += lv[i] - '0', a->crit_n[i]++;
+    for (int64_t i = 0; i < n && i < STD_MAX_ITEMS; i++) a->crit_sum[i] += lv[i] - '0', a->crit_n[i]++;
 }
 
 static void on_commentary(calc *c, acc *a, db_stmt *s)
@@ -356,7 +379,7 @@ static const char *const calc_sql[2][5] = {
      "SELECT p.member_id, p.status, p.miss_kind, p.due_date FROM pledge p, (SELECT CAST(? AS TEXT) AS s, CAST(? AS TEXT) AS e) w "
      "WHERE ((p.due_date >= w.s AND p.due_date <= w.e) OR (p.missed_on >= w.s AND p.missed_on <= w.e)) "
      "AND p.member_id IN (SELECT id FROM member WHERE org_id = ?)"},
-    {"SELECT o.id, o.name, o.path, '' FROM org o WHERE ? > 0 AND o.active = 1 AND o.path > ? AND o.path < ? ORDER BY o.id",
+    {"SELECT o.id, o.name, o.path, o.sector, o.type FROM org o WHERE ? > 0 AND o.active = 1 AND o.path > ? AND o.path < ? ORDER BY o.id",
      "SELECT r.target_org_id, r.kind, r.levels FROM review r JOIN org o ON o.id = r.target_org_id WHERE r.round_id = ? "
      "AND r.kind = 'org_self' AND o.path > ? AND o.path < ?",
      "SELECT c.target_id, c.level FROM commentary c JOIN org o ON o.id = c.target_id WHERE c.round_id = ? AND c.target_kind = 'org' "
@@ -389,6 +412,9 @@ static int calc_targets(db *d, calc *c)
             a->ex = *ex ? exclusion_from_code(ex) : !strcmp(db_col_text(s, 2), "probationary") ? EX_PROBATIONARY : EX_NONE;
             if (a->ex < 0) a->ex = EX_OTHER;
         }
+        /* members are reviewed on their branch's set, organisations each on their own */
+        a->set_id = c->org ? round_sets_pick(&c->rs, true, db_col_text(s, 3), db_col_text(s, 4))
+                           : round_sets_pick(&c->rs, false, c->o->sector, c->o->type);
     }
     db_done(s);
     return rc == CX_ERR ? CX_ERR : CX_OK;
@@ -402,8 +428,9 @@ void grade_calc_free(grade_calc *rows, size_t n)
 
 static bool criteria_ok(const calc *c, const acc *a)
 {
-    if (!a->nrev || c->nitems <= 0) return false;
-    for (int64_t i = 0; i < c->nitems && i < STD_MAX_ITEMS; i++)
+    int64_t n = acc_lines(c, a);
+    if (!a->nrev || n <= 0) return false;
+    for (int64_t i = 0; i < n && i < STD_MAX_ITEMS; i++)
         if (!a->crit_n[i] || a->crit_sum[i] > 2 * a->crit_n[i]) return false;
     return true;
 }
@@ -442,9 +469,10 @@ int grade_compute(db *d, const review_round *rd, const org *o, bool is_org, grad
     calc c = {.rd = rd, .o = o, .org = is_org};
     orgpath_end(o->path, c.end, sizeof c.end);
     date_today(c.today);
-    if (rules_get(d, rd->campaign_id, &c.rules, NULL, NULL) == CX_ERR || campaign_items(d, rd->campaign_id, is_org, &c.nitems) != CX_OK)
-        return CX_ERR;
+    if (rules_get(d, rd->campaign_id, &c.rules, NULL, NULL) == CX_ERR || round_sets_load(d, rd, &c.rs) != CX_OK) return CX_ERR;
     int rc = calc_targets(d, &c);
+    round_sets_free(&c.rs);
+    for (size_t i = 0; rc == CX_OK && i < c.n; i++) c.v[i].set = calc_set(d, &c, c.v[i].set_id);
     if (rc == CX_OK) rc = calc_feed(d, &c, calc_sql[is_org][1], false, on_review);
     if (rc == CX_OK) rc = calc_feed(d, &c, calc_sql[is_org][2], false, on_commentary);
     if (rc == CX_OK) rc = calc_feed(d, &c, calc_sql[is_org][3], false, on_ballot);
@@ -466,7 +494,20 @@ int grade_compute(db *d, const review_round *rd, const org *o, bool is_org, grad
         in[i].veto = (r->veto_unjustified && a->unjustified) || unsat;
         in[i].criteria_ok = criteria_ok(&c, a);
     }
-    if (rc == CX_OK) grade_branch(r, is_org, in, out, c.n);
+    /* a set's grade rule in points replaces the campaign's thresholds: for a branch's members (one
+     * set) before the cap; for organisations (each on its own set, no cap) target by target */
+    review_rules branch_rules = c.rules;
+    if (!is_org && c.n && c.v[0].set >= 0 && c.sets[c.v[0].set].has_rule)
+        rules_with_set(&branch_rules, c.sets[c.v[0].set].t, c.sets[c.v[0].set].total);
+    if (rc == CX_OK) grade_branch(is_org ? r : &branch_rules, is_org, in, out, c.n);
+    for (size_t i = 0; rc == CX_OK && is_org && i < c.n; i++) {
+        const acc *a = &c.v[i];
+        if (a->set < 0 || !c.sets[a->set].has_rule || in[i].veto || out[i].grade == GR_NONE || out[i].score < 0) continue;
+        review_rules sr = c.rules;
+        rules_with_set(&sr, c.sets[a->set].t, c.sets[a->set].total);
+        out[i].grade = grade_of_score(&sr, out[i].score);
+        out[i].meets = (out[i].grade == GR_1 || out[i].grade == GR_2) && in[i].criteria_ok == 1;
+    }
     grade_calc *v = rc == CX_OK && c.n ? xcalloc(c.n, sizeof *v) : NULL;
     for (size_t i = 0; i < c.n; i++) {
         acc *a = &c.v[i];
@@ -494,6 +535,7 @@ int grade_compute(db *d, const review_round *rd, const org *o, bool is_org, grad
     free(in);
     free(out);
     free(c.v);
+    free(c.sets);
     if (rc != CX_OK) return CX_ERR;
     *rows = v;
     *n = c.n;

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +131,17 @@ void rater_key(int64_t round_id, const char *kind, int64_t id, const char *ident
     char *s = xasprintf("ballot\x1f%" PRId64 "\x1f%s\x1f%" PRId64 "\x1f%s", round_id, kind, id, ident);
     crypto_keyed_hash(s, out);
     free(s);
+}
+
+void rater_keys_of(const char *kind, int64_t id, const char *phone, const char *device, unsigned char phone_key[CX_HASH_BYTES],
+                   unsigned char device_key[CX_HASH_BYTES])
+{
+    char ident[64];
+    snprintf(ident, sizeof ident, "phone:%s", phone);
+    rater_key(0, kind, id, ident, phone_key);
+    snprintf(ident, sizeof ident, "device:%.32s", device); /* the token's random id */
+    rater_key(0, kind, id, ident, device_key);
+    sodium_memzero(ident, sizeof ident);
 }
 
 /* Device tokens: "<32 hex random id>.<32 hex keyed hash over the id>". */

@@ -3,6 +3,7 @@
 #define CX_RATER_H
 #include "store.h"
 #include "../domain/rating.h" /* rating_phone, rater_phone */
+#include "../lib/crypto.h" /* CX_HASH_BYTES */
 
 /* ---- SMS codes ---- */
 #define SMS_CODE_TTL 600      /* seconds a code is valid */
@@ -20,4 +21,10 @@ int sms_code_verify(db *d, const char *phone, const char *code, cx_err *e);
 void device_issue(char out[DEVICE_TOKEN_LEN + 1]);
 /* Whether s is a token this server issued. */
 bool device_valid(const char *s);
+
+/* ---- one person once outside ballots (issue 22: consultation comments, nominations of a case) ----
+ * The rater keys of a verified phone and of a device token over (kind, id): the keyed hashes the
+ * store keeps unique per record instead of the phone or the token (ballots' rater_key, round 0). */
+void rater_keys_of(const char *kind, int64_t id, const char *phone, const char *device, unsigned char phone_key[CX_HASH_BYTES],
+                   unsigned char device_key[CX_HASH_BYTES]);
 #endif

@@ -2,6 +2,7 @@
 #include "review.h"
 #include "row.h"
 #include "review_int.h"
+#include "sector_standard.h"
 #include "rollup.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ int review_member_submit(db *d, const actor *a, int64_t round_id, const member *
         goto out;
     }
     if (!self && (rc = reviewer_in_branch(d, reviewer_member, target->org_id, "id", e)) != CX_OK) goto out;
-    if (campaign_items(d, rd.campaign_id, false, &n) != CX_OK) {
+    if (round_items(d, &rd, false, target->org_id, &n) != CX_OK) {
         rc = db_fail(d, e);
         goto out;
     }
@@ -143,7 +144,7 @@ int review_org_submit(db *d, const actor *a, int64_t round_id, const org *o, con
     bool upd = false;
     int rc = begin_open_round(d, round_id, &rd, e);
     if (rc != CX_OK || (rc = round_covers(d, &rd, o->path, o->name, e)) != CX_OK) goto out;
-    if (campaign_items(d, rd.campaign_id, true, &n) != CX_OK) {
+    if (round_items(d, &rd, true, o->id, &n) != CX_OK) {
         rc = db_fail(d, e);
         goto out;
     }
@@ -354,7 +355,7 @@ int review_peer_matrix(db *d, const actor *a, int64_t round_id, const org *branc
     }
     /* a member reviews the fellow members of their own branch */
     if (reviewer_member && (rc = reviewer_in_branch(d, reviewer_member, branch->id, "", e)) != CX_OK) goto out;
-    if (campaign_items(d, rd.campaign_id, false, &nitems) != CX_OK) {
+    if (round_items(d, &rd, false, branch->id, &nitems) != CX_OK) {
         rc = db_fail(d, e);
         goto out;
     }

@@ -12,8 +12,6 @@
 int begin_campaign(db *d, int64_t id, campaign *c, cx_err *e);
 /* Refuses a period [sd, ed] (checked by the domain) outside [lo, hi] (when given): outside_campaign. */
 int period_inside(const char *sd, const char *ed, const char *lo, const char *hi, const char *what, cx_err *e);
-/* The number of items of the campaign's standard set for organisations or members. */
-int campaign_items(db *d, int64_t campaign_id, bool is_org, int64_t *n);
 
 /* round.c */
 /* Begins a write transaction with the round loaded; refuses a missing or closed round. */

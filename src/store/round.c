@@ -3,6 +3,7 @@
 #include "round.h"
 #include "row.h"
 #include "review_int.h"
+#include "sector_standard.h"
 #include "../lib/json.h"
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,8 @@ int round_create(db *d, const actor *a, int64_t org_id, int64_t campaign_id, con
     rc = db_i64(d, &rid, 0, "INSERT INTO review_round (campaign_id, org_id, name, period_start, period_end, questions, status, created_at) "
                             "VALUES (?,?,?,?,?,?,'open',?) RETURNING id",
                 "iissssi", campaign_id, org_id, nm, sd, ed, questions, now_unix());
+    /* the round keeps the standard sets (and their versions) it starts with */
+    if (rc == CX_OK) rc = round_rules_pin(d, rid, campaign_id);
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "campaign_id", campaign_id);
     cJSON_AddStringToObject(j, "name", nm);

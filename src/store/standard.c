@@ -34,23 +34,28 @@ int standard_get(db *d, int64_t id, standard_set *out)
     return rc == CX_ERR ? CX_ERR : found > 0;
 }
 
-int standard_list(db *d, standard_fn fn, void *ctx)
+int standard_list_for(db *d, int64_t campaign_id, standard_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT id FROM standard_set ORDER BY builtin DESC, id LIMIT 200");
+    db_stmt *s = db_prepare(d, "SELECT id FROM standard_set WHERE campaign_id IS NULL OR campaign_id = ? "
+                               "ORDER BY builtin DESC, coalesce(family_id, id), version LIMIT 400");
     if (!s) return CX_ERR;
-    int64_t ids[200];
+    db_bind_i64(s, 1, campaign_id);
+    int64_t *ids = xmalloc(400 * sizeof *ids);
     int n = 0, rc;
-    while ((rc = db_step(s)) == DB_ROW && n < 200) ids[n++] = db_col_i64(s, 0);
+    while ((rc = db_step(s)) == DB_ROW && n < 400) ids[n++] = db_col_i64(s, 0);
     db_done(s);
-    if (rc == CX_ERR) return CX_ERR;
     standard_set *set = xmalloc(sizeof *set);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; rc != CX_ERR && i < n; i++) {
         if ((rc = standard_get(d, ids[i], set)) == CX_ERR) break;
         if (rc == 1 && fn(ctx, set)) break;
     }
     free(set);
+    free(ids);
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
+
+/* campaign 0: no campaign's own sets, only those of every campaign */
+int standard_list(db *d, standard_fn fn, void *ctx) { return standard_list_for(d, 0, fn, ctx); }
 
 int standard_create(db *d, const actor *a, int64_t audit_org, const standard_ok *in, int64_t *id, cx_err *e)
 {

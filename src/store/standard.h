@@ -17,7 +17,10 @@ typedef struct standard_set {
 } standard_set;
 CX_MUST_USE int standard_get(db *d, int64_t id, standard_set *s);
 typedef int (*standard_fn)(void *ctx, const standard_set *s);
+/* The sets of every campaign; standard_list_for also a campaign's own sets (issue 22), every
+ * version, a family's versions in order. */
 int standard_list(db *d, standard_fn fn, void *ctx);
+int standard_list_for(db *d, int64_t campaign_id, standard_fn fn, void *ctx);
 /* A new set (e.g. 四强) as data, in passed standard_check; the code must be new (duplicate_code).
  * audit_org: where the audit record is filed (the creator's office). */
 int standard_create(db *d, const actor *a, int64_t audit_org, const standard_ok *in, int64_t *id, cx_err *e);

@@ -99,8 +99,7 @@ static int add_carrier(void *vctx, const carrier *k)
     return 0;
 }
 
-/* Loads a campaign the user may see (404 otherwise); path gets its organisation's path. */
-static bool req_campaign(req *r, campaign *c, char path[CX_PATH_MAX])
+bool req_campaign(req *r, campaign *c, char path[CX_PATH_MAX])
 {
     int64_t id;
     if (!req_id(r, 0, &id)) return false;
@@ -251,44 +250,7 @@ void h_standard_create(req *r)
 {
     const char *titles[STD_MAX_ITEMS + 1], *bodies[STD_MAX_ITEMS + 1];
     int n = 0;
-    const cJSON *items = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, "items") : NULL;
-    if (items) {
-        const cJSON *it;
-        if (!cJSON_IsArray(items)) {
-            req_failf(r, 400, "invalid_type", "items", "items 应为数组：[{\"title\":…,\"body\":…}]");
-            return;
-        }
-        cJSON_ArrayForEach(it, items)
-        {
-            const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "title"), *b = cJSON_GetObjectItemCaseSensitive(it, "body");
-            if (!cJSON_IsString(t) || (b && !cJSON_IsString(b) && !cJSON_IsNull(b))) {
-                req_failf(r, 400, "invalid_type", "items", "items 的每一项应为 {\"title\": 文本, \"body\": 文本}");
-                return;
-            }
-            if (n == STD_MAX_ITEMS) {
-                n++;
-                break;
-            }
-            titles[n] = t->valuestring;
-            bodies[n++] = cJSON_IsString(b) ? b->valuestring : "";
-        }
-    } else {
-        const char *text = req_in(r, "items_text");
-        char *copy = req_keep(r, xstrdup(text ? text : ""));
-        for (char *line = strtok(copy, "\r\n"); line; line = strtok(NULL, "\r\n")) {
-            if (!*str_trim(line)) continue;
-            if (n == STD_MAX_ITEMS) {
-                n++;
-                break;
-            }
-            char *sep = strstr(line, "：");
-            size_t skip = 3;
-            if (!sep) sep = strchr(line, ':'), skip = 1;
-            if (sep) *sep = 0;
-            titles[n] = line;
-            bodies[n++] = sep ? sep + skip : "";
-        }
-    }
+    if (!standard_items_in(r, titles, bodies, &n)) return;
     const grant *g = perm_top_grant(&r->user, ROLE_OFFICE);
     int64_t id = 0;
     cx_err e = {0};

@@ -34,6 +34,7 @@
 #include "../store/liaison.h" /* liaison points (issue 18) */
 #include "../store/ledger.h" /* the ledger (issue 18) */
 #include "../store/contest.h" /* issue 19: contests and posts */
+#include "../store/sector_standard.h" /* the grades by standard set (issue 22) */
 #include "../store/post.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -784,6 +785,16 @@ void h_dashboard(req *r)
     if (k.n && figs_nonzero(&own)) ownj = row_json(NULL, "本级（直属）", &own);
     if (ownj) cJSON_AddItemToObject(d, "own", ownj);
     else cJSON_AddNullToObject(d, "own");
+    /* the grades by standard set (issue 22), when the round reviews sectors on different sets: like
+     * compared with like. (Without sector rules the counters above are already one set each.) */
+    review_round rd;
+    int64_t nrules = 0;
+    if (!xlsx && (round_rule_count(r->db, round_id, &nrules) != CX_OK ||
+                  (nrules && (round_get(r->db, round_id, &rd) != 1 ||
+                              standard_figures(r, &rd, &o, cJSON_AddArrayToObject(d, "by_standard")) != CX_OK)))) {
+        req_failf(r, 500, "db_error", "", "读取按评议标准的统计失败");
+        return;
+    }
     if (xlsx) {
         export_xlsx(r, &o, round, tot, k.rows, ownj, camp);
         return;

@@ -12,6 +12,7 @@
  * answers in about 70 ms, most of it the members without an account, a town's in 4 ms. Nothing
  * here changes anything. */
 #include "web.h"
+#include "../store/news.h" /* news items (issue 22) */
 #include "../store/quiz.h" /* 学习测试 (issue 18) */
 #include "../store/contest.h" /* issue 19: contests and posts */
 #include "../store/post.h"
@@ -401,6 +402,21 @@ static void contest_section(desk *k, cJSON *sections)
     if (list) cJSON_AddItemToObject(x, "list", list);
 }
 
+/* News items (简报, issue 22): under the user's highest office grant, the items of its subtree below
+ * it waiting for adoption and for publication. A section for every office holder. */
+static void news_section(desk *k, cJSON *sections)
+{
+    const grant *g = perm_top_grant(k->user, ROLE_OFFICE);
+    org o;
+    if (!g) return;
+    int f = org_get(k->db, g->org_id, &o);
+    int64_t sub = 0, ad = 0;
+    if (!ok(k, f < 0 ? CX_ERR : CX_OK) || f == 0 || !ok(k, news_desk_counts(k->db, &o, &sub, &ad))) return;
+    cJSON *items = section(sections, "简报信息", NULL);
+    item(k, items, "news_to_adopt", "下级报送、待采用的简报信息和典型", sub, xasprintf("/orgs/%lld/news?status=submitted", (long long)o.id));
+    item(k, items, "news_to_publish", "已采用、待发布的简报信息和典型", ad, xasprintf("/orgs/%lld/news?status=adopted", (long long)o.id));
+}
+
 int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t *total)
 {
     desk k = {.db = d, .user = u, .vpath = vpath};
@@ -424,6 +440,7 @@ int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t
     if (!k.failed && (perm_roles(u) & ROLE_LEADER)) leader_section(&k, sections);
     if (!k.failed && u->member_id) member_section(&k, sections);
     if (!k.failed) objection_section(&k, sections); /* public notices (issue 19) */
+    if (!k.failed) news_section(&k, sections); /* news items (issue 22) */
     if (k.failed) return CX_ERR;
     json_add_i64(out, "total", k.total);
     cJSON_AddStringToObject(out, "today", k.today);

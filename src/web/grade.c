@@ -8,6 +8,7 @@
 #include "../store/grading.h"
 #include "../store/grade.h"
 #include "../store/rollup.h"
+#include "../store/sector_standard.h"
 #include "pager.h"
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,12 +40,42 @@ typedef struct grades_ctx {
     req *r;
     cJSON *arr;
     bool open;
+    const review_round *rd; /* when set: each row names the standard set it was graded on (issue 22) */
+    round_sets rs;
+    bool rs_loaded;
+    int64_t set_ids[16];
+    char set_names[16][RV_BYTES(30)];
+    int nsets;
 } grades_ctx;
+
+/* The name of the set a grade row was graded on, "" when unknown (the sets of a listing are few). */
+static const char *row_standard(grades_ctx *c, const grade_row *g)
+{
+    org o;
+    if (!c->rd || org_get(c->r->db, g->org_id, &o) != 1) return "";
+    if (!c->rs_loaded && round_sets_load(c->r->db, c->rd, &c->rs) != CX_OK) return "";
+    c->rs_loaded = true;
+    int64_t set = round_sets_pick(&c->rs, g->org, o.sector, o.type);
+    for (int i = 0; i < c->nsets; i++)
+        if (c->set_ids[i] == set) return c->set_names[i];
+    standard_set *s = xmalloc(sizeof *s);
+    int i = c->nsets < 16 ? c->nsets++ : 15;
+    c->set_ids[i] = set;
+    c->set_names[i][0] = 0;
+    if (set && standard_get(c->r->db, set, s) == 1) snprintf(c->set_names[i], sizeof c->set_names[i], "%s", s->name);
+    free(s);
+    return c->set_names[i];
+}
 
 static int add_grade_row(void *vctx, const grade_row *g)
 {
     grades_ctx *c = vctx;
     cJSON *j = json_grade(g);
+    const char *std = row_standard(c, g);
+    if (*std) {
+        cJSON_AddStringToObject(j, "standard", std);
+        if (g->meets) cJSON_ReplaceItemInObject(j, "meets_label", cJSON_CreateString(req_keep(c->r, xasprintf("达到%s", std))));
+    }
     const req *r = c->r;
     bool is_member = !g->org;
     cJSON_AddBoolToObject(j, "can_decide", c->open && is_member && g->computed != GR_NONE && perm_allows(&r->user, ROLE_ADMIN, g->org_path));
@@ -139,11 +170,13 @@ void h_org_grades(req *r)
     pager pg;
     int64_t total = -1;
     if (!pager_read(r, 500, 2000, &pg)) return;
-    grades_ctx c = {r, cJSON_AddArrayToObject(d, "grades"), rd.open};
+    grades_ctx c = {r, cJSON_AddArrayToObject(d, "grades"), rd.open, .rd = &rd};
     if (grade_count(r->db, &q, &total) == CX_OK) pager_set_total(&pg, total);
     q.offset = pager_offset(&pg);
     q.limit = pg.per_page;
-    if (total < 0 || grade_list(r->db, &q, add_grade_row, &c) != CX_OK) {
+    int lrc = total < 0 ? CX_ERR : grade_list(r->db, &q, add_grade_row, &c);
+    round_sets_free(&c.rs);
+    if (lrc != CX_OK) {
         db_failed(r);
         return;
     }
@@ -210,8 +243,9 @@ void h_org_grades_compute(req *r)
     cJSON *d = req_data(r);
     json_add_i64(d, "computed", (int64_t)n);
     grade_query q = {.round_id = rd.id, .root = &o, .kind = orgs ? 2 : 1};
-    grades_ctx c = {r, cJSON_AddArrayToObject(d, "grades"), true};
+    grades_ctx c = {r, cJSON_AddArrayToObject(d, "grades"), true, .rd = &rd};
     grade_list(r->db, &q, add_grade_row, &c);
+    round_sets_free(&c.rs);
 }
 
 /* Reads an integer meeting figure; entitled may be left out (0: computed from the roster). */
@@ -309,6 +343,6 @@ void h_org_approvals(req *r)
     if (!org_round_page(r, ROLE_OFFICE, "待审批的优秀、不合格等次", &o, &rd)) return;
     cJSON *d = req_data(r);
     grade_query q = {.round_id = rd.id, .root = &o, .kind = 1, .pending_only = true, .limit = 2000};
-    grades_ctx c = {r, cJSON_AddArrayToObject(d, "grades"), rd.open};
+    grades_ctx c = {r, cJSON_AddArrayToObject(d, "grades"), rd.open, .rd = NULL};
     if (grade_list(r->db, &q, add_pending, &c) != CX_OK) db_failed(r);
 }

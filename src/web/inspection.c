@@ -130,7 +130,7 @@ static int add_insp(void *ctx, const inspection *x)
 static int add_std_ids(req *r, cJSON *arr)
 {
     db_stmt *s = db_prepare(r->db, "SELECT i.id, s.name, i.title FROM standard_item i JOIN standard_set s ON s.id = i.set_id "
-                                   "WHERE s.target = 'org' ORDER BY s.id, i.seq");
+                                   "WHERE s.target = 'org' AND s.campaign_id IS NULL ORDER BY s.id, i.seq"); /* shared sets: a campaign's own stay with it */
     if (!s) return CX_ERR;
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {

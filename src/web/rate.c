@@ -48,7 +48,7 @@ static bool rate_form_data(req *r, int kind, int64_t id, rating_target *t, ratin
 
 /* The device token from the page's cookie when the server issued it; otherwise (none, or one
  * the server did not sign) a new signed one is set and NULL returned. */
-static const char *device_token(req *r, bool set)
+const char *device_token(req *r, bool set)
 {
     const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, DEVICE_COOKIE);
     if (device_valid(c)) return c;
@@ -126,7 +126,7 @@ void h_rate_page(req *r)
 }
 
 /* A device token for API clients: the one sent (?device=) when the server issued it, else a new one. */
-static void api_device(req *r)
+void api_device(req *r)
 {
     const char *dv = req_in(r, "device");
     char tok[DEVICE_TOKEN_LEN + 1];

@@ -1,5 +1,7 @@
 /* rating_int.h: what the rating pages (rate.c, window.c, rating_result.c, paper_batch.c,
- * phone_draw.c, burst.c) share, defined in rating_common.c; for those files only. */
+ * phone_draw.c, burst.c) share, defined in rating_common.c, and the public's verified rater that
+ * the comments and nominations of issue 22 (news.c, consultation.c) share with them; for those
+ * files only. */
 #ifndef CX_WEB_RATING_INT_H
 #define CX_WEB_RATING_INT_H
 #include "web.h"
@@ -50,4 +52,28 @@ int add_batch(void *ctx, const paper_batch *b);
 cJSON *draw_json(const phone_draw *p);
 int add_draw(void *ctx, const phone_draw *p);
 cJSON *commitment_json(const draw_commitment *c);
+
+/* The device token (rate.c): from the page's cookie when the server issued it; otherwise NULL, and
+ * with set a new signed one is set as the cookie. api_device: "device" in the answer for API
+ * clients (the one sent when valid, else a new one). */
+const char *device_token(req *r, bool set);
+void api_device(req *r);
+
+/* The public's one-person-once rule outside ballots (issue 22: consultation comments, nominations
+ * of a case; defined in consultation.c): a device token the server issued (the cookie on pages,
+ * "device" in the API: 400 invalid_device), a mainland mobile ("phone") verified by its SMS code
+ * ("code": 422 code_required, then sms_code_verify's errors) and a use of the address's hourly
+ * limit (429 rate_limited). The keys are rater_key's over (kind, id) of the phone and of the
+ * device: the store keeps only them, unique per record. begin takes the use of the limit;
+ * end(kept false) gives it back when the action was refused. */
+#define PUBLIC_RATER_PER_ADDR 20
+typedef struct public_rater {
+    unsigned char rater_key[32], device_key[32];
+    char bucket[48];
+    int64_t hour;
+} public_rater;
+int public_rater_begin(req *r, const char *kind, int64_t id, public_rater *p, cx_err *e);
+void public_rater_end(req *r, const public_rater *p, bool kept);
+/* op=sms of a public form: a code to the form's "phone" (rating_phone, sms_code_request). */
+int public_sms(req *r, cx_err *e);
 #endif

@@ -6,6 +6,7 @@
  * except the reviewer's own to-do list and their own review. */
 #include "review_int.h"
 #include "../store/standard.h"
+#include "../store/sector_standard.h"
 #include "../store/round.h"
 #include "../store/review.h"
 #include "../store/charge.h"
@@ -32,28 +33,36 @@ static void add_level_options(cJSON *x, int cur)
     }
 }
 
-/* The items of the campaign's standard set for a member (or an organisation), each with its level
+/* The lines of the review form of a member of org_id (or of the organisation org_id itself, is_org)
+ * in the round: the set the round reviews it on (by its sector and level, issue 22), each line an
+ * indicator with its points and item, or an item when the set has no indicators, with its level
  * options; levels (digits, or NULL) checks the ones given. */
-static void add_items(cJSON *d, db *dbc, int64_t campaign_id, bool is_org, const char *levels)
+static void add_items(cJSON *d, db *dbc, const review_round *rd, bool is_org, int64_t org_id, const char *levels)
 {
-    int64_t os = 0, ms = 0;
-    review_rules rules;
-    standard_set *s = xmalloc(sizeof *s);
+    std_version *v = xmalloc(sizeof *v);
     cJSON *items = cJSON_AddArrayToObject(d, "items");
-    if (rules_get(dbc, campaign_id, &rules, &os, &ms) == 1 && standard_get(dbc, is_org ? os : ms, s) == 1) {
-        cJSON_AddStringToObject(d, "standard", s->name);
-        for (int i = 0; i < s->nitems; i++) {
+    if (round_set_for(dbc, rd, is_org, org_id, v) == 1) {
+        cJSON_AddStringToObject(d, "standard", v->s.name);
+        cJSON *sj = cJSON_AddObjectToObject(d, "standard_set");
+        json_add_i64(sj, "id", v->s.id);
+        json_add_i64(sj, "version", v->version);
+        cJSON_AddBoolToObject(sj, "indicators", v->nind > 0);
+        if (v->nind) json_add_i64(sj, "total_points", v->total);
+        for (int i = 0; i < std_lines(v); i++) {
             cJSON *x = cJSON_CreateObject();
-            json_add_i64(x, "seq", s->items[i].seq);
-            cJSON_AddStringToObject(x, "title", s->items[i].title);
-            cJSON_AddStringToObject(x, "body", s->items[i].body);
+            const indicator_ok *ind = v->nind ? &v->ind[i] : NULL;
+            const standard_item *it = ind ? (ind->item_seq >= 1 && ind->item_seq <= v->s.nitems ? &v->s.items[ind->item_seq - 1] : NULL) : &v->s.items[i];
+            json_add_i64(x, "seq", ind ? i + 1 : v->s.items[i].seq);
+            cJSON_AddStringToObject(x, "title", ind ? ind->title : it->title);
+            cJSON_AddStringToObject(x, "body", ind ? (it ? it->title : "") : it->body);
+            if (ind) json_add_i64(x, "points", ind->points), json_add_i64(x, "item_seq", ind->item_seq);
             int cur = levels && (int)strlen(levels) > i ? levels[i] - '0' : 0;
             if (cur) cJSON_AddStringToObject(x, "level_label", level_label(cur));
             add_level_options(x, cur);
             cJSON_AddItemToArray(items, x);
         }
     }
-    free(s);
+    free(v);
 }
 
 /* The levels of a review: "levels" as digits, or the form's level_1 … level_N radio buttons. */
@@ -131,7 +140,7 @@ static void add_member_result(cJSON *d, req *r, const review_round *rd, const me
     int f = review_self_get(r->db, rd->id, false, m->id, t);
     if (f == 1 && self_in_full) cJSON_AddItemToObject(d, "self", json_review(t));
     else if (f != 1) cJSON_AddNullToObject(d, "self");
-    add_items(d, r->db, rd->campaign_id, false, f == 1 ? t->levels : NULL);
+    add_items(d, r->db, rd, false, m->org_id, f == 1 ? t->levels : NULL);
     free(t);
     add_peer_summary(d, r, rd->id, m->id);
     /* the peers' counts beside each item, for the page */
@@ -269,7 +278,7 @@ void h_member_review(req *r)
         cJSON *mine = cJSON_AddObjectToObject(d, "my_peer_review");
         cJSON_AddBoolToObject(mine, "done", f == 1);
         if (f == 1) cJSON_AddStringToObject(mine, "levels", t->levels), cJSON_AddStringToObject(mine, "remark", t->shortcomings);
-        if (!oversee) add_items(d, r->db, rd.campaign_id, false, f == 1 ? t->levels : NULL);
+        if (!oversee) add_items(d, r->db, &rd, false, m.org_id, f == 1 ? t->levels : NULL);
         free(t);
         cJSON_AddBoolToObject(d, "can_peer", rd.open);
     }
@@ -349,7 +358,7 @@ void h_org_review(req *r)
     int f = review_self_get(r->db, rd.id, true, o.id, t);
     if (f == 1) cJSON_AddItemToObject(d, "self", json_review(t));
     else cJSON_AddNullToObject(d, "self");
-    add_items(d, r->db, rd.campaign_id, true, f == 1 ? t->levels : NULL);
+    add_items(d, r->db, &rd, true, o.id, f == 1 ? t->levels : NULL);
     free(t);
     commentary_list(r->db, rd.id, true, o.id, add_commentary, cJSON_AddArrayToObject(d, "commentary"));
     add_grade(d, r, rd.id, true, o.id);
@@ -489,7 +498,7 @@ void h_peer_matrix(req *r)
     cJSON_AddStringToObject(d, "mode", mode);
     cJSON_AddBoolToObject(d, "sheet", sheet);
     cJSON_AddBoolToObject(d, "open", rd.open);
-    add_items(d, r->db, rd.campaign_id, false, NULL);
+    add_items(d, r->db, &rd, false, o.id, NULL);
     matrix_ctx c = {r, cJSON_AddArrayToObject(d, "rows"), rd.id, sheet ? 0 : me.id, cJSON_GetArraySize(cJSON_GetObjectItem(d, "items")), NULL};
     member branch = {.id = 0, .org_id = o.id}; /* no reviewer: every member of the branch */
     int rc = CX_OK;
@@ -576,7 +585,7 @@ void h_peer_matrix_submit(req *r)
     const char *mode = sheet_no < 0 ? NULL : matrix_mode(r, &o, sheet_no > 0 ? "sheet" : "mine", &me);
     if (!mode || !req_round(r, o.path, &rd)) return;
     cJSON *tmp = cJSON_CreateObject();
-    add_items(tmp, r->db, rd.campaign_id, false, NULL);
+    add_items(tmp, r->db, &rd, false, o.id, NULL);
     int nitems = cJSON_GetArraySize(cJSON_GetObjectItem(tmp, "items"));
     cJSON_Delete(tmp);
     enum { MAX_ROWS = 1000 };

@@ -31,6 +31,15 @@ bool page_round(req *r, const char *path, review_round *rd);
 bool org_round_page(req *r, int mask, const char *title, org *o, review_round *rd);
 void add_rollup(cJSON *d, const rollup *ru);
 
+/* Loads the campaign of path id 0 if the user may see it (404 otherwise); path gets its
+ * organisation's path. (campaign.c) */
+bool req_campaign(req *r, campaign *c, char path[CX_PATH_MAX]);
+
+/* The items of a new standard set: JSON items [{title, body, …}] or the form's items_text, one a
+ * line "标题：内容"; into titles and bodies (STD_MAX_ITEMS + 1 each), n = how many (one over the
+ * limit when too many); false (request failed) when malformed. (sector_standard.c) */
+bool standard_items_in(req *r, const char **titles, const char **bodies, int *n);
+
 /* Campaigns and carriers in lists (ctx: a cJSON array). */
 cJSON *json_carrier(const carrier *k);
 int add_campaign(void *ctx, const campaign *c);

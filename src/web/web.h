@@ -409,6 +409,17 @@ void h_campaign(req *r);
 void h_campaign_rules(req *r);
 void h_campaign_phase(req *r);
 void h_standards(req *r);
+/* standards and indicators by sector (sector_standard.c, issue 22) */
+void h_sector_standards(req *r);
+void h_sector_standard_put(req *r);
+void h_std_create(req *r);
+void h_std_edit(req *r);
+void h_standard_figures(req *r);
+/* The round's grades below o by standard set into arr ({set_id, name, version, target, graded,
+ * grades [{label, count, share}], meets, mean_score} each): 四强 beside 四强, never mixed with 五个好
+ * (the dashboard and the figures page). */
+struct review_round;
+int standard_figures(req *r, const struct review_round *rd, const org *o, cJSON *arr);
 void h_standard_create(req *r);
 void h_org_campaigns(req *r);
 void h_org_carriers(req *r);
@@ -643,6 +654,26 @@ void h_public_notice(req *r);
 void h_public_notice_print(req *r);
 void h_public_notice_qr(req *r);
 void h_public_objection(req *r);
+/* news items, cases and online consultations (issue 22: news.c, consultation.c) */
+void h_news_list(req *r);
+void h_news_submit(req *r);
+void h_news(req *r);
+void h_news_edit(req *r);
+void h_news_photos(req *r);
+void h_news_act(req *r);
+void h_news_photo(req *r);
+void h_public_news_list(req *r);
+void h_public_news(req *r);
+void h_public_news_photo(req *r);
+void h_public_nominate(req *r);
+void h_consultations(req *r);
+void h_consultation_create(req *r);
+void h_consultation(req *r);
+void h_consultation_summary(req *r);
+void h_comment_reply(req *r);
+void h_public_consultations(req *r);
+void h_public_consultation(req *r);
+void h_public_comment(req *r);
 void h_objection_done(req *r);
 void h_objection_track_page(req *r);
 void h_objection_track(req *r);

@@ -90,8 +90,9 @@ test('each role sees its own sections, each item with a link to where it is acte
   // 公示异议: the demo's award cycle has an objection under investigation, for the district's office and discipline
   const objections = ['公示异议', ['objections_open']];
   const posts = ['posts_unheld']; // issue 19: posts and areas nobody holds
-  assert.deepEqual(await keys(office), [[rootId, [...admin, 'grades_approval', ...rest, ...posts]], insp, objections]);
-  assert.deepEqual(await keys(town), [[townId, [...admin, 'grades_approval', ...rest, ...posts]], insp]);
+  const news = ['简报信息', ['news_to_adopt', 'news_to_publish']]; // issue 22: every office holder's
+  assert.deepEqual(await keys(office), [[rootId, [...admin, 'grades_approval', ...rest, ...posts]], insp, objections, news]);
+  assert.deepEqual(await keys(town), [[townId, [...admin, 'grades_approval', ...rest, ...posts]], insp, news]);
   assert.deepEqual(await keys(secretary), [[branch, [...admin, 'org_review_owed', ...rest, 'meetings_due' /* a branch's: organisation life */, ...posts]]]);
   assert.deepEqual(await keys(leader), [['领导点评', ['commentary_owed']]]);
   assert.deepEqual(await keys(discipline), [[rootId, ['reports_due_soon', 'reports_overdue']], objections]);

@@ -108,6 +108,10 @@ for (const p of HIDDEN) A.secrets.push(p.title);
     t.phase = await ok(await office.post(`/api/v1/campaigns/${t.campaign.id}/phases`, { name: `${tag}支部第一阶段`, start_date: today, end_date: inAMonth }), 201);
     t.round = (await ok(await office.post(`/api/v1/orgs/${t.org.id}/rounds`, { campaign_id: t.campaign.id, name: `${tag}支部评议轮次`, start_date: today, end_date: inAMonth }), 201)).round;
     t.secrets.push(`${tag}支部评议活动`, `${tag}支部评议轮次`, `${tag}支部第一阶段`);
+    // standards by sector (issue 22): a set of the branch's own campaign, with an indicator
+    t.stdSet = (await ok(await office.post(`/api/v1/campaigns/${t.campaign.id}/standard-sets`, { code: `perm_set_${t === A ? 'a' : 'b'}`,
+      name: `${tag}支部标准`, target: 'org', items: [{ title: `${tag}支部条目`, indicators: [{ title: `${tag}支部指标`, points: 10 }] }] }), 201)).standard;
+    t.secrets.push(`${tag}支部指标`);
   }
 }
 // Rectification items (rect.c): one in A (made by the town office) and one in B (by the
@@ -239,6 +243,22 @@ for (const [t, maker, tag, phone] of [[A, as.town, '甲', '13900000001'], [B, of
   t.objection = (await ok(await maker.get(`/api/v1/notices/${t.notice.id}`))).objections[0];
   t.secrets.push(`${tag}支部的异议内容ZQN`);
 }
+// News items and consultations (news.c, consultation.c, issue 22): an item with a photo submitted by
+// each target branch's secretary (not yet adopted), and a consultation of the branch with one
+// comment from the public (a verified phone).
+for (const [t, sec, tag, phone] of [[A, as.secretary, '甲', '13900000011'], [B, as.secretary2, '乙', '13900000012']]) {
+  t.newsItem = (await ok(await sec.req('POST', `/api/v1/orgs/${t.org.id}/news`, await multipartBody([['kind', 'news'], ['title', `${tag}支部简报标题XWB`],
+    ['body', `${tag}支部简报正文`], ['photo', PNG, `${tag}支部简报照片.png`]])), 201)).item;
+  t.newsPhoto = (await ok(await sec.get(`/api/v1/news/${t.newsItem.id}`))).item.photos[0];
+  t.consultation = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/consultations`, { title: `${tag}支部征询主题ZXY`, body: '征询说明', closes_on: inAMonth }), 201)).consultation;
+  const anon = new Client(srv.base);
+  const device = (await ok(await anon.get(`/api/v1/public/consultations?id=${t.consultation.id}`))).device;
+  await ok(await anon.post('/api/v1/public/sms-codes', { phone }), 202);
+  t.comment = await ok(await anon.post('/api/v1/public/consultation-comments', { consultation_id: t.consultation.id, text: `${tag}支部的征询意见YJN`,
+    phone, code: await smsCode(srv, phone), device }), 201);
+  t.comment.id = t.comment.comment_id;
+  t.secrets.push(`${tag}支部简报标题XWB`, `${tag}支部的征询意见YJN`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -296,6 +316,10 @@ Object.assign(BODIES, { // three reviews (campaign.c, round.c, review.c, charge.
   'POST /campaigns/{id}/phases': () => ({ name: `越权阶段${++seq}`, start_date: today, end_date: inAMonth }),
   'PATCH /campaigns/{id}/phases': () => ({ phase_id: A.phase.phase_id, name: `越权改阶段${++seq}`, start_date: today, end_date: inAMonth }),
   'POST /standards': () => ({ code: `yq${++seq}`, name: '越权标准', target: 'org', items: [{ title: '越权条目', body: '' }] }),
+  // standards and indicators by sector (sector_standard.c, issue 22)
+  'POST /campaigns/{id}/sector-standards': () => ({ target: 'org', sector: 'soe', org_type: '', set_id: String(A.stdSet.id) }),
+  'POST /campaigns/{id}/standard-sets': () => ({ code: `yqs${++seq}`, name: '越权标准', target: 'org', items: [{ title: '越权条目', indicators: [{ title: '越权指标', points: 10 }] }] }),
+  'PATCH /campaigns/{id}/standard-sets': () => ({ set_id: String(A.stdSet.id), indicators: [{ item_seq: 1, title: `越权改指标${++seq}`, points: 20 }] }),
   'POST /orgs/{id}/carriers': () => ({ name: `越权载体${++seq}` }),
   'POST /orgs/{id}/rounds': () => ({ name: `越权轮次${++seq}`, start_date: today, end_date: inAMonth }),
   'POST /rounds/{id}/close': () => undefined,
@@ -469,6 +493,18 @@ Object.assign(BODIES, { // public notices and objections (notice.c, issue 19)
   'POST /objections/{id}/reveal': () => undefined,
 });
 PUBLIC.push('GET /public/notices', 'POST /public/objections', 'POST /public/objection-track'); // reviewed: no id; objections signed by a verified phone, rate-limited
+Object.assign(BODIES, { // news items and consultations (news.c, consultation.c, issue 22)
+  'POST /orgs/{id}/news': () => ({ kind: 'news', title: `越权简报${++seq}`, body: '越权正文' }),
+  'PATCH /news/{id}': () => ({ title: `越权改简报${++seq}` }),
+  'POST /news/{id}/photos': () => { const f = new FormData(); f.append('photo', new Blob([PNG]), `越权照片${++seq}.png`); return f; },
+  'POST /news/{id}/adopt': () => ({}),
+  'POST /news/{id}/decline': () => ({ note: '越权不采用' }),
+  'POST /news/{id}/publish': () => ({ visibility: 'public' }),
+  'POST /orgs/{id}/consultations': () => ({ title: `越权征询${++seq}`, body: '越权说明', closes_on: inAMonth }),
+  'POST /consultations/{id}/summary': () => ({ summary: '越权总结' }),
+  'POST /consultation-comments/{id}/reply': () => ({ reply: '越权答复' }),
+});
+PUBLIC.push('GET /public/news', 'POST /public/news-nominations', 'GET /public/consultations', 'POST /public/consultation-comments'); // reviewed: no {id} in the path; published public items only; comments and nominations signed by a verified phone and a server-issued device, rate-limited
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
 KINDS.push([/^\/windows\/\{id\}/, 'window'], [/^\/paper-batches\/\{id\}/, 'batch'], [/^\/phone-draws\/\{id\}/, 'draw']); // public rating
@@ -489,7 +525,9 @@ KINDS.push([/^\/quizzes\/\{id\}/, 'quiz'], [/^\/study-notes\/\{id\}/, 'studyNote
 KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): the contest of the target branch
 KINDS.push([/^\/awards\/\{id\}/, 'award'], [/^\/award-nominations\/\{id\}/, 'nomination']); // 评选表彰 awards (issue 19): the target branch's award and its nomination
 KINDS.push([/^\/results\/\{id\}/, 'result']); // published round results (issue 19 results): the target branch's list
-KINDS.push([/^\/notices\/\{id\}/, 'notice'], [/^\/objections\/\{id\}/, 'objection']); // public notices (issue 19): the target branch's notice and its objection
+KINDS.push([/^\/notices\/\{id\}/, 'notice'], [/^\/objections\/\{id\}/, 'objection']);
+KINDS.push([/^\/news\/\{id\}/, 'newsItem'], [/^\/news-photos\/\{id\}/, 'newsPhoto'], [/^\/consultations\/\{id\}/, 'consultation'],
+  [/^\/consultation-comments\/\{id\}/, 'comment']); // issue 22: the target branch's item, its photo, its consultation and the public's comment // public notices (issue 19): the target branch's notice and its objection
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -505,7 +543,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   contest: t.contest.id,
   award: t.award.id, nomination: t.nomination.id,
   result: t.result.id, /* published round results (issue 19 results) */
-  notice: t.notice.id, objection: t.objection.id /* public notices (issue 19) */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
+  notice: t.notice.id, objection: t.objection.id /* public notices (issue 19) */,
+  newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

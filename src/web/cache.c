@@ -4,6 +4,7 @@
  * that shard's least recently used pages. */
 #include "cache.h"
 #include "../lib/util.h"
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ typedef struct entry {
     uint64_t h;
     uint64_t gen;   /* write generation at which it was last validated */
     double checked; /* monotonic time of that validation */
+    char day[11];   /* the date of that validation */
     size_t len, cost;
     char etag[64], mime[64];
     char *body; /* after the key, in the same allocation */
@@ -109,7 +111,15 @@ static void copy_out(shard *s, entry *e, buf *out, char mime[64])
     link_newest(s, e);
 }
 
-bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, char mime[64])
+/* The entry was found current at gen on day. */
+static void validated(entry *e, uint64_t gen, const char day[11])
+{
+    e->gen = gen;
+    e->checked = now_mono();
+    memcpy(e->day, day, sizeof e->day);
+}
+
+bool page_cache_get(const char *key, const char *etag, uint64_t gen, const char day[11], buf *out, char mime[64])
 {
     pthread_once(&once, init);
     uint64_t h = fnv1a_str(key);
@@ -119,14 +129,13 @@ bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, c
     bool hit = e && !strcmp(e->etag, etag);
     if (hit) {
         copy_out(s, e, out, mime);
-        e->gen = gen;
-        e->checked = now_mono();
+        validated(e, gen, day);
     }
     pthread_mutex_unlock(&s->mu);
     return hit;
 }
 
-void page_cache_put(const char *key, const char *etag, uint64_t gen, const char *mime, const char *body, size_t len)
+void page_cache_put(const char *key, const char *etag, uint64_t gen, const char day[11], const char *mime, const char *body, size_t len)
 {
     pthread_once(&once, init);
     uint64_t h = fnv1a_str(key);
@@ -136,7 +145,8 @@ void page_cache_put(const char *key, const char *etag, uint64_t gen, const char 
     /* what does not fit is not kept, and the page it replaces goes (it is no longer current) */
     if (strlen(etag) < sizeof e->etag && strlen(mime) < sizeof e->mime && len <= MAX_BODY && cost <= limit / SHARDS) {
         e = xmalloc(cost);
-        e->h = h, e->gen = gen, e->checked = now_mono(), e->len = len, e->cost = cost;
+        e->h = h, e->len = len, e->cost = cost;
+        validated(e, gen, day);
         strcpy(e->etag, etag);
         strcpy(e->mime, mime);
         memcpy(e->key, key, kn);
@@ -166,14 +176,14 @@ void page_cache_put(const char *key, const char *etag, uint64_t gen, const char 
     }
 }
 
-bool page_cache_recent(const char *key, uint64_t gen, buf *out, char mime[64], char etag[64])
+bool page_cache_recent(const char *key, uint64_t gen, const char day[11], double window, buf *out, char mime[64], char etag[64])
 {
     pthread_once(&once, init);
     uint64_t h = fnv1a_str(key);
     shard *s = shard_of(h);
     pthread_mutex_lock(&s->mu);
     entry *e = find(s, h, key);
-    bool hit = e && e->gen == gen && now_mono() - e->checked < PAGE_CACHE_TRUST;
+    bool hit = e && e->gen == gen && !memcmp(e->day, day, sizeof e->day) && (window == INFINITY || now_mono() - e->checked < window);
     if (hit) {
         copy_out(s, e, out, mime);
         memcpy(etag, e->etag, sizeof e->etag);

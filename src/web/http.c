@@ -98,7 +98,7 @@ static void req_output_reset(req *r)
     for (int i = 0; i < 2; i++) free(r->set_cookie[i]), r->set_cookie[i] = NULL;
     r->status = 0, r->tmpl = NULL, r->failed = false, r->err = (cx_err){0};
     r->file_mime = NULL, r->file_name[0] = 0, r->attach = r->from_cache = r->cacheable = false;
-    r->retry_after = 0, r->etag[0] = 0, r->cache_key[0] = 0, r->cache_gen = 0, r->public_tag = 0, r->db_detail = NULL;
+    r->retry_after = 0, r->etag[0] = 0, r->cache_key[0] = 0, r->cache_gen = 0, r->cache_day[0] = 0, r->public_tag = 0, r->db_detail = NULL;
 }
 
 /* A route marked R_REPLICA, asked without the cookie a change leaves (cxzy_rw), reads from the

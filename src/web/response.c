@@ -38,7 +38,7 @@ static void answered(req *r, int status, uint64_t bytes)
 
 static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
 {
-    if (r->cacheable && status == 200 && r->etag[0] && !r->failed && b->len) page_cache_put(r->cache_key, r->etag, r->cache_gen, mime, b->p, b->len);
+    if (r->cacheable && status == 200 && r->etag[0] && !r->failed && b->len) page_cache_put(r->cache_key, r->etag, r->cache_gen, r->cache_day, mime, b->p, b->len);
     size_t len = b->len;
     char *p = buf_take(b);
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);

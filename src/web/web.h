@@ -138,6 +138,7 @@ struct req {
     bool cacheable;    /* store the rendered answer in the page cache under (cache_key, etag) */
     char cache_key[160];
     uint64_t cache_gen; /* write generation read before the page's etag was computed */
+    char cache_day[11]; /* today's date then: the day a page that changes with the date is valid for */
     void **keep;       /* freed when the request ends */
     int nkeep;
     /* logging: the id sent as X-Request-Id and written in the log, what was answered, when it began */

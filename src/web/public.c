@@ -45,18 +45,15 @@ static bool recently_fresh(req *r)
     if (r->own_writes) return false; /* validated on the primary: a page cached from a replica may predate the client's change */
     set_cache_key(r);
     char mime[64], etag[64];
-    buf_init(&r->file);
     double window = db_sees_every_write(r->db) ? INFINITY : PAGE_CACHE_TRUST;
     /* PostgreSQL without a listening connection: another instance's writes would go unnoticed */
     if (!r->cache_key[0] || !db_cache_trusted(r->db) ||
-        !page_cache_recent(r->cache_key, r->cache_gen, r->cache_day, window, &r->file, mime, etag)) {
-        buf_free(&r->file);
+        !page_cache_recent(r->cache_key, r->cache_gen, r->cache_day, window, &r->page, mime, etag))
         return false;
-    }
     snprintf(r->etag, sizeof r->etag, "%s", etag);
     const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm && !strcmp(inm, etag)) {
-        buf_free(&r->file);
+        page_cache_release(r->page.hold), r->page = (page_ref){0};
         r->status = 304;
     } else r->file_mime = req_keep(r, xstrdup(mime)), r->from_cache = true;
     return true;
@@ -80,15 +77,13 @@ static bool not_modified(req *r, const char *data_etag)
     if (!r->cache_day[0]) stamp(r); /* a page never trusted without asking (no recently_fresh) */
     if (!r->cache_key[0]) return false; /* uncacheable: render */
     r->cacheable = true;
-    buf_init(&r->file);
     char mime[64];
-    if (page_cache_get(r->cache_key, etag, r->cache_gen, r->cache_day, &r->file, mime)) {
+    if (page_cache_get(r->cache_key, etag, r->cache_gen, r->cache_day, &r->page, mime)) {
         r->file_mime = req_keep(r, xstrdup(mime));
         r->from_cache = true;
         r->cacheable = false; /* already there */
         return true;
     }
-    buf_free(&r->file);
     return false;
 }
 

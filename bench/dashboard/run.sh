@@ -8,7 +8,7 @@
 # generated year's quarter roll-ups (?period=2011). Prints median and p99 beside the target.
 # The database lives under /tmp and is removed at the end (KEEP=1 keeps it and says where;
 # REUSE=DIR measures again on a database kept that way, with the current build, without generating).
-# Usage: bench/dashboard/run.sh BUILD_DIR [MEMBERS] [ORGS] [BALLOTS] [VIEWS]
+# Usage: bench/dashboard/run.sh BUILD_DIR [MEMBERS] [ORGS] [BALLOTS] [VIEWS]   (env PORT: the server's port)
 set -eu
 BUILD=${1:-build}
 MEMBERS=${2:-1000000}
@@ -21,7 +21,7 @@ bin="$top/$BUILD/src/cxzy"
 gen="$top/$BUILD/bench/gen_dashboard"
 if [ -n "${REUSE:-}" ]; then w=$REUSE; KEEP=1; else w=$(mktemp -d /tmp/cxzy-bench-dash.XXXXXX); fi
 chmod 755 "$w"
-port=$((15000 + $$ % 5000))
+port=${PORT:-$((15000 + $$ % 5000))}
 cleanup() {
   [ -f "$w/cxzy.pid" ] && kill "$(cat "$w/cxzy.pid")" 2>/dev/null
   sleep 0.2

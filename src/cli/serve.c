@@ -288,6 +288,15 @@ int cmd_serve(int argc, char **argv)
                        listen_url), 2;
     const char *every = getenv("CXZY_UPKEEP_EVERY"); /* the period of the upkeep passes (default an hour) */
     if (every && *every && !cli_int("CXZY_UPKEEP_EVERY", every, 1, 86400, &upkeep.every)) return 2;
+    /* tests of what changes at midnight: a file of days added to today's date (date_test_clock),
+     * refused unless it lies in the test run's own directory */
+    const char *clock = getenv("CXZY_TEST_CLOCK"), *test_dir = getenv("CXZY_TEST_DIR");
+    if (clock && *clock) {
+        size_t n = test_dir ? strlen(test_dir) : 0;
+        if (!n || strncmp(clock, test_dir, n) || clock[n] != '/' || strstr(clock, "/.."))
+            return fprintf(stderr, "错误：CXZY_TEST_CLOCK 只用于测试，其文件应在 CXZY_TEST_DIR 目录内，收到“%s”\n", clock), 2;
+        date_test_clock(clock);
+    }
     db_set_pgbouncer(bouncer);
     db_set_app_name("cxzy serve");
     /* SQLite: the pool shares --db-cache; every other connection (the ballot writer, the upkeep,

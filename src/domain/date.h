@@ -31,6 +31,10 @@ int date_parse(const char *in, bool allow_month, const char *field, const char *
 int date_from_excel_serial(double serial, char out[11]);
 /* Today in local time as "YYYY-MM-DD". */
 void date_today(char out[11]);
+/* Tests only (CXZY_TEST_CLOCK, cli/serve.c): from now on date_today adds the number of days
+ * written in this file, read again at every call, so a test can move a running server past
+ * midnight. Call before any thread starts. */
+void date_test_clock(const char *file);
 /* Compares two "YYYY-MM-DD" strings like strcmp (returns -1, 0 or 1; NULL counts as ""). */
 int date_cmp(const char *a, const char *b);
 

@@ -266,6 +266,11 @@ bool db_cache_trusted(db *d)
     return true;
 }
 
+/* The wal-index header stays the one mapped while the server holds its pool's connections open
+ * (SQLite removes the -shm file only when the last connection closes); PRAGMA data_version, the
+ * fallback, misses a commit made outside db_commit on the connection that reads it. */
+bool db_sees_every_write(db *d) { return d->kind == DB_SQLITE && db_sqlite_change_token(d) != 0; }
+
 /* SQLite: the wal-index header's change token (db_sqlite.c), one read of shared memory, changes
  * with every commit of any connection of any process. Without it (no -shm file to map), PRAGMA
  * data_version, which changes when another connection committed since this one last read it: it
@@ -277,7 +282,12 @@ void db_note_external_writes(db *d)
     static uint64_t seen; /* atomic */
     uint64_t t = db_sqlite_change_token(d);
     if (t) {
-        if (__atomic_exchange_n(&seen, t, __ATOMIC_ACQ_REL) != t) bump_write_gen(NULL);
+        /* the generation moves before the token is recorded as seen: a request that finds the token
+         * seen already reads the moved generation (two threads may both bump: one more validation) */
+        if (__atomic_load_n(&seen, __ATOMIC_ACQUIRE) != t) {
+            bump_write_gen(NULL);
+            __atomic_store_n(&seen, t, __ATOMIC_RELEASE);
+        }
         return;
     }
     db_stmt *s = db_prepare(d, "PRAGMA data_version");

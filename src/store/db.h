@@ -78,6 +78,12 @@ void db_listen_stop(void);
 /* Whether a cache may trust its entries for a moment without asking the database: on SQLite
  * always, on PostgreSQL while the listener's connection is up (and never without a listener). */
 bool db_cache_trusted(db *d);
+/* Whether the write generation, read after db_note_external_writes, already counts every commit
+ * made before it by any process: SQLite with its wal-index header mapped (the database file itself
+ * tells; see db_note_external_writes). On PostgreSQL another
+ * instance's commit arrives later, by the listener, and a replica may show older data than the
+ * generation says; there a cache still bounds its trust in time. */
+bool db_sees_every_write(db *d);
 void db_note_external_writes(db *d);
 /* For /metrics: how often another process's commit was noticed; the listener: 1 listening, 0
  * down, -1 none (SQLite, or PostgreSQL without a listener). */

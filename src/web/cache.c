@@ -1,9 +1,13 @@
 /* cache.c: rendered public pages, bounded by their bytes (see cache.h). The pages are spread
  * over SHARDS shards by their key's hash, each with its own lock, hash chains and recency list,
  * and each holding at most a SHARDS-th of the bound: a page stored into a full shard pushes out
- * that shard's least recently used pages. */
+ * that shard's least recently used pages, by second chance (CLOCK): a hit only marks its page
+ * used, and the oldest page, when it was used since it was last passed over, is made the newest
+ * unmarked instead of going. A hit so touches its own entry alone, never its neighbours' in the
+ * list (measured: moving each hit to the front was a third of the lookup's time over 20,000 cards). */
 #include "cache.h"
 #include "../lib/util.h"
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +17,19 @@
 #define MAX_BODY (256 * 1024)
 
 typedef struct entry {
-    struct entry *chain;        /* the next in its hash bucket */
-    struct entry *older, *newer; /* the shard's recency list */
+    /* what a lookup and a hit read, first */
+    struct entry *chain; /* the next in its hash bucket (and in a list of entries to let go) */
     uint64_t h;
-    uint64_t gen;   /* write generation at which it was last validated */
-    double checked; /* monotonic time of that validation */
-    size_t len, cost;
+    uint64_t gen;        /* write generation at which it was last validated */
+    double checked;      /* monotonic time of that validation */
+    int refs;            /* atomic: the cache's own while the entry is in it, one per page_ref handed out */
+    bool used;           /* hit since the eviction last passed it over (second chance) */
+    char day[11];        /* the date of that validation */
+    size_t len;
+    char *body;          /* after the key, in the same allocation */
+    struct entry *older, *newer; /* the shard's recency list */
+    size_t cost;
     char etag[64], mime[64];
-    char *body; /* after the key, in the same allocation */
     char key[];
 } entry;
 
@@ -99,17 +108,41 @@ static void grow(shard *s)
     free(old);
 }
 
-/* A hit: the body, type (and etag) copied out, and the page made the shard's most recent. */
-static void copy_out(shard *s, entry *e, buf *out, char mime[64])
+/* A hit: the body handed out (one more reference), its type copied, and the page marked used. */
+static void hand_out(entry *e, page_ref *out, char mime[64])
 {
-    buf_reset(out);
-    buf_add(out, e->body, e->len);
-    memcpy(mime, e->mime, sizeof e->mime);
-    unlink_lru(s, e);
-    link_newest(s, e);
+    __atomic_add_fetch(&e->refs, 1, __ATOMIC_RELAXED);
+    *out = (page_ref){e->body, e->len, e};
+    strcpy(mime, e->mime);
+    e->used = true;
 }
 
-bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, char mime[64])
+void page_cache_release(void *hold)
+{
+    entry *e = hold;
+    if (e && __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0) free(e);
+}
+
+/* Lets go of the entries taken out of a shard (after its lock): each is freed once no answer
+ * being sent holds it. */
+static void let_go(entry *gone)
+{
+    while (gone) {
+        entry *next = gone->chain;
+        page_cache_release(gone);
+        gone = next;
+    }
+}
+
+/* The entry was found current at gen on day. */
+static void validated(entry *e, uint64_t gen, const char day[11])
+{
+    e->gen = gen;
+    e->checked = now_mono();
+    memcpy(e->day, day, sizeof e->day);
+}
+
+bool page_cache_get(const char *key, const char *etag, uint64_t gen, const char day[11], page_ref *out, char mime[64])
 {
     pthread_once(&once, init);
     uint64_t h = fnv1a_str(key);
@@ -118,15 +151,14 @@ bool page_cache_get(const char *key, const char *etag, uint64_t gen, buf *out, c
     entry *e = find(s, h, key);
     bool hit = e && !strcmp(e->etag, etag);
     if (hit) {
-        copy_out(s, e, out, mime);
-        e->gen = gen;
-        e->checked = now_mono();
+        hand_out(e, out, mime);
+        validated(e, gen, day);
     }
     pthread_mutex_unlock(&s->mu);
     return hit;
 }
 
-void page_cache_put(const char *key, const char *etag, uint64_t gen, const char *mime, const char *body, size_t len)
+void page_cache_put(const char *key, const char *etag, uint64_t gen, const char day[11], const char *mime, const char *body, size_t len)
 {
     pthread_once(&once, init);
     uint64_t h = fnv1a_str(key);
@@ -136,7 +168,8 @@ void page_cache_put(const char *key, const char *etag, uint64_t gen, const char 
     /* what does not fit is not kept, and the page it replaces goes (it is no longer current) */
     if (strlen(etag) < sizeof e->etag && strlen(mime) < sizeof e->mime && len <= MAX_BODY && cost <= limit / SHARDS) {
         e = xmalloc(cost);
-        e->h = h, e->gen = gen, e->checked = now_mono(), e->len = len, e->cost = cost;
+        e->h = h, e->len = len, e->cost = cost, e->refs = 1, e->used = false;
+        validated(e, gen, day);
         strcpy(e->etag, etag);
         strcpy(e->mime, mime);
         memcpy(e->key, key, kn);
@@ -155,28 +188,30 @@ void page_cache_put(const char *key, const char *etag, uint64_t gen, const char 
         s->n++, s->bytes += cost;
         while (s->bytes > limit / SHARDS) {
             entry *v = s->oldest;
+            if (v->used && v != e) { /* its second chance */
+                v->used = false;
+                unlink_lru(s, v);
+                link_newest(s, v);
+                continue;
+            }
             drop(s, v), v->chain = gone, gone = v;
         }
     }
     pthread_mutex_unlock(&s->mu);
-    while (gone) {
-        entry *next = gone->chain;
-        free(gone);
-        gone = next;
-    }
+    let_go(gone);
 }
 
-bool page_cache_recent(const char *key, uint64_t gen, buf *out, char mime[64], char etag[64])
+bool page_cache_recent(const char *key, uint64_t gen, const char day[11], double window, page_ref *out, char mime[64], char etag[64])
 {
     pthread_once(&once, init);
     uint64_t h = fnv1a_str(key);
     shard *s = shard_of(h);
     pthread_mutex_lock(&s->mu);
     entry *e = find(s, h, key);
-    bool hit = e && e->gen == gen && now_mono() - e->checked < PAGE_CACHE_TRUST;
+    bool hit = e && e->gen == gen && !memcmp(e->day, day, sizeof e->day) && (window == INFINITY || now_mono() - e->checked < window);
     if (hit) {
-        copy_out(s, e, out, mime);
-        memcpy(etag, e->etag, sizeof e->etag);
+        hand_out(e, out, mime);
+        strcpy(etag, e->etag);
     }
     pthread_mutex_unlock(&s->mu);
     return hit;

@@ -8,6 +8,7 @@
 #include "../store/pledge.h"
 #include "../domain/date.h"
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 /* True when the answer is settled by this version alone: 304 when the client already has it, or
@@ -23,26 +24,36 @@ static void set_cache_key(req *r)
     if (n < 0 || (size_t)n >= sizeof r->cache_key) r->cache_key[0] = 0;
 }
 
-/* Before any query: true when the page was validated a moment ago and nothing was written since
- * (see page_cache_recent); the answer is then 304 or the cached page. Records the generation the
- * handler's own validation will be made at. */
-static bool recently_fresh(req *r)
+/* The moment a page is found current at, read before its etag is computed: the write generation
+ * (with other processes' commits counted: db_note_external_writes) and today's date. */
+static void stamp(req *r)
 {
-    if (r->own_writes) return false; /* validated on the primary: a page cached from a replica may predate the client's change */
-    set_cache_key(r);
     db_note_external_writes(r->db); /* SQLite: another process's commit (PostgreSQL: the listener) */
     r->cache_gen = db_write_generation();
+    date_today(r->cache_day);
+}
+
+/* Before any query: true when the page was validated at the current write generation on the
+ * same day (see page_cache_recent); the answer is then 304 or the cached page. On SQLite the
+ * generation counts every commit of every process before the lookup, so such a page is current;
+ * on PostgreSQL another instance's commit reaches the generation through the listener a little
+ * later, and a replica may lag it, so a page is trusted for PAGE_CACHE_TRUST only. Records the
+ * generation and date the handler's own validation will be made at. */
+static bool recently_fresh(req *r)
+{
+    stamp(r);
+    if (r->own_writes) return false; /* validated on the primary: a page cached from a replica may predate the client's change */
+    set_cache_key(r);
     char mime[64], etag[64];
-    buf_init(&r->file);
+    double window = db_sees_every_write(r->db) ? INFINITY : PAGE_CACHE_TRUST;
     /* PostgreSQL without a listening connection: another instance's writes would go unnoticed */
-    if (!r->cache_key[0] || !db_cache_trusted(r->db) || !page_cache_recent(r->cache_key, r->cache_gen, &r->file, mime, etag)) {
-        buf_free(&r->file);
+    if (!r->cache_key[0] || !db_cache_trusted(r->db) ||
+        !page_cache_recent(r->cache_key, r->cache_gen, r->cache_day, window, &r->page, mime, etag))
         return false;
-    }
     snprintf(r->etag, sizeof r->etag, "%s", etag);
     const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm && !strcmp(inm, etag)) {
-        buf_free(&r->file);
+        page_cache_release(r->page.hold), r->page = (page_ref){0};
         r->status = 304;
     } else r->file_mime = req_keep(r, xstrdup(mime)), r->from_cache = true;
     return true;
@@ -62,22 +73,29 @@ static bool not_modified(req *r, const char *data_etag)
         r->status = 304;
         return true;
     }
-    if (!r->cache_key[0]) set_cache_key(r), r->cache_gen = db_write_generation();
+    if (!r->cache_key[0]) set_cache_key(r);
+    if (!r->cache_day[0]) stamp(r); /* a page never trusted without asking (no recently_fresh) */
     if (!r->cache_key[0]) return false; /* uncacheable: render */
     r->cacheable = true;
-    buf_init(&r->file);
     char mime[64];
-    if (page_cache_get(r->cache_key, etag, r->cache_gen, &r->file, mime)) {
+    if (page_cache_get(r->cache_key, etag, r->cache_gen, r->cache_day, &r->page, mime)) {
         r->file_mime = req_keep(r, xstrdup(mime));
         r->from_cache = true;
         r->cacheable = false; /* already there */
         return true;
     }
-    buf_free(&r->file);
     return false;
 }
 
 bool public_not_modified(req *r, const char *etag) { return not_modified(r, etag); }
+
+/* The version of a page that marks what is overdue (due before today) with the date it was
+ * validated on appended: such a page changes at midnight with no write. */
+static void version_on_day(const req *r, char *ver, char etag[96])
+{
+    ver[strlen(ver) - 1] = 0; /* the closing quote */
+    snprintf(etag, 96, "%s-%s\"", ver, r->cache_day);
+}
 
 /* Whether QR codes may be made for this request's Host (fails it with 400 otherwise). */
 static bool public_host_ok(req *r)
@@ -177,14 +195,16 @@ static void card_data(req *r, const member *m, cJSON *d)
 static bool card_fresh(req *r, int64_t id, member *m)
 {
     if (recently_fresh(r)) return true;
-    char etag[64], now[64];
-    int f = pledge_card_version(r->db, id, etag);
+    char ver[64], etag[96], now[96];
+    int f = pledge_card_version(r->db, id, ver);
+    if (f == 1) version_on_day(r, ver, etag); /* overdue pledges are marked */
     if (f == 1 && not_modified(r, etag)) return true;
-    if (f == 1) f = db_begin(r->db, false) == CX_OK ? pledge_card_version(r->db, id, now) : CX_ERR;
+    if (f == 1) f = db_begin(r->db, false) == CX_OK ? pledge_card_version(r->db, id, ver) : CX_ERR;
     if (f != 1) {
         req_failf(r, f == 0 ? 404 : 500, f == 0 ? "not_found" : "db_error", "id", "该党员的公开信息不存在");
         return true;
     }
+    version_on_day(r, ver, now);
     if (strcmp(now, etag) && not_modified(r, now)) return true; /* changed in between */
     return !public_member(r, id, m);
 }
@@ -308,15 +328,12 @@ static bool board_data(req *r, int64_t id, cJSON *d, org *o)
         req_failf(r, 404, "not_found", "id", "该党组织的公示栏不存在");
         return false;
     }
-    char ver[64], etag[96], today[11];
+    char ver[64], etag[96];
     if (pledge_board_version(r->db, id, ver) != CX_OK) {
         req_failf(r, 500, "db_error", "", "读取公示栏失败");
         return false;
     }
-    /* overdue marks change with the day, not only with the data */
-    date_today(today);
-    ver[strlen(ver) - 1] = 0;
-    snprintf(etag, sizeof etag, "%s-%s\"", ver, today);
+    version_on_day(r, ver, etag); /* overdue marks change with the day, not only with the data */
     if (not_modified(r, etag)) return false;
     cJSON *b = cJSON_AddObjectToObject(d, "board");
     json_add_i64(b, "id", o->id);

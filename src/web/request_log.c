@@ -121,7 +121,7 @@ void access_line(req *r, bool aborted)
     log_path(&l, r);
     log_kvf(&l, "status", "%d", r->resp_status);
     log_kvf(&l, "bytes", "%" PRIu64, r->resp_bytes);
-    log_kvf(&l, "ms", "%.3f", (double)us / 1000.0);
+    log_kvf(&l, "ms", "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000); /* as "%.3f" of us / 1000, without floating point */
     if (r->body_cut) log_kv(&l, "timeout", "body", 0); /* cut off: the body took longer than --body-timeout */
     else if (r->early_status) log_kv(&l, "by", "libmicrohttpd", 0); /* refused before our handler */
     else if (aborted) log_kv(&l, "aborted", "1", 0); /* the client went away, or the answer could not be sent */

@@ -36,12 +36,9 @@ static void answered(req *r, int status, uint64_t bytes)
     metrics_request(r->slot, status, now_us() - r->t0_us);
 }
 
-static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
+/* Queues resp (len bytes of type mime) with the headers of every answer. */
+static enum MHD_Result queue(req *r, int status, const char *mime, struct MHD_Response *resp, size_t len)
 {
-    if (r->cacheable && status == 200 && r->etag[0] && !r->failed && b->len) page_cache_put(r->cache_key, r->etag, r->cache_gen, mime, b->p, b->len);
-    size_t len = b->len;
-    char *p = buf_take(b);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", mime);
     add_headers(resp);
     MHD_add_response_header(resp, "X-Request-Id", r->rid);
@@ -83,6 +80,23 @@ static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+static enum MHD_Result send_buf(req *r, int status, const char *mime, buf *b)
+{
+    if (r->cacheable && status == 200 && r->etag[0] && !r->failed && b->len) page_cache_put(r->cache_key, r->etag, r->cache_gen, r->cache_day, mime, b->p, b->len);
+    size_t len = b->len;
+    char *p = buf_take(b);
+    return queue(r, status, mime, MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE), len);
+}
+
+/* A page from the page cache, sent from the cache's own bytes: the answer holds the page until
+ * libmicrohttpd is done with it. */
+static enum MHD_Result send_page(req *r, int status, const char *mime)
+{
+    page_ref p = r->page;
+    r->page = (page_ref){0};
+    return queue(r, status, mime, MHD_create_response_from_buffer_with_free_callback_cls(p.len, (void *)p.body, page_cache_release, p.hold), p.len);
 }
 
 static void error_json(buf *b, const cx_err *e)
@@ -268,10 +282,11 @@ bool redisplay(req *r, buf *out)
         r->failed = false, r->nfields = 0, r->rt = g, r->url = pages[k], r->method = "GET";
         g->fn(r);
         r->nfields = nfields, r->rt = post, r->url = url, r->method = "POST";
-        shown = !r->failed && !r->redirect && !r->file.p && r->status != 304;
+        shown = !r->failed && !r->redirect && !r->file.p && !r->page.hold && r->status != 304;
         r->failed = true, r->err = err, r->status = 0, r->etag[0] = 0, r->cacheable = false;
         free(r->redirect), r->redirect = NULL;
         buf_free(&r->file);
+        page_cache_release(r->page.hold), r->page = (page_ref){0};
         if (shown) {
             page_common(r);
             cJSON *d = req_data(r);
@@ -371,6 +386,7 @@ enum MHD_Result respond(req *r)
         return send_buf(r, st, "text/html; charset=utf-8", &out);
     }
     if (r->status == 304) return send_buf(r, 304, "text/html; charset=utf-8", &out);
+    if (r->page.hold) return send_page(r, r->status ? r->status : 200, r->file_mime); /* shown, as when rendered */
     if (r->file.p) {
         out = r->file;
         buf_init(&r->file);

@@ -11,6 +11,7 @@
 #include "../store/store.h"
 #include "../store/notify.h" /* remind_sms */
 #include "../store/attachment.h"
+#include "cache.h" /* page_ref */
 
 typedef struct web_config {
     const char *db_url;
@@ -107,7 +108,8 @@ struct req {
     int early_status;  /* what was answered without us (the sweep's 408, libmicrohttpd's 431 …) */
     bool malformed;    /* a multipart body libmicrohttpd could not take apart, or a part without a name */
     bool attach;       /* the file answered is downloaded (Content-Disposition: attachment) */
-    bool from_cache;   /* the file answered is a public page from the page cache: shown, never downloaded */
+    bool from_cache;   /* the answer is a public page from the page cache (page): shown, never downloaded */
+    page_ref page;     /* that page, held until it is sent (or the request ends) */
     struct MHD_PostProcessor *pp;
     field *fields;
     int nfields;
@@ -138,6 +140,7 @@ struct req {
     bool cacheable;    /* store the rendered answer in the page cache under (cache_key, etag) */
     char cache_key[160];
     uint64_t cache_gen; /* write generation read before the page's etag was computed */
+    char cache_day[11]; /* today's date then: the day a page that changes with the date is valid for */
     void **keep;       /* freed when the request ends */
     int nkeep;
     /* logging: the id sent as X-Request-Id and written in the log, what was answered, when it began */

@@ -1,7 +1,9 @@
 /* test_cache.c: the page cache (web/cache.h) bounded by bytes: a page is found again only under
  * its key and exact ETag, a full cache forgets its least recently used pages first and stays
  * within the bound, a page that cannot be kept takes the stale one for its key along, a bound of
- * 0 keeps nothing, and a trusted hit needs the generation it was validated at. */
+ * 0 keeps nothing, and a trusted hit needs the generation and the day it was validated at (and,
+ * with a window, a validation that recent). */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,11 +15,10 @@
 
 static bool has(const char *key, const char *etag)
 {
-    buf b;
-    buf_init(&b);
+    page_ref p = {0};
     char mime[64];
-    bool hit = page_cache_get(key, etag, 1, &b, mime);
-    buf_free(&b);
+    bool hit = page_cache_get(key, etag, 1, "2026-12-07", &p, mime);
+    page_cache_release(p.hold);
     return hit;
 }
 
@@ -25,7 +26,7 @@ static void put_page(const char *key, const char *etag, size_t len)
 {
     char *body = malloc(len);
     memset(body, 'x', len);
-    page_cache_put(key, etag, 1, "text/html", body, len);
+    page_cache_put(key, etag, 1, "2026-12-07", "text/html", body, len);
     free(body);
 }
 
@@ -33,21 +34,29 @@ static void found_under_key_and_etag(void **st)
 {
     (void)st;
     page_cache_limit(1 << 20);
-    page_cache_put("h/p/card/1", "\"c1-1\"", 7, "text/html; charset=utf-8", "<p>一</p>", strlen("<p>一</p>"));
-    buf b;
-    buf_init(&b);
+    page_cache_put("h/p/card/1", "\"c1-1\"", 7, "2026-12-07", "text/html; charset=utf-8", "<p>一</p>", strlen("<p>一</p>"));
+    page_ref b = {0};
     char mime[64], etag[64];
-    assert_true(page_cache_get("h/p/card/1", "\"c1-1\"", 7, &b, mime));
+    assert_true(page_cache_get("h/p/card/1", "\"c1-1\"", 7, "2026-12-07", &b, mime));
     assert_int_equal(b.len, strlen("<p>一</p>"));
-    assert_memory_equal(b.p, "<p>一</p>", b.len);
+    assert_memory_equal(b.body, "<p>一</p>", b.len);
+    /* a page handed out stays readable after the cache replaced it (an answer being sent holds it) */
+    page_cache_put("h/p/card/1", "\"c1-0\"", 7, "2026-12-07", "text/html; charset=utf-8", "<p>旧</p>", strlen("<p>旧</p>"));
+    assert_memory_equal(b.body, "<p>一</p>", b.len);
+    page_cache_release(b.hold);
+    page_cache_put("h/p/card/1", "\"c1-1\"", 7, "2026-12-07", "text/html; charset=utf-8", "<p>一</p>", strlen("<p>一</p>"));
     assert_string_equal(mime, "text/html; charset=utf-8");
-    assert_false(page_cache_get("h/p/card/1", "\"c1-2\"", 7, &b, mime)); /* another version */
-    assert_false(page_cache_get("h/p/card/2", "\"c1-1\"", 7, &b, mime)); /* another page */
-    /* trusted without the database only at the generation it was validated at */
-    assert_true(page_cache_recent("h/p/card/1", 7, &b, mime, etag));
+    assert_false(page_cache_get("h/p/card/1", "\"c1-2\"", 7, "2026-12-07", &b, mime)); /* another version */
+    assert_false(page_cache_get("h/p/card/2", "\"c1-1\"", 7, "2026-12-07", &b, mime)); /* another page */
+    /* trusted without the database only at the generation and on the day it was validated at */
+    assert_true(page_cache_recent("h/p/card/1", 7, "2026-12-07", INFINITY, &b, mime, etag));
+    page_cache_release(b.hold);
     assert_string_equal(etag, "\"c1-1\"");
-    assert_false(page_cache_recent("h/p/card/1", 8, &b, mime, etag));
-    buf_free(&b);
+    assert_true(page_cache_recent("h/p/card/1", 7, "2026-12-07", PAGE_CACHE_TRUST, &b, mime, etag)); /* validated just now */
+    page_cache_release(b.hold);
+    assert_false(page_cache_recent("h/p/card/1", 8, "2026-12-07", INFINITY, &b, mime, etag));
+    assert_false(page_cache_recent("h/p/card/1", 7, "2026-12-08", INFINITY, &b, mime, etag)); /* midnight passed */
+    assert_false(page_cache_recent("h/p/card/1", 7, "2026-12-07", 0, &b, mime, etag)); /* a window already over */
 }
 
 static void bounded_by_bytes_least_recent_first(void **st)

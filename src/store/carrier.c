@@ -110,9 +110,12 @@ static cJSON *carrier_json(const char *name, const char *description, const carr
     return j;
 }
 
-/* Loads the carrier inside the open transaction; refuses a retired one. 1 loaded, else CX_ERR. */
+/* Loads the carrier inside the open transaction, serialised with every other change of the carrier
+ * and its entries (the roll-up is read and written by each); refuses a retired one. 1 loaded,
+ * else CX_ERR. */
 static int load_open(db *d, int64_t id, carrier_rec *k, cx_err *e)
 {
+    if (db_lock(d, "carrier", id) != CX_OK) return db_fail(d, e);
     int f = carrier_get(d, id, k);
     if (f == CX_ERR) return db_fail(d, e);
     if (f == 0) return cx_fail(e, 404, "not_found", "id", "载体不存在"), refuse(d);
@@ -199,15 +202,12 @@ int carrier_versions(db *d, int64_t carrier_id, carrier_version_fn fn, void *ctx
     return DB_EACH(s, carrier_version_row, read_version, fn, ctx);
 }
 
-/* The roll-up as the entries say: per item, phase and organisation a of the carrier's subtree,
- * the entries of a's subtree (a's path a prefix of the entry's organisation's). FILTER narrows
- * the entries (alias e, items i). */
-#define CARRIER_WANT(FILTER)                                                                                            \
-    "WITH want AS (SELECT e.item_id, e.phase_id, a.id AS org_id, count(*) AS due, "                                      \
-    "sum(CASE WHEN e.status = 'done' THEN 1 ELSE 0 END) AS done FROM carrier_entry e JOIN org eo ON eo.id = e.org_id "   \
-    "JOIN carrier_item i ON i.id = e.item_id JOIN carrier k ON k.id = i.carrier_id JOIN org ko ON ko.id = k.org_id "     \
-    "JOIN org a ON a.path >= ko.path AND a.path < substr(ko.path, 1, length(ko.path) - 1) || '0' "                       \
-    "AND substr(eo.path, 1, length(a.path)) = a.path WHERE " FILTER " GROUP BY e.item_id, e.phase_id, a.id) "
+/* The counters as the entries say: per item, phase and the entry's own organisation. FILTER
+ * narrows the entries (alias e, items i). */
+#define CARRIER_WANT(FILTER)                                                                                        \
+    "WITH want AS (SELECT e.item_id, e.phase_id, e.org_id, count(*) AS due, "                                        \
+    "sum(CASE WHEN e.status = 'done' THEN 1 ELSE 0 END) AS done FROM carrier_entry e JOIN carrier_item i ON i.id = e.item_id " \
+    "WHERE " FILTER " GROUP BY e.item_id, e.phase_id, e.org_id) "
 
 int carrier_open_phase(db *d, const actor *a, int64_t id, int64_t phase_id, int64_t *created, cx_err *e)
 {
@@ -331,7 +331,10 @@ int carrier_entry_fill(db *d, const actor *a, int64_t id, const char *today, con
     if (nfiles && evidence_check(files, nfiles, mimes, e) != CX_OK) return CX_ERR;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     carrier_entry_rec *en = xmalloc(sizeof *en);
-    int rc = CX_OK, f = carrier_entry_get(d, id, en);
+    int64_t kid = 0;
+    int rc = db_i64(d, &kid, 0, "SELECT i.carrier_id FROM carrier_entry e JOIN carrier_item i ON i.id = e.item_id WHERE e.id = ?", "i", id);
+    if (rc == CX_OK && kid) rc = db_lock(d, "carrier", kid); /* as load_open: one change of the carrier's roll-up at a time */
+    int f = rc == CX_OK ? carrier_entry_get(d, id, en) : CX_ERR;
     if (f != 1) {
         rc = f == CX_ERR ? db_fail(d, e) : (cx_fail(e, 404, "not_found", "id", "填报事项不存在"), refuse(d));
         goto out;
@@ -355,11 +358,10 @@ int carrier_entry_fill(db *d, const actor *a, int64_t id, const char *today, con
                 who, now_unix(), id);
     cJSON *names = cJSON_CreateArray();
     if (rc == CX_OK && nfiles) rc = attachment_store(d, a, CARRIER_FILE_INSERT, id, files, mimes, nfiles, "佐证", names);
-    /* counted done at the entry's organisation and each one above it, up to the carrier's */
-    int top = orgpath_depth(en->carrier_org_path), depth = orgpath_depth(en->org_path);
-    for (int k = top; first && rc == CX_OK && k <= depth; k++)
+    /* counted done at the entry's organisation (the pages add up the subtrees) */
+    if (first && rc == CX_OK)
         rc = db_run(d, "UPDATE carrier_tally SET done = done + 1 WHERE item_id = ? AND phase_id = ? AND org_id = ?", "iii", en->item_id,
-                    en->phase_id, orgpath_at(en->org_path, k));
+                    en->phase_id, en->org_id);
     cJSON *b = cJSON_CreateObject(), *j = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "status", en->status);
     cJSON_AddStringToObject(b, "text", en->text);
@@ -384,14 +386,17 @@ int carrier_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128],
 
 int carrier_progress(db *d, int64_t carrier_id, int64_t phase_id, int64_t org_id, carrier_tally_fn fn, void *ctx)
 {
-    db_stmt *s = db_prepare(d, "SELECT t.org_id, o.name, t.item_id, t.due, t.done FROM carrier_tally t JOIN org o ON o.id = t.org_id "
-                               "JOIN carrier_item i ON i.id = t.item_id WHERE i.carrier_id = ? AND t.phase_id = ? AND (o.id = ? OR o.parent_id = ?) "
-                               "ORDER BY o.id <> ?, o.name, o.id, i.seq");
+    /* each organisation's subtree (a range of paths) adds up its organisations' counters */
+    db_stmt *s = db_prepare(d, "SELECT a.id, a.name, t.item_id, sum(t.due), sum(t.done) FROM org a "
+                               "JOIN org eo ON eo.path >= a.path AND eo.path < substr(a.path, 1, length(a.path) - 1) || '0' "
+                               "JOIN carrier_tally t ON t.org_id = eo.id JOIN carrier_item i ON i.id = t.item_id "
+                               "WHERE (a.id = ? OR a.parent_id = ?) AND i.carrier_id = ? AND t.phase_id = ? "
+                               "GROUP BY a.id, a.name, t.item_id, i.seq ORDER BY a.id <> ?, a.name, a.id, i.seq");
     if (!s) return CX_ERR;
-    db_bind_i64(s, 1, carrier_id);
-    db_bind_i64(s, 2, phase_id);
-    db_bind_i64(s, 3, org_id);
-    db_bind_i64(s, 4, org_id);
+    db_bind_i64(s, 1, org_id);
+    db_bind_i64(s, 2, org_id);
+    db_bind_i64(s, 3, carrier_id);
+    db_bind_i64(s, 4, phase_id);
     db_bind_i64(s, 5, org_id);
     int rc;
     while ((rc = db_step(s)) == DB_ROW)

@@ -1,7 +1,7 @@
 /* carrier.h: carriers that can be tracked (issue 22): a carrier's items, the entries each member
  * or branch of its subtree owes per item and campaign phase, done with a text and evidence files
- * only while that phase runs; the roll-up of entries due and done per organisation of the
- * carrier's subtree (carrier_tally, kept in the same transaction; carrier_recount rebuilds it);
+ * only while that phase runs; the counters of entries due and done per organisation (carrier_tally,
+ * kept in the same transaction; carrier_recount rebuilds it), added up over subtrees when read;
  * versioned edits and retirement. Carriers themselves are named in standard.c (carrier_add). */
 #ifndef CX_STORE_CARRIER_H
 #define CX_STORE_CARRIER_H
@@ -67,15 +67,15 @@ int carrier_entries(db *d, int64_t carrier_id, int64_t phase_id, const char *roo
                     void *ctx);
 /* Fills an entry (text checked by the caller, files by evidence_check here) on day `today`: 409
  * carrier_retired, item_retired, phase_not_open, phase_closed; too_many_files past 5 files. The
- * first filling counts the entry done in the roll-up of its organisation and every one above it
- * up to the carrier's. */
+ * first filling counts the entry done in its organisation's counters. */
 int carrier_entry_fill(db *d, const actor *a, int64_t id, const char *today, const char *text, const evidence_in *files, int nfiles,
                        cx_err *e);
 int carrier_files(db *d, int64_t entry_id, attachment_fn fn, void *ctx);
 /* One evidence file: 1, 0, CX_ERR; *entry_id its entry. */
 CX_MUST_USE int carrier_file_get(db *d, int64_t id, buf *out, char mime[32], char name[128], int64_t *entry_id);
 
-/* The roll-up of phase_id at org_id and each of its direct children, item by item. */
+/* The roll-up of phase_id over the subtree of org_id and of each of its direct children, item by
+ * item: the counters of their organisations added up (so a moved branch counts where it is now). */
 typedef int (*carrier_tally_fn)(void *ctx, int64_t org_id, const char *org_name, int64_t item_id, int64_t due, int64_t done);
 int carrier_progress(db *d, int64_t carrier_id, int64_t phase_id, int64_t org_id, carrier_tally_fn fn, void *ctx);
 /* `cxzy recount`: carrier_tally against carrier_entry, one line per difference to out; fix

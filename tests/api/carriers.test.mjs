@@ -171,7 +171,8 @@ test('an edit makes a new version, keeps the old wording and retires a dropped i
 });
 
 test('recount finds a roll-up edited behind the server\'s back and fixes it', async () => {
-  sql(`UPDATE carrier_tally SET done = done + 7 WHERE org_id = ${townId} AND item_id = ${mine.item_id}`);
+  sql(`UPDATE carrier_tally SET done = done + 7 WHERE org_id = ${branch} AND item_id = ${mine.item_id}`);
+  assert.equal(itemSum(rowOf(await view(town), townId), mine.item_id).done >= 7, true, 'the edited counter shows in the town\'s sum');
   const r = srv.cli(['recount']);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /载体事项 .*已填 \d+ 项，按原始记录应为应填 \d+ 项、已填 \d+ 项/);
@@ -216,4 +217,16 @@ test('pages: the member\'s carrier page with its entry forms; staff see progress
   const r = await member.req('POST', `/carrier-entries/${entry.id}`, { body: new URLSearchParams({ text: '无令牌' }), csrf: false });
   assert.equal(r.status, 403);
   assert.equal(entryState(entry.id).split(':')[0], 'due');
+});
+
+test('a branch moved to another town: the progress follows the tree and recount finds nothing', async () => {
+  const v = await view(town);
+  const item = v.carrier.items.find((i) => !i.retired);
+  const ownDue = itemSum(rowOf(await view(town, `?org_id=${branch}`), branch), item.id).due;
+  const townDue = itemSum(rowOf(v, townId), item.id).due;
+  const otherTown = (await ok(await office.get(`/api/v1/orgs/${secretary2.user.roles[0].org_id}`))).org.parent_id;
+  await ok(await office.post(`/api/v1/orgs/${branch}/move`, { parent_id: otherTown }));
+  assert.equal(itemSum(rowOf(await view(town), townId), item.id).due, townDue - ownDue);
+  const r = srv.cli(['recount']);
+  assert.equal(r.status, 0, r.stdout);
 });

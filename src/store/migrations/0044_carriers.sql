@@ -1,8 +1,8 @@
 -- 0044_carriers.sql: carriers that can be tracked (issue 22). A carrier (载体, table carrier of
 -- 0003) gets items (事项: 谏一言、献一策 …), each asking something of every member or of every
 -- branch of the carrier's subtree; per item and campaign phase (阶段) one entry (填报) per member
--- or branch, done with a text and evidence files; the roll-up of entries due and done per
--- organisation of the carrier's subtree (kept with every change, rebuilt by `cxzy recount`); the
+-- or branch, done with a text and evidence files; the counters of entries due and done per
+-- organisation (kept with every change, rebuilt by `cxzy recount`); the
 -- carrier's versions (适时审定、修正: every edit keeps the wording it replaced) and its retirement.
 ALTER TABLE carrier ADD COLUMN version {{I64}} NOT NULL DEFAULT 1;
 ALTER TABLE carrier ADD COLUMN retired_at {{I64}} NOT NULL DEFAULT 0;
@@ -54,9 +54,9 @@ CREATE TABLE carrier_file (
 );
 CREATE INDEX carrier_file_entry ON carrier_file(entry_id);
 
--- Entries due and done per item, phase and organisation of the carrier's subtree, each counting
--- the entries of its own subtree: kept in the transaction of every opening and every entry done;
--- `cxzy recount` rebuilds it from carrier_entry.
+-- Entries due and done per item, phase and organisation (the entries' own organisation; pages add
+-- up a subtree): kept in the transaction of every opening and every entry done; `cxzy recount`
+-- rebuilds it from carrier_entry.
 CREATE TABLE carrier_tally (
   item_id {{I64}} NOT NULL REFERENCES carrier_item(id),
   phase_id {{I64}} NOT NULL,

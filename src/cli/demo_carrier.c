@@ -44,7 +44,7 @@ int demo_carrier(db *d, int64_t campaign_id, int64_t town, int64_t branch, cx_er
     free(items);
     if (rc == CX_OK) rc = carrier_open_phase(d, &actor_cli, kid, running, &added, e);
     if (rc != CX_OK) return CX_ERR;
-    /* the first branch's first three members have done the first items */
+    /* five entries of the first branch's first two members done, one for each item */
     static const char *const done[] = {"向村两委建议在村口加装路灯，已采纳", "建议组织留守老人结对帮扶", "帮助邻居老人办理医保缴费"};
     db_stmt *s = db_prepare(d, "SELECT e.id FROM carrier_entry e JOIN carrier_item i ON i.id = e.item_id WHERE i.carrier_id = ? AND e.phase_id = ? "
                                "AND e.org_id = ? ORDER BY e.member_id, i.seq LIMIT 9");

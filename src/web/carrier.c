@@ -142,7 +142,7 @@ static int add_entry(void *vctx, const carrier_entry_rec *en)
 }
 
 typedef struct progress_ctx {
-    cJSON *rows;
+    cJSON *rows, *items; /* items: the carrier's, for their titles */
     cJSON *cur;
     int64_t cur_org;
 } progress_ctx;
@@ -160,6 +160,9 @@ static int add_tally(void *vctx, int64_t org_id, const char *org_name, int64_t i
     }
     cJSON *x = cJSON_CreateObject();
     json_add_i64(x, "item_id", item_id);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, c->items) if ((int64_t)cJSON_GetObjectItem(it, "id")->valuedouble == item_id)
+        cJSON_AddStringToObject(x, "title", cJSON_GetObjectItem(it, "title")->valuestring);
     json_add_i64(x, "due", due);
     json_add_i64(x, "done", done);
     json_add_i64(x, "percent", due ? done * 100 / due : 0);
@@ -232,7 +235,7 @@ void h_carrier(req *r)
     }
     if (phase && staff) {
         json_add_i64(d, "at_org_id", o.id);
-        progress_ctx c = {cJSON_AddArrayToObject(d, "progress"), NULL, 0};
+        progress_ctx c = {cJSON_AddArrayToObject(d, "progress"), items, NULL, 0};
         if (carrier_progress(r->db, k.id, phase, o.id, add_tally, &c) != CX_OK) return req_failf(r, 500, "db_error", "", "读取进度失败");
     }
     entries_ctx ec = {r, cJSON_AddArrayToObject(d, "entries")};

@@ -45,7 +45,7 @@ test('the member fills an entry of 五个一 with evidence on the page; the offi
   const p2 = await staff.newPage();
   await pageLogin(p2, srv.base, 'town');
   await p2.goto(`${srv.base}/carriers/${five.id}`);
-  assert.match(await p2.locator('#progress').innerText(), /\d+\/\d+（\d+%）/);
+  assert.match(await p2.locator('#progress').innerText(), /谏一言 \d+\/\d+（\d+%）/);
   assert.equal(await p2.locator('#edit form').count(), 2, 'the town office may edit and retire its carrier');
   await axeCheck(p2, 'the office\'s carrier page');
   await staff.close();

@@ -60,6 +60,11 @@ int demo_sector(db *d, int64_t campaign_id, cx_err *e);
 /* News items of several towns and a closed consultation (cli/demo_news.c, issue 22): 0, or 1 after
  * printing why. */
 int demo_news(db *d, int64_t root, int64_t branch, cx_err *e);
+/* The demo campaign's phases and the first town's 五个一 carrier opened for its running phase,
+ * some entries filled (cli/demo_carrier.c, issue 22). */
+/* A date n days from today, "YYYY-MM-DD" (cli/demo.c). */
+void days_from_today(int n, char out[11]);
+int demo_carrier(db *d, int64_t campaign_id, int64_t town, int64_t branch, cx_err *e);
 /* n public ballots on a target (RK_*) from residents, answers[i % 4]; every fourth without a
  * verified phone (cli/demo.c; the posts of issue 19 use it too). */
 int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e);

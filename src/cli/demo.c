@@ -128,8 +128,8 @@ static int64_t other_branch(demo_ctx *c)
     return 0;
 }
 
-/* A date n days from today, "YYYY-MM-DD". */
-static void days_from_today(int n, char out[11])
+/* A date n days from today, "YYYY-MM-DD" (cli.h). */
+void days_from_today(int n, char out[11])
 {
     time_t t = time(NULL) + (time_t)n * 86400;
     struct tm tm;
@@ -640,6 +640,8 @@ int cmd_demo(int argc, char **argv)
     account_bulk b = {0};
     if (rc == 0 && campaign_id && c.first_branch) rc = demo_news(d, root, branch, &e); /* issue 22: news items, a consultation */
     demo_phase("news");
+    if (rc == 0 && campaign_id && c.first_branch && demo_carrier(d, campaign_id, town, branch, &e) != CX_OK) rc = 1, fprintf(stderr, "错误：生成演示载体失败：%s\n", e.msg); /* issue 22: 五个一 */
+    demo_phase("carrier");
     if (rc == 0 && c.members && (org_get(d, root, &ro) != 1 || accounts_for_members(d, &actor_cli, &ro, true, &b, &e) != CX_OK)) {
         fprintf(stderr, "错误：开通演示党员账号失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;

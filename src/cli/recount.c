@@ -13,6 +13,7 @@
 #include "../store/result.h" /* published round results (issue 19 results) */
 #include "../store/quota_rollup.h" /* the branches meeting their meeting quotas (issue 18) */
 #include "../store/news.h" /* news items submitted and adopted by month (issue 22) */
+#include "../store/carrier.h" /* carrier entries due and done (issue 22) */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -84,6 +85,8 @@ int cmd_recount(int argc, char **argv)
         /* news items submitted and adopted by month (issue 22) */
         if (rc == CX_OK) rc = news_recount(d, fix, stdout, &ld);
         pd += ld;
+        if (rc == CX_OK) rc = carrier_recount(d, fix, stdout, &ld); /* carrier entries due and done (issue 22) */
+        pd += ld;
         db_close(d);
         if (rc != CX_OK) return fprintf(stderr, "错误：重新计算季度统计数失败\n"), 3;
         if (!pd) return printf("季度统计数：无差异\n"), 0;
@@ -119,6 +122,8 @@ int cmd_recount(int argc, char **argv)
     if (rc == CX_OK) rc = result_recount(d, fix, stdout, &ld); /* published round results (issue 19 results) */
     pd += ld;
     if (rc == CX_OK) rc = news_recount(d, fix, stdout, &ld); /* news items by month (issue 22) */
+    pd += ld;
+    if (rc == CX_OK) rc = carrier_recount(d, fix, stdout, &ld); /* carrier entries due and done (issue 22) */
     pd += ld;
     if (rc != CX_OK) {
         fprintf(stderr, "错误：重新计算失败：%s\n", db_errmsg(d));

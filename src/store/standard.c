@@ -4,6 +4,7 @@
 #include "row.h"
 #include "../lib/json.h"
 #include "campaign.h"
+#include "carrier.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,7 +86,7 @@ int carrier_list(db *d, const org *root, bool subtree, carrier_fn fn, void *ctx)
 {
     char end[CX_PATH_MAX];
     orgpath_end(root->path, end, sizeof end);
-    db_stmt *s = db_prepare(d, "SELECT k.id, k.campaign_id, k.org_id, k.name, k.description, o.name FROM carrier k JOIN org o ON o.id = k.org_id "
+    db_stmt *s = db_prepare(d, "SELECT k.id, k.campaign_id, k.org_id, k.name, k.description, o.name, k.version, k.retired_at FROM carrier k JOIN org o ON o.id = k.org_id "
                                "WHERE (? = 1 AND o.path >= ? AND o.path < ?) OR k.org_id = ? ORDER BY o.path, k.id");
     if (!s) return CX_ERR;
     db_bind_i64(s, 1, subtree ? 1 : 0);
@@ -101,6 +102,8 @@ int carrier_list(db *d, const org *root, bool subtree, carrier_fn fn, void *ctx)
         copy_col(k->name, sizeof k->name, s, 3);
         copy_col(k->description, sizeof k->description, s, 4);
         copy_col(k->org_name, sizeof k->org_name, s, 5);
+        k->version = db_col_i64(s, 6);
+        k->retired_at = db_col_i64(s, 7);
         if (fn(ctx, k)) break;
     }
     free(k);
@@ -108,7 +111,8 @@ int carrier_list(db *d, const org *root, bool subtree, carrier_fn fn, void *ctx)
     return rc == CX_ERR ? CX_ERR : CX_OK;
 }
 
-int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const carrier_ok *in, int64_t *id, cx_err *e)
+int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const carrier_ok *in, const carrier_items_ok *items, int64_t *id,
+                cx_err *e)
 {
     const char *nm = in->name, *ds = in->description;
     campaign c;
@@ -128,10 +132,16 @@ int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const 
     }
     rc = db_i64(d, &kid, 0, "INSERT INTO carrier (campaign_id, org_id, name, description, created_at) VALUES (?,?,?,?,?) RETURNING id",
                 "iissi", campaign_id, o->id, nm, ds, now_unix());
+    if (rc == CX_OK && items) rc = carrier_items_insert(d, kid, items, 1);
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "campaign_id", campaign_id);
     cJSON_AddStringToObject(j, "name", nm);
     cJSON_AddStringToObject(j, "description", ds);
+    if (items && items->n) {
+        char *t = carrier_items_text(items);
+        cJSON_AddStringToObject(j, "items", t);
+        free(t);
+    }
     rc = store_finish(d, a, "carrier.add", "carrier", kid, o->id, NULL, json_take(j), rc, e);
     if (rc == CX_OK && id) *id = kid;
 out:

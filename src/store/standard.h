@@ -26,12 +26,15 @@ int standard_list_for(db *d, int64_t campaign_id, standard_fn fn, void *ctx);
 int standard_create(db *d, const actor *a, int64_t audit_org, const standard_ok *in, int64_t *id, cx_err *e);
 
 typedef struct carrier {
-    int64_t id, campaign_id, org_id;
+    int64_t id, campaign_id, org_id, version, retired_at;
     char name[192], description[1536], org_name[256];
 } carrier;
 typedef int (*carrier_fn)(void *ctx, const carrier *c);
 /* Carriers named by the organisations of root's subtree (subtree) or of root only. */
 int carrier_list(db *d, const org *root, bool subtree, carrier_fn fn, void *ctx);
-/* A carrier of o (in passed carrier_check) in a campaign that covers o (invalid_campaign). */
-int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const carrier_ok *in, int64_t *id, cx_err *e);
+/* A carrier of o (in passed carrier_check) in a campaign that covers o (invalid_campaign), with
+ * its items (issue 22; NULL or none: items come with an edit, store/carrier.c). */
+struct carrier_items_ok;
+int carrier_add(db *d, const actor *a, int64_t campaign_id, const org *o, const carrier_ok *in, const struct carrier_items_ok *items,
+                int64_t *id, cx_err *e);
 #endif

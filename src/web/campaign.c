@@ -4,6 +4,7 @@
 #include "review_int.h"
 #include "../store/campaign.h"
 #include "../store/standard.h"
+#include "../store/carrier.h" /* carrier items (issue 22) */
 #include "../store/grading.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -282,7 +283,7 @@ void h_org_carriers(req *r)
     if (carrier_list(r->db, &o, true, add_carrier_plain, cJSON_AddArrayToObject(req_data(r), "carriers")) != CX_OK) db_failed(r);
 }
 
-/* POST /api/v1/orgs/:id/carriers {name, description, campaign_id?}: a carrier named by the
+/* POST /api/v1/orgs/:id/carriers {name, description, campaign_id?, items?}: a carrier named by the
  * organisation's secretary or an office over it. */
 void h_carrier_add(req *r)
 {
@@ -293,8 +294,9 @@ void h_carrier_add(req *r)
     if (!cid && campaign_for_org(r->db, &o, &c) == 1) cid = c.id;
     cx_err e = {0};
     carrier_ok in;
+    carrier_items_ok *items = req_keep(r, xmalloc(sizeof *items));
     if (carrier_check(&(carrier_in){req_in(r, "name"), req_in(r, "description")}, &in, &e) != CX_OK ||
-        carrier_add(r->db, &r->who, cid, &o, &in, &kid, &e) != CX_OK) {
+        carrier_items_check(req_in(r, "items"), false, items, &e) != CX_OK || carrier_add(r->db, &r->who, cid, &o, &in, items, &kid, &e) != CX_OK) {
         req_fail(r, &e);
         return;
     }

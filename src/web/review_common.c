@@ -141,6 +141,8 @@ cJSON *json_carrier(const carrier *k)
     cJSON_AddStringToObject(x, "org_name", k->org_name);
     cJSON_AddStringToObject(x, "name", k->name);
     cJSON_AddStringToObject(x, "description", k->description);
+    json_add_i64(x, "version", k->version);
+    cJSON_AddBoolToObject(x, "retired", k->retired_at != 0);
     return x;
 }
 

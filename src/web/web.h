@@ -661,6 +661,14 @@ void h_public_objection(req *r);
 void h_news_list(req *r);
 void h_news_submit(req *r);
 void h_news(req *r);
+/* carriers that can be tracked (carrier.c, issue 22) */
+void h_carrier(req *r);
+void h_carrier_edit(req *r);
+void h_carrier_retire(req *r);
+void h_carrier_open(req *r);
+void h_carrier_entry(req *r);
+void h_carrier_fill(req *r);
+void h_carrier_file(req *r);
 void h_news_edit(req *r);
 void h_news_photos(req *r);
 void h_news_act(req *r);

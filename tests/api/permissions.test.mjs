@@ -259,6 +259,19 @@ for (const [t, sec, tag, phone] of [[A, as.secretary, '甲', '13900000011'], [B,
   t.comment.id = t.comment.comment_id;
   t.secrets.push(`${tag}支部简报标题XWB`, `${tag}支部的征询意见YJN`);
 }
+// Carriers that can be tracked (carrier.c, issue 22): a carrier of each target branch in its own
+// campaign, opened for that campaign's phase, and the target member's entry filled with a PNG.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  const k = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/carriers`, { campaign_id: t.campaign.id, name: `${tag}支部载体ZTK`,
+    items: `${tag}支部事项SXQ | 党员 | 照片` }), 201)).carrier_id;
+  await ok(await sec.post(`/api/v1/carriers/${k}/phases`, { phase_id: t.phase.phase_id }));
+  const entry = (await ok(await sec.get(`/api/v1/carriers/${k}`))).entries.find((e) => e.member_id === t.member.id);
+  t.carrier = { id: k };
+  t.carrierEntry = (await ok(await sec.req('POST', `/api/v1/carrier-entries/${entry.id}`, await multipartBody([['text', `${tag}支部填报内容TBN`],
+    ['evidence', PNG, `${tag}支部填报佐证.png`]])))).entry;
+  t.carrierFile = t.carrierEntry.files[0];
+  t.secrets.push(`${tag}支部载体ZTK`, `${tag}支部事项SXQ`, `${tag}支部填报内容TBN`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -504,6 +517,12 @@ Object.assign(BODIES, { // news items and consultations (news.c, consultation.c,
   'POST /consultations/{id}/summary': () => ({ summary: '越权总结' }),
   'POST /consultation-comments/{id}/reply': () => ({ reply: '越权答复' }),
 });
+Object.assign(BODIES, { // carriers that can be tracked (carrier.c, issue 22)
+  'PATCH /carriers/{id}': () => ({ name: `越权改载体${++seq}` }),
+  'POST /carriers/{id}/retire': () => ({ reason: '越权停用' }),
+  'POST /carriers/{id}/phases': () => ({ phase_id: String(A.phase.phase_id) }),
+  'POST /carrier-entries/{id}': () => ({ text: `越权填报${++seq}` }),
+});
 PUBLIC.push('GET /public/news', 'POST /public/news-nominations', 'GET /public/consultations', 'POST /public/consultation-comments'); // reviewed: no {id} in the path; published public items only; comments and nominations signed by a verified phone and a server-issued device, rate-limited
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
@@ -528,6 +547,7 @@ KINDS.push([/^\/results\/\{id\}/, 'result']); // published round results (issue 
 KINDS.push([/^\/notices\/\{id\}/, 'notice'], [/^\/objections\/\{id\}/, 'objection']);
 KINDS.push([/^\/news\/\{id\}/, 'newsItem'], [/^\/news-photos\/\{id\}/, 'newsPhoto'], [/^\/consultations\/\{id\}/, 'consultation'],
   [/^\/consultation-comments\/\{id\}/, 'comment']); // issue 22: the target branch's item, its photo, its consultation and the public's comment // public notices (issue 19): the target branch's notice and its objection
+KINDS.push([/^\/carriers\/\{id\}/, 'carrier'], [/^\/carrier-entries\/\{id\}/, 'carrierEntry'], [/^\/carrier-files\/\{id\}/, 'carrierFile']); // issue 22: the target branch's carrier, the target member's entry and its file
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
 /** The id a path's kind takes from a target, and the org that decides who may reach it. */
 const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id, card: t.member.id, pledge: t.pledge.id, evidence: t.evidence.id,
@@ -544,7 +564,8 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   award: t.award.id, nomination: t.nomination.id,
   result: t.result.id, /* published round results (issue 19 results) */
   notice: t.notice.id, objection: t.objection.id /* public notices (issue 19) */,
-  newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
+  newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */,
+  carrier: t.carrier.id, carrierEntry: t.carrierEntry.id, carrierFile: t.carrierFile.id /* carriers, issue 22 */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

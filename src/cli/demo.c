@@ -598,6 +598,7 @@ int cmd_demo(int argc, char **argv)
     org ro;
     account_bulk b = {0};
     if (rc == 0 && campaign_id && c.first_branch) rc = demo_news(d, root, branch, &e); /* issue 22: news items, a consultation */
+    if (rc == 0 && campaign_id && c.first_branch) rc = demo_goals(d, root, &e); /* issue 22: annual goals of the towns */
     if (rc == 0 && c.members && (org_get(d, root, &ro) != 1 || accounts_for_members(d, &actor_cli, &ro, true, &b, &e) != CX_OK)) {
         fprintf(stderr, "错误：开通演示党员账号失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;

@@ -12,6 +12,7 @@
 #include "../domain/contest.h" /* 三比 contests */
 #include "../domain/award.h" /* 评选表彰 awards */
 #include "../domain/news.h" /* news items and consultations (issue 22) */
+#include "../domain/goal.h" /* annual goals (issue 22) */
 
 
 /* A route names .body and .action only where they are not 0 (BODY_FORM, no action). */
@@ -712,6 +713,15 @@ const route web_routes[] = {
     {"POST", "/api/v1/objections/:id/hold", h_objection_hold, ROLE_TRIAGE, R_STATE | R_API, NULL, "将异议标为核查中；已在核查或已有结论 409 not_received"},
     {"POST", "/api/v1/objections/:id/decide", h_objection_decide, ROLE_TRIAGE, R_STATE | R_API, NULL, "记录核查结论（outcome upheld|dismissed, finding）；未在核查 409 not_held"},
     {"POST", "/api/v1/objections/:id/reveal", h_objection_reveal, ROLE_TRIAGE, R_STATE | R_API, NULL, "查看提出异议人的姓名和手机号（记入审计）"},
+    /* annual goals (年初工作目标) and their acceptance by the level above (issue 22: goal.c) */
+    {"GET", "/orgs/:id/goals", h_goals, ROLE_STAFF, 0, "goals", "年度工作目标：本组织及下级的年初工作目标、验收情况和完成进度（?year=&status=draft|submitted|accepted|returned&own=1），制定目标的表单"},
+    {"POST", "/orgs/:id/goals", h_goal_create, ROLE_ADMIN, R_STATE, NULL, "制定一项年度工作目标（草稿）"},
+    {"GET", "/goals/:id", h_goal, ROLE_STAFF, 0, "goal", "一项目标：内容、措施、验收的各个版本、完成进度"},
+    {"POST", "/goals/:id/edit", h_goal_edit, ROLE_ADMIN, R_STATE, NULL, "修改目标（已验收的目标修改后成为新版本，须重新验收）"},
+    {"POST", "/goals/:id/submit", h_goal_act, ROLE_ADMIN, R_STATE, NULL, "报送目标，由上级验收", .action = GS_SUBMITTED},
+    {"POST", "/goals/:id/accept", h_goal_act, ROLE_OFFICE, R_STATE, NULL, "验收目标（上级活动办公室）", .action = GS_ACCEPTED},
+    {"POST", "/goals/:id/return", h_goal_act, ROLE_OFFICE, R_STATE, NULL, "退回目标（须写理由）", .action = GS_RETURNED},
+    {"POST", "/goals/:id/progress", h_goal_progress, ROLE_ADMIN, R_STATE, NULL, "记录完成进度（已验收的目标）"},
     /* news items, cases and online consultations (issue 22: news.c, consultation.c) */
     {"GET", "/orgs/:id/news", h_news_list, ROLE_STAFF, 0, "news_list", "简报信息与典型：本组织及下级报送的信息（?status=submitted|adopted|declined|published&kind=news|case），报送表单"},
     {"POST", "/orgs/:id/news", h_news_submit, ROLE_ADMIN, R_STATE, NULL, "报送一条简报信息或典型（可附 JPEG、PNG 照片）", .body = BODY_FILES},
@@ -734,6 +744,14 @@ const route web_routes[] = {
     {"GET", "/p/consultations", h_public_consultations, 0, R_PUBLIC | R_REPLICA, "consultation_public_list", "网上征询（无需登录）"},
     {"GET", "/p/consultations/:id", h_public_consultation, 0, R_PUBLIC | R_REPLICA, "consultation_public", "一次网上征询：说明、已答复的意见、总结、提意见"},
     {"POST", "/p/consultations/:id/comments", h_public_comment, 0, R_PUBLIC | R_STATE, "consultation_public", "提意见（手机号和短信验证码；每个手机号、每台设备一次；截止后不受理；op=sms 发送验证码）"},
+    {"GET", "/api/v1/orgs/:id/goals", h_goals, ROLE_STAFF, R_API, NULL, "本组织及下级的年度工作目标（?year=&status=&own=1&page=&per_page=）"},
+    {"POST", "/api/v1/orgs/:id/goals", h_goal_create, ROLE_ADMIN, R_STATE | R_API, NULL, "制定年度工作目标（year, title, measure, campaign_id 可省略）；年度不在活动期间 422 year_outside_campaign"},
+    {"GET", "/api/v1/goals/:id", h_goal, ROLE_STAFF, R_API, NULL, "一项目标与其验收版本、完成进度"},
+    {"PATCH", "/api/v1/goals/:id", h_goal_edit, ROLE_ADMIN, R_STATE | R_API, NULL, "修改目标（title, measure）；已验收的成为新版本并待重新验收"},
+    {"POST", "/api/v1/goals/:id/submit", h_goal_act, ROLE_ADMIN, R_STATE | R_API, NULL, "报送目标；不是草稿或已退回 409 goal_state", .action = GS_SUBMITTED},
+    {"POST", "/api/v1/goals/:id/accept", h_goal_act, ROLE_OFFICE, R_STATE | R_API, NULL, "验收目标（上级活动办公室；本人报送的 403 own_goal）", .action = GS_ACCEPTED},
+    {"POST", "/api/v1/goals/:id/return", h_goal_act, ROLE_OFFICE, R_STATE | R_API, NULL, "退回目标（note 理由）", .action = GS_RETURNED},
+    {"POST", "/api/v1/goals/:id/progress", h_goal_progress, ROLE_ADMIN, R_STATE | R_API, NULL, "记录完成进度（percent 0–100, text）；未验收 409 goal_not_accepted"},
     {"GET", "/api/v1/orgs/:id/news", h_news_list, ROLE_STAFF, R_API, NULL, "本组织及下级报送的信息（?status=&kind=&page=&per_page=）"},
     {"POST", "/api/v1/orgs/:id/news", h_news_submit, ROLE_ADMIN, R_STATE | R_API, NULL, "报送信息（kind news|case, title, body；multipart 可附 photo 照片）", .body = BODY_FILES},
     {"GET", "/api/v1/news/:id", h_news, ROLE_STAFF, R_API, NULL, "一条信息与其照片"},

@@ -654,6 +654,16 @@ void h_public_notice(req *r);
 void h_public_notice_print(req *r);
 void h_public_notice_qr(req *r);
 void h_public_objection(req *r);
+/* The office the user holds strictly above path (the nearest): its organisation's id, 0 none
+ * (news.c): who decides what an organisation submits upwards (news items, annual goals). */
+int64_t office_above(const principal *u, const char *path);
+/* annual goals (年初工作目标), issue 22: goal.c */
+void h_goals(req *r);
+void h_goal_create(req *r);
+void h_goal(req *r);
+void h_goal_edit(req *r);
+void h_goal_act(req *r);
+void h_goal_progress(req *r);
 /* news items, cases and online consultations (issue 22: news.c, consultation.c) */
 void h_news_list(req *r);
 void h_news_submit(req *r);

@@ -259,6 +259,13 @@ for (const [t, sec, tag, phone] of [[A, as.secretary, '甲', '13900000011'], [B,
   t.comment.id = t.comment.comment_id;
   t.secrets.push(`${tag}支部简报标题XWB`, `${tag}支部的征询意见YJN`);
 }
+// Annual goals (goal.c, issue 22): a goal of each target branch, written and submitted by its
+// secretary (waiting for the town's acceptance).
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.goal = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/goals`, { year: String(new Date().getFullYear()), title: `${tag}支部年度目标MBG` }), 201)).goal;
+  await ok(await sec.post(`/api/v1/goals/${t.goal.id}/submit`, {}));
+  t.secrets.push(`${tag}支部年度目标MBG`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -504,6 +511,14 @@ Object.assign(BODIES, { // news items and consultations (news.c, consultation.c,
   'POST /consultations/{id}/summary': () => ({ summary: '越权总结' }),
   'POST /consultation-comments/{id}/reply': () => ({ reply: '越权答复' }),
 });
+Object.assign(BODIES, { // annual goals (goal.c, issue 22)
+  'POST /orgs/{id}/goals': () => ({ year: String(new Date().getFullYear()), title: `越权目标${++seq}` }),
+  'PATCH /goals/{id}': () => ({ title: `越权改目标${++seq}` }),
+  'POST /goals/{id}/submit': () => ({}),
+  'POST /goals/{id}/accept': () => ({}),
+  'POST /goals/{id}/return': () => ({ note: '越权退回' }),
+  'POST /goals/{id}/progress': () => ({ percent: '50', text: '越权进度' }),
+});
 PUBLIC.push('GET /public/news', 'POST /public/news-nominations', 'GET /public/consultations', 'POST /public/consultation-comments'); // reviewed: no {id} in the path; published public items only; comments and nominations signed by a verified phone and a server-issued device, rate-limited
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
@@ -526,6 +541,7 @@ KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): t
 KINDS.push([/^\/awards\/\{id\}/, 'award'], [/^\/award-nominations\/\{id\}/, 'nomination']); // 评选表彰 awards (issue 19): the target branch's award and its nomination
 KINDS.push([/^\/results\/\{id\}/, 'result']); // published round results (issue 19 results): the target branch's list
 KINDS.push([/^\/notices\/\{id\}/, 'notice'], [/^\/objections\/\{id\}/, 'objection']);
+KINDS.push([/^\/goals\/\{id\}/, 'goal']); // annual goals (issue 22): the target branch's submitted goal
 KINDS.push([/^\/news\/\{id\}/, 'newsItem'], [/^\/news-photos\/\{id\}/, 'newsPhoto'], [/^\/consultations\/\{id\}/, 'consultation'],
   [/^\/consultation-comments\/\{id\}/, 'comment']); // issue 22: the target branch's item, its photo, its consultation and the public's comment // public notices (issue 19): the target branch's notice and its objection
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
@@ -544,7 +560,7 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   award: t.award.id, nomination: t.nomination.id,
   result: t.result.id, /* published round results (issue 19 results) */
   notice: t.notice.id, objection: t.objection.id /* public notices (issue 19) */,
-  newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
+  goal: t.goal.id, newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

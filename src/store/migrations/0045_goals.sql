@@ -1,0 +1,56 @@
+-- 0045_goals.sql: responsibility (落实责任制), issue 22: each organisation's annual goals (年初工作目标)
+-- for a campaign, accepted by the level above, and the progress made against them.
+--
+-- A goal moves draft → submitted → accepted (验收, by an office strictly above the goal's
+-- organisation: office_id) or → returned (退回, with the office's note) → (edited) submitted again.
+-- Editing an accepted goal makes a new version (version + 1) that is submitted again; every
+-- accepted version stays in org_goal_version, so what was accepted, when and by whom is never lost.
+-- progress: the percent of the newest progress entry (0 before any).
+CREATE TABLE org_goal (
+  id {{PK}},
+  org_id {{I64}} NOT NULL REFERENCES org(id),
+  campaign_id {{I64}} NOT NULL REFERENCES campaign(id),
+  year {{I64}} NOT NULL,
+  title TEXT NOT NULL,
+  measure TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','submitted','accepted','returned')),
+  version {{I64}} NOT NULL DEFAULT 1,
+  accepted_version {{I64}} NOT NULL DEFAULT 0,
+  office_id {{I64}} NOT NULL DEFAULT 0,
+  note TEXT NOT NULL DEFAULT '',
+  progress {{I64}} NOT NULL DEFAULT 0,
+  created_by {{I64}} NOT NULL,
+  created_at {{I64}} NOT NULL,
+  submitted_at {{I64}} NOT NULL DEFAULT 0,
+  submitted_by {{I64}} NOT NULL DEFAULT 0
+);
+CREATE INDEX org_goal_org ON org_goal(org_id, year, status);
+CREATE INDEX org_goal_campaign ON org_goal(campaign_id, year);
+
+-- Each accepted version of a goal as it was accepted: accepted_on (YYYY-MM-DD, local) is the day
+-- it counts from in bulletins.
+CREATE TABLE org_goal_version (
+  goal_id {{I64}} NOT NULL REFERENCES org_goal(id),
+  version {{I64}} NOT NULL,
+  title TEXT NOT NULL,
+  measure TEXT NOT NULL,
+  office_id {{I64}} NOT NULL,
+  accepted_by {{I64}} NOT NULL,
+  accepted_on TEXT NOT NULL,
+  accepted_at {{I64}} NOT NULL,
+  PRIMARY KEY (goal_id, version)
+);
+
+-- Progress against an accepted goal: append-only, so a bulletin's figure "as of a day" is
+-- recounted to the same number later (day: YYYY-MM-DD, the day it was recorded).
+CREATE TABLE org_goal_progress (
+  id {{PK}},
+  goal_id {{I64}} NOT NULL REFERENCES org_goal(id),
+  day TEXT NOT NULL,
+  percent {{I64}} NOT NULL CHECK (percent BETWEEN 0 AND 100),
+  text TEXT NOT NULL,
+  author TEXT NOT NULL,
+  created_by {{I64}} NOT NULL,
+  created_at {{I64}} NOT NULL
+);
+CREATE INDEX org_goal_progress_goal ON org_goal_progress(goal_id, day);

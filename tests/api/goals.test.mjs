@@ -154,6 +154,20 @@ test('the demo gives every town goals, accepted by the district office, with pro
   assert.ok(list.length >= 1, 'the demo has a goal waiting for acceptance');
 });
 
+test('a town\'s periodic report shows its own goals of the year with their progress', async () => {
+  const rid = Number(sql(`SELECT coalesce(max(r.id), 0) FROM report r JOIN report_schedule s ON s.id = r.schedule_id WHERE r.org_id = ${townId} AND s.period_end LIKE '${year}-%'`));
+  assert.ok(rid > 0, 'the demo has a report of the town this year');
+  const rep = await ok(await town.get(`/api/v1/reports/${rid}`));
+  const want = sql(`SELECT title FROM org_goal WHERE org_id = ${townId} AND year = ${year} ORDER BY id`).split('\n').filter(Boolean);
+  assert.deepEqual(rep.goals.map((g) => g.title).sort(), want.sort());
+  const accepted = rep.goals.find((g) => g.status_label === '已验收');
+  assert.match(accepted.progress_text, /^\d+%$/);
+  assert.ok(rep.goals.some((g) => g.progress_text === '—'), 'a goal not accepted shows no progress');
+  assert.match((await town.get(`/reports/${rid}`)).text, /年度工作目标完成情况/);
+  // another town's secretary still reads nothing of it
+  expectError(await secretary2.get(`/api/v1/reports/${rid}`), 404, 'not_found');
+});
+
 test('bulletins print the goals\' figures; recount finds them again and reports a later change', async () => {
   const now = new Date();
   const period = `${now.getFullYear()}Q${Math.floor(now.getMonth() / 3) + 1}`;

@@ -30,6 +30,10 @@ const create = (who, org, b) => who.post(`/api/v1/orgs/${org}/goals`, b);
 
 let g1;
 
+const deskCount = async (c) => (await ok(await c.get('/api/v1/me/desk'))).sections.flatMap((x) => x.items).find((i) => i.key === 'goals_to_accept');
+const waitingBelow = (orgId) => Number(sql(`SELECT count(*) FROM org_goal g JOIN org o ON o.id = g.org_id WHERE g.status = 'submitted' AND g.org_id <> ${orgId}
+  AND o.path LIKE (SELECT path FROM org WHERE id = ${orgId}) || '%'`));
+
 test('a branch writes its goals; bad input is refused naming the field and changes nothing', async () => {
   const before = state();
   const bad = [
@@ -71,6 +75,12 @@ test('only an office strictly above accepts or returns; nobody decides the goal 
   expectError(await secretary.post(`/api/v1/goals/${g1.id}/progress`, { percent: '10', text: '开始' }), 409, 'goal_not_accepted', 'id');
   await ok(await secretary.post(`/api/v1/goals/${g1.id}/submit`, {}));
   expectError(await secretary.post(`/api/v1/goals/${g1.id}/submit`, {}), 409, 'goal_state', 'id');
+  // the town's desk counts it (and the district's), linking to the list of goals to accept; the branch's has no such item
+  const td = await deskCount(town);
+  assert.equal(td.count, waitingBelow(townId));
+  assert.ok(td.count >= 1 && td.href === `/orgs/${townId}/goals?status=submitted`);
+  assert.equal((await deskCount(office)).count, waitingBelow(rootId));
+  assert.equal(await deskCount(secretary), undefined);
   // the branch's secretary holds no office: the route refuses; another town's secretary sees nothing
   expectError(await secretary.post(`/api/v1/goals/${g1.id}/accept`, {}), 403, 'forbidden');
   for (const [m, p, b] of [['GET', `/api/v1/goals/${g1.id}`], ['PATCH', `/api/v1/goals/${g1.id}`, { title: '改' }],

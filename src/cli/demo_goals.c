@@ -1,11 +1,14 @@
 /* demo_goals.c: the demo's annual goals (年初工作目标, issue 22): every town's committee sets its
  * goals for this year's campaign and submits them; the district office accepts them (one town's
  * third goal is returned with a note, another's waits for acceptance), and the towns record their
- * progress. Called once from cli/demo.c. */
+ * progress; and every town's leading group (领导班子: a secretary, a deputy and a committee member with
+ * their duties, from members of the town's roll), one earlier secretary ended to show the history.
+ * Called once from cli/demo.c. */
 #include "cli.h"
 #include "../domain/date.h"
 #include "../store/campaign.h"
 #include "../store/goal.h"
+#include "../store/position.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +36,50 @@ static const struct {
     {"软弱涣散村党组织全部整顿转化", "镇党委书记牵头，逐村制定整顿方案，半年一评估。", 40},
 };
 #define NGOALS (int)(sizeof goals / sizeof goals[0])
+
+typedef struct three {
+    int64_t id[3];
+    int n;
+} three;
+
+static int add_member(void *ctx, const member *m)
+{
+    three *t = ctx;
+    t->id[t->n++] = m->id;
+    return t->n >= 3;
+}
+
+/* A town's leading group from its first three members on the roll: the first was secretary until
+ * the start of the year and now serves as a committee member (the history), the second is the
+ * secretary since then, the third the deputy. */
+static int demo_group(db *d, const org *town, int64_t *made, cx_err *e)
+{
+    static const struct {
+        const char *title, *duties;
+    } posts[] = {{"secretary", "主持党委全面工作"}, {"secretary", "主持党委全面工作"}, {"deputy", "分管党建和创先争优活动"}};
+    three t = {.n = 0};
+    member_query q = {.root = town, .subtree = true, .limit = 3};
+    if (member_list(d, &q, add_member, &t) != CX_OK) return CX_ERR;
+    actor a = {0, "镇党委", NULL, NULL};
+    char this_year[11];
+    date_today(this_year);
+    snprintf(this_year + 4, sizeof this_year - 4, "-01-05");
+    int rc = CX_OK;
+    for (int i = 0; rc == CX_OK && i < t.n; i++) {
+        position_ok ok;
+        int64_t id = 0;
+        rc = position_check(posts[i].title, posts[i].duties, i ? this_year : "2024-01-10", &ok, e);
+        if (rc == CX_OK) rc = position_add(d, &a, town->id, t.id[i], &ok, &id, e);
+        if (rc == CX_OK) (*made)++;
+        if (rc == CX_OK && i == 0) { /* the earlier secretary left at the start of the year; the member now serves as committee member */
+            rc = position_end(d, &a, id, this_year, e);
+            if (rc == CX_OK) rc = position_check("committee", "协助分管党建工作", this_year, &ok, e);
+            if (rc == CX_OK) rc = position_add(d, &a, town->id, t.id[i], &ok, &id, e);
+            if (rc == CX_OK) (*made)++;
+        }
+    }
+    return rc;
+}
 
 int demo_goals(db *d, int64_t root, cx_err *e)
 {
@@ -67,12 +114,15 @@ int demo_goals(db *d, int64_t root, cx_err *e)
             snprintf(text, sizeof text, "已完成全年目标的 %d%%，下一步按措施继续推进。", goals[k].percent - (i % 3) * 10);
             if (rc == CX_OK) rc = goal_progress_add(d, &sub, id, today, goals[k].percent - (i % 3) * 10, text, "镇党委", e);
         }
+    int64_t posts = 0;
+    for (int i = 0; rc == CX_OK && i < w.n; i++) rc = demo_group(d, &w.t[i], &posts, e);
     free(w.t);
     if (rc != CX_OK) {
-        fprintf(stderr, "错误：生成演示年度工作目标失败：%s\n", e->msg[0] ? e->msg : db_errmsg(d));
+        fprintf(stderr, "错误：生成演示年度工作目标和领导班子失败：%s\n", e->msg[0] ? e->msg : db_errmsg(d));
         return 1;
     }
     printf("年度工作目标：%d 个镇各 %d 项（%" PRId64 " 项已验收并记录进度，%" PRId64 " 项待验收），办公室在 /orgs/%" PRId64 "/goals 查看。\n", w.n, NGOALS, accepted,
            waiting, root);
+    printf("领导班子：各镇党委登记书记、副书记、委员共 %" PRId64 " 人次（含离任记录），显示在各镇公示栏 /p/board/编号。\n", posts);
     return 0;
 }

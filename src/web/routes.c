@@ -713,6 +713,11 @@ const route web_routes[] = {
     {"POST", "/api/v1/objections/:id/hold", h_objection_hold, ROLE_TRIAGE, R_STATE | R_API, NULL, "将异议标为核查中；已在核查或已有结论 409 not_received"},
     {"POST", "/api/v1/objections/:id/decide", h_objection_decide, ROLE_TRIAGE, R_STATE | R_API, NULL, "记录核查结论（outcome upheld|dismissed, finding）；未在核查 409 not_held"},
     {"POST", "/api/v1/objections/:id/reveal", h_objection_reveal, ROLE_TRIAGE, R_STATE | R_API, NULL, "查看提出异议人的姓名和手机号（记入审计）"},
+    /* the leading group (领导班子), issue 22: position.c */
+    {"GET", "/orgs/:id/positions", h_positions, ROLE_STAFF, 0, "positions", "领导班子：书记、副书记、委员及其分工，历任记录；任职表单"},
+    {"POST", "/orgs/:id/positions", h_position_add, ROLE_ADMIN, R_STATE, NULL, "任职：本组织及下级名册中的党员任书记、副书记或委员"},
+    {"POST", "/positions/:id/duties", h_position_act, ROLE_ADMIN, R_STATE, NULL, "修改分工"},
+    {"POST", "/positions/:id/end", h_position_act, ROLE_ADMIN, R_STATE, NULL, "离任（保留历任记录）", .action = 1},
     /* annual goals (年初工作目标) and their acceptance by the level above (issue 22: goal.c) */
     {"GET", "/orgs/:id/goals", h_goals, ROLE_STAFF, 0, "goals", "年度工作目标：本组织及下级的年初工作目标、验收情况和完成进度（?year=&status=draft|submitted|accepted|returned&own=1），制定目标的表单"},
     {"POST", "/orgs/:id/goals", h_goal_create, ROLE_ADMIN, R_STATE, NULL, "制定一项年度工作目标（草稿）"},
@@ -744,6 +749,10 @@ const route web_routes[] = {
     {"GET", "/p/consultations", h_public_consultations, 0, R_PUBLIC | R_REPLICA, "consultation_public_list", "网上征询（无需登录）"},
     {"GET", "/p/consultations/:id", h_public_consultation, 0, R_PUBLIC | R_REPLICA, "consultation_public", "一次网上征询：说明、已答复的意见、总结、提意见"},
     {"POST", "/p/consultations/:id/comments", h_public_comment, 0, R_PUBLIC | R_STATE, "consultation_public", "提意见（手机号和短信验证码；每个手机号、每台设备一次；截止后不受理；op=sms 发送验证码）"},
+    {"GET", "/api/v1/orgs/:id/positions", h_positions, ROLE_STAFF, R_API, NULL, "领导班子：现任（positions）和历任（history）"},
+    {"POST", "/api/v1/orgs/:id/positions", h_position_add, ROLE_ADMIN, R_STATE | R_API, NULL, "任职（member_id, title secretary|deputy|committee, duties, since）；已有现任书记 409 position_taken"},
+    {"PATCH", "/api/v1/positions/:id", h_position_act, ROLE_ADMIN, R_STATE | R_API, NULL, "修改分工（duties）；已离任 409 position_ended"},
+    {"POST", "/api/v1/positions/:id/end", h_position_act, ROLE_ADMIN, R_STATE | R_API, NULL, "离任（until，默认今天）", .action = 1},
     {"GET", "/api/v1/orgs/:id/goals", h_goals, ROLE_STAFF, R_API, NULL, "本组织及下级的年度工作目标（?year=&status=&own=1&page=&per_page=）"},
     {"POST", "/api/v1/orgs/:id/goals", h_goal_create, ROLE_ADMIN, R_STATE | R_API, NULL, "制定年度工作目标（year, title, measure, campaign_id 可省略）；年度不在活动期间 422 year_outside_campaign"},
     {"GET", "/api/v1/goals/:id", h_goal, ROLE_STAFF, R_API, NULL, "一项目标与其验收版本、完成进度"},

@@ -664,6 +664,15 @@ void h_goal(req *r);
 void h_goal_edit(req *r);
 void h_goal_act(req *r);
 void h_goal_progress(req *r);
+/* the leading group (领导班子), issue 22: position.c. board_positions: the current group of an
+ * organisation for the public board ({name, title_label, duties}); position_annotate: adds to each
+ * object of arr whose account id is at id_key the label of its member's current positions
+ * ("position"), where leaders are offered for charges and liaison points. */
+void h_positions(req *r);
+void h_position_add(req *r);
+void h_position_act(req *r);
+int board_positions(db *d, int64_t org_id, cJSON *arr);
+void position_annotate(db *d, cJSON *arr, const char *id_key);
 /* news items, cases and online consultations (issue 22: news.c, consultation.c) */
 void h_news_list(req *r);
 void h_news_submit(req *r);

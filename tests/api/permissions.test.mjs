@@ -266,6 +266,11 @@ for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']
   await ok(await sec.post(`/api/v1/goals/${t.goal.id}/submit`, {}));
   t.secrets.push(`${tag}支部年度目标MBG`);
 }
+// The leading group (position.c, issue 22): a committee member of each target branch.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.position = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/positions`, { member_id: String(t.member.id), title: 'committee', duties: `${tag}支部班子分工BZF` }), 201)).position;
+  t.secrets.push(`${tag}支部班子分工BZF`);
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -518,6 +523,9 @@ Object.assign(BODIES, { // annual goals (goal.c, issue 22)
   'POST /goals/{id}/accept': () => ({}),
   'POST /goals/{id}/return': () => ({ note: '越权退回' }),
   'POST /goals/{id}/progress': () => ({ percent: '50', text: '越权进度' }),
+  'POST /orgs/{id}/positions': () => ({ member_id: '1', title: 'deputy', duties: `越权任职${++seq}` }), // the leading group (issue 22)
+  'PATCH /positions/{id}': () => ({ duties: `越权分工${++seq}` }),
+  'POST /positions/{id}/end': () => ({}),
 });
 PUBLIC.push('GET /public/news', 'POST /public/news-nominations', 'GET /public/consultations', 'POST /public/consultation-comments'); // reviewed: no {id} in the path; published public items only; comments and nominations signed by a verified phone and a server-issued device, rate-limited
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
@@ -541,7 +549,7 @@ KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): t
 KINDS.push([/^\/awards\/\{id\}/, 'award'], [/^\/award-nominations\/\{id\}/, 'nomination']); // 评选表彰 awards (issue 19): the target branch's award and its nomination
 KINDS.push([/^\/results\/\{id\}/, 'result']); // published round results (issue 19 results): the target branch's list
 KINDS.push([/^\/notices\/\{id\}/, 'notice'], [/^\/objections\/\{id\}/, 'objection']);
-KINDS.push([/^\/goals\/\{id\}/, 'goal']); // annual goals (issue 22): the target branch's submitted goal
+KINDS.push([/^\/goals\/\{id\}/, 'goal'], [/^\/positions\/\{id\}/, 'position']); // annual goals (issue 22): the target branch's submitted goal
 KINDS.push([/^\/news\/\{id\}/, 'newsItem'], [/^\/news-photos\/\{id\}/, 'newsPhoto'], [/^\/consultations\/\{id\}/, 'consultation'],
   [/^\/consultation-comments\/\{id\}/, 'comment']); // issue 22: the target branch's item, its photo, its consultation and the public's comment // public notices (issue 19): the target branch's notice and its objection
 const kindOf = (path) => (KINDS.find(([re]) => re.test(path)) || [])[1] || null;
@@ -560,7 +568,7 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   award: t.award.id, nomination: t.nomination.id,
   result: t.result.id, /* published round results (issue 19 results) */
   notice: t.notice.id, objection: t.objection.id /* public notices (issue 19) */,
-  goal: t.goal.id, newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
+  goal: t.goal.id, position: t.position.id, newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;
 const urlOf = (o, t) => '/api/v1' + o.path.replace('{id}', String(idOf(kindOf(o.path), t)));

@@ -1,5 +1,6 @@
 -- 0045_goals.sql: responsibility (落实责任制), issue 22: each organisation's annual goals (年初工作目标)
--- for a campaign, accepted by the level above, and the progress made against them.
+-- for a campaign, accepted by the level above, and the progress made against them; the positions of
+-- each organisation's leading group (领导班子, at the end).
 --
 -- A goal moves draft → submitted → accepted (验收, by an office strictly above the goal's
 -- organisation: office_id) or → returned (退回, with the office's note) → (edited) submitted again.
@@ -54,3 +55,23 @@ CREATE TABLE org_goal_progress (
   created_at {{I64}} NOT NULL
 );
 CREATE INDEX org_goal_progress_goal ON org_goal_progress(goal_id, day);
+
+-- The leading group (领导班子) of an organisation: who holds which position (书记 secretary, 副书记
+-- deputy, 委员 committee member) with their duties (分工), from since to until (YYYY-MM-DD; ''
+-- while held). Ending a position keeps its row: the history of the group is never lost. A member
+-- holds a position of an organisation only when on the roll of its subtree. version: bumped by
+-- every change (the public board's ETag).
+CREATE TABLE org_position (
+  id {{PK}},
+  org_id {{I64}} NOT NULL REFERENCES org(id),
+  member_id {{I64}} NOT NULL, -- no REFERENCES: member is partitioned on PostgreSQL (0039); position_add checks it
+  title TEXT NOT NULL CHECK (title IN ('secretary','deputy','committee')),
+  duties TEXT NOT NULL DEFAULT '',
+  since TEXT NOT NULL,
+  until TEXT NOT NULL DEFAULT '',
+  version {{I64}} NOT NULL DEFAULT 1,
+  created_by {{I64}} NOT NULL,
+  created_at {{I64}} NOT NULL
+);
+CREATE INDEX org_position_org ON org_position(org_id, until);
+CREATE INDEX org_position_member ON org_position(member_id, until);

@@ -713,6 +713,11 @@ const route web_routes[] = {
     {"POST", "/api/v1/objections/:id/hold", h_objection_hold, ROLE_TRIAGE, R_STATE | R_API, NULL, "将异议标为核查中；已在核查或已有结论 409 not_received"},
     {"POST", "/api/v1/objections/:id/decide", h_objection_decide, ROLE_TRIAGE, R_STATE | R_API, NULL, "记录核查结论（outcome upheld|dismissed, finding）；未在核查 409 not_held"},
     {"POST", "/api/v1/objections/:id/reveal", h_objection_reveal, ROLE_TRIAGE, R_STATE | R_API, NULL, "查看提出异议人的姓名和手机号（记入审计）"},
+    /* members away from their branch (流动党员), issue 22: mobile.c */
+    {"GET", "/members/:id/mobile", h_member_mobile, ROLE_STAFF, 0, "member_mobile", "流动党员登记：去向、联系党组织、外出和返回时间，历次记录"},
+    {"POST", "/members/:id/mobile", h_member_mobile_start, ROLE_ADMIN, R_STATE, NULL, "登记为流动党员"},
+    {"POST", "/mobile/:id/return", h_mobile_return, ROLE_ADMIN, R_STATE, NULL, "登记流动党员返回"},
+    {"GET", "/orgs/:id/mobile-members", h_org_mobile, ROLE_STAFF, 0, "mobile_members", "流动党员：本组织及下级外出的党员，和以本组织为联系党组织的党员"},
     /* the leading group (领导班子), issue 22: position.c */
     {"GET", "/orgs/:id/positions", h_positions, ROLE_STAFF, 0, "positions", "领导班子：书记、副书记、委员及其分工，历任记录；任职表单"},
     {"POST", "/orgs/:id/positions", h_position_add, ROLE_ADMIN, R_STATE, NULL, "任职：本组织及下级名册中的党员任书记、副书记或委员"},
@@ -749,6 +754,10 @@ const route web_routes[] = {
     {"GET", "/p/consultations", h_public_consultations, 0, R_PUBLIC | R_REPLICA, "consultation_public_list", "网上征询（无需登录）"},
     {"GET", "/p/consultations/:id", h_public_consultation, 0, R_PUBLIC | R_REPLICA, "consultation_public", "一次网上征询：说明、已答复的意见、总结、提意见"},
     {"POST", "/p/consultations/:id/comments", h_public_comment, 0, R_PUBLIC | R_STATE, "consultation_public", "提意见（手机号和短信验证码；每个手机号、每台设备一次；截止后不受理；op=sms 发送验证码）"},
+    {"GET", "/api/v1/members/:id/mobile", h_member_mobile, ROLE_STAFF, R_API, NULL, "党员的流动党员记录（records，current 现在的）"},
+    {"POST", "/api/v1/members/:id/mobile", h_member_mobile_start, ROLE_ADMIN, R_STATE | R_API, NULL, "登记为流动党员（place, contact_org_id, since, until, note）；已在外 409 already_away"},
+    {"POST", "/api/v1/mobile/:id/return", h_mobile_return, ROLE_ADMIN, R_STATE | R_API, NULL, "登记返回（returned_on，默认今天）"},
+    {"GET", "/api/v1/orgs/:id/mobile-members", h_org_mobile, ROLE_STAFF, R_API, NULL, "本组织及下级外出的党员（away）和以本组织及下级为联系党组织的党员（in_contact）"},
     {"GET", "/api/v1/orgs/:id/positions", h_positions, ROLE_STAFF, R_API, NULL, "领导班子：现任（positions）和历任（history）"},
     {"POST", "/api/v1/orgs/:id/positions", h_position_add, ROLE_ADMIN, R_STATE | R_API, NULL, "任职（member_id, title secretary|deputy|committee, duties, since）；已有现任书记 409 position_taken"},
     {"PATCH", "/api/v1/positions/:id", h_position_act, ROLE_ADMIN, R_STATE | R_API, NULL, "修改分工（duties）；已离任 409 position_ended"},

@@ -673,6 +673,11 @@ void h_position_add(req *r);
 void h_position_act(req *r);
 int board_positions(db *d, int64_t org_id, cJSON *arr);
 void position_annotate(db *d, cJSON *arr, const char *id_key);
+/* members away from their branch (流动党员), issue 22: mobile.c */
+void h_member_mobile(req *r);
+void h_member_mobile_start(req *r);
+void h_mobile_return(req *r);
+void h_org_mobile(req *r);
 /* news items, cases and online consultations (issue 22: news.c, consultation.c) */
 void h_news_list(req *r);
 void h_news_submit(req *r);

@@ -9,17 +9,11 @@
 // (and reports a later change truthfully).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServerOn, expectError, expectOk, sqlOn } from '../lib.mjs';
-import { loginAs } from '../lib.mjs';
+import { startServerOn, demoStaff, expectError, expectOk, sqlOn } from '../lib.mjs';
 
 const srv = await startServerOn();
 after(() => srv.stop());
-const [office, town, secretary, member, secretary2] = await Promise.all(
-  ['office', 'town', 'secretary', 'member', 'secretary2'].map((u) => loginAs(srv.base, u)));
-const rootId = office.user.roles[0].org_id;
-const townId = town.user.roles[0].org_id;
-const branch = secretary.user.roles[0].org_id;
-const branch2 = secretary2.user.roles[0].org_id;
+const { office, town, secretary, member, secretary2, rootId, townId, branchA: branch, branchB: branch2 } = await demoStaff(srv.base);
 const sql = (q) => sqlOn(srv.db, q);
 const ok = async (r, status = 200) => expectOk(r, status);
 const count = (t, where = '') => Number(sql(`SELECT count(*) FROM ${t} ${where}`));

@@ -1,6 +1,6 @@
 -- 0045_goals.sql: responsibility (落实责任制), issue 22: each organisation's annual goals (年初工作目标)
 -- for a campaign, accepted by the level above, and the progress made against them; the positions of
--- each organisation's leading group (领导班子, at the end).
+-- each organisation's leading group (领导班子) and members away from their branch (流动党员), at the end.
 --
 -- A goal moves draft → submitted → accepted (验收, by an office strictly above the goal's
 -- organisation: office_id) or → returned (退回, with the office's note) → (edited) submitted again.
@@ -75,3 +75,24 @@ CREATE TABLE org_position (
 );
 CREATE INDEX org_position_org ON org_position(org_id, until);
 CREATE INDEX org_position_member ON org_position(member_id, until);
+
+-- Members away from their branch (流动党员): where they are (place), the organisation they keep in
+-- touch with there (contact_org_id, 联系党组织), since, the expected return (until, '' unknown) and the
+-- day they came back (returned_on, '' while away). A member away is still reviewed (remotely): this
+-- status never excludes anyone from a round; the per-round exclusion "away" stays the branch's
+-- decision (review_exclusion). org_id: the member's branch when recorded (who manages the record).
+CREATE TABLE member_mobile (
+  id {{PK}},
+  member_id {{I64}} NOT NULL, -- no REFERENCES: member is partitioned on PostgreSQL (0039)
+  org_id {{I64}} NOT NULL REFERENCES org(id),
+  place TEXT NOT NULL,
+  contact_org_id {{I64}} NOT NULL REFERENCES org(id),
+  since TEXT NOT NULL,
+  until TEXT NOT NULL DEFAULT '',
+  returned_on TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  created_by {{I64}} NOT NULL,
+  created_at {{I64}} NOT NULL
+);
+CREATE INDEX member_mobile_member ON member_mobile(member_id, returned_on);
+CREATE INDEX member_mobile_contact ON member_mobile(contact_org_id, returned_on);

@@ -65,6 +65,9 @@ int demo_news(db *d, int64_t root, int64_t branch, cx_err *e);
 /* A date n days from today, "YYYY-MM-DD" (cli/demo.c). */
 void days_from_today(int n, char out[11]);
 int demo_carrier(db *d, int64_t campaign_id, int64_t town, int64_t branch, cx_err *e);
+/* Annual goals of every town, accepted (or returned) by the district office, with progress
+ * (cli/demo_goals.c, issue 22): 0, or 1 after printing why. */
+int demo_goals(db *d, int64_t root, cx_err *e);
 /* n public ballots on a target (RK_*) from residents, answers[i % 4]; every fourth without a
  * verified phone (cli/demo.c; the posts of issue 19 use it too). */
 int demo_ballots(db *d, int kind, int64_t target, int n, const char *const *answers, cx_err *e);

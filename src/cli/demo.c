@@ -642,6 +642,7 @@ int cmd_demo(int argc, char **argv)
     demo_phase("news");
     if (rc == 0 && campaign_id && c.first_branch && demo_carrier(d, campaign_id, town, branch, &e) != CX_OK) rc = 1, fprintf(stderr, "错误：生成演示载体失败：%s\n", e.msg); /* issue 22: 五个一 */
     demo_phase("carrier");
+    if (rc == 0 && campaign_id && c.first_branch) rc = demo_goals(d, root, &e); /* issue 22: annual goals of the towns */
     if (rc == 0 && c.members && (org_get(d, root, &ro) != 1 || accounts_for_members(d, &actor_cli, &ro, true, &b, &e) != CX_OK)) {
         fprintf(stderr, "错误：开通演示党员账号失败：%s\n", e.msg[0] ? e.msg : db_errmsg(d));
         rc = 1;

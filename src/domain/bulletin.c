@@ -33,6 +33,8 @@ static const struct {
     [BK_CONTESTS] = {"contests", "三比竞赛和党员示范岗、责任区", NULL, NULL},
     /* issue 22: news items */
     [BK_NEWS] = {"news", "信息报送：各月报送和采用的简报信息与典型", NULL, NULL},
+    /* issue 22: annual goals */
+    [BK_GOALS] = {"goals", "年度工作目标：验收和完成情况", NULL, NULL},
 };
 
 const char *bulletin_kind_name(int k) { return k >= 0 && k < BK_N ? kinds[k].name : ""; }

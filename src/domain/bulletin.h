@@ -39,6 +39,8 @@ typedef enum {
     BK_CONTESTS,              /* 三比竞赛 published and 示范岗/责任区 set up in the period */
     /* issue 22: news items (简报 / 信息报送) */
     BK_NEWS,                  /* items submitted and adopted per month, by direct child */
+    /* issue 22: annual goals (年初工作目标) */
+    BK_GOALS,                 /* goals of the period's years accepted and done as of its end, by direct child */
     BK_N
 } bulletin_kind;
 

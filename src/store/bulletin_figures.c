@@ -15,6 +15,7 @@
 #include "../domain/rect.h"
 #include "../domain/review.h"
 #include "news.h" /* issue 22: news items */
+#include "goal.h" /* issue 22: annual goals */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -593,6 +594,61 @@ static int news_section(db *d, const org *office, int from_q, int to_q, bf_sourc
     return rc;
 }
 
+/* ---- issue 22: annual goals (年初工作目标) ---- */
+
+static void goal_row(cJSON *rows, const char *key, int64_t id, const char *name, const goal_figures *f)
+{
+    char t[24], a[24], dn[24], avg[24];
+    snprintf(t, sizeof t, "%" PRId64, f->total);
+    snprintf(a, sizeof a, "%" PRId64, f->accepted);
+    snprintf(dn, sizeof dn, "%" PRId64, f->done);
+    if (f->accepted) snprintf(avg, sizeof avg, "%" PRId64 "%%", (f->pct_sum + f->accepted / 2) / f->accepted);
+    else snprintf(avg, sizeof avg, "—");
+    const char *cells[] = {name, t, a, dn, avg};
+    add_row(rows, key, id, cells, 5);
+}
+
+typedef struct goal_child {
+    db *d;
+    cJSON *rows;
+    int y0, y1;
+    const char *before;
+    int64_t n;
+    int rc;
+} goal_child;
+
+static int goals_of_child(void *ctx, const org *o, int64_t nchildren, int64_t nmembers)
+{
+    (void)nchildren, (void)nmembers;
+    goal_child *c = ctx;
+    goal_figures f;
+    c->rc = goal_figures_of(c->d, o->path, c->y0, c->y1, c->before, &f);
+    if (c->rc == CX_OK && f.total) goal_row(c->rows, "org", o->id, o->name, &f), c->n++;
+    return c->rc != CX_OK;
+}
+
+/* Each direct child's goals for the years of the period (its subtree's): how many were set, how
+ * many accepted, how many done (progress 100%) and the average progress of the accepted ones, all
+ * as of the period's end, then the office's whole subtree. Versions and progress entries are
+ * never changed, so composing and recounting read the same records and find the same figures. */
+static int goals_section(db *d, const org *office, int from_q, int to_q, cJSON *fig)
+{
+    static const char *const head[] = {"组织", "目标（项）", "已验收", "已完成", "平均完成进度"};
+    char day0[11], day1[11];
+    period_days(from_q, to_q, day0, day1);
+    int y0 = atoi(day0), y1 = atoi(day1) - (!strcmp(day1 + 4, "-01-01") ? 1 : 0);
+    cJSON_AddStringToObject(fig, "caption", "本期所在年度各下级组织（含其下级）的年初工作目标：验收和完成情况，按期末计算（末尾为全辖区合计）。");
+    add_head(fig, head, 5);
+    goal_child c = {d, cJSON_AddArrayToObject(fig, "rows"), y0, y1, day1, 0, CX_OK};
+    int rc = org_children_plain(d, office->id, false, goals_of_child, &c);
+    if (rc == CX_OK) rc = c.rc;
+    goal_figures f;
+    if (rc == CX_OK) rc = goal_figures_of(d, office->path, y0, y1, day1, &f);
+    if (rc == CX_OK) goal_row(c.rows, "total", 0, "合计", &f);
+    cJSON_AddNumberToObject(fig, "total", (double)c.n);
+    return rc;
+}
+
 int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const char *as_of, cJSON *sections, bf_source src)
 {
     cJSON *sec;
@@ -609,6 +665,7 @@ int bulletin_figures_fill(db *d, const org *office, int from_q, int to_q, const 
         else if (kind == BK_LEDGER) rc = ledger_section(d, office, from_q, to_q, src, fig); /* the ledger (issue 18) */
         else if (kind == BK_CONTESTS) rc = contests_section(d, office, from_q, to_q, fig); /* issue 19: contests and posts */
         else if (kind == BK_NEWS) rc = news_section(d, office, from_q, to_q, src, fig); /* issue 22: news items */
+        else if (kind == BK_GOALS) rc = goals_section(d, office, from_q, to_q, fig); /* issue 22: annual goals */
         else
             for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
                 if (lists[i].kind == kind) rc = list_section(d, office, (int)i, from_q, to_q, day, fig);

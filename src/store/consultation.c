@@ -59,12 +59,7 @@ int consultation_create(db *d, const actor *a, int64_t org_id, const consult_ok 
 {
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org o;
-    int f = org_get(d, org_id, &o);
-    if (f == CX_ERR) return db_fail(d, e);
-    if (f != 1 || !o.active) {
-        cx_fail(e, 404, "not_found", "org_id", "党组织不存在或已停用");
-        return refuse(d);
-    }
+    if (tx_active_org(d, org_id, &o, e) != CX_OK) return CX_ERR;
     int64_t nid = 0;
     int rc = db_i64(d, &nid, 0, "INSERT INTO consultation (org_id, title, body, closes_on, created_by, created_at) VALUES (?,?,?,?,?,?) RETURNING id",
                     "isssii", org_id, in->title, in->body, in->closes_on, a->user_id, now_unix());
@@ -78,15 +73,13 @@ int consultation_create(db *d, const actor *a, int64_t org_id, const consult_ok 
     return CX_OK;
 }
 
+static int get_c(db *d, int64_t id, void *c) { return consultation_get(d, id, c); }
+
 /* Loads the consultation inside a write transaction (serialised per consultation), or 404. */
 static int begin_c(db *d, int64_t id, consultation *c, cx_err *e)
 {
     memset(c, 0, sizeof *c);
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-    if (db_lock(d, "consultation", id) != CX_OK) return db_fail(d, e);
-    int f = consultation_get(d, id, c);
-    if (f != 1) return f == 0 ? (cx_fail(e, 404, "not_found", "id", "网上征询不存在"), refuse(d)) : db_fail(d, e);
-    return CX_OK;
+    return tx_begin_locked(d, "consultation", id, get_c, c, "网上征询不存在", e);
 }
 
 static int done_c(consultation *c, int rc)

@@ -122,12 +122,7 @@ int news_submit(db *d, const actor *a, int64_t org_id, const news_ok *in, const 
     if (photos_check(photos, nphotos, mimes, e) != CX_OK) return CX_ERR;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org o;
-    int f = org_get(d, org_id, &o);
-    if (f == CX_ERR) return db_fail(d, e);
-    if (f != 1 || !o.active) {
-        cx_fail(e, 404, "not_found", "org_id", "党组织不存在或已停用");
-        return refuse(d);
-    }
+    if (tx_active_org(d, org_id, &o, e) != CX_OK) return CX_ERR;
     int64_t now = now_unix(), nid = 0;
     char month[8];
     news_month_of(now, month);
@@ -143,14 +138,13 @@ int news_submit(db *d, const actor *a, int64_t org_id, const news_ok *in, const 
     return CX_OK;
 }
 
+static int get_news(db *d, int64_t id, void *n) { return news_get(d, id, n); }
+
 /* Loads the item inside a write transaction (serialised per item), or fails with 404. */
 static int begin_news(db *d, int64_t id, news_item *n, cx_err *e)
 {
-    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
-    if (db_lock(d, "news", id) != CX_OK) return db_fail(d, e);
-    int f = news_get(d, id, n);
-    if (f != 1) return f == 0 ? (cx_fail(e, 404, "not_found", "id", "信息不存在"), refuse(d)) : db_fail(d, e);
-    return CX_OK;
+    memset(n, 0, sizeof *n);
+    return tx_begin_locked(d, "news", id, get_news, n, "信息不存在", e);
 }
 
 static int fail_news(db *d, news_item *n, int rc)

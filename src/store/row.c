@@ -17,6 +17,25 @@ int refuse(db *d)
     return CX_ERR;
 }
 
+int tx_active_org(db *d, int64_t id, org *o, cx_err *e)
+{
+    int f = org_get(d, id, o);
+    if (f == CX_ERR) return db_fail(d, e);
+    if (f == 1 && o->active) return CX_OK;
+    cx_fail(e, 404, "not_found", "org_id", "党组织不存在或已停用");
+    return refuse(d);
+}
+
+int tx_begin_locked(db *d, const char *what, int64_t id, row_getter get, void *out, const char *missing, cx_err *e)
+{
+    if (db_begin(d, true) != CX_OK) return db_fail(d, e);
+    if (db_lock(d, what, id) != CX_OK) return db_fail(d, e);
+    int f = get(d, id, out);
+    if (f == 1) return CX_OK;
+    if (f == 0) return cx_fail(e, 404, "not_found", "id", "%s", missing), refuse(d);
+    return db_fail(d, e);
+}
+
 int row_by_id(db *d, const char *sql, int64_t id, row_reader read, void *out, size_t size)
 {
     memset(out, 0, size); /* a caller never sees an output this call did not fill */

@@ -14,6 +14,14 @@
 int db_fail_at(const char *file, int line, db *d, cx_err *e);
 /* Rolls back and returns CX_ERR with e as filled by the caller (a refusal inside a transaction). */
 int refuse(db *d);
+/* Inside the caller's write transaction: the active organisation id into o; otherwise 404
+ * not_found on org_id (党组织不存在或已停用) and rolled back, or a database failure. CX_OK / CX_ERR. */
+int tx_active_org(db *d, int64_t id, org *o, cx_err *e);
+/* Opens a write transaction, takes the lock (what, id) that serialises changes to one record and
+ * reads it with get (a store getter: 1, 0, CX_ERR) into out; a missing record is 404 not_found on
+ * "id" with the message missing, rolled back. CX_OK / CX_ERR. */
+typedef int (*row_getter)(db *d, int64_t id, void *out);
+int tx_begin_locked(db *d, const char *what, int64_t id, row_getter get, void *out, const char *missing, cx_err *e);
 /* The one row of sql (parameter: id) read into out: 1, 0 (none), CX_ERR. out (size bytes) is
  * cleared first, so a caller never sees an output this call did not fill. */
 typedef void (*row_reader)(db_stmt *s, void *out);

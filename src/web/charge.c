@@ -29,7 +29,9 @@ void h_org_leaders(req *r)
     int64_t id;
     org o;
     if (!req_id(r, 0, &id) || !req_org(r, id, ROLE_OFFICE, &o)) return;
-    if (leader_list(r->db, o.path, add_leader, cJSON_AddArrayToObject(req_data(r), "leaders")) != CX_OK) db_failed(r);
+    cJSON *arr = cJSON_AddArrayToObject(req_data(r), "leaders");
+    if (leader_list(r->db, o.path, add_leader, arr) != CX_OK) return db_failed(r);
+    position_annotate(r->db, arr, "id"); /* 领导班子 positions beside each leader (issue 22) */
 }
 
 static cJSON *json_charge(const charge_row *c)
@@ -113,7 +115,9 @@ void h_org_charges(req *r)
     bool office = rd.open && perm_allows(&r->user, ROLE_OFFICE, o.path);
     cJSON_AddBoolToObject(d, "can_assign", office);
     if (!office) return;
-    leader_list(r->db, o.path, add_leader, cJSON_AddArrayToObject(d, "leaders"));
+    cJSON *leaders = cJSON_AddArrayToObject(d, "leaders");
+    leader_list(r->db, o.path, add_leader, leaders);
+    position_annotate(r->db, leaders, "id"); /* 领导班子 positions (issue 22) */
     cJSON *targets = cJSON_AddArrayToObject(d, "targets");
     add_org_target(targets, &o, 0, 0);
     org_children_plain(r->db, o.id, false, add_org_target, targets);

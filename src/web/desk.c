@@ -13,6 +13,7 @@
  * here changes anything. */
 #include "web.h"
 #include "../store/news.h" /* news items (issue 22) */
+#include "../store/goal.h" /* annual goals (issue 22) */
 #include "../store/quiz.h" /* 学习测试 (issue 18) */
 #include "../store/contest.h" /* issue 19: contests and posts */
 #include "../store/post.h"
@@ -417,6 +418,20 @@ static void news_section(desk *k, cJSON *sections)
     item(k, items, "news_to_publish", "已采用、待发布的简报信息和典型", ad, xasprintf("/orgs/%lld/news?status=adopted", (long long)o.id));
 }
 
+/* Annual goals (年初工作目标, issue 22): under the user's highest office grant, the goals of its
+ * subtree below it waiting for acceptance. A section for every office holder. */
+static void goals_section(desk *k, cJSON *sections)
+{
+    const grant *g = perm_top_grant(k->user, ROLE_OFFICE);
+    org o;
+    if (!g) return;
+    int f = org_get(k->db, g->org_id, &o);
+    int64_t n = 0;
+    if (!ok(k, f < 0 ? CX_ERR : CX_OK) || f == 0 || !ok(k, goal_desk_count(k->db, &o, &n))) return;
+    item(k, section(sections, "年度工作目标", NULL), "goals_to_accept", "下级报送、待验收的年度工作目标", n,
+         xasprintf("/orgs/%lld/goals?status=submitted", (long long)o.id));
+}
+
 int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t *total)
 {
     desk k = {.db = d, .user = u, .vpath = vpath};
@@ -441,6 +456,7 @@ int desk_build(db *d, const principal *u, const char *vpath, cJSON *out, int64_t
     if (!k.failed && u->member_id) member_section(&k, sections);
     if (!k.failed) objection_section(&k, sections); /* public notices (issue 19) */
     if (!k.failed) news_section(&k, sections); /* news items (issue 22) */
+    if (!k.failed) goals_section(&k, sections); /* annual goals (issue 22) */
     if (k.failed) return CX_ERR;
     json_add_i64(out, "total", k.total);
     cJSON_AddStringToObject(out, "today", k.today);

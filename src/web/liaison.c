@@ -191,6 +191,8 @@ void h_liaison(req *r)
     json_add_i64(k, "few", l.counts.few);
     json_add_i64(k, "many", l.counts.many);
     json_add_i64(k, "visits_short", l.counts.visits_short);
+    position_annotate(r->db, l.arr, "user_id"); /* 领导班子 positions beside each leader (issue 22) */
+    if (l.choices) position_annotate(r->db, l.choices, "user_id");
     cJSON_AddItemToObject(d, "leaders", l.arr);
     rc = liaison_points(r->db, 0, &o, true, add_point, cJSON_AddArrayToObject(d, "points"));
     if (rc == CX_OK && form) {

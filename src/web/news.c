@@ -54,8 +54,7 @@ static int add_news(void *ctx, const news_item *n)
     return 0;
 }
 
-/* The office the user holds strictly above path (the nearest): its organisation's id, 0 none. */
-static int64_t office_above(const principal *u, const char *path)
+int64_t office_above(const principal *u, const char *path)
 {
     int64_t id = 0;
     size_t best = 0;

@@ -3,6 +3,7 @@
  * ETag from the versions of what it shows; a matching If-None-Match is answered 304 before any
  * rendering. */
 #include "web.h"
+#include "../store/position.h" /* the leading group on the board (issue 22) */
 #include "cache.h"
 #include "../lib/qr.h"
 #include "../store/pledge.h"
@@ -333,7 +334,14 @@ static bool board_data(req *r, int64_t id, cJSON *d, org *o)
         req_failf(r, 500, "db_error", "", "读取公示栏失败");
         return false;
     }
+    int64_t pv = 0; /* the leading group (issue 22) changes the page too */
+    if (position_version(r->db, id, &pv) != CX_OK) {
+        req_failf(r, 500, "db_error", "", "读取公示栏失败");
+        return false;
+    }
     version_on_day(r, ver, etag); /* overdue marks change with the day, not only with the data */
+    size_t n = strlen(etag) - 1; /* before the closing quote */
+    snprintf(etag + n, sizeof etag - n, "-g%" PRId64 "\"", pv);
     if (not_modified(r, etag)) return false;
     cJSON *b = cJSON_AddObjectToObject(d, "board");
     json_add_i64(b, "id", o->id);
@@ -346,7 +354,8 @@ static bool board_data(req *r, int64_t id, cJSON *d, org *o)
     if (member_list(r->db, &mq, add_board_member, cJSON_AddArrayToObject(b, "members")) != CX_OK ||
         pledge_list(r->db, &oq, add_pledge, cJSON_AddArrayToObject(b, "org_pledges")) != CX_OK ||
         pledge_list(r->db, &mq2, add_pledge, cJSON_AddArrayToObject(b, "member_pledges")) != CX_OK ||
-        board_honours_json(r->db, o->id, cJSON_AddArrayToObject(b, "honours"), cJSON_AddArrayToObject(b, "member_honours")) != CX_OK) { /* 评选表彰 */
+        board_honours_json(r->db, o->id, cJSON_AddArrayToObject(b, "honours"), cJSON_AddArrayToObject(b, "member_honours")) != CX_OK || /* 评选表彰 */
+        board_positions(r->db, o->id, cJSON_AddArrayToObject(b, "leadership")) != CX_OK) { /* 领导班子 (issue 22) */
         req_failf(r, 500, "db_error", "", "读取公示栏失败"); /* never a partial page (nor a cached one) */
         return false;
     }

@@ -3,6 +3,7 @@
  * accepted; by period; XLSX), one report written section by section with files, submitted,
  * returned or accepted by the level above, its versions and events, and its A4 print. */
 #include "web.h"
+#include "../store/goal.h" /* the organisation's annual goals beside its report (issue 22) */
 #include "../domain/date.h"
 #include "../domain/org.h"
 #include "../lib/xlsxout.h"
@@ -455,6 +456,29 @@ static int add_event(void *ctx, const report_event *ev)
 
 /* The report with its sections (the draft under the outline), files, versions, events and the
  * actions this user may take now. */
+/* The reporting organisation's own annual goals for the year the period ends in, with their
+ * progress (responsibility, issue 22): what the report answers for. */
+static int add_report_goal(void *ctx, const goal *g)
+{
+    cJSON *j = cJSON_CreateObject();
+    json_add_i64(j, "id", g->id);
+    cJSON_AddStringToObject(j, "title", g->title);
+    cJSON_AddStringToObject(j, "status_label", goal_status_label(g->status));
+    char pct[24];
+    snprintf(pct, sizeof pct, "%" PRId64 "%%", g->progress);
+    cJSON_AddStringToObject(j, "progress_text", g->accepted_version ? pct : "—");
+    cJSON_AddItemToArray(ctx, j);
+    return 0;
+}
+
+static void report_goals(req *r, const report *x, cJSON *d)
+{
+    goal_query q = {.org_id = x->org_id, .year = atoi(x->period_end), .status = -1, .limit = 50};
+    cJSON *arr = cJSON_AddArrayToObject(d, "goals");
+    json_add_i64(d, "goals_year", q.year);
+    if (goal_list(r->db, &q, add_report_goal, arr) != CX_OK) cJSON_DeleteItemFromObject(d, "goals");
+}
+
 static void show_report(req *r, const report *x)
 {
     cJSON *d = req_data(r);
@@ -476,6 +500,7 @@ static void show_report(req *r, const report *x)
     /* the latest submission for the judge and the print */
     int nv = cJSON_GetArraySize(vs);
     if (nv) cJSON_AddItemReferenceToObject(d, "latest", cJSON_GetArrayItem(vs, nv - 1));
+    report_goals(r, x, d);
     cJSON *can = cJSON_AddObjectToObject(d, "can");
     int rel = perm_report_relation(&r->user, x->org_path, x->issuer_path);
     /* nobody judges what they submitted themselves (report_judge refuses it too) */

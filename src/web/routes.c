@@ -12,6 +12,7 @@
 #include "../domain/contest.h" /* 三比 contests */
 #include "../domain/award.h" /* 评选表彰 awards */
 #include "../domain/news.h" /* news items and consultations (issue 22) */
+#include "../domain/goal.h" /* annual goals (issue 22) */
 
 
 /* A route names .body and .action only where they are not 0 (BODY_FORM, no action). */
@@ -712,6 +713,25 @@ const route web_routes[] = {
     {"POST", "/api/v1/objections/:id/hold", h_objection_hold, ROLE_TRIAGE, R_STATE | R_API, NULL, "将异议标为核查中；已在核查或已有结论 409 not_received"},
     {"POST", "/api/v1/objections/:id/decide", h_objection_decide, ROLE_TRIAGE, R_STATE | R_API, NULL, "记录核查结论（outcome upheld|dismissed, finding）；未在核查 409 not_held"},
     {"POST", "/api/v1/objections/:id/reveal", h_objection_reveal, ROLE_TRIAGE, R_STATE | R_API, NULL, "查看提出异议人的姓名和手机号（记入审计）"},
+    /* members away from their branch (流动党员), issue 22: mobile.c */
+    {"GET", "/members/:id/mobile", h_member_mobile, ROLE_STAFF, 0, "member_mobile", "流动党员登记：去向、联系党组织、外出和返回时间，历次记录"},
+    {"POST", "/members/:id/mobile", h_member_mobile_start, ROLE_ADMIN, R_STATE, NULL, "登记为流动党员"},
+    {"POST", "/mobile/:id/return", h_mobile_return, ROLE_ADMIN, R_STATE, NULL, "登记流动党员返回"},
+    {"GET", "/orgs/:id/mobile-members", h_org_mobile, ROLE_STAFF, 0, "mobile_members", "流动党员：本组织及下级外出的党员，和以本组织为联系党组织的党员"},
+    /* the leading group (领导班子), issue 22: position.c */
+    {"GET", "/orgs/:id/positions", h_positions, ROLE_STAFF, 0, "positions", "领导班子：书记、副书记、委员及其分工，历任记录；任职表单"},
+    {"POST", "/orgs/:id/positions", h_position_add, ROLE_ADMIN, R_STATE, NULL, "任职：本组织及下级名册中的党员任书记、副书记或委员"},
+    {"POST", "/positions/:id/duties", h_position_act, ROLE_ADMIN, R_STATE, NULL, "修改分工"},
+    {"POST", "/positions/:id/end", h_position_act, ROLE_ADMIN, R_STATE, NULL, "离任（保留历任记录）", .action = 1},
+    /* annual goals (年初工作目标) and their acceptance by the level above (issue 22: goal.c) */
+    {"GET", "/orgs/:id/goals", h_goals, ROLE_STAFF, 0, "goals", "年度工作目标：本组织及下级的年初工作目标、验收情况和完成进度（?year=&status=draft|submitted|accepted|returned&own=1），制定目标的表单"},
+    {"POST", "/orgs/:id/goals", h_goal_create, ROLE_ADMIN, R_STATE, NULL, "制定一项年度工作目标（草稿）"},
+    {"GET", "/goals/:id", h_goal, ROLE_STAFF, 0, "goal", "一项目标：内容、措施、验收的各个版本、完成进度"},
+    {"POST", "/goals/:id/edit", h_goal_edit, ROLE_ADMIN, R_STATE, NULL, "修改目标（已验收的目标修改后成为新版本，须重新验收）"},
+    {"POST", "/goals/:id/submit", h_goal_act, ROLE_ADMIN, R_STATE, NULL, "报送目标，由上级验收", .action = GS_SUBMITTED},
+    {"POST", "/goals/:id/accept", h_goal_act, ROLE_OFFICE, R_STATE, NULL, "验收目标（上级活动办公室）", .action = GS_ACCEPTED},
+    {"POST", "/goals/:id/return", h_goal_act, ROLE_OFFICE, R_STATE, NULL, "退回目标（须写理由）", .action = GS_RETURNED},
+    {"POST", "/goals/:id/progress", h_goal_progress, ROLE_ADMIN, R_STATE, NULL, "记录完成进度（已验收的目标）"},
     /* news items, cases and online consultations (issue 22: news.c, consultation.c) */
     {"GET", "/orgs/:id/news", h_news_list, ROLE_STAFF, 0, "news_list", "简报信息与典型：本组织及下级报送的信息（?status=submitted|adopted|declined|published&kind=news|case），报送表单"},
     {"POST", "/orgs/:id/news", h_news_submit, ROLE_ADMIN, R_STATE, NULL, "报送一条简报信息或典型（可附 JPEG、PNG 照片）", .body = BODY_FILES},
@@ -748,6 +768,22 @@ const route web_routes[] = {
     {"GET", "/api/v1/carrier-entries/:id", h_carrier_entry, ROLE_ANY, R_API, NULL, "一项填报与佐证文件"},
     {"POST", "/api/v1/carrier-entries/:id", h_carrier_fill, ROLE_ANY, R_STATE | R_API, NULL, "填报（text；multipart 可附 evidence）；阶段外 409 phase_not_open / phase_closed", .body = BODY_FILES},
     {"GET", "/api/v1/carrier-files/:id", h_carrier_file, ROLE_ANY, R_API, NULL, "佐证文件"},
+    {"GET", "/api/v1/members/:id/mobile", h_member_mobile, ROLE_STAFF, R_API, NULL, "党员的流动党员记录（records，current 现在的）"},
+    {"POST", "/api/v1/members/:id/mobile", h_member_mobile_start, ROLE_ADMIN, R_STATE | R_API, NULL, "登记为流动党员（place, contact_org_id, since, until, note）；已在外 409 already_away"},
+    {"POST", "/api/v1/mobile/:id/return", h_mobile_return, ROLE_ADMIN, R_STATE | R_API, NULL, "登记返回（returned_on，默认今天）"},
+    {"GET", "/api/v1/orgs/:id/mobile-members", h_org_mobile, ROLE_STAFF, R_API, NULL, "本组织及下级外出的党员（away）和以本组织及下级为联系党组织的党员（in_contact）"},
+    {"GET", "/api/v1/orgs/:id/positions", h_positions, ROLE_STAFF, R_API, NULL, "领导班子：现任（positions）和历任（history）"},
+    {"POST", "/api/v1/orgs/:id/positions", h_position_add, ROLE_ADMIN, R_STATE | R_API, NULL, "任职（member_id, title secretary|deputy|committee, duties, since）；已有现任书记 409 position_taken"},
+    {"PATCH", "/api/v1/positions/:id", h_position_act, ROLE_ADMIN, R_STATE | R_API, NULL, "修改分工（duties）；已离任 409 position_ended"},
+    {"POST", "/api/v1/positions/:id/end", h_position_act, ROLE_ADMIN, R_STATE | R_API, NULL, "离任（until，默认今天）", .action = 1},
+    {"GET", "/api/v1/orgs/:id/goals", h_goals, ROLE_STAFF, R_API, NULL, "本组织及下级的年度工作目标（?year=&status=&own=1&page=&per_page=）"},
+    {"POST", "/api/v1/orgs/:id/goals", h_goal_create, ROLE_ADMIN, R_STATE | R_API, NULL, "制定年度工作目标（year, title, measure, campaign_id 可省略）；年度不在活动期间 422 year_outside_campaign"},
+    {"GET", "/api/v1/goals/:id", h_goal, ROLE_STAFF, R_API, NULL, "一项目标与其验收版本、完成进度"},
+    {"PATCH", "/api/v1/goals/:id", h_goal_edit, ROLE_ADMIN, R_STATE | R_API, NULL, "修改目标（title, measure）；已验收的成为新版本并待重新验收"},
+    {"POST", "/api/v1/goals/:id/submit", h_goal_act, ROLE_ADMIN, R_STATE | R_API, NULL, "报送目标；不是草稿或已退回 409 goal_state", .action = GS_SUBMITTED},
+    {"POST", "/api/v1/goals/:id/accept", h_goal_act, ROLE_OFFICE, R_STATE | R_API, NULL, "验收目标（上级活动办公室；本人报送的 403 own_goal）", .action = GS_ACCEPTED},
+    {"POST", "/api/v1/goals/:id/return", h_goal_act, ROLE_OFFICE, R_STATE | R_API, NULL, "退回目标（note 理由）", .action = GS_RETURNED},
+    {"POST", "/api/v1/goals/:id/progress", h_goal_progress, ROLE_ADMIN, R_STATE | R_API, NULL, "记录完成进度（percent 0–100, text）；未验收 409 goal_not_accepted"},
     {"GET", "/api/v1/orgs/:id/news", h_news_list, ROLE_STAFF, R_API, NULL, "本组织及下级报送的信息（?status=&kind=&page=&per_page=）"},
     {"POST", "/api/v1/orgs/:id/news", h_news_submit, ROLE_ADMIN, R_STATE | R_API, NULL, "报送信息（kind news|case, title, body；multipart 可附 photo 照片）", .body = BODY_FILES},
     {"GET", "/api/v1/news/:id", h_news, ROLE_STAFF, R_API, NULL, "一条信息与其照片"},

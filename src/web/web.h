@@ -657,6 +657,30 @@ void h_public_notice(req *r);
 void h_public_notice_print(req *r);
 void h_public_notice_qr(req *r);
 void h_public_objection(req *r);
+/* The office the user holds strictly above path (the nearest): its organisation's id, 0 none
+ * (news.c): who decides what an organisation submits upwards (news items, annual goals). */
+int64_t office_above(const principal *u, const char *path);
+/* annual goals (年初工作目标), issue 22: goal.c */
+void h_goals(req *r);
+void h_goal_create(req *r);
+void h_goal(req *r);
+void h_goal_edit(req *r);
+void h_goal_act(req *r);
+void h_goal_progress(req *r);
+/* the leading group (领导班子), issue 22: position.c. board_positions: the current group of an
+ * organisation for the public board ({name, title_label, duties}); position_annotate: adds to each
+ * object of arr whose account id is at id_key the label of its member's current positions
+ * ("position"), where leaders are offered for charges and liaison points. */
+void h_positions(req *r);
+void h_position_add(req *r);
+void h_position_act(req *r);
+int board_positions(db *d, int64_t org_id, cJSON *arr);
+void position_annotate(db *d, cJSON *arr, const char *id_key);
+/* members away from their branch (流动党员), issue 22: mobile.c */
+void h_member_mobile(req *r);
+void h_member_mobile_start(req *r);
+void h_mobile_return(req *r);
+void h_org_mobile(req *r);
 /* news items, cases and online consultations (issue 22: news.c, consultation.c) */
 void h_news_list(req *r);
 void h_news_submit(req *r);

@@ -91,8 +91,9 @@ test('each role sees its own sections, each item with a link to where it is acte
   const objections = ['公示异议', ['objections_open']];
   const posts = ['posts_unheld']; // issue 19: posts and areas nobody holds
   const news = ['简报信息', ['news_to_adopt', 'news_to_publish']]; // issue 22: every office holder's
-  assert.deepEqual(await keys(office), [[rootId, [...admin, 'grades_approval', ...rest, ...posts]], insp, objections, news]);
-  assert.deepEqual(await keys(town), [[townId, [...admin, 'grades_approval', ...rest, ...posts]], insp, news]);
+  const goals = ['年度工作目标', ['goals_to_accept']]; // issue 22: annual goals, every office holder's
+  assert.deepEqual(await keys(office), [[rootId, [...admin, 'grades_approval', ...rest, ...posts]], insp, objections, news, goals]);
+  assert.deepEqual(await keys(town), [[townId, [...admin, 'grades_approval', ...rest, ...posts]], insp, news, goals]);
   assert.deepEqual(await keys(secretary), [[branch, [...admin, 'org_review_owed', ...rest, 'meetings_due' /* a branch's: organisation life */, ...posts]]]);
   assert.deepEqual(await keys(leader), [['领导点评', ['commentary_owed']]]);
   assert.deepEqual(await keys(discipline), [[rootId, ['reports_due_soon', 'reports_overdue']], objections]);

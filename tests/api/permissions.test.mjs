@@ -272,6 +272,22 @@ for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']
   t.carrierFile = t.carrierEntry.files[0];
   t.secrets.push(`${tag}支部载体ZTK`, `${tag}支部事项SXQ`, `${tag}支部填报内容TBN`);
 }
+// Annual goals (goal.c, issue 22): a goal of each target branch, written and submitted by its
+// secretary (waiting for the town's acceptance).
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.goal = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/goals`, { year: String(new Date().getFullYear()), title: `${tag}支部年度目标MBG` }), 201)).goal;
+  await ok(await sec.post(`/api/v1/goals/${t.goal.id}/submit`, {}));
+  t.secrets.push(`${tag}支部年度目标MBG`);
+}
+// The leading group (position.c, issue 22): a committee member of each target branch.
+for (const [t, sec, tag] of [[A, as.secretary, '甲'], [B, as.secretary2, '乙']]) {
+  t.position = (await ok(await sec.post(`/api/v1/orgs/${t.org.id}/positions`, { member_id: String(t.member.id), title: 'committee', duties: `${tag}支部班子分工BZF` }), 201)).position;
+  t.secrets.push(`${tag}支部班子分工BZF`);
+}
+// Members away (mobile.c, issue 22): the target member recorded as away, in touch with the other target's branch.
+for (const [t, sec, tag, other] of [[A, as.secretary, '甲', B], [B, as.secretary2, '乙', A]]) {
+  t.mobile = (await ok(await sec.post(`/api/v1/members/${t.member.id}/mobile`, { place: `${tag}支部流动去向LDQ`, contact_org_id: String(other.org.id) }), 201)).record;
+}
 const spec = (await new Client(srv.base).get('/api/v1/openapi.json')).json;
 const OPS = [];
 for (const [path, item] of Object.entries(spec.paths))
@@ -523,6 +539,19 @@ Object.assign(BODIES, { // carriers that can be tracked (carrier.c, issue 22)
   'POST /carriers/{id}/phases': () => ({ phase_id: String(A.phase.phase_id) }),
   'POST /carrier-entries/{id}': () => ({ text: `越权填报${++seq}` }),
 });
+Object.assign(BODIES, { // annual goals (goal.c, issue 22)
+  'POST /orgs/{id}/goals': () => ({ year: String(new Date().getFullYear()), title: `越权目标${++seq}` }),
+  'PATCH /goals/{id}': () => ({ title: `越权改目标${++seq}` }),
+  'POST /goals/{id}/submit': () => ({}),
+  'POST /goals/{id}/accept': () => ({}),
+  'POST /goals/{id}/return': () => ({ note: '越权退回' }),
+  'POST /goals/{id}/progress': () => ({ percent: '50', text: '越权进度' }),
+  'POST /orgs/{id}/positions': () => ({ member_id: '1', title: 'deputy', duties: `越权任职${++seq}` }), // the leading group (issue 22)
+  'PATCH /positions/{id}': () => ({ duties: `越权分工${++seq}` }),
+  'POST /positions/{id}/end': () => ({}),
+  'POST /members/{id}/mobile': () => ({ place: `越权去向${++seq}`, contact_org_id: String(rootId) }), // members away (issue 22)
+  'POST /mobile/{id}/return': () => ({}),
+});
 PUBLIC.push('GET /public/news', 'POST /public/news-nominations', 'GET /public/consultations', 'POST /public/consultation-comments'); // reviewed: no {id} in the path; published public items only; comments and nominations signed by a verified phone and a server-issued device, rate-limited
 const KINDS = [[/^\/orgs\/\{id\}/, 'org'], [/^\/members\/\{id\}/, 'member'], [/^\/pledges\/\{id\}/, 'pledge'],
   [/^\/evidence\/\{id\}/, 'evidence'], [/^\/public\/cards\/\{id\}/, 'card'], [/^\/public\/boards\/\{id\}/, 'board']];
@@ -545,6 +574,7 @@ KINDS.push([/^\/contests\/\{id\}/, 'contest']); // 三比 contests (issue 19): t
 KINDS.push([/^\/awards\/\{id\}/, 'award'], [/^\/award-nominations\/\{id\}/, 'nomination']); // 评选表彰 awards (issue 19): the target branch's award and its nomination
 KINDS.push([/^\/results\/\{id\}/, 'result']); // published round results (issue 19 results): the target branch's list
 KINDS.push([/^\/notices\/\{id\}/, 'notice'], [/^\/objections\/\{id\}/, 'objection']);
+KINDS.push([/^\/goals\/\{id\}/, 'goal'], [/^\/positions\/\{id\}/, 'position'], [/^\/mobile\/\{id\}/, 'mobile']); // annual goals (issue 22): the target branch's submitted goal
 KINDS.push([/^\/news\/\{id\}/, 'newsItem'], [/^\/news-photos\/\{id\}/, 'newsPhoto'], [/^\/consultations\/\{id\}/, 'consultation'],
   [/^\/consultation-comments\/\{id\}/, 'comment']); // issue 22: the target branch's item, its photo, its consultation and the public's comment // public notices (issue 19): the target branch's notice and its objection
 KINDS.push([/^\/carriers\/\{id\}/, 'carrier'], [/^\/carrier-entries\/\{id\}/, 'carrierEntry'], [/^\/carrier-files\/\{id\}/, 'carrierFile']); // issue 22: the target branch's carrier, the target member's entry and its file
@@ -564,7 +594,7 @@ const idOf = (kind, t) => ({ org: t.org.id, board: t.org.id, member: t.member.id
   award: t.award.id, nomination: t.nomination.id,
   result: t.result.id, /* published round results (issue 19 results) */
   notice: t.notice.id, objection: t.objection.id /* public notices (issue 19) */,
-  newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */,
+  goal: t.goal.id, position: t.position.id, mobile: t.mobile.id, newsItem: t.newsItem.id, newsPhoto: t.newsPhoto.id, consultation: t.consultation.id, comment: t.comment.id /* issue 22 */,
   carrier: t.carrier.id, carrierEntry: t.carrierEntry.id, carrierFile: t.carrierFile.id /* carriers, issue 22 */ })[kind]; // (study notes and quizzes, issue 18: the quiz's scope and the note's org are the target's)
 const orgOf = (kind, t) => ({ member: t.member.org_id, card: t.member.org_id, pledge: t.pledge.org_id, evidence: t.pledge.org_id,
   account: t.member.org_id, schedule: t.org.parent_id, liaisonLeader: t.org.parent_id })[kind] || t.org.id;

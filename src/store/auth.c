@@ -25,9 +25,14 @@ static void make_dummy(void) { crypto_pw_hash("dummy-password-0", dummy_hash); }
 
 int user_create(db *d, const actor *a, const account_ok *in, int64_t member_id, int64_t *id, cx_err *e)
 {
-    const char *username = in->username, *display = in->display, *password = in->password;
     char hash[128];
-    if (crypto_pw_hash(password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败（内存不足）");
+    if (crypto_pw_hash(in->password, hash) != CX_OK) return cx_fail(e, 500, "hash_failed", "password", "密码哈希失败（内存不足）");
+    return user_create_hashed(d, a, in, hash, member_id, id, e);
+}
+
+int user_create_hashed(db *d, const actor *a, const account_ok *in, const char *hash, int64_t member_id, int64_t *id, cx_err *e)
+{
+    const char *username = in->username, *display = in->display;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     int64_t exists = 0, pending = 0, activated = 0;
     if (db_i64(d, &exists, 0, "SELECT count(*) FROM app_user WHERE username = ?", "s", username) != CX_OK ||

@@ -639,16 +639,20 @@ static int fk_drop(db *d, const char *table)
     return rc;
 }
 
+int db_defer_fk_table(db *d, const char *table)
+{
+    if (!d->defer_fk || !d->in_tx) return CX_OK;
+    bool done = false; /* once a table a transaction: its keys are off already */
+    char *mark = xasprintf("ALTER TABLE %s ADD CONSTRAINT ", table);
+    for (char **p = d->fk_restore; p && *p && !done; p++) done = !strncmp(*p, mark, strlen(mark));
+    free(mark);
+    return done ? CX_OK : fk_drop(d, table);
+}
+
 db_bulk *db_bulk_begin(db *d, const char *table, const char *cols)
 {
     db_bulk *b = xcalloc(1, sizeof *b);
-    if (d->defer_fk && d->in_tx) {
-        bool done = false; /* once a table a transaction: its keys are off already */
-        char *mark = xasprintf("ALTER TABLE %s ADD CONSTRAINT ", table);
-        for (char **p = d->fk_restore; p && *p && !done; p++) done = !strncmp(*p, mark, strlen(mark));
-        free(mark);
-        if (!done && fk_drop(d, table) != CX_OK) b->failed = true;
-    }
+    if (db_defer_fk_table(d, table) != CX_OK) b->failed = true;
     b->d = d;
     b->ncols = 1;
     for (const char *p = cols; *p; p++) b->ncols += *p == ',';

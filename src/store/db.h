@@ -402,6 +402,10 @@ int64_t db_bulk_rows(const db_bulk *b);
  * commit as it would have failed the COPY. The drop locks both tables until the commit, so this
  * is for a database no request is using. Nothing on SQLite. */
 void db_bulk_defer_fk(db *d, bool on);
+/* The same for a write that is not a db_bulk (an INSERT ... SELECT of many rows): under
+ * db_bulk_defer_fk, in a transaction, table's foreign keys are dropped now and added back at
+ * commit; nothing otherwise. CX_OK or CX_ERR. table: a trusted name. */
+int db_defer_fk_table(db *d, const char *table);
 /* Reserves n ids of table's id column for rows a bulk insert writes with their ids (rows that
  * others must point at); *first gets the first. On PostgreSQL the identity sequence is moved past
  * the range (nextval, then setval), so later inserts by the server never collide; on SQLite the

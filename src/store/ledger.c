@@ -211,8 +211,27 @@ static int entry_apply(db *d, int64_t id, int sign)
 
 /* ---- entering and changing ---- */
 
-/* Checks the member and categories of an entry of organisation path in the transaction. */
-static int check_about(db *d, const char *path, const ledger_about *ab, const ledger_ok *in, cx_err *e)
+#define CAT_CHECK_SQL "SELECT count(*) FROM ledger_category c LEFT JOIN org o ON o.id = c.org_id WHERE c.id = ? AND c.kind = ? AND " CAT_SEEN
+
+/* Refuses (422) category id of an entry of in's kind that is not its organisation's to use. */
+static int bad_category(db *d, const ledger_ok *in, int64_t id, cx_err *e)
+{
+    return cx_fail(e, 422, "invalid_category", in->kind == LK_FORUM ? "participants" : "category_id", "编号为 %" PRId64 " 的类别不是本组织可用的%s类别",
+                   id, ledger_kind_label(in->kind)), refuse(d);
+}
+
+/* The categories an entry names (its own, a forum's participants'), in the order they are checked. */
+static int entry_categories(const ledger_about *ab, const ledger_ok *in, int64_t ids[LEDGER_PARTS_MAX + 1])
+{
+    int n = 0;
+    if (ab->category_id) ids[n++] = ab->category_id;
+    for (int i = 0; in->kind == LK_FORUM && i < in->nparts; i++) ids[n++] = in->parts[i].category_id;
+    return n;
+}
+
+/* Checks the member of an entry of organisation path in the transaction, and that a forum names no
+ * category of its own (its participants' categories are checked by the caller). */
+static int check_member(db *d, const char *path, const ledger_about *ab, const ledger_ok *in, cx_err *e)
 {
     if (ab->member_id) {
         char end[CX_PATH_MAX];
@@ -225,18 +244,19 @@ static int check_about(db *d, const char *path, const ledger_about *ab, const le
     }
     if (ab->category_id && in->kind == LK_FORUM)
         return cx_fail(e, 422, "invalid_category", "category_id", "座谈会按参加人员的类别填写人数，不另选类别"), refuse(d);
+    return CX_OK;
+}
+
+/* Checks the member and categories of an entry of organisation path in the transaction. */
+static int check_about(db *d, const char *path, const ledger_about *ab, const ledger_ok *in, cx_err *e)
+{
+    if (check_member(d, path, ab, in, e) != CX_OK) return CX_ERR;
     int64_t ids[LEDGER_PARTS_MAX + 1];
-    int n = 0;
-    if (ab->category_id) ids[n++] = ab->category_id;
-    for (int i = 0; in->kind == LK_FORUM && i < in->nparts; i++) ids[n++] = in->parts[i].category_id;
+    int n = entry_categories(ab, in, ids);
     for (int i = 0; i < n; i++) {
         int64_t ok = 0;
-        if (db_i64(d, &ok, 0, "SELECT count(*) FROM ledger_category c LEFT JOIN org o ON o.id = c.org_id WHERE c.id = ? AND c.kind = ? AND " CAT_SEEN,
-                   "iss", ids[i], ledger_kind_name(in->kind), path) != CX_OK)
-            return db_fail(d, e);
-        if (!ok)
-            return cx_fail(e, 422, "invalid_category", in->kind == LK_FORUM ? "participants" : "category_id", "编号为 %" PRId64 " 的类别不是本组织可用的%s类别",
-                           ids[i], ledger_kind_label(in->kind)), refuse(d);
+        if (db_i64(d, &ok, 0, CAT_CHECK_SQL, "iss", ids[i], ledger_kind_name(in->kind), path) != CX_OK) return db_fail(d, e);
+        if (!ok) return bad_category(d, in, ids[i], e);
     }
     return CX_OK;
 }
@@ -384,56 +404,69 @@ static void rollup_row_bind(db_stmt *s, int i, void *ctx)
     db_bind_i64(s, 6, r->people);
 }
 
-/* The category checks of check_about already passed in this run (kind, category, organisation). */
-typedef struct seen_cat {
+/* A category check of ledger_create_many: (kind, category, organisation) asked once a run. */
+typedef struct cat_check {
     int64_t category_id, org_id;
     ledger_kind kind;
-} seen_cat;
+    const char *path;
+} cat_check;
+
+static void cat_check_bind(db_stmt *s, int i, void *ctx)
+{
+    const cat_check *c = &((const cat_check *)ctx)[i];
+    db_bind_i64(s, 1, c->category_id);
+    db_bind_text(s, 2, ledger_kind_name(c->kind));
+    db_bind_text(s, 3, c->path);
+}
+
+/* Index of (category, organisation, kind) in cs[0..n), or -1. */
+static int cat_check_find(const cat_check *cs, int n, int64_t category_id, int64_t org_id, ledger_kind kind)
+{
+    for (int k = 0; k < n; k++)
+        if (cs[k].category_id == category_id && cs[k].org_id == org_id && cs[k].kind == kind) return k;
+    return -1;
+}
 
 int ledger_create_many(db *d, const actor *a, const ledger_new *v, int n, cx_err *e)
 {
     if (n <= 0) return CX_OK;
     if (db_begin(d, true) != CX_OK) return db_fail(d, e);
     org *cur = xcalloc((size_t)n, sizeof *cur);
-    seen_cat *seen = xcalloc((size_t)n * (LEDGER_PARTS_MAX + 1), sizeof *seen);
-    size_t nseen = 0;
-    int rc = CX_OK;
-    for (int i = 0; rc == CX_OK && i < n; i++) {
+    cat_check *cs = xcalloc((size_t)n * (LEDGER_PARTS_MAX + 1), sizeof *cs);
+    int ncheck = 0, norg = n, org_rc = CX_OK;
+    /* the entries' organisations (up to the first missing one), and the distinct category checks of
+     * the entries before it, all asked in one round trip; then each entry checked in order as
+     * check_about would, so the first entry in error is the one reported */
+    for (int i = 0; i < n; i++) {
         int f = 1;
         if (i && cur[i - 1].id == v[i].o->id) cur[i] = cur[i - 1];
         else f = org_get(d, v[i].o->id, &cur[i]);
-        if (f == CX_ERR) {
-            rc = db_fail(d, e);
+        if (f != 1 || !cur[i].active) {
+            org_rc = f == CX_ERR ? CX_ERR : 0, norg = i;
             break;
         }
-        if (f == 0 || !cur[i].active) {
-            cx_fail(e, 404, "not_found", "id", "党组织不存在或已停用");
-            rc = refuse(d);
-            break;
-        }
-        /* check_about asks once per (kind, category, organisation): the same again is skipped */
-        const ledger_about *ab = &v[i].ab;
-        const ledger_ok *ok = &v[i].ok;
-        int64_t cats[LEDGER_PARTS_MAX + 1];
-        int nc = 0;
-        if (ab->category_id) cats[nc++] = ab->category_id;
-        for (int k = 0; ok->kind == LK_FORUM && k < ok->nparts; k++) cats[nc++] = ok->parts[k].category_id;
-        bool all_seen = !ab->member_id && !(ab->category_id && ok->kind == LK_FORUM);
-        for (int c = 0; all_seen && c < nc; c++) {
-            bool hit = false;
-            for (size_t k = 0; k < nseen && !hit; k++)
-                hit = seen[k].category_id == cats[c] && seen[k].org_id == cur[i].id && seen[k].kind == ok->kind;
-            all_seen = hit;
-        }
-        if (!all_seen) {
-            if (check_about(d, cur[i].path, ab, ok, e) != CX_OK) {
-                rc = CX_ERR;
-                break;
-            }
-            for (int c = 0; c < nc; c++) seen[nseen++] = (seen_cat){cats[c], cur[i].id, ok->kind};
-        }
+        int64_t ids[LEDGER_PARTS_MAX + 1];
+        int nc = entry_categories(&v[i].ab, &v[i].ok, ids);
+        for (int c = 0; c < nc; c++)
+            if (cat_check_find(cs, ncheck, ids[c], cur[i].id, v[i].ok.kind) < 0) cs[ncheck++] = (cat_check){ids[c], cur[i].id, v[i].ok.kind, cur[i].path};
     }
-    free(seen);
+    int64_t *found = xcalloc((size_t)ncheck + 1, sizeof *found);
+    int rc = ncheck ? db_run_each(d, CAT_CHECK_SQL, ncheck, cat_check_bind, cs, found) : CX_OK;
+    if (rc != CX_OK) rc = db_fail(d, e);
+    for (int i = 0; rc == CX_OK && i < norg; i++) {
+        int64_t ids[LEDGER_PARTS_MAX + 1];
+        int nc = entry_categories(&v[i].ab, &v[i].ok, ids);
+        rc = check_member(d, cur[i].path, &v[i].ab, &v[i].ok, e);
+        for (int c = 0; rc == CX_OK && c < nc; c++)
+            if (!found[cat_check_find(cs, ncheck, ids[c], cur[i].id, v[i].ok.kind)]) rc = bad_category(d, &v[i].ok, ids[c], e);
+    }
+    if (rc == CX_OK && norg < n) {
+        if (org_rc == CX_ERR) db_fail(d, e);
+        else cx_fail(e, 404, "not_found", "id", "党组织不存在或已停用"), refuse(d);
+        rc = CX_ERR;
+    }
+    free(found);
+    free(cs);
     int64_t first = 0, now = now_unix();
     if (rc == CX_OK && db_reserve_ids(d, "ledger_entry", n, &first) != CX_OK) rc = db_fail(d, e);
     db_bulk *be = rc == CX_OK ? db_bulk_begin(d, "ledger_entry", "id, org_id, member_id, kind, category_id, entry_date, title, body, household, "

@@ -115,7 +115,8 @@ static int make_rows(db *d, int64_t sid, const org *issuer, const report_schedul
     db_q_where(&q, "o.path > ? AND o.path < ? AND o.active = 1", "ss", issuer->path, end);
     where_in(&q, "o.type", types);
     where_in(&q, "o.sector", sectors);
-    db_stmt *s = db_q_prepare(d, &q);
+    /* the demo's loader: the rows' keys (schedule, organisation) checked in one join at commit */
+    db_stmt *s = db_defer_fk_table(d, "report") == CX_OK ? db_q_prepare(d, &q) : NULL;
     if (!s) return CX_ERR;
     int rc = db_step(s);
     *n = rc == CX_ERR ? 0 : db_changes(s);
@@ -134,6 +135,17 @@ static int rollup_due(db *d, int64_t sid, const org *issuer, int quarter, int64_
     period p = {{0}};
     p.v[PR_REPORTS_DUE] = n;
     if (period_add(d, quarter, issuer->path, &p) != CX_OK) return CX_ERR;
+    /* PostgreSQL: an organisation's ancestors are the ids of its path ("/1/7/42/": split_part 2, 3,
+     * 4), those strictly below the issuer from split_part depth + 3 to the path's count of '/'; read
+     * from the rows' own paths, without a look-up of each ancestor (the walk up: ~13,000 of them a
+     * schedule at 100,000 members, 50-60 ms) */
+    if (db_kind_of(d) == DB_PG)
+        return db_defer_fk_table(d, "period_rollup") != CX_OK ? CX_ERR : db_run(d, "INSERT INTO period_rollup (quarter, org_id, reports_due) "
+                         "SELECT CAST(? AS INTEGER), CAST(split_part(r.org_path, '/', k) AS BIGINT), count(*) FROM report r "
+                         "CROSS JOIN LATERAL generate_series(CAST(? AS INTEGER), length(r.org_path) - length(replace(r.org_path, '/', ''))) k "
+                         "WHERE r.schedule_id = ? GROUP BY 2 "
+                         "ON CONFLICT (quarter, org_id) DO UPDATE SET reports_due = period_rollup.reports_due + excluded.reports_due",
+                      "iii", quarter, orgpath_depth(issuer->path) + 3, sid);
     char end[CX_PATH_MAX];
     orgpath_end(issuer->path, end, sizeof end);
     return db_run(d, "WITH RECURSIVE up (id) AS (SELECT org_id FROM report WHERE schedule_id = ? "

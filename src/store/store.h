@@ -343,6 +343,8 @@ int account_sms_codes(db *d, const actor *a, const org *o, const char *activate_
  * in bulk, never used) takes the name and password instead of a second account; an activated one
  * is 409 member_has_account. */
 int user_create(db *d, const actor *a, const account_ok *in, int64_t member_id, int64_t *id, cx_err *e);
+/* The same with in->password's argon2id hash made already (crypto_pw_hash), e.g. on another thread. */
+int user_create_hashed(db *d, const actor *a, const account_ok *in, const char *hash, int64_t member_id, int64_t *id, cx_err *e);
 int user_set_password(db *d, const actor *a, const char *username, const char *password, cx_err *e);
 int user_grant(db *d, const actor *a, int64_t user_id, int role, int64_t org_id, cx_err *e);
 CX_MUST_USE int user_find(db *d, const char *username, int64_t *id);

@@ -298,17 +298,15 @@ int carrier_entries(db *d, int64_t carrier_id, int64_t phase_id, const char *roo
 {
     char end[CX_PATH_MAX];
     orgpath_end(root_path, end, sizeof end);
-    db_stmt *s = db_prepare(d, "SELECT " ENTRY_COLS " WHERE k.id = ? AND (? = 0 OR e.phase_id = ?) AND o.path >= ? AND o.path < ? "
-                               "AND (? = 0 OR e.member_id = ?) ORDER BY p.seq, i.retired_version <> 0, i.seq, o.path, m.name, e.id LIMIT ?");
+    db_q q; /* only the filters present (db.h: never `? = 0 OR col = ?`) */
+    db_q_init(&q, "SELECT " ENTRY_COLS);
+    db_q_where(&q, "k.id = ?", "i", carrier_id);
+    if (phase_id) db_q_where(&q, "e.phase_id = ?", "i", phase_id);
+    db_q_where(&q, "o.path >= ? AND o.path < ?", "ss", root_path, end);
+    if (member_id) db_q_where(&q, "e.member_id = ?", "i", member_id);
+    db_q_add(&q, " ORDER BY p.seq, i.retired_version <> 0, i.seq, o.path, m.name, e.id LIMIT ?", "i", (int64_t)limit);
+    db_stmt *s = db_q_prepare(d, &q);
     if (!s) return CX_ERR;
-    db_bind_i64(s, 1, carrier_id);
-    db_bind_i64(s, 2, phase_id);
-    db_bind_i64(s, 3, phase_id);
-    db_bind_text(s, 4, root_path);
-    db_bind_text(s, 5, end);
-    db_bind_i64(s, 6, member_id);
-    db_bind_i64(s, 7, member_id);
-    db_bind_i64(s, 8, limit);
     carrier_entry_rec *en = xmalloc(sizeof *en);
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
